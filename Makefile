@@ -1,0 +1,112 @@
+# box - a Docker-compatible container toolkit
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec/box
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+CC ?= cc
+CFLAGS ?= -O2 -g
+WERROR ?= -Werror
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation $(WERROR)
+# O: the build directory; SANITIZE=1 builds into build-asan/ with ASan+UBSan
+SANITIZE ?=
+ifeq ($(SANITIZE),1)
+O ?= build-asan
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+O ?= build
+SANFLAGS =
+endif
+PKGS = jansson libcurl libarchive libcap-ng libseccomp libcrypto zlib
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -Ilib -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+TOOLS = $(patsubst tools/%.c,%,$(filter-out tools/skeleton.c,$(wildcard tools/*.c)))
+LIBSRC = $(wildcard lib/*.c)
+LIBOBJ = $(patsubst lib/%.c,$(O)/lib/%.o,$(LIBSRC))
+TESTBINSRC = $(wildcard tests/lib/*.c)
+TESTBINS = $(patsubst tests/lib/%.c,$(O)/tests/%,$(TESTBINSRC))
+BINS = $(addprefix $(O)/bin/,$(TOOLS))
+
+# Debian packages: to build, and to run the tests (with the peers they compare against)
+BUILD_DEPS = gcc make pkg-config libjansson-dev libcurl4-openssl-dev libarchive-dev \
+	libcap-ng-dev libseccomp-dev libssl-dev zlib1g-dev libzstd-dev libfyaml-dev
+TEST_DEPS = bats jq docker-registry skopeo umoci crun runc busybox-static apache2-utils \
+	iproute2 nftables dnsmasq-base shellcheck mandoc scdoc attr xz-utils zstd
+
+all: deps-build
+	@$(MAKE) --no-print-directory build
+
+build: $(BINS) $(O)/bin/box $(TESTBINS)
+
+$(O)/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/tools/%.o: tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/libbox.a: $(LIBOBJ)
+	rm -f $@
+	ar rcs $@ $(LIBOBJ)
+
+$(O)/bin/%: $(O)/tools/%.o $(O)/libbox.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(O)/libbox.a $(PKG_LIBS)
+
+$(O)/bin/box: shell/box shell/box-sh-setup
+	@mkdir -p $(@D)
+	cp shell/box-sh-setup $(@D)/box-sh-setup
+	cp shell/box $@
+	chmod +x $@
+
+# test payloads are static so they run inside any rootfs
+$(O)/tests/%: tests/lib/%.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -Wall -Wextra $(WERROR) -o $@ $<
+
+# install what is missing, only that (Debian; needs root)
+deps-build:
+	@sh mk/deps.sh $(BUILD_DEPS)
+
+deps: deps-build
+	@sh mk/deps.sh $(TEST_DEPS)
+
+check test: deps
+	@$(MAKE) --no-print-directory build
+	BOX_BUILD=$(CURDIR)/$(O) bats $(BATSFLAGS) tests/tools tests/box
+
+bench: all
+	BOX_BUILD=$(CURDIR)/$(O) sh bench/run-all
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	for t in $(TOOLS); do install -m 755 $(O)/bin/$$t $(DESTDIR)$(BINDIR)/$$t; done
+	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|' shell/box > $(DESTDIR)$(BINDIR)/box
+	chmod 755 $(DESTDIR)$(BINDIR)/box
+	install -m 644 shell/box-sh-setup $(DESTDIR)$(LIBEXECDIR)/box-sh-setup
+	for m in man/*.1; do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
+	install -m 644 completions/box.bash $(DESTDIR)$(BASHCOMPDIR)/box
+	install -m 644 completions/_box $(DESTDIR)$(ZSHCOMPDIR)/_box
+
+uninstall:
+	for t in $(TOOLS) box; do rm -f $(DESTDIR)$(BINDIR)/$$t; done
+	rm -rf $(DESTDIR)$(LIBEXECDIR)
+	for m in man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$${m#man/}; done
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/box $(DESTDIR)$(ZSHCOMPDIR)/_box
+
+lint:
+	shellcheck -s sh shell/box shell/box-sh-setup
+	mandoc -Tlint -Wwarning man/*.1
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all build deps-build deps check test bench install uninstall lint clean
+
+-include $(LIBOBJ:.o=.d) $(patsubst %,$(O)/tools/%.d,$(TOOLS))

@@ -1,0 +1,41 @@
+/* layout - every name in the state directory, defined once (DESIGN.md) */
+#ifndef BOX_LAYOUT_H
+#define BOX_LAYOUT_H
+
+#define BOX_ROOT_DEFAULT "/var/lib/box"
+
+/* $BOX_ROOT/ */
+#define L_LOCK "lock"             /* global: gc only */
+#define L_IMAGES "images"         /* an OCI image layout */
+#define L_LAYERS "layers"         /* layers/<diffid hex>/ */
+#define L_CONTAINERS "containers" /* containers/<id>/: an OCI bundle */
+#define L_NAMES "names"           /* names/<name> -> <id> */
+#define L_NETWORKS "networks"
+#define L_VOLUMES "volumes"
+#define L_BUILD "build"
+#define L_TMP "tmp"               /* partial downloads, staging; same fs as images/ */
+
+/* images/ (image-spec image-layout.md) */
+#define L_OCI_LAYOUT "oci-layout"
+#define L_INDEX "index.json"
+#define L_INDEX_LOCK "lock"       /* images/lock guards index.json */
+#define L_BLOBS "blobs/sha256"
+#define OCI_LAYOUT_CONTENT "{\"imageLayoutVersion\":\"1.0.0\"}"
+
+/* tmp/ */
+#define L_INGEST "tmp/ingest"     /* tmp/ingest/<hex>: a blob being fetched, resumable */
+
+/* containers/<id>/ */
+#define L_CONFIG "config.json"
+#define L_ROOTFS "rootfs"
+#define L_UPPER "upper"
+#define L_WORK "work"
+#define L_STATE "state"
+#define L_LOG "log"
+#define L_CLOCK "lock"
+
+/* annotations */
+#define ANN_REF_NAME "org.opencontainers.image.ref.name"
+#define ANN_CREATED "org.opencontainers.image.created"
+
+#endif

@@ -1,0 +1,43 @@
+#include "root.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "layout.h"
+
+const char *
+root_path (const char *opt)
+{
+	static char buf[4096];
+	const char *s;
+
+	if (opt && *opt)
+		return opt;
+	if ((s = getenv ("BOX_ROOT")) && *s)
+		return s;
+	if (geteuid () == 0)
+		return BOX_ROOT_DEFAULT;
+	if ((s = getenv ("XDG_DATA_HOME")) && *s)
+		snprintf (buf, sizeof buf, "%s/box", s);
+	else
+		snprintf (buf, sizeof buf, "%s/.local/share/box", getenv ("HOME") ? getenv ("HOME") : "");
+	return buf;
+}
+
+int
+root_open (const char *opt, struct bx_err *e)
+{
+	const char *path = root_path (opt);
+	int fd;
+
+	if (mkdir_p_at (AT_FDCWD, path, 0711, e) < 0)
+		return err_wrap (e, "state directory");
+	fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set (e, BX_SYSTEM, errno, "state directory %s", path);
+	return fd;
+}

@@ -1,0 +1,13 @@
+/* root - find and open the state directory */
+#ifndef BOX_ROOT_H
+#define BOX_ROOT_H
+
+#include "err.h"
+
+/* The state directory: OPT (--root) if set, else $BOX_ROOT, else
+ * /var/lib/box for root and $XDG_DATA_HOME/box for others. */
+const char *root_path (const char *opt);
+/* Create (mode 0711) if needed and open the state directory; a dirfd. */
+int root_open (const char *opt, struct bx_err *e);
+
+#endif

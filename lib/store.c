@@ -1,0 +1,389 @@
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "cleanup.h"
+#include "layout.h"
+#include "lock.h"
+#include "ref.h"
+
+static int
+store_init_layout (int dir, struct bx_err *e)
+{
+	struct stat st;
+
+	if (mkdir_p_at (dir, L_BLOBS, 0755, e) < 0)
+		return -1;
+	if (fstatat (dir, L_OCI_LAYOUT, &st, 0) < 0
+	    && afile_write_at (dir, L_OCI_LAYOUT, OCI_LAYOUT_CONTENT, strlen (OCI_LAYOUT_CONTENT), e) < 0)
+		return -1;
+	if (fstatat (dir, L_INDEX, &st, 0) == 0)
+		return 0;
+	{
+		static const char empty[] = "{\"schemaVersion\":2,\"mediaType\":"
+					    "\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}";
+		_cleanup_close_ int lk = lock_take_at (dir, L_INDEX_LOCK, LOCK_WAIT, e);
+		if (lk < 0)
+			return -1;
+		if (fstatat (dir, L_INDEX, &st, 0) == 0)
+			return 0;
+		return afile_write_at (dir, L_INDEX, empty, strlen (empty), e);
+	}
+}
+
+int
+store_open (struct store *s, int rootfd, struct bx_err *e)
+{
+	s->root = rootfd;
+	s->dir = s->blobs = -1;
+	if (mkdir_p_at (rootfd, L_IMAGES, 0755, e) < 0)
+		return err_wrap (e, "image store");
+	s->dir = openat (rootfd, L_IMAGES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dir < 0)
+		return err_set (e, BX_SYSTEM, errno, "image store");
+	if (store_init_layout (s->dir, e) < 0) {
+		store_close (s);
+		return err_wrap (e, "image store");
+	}
+	s->blobs = openat (s->dir, L_BLOBS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->blobs < 0) {
+		store_close (s);
+		return err_set (e, BX_SYSTEM, errno, "image store: %s", L_BLOBS);
+	}
+	return 0;
+}
+
+void
+store_close (struct store *s)
+{
+	if (s->blobs >= 0)
+		close (s->blobs);
+	if (s->dir >= 0)
+		close (s->dir);
+	s->blobs = s->dir = -1;
+}
+
+int
+store_has_blob (const struct store *s, const char *digest)
+{
+	struct stat st;
+
+	return digest_is_valid (digest) && fstatat (s->blobs, digest_hex (digest), &st, 0) == 0;
+}
+
+int
+store_blob_open (const struct store *s, const char *digest, struct bx_err *e)
+{
+	int fd;
+
+	if (!digest_is_valid (digest))
+		return err_set (e, BX_USAGE, 0, "blob %s: unsupported digest", digest);
+	fd = openat (s->blobs, digest_hex (digest), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set (e, errno == ENOENT ? BX_NOTFOUND : BX_SYSTEM, errno, "blob %s", digest);
+	return fd;
+}
+
+int
+store_blob_read (const struct store *s, const char *digest, char **buf, size_t *len, struct bx_err *e)
+{
+	_cleanup_close_ int fd = store_blob_open (s, digest, e);
+	_cleanup_free_ char *b = NULL;
+	char got[DIGEST_STR_LEN + 1];
+	size_t n;
+
+	if (fd < 0 || slurp_fd (fd, &b, &n, e) < 0)
+		return -1;
+	digest_buf (b, n, got);
+	if (strcmp (got, digest) != 0)
+		return err_set (e, BX_FAIL, 0, "blob %s: content has digest %s", digest, got);
+	*buf = steal_pointer (&b);
+	if (len)
+		*len = n;
+	return 0;
+}
+
+int
+store_blob_put (const struct store *s, const char *expect, const void *buf, size_t len,
+		char out[DIGEST_STR_LEN + 1], struct bx_err *e)
+{
+	char got[DIGEST_STR_LEN + 1];
+
+	digest_buf (buf, len, got);
+	if (expect && strcmp (expect, got) != 0)
+		return err_set (e, BX_FAIL, 0, "digest mismatch: expected %s, got %s", expect, got);
+	if (out)
+		memcpy (out, got, sizeof got);
+	if (store_has_blob (s, got))
+		return 0;
+	return afile_write_at (s->blobs, digest_hex (got), buf, len, e);
+}
+
+int
+store_blob_commit_at (const struct store *s, int dirfd, const char *path, const char *digest, struct bx_err *e)
+{
+	if (!digest_is_valid (digest))
+		return err_set (e, BX_USAGE, 0, "blob %s: unsupported digest", digest);
+	if (renameat (dirfd, path, s->blobs, digest_hex (digest)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "store blob %s", digest);
+	return 0;
+}
+
+int
+store_index_load (const struct store *s, json_t **index, struct bx_err *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	json_error_t je;
+	json_t *m;
+
+	if (slurp_at (s->dir, L_INDEX, &buf, NULL, e) < 0)
+		return err_wrap (e, "image store");
+	*index = json_loads (buf, 0, &je);
+	if (!*index)
+		return err_set (e, BX_FAIL, 0, "image store: index.json: line %d: %s", je.line, je.text);
+	m = json_object_get (*index, "manifests");
+	if (!json_is_array (m)) {
+		json_decref (*index);
+		*index = NULL;
+		return err_set (e, BX_FAIL, 0, "image store: index.json: no manifests array");
+	}
+	return 0;
+}
+
+int
+store_index_update (const struct store *s, int (*fn) (json_t *, void *, struct bx_err *), void *arg,
+		    struct bx_err *e)
+{
+	_cleanup_close_ int lk = lock_take_at (s->dir, L_INDEX_LOCK, LOCK_WAIT, e);
+	_cleanup_free_ char *out = NULL;
+	json_t *index = NULL;
+	int rc;
+
+	if (lk < 0 || store_index_load (s, &index, e) < 0)
+		return -1;
+	rc = fn (index, arg, e);
+	if (rc == 0) {
+		out = json_dumps (index, JSON_COMPACT);
+		rc = out ? afile_write_at (s->dir, L_INDEX, out, strlen (out), e)
+			 : err_set (e, BX_SYSTEM, ENOMEM, "image store: index.json");
+	}
+	json_decref (index);
+	return rc;
+}
+
+static const char *
+desc_ref_name (json_t *desc)
+{
+	return json_string_value (json_object_get (json_object_get (desc, "annotations"), ANN_REF_NAME));
+}
+
+/* Index of the entry tagged REF in MANIFESTS, or -1. */
+static int
+find_tag (json_t *manifests, const char *ref)
+{
+	size_t i;
+	json_t *d;
+
+	json_array_foreach (manifests, i, d) {
+		const char *name = desc_ref_name (d);
+		if (name && strcmp (name, ref) == 0)
+			return (int) i;
+	}
+	return -1;
+}
+
+struct tag_op {
+	const char *ref;
+	json_t *desc;
+};
+
+static int
+tag_set_fn (json_t *index, void *arg, struct bx_err *e)
+{
+	struct tag_op *op = arg;
+	json_t *manifests = json_object_get (index, "manifests");
+	json_t *d = json_deep_copy (op->desc), *ann;
+	int i = find_tag (manifests, op->ref);
+
+	if (!d)
+		return err_set (e, BX_SYSTEM, ENOMEM, "tag %s", op->ref);
+	ann = json_object_get (d, "annotations");
+	if (!json_is_object (ann))
+		json_object_set_new (d, "annotations", ann = json_object ());
+	json_object_set_new (ann, ANN_REF_NAME, json_string (op->ref));
+	if (i >= 0)
+		json_array_set_new (manifests, i, d);
+	else
+		json_array_append_new (manifests, d);
+	return 0;
+}
+
+int
+store_tag_set (const struct store *s, const char *fullref, json_t *desc, struct bx_err *e)
+{
+	struct tag_op op = { fullref, desc };
+
+	if (store_index_update (s, tag_set_fn, &op, e) < 0)
+		return err_wrap (e, "tag %s", fullref);
+	return 0;
+}
+
+static int
+tag_remove_fn (json_t *index, void *arg, struct bx_err *e)
+{
+	struct tag_op *op = arg;
+	json_t *manifests = json_object_get (index, "manifests");
+	int i = find_tag (manifests, op->ref);
+
+	if (i < 0)
+		return err_set (e, BX_NOTFOUND, 0, "no such image: %s", op->ref);
+	json_array_remove (manifests, i);
+	return 0;
+}
+
+int
+store_tag_remove (const struct store *s, const char *fullref, struct bx_err *e)
+{
+	struct tag_op op = { fullref, NULL };
+
+	return store_index_update (s, tag_remove_fn, &op, e);
+}
+
+void
+image_free (struct image *img)
+{
+	json_decref (img->desc);
+	json_decref (img->manifest);
+	json_decref (img->config);
+	img->desc = img->manifest = img->config = NULL;
+}
+
+static int
+load_json_blob (const struct store *s, const char *digest, json_t **out, struct bx_err *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	json_error_t je;
+
+	if (store_blob_read (s, digest, &buf, &len, e) < 0)
+		return -1;
+	*out = json_loadb (buf, len, 0, &je);
+	if (!*out)
+		return err_set (e, BX_FAIL, 0, "blob %s: not JSON: %s", digest, je.text);
+	return 0;
+}
+
+/* Fill IMG's manifest and config from its descriptor. */
+static int
+image_load_desc (const struct store *s, struct image *img, struct bx_err *e)
+{
+	const char *md = json_string_value (json_object_get (img->desc, "digest"));
+	const char *cd;
+
+	if (!md || !digest_is_valid (md))
+		return err_set (e, BX_FAIL, 0, "index.json: entry without a sha256 digest");
+	snprintf (img->manifest_digest, sizeof img->manifest_digest, "%s", md);
+	if (load_json_blob (s, md, &img->manifest, e) < 0)
+		return -1;
+	cd = json_string_value (json_object_get (json_object_get (img->manifest, "config"), "digest"));
+	if (!cd || !digest_is_valid (cd))
+		return err_set (e, BX_FAIL, 0, "manifest %s: no config (an index is not an image)", md);
+	snprintf (img->config_digest, sizeof img->config_digest, "%s", cd);
+	return load_json_blob (s, cd, &img->config, e);
+}
+
+/* Does entry D match NAME, given its parsed reference R (or NULL)? */
+static int
+entry_matches (json_t *d, const char *name, const struct ref *r, const char *full, const struct store *s,
+	       char config_digest[DIGEST_STR_LEN + 1])
+{
+	const char *ref = desc_ref_name (d), *dg = json_string_value (json_object_get (d, "digest"));
+
+	config_digest[0] = '\0';
+	if (r && ref && strcmp (ref, full) == 0)
+		return 1;
+	if (r && r->digest[0] && !r->tag[0] && dg && strcmp (dg, r->digest) == 0) {
+		struct ref er;
+		struct bx_err ign;
+		char a[300], b[300];
+		if (!ref || ref_parse (ref, &er, &ign) < 0)
+			return 0;
+		ref_repo (&er, a, sizeof a);
+		ref_repo (r, b, sizeof b);
+		return strcmp (a, b) == 0;
+	}
+	if (!ref_looks_like_id (name) || !dg)
+		return 0;
+	{
+		const char *want = strncmp (name, "sha256:", 7) == 0 ? name + 7 : name;
+		_cleanup_free_ char *buf = NULL;
+		json_t *m;
+		json_error_t je;
+		size_t len;
+		struct bx_err ign;
+		if (strncmp (digest_hex (dg), want, strlen (want)) == 0 && strlen (want) == DIGEST_HEX_LEN)
+			return 1;
+		if (store_blob_read (s, dg, &buf, &len, &ign) < 0 || !(m = json_loadb (buf, len, 0, &je)))
+			return 0;
+		snprintf (config_digest, DIGEST_STR_LEN + 1, "%s",
+			  json_string_value (json_object_get (json_object_get (m, "config"), "digest")) ?: "");
+		json_decref (m);
+		return config_digest[0] && strncmp (digest_hex (config_digest), want, strlen (want)) == 0;
+	}
+}
+
+int
+store_image_load (const struct store *s, const char *name, struct image *img, struct bx_err *e)
+{
+	json_t *index = NULL, *manifests, *d, *found = NULL;
+	struct ref r;
+	struct bx_err ign;
+	char full[600] = "", cfg[DIGEST_STR_LEN + 1], found_cfg[DIGEST_STR_LEN + 1] = "";
+	int have_ref = ref_parse (name, &r, &ign) == 0, ambiguous = 0;
+	size_t i;
+
+	memset (img, 0, sizeof *img);
+	if (have_ref)
+		ref_full (&r, full, sizeof full);
+	if (store_index_load (s, &index, e) < 0)
+		return -1;
+	manifests = json_object_get (index, "manifests");
+	json_array_foreach (manifests, i, d) {
+		if (!entry_matches (d, name, have_ref ? &r : NULL, full, s, cfg))
+			continue;
+		if (have_ref && desc_ref_name (d) && strcmp (desc_ref_name (d), full) == 0) {
+			found = d; /* an exact tag wins over an id prefix */
+			ambiguous = 0;
+			break;
+		}
+		if (found && strcmp (cfg, found_cfg) != 0 && strcmp (json_string_value (json_object_get (found, "digest")),
+								      json_string_value (json_object_get (d, "digest"))))
+			ambiguous = 1;
+		if (!found) {
+			found = d;
+			memcpy (found_cfg, cfg, sizeof cfg);
+		}
+	}
+	if (!found) {
+		json_decref (index);
+		return err_set (e, BX_NOTFOUND, 0, "no such image: %s", name);
+	}
+	if (ambiguous) {
+		json_decref (index);
+		return err_set (e, BX_USAGE, 0, "%s: ambiguous image id prefix", name);
+	}
+	img->desc = json_incref (found);
+	snprintf (img->ref, sizeof img->ref, "%s", desc_ref_name (found) ?: "");
+	json_decref (index);
+	if (image_load_desc (s, img, e) < 0) {
+		image_free (img);
+		return err_wrap (e, "image %s", name);
+	}
+	return 0;
+}

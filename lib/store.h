@@ -1,0 +1,71 @@
+/* store - the image store: an OCI image layout at $BOX_ROOT/images
+ *
+ * Blobs are content-addressed files in images/blobs/sha256/, written under
+ * a temporary name and renamed once their digest is checked, so a blob that
+ * exists is whole. index.json lists one descriptor per tag (annotation
+ * org.opencontainers.image.ref.name = the full reference); it is rewritten
+ * atomically while images/lock is held.
+ */
+#ifndef BOX_STORE_H
+#define BOX_STORE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "digest.h"
+#include "err.h"
+
+struct store {
+	int root;  /* $BOX_ROOT, borrowed */
+	int dir;   /* images/ */
+	int blobs; /* images/blobs/sha256/ */
+};
+
+/* Open the store, creating an empty layout when there is none. */
+int store_open (struct store *s, int rootfd, struct bx_err *e);
+void store_close (struct store *s);
+
+int store_has_blob (const struct store *s, const char *digest);
+/* Open a blob for reading; BX_NOTFOUND when absent. */
+int store_blob_open (const struct store *s, const char *digest, struct bx_err *e);
+/* Read a whole blob and check it against its digest. */
+int store_blob_read (const struct store *s, const char *digest, char **buf, size_t *len, struct bx_err *e);
+/* Add BUF as a blob; when EXPECT is set the content must match it. OUT
+ * (may be NULL) gets the digest. Present blobs are not rewritten. */
+int store_blob_put (const struct store *s, const char *expect, const void *buf, size_t len,
+		    char out[DIGEST_STR_LEN + 1], struct bx_err *e);
+/* Move the file DIRFD/PATH (already checked to hold DIGEST, and fsync'd)
+ * into the store. */
+int store_blob_commit_at (const struct store *s, int dirfd, const char *path, const char *digest,
+			  struct bx_err *e);
+
+/* index.json, read without the lock (it is only ever replaced whole). */
+int store_index_load (const struct store *s, json_t **index, struct bx_err *e);
+/* Under images/lock: load index.json, let FN change it, write it back. */
+int store_index_update (const struct store *s, int (*fn) (json_t *index, void *arg, struct bx_err *e),
+			void *arg, struct bx_err *e);
+/* Point the tag FULLREF at a descriptor (replacing the tag's old target).
+ * DESC is borrowed; its annotations gain the ref name. */
+int store_tag_set (const struct store *s, const char *fullref, json_t *desc, struct bx_err *e);
+/* Remove the tag FULLREF; BX_NOTFOUND when it is not there. */
+int store_tag_remove (const struct store *s, const char *fullref, struct bx_err *e);
+
+/* An image as the store resolves it: the tag's (or digest's) descriptor,
+ * its manifest and its config, all owned by the struct. */
+struct image {
+	json_t *desc;     /* the index.json entry (with ref name), or a made-up one */
+	json_t *manifest;
+	json_t *config;
+	char ref[512];    /* the full reference matched, or "" for an id */
+	char manifest_digest[DIGEST_STR_LEN + 1];
+	char config_digest[DIGEST_STR_LEN + 1]; /* Docker's image id */
+};
+
+/* Find NAME: a reference ("busybox", "host:5000/a:t", "a@sha256:.."), an
+ * image id or its unique prefix, or a manifest digest. BX_NOTFOUND, or
+ * BX_USAGE for an ambiguous prefix or a malformed name. */
+int store_image_load (const struct store *s, const char *name, struct image *img, struct bx_err *e);
+void image_free (struct image *img);
+
+#endif
