@@ -29,6 +29,9 @@ LIBSRC = $(wildcard lib/*.c)
 LIBOBJ = $(patsubst lib/%.c,$(O)/lib/%.o,$(LIBSRC))
 TESTBINSRC = $(wildcard tests/lib/*.c)
 TESTBINS = $(patsubst tests/lib/%.c,$(O)/tests/%,$(TESTBINSRC))
+# unit tests of lib/, TAP on stdout, run by tests/tools/unit.bats
+UNITSRC = $(wildcard tests/unit/*.c)
+UNITBINS = $(patsubst tests/unit/%.c,$(O)/unit/%,$(UNITSRC))
 BINS = $(addprefix $(O)/bin/,$(TOOLS))
 
 # Debian packages: to build, and to run the tests (with the peers they compare against)
@@ -40,7 +43,7 @@ TEST_DEPS = bats jq docker-registry skopeo umoci crun runc busybox-static apache
 all: deps-build
 	@$(MAKE) --no-print-directory build
 
-build: $(BINS) $(O)/bin/box $(TESTBINS)
+build: $(BINS) $(O)/bin/box $(TESTBINS) $(UNITBINS)
 
 $(O)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
@@ -63,6 +66,10 @@ $(O)/bin/box: shell/box shell/box-sh-setup
 	cp shell/box-sh-setup $(@D)/box-sh-setup
 	cp shell/box $@
 	chmod +x $@
+
+$(O)/unit/%: tests/unit/%.c $(O)/libbox.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libbox.a $(PKG_LIBS)
 
 # test payloads are static so they run inside any rootfs
 $(O)/tests/%: tests/lib/%.c

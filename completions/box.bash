@@ -1,0 +1,26 @@
+# bash completion for box
+# shellcheck shell=bash
+
+_box_images () {
+	img-list -o ref 2>/dev/null
+}
+
+_box () {
+	local cur=${COMP_WORDS[COMP_CWORD]} i verb=
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		--root) ((i++)) ;;
+		-*) ;;
+		*) verb=${COMP_WORDS[i]}; break ;;
+		esac
+	done
+	if [[ -z $verb ]]; then
+		COMPREPLY=($(compgen -W "--root pull push images inspect tag rmi login logout save load run create start ps stop kill rm exec logs wait network port build compose" -- "$cur"))
+		return
+	fi
+	case $verb in
+	# verbs: one line each, options first when the word starts with -
+	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+	esac
+}
+complete -F _box box
