@@ -87,6 +87,19 @@ check test: deps
 	@$(MAKE) --no-print-directory build
 	BOX_BUILD=$(CURDIR)/$(O) bats $(BATSFLAGS) tests/tools tests/box
 
+# libFuzzer targets, one per parser: make fuzz FUZZTIME=60
+FUZZTIME ?= 30
+FUZZSRC = $(wildcard fuzz/*.c)
+fuzz:
+	@mkdir -p build-fuzz
+	for f in $(FUZZSRC); do \
+		n=$$(basename $$f .c); \
+		clang -std=gnu11 -D_GNU_SOURCE -g -O1 -Ilib $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
+			-o build-fuzz/$$n $$f $(LIBSRC) $(PKG_LIBS) || exit 1; \
+		mkdir -p build-fuzz/$$n.corpus; \
+		build-fuzz/$$n -max_total_time=$(FUZZTIME) build-fuzz/$$n.corpus || exit 1; \
+	done
+
 bench: all
 	BOX_BUILD=$(CURDIR)/$(O) sh bench/run-all
 
@@ -112,8 +125,8 @@ lint:
 	mandoc -Tlint -Wwarning man/*.1
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: all build deps-build deps check test bench install uninstall lint clean
+.PHONY: all build deps-build deps fuzz check test bench install uninstall lint clean
 
 -include $(LIBOBJ:.o=.d) $(patsubst %,$(O)/tools/%.d,$(TOOLS))

@@ -89,7 +89,7 @@ split_digest (char *buf, struct ref *r, const char *s, struct bx_err *e)
 	if (!at)
 		return 0;
 	*at = '\0';
-	if (!digest_is_wellformed (at + 1))
+	if (!digest_is_wellformed (at + 1) || strlen (at + 1) >= sizeof r->digest)
 		return err_set (e, BX_USAGE, 0, "invalid reference format: %s: bad digest", s);
 	snprintf (r->digest, sizeof r->digest, "%s", at + 1);
 	return 0;
