@@ -1,0 +1,297 @@
+# helpers.bash - loaded by every .bats file: `load ../helpers`
+#
+# Pins the environment (git's t/test-lib.sh does the same), builds the image
+# fixtures once per bats run, runs throwaway registries on 127.0.0.1 and
+# cleans up what a test leaves (mounts, processes, files).
+#
+#   setup_file    { registry_start; registry_start_auth; }  (either, both)
+#   teardown_file { registry_stop; }
+#   setup         { box_setup; }
+#   teardown      { box_teardown; }
+#
+# API (see each function's comment):
+#   box_setup, box_teardown, fixtures, fixture_digest, store_add,
+#   registry_start, registry_start_auth, registry_stop, registry_push,
+#   registry_push_auth, conformance_or_skip, skip_unless_root
+# Variables: BOX_BUILD BOX_ROOT DOCKER_CONFIG FIXTURES CONFORMANCE TESTS_DIR
+#   REPO_DIR REGISTRY REGISTRY_DIR AUTH_REGISTRY AUTH_USER AUTH_PASS
+#   AUTH_REGISTRY_DIR
+
+bats_require_minimum_version 1.5.0
+
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(dirname "$TESTS_DIR")
+# conformance material shared between projects: /work/main/../shared/conformance
+CONFORMANCE=$(realpath -m "$REPO_DIR/../shared/conformance")
+export TESTS_DIR REPO_DIR CONFORMANCE
+
+# --- the environment, pinned --------------------------------------------
+_box_build=${BOX_BUILD:-$REPO_DIR/build}
+for _v in $(compgen -e BOX_); do unset "$_v"; done
+unset _v
+BOX_BUILD=$(realpath -m "$_box_build")
+unset _box_build
+export BOX_BUILD
+export LC_ALL=C TZ=UTC
+unset LANG LANGUAGE DOCKER_HOST DOCKER_CONTEXT REGISTRY_AUTH_FILE
+case ":$PATH:" in
+*":$BOX_BUILD/bin:"*) ;;
+*) PATH=$BOX_BUILD/bin:$PATH ;;
+esac
+export PATH
+FIXTURES=${BATS_RUN_TMPDIR:-${TMPDIR:-/tmp}}/fixtures
+export FIXTURES
+
+# box_setup: a fresh state dir and docker config per test; fixtures built
+box_setup () {
+	export BOX_ROOT=$BATS_TEST_TMPDIR/root
+	export DOCKER_CONFIG=$BATS_TEST_TMPDIR/docker
+	export XDG_DATA_HOME=$BATS_TEST_TMPDIR/xdg-data
+	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg-run
+	mkdir -p "$DOCKER_CONFIG" "$XDG_RUNTIME_DIR"
+	fixtures
+}
+
+# box_teardown: kill what runs from the test dir, unmount, remove it
+box_teardown () {
+	local d=${BATS_TEST_TMPDIR:?}
+	_box_kill_under "$d"
+	_box_umount_under "$d"
+	# --one-file-system: never descend into a mount that would not go away
+	rm -rf --one-file-system "$d" 2>/dev/null || true
+	mkdir -p "$d" # bats removes it itself on retry
+}
+
+# the pids of this shell and its ancestors, which teardown must spare
+_box_ancestors () {
+	local p=$BASHPID
+	while [[ -n $p && $p != 0 ]]; do
+		echo "$p"
+		p=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+	done
+}
+
+# _box_kill_under DIR: SIGKILL processes whose cwd, root or an open file is
+# under DIR (a -d supervisor holds its container's lock open)
+_box_kill_under () {
+	local dir=$1 pids spare p
+	spare=" $(_box_ancestors | tr '\n' ' ') "
+	pids=$(find /proc/[0-9]*/cwd /proc/[0-9]*/root /proc/[0-9]*/fd -maxdepth 1 \
+		\( -lname "$dir/*" -o -lname "$dir" \) -print 2>/dev/null |
+		cut -d/ -f3 | sort -u)
+	for p in $pids; do
+		[[ $spare == *" $p "* ]] && continue
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	for p in $pids; do
+		[[ $spare == *" $p "* ]] && continue
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			[[ -d /proc/$p ]] || break
+			sleep 0.1
+		done
+	done
+}
+
+# _box_umount_under DIR: lazily unmount every mount at or below DIR, deepest
+# first (mountinfo escapes blanks as \040)
+_box_umount_under () {
+	local dir=$1 m
+	awk '{ print $5 }' /proc/self/mountinfo |
+		while read -r m; do
+			m=$(printf '%b' "$m")
+			case $m in "$dir" | "$dir"/*) echo "$m" ;; esac
+		done | sort -r | while read -r m; do
+		umount -l "$m" 2>/dev/null || true
+	done
+}
+
+# skip_unless_root: for tests that need real privileges
+skip_unless_root () {
+	[[ $(id -u) == 0 ]] || skip "needs root"
+}
+
+# conformance_or_skip [SUBPATH]: skip unless $CONFORMANCE[/SUBPATH] exists
+conformance_or_skip () {
+	local p=$CONFORMANCE${1:+/$1}
+	[[ -e $p ]] || skip "conformance material absent at $p"
+}
+
+# --- fixtures ------------------------------------------------------------
+
+# fixtures: build the OCI layouts small, multi, index into $FIXTURES once
+# per bats run (flock: parallel bats jobs build once and wait)
+fixtures () {
+	if [[ ! -f $FIXTURES/.done ]]; then
+		(
+			flock 9
+			[[ -f $FIXTURES/.done ]] && exit 0
+			rm -rf "$FIXTURES.tmp"
+			sh "$TESTS_DIR/lib/mkimage.sh" "$FIXTURES.tmp" >&2 || exit 1
+			rm -rf "$FIXTURES"
+			mv "$FIXTURES.tmp" "$FIXTURES"
+			: >"$FIXTURES/.done"
+		) 9>"$FIXTURES.lock" || {
+			echo "helpers: building fixtures failed" >&2
+			return 1
+		}
+	fi
+	export FIXTURES
+}
+
+# _fixture_dir NAME|DIR: the layout's path ("small" -> $FIXTURES/small)
+_fixture_dir () {
+	case $1 in
+	*/*) echo "$1" ;;
+	*) echo "$FIXTURES/$1" ;;
+	esac
+}
+
+# fixture_digest NAME: the digest "latest" points at in the fixture (the
+# image index's digest for "index")
+fixture_digest () {
+	fixtures || return 1
+	jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "latest")
+		| .digest' "$(_fixture_dir "$1")/index.json"
+}
+
+# store_add [--all] FIXTURE REF: put FIXTURE (a name or a layout dir) into
+# $BOX_ROOT/images tagged REF (a full ref: docker.io/library/small:latest).
+# An index is resolved to linux/amd64 unless --all is given.
+store_add () {
+	local all=
+	if [[ $1 == --all ]]; then
+		all=--all
+		shift
+	fi
+	fixtures || return 1
+	mkdir -p "$BOX_ROOT"
+	skopeo copy -q $all --override-arch amd64 --override-os linux \
+		"oci:$(_fixture_dir "$1"):latest" "oci:$BOX_ROOT/images:$2" >&2
+}
+
+# --- registries ------------------------------------------------------------
+
+# a free TCP port on 127.0.0.1 (the kernel picks it; a race is retried by
+# the caller)
+_box_free_port () {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])' 2>/dev/null || echo $((20000 + RANDOM % 40000))
+}
+
+# _box_registry NAME [USER PASS]: start docker-registry in
+# $BATS_FILE_TMPDIR/NAME; sets _reg_addr
+_box_registry () {
+	local name=$1 user=${2-} pass=${3-} dir port pid try code auth=
+	dir=$BATS_FILE_TMPDIR/$name
+	mkdir -p "$dir/storage"
+	if [[ -n $user ]]; then
+		htpasswd -Bbc "$dir/htpasswd" "$user" "$pass" 2>/dev/null || return 1
+		auth="auth:
+  htpasswd:
+    realm: box-test
+    path: $dir/htpasswd"
+	fi
+	for try in 1 2 3 4 5; do
+		port=$(_box_free_port)
+		cat >"$dir/config.yml" <<-EOF
+			version: 0.1
+			log:
+			  level: info
+			storage:
+			  filesystem:
+			    rootdirectory: $dir/storage
+			  delete:
+			    enabled: true
+			  maintenance:
+			    uploadpurging:
+			      enabled: false
+			http:
+			  addr: 127.0.0.1:$port
+			  secret: box-test-secret
+			$auth
+		EOF
+		# setsid and closed fds: bats waits for fd 3, and a stray registry
+		# must not hold the test's output open
+		setsid docker-registry serve "$dir/config.yml" \
+			</dev/null >>"$dir/registry.log" 2>&1 3>&- &
+		pid=$!
+		echo "$pid" >>"$BATS_FILE_TMPDIR/registry.pids"
+		_box_registry_watchdog "$pid"
+		for _ in $(seq 100); do
+			code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/" 2>/dev/null)
+			if [[ $code == 200 || $code == 401 ]]; then
+				_reg_addr=127.0.0.1:$port
+				_reg_dir=$dir
+				return 0
+			fi
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	echo "helpers: docker-registry did not start; its log:" >&2
+	cat "$dir/registry.log" >&2
+	return 1
+}
+
+# stop the registry when the bats run ends, even if teardown_file never runs
+_box_registry_watchdog () {
+	local reg=$1 owner=${BATS_ROOT_PID:-$$}
+	(
+		trap '' HUP
+		while kill -0 "$owner" 2>/dev/null && kill -0 "$reg" 2>/dev/null; do
+			sleep 2
+		done
+		kill "$reg" 2>/dev/null
+	) </dev/null >/dev/null 2>&1 3>&- &
+	disown $! 2>/dev/null || true
+}
+
+# registry_start: a plain registry; exports REGISTRY=127.0.0.1:PORT and
+# REGISTRY_DIR (config.yml, registry.log, storage/)
+registry_start () {
+	_box_registry registry || return 1
+	export REGISTRY=$_reg_addr REGISTRY_DIR=$_reg_dir
+}
+
+# registry_start_auth: a registry with htpasswd basic auth; exports
+# AUTH_REGISTRY, AUTH_USER, AUTH_PASS, AUTH_REGISTRY_DIR
+registry_start_auth () {
+	export AUTH_USER=boxuser AUTH_PASS=boxpass-$RANDOM
+	_box_registry registry-auth "$AUTH_USER" "$AUTH_PASS" || return 1
+	export AUTH_REGISTRY=$_reg_addr AUTH_REGISTRY_DIR=$_reg_dir
+}
+
+# registry_stop: stop every registry this file started
+registry_stop () {
+	local f=$BATS_FILE_TMPDIR/registry.pids pid
+	[[ -f $f ]] || return 0
+	while read -r pid; do
+		kill "$pid" 2>/dev/null || continue
+		for _ in $(seq 50); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null || true
+	done <"$f"
+	rm -f "$f"
+}
+
+# registry_push FIXTURE REPO:TAG: copy the fixture to $REGISTRY/REPO:TAG
+# (every platform of an index), digests kept
+registry_push () {
+	fixtures || return 1
+	skopeo copy -q --all --preserve-digests --dest-tls-verify=false \
+		"oci:$(_fixture_dir "$1"):latest" "docker://$REGISTRY/$2" >&2
+}
+
+# registry_push_auth FIXTURE REPO:TAG: the same to $AUTH_REGISTRY
+registry_push_auth () {
+	fixtures || return 1
+	skopeo copy -q --all --preserve-digests --dest-tls-verify=false \
+		--dest-creds "$AUTH_USER:$AUTH_PASS" \
+		"oci:$(_fixture_dir "$1"):latest" "docker://$AUTH_REGISTRY/$2" >&2
+}

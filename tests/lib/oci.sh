@@ -1,0 +1,124 @@
+# oci.sh - write OCI image layouts with tar, gzip, sha256sum and jq (sourced)
+# shellcheck shell=sh
+#
+# Reproducible: the same inputs give the same bytes, hence the same digests
+# (tar --sort=name --mtime=@0, numeric owners, pax headers without times or
+# pids, gzip -n). Functions return through variables, not stdout, so that a
+# caller in sh needs no subshell per value:
+#
+#   oci_init DIR
+#   oci_tar STAGE OUT.tar [TAR-OPTION...]   a layer tar of STAGE's contents
+#   oci_tar_append STAGE OUT.tar UID GID NAME...
+#   oci_image_begin
+#   oci_add_layer DIR LAYER.tar CREATED_BY   (consumes LAYER.tar)
+#   oci_add_history CREATED_BY               an empty_layer history entry
+#   oci_image_end DIR ARCH CONFIG-JSON       sets OCI_DIGEST, OCI_SIZE (manifest)
+#   oci_json_blob DIR JSON                   sets OCI_DIGEST, OCI_SIZE
+#   oci_tag DIR MEDIATYPE DIGEST SIZE NAME   index.json entry with ref.name NAME
+
+OCI_MT_INDEX=application/vnd.oci.image.index.v1+json
+OCI_MT_MANIFEST=application/vnd.oci.image.manifest.v1+json
+OCI_MT_CONFIG=application/vnd.oci.image.config.v1+json
+OCI_MT_LAYER=application/vnd.oci.image.layer.v1.tar+gzip
+OCI_CREATED=2024-01-01T00:00:00Z
+# shellcheck disable=SC2034 # used by the scripts that source this
+OCI_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+oci_init () {
+	mkdir -p "$1/blobs/sha256"
+	printf '{"imageLayoutVersion":"1.0.0"}' >"$1/oci-layout"
+	[ -f "$1/index.json" ] ||
+		printf '{"schemaVersion":2,"mediaType":"%s","manifests":[]}' "$OCI_MT_INDEX" >"$1/index.json"
+}
+
+# oci_hex FILE: its sha256 in OCI_HEX
+oci_hex () {
+	OCI_HEX=$(sha256sum <"$1") || return 1
+	OCI_HEX=${OCI_HEX%% *}
+}
+
+# oci_blob DIR FILE: move FILE into DIR's blobs; OCI_DIGEST, OCI_SIZE
+oci_blob () {
+	oci_hex "$2" || return 1
+	OCI_SIZE=$(wc -c <"$2") || return 1
+	OCI_SIZE=$((OCI_SIZE + 0))
+	OCI_DIGEST=sha256:$OCI_HEX
+	mv -f "$2" "$1/blobs/sha256/$OCI_HEX"
+}
+
+# oci_json_blob DIR JSON: store JSON (compact, as given) as a blob
+oci_json_blob () {
+	printf '%s' "$2" >"$1/blobs/sha256/.new" &&
+		oci_blob "$1" "$1/blobs/sha256/.new"
+}
+
+# oci_tar STAGE OUT [TAR-OPTION...]: the contents of STAGE, names without "./"
+oci_tar () {
+	_st=$1 _out=$2
+	shift 2
+	# shellcheck disable=SC2046 # names made by our own scripts, no blanks
+	(cd "$_st" && tar --format=posix \
+		--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime \
+		--sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner \
+		"$@" -cf - -- $(ls -A)) >"$_out"
+}
+
+# oci_tar_append STAGE OUT UID GID NAME...: append NAMEs (no recursion), owned
+# by UID:GID, to the tar OUT: one way to give a few entries another owner
+oci_tar_append () {
+	_st=$1 _out=$2 _u=$3 _g=$4
+	shift 4
+	case $_out in /*) ;; *) _out=$PWD/$_out ;; esac
+	(cd "$_st" && tar --format=posix \
+		--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime \
+		--mtime=@0 --owner="$_u" --group="$_g" --numeric-owner --no-recursion \
+		-rf "$_out" -- "$@")
+}
+
+oci_image_begin () {
+	OCI_ACC_LAYERS='[]'
+	OCI_ACC_DIFFIDS='[]'
+	OCI_ACC_HISTORY='[]'
+}
+
+# oci_add_layer DIR TAR CREATED_BY: gzip TAR into DIR's blobs
+oci_add_layer () {
+	oci_hex "$2" || return 1
+	_diffid=sha256:$OCI_HEX
+	gzip -n -c <"$2" >"$1/blobs/sha256/.new" || return 1
+	rm -f "$2"
+	oci_blob "$1" "$1/blobs/sha256/.new" || return 1
+	OCI_ACC_LAYERS=$(printf '%s' "$OCI_ACC_LAYERS" | jq -c --arg m "$OCI_MT_LAYER" \
+		--arg d "$OCI_DIGEST" --argjson s "$OCI_SIZE" '. + [{mediaType:$m, digest:$d, size:$s}]')
+	OCI_ACC_DIFFIDS=$(printf '%s' "$OCI_ACC_DIFFIDS" | jq -c --arg d "$_diffid" '. + [$d]')
+	OCI_ACC_HISTORY=$(printf '%s' "$OCI_ACC_HISTORY" | jq -c --arg c "$OCI_CREATED" \
+		--arg b "$3" '. + [{created:$c, created_by:$b}]')
+}
+
+oci_add_history () {
+	OCI_ACC_HISTORY=$(printf '%s' "$OCI_ACC_HISTORY" | jq -c --arg c "$OCI_CREATED" \
+		--arg b "$1" '. + [{created:$c, created_by:$b, empty_layer:true}]')
+}
+
+# oci_image_end DIR ARCH CONFIG: write the config and the manifest
+oci_image_end () {
+	_cfg=$(jq -cn --arg c "$OCI_CREATED" --arg a "$2" --argjson cfg "$3" \
+		--argjson d "$OCI_ACC_DIFFIDS" --argjson h "$OCI_ACC_HISTORY" \
+		'{created:$c, architecture:$a, os:"linux", config:$cfg,
+		  rootfs:{type:"layers", diff_ids:$d}, history:$h}') || return 1
+	oci_json_blob "$1" "$_cfg" || return 1
+	_man=$(jq -cn --arg mm "$OCI_MT_MANIFEST" --arg cm "$OCI_MT_CONFIG" \
+		--arg d "$OCI_DIGEST" --argjson s "$OCI_SIZE" --argjson l "$OCI_ACC_LAYERS" \
+		'{schemaVersion:2, mediaType:$mm, config:{mediaType:$cm, digest:$d, size:$s}, layers:$l}') ||
+		return 1
+	oci_json_blob "$1" "$_man"
+}
+
+# oci_tag DIR MEDIATYPE DIGEST SIZE NAME: (re)point the ref.name NAME
+oci_tag () {
+	_idx=$(jq -c --arg m "$2" --arg d "$3" --argjson s "$4" --arg n "$5" '
+		.manifests |= (map(select(.annotations["org.opencontainers.image.ref.name"] != $n))
+		+ [{mediaType:$m, digest:$d, size:$s,
+		    annotations:{"org.opencontainers.image.ref.name":$n}}])' "$1/index.json") || return 1
+	printf '%s' "$_idx" >"$1/index.json"
+}
