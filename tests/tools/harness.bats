@@ -169,9 +169,9 @@ docker.io/library/index:latest" ]
 	sleep 300 </dev/null >/dev/null 2>&1 3>&- 9>"$d/held" &
 	local p2=$!
 	box_teardown
-	! kill -0 "$p1" 2>/dev/null
-	! kill -0 "$p2" 2>/dev/null
-	! grep -qF "$d" /proc/self/mountinfo
+	run ! kill -0 "$p1" 2>/dev/null
+	run ! kill -0 "$p2" 2>/dev/null
+	run ! grep -qF "$d" /proc/self/mountinfo
 	[ -d "$BATS_TEST_TMPDIR" ]
 	[ -z "$(ls -A "$BATS_TEST_TMPDIR")" ]
 }

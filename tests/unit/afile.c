@@ -1,0 +1,158 @@
+/* afile - TAP unit tests of lib/afile.h: atomic writes and whole-file reads */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "cleanup.h"
+#include "tap.h"
+
+/* the number of entries in DIRFD whose name is a temporary one */
+static int
+count_tmp (int dirfd)
+{
+	int fd = dup (dirfd), n = 0;
+	_cleanup_dir_ DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+	struct dirent *de;
+
+	if (!d)
+		return -1;
+	rewinddir (d);
+	while ((de = readdir (d)))
+		n += is_tmp_name (de->d_name);
+	return n;
+}
+
+static void
+test_write_replace (int dirfd)
+{
+	struct bx_err e = { 0 };
+	char *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+
+	ok (afile_write_at (dirfd, "f", "first\n", 6, &e) == 0, "write a new file");
+	ok (afile_write_at (dirfd, "f", "2nd", 3, &e) == 0, "replace it");
+	ok (slurp_at (dirfd, "f", &buf, &len, &e) == 0, "read it back");
+	is_str (buf, "2nd", "content is the new one, not a mix");
+	is_int ((long) len, 3, "length");
+	free (buf);
+	ok (fstatat (dirfd, "f", &st, 0) == 0 && (st.st_mode & 0777) == 0644, "mode 0644 (umask 022)");
+	is_int (count_tmp (dirfd), 0, "no temporary file is left");
+	ok (afile_write_at (dirfd, "empty", "", 0, &e) == 0, "write an empty file");
+	ok (slurp_at (dirfd, "empty", &buf, &len, &e) == 0 && len == 0 && buf[0] == '\0', "read it: empty, NUL-terminated");
+	free (buf);
+}
+
+static void
+test_write_stale_tmp (int dirfd)
+{
+	struct bx_err e = { 0 };
+	char tmp[64], *buf = NULL;
+	int fd;
+
+	/* a temporary file left by a crashed process with our pid */
+	snprintf (tmp, sizeof tmp, "g.tmp-%d", (int) getpid ());
+	fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	ok (fd >= 0 && write (fd, "junk-junk", 9) == 9, "a stale temporary file");
+	close (fd);
+	ok (afile_write_at (dirfd, "g", "new", 3, &e) == 0, "write over a stale temporary name");
+	ok (slurp_at (dirfd, "g", &buf, NULL, &e) == 0, "read it");
+	is_str (buf, "new", "no junk from the stale file");
+	free (buf);
+	is_int (count_tmp (dirfd), 0, "the stale temporary file is gone");
+}
+
+static void
+test_write_fails (int dirfd)
+{
+	struct bx_err e = { 0 };
+
+	ok (mkdirat (dirfd, "adir", 0755) == 0 && mkdirat (dirfd, "adir/x", 0755) == 0, "a non-empty directory");
+	ok (afile_write_at (dirfd, "adir", "x", 1, &e) == -1, "cannot replace a directory");
+	ok (e.code == BX_SYSTEM && e.sys != 0, "system error with errno (%s)", e.msg);
+	ok (strstr (e.msg, "adir") != NULL, "message names the file");
+	is_int (count_tmp (dirfd), 0, "the temporary file is removed on failure");
+}
+
+static void
+test_slurp_notfound (int dirfd)
+{
+	struct bx_err e = { 0 };
+	char *buf = NULL;
+
+	ok (slurp_at (dirfd, "nope", &buf, NULL, &e) == -1, "slurp a missing file fails");
+	is_int (e.code, BX_NOTFOUND, "with BX_NOTFOUND");
+	is_int (e.sys, ENOENT, "and ENOENT");
+	ok (strstr (e.msg, "nope") != NULL, "message names the file (%s)", e.msg);
+	ok (buf == NULL, "nothing allocated");
+}
+
+static void
+test_slurp_big (int dirfd)
+{
+	struct bx_err e = { 0 };
+	size_t n = 100000, len = 0;
+	char *big = malloc (n), *buf = NULL;
+
+	memset (big, 'z', n);
+	ok (afile_write_at (dirfd, "big", big, n, &e) == 0, "write 100000 bytes");
+	ok (slurp_at (dirfd, "big", &buf, &len, &e) == 0 && len == n && memcmp (buf, big, n) == 0
+		    && buf[n] == '\0',
+	    "read them back whole (buffer grows)");
+	free (buf);
+	free (big);
+}
+
+static void
+test_mkdir_p (int dirfd)
+{
+	struct bx_err e = { 0 };
+	struct stat st;
+
+	ok (mkdir_p_at (dirfd, "a/b/c", 0755, &e) == 0, "mkdir -p a/b/c");
+	ok (fstatat (dirfd, "a/b/c", &st, 0) == 0 && S_ISDIR (st.st_mode), "it is a directory");
+	ok (mkdir_p_at (dirfd, "a/b/c", 0755, &e) == 0, "again: exists is fine");
+	ok (afile_write_at (dirfd, "a/file", "x", 1, &e) == 0, "a file in the way");
+	ok (mkdir_p_at (dirfd, "a/file/d", 0755, &e) == -1 && e.code == BX_SYSTEM, "mkdir under a file fails (%s)",
+	    e.msg);
+	ok (fsync_dir_at (dirfd, "a", &e) == 0, "fsync_dir_at");
+}
+
+static void
+test_tmp_names (void)
+{
+	ok (is_tmp_name ("index.json.tmp-123"), "index.json.tmp-123 is temporary");
+	ok (!is_tmp_name ("index.json"), "index.json is not");
+}
+
+int
+main (void)
+{
+	char dir[] = "/tmp/box-unit-afile.XXXXXX";
+	_cleanup_close_ int dirfd = -1;
+
+	umask (022);
+	if (!mkdtemp (dir))
+		return 1;
+	dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	test_write_replace (dirfd);
+	test_write_stale_tmp (dirfd);
+	test_write_fails (dirfd);
+	test_slurp_notfound (dirfd);
+	test_slurp_big (dirfd);
+	test_mkdir_p (dirfd);
+	test_tmp_names ();
+	{
+		char cmd[128];
+		snprintf (cmd, sizeof cmd, "rm -rf '%s'", dir);
+		if (system (cmd) != 0)
+			printf ("# could not remove %s\n", dir);
+	}
+	return tap_done ();
+}
