@@ -38,7 +38,8 @@ BINS = $(addprefix $(O)/bin/,$(TOOLS))
 BUILD_DEPS = gcc make pkg-config libjansson-dev libcurl4-openssl-dev libarchive-dev \
 	libcap-ng-dev libseccomp-dev libssl-dev zlib1g-dev libzstd-dev libfyaml-dev
 TEST_DEPS = bats jq docker-registry skopeo umoci crun runc busybox-static apache2-utils \
-	iproute2 nftables dnsmasq-base shellcheck mandoc scdoc attr xz-utils zstd
+	iproute2 nftables dnsmasq-base shellcheck mandoc scdoc attr xz-utils zstd curl \
+	util-linux python3
 
 all: deps-build
 	@$(MAKE) --no-print-directory build
@@ -85,7 +86,7 @@ deps: deps-build
 
 check test: deps
 	@$(MAKE) --no-print-directory build
-	BOX_BUILD=$(CURDIR)/$(O) bats $(BATSFLAGS) tests/tools tests/box
+	BOX_BUILD=$(CURDIR)/$(O) bats $(BATSFLAGS) $(wildcard tests/tools tests/box)
 
 # libFuzzer targets, one per parser: make fuzz FUZZTIME=60
 FUZZTIME ?= 30
@@ -101,6 +102,7 @@ fuzz:
 	done
 
 bench: all
+	@sh mk/deps.sh time
 	BOX_BUILD=$(CURDIR)/$(O) sh bench/run-all
 
 install: all
@@ -129,4 +131,4 @@ clean:
 
 .PHONY: all build deps-build deps fuzz check test bench install uninstall lint clean
 
--include $(LIBOBJ:.o=.d) $(patsubst %,$(O)/tools/%.d,$(TOOLS))
+-include $(LIBOBJ:.o=.d) $(patsubst %,$(O)/tools/%.d,$(TOOLS)) $(UNITBINS:=.d)
