@@ -23,10 +23,11 @@
 # index  an image index: linux/amd64 and linux/arm64 (variant v8), both
 #        the small layer; configs differ by architecture and ARCH=amd64 /
 #        ARCH=arm64 in Env.
+# shellcheck source-path=SCRIPTDIR
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/lib/oci.sh
+# shellcheck source=oci.sh
 . "$here/oci.sh"
 
 BUSYBOX=${BUSYBOX:-/bin/busybox}
@@ -61,34 +62,11 @@ config () {
 	}'
 }
 
-# stage_base DIR: the busybox tree of the small image
-stage_base () {
-	mkdir -p "$1/bin" "$1/etc" "$1/srv" "$1/root" "$1/home/app" "$1/tmp" "$1/usr/bin"
-	cp "$BUSYBOX" "$1/bin/busybox"
-	chmod 755 "$1/bin/busybox"
-	for a in $("$BUSYBOX" --list); do
-		[ "$a" = busybox ] || ln -s busybox "$1/bin/$a"
-	done
-	ln -s ../../bin/busybox "$1/usr/bin/env"
-	cat >"$1/etc/passwd" <<'EOF'
-root:x:0:0:root:/root:/bin/sh
-app:x:1000:1000:app:/home/app:/bin/sh
-nobody:x:65534:65534:nobody:/nonexistent:/bin/false
-EOF
-	cat >"$1/etc/group" <<'EOF'
-root:x:0:
-app:x:1000:
-nogroup:x:65534:
-EOF
-	chmod 700 "$1/root"
-	chmod 1777 "$1/tmp"
-}
-
 # base_tar OUT: the small layer's tar; home/app belongs to app
 base_tar () {
 	rm -rf "$work/base"
 	mkdir "$work/base"
-	stage_base "$work/base"
+	oci_stage_busybox "$work/base"
 	oci_tar "$work/base" "$1" --exclude=home/app
 	oci_tar_append "$work/base" "$1" 1000 1000 home/app
 }
@@ -134,7 +112,7 @@ multi_layer1 () {
 	s=$work/m1
 	rm -rf "$s"
 	mkdir "$s"
-	stage_base "$s"
+	oci_stage_busybox "$s"
 	mkdir -p "$s/opq" "$s/keep"
 	echo gone >"$s/etc/gone"
 	echo a >"$s/opq/a"

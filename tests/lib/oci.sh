@@ -122,3 +122,30 @@ oci_tag () {
 		    annotations:{"org.opencontainers.image.ref.name":$n}}])' "$1/index.json") || return 1
 	printf '%s' "$_idx" >"$1/index.json"
 }
+
+# oci_stage_busybox DIR: the tree of a busybox image: $BUSYBOX (default
+# /bin/busybox, which must be static) as /bin/busybox and a symlink per
+# applet, /usr/bin/env, /etc/passwd (root 0, app 1000, nobody 65534),
+# /etc/group, /srv, /root (0700), /home/app, /tmp (1777). Owners are left to
+# the tar options (home/app belongs to 1000:1000 in the fixtures).
+oci_stage_busybox () {
+	mkdir -p "$1/bin" "$1/etc" "$1/srv" "$1/root" "$1/home/app" "$1/tmp" "$1/usr/bin"
+	cp "${BUSYBOX:-/bin/busybox}" "$1/bin/busybox"
+	chmod 755 "$1/bin/busybox"
+	for a in $("${BUSYBOX:-/bin/busybox}" --list); do
+		[ "$a" = busybox ] || ln -s busybox "$1/bin/$a"
+	done
+	ln -s ../../bin/busybox "$1/usr/bin/env"
+	cat >"$1/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+app:x:1000:1000:app:/home/app:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+EOF
+	cat >"$1/etc/group" <<'EOF'
+root:x:0:
+app:x:1000:
+nogroup:x:65534:
+EOF
+	chmod 700 "$1/root"
+	chmod 1777 "$1/tmp"
+}
