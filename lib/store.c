@@ -198,6 +198,20 @@ find_tag (json_t *manifests, const char *ref)
 	return -1;
 }
 
+/* An image that gets a tag is no longer "<none>": drop its untagged entries. */
+static void
+drop_untagged (json_t *manifests, const char *digest)
+{
+	size_t i = json_array_size (manifests);
+
+	while (digest && i-- > 0) {
+		json_t *d = json_array_get (manifests, i);
+		const char *dg = json_string_value (json_object_get (d, "digest"));
+		if (!desc_ref_name (d) && dg && strcmp (dg, digest) == 0)
+			json_array_remove (manifests, i);
+	}
+}
+
 struct tag_op {
 	const char *ref;
 	json_t *desc;
@@ -221,7 +235,33 @@ tag_set_fn (json_t *index, void *arg, struct bx_err *e)
 		json_array_set_new (manifests, i, d);
 	else
 		json_array_append_new (manifests, d);
+	drop_untagged (manifests, json_string_value (json_object_get (d, "digest")));
 	return 0;
+}
+
+static int
+untagged_add_fn (json_t *index, void *arg, struct bx_err *e)
+{
+	json_t *manifests = json_object_get (index, "manifests"), *d, *copy;
+	const char *want = json_string_value (json_object_get (arg, "digest"));
+	size_t i;
+
+	json_array_foreach (manifests, i, d) {
+		if (want && strcmp (json_string_value (json_object_get (d, "digest")) ?: "", want) == 0)
+			return 0;
+	}
+	copy = json_deep_copy (arg);
+	if (!copy)
+		return err_set (e, BX_SYSTEM, ENOMEM, "add image %s", want ? want : "");
+	json_object_del (json_object_get (copy, "annotations"), ANN_REF_NAME);
+	json_array_append_new (manifests, copy);
+	return 0;
+}
+
+int
+store_untagged_add (const struct store *s, json_t *desc, struct bx_err *e)
+{
+	return store_index_update (s, untagged_add_fn, desc, e);
 }
 
 int

@@ -48,6 +48,11 @@ int store_index_update (const struct store *s, int (*fn) (json_t *index, void *a
 /* Point the tag FULLREF at a descriptor (replacing the tag's old target).
  * DESC is borrowed; its annotations gain the ref name. */
 int store_tag_set (const struct store *s, const char *fullref, json_t *desc, struct bx_err *e);
+/* Keep DESC (an image manifest's descriptor, borrowed) in index.json
+ * without a tag, like Docker's "<none>" images, unless an entry for its
+ * digest is there already. store_tag_set drops such an entry when the
+ * image gets a tag. */
+int store_untagged_add (const struct store *s, json_t *desc, struct bx_err *e);
 /* Remove the tag FULLREF; BX_NOTFOUND when it is not there. */
 int store_tag_remove (const struct store *s, const char *fullref, struct bx_err *e);
 
