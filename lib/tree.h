@@ -1,0 +1,23 @@
+/* tree - file trees reached through a directory fd, never by a path that
+ * could wander: kernel-confined lookups (openat2) and recursive removal */
+#ifndef BOX_TREE_H
+#define BOX_TREE_H
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* openat2 (2) with RESOLVE_IN_ROOT: PATH is looked up as if ROOT were "/",
+ * so "..", absolute symlinks and magic links cannot leave ROOT. Retries the
+ * kernel's EAGAIN (a concurrent rename). -1 with errno. */
+int tree_open_in_root (int root, const char *path, int flags, mode_t mode);
+
+/* Remove DIRFD/NAME and, for a directory, everything under it, without
+ * following symlinks. ENOENT counts as done. -1 with errno. */
+int tree_remove_at (int dirfd, const char *name);
+/* Remove everything inside the directory FD, keeping FD itself. */
+int tree_empty (int fd);
+
+/* True for an overlayfs whiteout: a character device 0:0. */
+#define TREE_IS_WHITEOUT(st) (S_ISCHR ((st)->st_mode) && (st)->st_rdev == 0)
+
+#endif
