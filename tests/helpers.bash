@@ -72,13 +72,17 @@ _box_ancestors () {
 }
 
 # _box_kill_under DIR: SIGKILL processes whose cwd, root or an open file is
-# under DIR (a -d supervisor holds its container's lock open)
+# under DIR (a -d supervisor holds its container's lock open), and the
+# processes of containers rooted there (see _box_contained_under)
 _box_kill_under () {
 	local dir=$1 pids spare p
 	spare=" $(_box_ancestors | tr '\n' ' ') "
-	pids=$(find /proc/[0-9]*/cwd /proc/[0-9]*/root /proc/[0-9]*/fd -maxdepth 1 \
-		\( -lname "$dir/*" -o -lname "$dir" \) -print 2>/dev/null |
-		cut -d/ -f3 | sort -u)
+	pids=$(
+		find /proc/[0-9]*/cwd /proc/[0-9]*/root /proc/[0-9]*/fd -maxdepth 1 \
+			\( -lname "$dir/*" -o -lname "$dir" \) -print 2>/dev/null | cut -d/ -f3
+		_box_contained_under "$dir"
+	)
+	pids=$(sort -u <<<"$pids")
 	for p in $pids; do
 		[[ $spare == *" $p "* ]] && continue
 		kill -KILL "$p" 2>/dev/null || true
@@ -92,15 +96,44 @@ _box_kill_under () {
 	done
 }
 
-# _box_umount_under DIR: lazily unmount every mount at or below DIR, deepest
-# first (mountinfo escapes blanks as \040)
-_box_umount_under () {
+# _box_contained_under DIR: pids in another mount namespace whose root is
+# a mount under DIR: after pivot_root /proc/PID/root reads "/", so compare
+# the root's device and inode with our mounts under DIR, and look for DIR
+# in the process's own "/" mount (a bind's source, overlay's upperdir=)
+_box_contained_under () {
+	local dir=$1 myns pid ns roots line
+	myns=$(readlink /proc/self/ns/mnt)
+	roots=" $(_box_mounts_under "$dir" | while read -r line; do
+		stat -c %d:%i "$line" 2>/dev/null
+	done | tr '\n' ' ') "
+	find /proc/[0-9]*/ns/mnt -maxdepth 0 -printf '%p %l\n' 2>/dev/null |
+		while read -r pid ns; do
+			[[ $ns == "$myns" ]] && continue
+			pid=${pid#/proc/}
+			pid=${pid%%/*}
+			if [[ $roots == *" $(stat -L -c %d:%i "/proc/$pid/root" 2>/dev/null) "* ]] ||
+				awk -v d="$dir/" '$5 == "/" && index($0, d) { f = 1 } END { exit !f }' \
+					"/proc/$pid/mountinfo" 2>/dev/null; then
+				echo "$pid"
+			fi
+		done
+}
+
+# _box_mounts_under DIR: our mount points at or below DIR, deepest first
+# (mountinfo escapes blanks as \040)
+_box_mounts_under () {
 	local dir=$1 m
 	awk '{ print $5 }' /proc/self/mountinfo |
 		while read -r m; do
-			m=$(printf '%b' "$m")
+			printf -v m '%b' "$m"
 			case $m in "$dir" | "$dir"/*) echo "$m" ;; esac
-		done | sort -r | while read -r m; do
+		done | sort -r
+}
+
+# _box_umount_under DIR: lazily unmount every mount at or below DIR
+_box_umount_under () {
+	local m
+	_box_mounts_under "$1" | while read -r m; do
 		umount -l "$m" 2>/dev/null || true
 	done
 }

@@ -62,13 +62,17 @@ config () {
 	}'
 }
 
-# base_tar OUT: the small layer's tar; home/app belongs to app
+# base_tar OUT: the small layer's tar (home/app belongs to app), made once
+# and copied: the symlink per applet is slow to create on some filesystems
 base_tar () {
-	rm -rf "$work/base"
-	mkdir "$work/base"
-	oci_stage_busybox "$work/base"
-	oci_tar "$work/base" "$1" --exclude=home/app
-	oci_tar_append "$work/base" "$1" 1000 1000 home/app
+	if [ ! -f "$work/base.tar" ]; then
+		mkdir "$work/base"
+		oci_stage_busybox "$work/base"
+		oci_tar "$work/base" "$work/base.tar" --exclude=home/app
+		oci_tar_append "$work/base" "$work/base.tar" 1000 1000 home/app
+		rm -rf "$work/base"
+	fi
+	cp "$work/base.tar" "$1"
 }
 
 # set_xattr FILE NAME VALUE, with whatever the system has
@@ -108,18 +112,17 @@ build_small () {
 	oci_tag "$d" "$OCI_MT_MANIFEST" "$OCI_DIGEST" "$OCI_SIZE" latest
 }
 
+# the base tar, then the files that later layers delete or replace
 multi_layer1 () {
 	s=$work/m1
 	rm -rf "$s"
-	mkdir "$s"
-	oci_stage_busybox "$s"
-	mkdir -p "$s/opq" "$s/keep"
+	mkdir -p "$s/etc" "$s/opq" "$s/keep"
 	echo gone >"$s/etc/gone"
 	echo a >"$s/opq/a"
 	echo b >"$s/opq/b"
 	echo x1 >"$s/keep/x"
-	oci_tar "$s" "$1" --exclude=home/app
-	oci_tar_append "$s" "$1" 1000 1000 home/app
+	base_tar "$1"
+	oci_tar_append "$s" "$1" 0 0 etc/gone keep keep/x opq opq/a opq/b
 }
 
 multi_layer2 () {

@@ -168,7 +168,21 @@ docker.io/library/index:latest" ]
 	local p1=$!
 	sleep 300 </dev/null >/dev/null 2>&1 3>&- 9>"$d/held" &
 	local p2=$!
+	# a container: its own mount namespace, pivot_root into an overlay
+	mkdir -p "$d/lower" "$d/upper" "$d/work" "$d/rootfs"
+	tar -xzf "$FIXTURES/small/blobs/sha256/$(jq -r '.layers[0].digest' \
+		"$FIXTURES/small/blobs/sha256/$(fixture_digest small | cut -d: -f2)" | cut -d: -f2)" -C "$d/lower"
+	mount -t overlay overlay -o "lowerdir=$d/lower,upperdir=$d/upper,workdir=$d/work" "$d/rootfs"
+	unshare -m --propagation private sh -c 'cd "$1" && mkdir -p old && pivot_root . old &&
+		umount -l /old && exec /bin/sleep 300' sh "$d/rootfs" </dev/null >/dev/null 2>&1 3>&- &
+	local p3=$!
+	for _ in $(seq 50); do
+		[[ $(readlink "/proc/$p3/exe" 2>/dev/null) == /bin/busybox ]] && break
+		sleep 0.1
+	done
+	[[ $(readlink "/proc/$p3/root") == / ]]
 	box_teardown
+	run ! kill -0 "$p3" 2>/dev/null
 	run ! kill -0 "$p1" 2>/dev/null
 	run ! kill -0 "$p2" 2>/dev/null
 	run ! grep -qF "$d" /proc/self/mountinfo
