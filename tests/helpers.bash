@@ -49,12 +49,35 @@ box_setup () {
 	export XDG_DATA_HOME=$BATS_TEST_TMPDIR/xdg-data
 	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/xdg-run
 	mkdir -p "$DOCKER_CONFIG" "$XDG_RUNTIME_DIR"
+	_box_log_marks=$(_box_registry_logs | while read -r f; do
+		echo "$f $(stat -c %s "$f")"
+	done)
 	fixtures
+}
+
+# the logs of this file's registries
+_box_registry_logs () {
+	local d
+	for d in "${REGISTRY_DIR-}" "${AUTH_REGISTRY_DIR-}"; do
+		[[ -n $d && -f $d/registry.log ]] && echo "$d/registry.log"
+	done
+	return 0
+}
+
+# after a failed test: what the registries logged during it
+_box_show_registry_logs () {
+	local f off
+	while read -r f off; do
+		[[ -n $f ]] || continue
+		echo "--- $f (during this test, last 40 lines)"
+		tail -c +"$((off + 1))" "$f" | tail -n 40
+	done <<<"${_box_log_marks-}"
 }
 
 # box_teardown: kill what runs from the test dir, unmount, remove it
 box_teardown () {
 	local d=${BATS_TEST_TMPDIR:?}
+	[[ -n ${BATS_TEST_COMPLETED-} ]] || _box_show_registry_logs
 	_box_kill_under "$d"
 	_box_umount_under "$d"
 	# --one-file-system: never descend into a mount that would not go away
