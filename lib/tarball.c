@@ -119,8 +119,10 @@ read_entries (struct tarball *t, struct archive *a, struct bx_err *e)
 				return -1;
 		}
 	}
+	if (r != ARCHIVE_EOF && !n)
+		return err_set (e, BX_USAGE, 0, "not a tar archive");
 	if (r != ARCHIVE_EOF)
-		return err_set (e, BX_USAGE, 0, "%s", n ? archive_error_string (a) : "not a tar archive");
+		return err_set (e, BX_USAGE, 0, "bad archive: %s", archive_error_string (a));
 	if (!n)
 		return err_set (e, BX_USAGE, 0, "empty archive");
 	return 0;
@@ -138,7 +140,7 @@ tarball_read (struct tarball *t, int fd, int stage, struct bx_err *e)
 	archive_read_support_filter_all (a);
 	archive_read_support_format_tar (a);
 	if (archive_read_open_fd (a, fd, 1 << 16) != ARCHIVE_OK)
-		return err_set (e, BX_USAGE, 0, "%s", archive_error_string (a));
+		return err_set (e, BX_USAGE, 0, "not a tar archive");
 	return read_entries (t, a, e);
 }
 

@@ -601,7 +601,7 @@ src_open (struct src *s, const struct opts *o, struct bx_err *e)
 	}
 	fd = open (o->input, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat (fd, &st) < 0)
-		return err_set (e, errno == ENOENT ? BX_NOTFOUND : BX_SYSTEM, errno, "%s", o->input);
+		return err_set (e, errno == ENOENT ? BX_NOTFOUND : BX_SYSTEM, errno, "open");
 	if (S_ISDIR (st.st_mode)) {
 		s->dir = steal_fd (&fd);
 		s->copied = json_object ();
