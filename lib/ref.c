@@ -43,9 +43,14 @@ is_domain (const char *s, size_t n)
 	if (hn == 0)
 		return 0;
 	if (s[0] == '[') {
-		if (s[hn - 1] != ']' && !(colon = memchr (s, ']', n)))
+		/* ipv6address ::= "[" [a-fA-F0-9:]+ "]" (distribution/reference) */
+		const char *close = memchr (s, ']', n);
+		if (!close || close == s + 1)
 			return 0;
-		hn = (size_t) (memchr (s, ']', n) - (void *) s) + 1;
+		for (const char *p = s + 1; p < close; p++)
+			if (!isxdigit ((unsigned char) *p) && *p != ':')
+				return 0;
+		hn = (size_t) (close - s) + 1;
 		colon = hn < n ? s + hn : NULL;
 		if (colon && *colon != ':')
 			return 0;

@@ -115,6 +115,10 @@ test_bad (void)
 	bad ("a___b", "invalid reference format");
 	bad ("host:port/a", "bad registry host");
 	bad ("-host.io/a", "bad registry host");
+	bad ("[]/a", "invalid reference format");
+	bad ("[zz::1]/a", "bad registry host");
+	bad ("[::1/a", "bad registry host");
+	bad ("[::1]x/a", "bad registry host");
 	bad ("a b", "invalid reference format");
 }
 
