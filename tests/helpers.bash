@@ -10,7 +10,8 @@
 #   teardown      { box_teardown; }
 #
 # API (see each function's comment):
-#   box_setup, box_teardown, fixtures, fixture_digest, store_add,
+#   box_setup, box_teardown, fixtures, fixture_digest,
+#   fixture_manifest_digest, fixture_image_id, store_add,
 #   registry_start, registry_start_auth, registry_stop, registry_push,
 #   registry_push_auth, conformance_or_skip, skip_unless_root
 # Variables: BOX_BUILD BOX_ROOT DOCKER_CONFIG FIXTURES CONFORMANCE TESTS_DIR
@@ -66,12 +67,13 @@ _box_registry_logs () {
 
 # after a failed test: what the registries logged during it
 _box_show_registry_logs () {
-	local f off
+	local f off log
 	while read -r f off; do
 		[[ -n $f ]] || continue
-		echo "--- $f (during this test, last 40 lines)"
-		tail -c +"$((off + 1))" "$f" | tail -n 40
+		log=$(tail -c +"$((off + 1))" "$f" | tail -n 40)
+		[[ -n $log ]] && printf -- '--- %s (during this test, last 40 lines)\n%s\n' "$f" "$log"
 	done <<<"${_box_log_marks-}"
+	return 0
 }
 
 # box_teardown: kill what runs from the test dir, unmount, remove it
@@ -208,6 +210,28 @@ fixture_digest () {
 	fixtures || return 1
 	jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "latest")
 		| .digest' "$(_fixture_dir "$1")/index.json"
+}
+
+# fixture_manifest_digest NAME [ARCH]: the image manifest's digest, an
+# index resolved to linux/ARCH (default amd64)
+fixture_manifest_digest () {
+	local dir d blob
+	fixtures || return 1
+	dir=$(_fixture_dir "$1")
+	d=$(fixture_digest "$1") || return 1
+	blob=$dir/blobs/sha256/${d#sha256:}
+	if [[ $(jq -r .mediaType "$blob") == application/vnd.oci.image.index.v1+json ]]; then
+		d=$(jq -r --arg a "${2:-amd64}" '.manifests[] | select(.platform.os == "linux"
+			and .platform.architecture == $a) | .digest' "$blob")
+	fi
+	[[ -n $d ]] && echo "$d"
+}
+
+# fixture_image_id NAME [ARCH]: the config digest, Docker's image id
+fixture_image_id () {
+	local d
+	d=$(fixture_manifest_digest "$@") || return 1
+	jq -r .config.digest "$(_fixture_dir "$1")/blobs/sha256/${d#sha256:}"
 }
 
 # store_add [--all] FIXTURE REF: put FIXTURE (a name or a layout dir) into

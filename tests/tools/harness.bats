@@ -112,6 +112,19 @@ teardown () {
 	done
 }
 
+@test "fixture_digest, fixture_manifest_digest, fixture_image_id" {
+	local idx
+	[ "$(fixture_manifest_digest small)" = "$(fixture_digest small)" ]
+	run -0 skopeo inspect --config "oci:$FIXTURES/multi:latest"
+	[ "sha256:$(sha256sum <"$FIXTURES/multi/blobs/sha256/$(fixture_image_id multi | cut -d: -f2)" |
+		cut -d' ' -f1)" = "$(fixture_image_id multi)" ]
+	idx=$(fixture_digest index)
+	[ "$(jq -r .manifests[1].digest "$FIXTURES/index/blobs/sha256/${idx#sha256:}")" = \
+		"$(fixture_manifest_digest index arm64)" ]
+	[ "$(fixture_image_id index amd64)" != "$(fixture_image_id index arm64)" ]
+	run ! fixture_manifest_digest index s390x
+}
+
 @test "fixtures are reproducible" {
 	run -0 sh "$TESTS_DIR/lib/mkimage.sh" "$BATS_TEST_TMPDIR/again"
 	run -0 diff -r "$FIXTURES/small" "$BATS_TEST_TMPDIR/again/small"
