@@ -401,16 +401,18 @@ main (int argc, char **argv)
 		return err_report (&e);
 	if ((s.tmp = openat (rootfd, L_TMP, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		die (BX_SYSTEM, "%s: %s", L_TMP, strerror (errno));
-	if (!(items = calloc (o.nimages, sizeof *items)) || resolve_items (&s, items, &n, &e) < 0)
-		return items ? err_report (&e) : BX_SYSTEM;
+	if (!(items = calloc (o.nimages, sizeof *items)))
+		die (BX_SYSTEM, "out of memory");
 	s.written = json_object ();
 	s.index = json_array ();
 	s.docker = json_array ();
 	s.repos = json_object ();
-	if ((fd = open_output (o.output, tmp, sizeof tmp, &e)) < 0)
-		return err_report (&e);
-	rc = write_archive (&s, items, n, fd, &e);
-	rc = finish_output (o.output, tmp, fd, rc == 0, &e);
+	rc = resolve_items (&s, items, &n, &e);
+	if (rc == 0 && (fd = open_output (o.output, tmp, sizeof tmp, &e)) >= 0) {
+		rc = write_archive (&s, items, n, fd, &e);
+		rc = finish_output (o.output, tmp, fd, rc == 0, &e);
+	} else
+		rc = -1;
 	for (int i = 0; i < n; i++) {
 		image_free (&items[i].img);
 		json_decref (items[i].names);
