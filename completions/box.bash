@@ -20,6 +20,8 @@ _box () {
 	fi
 	case $verb in
 	# verbs: one line each, options first when the word starts with -
+	save) case ${COMP_WORDS[COMP_CWORD-1]} in -o|--output) COMPREPLY=($(compgen -f -- "$cur")) ;; --format) COMPREPLY=($(compgen -W "docker oci" -- "$cur")) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-o --output --format" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")); fi ;; esac ;;
+	load) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-i --input -q --quiet" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
