@@ -254,7 +254,7 @@ store_add () {
 # a free TCP port on 127.0.0.1 (the kernel picks it; a race is retried by
 # the caller)
 _box_free_port () {
-	python3 -c 'import socket
+	/usr/bin/python3 -c 'import socket
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])' 2>/dev/null || echo $((20000 + RANDOM % 40000))
@@ -263,7 +263,7 @@ print(s.getsockname()[1])' 2>/dev/null || echo $((20000 + RANDOM % 40000))
 # _box_registry NAME [USER PASS]: start docker-registry in
 # $BATS_FILE_TMPDIR/NAME; sets _reg_addr
 _box_registry () {
-	local name=$1 user=${2-} pass=${3-} dir port pid try code auth=
+	local name=$1 user=${2-} pass=${3-} dir port pid code auth=
 	dir=$BATS_FILE_TMPDIR/$name
 	mkdir -p "$dir/storage"
 	if [[ -n $user ]]; then
@@ -273,7 +273,7 @@ _box_registry () {
     realm: box-test
     path: $dir/htpasswd"
 	fi
-	for try in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do # a port taken meanwhile: try another
 		port=$(_box_free_port)
 		cat >"$dir/config.yml" <<-EOF
 			version: 0.1
@@ -300,14 +300,17 @@ _box_registry () {
 		echo "$pid" >>"$BATS_FILE_TMPDIR/registry.pids"
 		_box_registry_watchdog "$pid"
 		for _ in $(seq 100); do
-			code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/" 2>/dev/null)
+			sleep 0.1
+			# dead: the port was taken meanwhile (and whoever has it may
+			# never answer)
+			kill -0 "$pid" 2>/dev/null || break
+			code=$(curl -s --max-time 2 -o /dev/null -w '%{http_code}' \
+				"http://127.0.0.1:$port/v2/" 2>/dev/null)
 			if [[ $code == 200 || $code == 401 ]]; then
 				_reg_addr=127.0.0.1:$port
 				_reg_dir=$dir
 				return 0
 			fi
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
 		done
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
@@ -320,14 +323,10 @@ _box_registry () {
 # stop the registry when the bats run ends, even if teardown_file never runs
 _box_registry_watchdog () {
 	local reg=$1 owner=${BATS_ROOT_PID:-$$}
-	(
-		trap '' HUP
-		while kill -0 "$owner" 2>/dev/null && kill -0 "$reg" 2>/dev/null; do
-			sleep 2
-		done
-		kill "$reg" 2>/dev/null
-	) </dev/null >/dev/null 2>&1 3>&- &
-	disown $! 2>/dev/null || true
+	# its own session, so that a signal to bats' process group spares it
+	# shellcheck disable=SC2016 # sh expands them
+	setsid sh -c 'while kill -0 "$1" && kill -0 "$2"; do sleep 2; done; kill "$2"' \
+		sh "$owner" "$reg" </dev/null >/dev/null 2>&1 3>&- &
 }
 
 # registry_start: a plain registry; exports REGISTRY=127.0.0.1:PORT and
