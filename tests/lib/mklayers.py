@@ -30,6 +30,8 @@ Cases (each a list of layers, bottom first):
                   above a lower d, per the spec a same-layer whiteout
                   does not hide that layer's own entries)
   caps            a file with security.capability (cap_net_raw+ep)
+  many            40,000 small files in 400 directories (slow enough to
+                  kill mid-extraction), over a small first layer
 """
 import gzip
 import hashlib
@@ -111,6 +113,8 @@ def cases(outside):
         "caps": [[f("ping", b"#!/bin/sh\n", mode=0o755, pax={
             "SCHILY.xattr.security.capability":
                 "\x01\x00\x00\x02\x00\x20\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"})]],
+        "many": [[f("first")],
+                 [f("m%03d/f%05d" % (i // 100, i), b"%d\n" % i) for i in range(40000)]],
     }
 
 
