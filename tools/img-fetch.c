@@ -1,0 +1,451 @@
+/*
+ * img-fetch - pull images from a registry into the store
+ *
+ * usage:  img-fetch [--root DIR] [-q] [--docker] [--platform OS/ARCH[/VARIANT]] [--insecure HOST]... [REF...]
+ * stdin:  references, one per line, when none are given
+ * stdout: the manifest digest pulled, one line per reference; with --docker,
+ *         what `docker pull` prints (status lines, then the full reference)
+ * stderr: errors; Docker-like progress when stderr is a terminal (not -q)
+ * reads:  $DOCKER_CONFIG/config.json (credentials), images/
+ * writes: tmp/ingest/<hex> (partial blobs, resumable), images/blobs/sha256/,
+ *         images/index.json (the tag)
+ * locks:  tmp/ingest/<hex> while fetching a blob (ascending digest order),
+ *         images/lock while rewriting index.json
+ * exit:   0 ok, 1 failed (unauthorized, digest mismatch), 2 usage or bad
+ *         input (reference, media type, malformed manifest), 3 no such
+ *         repository/tag/platform, 5 network or registry failure;
+ *         with several references, the first failure's code
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "auth.h"
+#include "cleanup.h"
+#include "err.h"
+#include "ingest.h"
+#include "layout.h"
+#include "manifest.h"
+#include "oci.h"
+#include "pullview.h"
+#include "ref.h"
+#include "registry.h"
+#include "root.h"
+#include "store.h"
+
+/* blobs fetched at once: enough to fill a link, few enough to be polite */
+#define MAXPAR 6
+#define ANN_REPO_DIGEST "io.box.repo.digest"
+
+struct opts {
+	const char *root;
+	int quiet, docker;
+	int platform_set;
+	struct platform platform;
+	char insecure[2048];
+	long rate;
+	char **refs;
+	int nrefs;
+};
+
+/* One pull: what was asked, what the registry said, what we hold. */
+struct pull {
+	const struct opts *o;
+	struct store *st;
+	int ingest;
+	const char *arg; /* as typed */
+	struct ref ref;
+	char full[600];
+	char repo_digest[DIGEST_STR_LEN + 1]; /* the digest of what REF names */
+	struct reg *reg;
+	struct reg_doc top, plat;
+	struct manifest mtop, m;
+	json_t *pdesc; /* the index entry chosen, borrowed from mtop */
+	const char *mbuf; /* the image manifest's bytes (top or plat) */
+	size_t mlen;
+	char mdigest[DIGEST_STR_LEN + 1];
+	struct reg_blob *blobs;
+	size_t nblobs;
+	struct pullview view;
+};
+
+static void
+usage (void)
+{
+	fprintf (stderr, "usage: %s [--root DIR] [-q] [--docker] [--platform OS/ARCH[/VARIANT]] "
+			 "[--insecure HOST]... [REF...]\n",
+		 bx_prog);
+	exit (BX_USAGE);
+}
+
+static void
+add_insecure (struct opts *o, const char *hosts)
+{
+	size_t n = strlen (o->insecure);
+
+	if (n + strlen (hosts) + 2 >= sizeof o->insecure)
+		die (BX_USAGE, "too many --insecure hosts");
+	snprintf (o->insecure + n, sizeof o->insecure - n, "%s%s", n ? "," : "", hosts);
+}
+
+static void
+parse_args (int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
+					    { "quiet", no_argument, NULL, 'q' },
+					    { "docker", no_argument, NULL, 'D' },
+					    { "platform", required_argument, NULL, 'P' },
+					    { "insecure", required_argument, NULL, 'I' },
+					    { 0, 0, 0, 0 } };
+	struct bx_err e = { 0 };
+	const char *env;
+	int c;
+
+	platform_default (&o->platform);
+	while ((c = getopt_long (argc, argv, "q", lo, NULL)) != -1) {
+		switch (c) {
+		case 'R': o->root = optarg; break;
+		case 'q': o->quiet = 1; break;
+		case 'D': o->docker = 1; break;
+		case 'P':
+			if (platform_parse (optarg, &o->platform, &e) < 0)
+				exit (err_report (&e));
+			o->platform_set = 1;
+			break;
+		case 'I': add_insecure (o, optarg); break;
+		default: usage ();
+		}
+	}
+	if ((env = getenv ("BOX_INSECURE_REGISTRIES")) && *env)
+		add_insecure (o, env);
+	/* for tests of interrupted pulls: bytes per second per blob */
+	if ((env = getenv ("BOX_FETCH_RATE_LIMIT")) && *env)
+		o->rate = strtol (env, NULL, 10);
+	o->refs = argv + optind;
+	o->nrefs = argc - optind;
+}
+
+/* --- the manifest ------------------------------------------------------------- */
+
+/* Check a fetched document against the digest we asked for (WANT, may be
+ * "") and the one the registry announced; OUT gets its digest. */
+static int
+doc_verify (const struct reg_doc *d, const char *want, char out[DIGEST_STR_LEN + 1], struct bx_err *e)
+{
+	digest_buf (d->buf, d->len, out);
+	if (want[0] && strcmp (want, out) != 0)
+		return err_set (e, BX_FAIL, 0, "manifest digest mismatch: asked for %s, content has %s", want, out);
+	if (d->digest[0] && strcmp (d->digest, out) != 0)
+		return err_set (e, BX_FAIL, 0, "manifest digest mismatch: registry says %s, content has %s", d->digest,
+				out);
+	return 0;
+}
+
+static int
+resolve_index (struct pull *p, struct bx_err *e)
+{
+	const char *dg;
+	json_int_t size;
+
+	if (manifest_select (p->mtop.doc, &p->o->platform, &p->pdesc, e) < 0)
+		return -1;
+	dg = json_string_value (json_object_get (p->pdesc, "digest"));
+	size = json_integer_value (json_object_get (p->pdesc, "size"));
+	if (!digest_is_valid (dg))
+		return err_set (e, BX_USAGE, 0, "index: unsupported digest %s", dg);
+	if (reg_get_manifest (p->reg, p->ref.path, dg, &p->plat, e) < 0)
+		return err_wrap (e, "manifest %s", dg);
+	if (doc_verify (&p->plat, dg, p->mdigest, e) < 0)
+		return -1;
+	if ((json_int_t) p->plat.len != size)
+		return err_set (e, BX_FAIL, 0, "manifest %s: size %zu, index says %lld", dg, p->plat.len,
+				(long long) size);
+	if (manifest_parse (p->plat.buf, p->plat.len, p->plat.content_type, &p->m, e) < 0)
+		return err_wrap (e, "manifest %s", dg);
+	if (p->m.is_index)
+		return err_set (e, BX_USAGE, 0, "manifest %s: an index inside an index is not supported", dg);
+	p->mbuf = p->plat.buf;
+	p->mlen = p->plat.len;
+	return 0;
+}
+
+static int
+resolve (struct pull *p, struct bx_err *e)
+{
+	const char *reference = p->ref.digest[0] ? p->ref.digest : p->ref.tag;
+
+	if (p->ref.digest[0] && !digest_is_valid (p->ref.digest))
+		return err_set (e, BX_USAGE, 0, "unsupported digest algorithm: %s", p->ref.digest);
+	if (reg_get_manifest (p->reg, p->ref.path, reference, &p->top, e) < 0)
+		return -1;
+	if (doc_verify (&p->top, p->ref.digest, p->repo_digest, e) < 0)
+		return -1;
+	if (manifest_parse (p->top.buf, p->top.len, p->top.content_type, &p->mtop, e) < 0)
+		return -1;
+	if (p->mtop.is_index)
+		return resolve_index (p, e);
+	p->m = p->mtop;
+	p->mtop.doc = json_incref (p->m.doc);
+	p->mbuf = p->top.buf;
+	p->mlen = p->top.len;
+	memcpy (p->mdigest, p->repo_digest, sizeof p->mdigest);
+	return 0;
+}
+
+/* --- the blobs ------------------------------------------------------------------ */
+
+static int
+cmp_blob (const void *a, const void *b)
+{
+	return strcmp (((const struct reg_blob *) a)->digest, ((const struct reg_blob *) b)->digest);
+}
+
+/* Add D (a descriptor) to the list unless it is there or stored. */
+static int
+plan_add (struct pull *p, json_t *d, int is_layer)
+{
+	const char *dg = json_string_value (json_object_get (d, "digest"));
+	struct reg_blob *b;
+
+	if (is_layer)
+		pullview_layer (&p->view, dg, store_has_blob (p->st, dg));
+	if (store_has_blob (p->st, dg))
+		return 0;
+	for (size_t i = 0; i < p->nblobs; i++)
+		if (strcmp (p->blobs[i].digest, dg) == 0)
+			return 0;
+	b = &p->blobs[p->nblobs++];
+	memset (b, 0, sizeof *b);
+	b->digest = dg;
+	b->size = json_integer_value (json_object_get (d, "size"));
+	b->fd = -1;
+	b->user = is_layer ? pullview_find (&p->view, dg) : NULL;
+	return 0;
+}
+
+/* The blobs to fetch, each with its ingest file open and locked. */
+static int
+plan (struct pull *p, struct bx_err *e)
+{
+	json_t *layers = json_object_get (p->m.doc, "layers"), *d;
+	size_t i, k = 0;
+
+	p->blobs = calloc (json_array_size (layers) + 1, sizeof *p->blobs);
+	if (!p->blobs || pullview_alloc (&p->view, json_array_size (layers)) < 0)
+		return err_set (e, BX_SYSTEM, ENOMEM, "plan");
+	plan_add (p, json_object_get (p->m.doc, "config"), 0);
+	json_array_foreach (layers, i, d)
+		plan_add (p, d, 1);
+	qsort (p->blobs, p->nblobs, sizeof *p->blobs, cmp_blob);
+	for (i = 0; i < p->nblobs; i++) {
+		int stored;
+		p->blobs[i].fd = ingest_open (p->ingest, p->st, p->blobs[i].digest, &stored, e);
+		if (p->blobs[i].fd < 0 && !stored)
+			return -1;
+		if (!stored)
+			p->blobs[k++] = p->blobs[i];
+		else
+			pullview_set (&p->view, p->blobs[i].user, PV_EXISTS);
+	}
+	p->nblobs = k;
+	return 0;
+}
+
+static void
+on_progress (struct reg_blob *b, size_t n, void *arg)
+{
+	struct pull *p = arg;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i].user)
+			pullview_blob (&p->view, b[i].user, b[i].state, b[i].done, b[i].size);
+	pullview_draw (&p->view);
+}
+
+/* The config must be an image config before anything is stored. */
+static int
+check_config (struct pull *p, struct bx_err *e)
+{
+	const char *dg = json_string_value (json_object_get (json_object_get (p->m.doc, "config"), "digest"));
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+
+	for (size_t i = 0; i < p->nblobs; i++) {
+		if (strcmp (p->blobs[i].digest, dg) != 0)
+			continue;
+		if (lseek (p->blobs[i].fd, 0, SEEK_SET) < 0 || slurp_fd (p->blobs[i].fd, &buf, &len, e) < 0)
+			return err_wrap (e, "config %s", dg);
+		if (oci_validate_bytes (OCI_CONFIG, buf, len, NULL, e) < 0)
+			return err_wrap (e, "config %s", dg);
+	}
+	return 0;
+}
+
+/* --- storing -------------------------------------------------------------------- */
+
+static json_t *
+tag_descriptor (struct pull *p)
+{
+	json_t *d = json_object (), *plat = json_object_get (p->pdesc, "platform");
+
+	json_object_set_new (d, "mediaType", json_string (p->m.media_type));
+	json_object_set_new (d, "digest", json_string (p->mdigest));
+	json_object_set_new (d, "size", json_integer ((json_int_t) p->mlen));
+	if (plat)
+		json_object_set (d, "platform", plat);
+	json_object_set_new (d, "annotations", json_pack ("{ss}", ANN_REPO_DIGEST, p->repo_digest));
+	return d;
+}
+
+/* Blobs first (renames), then manifests, then the tag: a reader never sees
+ * a tag whose blobs are missing. */
+static int
+commit (struct pull *p, struct bx_err *e)
+{
+	json_t *desc;
+	int rc;
+
+	for (size_t i = 0; i < p->nblobs; i++) {
+		if (ingest_commit (p->ingest, p->st, p->blobs[i].digest, e) < 0)
+			return -1;
+		pullview_set (&p->view, p->blobs[i].user, PV_COMPLETE);
+	}
+	if (p->mtop.is_index && store_blob_put (p->st, p->repo_digest, p->top.buf, p->top.len, NULL, e) < 0)
+		return err_wrap (e, "index");
+	if (store_blob_put (p->st, p->mdigest, p->mbuf, p->mlen, NULL, e) < 0)
+		return err_wrap (e, "manifest");
+	if (fsync_dir_at (p->st->dir, L_BLOBS, e) < 0)
+		return -1;
+	if (!(desc = tag_descriptor (p)))
+		return err_set (e, BX_SYSTEM, ENOMEM, "tag");
+	rc = store_tag_set (p->st, p->full, desc, e);
+	json_decref (desc);
+	return rc;
+}
+
+/* The digest the tag points at now, or "". */
+static void
+tag_target (struct pull *p, char out[DIGEST_STR_LEN + 1])
+{
+	struct image img;
+	struct bx_err ign;
+
+	out[0] = '\0';
+	if (store_image_load (p->st, p->full, &img, &ign) == 0 && strcmp (img.ref, p->full) == 0)
+		snprintf (out, DIGEST_STR_LEN + 1, "%s", img.manifest_digest);
+	if (img.desc)
+		image_free (&img);
+}
+
+static void
+pull_free (struct pull *p)
+{
+	for (size_t i = 0; i < p->nblobs; i++)
+		if (p->blobs[i].fd >= 0)
+			close (p->blobs[i].fd);
+	free (p->blobs);
+	manifest_free (&p->m);
+	manifest_free (&p->mtop);
+	reg_doc_free (&p->top);
+	reg_doc_free (&p->plat);
+	reg_free (p->reg);
+	pullview_free (&p->view);
+}
+
+static int
+connect_registry (struct pull *p, struct bx_err *e)
+{
+	_cleanup_free_ char *user = NULL, *pass = NULL;
+	struct reg_opts ro = { 0 };
+
+	if (auth_get (p->ref.domain, &user, &pass, e) < 0)
+		return -1;
+	ro.user = user;
+	ro.pass = pass;
+	ro.plain_http = reg_is_insecure (p->ref.domain, p->o->insecure);
+	ro.rate_limit = p->o->rate;
+	p->reg = reg_new (ref_api_host (&p->ref), &ro, e);
+	if (pass)
+		explicit_bzero (pass, strlen (pass));
+	return p->reg ? 0 : -1;
+}
+
+static int
+pull_run (struct pull *p, struct bx_err *e)
+{
+	char before[DIGEST_STR_LEN + 1];
+
+	if (ref_parse (p->arg, &p->ref, e) < 0)
+		return -1;
+	ref_full (&p->ref, p->full, sizeof p->full);
+	pullview_begin (&p->view, p->arg, &p->ref);
+	if (connect_registry (p, e) < 0 || resolve (p, e) < 0)
+		return err_wrap (e, "%s", p->full);
+	if (oci_manifest_is_image (p->m.doc, e) < 0)
+		return err_wrap (e, "%s", p->full);
+	tag_target (p, before);
+	if (plan (p, e) < 0)
+		return err_wrap (e, "%s", p->full);
+	pullview_draw (&p->view);
+	if (reg_fetch_blobs (p->reg, p->ref.path, p->blobs, p->nblobs, MAXPAR, on_progress, p, e) < 0
+	    || check_config (p, e) < 0 || commit (p, e) < 0)
+		return err_wrap (e, "%s", p->full);
+	pullview_end (&p->view, p->repo_digest, p->nblobs == 0 && strcmp (before, p->mdigest) == 0);
+	return 0;
+}
+
+static int
+pull_one (const struct opts *o, struct store *st, int ingest, const char *arg)
+{
+	struct pull p = { .o = o, .st = st, .ingest = ingest, .arg = arg };
+	struct bx_err e = { 0 };
+	int rc = 0;
+
+	pullview_init (&p.view, o->docker, o->quiet);
+	if (pull_run (&p, &e) < 0) {
+		pullview_abort (&p.view);
+		rc = err_report (&e);
+	} else if (!o->docker) {
+		printf ("%s\n", p.mdigest);
+	}
+	if (fflush (stdout) == EOF && !rc)
+		rc = BX_SYSTEM;
+	pull_free (&p);
+	return rc;
+}
+
+int
+main (int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct bx_err e = { 0 };
+	struct store st;
+	_cleanup_close_ int ingest = -1;
+	int rootfd, rc = 0, r;
+
+	prog_init (argv[0]);
+	parse_args (argc, argv, &o);
+	if ((rootfd = root_open (o.root, &e)) < 0 || store_open (&st, rootfd, &e) < 0
+	    || (ingest = ingest_dir_open (rootfd, &e)) < 0)
+		return err_report (&e);
+	if (o.nrefs > 0) {
+		for (int i = 0; i < o.nrefs; i++)
+			if ((r = pull_one (&o, &st, ingest, o.refs[i])) && !rc)
+				rc = r;
+	} else {
+		_cleanup_free_ char *line = NULL;
+		size_t cap = 0;
+		ssize_t n;
+		while ((n = getline (&line, &cap, stdin)) > 0) {
+			line[strcspn (line, "\r\n")] = '\0';
+			if (line[0] && (r = pull_one (&o, &st, ingest, line)) && !rc)
+				rc = r;
+		}
+	}
+	store_close (&st);
+	return rc;
+}
