@@ -181,7 +181,7 @@ layer_ensure (const struct store *s, int dir, struct layer *l, struct bx_err *e)
 
 	if (layer_present (dir, hex))
 		return 0;
-	snprintf (lockname, sizeof lockname, "%s.lock", hex);
+	snprintf (lockname, sizeof lockname, "%s" L_LAYER_LOCK, hex);
 	if ((lk = lock_take_at (dir, lockname, LOCK_WAIT, e)) < 0)
 		return -1;
 	if (layer_present (dir, hex))

@@ -8,6 +8,7 @@
 #define L_LOCK "lock"             /* global: gc only */
 #define L_IMAGES "images"         /* an OCI image layout */
 #define L_LAYERS "layers"         /* layers/<diffid hex>/ */
+#define L_LAYER_LOCK ".lock"      /* layers/<hex>.lock: held while layers/<hex>.tmp-<pid>/ is built */
 #define L_CONTAINERS "containers" /* containers/<id>/: an OCI bundle */
 #define L_NAMES "names"           /* names/<name> -> <id> */
 #define L_NETWORKS "networks"
