@@ -15,6 +15,7 @@ setup () {
 }
 
 teardown () {
+	registry_stop
 	box_teardown
 }
 
@@ -246,6 +247,31 @@ refused () {
 	bad=$(diff_ids "$BATS_TEST_TMPDIR/l-diffid-mismatch" | sed -n 2p)
 	[[ ! -e $BOX_ROOT/layers/$bad ]]
 	no_partial_layers
+}
+
+@test "hostile layers served by the test registry, pulled with img-fetch: refused or contained" {
+	command -v img-fetch >/dev/null || skip "img-fetch not built"
+	registry_start
+	local c ref before
+	before=$(outside)
+	for c in dotdot:"entry ../escape: path escapes the layer root" \
+		hardlink-abs:"entry h: hardlink target ${OUT#/}/secret is not in this layer" \
+		hardlink-via-symlink:"entry h: hardlink target l/secret is not in this layer" \
+		truncated:"entry big: Truncated tar archive" symlink-escape: absolute:; do
+		python3 "$TESTS_DIR/lib/mklayers.py" "$BATS_TEST_TMPDIR/l-${c%%:*}" "${c%%:*}" "$OUT"
+		ref=$REGISTRY/hostile/${c%%:*}:latest
+		skopeo copy -q --dest-tls-verify=false "oci:$BATS_TEST_TMPDIR/l-${c%%:*}:latest" "docker://$ref"
+		run -0 img-fetch -q "$ref"
+		if [[ -n ${c#*:} ]]; then
+			run --separate-stderr -1 img-unpack "$ref" "$B-${c%%:*}"
+			[[ $stderr == "img-unpack: $ref: layer sha256:"[0-9a-f]*": ${c#*:}" ]]
+		else
+			run -0 img-unpack "$ref" "$B-${c%%:*}"
+		fi
+		[[ $(outside) == "$before" ]]
+		no_partial_layers
+	done
+	[[ -f $B-absolute/rootfs/$OUT/abs && -f $B-symlink-escape/rootfs/a/passwd ]]
 }
 
 @test "hostile: '..' entries are refused" {
