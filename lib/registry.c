@@ -324,6 +324,16 @@ on_header (char *line, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* The test-only rate limit (BOX_FETCH_RATE_LIMIT): sleep off each read.
+ * It blocks the whole loop, so it limits all transfers together; libcurl's
+ * own CURLOPT_MAX_RECV_SPEED_LARGE did not hold back loopback transfers. */
+static void
+throttle (const struct reg *r, size_t n)
+{
+	if (r->rate > 0)
+		usleep ((useconds_t) ((double) n * 1e6 / (double) r->rate));
+}
+
 /* A 200 to a Range request: the server sends it all, start over. */
 static int
 blob_restart (struct xfer *x)
@@ -362,6 +372,7 @@ on_blob_body (struct xfer *x, long code, const char *p, size_t n)
 	}
 	digest_update (&x->hash, p, n);
 	b->done += n;
+	throttle (x->r, n);
 	return n;
 }
 
@@ -437,7 +448,7 @@ xfer_start (struct xfer *x, struct bx_err *e)
 	curl_easy_setopt (x->h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt (x->h, CURLOPT_WRITEDATA, x);
 	if (x->r->rate > 0)
-		curl_easy_setopt (x->h, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t) x->r->rate);
+		curl_easy_setopt (x->h, CURLOPT_BUFFERSIZE, 16384L); /* see throttle () */
 	curl_slist_free_all (x->hdrs);
 	x->hdrs = NULL;
 	if (x->accept) {
@@ -638,7 +649,7 @@ blob_verify (struct xfer *x, struct bx_err *e)
 	char got[DIGEST_STR_LEN + 1];
 
 	if (b->size >= 0 && b->done != b->size)
-		return err_set (e, BX_FAIL, 0, "blob %s: short: %lld of %lld bytes", b->digest,
+		return err_set (e, BX_FAIL, 0, "short: %lld of %lld bytes",
 				(long long) b->done, (long long) b->size);
 	digest_final (&x->hash, got);
 	if (strcmp (got, b->digest) != 0) {
@@ -646,13 +657,13 @@ blob_verify (struct xfer *x, struct bx_err *e)
 			/* the kept prefix may be what is wrong: fetch it all once */
 			x->restarted = 1;
 			if (blob_restart (x) < 0)
-				return err_set (e, BX_SYSTEM, errno, "blob %s", b->digest);
+				return err_set (e, BX_SYSTEM, errno, "restart");
 			return XF_RETRY;
 		}
-		return err_set (e, BX_FAIL, 0, "blob %s: digest mismatch: content has %s", b->digest, got);
+		return err_set (e, BX_FAIL, 0, "digest mismatch: content has %s", got);
 	}
 	if (fsync (b->fd) < 0)
-		return err_set (e, BX_SYSTEM, errno, "blob %s: fsync", b->digest);
+		return err_set (e, BX_SYSTEM, errno, "fsync");
 	b->state = REG_BLOB_DONE;
 	return XF_DONE;
 }
@@ -674,7 +685,7 @@ xfer_finish (struct xfer *x, struct bx_err *e)
 	}
 	if (code == 416 && x->blob && x->offset > 0) {
 		if (blob_restart (x) < 0)
-			return err_set (e, BX_SYSTEM, errno, "blob %s", x->blob->digest);
+			return err_set (e, BX_SYSTEM, errno, "restart");
 		return XF_RETRY;
 	}
 	if (code / 100 != 2)
@@ -844,27 +855,27 @@ blob_prepare (struct xfer *x, struct bx_err *e)
 	off_t end = lseek (b->fd, 0, SEEK_END), pos = 0;
 
 	if (end < 0)
-		return err_set (e, BX_SYSTEM, errno, "blob %s", b->digest);
+		return err_set (e, BX_SYSTEM, errno, "ingest file");
 	if (digest_init (&x->hash, e) < 0)
 		return -1;
 	if (b->size >= 0 && end > b->size) {
 		if (ftruncate (b->fd, 0) < 0)
-			return err_set (e, BX_SYSTEM, errno, "blob %s", b->digest);
+			return err_set (e, BX_SYSTEM, errno, "ingest file");
 		end = 0;
 	}
 	if (end > 0 && !(buf = malloc (REG_BUFSIZE)))
-		return err_set (e, BX_SYSTEM, ENOMEM, "blob %s", b->digest);
+		return err_set (e, BX_SYSTEM, ENOMEM, "ingest file");
 	while (pos < end) {
 		ssize_t n = pread (b->fd, buf, REG_BUFSIZE, pos);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return err_set (e, BX_SYSTEM, n < 0 ? errno : EIO, "blob %s: read", b->digest);
+			return err_set (e, BX_SYSTEM, n < 0 ? errno : EIO, "read");
 		digest_update (&x->hash, buf, n);
 		pos += n;
 	}
 	if (lseek (b->fd, end, SEEK_SET) < 0)
-		return err_set (e, BX_SYSTEM, errno, "blob %s", b->digest);
+		return err_set (e, BX_SYSTEM, errno, "ingest file");
 	b->done = b->resumed_at = x->offset = end;
 	b->state = REG_BLOB_QUEUED;
 	return 0;

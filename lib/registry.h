@@ -38,7 +38,7 @@ struct reg_opts {
 	const char *user; /* basic credentials, or NULL: anonymous */
 	const char *pass;
 	int plain_http;     /* http:// instead of https:// */
-	long rate_limit;    /* bytes per second per transfer, 0: none (tests) */
+	long rate_limit;    /* bytes per second, all transfers together, 0: none (tests) */
 };
 
 struct reg;

@@ -1,0 +1,315 @@
+#!/usr/bin/env bats
+# img-fetch: pulls from a real docker-registry (plain and htpasswd) and from
+# tests/lib/fakereg.py, which serves crafted documents and Bearer tokens.
+
+load ../helpers
+
+setup_file () {
+	registry_start
+	registry_start_auth
+	registry_push small small:latest
+	registry_push multi multi:latest
+	registry_push index index:latest
+	registry_push_auth small small:latest
+}
+
+teardown_file () {
+	registry_stop
+}
+
+setup () {
+	box_setup
+}
+
+teardown () {
+	[[ -n ${FAKEREG_PID-} ]] && kill "$FAKEREG_PID" 2>/dev/null
+	box_teardown
+}
+
+# fakereg_start: serve $BATS_TEST_TMPDIR/fake; exports FAKEREG, FAKE
+fakereg_start () {
+	FAKE=$BATS_TEST_TMPDIR/fake
+	mkdir -p "$FAKE/manifests" "$FAKE/blobs"
+	setsid python3 "$TESTS_DIR/lib/fakereg.py" "$FAKE" "$FAKE/port" </dev/null >"$FAKE/log" 2>&1 3>&- &
+	FAKEREG_PID=$!
+	for _ in $(seq 50); do
+		[[ -f $FAKE/port ]] && break
+		sleep 0.1
+	done
+	FAKEREG=127.0.0.1:$(cat "$FAKE/port")
+	export FAKE FAKEREG FAKEREG_PID
+}
+
+# fake_image FIXTURE TAG: the fixture's manifest and blobs, served as TAG
+fake_image () {
+	local dir=$FIXTURES/$1 b
+	cp "$dir/blobs/sha256/$(fixture_digest "$1" | cut -d: -f2)" "$FAKE/manifests/$2"
+	for b in "$dir"/blobs/sha256/*; do
+		cp "$b" "$FAKE/blobs/sha256:${b##*/}"
+	done
+}
+
+# snapshot: index.json and the blob list, to show a store is unchanged
+snapshot () {
+	cat "$BOX_ROOT/images/index.json" 2>/dev/null
+	ls "$BOX_ROOT/images/blobs/sha256" 2>/dev/null
+}
+
+# blob_gets LOG: how many blob GETs docker-registry has logged
+blob_gets () {
+	grep -c 'method=GET.*uri="/v2/[^"]*/blobs/' "$1" || true
+}
+
+ref_digest () {
+	jq -r --arg r "$1" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $r) | .digest' \
+		"$BOX_ROOT/images/index.json"
+}
+
+config_of () {
+	local m
+	m=$(ref_digest "$1")
+	jq -r .config.digest "$BOX_ROOT/images/blobs/sha256/${m#sha256:}" | cut -d: -f2 |
+		xargs -I{} cat "$BOX_ROOT/images/blobs/sha256/{}"
+}
+
+@test "usage errors exit 2" {
+	run -2 img-fetch --bogus
+	run -2 --separate-stderr img-fetch 'Not/A Ref'
+	[[ $stderr == "img-fetch: invalid reference format: "* ]]
+	run -2 --separate-stderr img-fetch --platform linux "$REGISTRY/small"
+	[[ $stderr == *"invalid platform linux"* ]]
+}
+
+@test "pull small by tag: digest on stdout, tag in index.json, nothing on stderr" {
+	run --separate-stderr img-fetch "$REGISTRY/small"
+	[[ $status == 0 && $output == "$(fixture_digest small)" && -z $stderr ]]
+	[[ $(ref_digest "$REGISTRY/small:latest") == "$(fixture_digest small)" ]]
+	jq -e --arg r "$REGISTRY/small:latest" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $r)
+		| .annotations["io.box.repo.digest"] == .digest and .mediaType == "application/vnd.oci.image.manifest.v1+json"' \
+		"$BOX_ROOT/images/index.json"
+	[[ -z $(ls -A "$BOX_ROOT/tmp/ingest") ]]
+	skopeo inspect "oci:$BOX_ROOT/images:$REGISTRY/small:latest" >/dev/null
+	umoci stat --image "$BOX_ROOT/images:$REGISTRY/small:latest" >/dev/null
+}
+
+@test "pull multi: every layer stored and verified" {
+	run -0 img-fetch -q "$REGISTRY/multi:latest"
+	local m=$BOX_ROOT/images/blobs/sha256/${output#sha256:} d
+	for d in $(jq -r '.config.digest, .layers[].digest' "$m"); do
+		[[ $(sha256sum <"$BOX_ROOT/images/blobs/sha256/${d#sha256:}" | cut -d' ' -f1) == "${d#sha256:}" ]]
+	done
+	[[ $(jq '.layers | length' "$m") == 3 ]]
+	umoci stat --image "$BOX_ROOT/images:$REGISTRY/multi:latest" >/dev/null
+}
+
+@test "index: amd64 by default, --platform linux/arm64 picks arm64" {
+	run -0 img-fetch "$REGISTRY/index"
+	[[ $(config_of "$REGISTRY/index:latest" | jq -r .architecture) == amd64 ]]
+	jq -e --arg d "$(fixture_digest index)" '.manifests[0].annotations["io.box.repo.digest"] == $d
+		and .manifests[0].platform.architecture == "amd64"' "$BOX_ROOT/images/index.json"
+	# the index itself is kept, so the repo digest resolves
+	[[ -f $BOX_ROOT/images/blobs/sha256/$(fixture_digest index | cut -d: -f2) ]]
+	run -0 img-fetch --platform linux/arm64 "$REGISTRY/index"
+	[[ $(config_of "$REGISTRY/index:latest" | jq -r .architecture) == arm64 ]]
+	skopeo inspect "oci:$BOX_ROOT/images:$REGISTRY/index:latest" | jq -e '.Architecture == "arm64"'
+}
+
+@test "index: an unknown platform is exit 3 naming those available, store unchanged" {
+	mkdir -p "$BOX_ROOT"
+	img-fetch -q "$REGISTRY/small" >/dev/null
+	local before
+	before=$(snapshot)
+	run -3 --separate-stderr img-fetch --platform linux/s390x "$REGISTRY/index"
+	[[ $stderr == "img-fetch: $REGISTRY/index:latest: no matching manifest for linux/s390x in the manifest list entries (available: linux/amd64, linux/arm64)" ]]
+	[[ $(snapshot) == "$before" ]]
+}
+
+@test "pull by digest: the tag is repo@digest" {
+	local d
+	d=$(fixture_digest multi)
+	run -0 img-fetch "$REGISTRY/multi@$d"
+	[[ $output == "$d" ]]
+	[[ $(ref_digest "$REGISTRY/multi@$d") == "$d" ]]
+	skopeo inspect "oci:$BOX_ROOT/images:$REGISTRY/multi@$d" >/dev/null
+	# an index by digest resolves to the platform manifest
+	run -0 img-fetch "$REGISTRY/index@$(fixture_digest index)"
+	[[ $output != "$(fixture_digest index)" ]]
+}
+
+@test "unknown tag and unknown repository: exit 3 naming the reference, store unchanged" {
+	img-fetch -q "$REGISTRY/small" >/dev/null
+	local before
+	before=$(snapshot)
+	run -3 --separate-stderr img-fetch "$REGISTRY/small:nope"
+	[[ $stderr == "img-fetch: $REGISTRY/small:nope: manifest unknown" ]]
+	run -3 --separate-stderr img-fetch "$REGISTRY/no/such/repo"
+	[[ $stderr == "img-fetch: $REGISTRY/no/such/repo:latest: "* ]]
+	[[ $(snapshot) == "$before" ]]
+}
+
+@test "unreachable registry: exit 5, store unchanged" {
+	local port
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	img-fetch -q "$REGISTRY/small" >/dev/null
+	local before
+	before=$(snapshot)
+	run -5 --separate-stderr img-fetch "127.0.0.1:$port/small"
+	[[ $stderr == "img-fetch: 127.0.0.1:$port/small:latest: registry 127.0.0.1:$port: "*"onnect"* ]]
+	[[ $(snapshot) == "$before" ]]
+}
+
+@test "a second pull fetches no blob" {
+	img-fetch -q "$REGISTRY/multi" >/dev/null
+	local n
+	n=$(blob_gets "$REGISTRY_DIR/registry.log")
+	[[ $n -gt 0 ]]
+	run -0 img-fetch "$REGISTRY/multi"
+	[[ $(blob_gets "$REGISTRY_DIR/registry.log") == "$n" ]]
+}
+
+@test "several references, and references on stdin" {
+	run -0 img-fetch "$REGISTRY/small" "$REGISTRY/multi"
+	[[ ${lines[0]} == "$(fixture_digest small)" && ${lines[1]} == "$(fixture_digest multi)" ]]
+	rm -rf "$BOX_ROOT"
+	run -0 img-fetch <<<"$REGISTRY/small
+$REGISTRY/multi"
+	[[ ${#lines[@]} == 2 ]]
+	# a failure does not stop the others; the first failure's code wins
+	run -3 img-fetch "$REGISTRY/small:nope" "$REGISTRY/multi"
+	[[ $(ref_digest "$REGISTRY/multi:latest") == "$(fixture_digest multi)" ]]
+}
+
+@test "basic auth: none, wrong and right credentials from config.json" {
+	run -1 --separate-stderr img-fetch "$AUTH_REGISTRY/small"
+	[[ $stderr == "img-fetch: $AUTH_REGISTRY/small:latest: unauthorized: authentication required" ]]
+	printf '{"auths":{"%s":{"auth":"%s"}}}' "$AUTH_REGISTRY" "$(printf '%s:wrong' "$AUTH_USER" | base64)" \
+		>"$DOCKER_CONFIG/config.json"
+	run -1 --separate-stderr img-fetch "$AUTH_REGISTRY/small"
+	[[ $stderr == *": unauthorized: "* ]]
+	[[ -z $(jq '.manifests[]' "$BOX_ROOT/images/index.json") ]]
+	printf '{"auths":{"http://%s/v1/":{"auth":"%s"}}}' "$AUTH_REGISTRY" \
+		"$(printf '%s:%s' "$AUTH_USER" "$AUTH_PASS" | base64)" >"$DOCKER_CONFIG/config.json"
+	run -0 img-fetch "$AUTH_REGISTRY/small"
+	[[ $output == "$(fixture_digest small)" ]]
+}
+
+@test "concurrent pulls of the same and of different images leave a valid store" {
+	local pids=() i
+	for i in 1 2 3; do
+		img-fetch -q "$REGISTRY/multi" >"$BATS_TEST_TMPDIR/out.m$i" &
+		pids+=($!)
+		img-fetch -q "$REGISTRY/small" >"$BATS_TEST_TMPDIR/out.s$i" &
+		pids+=($!)
+	done
+	img-fetch -q "$REGISTRY/index" &
+	pids+=($!)
+	for i in "${pids[@]}"; do wait "$i"; done
+	[[ $(jq '.manifests | length' "$BOX_ROOT/images/index.json") == 3 ]]
+	for i in small multi index; do
+		skopeo inspect "oci:$BOX_ROOT/images:$REGISTRY/$i:latest" >/dev/null
+	done
+	umoci stat --image "$BOX_ROOT/images:$REGISTRY/multi:latest" >/dev/null
+	[[ -z $(ls -A "$BOX_ROOT/tmp/ingest") ]]
+}
+
+@test "SIGKILL mid-pull leaves a valid store; the next pull resumes and completes" {
+	img-fetch -q "$REGISTRY/small" >/dev/null
+	local before
+	before=$(snapshot)
+	BOX_FETCH_RATE_LIMIT=100000 img-fetch -q "$REGISTRY/multi" &
+	local pid=$!
+	sleep 1.5
+	kill -KILL "$pid"
+	wait "$pid" || true
+	[[ $(snapshot) == "$before" ]]
+	# something was fetched and kept for the next pull
+	[[ -n $(find "$BOX_ROOT/tmp/ingest" -type f -size +0) ]]
+	run -0 img-fetch "$REGISTRY/multi"
+	[[ $output == "$(fixture_digest multi)" ]]
+	umoci stat --image "$BOX_ROOT/images:$REGISTRY/multi:latest" >/dev/null
+	[[ -z $(ls -A "$BOX_ROOT/tmp/ingest") ]]
+}
+
+@test "fake registry: Bearer token flow, with and without credentials" {
+	fakereg_start
+	fake_image small latest
+	echo sekrit-token >"$FAKE/token"
+	run -0 img-fetch "$FAKEREG/app"
+	grep -q 'GET /token?service=fakereg&scope=repository%3Aapp%3Apull range=' "$FAKE/requests.log"
+	echo u:p >"$FAKE/creds"
+	rm -rf "$BOX_ROOT"
+	run -1 --separate-stderr img-fetch "$FAKEREG/app"
+	[[ $stderr == "img-fetch: $FAKEREG/app:latest: unauthorized: incorrect username or password" ]]
+	printf '{"auths":{"%s":{"auth":"%s"}}}' "$FAKEREG" "$(printf u:p | base64)" >"$DOCKER_CONFIG/config.json"
+	run -0 img-fetch "$FAKEREG/app"
+	[[ $output == "$(fixture_digest small)" ]]
+}
+
+@test "fake registry: manifest digest mismatch, not JSON, unknown media type" {
+	fakereg_start
+	fake_image small latest
+	img-fetch -q "$REGISTRY/multi" >/dev/null
+	local before d
+	before=$(snapshot)
+	d=$(fixture_digest multi)
+	echo "$d" >"$FAKE/manifests/latest.digest"
+	run -1 --separate-stderr img-fetch "$FAKEREG/app"
+	[[ $stderr == "img-fetch: $FAKEREG/app:latest: manifest digest mismatch: registry says $d, content has $(fixture_digest small)" ]]
+	cp "$FAKE/manifests/latest" "$FAKE/manifests/$d"
+	run -1 --separate-stderr img-fetch "$FAKEREG/app@$d"
+	[[ $stderr == *"manifest digest mismatch: asked for $d, content has $(fixture_digest small)" ]]
+	echo 'not json' >"$FAKE/manifests/bad"
+	run -2 --separate-stderr img-fetch "$FAKEREG/app:bad"
+	[[ $stderr == "img-fetch: $FAKEREG/app:bad: manifest is not JSON: "* ]]
+	jq '.mediaType = "application/vnd.example.thing+json"' "$FAKE/manifests/latest" >"$FAKE/manifests/odd"
+	run -2 --separate-stderr img-fetch "$FAKEREG/app:odd"
+	[[ $stderr == "img-fetch: $FAKEREG/app:odd: unsupported manifest media type application/vnd.example.thing+json" ]]
+	jq 'del(.mediaType)' "$FAKE/manifests/latest" >"$FAKE/manifests/v1"
+	echo application/vnd.docker.distribution.manifest.v1+prettyjws >"$FAKE/manifests/v1.type"
+	run -2 --separate-stderr img-fetch "$FAKEREG/app:v1"
+	[[ $stderr == *": unsupported manifest media type application/vnd.docker.distribution.manifest.v1+prettyjws" ]]
+	[[ $(snapshot) == "$before" ]]
+}
+
+@test "fake registry: a layer with the wrong content stores nothing" {
+	fakereg_start
+	fake_image small latest
+	local layer before
+	layer=$(jq -r '.layers[0].digest' "$FAKE/manifests/latest")
+	head -c "$(stat -c %s "$FAKE/blobs/$layer")" /dev/zero >"$FAKE/blobs/$layer"
+	mkdir -p "$BOX_ROOT"
+	img-fetch -q "$REGISTRY/multi" >/dev/null
+	before=$(snapshot)
+	run -1 --separate-stderr img-fetch "$FAKEREG/app"
+	[[ $stderr == "img-fetch: $FAKEREG/app:latest: blob $layer: digest mismatch: content has sha256:"* ]]
+	[[ $(snapshot) == "$before" ]]
+}
+
+@test "fake registry: a kept prefix is resumed with Range; a 200 answer and a bad prefix restart" {
+	fakereg_start
+	fake_image small latest
+	local layer hex size
+	layer=$(jq -r '.layers[0].digest' "$FAKE/manifests/latest")
+	hex=${layer#sha256:}
+	size=$(stat -c %s "$FAKE/blobs/$layer")
+	mkdir -p "$BOX_ROOT/tmp/ingest"
+	head -c 1000 "$FAKE/blobs/$layer" >"$BOX_ROOT/tmp/ingest/$hex"
+	run -0 img-fetch "$FAKEREG/app"
+	grep -q "GET /v2/app/blobs/$layer range=bytes=1000-" "$FAKE/requests.log"
+	# the registry ignores Range: start over
+	rm -rf "$BOX_ROOT"
+	mkdir -p "$BOX_ROOT/tmp/ingest"
+	head -c 1000 "$FAKE/blobs/$layer" >"$BOX_ROOT/tmp/ingest/$hex"
+	touch "$FAKE/norange"
+	run -0 img-fetch "$FAKEREG/app"
+	rm "$FAKE/norange"
+	# a prefix that is wrong: the resumed blob mismatches, fetched again whole
+	rm -rf "$BOX_ROOT"
+	mkdir -p "$BOX_ROOT/tmp/ingest"
+	head -c 1000 /dev/zero >"$BOX_ROOT/tmp/ingest/$hex"
+	: >"$FAKE/requests.log"
+	run -0 img-fetch "$FAKEREG/app"
+	grep -q "GET /v2/app/blobs/$layer range=bytes=1000-" "$FAKE/requests.log"
+	grep -q "GET /v2/app/blobs/$layer range=\$" "$FAKE/requests.log"
+	[[ $(stat -c %s "$BOX_ROOT/images/blobs/sha256/$hex") == "$size" ]]
+}
