@@ -65,7 +65,9 @@ class H(BaseHTTPRequestHandler):
         if tok is None or self.headers.get("Authorization") == "Bearer " + tok.decode().strip():
             return True
         port = self.server.server_address[1]
-        chal = 'Bearer realm="http://127.0.0.1:%d/token",service="fakereg",scope="repository:%s:pull"' % (port, name)
+        chal = 'Bearer realm="http://127.0.0.1:%d/token",service="fakereg"' % port
+        if name:
+            chal += ',scope="repository:%s:pull"' % name
         self.error(401, "UNAUTHORIZED", "authentication required", [("WWW-Authenticate", chal)])
         return False
 
