@@ -20,6 +20,7 @@
 #define L_OCI_LAYOUT "oci-layout"
 #define L_INDEX "index.json"
 #define L_INDEX_LOCK "lock"       /* images/lock guards index.json */
+#define L_GC_LOCK "gc.lock"       /* shared: blobs being added (store_pin); exclusive: store_gc */
 #define L_BLOBS "blobs/sha256"
 #define OCI_LAYOUT_CONTENT "{\"imageLayoutVersion\":\"1.0.0\"}"
 
@@ -34,9 +35,14 @@
 #define L_STATE "state"
 #define L_LOG "log"
 #define L_CLOCK "lock"
+#define L_CIMAGE "image"          /* the image id (config digest, "sha256:...") it was made from:
+				     img-list rm refuses to remove that image */
 
 /* annotations */
 #define ANN_REF_NAME "org.opencontainers.image.ref.name"
 #define ANN_CREATED "org.opencontainers.image.created"
+/* on an index.json entry: the digest the registry knows the image by (an
+ * index's, when the tag points at one platform's manifest); Docker's RepoDigests */
+#define ANN_REPO_DIGEST "io.box.repo.digest"
 
 #endif
