@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -426,4 +428,158 @@ store_image_load (const struct store *s, const char *name, struct image *img, st
 		return err_wrap (e, "image %s", name);
 	}
 	return 0;
+}
+
+int
+store_index_tag (json_t *index, const char *fullref, json_t *desc, struct bx_err *e)
+{
+	struct tag_op op = { fullref, desc };
+
+	return tag_set_fn (index, &op, e);
+}
+
+int
+store_pin (const struct store *s, struct bx_err *e)
+{
+	int fd = lock_take_at (s->dir, L_GC_LOCK, LOCK_SHARED, e);
+
+	return fd < 0 ? err_wrap (e, "image store") : fd;
+}
+
+/* Add DIGEST to LIVE and, when it is a manifest or an index, what it
+ * refers to. Only documents named by index.json or by an index are read;
+ * configs and layers are marked unread. */
+static void
+gc_mark (const struct store *s, json_t *live, const char *digest, int depth)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct bx_err ign;
+	json_t *doc, *d;
+	size_t len, i;
+
+	if (!digest || !digest_is_valid (digest) || json_object_get (live, digest))
+		return;
+	json_object_set_new (live, digest, json_true ());
+	/* a missing or damaged document keeps nothing else alive; depth stops
+	 * an index that (by a hash collision we will not see) names itself */
+	if (depth > 16 || store_blob_read (s, digest, &buf, &len, &ign) < 0
+	    || !(doc = json_loadb (buf, len, 0, NULL)))
+		return;
+	d = json_object_get (json_object_get (doc, "config"), "digest");
+	if (json_is_string (d))
+		json_object_set_new (live, json_string_value (d), json_true ());
+	json_array_foreach (json_object_get (doc, "layers"), i, d)
+		if (json_is_string (json_object_get (d, "digest")))
+			json_object_set_new (live, json_string_value (json_object_get (d, "digest")), json_true ());
+	json_array_foreach (json_object_get (doc, "manifests"), i, d)
+		gc_mark (s, live, json_string_value (json_object_get (d, "digest")), depth + 1);
+	json_decref (doc);
+}
+
+/* True for "NAME.tmp-PID" whose process is gone. */
+static int
+is_dead_tmp (const char *name)
+{
+	const char *p = strstr (name, ".tmp-");
+	char *end;
+	long pid;
+
+	if (!p)
+		return 0;
+	pid = strtol (p + 5, &end, 10);
+	return pid > 0 && *end == '\0' && pid != getpid () && kill ((pid_t) pid, 0) < 0 && errno == ESRCH;
+}
+
+static int
+is_hex64 (const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return 0;
+	return n == DIGEST_HEX_LEN;
+}
+
+/* Remove from DIRFD (images/ or its blobs) dead temporary files and, when
+ * LIVE is set, blobs not in it. */
+static int
+gc_sweep (int dirfd, json_t *live, void (*on_blob) (const char *, void *), void *arg, struct gc_stats *st,
+	  struct bx_err *e)
+{
+	/* a fresh open: a dup would share (and move) the store's dir offset */
+	int fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_dir_ DIR *d = fd < 0 ? NULL : fdopendir (fd);
+	struct dirent *de;
+	struct stat sb;
+	char digest[DIGEST_STR_LEN + 1];
+
+	if (!d) {
+		if (fd >= 0)
+			close (fd);
+		return err_set (e, BX_SYSTEM, errno, "image store: read directory");
+	}
+	while ((errno = 0, de = readdir (d))) {
+		if (is_tmp_name (de->d_name)) {
+			if (is_dead_tmp (de->d_name) && unlinkat (dirfd, de->d_name, 0) == 0)
+				st->tmpfiles++;
+			continue;
+		}
+		if (!live || !is_hex64 (de->d_name))
+			continue;
+		snprintf (digest, sizeof digest, "sha256:%s", de->d_name);
+		if (json_object_get (live, digest) || fstatat (dirfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (unlinkat (dirfd, de->d_name, 0) < 0)
+			return err_set (e, BX_SYSTEM, errno, "image store: remove blob %s", digest);
+		st->blobs++;
+		st->bytes += (uint64_t) sb.st_size;
+		if (on_blob)
+			on_blob (digest, arg);
+	}
+	return errno ? err_set (e, BX_SYSTEM, errno, "image store: read directory") : 0;
+}
+
+/* The set of live blobs: everything index.json reaches. */
+static int
+gc_live (const struct store *s, json_t **live, struct bx_err *e)
+{
+	json_t *index, *d;
+	size_t i;
+
+	if (store_index_load (s, &index, e) < 0)
+		return -1;
+	if (!(*live = json_object ())) {
+		json_decref (index);
+		return err_set (e, BX_SYSTEM, ENOMEM, "image store: gc");
+	}
+	json_array_foreach (json_object_get (index, "manifests"), i, d) {
+		gc_mark (s, *live, json_string_value (json_object_get (d, "digest")), 0);
+		gc_mark (s, *live, json_string_value (json_object_get (json_object_get (d, "annotations"), ANN_REPO_DIGEST)), 0);
+	}
+	json_decref (index);
+	return 0;
+}
+
+int
+store_gc (const struct store *s, int flags, void (*on_blob) (const char *digest, void *arg), void *arg,
+	  struct gc_stats *st, struct bx_err *e)
+{
+	_cleanup_close_ int gc = lock_take_at (s->dir, L_GC_LOCK, flags & LOCK_TRY, e);
+	_cleanup_close_ int lk = -1;
+	json_t *live = NULL;
+	int rc;
+
+	memset (st, 0, sizeof *st);
+	if (gc < 0)
+		return e->code == BX_CONFLICT ? err_set (e, BX_CONFLICT, 0, "image store: gc: blobs are being added")
+					      : err_wrap (e, "image store: gc");
+	/* index.json cannot change while we decide what it reaches */
+	if ((lk = lock_take_at (s->dir, L_INDEX_LOCK, LOCK_WAIT, e)) < 0 || gc_live (s, &live, e) < 0)
+		return err_wrap (e, "image store: gc");
+	rc = gc_sweep (s->blobs, live, on_blob, arg, st, e);
+	json_decref (live);
+	if (rc == 0)
+		rc = gc_sweep (s->dir, NULL, NULL, NULL, st, e);
+	return rc;
 }

@@ -73,4 +73,30 @@ struct image {
 int store_image_load (const struct store *s, const char *name, struct image *img, struct bx_err *e);
 void image_free (struct image *img);
 
+/* --- removal and garbage collection (img-list rm) --- */
+
+/* Inside a store_index_update callback: what store_tag_set does. */
+int store_index_tag (json_t *index, const char *fullref, json_t *desc, struct bx_err *e);
+
+/* Hold the returned fd (a shared flock on images/gc.lock) from the first
+ * blob added or found present until the tag that reaches it is in
+ * index.json: store_gc leaves the store alone meanwhile, so it never
+ * removes a blob a pull is about to tag. close() releases it. */
+int store_pin (const struct store *s, struct bx_err *e);
+
+struct gc_stats {
+	size_t blobs;    /* blobs removed */
+	uint64_t bytes;  /* their size */
+	size_t tmpfiles; /* temporary files of dead processes removed */
+};
+
+/* Remove the blobs no index.json entry reaches (entry -> manifest or index
+ * -> child manifests, config, layers; the ANN_REPO_DIGEST blob too) and
+ * the "*.tmp-<pid>" files of dead processes in images/ and its blobs.
+ * Holds images/gc.lock (exclusive, LOCK_TRY or LOCK_WAIT as FLAGS says),
+ * then images/lock. BX_CONFLICT, nothing removed, when LOCK_TRY finds a
+ * pin held. ON_BLOB (may be NULL) hears each removed digest. */
+int store_gc (const struct store *s, int flags, void (*on_blob) (const char *digest, void *arg), void *arg,
+	      struct gc_stats *st, struct bx_err *e);
+
 #endif
