@@ -1,0 +1,744 @@
+/*
+ * img-list - list, inspect, tag and remove the images of the store
+ *
+ * usage:  img-list [--root DIR] [-a] [-q] [--digests] [--no-trunc] [--format FMT]
+ *                  [-f|--filter KEY=VALUE]... [-o FIELDS] [REPO[:TAG]]
+ *         img-list [--root DIR] inspect [-f|--format TEMPLATE] NAME...
+ *         img-list [--root DIR] tag SOURCE TARGET
+ *         img-list [--root DIR] rm [-f] NAME...
+ *         img-list [--root DIR] gc
+ * stdin:  unused
+ * stdout: list: Docker's table, ids (-q), JSON lines (--format json), a
+ *         template per row, or -o's tab-separated fields (for scripts);
+ *         inspect: a JSON array, or the template once per image;
+ *         tag: nothing; rm: "Untagged: NAME" and "Deleted: ID" lines as
+ *         docker rmi prints them; gc: each removed blob's digest
+ * reads:  images/index.json, images/blobs/sha256/, containers/<id>/image
+ * writes: images/index.json (tag, rm); removes blobs (rm, gc)
+ * locks:  images/lock while rewriting index.json; images/gc.lock
+ *         (exclusive, never waited for) while removing blobs
+ * exit:   0 ok, 1 failed, 2 usage or bad input (reference, filter,
+ *         template, ambiguous id prefix), 3 no such image, 4 conflict (rm
+ *         of an image in use or named in several repositories without -f;
+ *         gc while blobs are being added), 5 system error;
+ *         with several names, the first failure's code
+ */
+#include <fnmatch.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "err.h"
+#include "human.h"
+#include "imgrm.h"
+#include "imgset.h"
+#include "layout.h"
+#include "listfmt.h"
+#include "lock.h"
+#include "root.h"
+#include "store.h"
+
+#define MAXFILTERS 32
+#define DEF_TABLE "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}"
+#define DEF_TABLE_DIGESTS "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}"
+
+struct ctx {
+	const char *root;
+	int rootfd;
+	struct store st;
+};
+
+struct list_opts {
+	int quiet, digests, notrunc;
+	const char *format, *fields;
+	const char *refs[MAXFILTERS]; /* reference patterns */
+	int nrefs;
+	const char *labels[MAXFILTERS];
+	int nlabels;
+	int dangling;                 /* -1 any, 0 tagged only, 1 untagged only */
+};
+
+/* One line of the listing, as docker images has them. */
+struct row {
+	const struct imgent *en;
+	char repo[512], tag[160], digest[DIGEST_STR_LEN + 1];
+};
+
+struct rows {
+	struct row *v;
+	size_t n, cap;
+};
+
+static void
+usage (void)
+{
+	fprintf (stderr,
+		 "usage: %s [--root DIR] [-a] [-q] [--digests] [--no-trunc] [--format FMT] [-f KEY=VALUE]... [-o FIELDS] [REPO[:TAG]]\n"
+		 "       %s [--root DIR] inspect [-f TEMPLATE] NAME...\n"
+		 "       %s [--root DIR] tag SOURCE TARGET\n"
+		 "       %s [--root DIR] rm [-f] NAME...\n"
+		 "       %s [--root DIR] gc\n",
+		 bx_prog, bx_prog, bx_prog, bx_prog, bx_prog);
+	exit (BX_USAGE);
+}
+
+static void
+ctx_open (struct ctx *c)
+{
+	struct bx_err e = { 0 };
+
+	if ((c->rootfd = root_open (c->root, &e)) < 0 || store_open (&c->st, c->rootfd, &e) < 0)
+		exit (err_report (&e));
+}
+
+static void
+load_set (struct ctx *c, struct imgset *set)
+{
+	struct bx_err e = { 0 };
+	json_t *index = NULL;
+
+	if (store_index_load (&c->st, &index, &e) < 0 || imgset_load (&c->st, index, set, &e) < 0)
+		exit (err_report (&e));
+	json_decref (index);
+}
+
+static int
+finish (int rc)
+{
+	if (fflush (stdout) == EOF || ferror (stdout)) {
+		perror (bx_prog);
+		return rc ? rc : BX_SYSTEM;
+	}
+	return rc;
+}
+
+/* --- list -------------------------------------------------------------- */
+
+static void
+add_filter (struct list_opts *o, const char *f)
+{
+	const char *v = strchr (f, '=');
+
+	if (!v)
+		die (BX_USAGE, "bad format of filter (expected name=value): %s", f);
+	v++;
+	if (strncmp (f, "reference=", 10) == 0 && o->nrefs < MAXFILTERS)
+		o->refs[o->nrefs++] = v;
+	else if (strncmp (f, "label=", 6) == 0 && o->nlabels < MAXFILTERS)
+		o->labels[o->nlabels++] = v;
+	else if (strncmp (f, "dangling=", 9) == 0)
+		o->dangling = strcmp (v, "true") == 0 || strcmp (v, "1") == 0	   ? 1
+			      : strcmp (v, "false") == 0 || strcmp (v, "0") == 0 ? 0
+										 : (die (BX_USAGE, "invalid filter 'dangling=%s'", v), 0);
+	else if (strncmp (f, "before=", 7) == 0 || strncmp (f, "since=", 6) == 0 || strncmp (f, "until=", 6) == 0)
+		die (BX_FAIL, "filter %.*s: not implemented", (int) (v - f - 1), f);
+	else
+		die (BX_USAGE, "invalid filter '%.*s'", (int) (v - f - 1), f);
+}
+
+/* Docker's FamiliarMatch: the pattern against "repo:tag" or "repo". */
+static int
+ref_matches (const struct list_opts *o, const char *repo, const char *full)
+{
+	if (o->nrefs == 0)
+		return 1;
+	for (int i = 0; i < o->nrefs; i++)
+		if (fnmatch (o->refs[i], full, FNM_PATHNAME) == 0 || fnmatch (o->refs[i], repo, FNM_PATHNAME) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+labels_match (const struct list_opts *o, const struct imgent *en)
+{
+	json_t *labels = json_object_get (json_object_get (en->config, "config"), "Labels");
+
+	for (int i = 0; i < o->nlabels; i++) {
+		const char *eq = strchr (o->labels[i], '=');
+		char key[256];
+		json_t *v;
+		snprintf (key, sizeof key, "%.*s", eq ? (int) (eq - o->labels[i]) : 255, o->labels[i]);
+		v = json_object_get (labels, key);
+		if (!v || (eq && strcmp (json_string_value (v) ?: "", eq + 1) != 0))
+			return 0;
+	}
+	return 1;
+}
+
+static void
+row_add (struct rows *r, const struct imgent *en, const char *repo, const char *tag, const char *digest)
+{
+	struct row *w;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 16;
+		if (!(r->v = realloc (r->v, r->cap * sizeof *r->v)))
+			die (BX_SYSTEM, "out of memory");
+	}
+	w = &r->v[r->n++];
+	w->en = en;
+	snprintf (w->repo, sizeof w->repo, "%s", repo);
+	snprintf (w->tag, sizeof w->tag, "%s", tag);
+	snprintf (w->digest, sizeof w->digest, "%s", digest);
+}
+
+/* One image (config digest) and its names, as the filters leave them. */
+struct listimg {
+	const struct imgent *en;
+	struct rows tags;    /* repo, tag */
+	struct rows digests; /* repo, digest */
+};
+
+static int
+cmp_name (const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	int c = strcmp (x->repo, y->repo);
+	return c ? c : strcmp (x->tag[0] ? x->tag : x->digest, y->tag[0] ? y->tag : y->digest);
+}
+
+static void
+name_add (struct rows *r, const char *repo, const char *tag, const char *digest)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp (r->v[i].repo, repo) && !strcmp (r->v[i].tag, tag) && !strcmp (r->v[i].digest, digest))
+			return;
+	row_add (r, NULL, repo, tag, digest);
+}
+
+static void
+image_names (const struct list_opts *o, struct listimg *im, const struct imgent *en)
+{
+	char repo[512], full[800];
+	const char *dg = en->r.digest[0] ? en->r.digest : en->rdigest;
+
+	if (!en->has_ref)
+		return;
+	ref_familiar_repo (&en->r, repo, sizeof repo);
+	snprintf (full, sizeof full, "%s:%s", repo, en->r.tag);
+	if (en->r.tag[0] && ref_matches (o, repo, full))
+		name_add (&im->tags, repo, en->r.tag, "");
+	snprintf (full, sizeof full, "%s@%s", repo, dg);
+	if (ref_matches (o, repo, full))
+		name_add (&im->digests, repo, "", dg);
+}
+
+static int
+image_shown (const struct list_opts *o, const struct listimg *im)
+{
+	int named = im->tags.n || im->digests.n;
+
+	if (o->nrefs && !named)
+		return 0;
+	if ((o->dangling == 1 && im->tags.n) || (o->dangling == 0 && !named))
+		return 0;
+	return labels_match (o, im->en);
+}
+
+static int
+cmp_image (const void *a, const void *b)
+{
+	const struct listimg *x = a, *y = b;
+
+	if (x->en->created != y->en->created)
+		return x->en->created < y->en->created ? 1 : -1;
+	if (x->tags.n && y->tags.n)
+		return cmp_name (x->tags.v, y->tags.v);
+	return x->tags.n ? -1 : y->tags.n ? 1 : strcmp (x->en->id, y->en->id);
+}
+
+/* The set's images, one per id, filtered and sorted newest first. */
+static size_t
+group (const struct list_opts *o, const struct imgset *set, struct listimg *ims)
+{
+	size_t n = 0, k;
+
+	for (size_t i = 0; i < set->n; i++) {
+		const struct imgent *en = &set->v[i];
+		if (!en->id[0]) {
+			warnx_ ("%s: %s, skipped", en->name ? en->name : en->mdigest, en->err.msg);
+			continue;
+		}
+		for (k = 0; k < n && strcmp (ims[k].en->id, en->id) != 0; k++)
+			;
+		if (k == n)
+			ims[n++] = (struct listimg) { .en = en };
+		image_names (o, &ims[k], en);
+	}
+	for (k = 0; k < n; k++) {
+		qsort (ims[k].tags.v, ims[k].tags.n, sizeof (struct row), cmp_name);
+		qsort (ims[k].digests.v, ims[k].digests.n, sizeof (struct row), cmp_name);
+	}
+	qsort (ims, n, sizeof *ims, cmp_image);
+	return n;
+}
+
+/* docker/cli imageFormatTaggedAndDigest, with names sorted. */
+static void
+image_rows (const struct list_opts *o, const struct listimg *im, int need_digest, struct rows *out)
+{
+	const struct rows *t = &im->tags, *d = &im->digests;
+
+	if (!t->n && !d->n) {
+		row_add (out, im->en, "<none>", "<none>", "<none>");
+		return;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		int any = 0;
+		for (size_t j = 0; need_digest && j < d->n; j++)
+			if (strcmp (d->v[j].repo, t->v[i].repo) == 0)
+				row_add (out, im->en, t->v[i].repo, t->v[i].tag, d->v[j].digest), any = 1;
+		if (!any)
+			row_add (out, im->en, t->v[i].repo, t->v[i].tag, "<none>");
+	}
+	for (size_t j = 0; j < d->n; j++) {
+		int tagged = 0;
+		for (size_t i = 0; i < t->n; i++)
+			tagged |= strcmp (d->v[j].repo, t->v[i].repo) == 0;
+		if (tagged || (!o->digests && j > 0 && strcmp (d->v[j - 1].repo, d->v[j].repo) == 0))
+			continue;
+		row_add (out, im->en, d->v[j].repo, "<none>", o->digests ? d->v[j].digest : "");
+	}
+}
+
+static void
+row_id (const struct list_opts *o, const struct row *r, char *buf, size_t len)
+{
+	snprintf (buf, len, "%.*s", o->notrunc ? DIGEST_STR_LEN : 12, o->notrunc ? r->en->id : r->en->id + 7);
+}
+
+/* The fields docker images --format knows, keys in sorted order. */
+static json_t *
+row_record (const struct list_opts *o, const struct row *r, time_t now)
+{
+	char id[DIGEST_STR_LEN + 1], since[64] = "N/A", at[64] = "N/A", size[32], vsize[32];
+
+	row_id (o, r, id, sizeof id);
+	if (r->en->created >= 0) {
+		human_duration ((int64_t) now - r->en->created, since, sizeof since - 4);
+		strcat (since, " ago");
+		human_time_go (r->en->created, at, sizeof at);
+	}
+	human_size ((double) r->en->size, 3, size, sizeof size);
+	human_size ((double) r->en->size, 4, vsize, sizeof vsize);
+	return json_pack ("{ss ss ss ss ss ss ss ss ss ss ss}", "Containers", "N/A", "CreatedAt", at, "CreatedSince",
+			  since, "Digest", r->digest, "ID", id, "Repository", r->repo, "SharedSize", "N/A", "Size",
+			  size, "Tag", r->tag, "UniqueSize", "N/A", "VirtualSize", vsize);
+}
+
+static json_t *
+list_headers (void)
+{
+	return json_pack ("{ss ss ss ss ss ss ss ss ss ss ss}", "Containers", "CONTAINERS", "CreatedAt", "CREATED AT",
+			  "CreatedSince", "CREATED", "Digest", "DIGEST", "ID", "IMAGE ID", "Repository", "REPOSITORY",
+			  "SharedSize", "SHARED SIZE", "Size", "SIZE", "Tag", "TAG", "UniqueSize", "UNIQUE SIZE",
+			  "VirtualSize", "SIZE");
+}
+
+static const char *const FIELDS[] = { "ref", "repo", "tag", "digest", "id", "created", "size", NULL };
+
+static void
+check_fields (const char *fields)
+{
+	_cleanup_free_ char *copy = strdup (fields);
+	char *save = NULL;
+
+	for (char *f = strtok_r (copy, ",", &save); f; f = strtok_r (NULL, ",", &save)) {
+		int ok = 0;
+		for (int i = 0; FIELDS[i]; i++)
+			ok |= strcmp (f, FIELDS[i]) == 0;
+		if (!ok)
+			die (BX_USAGE, "-o: unknown field '%s' (known: ref,repo,tag,digest,id,created,size)", f);
+	}
+	if (!copy || !*fields)
+		die (BX_USAGE, "-o: no fields");
+}
+
+/* -o: tab-separated fields, for scripts and completion. */
+static void
+print_fields (const char *fields, const struct row *r)
+{
+	_cleanup_free_ char *copy = strdup (fields);
+	char *save = NULL;
+	int first = 1;
+
+	for (char *f = strtok_r (copy, ",", &save); f; f = strtok_r (NULL, ",", &save), first = 0) {
+		const int none = strcmp (r->tag, "<none>") == 0, nodg = !r->digest[0] || !strcmp (r->digest, "<none>");
+		fputs (first ? "" : "\t", stdout);
+		if (!strcmp (f, "ref") && !none)
+			printf ("%s:%s", r->repo, r->tag);
+		else if (!strcmp (f, "ref") && !nodg)
+			printf ("%s@%s", r->repo, r->digest);
+		else if (!strcmp (f, "ref"))
+			printf ("%.12s", r->en->id + 7);
+		else if (!strcmp (f, "repo") || !strcmp (f, "tag"))
+			fputs (f[0] == 'r' ? r->repo : r->tag, stdout);
+		else if (!strcmp (f, "digest"))
+			fputs (nodg ? "" : r->digest, stdout);
+		else if (!strcmp (f, "id"))
+			fputs (r->en->id, stdout);
+		else if (!strcmp (f, "created") && r->en->created >= 0)
+			printf ("%lld", (long long) r->en->created);
+		else if (!strcmp (f, "size"))
+			printf ("%lld", (long long) r->en->size);
+	}
+	putchar ('\n');
+}
+
+static int
+print_rows (const struct list_opts *o, const struct rows *rows)
+{
+	struct listfmt f;
+	struct bx_err e = { 0 };
+	json_t *h = list_headers ();
+	time_t now = time (NULL);
+	const char *text;
+	int rc = 0;
+
+	if (listfmt_init (&f, o->format, o->digests ? DEF_TABLE_DIGESTS : DEF_TABLE, &e) < 0
+	    || listfmt_header (&f, h, &e) < 0)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < rows->n; i++) {
+		json_t *rec = row_record (o, &rows->v[i], now);
+		rc = listfmt_row (&f, rec, &e);
+		json_decref (rec);
+	}
+	json_decref (h);
+	if (rc == 0 && !(text = listfmt_text (&f)))
+		rc = err_set (&e, BX_SYSTEM, ENOMEM, "format");
+	if (rc == 0)
+		fputs (text, stdout);
+	listfmt_free (&f);
+	return rc < 0 ? err_report (&e) : 0;
+}
+
+static void
+list_parse (int argc, char **argv, struct ctx *c, struct list_opts *o, const char **match)
+{
+	enum { O_ROOT = 256, O_DIGESTS, O_NOTRUNC, O_FORMAT };
+	static const struct option lo[] = { { "root", required_argument, NULL, O_ROOT },
+					     { "all", no_argument, NULL, 'a' },
+					     { "quiet", no_argument, NULL, 'q' },
+					     { "digests", no_argument, NULL, O_DIGESTS },
+					     { "no-trunc", no_argument, NULL, O_NOTRUNC },
+					     { "format", required_argument, NULL, O_FORMAT },
+					     { "filter", required_argument, NULL, 'f' },
+					     { 0, 0, 0, 0 } };
+	int ch;
+
+	o->dangling = -1;
+	while ((ch = getopt_long (argc, argv, "aqf:o:", lo, NULL)) != -1) {
+		switch (ch) {
+		case O_ROOT: c->root = optarg; break;
+		case 'a': break; /* no intermediate images here: all are shown */
+		case 'q': o->quiet = 1; break;
+		case O_DIGESTS: o->digests = 1; break;
+		case O_NOTRUNC: o->notrunc = 1; break;
+		case O_FORMAT: o->format = optarg; break;
+		case 'f': add_filter (o, optarg); break;
+		case 'o': check_fields (o->fields = optarg); break;
+		default: usage ();
+		}
+	}
+	if (argc - optind > 1)
+		usage ();
+	*match = optind < argc ? argv[optind] : NULL;
+}
+
+static int
+cmd_list (int argc, char **argv, struct ctx *c)
+{
+	struct list_opts o = { 0 };
+	struct imgset set;
+	struct listimg *ims;
+	struct rows rows = { 0 };
+	const char *match;
+	size_t n;
+	int rc = 0, need_digest;
+
+	list_parse (argc, argv, c, &o, &match);
+	if (match && o.nrefs < MAXFILTERS)
+		o.refs[o.nrefs++] = match;
+	need_digest = o.digests || o.fields || (o.format && strstr (o.format, "{{.Digest}}"));
+	ctx_open (c);
+	load_set (c, &set);
+	if (!(ims = calloc (set.n + 1, sizeof *ims)))
+		die (BX_SYSTEM, "out of memory");
+	n = group (&o, &set, ims);
+	for (size_t i = 0; i < n; i++)
+		if (image_shown (&o, &ims[i]))
+			image_rows (&o, &ims[i], need_digest, &rows);
+	if (o.fields)
+		for (size_t i = 0; i < rows.n; i++)
+			print_fields (o.fields, &rows.v[i]);
+	else if (o.quiet && (!o.format || !strcmp (o.format, "table")))
+		for (size_t i = 0; i < rows.n; i++) {
+			char id[DIGEST_STR_LEN + 1];
+			row_id (&o, &rows.v[i], id, sizeof id);
+			puts (id);
+		}
+	else
+		rc = print_rows (&o, &rows);
+	for (size_t i = 0; i < n; i++)
+		free (ims[i].tags.v), free (ims[i].digests.v);
+	free (ims);
+	free (rows.v);
+	imgset_free (&set);
+	return finish (rc);
+}
+
+/* --- inspect ----------------------------------------------------------- */
+
+/* The JSON array as docker inspect prints it, or FORMAT per image. */
+static int
+print_inspect (json_t *all, const char *format, int rc)
+{
+	struct bx_err e = { 0 };
+	json_t *o;
+	size_t i;
+
+	if (!format) {
+		_cleanup_free_ char *s = json_dumps_go (all, JSON_INDENT (4));
+		if (!s)
+			die (BX_SYSTEM, "out of memory");
+		puts (s);
+		return rc;
+	}
+	json_array_foreach (all, i, o) {
+		_cleanup_free_ char *out = NULL;
+		if (tmpl_render (format, o, &out, &e) < 0)
+			return err_report (&e);
+		puts (out);
+	}
+	return rc;
+}
+
+static int
+cmd_inspect (int argc, char **argv, struct ctx *c)
+{
+	enum { O_ROOT = 256 };
+	static const struct option lo[] = { { "root", required_argument, NULL, O_ROOT },
+					     { "format", required_argument, NULL, 'f' },
+					     { "type", required_argument, NULL, 't' },
+					     { 0, 0, 0, 0 } };
+	const char *format = NULL;
+	_cleanup_free_ char *tmpl = NULL;
+	json_t *all = json_array ();
+	struct imgset set;
+	int ch, rc = 0;
+
+	while ((ch = getopt_long (argc, argv, "f:", lo, NULL)) != -1) {
+		switch (ch) {
+		case O_ROOT: c->root = optarg; break;
+		case 'f': format = optarg; break;
+		case 't':
+			if (strcmp (optarg, "image") != 0)
+				die (BX_FAIL, "inspect --type %s: not implemented", optarg);
+			break;
+		default: usage ();
+		}
+	}
+	if (optind == argc)
+		usage ();
+	ctx_open (c);
+	load_set (c, &set);
+	for (int i = optind; i < argc; i++) {
+		struct bx_err e = { 0 };
+		int how, k = imgset_find (&set, argv[i], &how, &e);
+		if (k >= 0 && !set.v[k].id[0])
+			k = err_set (&e, set.v[k].err.code, 0, "%s: %s", argv[i], set.v[k].err.msg);
+		if (k < 0) {
+			int code = err_report (&e);
+			rc = rc ? rc : code;
+			continue;
+		}
+		json_array_append_new (all, imgset_inspect (&set, (size_t) k));
+	}
+	rc = print_inspect (all, format, rc);
+	json_decref (all);
+	imgset_free (&set);
+	return finish (rc);
+}
+
+/* --- tag --------------------------------------------------------------- */
+
+struct tag_op {
+	const struct store *st;
+	const char *src, *full;
+	struct ref target;
+};
+
+/* Under images/lock: the source must still be there when the tag lands. */
+static int
+tag_fn (json_t *index, void *arg, struct bx_err *e)
+{
+	struct tag_op *op = arg;
+	struct imgset set;
+	json_t *desc = NULL;
+	int how, k, rc = -1;
+
+	if (imgset_load (op->st, index, &set, e) < 0)
+		return -1;
+	if ((k = imgset_find (&set, op->src, &how, e)) >= 0 && !set.v[k].id[0])
+		err_set (e, set.v[k].err.code, 0, "%s: %s", op->src, set.v[k].err.msg);
+	else if (k >= 0 && !(desc = json_deep_copy (set.v[k].desc)))
+		err_set (e, BX_SYSTEM, ENOMEM, "tag");
+	if (desc) {
+		/* the registry digest belongs to the source's repository */
+		const struct imgent *en = &set.v[k];
+		if (!en->has_ref || strcmp (en->r.domain, op->target.domain) || strcmp (en->r.path, op->target.path))
+			json_object_del (json_object_get (desc, "annotations"), ANN_REPO_DIGEST);
+		rc = store_index_tag (index, op->full, desc, e);
+		json_decref (desc);
+	}
+	imgset_free (&set);
+	return rc;
+}
+
+static int
+cmd_tag (int argc, char **argv, struct ctx *c)
+{
+	static const struct option lo[] = { { "root", required_argument, NULL, 'R' }, { 0, 0, 0, 0 } };
+	struct tag_op op = { 0 };
+	struct bx_err e = { 0 };
+	char full[600];
+	int ch;
+
+	while ((ch = getopt_long (argc, argv, "", lo, NULL)) != -1) {
+		if (ch != 'R')
+			usage ();
+		c->root = optarg;
+	}
+	if (argc - optind != 2)
+		usage ();
+	if (ref_parse (argv[optind + 1], &op.target, &e) < 0)
+		return err_report (&e);
+	if (op.target.digest[0])
+		die (BX_USAGE, "%s: refusing to create a tag with a digest reference", argv[optind + 1]);
+	ref_full (&op.target, full, sizeof full);
+	ctx_open (c);
+	op.st = &c->st;
+	op.src = argv[optind];
+	op.full = full;
+	if (store_index_update (&c->st, tag_fn, &op, &e) < 0)
+		return err_report (&e);
+	return 0;
+}
+
+/* --- rm, gc ------------------------------------------------------------ */
+
+static void
+print_blob (const char *digest, void *arg)
+{
+	(void) arg;
+	puts (digest);
+}
+
+/* After rm: blobs nothing reaches go, unless a pull holds the store. */
+static void
+collect (struct ctx *c)
+{
+	struct gc_stats st;
+	struct bx_err e = { 0 };
+
+	if (store_gc (&c->st, LOCK_TRY, NULL, NULL, &st, &e) < 0)
+		warnx_ ("%s; blobs kept (img-list gc removes them)", e.msg);
+}
+
+static int
+rm_one (struct ctx *c, const char *name, int force, int *deleted)
+{
+	struct imgrm op = { .st = &c->st, .rootfd = c->rootfd, .name = name, .force = force };
+	struct bx_err e = { 0 };
+	json_t *l;
+	size_t i;
+
+	if (!(op.lines = json_array ()))
+		die (BX_SYSTEM, "out of memory");
+	if (store_index_update (&c->st, imgrm_fn, &op, &e) < 0) {
+		json_decref (op.lines);
+		return err_report (&e);
+	}
+	json_array_foreach (op.lines, i, l)
+		puts (json_string_value (l));
+	*deleted |= op.deleted;
+	json_decref (op.lines);
+	return 0;
+}
+
+static int
+cmd_rm (int argc, char **argv, struct ctx *c)
+{
+	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
+					     { "force", no_argument, NULL, 'f' },
+					     { "no-prune", no_argument, NULL, 'P' },
+					     { 0, 0, 0, 0 } };
+	int ch, force = 0, deleted = 0, rc = 0;
+
+	while ((ch = getopt_long (argc, argv, "f", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'R': c->root = optarg; break;
+		case 'f': force = 1; break;
+		case 'P': break; /* no parent images here */
+		default: usage ();
+		}
+	}
+	if (optind == argc)
+		usage ();
+	ctx_open (c);
+	for (int i = optind; i < argc; i++) {
+		int code = rm_one (c, argv[i], force, &deleted);
+		rc = rc ? rc : code;
+	}
+	if (deleted)
+		collect (c);
+	return finish (rc);
+}
+
+static int
+cmd_gc (int argc, char **argv, struct ctx *c)
+{
+	static const struct option lo[] = { { "root", required_argument, NULL, 'R' }, { 0, 0, 0, 0 } };
+	struct gc_stats st;
+	struct bx_err e = { 0 };
+	int ch;
+
+	while ((ch = getopt_long (argc, argv, "", lo, NULL)) != -1) {
+		if (ch != 'R')
+			usage ();
+		c->root = optarg;
+	}
+	if (optind != argc)
+		usage ();
+	ctx_open (c);
+	if (store_gc (&c->st, LOCK_TRY, print_blob, NULL, &st, &e) < 0)
+		return finish (err_report (&e));
+	return finish (0);
+}
+
+static const struct {
+	const char *name;
+	int (*fn) (int, char **, struct ctx *);
+} CMDS[] = { { "inspect", cmd_inspect }, { "tag", cmd_tag }, { "rm", cmd_rm }, { "gc", cmd_gc }, { NULL, NULL } };
+
+int
+main (int argc, char **argv)
+{
+	struct ctx c = { 0 };
+	int i = 1;
+
+	prog_init (argv[0]);
+	/* global options before the subcommand; each subcommand takes --root too */
+	while (i < argc && strcmp (argv[i], "--root") == 0 && i + 1 < argc)
+		c.root = argv[i + 1], i += 2;
+	while (i < argc && strncmp (argv[i], "--root=", 7) == 0)
+		c.root = argv[i++] + 7;
+	for (int k = 0; i < argc && CMDS[k].name; k++)
+		if (strcmp (argv[i], CMDS[k].name) == 0)
+			return CMDS[k].fn (argc - i, argv + i, &c);
+	return cmd_list (argc, argv, &c);
+}
