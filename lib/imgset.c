@@ -168,7 +168,7 @@ imgset_find (const struct imgset *set, const char *name, int *how, struct bx_err
 {
 	const char *hex = strncmp (name, "sha256:", 7) == 0 ? name + 7 : name;
 	size_t hn = strlen (hex);
-	struct bx_err ign;
+	struct bx_err ign = { 0 };
 	struct ref r;
 	int found = -1;
 
@@ -176,6 +176,8 @@ imgset_find (const struct imgset *set, const char *name, int *how, struct bx_err
 		return found;
 	if (ref_parse (name, &r, &ign) == 0 && (found = find_ref (set, &r, how)) >= 0)
 		return found;
+	if (ign.code && !ref_looks_like_id (name))
+		return err_set (e, BX_USAGE, 0, "%s", ign.msg);
 	if (ref_looks_like_id (name)) {
 		for (size_t i = 0; i < set->n; i++) {
 			const char *id = set->v[i].id;

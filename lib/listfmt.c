@@ -138,6 +138,7 @@ is_true (json_t *v)
 
 /* An action's words: ".A.B", "json", "\"literal\"" (quotes kept). */
 struct action {
+	char text[512]; /* as written, for messages */
 	char buf[512];
 	char *w[MAXWORDS];
 	int n;
@@ -152,6 +153,7 @@ split_action (const char *s, size_t len, struct action *a, struct bx_err *e)
 		return err_set (e, BX_USAGE, 0, "template: action too long");
 	memcpy (a->buf, s, len);
 	a->buf[len] = '\0';
+	memcpy (a->text, a->buf, len + 1);
 	a->n = 0;
 	for (;;) {
 		while (*p == ' ')
@@ -234,9 +236,14 @@ run_action (struct action *a, json_t *dot, struct sbuf *b, struct bx_err *e)
 {
 	const char *fn = a->n > 1 ? a->w[0] : "";
 	json_t *v[MAXWORDS] = { 0 }, *tmp[MAXWORDS] = { 0 };
-	int rc = 0, first = a->n > 1;
+	static const char *const known[] = { "json", "upper", "lower", "index", "join", NULL };
+	int rc = 0, first = a->n > 1, ok = a->n == 1;
 	_cleanup_free_ char *js = NULL;
 
+	for (int i = 0; known[i]; i++)
+		ok |= strcmp (fn, known[i]) == 0;
+	if (!ok)
+		return err_set (e, BX_USAGE, 0, "template: {{%s}}: not implemented", a->text);
 	for (int i = first; i < a->n && rc == 0; i++)
 		rc = eval_arg (a->w[i], dot, &v[i], &tmp[i], e);
 	if (rc == 0) {
@@ -251,7 +258,7 @@ run_action (struct action *a, json_t *dot, struct sbuf *b, struct bx_err *e)
 		else if (strcmp (fn, "join") == 0 && a->n == 3)
 			rc = fn_join (b, v[1], v[2]);
 		else
-			rc = err_set (e, BX_USAGE, 0, "template: {{%s ...}}: not implemented", fn);
+			rc = err_set (e, BX_USAGE, 0, "template: {{%s}}: not implemented", a->text);
 		if (rc < 0 && !e->msg[0])
 			err_set (e, BX_SYSTEM, ENOMEM, "template");
 	}
