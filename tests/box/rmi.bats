@@ -1,0 +1,48 @@
+#!/usr/bin/env bats
+# box rmi: docker rmi's lines and rules, blobs collected
+
+load ../helpers
+
+setup () {
+	box_setup
+	store_add small docker.io/library/small:latest
+	store_add multi docker.io/library/multi:latest
+}
+
+teardown () {
+	box_teardown
+}
+
+blobs () { ls "$BOX_ROOT/images/blobs/sha256" | sort; }
+
+@test "box rmi untags, then deletes and frees the image's own blobs" {
+	local id keep
+	id=$(skopeo inspect --raw "oci:$BOX_ROOT/images:docker.io/library/small:latest" | jq -r .config.digest)
+	box tag small again
+	run -0 box rmi small
+	[[ $output == "Untagged: small:latest" ]]
+	run -0 box rmi again
+	[[ $output == "Untagged: again:latest"$'\n'"Deleted: $id" ]]
+	# exactly multi's blobs are left
+	keep=$(skopeo inspect --raw "oci:$BOX_ROOT/images:docker.io/library/multi:latest" |
+		jq -r '.config.digest, .layers[].digest' | cut -d: -f2)
+	keep=$( (echo "$keep"; jq -r '.manifests[].digest' "$BOX_ROOT/images/index.json" | cut -d: -f2) | sort)
+	[[ $(blobs) == "$keep" ]]
+	run -0 skopeo inspect "oci:$BOX_ROOT/images:docker.io/library/multi:latest"
+}
+
+@test "box rmi refuses an image a container uses; -f overrides" {
+	local id
+	id=$(skopeo inspect --raw "oci:$BOX_ROOT/images:docker.io/library/small:latest" | jq -r .config.digest)
+	mkdir -p "$BOX_ROOT/containers/c0ffee0000000000000000000000000000000000000000000000000000000001"
+	echo "$id" >"$BOX_ROOT/containers/c0ffee0000000000000000000000000000000000000000000000000000000001/image"
+	run --separate-stderr -4 box rmi small
+	[[ $stderr == "img-list: conflict: unable to remove repository reference \"small\" (must force) - container c0ffee000000 is using its referenced image ${id:7:12}" ]]
+	run -0 box rmi -f small
+	[[ ${lines[1]} == "Deleted: $id" ]]
+}
+
+@test "box rmi nosuch exits 3" {
+	run --separate-stderr -3 box rmi nosuch
+	[[ $stderr == "img-list: no such image: nosuch" ]]
+}

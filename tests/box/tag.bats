@@ -1,0 +1,33 @@
+#!/usr/bin/env bats
+# box tag: a second name for an image, read back by skopeo
+
+load ../helpers
+
+setup () {
+	box_setup
+	store_add small docker.io/library/small:latest
+}
+
+teardown () {
+	box_teardown
+}
+
+@test "box tag names the image again; box images shows both" {
+	run -0 box tag small 127.0.0.1:5000/mine:v1
+	[[ -z $output ]]
+	run -0 box images --format '{{.Repository}}:{{.Tag}} {{.ID}}'
+	[[ ${lines[0]} == "127.0.0.1:5000/mine:v1 "* && ${lines[1]} == "small:latest "* ]]
+	[[ ${lines[0]#* } == "${lines[1]#* }" ]]
+	run -0 skopeo inspect "oci:$BOX_ROOT/images:127.0.0.1:5000/mine:v1"
+}
+
+@test "box tag: bad target exits 2, missing source 3, store unchanged" {
+	local before
+	before=$(sha256sum <"$BOX_ROOT/images/index.json")
+	run --separate-stderr -2 box tag small 'a b'
+	[[ $stderr == "img-list: invalid reference format: a b" ]]
+	run --separate-stderr -3 box tag nosuch x
+	[[ $stderr == "img-list: no such image: nosuch" ]]
+	run -2 box tag small
+	[[ $(sha256sum <"$BOX_ROOT/images/index.json") == "$before" ]]
+}
