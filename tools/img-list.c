@@ -269,11 +269,15 @@ group (const struct list_opts *o, const struct imgset *set, struct listimg *ims)
 			ims[n++] = (struct listimg) { .en = en };
 		image_names (o, &ims[k], en);
 	}
+	/* qsort wants a real array even for no elements */
 	for (k = 0; k < n; k++) {
-		qsort (ims[k].tags.v, ims[k].tags.n, sizeof (struct row), cmp_name);
-		qsort (ims[k].digests.v, ims[k].digests.n, sizeof (struct row), cmp_name);
+		if (ims[k].tags.n)
+			qsort (ims[k].tags.v, ims[k].tags.n, sizeof (struct row), cmp_name);
+		if (ims[k].digests.n)
+			qsort (ims[k].digests.v, ims[k].digests.n, sizeof (struct row), cmp_name);
 	}
-	qsort (ims, n, sizeof *ims, cmp_image);
+	if (n)
+		qsort (ims, n, sizeof *ims, cmp_image);
 	return n;
 }
 
