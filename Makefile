@@ -22,7 +22,8 @@ PKGS = jansson libcurl libarchive libcap-ng libseccomp libcrypto zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -Ilib -MMD -MP
-ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+# --as-needed: each program loads only the libraries it uses (a run must not pay for libcurl)
+ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS) $(SANFLAGS)
 
 TOOLS = $(patsubst tools/%.c,%,$(filter-out tools/skeleton.c,$(wildcard tools/*.c)))
 LIBSRC = $(wildcard lib/*.c)

@@ -35,6 +35,10 @@
 #define L_STATE "state"
 #define L_LOG "log"
 #define L_CLOCK "lock"
+#define L_NETNS "netns"          /* a bind-mounted network namespace (ctr-net), named in config.json */
+#define L_HOSTS "hosts"           /* bind-mounted at /etc/hosts, /etc/resolv.conf, /etc/hostname */
+#define L_RESOLV "resolv.conf"
+#define L_HOSTNAME "hostname"
 #define L_CIMAGE "image"          /* the image id (config digest, "sha256:...") it was made from:
 				     img-list rm refuses to remove that image */
 
