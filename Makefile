@@ -78,12 +78,15 @@ $(O)/tests/%: tests/lib/%.c
 	@mkdir -p $(@D)
 	$(CC) -static -O2 -Wall -Wextra $(WERROR) -o $@ $<
 
+# what box needs at run time, beside its libraries
+RUN_DEPS = busybox-static iproute2 nftables dnsmasq-base tini
+
 # install what is missing, only that (Debian; needs root)
 deps-build:
 	@sh mk/deps.sh $(BUILD_DEPS)
 
 deps: deps-build
-	@sh mk/deps.sh $(TEST_DEPS)
+	@sh mk/deps.sh $(TEST_DEPS) $(RUN_DEPS)
 
 check test: deps
 	@$(MAKE) --no-print-directory build
@@ -101,6 +104,11 @@ fuzz:
 		mkdir -p build-fuzz/$$n.corpus; \
 		build-fuzz/$$n -max_total_time=$(FUZZTIME) build-fuzz/$$n.corpus || exit 1; \
 	done
+
+# README's first command: build, then run a container from a busybox image made offline
+demo: all
+	@sh mk/deps.sh $(RUN_DEPS)
+	@sh mk/demo.sh $(O)
 
 bench: all
 	@sh mk/deps.sh time
@@ -130,6 +138,6 @@ lint:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all build deps-build deps fuzz check test bench install uninstall lint clean
+.PHONY: all build deps-build deps demo fuzz check test bench install uninstall lint clean
 
 -include $(LIBOBJ:.o=.d) $(patsubst %,$(O)/tools/%.d,$(TOOLS)) $(UNITBINS:=.d)
