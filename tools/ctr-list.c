@@ -1,0 +1,682 @@
+/*
+ * ctr-list - list and inspect containers (docker ps, docker inspect)
+ *
+ * usage:  ctr-list [--root DIR] [-a] [-q] [-l] [-n N] [-s] [--no-trunc]
+ *                  [--filter KEY=VALUE]... [--format FMT]
+ *         ctr-list [--root DIR] inspect [-s] [-f TEMPLATE] [--type container|image] NAME...
+ * stdin:  unused
+ * stdout: list: Docker's table (CONTAINER ID, IMAGE, COMMAND, CREATED,
+ *         STATUS, PORTS, NAMES), ids (-q), JSON lines (--format json) or a
+ *         template per container, newest first;
+ *         inspect: a JSON array (containers, then images, as docker
+ *         inspect), or the template once per object
+ * reads:  containers/<id>/{state,create.json,config.json,network.json,upper/},
+ *         names/, images/ (inspect of images, -s, ancestor=)
+ * writes: nothing
+ * locks:  none: each state file is read whole (it is replaced atomically)
+ *         and settled (a vanished pid or supervisor reads as exited)
+ * exit:   0 ok, 1 an object was not found (Docker's "Error: No such
+ *         object: X"; the others are still printed), 2 usage (bad filter,
+ *         template), 5 system error
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <limits.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "ctr.h"
+#include "ctrview.h"
+#include "err.h"
+#include "human.h"
+#include "imgset.h"
+#include "layout.h"
+#include "listfmt.h"
+#include "root.h"
+#include "store.h"
+
+#define MAXFILTERS 32
+#define DEF_TABLE "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}"
+#define DEF_TABLE_SIZE DEF_TABLE "\\t{{.Size}}"
+
+struct ctx {
+	const char *root;
+	char rootpath[PATH_MAX];
+	int rootfd;
+	struct store st;
+	struct imgset set; /* loaded on first need */
+	int set_loaded;
+};
+
+struct filter {
+	const char *key, *val;
+	regex_t re; /* name=, id= */
+};
+
+struct list_opts {
+	int all, quiet, notrunc, size, last;
+	const char *format;
+	struct filter f[MAXFILTERS];
+	int nf;
+};
+
+static void
+usage (void)
+{
+	fprintf (stderr,
+		 "usage: %s [--root DIR] [-a] [-q] [-l] [-n N] [-s] [--no-trunc] [--filter KEY=VALUE]... [--format FMT]\n"
+		 "       %s [--root DIR] inspect [-s] [-f TEMPLATE] [--type container|image] NAME...\n",
+		 bx_prog, bx_prog);
+	exit (BX_USAGE);
+}
+
+static void
+ctx_open (struct ctx *c)
+{
+	struct bx_err e = { 0 };
+
+	if ((c->rootfd = root_open (c->root, &e)) < 0)
+		exit (err_report (&e));
+	if (!realpath (root_path (c->root), c->rootpath))
+		die (BX_SYSTEM, "%s: %s", root_path (c->root), strerror (errno));
+}
+
+/* The store's images, for inspect of images, -s and ancestor=. */
+static struct imgset *
+images (struct ctx *c)
+{
+	struct bx_err e = { 0 };
+	json_t *index = NULL;
+
+	if (c->set_loaded)
+		return &c->set;
+	if (store_open (&c->st, c->rootfd, &e) < 0 || store_index_load (&c->st, &index, &e) < 0
+	    || imgset_load (&c->st, index, &c->set, &e) < 0)
+		exit (err_report (&e));
+	json_decref (index);
+	c->set_loaded = 1;
+	return &c->set;
+}
+
+static int
+finish (int rc)
+{
+	if (fflush (stdout) == EOF || ferror (stdout)) {
+		perror (bx_prog);
+		return rc ? rc : BX_SYSTEM;
+	}
+	return rc;
+}
+
+/* --- containers ---------------------------------------------------------- */
+
+struct views {
+	struct ctrview *v;
+	size_t n, cap;
+};
+
+static int
+is_id (const char *s)
+{
+	return strlen (s) == CTR_ID_LEN && strspn (s, "0123456789abcdef") == CTR_ID_LEN;
+}
+
+static void
+views_load (struct ctx *c, struct views *vs)
+{
+	int fd = openat (c->rootfd, L_CONTAINERS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_dir_ DIR *d = fd < 0 ? NULL : fdopendir (fd);
+	struct dirent *de;
+
+	if (!d) {
+		if (fd >= 0)
+			close (fd);
+		else if (errno != ENOENT)
+			die (BX_SYSTEM, L_CONTAINERS ": %s", strerror (errno));
+		return;
+	}
+	while ((de = readdir (d))) {
+		struct bx_err e = { 0 };
+		if (!is_id (de->d_name))
+			continue;
+		if (vs->n == vs->cap && !(vs->v = realloc (vs->v, (vs->cap = vs->cap ? 2 * vs->cap : 16) * sizeof *vs->v)))
+			die (BX_SYSTEM, "out of memory");
+		if (ctrview_load (c->rootfd, c->rootpath, de->d_name, &vs->v[vs->n], &e) < 0) {
+			/* one being created or removed meanwhile is no error */
+			if (e.code != BX_NOTFOUND)
+				warnx_ (L_CONTAINERS "/%.12s: %s, skipped", de->d_name, e.msg);
+			continue;
+		}
+		vs->n++;
+	}
+}
+
+static int
+cmp_newest (const void *a, const void *b)
+{
+	const struct ctrview *x = a, *y = b;
+	int k = strcmp (y->created, x->created);
+
+	return k ? k : strcmp (x->id, y->id);
+}
+
+/* --- filters ------------------------------------------------------------- */
+
+static const char *const STATUSES[] = { "created", "restarting", "running", "removing", "paused", "exited", "dead", NULL };
+
+static void
+add_filter (struct list_opts *o, const char *arg)
+{
+	static const char *const keys[] = { "label", "name", "status", "id", "ancestor", NULL };
+	const char *eq = strchr (arg, '=');
+	struct filter *f;
+	int k, s;
+
+	if (!eq)
+		die (BX_USAGE, "bad format of filter (expected name=value): %s", arg);
+	for (k = 0; keys[k] && (strlen (keys[k]) != (size_t) (eq - arg) || strncmp (keys[k], arg, eq - arg)); k++)
+		;
+	if (!keys[k])
+		die (BX_USAGE, "invalid filter '%.*s'", (int) (eq - arg), arg);
+	if (o->nf == MAXFILTERS)
+		die (BX_USAGE, "too many filters");
+	f = &o->f[o->nf++];
+	f->key = keys[k];
+	f->val = eq + 1;
+	if (!strcmp (f->key, "status")) {
+		for (s = 0; STATUSES[s] && strcmp (STATUSES[s], f->val); s++)
+			;
+		if (!STATUSES[s])
+			die (BX_USAGE, "invalid filter 'status=%s'", f->val);
+	}
+	if ((!strcmp (f->key, "name") || !strcmp (f->key, "id")) && regcomp (&f->re, f->val, REG_EXTENDED | REG_NOSUB))
+		die (BX_USAGE, "invalid filter '%s': bad regular expression", arg);
+}
+
+static int
+label_matches (const struct ctrview *v, const char *want)
+{
+	json_t *labels = json_object_get (json_object_get (v->create, "Config"), "Labels"), *x;
+	const char *eq = strchr (want, '=');
+	char key[512];
+
+	snprintf (key, sizeof key, "%.*s", eq ? (int) (eq - want) : (int) strlen (want), want);
+	x = json_object_get (labels, key);
+	return x && (!eq || !strcmp (json_string_value (x) ?: "", eq + 1));
+}
+
+/* ancestor=: the image as typed, or the image (by any of its names or its
+ * id) the container was made from */
+static int
+ancestor_matches (struct ctx *c, const struct ctrview *v, const char *want)
+{
+	struct imgset *set;
+	struct bx_err e = { 0 };
+	int how, k;
+
+	if (!strcmp (v->image_ref, want) || (v->image_id[0] && !strcmp (v->image_id, want)))
+		return 1;
+	set = images (c);
+	k = imgset_find (set, want, &how, &e);
+	return k >= 0 && set->v[k].id[0] && !strcmp (set->v[k].id, v->image_id);
+}
+
+static int
+filter_matches (struct ctx *c, const struct filter *f, const struct ctrview *v)
+{
+	char name[260];
+
+	if (!strcmp (f->key, "label"))
+		return label_matches (v, f->val);
+	if (!strcmp (f->key, "status"))
+		return !strcmp (v->st.status[0] ? v->st.status : "created", f->val);
+	if (!strcmp (f->key, "name")) {
+		snprintf (name, sizeof name, "/%s", v->name);
+		return regexec (&f->re, name, 0, NULL, 0) == 0;
+	}
+	if (!strcmp (f->key, "id"))
+		return regexec (&f->re, v->id, 0, NULL, 0) == 0;
+	return ancestor_matches (c, v, f->val);
+}
+
+/* Docker: values of one key are alternatives, different keys all apply. */
+static int
+shown (struct ctx *c, const struct list_opts *o, const struct ctrview *v)
+{
+	for (int i = 0; i < o->nf; i++) {
+		int any = 0, j;
+		for (j = 0; j < i && strcmp (o->f[j].key, o->f[i].key); j++)
+			;
+		if (j < i)
+			continue; /* this key was decided already */
+		for (j = i; j < o->nf; j++)
+			if (!strcmp (o->f[j].key, o->f[i].key))
+				any |= filter_matches (c, &o->f[j], v);
+		if (!any)
+			return 0;
+	}
+	return 1;
+}
+
+/* --- rows ---------------------------------------------------------------- */
+
+/* go-units Ellipsis (one column per code point) then strconv.Quote. */
+static char *
+quote_command (const char *cmd, int trunc)
+{
+	size_t n = 0, cut = strlen (cmd), i;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	for (i = 0; cmd[i]; i++)
+		if (((unsigned char) cmd[i] & 0xc0) != 0x80 && ++n == 20)
+			cut = i;
+	if (!(f = open_memstream (&out, &len)))
+		return NULL;
+	fputc ('"', f);
+	for (i = 0; cmd[i] && (!trunc || n <= 20 || i < cut); i++) {
+		unsigned char ch = (unsigned char) cmd[i];
+		const char *esc = ch == '"' ? "\\\"" : ch == '\\' ? "\\\\" : ch == '\n' ? "\\n" : ch == '\t' ? "\\t"
+							 : ch == '\r' ? "\\r" : NULL;
+		if (esc)
+			fputs (esc, f);
+		else if (ch < 0x20 || ch == 0x7f)
+			fprintf (f, "\\x%02x", ch);
+		else
+			fputc (ch, f);
+	}
+	if (trunc && n > 20)
+		fputs ("\u2026", f);
+	fputc ('"', f);
+	return fclose (f) == 0 ? out : (free (out), NULL);
+}
+
+static void
+join_labels (const struct ctrview *v, char *buf, size_t len)
+{
+	json_t *labels = json_object_get (json_object_get (v->create, "Config"), "Labels"), *x;
+	const char *k;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	json_object_foreach (labels, k, x)
+		if (off < len)
+			off += (size_t) snprintf (buf + off, len - off, "%s%s=%s", off ? "," : "", k,
+						  json_string_value (x) ?: "");
+}
+
+static void
+join_mounts (const struct ctrview *v, int trunc, char *buf, size_t len, int *local)
+{
+	json_t *mounts = ctrview_mounts (v), *m;
+	size_t off = 0, i;
+
+	buf[0] = '\0';
+	*local = 0;
+	json_array_foreach (mounts, i, m) {
+		const char *name = json_string_value (json_object_get (m, "Name"));
+		const char *s = name ? name : json_string_value (json_object_get (m, "Source"));
+		*local += name != NULL;
+		if (off < len)
+			off += (size_t) snprintf (buf + off, len - off, trunc && strlen (s) > 15 ? "%s%.14s\u2026" : "%s%s",
+						  off ? "," : "", s);
+	}
+	json_decref (mounts);
+}
+
+static void
+join_networks (const struct ctrview *v, char *buf, size_t len)
+{
+	json_t *nets = json_object_get (v->network, "Networks"), *x;
+	const char *k, *mode = json_string_value (json_object_get (json_object_get (v->create, "HostConfig"),
+								    "NetworkMode"));
+	size_t off = 0;
+
+	buf[0] = '\0';
+	json_object_foreach (nets, k, x)
+		if (off < len)
+			off += (size_t) snprintf (buf + off, len - off, "%s%s", off ? "," : "", k);
+	if (!off && mode)
+		snprintf (buf, len, "%s", mode);
+}
+
+static long long rw_bytes;
+
+static int
+add_size (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void) path, (void) ftw;
+	if (flag == FTW_F && S_ISREG (st->st_mode))
+		rw_bytes += st->st_size;
+	return 0;
+}
+
+/* Docker's SIZE: the writable layer, and with the image below it. */
+static void
+sizes (struct ctx *c, const struct ctrview *v, long long *rw, long long *total)
+{
+	char upper[PATH_MAX + 16];
+	struct imgset *set = images (c);
+	int how, k;
+	struct bx_err e = { 0 };
+
+	snprintf (upper, sizeof upper, "%s/" L_UPPER, v->dir);
+	rw_bytes = 0;
+	nftw (upper, add_size, 16, FTW_PHYS | FTW_MOUNT);
+	*rw = rw_bytes;
+	k = v->image_id[0] ? imgset_find (set, v->image_id, &how, &e) : -1;
+	*total = rw_bytes + (k >= 0 ? set->v[k].size : 0);
+}
+
+static json_t *
+row_record (struct ctx *c, const struct list_opts *o, const struct ctrview *v, time_t now)
+{
+	_cleanup_free_ char *cmd = ctrview_command (v), *q = NULL, *ports = ctrview_ports (v);
+	char id[CTR_ID_LEN + 1], at[64], ago[64], status[96], labels[4096], mounts[4096], nets[1024], size[96] = "0B",
+		image[600], local[16];
+	long long rw, total;
+	int nlocal;
+
+	if (!cmd || !ports || !(q = quote_command (cmd, !o->notrunc)))
+		die (BX_SYSTEM, "out of memory");
+	snprintf (id, sizeof id, "%.*s", o->notrunc ? CTR_ID_LEN : CTR_SHORT_LEN, v->id);
+	human_time_go (v->created_s, at, sizeof at);
+	human_duration ((int64_t) now - v->created_s, ago, sizeof ago - 4);
+	strcat (ago, " ago");
+	ctrview_status (v, now, status, sizeof status);
+	join_labels (v, labels, sizeof labels);
+	join_mounts (v, !o->notrunc, mounts, sizeof mounts, &nlocal);
+	join_networks (v, nets, sizeof nets);
+	snprintf (local, sizeof local, "%d", nlocal);
+	if (o->size) {
+		char a[32], b[32];
+		sizes (c, v, &rw, &total);
+		human_size ((double) rw, 3, a, sizeof a);
+		human_size ((double) total, 3, b, sizeof b);
+		snprintf (size, sizeof size, "%s (virtual %s)", a, b);
+	}
+	/* an image given by id shows as the short id */
+	snprintf (image, sizeof image, "%s", v->image_ref);
+	if (!o->notrunc && !strncmp (image, "sha256:", 7) && strlen (image) == 71)
+		snprintf (image, sizeof image, "%.12s", v->image_ref + 7);
+	return json_pack ("{ss ss ss ss ss ss ss ss ss ss ss ss ss ss}", "Command", q, "CreatedAt", at, "ID", id, "Image",
+			  image, "Labels", labels, "LocalVolumes", local, "Mounts", mounts, "Names", v->name, "Networks",
+			  nets, "Ports", ports, "RunningFor", ago, "Size", size, "State",
+			  v->st.status[0] ? v->st.status : "created", "Status", status);
+}
+
+static json_t *
+list_headers (void)
+{
+	return json_pack ("{ss ss ss ss ss ss ss ss ss ss ss ss ss ss}", "Command", "COMMAND", "CreatedAt", "CREATED AT",
+			  "ID", "CONTAINER ID", "Image", "IMAGE", "Labels", "LABELS", "LocalVolumes", "LOCAL VOLUMES",
+			  "Mounts", "MOUNTS", "Names", "NAMES", "Networks", "NETWORKS", "Ports", "PORTS", "RunningFor",
+			  "CREATED", "Size", "SIZE", "State", "STATE", "Status", "STATUS");
+}
+
+static int
+print_rows (struct ctx *c, const struct list_opts *o, struct ctrview **rows, size_t n)
+{
+	struct listfmt f;
+	struct bx_err e = { 0 };
+	json_t *h = list_headers ();
+	time_t now = time (NULL);
+	const char *text = NULL;
+	int rc = 0;
+
+	if (listfmt_init (&f, o->format, o->size ? DEF_TABLE_SIZE : DEF_TABLE, &e) < 0 || listfmt_header (&f, h, &e) < 0)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		json_t *rec = row_record (c, o, rows[i], now);
+		rc = listfmt_row (&f, rec, &e);
+		json_decref (rec);
+	}
+	json_decref (h);
+	if (rc == 0 && !(text = listfmt_text (&f)))
+		rc = err_set (&e, BX_SYSTEM, ENOMEM, "format");
+	if (rc == 0)
+		fputs (text, stdout);
+	listfmt_free (&f);
+	return rc < 0 ? err_report (&e) : 0;
+}
+
+static void
+list_parse (int argc, char **argv, struct ctx *c, struct list_opts *o)
+{
+	enum { O_ROOT = 256, O_NOTRUNC, O_FORMAT };
+	static const struct option lo[] = { { "root", required_argument, NULL, O_ROOT },
+					     { "all", no_argument, NULL, 'a' },
+					     { "quiet", no_argument, NULL, 'q' },
+					     { "latest", no_argument, NULL, 'l' },
+					     { "last", required_argument, NULL, 'n' },
+					     { "size", no_argument, NULL, 's' },
+					     { "no-trunc", no_argument, NULL, O_NOTRUNC },
+					     { "format", required_argument, NULL, O_FORMAT },
+					     { "filter", required_argument, NULL, 'f' },
+					     { 0, 0, 0, 0 } };
+	char *end;
+	int ch;
+
+	o->last = -1;
+	while ((ch = getopt_long (argc, argv, "aqln:sf:", lo, NULL)) != -1) {
+		switch (ch) {
+		case O_ROOT: c->root = optarg; break;
+		case 'a': o->all = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'l': o->last = 1; break;
+		case 'n':
+			o->last = (int) strtol (optarg, &end, 10);
+			if (*end || end == optarg)
+				die (BX_USAGE, "invalid argument \"%s\" for \"-n, --last\" flag", optarg);
+			break;
+		case 's': o->size = 1; break;
+		case O_NOTRUNC: o->notrunc = 1; break;
+		case O_FORMAT: o->format = optarg; break;
+		case 'f': add_filter (o, optarg); break;
+		default: usage ();
+		}
+	}
+	if (optind != argc)
+		usage ();
+}
+
+static int
+cmd_list (int argc, char **argv, struct ctx *c)
+{
+	struct list_opts o = { 0 };
+	struct views vs = { 0 };
+	struct ctrview **rows;
+	size_t n = 0;
+	int rc = 0, all;
+
+	list_parse (argc, argv, c, &o);
+	ctx_open (c);
+	views_load (c, &vs);
+	if (vs.n)
+		qsort (vs.v, vs.n, sizeof *vs.v, cmp_newest);
+	if (!(rows = calloc (vs.n + 1, sizeof *rows)))
+		die (BX_SYSTEM, "out of memory");
+	/* Docker: -n and a status filter show every state */
+	all = o.all || o.last >= 0;
+	for (int i = 0; i < o.nf; i++)
+		all |= !strcmp (o.f[i].key, "status");
+	for (size_t i = 0; i < vs.n && (o.last < 0 || n < (size_t) o.last); i++)
+		if ((all || !strcmp (vs.v[i].st.status, "running")) && shown (c, &o, &vs.v[i]))
+			rows[n++] = &vs.v[i];
+	if (o.quiet && (!o.format || !strcmp (o.format, "table")))
+		for (size_t i = 0; i < n; i++)
+			printf ("%.*s\n", o.notrunc ? CTR_ID_LEN : CTR_SHORT_LEN, rows[i]->id);
+	else
+		rc = print_rows (c, &o, rows, n);
+	for (size_t i = 0; i < vs.n; i++)
+		ctrview_free (&vs.v[i]);
+	for (int i = 0; i < o.nf; i++)
+		if (!strcmp (o.f[i].key, "name") || !strcmp (o.f[i].key, "id"))
+			regfree (&o.f[i].re);
+	free (vs.v);
+	free (rows);
+	return finish (rc);
+}
+
+/* --- inspect ------------------------------------------------------------- */
+
+enum { T_ANY, T_CONTAINER, T_IMAGE };
+
+static json_t *
+inspect_container (struct ctx *c, const char *name, int size, struct bx_err *e)
+{
+	char id[CTR_ID_LEN + 1];
+	struct ctrview v;
+	json_t *o;
+
+	if (ctr_resolve (c->rootfd, name, id, e) < 0 || ctrview_load (c->rootfd, c->rootpath, id, &v, e) < 0)
+		return NULL;
+	if ((o = ctrview_inspect (&v)) && size) {
+		long long rw, total;
+		sizes (c, &v, &rw, &total);
+		json_object_set_new (o, "SizeRw", json_integer (rw));
+		json_object_set_new (o, "SizeRootFs", json_integer (total));
+	}
+	ctrview_free (&v);
+	if (!o)
+		err_set (e, BX_SYSTEM, ENOMEM, "inspect");
+	return o;
+}
+
+static json_t *
+inspect_image (struct ctx *c, const char *name, struct bx_err *e)
+{
+	struct imgset *set = images (c);
+	int how, k = imgset_find (set, name, &how, e);
+
+	if (k < 0)
+		return NULL;
+	if (!set->v[k].id[0]) {
+		err_set (e, set->v[k].err.code, 0, "%s: %s", name, set->v[k].err.msg);
+		return NULL;
+	}
+	return imgset_inspect (set, (size_t) k);
+}
+
+/* Docker's CLI words for a miss: "No such object" when any type would do. */
+static json_t *
+inspect_one (struct ctx *c, const char *name, int type, int size)
+{
+	static const char *const what[] = { "object", "container", "image" };
+	struct bx_err e = { 0 };
+	json_t *o = NULL;
+
+	if (type != T_IMAGE && (o = inspect_container (c, name, size, &e)))
+		return o;
+	if (type == T_CONTAINER || (e.code != BX_NOTFOUND && e.code))
+		goto miss;
+	memset (&e, 0, sizeof e);
+	if ((o = inspect_image (c, name, &e)))
+		return o;
+miss:
+	if (e.code == BX_NOTFOUND)
+		fprintf (stderr, "Error: No such %s: %s\n", what[type], name);
+	else
+		fprintf (stderr, "Error: %s\n", e.msg);
+	return NULL;
+}
+
+static int
+print_inspect (json_t *all, const char *format, int rc)
+{
+	struct bx_err e = { 0 };
+	json_t *o;
+	size_t i;
+
+	if (!format) {
+		_cleanup_free_ char *s = json_dumps_go (all, JSON_INDENT (4));
+		if (!s)
+			die (BX_SYSTEM, "out of memory");
+		puts (s);
+		return rc;
+	}
+	json_array_foreach (all, i, o) {
+		_cleanup_free_ char *out = NULL;
+		if (tmpl_render (format, o, &out, &e) < 0)
+			return err_report (&e);
+		puts (out);
+	}
+	return rc;
+}
+
+static int
+parse_type (const char *s)
+{
+	if (!strcmp (s, "container"))
+		return T_CONTAINER;
+	if (!strcmp (s, "image"))
+		return T_IMAGE;
+	if (!strcmp (s, "network") || !strcmp (s, "volume"))
+		die (BX_FAIL, "inspect --type %s: not implemented", s);
+	die (BX_USAGE, "\"%s\" is not a valid value for --type", s);
+}
+
+static int
+cmd_inspect (int argc, char **argv, struct ctx *c)
+{
+	enum { O_ROOT = 256 };
+	static const struct option lo[] = { { "root", required_argument, NULL, O_ROOT },
+					     { "format", required_argument, NULL, 'f' },
+					     { "type", required_argument, NULL, 't' },
+					     { "size", no_argument, NULL, 's' },
+					     { 0, 0, 0, 0 } };
+	const char *format = NULL;
+	json_t *all = json_array ();
+	int ch, rc = 0, type = T_ANY, size = 0;
+
+	while ((ch = getopt_long (argc, argv, "f:s", lo, NULL)) != -1) {
+		switch (ch) {
+		case O_ROOT: c->root = optarg; break;
+		case 'f': format = optarg; break;
+		case 't': type = parse_type (optarg); break;
+		case 's': size = 1; break;
+		default: usage ();
+		}
+	}
+	if (optind == argc)
+		usage ();
+	ctx_open (c);
+	for (int i = optind; i < argc; i++) {
+		json_t *o = inspect_one (c, argv[i], type, size);
+		if (o)
+			json_array_append_new (all, o);
+		else
+			rc = BX_FAIL;
+	}
+	rc = print_inspect (all, format, rc);
+	json_decref (all);
+	if (c->set_loaded)
+		imgset_free (&c->set);
+	return finish (rc);
+}
+
+int
+main (int argc, char **argv)
+{
+	struct ctx c = { 0 };
+	int i = 1;
+
+	prog_init (argv[0]);
+	/* --root may come before the subcommand too */
+	while (i + 1 < argc && !strcmp (argv[i], "--root"))
+		c.root = argv[i + 1], i += 2;
+	while (i < argc && !strncmp (argv[i], "--root=", 7))
+		c.root = argv[i++] + 7;
+	if (i < argc && !strcmp (argv[i], "inspect"))
+		return cmd_inspect (argc - i, argv + i, &c);
+	return cmd_list (argc, argv, &c);
+}
