@@ -8,44 +8,6 @@
 #include "cleanup.h"
 #include "human.h"
 #include "layout.h"
-#include "manifest.h"
-
-static int
-load_doc (const struct store *s, const char *digest, json_t **out, struct bx_err *e)
-{
-	_cleanup_free_ char *buf = NULL;
-	json_error_t je;
-	size_t len;
-
-	if (store_blob_read (s, digest, &buf, &len, e) < 0)
-		return -1;
-	if (!(*out = json_loadb (buf, len, 0, &je)))
-		return err_set (e, BX_FAIL, 0, "blob %s: not JSON: %s", digest, je.text);
-	return 0;
-}
-
-/* EN's manifest is an index: replace it by this machine's platform's
- * manifest, else the first one (an image pulled with another --platform). */
-static int
-pick_platform (const struct store *s, struct imgent *en, struct bx_err *e)
-{
-	struct platform here;
-	struct bx_err ign;
-	json_t *d = NULL, *m = NULL;
-	const char *dg;
-
-	platform_default (&here);
-	if (manifest_select (en->manifest, &here, &d, &ign) < 0)
-		d = json_array_get (json_object_get (en->manifest, "manifests"), 0);
-	dg = json_string_value (json_object_get (d, "digest"));
-	if (!dg)
-		return err_set (e, BX_FAIL, 0, "index %s: no manifests", en->mdigest);
-	if (load_doc (s, dg, &m, e) < 0)
-		return err_wrap (e, "index %s", en->mdigest);
-	json_decref (en->manifest);
-	en->manifest = m;
-	return 0;
-}
 
 static void
 ent_measure (struct imgent *en)
@@ -60,51 +22,65 @@ ent_measure (struct imgent *en)
 		en->created = -1;
 }
 
-static int
-ent_load (const struct store *s, struct imgent *en, struct bx_err *e)
+/* Read entry K's manifest and config (once): store_entry_load, the path
+ * every tool takes from an index.json entry to an image. */
+static void
+ent_load (struct imgset *set, size_t k)
 {
-	const char *dg = json_string_value (json_object_get (en->desc, "digest"));
-	const char *rd = json_string_value (json_object_get (json_object_get (en->desc, "annotations"), ANN_REPO_DIGEST));
-	const char *cd;
+	struct imgent *en = &set->v[k];
+	struct image img;
 
-	if (!dg || !digest_is_valid (dg))
-		return err_set (e, BX_FAIL, 0, "index.json: an entry without a sha256 digest");
-	snprintf (en->mdigest, sizeof en->mdigest, "%s", dg);
-	snprintf (en->rdigest, sizeof en->rdigest, "%s", rd && digest_is_valid (rd) ? rd : dg);
-	if (load_doc (s, dg, &en->manifest, e) < 0)
-		return -1;
-	if (json_object_get (en->manifest, "manifests") && pick_platform (s, en, e) < 0)
-		return -1;
-	cd = json_string_value (json_object_get (json_object_get (en->manifest, "config"), "digest"));
-	if (!cd || !digest_is_valid (cd))
-		return err_set (e, BX_FAIL, 0, "manifest %s: no config digest", dg);
-	if (load_doc (s, cd, &en->config, e) < 0)
-		return err_wrap (e, "image %s", dg);
-	snprintf (en->id, sizeof en->id, "%s", cd);
-	ent_measure (en);
+	if (en->loaded)
+		return;
+	en->loaded = 1;
+	if (store_entry_load (set->s, en->desc, &img, &en->err) == 0) {
+		memcpy (en->pdigest, img.manifest_digest, sizeof en->pdigest);
+		memcpy (en->id, img.config_digest, sizeof en->id);
+		en->manifest = steal_pointer (&img.manifest);
+		en->config = steal_pointer (&img.config);
+		ent_measure (en);
+	}
+	image_free (&img);
+}
+
+static void
+ent_names (struct imgent *en, json_t *d)
+{
+	const char *dg = json_string_value (json_object_get (d, "digest"));
+	const char *rd = json_string_value (json_object_get (json_object_get (d, "annotations"), ANN_REPO_DIGEST));
+	struct bx_err ign;
+
+	en->desc = d;
+	en->created = -1;
+	en->name = json_string_value (json_object_get (json_object_get (d, "annotations"), ANN_REF_NAME));
+	en->has_ref = en->name && ref_parse (en->name, &en->r, &ign) == 0;
+	snprintf (en->mdigest, sizeof en->mdigest, "%s", dg && digest_is_valid (dg) ? dg : "");
+	snprintf (en->rdigest, sizeof en->rdigest, "%s", rd && digest_is_valid (rd) ? rd : en->mdigest);
+}
+
+int
+imgset_open (const struct store *s, json_t *index, struct imgset *set, struct bx_err *e)
+{
+	json_t *ms = json_object_get (index, "manifests"), *d;
+	size_t i;
+
+	memset (set, 0, sizeof *set);
+	if (!(set->v = calloc (json_array_size (ms) + 1, sizeof *set->v)))
+		return err_set (e, BX_SYSTEM, ENOMEM, "image store");
+	set->s = s;
+	set->index = json_incref (index);
+	json_array_foreach (ms, i, d)
+		ent_names (&set->v[set->n++], d);
 	return 0;
 }
 
 int
 imgset_load (const struct store *s, json_t *index, struct imgset *set, struct bx_err *e)
 {
-	json_t *ms = json_object_get (index, "manifests"), *d;
-	struct bx_err ign;
-	size_t i;
-
-	memset (set, 0, sizeof *set);
-	if (!(set->v = calloc (json_array_size (ms) + 1, sizeof *set->v)))
-		return err_set (e, BX_SYSTEM, ENOMEM, "image store");
-	set->index = json_incref (index);
-	json_array_foreach (ms, i, d) {
-		struct imgent *en = &set->v[set->n++];
-		en->desc = d;
-		en->created = -1;
-		en->name = json_string_value (json_object_get (json_object_get (d, "annotations"), ANN_REF_NAME));
-		en->has_ref = en->name && ref_parse (en->name, &en->r, &ign) == 0;
-		if (ent_load (s, en, &en->err) < 0)
-			en->id[0] = '\0';
-	}
+	if (imgset_open (s, index, set, e) < 0)
+		return -1;
+	for (size_t i = 0; i < set->n; i++)
+		ent_load (set, i);
 	return 0;
 }
 
@@ -122,11 +98,12 @@ imgset_free (struct imgset *set)
 
 /* A full id or manifest digest ("sha256:hex" or hex). */
 static int
-find_full (const struct imgset *set, const char *hex, int *how)
+find_full (struct imgset *set, const char *hex, int *how)
 {
 	for (size_t i = 0; i < set->n; i++) {
 		const struct imgent *en = &set->v[i];
-		if ((en->id[0] && strcmp (en->id + 7, hex) == 0) || strcmp (en->mdigest + 7, hex) == 0) {
+		ent_load (set, i);
+		if ((en->id[0] && strcmp (en->id + 7, hex) == 0) || (en->mdigest[0] && strcmp (en->mdigest + 7, hex) == 0)) {
 			*how = IMG_BY_ID;
 			return (int) i;
 		}
@@ -164,7 +141,7 @@ find_ref (const struct imgset *set, const struct ref *r, int *how)
 }
 
 int
-imgset_find (const struct imgset *set, const char *name, int *how, struct bx_err *e)
+imgset_find (struct imgset *set, const char *name, int *how, struct bx_err *e)
 {
 	const char *hex = strncmp (name, "sha256:", 7) == 0 ? name + 7 : name;
 	size_t hn = strlen (hex);
@@ -181,6 +158,7 @@ imgset_find (const struct imgset *set, const char *name, int *how, struct bx_err
 	if (ref_looks_like_id (name)) {
 		for (size_t i = 0; i < set->n; i++) {
 			const char *id = set->v[i].id;
+			ent_load (set, i);
 			if (!id[0] || strncmp (id + 7, hex, hn) != 0)
 				continue;
 			if (found >= 0 && strcmp (set->v[found].id, id) != 0)
@@ -300,4 +278,41 @@ imgset_inspect (const struct imgset *set, size_t k)
 		       layers, "Metadata", "LastTagTime",
 		       "0001-01-01T00:00:00Z");
 	return o;
+}
+
+/* store.h's lookup is this one, so that `box run X` and `box images`,
+ * `box rmi X`, `box inspect X` agree on what X is. */
+int
+store_image_load (const struct store *s, const char *name, struct image *img, struct bx_err *e)
+{
+	struct imgset set;
+	struct imgent *en;
+	json_t *index;
+	int how, k, rc = -1;
+
+	memset (img, 0, sizeof *img);
+	if (store_index_load (s, &index, e) < 0)
+		return -1;
+	k = imgset_open (s, index, &set, e);
+	json_decref (index);
+	if (k < 0)
+		return -1;
+	if ((k = imgset_find (&set, name, &how, e)) < 0)
+		goto out;
+	ent_load (&set, (size_t) k);
+	en = &set.v[k];
+	if (!en->id[0]) {
+		err_set (e, en->err.code, en->err.sys, "image %s: %s", name, en->err.msg);
+		goto out;
+	}
+	img->desc = json_incref (en->desc);
+	img->manifest = json_incref (en->manifest);
+	img->config = json_incref (en->config);
+	snprintf (img->ref, sizeof img->ref, "%s", en->name ? en->name : "");
+	memcpy (img->manifest_digest, en->pdigest, sizeof img->manifest_digest);
+	memcpy (img->config_digest, en->id, sizeof img->config_digest);
+	rc = 0;
+out:
+	imgset_free (&set);
+	return rc;
 }

@@ -22,22 +22,28 @@ struct imgent {
 	const char *name;                    /* its ANN_REF_NAME, or NULL */
 	struct ref r;                        /* NAME parsed; valid when has_ref */
 	int has_ref;
-	char mdigest[DIGEST_STR_LEN + 1];    /* the entry's digest */
+	char mdigest[DIGEST_STR_LEN + 1];    /* the entry's digest; "" if invalid */
+	char pdigest[DIGEST_STR_LEN + 1];    /* the image manifest's (an index's choice) */
 	char rdigest[DIGEST_STR_LEN + 1];    /* ANN_REPO_DIGEST, else mdigest */
 	char id[DIGEST_STR_LEN + 1];         /* the config digest; "" when unreadable */
 	json_t *manifest, *config;           /* owned; NULL when unreadable */
 	int64_t size;                        /* config + layers, as stored */
 	int64_t created;                     /* seconds since the epoch; -1 if unknown */
 	struct bx_err err;                   /* why id is "" */
+	int loaded;                          /* manifest and config read (or tried) */
 };
 
 struct imgset {
+	const struct store *s;
 	json_t *index; /* a reference held */
 	struct imgent *v;
 	size_t n;
 };
 
-/* Read every entry of INDEX (borrowed; the set takes a reference). */
+/* The entries of INDEX (borrowed; the set takes a reference), by name
+ * only: imgset_find reads the blobs of those it must. */
+int imgset_open (const struct store *s, json_t *index, struct imgset *set, struct bx_err *e);
+/* imgset_open, then every entry's manifest and config read. */
 int imgset_load (const struct store *s, json_t *index, struct imgset *set, struct bx_err *e);
 void imgset_free (struct imgset *set);
 
@@ -46,8 +52,8 @@ enum { IMG_BY_REF = 1, IMG_BY_ID = 2 };
 /* Find NAME as Docker does: a full image id or manifest digest, a
  * reference (tag, or repo@digest), a unique image id prefix. Returns the
  * entry's position and sets *HOW. BX_NOTFOUND; BX_USAGE for an ambiguous
- * prefix. */
-int imgset_find (const struct imgset *set, const char *name, int *how, struct bx_err *e);
+ * prefix. The entry found may be unreadable (id "", err says why). */
+int imgset_find (struct imgset *set, const char *name, int *how, struct bx_err *e);
 
 /* Docker's names for an entry: "busybox:latest", "busybox@sha256:..";
  * "" when it has none. */

@@ -13,6 +13,7 @@
 #include "cleanup.h"
 #include "layout.h"
 #include "lock.h"
+#include "manifest.h"
 #include "ref.h"
 
 static int
@@ -321,112 +322,57 @@ load_json_blob (const struct store *s, const char *digest, json_t **out, struct 
 	return 0;
 }
 
-/* Fill IMG's manifest and config from its descriptor. */
+/* The image manifest an index stands for: this machine's platform, else
+ * the first manifest (an image pulled with another --platform), as Docker
+ * lists such an image. IDX is the index's digest, for messages. */
 static int
-image_load_desc (const struct store *s, struct image *img, struct bx_err *e)
+resolve_index (const struct store *s, json_t *index, const char *idx, struct image *img, struct bx_err *e)
 {
-	const char *md = json_string_value (json_object_get (img->desc, "digest"));
-	const char *cd;
+	struct platform here;
+	struct bx_err ign;
+	json_t *d = NULL, *m = NULL;
+	const char *dg;
 
-	if (!md || !digest_is_valid (md))
-		return err_set (e, BX_FAIL, 0, "index.json: entry without a sha256 digest");
-	snprintf (img->manifest_digest, sizeof img->manifest_digest, "%s", md);
-	if (load_json_blob (s, md, &img->manifest, e) < 0)
-		return -1;
-	cd = json_string_value (json_object_get (json_object_get (img->manifest, "config"), "digest"));
-	if (!cd || !digest_is_valid (cd))
-		return err_set (e, BX_FAIL, 0, "manifest %s: no config (an index is not an image)", md);
-	snprintf (img->config_digest, sizeof img->config_digest, "%s", cd);
-	return load_json_blob (s, cd, &img->config, e);
-}
-
-/* Does entry D match NAME, given its parsed reference R (or NULL)? */
-static int
-entry_matches (json_t *d, const char *name, const struct ref *r, const char *full, const struct store *s,
-	       char config_digest[DIGEST_STR_LEN + 1])
-{
-	const char *ref = desc_ref_name (d), *dg = json_string_value (json_object_get (d, "digest"));
-
-	config_digest[0] = '\0';
-	if (r && ref && strcmp (ref, full) == 0)
-		return 1;
-	if (r && r->digest[0] && !r->tag[0] && dg && strcmp (dg, r->digest) == 0) {
-		struct ref er;
-		struct bx_err ign;
-		char a[300], b[300];
-		if (!ref || ref_parse (ref, &er, &ign) < 0)
-			return 0;
-		ref_repo (&er, a, sizeof a);
-		ref_repo (r, b, sizeof b);
-		return strcmp (a, b) == 0;
-	}
-	if (!ref_looks_like_id (name) || !dg)
-		return 0;
-	{
-		const char *want = strncmp (name, "sha256:", 7) == 0 ? name + 7 : name;
-		_cleanup_free_ char *buf = NULL;
-		json_t *m;
-		json_error_t je;
-		size_t len;
-		struct bx_err ign;
-		if (strncmp (digest_hex (dg), want, strlen (want)) == 0 && strlen (want) == DIGEST_HEX_LEN)
-			return 1;
-		if (store_blob_read (s, dg, &buf, &len, &ign) < 0 || !(m = json_loadb (buf, len, 0, &je)))
-			return 0;
-		snprintf (config_digest, DIGEST_STR_LEN + 1, "%s",
-			  json_string_value (json_object_get (json_object_get (m, "config"), "digest")) ?: "");
+	platform_default (&here);
+	if (manifest_select (index, &here, &d, &ign) < 0)
+		d = json_array_get (json_object_get (index, "manifests"), 0);
+	dg = json_string_value (json_object_get (d, "digest"));
+	if (!dg || !digest_is_valid (dg))
+		return err_set (e, BX_FAIL, 0, "index %s: no manifest", idx);
+	if (load_json_blob (s, dg, &m, e) < 0)
+		return err_wrap (e, "index %s", idx);
+	if (json_object_get (m, "manifests")) {
 		json_decref (m);
-		return config_digest[0] && strncmp (digest_hex (config_digest), want, strlen (want)) == 0;
+		return err_set (e, BX_FAIL, 0, "index %s: an index inside an index is not supported", idx);
 	}
+	json_decref (img->manifest);
+	img->manifest = m;
+	snprintf (img->manifest_digest, sizeof img->manifest_digest, "%s", dg);
+	return 0;
 }
 
 int
-store_image_load (const struct store *s, const char *name, struct image *img, struct bx_err *e)
+store_entry_load (const struct store *s, json_t *desc, struct image *img, struct bx_err *e)
 {
-	json_t *index = NULL, *manifests, *d, *found = NULL;
-	struct ref r;
-	struct bx_err ign;
-	char full[600] = "", cfg[DIGEST_STR_LEN + 1], found_cfg[DIGEST_STR_LEN + 1] = "";
-	int have_ref = ref_parse (name, &r, &ign) == 0, ambiguous = 0;
-	size_t i;
+	const char *md = json_string_value (json_object_get (desc, "digest"));
+	const char *cd;
 
 	memset (img, 0, sizeof *img);
-	if (have_ref)
-		ref_full (&r, full, sizeof full);
-	if (store_index_load (s, &index, e) < 0)
+	img->desc = json_incref (desc);
+	snprintf (img->ref, sizeof img->ref, "%s", desc_ref_name (desc) ?: "");
+	if (!md || !digest_is_valid (md))
+		return err_set (e, BX_FAIL, 0, "index.json: an entry without a sha256 digest");
+	snprintf (img->manifest_digest, sizeof img->manifest_digest, "%s", md);
+	if (load_json_blob (s, md, &img->manifest, e) < 0)
 		return -1;
-	manifests = json_object_get (index, "manifests");
-	json_array_foreach (manifests, i, d) {
-		if (!entry_matches (d, name, have_ref ? &r : NULL, full, s, cfg))
-			continue;
-		if (have_ref && desc_ref_name (d) && strcmp (desc_ref_name (d), full) == 0) {
-			found = d; /* an exact tag wins over an id prefix */
-			ambiguous = 0;
-			break;
-		}
-		if (found && strcmp (cfg, found_cfg) != 0 && strcmp (json_string_value (json_object_get (found, "digest")),
-								      json_string_value (json_object_get (d, "digest"))))
-			ambiguous = 1;
-		if (!found) {
-			found = d;
-			memcpy (found_cfg, cfg, sizeof cfg);
-		}
-	}
-	if (!found) {
-		json_decref (index);
-		return err_set (e, BX_NOTFOUND, 0, "no such image: %s", name);
-	}
-	if (ambiguous) {
-		json_decref (index);
-		return err_set (e, BX_USAGE, 0, "%s: ambiguous image id prefix", name);
-	}
-	img->desc = json_incref (found);
-	snprintf (img->ref, sizeof img->ref, "%s", desc_ref_name (found) ?: "");
-	json_decref (index);
-	if (image_load_desc (s, img, e) < 0) {
-		image_free (img);
-		return err_wrap (e, "image %s", name);
-	}
+	if (json_object_get (img->manifest, "manifests") && resolve_index (s, img->manifest, md, img, e) < 0)
+		return -1;
+	cd = json_string_value (json_object_get (json_object_get (img->manifest, "config"), "digest"));
+	if (!cd || !digest_is_valid (cd))
+		return err_set (e, BX_FAIL, 0, "manifest %s: no config digest", img->manifest_digest);
+	snprintf (img->config_digest, sizeof img->config_digest, "%s", cd);
+	if (load_json_blob (s, cd, &img->config, e) < 0)
+		return err_wrap (e, "image %s", img->manifest_digest);
 	return 0;
 }
 
@@ -444,6 +390,15 @@ store_pin (const struct store *s, struct bx_err *e)
 	int fd = lock_take_at (s->dir, L_GC_LOCK, LOCK_SHARED, e);
 
 	return fd < 0 ? err_wrap (e, "image store") : fd;
+}
+
+void
+store_test_stop_before_tag (void)
+{
+	const char *v = getenv ("BOX_TEST_STOP_BEFORE_TAG");
+
+	if (v && *v)
+		raise (SIGSTOP);
 }
 
 /* Add DIGEST to LIVE and, when it is a manifest or an index, what it

@@ -59,18 +59,25 @@ int store_tag_remove (const struct store *s, const char *fullref, struct bx_err 
 /* An image as the store resolves it: the tag's (or digest's) descriptor,
  * its manifest and its config, all owned by the struct. */
 struct image {
-	json_t *desc;     /* the index.json entry (with ref name), or a made-up one */
+	json_t *desc;     /* the index.json entry */
 	json_t *manifest;
 	json_t *config;
-	char ref[512];    /* the full reference matched, or "" for an id */
+	char ref[512];    /* the entry's ref name, or "" when untagged */
 	char manifest_digest[DIGEST_STR_LEN + 1];
 	char config_digest[DIGEST_STR_LEN + 1]; /* Docker's image id */
 };
 
-/* Find NAME: a reference ("busybox", "host:5000/a:t", "a@sha256:.."), an
- * image id or its unique prefix, or a manifest digest. BX_NOTFOUND, or
- * BX_USAGE for an ambiguous prefix or a malformed name. */
+/* Find NAME as img-list does (lib/imgset.c holds the lookup, so every
+ * tool agrees): a full image id or manifest digest, a reference
+ * ("busybox", "host:5000/a:t", "a@sha256:.."), an image id's unique
+ * prefix. BX_NOTFOUND, or BX_USAGE for an ambiguous prefix or a malformed
+ * name. Only the entries the lookup needs are read. */
 int store_image_load (const struct store *s, const char *name, struct image *img, struct bx_err *e);
+/* IMG from the index.json entry DESC (borrowed): its manifest (an image
+ * index resolves to this machine's platform, else its first manifest;
+ * manifest_digest is then the chosen one's) and its config. On failure
+ * IMG still owns what was read: image_free it. */
+int store_entry_load (const struct store *s, json_t *desc, struct image *img, struct bx_err *e);
 void image_free (struct image *img);
 
 /* --- removal and garbage collection (img-list rm) --- */
@@ -83,6 +90,10 @@ int store_index_tag (json_t *index, const char *fullref, json_t *desc, struct bx
  * index.json: store_gc leaves the store alone meanwhile, so it never
  * removes a blob a pull is about to tag. close() releases it. */
 int store_pin (const struct store *s, struct bx_err *e);
+/* Tests only: when BOX_TEST_STOP_BEFORE_TAG is set, stop this process
+ * (SIGSTOP) where a writer has stored its blobs and not yet tagged them,
+ * so that a test can run gc in that window and then SIGCONT it. */
+void store_test_stop_before_tag (void);
 
 struct gc_stats {
 	size_t blobs;    /* blobs removed */

@@ -9,8 +9,9 @@
  * reads:  $DOCKER_CONFIG/config.json (credentials), images/
  * writes: tmp/ingest/<hex> (partial blobs, resumable), images/blobs/sha256/,
  *         images/index.json (the tag)
- * locks:  tmp/ingest/<hex> while fetching a blob (ascending digest order),
- *         images/lock while rewriting index.json
+ * locks:  images/gc.lock shared (store_pin) from the first blob checked
+ *         until the tag is set, tmp/ingest/<hex> while fetching a blob
+ *         (ascending digest order), images/lock while rewriting index.json
  * exit:   0 ok, 1 failed (unauthorized, digest mismatch), 2 usage or bad
  *         input (reference, media type, malformed manifest), 3 no such
  *         repository/tag/platform, 5 network or registry failure;
@@ -321,6 +322,7 @@ commit (struct pull *p, struct bx_err *e)
 		return err_wrap (e, "manifest");
 	if (fsync_dir_at (p->st->dir, L_BLOBS, e) < 0)
 		return -1;
+	store_test_stop_before_tag ();
 	if (!(desc = tag_descriptor (p)))
 		return err_set (e, BX_SYSTEM, ENOMEM, "tag");
 	rc = store_tag_set (p->st, p->full, desc, e);
@@ -379,6 +381,7 @@ static int
 pull_run (struct pull *p, struct bx_err *e)
 {
 	char before[DIGEST_STR_LEN + 1];
+	_cleanup_close_ int pin = -1;
 
 	if (ref_parse (p->arg, &p->ref, e) < 0)
 		return -1;
@@ -389,7 +392,9 @@ pull_run (struct pull *p, struct bx_err *e)
 	if (oci_manifest_is_image (p->m.doc, e) < 0)
 		return err_wrap (e, "%s", p->full);
 	tag_target (p, before);
-	if (plan (p, e) < 0)
+	/* from the first blob found present until the tag reaches them all,
+	 * gc (img-list gc, rm) keeps off the store */
+	if ((pin = store_pin (p->st, e)) < 0 || plan (p, e) < 0)
 		return err_wrap (e, "%s", p->full);
 	pullview_draw (&p->view);
 	if (reg_fetch_blobs (p->reg, p->ref.path, p->blobs, p->nblobs, MAXPAR, on_progress, p, e) < 0

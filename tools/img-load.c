@@ -10,7 +10,8 @@
  * writes: tmp/load-<pid>/ (the staged input, removed on exit),
  *         images/blobs/sha256/ (only after every document and digest of the
  *         input is checked), images/index.json (tags, untagged entries)
- * locks:  images/lock while index.json changes
+ * locks:  images/gc.lock shared (store_pin) from the first blob stored
+ *         until the last tag is set, images/lock while index.json changes
  * exit:   0 ok, 1 digest or size mismatch, 2 usage or bad input, 5 system error
  */
 #include <errno.h>
@@ -515,7 +516,10 @@ commit_blobs (struct src *s, const struct store *st, struct plan *p, struct bx_e
 		if (store_blob_commit_at (st, s->stage, json_string_value (staged), dg, e) < 0)
 			return -1;
 	}
-	return fsync_dir_at (st->blobs, ".", e);
+	if (fsync_dir_at (st->blobs, ".", e) < 0)
+		return -1;
+	store_test_stop_before_tag ();
+	return 0;
 }
 
 static void
@@ -622,9 +626,12 @@ load (struct src *s, const struct store *st, struct bx_err *e)
 		rc = load_oci (s, &p, e);
 	else
 		rc = err_set (e, BX_USAGE, 0, "not an image archive: no manifest.json, no oci-layout");
-	/* every check passed: only now does the store change */
-	if (rc == 0)
-		rc = commit_blobs (s, st, &p, e) < 0 || commit_tags (st, &p, e) < 0 ? -1 : 0;
+	/* every check passed: only now does the store change, pinned so that
+	 * gc removes no blob between commit_blobs and its tag */
+	if (rc == 0) {
+		_cleanup_close_ int pin = store_pin (st, e);
+		rc = pin < 0 || commit_blobs (s, st, &p, e) < 0 || commit_tags (st, &p, e) < 0 ? -1 : 0;
+	}
 	json_decref (p.blobs);
 	json_decref (p.images);
 	return rc;

@@ -72,6 +72,41 @@ config_of () {
 		xargs -I{} cat "$BOX_ROOT/images/blobs/sha256/{}"
 }
 
+# store_complete: every blob an index.json entry reaches is in the store
+store_complete () {
+	local d
+	for d in $(jq -r '.manifests[].digest' "$BOX_ROOT/images/index.json"); do
+		_reaches "$d" || return 1
+	done
+}
+
+_reaches () {
+	local b=$BOX_ROOT/images/blobs/sha256 d
+	[[ -f $b/${1#sha256:} ]] || {
+		echo "missing blob $1" >&2
+		return 1
+	}
+	for d in $(jq -r '(.config.digest // empty), (.layers // [])[].digest' "$b/${1#sha256:}"); do
+		[[ -f $b/${d#sha256:} ]] || {
+			echo "missing blob $d of $1" >&2
+			return 1
+		}
+	done
+	for d in $(jq -r '(.manifests // [])[].digest' "$b/${1#sha256:}"); do
+		_reaches "$d" || return 1
+	done
+}
+
+# wait_stopped PID: until PID is stopped (SIGSTOP), at most 10 s
+wait_stopped () {
+	for _ in $(seq 100); do
+		[[ $(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) == T ]] && return 0
+		sleep 0.1
+	done
+	echo "process $1 did not stop" >&2
+	return 1
+}
+
 @test "usage errors exit 2" {
 	run -2 img-fetch --bogus
 	run -2 --separate-stderr img-fetch 'Not/A Ref'
@@ -312,4 +347,62 @@ $REGISTRY/multi"
 	grep -q "GET /v2/app/blobs/$layer range=bytes=1000-" "$FAKE/requests.log"
 	grep -q "GET /v2/app/blobs/$layer range=\$" "$FAKE/requests.log"
 	[[ $(stat -c %s "$BOX_ROOT/images/blobs/sha256/$hex") == "$size" ]]
+}
+
+@test "gc between a pull's blobs and its tag: the pin keeps them (gc exits 4)" {
+	local pid
+	BOX_TEST_STOP_BEFORE_TAG=1 img-fetch -q "$REGISTRY/multi" >"$BATS_TEST_TMPDIR/out" &
+	pid=$!
+	wait_stopped "$pid"
+	# the blobs are stored and nothing names them yet: gc must keep off
+	[[ -n $(ls "$BOX_ROOT/images/blobs/sha256") ]]
+	run --separate-stderr -4 img-list gc
+	[[ $stderr == "img-list: image store: gc: blobs are being added" ]]
+	kill -CONT "$pid"
+	wait "$pid"
+	[[ $(cat "$BATS_TEST_TMPDIR/out") == "$(fixture_digest multi)" ]]
+	store_complete
+	umoci stat --image "$BOX_ROOT/images:$REGISTRY/multi:latest" >/dev/null
+}
+
+@test "rmi while a pull reuses the blobs of the image removed: they stay" {
+	local pid dg
+	dg=$(fixture_digest small)
+	img-fetch -q "$REGISTRY/small" >/dev/null
+	# the same image by digest: every blob is found present, none fetched
+	BOX_TEST_STOP_BEFORE_TAG=1 img-fetch -q "$REGISTRY/small@$dg" >/dev/null &
+	pid=$!
+	wait_stopped "$pid"
+	run --separate-stderr -0 img-list rm "$REGISTRY/small"
+	[[ ${lines[0]} == "Untagged: $REGISTRY/small:latest" ]]
+	[[ $stderr == *"blobs are being added; blobs kept"* ]]
+	kill -CONT "$pid"
+	wait "$pid"
+	[[ $(ref_digest "$REGISTRY/small@$dg") == "$dg" ]]
+	store_complete
+	skopeo inspect "oci:$BOX_ROOT/images:$REGISTRY/small@$dg" >/dev/null
+}
+
+@test "gc and rmi over and over while pulls run: the store stays complete" {
+	local pids=() gcpid i
+	img-fetch -q "$REGISTRY/small" >/dev/null
+	(
+		while :; do
+			img-list rm "$REGISTRY/small" >/dev/null 2>&1 || :
+			img-list gc >/dev/null 2>&1 || :
+			img-fetch -q "$REGISTRY/small" >/dev/null 2>&1 || :
+		done
+	) &
+	gcpid=$!
+	for i in 1 2 3 4 5 6; do
+		img-fetch -q "$REGISTRY/multi" "$REGISTRY/index" >/dev/null &
+		pids+=($!)
+		img-list tag "$REGISTRY/multi" "t$i" 2>/dev/null || true
+	done
+	for i in "${pids[@]}"; do wait "$i"; done
+	kill "$gcpid"
+	wait "$gcpid" || true
+	store_complete
+	img-list gc >/dev/null
+	store_complete
 }

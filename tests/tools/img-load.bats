@@ -231,3 +231,24 @@ store_empty () {
 	[[ ! -e $BOX_ROOT/../evil && ! -e $BOX_ROOT/../../evil ]]
 	store_empty
 }
+
+@test "gc while a load has stored its blobs and not yet tagged them: exit 4, the load completes" {
+	local pid b=$BOX_ROOT/images/blobs/sha256 d
+	BOX_TEST_STOP_BEFORE_TAG=1 img-load -i "$FIXTURES/multi" >"$BATS_TEST_TMPDIR/out" &
+	pid=$!
+	for _ in $(seq 100); do
+		[[ $(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null) == T ]] && break
+		sleep 0.1
+	done
+	[[ -n $(ls "$b") ]]
+	run --separate-stderr -4 img-list gc
+	[[ $stderr == "img-list: image store: gc: blobs are being added" ]]
+	kill -CONT "$pid"
+	wait "$pid"
+	[[ $(cat "$BATS_TEST_TMPDIR/out") == "Loaded image ID: sha256:"* ]]
+	# every blob the entry reaches is there
+	d=$(jq -r '.manifests[0].digest' "$BOX_ROOT/images/index.json")
+	for d in "$d" $(jq -r '.config.digest, .layers[].digest' "$b/${d#sha256:}"); do
+		[[ -f $b/${d#sha256:} ]]
+	done
+}

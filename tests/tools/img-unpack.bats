@@ -410,3 +410,16 @@ refused () {
 		[[ $(cat "$r-of/rootfs/foo.txt") != *foo* ]]
 	done
 }
+
+@test "an index.json entry that is an image index: this platform's image, by name and by the id img-list shows" {
+	local id
+	store_add --all index docker.io/library/index:latest
+	[[ $(jq -r '.manifests[0].mediaType' "$BOX_ROOT/images/index.json") == application/vnd.oci.image.index.v1+json ]]
+	id=$(img-list -q --no-trunc)
+	[[ $id == "$(fixture_image_id index amd64)" ]]
+	run -0 img-unpack --driver copy index "$B"
+	[[ -x $B/rootfs/bin/busybox ]]
+	rm -rf "$B"
+	run -0 img-unpack --driver copy "${id:7:12}" "$B"
+	[[ -x $B/rootfs/bin/busybox ]]
+}
