@@ -23,7 +23,6 @@
  *         gc while blobs are being added), 5 system error;
  *         with several names, the first failure's code
  */
-#include <fnmatch.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +34,7 @@
 #include "err.h"
 #include "human.h"
 #include "imgrm.h"
+#include "imgrows.h"
 #include "imgset.h"
 #include "layout.h"
 #include "listfmt.h"
@@ -42,7 +42,6 @@
 #include "root.h"
 #include "store.h"
 
-#define MAXFILTERS 32
 #define DEF_TABLE "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}"
 #define DEF_TABLE_DIGESTS "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}"
 
@@ -53,24 +52,9 @@ struct ctx {
 };
 
 struct list_opts {
-	int quiet, digests, notrunc;
+	int quiet, notrunc;
 	const char *format, *fields;
-	const char *refs[MAXFILTERS]; /* reference patterns */
-	int nrefs;
-	const char *labels[MAXFILTERS];
-	int nlabels;
-	int dangling;                 /* -1 any, 0 tagged only, 1 untagged only */
-};
-
-/* One line of the listing, as docker images has them. */
-struct row {
-	const struct imgent *en;
-	char repo[512], tag[160], digest[DIGEST_STR_LEN + 1];
-};
-
-struct rows {
-	struct row *v;
-	size_t n, cap;
+	struct imgrows_opts rows;
 };
 
 static void
@@ -119,16 +103,16 @@ finish (int rc)
 /* --- list -------------------------------------------------------------- */
 
 static void
-add_filter (struct list_opts *o, const char *f)
+add_filter (struct imgrows_opts *o, const char *f)
 {
 	const char *v = strchr (f, '=');
 
 	if (!v)
 		die (BX_USAGE, "bad format of filter (expected name=value): %s", f);
 	v++;
-	if (strncmp (f, "reference=", 10) == 0 && o->nrefs < MAXFILTERS)
+	if (strncmp (f, "reference=", 10) == 0 && o->nrefs < IMGROWS_MAXFILTERS)
 		o->refs[o->nrefs++] = v;
-	else if (strncmp (f, "label=", 6) == 0 && o->nlabels < MAXFILTERS)
+	else if (strncmp (f, "label=", 6) == 0 && o->nlabels < IMGROWS_MAXFILTERS)
 		o->labels[o->nlabels++] = v;
 	else if (strncmp (f, "dangling=", 9) == 0)
 		o->dangling = strcmp (v, "true") == 0 || strcmp (v, "1") == 0	   ? 1
@@ -138,209 +122,6 @@ add_filter (struct list_opts *o, const char *f)
 		die (BX_FAIL, "filter %.*s: not implemented", (int) (v - f - 1), f);
 	else
 		die (BX_USAGE, "invalid filter '%.*s'", (int) (v - f - 1), f);
-}
-
-/* Docker's FamiliarMatch: the pattern against "repo:tag" or "repo". */
-static int
-ref_matches (const struct list_opts *o, const char *repo, const char *full)
-{
-	if (o->nrefs == 0)
-		return 1;
-	for (int i = 0; i < o->nrefs; i++)
-		if (fnmatch (o->refs[i], full, FNM_PATHNAME) == 0 || fnmatch (o->refs[i], repo, FNM_PATHNAME) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-labels_match (const struct list_opts *o, const struct imgent *en)
-{
-	json_t *labels = json_object_get (json_object_get (en->config, "config"), "Labels");
-
-	for (int i = 0; i < o->nlabels; i++) {
-		const char *eq = strchr (o->labels[i], '=');
-		char key[256];
-		json_t *v;
-		snprintf (key, sizeof key, "%.*s", eq ? (int) (eq - o->labels[i]) : 255, o->labels[i]);
-		v = json_object_get (labels, key);
-		if (!v || (eq && strcmp (json_string_value (v) ?: "", eq + 1) != 0))
-			return 0;
-	}
-	return 1;
-}
-
-static void
-row_add (struct rows *r, const struct imgent *en, const char *repo, const char *tag, const char *digest)
-{
-	struct row *w;
-
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 16;
-		if (!(r->v = realloc (r->v, r->cap * sizeof *r->v)))
-			die (BX_SYSTEM, "out of memory");
-	}
-	w = &r->v[r->n++];
-	w->en = en;
-	snprintf (w->repo, sizeof w->repo, "%s", repo);
-	snprintf (w->tag, sizeof w->tag, "%s", tag);
-	snprintf (w->digest, sizeof w->digest, "%s", digest);
-}
-
-/* One image (config digest) and its names, as the filters leave them. */
-struct listimg {
-	const struct imgent *en;
-	struct rows tags;    /* repo, tag */
-	struct rows digests; /* repo, digest */
-};
-
-static int
-cmp_name (const void *a, const void *b)
-{
-	const struct row *x = a, *y = b;
-	int c = strcmp (x->repo, y->repo);
-	return c ? c : strcmp (x->tag[0] ? x->tag : x->digest, y->tag[0] ? y->tag : y->digest);
-}
-
-static void
-name_add (struct rows *r, const char *repo, const char *tag, const char *digest)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp (r->v[i].repo, repo) && !strcmp (r->v[i].tag, tag) && !strcmp (r->v[i].digest, digest))
-			return;
-	row_add (r, NULL, repo, tag, digest);
-}
-
-static void
-image_names (const struct list_opts *o, struct listimg *im, const struct imgent *en)
-{
-	char repo[512], full[800];
-	const char *dg = en->r.digest[0] ? en->r.digest : en->rdigest;
-
-	if (!en->has_ref)
-		return;
-	ref_familiar_repo (&en->r, repo, sizeof repo);
-	snprintf (full, sizeof full, "%s:%s", repo, en->r.tag);
-	if (en->r.tag[0] && ref_matches (o, repo, full))
-		name_add (&im->tags, repo, en->r.tag, "");
-	snprintf (full, sizeof full, "%s@%s", repo, dg);
-	if (ref_matches (o, repo, full))
-		name_add (&im->digests, repo, "", dg);
-}
-
-static int
-image_shown (const struct list_opts *o, const struct listimg *im)
-{
-	int named = im->tags.n || im->digests.n;
-
-	if (o->nrefs && !named)
-		return 0;
-	if ((o->dangling == 1 && im->tags.n) || (o->dangling == 0 && !named))
-		return 0;
-	return labels_match (o, im->en);
-}
-
-static int
-cmp_image (const void *a, const void *b)
-{
-	const struct listimg *x = a, *y = b;
-
-	if (x->en->created != y->en->created)
-		return x->en->created < y->en->created ? 1 : -1;
-	if (x->tags.n && y->tags.n)
-		return cmp_name (x->tags.v, y->tags.v);
-	return x->tags.n ? -1 : y->tags.n ? 1 : strcmp (x->en->id, y->en->id);
-}
-
-/* The set's images, one per id, filtered and sorted newest first. */
-static size_t
-group (const struct list_opts *o, const struct imgset *set, struct listimg *ims)
-{
-	size_t n = 0, k;
-
-	for (size_t i = 0; i < set->n; i++) {
-		const struct imgent *en = &set->v[i];
-		if (!en->id[0]) {
-			warnx_ ("%s: %s, skipped", en->name ? en->name : en->mdigest, en->err.msg);
-			continue;
-		}
-		for (k = 0; k < n && strcmp (ims[k].en->id, en->id) != 0; k++)
-			;
-		if (k == n)
-			ims[n++] = (struct listimg) { .en = en };
-		image_names (o, &ims[k], en);
-	}
-	/* qsort wants a real array even for no elements */
-	for (k = 0; k < n; k++) {
-		if (ims[k].tags.n)
-			qsort (ims[k].tags.v, ims[k].tags.n, sizeof (struct row), cmp_name);
-		if (ims[k].digests.n)
-			qsort (ims[k].digests.v, ims[k].digests.n, sizeof (struct row), cmp_name);
-	}
-	if (n)
-		qsort (ims, n, sizeof *ims, cmp_image);
-	return n;
-}
-
-/* docker/cli imageFormatTaggedAndDigest, with names sorted. */
-static void
-image_rows (const struct list_opts *o, const struct listimg *im, int need_digest, struct rows *out)
-{
-	const struct rows *t = &im->tags, *d = &im->digests;
-
-	if (!t->n && !d->n) {
-		row_add (out, im->en, "<none>", "<none>", "<none>");
-		return;
-	}
-	for (size_t i = 0; i < t->n; i++) {
-		int any = 0;
-		for (size_t j = 0; need_digest && j < d->n; j++)
-			if (strcmp (d->v[j].repo, t->v[i].repo) == 0)
-				row_add (out, im->en, t->v[i].repo, t->v[i].tag, d->v[j].digest), any = 1;
-		if (!any)
-			row_add (out, im->en, t->v[i].repo, t->v[i].tag, "<none>");
-	}
-	for (size_t j = 0; j < d->n; j++) {
-		int tagged = 0;
-		for (size_t i = 0; i < t->n; i++)
-			tagged |= strcmp (d->v[j].repo, t->v[i].repo) == 0;
-		if (tagged || (!o->digests && j > 0 && strcmp (d->v[j - 1].repo, d->v[j].repo) == 0))
-			continue;
-		row_add (out, im->en, d->v[j].repo, "<none>", o->digests ? d->v[j].digest : "");
-	}
-}
-
-static void
-row_id (const struct list_opts *o, const struct row *r, char *buf, size_t len)
-{
-	snprintf (buf, len, "%.*s", o->notrunc ? DIGEST_STR_LEN : 12, o->notrunc ? r->en->id : r->en->id + 7);
-}
-
-/* The fields docker images --format knows, keys in sorted order. */
-static json_t *
-row_record (const struct list_opts *o, const struct row *r, time_t now)
-{
-	char id[DIGEST_STR_LEN + 1], since[64] = "N/A", at[64] = "N/A", size[32], vsize[32];
-
-	row_id (o, r, id, sizeof id);
-	if (r->en->created >= 0) {
-		human_duration ((int64_t) now - r->en->created, since, sizeof since - 4);
-		strcat (since, " ago");
-		human_time_go (r->en->created, at, sizeof at);
-	}
-	human_size ((double) r->en->size, 3, size, sizeof size);
-	human_size ((double) r->en->size, 4, vsize, sizeof vsize);
-	return json_pack ("{ss ss ss ss ss ss ss ss ss ss ss}", "Containers", "N/A", "CreatedAt", at, "CreatedSince",
-			  since, "Digest", r->digest, "ID", id, "Repository", r->repo, "SharedSize", "N/A", "Size",
-			  size, "Tag", r->tag, "UniqueSize", "N/A", "VirtualSize", vsize);
-}
-
-static json_t *
-list_headers (void)
-{
-	return json_pack ("{ss ss ss ss ss ss ss ss ss ss ss}", "Containers", "CONTAINERS", "CreatedAt", "CREATED AT",
-			  "CreatedSince", "CREATED", "Digest", "DIGEST", "ID", "IMAGE ID", "Repository", "REPOSITORY",
-			  "SharedSize", "SHARED SIZE", "Size", "SIZE", "Tag", "TAG", "UniqueSize", "UNIQUE SIZE",
-			  "VirtualSize", "SIZE");
 }
 
 static const char *const FIELDS[] = { "ref", "repo", "tag", "digest", "id", "created", "size", NULL };
@@ -364,7 +145,7 @@ check_fields (const char *fields)
 
 /* -o: tab-separated fields, for scripts and completion. */
 static void
-print_fields (const char *fields, const struct row *r)
+print_fields (const char *fields, const struct imgrow *r)
 {
 	_cleanup_free_ char *copy = strdup (fields);
 	char *save = NULL;
@@ -394,20 +175,20 @@ print_fields (const char *fields, const struct row *r)
 }
 
 static int
-print_rows (const struct list_opts *o, const struct rows *rows)
+print_rows (const struct list_opts *o, const struct imgrows *rows)
 {
 	struct listfmt f;
 	struct bx_err e = { 0 };
-	json_t *h = list_headers ();
+	json_t *h = imgrows_headers ();
 	time_t now = time (NULL);
 	const char *text;
 	int rc = 0;
 
-	if (listfmt_init (&f, o->format, o->digests ? DEF_TABLE_DIGESTS : DEF_TABLE, &e) < 0
+	if (listfmt_init (&f, o->format, o->rows.digests ? DEF_TABLE_DIGESTS : DEF_TABLE, &e) < 0
 	    || listfmt_header (&f, h, &e) < 0)
 		rc = -1;
 	for (size_t i = 0; rc == 0 && i < rows->n; i++) {
-		json_t *rec = row_record (o, &rows->v[i], now);
+		json_t *rec = imgrow_record (&rows->v[i], o->notrunc, now);
 		rc = listfmt_row (&f, rec, &e);
 		json_decref (rec);
 	}
@@ -434,16 +215,16 @@ list_parse (int argc, char **argv, struct ctx *c, struct list_opts *o, const cha
 					     { 0, 0, 0, 0 } };
 	int ch;
 
-	o->dangling = -1;
+	o->rows.dangling = -1;
 	while ((ch = getopt_long (argc, argv, "aqf:o:", lo, NULL)) != -1) {
 		switch (ch) {
 		case O_ROOT: c->root = optarg; break;
 		case 'a': break; /* no intermediate images here: all are shown */
 		case 'q': o->quiet = 1; break;
-		case O_DIGESTS: o->digests = 1; break;
+		case O_DIGESTS: o->rows.digests = 1; break;
 		case O_NOTRUNC: o->notrunc = 1; break;
 		case O_FORMAT: o->format = optarg; break;
-		case 'f': add_filter (o, optarg); break;
+		case 'f': add_filter (&o->rows, optarg); break;
 		case 'o': check_fields (o->fields = optarg); break;
 		default: usage ();
 		}
@@ -453,44 +234,46 @@ list_parse (int argc, char **argv, struct ctx *c, struct list_opts *o, const cha
 	*match = optind < argc ? argv[optind] : NULL;
 }
 
+/* Entries whose blobs cannot be read are not images: say so, go on. */
+static void
+warn_unreadable (const struct imgset *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (!set->v[i].id[0])
+			warnx_ ("%s: %s, skipped", set->v[i].name ? set->v[i].name : set->v[i].mdigest, set->v[i].err.msg);
+}
+
 static int
 cmd_list (int argc, char **argv, struct ctx *c)
 {
 	struct list_opts o = { 0 };
+	struct bx_err e = { 0 };
 	struct imgset set;
-	struct listimg *ims;
-	struct rows rows = { 0 };
+	struct imgrows rows;
 	const char *match;
-	size_t n;
-	int rc = 0, need_digest;
+	int rc = 0;
 
 	list_parse (argc, argv, c, &o, &match);
-	if (match && o.nrefs < MAXFILTERS)
-		o.refs[o.nrefs++] = match;
-	need_digest = o.digests || o.fields || (o.format && strstr (o.format, "{{.Digest}}"));
+	if (match && o.rows.nrefs < IMGROWS_MAXFILTERS)
+		o.rows.refs[o.rows.nrefs++] = match;
+	o.rows.need_digest = o.rows.digests || o.fields || (o.format && strstr (o.format, "{{.Digest}}"));
 	ctx_open (c);
 	load_set (c, &set);
-	if (!(ims = calloc (set.n + 1, sizeof *ims)))
-		die (BX_SYSTEM, "out of memory");
-	n = group (&o, &set, ims);
-	for (size_t i = 0; i < n; i++)
-		if (image_shown (&o, &ims[i]))
-			image_rows (&o, &ims[i], need_digest, &rows);
+	warn_unreadable (&set);
+	if (imgrows_build (&set, &o.rows, &rows, &e) < 0)
+		exit (err_report (&e));
 	if (o.fields)
 		for (size_t i = 0; i < rows.n; i++)
 			print_fields (o.fields, &rows.v[i]);
 	else if (o.quiet && (!o.format || !strcmp (o.format, "table")))
 		for (size_t i = 0; i < rows.n; i++) {
 			char id[DIGEST_STR_LEN + 1];
-			row_id (&o, &rows.v[i], id, sizeof id);
+			imgrow_id (&rows.v[i], o.notrunc, id, sizeof id);
 			puts (id);
 		}
 	else
 		rc = print_rows (&o, &rows);
-	for (size_t i = 0; i < n; i++)
-		free (ims[i].tags.v), free (ims[i].digests.v);
-	free (ims);
-	free (rows.v);
+	imgrows_free (&rows);
 	imgset_free (&set);
 	return finish (rc);
 }
