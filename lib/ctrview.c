@@ -13,8 +13,6 @@
 #include "layout.h"
 
 #define ZERO_TIME "0001-01-01T00:00:00Z"
-#define CREATE_JSON "create.json"
-#define NETWORK_JSON "network.json"
 
 /* DIRFD/NAME parsed; *OUT NULL when absent, an error when unreadable. */
 static int
@@ -82,8 +80,8 @@ ctrview_load (int rootfd, const char *root, const char *id, struct ctrview *v, s
 	snprintf (v->dir, sizeof v->dir, "%s/" L_CONTAINERS "/%s", root, id);
 	if ((dfd = ctr_open (rootfd, id, e)) < 0)
 		return -1;
-	if (ctr_state_read (dfd, &v->st, e) < 0 || load_json (dfd, CREATE_JSON, &v->create, e) < 0
-	    || load_json (dfd, L_CONFIG, &v->config, e) < 0 || load_json (dfd, NETWORK_JSON, &v->network, e) < 0) {
+	if (ctr_state_read (dfd, &v->st, e) < 0 || load_json (dfd, L_CREATE_JSON, &v->create, e) < 0
+	    || load_json (dfd, L_CONFIG, &v->config, e) < 0 || load_json (dfd, L_NETWORK_JSON, &v->network, e) < 0) {
 		ctrview_free (v);
 		return -1;
 	}

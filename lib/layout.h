@@ -39,6 +39,9 @@
 #define L_HOSTS "hosts"           /* bind-mounted at /etc/hosts, /etc/resolv.conf, /etc/hostname */
 #define L_RESOLV "resolv.conf"
 #define L_HOSTNAME "hostname"
+#define L_STOPPED "stopped"       /* made by ctr-kill --stop and ctr-rm -f before signalling: no restart */
+#define L_CREATE_JSON "create.json" /* Docker's view: Name, Config, HostConfig (ctr-create) */
+#define L_NETWORK_JSON "network.json" /* Docker's NetworkSettings (ctr-net); absent when not attached */
 #define L_CIMAGE "image"          /* the image id (config digest, "sha256:...") it was made from:
 				     img-list rm refuses to remove that image */
 

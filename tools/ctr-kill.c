@@ -1,0 +1,181 @@
+/*
+ * ctr-kill - signal or stop containers (docker kill, docker stop)
+ *
+ * usage:  ctr-kill [--root DIR] [-s SIGNAL] CONTAINER...
+ *         ctr-kill [--root DIR] --stop [-t SECONDS] [-s SIGNAL] CONTAINER...
+ * stdin:  unused
+ * stdout: each CONTAINER as given, once signalled (kill) or stopped (stop)
+ * reads:  containers/<id>/{state,create.json}
+ * writes: containers/<id>/stopped (--stop, before signalling: the
+ *         supervisor must not restart a container stopped on purpose)
+ * locks:  containers/<id>/lock, shared and blocking, to know the exit is
+ *         recorded (--stop; kill with SIGKILL when no restart policy)
+ * exit:   0 ok, 1 a container was not found or (kill) does not run
+ *         (Docker's "Error response from daemon: ..."; the other arguments
+ *         are still handled), 2 usage (a bad signal or timeout)
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "cleanup.h"
+#include "ctr.h"
+#include "ctrsig.h"
+#include "err.h"
+#include "layout.h"
+#include "root.h"
+
+struct opts {
+	const char *root;
+	int stop;
+	int sig;     /* 0: the default (kill: SIGKILL; stop: the container's) */
+	int timeout; /* -1: the container's */
+};
+
+static void
+usage (void)
+{
+	fprintf (stderr,
+		 "usage: %s [--root DIR] [-s SIGNAL] CONTAINER...\n"
+		 "       %s [--root DIR] --stop [-t SECONDS] [-s SIGNAL] CONTAINER...\n",
+		 bx_prog, bx_prog);
+	exit (BX_USAGE);
+}
+
+static void
+parse_args (int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
+					     { "stop", no_argument, NULL, 'S' },
+					     { "signal", required_argument, NULL, 's' },
+					     { "time", required_argument, NULL, 't' },
+					     { "timeout", required_argument, NULL, 't' },
+					     { 0, 0, 0, 0 } };
+	char *end;
+	int c, t = 0;
+
+	o->timeout = -1;
+	while ((c = getopt_long (argc, argv, "s:t:", lo, NULL)) != -1) {
+		switch (c) {
+		case 'R': o->root = optarg; break;
+		case 'S': o->stop = 1; break;
+		case 's':
+			if ((o->sig = sig_parse (optarg)) < 0)
+				die (BX_USAGE, "invalid signal: %s", optarg);
+			break;
+		case 't':
+			o->timeout = (int) strtol (optarg, &end, 10);
+			if (*end || end == optarg)
+				die (BX_USAGE, "invalid argument \"%s\" for \"-t, --time\" flag", optarg);
+			t = 1;
+			break;
+		default: usage ();
+		}
+	}
+	if (optind == argc || (t && !o->stop))
+		usage ();
+}
+
+static json_t *
+load_create (int dfd)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct bx_err ign;
+	size_t len;
+
+	return slurp_at (dfd, L_CREATE_JSON, &buf, &len, &ign) < 0 ? NULL : json_loadb (buf, len, 0, NULL);
+}
+
+/* Docker waits for a killed container to be gone; one with a restart
+ * policy comes back, so only its process is waited for. */
+static int
+restarts (json_t *create)
+{
+	const char *p = json_string_value (
+		json_object_get (json_object_get (json_object_get (create, "HostConfig"), "RestartPolicy"), "Name"));
+
+	return p && *p && strcmp (p, "no");
+}
+
+static int
+kill_one (int dfd, const char *what, const char *id, int sig, struct bx_err *e)
+{
+	_cleanup_close_ int pidfd = -1;
+	struct ctr_state s;
+	json_t *create;
+	int again;
+
+	if (ctr_state_read (dfd, &s, e) < 0 && e->code != BX_NOTFOUND)
+		return -1;
+	ctr_state_settle (&s);
+	if ((pidfd = ctr_pidfd (&s, e)) < 0) {
+		if (e->code == BX_CONFLICT)
+			err_set (e, BX_FAIL, 0, "Cannot kill container: %s: container %s is not running", what, id);
+		return -1;
+	}
+	if (pidfd_send_signal (pidfd, sig, NULL, 0) < 0)
+		return err_set (e, BX_SYSTEM, errno, "Cannot kill container: %s", what);
+	if (sig != SIGKILL)
+		return 0;
+	create = load_create (dfd);
+	again = restarts (create);
+	json_decref (create);
+	ctr_exit_wait (pidfd, -1);
+	return again ? 0 : ctr_recorded_wait (dfd, e);
+}
+
+static int
+stop_one (int dfd, const struct opts *o, struct bx_err *e)
+{
+	json_t *create = load_create (dfd);
+	int sig, timeout;
+
+	ctr_stop_params (create, &sig, &timeout);
+	json_decref (create);
+	return ctr_stop (dfd, o->sig ? o->sig : sig, o->timeout >= 0 ? o->timeout : timeout, e);
+}
+
+static int
+one (int rootfd, const char *what, const struct opts *o)
+{
+	_cleanup_close_ int dfd = -1;
+	struct bx_err e = { 0 };
+	char id[CTR_ID_LEN + 1];
+	int rc;
+
+	if (ctr_resolve (rootfd, what, id, &e) < 0 || (dfd = ctr_open (rootfd, id, &e)) < 0)
+		rc = -1;
+	else if (o->stop)
+		rc = stop_one (dfd, o, &e);
+	else
+		rc = kill_one (dfd, what, id, o->sig ? o->sig : SIGKILL, &e);
+	if (rc < 0) {
+		fprintf (stderr, "Error response from daemon: %s\n", e.msg);
+		return BX_FAIL;
+	}
+	printf ("%s\n", what);
+	fflush (stdout);
+	return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct bx_err e = { 0 };
+	int rootfd, rc = 0;
+
+	prog_init (argv[0]);
+	parse_args (argc, argv, &o);
+	if ((rootfd = root_open (o.root, &e)) < 0)
+		return err_report (&e);
+	for (int i = optind; i < argc; i++)
+		if (one (rootfd, argv[i], &o))
+			rc = BX_FAIL;
+	return rc;
+}

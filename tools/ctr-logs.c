@@ -1,0 +1,375 @@
+/*
+ * ctr-logs - print a container's output (docker logs)
+ *
+ * usage:  ctr-logs [--root DIR] [-f] [-t] [-n|--tail N|all] [--since T] [--until T] CONTAINER
+ * stdin:  unused
+ * stdout: the container's standard output lines (its standard error lines
+ *         go to standard error), each after its time with -t
+ * reads:  containers/<id>/log (CRI: "TIME STREAM F|P TEXT" per line),
+ *         containers/<id>/state
+ * writes: nothing
+ * locks:  with -f, containers/<id>/lock (shared, blocking) once the
+ *         container's process ended, so the supervisor's last lines are in
+ * exit:   0 ok, 1 no such container (Docker's "Error response from
+ *         daemon: No such container: X"), 2 usage, 5 system error
+ *
+ * -f follows with inotify on the container directory and a pidfd on its
+ * process: no polling sleeps; it ends when the container stops.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "cleanup.h"
+#include "ctr.h"
+#include "ctrsig.h"
+#include "err.h"
+#include "human.h"
+#include "layout.h"
+#include "root.h"
+
+struct opts {
+	const char *root, *ctr;
+	int follow, stamps;
+	long tail;              /* -1: all */
+	int64_t since, until;   /* ns since the epoch; 0: no bound */
+};
+
+/* What has been read of the log: the bytes of an incomplete last line wait
+ * for the rest; each stream knows whether it is at the start of a line. */
+struct reader {
+	int fd;
+	char *buf;
+	size_t len, cap;
+	int midline[2];
+	const struct opts *o;
+};
+
+static void
+usage (void)
+{
+	fprintf (stderr, "usage: %s [--root DIR] [-f] [-t] [-n N|all] [--since T] [--until T] CONTAINER\n", bx_prog);
+	exit (BX_USAGE);
+}
+
+/* Go's time.ParseDuration for the units docker logs users write. */
+static int
+parse_duration (const char *s, int64_t *ns)
+{
+	static const struct { const char *u; int64_t ns; } units[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 }, { "m", 60000000000LL }, { "h", 3600000000000LL }
+	};
+	int64_t total = 0;
+	char *end;
+
+	if (!*s)
+		return -1;
+	while (*s) {
+		double v = strtod (s, &end);
+		size_t k, best = 0, blen = 0;
+		if (end == s)
+			return -1;
+		for (k = 0; k < sizeof units / sizeof *units; k++)
+			if (!strncmp (end, units[k].u, strlen (units[k].u)) && strlen (units[k].u) > blen)
+				best = k, blen = strlen (units[k].u);
+		if (!blen)
+			return -1;
+		total += (int64_t) (v * (double) units[best].ns);
+		s = end + blen;
+	}
+	*ns = total;
+	return 0;
+}
+
+/* RFC 3339 with its fraction kept, to nanoseconds. */
+static int
+parse_time_ns (const char *s, int64_t *ns)
+{
+	const char *dot;
+	int64_t sec, frac = 0;
+	int digits = 0;
+
+	if (human_time_parse (s, &sec) < 0)
+		return -1;
+	if ((dot = strchr (s, '.')))
+		for (dot++; *dot >= '0' && *dot <= '9'; dot++)
+			if (digits++ < 9)
+				frac = frac * 10 + (*dot - '0');
+	while (digits++ < 9)
+		frac *= 10;
+	*ns = sec * 1000000000LL + frac;
+	return 0;
+}
+
+/* docker logs --since/--until: a time, Unix seconds, or a duration ago. */
+static int64_t
+parse_bound (const char *s, const char *flag)
+{
+	struct timespec now;
+	int64_t v;
+	char *end;
+	double secs;
+
+	clock_gettime (CLOCK_REALTIME, &now);
+	if (parse_time_ns (s, &v) == 0)
+		return v;
+	if (parse_duration (s, &v) == 0)
+		return (int64_t) now.tv_sec * 1000000000LL + now.tv_nsec - v;
+	secs = strtod (s, &end);
+	if (end != s && !*end)
+		return (int64_t) (secs * 1e9);
+	die (BX_USAGE, "invalid value for \"%s\": %s", flag, s);
+}
+
+static void
+parse_args (int argc, char **argv, struct opts *o)
+{
+	enum { O_SINCE = 256, O_UNTIL };
+	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
+					     { "follow", no_argument, NULL, 'f' },
+					     { "timestamps", no_argument, NULL, 't' },
+					     { "tail", required_argument, NULL, 'n' },
+					     { "since", required_argument, NULL, O_SINCE },
+					     { "until", required_argument, NULL, O_UNTIL },
+					     { "details", no_argument, NULL, 'D' },
+					     { 0, 0, 0, 0 } };
+	char *end;
+	int c;
+
+	o->tail = -1;
+	while ((c = getopt_long (argc, argv, "ftn:", lo, NULL)) != -1) {
+		switch (c) {
+		case 'R': o->root = optarg; break;
+		case 'f': o->follow = 1; break;
+		case 't': o->stamps = 1; break;
+		case 'n':
+			o->tail = strcmp (optarg, "all") ? strtol (optarg, &end, 10) : -1;
+			if (strcmp (optarg, "all") && (*end || end == optarg))
+				die (BX_USAGE, "invalid value for \"--tail\": %s", optarg);
+			if (o->tail < 0)
+				o->tail = -1; /* Docker: a negative count is all */
+			break;
+		case O_SINCE: o->since = parse_bound (optarg, "since"); break;
+		case O_UNTIL: o->until = parse_bound (optarg, "until"); break;
+		case 'D': break; /* no log options here: nothing to add */
+		default: usage ();
+		}
+	}
+	if (argc - optind != 1)
+		usage ();
+	o->ctr = argv[optind];
+}
+
+/* --- records -------------------------------------------------------------- */
+
+struct rec {
+	const char *time, *text;
+	size_t tlen, textlen;
+	int err, partial;
+};
+
+static int
+rec_parse (const char *line, size_t len, struct rec *r)
+{
+	const char *sp1 = memchr (line, ' ', len), *sp2, *sp3;
+
+	if (!sp1 || !(sp2 = memchr (sp1 + 1, ' ', len - (size_t) (sp1 + 1 - line))))
+		return -1;
+	sp3 = memchr (sp2 + 1, ' ', len - (size_t) (sp2 + 1 - line));
+	r->time = line;
+	r->tlen = (size_t) (sp1 - line);
+	r->err = (size_t) (sp2 - sp1 - 1) == 6 && !memcmp (sp1 + 1, "stderr", 6);
+	r->partial = sp2[1] == 'P';
+	r->text = sp3 ? sp3 + 1 : line + len;
+	r->textlen = sp3 ? (size_t) (line + len - sp3 - 1) : 0;
+	return 0;
+}
+
+static int
+in_bounds (const struct opts *o, const struct rec *r)
+{
+	char t[CTR_TIME_LEN];
+	int64_t ns;
+
+	if (!o->since && !o->until)
+		return 1;
+	snprintf (t, sizeof t, "%.*s", (int) r->tlen, r->time);
+	if (parse_time_ns (t, &ns) < 0)
+		return 1;
+	return (!o->since || ns >= o->since) && (!o->until || ns <= o->until);
+}
+
+static void
+emit (struct reader *rd, const struct rec *r)
+{
+	int fd = r->err ? 2 : 1;
+
+	if (!in_bounds (rd->o, r))
+		return;
+	if (rd->o->stamps && !rd->midline[r->err]) {
+		write_all (fd, r->time, r->tlen);
+		write_all (fd, " ", 1);
+	}
+	write_all (fd, r->text, r->textlen);
+	if (!r->partial)
+		write_all (fd, "\n", 1);
+	rd->midline[r->err] = r->partial;
+}
+
+/* The offset where the last N lines (a line: P records then an F) start. */
+static size_t
+tail_start (const char *buf, size_t len, long n)
+{
+	size_t end = len, seen = 0;
+
+	if (n < 0)
+		return 0;
+	while (end > 0) {
+		size_t start = end - 1;
+		struct rec r;
+		while (start > 0 && buf[start - 1] != '\n')
+			start--;
+		if (rec_parse (buf + start, end - 1 - start, &r) == 0 && !r.partial && seen++ == (size_t) n)
+			return end;
+		end = start;
+	}
+	return 0;
+}
+
+/* Print the complete lines of BUF[FROM, LEN); returns where the rest starts. */
+static size_t
+emit_lines (struct reader *rd, size_t from)
+{
+	size_t i = from;
+
+	for (;;) {
+		char *nl = memchr (rd->buf + i, '\n', rd->len - i);
+		struct rec r;
+		if (!nl)
+			return i;
+		if (rec_parse (rd->buf + i, (size_t) (nl - rd->buf - i), &r) == 0)
+			emit (rd, &r);
+		i = (size_t) (nl - rd->buf) + 1;
+	}
+}
+
+/* Read what the log has now; with FIRST, the --tail cut applies. */
+static int
+pump (struct reader *rd, int first, struct bx_err *e)
+{
+	size_t done;
+	ssize_t n;
+
+	if (rd->fd < 0)
+		return 0;
+	for (;;) {
+		if (rd->cap - rd->len < 65536
+		    && !(rd->buf = realloc (rd->buf, rd->cap = rd->cap ? rd->cap * 2 : 131072)))
+			return err_set (e, BX_SYSTEM, ENOMEM, "log");
+		if ((n = read (rd->fd, rd->buf + rd->len, rd->cap - rd->len)) < 0)
+			return err_set (e, BX_SYSTEM, errno, "read log");
+		if (n == 0)
+			break;
+		rd->len += (size_t) n;
+	}
+	done = emit_lines (rd, first ? tail_start (rd->buf, rd->len, rd->o->tail) : 0);
+	memmove (rd->buf, rd->buf + done, rd->len - done);
+	rd->len -= done;
+	return 0;
+}
+
+/* The log, once the supervisor made it. */
+static int
+open_log (int dfd, struct reader *rd, struct bx_err *e)
+{
+	if (rd->fd < 0 && (rd->fd = openat (dfd, L_LOG, O_RDONLY | O_CLOEXEC)) < 0 && errno != ENOENT)
+		return err_set (e, BX_SYSTEM, errno, "open log");
+	return 0;
+}
+
+/* --- following ------------------------------------------------------------- */
+
+static int
+is_running (int dfd, struct ctr_state *s)
+{
+	struct bx_err ign;
+
+	if (ctr_state_read (dfd, s, &ign) < 0)
+		return 0;
+	ctr_state_settle (s);
+	return !strcmp (s->status, "running");
+}
+
+/* Until the container stops: each change of the directory (log written,
+ * state replaced) is looked at; the end of the process is the pidfd. */
+static int
+follow (int dfd, struct reader *rd, struct bx_err *e)
+{
+	_cleanup_close_ int in = inotify_init1 (IN_CLOEXEC), pidfd = -1;
+	char ev[4096] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
+	struct ctr_state s;
+	struct pollfd p[2];
+	char path[64];
+
+	snprintf (path, sizeof path, "/proc/self/fd/%d", dfd);
+	if (in < 0 || inotify_add_watch (in, path, IN_MODIFY | IN_MOVED_TO | IN_CREATE | IN_CLOSE_WRITE) < 0)
+		return err_set (e, BX_SYSTEM, errno, "inotify");
+	/* a change between the first read and the watch must not be missed */
+	if (pump (rd, 0, e) < 0)
+		return -1;
+	while (is_running (dfd, &s)) {
+		if (pidfd < 0 && (pidfd = ctr_pidfd (&s, e)) < 0)
+			break;
+		p[0] = (struct pollfd) { .fd = in, .events = POLLIN };
+		p[1] = (struct pollfd) { .fd = pidfd, .events = POLLIN };
+		if (poll (p, 2, -1) < 0 && errno != EINTR)
+			return err_set (e, BX_SYSTEM, errno, "poll");
+		if (p[0].revents && read (in, ev, sizeof ev) < 0 && errno != EINTR)
+			return err_set (e, BX_SYSTEM, errno, "inotify");
+		if (p[1].revents) {
+			/* the process ended: its supervisor records the exit after the last output */
+			if (ctr_recorded_wait (dfd, e) < 0)
+				return -1;
+			break;
+		}
+		if (open_log (dfd, rd, e) < 0 || pump (rd, 0, e) < 0)
+			return -1;
+	}
+	return open_log (dfd, rd, e) < 0 ? -1 : pump (rd, 0, e);
+}
+
+int
+main (int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct bx_err e = { 0 };
+	struct reader rd = { .fd = -1, .o = &o };
+	_cleanup_close_ int dfd = -1;
+	char id[CTR_ID_LEN + 1];
+	int rootfd, rc = 0;
+
+	prog_init (argv[0]);
+	parse_args (argc, argv, &o);
+	if ((rootfd = root_open (o.root, &e)) < 0)
+		return err_report (&e);
+	if (ctr_resolve (rootfd, o.ctr, id, &e) < 0 || (dfd = ctr_open (rootfd, id, &e)) < 0) {
+		fprintf (stderr, "Error response from daemon: %s\n", e.msg);
+		return BX_FAIL;
+	}
+	/* a container never started has no log yet: nothing to show */
+	if (open_log (dfd, &rd, &e) < 0 || pump (&rd, 1, &e) < 0 || (o.follow && follow (dfd, &rd, &e) < 0))
+		rc = err_report (&e);
+	free (rd.buf);
+	if (rd.fd >= 0)
+		close (rd.fd);
+	return rc;
+}
