@@ -72,7 +72,9 @@ enum reg_blob_state { REG_BLOB_QUEUED, REG_BLOB_FETCHING, REG_BLOB_DONE, REG_BLO
  * already holds is taken as a prefix of the blob: it is hashed again and
  * the rest asked for with a Range request (a 200 answer restarts from 0).
  * When done, FD holds exactly the blob, checked against DIGEST and SIZE,
- * and fsync'd. */
+ * and its writeback started (not waited for: the caller fsyncs the blobs
+ * together before they enter the store, so that no transfer waits on a
+ * disk flush). */
 struct reg_blob {
 	const char *digest;
 	int64_t size;
@@ -80,6 +82,7 @@ struct reg_blob {
 	/* filled while fetching */
 	int64_t done; /* bytes in FD */
 	int64_t resumed_at; /* bytes FD held at the start */
+	int64_t flushed;    /* bytes whose writeback was started */
 	enum reg_blob_state state;
 	void *user;
 };
