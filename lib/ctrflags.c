@@ -1,0 +1,325 @@
+/* ctrflags - `docker create` flags into a struct ccfg (ctrcfg.h) */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "afile.h"
+#include "cleanup.h"
+#include "copts.h"
+#include "ctrcfg.h"
+#include "ctrname.h"
+
+enum {
+	O_ROOT = 256, O_NAME, O_ENV_FILE, O_ENTRYPOINT, O_LABEL_FILE, O_READ_ONLY, O_MOUNT, O_TMPFS,
+	O_MEMORY_SWAP, O_CPUS, O_PIDS_LIMIT, O_CAP_ADD, O_CAP_DROP, O_PRIVILEGED, O_SECURITY_OPT, O_INIT,
+	O_STOP_SIGNAL, O_STOP_TIMEOUT, O_RM, O_RESTART, O_NETWORK, O_IP, O_NETWORK_ALIAS, O_ADD_HOST, O_DNS,
+	O_EXPOSE, O_HELP,
+};
+
+static const struct option longopts[] = {
+	{ "root", required_argument, NULL, O_ROOT },
+	{ "name", required_argument, NULL, O_NAME },
+	{ "env", required_argument, NULL, 'e' },
+	{ "env-file", required_argument, NULL, O_ENV_FILE },
+	{ "workdir", required_argument, NULL, 'w' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "entrypoint", required_argument, NULL, O_ENTRYPOINT },
+	{ "label", required_argument, NULL, 'l' },
+	{ "label-file", required_argument, NULL, O_LABEL_FILE },
+	{ "hostname", required_argument, NULL, 'h' },
+	{ "read-only", optional_argument, NULL, O_READ_ONLY },
+	{ "volume", required_argument, NULL, 'v' },
+	{ "mount", required_argument, NULL, O_MOUNT },
+	{ "tmpfs", required_argument, NULL, O_TMPFS },
+	{ "memory", required_argument, NULL, 'm' },
+	{ "memory-swap", required_argument, NULL, O_MEMORY_SWAP },
+	{ "cpus", required_argument, NULL, O_CPUS },
+	{ "pids-limit", required_argument, NULL, O_PIDS_LIMIT },
+	{ "cap-add", required_argument, NULL, O_CAP_ADD },
+	{ "cap-drop", required_argument, NULL, O_CAP_DROP },
+	{ "privileged", optional_argument, NULL, O_PRIVILEGED },
+	{ "security-opt", required_argument, NULL, O_SECURITY_OPT },
+	{ "init", optional_argument, NULL, O_INIT },
+	{ "stop-signal", required_argument, NULL, O_STOP_SIGNAL },
+	{ "stop-timeout", required_argument, NULL, O_STOP_TIMEOUT },
+	{ "tty", optional_argument, NULL, 't' },
+	{ "interactive", optional_argument, NULL, 'i' },
+	{ "rm", optional_argument, NULL, O_RM },
+	{ "restart", required_argument, NULL, O_RESTART },
+	{ "network", required_argument, NULL, O_NETWORK },
+	{ "net", required_argument, NULL, O_NETWORK },
+	{ "publish", required_argument, NULL, 'p' },
+	{ "publish-all", optional_argument, NULL, 'P' },
+	{ "ip", required_argument, NULL, O_IP },
+	{ "network-alias", required_argument, NULL, O_NETWORK_ALIAS },
+	{ "add-host", required_argument, NULL, O_ADD_HOST },
+	{ "dns", required_argument, NULL, O_DNS },
+	{ "expose", required_argument, NULL, O_EXPOSE },
+	{ "help", no_argument, NULL, O_HELP },
+	{ 0, 0, 0, 0 },
+};
+
+/* the flag's name as Docker prints it in value errors: "-m, --memory" */
+static const char *
+flag_name (int c)
+{
+	for (const struct option *o = longopts; o->name; o++)
+		if (o->val == c) {
+			static char buf[64];
+			if (c < 256)
+				snprintf (buf, sizeof buf, "-%c, --%s", c, o->name);
+			else
+				snprintf (buf, sizeof buf, "--%s", o->name);
+			return buf;
+		}
+	return "?";
+}
+
+/* pflag's bool values: --rm, --rm=true, --rm=false */
+static int
+bool_arg (int c, const char *arg, int *out, struct bx_err *e)
+{
+	if (!arg || strcmp (arg, "true") == 0 || strcmp (arg, "1") == 0 || strcasecmp (arg, "t") == 0)
+		*out = 1;
+	else if (strcmp (arg, "false") == 0 || strcmp (arg, "0") == 0 || strcasecmp (arg, "f") == 0)
+		*out = 0;
+	else
+		return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"%s\" flag: strconv.ParseBool: parsing "
+				"\"%s\": invalid syntax", arg, flag_name (c), arg);
+	return 0;
+}
+
+static int
+int_arg (int c, const char *arg, long long *out, struct bx_err *e)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll (arg, &end, 10);
+	if (!*arg || *end || errno)
+		return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"%s\" flag: strconv.ParseInt: parsing "
+				"\"%s\": invalid syntax", arg, flag_name (c), arg);
+	return 0;
+}
+
+static int
+size_arg (int c, const char *arg, int64_t *out, struct bx_err *e)
+{
+	if (copts_ram (arg, out, e) < 0)
+		return err_wrap (e, "invalid argument \"%s\" for \"%s\" flag", arg, flag_name (c));
+	return 0;
+}
+
+static int
+cap_arg (struct ccfg *c, const char *arg, int add, struct bx_err *e)
+{
+	char norm[64];
+	int n = caps_parse (arg, e);
+
+	if (n < 0)
+		return -1;
+	caps_normal (n, norm, sizeof norm);
+	json_array_append_new (add ? c->cap_add : c->cap_drop, json_string (norm));
+	if (n == CAPS_ALL)
+		*(add ? &c->capreq.add_all : &c->capreq.drop_all) = 1;
+	else
+		*(add ? &c->capreq.add : &c->capreq.drop) |= (capset_t) 1 << n;
+	return 0;
+}
+
+/* Docker's parseSecurityOpts: a seccomp FILE is read now and kept as JSON */
+static int
+security_opt (struct ccfg *c, const char *arg, struct bx_err *e)
+{
+	const char *eq = strpbrk (arg, "=:");
+	const char *val = eq ? eq + 1 : "";
+	size_t klen = eq ? (size_t) (eq - arg) : strlen (arg);
+
+	if (strncmp (arg, "no-new-privileges", klen) == 0 && klen == 17) {
+		int v = 1;
+		if (eq && bool_arg (O_SECURITY_OPT, val, &v, e) < 0)
+			return err_set (e, BX_USAGE, 0, "invalid --security-opt 2: \"%s\"", arg);
+		c->no_new_privs = v;
+	} else if (klen == 7 && strncmp (arg, "seccomp", 7) == 0 && *val) {
+		if (strcmp (val, "unconfined") == 0) {
+			c->seccomp_unconfined = 1;
+		} else {
+			_cleanup_free_ char *buf = NULL, *compact = NULL;
+			json_error_t je;
+			if (slurp_at (AT_FDCWD, val, &buf, NULL, e) < 0)
+				return e->code = BX_USAGE, err_wrap (e, "opening seccomp profile (%s) failed", val);
+			json_decref (c->seccomp_profile);
+			if (!(c->seccomp_profile = json_loads (buf, 0, &je)) || !json_is_object (c->seccomp_profile))
+				return err_set (e, BX_USAGE, 0, "decoding seccomp profile failed: %s: %s", val, je.text);
+			compact = json_dumps (c->seccomp_profile, JSON_COMPACT);
+			json_array_append_new (c->security_opt, json_sprintf ("seccomp=%s", compact ? compact : ""));
+			return 0;
+		}
+	} else if (klen == 11 && strncmp (arg, "systempaths", 11) == 0 && strcmp (val, "unconfined") == 0) {
+		c->systempaths_unconfined = 1;
+	} else if (!((klen == 8 && strncmp (arg, "apparmor", 8) == 0) || (klen == 5 && strncmp (arg, "label", 5) == 0))
+		   || !*val)
+		return err_set (e, BX_USAGE, 0, "invalid --security-opt 2: \"%s\"", arg);
+	json_array_append_new (c->security_opt, json_string (arg));
+	return 0;
+}
+
+static int
+tmpfs_arg (struct ccfg *c, const char *arg)
+{
+	const char *colon = strchr (arg, ':');
+	char *path = strndup (arg, colon ? (size_t) (colon - arg) : strlen (arg));
+
+	if (!path)
+		return -1;
+	json_object_set_new (c->tmpfs, path, json_string (colon ? colon + 1 : ""));
+	free (path);
+	return 0;
+}
+
+static int
+option (struct ccfg *c, int opt, const char *arg, struct bx_err *e)
+{
+	long long n;
+	char host[256], ip[64];
+
+	switch (opt) {
+	case O_ROOT: c->root = arg; return 0;
+	case O_NAME: c->name = arg; return 0;
+	case 'e': return copts_env (arg, c->env_flags, e);
+	case O_ENV_FILE: return copts_env_file (arg, c->env_files, 0, e);
+	case 'w': c->workdir = arg; return 0;
+	case 'u': c->user = arg; return 0;
+	case O_ENTRYPOINT: c->entrypoint = arg, c->has_entrypoint = 1; return 0;
+	case 'l': copts_label (arg, c->labels); return 0;
+	case O_LABEL_FILE: return copts_env_file (arg, c->labels, 1, e);
+	case 'h': c->hostname = arg; return 0;
+	case O_READ_ONLY: return bool_arg (opt, arg, &c->read_only, e);
+	case 'v': json_array_append_new (c->binds, json_string (arg)); return 0;
+	case O_MOUNT: return err_set (e, BX_USAGE, 0, "--mount: not implemented; use -v or --tmpfs");
+	case O_TMPFS: return tmpfs_arg (c, arg);
+	case 'm': return size_arg (opt, arg, &c->memory, e);
+	case O_MEMORY_SWAP:
+		if (strcmp (arg, "-1") == 0)
+			return c->memory_swap = -1, 0;
+		return size_arg (opt, arg, &c->memory_swap, e);
+	case O_CPUS: return copts_cpus (arg, &c->nano_cpus, e);
+	case O_PIDS_LIMIT: return int_arg (opt, arg, &n, e) < 0 ? -1 : (c->pids_limit = n, 0);
+	case O_CAP_ADD: return cap_arg (c, arg, 1, e);
+	case O_CAP_DROP: return cap_arg (c, arg, 0, e);
+	case O_PRIVILEGED: return bool_arg (opt, arg, &c->privileged, e);
+	case O_SECURITY_OPT: return security_opt (c, arg, e);
+	case O_INIT: return bool_arg (opt, arg, &c->init, e);
+	case O_STOP_SIGNAL: c->stop_signal = arg; return copts_signal (arg, e) < 0 ? -1 : 0;
+	case O_STOP_TIMEOUT:
+		if (int_arg (opt, arg, &n, e) < 0)
+			return -1;
+		c->stop_timeout = (int) n, c->has_stop_timeout = 1;
+		return 0;
+	case 't': return bool_arg (opt, arg, &c->tty, e);
+	case 'i': return bool_arg (opt, arg, &c->interactive, e);
+	case O_RM: return bool_arg (opt, arg, &c->auto_remove, e);
+	case O_RESTART:
+		json_decref (c->restart);
+		return (c->restart = copts_restart (arg, e)) ? 0 : -1;
+	case O_NETWORK: c->network = strcmp (arg, "default") == 0 ? "bridge" : arg; return 0;
+	case 'p': return copts_publish (arg, c->exposed, c->bindings, e);
+	case 'P': return bool_arg (opt, arg, &c->publish_all, e);
+	case O_IP:
+		c->ip = arg;
+		if (!copts_is_ip (arg) || strchr (arg, ':'))
+			return err_set (e, BX_USAGE, 0, "invalid IPv4 address: %s", arg);
+		return 0;
+	case O_NETWORK_ALIAS: json_array_append_new (c->aliases, json_string (arg)); return 0;
+	case O_ADD_HOST:
+		if (copts_add_host (arg, host, sizeof host, ip, sizeof ip, e) < 0)
+			return -1;
+		json_array_append_new (c->add_hosts, json_sprintf ("%s:%s", host, ip));
+		return 0;
+	case O_DNS:
+		if (!copts_is_ip (arg))
+			return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"--dns\" flag: IP address is not "
+					"correctly formatted: %s", arg, arg);
+		json_array_append_new (c->dns, json_string (arg));
+		return 0;
+	case O_EXPOSE: return copts_expose (arg, c->exposed, e);
+	}
+	return err_set (e, BX_USAGE, 0, "unknown flag");
+}
+
+/* pflag's words for a flag it does not know or that lacks its value */
+static int
+bad_flag (int argc, char **argv, int ch, int missing, struct bx_err *e)
+{
+	const char *arg = argv[optind - 1 < argc ? optind - 1 : argc - 1];
+
+	/* a short flag inside a group ("-tx") leaves optind on that group */
+	if (optind < argc && argv[optind][0] == '-' && argv[optind][1] != '-' && optopt
+	    && strchr (argv[optind], optopt))
+		arg = argv[optind];
+	if (arg[0] == '-' && arg[1] == '-') {
+		int n = (int) strcspn (arg, "=");
+		if (missing)
+			return err_set (e, BX_USAGE, 0, "flag needs an argument: %.*s", n, arg);
+		return err_set (e, BX_USAGE, 0, "unknown flag: %.*s", n, arg);
+	}
+	(void) ch;
+	if (missing)
+		return err_set (e, BX_USAGE, 0, "flag needs an argument: '%c' in -%c", optopt, optopt);
+	return err_set (e, BX_USAGE, 0, "unknown shorthand flag: '%c' in %s", optopt, arg);
+}
+
+/* Combinations Docker refuses. */
+static int
+check_combinations (struct ccfg *c, struct bx_err *e)
+{
+	const char *restart = json_string_value (json_object_get (c->restart, "Name"));
+	int container_net = strncmp (c->network, "container:", 10) == 0;
+
+	if (c->auto_remove && restart && strcmp (restart, "no") != 0)
+		return err_set (e, BX_USAGE, 0, "conflicting options: cannot specify both --restart and --rm");
+	if (c->workdir && c->workdir[0] != '/')
+		return err_set (e, BX_USAGE, 0, "the working directory '%s' is invalid, it needs to be an absolute path",
+				c->workdir);
+	if (c->memory > 0 && c->memory < 6 * 1024 * 1024)
+		return err_set (e, BX_USAGE, 0, "Minimum memory limit allowed is 6MB");
+	if (c->memory_swap > 0 && c->memory == 0)
+		return err_set (e, BX_USAGE, 0, "You should always set the Memory limit when using Memoryswap limit, see usage");
+	if (c->memory_swap > 0 && c->memory_swap < c->memory)
+		return err_set (e, BX_USAGE, 0, "Minimum memoryswap limit should be larger than memory limit, see usage");
+	if (container_net && c->hostname)
+		return err_set (e, BX_USAGE, 0, "conflicting options: hostname and the network mode");
+	if (container_net && (json_object_size (c->bindings) || c->publish_all))
+		return err_set (e, BX_USAGE, 0, "conflicting options: port publishing and the container type network mode");
+	if ((container_net || !strcmp (c->network, "host")) && json_array_size (c->dns))
+		return err_set (e, BX_USAGE, 0, "conflicting options: dns and the network mode");
+	if (c->name && ctrname_check (c->name, e) < 0)
+		return -1;
+	return 0;
+}
+
+int
+ccfg_parse_args (struct ccfg *c, int argc, char **argv, struct bx_err *e)
+{
+	int ch;
+
+	opterr = 0;
+	while ((ch = getopt_long (argc, argv, "+:e:w:u:l:h:v:m:p:Pti", longopts, NULL)) != -1) {
+		if (ch == '?' || ch == ':')
+			return bad_flag (argc, argv, ch, ch == ':', e);
+		if (ch == O_HELP)
+			return -1;
+		if (option (c, ch, optarg, e) < 0)
+			return -1;
+	}
+	if (optind >= argc)
+		return err_set (e, BX_USAGE, 0, "\"create\" requires at least 1 argument");
+	c->image = argv[optind];
+	c->cmd = argv + optind + 1;
+	c->ncmd = argc - optind - 1;
+	return check_combinations (c, e);
+}

@@ -1,0 +1,316 @@
+/*
+ * ctr-create - make a container: an OCI runtime bundle from an image and
+ * `docker create` flags
+ *
+ * usage:  ctr-create [--root DIR] [docker create flags] IMAGE [CMD [ARG...]]
+ * stdin:  unused
+ * stdout: the new container's id (64 hex characters), one line
+ * reads:  images/ (the image's manifest and config), the image's
+ *         /etc/passwd and /etc/group (inside its rootfs), /etc/hosts,
+ *         /etc/resolv.conf, --env-file/--label-file/seccomp= files
+ * writes: names/<name> -> <id> (first: the reservation), containers/<id>/
+ *         (built as containers/<id>.tmp-<pid>, renamed when whole):
+ *         config.json, create.json, image, hosts, hostname, resolv.conf,
+ *         state, rootfs/ (mounted), upper/, work/; layers/ (missing layers);
+ *         volumes/<name>/ (named volumes, on first use)
+ * locks:  layers/<hex>.lock while a missing layer is extracted
+ * exit:   0 ok, 1 failed (unknown user or group in the image), 2 usage or
+ *         bad flag value, 3 no such image (or --network container:X),
+ *         4 name in use, 5 system error
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "bundle.h"
+#include "cleanup.h"
+#include "ctr.h"
+#include "ctrcfg.h"
+#include "ctrname.h"
+#include "err.h"
+#include "layout.h"
+#include "overlay.h"
+#include "ref.h"
+#include "root.h"
+#include "store.h"
+#include "tree.h"
+
+/* the container being made, and what to undo if making it fails */
+struct job {
+	int rootfd;
+	char rootpath[PATH_MAX];
+	char id[CTR_ID_LEN + 1];
+	char name[256];
+	int named;           /* names/<name> is ours */
+	char tmp[96];        /* containers/<id>.tmp-<pid> */
+	char tmpdir[PATH_MAX + 80];
+	int dirfd;           /* containers/<tmp> */
+	int mounted;
+	int rootfs;          /* its rootfs, a dirfd */
+	struct store store;
+	struct image img;
+};
+
+static void
+usage (void)
+{
+	fprintf (stderr, "usage: %s [--root DIR] [OPTIONS] IMAGE [COMMAND] [ARG...]\n", bx_prog);
+	exit (BX_USAGE);
+}
+
+static void
+job_close (struct job *j)
+{
+	if (j->rootfs >= 0)
+		close (j->rootfs);
+	if (j->dirfd >= 0)
+		close (j->dirfd);
+	image_free (&j->img);
+	store_close (&j->store);
+}
+
+/* Undo in reverse: the mount, the directory, the name. */
+static void
+job_undo (struct job *j)
+{
+	struct bx_err ignored = { 0 };
+	char rootfs[PATH_MAX + 96];
+
+	if (j->rootfs >= 0) {
+		close (j->rootfs);
+		j->rootfs = -1;
+	}
+	if (j->mounted) {
+		snprintf (rootfs, sizeof rootfs, "%s/" L_ROOTFS, j->tmpdir);
+		overlay_unmount (rootfs, &ignored);
+	}
+	if (j->tmp[0]) {
+		char path[128];
+		snprintf (path, sizeof path, L_CONTAINERS "/%s", j->tmp);
+		tree_remove_at (j->rootfd, path);
+	}
+	if (j->named)
+		ctrname_release (j->rootfd, j->name, j->id);
+}
+
+/* A missing image: Docker's words, the reference as Docker shows it. */
+static int
+image_missing (const char *ref, struct bx_err *e)
+{
+	struct ref r;
+	char repo[600];
+	struct bx_err ignored = { 0 };
+
+	if (ref_looks_like_id (ref) || ref_parse (ref, &r, &ignored) < 0)
+		return err_set (e, BX_NOTFOUND, 0, "Unable to find image '%s' locally", ref);
+	ref_familiar_repo (&r, repo, sizeof repo);
+	return err_set (e, BX_NOTFOUND, 0, "Unable to find image '%s%s%s' locally", repo, r.digest[0] ? "@" : ":",
+			r.digest[0] ? r.digest : r.tag);
+}
+
+static int
+image_open (struct job *j, const char *ref, struct bx_err *e)
+{
+	if (store_open (&j->store, j->rootfd, e) < 0)
+		return -1;
+	if (store_image_load (&j->store, ref, &j->img, e) == 0)
+		return 0;
+	if (e->code == BX_NOTFOUND) {
+		*e = (struct bx_err) { 0 };
+		return image_missing (ref, e);
+	}
+	return -1;
+}
+
+/* The id, the name, and the directory the bundle is built in. */
+static int
+job_start (struct job *j, const struct ccfg *c, struct bx_err *e)
+{
+	if (ctrname_new_id (j->id, e) < 0)
+		return -1;
+	if (c->name) {
+		snprintf (j->name, sizeof j->name, "%s", c->name[0] == '/' ? c->name + 1 : c->name);
+		if (ctrname_reserve (j->rootfd, j->name, j->id, e) < 0)
+			return -1;
+	} else if (ctrname_reserve_random (j->rootfd, j->id, j->name, sizeof j->name, e) < 0)
+		return -1;
+	j->named = 1;
+	if (mkdirat (j->rootfd, L_CONTAINERS, 0711) < 0 && errno != EEXIST)
+		return err_set (e, BX_SYSTEM, errno, "mkdir " L_CONTAINERS);
+	snprintf (j->tmp, sizeof j->tmp, "%s.tmp-%d", j->id, (int) getpid ());
+	snprintf (j->tmpdir, sizeof j->tmpdir, "%s/" L_CONTAINERS "/%s", j->rootpath, j->tmp);
+	if (mkdir (j->tmpdir, 0711) < 0) {
+		j->tmp[0] = '\0';
+		return err_set (e, BX_SYSTEM, errno, "mkdir %s", j->tmpdir);
+	}
+	if ((j->dirfd = open (j->tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "%s", j->tmpdir);
+	return 0;
+}
+
+static int
+rootfs_mount (struct job *j, struct bx_err *e)
+{
+	struct bundle b;
+
+	if (bundle_mount_image (j->rootfd, &j->store, &j->img, j->tmpdir, BUNDLE_AUTO, &b, e) < 0)
+		return err_wrap (e, "image %s", j->img.config_digest);
+	j->mounted = 1;
+	if (b.warning[0])
+		warnx_ ("%s; copying the layers instead", b.warning);
+	if ((j->rootfs = open (b.rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "%s", b.rootfs);
+	return 0;
+}
+
+/* Write NAME in the bundle being built; fsync'd unless the container is
+ * ephemeral (--rm): the directory rename publishes it either way. */
+static int
+put (struct job *j, const char *name, const char *buf, int sync, struct bx_err *e)
+{
+	_cleanup_close_ int fd = openat (j->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+	if (fd < 0 || write_all (fd, buf, strlen (buf)) < 0 || (sync && fsync (fd) < 0))
+		return err_set (e, BX_SYSTEM, errno, "write %s", name);
+	return 0;
+}
+
+static int
+put_json (struct job *j, const char *name, json_t *doc, int sync, struct bx_err *e)
+{
+	_cleanup_free_ char *s = doc ? json_dumps (doc, JSON_COMPACT) : NULL;
+
+	if (!s)
+		return err_set (e, BX_SYSTEM, ENOMEM, "%s", name);
+	return put (j, name, s, sync, e);
+}
+
+static int
+bundle_files (struct job *j, struct ccfg *c, struct bx_err *e)
+{
+	struct ctr_state st = { .status = "created" };
+	json_t *config = NULL, *create = NULL;
+	char image[DIGEST_STR_LEN + 2];
+	int sync = !c->auto_remove, rc = -1;
+
+	if (ccfg_etc_files (c, e) < 0)
+		return -1;
+	if (put (j, L_HOSTS, c->hosts, sync, e) < 0 || put (j, L_HOSTNAME, c->hostname_file, sync, e) < 0
+	    || put (j, L_RESOLV, c->resolv, sync, e) < 0)
+		return -1;
+	snprintf (image, sizeof image, "%s\n", j->img.config_digest);
+	if (put (j, L_CIMAGE, image, sync, e) < 0)
+		return -1;
+	if (!(config = ccfg_config_json (c, e)) || !(create = ccfg_create_json (c, e)))
+		goto out;
+	if (put_json (j, L_CONFIG, config, sync, e) < 0 || put_json (j, L_CREATE_JSON, create, sync, e) < 0)
+		goto out;
+	snprintf (st.created, sizeof st.created, "%s", c->created);
+	rc = ctr_state_write (j->dirfd, &st, e);
+out:
+	json_decref (config);
+	json_decref (create);
+	return rc;
+}
+
+/* containers/<id>.tmp-<pid> becomes containers/<id>: whole, or not at all */
+static int
+publish (struct job *j, int sync, struct bx_err *e)
+{
+	char from[160], to[160];
+
+	snprintf (from, sizeof from, L_CONTAINERS "/%s", j->tmp);
+	snprintf (to, sizeof to, L_CONTAINERS "/%s", j->id);
+	if (sync && fsync (j->dirfd) < 0)
+		return err_set (e, BX_SYSTEM, errno, "fsync %s", j->tmpdir);
+	if (renameat (j->rootfd, from, j->rootfd, to) < 0)
+		return err_set (e, BX_SYSTEM, errno, "rename %s", from);
+	j->tmp[0] = '\0';
+	j->mounted = 0;
+	j->named = 0;
+	if (sync)
+		fsync_dir_at (j->rootfd, L_CONTAINERS, e);
+	return 0;
+}
+
+static int
+create (struct ccfg *c, struct job *j, struct bx_err *e)
+{
+	if (image_open (j, c->image, e) < 0)
+		return -1;
+	if (ccfg_resolve_network (c, j->rootfd, e) < 0)
+		return -1;
+	if (job_start (j, c, e) < 0 || rootfs_mount (j, e) < 0)
+		return -1;
+	if (ccfg_merge (c, j->img.config, j->id, j->name, j->img.config_digest, e) < 0)
+		return -1;
+	if (ccfg_in_rootfs (c, j->rootfd, j->rootfs, j->tmpdir, e) < 0)
+		return -1;
+	if (bundle_files (j, c, e) < 0)
+		return -1;
+	return publish (j, !c->auto_remove, e);
+}
+
+/* Deep trees hold one fd per level while copied into a volume. */
+static void
+nofile_raise (void)
+{
+	struct rlimit rl;
+
+	if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit (RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int
+root_abspath (int rootfd, char *buf, size_t len, struct bx_err *e)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf (link, sizeof link, "/proc/self/fd/%d", rootfd);
+	if ((n = readlink (link, buf, len - 1)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "state directory");
+	buf[n] = '\0';
+	return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+	struct ccfg c;
+	struct bx_err e = { 0 };
+	struct job j = { .rootfd = -1, .dirfd = -1, .rootfs = -1, .store = { .dir = -1, .blobs = -1 } };
+	int rc;
+
+	prog_init (argv[0]);
+	ccfg_init (&c);
+	/* every flag checked before anything is touched */
+	if (ccfg_parse_args (&c, argc, argv, &e) < 0) {
+		if (e.code == BX_OK)
+			usage ();
+		return err_report (&e);
+	}
+	nofile_raise ();
+	if ((j.rootfd = root_open (c.root, &e)) < 0 || root_abspath (j.rootfd, j.rootpath, sizeof j.rootpath, &e) < 0)
+		return err_report (&e);
+	rc = create (&c, &j, &e);
+	if (rc < 0)
+		job_undo (&j);
+	job_close (&j);
+	ccfg_free (&c);
+	if (rc < 0)
+		return err_report (&e);
+	if (printf ("%s\n", j.id) < 0 || fflush (stdout) == EOF)
+		return errno == EPIPE ? 0 : BX_SYSTEM;
+	return 0;
+}
