@@ -40,7 +40,7 @@ BUILD_DEPS = gcc make pkg-config libjansson-dev libcurl4-openssl-dev libarchive-
 	libcap-ng-dev libseccomp-dev libssl-dev zlib1g-dev libzstd-dev libfyaml-dev
 TEST_DEPS = bats jq docker-registry skopeo umoci crun runc busybox-static apache2-utils \
 	iproute2 nftables dnsmasq-base shellcheck mandoc scdoc attr xz-utils zstd curl \
-	util-linux python3
+	util-linux python3 tini
 
 all: deps-build
 	@$(MAKE) --no-print-directory build
