@@ -6,12 +6,17 @@
 #   bench_median N CMD...        N runs: medians in BENCH_SECS, BENCH_KB;
 #                                prints "SECS KB"; $BENCH_BEFORE (a sh
 #                                command) runs untimed before each run
-#   bench_ratio A B              A/B with two decimals ("-" when B is 0)
+#   bench_ratio A B [DECIMALS]   A/B with two (or DECIMALS) decimals ("-"
+#                                when B is 0)
 #   bench_header                 the column titles of bench_row
 #   bench_row NAME SECS KB [BASE_SECS BASE_KB]   one result line, with the
 #                                ratios to a baseline (the peer tool)
 #   bench_bytes SEED N           N reproducible pseudo-random bytes on
 #                                stdout (AES-CTR keyed by SEED)
+#   bench_target WHAT VALUE LIMIT [UNIT]   one target line: VALUE must be
+#                                <= LIMIT; "target:<TAB>WHAT<TAB>VALUE
+#                                UNIT<TAB><= LIMIT UNIT<TAB>ok|MISSED", which
+#                                bench/run-all gathers into its summary
 #
 # Times are wall-clock seconds and peak RSS is in KB, both from GNU time
 # (/usr/bin/time -f '%e %M'; Debian package "time"): the peak is that of
@@ -79,7 +84,7 @@ bench_median () {
 }
 
 bench_ratio () {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.2f\n", a / b }'
+	awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.*f\n", d, a / b }'
 }
 
 bench_header () {
@@ -99,4 +104,9 @@ bench_bytes () {
 	_key=$(printf '%s' "$1" | sha256sum | cut -c1-32)
 	openssl enc -aes-128-ctr -nosalt -K "$_key" -iv 00000000000000000000000000000000 \
 		-in /dev/zero 2>/dev/null | head -c "$2"
+}
+
+bench_target () {
+	_ok=$(awk -v v="$2" -v l="$3" 'BEGIN { print (v != "" && v != "-" && v + 0 <= l + 0) ? "ok" : "MISSED" }')
+	printf 'target:\t%s\t%s%s\t<= %s%s\t%s\n' "$1" "$2" "${4-}" "$3" "${4-}" "$_ok"
 }
