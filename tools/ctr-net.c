@@ -1,0 +1,581 @@
+/*
+ * ctr-net - container networks: bridges, addresses, published ports, names
+ *
+ * usage:  ctr-net [--root DIR] attach ID | detach ID
+ *         ctr-net [--root DIR] create [-d bridge] [--subnet CIDR] [--gateway IP]
+ *                 [--label K=V]... [-o com.docker.network.bridge.name=DEV] NAME
+ *         ctr-net [--root DIR] ls [-q] [--no-trunc] [--format FMT]
+ *         ctr-net [--root DIR] rm NAME... | inspect [-f FMT] NAME... | prune [-f]
+ *         ctr-net [--root DIR] connect [--alias A]... [--ip IP] NET CTR
+ *         ctr-net [--root DIR] disconnect [-f] NET CTR
+ *         ctr-net [--root DIR] port CTR [PRIVATE_PORT[/PROTO]]
+ * stdin:  prune without -f reads the answer to its question
+ * stdout: create: the network id; rm: each name removed; ls, inspect,
+ *         port: as docker network ls / network inspect / port print them
+ * reads:  containers/<id>/create.json (NetworkMode, PortBindings,
+ *         PublishAllPorts, ExposedPorts, ExtraHosts, Dns, EndpointsConfig),
+ *         networks/, /etc/resolv.conf; BOX_NET_PREFIX (device names)
+ * writes: networks/NAME/ (config.json, leases/, endpoints/, hosts,
+ *         dnsmasq.pid), networks/.ports/, containers/<id>/netns (a bind
+ *         mount of a network namespace), hosts, resolv.conf, network.json;
+ *         bridges, veths, nftables tables, dnsmasq processes
+ * locks:  networks/.lock while a network is made, networks/NAME/lock while
+ *         its endpoints change, /run/lock/box-net.lock while a subnet is chosen
+ * exit:   0 ok, 1 failed, 2 usage, 3 no such network or container,
+ *         4 conflict (name taken, port taken, endpoints attached), 5 system
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "ctr.h"
+#include "endpoint.h"
+#include "err.h"
+#include "listfmt.h"
+#include "netctr.h"
+#include "netstore.h"
+#include "root.h"
+
+struct ctx {
+	const char *root;
+	int rootfd;
+};
+
+static void
+usage (void)
+{
+	fprintf (stderr,
+	         "usage: %1$s [--root DIR] attach ID | detach ID\n"
+	         "       %1$s [--root DIR] create [-d bridge] [--subnet CIDR] [--gateway IP] [--label K=V] NAME\n"
+	         "       %1$s [--root DIR] ls [-q] [--no-trunc] [--format FMT]\n"
+	         "       %1$s [--root DIR] rm NAME... | inspect [-f FMT] NAME... | prune [-f]\n"
+	         "       %1$s [--root DIR] connect [--alias A] [--ip IP] NET CTR | disconnect [-f] NET CTR\n"
+	         "       %1$s [--root DIR] port CTR [PRIVATE_PORT[/PROTO]]\n",
+	         bx_prog);
+	exit (BX_USAGE);
+}
+
+/* getopt over ARGV (the subcommand's own arguments, ARGV[0] its name) */
+static void
+sub_begin (void)
+{
+	optind = 0;
+}
+
+/* A container by id, id prefix or name; for detach, a full id whose
+ * directory is gone still names what to clean. */
+static int
+resolve_ctr (struct ctx *c, const char *what, char id[CTR_ID_LEN + 1], int gone_ok, struct bx_err *e)
+{
+	if (ctr_resolve (c->rootfd, what, id, e) == 0)
+		return 0;
+	if (gone_ok && strlen (what) == CTR_ID_LEN && strspn (what, "0123456789abcdef") == CTR_ID_LEN) {
+		memset (e, 0, sizeof *e);
+		snprintf (id, CTR_ID_LEN + 1, "%s", what);
+		return 0;
+	}
+	return -1;
+}
+
+/* --- attach, detach ---------------------------------------------------------------- */
+
+static int
+cmd_attach (struct ctx *c, int argc, char **argv, int detach)
+{
+	struct bx_err e = { 0 };
+	char id[CTR_ID_LEN + 1];
+
+	if (argc != 2)
+		usage ();
+	if (resolve_ctr (c, argv[1], id, detach, &e) < 0)
+		return err_report (&e);
+	if ((detach ? netctr_detach : netctr_attach) (c->rootfd, id, &e) < 0) {
+		err_wrap (&e, "container %.12s", id);
+		return err_report (&e);
+	}
+	return 0;
+}
+
+/* --- create -------------------------------------------------------------------------- */
+
+static int
+label_add (json_t *labels, const char *kv)
+{
+	const char *eq = strchr (kv, '=');
+	_cleanup_free_ char *k = strndup (kv, eq ? (size_t) (eq - kv) : strlen (kv));
+
+	return json_object_set_new (labels, k, json_string (eq ? eq + 1 : ""));
+}
+
+static int
+cmd_create (struct ctx *c, int argc, char **argv)
+{
+	static const struct option lo[] = { { "driver", required_argument, NULL, 'd' },
+		                            { "subnet", required_argument, NULL, 's' },
+		                            { "gateway", required_argument, NULL, 'g' },
+		                            { "label", required_argument, NULL, 'l' },
+		                            { "opt", required_argument, NULL, 'o' },
+		                            { 0, 0, 0, 0 } };
+	struct net_opts o = { 0 };
+	struct bx_err e = { 0 };
+	json_t *labels = json_object ();
+	struct net n;
+	int ch, rc;
+
+	sub_begin ();
+	while ((ch = getopt_long (argc, argv, "+d:o:", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'd': o.driver = optarg; break;
+		case 's': o.subnet = optarg; break;
+		case 'g': o.gateway = optarg; break;
+		case 'l': label_add (labels, optarg); break;
+		case 'o':
+			if (strncmp (optarg, "com.docker.network.bridge.name=", 31))
+				die (BX_USAGE, "option %s: not implemented", optarg);
+			o.device = optarg + 31;
+			break;
+		default: usage ();
+		}
+	}
+	if (argc - optind != 1)
+		usage ();
+	o.name = argv[optind];
+	o.labels = labels;
+	if (net_is_predefined (o.name))
+		die (BX_CONFLICT, "operation is not permitted on predefined %s network", o.name);
+	rc = net_create (c->rootfd, &o, &n, &e);
+	json_decref (labels);
+	if (rc < 0)
+		return err_report (&e);
+	puts (n.id);
+	net_close (&n);
+	return 0;
+}
+
+/* --- ls ------------------------------------------------------------------------------- */
+
+#define LS_TABLE "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}"
+
+/* One row as docker network ls --format sees it */
+static json_t *
+ls_record (struct net *n, int notrunc)
+{
+	char id[NET_ID_LEN + 1], labels[4096] = "";
+	json_t *l = json_object_get (n->config, "Labels"), *v;
+	const char *k, *created = json_string_value (json_object_get (n->config, "Created"));
+	size_t off = 0;
+
+	snprintf (id, sizeof id, notrunc ? "%s" : "%.12s", n->id);
+	json_object_foreach (l, k, v)
+		off += snprintf (labels + off, sizeof labels - off, "%s%s=%s", off ? "," : "", k, json_string_value (v));
+	return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "Name", n->name, "Driver",
+	                  strcmp (n->driver, "bridge") ? n->driver : "bridge", "Scope", "local", "IPv6", "false",
+	                  "Internal", "false", "Labels", labels, "CreatedAt", created ? created : "");
+}
+
+/* The default bridge is listed before it is made, as dockerd makes it at
+ * start: with its id, without touching the host. */
+static int
+ls_open (struct ctx *c, const char *name, struct net *n, struct bx_err *e)
+{
+	if (net_open (c->rootfd, name, n, e) == 0)
+		return 0;
+	if (strcmp (name, NET_DEFAULT) || e->code != BX_NOTFOUND)
+		return -1;
+	memset (n, 0, sizeof *n);
+	n->dirfd = -1;
+	snprintf (n->name, sizeof n->name, "%s", name);
+	snprintf (n->driver, sizeof n->driver, "bridge");
+	net_predefined_id (name, n->id);
+	return 0;
+}
+
+static int
+cmd_ls (struct ctx *c, int argc, char **argv)
+{
+	static const struct option lo[] = { { "quiet", no_argument, NULL, 'q' },
+		                            { "no-trunc", no_argument, NULL, 'T' },
+		                            { "format", required_argument, NULL, 'F' },
+		                            { "filter", required_argument, NULL, 'f' },
+		                            { 0, 0, 0, 0 } };
+	int ch, quiet = 0, notrunc = 0, rc = 0;
+	const char *format = NULL, *text;
+	struct bx_err e = { 0 };
+	struct listfmt f;
+	char **names = NULL;
+	size_t nn = 0;
+	json_t *h;
+
+	sub_begin ();
+	while ((ch = getopt_long (argc, argv, "+qf:", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'q': quiet = 1; break;
+		case 'T': notrunc = 1; break;
+		case 'F': format = optarg; break;
+		case 'f': die (BX_USAGE, "--filter: not implemented");
+		default: usage ();
+		}
+	}
+	if (optind != argc)
+		usage ();
+	if (quiet)
+		format = "{{.ID}}";
+	if (net_names (c->rootfd, &names, &nn, &e) < 0 || listfmt_init (&f, format, LS_TABLE, &e) < 0)
+		return err_report (&e);
+	h = json_pack ("{s:s, s:s, s:s, s:s}", "ID", "NETWORK ID", "Name", "NAME", "Driver", "DRIVER", "Scope", "SCOPE");
+	rc = listfmt_header (&f, h, &e);
+	json_decref (h);
+	for (size_t i = 0; rc == 0 && i < nn; i++) {
+		struct net n;
+		struct bx_err ignored = { 0 };
+		if (ls_open (c, names[i], &n, &ignored) < 0)
+			continue;
+		json_t *rec = ls_record (&n, notrunc);
+		rc = listfmt_row (&f, rec, &e);
+		json_decref (rec);
+		net_close (&n);
+	}
+	net_names_free (names, nn);
+	if (rc == 0 && !(text = listfmt_text (&f)))
+		rc = err_set (&e, BX_SYSTEM, ENOMEM, "format");
+	if (rc == 0)
+		fputs (text, stdout);
+	listfmt_free (&f);
+	return rc < 0 ? err_report (&e) : 0;
+}
+
+/* --- inspect --------------------------------------------------------------------------- */
+
+static int
+container_entry (const struct ep *ep, void *arg)
+{
+	json_t *all = ((void **) arg)[0];
+	struct net *n = ((void **) arg)[1];
+	char ip[INET_ADDRSTRLEN + 4], mac[18];
+
+	inet_ntop (AF_INET, &ep->ip, ip, INET_ADDRSTRLEN);
+	snprintf (ip + strlen (ip), 4, "/%d", n->subnet.len);
+	snprintf (mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", ep->mac[0], ep->mac[1], ep->mac[2], ep->mac[3],
+	          ep->mac[4], ep->mac[5]);
+	return json_object_set_new (all, ep->cid,
+	                            json_pack ("{s:s, s:s, s:s, s:s, s:s}", "Name", ep->name, "EndpointID", ep->epid,
+	                                       "MacAddress", mac, "IPv4Address", ip, "IPv6Address", ""));
+}
+
+/* The network as docker network inspect shows it. */
+static json_t *
+inspect_one (struct ctx *c, struct net *n, struct bx_err *e)
+{
+	json_t *j = json_deep_copy (n->config), *ctrs = json_object ();
+	void *arg[2] = { ctrs, n };
+
+	json_object_del (j, "Box");
+	if (n->dirfd >= 0 && ep_each (c->rootfd, n, container_entry, arg, e) < 0) {
+		json_decref (j), json_decref (ctrs);
+		return NULL;
+	}
+	json_object_set_new (j, "Containers", ctrs);
+	return j;
+}
+
+static int
+print_inspect (json_t *all, const char *format)
+{
+	struct bx_err e = { 0 };
+	json_t *o;
+	size_t i;
+
+	if (!format) {
+		_cleanup_free_ char *s = json_dumps_go (all, JSON_INDENT (4));
+		if (!s)
+			die (BX_SYSTEM, "out of memory");
+		puts (s);
+		return 0;
+	}
+	json_array_foreach (all, i, o) {
+		_cleanup_free_ char *out = NULL;
+		if (tmpl_render (format, o, &out, &e) < 0)
+			return err_report (&e);
+		puts (out);
+	}
+	return 0;
+}
+
+static int
+cmd_inspect (struct ctx *c, int argc, char **argv)
+{
+	static const struct option lo[] = { { "format", required_argument, NULL, 'f' }, { 0, 0, 0, 0 } };
+	const char *format = NULL;
+	json_t *all = json_array ();
+	int ch, rc = 0, prc;
+
+	sub_begin ();
+	while ((ch = getopt_long (argc, argv, "+f:", lo, NULL)) != -1) {
+		if (ch != 'f')
+			usage ();
+		format = optarg;
+	}
+	if (optind == argc)
+		usage ();
+	for (int i = optind; i < argc; i++) {
+		struct bx_err e = { 0 };
+		struct net n;
+		json_t *j = NULL;
+		int ok = (!strcmp (argv[i], NET_DEFAULT) ? net_open_default (c->rootfd, &n, &e)
+		                                          : net_open (c->rootfd, argv[i], &n, &e)) == 0;
+		if (ok && !(j = inspect_one (c, &n, &e)))
+			ok = 0;
+		if (ok)
+			json_array_append_new (all, j);
+		else {
+			if (e.code == BX_NOTFOUND)
+				err_set (&e, BX_NOTFOUND, 0, "No such network: %s", argv[i]);
+			rc = err_report (&e);
+		}
+		net_close (&n);
+	}
+	prc = print_inspect (all, format);
+	json_decref (all);
+	return rc ? rc : prc;
+}
+
+/* --- rm, prune ---------------------------------------------------------------------------- */
+
+/* Remove N once its stale endpoints are swept. */
+static int
+remove_net (struct ctx *c, struct net *n, struct bx_err *e)
+{
+	if (n->dirfd < 0 || !strcmp (n->name, NET_DEFAULT))
+		return err_set (e, BX_CONFLICT, 0, "%s is a pre-defined network and cannot be removed", n->name);
+	if (ep_sweep (c->rootfd, n, e) < 0)
+		return -1;
+	return net_remove (c->rootfd, n, e);
+}
+
+static int
+cmd_rm (struct ctx *c, int argc, char **argv)
+{
+	int rc = 0;
+
+	if (argc < 2)
+		usage ();
+	for (int i = 1; i < argc; i++) {
+		struct bx_err e = { 0 };
+		struct net n;
+		if (net_open (c->rootfd, argv[i], &n, &e) == 0 && remove_net (c, &n, &e) == 0)
+			puts (argv[i]);
+		else
+			rc = err_report (&e);
+		net_close (&n);
+	}
+	return rc;
+}
+
+static int
+confirm_prune (void)
+{
+	char line[64] = "";
+
+	fputs ("WARNING! This will remove all custom networks not used by at least one container.\n"
+	       "Are you sure you want to continue? [y/N] ",
+	       stderr);
+	if (!fgets (line, sizeof line, stdin))
+		return 0;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+static int
+cmd_prune (struct ctx *c, int argc, char **argv)
+{
+	struct bx_err e = { 0 };
+	char **names = NULL;
+	size_t nn = 0;
+	int force = argc == 2 && (!strcmp (argv[1], "-f") || !strcmp (argv[1], "--force")), header = 0;
+
+	if (argc > 2 || (argc == 2 && !force))
+		usage ();
+	if (!force && !confirm_prune ())
+		return 0;
+	if (net_names (c->rootfd, &names, &nn, &e) < 0)
+		return err_report (&e);
+	for (size_t i = 0; i < nn; i++) {
+		struct bx_err busy = { 0 };
+		struct net n;
+		if (net_is_predefined (names[i]) || net_open (c->rootfd, names[i], &n, &busy) < 0)
+			continue;
+		if (remove_net (c, &n, &busy) == 0)
+			printf ("%s%s\n", header++ ? "" : "Deleted Networks:\n", names[i]);
+		net_close (&n);
+	}
+	net_names_free (names, nn);
+	return 0;
+}
+
+/* --- connect, disconnect ------------------------------------------------------------------ */
+
+static int
+cmd_connect (struct ctx *c, int argc, char **argv)
+{
+	static const struct option lo[] = { { "alias", required_argument, NULL, 'a' },
+		                            { "ip", required_argument, NULL, 'i' },
+		                            { 0, 0, 0, 0 } };
+	const char *aliases[EP_ALIAS_MAX], *ip = NULL;
+	char id[CTR_ID_LEN + 1];
+	struct bx_err e = { 0 };
+	int ch, na = 0, rc;
+	struct net n;
+
+	sub_begin ();
+	while ((ch = getopt_long (argc, argv, "+", lo, NULL)) != -1) {
+		if (ch == 'a' && na < EP_ALIAS_MAX)
+			aliases[na++] = optarg;
+		else if (ch == 'i')
+			ip = optarg;
+		else
+			usage ();
+	}
+	if (argc - optind != 2)
+		usage ();
+	if (net_open (c->rootfd, argv[optind], &n, &e) < 0 || resolve_ctr (c, argv[optind + 1], id, 0, &e) < 0) {
+		net_close (&n);
+		return err_report (&e);
+	}
+	rc = netctr_connect (c->rootfd, &n, id, aliases, na, ip, &e);
+	net_close (&n);
+	return rc < 0 ? err_report (&e) : 0;
+}
+
+static int
+cmd_disconnect (struct ctx *c, int argc, char **argv)
+{
+	char id[CTR_ID_LEN + 1];
+	struct bx_err e = { 0 };
+	int force = 0, rc;
+	struct net n;
+
+	if (argc > 1 && (!strcmp (argv[1], "-f") || !strcmp (argv[1], "--force")))
+		force = 1, argc--, argv++;
+	if (argc != 3)
+		usage ();
+	if (net_open (c->rootfd, argv[1], &n, &e) < 0 || resolve_ctr (c, argv[2], id, force, &e) < 0) {
+		net_close (&n);
+		return err_report (&e);
+	}
+	rc = netctr_disconnect (c->rootfd, &n, id, &e);
+	net_close (&n);
+	if (rc < 0 && e.code == BX_NOTFOUND)
+		err_set (&e, BX_NOTFOUND, 0, "container %s is not connected to network %s", argv[2], argv[1]);
+	return rc < 0 ? err_report (&e) : 0;
+}
+
+/* --- port ----------------------------------------------------------------------------------- */
+
+static int
+cmp_portkey (const void *a, const void *b)
+{
+	const char *x = *(const char *const *) a, *y = *(const char *const *) b;
+	long px = strtol (x, NULL, 10), py = strtol (y, NULL, 10);
+
+	return px != py ? (px < py ? -1 : 1) : strcmp (x, y);
+}
+
+static void
+print_bindings (json_t *list, const char *key)
+{
+	json_t *b;
+	size_t i;
+
+	json_array_foreach (list, i, b) {
+		const char *ip = json_string_value (json_object_get (b, "HostIp"));
+		const char *hp = json_string_value (json_object_get (b, "HostPort"));
+		if (key)
+			printf ("%s -> ", key);
+		printf ("%s:%s\n", ip && *ip ? ip : "0.0.0.0", hp ? hp : "");
+	}
+}
+
+static int
+cmd_port (struct ctx *c, int argc, char **argv)
+{
+	char id[CTR_ID_LEN + 1], want[32];
+	struct bx_err e = { 0 };
+	const char *keys[PORTMAP_MAX * 2], *k;
+	json_t *s = NULL, *ports, *v;
+	size_t nk = 0;
+
+	if (argc != 2 && argc != 3)
+		usage ();
+	if (resolve_ctr (c, argv[1], id, 0, &e) < 0 || netctr_settings (c->rootfd, id, &s, &e) < 0)
+		return err_report (&e);
+	ports = json_object_get (s, "Ports");
+	if (argc == 3) {
+		snprintf (want, sizeof want, "%s%s", argv[2], strchr (argv[2], '/') ? "" : "/tcp");
+		v = json_object_get (ports, want);
+		if (!json_array_size (v)) {
+			json_decref (s);
+			die (BX_FAIL, "No public port '%s' published for %s", want, argv[1]);
+		}
+		print_bindings (v, NULL);
+		json_decref (s);
+		return 0;
+	}
+	json_object_foreach (ports, k, v)
+		if (json_array_size (v) && nk < sizeof keys / sizeof *keys)
+			keys[nk++] = k;
+	qsort (keys, nk, sizeof *keys, cmp_portkey);
+	for (size_t i = 0; i < nk; i++)
+		print_bindings (json_object_get (ports, keys[i]), keys[i]);
+	json_decref (s);
+	return 0;
+}
+
+/* --- main ------------------------------------------------------------------------------------ */
+
+static const struct {
+	const char *name;
+	int (*fn) (struct ctx *, int, char **);
+} cmds[] = {
+	{ "create", cmd_create },   { "ls", cmd_ls },           { "list", cmd_ls },
+	{ "rm", cmd_rm },           { "remove", cmd_rm },       { "inspect", cmd_inspect },
+	{ "prune", cmd_prune },     { "connect", cmd_connect }, { "disconnect", cmd_disconnect },
+	{ "port", cmd_port },
+};
+
+static int
+cmd_attach_ (struct ctx *c, int argc, char **argv)
+{
+	return cmd_attach (c, argc, argv, !strcmp (argv[0], "detach"));
+}
+
+int
+main (int argc, char **argv)
+{
+	struct ctx c = { 0 };
+	struct bx_err e = { 0 };
+	int i = 1;
+
+	prog_init (argv[0]);
+	for (; i < argc && !strncmp (argv[i], "--root", 6); i++) {
+		if (argv[i][6] == '=')
+			c.root = argv[i] + 7;
+		else if (!argv[i][6] && i + 1 < argc)
+			c.root = argv[++i];
+		else
+			usage ();
+	}
+	if (i >= argc)
+		usage ();
+	if ((c.rootfd = root_open (c.root, &e)) < 0)
+		return err_report (&e);
+	if (!strcmp (argv[i], "attach") || !strcmp (argv[i], "detach"))
+		return cmd_attach_ (&c, argc - i, argv + i);
+	for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)
+		if (!strcmp (argv[i], cmds[k].name))
+			return cmds[k].fn (&c, argc - i, argv + i);
+	usage ();
+}
