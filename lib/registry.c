@@ -656,6 +656,12 @@ transport_error (struct xfer *x, struct bx_err *e)
 	if (x->too_big)
 		return err_set (e, BX_FAIL, 0, "registry sent more than %s",
 				x->blob ? "the descriptor's size" : "the manifest size limit");
+	/* OpenSSL's word for an answer that is not TLS: say it as Docker does */
+	if (x->res == CURLE_SSL_CONNECT_ERROR && strstr (x->errbuf, "wrong version number"))
+		return err_set (e, BX_SYSTEM, 0,
+				"registry %s: server gave HTTP response to HTTPS client "
+				"(plain HTTP only with --insecure %s)",
+				x->r->host, x->r->host);
 	return err_set (e, BX_SYSTEM, 0, "registry %s: %s", x->r->host,
 			x->errbuf[0] ? x->errbuf : curl_easy_strerror (x->res));
 }

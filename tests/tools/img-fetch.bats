@@ -406,3 +406,29 @@ $REGISTRY/multi"
 	img-list gc >/dev/null
 	store_complete
 }
+
+# in_hosts CMD...: run CMD in a private mount namespace whose /etc/hosts
+# also names 127.0.0.1 boxreg.test
+in_hosts () {
+	printf '127.0.0.1 localhost\n127.0.0.1 boxreg.test\n' >"$BATS_TEST_TMPDIR/hosts"
+	# shellcheck disable=SC2016 # the inner sh expands them
+	unshare --mount --propagation private \
+		sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$BATS_TEST_TMPDIR/hosts" "$@"
+}
+
+@test "a registry named by a host name: HTTPS unless --insecure or BOX_INSECURE_REGISTRIES names it" {
+	skip_unless_root
+	local reg=boxreg.test:${REGISTRY##*:}
+	run --separate-stderr -5 in_hosts img-fetch -q "$reg/small"
+	[[ $stderr == "img-fetch: $reg/small:latest: registry $reg: server gave HTTP response to HTTPS client (plain HTTP only with --insecure $reg)" ]]
+	[[ -z $output && $(jq '.manifests | length' "$BOX_ROOT/images/index.json") == 0 ]]
+	# another host named is no licence for this one
+	run -5 in_hosts img-fetch -q --insecure other.test "$reg/small"
+	run -0 in_hosts img-fetch -q --insecure "$reg" "$reg/small"
+	[[ $output == "$(fixture_digest small)" ]]
+	# the host alone (any port) or host:port, among others, in the variable
+	BOX_INSECURE_REGISTRIES="other.test, boxreg.test" run -0 in_hosts img-fetch -q "$reg/multi"
+	[[ $output == "$(fixture_digest multi)" ]]
+	BOX_INSECURE_REGISTRIES="$reg" run -0 in_hosts img-fetch -q "$reg/index"
+	[[ $(ref_digest "$reg/index:latest") == "$(fixture_manifest_digest index)" ]]
+}
