@@ -5,6 +5,32 @@ _box_images () {
 	img-list -o ref 2>/dev/null
 }
 
+_box_networks () {
+	ctr-net ls --format '{{.Name}}' 2>/dev/null
+}
+
+_box_containers () {
+	ctr-list -a --format '{{.Names}}' 2>/dev/null
+}
+
+# box network SUB ...: the subcommand, then its options and operands
+_box_network () {
+	local sub= j prev=${COMP_WORDS[COMP_CWORD-1]}
+	for ((j = i + 1; j < COMP_CWORD; j++)); do
+		[[ ${COMP_WORDS[j]} == -* ]] || { sub=${COMP_WORDS[j]}; break; }
+	done
+	case $sub in
+	'') COMPREPLY=($(compgen -W "create ls rm inspect connect disconnect prune" -- "$cur")) ;;
+	create) case $prev in -d|--driver) COMPREPLY=($(compgen -W "bridge" -- "$cur")) ;; --subnet|--gateway|--label|-o|--opt) ;; *) COMPREPLY=($(compgen -W "-d --driver --subnet --gateway --label -o --opt" -- "$cur")) ;; esac ;;
+	ls|list) case $prev in --format) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;; *) COMPREPLY=($(compgen -W "-q --quiet --no-trunc --format" -- "$cur")) ;; esac ;;
+	rm|remove) COMPREPLY=($(compgen -W "$(_box_networks)" -- "$cur")) ;;
+	inspect) case $prev in -f|--format) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --format" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_networks)" -- "$cur")); fi ;; esac ;;
+	connect) case $prev in --alias|--ip) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--alias --ip" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_networks) $(_box_containers)" -- "$cur")); fi ;; esac ;;
+	disconnect) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --force" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_networks) $(_box_containers)" -- "$cur")); fi ;;
+	prune) COMPREPLY=($(compgen -W "-f --force" -- "$cur")) ;;
+	esac
+}
+
 _box () {
 	local cur=${COMP_WORDS[COMP_CWORD]} i verb=
 	for ((i = 1; i < COMP_CWORD; i++)); do
@@ -29,6 +55,8 @@ _box () {
 	tag) COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")) ;;
 	rmi) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --force --no-prune" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")); fi ;;
 	inspect) case ${COMP_WORDS[COMP_CWORD-1]} in -f|--format|--type) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --format --type" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")); fi ;; esac ;;
+	network) _box_network ;;
+	port) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
 }
