@@ -1,0 +1,23 @@
+/* mounts - a container's file systems: the setup steps of a spec, run in
+ * the child, in its own mount namespace, before the payload starts
+ *
+ * Every target is looked up inside the root filesystem (openat2
+ * RESOLVE_IN_ROOT), so an image's symbolic links cannot send a mount
+ * outside it; missing targets are made (directories, or an empty file when
+ * a file is bound). Binds use the new mount API (open_tree, mount_setattr,
+ * move_mount): a read-only bind is never writable, not even for a moment. */
+#ifndef BOX_MOUNTS_H
+#define BOX_MOUNTS_H
+
+#include "err.h"
+#include "ocispec.h"
+
+/* Run S->ops: the root made private, the rootfs bound on itself, the steps
+ * up to OP_PIVOT against it, pivot_root, then the rest. CONSOLE: the
+ * terminal's slave fd for OP_CONSOLE, or -1. */
+int mounts_run (const struct spec *s, int console, struct bx_err *e);
+
+/* openat2 (DIRFD, PATH, FLAGS) with RESOLVE_IN_ROOT. */
+int open_in_root (int dirfd, const char *path, int flags);
+
+#endif

@@ -1,0 +1,162 @@
+#include "scmp.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cleanup.h"
+
+static void
+ctx_release (scmp_filter_ctx *c)
+{
+	if (*c)
+		seccomp_release (*c);
+}
+
+static int
+action (const char *name, json_t *errno_ret, uint32_t *out)
+{
+	uint32_t eno = json_is_integer (errno_ret) ? (uint32_t) json_integer_value (errno_ret) : EPERM;
+
+	if (!name)
+		return -1;
+	if (!strcmp (name, "SCMP_ACT_ALLOW"))
+		*out = SCMP_ACT_ALLOW;
+	else if (!strcmp (name, "SCMP_ACT_ERRNO"))
+		*out = SCMP_ACT_ERRNO (eno);
+	else if (!strcmp (name, "SCMP_ACT_KILL") || !strcmp (name, "SCMP_ACT_KILL_THREAD"))
+		*out = SCMP_ACT_KILL_THREAD;
+	else if (!strcmp (name, "SCMP_ACT_KILL_PROCESS"))
+		*out = SCMP_ACT_KILL_PROCESS;
+	else if (!strcmp (name, "SCMP_ACT_TRAP"))
+		*out = SCMP_ACT_TRAP;
+	else if (!strcmp (name, "SCMP_ACT_TRACE"))
+		*out = SCMP_ACT_TRACE (eno);
+	else if (!strcmp (name, "SCMP_ACT_LOG"))
+		*out = SCMP_ACT_LOG;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+compare_op (const char *op, enum scmp_compare *out)
+{
+	static const struct {
+		const char *n;
+		enum scmp_compare c;
+	} t[] = { { "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT },
+		  { "SCMP_CMP_LE", SCMP_CMP_LE }, { "SCMP_CMP_EQ", SCMP_CMP_EQ },
+		  { "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
+		  { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ } };
+
+	for (size_t i = 0; op && i < sizeof t / sizeof t[0]; i++)
+		if (!strcmp (op, t[i].n)) {
+			*out = t[i].c;
+			return 0;
+		}
+	return -1;
+}
+
+static int
+arches_add (scmp_filter_ctx c, json_t *arches, struct bx_err *e)
+{
+	size_t i;
+	json_t *it;
+
+	json_array_foreach (arches, i, it) {
+		const char *n = json_string_value (it);
+		char low[32];
+		uint32_t a;
+		size_t k;
+		if (!n || strncmp (n, "SCMP_ARCH_", 10))
+			return err_set (e, BX_USAGE, 0, "seccomp: bad architecture");
+		for (k = 0; n[10 + k] && k < sizeof low - 1; k++)
+			low[k] = (char) tolower ((unsigned char) n[10 + k]);
+		low[k] = '\0';
+		if (!(a = seccomp_arch_resolve_name (low)))
+			return err_set (e, BX_USAGE, 0, "seccomp: unknown architecture %s", n);
+		if (seccomp_arch_add (c, a) < 0 && seccomp_arch_exist (c, a) < 0)
+			return err_set (e, BX_SYSTEM, 0, "seccomp: architecture %s", n);
+	}
+	return 0;
+}
+
+static int
+args_read (json_t *args, struct scmp_arg_cmp *out, unsigned *n, struct bx_err *e)
+{
+	size_t i;
+	json_t *it;
+
+	*n = 0;
+	if (json_array_size (args) > 6)
+		return err_set (e, BX_USAGE, 0, "seccomp: more than 6 argument conditions");
+	json_array_foreach (args, i, it) {
+		struct scmp_arg_cmp *a = &out[(*n)++];
+		if (compare_op (json_string_value (json_object_get (it, "op")), &a->op) < 0)
+			return err_set (e, BX_USAGE, 0, "seccomp: bad argument op");
+		a->arg = (unsigned) json_integer_value (json_object_get (it, "index"));
+		a->datum_a = (scmp_datum_t) json_integer_value (json_object_get (it, "value"));
+		a->datum_b = (scmp_datum_t) json_integer_value (json_object_get (it, "valueTwo"));
+	}
+	return 0;
+}
+
+static int
+rule_add (scmp_filter_ctx c, uint32_t dflt, json_t *r, struct bx_err *e)
+{
+	struct scmp_arg_cmp args[6];
+	uint32_t act;
+	unsigned nargs;
+	size_t i;
+	json_t *it;
+
+	if (action (json_string_value (json_object_get (r, "action")), json_object_get (r, "errnoRet"), &act) < 0)
+		return err_set (e, BX_USAGE, 0, "seccomp: bad action");
+	if (args_read (json_object_get (r, "args"), args, &nargs, e) < 0)
+		return -1;
+	if (act == dflt)
+		return 0;
+	json_array_foreach (json_object_get (r, "names"), i, it) {
+		const char *n = json_string_value (it);
+		int nr = n ? seccomp_syscall_resolve_name (n) : __NR_SCMP_ERROR;
+		int rc;
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		if ((rc = seccomp_rule_add_array (c, act, nr, nargs, args)) < 0)
+			return err_set (e, BX_USAGE, -rc, "seccomp: rule for %s", n);
+	}
+	return 0;
+}
+
+int
+scmp_load (void *seccomp, struct bx_err *e)
+{
+	json_t *sc = seccomp, *rules, *r;
+	__attribute__ ((cleanup (ctx_release))) scmp_filter_ctx c = NULL;
+	uint32_t dflt;
+	size_t i;
+	int rc;
+
+	if (!sc)
+		return 0;
+	if (action (json_string_value (json_object_get (sc, "defaultAction")),
+		    json_object_get (sc, "defaultErrnoRet"), &dflt) < 0)
+		return err_set (e, BX_USAGE, 0, "seccomp: bad defaultAction");
+	if (!(c = seccomp_init (dflt)))
+		return err_set (e, BX_SYSTEM, 0, "seccomp: init");
+	/* no_new_privs is the spec's business, set apart */
+	seccomp_attr_set (c, SCMP_FLTATR_CTL_NNP, 0);
+	if (arches_add (c, json_object_get (sc, "architectures"), e) < 0)
+		return -1;
+	rules = json_object_get (sc, "syscalls");
+	json_array_foreach (rules, i, r)
+		if (rule_add (c, dflt, r, e) < 0)
+			return -1;
+	if ((rc = seccomp_load (c)) < 0)
+		return err_set (e, BX_SYSTEM, -rc, "seccomp: load");
+	return 0;
+}

@@ -1,0 +1,523 @@
+/*
+ * ctr-spawn - run a container's OCI bundle in its own namespaces and cgroup
+ *
+ * usage:  ctr-spawn [--root DIR] [-d] CONTAINER
+ * stdin:  the payload's, when config.json process.terminal or create.json
+ *         Config.OpenStdin is true (attached only)
+ * stdout: attached: the payload's output; -d: the full id once it runs
+ * reads:  containers/<id>/config.json, create.json, image (after a reboot)
+ * writes: containers/<id>/state (running, then exited), log (-d),
+ *         rootfs (mounted again when it is not), cgroups box/<id>
+ * locks:  containers/<id>/lock while the container lives
+ * exit:   attached: the payload's code, 128+n when killed by signal n;
+ *         -d: 0 when it runs; 2 usage, 3 no such container, 4 running,
+ *         125 failed before the payload ran, 126 not executable, 127 not found
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "cgroup.h"
+#include "cleanup.h"
+#include "ctr.h"
+#include "ctrrm.h"
+#include "err.h"
+#include "layout.h"
+#include "lock.h"
+#include "ocispec.h"
+#include "overlay.h"
+#include "pty.h"
+#include "root.h"
+#include "spawn.h"
+#include "supervise.h"
+
+struct opts {
+	const char *root;
+	int detach;
+	const char *what;
+};
+
+/* the container, as found */
+struct ctx {
+	int rootfd, cdir, lock;
+	const char *rootpath;
+	char id[CTR_ID_LEN + 1];
+	char bundle[PATH_MAX];
+	int open_stdin, auto_remove;
+	struct restart_policy policy;
+	struct sv *sv; /* -d: the supervisor, for its restart count */
+};
+
+/* the signals passed on to the payload */
+static const int proxied[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH };
+
+static void
+usage (void)
+{
+	fprintf (stderr, "usage: %s [--root DIR] [-d] CONTAINER\n", bx_prog);
+	exit (BX_USAGE);
+}
+
+static void
+parse_args (int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
+					    { "detach", no_argument, NULL, 'd' },
+					    { 0, 0, 0, 0 } };
+	int c;
+
+	while ((c = getopt_long (argc, argv, "+d", lo, NULL)) != -1) {
+		switch (c) {
+		case 'R': o->root = optarg; break;
+		case 'd': o->detach = 1; break;
+		default: usage ();
+		}
+	}
+	if (argc - optind != 1)
+		usage ();
+	o->what = argv[optind];
+}
+
+/* create.json: what the Docker level asks of a start */
+static int
+hostcfg_read (struct ctx *c, struct bx_err *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	json_t *j, *hc, *rp;
+	size_t len;
+
+	if (slurp_at (c->cdir, "create.json", &buf, &len, e) < 0)
+		return e->code == BX_NOTFOUND ? 0 : -1;
+	if (!(j = json_loadb (buf, len, 0, NULL)))
+		return err_set (e, BX_USAGE, 0, "create.json: not JSON");
+	hc = json_object_get (j, "HostConfig");
+	rp = json_object_get (hc, "RestartPolicy");
+	c->open_stdin = json_is_true (json_object_get (json_object_get (j, "Config"), "OpenStdin"));
+	c->auto_remove = json_is_true (json_object_get (hc, "AutoRemove"));
+	if (restart_parse (json_string_value (json_object_get (rp, "Name")),
+			   (int) json_integer_value (json_object_get (rp, "MaximumRetryCount")), &c->policy) < 0) {
+		json_decref (j);
+		return err_set (e, BX_USAGE, 0, "create.json: unknown restart policy");
+	}
+	json_decref (j);
+	return 0;
+}
+
+/* resolve, lock, read create.json; BX_CONFLICT when it runs */
+static int
+ctx_open (const struct opts *o, struct ctx *c, struct bx_err *e)
+{
+	struct ctr_state s;
+
+	if ((c->rootfd = root_open (o->root, e)) < 0 || ctr_resolve (c->rootfd, o->what, c->id, e) < 0 ||
+	    (c->cdir = ctr_open (c->rootfd, c->id, e)) < 0)
+		return -1;
+	c->rootpath = root_path (o->root);
+	if (snprintf (c->bundle, sizeof c->bundle, "%s/" L_CONTAINERS "/%s", c->rootpath, c->id) >=
+	    (int) sizeof c->bundle)
+		return err_set (e, BX_USAGE, 0, "state directory path too long");
+	if ((c->lock = lock_take_at (c->cdir, L_CLOCK, LOCK_TRY, e)) < 0) {
+		if (e->code == BX_CONFLICT && ctr_state_read (c->cdir, &s, e) == 0 && !strcmp (s.status, "running"))
+			return err_set (e, BX_CONFLICT, 0, "container %s is already running", c->id);
+		return err_wrap (e, "container %.12s", c->id);
+	}
+	/* a start clears an earlier stop: the restart policy applies again */
+	unlinkat (c->cdir, L_STOPPED, 0);
+	return hostcfg_read (c, e);
+}
+
+/* A rootfs that is not mounted (after a reboot) is mounted again by
+ * img-unpack (bundle_ensure): linking lib/bundle here would load
+ * libarchive, libcrypto, libxml2 and ICU into every start, which costs
+ * more than a whole container start; this path is cold. */
+static int
+rootfs_ensure (struct ctx *c, const struct spec *s, struct bx_err *e)
+{
+	_cleanup_free_ char *image = NULL;
+	_cleanup_dir_ DIR *d = NULL;
+	struct dirent *de;
+	int st, n = 0;
+	pid_t pid;
+
+	if (is_mountpoint (s->rootfs) > 0)
+		return 0;
+	/* a copied rootfs (no overlayfs) is a plain directory with files */
+	for (d = opendir (s->rootfs); d && (de = readdir (d));)
+		if (++n > 2)
+			return 0;
+	if (slurp_at (c->cdir, L_CIMAGE, &image, NULL, e) < 0)
+		return err_wrap (e, "rootfs %s not mounted", s->rootfs);
+	image[strcspn (image, "\n")] = '\0';
+	if ((pid = fork ()) == 0) {
+		int null = open ("/dev/null", O_WRONLY);
+		dup2 (null, STDOUT_FILENO);
+		execlp ("img-unpack", "img-unpack", "-q", "--root", c->rootpath, image, c->bundle, (char *) NULL);
+		_exit (127);
+	}
+	if (pid < 0 || waitpid (pid, &st, 0) < 0 || !WIFEXITED (st) || WEXITSTATUS (st))
+		return err_set (e, SPAWN_FAILED, 0, "rootfs %s: img-unpack failed", s->rootfs);
+	return 0;
+}
+
+/* config.json read, rootfs mounted, cgroup made */
+static int
+prepare (struct ctx *c, struct spec *s, struct cgroup *cg, struct bx_err *e)
+{
+	char path[CTR_ID_LEN + 8];
+
+	if (spec_read (c->cdir, c->bundle, s, e) < 0 || rootfs_ensure (c, s, e) < 0)
+		return -1;
+	snprintf (path, sizeof path, "/box/%s", c->id);
+	return cgroup_create (cg, s->cgroups_path ? s->cgroups_path : path, &s->res, e);
+}
+
+static void
+state_running (struct ctx *c, pid_t pid, pid_t monitor, int restarts)
+{
+	struct ctr_state s;
+	struct bx_err e = { 0 };
+
+	if (ctr_state_read (c->cdir, &s, &e) < 0)
+		memset (&s, 0, sizeof s);
+	snprintf (s.status, sizeof s.status, "running");
+	s.pid = pid;
+	s.pid_start = proc_start_time (pid);
+	s.monitor = monitor;
+	s.monitor_start = proc_start_time (monitor);
+	s.exit_code = s.oom_killed = 0;
+	s.restart_count = restarts;
+	s.finished[0] = s.error[0] = '\0';
+	ctr_time_now (s.started);
+	ctr_state_write (c->cdir, &s, &e);
+}
+
+/* a start that failed: Docker keeps the status and records the error */
+static void
+state_failed (struct ctx *c, const struct bx_err *err)
+{
+	struct ctr_state s;
+	struct bx_err e = { 0 };
+
+	if (ctr_state_read (c->cdir, &s, &e) < 0)
+		memset (&s, 0, sizeof s);
+	if (!strcmp (s.status, "running"))
+		snprintf (s.status, sizeof s.status, "exited");
+	s.exit_code = err->code;
+	snprintf (s.error, sizeof s.error, "%s", err->msg);
+	ctr_state_write (c->cdir, &s, &e);
+}
+
+static void
+state_exited (struct ctx *c, int code, int oom)
+{
+	struct ctr_state s;
+	struct bx_err e = { 0 };
+
+	if (ctr_state_read (c->cdir, &s, &e) < 0)
+		memset (&s, 0, sizeof s);
+	snprintf (s.status, sizeof s.status, "exited");
+	s.exit_code = code;
+	s.oom_killed = oom;
+	s.pid = s.monitor = 0;
+	s.pid_start = s.monitor_start = 0;
+	ctr_time_now (s.finished);
+	ctr_state_write (c->cdir, &s, &e);
+}
+
+static void
+signals_block (sigset_t *set)
+{
+	sigemptyset (set);
+	sigaddset (set, SIGCHLD);
+	for (size_t i = 0; i < sizeof proxied / sizeof proxied[0]; i++)
+		sigaddset (set, proxied[i]);
+	sigprocmask (SIG_BLOCK, set, NULL);
+}
+
+/* attached, no terminal: pass signals on until the payload ends */
+static int
+wait_proxy (pid_t pid, const sigset_t *set)
+{
+	siginfo_t si;
+	int st;
+
+	for (;;) {
+		int sig = sigwaitinfo (set, &si);
+		if (sig == SIGCHLD) {
+			if (waitpid (pid, &st, WNOHANG) == pid)
+				return st;
+		} else if (sig > 0) {
+			kill (pid, sig);
+		}
+	}
+}
+
+struct relay {
+	pid_t pid;
+	int status, master;
+};
+
+static int
+relay_signal (int sig, void *arg)
+{
+	struct relay *r = arg;
+
+	if (sig == SIGCHLD)
+		return waitpid (r->pid, &r->status, WNOHANG) == r->pid;
+	if (sig == SIGWINCH)
+		pty_resize (STDIN_FILENO, r->master);
+	else
+		kill (r->pid, sig);
+	return 0;
+}
+
+/* attached with a terminal: the caller's in raw mode, copied both ways */
+static int
+wait_relay (pid_t pid, int master, const sigset_t *set, int in)
+{
+	struct relay r = { pid, 0, master };
+	struct termios saved;
+	int sigfd = signalfd (-1, set, SFD_CLOEXEC), raw = pty_raw (STDIN_FILENO, &saved);
+
+	pty_relay (in, STDOUT_FILENO, master, sigfd, relay_signal, &r);
+	if (raw)
+		tcsetattr (STDIN_FILENO, TCSADRAIN, &saved);
+	close (sigfd);
+	return r.status;
+}
+
+/* the payload's standard fds: attached, ours (stdin or /dev/null) */
+static int
+io_attached (const struct ctx *c, const struct spec *s, struct spawn_io *io, int *master, struct bx_err *e)
+{
+	int give_stdin = s->terminal || c->open_stdin;
+
+	*io = (struct spawn_io){ STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, -1 };
+	*master = -1;
+	if (!give_stdin && (io->in = open ("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+		return err_set (e, SPAWN_FAILED, errno, "/dev/null");
+	if (s->terminal && pty_open (master, &io->console, e) < 0)
+		return -1;
+	if (s->terminal)
+		pty_resize (STDIN_FILENO, *master);
+	return 0;
+}
+
+static void
+io_close (struct spawn_io *io)
+{
+	if (io->in > STDERR_FILENO)
+		close (io->in);
+	if (io->out > STDERR_FILENO)
+		close (io->out);
+	if (io->err > STDERR_FILENO)
+		close (io->err);
+	if (io->console >= 0)
+		close (io->console);
+	io->in = io->out = io->err = io->console = -1;
+}
+
+/* the end: cgroup, state, --rm; returns the exit code */
+static int
+finish (struct ctx *c, struct cgroup *cg, int status)
+{
+	struct bx_err e = { 0 };
+	int code = spawn_exit_code (status), oom = cgroup_oom_kills (cg) > 0;
+
+	if (cgroup_destroy (cg, &e) < 0)
+		err_report (&e);
+	state_exited (c, code, oom);
+	if (c->auto_remove && ctr_remove (c->rootfd, c->id, CTR_RM_FORCE | CTR_RM_LOCKED, &e) < 0)
+		err_report (&e);
+	return code;
+}
+
+/* a failed start: the half-made child reaped, the cgroup gone */
+static int
+fail_start (struct ctx *c, struct cgroup *cg, pid_t failed, const struct bx_err *err)
+{
+	struct bx_err e = { 0 };
+	int st;
+
+	if (failed > 0)
+		waitpid (failed, &st, 0);
+	cgroup_destroy (cg, &e);
+	state_failed (c, err);
+	if (c->auto_remove)
+		ctr_remove (c->rootfd, c->id, CTR_RM_FORCE | CTR_RM_LOCKED, &e);
+	return err->code;
+}
+
+static int
+run_attached (struct ctx *c)
+{
+	struct spec s;
+	struct cgroup cg = { .n = 0 };
+	struct spawn_io io;
+	struct bx_err e = { 0 };
+	sigset_t set;
+	int master, status;
+	pid_t pid, failed = 0;
+
+	if (prepare (c, &s, &cg, &e) < 0 || io_attached (c, &s, &io, &master, &e) < 0) {
+		e.code = SPAWN_FAILED;
+		err_wrap (&e, "container %.12s", c->id);
+		fail_start (c, &cg, 0, &e);
+		return err_report (&e);
+	}
+	signals_block (&set);
+	if ((pid = spawn_container (&s, &cg, &io, 0, &failed, &e)) < 0) {
+		err_wrap (&e, "container %.12s", c->id);
+		fail_start (c, &cg, failed, &e);
+		return err_report (&e);
+	}
+	io_close (&io);
+	state_running (c, pid, getpid (), 0);
+	status = master >= 0 ? wait_relay (pid, master, &set, STDIN_FILENO) : wait_proxy (pid, &set);
+	spec_free (&s);
+	return finish (c, &cg, status);
+}
+
+/* -d: the payload's fds for the supervisor: pipes (or a pty) to log, a
+ * stdin held open when asked; FDS[] are the supervisor's ends */
+static int
+io_detached (const struct ctx *c, const struct spec *s, struct spawn_io *io, int fds[3], struct bx_err *e)
+{
+	int o[2] = { -1, -1 }, er[2] = { -1, -1 }, in[2] = { -1, -1 };
+
+	*io = (struct spawn_io){ -1, -1, -1, -1 };
+	fds[0] = fds[1] = fds[2] = -1;
+	if (s->terminal) {
+		if (pty_open (&fds[0], &io->console, e) < 0)
+			return -1;
+	} else if (pipe2 (o, O_CLOEXEC) < 0 || pipe2 (er, O_CLOEXEC) < 0) {
+		return err_set (e, SPAWN_FAILED, errno, "pipe");
+	} else {
+		fds[0] = o[0], io->out = o[1], fds[1] = er[0], io->err = er[1];
+	}
+	if (c->open_stdin && !s->terminal) {
+		if (pipe2 (in, O_CLOEXEC) < 0)
+			return err_set (e, SPAWN_FAILED, errno, "pipe");
+		io->in = in[0], fds[2] = in[1];
+	} else if (!s->terminal && (io->in = open ("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+		return err_set (e, SPAWN_FAILED, errno, "/dev/null");
+	}
+	return 0;
+}
+
+/* the worker of one -d start (a child of the supervisor): the container
+ * cloned as the supervisor's child, then the handover */
+static int
+launch (void *arg, int sock)
+{
+	struct ctx *c = arg;
+	struct launch_msg m = { 0 };
+	struct spec s;
+	struct cgroup cg = { .n = 0 };
+	struct spawn_io io = { -1, -1, -1, -1 };
+	struct bx_err e = { 0 };
+	int fds[3] = { -1, -1, -1 };
+	pid_t failed = 0;
+
+	if (prepare (c, &s, &cg, &e) < 0 || io_detached (c, &s, &io, fds, &e) < 0) {
+		e.code = SPAWN_FAILED;
+	} else if ((m.pid = spawn_container (&s, &cg, &io, 1, &failed, &e)) > 0) {
+		snprintf (m.cgroup, sizeof m.cgroup, "%s", s.cgroups_path ? s.cgroups_path : "");
+		if (!s.cgroups_path)
+			snprintf (m.cgroup, sizeof m.cgroup, "/box/%s", c->id);
+		state_running (c, m.pid, getppid (), c->sv->restarts);
+		m.nfds = 3;
+		return launch_send (sock, &m, fds, fds[2] >= 0 ? 3 : fds[1] >= 0 ? 2 : 1) < 0 ? SPAWN_FAILED : 0;
+	}
+	err_wrap (&e, "container %.12s", c->id);
+	m.code = e.code;
+	snprintf (m.msg, sizeof m.msg, "%s", e.msg);
+	/* the supervisor reaps the child that failed: it is its child */
+	cgroup_destroy (&cg, &e);
+	state_failed (c, &e);
+	launch_send (sock, &m, NULL, 0);
+	return m.code;
+}
+
+/* the supervisor's life: its own session, no tie to our output */
+static void __attribute__ ((noreturn))
+supervise (struct ctx *c, int report)
+{
+	struct sv sv = { .rootfd = c->rootfd, .cdir = c->cdir, .id = c->id, .policy = c->policy,
+			 .report = report, .launch = launch, .arg = c };
+	int null = open ("/dev/null", O_RDWR), code;
+
+	c->sv = &sv;
+	setsid ();
+	if (null >= 0) {
+		dup2 (null, 0), dup2 (null, 1), dup2 (null, 2);
+		if (null > 2)
+			close (null);
+	}
+	code = sv_run (&sv);
+	if (c->auto_remove && code < SPAWN_FAILED) {
+		/* the lock is O_CLOEXEC: ctr-rm takes it itself */
+		execlp ("ctr-rm", "ctr-rm", "-f", c->id, (char *) NULL);
+	}
+	_exit (0);
+}
+
+static int
+run_detached (struct ctx *c)
+{
+	struct launch_msg m;
+	int p[2];
+	pid_t sv;
+	ssize_t n;
+
+	if (pipe2 (p, O_CLOEXEC) < 0)
+		die (SPAWN_FAILED, "container %.12s: pipe: %s", c->id, strerror (errno));
+	if ((sv = fork ()) < 0)
+		die (SPAWN_FAILED, "container %.12s: fork: %s", c->id, strerror (errno));
+	if (sv == 0) {
+		close (p[0]);
+		supervise (c, p[1]);
+	}
+	close (p[1]);
+	while ((n = read (p[0], &m, sizeof m)) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t) sizeof m)
+		die (SPAWN_FAILED, "container %.12s: the supervisor died", c->id);
+	if (m.code) {
+		m.msg[sizeof m.msg - 1] = '\0';
+		fprintf (stderr, "%s: %s\n", bx_prog, m.msg);
+		return m.code;
+	}
+	puts (c->id);
+	return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct ctx c = { .rootfd = -1, .cdir = -1, .lock = -1 };
+	struct bx_err e = { 0 };
+
+	prog_init (argv[0]);
+	parse_args (argc, argv, &o);
+	if (ctx_open (&o, &c, &e) < 0) {
+		/* Docker's 125 for a start that did not happen, but our own
+		 * codes for the cases people test: not found, conflict */
+		if (e.code != BX_NOTFOUND && e.code != BX_CONFLICT && e.code != BX_USAGE)
+			e.code = SPAWN_FAILED;
+		return err_report (&e);
+	}
+	return o.detach ? run_detached (&c) : run_attached (&c);
+}
