@@ -80,7 +80,7 @@ exec_payload (const struct spec *s, struct bx_err *e)
 
 /* the payload's own part: cwd, limits, identity, filters, then exec */
 static void __attribute__ ((noreturn))
-payload_run (const struct spec *s, int errfd)
+payload_run (const struct spec *s, const struct spawn_io *io, int errfd)
 {
 	struct bx_err e = { 0 };
 
@@ -100,7 +100,8 @@ payload_run (const struct spec *s, int errfd)
 		child_fail (errfd, &e);
 	/* after the uid change, which clears it: the payload dies with its
 	 * supervisor, never left behind untracked */
-	prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (!io->detached)
+		prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	exec_payload (s, &e);
 	child_fail (errfd, &e);
 }
@@ -181,13 +182,15 @@ container_child (const struct spec *s, const struct cgroup *cg, const struct spa
 		}
 		close (fd);
 	}
-	payload_run (s, errfd);
+	payload_run (s, io, errfd);
 }
 
 static pid_t
 clone_child (uint64_t flags)
 {
-	struct clone_args a = { .flags = flags, .exit_signal = SIGCHLD };
+	/* with CLONE_PARENT the child inherits our own exit signal (clone3
+	 * refuses another): SIGCHLD, we were forked */
+	struct clone_args a = { .flags = flags, .exit_signal = flags & CLONE_PARENT ? 0 : SIGCHLD };
 
 	return (pid_t) syscall (SYS_clone3, &a, sizeof a);
 }
@@ -256,7 +259,7 @@ exec_child (const struct spec *s, int pidfd, int nsflags, const struct cgroup *c
 	}
 	if (child_io (io, &e) < 0)
 		child_fail (errfd, &e);
-	payload_run (s, errfd);
+	payload_run (s, io, errfd);
 }
 
 pid_t

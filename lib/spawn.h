@@ -19,6 +19,7 @@ enum { SPAWN_FAILED = 125, SPAWN_NOEXEC = 126, SPAWN_NOTFOUND = 127 };
 struct spawn_io {
 	int in, out, err; /* the payload's stdin, stdout, stderr */
 	int console;      /* a pty slave: controlling terminal and /dev/console; -1: none */
+	int detached;     /* outlives its parent: no PR_SET_PDEATHSIG */
 };
 
 /* Clone the container's first process into new namespaces (S->clone_flags,

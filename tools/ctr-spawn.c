@@ -303,7 +303,7 @@ io_attached (const struct ctx *c, const struct spec *s, struct spawn_io *io, int
 {
 	int give_stdin = s->terminal || c->open_stdin;
 
-	*io = (struct spawn_io){ STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, -1 };
+	*io = (struct spawn_io){ STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, -1, 0 };
 	*master = -1;
 	if (!give_stdin && (io->in = open ("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
 		return err_set (e, SPAWN_FAILED, errno, "/dev/null");
@@ -396,7 +396,7 @@ io_detached (const struct ctx *c, const struct spec *s, struct spawn_io *io, int
 {
 	int o[2] = { -1, -1 }, er[2] = { -1, -1 }, in[2] = { -1, -1 };
 
-	*io = (struct spawn_io){ -1, -1, -1, -1 };
+	*io = (struct spawn_io){ -1, -1, -1, -1, 0 };
 	fds[0] = fds[1] = fds[2] = -1;
 	if (s->terminal) {
 		if (pty_open (&fds[0], &io->console, e) < 0)
@@ -425,7 +425,7 @@ launch (void *arg, int sock)
 	struct launch_msg m = { 0 };
 	struct spec s;
 	struct cgroup cg = { .n = 0 };
-	struct spawn_io io = { -1, -1, -1, -1 };
+	struct spawn_io io = { -1, -1, -1, -1, 0 };
 	struct bx_err e = { 0 };
 	int fds[3] = { -1, -1, -1 };
 	pid_t failed = 0;

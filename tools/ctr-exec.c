@@ -1,0 +1,302 @@
+/*
+ * ctr-exec - run a command in a running container
+ *
+ * usage:  ctr-exec [--root DIR] [-d] [-i] [-t] [-e VAR=val]... [-u USER[:GROUP]]
+ *                  [-w DIR] CONTAINER CMD [ARG...]
+ * stdin:  the command's with -i (or -t), else unused
+ * stdout: the command's output
+ * reads:  containers/<id>/state (the pid to join), config.json (env, user,
+ *         capabilities, no_new_privs, seccomp, cgroupsPath), the container's
+ *         /etc/passwd and /etc/group for -u
+ * writes: nothing
+ * locks:  none
+ * exit:   the command's code, 128+n when killed by signal n; 1 not running,
+ *         2 usage, 3 no such container, 125 failed before the command
+ *         ran, 126 not executable, 127 not found
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "ctr.h"
+#include "err.h"
+#include "layout.h"
+#include "ocispec.h"
+#include "pty.h"
+#include "root.h"
+#include "spawn.h"
+#include "userdb.h"
+
+#define MAX_ENV 256
+
+struct opts {
+	const char *root, *user, *workdir, *what;
+	int detach, interactive, tty;
+	const char *env[MAX_ENV];
+	size_t nenv;
+	char **cmd;
+};
+
+static const int proxied[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH };
+
+static void
+usage (void)
+{
+	fprintf (stderr,
+		 "usage: %s [--root DIR] [-d] [-i] [-t] [-e VAR=val]... [-u USER[:GROUP]] [-w DIR] CONTAINER CMD "
+		 "[ARG...]\n",
+		 bx_prog);
+	exit (BX_USAGE);
+}
+
+static void
+parse_args (int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "root", required_argument, NULL, 'R' },     { "detach", no_argument, NULL, 'd' },
+		{ "interactive", no_argument, NULL, 'i' },    { "tty", no_argument, NULL, 't' },
+		{ "env", required_argument, NULL, 'e' },      { "user", required_argument, NULL, 'u' },
+		{ "workdir", required_argument, NULL, 'w' },  { 0, 0, 0, 0 }
+	};
+	int c;
+
+	while ((c = getopt_long (argc, argv, "+ditSe:u:w:", lo, NULL)) != -1) {
+		switch (c) {
+		case 'R': o->root = optarg; break;
+		case 'd': o->detach = 1; break;
+		case 'i': o->interactive = 1; break;
+		case 't': o->tty = 1; break;
+		case 'u': o->user = optarg; break;
+		case 'w': o->workdir = optarg; break;
+		case 'e':
+			if (o->nenv == MAX_ENV)
+				die (BX_USAGE, "too many -e");
+			o->env[o->nenv++] = optarg;
+			break;
+		default: usage ();
+		}
+	}
+	if (argc - optind < 2)
+		usage ();
+	if (o->workdir && o->workdir[0] != '/')
+		die (BX_USAGE, "the working directory '%s' is invalid, it needs to be an absolute path", o->workdir);
+	o->what = argv[optind];
+	o->cmd = argv + optind + 1;
+}
+
+/* the running container's first process, as a pidfd that cannot be recycled */
+static int
+container_pidfd (int cdir, const char *id, struct bx_err *e)
+{
+	struct ctr_state s;
+	int fd;
+
+	if (ctr_state_read (cdir, &s, e) < 0)
+		return -1;
+	ctr_state_settle (&s);
+	if (strcmp (s.status, "running"))
+		return err_set (e, BX_FAIL, 0, "container %s is not running", id);
+	if ((fd = pidfd_open (s.pid, 0)) < 0 || proc_start_time (s.pid) != s.pid_start) {
+		if (fd >= 0)
+			close (fd);
+		return err_set (e, BX_FAIL, 0, "container %s is not running", id);
+	}
+	return fd;
+}
+
+/* the container's env, then each -e: a later VAR replaces an earlier one;
+ * -e VAR alone takes our value, or is left out */
+static int
+env_merge (struct spec *s, const struct opts *o, struct bx_err *e)
+{
+	size_t n = 0, k;
+	const char **env;
+
+	while (s->env[n])
+		n++;
+	if (!(env = calloc (n + o->nenv + 1, sizeof *env)))
+		return err_set (e, SPAWN_FAILED, errno, "env");
+	memcpy (env, s->env, n * sizeof *env);
+	for (size_t i = 0; i < o->nenv; i++) {
+		const char *v = o->env[i], *eq = strchr (v, '=');
+		size_t klen = eq ? (size_t) (eq - v) : strlen (v);
+		if (!eq) {
+			char *host = getenv (v);
+			if (!host)
+				continue;
+			v = host - klen - 1; /* "VAR=value" as it sits in environ */
+		}
+		for (k = 0; k < n && !(strncmp (env[k], v, klen) == 0 && env[k][klen] == '='); k++)
+			;
+		env[k] = v;
+		if (k == n)
+			n++;
+	}
+	free (s->env);
+	s->env = env;
+	return 0;
+}
+
+static int
+user_apply (struct spec *s, const char *user, struct bx_err *e)
+{
+	struct userdb_ids ids;
+	int rootfs = open (s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC), r;
+
+	if (rootfs < 0)
+		return err_set (e, SPAWN_FAILED, errno, "%s", s->rootfs);
+	r = userdb_resolve (rootfs, user, &ids, e);
+	close (rootfs);
+	if (r < 0)
+		return -1;
+	s->uid = ids.uid;
+	s->gid = ids.gid;
+	free (s->gids);
+	if (!(s->gids = calloc (ids.nsgids + 1, sizeof *s->gids)))
+		return err_set (e, SPAWN_FAILED, errno, "groups");
+	memcpy (s->gids, ids.sgids, ids.nsgids * sizeof *s->gids);
+	s->ngids = ids.nsgids;
+	return 0;
+}
+
+/* the container's process section, with what the command line changes */
+static int
+spec_for_exec (int cdir, const char *bundle, const struct opts *o, struct spec *s, int *nsflags, struct bx_err *e)
+{
+	if (spec_read (cdir, bundle, s, e) < 0)
+		return -1;
+	free (s->args);
+	s->args = (const char **) o->cmd;
+	*nsflags = s->clone_flags;
+	for (size_t i = 0; i < s->njoins; i++)
+		*nsflags |= s->joins[i].type;
+	if (o->workdir)
+		s->cwd = o->workdir;
+	s->terminal = o->tty;
+	if (env_merge (s, o, e) < 0 || (o->user && user_apply (s, o->user, e) < 0))
+		return -1;
+	return 0;
+}
+
+static int
+wait_proxy (pid_t pid, const sigset_t *set)
+{
+	siginfo_t si;
+	int st;
+
+	for (;;) {
+		int sig = sigwaitinfo (set, &si);
+		if (sig == SIGCHLD) {
+			if (waitpid (pid, &st, WNOHANG) == pid)
+				return st;
+		} else if (sig > 0) {
+			kill (pid, sig);
+		}
+	}
+}
+
+struct relay {
+	pid_t pid;
+	int status, master;
+};
+
+static int
+relay_signal (int sig, void *arg)
+{
+	struct relay *r = arg;
+
+	if (sig == SIGCHLD)
+		return waitpid (r->pid, &r->status, WNOHANG) == r->pid;
+	if (sig == SIGWINCH)
+		pty_resize (STDIN_FILENO, r->master);
+	else
+		kill (r->pid, sig);
+	return 0;
+}
+
+static int
+wait_relay (pid_t pid, int master, const sigset_t *set, int in)
+{
+	struct relay r = { pid, 0, master };
+	struct termios saved;
+	int sigfd = signalfd (-1, set, SFD_CLOEXEC), raw = pty_raw (STDIN_FILENO, &saved);
+
+	pty_relay (in, STDOUT_FILENO, master, sigfd, relay_signal, &r);
+	if (raw)
+		tcsetattr (STDIN_FILENO, TCSADRAIN, &saved);
+	close (sigfd);
+	return r.status;
+}
+
+static int
+io_make (const struct opts *o, struct spawn_io *io, int *master, struct bx_err *e)
+{
+	int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null < 0)
+		return err_set (e, SPAWN_FAILED, errno, "/dev/null");
+	*io = (struct spawn_io){ o->interactive ? STDIN_FILENO : null, STDOUT_FILENO, STDERR_FILENO, -1, o->detach };
+	*master = -1;
+	if (o->detach)
+		io->in = io->out = io->err = null;
+	else if (o->tty && pty_open (master, &io->console, e) < 0)
+		return -1;
+	if (*master >= 0)
+		pty_resize (STDIN_FILENO, *master);
+	return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct bx_err e = { 0 };
+	struct spec s;
+	struct cgroup cg;
+	struct spawn_io io;
+	char id[CTR_ID_LEN + 1], bundle[PATH_MAX];
+	int rootfd, cdir, pidfd, nsflags, master, st;
+	sigset_t set;
+	pid_t pid, failed;
+
+	prog_init (argv[0]);
+	parse_args (argc, argv, &o);
+	if ((rootfd = root_open (o.root, &e)) < 0 || ctr_resolve (rootfd, o.what, id, &e) < 0 ||
+	    (cdir = ctr_open (rootfd, id, &e)) < 0 || (pidfd = container_pidfd (cdir, id, &e)) < 0)
+		return err_report (&e);
+	snprintf (bundle, sizeof bundle, "%s/" L_CONTAINERS "/%s", root_path (o.root), id);
+	if (spec_for_exec (cdir, bundle, &o, &s, &nsflags, &e) < 0 ||
+	    cgroup_open (&cg, s.cgroups_path ? s.cgroups_path : "/box/x", &e) < 0 || io_make (&o, &io, &master, &e) < 0) {
+		if (e.code != BX_FAIL)
+			e.code = SPAWN_FAILED;
+		return err_report (&e);
+	}
+	sigemptyset (&set);
+	sigaddset (&set, SIGCHLD);
+	for (size_t i = 0; i < sizeof proxied / sizeof proxied[0]; i++)
+		sigaddset (&set, proxied[i]);
+	sigprocmask (SIG_BLOCK, &set, NULL);
+	if ((pid = spawn_exec (&s, pidfd, nsflags, &cg, &io, &failed, &e)) < 0) {
+		if (failed > 0)
+			waitpid (failed, &st, 0);
+		return err_report (&e);
+	}
+	if (io.console >= 0)
+		close (io.console);
+	if (o.detach)
+		return 0;
+	st = master >= 0 ? wait_relay (pid, master, &set, o.interactive ? STDIN_FILENO : -1) : wait_proxy (pid, &set);
+	return spawn_exit_code (st);
+}
