@@ -28,6 +28,7 @@ ccfg_init (struct ccfg *c)
 	c->env_flags = json_array ();
 	c->env_files = json_array ();
 	c->labels = json_object ();
+	c->label_files = json_object ();
 	c->binds = json_array ();
 	c->tmpfs = json_object ();
 	c->cap_add = json_array ();
@@ -45,7 +46,7 @@ ccfg_init (struct ccfg *c)
 void
 ccfg_free (struct ccfg *c)
 {
-	json_t *all[] = { c->env_flags, c->env_files, c->labels,   c->binds,	  c->tmpfs,	   c->cap_add,
+	json_t *all[] = { c->env_flags, c->env_files, c->labels, c->label_files,  c->binds,	  c->tmpfs,	   c->cap_add,
 			  c->cap_drop,	c->security_opt, c->exposed, c->bindings, c->aliases,	   c->add_hosts,
 			  c->dns,	c->mounts,	c->inspect_mounts, c->config, c->args, c->proc_env,
 			  c->restart,	c->seccomp_profile };
@@ -276,7 +277,8 @@ ccfg_merge (struct ccfg *c, json_t *img_config, const char *id, const char *name
 	json_object_set (cfg, "Volumes", json_object_get (ic, "Volumes") ? json_object_get (ic, "Volumes") : json_null ());
 	json_object_set_new (cfg, "WorkingDir", json_string (wdc ? wdc : ""));
 	json_object_set_new (cfg, "OnBuild", json_null ());
-	json_object_set_new (cfg, "Labels", objects_merge (json_object_get (ic, "Labels"), c->labels));
+	json_object_set_new (cfg, "Labels", objects_merge (json_object_get (ic, "Labels"), c->label_files));
+	json_object_update (json_object_get (cfg, "Labels"), c->labels);
 	if (sig && *sig)
 		json_object_set_new (cfg, "StopSignal", json_string (sig));
 	if (c->has_stop_timeout)
@@ -292,29 +294,50 @@ ccfg_merge (struct ccfg *c, json_t *img_config, const char *id, const char *name
 
 /* --- inside the rootfs --- */
 
-/* mkdir -p DIR inside ROOTFS, each step resolved in the root */
+/* mkdir -p DIR inside ROOTFS as Docker's securejoin does: symlinks are
+ * followed by hand, relative to the rootfs ("/" and ".." stop at its top),
+ * so a dangling link makes its target inside the rootfs, never outside */
 static int
 mkdir_in_root (int rootfs, const char *dir, struct bx_err *e)
 {
-	char path[4096];
-	size_t n = 0;
+	char done[4096] = "", todo[8192], link[4096];
+	int links = 0;
 
-	while (dir[n]) {
-		_cleanup_close_ int fd = -1, parent = -1;
-		size_t start = n + strspn (dir + n, "/"), end = start + strcspn (dir + start, "/");
-		if (end == start)
-			break;
-		snprintf (path, sizeof path, "%.*s", (int) end, dir);
-		n = end;
-		if ((fd = tree_open_in_root (rootfs, path, O_PATH | O_DIRECTORY, 0)) >= 0)
+	snprintf (todo, sizeof todo, "%s", dir);
+	while (todo[0]) {
+		size_t n = strcspn (todo, "/"), dl = strlen (done);
+		char comp[256], rest[8192];
+		_cleanup_close_ int parent = -1;
+		struct stat st;
+		ssize_t ln;
+		snprintf (comp, sizeof comp, "%.*s", (int) (n < sizeof comp ? n : sizeof comp - 1), todo);
+		snprintf (rest, sizeof rest, "%s", todo[n] ? todo + n + 1 : "");
+		snprintf (todo, sizeof todo, "%s", rest);
+		if (!comp[0] || strcmp (comp, ".") == 0)
 			continue;
-		if (errno != ENOENT)
-			return err_set (e, BX_FAIL, errno, "working directory %s", path);
-		snprintf (path, sizeof path, "%.*s", (int) start, dir);
-		parent = tree_open_in_root (rootfs, path, O_PATH | O_DIRECTORY, 0);
-		snprintf (path, sizeof path, "%.*s", (int) (end - start), dir + start);
-		if (parent < 0 || (mkdirat (parent, path, 0755) < 0 && errno != EEXIST))
-			return err_set (e, BX_FAIL, errno, "mkdir working directory %s", dir);
+		if (strcmp (comp, "..") == 0) {
+			char *slash = strrchr (done, '/');
+			*(slash ? slash : done) = '\0';
+			continue;
+		}
+		if ((parent = tree_open_in_root (rootfs, dl ? done : "/", O_PATH | O_DIRECTORY, 0)) < 0)
+			return err_set (e, BX_FAIL, errno, "working directory %s", dir);
+		if (fstatat (parent, comp, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno != ENOENT || (mkdirat (parent, comp, 0755) < 0 && errno != EEXIST))
+				return err_set (e, BX_FAIL, errno, "mkdir working directory %s", dir);
+		} else if (S_ISLNK (st.st_mode)) {
+			if (++links > 40 || (ln = readlinkat (parent, comp, link, sizeof link - 1)) < 0)
+				return err_set (e, BX_FAIL, links > 40 ? ELOOP : errno, "working directory %s", dir);
+			link[ln] = '\0';
+			if (link[0] == '/')
+				done[0] = '\0';
+			snprintf (todo, sizeof todo, "%s/%s", link, rest);
+			continue;
+		} else if (!S_ISDIR (st.st_mode))
+			return err_set (e, BX_FAIL, ENOTDIR, "working directory %s", dir);
+		if (dl + n + 2 > sizeof done)
+			return err_set (e, BX_USAGE, ENAMETOOLONG, "working directory %s", dir);
+		snprintf (done + dl, sizeof done - dl, "/%s", comp);
 	}
 	return 0;
 }

@@ -196,7 +196,7 @@ option (struct ccfg *c, int opt, const char *arg, struct bx_err *e)
 	case 'u': c->user = arg; return 0;
 	case O_ENTRYPOINT: c->entrypoint = arg, c->has_entrypoint = 1; return 0;
 	case 'l': copts_label (arg, c->labels); return 0;
-	case O_LABEL_FILE: return copts_env_file (arg, c->labels, 1, e);
+	case O_LABEL_FILE: return copts_env_file (arg, c->label_files, 1, e);
 	case 'h': c->hostname = arg; return 0;
 	case O_READ_ONLY: return bool_arg (opt, arg, &c->read_only, e);
 	case 'v': json_array_append_new (c->binds, json_string (arg)); return 0;

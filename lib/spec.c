@@ -242,7 +242,7 @@ host_devices_in (const char *dir, json_t *out, int depth_left)
 			host_devices_in (path, out, depth_left - 1);
 		else if (S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode))
 			json_array_append_new (out, json_pack ("{s:s, s:s, s:I, s:I, s:i, s:I, s:I}", "path", path, "type",
-							       S_ISCHR (st.st_mode) ? "c" : "b", (json_int_t) major (st.st_rdev),
+							       S_ISCHR (st.st_mode) ? "c" : "b", "major", (json_int_t) major (st.st_rdev),
 							       "minor", (json_int_t) minor (st.st_rdev), "fileMode",
 							       (int) (st.st_mode & 0777), "uid", (json_int_t) st.st_uid, "gid",
 							       (json_int_t) st.st_gid));

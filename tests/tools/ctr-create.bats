@@ -1,0 +1,531 @@
+#!/usr/bin/env bats
+# ctr-create: docker create flags + image config -> containers/<id>/, an OCI
+# bundle that crun runs; Docker's merge rules, the name reservation, and
+# nothing left behind when it fails.
+
+load ../helpers
+
+setup () {
+	box_setup
+	skip_unless_root
+	store_add small docker.io/library/small:latest
+	CRUN_ROOT=$BATS_TEST_TMPDIR/crun
+	CRUN_IDS=()
+}
+
+teardown () {
+	local c
+	for c in "${CRUN_IDS[@]}"; do
+		crun --root "$CRUN_ROOT" delete -f "$c" >/dev/null 2>&1 || true
+	done
+	box_teardown
+}
+
+# mk [FLAGS] IMAGE [CMD]: create, the id in $id (the command must succeed)
+mk () {
+	run --separate-stderr -0 ctr-create "$@"
+	[[ $output =~ ^[0-9a-f]{64}$ ]]
+	id=$output
+	D=$BOX_ROOT/containers/$id
+}
+
+cfg () { jq -c "$1" "$D/config.json"; }
+crt () { jq -c "$1" "$D/create.json"; }
+
+# custom_image CONFIG: docker.io/library/custom:latest in the store: the
+# small image's layer, then what the script on stdin makes in the directory
+# $1 as a second layer, with CONFIG as the image config's "config"
+custom_image () {
+	local d=$BATS_TEST_TMPDIR/custom st=$BATS_TEST_TMPDIR/stage m l
+	# shellcheck source=../lib/oci.sh
+	. "$TESTS_DIR/lib/oci.sh"
+	rm -rf "$d" "$st"
+	mkdir -p "$st"
+	BATS_TEST_TMPDIR=$BATS_TEST_TMPDIR bash -s "$st"
+	oci_init "$d"
+	oci_image_begin
+	m=$(fixture_manifest_digest small)
+	l=$(jq -r '.layers[0].digest' "$FIXTURES/small/blobs/sha256/${m#sha256:}")
+	gzip -dc "$FIXTURES/small/blobs/sha256/${l#sha256:}" >"$BATS_TEST_TMPDIR/l1.tar"
+	oci_add_layer "$d" "$BATS_TEST_TMPDIR/l1.tar" base
+	oci_tar "$st" "$BATS_TEST_TMPDIR/l2.tar"
+	oci_add_layer "$d" "$BATS_TEST_TMPDIR/l2.tar" extra
+	oci_image_end "$d" amd64 "$1"
+	oci_tag "$d" "$OCI_MT_MANIFEST" "$OCI_DIGEST" "$OCI_SIZE" latest
+	store_add "$d" docker.io/library/custom:latest
+}
+
+# state: what $BOX_ROOT holds (names, containers, volumes), to compare
+state () {
+	(cd "$BOX_ROOT" && find names containers volumes -maxdepth 2 2>/dev/null | sort)
+	findmnt -rn -o TARGET | grep -F "$BOX_ROOT" || true
+}
+
+# crun_run: run the bundle $D under crun, from a private mount namespace
+# without the cgroup2 mount crun refuses (PEERS.md)
+crun_run () {
+	local c=t$RANDOM$RANDOM
+	CRUN_IDS+=("$c")
+	unshare --mount --propagation private sh -c \
+		'umount /sys/fs/cgroup/unified 2>/dev/null; exec crun --root "$1" run -b "$2" "$3" </dev/null' \
+		sh "$CRUN_ROOT" "$D" "$c"
+}
+
+@test "a container directory: the contract's files, the name, the mounted rootfs" {
+	mk small
+	[[ -f $D/config.json && -f $D/create.json && -f $D/hosts && -f $D/hostname && -f $D/resolv.conf ]]
+	[[ $(cat "$D/image") == "$(fixture_image_id small)" ]]
+	grep -qx status=created "$D/state"
+	grep -q '^created=20[0-9-]*T[0-9:.]*Z$' "$D/state"
+	[[ $(findmnt -n -o FSTYPE "$D/rootfs") == overlay ]]
+	[[ -x $D/rootfs/bin/busybox ]]
+	local name
+	name=$(crt .Name)
+	[[ $name =~ ^\"/[a-z]+_[a-z]+[0-9]?\"$ ]]
+	name=${name//\"/}
+	[[ $(readlink "$BOX_ROOT/names/${name#/}") == "$id" ]]
+	[[ $(crt .Id) == "\"$id\"" && $(crt .Image) == "\"$(fixture_image_id small)\"" ]]
+	[[ $(crt .ImageRef) == '"small"' && $(crt .Config.Image) == '"small"' ]]
+	[[ $(cfg .ociVersion) == '"1.0.2"' && $(cfg .root) == '{"path":"rootfs","readonly":false}' ]]
+	[[ $(cfg .linux.cgroupsPath) == "\"/box/$id\"" ]]
+	# nothing temporary left
+	[[ -z $(ls "$BOX_ROOT/containers" | grep tmp) ]]
+}
+
+@test "the image's CMD, run args, --entrypoint as Docker merges them" {
+	mk small
+	[[ $(cfg .process.args) == '["sh"]' && $(crt .Config.Cmd) == '["sh"]' ]]
+	[[ $(crt .Config.Entrypoint) == null && $(crt .Path) == '"sh"' && $(crt .Args) == '[]' ]]
+	mk small echo hi there
+	[[ $(cfg .process.args) == '["echo","hi","there"]' ]]
+	# --entrypoint replaces ENTRYPOINT and drops the image's CMD
+	mk --entrypoint env small
+	[[ $(cfg .process.args) == '["env"]' && $(crt .Config.Cmd) == null ]]
+	[[ $(crt .Config.Entrypoint) == '["env"]' ]]
+	mk --entrypoint=echo small a b
+	[[ $(cfg .process.args) == '["echo","a","b"]' && $(crt .Config.Cmd) == '["a","b"]' ]]
+	mk --entrypoint "" small ls /
+	[[ $(cfg .process.args) == '["ls","/"]' && $(crt .Config.Entrypoint) == null ]]
+	run --separate-stderr -2 ctr-create --entrypoint "" small
+	[[ $stderr == "ctr-create: no command specified" ]]
+}
+
+@test "an image ENTRYPOINT: run args replace CMD only; image StopSignal, no PATH, VOLUME" {
+	custom_image '{"Entrypoint":["echo","e"],"Cmd":["c"],"StopSignal":"SIGQUIT","Env":["X=1"],"Volumes":{"/vol":{}}}' <<-'EOF'
+		mkdir -p "$1/vol"
+		echo seed >"$1/vol/seed"
+	EOF
+	mk custom
+	[[ $(cfg .process.args) == '["echo","e","c"]' && $(crt .Path) == '"echo"' && $(crt .Args) == '["e","c"]' ]]
+	[[ $(crt .Config.StopSignal) == '"SIGQUIT"' && $(cfg .process.cwd) == '"/"' ]]
+	[[ $(cfg .process.env) == "[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"HOSTNAME=${id:0:12}\",\"X=1\"]" ]]
+	[[ $(crt .Config.Env) == '["X=1"]' ]]
+	# the image's VOLUME: an anonymous volume, pre-filled
+	local src
+	src=$(cfg '.mounts[] | select(.destination == "/vol") | .source' | tr -d '"')
+	[[ $src =~ /volumes/[0-9a-f]{64}/_data$ && $(cat "$src/seed") == seed ]]
+	mk custom x y
+	[[ $(cfg .process.args) == '["echo","e","x","y"]' && $(crt .Config.Entrypoint) == '["echo","e"]' ]]
+	mk --entrypoint ls custom
+	[[ $(cfg .process.args) == '["ls"]' ]]
+	mk --stop-signal 9 -v /vol custom
+	[[ $(crt .Config.StopSignal) == '"9"' ]]
+	[[ $(cfg '[.mounts[] | select(.destination == "/vol")] | length') == 1 ]]
+}
+
+@test "env: PATH, HOSTNAME, TERM with -t, image Env, -e and --env-file by name" {
+	mk small
+	[[ $(cfg .process.env) == "[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"HOSTNAME=${id:0:12}\",\"FOO=bar\"]" ]]
+	[[ $(cfg .process.terminal) == false ]]
+	printf '# comment\n\nFILE=1\nFOO=from-file\n  SPACED=x y\nHOSTVAR\nUNSETVAR\n' >"$BATS_TEST_TMPDIR/env"
+	HOSTVAR=hv mk -t -e FOO=baz -e NEW=1 --env-file "$BATS_TEST_TMPDIR/env" -h box1 small
+	[[ $(cfg .process.terminal) == true ]]
+	[[ $(cfg .process.env) == '["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","HOSTNAME=box1","TERM=xterm","FILE=1","FOO=baz","SPACED=x y","HOSTVAR=hv","NEW=1"]' ]]
+	# Config.Env: the user's entries first, then the image's not overridden
+	[[ $(crt .Config.Env) == '["FILE=1","FOO=from-file","SPACED=x y","HOSTVAR=hv","FOO=baz","NEW=1","PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]' ]]
+	# -e VAR without a host value unsets the image's VAR
+	unset FOO
+	mk -e FOO small
+	[[ $(cfg '.process.env | map(select(startswith("FOO")))') == '[]' ]]
+	run --separate-stderr -2 ctr-create -e =x small
+	[[ $stderr == "ctr-create: invalid environment variable: =x" ]]
+}
+
+@test "working directory: the image's, -w, made in the rootfs when missing" {
+	mk small
+	[[ $(cfg .process.cwd) == '"/srv"' && $(crt .Config.WorkingDir) == '"/srv"' ]]
+	mk -w /work/./deep//er/ small
+	[[ $(cfg .process.cwd) == '"/work/deep/er"' ]]
+	[[ -d $D/rootfs/work/deep/er && -d $D/upper/work/deep/er ]]
+	[[ $(stat -c '%a %u' "$D/rootfs/work/deep/er") == "755 0" ]]
+	run --separate-stderr -2 ctr-create -w rel small
+	[[ $stderr == "ctr-create: the working directory 'rel' is invalid, it needs to be an absolute path" ]]
+}
+
+@test "a working directory through a hostile symlink is made inside the rootfs" {
+	custom_image '{"Cmd":["sh"]}' <<-'EOF'
+		ln -s ../../../../../../../..$BATS_TEST_TMPDIR/outside "$1/esc"
+	EOF
+	mkdir "$BATS_TEST_TMPDIR/outside"
+	mk -w /esc/made custom
+	[[ -z $(ls -A "$BATS_TEST_TMPDIR/outside") ]]
+	[[ -d $D/upper$BATS_TEST_TMPDIR/outside/made ]]
+}
+
+@test "-u resolves names and ids in the image's passwd and group" {
+	mk small
+	[[ $(cfg .process.user) == '{"uid":0,"gid":0,"additionalGids":[]}' && $(crt .Config.User) == '""' ]]
+	mk -u app small
+	[[ $(cfg .process.user) == '{"uid":1000,"gid":1000,"additionalGids":[]}' && $(crt .Config.User) == '"app"' ]]
+	mk --user nobody:app small
+	[[ $(cfg .process.user) == '{"uid":65534,"gid":1000,"additionalGids":[]}' ]]
+	mk -u 1000:nogroup small
+	[[ $(cfg .process.user) == '{"uid":1000,"gid":65534,"additionalGids":[]}' ]]
+	mk -u 4321:4321 small
+	[[ $(cfg .process.user) == '{"uid":4321,"gid":4321,"additionalGids":[]}' ]]
+	mk -u 4321 small
+	[[ $(cfg .process.user) == '{"uid":4321,"gid":0,"additionalGids":[]}' ]]
+	local before
+	before=$(state)
+	run --separate-stderr -1 ctr-create -u ghost small
+	[[ $stderr == "ctr-create: unable to find user ghost: no matching entries in passwd file" ]]
+	run --separate-stderr -1 ctr-create -u app:ghosts small
+	[[ $stderr == "ctr-create: unable to find group ghosts: no matching entries in group file" ]]
+	[[ $(state) == "$before" ]]
+}
+
+@test "-u: supplementary groups from the image's group file" {
+	custom_image '{"Cmd":["sh"],"User":"app"}' <<-'EOF'
+		mkdir "$1/etc"
+		printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n' >"$1/etc/passwd"
+		printf 'root:x:0:root\napp:x:1000:\nwheel:x:10:app,other\naudio:x:29:app\n' >"$1/etc/group"
+	EOF
+	mk custom
+	[[ $(cfg .process.user) == '{"uid":1000,"gid":1000,"additionalGids":[10,29]}' ]]
+	[[ $(crt .Config.User) == '"app"' ]]
+	mk -u app:app custom
+	[[ $(cfg .process.user.additionalGids) == '[]' ]]
+	mk -u root custom
+	[[ $(cfg .process.user) == '{"uid":0,"gid":0,"additionalGids":[0]}' ]]
+}
+
+@test "labels: the image's merged with -l and --label-file" {
+	printf 'from.file=1\nbare\n' >"$BATS_TEST_TMPDIR/labels"
+	mk -l a=1 --label org.example.k=over --label-file "$BATS_TEST_TMPDIR/labels" small
+	[[ $(crt .Config.Labels) == '{"org.example.k":"over","from.file":"1","bare":"","a":"1"}' ]]
+	mk small
+	[[ $(crt .Config.Labels) == '{"org.example.k":"v"}' ]]
+}
+
+@test "hostname: the short id by default, -h, the host's with --network host" {
+	mk small
+	[[ $(cfg .hostname) == "\"${id:0:12}\"" && $(cat "$D/hostname") == "${id:0:12}" ]]
+	[[ $(crt .Config.Hostname) == "\"${id:0:12}\"" ]]
+	mk --hostname web small
+	[[ $(cfg .hostname) == '"web"' && $(cat "$D/hostname") == web ]]
+	mk --network host small
+	[[ $(cfg .hostname) == "\"$(hostname)\"" ]]
+	[[ $(cfg '.linux.namespaces | map(.type)') == '["pid","ipc","uts","mount","cgroup"]' ]]
+	diff "$D/hosts" /etc/hosts
+	[[ $(cfg .linux.sysctl) == null ]]
+}
+
+@test "network modes: bridge joins BUNDLE/netns, none has its own, container: shares" {
+	mk small
+	[[ $(cfg '.linux.namespaces | map(.type)') == '["pid","network","ipc","uts","mount","cgroup"]' ]]
+	[[ $(cfg '.linux.namespaces[1]') == "{\"type\":\"network\",\"path\":\"$D/netns\"}" ]]
+	[[ $(crt .HostConfig.NetworkMode) == '"bridge"' ]]
+	[[ $(cfg .linux.sysctl) == '{"net.ipv4.ip_unprivileged_port_start":"0","net.ipv4.ping_group_range":"0 2147483647"}' ]]
+	grep -qx '127.0.0.1	localhost' "$D/hosts"
+	grep -qx 'ff02::2	ip6-allrouters' "$D/hosts"
+	local peer=$id peerdir=$D
+	mk --network none small
+	[[ $(cfg '.linux.namespaces[1]') == '{"type":"network"}' ]]
+	mk --net "container:${peer:0:12}" small
+	[[ $(crt .HostConfig.NetworkMode) == "\"container:$peer\"" ]]
+	[[ $(cfg '.linux.namespaces[1].path') == "\"$peerdir/netns\"" ]]
+	[[ $(cfg '.mounts[] | select(.destination == "/etc/hosts") | .source') == "\"$peerdir/hosts\"" ]]
+	run --separate-stderr -3 ctr-create --network container:nope small
+	[[ $stderr == "ctr-create: No such container: nope" ]]
+	run --separate-stderr -2 ctr-create --network container:$peer -h x small
+	[[ $stderr == "ctr-create: conflicting options: hostname and the network mode" ]]
+}
+
+@test "network flags are recorded for ctr-net in Docker's shapes" {
+	mk --network mynet -p 8080:80 -p 127.0.0.1:5353:53/udp -p 9000-9001:90-91 --expose 7000 \
+		-P --ip 10.1.2.3 --network-alias web --network-alias www --add-host db:10.0.0.9 \
+		--add-host v6=::1 --dns 192.0.2.53 small
+	[[ $(crt .HostConfig.NetworkMode) == '"mynet"' && $(crt .HostConfig.PublishAllPorts) == true ]]
+	[[ $(crt '.HostConfig.PortBindings') == '{"80/tcp":[{"HostIp":"","HostPort":"8080"}],"53/udp":[{"HostIp":"127.0.0.1","HostPort":"5353"}],"90/tcp":[{"HostIp":"","HostPort":"9000"}],"91/tcp":[{"HostIp":"","HostPort":"9001"}]}' ]]
+	[[ $(crt '.Config.ExposedPorts | keys') == '["53/udp","7000/tcp","80/tcp","90/tcp","91/tcp"]' ]]
+	[[ $(crt .NetworkingConfig) == '{"EndpointsConfig":{"mynet":{"IPAMConfig":{"IPv4Address":"10.1.2.3"},"Aliases":["web","www"]}}}' ]]
+	[[ $(crt .HostConfig.ExtraHosts) == '["db:10.0.0.9","v6:::1"]' ]]
+	[[ $(crt .HostConfig.Dns) == '["192.0.2.53"]' ]]
+	grep -qx '10.0.0.9	db' "$D/hosts"
+	grep -qx '::1	v6' "$D/hosts"
+	[[ $(grep nameserver "$D/resolv.conf") == "nameserver 192.0.2.53" ]]
+	[[ $(cfg '.linux.namespaces[1].path') == "\"$D/netns\"" ]]
+}
+
+@test "resolv.conf: the host's without localhost nameservers" {
+	mk small
+	! grep -q '^nameserver 127\.' "$D/resolv.conf"
+	grep -q '^nameserver ' "$D/resolv.conf"
+	grep -v '^nameserver' /etc/resolv.conf | while read -r l; do grep -qxF "$l" "$D/resolv.conf"; done
+}
+
+@test "--read-only, -v binds and named volumes, --tmpfs become mounts" {
+	mkdir -p "$BATS_TEST_TMPDIR/host"
+	mk --read-only -v "$BATS_TEST_TMPDIR/host:/data:ro" -v "$BATS_TEST_TMPDIR/new:/new" \
+		-v etcvol:/etc -v /anon --tmpfs /run:size=1m,exec --tmpfs /scratch small
+	[[ $(cfg .root.readonly) == true && $(crt .HostConfig.ReadonlyRootfs) == true ]]
+	[[ -d $BATS_TEST_TMPDIR/new ]]
+	[[ $(cfg '.mounts[] | select(.destination == "/data")') == "{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"$BATS_TEST_TMPDIR/host\",\"options\":[\"rbind\",\"ro\",\"rprivate\"]}" ]]
+	[[ $(cfg '.mounts[] | select(.destination == "/new") | .options') == '["rbind","rprivate"]' ]]
+	[[ $(cfg '.mounts[] | select(.destination == "/etc") | .source') == "\"$BOX_ROOT/volumes/etcvol/_data\"" ]]
+	[[ $(cfg '.mounts[] | select(.destination == "/run")') == '{"destination":"/run","type":"tmpfs","source":"tmpfs","options":["nosuid","nodev","rprivate","size=1m","exec"]}' ]]
+	[[ $(cfg '.mounts[] | select(.destination == "/scratch") | .options') == '["noexec","nosuid","nodev","rprivate"]' ]]
+	[[ $(cfg '.mounts[] | select(.destination == "/etc/hosts") | .options') == '["rbind","rprivate","ro"]' ]]
+	# parents before children
+	[[ $(cfg '[.mounts[].destination] | index("/etc") < index("/etc/hosts")') == true ]]
+	# the anonymous volume: 64 hex characters
+	[[ $(cfg '.mounts[] | select(.destination == "/anon") | .source') =~ /volumes/[0-9a-f]{64}/_data\"$ ]]
+	[[ $(crt .HostConfig.Binds | jq length) == 4 && $(crt .HostConfig.Tmpfs) == '{"/run":"size=1m,exec","/scratch":""}' ]]
+	[[ $(crt '.Mounts | map(.Type)') == '["bind","bind","volume","volume"]' ]]
+	run --separate-stderr -2 ctr-create -v relative small
+	[[ $stderr == *"mount path must be absolute" ]]
+	run --separate-stderr -2 ctr-create -v /x:/y:bogus small
+	[[ $stderr == "ctr-create: invalid mode: bogus" ]]
+	run --separate-stderr -2 ctr-create --tmpfs /t:bogus small
+	[[ $stderr == 'ctr-create: invalid tmpfs option "bogus"' ]]
+}
+
+@test "a named volume is made once, pre-filled from the image" {
+	mk -v conf:/etc small
+	local v=$BOX_ROOT/volumes/conf/_data
+	[[ $(cat "$v/passwd") == "$(cat "$D/rootfs/etc/passwd")" ]]
+	[[ -z $(ls "$BOX_ROOT/volumes" | grep tmp) ]]
+	echo changed >"$v/passwd"
+	mk -v conf:/etc small
+	[[ $(cat "$v/passwd") == changed ]]
+	# home/app belongs to app: the volume's root takes its owner and mode
+	mk -v homevol:/home/app small
+	[[ $(stat -c '%u:%g %a' "$BOX_ROOT/volumes/homevol/_data") == "1000:1000 755" ]]
+	run --separate-stderr -2 ctr-create -v 'bad name!:/x' small
+	[[ $stderr == *'includes invalid characters for a local volume name'* ]]
+}
+
+@test "resources: -m, --memory-swap, --cpus, --pids-limit" {
+	mk -m 64m --cpus 0.5 --pids-limit 50 small
+	[[ $(cfg .linux.resources.memory) == '{"limit":67108864,"swap":134217728}' ]]
+	[[ $(cfg .linux.resources.cpu) == '{"quota":50000,"period":100000}' ]]
+	[[ $(cfg .linux.resources.pids) == '{"limit":50}' ]]
+	[[ $(crt '.HostConfig | [.Memory, .MemorySwap, .NanoCpus, .PidsLimit]') == '[67108864,134217728,500000000,50]' ]]
+	mk --memory=1g --memory-swap -1 small
+	[[ $(cfg .linux.resources.memory) == '{"limit":1073741824,"swap":-1}' ]]
+	mk small
+	[[ $(cfg .linux.resources.memory) == null && $(cfg .linux.resources.pids) == null ]]
+	run --separate-stderr -2 ctr-create -m 1k small
+	[[ $stderr == "ctr-create: Minimum memory limit allowed is 6MB" ]]
+	run --separate-stderr -2 ctr-create --cpus lots small
+	[[ $stderr == *'failed to parse lots as a rational number' ]]
+}
+
+@test "capabilities: Docker's default set, --cap-add, --cap-drop, ALL" {
+	local dflt='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FOWNER","CAP_FSETID","CAP_KILL","CAP_SETGID","CAP_SETUID","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_NET_RAW","CAP_SYS_CHROOT","CAP_MKNOD","CAP_AUDIT_WRITE","CAP_SETFCAP"]'
+	mk small
+	[[ $(cfg .process.capabilities.bounding) == "$dflt" ]]
+	[[ $(cfg .process.capabilities.effective) == "$dflt" && $(cfg .process.capabilities.permitted) == "$dflt" ]]
+	[[ $(cfg .process.capabilities.inheritable) == null && $(cfg .process.capabilities.ambient) == null ]]
+	mk --cap-drop ALL --cap-add net_admin --cap-add CAP_KILL small
+	[[ $(cfg .process.capabilities.bounding) == '["CAP_KILL","CAP_NET_ADMIN"]' ]]
+	[[ $(crt .HostConfig.CapAdd) == '["CAP_NET_ADMIN","CAP_KILL"]' && $(crt .HostConfig.CapDrop) == '["ALL"]' ]]
+	mk --cap-add ALL --cap-drop MKNOD small
+	[[ $(cfg '.process.capabilities.bounding | length') == $(($(cat /proc/sys/kernel/cap_last_cap))) ]]
+	[[ $(cfg '.process.capabilities.bounding | index("CAP_MKNOD")') == null ]]
+	run --separate-stderr -2 ctr-create --cap-add bogus small
+	[[ $stderr == 'ctr-create: unknown capability: "CAP_BOGUS"' ]]
+}
+
+@test "--privileged: all capabilities and devices, no seccomp, no masked paths" {
+	mk --privileged small
+	[[ $(cfg '.process.capabilities.bounding | length') == $(($(cat /proc/sys/kernel/cap_last_cap) + 1)) ]]
+	[[ $(cfg .linux.seccomp) == null && $(cfg .linux.maskedPaths) == null && $(cfg .linux.readonlyPaths) == null ]]
+	[[ $(cfg .linux.resources.devices) == '[{"allow":true,"access":"rwm"}]' ]]
+	[[ $(cfg '.linux.devices | map(.path) | index("/dev/null") != null') == true ]]
+	[[ $(cfg '.mounts[] | select(.destination == "/sys") | .options') == '["nosuid","noexec","nodev","rw"]' ]]
+	[[ $(crt .HostConfig.Privileged) == true ]]
+}
+
+@test "masked and read-only paths, devices, default mounts: Docker's" {
+	mk small
+	[[ $(cfg .linux.maskedPaths) == '["/proc/asound","/proc/acpi","/proc/interrupts","/proc/kcore","/proc/keys","/proc/latency_stats","/proc/timer_list","/proc/timer_stats","/proc/sched_debug","/proc/scsi","/sys/firmware","/sys/devices/virtual/powercap"]' ]]
+	[[ $(cfg .linux.readonlyPaths) == '["/proc/bus","/proc/fs","/proc/irq","/proc/sys","/proc/sysrq-trigger"]' ]]
+	[[ $(cfg '.mounts | map(.destination)') == '["/proc","/dev","/dev/pts","/sys","/sys/fs/cgroup","/dev/mqueue","/dev/shm","/etc/resolv.conf","/etc/hostname","/etc/hosts"]' ]]
+	[[ $(cfg '.mounts[2].options') == '["nosuid","noexec","newinstance","ptmxmode=0666","mode=0620","gid=5"]' ]]
+	[[ $(cfg '.linux.resources.devices[0]') == '{"allow":false,"access":"rwm"}' ]]
+	[[ $(cfg '.linux.resources.devices[] | select(.major == 1 and .minor == 3)') == '{"allow":true,"access":"rwm","type":"c","major":1,"minor":3}' ]]
+	[[ $(cfg .linux.devices) == '[]' && $(cfg .process.noNewPrivileges) == false ]]
+}
+
+@test "seccomp: Docker's default profile, resolved for the container's capabilities" {
+	mk small
+	[[ $(cfg .linux.seccomp.defaultAction) == '"SCMP_ACT_ERRNO"' && $(cfg .linux.seccomp.defaultErrnoRet) == 1 ]]
+	[[ $(cfg .linux.seccomp.architectures) == '["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_X32"]' ]]
+	[[ $(cfg '[.linux.seccomp.syscalls[].names[]] | index("read") != null') == true ]]
+	[[ $(cfg '[.linux.seccomp.syscalls[].names[]] | index("mount")') == null ]]
+	[[ $(cfg '.linux.seccomp.syscalls[] | select(.names == ["clone"]) | .args') == '[{"index":0,"value":2114060288,"op":"SCMP_CMP_MASKED_EQ"}]' ]]
+	[[ $(cfg '.linux.seccomp.syscalls[] | select(.names == ["clone3"])') == '{"names":["clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":38}' ]]
+	[[ $(cfg '[.linux.seccomp.syscalls[].names[]] | index("arch_prctl") != null') == true ]]
+	[[ $(cfg '[.linux.seccomp.syscalls[].names[]] | index("s390_runtime_instr")') == null ]]
+	# CAP_SYS_ADMIN brings mount and unrestricted clone
+	mk --cap-add SYS_ADMIN small
+	[[ $(cfg '[.linux.seccomp.syscalls[].names[]] | index("mount") != null') == true ]]
+	[[ $(cfg '[.linux.seccomp.syscalls[] | select(.names == ["clone"])] | length') == 0 ]]
+	mk --security-opt seccomp=unconfined --security-opt no-new-privileges small
+	[[ $(cfg .linux.seccomp) == null && $(cfg .process.noNewPrivileges) == true ]]
+	[[ $(crt .HostConfig.SecurityOpt) == '["seccomp=unconfined","no-new-privileges"]' ]]
+	mk --security-opt no-new-privileges:false small
+	[[ $(cfg .process.noNewPrivileges) == false ]]
+}
+
+@test "seccomp=FILE: a Docker-format profile converted" {
+	cat >"$BATS_TEST_TMPDIR/prof.json" <<-'EOF'
+		{"defaultAction": "SCMP_ACT_ALLOW",
+		 "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86"]},
+		             {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": []}],
+		 "syscalls": [
+		   {"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
+		   {"name": "chmod", "action": "SCMP_ACT_ERRNO"},
+		   {"names": ["reboot"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_BOOT"]}},
+		   {"names": ["ptrace"], "action": "SCMP_ACT_ERRNO", "excludes": {"arches": ["amd64"]}},
+		   {"names": ["kill"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 1, "value": 9, "valueTwo": 0, "op": "SCMP_CMP_EQ"}]}]}
+	EOF
+	mk --security-opt "seccomp=$BATS_TEST_TMPDIR/prof.json" small
+	[[ $(cfg .linux.seccomp) == '{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86"],"syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO","errnoRet":13},{"names":["chmod"],"action":"SCMP_ACT_ERRNO"},{"names":["kill"],"action":"SCMP_ACT_ERRNO","args":[{"index":1,"value":9,"op":"SCMP_CMP_EQ"}]}]}' ]]
+	[[ $(crt '.HostConfig.SecurityOpt[0] | startswith("seccomp={")') == true ]]
+	run --separate-stderr -2 ctr-create --security-opt seccomp=/nonexistent small
+	[[ $stderr == "ctr-create: opening seccomp profile (/nonexistent) failed: open /nonexistent: No such file or directory" ]]
+	run --separate-stderr -2 ctr-create --security-opt bogus=1 small
+	[[ $stderr == 'ctr-create: invalid --security-opt 2: "bogus=1"' ]]
+}
+
+@test "--init, --stop-signal, --stop-timeout, -i, --rm, --restart" {
+	mk --init --stop-signal SIGUSR1 --stop-timeout 3 -i --rm small echo x
+	[[ $(cfg .process.args) == '["/sbin/docker-init","--","echo","x"]' ]]
+	[[ $(cfg '.mounts[-1]') == '{"destination":"/sbin/docker-init","type":"bind","source":"/usr/bin/tini-static","options":["bind","ro"]}' ]]
+	[[ $(crt '.Config | [.StopSignal, .StopTimeout, .OpenStdin, .AttachStdin, .Tty]') == '["SIGUSR1",3,true,true,false]' ]]
+	[[ $(crt '.HostConfig | [.Init, .AutoRemove]') == '[true,true]' ]]
+	[[ $(crt .HostConfig.RestartPolicy) == '{"Name":"no","MaximumRetryCount":0}' ]]
+	mk --restart on-failure:3 small
+	[[ $(crt .HostConfig.RestartPolicy) == '{"Name":"on-failure","MaximumRetryCount":3}' ]]
+	[[ $(crt .Config.StopSignal) == null && $(crt .HostConfig.Init) == null ]]
+	mk --restart=unless-stopped small
+	[[ $(crt .HostConfig.RestartPolicy.Name) == '"unless-stopped"' ]]
+	run --separate-stderr -2 ctr-create --restart always --rm small
+	[[ $stderr == "ctr-create: conflicting options: cannot specify both --restart and --rm" ]]
+	run --separate-stderr -2 ctr-create --restart sometimes small
+	[[ $stderr == "ctr-create: invalid restart policy: unknown policy 'sometimes'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'" ]]
+	run --separate-stderr -2 ctr-create --stop-signal SIGNOPE small
+	[[ $stderr == "ctr-create: Invalid signal: SIGNOPE" ]]
+}
+
+@test "names: --name reserves, a taken name exits 4 in Docker's words" {
+	mk --name web small
+	[[ $(crt .Name) == '"/web"' && $(readlink "$BOX_ROOT/names/web") == "$id" ]]
+	local before
+	before=$(state)
+	run --separate-stderr -4 ctr-create --name /web small
+	[[ $stderr == "ctr-create: Conflict. The container name \"/web\" is already in use by container \"$id\". You have to remove (or rename) that container to be able to reuse that name." ]]
+	[[ -z $output && $(state) == "$before" ]]
+	run --separate-stderr -2 ctr-create --name 'a b' small
+	[[ $stderr == "ctr-create: Invalid container name (a b), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed" ]]
+}
+
+@test "two creates of one name at once: exactly one wins, the loser leaves nothing" {
+	local i
+	for i in 1 2 3 4 5 6; do
+		ctr-create --name race small >"$BATS_TEST_TMPDIR/out.$i" 2>"$BATS_TEST_TMPDIR/err.$i" &
+	done
+	local ok=0 conflict=0
+	for i in 1 2 3 4 5 6; do
+		if wait %$i; then ok=$((ok + 1)); else conflict=$((conflict + 1)); fi
+	done
+	[[ $ok == 1 && $conflict == 5 ]]
+	[[ $(cat "$BATS_TEST_TMPDIR"/out.* | wc -l) == 1 ]]
+	[[ $(ls "$BOX_ROOT/containers") == "$(cat "$BATS_TEST_TMPDIR"/out.*)" ]]
+	[[ $(grep -l Conflict "$BATS_TEST_TMPDIR"/err.* | wc -l) == 5 ]]
+	[[ $(findmnt -rn -o TARGET | grep -cF "$BOX_ROOT/containers") == 1 ]]
+}
+
+@test "bad input leaves \$BOX_ROOT unchanged" {
+	mk small
+	local before
+	before=$(state)
+	run --separate-stderr -3 ctr-create nosuch
+	[[ $stderr == "ctr-create: Unable to find image 'nosuch:latest' locally" ]]
+	run --separate-stderr -3 ctr-create example.com/a/b:1
+	[[ $stderr == "ctr-create: Unable to find image 'example.com/a/b:1' locally" ]]
+	run --separate-stderr -2 ctr-create -m lots small
+	[[ $stderr == "ctr-create: invalid argument \"lots\" for \"-m, --memory\" flag: invalid size: 'lots'" ]]
+	run --separate-stderr -2 ctr-create -p 80:http small
+	[[ $stderr == "ctr-create: invalid containerPort: http" ]]
+	run --separate-stderr -2 ctr-create -p 1.2.3:80:80 small
+	[[ $stderr == "ctr-create: invalid IP address: 1.2.3" ]]
+	run --separate-stderr -2 ctr-create --bogus small
+	[[ $stderr == "ctr-create: unknown flag: --bogus" ]]
+	run --separate-stderr -2 ctr-create -tX small
+	[[ $stderr == "ctr-create: unknown shorthand flag: 'X' in -tX" ]]
+	run --separate-stderr -2 ctr-create -d small
+	[[ $stderr == "ctr-create: unknown shorthand flag: 'd' in -d" ]]
+	run --separate-stderr -2 ctr-create --name
+	[[ $stderr == "ctr-create: flag needs an argument: --name" ]]
+	run --separate-stderr -2 ctr-create
+	[[ $stderr == 'ctr-create: "create" requires at least 1 argument' ]]
+	[[ $(state) == "$before" ]]
+}
+
+@test "flags after the image belong to the command" {
+	mk small echo --name -e x
+	[[ $(cfg .process.args) == '["echo","--name","-e","x"]' ]]
+	[[ ! -e $BOX_ROOT/names/x ]]
+}
+
+@test "crun runs the bundle: uid, gid, groups, env, cwd, hostname, caps, cgroup limits" {
+	mk --network none -u app -w /work -e A=1 -h boxhost -m 64m --cpus 0.5 --pids-limit 50 small \
+		sh -c 'id; pwd; hostname; echo A=$A; grep CapBnd /proc/self/status; grep Seccomp: /proc/self/status
+		cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us
+		cat /etc/hostname; grep -c localhost /etc/hosts; wc -c </proc/keys'
+	run -0 crun_run
+	[[ ${lines[0]} == "uid=1000(app) gid=1000(app)" ]]
+	[[ ${lines[1]} == /work && ${lines[2]} == boxhost && ${lines[3]} == A=1 ]]
+	[[ ${lines[4]} == "CapBnd:	00000000a80425fb" ]]
+	[[ ${lines[5]} == "Seccomp:	2" ]]
+	[[ ${lines[6]} == 67108864 && ${lines[7]} == 50 && ${lines[8]} == 50000 ]]
+	[[ ${lines[9]} == boxhost && ${lines[10]} == 2 && ${lines[11]} == 0 ]]
+}
+
+@test "crun: --read-only makes the rootfs read-only, :ro binds too, tmpfs stay writable" {
+	mkdir -p "$BATS_TEST_TMPDIR/host"
+	mk --network none --read-only -v "$BATS_TEST_TMPDIR/host:/data:ro" --tmpfs /scratch small \
+		sh -c 'touch /x 2>/dev/null && echo root-writable; touch /data/x 2>/dev/null && echo data-writable
+		touch /scratch/x && echo scratch-ok; (echo hi >/etc/hosts) 2>/dev/null && echo hosts-writable; echo done'
+	run -0 crun_run
+	[[ $output == $'scratch-ok\ndone' ]]
+	[[ ! -e $BATS_TEST_TMPDIR/host/x ]]
+}
+
+@test "crun: mount and unshare fail under the default profile, work with SYS_ADMIN" {
+	mk --network none small sh -c 'unshare -m true 2>/dev/null && echo unshared; mkdir /m; mount -t tmpfs t /m 2>/dev/null && echo mounted; echo end'
+	run -0 crun_run
+	[[ $output == end ]]
+	mk --network none --cap-add SYS_ADMIN small sh -c 'mkdir /m; mount -t tmpfs t /m && echo mounted'
+	run -0 crun_run
+	[[ $output == mounted ]]
+}
+
+@test "crun: a named volume's content and --init's tini as PID 1" {
+	mk --network none --init -v cfg:/etc small sh -c 'cat /etc/hostname >/dev/null; grep -c app /etc/passwd; cat /proc/1/cmdline | tr "\0" " "'
+	run -0 crun_run
+	[[ ${lines[0]} == 1 && ${lines[1]} == "/sbin/docker-init -- sh -c "* ]]
+}
