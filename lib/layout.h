@@ -15,6 +15,7 @@
 #define L_VOLUMES "volumes"
 #define L_BUILD "build"
 #define L_TMP "tmp"               /* partial downloads, staging; same fs as images/ */
+#define L_SECCOMP_CACHE "cache/seccomp" /* <fnv64 hex>: a compiled seccomp filter and the JSON it came from */
 
 /* images/ (image-spec image-layout.md) */
 #define L_OCI_LAYOUT "oci-layout"

@@ -32,44 +32,54 @@ fd_path (char buf[FD_PATH_LEN], int fd)
 	return buf;
 }
 
+/* one missing component BUF made inside the root: a directory, or an
+ * empty file (FILE) */
+static int
+make_one (int rootfd, char *buf, int file)
+{
+	char *slash = strrchr (buf, '/');
+	const char *name = slash ? slash + 1 : buf;
+	int parent, r;
+
+	if (slash)
+		*slash = '\0';
+	parent = open_in_root (rootfd, slash ? buf : ".", O_PATH | O_DIRECTORY);
+	if (slash)
+		*slash = '/';
+	if (parent < 0)
+		return -1;
+	r = file ? mknodat (parent, name, S_IFREG | 0644, 0) : mkdirat (parent, name, 0755);
+	close (parent);
+	return r < 0 && errno != EEXIST ? -1 : 0;
+}
+
 /* make PATH's missing parents inside the root, then PATH itself: a
  * directory, or (DIR 0) an empty file; returns an O_PATH fd of it */
 static int
 make_in_root (int rootfd, const char *path, int dir)
 {
-	char buf[4096], *p;
+	char buf[4096];
+	size_t len;
 	int fd;
 
 	if ((fd = open_in_root (rootfd, path, O_PATH)) >= 0 || errno != ENOENT)
 		return fd;
-	if (snprintf (buf, sizeof buf, "%s", path) >= (int) sizeof buf)
+	while (*path == '/')
+		path++;
+	if ((len = (size_t) snprintf (buf, sizeof buf, "%s", path)) >= sizeof buf)
 		return errno = ENAMETOOLONG, -1;
-	for (p = buf + 1; p; p = strchr (p + 1, '/')) {
-		_cleanup_close_ int parent = -1;
-		char save = *p, *slash;
-		int last = !strchr (p + 1, '/');
-		if (save == '/' && !last)
-			*p = '\0';
-		else
-			p = buf + strlen (buf);
-		if ((fd = open_in_root (rootfd, buf, O_PATH)) >= 0 || errno != ENOENT)
-			goto next;
-		slash = strrchr (buf, '/');
-		*slash = '\0';
-		parent = open_in_root (rootfd, buf[0] ? buf : "/", O_PATH | O_DIRECTORY);
-		*slash = '/';
-		if (parent < 0)
-			return -1;
-		if (last && !dir ? mknodat (parent, slash + 1, S_IFREG | 0644, 0)
-				 : mkdirat (parent, slash + 1, 0755))
-			if (errno != EEXIST)
-				return -1;
-		fd = open_in_root (rootfd, buf, O_PATH);
-	next:
-		if (fd < 0 || last || !*p)
+	for (size_t i = 1; i <= len; i++) {
+		char save = buf[i];
+		if (save != '/' && save != '\0')
+			continue;
+		buf[i] = '\0';
+		if ((fd = open_in_root (rootfd, buf, O_PATH)) < 0 && errno == ENOENT &&
+		    make_one (rootfd, buf, i == len && !dir) == 0)
+			fd = open_in_root (rootfd, buf, O_PATH);
+		buf[i] = save;
+		if (fd < 0 || i == len)
 			return fd;
 		close (fd);
-		*p = save;
 	}
 	return -1;
 }
@@ -89,18 +99,19 @@ mount_attrs (unsigned long ms)
 	return a;
 }
 
-/* clone SRC's tree (REC: with its submounts), set its attributes, attach it at TARGET */
+/* clone SRC's tree (REC: with its submounts), set its attributes, attach
+ * it at TARGET (propagation is set once attached: a detached tree refuses it) */
 static int
-bind_tree (int srcdir, const char *src, int target, unsigned long flags, unsigned long prop, int rec)
+bind_tree (int srcdir, const char *src, int target, unsigned long flags, int rec)
 {
-	struct mount_attr attr = { .attr_set = mount_attrs (flags), .propagation = prop };
+	struct mount_attr attr = { .attr_set = mount_attrs (flags) };
 	_cleanup_close_ int t = -1;
 	unsigned r = rec ? AT_RECURSIVE : 0;
 
 	t = open_tree (srcdir, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | r | (*src ? 0 : AT_EMPTY_PATH));
 	if (t < 0)
 		return -1;
-	if ((attr.attr_set || attr.propagation) && mount_setattr (t, "", AT_EMPTY_PATH | r, &attr, sizeof attr) < 0)
+	if (attr.attr_set && mount_setattr (t, "", AT_EMPTY_PATH | r, &attr, sizeof attr) < 0)
 		return -1;
 	return move_mount (t, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
@@ -119,6 +130,24 @@ set_propagation (int rootfd, const struct op *o)
 	return mount (NULL, fd_path (p, fd), NULL, o->prop | (o->rec ? MS_REC : 0), NULL);
 }
 
+/* mount (2) MS_BIND, then the attributes on the new mount (move_mount
+ * of a cloned tree onto the overlay root is refused with EINVAL) */
+static int
+bind_classic (int rootfd, const struct op *o, int target)
+{
+	struct mount_attr attr = { .attr_set = mount_attrs (o->flags) };
+	_cleanup_close_ int fd = -1;
+	char p[FD_PATH_LEN];
+
+	if (mount (o->source, fd_path (p, target), NULL, MS_BIND | (o->rec ? MS_REC : 0), NULL) < 0)
+		return -1;
+	if (!attr.attr_set)
+		return 0;
+	if ((fd = open_in_root (rootfd, o->dest, O_PATH)) < 0)
+		return -1;
+	return mount_setattr (fd, "", AT_EMPTY_PATH | (o->rec ? AT_RECURSIVE : 0), &attr, sizeof attr);
+}
+
 static int
 op_bind (int rootfd, const struct op *o, struct bx_err *e)
 {
@@ -129,8 +158,10 @@ op_bind (int rootfd, const struct op *o, struct bx_err *e)
 		return err_set (e, BX_USAGE, errno, "bind mount %s", o->source);
 	if ((t = make_in_root (rootfd, o->dest, S_ISDIR (st.st_mode))) < 0)
 		return err_set (e, BX_SYSTEM, errno, "mount %s", o->dest);
-	if (bind_tree (AT_FDCWD, o->source, t, o->flags, o->prop, o->rec) < 0)
+	if (bind_classic (rootfd, o, t) < 0)
 		return err_set (e, BX_SYSTEM, errno, "bind mount %s on %s", o->source, o->dest);
+	if (set_propagation (rootfd, o) < 0)
+		return err_set (e, BX_SYSTEM, errno, "mount %s: propagation", o->dest);
 	return 0;
 }
 
@@ -261,10 +292,11 @@ static int
 op_console (int rootfd, const struct op *o, int console, struct bx_err *e)
 {
 	_cleanup_close_ int t = make_in_root (rootfd, o->dest, 0);
+	char src[FD_PATH_LEN], dst[FD_PATH_LEN];
 
 	if (console < 0)
 		return 0;
-	if (t < 0 || bind_tree (console, "", t, 0, 0, 0) < 0)
+	if (t < 0 || mount (fd_path (src, console), fd_path (dst, t), NULL, MS_BIND, NULL) < 0)
 		return err_set (e, BX_SYSTEM, errno, "console %s", o->dest);
 	return 0;
 }
@@ -312,7 +344,7 @@ op_mask (int rootfd, const struct op *o, struct bx_err *e)
 	if (t < 0 || fstat (t, &st) < 0)
 		return err_set (e, BX_SYSTEM, errno, "mask %s", o->dest);
 	if (S_ISDIR (st.st_mode) ? mount ("tmpfs", fd_path (p, t), "tmpfs", MS_RDONLY, "size=0k") < 0
-				 : bind_tree (AT_FDCWD, "/dev/null", t, MS_RDONLY, 0, 0) < 0)
+				 : bind_tree (AT_FDCWD, "/dev/null", t, MS_RDONLY, 0) < 0)
 		return err_set (e, BX_SYSTEM, errno, "mask %s", o->dest);
 	return 0;
 }
@@ -324,7 +356,7 @@ op_rdonly (int rootfd, const struct op *o, struct bx_err *e)
 
 	if (t < 0 && errno == ENOENT)
 		return 0;
-	if (t < 0 || bind_tree (t, "", t, MS_RDONLY, 0, 1) < 0)
+	if (t < 0 || bind_tree (t, "", t, MS_RDONLY, 1) < 0)
 		return err_set (e, BX_SYSTEM, errno, "read-only %s", o->dest);
 	return 0;
 }

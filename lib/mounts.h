@@ -4,8 +4,8 @@
  * Every target is looked up inside the root filesystem (openat2
  * RESOLVE_IN_ROOT), so an image's symbolic links cannot send a mount
  * outside it; missing targets are made (directories, or an empty file when
- * a file is bound). Binds use the new mount API (open_tree, mount_setattr,
- * move_mount): a read-only bind is never writable, not even for a moment. */
+ * a file is bound). A read-only bind is made read-only (mount_setattr,
+ * recursively for rbind) before anything of the container runs. */
 #ifndef BOX_MOUNTS_H
 #define BOX_MOUNTS_H
 

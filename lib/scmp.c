@@ -3,11 +3,19 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include "afile.h"
 #include "cleanup.h"
+#include "layout.h"
 
 static void
 ctx_release (scmp_filter_ctx *c)
@@ -132,17 +140,16 @@ rule_add (scmp_filter_ctx c, uint32_t dflt, json_t *r, struct bx_err *e)
 	return 0;
 }
 
-int
-scmp_load (void *seccomp, struct bx_err *e)
+/* compile SC into a BPF program in *BUF (malloc'd) */
+static int
+compile (json_t *sc, void **buf, size_t *len, struct bx_err *e)
 {
-	json_t *sc = seccomp, *rules, *r;
 	__attribute__ ((cleanup (ctx_release))) scmp_filter_ctx c = NULL;
+	json_t *rules, *r;
 	uint32_t dflt;
 	size_t i;
-	int rc;
+	int fd, rc;
 
-	if (!sc)
-		return 0;
 	if (action (json_string_value (json_object_get (sc, "defaultAction")),
 		    json_object_get (sc, "defaultErrnoRet"), &dflt) < 0)
 		return err_set (e, BX_USAGE, 0, "seccomp: bad defaultAction");
@@ -156,7 +163,104 @@ scmp_load (void *seccomp, struct bx_err *e)
 	json_array_foreach (rules, i, r)
 		if (rule_add (c, dflt, r, e) < 0)
 			return -1;
-	if ((rc = seccomp_load (c)) < 0)
-		return err_set (e, BX_SYSTEM, -rc, "seccomp: load");
+	if ((fd = memfd_create ("seccomp", MFD_CLOEXEC)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "seccomp: memfd");
+	if ((rc = seccomp_export_bpf (c, fd)) < 0 || lseek (fd, 0, SEEK_SET) < 0) {
+		close (fd);
+		return err_set (e, BX_SYSTEM, rc < 0 ? -rc : errno, "seccomp: export");
+	}
+	rc = slurp_fd (fd, (char **) buf, len, e);
+	close (fd);
+	return rc;
+}
+
+/* FNV-1a, 64 bits: a file name, not a proof (the text is compared) */
+static unsigned long long
+fnv64 (const char *s, size_t n)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char) s[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+/* the cached program for TEXT, or NULL */
+static char *
+cache_get (int rootfd, const char *name, const char *text, size_t tlen, size_t *plen)
+{
+	struct bx_err e = { 0 };
+	char *buf = NULL;
+	size_t len;
+
+	if (slurp_at (rootfd, name, &buf, &len, &e) < 0)
+		return NULL;
+	if (len <= tlen + 1 || memcmp (buf, text, tlen) || buf[tlen] != '\0' || (len - tlen - 1) % 8) {
+		free (buf);
+		return NULL;
+	}
+	*plen = len - tlen - 1;
+	memmove (buf, buf + tlen + 1, *plen);
+	return buf;
+}
+
+static void
+cache_put (int rootfd, const char *name, const char *text, size_t tlen, const void *prog, size_t plen)
+{
+	struct bx_err e = { 0 };
+	_cleanup_free_ char *buf = malloc (tlen + 1 + plen);
+	_cleanup_close_ int dir = -1;
+
+	if (!buf || mkdir_p_at (rootfd, L_SECCOMP_CACHE, 0700, &e) < 0 ||
+	    (dir = openat (rootfd, L_SECCOMP_CACHE, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return;
+	memcpy (buf, text, tlen + 1);
+	memcpy (buf + tlen + 1, prog, plen);
+	/* a cache: a failed write costs a compile next time, nothing more */
+	afile_write_at (dir, strrchr (name, '/') + 1, buf, tlen + 1 + plen, &e);
+}
+
+int
+scmp_prepare (void *seccomp, int rootfd, struct scmp_prog *p, struct bx_err *e)
+{
+	_cleanup_free_ char *text = NULL;
+	char name[64];
+	size_t tlen, plen = 0;
+
+	memset (p, 0, sizeof *p);
+	if (!seccomp)
+		return 0;
+	if (!(text = json_dumps (seccomp, JSON_COMPACT | JSON_SORT_KEYS)))
+		return err_set (e, BX_SYSTEM, ENOMEM, "seccomp");
+	tlen = strlen (text);
+	snprintf (name, sizeof name, L_SECCOMP_CACHE "/%016llx", fnv64 (text, tlen));
+	if (!(p->buf = cache_get (rootfd, name, text, tlen, &plen))) {
+		if (compile (seccomp, &p->buf, &plen, e) < 0)
+			return -1;
+		cache_put (rootfd, name, text, tlen, p->buf, plen);
+	}
+	if (plen / sizeof (struct sock_filter) > 0xffff)
+		return err_set (e, BX_FAIL, 0, "seccomp: filter too long");
+	p->insns = p->buf;
+	p->len = (unsigned short) (plen / sizeof (struct sock_filter));
 	return 0;
+}
+
+int
+scmp_install (const struct scmp_prog *p, struct bx_err *e)
+{
+	struct sock_fprog prog = { p->len, p->insns };
+
+	if (!p->insns)
+		return 0;
+	if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		return err_set (e, BX_SYSTEM, errno, "seccomp: load");
+	return 0;
+}
+
+void
+scmp_free (struct scmp_prog *p)
+{
+	free (p->buf);
+	memset (p, 0, sizeof *p);
 }

@@ -92,11 +92,11 @@ payload_run (const struct spec *s, const struct spawn_io *io, int errfd)
 		child_fail (errfd, &e);
 	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
 	 * while we have it (crun does the same) */
-	if (!s->nnp && scmp_load (s->seccomp, &e) < 0)
+	if (!s->nnp && scmp_install (io->filter, &e) < 0)
 		child_fail (errfd, &e);
 	if (privs_identity (s, &e) < 0 || privs_nnp (s, &e) < 0)
 		child_fail (errfd, &e);
-	if (s->nnp && scmp_load (s->seccomp, &e) < 0)
+	if (s->nnp && scmp_install (io->filter, &e) < 0)
 		child_fail (errfd, &e);
 	/* after the uid change, which clears it: the payload dies with its
 	 * supervisor, never left behind untracked */

@@ -13,13 +13,16 @@
 #include "cgroup.h"
 #include "err.h"
 #include "ocispec.h"
+#include "scmp.h"
 
 enum { SPAWN_FAILED = 125, SPAWN_NOEXEC = 126, SPAWN_NOTFOUND = 127 };
 
+/* what the child is handed besides the spec */
 struct spawn_io {
 	int in, out, err; /* the payload's stdin, stdout, stderr */
 	int console;      /* a pty slave: controlling terminal and /dev/console; -1: none */
 	int detached;     /* outlives its parent: no PR_SET_PDEATHSIG */
+	const struct scmp_prog *filter; /* S's seccomp filter, compiled (scmp_prepare) */
 };
 
 /* Clone the container's first process into new namespaces (S->clone_flags,

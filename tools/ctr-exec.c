@@ -247,7 +247,7 @@ io_make (const struct opts *o, struct spawn_io *io, int *master, struct bx_err *
 
 	if (null < 0)
 		return err_set (e, SPAWN_FAILED, errno, "/dev/null");
-	*io = (struct spawn_io){ o->interactive ? STDIN_FILENO : null, STDOUT_FILENO, STDERR_FILENO, -1, o->detach };
+	*io = (struct spawn_io){ .in = o->interactive ? STDIN_FILENO : null, .out = STDOUT_FILENO, .err = STDERR_FILENO, .console = -1, .detached = o->detach };
 	*master = -1;
 	if (o->detach)
 		io->in = io->out = io->err = null;
@@ -266,6 +266,7 @@ main (int argc, char **argv)
 	struct spec s;
 	struct cgroup cg;
 	struct spawn_io io;
+	struct scmp_prog filter;
 	char id[CTR_ID_LEN + 1], bundle[PATH_MAX];
 	int rootfd, cdir, pidfd, nsflags, master, st;
 	sigset_t set;
@@ -278,11 +279,13 @@ main (int argc, char **argv)
 		return err_report (&e);
 	snprintf (bundle, sizeof bundle, "%s/" L_CONTAINERS "/%s", root_path (o.root), id);
 	if (spec_for_exec (cdir, bundle, &o, &s, &nsflags, &e) < 0 ||
-	    cgroup_open (&cg, s.cgroups_path ? s.cgroups_path : "/box/x", &e) < 0 || io_make (&o, &io, &master, &e) < 0) {
+	    cgroup_open (&cg, s.cgroups_path ? s.cgroups_path : "/box/x", &e) < 0 ||
+	    scmp_prepare (s.seccomp, rootfd, &filter, &e) < 0 || io_make (&o, &io, &master, &e) < 0) {
 		if (e.code != BX_FAIL)
 			e.code = SPAWN_FAILED;
 		return err_report (&e);
 	}
+	io.filter = &filter;
 	sigemptyset (&set);
 	sigaddset (&set, SIGCHLD);
 	for (size_t i = 0; i < sizeof proxied / sizeof proxied[0]; i++)

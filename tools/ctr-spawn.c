@@ -172,11 +172,12 @@ rootfs_ensure (struct ctx *c, const struct spec *s, struct bx_err *e)
 
 /* config.json read, rootfs mounted, cgroup made */
 static int
-prepare (struct ctx *c, struct spec *s, struct cgroup *cg, struct bx_err *e)
+prepare (struct ctx *c, struct spec *s, struct cgroup *cg, struct scmp_prog *f, struct bx_err *e)
 {
 	char path[CTR_ID_LEN + 8];
 
-	if (spec_read (c->cdir, c->bundle, s, e) < 0 || rootfs_ensure (c, s, e) < 0)
+	if (spec_read (c->cdir, c->bundle, s, e) < 0 || rootfs_ensure (c, s, e) < 0 ||
+	    scmp_prepare (s->seccomp, c->rootfd, f, e) < 0)
 		return -1;
 	snprintf (path, sizeof path, "/box/%s", c->id);
 	return cgroup_create (cg, s->cgroups_path ? s->cgroups_path : path, &s->res, e);
@@ -303,7 +304,7 @@ io_attached (const struct ctx *c, const struct spec *s, struct spawn_io *io, int
 {
 	int give_stdin = s->terminal || c->open_stdin;
 
-	*io = (struct spawn_io){ STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, -1, 0 };
+	*io = (struct spawn_io){ .in = STDIN_FILENO, .out = STDOUT_FILENO, .err = STDERR_FILENO, .console = -1 };
 	*master = -1;
 	if (!give_stdin && (io->in = open ("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
 		return err_set (e, SPAWN_FAILED, errno, "/dev/null");
@@ -365,17 +366,19 @@ run_attached (struct ctx *c)
 	struct spec s;
 	struct cgroup cg = { .n = 0 };
 	struct spawn_io io;
+	struct scmp_prog filter = { 0 };
 	struct bx_err e = { 0 };
 	sigset_t set;
 	int master, status;
 	pid_t pid, failed = 0;
 
-	if (prepare (c, &s, &cg, &e) < 0 || io_attached (c, &s, &io, &master, &e) < 0) {
+	if (prepare (c, &s, &cg, &filter, &e) < 0 || io_attached (c, &s, &io, &master, &e) < 0) {
 		e.code = SPAWN_FAILED;
 		err_wrap (&e, "container %.12s", c->id);
 		fail_start (c, &cg, 0, &e);
 		return err_report (&e);
 	}
+	io.filter = &filter;
 	signals_block (&set);
 	if ((pid = spawn_container (&s, &cg, &io, 0, &failed, &e)) < 0) {
 		err_wrap (&e, "container %.12s", c->id);
@@ -396,7 +399,7 @@ io_detached (const struct ctx *c, const struct spec *s, struct spawn_io *io, int
 {
 	int o[2] = { -1, -1 }, er[2] = { -1, -1 }, in[2] = { -1, -1 };
 
-	*io = (struct spawn_io){ -1, -1, -1, -1, 0 };
+	*io = (struct spawn_io){ .in = -1, .out = -1, .err = -1, .console = -1 };
 	fds[0] = fds[1] = fds[2] = -1;
 	if (s->terminal) {
 		if (pty_open (&fds[0], &io->console, e) < 0)
@@ -425,14 +428,15 @@ launch (void *arg, int sock)
 	struct launch_msg m = { 0 };
 	struct spec s;
 	struct cgroup cg = { .n = 0 };
-	struct spawn_io io = { -1, -1, -1, -1, 0 };
+	struct spawn_io io = { .in = -1, .out = -1, .err = -1, .console = -1 };
+	struct scmp_prog filter = { 0 };
 	struct bx_err e = { 0 };
 	int fds[3] = { -1, -1, -1 };
 	pid_t failed = 0;
 
-	if (prepare (c, &s, &cg, &e) < 0 || io_detached (c, &s, &io, fds, &e) < 0) {
+	if (prepare (c, &s, &cg, &filter, &e) < 0 || io_detached (c, &s, &io, fds, &e) < 0)
 		e.code = SPAWN_FAILED;
-	} else if ((m.pid = spawn_container (&s, &cg, &io, 1, &failed, &e)) > 0) {
+	else if ((io.filter = &filter) && (m.pid = spawn_container (&s, &cg, &io, 1, &failed, &e)) > 0) {
 		snprintf (m.cgroup, sizeof m.cgroup, "%s", s.cgroups_path ? s.cgroups_path : "");
 		if (!s.cgroups_path)
 			snprintf (m.cgroup, sizeof m.cgroup, "/box/%s", c->id);
