@@ -119,7 +119,9 @@ stale_remove (int dir, const char *hex)
 	_cleanup_dir_ DIR *d = NULL;
 	struct dirent *de;
 	char prefix[DIGEST_HEX_LEN + 8];
-	int fd = dup (dir);
+	/* a fresh open: a dup would share the directory offset with DIR and
+	 * with the other extraction threads' scans, which then skip entries */
+	int fd = openat (dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0 || !(d = fdopendir (fd))) {
 		if (fd >= 0)

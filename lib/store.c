@@ -345,9 +345,10 @@ resolve_index (const struct store *s, json_t *index, const char *idx, struct ima
 		json_decref (m);
 		return err_set (e, BX_FAIL, 0, "index %s: an index inside an index is not supported", idx);
 	}
+	/* DG lives in the index: copy it before the index goes */
+	snprintf (img->manifest_digest, sizeof img->manifest_digest, "%s", dg);
 	json_decref (img->manifest);
 	img->manifest = m;
-	snprintf (img->manifest_digest, sizeof img->manifest_digest, "%s", dg);
 	return 0;
 }
 
