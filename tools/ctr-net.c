@@ -367,6 +367,11 @@ cmd_rm (struct ctx *c, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		struct bx_err e = { 0 };
 		struct net n;
+		if (net_is_predefined (argv[i])) {
+			err_set (&e, BX_CONFLICT, 0, "%s is a pre-defined network and cannot be removed", argv[i]);
+			rc = err_report (&e);
+			continue;
+		}
 		if (net_open (c->rootfd, argv[i], &n, &e) == 0 && remove_net (c, &n, &e) == 0)
 			puts (argv[i]);
 		else

@@ -1,0 +1,422 @@
+#!/usr/bin/env bats
+# ctr-net: networks (create/ls/rm/inspect/prune), containers attached and
+# detached (netns, veth, lease, routes, hosts, resolv.conf, network.json),
+# published ports, names on user networks, isolation, connect/disconnect,
+# crash recovery, no leaks. Containers here are made by hand (create.json
+# and a namespace); tests/box/network.bats runs real ones with box run.
+
+load ../helpers
+load ../lib/net
+
+setup () {
+	box_setup
+	skip_unless_root
+	net_setup
+}
+
+teardown () {
+	net_teardown
+	box_teardown
+}
+
+bridge_dev () {
+	jq -r .Box.Bridge "$BOX_ROOT/networks/$1/config.json"
+}
+
+ctr_ip () {
+	jq -r ".Networks[\"$2\"].IPAddress" "$BOX_ROOT/containers/$1/network.json"
+}
+
+@test "usage: no subcommand, an unknown one, missing operands: exit 2" {
+	run -2 ctr-net
+	[[ $output == usage:* ]]
+	run -2 ctr-net frobnicate
+	run -2 ctr-net attach
+	run -2 ctr-net connect onlyone
+	run -2 ctr-net port
+}
+
+@test "ls: bridge, host and none with Docker's columns, before any network exists" {
+	run -0 ctr-net ls
+	[[ ${lines[0]} == "NETWORK ID     NAME      DRIVER    SCOPE" ]]
+	[[ ${lines[1]} =~ ^[0-9a-f]{12}\ +bridge\ +bridge\ +local$ ]]
+	[[ ${lines[2]} =~ ^[0-9a-f]{12}\ +host\ +host\ +local$ ]]
+	[[ ${lines[3]} =~ ^[0-9a-f]{12}\ +none\ +null\ +local$ ]]
+	[[ ${#lines[@]} == 4 ]]
+	# listing makes nothing
+	[[ -z $(ip -o link | grep "$BOX_NET_PREFIX") ]]
+	run -0 ctr-net ls -q
+	[[ ${#lines[@]} == 3 && ${lines[0]} =~ ^[0-9a-f]{12}$ ]]
+	run -0 ctr-net ls --no-trunc -q
+	[[ ${lines[0]} =~ ^[0-9a-f]{64}$ ]]
+	run -0 ctr-net ls --format '{{.Name}} {{.Driver}}'
+	[[ $output == $'bridge bridge\nhost host\nnone null' ]]
+}
+
+@test "create: id, bridge device, address, nft table, resolver; inspect in Docker's shape" {
+	run -0 ctr-net create --label team=a net1
+	[[ $output =~ ^[0-9a-f]{64}$ ]]
+	id=$output
+	dev=$(bridge_dev net1)
+	[[ $dev == "$BOX_NET_PREFIX-${id:0:8}" ]]
+	ip -o addr show dev "$dev" | grep -q 'inet 172\.'
+	nft list table ip "$dev" >/dev/null
+	pgrep -f -- "--pid-file=$BOX_ROOT/networks/net1/dnsmasq.pid" >/dev/null
+	[[ $(cat /proc/sys/net/ipv4/ip_forward) == 1 ]]
+	[[ $(cat "/proc/sys/net/ipv4/conf/$dev/route_localnet") == 1 ]]
+	run -0 ctr-net inspect net1
+	jq -e --arg id "$id" --arg dev "$dev" '.[0] | .Name == "net1" and .Id == $id and .Driver == "bridge"
+		and .Scope == "local" and (.IPAM.Config[0].Subnet | startswith("172."))
+		and .Options["com.docker.network.bridge.name"] == $dev and .Labels.team == "a"
+		and .Containers == {} and (has("Box") | not)' <<<"$output"
+	run -0 ctr-net inspect -f '{{.Name}} {{.Driver}}' net1
+	[[ $output == "net1 bridge" ]]
+	run -0 ctr-net ls --format '{{.Name}}'
+	[[ $output == *net1* ]]
+}
+
+@test "create: --subnet and --gateway; an overlapping subnet, a taken name, a bad name are refused" {
+	run -0 ctr-net create --subnet 10.123.0.0/24 --gateway 10.123.0.254 n1
+	ip -o addr show dev "$(bridge_dev n1)" | grep -q 'inet 10.123.0.254/24'
+	run -0 ctr-net inspect -f '{{json .IPAM.Config}}' n1
+	jq -e '. == [{"Gateway":"10.123.0.254","Subnet":"10.123.0.0/24"}]' <<<"$output"
+	run --separate-stderr -4 ctr-net create --subnet 10.123.0.128/25 n2
+	[[ $stderr == "ctr-net: Pool overlaps with other one on this address space" ]]
+	run --separate-stderr -4 ctr-net create n1
+	[[ $stderr == "ctr-net: network with name n1 already exists" ]]
+	run --separate-stderr -2 ctr-net create 'bad/name'
+	[[ $stderr == *'invalid network name'* ]]
+	run --separate-stderr -4 ctr-net create host
+	[[ $stderr == "ctr-net: operation is not permitted on predefined host network" ]]
+	run -2 ctr-net create --gateway 10.1.1.1 n3
+	run -2 ctr-net create --driver overlay n3
+	[[ ! -e $BOX_ROOT/networks/n2 && ! -e $BOX_ROOT/networks/n3 ]]
+}
+
+@test "automatic subnets skip the host's routes and each other" {
+	# a device of the host already on 172.17.0.0/16 (named with the
+	# prefix, so teardown removes it)
+	ip link add "${BOX_NET_PREFIX}host" type bridge
+	ip addr add 172.17.0.1/16 dev "${BOX_NET_PREFIX}host"
+	ip link set "${BOX_NET_PREFIX}host" up
+	ctr-net create a
+	ctr-net create b
+	sa=$(jq -r '.IPAM.Config[0].Subnet' "$BOX_ROOT/networks/a/config.json")
+	sb=$(jq -r '.IPAM.Config[0].Subnet' "$BOX_ROOT/networks/b/config.json")
+	[[ $sa != 172.17.0.0/16 && $sb != 172.17.0.0/16 && $sa != "$sb" ]]
+	# and no route of the host (other than its own) overlaps either
+	[[ $(ip route | grep -c "^${sa%/*}") == 1 ]]
+}
+
+@test "rm: removes bridge, table, resolver and state; not found is 3; predefined ones are refused" {
+	ctr-net create gone
+	dev=$(bridge_dev gone)
+	run -0 ctr-net rm gone
+	[[ $output == gone ]]
+	! ip link show "$dev" 2>/dev/null
+	! nft list table ip "$dev" 2>/dev/null
+	[[ -z $(pgrep -f -- "--pid-file=$BOX_ROOT/networks/gone/") ]]
+	[[ ! -e $BOX_ROOT/networks/gone ]]
+	run --separate-stderr -3 ctr-net rm gone
+	[[ $stderr == "ctr-net: network gone not found" ]]
+	run --separate-stderr -4 ctr-net rm bridge
+	[[ $stderr == "ctr-net: bridge is a pre-defined network and cannot be removed" ]]
+	run --separate-stderr -3 ctr-net inspect nope
+	[[ $stderr == "ctr-net: No such network: nope" && $output == "[]" ]]
+}
+
+@test "attach none, host, container: does nothing" {
+	for m in none host "container:abc"; do
+		id=$(fake_ctr "c${RANDOM}" "{\"Name\":\"/x\",\"HostConfig\":{\"NetworkMode\":\"$m\"}}")
+		run -0 ctr-net attach "$id"
+		[[ ! -e $BOX_ROOT/containers/$id/netns && ! -e $BOX_ROOT/containers/$id/network.json ]]
+	done
+	[[ ! -e $BOX_ROOT/networks/bridge ]]
+}
+
+@test "attach on the default bridge: netns, lo and eth0, address, route, MAC, files; detach removes all" {
+	id=$(fake_ctr web '{"Name":"/web","HostConfig":{"NetworkMode":"bridge","ExtraHosts":["db.local:10.9.8.7"]},"Config":{"Hostname":"webhost"}}')
+	run -0 ctr-net attach web
+	c=$BOX_ROOT/containers/$id
+	grep -q " $c/netns .* nsfs " /proc/self/mountinfo
+	dev=$(bridge_dev bridge)
+	[[ $dev == "${BOX_NET_PREFIX}0" ]]
+	run -0 nsenter --net="$c/netns" ip -o link
+	[[ ${#lines[@]} == 2 && ${lines[0]} == *" lo: <LOOPBACK,UP"* && ${lines[1]} == *" eth0@"*"UP"* ]]
+	ip=$(ctr_ip "$id" bridge)
+	gw=$(jq -r .Gateway "$c/network.json")
+	[[ $ip =~ ^[0-9.]+$ && $gw == "${ip%.*}.1" || $gw =~ \.0\.1$ ]]
+	nsenter --net="$c/netns" ip route | grep -q "^default via $gw dev eth0"
+	mac=$(jq -r .MacAddress "$c/network.json")
+	IFS=. read -r a b cc d <<<"$ip"
+	[[ $mac == "$(printf '02:42:%02x:%02x:%02x:%02x' "$a" "$b" "$cc" "$d")" ]]
+	nsenter --net="$c/netns" ip -o link show eth0 | grep -q "link/ether $mac"
+	# Docker's /etc/hosts: the defaults, --add-host, then the container
+	[[ $(head -1 "$c/hosts") == $'127.0.0.1\tlocalhost' ]]
+	[[ $(tail -2 "$c/hosts") == $'10.9.8.7\tdb.local\n'"$ip"$'\twebhost' ]]
+	! grep -q '^nameserver 127\.' "$c/resolv.conf"
+	grep -q '^nameserver ' "$c/resolv.conf"
+	jq -e --arg ip "$ip" '.IPAddress == $ip and .IPPrefixLen == 16 and .Networks.bridge.IPAddress == $ip
+		and (.Networks.bridge.NetworkID | length) == 64 and (.EndpointID | length) == 64
+		and .Ports == {} and (.SandboxKey | endswith("/netns"))' "$c/network.json"
+	# the host reaches it
+	busybox ping -c1 -W2 "$ip" >/dev/null
+	run --separate-stderr -4 ctr-net attach web
+	[[ $stderr == *"the container is attached already" ]]
+	run -0 ctr-net detach web
+	[[ ! -e $c/netns && ! -e $c/network.json ]]
+	! grep -q " $c/netns " /proc/self/mountinfo
+	[[ -z $(ls "$BOX_ROOT/networks/bridge/leases") && -z $(ls "$BOX_ROOT/networks/bridge/endpoints") ]]
+	run -0 ctr-net detach web
+}
+
+@test "a user network: containers find each other by name and alias, later ones too" {
+	ctr-net create app
+	web=$(fake_ctr web '{"Name":"/web","HostConfig":{"NetworkMode":"app"},"NetworkingConfig":{"EndpointsConfig":{"app":{"Aliases":["www","front"]}}}}')
+	cli=$(fake_ctr cli '{"Name":"/cli","HostConfig":{"NetworkMode":"app"}}')
+	ctr-net attach cli
+	ctr-net attach web
+	serve_http "$web"
+	gw=$(jq -r .IPAM.Config[0].Gateway "$BOX_ROOT/networks/app/config.json")
+	[[ $(cat "$BOX_ROOT/containers/$cli/resolv.conf") == "nameserver $gw"* ]]
+	# cli was attached before web: it still finds web
+	for n in web www front "${web:0:12}"; do
+		run -0 in_ctr "$cli" busybox wget -q -O- "http://$n/"
+		[[ $output == "hello from $web" ]]
+	done
+	run -0 in_ctr "$web" busybox nslookup cli "$gw"
+	[[ $output == *"Address: $(ctr_ip "$cli" app)"* ]]
+	jq -e '.Networks.app.Aliases == ["www","front"] and .Networks.app.DNSNames[0] == "web"' \
+		"$BOX_ROOT/containers/$web/network.json"
+	run -0 ctr-net inspect app
+	jq -e --arg w "$web" --arg c "$cli" '.[0].Containers | keys == ([$w, $c] | sort)
+		and .[$w].Name == "web" and (.[$w].IPv4Address | endswith("/16"))' <<<"$output"
+	# gone from the resolver when detached
+	ctr-net detach web
+	run in_ctr "$cli" busybox nslookup web "$gw"
+	[[ $status != 0 ]]
+}
+
+@test "published ports: the host reaches them on 127.0.0.1 and on its own address; port lists them" {
+	p=$(free_port)
+	id=$(fake_ctr web "{\"Name\":\"/web\",\"HostConfig\":{\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"$p\"}]}}}")
+	ctr-net attach web
+	serve_http "$id"
+	run -0 curl -s --max-time 5 "http://127.0.0.1:$p/"
+	[[ $output == "hello from $id" ]]
+	hostip=$(ip -o -4 addr show scope global | awk '$2 !~ /^'"$BOX_NET_PREFIX"'/ { sub("/.*", "", $4); print $4; exit }')
+	if [[ -n $hostip ]]; then
+		run -0 curl -s --max-time 5 "http://$hostip:$p/"
+		[[ $output == "hello from $id" ]]
+	fi
+	run -0 ctr-net port web
+	[[ $output == "80/tcp -> 0.0.0.0:$p" ]]
+	run -0 ctr-net port web 80
+	[[ $output == "0.0.0.0:$p" ]]
+	run --separate-stderr -1 ctr-net port web 81/tcp
+	[[ $stderr == "ctr-net: No public port '81/tcp' published for web" ]]
+	jq -e --arg p "$p" '.Ports["80/tcp"] == [{"HostIp":"0.0.0.0","HostPort":$p}]' "$BOX_ROOT/containers/$id/network.json"
+	ctr-net detach web
+	run curl -s --max-time 2 "http://127.0.0.1:$p/"
+	[[ $status != 0 ]]
+	[[ $(port_elements) == 0 ]]
+}
+
+@test "published ports: -p CTRPORT picks a free host port; -P publishes the exposed ones; a host ip binds one address" {
+	id=$(fake_ctr a '{"Name":"/a","Config":{"ExposedPorts":{"80/tcp":{},"53/udp":{}}},"HostConfig":{"PublishAllPorts":true,"PortBindings":{"8000/tcp":[{"HostIp":"127.0.0.1","HostPort":""}]}}}')
+	ctr-net attach a
+	run -0 ctr-net port a
+	[[ ${#lines[@]} == 3 ]]
+	[[ ${lines[0]} =~ ^53/udp\ -\>\ 0\.0\.0\.0:[0-9]+$ ]]
+	[[ ${lines[1]} =~ ^80/tcp\ -\>\ 0\.0\.0\.0:[0-9]+$ ]]
+	[[ ${lines[2]} =~ ^8000/tcp\ -\>\ 127\.0\.0\.1:[0-9]+$ ]]
+	p=$(ctr-net port a 8000)
+	p=${p##*:}
+	serve_http "$id" 8000
+	run -0 curl -s --max-time 5 "http://127.0.0.1:$p/"
+	[[ $output == "hello from $id" ]]
+	# bound to 127.0.0.1 only
+	hostip=$(ip -o -4 addr show scope global | awk '$2 !~ /^'"$BOX_NET_PREFIX"'/ { sub("/.*", "", $4); print $4; exit }')
+	if [[ -n $hostip ]]; then
+		run curl -s --max-time 2 "http://$hostip:$p/"
+		[[ $status != 0 ]]
+	fi
+}
+
+@test "UDP: a published udp port carries datagrams both ways" {
+	p=$(free_port)
+	id=$(fake_ctr u "{\"Name\":\"/u\",\"HostConfig\":{\"PortBindings\":{\"5353/udp\":[{\"HostPort\":\"$p\"}]}}}")
+	ctr-net attach u
+	# busybox nc has no -u: python is the UDP peer on both sides
+	(cd "$BATS_TEST_TMPDIR" && nsenter --net="$BOX_ROOT/containers/$id/netns" \
+		timeout 10 python3 "$TESTS_DIR/lib/udp.py" serve 5353 </dev/null >"$BATS_TEST_TMPDIR/udp.out" 2>&1 &)
+	sleep 0.3
+	run -0 python3 "$TESTS_DIR/lib/udp.py" send 127.0.0.1 "$p" ping-udp
+	[[ $output == "pong ping-udp" ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/udp.out") == ping-udp ]]
+}
+
+@test "isolation: containers of two networks cannot reach each other; each reaches its own" {
+	ctr-net create left
+	ctr-net create right
+	l1=$(fake_ctr l1 '{"Name":"/l1","HostConfig":{"NetworkMode":"left"}}')
+	l2=$(fake_ctr l2 '{"Name":"/l2","HostConfig":{"NetworkMode":"left"}}')
+	r1=$(fake_ctr r1 '{"Name":"/r1","HostConfig":{"NetworkMode":"right"}}')
+	for c in l1 l2 r1; do ctr-net attach "$c"; done
+	serve_http "$l1"
+	serve_http "$r1"
+	run -0 in_ctr "$l2" busybox wget -q -O- "http://$(ctr_ip "$l1" left)/"
+	[[ $output == "hello from $l1" ]]
+	run in_ctr "$l2" timeout 3 busybox wget -q -O- "http://$(ctr_ip "$r1" right)/"
+	[[ $status != 0 ]]
+	run in_ctr "$r1" timeout 3 busybox wget -q -O- "http://$(ctr_ip "$l1" left)/"
+	[[ $status != 0 ]]
+	# nor by name: each network's resolver knows its own containers only
+	run in_ctr "$r1" timeout 3 busybox wget -q -O- "http://l1/"
+	[[ $status != 0 ]]
+}
+
+@test "a host port published twice: the second attach fails naming it and leaves nothing behind" {
+	p=$(free_port)
+	bind="{\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"$p\"}]}"
+	a=$(fake_ctr a "{\"Name\":\"/a\",\"HostConfig\":$bind}}")
+	b=$(fake_ctr b "{\"Name\":\"/b\",\"HostConfig\":$bind}}")
+	ctr-net attach a
+	before=$(net_counts)
+	run --separate-stderr -4 ctr-net attach b
+	[[ $stderr == "ctr-net: container ${b:0:12}: Bind for 0.0.0.0:$p failed: port is already allocated" ]]
+	[[ $(net_counts) == "$before" ]]
+	[[ ! -e $BOX_ROOT/containers/$b/netns && ! -e $BOX_ROOT/containers/$b/network.json ]]
+	[[ $(ls "$BOX_ROOT/networks/bridge/leases" | wc -l) == 1 ]]
+	# a port a host program listens on is taken too
+	q=$(free_port)
+	(cd "$BATS_TEST_TMPDIR" && timeout 20 busybox nc -l -p "$q" </dev/null >/dev/null 2>&1 &)
+	sleep 0.2
+	c=$(fake_ctr c "{\"Name\":\"/c\",\"HostConfig\":{\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"$q\"}]}}}")
+	run --separate-stderr -4 ctr-net attach c
+	[[ $stderr == *"Bind for 0.0.0.0:$q failed: port is already allocated" ]]
+	# released by detach: b gets it then
+	ctr-net detach a
+	run -0 ctr-net attach b
+}
+
+@test "rm refuses a network with containers attached, in Docker's words" {
+	id=$(ctr-net create busy)
+	fake_ctr c1 '{"Name":"/c1","HostConfig":{"NetworkMode":"busy"}}'
+	ctr-net attach c1
+	run --separate-stderr -4 ctr-net rm busy
+	[[ $stderr == "ctr-net: error while removing network: network busy id $id has active endpoints" ]]
+	run -0 ctr-net prune -f
+	[[ -z $output ]]
+	ctr-net detach c1
+	run -0 ctr-net prune -f
+	[[ $output == $'Deleted Networks:\nbusy' ]]
+}
+
+@test "connect and disconnect: a second interface, names on it, refusals" {
+	ctr-net create extra
+	a=$(fake_ctr a '{"Name":"/a"}')
+	b=$(fake_ctr b '{"Name":"/b","HostConfig":{"NetworkMode":"extra"}}')
+	ctr-net attach a
+	ctr-net attach b
+	serve_http "$b"
+	run -0 ctr-net connect --alias other extra a
+	nsenter --net="$BOX_ROOT/containers/$a/netns" ip -o addr show eth1 | grep -q "inet $(ctr_ip "$a" extra)/"
+	jq -e '.Networks | keys == ["bridge","extra"]' "$BOX_ROOT/containers/$a/network.json"
+	run -0 in_ctr "$a" busybox wget -q -O- "http://$(ctr_ip "$b" extra)/"
+	[[ $output == "hello from $b" ]]
+	run -0 in_ctr "$b" busybox nslookup other "$(jq -r .IPAM.Config[0].Gateway "$BOX_ROOT/networks/extra/config.json")"
+	run --separate-stderr -4 ctr-net connect extra a
+	[[ $stderr == "ctr-net: endpoint with name a already exists in network extra" ]]
+	run --separate-stderr -2 ctr-net connect --ip 172.30.0.9 extra b
+	[[ $stderr == *"user specified IP address is supported only when connecting to networks with user configured subnets" ]]
+	run -0 ctr-net disconnect extra a
+	! nsenter --net="$BOX_ROOT/containers/$a/netns" ip link show eth1 2>/dev/null
+	jq -e '.Networks | keys == ["bridge"]' "$BOX_ROOT/containers/$a/network.json"
+	run --separate-stderr -3 ctr-net disconnect extra a
+	[[ $stderr == "ctr-net: container a is not connected to network extra" ]]
+	run --separate-stderr -3 ctr-net connect nonet a
+	[[ $stderr == "ctr-net: network nonet not found" ]]
+}
+
+@test "--ip on a network with a user subnet; a taken or foreign address is refused" {
+	ctr-net create --subnet 10.77.0.0/24 fixed
+	a=$(fake_ctr a '{"Name":"/a","HostConfig":{"NetworkMode":"fixed"},"NetworkingConfig":{"EndpointsConfig":{"fixed":{"IPAMConfig":{"IPv4Address":"10.77.0.50"}}}}}')
+	ctr-net attach a
+	[[ $(ctr_ip "$a" fixed) == 10.77.0.50 ]]
+	jq -e '.Networks.fixed.IPAMConfig.IPv4Address == "10.77.0.50"' "$BOX_ROOT/containers/$a/network.json"
+	b=$(fake_ctr b '{"Name":"/b","HostConfig":{"NetworkMode":"fixed"},"NetworkingConfig":{"EndpointsConfig":{"fixed":{"IPAMConfig":{"IPv4Address":"10.77.0.50"}}}}}')
+	run --separate-stderr -4 ctr-net attach b
+	[[ $stderr == *"address 10.77.0.50: Address already in use" ]]
+	[[ ! -e $BOX_ROOT/containers/$b/netns ]]
+	c=$(fake_ctr c '{"Name":"/c","HostConfig":{"NetworkMode":"fixed"},"NetworkingConfig":{"EndpointsConfig":{"fixed":{"IPAMConfig":{"IPv4Address":"10.78.0.5"}}}}}')
+	run -2 ctr-net attach c
+	d=$(fake_ctr d '{"Name":"/d","NetworkingConfig":{"EndpointsConfig":{"bridge":{"IPAMConfig":{"IPv4Address":"172.17.0.50"}}}}}')
+	run -2 ctr-net attach d
+	e=$(fake_ctr e '{"Name":"/e","HostConfig":{"NetworkMode":"nonet"}}')
+	run --separate-stderr -3 ctr-net attach e
+	[[ $stderr == *"network nonet not found" ]]
+}
+
+@test "detach after SIGKILL of everything; a container directory gone is swept by the next attach" {
+	ctr-net create app
+	a=$(fake_ctr a '{"Name":"/a","HostConfig":{"NetworkMode":"app"}}')
+	ctr-net attach a
+	serve_http "$a"
+	pkill -KILL -f -- "httpd -p 80 -h $BATS_TEST_TMPDIR/www/$a"
+	run -0 ctr-net detach "$a"
+	[[ -z $(ls "$BOX_ROOT/networks/app/endpoints") ]]
+	# a crash: the container's directory removed without a detach
+	b=$(fake_ctr b '{"Name":"/b","HostConfig":{"NetworkMode":"app"}}')
+	ctr-net attach b
+	veth=$(sed -n 's/^veth=//p' "$BOX_ROOT/networks/app/endpoints/$b")
+	ip=$(ctr_ip "$b" app)
+	umount -l "$BOX_ROOT/containers/$b/netns"
+	rm -rf "$BOX_ROOT/containers/$b"
+	c=$(fake_ctr c '{"Name":"/c","HostConfig":{"NetworkMode":"app"}}')
+	ctr-net attach c
+	[[ ! -e $BOX_ROOT/networks/app/endpoints/$b ]]
+	[[ $(readlink "$BOX_ROOT/networks/app/leases/$ip") != "$b" ]]
+	for _ in $(seq 30); do ip link show "$veth" >/dev/null 2>&1 || break; sleep 0.1; done
+	! ip link show "$veth" 2>/dev/null
+	! grep -q "${b:0:12}" "$BOX_ROOT/networks/app/hosts"
+	# and detach with the full id of a directory that is gone works
+	run -0 ctr-net detach "$b"
+}
+
+@test "a dead resolver is started again by the next attach" {
+	ctr-net create app
+	pkill -KILL -f -- "--pid-file=$BOX_ROOT/networks/app/dnsmasq.pid"
+	sleep 0.2
+	a=$(fake_ctr a '{"Name":"/a","HostConfig":{"NetworkMode":"app"}}')
+	ctr-net attach a
+	run -0 in_ctr "$a" busybox nslookup a "$(jq -r .IPAM.Config[0].Gateway "$BOX_ROOT/networks/app/config.json")"
+}
+
+@test "nothing leaks across 100 attach/detach cycles" {
+	ctr-net create app
+	p=$(free_port)
+	warm=$(fake_ctr warm '{"Name":"/warm"}')
+	ctr-net attach warm
+	ctr-net detach warm
+	sleep 0.5
+	before=$(net_counts)
+	for i in $(seq 100); do
+		if ((i % 2)); then
+			json="{\"Name\":\"/c$i\",\"HostConfig\":{\"NetworkMode\":\"app\",\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"$p\"}]}}}"
+		else
+			json="{\"Name\":\"/c$i\"}"
+		fi
+		id=$(fake_ctr "c$i" "$json")
+		ctr-net attach "$id"
+		ctr-net detach "$id"
+		rm -rf "$BOX_ROOT/containers/$id" "$BOX_ROOT/names/c$i"
+	done
+	# a released namespace takes its veth along a little later
+	for _ in $(seq 50); do
+		[[ $(net_counts) == "$before" ]] && break
+		sleep 0.1
+	done
+	diff <(echo "$before") <(net_counts)
+	[[ $(port_elements) == 0 ]]
+}
