@@ -296,18 +296,20 @@ main (int argc, char **argv)
 	ccfg_init (&c);
 	/* every flag checked before anything is touched */
 	if (ccfg_parse_args (&c, argc, argv, &e) < 0) {
+		ccfg_free (&c);
 		if (e.code == BX_OK)
 			usage ();
 		return err_report (&e);
 	}
 	nofile_raise ();
 	if ((j.rootfd = root_open (c.root, &e)) < 0 || root_abspath (j.rootfd, j.rootpath, sizeof j.rootpath, &e) < 0)
-		return err_report (&e);
-	rc = create (&c, &j, &e);
-	if (rc < 0)
+		rc = -1;
+	else if ((rc = create (&c, &j, &e)) < 0)
 		job_undo (&j);
 	job_close (&j);
 	ccfg_free (&c);
+	if (j.rootfd >= 0)
+		close (j.rootfd);
 	if (rc < 0)
 		return err_report (&e);
 	if (printf ("%s\n", j.id) < 0 || fflush (stdout) == EOF)
