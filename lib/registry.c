@@ -52,8 +52,16 @@ struct xfer {
 	char url[2048];
 	const char *accept;
 	const char *repo; /* for the default Bearer scope */
+	/* the request: GET unless METHOD says "HEAD", "POST" or "PUT"; a PUT
+	 * sends UP_LEN bytes of UP_BUF, or of UP_FD when UP_BUF is NULL */
+	const char *method;
+	const char *req_ctype;
+	const char *up_buf;
+	int up_fd;
+	int64_t up_len, up_pos;
 	/* the response (the last one, after redirects) */
-	char *www_auth, *ctype, *dcd;
+	char *www_auth, *ctype, *dcd, *location;
+	long code;
 	struct membuf body;
 	/* a blob sink instead of body */
 	struct reg_blob *blob;
@@ -293,7 +301,8 @@ xfer_reset_response (struct xfer *x)
 	free (x->www_auth);
 	free (x->ctype);
 	free (x->dcd);
-	x->www_auth = x->ctype = x->dcd = NULL;
+	free (x->location);
+	x->www_auth = x->ctype = x->dcd = x->location = NULL;
 	x->body.len = 0;
 	x->body.over = 0;
 	x->body_started = 0;
@@ -327,6 +336,7 @@ on_header (char *line, size_t size, size_t nmemb, void *arg)
 	keep_header (line, n, "WWW-Authenticate", &x->www_auth);
 	keep_header (line, n, "Content-Type", &x->ctype);
 	keep_header (line, n, "Docker-Content-Digest", &x->dcd);
+	keep_header (line, n, "Location", &x->location);
 	return n;
 }
 
@@ -430,6 +440,67 @@ set_auth (struct xfer *x)
 	}
 }
 
+/* A PUT's body, from memory or from the file (pread: the offset is ours,
+ * so a retry after a 401 or a redirect starts again at 0). */
+static size_t
+on_read (char *buf, size_t size, size_t nitems, void *arg)
+{
+	struct xfer *x = arg;
+	int64_t left = x->up_len - x->up_pos;
+	size_t n = size * nitems < (uint64_t) left ? size * nitems : (size_t) left;
+	ssize_t got;
+
+	if (n == 0)
+		return 0;
+	if (x->up_buf) {
+		memcpy (buf, x->up_buf + x->up_pos, n);
+		got = (ssize_t) n;
+	} else {
+		while ((got = pread (x->up_fd, buf, n, x->up_pos)) < 0 && errno == EINTR)
+			;
+		if (got <= 0) {
+			x->sink_err = got < 0 ? errno : EIO;
+			return CURL_READFUNC_ABORT;
+		}
+	}
+	x->up_pos += got;
+	return (size_t) got;
+}
+
+static int
+on_seek (void *arg, curl_off_t offset, int origin)
+{
+	struct xfer *x = arg;
+
+	if (origin != SEEK_SET || offset < 0 || offset > x->up_len)
+		return CURL_SEEKFUNC_CANTSEEK;
+	x->up_pos = offset;
+	return CURL_SEEKFUNC_OK;
+}
+
+/* The method and body of X's request. */
+static void
+method_opts (struct xfer *x)
+{
+	if (!x->method)
+		return;
+	if (strcmp (x->method, "HEAD") == 0) {
+		curl_easy_setopt (x->h, CURLOPT_NOBODY, 1L);
+	} else if (strcmp (x->method, "POST") == 0) {
+		curl_easy_setopt (x->h, CURLOPT_POST, 1L);
+		curl_easy_setopt (x->h, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt (x->h, CURLOPT_POSTFIELDSIZE, 0L);
+	} else if (strcmp (x->method, "PUT") == 0) {
+		x->up_pos = 0;
+		curl_easy_setopt (x->h, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt (x->h, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt (x->h, CURLOPT_READDATA, x);
+		curl_easy_setopt (x->h, CURLOPT_SEEKFUNCTION, on_seek);
+		curl_easy_setopt (x->h, CURLOPT_SEEKDATA, x);
+		curl_easy_setopt (x->h, CURLOPT_INFILESIZE_LARGE, (curl_off_t) x->up_len);
+	}
+}
+
 static void
 common_opts (CURL *h, char *errbuf)
 {
@@ -472,9 +543,16 @@ xfer_start (struct xfer *x, struct bx_err *e)
 	if (x->accept) {
 		char h[512];
 		snprintf (h, sizeof h, "Accept: %s", x->accept);
-		x->hdrs = curl_slist_append (NULL, h);
-		curl_easy_setopt (x->h, CURLOPT_HTTPHEADER, x->hdrs);
+		x->hdrs = curl_slist_append (x->hdrs, h);
 	}
+	if (x->req_ctype) {
+		char h[512];
+		snprintf (h, sizeof h, "Content-Type: %s", x->req_ctype);
+		x->hdrs = curl_slist_append (x->hdrs, h);
+	}
+	if (x->hdrs)
+		curl_easy_setopt (x->h, CURLOPT_HTTPHEADER, x->hdrs);
+	method_opts (x);
 	if (x->blob && x->offset > 0) {
 		snprintf (range, sizeof range, "%lld-", (long long) x->offset);
 		curl_easy_setopt (x->h, CURLOPT_RANGE, range);
@@ -697,6 +775,7 @@ xfer_finish (struct xfer *x, struct bx_err *e)
 	long code = 0;
 
 	curl_easy_getinfo (x->h, CURLINFO_RESPONSE_CODE, &code);
+	x->code = code;
 	xfer_end (x);
 	if (x->res != CURLE_OK)
 		return transport_error (x, e);
@@ -950,5 +1029,81 @@ reg_fetch_blobs (struct reg *r, const char *repo, struct reg_blob *blobs, size_t
 		rc = -1;
 	for (size_t i = 0; i < n; i++)
 		xfer_free (&xs[i]);
+	return rc;
+}
+
+/* --- pushing ------------------------------------------------------------------ */
+
+int
+reg_blob_exists (struct reg *r, const char *repo, const char *digest, struct bx_err *e)
+{
+	struct xfer x = { .r = r, .repo = repo, .method = "HEAD", .body = { .max = REG_ERRBODY_MAX } };
+	int rc;
+
+	if (snprintf (x.url, sizeof x.url, "%s/v2/%s/blobs/%s", r->base, repo, digest) >= (int) sizeof x.url)
+		return err_set (e, BX_USAGE, 0, "repository name too long");
+	rc = run_one (&x, e);
+	xfer_free (&x);
+	if (rc < 0 && e->code == BX_NOTFOUND) {
+		memset (e, 0, sizeof *e);
+		return 0;
+	}
+	return rc < 0 ? -1 : 1;
+}
+
+/* LOC (a Location header: a URL, or a path on the registry) with the
+ * digest query parameter added, into URL. */
+static int
+upload_url (const struct reg *r, const char *loc, const char *digest, char *url, size_t len)
+{
+	int n = snprintf (url, len, "%s%s%cdigest=sha256%%3A%s", loc[0] == '/' ? r->base : "", loc,
+			  strchr (loc, '?') ? '&' : '?', digest_hex (digest));
+	return n > 0 && (size_t) n < len ? 0 : -1;
+}
+
+int
+reg_push_blob (struct reg *r, const char *repo, const struct reg_push *b, int *mounted, struct bx_err *e)
+{
+	struct xfer x = { .r = r, .repo = repo, .method = "POST", .body = { .max = REG_ERRBODY_MAX } };
+	int rc, n;
+
+	*mounted = 0;
+	n = b->from ? snprintf (x.url, sizeof x.url, "%s/v2/%s/blobs/uploads/?mount=%s&from=%s", r->base, repo,
+				b->digest, b->from)
+		    : snprintf (x.url, sizeof x.url, "%s/v2/%s/blobs/uploads/", r->base, repo);
+	if (n < 0 || (size_t) n >= sizeof x.url)
+		return err_set (e, BX_USAGE, 0, "repository name too long");
+	/* 201: mounted from FROM; 202: an upload session at Location */
+	rc = run_one (&x, e);
+	if (rc == 0 && x.code == 201 && b->from) {
+		*mounted = 1;
+	} else if (rc == 0 && (!x.location || upload_url (r, x.location, b->digest, x.url, sizeof x.url) < 0)) {
+		rc = err_set (e, BX_SYSTEM, 0, "registry %s: no usable upload location", r->host);
+	} else if (rc == 0) {
+		/* the whole blob in one PUT (a monolithic upload after the POST) */
+		xfer_reset_response (&x);
+		x.method = "PUT";
+		x.req_ctype = "application/octet-stream";
+		x.up_fd = b->fd;
+		x.up_len = b->size;
+		x.auth_tries = 0;
+		rc = run_one (&x, e);
+	}
+	xfer_free (&x);
+	return rc;
+}
+
+int
+reg_put_manifest (struct reg *r, const char *repo, const char *reference, const char *media_type,
+		  const char *buf, size_t len, struct bx_err *e)
+{
+	struct xfer x = { .r = r, .repo = repo, .method = "PUT", .req_ctype = media_type, .up_buf = buf,
+			  .up_len = (int64_t) len, .body = { .max = REG_ERRBODY_MAX } };
+	int rc;
+
+	if (snprintf (x.url, sizeof x.url, "%s/v2/%s/manifests/%s", r->base, repo, reference) >= (int) sizeof x.url)
+		return err_set (e, BX_USAGE, 0, "reference too long");
+	rc = run_one (&x, e);
+	xfer_free (&x);
 	return rc;
 }

@@ -4,6 +4,9 @@
  * multi handle, so connections are kept alive and shared; blobs are fetched
  * several at once in the same single-threaded loop.
  *
+ * Pushing: HEAD a blob, POST an upload (a cross-repository mount when
+ * another repository has the blob), PUT it whole; PUT the manifest.
+ *
  * Authorisation follows the WWW-Authenticate challenge of a 401: Bearer
  * (GET a token from realm with service and scope, with basic credentials
  * when we have them) or Basic (send the credentials). Redirects are
@@ -95,6 +98,29 @@ typedef void (*reg_progress_fn) (struct reg_blob *blobs, size_t n, void *arg);
  * a later resume) and E names the blob. */
 int reg_fetch_blobs (struct reg *r, const char *repo, struct reg_blob *blobs, size_t n, int maxpar,
 		     reg_progress_fn progress, void *arg, struct bx_err *e);
+
+/* --- pushing --- */
+
+/* HEAD /v2/REPO/blobs/DIGEST: 1 when the registry has the blob, 0 when it
+ * has not, -1 on failure. */
+int reg_blob_exists (struct reg *r, const char *repo, const char *digest, struct bx_err *e);
+
+/* A blob to push: SIZE bytes read from FD (pread, borrowed). */
+struct reg_push {
+	const char *digest;
+	int64_t size;
+	int fd;
+	const char *from; /* another repository of this registry that has it, or NULL */
+};
+
+/* Push blob B to REPO: POST an upload session (asking to mount it from
+ * B->from first: *MOUNTED set when the registry did), then PUT the blob
+ * whole with its digest, which the registry checks. */
+int reg_push_blob (struct reg *r, const char *repo, const struct reg_push *b, int *mounted, struct bx_err *e);
+
+/* PUT /v2/REPO/manifests/REFERENCE: LEN bytes of BUF as MEDIA_TYPE. */
+int reg_put_manifest (struct reg *r, const char *repo, const char *reference, const char *media_type,
+		      const char *buf, size_t len, struct bx_err *e);
 
 /* A parsed WWW-Authenticate challenge (the first one in the header). */
 struct reg_challenge {

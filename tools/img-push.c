@@ -1,0 +1,326 @@
+/*
+ * img-push - push an image of the store to a registry
+ *
+ * usage:  img-push [--root DIR] [-q] [--docker] [--insecure HOST]... NAME[:TAG]
+ * stdin:  unused
+ * stdout: the manifest digest pushed; with --docker, what `docker push`
+ *         prints (the repository, a line per layer, then
+ *         "TAG: digest: sha256:... size: N"), or with -q only the name
+ * reads:  images/index.json, images/blobs/sha256/, $DOCKER_CONFIG/config.json
+ * writes: nothing locally; the registry: the blobs it lacks, the manifest
+ * locks:  images/gc.lock shared (store_pin) while the blobs are opened
+ * exit:   0 ok, 1 failed (unauthorized, denied, refused by the registry),
+ *         2 usage or bad reference, 3 no such image in the store,
+ *         5 network or registry failure
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "cleanup.h"
+#include "err.h"
+#include "imgset.h"
+#include "oci.h"
+#include "ref.h"
+#include "registry.h"
+#include "root.h"
+#include "store.h"
+
+struct opts {
+	const char *root;
+	int quiet, docker;
+	char insecure[2048];
+	const char *name;
+};
+
+/* One blob of the image: the config (layer < 0) or a layer. */
+struct pblob {
+	const char *digest;
+	int64_t size;
+	int fd;
+	int layer;
+	char id[16];       /* Docker's short layer id: the diff_id's first 12 hex digits */
+	const char *from;  /* a repository of the same registry that has it */
+	char status[300];
+};
+
+struct push {
+	const struct opts *o;
+	struct store *st;
+	struct ref ref;
+	char full[600];
+	struct image img;
+	struct imgset set; /* the store's images, for mount sources */
+	struct pblob *b;
+	size_t n;
+	struct reg *reg;
+};
+
+static void
+usage (void)
+{
+	fprintf (stderr, "usage: %s [--root DIR] [-q] [--docker] [--insecure HOST]... NAME[:TAG]\n", bx_prog);
+	exit (BX_USAGE);
+}
+
+static void
+add_insecure (struct opts *o, const char *hosts)
+{
+	size_t n = strlen (o->insecure);
+
+	if (n + strlen (hosts) + 2 >= sizeof o->insecure)
+		die (BX_USAGE, "too many --insecure hosts");
+	snprintf (o->insecure + n, sizeof o->insecure - n, "%s%s", n ? "," : "", hosts);
+}
+
+static void
+parse_args (int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
+					    { "quiet", no_argument, NULL, 'q' },
+					    { "docker", no_argument, NULL, 'D' },
+					    { "insecure", required_argument, NULL, 'I' },
+					    { 0, 0, 0, 0 } };
+	const char *env;
+	int c;
+
+	while ((c = getopt_long (argc, argv, "q", lo, NULL)) != -1) {
+		switch (c) {
+		case 'R': o->root = optarg; break;
+		case 'q': o->quiet = 1; break;
+		case 'D': o->docker = 1; break;
+		case 'I': add_insecure (o, optarg); break;
+		default: usage ();
+		}
+	}
+	if ((env = getenv ("BOX_INSECURE_REGISTRIES")) && *env)
+		add_insecure (o, env);
+	if (argc - optind != 1)
+		usage ();
+	o->name = argv[optind];
+}
+
+/* --- what to push ----------------------------------------------------------- */
+
+/* The tag NAME in the store (not an id, not another tag of its image). */
+static int
+find_image (struct push *p, struct bx_err *e)
+{
+	char repo[512];
+	struct bx_err ign;
+
+	if (ref_parse (p->o->name, &p->ref, e) < 0)
+		return -1;
+	if (p->ref.digest[0])
+		return err_set (e, BX_USAGE, 0, "%s: cannot push a digest reference", p->o->name);
+	ref_full (&p->ref, p->full, sizeof p->full);
+	ref_familiar_repo (&p->ref, repo, sizeof repo);
+	if (store_image_load (p->st, p->full, &p->img, &ign) < 0 || strcmp (p->img.ref, p->full) != 0)
+		return err_set (e, BX_NOTFOUND, 0, "An image does not exist locally with the tag: %s", repo);
+	return 0;
+}
+
+/* A repository of the same registry whose image holds DIGEST: the
+ * registry can mount the blob from there instead of receiving it. */
+static const char *
+mount_source (const struct push *p, const char *digest)
+{
+	for (size_t i = 0; i < p->set.n; i++) {
+		const struct imgent *en = &p->set.v[i];
+		json_t *l;
+		size_t k;
+		if (!en->has_ref || !en->manifest || strcmp (en->r.domain, p->ref.domain) != 0
+		    || strcmp (en->r.path, p->ref.path) == 0)
+			continue;
+		json_array_foreach (json_object_get (en->manifest, "layers"), k, l)
+			if (strcmp (json_string_value (json_object_get (l, "digest")) ?: "", digest) == 0)
+				return en->r.path;
+	}
+	return NULL;
+}
+
+static int
+blob_add (struct push *p, json_t *desc, int layer, struct bx_err *e)
+{
+	struct pblob *b = &p->b[p->n];
+	const char *diffid = json_string_value (
+		json_array_get (json_object_get (json_object_get (p->img.config, "rootfs"), "diff_ids"), (size_t) layer));
+	struct stat sb;
+
+	memset (b, 0, sizeof *b);
+	b->digest = json_string_value (json_object_get (desc, "digest"));
+	b->layer = layer;
+	b->fd = store_blob_open (p->st, b->digest ? b->digest : "", e);
+	if (b->fd < 0)
+		return -1;
+	p->n++;
+	if (fstat (b->fd, &sb) < 0)
+		return err_set (e, BX_SYSTEM, errno, "blob %s", b->digest);
+	b->size = sb.st_size;
+	snprintf (b->id, sizeof b->id, "%.12s", layer >= 0 && diffid && digest_is_valid (diffid) ? digest_hex (diffid)
+											   : digest_hex (b->digest));
+	b->from = layer >= 0 ? mount_source (p, b->digest) : NULL;
+	return 0;
+}
+
+/* Open every blob while gc is held off: once open, a blob removed by a
+ * concurrent rmi is still read whole. */
+static int
+plan (struct push *p, struct bx_err *e)
+{
+	json_t *layers = json_object_get (p->img.manifest, "layers"), *l, *index = NULL;
+	_cleanup_close_ int pin = store_pin (p->st, e);
+	size_t i;
+
+	if (pin < 0 || store_index_load (p->st, &index, e) < 0)
+		return -1;
+	i = imgset_load (p->st, index, &p->set, e) < 0 ? (size_t) -1 : 0;
+	json_decref (index);
+	if (i != 0)
+		return -1;
+	if (!(p->b = calloc (json_array_size (layers) + 1, sizeof *p->b)))
+		return err_set (e, BX_SYSTEM, ENOMEM, "push");
+	if (blob_add (p, json_object_get (p->img.manifest, "config"), -1, e) < 0)
+		return err_wrap (e, "config");
+	json_array_foreach (layers, i, l)
+		if (blob_add (p, l, (int) i, e) < 0)
+			return err_wrap (e, "layer %zu", i);
+	return 0;
+}
+
+/* --- the registry ------------------------------------------------------------ */
+
+static int
+connect_registry (struct push *p, struct bx_err *e)
+{
+	_cleanup_free_ char *user = NULL, *pass = NULL;
+	struct reg_opts ro = { 0 };
+
+	if (auth_get (p->ref.domain, &user, &pass, e) < 0)
+		return -1;
+	ro.user = user;
+	ro.pass = pass;
+	ro.plain_http = reg_is_insecure (p->ref.domain, p->o->insecure);
+	p->reg = reg_new (ref_api_host (&p->ref), &ro, e);
+	if (pass)
+		explicit_bzero (pass, strlen (pass));
+	return p->reg ? 0 : -1;
+}
+
+/* Docker prints a line per layer, the top one first. */
+static void
+say (const struct push *p, const struct pblob *b, const char *status)
+{
+	if (p->o->docker && !p->o->quiet && b->layer >= 0)
+		printf ("%s: %s\n", b->id, status);
+}
+
+static int
+push_blob (struct push *p, struct pblob *b, struct bx_err *e)
+{
+	struct reg_push rp = { .digest = b->digest, .size = b->size, .fd = b->fd, .from = b->from };
+	char status[300];
+	int has, mounted;
+
+	if ((has = reg_blob_exists (p->reg, p->ref.path, b->digest, e)) < 0)
+		return err_wrap (e, "blob %s", b->digest);
+	if (has) {
+		say (p, b, "Layer already exists");
+		return 0;
+	}
+	if (reg_push_blob (p->reg, p->ref.path, &rp, &mounted, e) < 0)
+		return err_wrap (e, "blob %s", b->digest);
+	snprintf (status, sizeof status, "Mounted from %s", b->from ? b->from : "");
+	say (p, b, mounted ? status : "Pushed");
+	return 0;
+}
+
+static int
+push_manifest (struct push *p, struct bx_err *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	const char *mt = json_string_value (json_object_get (p->img.manifest, "mediaType"));
+	size_t len;
+
+	if (!mt)
+		mt = json_string_value (json_object_get (p->img.desc, "mediaType"));
+	if (store_blob_read (p->st, p->img.manifest_digest, &buf, &len, e) < 0)
+		return err_wrap (e, "manifest");
+	if (reg_put_manifest (p->reg, p->ref.path, p->ref.tag, mt ? mt : MT_OCI_MANIFEST, buf, len, e) < 0)
+		return err_wrap (e, "manifest %s", p->img.manifest_digest);
+	if (p->o->docker && !p->o->quiet)
+		printf ("%s: digest: %s size: %zu\n", p->ref.tag, p->img.manifest_digest, len);
+	return 0;
+}
+
+static int
+push_run (struct push *p, struct bx_err *e)
+{
+	char repo[512];
+
+	if (find_image (p, e) < 0 || plan (p, e) < 0)
+		return -1;
+	ref_familiar_repo (&p->ref, repo, sizeof repo);
+	if (connect_registry (p, e) < 0)
+		return err_wrap (e, "%s", p->full);
+	if (p->o->docker && !p->o->quiet) {
+		const char *last = strrchr (p->o->name, '/');
+		if (!strchr (last ? last : p->o->name, ':'))
+			printf ("Using default tag: %s\n", p->ref.tag);
+		printf ("The push refers to repository [%s]\n", repo);
+		for (size_t i = p->n; i-- > 1;)
+			say (p, &p->b[i], "Preparing");
+		fflush (stdout);
+	}
+	/* layers top first, as Docker lists them; the config before the
+	 * manifest that names it */
+	for (size_t i = p->n; i-- > 0;) {
+		if (push_blob (p, &p->b[i], e) < 0)
+			return err_wrap (e, "%s", p->full);
+		fflush (stdout);
+	}
+	if (push_manifest (p, e) < 0)
+		return err_wrap (e, "%s", p->full);
+	if (!p->o->docker)
+		printf ("%s\n", p->img.manifest_digest);
+	else if (p->o->quiet)
+		printf ("%s:%s\n", repo, p->ref.tag);
+	return 0;
+}
+
+static void
+push_free (struct push *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		close (p->b[i].fd);
+	free (p->b);
+	imgset_free (&p->set);
+	image_free (&p->img);
+	reg_free (p->reg);
+}
+
+int
+main (int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct bx_err e = { 0 };
+	struct store st;
+	struct push p = { .o = &o, .st = &st };
+	int rootfd, rc;
+
+	prog_init (argv[0]);
+	parse_args (argc, argv, &o);
+	if ((rootfd = root_open (o.root, &e)) < 0 || store_open (&st, rootfd, &e) < 0)
+		return err_report (&e);
+	rc = push_run (&p, &e) < 0 ? err_report (&e) : 0;
+	push_free (&p);
+	store_close (&st);
+	if (fflush (stdout) == EOF && !rc)
+		rc = BX_SYSTEM;
+	return rc;
+}
