@@ -11,9 +11,14 @@ sends (a wrong digest, a body that is not JSON, an unknown media type):
   DIR/token                present: require "Authorization: Bearer <it>",
                            handed out by GET /token (Bearer challenge),
   DIR/creds                "user:pass" the token endpoint requires.
+Pushes (HEAD and PUT of blobs after a POST to blobs/uploads/, PUT of
+manifests) land in the same files; with DIR/token they need the token
+handed out for a scope with "push" (the token followed by "-push"), and
+their challenge asks for "repository:NAME:pull,push".
 Every request line and its Range header go to DIR/requests.log.
 """
 import base64
+import hashlib
 import json
 import os
 import re
@@ -44,7 +49,8 @@ class H(BaseHTTPRequestHandler):
         for k, v in headers:
             self.send_header(k, v)
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":  # a HEAD answer has headers only
+            self.wfile.write(body)
 
     def error(self, code, ecode, msg, headers=()):
         body = json.dumps({"errors": [{"code": ecode, "message": msg}]}).encode()
@@ -58,16 +64,21 @@ class H(BaseHTTPRequestHandler):
                 body = json.dumps({"details": "incorrect username or password"}).encode()
                 return self.send(401, body)
         tok = read("token").decode().strip()
+        if "push" in self.path.split("scope=", 1)[-1]:
+            tok += "-push"
         self.send(200, json.dumps({"token": tok, "expires_in": 300}).encode())
 
-    def authorised(self, name):
+    def authorised(self, name, push=False):
         tok = read("token")
-        if tok is None or self.headers.get("Authorization") == "Bearer " + tok.decode().strip():
+        if tok is not None:
+            tok = tok.decode().strip()
+            ok = {"Bearer " + tok + "-push"} if push else {"Bearer " + tok, "Bearer " + tok + "-push"}
+        if tok is None or self.headers.get("Authorization") in ok:
             return True
         port = self.server.server_address[1]
         chal = 'Bearer realm="http://127.0.0.1:%d/token",service="fakereg"' % port
         if name:
-            chal += ',scope="repository:%s:pull"' % name
+            chal += ',scope="repository:%s:%s"' % (name, "pull,push" if push else "pull")
         self.error(401, "UNAUTHORIZED", "authentication required", [("WWW-Authenticate", chal)])
         return False
 
@@ -120,6 +131,49 @@ class H(BaseHTTPRequestHandler):
         if m.group(2) == "manifests":
             return self.manifest(m.group(3))
         return self.blob(m.group(3))
+
+
+    def log(self):
+        with open(os.path.join(ROOT, "requests.log"), "a") as log:
+            log.write("%s %s range=%s\n" % (self.command, self.path, self.headers.get("Range", "")))
+
+    def body(self):
+        return self.rfile.read(int(self.headers.get("Content-Length", "0")))
+
+    def do_HEAD(self):
+        self.log()
+        m = re.match(r"^/v2/(.+)/blobs/([^/]+)$", self.path)
+        if not m or not self.authorised(m.group(1)):
+            return
+        body = read("blobs/" + m.group(2))
+        self.send_response(404 if body is None else 200)
+        self.send_header("Content-Length", str(0 if body is None else len(body)))
+        self.end_headers()
+
+    def do_POST(self):
+        self.log()
+        self.body()
+        m = re.match(r"^/v2/(.+)/blobs/uploads/", self.path)
+        if not m or not self.authorised(m.group(1), push=True):
+            return
+        loc = "/v2/%s/blobs/uploads/u%d?state=x" % (m.group(1), os.getpid())
+        self.send(202, b"", headers=[("Location", loc)])
+
+    def do_PUT(self):
+        self.log()
+        data = self.body()
+        m = re.match(r"^/v2/(.+)/(blobs/uploads/[^?]+\?.*digest=sha256%3A([0-9a-f]{64})|manifests/([^/]+))$", self.path)
+        if not m or not self.authorised(m.group(1), push=True):
+            return
+        if m.group(3):
+            if hashlib.sha256(data).hexdigest() != m.group(3):
+                return self.error(400, "DIGEST_INVALID", "provided digest did not match uploaded content")
+            name = "blobs/sha256:" + m.group(3)
+        else:
+            name = "manifests/" + m.group(4)
+        with open(os.path.join(ROOT, name), "wb") as f:
+            f.write(data)
+        self.send(201, b"")
 
 
 srv = ThreadingHTTPServer(("127.0.0.1", 0), H)

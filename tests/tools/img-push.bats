@@ -18,7 +18,23 @@ setup () {
 }
 
 teardown () {
+	[[ -n ${FAKEREG_PID-} ]] && kill "$FAKEREG_PID" 2>/dev/null
 	box_teardown
+}
+
+# fakereg_start: tests/lib/fakereg.py serving $BATS_TEST_TMPDIR/fake;
+# exports FAKEREG, FAKE
+fakereg_start () {
+	FAKE=$BATS_TEST_TMPDIR/fake
+	mkdir -p "$FAKE/manifests" "$FAKE/blobs"
+	setsid python3 "$TESTS_DIR/lib/fakereg.py" "$FAKE" "$FAKE/port" </dev/null >"$FAKE/log" 2>&1 3>&- &
+	FAKEREG_PID=$!
+	for _ in $(seq 50); do
+		[[ -f $FAKE/port ]] && break
+		sleep 0.1
+	done
+	FAKEREG=127.0.0.1:$(cat "$FAKE/port")
+	export FAKE FAKEREG FAKEREG_PID
 }
 
 # the manifest digest the store's tag REF points at
@@ -119,4 +135,28 @@ layer_ids () {
 	img-list tag small 127.0.0.1:1/small:x
 	run --separate-stderr -5 img-push 127.0.0.1:1/small:x
 	[[ $stderr == "img-push: 127.0.0.1:1/small:x: blob sha256:"*": registry 127.0.0.1:1: "* ]]
+}
+
+@test "Bearer: the pull token does not push; the challenge's push scope gets one that does" {
+	local m
+	fakereg_start
+	echo sekrit >"$FAKE/token"
+	printf u:p >"$FAKE/creds"
+	store_add small docker.io/library/small:latest
+	img-list tag small "$FAKEREG/app:1"
+	run --separate-stderr -1 img-push "$FAKEREG/app:1"
+	[[ $stderr == "img-push: $FAKEREG/app:1: blob sha256:"*": unauthorized: incorrect username or password" ]]
+	printf '{"auths":{"%s":{"auth":"%s"}}}' "$FAKEREG" "$(printf u:p | base64)" >"$DOCKER_CONFIG/config.json"
+	run -0 img-push "$FAKEREG/app:1"
+	m=$(store_digest "$FAKEREG/app:1")
+	[[ $output == "$m" ]]
+	# the registry got the manifest's very bytes and every blob, digests checked
+	cmp "$FAKE/manifests/1" "$BOX_ROOT/images/blobs/sha256/${m#sha256:}"
+	for d in $(jq -r '.config.digest, .layers[].digest' "$FAKE/manifests/1"); do
+		cmp "$FAKE/blobs/$d" "$BOX_ROOT/images/blobs/sha256/${d#sha256:}"
+	done
+	grep -q 'scope=repository%3Aapp%3Apull%2Cpush' "$FAKE/requests.log" || grep -q 'scope=repository:app:pull,push' "$FAKE/requests.log"
+	# and img-fetch reads it back from there
+	run -0 img-fetch -q --root "$BATS_TEST_TMPDIR/root2" "$FAKEREG/app:1"
+	[[ $output == "$m" ]]
 }
