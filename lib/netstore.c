@@ -388,12 +388,12 @@ net_config (const struct net *n, const struct net_opts *o)
 	else
 		opts = json_pack ("{s:s}", "com.docker.network.bridge.name", n->bridge);
 	return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:{}, s:[{s:s, s:s}]}, s:b, s:b, s:b, "
-	                  "s:{s:s}, s:b, s:o, s:O, s:{s:s, s:b}}",
+	                  "s:{s:s}, s:b, s:o, s:o, s:{s:s, s:b}}",
 	                  "Name", n->name, "Id", n->id, "Created", now, "Scope", "local", "Driver", "bridge",
 	                  "EnableIPv6", 0, "IPAM", "Driver", "default", "Options", "Config", "Subnet", sub,
 	                  "Gateway", gw, "Internal", 0, "Attachable", 0, "Ingress", 0, "ConfigFrom",
 	                  "Network", "", "ConfigOnly", 0, "Options", opts, "Labels",
-	                  o->labels ? o->labels : json_object (), "Box", "Bridge", n->bridge, "UserSubnet",
+	                  o->labels ? json_incref (o->labels) : json_object (), "Box", "Bridge", n->bridge, "UserSubnet",
 	                  n->user_subnet);
 }
 
