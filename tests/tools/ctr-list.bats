@@ -1,0 +1,241 @@
+#!/usr/bin/env bats
+# ctr-list: docker ps (columns, states, filters, -q/-n/-l/--no-trunc,
+# --format) and inspect (containers, images, Docker's misses), on
+# containers made by hand with a fake supervisor (tests/lib/fakectr.bash).
+
+load ../helpers
+load ../lib/fakectr
+
+setup () { box_setup; }
+teardown () { box_teardown; }
+
+@test "usage: bad filters and options exit 2" {
+	run --separate-stderr -2 ctr-list --filter bogus=1
+	[[ $stderr == "ctr-list: invalid filter 'bogus'" ]]
+	run --separate-stderr -2 ctr-list --filter status=sleeping
+	[[ $stderr == "ctr-list: invalid filter 'status=sleeping'" ]]
+	run --separate-stderr -2 ctr-list --filter name
+	[[ $stderr == "ctr-list: bad format of filter (expected name=value): name" ]]
+	run -2 ctr-list -n x
+	run -2 ctr-list extra
+	run -2 ctr-list inspect
+}
+
+@test "no containers: the header only" {
+	run -0 ctr-list -a
+	[[ $output == "CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    PORTS     NAMES" ]]
+	run -0 ctr-list -aq
+	[[ -z $output ]]
+}
+
+@test "ps shows running containers, -a all of them, newest first, in Docker's columns" {
+	local run ex cr
+	ex=$(fake_exited old 3 2026-01-01T00:00:00.000000000Z)
+	cr=$(fake_ctr fresh)
+	run=$(fake_run web sleep 1000)
+	run -0 ctr-list -q
+	[[ $output == "${run:0:12}" ]]
+	run -0 ctr-list -aq
+	[[ ${lines[*]} == "${run:0:12} ${cr:0:12} ${ex:0:12}" ]]
+	run -0 ctr-list -a
+	[[ ${lines[0]} =~ ^CONTAINER\ ID\ \ \ IMAGE\ \ \ \ \ COMMAND\ +CREATED\ +STATUS\ +PORTS\ +NAMES$ ]]
+	[[ ${lines[1]} =~ ^${run:0:12}\ \ \ small\ \ \ \ \ \"sleep\ 1000\"\ \ \ (Less\ than\ a\ second|[0-9]+\ seconds?)\ ago\ +Up\ (Less\ than\ a\ second|[0-9]+\ seconds?)\ +web$ ]]
+	[[ ${lines[2]} =~ ^${cr:0:12}\ .*\ Created\ +fresh$ ]]
+	[[ ${lines[3]} =~ ^${ex:0:12}\ .*\ [0-9]+\ months\ ago\ +Exited\ \(3\)\ (Less\ than\ a\ second|[0-9]+\ seconds?)\ ago\ +old$ ]]
+	run -0 ctr-list -a --no-trunc -q
+	[[ ${lines[0]} == "$run" ]]
+}
+
+@test "--format json: Docker's keys, one object per line" {
+	fake_run web sleep 1000 >/dev/null
+	run -0 ctr-list --format json
+	run -0 jq -c 'keys' <<<"$output"
+	[[ $output == '["Command","CreatedAt","ID","Image","Labels","LocalVolumes","Mounts","Names","Networks","Ports","RunningFor","Size","State","Status"]' ]]
+	run -0 ctr-list --format json
+	run -0 jq -r '[.Command, .Image, .Labels, .Names, .Networks, .State, .Size, .LocalVolumes] | join("|")' <<<"$output"
+	[[ $output == '"sleep 1000"|small|app=web,tier=web|web|none|running|0B|0' ]]
+	run -0 ctr-list --format '{{.Names}} {{.State}} {{upper .Image}}'
+	[[ $output == "web running SMALL" ]]
+	run -0 ctr-list --format 'table {{.Names}}\t{{.State}}'
+	[[ ${lines[0]} == "NAMES     STATE" && ${lines[1]} == "web       running" ]]
+	run --separate-stderr -2 ctr-list --format '{{.Names | printf}}'
+}
+
+@test "COMMAND is quoted and cut at 20 columns as Docker does; --no-trunc keeps it" {
+	local d
+	fake_ctr long >/dev/null
+	d=$(fake_dir long)
+	jq '.Config.Entrypoint = ["/bin/sh", "-c"] | .Config.Cmd = ["echo \"hello world\" and more"]' \
+		"$d/create.json" >"$d/c" && mv "$d/c" "$d/create.json"
+	run -0 ctr-list -a --format '{{.Command}}'
+	[[ $output == '"/bin/sh -c echo \"he…"' ]]
+	run -0 ctr-list -a --no-trunc --format '{{.Command}}'
+	[[ $output == '"/bin/sh -c echo \"hello world\" and more"' ]]
+}
+
+@test "a vanished supervisor or payload reads as exited (255), not running" {
+	local id d mon
+	id=$(fake_run web sleep 1000)
+	d=$(fake_dir web)
+	mon=$(sed -n 's/^monitor=//p' "$d/state")
+	kill -KILL "$mon"
+	run -0 ctr-list -q
+	[[ -z $output ]]
+	run -0 ctr-list -a --format '{{.State}} {{.Status}}'
+	[[ $output =~ ^exited\ Exited\ \(255\)\ (Less\ than\ a\ second|[0-9]+\ seconds?)\ ago$ ]]
+	# a recycled pid (same number, other start time) is not the container
+	printf 'status=running\npid=%d\npid_start=1\nstarted=2026-01-01T00:00:00Z\n' $$ >"$d/state"
+	run -0 ctr-list -a --format '{{.State}}'
+	[[ $output == exited ]]
+}
+
+@test "-n, -l: the last created, whatever their state" {
+	fake_exited a 0 2026-01-01T00:00:00Z >/dev/null
+	fake_exited b 0 2026-01-02T00:00:00Z >/dev/null
+	fake_ctr c 2026-01-03T00:00:00Z >/dev/null
+	run -0 ctr-list -n 2 --format '{{.Names}}'
+	[[ ${lines[*]} == "c b" ]]
+	run -0 ctr-list -l --format '{{.Names}}'
+	[[ $output == c ]]
+}
+
+@test "filters: label, name (regex), status, id, ancestor; one key ORs, keys AND" {
+	local a b
+	a=$(fake_exited alpha 0)
+	b=$(fake_exited beta 1)
+	d=$(fake_dir beta)
+	jq '.Config.Labels = {tier: "db"} | .ImageRef = "other:1" | .Image = "sha256:'"$(printf %064d 9)"'"' \
+		"$d/create.json" >"$d/c" && mv "$d/c" "$d/create.json"
+	fake_run gamma sleep 1000 >/dev/null
+	run -0 ctr-list -a --filter label=tier=db --format '{{.Names}}'
+	[[ $output == beta ]]
+	run -0 ctr-list -a --filter label=app --format '{{.Names}}'
+	[[ ${lines[*]} == "gamma alpha" ]]
+	run -0 ctr-list -a --filter name=^/al --format '{{.Names}}'
+	[[ $output == alpha ]]
+	run -0 ctr-list -a --filter name=a$ --filter name=mm --format '{{.Names}}'
+	[[ ${lines[*]} == "gamma beta alpha" ]]
+	# a status filter shows stopped containers without -a
+	run -0 ctr-list --filter status=exited --format '{{.Names}}'
+	[[ ${lines[*]} == "beta alpha" ]]
+	run -0 ctr-list --filter status=exited --filter label=tier=db --format '{{.Names}}'
+	[[ $output == beta ]]
+	run -0 ctr-list -a --filter id="${b:0:8}" -q
+	[[ $output == "${b:0:12}" ]]
+	run -0 ctr-list -a --filter ancestor=other:1 --format '{{.Names}}'
+	[[ $output == beta ]]
+	run -0 ctr-list -a --filter ancestor="sha256:$(printf %064d 9)" --format '{{.Names}}'
+	[[ $output == beta ]]
+	[[ -n $a ]]
+}
+
+@test "ancestor= finds containers by any name of their image" {
+	local id d
+	store_add small docker.io/library/small:latest
+	id=$(fixture_image_id small)
+	fake_exited one 0 >/dev/null
+	d=$(fake_dir one)
+	jq --arg i "$id" '.Image = $i | .ImageRef = "small"' "$d/create.json" >"$d/c" && mv "$d/c" "$d/create.json"
+	run -0 ctr-list -a --filter ancestor=docker.io/library/small:latest --format '{{.Names}}'
+	[[ $output == one ]]
+	run -0 ctr-list -a --filter ancestor="${id:7:12}" --format '{{.Names}}'
+	[[ $output == one ]]
+	run -0 ctr-list -a --filter ancestor=busybox --format '{{.Names}}'
+	[[ -z $output ]]
+}
+
+@test "PORTS from network.json, grouped and ordered as docker ps does" {
+	local d
+	fake_run web sleep 1000 >/dev/null
+	d=$(fake_dir web)
+	cat >"$d/network.json" <<-'EOF'
+		{"Networks": {"bridge": {"IPAddress": "172.17.0.2"}},
+		 "Ports": {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}, {"HostIp": "::", "HostPort": "8080"}],
+			   "81/tcp": null, "82/tcp": null, "443/tcp": null,
+			   "53/udp": [{"HostIp": "0.0.0.0", "HostPort": "53"}]}}
+	EOF
+	run -0 ctr-list --format '{{.Ports}}|{{.Networks}}'
+	[[ $output == "81-82/tcp, 0.0.0.0:53->53/udp, 443/tcp, 0.0.0.0:8080->80/tcp, [::]:8080->80/tcp|bridge" ]]
+}
+
+@test "-s: the writable layer's size, and with the image" {
+	local d
+	store_add small docker.io/library/small:latest
+	fake_exited one 0 >/dev/null
+	d=$(fake_dir one)
+	jq --arg i "$(fixture_image_id small)" '.Image = $i' "$d/create.json" >"$d/c" && mv "$d/c" "$d/create.json"
+	mkdir -p "$d/upper"
+	head -c 2000 /dev/zero >"$d/upper/f"
+	run -0 ctr-list -a -s --format '{{.Size}}'
+	[[ $output =~ ^2kB\ \(virtual\ [0-9.]+[kM]B\)$ ]]
+	run -0 ctr-list -a -s
+	[[ ${lines[0]} == *"NAMES     SIZE" ]]
+}
+
+@test "inspect: Docker's object from create.json, state and config.json" {
+	local id
+	id=$(fake_run web sleep 1000)
+	run -0 ctr-list inspect web
+	run -0 jq -c '.[0] | keys_unsorted' <<<"$output"
+	[[ $output == '["Id","Created","Path","Args","State","Image","ResolvConfPath","HostnamePath","HostsPath","LogPath","Name","RestartCount","Driver","Platform","MountLabel","ProcessLabel","AppArmorProfile","ExecIDs","HostConfig","GraphDriver","Mounts","Config","NetworkSettings"]' ]]
+	run -0 ctr-list inspect "${id:0:6}"
+	run -0 jq -r '.[0] | [.Id, .Name, .Path, (.Args | join(",")), .State.Status, .State.Running, .State.ExitCode,
+		.State.FinishedAt, .Config.Image, .HostConfig.NetworkMode, (.NetworkSettings.Networks | keys[0])] | join("|")' <<<"$output"
+	[[ $output == "$id|/web|sleep|1000|running|true|0|0001-01-01T00:00:00Z|small|none|none" ]]
+	run -0 ctr-list inspect -f '{{.State.Pid}}' web
+	[[ $output == "$(sed -n 's/^pid=//p' "$(fake_dir web)/state")" ]]
+	kill -KILL "$output"
+	run -0 ctr-wait web
+	[[ $output == 137 ]]
+	run -0 ctr-list inspect -f '{{.State.Status}} {{.State.Running}} {{.State.Pid}} {{.State.ExitCode}}' web
+	[[ $output == "exited false 0 137" ]]
+}
+
+@test "inspect: Mounts lists binds and volumes, not the runtime's own" {
+	local d
+	fake_ctr web >/dev/null
+	d=$(fake_dir web)
+	jq --arg d "$d" --arg v "$BOX_ROOT/volumes/data/_data" '.mounts = [
+		{destination: "/proc", type: "proc", source: "proc"},
+		{destination: "/etc/hosts", type: "bind", source: ($d + "/hosts"), options: ["rbind"]},
+		{destination: "/src", type: "bind", source: "/tmp", options: ["rbind", "ro"]},
+		{destination: "/data", type: "bind", source: $v, options: ["rbind"]}]' \
+		"$d/config.json" >"$d/c" && mv "$d/c" "$d/config.json"
+	run -0 ctr-list inspect -f '{{json .Mounts}}' web
+	# Docker's MountPoint field order
+	[[ $output == '[{"Type":"bind","Source":"/tmp","Destination":"/src","Mode":"","RW":false,"Propagation":"rprivate"},{"Type":"volume","Name":"data","Source":"'"$BOX_ROOT"'/volumes/data/_data","Destination":"/data","Driver":"local","Mode":"","RW":true,"Propagation":""}]' ]]
+	run -0 ctr-list -a --format '{{.Mounts}} {{.LocalVolumes}}'
+	[[ $output == "/tmp,data 1" ]]
+}
+
+@test "inspect: containers first, then images; misses as Docker reports them (exit 1)" {
+	store_add small docker.io/library/small:latest
+	fake_exited web 0 >/dev/null
+	run --separate-stderr -1 ctr-list inspect web nope small
+	[[ $stderr == "Error: No such object: nope" ]]
+	run -0 jq -r '.[] | .Id' <<<"$output"
+	[[ ${lines[0]} == "$(readlink "$BOX_ROOT/names/web")" && ${lines[1]} == "$(fixture_image_id small)" ]]
+	run --separate-stderr -1 ctr-list inspect --type container small
+	[[ $stderr == "Error: No such container: small" && $output == "[]" ]]
+	run --separate-stderr -1 ctr-list inspect --type image web
+	[[ $stderr == "Error: No such image: web" ]]
+	run -0 ctr-list inspect --type image -f '{{.Id}}' small
+	[[ $output == "$(fixture_image_id small)" ]]
+	run --separate-stderr -2 ctr-list inspect --type bogus web
+}
+
+@test "inspect: an ambiguous id prefix is an error" {
+	mkdir -p "$BOX_ROOT/containers/ab$(printf %062d 1)" "$BOX_ROOT/containers/ab$(printf %062d 2)"
+	run --separate-stderr -1 ctr-list inspect ab
+	[[ $stderr == "Error: multiple IDs found with provided prefix: ab" ]]
+}
+
+@test "a half-made container directory is skipped with a warning" {
+	fake_exited good 0 >/dev/null
+	mkdir -p "$BOX_ROOT/containers/$(printf %064d 5)"
+	echo '{' >"$BOX_ROOT/containers/$(printf %064d 5)/create.json"
+	printf 'status=created\n' >"$BOX_ROOT/containers/$(printf %064d 5)/state"
+	run --separate-stderr -0 ctr-list -a --format '{{.Names}}'
+	[[ $output == good ]]
+	[[ $stderr == "ctr-list: warning: containers/000000000000: create.json: line 2: "* ]]
+}
