@@ -288,15 +288,17 @@ op_symlink (int rootfd, const struct op *o, struct bx_err *e)
 	return 0;
 }
 
+/* by path: the fd of the slave belongs to the parent's mount namespace,
+ * and a bind from there is refused */
 static int
-op_console (int rootfd, const struct op *o, int console, struct bx_err *e)
+op_console (int rootfd, const struct op *o, const char *console, struct bx_err *e)
 {
-	_cleanup_close_ int t = make_in_root (rootfd, o->dest, 0);
-	char src[FD_PATH_LEN], dst[FD_PATH_LEN];
+	_cleanup_close_ int t = -1;
+	char dst[FD_PATH_LEN];
 
-	if (console < 0)
+	if (!console)
 		return 0;
-	if (t < 0 || mount (fd_path (src, console), fd_path (dst, t), NULL, MS_BIND, NULL) < 0)
+	if ((t = make_in_root (rootfd, o->dest, 0)) < 0 || mount (console, fd_path (dst, t), NULL, MS_BIND, NULL) < 0)
 		return err_set (e, BX_SYSTEM, errno, "console %s", o->dest);
 	return 0;
 }
@@ -372,7 +374,7 @@ op_root_ro (struct bx_err *e)
 }
 
 static int
-op_run (int rootfd, const struct spec *s, const struct op *o, int console, struct bx_err *e)
+op_run (int rootfd, const struct spec *s, const struct op *o, const char *console, struct bx_err *e)
 {
 	switch (o->kind) {
 	case OP_MOUNT: return op_mount (rootfd, o, e);
@@ -395,7 +397,7 @@ op_run (int rootfd, const struct spec *s, const struct op *o, int console, struc
 }
 
 int
-mounts_run (const struct spec *s, int console, struct bx_err *e)
+mounts_run (const struct spec *s, const char *console, struct bx_err *e)
 {
 	int rootfd = -1, r = 0;
 

@@ -14,8 +14,8 @@
 
 /* Run S->ops: the root made private, the rootfs bound on itself, the steps
  * up to OP_PIVOT against it, pivot_root, then the rest. CONSOLE: the
- * terminal's slave fd for OP_CONSOLE, or -1. */
-int mounts_run (const struct spec *s, int console, struct bx_err *e);
+ * path of the terminal's slave for OP_CONSOLE, or NULL. */
+int mounts_run (const struct spec *s, const char *console, struct bx_err *e);
 
 /* openat2 (DIRFD, PATH, FLAGS) with RESOLVE_IN_ROOT. */
 int open_in_root (int dirfd, const char *path, int flags);

@@ -440,7 +440,10 @@ default_devices (struct spec *s, struct bx_err *e)
 						{ "/dev/stdin", "/proc/self/fd/0" },
 						{ "/dev/stdout", "/proc/self/fd/1" },
 						{ "/dev/stderr", "/proc/self/fd/2" },
-						{ "/dev/ptmx", "pts/ptmx" } };
+						{ "/dev/ptmx", "pts/ptmx" },
+						/* crun links it always (runc when /proc/kcore
+						 * exists); dangling, it is harmless */
+						{ "/dev/core", "/proc/kcore" } };
 
 	for (size_t i = 0; i < sizeof d / sizeof d[0]; i++)
 		if (mknod_op (s, d[i].path, S_IFCHR | 0666, d[i].maj, d[i].min, 0, 0) < 0)

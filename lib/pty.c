@@ -11,13 +11,14 @@
 #include "afile.h"
 
 int
-pty_open (int *master, int *slave, struct bx_err *e)
+pty_open (int *master, int *slave, char *name, size_t len, struct bx_err *e)
 {
 	int m = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC), s;
 
 	if (m < 0)
 		return err_set (e, BX_SYSTEM, errno, "open a pseudo-terminal");
-	if (unlockpt (m) < 0 || (s = ioctl (m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+	if (unlockpt (m) < 0 || ptsname_r (m, name, len) != 0 ||
+	    (s = ioctl (m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
 		err_set (e, BX_SYSTEM, errno, "open a pseudo-terminal");
 		close (m);
 		return -1;

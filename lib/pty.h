@@ -3,12 +3,14 @@
 #ifndef BOX_PTY_H
 #define BOX_PTY_H
 
+#include <stddef.h>
 #include <termios.h>
 
 #include "err.h"
 
-/* A new pty pair: *MASTER and *SLAVE, both O_CLOEXEC. */
-int pty_open (int *master, int *slave, struct bx_err *e);
+/* A new pty pair: *MASTER and *SLAVE, both O_CLOEXEC; the slave's path
+ * in NAME (LEN bytes). */
+int pty_open (int *master, int *slave, char *name, size_t len, struct bx_err *e);
 /* FD's terminal in raw mode; its old settings in *SAVED. 0 when FD is no
  * terminal (nothing done), 1 when changed. */
 int pty_raw (int fd, struct termios *saved);

@@ -57,10 +57,46 @@ look_path (const char *name, const char *path, char out[PATH_MAX], struct bx_err
 	return err_set (e, SPAWN_NOTFOUND, 0, "exec: \"%s\": executable file not found in $PATH", name);
 }
 
+/* HOME from the container's /etc/passwd when the env has none, "/"
+ * without an entry: what runc and crun do */
+static const char **
+env_with_home (const struct spec *s)
+{
+	static char home[4096 + 8];
+	char line[4096], *f[7];
+	const char **env;
+	FILE *pw;
+	size_t n = 0;
+
+	if (spec_getenv (s->env, "HOME"))
+		return s->env;
+	snprintf (home, sizeof home, "HOME=/");
+	for (pw = fopen ("/etc/passwd", "re"); pw && fgets (line, sizeof line, pw);) {
+		char *p = line;
+		int k;
+		for (k = 0; k < 7 && (f[k] = strsep (&p, ":\n")); k++)
+			;
+		if (k >= 6 && *f[2] && (uid_t) strtoul (f[2], NULL, 10) == s->uid) {
+			snprintf (home, sizeof home, "HOME=%s", f[5]);
+			break;
+		}
+	}
+	if (pw)
+		fclose (pw);
+	while (s->env[n])
+		n++;
+	if (!(env = calloc (n + 2, sizeof *env)))
+		return s->env;
+	memcpy (env, s->env, n * sizeof *env);
+	env[n] = home;
+	return env;
+}
+
 static void
 exec_payload (const struct spec *s, struct bx_err *e)
 {
 	const char *name = s->args[0], *path = spec_getenv (s->env, "PATH");
+	const char **env = env_with_home (s);
 	char file[PATH_MAX];
 	struct stat st;
 
@@ -73,7 +109,7 @@ exec_payload (const struct spec *s, struct bx_err *e)
 			 name, strerror (errno));
 		return;
 	}
-	execve (name, (char *const *) s->args, (char *const *) s->env);
+	execve (name, (char *const *) s->args, (char *const *) env);
 	err_set (e, errno == ENOENT ? SPAWN_NOTFOUND : SPAWN_NOEXEC, 0, "exec: \"%s\": %s", s->args[0],
 		 errno == EACCES ? "permission denied" : errno == ENOEXEC ? "exec format error" : strerror (errno));
 }
@@ -168,7 +204,7 @@ container_child (const struct spec *s, const struct cgroup *cg, const struct spa
 		err_set (&e, SPAWN_FAILED, errno, "sethostname %s", s->hostname);
 		child_fail (errfd, &e);
 	}
-	if (mounts_run (s, io->console, &e) < 0) {
+	if (mounts_run (s, io->console >= 0 ? io->console_path : NULL, &e) < 0) {
 		e.code = SPAWN_FAILED;
 		child_fail (errfd, &e);
 	}

@@ -21,6 +21,7 @@ enum { SPAWN_FAILED = 125, SPAWN_NOEXEC = 126, SPAWN_NOTFOUND = 127 };
 struct spawn_io {
 	int in, out, err; /* the payload's stdin, stdout, stderr */
 	int console;      /* a pty slave: controlling terminal and /dev/console; -1: none */
+	char console_path[64]; /* its name, /dev/pts/N */
 	int detached;     /* outlives its parent: no PR_SET_PDEATHSIG */
 	const struct scmp_prog *filter; /* S's seccomp filter, compiled (scmp_prepare) */
 };

@@ -251,7 +251,7 @@ io_make (const struct opts *o, struct spawn_io *io, int *master, struct bx_err *
 	*master = -1;
 	if (o->detach)
 		io->in = io->out = io->err = null;
-	else if (o->tty && pty_open (master, &io->console, e) < 0)
+	else if (o->tty && pty_open (master, &io->console, io->console_path, sizeof io->console_path, e) < 0)
 		return -1;
 	if (*master >= 0)
 		pty_resize (STDIN_FILENO, *master);

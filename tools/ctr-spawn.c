@@ -308,7 +308,7 @@ io_attached (const struct ctx *c, const struct spec *s, struct spawn_io *io, int
 	*master = -1;
 	if (!give_stdin && (io->in = open ("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
 		return err_set (e, SPAWN_FAILED, errno, "/dev/null");
-	if (s->terminal && pty_open (master, &io->console, e) < 0)
+	if (s->terminal && pty_open (master, &io->console, io->console_path, sizeof io->console_path, e) < 0)
 		return -1;
 	if (s->terminal)
 		pty_resize (STDIN_FILENO, *master);
@@ -402,7 +402,7 @@ io_detached (const struct ctx *c, const struct spec *s, struct spawn_io *io, int
 	*io = (struct spawn_io){ .in = -1, .out = -1, .err = -1, .console = -1 };
 	fds[0] = fds[1] = fds[2] = -1;
 	if (s->terminal) {
-		if (pty_open (&fds[0], &io->console, e) < 0)
+		if (pty_open (&fds[0], &io->console, io->console_path, sizeof io->console_path, e) < 0)
 			return -1;
 	} else if (pipe2 (o, O_CLOEXEC) < 0 || pipe2 (er, O_CLOEXEC) < 0) {
 		return err_set (e, SPAWN_FAILED, errno, "pipe");

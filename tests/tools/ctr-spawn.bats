@@ -1,0 +1,270 @@
+#!/usr/bin/env bats
+# ctr-spawn: run a bundle made by ctr-create; exit codes, stdio, signals,
+# terminal, -d supervisor (log, state, lock, restart, RSS), --rm, cgroups,
+# and the same bundle under crun seeing the same things.
+
+load ../helpers
+
+setup () {
+	box_setup
+	skip_unless_root
+	store_add small docker.io/library/small:latest
+}
+
+teardown () {
+	cgroups_cleanup
+	box_teardown
+}
+
+# the cgroups of this test's containers, gone even when a test failed
+cgroups_cleanup () {
+	local d id
+	for d in "$BOX_ROOT"/containers/*/; do
+		id=$(basename "$d")
+		for c in /sys/fs/cgroup/*/box/"$id"; do
+			[[ -d $c ]] || continue
+			xargs -r kill -KILL <"$c/cgroup.procs" 2>/dev/null || true
+			rmdir "$c" 2>/dev/null || true
+		done
+	done
+	return 0
+}
+
+# mk [ctr-create flags] -- CMD...: a container on network none; sets ID, D
+mk () {
+	local flags=()
+	while [[ $# -gt 0 && $1 != -- ]]; do
+		flags+=("$1")
+		shift
+	done
+	shift
+	ID=$(ctr-create --network none "${flags[@]}" small "$@")
+	[[ $ID =~ ^[0-9a-f]{64}$ ]]
+	D=$BOX_ROOT/containers/$ID
+}
+
+state () {
+	sed -n "s/^$1=//p" "$D/state"
+}
+
+# state_is KEY VALUE: for wait_for, which must re-read the file
+state_is () {
+	[[ $(state "$1") == "$2" ]]
+}
+
+# wait_for CMD...: up to 5 s
+wait_for () {
+	local i
+	for i in $(seq 100); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+no_cgroup () {
+	local c
+	for c in memory cpu pids devices; do
+		[[ ! -e /sys/fs/cgroup/$c/box/$ID ]] || return 1
+	done
+}
+
+@test "usage and unknown containers" {
+	run -2 ctr-spawn
+	run --separate-stderr -3 ctr-spawn nope
+	[[ $stderr == "ctr-spawn: No such container: nope" ]]
+}
+
+@test "exit codes pass through; state records running then exited" {
+	mk -- sh -c 'exit 3'
+	run -3 ctr-spawn "$ID"
+	[[ $(state status) == exited && $(state exit_code) == 3 && -n $(state finished) && -n $(state started) ]]
+	[[ $(state oom_killed) == 0 ]]
+	mk -- true
+	run -0 ctr-spawn "${ID:0:12}"
+	mk --name web -- sh -c 'exit 0'
+	run -0 ctr-spawn web
+}
+
+@test "a payload that cannot run: 127 not found, 126 not executable, as Docker says" {
+	mk -- nosuch
+	run --separate-stderr -127 ctr-spawn "$ID"
+	[[ $stderr == "ctr-spawn: container ${ID:0:12}: exec: \"nosuch\": executable file not found in \$PATH" ]]
+	[[ $(state status) == created && $(state exit_code) == 127 && $(state error) == *'executable file not found'* ]]
+	no_cgroup
+	mk -- /nosuch
+	run --separate-stderr -127 ctr-spawn "$ID"
+	[[ $stderr == *'exec: "/nosuch": stat /nosuch: No such file or directory' ]]
+	mk -- /etc/passwd
+	run --separate-stderr -126 ctr-spawn "$ID"
+	[[ $stderr == *'exec: "/etc/passwd": permission denied' ]]
+	mk -- /etc
+	run -126 ctr-spawn "$ID"
+}
+
+@test "setup failures exit 125 and name the cause" {
+	mk -- true
+	jq '.mounts += [{"destination":"/x","type":"bind","source":"/nonexistent-box-src","options":["rbind"]}]' \
+		"$D/config.json" >"$D/c" && mv "$D/c" "$D/config.json"
+	run --separate-stderr -125 ctr-spawn "$ID"
+	[[ $stderr == "ctr-spawn: container ${ID:0:12}: bind mount /nonexistent-box-src: No such file or directory" ]]
+	no_cgroup
+}
+
+@test "stdout and stderr are the caller's; stdin is /dev/null unless -i" {
+	mk -- sh -c 'echo out; echo err >&2; cat; echo end'
+	run --separate-stderr -0 ctr-spawn "$ID" <<<"ignored"
+	[[ $output == $'out\nend' && $stderr == err ]]
+	mk -i -- sh -c 'cat; echo end'
+	run -0 ctr-spawn "$ID" <<<"piped in"
+	[[ $output == $'piped in\nend' ]]
+}
+
+@test "signals are passed to the payload" {
+	local out=$BATS_TEST_TMPDIR/out pid
+	mk -- sh -c 'trap "echo got TERM; exit 7" TERM; trap "echo got USR1" USR1; echo ready; while :; do sleep 0.05; done'
+	ctr-spawn "$ID" >"$out" 2>&1 &
+	pid=$!
+	wait_for grep -q ready "$out"
+	kill -USR1 "$pid"
+	wait_for grep -q 'got USR1' "$out"
+	kill -TERM "$pid"
+	local rc=0
+	wait "$pid" || rc=$?
+	[[ $rc == 7 ]]
+	grep -q 'got TERM' "$out"
+}
+
+@test "-t: a terminal, raw mode on the caller's, the payload's own session" {
+	mk -t -- sh -c 'test -t 0 && test -t 1 && echo tty-ok; tty; stty size'
+	run script -qec "stty cols 91 rows 33; ctr-spawn $ID" /dev/null
+	[[ $status == 0 ]]
+	[[ $output == *tty-ok* ]]
+	[[ $output == *"/dev/console"* || $output == *"/dev/pts/"* ]]
+	[[ $output == *"33 91"* ]]
+	mk -t -- sh -c 'exit 5'
+	run -5 script -qec "ctr-spawn $ID" /dev/null
+}
+
+@test "a running container cannot be started twice (exit 4); the lock is held while it lives" {
+	local pid
+	mk -- sleep 10
+	ctr-spawn "$ID" &
+	pid=$!
+	wait_for state_is status running
+	run ! flock -n "$D/lock" true
+	run --separate-stderr -4 ctr-spawn "$ID"
+	[[ $stderr == "ctr-spawn: container $ID is already running" ]]
+	[[ $(state pid) -gt 0 && $(state monitor) == "$pid" ]]
+	kill -KILL "$(state pid)"
+	local rc=0
+	wait "$pid" || rc=$?
+	[[ $rc == 137 ]]
+	flock -n "$D/lock" true
+}
+
+@test "-d: prints the id, a supervisor logs in CRI format and records the exit" {
+	mk -- sh -c 'echo one; echo two >&2; printf part; sleep 0.3; exit 4'
+	run --separate-stderr -0 ctr-spawn -d "$ID"
+	[[ $output == "$ID" ]]
+	[[ $(state status) == running && $(state monitor) -gt 0 && $(state pid) -gt 0 ]]
+	run ! flock -n "$D/lock" true
+	wait_for state_is status exited
+	[[ $(state exit_code) == 4 ]]
+	flock -n "$D/lock" true
+	grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z stdout F one$' "$D/log"
+	grep -Eq 'Z stderr F two$' "$D/log"
+	grep -Eq 'Z stdout P part$' "$D/log"
+	no_cgroup
+}
+
+@test "-d: a failed start reports the payload's error and code" {
+	mk -- nosuch
+	run --separate-stderr -127 ctr-spawn -d "$ID"
+	[[ -z $output && $stderr == *'exec: "nosuch": executable file not found in $PATH' ]]
+	no_cgroup
+}
+
+@test "-d: the supervisor's peak RSS is under 2 MB" {
+	local hwm
+	mk -- sleep 10
+	ctr-spawn -d "$ID"
+	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$(state monitor)/status")
+	echo "supervisor VmHWM: $hwm kB" >&2
+	[[ $hwm -lt 2048 ]]
+	kill -KILL "$(state pid)"
+}
+
+@test "-d: a supervisor killed with SIGKILL takes the container along; state settles as exited" {
+	local mon pid
+	mk -- sleep 30
+	ctr-spawn -d "$ID"
+	mon=$(state monitor) pid=$(state pid)
+	kill -KILL "$mon"
+	wait_for test ! -d "/proc/$pid"
+	flock -n "$D/lock" true
+	run --separate-stderr -1 ctr-exec "$ID" true
+	[[ $stderr == "ctr-exec: container $ID is not running" ]]
+}
+
+@test "-d: restart policies, restart_count, and no restart after a stop" {
+	mk --restart on-failure:2 -- sh -c 'exit 3'
+	ctr-spawn -d "$ID"
+	wait_for state_is restart_count 2
+	wait_for state_is status exited
+	wait_for flock -n "$D/lock" true
+	[[ $(state exit_code) == 3 && $(state restart_count) == 2 ]]
+	mk --restart always -- sh -c 'sleep 0.1'
+	ctr-spawn -d "$ID"
+	wait_for state_is restart_count 2
+	ctr-kill --stop -t 1 "$ID"
+	wait_for flock -n "$D/lock" true
+	[[ -e $D/stopped && $(state status) == exited ]]
+}
+
+@test "--rm removes the container after it ends, attached and with -d" {
+	mk --rm -- sh -c 'exit 2'
+	run -2 ctr-spawn "$ID"
+	[[ ! -e $D ]]
+	mk --rm -- true
+	ctr-spawn -d "$ID"
+	wait_for test ! -e "$D"
+	no_cgroup
+}
+
+@test "cgroups: limits written, the cgroup removed when the container ends" {
+	local pid
+	mk -m 64m --pids-limit 33 --cpus 0.5 -- sleep 10
+	ctr-spawn "$ID" &
+	pid=$!
+	wait_for state_is status running
+	[[ $(cat "/sys/fs/cgroup/memory/box/$ID/memory.limit_in_bytes") == 67108864 ]]
+	[[ $(cat "/sys/fs/cgroup/pids/box/$ID/pids.max") == 33 ]]
+	[[ $(cat "/sys/fs/cgroup/cpu/box/$ID/cpu.cfs_quota_us") == 50000 ]]
+	grep -qx "$(state pid)" "/sys/fs/cgroup/memory/box/$ID/cgroup.procs"
+	kill -KILL "$(state pid)"
+	wait "$pid" || true
+	no_cgroup
+}
+
+@test "a rootfs that is not mounted (after a reboot) is mounted again" {
+	mk -- cat /etc/passwd
+	umount "$D/rootfs"
+	run -0 ctr-spawn "$ID"
+	[[ $output == *root:* ]]
+	mountpoint -q "$D/rootfs"
+}
+
+@test "the same bundle under ctr-spawn and crun: the process sees the same" {
+	command -v crun >/dev/null || skip "crun not installed"
+	mk -m 48m --pids-limit 40 -e A=b -w /tmp -u 1000:1000 --hostname boxy -- sh -c '
+		id; grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status; hostname; env | sort; pwd
+		cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max
+		awk "{ print \$5 }" /proc/self/mountinfo | sort; cat /proc/self/cgroup; ls /dev | sort'
+	run -0 ctr-spawn "$ID"
+	local ours=$output
+	run -0 unshare --mount --propagation private sh -c \
+		'umount /sys/fs/cgroup/unified 2>/dev/null; exec crun run -b "$1" "box-test-$2"' sh "$D" "${ID:0:12}"
+	[[ $ours == *"uid=1000(app)"* && $ours == *boxy* && $ours == *50331648* ]]
+	diff <(echo "$ours") <(echo "$output")
+}
