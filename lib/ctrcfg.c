@@ -31,6 +31,7 @@ ccfg_init (struct ccfg *c)
 	c->label_files = json_object ();
 	c->binds = json_array ();
 	c->tmpfs = json_object ();
+	c->mount_specs = json_array ();
 	c->cap_add = json_array ();
 	c->cap_drop = json_array ();
 	c->security_opt = json_array ();
@@ -46,7 +47,7 @@ ccfg_init (struct ccfg *c)
 void
 ccfg_free (struct ccfg *c)
 {
-	json_t *all[] = { c->env_flags, c->env_files, c->labels, c->label_files,  c->binds,	  c->tmpfs,	   c->cap_add,
+	json_t *all[] = { c->env_flags, c->env_files, c->labels, c->label_files, c->mount_specs, c->binds,	  c->tmpfs,	   c->cap_add,
 			  c->cap_drop,	c->security_opt, c->exposed, c->bindings, c->aliases,	   c->add_hosts,
 			  c->dns,	c->mounts,	c->inspect_mounts, c->config, c->args, c->proc_env,
 			  c->restart,	c->seccomp_profile };
@@ -445,6 +446,48 @@ bind_arg (struct ccfg *c, int rootfd, int rootfs, const char *raw, struct bx_err
 	return 0;
 }
 
+/* --mount: like -v, but a bind source must exist (Docker's rule) */
+static int
+mount_spec (struct ccfg *c, int rootfd, int rootfs, json_t *m, struct bx_err *e)
+{
+	const char *type = json_string_value (json_object_get (m, "Type"));
+	const char *src = json_string_value (json_object_get (m, "Source"));
+	_cleanup_free_ char *dest = path_clean (json_string_value (json_object_get (m, "Target")));
+	int ro = json_is_true (json_object_get (m, "ReadOnly"));
+	json_t *t = json_object_get (m, "TmpfsOptions");
+
+	if (!dest || json_string_value (json_object_get (m, "Target"))[0] != '/' || strcmp (dest, "/") == 0)
+		return err_set (e, BX_USAGE, 0, "invalid mount config for type \"%s\": invalid mount path: '%s' mount "
+				"path must be absolute", type, json_string_value (json_object_get (m, "Target")));
+	if (strcmp (type, "tmpfs") == 0) {
+		char opts[128] = "";
+		json_t *o;
+		if (json_object_get (t, "SizeBytes"))
+			snprintf (opts, sizeof opts, "size=%lld", (long long) json_integer_value (json_object_get (t, "SizeBytes")));
+		if (json_object_get (t, "Mode"))
+			snprintf (opts + strlen (opts), sizeof opts - strlen (opts), "%smode=%llo", opts[0] ? "," : "",
+				  (long long) json_integer_value (json_object_get (t, "Mode")));
+		if (ro)
+			snprintf (opts + strlen (opts), sizeof opts - strlen (opts), "%sro", opts[0] ? "," : "");
+		if (!(o = spec_tmpfs_options (opts, e)))
+			return -1;
+		json_array_append_new (c->mounts, json_pack ("{s:s, s:s, s:s, s:o}", "destination", dest, "type", "tmpfs",
+							     "source", "tmpfs", "options", o));
+		return 0;
+	}
+	if (strcmp (type, "bind") == 0) {
+		if (src[0] != '/' || access (src, F_OK) < 0)
+			return err_set (e, BX_USAGE, 0, "invalid mount config for type \"bind\": bind source path does not "
+					"exist: %s", src);
+		add_bind (c, src, dest, ro, ro ? "ro" : "", NULL);
+		return 0;
+	}
+	/* volume-nocopy: no rootfs to copy from */
+	if (json_is_true (json_object_get (json_object_get (m, "VolumeOptions"), "NoCopy")))
+		rootfs = -1;
+	return volume_mount (c, rootfd, rootfs, src && *src ? src : NULL, dest, ro, "z", e);
+}
+
 static int
 user_mounts (struct ccfg *c, int rootfd, int rootfs, struct bx_err *e)
 {
@@ -464,6 +507,9 @@ user_mounts (struct ccfg *c, int rootfd, int rootfs, struct bx_err *e)
 		json_array_append_new (c->mounts, json_pack ("{s:s, s:s, s:s, s:o}", "destination", path, "type", "tmpfs",
 							     "source", "tmpfs", "options", opts));
 	}
+	json_array_foreach (c->mount_specs, i, v)
+		if (mount_spec (c, rootfd, rootfs, v, e) < 0)
+			return -1;
 	/* the image's VOLUMEs nobody mounted: anonymous volumes */
 	json_object_foreach (json_object_get (c->config, "Volumes"), path, v) {
 		_cleanup_free_ char *dest = path_clean (path);
@@ -627,7 +673,7 @@ host_config (struct ccfg *c)
 	json_object_set_new (h, "NanoCpus", json_integer (c->nano_cpus));
 	json_object_set_new (h, "PidsLimit", c->pids_limit ? json_integer (c->pids_limit) : json_null ());
 	json_object_set_new (h, "Init", c->init ? json_true () : json_null ());
-	json_object_set_new (h, "Mounts", json_null ());
+	json_object_set_new (h, "Mounts", list_or_null (c->mount_specs));
 	return h;
 }
 

@@ -181,6 +181,71 @@ tmpfs_arg (struct ccfg *c, const char *arg)
 	return 0;
 }
 
+/* one key=value of --mount into M (HostConfig.Mounts' shape) */
+static int
+mount_key (json_t *m, const char *k, const char *v, const char *spec, struct bx_err *e)
+{
+	int b = 1;
+
+	if (!strcmp (k, "type"))
+		json_object_set_new (m, "Type", json_string (v ? v : ""));
+	else if (!strcmp (k, "source") || !strcmp (k, "src"))
+		json_object_set_new (m, "Source", json_string (v ? v : ""));
+	else if (!strcmp (k, "target") || !strcmp (k, "destination") || !strcmp (k, "dst"))
+		json_object_set_new (m, "Target", json_string (v ? v : ""));
+	else if (!strcmp (k, "readonly") || !strcmp (k, "ro")) {
+		if (bool_arg (O_MOUNT, v, &b, e) < 0)
+			return -1;
+		json_object_set_new (m, "ReadOnly", json_boolean (b));
+	} else if (!strcmp (k, "volume-nocopy")) {
+		if (bool_arg (O_MOUNT, v, &b, e) < 0)
+			return -1;
+		json_object_set_new (m, "VolumeOptions", json_pack ("{s:b}", "NoCopy", b));
+	} else if (!strcmp (k, "tmpfs-size") || !strcmp (k, "tmpfs-mode")) {
+		json_t *t = json_object_get (m, "TmpfsOptions");
+		int64_t n;
+		char *end;
+		if (!t)
+			json_object_set_new (m, "TmpfsOptions", t = json_object ());
+		if (k[6] == 's' && copts_ram (v ? v : "", &n, e) < 0)
+			return err_wrap (e, "invalid argument \"%s\" for \"--mount\" flag", spec);
+		if (k[6] == 'm' && (n = strtol (v ? v : "", &end, 8), !v || !*v || *end))
+			return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"--mount\" flag: invalid mode", spec);
+		json_object_set_new (t, k[6] == 's' ? "SizeBytes" : "Mode", json_integer (n));
+	} else if (strcmp (k, "bind-propagation") != 0 || !v || strcmp (v, "rprivate") != 0)
+		return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"--mount\" flag: unexpected key '%s' in '%s'",
+				spec, k, spec);
+	return 0;
+}
+
+/* --mount type=bind|volume|tmpfs,source=..,target=..[,readonly] */
+static int
+mount_arg (struct ccfg *c, const char *arg, struct bx_err *e)
+{
+	_cleanup_free_ char *s = strdup (arg);
+	json_t *m = json_pack ("{s:s}", "Type", "volume");
+	char *save = NULL, *kv;
+	const char *type, *target;
+
+	for (kv = s ? strtok_r (s, ",", &save) : NULL; kv; kv = strtok_r (NULL, ",", &save)) {
+		char *eq = strchr (kv, '=');
+		if (eq)
+			*eq = '\0';
+		if (mount_key (m, kv, eq ? eq + 1 : NULL, arg, e) < 0)
+			return json_decref (m), -1;
+	}
+	type = json_string_value (json_object_get (m, "Type"));
+	target = json_string_value (json_object_get (m, "Target"));
+	json_array_append_new (c->mount_specs, m);
+	if (strcmp (type, "bind") && strcmp (type, "volume") && strcmp (type, "tmpfs"))
+		return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"--mount\" flag: mount type unknown", arg);
+	if (!target || !*target)
+		return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"--mount\" flag: target is required", arg);
+	if (!strcmp (type, "bind") && !json_object_get (m, "Source"))
+		return err_set (e, BX_USAGE, 0, "invalid mount config for type \"bind\": field Source must not be empty");
+	return 0;
+}
+
 static int
 option (struct ccfg *c, int opt, const char *arg, struct bx_err *e)
 {
@@ -200,7 +265,7 @@ option (struct ccfg *c, int opt, const char *arg, struct bx_err *e)
 	case 'h': c->hostname = arg; return 0;
 	case O_READ_ONLY: return bool_arg (opt, arg, &c->read_only, e);
 	case 'v': json_array_append_new (c->binds, json_string (arg)); return 0;
-	case O_MOUNT: return err_set (e, BX_USAGE, 0, "--mount: not implemented; use -v or --tmpfs");
+	case O_MOUNT: return mount_arg (c, arg, e);
 	case O_TMPFS: return tmpfs_arg (c, arg);
 	case 'm': return size_arg (opt, arg, &c->memory, e);
 	case O_MEMORY_SWAP:

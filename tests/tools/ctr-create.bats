@@ -300,6 +300,23 @@ crun_run () {
 	[[ $stderr == 'ctr-create: invalid tmpfs option "bogus"' ]]
 }
 
+@test "--mount: bind (must exist), volume, tmpfs" {
+	mkdir -p "$BATS_TEST_TMPDIR/src"
+	mk --mount "type=bind,source=$BATS_TEST_TMPDIR/src,target=/b,readonly" --mount type=volume,src=mv,dst=/etc \
+		--mount type=volume,source=empty,target=/home,volume-nocopy --mount type=tmpfs,target=/t,tmpfs-size=1m,tmpfs-mode=700 small
+	[[ $(cfg '.mounts[] | select(.destination == "/b")') == "{\"destination\":\"/b\",\"type\":\"bind\",\"source\":\"$BATS_TEST_TMPDIR/src\",\"options\":[\"rbind\",\"ro\",\"rprivate\"]}" ]]
+	[[ -f $BOX_ROOT/volumes/mv/_data/passwd && -z $(ls -A "$BOX_ROOT/volumes/empty/_data") ]]
+	[[ $(cfg '.mounts[] | select(.destination == "/t") | .options') == '["noexec","nosuid","nodev","rprivate","size=1048576","mode=700"]' ]]
+	[[ $(crt '.HostConfig.Mounts | map(.Type)') == '["bind","volume","volume","tmpfs"]' ]]
+	[[ $(crt '.HostConfig.Mounts[0] | [.Source, .Target, .ReadOnly]') == "[\"$BATS_TEST_TMPDIR/src\",\"/b\",true]" ]]
+	run --separate-stderr -2 ctr-create --mount type=bind,source=/nonexistent,target=/x small
+	[[ $stderr == 'ctr-create: invalid mount config for type "bind": bind source path does not exist: /nonexistent' ]]
+	run --separate-stderr -2 ctr-create --mount type=tmpfs small
+	[[ $stderr == 'ctr-create: invalid argument "type=tmpfs" for "--mount" flag: target is required' ]]
+	run --separate-stderr -2 ctr-create --mount type=volume,target=/x,colour=red small
+	[[ $stderr == "ctr-create: invalid argument \"type=volume,target=/x,colour=red\" for \"--mount\" flag: unexpected key 'colour' in 'type=volume,target=/x,colour=red'" ]]
+}
+
 @test "a named volume is made once, pre-filled from the image" {
 	mk -v conf:/etc small
 	local v=$BOX_ROOT/volumes/conf/_data
