@@ -432,3 +432,17 @@ in_hosts () {
 	BOX_INSECURE_REGISTRIES="$reg" run -0 in_hosts img-fetch -q "$reg/index"
 	[[ $(ref_digest "$reg/index:latest") == "$(fixture_manifest_digest index)" ]]
 }
+
+@test "a full disk: one line naming the reference and the cause, exit 5, store unchanged" {
+	skip_unless_root
+	local before
+	mkdir -p "$BOX_ROOT"
+	mount -t tmpfs -o size=256k box-full "$BOX_ROOT"
+	img-list >/dev/null # an empty store
+	before=$(snapshot)
+	run --separate-stderr -5 img-fetch -q "$REGISTRY/multi"
+	[[ $stderr == "img-fetch: $REGISTRY/multi:latest: blob sha256:"*": No space left on device" ]]
+	[[ $(wc -l <<<"$stderr") == 1 && -z $output ]]
+	[[ $(snapshot) == "$before" ]]
+	umount "$BOX_ROOT"
+}

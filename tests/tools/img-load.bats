@@ -252,3 +252,18 @@ store_empty () {
 		[[ -f $b/${d#sha256:} ]]
 	done
 }
+
+@test "a full disk: one line naming the input and the cause, exit 5, store unchanged, nothing staged" {
+	skip_unless_root
+	local before
+	mkdir -p "$BOX_ROOT"
+	mount -t tmpfs -o size=256k box-full "$BOX_ROOT"
+	img-list >/dev/null # an empty store
+	before=$(tags)
+	run --separate-stderr -5 img-load -i "$FIXTURES/multi"
+	[[ $stderr == "img-load: $FIXTURES/multi: "*"No space left on device" ]]
+	[[ $(wc -l <<<"$stderr") == 1 && -z $output ]]
+	[[ $(tags) == "$before" && -z $(ls "$BOX_ROOT/images/blobs/sha256") ]]
+	[[ -z $(ls "$BOX_ROOT/tmp") ]]
+	umount "$BOX_ROOT"
+}
