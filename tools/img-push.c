@@ -176,12 +176,13 @@ plan (struct push *p, struct bx_err *e)
 	json_t *layers = json_object_get (p->img.manifest, "layers"), *l, *index = NULL;
 	_cleanup_close_ int pin = store_pin (p->st, e);
 	size_t i;
+	int rc;
 
 	if (pin < 0 || store_index_load (p->st, &index, e) < 0)
 		return -1;
-	i = imgset_load (p->st, index, &p->set, e) < 0 ? (size_t) -1 : 0;
+	rc = imgset_load (p->st, index, &p->set, e);
 	json_decref (index);
-	if (i != 0)
+	if (rc < 0)
 		return -1;
 	if (!(p->b = calloc (json_array_size (layers) + 1, sizeof *p->b)))
 		return err_set (e, BX_SYSTEM, ENOMEM, "push");
