@@ -75,12 +75,12 @@ rootfs_copy (int rootfd, const char **lower, size_t m, const struct bundle *b, s
 		up[i] = lower[m - 1 - i];
 	/* built aside and renamed over the empty rootfs/: a rootfs/ with
 	 * content is a whole copy */
-	snprintf (tmp, sizeof tmp, "%s.tmp-%d", b->rootfs, (int) getpid ());
+	snprintf (tmp, sizeof tmp, "%s.tmp-%d", b->rootfs, (int)getpid ());
 	tree_remove_at (AT_FDCWD, tmp);
 	if (mkdir (tmp, 0755) < 0 || (dst = open (tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "mkdir %s", tmp);
-	if (chmod (tmp, 0755) < 0 || flatten_layers (layers, up, m, dst, layers_opaque_xattr (), e) < 0
-	    || syncfs (dst) < 0 || rename (tmp, b->rootfs) < 0) {
+	if (chmod (tmp, 0755) < 0 || flatten_layers (layers, up, m, dst, layers_opaque_xattr (), e) < 0 ||
+	    syncfs (dst) < 0 || rename (tmp, b->rootfs) < 0) {
 		if (e->code == BX_OK)
 			err_set (e, BX_SYSTEM, errno, "copy into %s", b->rootfs);
 		tree_remove_at (AT_FDCWD, tmp);
@@ -114,8 +114,7 @@ layers_path (int rootfd, char *buf, size_t len, struct bx_err *e)
 }
 
 static int
-rootfs_make (int rootfd, enum bundle_driver drv, const struct layer *v, size_t n, struct bundle *b,
-	     struct bx_err *e)
+rootfs_make (int rootfd, enum bundle_driver drv, const struct layer *v, size_t n, struct bundle *b, struct bx_err *e)
 {
 	_cleanup_free_ const char **lower = calloc (n + 1, sizeof *lower);
 	char layers[PATH_MAX + 16];
@@ -134,13 +133,13 @@ rootfs_make (int rootfd, enum bundle_driver drv, const struct layer *v, size_t n
 	if (drv == BUNDLE_OVERLAY)
 		return -1;
 	snprintf (b->warning, sizeof b->warning, "%s", e->msg);
-	*e = (struct bx_err) { 0 };
+	*e = (struct bx_err){0};
 	return rootfs_copy (rootfd, lower, m, b, e);
 }
 
 int
-bundle_mount_image (int rootfd, const struct store *s, const struct image *img, const char *dir,
-		    enum bundle_driver drv, struct bundle *b, struct bx_err *e)
+bundle_mount_image (int rootfd, const struct store *s, const struct image *img, const char *dir, enum bundle_driver drv,
+                    struct bundle *b, struct bx_err *e)
 {
 	_cleanup_free_ struct layer *v = NULL;
 	size_t n = 0;
@@ -149,7 +148,7 @@ bundle_mount_image (int rootfd, const struct store *s, const struct image *img, 
 
 	if (layers_of_image (img, &v, &n, e) < 0)
 		return -1;
-	if (layers_ensure (rootfd, s, v, n, (unsigned) (cpus > 0 ? cpus : 1) * 2, e) < 0)
+	if (layers_ensure (rootfd, s, v, n, (unsigned)(cpus > 0 ? cpus : 1) * 2, e) < 0)
 		return -1;
 	if (mkdir_p_at (AT_FDCWD, dir, 0711, e) < 0 || bundle_paths (dir, b, e) < 0)
 		return -1;
@@ -163,10 +162,10 @@ bundle_mount_image (int rootfd, const struct store *s, const struct image *img, 
 
 int
 bundle_mount (int rootfd, const char *image, const char *dir, enum bundle_driver drv, struct bundle *b,
-	      struct bx_err *e)
+              struct bx_err *e)
 {
-	struct store s = { .dir = -1, .blobs = -1 };
-	struct image img = { 0 };
+	struct store s = {.dir = -1, .blobs = -1};
+	struct image img = {0};
 	int rc = -1;
 
 	if (store_open (&s, rootfd, e) < 0)

@@ -33,11 +33,11 @@ int bundle_paths (const char *dir, struct bundle *b, struct bx_err *e);
 /* Extract IMG's missing layers and mount its rootfs at DIR/rootfs (DIR is
  * created 0711 when missing); ROOTFD is $BOX_ROOT. */
 int bundle_mount_image (int rootfd, const struct store *s, const struct image *img, const char *dir,
-			enum bundle_driver drv, struct bundle *b, struct bx_err *e);
+                        enum bundle_driver drv, struct bundle *b, struct bx_err *e);
 
 /* The same for IMAGE, a reference, an image id or its unique prefix. */
 int bundle_mount (int rootfd, const char *image, const char *dir, enum bundle_driver drv, struct bundle *b,
-		  struct bx_err *e);
+                  struct bx_err *e);
 
 /* For a container directory after a reboot: DIR/rootfs mounted (or a
  * finished copy) is done; else mount it again from the image id recorded in

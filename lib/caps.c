@@ -10,27 +10,59 @@
 
 /* capability numbers as linux/capability.h defines them */
 static const char *const names[] = {
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-	"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-	"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
-	"CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE",
-	"CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE",
-	"CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
-	"CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
-	"CAP_CHECKPOINT_RESTORE",
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
 };
-#define NNAMES ((int) (sizeof names / sizeof names[0]))
+#define NNAMES ((int)(sizeof names / sizeof names[0]))
 
-#define BIT(n) ((capset_t) 1 << (n))
+#define BIT(n) ((capset_t)1 << (n))
 
 capset_t
 caps_docker_default (void)
 {
 	/* CHOWN DAC_OVERRIDE FSETID FOWNER MKNOD NET_RAW SETGID SETUID SETFCAP
 	 * SETPCAP NET_BIND_SERVICE SYS_CHROOT KILL AUDIT_WRITE */
-	return BIT (0) | BIT (1) | BIT (4) | BIT (3) | BIT (27) | BIT (13) | BIT (6) | BIT (7) | BIT (31)
-	       | BIT (8) | BIT (10) | BIT (18) | BIT (5) | BIT (29);
+	return BIT (0) | BIT (1) | BIT (4) | BIT (3) | BIT (27) | BIT (13) | BIT (6) | BIT (7) | BIT (31) | BIT (8) |
+	       BIT (10) | BIT (18) | BIT (5) | BIT (29);
 }
 
 static int
@@ -62,7 +94,7 @@ caps_all (void)
 {
 	int last = last_cap ();
 
-	return last >= 63 ? ~(capset_t) 0 : BIT (last + 1) - 1;
+	return last >= 63 ? ~(capset_t)0 : BIT (last + 1) - 1;
 }
 
 const char *
@@ -85,7 +117,7 @@ caps_parse (const char *s, struct bx_err *e)
 		char up[64];
 		size_t i;
 		for (i = 0; bare[i] && i + 1 < sizeof up - 4; i++)
-			up[i] = (char) toupper ((unsigned char) bare[i]);
+			up[i] = (char)toupper ((unsigned char)bare[i]);
 		up[i] = '\0';
 		return err_set (e, BX_USAGE, 0, "unknown capability: \"CAP_%s\"", up);
 	}

@@ -22,7 +22,7 @@ copts_ram (const char *s, int64_t *out, struct bx_err *e)
 	double v;
 	int64_t mul = 1;
 
-	if (!isdigit ((unsigned char) *p))
+	if (!isdigit ((unsigned char)*p))
 		goto bad;
 	v = strtod (p, &end);
 	p = end;
@@ -32,7 +32,7 @@ copts_ram (const char *s, int64_t *out, struct bx_err *e)
 		const char *u = "kmgtp";
 		for (int i = 0; u[i]; i++) {
 			mul *= 1024;
-			if (tolower ((unsigned char) *p) == u[i])
+			if (tolower ((unsigned char)*p) == u[i])
 				break;
 		}
 		p++;
@@ -41,9 +41,9 @@ copts_ram (const char *s, int64_t *out, struct bx_err *e)
 	}
 	if (*p == 'b' || *p == 'B')
 		p++;
-	if (*p || v * (double) mul > 9.2e18)
+	if (*p || v * (double)mul > 9.2e18)
 		goto bad;
-	*out = (int64_t) (v * (double) mul);
+	*out = (int64_t)(v * (double)mul);
 	return 0;
 bad:
 	return err_set (e, BX_USAGE, 0, "invalid size: '%s'", s);
@@ -59,12 +59,16 @@ copts_cpus (const char *s, int64_t *nano, struct bx_err *e)
 	errno = 0;
 	v = strtod (s, &end);
 	if (!*s || *end || errno || v < 0)
-		return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"--cpus\" flag: failed to parse %s as a "
-				"rational number", s, s);
-	*nano = (int64_t) (v * 1e9 + 0.5);
+		return err_set (e, BX_USAGE, 0,
+		                "invalid argument \"%s\" for \"--cpus\" flag: failed to parse %s as a "
+		                "rational number",
+		                s, s);
+	*nano = (int64_t)(v * 1e9 + 0.5);
 	if (*nano != 0 && (*nano < 10000000 || (n > 0 && *nano > n * 1000000000LL)))
-		return err_set (e, BX_USAGE, 0, "range of CPUs is from 0.01 to %ld.00, as there are only %ld CPUs "
-				"available", n, n);
+		return err_set (e, BX_USAGE, 0,
+		                "range of CPUs is from 0.01 to %ld.00, as there are only %ld CPUs "
+		                "available",
+		                n, n);
 	return 0;
 }
 
@@ -82,12 +86,12 @@ port_range (const char *s, size_t n, long *lo, long *hi)
 	if (dash)
 		*dash = '\0';
 	*lo = strtol (buf, &end, 10);
-	if (!isdigit ((unsigned char) buf[0]) || *end || *lo < 0 || *lo > 65535)
+	if (!isdigit ((unsigned char)buf[0]) || *end || *lo < 0 || *lo > 65535)
 		return -1;
 	*hi = *lo;
 	if (dash) {
 		*hi = strtol (dash + 1, &end, 10);
-		if (!isdigit ((unsigned char) dash[1]) || *end || *hi < *lo || *hi > 65535)
+		if (!isdigit ((unsigned char)dash[1]) || *end || *hi < *lo || *hi > 65535)
 			return -1;
 	}
 	return 0;
@@ -109,7 +113,7 @@ copts_expose (const char *s, json_t *exposed, struct bx_err *e)
 
 	if (!proto_ok (proto))
 		return err_set (e, BX_USAGE, 0, "invalid proto: %s", proto);
-	if (port_range (s, slash ? (size_t) (slash - s) : strlen (s), &lo, &hi) < 0)
+	if (port_range (s, slash ? (size_t)(slash - s) : strlen (s), &lo, &hi) < 0)
 		return err_set (e, BX_USAGE, 0, "invalid range format for --expose specification: \"%s\"", s);
 	for (long p = lo; p <= hi; p++) {
 		snprintf (key, sizeof key, "%ld/%s", p, proto);
@@ -174,8 +178,8 @@ copts_publish (const char *s, json_t *exposed, json_t *bindings, struct bx_err *
 	if (!proto_ok (proto))
 		return err_set (e, BX_USAGE, 0, "invalid proto: %s", proto);
 	if (host && *host && chi - clo != hhi - hlo && chi != clo)
-		return err_set (e, BX_USAGE, 0, "invalid ranges specified for container and host Ports: %s and %s",
-				ctr, host);
+		return err_set (e, BX_USAGE, 0, "invalid ranges specified for container and host Ports: %s and %s", ctr,
+		                host);
 	for (long p = clo; p <= chi; p++) {
 		char key[48], hp[32] = "";
 		json_t *list;
@@ -198,7 +202,7 @@ json_t *
 copts_restart (const char *s, struct bx_err *e)
 {
 	const char *colon = strchr (s, ':');
-	size_t n = colon ? (size_t) (colon - s) : strlen (s);
+	size_t n = colon ? (size_t)(colon - s) : strlen (s);
 	long max = 0;
 	char name[32];
 
@@ -207,24 +211,24 @@ copts_restart (const char *s, struct bx_err *e)
 	if (colon && colon[1]) {
 		char *end;
 		max = strtol (colon + 1, &end, 10);
-		if (*end || !isdigit ((unsigned char) colon[1]) || max > 2147483647)
+		if (*end || !isdigit ((unsigned char)colon[1]) || max > 2147483647)
 			return err_set (e, BX_USAGE, 0,
-					"invalid restart policy format: maximum retry count must be an integer"),
+			                "invalid restart policy format: maximum retry count must be an integer"),
 			       NULL;
 	}
-	snprintf (name, sizeof name, "%.*s", (int) (n < sizeof name ? n : sizeof name - 1), s);
-	if (strcmp (name, "no") && strcmp (name, "always") && strcmp (name, "unless-stopped")
-	    && strcmp (name, "on-failure") && *name)
+	snprintf (name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), s);
+	if (strcmp (name, "no") && strcmp (name, "always") && strcmp (name, "unless-stopped") &&
+	    strcmp (name, "on-failure") && *name)
 		return err_set (e, BX_USAGE, 0,
-				"invalid restart policy: unknown policy '%s'; use one of 'no', 'always', "
-				"'on-failure', or 'unless-stopped'",
-				name),
+		                "invalid restart policy: unknown policy '%s'; use one of 'no', 'always', "
+		                "'on-failure', or 'unless-stopped'",
+		                name),
 		       NULL;
 	if (max > 0 && strcmp (name, "on-failure"))
 		return err_set (e, BX_USAGE, 0,
-				"invalid restart policy: maximum retry count can only be used with 'on-failure'"),
+		                "invalid restart policy: maximum retry count can only be used with 'on-failure'"),
 		       NULL;
-	return json_pack ("{s:s, s:I}", "Name", *name ? name : "no", "MaximumRetryCount", (json_int_t) max);
+	return json_pack ("{s:s, s:I}", "Name", *name ? name : "no", "MaximumRetryCount", (json_int_t)max);
 }
 
 int
@@ -253,7 +257,7 @@ copts_label (const char *s, json_t *labels)
 	const char *eq = strchr (s, '=');
 
 	if (eq) {
-		char *k = strndup (s, (size_t) (eq - s));
+		char *k = strndup (s, (size_t)(eq - s));
 		if (k)
 			json_object_set_new (labels, k, json_string (eq + 1));
 		free (k);
@@ -275,7 +279,7 @@ copts_env_file (const char *path, json_t *out, int labels, struct bx_err *e)
 	for (line = strtok_r (buf, "\n", &save); line; line = strtok_r (NULL, "\n", &save)) {
 		char *eq;
 		lineno++;
-		while (isspace ((unsigned char) *line))
+		while (isspace ((unsigned char)*line))
 			line++;
 		line[strcspn (line, "\r")] = '\0';
 		if (!*line || *line == '#')
@@ -283,9 +287,9 @@ copts_env_file (const char *path, json_t *out, int labels, struct bx_err *e)
 		eq = strchr (line, '=');
 		if (eq == line)
 			return err_set (e, BX_USAGE, 0, "%s: no variable name on line '%s'", path, line);
-		if (eq && strcspn (line, " \t") < (size_t) (eq - line))
+		if (eq && strcspn (line, " \t") < (size_t)(eq - line))
 			return err_set (e, BX_USAGE, 0, "%s: variable '%.*s' contains whitespaces", path,
-					(int) (eq - line), line);
+			                (int)(eq - line), line);
 		if (labels)
 			copts_label (line, out);
 		else if (eq)
@@ -304,7 +308,7 @@ copts_signal (const char *s, struct bx_err *e)
 	long v = strtol (s, &end, 10);
 
 	if (*s && !*end)
-		return v > 0 && v <= SIGRTMAX ? (int) v : err_set (e, BX_USAGE, 0, "Invalid signal: %s", s);
+		return v > 0 && v <= SIGRTMAX ? (int)v : err_set (e, BX_USAGE, 0, "Invalid signal: %s", s);
 	for (int i = 1; i < NSIG; i++) {
 		const char *abbrev = sigabbrev_np (i);
 		if (abbrev && strcasecmp (abbrev, n) == 0)
@@ -331,18 +335,22 @@ copts_add_host (const char *s, char *host, size_t hlen, char *ip, size_t iplen, 
 	if (!sep)
 		sep = strchr (s, ':');
 	if (!sep || sep == s)
-		return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"--add-host\" flag: bad format for "
-				"add-host: \"%s\"", s, s);
+		return err_set (e, BX_USAGE, 0,
+		                "invalid argument \"%s\" for \"--add-host\" flag: bad format for "
+		                "add-host: \"%s\"",
+		                s, s);
 	addr = sep + 1;
 	alen = strlen (addr);
 	if (addr[0] == '[' && alen > 2 && addr[alen - 1] == ']') {
 		addr++;
 		alen -= 2;
 	}
-	snprintf (host, hlen, "%.*s", (int) (sep - s), s);
-	snprintf (ip, iplen, "%.*s", (int) alen, addr);
+	snprintf (host, hlen, "%.*s", (int)(sep - s), s);
+	snprintf (ip, iplen, "%.*s", (int)alen, addr);
 	if (strcmp (ip, "host-gateway") != 0 && !copts_is_ip (ip))
-		return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"--add-host\" flag: invalid IP address "
-				"in add-host: \"%s\"", s, ip);
+		return err_set (e, BX_USAGE, 0,
+		                "invalid argument \"%s\" for \"--add-host\" flag: invalid IP address "
+		                "in add-host: \"%s\"",
+		                s, ip);
 	return 0;
 }

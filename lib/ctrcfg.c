@@ -24,7 +24,7 @@
 void
 ccfg_init (struct ccfg *c)
 {
-	*c = (struct ccfg) { .network = "bridge" };
+	*c = (struct ccfg){.network = "bridge"};
 	c->env_flags = json_array ();
 	c->env_files = json_array ();
 	c->labels = json_object ();
@@ -47,10 +47,10 @@ ccfg_init (struct ccfg *c)
 void
 ccfg_free (struct ccfg *c)
 {
-	json_t *all[] = { c->env_flags, c->env_files, c->labels, c->label_files, c->mount_specs, c->binds,	  c->tmpfs,	   c->cap_add,
-			  c->cap_drop,	c->security_opt, c->exposed, c->bindings, c->aliases,	   c->add_hosts,
-			  c->dns,	c->mounts,	c->inspect_mounts, c->config, c->args, c->proc_env,
-			  c->restart,	c->seccomp_profile };
+	json_t *all[] = {c->env_flags, c->env_files, c->labels,   c->label_files,    c->mount_specs,    c->binds,
+	                 c->tmpfs,     c->cap_add,   c->cap_drop, c->security_opt,   c->exposed,        c->bindings,
+	                 c->aliases,   c->add_hosts, c->dns,      c->mounts,         c->inspect_mounts, c->config,
+	                 c->args,      c->proc_env,  c->restart,  c->seccomp_profile};
 
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		json_decref (all[i]);
@@ -109,10 +109,10 @@ env_merge (json_t *user, json_t *image)
 	json_t *out = json_deep_copy (user), *v, *u;
 	size_t i, k;
 
-	json_array_foreach (image, i, v) {
+	json_array_foreach (image, i, v)
+	{
 		int found = 0;
-		json_array_foreach (user, k, u)
-			found |= same_key (json_string_value (u), json_string_value (v));
+		json_array_foreach (user, k, u) found |= same_key (json_string_value (u), json_string_value (v));
 		if (!found)
 			json_array_append (out, v);
 	}
@@ -126,17 +126,16 @@ env_apply (json_t *env, json_t *over)
 	json_t *v;
 	size_t i;
 
-	json_array_foreach (over, i, v) {
+	json_array_foreach (over, i, v)
+	{
 		const char *s = json_string_value (v);
-		size_t k, at = (size_t) -1;
+		size_t k, at = (size_t)-1;
 		json_t *d;
-		json_array_foreach (env, k, d)
-			if (same_key (json_string_value (d), s))
-				at = k;
+		json_array_foreach (env, k, d) if (same_key (json_string_value (d), s)) at = k;
 		if (!strchr (s, '=')) {
-			if (at != (size_t) -1)
+			if (at != (size_t)-1)
 				json_array_remove (env, at);
-		} else if (at != (size_t) -1)
+		} else if (at != (size_t)-1)
 			json_array_set (env, at, v);
 		else
 			json_array_append (env, v);
@@ -206,10 +205,8 @@ command_merge (struct ccfg *c, json_t *ic, json_t *cfg, struct bx_err *e)
 	json_object_set_new (cfg, "Cmd", cmd && json_is_array (cmd) ? cmd : json_null ());
 	json_object_set_new (cfg, "Entrypoint", entry && json_is_array (entry) ? entry : json_null ());
 	c->args = json_array ();
-	json_array_foreach (json_object_get (cfg, "Entrypoint"), i, v)
-		json_array_append (c->args, v);
-	json_array_foreach (json_object_get (cfg, "Cmd"), i, v)
-		json_array_append (c->args, v);
+	json_array_foreach (json_object_get (cfg, "Entrypoint"), i, v) json_array_append (c->args, v);
+	json_array_foreach (json_object_get (cfg, "Cmd"), i, v) json_array_append (c->args, v);
 	if (json_array_size (c->args) == 0)
 		return err_set (e, BX_USAGE, 0, "no command specified");
 	if (c->init) {
@@ -245,7 +242,7 @@ objects_merge (json_t *base, json_t *over)
 
 int
 ccfg_merge (struct ccfg *c, json_t *img_config, const char *id, const char *name, const char *image_id,
-	    struct bx_err *e)
+            struct bx_err *e)
 {
 	json_t *ic = json_object_get (img_config, "config"), *user_env, *cfg, *env;
 	const char *wd = c->workdir ? c->workdir : json_string_value (json_object_get (ic, "WorkingDir"));
@@ -263,7 +260,7 @@ ccfg_merge (struct ccfg *c, json_t *img_config, const char *id, const char *name
 	env = env_merge (user_env, json_object_get (ic, "Env"));
 	json_decref (user_env);
 	cfg = json_pack ("{s:s, s:s, s:s, s:b, s:b, s:b}", "Hostname", c->hostname_final, "Domainname", "", "User",
-			 user ? user : "", "AttachStdin", c->interactive, "AttachStdout", 1, "AttachStderr", 1);
+	                 user ? user : "", "AttachStdin", c->interactive, "AttachStdout", 1, "AttachStderr", 1);
 	json_object_set_new (cfg, "ExposedPorts", objects_merge (json_object_get (ic, "ExposedPorts"), c->exposed));
 	if (json_object_size (json_object_get (cfg, "ExposedPorts")) == 0)
 		json_object_del (cfg, "ExposedPorts");
@@ -275,7 +272,8 @@ ccfg_merge (struct ccfg *c, json_t *img_config, const char *id, const char *name
 	if (command_merge (c, ic, cfg, e) < 0)
 		return -1;
 	json_object_set_new (cfg, "Image", json_string (c->image));
-	json_object_set (cfg, "Volumes", json_object_get (ic, "Volumes") ? json_object_get (ic, "Volumes") : json_null ());
+	json_object_set (cfg, "Volumes",
+	                 json_object_get (ic, "Volumes") ? json_object_get (ic, "Volumes") : json_null ());
 	json_object_set_new (cfg, "WorkingDir", json_string (wdc ? wdc : ""));
 	json_object_set_new (cfg, "OnBuild", json_null ());
 	json_object_set_new (cfg, "Labels", objects_merge (json_object_get (ic, "Labels"), c->label_files));
@@ -311,7 +309,7 @@ mkdir_in_root (int rootfs, const char *dir, struct bx_err *e)
 		_cleanup_close_ int parent = -1;
 		struct stat st;
 		ssize_t ln;
-		snprintf (comp, sizeof comp, "%.*s", (int) (n < sizeof comp ? n : sizeof comp - 1), todo);
+		snprintf (comp, sizeof comp, "%.*s", (int)(n < sizeof comp ? n : sizeof comp - 1), todo);
 		snprintf (rest, sizeof rest, "%s", todo[n] ? todo + n + 1 : "");
 		snprintf (todo, sizeof todo, "%s", rest);
 		if (!comp[0] || strcmp (comp, ".") == 0)
@@ -349,9 +347,8 @@ has_target (json_t *mounts, const char *dest)
 	size_t i;
 	json_t *m;
 
-	json_array_foreach (mounts, i, m)
-		if (strcmp (json_string_value (json_object_get (m, "destination")), dest) == 0)
-			return 1;
+	json_array_foreach (mounts, i,
+	                    m) if (strcmp (json_string_value (json_object_get (m, "destination")), dest) == 0) return 1;
 	return 0;
 }
 
@@ -364,16 +361,16 @@ add_bind (struct ccfg *c, const char *src, const char *dest, int ro, const char 
 		json_array_append_new (opts, json_string ("ro"));
 	json_array_append_new (opts, json_string ("rprivate"));
 	json_array_append_new (c->mounts, json_pack ("{s:s, s:s, s:s, s:o}", "destination", dest, "type", "bind",
-						     "source", src, "options", opts));
+	                                             "source", src, "options", opts));
 	if (vol)
 		json_array_append_new (c->inspect_mounts,
-				       json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "volume", "Name", vol,
-						  "Source", src, "Destination", dest, "Driver", "local", "Mode", mode, "RW",
-						  !ro, "Propagation", ""));
+		                       json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "volume", "Name",
+		                                  vol, "Source", src, "Destination", dest, "Driver", "local", "Mode",
+		                                  mode, "RW", !ro, "Propagation", ""));
 	else
-		json_array_append_new (c->inspect_mounts,
-				       json_pack ("{s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "bind", "Source", src,
-						  "Destination", dest, "Mode", mode, "RW", !ro, "Propagation", "rprivate"));
+		json_array_append_new (c->inspect_mounts, json_pack ("{s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "bind",
+		                                                     "Source", src, "Destination", dest, "Mode", mode,
+		                                                     "RW", !ro, "Propagation", "rprivate"));
 }
 
 static int
@@ -386,16 +383,16 @@ mode_parse (const char *mode, int *ro, struct bx_err *e)
 	for (w = m ? strtok_r (m, ",", &save) : NULL; w; w = strtok_r (NULL, ",", &save)) {
 		if (strcmp (w, "ro") == 0)
 			*ro = 1;
-		else if (strcmp (w, "rw") && strcmp (w, "z") && strcmp (w, "Z") && strcmp (w, "nocopy")
-			 && strcmp (w, "rprivate") && strcmp (w, "private"))
+		else if (strcmp (w, "rw") && strcmp (w, "z") && strcmp (w, "Z") && strcmp (w, "nocopy") &&
+		         strcmp (w, "rprivate") && strcmp (w, "private"))
 			return err_set (e, BX_USAGE, 0, "invalid mode: %s", mode);
 	}
 	return 0;
 }
 
 static int
-volume_mount (struct ccfg *c, int rootfd, int rootfs, const char *name, const char *dest, int ro,
-	      const char *mode, struct bx_err *e)
+volume_mount (struct ccfg *c, int rootfd, int rootfs, const char *name, const char *dest, int ro, const char *mode,
+              struct bx_err *e)
 {
 	char anon[CTR_ID_LEN + 1], path[4200];
 
@@ -415,7 +412,7 @@ static int
 bind_arg (struct ccfg *c, int rootfd, int rootfs, const char *raw, struct bx_err *e)
 {
 	_cleanup_free_ char *s = strdup (raw), *dest = NULL;
-	char *part[4] = { 0 }, *p = s;
+	char *part[4] = {0}, *p = s;
 	int n = 0, ro = 0;
 
 	while (p && n < 4) {
@@ -430,9 +427,10 @@ bind_arg (struct ccfg *c, int rootfd, int rootfs, const char *raw, struct bx_err
 	if (n == 3 && mode_parse (part[2], &ro, e) < 0)
 		return -1;
 	if ((n == 1 ? part[0] : part[1])[0] != '/')
-		return err_set (e, BX_USAGE, 0, "invalid mount config for type \"%s\": invalid mount path: '%s' mount "
-				"path must be absolute", n == 1 || part[0][0] != '/' ? "volume" : "bind",
-				n == 1 ? part[0] : part[1]);
+		return err_set (e, BX_USAGE, 0,
+		                "invalid mount config for type \"%s\": invalid mount path: '%s' mount "
+		                "path must be absolute",
+		                n == 1 || part[0][0] != '/' ? "volume" : "bind", n == 1 ? part[0] : part[1]);
 	if (!(dest = path_clean (n == 1 ? part[0] : part[1])) || strcmp (dest, "/") == 0)
 		return err_set (e, BX_USAGE, 0, "invalid specification: destination can't be '/'");
 	if (n == 1)
@@ -457,28 +455,33 @@ mount_spec (struct ccfg *c, int rootfd, int rootfs, json_t *m, struct bx_err *e)
 	json_t *t = json_object_get (m, "TmpfsOptions");
 
 	if (!dest || json_string_value (json_object_get (m, "Target"))[0] != '/' || strcmp (dest, "/") == 0)
-		return err_set (e, BX_USAGE, 0, "invalid mount config for type \"%s\": invalid mount path: '%s' mount "
-				"path must be absolute", type, json_string_value (json_object_get (m, "Target")));
+		return err_set (e, BX_USAGE, 0,
+		                "invalid mount config for type \"%s\": invalid mount path: '%s' mount "
+		                "path must be absolute",
+		                type, json_string_value (json_object_get (m, "Target")));
 	if (strcmp (type, "tmpfs") == 0) {
 		char opts[128] = "";
 		json_t *o;
 		if (json_object_get (t, "SizeBytes"))
-			snprintf (opts, sizeof opts, "size=%lld", (long long) json_integer_value (json_object_get (t, "SizeBytes")));
+			snprintf (opts, sizeof opts, "size=%lld",
+			          (long long)json_integer_value (json_object_get (t, "SizeBytes")));
 		if (json_object_get (t, "Mode"))
 			snprintf (opts + strlen (opts), sizeof opts - strlen (opts), "%smode=%llo", opts[0] ? "," : "",
-				  (long long) json_integer_value (json_object_get (t, "Mode")));
+			          (long long)json_integer_value (json_object_get (t, "Mode")));
 		if (ro)
 			snprintf (opts + strlen (opts), sizeof opts - strlen (opts), "%sro", opts[0] ? "," : "");
 		if (!(o = spec_tmpfs_options (opts, e)))
 			return -1;
-		json_array_append_new (c->mounts, json_pack ("{s:s, s:s, s:s, s:o}", "destination", dest, "type", "tmpfs",
-							     "source", "tmpfs", "options", o));
+		json_array_append_new (c->mounts, json_pack ("{s:s, s:s, s:s, s:o}", "destination", dest, "type",
+		                                             "tmpfs", "source", "tmpfs", "options", o));
 		return 0;
 	}
 	if (strcmp (type, "bind") == 0) {
 		if (src[0] != '/' || access (src, F_OK) < 0)
-			return err_set (e, BX_USAGE, 0, "invalid mount config for type \"bind\": bind source path does not "
-					"exist: %s", src);
+			return err_set (e, BX_USAGE, 0,
+			                "invalid mount config for type \"bind\": bind source path does not "
+			                "exist: %s",
+			                src);
 		add_bind (c, src, dest, ro, ro ? "ro" : "", NULL);
 		return 0;
 	}
@@ -495,23 +498,21 @@ user_mounts (struct ccfg *c, int rootfd, int rootfs, struct bx_err *e)
 	json_t *v;
 	size_t i;
 
-	json_array_foreach (c->binds, i, v)
-		if (bind_arg (c, rootfd, rootfs, json_string_value (v), e) < 0)
-			return -1;
-	json_object_foreach (c->tmpfs, path, v) {
+	json_array_foreach (c->binds, i, v) if (bind_arg (c, rootfd, rootfs, json_string_value (v), e) < 0) return -1;
+	json_object_foreach (c->tmpfs, path, v)
+	{
 		json_t *opts;
 		if (path[0] != '/')
 			return err_set (e, BX_USAGE, 0, "invalid mount path: '%s' mount path must be absolute", path);
 		if (!(opts = spec_tmpfs_options (json_string_value (v), e)))
 			return -1;
-		json_array_append_new (c->mounts, json_pack ("{s:s, s:s, s:s, s:o}", "destination", path, "type", "tmpfs",
-							     "source", "tmpfs", "options", opts));
+		json_array_append_new (c->mounts, json_pack ("{s:s, s:s, s:s, s:o}", "destination", path, "type",
+		                                             "tmpfs", "source", "tmpfs", "options", opts));
 	}
-	json_array_foreach (c->mount_specs, i, v)
-		if (mount_spec (c, rootfd, rootfs, v, e) < 0)
-			return -1;
+	json_array_foreach (c->mount_specs, i, v) if (mount_spec (c, rootfd, rootfs, v, e) < 0) return -1;
 	/* the image's VOLUMEs nobody mounted: anonymous volumes */
-	json_object_foreach (json_object_get (c->config, "Volumes"), path, v) {
+	json_object_foreach (json_object_get (c->config, "Volumes"), path, v)
+	{
 		_cleanup_free_ char *dest = path_clean (path);
 		if (dest && !has_target (c->mounts, dest) && volume_mount (c, rootfd, rootfs, NULL, dest, 0, "", e) < 0)
 			return -1;
@@ -524,9 +525,8 @@ user_mounts (struct ccfg *c, int rootfd, int rootfs, struct bx_err *e)
 static void
 network_mounts (struct ccfg *c)
 {
-	static const char *const files[][2] = { { L_RESOLV, "/etc/resolv.conf" },
-						{ L_HOSTNAME, "/etc/hostname" },
-						{ L_HOSTS, "/etc/hosts" } };
+	static const char *const files[][2] = {
+	    {L_RESOLV, "/etc/resolv.conf"}, {L_HOSTNAME, "/etc/hostname"}, {L_HOSTS, "/etc/hosts"}};
 	const char *dir = c->peer_dir[0] ? c->peer_dir : c->bundle;
 
 	for (size_t i = 0; i < 3; i++) {
@@ -540,7 +540,7 @@ network_mounts (struct ccfg *c)
 			json_array_append_new (opts, json_string ("ro"));
 		snprintf (src, sizeof src, "%s/%s", dir, files[i][0]);
 		json_array_append_new (c->mounts, json_pack ("{s:s, s:s, s:s, s:o}", "destination", files[i][1], "type",
-							     "bind", "source", src, "options", opts));
+		                                             "bind", "source", src, "options", opts));
 	}
 }
 
@@ -550,8 +550,8 @@ ccfg_in_rootfs (struct ccfg *c, int rootfd, int rootfs, const char *bundle_tmp, 
 	const char *wd = json_string_value (json_object_get (c->config, "WorkingDir"));
 	const char *tmp = strstr (bundle_tmp, ".tmp-");
 
-	snprintf (c->bundle, sizeof c->bundle, "%.*s", tmp ? (int) (tmp - bundle_tmp) : (int) strlen (bundle_tmp),
-		  bundle_tmp);
+	snprintf (c->bundle, sizeof c->bundle, "%.*s", tmp ? (int)(tmp - bundle_tmp) : (int)strlen (bundle_tmp),
+	          bundle_tmp);
 	if (!c->peer_dir[0] && strcmp (c->net_mode, "none") && strcmp (c->net_mode, "host"))
 		snprintf (c->netns_path, sizeof c->netns_path, "%s/" L_NETNS, c->bundle);
 	if (userdb_resolve (rootfs, json_string_value (json_object_get (c->config, "User")), &c->ids, e) < 0)
@@ -565,9 +565,9 @@ ccfg_in_rootfs (struct ccfg *c, int rootfd, int rootfs, const char *bundle_tmp, 
 	if (c->init) {
 		if (access (CCFG_INIT_BINARY, X_OK) < 0)
 			return err_set (e, BX_FAIL, errno, "--init: %s", CCFG_INIT_BINARY);
-		json_array_append_new (c->mounts, json_pack ("{s:s, s:s, s:s, s:[s, s]}", "destination", CCFG_INIT_PATH,
-							     "type", "bind", "source", CCFG_INIT_BINARY, "options",
-							     "bind", "ro"));
+		json_array_append_new (c->mounts,
+		                       json_pack ("{s:s, s:s, s:s, s:[s, s]}", "destination", CCFG_INIT_PATH, "type",
+		                                  "bind", "source", CCFG_INIT_BINARY, "options", "bind", "ro"));
 	}
 	return 0;
 }
@@ -606,25 +606,27 @@ ccfg_config_json (struct ccfg *c, struct bx_err *e)
 {
 	char cgpath[CTR_ID_LEN + 8];
 	struct spec_decl s = {
-		.args = c->args,
-		.env = c->proc_env,
-		.cwd = json_string_value (json_object_get (c->config, "WorkingDir")),
-		.user = c->ids,
-		.terminal = c->tty,
-		.readonly_root = c->read_only,
-		.privileged = c->privileged,
-		.no_new_privs = c->no_new_privs,
-		.caps = caps_tweak (&c->capreq, c->privileged),
-		.hostname = c->hostname_final,
-		.net = strcmp (c->net_mode, "host") == 0 ? SPEC_NET_HOST : c->netns_path[0] ? SPEC_NET_PATH : SPEC_NET_OWN,
-		.netns_path = c->netns_path,
-		.mounts = c->mounts,
-		.memory = c->memory,
-		.memory_swap = c->memory_swap == 0 && c->memory > 0 ? 2 * c->memory : c->memory_swap,
-		.nano_cpus = c->nano_cpus,
-		.pids_limit = c->pids_limit,
-		.shm_size = SHM_SIZE,
-		.cgroups_path = cgpath,
+	    .args = c->args,
+	    .env = c->proc_env,
+	    .cwd = json_string_value (json_object_get (c->config, "WorkingDir")),
+	    .user = c->ids,
+	    .terminal = c->tty,
+	    .readonly_root = c->read_only,
+	    .privileged = c->privileged,
+	    .no_new_privs = c->no_new_privs,
+	    .caps = caps_tweak (&c->capreq, c->privileged),
+	    .hostname = c->hostname_final,
+	    .net = strcmp (c->net_mode, "host") == 0 ? SPEC_NET_HOST
+	           : c->netns_path[0]                ? SPEC_NET_PATH
+	                                             : SPEC_NET_OWN,
+	    .netns_path = c->netns_path,
+	    .mounts = c->mounts,
+	    .memory = c->memory,
+	    .memory_swap = c->memory_swap == 0 && c->memory > 0 ? 2 * c->memory : c->memory_swap,
+	    .nano_cpus = c->nano_cpus,
+	    .pids_limit = c->pids_limit,
+	    .shm_size = SHM_SIZE,
+	    .cgroups_path = cgpath,
 	};
 	json_t *doc;
 
@@ -650,11 +652,11 @@ list_or_null (json_t *a)
 static json_t *
 host_config (struct ccfg *c)
 {
-	json_t *restart = c->restart ? json_incref (c->restart)
-				     : json_pack ("{s:s, s:i}", "Name", "no", "MaximumRetryCount", 0);
-	json_t *h = json_pack ("{s:o, s:s, s:O, s:o, s:b}", "Binds", list_or_null (c->binds), "NetworkMode",
-			       c->net_mode, "PortBindings", c->bindings, "RestartPolicy", restart, "AutoRemove",
-			       c->auto_remove);
+	json_t *restart =
+	    c->restart ? json_incref (c->restart) : json_pack ("{s:s, s:i}", "Name", "no", "MaximumRetryCount", 0);
+	json_t *h =
+	    json_pack ("{s:o, s:s, s:O, s:o, s:b}", "Binds", list_or_null (c->binds), "NetworkMode", c->net_mode,
+	               "PortBindings", c->bindings, "RestartPolicy", restart, "AutoRemove", c->auto_remove);
 
 	json_object_set_new (h, "CapAdd", list_or_null (c->cap_add));
 	json_object_set_new (h, "CapDrop", list_or_null (c->cap_drop));
@@ -669,7 +671,7 @@ host_config (struct ccfg *c)
 	json_object_set_new (h, "ShmSize", json_integer (SHM_SIZE));
 	json_object_set_new (h, "Memory", json_integer (c->memory));
 	json_object_set_new (h, "MemorySwap",
-			     json_integer (c->memory_swap == 0 && c->memory > 0 ? 2 * c->memory : c->memory_swap));
+	                     json_integer (c->memory_swap == 0 && c->memory > 0 ? 2 * c->memory : c->memory_swap));
 	json_object_set_new (h, "NanoCpus", json_integer (c->nano_cpus));
 	json_object_set_new (h, "PidsLimit", c->pids_limit ? json_integer (c->pids_limit) : json_null ());
 	json_object_set_new (h, "Init", c->init ? json_true () : json_null ());
@@ -683,7 +685,8 @@ networking_config (struct ccfg *c)
 	json_t *ep = json_object (), *eps = json_object ();
 
 	if (strncmp (c->net_mode, "container:", 10) != 0) {
-		json_object_set_new (ep, "IPAMConfig", c->ip ? json_pack ("{s:s}", "IPv4Address", c->ip) : json_null ());
+		json_object_set_new (ep, "IPAMConfig",
+		                     c->ip ? json_pack ("{s:s}", "IPv4Address", c->ip) : json_null ());
 		json_object_set_new (ep, "Aliases", list_or_null (c->aliases));
 		json_object_set_new (eps, c->net_mode, ep);
 	} else
@@ -704,9 +707,9 @@ ccfg_create_json (struct ccfg *c, struct bx_err *e)
 	snprintf (hosts, sizeof hosts, "%s/" L_HOSTS, c->peer_dir[0] ? c->peer_dir : c->bundle);
 	snprintf (name, sizeof name, "/%s", c->name_final);
 	doc = json_pack ("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Id", c->id, "Created",
-			 c->created, "Path", path, "Args", args, "Name", name, "Image", c->image_id, "ImageRef",
-			 c->image, "ResolvConfPath", resolv, "HostnamePath", hostname, "HostsPath", hosts, "Driver",
-			 "overlay2", "Platform", "linux");
+	                 c->created, "Path", path, "Args", args, "Name", name, "Image", c->image_id, "ImageRef",
+	                 c->image, "ResolvConfPath", resolv, "HostnamePath", hostname, "HostsPath", hosts, "Driver",
+	                 "overlay2", "Platform", "linux");
 	if (!doc)
 		return err_set (e, BX_SYSTEM, ENOMEM, "create.json"), NULL;
 	json_object_set (doc, "Config", c->config);

@@ -25,21 +25,21 @@
 struct ccfg {
 	/* flags */
 	const char *root, *name, *image;
-	json_t *env_flags, *env_files;     /* -e, --env-file entries (arrays) */
-	json_t *labels, *label_files;      /* -l; --label-file (objects): -l wins */
+	json_t *env_flags, *env_files; /* -e, --env-file entries (arrays) */
+	json_t *labels, *label_files;  /* -l; --label-file (objects): -l wins */
 	const char *workdir, *user, *entrypoint, *hostname, *stop_signal;
 	int has_entrypoint, has_stop_timeout, stop_timeout;
 	int read_only, tty, interactive, auto_remove, privileged, init, publish_all;
 	int no_new_privs, seccomp_unconfined, systempaths_unconfined;
-	json_t *seccomp_profile;           /* seccomp=FILE, Docker's format */
-	json_t *binds, *tmpfs;             /* -v strings; --tmpfs {path: opts} */
-	json_t *mount_specs;               /* --mount, as HostConfig.Mounts objects */
+	json_t *seccomp_profile; /* seccomp=FILE, Docker's format */
+	json_t *binds, *tmpfs;   /* -v strings; --tmpfs {path: opts} */
+	json_t *mount_specs;     /* --mount, as HostConfig.Mounts objects */
 	int64_t memory, memory_swap, nano_cpus, pids_limit;
 	struct capreq capreq;
 	json_t *cap_add, *cap_drop, *security_opt;
-	json_t *restart;                   /* {Name, MaximumRetryCount} */
-	const char *network;               /* bridge, none, host, container:X, NAME */
-	json_t *exposed, *bindings;        /* -p, --expose */
+	json_t *restart;            /* {Name, MaximumRetryCount} */
+	const char *network;        /* bridge, none, host, container:X, NAME */
+	json_t *exposed, *bindings; /* -p, --expose */
 	const char *ip;
 	json_t *aliases, *add_hosts, *dns;
 	char **cmd;
@@ -50,18 +50,18 @@ struct ccfg {
 	char name_final[256];
 	char image_id[80];
 	char created[CTR_TIME_LEN];
-	char net_mode[128];                /* as recorded: container:<full id> */
-	char netns_path[4200];             /* for bridge/user networks and container: */
-	char peer_dir[4200];               /* container:X: that container's directory */
-	json_t *config;                    /* Docker's Config */
-	json_t *args;                      /* the process's argv */
-	json_t *proc_env;                  /* the process's environment */
-	json_t *mounts;                    /* the container's own OCI mounts */
-	json_t *inspect_mounts;            /* Docker's inspect "Mounts" */
+	char net_mode[128];     /* as recorded: container:<full id> */
+	char netns_path[4200];  /* for bridge/user networks and container: */
+	char peer_dir[4200];    /* container:X: that container's directory */
+	json_t *config;         /* Docker's Config */
+	json_t *args;           /* the process's argv */
+	json_t *proc_env;       /* the process's environment */
+	json_t *mounts;         /* the container's own OCI mounts */
+	json_t *inspect_mounts; /* Docker's inspect "Mounts" */
 	struct userdb_ids ids;
 	const char *hostname_final;
 	char *hosts, *resolv, *hostname_file;
-	char bundle[4200];                 /* final bundle path */
+	char bundle[4200]; /* final bundle path */
 };
 
 void ccfg_init (struct ccfg *c);
@@ -74,7 +74,7 @@ int ccfg_resolve_network (struct ccfg *c, int rootfd, struct bx_err *e);
 /* Merge the image config (IMG_CONFIG: the image's config blob) for the
  * container ID named NAME. */
 int ccfg_merge (struct ccfg *c, json_t *img_config, const char *id, const char *name, const char *image_id,
-		struct bx_err *e);
+                struct bx_err *e);
 /* The user, the working directory (made when missing), volumes (made
  * and pre-filled on first use) and the mounts; BUNDLE_TMP is where the
  * bundle is being built (its files are named by their final path). */

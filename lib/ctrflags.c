@@ -14,53 +14,76 @@
 #include "ctrname.h"
 
 enum {
-	O_ROOT = 256, O_NAME, O_ENV_FILE, O_ENTRYPOINT, O_LABEL_FILE, O_READ_ONLY, O_MOUNT, O_TMPFS,
-	O_MEMORY_SWAP, O_CPUS, O_PIDS_LIMIT, O_CAP_ADD, O_CAP_DROP, O_PRIVILEGED, O_SECURITY_OPT, O_INIT,
-	O_STOP_SIGNAL, O_STOP_TIMEOUT, O_RM, O_RESTART, O_NETWORK, O_IP, O_NETWORK_ALIAS, O_ADD_HOST, O_DNS,
-	O_EXPOSE, O_HELP,
+	O_ROOT = 256,
+	O_NAME,
+	O_ENV_FILE,
+	O_ENTRYPOINT,
+	O_LABEL_FILE,
+	O_READ_ONLY,
+	O_MOUNT,
+	O_TMPFS,
+	O_MEMORY_SWAP,
+	O_CPUS,
+	O_PIDS_LIMIT,
+	O_CAP_ADD,
+	O_CAP_DROP,
+	O_PRIVILEGED,
+	O_SECURITY_OPT,
+	O_INIT,
+	O_STOP_SIGNAL,
+	O_STOP_TIMEOUT,
+	O_RM,
+	O_RESTART,
+	O_NETWORK,
+	O_IP,
+	O_NETWORK_ALIAS,
+	O_ADD_HOST,
+	O_DNS,
+	O_EXPOSE,
+	O_HELP,
 };
 
 static const struct option longopts[] = {
-	{ "root", required_argument, NULL, O_ROOT },
-	{ "name", required_argument, NULL, O_NAME },
-	{ "env", required_argument, NULL, 'e' },
-	{ "env-file", required_argument, NULL, O_ENV_FILE },
-	{ "workdir", required_argument, NULL, 'w' },
-	{ "user", required_argument, NULL, 'u' },
-	{ "entrypoint", required_argument, NULL, O_ENTRYPOINT },
-	{ "label", required_argument, NULL, 'l' },
-	{ "label-file", required_argument, NULL, O_LABEL_FILE },
-	{ "hostname", required_argument, NULL, 'h' },
-	{ "read-only", optional_argument, NULL, O_READ_ONLY },
-	{ "volume", required_argument, NULL, 'v' },
-	{ "mount", required_argument, NULL, O_MOUNT },
-	{ "tmpfs", required_argument, NULL, O_TMPFS },
-	{ "memory", required_argument, NULL, 'm' },
-	{ "memory-swap", required_argument, NULL, O_MEMORY_SWAP },
-	{ "cpus", required_argument, NULL, O_CPUS },
-	{ "pids-limit", required_argument, NULL, O_PIDS_LIMIT },
-	{ "cap-add", required_argument, NULL, O_CAP_ADD },
-	{ "cap-drop", required_argument, NULL, O_CAP_DROP },
-	{ "privileged", optional_argument, NULL, O_PRIVILEGED },
-	{ "security-opt", required_argument, NULL, O_SECURITY_OPT },
-	{ "init", optional_argument, NULL, O_INIT },
-	{ "stop-signal", required_argument, NULL, O_STOP_SIGNAL },
-	{ "stop-timeout", required_argument, NULL, O_STOP_TIMEOUT },
-	{ "tty", optional_argument, NULL, 't' },
-	{ "interactive", optional_argument, NULL, 'i' },
-	{ "rm", optional_argument, NULL, O_RM },
-	{ "restart", required_argument, NULL, O_RESTART },
-	{ "network", required_argument, NULL, O_NETWORK },
-	{ "net", required_argument, NULL, O_NETWORK },
-	{ "publish", required_argument, NULL, 'p' },
-	{ "publish-all", optional_argument, NULL, 'P' },
-	{ "ip", required_argument, NULL, O_IP },
-	{ "network-alias", required_argument, NULL, O_NETWORK_ALIAS },
-	{ "add-host", required_argument, NULL, O_ADD_HOST },
-	{ "dns", required_argument, NULL, O_DNS },
-	{ "expose", required_argument, NULL, O_EXPOSE },
-	{ "help", no_argument, NULL, O_HELP },
-	{ 0, 0, 0, 0 },
+    {"root", required_argument, NULL, O_ROOT},
+    {"name", required_argument, NULL, O_NAME},
+    {"env", required_argument, NULL, 'e'},
+    {"env-file", required_argument, NULL, O_ENV_FILE},
+    {"workdir", required_argument, NULL, 'w'},
+    {"user", required_argument, NULL, 'u'},
+    {"entrypoint", required_argument, NULL, O_ENTRYPOINT},
+    {"label", required_argument, NULL, 'l'},
+    {"label-file", required_argument, NULL, O_LABEL_FILE},
+    {"hostname", required_argument, NULL, 'h'},
+    {"read-only", optional_argument, NULL, O_READ_ONLY},
+    {"volume", required_argument, NULL, 'v'},
+    {"mount", required_argument, NULL, O_MOUNT},
+    {"tmpfs", required_argument, NULL, O_TMPFS},
+    {"memory", required_argument, NULL, 'm'},
+    {"memory-swap", required_argument, NULL, O_MEMORY_SWAP},
+    {"cpus", required_argument, NULL, O_CPUS},
+    {"pids-limit", required_argument, NULL, O_PIDS_LIMIT},
+    {"cap-add", required_argument, NULL, O_CAP_ADD},
+    {"cap-drop", required_argument, NULL, O_CAP_DROP},
+    {"privileged", optional_argument, NULL, O_PRIVILEGED},
+    {"security-opt", required_argument, NULL, O_SECURITY_OPT},
+    {"init", optional_argument, NULL, O_INIT},
+    {"stop-signal", required_argument, NULL, O_STOP_SIGNAL},
+    {"stop-timeout", required_argument, NULL, O_STOP_TIMEOUT},
+    {"tty", optional_argument, NULL, 't'},
+    {"interactive", optional_argument, NULL, 'i'},
+    {"rm", optional_argument, NULL, O_RM},
+    {"restart", required_argument, NULL, O_RESTART},
+    {"network", required_argument, NULL, O_NETWORK},
+    {"net", required_argument, NULL, O_NETWORK},
+    {"publish", required_argument, NULL, 'p'},
+    {"publish-all", optional_argument, NULL, 'P'},
+    {"ip", required_argument, NULL, O_IP},
+    {"network-alias", required_argument, NULL, O_NETWORK_ALIAS},
+    {"add-host", required_argument, NULL, O_ADD_HOST},
+    {"dns", required_argument, NULL, O_DNS},
+    {"expose", required_argument, NULL, O_EXPOSE},
+    {"help", no_argument, NULL, O_HELP},
+    {0, 0, 0, 0},
 };
 
 /* the flag's name as Docker prints it in value errors: "-m, --memory" */
@@ -88,8 +111,10 @@ bool_arg (int c, const char *arg, int *out, struct bx_err *e)
 	else if (strcmp (arg, "false") == 0 || strcmp (arg, "0") == 0 || strcasecmp (arg, "f") == 0)
 		*out = 0;
 	else
-		return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"%s\" flag: strconv.ParseBool: parsing "
-				"\"%s\": invalid syntax", arg, flag_name (c), arg);
+		return err_set (e, BX_USAGE, 0,
+		                "invalid argument \"%s\" for \"%s\" flag: strconv.ParseBool: parsing "
+		                "\"%s\": invalid syntax",
+		                arg, flag_name (c), arg);
 	return 0;
 }
 
@@ -101,8 +126,10 @@ int_arg (int c, const char *arg, long long *out, struct bx_err *e)
 	errno = 0;
 	*out = strtoll (arg, &end, 10);
 	if (!*arg || *end || errno)
-		return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"%s\" flag: strconv.ParseInt: parsing "
-				"\"%s\": invalid syntax", arg, flag_name (c), arg);
+		return err_set (e, BX_USAGE, 0,
+		                "invalid argument \"%s\" for \"%s\" flag: strconv.ParseInt: parsing "
+		                "\"%s\": invalid syntax",
+		                arg, flag_name (c), arg);
 	return 0;
 }
 
@@ -127,7 +154,7 @@ cap_arg (struct ccfg *c, const char *arg, int add, struct bx_err *e)
 	if (n == CAPS_ALL)
 		*(add ? &c->capreq.add_all : &c->capreq.drop_all) = 1;
 	else
-		*(add ? &c->capreq.add : &c->capreq.drop) |= (capset_t) 1 << n;
+		*(add ? &c->capreq.add : &c->capreq.drop) |= (capset_t)1 << n;
 	return 0;
 }
 
@@ -137,7 +164,7 @@ security_opt (struct ccfg *c, const char *arg, struct bx_err *e)
 {
 	const char *eq = strpbrk (arg, "=:");
 	const char *val = eq ? eq + 1 : "";
-	size_t klen = eq ? (size_t) (eq - arg) : strlen (arg);
+	size_t klen = eq ? (size_t)(eq - arg) : strlen (arg);
 
 	if (strncmp (arg, "no-new-privileges", klen) == 0 && klen == 17) {
 		int v = 1;
@@ -154,15 +181,17 @@ security_opt (struct ccfg *c, const char *arg, struct bx_err *e)
 				return e->code = BX_USAGE, err_wrap (e, "opening seccomp profile (%s) failed", val);
 			json_decref (c->seccomp_profile);
 			if (!(c->seccomp_profile = json_loads (buf, 0, &je)) || !json_is_object (c->seccomp_profile))
-				return err_set (e, BX_USAGE, 0, "decoding seccomp profile failed: %s: %s", val, je.text);
+				return err_set (e, BX_USAGE, 0, "decoding seccomp profile failed: %s: %s", val,
+				                je.text);
 			compact = json_dumps (c->seccomp_profile, JSON_COMPACT);
 			json_array_append_new (c->security_opt, json_sprintf ("seccomp=%s", compact ? compact : ""));
 			return 0;
 		}
 	} else if (klen == 11 && strncmp (arg, "systempaths", 11) == 0 && strcmp (val, "unconfined") == 0) {
 		c->systempaths_unconfined = 1;
-	} else if (!((klen == 8 && strncmp (arg, "apparmor", 8) == 0) || (klen == 5 && strncmp (arg, "label", 5) == 0))
-		   || !*val)
+	} else if (!((klen == 8 && strncmp (arg, "apparmor", 8) == 0) ||
+	             (klen == 5 && strncmp (arg, "label", 5) == 0)) ||
+	           !*val)
 		return err_set (e, BX_USAGE, 0, "invalid --security-opt 2: \"%s\"", arg);
 	json_array_append_new (c->security_opt, json_string (arg));
 	return 0;
@@ -172,7 +201,7 @@ static int
 tmpfs_arg (struct ccfg *c, const char *arg)
 {
 	const char *colon = strchr (arg, ':');
-	char *path = strndup (arg, colon ? (size_t) (colon - arg) : strlen (arg));
+	char *path = strndup (arg, colon ? (size_t)(colon - arg) : strlen (arg));
 
 	if (!path)
 		return -1;
@@ -210,11 +239,13 @@ mount_key (json_t *m, const char *k, const char *v, const char *spec, struct bx_
 		if (k[6] == 's' && copts_ram (v ? v : "", &n, e) < 0)
 			return err_wrap (e, "invalid argument \"%s\" for \"--mount\" flag", spec);
 		if (k[6] == 'm' && (n = strtol (v ? v : "", &end, 8), !v || !*v || *end))
-			return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"--mount\" flag: invalid mode", spec);
+			return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"--mount\" flag: invalid mode",
+			                spec);
 		json_object_set_new (t, k[6] == 's' ? "SizeBytes" : "Mode", json_integer (n));
 	} else if (strcmp (k, "bind-propagation") != 0 || !v || strcmp (v, "rprivate") != 0)
-		return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"--mount\" flag: unexpected key '%s' in '%s'",
-				spec, k, spec);
+		return err_set (e, BX_USAGE, 0,
+		                "invalid argument \"%s\" for \"--mount\" flag: unexpected key '%s' in '%s'", spec, k,
+		                spec);
 	return 0;
 }
 
@@ -238,11 +269,14 @@ mount_arg (struct ccfg *c, const char *arg, struct bx_err *e)
 	target = json_string_value (json_object_get (m, "Target"));
 	json_array_append_new (c->mount_specs, m);
 	if (strcmp (type, "bind") && strcmp (type, "volume") && strcmp (type, "tmpfs"))
-		return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"--mount\" flag: mount type unknown", arg);
+		return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"--mount\" flag: mount type unknown",
+		                arg);
 	if (!target || !*target)
-		return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"--mount\" flag: target is required", arg);
+		return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"--mount\" flag: target is required",
+		                arg);
 	if (!strcmp (type, "bind") && !json_object_get (m, "Source"))
-		return err_set (e, BX_USAGE, 0, "invalid mount config for type \"bind\": field Source must not be empty");
+		return err_set (e, BX_USAGE, 0,
+		                "invalid mount config for type \"bind\": field Source must not be empty");
 	return 0;
 }
 
@@ -283,14 +317,12 @@ option (struct ccfg *c, int opt, const char *arg, struct bx_err *e)
 	case O_STOP_TIMEOUT:
 		if (int_arg (opt, arg, &n, e) < 0)
 			return -1;
-		c->stop_timeout = (int) n, c->has_stop_timeout = 1;
+		c->stop_timeout = (int)n, c->has_stop_timeout = 1;
 		return 0;
 	case 't': return bool_arg (opt, arg, &c->tty, e);
 	case 'i': return bool_arg (opt, arg, &c->interactive, e);
 	case O_RM: return bool_arg (opt, arg, &c->auto_remove, e);
-	case O_RESTART:
-		json_decref (c->restart);
-		return (c->restart = copts_restart (arg, e)) ? 0 : -1;
+	case O_RESTART: json_decref (c->restart); return (c->restart = copts_restart (arg, e)) ? 0 : -1;
 	case O_NETWORK: c->network = strcmp (arg, "default") == 0 ? "bridge" : arg; return 0;
 	case 'p': return copts_publish (arg, c->exposed, c->bindings, e);
 	case 'P': return bool_arg (opt, arg, &c->publish_all, e);
@@ -307,8 +339,10 @@ option (struct ccfg *c, int opt, const char *arg, struct bx_err *e)
 		return 0;
 	case O_DNS:
 		if (!copts_is_ip (arg))
-			return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"--dns\" flag: IP address is not "
-					"correctly formatted: %s", arg, arg);
+			return err_set (e, BX_USAGE, 0,
+			                "invalid argument \"%s\" for \"--dns\" flag: IP address is not "
+			                "correctly formatted: %s",
+			                arg, arg);
 		json_array_append_new (c->dns, json_string (arg));
 		return 0;
 	case O_EXPOSE: return copts_expose (arg, c->exposed, e);
@@ -323,16 +357,16 @@ bad_flag (int argc, char **argv, int ch, int missing, struct bx_err *e)
 	const char *arg = argv[optind - 1 < argc ? optind - 1 : argc - 1];
 
 	/* a short flag inside a group ("-tx") leaves optind on that group */
-	if (optind < argc && argv[optind][0] == '-' && argv[optind][1] != '-' && optopt
-	    && strchr (argv[optind], optopt))
+	if (optind < argc && argv[optind][0] == '-' && argv[optind][1] != '-' && optopt &&
+	    strchr (argv[optind], optopt))
 		arg = argv[optind];
 	if (arg[0] == '-' && arg[1] == '-') {
-		int n = (int) strcspn (arg, "=");
+		int n = (int)strcspn (arg, "=");
 		if (missing)
 			return err_set (e, BX_USAGE, 0, "flag needs an argument: %.*s", n, arg);
 		return err_set (e, BX_USAGE, 0, "unknown flag: %.*s", n, arg);
 	}
-	(void) ch;
+	(void)ch;
 	if (missing)
 		return err_set (e, BX_USAGE, 0, "flag needs an argument: '%c' in -%c", optopt, optopt);
 	return err_set (e, BX_USAGE, 0, "unknown shorthand flag: '%c' in %s", optopt, arg);
@@ -348,18 +382,21 @@ check_combinations (struct ccfg *c, struct bx_err *e)
 	if (c->auto_remove && restart && strcmp (restart, "no") != 0)
 		return err_set (e, BX_USAGE, 0, "conflicting options: cannot specify both --restart and --rm");
 	if (c->workdir && c->workdir[0] != '/')
-		return err_set (e, BX_USAGE, 0, "the working directory '%s' is invalid, it needs to be an absolute path",
-				c->workdir);
+		return err_set (e, BX_USAGE, 0,
+		                "the working directory '%s' is invalid, it needs to be an absolute path", c->workdir);
 	if (c->memory > 0 && c->memory < 6 * 1024 * 1024)
 		return err_set (e, BX_USAGE, 0, "Minimum memory limit allowed is 6MB");
 	if (c->memory_swap > 0 && c->memory == 0)
-		return err_set (e, BX_USAGE, 0, "You should always set the Memory limit when using Memoryswap limit, see usage");
+		return err_set (e, BX_USAGE, 0,
+		                "You should always set the Memory limit when using Memoryswap limit, see usage");
 	if (c->memory_swap > 0 && c->memory_swap < c->memory)
-		return err_set (e, BX_USAGE, 0, "Minimum memoryswap limit should be larger than memory limit, see usage");
+		return err_set (e, BX_USAGE, 0,
+		                "Minimum memoryswap limit should be larger than memory limit, see usage");
 	if (container_net && c->hostname)
 		return err_set (e, BX_USAGE, 0, "conflicting options: hostname and the network mode");
 	if (container_net && (json_object_size (c->bindings) || c->publish_all))
-		return err_set (e, BX_USAGE, 0, "conflicting options: port publishing and the container type network mode");
+		return err_set (e, BX_USAGE, 0,
+		                "conflicting options: port publishing and the container type network mode");
 	if ((container_net || !strcmp (c->network, "host")) && json_array_size (c->dns))
 		return err_set (e, BX_USAGE, 0, "conflicting options: dns and the network mode");
 	if (c->name && ctrname_check (c->name, e) < 0)

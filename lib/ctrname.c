@@ -12,48 +12,82 @@
 
 /* from Docker's pkg/namesgenerator (a selection) */
 static const char *const left[] = {
-	"admiring", "adoring", "affectionate", "agitated", "amazing", "angry", "awesome", "beautiful",
-	"blissful", "bold", "boring", "brave", "busy", "charming", "clever", "compassionate", "competent",
-	"condescending", "confident", "cool", "cranky", "crazy", "dazzling", "determined", "distracted",
-	"dreamy", "eager", "ecstatic", "elastic", "elated", "elegant", "eloquent", "epic", "exciting",
-	"fervent", "festive", "flamboyant", "focused", "friendly", "frosty", "funny", "gallant", "gifted",
-	"goofy", "gracious", "great", "happy", "hardcore", "heuristic", "hopeful", "hungry", "infallible",
-	"inspiring", "intelligent", "interesting", "jolly", "jovial", "keen", "kind", "laughing", "loving",
-	"lucid", "magical", "modest", "musing", "mystifying", "naughty", "nervous", "nice", "nifty",
-	"nostalgic", "objective", "optimistic", "peaceful", "pedantic", "pensive", "practical", "priceless",
-	"quirky", "quizzical", "recursing", "relaxed", "reverent", "romantic", "sad", "serene", "sharp",
-	"silly", "sleepy", "stoic", "strange", "stupefied", "suspicious", "sweet", "tender", "thirsty",
-	"trusting", "unruffled", "upbeat", "vibrant", "vigilant", "vigorous", "wizardly", "wonderful",
-	"xenodochial", "youthful", "zealous", "zen",
+    "admiring",  "adoring",       "affectionate", "agitated",      "amazing",     "angry",       "awesome",
+    "beautiful", "blissful",      "bold",         "boring",        "brave",       "busy",        "charming",
+    "clever",    "compassionate", "competent",    "condescending", "confident",   "cool",        "cranky",
+    "crazy",     "dazzling",      "determined",   "distracted",    "dreamy",      "eager",       "ecstatic",
+    "elastic",   "elated",        "elegant",      "eloquent",      "epic",        "exciting",    "fervent",
+    "festive",   "flamboyant",    "focused",      "friendly",      "frosty",      "funny",       "gallant",
+    "gifted",    "goofy",         "gracious",     "great",         "happy",       "hardcore",    "heuristic",
+    "hopeful",   "hungry",        "infallible",   "inspiring",     "intelligent", "interesting", "jolly",
+    "jovial",    "keen",          "kind",         "laughing",      "loving",      "lucid",       "magical",
+    "modest",    "musing",        "mystifying",   "naughty",       "nervous",     "nice",        "nifty",
+    "nostalgic", "objective",     "optimistic",   "peaceful",      "pedantic",    "pensive",     "practical",
+    "priceless", "quirky",        "quizzical",    "recursing",     "relaxed",     "reverent",    "romantic",
+    "sad",       "serene",        "sharp",        "silly",         "sleepy",      "stoic",       "strange",
+    "stupefied", "suspicious",    "sweet",        "tender",        "thirsty",     "trusting",    "unruffled",
+    "upbeat",    "vibrant",       "vigilant",     "vigorous",      "wizardly",    "wonderful",   "xenodochial",
+    "youthful",  "zealous",       "zen",
 };
 static const char *const right[] = {
-	"agnesi", "albattani", "allen", "almeida", "archimedes", "ardinghelli", "aryabhata", "austin",
-	"babbage", "banach", "bardeen", "bartik", "bassi", "bell", "benz", "bhabha", "bhaskara", "black",
-	"blackburn", "blackwell", "bohr", "booth", "borg", "bose", "bouman", "boyd", "brahmagupta",
-	"brattain", "brown", "buck", "burnell", "cannon", "carson", "cartwright", "carver", "cerf",
-	"chandrasekhar", "chaplygin", "chatelet", "chatterjee", "chebyshev", "cohen", "colden", "cori",
-	"cray", "curie", "curran", "darwin", "davinci", "dewdney", "dhawan", "diffie", "dijkstra", "dirac",
-	"driscoll", "dubinsky", "easley", "edison", "einstein", "elbakyan", "elgamal", "elion", "ellis",
-	"engelbart", "euclid", "euler", "faraday", "feistel", "fermat", "fermi", "feynman", "franklin",
-	"gagarin", "galileo", "galois", "ganguly", "gates", "gauss", "germain", "goldberg", "goldstine",
-	"goldwasser", "golick", "goodall", "gould", "greider", "grothendieck", "haibt", "hamilton",
-	"haslett", "hawking", "heisenberg", "hellman", "hermann", "herschel", "hertz", "heyrovsky",
-	"hodgkin", "hofstadter", "hoover", "hopper", "hugle", "hypatia", "jackson", "jang", "jemison",
-	"jennings", "jepsen", "johnson", "joliot", "jones", "kalam", "kapitsa", "kare", "keldysh",
-	"keller", "kepler", "khayyam", "khorana", "kilby", "kirch", "knuth", "kowalevski", "lalande",
-	"lamarr", "lamport", "leakey", "leavitt", "lederberg", "lehmann", "lewin", "lichterman", "liskov",
-	"lovelace", "lumiere", "mahavira", "margulis", "matsumoto", "maxwell", "mayer", "mccarthy",
-	"mcclintock", "mclaren", "mclean", "mcnulty", "meitner", "mendel", "mendeleev", "meninsky",
-	"merkle", "mestorf", "mirzakhani", "montalcini", "moore", "morse", "moser", "murdock", "napier",
-	"nash", "neumann", "newton", "nightingale", "nobel", "noether", "northcutt", "noyce", "panini",
-	"pare", "pascal", "pasteur", "payne", "perlman", "pike", "poincare", "poitras", "proskuriakova",
-	"ptolemy", "raman", "ramanujan", "rhodes", "ride", "ritchie", "robinson", "roentgen", "rosalind",
-	"rubin", "saha", "sammet", "sanderson", "satoshi", "shamir", "shannon", "shaw", "shirley",
-	"shockley", "shtern", "sinoussi", "snyder", "solomon", "spence", "stonebraker", "sutherland",
-	"swanson", "swartz", "swirles", "taussig", "tesla", "tharp", "thompson", "torvalds", "tu",
-	"turing", "varahamihira", "vaughan", "villani", "visvesvaraya", "volhard", "wescoff", "wilbur",
-	"wiles", "williams", "williamson", "wilson", "wing", "wozniak", "wright", "wu", "yalow", "yonath",
-	"zhukovsky",
+    "agnesi",        "albattani",   "allen",        "almeida",
+    "archimedes",    "ardinghelli", "aryabhata",    "austin",
+    "babbage",       "banach",      "bardeen",      "bartik",
+    "bassi",         "bell",        "benz",         "bhabha",
+    "bhaskara",      "black",       "blackburn",    "blackwell",
+    "bohr",          "booth",       "borg",         "bose",
+    "bouman",        "boyd",        "brahmagupta",  "brattain",
+    "brown",         "buck",        "burnell",      "cannon",
+    "carson",        "cartwright",  "carver",       "cerf",
+    "chandrasekhar", "chaplygin",   "chatelet",     "chatterjee",
+    "chebyshev",     "cohen",       "colden",       "cori",
+    "cray",          "curie",       "curran",       "darwin",
+    "davinci",       "dewdney",     "dhawan",       "diffie",
+    "dijkstra",      "dirac",       "driscoll",     "dubinsky",
+    "easley",        "edison",      "einstein",     "elbakyan",
+    "elgamal",       "elion",       "ellis",        "engelbart",
+    "euclid",        "euler",       "faraday",      "feistel",
+    "fermat",        "fermi",       "feynman",      "franklin",
+    "gagarin",       "galileo",     "galois",       "ganguly",
+    "gates",         "gauss",       "germain",      "goldberg",
+    "goldstine",     "goldwasser",  "golick",       "goodall",
+    "gould",         "greider",     "grothendieck", "haibt",
+    "hamilton",      "haslett",     "hawking",      "heisenberg",
+    "hellman",       "hermann",     "herschel",     "hertz",
+    "heyrovsky",     "hodgkin",     "hofstadter",   "hoover",
+    "hopper",        "hugle",       "hypatia",      "jackson",
+    "jang",          "jemison",     "jennings",     "jepsen",
+    "johnson",       "joliot",      "jones",        "kalam",
+    "kapitsa",       "kare",        "keldysh",      "keller",
+    "kepler",        "khayyam",     "khorana",      "kilby",
+    "kirch",         "knuth",       "kowalevski",   "lalande",
+    "lamarr",        "lamport",     "leakey",       "leavitt",
+    "lederberg",     "lehmann",     "lewin",        "lichterman",
+    "liskov",        "lovelace",    "lumiere",      "mahavira",
+    "margulis",      "matsumoto",   "maxwell",      "mayer",
+    "mccarthy",      "mcclintock",  "mclaren",      "mclean",
+    "mcnulty",       "meitner",     "mendel",       "mendeleev",
+    "meninsky",      "merkle",      "mestorf",      "mirzakhani",
+    "montalcini",    "moore",       "morse",        "moser",
+    "murdock",       "napier",      "nash",         "neumann",
+    "newton",        "nightingale", "nobel",        "noether",
+    "northcutt",     "noyce",       "panini",       "pare",
+    "pascal",        "pasteur",     "payne",        "perlman",
+    "pike",          "poincare",    "poitras",      "proskuriakova",
+    "ptolemy",       "raman",       "ramanujan",    "rhodes",
+    "ride",          "ritchie",     "robinson",     "roentgen",
+    "rosalind",      "rubin",       "saha",         "sammet",
+    "sanderson",     "satoshi",     "shamir",       "shannon",
+    "shaw",          "shirley",     "shockley",     "shtern",
+    "sinoussi",      "snyder",      "solomon",      "spence",
+    "stonebraker",   "sutherland",  "swanson",      "swartz",
+    "swirles",       "taussig",     "tesla",        "tharp",
+    "thompson",      "torvalds",    "tu",           "turing",
+    "varahamihira",  "vaughan",     "villani",      "visvesvaraya",
+    "volhard",       "wescoff",     "wilbur",       "wiles",
+    "williams",      "williamson",  "wilson",       "wing",
+    "wozniak",       "wright",      "wu",           "yalow",
+    "yonath",        "zhukovsky",
 };
 
 int
@@ -62,7 +96,7 @@ ctrname_new_id (char id[CTR_ID_LEN + 1], struct bx_err *e)
 	unsigned char raw[CTR_ID_LEN / 2];
 	static const char hex[] = "0123456789abcdef";
 
-	if (getrandom (raw, sizeof raw, 0) != (ssize_t) sizeof raw)
+	if (getrandom (raw, sizeof raw, 0) != (ssize_t)sizeof raw)
 		return err_set (e, BX_SYSTEM, errno, "getrandom");
 	for (size_t i = 0; i < sizeof raw; i++) {
 		id[2 * i] = hex[raw[i] >> 4];
@@ -75,8 +109,8 @@ ctrname_new_id (char id[CTR_ID_LEN + 1], struct bx_err *e)
 static int
 name_char (char c, int first)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-	       || (!first && (c == '_' || c == '.' || c == '-'));
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (!first && (c == '_' || c == '.' || c == '-'));
 }
 
 int
@@ -89,7 +123,7 @@ ctrname_check (const char *name, struct bx_err *e)
 		;
 	if (s[i] || i < 2 || i > 255)
 		return err_set (e, BX_USAGE, 0,
-				"Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
+		                "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
 	return 0;
 }
 
@@ -98,8 +132,8 @@ rnd (unsigned n)
 {
 	unsigned v = 0;
 
-	if (getrandom (&v, sizeof v, 0) != (ssize_t) sizeof v)
-		v = (unsigned) getpid () * 2654435761u;
+	if (getrandom (&v, sizeof v, 0) != (ssize_t)sizeof v)
+		v = (unsigned)getpid () * 2654435761u;
 	return v % n;
 }
 
@@ -135,9 +169,9 @@ ctrname_reserve (int rootfd, const char *name, const char *id, struct bx_err *e)
 	n = readlinkat (rootfd, path, other, sizeof other - 1);
 	other[n > 0 ? n : 0] = '\0';
 	return err_set (e, BX_CONFLICT, 0,
-			"Conflict. The container name \"/%s\" is already in use by container \"%s\". You have "
-			"to remove (or rename) that container to be able to reuse that name.",
-			name, other);
+	                "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have "
+	                "to remove (or rename) that container to be able to reuse that name.",
+	                name, other);
 }
 
 int
@@ -145,13 +179,13 @@ ctrname_reserve_random (int rootfd, const char *id, char *buf, size_t len, struc
 {
 	for (int i = 0; i < 10; i++) {
 		ctrname_random (buf, len, i);
-		*e = (struct bx_err) { 0 };
+		*e = (struct bx_err){0};
 		if (ctrname_reserve (rootfd, buf, id, e) == 0 || e->code != BX_CONFLICT)
 			return e->code ? -1 : 0;
 	}
 	/* what Docker falls back to: the short id is free as long as the id is */
 	snprintf (buf, len, "%.12s", id);
-	*e = (struct bx_err) { 0 };
+	*e = (struct bx_err){0};
 	return ctrname_reserve (rootfd, buf, id, e);
 }
 

@@ -9,12 +9,12 @@
 #include "afile.h"
 #include "cleanup.h"
 
-#define DOCKER_HOSTS                                                                                          \
-	"127.0.0.1\tlocalhost\n"                                                                              \
-	"::1\tlocalhost ip6-localhost ip6-loopback\n"                                                         \
-	"fe00::0\tip6-localnet\n"                                                                             \
-	"ff00::0\tip6-mcastprefix\n"                                                                          \
-	"ff02::1\tip6-allnodes\n"                                                                             \
+#define DOCKER_HOSTS                                                                                                   \
+	"127.0.0.1\tlocalhost\n"                                                                                       \
+	"::1\tlocalhost ip6-localhost ip6-loopback\n"                                                                  \
+	"fe00::0\tip6-localnet\n"                                                                                      \
+	"ff00::0\tip6-mcastprefix\n"                                                                                   \
+	"ff02::1\tip6-allnodes\n"                                                                                      \
 	"ff02::2\tip6-allrouters\n"
 
 static int
@@ -41,8 +41,9 @@ netfiles_hosts (int host_net, json_t *extra, char **out, struct bx_err *e)
 			fputc ('\n', f);
 	} else
 		fputs (DOCKER_HOSTS, f);
-	*e = (struct bx_err) { 0 };
-	json_array_foreach (extra, i, v) {
+	*e = (struct bx_err){0};
+	json_array_foreach (extra, i, v)
+	{
 		const char *s = json_string_value (v), *sep = strchr (s, '=');
 		const char *ip;
 		size_t n;
@@ -56,7 +57,7 @@ netfiles_hosts (int host_net, json_t *extra, char **out, struct bx_err *e)
 		}
 		/* host-gateway is the bridge's address: ctr-net knows it */
 		if (strcmp (ip, "host-gateway") != 0)
-			fprintf (f, "%.*s\t%.*s\n", (int) n, ip, (int) (sep - s), s);
+			fprintf (f, "%.*s\t%.*s\n", (int)n, ip, (int)(sep - s), s);
 	}
 	if (fclose (f) != 0)
 		return mem_err (NULL, e);
@@ -67,7 +68,7 @@ netfiles_hosts (int host_net, json_t *extra, char **out, struct bx_err *e)
 static char *
 host_resolv (void)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	char *buf = NULL, *p;
 	int only_stub = 1, any = 0;
 
@@ -119,8 +120,7 @@ netfiles_resolv (int host_net, json_t *dns, char **out, struct bx_err *e)
 		}
 		fprintf (f, "%s\n", line);
 	}
-	json_array_foreach (dns, i, v)
-		fprintf (f, "nameserver %s\n", json_string_value (v));
+	json_array_foreach (dns, i, v) fprintf (f, "nameserver %s\n", json_string_value (v));
 	if (!host_net && !kept && !json_array_size (dns))
 		fputs ("nameserver 8.8.8.8\nnameserver 8.8.4.4\n", f);
 	if (fclose (f) != 0)

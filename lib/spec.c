@@ -13,12 +13,12 @@
 
 /* moby oci/defaults.go (Docker 28): paths masked and made read-only */
 static const char *const masked_paths[] = {
-	"/proc/asound",      "/proc/acpi",        "/proc/interrupts", "/proc/kcore",
-	"/proc/keys",        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
-	"/proc/sched_debug", "/proc/scsi",        "/sys/firmware",    "/sys/devices/virtual/powercap",
+    "/proc/asound",      "/proc/acpi",          "/proc/interrupts", "/proc/kcore",
+    "/proc/keys",        "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+    "/proc/sched_debug", "/proc/scsi",          "/sys/firmware",    "/sys/devices/virtual/powercap",
 };
 static const char *const readonly_paths[] = {
-	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
 
 static json_t *
@@ -46,17 +46,21 @@ default_mounts (const struct spec_decl *s)
 	const char *sysro = s->privileged ? "rw" : "ro";
 	char shm[64];
 
-	snprintf (shm, sizeof shm, "size=%lld", (long long) (s->shm_size > 0 ? s->shm_size : 64 << 20));
+	snprintf (shm, sizeof shm, "size=%lld", (long long)(s->shm_size > 0 ? s->shm_size : 64 << 20));
 	return json_pack (
-		"[o, o, o, o, o, o, o]",
-		mount_new ("/proc", "proc", "proc", json_pack ("[s, s, s]", "nosuid", "noexec", "nodev")),
-		mount_new ("/dev", "tmpfs", "tmpfs", json_pack ("[s, s, s, s]", "nosuid", "strictatime", "mode=755", "size=65536k")),
-		mount_new ("/dev/pts", "devpts", "devpts",
-			   json_pack ("[s, s, s, s, s, s]", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")),
-		mount_new ("/sys", "sysfs", "sysfs", json_pack ("[s, s, s, s]", "nosuid", "noexec", "nodev", sysro)),
-		mount_new ("/sys/fs/cgroup", "cgroup", "cgroup", json_pack ("[s, s, s, s]", "nosuid", "noexec", "nodev", sysro)),
-		mount_new ("/dev/mqueue", "mqueue", "mqueue", json_pack ("[s, s, s]", "nosuid", "noexec", "nodev")),
-		mount_new ("/dev/shm", "tmpfs", "shm", json_pack ("[s, s, s, s, s]", "nosuid", "noexec", "nodev", "mode=1777", shm)));
+	    "[o, o, o, o, o, o, o]",
+	    mount_new ("/proc", "proc", "proc", json_pack ("[s, s, s]", "nosuid", "noexec", "nodev")),
+	    mount_new ("/dev", "tmpfs", "tmpfs",
+	               json_pack ("[s, s, s, s]", "nosuid", "strictatime", "mode=755", "size=65536k")),
+	    mount_new ("/dev/pts", "devpts", "devpts",
+	               json_pack ("[s, s, s, s, s, s]", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620",
+	                          "gid=5")),
+	    mount_new ("/sys", "sysfs", "sysfs", json_pack ("[s, s, s, s]", "nosuid", "noexec", "nodev", sysro)),
+	    mount_new ("/sys/fs/cgroup", "cgroup", "cgroup",
+	               json_pack ("[s, s, s, s]", "nosuid", "noexec", "nodev", sysro)),
+	    mount_new ("/dev/mqueue", "mqueue", "mqueue", json_pack ("[s, s, s]", "nosuid", "noexec", "nodev")),
+	    mount_new ("/dev/shm", "tmpfs", "shm",
+	               json_pack ("[s, s, s, s, s]", "nosuid", "noexec", "nodev", "mode=1777", shm)));
 }
 
 static int
@@ -65,9 +69,8 @@ has_dest (json_t *mounts, const char *dest)
 	size_t i;
 	json_t *m;
 
-	json_array_foreach (mounts, i, m)
-		if (strcmp (json_string_value (json_object_get (m, "destination")), dest) == 0)
-			return 1;
+	json_array_foreach (mounts, i,
+	                    m) if (strcmp (json_string_value (json_object_get (m, "destination")), dest) == 0) return 1;
 	return 0;
 }
 
@@ -107,7 +110,8 @@ all_mounts (const struct spec_decl *s)
 	int user_dev = has_dest (s->mounts, "/dev");
 	size_t i;
 
-	json_array_foreach (def, i, m) {
+	json_array_foreach (def, i, m)
+	{
 		const char *d = json_string_value (json_object_get (m, "destination"));
 		if (has_dest (s->mounts, d) || (user_dev && strncmp (d, "/dev/", 5) == 0))
 			continue;
@@ -134,14 +138,14 @@ process (const struct spec_decl *s)
 {
 	json_t *gids = json_array ();
 	json_t *caps = json_pack ("{s:o, s:o, s:o}", "bounding", caps_list (s->caps), "effective", caps_list (s->caps),
-				  "permitted", caps_list (s->caps));
+	                          "permitted", caps_list (s->caps));
 
 	for (size_t i = 0; i < s->user.nsgids; i++)
 		json_array_append_new (gids, json_integer (s->user.sgids[i]));
 	return json_pack ("{s:b, s:{s:I, s:I, s:o}, s:O, s:O, s:s, s:o, s:b}", "terminal", s->terminal, "user", "uid",
-			  (json_int_t) s->user.uid, "gid", (json_int_t) s->user.gid, "additionalGids", gids, "args",
-			  s->args, "env", s->env, "cwd", s->cwd && *s->cwd ? s->cwd : "/", "capabilities", caps,
-			  "noNewPrivileges", s->no_new_privs);
+	                  (json_int_t)s->user.uid, "gid", (json_int_t)s->user.gid, "additionalGids", gids, "args",
+	                  s->args, "env", s->env, "cwd", s->cwd && *s->cwd ? s->cwd : "/", "capabilities", caps,
+	                  "noNewPrivileges", s->no_new_privs);
 }
 
 static json_t *
@@ -179,8 +183,7 @@ dev_rule (int allow, const char *type, int major, int minor)
 static json_t *
 device_rules (const struct spec_decl *s)
 {
-	static const int allowed[][2] = { { 1, 5 }, { 1, 3 }, { 1, 9 }, { 1, 8 }, { 1, 7 },
-					  { 5, 0 }, { 5, 1 }, { 5, 2 }, { 136, -1 } };
+	static const int allowed[][2] = {{1, 5}, {1, 3}, {1, 9}, {1, 8}, {1, 7}, {5, 0}, {5, 1}, {5, 2}, {136, -1}};
 	json_t *a = json_array ();
 
 	if (s->privileged) {
@@ -209,10 +212,10 @@ resources (const struct spec_decl *s)
 	}
 	if (s->nano_cpus > 0)
 		json_object_set_new (r, "cpu",
-				     json_pack ("{s:I, s:I}", "quota", (json_int_t) (s->nano_cpus * 100000 / 1000000000),
-						"period", (json_int_t) 100000));
+		                     json_pack ("{s:I, s:I}", "quota", (json_int_t)(s->nano_cpus * 100000 / 1000000000),
+		                                "period", (json_int_t)100000));
 	if (s->pids_limit > 0)
-		json_object_set_new (r, "pids", json_pack ("{s:I}", "limit", (json_int_t) s->pids_limit));
+		json_object_set_new (r, "pids", json_pack ("{s:I}", "limit", (json_int_t)s->pids_limit));
 	return r;
 }
 
@@ -227,7 +230,8 @@ host_devices_in (const char *dir, json_t *out, int depth_left)
 	if (!d)
 		return -1;
 	while ((de = readdir (d))) {
-		static const char *const skip[] = { ".", "..", "pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev", "console" };
+		static const char *const skip[] = {".",      "..",   "pts",         "shm",   "fd",
+		                                   "mqueue", ".lxc", ".lxd-mounts", ".udev", "console"};
 		char path[4096];
 		struct stat st;
 		size_t i;
@@ -241,11 +245,12 @@ host_devices_in (const char *dir, json_t *out, int depth_left)
 		if (S_ISDIR (st.st_mode) && depth_left > 0)
 			host_devices_in (path, out, depth_left - 1);
 		else if (S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode))
-			json_array_append_new (out, json_pack ("{s:s, s:s, s:I, s:I, s:i, s:I, s:I}", "path", path, "type",
-							       S_ISCHR (st.st_mode) ? "c" : "b", "major", (json_int_t) major (st.st_rdev),
-							       "minor", (json_int_t) minor (st.st_rdev), "fileMode",
-							       (int) (st.st_mode & 0777), "uid", (json_int_t) st.st_uid, "gid",
-							       (json_int_t) st.st_gid));
+			json_array_append_new (out, json_pack ("{s:s, s:s, s:I, s:I, s:i, s:I, s:I}", "path", path,
+			                                       "type", S_ISCHR (st.st_mode) ? "c" : "b", "major",
+			                                       (json_int_t)major (st.st_rdev), "minor",
+			                                       (json_int_t)minor (st.st_rdev), "fileMode",
+			                                       (int)(st.st_mode & 0777), "uid", (json_int_t)st.st_uid,
+			                                       "gid", (json_int_t)st.st_gid));
 	}
 	return 0;
 }
@@ -254,7 +259,7 @@ static json_t *
 linux_section (const struct spec_decl *s, struct bx_err *e)
 {
 	json_t *l = json_pack ("{s:o, s:o, s:s}", "namespaces", namespaces (s), "resources", resources (s),
-			       "cgroupsPath", s->cgroups_path);
+	                       "cgroupsPath", s->cgroups_path);
 	json_t *devs = json_array ();
 
 	if (s->privileged && host_devices_in ("/dev", devs, 8) < 0) {
@@ -272,8 +277,8 @@ linux_section (const struct spec_decl *s, struct bx_err *e)
 	/* Docker: with a network namespace of its own, any port and ping for all */
 	if (s->net != SPEC_NET_HOST)
 		json_object_set_new (l, "sysctl",
-				     json_pack ("{s:s, s:s}", "net.ipv4.ip_unprivileged_port_start", "0",
-						"net.ipv4.ping_group_range", "0 2147483647"));
+		                     json_pack ("{s:s, s:s}", "net.ipv4.ip_unprivileged_port_start", "0",
+		                                "net.ipv4.ping_group_range", "0 2147483647"));
 	return l;
 }
 
@@ -285,8 +290,8 @@ spec_build (const struct spec_decl *s, struct bx_err *e)
 	if (!lin)
 		return NULL;
 	return json_pack ("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.0.2", "process", process (s),
-			  "root", "path", "rootfs", "readonly", s->readonly_root, "hostname", s->hostname, "mounts",
-			  all_mounts (s), "linux", lin);
+	                  "root", "path", "rootfs", "readonly", s->readonly_root, "hostname", s->hostname, "mounts",
+	                  all_mounts (s), "linux", lin);
 }
 
 /* --- tmpfs options --- */
@@ -296,18 +301,27 @@ static int
 flag_kind (const char *o)
 {
 	static const char *const fams[][2] = {
-		{ "ro", "rw" },		  { "suid", "nosuid" },		{ "dev", "nodev" },
-		{ "exec", "noexec" },	  { "sync", "async" },		{ "dirsync", NULL },
-		{ "remount", NULL },	  { "mand", "nomand" },		{ "atime", "noatime" },
-		{ "diratime", "nodiratime" }, { "bind", NULL },		{ "rbind", NULL },
-		{ "relatime", "norelatime" }, { "strictatime", "nostrictatime" },
+	    {"ro", "rw"},
+	    {"suid", "nosuid"},
+	    {"dev", "nodev"},
+	    {"exec", "noexec"},
+	    {"sync", "async"},
+	    {"dirsync", NULL},
+	    {"remount", NULL},
+	    {"mand", "nomand"},
+	    {"atime", "noatime"},
+	    {"diratime", "nodiratime"},
+	    {"bind", NULL},
+	    {"rbind", NULL},
+	    {"relatime", "norelatime"},
+	    {"strictatime", "nostrictatime"},
 	};
-	static const char *const prop[] = { "private", "rprivate", "shared", "rshared", "slave", "rslave",
-					    "unbindable", "runbindable" };
+	static const char *const prop[] = {"private", "rprivate", "shared",     "rshared",
+	                                   "slave",   "rslave",   "unbindable", "runbindable"};
 
 	for (size_t i = 0; i < sizeof fams / sizeof fams[0]; i++)
 		if (strcmp (o, fams[i][0]) == 0 || (fams[i][1] && strcmp (o, fams[i][1]) == 0))
-			return (int) i + 1;
+			return (int)i + 1;
 	for (size_t i = 0; i < sizeof prop / sizeof prop[0]; i++)
 		if (strcmp (o, prop[i]) == 0)
 			return 100;
@@ -317,7 +331,7 @@ flag_kind (const char *o)
 static int
 data_key_ok (const char *o, size_t n)
 {
-	static const char *const keys[] = { "size", "mode", "uid", "gid", "nr_inodes", "nr_blocks", "mpol" };
+	static const char *const keys[] = {"size", "mode", "uid", "gid", "nr_inodes", "nr_blocks", "mpol"};
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		if (strlen (keys[i]) == n && strncmp (o, keys[i], n) == 0)
@@ -332,7 +346,8 @@ collides (json_t *out, const char *o)
 	size_t i, n = strcspn (o, "=");
 	json_t *v;
 
-	json_array_foreach (out, i, v) {
+	json_array_foreach (out, i, v)
+	{
 		const char *p = json_string_value (v);
 		if (flag_kind (o) ? flag_kind (p) == flag_kind (o) : (strncmp (p, o, n) == 0 && p[n] == '='))
 			return 1;
@@ -358,7 +373,7 @@ spec_tmpfs_options (const char *opts, struct bx_err *e)
 		if (strcmp (o, "defaults") == 0)
 			continue;
 		if (!flag_kind (o) && (!o[n] || !data_key_ok (o, n))) {
-			err_set (e, BX_USAGE, 0, "invalid tmpfs option \"%.*s\"", (int) n, o);
+			err_set (e, BX_USAGE, 0, "invalid tmpfs option \"%.*s\"", (int)n, o);
 			json_decref (all);
 			json_decref (out);
 			return NULL;

@@ -24,21 +24,21 @@ enum spec_net {
 };
 
 struct spec_decl {
-	json_t *args;           /* array of strings, borrowed */
-	json_t *env;            /* array of "K=V", borrowed */
+	json_t *args; /* array of strings, borrowed */
+	json_t *env;  /* array of "K=V", borrowed */
 	const char *cwd;
 	struct userdb_ids user;
 	int terminal;
 	int readonly_root;
 	int privileged;
 	int no_new_privs;
-	capset_t caps;          /* bounding = effective = permitted */
-	json_t *seccomp;        /* linux.seccomp, borrowed; NULL: none */
+	capset_t caps;   /* bounding = effective = permitted */
+	json_t *seccomp; /* linux.seccomp, borrowed; NULL: none */
 	const char *hostname;
 	enum spec_net net;
 	const char *netns_path; /* SPEC_NET_PATH */
 	json_t *mounts;         /* the container's own mounts (OCI objects), borrowed;
-				   they replace default mounts at the same destination */
+	                           they replace default mounts at the same destination */
 	int64_t memory;         /* bytes; 0: no limit */
 	int64_t memory_swap;    /* memory + swap; 0: unset, -1: unlimited */
 	int64_t nano_cpus;      /* 1e9 per CPU; 0: no limit */

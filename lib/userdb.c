@@ -34,7 +34,7 @@ static char *
 read_in_root (int root, const char *path)
 {
 	_cleanup_close_ int fd = tree_open_in_root (root, path, O_RDONLY | O_CLOEXEC, 0);
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	char *buf = NULL;
 
 	if (fd < 0 || slurp_fd (fd, &buf, NULL, &e) < 0)
@@ -71,8 +71,8 @@ passwd_find (char *buf, const char *arg, long uid, struct userdb_ids *out, char 
 			continue;
 		if (uid >= 0 ? num (f[2]) != uid : strcmp (f[0], arg) != 0)
 			continue;
-		out->uid = (uid_t) num (f[2]);
-		out->gid = (gid_t) (num (f[3]) < 0 ? 0 : num (f[3]));
+		out->uid = (uid_t)num (f[2]);
+		out->gid = (gid_t)(num (f[3]) < 0 ? 0 : num (f[3]));
 		if (nf >= 6 && f[5][0])
 			snprintf (out->home, sizeof out->home, "%s", f[5]);
 		snprintf (name, len, "%s", f[0]);
@@ -100,16 +100,16 @@ group_scan (char *buf, const char *group, long gid, const char *user, struct use
 	char *save = NULL, *line;
 
 	for (line = buf ? strtok_r (buf, "\n", &save) : NULL; line; line = strtok_r (NULL, "\n", &save)) {
-		char *f[4] = { 0 };
+		char *f[4] = {0};
 		if (line[0] == '#' || fields (line, f, 4) < 3 || num (f[2]) < 0)
 			continue;
 		if (group) {
 			if (gid >= 0 ? num (f[2]) == gid : strcmp (f[0], group) == 0) {
-				out->gid = (gid_t) num (f[2]);
+				out->gid = (gid_t)num (f[2]);
 				return 1;
 			}
 		} else if (user[0] && f[3] && member_of (f[3], user) && out->nsgids < USERDB_MAX_GIDS)
-			out->sgids[out->nsgids++] = (gid_t) num (f[2]);
+			out->sgids[out->nsgids++] = (gid_t)num (f[2]);
 	}
 	return 0;
 }
@@ -123,24 +123,24 @@ userdb_resolve (int rootfs, const char *spec, struct userdb_ids *out, struct bx_
 	const char *colon = strchr (spec, ':'), *garg = colon ? colon + 1 : NULL;
 	long uid, gid = garg ? num (garg) : -1;
 
-	snprintf (user, sizeof user, "%.*s", colon ? (int) (colon - spec) : (int) strlen (spec), spec);
-	*out = (struct userdb_ids) { .home = "/" };
+	snprintf (user, sizeof user, "%.*s", colon ? (int)(colon - spec) : (int)strlen (spec), spec);
+	*out = (struct userdb_ids){.home = "/"};
 	uid = user[0] ? num (user) : 0;
 	if (uid == -2 || gid == -2)
 		return err_set (e, BX_USAGE, 0, "uids and gids must be in range 0-%ld", ID_MAX);
 	if (!passwd_find (passwd, user, uid, out, name, sizeof name)) {
 		if (uid < 0)
 			return err_set (e, BX_FAIL, 0, "unable to find user %s: no matching entries in passwd file",
-					user);
-		out->uid = (uid_t) uid;
+			                user);
+		out->uid = (uid_t)uid;
 	}
 	group = read_in_root (rootfs, "/etc/group");
 	if (garg && *garg) {
 		if (!group_scan (group, garg, gid, NULL, out)) {
 			if (gid < 0)
 				return err_set (e, BX_FAIL, 0,
-						"unable to find group %s: no matching entries in group file", garg);
-			out->gid = (gid_t) gid;
+				                "unable to find group %s: no matching entries in group file", garg);
+			out->gid = (gid_t)gid;
 		}
 	} else
 		group_scan (group, NULL, -1, name, out);

@@ -20,16 +20,16 @@ volume_check_name (const char *name, struct bx_err *e)
 
 	for (i = 0; name[i]; i++) {
 		char c = name[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-		      || (i > 0 && (c == '_' || c == '.' || c == '-'))))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      (i > 0 && (c == '_' || c == '.' || c == '-'))))
 			break;
 	}
 	if (name[i] || i < 2 || i > 255)
 		return err_set (e, BX_USAGE, 0,
-				"create %s: \"%s\" includes invalid characters for a local volume name, only "
-				"\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host "
-				"directory, use absolute path",
-				name, name);
+		                "create %s: \"%s\" includes invalid characters for a local volume name, only "
+		                "\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host "
+		                "directory, use absolute path",
+		                name, name);
 	return 0;
 }
 
@@ -39,7 +39,7 @@ static int
 prefill (int rootfs, const char *dest, int data, struct bx_err *e)
 {
 	_cleanup_close_ int src = tree_open_in_root (rootfs, dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-	static const char *const self[] = { "." };
+	static const char *const self[] = {"."};
 	struct stat st;
 
 	if (src < 0)
@@ -55,16 +55,14 @@ prefill (int rootfs, const char *dest, int data, struct bx_err *e)
 
 /* Build volumes/NAME.tmp-PID/_data, filled; TMP gets its name. */
 static int
-volume_build (int vols, const char *name, int rootfs, const char *dest, char *tmp, size_t len,
-	      struct bx_err *e)
+volume_build (int vols, const char *name, int rootfs, const char *dest, char *tmp, size_t len, struct bx_err *e)
 {
 	_cleanup_close_ int dir = -1, data = -1;
 
-	snprintf (tmp, len, "%s.tmp-%d", name, (int) getpid ());
+	snprintf (tmp, len, "%s.tmp-%d", name, (int)getpid ());
 	tree_remove_at (vols, tmp);
-	if (mkdirat (vols, tmp, 0701) < 0 || (dir = openat (vols, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0
-	    || mkdirat (dir, "_data", 0755) < 0
-	    || (data = openat (dir, "_data", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if (mkdirat (vols, tmp, 0701) < 0 || (dir = openat (vols, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    mkdirat (dir, "_data", 0755) < 0 || (data = openat (dir, "_data", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "volume %s", name);
 	if (prefill (rootfs, dest, data, e) < 0)
 		return err_wrap (e, "volume %s", name);
@@ -81,14 +79,14 @@ data_path (int rootfd, const char *name, char *path, size_t len, struct bx_err *
 	if ((n = readlink (link, root, sizeof root - 1)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "state directory");
 	root[n] = '\0';
-	if ((size_t) snprintf (path, len, "%s/" L_VOLUMES "/%s/_data", root, name) >= len)
+	if ((size_t)snprintf (path, len, "%s/" L_VOLUMES "/%s/_data", root, name) >= len)
 		return err_set (e, BX_USAGE, ENAMETOOLONG, "volume %s", name);
 	return 0;
 }
 
 int
-volume_ensure (int rootfd, const char *name, int rootfs, const char *dest, char *path, size_t len,
-	       int *created, struct bx_err *e)
+volume_ensure (int rootfd, const char *name, int rootfs, const char *dest, char *path, size_t len, int *created,
+               struct bx_err *e)
 {
 	_cleanup_close_ int vols = -1;
 	char tmp[512];

@@ -20,7 +20,7 @@ int volume_check_name (const char *name, struct bx_err *e);
  * (ROOTFS: the container's rootfs dirfd, DEST looked up inside it) into
  * it. PATH gets volumes/NAME/_data as an absolute path. *CREATED (may be
  * NULL) says whether this call made it. */
-int volume_ensure (int rootfd, const char *name, int rootfs, const char *dest, char *path, size_t len,
-		   int *created, struct bx_err *e);
+int volume_ensure (int rootfd, const char *name, int rootfs, const char *dest, char *path, size_t len, int *created,
+                   struct bx_err *e);
 
 #endif

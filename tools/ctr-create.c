@@ -50,12 +50,12 @@ struct job {
 	char rootpath[PATH_MAX];
 	char id[CTR_ID_LEN + 1];
 	char name[256];
-	int named;           /* names/<name> is ours */
-	char tmp[96];        /* containers/<id>.tmp-<pid> */
+	int named;    /* names/<name> is ours */
+	char tmp[96]; /* containers/<id>.tmp-<pid> */
 	char tmpdir[PATH_MAX + 80];
-	int dirfd;           /* containers/<tmp> */
+	int dirfd; /* containers/<tmp> */
 	int mounted;
-	int rootfs;          /* its rootfs, a dirfd */
+	int rootfs; /* its rootfs, a dirfd */
 	struct store store;
 	struct image img;
 };
@@ -82,7 +82,7 @@ job_close (struct job *j)
 static void
 job_undo (struct job *j)
 {
-	struct bx_err ignored = { 0 };
+	struct bx_err ignored = {0};
 	char rootfs[PATH_MAX + 96];
 
 	if (j->rootfs >= 0) {
@@ -108,13 +108,13 @@ image_missing (const char *ref, struct bx_err *e)
 {
 	struct ref r;
 	char repo[600];
-	struct bx_err ignored = { 0 };
+	struct bx_err ignored = {0};
 
 	if (ref_looks_like_id (ref) || ref_parse (ref, &r, &ignored) < 0)
 		return err_set (e, BX_NOTFOUND, 0, "Unable to find image '%s' locally", ref);
 	ref_familiar_repo (&r, repo, sizeof repo);
 	return err_set (e, BX_NOTFOUND, 0, "Unable to find image '%s%s%s' locally", repo, r.digest[0] ? "@" : ":",
-			r.digest[0] ? r.digest : r.tag);
+	                r.digest[0] ? r.digest : r.tag);
 }
 
 static int
@@ -125,7 +125,7 @@ image_open (struct job *j, const char *ref, struct bx_err *e)
 	if (store_image_load (&j->store, ref, &j->img, e) == 0)
 		return 0;
 	if (e->code == BX_NOTFOUND) {
-		*e = (struct bx_err) { 0 };
+		*e = (struct bx_err){0};
 		return image_missing (ref, e);
 	}
 	return -1;
@@ -146,7 +146,7 @@ job_start (struct job *j, const struct ccfg *c, struct bx_err *e)
 	j->named = 1;
 	if (mkdirat (j->rootfd, L_CONTAINERS, 0711) < 0 && errno != EEXIST)
 		return err_set (e, BX_SYSTEM, errno, "mkdir " L_CONTAINERS);
-	snprintf (j->tmp, sizeof j->tmp, "%s.tmp-%d", j->id, (int) getpid ());
+	snprintf (j->tmp, sizeof j->tmp, "%s.tmp-%d", j->id, (int)getpid ());
 	snprintf (j->tmpdir, sizeof j->tmpdir, "%s/" L_CONTAINERS "/%s", j->rootpath, j->tmp);
 	if (mkdir (j->tmpdir, 0711) < 0) {
 		j->tmp[0] = '\0';
@@ -204,8 +204,8 @@ bundle_files (struct job *j, struct ccfg *c, struct bx_err *e)
 
 	if (ccfg_etc_files (c, e) < 0)
 		return -1;
-	if (put (j, L_HOSTS, c->hosts, sync, e) < 0 || put (j, L_HOSTNAME, c->hostname_file, sync, e) < 0
-	    || put (j, L_RESOLV, c->resolv, sync, e) < 0)
+	if (put (j, L_HOSTS, c->hosts, sync, e) < 0 || put (j, L_HOSTNAME, c->hostname_file, sync, e) < 0 ||
+	    put (j, L_RESOLV, c->resolv, sync, e) < 0)
 		return -1;
 	snprintf (image, sizeof image, "%s\n", j->img.config_digest);
 	if (put (j, L_CIMAGE, image, sync, e) < 0)
@@ -292,8 +292,8 @@ int
 main (int argc, char **argv)
 {
 	struct ccfg c;
-	struct bx_err e = { 0 };
-	struct job j = { .rootfd = -1, .dirfd = -1, .rootfs = -1, .store = { .dir = -1, .blobs = -1 } };
+	struct bx_err e = {0};
+	struct job j = {.rootfd = -1, .dirfd = -1, .rootfs = -1, .store = {.dir = -1, .blobs = -1}};
 	int rc;
 
 	prog_init (argv[0]);
