@@ -4,10 +4,15 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "layout.h"
 
 /* from Docker's pkg/namesgenerator (a selection) */
@@ -153,6 +158,65 @@ ctrname_random (char *buf, size_t len, int retry)
 		snprintf (buf, len, "%s_%s", l, r);
 }
 
+/* True when containers/ holds ID.tmp-PID of a live process: its creator
+ * is still at work. */
+static int
+creator_alive (int rootfd, const char *id)
+{
+	_cleanup_dir_ DIR *d = NULL;
+	struct dirent *de;
+	int fd = openat (rootfd, L_CONTAINERS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || !(d = fdopendir (fd))) {
+		if (fd >= 0)
+			close (fd);
+		return 0;
+	}
+	while ((de = readdir (d))) {
+		pid_t pid;
+		if (strncmp (de->d_name, id, CTR_ID_LEN) != 0 || strncmp (de->d_name + CTR_ID_LEN, ".tmp-", 5) != 0)
+			continue;
+		pid = (pid_t)atoi (de->d_name + CTR_ID_LEN + 5);
+		if (pid > 0 && (kill (pid, 0) == 0 || errno == EPERM))
+			return 1;
+	}
+	return 0;
+}
+
+/* A name whose creator died before its container existed (SIGKILL,
+ * a crash): no containers/<id>, no live creator, and older than the
+ * moment between a reservation and its creator's mkdir. */
+static int
+is_stale (int rootfd, const char *path, const char *id)
+{
+	char dir[CTR_ID_LEN + 16];
+	struct stat st;
+
+	if (strlen (id) != CTR_ID_LEN || fstatat (rootfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    time (NULL) - st.st_mtime < 10)
+		return 0;
+	snprintf (dir, sizeof dir, L_CONTAINERS "/%s", id);
+	return faccessat (rootfd, dir, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT && !creator_alive (rootfd, id);
+}
+
+/* Under a lock on names/ (so two of us never both take it): replace a
+ * stale reservation of PATH. 1 done, 0 not stale after all. */
+static int
+steal_stale (int rootfd, const char *path, const char *id)
+{
+	_cleanup_close_ int names = openat (rootfd, L_NAMES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char other[CTR_ID_LEN + 2];
+	ssize_t n;
+
+	if (names < 0 || flock (names, LOCK_EX) < 0)
+		return 0;
+	n = readlinkat (rootfd, path, other, sizeof other - 1);
+	other[n > 0 ? n : 0] = '\0';
+	if (!is_stale (rootfd, path, other) || unlinkat (rootfd, path, 0) < 0)
+		return 0;
+	return symlinkat (id, rootfd, path) == 0;
+}
+
 int
 ctrname_reserve (int rootfd, const char *name, const char *id, struct bx_err *e)
 {
@@ -168,6 +232,8 @@ ctrname_reserve (int rootfd, const char *name, const char *id, struct bx_err *e)
 		return err_set (e, BX_SYSTEM, errno, "reserve name %s", name);
 	n = readlinkat (rootfd, path, other, sizeof other - 1);
 	other[n > 0 ? n : 0] = '\0';
+	if (is_stale (rootfd, path, other) && steal_stale (rootfd, path, id))
+		return 0;
 	return err_set (e, BX_CONFLICT, 0,
 	                "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have "
 	                "to remove (or rename) that container to be able to reuse that name.",

@@ -459,6 +459,24 @@ crun_run () {
 	[[ $stderr == "ctr-create: Invalid container name (a b), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed" ]]
 }
 
+@test "a name left by a creator that died is taken over, a fresh one is not" {
+	local ghost
+	ghost=$(printf '%064d' 7)
+	mkdir -p "$BOX_ROOT/names"
+	ln -s "$ghost" "$BOX_ROOT/names/old"
+	run --separate-stderr -4 ctr-create --name old small
+	[[ $stderr == *'"/old" is already in use by container "'$ghost'"'* ]]
+	touch -h -d '1 minute ago' "$BOX_ROOT/names/old"
+	mk --name old small
+	[[ $(readlink "$BOX_ROOT/names/old") == "$id" ]]
+	# a creator still at work (its containers/<id>.tmp-<pid>) keeps its name
+	ln -s "$ghost" "$BOX_ROOT/names/busy"
+	touch -h -d '1 minute ago' "$BOX_ROOT/names/busy"
+	mkdir "$BOX_ROOT/containers/$ghost.tmp-$$"
+	run -4 ctr-create --name busy small
+	rmdir "$BOX_ROOT/containers/$ghost.tmp-$$"
+}
+
 @test "two creates of one name at once: exactly one wins, the loser leaves nothing" {
 	local i
 	for i in 1 2 3 4 5 6; do
