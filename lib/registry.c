@@ -978,6 +978,10 @@ blob_prepare (struct xfer *x, struct bx_err *e)
 	}
 	if (lseek (b->fd, end, SEEK_SET) < 0)
 		return err_set (e, BX_SYSTEM, errno, "ingest file");
+	/* the blob's blocks in one allocation, not page by page as it comes
+	 * (the size stays that of the prefix, which a resume relies on) */
+	if (b->size > end)
+		fallocate (b->fd, FALLOC_FL_KEEP_SIZE, end, b->size - end);
 	b->done = b->resumed_at = x->offset = end;
 	b->state = REG_BLOB_QUEUED;
 	return 0;
