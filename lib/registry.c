@@ -55,6 +55,8 @@ struct xfer {
 	/* the request: GET unless METHOD says "HEAD", "POST" or "PUT"; a PUT
 	 * sends UP_LEN bytes of UP_BUF, or of UP_FD when UP_BUF is NULL */
 	const char *method;
+	const char *label;   /* the blob a push request is about, for messages */
+	int ok404;           /* a 404 answer is an answer (HEAD: not there) */
 	const char *req_ctype;
 	const char *up_buf;
 	int up_fd;
@@ -785,6 +787,8 @@ xfer_finish (struct xfer *x, struct bx_err *e)
 			return XF_FAIL;
 		return XF_RETRY;
 	}
+	if (code == 404 && x->ok404)
+		return XF_DONE;
 	if (code == 416 && x->blob && x->offset > 0) {
 		if (blob_restart (x) < 0)
 			return err_set (e, BX_SYSTEM, errno, "restart");
@@ -854,6 +858,8 @@ run_reap (struct run *u, struct bx_err *e)
 			if (x->blob) {
 				x->blob->state = REG_BLOB_FAILED;
 				err_wrap (e, "blob %s", x->blob->digest);
+			} else if (x->label) {
+				err_wrap (e, "blob %s", x->label);
 			}
 			return -1;
 		}
@@ -1038,23 +1044,6 @@ reg_fetch_blobs (struct reg *r, const char *repo, struct reg_blob *blobs, size_t
 
 /* --- pushing ------------------------------------------------------------------ */
 
-int
-reg_blob_exists (struct reg *r, const char *repo, const char *digest, struct bx_err *e)
-{
-	struct xfer x = { .r = r, .repo = repo, .method = "HEAD", .body = { .max = REG_ERRBODY_MAX } };
-	int rc;
-
-	if (snprintf (x.url, sizeof x.url, "%s/v2/%s/blobs/%s", r->base, repo, digest) >= (int) sizeof x.url)
-		return err_set (e, BX_USAGE, 0, "repository name too long");
-	rc = run_one (&x, e);
-	xfer_free (&x);
-	if (rc < 0 && e->code == BX_NOTFOUND) {
-		memset (e, 0, sizeof *e);
-		return 0;
-	}
-	return rc < 0 ? -1 : 1;
-}
-
 /* LOC (a Location header: a URL, or a path on the registry) with the
  * digest query parameter added, into URL. */
 static int
@@ -1065,35 +1054,106 @@ upload_url (const struct reg *r, const char *loc, const char *digest, char *url,
 	return n > 0 && (size_t) n < len ? 0 : -1;
 }
 
-int
-reg_push_blob (struct reg *r, const char *repo, const struct reg_push *b, int *mounted, struct bx_err *e)
+/* Run the N requests of XS, MAXPAR at once, to the end or the first
+ * failure; each is freed after. */
+static int
+run_many (struct reg *r, struct xfer *xs, size_t n, int maxpar, struct bx_err *e)
 {
-	struct xfer x = { .r = r, .repo = repo, .method = "POST", .body = { .max = REG_ERRBODY_MAX } };
-	int rc, n;
+	_cleanup_free_ int *state = calloc (n ? n : 1, sizeof *state);
+	struct run u = { .r = r, .xs = xs, .state = state, .n = n, .maxpar = maxpar > 0 ? maxpar : 1 };
+	int rc = state ? run_all (&u, e) : err_set (e, BX_SYSTEM, ENOMEM, "push");
 
-	*mounted = 0;
-	n = b->from ? snprintf (x.url, sizeof x.url, "%s/v2/%s/blobs/uploads/?mount=%s&from=%s", r->base, repo,
-				b->digest, b->from)
-		    : snprintf (x.url, sizeof x.url, "%s/v2/%s/blobs/uploads/", r->base, repo);
-	if (n < 0 || (size_t) n >= sizeof x.url)
-		return err_set (e, BX_USAGE, 0, "repository name too long");
-	/* 201: mounted from FROM; 202: an upload session at Location */
-	rc = run_one (&x, e);
-	if (rc == 0 && x.code == 201 && b->from) {
-		*mounted = 1;
-	} else if (rc == 0 && (!x.location || upload_url (r, x.location, b->digest, x.url, sizeof x.url) < 0)) {
-		rc = err_set (e, BX_SYSTEM, 0, "registry %s: no usable upload location", r->host);
-	} else if (rc == 0) {
-		/* the whole blob in one PUT (a monolithic upload after the POST) */
-		xfer_reset_response (&x);
-		x.method = "PUT";
-		x.req_ctype = "application/octet-stream";
-		x.up_fd = b->fd;
-		x.up_len = b->size;
-		x.auth_tries = 0;
-		rc = run_one (&x, e);
+	return rc;
+}
+
+static void
+push_xfer (struct xfer *x, struct reg *r, const char *repo, const char *method, const struct reg_push *b)
+{
+	xfer_free (x);
+	memset (x, 0, sizeof *x);
+	x->r = r;
+	x->repo = repo;
+	x->method = method;
+	x->label = b->digest;
+	x->body.max = REG_ERRBODY_MAX;
+}
+
+/* The POST answers: mounted (201 to a mount), or the URL to PUT the blob
+ * to, in X's place, with X made the PUT. Returns 1 for a PUT to do. */
+static int
+push_next (struct reg *r, const char *repo, struct xfer *x, struct reg_push *b, struct bx_err *e)
+{
+	char url[sizeof x->url];
+
+	if (x->code == 201 && b->from) {
+		b->result = REG_PUSH_MOUNTED;
+		return 0;
 	}
-	xfer_free (&x);
+	if (!x->location || upload_url (r, x->location, b->digest, url, sizeof url) < 0)
+		return err_set (e, BX_SYSTEM, 0, "registry %s: blob %s: no usable upload location", r->host, b->digest);
+	/* the whole blob in one PUT (a monolithic upload after the POST) */
+	push_xfer (x, r, repo, "PUT", b);
+	memcpy (x->url, url, sizeof url);
+	x->req_ctype = "application/octet-stream";
+	x->up_fd = b->fd;
+	x->up_len = b->size;
+	b->result = REG_PUSH_PUSHED;
+	return 1;
+}
+
+int
+reg_push_blobs (struct reg *r, const char *repo, struct reg_push *v, size_t n, int maxpar, struct bx_err *e)
+{
+	_cleanup_free_ struct xfer *xs = calloc (n ? n : 1, sizeof *xs);
+	_cleanup_free_ size_t *idx = calloc (n ? n : 1, sizeof *idx);
+	size_t m = 0, k, j;
+	int rc = xs && idx ? 0 : err_set (e, BX_SYSTEM, ENOMEM, "push");
+
+	/* which blobs does the registry lack? */
+	for (k = 0; rc == 0 && k < n; k++) {
+		push_xfer (&xs[k], r, repo, "HEAD", &v[k]);
+		xs[k].ok404 = 1;
+		snprintf (xs[k].url, sizeof xs[k].url, "%s/v2/%s/blobs/%s", r->base, repo, v[k].digest);
+	}
+	if (rc == 0 && (rc = run_many (r, xs, n, maxpar, e)) == 0)
+		for (k = 0; k < n; k++) {
+			v[k].result = REG_PUSH_EXISTS;
+			if (xs[k].code == 404)
+				idx[m++] = k;
+		}
+	/* an upload session for each (or a mount from another repository) */
+	for (j = 0; rc == 0 && j < m; j++) {
+		const struct reg_push *b = &v[idx[j]];
+		push_xfer (&xs[j], r, repo, "POST", b);
+		if (b->from)
+			snprintf (xs[j].url, sizeof xs[j].url, "%s/v2/%s/blobs/uploads/?mount=%s&from=%s", r->base, repo,
+				  b->digest, b->from);
+		else
+			snprintf (xs[j].url, sizeof xs[j].url, "%s/v2/%s/blobs/uploads/", r->base, repo);
+	}
+	if (rc == 0)
+		rc = run_many (r, xs, m, maxpar, e);
+	/* then the blobs not mounted, each in one PUT */
+	for (j = k = 0; rc == 0 && j < m; j++) {
+		int put = push_next (r, repo, &xs[j], &v[idx[j]], e);
+		if (put < 0) {
+			rc = -1;
+		} else if (!put) {
+			xfer_free (&xs[j]);
+		} else {
+			if (k != j) {
+				/* the PUTs first in XS, for run_many; xs[k] is done with */
+				xfer_free (&xs[k]);
+				xs[k] = xs[j];
+				memset (&xs[j], 0, sizeof *xs);
+			}
+			k++;
+		}
+	}
+	if (rc == 0)
+		rc = run_many (r, xs, k, maxpar, e);
+	for (j = 0; j < n; j++)
+		xfer_free (&xs[j]);
 	return rc;
 }
 

@@ -101,9 +101,7 @@ int reg_fetch_blobs (struct reg *r, const char *repo, struct reg_blob *blobs, si
 
 /* --- pushing --- */
 
-/* HEAD /v2/REPO/blobs/DIGEST: 1 when the registry has the blob, 0 when it
- * has not, -1 on failure. */
-int reg_blob_exists (struct reg *r, const char *repo, const char *digest, struct bx_err *e);
+enum reg_push_result { REG_PUSH_PUSHED, REG_PUSH_EXISTS, REG_PUSH_MOUNTED };
 
 /* A blob to push: SIZE bytes read from FD (pread, borrowed). */
 struct reg_push {
@@ -111,12 +109,14 @@ struct reg_push {
 	int64_t size;
 	int fd;
 	const char *from; /* another repository of this registry that has it, or NULL */
+	enum reg_push_result result; /* set by reg_push_blobs */
 };
 
-/* Push blob B to REPO: POST an upload session (asking to mount it from
- * B->from first: *MOUNTED set when the registry did), then PUT the blob
- * whole with its digest, which the registry checks. */
-int reg_push_blob (struct reg *r, const char *repo, const struct reg_push *b, int *mounted, struct bx_err *e);
+/* Push the N blobs of V to REPO, MAXPAR requests at once: HEAD each; for
+ * those the registry lacks, POST an upload session (asking to mount the
+ * blob from ->from first), then PUT the blob whole with its digest, which
+ * the registry checks. The first failure stops the rest. */
+int reg_push_blobs (struct reg *r, const char *repo, struct reg_push *v, size_t n, int maxpar, struct bx_err *e);
 
 /* PUT /v2/REPO/manifests/REFERENCE: LEN bytes of BUF as MEDIA_TYPE. */
 int reg_put_manifest (struct reg *r, const char *repo, const char *reference, const char *media_type,

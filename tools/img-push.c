@@ -31,6 +31,9 @@
 #include "root.h"
 #include "store.h"
 
+/* requests at once: Docker pushes 5 layers at a time */
+#define MAXPAR 5
+
 struct opts {
 	const char *root;
 	int quiet, docker;
@@ -46,7 +49,6 @@ struct pblob {
 	int layer;
 	char id[16];       /* Docker's short layer id: the diff_id's first 12 hex digits */
 	const char *from;  /* a repository of the same registry that has it */
-	char status[300];
 };
 
 struct push {
@@ -221,23 +223,27 @@ say (const struct push *p, const struct pblob *b, const char *status)
 		printf ("%s: %s\n", b->id, status);
 }
 
+/* Every blob the registry lacks, MAXPAR at once; then Docker's line for
+ * each layer. */
 static int
-push_blob (struct push *p, struct pblob *b, struct bx_err *e)
+push_blobs (struct push *p, struct bx_err *e)
 {
-	struct reg_push rp = { .digest = b->digest, .size = b->size, .fd = b->fd, .from = b->from };
+	_cleanup_free_ struct reg_push *v = calloc (p->n + 1, sizeof *v);
 	char status[300];
-	int has, mounted;
 
-	if ((has = reg_blob_exists (p->reg, p->ref.path, b->digest, e)) < 0)
-		return err_wrap (e, "blob %s", b->digest);
-	if (has) {
-		say (p, b, "Layer already exists");
-		return 0;
+	if (!v)
+		return err_set (e, BX_SYSTEM, ENOMEM, "push");
+	for (size_t i = 0; i < p->n; i++)
+		v[i] = (struct reg_push) { .digest = p->b[i].digest, .size = p->b[i].size, .fd = p->b[i].fd,
+					   .from = p->b[i].from };
+	if (reg_push_blobs (p->reg, p->ref.path, v, p->n, MAXPAR, e) < 0)
+		return -1;
+	for (size_t i = p->n; i-- > 0;) {
+		snprintf (status, sizeof status, "Mounted from %s", v[i].from ? v[i].from : "");
+		say (p, &p->b[i], v[i].result == REG_PUSH_EXISTS    ? "Layer already exists"
+				  : v[i].result == REG_PUSH_MOUNTED ? status
+								    : "Pushed");
 	}
-	if (reg_push_blob (p->reg, p->ref.path, &rp, &mounted, e) < 0)
-		return err_wrap (e, "blob %s", b->digest);
-	snprintf (status, sizeof status, "Mounted from %s", b->from ? b->from : "");
-	say (p, b, mounted ? status : "Pushed");
 	return 0;
 }
 
@@ -278,14 +284,8 @@ push_run (struct push *p, struct bx_err *e)
 			say (p, &p->b[i], "Preparing");
 		fflush (stdout);
 	}
-	/* layers top first, as Docker lists them; the config before the
-	 * manifest that names it */
-	for (size_t i = p->n; i-- > 0;) {
-		if (push_blob (p, &p->b[i], e) < 0)
-			return err_wrap (e, "%s", p->full);
-		fflush (stdout);
-	}
-	if (push_manifest (p, e) < 0)
+	/* every blob before the manifest that names them */
+	if (push_blobs (p, e) < 0 || push_manifest (p, e) < 0)
 		return err_wrap (e, "%s", p->full);
 	if (!p->o->docker)
 		printf ("%s\n", p->img.manifest_digest);
