@@ -21,7 +21,7 @@ endif
 PKGS = jansson libcurl libarchive libcap-ng libseccomp libcrypto zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -Ilib -MMD -MP
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -iquote lib -MMD -MP
 # --as-needed: each program loads only the libraries it uses (a run must not pay for libcurl)
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS) $(SANFLAGS)
 
@@ -99,7 +99,7 @@ fuzz:
 	@mkdir -p build-fuzz
 	for f in $(FUZZSRC); do \
 		n=$$(basename $$f .c); \
-		clang -std=gnu11 -D_GNU_SOURCE -g -O1 -Ilib $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
+		clang -std=gnu11 -D_GNU_SOURCE -g -O1 -iquote lib $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
 			-o build-fuzz/$$n $$f $(LIBSRC) $(PKG_LIBS) || exit 1; \
 		mkdir -p build-fuzz/$$n.corpus; \
 		build-fuzz/$$n -max_total_time=$(FUZZTIME) build-fuzz/$$n.corpus || exit 1; \
