@@ -224,6 +224,18 @@ cgroup_enter (const struct cgroup *cg)
 	return 0;
 }
 
+int
+cgroup_add (const struct cgroup *cg, pid_t pid)
+{
+	char buf[24];
+	int n = snprintf (buf, sizeof buf, "%d", (int) pid);
+
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->procs[i] >= 0 && write (cg->procs[i], buf, (size_t) n) != n)
+			return -1;
+	return 0;
+}
+
 /* the value of KEY in a "key value" lines file */
 static long
 keyed (const char *path, const char *key)

@@ -33,6 +33,8 @@ int cgroup_create (struct cgroup *cg, const char *path, const struct resources *
 int cgroup_open (struct cgroup *cg, const char *path, struct bx_err *e);
 /* Move the calling process in; async-signal-safe. */
 int cgroup_enter (const struct cgroup *cg);
+/* Move PID in. */
+int cgroup_add (const struct cgroup *cg, pid_t pid);
 /* How many OOM kills the memory cgroup counted; 0 when unknown. */
 long cgroup_oom_kills (const struct cgroup *cg);
 /* Close the fds and remove the directories (waiting briefly while the

@@ -527,6 +527,27 @@ propagation_op (const char *p, struct spec *s, struct bx_err *e)
 	return 0;
 }
 
+/* the cgroup file systems after the other mounts and devices, unless
+ * something is mounted below them: the child joins its cgroup (slow on
+ * v1: an RCU grace period) while it makes the rest */
+static void
+cgroupfs_last (struct spec *s)
+{
+	struct op tmp[MAX_OPS];
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < s->nops; i++)
+		for (size_t j = i + 1; s->ops[i].kind == OP_CGROUPFS && j < s->nops; j++)
+			if (s->ops[j].dest && !strncmp (s->ops[j].dest, s->ops[i].dest, strlen (s->ops[i].dest)))
+				return;
+	for (size_t i = 0; i < s->nops; i++)
+		if (s->ops[i].kind != OP_CGROUPFS)
+			s->ops[k++] = s->ops[i];
+		else
+			tmp[n++] = s->ops[i];
+	memcpy (s->ops + k, tmp, n * sizeof *tmp);
+}
+
 /* the setup steps, in the order the child runs them */
 static int
 ops_build (json_t *cfg, json_t *lx, struct spec *s, struct bx_err *e)
@@ -541,6 +562,7 @@ ops_build (json_t *cfg, json_t *lx, struct spec *s, struct bx_err *e)
 		return -1;
 	if (devices_read (get (lx, "devices"), s, e) < 0)
 		return -1;
+	cgroupfs_last (s);
 	if (s->terminal && !op_add (s, OP_CONSOLE, "/dev/console"))
 		return bad (e, "too many setup steps");
 	op_add (s, OP_PIVOT, "/");
