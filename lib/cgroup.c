@@ -15,7 +15,7 @@
 
 #define V1_BASE "/sys/fs/cgroup"
 
-static const char *const v1_ctrls[CGROUP_MAX_DIRS] = { "memory", "cpu", "pids", "devices" };
+static const char *const v1_ctrls[CGROUP_MAX_DIRS] = {"memory", "cpu", "pids", "devices"};
 
 /* the cgroup2 root, or NULL on a v1 host */
 static const char *
@@ -64,7 +64,7 @@ put (const char *dir, const char *file, const char *val, struct bx_err *e)
 
 	snprintf (path, sizeof path, "%s/%s", dir, file);
 	if ((fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0 ||
-	    write (fd, val, len) != (ssize_t) len)
+	    write (fd, val, len) != (ssize_t)len)
 		return err_set (e, BX_SYSTEM, errno, "cgroup %s", path);
 	return 0;
 }
@@ -77,9 +77,8 @@ put_i64 (const char *dir, const char *file, int64_t v, struct bx_err *e)
 	return put (dir, file, buf, e);
 }
 
-static const char *const default_allow[] = { "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
-					      "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm",
-					      "c 136:* rwm" };
+static const char *const default_allow[] = {"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",  "c 1:9 rwm",
+                                            "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm"};
 
 static int
 v1_devices (const char *dir, const struct resources *r, struct bx_err *e)
@@ -115,11 +114,11 @@ v1_limits (const struct cgroup *cg, const struct resources *r, struct bx_err *e)
 	if (r->memory_swap > 0 && access (V1_BASE "/memory/memory.memsw.limit_in_bytes", F_OK) == 0 &&
 	    put_i64 (cg->dir[0], "memory.memsw.limit_in_bytes", r->memory_swap, e) < 0)
 		return -1;
-	if (r->cpu_period && put_i64 (cg->dir[1], "cpu.cfs_period_us", (int64_t) r->cpu_period, e) < 0)
+	if (r->cpu_period && put_i64 (cg->dir[1], "cpu.cfs_period_us", (int64_t)r->cpu_period, e) < 0)
 		return -1;
 	if (r->cpu_quota > 0 && put_i64 (cg->dir[1], "cpu.cfs_quota_us", r->cpu_quota, e) < 0)
 		return -1;
-	if (r->cpu_shares && put_i64 (cg->dir[1], "cpu.shares", (int64_t) r->cpu_shares, e) < 0)
+	if (r->cpu_shares && put_i64 (cg->dir[1], "cpu.shares", (int64_t)r->cpu_shares, e) < 0)
 		return -1;
 	if (r->pids > 0 && put_i64 (cg->dir[2], "pids.max", r->pids, e) < 0)
 		return -1;
@@ -147,8 +146,7 @@ v2_limits (const char *dir, const struct resources *r, struct bx_err *e)
 			return -1;
 	}
 	/* the conversion crun and runc use: shares 2..262144 to weight 1..10000 */
-	if (r->cpu_shares &&
-	    put_i64 (dir, "cpu.weight", (int64_t) (1 + ((r->cpu_shares - 2) * 9999) / 262142), e) < 0)
+	if (r->cpu_shares && put_i64 (dir, "cpu.weight", (int64_t)(1 + ((r->cpu_shares - 2) * 9999) / 262142), e) < 0)
 		return -1;
 	if (r->pids > 0 && put_i64 (dir, "pids.max", r->pids, e) < 0)
 		return -1;
@@ -166,7 +164,7 @@ v2_enable (const char *root, const char *path, struct bx_err *e)
 	while ((p = strchr (p, '/'))) {
 		if (put (dir, "cgroup.subtree_control", "+memory +cpu +pids", e) < 0)
 			return -1;
-		snprintf (dir, sizeof dir, "%s/%.*s", root, (int) (p - path), path);
+		snprintf (dir, sizeof dir, "%s/%.*s", root, (int)(p - path), path);
 		if (mkdir (dir, 0755) < 0 && errno != EEXIST)
 			return err_set (e, BX_SYSTEM, errno, "cgroup %s", dir);
 		p++;
@@ -228,10 +226,10 @@ int
 cgroup_add (const struct cgroup *cg, pid_t pid)
 {
 	char buf[24];
-	int n = snprintf (buf, sizeof buf, "%d", (int) pid);
+	int n = snprintf (buf, sizeof buf, "%d", (int)pid);
 
 	for (size_t i = 0; i < cg->n; i++)
-		if (cg->procs[i] >= 0 && write (cg->procs[i], buf, (size_t) n) != n)
+		if (cg->procs[i] >= 0 && write (cg->procs[i], buf, (size_t)n) != n)
 			return -1;
 	return 0;
 }
@@ -275,7 +273,7 @@ cgroup_close (struct cgroup *cg)
 static int
 remove_dir (const char *dir)
 {
-	struct timespec ts = { 0, 1000000 };
+	struct timespec ts = {0, 1000000};
 
 	for (int i = 0; i < 1000; i++) {
 		if (rmdir (dir) == 0 || errno == ENOENT)

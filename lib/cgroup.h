@@ -20,10 +20,10 @@
 
 struct cgroup {
 	int v2;
-	size_t n;                          /* directories: 1 (v2) or one per v1 controller */
-	char dir[CGROUP_MAX_DIRS][4096];   /* absolute */
-	int procs[CGROUP_MAX_DIRS];        /* cgroup.procs, open for writing */
-	int memdir;                        /* index of the memory cgroup in dir[], -1: none */
+	size_t n;                        /* directories: 1 (v2) or one per v1 controller */
+	char dir[CGROUP_MAX_DIRS][4096]; /* absolute */
+	int procs[CGROUP_MAX_DIRS];      /* cgroup.procs, open for writing */
+	int memdir;                      /* index of the memory cgroup in dir[], -1: none */
 };
 
 /* Make PATH ("/box/<id>", relative to the roots) with R's limits and open

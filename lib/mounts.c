@@ -18,11 +18,11 @@
 int
 open_in_root (int dirfd, const char *path, int flags)
 {
-	struct open_how how = { .flags = (unsigned) (flags | O_CLOEXEC), .resolve = RESOLVE_IN_ROOT };
+	struct open_how how = {.flags = (unsigned)(flags | O_CLOEXEC), .resolve = RESOLVE_IN_ROOT};
 
 	while (*path == '/')
 		path++;
-	return (int) syscall (SYS_openat2, dirfd, *path ? path : ".", &how, sizeof how);
+	return (int)syscall (SYS_openat2, dirfd, *path ? path : ".", &how, sizeof how);
 }
 
 static const char *
@@ -66,7 +66,7 @@ make_in_root (int rootfd, const char *path, int dir)
 		return fd;
 	while (*path == '/')
 		path++;
-	if ((len = (size_t) snprintf (buf, sizeof buf, "%s", path)) >= sizeof buf)
+	if ((len = (size_t)snprintf (buf, sizeof buf, "%s", path)) >= sizeof buf)
 		return errno = ENAMETOOLONG, -1;
 	for (size_t i = 1; i <= len; i++) {
 		char save = buf[i];
@@ -104,7 +104,7 @@ mount_attrs (unsigned long ms)
 static int
 bind_tree (int srcdir, const char *src, int target, unsigned long flags, int rec)
 {
-	struct mount_attr attr = { .attr_set = mount_attrs (flags) };
+	struct mount_attr attr = {.attr_set = mount_attrs (flags)};
 	_cleanup_close_ int t = -1;
 	unsigned r = rec ? AT_RECURSIVE : 0;
 
@@ -135,7 +135,7 @@ set_propagation (int rootfd, const struct op *o)
 static int
 bind_classic (int rootfd, const struct op *o, int target)
 {
-	struct mount_attr attr = { .attr_set = mount_attrs (o->flags) };
+	struct mount_attr attr = {.attr_set = mount_attrs (o->flags)};
 	_cleanup_close_ int fd = -1;
 	char p[FD_PATH_LEN];
 
@@ -222,9 +222,9 @@ static int
 op_cgroupfs (int rootfd, const struct op *o, struct bx_err *e)
 {
 	_cleanup_close_ int t = make_in_root (rootfd, o->dest, 1), d = -1;
-	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
 	char p[FD_PATH_LEN];
-	unsigned long flags = o->flags & ~(unsigned long) MS_RDONLY;
+	unsigned long flags = o->flags & ~(unsigned long)MS_RDONLY;
 
 	if (t < 0)
 		return err_set (e, BX_SYSTEM, errno, "mount %s", o->dest);
@@ -271,8 +271,7 @@ op_mknod (int rootfd, const struct op *o, struct bx_err *e)
 		return err_set (e, BX_SYSTEM, errno, "device %s", o->dest);
 	if (mknodat (d, name, o->mode, o->dev) < 0 && errno != EEXIST)
 		return err_set (e, BX_SYSTEM, errno, "mknod %s", o->dest);
-	if (fchownat (d, name, o->uid, o->gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    fchmodat (d, name, o->mode & 07777, 0) < 0)
+	if (fchownat (d, name, o->uid, o->gid, AT_SYMLINK_NOFOLLOW) < 0 || fchmodat (d, name, o->mode & 07777, 0) < 0)
 		return err_set (e, BX_SYSTEM, errno, "device %s", o->dest);
 	return 0;
 }
@@ -346,7 +345,7 @@ op_mask (int rootfd, const struct op *o, struct bx_err *e)
 	if (t < 0 || fstat (t, &st) < 0)
 		return err_set (e, BX_SYSTEM, errno, "mask %s", o->dest);
 	if (S_ISDIR (st.st_mode) ? mount ("tmpfs", fd_path (p, t), "tmpfs", MS_RDONLY, "size=0k") < 0
-				 : bind_tree (AT_FDCWD, "/dev/null", t, MS_RDONLY, 0) < 0)
+	                         : bind_tree (AT_FDCWD, "/dev/null", t, MS_RDONLY, 0) < 0)
 		return err_set (e, BX_SYSTEM, errno, "mask %s", o->dest);
 	return 0;
 }
@@ -366,7 +365,7 @@ op_rdonly (int rootfd, const struct op *o, struct bx_err *e)
 static int
 op_root_ro (struct bx_err *e)
 {
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
 
 	if (mount_setattr (AT_FDCWD, "/", 0, &attr, sizeof attr) < 0)
 		return err_set (e, BX_SYSTEM, errno, "root read-only");
@@ -393,7 +392,7 @@ op_run (int rootfd, const struct spec *s, const struct op *o, const char *consol
 			return err_set (e, BX_SYSTEM, errno, "root propagation");
 		return 0;
 	}
-	return err_set (e, BX_FAIL, 0, "setup step %d: not implemented", (int) o->kind);
+	return err_set (e, BX_FAIL, 0, "setup step %d: not implemented", (int)o->kind);
 }
 
 int

@@ -24,22 +24,38 @@ static const struct {
 	unsigned long set, clear, prop;
 	int rec;
 } mount_flags[] = {
-	{ "ro", MS_RDONLY, 0, 0, 0 },          { "rw", 0, MS_RDONLY, 0, 0 },
-	{ "nosuid", MS_NOSUID, 0, 0, 0 },      { "suid", 0, MS_NOSUID, 0, 0 },
-	{ "nodev", MS_NODEV, 0, 0, 0 },        { "dev", 0, MS_NODEV, 0, 0 },
-	{ "noexec", MS_NOEXEC, 0, 0, 0 },      { "exec", 0, MS_NOEXEC, 0, 0 },
-	{ "sync", MS_SYNCHRONOUS, 0, 0, 0 },   { "async", 0, MS_SYNCHRONOUS, 0, 0 },
-	{ "dirsync", MS_DIRSYNC, 0, 0, 0 },    { "remount", MS_REMOUNT, 0, 0, 0 },
-	{ "mand", MS_MANDLOCK, 0, 0, 0 },      { "nomand", 0, MS_MANDLOCK, 0, 0 },
-	{ "atime", 0, MS_NOATIME, 0, 0 },      { "noatime", MS_NOATIME, 0, 0, 0 },
-	{ "diratime", 0, MS_NODIRATIME, 0, 0 }, { "nodiratime", MS_NODIRATIME, 0, 0, 0 },
-	{ "relatime", MS_RELATIME, 0, 0, 0 },  { "norelatime", 0, MS_RELATIME, 0, 0 },
-	{ "strictatime", MS_STRICTATIME, 0, 0, 0 }, { "nostrictatime", 0, MS_STRICTATIME, 0, 0 },
-	{ "bind", MS_BIND, 0, 0, 0 },          { "rbind", MS_BIND, 0, 0, 1 },
-	{ "private", 0, 0, MS_PRIVATE, 0 },    { "rprivate", 0, 0, MS_PRIVATE, 1 },
-	{ "shared", 0, 0, MS_SHARED, 0 },      { "rshared", 0, 0, MS_SHARED, 1 },
-	{ "slave", 0, 0, MS_SLAVE, 0 },        { "rslave", 0, 0, MS_SLAVE, 1 },
-	{ "unbindable", 0, 0, MS_UNBINDABLE, 0 }, { "runbindable", 0, 0, MS_UNBINDABLE, 1 },
+    {"ro", MS_RDONLY, 0, 0, 0},
+    {"rw", 0, MS_RDONLY, 0, 0},
+    {"nosuid", MS_NOSUID, 0, 0, 0},
+    {"suid", 0, MS_NOSUID, 0, 0},
+    {"nodev", MS_NODEV, 0, 0, 0},
+    {"dev", 0, MS_NODEV, 0, 0},
+    {"noexec", MS_NOEXEC, 0, 0, 0},
+    {"exec", 0, MS_NOEXEC, 0, 0},
+    {"sync", MS_SYNCHRONOUS, 0, 0, 0},
+    {"async", 0, MS_SYNCHRONOUS, 0, 0},
+    {"dirsync", MS_DIRSYNC, 0, 0, 0},
+    {"remount", MS_REMOUNT, 0, 0, 0},
+    {"mand", MS_MANDLOCK, 0, 0, 0},
+    {"nomand", 0, MS_MANDLOCK, 0, 0},
+    {"atime", 0, MS_NOATIME, 0, 0},
+    {"noatime", MS_NOATIME, 0, 0, 0},
+    {"diratime", 0, MS_NODIRATIME, 0, 0},
+    {"nodiratime", MS_NODIRATIME, 0, 0, 0},
+    {"relatime", MS_RELATIME, 0, 0, 0},
+    {"norelatime", 0, MS_RELATIME, 0, 0},
+    {"strictatime", MS_STRICTATIME, 0, 0, 0},
+    {"nostrictatime", 0, MS_STRICTATIME, 0, 0},
+    {"bind", MS_BIND, 0, 0, 0},
+    {"rbind", MS_BIND, 0, 0, 1},
+    {"private", 0, 0, MS_PRIVATE, 0},
+    {"rprivate", 0, 0, MS_PRIVATE, 1},
+    {"shared", 0, 0, MS_SHARED, 0},
+    {"rshared", 0, 0, MS_SHARED, 1},
+    {"slave", 0, 0, MS_SLAVE, 0},
+    {"rslave", 0, 0, MS_SLAVE, 1},
+    {"unbindable", 0, 0, MS_UNBINDABLE, 0},
+    {"runbindable", 0, 0, MS_UNBINDABLE, 1},
 };
 
 int
@@ -100,7 +116,8 @@ str_array (json_t *a, const char ***out, const char *what, struct bx_err *e)
 		return bad (e, what);
 	if (!(*out = calloc (n + 1, sizeof **out)))
 		return err_set (e, BX_SYSTEM, errno, "config.json");
-	json_array_foreach (a, i, it) {
+	json_array_foreach (a, i, it)
+	{
 		if (!json_is_string (it))
 			return bad (e, what);
 		(*out)[i] = json_string_value (it);
@@ -122,14 +139,12 @@ op_add (struct spec *s, enum op_kind kind, const char *dest)
 	return o;
 }
 
-static int
-caps_read (json_t *c, uint64_t *bits, const char *set, struct bx_err *e);
+static int caps_read (json_t *c, uint64_t *bits, const char *set, struct bx_err *e);
 
 static int
 process_caps (json_t *p, struct spec *s, struct bx_err *e)
 {
-	static const char *const sets[CAPSET_N] = { "bounding", "effective", "inheritable", "permitted",
-						    "ambient" };
+	static const char *const sets[CAPSET_N] = {"bounding", "effective", "inheritable", "permitted", "ambient"};
 	json_t *c = get (p, "capabilities");
 
 	if (!c)
@@ -143,12 +158,47 @@ process_caps (json_t *p, struct spec *s, struct bx_err *e)
 
 /* capability names as the kernel numbers them (linux/capability.h) */
 static const char *const cap_names[] = {
-	"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID",
-	"SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW",
-	"IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
-	"SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD",
-	"LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG",
-	"WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "DAC_READ_SEARCH",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "SETGID",
+    "SETUID",
+    "SETPCAP",
+    "LINUX_IMMUTABLE",
+    "NET_BIND_SERVICE",
+    "NET_BROADCAST",
+    "NET_ADMIN",
+    "NET_RAW",
+    "IPC_LOCK",
+    "IPC_OWNER",
+    "SYS_MODULE",
+    "SYS_RAWIO",
+    "SYS_CHROOT",
+    "SYS_PTRACE",
+    "SYS_PACCT",
+    "SYS_ADMIN",
+    "SYS_BOOT",
+    "SYS_NICE",
+    "SYS_RESOURCE",
+    "SYS_TIME",
+    "SYS_TTY_CONFIG",
+    "MKNOD",
+    "LEASE",
+    "AUDIT_WRITE",
+    "AUDIT_CONTROL",
+    "SETFCAP",
+    "MAC_OVERRIDE",
+    "MAC_ADMIN",
+    "SYSLOG",
+    "WAKE_ALARM",
+    "BLOCK_SUSPEND",
+    "AUDIT_READ",
+    "PERFMON",
+    "BPF",
+    "CHECKPOINT_RESTORE",
 };
 
 static int
@@ -160,12 +210,13 @@ caps_read (json_t *a, uint64_t *bits, const char *set, struct bx_err *e)
 	*bits = 0;
 	if (a && !json_is_array (a))
 		return bad (e, "process.capabilities: not arrays");
-	json_array_foreach (a, i, it) {
+	json_array_foreach (a, i, it)
+	{
 		const char *n = json_string_value (it);
 		size_t k;
 		if (!n || strncasecmp (n, "CAP_", 4))
 			return err_set (e, BX_USAGE, 0, "config.json: process.capabilities.%s: bad name %s", set,
-					n ? n : "(not a string)");
+			                n ? n : "(not a string)");
 		for (k = 0; k < sizeof cap_names / sizeof cap_names[0] && strcasecmp (n + 4, cap_names[k]); k++)
 			;
 		/* Docker and crun skip what this kernel does not know */
@@ -181,14 +232,22 @@ rlimit_resource (const char *name)
 	static const struct {
 		const char *n;
 		int r;
-	} t[] = { { "RLIMIT_AS", RLIMIT_AS },         { "RLIMIT_CORE", RLIMIT_CORE },
-		  { "RLIMIT_CPU", RLIMIT_CPU },       { "RLIMIT_DATA", RLIMIT_DATA },
-		  { "RLIMIT_FSIZE", RLIMIT_FSIZE },   { "RLIMIT_LOCKS", RLIMIT_LOCKS },
-		  { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
-		  { "RLIMIT_NICE", RLIMIT_NICE },     { "RLIMIT_NOFILE", RLIMIT_NOFILE },
-		  { "RLIMIT_NPROC", RLIMIT_NPROC },   { "RLIMIT_RSS", RLIMIT_RSS },
-		  { "RLIMIT_RTPRIO", RLIMIT_RTPRIO }, { "RLIMIT_RTTIME", RLIMIT_RTTIME },
-		  { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_STACK", RLIMIT_STACK } };
+	} t[] = {{"RLIMIT_AS", RLIMIT_AS},
+	         {"RLIMIT_CORE", RLIMIT_CORE},
+	         {"RLIMIT_CPU", RLIMIT_CPU},
+	         {"RLIMIT_DATA", RLIMIT_DATA},
+	         {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+	         {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+	         {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+	         {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+	         {"RLIMIT_NICE", RLIMIT_NICE},
+	         {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+	         {"RLIMIT_NPROC", RLIMIT_NPROC},
+	         {"RLIMIT_RSS", RLIMIT_RSS},
+	         {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+	         {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+	         {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+	         {"RLIMIT_STACK", RLIMIT_STACK}};
 
 	for (size_t i = 0; name && i < sizeof t / sizeof t[0]; i++)
 		if (!strcmp (name, t[i].n))
@@ -208,14 +267,15 @@ process_rlimits (json_t *a, struct spec *s, struct bx_err *e)
 		return bad (e, "process.rlimits: not an array");
 	if (!(s->rlimits = calloc (json_array_size (a) + 1, sizeof *s->rlimits)))
 		return err_set (e, BX_SYSTEM, errno, "config.json");
-	json_array_foreach (a, i, it) {
+	json_array_foreach (a, i, it)
+	{
 		struct rlim *r = &s->rlimits[s->nrlimits++];
 		const char *type = get_str (it, "type");
 		if ((r->resource = rlimit_resource (type)) < 0)
 			return err_set (e, BX_USAGE, 0, "config.json: process.rlimits: unknown type %s",
-					type ? type : "(none)");
-		r->soft = (uint64_t) json_integer_value (get (it, "soft"));
-		r->hard = (uint64_t) json_integer_value (get (it, "hard"));
+			                type ? type : "(none)");
+		r->soft = (uint64_t)json_integer_value (get (it, "soft"));
+		r->hard = (uint64_t)json_integer_value (get (it, "hard"));
 	}
 	return 0;
 }
@@ -226,16 +286,15 @@ process_user (json_t *u, struct spec *s, struct bx_err *e)
 	json_t *g = get (u, "additionalGids"), *it;
 	size_t i;
 
-	s->uid = (uid_t) json_integer_value (get (u, "uid"));
-	s->gid = (gid_t) json_integer_value (get (u, "gid"));
+	s->uid = (uid_t)json_integer_value (get (u, "uid"));
+	s->gid = (gid_t)json_integer_value (get (u, "gid"));
 	if (!g)
 		return 0;
 	if (!json_is_array (g))
 		return bad (e, "process.user.additionalGids: not an array");
 	if (!(s->gids = calloc (json_array_size (g) + 1, sizeof *s->gids)))
 		return err_set (e, BX_SYSTEM, errno, "config.json");
-	json_array_foreach (g, i, it)
-		s->gids[s->ngids++] = (gid_t) json_integer_value (it);
+	json_array_foreach (g, i, it) s->gids[s->ngids++] = (gid_t)json_integer_value (it);
 	return 0;
 }
 
@@ -256,7 +315,7 @@ process_read (json_t *p, struct spec *s, struct bx_err *e)
 	s->nnp = json_is_true (get (p, "noNewPrivileges"));
 	if ((oom = get (p, "oomScoreAdj"))) {
 		s->has_oom_score_adj = 1;
-		s->oom_score_adj = (int) json_integer_value (oom);
+		s->oom_score_adj = (int)json_integer_value (oom);
 	}
 	if (process_user (get (p, "user"), s, e) < 0 || process_caps (p, s, e) < 0)
 		return -1;
@@ -269,9 +328,8 @@ ns_type (const char *t)
 	static const struct {
 		const char *n;
 		int f;
-	} m[] = { { "pid", CLONE_NEWPID },   { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },
-		  { "ipc", CLONE_NEWIPC },   { "uts", CLONE_NEWUTS },     { "cgroup", CLONE_NEWCGROUP },
-		  { "user", CLONE_NEWUSER }, { "time", CLONE_NEWTIME } };
+	} m[] = {{"pid", CLONE_NEWPID}, {"network", CLONE_NEWNET},   {"mount", CLONE_NEWNS},  {"ipc", CLONE_NEWIPC},
+	         {"uts", CLONE_NEWUTS}, {"cgroup", CLONE_NEWCGROUP}, {"user", CLONE_NEWUSER}, {"time", CLONE_NEWTIME}};
 
 	for (size_t i = 0; t && i < sizeof m / sizeof m[0]; i++)
 		if (!strcmp (t, m[i].n))
@@ -285,18 +343,19 @@ namespaces_read (json_t *a, struct spec *s, struct bx_err *e)
 	size_t i;
 	json_t *it;
 
-	json_array_foreach (a, i, it) {
+	json_array_foreach (a, i, it)
+	{
 		const char *t = get_str (it, "type"), *path = get_str (it, "path");
 		int f = ns_type (t);
 		if (!f)
 			return err_set (e, BX_USAGE, 0, "config.json: linux.namespaces: unknown type %s",
-					t ? t : "(none)");
+			                t ? t : "(none)");
 		if (f == CLONE_NEWUSER || f == CLONE_NEWTIME)
 			return err_set (e, BX_USAGE, 0, "config.json: %s namespace: not implemented", t);
 		if (path && *path) {
 			if (s->njoins == sizeof s->joins / sizeof s->joins[0])
 				return bad (e, "linux.namespaces: too many");
-			s->joins[s->njoins++] = (struct ns_join){ f, path };
+			s->joins[s->njoins++] = (struct ns_join){f, path};
 		} else {
 			s->clone_flags |= f;
 		}
@@ -308,7 +367,7 @@ static int64_t
 int_or (json_t *o, const char *key, int64_t dflt)
 {
 	json_t *x = get (o, key);
-	return json_is_integer (x) ? (int64_t) json_integer_value (x) : dflt;
+	return json_is_integer (x) ? (int64_t)json_integer_value (x) : dflt;
 }
 
 static int
@@ -321,7 +380,8 @@ devrules_read (json_t *a, struct resources *r, struct bx_err *e)
 		return 0;
 	if (!(r->devrules = calloc (json_array_size (a) + 1, sizeof *r->devrules)))
 		return err_set (e, BX_SYSTEM, errno, "config.json");
-	json_array_foreach (a, i, it) {
+	json_array_foreach (a, i, it)
+	{
 		struct devrule *d = &r->devrules[r->ndevrules++];
 		const char *t = get_str (it, "type"), *acc = get_str (it, "access");
 		d->allow = json_is_true (get (it, "allow"));
@@ -341,8 +401,8 @@ resources_read (json_t *r, struct resources *res, struct bx_err *e)
 	res->memory = int_or (mem, "limit", -1);
 	res->memory_swap = int_or (mem, "swap", -1);
 	res->cpu_quota = int_or (cpu, "quota", -1);
-	res->cpu_period = (uint64_t) int_or (cpu, "period", 0);
-	res->cpu_shares = (uint64_t) int_or (cpu, "shares", 0);
+	res->cpu_period = (uint64_t)int_or (cpu, "period", 0);
+	res->cpu_shares = (uint64_t)int_or (cpu, "shares", 0);
 	res->pids = int_or (pids, "limit", -1);
 	if (res->pids == 0)
 		res->pids = -1;
@@ -358,7 +418,8 @@ mount_options (json_t *opts, struct op *o, char **data, struct bx_err *e)
 	size_t len = 0, i;
 	json_t *it;
 
-	json_array_foreach (opts, i, it) {
+	json_array_foreach (opts, i, it)
+	{
 		const char *opt = json_string_value (it);
 		if (!opt)
 			return bad (e, "mounts: options must be strings");
@@ -367,7 +428,7 @@ mount_options (json_t *opts, struct op *o, char **data, struct bx_err *e)
 		/* mount (2) data; tmpcopyup and the like are not mount options */
 		if (!strcmp (opt, "tmpcopyup") || !strncmp (opt, "idmap", 5))
 			continue;
-		len += (size_t) snprintf (buf + len, sizeof buf - len, "%s%s", len ? "," : "", opt);
+		len += (size_t)snprintf (buf + len, sizeof buf - len, "%s%s", len ? "," : "", opt);
 		if (len >= sizeof buf)
 			return bad (e, "mounts: options too long");
 	}
@@ -384,7 +445,8 @@ mounts_read (json_t *a, struct spec *s, int *has_dev_tmpfs, struct bx_err *e)
 	size_t i;
 	json_t *it;
 
-	json_array_foreach (a, i, it) {
+	json_array_foreach (a, i, it)
+	{
 		const char *dest = get_str (it, "destination"), *type = get_str (it, "type");
 		char *data = NULL;
 		struct op *o;
@@ -404,8 +466,7 @@ mounts_read (json_t *a, struct spec *s, int *has_dev_tmpfs, struct bx_err *e)
 		else if (!type)
 			return err_set (e, BX_USAGE, 0, "config.json: mount %s: no type", dest);
 		if (o->kind == OP_BIND && (!o->source || o->source[0] != '/'))
-			return err_set (e, BX_USAGE, 0, "config.json: bind mount %s: source must be absolute",
-					dest);
+			return err_set (e, BX_USAGE, 0, "config.json: bind mount %s: source must be absolute", dest);
 		if (!strcmp (dest, "/dev") && o->kind == OP_MOUNT && !strcmp (type, "tmpfs"))
 			*has_dev_tmpfs = 1;
 	}
@@ -434,16 +495,16 @@ default_devices (struct spec *s, struct bx_err *e)
 	static const struct {
 		const char *path;
 		unsigned maj, min;
-	} d[] = { { "/dev/null", 1, 3 },    { "/dev/zero", 1, 5 }, { "/dev/full", 1, 7 },
-		  { "/dev/random", 1, 8 },  { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 } };
-	static const char *const links[][2] = { { "/dev/fd", "/proc/self/fd" },
-						{ "/dev/stdin", "/proc/self/fd/0" },
-						{ "/dev/stdout", "/proc/self/fd/1" },
-						{ "/dev/stderr", "/proc/self/fd/2" },
-						{ "/dev/ptmx", "pts/ptmx" },
-						/* crun links it always (runc when /proc/kcore
-						 * exists); dangling, it is harmless */
-						{ "/dev/core", "/proc/kcore" } };
+	} d[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+	         {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
+	static const char *const links[][2] = {{"/dev/fd", "/proc/self/fd"},
+	                                       {"/dev/stdin", "/proc/self/fd/0"},
+	                                       {"/dev/stdout", "/proc/self/fd/1"},
+	                                       {"/dev/stderr", "/proc/self/fd/2"},
+	                                       {"/dev/ptmx", "pts/ptmx"},
+	                                       /* crun links it always (runc when /proc/kcore
+	                                        * exists); dangling, it is harmless */
+	                                       {"/dev/core", "/proc/kcore"}};
 
 	for (size_t i = 0; i < sizeof d / sizeof d[0]; i++)
 		if (mknod_op (s, d[i].path, S_IFCHR | 0666, d[i].maj, d[i].min, 0, 0) < 0)
@@ -463,15 +524,16 @@ devices_read (json_t *a, struct spec *s, struct bx_err *e)
 	size_t i;
 	json_t *it;
 
-	json_array_foreach (a, i, it) {
+	json_array_foreach (a, i, it)
+	{
 		const char *path = get_str (it, "path"), *t = get_str (it, "type");
 		json_t *fm = get (it, "fileMode");
-		mode_t mode = fm ? (mode_t) json_integer_value (fm) : 0666;
+		mode_t mode = fm ? (mode_t)json_integer_value (fm) : 0666;
 		if (!path || !t || !strchr ("cubp", *t))
 			return bad (e, "linux.devices: path and type c, b, u or p needed");
 		mode |= *t == 'b' ? S_IFBLK : *t == 'p' ? S_IFIFO : S_IFCHR;
-		if (mknod_op (s, path, mode, (unsigned) int_or (it, "major", 0), (unsigned) int_or (it, "minor", 0),
-			      (uid_t) int_or (it, "uid", 0), (gid_t) int_or (it, "gid", 0)) < 0)
+		if (mknod_op (s, path, mode, (unsigned)int_or (it, "major", 0), (unsigned)int_or (it, "minor", 0),
+		              (uid_t)int_or (it, "uid", 0), (gid_t)int_or (it, "gid", 0)) < 0)
 			return bad (e, "too many setup steps");
 	}
 	return 0;
@@ -483,7 +545,8 @@ path_ops (json_t *a, struct spec *s, enum op_kind kind, struct bx_err *e)
 	size_t i;
 	json_t *it;
 
-	json_array_foreach (a, i, it) {
+	json_array_foreach (a, i, it)
+	{
 		const char *p = json_string_value (it);
 		if (!p || p[0] != '/')
 			return bad (e, "linux.maskedPaths/readonlyPaths: absolute paths needed");
@@ -499,7 +562,8 @@ sysctl_ops (json_t *o, struct spec *s, struct bx_err *e)
 	const char *k;
 	json_t *v;
 
-	json_object_foreach (o, k, v) {
+	json_object_foreach (o, k, v)
+	{
 		struct op *op;
 		if (!json_is_string (v) || strstr (k, ".."))
 			return err_set (e, BX_USAGE, 0, "config.json: linux.sysctl: bad entry %s", k);
@@ -581,8 +645,8 @@ root_read (json_t *cfg, const char *bundle, struct spec *s, struct bx_err *e)
 
 	if (!p || !*p)
 		return bad (e, "root.path: missing");
-	if (snprintf (s->rootfs, sizeof s->rootfs, "%s%s%s", p[0] == '/' ? "" : bundle, p[0] == '/' ? "" : "/",
-		      p) >= (int) sizeof s->rootfs)
+	if (snprintf (s->rootfs, sizeof s->rootfs, "%s%s%s", p[0] == '/' ? "" : bundle, p[0] == '/' ? "" : "/", p) >=
+	    (int)sizeof s->rootfs)
 		return bad (e, "root.path: too long");
 	s->hostname = get_str (cfg, "hostname");
 	return 0;
@@ -617,7 +681,7 @@ spec_free (struct spec *s)
 {
 	for (size_t i = 0; i < s->nops; i++)
 		if (s->ops[i].kind <= OP_CGROUPFS)
-			free ((char *) s->ops[i].data);
+			free ((char *)s->ops[i].data);
 	free (s->ops);
 	free (s->args);
 	free (s->env);

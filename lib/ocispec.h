@@ -84,22 +84,22 @@ struct spec {
 	gid_t gid;
 	gid_t *gids;
 	size_t ngids;
-	int has_caps;             /* process.capabilities present */
-	uint64_t caps[CAPSET_N];  /* bit n: capability n */
+	int has_caps;            /* process.capabilities present */
+	uint64_t caps[CAPSET_N]; /* bit n: capability n */
 	int nnp, terminal;
 	struct rlim *rlimits;
 	size_t nrlimits;
 	int oom_score_adj, has_oom_score_adj;
 	/* root, hostname */
-	char rootfs[4096];        /* absolute */
+	char rootfs[4096]; /* absolute */
 	const char *hostname;
 	/* linux */
-	int clone_flags;          /* the namespaces made new */
+	int clone_flags; /* the namespaces made new */
 	struct ns_join joins[8];
 	size_t njoins;
 	const char *cgroups_path; /* NULL: none */
 	struct resources res;
-	void *seccomp;            /* json_t * of linux.seccomp, borrowed; NULL: none */
+	void *seccomp; /* json_t * of linux.seccomp, borrowed; NULL: none */
 	struct op *ops;
 	size_t nops;
 };

@@ -11,10 +11,10 @@ int
 privs_rlimits (const struct spec *s, struct bx_err *e)
 {
 	for (size_t i = 0; i < s->nrlimits; i++) {
-		struct rlimit rl = { (rlim_t) s->rlimits[i].soft, (rlim_t) s->rlimits[i].hard };
+		struct rlimit rl = {(rlim_t)s->rlimits[i].soft, (rlim_t)s->rlimits[i].hard};
 		if (setrlimit (s->rlimits[i].resource, &rl) < 0)
 			return err_set (e, BX_SYSTEM, errno, "rlimit %d (%llu:%llu)", s->rlimits[i].resource,
-					(unsigned long long) rl.rlim_cur, (unsigned long long) rl.rlim_max);
+			                (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
 	}
 	return 0;
 }
@@ -23,8 +23,8 @@ privs_rlimits (const struct spec *s, struct bx_err *e)
 static void
 caps_load (const struct spec *s)
 {
-	static const capng_type_t t[CAPSET_N] = { CAPNG_BOUNDING_SET, CAPNG_EFFECTIVE, CAPNG_INHERITABLE,
-						  CAPNG_PERMITTED, CAPNG_AMBIENT };
+	static const capng_type_t t[CAPSET_N] = {CAPNG_BOUNDING_SET, CAPNG_EFFECTIVE, CAPNG_INHERITABLE,
+	                                         CAPNG_PERMITTED, CAPNG_AMBIENT};
 
 	capng_clear (CAPNG_SELECT_ALL);
 	for (int set = 0; set < CAPSET_N; set++)
@@ -51,9 +51,9 @@ change_ids (const struct spec *s, struct bx_err *e)
 	if (setgroups (s->ngids, s->gids) < 0)
 		return err_set (e, BX_SYSTEM, errno, "setgroups");
 	if (setresgid (s->gid, s->gid, s->gid) < 0)
-		return err_set (e, BX_SYSTEM, errno, "setgid %u", (unsigned) s->gid);
+		return err_set (e, BX_SYSTEM, errno, "setgid %u", (unsigned)s->gid);
 	if (setresuid (s->uid, s->uid, s->uid) < 0)
-		return err_set (e, BX_SYSTEM, errno, "setuid %u", (unsigned) s->uid);
+		return err_set (e, BX_SYSTEM, errno, "setuid %u", (unsigned)s->uid);
 	return 0;
 }
 

@@ -63,13 +63,13 @@ copy_once (int from, int to)
 		return 1;
 	if (n <= 0)
 		return 0;
-	return write_all (to, buf, (size_t) n) < 0 ? -1 : 1;
+	return write_all (to, buf, (size_t)n) < 0 ? -1 : 1;
 }
 
 int
 pty_relay (int in, int out, int master, int sigfd, int (*on_signal) (int sig, void *arg), void *arg)
 {
-	struct pollfd p[3] = { { master, POLLIN, 0 }, { sigfd, POLLIN, 0 }, { in, POLLIN, 0 } };
+	struct pollfd p[3] = {{master, POLLIN, 0}, {sigfd, POLLIN, 0}, {in, POLLIN, 0}};
 	int exited = 0, open_master = 1;
 
 	while (open_master || !exited) {
@@ -84,7 +84,7 @@ pty_relay (int in, int out, int master, int sigfd, int (*on_signal) (int sig, vo
 		}
 		if (p[1].revents) {
 			struct signalfd_siginfo si;
-			if (read (sigfd, &si, sizeof si) == (ssize_t) sizeof si && on_signal ((int) si.ssi_signo, arg))
+			if (read (sigfd, &si, sizeof si) == (ssize_t)sizeof si && on_signal ((int)si.ssi_signo, arg))
 				exited = 1;
 		}
 		if (in >= 0 && p[2].revents && copy_once (in, master) <= 0)

@@ -27,7 +27,7 @@ ctx_release (scmp_filter_ctx *c)
 static int
 action (const char *name, json_t *errno_ret, uint32_t *out)
 {
-	uint32_t eno = json_is_integer (errno_ret) ? (uint32_t) json_integer_value (errno_ret) : EPERM;
+	uint32_t eno = json_is_integer (errno_ret) ? (uint32_t)json_integer_value (errno_ret) : EPERM;
 
 	if (!name)
 		return -1;
@@ -56,10 +56,13 @@ compare_op (const char *op, enum scmp_compare *out)
 	static const struct {
 		const char *n;
 		enum scmp_compare c;
-	} t[] = { { "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT },
-		  { "SCMP_CMP_LE", SCMP_CMP_LE }, { "SCMP_CMP_EQ", SCMP_CMP_EQ },
-		  { "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
-		  { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ } };
+	} t[] = {{"SCMP_CMP_NE", SCMP_CMP_NE},
+	         {"SCMP_CMP_LT", SCMP_CMP_LT},
+	         {"SCMP_CMP_LE", SCMP_CMP_LE},
+	         {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+	         {"SCMP_CMP_GE", SCMP_CMP_GE},
+	         {"SCMP_CMP_GT", SCMP_CMP_GT},
+	         {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
 
 	for (size_t i = 0; op && i < sizeof t / sizeof t[0]; i++)
 		if (!strcmp (op, t[i].n)) {
@@ -75,7 +78,8 @@ arches_add (scmp_filter_ctx c, json_t *arches, struct bx_err *e)
 	size_t i;
 	json_t *it;
 
-	json_array_foreach (arches, i, it) {
+	json_array_foreach (arches, i, it)
+	{
 		const char *n = json_string_value (it);
 		char low[32];
 		uint32_t a;
@@ -83,7 +87,7 @@ arches_add (scmp_filter_ctx c, json_t *arches, struct bx_err *e)
 		if (!n || strncmp (n, "SCMP_ARCH_", 10))
 			return err_set (e, BX_USAGE, 0, "seccomp: bad architecture");
 		for (k = 0; n[10 + k] && k < sizeof low - 1; k++)
-			low[k] = (char) tolower ((unsigned char) n[10 + k]);
+			low[k] = (char)tolower ((unsigned char)n[10 + k]);
 		low[k] = '\0';
 		if (!(a = seccomp_arch_resolve_name (low)))
 			return err_set (e, BX_USAGE, 0, "seccomp: unknown architecture %s", n);
@@ -102,13 +106,14 @@ args_read (json_t *args, struct scmp_arg_cmp *out, unsigned *n, struct bx_err *e
 	*n = 0;
 	if (json_array_size (args) > 6)
 		return err_set (e, BX_USAGE, 0, "seccomp: more than 6 argument conditions");
-	json_array_foreach (args, i, it) {
+	json_array_foreach (args, i, it)
+	{
 		struct scmp_arg_cmp *a = &out[(*n)++];
 		if (compare_op (json_string_value (json_object_get (it, "op")), &a->op) < 0)
 			return err_set (e, BX_USAGE, 0, "seccomp: bad argument op");
-		a->arg = (unsigned) json_integer_value (json_object_get (it, "index"));
-		a->datum_a = (scmp_datum_t) json_integer_value (json_object_get (it, "value"));
-		a->datum_b = (scmp_datum_t) json_integer_value (json_object_get (it, "valueTwo"));
+		a->arg = (unsigned)json_integer_value (json_object_get (it, "index"));
+		a->datum_a = (scmp_datum_t)json_integer_value (json_object_get (it, "value"));
+		a->datum_b = (scmp_datum_t)json_integer_value (json_object_get (it, "valueTwo"));
 	}
 	return 0;
 }
@@ -128,7 +133,8 @@ rule_add (scmp_filter_ctx c, uint32_t dflt, json_t *r, struct bx_err *e)
 		return -1;
 	if (act == dflt)
 		return 0;
-	json_array_foreach (json_object_get (r, "names"), i, it) {
+	json_array_foreach (json_object_get (r, "names"), i, it)
+	{
 		const char *n = json_string_value (it);
 		int nr = n ? seccomp_syscall_resolve_name (n) : __NR_SCMP_ERROR;
 		int rc;
@@ -150,8 +156,8 @@ compile (json_t *sc, void **buf, size_t *len, struct bx_err *e)
 	size_t i;
 	int fd, rc;
 
-	if (action (json_string_value (json_object_get (sc, "defaultAction")),
-		    json_object_get (sc, "defaultErrnoRet"), &dflt) < 0)
+	if (action (json_string_value (json_object_get (sc, "defaultAction")), json_object_get (sc, "defaultErrnoRet"),
+	            &dflt) < 0)
 		return err_set (e, BX_USAGE, 0, "seccomp: bad defaultAction");
 	if (!(c = seccomp_init (dflt)))
 		return err_set (e, BX_SYSTEM, 0, "seccomp: init");
@@ -160,16 +166,14 @@ compile (json_t *sc, void **buf, size_t *len, struct bx_err *e)
 	if (arches_add (c, json_object_get (sc, "architectures"), e) < 0)
 		return -1;
 	rules = json_object_get (sc, "syscalls");
-	json_array_foreach (rules, i, r)
-		if (rule_add (c, dflt, r, e) < 0)
-			return -1;
+	json_array_foreach (rules, i, r) if (rule_add (c, dflt, r, e) < 0) return -1;
 	if ((fd = memfd_create ("seccomp", MFD_CLOEXEC)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "seccomp: memfd");
 	if ((rc = seccomp_export_bpf (c, fd)) < 0 || lseek (fd, 0, SEEK_SET) < 0) {
 		close (fd);
 		return err_set (e, BX_SYSTEM, rc < 0 ? -rc : errno, "seccomp: export");
 	}
-	rc = slurp_fd (fd, (char **) buf, len, e);
+	rc = slurp_fd (fd, (char **)buf, len, e);
 	close (fd);
 	return rc;
 }
@@ -181,7 +185,7 @@ fnv64 (const char *s, size_t n)
 	unsigned long long h = 0xcbf29ce484222325ULL;
 
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char) s[i]) * 0x100000001b3ULL;
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
 	return h;
 }
 
@@ -189,7 +193,7 @@ fnv64 (const char *s, size_t n)
 static char *
 cache_get (int rootfd, const char *name, const char *text, size_t tlen, size_t *plen)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	char *buf = NULL;
 	size_t len;
 
@@ -207,7 +211,7 @@ cache_get (int rootfd, const char *name, const char *text, size_t tlen, size_t *
 static void
 cache_put (int rootfd, const char *name, const char *text, size_t tlen, const void *prog, size_t plen)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	_cleanup_free_ char *buf = malloc (tlen + 1 + plen);
 	_cleanup_close_ int dir = -1;
 
@@ -242,14 +246,14 @@ scmp_prepare (void *seccomp, int rootfd, struct scmp_prog *p, struct bx_err *e)
 	if (plen / sizeof (struct sock_filter) > 0xffff)
 		return err_set (e, BX_FAIL, 0, "seccomp: filter too long");
 	p->insns = p->buf;
-	p->len = (unsigned short) (plen / sizeof (struct sock_filter));
+	p->len = (unsigned short)(plen / sizeof (struct sock_filter));
 	return 0;
 }
 
 int
 scmp_install (const struct scmp_prog *p, struct bx_err *e)
 {
-	struct sock_fprog prog = { p->len, p->insns };
+	struct sock_fprog prog = {p->len, p->insns};
 
 	if (!p->insns)
 		return 0;

@@ -20,7 +20,7 @@
 struct scmp_prog {
 	struct sock_filter *insns; /* NULL: no filter */
 	unsigned short len;
-	void *buf;                 /* owned */
+	void *buf; /* owned */
 };
 
 /* The program for SECCOMP (a json_t *, linux.seccomp; NULL: none), from

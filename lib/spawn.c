@@ -30,10 +30,9 @@ struct report {
 	char msg[1020];
 };
 
-static void __attribute__ ((noreturn))
-child_fail (int fd, const struct bx_err *e)
+static void __attribute__ ((noreturn)) child_fail (int fd, const struct bx_err *e)
 {
-	struct report r = { e->code >= SPAWN_FAILED ? e->code : SPAWN_FAILED, "" };
+	struct report r = {e->code >= SPAWN_FAILED ? e->code : SPAWN_FAILED, ""};
 
 	snprintf (r.msg, sizeof r.msg, "%s", e->msg);
 	if (write (fd, &r, sizeof r) < 0)
@@ -51,7 +50,7 @@ look_path (const char *name, const char *path, char out[PATH_MAX], struct bx_err
 
 	for (; p; p = *end ? end + 1 : NULL) {
 		end = strchrnul (p, ':');
-		snprintf (out, PATH_MAX, "%.*s%s%s", (int) (end - p), end == p ? "." : p, "/", name);
+		snprintf (out, PATH_MAX, "%.*s%s%s", (int)(end - p), end == p ? "." : p, "/", name);
 		if (stat (out, &st) == 0 && S_ISREG (st.st_mode) && (st.st_mode & 0111))
 			return 0;
 	}
@@ -77,7 +76,7 @@ env_with_home (const struct spec *s)
 		int k;
 		for (k = 0; k < 7 && (f[k] = strsep (&p, ":\n")); k++)
 			;
-		if (k >= 6 && *f[2] && (uid_t) strtoul (f[2], NULL, 10) == s->uid) {
+		if (k >= 6 && *f[2] && (uid_t)strtoul (f[2], NULL, 10) == s->uid) {
 			snprintf (home, sizeof home, "HOME=%s", f[5]);
 			break;
 		}
@@ -106,22 +105,24 @@ exec_payload (const struct spec *s, struct bx_err *e)
 			return;
 		name = file;
 	} else if (stat (name, &st) < 0) {
-		err_set (e, errno == ENOENT ? SPAWN_NOTFOUND : SPAWN_NOEXEC, 0, "exec: \"%s\": stat %s: %s", name,
-			 name, strerror (errno));
+		err_set (e, errno == ENOENT ? SPAWN_NOTFOUND : SPAWN_NOEXEC, 0, "exec: \"%s\": stat %s: %s", name, name,
+		         strerror (errno));
 		return;
 	}
-	execve (name, (char *const *) s->args, (char *const *) env);
+	execve (name, (char *const *)s->args, (char *const *)env);
 	err_set (e, errno == ENOENT ? SPAWN_NOTFOUND : SPAWN_NOEXEC, 0, "exec: \"%s\": %s", s->args[0],
-		 errno == EACCES ? "permission denied" : errno == ENOEXEC ? "exec format error" : strerror (errno));
+	         errno == EACCES    ? "permission denied"
+	         : errno == ENOEXEC ? "exec format error"
+	                            : strerror (errno));
 }
 
 /* the payload's own part: cwd, limits, identity, filters, then exec */
-static void __attribute__ ((noreturn))
-payload_run (const struct spec *s, const struct spawn_io *io, int errfd)
+static void __attribute__ ((noreturn)) payload_run (const struct spec *s, const struct spawn_io *io, int errfd)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 
-	if (chdir (s->cwd) < 0 && (errno != ENOENT || mkdir_p_at (AT_FDCWD, s->cwd, 0755, &e) < 0 || chdir (s->cwd) < 0)) {
+	if (chdir (s->cwd) < 0 &&
+	    (errno != ENOENT || mkdir_p_at (AT_FDCWD, s->cwd, 0755, &e) < 0 || chdir (s->cwd) < 0)) {
 		err_set (&e, SPAWN_FAILED, errno, "chdir to cwd (\"%s\") set in config.json failed", s->cwd);
 		child_fail (errfd, &e);
 	}
@@ -211,13 +212,12 @@ cgroup_joined (void *arg, struct bx_err *e)
 static void __attribute__ ((noreturn))
 container_child (const struct spec *s, const struct spawn_io *io, int go, int errfd)
 {
-	struct joined j = { s, go };
-	struct bx_err e = { 0 };
+	struct joined j = {s, go};
+	struct bx_err e = {0};
 
 	if (join_namespaces (s, &e) < 0 || child_io (io, &e) < 0)
 		child_fail (errfd, &e);
-	if ((s->clone_flags & CLONE_NEWUTS) && s->hostname &&
-	    sethostname (s->hostname, strlen (s->hostname)) < 0) {
+	if ((s->clone_flags & CLONE_NEWUTS) && s->hostname && sethostname (s->hostname, strlen (s->hostname)) < 0) {
 		err_set (&e, SPAWN_FAILED, errno, "sethostname %s", s->hostname);
 		child_fail (errfd, &e);
 	}
@@ -243,9 +243,9 @@ clone_child (uint64_t flags)
 {
 	/* with CLONE_PARENT the child inherits our own exit signal (clone3
 	 * refuses another): SIGCHLD, we were forked */
-	struct clone_args a = { .flags = flags, .exit_signal = flags & CLONE_PARENT ? 0 : SIGCHLD };
+	struct clone_args a = {.flags = flags, .exit_signal = flags & CLONE_PARENT ? 0 : SIGCHLD};
 
-	return (pid_t) syscall (SYS_clone3, &a, sizeof a);
+	return (pid_t)syscall (SYS_clone3, &a, sizeof a);
 }
 
 /* wait for the child's report: EOF means the payload was executed */
@@ -261,7 +261,7 @@ child_result (int fd, pid_t pid, pid_t *failed, struct bx_err *e)
 	if (n == 0)
 		return 0;
 	*failed = pid;
-	if (n != (ssize_t) sizeof r)
+	if (n != (ssize_t)sizeof r)
 		return err_set (e, SPAWN_FAILED, n < 0 ? errno : 0, "the container's process died before exec");
 	r.msg[sizeof r.msg - 1] = '\0';
 	return err_set (e, r.code, 0, "%s", r.msg);
@@ -269,9 +269,9 @@ child_result (int fd, pid_t pid, pid_t *failed, struct bx_err *e)
 
 pid_t
 spawn_container (const struct spec *s, const struct cgroup *cg, const struct spawn_io *io, int clone_parent_too,
-		 pid_t *failed, struct bx_err *e)
+                 pid_t *failed, struct bx_err *e)
 {
-	uint64_t flags = (uint64_t) (s->clone_flags & ~CLONE_NEWCGROUP);
+	uint64_t flags = (uint64_t)(s->clone_flags & ~CLONE_NEWCGROUP);
 	int p[2], go[2], joined, err;
 	pid_t pid;
 
@@ -319,10 +319,9 @@ spawn_container (const struct spec *s, const struct cgroup *cg, const struct spa
 }
 
 static void __attribute__ ((noreturn))
-exec_child (const struct spec *s, int pidfd, int nsflags, const struct cgroup *cg, const struct spawn_io *io,
-	    int errfd)
+exec_child (const struct spec *s, int pidfd, int nsflags, const struct cgroup *cg, const struct spawn_io *io, int errfd)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 
 	if (cgroup_enter (cg) < 0) {
 		err_set (&e, SPAWN_FAILED, errno, "join cgroup %s", cg->dir[0]);
@@ -339,7 +338,7 @@ exec_child (const struct spec *s, int pidfd, int nsflags, const struct cgroup *c
 
 pid_t
 spawn_exec (const struct spec *s, int pidfd, int nsflags, const struct cgroup *cg, const struct spawn_io *io,
-	    pid_t *failed, struct bx_err *e)
+            pid_t *failed, struct bx_err *e)
 {
 	int p[2];
 	pid_t pid;

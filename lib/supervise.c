@@ -98,10 +98,10 @@ crilog_write (int logfd, const char *stream, const char *buf, size_t n)
 	size_t hlen;
 
 	ctr_time_now (now);
-	hlen = (size_t) snprintf (head, sizeof head, "%s %s ", now, stream);
+	hlen = (size_t)snprintf (head, sizeof head, "%s %s ", now, stream);
 	while (n) {
 		const char *nl = memchr (buf, '\n', n);
-		size_t len = nl ? (size_t) (nl - buf) : n;
+		size_t len = nl ? (size_t)(nl - buf) : n;
 		if (log_entry (logfd, head, hlen, buf, len, nl ? 'F' : 'P') < 0)
 			return -1;
 		len += nl ? 1 : 0;
@@ -114,9 +114,9 @@ crilog_write (int logfd, const char *stream, const char *buf, size_t n)
 int
 launch_send (int sock, const struct launch_msg *m, const int *fds, int nfds)
 {
-	char cbuf[CMSG_SPACE (3 * sizeof (int))] = { 0 };
-	struct iovec iov = { (void *) m, sizeof *m };
-	struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1 };
+	char cbuf[CMSG_SPACE (3 * sizeof (int))] = {0};
+	struct iovec iov = {(void *)m, sizeof *m};
+	struct msghdr h = {.msg_iov = &iov, .msg_iovlen = 1};
 	struct cmsghdr *c;
 
 	if (nfds > 0) {
@@ -128,15 +128,15 @@ launch_send (int sock, const struct launch_msg *m, const int *fds, int nfds)
 		c->cmsg_len = CMSG_LEN (nfds * sizeof (int));
 		memcpy (CMSG_DATA (c), fds, nfds * sizeof (int));
 	}
-	return sendmsg (sock, &h, MSG_NOSIGNAL) == (ssize_t) sizeof *m ? 0 : -1;
+	return sendmsg (sock, &h, MSG_NOSIGNAL) == (ssize_t)sizeof *m ? 0 : -1;
 }
 
 int
 launch_recv (int sock, struct launch_msg *m, int *fds, int maxfds)
 {
 	char cbuf[CMSG_SPACE (3 * sizeof (int))];
-	struct iovec iov = { m, sizeof *m };
-	struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+	struct iovec iov = {m, sizeof *m};
+	struct msghdr h = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
 	struct cmsghdr *c;
 	ssize_t n;
 
@@ -144,13 +144,13 @@ launch_recv (int sock, struct launch_msg *m, int *fds, int maxfds)
 		fds[i] = -1;
 	while ((n = recvmsg (sock, &h, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
 		;
-	if (n != (ssize_t) sizeof *m)
+	if (n != (ssize_t)sizeof *m)
 		return -1;
 	m->msg[sizeof m->msg - 1] = m->cgroup[sizeof m->cgroup - 1] = '\0';
 	for (c = CMSG_FIRSTHDR (&h); c; c = CMSG_NXTHDR (&h, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			int k = (int) ((c->cmsg_len - CMSG_LEN (0)) / sizeof (int));
-			memcpy (fds, CMSG_DATA (c), (size_t) (k < maxfds ? k : maxfds) * sizeof (int));
+			int k = (int)((c->cmsg_len - CMSG_LEN (0)) / sizeof (int));
+			memcpy (fds, CMSG_DATA (c), (size_t)(k < maxfds ? k : maxfds) * sizeof (int));
 		}
 	return 0;
 }
@@ -201,7 +201,7 @@ log_from (int fd, int logfd, const char *stream)
 		return 1;
 	if (n <= 0)
 		return 0;
-	crilog_write (logfd, stream, buf, (size_t) n);
+	crilog_write (logfd, stream, buf, (size_t)n);
 	return 1;
 }
 
@@ -224,7 +224,7 @@ reap (pid_t pid, int *status)
 static int
 wait_and_log (pid_t pid, int fds[3], int sigfd, int logfd)
 {
-	struct pollfd p[3] = { { fds[0], POLLIN, 0 }, { fds[1], POLLIN, 0 }, { sigfd, POLLIN, 0 } };
+	struct pollfd p[3] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}, {sigfd, POLLIN, 0}};
 	int status = 0, reaped = 0;
 
 	while (p[0].fd >= 0 || p[1].fd >= 0 || !reaped) {
@@ -236,12 +236,12 @@ wait_and_log (pid_t pid, int fds[3], int sigfd, int logfd)
 			p[1].fd = -1;
 		if (p[2].revents) {
 			struct signalfd_siginfo si;
-			if (read (sigfd, &si, sizeof si) != (ssize_t) sizeof si)
+			if (read (sigfd, &si, sizeof si) != (ssize_t)sizeof si)
 				continue;
 			if (si.ssi_signo == SIGCHLD)
 				reaped |= reap (pid, &status);
 			else if (!reaped)
-				kill (pid, (int) si.ssi_signo);
+				kill (pid, (int)si.ssi_signo);
 		}
 	}
 	return status;
@@ -253,7 +253,7 @@ record_exit (struct sv *sv, const struct launch_msg *m, int status, int count)
 {
 	struct ctr_state s;
 	struct cgroup cg;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	int oom = 0;
 
 	if (m->cgroup[0] && cgroup_open (&cg, m->cgroup, &e) == 0) {
@@ -286,15 +286,15 @@ now_ms (void)
 static int
 backoff (int sigfd, long ms)
 {
-	struct pollfd p = { sigfd, POLLIN, 0 };
+	struct pollfd p = {sigfd, POLLIN, 0};
 	long end = now_ms () + ms, left;
 	int st;
 
 	while ((left = end - now_ms ()) > 0) {
 		struct signalfd_siginfo si;
-		if (poll (&p, 1, (int) left) <= 0)
+		if (poll (&p, 1, (int)left) <= 0)
 			continue;
-		if (read (sigfd, &si, sizeof si) == (ssize_t) sizeof si && si.ssi_signo != SIGCHLD)
+		if (read (sigfd, &si, sizeof si) == (ssize_t)sizeof si && si.ssi_signo != SIGCHLD)
 			return 0;
 		while (waitpid (-1, &st, WNOHANG) > 0)
 			;
@@ -305,7 +305,7 @@ backoff (int sigfd, long ms)
 static int
 signals_block (void)
 {
-	static const int sigs[] = { SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2 };
+	static const int sigs[] = {SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
 	sigset_t set;
 
 	sigemptyset (&set);

@@ -36,9 +36,9 @@ int crilog_write (int logfd, const char *stream, const char *buf, size_t n);
 
 /* the worker's message to the supervisor (fds ride along: out, err, in) */
 struct launch_msg {
-	int code;       /* 0: the payload runs; else 125, 126, 127 */
-	pid_t pid;      /* the container's first process (0 when none) */
-	int nfds;       /* out, err (-1 with a terminal), in (held open) */
+	int code;  /* 0: the payload runs; else 125, 126, 127 */
+	pid_t pid; /* the container's first process (0 when none) */
+	int nfds;  /* out, err (-1 with a terminal), in (held open) */
 	char cgroup[256];
 	char msg[1024];
 };
@@ -50,8 +50,8 @@ struct sv {
 	int rootfd, cdir;
 	const char *id;
 	struct restart_policy policy;
-	int restarts;                        /* how many times it was restarted: the worker records it */
-	int report;                          /* to the caller of -d, closed after the first start; -1 */
+	int restarts; /* how many times it was restarted: the worker records it */
+	int report;   /* to the caller of -d, closed after the first start; -1 */
 	/* in a forked worker: start the container, send a launch_msg on SOCK,
 	 * return the worker's exit status */
 	int (*launch) (void *arg, int sock);

@@ -49,15 +49,15 @@ struct opts {
 	char **cmd;
 };
 
-static const int proxied[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH };
+static const int proxied[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH};
 
 static void
 usage (void)
 {
 	fprintf (stderr,
-		 "usage: %s [--root DIR] [-d] [-i] [-t] [-e VAR=val]... [-u USER[:GROUP]] [-w DIR] CONTAINER CMD "
-		 "[ARG...]\n",
-		 bx_prog);
+	         "usage: %s [--root DIR] [-d] [-i] [-t] [-e VAR=val]... [-u USER[:GROUP]] [-w DIR] CONTAINER CMD "
+	         "[ARG...]\n",
+	         bx_prog);
 	exit (BX_USAGE);
 }
 
@@ -65,11 +65,10 @@ static void
 parse_args (int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
-		{ "root", required_argument, NULL, 'R' },     { "detach", no_argument, NULL, 'd' },
-		{ "interactive", no_argument, NULL, 'i' },    { "tty", no_argument, NULL, 't' },
-		{ "env", required_argument, NULL, 'e' },      { "user", required_argument, NULL, 'u' },
-		{ "workdir", required_argument, NULL, 'w' },  { 0, 0, 0, 0 }
-	};
+	    {"root", required_argument, NULL, 'R'},    {"detach", no_argument, NULL, 'd'},
+	    {"interactive", no_argument, NULL, 'i'},   {"tty", no_argument, NULL, 't'},
+	    {"env", required_argument, NULL, 'e'},     {"user", required_argument, NULL, 'u'},
+	    {"workdir", required_argument, NULL, 'w'}, {0, 0, 0, 0}};
 	int c;
 
 	while ((c = getopt_long (argc, argv, "+ditSe:u:w:", lo, NULL)) != -1) {
@@ -131,7 +130,7 @@ env_merge (struct spec *s, const struct opts *o, struct bx_err *e)
 	memcpy (env, s->env, n * sizeof *env);
 	for (size_t i = 0; i < o->nenv; i++) {
 		const char *v = o->env[i], *eq = strchr (v, '=');
-		size_t klen = eq ? (size_t) (eq - v) : strlen (v);
+		size_t klen = eq ? (size_t)(eq - v) : strlen (v);
 		if (!eq) {
 			char *host = getenv (v);
 			if (!host)
@@ -178,7 +177,7 @@ spec_for_exec (int cdir, const char *bundle, const struct opts *o, struct spec *
 	if (spec_read (cdir, bundle, s, e) < 0)
 		return -1;
 	free (s->args);
-	s->args = (const char **) o->cmd;
+	s->args = (const char **)o->cmd;
 	*nsflags = s->clone_flags;
 	for (size_t i = 0; i < s->njoins; i++)
 		*nsflags |= s->joins[i].type;
@@ -229,7 +228,7 @@ relay_signal (int sig, void *arg)
 static int
 wait_relay (pid_t pid, int master, const sigset_t *set, int in)
 {
-	struct relay r = { pid, 0, master };
+	struct relay r = {pid, 0, master};
 	struct termios saved;
 	int sigfd = signalfd (-1, set, SFD_CLOEXEC), raw = pty_raw (STDIN_FILENO, &saved);
 
@@ -247,7 +246,11 @@ io_make (const struct opts *o, struct spawn_io *io, int *master, struct bx_err *
 
 	if (null < 0)
 		return err_set (e, SPAWN_FAILED, errno, "/dev/null");
-	*io = (struct spawn_io){ .in = o->interactive ? STDIN_FILENO : null, .out = STDOUT_FILENO, .err = STDERR_FILENO, .console = -1, .detached = o->detach };
+	*io = (struct spawn_io){.in = o->interactive ? STDIN_FILENO : null,
+	                        .out = STDOUT_FILENO,
+	                        .err = STDERR_FILENO,
+	                        .console = -1,
+	                        .detached = o->detach};
 	*master = -1;
 	if (o->detach)
 		io->in = io->out = io->err = null;
@@ -261,13 +264,13 @@ io_make (const struct opts *o, struct spawn_io *io, int *master, struct bx_err *
 int
 main (int argc, char **argv)
 {
-	struct opts o = { 0 };
-	struct bx_err e = { 0 };
+	struct opts o = {0};
+	struct bx_err e = {0};
 	struct spec s;
 	struct cgroup cg;
 	struct spawn_io io;
 	struct scmp_prog filter;
-	char id[CTR_ID_LEN + 1], bundle[PATH_MAX];
+	char id[CTR_ID_LEN + 1], bundle[PATH_MAX], cgpath[CTR_ID_LEN + 8];
 	int rootfd, cdir, pidfd, nsflags, master, st;
 	sigset_t set;
 	pid_t pid, failed;
@@ -278,8 +281,9 @@ main (int argc, char **argv)
 	    (cdir = ctr_open (rootfd, id, &e)) < 0 || (pidfd = container_pidfd (cdir, id, &e)) < 0)
 		return err_report (&e);
 	snprintf (bundle, sizeof bundle, "%s/" L_CONTAINERS "/%s", root_path (o.root), id);
+	snprintf (cgpath, sizeof cgpath, "/box/%s", id);
 	if (spec_for_exec (cdir, bundle, &o, &s, &nsflags, &e) < 0 ||
-	    cgroup_open (&cg, s.cgroups_path ? s.cgroups_path : "/box/x", &e) < 0 ||
+	    cgroup_open (&cg, s.cgroups_path ? s.cgroups_path : cgpath, &e) < 0 ||
 	    scmp_prepare (s.seccomp, rootfd, &filter, &e) < 0 || io_make (&o, &io, &master, &e) < 0) {
 		if (e.code != BX_FAIL)
 			e.code = SPAWN_FAILED;

@@ -60,7 +60,7 @@ struct ctx {
 };
 
 /* the signals passed on to the payload */
-static const int proxied[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH };
+static const int proxied[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH};
 
 static void
 usage (void)
@@ -72,9 +72,8 @@ usage (void)
 static void
 parse_args (int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
-					    { "detach", no_argument, NULL, 'd' },
-					    { 0, 0, 0, 0 } };
+	static const struct option lo[] = {
+	    {"root", required_argument, NULL, 'R'}, {"detach", no_argument, NULL, 'd'}, {0, 0, 0, 0}};
 	int c;
 
 	while ((c = getopt_long (argc, argv, "+d", lo, NULL)) != -1) {
@@ -106,7 +105,7 @@ hostcfg_read (struct ctx *c, struct bx_err *e)
 	c->open_stdin = json_is_true (json_object_get (json_object_get (j, "Config"), "OpenStdin"));
 	c->auto_remove = json_is_true (json_object_get (hc, "AutoRemove"));
 	if (restart_parse (json_string_value (json_object_get (rp, "Name")),
-			   (int) json_integer_value (json_object_get (rp, "MaximumRetryCount")), &c->policy) < 0) {
+	                   (int)json_integer_value (json_object_get (rp, "MaximumRetryCount")), &c->policy) < 0) {
 		json_decref (j);
 		return err_set (e, BX_USAGE, 0, "create.json: unknown restart policy");
 	}
@@ -125,7 +124,7 @@ ctx_open (const struct opts *o, struct ctx *c, struct bx_err *e)
 		return -1;
 	c->rootpath = root_path (o->root);
 	if (snprintf (c->bundle, sizeof c->bundle, "%s/" L_CONTAINERS "/%s", c->rootpath, c->id) >=
-	    (int) sizeof c->bundle)
+	    (int)sizeof c->bundle)
 		return err_set (e, BX_USAGE, 0, "state directory path too long");
 	if ((c->lock = lock_take_at (c->cdir, L_CLOCK, LOCK_TRY, e)) < 0) {
 		if (e->code == BX_CONFLICT && ctr_state_read (c->cdir, &s, e) == 0 && !strcmp (s.status, "running"))
@@ -162,7 +161,7 @@ rootfs_ensure (struct ctx *c, const struct spec *s, struct bx_err *e)
 	if ((pid = fork ()) == 0) {
 		int null = open ("/dev/null", O_WRONLY);
 		dup2 (null, STDOUT_FILENO);
-		execlp ("img-unpack", "img-unpack", "-q", "--root", c->rootpath, image, c->bundle, (char *) NULL);
+		execlp ("img-unpack", "img-unpack", "-q", "--root", c->rootpath, image, c->bundle, (char *)NULL);
 		_exit (127);
 	}
 	if (pid < 0 || waitpid (pid, &st, 0) < 0 || !WIFEXITED (st) || WEXITSTATUS (st))
@@ -187,7 +186,7 @@ static void
 state_running (struct ctx *c, pid_t pid, pid_t monitor, int restarts)
 {
 	struct ctr_state s;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 
 	if (ctr_state_read (c->cdir, &s, &e) < 0)
 		memset (&s, 0, sizeof s);
@@ -208,7 +207,7 @@ static void
 state_failed (struct ctx *c, const struct bx_err *err)
 {
 	struct ctr_state s;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 
 	if (ctr_state_read (c->cdir, &s, &e) < 0)
 		memset (&s, 0, sizeof s);
@@ -223,7 +222,7 @@ static void
 state_exited (struct ctx *c, int code, int oom)
 {
 	struct ctr_state s;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 
 	if (ctr_state_read (c->cdir, &s, &e) < 0)
 		memset (&s, 0, sizeof s);
@@ -287,7 +286,7 @@ relay_signal (int sig, void *arg)
 static int
 wait_relay (pid_t pid, int master, const sigset_t *set, int in)
 {
-	struct relay r = { pid, 0, master };
+	struct relay r = {pid, 0, master};
 	struct termios saved;
 	int sigfd = signalfd (-1, set, SFD_CLOEXEC), raw = pty_raw (STDIN_FILENO, &saved);
 
@@ -304,7 +303,7 @@ io_attached (const struct ctx *c, const struct spec *s, struct spawn_io *io, int
 {
 	int give_stdin = s->terminal || c->open_stdin;
 
-	*io = (struct spawn_io){ .in = STDIN_FILENO, .out = STDOUT_FILENO, .err = STDERR_FILENO, .console = -1 };
+	*io = (struct spawn_io){.in = STDIN_FILENO, .out = STDOUT_FILENO, .err = STDERR_FILENO, .console = -1};
 	*master = -1;
 	if (!give_stdin && (io->in = open ("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
 		return err_set (e, SPAWN_FAILED, errno, "/dev/null");
@@ -333,7 +332,7 @@ io_close (struct spawn_io *io)
 static int
 finish (struct ctx *c, struct cgroup *cg, int status)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	int code = spawn_exit_code (status), oom = cgroup_oom_kills (cg) > 0;
 
 	if (cgroup_destroy (cg, &e) < 0)
@@ -348,7 +347,7 @@ finish (struct ctx *c, struct cgroup *cg, int status)
 static int
 fail_start (struct ctx *c, struct cgroup *cg, pid_t failed, const struct bx_err *err)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	int st;
 
 	if (failed > 0)
@@ -364,10 +363,10 @@ static int
 run_attached (struct ctx *c)
 {
 	struct spec s;
-	struct cgroup cg = { .n = 0 };
+	struct cgroup cg = {.n = 0};
 	struct spawn_io io;
-	struct scmp_prog filter = { 0 };
-	struct bx_err e = { 0 };
+	struct scmp_prog filter = {0};
+	struct bx_err e = {0};
 	sigset_t set;
 	int master, status;
 	pid_t pid, failed = 0;
@@ -397,9 +396,9 @@ run_attached (struct ctx *c)
 static int
 io_detached (const struct ctx *c, const struct spec *s, struct spawn_io *io, int fds[3], struct bx_err *e)
 {
-	int o[2] = { -1, -1 }, er[2] = { -1, -1 }, in[2] = { -1, -1 };
+	int o[2] = {-1, -1}, er[2] = {-1, -1}, in[2] = {-1, -1};
 
-	*io = (struct spawn_io){ .in = -1, .out = -1, .err = -1, .console = -1 };
+	*io = (struct spawn_io){.in = -1, .out = -1, .err = -1, .console = -1};
 	fds[0] = fds[1] = fds[2] = -1;
 	if (s->terminal) {
 		if (pty_open (&fds[0], &io->console, io->console_path, sizeof io->console_path, e) < 0)
@@ -425,13 +424,13 @@ static int
 launch (void *arg, int sock)
 {
 	struct ctx *c = arg;
-	struct launch_msg m = { 0 };
+	struct launch_msg m = {0};
 	struct spec s;
-	struct cgroup cg = { .n = 0 };
-	struct spawn_io io = { .in = -1, .out = -1, .err = -1, .console = -1 };
-	struct scmp_prog filter = { 0 };
-	struct bx_err e = { 0 };
-	int fds[3] = { -1, -1, -1 };
+	struct cgroup cg = {.n = 0};
+	struct spawn_io io = {.in = -1, .out = -1, .err = -1, .console = -1};
+	struct scmp_prog filter = {0};
+	struct bx_err e = {0};
+	int fds[3] = {-1, -1, -1};
 	pid_t failed = 0;
 
 	if (prepare (c, &s, &cg, &filter, &e) < 0 || io_detached (c, &s, &io, fds, &e) < 0)
@@ -455,11 +454,15 @@ launch (void *arg, int sock)
 }
 
 /* the supervisor's life: its own session, no tie to our output */
-static void __attribute__ ((noreturn))
-supervise (struct ctx *c, int report)
+static void __attribute__ ((noreturn)) supervise (struct ctx *c, int report)
 {
-	struct sv sv = { .rootfd = c->rootfd, .cdir = c->cdir, .id = c->id, .policy = c->policy,
-			 .report = report, .launch = launch, .arg = c };
+	struct sv sv = {.rootfd = c->rootfd,
+	                .cdir = c->cdir,
+	                .id = c->id,
+	                .policy = c->policy,
+	                .report = report,
+	                .launch = launch,
+	                .arg = c};
 	int null = open ("/dev/null", O_RDWR), code;
 
 	c->sv = &sv;
@@ -470,11 +473,11 @@ supervise (struct ctx *c, int report)
 			close (null);
 	}
 	code = sv_run (&sv);
-	if (c->auto_remove && code < SPAWN_FAILED) {
-		/* the lock is O_CLOEXEC: ctr-rm takes it itself */
-		execlp ("ctr-rm", "ctr-rm", "-f", c->id, (char *) NULL);
-	}
-	_exit (0);
+	/* also after a failed start, as Docker removes a --rm container then;
+	 * the lock is O_CLOEXEC: ctr-rm takes it itself */
+	if (c->auto_remove)
+		execlp ("ctr-rm", "ctr-rm", "--root", c->rootpath, "-f", c->id, (char *)NULL);
+	_exit (code);
 }
 
 static int
@@ -496,7 +499,7 @@ run_detached (struct ctx *c)
 	close (p[1]);
 	while ((n = read (p[0], &m, sizeof m)) < 0 && errno == EINTR)
 		;
-	if (n != (ssize_t) sizeof m)
+	if (n != (ssize_t)sizeof m)
 		die (SPAWN_FAILED, "container %.12s: the supervisor died", c->id);
 	if (m.code) {
 		m.msg[sizeof m.msg - 1] = '\0';
@@ -510,9 +513,9 @@ run_detached (struct ctx *c)
 int
 main (int argc, char **argv)
 {
-	struct opts o = { 0 };
-	struct ctx c = { .rootfd = -1, .cdir = -1, .lock = -1 };
-	struct bx_err e = { 0 };
+	struct opts o = {0};
+	struct ctx c = {.rootfd = -1, .cdir = -1, .lock = -1};
+	struct bx_err e = {0};
 
 	prog_init (argv[0]);
 	parse_args (argc, argv, &o);

@@ -21,7 +21,7 @@ file (const char *rel)
 {
 	static char buf[4096];
 	char path[1024];
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	char *s = NULL;
 	int fd;
 
@@ -39,10 +39,14 @@ file (const char *rel)
 static void
 test_v2 (void)
 {
-	struct resources r = { .memory = 64 << 20, .memory_swap = 128 << 20, .cpu_quota = 50000,
-			       .cpu_period = 100000, .cpu_shares = 1024, .pids = 42 };
+	struct resources r = {.memory = 64 << 20,
+	                      .memory_swap = 128 << 20,
+	                      .cpu_quota = 50000,
+	                      .cpu_period = 100000,
+	                      .cpu_shares = 1024,
+	                      .pids = 42};
 	struct cgroup cg;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	char want[512];
 
 	setenv ("BOX_CGROUP2_ROOT", root, 1);
@@ -80,11 +84,12 @@ test_restart (void)
 
 	ok (restart_parse ("no", 0, &p) == 0 && !restart_wanted (&p, 1, 0, 0), "no: never");
 	ok (restart_parse ("on-failure", 2, &p) == 0 && restart_wanted (&p, 1, 0, 0) && restart_wanted (&p, 1, 1, 0) &&
-		    !restart_wanted (&p, 1, 2, 0) && !restart_wanted (&p, 0, 0, 0),
+	        !restart_wanted (&p, 1, 2, 0) && !restart_wanted (&p, 0, 0, 0),
 	    "on-failure:2: twice, only after a failure");
 	ok (restart_parse ("always", 0, &p) == 0 && restart_wanted (&p, 0, 99, 0) && !restart_wanted (&p, 0, 1, 1),
 	    "always: unless stopped on purpose");
-	ok (restart_parse ("unless-stopped", 0, &p) == 0 && !restart_wanted (&p, 1, 0, 1), "unless-stopped: not when stopped");
+	ok (restart_parse ("unless-stopped", 0, &p) == 0 && !restart_wanted (&p, 1, 0, 1),
+	    "unless-stopped: not when stopped");
 	ok (restart_parse ("sometimes", 0, &p) < 0, "an unknown policy is refused");
 }
 
@@ -92,7 +97,7 @@ static void
 test_crilog (void)
 {
 	char path[300], *log = NULL, *nl;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	int fd;
 
 	snprintf (path, sizeof path, "%s/log", root);
@@ -105,7 +110,7 @@ test_crilog (void)
 	close (fd);
 	nl = log;
 	ok (strlen (log) > 0 && strstr (log, "Z stdout F a\n") && strstr (log, "Z stdout F b\n") &&
-		    strstr (log, "Z stdout P part\n") && strstr (log, "Z stderr F x\n"),
+	        strstr (log, "Z stdout P part\n") && strstr (log, "Z stderr F x\n"),
 	    "crilog: F lines, a P piece, the stream named");
 	ok (nl[4] == '-' && nl[10] == 'T' && strchr (nl, 'Z') - nl == 29, "crilog: RFC 3339 nanosecond time first");
 	free (log);
@@ -115,17 +120,20 @@ static void
 test_ocispec (void)
 {
 	const char *cfg =
-		"{\"process\":{\"args\":[\"sh\"],\"env\":[\"A=1\"],\"cwd\":\"/w\",\"user\":{\"uid\":5,\"gid\":6,"
-		"\"additionalGids\":[7]},\"capabilities\":{\"bounding\":[\"CAP_KILL\",\"CAP_CHOWN\"]},"
-		"\"noNewPrivileges\":true},\"root\":{\"path\":\"rootfs\",\"readonly\":true},\"hostname\":\"h\","
-		"\"mounts\":[{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"mode=755\"]},"
-		"{\"destination\":\"/d\",\"type\":\"bind\",\"source\":\"/src\",\"options\":[\"rbind\",\"ro\",\"rprivate\"]}],"
-		"\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"},{\"type\":\"network\",\"path\":\"/n\"}],"
-		"\"resources\":{\"memory\":{\"limit\":1024},\"pids\":{\"limit\":9}},\"maskedPaths\":[\"/proc/kcore\"],"
-		"\"readonlyPaths\":[\"/proc/sys\"]}}";
+	    "{\"process\":{\"args\":[\"sh\"],\"env\":[\"A=1\"],\"cwd\":\"/w\",\"user\":{\"uid\":5,\"gid\":6,"
+	    "\"additionalGids\":[7]},\"capabilities\":{\"bounding\":[\"CAP_KILL\",\"CAP_CHOWN\"]},"
+	    "\"noNewPrivileges\":true},\"root\":{\"path\":\"rootfs\",\"readonly\":true},\"hostname\":\"h\","
+	    "\"mounts\":[{\"destination\":\"/"
+	    "dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\",\"options\":[\"nosuid\",\"mode=755\"]},"
+	    "{\"destination\":\"/d\",\"type\":\"bind\",\"source\":\"/"
+	    "src\",\"options\":[\"rbind\",\"ro\",\"rprivate\"]}],"
+	    "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"},{\"type\":\"network\",\"path\":\"/"
+	    "n\"}],"
+	    "\"resources\":{\"memory\":{\"limit\":1024},\"pids\":{\"limit\":9}},\"maskedPaths\":[\"/proc/kcore\"],"
+	    "\"readonlyPaths\":[\"/proc/sys\"]}}";
 	struct spec s;
-	struct bx_err e = { 0 };
-	int fd, kinds[32] = { 0 };
+	struct bx_err e = {0};
+	int fd, kinds[32] = {0};
 	char path[300];
 
 	snprintf (path, sizeof path, "%s/config.json", root);
@@ -144,7 +152,7 @@ test_ocispec (void)
 	for (size_t i = 0; i < s.nops; i++)
 		kinds[s.ops[i].kind]++;
 	ok (kinds[OP_MOUNT] == 1 && kinds[OP_BIND] == 1 && kinds[OP_MKNOD] == 6 && kinds[OP_SYMLINK] == 6 &&
-		    kinds[OP_PIVOT] == 1 && kinds[OP_MASK] == 1 && kinds[OP_RDONLY] == 1 && kinds[OP_ROOT_RO] == 1,
+	        kinds[OP_PIVOT] == 1 && kinds[OP_MASK] == 1 && kinds[OP_RDONLY] == 1 && kinds[OP_ROOT_RO] == 1,
 	    "ocispec: the setup steps");
 	ok (s.ops[1].kind == OP_BIND && s.ops[1].rec && s.ops[1].ro && s.ops[1].prop == 0x40000 /* MS_PRIVATE */,
 	    "ocispec: rbind,ro,rprivate");
@@ -155,7 +163,7 @@ test_ocispec (void)
 int
 main (void)
 {
-	snprintf (root, sizeof root, "/tmp/box-unit-cgroup-%d", (int) getpid ());
+	snprintf (root, sizeof root, "/tmp/box-unit-cgroup-%d", (int)getpid ());
 	mkdir (root, 0755);
 	test_v2 ();
 	test_restart ();
