@@ -180,8 +180,20 @@ is_loopback_ns (const char *line)
 /* The host's resolv.conf: search and options kept, nameservers replaced by
  * FIRST (the network's resolver), DNS (--dns) or the host's own that are
  * not loopback (unreachable from the container), else Google's, as Docker. */
+/* Rewrite NAME of the container in place: a running container has the
+ * file bind-mounted, and a rename would leave it the old inode. */
 static int
-write_resolv (int cdir, json_t *create, const char *first, struct bx_err *e)
+write_in_place (int cdir, const char *name, const char *text, struct bx_err *e)
+{
+	_cleanup_close_ int fd = openat (cdir, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || write_all (fd, text, strlen (text)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "write %s", name);
+	return 0;
+}
+
+static int
+write_resolv (int cdir, json_t *create, const char *first, int in_place, struct bx_err *e)
 {
 	json_t *v, *dns = json_object_get (json_object_get (create, "HostConfig"), "Dns");
 	_cleanup_file_ FILE *f = fopen ("/etc/resolv.conf", "re");
@@ -205,6 +217,8 @@ write_resolv (int cdir, json_t *create, const char *first, struct bx_err *e)
 	}
 	if (!ns && off < sizeof buf)
 		snprintf (buf + off, sizeof buf - off, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+	if (in_place)
+		return write_in_place (cdir, L_RESOLV, buf, e);
 	return netfile_write_at (cdir, L_RESOLV, buf, e);
 }
 
@@ -485,7 +499,7 @@ attach_steps (struct attach *a, const char *mode, struct bx_err *e)
 		return -1;
 	if (write_hosts (a->cdir, a->create, &a->n, &a->r.ep, e) < 0)
 		return -1;
-	if (write_resolv (a->cdir, a->create, a->n.dns ? inet_ntoa (a->n.gw) : NULL, e) < 0)
+	if (write_resolv (a->cdir, a->create, a->n.dns ? inet_ntoa (a->n.gw) : NULL, 0, e) < 0)
 		return -1;
 	return write_settings (a->rootfd, a->cdir, a->id, e);
 }
@@ -518,6 +532,41 @@ netctr_attach (int rootfd, const char *id, struct bx_err *e)
 	json_decref (a.create);
 	close (a.cdir);
 	return rc;
+}
+
+struct dns_ctx {
+	const char *id, *mode;
+	char gw[INET_ADDRSTRLEN];
+	int primary;
+};
+
+static int
+dns_one (struct net *n, void *arg)
+{
+	struct dns_ctx *c = arg;
+	int primary = !strcmp (n->name, c->mode);
+	char path[128];
+
+	snprintf (path, sizeof path, "endpoints/%s", c->id);
+	if (!n->dns || (c->gw[0] && !primary) || c->primary || faccessat (n->dirfd, path, F_OK, 0) < 0)
+		return 0;
+	inet_ntop (AF_INET, &n->gw, c->gw, sizeof c->gw);
+	c->primary = primary;
+	return 0;
+}
+
+/* After connect or disconnect: the resolver of the network NetworkMode
+ * names when it has one, else of any user network the container is on
+ * (as Docker's embedded resolver comes with the first user network),
+ * else the host's nameservers. */
+static int
+update_resolv (int rootfd, int cdir, const char *id, json_t *create, struct bx_err *e)
+{
+	struct dns_ctx c = { id, network_mode (create), "", 0 };
+
+	if (each_network (rootfd, dns_one, &c, e) < 0)
+		return -1;
+	return write_resolv (cdir, create, c.gw[0] ? c.gw : NULL, 1, e);
 }
 
 /* The first ethN that the namespace does not have yet. */
@@ -570,8 +619,8 @@ netctr_connect (int rootfd, struct net *n, const char *id, const char *const *al
 	if (nl_open_in (&inner, nsfd, e) < 0)
 		goto out;
 	next_ifname (&inner, r.ep.ifname);
-	if (ep_add (rootfd, n, &r, nsfd, &inner, e) == 0)
-		rc = write_settings (rootfd, cdir, id, e);
+	if (ep_add (rootfd, n, &r, nsfd, &inner, e) == 0 && write_settings (rootfd, cdir, id, e) == 0)
+		rc = update_resolv (rootfd, cdir, id, create, e);
 out:
 	nl_close (&inner);
 	json_decref (create);
@@ -582,7 +631,9 @@ int
 netctr_disconnect (int rootfd, struct net *n, const char *id, struct bx_err *e)
 {
 	_cleanup_close_ int cdir = -1;
+	json_t *create = NULL;
 	struct ep ep;
+	int rc;
 
 	if (n->dirfd < 0)
 		return err_set (e, BX_USAGE, 0, "container cannot be disconnected from host network or connected to host network");
@@ -592,7 +643,11 @@ netctr_disconnect (int rootfd, struct net *n, const char *id, struct bx_err *e)
 		return -1;
 	if ((cdir = ctr_open (rootfd, id, e)) < 0)
 		return 0; /* gone meanwhile: nothing to rewrite */
-	return write_settings (rootfd, cdir, id, e);
+	if (write_settings (rootfd, cdir, id, e) < 0 || read_create (cdir, &create, e) < 0)
+		return -1;
+	rc = update_resolv (rootfd, cdir, id, create, e);
+	json_decref (create);
+	return rc;
 }
 
 /* --- detach ----------------------------------------------------------------------- */
