@@ -48,7 +48,7 @@ _box () {
 	# verbs: one line each, options first when the word starts with -
 	save) case ${COMP_WORDS[COMP_CWORD-1]} in -o|--output) COMPREPLY=($(compgen -f -- "$cur")) ;; --format) COMPREPLY=($(compgen -W "docker oci" -- "$cur")) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-o --output --format" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")); fi ;; esac ;;
 	pull) case ${COMP_WORDS[COMP_CWORD-1]} in --platform) COMPREPLY=($(compgen -W "linux/amd64 linux/arm64 linux/arm/v7 linux/386 linux/ppc64le linux/s390x" -- "$cur")) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-q --quiet --platform --insecure" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")); fi ;; esac ;;
-	push) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-q --quiet --insecure" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")); fi ;;
+	push) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-a --all-tags -q --quiet --insecure" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")); fi ;;
 	login) case ${COMP_WORDS[COMP_CWORD-1]} in -u|--username|-p|--password) ;; *) COMPREPLY=($(compgen -W "-u --username -p --password --password-stdin --insecure" -- "$cur")) ;; esac ;;
 	logout) ;;
 	load) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-i --input -q --quiet" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi ;;

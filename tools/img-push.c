@@ -2,8 +2,9 @@
  * img-push - push an image of the store to a registry
  *
  * usage:  img-push [--root DIR] [-q] [--docker] [--insecure HOST]... NAME[:TAG]
+ *         img-push [--root DIR] [-q] [--docker] [--insecure HOST]... -a NAME
  * stdin:  unused
- * stdout: the manifest digest pushed; with --docker, what `docker push`
+ * stdout: the manifest digest pushed (a line per tag with -a); with --docker, what `docker push`
  *         prints (the repository, a line per layer, then
  *         "TAG: digest: sha256:... size: N"), or with -q only the name
  * reads:  images/index.json, images/blobs/sha256/, $DOCKER_CONFIG/config.json
@@ -25,6 +26,7 @@
 #include "cleanup.h"
 #include "err.h"
 #include "imgset.h"
+#include "layout.h"
 #include "oci.h"
 #include "ref.h"
 #include "registry.h"
@@ -36,7 +38,7 @@
 
 struct opts {
 	const char *root;
-	int quiet, docker;
+	int quiet, docker, all;
 	char insecure[2048];
 	const char *name;
 };
@@ -54,6 +56,8 @@ struct pblob {
 struct push {
 	const struct opts *o;
 	struct store *st;
+	const char *name; /* the tag to push, as given or (-a) as stored */
+	int header;       /* print the repository line (once with -a) */
 	struct ref ref;
 	char full[600];
 	struct image img;
@@ -66,7 +70,10 @@ struct push {
 static void
 usage (void)
 {
-	fprintf (stderr, "usage: %s [--root DIR] [-q] [--docker] [--insecure HOST]... NAME[:TAG]\n", bx_prog);
+	fprintf (stderr,
+		 "usage: %s [--root DIR] [-q] [--docker] [--insecure HOST]... NAME[:TAG]\n"
+		 "       %s [--root DIR] [-q] [--docker] [--insecure HOST]... -a NAME\n",
+		 bx_prog, bx_prog);
 	exit (BX_USAGE);
 }
 
@@ -87,12 +94,14 @@ parse_args (int argc, char **argv, struct opts *o)
 					    { "quiet", no_argument, NULL, 'q' },
 					    { "docker", no_argument, NULL, 'D' },
 					    { "insecure", required_argument, NULL, 'I' },
+					    { "all-tags", no_argument, NULL, 'a' },
 					    { 0, 0, 0, 0 } };
 	const char *env;
 	int c;
 
-	while ((c = getopt_long (argc, argv, "q", lo, NULL)) != -1) {
+	while ((c = getopt_long (argc, argv, "aq", lo, NULL)) != -1) {
 		switch (c) {
+		case 'a': o->all = 1; break;
 		case 'R': o->root = optarg; break;
 		case 'q': o->quiet = 1; break;
 		case 'D': o->docker = 1; break;
@@ -116,10 +125,10 @@ find_image (struct push *p, struct bx_err *e)
 	char repo[512];
 	struct bx_err ign;
 
-	if (ref_parse (p->o->name, &p->ref, e) < 0)
+	if (ref_parse (p->name, &p->ref, e) < 0)
 		return -1;
 	if (p->ref.digest[0])
-		return err_set (e, BX_USAGE, 0, "%s: cannot push a digest reference", p->o->name);
+		return err_set (e, BX_USAGE, 0, "%s: cannot push a digest reference", p->name);
 	ref_full (&p->ref, p->full, sizeof p->full);
 	ref_familiar_repo (&p->ref, repo, sizeof repo);
 	if (store_image_load (p->st, p->full, &p->img, &ign) < 0 || strcmp (p->img.ref, p->full) != 0)
@@ -276,10 +285,11 @@ push_run (struct push *p, struct bx_err *e)
 	if (connect_registry (p, e) < 0)
 		return err_wrap (e, "%s", p->full);
 	if (p->o->docker && !p->o->quiet) {
-		const char *last = strrchr (p->o->name, '/');
-		if (!strchr (last ? last : p->o->name, ':'))
+		const char *last = strrchr (p->name, '/');
+		if (!p->o->all && !strchr (last ? last : p->name, ':'))
 			printf ("Using default tag: %s\n", p->ref.tag);
-		printf ("The push refers to repository [%s]\n", repo);
+		if (p->header)
+			printf ("The push refers to repository [%s]\n", repo);
 		for (size_t i = p->n; i-- > 1;)
 			say (p, &p->b[i], "Preparing");
 		fflush (stdout);
@@ -305,21 +315,83 @@ push_free (struct push *p)
 	reg_free (p->reg);
 }
 
+static int
+cmp_str (const void *a, const void *b)
+{
+	return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* -a: every tag the store has for NAME's repository, sorted, into *V
+ * (malloc'd strings); NAME must not carry a tag itself. */
+static int
+all_tags (const struct store *st, const char *name, char ***v, size_t *n, struct bx_err *e)
+{
+	const char *last = strrchr (name, '/');
+	json_t *index = NULL, *d;
+	struct ref r, er;
+	struct bx_err ign;
+	char repo[512];
+	size_t i;
+
+	*v = NULL;
+	*n = 0;
+	if (strchr (last ? last : name, ':') || strchr (name, '@'))
+		return err_set (e, BX_USAGE, 0, "%s: tag can't be used with --all-tags/-a", name);
+	if (ref_parse (name, &r, e) < 0 || store_index_load (st, &index, e) < 0)
+		return -1;
+	if (!(*v = calloc (json_array_size (json_object_get (index, "manifests")) + 1, sizeof **v))) {
+		json_decref (index);
+		return err_set (e, BX_SYSTEM, ENOMEM, "push");
+	}
+	json_array_foreach (json_object_get (index, "manifests"), i, d) {
+		const char *tag = json_string_value (json_object_get (json_object_get (d, "annotations"), ANN_REF_NAME));
+		if (tag && ref_parse (tag, &er, &ign) == 0 && er.tag[0] && !er.digest[0] && !strcmp (er.domain, r.domain)
+		    && !strcmp (er.path, r.path) && ((*v)[*n] = strdup (tag)))
+			(*n)++;
+	}
+	json_decref (index);
+	ref_familiar_repo (&r, repo, sizeof repo);
+	if (*n == 0)
+		return err_set (e, BX_NOTFOUND, 0, "An image does not exist locally with the tag: %s", repo);
+	qsort (*v, *n, sizeof **v, cmp_str);
+	return 0;
+}
+
+static int
+push_one (const struct opts *o, struct store *st, const char *name, int header)
+{
+	struct push p = { .o = o, .st = st, .name = name, .header = header };
+	struct bx_err e = { 0 };
+	int rc = push_run (&p, &e) < 0 ? err_report (&e) : 0;
+
+	push_free (&p);
+	return rc;
+}
+
 int
 main (int argc, char **argv)
 {
 	struct opts o = { 0 };
 	struct bx_err e = { 0 };
 	struct store st;
-	struct push p = { .o = &o, .st = &st };
-	int rootfd, rc;
+	char **tags = NULL;
+	size_t n = 0;
+	int rootfd, rc = 0;
 
 	prog_init (argv[0]);
 	parse_args (argc, argv, &o);
 	if ((rootfd = root_open (o.root, &e)) < 0 || store_open (&st, rootfd, &e) < 0)
 		return err_report (&e);
-	rc = push_run (&p, &e) < 0 ? err_report (&e) : 0;
-	push_free (&p);
+	if (!o.all)
+		rc = push_one (&o, &st, o.name, 1);
+	else if (all_tags (&st, o.name, &tags, &n, &e) < 0)
+		rc = err_report (&e);
+	/* -a: every tag, the first failure ends it as docker push -a does */
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = push_one (&o, &st, tags[i], i == 0);
+	for (size_t i = 0; i < n; i++)
+		free (tags[i]);
+	free (tags);
 	store_close (&st);
 	if (fflush (stdout) == EOF && !rc)
 		rc = BX_SYSTEM;

@@ -160,3 +160,22 @@ layer_ids () {
 	run -0 img-fetch -q --root "$BATS_TEST_TMPDIR/root2" "$FAKEREG/app:1"
 	[[ $output == "$m" ]]
 }
+
+@test "-a pushes every tag of the repository, the repository line once; a tag with -a exits 2" {
+	store_add small docker.io/library/small:latest
+	store_add multi docker.io/library/multi:latest
+	img-list tag small "$REGISTRY/all/x:a"
+	img-list tag multi "$REGISTRY/all/x:b"
+	img-list tag multi "$REGISTRY/all/other:c"
+	run --separate-stderr -0 img-push --docker -a "$REGISTRY/all/x"
+	[[ $(grep -c '^The push refers to repository' <<<"$output") == 1 && $output != *"Using default tag"* ]]
+	[[ $output == *"a: digest: $(store_digest "$REGISTRY/all/x:a") size: "* ]]
+	[[ ${lines[-1]} == "b: digest: $(store_digest "$REGISTRY/all/x:b") size: "* ]]
+	run -0 skopeo list-tags --tls-verify=false "docker://$REGISTRY/all/x"
+	[[ $(jq -c '.Tags | sort' <<<"$output") == '["a","b"]' ]]
+	run -1 skopeo inspect --tls-verify=false "docker://$REGISTRY/all/other:c"
+	[[ $output == *"manifest unknown"* ]]
+	run --separate-stderr -2 img-push -a "$REGISTRY/all/x:a"
+	[[ $stderr == "img-push: $REGISTRY/all/x:a: tag can't be used with --all-tags/-a" ]]
+	run -3 img-push -a "$REGISTRY/all/none"
+}
