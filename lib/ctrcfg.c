@@ -32,6 +32,14 @@ ccfg_init (struct ccfg *c)
 	c->binds = json_array ();
 	c->tmpfs = json_object ();
 	c->mount_specs = json_array ();
+	c->group_add = json_array ();
+	c->sysctls = json_object ();
+	c->ulimits = json_array ();
+	c->rlimits = json_array ();
+	c->devices = json_array ();
+	c->oci_devices = json_array ();
+	c->device_rules = json_array ();
+	c->log_config = json_pack ("{s:s, s:{}}", "Type", "json-file", "Config");
 	c->cap_add = json_array ();
 	c->cap_drop = json_array ();
 	c->security_opt = json_array ();
@@ -86,6 +94,12 @@ ccfg_resolve_network (struct ccfg *c, int rootfd, struct bx_err *e)
 	snprintf (c->peer_dir, sizeof c->peer_dir, "%s/" L_CONTAINERS "/%s", root, id);
 	snprintf (c->netns_path, sizeof c->netns_path, "%s/" L_NETNS, c->peer_dir);
 	return 0;
+}
+
+static int
+mode_is (const char *mode, const char *what)
+{
+	return mode && strcmp (mode, what) == 0;
 }
 
 /* --- merging with the image config (moby daemon/commit.go merge) --- */
@@ -259,8 +273,9 @@ ccfg_merge (struct ccfg *c, json_t *img_config, const char *id, const char *name
 	json_array_extend (user_env, c->env_flags);
 	env = env_merge (user_env, json_object_get (ic, "Env"));
 	json_decref (user_env);
-	cfg = json_pack ("{s:s, s:s, s:s, s:b, s:b, s:b}", "Hostname", c->hostname_final, "Domainname", "", "User",
-	                 user ? user : "", "AttachStdin", c->interactive, "AttachStdout", 1, "AttachStderr", 1);
+	cfg = json_pack ("{s:s, s:s, s:s, s:b, s:b, s:b}", "Hostname", c->hostname_final, "Domainname",
+	                 c->domainname ? c->domainname : "", "User", user ? user : "", "AttachStdin", c->interactive,
+	                 "AttachStdout", 1, "AttachStderr", 1);
 	json_object_set_new (cfg, "ExposedPorts", objects_merge (json_object_get (ic, "ExposedPorts"), c->exposed));
 	if (json_object_size (json_object_get (cfg, "ExposedPorts")) == 0)
 		json_object_del (cfg, "ExposedPorts");
@@ -547,6 +562,8 @@ network_mounts (struct ccfg *c)
 int
 ccfg_in_rootfs (struct ccfg *c, int rootfd, int rootfs, const char *bundle_tmp, struct bx_err *e)
 {
+	json_t *v;
+	size_t i;
 	const char *wd = json_string_value (json_object_get (c->config, "WorkingDir"));
 	const char *tmp = strstr (bundle_tmp, ".tmp-");
 
@@ -556,6 +573,13 @@ ccfg_in_rootfs (struct ccfg *c, int rootfd, int rootfs, const char *bundle_tmp, 
 		snprintf (c->netns_path, sizeof c->netns_path, "%s/" L_NETNS, c->bundle);
 	if (userdb_resolve (rootfs, json_string_value (json_object_get (c->config, "User")), &c->ids, e) < 0)
 		return -1;
+	json_array_foreach (c->group_add, i,
+	                    v) if (userdb_group_add (rootfs, json_string_value (v), &c->ids, e) < 0) return -1;
+	/* --ipc host: the host's /dev/shm, as Docker binds it */
+	if (mode_is (c->ipc_mode, "host"))
+		json_array_append_new (c->mounts,
+		                       json_pack ("{s:s, s:s, s:s, s:[s, s]}", "destination", "/dev/shm", "type",
+		                                  "bind", "source", "/dev/shm", "options", "rbind", "rprivate"));
 	if (wd && *wd && mkdir_in_root (rootfs, wd, e) < 0)
 		return -1;
 	if (user_mounts (c, rootfd, rootfs, e) < 0)
@@ -625,8 +649,20 @@ ccfg_config_json (struct ccfg *c, struct bx_err *e)
 	    .memory_swap = c->memory_swap == 0 && c->memory > 0 ? 2 * c->memory : c->memory_swap,
 	    .nano_cpus = c->nano_cpus,
 	    .pids_limit = c->pids_limit,
-	    .shm_size = SHM_SIZE,
+	    .shm_size = c->shm_size ? c->shm_size : SHM_SIZE,
 	    .cgroups_path = cgpath,
+	    .cpu_shares = c->cpu_shares,
+	    .cpuset_cpus = c->cpuset_cpus,
+	    .domainname = c->domainname,
+	    .pid_host = mode_is (c->pid_mode, "host"),
+	    .ipc_host = mode_is (c->ipc_mode, "host"),
+	    .uts_host = mode_is (c->uts_mode, "host"),
+	    .cgroupns_host = mode_is (c->cgroupns_mode, "host"),
+	    .no_shm = mode_is (c->ipc_mode, "none"),
+	    .sysctl = c->sysctls,
+	    .rlimits = c->rlimits,
+	    .devices = c->oci_devices,
+	    .device_rules = c->device_rules,
 	};
 	json_t *doc;
 
@@ -668,7 +704,20 @@ host_config (struct ccfg *c)
 	json_object_set_new (h, "SecurityOpt", list_or_null (c->security_opt));
 	if (json_object_size (c->tmpfs))
 		json_object_set (h, "Tmpfs", c->tmpfs);
-	json_object_set_new (h, "ShmSize", json_integer (SHM_SIZE));
+	json_object_set_new (h, "ShmSize", json_integer (c->shm_size ? c->shm_size : SHM_SIZE));
+	json_object_set_new (h, "CpuShares", json_integer (c->cpu_shares));
+	json_object_set_new (h, "CpusetCpus", json_string (c->cpuset_cpus ? c->cpuset_cpus : ""));
+	json_object_set_new (h, "GroupAdd", list_or_null (c->group_add));
+	if (json_object_size (c->sysctls))
+		json_object_set (h, "Sysctls", c->sysctls);
+	json_object_set_new (h, "Ulimits", list_or_null (c->ulimits));
+	json_object_set (h, "Devices", c->devices);
+	json_object_set_new (h, "PidMode", json_string (c->pid_mode ? c->pid_mode : ""));
+	json_object_set_new (h, "IpcMode", json_string (c->ipc_mode && *c->ipc_mode ? c->ipc_mode : "private"));
+	json_object_set_new (h, "UTSMode", json_string (c->uts_mode ? c->uts_mode : ""));
+	json_object_set_new (h, "CgroupnsMode",
+	                     json_string (c->cgroupns_mode && *c->cgroupns_mode ? c->cgroupns_mode : "private"));
+	json_object_set (h, "LogConfig", c->log_config);
 	json_object_set_new (h, "Memory", json_integer (c->memory));
 	json_object_set_new (h, "MemorySwap",
 	                     json_integer (c->memory_swap == 0 && c->memory > 0 ? 2 * c->memory : c->memory_swap));

@@ -42,6 +42,15 @@ struct ccfg {
 	json_t *exposed, *bindings; /* -p, --expose */
 	const char *ip;
 	json_t *aliases, *add_hosts, *dns;
+	int64_t shm_size, cpu_shares;
+	const char *cpuset_cpus, *domainname, *cidfile;
+	const char *pid_mode, *ipc_mode, *uts_mode, *cgroupns_mode; /* "" or "host" ... */
+	json_t *group_add;                                          /* --group-add (array) */
+	json_t *sysctls;                                            /* --sysctl (object) */
+	json_t *ulimits, *rlimits;                                  /* --ulimit: HostConfig.Ulimits, process.rlimits */
+	json_t *devices;                                            /* --device: HostConfig.Devices */
+	json_t *oci_devices, *device_rules;
+	json_t *log_config; /* {Type, Config} */
 	char **cmd;
 	int ncmd;
 

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "afile.h"
 #include "cleanup.h"
@@ -41,6 +44,20 @@ enum {
 	O_DNS,
 	O_EXPOSE,
 	O_HELP,
+	O_SHM_SIZE,
+	O_GROUP_ADD,
+	O_SYSCTL,
+	O_CPUSET_CPUS,
+	O_ULIMIT,
+	O_PID,
+	O_IPC,
+	O_UTS,
+	O_CGROUPNS,
+	O_DOMAINNAME,
+	O_CIDFILE,
+	O_DEVICE,
+	O_LOG_DRIVER,
+	O_LOG_OPT,
 };
 
 static const struct option longopts[] = {
@@ -83,6 +100,21 @@ static const struct option longopts[] = {
     {"dns", required_argument, NULL, O_DNS},
     {"expose", required_argument, NULL, O_EXPOSE},
     {"help", no_argument, NULL, O_HELP},
+    {"shm-size", required_argument, NULL, O_SHM_SIZE},
+    {"group-add", required_argument, NULL, O_GROUP_ADD},
+    {"sysctl", required_argument, NULL, O_SYSCTL},
+    {"cpu-shares", required_argument, NULL, 'c'},
+    {"cpuset-cpus", required_argument, NULL, O_CPUSET_CPUS},
+    {"ulimit", required_argument, NULL, O_ULIMIT},
+    {"pid", required_argument, NULL, O_PID},
+    {"ipc", required_argument, NULL, O_IPC},
+    {"uts", required_argument, NULL, O_UTS},
+    {"cgroupns", required_argument, NULL, O_CGROUPNS},
+    {"domainname", required_argument, NULL, O_DOMAINNAME},
+    {"cidfile", required_argument, NULL, O_CIDFILE},
+    {"device", required_argument, NULL, O_DEVICE},
+    {"log-driver", required_argument, NULL, O_LOG_DRIVER},
+    {"log-opt", required_argument, NULL, O_LOG_OPT},
     {0, 0, 0, 0},
 };
 
@@ -280,6 +312,193 @@ mount_arg (struct ccfg *c, const char *arg, struct bx_err *e)
 	return 0;
 }
 
+/* Docker's namespaced sysctls: IPC ones and the network's */
+static int
+sysctl_arg (struct ccfg *c, const char *arg, struct bx_err *e)
+{
+	static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+	                                  "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
+	const char *eq = strchr (arg, '=');
+	char key[256];
+	int ok = 0;
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof key)
+		return err_set (e, BX_USAGE, 0,
+		                "invalid argument \"%s\" for \"--sysctl\" flag: %s is not a valid "
+		                "sysctl value",
+		                arg, arg);
+	snprintf (key, sizeof key, "%.*s", (int)(eq - arg), arg);
+	for (size_t i = 0; i < sizeof ipc / sizeof ipc[0]; i++)
+		ok |= strcmp (key, ipc[i]) == 0;
+	ok |= strncmp (key, "fs.mqueue.", 10) == 0 || strncmp (key, "net.", 4) == 0;
+	if (!ok)
+		return err_set (e, BX_USAGE, 0, "sysctl '%s' is not allowed", arg);
+	json_object_set_new (c->sysctls, key, json_string (eq + 1));
+	return 0;
+}
+
+/* --ulimit name=soft[:hard] */
+static int
+ulimit_arg (struct ccfg *c, const char *arg, struct bx_err *e)
+{
+	static const char *const names[] = {"as",      "core",     "cpu",        "data",   "fsize", "locks",
+	                                    "memlock", "msgqueue", "nice",       "nofile", "nproc", "rss",
+	                                    "rtprio",  "rttime",   "sigpending", "stack"};
+	const char *eq = strchr (arg, '=');
+	char name[32], up[48], *end;
+	long long soft, hard;
+	size_t i;
+
+	if (!eq || (size_t)(eq - arg) >= sizeof name)
+		return err_set (e, BX_USAGE, 0,
+		                "invalid argument \"%s\" for \"--ulimit\" flag: invalid ulimit argument: "
+		                "%s",
+		                arg, arg);
+	snprintf (name, sizeof name, "%.*s", (int)(eq - arg), arg);
+	for (i = 0; i < sizeof names / sizeof names[0] && strcmp (names[i], name); i++)
+		;
+	if (i == sizeof names / sizeof names[0])
+		return err_set (e, BX_USAGE, 0,
+		                "invalid argument \"%s\" for \"--ulimit\" flag: invalid ulimit type: %s", arg, name);
+	soft = strtoll (eq + 1, &end, 10);
+	hard = *end == ':' ? strtoll (end + 1, &end, 10) : soft;
+	if (*end || !eq[1] || soft > hard)
+		return err_set (e, BX_USAGE, 0,
+		                "invalid argument \"%s\" for \"--ulimit\" flag: ulimit soft limit must "
+		                "be less than or equal to hard limit: %s",
+		                arg, arg);
+	for (i = 0; name[i]; i++)
+		name[i] = (char)(name[i] - 32 * (name[i] >= 'a' && name[i] <= 'z'));
+	snprintf (up, sizeof up, "RLIMIT_%s", name);
+	for (i = 0; name[i]; i++)
+		name[i] = (char)(name[i] + 32 * (name[i] >= 'A' && name[i] <= 'Z'));
+	json_array_append_new (c->ulimits, json_pack ("{s:s, s:I, s:I}", "Name", name, "Hard", (json_int_t)hard, "Soft",
+	                                              (json_int_t)soft));
+	json_array_append_new (
+	    c->rlimits, json_pack ("{s:s, s:I, s:I}", "type", up, "hard", (json_int_t)hard, "soft", (json_int_t)soft));
+	return 0;
+}
+
+/* --device /dev/x[:/dev/y][:rwm] */
+static int
+device_arg (struct ccfg *c, const char *arg, struct bx_err *e)
+{
+	_cleanup_free_ char *s = strdup (arg);
+	char *host = s, *ctr = NULL, *perm = "rwm", *colon;
+	struct stat st;
+	const char *type;
+
+	if (!s)
+		return err_set (e, BX_SYSTEM, ENOMEM, "--device");
+	if ((colon = strchr (host, ':'))) {
+		*colon = '\0';
+		ctr = colon + 1;
+		if ((colon = strchr (ctr, ':'))) {
+			*colon = '\0';
+			perm = colon + 1;
+		} else if (strspn (ctr, "rwm") == strlen (ctr) && *ctr) {
+			perm = ctr;
+			ctr = NULL;
+		}
+	}
+	if (!ctr || !*ctr)
+		ctr = host;
+	if (!*perm || strspn (perm, "rwm") != strlen (perm) || ctr[0] != '/')
+		return err_set (e, BX_USAGE, 0,
+		                "invalid argument \"%s\" for \"--device\" flag: bad format for path: %s", arg, arg);
+	if (stat (host, &st) < 0)
+		return err_set (e, BX_USAGE, errno,
+		                "error gathering device information while adding custom device \"%s\"", host);
+	if (!S_ISCHR (st.st_mode) && !S_ISBLK (st.st_mode))
+		return err_set (e, BX_USAGE, 0,
+		                "error gathering device information while adding custom device \"%s\": "
+		                "not a device node",
+		                host);
+	type = S_ISCHR (st.st_mode) ? "c" : "b";
+	json_array_append_new (c->devices, json_pack ("{s:s, s:s, s:s}", "PathOnHost", host, "PathInContainer", ctr,
+	                                              "CgroupPermissions", perm));
+	json_array_append_new (c->oci_devices,
+	                       json_pack ("{s:s, s:s, s:I, s:I, s:i, s:I, s:I}", "path", ctr, "type", type, "major",
+	                                  (json_int_t)major (st.st_rdev), "minor", (json_int_t)minor (st.st_rdev),
+	                                  "fileMode", (int)(st.st_mode & 0777), "uid", (json_int_t)st.st_uid, "gid",
+	                                  (json_int_t)st.st_gid));
+	json_array_append_new (c->device_rules, json_pack ("{s:b, s:s, s:I, s:I, s:s}", "allow", 1, "type", type,
+	                                                   "major", (json_int_t)major (st.st_rdev), "minor",
+	                                                   (json_int_t)minor (st.st_rdev), "access", perm));
+	return 0;
+}
+
+/* --pid, --ipc, --uts, --cgroupns: the modes box implements */
+static int
+ns_mode (int opt, const char *arg, const char **out, struct bx_err *e)
+{
+	static const char *const ok[][5] = {
+	    [0] = {"", "host", NULL},
+	    [1] = {"", "private", "shareable", "host", "none"},
+	    [2] = {"", "host", NULL},
+	    [3] = {"", "host", "private", NULL},
+	};
+	int k = opt == O_PID ? 0 : opt == O_IPC ? 1 : opt == O_UTS ? 2 : 3;
+
+	for (int i = 0; i < 5 && ok[k][i]; i++)
+		if (strcmp (arg, ok[k][i]) == 0)
+			return *out = arg, 0;
+	if (strncmp (arg, "container:", 10) == 0)
+		return err_set (e, BX_USAGE, 0, "%s %s: not implemented", flag_name (opt), arg);
+	return err_set (e, BX_USAGE, 0, "invalid %s mode: %s", flag_name (opt) + 2, arg);
+}
+
+static int
+log_opt (struct ccfg *c, const char *arg, struct bx_err *e)
+{
+	const char *eq = strchr (arg, '=');
+	char *k;
+
+	if (!eq || eq == arg)
+		return err_set (e, BX_USAGE, 0, "invalid key/value pair format in logging opts: %s", arg);
+	if (!(k = strndup (arg, (size_t)(eq - arg))))
+		return err_set (e, BX_SYSTEM, ENOMEM, "--log-opt");
+	json_object_set_new (json_object_get (c->log_config, "Config"), k, json_string (eq + 1));
+	free (k);
+	return 0;
+}
+
+static int
+option2 (struct ccfg *c, int opt, const char *arg, struct bx_err *e)
+{
+	long long n;
+
+	switch (opt) {
+	case O_SHM_SIZE: return size_arg (opt, arg, &c->shm_size, e);
+	case O_GROUP_ADD: json_array_append_new (c->group_add, json_string (arg)); return 0;
+	case O_SYSCTL: return sysctl_arg (c, arg, e);
+	case 'c': return int_arg (opt, arg, &n, e) < 0 ? -1 : (c->cpu_shares = n, 0);
+	case O_CPUSET_CPUS:
+		if (strspn (arg, "0123456789,-") != strlen (arg) || !*arg)
+			return err_set (e, BX_USAGE, 0, "invalid value %s for cpuset cpus", arg);
+		c->cpuset_cpus = arg;
+		return 0;
+	case O_ULIMIT: return ulimit_arg (c, arg, e);
+	case O_PID: return ns_mode (opt, arg, &c->pid_mode, e);
+	case O_IPC: return ns_mode (opt, arg, &c->ipc_mode, e);
+	case O_UTS: return ns_mode (opt, arg, &c->uts_mode, e);
+	case O_CGROUPNS: return ns_mode (opt, arg, &c->cgroupns_mode, e);
+	case O_DOMAINNAME: c->domainname = arg; return 0;
+	case O_CIDFILE:
+		if (access (arg, F_OK) == 0)
+			return err_set (e, BX_USAGE, 0,
+			                "container ID file found, make sure the other container isn't "
+			                "running or delete %s",
+			                arg);
+		c->cidfile = arg;
+		return 0;
+	case O_DEVICE: return device_arg (c, arg, e);
+	case O_LOG_DRIVER: json_object_set_new (c->log_config, "Type", json_string (arg)); return 0;
+	case O_LOG_OPT: return log_opt (c, arg, e);
+	}
+	return err_set (e, BX_USAGE, 0, "unknown flag");
+}
+
 static int
 option (struct ccfg *c, int opt, const char *arg, struct bx_err *e)
 {
@@ -347,7 +566,7 @@ option (struct ccfg *c, int opt, const char *arg, struct bx_err *e)
 		return 0;
 	case O_EXPOSE: return copts_expose (arg, c->exposed, e);
 	}
-	return err_set (e, BX_USAGE, 0, "unknown flag");
+	return option2 (c, opt, arg, e);
 }
 
 /* pflag's words for a flag it does not know or that lacks its value */
@@ -399,6 +618,20 @@ check_combinations (struct ccfg *c, struct bx_err *e)
 		                "conflicting options: port publishing and the container type network mode");
 	if ((container_net || !strcmp (c->network, "host")) && json_array_size (c->dns))
 		return err_set (e, BX_USAGE, 0, "conflicting options: dns and the network mode");
+	if (c->uts_mode && !strcmp (c->uts_mode, "host") && c->hostname)
+		return err_set (e, BX_USAGE, 0, "conflicting options: hostname and the UTS mode");
+	if (!strcmp (c->network, "host") && json_object_size (c->sysctls)) {
+		const char *k;
+		json_t *v;
+		json_object_foreach (c->sysctls, k, v) if (!strncmp (k, "net.", 4)) return err_set (
+		    e, BX_USAGE, 0, "sysctl '%s=%s' not allowed in host network namespace", k, json_string_value (v));
+	}
+	if (c->ipc_mode && !strcmp (c->ipc_mode, "host")) {
+		const char *k;
+		json_t *v;
+		json_object_foreach (c->sysctls, k, v) if (strncmp (k, "net.", 4) != 0) return err_set (
+		    e, BX_USAGE, 0, "sysctl '%s=%s' not allowed in host IPC namespace", k, json_string_value (v));
+	}
 	if (c->name && ctrname_check (c->name, e) < 0)
 		return -1;
 	return 0;
@@ -410,7 +643,7 @@ ccfg_parse_args (struct ccfg *c, int argc, char **argv, struct bx_err *e)
 	int ch;
 
 	opterr = 0;
-	while ((ch = getopt_long (argc, argv, "+:e:w:u:l:h:v:m:p:Pti", longopts, NULL)) != -1) {
+	while ((ch = getopt_long (argc, argv, "+:e:w:u:l:h:v:m:p:c:Pti", longopts, NULL)) != -1) {
 		if (ch == '?' || ch == ':')
 			return bad_flag (argc, argv, ch, ch == ':', e);
 		if (ch == O_HELP)

@@ -113,7 +113,8 @@ all_mounts (const struct spec_decl *s)
 	json_array_foreach (def, i, m)
 	{
 		const char *d = json_string_value (json_object_get (m, "destination"));
-		if (has_dest (s->mounts, d) || (user_dev && strncmp (d, "/dev/", 5) == 0))
+		if (has_dest (s->mounts, d) || (user_dev && strncmp (d, "/dev/", 5) == 0) ||
+		    (s->no_shm && strcmp (d, "/dev/shm") == 0))
 			continue;
 		json_array_append (out, m);
 	}
@@ -149,18 +150,36 @@ process (const struct spec_decl *s)
 }
 
 static json_t *
+process_with_rlimits (const struct spec_decl *s)
+{
+	json_t *p = process (s);
+
+	if (p && json_array_size (s->rlimits))
+		json_object_set (p, "rlimits", s->rlimits);
+	return p;
+}
+
+static void
+ns_add (json_t *ns, const char *type, int host)
+{
+	if (!host)
+		json_array_append_new (ns, json_pack ("{s:s}", "type", type));
+}
+
+static json_t *
 namespaces (const struct spec_decl *s)
 {
-	json_t *ns = json_pack ("[{s:s}]", "type", "pid");
+	json_t *ns = json_array ();
 
+	ns_add (ns, "pid", s->pid_host);
 	if (s->net == SPEC_NET_OWN)
 		json_array_append_new (ns, json_pack ("{s:s}", "type", "network"));
 	else if (s->net == SPEC_NET_PATH)
 		json_array_append_new (ns, json_pack ("{s:s, s:s}", "type", "network", "path", s->netns_path));
-	json_array_append_new (ns, json_pack ("{s:s}", "type", "ipc"));
-	json_array_append_new (ns, json_pack ("{s:s}", "type", "uts"));
-	json_array_append_new (ns, json_pack ("{s:s}", "type", "mount"));
-	json_array_append_new (ns, json_pack ("{s:s}", "type", "cgroup"));
+	ns_add (ns, "ipc", s->ipc_host);
+	ns_add (ns, "uts", s->uts_host);
+	ns_add (ns, "mount", 0);
+	ns_add (ns, "cgroup", s->cgroupns_host);
 	return ns;
 }
 
@@ -194,6 +213,7 @@ device_rules (const struct spec_decl *s)
 	for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
 		json_array_append_new (a, dev_rule (1, "c", allowed[i][0], allowed[i][1]));
 	json_array_append_new (a, dev_rule (0, "c", 10, 229));
+	json_array_extend (a, s->device_rules);
 	return a;
 }
 
@@ -210,10 +230,18 @@ resources (const struct spec_decl *s)
 			json_object_set_new (m, "swap", json_integer (s->memory_swap));
 		json_object_set_new (r, "memory", m);
 	}
-	if (s->nano_cpus > 0)
-		json_object_set_new (r, "cpu",
-		                     json_pack ("{s:I, s:I}", "quota", (json_int_t)(s->nano_cpus * 100000 / 1000000000),
-		                                "period", (json_int_t)100000));
+	if (s->nano_cpus > 0 || s->cpu_shares > 0 || s->cpuset_cpus) {
+		json_t *cpu = json_object ();
+		if (s->cpu_shares > 0)
+			json_object_set_new (cpu, "shares", json_integer (s->cpu_shares));
+		if (s->nano_cpus > 0) {
+			json_object_set_new (cpu, "quota", json_integer (s->nano_cpus * 100000 / 1000000000));
+			json_object_set_new (cpu, "period", json_integer (100000));
+		}
+		if (s->cpuset_cpus)
+			json_object_set_new (cpu, "cpus", json_string (s->cpuset_cpus));
+		json_object_set_new (r, "cpu", cpu);
+	}
 	if (s->pids_limit > 0)
 		json_object_set_new (r, "pids", json_pack ("{s:I}", "limit", (json_int_t)s->pids_limit));
 	return r;
@@ -267,6 +295,7 @@ linux_section (const struct spec_decl *s, struct bx_err *e)
 		json_decref (l);
 		return err_set (e, BX_SYSTEM, errno, "read /dev"), NULL;
 	}
+	json_array_extend (devs, s->devices);
 	json_object_set_new (l, "devices", devs);
 	if (!s->privileged) {
 		json_object_set_new (l, "maskedPaths", STRINGS (masked_paths));
@@ -275,10 +304,13 @@ linux_section (const struct spec_decl *s, struct bx_err *e)
 	if (s->seccomp)
 		json_object_set (l, "seccomp", s->seccomp);
 	/* Docker: with a network namespace of its own, any port and ping for all */
-	if (s->net != SPEC_NET_HOST)
-		json_object_set_new (l, "sysctl",
-		                     json_pack ("{s:s, s:s}", "net.ipv4.ip_unprivileged_port_start", "0",
-		                                "net.ipv4.ping_group_range", "0 2147483647"));
+	if (s->net != SPEC_NET_HOST || json_object_size (s->sysctl)) {
+		json_t *sys = s->net != SPEC_NET_HOST ? json_pack ("{s:s, s:s}", "net.ipv4.ip_unprivileged_port_start",
+		                                                   "0", "net.ipv4.ping_group_range", "0 2147483647")
+		                                      : json_object ();
+		json_object_update (sys, s->sysctl);
+		json_object_set_new (l, "sysctl", sys);
+	}
 	return l;
 }
 
@@ -289,9 +321,21 @@ spec_build (const struct spec_decl *s, struct bx_err *e)
 
 	if (!lin)
 		return NULL;
-	return json_pack ("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.0.2", "process", process (s),
-	                  "root", "path", "rootfs", "readonly", s->readonly_root, "hostname", s->hostname, "mounts",
-	                  all_mounts (s), "linux", lin);
+	json_t *doc = json_pack ("{s:s, s:o, s:{s:s, s:b}}", "ociVersion", "1.0.2", "process", process_with_rlimits (s),
+	                         "root", "path", "rootfs", "readonly", s->readonly_root);
+
+	/* with the host's UTS namespace the runtime must not set names */
+	if (doc && !s->uts_host) {
+		json_object_set_new (doc, "hostname", json_string (s->hostname));
+		if (s->domainname && *s->domainname)
+			json_object_set_new (doc, "domainname", json_string (s->domainname));
+	}
+	if (doc) {
+		json_object_set_new (doc, "mounts", all_mounts (s));
+		json_object_set_new (doc, "linux", lin);
+	} else
+		json_decref (lin);
+	return doc;
 }
 
 /* --- tmpfs options --- */

@@ -36,15 +36,24 @@ struct spec_decl {
 	json_t *seccomp; /* linux.seccomp, borrowed; NULL: none */
 	const char *hostname;
 	enum spec_net net;
-	const char *netns_path; /* SPEC_NET_PATH */
-	json_t *mounts;         /* the container's own mounts (OCI objects), borrowed;
-	                           they replace default mounts at the same destination */
-	int64_t memory;         /* bytes; 0: no limit */
-	int64_t memory_swap;    /* memory + swap; 0: unset, -1: unlimited */
-	int64_t nano_cpus;      /* 1e9 per CPU; 0: no limit */
-	int64_t pids_limit;     /* > 0: a limit */
-	int64_t shm_size;       /* bytes of /dev/shm */
+	const char *netns_path;  /* SPEC_NET_PATH */
+	json_t *mounts;          /* the container's own mounts (OCI objects), borrowed;
+	                            they replace default mounts at the same destination */
+	int64_t memory;          /* bytes; 0: no limit */
+	int64_t memory_swap;     /* memory + swap; 0: unset, -1: unlimited */
+	int64_t nano_cpus;       /* 1e9 per CPU; 0: no limit */
+	int64_t pids_limit;      /* > 0: a limit */
+	int64_t shm_size;        /* bytes of /dev/shm */
+	int64_t cpu_shares;      /* 0: unset */
+	const char *cpuset_cpus; /* NULL: unset */
 	const char *cgroups_path;
+	const char *domainname;                          /* NULL: unset */
+	int pid_host, ipc_host, uts_host, cgroupns_host; /* share the host's namespace */
+	int no_shm;                                      /* --ipc none: no /dev/shm */
+	json_t *sysctl;       /* --sysctl, over Docker's own (object, borrowed; may be NULL) */
+	json_t *rlimits;      /* process.rlimits (array, borrowed; may be NULL) */
+	json_t *devices;      /* --device: linux.devices entries (array, borrowed; may be NULL) */
+	json_t *device_rules; /* and their cgroup rules, after the defaults (array, borrowed) */
 };
 
 /* The config.json document (new reference); NULL only when out of memory

@@ -146,3 +146,24 @@ userdb_resolve (int rootfs, const char *spec, struct userdb_ids *out, struct bx_
 		group_scan (group, NULL, -1, name, out);
 	return 0;
 }
+
+int
+userdb_group_add (int rootfs, const char *group, struct userdb_ids *out, struct bx_err *e)
+{
+	_cleanup_free_ char *buf = read_in_root (rootfs, "/etc/group");
+	struct userdb_ids found = {0};
+	long gid = num (group);
+
+	if (gid == -2)
+		return err_set (e, BX_USAGE, 0, "uids and gids must be in range 0-%ld", ID_MAX);
+	if (!group_scan (buf, group, gid, NULL, &found)) {
+		if (gid < 0)
+			return err_set (e, BX_FAIL, 0, "unable to find group %s: no matching entries in group file",
+			                group);
+		found.gid = (gid_t)gid;
+	}
+	if (out->nsgids >= USERDB_MAX_GIDS)
+		return err_set (e, BX_USAGE, 0, "too many groups");
+	out->sgids[out->nsgids++] = found.gid;
+	return 0;
+}

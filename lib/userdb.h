@@ -29,4 +29,8 @@ struct userdb_ids {
  * the groups that list the user, only when no group was given. */
 int userdb_resolve (int rootfs, const char *spec, struct userdb_ids *out, struct bx_err *e);
 
+/* --group-add: GROUP (a name or a number) appended to OUT's supplementary
+ * groups; a name must be in the image's /etc/group. */
+int userdb_group_add (int rootfs, const char *group, struct userdb_ids *out, struct bx_err *e);
+
 #endif

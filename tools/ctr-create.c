@@ -275,6 +275,17 @@ nofile_raise (void)
 	}
 }
 
+/* --cidfile: the id, in a file that must not exist (Docker's rule) */
+static int
+cidfile_write (const char *path, const char *id, struct bx_err *e)
+{
+	_cleanup_close_ int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+	if (fd < 0 || write_all (fd, id, strlen (id)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "--cidfile %s", path);
+	return 0;
+}
+
 static int
 root_abspath (int rootfd, char *buf, size_t len, struct bx_err *e)
 {
@@ -318,7 +329,10 @@ main (int argc, char **argv)
 		close (j.rootfd);
 	if (rc < 0)
 		return err_report (&e);
+	/* the container exists either way: its id goes out */
+	if (c.cidfile && cidfile_write (c.cidfile, j.id, &e) < 0)
+		rc = err_report (&e);
 	if (printf ("%s\n", j.id) < 0 || fflush (stdout) == EOF)
-		return errno == EPIPE ? 0 : BX_SYSTEM;
-	return 0;
+		return errno == EPIPE ? rc : BX_SYSTEM;
+	return rc;
 }

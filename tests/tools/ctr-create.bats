@@ -447,6 +447,57 @@ crun_run () {
 	[[ $stderr == "ctr-create: Invalid signal: SIGNOPE" ]]
 }
 
+@test "more of docker create: --shm-size, --group-add, --sysctl, -c, --cpuset-cpus, --ulimit, --device, --log-*" {
+	mk --shm-size 128m --group-add app --group-add 4242 --sysctl net.ipv4.ip_forward=1 --sysctl kernel.shmmax=1000000 \
+		-c 512 --cpuset-cpus 0 --ulimit nofile=1024:2048 --ulimit nproc=100 --domainname ex.org \
+		--device /dev/null:/dev/mynull:r --log-driver none --log-opt a=b small
+	[[ $(cfg '.mounts[] | select(.destination == "/dev/shm") | .options[-1]') == '"size=134217728"' ]]
+	[[ $(cfg .process.user) == '{"uid":0,"gid":0,"additionalGids":[1000,4242]}' ]]
+	[[ $(cfg .linux.sysctl) == '{"net.ipv4.ip_unprivileged_port_start":"0","net.ipv4.ping_group_range":"0 2147483647","net.ipv4.ip_forward":"1","kernel.shmmax":"1000000"}' ]]
+	[[ $(cfg .linux.resources.cpu) == '{"shares":512,"cpus":"0"}' ]]
+	[[ $(cfg .process.rlimits) == '[{"type":"RLIMIT_NOFILE","hard":2048,"soft":1024},{"type":"RLIMIT_NPROC","hard":100,"soft":100}]' ]]
+	[[ $(cfg .domainname) == '"ex.org"' && $(crt .Config.Domainname) == '"ex.org"' ]]
+	[[ $(cfg .linux.devices) == '[{"path":"/dev/mynull","type":"c","major":1,"minor":3,"fileMode":438,"uid":0,"gid":0}]' ]]
+	[[ $(cfg '.linux.resources.devices[-1]') == '{"allow":true,"type":"c","major":1,"minor":3,"access":"r"}' ]]
+	[[ $(crt '.HostConfig | [.ShmSize, .CpuShares, .CpusetCpus, .GroupAdd, .Sysctls, .Ulimits, .Devices, .LogConfig]') == '[134217728,512,"0",["app","4242"],{"net.ipv4.ip_forward":"1","kernel.shmmax":"1000000"},[{"Name":"nofile","Hard":2048,"Soft":1024},{"Name":"nproc","Hard":100,"Soft":100}],[{"PathOnHost":"/dev/null","PathInContainer":"/dev/mynull","CgroupPermissions":"r"}],{"Type":"none","Config":{"a":"b"}}]' ]]
+	run --separate-stderr -1 ctr-create --group-add ghosts small
+	[[ $stderr == "ctr-create: unable to find group ghosts: no matching entries in group file" ]]
+	run --separate-stderr -2 ctr-create --sysctl kernel.hostname=x small
+	[[ $stderr == "ctr-create: sysctl 'kernel.hostname=x' is not allowed" ]]
+	run --separate-stderr -2 ctr-create --ulimit bogus=1 small
+	[[ $stderr == 'ctr-create: invalid argument "bogus=1" for "--ulimit" flag: invalid ulimit type: bogus' ]]
+	run --separate-stderr -2 ctr-create --device /nonexistent small
+	[[ $stderr == 'ctr-create: error gathering device information while adding custom device "/nonexistent": No such file or directory' ]]
+}
+
+@test "--pid, --ipc, --uts, --cgroupns host; --ipc none; --cidfile" {
+	mk --pid host --ipc host --uts host --cgroupns host --cidfile "$BATS_TEST_TMPDIR/cid" small
+	[[ $(cfg '.linux.namespaces') == "[{\"type\":\"network\",\"path\":\"$D/netns\"},{\"type\":\"mount\"}]" ]]
+	[[ $(cfg .hostname) == null ]]
+	[[ $(cfg '.mounts[] | select(.destination == "/dev/shm")') == '{"destination":"/dev/shm","type":"bind","source":"/dev/shm","options":["rbind","rprivate"]}' ]]
+	[[ $(crt '.HostConfig | [.PidMode, .IpcMode, .UTSMode, .CgroupnsMode]') == '["host","host","host","host"]' ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/cid") == "$id" ]]
+	run --separate-stderr -2 ctr-create --cidfile "$BATS_TEST_TMPDIR/cid" small
+	[[ $stderr == "ctr-create: container ID file found, make sure the other container isn't running or delete $BATS_TEST_TMPDIR/cid" ]]
+	mk --ipc none small
+	[[ $(cfg '[.mounts[] | select(.destination == "/dev/shm")] | length') == 0 ]]
+	[[ $(crt '.HostConfig | [.PidMode, .IpcMode, .UTSMode, .CgroupnsMode]') == '["","none","","private"]' ]]
+	run --separate-stderr -2 ctr-create --uts host -h x small
+	[[ $stderr == "ctr-create: conflicting options: hostname and the UTS mode" ]]
+	run --separate-stderr -2 ctr-create --ipc host --sysctl kernel.sem=1 small
+	[[ $stderr == "ctr-create: sysctl 'kernel.sem=1' not allowed in host IPC namespace" ]]
+	run --separate-stderr -2 ctr-create --pid bogus small
+	[[ $stderr == "ctr-create: invalid pid mode: bogus" ]]
+}
+
+@test "crun: --group-add, --sysctl, --ulimit, --device, --pid host as the process sees them" {
+	mk --network none --group-add app --sysctl kernel.shmmax=1000000 --ulimit nofile=1024:2048 --pid host \
+		--device /dev/null:/dev/mynull:rw small sh -c 'id; cat /proc/sys/kernel/shmmax; ulimit -n; ulimit -Hn
+		echo x >/dev/mynull && echo dev-ok; [ -d /proc/$PPID ] && [ $$ != 1 ] && echo host-pids'
+	run -0 crun_run
+	[[ $output == $'uid=0(root) gid=0(root) groups=1000(app)\n1000000\n1024\n2048\ndev-ok\nhost-pids' ]]
+}
+
 @test "names: --name reserves, a taken name exits 4 in Docker's words" {
 	mk --name web small
 	[[ $(crt .Name) == '"/web"' && $(readlink "$BOX_ROOT/names/web") == "$id" ]]
