@@ -79,8 +79,8 @@ ep_write (struct net *n, const struct ep *ep, struct bx_err *e)
 	inet_ntop (AF_INET, &ep->ip, ip, sizeof ip);
 	off = snprintf (buf, sizeof buf,
 	                "endpoint=%s\nip=%s\nmac=%02x:%02x:%02x:%02x:%02x:%02x\nveth=%s\nifname=%s\nname=%s\n",
-	                ep->epid, ip, ep->mac[0], ep->mac[1], ep->mac[2], ep->mac[3], ep->mac[4], ep->mac[5],
-	                ep->veth, ep->ifname, ep->name);
+	                ep->epid, ip, ep->mac[0], ep->mac[1], ep->mac[2], ep->mac[3], ep->mac[4], ep->mac[5], ep->veth,
+	                ep->ifname, ep->name);
 	for (int i = 0; i < ep->naliases; i++)
 		off += snprintf (buf + off, sizeof buf - off, "alias=%s\n", ep->aliases[i]);
 	for (int i = 0; i < ep->nports; i++) {
@@ -107,8 +107,7 @@ ctr_exists (int rootfd, const char *cid)
 /* FN for each endpoint file of N; LIVE: only those whose container exists,
  * else only those whose container is gone. */
 static int
-ep_scan (int rootfd, struct net *n, bool live, int (*fn) (const struct ep *, void *), void *arg,
-         struct bx_err *e)
+ep_scan (int rootfd, struct net *n, bool live, int (*fn) (const struct ep *, void *), void *arg, struct bx_err *e)
 {
 	int fd = openat (n->dirfd, "endpoints", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_dir_ DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
@@ -118,7 +117,7 @@ ep_scan (int rootfd, struct net *n, bool live, int (*fn) (const struct ep *, voi
 	if (fd >= 0 && !d)
 		close (fd);
 	while (d && (de = readdir (d))) {
-		struct bx_err ignored = { 0 };
+		struct bx_err ignored = {0};
 		if (de->d_name[0] == '.' || is_tmp_name (de->d_name) || ctr_exists (rootfd, de->d_name) != live)
 			continue;
 		if (ep_read (n, de->d_name, &ep, &ignored) < 0)
@@ -178,7 +177,7 @@ hosts_line (const struct ep *ep, void *arg)
 static int
 hosts_update (int rootfd, struct net *n, struct bx_err *e)
 {
-	struct text t = { 0 };
+	struct text t = {0};
 	int rc;
 
 	if (!n->dns)
@@ -217,7 +216,7 @@ leases_release_of (struct net *n, const char *cid)
 static void
 ep_remove_locked (int rootfd, struct net *n, const char *cid, int keep_link)
 {
-	struct bx_err ignored = { 0 };
+	struct bx_err ignored = {0};
 	char path[128];
 	struct ep ep;
 	struct nl nl;
@@ -253,7 +252,7 @@ sweep_one (const struct ep *ep, void *arg)
 {
 	void **a = arg;
 
-	ep_remove_locked (*(int *) a[0], a[1], ep->cid, 0);
+	ep_remove_locked (*(int *)a[0], a[1], ep->cid, 0);
 	return 0;
 }
 
@@ -282,7 +281,7 @@ sweep_leases (int rootfd, struct net *n)
 static int
 sweep_locked (int rootfd, struct net *n, struct bx_err *e)
 {
-	void *a[2] = { &rootfd, n };
+	void *a[2] = {&rootfd, n};
 
 	if (ep_scan (rootfd, n, false, sweep_one, a, e) < 0)
 		return -1;
@@ -310,9 +309,9 @@ fnv32 (const char *a, const char *b)
 	uint32_t h = 0x811c9dc5u;
 
 	for (const char *s = a; *s; s++)
-		h = (h ^ (unsigned char) *s) * 0x01000193u;
+		h = (h ^ (unsigned char)*s) * 0x01000193u;
 	for (const char *s = b; *s; s++)
-		h = (h ^ (unsigned char) *s) * 0x01000193u;
+		h = (h ^ (unsigned char)*s) * 0x01000193u;
 	return h;
 }
 
@@ -398,7 +397,7 @@ int
 ep_add (int rootfd, struct net *n, struct ep_req *r, int nsfd, struct nl *inner, struct bx_err *e)
 {
 	_cleanup_close_ int lock = lock_take_at (n->dirfd, "lock", LOCK_WAIT, e);
-	struct bx_err ignored = { 0 };
+	struct bx_err ignored = {0};
 	char path[128];
 
 	if (lock < 0)

@@ -65,8 +65,7 @@ int ep_remove (int rootfd, struct net *n, const char *cid, int keep_link, struct
 /* Read CID's endpoint on N (BX_NOTFOUND when it has none). */
 int ep_read (struct net *n, const char *cid, struct ep *ep, struct bx_err *e);
 /* Call FN for each endpoint of N whose container still exists. */
-int ep_each (int rootfd, struct net *n, int (*fn) (const struct ep *ep, void *arg), void *arg,
-             struct bx_err *e);
+int ep_each (int rootfd, struct net *n, int (*fn) (const struct ep *ep, void *arg), void *arg, struct bx_err *e);
 /* Remove N's endpoints whose container directory is gone. Takes N's lock. */
 int ep_sweep (int rootfd, struct net *n, struct bx_err *e);
 

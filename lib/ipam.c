@@ -41,7 +41,7 @@ cidr_parse (const char *s, struct cidr *c, struct bx_err *e)
 	len = strtol (slash + 1, &end, 10);
 	if (*end || end == slash + 1 || len < 0 || len > 32 || inet_pton (AF_INET, buf, &c->net) != 1)
 		return err_set (e, BX_USAGE, 0, "invalid CIDR address: %s", s);
-	c->len = (int) len;
+	c->len = (int)len;
 	c->net.s_addr &= htonl (mask_of (c->len));
 	return 0;
 }
@@ -72,7 +72,7 @@ cidr_overlaps (struct cidr a, struct cidr b)
 struct in_addr
 cidr_host (struct cidr c, unsigned n)
 {
-	struct in_addr a = { .s_addr = htonl (ntohl (c.net.s_addr) + n) };
+	struct in_addr a = {.s_addr = htonl (ntohl (c.net.s_addr) + n)};
 
 	return a;
 }
@@ -134,8 +134,8 @@ is_special (struct cidr c, struct in_addr a, struct in_addr skip)
 }
 
 int
-ipam_lease (int dirfd, struct cidr c, struct in_addr skip, struct in_addr want, const char *id,
-            struct in_addr *out, struct bx_err *e)
+ipam_lease (int dirfd, struct cidr c, struct in_addr skip, struct in_addr want, const char *id, struct in_addr *out,
+            struct bx_err *e)
 {
 	unsigned n = cidr_hosts (c);
 
@@ -143,7 +143,8 @@ ipam_lease (int dirfd, struct cidr c, struct in_addr skip, struct in_addr want, 
 		char s[INET_ADDRSTRLEN];
 		inet_ntop (AF_INET, &want, s, sizeof s);
 		if (!cidr_contains (c, want) || is_special (c, want, skip))
-			return err_set (e, BX_USAGE, 0, "invalid address %s: it does not belong to any of this network's subnets", s);
+			return err_set (e, BX_USAGE, 0,
+			                "invalid address %s: it does not belong to any of this network's subnets", s);
 		if (lease_take (dirfd, want, id) < 0)
 			return err_set (e, errno == EEXIST ? BX_CONFLICT : BX_SYSTEM, errno == EEXIST ? 0 : errno,
 			                "address %s%s", s, errno == EEXIST ? ": Address already in use" : "");

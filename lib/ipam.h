@@ -36,8 +36,8 @@ int ipam_pick (const struct cidr *taken, int ntaken, struct cidr *out, struct bx
 
 /* Take WANT (when non-zero) or the first free address of C other than
  * the network, broadcast and SKIP, for ID, in the leases directory DIRFD. */
-int ipam_lease (int dirfd, struct cidr c, struct in_addr skip, struct in_addr want, const char *id,
-                struct in_addr *out, struct bx_err *e);
+int ipam_lease (int dirfd, struct cidr c, struct in_addr skip, struct in_addr want, const char *id, struct in_addr *out,
+                struct bx_err *e);
 /* Drop the lease of A if ID holds it (a lease someone else holds stays). */
 void ipam_release (int dirfd, struct in_addr a, const char *id);
 

@@ -113,18 +113,18 @@ netns_remove (int cdir)
 /* --- /etc/hosts and /etc/resolv.conf, as Docker writes them ------------------ */
 
 static const char HOSTS_HEAD[] = "127.0.0.1\tlocalhost\n"
-				 "::1\tlocalhost ip6-localhost ip6-loopback\n"
-				 "fe00::0\tip6-localnet\n"
-				 "ff00::0\tip6-mcastprefix\n"
-				 "ff02::1\tip6-allnodes\n"
-				 "ff02::2\tip6-allrouters\n";
+                                 "::1\tlocalhost ip6-localhost ip6-loopback\n"
+                                 "fe00::0\tip6-localnet\n"
+                                 "ff00::0\tip6-mcastprefix\n"
+                                 "ff02::1\tip6-allnodes\n"
+                                 "ff02::2\tip6-allrouters\n";
 
 static const char *
 hostname_of (int cdir, json_t *create, const char *id, char buf[256])
 {
 	const char *h = json_string_value (json_object_get (json_object_get (create, "Config"), "Hostname"));
 	_cleanup_free_ char *f = NULL;
-	struct bx_err ignored = { 0 };
+	struct bx_err ignored = {0};
 
 	if (h && *h)
 		return h;
@@ -144,14 +144,15 @@ extra_hosts (json_t *create, const struct net *n, char *out, size_t cap)
 	json_t *v, *hosts = json_object_get (json_object_get (create, "HostConfig"), "ExtraHosts");
 	size_t i, off = 0;
 
-	json_array_foreach (hosts, i, v) {
+	json_array_foreach (hosts, i, v)
+	{
 		const char *s = json_string_value (v), *colon = s ? strchr (s, ':') : NULL;
 		char gw[INET_ADDRSTRLEN];
 		if (!colon || off >= cap)
 			continue;
 		inet_ntop (AF_INET, &n->gw, gw, sizeof gw);
-		off += snprintf (out + off, cap - off, "%s\t%.*s\n", strcmp (colon + 1, "host-gateway") ? colon + 1 : gw,
-		                 (int) (colon - s), s);
+		off += snprintf (out + off, cap - off, "%s\t%.*s\n",
+		                 strcmp (colon + 1, "host-gateway") ? colon + 1 : gw, (int)(colon - s), s);
 	}
 	return off;
 }
@@ -203,9 +204,9 @@ write_resolv (int cdir, json_t *create, const char *first, int in_place, struct 
 
 	if (first)
 		off += snprintf (buf + off, sizeof buf - off, "nameserver %s\n", first), ns++;
-	json_array_foreach (dns, i, v)
-		if (json_is_string (v) && off < sizeof buf)
-			off += snprintf (buf + off, sizeof buf - off, "nameserver %s\n", json_string_value (v)), ns++;
+	json_array_foreach (dns, i, v) if (json_is_string (v) && off < sizeof buf) off +=
+	    snprintf (buf + off, sizeof buf - off, "nameserver %s\n", json_string_value (v)),
+	    ns++;
 	while (f && fgets (line, sizeof line, f) && off < sizeof buf) {
 		bool is_ns = !strncmp (line, "nameserver", 10);
 		if (is_ns && (json_array_size (dns) || first || is_loopback_ns (line)))
@@ -281,8 +282,7 @@ ports_json (const struct ep *ep, json_t *create)
 	const char *key;
 	char k[32], ip[INET_ADDRSTRLEN], hp[8];
 
-	json_object_foreach (exposed, key, v)
-		json_object_set_new (ports, key, json_null ());
+	json_object_foreach (exposed, key, v) json_object_set_new (ports, key, json_null ());
 	for (int i = 0; ep && i < ep->nports; i++) {
 		const struct nft_port *p = &ep->ports[i];
 		snprintf (k, sizeof k, "%u/%s", p->ctr_port, p->proto);
@@ -290,7 +290,8 @@ ports_json (const struct ep *ep, json_t *create)
 		snprintf (hp, sizeof hp, "%u", p->host_port);
 		if (!json_is_array (json_object_get (ports, k)))
 			json_object_set_new (ports, k, json_array ());
-		json_array_append_new (json_object_get (ports, k), json_pack ("{s:s, s:s}", "HostIp", ip, "HostPort", hp));
+		json_array_append_new (json_object_get (ports, k),
+		                       json_pack ("{s:s, s:s}", "HostIp", ip, "HostPort", hp));
 	}
 	return ports;
 }
@@ -299,7 +300,7 @@ ports_json (const struct ep *ep, json_t *create)
 static void
 settings_bridge (json_t *s, json_t *ep)
 {
-	static const char *keys[] = { "EndpointID", "Gateway", "IPAddress", "IPPrefixLen", "MacAddress" };
+	static const char *keys[] = {"EndpointID", "Gateway", "IPAddress", "IPPrefixLen", "MacAddress"};
 
 	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
 		json_object_set (s, keys[i], json_object_get (ep, keys[i]));
@@ -321,8 +322,8 @@ settings_new (const char *id, int cdir)
 	                  "Bridge", "", "SandboxID", id, "HairpinMode", 0, "LinkLocalIPv6Address", "",
 	                  "LinkLocalIPv6PrefixLen", 0, "Ports", "SandboxKey", sandbox, "SecondaryIPAddresses",
 	                  "SecondaryIPv6Addresses", "EndpointID", "", "Gateway", "", "GlobalIPv6Address", "",
-	                  "GlobalIPv6PrefixLen", 0, "IPAddress", "", "IPPrefixLen", 0, "IPv6Gateway", "",
-	                  "MacAddress", "", "Networks");
+	                  "GlobalIPv6PrefixLen", 0, "IPAddress", "", "IPPrefixLen", 0, "IPv6Gateway", "", "MacAddress",
+	                  "", "Networks");
 }
 
 /* The endpoint that carries the ports: the one on the network named by
@@ -361,7 +362,7 @@ each_network (int rootfd, int (*fn) (struct net *n, void *arg), void *arg, struc
 		return -1;
 	for (size_t i = 0; i < nn && rc == 0; i++) {
 		struct net n;
-		struct bx_err ignored = { 0 };
+		struct bx_err ignored = {0};
 		if (!strcmp (names[i], "host") || !strcmp (names[i], "none"))
 			continue;
 		if (net_open (rootfd, names[i], &n, &ignored) < 0)
@@ -379,7 +380,7 @@ static int
 settings_one (struct net *n, void *arg)
 {
 	struct settings_ctx *c = arg;
-	struct bx_err ignored = { 0 };
+	struct bx_err ignored = {0};
 	struct ep ep;
 
 	if (ep_read (n, c->id, &ep, &ignored) < 0)
@@ -391,7 +392,7 @@ int
 netctr_settings (int rootfd, const char *id, json_t **out, struct bx_err *e)
 {
 	_cleanup_close_ int cdir = ctr_open (rootfd, id, e);
-	struct settings_ctx c = { rootfd, id, NULL, NULL };
+	struct settings_ctx c = {rootfd, id, NULL, NULL};
 
 	if (cdir < 0 || read_create (cdir, &c.create, e) < 0)
 		return -1;
@@ -434,15 +435,21 @@ ep_request (json_t *create, const char *id, struct net *n, struct ep_req *r, str
 	memset (r, 0, sizeof *r);
 	snprintf (r->ep.cid, sizeof r->ep.cid, "%s", id);
 	snprintf (r->ep.name, sizeof r->ep.name, "%s", ctr_name (create, id));
-	json_array_foreach (json_object_get (cfg, "Aliases"), i, v) {
+	json_array_foreach (json_object_get (cfg, "Aliases"), i, v)
+	{
 		if (!n->dns)
-			return err_set (e, BX_USAGE, 0, "network-scoped alias is supported only for containers in user defined networks");
+			return err_set (
+			    e, BX_USAGE, 0,
+			    "network-scoped alias is supported only for containers in user defined networks");
 		if (json_is_string (v) && r->ep.naliases < EP_ALIAS_MAX)
-			snprintf (r->ep.aliases[r->ep.naliases++], sizeof r->ep.aliases[0], "%s", json_string_value (v));
+			snprintf (r->ep.aliases[r->ep.naliases++], sizeof r->ep.aliases[0], "%s",
+			          json_string_value (v));
 	}
 	if (ip && *ip) {
 		if (!n->user_subnet)
-			return err_set (e, BX_USAGE, 0, "user specified IP address is supported only when connecting to networks with user configured subnets");
+			return err_set (e, BX_USAGE, 0,
+			                "user specified IP address is supported only when connecting to networks with "
+			                "user configured subnets");
 		if (ip_parse (ip, &r->want, e) < 0)
 			return -1;
 	}
@@ -507,7 +514,7 @@ attach_steps (struct attach *a, const char *mode, struct bx_err *e)
 int
 netctr_attach (int rootfd, const char *id, struct bx_err *e)
 {
-	struct attach a = { .rootfd = rootfd, .nsfd = -1, .id = id, .n = { .dirfd = -1 }, .inner = { .fd = -1 } };
+	struct attach a = {.rootfd = rootfd, .nsfd = -1, .id = id, .n = {.dirfd = -1}, .inner = {.fd = -1}};
 	const char *mode;
 	int rc;
 
@@ -523,7 +530,7 @@ netctr_attach (int rootfd, const char *id, struct bx_err *e)
 		/* undo from the namespace on: before it, nothing was made (but
 		 * the default bridge, which stays, as Docker's does) */
 		if (rc < 0 && a.nsfd >= 0)
-			netctr_detach (rootfd, id, &(struct bx_err){ 0 });
+			netctr_detach (rootfd, id, &(struct bx_err){0});
 	}
 	nl_close (&a.inner);
 	if (a.nsfd >= 0)
@@ -562,7 +569,7 @@ dns_one (struct net *n, void *arg)
 static int
 update_resolv (int rootfd, int cdir, const char *id, json_t *create, struct bx_err *e)
 {
-	struct dns_ctx c = { id, network_mode (create), "", 0 };
+	struct dns_ctx c = {id, network_mode (create), "", 0};
 
 	if (each_network (rootfd, dns_one, &c, e) < 0)
 		return -1;
@@ -581,12 +588,12 @@ next_ifname (struct nl *inner, char out[IF_NAMESIZE])
 }
 
 int
-netctr_connect (int rootfd, struct net *n, const char *id, const char *const *aliases, int naliases,
-                const char *ip, struct bx_err *e)
+netctr_connect (int rootfd, struct net *n, const char *id, const char *const *aliases, int naliases, const char *ip,
+                struct bx_err *e)
 {
 	_cleanup_close_ int cdir = ctr_open (rootfd, id, e);
 	_cleanup_close_ int nsfd = -1;
-	struct nl inner = { .fd = -1 };
+	struct nl inner = {.fd = -1};
 	struct ep_req r;
 	json_t *create = NULL;
 	int rc = -1;
@@ -599,21 +606,25 @@ netctr_connect (int rootfd, struct net *n, const char *id, const char *const *al
 		goto out;
 	}
 	if (n->dirfd < 0) {
-		err_set (e, BX_USAGE, 0, "container cannot be disconnected from host network or connected to host network");
+		err_set (e, BX_USAGE, 0,
+		         "container cannot be disconnected from host network or connected to host network");
 		goto out;
 	}
 	if (ep_request (create, id, n, &r, e) < 0)
 		goto out;
 	for (int i = 0; i < naliases && r.ep.naliases < EP_ALIAS_MAX; i++) {
 		if (!n->dns) {
-			err_set (e, BX_USAGE, 0, "network-scoped alias is supported only for containers in user defined networks");
+			err_set (e, BX_USAGE, 0,
+			         "network-scoped alias is supported only for containers in user defined networks");
 			goto out;
 		}
 		snprintf (r.ep.aliases[r.ep.naliases++], sizeof r.ep.aliases[0], "%s", aliases[i]);
 	}
 	if (ip && (!n->user_subnet || ip_parse (ip, &r.want, e) < 0)) {
 		if (!n->user_subnet)
-			err_set (e, BX_USAGE, 0, "user specified IP address is supported only when connecting to networks with user configured subnets");
+			err_set (e, BX_USAGE, 0,
+			         "user specified IP address is supported only when connecting to networks with user "
+			         "configured subnets");
 		goto out;
 	}
 	if (nl_open_in (&inner, nsfd, e) < 0)
@@ -636,7 +647,8 @@ netctr_disconnect (int rootfd, struct net *n, const char *id, struct bx_err *e)
 	int rc;
 
 	if (n->dirfd < 0)
-		return err_set (e, BX_USAGE, 0, "container cannot be disconnected from host network or connected to host network");
+		return err_set (e, BX_USAGE, 0,
+		                "container cannot be disconnected from host network or connected to host network");
 	if (ep_read (n, id, &ep, e) < 0)
 		return err_set (e, BX_NOTFOUND, 0, "container %s is not connected to network %s", id, n->name);
 	if (ep_remove (rootfd, n, id, 0, e) < 0)
@@ -664,7 +676,7 @@ static int
 detach_one (struct net *n, void *arg)
 {
 	struct detach_ctx *c = arg;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 
 	if (ep_remove (c->rootfd, n, c->id, c->keep_link, &e) < 0 && !c->failed++)
 		*c->e = e;
@@ -677,7 +689,7 @@ static int
 is_running (int cdir)
 {
 	struct ctr_state st;
-	struct bx_err ignored = { 0 };
+	struct bx_err ignored = {0};
 
 	if (ctr_state_read (cdir, &st, &ignored) < 0)
 		return 0;
@@ -689,7 +701,7 @@ int
 netctr_detach (int rootfd, const char *id, struct bx_err *e)
 {
 	char path[128];
-	struct detach_ctx c = { rootfd, id, 0, e, 0 };
+	struct detach_ctx c = {rootfd, id, 0, e, 0};
 	int cdir;
 
 	/* the namespace first: once it is gone, its veths go with it */

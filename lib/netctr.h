@@ -24,8 +24,8 @@ int netctr_attach (int rootfd, const char *id, struct bx_err *e);
  * when the container directory is gone. */
 int netctr_detach (int rootfd, const char *id, struct bx_err *e);
 /* Connect an attached container to one more network N. */
-int netctr_connect (int rootfd, struct net *n, const char *id, const char *const *aliases, int naliases,
-                    const char *ip, struct bx_err *e);
+int netctr_connect (int rootfd, struct net *n, const char *id, const char *const *aliases, int naliases, const char *ip,
+                    struct bx_err *e);
 /* Disconnect ID from N (BX_NOTFOUND when it is not connected). */
 int netctr_disconnect (int rootfd, struct net *n, const char *id, struct bx_err *e);
 /* ID's NetworkSettings (network.json's content) as it is now. */

@@ -14,7 +14,7 @@ netfile_write_at (int dirfd, const char *name, const char *text, struct bx_err *
 	char tmp[256];
 	int fd, err = 0;
 
-	snprintf (tmp, sizeof tmp, "%s.tmp-%d", name, (int) getpid ());
+	snprintf (tmp, sizeof tmp, "%s.tmp-%d", name, (int)getpid ());
 	fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return err_set (e, BX_SYSTEM, errno, "write %s", name);

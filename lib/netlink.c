@@ -46,7 +46,7 @@ req_put (struct req *r, const void *data, size_t len)
 static struct rtattr *
 attr_put (struct req *r, int type, const void *data, size_t len)
 {
-	struct rtattr *a = (struct rtattr *) (r->u.buf + NLMSG_ALIGN (r->u.h.nlmsg_len));
+	struct rtattr *a = (struct rtattr *)(r->u.buf + NLMSG_ALIGN (r->u.h.nlmsg_len));
 
 	a->rta_type = type;
 	a->rta_len = RTA_LENGTH (len);
@@ -77,19 +77,19 @@ nest_begin (struct req *r, int type)
 static void
 nest_end (struct req *r, struct rtattr *a)
 {
-	a->rta_len = (char *) &r->u.h + r->u.h.nlmsg_len - (char *) a;
+	a->rta_len = (char *)&r->u.h + r->u.h.nlmsg_len - (char *)a;
 }
 
 int
 nl_open (struct nl *n, struct bx_err *e)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 
 	n->seq = 0;
 	n->fd = socket (AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (n->fd < 0)
 		return err_set (e, BX_SYSTEM, errno, "netlink socket");
-	if (bind (n->fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
+	if (bind (n->fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		int err = errno;
 		nl_close (n);
 		return err_set (e, BX_SYSTEM, err, "netlink bind");
@@ -142,12 +142,11 @@ nl_talk (struct nl *n, struct req *r)
 				continue;
 			return -errno;
 		}
-		for (struct nlmsghdr *h = (struct nlmsghdr *) buf; NLMSG_OK (h, (size_t) len);
-		     h = NLMSG_NEXT (h, len)) {
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK (h, (size_t)len); h = NLMSG_NEXT (h, len)) {
 			if (h->nlmsg_seq != n->seq)
 				continue;
 			if (h->nlmsg_type == NLMSG_ERROR)
-				return ((struct nlmsgerr *) NLMSG_DATA (h))->error;
+				return ((struct nlmsgerr *)NLMSG_DATA (h))->error;
 		}
 	}
 }
@@ -168,12 +167,12 @@ nl_link_index (struct nl *n, const char *name)
 	if (send (n->fd, &r.u.h, r.u.h.nlmsg_len, 0) < 0)
 		return 0;
 	while ((len = recv (n->fd, buf, sizeof buf, 0)) >= 0 || errno == EINTR) {
-		for (struct nlmsghdr *h = (struct nlmsghdr *) buf; len > 0 && NLMSG_OK (h, (size_t) len);
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; len > 0 && NLMSG_OK (h, (size_t)len);
 		     h = NLMSG_NEXT (h, len)) {
 			if (h->nlmsg_seq != n->seq)
 				continue;
 			if (h->nlmsg_type == RTM_NEWLINK)
-				return ((struct ifinfomsg *) NLMSG_DATA (h))->ifi_index;
+				return ((struct ifinfomsg *)NLMSG_DATA (h))->ifi_index;
 			return 0;
 		}
 	}
@@ -183,7 +182,7 @@ nl_link_index (struct nl *n, const char *name)
 static struct ifinfomsg *
 link_req (struct req *r, int type, int flags)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
 
 	req_init (r, type, flags);
 	return req_put (r, &ifi, sizeof ifi);
@@ -208,12 +207,12 @@ nl_bridge_add (struct nl *n, const char *name, struct bx_err *e)
 }
 
 int
-nl_veth_add (struct nl *n, const char *host, int bridge, const char *peer, int peerns,
-             const unsigned char mac[6], struct bx_err *e)
+nl_veth_add (struct nl *n, const char *host, int bridge, const char *peer, int peerns, const unsigned char mac[6],
+             struct bx_err *e)
 {
 	struct req r;
 	struct ifinfomsg *ifi = link_req (&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	struct ifinfomsg pifi = { .ifi_family = AF_UNSPEC };
+	struct ifinfomsg pifi = {.ifi_family = AF_UNSPEC};
 	struct rtattr *info, *data, *p;
 	int rc;
 
@@ -268,9 +267,9 @@ int
 nl_addr_add (struct nl *n, int ifindex, struct in_addr addr, int prefix, struct bx_err *e)
 {
 	struct req r;
-	struct ifaddrmsg ifa = { .ifa_family = AF_INET, .ifa_prefixlen = prefix, .ifa_index = ifindex };
+	struct ifaddrmsg ifa = {.ifa_family = AF_INET, .ifa_prefixlen = prefix, .ifa_index = ifindex};
 	uint32_t mask = prefix ? htonl (~0u << (32 - prefix)) : 0;
-	struct in_addr brd = { .s_addr = addr.s_addr | ~mask };
+	struct in_addr brd = {.s_addr = addr.s_addr | ~mask};
 	int rc;
 
 	req_init (&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
@@ -288,11 +287,11 @@ int
 nl_route_default (struct nl *n, struct in_addr gw, struct bx_err *e)
 {
 	struct req r;
-	struct rtmsg rt = { .rtm_family = AF_INET,
-		            .rtm_table = RT_TABLE_MAIN,
-		            .rtm_protocol = RTPROT_BOOT,
-		            .rtm_scope = RT_SCOPE_UNIVERSE,
-		            .rtm_type = RTN_UNICAST };
+	struct rtmsg rt = {.rtm_family = AF_INET,
+	                   .rtm_table = RT_TABLE_MAIN,
+	                   .rtm_protocol = RTPROT_BOOT,
+	                   .rtm_scope = RT_SCOPE_UNIVERSE,
+	                   .rtm_type = RTN_UNICAST};
 	int rc;
 
 	req_init (&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
@@ -308,7 +307,7 @@ route_one (struct nlmsghdr *h, void (*fn) (struct in_addr, int, void *), void *a
 {
 	struct rtmsg *rt = NLMSG_DATA (h);
 	int len = RTM_PAYLOAD (h);
-	struct in_addr dst = { 0 };
+	struct in_addr dst = {0};
 
 	if (rt->rtm_family != AF_INET || rt->rtm_table != RT_TABLE_MAIN || rt->rtm_dst_len == 0)
 		return;
@@ -319,11 +318,10 @@ route_one (struct nlmsghdr *h, void (*fn) (struct in_addr, int, void *), void *a
 }
 
 int
-nl_routes (struct nl *n, void (*fn) (struct in_addr dst, int len, void *arg), void *arg,
-           struct bx_err *e)
+nl_routes (struct nl *n, void (*fn) (struct in_addr dst, int len, void *arg), void *arg, struct bx_err *e)
 {
 	struct req r;
-	struct rtmsg rt = { .rtm_family = AF_INET };
+	struct rtmsg rt = {.rtm_family = AF_INET};
 	char buf[16384];
 	ssize_t len;
 
@@ -340,14 +338,13 @@ nl_routes (struct nl *n, void (*fn) (struct in_addr dst, int len, void *arg), vo
 				continue;
 			return err_set (e, BX_SYSTEM, errno, "list routes");
 		}
-		for (struct nlmsghdr *h = (struct nlmsghdr *) buf; NLMSG_OK (h, (size_t) len);
-		     h = NLMSG_NEXT (h, len)) {
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK (h, (size_t)len); h = NLMSG_NEXT (h, len)) {
 			if (h->nlmsg_seq != n->seq)
 				continue;
 			if (h->nlmsg_type == NLMSG_DONE)
 				return 0;
 			if (h->nlmsg_type == NLMSG_ERROR)
-				return err_set (e, BX_SYSTEM, -((struct nlmsgerr *) NLMSG_DATA (h))->error,
+				return err_set (e, BX_SYSTEM, -((struct nlmsgerr *)NLMSG_DATA (h))->error,
 				                "list routes");
 			if (h->nlmsg_type == RTM_NEWROUTE)
 				route_one (h, fn, arg);

@@ -31,8 +31,8 @@ int nl_link_index (struct nl *n, const char *name);
 int nl_bridge_add (struct nl *n, const char *name, struct bx_err *e);
 /* ip link add HOST master BRIDGE up type veth peer name PEER netns PEERNS
  * address MAC: PEER is born inside PEERNS with MAC (6 bytes). */
-int nl_veth_add (struct nl *n, const char *host, int bridge, const char *peer, int peerns,
-                 const unsigned char mac[6], struct bx_err *e);
+int nl_veth_add (struct nl *n, const char *host, int bridge, const char *peer, int peerns, const unsigned char mac[6],
+                 struct bx_err *e);
 /* ip link del NAME; 0 when it is already gone. */
 int nl_link_del (struct nl *n, const char *name, struct bx_err *e);
 /* ip link set dev IFINDEX up */
@@ -44,7 +44,6 @@ int nl_route_default (struct nl *n, struct in_addr gw, struct bx_err *e);
 
 /* The IPv4 destinations of the main routing table (and the addresses'
  * subnets): FN is called with each network and prefix length. */
-int nl_routes (struct nl *n, void (*fn) (struct in_addr dst, int len, void *arg), void *arg,
-               struct bx_err *e);
+int nl_routes (struct nl *n, void (*fn) (struct in_addr dst, int len, void *arg), void *arg, struct bx_err *e);
 
 #endif

@@ -45,10 +45,10 @@ net_prefix (const char **out, struct bx_err *e)
 bool
 net_name_ok (const char *s)
 {
-	if (!isalnum ((unsigned char) *s) || strlen (s) >= NET_NAME_MAX)
+	if (!isalnum ((unsigned char)*s) || strlen (s) >= NET_NAME_MAX)
 		return false;
 	for (; *s; s++)
-		if (!isalnum ((unsigned char) *s) && !strchr ("_.-", *s))
+		if (!isalnum ((unsigned char)*s) && !strchr ("_.-", *s))
 			return false;
 	return true;
 }
@@ -63,7 +63,7 @@ static uint64_t
 fnv64 (uint64_t h, const char *s)
 {
 	for (; *s; s++)
-		h = (h ^ (unsigned char) *s) * 0x100000001b3ULL;
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
 	return h;
 }
 
@@ -79,7 +79,7 @@ net_predefined_id (const char *name, char out[NET_ID_LEN + 1])
 	for (int i = 0; i < 4; i++) {
 		uint64_t h = fnv64 (0xcbf29ce484222325ULL + i, root);
 		h = fnv64 (h, "\n");
-		snprintf (out + 16 * i, 17, "%016llx", (unsigned long long) fnv64 (h, name));
+		snprintf (out + 16 * i, 17, "%016llx", (unsigned long long)fnv64 (h, name));
 	}
 }
 
@@ -115,10 +115,10 @@ net_pseudo (const char *name, struct net *n)
 	net_predefined_id (name, n->id);
 	n->config = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:n, s:[]}, s:b, s:b, s:b, "
 	                       "s:{s:s}, s:b, s:{}, s:{}}",
-	                       "Name", name, "Id", n->id, "Created", "0001-01-01T00:00:00Z", "Scope", "local",
-	                       "Driver", n->driver, "EnableIPv6", 0, "IPAM", "Driver", "default", "Options",
-	                       "Config", "Internal", 0, "Attachable", 0, "Ingress", 0, "ConfigFrom",
-	                       "Network", "", "ConfigOnly", 0, "Options", "Labels");
+	                       "Name", name, "Id", n->id, "Created", "0001-01-01T00:00:00Z", "Scope", "local", "Driver",
+	                       n->driver, "EnableIPv6", 0, "IPAM", "Driver", "default", "Options", "Config", "Internal",
+	                       0, "Attachable", 0, "Ingress", 0, "ConfigFrom", "Network", "", "ConfigOnly", 0,
+	                       "Options", "Labels");
 }
 
 /* Fill N from its config.json. */
@@ -134,9 +134,9 @@ net_load (struct net *n, struct bx_err *e)
 		return -1;
 	if (!(n->config = json_loads (buf, 0, &je)))
 		return err_set (e, BX_FAIL, 0, "config.json: %s", je.text);
-	if (json_unpack_ex (n->config, &je, 0, "{s:s, s:s, s:s, s:{s:[{s:s, s:s}]}, s:{s:s, s:b}}", "Name",
-	                    &name, "Id", &id, "Driver", &driver, "IPAM", "Config", "Subnet", &subnet,
-	                    "Gateway", &gw, "Box", "Bridge", &bridge, "UserSubnet", &user) < 0)
+	if (json_unpack_ex (n->config, &je, 0, "{s:s, s:s, s:s, s:{s:[{s:s, s:s}]}, s:{s:s, s:b}}", "Name", &name, "Id",
+	                    &id, "Driver", &driver, "IPAM", "Config", "Subnet", &subnet, "Gateway", &gw, "Box",
+	                    "Bridge", &bridge, "UserSubnet", &user) < 0)
 		return err_set (e, BX_FAIL, 0, "config.json: %s", je.text);
 	snprintf (n->name, sizeof n->name, "%s", name);
 	snprintf (n->id, sizeof n->id, "%s", id);
@@ -181,7 +181,7 @@ net_by_id (int rootfd, const char *want, char name[NET_NAME_MAX], struct bx_err 
 	if (net_names (rootfd, &v, &nv, e) < 0)
 		return -1;
 	for (size_t i = 0; i < nv; i++) {
-		struct bx_err ignored = { 0 };
+		struct bx_err ignored = {0};
 		if (net_is_predefined (v[i]) && strcmp (v[i], NET_DEFAULT)) {
 			char id[NET_ID_LEN + 1];
 			net_predefined_id (v[i], id);
@@ -199,8 +199,8 @@ net_by_id (int rootfd, const char *want, char name[NET_NAME_MAX], struct bx_err 
 	if (found == 0)
 		return err_set (e, BX_NOTFOUND, 0, "network %s not found", want);
 	if (found > 1)
-		return err_set (e, BX_USAGE, 0, "network %s is ambiguous (%zu matches found based on ID prefix)",
-		                want, found);
+		return err_set (e, BX_USAGE, 0, "network %s is ambiguous (%zu matches found based on ID prefix)", want,
+		                found);
 	return 0;
 }
 
@@ -227,7 +227,7 @@ net_open (int rootfd, const char *name, struct net *n, struct bx_err *e)
 static int
 cmp_str (const void *a, const void *b)
 {
-	return strcmp (*(char *const *) a, *(char *const *) b);
+	return strcmp (*(char *const *)a, *(char *const *)b);
 }
 
 static int
@@ -294,10 +294,13 @@ sysctl_set (const char *path, const char *val, struct bx_err *e)
 static void
 route_taken (struct in_addr dst, int len, void *arg)
 {
-	struct { struct cidr *v; int n, cap; } *t = arg;
+	struct {
+		struct cidr *v;
+		int n, cap;
+	} *t = arg;
 
 	if (t->n < t->cap)
-		t->v[t->n++] = (struct cidr){ dst, len };
+		t->v[t->n++] = (struct cidr){dst, len};
 }
 
 /* The subnets in use: every network of the store first (*NSTORE of
@@ -305,7 +308,10 @@ route_taken (struct in_addr dst, int len, void *arg)
 static int
 taken_subnets (int rootfd, struct cidr *v, int cap, int *nstore, int *n, struct bx_err *e)
 {
-	struct { struct cidr *v; int n, cap; } t = { v, 0, cap };
+	struct {
+		struct cidr *v;
+		int n, cap;
+	} t = {v, 0, cap};
 	struct nl nl;
 	char **names = NULL;
 	size_t nn = 0;
@@ -315,7 +321,7 @@ taken_subnets (int rootfd, struct cidr *v, int cap, int *nstore, int *n, struct 
 		return -1;
 	for (size_t i = 0; i < nn && t.n < cap; i++) {
 		struct net o;
-		struct bx_err ignored = { 0 };
+		struct bx_err ignored = {0};
 		if (net_is_predefined (names[i]) && strcmp (names[i], NET_DEFAULT))
 			continue;
 		if (net_open_dir (rootfd, names[i], &o, &ignored) == 0) {
@@ -379,22 +385,20 @@ net_config (const struct net *n, const struct net_opts *o)
 	inet_ntop (AF_INET, &n->gw, gw, sizeof gw);
 	ctr_time_now (now);
 	if (!strcmp (n->name, NET_DEFAULT))
-		opts = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s}", "com.docker.network.bridge.default_bridge",
-		                  "true", "com.docker.network.bridge.enable_icc", "true",
+		opts = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s}", "com.docker.network.bridge.default_bridge", "true",
+		                  "com.docker.network.bridge.enable_icc", "true",
 		                  "com.docker.network.bridge.enable_ip_masquerade", "true",
 		                  "com.docker.network.bridge.host_binding_ipv4", "0.0.0.0",
-		                  "com.docker.network.bridge.name", n->bridge, "com.docker.network.driver.mtu",
-		                  "1500");
+		                  "com.docker.network.bridge.name", n->bridge, "com.docker.network.driver.mtu", "1500");
 	else
 		opts = json_pack ("{s:s}", "com.docker.network.bridge.name", n->bridge);
 	return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:{}, s:[{s:s, s:s}]}, s:b, s:b, s:b, "
 	                  "s:{s:s}, s:b, s:o, s:o, s:{s:s, s:b}}",
 	                  "Name", n->name, "Id", n->id, "Created", now, "Scope", "local", "Driver", "bridge",
-	                  "EnableIPv6", 0, "IPAM", "Driver", "default", "Options", "Config", "Subnet", sub,
-	                  "Gateway", gw, "Internal", 0, "Attachable", 0, "Ingress", 0, "ConfigFrom",
-	                  "Network", "", "ConfigOnly", 0, "Options", opts, "Labels",
-	                  o->labels ? json_incref (o->labels) : json_object (), "Box", "Bridge", n->bridge, "UserSubnet",
-	                  n->user_subnet);
+	                  "EnableIPv6", 0, "IPAM", "Driver", "default", "Options", "Config", "Subnet", sub, "Gateway",
+	                  gw, "Internal", 0, "Attachable", 0, "Ingress", 0, "ConfigFrom", "Network", "", "ConfigOnly",
+	                  0, "Options", opts, "Labels", o->labels ? json_incref (o->labels) : json_object (), "Box",
+	                  "Bridge", n->bridge, "UserSubnet", n->user_subnet);
 }
 
 /* Remove DIRFD/NAME and everything below it (a network's directory holds
@@ -438,7 +442,7 @@ bridge_up (struct net *n, struct bx_err *e)
 	if (nl_addr_add (&nl, nl_link_index (&nl, n->bridge), n->gw, n->subnet.len, e) < 0 ||
 	    sysctl_set ("/proc/sys/net/ipv4/ip_forward", "1", e) < 0 || sysctl_set (path, "1", e) < 0 ||
 	    nft_network_add (n->bridge, n->bridge, n->subnet, e) < 0) {
-		struct bx_err ignored = { 0 };
+		struct bx_err ignored = {0};
 		nl_link_del (&nl, n->bridge, &ignored);
 		goto out;
 	}
@@ -451,7 +455,7 @@ out:
 static void
 bridge_down (struct net *n)
 {
-	struct bx_err ignored = { 0 };
+	struct bx_err ignored = {0};
 	struct nl nl;
 
 	nft_network_del (n->bridge, &ignored);
@@ -465,8 +469,8 @@ static int
 net_check_opts (const struct net_opts *o, struct bx_err *e)
 {
 	if (!net_name_ok (o->name))
-		return err_set (e, BX_USAGE, 0, "invalid network name \"%s\", only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
-		                o->name);
+		return err_set (e, BX_USAGE, 0,
+		                "invalid network name \"%s\", only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", o->name);
 	if (o->driver && strcmp (o->driver, "bridge"))
 		return err_set (e, BX_USAGE, 0, "plugin \"%s\" not found", o->driver);
 	if (o->gateway && !o->subnet)
@@ -534,7 +538,7 @@ net_create (int rootfd, const struct net_opts *o, struct net *n, struct bx_err *
 	snprintf (final, sizeof final, L_NETWORKS "/%s", o->name);
 	if (faccessat (rootfd, final, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return err_set (e, BX_CONFLICT, 0, "network with name %s already exists", o->name);
-	snprintf (tmp, sizeof tmp, L_NETWORKS "/%s.tmp-%d", o->name, (int) getpid ());
+	snprintf (tmp, sizeof tmp, L_NETWORKS "/%s.tmp-%d", o->name, (int)getpid ());
 	if (net_make (rootfd, o, n, tmp, e) < 0) {
 		net_close (n);
 		return -1;
@@ -559,7 +563,7 @@ undo_bridge:
 int
 net_open_default (int rootfd, struct net *n, struct bx_err *e)
 {
-	struct net_opts o = { .name = NET_DEFAULT };
+	struct net_opts o = {.name = NET_DEFAULT};
 	char dev[NET_DEV_MAX];
 	const char *prefix;
 
@@ -574,7 +578,7 @@ net_open_default (int rootfd, struct net *n, struct bx_err *e)
 	o.device = dev;
 	if (net_create (rootfd, &o, n, e) == 0)
 		return 0;
-	if (e->code != BX_CONFLICT || net_open_dir (rootfd, NET_DEFAULT, n, &(struct bx_err){ 0 }) < 0)
+	if (e->code != BX_CONFLICT || net_open_dir (rootfd, NET_DEFAULT, n, &(struct bx_err){0}) < 0)
 		return -1;
 	/* made by someone else meanwhile */
 	memset (e, 0, sizeof *e);
@@ -602,7 +606,7 @@ net_remove (int rootfd, struct net *n, struct bx_err *e)
 			                "error while removing network: network %s id %s has active endpoints", n->name,
 			                n->id);
 	snprintf (path, sizeof path, L_NETWORKS "/%s", n->name);
-	snprintf (tmp, sizeof tmp, L_NETWORKS "/.rm-%s.tmp-%d", n->name, (int) getpid ());
+	snprintf (tmp, sizeof tmp, L_NETWORKS "/.rm-%s.tmp-%d", n->name, (int)getpid ());
 	/* dnsmasq is found by the directory's path: stop it before the rename */
 	resolver_stop (n);
 	/* then the name, so nobody attaches to a network half removed */

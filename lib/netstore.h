@@ -33,14 +33,14 @@
 struct net {
 	char name[NET_NAME_MAX];
 	char id[NET_ID_LEN + 1];
-	char driver[16];         /* bridge | host | null */
+	char driver[16];          /* bridge | host | null */
 	char bridge[NET_DEV_MAX]; /* device and nft table */
 	struct cidr subnet;
 	struct in_addr gw;
-	bool user_subnet;        /* --subnet given: --ip allowed */
-	bool dns;                /* a user-defined network: names resolve */
-	json_t *config;          /* config.json as read */
-	int dirfd;               /* networks/NAME, or -1 */
+	bool user_subnet; /* --subnet given: --ip allowed */
+	bool dns;         /* a user-defined network: names resolve */
+	json_t *config;   /* config.json as read */
+	int dirfd;        /* networks/NAME, or -1 */
 };
 
 struct net_opts {

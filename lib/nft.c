@@ -22,7 +22,7 @@ nft_run (const char *script, struct bx_err *e)
 	char msg[512] = "", *nl;
 	ssize_t n;
 	pid_t pid;
-	char *argv[] = { (char *) "nft", (char *) "-f", (char *) "-", NULL };
+	char *argv[] = {(char *)"nft", (char *)"-f", (char *)"-", NULL};
 
 	if (pipe2 (in, O_CLOEXEC) < 0)
 		return err_set (e, BX_SYSTEM, errno, "nft: pipe");
@@ -48,7 +48,7 @@ nft_run (const char *script, struct bx_err *e)
 	close (in[1]);
 	n = read (errp[0], msg, sizeof msg - 1);
 	msg[n > 0 ? n : 0] = 0;
-	while (read (errp[0], (char[256]){ 0 }, 256) > 0)
+	while (read (errp[0], (char[256]){0}, 256) > 0)
 		;
 	close (errp[0]);
 	while (waitpid (pid, &status, 0) < 0)
@@ -126,14 +126,13 @@ port_elem (char *out, size_t n, const char *t, const struct nft_port *p, int dat
 		snprintf (val, sizeof val, " : %s . %u", cip, p->ctr_port);
 	if (p->host_ip.s_addr == 0)
 		return snprintf (out, n, "element ip %s ports { %s . %u%s }\n", t, p->proto, p->host_port, val);
-	return snprintf (out, n, "element ip %s hports { %s . %s . %u%s }\n", t, hip, p->proto, p->host_port,
-	                 val);
+	return snprintf (out, n, "element ip %s hports { %s . %s . %u%s }\n", t, hip, p->proto, p->host_port, val);
 }
 
 int
 nft_ports_add (const char *t, const struct nft_port *p, int n, struct bx_err *e)
 {
-	_cleanup_free_ char *s = malloc ((size_t) n * 160 + 1);
+	_cleanup_free_ char *s = malloc ((size_t)n * 160 + 1);
 	size_t off = 0;
 
 	if (!s)
@@ -153,8 +152,8 @@ nft_ports_add (const char *t, const struct nft_port *p, int n, struct bx_err *e)
 void
 nft_ports_del (const char *t, const struct nft_port *p, int n)
 {
-	struct bx_err ignored = { 0 };
-	_cleanup_free_ char *s = malloc ((size_t) n * 160 + 1);
+	struct bx_err ignored = {0};
+	_cleanup_free_ char *s = malloc ((size_t)n * 160 + 1);
 	size_t off = 0;
 
 	if (!s || n == 0)

@@ -24,7 +24,7 @@ parse_key (const char *key, struct nft_port *p, struct bx_err *e)
 
 	if (end == key || port < 1 || port > 65535 || !proto || (strcmp (proto, "tcp") && strcmp (proto, "udp")))
 		return err_set (e, BX_USAGE, 0, "invalid port %s", key);
-	p->ctr_port = (unsigned) port;
+	p->ctr_port = (unsigned)port;
 	snprintf (p->proto, sizeof p->proto, "%s", proto);
 	return 0;
 }
@@ -49,7 +49,7 @@ parse_binding (const char *key, json_t *b, struct nft_port *p, struct bx_err *e)
 		if (*end || port < 1 || port > 65535)
 			return err_set (e, BX_USAGE, 0, "invalid host port %s", hp);
 	}
-	p->host_port = (unsigned) port;
+	p->host_port = (unsigned)port;
 	return 0;
 }
 
@@ -64,8 +64,10 @@ portmap_parse (json_t *create, struct nft_port *out, int *n, struct bx_err *e)
 	size_t i;
 
 	*n = 0;
-	json_object_foreach (pb, key, v) {
-		json_array_foreach (v, i, b) {
+	json_object_foreach (pb, key, v)
+	{
+		json_array_foreach (v, i, b)
+		{
 			if (*n == PORTMAP_MAX)
 				return err_set (e, BX_USAGE, 0, "more than %d published ports", PORTMAP_MAX);
 			if (parse_binding (key, b, &out[(*n)++], e) < 0)
@@ -74,7 +76,8 @@ portmap_parse (json_t *create, struct nft_port *out, int *n, struct bx_err *e)
 	}
 	if (!json_is_true (all))
 		return 0;
-	json_object_foreach (exposed, key, v) {
+	json_object_foreach (exposed, key, v)
+	{
 		if (json_object_get (pb, key))
 			continue;
 		if (*n == PORTMAP_MAX)
@@ -96,7 +99,7 @@ res_name (char out[32], const struct nft_port *p)
 static int
 port_busy (const struct nft_port *p)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons (p->host_port), .sin_addr = p->host_ip };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons (p->host_port), .sin_addr = p->host_ip};
 	int udp = !strcmp (p->proto, "udp"), one = 1, rc;
 	int fd = socket (AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
 
@@ -104,7 +107,7 @@ port_busy (const struct nft_port *p)
 		return 0;
 	if (!udp) /* a connection in TIME_WAIT does not hold the port */
 		setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	rc = bind (fd, (struct sockaddr *) &sa, sizeof sa) < 0 && errno == EADDRINUSE;
+	rc = bind (fd, (struct sockaddr *)&sa, sizeof sa) < 0 && errno == EADDRINUSE;
 	close (fd);
 	return rc;
 }
@@ -113,14 +116,14 @@ port_busy (const struct nft_port *p)
 static unsigned
 port_pick (const char *proto)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	socklen_t len = sizeof sa;
 	int fd = socket (AF_INET, (strcmp (proto, "udp") ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
 	unsigned port = 0;
 
 	if (fd < 0)
 		return 0;
-	if (bind (fd, (struct sockaddr *) &sa, sizeof sa) == 0 && getsockname (fd, (struct sockaddr *) &sa, &len) == 0)
+	if (bind (fd, (struct sockaddr *)&sa, sizeof sa) == 0 && getsockname (fd, (struct sockaddr *)&sa, &len) == 0)
 		port = ntohs (sa.sin_port);
 	close (fd);
 	return port;
@@ -170,7 +173,8 @@ reserve_fail (const struct nft_port *p, int err, struct bx_err *e)
 
 	inet_ntop (AF_INET, &p->host_ip, ip, sizeof ip);
 	if (err == EEXIST || err == EADDRINUSE)
-		return err_set (e, BX_CONFLICT, 0, "Bind for %s:%u failed: port is already allocated", ip, p->host_port);
+		return err_set (e, BX_CONFLICT, 0, "Bind for %s:%u failed: port is already allocated", ip,
+		                p->host_port);
 	return err_set (e, BX_SYSTEM, err, "reserve port %s:%u/%s", ip, p->host_port, p->proto);
 }
 

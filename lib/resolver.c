@@ -40,14 +40,14 @@ resolver_pid (struct net *n, const char *dir)
 {
 	_cleanup_free_ char *buf = NULL;
 	char path[64], cmd[8192], want[PATH_MAX + 32];
-	struct bx_err ignored = { 0 };
+	struct bx_err ignored = {0};
 	pid_t pid;
 	ssize_t len;
 	_cleanup_close_ int fd = -1;
 
 	if (slurp_at (n->dirfd, "dnsmasq.pid", &buf, NULL, &ignored) < 0 || (pid = atoi (buf)) <= 0)
 		return 0;
-	snprintf (path, sizeof path, "/proc/%d/cmdline", (int) pid);
+	snprintf (path, sizeof path, "/proc/%d/cmdline", (int)pid);
 	if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0 || (len = read (fd, cmd, sizeof cmd - 1)) <= 0)
 		return 0;
 	cmd[len] = 0;
@@ -64,7 +64,7 @@ last_log_line (struct net *n, int status)
 {
 	static char line[512];
 	_cleanup_free_ char *buf = NULL;
-	struct bx_err ignored = { 0 };
+	struct bx_err ignored = {0};
 	char *end, *start;
 
 	snprintf (line, sizeof line, "exit %d", WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
@@ -83,16 +83,15 @@ last_log_line (struct net *n, int status)
 static int
 resolver_spawn (struct net *n, const char *dir, struct bx_err *e)
 {
-	char gw[INET_ADDRSTRLEN], a_pid[PATH_MAX + 16], a_hosts[PATH_MAX + 16], a_log[PATH_MAX + 24],
-		a_listen[64];
+	char gw[INET_ADDRSTRLEN], a_pid[PATH_MAX + 16], a_hosts[PATH_MAX + 16], a_log[PATH_MAX + 24], a_listen[64];
 	pid_t pid;
 	int status;
-	char *argv[] = { (char *) "dnsmasq", (char *) "--conf-file=/dev/null", a_pid, a_listen,
-		         (char *) "--bind-interfaces", (char *) "--no-hosts", a_hosts,
-		         /* root: the hosts file lives in the state directory, which
-		          * the unprivileged user dnsmasq would switch to may not read */
-		         (char *) "--user=root", (char *) "--domain-needed", (char *) "--no-negcache",
-		         (char *) "--cache-size=0", a_log, NULL };
+	char *argv[] = {(char *)"dnsmasq", (char *)"--conf-file=/dev/null", a_pid, a_listen,
+	                (char *)"--bind-interfaces", (char *)"--no-hosts", a_hosts,
+	                /* root: the hosts file lives in the state directory, which
+	                 * the unprivileged user dnsmasq would switch to may not read */
+	                (char *)"--user=root", (char *)"--domain-needed", (char *)"--no-negcache",
+	                (char *)"--cache-size=0", a_log, NULL};
 
 	inet_ntop (AF_INET, &n->gw, gw, sizeof gw);
 	snprintf (a_pid, sizeof a_pid, "--pid-file=%s/dnsmasq.pid", dir);
@@ -154,17 +153,17 @@ void
 resolver_stop (struct net *n)
 {
 	char dir[PATH_MAX];
-	struct bx_err ignored = { 0 };
+	struct bx_err ignored = {0};
 	pid_t pid;
 
 	if (net_path (n, dir, &ignored) < 0 || (pid = resolver_pid (n, dir)) <= 0)
 		return;
 	/* its socket on the gateway address must be gone before the bridge
 	 * is: wait (at most a second) until the process has ended */
-	int pfd = (int) syscall (SYS_pidfd_open, pid, 0);
+	int pfd = (int)syscall (SYS_pidfd_open, pid, 0);
 	kill (pid, SIGTERM);
 	if (pfd >= 0) {
-		poll (&(struct pollfd){ .fd = pfd, .events = POLLIN }, 1, 1000);
+		poll (&(struct pollfd){.fd = pfd, .events = POLLIN}, 1, 1000);
 		close (pfd);
 	}
 	unlinkat (n->dirfd, "dnsmasq.pid", 0);

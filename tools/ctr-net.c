@@ -87,7 +87,7 @@ resolve_ctr (struct ctx *c, const char *what, char id[CTR_ID_LEN + 1], int gone_
 static int
 cmd_attach (struct ctx *c, int argc, char **argv, int detach)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	char id[CTR_ID_LEN + 1];
 
 	if (argc != 2)
@@ -107,7 +107,7 @@ static int
 label_add (json_t *labels, const char *kv)
 {
 	const char *eq = strchr (kv, '=');
-	_cleanup_free_ char *k = strndup (kv, eq ? (size_t) (eq - kv) : strlen (kv));
+	_cleanup_free_ char *k = strndup (kv, eq ? (size_t)(eq - kv) : strlen (kv));
 
 	return json_object_set_new (labels, k, json_string (eq ? eq + 1 : ""));
 }
@@ -115,14 +115,12 @@ label_add (json_t *labels, const char *kv)
 static int
 cmd_create (struct ctx *c, int argc, char **argv)
 {
-	static const struct option lo[] = { { "driver", required_argument, NULL, 'd' },
-		                            { "subnet", required_argument, NULL, 's' },
-		                            { "gateway", required_argument, NULL, 'g' },
-		                            { "label", required_argument, NULL, 'l' },
-		                            { "opt", required_argument, NULL, 'o' },
-		                            { 0, 0, 0, 0 } };
-	struct net_opts o = { 0 };
-	struct bx_err e = { 0 };
+	static const struct option lo[] = {
+	    {"driver", required_argument, NULL, 'd'},  {"subnet", required_argument, NULL, 's'},
+	    {"gateway", required_argument, NULL, 'g'}, {"label", required_argument, NULL, 'l'},
+	    {"opt", required_argument, NULL, 'o'},     {0, 0, 0, 0}};
+	struct net_opts o = {0};
+	struct bx_err e = {0};
 	json_t *labels = json_object ();
 	struct net n;
 	int ch, rc;
@@ -171,8 +169,8 @@ ls_record (struct net *n, int notrunc)
 	size_t off = 0;
 
 	snprintf (id, sizeof id, notrunc ? "%s" : "%.12s", n->id);
-	json_object_foreach (l, k, v)
-		off += snprintf (labels + off, sizeof labels - off, "%s%s=%s", off ? "," : "", k, json_string_value (v));
+	json_object_foreach (l, k, v) off +=
+	    snprintf (labels + off, sizeof labels - off, "%s%s=%s", off ? "," : "", k, json_string_value (v));
 	return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "Name", n->name, "Driver",
 	                  strcmp (n->driver, "bridge") ? n->driver : "bridge", "Scope", "local", "IPv6", "false",
 	                  "Internal", "false", "Labels", labels, "CreatedAt", created ? created : "");
@@ -198,14 +196,14 @@ ls_open (struct ctx *c, const char *name, struct net *n, struct bx_err *e)
 static int
 cmd_ls (struct ctx *c, int argc, char **argv)
 {
-	static const struct option lo[] = { { "quiet", no_argument, NULL, 'q' },
-		                            { "no-trunc", no_argument, NULL, 'T' },
-		                            { "format", required_argument, NULL, 'F' },
-		                            { "filter", required_argument, NULL, 'f' },
-		                            { 0, 0, 0, 0 } };
+	static const struct option lo[] = {{"quiet", no_argument, NULL, 'q'},
+	                                   {"no-trunc", no_argument, NULL, 'T'},
+	                                   {"format", required_argument, NULL, 'F'},
+	                                   {"filter", required_argument, NULL, 'f'},
+	                                   {0, 0, 0, 0}};
 	int ch, quiet = 0, notrunc = 0, rc = 0;
 	const char *format = NULL, *text;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	struct listfmt f;
 	char **names = NULL;
 	size_t nn = 0;
@@ -227,12 +225,13 @@ cmd_ls (struct ctx *c, int argc, char **argv)
 		format = "{{.ID}}";
 	if (net_names (c->rootfd, &names, &nn, &e) < 0 || listfmt_init (&f, format, LS_TABLE, &e) < 0)
 		return err_report (&e);
-	h = json_pack ("{s:s, s:s, s:s, s:s}", "ID", "NETWORK ID", "Name", "NAME", "Driver", "DRIVER", "Scope", "SCOPE");
+	h = json_pack ("{s:s, s:s, s:s, s:s}", "ID", "NETWORK ID", "Name", "NAME", "Driver", "DRIVER", "Scope",
+	               "SCOPE");
 	rc = listfmt_header (&f, h, &e);
 	json_decref (h);
 	for (size_t i = 0; rc == 0 && i < nn; i++) {
 		struct net n;
-		struct bx_err ignored = { 0 };
+		struct bx_err ignored = {0};
 		if (ls_open (c, names[i], &n, &ignored) < 0)
 			continue;
 		json_t *rec = ls_record (&n, notrunc);
@@ -254,8 +253,8 @@ cmd_ls (struct ctx *c, int argc, char **argv)
 static int
 container_entry (const struct ep *ep, void *arg)
 {
-	json_t *all = ((void **) arg)[0];
-	struct net *n = ((void **) arg)[1];
+	json_t *all = ((void **)arg)[0];
+	struct net *n = ((void **)arg)[1];
 	char ip[INET_ADDRSTRLEN + 4], mac[18];
 
 	inet_ntop (AF_INET, &ep->ip, ip, INET_ADDRSTRLEN);
@@ -272,7 +271,7 @@ static json_t *
 inspect_one (struct ctx *c, struct net *n, struct bx_err *e)
 {
 	json_t *j = json_deep_copy (n->config), *ctrs = json_object ();
-	void *arg[2] = { ctrs, n };
+	void *arg[2] = {ctrs, n};
 
 	json_object_del (j, "Box");
 	if (n->dirfd >= 0 && ep_each (c->rootfd, n, container_entry, arg, e) < 0) {
@@ -286,7 +285,7 @@ inspect_one (struct ctx *c, struct net *n, struct bx_err *e)
 static int
 print_inspect (json_t *all, const char *format)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	json_t *o;
 	size_t i;
 
@@ -297,7 +296,8 @@ print_inspect (json_t *all, const char *format)
 		puts (s);
 		return 0;
 	}
-	json_array_foreach (all, i, o) {
+	json_array_foreach (all, i, o)
+	{
 		_cleanup_free_ char *out = NULL;
 		if (tmpl_render (format, o, &out, &e) < 0)
 			return err_report (&e);
@@ -309,7 +309,7 @@ print_inspect (json_t *all, const char *format)
 static int
 cmd_inspect (struct ctx *c, int argc, char **argv)
 {
-	static const struct option lo[] = { { "format", required_argument, NULL, 'f' }, { 0, 0, 0, 0 } };
+	static const struct option lo[] = {{"format", required_argument, NULL, 'f'}, {0, 0, 0, 0}};
 	const char *format = NULL;
 	json_t *all = json_array ();
 	int ch, rc = 0, prc;
@@ -323,11 +323,11 @@ cmd_inspect (struct ctx *c, int argc, char **argv)
 	if (optind == argc)
 		usage ();
 	for (int i = optind; i < argc; i++) {
-		struct bx_err e = { 0 };
+		struct bx_err e = {0};
 		struct net n;
 		json_t *j = NULL;
 		int ok = (!strcmp (argv[i], NET_DEFAULT) ? net_open_default (c->rootfd, &n, &e)
-		                                          : net_open (c->rootfd, argv[i], &n, &e)) == 0;
+		                                         : net_open (c->rootfd, argv[i], &n, &e)) == 0;
 		if (ok && !(j = inspect_one (c, &n, &e)))
 			ok = 0;
 		if (ok)
@@ -365,7 +365,7 @@ cmd_rm (struct ctx *c, int argc, char **argv)
 	if (argc < 2)
 		usage ();
 	for (int i = 1; i < argc; i++) {
-		struct bx_err e = { 0 };
+		struct bx_err e = {0};
 		struct net n;
 		if (net_is_predefined (argv[i])) {
 			err_set (&e, BX_CONFLICT, 0, "%s is a pre-defined network and cannot be removed", argv[i]);
@@ -397,7 +397,7 @@ confirm_prune (void)
 static int
 cmd_prune (struct ctx *c, int argc, char **argv)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	char **names = NULL;
 	size_t nn = 0;
 	int force = argc == 2 && (!strcmp (argv[1], "-f") || !strcmp (argv[1], "--force")), header = 0;
@@ -409,7 +409,7 @@ cmd_prune (struct ctx *c, int argc, char **argv)
 	if (net_names (c->rootfd, &names, &nn, &e) < 0)
 		return err_report (&e);
 	for (size_t i = 0; i < nn; i++) {
-		struct bx_err busy = { 0 };
+		struct bx_err busy = {0};
 		struct net n;
 		if (net_is_predefined (names[i]) || net_open (c->rootfd, names[i], &n, &busy) < 0)
 			continue;
@@ -426,12 +426,11 @@ cmd_prune (struct ctx *c, int argc, char **argv)
 static int
 cmd_connect (struct ctx *c, int argc, char **argv)
 {
-	static const struct option lo[] = { { "alias", required_argument, NULL, 'a' },
-		                            { "ip", required_argument, NULL, 'i' },
-		                            { 0, 0, 0, 0 } };
+	static const struct option lo[] = {
+	    {"alias", required_argument, NULL, 'a'}, {"ip", required_argument, NULL, 'i'}, {0, 0, 0, 0}};
 	const char *aliases[EP_ALIAS_MAX], *ip = NULL;
 	char id[CTR_ID_LEN + 1];
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	int ch, na = 0, rc;
 	struct net n;
 
@@ -459,7 +458,7 @@ static int
 cmd_disconnect (struct ctx *c, int argc, char **argv)
 {
 	char id[CTR_ID_LEN + 1];
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	int force = 0, rc;
 	struct net n;
 
@@ -483,7 +482,7 @@ cmd_disconnect (struct ctx *c, int argc, char **argv)
 static int
 cmp_portkey (const void *a, const void *b)
 {
-	const char *x = *(const char *const *) a, *y = *(const char *const *) b;
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
 	long px = strtol (x, NULL, 10), py = strtol (y, NULL, 10);
 
 	return px != py ? (px < py ? -1 : 1) : strcmp (x, y);
@@ -495,7 +494,8 @@ print_bindings (json_t *list, const char *key)
 	json_t *b;
 	size_t i;
 
-	json_array_foreach (list, i, b) {
+	json_array_foreach (list, i, b)
+	{
 		const char *ip = json_string_value (json_object_get (b, "HostIp"));
 		const char *hp = json_string_value (json_object_get (b, "HostPort"));
 		if (key)
@@ -508,7 +508,7 @@ static int
 cmd_port (struct ctx *c, int argc, char **argv)
 {
 	char id[CTR_ID_LEN + 1], want[32];
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	const char *keys[PORTMAP_MAX * 2], *k;
 	json_t *s = NULL, *ports, *v;
 	size_t nk = 0;
@@ -529,9 +529,7 @@ cmd_port (struct ctx *c, int argc, char **argv)
 		json_decref (s);
 		return 0;
 	}
-	json_object_foreach (ports, k, v)
-		if (json_array_size (v) && nk < sizeof keys / sizeof *keys)
-			keys[nk++] = k;
+	json_object_foreach (ports, k, v) if (json_array_size (v) && nk < sizeof keys / sizeof *keys) keys[nk++] = k;
 	qsort (keys, nk, sizeof *keys, cmp_portkey);
 	for (size_t i = 0; i < nk; i++)
 		print_bindings (json_object_get (ports, keys[i]), keys[i]);
@@ -545,10 +543,10 @@ static const struct {
 	const char *name;
 	int (*fn) (struct ctx *, int, char **);
 } cmds[] = {
-	{ "create", cmd_create },   { "ls", cmd_ls },           { "list", cmd_ls },
-	{ "rm", cmd_rm },           { "remove", cmd_rm },       { "inspect", cmd_inspect },
-	{ "prune", cmd_prune },     { "connect", cmd_connect }, { "disconnect", cmd_disconnect },
-	{ "port", cmd_port },
+    {"create", cmd_create}, {"ls", cmd_ls},           {"list", cmd_ls},
+    {"rm", cmd_rm},         {"remove", cmd_rm},       {"inspect", cmd_inspect},
+    {"prune", cmd_prune},   {"connect", cmd_connect}, {"disconnect", cmd_disconnect},
+    {"port", cmd_port},
 };
 
 static int
@@ -560,8 +558,8 @@ cmd_attach_ (struct ctx *c, int argc, char **argv)
 int
 main (int argc, char **argv)
 {
-	struct ctx c = { 0 };
-	struct bx_err e = { 0 };
+	struct ctx c = {0};
+	struct bx_err e = {0};
 	int i = 1;
 
 	prog_init (argv[0]);

@@ -393,6 +393,23 @@ ctr_ip () {
 	run -0 in_ctr "$a" busybox nslookup a "$(jq -r .IPAM.Config[0].Gateway "$BOX_ROOT/networks/app/config.json")"
 }
 
+@test "20 attaches at once to one network: 20 different addresses, all in the resolver" {
+	ctr-net create app
+	ids=()
+	for i in $(seq 20); do
+		ids+=("$(fake_ctr "p$i" "{\"Name\":\"/p$i\",\"HostConfig\":{\"NetworkMode\":\"app\"}}")")
+	done
+	for id in "${ids[@]}"; do ctr-net attach "$id" & done
+	wait
+	for id in "${ids[@]}"; do ctr_ip "$id" app; done | sort -u >"$BATS_TEST_TMPDIR/ips"
+	[[ $(wc -l <"$BATS_TEST_TMPDIR/ips") == 20 ]]
+	[[ $(ls "$BOX_ROOT/networks/app/leases" | wc -l) == 20 ]]
+	[[ $(wc -l <"$BOX_ROOT/networks/app/hosts") == 20 ]]
+	for id in "${ids[@]}"; do ctr-net detach "$id" & done
+	wait
+	[[ -z $(ls "$BOX_ROOT/networks/app/leases") && ! -s $BOX_ROOT/networks/app/hosts ]]
+}
+
 @test "nothing leaks across 100 attach/detach cycles" {
 	ctr-net create app
 	p=$(free_port)
