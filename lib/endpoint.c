@@ -402,7 +402,7 @@ ep_add (int rootfd, struct net *n, struct ep_req *r, int nsfd, struct nl *inner,
 
 	if (lock < 0)
 		return err_wrap (e, "network %s", n->name);
-	if (sweep_locked (rootfd, n, e) < 0)
+	if (sweep_locked (rootfd, n, e) < 0 || net_ensure_up (n, e) < 0)
 		return -1;
 	snprintf (path, sizeof path, "endpoints/%s", r->ep.cid);
 	if (faccessat (n->dirfd, path, F_OK, 0) == 0)

@@ -452,6 +452,23 @@ out:
 	return rc;
 }
 
+int
+net_ensure_up (struct net *n, struct bx_err *e)
+{
+	struct nl nl;
+	int br;
+
+	if (nl_open (&nl, e) < 0)
+		return -1;
+	br = nl_link_index (&nl, n->bridge);
+	nl_close (&nl);
+	if (br)
+		return 0;
+	if (bridge_up (n, e) < 0)
+		return err_wrap (e, "network %s: bring back its bridge", n->name);
+	return 0;
+}
+
 static void
 bridge_down (struct net *n)
 {

@@ -66,6 +66,9 @@ int net_open (int rootfd, const char *name, struct net *n, struct bx_err *e);
 int net_create (int rootfd, const struct net_opts *o, struct net *n, struct bx_err *e);
 /* Open the default bridge network, making it on first use. */
 int net_open_default (int rootfd, struct net *n, struct bx_err *e);
+/* Make the bridge, its address and nft table again when the device is
+ * gone (after a reboot, or removed by hand). */
+int net_ensure_up (struct net *n, struct bx_err *e);
 /* Remove the network (BX_CONFLICT while containers are attached). */
 int net_remove (int rootfd, struct net *n, struct bx_err *e);
 void net_close (struct net *n);

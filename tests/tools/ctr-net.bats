@@ -384,6 +384,21 @@ ctr_ip () {
 	run -0 ctr-net detach "$b"
 }
 
+@test "a bridge gone (a reboot) is made again by the next attach" {
+	ctr-net create app
+	dev=$(bridge_dev app)
+	ip link del "$dev"
+	nft delete table ip "$dev"
+	a=$(fake_ctr a '{"Name":"/a","HostConfig":{"NetworkMode":"app"}}')
+	b=$(fake_ctr b '{"Name":"/b","HostConfig":{"NetworkMode":"app"}}')
+	ctr-net attach a
+	ctr-net attach b
+	nft list table ip "$dev" >/dev/null
+	serve_http "$a"
+	run -0 in_ctr "$b" busybox wget -q -O- http://a/
+	[[ $output == "hello from $a" ]]
+}
+
 @test "a dead resolver is started again by the next attach" {
 	ctr-net create app
 	pkill -KILL -f -- "--pid-file=$BOX_ROOT/networks/app/dnsmasq.pid"
