@@ -51,7 +51,7 @@ fake_exited () {
 	echo "$id"
 }
 
-# fake_run NAME CMD...: returns once state says running
+# fake_run NAME CMD...: returns once state says running (or exited)
 fake_run () {
 	local name=$1 id dir
 	shift
@@ -60,10 +60,13 @@ fake_run () {
 	jq --args '.Config.Cmd = $ARGS.positional' "$@" <"$dir/create.json" >"$dir/create.json.new"
 	mv "$dir/create.json.new" "$dir/create.json"
 	# shellcheck disable=SC2016 # the supervisor's own script
-	(cd "$dir" && exec setsid flock -x lock sh -c '
+	# the lock on an fd of the supervisor only, as ctr-spawn holds it (O_CLOEXEC)
+	(cd "$dir" && exec setsid sh -c '
+		exec 9>>lock
+		flock -x 9
 		st () { awk "{ print \$22 }" "/proc/$1/stat"; }
 		rec () { printf "%s" "$1" >state.tmp && mv state.tmp state; }
-		"$@" </dev/null >>payload.out 2>&1 &
+		"$@" </dev/null >>payload.out 2>&1 9>&- &
 		pid=$!
 		c=$(grep ^created= state)
 		rec "status=running
@@ -82,11 +85,12 @@ exit_code=$code
 $s
 finished=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)
 "' sh "$@") </dev/null >/dev/null 2>&1 3>&- &
+	# running, or already done for a payload that ends at once
 	for _ in $(seq 500); do
-		grep -q '^status=running' "$dir/state" 2>/dev/null && break
+		grep -qE '^status=(running|exited)' "$dir/state" 2>/dev/null && break
 		sleep 0.01
 	done
-	grep -q '^status=running' "$dir/state" || return 1
+	grep -qE '^status=(running|exited)' "$dir/state" || return 1
 	echo "$id"
 }
 

@@ -1,0 +1,155 @@
+#!/usr/bin/env bats
+# ctr-rm: docker rm (Docker's refusal of a running container, -f, -v),
+# everything the container left removed (rootfs mount, cgroups, netns,
+# anonymous volumes, directory, name), idempotent after an interruption.
+
+load ../helpers
+load ../lib/fakectr
+
+setup () {
+	box_setup
+	CG=
+}
+
+teardown () {
+	[[ -n $CG ]] && rmdir "$CG" 2>/dev/null
+	box_teardown
+}
+
+@test "usage" {
+	run -2 ctr-rm
+	run -2 ctr-rm -x a
+}
+
+@test "rm: a stopped container goes with its name; the argument printed as given" {
+	local id
+	id=$(fake_exited old 0)
+	run -0 ctr-rm "${id:0:5}"
+	[[ $output == "${id:0:5}" ]]
+	[[ ! -e $BOX_ROOT/containers/$id && ! -L $BOX_ROOT/names/old ]]
+}
+
+@test "rm: a running container is refused in Docker's words; -f kills and removes it" {
+	local id pid
+	id=$(fake_run web sleep 1000)
+	pid=$(sed -n 's/^pid=//p' "$(fake_dir web)/state")
+	run --separate-stderr -1 ctr-rm web
+	[[ $stderr == 'Error response from daemon: cannot remove container "/web": container is running: stop the container before removing or force remove' ]]
+	[[ -d $BOX_ROOT/containers/$id ]]
+	run -0 ctr-rm -f web
+	[[ $output == web ]]
+	[[ ! -e $BOX_ROOT/containers/$id && ! -L $BOX_ROOT/names/web ]]
+	! kill -0 "$pid" 2>/dev/null
+}
+
+@test "rm: missing ones are errors (exit 1), the others still go" {
+	fake_exited a 0 >/dev/null
+	fake_exited b 0 >/dev/null
+	run --separate-stderr -1 ctr-rm a nope b
+	[[ ${lines[*]} == "a b" ]]
+	[[ $stderr == "Error response from daemon: No such container: nope" ]]
+	[[ -z $(ls "$BOX_ROOT/containers") ]]
+}
+
+@test "rm: idempotent after an interrupted removal (no state, no directory, a stale name)" {
+	local id d
+	id=$(fake_exited half 0)
+	d=$(fake_dir half)
+	rm "$d/state" "$d/config.json"
+	run -0 ctr-rm half
+	[[ ! -e $d && ! -L $BOX_ROOT/names/half ]]
+	# the directory went, the name stayed
+	id=$(fake_exited gone 0)
+	rm -r "$BOX_ROOT/containers/$id"
+	run -0 ctr-rm gone
+	[[ ! -L $BOX_ROOT/names/gone ]]
+}
+
+@test "rm: the rootfs is unmounted first" {
+	skip_unless_root
+	local d
+	fake_exited web 0 >/dev/null
+	d=$(fake_dir web)
+	mkdir -p "$d/rootfs" "$d/upper/etc"
+	echo x >"$d/upper/etc/f"
+	mount -t tmpfs tmpfs "$d/rootfs"
+	echo y >"$d/rootfs/inside"
+	run -0 ctr-rm web
+	[[ ! -e $d ]]
+	! grep -q " $d/rootfs " /proc/self/mountinfo
+}
+
+@test "rm: the container's cgroups go (v1 hierarchies and the cgroup2 root)" {
+	skip_unless_root
+	local id
+	id=$(fake_exited web 0)
+	export BOX_CGROUP2_ROOT=$BATS_TEST_TMPDIR/cg2
+	mkdir -p "$BOX_CGROUP2_ROOT/box/$id"
+	if [[ -d /sys/fs/cgroup/pids ]]; then
+		mkdir -p /sys/fs/cgroup/pids/box
+		CG=/sys/fs/cgroup/pids/box/$id
+		mkdir "$CG"
+		# a process left in it (an exec that outlived the container) is killed
+		sleep 1000 &
+		echo $! >"$CG/cgroup.procs"
+	fi
+	run -0 ctr-rm web
+	[[ ! -e $BOX_CGROUP2_ROOT/box/$id ]]
+	[[ -z $CG || ! -e $CG ]]
+}
+
+@test "rm -v: anonymous volumes go, named ones stay" {
+	local d anon
+	fake_exited web 0 >/dev/null
+	d=$(fake_dir web)
+	anon=$(printf %064d 42)
+	mkdir -p "$BOX_ROOT/volumes/$anon/_data" "$BOX_ROOT/volumes/named/_data"
+	jq --arg a "$BOX_ROOT/volumes/$anon/_data" --arg n "$BOX_ROOT/volumes/named/_data" \
+		'.mounts = [{destination: "/a", type: "bind", source: $a}, {destination: "/n", type: "bind", source: $n}]' \
+		"$d/config.json" >"$d/c" && mv "$d/c" "$d/config.json"
+	cp -r "$d" "$BATS_TEST_TMPDIR/copy"
+	run -0 ctr-rm web
+	[[ -d $BOX_ROOT/volumes/$anon ]]
+	# again, with -v
+	mv "$BATS_TEST_TMPDIR/copy" "$d"
+	ln -s "$(basename "$d")" "$BOX_ROOT/names/web"
+	run -0 ctr-rm -v web
+	[[ ! -e $BOX_ROOT/volumes/$anon && -d $BOX_ROOT/volumes/named/_data ]]
+}
+
+@test "rm: the network is detached with ctr-net detach; its failure keeps the container" {
+	local d id
+	id=$(fake_exited web 0)
+	d=$(fake_dir web)
+	echo '{"Networks": {"bridge": {}}}' >"$d/network.json"
+	mkdir -p "$BATS_TEST_TMPDIR/fakebin"
+	cat >"$BATS_TEST_TMPDIR/fakebin/ctr-net" <<-EOF
+		#!/bin/sh
+		echo "\$BOX_ROOT \$*" >>"$BATS_TEST_TMPDIR/net.log"
+		[ -e "$BATS_TEST_TMPDIR/net.fail" ] && { echo "ctr-net: detach failed" >&2; exit 5; }
+		exit 0
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/fakebin/ctr-net"
+	touch "$BATS_TEST_TMPDIR/net.fail"
+	PATH=$BATS_TEST_TMPDIR/fakebin:$PATH run --separate-stderr -1 ctr-rm web
+	[[ $stderr == "ctr-net: detach failed"$'\n'"Error response from daemon: network: ctr-net detach failed (status 5)" ]]
+	[[ -d $d ]]
+	rm "$BATS_TEST_TMPDIR/net.fail"
+	PATH=$BATS_TEST_TMPDIR/fakebin:$PATH run -0 ctr-rm web
+	[[ ! -e $d ]]
+	[[ $(tail -1 "$BATS_TEST_TMPDIR/net.log") == "$(realpath "$BOX_ROOT") detach $id" ]]
+}
+
+@test "rm: without ctr-net installed, a netns mount is undone all the same" {
+	skip_unless_root
+	local d bin
+	fake_exited web 0 >/dev/null
+	d=$(fake_dir web)
+	touch "$d/netns"
+	mount --bind /proc/self/ns/net "$d/netns"
+	bin=$BATS_TEST_TMPDIR/only
+	mkdir -p "$bin"
+	ln -s "$BOX_BUILD/bin/ctr-rm" "$bin/ctr-rm"
+	PATH=$bin run -0 ctr-rm web
+	[[ ! -e $d ]]
+}
