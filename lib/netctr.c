@@ -56,11 +56,33 @@ ctr_name (json_t *create, const char *id)
 	return *n == '/' ? n + 1 : n;
 }
 
-/* NetworkingConfig.EndpointsConfig.NET */
-static json_t *
-endpoint_config (json_t *create, const char *net)
+/* Whether N is the network NetworkMode MODE names (by name or id prefix). */
+static bool
+is_mode_net (const struct net *n, const char *mode)
 {
-	return json_object_get (json_object_get (json_object_get (create, "NetworkingConfig"), "EndpointsConfig"), net);
+	size_t l = strlen (mode);
+
+	if (!strcmp (n->name, mode))
+		return true;
+	return l && strspn (mode, "0123456789abcdef") == l && !strncmp (n->id, mode, l);
+}
+
+/* NetworkingConfig.EndpointsConfig for network N: keyed by its name, or
+ * by the id (prefix) the user gave as --network */
+static json_t *
+endpoint_config (json_t *create, const struct net *n)
+{
+	json_t *eps = json_object_get (json_object_get (create, "NetworkingConfig"), "EndpointsConfig");
+	json_t *cfg = json_object_get (eps, n->name);
+	const char *key;
+	json_t *v;
+
+	if (cfg)
+		return cfg;
+	json_object_foreach (eps, key, v)
+		if (*key && strlen (key) <= strlen (n->id) && !strncmp (n->id, key, strlen (key)))
+			return v;
+	return NULL;
 }
 
 /* --- the namespace file ------------------------------------------------------ */
@@ -260,7 +282,7 @@ static json_t *
 endpoint_json (const struct net *n, const struct ep *ep, json_t *create)
 {
 	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], mac[18];
-	json_t *ipam = json_object_get (endpoint_config (create, n->name), "IPAMConfig");
+	json_t *ipam = json_object_get (endpoint_config (create, n), "IPAMConfig");
 
 	inet_ntop (AF_INET, &ep->ip, ip, sizeof ip);
 	inet_ntop (AF_INET, &n->gw, gw, sizeof gw);
@@ -336,7 +358,7 @@ settings_add (json_t *s, struct net *n, const struct ep *ep, json_t *create)
 
 	if (!j)
 		return -1;
-	if (!strcmp (n->name, mode) || !strcmp (n->id, mode)) {
+	if (is_mode_net (n, mode)) {
 		json_object_set_new (s, "Ports", ports_json (ep, create));
 		if (!strcmp (n->name, NET_DEFAULT))
 			settings_bridge (s, j);
@@ -428,7 +450,7 @@ write_settings (int rootfd, int cdir, const char *id, struct bx_err *e)
 static int
 ep_request (json_t *create, const char *id, struct net *n, struct ep_req *r, struct bx_err *e)
 {
-	json_t *cfg = endpoint_config (create, n->name), *v;
+	json_t *cfg = endpoint_config (create, n), *v;
 	const char *ip = json_string_value (json_object_get (json_object_get (cfg, "IPAMConfig"), "IPv4Address"));
 	size_t i;
 
@@ -551,7 +573,7 @@ static int
 dns_one (struct net *n, void *arg)
 {
 	struct dns_ctx *c = arg;
-	int primary = !strcmp (n->name, c->mode);
+	int primary = is_mode_net (n, c->mode);
 	char path[128];
 
 	snprintf (path, sizeof path, "endpoints/%s", c->id);
