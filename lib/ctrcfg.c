@@ -48,6 +48,8 @@ ccfg_init (struct ccfg *c)
 	c->aliases = json_array ();
 	c->add_hosts = json_array ();
 	c->dns = json_array ();
+	c->dns_search = json_array ();
+	c->dns_options = json_array ();
 	c->mounts = json_array ();
 	c->inspect_mounts = json_array ();
 }
@@ -55,10 +57,13 @@ ccfg_init (struct ccfg *c)
 void
 ccfg_free (struct ccfg *c)
 {
-	json_t *all[] = {c->env_flags, c->env_files, c->labels,   c->label_files,    c->mount_specs,    c->binds,
-	                 c->tmpfs,     c->cap_add,   c->cap_drop, c->security_opt,   c->exposed,        c->bindings,
-	                 c->aliases,   c->add_hosts, c->dns,      c->mounts,         c->inspect_mounts, c->config,
-	                 c->args,      c->proc_env,  c->restart,  c->seccomp_profile};
+	json_t *all[] = {c->env_flags,  c->env_files,      c->labels,      c->label_files,  c->mount_specs,
+	                 c->binds,      c->tmpfs,          c->cap_add,     c->cap_drop,     c->security_opt,
+	                 c->exposed,    c->bindings,       c->aliases,     c->add_hosts,    c->dns,
+	                 c->dns_search, c->dns_options,    c->group_add,   c->sysctls,      c->ulimits,
+	                 c->rlimits,    c->devices,        c->oci_devices, c->device_rules, c->log_config,
+	                 c->mounts,     c->inspect_mounts, c->config,      c->args,         c->proc_env,
+	                 c->restart,    c->seccomp_profile};
 
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		json_decref (all[i]);
@@ -601,7 +606,8 @@ ccfg_etc_files (struct ccfg *c, struct bx_err *e)
 {
 	int host = strcmp (c->net_mode, "host") == 0;
 
-	if (netfiles_hosts (host, c->add_hosts, &c->hosts, e) < 0 || netfiles_resolv (host, c->dns, &c->resolv, e) < 0)
+	if (netfiles_hosts (host, c->add_hosts, &c->hosts, e) < 0 ||
+	    netfiles_resolv (host, c->dns, c->dns_search, c->dns_options, &c->resolv, e) < 0)
 		return -1;
 	if (asprintf (&c->hostname_file, "%s\n", c->hostname_final) < 0)
 		return err_set (e, BX_SYSTEM, ENOMEM, "hostname");
@@ -697,6 +703,8 @@ host_config (struct ccfg *c)
 	json_object_set_new (h, "CapAdd", list_or_null (c->cap_add));
 	json_object_set_new (h, "CapDrop", list_or_null (c->cap_drop));
 	json_object_set (h, "Dns", c->dns);
+	json_object_set (h, "DnsOptions", c->dns_options);
+	json_object_set (h, "DnsSearch", c->dns_search);
 	json_object_set_new (h, "ExtraHosts", list_or_null (c->add_hosts));
 	json_object_set_new (h, "Privileged", json_boolean (c->privileged));
 	json_object_set_new (h, "PublishAllPorts", json_boolean (c->publish_all));

@@ -41,7 +41,7 @@ struct ccfg {
 	const char *network;        /* bridge, none, host, container:X, NAME */
 	json_t *exposed, *bindings; /* -p, --expose */
 	const char *ip;
-	json_t *aliases, *add_hosts, *dns;
+	json_t *aliases, *add_hosts, *dns, *dns_search, *dns_options;
 	int64_t shm_size, cpu_shares;
 	const char *cpuset_cpus, *domainname, *cidfile;
 	const char *pid_mode, *ipc_mode, *uts_mode, *cgroupns_mode; /* "" or "host" ... */

@@ -58,6 +58,8 @@ enum {
 	O_DEVICE,
 	O_LOG_DRIVER,
 	O_LOG_OPT,
+	O_DNS_SEARCH,
+	O_DNS_OPTION,
 };
 
 static const struct option longopts[] = {
@@ -115,6 +117,8 @@ static const struct option longopts[] = {
     {"device", required_argument, NULL, O_DEVICE},
     {"log-driver", required_argument, NULL, O_LOG_DRIVER},
     {"log-opt", required_argument, NULL, O_LOG_OPT},
+    {"dns-search", required_argument, NULL, O_DNS_SEARCH},
+    {"dns-option", required_argument, NULL, O_DNS_OPTION},
     {0, 0, 0, 0},
 };
 
@@ -495,6 +499,8 @@ option2 (struct ccfg *c, int opt, const char *arg, struct bx_err *e)
 	case O_DEVICE: return device_arg (c, arg, e);
 	case O_LOG_DRIVER: json_object_set_new (c->log_config, "Type", json_string (arg)); return 0;
 	case O_LOG_OPT: return log_opt (c, arg, e);
+	case O_DNS_SEARCH: json_array_append_new (c->dns_search, json_string (arg)); return 0;
+	case O_DNS_OPTION: json_array_append_new (c->dns_options, json_string (arg)); return 0;
 	}
 	return err_set (e, BX_USAGE, 0, "unknown flag");
 }
@@ -616,7 +622,8 @@ check_combinations (struct ccfg *c, struct bx_err *e)
 	if (container_net && (json_object_size (c->bindings) || c->publish_all))
 		return err_set (e, BX_USAGE, 0,
 		                "conflicting options: port publishing and the container type network mode");
-	if ((container_net || !strcmp (c->network, "host")) && json_array_size (c->dns))
+	if ((container_net || !strcmp (c->network, "host")) &&
+	    (json_array_size (c->dns) || json_array_size (c->dns_search) || json_array_size (c->dns_options)))
 		return err_set (e, BX_USAGE, 0, "conflicting options: dns and the network mode");
 	if (c->uts_mode && !strcmp (c->uts_mode, "host") && c->hostname)
 		return err_set (e, BX_USAGE, 0, "conflicting options: hostname and the UTS mode");

@@ -98,8 +98,31 @@ dropped (const char *addr)
 	return strncmp (addr, "127.", 4) == 0 || strchr (addr, ':') != NULL;
 }
 
+static int
+is_key (const char *line, const char *key)
+{
+	size_t n = strlen (key);
+
+	return strncmp (line, key, n) == 0 && (line[n] == ' ' || line[n] == '\t');
+}
+
+/* "search a b": the words of LIST, none for a lone "." */
+static void
+words_line (FILE *f, const char *key, json_t *list)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_array_size (list) ||
+	    (json_array_size (list) == 1 && !strcmp (json_string_value (json_array_get (list, 0)), ".")))
+		return;
+	fputs (key, f);
+	json_array_foreach (list, i, v) fprintf (f, " %s", json_string_value (v));
+	fputc ('\n', f);
+}
+
 int
-netfiles_resolv (int host_net, json_t *dns, char **out, struct bx_err *e)
+netfiles_resolv (int host_net, json_t *dns, json_t *search, json_t *options, char **out, struct bx_err *e)
 {
 	_cleanup_free_ char *host = host_resolv ();
 	size_t len = 0, i;
@@ -118,9 +141,14 @@ netfiles_resolv (int host_net, json_t *dns, char **out, struct bx_err *e)
 				continue;
 			kept++;
 		}
+		if ((json_array_size (search) && (is_key (line, "search") || is_key (line, "domain"))) ||
+		    (json_array_size (options) && is_key (line, "options")))
+			continue;
 		fprintf (f, "%s\n", line);
 	}
 	json_array_foreach (dns, i, v) fprintf (f, "nameserver %s\n", json_string_value (v));
+	words_line (f, "search", search);
+	words_line (f, "options", options);
 	if (!host_net && !kept && !json_array_size (dns))
 		fputs ("nameserver 8.8.8.8\nnameserver 8.8.4.4\n", f);
 	if (fclose (f) != 0)

@@ -15,7 +15,9 @@ int netfiles_hosts (int host_net, json_t *extra, char **out, struct bx_err *e);
 /* The host's resolv.conf (systemd-resolved's upstream file when the host
  * names only 127.0.0.53). Without HOST_NET, localhost and IPv6
  * nameservers are dropped as Docker does, and Google's public servers
- * stand in when none is left. DNS (--dns, array) replaces the nameservers. */
-int netfiles_resolv (int host_net, json_t *dns, char **out, struct bx_err *e);
+ * stand in when none is left. DNS (--dns, array) replaces the nameservers,
+ * SEARCH (--dns-search; "." alone: none) the search and domain lines,
+ * OPTIONS (--dns-option) the options line. */
+int netfiles_resolv (int host_net, json_t *dns, json_t *search, json_t *options, char **out, struct bx_err *e);
 
 #endif

@@ -267,6 +267,16 @@ crun_run () {
 	[[ $(cfg '.linux.namespaces[1].path') == "\"$D/netns\"" ]]
 }
 
+@test "--dns, --dns-search, --dns-option write resolv.conf and HostConfig" {
+	mk --dns 192.0.2.1 --dns 192.0.2.2 --dns-search a.example --dns-search b.example --dns-option ndots:2 small
+	[[ $(grep -E '^(nameserver|search|options)' "$D/resolv.conf") == $'nameserver 192.0.2.1\nnameserver 192.0.2.2\nsearch a.example b.example\noptions ndots:2' ]]
+	[[ $(crt '.HostConfig | [.Dns, .DnsSearch, .DnsOptions]') == '[["192.0.2.1","192.0.2.2"],["a.example","b.example"],["ndots:2"]]' ]]
+	mk --dns-search . small
+	! grep -q '^search' "$D/resolv.conf"
+	run --separate-stderr -2 ctr-create --network host --dns-search x small
+	[[ $stderr == "ctr-create: conflicting options: dns and the network mode" ]]
+}
+
 @test "resolv.conf: the host's without localhost nameservers" {
 	mk small
 	! grep -q '^nameserver 127\.' "$D/resolv.conf"
