@@ -22,7 +22,7 @@ _box_network () {
 	case $sub in
 	'') COMPREPLY=($(compgen -W "create ls rm inspect connect disconnect prune" -- "$cur")) ;;
 	create) case $prev in -d|--driver) COMPREPLY=($(compgen -W "bridge" -- "$cur")) ;; --subnet|--gateway|--label|-o|--opt) ;; *) COMPREPLY=($(compgen -W "-d --driver --subnet --gateway --label -o --opt" -- "$cur")) ;; esac ;;
-	ls|list) case $prev in --format) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;; *) COMPREPLY=($(compgen -W "-q --quiet --no-trunc --format" -- "$cur")) ;; esac ;;
+	ls|list) case $prev in --format) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;; -f|--filter) COMPREPLY=($(compgen -W "driver= id= label= name= scope= type=custom type=builtin" -- "$cur")) ;; *) COMPREPLY=($(compgen -W "-q --quiet --no-trunc --format -f --filter" -- "$cur")) ;; esac ;;
 	rm|remove) COMPREPLY=($(compgen -W "$(_box_networks)" -- "$cur")) ;;
 	inspect) case $prev in -f|--format) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --format" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_networks)" -- "$cur")); fi ;; esac ;;
 	connect) case $prev in --alias|--ip) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--alias --ip" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_networks) $(_box_containers)" -- "$cur")); fi ;; esac ;;

@@ -4,7 +4,7 @@
  * usage:  ctr-net [--root DIR] attach ID | detach ID
  *         ctr-net [--root DIR] create [-d bridge] [--subnet CIDR] [--gateway IP]
  *                 [--label K=V]... [-o com.docker.network.bridge.name=DEV] NAME
- *         ctr-net [--root DIR] ls [-q] [--no-trunc] [--format FMT]
+ *         ctr-net [--root DIR] ls [-q] [--no-trunc] [--format FMT] [-f KEY=VALUE]...
  *         ctr-net [--root DIR] rm NAME... | inspect [-f FMT] NAME... | prune [-f]
  *         ctr-net [--root DIR] connect [--alias A]... [--ip IP] NET CTR
  *         ctr-net [--root DIR] disconnect [-f] NET CTR
@@ -38,6 +38,7 @@
 #include "err.h"
 #include "listfmt.h"
 #include "netctr.h"
+#include "netfilter.h"
 #include "netstore.h"
 #include "root.h"
 
@@ -52,7 +53,7 @@ usage (void)
 	fprintf (stderr,
 	         "usage: %1$s [--root DIR] attach ID | detach ID\n"
 	         "       %1$s [--root DIR] create [-d bridge] [--subnet CIDR] [--gateway IP] [--label K=V] NAME\n"
-	         "       %1$s [--root DIR] ls [-q] [--no-trunc] [--format FMT]\n"
+	         "       %1$s [--root DIR] ls [-q] [--no-trunc] [--format FMT] [-f KEY=VALUE]\n"
 	         "       %1$s [--root DIR] rm NAME... | inspect [-f FMT] NAME... | prune [-f]\n"
 	         "       %1$s [--root DIR] connect [--alias A] [--ip IP] NET CTR | disconnect [-f] NET CTR\n"
 	         "       %1$s [--root DIR] port CTR [PRIVATE_PORT[/PROTO]]\n",
@@ -203,6 +204,7 @@ cmd_ls (struct ctx *c, int argc, char **argv)
 	                                   {0, 0, 0, 0}};
 	int ch, quiet = 0, notrunc = 0, rc = 0;
 	const char *format = NULL, *text;
+	struct netfilter filt = {0};
 	struct bx_err e = {0};
 	struct listfmt f;
 	char **names = NULL;
@@ -215,7 +217,10 @@ cmd_ls (struct ctx *c, int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case 'T': notrunc = 1; break;
 		case 'F': format = optarg; break;
-		case 'f': die (BX_USAGE, "--filter: not implemented");
+		case 'f':
+			if (netfilter_add (&filt, optarg, &e) < 0)
+				return err_report (&e);
+			break;
 		default: usage ();
 		}
 	}
@@ -234,6 +239,10 @@ cmd_ls (struct ctx *c, int argc, char **argv)
 		struct bx_err ignored = {0};
 		if (ls_open (c, names[i], &n, &ignored) < 0)
 			continue;
+		if (!netfilter_match (&filt, &n)) {
+			net_close (&n);
+			continue;
+		}
 		json_t *rec = ls_record (&n, notrunc);
 		rc = listfmt_row (&f, rec, &e);
 		json_decref (rec);

@@ -53,6 +53,27 @@ ctr_ip () {
 	[[ $output == $'bridge bridge\nhost host\nnone null' ]]
 }
 
+@test "ls --filter: name, id, driver, label, type; values of one key are alternatives" {
+	a=$(ctr-net create --label com.docker.compose.project=p1 --label tier=web front)
+	ctr-net create --label com.docker.compose.project=p2 back
+	run -0 ctr-net ls --filter label=com.docker.compose.project=p1 --format '{{.Name}}'
+	[[ $output == front ]]
+	run -0 ctr-net ls -f label=com.docker.compose.project --format '{{.Name}}'
+	[[ $output == $'back\nfront' ]]
+	run -0 ctr-net ls -f name=ron -f name=ack --format '{{.Name}}'
+	[[ $output == $'back\nfront' ]]
+	run -0 ctr-net ls -f name=ront -f label=tier=db --format '{{.Name}}'
+	[[ -z $output ]]
+	run -0 ctr-net ls -f "id=${a:0:5}" -q
+	[[ $output == "${a:0:12}" ]]
+	run -0 ctr-net ls -f type=builtin --format '{{.Name}}'
+	[[ $output == $'bridge\nhost\nnone' ]]
+	run -0 ctr-net ls -f type=custom -f driver=bridge --format '{{.Name}}'
+	[[ $output == $'back\nfront' ]]
+	run --separate-stderr -2 ctr-net ls -f color=red
+	[[ $stderr == "ctr-net: invalid filter 'color'" ]]
+}
+
 @test "create: id, bridge device, address, nft table, resolver; inspect in Docker's shape" {
 	run -0 ctr-net create --label team=a net1
 	[[ $output =~ ^[0-9a-f]{64}$ ]]
