@@ -227,11 +227,25 @@ command_merge (struct ccfg *c, json_t *ic, json_t *cfg, struct bx_err *e)
 	json_array_foreach (json_object_get (cfg, "Entrypoint"), i, v) json_array_append (c->args, v);
 	json_array_foreach (json_object_get (cfg, "Cmd"), i, v) json_array_append (c->args, v);
 	if (json_array_size (c->args) == 0)
-		return err_set (e, BX_USAGE, 0, "no command specified");
+		return err_set (e, BX_USAGE, 0, "No command specified"); /* Docker's words */
 	if (c->init) {
 		json_array_insert_new (c->args, 0, json_string ("--"));
 		json_array_insert_new (c->args, 0, json_string (CCFG_INIT_PATH));
 	}
+	return 0;
+}
+
+static int
+peer_hostname (const char *dir, char *buf, size_t len)
+{
+	_cleanup_close_ int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *s = NULL;
+	struct bx_err ignored = {0};
+
+	if (fd < 0 || slurp_at (fd, L_HOSTNAME, &s, NULL, &ignored) < 0 || !*s)
+		return -1;
+	s[strcspn (s, "\n")] = '\0';
+	snprintf (buf, len, "%s", s);
 	return 0;
 }
 
@@ -244,6 +258,8 @@ hostname_pick (struct ccfg *c)
 		c->hostname_final = c->hostname;
 	else if (strcmp (c->net_mode, "host") == 0 && gethostname (host, sizeof host) == 0)
 		c->hostname_final = host;
+	else if (c->peer_dir[0] && peer_hostname (c->peer_dir, host, sizeof host) == 0)
+		c->hostname_final = host; /* --network container:X takes X's name, as Docker */
 	else {
 		snprintf (host, CTR_SHORT_LEN + 1, "%s", c->id);
 		c->hostname_final = host;

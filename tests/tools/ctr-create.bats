@@ -107,7 +107,7 @@ crun_run () {
 	mk --entrypoint "" small ls /
 	[[ $(cfg .process.args) == '["ls","/"]' && $(crt .Config.Entrypoint) == null ]]
 	run --separate-stderr -2 ctr-create --entrypoint "" small
-	[[ $stderr == "ctr-create: no command specified" ]]
+	[[ $stderr == "ctr-create: No command specified" ]]
 }
 
 @test "an image ENTRYPOINT: run args replace CMD only; image StopSignal, no PATH, VOLUME" {
@@ -245,6 +245,7 @@ crun_run () {
 	[[ $(crt .HostConfig.NetworkMode) == "\"container:$peer\"" ]]
 	[[ $(cfg '.linux.namespaces[1].path') == "\"$peerdir/netns\"" ]]
 	[[ $(cfg '.mounts[] | select(.destination == "/etc/hosts") | .source') == "\"$peerdir/hosts\"" ]]
+	[[ $(cfg .hostname) == "\"${peer:0:12}\"" && $(crt .Config.Hostname) == "\"${peer:0:12}\"" ]]
 	run --separate-stderr -3 ctr-create --network container:nope small
 	[[ $stderr == "ctr-create: No such container: nope" ]]
 	run --separate-stderr -2 ctr-create --network container:$peer -h x small
