@@ -12,6 +12,7 @@
 #include "cleanup.h"
 #include "layout.h"
 #include "netfiles.h"
+#include "netstore.h"
 #include "secprof.h"
 #include "spec.h"
 #include "tree.h"
@@ -85,6 +86,23 @@ root_abspath (int rootfd, char *buf, size_t len, struct bx_err *e)
 	return 0;
 }
 
+/* A user-defined network must exist (Docker: "network X not found"); it is
+ * recorded by its name, which ctr-net looks it up by. The default bridge
+ * is made by ctr-net on first use. */
+static int
+user_network (struct ccfg *c, int rootfd, struct bx_err *e)
+{
+	struct net n;
+
+	if (!strcmp (c->network, "bridge") || !strcmp (c->network, "none") || !strcmp (c->network, "host"))
+		return 0;
+	if (net_open (rootfd, c->network, &n, e) < 0)
+		return -1;
+	snprintf (c->net_mode, sizeof c->net_mode, "%s", n.name);
+	net_close (&n);
+	return 0;
+}
+
 int
 ccfg_resolve_network (struct ccfg *c, int rootfd, struct bx_err *e)
 {
@@ -92,7 +110,7 @@ ccfg_resolve_network (struct ccfg *c, int rootfd, struct bx_err *e)
 
 	snprintf (c->net_mode, sizeof c->net_mode, "%s", c->network);
 	if (strncmp (c->network, "container:", 10) != 0)
-		return 0;
+		return user_network (c, rootfd, e);
 	if (ctr_resolve (rootfd, c->network + 10, id, e) < 0 || root_abspath (rootfd, root, sizeof root, e) < 0)
 		return -1;
 	snprintf (c->net_mode, sizeof c->net_mode, "container:%s", id);

@@ -253,6 +253,9 @@ crun_run () {
 }
 
 @test "network flags are recorded for ctr-net in Docker's shapes" {
+	mkdir -p "$BOX_ROOT/networks/mynet"
+	printf '{"Name":"mynet","Id":"%064d","Driver":"bridge","IPAM":{"Config":[{"Subnet":"10.1.0.0/16","Gateway":"10.1.0.1"}]},"Box":{"Bridge":"boxt-x","UserSubnet":true}}' 1 \
+		>"$BOX_ROOT/networks/mynet/config.json"
 	mk --network mynet -p 8080:80 -p 127.0.0.1:5353:53/udp -p 9000-9001:90-91 --expose 7000 \
 		-P --ip 10.1.2.3 --network-alias web --network-alias www --add-host db:10.0.0.9 \
 		--add-host v6=::1 --dns 192.0.2.53 small
@@ -266,6 +269,11 @@ crun_run () {
 	grep -qx '::1	v6' "$D/hosts"
 	[[ $(grep nameserver "$D/resolv.conf") == "nameserver 192.0.2.53" ]]
 	[[ $(cfg '.linux.namespaces[1].path') == "\"$D/netns\"" ]]
+	# by id prefix: recorded by name
+	mk --network 0000000 small
+	[[ $(crt .HostConfig.NetworkMode) == '"mynet"' ]]
+	run --separate-stderr -3 ctr-create --network nonet small
+	[[ $stderr == "ctr-create: network nonet not found" ]]
 }
 
 @test "--dns, --dns-search, --dns-option write resolv.conf and HostConfig" {
