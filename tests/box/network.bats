@@ -63,6 +63,16 @@ ctr_ip () {
 	[[ $output == *$'127.0.0.1\tlocalhost'* ]]
 }
 
+@test "--network container:NAME shares that container's network; --dns and --add-host" {
+	box run -d --name web small httpd -f -p 80 -h /etc
+	run -0 box run --rm --network container:web small wget -q -O- http://127.0.0.1/hostname
+	[[ $output == "$(box inspect -f '{{.Config.Hostname}}' web)" ]]
+	run -0 box run --rm --dns 10.0.0.53 --add-host gw.test:host-gateway small sh -c 'cat /etc/resolv.conf /etc/hosts'
+	[[ $output == *"nameserver 10.0.0.53"* ]]
+	gw=$(jq -r '.IPAM.Config[0].Gateway' "$BOX_ROOT/networks/bridge/config.json")
+	[[ $output == *"$gw"$'\tgw.test'* ]]
+}
+
 @test "--network none has only lo; --network host sees the host's links" {
 	run -0 box run --rm --network none small cat /proc/net/dev
 	ifs=$(awk -F: 'NR > 2 { gsub(/ /, "", $1); print $1 }' <<<"$output")
