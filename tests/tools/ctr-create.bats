@@ -17,6 +17,7 @@ teardown () {
 	local c
 	for c in "${CRUN_IDS[@]}"; do
 		crun --root "$CRUN_ROOT" delete -f "$c" >/dev/null 2>&1 || true
+		runc --root "$CRUN_ROOT.runc" delete -f "$c" >/dev/null 2>&1 || true
 	done
 	box_teardown
 }
@@ -608,6 +609,17 @@ crun_run () {
 	[[ ${lines[5]} == "Seccomp:	2" ]]
 	[[ ${lines[6]} == 67108864 && ${lines[7]} == 50 && ${lines[8]} == 50000 ]]
 	[[ ${lines[9]} == boxhost && ${lines[10]} == 2 && ${lines[11]} == 0 ]]
+}
+
+@test "runc runs the same bundle: the process sees the same" {
+	mk --network none -u app:nogroup -w /work -h rc -m 64m --pids-limit 20 small \
+		sh -c 'id; pwd; hostname; grep -E "CapBnd|Seccomp:" /proc/self/status; cat /sys/fs/cgroup/pids/pids.max'
+	local c=r$RANDOM$RANDOM
+	CRUN_IDS+=("$c")
+	run -0 runc --root "$CRUN_ROOT.runc" run -b "$D" "$c" </dev/null
+	[[ $output == $'uid=1000(app) gid=65534(nogroup)\n/work\nrc\nCapBnd:\t00000000a80425fb\nSeccomp:\t2\n20' ]]
+	run -0 crun_run
+	[[ $output == $'uid=1000(app) gid=65534(nogroup)\n/work\nrc\nCapBnd:\t00000000a80425fb\nSeccomp:\t2\n20' ]]
 }
 
 @test "crun: --read-only makes the rootfs read-only, :ro binds too, tmpfs stay writable" {
