@@ -116,6 +116,10 @@ proc_start_time (pid_t pid)
 	/* comm may hold spaces and parentheses: fields start after the last ')' */
 	if (!(p = strrchr (buf, ')')))
 		return 0;
+	/* a zombie has ended: only its entry waits for a parent that may never
+	 * reap it (an init that does not, a supervisor killed meanwhile) */
+	if (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
+		return 0;
 	for (field = 2; *p && field < 22; p++)
 		if (*p == ' ')
 			field++;

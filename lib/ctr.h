@@ -39,7 +39,7 @@ int ctr_state_write (int dirfd, const struct ctr_state *s, struct bx_err *e);
  * exit code 255 (Docker's figure for a container lost with its daemon). */
 void ctr_state_settle (struct ctr_state *s);
 
-/* The start time of PID (clock ticks since boot), 0 when it is gone. */
+/* The start time of PID (clock ticks since boot), 0 when it is gone or a zombie. */
 unsigned long long proc_start_time (pid_t pid);
 /* Now, as RFC 3339 UTC with nanoseconds. */
 void ctr_time_now (char out[CTR_TIME_LEN]);

@@ -61,7 +61,9 @@ fake_run () {
 	mv "$dir/create.json.new" "$dir/create.json"
 	# shellcheck disable=SC2016 # the supervisor's own script
 	# the lock on an fd of the supervisor only, as ctr-spawn holds it (O_CLOEXEC)
-	(cd "$dir" && exec setsid sh -c '
+	# and a child of init once this subshell ends, so that its end is reaped
+	# at once (a zombie still has its /proc entry: it would read as alive)
+	( (cd "$dir" && exec setsid sh -c '
 		exec 9>>lock
 		flock -x 9
 		st () { awk "{ print \$22 }" "/proc/$1/stat"; }
@@ -84,7 +86,7 @@ started=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)
 exit_code=$code
 $s
 finished=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)
-"' sh "$@") </dev/null >/dev/null 2>&1 3>&- &
+"' sh "$@") </dev/null >/dev/null 2>&1 3>&- & )
 	# running, or already done for a payload that ends at once
 	for _ in $(seq 500); do
 		grep -qE '^status=(running|exited)' "$dir/state" 2>/dev/null && break
