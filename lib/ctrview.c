@@ -144,10 +144,15 @@ json_t *
 ctrview_argv (const struct ctrview *v)
 {
 	json_t *cfg = json_object_get (v->create, "Config"), *a = json_array ();
+	json_t *path = json_object_get (v->create, "Path");
 
-	/* Docker's Path and Args: the entrypoint then the command, as the user
-	 * knows them (not the init ctr-create may put in front) */
-	if (cfg) {
+	/* Docker's Path and Args as ctr-create recorded them; else the
+	 * entrypoint then the command, as the user knows them (not the init
+	 * ctr-create may put in front) */
+	if (json_is_string (path)) {
+		json_array_append (a, path);
+		append_all (a, json_object_get (v->create, "Args"));
+	} else if (cfg) {
 		append_all (a, json_object_get (cfg, "Entrypoint"));
 		append_all (a, json_object_get (cfg, "Cmd"));
 	}
@@ -377,9 +382,13 @@ mount_entry (const struct ctrview *v, json_t *m)
 json_t *
 ctrview_mounts (const struct ctrview *v)
 {
-	json_t *out = json_array (), *m;
+	json_t *out, *m;
 	size_t i;
 
+	/* ctr-create records Docker's list; older bundles: from config.json */
+	if (json_is_array (json_object_get (v->create, "Mounts")))
+		return json_deep_copy (json_object_get (v->create, "Mounts"));
+	out = json_array ();
 	json_array_foreach (json_object_get (v->config, "mounts"), i, m) {
 		json_t *x = mount_entry (v, m);
 		if (x)
