@@ -703,6 +703,12 @@ ccfg_config_json (struct ccfg *c, struct bx_err *e)
 	    .rlimits = c->rlimits,
 	    .devices = c->oci_devices,
 	    .device_rules = c->device_rules,
+	    .cpu_quota = c->cpu_quota,
+	    .cpu_period = c->cpu_period,
+	    .memory_reservation = c->memory_reservation,
+	    .oom_kill_disable = c->oom_kill_disable,
+	    .has_oom_score_adj = c->has_oom_score_adj,
+	    .oom_score_adj = c->oom_score_adj,
 	};
 	json_t *doc;
 
@@ -748,6 +754,11 @@ host_config (struct ccfg *c)
 		json_object_set (h, "Tmpfs", c->tmpfs);
 	json_object_set_new (h, "ShmSize", json_integer (c->shm_size ? c->shm_size : SHM_SIZE));
 	json_object_set_new (h, "CpuShares", json_integer (c->cpu_shares));
+	json_object_set_new (h, "CpuPeriod", json_integer (c->cpu_period));
+	json_object_set_new (h, "CpuQuota", json_integer (c->cpu_quota));
+	json_object_set_new (h, "MemoryReservation", json_integer (c->memory_reservation));
+	json_object_set_new (h, "OomKillDisable", json_boolean (c->oom_kill_disable));
+	json_object_set_new (h, "OomScoreAdj", json_integer (c->oom_score_adj));
 	json_object_set_new (h, "CpusetCpus", json_string (c->cpuset_cpus ? c->cpuset_cpus : ""));
 	json_object_set_new (h, "GroupAdd", list_or_null (c->group_add));
 	if (json_object_size (c->sysctls))
@@ -779,6 +790,8 @@ networking_config (struct ccfg *c)
 		json_object_set_new (ep, "IPAMConfig",
 		                     c->ip ? json_pack ("{s:s}", "IPv4Address", c->ip) : json_null ());
 		json_object_set_new (ep, "Aliases", list_or_null (c->aliases));
+		if (c->mac_address)
+			json_object_set_new (ep, "MacAddress", json_string (c->mac_address));
 		json_object_set_new (eps, c->net_mode, ep);
 	} else
 		json_decref (ep);

@@ -42,7 +42,9 @@ struct ccfg {
 	json_t *exposed, *bindings; /* -p, --expose */
 	const char *ip;
 	json_t *aliases, *add_hosts, *dns, *dns_search, *dns_options;
-	int64_t shm_size, cpu_shares;
+	int64_t shm_size, cpu_shares, cpu_quota, cpu_period, memory_reservation;
+	int oom_kill_disable, has_oom_score_adj, oom_score_adj;
+	const char *mac_address;
 	const char *cpuset_cpus, *domainname, *cidfile;
 	const char *pid_mode, *ipc_mode, *uts_mode, *cgroupns_mode; /* "" or "host" ... */
 	json_t *group_add;                                          /* --group-add (array) */

@@ -60,6 +60,12 @@ enum {
 	O_LOG_OPT,
 	O_DNS_SEARCH,
 	O_DNS_OPTION,
+	O_CPU_QUOTA,
+	O_CPU_PERIOD,
+	O_MEMORY_RESERVATION,
+	O_OOM_KILL_DISABLE,
+	O_OOM_SCORE_ADJ,
+	O_MAC_ADDRESS,
 };
 
 static const struct option longopts[] = {
@@ -119,6 +125,12 @@ static const struct option longopts[] = {
     {"log-opt", required_argument, NULL, O_LOG_OPT},
     {"dns-search", required_argument, NULL, O_DNS_SEARCH},
     {"dns-option", required_argument, NULL, O_DNS_OPTION},
+    {"cpu-quota", required_argument, NULL, O_CPU_QUOTA},
+    {"cpu-period", required_argument, NULL, O_CPU_PERIOD},
+    {"memory-reservation", required_argument, NULL, O_MEMORY_RESERVATION},
+    {"oom-kill-disable", optional_argument, NULL, O_OOM_KILL_DISABLE},
+    {"oom-score-adj", required_argument, NULL, O_OOM_SCORE_ADJ},
+    {"mac-address", required_argument, NULL, O_MAC_ADDRESS},
     {0, 0, 0, 0},
 };
 
@@ -468,6 +480,16 @@ log_opt (struct ccfg *c, const char *arg, struct bx_err *e)
 }
 
 static int
+mac_ok (const char *s)
+{
+	unsigned b[6];
+	int n = 0;
+
+	return strlen (s) == 17 &&
+	       sscanf (s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &n) == 6 && n == 17;
+}
+
+static int
 option2 (struct ccfg *c, int opt, const char *arg, struct bx_err *e)
 {
 	long long n;
@@ -501,6 +523,23 @@ option2 (struct ccfg *c, int opt, const char *arg, struct bx_err *e)
 	case O_LOG_OPT: return log_opt (c, arg, e);
 	case O_DNS_SEARCH: json_array_append_new (c->dns_search, json_string (arg)); return 0;
 	case O_DNS_OPTION: json_array_append_new (c->dns_options, json_string (arg)); return 0;
+	case O_CPU_QUOTA: return int_arg (opt, arg, &n, e) < 0 ? -1 : (c->cpu_quota = n, 0);
+	case O_CPU_PERIOD: return int_arg (opt, arg, &n, e) < 0 ? -1 : (c->cpu_period = n, 0);
+	case O_MEMORY_RESERVATION: return size_arg (opt, arg, &c->memory_reservation, e);
+	case O_OOM_KILL_DISABLE: return bool_arg (opt, arg, &c->oom_kill_disable, e);
+	case O_OOM_SCORE_ADJ:
+		if (int_arg (opt, arg, &n, e) < 0)
+			return -1;
+		if (n < -1000 || n > 1000)
+			return err_set (e, BX_USAGE, 0, "Invalid value %lld, range for oom score adj is [-1000, 1000]",
+			                n);
+		c->oom_score_adj = (int)n, c->has_oom_score_adj = 1;
+		return 0;
+	case O_MAC_ADDRESS:
+		if (!mac_ok (arg))
+			return err_set (e, BX_USAGE, 0, "%s is not a valid mac address", arg);
+		c->mac_address = arg;
+		return 0;
 	}
 	return err_set (e, BX_USAGE, 0, "unknown flag");
 }
@@ -609,6 +648,18 @@ check_combinations (struct ccfg *c, struct bx_err *e)
 	if (c->workdir && c->workdir[0] != '/')
 		return err_set (e, BX_USAGE, 0,
 		                "the working directory '%s' is invalid, it needs to be an absolute path", c->workdir);
+	if (c->nano_cpus && c->cpu_period)
+		return err_set (e, BX_USAGE, 0, "Conflicting options: Nano CPUs and CPU Period cannot both be set");
+	if (c->nano_cpus && c->cpu_quota)
+		return err_set (e, BX_USAGE, 0, "Conflicting options: Nano CPUs and CPU Quota cannot both be set");
+	if (c->cpu_period && (c->cpu_period < 1000 || c->cpu_period > 1000000))
+		return err_set (e, BX_USAGE, 0,
+		                "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
+	if (c->cpu_quota > 0 && c->cpu_quota < 1000)
+		return err_set (e, BX_USAGE, 0, "CPU cfs quota can not be less than 1ms (i.e. 1000)");
+	if (c->memory > 0 && c->memory_reservation > c->memory)
+		return err_set (e, BX_USAGE, 0,
+		                "Minimum memory limit can not be less than memory reservation limit, see usage");
 	if (c->memory > 0 && c->memory < 6 * 1024 * 1024)
 		return err_set (e, BX_USAGE, 0, "Minimum memory limit allowed is 6MB");
 	if (c->memory_swap > 0 && c->memory == 0)

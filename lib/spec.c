@@ -156,6 +156,8 @@ process_with_rlimits (const struct spec_decl *s)
 
 	if (p && json_array_size (s->rlimits))
 		json_object_set (p, "rlimits", s->rlimits);
+	if (p && s->has_oom_score_adj)
+		json_object_set_new (p, "oomScoreAdj", json_integer (s->oom_score_adj));
 	return p;
 }
 
@@ -222,15 +224,19 @@ resources (const struct spec_decl *s)
 {
 	json_t *r = json_pack ("{s:o}", "devices", device_rules (s));
 
-	if (s->memory > 0 || s->memory_swap != 0) {
+	if (s->memory > 0 || s->memory_swap != 0 || s->memory_reservation > 0 || s->oom_kill_disable) {
 		json_t *m = json_object ();
 		if (s->memory > 0)
 			json_object_set_new (m, "limit", json_integer (s->memory));
+		if (s->memory_reservation > 0)
+			json_object_set_new (m, "reservation", json_integer (s->memory_reservation));
 		if (s->memory_swap != 0)
 			json_object_set_new (m, "swap", json_integer (s->memory_swap));
+		if (s->oom_kill_disable)
+			json_object_set_new (m, "disableOOMKiller", json_true ());
 		json_object_set_new (r, "memory", m);
 	}
-	if (s->nano_cpus > 0 || s->cpu_shares > 0 || s->cpuset_cpus) {
+	if (s->nano_cpus > 0 || s->cpu_shares > 0 || s->cpuset_cpus || s->cpu_quota || s->cpu_period) {
 		json_t *cpu = json_object ();
 		if (s->cpu_shares > 0)
 			json_object_set_new (cpu, "shares", json_integer (s->cpu_shares));
@@ -238,6 +244,10 @@ resources (const struct spec_decl *s)
 			json_object_set_new (cpu, "quota", json_integer (s->nano_cpus * 100000 / 1000000000));
 			json_object_set_new (cpu, "period", json_integer (100000));
 		}
+		if (s->cpu_quota)
+			json_object_set_new (cpu, "quota", json_integer (s->cpu_quota));
+		if (s->cpu_period)
+			json_object_set_new (cpu, "period", json_integer (s->cpu_period));
 		if (s->cpuset_cpus)
 			json_object_set_new (cpu, "cpus", json_string (s->cpuset_cpus));
 		json_object_set_new (r, "cpu", cpu);

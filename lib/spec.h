@@ -36,15 +36,19 @@ struct spec_decl {
 	json_t *seccomp; /* linux.seccomp, borrowed; NULL: none */
 	const char *hostname;
 	enum spec_net net;
-	const char *netns_path;  /* SPEC_NET_PATH */
-	json_t *mounts;          /* the container's own mounts (OCI objects), borrowed;
-	                            they replace default mounts at the same destination */
-	int64_t memory;          /* bytes; 0: no limit */
-	int64_t memory_swap;     /* memory + swap; 0: unset, -1: unlimited */
-	int64_t nano_cpus;       /* 1e9 per CPU; 0: no limit */
-	int64_t pids_limit;      /* > 0: a limit */
-	int64_t shm_size;        /* bytes of /dev/shm */
-	int64_t cpu_shares;      /* 0: unset */
+	const char *netns_path;        /* SPEC_NET_PATH */
+	json_t *mounts;                /* the container's own mounts (OCI objects), borrowed;
+	                                  they replace default mounts at the same destination */
+	int64_t memory;                /* bytes; 0: no limit */
+	int64_t memory_swap;           /* memory + swap; 0: unset, -1: unlimited */
+	int64_t nano_cpus;             /* 1e9 per CPU; 0: no limit */
+	int64_t pids_limit;            /* > 0: a limit */
+	int64_t shm_size;              /* bytes of /dev/shm */
+	int64_t cpu_shares;            /* 0: unset */
+	int64_t cpu_quota, cpu_period; /* --cpu-quota, --cpu-period (µs); 0: unset */
+	int64_t memory_reservation;    /* 0: unset */
+	int oom_kill_disable;
+	int has_oom_score_adj, oom_score_adj;
 	const char *cpuset_cpus; /* NULL: unset */
 	const char *cgroups_path;
 	const char *domainname;                          /* NULL: unset */

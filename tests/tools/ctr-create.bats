@@ -490,6 +490,22 @@ crun_run () {
 	[[ $stderr == 'ctr-create: error gathering device information while adding custom device "/nonexistent": No such file or directory' ]]
 }
 
+@test "--cpu-quota, --cpu-period, --memory-reservation, --oom-kill-disable, --oom-score-adj, --mac-address" {
+	mk --cpu-quota 20000 --cpu-period 50000 -m 64m --memory-reservation 32m --oom-kill-disable --oom-score-adj 500 \
+		--mac-address 02:42:ac:11:00:09 small
+	[[ $(cfg .linux.resources.cpu) == '{"quota":20000,"period":50000}' ]]
+	[[ $(cfg .linux.resources.memory) == '{"limit":67108864,"reservation":33554432,"swap":134217728,"disableOOMKiller":true}' ]]
+	[[ $(cfg .process.oomScoreAdj) == 500 ]]
+	[[ $(crt '.HostConfig | [.CpuQuota, .CpuPeriod, .MemoryReservation, .OomKillDisable, .OomScoreAdj]') == '[20000,50000,33554432,true,500]' ]]
+	[[ $(crt .NetworkingConfig.EndpointsConfig.bridge.MacAddress) == '"02:42:ac:11:00:09"' ]]
+	run --separate-stderr -2 ctr-create --cpus 1 --cpu-quota 5000 small
+	[[ $stderr == "ctr-create: Conflicting options: Nano CPUs and CPU Quota cannot both be set" ]]
+	run --separate-stderr -2 ctr-create --oom-score-adj 2000 small
+	[[ $stderr == "ctr-create: Invalid value 2000, range for oom score adj is [-1000, 1000]" ]]
+	run --separate-stderr -2 ctr-create --mac-address 02:42 small
+	[[ $stderr == "ctr-create: 02:42 is not a valid mac address" ]]
+}
+
 @test "--pid, --ipc, --uts, --cgroupns host; --ipc none; --cidfile" {
 	mk --pid host --ipc host --uts host --cgroupns host --cidfile "$BATS_TEST_TMPDIR/cid" small
 	[[ $(cfg '.linux.namespaces') == "[{\"type\":\"network\",\"path\":\"$D/netns\"},{\"type\":\"mount\"}]" ]]
