@@ -13,6 +13,36 @@ _box_containers () {
 	ctr-list -a --format '{{.Names}}' 2>/dev/null
 }
 
+_box_running () {
+	ctr-list --format '{{.Names}}' 2>/dev/null
+}
+
+# box run/create: options (box __create-flags has the one list), then the
+# image, then the command's own words
+_box_create () {
+	local flags vf prev=${COMP_WORDS[COMP_CWORD-1]} j
+	flags=$(box __create-flags 2>/dev/null)
+	vf=" ${flags%%$'\n'*} "
+	for ((j = i + 1; j < COMP_CWORD; j++)); do
+		case ${COMP_WORDS[j]} in
+		--*=*) ;;
+		-*) [[ $vf == *" ${COMP_WORDS[j]} "* ]] && ((j++)) ;;
+		*) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		esac
+	done
+	if [[ $vf == *" $prev "* ]]; then
+		case $prev in
+		--network|--net) COMPREPLY=($(compgen -W "$(printf "%s\n" bridge none host $(_box_networks) | sort -u)" -- "$cur")) ;;
+		-v|--volume|--env-file|--label-file|--cidfile) COMPREPLY=($(compgen -f -- "$cur")) ;;
+		--restart) COMPREPLY=($(compgen -W "no always unless-stopped on-failure" -- "$cur")) ;;
+		esac
+	elif [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$flags" -- "$cur"))
+	else
+		COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur"))
+	fi
+}
+
 # box network SUB ...: the subcommand, then its options and operands
 _box_network () {
 	local sub= j prev=${COMP_WORDS[COMP_CWORD-1]}
@@ -55,7 +85,16 @@ _box () {
 	images) case ${COMP_WORDS[COMP_CWORD-1]} in --format) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;; -f|--filter) COMPREPLY=($(compgen -W "reference= dangling=true dangling=false label=" -- "$cur")) ;; -o) COMPREPLY=($(compgen -W "ref repo tag digest id created size" -- "$cur")) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-a --all -q --quiet --digests --no-trunc --format -f --filter -o" -- "$cur")); else COMPREPLY=($(compgen -W "$(img-list -o repo 2>/dev/null)" -- "$cur")); fi ;; esac ;;
 	tag) COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")) ;;
 	rmi) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --force --no-prune" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")); fi ;;
-	inspect) case ${COMP_WORDS[COMP_CWORD-1]} in -f|--format|--type) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --format --type" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")); fi ;; esac ;;
+	inspect) case ${COMP_WORDS[COMP_CWORD-1]} in -f|--format) ;; --type) COMPREPLY=($(compgen -W "container image network" -- "$cur")) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --format -s --size --type" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_containers) $(_box_images)" -- "$cur")); fi ;; esac ;;
+	run|create) _box_create ;;
+	start) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-a --attach -i --interactive" -- "$cur")); else COMPREPLY=($(compgen -W "$(ctr-list -a --filter status=exited --filter status=created --format '{{.Names}}' 2>/dev/null)" -- "$cur")); fi ;;
+	ps) case ${COMP_WORDS[COMP_CWORD-1]} in --format) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;; -f|--filter) COMPREPLY=($(compgen -W "label= name= status=running status=exited status=created id= ancestor=" -- "$cur")) ;; -n|--last) ;; *) COMPREPLY=($(compgen -W "-a --all -q --quiet -l --latest -n --last -s --size --no-trunc --format -f --filter" -- "$cur")) ;; esac ;;
+	stop) case ${COMP_WORDS[COMP_CWORD-1]} in -t|--time|--timeout) ;; -s|--signal) COMPREPLY=($(compgen -W "TERM KILL INT HUP QUIT USR1 USR2" -- "$cur")) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --time -s --signal" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_running)" -- "$cur")); fi ;; esac ;;
+	kill) case ${COMP_WORDS[COMP_CWORD-1]} in -s|--signal) COMPREPLY=($(compgen -W "KILL TERM INT HUP QUIT USR1 USR2 STOP CONT" -- "$cur")) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-s --signal" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_running)" -- "$cur")); fi ;; esac ;;
+	rm) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --force -v --volumes" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")); fi ;;
+	exec) case ${COMP_WORDS[COMP_CWORD-1]} in -e|--env|-u|--user|-w|--workdir) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-d --detach -i --interactive -t --tty -e --env -u --user -w --workdir" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_running)" -- "$cur")); fi ;; esac ;;
+	logs) case ${COMP_WORDS[COMP_CWORD-1]} in -n|--tail) COMPREPLY=($(compgen -W "all 10 100" -- "$cur")) ;; --since|--until) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --follow -t --timestamps -n --tail --since --until" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")); fi ;; esac ;;
+	wait) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
 	network) _box_network ;;
 	port) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
