@@ -23,6 +23,7 @@
 #include <getopt.h>
 #include <openssl/crypto.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,12 +318,41 @@ root_abspath (int rootfd, char *buf, size_t len, struct bx_err *e)
 	return 0;
 }
 
+/* SIGINT, SIGTERM, SIGHUP and SIGQUIT wait while the container is made or
+ * undone (a few milliseconds): a ^C never leaves half a container behind */
+static void
+signals_hold (sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset (&set);
+	sigaddset (&set, SIGINT);
+	sigaddset (&set, SIGTERM);
+	sigaddset (&set, SIGHUP);
+	sigaddset (&set, SIGQUIT);
+	sigprocmask (SIG_BLOCK, &set, old);
+}
+
+static int
+finish (const struct ccfg *c, const struct job *j, struct bx_err *e)
+{
+	int rc = 0;
+
+	/* the container exists either way: its id goes out */
+	if (c->cidfile && cidfile_write (c->cidfile, j->id, e) < 0)
+		rc = err_report (e);
+	if (printf ("%s\n", j->id) < 0 || fflush (stdout) == EOF)
+		return errno == EPIPE ? rc : BX_SYSTEM;
+	return rc;
+}
+
 int
 main (int argc, char **argv)
 {
 	struct ccfg c;
 	struct bx_err e = {0};
 	struct job j = {.rootfd = -1, .dirfd = -1, .rootfs = -1, .store = {.dir = -1, .blobs = -1}};
+	sigset_t oldmask;
 	int rc;
 
 	prog_init (argv[0]);
@@ -337,20 +367,17 @@ main (int argc, char **argv)
 		return err_report (&e);
 	}
 	nofile_raise ();
+	signals_hold (&oldmask);
 	if ((j.rootfd = root_open (c.root, &e)) < 0 || root_abspath (j.rootfd, j.rootpath, sizeof j.rootpath, &e) < 0)
 		rc = -1;
 	else if ((rc = create (&c, &j, &e)) < 0)
 		job_undo (&j);
 	job_close (&j);
-	ccfg_free (&c);
 	if (j.rootfd >= 0)
 		close (j.rootfd);
-	if (rc < 0)
-		return err_report (&e);
-	/* the container exists either way: its id goes out */
-	if (c.cidfile && cidfile_write (c.cidfile, j.id, &e) < 0)
-		rc = err_report (&e);
-	if (printf ("%s\n", j.id) < 0 || fflush (stdout) == EOF)
-		return errno == EPIPE ? rc : BX_SYSTEM;
+	rc = rc < 0 ? err_report (&e) : finish (&c, &j, &e);
+	ccfg_free (&c);
+	/* a signal that came meanwhile acts now */
+	sigprocmask (SIG_SETMASK, &oldmask, NULL);
 	return rc;
 }

@@ -580,6 +580,28 @@ crun_run () {
 	[[ $(findmnt -rn -o TARGET | grep -cF "$BOX_ROOT/containers") == 1 ]]
 }
 
+@test "SIGINT or SIGTERM at any moment: a whole container or nothing" {
+	local i d n
+	for i in $(seq 1 24); do
+		timeout -s "$( ((i % 2)) && echo INT || echo TERM)" "0.00$((i % 9 + 1))" ctr-create small true >/dev/null 2>&1 || true
+	done
+	[[ -z $(ls "$BOX_ROOT/containers" 2>/dev/null | grep -v '^[0-9a-f]\{64\}$') ]]
+	n=0
+	for d in "$BOX_ROOT"/containers/*/; do
+		[[ -d $d ]] || continue
+		n=$((n + 1))
+		[[ -s $d/config.json && -s $d/create.json && -s $d/state && -s $d/image && -s $d/hosts ]]
+		findmnt "$d/rootfs" >/dev/null
+	done
+	# every name points at a container, every container has a name
+	[[ $(ls "$BOX_ROOT/names" 2>/dev/null | wc -l) == "$n" ]]
+	for d in "$BOX_ROOT"/names/*; do
+		[[ -e $d ]] || continue
+		[[ -d $BOX_ROOT/containers/$(readlink "$d") ]]
+	done
+	[[ $(findmnt -rn -o TARGET | grep -cF "$BOX_ROOT/containers") == "$n" ]]
+}
+
 @test "bad input leaves \$BOX_ROOT unchanged" {
 	mk small
 	local before
