@@ -1,0 +1,141 @@
+#!/usr/bin/env bats
+# box run end to end: attached exit codes as Docker's (0, 1, 125, 126, 127,
+# 137), -d, --rm leaving nothing, option parsing (grouped short options,
+# values that look like images), a missing image pulled from a registry,
+# name conflicts, the default bridge network.
+
+load ../helpers
+load ../lib/net
+
+setup_file () { registry_start; }
+teardown_file () { registry_stop; }
+
+setup () {
+	box_setup
+	skip_unless_root
+	net_setup
+	store_add small docker.io/library/small:latest
+}
+
+teardown () {
+	net_teardown
+	box_teardown
+}
+
+# nothing of any container left: directories, names, mounts
+nothing_left () {
+	[[ -z $(ls "$BOX_ROOT/containers" 2>/dev/null) && -z $(ls "$BOX_ROOT/names" 2>/dev/null) ]] &&
+		! grep -q "$BOX_ROOT/containers" /proc/self/mountinfo
+}
+
+@test "attached: output and exit codes are the container's" {
+	run -0 box run --rm --network none small echo hello
+	[[ $output == hello ]]
+	run -3 box run --rm --network none small sh -c 'exit 3'
+	run -1 box run --rm --network none small false
+}
+
+@test "attached: a container killed by a signal exits 128+n (box kill: 137)" {
+	local pid rc=0
+	box run --rm --name killme --network none small sleep 1000 3>&- &
+	pid=$!
+	for _ in $(seq 100); do [[ $(box ps -q) ]] && break; sleep 0.05; done
+	run -0 box kill killme
+	wait "$pid" || rc=$?
+	[[ $rc == 137 ]]
+}
+
+@test "126 when the command cannot be executed, 127 when it is not found" {
+	run --separate-stderr -127 box run --rm --network none small nosuchcmd
+	[[ $stderr == *'"nosuchcmd": executable file not found in $PATH'* ]]
+	run -126 box run --rm --network none small /etc
+	nothing_left
+}
+
+@test "125: bad options, as docker run says and exits" {
+	run --separate-stderr -125 box run --bogus small true
+	[[ $stderr == *"unknown flag: --bogus"* ]]
+	run --separate-stderr -125 box run -d -a stdout small true
+	[[ $stderr == "box: Conflicting options: -a and -d" ]]
+	run -125 box run --rm --network none
+	nothing_left
+}
+
+@test "a taken name: 125 with Docker's conflict message, the first container untouched" {
+	local id
+	id=$(box run -d --name web --network none small sleep 1000)
+	run --separate-stderr -125 box run --name web --network none small true
+	[[ $stderr == *"Conflict. The container name \"/web\" is already in use by container \"$id\". You have to remove (or rename) that container to be able to reuse that name."* ]]
+	run -0 box ps -q --no-trunc
+	[[ $output == "$id" ]]
+	box rm -f web
+}
+
+@test "--rm leaves nothing behind, attached or detached" {
+	run -0 box run --rm --network none small true
+	nothing_left
+	run -0 box run --rm -d --network none small sh -c 'sleep 0.2'
+	run -0 box wait "$output"
+	# the supervisor removes it after recording: wait for its lock, then look
+	for _ in $(seq 50); do nothing_left && break; sleep 0.1; done
+	nothing_left
+}
+
+@test "-d: the id, then ps, logs, stop, wait, rm" {
+	local id
+	id=$(box run -d --name web --network none small sh -c 'echo out; echo err >&2; trap "exit 0" TERM; while :; do sleep 0.1; done')
+	[[ $id =~ ^[0-9a-f]{64}$ ]]
+	run -0 box ps --format '{{.ID}} {{.Names}} {{.State}}'
+	[[ $output == "${id:0:12} web running" ]]
+	for _ in $(seq 50); do [[ -s $BOX_ROOT/containers/$id/log ]] && break; sleep 0.1; done
+	run --separate-stderr -0 box logs web
+	[[ $output == out && $stderr == err ]]
+	run -0 box stop web
+	[[ $output == web ]]
+	run -0 box wait web
+	[[ $output == 0 ]]
+	run -0 box ps -a --format '{{.Status}}'
+	[[ $output == "Exited (0) "*" ago" ]]
+	run -0 box rm web
+	nothing_left
+}
+
+@test "grouped short options: -dit is detached, values of -e/-p are not the image" {
+	local id
+	id=$(box run -dit -e A=1 -w /tmp --name web --network none small sh -c 'echo "$A $PWD"; sleep 1000')
+	[[ $id =~ ^[0-9a-f]{64}$ ]]
+	for _ in $(seq 50); do [[ -s $BOX_ROOT/containers/$id/log ]] && break; sleep 0.1; done
+	run -0 box logs web
+	[[ $output == "1 /tmp"* ]]
+	run -0 box inspect -f '{{.Config.Tty}} {{.Config.OpenStdin}}' web
+	[[ $output == "true true" ]]
+	box rm -f web
+	# an option value that names an image is not taken for IMAGE
+	run -0 box run --rm --network none -e small small sh -c 'echo ${small-unset}'
+	[[ $output == unset || $output == "" ]]
+	run -0 box run --rm --network none --hostname small small hostname
+	[[ $output == small ]]
+}
+
+@test "a missing image is pulled from the registry first (Docker's words on stderr)" {
+	registry_push small "lib/small:1"
+	run --separate-stderr -0 box run --rm --network none "$REGISTRY/lib/small:1" echo ran
+	[[ $output == ran ]]
+	[[ $stderr == *"Unable to find image '$REGISTRY/lib/small:1' locally"* ]]
+	[[ $stderr == *"Status: Downloaded newer image for $REGISTRY/lib/small:1"* ]]
+	run -0 box images --format '{{.Repository}}:{{.Tag}}'
+	[[ $output == *"$REGISTRY/lib/small:1"* ]]
+	# not in the registry either: 125
+	run -125 box run --rm --network none "$REGISTRY/lib/nope:1" true
+	nothing_left
+}
+
+@test "the default bridge network: attached by ctr-net, detached by rm" {
+	local id
+	id=$(box run -d --name web small sleep 1000)
+	run -0 box inspect -f '{{.NetworkSettings.Networks.bridge.IPAddress}}' web
+	[[ $output =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]]
+	[[ -e $BOX_ROOT/containers/$id/netns ]]
+	run -0 box rm -f web
+	nothing_left
+}
