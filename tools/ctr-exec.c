@@ -261,19 +261,45 @@ io_make (const struct opts *o, struct spawn_io *io, int *master, struct bx_err *
 	return 0;
 }
 
+/* the command started, waited for (unless -d); its exit code */
+static int
+run (const struct opts *o, const struct spec *s, int pidfd, int nsflags, const struct cgroup *cg,
+     struct spawn_io *io, int master)
+{
+	struct bx_err e = {0};
+	sigset_t set;
+	pid_t pid, failed;
+	int st;
+
+	sigemptyset (&set);
+	sigaddset (&set, SIGCHLD);
+	for (size_t i = 0; i < sizeof proxied / sizeof proxied[0]; i++)
+		sigaddset (&set, proxied[i]);
+	sigprocmask (SIG_BLOCK, &set, NULL);
+	if ((pid = spawn_exec (s, pidfd, nsflags, cg, io, &failed, &e)) < 0) {
+		if (failed > 0)
+			waitpid (failed, &st, 0);
+		return err_report (&e);
+	}
+	if (io->console >= 0)
+		close (io->console);
+	if (o->detach)
+		return 0;
+	st = master >= 0 ? wait_relay (pid, master, &set, o->interactive ? STDIN_FILENO : -1) : wait_proxy (pid, &set);
+	return spawn_exit_code (st);
+}
+
 int
 main (int argc, char **argv)
 {
 	struct opts o = {0};
 	struct bx_err e = {0};
-	struct spec s;
-	struct cgroup cg;
+	struct spec s = {0};
+	struct cgroup cg = {.n = 0};
 	struct spawn_io io;
-	struct scmp_prog filter;
+	struct scmp_prog filter = {0};
 	char id[CTR_ID_LEN + 1], bundle[PATH_MAX], cgpath[CTR_ID_LEN + 8];
-	int rootfd, cdir, pidfd, nsflags, master, st;
-	sigset_t set;
-	pid_t pid, failed;
+	int rootfd, cdir, pidfd, nsflags = 0, master = -1, code;
 
 	prog_init (argv[0]);
 	parse_args (argc, argv, &o);
@@ -287,23 +313,14 @@ main (int argc, char **argv)
 	    scmp_prepare (s.seccomp, rootfd, &filter, &e) < 0 || io_make (&o, &io, &master, &e) < 0) {
 		if (e.code != BX_FAIL)
 			e.code = SPAWN_FAILED;
-		return err_report (&e);
+		code = err_report (&e);
+	} else {
+		io.filter = &filter;
+		code = run (&o, &s, pidfd, nsflags, &cg, &io, master);
 	}
-	io.filter = &filter;
-	sigemptyset (&set);
-	sigaddset (&set, SIGCHLD);
-	for (size_t i = 0; i < sizeof proxied / sizeof proxied[0]; i++)
-		sigaddset (&set, proxied[i]);
-	sigprocmask (SIG_BLOCK, &set, NULL);
-	if ((pid = spawn_exec (&s, pidfd, nsflags, &cg, &io, &failed, &e)) < 0) {
-		if (failed > 0)
-			waitpid (failed, &st, 0);
-		return err_report (&e);
-	}
-	if (io.console >= 0)
-		close (io.console);
-	if (o.detach)
-		return 0;
-	st = master >= 0 ? wait_relay (pid, master, &set, o.interactive ? STDIN_FILENO : -1) : wait_proxy (pid, &set);
-	return spawn_exit_code (st);
+	s.args = NULL; /* argv's */
+	spec_free (&s);
+	scmp_free (&filter);
+	cgroup_close (&cg);
+	return code;
 }

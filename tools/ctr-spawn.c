@@ -373,22 +373,24 @@ run_attached (struct ctx *c)
 
 	if (prepare (c, &s, &cg, &filter, &e) < 0 || io_attached (c, &s, &io, &master, &e) < 0) {
 		e.code = SPAWN_FAILED;
-		err_wrap (&e, "container %.12s", c->id);
-		fail_start (c, &cg, 0, &e);
-		return err_report (&e);
+		goto failed;
 	}
 	io.filter = &filter;
 	signals_block (&set);
-	if ((pid = spawn_container (&s, &cg, &io, 0, &failed, &e)) < 0) {
-		err_wrap (&e, "container %.12s", c->id);
-		fail_start (c, &cg, failed, &e);
-		return err_report (&e);
-	}
+	if ((pid = spawn_container (&s, &cg, &io, 0, &failed, &e)) < 0)
+		goto failed;
 	io_close (&io);
 	state_running (c, pid, getpid (), 0);
 	status = master >= 0 ? wait_relay (pid, master, &set, STDIN_FILENO) : wait_proxy (pid, &set);
 	spec_free (&s);
+	scmp_free (&filter);
 	return finish (c, &cg, status);
+failed:
+	err_wrap (&e, "container %.12s", c->id);
+	fail_start (c, &cg, failed, &e);
+	spec_free (&s);
+	scmp_free (&filter);
+	return err_report (&e);
 }
 
 /* -d: the payload's fds for the supervisor: pipes (or a pty) to log, a
