@@ -1,0 +1,44 @@
+#!/usr/bin/env bats
+# box ps on real containers: running ones, -a, -q, filters, formats.
+
+load ../helpers
+
+setup () {
+	box_setup
+	skip_unless_root
+	store_add small docker.io/library/small:latest
+}
+
+teardown () { box_teardown; }
+
+@test "ps: Docker's columns; running only unless -a; filters; json" {
+	local up
+	box run --name done --network none -l tier=batch small true
+	up=$(box run -d --name up --network none -l tier=web small sleep 1000)
+	run -0 box ps
+	[[ ${lines[0]} =~ ^CONTAINER\ ID\ +IMAGE\ +COMMAND\ +CREATED\ +STATUS\ +PORTS\ +NAMES$ ]]
+	[[ ${#lines[@]} == 2 && ${lines[1]} =~ ^${up:0:12}\ +small\ +\"sleep\ 1000\"\ .*\ Up\ .*\ up$ ]]
+	run -0 box ps -a --format '{{.Names}} {{.State}}'
+	[[ ${lines[*]} == "up running done exited" ]]
+	run -0 box ps --filter label=tier=batch --filter status=exited -q
+	[[ $output == "$(box inspect -f '{{.Id}}' done | cut -c1-12)" ]]
+	run -0 box ps --format json
+	[[ $(jq -r .Names <<<"$output") == up ]]
+	run -0 box ps -a --filter ancestor=small -q
+	[[ ${#lines[@]} == 2 ]]
+	box rm -f up done
+}
+
+@test "ps: a container whose supervisor was killed shows as exited, not Up" {
+	local id mon
+	id=$(box run -d --name web --network none small sleep 1000)
+	mon=$(sed -n 's/^monitor=//p' "$BOX_ROOT/containers/$id/state")
+	kill -KILL "$mon"
+	# the payload dies with its supervisor (PR_SET_PDEATHSIG)
+	for _ in $(seq 50); do [[ -z $(box ps -q) ]] && break; sleep 0.1; done
+	run -0 box ps -q
+	[[ -z $output ]]
+	run -0 box ps -a --format '{{.Status}}'
+	[[ $output == "Exited ("*")"* ]]
+	box rm -f web
+}

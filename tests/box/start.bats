@@ -1,0 +1,42 @@
+#!/usr/bin/env bats
+# box start: detached by default, printing each argument; -a attached with
+# the container's exit status; Docker's error for the ones that fail.
+
+load ../helpers
+
+setup () {
+	box_setup
+	skip_unless_root
+	store_add small docker.io/library/small:latest
+}
+
+teardown () { box_teardown; }
+
+@test "start prints each argument as given and runs them in the background" {
+	local a
+	a=$(box create --name one --network none small sleep 1000)
+	box create --name two --network none small sleep 1000 >/dev/null
+	run -0 box start "${a:0:8}" two
+	[[ ${lines[*]} == "${a:0:8} two" ]]
+	run -0 box ps --format '{{.Names}}'
+	[[ ${lines[*]} == "two one" ]]
+	box rm -f one two
+}
+
+@test "start -a: attached, with the container's exit status; a stopped container starts again" {
+	box create --name job --network none small sh -c 'echo ran; exit 4' >/dev/null
+	run -4 box start -a job
+	[[ $output == ran ]]
+	run -4 box start -a job
+	run -0 box inspect -f '{{.State.ExitCode}}' job
+	[[ $output == 4 ]]
+	run --separate-stderr -125 box start -a job job
+}
+
+@test "start of a missing container: Docker's summary line, exit 1" {
+	box create --name good --network none small sleep 1000 >/dev/null
+	run --separate-stderr -1 box start nope good
+	[[ $output == good ]]
+	[[ $stderr == *"Error: failed to start containers: nope" ]]
+	box rm -f good
+}
