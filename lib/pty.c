@@ -47,7 +47,8 @@ pty_resize (int from, int to)
 {
 	struct winsize ws;
 
-	if (ioctl (from, TIOCGWINSZ, &ws) == 0)
+	/* our stdin may be a pipe while stdout is the terminal */
+	if (ioctl (from, TIOCGWINSZ, &ws) == 0 || ioctl (STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
 		ioctl (to, TIOCSWINSZ, &ws);
 }
 
@@ -87,8 +88,16 @@ pty_relay (int in, int out, int master, int sigfd, int (*on_signal) (int sig, vo
 			if (read (sigfd, &si, sizeof si) == (ssize_t)sizeof si && on_signal ((int)si.ssi_signo, arg))
 				exited = 1;
 		}
-		if (in >= 0 && p[2].revents && copy_once (in, master) <= 0)
-			p[2].fd = -1; /* the caller's input ended; the container keeps its terminal */
+		if (in >= 0 && p[2].revents && copy_once (in, master) <= 0) {
+			/* the caller's input ended: the terminal's EOF character tells
+			 * the reader, as the terminal would */
+			struct termios t;
+			char eof = tcgetattr (master, &t) == 0 ? (char) t.c_cc[VEOF] : 4;
+			if (write (master, &eof, 1) < 0) {
+				/* the terminal is gone already: nobody to tell */
+			}
+			p[2].fd = -1;
+		}
 	}
 	return 0;
 }

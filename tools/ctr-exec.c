@@ -230,7 +230,7 @@ wait_relay (pid_t pid, int master, const sigset_t *set, int in)
 {
 	struct relay r = {pid, 0, master};
 	struct termios saved;
-	int sigfd = signalfd (-1, set, SFD_CLOEXEC), raw = pty_raw (STDIN_FILENO, &saved);
+	int sigfd = signalfd (-1, set, SFD_CLOEXEC), raw = in >= 0 && pty_raw (STDIN_FILENO, &saved);
 
 	pty_relay (in, STDOUT_FILENO, master, sigfd, relay_signal, &r);
 	if (raw)

@@ -288,7 +288,7 @@ wait_relay (pid_t pid, int master, const sigset_t *set, int in)
 {
 	struct relay r = {pid, 0, master};
 	struct termios saved;
-	int sigfd = signalfd (-1, set, SFD_CLOEXEC), raw = pty_raw (STDIN_FILENO, &saved);
+	int sigfd = signalfd (-1, set, SFD_CLOEXEC), raw = in >= 0 && pty_raw (STDIN_FILENO, &saved);
 
 	pty_relay (in, STDOUT_FILENO, master, sigfd, relay_signal, &r);
 	if (raw)
@@ -381,7 +381,8 @@ run_attached (struct ctx *c)
 		goto failed;
 	io_close (&io);
 	state_running (c, pid, getpid (), 0);
-	status = master >= 0 ? wait_relay (pid, master, &set, STDIN_FILENO) : wait_proxy (pid, &set);
+	/* docker run -t without -i: the terminal's output only */
+	status = master >= 0 ? wait_relay (pid, master, &set, c->open_stdin ? STDIN_FILENO : -1) : wait_proxy (pid, &set);
 	spec_free (&s);
 	scmp_free (&filter);
 	return finish (c, &cg, status);

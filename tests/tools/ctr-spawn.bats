@@ -144,6 +144,10 @@ no_cgroup () {
 	[[ $output == *"33 91"* ]]
 	mk -t -- sh -c 'exit 5'
 	run -5 script -qec "ctr-spawn $ID" /dev/null
+	# -i -t with input that ends: the reader gets the terminal's EOF
+	mk -i -t -- sh -c 'cat; echo end'
+	run -0 timeout 10 ctr-spawn "$ID" <<<"hello"
+	[[ $output == *hello* && $output == *end* ]]
 }
 
 @test "a running container cannot be started twice (exit 4); the lock is held while it lives" {
