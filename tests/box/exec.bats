@@ -1,0 +1,31 @@
+#!/usr/bin/env bats
+# box exec: a command in a running container (ctr-exec), its exit status,
+# -e, -w, -u; a stopped container refused.
+
+load ../helpers
+
+setup () {
+	box_setup
+	skip_unless_root
+	store_add small docker.io/library/small:latest
+}
+
+teardown () { box_teardown; }
+
+@test "exec runs in the container: its hostname, env, workdir, user; exit status passed" {
+	local id
+	id=$(box run -d --name web --network none -e FROM=ctr small sleep 1000)
+	run -0 box exec web hostname
+	[[ $output == "${id:0:12}" ]]
+	run -0 box exec -e X=1 -w /tmp web sh -c 'echo "$FROM $X $PWD"'
+	[[ $output == "ctr 1 /tmp" ]]
+	run -0 box exec -u 65534 web id -u
+	[[ $output == 65534 ]]
+	run -3 box exec web sh -c 'exit 3'
+	box rm -f web
+}
+
+@test "exec into a container that does not run fails" {
+	box create --name idle --network none small true >/dev/null
+	run ! box exec idle true
+}
