@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# box inspect IMAGE: Docker's JSON for images
+# box inspect: Docker's JSON for containers and images (containers first)
 
 load ../helpers
 
@@ -21,9 +21,32 @@ teardown () {
 	[[ $(jq -c '.[0].RepoTags' <<<"$output") == '["small:latest"]' ]]
 }
 
-@test "box inspect -f renders a template; unknown names exit 3" {
+@test "box inspect -f renders a template; unknown names are Docker's error, exit 1" {
 	run -0 box inspect -f '{{.Os}}/{{.Architecture}} {{json .Config.Labels}}' small
 	[[ $output == 'linux/amd64 {"org.example.k":"v"}' ]]
-	run --separate-stderr -3 box inspect nosuch
-	[[ $output == "[]" && $stderr == "img-list: no such image: nosuch" ]]
+	run --separate-stderr -1 box inspect nosuch
+	[[ $output == "[]" && $stderr == "Error: No such object: nosuch" ]]
+	run --separate-stderr -1 box inspect --type image nosuch
+	[[ $stderr == "Error: No such image: nosuch" ]]
+}
+
+@test "box inspect of containers: State as the run left it, containers before images" {
+	skip_unless_root
+	local id
+	id=$(box run -d --name web --network none small sh -c 'sleep 1000')
+	run -0 box inspect web
+	run -0 jq -r '.[0] | [.Id, .Name, .Path, (.Args | join(" ")), .State.Status, .State.Running, .State.Pid > 0,
+		.State.ExitCode, .State.OOMKilled, .Config.Image, .HostConfig.NetworkMode, .RestartCount] | join("|")' <<<"$output"
+	[[ $output == "$id|/web|sh|-c sleep 1000|running|true|true|0|false|small|none|0" ]]
+	box kill web >/dev/null
+	run -0 box inspect -f '{{.State.Status}} {{.State.Running}} {{.State.Pid}} {{.State.ExitCode}}' web
+	[[ $output == "exited false 0 137" ]]
+	run -0 box inspect -f '{{.State.StartedAt}} {{.State.FinishedAt}}' web
+	[[ $output =~ ^20[0-9-]{8}T[0-9:.]+Z\ 20[0-9-]{8}T[0-9:.]+Z$ ]]
+	# a container, an image, a container by id prefix; one miss
+	run --separate-stderr -1 box inspect -f '{{.Id}}' web small nosuch "${id:0:6}"
+	[[ ${lines[*]} == "$id $(fixture_image_id small) $id" && $stderr == "Error: No such object: nosuch" ]]
+	run --separate-stderr -1 box inspect --type container small
+	[[ $stderr == "Error: No such container: small" ]]
+	box rm web
 }

@@ -42,6 +42,22 @@ blobs () { ls "$BOX_ROOT/images/blobs/sha256" | sort; }
 	[[ ${lines[1]} == "Deleted: $id" ]]
 }
 
+@test "box rmi refuses the image of a real container (box create, box run -d) until it is removed" {
+	skip_unless_root
+	local id cid
+	id=$(skopeo inspect --raw "oci:$BOX_ROOT/images:docker.io/library/small:latest" | jq -r .config.digest)
+	cid=$(box create --network none small true)
+	run --separate-stderr -4 box rmi "${id:7:12}"
+	[[ $stderr == "img-list: conflict: unable to delete ${id:7:12} (must be forced) - image is being used by stopped container ${cid:0:12}" ]]
+	box rm "$cid"
+	cid=$(box run -d --network none small sleep 1000)
+	run --separate-stderr -4 box rmi -f "${id:7:12}"
+	[[ $stderr == "img-list: conflict: unable to delete ${id:7:12} (cannot be forced) - image is being used by running container ${cid:0:12}" ]]
+	box rm -f "$cid"
+	run -0 box rmi small
+	[[ ${lines[1]} == "Deleted: $id" ]]
+}
+
 @test "box rmi nosuch exits 3" {
 	run --separate-stderr -3 box rmi nosuch
 	[[ $stderr == "img-list: no such image: nosuch" ]]
