@@ -78,7 +78,7 @@ struct ccfg {
 void ccfg_init (struct ccfg *c);
 void ccfg_free (struct ccfg *c);
 /* Parse argv (Docker's flags, then IMAGE and the command). -1 with E set;
- * E clear means print the usage. */
+ * E clear means --help was asked for. */
 int ccfg_parse_args (struct ccfg *c, int argc, char **argv, struct bx_err *e);
 /* --network container:X names an existing container (BX_NOTFOUND). */
 int ccfg_resolve_network (struct ccfg *c, int rootfd, struct bx_err *e);

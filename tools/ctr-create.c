@@ -61,11 +61,14 @@ struct job {
 	struct image img;
 };
 
+/* --help: the synopsis on stdout, exit 0 (as docker create --help) */
 static void
 usage (void)
 {
-	fprintf (stderr, "usage: %s [--root DIR] [OPTIONS] IMAGE [COMMAND] [ARG...]\n", bx_prog);
-	exit (BX_USAGE);
+	printf ("usage: %s [--root DIR] [OPTIONS] IMAGE [COMMAND] [ARG...]\n"
+	        "Make a container from IMAGE and docker create's options; see ctr-create(1).\n",
+	        bx_prog);
+	exit (fflush (stdout) == EOF ? BX_SYSTEM : 0);
 }
 
 static void

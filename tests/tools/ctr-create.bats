@@ -626,6 +626,8 @@ crun_run () {
 	[[ $stderr == "ctr-create: flag needs an argument: --name" ]]
 	run --separate-stderr -2 ctr-create
 	[[ $stderr == 'ctr-create: "create" requires at least 1 argument' ]]
+	run --separate-stderr -0 ctr-create --help
+	[[ $output == "usage: ctr-create [--root DIR] [OPTIONS] IMAGE [COMMAND] [ARG...]"* && -z $stderr ]]
 	[[ $(state) == "$before" ]]
 }
 
