@@ -7,16 +7,18 @@
  * stdout: the new container's id (64 hex characters), one line
  * reads:  images/ (the image's manifest and config), the image's
  *         /etc/passwd and /etc/group (inside its rootfs), /etc/hosts,
- *         /etc/resolv.conf, --env-file/--label-file/seccomp= files
+ *         /etc/resolv.conf, --env-file/--label-file/seccomp= files,
+ *         networks/<name>/config.json (--network NAME)
  * writes: names/<name> -> <id> (first: the reservation), containers/<id>/
  *         (built as containers/<id>.tmp-<pid>, renamed when whole):
  *         config.json, create.json, image, hosts, hostname, resolv.conf,
  *         state, rootfs/ (mounted), upper/, work/; layers/ (missing layers);
  *         volumes/<name>/ (named volumes, on first use)
- * locks:  layers/<hex>.lock while a missing layer is extracted
- * exit:   0 ok, 1 failed (unknown user or group in the image), 2 usage or
- *         bad flag value, 3 no such image (or --network container:X),
- *         4 name in use, 5 system error
+ * locks:  layers/<hex>.lock while a missing layer is extracted; names/
+ *         (flock) while a dead creator's name reservation is taken over
+ * exit:   0 ok (and for --help), 1 failed (unknown user or group in the
+ *         image), 2 usage or bad flag value, 3 no such image (or network,
+ *         or --network container:X), 4 name in use, 5 system error
  */
 #include <errno.h>
 #include <fcntl.h>
