@@ -106,6 +106,16 @@ images (struct ctx *c)
 	return &c->set;
 }
 
+static void
+ctx_close (struct ctx *c)
+{
+	if (c->set_loaded) {
+		imgset_free (&c->set);
+		store_close (&c->st);
+		c->set_loaded = 0;
+	}
+}
+
 static int
 finish (int rc)
 {
@@ -524,6 +534,7 @@ cmd_list (int argc, char **argv, struct ctx *c)
 			regfree (&o.f[i].re);
 	free (vs.v);
 	free (rows);
+	ctx_close (c);
 	return finish (rc);
 }
 
@@ -659,8 +670,7 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 	}
 	rc = print_inspect (all, format, rc);
 	json_decref (all);
-	if (c->set_loaded)
-		imgset_free (&c->set);
+	ctx_close (c);
 	return finish (rc);
 }
 
