@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/close_range.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -30,7 +31,8 @@ struct report {
 	char msg[1020];
 };
 
-static void __attribute__ ((noreturn)) child_fail (int fd, const struct bx_err *e)
+static void __attribute__ ((noreturn))
+child_fail (int fd, const struct bx_err *e)
 {
 	struct report r = {e->code >= SPAWN_FAILED ? e->code : SPAWN_FAILED, ""};
 
@@ -117,9 +119,16 @@ exec_payload (const struct spec *s, struct bx_err *e)
 }
 
 /* the payload's own part: cwd, limits, identity, filters, then exec */
-static void __attribute__ ((noreturn)) payload_run (const struct spec *s, const struct spawn_io *io, int errfd)
+static void __attribute__ ((noreturn))
+payload_run (const struct spec *s, const struct spawn_io *io, int errfd)
 {
 	struct bx_err e = {0};
+
+	/* the payload gets 0, 1 and 2: nothing else its caller had open */
+	if (syscall (SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		err_set (&e, SPAWN_FAILED, errno, "close_range");
+		child_fail (errfd, &e);
+	}
 
 	if (chdir (s->cwd) < 0 &&
 	    (errno != ENOENT || mkdir_p_at (AT_FDCWD, s->cwd, 0755, &e) < 0 || chdir (s->cwd) < 0)) {
@@ -340,25 +349,30 @@ pid_t
 spawn_exec (const struct spec *s, int pidfd, int nsflags, const struct cgroup *cg, const struct spawn_io *io,
             pid_t *failed, struct bx_err *e)
 {
-	int p[2];
+	int p[2], own, err = 0;
 	pid_t pid;
 
 	*failed = 0;
-	/* the PID namespace applies to children only: ours to be, from here */
-	if ((nsflags & CLONE_NEWPID) && setns (pidfd, CLONE_NEWPID) < 0)
+	if ((own = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC)) < 0)
+		return err_set (e, SPAWN_FAILED, errno, "our PID namespace");
+	/* the PID namespace applies to children only: the next one's */
+	if ((nsflags & CLONE_NEWPID) && setns (pidfd, CLONE_NEWPID) < 0) {
+		close (own);
 		return err_set (e, SPAWN_FAILED, errno, "join the container's PID namespace");
-	if (pipe2 (p, O_CLOEXEC) < 0)
-		return err_set (e, SPAWN_FAILED, errno, "pipe");
-	if ((pid = clone_child (0)) < 0) {
-		err_set (e, SPAWN_FAILED, errno, "clone");
-		close (p[0]);
-		close (p[1]);
-		return -1;
 	}
-	if (pid == 0) {
+	if (pipe2 (p, O_CLOEXEC) < 0)
+		pid = -1, err = errno;
+	else if ((pid = clone_child (0)) < 0)
+		err = errno, close (p[0]), close (p[1]);
+	else if (pid == 0) {
 		close (p[0]);
 		exec_child (s, pidfd, nsflags, cg, io, p[1]);
 	}
+	/* and back: any later child of ours (LeakSanitizer's tracer) is ours */
+	setns (own, CLONE_NEWPID);
+	close (own);
+	if (pid < 0)
+		return err_set (e, SPAWN_FAILED, err, "clone");
 	close (p[1]);
 	return child_result (p[0], pid, failed, e) < 0 ? -1 : pid;
 }

@@ -456,8 +456,32 @@ launch (void *arg, int sock)
 	return m.code;
 }
 
+/* the supervisor keeps only its own fds: a caller's pipe held open would
+ * keep its reader waiting for as long as the container runs */
+static void
+close_others (const struct ctx *c, int report)
+{
+	int keep[] = {c->rootfd, c->cdir, c->lock, report}, lo = 3;
+
+	for (size_t i = 0; i < 4; i++)
+		for (size_t j = i + 1; j < 4; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	for (size_t i = 0; i < 4; i++) {
+		if (keep[i] > lo)
+			close_range ((unsigned) lo, (unsigned) keep[i] - 1, 0);
+		if (keep[i] >= lo)
+			lo = keep[i] + 1;
+	}
+	close_range ((unsigned) lo, ~0U, 0);
+}
+
 /* the supervisor's life: its own session, no tie to our output */
-static void __attribute__ ((noreturn)) supervise (struct ctx *c, int report)
+static void __attribute__ ((noreturn))
+supervise (struct ctx *c, int report)
 {
 	struct sv sv = {.rootfd = c->rootfd,
 	                .cdir = c->cdir,
@@ -475,6 +499,7 @@ static void __attribute__ ((noreturn)) supervise (struct ctx *c, int report)
 		if (null > 2)
 			close (null);
 	}
+	close_others (c, report);
 	code = sv_run (&sv);
 	/* also after a failed start, as Docker removes a --rm container then;
 	 * the lock is O_CLOEXEC: ctr-rm takes it itself */
