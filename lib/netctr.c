@@ -17,6 +17,7 @@
 #include "endpoint.h"
 #include "layout.h"
 #include "netfile.h"
+#include "netfiles.h"
 #include "netlink.h"
 #include "portmap.h"
 
@@ -191,18 +192,6 @@ write_hosts (int cdir, json_t *create, const struct net *n, const struct ep *ep,
 	return netfile_write_at (cdir, L_HOSTS, buf, e);
 }
 
-static bool
-is_loopback_ns (const char *line)
-{
-	const char *a = line + strlen ("nameserver");
-
-	a += strspn (a, " \t");
-	return !strncmp (a, "127.", 4) || !strncmp (a, "::1", 3);
-}
-
-/* The host's resolv.conf: search and options kept, nameservers replaced by
- * FIRST (the network's resolver), DNS (--dns) or the host's own that are
- * not loopback (unreachable from the container), else Google's, as Docker. */
 /* Rewrite NAME of the container in place: a running container has the
  * file bind-mounted, and a rename would leave it the old inode. */
 static int
@@ -215,34 +204,36 @@ write_in_place (int cdir, const char *name, const char *text, struct bx_err *e)
 	return 0;
 }
 
+/* Docker's resolv.conf (lib/netfiles: the host's, loopback nameservers
+ * dropped, --dns, --dns-search, --dns-option); on a user network FIRST,
+ * its resolver, is the nameserver, and only --dns ones follow it (the
+ * resolver forwards the rest to the host's, as Docker's embedded one). */
 static int
 write_resolv (int cdir, json_t *create, const char *first, int in_place, struct bx_err *e)
 {
-	json_t *v, *dns = json_object_get (json_object_get (create, "HostConfig"), "Dns");
-	_cleanup_file_ FILE *f = fopen ("/etc/resolv.conf", "re");
-	char buf[8192], line[1024];
-	size_t off = 0, i;
-	int ns = 0;
+	json_t *hc = json_object_get (create, "HostConfig"), *dns = json_object_get (hc, "Dns");
+	_cleanup_free_ char *base = NULL, *out = NULL;
+	char *line, *save = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
 
-	if (first)
-		off += snprintf (buf + off, sizeof buf - off, "nameserver %s\n", first), ns++;
-	json_array_foreach (dns, i, v) if (json_is_string (v) && off < sizeof buf) off +=
-	    snprintf (buf + off, sizeof buf - off, "nameserver %s\n", json_string_value (v)),
-	    ns++;
-	while (f && fgets (line, sizeof line, f) && off < sizeof buf) {
-		bool is_ns = !strncmp (line, "nameserver", 10);
-		if (is_ns && (json_array_size (dns) || first || is_loopback_ns (line)))
-			continue;
-		if (is_ns)
-			ns++;
-		if (is_ns || !strncmp (line, "search", 6) || !strncmp (line, "options", 7))
-			off += snprintf (buf + off, sizeof buf - off, "%s%s", line, strchr (line, '\n') ? "" : "\n");
+	if (netfiles_resolv (0, dns, json_object_get (hc, "DnsSearch"), json_object_get (hc, "DnsOptions"), &base,
+	                     e) < 0)
+		return -1;
+	if (!first) {
+		rc = in_place ? write_in_place (cdir, L_RESOLV, base, e) : netfile_write_at (cdir, L_RESOLV, base, e);
+		return rc;
 	}
-	if (!ns && off < sizeof buf)
-		snprintf (buf + off, sizeof buf - off, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
-	if (in_place)
-		return write_in_place (cdir, L_RESOLV, buf, e);
-	return netfile_write_at (cdir, L_RESOLV, buf, e);
+	if (!(f = open_memstream (&out, &len)))
+		return err_set (e, BX_SYSTEM, errno, "resolv.conf");
+	fprintf (f, "nameserver %s\n", first);
+	for (line = strtok_r (base, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+		if (strncmp (line, "nameserver", 10) || json_array_size (dns))
+			fprintf (f, "%s\n", line);
+	if (fclose (f) != 0)
+		return err_set (e, BX_SYSTEM, ENOMEM, "resolv.conf");
+	return in_place ? write_in_place (cdir, L_RESOLV, out, e) : netfile_write_at (cdir, L_RESOLV, out, e);
 }
 
 /* --- NetworkSettings ----------------------------------------------------------- */

@@ -52,8 +52,9 @@ ctr_ip () {
 	run -0 box run --rm --network app small wget -q -O- http://late/hostname
 	[[ $output == "$(box inspect -f '{{.Config.Hostname}}' late)" ]]
 	run -0 box run --rm --network app small wget -q -O- http://www/hostname
-	run -0 box run --rm --network app small cat /etc/resolv.conf
+	run -0 box run --rm --network app --dns-option ndots:2 small cat /etc/resolv.conf
 	[[ $output == "nameserver $(jq -r .IPAM.Config[0].Gateway "$BOX_ROOT/networks/app/config.json")"* ]]
+	[[ $(grep -c nameserver <<<"$output") == 1 && $output == *"options ndots:2"* ]]
 }
 
 @test "the default bridge: eth0 with an address, a route out, Docker's /etc/hosts" {
@@ -67,8 +68,8 @@ ctr_ip () {
 	box run -d --name web small httpd -f -p 80 -h /etc
 	run -0 box run --rm --network container:web small wget -q -O- http://127.0.0.1/hostname
 	[[ $output == "$(box inspect -f '{{.Config.Hostname}}' web)" ]]
-	run -0 box run --rm --dns 10.0.0.53 --add-host gw.test:host-gateway small sh -c 'cat /etc/resolv.conf /etc/hosts'
-	[[ $output == *"nameserver 10.0.0.53"* ]]
+	run -0 box run --rm --dns 10.0.0.53 --dns-search example.test --add-host gw.test:host-gateway small sh -c 'cat /etc/resolv.conf /etc/hosts'
+	[[ $output == *"nameserver 10.0.0.53"* && $output == *"search example.test"* ]]
 	gw=$(jq -r '.IPAM.Config[0].Gateway' "$BOX_ROOT/networks/bridge/config.json")
 	[[ $output == *"$gw"$'\tgw.test'* ]]
 }
