@@ -337,9 +337,14 @@ finish (struct ctx *c, struct cgroup *cg, int status)
 
 	if (cgroup_destroy (cg, &e) < 0)
 		err_report (&e);
-	state_exited (c, code, oom);
-	if (c->auto_remove && ctr_remove (c->rootfd, c->id, CTR_RM_FORCE | CTR_RM_LOCKED, &e) < 0)
+	/* --rm: the directory goes before the lock is let go, so nobody could
+	 * read an "exited" written now: that write (an fsync) is skipped */
+	if (!c->auto_remove)
+		state_exited (c, code, oom);
+	else if (ctr_remove (c->rootfd, c->id, CTR_RM_FORCE | CTR_RM_LOCKED, &e) < 0) {
 		err_report (&e);
+		state_exited (c, code, oom);
+	}
 	return code;
 }
 
