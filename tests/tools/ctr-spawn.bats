@@ -182,6 +182,19 @@ no_cgroup () {
 	no_cgroup
 }
 
+@test "-d: an OOM kill is recorded (137, oom_killed=1); a terminal's output is logged as stdout" {
+	mk -m 16m -- tail /dev/zero
+	ctr-spawn -d "$ID"
+	wait_for flock -n "$D/lock" true
+	[[ $(state status) == exited && $(state exit_code) == 137 && $(state oom_killed) == 1 ]]
+	no_cgroup
+	mk -t -- sh -c 'tty; echo on-a-tty'
+	ctr-spawn -d "$ID"
+	wait_for state_is status exited
+	grep -Eq 'Z stdout [FP] /dev/console' "$D/log"
+	grep -Eq 'Z stdout [FP] on-a-tty' "$D/log"
+}
+
 @test "-d: a failed start reports the payload's error and code" {
 	mk -- nosuch
 	run --separate-stderr -127 ctr-spawn -d "$ID"
