@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "afile.h"
@@ -80,9 +82,8 @@ endpoint_config (json_t *create, const struct net *n)
 
 	if (cfg)
 		return cfg;
-	json_object_foreach (eps, key, v)
-		if (*key && strlen (key) <= strlen (n->id) && !strncmp (n->id, key, strlen (key)))
-			return v;
+	json_object_foreach (eps, key, v) if (*key && strlen (key) <= strlen (n->id) &&
+	                                      !strncmp (n->id, key, strlen (key))) return v;
 	return NULL;
 }
 
@@ -218,8 +219,8 @@ write_resolv (int cdir, json_t *create, const char *first, int in_place, struct 
 	FILE *f;
 	int rc;
 
-	if (netfiles_resolv (0, dns, json_object_get (hc, "DnsSearch"), json_object_get (hc, "DnsOptions"), &base,
-	                     e) < 0)
+	if (netfiles_resolv (0, dns, json_object_get (hc, "DnsSearch"), json_object_get (hc, "DnsOptions"), &base, e) <
+	    0)
 		return -1;
 	if (!first) {
 		rc = in_place ? write_in_place (cdir, L_RESOLV, base, e) : netfile_write_at (cdir, L_RESOLV, base, e);
@@ -524,6 +525,22 @@ attach_steps (struct attach *a, const char *mode, struct bx_err *e)
 	return write_settings (a->rootfd, a->cdir, a->id, e);
 }
 
+static int detach (int rootfd, const char *id, int may_keep_link, struct bx_err *e);
+
+/* 1: containers/<id>/netns is a live namespace (attached already), 0: there
+ * is none, -1: a file that is no namespace any more (the mount was lost
+ * with a reboot), whose endpoints are stale. */
+static int
+netns_state (int cdir)
+{
+	_cleanup_close_ int fd = openat (cdir, L_NETNS, O_RDONLY | O_CLOEXEC);
+	struct statfs sf;
+
+	if (fd < 0)
+		return 0;
+	return fstatfs (fd, &sf) == 0 && sf.f_type == NSFS_MAGIC ? 1 : -1;
+}
+
 int
 netctr_attach (int rootfd, const char *id, struct bx_err *e)
 {
@@ -538,6 +555,13 @@ netctr_attach (int rootfd, const char *id, struct bx_err *e)
 	}
 	mode = network_mode (a.create);
 	rc = 0;
+	/* box start attaches every time: once attached, the network stays
+	 * until rm; what a reboot left is cleaned and made anew */
+	switch (netns_state (a.cdir)) {
+	case 1: mode = "none"; break;
+	/* by hand: the same veth names are made again at once */
+	case -1: detach (rootfd, id, 0, &(struct bx_err){0}); break;
+	}
 	if (strcmp (mode, "none") && strcmp (mode, "host") && strncmp (mode, "container:", 10)) {
 		rc = attach_steps (&a, mode, e);
 		/* undo from the namespace on: before it, nothing was made (but
@@ -710,8 +734,9 @@ is_running (int cdir)
 	return !strcmp (st.status, "running");
 }
 
-int
-netctr_detach (int rootfd, const char *id, struct bx_err *e)
+/* MAY_KEEP_LINK: a stopped container's veths may go with its namespace */
+static int
+detach (int rootfd, const char *id, int may_keep_link, struct bx_err *e)
 {
 	char path[128];
 	struct detach_ctx c = {rootfd, id, 0, e, 0};
@@ -720,7 +745,7 @@ netctr_detach (int rootfd, const char *id, struct bx_err *e)
 	/* the namespace first: once it is gone, its veths go with it */
 	snprintf (path, sizeof path, L_CONTAINERS "/%s", id);
 	if ((cdir = openat (rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		c.keep_link = !is_running (cdir) && faccessat (cdir, L_NETNS, F_OK, 0) == 0;
+		c.keep_link = may_keep_link && !is_running (cdir) && faccessat (cdir, L_NETNS, F_OK, 0) == 0;
 		netns_remove (cdir);
 	}
 	if (each_network (rootfd, detach_one, &c, e) < 0) {
@@ -733,4 +758,10 @@ netctr_detach (int rootfd, const char *id, struct bx_err *e)
 		close (cdir);
 	}
 	return c.failed ? -1 : 0;
+}
+
+int
+netctr_detach (int rootfd, const char *id, struct bx_err *e)
+{
+	return detach (rootfd, id, 1, e);
 }
