@@ -265,6 +265,22 @@ no_cgroup () {
 	no_cgroup
 }
 
+@test "a network namespace given by path is joined" {
+	local ns=$BATS_TEST_TMPDIR/netns
+	touch "$ns"
+	unshare --net="$ns" true
+	nsenter --net="$ns" ip link add boxtest0 type veth peer name boxtest1
+	mk -- ip -o link
+	jq --arg p "$ns" '.linux.namespaces |= map(if .type == "network" then .path = $p else . end)' \
+		"$D/config.json" >"$D/c" && mv "$D/c" "$D/config.json"
+	run -0 ctr-spawn "$ID"
+	[[ $output == *boxtest0* ]]
+	mk -- ip -o link
+	run -0 ctr-spawn "$ID"
+	[[ $output != *boxtest0* && $output == *"lo:"* ]]
+	umount "$ns"
+}
+
 @test "a rootfs that is not mounted (after a reboot) is mounted again" {
 	mk -- cat /etc/passwd
 	umount "$D/rootfs"
