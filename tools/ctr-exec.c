@@ -51,29 +51,34 @@ struct opts {
 
 static const int proxied[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH};
 
-static void
-usage (void)
+static void __attribute__ ((noreturn))
+usage (int code)
 {
-	fprintf (stderr,
+	fprintf (code ? stderr : stdout,
 	         "usage: %s [--root DIR] [-d] [-i] [-t] [-e VAR=val]... [-u USER[:GROUP]] [-w DIR] CONTAINER CMD "
 	         "[ARG...]\n",
 	         bx_prog);
-	exit (BX_USAGE);
+	exit (code);
 }
 
 static void
 parse_args (int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = {
-	    {"root", required_argument, NULL, 'R'},    {"detach", no_argument, NULL, 'd'},
-	    {"interactive", no_argument, NULL, 'i'},   {"tty", no_argument, NULL, 't'},
-	    {"env", required_argument, NULL, 'e'},     {"user", required_argument, NULL, 'u'},
-	    {"workdir", required_argument, NULL, 'w'}, {0, 0, 0, 0}};
+	static const struct option lo[] = {{"root", required_argument, NULL, 'R'},
+	                                   {"detach", no_argument, NULL, 'd'},
+	                                   {"help", no_argument, NULL, 'H'},
+	                                   {"interactive", no_argument, NULL, 'i'},
+	                                   {"tty", no_argument, NULL, 't'},
+	                                   {"env", required_argument, NULL, 'e'},
+	                                   {"user", required_argument, NULL, 'u'},
+	                                   {"workdir", required_argument, NULL, 'w'},
+	                                   {0, 0, 0, 0}};
 	int c;
 
 	while ((c = getopt_long (argc, argv, "+ditSe:u:w:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'R': o->root = optarg; break;
+		case 'H': usage (0);
 		case 'd': o->detach = 1; break;
 		case 'i': o->interactive = 1; break;
 		case 't': o->tty = 1; break;
@@ -84,11 +89,11 @@ parse_args (int argc, char **argv, struct opts *o)
 				die (BX_USAGE, "too many -e");
 			o->env[o->nenv++] = optarg;
 			break;
-		default: usage ();
+		default: usage (BX_USAGE);
 		}
 	}
 	if (argc - optind < 2)
-		usage ();
+		usage (BX_USAGE);
 	if (o->workdir && o->workdir[0] != '/')
 		die (BX_USAGE, "the working directory '%s' is invalid, it needs to be an absolute path", o->workdir);
 	o->what = argv[optind];
@@ -263,8 +268,8 @@ io_make (const struct opts *o, struct spawn_io *io, int *master, struct bx_err *
 
 /* the command started, waited for (unless -d); its exit code */
 static int
-run (const struct opts *o, const struct spec *s, int pidfd, int nsflags, const struct cgroup *cg,
-     struct spawn_io *io, int master)
+run (const struct opts *o, const struct spec *s, int pidfd, int nsflags, const struct cgroup *cg, struct spawn_io *io,
+     int master)
 {
 	struct bx_err e = {0};
 	sigset_t set;

@@ -62,29 +62,32 @@ struct ctx {
 /* the signals passed on to the payload */
 static const int proxied[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH};
 
-static void
-usage (void)
+static void __attribute__ ((noreturn))
+usage (int code)
 {
-	fprintf (stderr, "usage: %s [--root DIR] [-d] CONTAINER\n", bx_prog);
-	exit (BX_USAGE);
+	fprintf (code ? stderr : stdout, "usage: %s [--root DIR] [-d] CONTAINER\n", bx_prog);
+	exit (code);
 }
 
 static void
 parse_args (int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = {
-	    {"root", required_argument, NULL, 'R'}, {"detach", no_argument, NULL, 'd'}, {0, 0, 0, 0}};
+	static const struct option lo[] = {{"root", required_argument, NULL, 'R'},
+	                                   {"detach", no_argument, NULL, 'd'},
+	                                   {"help", no_argument, NULL, 'H'},
+	                                   {0, 0, 0, 0}};
 	int c;
 
 	while ((c = getopt_long (argc, argv, "+d", lo, NULL)) != -1) {
 		switch (c) {
 		case 'R': o->root = optarg; break;
+		case 'H': usage (0);
 		case 'd': o->detach = 1; break;
-		default: usage ();
+		default: usage (BX_USAGE);
 		}
 	}
 	if (argc - optind != 1)
-		usage ();
+		usage (BX_USAGE);
 	o->what = argv[optind];
 }
 
@@ -387,7 +390,8 @@ run_attached (struct ctx *c)
 	io_close (&io);
 	state_running (c, pid, getpid (), 0);
 	/* docker run -t without -i: the terminal's output only */
-	status = master >= 0 ? wait_relay (pid, master, &set, c->open_stdin ? STDIN_FILENO : -1) : wait_proxy (pid, &set);
+	status =
+	    master >= 0 ? wait_relay (pid, master, &set, c->open_stdin ? STDIN_FILENO : -1) : wait_proxy (pid, &set);
 	spec_free (&s);
 	scmp_free (&filter);
 	return finish (c, &cg, status);
@@ -477,11 +481,11 @@ close_others (const struct ctx *c, int report)
 			}
 	for (size_t i = 0; i < 4; i++) {
 		if (keep[i] > lo)
-			close_range ((unsigned) lo, (unsigned) keep[i] - 1, 0);
+			close_range ((unsigned)lo, (unsigned)keep[i] - 1, 0);
 		if (keep[i] >= lo)
 			lo = keep[i] + 1;
 	}
-	close_range ((unsigned) lo, ~0U, 0);
+	close_range ((unsigned)lo, ~0U, 0);
 }
 
 /* the supervisor's life: its own session, no tie to our output */

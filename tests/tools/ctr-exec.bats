@@ -47,6 +47,8 @@ two_in_cgroup () {
 @test "usage, unknown and stopped containers" {
 	run -2 ctr-exec
 	run -2 ctr-exec x
+	run -0 ctr-exec --help
+	[[ $output == "usage: ctr-exec "* ]]
 	run --separate-stderr -3 ctr-exec nope true
 	[[ $stderr == "ctr-exec: No such container: nope" ]]
 	ID=$(ctr-create --network none small true)

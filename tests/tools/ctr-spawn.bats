@@ -71,6 +71,8 @@ no_cgroup () {
 
 @test "usage and unknown containers" {
 	run -2 ctr-spawn
+	run --separate-stderr -0 ctr-spawn --help
+	[[ $output == "usage: ctr-spawn [--root DIR] [-d] CONTAINER" && -z $stderr ]]
 	run --separate-stderr -3 ctr-spawn nope
 	[[ $stderr == "ctr-spawn: No such container: nope" ]]
 }
