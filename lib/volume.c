@@ -9,7 +9,7 @@
 
 #include "cleanup.h"
 #include "flatten.h"
-#include "layers.h"
+#include "rootfs.h"
 #include "layout.h"
 #include "tree.h"
 
@@ -48,7 +48,7 @@ prefill (int rootfs, const char *dest, int data, struct bx_err *e)
 		return err_set (e, BX_SYSTEM, errno, "stat %s", dest);
 	if (fchown (data, st.st_uid, st.st_gid) < 0 || fchmod (data, st.st_mode & 07777) < 0)
 		return err_set (e, BX_SYSTEM, errno, "volume data");
-	if (flatten_layers (src, self, 1, data, layers_opaque_xattr (), e) < 0)
+	if (flatten_layers (src, self, 1, data, rootfs_opaque_xattr (), e) < 0)
 		return err_wrap (e, "copy %s", dest);
 	return 0;
 }

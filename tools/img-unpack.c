@@ -101,7 +101,7 @@ main (int argc, char **argv)
 	parse_args (argc, argv, &o);
 	nofile_raise ();
 	if (o.unmount) {
-		if (bundle_unmount (o.bundle, &e) < 0)
+		if (rootfs_unmount (o.bundle, &e) < 0)
 			return err_report (&e);
 		return 0;
 	}

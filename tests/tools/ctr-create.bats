@@ -93,6 +93,24 @@ crun_run () {
 	[[ -z $(ls "$BOX_ROOT/containers" | grep tmp) ]]
 }
 
+@test "the first container of an image extracts its layers; a bad layer fails cleanly" {
+	local hex
+	hex=$(jq -r '.config.digest' "$FIXTURES/small/blobs/sha256/$(fixture_manifest_digest small | cut -d: -f2)")
+	hex=$(jq -r '.rootfs.diff_ids[0]' "$FIXTURES/small/blobs/sha256/${hex#sha256:}")
+	[[ ! -e $BOX_ROOT/layers/${hex#sha256:} ]]
+	mk small
+	[[ -d $BOX_ROOT/layers/${hex#sha256:} && -x $D/rootfs/bin/busybox ]]
+	# a layer whose content is not its diff_id: img-unpack's words, exit 1, nothing left
+	python3 "$TESTS_DIR/lib/mklayers.py" "$BATS_TEST_TMPDIR/bad" diffid-mismatch
+	store_add "$BATS_TEST_TMPDIR/bad" docker.io/library/bad:latest
+	local before
+	before=$(state)
+	run --separate-stderr -1 ctr-create --name badone bad
+	[[ $stderr == *"img-unpack: "*"diff_id mismatch"* ]]
+	[[ $stderr == *"ctr-create: image sha256:"*": extracting its layers failed (img-unpack)" ]]
+	[[ $(state) == "$before" ]]
+}
+
 @test "the image's CMD, run args, --entrypoint as Docker merges them" {
 	mk small
 	[[ $(cfg .process.args) == '["sh"]' && $(crt .Config.Cmd) == '["sh"]' ]]

@@ -1,0 +1,195 @@
+#include "rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "cleanup.h"
+#include "digest.h"
+#include "flatten.h"
+#include "layout.h"
+#include "overlay.h"
+#include "tree.h"
+#include "unpack.h" /* OVL_OPAQUE_*: the names only, no code */
+
+int
+rootfs_paths (const char *dir, struct bundle *b, struct bx_err *e)
+{
+	if (!realpath (dir, b->dir))
+		return err_set (e, errno == ENOENT ? BX_NOTFOUND : BX_SYSTEM, errno, "bundle %s", dir);
+	snprintf (b->rootfs, sizeof b->rootfs, "%s/%s", b->dir, L_ROOTFS);
+	snprintf (b->upper, sizeof b->upper, "%s/%s", b->dir, L_UPPER);
+	snprintf (b->work, sizeof b->work, "%s/%s", b->dir, L_WORK);
+	b->warning[0] = '\0';
+	return 0;
+}
+
+/* The directory's first entry, to tell a finished copy from an empty
+ * mount point: 1 when it has one. */
+static int
+has_entries (const char *path)
+{
+	_cleanup_dir_ DIR *d = opendir (path);
+	struct dirent *de;
+
+	while (d && (de = readdir (d)))
+		if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
+			return 1;
+	return 0;
+}
+
+/* Layer names for overlayfs, topmost first, from the config's diff_ids
+ * (bottom first). A diff_id that comes twice keeps its upper place only:
+ * the upper copy re-applies all it holds. -1 for a malformed list. */
+static ssize_t
+lower_list (json_t *diffids, const char **out)
+{
+	size_t m = 0, n = json_array_size (diffids);
+
+	for (size_t i = n; i-- > 0;) {
+		const char *d = json_string_value (json_array_get (diffids, i)), *hex;
+		size_t j;
+		if (!d || !digest_is_valid (d))
+			return -1;
+		hex = digest_hex (d);
+		for (j = 0; j < m && strcmp (out[j], hex) != 0; j++)
+			;
+		if (j == m)
+			out[m++] = hex;
+	}
+	return (ssize_t)m;
+}
+
+/* 1 when every layer directory is there */
+static int
+all_present (int rootfd, const char **lower, size_t m)
+{
+	_cleanup_close_ int dir = openat (rootfd, L_LAYERS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+
+	for (size_t i = 0; i < m; i++)
+		if (dir < 0 || fstatat (dir, lower[i], &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR (st.st_mode))
+			return 0;
+	return 1;
+}
+
+static int
+rootfs_copy (int rootfd, const char **lower, size_t m, const struct bundle *b, struct bx_err *e)
+{
+	_cleanup_close_ int layers = openat (rootfd, L_LAYERS, O_RDONLY | O_DIRECTORY | O_CLOEXEC), dst = -1;
+	_cleanup_free_ const char **up = calloc (m + 1, sizeof *up);
+	char tmp[PATH_MAX + 32];
+
+	if (layers < 0)
+		return err_set (e, BX_SYSTEM, errno, "open " L_LAYERS);
+	if (!up)
+		return err_set (e, BX_SYSTEM, ENOMEM, "copy");
+	for (size_t i = 0; i < m; i++)
+		up[i] = lower[m - 1 - i];
+	/* built aside and renamed over the empty rootfs/: a rootfs/ with
+	 * content is a whole copy */
+	snprintf (tmp, sizeof tmp, "%s.tmp-%d", b->rootfs, (int)getpid ());
+	tree_remove_at (AT_FDCWD, tmp);
+	if (mkdir (tmp, 0755) < 0 || (dst = open (tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "mkdir %s", tmp);
+	if (chmod (tmp, 0755) < 0 || flatten_layers (layers, up, m, dst, rootfs_opaque_xattr (), e) < 0 ||
+	    syncfs (dst) < 0 || rename (tmp, b->rootfs) < 0) {
+		if (e->code == BX_OK)
+			err_set (e, BX_SYSTEM, errno, "copy into %s", b->rootfs);
+		tree_remove_at (AT_FDCWD, tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+rootfs_overlay (const char *layers, const char **lower, size_t m, const struct bundle *b, struct bx_err *e)
+{
+	if ((mkdir (b->upper, 0755) < 0 && errno != EEXIST) || (mkdir (b->work, 0700) < 0 && errno != EEXIST))
+		return err_set (e, BX_SYSTEM, errno, "mkdir in %s", b->dir);
+	return overlay_mount (layers, lower, m, b->upper, b->work, b->rootfs, geteuid () != 0, e);
+}
+
+/* The absolute path of $BOX_ROOT/layers, from the state directory's fd. */
+static int
+layers_path (int rootfd, char *buf, size_t len, struct bx_err *e)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf (link, sizeof link, "/proc/self/fd/%d", rootfd);
+	n = readlink (link, buf, len - sizeof "/" L_LAYERS);
+	if (n < 0)
+		return err_set (e, BX_SYSTEM, errno, "state directory");
+	buf[n] = '\0';
+	strcat (buf, "/" L_LAYERS);
+	return 0;
+}
+
+static int
+rootfs_make (int rootfd, enum bundle_driver drv, const char **lower, size_t m, struct bundle *b, struct bx_err *e)
+{
+	char layers[PATH_MAX + 16];
+
+	if (layers_path (rootfd, layers, sizeof layers, e) < 0)
+		return -1;
+	/* overlayfs wants at least one lower layer; an empty image is a copy */
+	if (drv == BUNDLE_COPY || m == 0)
+		return rootfs_copy (rootfd, lower, m, b, e);
+	if (rootfs_overlay (layers, lower, m, b, e) == 0)
+		return 0;
+	if (drv == BUNDLE_OVERLAY)
+		return -1;
+	snprintf (b->warning, sizeof b->warning, "%s", e->msg);
+	*e = (struct bx_err){0};
+	return rootfs_copy (rootfd, lower, m, b, e);
+}
+
+int
+rootfs_mount (int rootfd, const struct image *img, const char *dir, enum bundle_driver drv, struct bundle *b,
+              struct bx_err *e)
+{
+	json_t *diffids = json_object_get (json_object_get (img->config, "rootfs"), "diff_ids");
+	_cleanup_free_ const char **lower = calloc (json_array_size (diffids) + 1, sizeof *lower);
+	ssize_t m;
+	int mounted;
+
+	if (!lower)
+		return err_set (e, BX_SYSTEM, ENOMEM, "layers");
+	if (!json_is_array (diffids) || (m = lower_list (diffids, lower)) < 0)
+		return err_set (e, BX_FAIL, 0, "config: rootfs.diff_ids: not a list of sha256 digests");
+	if (!all_present (rootfd, lower, (size_t)m))
+		return 1;
+	if (mkdir_p_at (AT_FDCWD, dir, 0711, e) < 0 || rootfs_paths (dir, b, e) < 0)
+		return -1;
+	if (mkdir (b->rootfs, 0755) < 0 && errno != EEXIST)
+		return err_set (e, BX_SYSTEM, errno, "mkdir %s", b->rootfs);
+	/* mounted already, or a finished copy: the container keeps its files */
+	if ((mounted = is_mountpoint (b->rootfs)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "%s", b->rootfs);
+	if (mounted || has_entries (b->rootfs))
+		return 0;
+	return rootfs_make (rootfd, drv, lower, (size_t)m, b, e) < 0 ? -1 : 0;
+}
+
+int
+rootfs_unmount (const char *dir, struct bx_err *e)
+{
+	struct bundle b;
+
+	if (rootfs_paths (dir, &b, e) < 0)
+		return -1;
+	return overlay_unmount (b.rootfs, e);
+}
+
+const char *
+rootfs_opaque_xattr (void)
+{
+	/* trusted.* needs CAP_SYS_ADMIN; rootless overlayfs reads user.* */
+	return geteuid () == 0 ? OVL_OPAQUE_TRUSTED : OVL_OPAQUE_USER;
+}
