@@ -293,6 +293,20 @@ objects_merge (json_t *base, json_t *over)
 	return out;
 }
 
+/* the process's environment: Docker's defaults (CreateDaemonEnvironment),
+ * replaced or extended by Config.Env */
+static json_t *
+process_env (const struct ccfg *c, json_t *env)
+{
+	json_t *out = json_pack ("[s]", DEFAULT_PATH);
+
+	json_array_append_new (out, json_sprintf ("HOSTNAME=%s", c->hostname_final));
+	if (c->tty)
+		json_array_append_new (out, json_string ("TERM=xterm"));
+	env_apply (out, env);
+	return out;
+}
+
 int
 ccfg_merge (struct ccfg *c, json_t *img_config, const char *id, const char *name, const char *image_id,
             struct bx_err *e)
@@ -336,12 +350,7 @@ ccfg_merge (struct ccfg *c, json_t *img_config, const char *id, const char *name
 		json_object_set_new (cfg, "StopSignal", json_string (sig));
 	if (c->has_stop_timeout)
 		json_object_set_new (cfg, "StopTimeout", json_integer (c->stop_timeout));
-	/* the process: Docker's defaults, replaced or extended by Config.Env */
-	c->proc_env = json_pack ("[s]", DEFAULT_PATH);
-	json_array_append_new (c->proc_env, json_sprintf ("HOSTNAME=%s", c->hostname_final));
-	if (c->tty)
-		json_array_append_new (c->proc_env, json_string ("TERM=xterm"));
-	env_apply (c->proc_env, env);
+	c->proc_env = process_env (c, env);
 	return 0;
 }
 
