@@ -137,13 +137,10 @@ rm_free (struct rm *r)
 
 /* The caller holds the lock, so its own recording is not waited for. */
 static int
-kill_locked (struct rm *r, const struct ctr_state *s, struct bx_err *e)
+kill_locked (const struct ctr_state *s, struct bx_err *e)
 {
 	_cleanup_close_ int pidfd = ctr_pidfd (s, e);
-	int fd = openat (r->dfd, L_STOPPED, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 
-	if (fd >= 0)
-		close (fd);
 	if (pidfd < 0)
 		return e->code == BX_CONFLICT ? 0 : -1;
 	pidfd_send_signal (pidfd, SIGKILL, NULL, 0);
@@ -155,7 +152,12 @@ static int
 check_running (struct rm *r, int force, struct bx_err *e)
 {
 	struct ctr_state s;
+	int fd;
 
+	/* first the marker: a supervisor waiting to restart the container
+	 * (state exited, lock held) must give up rather than start it again */
+	if (force && (fd = openat (r->dfd, L_STOPPED, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) >= 0)
+		close (fd);
 	if (ctr_state_read (r->dfd, &s, e) < 0) {
 		if (e->code != BX_NOTFOUND)
 			return -1;
@@ -169,7 +171,7 @@ check_running (struct rm *r, int force, struct bx_err *e)
 				"cannot remove container \"/%s\": container is running: stop the container before removing or force remove",
 				r->name[0] ? r->name : r->id);
 	if (r->flags & CTR_RM_LOCKED)
-		return kill_locked (r, &s, e);
+		return kill_locked (&s, e);
 	return ctr_stop (r->dfd, SIGKILL, -1, e);
 }
 

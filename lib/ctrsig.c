@@ -11,6 +11,7 @@
 #include <sys/pidfd.h>
 #include <unistd.h>
 
+#include "afile.h"
 #include "cleanup.h"
 #include "layout.h"
 #include "lock.h"
@@ -75,6 +76,25 @@ ctr_recorded_wait (int dirfd, struct bx_err *e)
 		return err_wrap (e, "wait for the exit to be recorded");
 	close (fd);
 	return 0;
+}
+
+int
+ctr_restarts (json_t *create)
+{
+	json_t *hc = json_object_get (create, "HostConfig");
+	const char *p = json_string_value (json_object_get (json_object_get (hc, "RestartPolicy"), "Name"));
+
+	return p && *p && strcmp (p, "no");
+}
+
+json_t *
+ctr_create_json (int dirfd)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct bx_err ign;
+	size_t len;
+
+	return slurp_at (dirfd, L_CREATE_JSON, &buf, &len, &ign) < 0 ? NULL : json_loadb (buf, len, 0, NULL);
 }
 
 void

@@ -27,6 +27,12 @@ int ctr_exit_wait (int pidfd, int timeout_ms);
  * recorded), then let it go. */
 int ctr_recorded_wait (int dirfd, struct bx_err *e);
 
+/* True when create.json's HostConfig.RestartPolicy may bring the container
+ * back after its process ends (its supervisor then keeps the lock). */
+int ctr_restarts (json_t *create);
+/* DIRFD/create.json parsed; NULL when absent or unreadable. */
+json_t *ctr_create_json (int dirfd);
+
 /* create.json's Config.StopSignal (default SIGTERM) and Config.StopTimeout
  * (default 10) in *SIG and *TIMEOUT; CREATE may be NULL. */
 void ctr_stop_params (json_t *create, int *sig, int *timeout);

@@ -22,7 +22,6 @@
 #include <sys/pidfd.h>
 #include <unistd.h>
 
-#include "afile.h"
 #include "cleanup.h"
 #include "ctr.h"
 #include "ctrsig.h"
@@ -81,27 +80,6 @@ parse_args (int argc, char **argv, struct opts *o)
 		usage ();
 }
 
-static json_t *
-load_create (int dfd)
-{
-	_cleanup_free_ char *buf = NULL;
-	struct bx_err ign;
-	size_t len;
-
-	return slurp_at (dfd, L_CREATE_JSON, &buf, &len, &ign) < 0 ? NULL : json_loadb (buf, len, 0, NULL);
-}
-
-/* Docker waits for a killed container to be gone; one with a restart
- * policy comes back, so only its process is waited for. */
-static int
-restarts (json_t *create)
-{
-	const char *p = json_string_value (
-		json_object_get (json_object_get (json_object_get (create, "HostConfig"), "RestartPolicy"), "Name"));
-
-	return p && *p && strcmp (p, "no");
-}
-
 static int
 kill_one (int dfd, const char *what, const char *id, int sig, struct bx_err *e)
 {
@@ -122,8 +100,10 @@ kill_one (int dfd, const char *what, const char *id, int sig, struct bx_err *e)
 		return err_set (e, BX_SYSTEM, errno, "Cannot kill container: %s", what);
 	if (sig != SIGKILL)
 		return 0;
-	create = load_create (dfd);
-	again = restarts (create);
+	/* Docker waits for a killed container to be gone; one with a restart
+	 * policy comes back, so only its process is waited for */
+	create = ctr_create_json (dfd);
+	again = ctr_restarts (create);
 	json_decref (create);
 	ctr_exit_wait (pidfd, -1);
 	return again ? 0 : ctr_recorded_wait (dfd, e);
@@ -132,7 +112,7 @@ kill_one (int dfd, const char *what, const char *id, int sig, struct bx_err *e)
 static int
 stop_one (int dfd, const struct opts *o, struct bx_err *e)
 {
-	json_t *create = load_create (dfd);
+	json_t *create = ctr_create_json (dfd);
 	int sig, timeout;
 
 	ctr_stop_params (create, &sig, &timeout);

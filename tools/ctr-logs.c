@@ -319,6 +319,10 @@ follow (int dfd, struct reader *rd, struct bx_err *e)
 	struct ctr_state s;
 	struct pollfd p[2];
 	char path[64];
+	json_t *create = ctr_create_json (dfd);
+	int restarts = ctr_restarts (create);
+
+	json_decref (create);
 
 	snprintf (path, sizeof path, "/proc/self/fd/%d", dfd);
 	if (in < 0 || inotify_add_watch (in, path, IN_MODIFY | IN_MOVED_TO | IN_CREATE | IN_CLOSE_WRITE) < 0)
@@ -336,8 +340,10 @@ follow (int dfd, struct reader *rd, struct bx_err *e)
 		if (p[0].revents && read (in, ev, sizeof ev) < 0 && errno != EINTR)
 			return err_set (e, BX_SYSTEM, errno, "inotify");
 		if (p[1].revents) {
-			/* the process ended: its supervisor records the exit after the last output */
-			if (ctr_recorded_wait (dfd, e) < 0)
+			/* the process ended: its supervisor records the exit after
+			 * the last output, and lets the lock go unless it restarts
+			 * the container (then what was written is all there is) */
+			if (!restarts && ctr_recorded_wait (dfd, e) < 0)
 				return -1;
 			break;
 		}

@@ -38,3 +38,14 @@ teardown () { box_teardown; }
 	run --separate-stderr -1 box logs nope
 	[[ $stderr == "Error response from daemon: No such container: nope" ]]
 }
+
+@test "logs -f of a container that restarts ends with its run, not with the restart" {
+	box run -d --name web --network none --restart always small sh -c 'echo hi; sleep 0.3' >/dev/null
+	run -0 timeout 10 box logs -f web
+	[[ ${lines[0]} == hi ]]
+	# rm -f of a container between two runs: its supervisor gives up
+	box rm -f web
+	sleep 1
+	[[ -z $(ls "$BOX_ROOT/containers") ]]
+	! grep -q "$BOX_ROOT/containers" /proc/self/mountinfo
+}
