@@ -168,8 +168,9 @@ check_running (struct rm *r, int force, struct bx_err *e)
 		return 0;
 	if (!force)
 		return err_set (e, BX_CONFLICT, 0,
-				"cannot remove container \"/%s\": container is running: stop the container before removing or force remove",
-				r->name[0] ? r->name : r->id);
+		                "cannot remove container \"/%s\": container is running: stop the container before "
+		                "removing or force remove",
+		                r->name[0] ? r->name : r->id);
 	if (r->flags & CTR_RM_LOCKED)
 		return kill_locked (&s, e);
 	return ctr_stop (r->dfd, SIGKILL, -1, e);
@@ -189,7 +190,7 @@ is_gone (int dfd)
 static int
 run_net_detach (struct rm *r, struct bx_err *e)
 {
-	char *argv[] = { "ctr-net", "detach", (char *) r->id, NULL };
+	char *argv[] = {"ctr-net", "detach", (char *)r->id, NULL};
 	_cleanup_free_ char **env = NULL;
 	char root[PATH_MAX + 16];
 	size_t n = 0, k = 0;
@@ -216,7 +217,7 @@ run_net_detach (struct rm *r, struct bx_err *e)
 			return err_set (e, BX_SYSTEM, errno, "wait for ctr-net");
 	if (!WIFEXITED (status) || WEXITSTATUS (status))
 		return err_set (e, BX_FAIL, 0, "ctr-net detach failed (status %d)",
-				WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
+		                WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
 	return 0;
 }
 
@@ -226,8 +227,8 @@ net_detach (struct rm *r, struct bx_err *e)
 	char netns[PATH_MAX + 128];
 	int rc;
 
-	if (faccessat (r->dfd, L_NETWORK_JSON, F_OK, AT_SYMLINK_NOFOLLOW) < 0
-	    && faccessat (r->dfd, L_NETNS, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+	if (faccessat (r->dfd, L_NETWORK_JSON, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    faccessat (r->dfd, L_NETNS, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
 	if ((rc = run_net_detach (r, e)) <= 0)
 		return rc;
@@ -323,13 +324,14 @@ volumes_remove (struct rm *r, struct bx_err *e)
 	size_t i, pl;
 	int vfd;
 
-	pl = (size_t) snprintf (prefix, sizeof prefix, "%s/" L_VOLUMES "/", r->root);
+	pl = (size_t)snprintf (prefix, sizeof prefix, "%s/" L_VOLUMES "/", r->root);
 	if ((vfd = openat (r->rootfd, L_VOLUMES, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return 0;
-	json_array_foreach (json_object_get (r->config, "mounts"), i, m) {
+	json_array_foreach (json_object_get (r->config, "mounts"), i, m)
+	{
 		const char *src = json_string_value (json_object_get (m, "source")), *slash;
-		if (!src || strncmp (src, prefix, pl) || !(slash = strchr (src + pl, '/')) || strcmp (slash, "/_data")
-		    || !is_hex64 (src + pl, (size_t) (slash - src - pl)))
+		if (!src || strncmp (src, prefix, pl) || !(slash = strchr (src + pl, '/')) ||
+		    strcmp (slash, "/_data") || !is_hex64 (src + pl, (size_t)(slash - src - pl)))
 			continue;
 		snprintf (vol, sizeof vol, "%.*s", CTR_ID_LEN, src + pl);
 		if (rm_tree (vfd, vol, e) < 0) {
@@ -419,7 +421,7 @@ root_of (int rootfd, char *buf, size_t len, struct bx_err *e)
 int
 ctr_remove (int rootfd, const char *id, int flags, struct bx_err *e)
 {
-	struct rm r = { .rootfd = rootfd, .dfd = -1, .flags = flags, .id = id };
+	struct rm r = {.rootfd = rootfd, .dfd = -1, .flags = flags, .id = id};
 	_cleanup_close_ int lock = -1;
 	int rc = -1;
 

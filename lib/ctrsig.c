@@ -22,9 +22,9 @@ sig_parse (const char *s)
 	char *end;
 	long n;
 
-	if (isdigit ((unsigned char) s[0])) {
+	if (isdigit ((unsigned char)s[0])) {
 		n = strtol (s, &end, 10);
-		return *end || n < 1 || n > SIGRTMAX ? -1 : (int) n;
+		return *end || n < 1 || n > SIGRTMAX ? -1 : (int)n;
 	}
 	if (!strncasecmp (s, "SIG", 3))
 		s += 3;
@@ -46,7 +46,7 @@ ctr_pidfd (const struct ctr_state *s, struct bx_err *e)
 	if ((fd = pidfd_open (s->pid, 0)) < 0) {
 		if (errno == ESRCH)
 			return err_set (e, BX_CONFLICT, 0, "not running");
-		return err_set (e, BX_SYSTEM, errno, "pidfd_open %d", (int) s->pid);
+		return err_set (e, BX_SYSTEM, errno, "pidfd_open %d", (int)s->pid);
 	}
 	/* the fd pins the process: checked now, the pid cannot be recycled under us */
 	if (proc_start_time (s->pid) != s->pid_start) {
@@ -59,7 +59,7 @@ ctr_pidfd (const struct ctr_state *s, struct bx_err *e)
 int
 ctr_exit_wait (int pidfd, int timeout_ms)
 {
-	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
 	int r;
 
 	while ((r = poll (&p, 1, timeout_ms)) < 0 && errno == EINTR)
@@ -105,7 +105,7 @@ ctr_stop_params (json_t *create, int *sig, int *timeout)
 	json_t *t = json_object_get (cfg, "StopTimeout");
 
 	*sig = s && sig_parse (s) > 0 ? sig_parse (s) : SIGTERM;
-	*timeout = json_is_integer (t) ? (int) json_integer_value (t) : 10;
+	*timeout = json_is_integer (t) ? (int)json_integer_value (t) : 10;
 }
 
 static int
@@ -133,8 +133,8 @@ ctr_stop (int dirfd, int sig, int timeout, struct bx_err *e)
 		return e->code == BX_CONFLICT ? 0 : -1;
 	if (pidfd_send_signal (pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
 		return err_set (e, BX_SYSTEM, errno, "send signal %d", sig);
-	if (!ctr_exit_wait (pidfd, timeout < 0 ? -1 : timeout * 1000)
-	    && pidfd_send_signal (pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+	if (!ctr_exit_wait (pidfd, timeout < 0 ? -1 : timeout * 1000) &&
+	    pidfd_send_signal (pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
 		return err_set (e, BX_SYSTEM, errno, "send SIGKILL");
 	ctr_exit_wait (pidfd, -1);
 	return ctr_recorded_wait (dirfd, e);

@@ -80,8 +80,8 @@ ctrview_load (int rootfd, const char *root, const char *id, struct ctrview *v, s
 	snprintf (v->dir, sizeof v->dir, "%s/" L_CONTAINERS "/%s", root, id);
 	if ((dfd = ctr_open (rootfd, id, e)) < 0)
 		return -1;
-	if (ctr_state_read (dfd, &v->st, e) < 0 || load_json (dfd, L_CREATE_JSON, &v->create, e) < 0
-	    || load_json (dfd, L_CONFIG, &v->config, e) < 0 || load_json (dfd, L_NETWORK_JSON, &v->network, e) < 0) {
+	if (ctr_state_read (dfd, &v->st, e) < 0 || load_json (dfd, L_CREATE_JSON, &v->create, e) < 0 ||
+	    load_json (dfd, L_CONFIG, &v->config, e) < 0 || load_json (dfd, L_NETWORK_JSON, &v->network, e) < 0) {
 		ctrview_free (v);
 		return -1;
 	}
@@ -109,7 +109,7 @@ since (const char *t, time_t now)
 {
 	int64_t s;
 
-	return human_time_parse (t, &s) == 0 ? (int64_t) now - s : 0;
+	return human_time_parse (t, &s) == 0 ? (int64_t)now - s : 0;
 }
 
 void
@@ -136,8 +136,7 @@ append_all (json_t *dst, json_t *src)
 	size_t i;
 	json_t *x;
 
-	json_array_foreach (src, i, x)
-		json_array_append (dst, x);
+	json_array_foreach (src, i, x) json_array_append (dst, x);
 }
 
 json_t *
@@ -168,14 +167,12 @@ ctrview_command (const struct ctrview *v)
 	size_t i, len = 1;
 	char *out, *p;
 
-	json_array_foreach (a, i, x)
-		len += strlen (json_string_value (x) ?: "") + 1;
+	json_array_foreach (a, i, x) len += strlen (json_string_value (x) ?: "") + 1;
 	if (!(p = out = calloc (1, len))) {
 		json_decref (a);
 		return NULL;
 	}
-	json_array_foreach (a, i, x)
-		p += sprintf (p, "%s%s", i ? " " : "", json_string_value (x) ?: "");
+	json_array_foreach (a, i, x) p += sprintf (p, "%s%s", i ? " " : "", json_string_value (x) ?: "");
 	json_decref (a);
 	return out;
 }
@@ -210,8 +207,9 @@ collect_ports (json_t *ports, struct port **out)
 	size_t n = 0, cap = 0, i;
 
 	*out = NULL;
-	json_object_foreach (ports, key, binds) {
-		struct port p = { 0 };
+	json_object_foreach (ports, key, binds)
+	{
+		struct port p = {0};
 		if (sscanf (key, "%u/%7s", &p.priv, p.type) < 1)
 			continue;
 		if (!p.type[0])
@@ -220,7 +218,7 @@ collect_ports (json_t *ports, struct port **out)
 			struct port q = p;
 			if ((b = json_array_get (binds, i))) {
 				snprintf (q.ip, sizeof q.ip, "%s", str_at (b, "HostIp", NULL) ?: "");
-				q.pub = (unsigned) atoi (str_at (b, "HostPort", NULL) ?: "0");
+				q.pub = (unsigned)atoi (str_at (b, "HostPort", NULL) ?: "0");
 			}
 			if (n == cap && !(*out = realloc (*out, (cap = cap ? 2 * cap : 8) * sizeof **out)))
 				return 0;
@@ -250,7 +248,7 @@ form_group (FILE *f, int *any, const struct group *g)
 	fputs (*any ? ", " : "", f);
 	*any = 1;
 	if (slash)
-		fprintf (f, "%.*s:%s->%s%s", (int) (slash - g->key), g->key, range, range, slash);
+		fprintf (f, "%.*s:%s->%s%s", (int)(slash - g->key), g->key, range, range, slash);
 	else
 		fprintf (f, "%s/%s", range, g->key);
 }
@@ -343,7 +341,7 @@ volume_name (const struct ctrview *v, const char *src, char *buf, size_t len)
 	p += strlen ("/" L_VOLUMES "/");
 	if (!(slash = strchr (p, '/')) || strcmp (slash, "/_data"))
 		return NULL;
-	snprintf (buf, len, "%.*s", (int) (slash - p), p);
+	snprintf (buf, len, "%.*s", (int)(slash - p), p);
 	return buf;
 }
 
@@ -353,15 +351,15 @@ is_runtime_mount (const struct ctrview *v, const char *type, const char *src, co
 	if (strcmp (type, "bind") && strcmp (type, "none"))
 		return 1;
 	/* hosts, hostname, resolv.conf, netns: the bundle's own files */
-	return has_prefix (src, v->dir) || has_prefix (dst, "/proc") || has_prefix (dst, "/dev")
-	       || has_prefix (dst, "/sys");
+	return has_prefix (src, v->dir) || has_prefix (dst, "/proc") || has_prefix (dst, "/dev") ||
+	       has_prefix (dst, "/sys");
 }
 
 static json_t *
 mount_entry (const struct ctrview *v, json_t *m)
 {
 	const char *type = str_at (m, "type", NULL) ?: "bind", *src = str_at (m, "source", NULL) ?: "",
-		   *dst = str_at (m, "destination", NULL) ?: "";
+	           *dst = str_at (m, "destination", NULL) ?: "";
 	json_t *opt, *o;
 	char name[256];
 	int rw = 1;
@@ -370,13 +368,12 @@ mount_entry (const struct ctrview *v, json_t *m)
 	if (is_runtime_mount (v, type, src, dst))
 		return NULL;
 	opt = json_object_get (m, "options");
-	json_array_foreach (opt, i, o)
-		rw &= strcmp (json_string_value (o) ?: "", "ro") != 0;
+	json_array_foreach (opt, i, o) rw &= strcmp (json_string_value (o) ?: "", "ro") != 0;
 	if (volume_name (v, src, name, sizeof name))
-		return json_pack ("{ss ss ss ss ss ss sb ss}", "Type", "volume", "Name", name, "Source", src, "Destination",
-				  dst, "Driver", "local", "Mode", "", "RW", rw, "Propagation", "");
-	return json_pack ("{ss ss ss ss sb ss}", "Type", "bind", "Source", src, "Destination", dst, "Mode", "", "RW", rw,
-			  "Propagation", "rprivate");
+		return json_pack ("{ss ss ss ss ss ss sb ss}", "Type", "volume", "Name", name, "Source", src,
+		                  "Destination", dst, "Driver", "local", "Mode", "", "RW", rw, "Propagation", "");
+	return json_pack ("{ss ss ss ss sb ss}", "Type", "bind", "Source", src, "Destination", dst, "Mode", "", "RW",
+	                  rw, "Propagation", "rprivate");
 }
 
 json_t *
@@ -389,7 +386,8 @@ ctrview_mounts (const struct ctrview *v)
 	if (json_is_array (json_object_get (v->create, "Mounts")))
 		return json_deep_copy (json_object_get (v->create, "Mounts"));
 	out = json_array ();
-	json_array_foreach (json_object_get (v->config, "mounts"), i, m) {
+	json_array_foreach (json_object_get (v->config, "mounts"), i, m)
+	{
 		json_t *x = mount_entry (v, m);
 		if (x)
 			json_array_append_new (out, x);
@@ -403,10 +401,10 @@ inspect_state (const struct ctrview *v)
 	int running = !strcmp (v->st.status, "running");
 
 	return json_pack ("{ss sb sb sb sb sb si si ss ss ss}", "Status", v->st.status[0] ? v->st.status : "created",
-			  "Running", running, "Paused", 0, "Restarting", 0, "OOMKilled", v->st.oom_killed != 0, "Dead",
-			  0, "Pid", running ? (int) v->st.pid : 0, "ExitCode", v->st.exit_code, "Error", v->st.error,
-			  "StartedAt", v->st.started[0] ? v->st.started : ZERO_TIME, "FinishedAt",
-			  v->st.finished[0] ? v->st.finished : ZERO_TIME);
+	                  "Running", running, "Paused", 0, "Restarting", 0, "OOMKilled", v->st.oom_killed != 0, "Dead",
+	                  0, "Pid", running ? (int)v->st.pid : 0, "ExitCode", v->st.exit_code, "Error", v->st.error,
+	                  "StartedAt", v->st.started[0] ? v->st.started : ZERO_TIME, "FinishedAt",
+	                  v->st.finished[0] ? v->st.finished : ZERO_TIME);
 }
 
 static json_t *
@@ -422,8 +420,8 @@ static json_t *
 network_settings (const struct ctrview *v)
 {
 	const char *mode = str_at (v->create, "HostConfig", "NetworkMode");
-	json_t *ns = json_pack ("{ss ss ss s{} s{}}", "Bridge", "", "SandboxID", "", "SandboxKey", "", "Ports",
-				"Networks");
+	json_t *ns =
+	    json_pack ("{ss ss ss s{} s{}}", "Bridge", "", "SandboxID", "", "SandboxKey", "", "Ports", "Networks");
 
 	if (v->network)
 		return copy_or (v->network, ns);
@@ -432,8 +430,8 @@ network_settings (const struct ctrview *v)
 	/* not attached: none and host are networks of their own, as Docker shows */
 	if (mode && (!strcmp (mode, "none") || !strcmp (mode, "host")))
 		json_object_set_new (json_object_get (ns, "Networks"), mode,
-				     json_pack ("{ss ss ss si ss}", "NetworkID", "", "Gateway", "", "IPAddress", "",
-						"IPPrefixLen", 0, "MacAddress", ""));
+		                     json_pack ("{ss ss ss si ss}", "NetworkID", "", "Gateway", "", "IPAddress", "",
+		                                "IPPrefixLen", 0, "MacAddress", ""));
 	return ns;
 }
 
@@ -450,16 +448,14 @@ graph_driver (const struct ctrview *v)
 	if (!overlay)
 		return json_pack ("{s{ss} ss}", "Data", "MergedDir", p[0], "Name", "vfs");
 	return json_pack ("{s{ss ss ss} ss}", "Data", "MergedDir", p[0], "UpperDir", p[1], "WorkDir", p[2], "Name",
-			  "overlay2");
+	                  "overlay2");
 }
 
 static json_t *
 inspect_paths (const struct ctrview *v, json_t *o)
 {
-	static const char *const keys[][2] = { { "ResolvConfPath", L_RESOLV },
-					       { "HostnamePath", L_HOSTNAME },
-					       { "HostsPath", L_HOSTS },
-					       { "LogPath", L_LOG } };
+	static const char *const keys[][2] = {
+	    {"ResolvConfPath", L_RESOLV}, {"HostnamePath", L_HOSTNAME}, {"HostsPath", L_HOSTS}, {"LogPath", L_LOG}};
 	char path[4200], name[260];
 
 	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {

@@ -19,16 +19,16 @@
 
 struct ctrview {
 	char id[CTR_ID_LEN + 1];
-	char name[256];        /* without Docker's leading '/' */
-	char dir[4096];        /* the container directory, absolute */
-	struct ctr_state st;   /* settled */
-	json_t *create;        /* create.json; an empty object when absent */
-	json_t *config;        /* config.json; an empty object when absent */
-	json_t *network;       /* network.json; NULL when not attached */
+	char name[256];      /* without Docker's leading '/' */
+	char dir[4096];      /* the container directory, absolute */
+	struct ctr_state st; /* settled */
+	json_t *create;      /* create.json; an empty object when absent */
+	json_t *config;      /* config.json; an empty object when absent */
+	json_t *network;     /* network.json; NULL when not attached */
 	char created[CTR_TIME_LEN];
-	int64_t created_s;     /* seconds since the epoch; 0 when unknown */
-	char image_id[80];     /* "sha256:..."; "" when unknown */
-	char image_ref[512];   /* the image as typed at create */
+	int64_t created_s;   /* seconds since the epoch; 0 when unknown */
+	char image_id[80];   /* "sha256:..."; "" when unknown */
+	char image_ref[512]; /* the image as typed at create */
 };
 
 /* Load containers/ID below ROOTFD; ROOT is the state directory's path

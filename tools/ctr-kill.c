@@ -40,21 +40,19 @@ static void
 usage (void)
 {
 	fprintf (stderr,
-		 "usage: %s [--root DIR] [-s SIGNAL] CONTAINER...\n"
-		 "       %s [--root DIR] --stop [-t SECONDS] [-s SIGNAL] CONTAINER...\n",
-		 bx_prog, bx_prog);
+	         "usage: %s [--root DIR] [-s SIGNAL] CONTAINER...\n"
+	         "       %s [--root DIR] --stop [-t SECONDS] [-s SIGNAL] CONTAINER...\n",
+	         bx_prog, bx_prog);
 	exit (BX_USAGE);
 }
 
 static void
 parse_args (int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
-					     { "stop", no_argument, NULL, 'S' },
-					     { "signal", required_argument, NULL, 's' },
-					     { "time", required_argument, NULL, 't' },
-					     { "timeout", required_argument, NULL, 't' },
-					     { 0, 0, 0, 0 } };
+	static const struct option lo[] = {
+	    {"root", required_argument, NULL, 'R'},    {"stop", no_argument, NULL, 'S'},
+	    {"signal", required_argument, NULL, 's'},  {"time", required_argument, NULL, 't'},
+	    {"timeout", required_argument, NULL, 't'}, {0, 0, 0, 0}};
 	char *end;
 	int c, t = 0;
 
@@ -68,7 +66,7 @@ parse_args (int argc, char **argv, struct opts *o)
 				die (BX_USAGE, "invalid signal: %s", optarg);
 			break;
 		case 't':
-			o->timeout = (int) strtol (optarg, &end, 10);
+			o->timeout = (int)strtol (optarg, &end, 10);
 			if (*end || end == optarg)
 				die (BX_USAGE, "invalid argument \"%s\" for \"-t, --time\" flag", optarg);
 			t = 1;
@@ -124,7 +122,7 @@ static int
 one (int rootfd, const char *what, const struct opts *o)
 {
 	_cleanup_close_ int dfd = -1;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	char id[CTR_ID_LEN + 1];
 	int rc;
 
@@ -146,8 +144,8 @@ one (int rootfd, const char *what, const struct opts *o)
 int
 main (int argc, char **argv)
 {
-	struct opts o = { 0 };
-	struct bx_err e = { 0 };
+	struct opts o = {0};
+	struct bx_err e = {0};
 	int rootfd, rc = 0;
 
 	prog_init (argv[0]);

@@ -71,17 +71,18 @@ struct list_opts {
 static void
 usage (void)
 {
-	fprintf (stderr,
-		 "usage: %s [--root DIR] [-a] [-q] [-l] [-n N] [-s] [--no-trunc] [--filter KEY=VALUE]... [--format FMT]\n"
-		 "       %s [--root DIR] inspect [-s] [-f TEMPLATE] [--type container|image] NAME...\n",
-		 bx_prog, bx_prog);
+	fprintf (
+	    stderr,
+	    "usage: %s [--root DIR] [-a] [-q] [-l] [-n N] [-s] [--no-trunc] [--filter KEY=VALUE]... [--format FMT]\n"
+	    "       %s [--root DIR] inspect [-s] [-f TEMPLATE] [--type container|image] NAME...\n",
+	    bx_prog, bx_prog);
 	exit (BX_USAGE);
 }
 
 static void
 ctx_open (struct ctx *c)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 
 	if ((c->rootfd = root_open (c->root, &e)) < 0)
 		exit (err_report (&e));
@@ -93,13 +94,13 @@ ctx_open (struct ctx *c)
 static struct imgset *
 images (struct ctx *c)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	json_t *index = NULL;
 
 	if (c->set_loaded)
 		return &c->set;
-	if (store_open (&c->st, c->rootfd, &e) < 0 || store_index_load (&c->st, &index, &e) < 0
-	    || imgset_load (&c->st, index, &c->set, &e) < 0)
+	if (store_open (&c->st, c->rootfd, &e) < 0 || store_index_load (&c->st, &index, &e) < 0 ||
+	    imgset_load (&c->st, index, &c->set, &e) < 0)
 		exit (err_report (&e));
 	json_decref (index);
 	c->set_loaded = 1;
@@ -154,10 +155,11 @@ views_load (struct ctx *c, struct views *vs)
 		return;
 	}
 	while ((de = readdir (d))) {
-		struct bx_err e = { 0 };
+		struct bx_err e = {0};
 		if (!is_id (de->d_name))
 			continue;
-		if (vs->n == vs->cap && !(vs->v = realloc (vs->v, (vs->cap = vs->cap ? 2 * vs->cap : 16) * sizeof *vs->v)))
+		if (vs->n == vs->cap &&
+		    !(vs->v = realloc (vs->v, (vs->cap = vs->cap ? 2 * vs->cap : 16) * sizeof *vs->v)))
 			die (BX_SYSTEM, "out of memory");
 		if (ctrview_load (c->rootfd, c->rootpath, de->d_name, &vs->v[vs->n], &e) < 0) {
 			/* one being created or removed meanwhile is no error */
@@ -180,22 +182,23 @@ cmp_newest (const void *a, const void *b)
 
 /* --- filters ------------------------------------------------------------- */
 
-static const char *const STATUSES[] = { "created", "restarting", "running", "removing", "paused", "exited", "dead", NULL };
+static const char *const STATUSES[] = {"created", "restarting", "running", "removing",
+                                       "paused",  "exited",     "dead",    NULL};
 
 static void
 add_filter (struct list_opts *o, const char *arg)
 {
-	static const char *const keys[] = { "label", "name", "status", "id", "ancestor", NULL };
+	static const char *const keys[] = {"label", "name", "status", "id", "ancestor", NULL};
 	const char *eq = strchr (arg, '=');
 	struct filter *f;
 	int k, s;
 
 	if (!eq)
 		die (BX_USAGE, "bad format of filter (expected name=value): %s", arg);
-	for (k = 0; keys[k] && (strlen (keys[k]) != (size_t) (eq - arg) || strncmp (keys[k], arg, eq - arg)); k++)
+	for (k = 0; keys[k] && (strlen (keys[k]) != (size_t)(eq - arg) || strncmp (keys[k], arg, eq - arg)); k++)
 		;
 	if (!keys[k])
-		die (BX_USAGE, "invalid filter '%.*s'", (int) (eq - arg), arg);
+		die (BX_USAGE, "invalid filter '%.*s'", (int)(eq - arg), arg);
 	if (o->nf == MAXFILTERS)
 		die (BX_USAGE, "too many filters");
 	f = &o->f[o->nf++];
@@ -218,7 +221,7 @@ label_matches (const struct ctrview *v, const char *want)
 	const char *eq = strchr (want, '=');
 	char key[512];
 
-	snprintf (key, sizeof key, "%.*s", eq ? (int) (eq - want) : (int) strlen (want), want);
+	snprintf (key, sizeof key, "%.*s", eq ? (int)(eq - want) : (int)strlen (want), want);
 	x = json_object_get (labels, key);
 	return x && (!eq || !strcmp (json_string_value (x) ?: "", eq + 1));
 }
@@ -229,7 +232,7 @@ static int
 ancestor_matches (struct ctx *c, const struct ctrview *v, const char *want)
 {
 	struct imgset *set;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	int how, k;
 
 	if (!strcmp (v->image_ref, want) || (v->image_id[0] && !strcmp (v->image_id, want)))
@@ -288,15 +291,19 @@ quote_command (const char *cmd, int trunc)
 	FILE *f;
 
 	for (i = 0; cmd[i]; i++)
-		if (((unsigned char) cmd[i] & 0xc0) != 0x80 && ++n == 20)
+		if (((unsigned char)cmd[i] & 0xc0) != 0x80 && ++n == 20)
 			cut = i;
 	if (!(f = open_memstream (&out, &len)))
 		return NULL;
 	fputc ('"', f);
 	for (i = 0; cmd[i] && (!trunc || n <= 20 || i < cut); i++) {
-		unsigned char ch = (unsigned char) cmd[i];
-		const char *esc = ch == '"' ? "\\\"" : ch == '\\' ? "\\\\" : ch == '\n' ? "\\n" : ch == '\t' ? "\\t"
-							 : ch == '\r' ? "\\r" : NULL;
+		unsigned char ch = (unsigned char)cmd[i];
+		const char *esc = ch == '"'    ? "\\\""
+		                  : ch == '\\' ? "\\\\"
+		                  : ch == '\n' ? "\\n"
+		                  : ch == '\t' ? "\\t"
+		                  : ch == '\r' ? "\\r"
+		                               : NULL;
 		if (esc)
 			fputs (esc, f);
 		else if (ch < 0x20 || ch == 0x7f)
@@ -318,10 +325,8 @@ join_labels (const struct ctrview *v, char *buf, size_t len)
 	size_t off = 0;
 
 	buf[0] = '\0';
-	json_object_foreach (labels, k, x)
-		if (off < len)
-			off += (size_t) snprintf (buf + off, len - off, "%s%s=%s", off ? "," : "", k,
-						  json_string_value (x) ?: "");
+	json_object_foreach (labels, k, x) if (off < len) off +=
+	    (size_t)snprintf (buf + off, len - off, "%s%s=%s", off ? "," : "", k, json_string_value (x) ?: "");
 }
 
 static void
@@ -332,13 +337,15 @@ join_mounts (const struct ctrview *v, int trunc, char *buf, size_t len, int *loc
 
 	buf[0] = '\0';
 	*local = 0;
-	json_array_foreach (mounts, i, m) {
+	json_array_foreach (mounts, i, m)
+	{
 		const char *name = json_string_value (json_object_get (m, "Name"));
 		const char *s = name ? name : json_string_value (json_object_get (m, "Source"));
 		*local += name != NULL;
 		if (off < len)
-			off += (size_t) snprintf (buf + off, len - off, trunc && strlen (s) > 15 ? "%s%.14s\u2026" : "%s%s",
-						  off ? "," : "", s);
+			off +=
+			    (size_t)snprintf (buf + off, len - off, trunc && strlen (s) > 15 ? "%s%.14s\u2026" : "%s%s",
+			                      off ? "," : "", s);
 	}
 	json_decref (mounts);
 }
@@ -347,14 +354,13 @@ static void
 join_networks (const struct ctrview *v, char *buf, size_t len)
 {
 	json_t *nets = json_object_get (v->network, "Networks"), *x;
-	const char *k, *mode = json_string_value (json_object_get (json_object_get (v->create, "HostConfig"),
-								    "NetworkMode"));
+	const char *k,
+	    *mode = json_string_value (json_object_get (json_object_get (v->create, "HostConfig"), "NetworkMode"));
 	size_t off = 0;
 
 	buf[0] = '\0';
-	json_object_foreach (nets, k, x)
-		if (off < len)
-			off += (size_t) snprintf (buf + off, len - off, "%s%s", off ? "," : "", k);
+	json_object_foreach (nets, k, x) if (off < len) off +=
+	    (size_t)snprintf (buf + off, len - off, "%s%s", off ? "," : "", k);
 	if (!off && mode)
 		snprintf (buf, len, "%s", mode);
 }
@@ -364,7 +370,7 @@ static long long rw_bytes;
 static int
 add_size (const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-	(void) path, (void) ftw;
+	(void)path, (void)ftw;
 	if (flag == FTW_F && S_ISREG (st->st_mode))
 		rw_bytes += st->st_size;
 	return 0;
@@ -377,7 +383,7 @@ sizes (struct ctx *c, const struct ctrview *v, long long *rw, long long *total)
 	char upper[PATH_MAX + 16];
 	struct imgset *set = images (c);
 	int how, k;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 
 	snprintf (upper, sizeof upper, "%s/" L_UPPER, v->dir);
 	rw_bytes = 0;
@@ -391,8 +397,8 @@ static json_t *
 row_record (struct ctx *c, const struct list_opts *o, const struct ctrview *v, time_t now)
 {
 	_cleanup_free_ char *cmd = ctrview_command (v), *q = NULL, *ports = ctrview_ports (v);
-	char id[CTR_ID_LEN + 1], at[64], ago[64], status[96], labels[4096], mounts[4096], nets[1024], size[96] = "0B",
-		image[600], local[16];
+	char id[CTR_ID_LEN + 1], at[64], ago[64], status[96], labels[4096], mounts[4096], nets[1024],
+	    size[96] = "0B", image[600], local[16];
 	long long rw, total;
 	int nlocal;
 
@@ -400,7 +406,7 @@ row_record (struct ctx *c, const struct list_opts *o, const struct ctrview *v, t
 		die (BX_SYSTEM, "out of memory");
 	snprintf (id, sizeof id, "%.*s", o->notrunc ? CTR_ID_LEN : CTR_SHORT_LEN, v->id);
 	human_time_go (v->created_s, at, sizeof at);
-	human_duration ((int64_t) now - v->created_s, ago, sizeof ago - 4);
+	human_duration ((int64_t)now - v->created_s, ago, sizeof ago - 4);
 	strcat (ago, " ago");
 	ctrview_status (v, now, status, sizeof status);
 	join_labels (v, labels, sizeof labels);
@@ -410,40 +416,41 @@ row_record (struct ctx *c, const struct list_opts *o, const struct ctrview *v, t
 	if (o->size) {
 		char a[32], b[32];
 		sizes (c, v, &rw, &total);
-		human_size ((double) rw, 3, a, sizeof a);
-		human_size ((double) total, 3, b, sizeof b);
+		human_size ((double)rw, 3, a, sizeof a);
+		human_size ((double)total, 3, b, sizeof b);
 		snprintf (size, sizeof size, "%s (virtual %s)", a, b);
 	}
 	/* an image given by id shows as the short id */
 	snprintf (image, sizeof image, "%s", v->image_ref);
 	if (!o->notrunc && !strncmp (image, "sha256:", 7) && strlen (image) == 71)
 		snprintf (image, sizeof image, "%.12s", v->image_ref + 7);
-	return json_pack ("{ss ss ss ss ss ss ss ss ss ss ss ss ss ss}", "Command", q, "CreatedAt", at, "ID", id, "Image",
-			  image, "Labels", labels, "LocalVolumes", local, "Mounts", mounts, "Names", v->name, "Networks",
-			  nets, "Ports", ports, "RunningFor", ago, "Size", size, "State",
-			  v->st.status[0] ? v->st.status : "created", "Status", status);
+	return json_pack ("{ss ss ss ss ss ss ss ss ss ss ss ss ss ss}", "Command", q, "CreatedAt", at, "ID", id,
+	                  "Image", image, "Labels", labels, "LocalVolumes", local, "Mounts", mounts, "Names", v->name,
+	                  "Networks", nets, "Ports", ports, "RunningFor", ago, "Size", size, "State",
+	                  v->st.status[0] ? v->st.status : "created", "Status", status);
 }
 
 static json_t *
 list_headers (void)
 {
-	return json_pack ("{ss ss ss ss ss ss ss ss ss ss ss ss ss ss}", "Command", "COMMAND", "CreatedAt", "CREATED AT",
-			  "ID", "CONTAINER ID", "Image", "IMAGE", "Labels", "LABELS", "LocalVolumes", "LOCAL VOLUMES",
-			  "Mounts", "MOUNTS", "Names", "NAMES", "Networks", "NETWORKS", "Ports", "PORTS", "RunningFor",
-			  "CREATED", "Size", "SIZE", "State", "STATE", "Status", "STATUS");
+	return json_pack ("{ss ss ss ss ss ss ss ss ss ss ss ss ss ss}", "Command", "COMMAND", "CreatedAt",
+	                  "CREATED AT", "ID", "CONTAINER ID", "Image", "IMAGE", "Labels", "LABELS", "LocalVolumes",
+	                  "LOCAL VOLUMES", "Mounts", "MOUNTS", "Names", "NAMES", "Networks", "NETWORKS", "Ports",
+	                  "PORTS", "RunningFor", "CREATED", "Size", "SIZE", "State", "STATE", "Status", "STATUS");
 }
 
 static int
 print_rows (struct ctx *c, const struct list_opts *o, struct ctrview **rows, size_t n)
 {
 	struct listfmt f;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	json_t *h = list_headers ();
 	time_t now = time (NULL);
 	const char *text = NULL;
 	int rc = 0;
 
-	if (listfmt_init (&f, o->format, o->size ? DEF_TABLE_SIZE : DEF_TABLE, &e) < 0 || listfmt_header (&f, h, &e) < 0)
+	if (listfmt_init (&f, o->format, o->size ? DEF_TABLE_SIZE : DEF_TABLE, &e) < 0 ||
+	    listfmt_header (&f, h, &e) < 0)
 		rc = -1;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		json_t *rec = row_record (c, o, rows[i], now);
@@ -463,16 +470,12 @@ static void
 list_parse (int argc, char **argv, struct ctx *c, struct list_opts *o)
 {
 	enum { O_ROOT = 256, O_NOTRUNC, O_FORMAT };
-	static const struct option lo[] = { { "root", required_argument, NULL, O_ROOT },
-					     { "all", no_argument, NULL, 'a' },
-					     { "quiet", no_argument, NULL, 'q' },
-					     { "latest", no_argument, NULL, 'l' },
-					     { "last", required_argument, NULL, 'n' },
-					     { "size", no_argument, NULL, 's' },
-					     { "no-trunc", no_argument, NULL, O_NOTRUNC },
-					     { "format", required_argument, NULL, O_FORMAT },
-					     { "filter", required_argument, NULL, 'f' },
-					     { 0, 0, 0, 0 } };
+	static const struct option lo[] = {
+	    {"root", required_argument, NULL, O_ROOT},  {"all", no_argument, NULL, 'a'},
+	    {"quiet", no_argument, NULL, 'q'},          {"latest", no_argument, NULL, 'l'},
+	    {"last", required_argument, NULL, 'n'},     {"size", no_argument, NULL, 's'},
+	    {"no-trunc", no_argument, NULL, O_NOTRUNC}, {"format", required_argument, NULL, O_FORMAT},
+	    {"filter", required_argument, NULL, 'f'},   {0, 0, 0, 0}};
 	char *end;
 	int ch;
 
@@ -484,7 +487,7 @@ list_parse (int argc, char **argv, struct ctx *c, struct list_opts *o)
 		case 'q': o->quiet = 1; break;
 		case 'l': o->last = 1; break;
 		case 'n':
-			o->last = (int) strtol (optarg, &end, 10);
+			o->last = (int)strtol (optarg, &end, 10);
 			if (*end || end == optarg)
 				die (BX_USAGE, "invalid argument \"%s\" for \"-n, --last\" flag", optarg);
 			break;
@@ -502,8 +505,8 @@ list_parse (int argc, char **argv, struct ctx *c, struct list_opts *o)
 static int
 cmd_list (int argc, char **argv, struct ctx *c)
 {
-	struct list_opts o = { 0 };
-	struct views vs = { 0 };
+	struct list_opts o = {0};
+	struct views vs = {0};
 	struct ctrview **rows;
 	size_t n = 0;
 	int rc = 0, all;
@@ -519,7 +522,7 @@ cmd_list (int argc, char **argv, struct ctx *c)
 	all = o.all || o.last >= 0;
 	for (int i = 0; i < o.nf; i++)
 		all |= !strcmp (o.f[i].key, "status");
-	for (size_t i = 0; i < vs.n && (o.last < 0 || n < (size_t) o.last); i++)
+	for (size_t i = 0; i < vs.n && (o.last < 0 || n < (size_t)o.last); i++)
 		if ((all || !strcmp (vs.v[i].st.status, "running")) && shown (c, &o, &vs.v[i]))
 			rows[n++] = &vs.v[i];
 	if (o.quiet && (!o.format || !strcmp (o.format, "table")))
@@ -575,15 +578,15 @@ inspect_image (struct ctx *c, const char *name, struct bx_err *e)
 		err_set (e, set->v[k].err.code, 0, "%s: %s", name, set->v[k].err.msg);
 		return NULL;
 	}
-	return imgset_inspect (set, (size_t) k);
+	return imgset_inspect (set, (size_t)k);
 }
 
 /* Docker's CLI words for a miss: "No such object" when any type would do. */
 static json_t *
 inspect_one (struct ctx *c, const char *name, int type, int size)
 {
-	static const char *const what[] = { "object", "container", "image" };
-	struct bx_err e = { 0 };
+	static const char *const what[] = {"object", "container", "image"};
+	struct bx_err e = {0};
 	json_t *o = NULL;
 
 	if (type != T_IMAGE && (o = inspect_container (c, name, size, &e)))
@@ -604,7 +607,7 @@ miss:
 static int
 print_inspect (json_t *all, const char *format, int rc)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	json_t *o;
 	size_t i;
 
@@ -615,7 +618,8 @@ print_inspect (json_t *all, const char *format, int rc)
 		puts (s);
 		return rc;
 	}
-	json_array_foreach (all, i, o) {
+	json_array_foreach (all, i, o)
+	{
 		_cleanup_free_ char *out = NULL;
 		if (tmpl_render (format, o, &out, &e) < 0)
 			return err_report (&e);
@@ -640,11 +644,11 @@ static int
 cmd_inspect (int argc, char **argv, struct ctx *c)
 {
 	enum { O_ROOT = 256 };
-	static const struct option lo[] = { { "root", required_argument, NULL, O_ROOT },
-					     { "format", required_argument, NULL, 'f' },
-					     { "type", required_argument, NULL, 't' },
-					     { "size", no_argument, NULL, 's' },
-					     { 0, 0, 0, 0 } };
+	static const struct option lo[] = {{"root", required_argument, NULL, O_ROOT},
+	                                   {"format", required_argument, NULL, 'f'},
+	                                   {"type", required_argument, NULL, 't'},
+	                                   {"size", no_argument, NULL, 's'},
+	                                   {0, 0, 0, 0}};
 	const char *format = NULL;
 	json_t *all = json_array ();
 	int ch, rc = 0, type = T_ANY, size = 0;
@@ -677,7 +681,7 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 int
 main (int argc, char **argv)
 {
-	struct ctx c = { 0 };
+	struct ctx c = {0};
 	int i = 1;
 
 	prog_init (argv[0]);

@@ -40,8 +40,8 @@
 struct opts {
 	const char *root, *ctr;
 	int follow, stamps;
-	long tail;              /* -1: all */
-	int64_t since, until;   /* ns since the epoch; 0: no bound */
+	long tail;            /* -1: all */
+	int64_t since, until; /* ns since the epoch; 0: no bound */
 };
 
 /* What has been read of the log: the bytes of an incomplete last line wait
@@ -65,9 +65,11 @@ usage (void)
 static int
 parse_duration (const char *s, int64_t *ns)
 {
-	static const struct { const char *u; int64_t ns; } units[] = {
-		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 }, { "m", 60000000000LL }, { "h", 3600000000000LL }
-	};
+	static const struct {
+		const char *u;
+		int64_t ns;
+	} units[] = {{"ns", 1},         {"us", 1000},         {"ms", 1000000},
+	             {"s", 1000000000}, {"m", 60000000000LL}, {"h", 3600000000000LL}};
 	int64_t total = 0;
 	char *end;
 
@@ -83,7 +85,7 @@ parse_duration (const char *s, int64_t *ns)
 				best = k, blen = strlen (units[k].u);
 		if (!blen)
 			return -1;
-		total += (int64_t) (v * (double) units[best].ns);
+		total += (int64_t)(v * (double)units[best].ns);
 		s = end + blen;
 	}
 	*ns = total;
@@ -123,10 +125,10 @@ parse_bound (const char *s, const char *flag)
 	if (parse_time_ns (s, &v) == 0)
 		return v;
 	if (parse_duration (s, &v) == 0)
-		return (int64_t) now.tv_sec * 1000000000LL + now.tv_nsec - v;
+		return (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec - v;
 	secs = strtod (s, &end);
 	if (end != s && !*end)
-		return (int64_t) (secs * 1e9);
+		return (int64_t)(secs * 1e9);
 	die (BX_USAGE, "invalid value for \"%s\": %s", flag, s);
 }
 
@@ -134,14 +136,11 @@ static void
 parse_args (int argc, char **argv, struct opts *o)
 {
 	enum { O_SINCE = 256, O_UNTIL };
-	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
-					     { "follow", no_argument, NULL, 'f' },
-					     { "timestamps", no_argument, NULL, 't' },
-					     { "tail", required_argument, NULL, 'n' },
-					     { "since", required_argument, NULL, O_SINCE },
-					     { "until", required_argument, NULL, O_UNTIL },
-					     { "details", no_argument, NULL, 'D' },
-					     { 0, 0, 0, 0 } };
+	static const struct option lo[] = {
+	    {"root", required_argument, NULL, 'R'},      {"follow", no_argument, NULL, 'f'},
+	    {"timestamps", no_argument, NULL, 't'},      {"tail", required_argument, NULL, 'n'},
+	    {"since", required_argument, NULL, O_SINCE}, {"until", required_argument, NULL, O_UNTIL},
+	    {"details", no_argument, NULL, 'D'},         {0, 0, 0, 0}};
 	char *end;
 	int c;
 
@@ -182,15 +181,15 @@ rec_parse (const char *line, size_t len, struct rec *r)
 {
 	const char *sp1 = memchr (line, ' ', len), *sp2, *sp3;
 
-	if (!sp1 || !(sp2 = memchr (sp1 + 1, ' ', len - (size_t) (sp1 + 1 - line))))
+	if (!sp1 || !(sp2 = memchr (sp1 + 1, ' ', len - (size_t)(sp1 + 1 - line))))
 		return -1;
-	sp3 = memchr (sp2 + 1, ' ', len - (size_t) (sp2 + 1 - line));
+	sp3 = memchr (sp2 + 1, ' ', len - (size_t)(sp2 + 1 - line));
 	r->time = line;
-	r->tlen = (size_t) (sp1 - line);
-	r->err = (size_t) (sp2 - sp1 - 1) == 6 && !memcmp (sp1 + 1, "stderr", 6);
+	r->tlen = (size_t)(sp1 - line);
+	r->err = (size_t)(sp2 - sp1 - 1) == 6 && !memcmp (sp1 + 1, "stderr", 6);
 	r->partial = sp2[1] == 'P';
 	r->text = sp3 ? sp3 + 1 : line + len;
-	r->textlen = sp3 ? (size_t) (line + len - sp3 - 1) : 0;
+	r->textlen = sp3 ? (size_t)(line + len - sp3 - 1) : 0;
 	return 0;
 }
 
@@ -202,7 +201,7 @@ in_bounds (const struct opts *o, const struct rec *r)
 
 	if (!o->since && !o->until)
 		return 1;
-	snprintf (t, sizeof t, "%.*s", (int) r->tlen, r->time);
+	snprintf (t, sizeof t, "%.*s", (int)r->tlen, r->time);
 	if (parse_time_ns (t, &ns) < 0)
 		return 1;
 	return (!o->since || ns >= o->since) && (!o->until || ns <= o->until);
@@ -238,7 +237,7 @@ tail_start (const char *buf, size_t len, long n)
 		struct rec r;
 		while (start > 0 && buf[start - 1] != '\n')
 			start--;
-		if (rec_parse (buf + start, end - 1 - start, &r) == 0 && !r.partial && seen++ == (size_t) n)
+		if (rec_parse (buf + start, end - 1 - start, &r) == 0 && !r.partial && seen++ == (size_t)n)
 			return end;
 		end = start;
 	}
@@ -256,9 +255,9 @@ emit_lines (struct reader *rd, size_t from)
 		struct rec r;
 		if (!nl)
 			return i;
-		if (rec_parse (rd->buf + i, (size_t) (nl - rd->buf - i), &r) == 0)
+		if (rec_parse (rd->buf + i, (size_t)(nl - rd->buf - i), &r) == 0)
 			emit (rd, &r);
-		i = (size_t) (nl - rd->buf) + 1;
+		i = (size_t)(nl - rd->buf) + 1;
 	}
 }
 
@@ -272,14 +271,14 @@ pump (struct reader *rd, int first, struct bx_err *e)
 	if (rd->fd < 0)
 		return 0;
 	for (;;) {
-		if (rd->cap - rd->len < 65536
-		    && !(rd->buf = realloc (rd->buf, rd->cap = rd->cap ? rd->cap * 2 : 131072)))
+		if (rd->cap - rd->len < 65536 &&
+		    !(rd->buf = realloc (rd->buf, rd->cap = rd->cap ? rd->cap * 2 : 131072)))
 			return err_set (e, BX_SYSTEM, ENOMEM, "log");
 		if ((n = read (rd->fd, rd->buf + rd->len, rd->cap - rd->len)) < 0)
 			return err_set (e, BX_SYSTEM, errno, "read log");
 		if (n == 0)
 			break;
-		rd->len += (size_t) n;
+		rd->len += (size_t)n;
 	}
 	done = emit_lines (rd, first ? tail_start (rd->buf, rd->len, rd->o->tail) : 0);
 	memmove (rd->buf, rd->buf + done, rd->len - done);
@@ -315,7 +314,7 @@ static int
 follow (int dfd, struct reader *rd, struct bx_err *e)
 {
 	_cleanup_close_ int in = inotify_init1 (IN_CLOEXEC), pidfd = -1;
-	char ev[4096] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
+	char ev[4096] __attribute__ ((aligned (__alignof__(struct inotify_event))));
 	struct ctr_state s;
 	struct pollfd p[2];
 	char path[64];
@@ -333,8 +332,8 @@ follow (int dfd, struct reader *rd, struct bx_err *e)
 	while (is_running (dfd, &s)) {
 		if (pidfd < 0 && (pidfd = ctr_pidfd (&s, e)) < 0)
 			break;
-		p[0] = (struct pollfd) { .fd = in, .events = POLLIN };
-		p[1] = (struct pollfd) { .fd = pidfd, .events = POLLIN };
+		p[0] = (struct pollfd){.fd = in, .events = POLLIN};
+		p[1] = (struct pollfd){.fd = pidfd, .events = POLLIN};
 		if (poll (p, 2, -1) < 0 && errno != EINTR)
 			return err_set (e, BX_SYSTEM, errno, "poll");
 		if (p[0].revents && read (in, ev, sizeof ev) < 0 && errno != EINTR)
@@ -356,9 +355,9 @@ follow (int dfd, struct reader *rd, struct bx_err *e)
 int
 main (int argc, char **argv)
 {
-	struct opts o = { 0 };
-	struct bx_err e = { 0 };
-	struct reader rd = { .fd = -1, .o = &o };
+	struct opts o = {0};
+	struct bx_err e = {0};
+	struct reader rd = {.fd = -1, .o = &o};
 	_cleanup_close_ int dfd = -1;
 	char id[CTR_ID_LEN + 1];
 	int rootfd, rc = 0;

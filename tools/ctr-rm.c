@@ -33,10 +33,10 @@ usage (void)
 static int
 parse_args (int argc, char **argv, const char **root)
 {
-	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
-					     { "force", no_argument, NULL, 'f' },
-					     { "volumes", no_argument, NULL, 'v' },
-					     { 0, 0, 0, 0 } };
+	static const struct option lo[] = {{"root", required_argument, NULL, 'R'},
+	                                   {"force", no_argument, NULL, 'f'},
+	                                   {"volumes", no_argument, NULL, 'v'},
+	                                   {0, 0, 0, 0}};
 	int c, flags = 0;
 
 	while ((c = getopt_long (argc, argv, "fv", lo, NULL)) != -1) {
@@ -55,7 +55,7 @@ parse_args (int argc, char **argv, const char **root)
 static int
 rm_one (int rootfd, const char *what, int flags)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	char id[CTR_ID_LEN + 1];
 
 	if (ctr_resolve (rootfd, what, id, &e) < 0 || ctr_remove (rootfd, id, flags, &e) < 0) {
@@ -70,7 +70,7 @@ rm_one (int rootfd, const char *what, int flags)
 int
 main (int argc, char **argv)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	const char *root = NULL;
 	int flags, rootfd, rc = 0;
 

@@ -61,8 +61,8 @@ wait_one (int rootfd, const char *what, int *code, struct bx_err *e)
 int
 main (int argc, char **argv)
 {
-	static const struct option lo[] = { { "root", required_argument, NULL, 'R' }, { 0, 0, 0, 0 } };
-	struct bx_err e = { 0 };
+	static const struct option lo[] = {{"root", required_argument, NULL, 'R'}, {0, 0, 0, 0}};
+	struct bx_err e = {0};
 	const char *root = NULL;
 	int c, rootfd, rc = 0;
 
