@@ -429,6 +429,9 @@ crun_run () {
 	[[ $(cfg .linux.seccomp.architectures) == '["SCMP_ARCH_X86_64","SCMP_ARCH_X86","SCMP_ARCH_X32"]' ]]
 	[[ $(cfg '[.linux.seccomp.syscalls[].names[]] | index("read") != null') == true ]]
 	[[ $(cfg '[.linux.seccomp.syscalls[].names[]] | index("mount")') == null ]]
+	# Docker 26: io_uring blocked, the kernel 6.7 syscalls allowed
+	[[ $(cfg '[.linux.seccomp.syscalls[].names[]] | index("io_uring_setup")') == null ]]
+	[[ $(cfg '[.linux.seccomp.syscalls[].names[]] | (index("fchmodat2") != null and index("futex_wake") != null)') == true ]]
 	[[ $(cfg '.linux.seccomp.syscalls[] | select(.names == ["clone"]) | .args') == '[{"index":0,"value":2114060288,"op":"SCMP_CMP_MASKED_EQ"}]' ]]
 	[[ $(cfg '.linux.seccomp.syscalls[] | select(.names == ["clone3"])') == '{"names":["clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":38}' ]]
 	[[ $(cfg '[.linux.seccomp.syscalls[].names[]] | index("arch_prctl") != null') == true ]]
