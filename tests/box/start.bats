@@ -20,6 +20,9 @@ teardown () { box_teardown; }
 	[[ ${lines[*]} == "${a:0:8} two" ]]
 	run -0 box ps --format '{{.Names}}'
 	[[ ${lines[*]} == "two one" ]]
+	# one that runs already counts as started, as docker start has it
+	run -0 box start two
+	[[ ${lines[-1]} == two ]]
 	box rm -f one two
 }
 
