@@ -126,22 +126,25 @@ _box_kill_under () {
 # the root's device and inode with our mounts under DIR, and look for DIR
 # in the process's own "/" mount (a bind's source, overlay's upperdir=)
 _box_contained_under () {
-	local dir=$1 myns pid ns roots line
+	local dir=$1 myns roots others
 	myns=$(readlink /proc/self/ns/mnt)
-	roots=" $(_box_mounts_under "$dir" | while read -r line; do
-		stat -c %d:%i "$line" 2>/dev/null
-	done | tr '\n' ' ') "
-	find /proc/[0-9]*/ns/mnt -maxdepth 0 -printf '%p %l\n' 2>/dev/null |
-		while read -r pid ns; do
-			[[ $ns == "$myns" ]] && continue
-			pid=${pid#/proc/}
-			pid=${pid%%/*}
-			if [[ $roots == *" $(stat -L -c %d:%i "/proc/$pid/root" 2>/dev/null) "* ]] ||
-				awk -v d="$dir/" '$5 == "/" && index($0, d) { f = 1 } END { exit !f }' \
-					"/proc/$pid/mountinfo" 2>/dev/null; then
-				echo "$pid"
-			fi
+	others=$(find /proc/[0-9]*/ns/mnt -maxdepth 0 -printf '%p %l\n' 2>/dev/null |
+		awk -v me="$myns" '$2 != me { split($1, a, "/"); print a[3] }')
+	[[ -n $others ]] || return 0
+	# one stat and one awk for all of them: a fork per process costs seconds
+	roots=$(_box_mounts_under "$dir" | xargs -r -d '\n' stat -c %d:%i 2>/dev/null)
+	if [[ -n $roots ]]; then
+		sed 's|.*|/proc/&/root|' <<<"$others" | xargs -r stat -L -c '%n %d:%i' 2>/dev/null |
+			awk -v roots=" $(tr '\n' ' ' <<<"$roots") " 'index(roots, " " $2 " ") {
+				split($1, a, "/"); print a[3] }'
+	fi
+	# grep -s goes on past a process that is gone (mawk would stop)
+	sed 's|.*|/proc/&/mountinfo|' <<<"$others" | xargs -r grep -s -l -F -- "$dir/" |
+		while read -r f; do
+			awk -v d="$dir/" '$5 == "/" && index($0, d) { f = 1 } END { exit !f }' "$f" 2>/dev/null &&
+				cut -d/ -f3 <<<"$f"
 		done
+	return 0
 }
 
 # _box_mounts_under DIR: our mount points at or below DIR, deepest first
