@@ -88,9 +88,9 @@ deps-build:
 deps: deps-build
 	@sh mk/deps.sh $(TEST_DEPS) $(RUN_DEPS)
 
+# a hung test fails after BATS_TEST_TIMEOUT seconds instead of holding CI
 check test: deps
 	@$(MAKE) --no-print-directory build
-	# a hung test fails after BATS_TEST_TIMEOUT seconds instead of holding CI
 	BOX_BUILD=$(CURDIR)/$(O) BATS_TEST_TIMEOUT=$${BATS_TEST_TIMEOUT:-180} bats $(BATSFLAGS) $(wildcard tests/tools tests/box)
 
 # libFuzzer targets, one per parser: make fuzz FUZZTIME=60
