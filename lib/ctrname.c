@@ -14,6 +14,8 @@
 
 #include "cleanup.h"
 #include "layout.h"
+#include "overlay.h"
+#include "tree.h"
 
 /* from Docker's pkg/namesgenerator (a selection) */
 static const char *const left[] = {
@@ -158,10 +160,29 @@ ctrname_random (char *buf, size_t len, int retry)
 		snprintf (buf, len, "%s_%s", l, r);
 }
 
+/* Remove what a dead creator left: containers/NAME (ID.tmp-PID), its
+ * rootfs detached first. */
+static void
+reap (int rootfd, const char *name)
+{
+	char link[64], root[4096], path[4400];
+	struct bx_err ignored = {0};
+	ssize_t n;
+
+	snprintf (link, sizeof link, "/proc/self/fd/%d", rootfd);
+	if ((n = readlink (link, root, sizeof root - 1)) < 0)
+		return;
+	root[n] = '\0';
+	snprintf (path, sizeof path, "%s/" L_CONTAINERS "/%s/" L_ROOTFS, root, name);
+	overlay_unmount (path, &ignored);
+	snprintf (path, sizeof path, L_CONTAINERS "/%s", name);
+	tree_remove_at (rootfd, path);
+}
+
 /* True when containers/ holds ID.tmp-PID of a live process: its creator
- * is still at work. */
+ * is still at work. With REAP, the directories of dead creators go. */
 static int
-creator_alive (int rootfd, const char *id)
+creator_alive (int rootfd, const char *id, int reap_dead)
 {
 	_cleanup_dir_ DIR *d = NULL;
 	struct dirent *de;
@@ -179,6 +200,8 @@ creator_alive (int rootfd, const char *id)
 		pid = (pid_t)atoi (de->d_name + CTR_ID_LEN + 5);
 		if (pid > 0 && (kill (pid, 0) == 0 || errno == EPERM))
 			return 1;
+		if (reap_dead)
+			reap (rootfd, de->d_name);
 	}
 	return 0;
 }
@@ -196,7 +219,8 @@ is_stale (int rootfd, const char *path, const char *id)
 	    time (NULL) - st.st_mtime < 10)
 		return 0;
 	snprintf (dir, sizeof dir, L_CONTAINERS "/%s", id);
-	return faccessat (rootfd, dir, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT && !creator_alive (rootfd, id);
+	return faccessat (rootfd, dir, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
+	       !creator_alive (rootfd, id, 0);
 }
 
 /* Under a lock on names/ (so two of us never both take it): replace a
@@ -214,6 +238,8 @@ steal_stale (int rootfd, const char *path, const char *id)
 	other[n > 0 ? n : 0] = '\0';
 	if (!is_stale (rootfd, path, other) || unlinkat (rootfd, path, 0) < 0)
 		return 0;
+	/* what the dead creator half made (a mounted rootfs, files) goes too */
+	creator_alive (rootfd, other, 1);
 	return symlinkat (id, rootfd, path) == 0;
 }
 

@@ -583,6 +583,16 @@ crun_run () {
 	mkdir "$BOX_ROOT/containers/$ghost.tmp-$$"
 	run -4 ctr-create --name busy small
 	rmdir "$BOX_ROOT/containers/$ghost.tmp-$$"
+	# a creator killed by SIGKILL: its half-made directory (rootfs mounted) goes with its name
+	local dead
+	sh -c 'exit 0' &
+	dead=$!
+	wait "$dead"
+	mkdir -p "$BOX_ROOT/containers/$ghost.tmp-$dead/rootfs" "$BOX_ROOT/containers/$ghost.tmp-$dead/upper/x"
+	mount -t tmpfs t "$BOX_ROOT/containers/$ghost.tmp-$dead/rootfs"
+	mk --name busy small
+	[[ ! -e $BOX_ROOT/containers/$ghost.tmp-$dead ]]
+	[[ $(findmnt -rn -o TARGET | grep -c "$ghost") == 0 ]]
 }
 
 @test "two creates of one name at once: exactly one wins, the loser leaves nothing" {
