@@ -33,6 +33,7 @@ ccfg_init (struct ccfg *c)
 	c->binds = json_array ();
 	c->tmpfs = json_object ();
 	c->mount_specs = json_array ();
+	c->volumes_from = json_array ();
 	c->group_add = json_array ();
 	c->sysctls = json_object ();
 	c->ulimits = json_array ();
@@ -58,13 +59,13 @@ ccfg_init (struct ccfg *c)
 void
 ccfg_free (struct ccfg *c)
 {
-	json_t *all[] = {c->env_flags,  c->env_files,      c->labels,      c->label_files,  c->mount_specs,
-	                 c->binds,      c->tmpfs,          c->cap_add,     c->cap_drop,     c->security_opt,
-	                 c->exposed,    c->bindings,       c->aliases,     c->add_hosts,    c->dns,
-	                 c->dns_search, c->dns_options,    c->group_add,   c->sysctls,      c->ulimits,
-	                 c->rlimits,    c->devices,        c->oci_devices, c->device_rules, c->log_config,
-	                 c->mounts,     c->inspect_mounts, c->config,      c->args,         c->proc_env,
-	                 c->restart,    c->seccomp_profile};
+	json_t *all[] = {c->env_flags,    c->env_files,  c->labels,         c->label_files, c->mount_specs,
+	                 c->volumes_from, c->binds,      c->tmpfs,          c->cap_add,     c->cap_drop,
+	                 c->security_opt, c->exposed,    c->bindings,       c->aliases,     c->add_hosts,
+	                 c->dns,          c->dns_search, c->dns_options,    c->group_add,   c->sysctls,
+	                 c->ulimits,      c->rlimits,    c->devices,        c->oci_devices, c->device_rules,
+	                 c->log_config,   c->mounts,     c->inspect_mounts, c->config,      c->args,
+	                 c->proc_env,     c->restart,    c->seccomp_profile};
 
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		json_decref (all[i]);
@@ -554,6 +555,43 @@ mount_spec (struct ccfg *c, int rootfd, int rootfs, json_t *m, struct bx_err *e)
 	return volume_mount (c, rootfd, rootfs, src && *src ? src : NULL, dest, ro, "z", e);
 }
 
+/* --volumes-from X[:ro|rw]: X's binds and volumes (its create.json
+ * Mounts) at the same places, read-only as in X unless the mode says;
+ * this container's own mounts win where both mount */
+static int
+volumes_from (struct ccfg *c, int rootfd, const char *spec, struct bx_err *e)
+{
+	_cleanup_free_ char *name = strdup (spec), *buf = NULL;
+	_cleanup_close_ int dir = -1;
+	char id[CTR_ID_LEN + 1], *mode = name ? strchr (name, ':') : NULL;
+	json_t *doc, *m;
+	size_t i;
+
+	if (!name)
+		return err_set (e, BX_SYSTEM, ENOMEM, "--volumes-from");
+	if (mode)
+		*mode++ = '\0';
+	if (mode && strcmp (mode, "ro") && strcmp (mode, "rw"))
+		return err_set (e, BX_USAGE, 0, "invalid mode: %s", mode);
+	if (ctr_resolve (rootfd, name, id, e) < 0 || (dir = ctr_open (rootfd, id, e)) < 0)
+		return -1;
+	if (slurp_at (dir, L_CREATE_JSON, &buf, NULL, e) < 0 || !(doc = json_loads (buf, 0, NULL)))
+		return err_set (e, BX_FAIL, 0, "--volumes-from %s: create.json unreadable", name);
+	json_array_foreach (json_object_get (doc, "Mounts"), i, m)
+	{
+		const char *dest = json_string_value (json_object_get (m, "Destination"));
+		const char *src = json_string_value (json_object_get (m, "Source"));
+		const char *type = json_string_value (json_object_get (m, "Type"));
+		int ro = mode ? !strcmp (mode, "ro") : !json_is_true (json_object_get (m, "RW"));
+		if (!dest || !src || !type || has_target (c->mounts, dest))
+			continue;
+		add_bind (c, src, dest, ro, ro ? "ro" : "",
+		          !strcmp (type, "volume") ? json_string_value (json_object_get (m, "Name")) : NULL);
+	}
+	json_decref (doc);
+	return 0;
+}
+
 static int
 user_mounts (struct ccfg *c, int rootfd, int rootfs, struct bx_err *e)
 {
@@ -573,6 +611,8 @@ user_mounts (struct ccfg *c, int rootfd, int rootfs, struct bx_err *e)
 		                                             "tmpfs", "source", "tmpfs", "options", opts));
 	}
 	json_array_foreach (c->mount_specs, i, v) if (mount_spec (c, rootfd, rootfs, v, e) < 0) return -1;
+	json_array_foreach (c->volumes_from, i,
+	                    v) if (volumes_from (c, rootfd, json_string_value (v), e) < 0) return -1;
 	/* the image's VOLUMEs nobody mounted: anonymous volumes */
 	json_object_foreach (json_object_get (c->config, "Volumes"), path, v)
 	{
@@ -787,6 +827,7 @@ host_config (struct ccfg *c)
 	json_object_set_new (h, "PidsLimit", c->pids_limit ? json_integer (c->pids_limit) : json_null ());
 	json_object_set_new (h, "Init", c->init ? json_true () : json_null ());
 	json_object_set_new (h, "Mounts", list_or_null (c->mount_specs));
+	json_object_set_new (h, "VolumesFrom", list_or_null (c->volumes_from));
 	return h;
 }
 

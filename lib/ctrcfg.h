@@ -34,6 +34,7 @@ struct ccfg {
 	json_t *seccomp_profile; /* seccomp=FILE, Docker's format */
 	json_t *binds, *tmpfs;   /* -v strings; --tmpfs {path: opts} */
 	json_t *mount_specs;     /* --mount, as HostConfig.Mounts objects */
+	json_t *volumes_from;    /* --volumes-from (array) */
 	int64_t memory, memory_swap, nano_cpus, pids_limit;
 	struct capreq capreq;
 	json_t *cap_add, *cap_drop, *security_opt;

@@ -66,6 +66,7 @@ enum {
 	O_OOM_KILL_DISABLE,
 	O_OOM_SCORE_ADJ,
 	O_MAC_ADDRESS,
+	O_VOLUMES_FROM,
 };
 
 static const struct option longopts[] = {
@@ -131,6 +132,7 @@ static const struct option longopts[] = {
     {"oom-kill-disable", optional_argument, NULL, O_OOM_KILL_DISABLE},
     {"oom-score-adj", required_argument, NULL, O_OOM_SCORE_ADJ},
     {"mac-address", required_argument, NULL, O_MAC_ADDRESS},
+    {"volumes-from", required_argument, NULL, O_VOLUMES_FROM},
     {0, 0, 0, 0},
 };
 
@@ -535,6 +537,7 @@ option2 (struct ccfg *c, int opt, const char *arg, struct bx_err *e)
 			                n);
 		c->oom_score_adj = (int)n, c->has_oom_score_adj = 1;
 		return 0;
+	case O_VOLUMES_FROM: json_array_append_new (c->volumes_from, json_string (arg)); return 0;
 	case O_MAC_ADDRESS:
 		if (!mac_ok (arg))
 			return err_set (e, BX_USAGE, 0, "%s is not a valid mac address", arg);

@@ -355,6 +355,22 @@ crun_run () {
 	[[ $stderr == "ctr-create: invalid argument \"type=volume,target=/x,colour=red\" for \"--mount\" flag: unexpected key 'colour' in 'type=volume,target=/x,colour=red'" ]]
 }
 
+@test "--volumes-from: another container's binds and volumes" {
+	mkdir -p "$BATS_TEST_TMPDIR/h"
+	mk --name src -v "$BATS_TEST_TMPDIR/h:/h:ro" -v data:/data -v /anon small
+	local srcid=$id
+	mk --volumes-from src -v "$BATS_TEST_TMPDIR:/data" small
+	[[ $(cfg '.mounts[] | select(.destination == "/h") | [.source, .options]') == "[\"$BATS_TEST_TMPDIR/h\",[\"rbind\",\"ro\",\"rprivate\"]]" ]]
+	# its own -v at /data wins
+	[[ $(cfg '.mounts[] | select(.destination == "/data") | .source') == "\"$BATS_TEST_TMPDIR\"" ]]
+	[[ $(cfg '.mounts[] | select(.destination == "/anon") | .source') == $(jq -c '.mounts[] | select(.destination == "/anon") | .source' "$BOX_ROOT/containers/$srcid/config.json") ]]
+	[[ $(crt .HostConfig.VolumesFrom) == '["src"]' ]]
+	mk --volumes-from "${srcid:0:12}:rw" small
+	[[ $(cfg '.mounts[] | select(.destination == "/h") | .options') == '["rbind","rprivate"]' ]]
+	run --separate-stderr -3 ctr-create --volumes-from nope small
+	[[ $stderr == "ctr-create: No such container: nope" ]]
+}
+
 @test "a named volume is made once, pre-filled from the image" {
 	mk -v conf:/etc small
 	local v=$BOX_ROOT/volumes/conf/_data
