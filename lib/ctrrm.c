@@ -176,6 +176,27 @@ check_running (struct rm *r, int force, struct bx_err *e)
 	return ctr_stop (r->dfd, SIGKILL, -1, e);
 }
 
+/* The container's lock. Held by a supervisor that is recording an exit
+ * (a moment), or waiting to start the container again: Docker refuses to
+ * remove a restarting container without -f rather than wait for it. */
+static int
+take_lock (struct rm *r, struct bx_err *e)
+{
+	json_t *hc = json_object_get (r->create, "HostConfig");
+	const char *p = json_string_value (json_object_get (json_object_get (hc, "RestartPolicy"), "Name"));
+	int fd = lock_take_at (r->dfd, L_CLOCK, LOCK_TRY, e);
+
+	if (fd >= 0 || e->code != BX_CONFLICT)
+		return fd;
+	if (!(r->flags & CTR_RM_FORCE) && p && *p && strcmp (p, "no"))
+		return err_set (e, BX_CONFLICT, 0,
+		                "cannot remove container \"/%s\": container is restarting: stop the container before "
+		                "removing or force remove",
+		                r->name[0] ? r->name : r->id);
+	memset (e, 0, sizeof *e);
+	return lock_take_at (r->dfd, L_CLOCK, LOCK_WAIT, e);
+}
+
 /* The directory was removed by someone else while we waited. */
 static int
 is_gone (int dfd)
@@ -437,7 +458,7 @@ ctr_remove (int rootfd, const char *id, int flags, struct bx_err *e)
 	rm_load (&r);
 	if (check_running (&r, flags & CTR_RM_FORCE, e) < 0)
 		goto out;
-	if (!(flags & CTR_RM_LOCKED) && (lock = lock_take_at (r.dfd, L_CLOCK, LOCK_WAIT, e)) < 0) {
+	if (!(flags & CTR_RM_LOCKED) && (lock = take_lock (&r, e)) < 0) {
 		if (e->sys == ENOENT && is_gone (r.dfd))
 			rc = names_remove (&r, e);
 		goto out;

@@ -338,17 +338,16 @@ follow (int dfd, struct reader *rd, struct bx_err *e)
 			return err_set (e, BX_SYSTEM, errno, "poll");
 		if (p[0].revents && read (in, ev, sizeof ev) < 0 && errno != EINTR)
 			return err_set (e, BX_SYSTEM, errno, "inotify");
-		if (p[1].revents) {
-			/* the process ended: its supervisor records the exit after
-			 * the last output, and lets the lock go unless it restarts
-			 * the container (then what was written is all there is) */
-			if (!restarts && ctr_recorded_wait (dfd, e) < 0)
-				return -1;
+		if (p[1].revents)
 			break;
-		}
 		if (open_log (dfd, rd, e) < 0 || pump (rd, 0, e) < 0)
 			return -1;
 	}
+	/* the process ended: its supervisor records the exit after the last
+	 * output, and lets the lock go unless it restarts the container (then
+	 * what was written is all there is) */
+	if (!restarts && ctr_recorded_wait (dfd, e) < 0)
+		return -1;
 	return open_log (dfd, rd, e) < 0 ? -1 : pump (rd, 0, e);
 }
 

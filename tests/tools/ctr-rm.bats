@@ -153,3 +153,19 @@ teardown () {
 	PATH=$bin run -0 ctr-rm web
 	[[ ! -e $d ]]
 }
+
+@test "rm: a container waiting to restart is refused without -f (Docker's words); -f stops it and removes it" {
+	local d
+	fake_exited web 1 >/dev/null
+	d=$(fake_dir web)
+	jq '.HostConfig.RestartPolicy = {Name: "always", MaximumRetryCount: 0}' "$d/create.json" >"$d/c" && mv "$d/c" "$d/create.json"
+	# a supervisor between two runs: the lock held, the state exited; it
+	# gives up when the stopped marker appears
+	(cd "$d" && exec flock lock sh -c 'while [ ! -e stopped ]; do sleep 0.05; done') 3>&- &
+	for _ in $(seq 100); do flock -n "$d/lock" true || break; sleep 0.02; done
+	run --separate-stderr -1 ctr-rm web
+	[[ $stderr == 'Error response from daemon: cannot remove container "/web": container is restarting: stop the container before removing or force remove' ]]
+	[[ -d $d ]]
+	run -0 timeout 10 ctr-rm -f web
+	[[ ! -e $d ]]
+}
