@@ -23,9 +23,6 @@
 #include "netlink.h"
 #include "portmap.h"
 
-/* containers/<id>/network.json: Docker's NetworkSettings (docs/ARCHITECTURE.md) */
-#define L_NETJSON "network.json"
-
 /* --- create.json ------------------------------------------------------------ */
 
 static int
@@ -432,8 +429,8 @@ write_settings (int rootfd, int cdir, const char *id, struct bx_err *e)
 	js = json_dumps (s, JSON_INDENT (4) | JSON_PRESERVE_ORDER);
 	json_decref (s);
 	if (!js)
-		return err_set (e, BX_SYSTEM, ENOMEM, L_NETJSON);
-	return netfile_write_at (cdir, L_NETJSON, js, e);
+		return err_set (e, BX_SYSTEM, ENOMEM, L_NETWORK_JSON);
+	return netfile_write_at (cdir, L_NETWORK_JSON, js, e);
 }
 
 /* --- attach, connect ------------------------------------------------------------ */
@@ -754,7 +751,7 @@ detach (int rootfd, const char *id, int may_keep_link, struct bx_err *e)
 		return -1;
 	}
 	if (cdir >= 0) {
-		unlinkat (cdir, L_NETJSON, 0);
+		unlinkat (cdir, L_NETWORK_JSON, 0);
 		close (cdir);
 	}
 	return c.failed ? -1 : 0;

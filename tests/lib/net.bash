@@ -14,7 +14,7 @@
 #   serve_http ID [PORT]          busybox httpd on PORT (80) in it, serving
 #                                 "hello from NAME"
 #   net_counts                    links, nft rules, leases, endpoints,
-#                                 reservations, dnsmasq processes, mounts
+#                                 reservations, dnsmasq processes, netns mounts
 #   free_port                     a free TCP port on the host
 
 net_setup () {
@@ -83,7 +83,7 @@ net_counts () {
 	echo "endpoints $(find "$BOX_ROOT/networks" -path '*/endpoints/*' 2>/dev/null | wc -l)"
 	echo "ports $(find "$BOX_ROOT/networks/.ports" -mindepth 1 2>/dev/null | wc -l)"
 	echo "dnsmasq $(pgrep -f -- "--pid-file=$BOX_ROOT/networks/" | wc -l)"
-	echo "mounts $(grep -c "$BOX_ROOT" /proc/self/mountinfo)"
+	echo "netns $(grep -c " $BOX_ROOT/containers/[^ ]*/netns " /proc/self/mountinfo)"
 }
 
 # the elements of the port maps of every table of this test
