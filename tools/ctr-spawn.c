@@ -503,6 +503,8 @@ supervise (struct ctx *c, int report)
 
 	c->sv = &sv;
 	setsid ();
+	/* a caller gone before it read the report must not kill us */
+	signal (SIGPIPE, SIG_IGN);
 	if (null >= 0) {
 		dup2 (null, 0), dup2 (null, 1), dup2 (null, 2);
 		if (null > 2)
