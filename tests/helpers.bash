@@ -81,10 +81,22 @@ box_teardown () {
 	local d=${BATS_TEST_TMPDIR:?}
 	[[ -n ${BATS_TEST_COMPLETED-} ]] || _box_show_registry_logs
 	_box_kill_under "$d"
+	_box_rm_cgroups
 	_box_umount_under "$d"
 	# --one-file-system: never descend into a mount that would not go away
 	rm -rf --one-file-system "$d" 2>/dev/null || true
 	mkdir -p "$d" # bats removes it itself on retry
+}
+
+# _box_rm_cgroups: the cgroups of BOX_ROOT's containers, which a killed
+# supervisor leaves behind (their processes are gone by now)
+_box_rm_cgroups () {
+	local c
+	for c in "${BOX_ROOT:-/nonexistent}"/containers/*/; do
+		c=$(basename "$c")
+		rmdir /sys/fs/cgroup/*/box/"$c" /sys/fs/cgroup/box/"$c" 2>/dev/null || true
+	done
+	return 0
 }
 
 # the pids of this shell and its ancestors, which teardown must spare
