@@ -612,13 +612,15 @@ crun_run () {
 }
 
 @test "two creates of one name at once: exactly one wins, the loser leaves nothing" {
-	local i
+	local i pids=()
 	for i in 1 2 3 4 5 6; do
 		ctr-create --name race small >"$BATS_TEST_TMPDIR/out.$i" 2>"$BATS_TEST_TMPDIR/err.$i" &
+		pids+=($!)
 	done
+	# explicit pids: bats' BATS_TEST_TIMEOUT watchdog is a job of this shell too
 	local ok=0 conflict=0
-	for i in 1 2 3 4 5 6; do
-		if wait %$i; then ok=$((ok + 1)); else conflict=$((conflict + 1)); fi
+	for i in "${pids[@]}"; do
+		if wait "$i"; then ok=$((ok + 1)); else conflict=$((conflict + 1)); fi
 	done
 	[[ $ok == 1 && $conflict == 5 ]]
 	[[ $(cat "$BATS_TEST_TMPDIR"/out.* | wc -l) == 1 ]]

@@ -449,14 +449,22 @@ ctr_ip () {
 	for i in $(seq 20); do
 		ids+=("$(fake_ctr "p$i" "{\"Name\":\"/p$i\",\"HostConfig\":{\"NetworkMode\":\"app\"}}")")
 	done
-	for id in "${ids[@]}"; do ctr-net attach "$id" & done
-	wait
+	pids=()
+	for id in "${ids[@]}"; do
+		ctr-net attach "$id" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
 	for id in "${ids[@]}"; do ctr_ip "$id" app; done | sort -u >"$BATS_TEST_TMPDIR/ips"
 	[[ $(wc -l <"$BATS_TEST_TMPDIR/ips") == 20 ]]
 	[[ $(ls "$BOX_ROOT/networks/app/leases" | wc -l) == 20 ]]
 	[[ $(wc -l <"$BOX_ROOT/networks/app/hosts") == 20 ]]
-	for id in "${ids[@]}"; do ctr-net detach "$id" & done
-	wait
+	pids=()
+	for id in "${ids[@]}"; do
+		ctr-net detach "$id" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
 	[[ -z $(ls "$BOX_ROOT/networks/app/leases") && ! -s $BOX_ROOT/networks/app/hosts ]]
 }
 

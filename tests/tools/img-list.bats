@@ -309,8 +309,12 @@ CID=4be1c0d3e0b8f00dfeedbeef00000000000000000000000000000000000000ab
 
 @test "concurrent tags all land" {
 	store_add small docker.io/library/small:latest
-	for i in $(seq 1 20); do img-list tag small "small:t$i" & done
-	wait
+	pids=()
+	for i in $(seq 1 20); do
+		img-list tag small "small:t$i" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
 	[[ $(jq '.manifests | length' "$IMG/index.json") == 21 ]]
 	run -0 skopeo inspect --config "oci:$IMG:docker.io/library/small:t13"
 }
