@@ -112,7 +112,7 @@ demo: all
 	@sh mk/demo.sh $(O)
 
 bench: all
-	@sh mk/deps.sh time
+	@sh mk/deps.sh time podman
 	BOX_BUILD=$(CURDIR)/$(O) sh bench/run-all
 
 install: all
