@@ -13,6 +13,7 @@
 #include "layout.h"
 #include "netfiles.h"
 #include "netstore.h"
+#include "root.h"
 #include "secprof.h"
 #include "spec.h"
 #include "tree.h"
@@ -72,19 +73,6 @@ ccfg_free (struct ccfg *c)
 	free (c->hosts);
 	free (c->resolv);
 	free (c->hostname_file);
-}
-
-static int
-root_abspath (int rootfd, char *buf, size_t len, struct bx_err *e)
-{
-	char link[64];
-	ssize_t n;
-
-	snprintf (link, sizeof link, "/proc/self/fd/%d", rootfd);
-	if ((n = readlink (link, buf, len - 1)) < 0)
-		return err_set (e, BX_SYSTEM, errno, "state directory");
-	buf[n] = '\0';
-	return 0;
 }
 
 /* A user-defined network must exist (Docker: "network X not found"); it is

@@ -41,3 +41,16 @@ root_open (const char *opt, struct bx_err *e)
 		return err_set (e, BX_SYSTEM, errno, "state directory %s", path);
 	return fd;
 }
+
+int
+root_abspath (int rootfd, char *buf, size_t len, struct bx_err *e)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf (link, sizeof link, "/proc/self/fd/%d", rootfd);
+	if ((n = readlink (link, buf, len - 1)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "state directory");
+	buf[n] = '\0';
+	return 0;
+}

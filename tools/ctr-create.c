@@ -359,19 +359,6 @@ cidfile_write (const char *path, const char *id, struct bx_err *e)
 	return 0;
 }
 
-static int
-root_abspath (int rootfd, char *buf, size_t len, struct bx_err *e)
-{
-	char link[64];
-	ssize_t n;
-
-	snprintf (link, sizeof link, "/proc/self/fd/%d", rootfd);
-	if ((n = readlink (link, buf, len - 1)) < 0)
-		return err_set (e, BX_SYSTEM, errno, "state directory");
-	buf[n] = '\0';
-	return 0;
-}
-
 /* SIGINT, SIGTERM, SIGHUP and SIGQUIT wait while the container is made or
  * undone (a few milliseconds): a ^C never leaves half a container behind */
 static void
