@@ -393,17 +393,6 @@ mkdir_in_root (int rootfs, const char *dir, struct bx_err *e)
 	return 0;
 }
 
-static int
-has_target (json_t *mounts, const char *dest)
-{
-	size_t i;
-	json_t *m;
-
-	json_array_foreach (mounts, i,
-	                    m) if (strcmp (json_string_value (json_object_get (m, "destination")), dest) == 0) return 1;
-	return 0;
-}
-
 static void
 add_bind (struct ccfg *c, const char *src, const char *dest, int ro, const char *mode, const char *vol)
 {
@@ -571,7 +560,7 @@ volumes_from (struct ccfg *c, int rootfd, const char *spec, struct bx_err *e)
 		const char *src = json_string_value (json_object_get (m, "Source"));
 		const char *type = json_string_value (json_object_get (m, "Type"));
 		int ro = mode ? !strcmp (mode, "ro") : !json_is_true (json_object_get (m, "RW"));
-		if (!dest || !src || !type || has_target (c->mounts, dest))
+		if (!dest || !src || !type || spec_has_mount (c->mounts, dest))
 			continue;
 		add_bind (c, src, dest, ro, ro ? "ro" : "",
 		          !strcmp (type, "volume") ? json_string_value (json_object_get (m, "Name")) : NULL);
@@ -605,7 +594,7 @@ user_mounts (struct ccfg *c, int rootfd, int rootfs, struct bx_err *e)
 	json_object_foreach (json_object_get (c->config, "Volumes"), path, v)
 	{
 		_cleanup_free_ char *dest = path_clean (path);
-		if (dest && !has_target (c->mounts, dest) && volume_mount (c, rootfd, rootfs, NULL, dest, 0, "", e) < 0)
+		if (dest && !spec_has_mount (c->mounts, dest) && volume_mount (c, rootfd, rootfs, NULL, dest, 0, "", e) < 0)
 			return -1;
 	}
 	return 0;
@@ -623,7 +612,7 @@ network_mounts (struct ccfg *c)
 	for (size_t i = 0; i < 3; i++) {
 		char src[4300];
 		json_t *opts = json_pack ("[s, s]", "rbind", "rprivate");
-		if (has_target (c->mounts, files[i][1])) {
+		if (spec_has_mount (c->mounts, files[i][1])) {
 			json_decref (opts);
 			continue;
 		}

@@ -63,8 +63,8 @@ default_mounts (const struct spec_decl *s)
 	               json_pack ("[s, s, s, s, s]", "nosuid", "noexec", "nodev", "mode=1777", shm)));
 }
 
-static int
-has_dest (json_t *mounts, const char *dest)
+int
+spec_has_mount (json_t *mounts, const char *dest)
 {
 	size_t i;
 	json_t *m;
@@ -107,13 +107,13 @@ static json_t *
 all_mounts (const struct spec_decl *s)
 {
 	json_t *def = default_mounts (s), *out = json_array (), *m;
-	int user_dev = has_dest (s->mounts, "/dev");
+	int user_dev = spec_has_mount (s->mounts, "/dev");
 	size_t i;
 
 	json_array_foreach (def, i, m)
 	{
 		const char *d = json_string_value (json_object_get (m, "destination"));
-		if (has_dest (s->mounts, d) || (user_dev && strncmp (d, "/dev/", 5) == 0) ||
+		if (spec_has_mount (s->mounts, d) || (user_dev && strncmp (d, "/dev/", 5) == 0) ||
 		    (s->no_shm && strcmp (d, "/dev/shm") == 0))
 			continue;
 		json_array_append (out, m);

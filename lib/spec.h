@@ -64,6 +64,9 @@ struct spec_decl {
  * or, for a privileged container, when /dev cannot be read. */
 json_t *spec_build (const struct spec_decl *s, struct bx_err *e);
 
+/* 1 when an OCI mount in MOUNTS has destination DEST. */
+int spec_has_mount (json_t *mounts, const char *dest);
+
 /* Sort an array of OCI mounts by the depth of their destination (stable),
  * so a mount never hides one made inside it, as Docker does. */
 void spec_mounts_sort (json_t *mounts);
