@@ -52,20 +52,6 @@ out:
 	return rc;
 }
 
-/* A directory's first entry, to tell a finished copy from an empty mount
- * point: 1 when it has one. */
-static int
-has_entries (const char *path)
-{
-	_cleanup_dir_ DIR *d = opendir (path);
-	struct dirent *de;
-
-	while (d && (de = readdir (d)))
-		if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
-			return 1;
-	return 0;
-}
-
 int
 bundle_ensure (int rootfd, const char *dir, struct bundle *b, struct bx_err *e)
 {
@@ -77,7 +63,7 @@ bundle_ensure (int rootfd, const char *dir, struct bundle *b, struct bx_err *e)
 		return -1;
 	if ((m = is_mountpoint (b->rootfs)) < 0 && errno != ENOENT)
 		return err_set (e, BX_SYSTEM, errno, "%s", b->rootfs);
-	if (m > 0 || (m == 0 && has_entries (b->rootfs)))
+	if (m > 0 || (m == 0 && rootfs_has_entries (b->rootfs)))
 		return 0;
 	fd = open (b->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)

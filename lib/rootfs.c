@@ -29,10 +29,8 @@ rootfs_paths (const char *dir, struct bundle *b, struct bx_err *e)
 	return 0;
 }
 
-/* The directory's first entry, to tell a finished copy from an empty
- * mount point: 1 when it has one. */
-static int
-has_entries (const char *path)
+int
+rootfs_has_entries (const char *path)
 {
 	_cleanup_dir_ DIR *d = opendir (path);
 	struct dirent *de;
@@ -172,7 +170,7 @@ rootfs_mount (int rootfd, const struct image *img, const char *dir, enum bundle_
 	/* mounted already, or a finished copy: the container keeps its files */
 	if ((mounted = is_mountpoint (b->rootfs)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "%s", b->rootfs);
-	if (mounted || has_entries (b->rootfs))
+	if (mounted || rootfs_has_entries (b->rootfs))
 		return 0;
 	return rootfs_make (rootfd, drv, lower, (size_t)m, b, e) < 0 ? -1 : 0;
 }

@@ -33,6 +33,10 @@ struct bundle {
 /* Fill B with DIR's absolute paths; DIR must exist (BX_NOTFOUND). */
 int rootfs_paths (const char *dir, struct bundle *b, struct bx_err *e);
 
+/* PATH's first entry, to tell a finished copy from an empty mount point:
+ * 1 when it has one, 0 when empty or unreadable. */
+int rootfs_has_entries (const char *path);
+
 /* Mount IMG's root filesystem at DIR/rootfs (DIR is made 0711 when
  * missing); ROOTFD is $BOX_ROOT. 0 done (or kept), 1 when a layer of IMG is
  * not extracted yet (nothing done), -1 on error. */
