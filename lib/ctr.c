@@ -252,3 +252,29 @@ ctr_open (int rootfd, const char *id, struct bx_err *e)
 				"No such container: %s", id);
 	return fd;
 }
+
+static int
+ctr_each_one (int rootfd, const char *what, ctr_each_fn *fn, void *arg)
+{
+	struct bx_err e = {0};
+	char id[CTR_ID_LEN + 1];
+
+	if (ctr_resolve (rootfd, what, id, &e) < 0 || fn (rootfd, what, id, arg, &e) < 0) {
+		fprintf (stderr, "Error response from daemon: %s\n", e.msg);
+		return BX_FAIL;
+	}
+	printf ("%s\n", what);
+	fflush (stdout);
+	return 0;
+}
+
+int
+ctr_each (int rootfd, char **args, int n, ctr_each_fn *fn, void *arg)
+{
+	int rc = 0;
+
+	for (int i = 0; i < n; i++)
+		if (ctr_each_one (rootfd, args[i], fn, arg))
+			rc = BX_FAIL;
+	return rc;
+}

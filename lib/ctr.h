@@ -51,4 +51,12 @@ int ctr_resolve (int rootfd, const char *what, char id[CTR_ID_LEN + 1], struct b
 /* Open containers/<id> as a directory fd. */
 int ctr_open (int rootfd, const char *id, struct bx_err *e);
 
+/* An action on one container: WHAT as the user wrote it, ID resolved. */
+typedef int ctr_each_fn (int rootfd, const char *what, const char *id, void *arg, struct bx_err *e);
+/* Docker's loop of kill, stop and rm over N arguments ARGS: resolve each
+ * and run FN (with ARG) on it; print the argument when done, else
+ * "Error response from daemon: ..." on stderr, and go on with the next.
+ * BX_FAIL when any failed, else 0. */
+int ctr_each (int rootfd, char **args, int n, ctr_each_fn *fn, void *arg);
+
 #endif

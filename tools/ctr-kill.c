@@ -119,26 +119,16 @@ stop_one (int dfd, const struct opts *o, struct bx_err *e)
 }
 
 static int
-one (int rootfd, const char *what, const struct opts *o)
+one (int rootfd, const char *what, const char *id, void *arg, struct bx_err *e)
 {
-	_cleanup_close_ int dfd = -1;
-	struct bx_err e = {0};
-	char id[CTR_ID_LEN + 1];
-	int rc;
+	const struct opts *o = arg;
+	_cleanup_close_ int dfd = ctr_open (rootfd, id, e);
 
-	if (ctr_resolve (rootfd, what, id, &e) < 0 || (dfd = ctr_open (rootfd, id, &e)) < 0)
-		rc = -1;
-	else if (o->stop)
-		rc = stop_one (dfd, o, &e);
-	else
-		rc = kill_one (dfd, what, id, o->sig ? o->sig : SIGKILL, &e);
-	if (rc < 0) {
-		fprintf (stderr, "Error response from daemon: %s\n", e.msg);
-		return BX_FAIL;
-	}
-	printf ("%s\n", what);
-	fflush (stdout);
-	return 0;
+	if (dfd < 0)
+		return -1;
+	if (o->stop)
+		return stop_one (dfd, o, e);
+	return kill_one (dfd, what, id, o->sig ? o->sig : SIGKILL, e);
 }
 
 int
@@ -146,14 +136,11 @@ main (int argc, char **argv)
 {
 	struct opts o = {0};
 	struct bx_err e = {0};
-	int rootfd, rc = 0;
+	int rootfd;
 
 	prog_init (argv[0]);
 	parse_args (argc, argv, &o);
 	if ((rootfd = root_open (o.root, &e)) < 0)
 		return err_report (&e);
-	for (int i = optind; i < argc; i++)
-		if (one (rootfd, argv[i], &o))
-			rc = BX_FAIL;
-	return rc;
+	return ctr_each (rootfd, argv + optind, argc - optind, one, &o);
 }

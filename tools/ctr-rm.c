@@ -53,18 +53,10 @@ parse_args (int argc, char **argv, const char **root)
 }
 
 static int
-rm_one (int rootfd, const char *what, int flags)
+rm_one (int rootfd, const char *what, const char *id, void *flags, struct bx_err *e)
 {
-	struct bx_err e = {0};
-	char id[CTR_ID_LEN + 1];
-
-	if (ctr_resolve (rootfd, what, id, &e) < 0 || ctr_remove (rootfd, id, flags, &e) < 0) {
-		fprintf (stderr, "Error response from daemon: %s\n", e.msg);
-		return BX_FAIL;
-	}
-	printf ("%s\n", what);
-	fflush (stdout);
-	return 0;
+	(void) what;
+	return ctr_remove (rootfd, id, *(int *) flags, e);
 }
 
 int
@@ -72,14 +64,11 @@ main (int argc, char **argv)
 {
 	struct bx_err e = {0};
 	const char *root = NULL;
-	int flags, rootfd, rc = 0;
+	int flags, rootfd;
 
 	prog_init (argv[0]);
 	flags = parse_args (argc, argv, &root);
 	if ((rootfd = root_open (root, &e)) < 0)
 		return err_report (&e);
-	for (int i = optind; i < argc; i++)
-		if (rm_one (rootfd, argv[i], flags))
-			rc = BX_FAIL;
-	return rc;
+	return ctr_each (rootfd, argv + optind, argc - optind, rm_one, &flags);
 }
