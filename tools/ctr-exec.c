@@ -24,9 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -36,6 +34,7 @@
 #include "ocispec.h"
 #include "pty.h"
 #include "root.h"
+#include "sigproxy.h"
 #include "spawn.h"
 #include "userdb.h"
 
@@ -48,8 +47,6 @@ struct opts {
 	size_t nenv;
 	char **cmd;
 };
-
-static const int proxied[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH};
 
 static void __attribute__ ((noreturn))
 usage (int code)
@@ -195,56 +192,6 @@ spec_for_exec (int cdir, const char *bundle, const struct opts *o, struct spec *
 }
 
 static int
-wait_proxy (pid_t pid, const sigset_t *set)
-{
-	siginfo_t si;
-	int st;
-
-	for (;;) {
-		int sig = sigwaitinfo (set, &si);
-		if (sig == SIGCHLD) {
-			if (waitpid (pid, &st, WNOHANG) == pid)
-				return st;
-		} else if (sig > 0) {
-			kill (pid, sig);
-		}
-	}
-}
-
-struct relay {
-	pid_t pid;
-	int status, master;
-};
-
-static int
-relay_signal (int sig, void *arg)
-{
-	struct relay *r = arg;
-
-	if (sig == SIGCHLD)
-		return waitpid (r->pid, &r->status, WNOHANG) == r->pid;
-	if (sig == SIGWINCH)
-		pty_resize (STDIN_FILENO, r->master);
-	else
-		kill (r->pid, sig);
-	return 0;
-}
-
-static int
-wait_relay (pid_t pid, int master, const sigset_t *set, int in)
-{
-	struct relay r = {pid, 0, master};
-	struct termios saved;
-	int sigfd = signalfd (-1, set, SFD_CLOEXEC), raw = in >= 0 && pty_raw (STDIN_FILENO, &saved);
-
-	pty_relay (in, STDOUT_FILENO, master, sigfd, relay_signal, &r);
-	if (raw)
-		tcsetattr (STDIN_FILENO, TCSADRAIN, &saved);
-	close (sigfd);
-	return r.status;
-}
-
-static int
 io_make (const struct opts *o, struct spawn_io *io, int *master, struct bx_err *e)
 {
 	int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
@@ -276,11 +223,7 @@ run (const struct opts *o, const struct spec *s, int pidfd, int nsflags, const s
 	pid_t pid, failed;
 	int st;
 
-	sigemptyset (&set);
-	sigaddset (&set, SIGCHLD);
-	for (size_t i = 0; i < sizeof proxied / sizeof proxied[0]; i++)
-		sigaddset (&set, proxied[i]);
-	sigprocmask (SIG_BLOCK, &set, NULL);
+	sigproxy_block (&set);
 	if ((pid = spawn_exec (s, pidfd, nsflags, cg, io, &failed, &e)) < 0) {
 		if (failed > 0)
 			waitpid (failed, &st, 0);
@@ -290,7 +233,7 @@ run (const struct opts *o, const struct spec *s, int pidfd, int nsflags, const s
 		close (io->console);
 	if (o->detach)
 		return 0;
-	st = master >= 0 ? wait_relay (pid, master, &set, o->interactive ? STDIN_FILENO : -1) : wait_proxy (pid, &set);
+	st = sigproxy_wait (pid, master, &set, o->interactive ? STDIN_FILENO : -1);
 	return spawn_exit_code (st);
 }
 

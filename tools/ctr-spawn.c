@@ -22,9 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "afile.h"
@@ -39,6 +37,7 @@
 #include "overlay.h"
 #include "pty.h"
 #include "root.h"
+#include "sigproxy.h"
 #include "spawn.h"
 #include "supervise.h"
 
@@ -58,9 +57,6 @@ struct ctx {
 	struct restart_policy policy;
 	struct sv *sv; /* -d: the supervisor, for its restart count */
 };
-
-/* the signals passed on to the payload */
-static const int proxied[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGCONT, SIGWINCH};
 
 static void __attribute__ ((noreturn))
 usage (int code)
@@ -238,68 +234,6 @@ state_exited (struct ctx *c, int code, int oom)
 	ctr_state_write (c->cdir, &s, &e);
 }
 
-static void
-signals_block (sigset_t *set)
-{
-	sigemptyset (set);
-	sigaddset (set, SIGCHLD);
-	for (size_t i = 0; i < sizeof proxied / sizeof proxied[0]; i++)
-		sigaddset (set, proxied[i]);
-	sigprocmask (SIG_BLOCK, set, NULL);
-}
-
-/* attached, no terminal: pass signals on until the payload ends */
-static int
-wait_proxy (pid_t pid, const sigset_t *set)
-{
-	siginfo_t si;
-	int st;
-
-	for (;;) {
-		int sig = sigwaitinfo (set, &si);
-		if (sig == SIGCHLD) {
-			if (waitpid (pid, &st, WNOHANG) == pid)
-				return st;
-		} else if (sig > 0) {
-			kill (pid, sig);
-		}
-	}
-}
-
-struct relay {
-	pid_t pid;
-	int status, master;
-};
-
-static int
-relay_signal (int sig, void *arg)
-{
-	struct relay *r = arg;
-
-	if (sig == SIGCHLD)
-		return waitpid (r->pid, &r->status, WNOHANG) == r->pid;
-	if (sig == SIGWINCH)
-		pty_resize (STDIN_FILENO, r->master);
-	else
-		kill (r->pid, sig);
-	return 0;
-}
-
-/* attached with a terminal: the caller's in raw mode, copied both ways */
-static int
-wait_relay (pid_t pid, int master, const sigset_t *set, int in)
-{
-	struct relay r = {pid, 0, master};
-	struct termios saved;
-	int sigfd = signalfd (-1, set, SFD_CLOEXEC), raw = in >= 0 && pty_raw (STDIN_FILENO, &saved);
-
-	pty_relay (in, STDOUT_FILENO, master, sigfd, relay_signal, &r);
-	if (raw)
-		tcsetattr (STDIN_FILENO, TCSADRAIN, &saved);
-	close (sigfd);
-	return r.status;
-}
-
 /* the payload's standard fds: attached, ours (stdin or /dev/null) */
 static int
 io_attached (const struct ctx *c, const struct spec *s, struct spawn_io *io, int *master, struct bx_err *e)
@@ -384,14 +318,13 @@ run_attached (struct ctx *c)
 		goto failed;
 	}
 	io.filter = &filter;
-	signals_block (&set);
+	sigproxy_block (&set);
 	if ((pid = spawn_container (&s, &cg, &io, 0, &failed, &e)) < 0)
 		goto failed;
 	io_close (&io);
 	state_running (c, pid, getpid (), 0);
 	/* docker run -t without -i: the terminal's output only */
-	status =
-	    master >= 0 ? wait_relay (pid, master, &set, c->open_stdin ? STDIN_FILENO : -1) : wait_proxy (pid, &set);
+	status = sigproxy_wait (pid, master, &set, c->open_stdin ? STDIN_FILENO : -1);
 	spec_free (&s);
 	scmp_free (&filter);
 	return finish (c, &cg, status);
