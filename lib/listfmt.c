@@ -573,6 +573,17 @@ listfmt_text (struct listfmt *f)
 	return f->out;
 }
 
+int
+listfmt_print (struct listfmt *f, struct bx_err *e)
+{
+	const char *text = listfmt_text (f);
+
+	if (!text)
+		return err_set (e, BX_SYSTEM, ENOMEM, "format");
+	fputs (text, stdout);
+	return 0;
+}
+
 void
 listfmt_free (struct listfmt *f)
 {

@@ -42,6 +42,8 @@ int listfmt_row (struct listfmt *f, json_t *rec, struct bx_err *e);
 /* The whole output (aligned in table mode); owned by F, valid until
  * listfmt_free. NULL when out of memory. */
 const char *listfmt_text (struct listfmt *f);
+/* Write the whole output to stdout; -1 (ENOMEM) when it cannot be made. */
+int listfmt_print (struct listfmt *f, struct bx_err *e);
 void listfmt_free (struct listfmt *f);
 
 /* Render TMPL (escapes already replaced) against DOT into a malloc'd

@@ -446,7 +446,6 @@ print_rows (struct ctx *c, const struct list_opts *o, struct ctrview **rows, siz
 	struct bx_err e = {0};
 	json_t *h = list_headers ();
 	time_t now = time (NULL);
-	const char *text = NULL;
 	int rc = 0;
 
 	if (listfmt_init (&f, o->format, o->size ? DEF_TABLE_SIZE : DEF_TABLE, &e) < 0 ||
@@ -458,10 +457,8 @@ print_rows (struct ctx *c, const struct list_opts *o, struct ctrview **rows, siz
 		json_decref (rec);
 	}
 	json_decref (h);
-	if (rc == 0 && !(text = listfmt_text (&f)))
-		rc = err_set (&e, BX_SYSTEM, ENOMEM, "format");
 	if (rc == 0)
-		fputs (text, stdout);
+		rc = listfmt_print (&f, &e);
 	listfmt_free (&f);
 	return rc < 0 ? err_report (&e) : 0;
 }

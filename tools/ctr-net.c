@@ -203,7 +203,7 @@ cmd_ls (struct ctx *c, int argc, char **argv)
 	                                   {"filter", required_argument, NULL, 'f'},
 	                                   {0, 0, 0, 0}};
 	int ch, quiet = 0, notrunc = 0, rc = 0;
-	const char *format = NULL, *text;
+	const char *format = NULL;
 	struct netfilter filt = {0};
 	struct bx_err e = {0};
 	struct listfmt f;
@@ -249,10 +249,8 @@ cmd_ls (struct ctx *c, int argc, char **argv)
 		net_close (&n);
 	}
 	net_names_free (names, nn);
-	if (rc == 0 && !(text = listfmt_text (&f)))
-		rc = err_set (&e, BX_SYSTEM, ENOMEM, "format");
 	if (rc == 0)
-		fputs (text, stdout);
+		rc = listfmt_print (&f, &e);
 	listfmt_free (&f);
 	return rc < 0 ? err_report (&e) : 0;
 }

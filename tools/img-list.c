@@ -181,7 +181,6 @@ print_rows (const struct list_opts *o, const struct imgrows *rows)
 	struct bx_err e = { 0 };
 	json_t *h = imgrows_headers ();
 	time_t now = time (NULL);
-	const char *text;
 	int rc = 0;
 
 	if (listfmt_init (&f, o->format, o->rows.digests ? DEF_TABLE_DIGESTS : DEF_TABLE, &e) < 0
@@ -193,10 +192,8 @@ print_rows (const struct list_opts *o, const struct imgrows *rows)
 		json_decref (rec);
 	}
 	json_decref (h);
-	if (rc == 0 && !(text = listfmt_text (&f)))
-		rc = err_set (&e, BX_SYSTEM, ENOMEM, "format");
 	if (rc == 0)
-		fputs (text, stdout);
+		rc = listfmt_print (&f, &e);
 	listfmt_free (&f);
 	return rc < 0 ? err_report (&e) : 0;
 }
