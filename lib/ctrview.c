@@ -502,3 +502,99 @@ ctrview_inspect (const struct ctrview *v)
 	json_object_set_new (o, "NetworkSettings", network_settings (v));
 	return o;
 }
+
+int
+ctrview_has_label (const struct ctrview *v, const char *want)
+{
+	json_t *labels = json_object_get (json_object_get (v->create, "Config"), "Labels"), *x;
+	const char *eq = strchr (want, '=');
+	char key[512];
+
+	snprintf (key, sizeof key, "%.*s", eq ? (int)(eq - want) : (int)strlen (want), want);
+	x = json_object_get (labels, key);
+	return x && (!eq || !strcmp (json_string_value (x) ?: "", eq + 1));
+}
+
+/* go-units Ellipsis (one column per code point) then strconv.Quote. */
+char *
+ctrview_quote_command (const char *cmd, int trunc)
+{
+	size_t n = 0, cut = strlen (cmd), i;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	for (i = 0; cmd[i]; i++)
+		if (((unsigned char)cmd[i] & 0xc0) != 0x80 && ++n == 20)
+			cut = i;
+	if (!(f = open_memstream (&out, &len)))
+		return NULL;
+	fputc ('"', f);
+	for (i = 0; cmd[i] && (!trunc || n <= 20 || i < cut); i++) {
+		unsigned char ch = (unsigned char)cmd[i];
+		const char *esc = ch == '"'    ? "\\\""
+		                  : ch == '\\' ? "\\\\"
+		                  : ch == '\n' ? "\\n"
+		                  : ch == '\t' ? "\\t"
+		                  : ch == '\r' ? "\\r"
+		                               : NULL;
+		if (esc)
+			fputs (esc, f);
+		else if (ch < 0x20 || ch == 0x7f)
+			fprintf (f, "\\x%02x", ch);
+		else
+			fputc (ch, f);
+	}
+	if (trunc && n > 20)
+		fputs ("\u2026", f);
+	fputc ('"', f);
+	return fclose (f) == 0 ? out : (free (out), NULL);
+}
+
+void
+ctrview_labels (const struct ctrview *v, char *buf, size_t len)
+{
+	json_t *labels = json_object_get (json_object_get (v->create, "Config"), "Labels"), *x;
+	const char *k;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	json_object_foreach (labels, k, x) if (off < len) off +=
+	    (size_t)snprintf (buf + off, len - off, "%s%s=%s", off ? "," : "", k, json_string_value (x) ?: "");
+}
+
+void
+ctrview_mount_names (const struct ctrview *v, int trunc, char *buf, size_t len, int *local)
+{
+	json_t *mounts = ctrview_mounts (v), *m;
+	size_t off = 0, i;
+
+	buf[0] = '\0';
+	*local = 0;
+	json_array_foreach (mounts, i, m)
+	{
+		const char *name = json_string_value (json_object_get (m, "Name"));
+		const char *s = name ? name : json_string_value (json_object_get (m, "Source"));
+		*local += name != NULL;
+		if (off < len)
+			off +=
+			    (size_t)snprintf (buf + off, len - off, trunc && strlen (s) > 15 ? "%s%.14s\u2026" : "%s%s",
+			                      off ? "," : "", s);
+	}
+	json_decref (mounts);
+}
+
+void
+ctrview_networks (const struct ctrview *v, char *buf, size_t len)
+{
+	json_t *nets = json_object_get (v->network, "Networks"), *x;
+	const char *k,
+	    *mode = json_string_value (json_object_get (json_object_get (v->create, "HostConfig"), "NetworkMode"));
+	size_t off = 0;
+
+	buf[0] = '\0';
+	json_object_foreach (nets, k, x) if (off < len) off +=
+	    (size_t)snprintf (buf + off, len - off, "%s%s", off ? "," : "", k);
+	if (!off && mode)
+		snprintf (buf, len, "%s", mode);
+}

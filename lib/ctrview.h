@@ -51,4 +51,18 @@ json_t *ctrview_mounts (const struct ctrview *v);
 /* `docker container inspect`'s object. NULL when out of memory. */
 json_t *ctrview_inspect (const struct ctrview *v);
 
+/* --- docker ps's columns and filters --- */
+/* label=KEY or label=KEY=VALUE (WANT without "label="): 1 when it has it. */
+int ctrview_has_label (const struct ctrview *v, const char *want);
+/* CMD as docker ps quotes it (strconv.Quote), cut to 20 code points and an
+ * ellipsis with TRUNC. Malloc'd; NULL when out of memory. */
+char *ctrview_quote_command (const char *cmd, int trunc);
+/* The LABELS column: k=v,k=v into BUF (LEN bytes). */
+void ctrview_labels (const struct ctrview *v, char *buf, size_t len);
+/* The MOUNTS column (volume names, else sources; cut to 15 with TRUNC);
+ * *LOCAL: how many named volumes. */
+void ctrview_mount_names (const struct ctrview *v, int trunc, char *buf, size_t len, int *local);
+/* The NETWORKS column: its networks, else its network mode. */
+void ctrview_networks (const struct ctrview *v, char *buf, size_t len);
+
 #endif

@@ -214,18 +214,6 @@ add_filter (struct list_opts *o, const char *arg)
 		die (BX_USAGE, "invalid filter '%s': bad regular expression", arg);
 }
 
-static int
-label_matches (const struct ctrview *v, const char *want)
-{
-	json_t *labels = json_object_get (json_object_get (v->create, "Config"), "Labels"), *x;
-	const char *eq = strchr (want, '=');
-	char key[512];
-
-	snprintf (key, sizeof key, "%.*s", eq ? (int)(eq - want) : (int)strlen (want), want);
-	x = json_object_get (labels, key);
-	return x && (!eq || !strcmp (json_string_value (x) ?: "", eq + 1));
-}
-
 /* ancestor=: the image as typed, or the image (by any of its names or its
  * id) the container was made from */
 static int
@@ -248,7 +236,7 @@ filter_matches (struct ctx *c, const struct filter *f, const struct ctrview *v)
 	char name[260];
 
 	if (!strcmp (f->key, "label"))
-		return label_matches (v, f->val);
+		return ctrview_has_label (v, f->val);
 	if (!strcmp (f->key, "status"))
 		return !strcmp (v->st.status[0] ? v->st.status : "created", f->val);
 	if (!strcmp (f->key, "name")) {
@@ -280,90 +268,6 @@ shown (struct ctx *c, const struct list_opts *o, const struct ctrview *v)
 }
 
 /* --- rows ---------------------------------------------------------------- */
-
-/* go-units Ellipsis (one column per code point) then strconv.Quote. */
-static char *
-quote_command (const char *cmd, int trunc)
-{
-	size_t n = 0, cut = strlen (cmd), i;
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	for (i = 0; cmd[i]; i++)
-		if (((unsigned char)cmd[i] & 0xc0) != 0x80 && ++n == 20)
-			cut = i;
-	if (!(f = open_memstream (&out, &len)))
-		return NULL;
-	fputc ('"', f);
-	for (i = 0; cmd[i] && (!trunc || n <= 20 || i < cut); i++) {
-		unsigned char ch = (unsigned char)cmd[i];
-		const char *esc = ch == '"'    ? "\\\""
-		                  : ch == '\\' ? "\\\\"
-		                  : ch == '\n' ? "\\n"
-		                  : ch == '\t' ? "\\t"
-		                  : ch == '\r' ? "\\r"
-		                               : NULL;
-		if (esc)
-			fputs (esc, f);
-		else if (ch < 0x20 || ch == 0x7f)
-			fprintf (f, "\\x%02x", ch);
-		else
-			fputc (ch, f);
-	}
-	if (trunc && n > 20)
-		fputs ("\u2026", f);
-	fputc ('"', f);
-	return fclose (f) == 0 ? out : (free (out), NULL);
-}
-
-static void
-join_labels (const struct ctrview *v, char *buf, size_t len)
-{
-	json_t *labels = json_object_get (json_object_get (v->create, "Config"), "Labels"), *x;
-	const char *k;
-	size_t off = 0;
-
-	buf[0] = '\0';
-	json_object_foreach (labels, k, x) if (off < len) off +=
-	    (size_t)snprintf (buf + off, len - off, "%s%s=%s", off ? "," : "", k, json_string_value (x) ?: "");
-}
-
-static void
-join_mounts (const struct ctrview *v, int trunc, char *buf, size_t len, int *local)
-{
-	json_t *mounts = ctrview_mounts (v), *m;
-	size_t off = 0, i;
-
-	buf[0] = '\0';
-	*local = 0;
-	json_array_foreach (mounts, i, m)
-	{
-		const char *name = json_string_value (json_object_get (m, "Name"));
-		const char *s = name ? name : json_string_value (json_object_get (m, "Source"));
-		*local += name != NULL;
-		if (off < len)
-			off +=
-			    (size_t)snprintf (buf + off, len - off, trunc && strlen (s) > 15 ? "%s%.14s\u2026" : "%s%s",
-			                      off ? "," : "", s);
-	}
-	json_decref (mounts);
-}
-
-static void
-join_networks (const struct ctrview *v, char *buf, size_t len)
-{
-	json_t *nets = json_object_get (v->network, "Networks"), *x;
-	const char *k,
-	    *mode = json_string_value (json_object_get (json_object_get (v->create, "HostConfig"), "NetworkMode"));
-	size_t off = 0;
-
-	buf[0] = '\0';
-	json_object_foreach (nets, k, x) if (off < len) off +=
-	    (size_t)snprintf (buf + off, len - off, "%s%s", off ? "," : "", k);
-	if (!off && mode)
-		snprintf (buf, len, "%s", mode);
-}
 
 static long long rw_bytes;
 
@@ -402,16 +306,16 @@ row_record (struct ctx *c, const struct list_opts *o, const struct ctrview *v, t
 	long long rw, total;
 	int nlocal;
 
-	if (!cmd || !ports || !(q = quote_command (cmd, !o->notrunc)))
+	if (!cmd || !ports || !(q = ctrview_quote_command (cmd, !o->notrunc)))
 		die (BX_SYSTEM, "out of memory");
 	snprintf (id, sizeof id, "%.*s", o->notrunc ? CTR_ID_LEN : CTR_SHORT_LEN, v->id);
 	human_time_go (v->created_s, at, sizeof at);
 	human_duration ((int64_t)now - v->created_s, ago, sizeof ago - 4);
 	strcat (ago, " ago");
 	ctrview_status (v, now, status, sizeof status);
-	join_labels (v, labels, sizeof labels);
-	join_mounts (v, !o->notrunc, mounts, sizeof mounts, &nlocal);
-	join_networks (v, nets, sizeof nets);
+	ctrview_labels (v, labels, sizeof labels);
+	ctrview_mount_names (v, !o->notrunc, mounts, sizeof mounts, &nlocal);
+	ctrview_networks (v, nets, sizeof nets);
 	snprintf (local, sizeof local, "%d", nlocal);
 	if (o->size) {
 		char a[32], b[32];
