@@ -574,6 +574,29 @@ listfmt_text (struct listfmt *f)
 }
 
 int
+listfmt_inspect (json_t *all, const char *format, int rc)
+{
+	struct bx_err e = { 0 };
+	json_t *o;
+	size_t i;
+
+	if (!format) {
+		_cleanup_free_ char *s = json_dumps_go (all, JSON_INDENT (4));
+		if (!s)
+			die (BX_SYSTEM, "out of memory");
+		puts (s);
+		return rc;
+	}
+	json_array_foreach (all, i, o) {
+		_cleanup_free_ char *out = NULL;
+		if (tmpl_render (format, o, &out, &e) < 0)
+			return err_report (&e);
+		puts (out);
+	}
+	return rc;
+}
+
+int
 listfmt_print (struct listfmt *f, struct bx_err *e)
 {
 	const char *text = listfmt_text (f);

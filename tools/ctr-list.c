@@ -506,30 +506,6 @@ miss:
 }
 
 static int
-print_inspect (json_t *all, const char *format, int rc)
-{
-	struct bx_err e = {0};
-	json_t *o;
-	size_t i;
-
-	if (!format) {
-		_cleanup_free_ char *s = json_dumps_go (all, JSON_INDENT (4));
-		if (!s)
-			die (BX_SYSTEM, "out of memory");
-		puts (s);
-		return rc;
-	}
-	json_array_foreach (all, i, o)
-	{
-		_cleanup_free_ char *out = NULL;
-		if (tmpl_render (format, o, &out, &e) < 0)
-			return err_report (&e);
-		puts (out);
-	}
-	return rc;
-}
-
-static int
 parse_type (const char *s)
 {
 	if (!strcmp (s, "container"))
@@ -573,7 +549,7 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 		else
 			rc = BX_FAIL;
 	}
-	rc = print_inspect (all, format, rc);
+	rc = listfmt_inspect (all, format, rc);
 	json_decref (all);
 	ctx_close (c);
 	return finish (rc);

@@ -290,30 +290,6 @@ inspect_one (struct ctx *c, struct net *n, struct bx_err *e)
 }
 
 static int
-print_inspect (json_t *all, const char *format)
-{
-	struct bx_err e = {0};
-	json_t *o;
-	size_t i;
-
-	if (!format) {
-		_cleanup_free_ char *s = json_dumps_go (all, JSON_INDENT (4));
-		if (!s)
-			die (BX_SYSTEM, "out of memory");
-		puts (s);
-		return 0;
-	}
-	json_array_foreach (all, i, o)
-	{
-		_cleanup_free_ char *out = NULL;
-		if (tmpl_render (format, o, &out, &e) < 0)
-			return err_report (&e);
-		puts (out);
-	}
-	return 0;
-}
-
-static int
 cmd_inspect (struct ctx *c, int argc, char **argv)
 {
 	static const struct option lo[] = {{"format", required_argument, NULL, 'f'}, {0, 0, 0, 0}};
@@ -346,7 +322,7 @@ cmd_inspect (struct ctx *c, int argc, char **argv)
 		}
 		net_close (&n);
 	}
-	prc = print_inspect (all, format);
+	prc = listfmt_inspect (all, format, 0);
 	json_decref (all);
 	return rc ? rc : prc;
 }

@@ -277,30 +277,6 @@ cmd_list (int argc, char **argv, struct ctx *c)
 
 /* --- inspect ----------------------------------------------------------- */
 
-/* The JSON array as docker inspect prints it, or FORMAT per image. */
-static int
-print_inspect (json_t *all, const char *format, int rc)
-{
-	struct bx_err e = { 0 };
-	json_t *o;
-	size_t i;
-
-	if (!format) {
-		_cleanup_free_ char *s = json_dumps_go (all, JSON_INDENT (4));
-		if (!s)
-			die (BX_SYSTEM, "out of memory");
-		puts (s);
-		return rc;
-	}
-	json_array_foreach (all, i, o) {
-		_cleanup_free_ char *out = NULL;
-		if (tmpl_render (format, o, &out, &e) < 0)
-			return err_report (&e);
-		puts (out);
-	}
-	return rc;
-}
-
 static int
 cmd_inspect (int argc, char **argv, struct ctx *c)
 {
@@ -342,7 +318,7 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 		}
 		json_array_append_new (all, imgset_inspect (&set, (size_t) k));
 	}
-	rc = print_inspect (all, format, rc);
+	rc = listfmt_inspect (all, format, rc);
 	json_decref (all);
 	imgset_free (&set);
 	return finish (rc);
