@@ -28,8 +28,9 @@ write_all (int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int
-afile_write_at (int dirfd, const char *name, const void *buf, size_t len, struct bx_err *e)
+static int
+write_renamed_at (int dirfd, const char *name, const void *buf, size_t len, int sync,
+		  struct bx_err *e)
 {
 	char tmp[4096];
 	int fd, err = 0;
@@ -43,7 +44,7 @@ afile_write_at (int dirfd, const char *name, const void *buf, size_t len, struct
 	}
 	if (fd < 0)
 		return err_set (e, BX_SYSTEM, errno, "write %s", name);
-	if (write_all (fd, buf, len) < 0 || fsync (fd) < 0)
+	if (write_all (fd, buf, len) < 0 || (sync && fsync (fd) < 0))
 		err = errno;
 	if (close (fd) < 0 && !err)
 		err = errno;
@@ -54,6 +55,18 @@ afile_write_at (int dirfd, const char *name, const void *buf, size_t len, struct
 		return err_set (e, BX_SYSTEM, err, "write %s", name);
 	}
 	return 0;
+}
+
+int
+afile_write_at (int dirfd, const char *name, const void *buf, size_t len, struct bx_err *e)
+{
+	return write_renamed_at (dirfd, name, buf, len, 1, e);
+}
+
+int
+afile_replace_at (int dirfd, const char *name, const void *buf, size_t len, struct bx_err *e)
+{
+	return write_renamed_at (dirfd, name, buf, len, 0, e);
 }
 
 int

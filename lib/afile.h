@@ -9,6 +9,9 @@
 
 /* Write BUF to DIRFD/NAME via NAME.tmp-PID, fsync, rename; mode 0644. */
 int afile_write_at (int dirfd, const char *name, const void *buf, size_t len, struct bx_err *e);
+/* As afile_write_at without the fsync: readers never see a partial file,
+ * but a crash may leave the old one (for files rebuilt after a reboot). */
+int afile_replace_at (int dirfd, const char *name, const void *buf, size_t len, struct bx_err *e);
 /* Read all of FD into a NUL-terminated malloc'd buffer. */
 int slurp_fd (int fd, char **out, size_t *len, struct bx_err *e);
 /* Read all of DIRFD/NAME; BX_NOTFOUND when it does not exist. */
