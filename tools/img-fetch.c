@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include "afile.h"
-#include "auth.h"
 #include "cleanup.h"
 #include "err.h"
 #include "ingest.h"
@@ -34,6 +33,7 @@
 #include "oci.h"
 #include "pullview.h"
 #include "ref.h"
+#include "regconn.h"
 #include "registry.h"
 #include "root.h"
 #include "store.h"
@@ -85,16 +85,6 @@ usage (void)
 }
 
 static void
-add_insecure (struct opts *o, const char *hosts)
-{
-	size_t n = strlen (o->insecure);
-
-	if (n + strlen (hosts) + 2 >= sizeof o->insecure)
-		die (BX_USAGE, "too many --insecure hosts");
-	snprintf (o->insecure + n, sizeof o->insecure - n, "%s%s", n ? "," : "", hosts);
-}
-
-static void
 parse_args (int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
@@ -118,12 +108,11 @@ parse_args (int argc, char **argv, struct opts *o)
 				exit (err_report (&e));
 			o->platform_set = 1;
 			break;
-		case 'I': add_insecure (o, optarg); break;
+		case 'I': regconn_add_insecure (o->insecure, sizeof o->insecure, optarg); break;
 		default: usage ();
 		}
 	}
-	if ((env = getenv ("BOX_INSECURE_REGISTRIES")) && *env)
-		add_insecure (o, env);
+	regconn_add_insecure (o->insecure, sizeof o->insecure, getenv ("BOX_INSECURE_REGISTRIES"));
 	/* for tests of interrupted pulls: bytes per second per blob */
 	if ((env = getenv ("BOX_FETCH_RATE_LIMIT")) && *env)
 		o->rate = strtol (env, NULL, 10);
@@ -368,18 +357,7 @@ pull_free (struct pull *p)
 static int
 connect_registry (struct pull *p, struct bx_err *e)
 {
-	_cleanup_free_ char *user = NULL, *pass = NULL;
-	struct reg_opts ro = { 0 };
-
-	if (auth_get (p->ref.domain, &user, &pass, e) < 0)
-		return -1;
-	ro.user = user;
-	ro.pass = pass;
-	ro.plain_http = reg_is_insecure (p->ref.domain, p->o->insecure);
-	ro.rate_limit = p->o->rate;
-	p->reg = reg_new (ref_api_host (&p->ref), &ro, e);
-	if (pass)
-		explicit_bzero (pass, strlen (pass));
+	p->reg = regconn_open (&p->ref, p->o->insecure, p->o->rate, e);
 	return p->reg ? 0 : -1;
 }
 

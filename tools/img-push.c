@@ -22,13 +22,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "auth.h"
 #include "cleanup.h"
 #include "err.h"
 #include "imgset.h"
 #include "layout.h"
 #include "oci.h"
 #include "ref.h"
+#include "regconn.h"
 #include "registry.h"
 #include "root.h"
 #include "store.h"
@@ -78,16 +78,6 @@ usage (void)
 }
 
 static void
-add_insecure (struct opts *o, const char *hosts)
-{
-	size_t n = strlen (o->insecure);
-
-	if (n + strlen (hosts) + 2 >= sizeof o->insecure)
-		die (BX_USAGE, "too many --insecure hosts");
-	snprintf (o->insecure + n, sizeof o->insecure - n, "%s%s", n ? "," : "", hosts);
-}
-
-static void
 parse_args (int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
@@ -96,7 +86,6 @@ parse_args (int argc, char **argv, struct opts *o)
 					    { "insecure", required_argument, NULL, 'I' },
 					    { "all-tags", no_argument, NULL, 'a' },
 					    { 0, 0, 0, 0 } };
-	const char *env;
 	int c;
 
 	while ((c = getopt_long (argc, argv, "aq", lo, NULL)) != -1) {
@@ -105,12 +94,11 @@ parse_args (int argc, char **argv, struct opts *o)
 		case 'R': o->root = optarg; break;
 		case 'q': o->quiet = 1; break;
 		case 'D': o->docker = 1; break;
-		case 'I': add_insecure (o, optarg); break;
+		case 'I': regconn_add_insecure (o->insecure, sizeof o->insecure, optarg); break;
 		default: usage ();
 		}
 	}
-	if ((env = getenv ("BOX_INSECURE_REGISTRIES")) && *env)
-		add_insecure (o, env);
+	regconn_add_insecure (o->insecure, sizeof o->insecure, getenv ("BOX_INSECURE_REGISTRIES"));
 	if (argc - optind != 1)
 		usage ();
 	o->name = argv[optind];
@@ -210,17 +198,7 @@ plan (struct push *p, struct bx_err *e)
 static int
 connect_registry (struct push *p, struct bx_err *e)
 {
-	_cleanup_free_ char *user = NULL, *pass = NULL;
-	struct reg_opts ro = { 0 };
-
-	if (auth_get (p->ref.domain, &user, &pass, e) < 0)
-		return -1;
-	ro.user = user;
-	ro.pass = pass;
-	ro.plain_http = reg_is_insecure (p->ref.domain, p->o->insecure);
-	p->reg = reg_new (ref_api_host (&p->ref), &ro, e);
-	if (pass)
-		explicit_bzero (pass, strlen (pass));
+	p->reg = regconn_open (&p->ref, p->o->insecure, 0, e);
 	return p->reg ? 0 : -1;
 }
 
