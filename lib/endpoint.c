@@ -191,8 +191,10 @@ hosts_update (int rootfd, struct net *n, struct bx_err *e)
 
 /* --- removal --------------------------------------------------------------- */
 
+/* Remove N's leases whose owner (the symlink's target, a container id)
+ * DROP accepts. */
 static void
-leases_release_of (struct net *n, const char *cid)
+leases_drop (struct net *n, bool (*drop) (const char *owner, const void *arg), const void *arg)
 {
 	int fd = openat (n->dirfd, "leases", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_dir_ DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
@@ -206,9 +208,15 @@ leases_release_of (struct net *n, const char *cid)
 		if (de->d_name[0] == '.' || (len = readlinkat (dirfd (d), de->d_name, owner, sizeof owner - 1)) < 0)
 			continue;
 		owner[len] = 0;
-		if (!strcmp (owner, cid))
+		if (drop (owner, arg))
 			unlinkat (dirfd (d), de->d_name, 0);
 	}
+}
+
+static bool
+owned_by (const char *owner, const void *cid)
+{
+	return !strcmp (owner, cid);
 }
 
 /* Everything of CID's endpoint, N's lock held; the lease even when no
@@ -231,7 +239,7 @@ ep_remove_locked (int rootfd, struct net *n, const char *cid, int keep_link)
 			nl_close (&nl);
 		}
 	}
-	leases_release_of (n, cid);
+	leases_drop (n, owned_by, cid);
 	snprintf (path, sizeof path, "endpoints/%s", cid);
 	unlinkat (n->dirfd, path, 0);
 }
@@ -256,26 +264,10 @@ sweep_one (const struct ep *ep, void *arg)
 	return 0;
 }
 
-/* Leases whose container is gone and that no endpoint explains (a crash
- * between taking the lease and writing the endpoint). */
-static void
-sweep_leases (int rootfd, struct net *n)
+static bool
+owner_gone (const char *owner, const void *rootfd)
 {
-	int fd = openat (n->dirfd, "leases", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_dir_ DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
-	struct dirent *de;
-	char owner[128];
-	ssize_t len;
-
-	if (fd >= 0 && !d)
-		close (fd);
-	while (d && (de = readdir (d))) {
-		if (de->d_name[0] == '.' || (len = readlinkat (dirfd (d), de->d_name, owner, sizeof owner - 1)) < 0)
-			continue;
-		owner[len] = 0;
-		if (!ctr_exists (rootfd, owner))
-			unlinkat (dirfd (d), de->d_name, 0);
-	}
+	return !ctr_exists (*(const int *)rootfd, owner);
 }
 
 static int
@@ -285,7 +277,9 @@ sweep_locked (int rootfd, struct net *n, struct bx_err *e)
 
 	if (ep_scan (rootfd, n, false, sweep_one, a, e) < 0)
 		return -1;
-	sweep_leases (rootfd, n);
+	/* leases no endpoint explains (a crash between taking the lease and
+	 * writing the endpoint) whose container is gone */
+	leases_drop (n, owner_gone, &rootfd);
 	return 0;
 }
 
