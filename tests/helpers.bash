@@ -13,10 +13,10 @@
 #   box_setup, box_teardown, fixtures, fixture_digest,
 #   fixture_manifest_digest, fixture_image_id, store_add,
 #   registry_start, registry_start_auth, registry_stop, registry_push,
-#   registry_push_auth, conformance_or_skip, skip_unless_root
+#   registry_push_auth, fakereg_start, conformance_or_skip, skip_unless_root
 # Variables: BOX_BUILD BOX_ROOT DOCKER_CONFIG FIXTURES CONFORMANCE TESTS_DIR
 #   REPO_DIR REGISTRY REGISTRY_DIR AUTH_REGISTRY AUTH_USER AUTH_PASS
-#   AUTH_REGISTRY_DIR
+#   AUTH_REGISTRY_DIR FAKE FAKEREG FAKEREG_PID
 
 bats_require_minimum_version 1.5.0
 
@@ -388,4 +388,20 @@ registry_push_auth () {
 	skopeo copy -q --all --preserve-digests --dest-tls-verify=false \
 		--dest-creds "$AUTH_USER:$AUTH_PASS" \
 		"oci:$(_fixture_dir "$1"):latest" "docker://$AUTH_REGISTRY/$2" >&2
+}
+
+# fakereg_start: tests/lib/fakereg.py (crafted documents, Bearer tokens)
+# serving $BATS_TEST_TMPDIR/fake; exports FAKE, FAKEREG=127.0.0.1:PORT and
+# FAKEREG_PID, which the test's teardown kills
+fakereg_start () {
+	FAKE=$BATS_TEST_TMPDIR/fake
+	mkdir -p "$FAKE/manifests" "$FAKE/blobs"
+	setsid python3 "$TESTS_DIR/lib/fakereg.py" "$FAKE" "$FAKE/port" </dev/null >"$FAKE/log" 2>&1 3>&- &
+	FAKEREG_PID=$!
+	for _ in $(seq 50); do
+		[[ -f $FAKE/port ]] && break
+		sleep 0.1
+	done
+	FAKEREG=127.0.0.1:$(cat "$FAKE/port")
+	export FAKE FAKEREG FAKEREG_PID
 }

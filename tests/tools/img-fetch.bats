@@ -26,20 +26,6 @@ teardown () {
 	box_teardown
 }
 
-# fakereg_start: serve $BATS_TEST_TMPDIR/fake; exports FAKEREG, FAKE
-fakereg_start () {
-	FAKE=$BATS_TEST_TMPDIR/fake
-	mkdir -p "$FAKE/manifests" "$FAKE/blobs"
-	setsid python3 "$TESTS_DIR/lib/fakereg.py" "$FAKE" "$FAKE/port" </dev/null >"$FAKE/log" 2>&1 3>&- &
-	FAKEREG_PID=$!
-	for _ in $(seq 50); do
-		[[ -f $FAKE/port ]] && break
-		sleep 0.1
-	done
-	FAKEREG=127.0.0.1:$(cat "$FAKE/port")
-	export FAKE FAKEREG FAKEREG_PID
-}
-
 # fake_image FIXTURE TAG: the fixture's manifest and blobs, served as TAG
 fake_image () {
 	local dir=$FIXTURES/$1 b
