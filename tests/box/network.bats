@@ -91,11 +91,12 @@ ctr_ip () {
 	box run -d --name lweb --network left small httpd -f -p 80 -h /etc
 	box run -d --name rweb --network right small httpd -f -p 80 -h /etc
 	run -0 box run --rm --network left small wget -q -O- "http://$(ctr_ip lweb left)/hostname"
-	run box run --rm --network left small timeout 3 wget -q -O- "http://$(ctr_ip rweb right)/hostname"
+	# --init: as PID 1 wget would ignore timeout's SIGTERM (as in Docker)
+	run box run --rm --init --network left small timeout 3 wget -q -O- "http://$(ctr_ip rweb right)/hostname"
 	[[ $status != 0 ]]
-	run box run --rm --network right small timeout 3 wget -q -O- "http://$(ctr_ip lweb left)/hostname"
+	run box run --rm --init --network right small timeout 3 wget -q -O- "http://$(ctr_ip lweb left)/hostname"
 	[[ $status != 0 ]]
-	run box run --rm --network right small timeout 3 wget -q -O- http://lweb/hostname
+	run box run --rm --init --network right small timeout 3 wget -q -O- http://lweb/hostname
 	[[ $status != 0 ]]
 }
 
