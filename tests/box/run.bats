@@ -141,3 +141,16 @@ nothing_left () {
 	run -0 box rm -f web
 	nothing_left
 }
+
+@test "every value option of ctr-create is skipped with its value to find IMAGE" {
+	run -0 box run --rm --network none --cpu-quota 50000 --cpu-period 100000 \
+		--memory-reservation 10m --oom-score-adj 100 --oom-kill-disable small echo ok
+	[[ $output == ok ]]
+	# the wrapper's list against ctr-create's own table: none missing
+	run -0 box __create-flags
+	values=" ${lines[0]} "
+	for f in $(grep -o '{"[a-z-]*", required_argument' "$REPO_DIR/lib/ctrflags.c" | cut -d'"' -f2); do
+		[[ $f == root ]] && continue
+		[[ $values == *" --$f "* ]] || { echo "box does not know --$f takes a value"; false; }
+	done
+}
