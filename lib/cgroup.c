@@ -172,13 +172,15 @@ v2_enable (const char *root, const char *path, struct bx_err *e)
 	return put (dir, "cgroup.subtree_control", "+memory +cpu +pids", e);
 }
 
+/* v1: `tasks`, where a thread moving itself does not wait for an RCU
+ * grace period as a move through cgroup.procs does */
 static int
 open_procs (struct cgroup *cg, struct bx_err *e)
 {
 	char path[4200];
 
 	for (size_t i = 0; i < cg->n; i++) {
-		snprintf (path, sizeof path, "%s/cgroup.procs", cg->dir[i]);
+		snprintf (path, sizeof path, "%s/%s", cg->dir[i], cg->v2 ? "cgroup.procs" : "tasks");
 		if ((cg->procs[i] = open (path, O_WRONLY | O_CLOEXEC)) < 0)
 			return err_set (e, errno == ENOENT ? BX_NOTFOUND : BX_SYSTEM, errno, "cgroup %s", path);
 	}
@@ -218,18 +220,6 @@ cgroup_enter (const struct cgroup *cg)
 {
 	for (size_t i = 0; i < cg->n; i++)
 		if (cg->procs[i] >= 0 && write (cg->procs[i], "0", 1) != 1)
-			return -1;
-	return 0;
-}
-
-int
-cgroup_add (const struct cgroup *cg, pid_t pid)
-{
-	char buf[24];
-	int n = snprintf (buf, sizeof buf, "%d", (int)pid);
-
-	for (size_t i = 0; i < cg->n; i++)
-		if (cg->procs[i] >= 0 && write (cg->procs[i], buf, (size_t)n) != n)
 			return -1;
 	return 0;
 }

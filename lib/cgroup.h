@@ -6,8 +6,8 @@
  * root, when /sys/fs/cgroup is one, with the controllers enabled in the
  * parents' cgroup.subtree_control. $BOX_CGROUP2_ROOT names a directory to
  * use as the cgroup2 root instead (tests point it at a plain directory).
- * The cgroup.procs files are opened up front, so that joining is one
- * write(2) each, safe in a freshly cloned child. */
+ * The files to join by (cgroup.procs; v1: tasks) are opened up front, so
+ * that joining is one write(2) each, safe in a freshly cloned child. */
 #ifndef BOX_CGROUP_H
 #define BOX_CGROUP_H
 
@@ -22,19 +22,17 @@ struct cgroup {
 	int v2;
 	size_t n;                        /* directories: 1 (v2) or one per v1 controller */
 	char dir[CGROUP_MAX_DIRS][4096]; /* absolute */
-	int procs[CGROUP_MAX_DIRS];      /* cgroup.procs, open for writing */
+	int procs[CGROUP_MAX_DIRS];      /* cgroup.procs (v1: tasks), open for writing */
 	int memdir;                      /* index of the memory cgroup in dir[], -1: none */
 };
 
 /* Make PATH ("/box/<id>", relative to the roots) with R's limits and open
- * its cgroup.procs files. A cgroup left from a crash is reused. */
+ * its files to join by. A cgroup left from a crash is reused. */
 int cgroup_create (struct cgroup *cg, const char *path, const struct resources *r, struct bx_err *e);
 /* Open an existing PATH to join it (ctr-exec). */
 int cgroup_open (struct cgroup *cg, const char *path, struct bx_err *e);
-/* Move the calling process in; async-signal-safe. */
+/* Move the calling process, single-threaded, in; async-signal-safe. */
 int cgroup_enter (const struct cgroup *cg);
-/* Move PID in. */
-int cgroup_add (const struct cgroup *cg, pid_t pid);
 /* How many OOM kills the memory cgroup counted; 0 when unknown. */
 long cgroup_oom_kills (const struct cgroup *cg);
 /* Close the fds and remove the directories (waiting briefly while the

@@ -396,7 +396,7 @@ op_run (int rootfd, const struct spec *s, const struct op *o, const char *consol
 }
 
 int
-mounts_run (const struct spec *s, const char *console, mounts_hook hook, void *arg, struct bx_err *e)
+mounts_run (const struct spec *s, const char *console, struct bx_err *e)
 {
 	int rootfd = -1, r = 0;
 
@@ -409,11 +409,6 @@ mounts_run (const struct spec *s, const char *console, mounts_hook hook, void *a
 	if ((rootfd = open (s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "open %s", s->rootfs);
 	for (size_t i = 0; i < s->nops && r == 0; i++) {
-		if (hook && (s->ops[i].kind == OP_CGROUPFS || s->ops[i].kind == OP_PIVOT)) {
-			if ((r = hook (arg, e)) < 0)
-				break;
-			hook = NULL;
-		}
 		r = op_run (rootfd, s, &s->ops[i], console, e);
 		if (s->ops[i].kind == OP_PIVOT && r == 0) {
 			close (rootfd);

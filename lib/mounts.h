@@ -12,14 +12,11 @@
 #include "err.h"
 #include "ocispec.h"
 
-/* called once, before the first OP_CGROUPFS (or OP_PIVOT): the cgroup
- * must be joined and the cgroup namespace made by then */
-typedef int (*mounts_hook) (void *arg, struct bx_err *e);
-
 /* Run S->ops: the root made private, the rootfs bound on itself, the steps
  * up to OP_PIVOT against it, pivot_root, then the rest. CONSOLE: the
- * path of the terminal's slave for OP_CONSOLE, or NULL. */
-int mounts_run (const struct spec *s, const char *console, mounts_hook hook, void *arg, struct bx_err *e);
+ * path of the terminal's slave for OP_CONSOLE, or NULL. The caller is in
+ * its cgroup and cgroup namespace already: OP_CGROUPFS shows what it sees. */
+int mounts_run (const struct spec *s, const char *console, struct bx_err *e);
 
 /* openat2 (DIRFD, PATH, FLAGS) with RESOLVE_IN_ROOT. */
 int open_in_root (int dirfd, const char *path, int flags);

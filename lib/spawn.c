@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -194,43 +193,31 @@ join_namespaces (const struct spec *s, struct bx_err *e)
 	return 0;
 }
 
-struct joined {
-	const struct spec *s;
-	int go; /* the parent writes a byte once the child is in its cgroup */
-};
-
-/* the parent moved us into the cgroup: the cgroup namespace's root is
- * the container's cgroup from here */
+/* The child moves itself: on v1 a thread writing 0 to `tasks` skips the
+ * global lock whose RCU grace period a move by pid waits for (7-50 ms
+ * here); the cgroup namespace's root is the container's cgroup from here. */
 static int
-cgroup_joined (void *arg, struct bx_err *e)
+join_cgroup (const struct spec *s, const struct cgroup *cg, struct bx_err *e)
 {
-	struct joined *j = arg;
-	char c;
-	ssize_t n;
-
-	while ((n = read (j->go, &c, 1)) < 0 && errno == EINTR)
-		;
-	close (j->go);
-	if (n != 1)
-		return err_set (e, SPAWN_FAILED, 0, "joining the cgroup failed");
-	if ((j->s->clone_flags & CLONE_NEWCGROUP) && unshare (CLONE_NEWCGROUP) < 0)
+	if (cgroup_enter (cg) < 0)
+		return err_set (e, SPAWN_FAILED, errno, "join cgroup %s", cg->dir[0]);
+	if ((s->clone_flags & CLONE_NEWCGROUP) && unshare (CLONE_NEWCGROUP) < 0)
 		return err_set (e, SPAWN_FAILED, errno, "cgroup namespace");
 	return 0;
 }
 
 static void __attribute__ ((noreturn))
-container_child (const struct spec *s, const struct spawn_io *io, int go, int errfd)
+container_child (const struct spec *s, const struct cgroup *cg, const struct spawn_io *io, int errfd)
 {
-	struct joined j = {s, go};
 	struct bx_err e = {0};
 
-	if (join_namespaces (s, &e) < 0 || child_io (io, &e) < 0)
+	if (join_cgroup (s, cg, &e) < 0 || join_namespaces (s, &e) < 0 || child_io (io, &e) < 0)
 		child_fail (errfd, &e);
 	if ((s->clone_flags & CLONE_NEWUTS) && s->hostname && sethostname (s->hostname, strlen (s->hostname)) < 0) {
 		err_set (&e, SPAWN_FAILED, errno, "sethostname %s", s->hostname);
 		child_fail (errfd, &e);
 	}
-	if (mounts_run (s, io->console >= 0 ? io->console_path : NULL, cgroup_joined, &j, &e) < 0) {
+	if (mounts_run (s, io->console >= 0 ? io->console_path : NULL, &e) < 0) {
 		e.code = SPAWN_FAILED;
 		child_fail (errfd, &e);
 	}
@@ -281,7 +268,7 @@ spawn_container (const struct spec *s, const struct cgroup *cg, const struct spa
                  pid_t *failed, struct bx_err *e)
 {
 	uint64_t flags = (uint64_t)(s->clone_flags & ~CLONE_NEWCGROUP);
-	int p[2], go[2], joined, err;
+	int p[2];
 	pid_t pid;
 
 	*failed = 0;
@@ -289,42 +276,19 @@ spawn_container (const struct spec *s, const struct cgroup *cg, const struct spa
 		return err_set (e, SPAWN_FAILED, 0, "config.json: a mount namespace is required");
 	if (pipe2 (p, O_CLOEXEC) < 0)
 		return err_set (e, SPAWN_FAILED, errno, "pipe");
-	/* a socket: a child that failed early closed it, and a send to it must
-	 * not raise SIGPIPE */
-	if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) < 0) {
-		close (p[0]);
-		close (p[1]);
-		return err_set (e, SPAWN_FAILED, errno, "pipe");
-	}
 	if (clone_parent_too)
 		flags |= CLONE_PARENT;
 	if ((pid = clone_child (flags)) < 0) {
 		err_set (e, SPAWN_FAILED, errno, "clone");
-		close (p[0]), close (p[1]), close (go[0]), close (go[1]);
+		close (p[0]), close (p[1]);
 		return -1;
 	}
 	if (pid == 0) {
 		close (p[0]);
-		close (go[1]);
-		container_child (s, io, go[0], p[1]);
+		container_child (s, cg, io, p[1]);
 	}
 	close (p[1]);
-	close (go[0]);
-	/* while the child makes its mounts: the move into the cgroup costs an
-	 * RCU grace period on v1, ms that now overlap its work */
-	joined = cgroup_add (cg, pid) == 0;
-	err = errno;
-	/* no reader: the child failed, and its report says why; not joined:
-	 * the closed socket stops the child */
-	if (joined)
-		send (go[1], "g", 1, MSG_NOSIGNAL);
-	close (go[1]);
-	if (child_result (p[0], pid, failed, e) < 0) {
-		if (!joined)
-			err_set (e, SPAWN_FAILED, err, "join cgroup %s", cg->dir[0]);
-		return -1;
-	}
-	return pid;
+	return child_result (p[0], pid, failed, e) < 0 ? -1 : pid;
 }
 
 static void __attribute__ ((noreturn))
