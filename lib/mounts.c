@@ -180,32 +180,54 @@ op_mount (int rootfd, const struct op *o, struct bx_err *e)
 	return 0;
 }
 
-/* the v1 hierarchies of the host (their super options: "rw,memory"), each
- * mounted again in DIR; the cgroup namespace makes the container's cgroup
- * their root */
+/* one v1 hierarchy (CTRLS: "memory", "cpu,cpuacct", "name=systemd") mounted
+ * in DIRFD under the name systemd gives it, each comounted controller a
+ * link to it */
+static int
+cgroup_v1_mount (int dirfd, char *ctrls, unsigned long flags, struct bx_err *e)
+{
+	const char *name = !strncmp (ctrls, "name=", 5) ? ctrls + 5 : ctrls;
+	_cleanup_close_ int t = -1;
+	char p[FD_PATH_LEN];
+
+	if (mkdirat (dirfd, name, 0755) < 0 && errno != EEXIST)
+		return err_set (e, BX_SYSTEM, errno, "cgroup %s", name);
+	if ((t = openat (dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    mount ("cgroup", fd_path (p, t), "cgroup", flags, ctrls) < 0)
+		return err_set (e, BX_SYSTEM, errno, "mount cgroup %s", ctrls);
+	if (strchr (name, ','))
+		for (char *c = strtok (ctrls, ","); c; c = strtok (NULL, ","))
+			if (symlinkat (name, dirfd, c) < 0 && errno != EEXIST)
+				return err_set (e, BX_SYSTEM, errno, "cgroup %s", c);
+	return 0;
+}
+
+/* the v1 hierarchies this process is in, as /proc/self/cgroup lists them
+ * ("4:memory:/path"; 0:: is cgroup2), each mounted again in DIRFD; the
+ * cgroup namespace makes the container's cgroup their root. Not
+ * mountinfo: the overlay's long options make reading it cost more than
+ * all the mounts. */
 static int
 cgroup_v1_mounts (int dirfd, unsigned long flags, struct bx_err *e)
 {
-	_cleanup_file_ FILE *f = fopen ("/proc/self/mountinfo", "re");
-	char line[4096], mnt[1024], fstype[64], opts[1024];
+	_cleanup_close_ int fd = open ("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+	char buf[4096], *line, *next;
+	ssize_t n;
 
-	if (!f)
-		return err_set (e, BX_SYSTEM, errno, "/proc/self/mountinfo");
-	while (fgets (line, sizeof line, f)) {
-		char *dash = strstr (line, " - "), *name, *o, p[FD_PATH_LEN];
-		_cleanup_close_ int t = -1;
-		if (!dash || sscanf (line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
-		    sscanf (dash + 3, "%63s %*s %1023s", fstype, opts) != 2 || strcmp (fstype, "cgroup") ||
-		    strncmp (mnt, "/sys/fs/cgroup/", 15) || strchr (mnt + 15, '/'))
-			continue; /* only the host's: those made here show up as we read */
-		name = strrchr (mnt, '/') + 1;
-		/* the options without rw/ro: the controllers, name=... */
-		o = !strncmp (opts, "rw,", 3) || !strncmp (opts, "ro,", 3) ? opts + 3 : opts;
-		if (mkdirat (dirfd, name, 0755) < 0 && errno != EEXIST)
-			return err_set (e, BX_SYSTEM, errno, "cgroup %s", name);
-		if ((t = openat (dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-		    mount ("cgroup", fd_path (p, t), "cgroup", flags, o) < 0)
-			return err_set (e, BX_SYSTEM, errno, "mount cgroup %s", o);
+	if (fd < 0 || (n = read (fd, buf, sizeof buf - 1)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "/proc/self/cgroup");
+	buf[n] = '\0';
+	for (line = buf; *line; line = next) {
+		char *ctrls = strchr (line, ':'), *end;
+		if (!(next = strchr (line, '\n')))
+			next = line + strlen (line);
+		else
+			*next++ = '\0';
+		if (!ctrls || !(end = strchr (++ctrls, ':')) || end == ctrls)
+			continue;
+		*end = '\0';
+		if (cgroup_v1_mount (dirfd, ctrls, flags, e) < 0)
+			return -1;
 	}
 	return 0;
 }
