@@ -35,8 +35,10 @@ UNITSRC = $(wildcard tests/unit/*.c)
 UNITBINS = $(patsubst tests/unit/%.c,$(O)/unit/%,$(UNITSRC))
 BINS = $(addprefix $(O)/bin/,$(TOOLS))
 
-# Debian packages: to build, and to run the tests (with the peers they compare against)
-BUILD_DEPS = gcc make pkg-config libjansson-dev libcurl4-openssl-dev libarchive-dev \
+# Debian packages: to build, and to run the tests (with the peers they compare against).
+# libcurl's GnuTLS flavour: Debian's libcurl loads GnuTLS anyway (librtmp),
+# and the OpenSSL one's TLS set-up adds 0.5 MB to img-fetch's peak RSS.
+BUILD_DEPS = gcc make pkg-config libjansson-dev libcurl4-gnutls-dev libarchive-dev \
 	libcap-ng-dev libseccomp-dev libssl-dev zlib1g-dev libzstd-dev libfyaml-dev
 TEST_DEPS = bats jq docker-registry skopeo umoci crun runc busybox-static apache2-utils \
 	iproute2 nftables dnsmasq-base shellcheck mandoc scdoc attr xz-utils zstd curl \

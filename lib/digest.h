@@ -1,7 +1,14 @@
-/* digest - sha256 content digests ("sha256:<64 hex>") with libcrypto */
+/* digest - sha256 content digests ("sha256:<64 hex>") with libcrypto
+ *
+ * libcrypto's SHA256_Init/Update/Final, not EVP (nor the one-shot
+ * SHA256 (), EVP inside): the same assembly without OpenSSL 3's provider
+ * set-up, which cost img-fetch 0.5 MB of its peak RSS (whose target is half
+ * of skopeo's). */
 #ifndef BOX_DIGEST_H
 #define BOX_DIGEST_H
 
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -10,7 +17,7 @@
 #define DIGEST_STR_LEN (7 + DIGEST_HEX_LEN) /* "sha256:" + hex */
 
 struct digest_ctx {
-	void *md; /* EVP_MD_CTX */
+	SHA256_CTX sha;
 };
 
 int digest_init (struct digest_ctx *c, struct bx_err *e);

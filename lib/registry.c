@@ -736,8 +736,10 @@ transport_error (struct xfer *x, struct bx_err *e)
 	if (x->too_big)
 		return err_set (e, BX_FAIL, 0, "registry sent more than %s",
 				x->blob ? "the descriptor's size" : "the manifest size limit");
-	/* OpenSSL's word for an answer that is not TLS: say it as Docker does */
-	if (x->res == CURLE_SSL_CONNECT_ERROR && strstr (x->errbuf, "wrong version number"))
+	/* GnuTLS's (and OpenSSL's) words for an answer that is not TLS: say
+	 * it as Docker does */
+	if (x->res == CURLE_SSL_CONNECT_ERROR &&
+	    (strstr (x->errbuf, "unexpected TLS packet") || strstr (x->errbuf, "wrong version number")))
 		return err_set (e, BX_SYSTEM, 0,
 				"registry %s: server gave HTTP response to HTTPS client "
 				"(plain HTTP only with --insecure %s)",
