@@ -10,6 +10,7 @@
 
 #include "afile.h"
 #include "cleanup.h"
+#include "hash.h"
 #include "layout.h"
 #include "manifest.h"
 #include "oci.h"
@@ -45,7 +46,7 @@ static int
 copy_in (struct load_src *s, const char *path, json_t **out, struct bx_err *e)
 {
 	_cleanup_close_ int in = tree_open_in_root (s->dir, path, O_RDONLY, 0), fd = -1;
-	struct digest_ctx c;
+	struct hash_ctx c;
 	struct stat st;
 	char name[32], dg[DIGEST_STR_LEN + 1], buf[1 << 16];
 	uint64_t size = 0;
@@ -57,19 +58,19 @@ copy_in (struct load_src *s, const char *path, json_t **out, struct bx_err *e)
 		return err_set (e, BX_USAGE, 0, "%s: not a regular file", path);
 	snprintf (name, sizeof name, "c%u", ++s->ncopied);
 	fd = openat (s->stage, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0 || digest_init (&c, e) < 0)
+	if (fd < 0 || hash_init (&c, e) < 0)
 		return fd < 0 ? err_set (e, BX_SYSTEM, errno, "stage %s", path) : -1;
 	while ((n = read (in, buf, sizeof buf)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 || write_all (fd, buf, n) < 0) {
-			digest_free (&c);
+			hash_free (&c);
 			return err_set (e, BX_SYSTEM, errno, "copy %s", path);
 		}
-		digest_update (&c, buf, n);
+		hash_update (&c, buf, n);
 		size += n;
 	}
-	digest_final (&c, dg);
+	hash_final (&c, dg);
 	if (fsync (fd) < 0)
 		return err_set (e, BX_SYSTEM, errno, "stage %s", path);
 	*out = json_pack ("{s:s,s:s,s:I}", "f", name, "digest", dg, "size", (json_int_t) size);
@@ -369,7 +370,7 @@ docker_manifest (struct load_src *s, struct load_plan *p, json_t *manifest, char
 	if (!buf || oci_validate (OCI_MANIFEST, manifest, e) < 0)
 		return buf ? -1 : err_set (e, BX_SYSTEM, ENOMEM, "manifest");
 	*len = strlen (buf);
-	digest_buf (buf, *len, digest);
+	hash_buf (buf, *len, digest);
 	snprintf (name, sizeof name, "m%u", ++p->nmade);
 	if (afile_write_at (s->stage, name, buf, *len, e) < 0)
 		return -1;

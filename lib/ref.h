@@ -2,6 +2,8 @@
 #ifndef BOX_REF_H
 #define BOX_REF_H
 
+#include <stddef.h>
+
 #include "digest.h"
 #include "err.h"
 

@@ -14,6 +14,7 @@
 
 #include "afile.h"
 #include "cleanup.h"
+#include "hash.h"
 
 /* Reads per callback: 32 KiB keeps 4 transfers small in memory (bench/pull:
  * 64 KiB cost ~100 KB more peak RSS and gained no time on loopback; 16 KiB,
@@ -67,7 +68,7 @@ struct xfer {
 	struct membuf body;
 	/* a blob sink instead of body */
 	struct reg_blob *blob;
-	struct digest_ctx hash;
+	struct hash_ctx hash;
 	int64_t offset;   /* Range start asked for */
 	int body_started; /* first body byte of this response seen */
 	int too_big, sink_err;
@@ -360,8 +361,8 @@ blob_restart (struct xfer *x)
 
 	if (ftruncate (x->blob->fd, 0) < 0 || lseek (x->blob->fd, 0, SEEK_SET) < 0)
 		return -1;
-	digest_free (&x->hash);
-	if (digest_init (&x->hash, &ign) < 0)
+	hash_free (&x->hash);
+	if (hash_init (&x->hash, &ign) < 0)
 		return -1;
 	x->blob->done = x->blob->flushed = 0;
 	x->offset = 0;
@@ -398,7 +399,7 @@ on_blob_body (struct xfer *x, long code, const char *p, size_t n)
 		x->sink_err = errno;
 		return 0;
 	}
-	digest_update (&x->hash, p, n);
+	hash_update (&x->hash, p, n);
 	b->done += n;
 	if (b->done - b->flushed >= REG_WRITEBACK)
 		blob_writeback (b);
@@ -586,7 +587,7 @@ xfer_free (struct xfer *x)
 	x->hdrs = NULL;
 	free (x->body.p);
 	x->body.p = NULL;
-	digest_free (&x->hash);
+	hash_free (&x->hash);
 }
 
 /* --- Bearer tokens ---------------------------------------------------------- */
@@ -757,7 +758,7 @@ blob_verify (struct xfer *x, struct bx_err *e)
 	if (b->size >= 0 && b->done != b->size)
 		return err_set (e, BX_FAIL, 0, "short: %lld of %lld bytes",
 				(long long) b->done, (long long) b->size);
-	digest_final (&x->hash, got);
+	hash_final (&x->hash, got);
 	if (strcmp (got, b->digest) != 0) {
 		if (b->resumed_at > 0 && !x->restarted) {
 			/* the kept prefix may be what is wrong: fetch it all once */
@@ -966,7 +967,7 @@ blob_prepare (struct xfer *x, struct bx_err *e)
 
 	if (end < 0)
 		return err_set (e, BX_SYSTEM, errno, "ingest file");
-	if (digest_init (&x->hash, e) < 0)
+	if (hash_init (&x->hash, e) < 0)
 		return -1;
 	if (b->size >= 0 && end > b->size) {
 		if (ftruncate (b->fd, 0) < 0)
@@ -981,7 +982,7 @@ blob_prepare (struct xfer *x, struct bx_err *e)
 			continue;
 		if (n <= 0)
 			return err_set (e, BX_SYSTEM, n < 0 ? errno : EIO, "read");
-		digest_update (&x->hash, buf, n);
+		hash_update (&x->hash, buf, n);
 		pos += n;
 	}
 	if (lseek (b->fd, end, SEEK_SET) < 0)

@@ -98,14 +98,10 @@ store_blob_read (const struct store *s, const char *digest, char **buf, size_t *
 {
 	_cleanup_close_ int fd = store_blob_open (s, digest, e);
 	_cleanup_free_ char *b = NULL;
-	char got[DIGEST_STR_LEN + 1];
 	size_t n;
 
 	if (fd < 0 || slurp_fd (fd, &b, &n, e) < 0)
 		return -1;
-	digest_buf (b, n, got);
-	if (strcmp (got, digest) != 0)
-		return err_set (e, BX_FAIL, 0, "blob %s: content has digest %s", digest, got);
 	*buf = steal_pointer (&b);
 	if (len)
 		*len = n;
@@ -113,19 +109,13 @@ store_blob_read (const struct store *s, const char *digest, char **buf, size_t *
 }
 
 int
-store_blob_put (const struct store *s, const char *expect, const void *buf, size_t len,
-		char out[DIGEST_STR_LEN + 1], struct bx_err *e)
+store_blob_put (const struct store *s, const char *digest, const void *buf, size_t len, struct bx_err *e)
 {
-	char got[DIGEST_STR_LEN + 1];
-
-	digest_buf (buf, len, got);
-	if (expect && strcmp (expect, got) != 0)
-		return err_set (e, BX_FAIL, 0, "digest mismatch: expected %s, got %s", expect, got);
-	if (out)
-		memcpy (out, got, sizeof got);
-	if (store_has_blob (s, got))
+	if (!digest_is_valid (digest))
+		return err_set (e, BX_USAGE, 0, "blob %s: unsupported digest", digest);
+	if (store_has_blob (s, digest))
 		return 0;
-	return afile_write_at (s->blobs, digest_hex (got), buf, len, e);
+	return afile_write_at (s->blobs, digest_hex (digest), buf, len, e);
 }
 
 int

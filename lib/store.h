@@ -29,12 +29,13 @@ void store_close (struct store *s);
 int store_has_blob (const struct store *s, const char *digest);
 /* Open a blob for reading; BX_NOTFOUND when absent. */
 int store_blob_open (const struct store *s, const char *digest, struct bx_err *e);
-/* Read a whole blob and check it against its digest. */
+/* Read a whole blob. A blob's name is its digest, checked once, on the way
+ * in (store_blob_put and store_blob_commit_at callers); readers trust it,
+ * as containerd's content store does. */
 int store_blob_read (const struct store *s, const char *digest, char **buf, size_t *len, struct bx_err *e);
-/* Add BUF as a blob; when EXPECT is set the content must match it. OUT
- * (may be NULL) gets the digest. Present blobs are not rewritten. */
-int store_blob_put (const struct store *s, const char *expect, const void *buf, size_t len,
-		    char out[DIGEST_STR_LEN + 1], struct bx_err *e);
+/* Add BUF, already checked to hold DIGEST, as a blob. Present blobs are
+ * not rewritten. */
+int store_blob_put (const struct store *s, const char *digest, const void *buf, size_t len, struct bx_err *e);
 /* Move the file DIRFD/PATH (already checked to hold DIGEST, and fsync'd)
  * into the store. */
 int store_blob_commit_at (const struct store *s, int dirfd, const char *path, const char *digest,

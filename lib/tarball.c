@@ -12,6 +12,7 @@
 
 #include "afile.h"
 #include "cleanup.h"
+#include "hash.h"
 
 #define MAX_LINKS 40
 
@@ -55,7 +56,7 @@ stage_entry (struct tarball *t, struct archive *a, const char *path, unsigned n,
 {
 	char name[32], dg[DIGEST_STR_LEN + 1];
 	_cleanup_close_ int fd = -1;
-	struct digest_ctx c;
+	struct hash_ctx c;
 	uint64_t size = 0;
 	const void *buf;
 	size_t len;
@@ -66,25 +67,25 @@ stage_entry (struct tarball *t, struct archive *a, const char *path, unsigned n,
 	fd = openat (t->stage, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return err_set (e, BX_SYSTEM, errno, "stage %s", path);
-	if (digest_init (&c, e) < 0)
+	if (hash_init (&c, e) < 0)
 		return -1;
 	while ((r = archive_read_data_block (a, &buf, &len, &off)) == ARCHIVE_OK) {
 		if ((uint64_t) off != size) {
-			digest_free (&c);
+			hash_free (&c);
 			return err_set (e, BX_USAGE, 0, "%s: sparse files are not supported", path);
 		}
-		digest_update (&c, buf, len);
+		hash_update (&c, buf, len);
 		size += len;
 		if (write_all (fd, buf, len) < 0) {
-			digest_free (&c);
+			hash_free (&c);
 			return err_set (e, BX_SYSTEM, errno, "stage %s", path);
 		}
 	}
 	if (r != ARCHIVE_EOF) {
-		digest_free (&c);
+		hash_free (&c);
 		return err_set (e, BX_USAGE, 0, "%s: %s", path, archive_error_string (a));
 	}
-	digest_final (&c, dg);
+	hash_final (&c, dg);
 	/* the blob is renamed into the store later: it must be on disk first */
 	if (fsync (fd) < 0)
 		return err_set (e, BX_SYSTEM, errno, "stage %s", path);
@@ -314,7 +315,7 @@ tarball_decompress (int in, int out, char diff_id[DIGEST_STR_LEN + 1], uint64_t 
 {
 	_cleanup_archive_ struct archive *a = archive_read_new ();
 	struct archive_entry *ent;
-	struct digest_ctx c;
+	struct hash_ctx c;
 	char buf[1 << 16];
 	uint64_t total = 0;
 	la_ssize_t n;
@@ -330,27 +331,27 @@ tarball_decompress (int in, int out, char diff_id[DIGEST_STR_LEN + 1], uint64_t 
 	switch (archive_read_next_header (a, &ent)) {
 	case ARCHIVE_OK: break;
 	case ARCHIVE_EOF: /* an empty stream has no raw entry: the digest of nothing */
-		digest_buf ("", 0, diff_id);
+		hash_buf ("", 0, diff_id);
 		if (size)
 			*size = 0;
 		return 0;
 	default: return err_set (e, BX_USAGE, 0, "decompress: %s", archive_error_string (a));
 	}
-	if (digest_init (&c, e) < 0)
+	if (hash_init (&c, e) < 0)
 		return -1;
 	while ((n = archive_read_data (a, buf, sizeof buf)) > 0) {
-		digest_update (&c, buf, n);
+		hash_update (&c, buf, n);
 		total += n;
 		if (out >= 0 && write_all (out, buf, n) < 0) {
-			digest_free (&c);
+			hash_free (&c);
 			return err_set (e, BX_SYSTEM, errno, "decompress");
 		}
 	}
 	if (n < 0) {
-		digest_free (&c);
+		hash_free (&c);
 		return err_set (e, BX_USAGE, 0, "decompress: %s", archive_error_string (a));
 	}
-	digest_final (&c, diff_id);
+	hash_final (&c, diff_id);
 	if (size)
 		*size = total;
 	return 0;

@@ -15,6 +15,7 @@
 
 #include "afile.h"
 #include "cleanup.h"
+#include "hash.h"
 #include "tree.h"
 
 #define WH_PREFIX ".wh."
@@ -37,7 +38,7 @@ struct ux {
 	int root;
 	struct archive *raw; /* decompresses the blob */
 	struct archive *tar; /* parses what raw yields */
-	struct digest_ctx dg;
+	struct hash_ctx dg;
 	/* the parent directory of the previous entry, kept open: tars list
 	 * a directory's entries together, so most lookups are saved */
 	char ppath[PATH_MAX];
@@ -587,7 +588,7 @@ raw_read (struct archive *tar, void *arg, const void **buf)
 		archive_set_error (tar, archive_errno (u->raw), "decompress: %s", msg ? msg : "failed");
 		return -1;
 	}
-	digest_update (&u->dg, *buf, len);
+	hash_update (&u->dg, *buf, len);
 	u->st->bytes += len;
 	return (la_ssize_t) len;
 }
@@ -661,7 +662,7 @@ ux_free (struct ux *u)
 	for (size_t i = 0; i < u->ndirs; i++)
 		free (u->dirs[i].path);
 	free (u->dirs);
-	digest_free (&u->dg);
+	hash_free (&u->dg);
 }
 
 int
@@ -672,11 +673,11 @@ unpack_layer (int blobfd, int dirfd, const struct unpack_opts *o, char diffid[DI
 	int rc = -1;
 
 	memset (st, 0, sizeof *st);
-	if (digest_init (&u.dg, e) < 0)
+	if (hash_init (&u.dg, e) < 0)
 		return -1;
 	if (streams_open (&u, blobfd, e) == 0 && entries_apply (&u, e) == 0 && stream_drain (&u, e) == 0
 	    && dirs_finish (&u, e) == 0) {
-		digest_final (&u.dg, diffid);
+		hash_final (&u.dg, diffid);
 		rc = 0;
 	}
 	ux_free (&u);

@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <openssl/crypto.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -396,12 +395,6 @@ main (int argc, char **argv)
 	int rc;
 
 	prog_init (argv[0]);
-	/* the store's sha256 needs no openssl.cnf, cipher tables, error
-	 * strings or exit-time cleanup: 0.3 ms less of OpenSSL's start */
-	OPENSSL_init_crypto (OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
-	                         OPENSSL_INIT_NO_ADD_ALL_DIGESTS | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS |
-	                         OPENSSL_INIT_NO_ATEXIT,
-	                     NULL);
 	ccfg_init (&c);
 	/* every flag checked before anything is touched */
 	if (ccfg_parse_args (&c, argc, argv, &e) < 0) {

@@ -27,6 +27,7 @@
 #include "afile.h"
 #include "cleanup.h"
 #include "err.h"
+#include "hash.h"
 #include "ingest.h"
 #include "layout.h"
 #include "manifest.h"
@@ -127,7 +128,7 @@ parse_args (int argc, char **argv, struct opts *o)
 static int
 doc_verify (const struct reg_doc *d, const char *want, char out[DIGEST_STR_LEN + 1], struct bx_err *e)
 {
-	digest_buf (d->buf, d->len, out);
+	hash_buf (d->buf, d->len, out);
 	if (want[0] && strcmp (want, out) != 0)
 		return err_set (e, BX_FAIL, 0, "manifest digest mismatch: asked for %s, content has %s", want, out);
 	if (d->digest[0] && strcmp (d->digest, out) != 0)
@@ -311,9 +312,9 @@ commit (struct pull *p, struct bx_err *e)
 			return -1;
 		pullview_set (&p->view, p->blobs[i].user, PV_COMPLETE);
 	}
-	if (p->mtop.is_index && store_blob_put (p->st, p->repo_digest, p->top.buf, p->top.len, NULL, e) < 0)
+	if (p->mtop.is_index && store_blob_put (p->st, p->repo_digest, p->top.buf, p->top.len, e) < 0)
 		return err_wrap (e, "index");
-	if (store_blob_put (p->st, p->mdigest, p->mbuf, p->mlen, NULL, e) < 0)
+	if (store_blob_put (p->st, p->mdigest, p->mbuf, p->mlen, e) < 0)
 		return err_wrap (e, "manifest");
 	if (fsync_dir_at (p->st->dir, L_BLOBS, e) < 0)
 		return -1;

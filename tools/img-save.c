@@ -30,6 +30,7 @@
 #include "afile.h"
 #include "cleanup.h"
 #include "err.h"
+#include "hash.h"
 #include "layout.h"
 #include "oci.h"
 #include "ref.h"
@@ -163,7 +164,7 @@ add_manifest (struct save *s, struct item *it, json_t *layers, char digest[DIGES
 	if (!buf)
 		return err_set (e, BX_SYSTEM, ENOMEM, "manifest");
 	*len = strlen (buf);
-	digest_buf (buf, *len, digest);
+	hash_buf (buf, *len, digest);
 	return add_blob_buf (s, digest, buf, *len, e);
 }
 

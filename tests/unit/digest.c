@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "digest.h"
+#include "hash.h"
 #include "tap.h"
 
 /* FIPS 180-2 test vectors */
@@ -20,11 +20,11 @@ test_buf (void)
 {
 	char out[DIGEST_STR_LEN + 1];
 
-	digest_buf ("abc", 3, out);
+	hash_buf ("abc", 3, out);
 	is_str (out, ABC, "sha256 of \"abc\"");
-	digest_buf ("", 0, out);
+	hash_buf ("", 0, out);
 	is_str (out, EMPTY, "sha256 of \"\"");
-	digest_buf (LONGMSG, strlen (LONGMSG), out);
+	hash_buf (LONGMSG, strlen (LONGMSG), out);
 	is_str (out, LONG, "sha256 of the 448-bit vector");
 	is_str (digest_hex (ABC), ABC + 7, "digest_hex skips the algorithm");
 }
@@ -32,19 +32,19 @@ test_buf (void)
 static void
 test_stream (void)
 {
-	struct digest_ctx c;
+	struct hash_ctx c;
 	struct bx_err e = { 0 };
 	char out[DIGEST_STR_LEN + 1];
 
-	ok (digest_init (&c, &e) == 0, "digest_init");
+	ok (hash_init (&c, &e) == 0, "hash_init");
 	for (const char *p = LONGMSG; *p; p++)
-		digest_update (&c, p, 1);
-	digest_final (&c, out);
+		hash_update (&c, p, 1);
+	hash_final (&c, out);
 	is_str (out, LONG, "byte by byte equals one shot");
-	ok (digest_init (&c, &e) == 0, "digest_init again");
-	digest_update (&c, "ab", 2);
-	digest_free (&c);
-	ok (1, "digest_free of an unfinished context");
+	ok (hash_init (&c, &e) == 0, "hash_init again");
+	hash_update (&c, "ab", 2);
+	hash_free (&c);
+	ok (1, "hash_free of an unfinished context");
 }
 
 static void
@@ -56,10 +56,10 @@ test_file (void)
 
 	ok (fd >= 0 && write (fd, "abc", 3) == 3, "a file holding abc");
 	close (fd);
-	ok (digest_file_at (AT_FDCWD, path, out, &e) == 0, "digest_file_at");
+	ok (hash_file_at (AT_FDCWD, path, out, &e) == 0, "hash_file_at");
 	is_str (out, ABC, "its digest");
 	unlink (path);
-	ok (digest_file_at (AT_FDCWD, path, out, &e) == -1 && e.code == BX_NOTFOUND, "a missing file: BX_NOTFOUND (%s)",
+	ok (hash_file_at (AT_FDCWD, path, out, &e) == -1 && e.code == BX_NOTFOUND, "a missing file: BX_NOTFOUND (%s)",
 	    e.msg);
 }
 

@@ -16,7 +16,7 @@
 
 #include "afile.h"
 #include "cleanup.h"
-#include "digest.h"
+#include "hash.h"
 #include "oci.h"
 
 static int
@@ -57,7 +57,7 @@ check_raw_digest (int dirfd, const char *file, const char *want, struct bx_err *
 
 	if (!want)
 		return 0;
-	if (digest_file_at (dirfd, file, got, e) < 0)
+	if (hash_file_at (dirfd, file, got, e) < 0)
 		return -1;
 	if (strcmp (got, want) != 0)
 		return err_set (e, BX_FAIL, 0, "raw digest %s, want %s", got, want);
