@@ -80,7 +80,7 @@ one_line (char *dst, size_t n, const char *src)
 }
 
 int
-ctr_state_write (int dirfd, const struct ctr_state *s, struct bx_err *e)
+ctr_state_write (int dirfd, const struct ctr_state *s, int durable, struct bx_err *e)
 {
 	char buf[1024], err[256];
 	int n;
@@ -93,7 +93,7 @@ ctr_state_write (int dirfd, const struct ctr_state *s, struct bx_err *e)
 		      s->status, (int) s->pid, s->pid_start, (int) s->monitor, s->monitor_start,
 		      s->exit_code, s->oom_killed, s->restart_count, s->created, s->started,
 		      s->finished, err);
-	return afile_write_at (dirfd, L_STATE, buf, (size_t) n, e);
+	return (durable ? afile_write_at : afile_replace_at) (dirfd, L_STATE, buf, (size_t) n, e);
 }
 
 unsigned long long

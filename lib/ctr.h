@@ -32,8 +32,9 @@ struct ctr_state {
 
 /* Read DIRFD/state (DIRFD: containers/<id>); unknown keys are ignored. */
 int ctr_state_read (int dirfd, struct ctr_state *s, struct bx_err *e);
-/* Write DIRFD/state atomically. */
-int ctr_state_write (int dirfd, const struct ctr_state *s, struct bx_err *e);
+/* Write DIRFD/state atomically; DURABLE: fsync'd too (not for a --rm
+ * container, which a crash does not leave to anyone). */
+int ctr_state_write (int dirfd, const struct ctr_state *s, int durable, struct bx_err *e);
 /* "running" only while S->pid is still the process that was recorded; a
  * container whose process or supervisor vanished reads as "exited" with
  * exit code 255 (Docker's figure for a container lost with its daemon). */

@@ -58,9 +58,9 @@ rm_entries (int fd, dev_t dev, const char *name, struct bx_err *e)
 	while ((errno = 0, de = readdir (d))) {
 		if (!strcmp (de->d_name, ".") || !strcmp (de->d_name, ".."))
 			continue;
-		if (unlinkat (dirfd (d), de->d_name, 0) == 0 || errno == ENOENT)
+		if (de->d_type != DT_DIR && (unlinkat (dirfd (d), de->d_name, 0) == 0 || errno == ENOENT))
 			continue;
-		if (errno != EISDIR && errno != EPERM)
+		if (de->d_type != DT_DIR && errno != EISDIR && errno != EPERM)
 			return err_set (e, BX_SYSTEM, errno, "remove %s/%s", name, de->d_name);
 		if (rm_tree_at (dirfd (d), de->d_name, dev, e) < 0)
 			return err_wrap (e, "%s", name);
@@ -156,7 +156,8 @@ check_running (struct rm *r, int force, struct bx_err *e)
 
 	/* first the marker: a supervisor waiting to restart the container
 	 * (state exited, lock held) must give up rather than start it again */
-	if (force && (fd = openat (r->dfd, L_STOPPED, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) >= 0)
+	if (force && !(r->flags & CTR_RM_LOCKED) &&
+	    (fd = openat (r->dfd, L_STOPPED, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) >= 0)
 		close (fd);
 	if (ctr_state_read (r->dfd, &s, e) < 0) {
 		if (e->code != BX_NOTFOUND)

@@ -269,7 +269,7 @@ record_exit (struct sv *sv, const struct launch_msg *m, int status, int count)
 	s.pid = s.monitor = 0;
 	s.pid_start = s.monitor_start = 0;
 	ctr_time_now (s.finished);
-	ctr_state_write (sv->cdir, &s, &e);
+	ctr_state_write (sv->cdir, &s, 1, &e);
 	return s.exit_code;
 }
 

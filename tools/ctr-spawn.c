@@ -198,7 +198,7 @@ state_running (struct ctx *c, pid_t pid, pid_t monitor, int restarts)
 	s.restart_count = restarts;
 	s.finished[0] = s.error[0] = '\0';
 	ctr_time_now (s.started);
-	ctr_state_write (c->cdir, &s, &e);
+	ctr_state_write (c->cdir, &s, !c->auto_remove, &e);
 }
 
 /* a start that failed: Docker keeps the status and records the error */
@@ -214,7 +214,7 @@ state_failed (struct ctx *c, const struct bx_err *err)
 		snprintf (s.status, sizeof s.status, "exited");
 	s.exit_code = err->code;
 	snprintf (s.error, sizeof s.error, "%s", err->msg);
-	ctr_state_write (c->cdir, &s, &e);
+	ctr_state_write (c->cdir, &s, !c->auto_remove, &e);
 }
 
 static void
@@ -231,7 +231,7 @@ state_exited (struct ctx *c, int code, int oom)
 	s.pid = s.monitor = 0;
 	s.pid_start = s.monitor_start = 0;
 	ctr_time_now (s.finished);
-	ctr_state_write (c->cdir, &s, &e);
+	ctr_state_write (c->cdir, &s, !c->auto_remove, &e);
 }
 
 /* the payload's standard fds: attached, ours (stdin or /dev/null) */
