@@ -26,7 +26,7 @@ bundle_mount_image (int rootfd, const struct store *s, const struct image *img, 
 		return -1;
 	if (layers_ensure (rootfd, s, v, n, (unsigned)(cpus > 0 ? cpus : 1) * 2, e) < 0)
 		return -1;
-	if ((r = rootfs_mount (rootfd, img, dir, drv, b, e)) > 0)
+	if ((r = rootfs_mount (rootfd, img, dir, drv, 0, b, e)) > 0)
 		return err_set (e, BX_FAIL, 0, "the config's diff_ids and the layers extracted differ");
 	return r;
 }

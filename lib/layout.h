@@ -16,6 +16,7 @@
 #define L_BUILD "build"
 #define L_TMP "tmp"               /* partial downloads, staging; same fs as images/ */
 #define L_SECCOMP_CACHE "cache/seccomp" /* <fnv64 hex>: a compiled seccomp filter and the JSON it came from */
+#define L_INIT_CACHE "cache/init"       /* <image id hex>/: the image's mount points, a layer on top of it */
 
 /* images/ (image-spec image-layout.md) */
 #define L_OCI_LAYOUT "oci-layout"

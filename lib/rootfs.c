@@ -105,6 +105,95 @@ rootfs_copy (int rootfd, const char **lower, size_t m, const struct bundle *b, s
 	return 0;
 }
 
+/* --- the init layer ------------------------------------------------------ */
+
+/* The mount points of every container (runtime-spec's /proc, /sys, /dev and
+ * the /etc files Docker binds over), made once per image in
+ * cache/init/<image id hex>/ and put on top of its layers, as Docker's -init
+ * layer: a container's upper then gets none of them, nor a copy of /etc,
+ * seven files fewer to make and remove on every run. Only what the image
+ * lacks, under directories it has: an /etc that is a link stays one. */
+static const struct {
+	const char *path;
+	int dir;
+} init_entries[] = {
+	{"proc", 1}, {"sys", 1}, {"dev", 1}, {"etc", 1}, {"etc/hosts", 0}, {"etc/hostname", 0}, {"etc/resolv.conf", 0},
+};
+
+/* the init layer's name for overlay_mount, relative to layers/ */
+static void
+init_name (const struct image *img, char *buf, size_t len)
+{
+	snprintf (buf, len, "../" L_INIT_CACHE "/%s", digest_hex (img->config_digest));
+}
+
+/* PATH into DIR as VIEW (the image's merged tree) lacks it; a directory the
+ * image has is copied (its owner and mode show through) to hold entries */
+static int
+init_entry (int view, int dir, const char *path, int is_dir)
+{
+	struct stat st;
+	const char *slash = strrchr (path, '/');
+	int fd;
+
+	if (slash) {
+		char parent[64];
+		snprintf (parent, sizeof parent, "%.*s", (int)(slash - path), path);
+		if (fstatat (dir, parent, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return 0; /* not a directory in the image: left to the start */
+	}
+	if (fstatat (view, path, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (!is_dir || !S_ISDIR (st.st_mode))
+			return 0;
+		if (mkdirat (dir, path, st.st_mode & 07777) < 0 ||
+		    fchownat (dir, path, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return -1;
+		return fchmodat (dir, path, st.st_mode & 07777, 0);
+	}
+	if (errno != ENOENT)
+		return -1;
+	if (is_dir)
+		return mkdirat (dir, path, 0755);
+	if ((fd = openat (dir, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
+		return -1;
+	return close (fd);
+}
+
+/* Made from the first container's fresh overlay (its upper is empty, so
+ * it shows the image): aside, then renamed into place; a lost race or any
+ * failure only means later containers make their mount points themselves. */
+static void
+init_layer_make (int rootfd, const struct image *img, const struct bundle *b)
+{
+	_cleanup_close_ int view = open (b->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC), dir = -1;
+	const char *hex = digest_hex (img->config_digest);
+	char tmp[128], final[128];
+	struct bx_err ign;
+	size_t i;
+
+	snprintf (tmp, sizeof tmp, L_INIT_CACHE "/%s.tmp-%d", hex, (int)getpid ());
+	snprintf (final, sizeof final, L_INIT_CACHE "/%s", hex);
+	if (view < 0 || mkdir_p_at (rootfd, L_INIT_CACHE, 0700, &ign) < 0 || mkdirat (rootfd, tmp, 0755) < 0)
+		return;
+	if ((dir = openat (rootfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+		for (i = 0; i < sizeof init_entries / sizeof init_entries[0]; i++)
+			if (init_entry (view, dir, init_entries[i].path, init_entries[i].dir) < 0)
+				break;
+	if (dir < 0 || i < sizeof init_entries / sizeof init_entries[0] || renameat (rootfd, tmp, rootfd, final) < 0)
+		tree_remove_at (rootfd, tmp);
+}
+
+/* 1 when IMG's init layer is there */
+static int
+init_layer_present (int rootfd, const struct image *img)
+{
+	char path[128];
+	struct stat st;
+
+	snprintf (path, sizeof path, L_INIT_CACHE "/%s", digest_hex (img->config_digest));
+	return fstatat (rootfd, path, &st, 0) == 0 && S_ISDIR (st.st_mode);
+}
+
 static int
 rootfs_overlay (const char *layers, const char **lower, size_t m, const struct bundle *b, struct bx_err *e)
 {
@@ -129,39 +218,48 @@ layers_path (int rootfd, char *buf, size_t len, struct bx_err *e)
 	return 0;
 }
 
+/* LOWER has room for the init layer in front */
 static int
-rootfs_make (int rootfd, enum bundle_driver drv, const char **lower, size_t m, struct bundle *b, struct bx_err *e)
+rootfs_make (int rootfd, const struct image *img, enum bundle_driver drv, int with_init, const char **lower, size_t m,
+             struct bundle *b, struct bx_err *e)
 {
-	char layers[PATH_MAX + 16];
+	char layers[PATH_MAX + 16], init[128];
+	int has_init = 0;
 
 	if (layers_path (rootfd, layers, sizeof layers, e) < 0)
 		return -1;
 	/* overlayfs wants at least one lower layer; an empty image is a copy */
 	if (drv == BUNDLE_COPY || m == 0)
-		return rootfs_copy (rootfd, lower, m, b, e);
-	if (rootfs_overlay (layers, lower, m, b, e) == 0)
+		return rootfs_copy (rootfd, lower + 1, m, b, e);
+	if (with_init && (has_init = init_layer_present (rootfd, img)))
+		init_name (img, init, sizeof init), lower[0] = init;
+	if (rootfs_overlay (layers, lower + !has_init, m + has_init, b, e) == 0) {
+		if (with_init && !has_init)
+			init_layer_make (rootfd, img, b);
 		return 0;
+	}
 	if (drv == BUNDLE_OVERLAY)
 		return -1;
 	snprintf (b->warning, sizeof b->warning, "%s", e->msg);
 	*e = (struct bx_err){0};
-	return rootfs_copy (rootfd, lower, m, b, e);
+	return rootfs_copy (rootfd, lower + 1, m, b, e);
 }
 
 int
-rootfs_mount (int rootfd, const struct image *img, const char *dir, enum bundle_driver drv, struct bundle *b,
-              struct bx_err *e)
+rootfs_mount (int rootfd, const struct image *img, const char *dir, enum bundle_driver drv, int with_init,
+              struct bundle *b, struct bx_err *e)
 {
 	json_t *diffids = json_object_get (json_object_get (img->config, "rootfs"), "diff_ids");
-	_cleanup_free_ const char **lower = calloc (json_array_size (diffids) + 1, sizeof *lower);
+	/* lower[0]: the init layer's place */
+	_cleanup_free_ const char **lower = calloc (json_array_size (diffids) + 2, sizeof *lower);
 	ssize_t m;
 	int mounted;
 
 	if (!lower)
 		return err_set (e, BX_SYSTEM, ENOMEM, "layers");
-	if (!json_is_array (diffids) || (m = lower_list (diffids, lower)) < 0)
+	if (!json_is_array (diffids) || (m = lower_list (diffids, lower + 1)) < 0)
 		return err_set (e, BX_FAIL, 0, "config: rootfs.diff_ids: not a list of sha256 digests");
-	if (!all_present (rootfd, lower, (size_t)m))
+	if (!all_present (rootfd, lower + 1, (size_t)m))
 		return 1;
 	if (mkdir_p_at (AT_FDCWD, dir, 0711, e) < 0 || rootfs_paths (dir, b, e) < 0)
 		return -1;
@@ -172,7 +270,7 @@ rootfs_mount (int rootfd, const struct image *img, const char *dir, enum bundle_
 		return err_set (e, BX_SYSTEM, errno, "%s", b->rootfs);
 	if (mounted || rootfs_has_entries (b->rootfs))
 		return 0;
-	return rootfs_make (rootfd, drv, lower, (size_t)m, b, e) < 0 ? -1 : 0;
+	return rootfs_make (rootfd, img, drv, with_init, lower, (size_t)m, b, e) < 0 ? -1 : 0;
 }
 
 int

@@ -38,10 +38,12 @@ int rootfs_paths (const char *dir, struct bundle *b, struct bx_err *e);
 int rootfs_has_entries (const char *path);
 
 /* Mount IMG's root filesystem at DIR/rootfs (DIR is made 0711 when
- * missing); ROOTFD is $BOX_ROOT. 0 done (or kept), 1 when a layer of IMG is
- * not extracted yet (nothing done), -1 on error. */
-int rootfs_mount (int rootfd, const struct image *img, const char *dir, enum bundle_driver drv, struct bundle *b,
-                  struct bx_err *e);
+ * missing); ROOTFD is $BOX_ROOT. WITH_INIT: a container's, with the image's
+ * init layer (cache/init/, docs/ARCHITECTURE.md) on top once it exists; a
+ * bundle of img-unpack shows the image alone. 0 done (or kept), 1 when a
+ * layer of IMG is not extracted yet (nothing done), -1 on error. */
+int rootfs_mount (int rootfd, const struct image *img, const char *dir, enum bundle_driver drv, int with_init,
+                  struct bundle *b, struct bx_err *e);
 
 /* Detach DIR/rootfs; not being mounted is no error. */
 int rootfs_unmount (const char *dir, struct bx_err *e);

@@ -207,12 +207,12 @@ static int
 rootfs_ready (struct job *j, struct bx_err *e)
 {
 	struct bundle b;
-	int r = rootfs_mount (j->rootfd, &j->img, j->tmpdir, BUNDLE_AUTO, &b, e);
+	int r = rootfs_mount (j->rootfd, &j->img, j->tmpdir, BUNDLE_AUTO, 1, &b, e);
 
 	if (r > 0) {
 		if (unpack_run (j, e) < 0)
 			return -1;
-		r = rootfs_mount (j->rootfd, &j->img, j->tmpdir, BUNDLE_AUTO, &b, e);
+		r = rootfs_mount (j->rootfd, &j->img, j->tmpdir, BUNDLE_AUTO, 1, &b, e);
 	}
 	if (r != 0)
 		return r > 0

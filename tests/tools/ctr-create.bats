@@ -111,6 +111,39 @@ crun_run () {
 	[[ $(state) == "$before" ]]
 }
 
+@test "the init layer: an image's mount points made once, on top of its layers; a run leaves upper empty" {
+	local init
+	init=$BOX_ROOT/cache/init/$(fixture_image_id small | cut -d: -f2)
+	# the first container extracts the layers (img-unpack, whose bundles
+	# show the image alone); the second makes the init layer
+	mk small
+	[[ ! -e $init ]]
+	mk small
+	(cd "$init" && find . | sort | tr '\n' ' ') >"$BATS_TEST_TMPDIR/tree"
+	[[ $(cat "$BATS_TEST_TMPDIR/tree") == ". ./dev ./etc ./etc/hostname ./etc/hosts ./etc/resolv.conf ./proc ./sys " ]]
+	# the image's /etc (0755 root) shows through the init layer's copy
+	[[ $(stat -c '%a %u %g' "$init/etc") == "755 0 0" ]]
+	mk --network none small cat /etc/passwd
+	[[ $(findmnt -no OPTIONS "$D/rootfs") == *"cache/init/${init##*/}"* ]]
+	run -0 ctr-spawn "$id"
+	[[ ${lines[0]} == root:x:0:0:root:/root:/bin/sh ]]
+	[[ -z $(ls -A "$D/upper") ]]
+}
+
+@test "the init layer keeps an image's /etc that is a link one" {
+	custom_image '{"Cmd":["sh"]}' <<-'EOF'
+		mkdir -p "$1/usr/etc"
+		ln -s usr/etc "$1/etc"
+	EOF
+	mk custom
+	mk custom
+	mk --network none custom sh -c 'readlink /etc; cat /etc/hostname'
+	local init=$BOX_ROOT/cache/init/$(fixture_image_id "$BATS_TEST_TMPDIR/custom" | cut -d: -f2)
+	[[ -d $init/proc && ! -e $init/etc ]]
+	run -0 ctr-spawn "$id"
+	[[ $output == "usr/etc"$'\n'"${id:0:12}" ]]
+}
+
 @test "the image's CMD, run args, --entrypoint as Docker merges them" {
 	mk small
 	[[ $(cfg .process.args) == '["sh"]' && $(crt .Config.Cmd) == '["sh"]' ]]
