@@ -1,0 +1,696 @@
+/* shword - expand and split one Dockerfile word as buildkit's shell lexer does
+ *
+ * A transcription of the behaviour of moby/buildkit
+ * frontend/dockerfile/shell/lex.go (the conformance cases in
+ * shell/envVarTest and shell/wordsTest hold it), with two differences: each
+ * nested ${...} collects its words in its own buffer (buildkit shares one
+ * and loses the text before a ${X:-w} when splitting), and a replacement in
+ * ${X/p/r} is literal (buildkit's regexp would expand "$1" in it). */
+#include "shword.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+
+struct buf {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+
+static void
+buf_add (struct buf *b, const char *p, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 32;
+		char *s;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if (!(s = realloc (b->s, cap))) {
+			b->oom = true;
+			return;
+		}
+		b->s = s;
+		b->cap = cap;
+	}
+	if (n)
+		memcpy (b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void
+buf_free (struct buf *b)
+{
+	free (b->s);
+	*b = (struct buf){0};
+}
+
+/* the words of shword_split: white space outside quotes ends a word */
+struct words {
+	struct buf cur;
+	char **v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void
+words_end (struct words *w)
+{
+	char **v;
+
+	if (!w || w->cur.len == 0)
+		return;
+	if (w->n + 2 > w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 8;
+		if (!(v = realloc (w->v, cap * sizeof *v))) {
+			w->oom = true;
+			return;
+		}
+		w->v = v;
+		w->cap = cap;
+	}
+	w->v[w->n++] = steal_pointer (&w->cur.s);
+	w->v[w->n] = NULL;
+	w->cur = (struct buf){0};
+}
+
+static void
+words_raw (struct words *w, const char *p, size_t n)
+{
+	if (w)
+		buf_add (&w->cur, p, n);
+}
+
+/* text from a variable: its white space splits */
+static void
+words_text (struct words *w, const char *p, size_t n)
+{
+	size_t sp;
+
+	if (!w)
+		return;
+	while (n > 0) {
+		if ((sp = shword_space_len (p, n)) > 0) {
+			words_end (w);
+			p += sp, n -= sp;
+		} else {
+			buf_add (&w->cur, p, 1);
+			p++, n--;
+		}
+	}
+}
+
+static void
+words_free (struct words *w)
+{
+	shword_free (w->v);
+	buf_free (&w->cur);
+}
+
+size_t
+shword_space_len (const char *p, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	unsigned c;
+
+	if (n == 0)
+		return 0;
+	if (u[0] && strchr ("\t\n\v\f\r ", u[0]))
+		return 1;
+	if (n >= 2 && u[0] == 0xc2 && (u[1] == 0x85 || u[1] == 0xa0))
+		return 2;
+	if (n < 3 || (u[0] != 0xe1 && u[0] != 0xe2 && u[0] != 0xe3))
+		return 0;
+	c = (u[0] & 0x0f) << 12 | (u[1] & 0x3f) << 6 | (u[2] & 0x3f);
+	if ((u[1] & 0xc0) != 0x80 || (u[2] & 0xc0) != 0x80)
+		return 0;
+	if (c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f ||
+	    c == 0x3000)
+		return 3;
+	return 0;
+}
+
+/* one character of the input: its code (-1 at the end) and its bytes */
+struct rune {
+	int c;
+	const char *p;
+	size_t n;
+};
+
+struct lex {
+	const struct shword *sh;
+	const char *p, *end;
+	bool raw_escapes; /* keep escape characters: the text of a pattern */
+	struct bx_err *e;
+};
+
+static size_t
+utf8_len (const char *p, size_t n)
+{
+	unsigned char c = (unsigned char)*p;
+	size_t want = c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+
+	if (want > n)
+		return 1;
+	for (size_t i = 1; i < want; i++)
+		if (((unsigned char)p[i] & 0xc0) != 0x80)
+			return 1;
+	return want;
+}
+
+static struct rune
+lex_peek (const struct lex *l)
+{
+	struct rune r = {-1, l->p, 0};
+
+	if (l->p < l->end) {
+		r.n = utf8_len (l->p, l->end - l->p);
+		r.c = r.n == 1 ? (unsigned char)*l->p : 0x80; /* all that matters: not ASCII */
+	}
+	return r;
+}
+
+static struct rune
+lex_next (struct lex *l)
+{
+	struct rune r = lex_peek (l);
+
+	l->p += r.n;
+	return r;
+}
+
+static int
+lex_oom (struct lex *l)
+{
+	return err_set (l->e, BX_SYSTEM, ENOMEM, "expand");
+}
+
+/* the value of NAME, or NULL when unset */
+static const char *
+env_get (const struct shword *sh, const char *name)
+{
+	size_t len = strlen (name);
+
+	for (size_t i = sh->nenv; i-- > 0;) {
+		const char *kv = sh->env[i];
+		if (strncmp (kv, name, len) == 0 && (kv[len] == '=' || kv[len] == '\0'))
+			return kv[len] ? kv + len + 1 : kv + len;
+	}
+	return NULL;
+}
+
+static bool
+is_special_param (int c)
+{
+	return c > 0 && strchr ("@*#?-$!0", c);
+}
+
+static bool
+is_digit (int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Go's unicode.IsLetter, approximated: any non-ASCII character counts */
+static bool
+is_name_char (int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit (c) || c == '_' || c >= 0x80;
+}
+
+/* a name after '$': digits ($1, $001), one special character, or a word */
+static void
+lex_name (struct lex *l, struct buf *name)
+{
+	struct rune r = lex_peek (l);
+
+	if (is_digit (r.c)) {
+		while (is_digit (lex_peek (l).c))
+			buf_add (name, lex_next (l).p, 1);
+		return;
+	}
+	if (is_special_param (r.c)) {
+		buf_add (name, lex_next (l).p, 1);
+		return;
+	}
+	while (is_name_char ((r = lex_peek (l)).c) && !shword_space_len (r.p, r.n)) {
+		lex_next (l);
+		buf_add (name, r.p, r.n);
+	}
+}
+
+static int lex_until (struct lex *l, int stop, bool raw_escapes, struct buf *res, struct words *w);
+
+static int
+lex_single_quote (struct lex *l, struct buf *out)
+{
+	struct rune r;
+
+	lex_next (l);
+	while ((r = lex_next (l)).c != '\'') {
+		if (r.c < 0)
+			return err_set (l->e, BX_USAGE, 0,
+			                "unexpected end of statement while looking for matching single-quote");
+		buf_add (out, r.p, r.n);
+	}
+	return 0;
+}
+
+static int lex_dollar (struct lex *l, struct buf *out);
+
+/* inside "...", the escape character escapes only '"', '$' and itself */
+static int
+lex_double_quote (struct lex *l, struct buf *out)
+{
+	struct rune r;
+
+	lex_next (l);
+	for (;;) {
+		r = lex_peek (l);
+		if (r.c < 0)
+			return err_set (l->e, BX_USAGE, 0,
+			                "unexpected end of statement while looking for matching double-quote");
+		if (r.c == '"') {
+			lex_next (l);
+			return 0;
+		}
+		if (r.c == '$') {
+			if (lex_dollar (l, out) < 0)
+				return -1;
+			continue;
+		}
+		lex_next (l);
+		if (r.c == l->sh->escape) {
+			int c = lex_peek (l).c;
+			if (l->raw_escapes)
+				buf_add (out, r.p, r.n);
+			if (c < 0)
+				continue;
+			if (c == '"' || c == '$' || c == l->sh->escape)
+				r = lex_next (l);
+		}
+		buf_add (out, r.p, r.n);
+	}
+}
+
+/* ${NAME} text up to the closing STOP; the end of input there is a missing STOP */
+static int
+lex_operand (struct lex *l, int stop, bool raw_escapes, struct buf *out)
+{
+	if (lex_until (l, stop, raw_escapes, out, NULL) == 0)
+		return 0;
+	if (l->p == l->end && stop == '}')
+		return err_set (l->e, BX_USAGE, 0, "syntax error: missing '}'");
+	if (l->p == l->end)
+		return err_set (l->e, BX_USAGE, 0, "syntax error: missing '%c' in ${}", stop);
+	return -1;
+}
+
+static int
+unsupported (struct lex *l, bool colon, struct rune op)
+{
+	return err_set (l->e, BX_USAGE, 0, "unsupported modifier (%s%.*s) in substitution", colon ? ":" : "", (int)op.n,
+	                op.p);
+}
+
+/* ${NAME-w} ${NAME+w} ${NAME?w}, with ':' an empty value counts as unset */
+static int
+lex_default (struct lex *l, const char *name, bool colon, struct rune op, const char *word, struct buf *out)
+{
+	const char *v = env_get (l->sh, name);
+	bool unset = !v || (colon && !*v);
+
+	switch (op.c) {
+	case '-': buf_add (out, unset ? word : v, strlen (unset ? word : v)); return 0;
+	case '+': buf_add (out, unset ? "" : word, unset ? 0 : strlen (word)); return 0;
+	case '?':
+		if (unset)
+			return err_set (l->e, BX_USAGE, 0, "%s: %s", name,
+			                *word ? word
+			                : v   ? "is not allowed to be empty"
+			                      : "is not allowed to be unset");
+		buf_add (out, v, strlen (v));
+		return 0;
+	}
+	return unsupported (l, colon, op);
+}
+
+/* Patterns of ${X#p} ${X%p} ${X/p/r}, as buildkit turns them into a
+ * regexp: '*' is any text and '?' one character (neither crosses a
+ * newline, as a regexp's '.'), '\' quotes '*', '?' and '\' and is dropped
+ * before '}' and '/'; everything else is literal. */
+enum { PAT_LIT, PAT_ONE, PAT_ANY };
+
+struct pat {
+	int kind;
+	const char *p; /* PAT_LIT: its bytes */
+	size_t n;
+};
+
+static int
+pat_compile (const char *s, struct pat **out, size_t *nout, struct bx_err *e)
+{
+	size_t len = strlen (s), n = 0;
+	_cleanup_free_ struct pat *v = calloc (len + 1, sizeof *v);
+
+	if (!v)
+		return err_set (e, BX_SYSTEM, ENOMEM, "pattern");
+	for (const char *p = s; *p;) {
+		size_t cn = utf8_len (p, s + len - p);
+		if (*p == '\\' && (p[1] == '}' || p[1] == '/')) {
+			p++;
+			continue;
+		}
+		if (*p == '\\') {
+			if (!p[1] || !strchr ("*?\\", p[1]))
+				return err_set (e, BX_USAGE, 0,
+				                "invalid pattern (%s) in substitution: invalid escape '\\%.1s'", s,
+				                p + 1);
+			p++;
+			v[n++] = (struct pat){PAT_LIT, p++, 1};
+			continue;
+		}
+		v[n++] = (struct pat){*p == '*' ? PAT_ANY : *p == '?' ? PAT_ONE : PAT_LIT, p, cn};
+		p += cn;
+	}
+	*out = steal_pointer (&v);
+	*nout = n;
+	return 0;
+}
+
+/* does the whole of S (N bytes) match the pattern? */
+static bool
+pat_match (const struct pat *v, size_t nv, const char *s, size_t n)
+{
+	if (nv == 0)
+		return n == 0;
+	if (v->kind == PAT_LIT)
+		return n >= v->n && memcmp (s, v->p, v->n) == 0 && pat_match (v + 1, nv - 1, s + v->n, n - v->n);
+	if (v->kind == PAT_ONE)
+		return n > 0 && *s != '\n' && pat_match (v + 1, nv - 1, s + utf8_len (s, n), n - utf8_len (s, n));
+	for (size_t i = 0;; i += utf8_len (s + i, n - i)) {
+		if (pat_match (v + 1, nv - 1, s + i, n - i))
+			return true;
+		if (i == n || s[i] == '\n')
+			return false;
+	}
+}
+
+static bool
+is_rune_start (const char *s, size_t i)
+{
+	return ((unsigned char)s[i] & 0xc0) != 0x80;
+}
+
+/* ${X#p}: the shortest (or LONGEST) prefix of V matching; SUFFIX: ${X%p} */
+static void
+pat_trim (const struct pat *pv, size_t np, const char *v, bool suffix, bool longest, size_t *from, size_t *len)
+{
+	size_t n = strlen (v);
+
+	*from = 0;
+	*len = n;
+	for (size_t k = 0; k <= n; k++) {
+		size_t i = suffix == longest ? k : n - k; /* a suffix's start, or a prefix's end */
+		if (i < n && !is_rune_start (v, i))
+			continue;
+		if (suffix ? pat_match (pv, np, v + i, n - i) : pat_match (pv, np, v, i)) {
+			*from = suffix ? 0 : i;
+			*len = suffix ? i : n - i;
+			return;
+		}
+	}
+}
+
+/* the leftmost, then longest, match in V at or after FROM: [*S, *E) */
+static bool
+pat_find (const struct pat *pv, size_t np, const char *v, size_t n, size_t from, size_t *s, size_t *e)
+{
+	for (size_t i = from; i <= n; i++) {
+		if (i < n && !is_rune_start (v, i))
+			continue;
+		for (size_t j = n + 1; j-- > i;) {
+			if ((j == n || is_rune_start (v, j)) && pat_match (pv, np, v + i, j - i)) {
+				*s = i;
+				*e = j;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* ${X/p/r} and ${X//p/r}: as Go's Regexp.ReplaceAllString, where an
+ * empty match right after a match is not replaced */
+static void
+pat_replace (const struct pat *pv, size_t np, const char *v, const char *rep, bool all, struct buf *out)
+{
+	size_t n = strlen (v), pos = 0, last = 0, s, e;
+	bool first = true;
+
+	while (pos <= n && (first || all) && pat_find (pv, np, v, n, pos, &s, &e)) {
+		buf_add (out, v + last, s - last);
+		if (e > last || s == 0)
+			buf_add (out, rep, strlen (rep));
+		last = e;
+		pos = e > pos ? e : pos + (pos < n ? utf8_len (v + pos, n - pos) : 1);
+		first = false;
+	}
+	buf_add (out, v + last, n - last);
+}
+
+/* ${NAME#p} ${NAME##p} ${NAME%p} ${NAME%%p} */
+static int
+lex_trim (struct lex *l, const char *name, struct rune op, const char *word, struct buf *out)
+{
+	const char *v = env_get (l->sh, name);
+	bool longest = word[0] == op.c;
+	_cleanup_free_ struct pat *pv = NULL;
+	size_t np, from, len;
+
+	if (pat_compile (longest ? word + 1 : word, &pv, &np, l->e) < 0)
+		return -1;
+	v = v ? v : "";
+	pat_trim (pv, np, v, op.c == '%', longest, &from, &len);
+	buf_add (out, v + from, len);
+	return 0;
+}
+
+/* after "${NAME" and one of "-+?#%", or ':' and one of "-+?" */
+static int
+lex_modifier (struct lex *l, const char *name, bool colon, struct rune op, struct buf *out)
+{
+	bool pattern = op.c == '#' || op.c == '%';
+	struct buf w = {0};
+	int rc;
+
+	if (colon && pattern)
+		return unsupported (l, colon, op);
+	if (lex_operand (l, '}', pattern, &w) < 0) {
+		buf_free (&w);
+		return -1;
+	}
+	buf_add (&w, "", 0);
+	if (w.oom)
+		rc = lex_oom (l);
+	else if (pattern)
+		rc = lex_trim (l, name, op, w.s, out);
+	else
+		rc = lex_default (l, name, colon, op, w.s, out);
+	buf_free (&w);
+	return rc;
+}
+
+/* ${NAME/p/r} and ${NAME//p/r} */
+static int
+lex_replace (struct lex *l, const char *name, struct buf *out)
+{
+	bool all = lex_peek (l).c == '/';
+	struct buf pat = {0}, rep = {0};
+	_cleanup_free_ struct pat *pv = NULL;
+	const char *v = env_get (l->sh, name);
+	size_t np;
+	int rc = -1;
+
+	if (all)
+		lex_next (l);
+	if (lex_operand (l, '/', true, &pat) < 0 || lex_operand (l, '}', true, &rep) < 0)
+		goto out;
+	buf_add (&pat, "", 0);
+	buf_add (&rep, "", 0);
+	if (pat.oom || rep.oom)
+		rc = lex_oom (l);
+	else if ((rc = pat_compile (pat.s, &pv, &np, l->e)) == 0)
+		pat_replace (pv, np, v ? v : "", rep.s, all, out);
+out:
+	buf_free (&pat);
+	buf_free (&rep);
+	return rc;
+}
+
+/* after "${" */
+static int
+lex_braced (struct lex *l, struct buf *out)
+{
+	struct buf name = {0};
+	struct rune r = lex_peek (l);
+	bool colon = false;
+	int rc;
+
+	if (r.c < 0)
+		return err_set (l->e, BX_USAGE, 0, "syntax error: missing '}'");
+	if (r.c == '{' || r.c == '}' || r.c == ':')
+		return err_set (l->e, BX_USAGE, 0, "syntax error: bad substitution");
+	lex_name (l, &name);
+	buf_add (&name, "", 0);
+	if (name.oom)
+		return lex_oom (l);
+	r = lex_next (l);
+	if (r.c == ':') {
+		colon = true;
+		r = lex_next (l);
+	}
+	if (r.c == '}' && !colon) {
+		const char *v = env_get (l->sh, name.s);
+		buf_add (out, v ? v : "", v ? strlen (v) : 0);
+		rc = 0;
+	} else if (r.c == '/' && !colon)
+		rc = lex_replace (l, name.s, out);
+	else if (r.c < 0 && !colon)
+		rc = err_set (l->e, BX_USAGE, 0, "syntax error: missing '}'");
+	else if (colon || (r.c > 0 && strchr ("-+?#%", r.c)))
+		rc = lex_modifier (l, name.s, colon, r, out);
+	else
+		rc = unsupported (l, colon, r);
+	buf_free (&name);
+	return rc;
+}
+
+/* $NAME or ${...}; a '$' that starts no name stays */
+static int
+lex_dollar (struct lex *l, struct buf *out)
+{
+	struct buf name = {0};
+	const char *v;
+
+	lex_next (l);
+	if (lex_peek (l).c == '{') {
+		lex_next (l);
+		return lex_braced (l, out);
+	}
+	lex_name (l, &name);
+	buf_add (&name, "", 0);
+	if (name.oom)
+		return lex_oom (l);
+	if (name.len == 0)
+		buf_add (out, "$", 1);
+	else if ((v = env_get (l->sh, name.s)))
+		buf_add (out, v, strlen (v));
+	buf_free (&name);
+	return 0;
+}
+
+/* the text up to STOP (-1: the end) into RES, and its words into W (or NULL) */
+static int
+lex_until (struct lex *l, int stop, bool raw_escapes, struct buf *res, struct words *w)
+{
+	bool saved = l->raw_escapes;
+	struct rune r;
+	int rc = 0;
+
+	l->raw_escapes = raw_escapes;
+	while ((r = lex_peek (l)).c >= 0 && r.c != stop) {
+		if (r.c == '$' || r.c == '\'' || r.c == '"') {
+			struct buf tmp = {0};
+			rc = r.c == '$'    ? lex_dollar (l, &tmp)
+			     : r.c == '\'' ? lex_single_quote (l, &tmp)
+			                   : lex_double_quote (l, &tmp);
+			buf_add (res, tmp.s, tmp.len);
+			(r.c == '$' ? words_text : words_raw) (w, tmp.s, tmp.len);
+			buf_free (&tmp);
+			if (rc < 0)
+				break;
+			continue;
+		}
+		lex_next (l);
+		if (r.c == l->sh->escape) {
+			if (l->raw_escapes) {
+				words_raw (w, r.p, r.n);
+				buf_add (res, r.p, r.n);
+			}
+			if ((r = lex_next (l)).c < 0)
+				break;
+			words_raw (w, r.p, r.n);
+		} else
+			words_text (w, r.p, r.n);
+		buf_add (res, r.p, r.n);
+	}
+	l->raw_escapes = saved;
+	if (rc < 0)
+		return -1;
+	if (stop >= 0 && lex_next (l).c != stop)
+		return err_set (l->e, BX_USAGE, 0, "unexpected end of statement while looking for matching %c", stop);
+	words_end (w);
+	return 0;
+}
+
+static int
+lex_run (const struct shword *sh, const char *word, struct buf *res, struct words *w, struct bx_err *e)
+{
+	struct lex l = {sh, word, word + strlen (word), false, e};
+
+	if (lex_until (&l, -1, false, res, w) < 0)
+		return err_wrap (e, "word '%s'", word);
+	buf_add (res, "", 0);
+	if (res->oom || (w && (w->oom || w->cur.oom)))
+		return err_set (e, BX_SYSTEM, ENOMEM, "word '%s'", word);
+	return 0;
+}
+
+int
+shword_expand (const struct shword *sh, const char *word, char **out, struct bx_err *e)
+{
+	struct buf res = {0};
+
+	if (lex_run (sh, word, &res, NULL, e) < 0) {
+		buf_free (&res);
+		return -1;
+	}
+	*out = res.s;
+	return 0;
+}
+
+int
+shword_split (const struct shword *sh, const char *word, char ***out, size_t *n, struct bx_err *e)
+{
+	struct buf res = {0};
+	struct words w = {0};
+	int rc = lex_run (sh, word, &res, &w, e);
+
+	buf_free (&res);
+	if (rc == 0 && !w.v && !(w.v = calloc (1, sizeof *w.v)))
+		rc = err_set (e, BX_SYSTEM, ENOMEM, "word '%s'", word);
+	if (rc < 0) {
+		words_free (&w);
+		return -1;
+	}
+	*out = w.v;
+	*n = w.n;
+	return 0;
+}
+
+void
+shword_free (char **words)
+{
+	if (!words)
+		return;
+	for (char **p = words; *p; p++)
+		free (*p);
+	free (words);
+}
