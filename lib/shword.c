@@ -680,6 +680,7 @@ shword_split (const struct shword *sh, const char *word, char ***out, size_t *n,
 		words_free (&w);
 		return -1;
 	}
+	buf_free (&w.cur); /* an empty word left by "" or '' */
 	*out = w.v;
 	*n = w.n;
 	return 0;
