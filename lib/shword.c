@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "shpat.h"
 
 struct buf {
 	char *s;
@@ -341,143 +342,20 @@ lex_default (struct lex *l, const char *name, bool colon, struct rune op, const 
 	return unsupported (l, colon, op);
 }
 
-/* Patterns of ${X#p} ${X%p} ${X/p/r}, as buildkit turns them into a
- * regexp: '*' is any text and '?' one character (neither crosses a
- * newline, as a regexp's '.'), '\' quotes '*', '?' and '\' and is dropped
- * before '}' and '/'; everything else is literal. */
-enum { PAT_LIT, PAT_ONE, PAT_ANY };
-
-struct pat {
-	int kind;
-	const char *p; /* PAT_LIT: its bytes */
-	size_t n;
-};
-
-static int
-pat_compile (const char *s, struct pat **out, size_t *nout, struct bx_err *e)
-{
-	size_t len = strlen (s), n = 0;
-	_cleanup_free_ struct pat *v = calloc (len + 1, sizeof *v);
-
-	if (!v)
-		return err_set (e, BX_SYSTEM, ENOMEM, "pattern");
-	for (const char *p = s; *p;) {
-		size_t cn = utf8_len (p, s + len - p);
-		if (*p == '\\' && (p[1] == '}' || p[1] == '/')) {
-			p++;
-			continue;
-		}
-		if (*p == '\\') {
-			if (!p[1] || !strchr ("*?\\", p[1]))
-				return err_set (e, BX_USAGE, 0,
-				                "invalid pattern (%s) in substitution: invalid escape '\\%.1s'", s,
-				                p + 1);
-			p++;
-			v[n++] = (struct pat){PAT_LIT, p++, 1};
-			continue;
-		}
-		v[n++] = (struct pat){*p == '*' ? PAT_ANY : *p == '?' ? PAT_ONE : PAT_LIT, p, cn};
-		p += cn;
-	}
-	*out = steal_pointer (&v);
-	*nout = n;
-	return 0;
-}
-
-/* does the whole of S (N bytes) match the pattern? */
-static bool
-pat_match (const struct pat *v, size_t nv, const char *s, size_t n)
-{
-	if (nv == 0)
-		return n == 0;
-	if (v->kind == PAT_LIT)
-		return n >= v->n && memcmp (s, v->p, v->n) == 0 && pat_match (v + 1, nv - 1, s + v->n, n - v->n);
-	if (v->kind == PAT_ONE)
-		return n > 0 && *s != '\n' && pat_match (v + 1, nv - 1, s + utf8_len (s, n), n - utf8_len (s, n));
-	for (size_t i = 0;; i += utf8_len (s + i, n - i)) {
-		if (pat_match (v + 1, nv - 1, s + i, n - i))
-			return true;
-		if (i == n || s[i] == '\n')
-			return false;
-	}
-}
-
-static bool
-is_rune_start (const char *s, size_t i)
-{
-	return ((unsigned char)s[i] & 0xc0) != 0x80;
-}
-
-/* ${X#p}: the shortest (or LONGEST) prefix of V matching; SUFFIX: ${X%p} */
-static void
-pat_trim (const struct pat *pv, size_t np, const char *v, bool suffix, bool longest, size_t *from, size_t *len)
-{
-	size_t n = strlen (v);
-
-	*from = 0;
-	*len = n;
-	for (size_t k = 0; k <= n; k++) {
-		size_t i = suffix == longest ? k : n - k; /* a suffix's start, or a prefix's end */
-		if (i < n && !is_rune_start (v, i))
-			continue;
-		if (suffix ? pat_match (pv, np, v + i, n - i) : pat_match (pv, np, v, i)) {
-			*from = suffix ? 0 : i;
-			*len = suffix ? i : n - i;
-			return;
-		}
-	}
-}
-
-/* the leftmost, then longest, match in V at or after FROM: [*S, *E) */
-static bool
-pat_find (const struct pat *pv, size_t np, const char *v, size_t n, size_t from, size_t *s, size_t *e)
-{
-	for (size_t i = from; i <= n; i++) {
-		if (i < n && !is_rune_start (v, i))
-			continue;
-		for (size_t j = n + 1; j-- > i;) {
-			if ((j == n || is_rune_start (v, j)) && pat_match (pv, np, v + i, j - i)) {
-				*s = i;
-				*e = j;
-				return true;
-			}
-		}
-	}
-	return false;
-}
-
-/* ${X/p/r} and ${X//p/r}: as Go's Regexp.ReplaceAllString, where an
- * empty match right after a match is not replaced */
-static void
-pat_replace (const struct pat *pv, size_t np, const char *v, const char *rep, bool all, struct buf *out)
-{
-	size_t n = strlen (v), pos = 0, last = 0, s, e;
-	bool first = true;
-
-	while (pos <= n && (first || all) && pat_find (pv, np, v, n, pos, &s, &e)) {
-		buf_add (out, v + last, s - last);
-		if (e > last || s == 0)
-			buf_add (out, rep, strlen (rep));
-		last = e;
-		pos = e > pos ? e : pos + (pos < n ? utf8_len (v + pos, n - pos) : 1);
-		first = false;
-	}
-	buf_add (out, v + last, n - last);
-}
-
 /* ${NAME#p} ${NAME##p} ${NAME%p} ${NAME%%p} */
 static int
 lex_trim (struct lex *l, const char *name, struct rune op, const char *word, struct buf *out)
 {
 	const char *v = env_get (l->sh, name);
 	bool longest = word[0] == op.c;
-	_cleanup_free_ struct pat *pv = NULL;
-	size_t np, from, len;
+	struct shpat pt;
+	size_t from, len;
 
-	if (pat_compile (longest ? word + 1 : word, &pv, &np, l->e) < 0)
+	if (shpat_compile (&pt, longest ? word + 1 : word, l->e) < 0)
 		return -1;
 	v = v ? v : "";
-	pat_trim (pv, np, v, op.c == '%', longest, &from, &len);
+	shpat_trim (&pt, v, op.c == '%', longest, &from, &len);
+	shpat_free (&pt);
 	buf_add (out, v + from, len);
 	return 0;
 }
@@ -513,9 +391,9 @@ lex_replace (struct lex *l, const char *name, struct buf *out)
 {
 	bool all = lex_peek (l).c == '/';
 	struct buf pat = {0}, rep = {0};
-	_cleanup_free_ struct pat *pv = NULL;
 	const char *v = env_get (l->sh, name);
-	size_t np;
+	_cleanup_free_ char *res = NULL;
+	struct shpat pt;
 	int rc = -1;
 
 	if (all)
@@ -526,8 +404,12 @@ lex_replace (struct lex *l, const char *name, struct buf *out)
 	buf_add (&rep, "", 0);
 	if (pat.oom || rep.oom)
 		rc = lex_oom (l);
-	else if ((rc = pat_compile (pat.s, &pv, &np, l->e)) == 0)
-		pat_replace (pv, np, v ? v : "", rep.s, all, out);
+	else if ((rc = shpat_compile (&pt, pat.s, l->e)) == 0) {
+		res = shpat_replace (&pt, v ? v : "", rep.s, all);
+		shpat_free (&pt);
+		rc = res ? 0 : lex_oom (l);
+		buf_add (out, res, res ? strlen (res) : 0);
+	}
 out:
 	buf_free (&pat);
 	buf_free (&rep);
@@ -549,8 +431,10 @@ lex_braced (struct lex *l, struct buf *out)
 		return err_set (l->e, BX_USAGE, 0, "syntax error: bad substitution");
 	lex_name (l, &name);
 	buf_add (&name, "", 0);
-	if (name.oom)
+	if (name.oom) {
+		buf_free (&name);
 		return lex_oom (l);
+	}
 	r = lex_next (l);
 	if (r.c == ':') {
 		colon = true;
@@ -586,8 +470,10 @@ lex_dollar (struct lex *l, struct buf *out)
 	}
 	lex_name (l, &name);
 	buf_add (&name, "", 0);
-	if (name.oom)
+	if (name.oom) {
+		buf_free (&name);
 		return lex_oom (l);
+	}
 	if (name.len == 0)
 		buf_add (out, "$", 1);
 	else if ((v = env_get (l->sh, name.s)))

@@ -76,6 +76,9 @@ test_expand (void)
 	expand ("${L/./-}|${L//./-}|${L//x/-}|${NOPE//a/b}", "a-b.c|a-b-c|a.b.c|");
 	expand ("${L#\\*}|${L%c}|${L#?}", "a.b.c|a.b.|.b.c");
 	expand ("${L/\\}/x}", "a.b.c");
+	expand ("${KOREAN#?}|${KOREAN%?}|${KOREAN/국/-}", "국어|한국|한-어");
+	expand ("${L//?/}|${L/#/x}|${L/*/}", "|a.b.c|");
+	expand ("${L#**************************************************x}", "a.b.c");
 	expand_esc ('`', "`$PWD\\x \"`\"\"", "$PWD\\x \"");
 	expand_esc ('`', "a`", "a");
 	refused ("${NOPE?}", "NOPE: is not allowed to be unset");
@@ -87,6 +90,7 @@ test_expand (void)
 	refused ("${PWD", "missing '}'");
 	refused ("${PWD:-x", "missing '}'");
 	refused ("${PWD/x", "missing '/'");
+	refused ("${L//}", "missing '/'");
 	refused ("${L#\\x}", "invalid escape");
 	refused ("${}", "bad substitution");
 	refused ("'abc", "single-quote");
