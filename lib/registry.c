@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <linux/magic.h>
 #include <sys/time.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "afile.h"
 #include "cleanup.h"
-#include "hash.h"
+#include "hashbg.h"
 
 /* Reads per callback: 32 KiB keeps 4 transfers small in memory (bench/pull:
  * 64 KiB cost ~100 KB more peak RSS and gained no time on loopback; 16 KiB,
@@ -37,6 +39,7 @@ struct reg {
 	char *token;   /* Bearer token, once fetched */
 	int basic;     /* the registry asked for Basic */
 	long rate;
+	struct hashbg *hasher; /* started by the first blob fetch */
 };
 
 struct membuf {
@@ -68,7 +71,7 @@ struct xfer {
 	struct membuf body;
 	/* a blob sink instead of body */
 	struct reg_blob *blob;
-	struct hash_ctx hash;
+	struct hashbg_file hash;
 	int64_t offset;   /* Range start asked for */
 	int body_started; /* first body byte of this response seen */
 	int too_big, sink_err;
@@ -121,6 +124,7 @@ reg_free (struct reg *r)
 		return;
 	if (r->multi)
 		curl_multi_cleanup (r->multi);
+	hashbg_stop (r->hasher);
 	free (r->user);
 	if (r->pass)
 		explicit_bzero (r->pass, strlen (r->pass));
@@ -357,12 +361,8 @@ throttle (const struct reg *r, size_t n)
 static int
 blob_restart (struct xfer *x)
 {
-	struct bx_err ign;
-
+	hashbg_reset (&x->hash);
 	if (ftruncate (x->blob->fd, 0) < 0 || lseek (x->blob->fd, 0, SEEK_SET) < 0)
-		return -1;
-	hash_free (&x->hash);
-	if (hash_init (&x->hash, &ign) < 0)
 		return -1;
 	x->blob->done = x->blob->flushed = 0;
 	x->offset = 0;
@@ -399,8 +399,8 @@ on_blob_body (struct xfer *x, long code, const char *p, size_t n)
 		x->sink_err = errno;
 		return 0;
 	}
-	hash_update (&x->hash, p, n);
 	b->done += n;
+	hashbg_wrote (&x->hash, b->done);
 	if (b->done - b->flushed >= REG_WRITEBACK)
 		blob_writeback (b);
 	throttle (x->r, n);
@@ -587,7 +587,7 @@ xfer_free (struct xfer *x)
 	x->hdrs = NULL;
 	free (x->body.p);
 	x->body.p = NULL;
-	hash_free (&x->hash);
+	hashbg_drop (&x->hash);
 }
 
 /* --- Bearer tokens ---------------------------------------------------------- */
@@ -758,7 +758,8 @@ blob_verify (struct xfer *x, struct bx_err *e)
 	if (b->size >= 0 && b->done != b->size)
 		return err_set (e, BX_FAIL, 0, "short: %lld of %lld bytes",
 				(long long) b->done, (long long) b->size);
-	hash_final (&x->hash, got);
+	if (hashbg_digest (&x->hash, got, e) < 0)
+		return XF_FAIL;
 	if (strcmp (got, b->digest) != 0) {
 		if (b->resumed_at > 0 && !x->restarted) {
 			/* the kept prefix may be what is wrong: fetch it all once */
@@ -957,39 +958,38 @@ reg_doc_free (struct reg_doc *d)
 	d->buf = NULL;
 }
 
-/* Hash what FD already holds (a kept prefix) and seek to its end. */
+static int
+on_tmpfs (int fd)
+{
+	struct statfs sf;
+
+	return fstatfs (fd, &sf) == 0 && sf.f_type == TMPFS_MAGIC;
+}
+
+/* Hash what FD already holds (a kept prefix, in the background) and seek
+ * to its end. */
 static int
 blob_prepare (struct xfer *x, struct bx_err *e)
 {
 	struct reg_blob *b = x->blob;
-	_cleanup_free_ char *buf = NULL;
-	off_t end = lseek (b->fd, 0, SEEK_END), pos = 0;
+	off_t end = lseek (b->fd, 0, SEEK_END);
 
 	if (end < 0)
 		return err_set (e, BX_SYSTEM, errno, "ingest file");
-	if (hash_init (&x->hash, e) < 0)
-		return -1;
 	if (b->size >= 0 && end > b->size) {
 		if (ftruncate (b->fd, 0) < 0)
 			return err_set (e, BX_SYSTEM, errno, "ingest file");
 		end = 0;
 	}
-	if (end > 0 && !(buf = malloc (REG_BUFSIZE)))
-		return err_set (e, BX_SYSTEM, ENOMEM, "ingest file");
-	while (pos < end) {
-		ssize_t n = pread (b->fd, buf, REG_BUFSIZE, pos);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return err_set (e, BX_SYSTEM, n < 0 ? errno : EIO, "read");
-		hash_update (&x->hash, buf, n);
-		pos += n;
-	}
+	hashbg_add (x->r->hasher, &x->hash, b->fd);
+	hashbg_wrote (&x->hash, end);
 	if (lseek (b->fd, end, SEEK_SET) < 0)
 		return err_set (e, BX_SYSTEM, errno, "ingest file");
 	/* the blob's blocks in one allocation, not page by page as it comes
-	 * (the size stays that of the prefix, which a resume relies on) */
-	if (b->size > end)
+	 * (the size stays that of the prefix, which a resume relies on); not
+	 * on tmpfs, where it means zeroing every page the writes then fill
+	 * (a tenth of a pull's CPU) */
+	if (b->size > end && !on_tmpfs (b->fd))
 		fallocate (b->fd, FALLOC_FL_KEEP_SIZE, end, b->size - end);
 	b->done = b->resumed_at = x->offset = end;
 	b->state = REG_BLOB_QUEUED;
@@ -1022,6 +1022,8 @@ reg_fetch_blobs (struct reg *r, const char *repo, struct reg_blob *blobs, size_t
 
 	if (!xs || !state)
 		return err_set (e, BX_SYSTEM, ENOMEM, "blobs");
+	if (!r->hasher && hashbg_start (&r->hasher, e) < 0)
+		return -1;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct xfer *x = &xs[i];
 		x->r = r;
