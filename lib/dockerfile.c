@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cleanup.h"
 #include "shword.h"
@@ -49,7 +50,6 @@ struct parser {
 	const char *name;
 	const char *p, *end; /* the input not read yet */
 	int line;            /* lines read */
-	int escape;
 	bool directives_done;
 	bool seen_escape;
 	struct dockerfile *df;
@@ -140,7 +140,7 @@ directive_set (struct parser *ps, const char *key, const char *v, size_t n)
 	if (n != 1 || (*v != '`' && *v != '\\'))
 		return err_set (ps->e, BX_USAGE, 0, "invalid escape token '%.*s' does not match ` or \\", (int)n, v);
 	ps->seen_escape = true;
-	ps->escape = ps->df->escape = *v;
+	ps->df->escape = *v;
 	return 0;
 }
 
@@ -189,7 +189,7 @@ continued (const struct parser *ps, const char *s, size_t *n)
 
 	while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t'))
 		k--;
-	if (k == 0 || s[k - 1] != ps->escape || (k >= 2 && s[k - 2] == ps->escape))
+	if (k == 0 || s[k - 1] != ps->df->escape || (k >= 2 && s[k - 2] == ps->df->escape))
 		return false;
 	*n = k - 1;
 	return true;
@@ -302,7 +302,7 @@ split_words (struct parser *ps, const char *s, struct df_instr *out)
 			quote = s[pos], blank_ok = true, phase = QUOTE;
 		else if (phase == QUOTE && s[pos] == quote)
 			phase = WORD;
-		else if (s[pos] == ps->escape && (phase == WORD || quote != '\'')) {
+		else if (s[pos] == ps->df->escape && (phase == WORD || quote != '\'')) {
 			if (pos + 1 == n) {
 				pos++, phase = WORD;
 				continue;
@@ -461,12 +461,15 @@ parse_health (struct parser *ps, struct df_instr *in, const char *rest)
 
 static int instr_parse (struct parser *ps, const char *text, size_t len, struct df_instr *in);
 
-/* ONBUILD: the instruction it holds */
+/* ONBUILD: the instruction it holds. Buildkit's builder refuses a chain
+ * (ONBUILD ONBUILD ...); refusing it here keeps the recursion one deep. */
 static int
 parse_onbuild (struct parser *ps, struct df_instr *in, const char *rest)
 {
 	if (!*rest)
 		return 0;
+	if (strncasecmp (rest, "onbuild", 7) == 0 && (!rest[7] || is_blank (rest[7])))
+		return err_set (ps->e, BX_USAGE, 0, "chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
 	if (!(in->sub = calloc (1, sizeof *in->sub)))
 		return oom (ps);
 	return instr_parse (ps, rest, strlen (rest), in->sub);
@@ -549,8 +552,8 @@ instr_add (struct parser *ps, const char *text, size_t len, int start)
 	return 0;
 }
 
-/* one logical line: a first line and the lines it continues on (comments
- * and blank lines there skipped) into TEXT; false at the end */
+/* one logical line into TEXT: a first line and the lines it continues on
+ * (comments and blank lines there skipped); 1, or 0 at the end, -1 on error */
 static int
 logical_line (struct parser *ps, struct buf *text, int *start)
 {
@@ -602,7 +605,7 @@ parse_lines (struct parser *ps)
 int
 dockerfile_parse (const char *name, const char *buf, size_t len, struct dockerfile **out, struct bx_err *e)
 {
-	struct parser ps = {.name = name, .p = buf, .end = buf + len, .escape = '\\', .e = e};
+	struct parser ps = {.name = name, .p = buf, .end = buf + len, .e = e};
 	const char *nul = memchr (buf, '\0', len);
 	int line = 1;
 

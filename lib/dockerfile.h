@@ -5,10 +5,11 @@
  * the escape character (comments and empty lines inside a continuation
  * dropped), keywords case-insensitive, --flags before the arguments, exec
  * (JSON) form or shell form, ENV and LABEL as key/value/separator triples,
- * ONBUILD holding one instruction. Variables are left alone: lib/shword
- * expands them later, in the environment of the build. Unknown keywords are
- * kept, without arguments, for the builder to refuse. Here-documents
- * (RUN <<EOF) are not read yet: their lines parse as instructions. */
+ * ONBUILD holding one instruction (not another ONBUILD, which buildkit's
+ * builder refuses). Variables are left alone: lib/shword expands them later,
+ * in the environment of the build. Unknown keywords are kept, without
+ * arguments, for the builder to refuse. Here-documents (RUN <<EOF) are not
+ * read yet: their lines parse as instructions. */
 #ifndef BOX_DOCKERFILE_H
 #define BOX_DOCKERFILE_H
 

@@ -207,6 +207,7 @@ test_refused (void)
 	refused ("FROM x\nLABEL a=1 b\n", "Dockerfile:2: syntax error - can't find = in \"b\"");
 	refused ("FROM x\nCMD [\"a\", 1]\n", "Dockerfile:2: when using JSON array syntax");
 	refused ("FROM x\nONBUILD CMD [[]]\n", "Dockerfile:2: when using JSON array syntax");
+	refused ("FROM x\nRUN a \\\n  b\nonbuild  Onbuild RUN c\n", "Dockerfile:4: chaining ONBUILD");
 	refused ("# escape=`\n# escape=`\nFROM x\n", "Dockerfile:2: only one escape parser directive");
 	refused ("# escape=x\nFROM x\n", "Dockerfile:1: invalid escape token 'x'");
 	refused_n ("FROM x\nRUN a\0b\n", 13, "Dockerfile:2: NUL byte");
