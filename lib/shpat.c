@@ -159,30 +159,32 @@ find (struct shpat *pt, const char *v, size_t n, size_t from, size_t *s, size_t 
 
 /* as Go's Regexp.ReplaceAllString: an empty match right after a match is
  * not replaced */
-char *
-shpat_replace (struct shpat *pt, const char *v, const char *rep, bool all)
+int
+shpat_replace (struct shpat *pt, const char *v, const char *rep, bool all, char **out, struct bx_err *e)
 {
-	size_t n = strlen (v), pos = 0, last = 0, s, e, outlen;
-	char *out = NULL;
-	FILE *f = open_memstream (&out, &outlen);
+	size_t n = strlen (v), rn = strlen (rep), pos = 0, last = 0, s, end, len;
+	FILE *f = open_memstream (out, &len);
 	bool first = true, failed;
 
 	if (!f)
-		return NULL;
-	while (pos <= n && (first || all) && find (pt, v, n, pos, &s, &e)) {
+		return err_set (e, BX_SYSTEM, errno, "replace");
+	while (pos <= n && (first || all) && find (pt, v, n, pos, &s, &end) && ftell (f) <= SHPAT_MAX) {
 		fwrite (v + last, 1, s - last, f);
-		if (e > last || s == 0)
-			fputs (rep, f);
-		last = e;
-		pos = e > pos ? e : pos + (pos < n ? utf8_len (v + pos, n - pos) : 1);
+		if (end > last || s == 0)
+			fwrite (rep, 1, rn, f);
+		last = end;
+		pos = end > pos ? end : pos + (pos < n ? utf8_len (v + pos, n - pos) : 1);
 		first = false;
 	}
 	fwrite (v + last, 1, n - last, f);
 	failed = ferror (f) != 0;
 	failed |= fclose (f) != 0;
-	if (failed) {
-		free (out);
-		return NULL;
+	if (failed || len > SHPAT_MAX) {
+		free (*out);
+		*out = NULL;
+		if (failed)
+			return err_set (e, BX_SYSTEM, ENOMEM, "replace");
+		return err_set (e, BX_USAGE, 0, "replacement longer than %d bytes", SHPAT_MAX);
 	}
-	return out;
+	return 0;
 }

@@ -25,8 +25,10 @@ void shpat_free (struct shpat *pt);
 /* ${X#p} ${X##p} ${X%p} ${X%%p}: what is left of V without its shortest (or
  * LONGEST) prefix (or SUFFIX) that matches is [*FROM, *FROM + *LEN). */
 void shpat_trim (struct shpat *pt, const char *v, bool suffix, bool longest, size_t *from, size_t *len);
-/* ${X/p/r} ${X//p/r}: V with its first (or ALL) matches replaced by REP,
- * malloc'd; NULL when out of memory. REP is literal. */
-char *shpat_replace (struct shpat *pt, const char *v, const char *rep, bool all);
+/* ${X/p/r} ${X//p/r}: V with its first (or ALL) matches replaced by REP
+ * (literal) into *OUT, malloc'd. Nested replacements multiply lengths, so a
+ * result past SHPAT_MAX bytes is refused (BX_USAGE). */
+#define SHPAT_MAX (1 << 20)
+int shpat_replace (struct shpat *pt, const char *v, const char *rep, bool all, char **out, struct bx_err *e);
 
 #endif

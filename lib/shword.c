@@ -392,7 +392,7 @@ lex_replace (struct lex *l, const char *name, struct buf *out)
 	bool all = lex_peek (l).c == '/';
 	struct buf pat = {0}, rep = {0};
 	const char *v = env_get (l->sh, name);
-	_cleanup_free_ char *res = NULL;
+	char *res = NULL;
 	struct shpat pt;
 	int rc = -1;
 
@@ -405,10 +405,10 @@ lex_replace (struct lex *l, const char *name, struct buf *out)
 	if (pat.oom || rep.oom)
 		rc = lex_oom (l);
 	else if ((rc = shpat_compile (&pt, pat.s, l->e)) == 0) {
-		res = shpat_replace (&pt, v ? v : "", rep.s, all);
+		rc = shpat_replace (&pt, v ? v : "", rep.s, all, &res, l->e);
 		shpat_free (&pt);
-		rc = res ? 0 : lex_oom (l);
 		buf_add (out, res, res ? strlen (res) : 0);
+		free (res);
 	}
 out:
 	buf_free (&pat);
@@ -498,6 +498,7 @@ lex_until (struct lex *l, int stop, bool raw_escapes, struct buf *res, struct wo
 			     : r.c == '\'' ? lex_single_quote (l, &tmp)
 			                   : lex_double_quote (l, &tmp);
 			buf_add (res, tmp.s, tmp.len);
+			res->oom |= tmp.oom;
 			(r.c == '$' ? words_text : words_raw) (w, tmp.s, tmp.len);
 			buf_free (&tmp);
 			if (rc < 0)

@@ -93,6 +93,7 @@ test_expand (void)
 	refused ("${L//}", "missing '/'");
 	refused ("${L#\\x}", "invalid escape");
 	refused ("${}", "bad substitution");
+	refused ("${L//?/${L//?/${L//?/${L//?/${L//?/${L//?/${L//?/${L//?/${L//?/aaaaa}}}}}}}}}", "longer than");
 	refused ("'abc", "single-quote");
 	refused ("\"abc", "double-quote");
 	refused ("he\\\\'llo", "word 'he\\\\'llo'");
