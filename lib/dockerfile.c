@@ -16,35 +16,7 @@
 
 #include "cleanup.h"
 #include "shword.h"
-
-struct buf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void
-buf_add (struct buf *b, const char *p, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *s;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if (!(s = realloc (b->s, cap))) {
-			b->oom = true;
-			return;
-		}
-		b->s = s;
-		b->cap = cap;
-	}
-	if (n)
-		memcpy (b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
+#include "strbuf.h"
 
 struct parser {
 	const char *name;
@@ -234,7 +206,7 @@ static int
 split_flags (struct parser *ps, struct df_instr *in, const char **rest)
 {
 	const char *p = *rest;
-	struct buf w = {0};
+	struct strbuf w = {0};
 	int rc = 0;
 
 	for (;;) {
@@ -244,7 +216,7 @@ split_flags (struct parser *ps, struct df_instr *in, const char **rest)
 		if (p[0] != '-' || p[1] != '-')
 			break;
 		w.len = 0;
-		buf_add (&w, "", 0);
+		strbuf_add (&w, "", 0);
 		for (; *p && (quote || !(is_blank (*p) || *p == '\n')); p++) {
 			if (!quote && (*p == '\'' || *p == '"'))
 				quote = *p;
@@ -253,7 +225,7 @@ split_flags (struct parser *ps, struct df_instr *in, const char **rest)
 			else if (*p == '\\' && !p[1])
 				quote = 0;
 			else
-				buf_add (&w, *p == '\\' ? ++p : p, 1);
+				strbuf_add (&w, *p == '\\' ? ++p : p, 1);
 		}
 		if (w.oom || (strcmp (w.s, "--") != 0 && flag_push (ps, in, w.s, w.len) < 0)) {
 			rc = w.oom ? oom (ps) : -1;
@@ -274,12 +246,12 @@ split_words (struct parser *ps, const char *s, struct df_instr *out)
 {
 	enum { SPACES, WORD, QUOTE } phase = SPACES;
 	size_t n = strlen (s), pos = 0, sp;
-	struct buf w = {0};
+	struct strbuf w = {0};
 	bool blank_ok = false;
 	char quote = 0;
 	int rc = 0;
 
-	buf_add (&w, "", 0);
+	strbuf_add (&w, "", 0);
 	while (rc == 0 && !w.oom) {
 		sp = shword_space_len (s + pos, n - pos);
 		if (phase == SPACES && (pos == n || sp > 0)) {
@@ -307,9 +279,9 @@ split_words (struct parser *ps, const char *s, struct df_instr *out)
 				pos++, phase = WORD;
 				continue;
 			}
-			buf_add (&w, s + pos++, 1);
+			strbuf_add (&w, s + pos++, 1);
 		}
-		buf_add (&w, s + pos++, 1);
+		strbuf_add (&w, s + pos++, 1);
 	}
 	free (w.s);
 	return w.oom ? oom (ps) : rc;
@@ -555,7 +527,7 @@ instr_add (struct parser *ps, const char *text, size_t len, int start)
 /* one logical line into TEXT: a first line and the lines it continues on
  * (comments and blank lines there skipped); 1, or 0 at the end, -1 on error */
 static int
-logical_line (struct parser *ps, struct buf *text, int *start)
+logical_line (struct parser *ps, struct strbuf *text, int *start)
 {
 	const char *s;
 	size_t n, raw, k;
@@ -574,12 +546,12 @@ logical_line (struct parser *ps, struct buf *text, int *start)
 		more = continued (ps, s, &n);
 	} while (!more && n == 0);
 	text->len = 0;
-	buf_add (text, s, n);
+	strbuf_add (text, s, n);
 	while (more && next_line (ps, &s, &n, &raw)) {
 		if (is_comment (s, n) || space_run (s, n) == n)
 			continue;
 		more = continued (ps, s, &n);
-		buf_add (text, s, n);
+		strbuf_add (text, s, n);
 	}
 	return text->oom ? oom (ps) : 1;
 }
@@ -587,7 +559,7 @@ logical_line (struct parser *ps, struct buf *text, int *start)
 static int
 parse_lines (struct parser *ps)
 {
-	struct buf text = {0};
+	struct strbuf text = {0};
 	int start = 0, rc;
 
 	while ((rc = logical_line (ps, &text, &start)) > 0)

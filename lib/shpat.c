@@ -11,27 +11,13 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "strbuf.h"
 
 struct shpat_item {
 	char kind; /* '*', '?', or 'l': the literal P, N bytes */
 	const char *p;
 	size_t n;
 };
-
-/* the length of the UTF-8 character at P (N bytes left); 1 if invalid */
-static size_t
-utf8_len (const char *p, size_t n)
-{
-	unsigned char c = (unsigned char)*p;
-	size_t want = c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-
-	if (want > n)
-		return 1;
-	for (size_t i = 1; i < want; i++)
-		if (((unsigned char)p[i] & 0xc0) != 0x80)
-			return 1;
-	return want;
-}
 
 static bool
 is_rune_start (const char *s, size_t i)

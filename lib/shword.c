@@ -15,46 +15,11 @@
 
 #include "cleanup.h"
 #include "shpat.h"
-
-struct buf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void
-buf_add (struct buf *b, const char *p, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 32;
-		char *s;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if (!(s = realloc (b->s, cap))) {
-			b->oom = true;
-			return;
-		}
-		b->s = s;
-		b->cap = cap;
-	}
-	if (n)
-		memcpy (b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-buf_free (struct buf *b)
-{
-	free (b->s);
-	*b = (struct buf){0};
-}
+#include "strbuf.h"
 
 /* the words of shword_split: white space outside quotes ends a word */
 struct words {
-	struct buf cur;
+	struct strbuf cur;
 	char **v;
 	size_t n, cap;
 	bool oom;
@@ -78,14 +43,14 @@ words_end (struct words *w)
 	}
 	w->v[w->n++] = steal_pointer (&w->cur.s);
 	w->v[w->n] = NULL;
-	w->cur = (struct buf){0};
+	w->cur = (struct strbuf){0};
 }
 
 static void
 words_raw (struct words *w, const char *p, size_t n)
 {
 	if (w)
-		buf_add (&w->cur, p, n);
+		strbuf_add (&w->cur, p, n);
 }
 
 /* text from a variable: its white space splits */
@@ -101,7 +66,7 @@ words_text (struct words *w, const char *p, size_t n)
 			words_end (w);
 			p += sp, n -= sp;
 		} else {
-			buf_add (&w->cur, p, 1);
+			strbuf_add (&w->cur, p, 1);
 			p++, n--;
 		}
 	}
@@ -111,7 +76,7 @@ static void
 words_free (struct words *w)
 {
 	shword_free (w->v);
-	buf_free (&w->cur);
+	strbuf_free (&w->cur);
 }
 
 size_t
@@ -150,20 +115,6 @@ struct lex {
 	bool raw_escapes; /* keep escape characters: the text of a pattern */
 	struct bx_err *e;
 };
-
-static size_t
-utf8_len (const char *p, size_t n)
-{
-	unsigned char c = (unsigned char)*p;
-	size_t want = c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-
-	if (want > n)
-		return 1;
-	for (size_t i = 1; i < want; i++)
-		if (((unsigned char)p[i] & 0xc0) != 0x80)
-			return 1;
-	return want;
-}
 
 static struct rune
 lex_peek (const struct lex *l)
@@ -227,29 +178,29 @@ is_name_char (int c)
 
 /* a name after '$': digits ($1, $001), one special character, or a word */
 static void
-lex_name (struct lex *l, struct buf *name)
+lex_name (struct lex *l, struct strbuf *name)
 {
 	struct rune r = lex_peek (l);
 
 	if (is_digit (r.c)) {
 		while (is_digit (lex_peek (l).c))
-			buf_add (name, lex_next (l).p, 1);
+			strbuf_add (name, lex_next (l).p, 1);
 		return;
 	}
 	if (is_special_param (r.c)) {
-		buf_add (name, lex_next (l).p, 1);
+		strbuf_add (name, lex_next (l).p, 1);
 		return;
 	}
 	while (is_name_char ((r = lex_peek (l)).c) && !shword_space_len (r.p, r.n)) {
 		lex_next (l);
-		buf_add (name, r.p, r.n);
+		strbuf_add (name, r.p, r.n);
 	}
 }
 
-static int lex_until (struct lex *l, int stop, bool raw_escapes, struct buf *res, struct words *w);
+static int lex_until (struct lex *l, int stop, bool raw_escapes, struct strbuf *res, struct words *w);
 
 static int
-lex_single_quote (struct lex *l, struct buf *out)
+lex_single_quote (struct lex *l, struct strbuf *out)
 {
 	struct rune r;
 
@@ -258,16 +209,16 @@ lex_single_quote (struct lex *l, struct buf *out)
 		if (r.c < 0)
 			return err_set (l->e, BX_USAGE, 0,
 			                "unexpected end of statement while looking for matching single-quote");
-		buf_add (out, r.p, r.n);
+		strbuf_add (out, r.p, r.n);
 	}
 	return 0;
 }
 
-static int lex_dollar (struct lex *l, struct buf *out);
+static int lex_dollar (struct lex *l, struct strbuf *out);
 
 /* inside "...", the escape character escapes only '"', '$' and itself */
 static int
-lex_double_quote (struct lex *l, struct buf *out)
+lex_double_quote (struct lex *l, struct strbuf *out)
 {
 	struct rune r;
 
@@ -290,19 +241,19 @@ lex_double_quote (struct lex *l, struct buf *out)
 		if (r.c == l->sh->escape) {
 			int c = lex_peek (l).c;
 			if (l->raw_escapes)
-				buf_add (out, r.p, r.n);
+				strbuf_add (out, r.p, r.n);
 			if (c < 0)
 				continue;
 			if (c == '"' || c == '$' || c == l->sh->escape)
 				r = lex_next (l);
 		}
-		buf_add (out, r.p, r.n);
+		strbuf_add (out, r.p, r.n);
 	}
 }
 
 /* ${NAME} text up to the closing STOP; the end of input there is a missing STOP */
 static int
-lex_operand (struct lex *l, int stop, bool raw_escapes, struct buf *out)
+lex_operand (struct lex *l, int stop, bool raw_escapes, struct strbuf *out)
 {
 	if (lex_until (l, stop, raw_escapes, out, NULL) == 0)
 		return 0;
@@ -322,21 +273,21 @@ unsupported (struct lex *l, bool colon, struct rune op)
 
 /* ${NAME-w} ${NAME+w} ${NAME?w}, with ':' an empty value counts as unset */
 static int
-lex_default (struct lex *l, const char *name, bool colon, struct rune op, const char *word, struct buf *out)
+lex_default (struct lex *l, const char *name, bool colon, struct rune op, const char *word, struct strbuf *out)
 {
 	const char *v = env_get (l->sh, name);
 	bool unset = !v || (colon && !*v);
 
 	switch (op.c) {
-	case '-': buf_add (out, unset ? word : v, strlen (unset ? word : v)); return 0;
-	case '+': buf_add (out, unset ? "" : word, unset ? 0 : strlen (word)); return 0;
+	case '-': strbuf_add (out, unset ? word : v, strlen (unset ? word : v)); return 0;
+	case '+': strbuf_add (out, unset ? "" : word, unset ? 0 : strlen (word)); return 0;
 	case '?':
 		if (unset)
 			return err_set (l->e, BX_USAGE, 0, "%s: %s", name,
 			                *word ? word
 			                : v   ? "is not allowed to be empty"
 			                      : "is not allowed to be unset");
-		buf_add (out, v, strlen (v));
+		strbuf_add (out, v, strlen (v));
 		return 0;
 	}
 	return unsupported (l, colon, op);
@@ -344,7 +295,7 @@ lex_default (struct lex *l, const char *name, bool colon, struct rune op, const 
 
 /* ${NAME#p} ${NAME##p} ${NAME%p} ${NAME%%p} */
 static int
-lex_trim (struct lex *l, const char *name, struct rune op, const char *word, struct buf *out)
+lex_trim (struct lex *l, const char *name, struct rune op, const char *word, struct strbuf *out)
 {
 	const char *v = env_get (l->sh, name);
 	bool longest = word[0] == op.c;
@@ -356,41 +307,41 @@ lex_trim (struct lex *l, const char *name, struct rune op, const char *word, str
 	v = v ? v : "";
 	shpat_trim (&pt, v, op.c == '%', longest, &from, &len);
 	shpat_free (&pt);
-	buf_add (out, v + from, len);
+	strbuf_add (out, v + from, len);
 	return 0;
 }
 
 /* after "${NAME" and one of "-+?#%", or ':' and one of "-+?" */
 static int
-lex_modifier (struct lex *l, const char *name, bool colon, struct rune op, struct buf *out)
+lex_modifier (struct lex *l, const char *name, bool colon, struct rune op, struct strbuf *out)
 {
 	bool pattern = op.c == '#' || op.c == '%';
-	struct buf w = {0};
+	struct strbuf w = {0};
 	int rc;
 
 	if (colon && pattern)
 		return unsupported (l, colon, op);
 	if (lex_operand (l, '}', pattern, &w) < 0) {
-		buf_free (&w);
+		strbuf_free (&w);
 		return -1;
 	}
-	buf_add (&w, "", 0);
+	strbuf_add (&w, "", 0);
 	if (w.oom)
 		rc = lex_oom (l);
 	else if (pattern)
 		rc = lex_trim (l, name, op, w.s, out);
 	else
 		rc = lex_default (l, name, colon, op, w.s, out);
-	buf_free (&w);
+	strbuf_free (&w);
 	return rc;
 }
 
 /* ${NAME/p/r} and ${NAME//p/r} */
 static int
-lex_replace (struct lex *l, const char *name, struct buf *out)
+lex_replace (struct lex *l, const char *name, struct strbuf *out)
 {
 	bool all = lex_peek (l).c == '/';
-	struct buf pat = {0}, rep = {0};
+	struct strbuf pat = {0}, rep = {0};
 	const char *v = env_get (l->sh, name);
 	char *res = NULL;
 	struct shpat pt;
@@ -400,27 +351,27 @@ lex_replace (struct lex *l, const char *name, struct buf *out)
 		lex_next (l);
 	if (lex_operand (l, '/', true, &pat) < 0 || lex_operand (l, '}', true, &rep) < 0)
 		goto out;
-	buf_add (&pat, "", 0);
-	buf_add (&rep, "", 0);
+	strbuf_add (&pat, "", 0);
+	strbuf_add (&rep, "", 0);
 	if (pat.oom || rep.oom)
 		rc = lex_oom (l);
 	else if ((rc = shpat_compile (&pt, pat.s, l->e)) == 0) {
 		rc = shpat_replace (&pt, v ? v : "", rep.s, all, &res, l->e);
 		shpat_free (&pt);
-		buf_add (out, res, res ? strlen (res) : 0);
+		strbuf_add (out, res, res ? strlen (res) : 0);
 		free (res);
 	}
 out:
-	buf_free (&pat);
-	buf_free (&rep);
+	strbuf_free (&pat);
+	strbuf_free (&rep);
 	return rc;
 }
 
 /* after "${" */
 static int
-lex_braced (struct lex *l, struct buf *out)
+lex_braced (struct lex *l, struct strbuf *out)
 {
-	struct buf name = {0};
+	struct strbuf name = {0};
 	struct rune r = lex_peek (l);
 	bool colon = false;
 	int rc;
@@ -430,9 +381,9 @@ lex_braced (struct lex *l, struct buf *out)
 	if (r.c == '{' || r.c == '}' || r.c == ':')
 		return err_set (l->e, BX_USAGE, 0, "syntax error: bad substitution");
 	lex_name (l, &name);
-	buf_add (&name, "", 0);
+	strbuf_add (&name, "", 0);
 	if (name.oom) {
-		buf_free (&name);
+		strbuf_free (&name);
 		return lex_oom (l);
 	}
 	r = lex_next (l);
@@ -442,7 +393,7 @@ lex_braced (struct lex *l, struct buf *out)
 	}
 	if (r.c == '}' && !colon) {
 		const char *v = env_get (l->sh, name.s);
-		buf_add (out, v ? v : "", v ? strlen (v) : 0);
+		strbuf_add (out, v ? v : "", v ? strlen (v) : 0);
 		rc = 0;
 	} else if (r.c == '/' && !colon)
 		rc = lex_replace (l, name.s, out);
@@ -452,15 +403,15 @@ lex_braced (struct lex *l, struct buf *out)
 		rc = lex_modifier (l, name.s, colon, r, out);
 	else
 		rc = unsupported (l, colon, r);
-	buf_free (&name);
+	strbuf_free (&name);
 	return rc;
 }
 
 /* $NAME or ${...}; a '$' that starts no name stays */
 static int
-lex_dollar (struct lex *l, struct buf *out)
+lex_dollar (struct lex *l, struct strbuf *out)
 {
-	struct buf name = {0};
+	struct strbuf name = {0};
 	const char *v;
 
 	lex_next (l);
@@ -469,22 +420,22 @@ lex_dollar (struct lex *l, struct buf *out)
 		return lex_braced (l, out);
 	}
 	lex_name (l, &name);
-	buf_add (&name, "", 0);
+	strbuf_add (&name, "", 0);
 	if (name.oom) {
-		buf_free (&name);
+		strbuf_free (&name);
 		return lex_oom (l);
 	}
 	if (name.len == 0)
-		buf_add (out, "$", 1);
+		strbuf_add (out, "$", 1);
 	else if ((v = env_get (l->sh, name.s)))
-		buf_add (out, v, strlen (v));
-	buf_free (&name);
+		strbuf_add (out, v, strlen (v));
+	strbuf_free (&name);
 	return 0;
 }
 
 /* the text up to STOP (-1: the end) into RES, and its words into W (or NULL) */
 static int
-lex_until (struct lex *l, int stop, bool raw_escapes, struct buf *res, struct words *w)
+lex_until (struct lex *l, int stop, bool raw_escapes, struct strbuf *res, struct words *w)
 {
 	bool saved = l->raw_escapes;
 	struct rune r;
@@ -493,14 +444,14 @@ lex_until (struct lex *l, int stop, bool raw_escapes, struct buf *res, struct wo
 	l->raw_escapes = raw_escapes;
 	while ((r = lex_peek (l)).c >= 0 && r.c != stop) {
 		if (r.c == '$' || r.c == '\'' || r.c == '"') {
-			struct buf tmp = {0};
+			struct strbuf tmp = {0};
 			rc = r.c == '$'    ? lex_dollar (l, &tmp)
 			     : r.c == '\'' ? lex_single_quote (l, &tmp)
 			                   : lex_double_quote (l, &tmp);
-			buf_add (res, tmp.s, tmp.len);
+			strbuf_add (res, tmp.s, tmp.len);
 			res->oom |= tmp.oom;
 			(r.c == '$' ? words_text : words_raw) (w, tmp.s, tmp.len);
-			buf_free (&tmp);
+			strbuf_free (&tmp);
 			if (rc < 0)
 				break;
 			continue;
@@ -509,14 +460,14 @@ lex_until (struct lex *l, int stop, bool raw_escapes, struct buf *res, struct wo
 		if (r.c == l->sh->escape) {
 			if (l->raw_escapes) {
 				words_raw (w, r.p, r.n);
-				buf_add (res, r.p, r.n);
+				strbuf_add (res, r.p, r.n);
 			}
 			if ((r = lex_next (l)).c < 0)
 				break;
 			words_raw (w, r.p, r.n);
 		} else
 			words_text (w, r.p, r.n);
-		buf_add (res, r.p, r.n);
+		strbuf_add (res, r.p, r.n);
 	}
 	l->raw_escapes = saved;
 	if (rc < 0)
@@ -528,13 +479,13 @@ lex_until (struct lex *l, int stop, bool raw_escapes, struct buf *res, struct wo
 }
 
 static int
-lex_run (const struct shword *sh, const char *word, struct buf *res, struct words *w, struct bx_err *e)
+lex_run (const struct shword *sh, const char *word, struct strbuf *res, struct words *w, struct bx_err *e)
 {
 	struct lex l = {sh, word, word + strlen (word), false, e};
 
 	if (lex_until (&l, -1, false, res, w) < 0)
 		return err_wrap (e, "word '%s'", word);
-	buf_add (res, "", 0);
+	strbuf_add (res, "", 0);
 	if (res->oom || (w && (w->oom || w->cur.oom)))
 		return err_set (e, BX_SYSTEM, ENOMEM, "word '%s'", word);
 	return 0;
@@ -543,10 +494,10 @@ lex_run (const struct shword *sh, const char *word, struct buf *res, struct word
 int
 shword_expand (const struct shword *sh, const char *word, char **out, struct bx_err *e)
 {
-	struct buf res = {0};
+	struct strbuf res = {0};
 
 	if (lex_run (sh, word, &res, NULL, e) < 0) {
-		buf_free (&res);
+		strbuf_free (&res);
 		return -1;
 	}
 	*out = res.s;
@@ -556,18 +507,18 @@ shword_expand (const struct shword *sh, const char *word, char **out, struct bx_
 int
 shword_split (const struct shword *sh, const char *word, char ***out, size_t *n, struct bx_err *e)
 {
-	struct buf res = {0};
+	struct strbuf res = {0};
 	struct words w = {0};
 	int rc = lex_run (sh, word, &res, &w, e);
 
-	buf_free (&res);
+	strbuf_free (&res);
 	if (rc == 0 && !w.v && !(w.v = calloc (1, sizeof *w.v)))
 		rc = err_set (e, BX_SYSTEM, ENOMEM, "word '%s'", word);
 	if (rc < 0) {
 		words_free (&w);
 		return -1;
 	}
-	buf_free (&w.cur); /* an empty word left by "" or '' */
+	strbuf_free (&w.cur); /* an empty word left by "" or '' */
 	*out = w.v;
 	*n = w.n;
 	return 0;
