@@ -5,7 +5,9 @@
  * dockerfile-parser/parser hold, with these differences: a NUL byte in the
  * file is refused; --flags are split at ASCII white space and their bytes
  * kept (buildkit reads each byte as a Latin-1 character there); a JSON array
- * must be valid UTF-8 to be the exec form; lines have no length limit. */
+ * must be valid UTF-8 to be the exec form; lines have no length limit; a
+ * <<- here-document's body is kept without its leading tabs (buildkit's
+ * builder strips them later). */
 #include "dockerfile.h"
 
 #include <errno.h>
@@ -302,6 +304,7 @@ instr_clear (struct df_instr *in)
 		free (in->sub);
 	}
 	free (in->original);
+	dfheredoc_free (in->heredocs, in->nheredocs);
 	*in = (struct df_instr){0};
 }
 
@@ -503,6 +506,43 @@ located (struct parser *ps, int line)
 	return err_wrap (ps->e, "%s:%d", ps->name, line);
 }
 
+static bool
+takes_heredocs (const struct df_instr *in)
+{
+	if (in->sub)
+		in = in->sub;
+	return !in->json && (strcmp (in->keyword, "run") == 0 || strcmp (in->keyword, "copy") == 0 ||
+	                     strcmp (in->keyword, "add") == 0);
+}
+
+/* the bodies of IN's here-documents, the lines after it: raw, up to their
+ * terminators */
+static int
+read_heredocs (struct parser *ps, struct df_instr *in, const char *text)
+{
+	const char *s;
+	size_t n, raw;
+
+	if (!takes_heredocs (in) || !strstr (text, "<<"))
+		return 0;
+	if (dfheredoc_find (text, &in->heredocs, &in->nheredocs, ps->e) < 0)
+		return -1;
+	for (size_t i = 0; i < in->nheredocs; i++) {
+		struct df_heredoc *h = &in->heredocs[i];
+		for (;;) {
+			if (!next_line (ps, &s, &n, &raw))
+				return err_set (ps->e, BX_USAGE, 0, "unterminated heredoc %s", h->name);
+			if (dfheredoc_ends (h, s, n))
+				break;
+			if (dfheredoc_add (h, s, raw, ps->e) < 0)
+				return -1;
+		}
+		if (!h->content && dfheredoc_add (h, "", 0, ps->e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 instr_add (struct parser *ps, const char *text, size_t len, int start)
 {
@@ -514,7 +554,7 @@ instr_add (struct parser *ps, const char *text, size_t len, int start)
 	df->instrs = v;
 	in = &v[df->n++];
 	*in = (struct df_instr){.start_line = start};
-	if (instr_parse (ps, text, len, in) < 0)
+	if (instr_parse (ps, text, len, in) < 0 || read_heredocs (ps, in, in->original) < 0)
 		return located (ps, start);
 	in->end_line = ps->line;
 	if (in->sub) {

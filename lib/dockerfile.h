@@ -8,14 +8,16 @@
  * ONBUILD holding one instruction (not another ONBUILD, which buildkit's
  * builder refuses). Variables are left alone: lib/shword expands them later,
  * in the environment of the build. Unknown keywords are kept, without
- * arguments, for the builder to refuse. Here-documents (RUN <<EOF) are not
- * read yet: their lines parse as instructions. */
+ * arguments, for the builder to refuse. Here-documents (RUN, COPY, ADD in
+ * shell form, also under ONBUILD) are read as lib/dfheredoc says; the
+ * instruction's arguments keep the "<<EOF" words, as buildkit's do. */
 #ifndef BOX_DOCKERFILE_H
 #define BOX_DOCKERFILE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dfheredoc.h"
 #include "err.h"
 
 /* An argument is NUL-terminated, but JSON's "\u0000" can put a NUL inside
@@ -37,9 +39,11 @@ struct df_instr {
 	 * HEALTHCHECK: the type ("CMD", "NONE"), then those of CMD */
 	struct df_arg *args;
 	size_t nargs;
-	bool json;                /* exec form */
-	struct df_instr *sub;     /* ONBUILD's instruction, else NULL */
-	int start_line, end_line; /* 1-based, in the file */
+	bool json;                   /* exec form */
+	struct df_instr *sub;        /* ONBUILD's instruction, else NULL */
+	struct df_heredoc *heredocs; /* in the order named; NULL when none */
+	size_t nheredocs;
+	int start_line, end_line; /* 1-based, in the file, the heredoc bodies included */
 	char *original;           /* the instruction's text, its lines joined */
 };
 

@@ -213,6 +213,74 @@ test_refused (void)
 	refused_n ("FROM x\nRUN a\0b\n", 13, "Dockerfile:2: NUL byte");
 }
 
+/* TEXT's instruction I: its dump, then a line for each of its heredocs:
+ * NAME, flags e (expand) and c (chomp), the content quoted */
+static char *
+render_heredocs (const char *text, size_t i)
+{
+	struct dockerfile *df = NULL;
+	struct bx_err e = {0};
+	char *out = NULL;
+	size_t outlen;
+	FILE *f;
+
+	if (dockerfile_parse ("Dockerfile", text, strlen (text), &df, &e) < 0) {
+		if (asprintf (&out, "error: %s", e.msg) < 0)
+			out = NULL;
+		return out;
+	}
+	if (i < df->n && (f = open_memstream (&out, &outlen))) {
+		const struct df_instr *in = &df->instrs[i];
+		dump_instr (f, in);
+		fprintf (f, " [%d,%d]\n", in->start_line, in->end_line);
+		for (size_t k = 0; k < in->nheredocs; k++) {
+			fprintf (f, "%s %s%s ", in->heredocs[k].name, in->heredocs[k].expand ? "e" : "-",
+			         in->heredocs[k].chomp ? "c" : "-");
+			go_quote (f, in->heredocs[k].content, in->heredocs[k].len);
+			fputc ('\n', f);
+		}
+		fclose (f);
+	}
+	dockerfile_free (df);
+	return out;
+}
+
+static void
+heredocs_as (const char *text, size_t i, const char *want, const char *what)
+{
+	_cleanup_free_ char *got = render_heredocs (text, i);
+
+	is_str (got, want, what);
+}
+
+static void
+test_heredocs (void)
+{
+	heredocs_as ("FROM x\nRUN <<EOF\n# not a comment\necho a \\\n\n  EOF\nEOF\nRUN b\n", 1,
+	             "run \"<<EOF\" [2,7]\nEOF e- \"# not a comment\\necho a \\\\\\n\\n  EOF\\n\"\n",
+	             "RUN <<EOF: a raw body, its lines in the range");
+	heredocs_as ("FROM x\nRUN <<EOF\nEOF\nRUN b\n", 2, "run \"b\" [4,4]\n",
+	             "the next instruction after the terminator");
+	heredocs_as ("FROM x\nCOPY --chmod=644 <<-\"A\" 3<<'B' <<C /dst/\n\tone\n\t\tA\n\tA\ntwo\nB\n$x\nC\n", 1,
+	             "copy [\"--chmod=644\"] \"<<-\\\"A\\\"\" \"3<<'B'\" \"<<C\" \"/dst/\" [2,9]\n"
+	             "A -c \"one\\n\"\nB -- \"\\tA\\ntwo\\n\"\nC e- \"$x\\n\"\n",
+	             "COPY with three heredocs: <<- (its tabs only), quoted names, a descriptor");
+	heredocs_as ("FROM x\nADD <<\"E\"OF /a\nbody\r\nEOF\r\n", 1,
+	             "add \"<<\\\"E\\\"OF\" \"/a\" [2,4]\nEOF -- \"body\\r\\n\"\n",
+	             "ADD: a partly quoted name, CRLF kept in the body");
+	heredocs_as ("FROM x\nONBUILD RUN <<EOF\nx\nEOF\n", 1, "onbuild (run \"<<EOF\") [2,4]\nEOF e- \"x\\n\"\n",
+	             "ONBUILD RUN <<EOF");
+	heredocs_as ("FROM x\nRUN <<EOF \\\n  && cat\nhi\nEOF\n", 1, "run \"<<EOF   && cat\" [2,5]\nEOF e- \"hi\\n\"\n",
+	             "a continued line names the heredoc; its body follows the last line");
+	heredocs_as ("FROM x\nRUN 3<<E <<  F\nE\nF\n", 1, "run \"3<<E <<  F\" [2,4]\nE e- \"\"\nF e- \"\"\n",
+	             "empty bodies, blanks after <<");
+	parses_as ("FROM x\nRUN [\"<<EOF\"]\nUSER <<EOF\nRUN \"<<EOF\" a<<EOF <<EOF<<x\nEOF\n",
+	           "(from \"x\")\n(run \"<<EOF\")\n(user \"<<EOF\")\n(run \"\\\"<<EOF\\\" a<<EOF <<EOF<<x\")\n(eof)\n",
+	           "no heredoc: exec form, USER, quoted or glued words");
+	refused ("FROM x\nRUN <<A <<B\nA\nbody\n", "Dockerfile:2: unterminated heredoc B");
+	refused ("FROM x\nRUN <<-EOF\n EOF\n", "Dockerfile:2: unterminated heredoc EOF");
+}
+
 /* --- conformance --------------------------------------------------------- */
 
 static char *
@@ -328,6 +396,7 @@ main (void)
 	test_forms ();
 	test_fields ();
 	test_refused ();
+	test_heredocs ();
 	if (c) {
 		snprintf (dir, sizeof dir, "%s/dockerfile-parser", c);
 		if ((dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
