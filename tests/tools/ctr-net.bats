@@ -443,28 +443,29 @@ ctr_ip () {
 	run -0 in_ctr "$a" busybox nslookup a "$(jq -r .IPAM.Config[0].Gateway "$BOX_ROOT/networks/app/config.json")"
 }
 
+# at_once VERB ID...: ctr-net VERB for every ID, all started together
+at_once () {
+	local verb=$1 id pids=()
+	shift
+	for id; do
+		ctr-net "$verb" "$id" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+}
+
 @test "20 attaches at once to one network: 20 different addresses, all in the resolver" {
 	ctr-net create app
 	ids=()
 	for i in $(seq 20); do
 		ids+=("$(fake_ctr "p$i" "{\"Name\":\"/p$i\",\"HostConfig\":{\"NetworkMode\":\"app\"}}")")
 	done
-	pids=()
-	for id in "${ids[@]}"; do
-		ctr-net attach "$id" &
-		pids+=($!)
-	done
-	wait "${pids[@]}"
+	at_once attach "${ids[@]}"
 	for id in "${ids[@]}"; do ctr_ip "$id" app; done | sort -u >"$BATS_TEST_TMPDIR/ips"
 	[[ $(wc -l <"$BATS_TEST_TMPDIR/ips") == 20 ]]
 	[[ $(ls "$BOX_ROOT/networks/app/leases" | wc -l) == 20 ]]
 	[[ $(wc -l <"$BOX_ROOT/networks/app/hosts") == 20 ]]
-	pids=()
-	for id in "${ids[@]}"; do
-		ctr-net detach "$id" &
-		pids+=($!)
-	done
-	wait "${pids[@]}"
+	at_once detach "${ids[@]}"
 	[[ -z $(ls "$BOX_ROOT/networks/app/leases") && ! -s $BOX_ROOT/networks/app/hosts ]]
 }
 
