@@ -21,16 +21,22 @@ endif
 PKGS = jansson libcurl libarchive libcap-ng libseccomp libcrypto zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+# lib headers are named by subsystem ("base/err.h"); a tool's own modules by
+# its folder ("ctr-create/ctrcfg.h", found beside tools/ctr-create.c)
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -iquote lib -MMD -MP
 # --as-needed: each program loads only the libraries it uses (a run must not pay for libcurl)
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS) $(SANFLAGS)
 
 TOOLS = $(patsubst tools/%.c,%,$(filter-out tools/skeleton.c,$(wildcard tools/*.c)))
-LIBSRC = $(wildcard lib/*.c)
-LIBOBJ = $(patsubst lib/%.c,$(O)/lib/%.o,$(LIBSRC))
-TESTBINSRC = $(wildcard tests/lib/*.c)
-TESTBINS = $(patsubst tests/lib/%.c,$(O)/tests/%,$(TESTBINSRC))
-# unit tests of lib/, TAP on stdout, run by tests/tools/unit.bats
+# lib/<subsystem>/*.c: what two or more tools share, one archive
+LIBSRC = $(wildcard lib/*/*.c)
+LIBOBJ = $(patsubst %.c,$(O)/%.o,$(LIBSRC))
+# tools/<tool>/*.c: modules only that tool uses, linked into it alone
+TOOLMODSRC = $(wildcard tools/*/*.c)
+TOOLMODOBJ = $(patsubst %.c,$(O)/%.o,$(TOOLMODSRC))
+TESTBINSRC = $(wildcard tests/fixtures/*.c)
+TESTBINS = $(patsubst tests/fixtures/%.c,$(O)/tests/%,$(TESTBINSRC))
+# unit tests, one per module, TAP on stdout, run by tests/unit/unit.bats
 UNITSRC = $(wildcard tests/unit/*.c)
 UNITBINS = $(patsubst tests/unit/%.c,$(O)/unit/%,$(UNITSRC))
 BINS = $(addprefix $(O)/bin/,$(TOOLS))
@@ -49,11 +55,7 @@ all: deps-build
 
 build: $(BINS) $(O)/bin/box $(TESTBINS) $(UNITBINS)
 
-$(O)/lib/%.o: lib/%.c
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
-
-$(O)/tools/%.o: tools/%.c
+$(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -61,9 +63,15 @@ $(O)/libbox.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
 
-$(O)/bin/%: $(O)/tools/%.o $(O)/libbox.a
+# every tool's own modules, for the unit tests that test them
+$(O)/libtools.a: $(TOOLMODOBJ)
+	rm -f $@
+	ar rcs $@ $(TOOLMODOBJ)
+
+.SECONDEXPANSION:
+$(O)/bin/%: $(O)/tools/%.o $$(addprefix $(O)/,$$(addsuffix .o,$$(basename $$(wildcard tools/$$*/*.c)))) $(O)/libbox.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(O)/libbox.a $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(O)/libbox.a $(PKG_LIBS)
 
 $(O)/bin/box: shell/box shell/box-sh-setup
 	@mkdir -p $(@D)
@@ -71,12 +79,12 @@ $(O)/bin/box: shell/box shell/box-sh-setup
 	cp shell/box $@
 	chmod +x $@
 
-$(O)/unit/%: tests/unit/%.c $(O)/libbox.a
+$(O)/unit/%: tests/unit/%.c $(O)/libtools.a $(O)/libbox.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libbox.a $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -iquote tools $(ALL_LDFLAGS) -o $@ $< $(O)/libtools.a $(O)/libbox.a $(PKG_LIBS)
 
 # test payloads are static so they run inside any rootfs
-$(O)/tests/%: tests/lib/%.c
+$(O)/tests/%: tests/fixtures/%.c
 	@mkdir -p $(@D)
 	$(CC) -static -O2 -Wall -Wextra $(WERROR) -o $@ $<
 
@@ -93,7 +101,7 @@ deps: deps-build
 # a hung test fails after BATS_TEST_TIMEOUT seconds instead of holding CI
 check test: deps
 	@$(MAKE) --no-print-directory build
-	BOX_BUILD=$(CURDIR)/$(O) BATS_TEST_TIMEOUT=$${BATS_TEST_TIMEOUT:-180} bats $(BATSFLAGS) $(wildcard tests/tools tests/box)
+	BOX_BUILD=$(CURDIR)/$(O) BATS_TEST_TIMEOUT=$${BATS_TEST_TIMEOUT:-180} bats $(BATSFLAGS) tests/unit tests/system tests/tools tests/box
 
 # libFuzzer targets, one per parser: make fuzz FUZZTIME=60
 FUZZTIME ?= 30
@@ -143,4 +151,4 @@ clean:
 
 .PHONY: all build deps-build deps demo fuzz check test bench install uninstall lint clean
 
--include $(LIBOBJ:.o=.d) $(patsubst %,$(O)/tools/%.d,$(TOOLS)) $(UNITBINS:=.d)
+-include $(LIBOBJ:.o=.d) $(TOOLMODOBJ:.o=.d) $(patsubst %,$(O)/tools/%.d,$(TOOLS)) $(UNITBINS:=.d)

@@ -17,8 +17,8 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../tests/lib/oci.sh
-. "$here/../tests/lib/oci.sh"
+# shellcheck source=../tests/fixtures/oci.sh
+. "$here/../tests/fixtures/oci.sh"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
@@ -31,7 +31,7 @@ BUSYBOX=${BUSYBOX:-/bin/busybox}
 umask 022
 bench_need tar gzip jq sha256sum openssl split "$BUSYBOX"
 
-stamp=$(cat "$0" "$here/../tests/lib/oci.sh" "$here/lib.sh" "$BUSYBOX" | sha256sum | cut -c1-16)
+stamp=$(cat "$0" "$here/../tests/fixtures/oci.sh" "$here/lib.sh" "$BUSYBOX" | sha256sum | cut -c1-16)
 if [ "$(cat "$dir/.mkbig" 2>/dev/null)" = "$stamp" ]; then
 	echo "$dir"
 	exit 0

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "copts.h"
-#include "secprof.h"
-#include "spec.h"
+#include "ctr-create/copts.h"
+#include "ctr-create/secprof.h"
+#include "ctr-create/spec.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

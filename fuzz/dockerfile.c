@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dockerfile.h"
-#include "shword.h"
+#include "dockerfile/dockerfile.h"
+#include "dockerfile/shword.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@ set -eu
 build=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-sh tests/lib/mkimage.sh "$tmp" small
+sh tests/fixtures/mkimage.sh "$tmp" small
 id=$("$build/bin/box" load -q -i "$tmp/small" | sed -n "s/^Loaded image ID: //p")
 "$build/bin/box" tag "$id" busybox
 "$build/bin/box" images busybox

@@ -199,7 +199,7 @@ fixtures () {
 			flock 9
 			[[ -f $FIXTURES/.done ]] && exit 0
 			rm -rf "$FIXTURES.tmp"
-			sh "$TESTS_DIR/lib/mkimage.sh" "$FIXTURES.tmp" >&2 || exit 1
+			sh "$TESTS_DIR/fixtures/mkimage.sh" "$FIXTURES.tmp" >&2 || exit 1
 			rm -rf "$FIXTURES"
 			mv "$FIXTURES.tmp" "$FIXTURES"
 			: >"$FIXTURES/.done"
@@ -390,13 +390,13 @@ registry_push_auth () {
 		"oci:$(_fixture_dir "$1"):latest" "docker://$AUTH_REGISTRY/$2" >&2
 }
 
-# fakereg_start: tests/lib/fakereg.py (crafted documents, Bearer tokens)
+# fakereg_start: tests/fixtures/fakereg.py (crafted documents, Bearer tokens)
 # serving $BATS_TEST_TMPDIR/fake; exports FAKE, FAKEREG=127.0.0.1:PORT and
 # FAKEREG_PID, which the test's teardown kills
 fakereg_start () {
 	FAKE=$BATS_TEST_TMPDIR/fake
 	mkdir -p "$FAKE/manifests" "$FAKE/blobs"
-	setsid python3 "$TESTS_DIR/lib/fakereg.py" "$FAKE" "$FAKE/port" </dev/null >"$FAKE/log" 2>&1 3>&- &
+	setsid python3 "$TESTS_DIR/fixtures/fakereg.py" "$FAKE" "$FAKE/port" </dev/null >"$FAKE/log" 2>&1 3>&- &
 	FAKEREG_PID=$!
 	for _ in $(seq 50); do
 		[[ -f $FAKE/port ]] && break

@@ -34,19 +34,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "afile.h"
-#include "cleanup.h"
-#include "ctr.h"
-#include "ctrcfg.h"
-#include "ctrname.h"
-#include "err.h"
-#include "layout.h"
-#include "overlay.h"
-#include "ref.h"
-#include "rootfs.h"
-#include "root.h"
-#include "store.h"
-#include "tree.h"
+#include "base/afile.h"
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/layout.h"
+#include "base/root.h"
+#include "base/tree.h"
+#include "ctr-create/ctrcfg.h"
+#include "image/ref.h"
+#include "image/store.h"
+#include "layers/overlay.h"
+#include "layers/rootfs.h"
+#include "runtime/ctr.h"
+#include "runtime/ctrname.h"
 
 /* the container being made, and what to undo if making it fails */
 struct job {

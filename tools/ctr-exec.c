@@ -27,16 +27,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroup.h"
-#include "ctr.h"
-#include "err.h"
-#include "layout.h"
-#include "ocispec.h"
-#include "pty.h"
-#include "root.h"
-#include "sigproxy.h"
-#include "spawn.h"
-#include "userdb.h"
+#include "base/err.h"
+#include "base/layout.h"
+#include "base/root.h"
+#include "runtime/cgroup.h"
+#include "runtime/ctr.h"
+#include "runtime/ocispec.h"
+#include "runtime/pty.h"
+#include "runtime/sigproxy.h"
+#include "runtime/spawn.h"
+#include "runtime/userdb.h"
 
 #define MAX_ENV 256
 

@@ -22,12 +22,12 @@
 #include <sys/pidfd.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "ctr.h"
-#include "ctrsig.h"
-#include "err.h"
-#include "layout.h"
-#include "root.h"
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/layout.h"
+#include "base/root.h"
+#include "runtime/ctr.h"
+#include "runtime/ctrsig.h"
 
 struct opts {
 	const char *root;

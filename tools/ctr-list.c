@@ -32,16 +32,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "ctr.h"
-#include "ctrview.h"
-#include "err.h"
-#include "human.h"
-#include "imgset.h"
-#include "layout.h"
-#include "listfmt.h"
-#include "root.h"
-#include "store.h"
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/human.h"
+#include "base/layout.h"
+#include "base/listfmt.h"
+#include "base/root.h"
+#include "ctr-list/ctrview.h"
+#include "image/imgset.h"
+#include "image/store.h"
+#include "runtime/ctr.h"
 
 #define MAXFILTERS 32
 #define DEF_TABLE "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}"

@@ -28,14 +28,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "afile.h"
-#include "cleanup.h"
-#include "ctr.h"
-#include "ctrsig.h"
-#include "err.h"
-#include "human.h"
-#include "layout.h"
-#include "root.h"
+#include "base/afile.h"
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/human.h"
+#include "base/layout.h"
+#include "base/root.h"
+#include "runtime/ctr.h"
+#include "runtime/ctrsig.h"
 
 struct opts {
 	const char *root, *ctr;

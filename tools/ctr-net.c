@@ -32,15 +32,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "ctr.h"
-#include "endpoint.h"
-#include "err.h"
-#include "listfmt.h"
-#include "netctr.h"
-#include "netfilter.h"
-#include "netstore.h"
-#include "root.h"
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/listfmt.h"
+#include "base/root.h"
+#include "ctr-net/endpoint.h"
+#include "ctr-net/netctr.h"
+#include "ctr-net/netfilter.h"
+#include "net/netstore.h"
+#include "runtime/ctr.h"
 
 struct ctx {
 	const char *root;

@@ -18,10 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "ctr.h"
-#include "ctrrm.h"
-#include "err.h"
-#include "root.h"
+#include "base/err.h"
+#include "base/root.h"
+#include "runtime/ctr.h"
+#include "runtime/ctrrm.h"
 
 static void
 usage (void)

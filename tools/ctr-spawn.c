@@ -25,21 +25,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "afile.h"
-#include "cgroup.h"
-#include "cleanup.h"
-#include "ctr.h"
-#include "ctrrm.h"
-#include "err.h"
-#include "layout.h"
-#include "lock.h"
-#include "ocispec.h"
-#include "overlay.h"
-#include "pty.h"
-#include "root.h"
-#include "sigproxy.h"
-#include "spawn.h"
-#include "supervise.h"
+#include "base/afile.h"
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/layout.h"
+#include "base/lock.h"
+#include "base/root.h"
+#include "ctr-spawn/supervise.h"
+#include "layers/overlay.h"
+#include "runtime/cgroup.h"
+#include "runtime/ctr.h"
+#include "runtime/ctrrm.h"
+#include "runtime/ocispec.h"
+#include "runtime/pty.h"
+#include "runtime/sigproxy.h"
+#include "runtime/spawn.h"
 
 struct opts {
 	const char *root;

@@ -17,11 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "ctr.h"
-#include "ctrsig.h"
-#include "err.h"
-#include "root.h"
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/root.h"
+#include "runtime/ctr.h"
+#include "runtime/ctrsig.h"
 
 static void
 usage (void)

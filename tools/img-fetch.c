@@ -24,20 +24,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "afile.h"
-#include "cleanup.h"
-#include "err.h"
-#include "hash.h"
-#include "ingest.h"
-#include "layout.h"
-#include "manifest.h"
-#include "oci.h"
-#include "pullview.h"
-#include "ref.h"
-#include "regconn.h"
-#include "registry.h"
-#include "root.h"
-#include "store.h"
+#include "base/afile.h"
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/hash.h"
+#include "base/layout.h"
+#include "base/root.h"
+#include "image/manifest.h"
+#include "image/oci.h"
+#include "image/ref.h"
+#include "image/regconn.h"
+#include "image/registry.h"
+#include "image/store.h"
+#include "img-fetch/ingest.h"
+#include "img-fetch/pullview.h"
 
 /* blobs fetched at once: enough to fill a link, few enough to be polite
  * (bench/pull: 6 was no faster than 4 and used more memory) */

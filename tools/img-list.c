@@ -30,17 +30,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "err.h"
-#include "human.h"
-#include "imgrm.h"
-#include "imgrows.h"
-#include "imgset.h"
-#include "layout.h"
-#include "listfmt.h"
-#include "lock.h"
-#include "root.h"
-#include "store.h"
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/human.h"
+#include "base/layout.h"
+#include "base/listfmt.h"
+#include "base/lock.h"
+#include "base/root.h"
+#include "image/imgset.h"
+#include "image/store.h"
+#include "img-list/imgrm.h"
+#include "img-list/imgrows.h"
 
 #define DEF_TABLE "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}"
 #define DEF_TABLE_DIGESTS "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}"

@@ -22,15 +22,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "afile.h"
-#include "cleanup.h"
-#include "err.h"
-#include "layout.h"
-#include "loadplan.h"
-#include "ref.h"
-#include "root.h"
-#include "store.h"
-#include "tree.h"
+#include "base/afile.h"
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/layout.h"
+#include "base/root.h"
+#include "base/tree.h"
+#include "image/ref.h"
+#include "image/store.h"
+#include "img-load/loadplan.h"
 
 struct opts {
 	const char *root;

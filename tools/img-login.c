@@ -18,11 +18,11 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "afile.h"
-#include "auth.h"
-#include "cleanup.h"
-#include "err.h"
-#include "registry.h"
+#include "base/afile.h"
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "image/auth.h"
+#include "image/registry.h"
 
 struct opts {
 	const char *root; /* unused: every tool takes it */

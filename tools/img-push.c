@@ -22,16 +22,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "err.h"
-#include "imgset.h"
-#include "layout.h"
-#include "oci.h"
-#include "ref.h"
-#include "regconn.h"
-#include "registry.h"
-#include "root.h"
-#include "store.h"
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/layout.h"
+#include "base/root.h"
+#include "image/imgset.h"
+#include "image/oci.h"
+#include "image/ref.h"
+#include "image/regconn.h"
+#include "image/registry.h"
+#include "image/store.h"
 
 /* requests at once: Docker pushes 5 layers at a time */
 #define MAXPAR 5

@@ -27,16 +27,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "afile.h"
-#include "cleanup.h"
-#include "err.h"
-#include "hash.h"
-#include "layout.h"
-#include "oci.h"
-#include "ref.h"
-#include "root.h"
-#include "store.h"
-#include "tarball.h"
+#include "base/afile.h"
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/hash.h"
+#include "base/layout.h"
+#include "base/root.h"
+#include "image/oci.h"
+#include "image/ref.h"
+#include "image/store.h"
+#include "image/tarball.h"
 
 struct opts {
 	const char *root;

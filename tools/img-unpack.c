@@ -20,9 +20,9 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "bundle.h"
-#include "err.h"
-#include "root.h"
+#include "base/err.h"
+#include "base/root.h"
+#include "img-unpack/bundle.h"
 
 struct opts {
 	const char *root;

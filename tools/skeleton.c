@@ -11,8 +11,8 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "err.h"
-#include "root.h"
+#include "base/err.h"
+#include "base/root.h"
 
 struct opts {
 	const char *root;

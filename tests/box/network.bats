@@ -4,7 +4,7 @@
 # host, connect/disconnect, rm refusals, SIGKILL, no leaks over 100 runs.
 
 load ../helpers
-load ../lib/net
+load ../fixtures/net
 
 setup () {
 	box_setup

@@ -3,7 +3,7 @@
 # the host, random ports, a port taken twice.
 
 load ../helpers
-load ../lib/net
+load ../fixtures/net
 
 setup () {
 	box_setup
@@ -51,9 +51,9 @@ teardown () {
 	id=$(readlink "$BOX_ROOT/names/udp1")
 	# busybox nc has no -u: python in the container's network namespace
 	(cd "$BATS_TEST_TMPDIR" && nsenter --net="$BOX_ROOT/containers/$id/netns" \
-		timeout 10 python3 "$TESTS_DIR/lib/udp.py" serve 5353 </dev/null >"$BATS_TEST_TMPDIR/udp.out" 2>&1 &)
+		timeout 10 python3 "$TESTS_DIR/fixtures/udp.py" serve 5353 </dev/null >"$BATS_TEST_TMPDIR/udp.out" 2>&1 &)
 	sleep 0.3
-	run -0 python3 "$TESTS_DIR/lib/udp.py" send 127.0.0.1 "$p" hello-udp
+	run -0 python3 "$TESTS_DIR/fixtures/udp.py" send 127.0.0.1 "$p" hello-udp
 	[[ $output == "pong hello-udp" ]]
 }
 

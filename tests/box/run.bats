@@ -5,7 +5,7 @@
 # name conflicts, the default bridge network.
 
 load ../helpers
-load ../lib/net
+load ../fixtures/net
 
 setup_file () { registry_start; }
 teardown_file () { registry_stop; }
@@ -149,7 +149,7 @@ nothing_left () {
 	# the wrapper's list against ctr-create's own table: none missing
 	run -0 box __create-flags
 	values=" ${lines[0]} "
-	for f in $(grep -o '{"[a-z-]*", required_argument' "$REPO_DIR/lib/ctrflags.c" | cut -d'"' -f2); do
+	for f in $(grep -o '{"[a-z-]*", required_argument' "$REPO_DIR/tools/ctr-create/ctrflags.c" | cut -d'"' -f2); do
 		[[ $f == root ]] && continue
 		[[ $values == *" --$f "* ]] || { echo "box does not know --$f takes a value"; false; }
 	done

@@ -38,8 +38,8 @@ crt () { jq -c "$1" "$D/create.json"; }
 # $1 as a second layer, with CONFIG as the image config's "config"
 custom_image () {
 	local d=$BATS_TEST_TMPDIR/custom st=$BATS_TEST_TMPDIR/stage m l
-	# shellcheck source=../lib/oci.sh
-	. "$TESTS_DIR/lib/oci.sh"
+	# shellcheck source=../fixtures/oci.sh
+	. "$TESTS_DIR/fixtures/oci.sh"
 	rm -rf "$d" "$st"
 	mkdir -p "$st"
 	BATS_TEST_TMPDIR=$BATS_TEST_TMPDIR bash -s "$st"
@@ -101,7 +101,7 @@ crun_run () {
 	mk small
 	[[ -d $BOX_ROOT/layers/${hex#sha256:} && -x $D/rootfs/bin/busybox ]]
 	# a layer whose content is not its diff_id: img-unpack's words, exit 1, nothing left
-	python3 "$TESTS_DIR/lib/mklayers.py" "$BATS_TEST_TMPDIR/bad" diffid-mismatch
+	python3 "$TESTS_DIR/fixtures/mklayers.py" "$BATS_TEST_TMPDIR/bad" diffid-mismatch
 	store_add "$BATS_TEST_TMPDIR/bad" docker.io/library/bad:latest
 	local before
 	before=$(state)

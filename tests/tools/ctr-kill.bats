@@ -4,7 +4,7 @@
 # marker, returning once the exit is recorded), on fake containers.
 
 load ../helpers
-load ../lib/fakectr
+load ../fixtures/fakectr
 
 setup () { box_setup; }
 teardown () { box_teardown; }

@@ -1,10 +1,10 @@
 #!/usr/bin/env bats
 # ctr-list: docker ps (columns, states, filters, -q/-n/-l/--no-trunc,
 # --format) and inspect (containers, images, Docker's misses), on
-# containers made by hand with a fake supervisor (tests/lib/fakectr.bash).
+# containers made by hand with a fake supervisor (tests/fixtures/fakectr.bash).
 
 load ../helpers
-load ../lib/fakectr
+load ../fixtures/fakectr
 
 setup () { box_setup; }
 teardown () { box_teardown; }

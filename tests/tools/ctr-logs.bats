@@ -4,7 +4,7 @@
 # inotify and ends when the container stops.
 
 load ../helpers
-load ../lib/fakectr
+load ../fixtures/fakectr
 
 setup () { box_setup; }
 teardown () { box_teardown; }

@@ -6,7 +6,7 @@
 # and a namespace); tests/box/network.bats runs real ones with box run.
 
 load ../helpers
-load ../lib/net
+load ../fixtures/net
 
 setup () {
 	box_setup
@@ -272,9 +272,9 @@ ctr_ip () {
 	ctr-net attach u
 	# busybox nc has no -u: python is the UDP peer on both sides
 	(cd "$BATS_TEST_TMPDIR" && nsenter --net="$BOX_ROOT/containers/$id/netns" \
-		timeout 10 python3 "$TESTS_DIR/lib/udp.py" serve 5353 </dev/null >"$BATS_TEST_TMPDIR/udp.out" 2>&1 &)
+		timeout 10 python3 "$TESTS_DIR/fixtures/udp.py" serve 5353 </dev/null >"$BATS_TEST_TMPDIR/udp.out" 2>&1 &)
 	sleep 0.3
-	run -0 python3 "$TESTS_DIR/lib/udp.py" send 127.0.0.1 "$p" ping-udp
+	run -0 python3 "$TESTS_DIR/fixtures/udp.py" send 127.0.0.1 "$p" ping-udp
 	[[ $output == "pong ping-udp" ]]
 	[[ $(cat "$BATS_TEST_TMPDIR/udp.out") == ping-udp ]]
 }

@@ -4,7 +4,7 @@
 # anonymous volumes, directory, name), idempotent after an interruption.
 
 load ../helpers
-load ../lib/fakectr
+load ../fixtures/fakectr
 
 setup () {
 	box_setup

@@ -3,7 +3,7 @@
 # prints each exit code in argument order (docker wait).
 
 load ../helpers
-load ../lib/fakectr
+load ../fixtures/fakectr
 
 setup () { box_setup; }
 teardown () { box_teardown; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # img-fetch: pulls from a real docker-registry (plain and htpasswd) and from
-# tests/lib/fakereg.py, which serves crafted documents and Bearer tokens.
+# tests/fixtures/fakereg.py, which serves crafted documents and Bearer tokens.
 
 load ../helpers
 

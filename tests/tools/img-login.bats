@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # img-login: checks credentials against a real htpasswd registry (and the
-# Bearer flow of tests/lib/fakereg.py), writes Docker's config.json.
+# Bearer flow of tests/fixtures/fakereg.py), writes Docker's config.json.
 
 load ../helpers
 
@@ -85,7 +85,7 @@ cfg () {
 	mkdir -p "$fake"
 	echo tok >"$fake/token"
 	echo u:p >"$fake/creds"
-	setsid python3 "$TESTS_DIR/lib/fakereg.py" "$fake" "$fake/port" </dev/null >/dev/null 2>&1 3>&- &
+	setsid python3 "$TESTS_DIR/fixtures/fakereg.py" "$fake" "$fake/port" </dev/null >/dev/null 2>&1 3>&- &
 	FAKEREG_PID=$!
 	for _ in $(seq 50); do [[ -f $fake/port ]] && break; sleep 0.1; done
 	local reg=127.0.0.1:$(cat "$fake/port")

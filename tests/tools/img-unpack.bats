@@ -21,12 +21,12 @@ teardown () {
 
 # tree DIR: the listing treelist.py makes, to diff two trees
 tree () {
-	python3 "$TESTS_DIR/lib/treelist.py" "$1"
+	python3 "$TESTS_DIR/fixtures/treelist.py" "$1"
 }
 
 # crafted CASE: the mklayers.py image CASE in the store as docker.io/library/CASE:latest
 crafted () {
-	python3 "$TESTS_DIR/lib/mklayers.py" "$BATS_TEST_TMPDIR/l-$1" "$1" "$OUT"
+	python3 "$TESTS_DIR/fixtures/mklayers.py" "$BATS_TEST_TMPDIR/l-$1" "$1" "$OUT"
 	store_add "$BATS_TEST_TMPDIR/l-$1" "docker.io/library/$1:latest"
 }
 
@@ -258,7 +258,7 @@ refused () {
 		hardlink-abs:"entry h: hardlink target ${OUT#/}/secret is not in this layer" \
 		hardlink-via-symlink:"entry h: hardlink target l/secret is not in this layer" \
 		truncated:"entry big: Truncated tar archive" symlink-escape: absolute:; do
-		python3 "$TESTS_DIR/lib/mklayers.py" "$BATS_TEST_TMPDIR/l-${c%%:*}" "${c%%:*}" "$OUT"
+		python3 "$TESTS_DIR/fixtures/mklayers.py" "$BATS_TEST_TMPDIR/l-${c%%:*}" "${c%%:*}" "$OUT"
 		ref=$REGISTRY/hostile/${c%%:*}:latest
 		skopeo copy -q --dest-tls-verify=false "oci:$BATS_TEST_TMPDIR/l-${c%%:*}:latest" "docker://$ref"
 		run -0 img-fetch -q "$ref"

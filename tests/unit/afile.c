@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "afile.h"
-#include "cleanup.h"
+#include "base/afile.h"
+#include "base/cleanup.h"
 #include "tap.h"
 
 /* the number of entries in DIRFD whose name is a temporary one */

@@ -7,14 +7,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "caps.h"
-#include "cleanup.h"
-#include "copts.h"
-#include "ctrname.h"
-#include "secprof.h"
-#include "spec.h"
+#include "base/cleanup.h"
+#include "ctr-create/caps.h"
+#include "ctr-create/copts.h"
+#include "ctr-create/secprof.h"
+#include "ctr-create/spec.h"
+#include "runtime/ctrname.h"
+#include "runtime/userdb.h"
 #include "tap.h"
-#include "userdb.h"
 
 static void
 test_ram (void)

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hash.h"
+#include "base/hash.h"
 #include "tap.h"
 
 /* FIPS 180-2 test vectors */

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "afile.h"
-#include "cleanup.h"
-#include "dockerfile.h"
+#include "base/afile.h"
+#include "base/cleanup.h"
+#include "dockerfile/dockerfile.h"
 #include "tap.h"
 
 /* Go's unicode.IsPrint, approximated: the C1 controls, the Unicode spaces,

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hashbg.h"
+#include "base/hashbg.h"
 #include "tap.h"
 
 /* FD grown by CHUNK bytes at a time to LEN bytes of pattern SEED, told to F */

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ipam.h"
+#include "net/ipam.h"
 #include "tap.h"
 
 static struct cidr

@@ -2,8 +2,8 @@
  * alignment and the Go-template subset (TAP) */
 #include <stdlib.h>
 
-#include "human.h"
-#include "listfmt.h"
+#include "base/human.h"
+#include "base/listfmt.h"
 #include "tap.h"
 
 static void

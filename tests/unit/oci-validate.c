@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "afile.h"
-#include "cleanup.h"
-#include "hash.h"
-#include "oci.h"
+#include "base/afile.h"
+#include "base/cleanup.h"
+#include "base/hash.h"
+#include "image/oci.h"
 
 static int
 validate_file (int dirfd, const char *file, int kind, struct bx_err *e)

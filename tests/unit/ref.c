@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ref.h"
+#include "image/ref.h"
 #include "tap.h"
 
 #define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -3,9 +3,9 @@
 #include <jansson.h>
 #include <stdlib.h>
 
-#include "auth.h"
-#include "manifest.h"
-#include "registry.h"
+#include "image/auth.h"
+#include "image/manifest.h"
+#include "image/registry.h"
 #include "tap.h"
 
 static void

@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "afile.h"
-#include "cgroup.h"
-#include "ocispec.h"
-#include "supervise.h"
+#include "base/afile.h"
+#include "ctr-spawn/supervise.h"
+#include "runtime/cgroup.h"
+#include "runtime/ocispec.h"
 #include "tap.h"
 
 static char root[256];

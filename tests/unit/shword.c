@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "shword.h"
+#include "base/cleanup.h"
+#include "dockerfile/shword.h"
 #include "tap.h"
 
 static const char *const test_env[] = {

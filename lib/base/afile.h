@@ -1,0 +1,28 @@
+/* afile - whole-file reads and atomic whole-file writes (STYLE.md §7) */
+#ifndef BOX_AFILE_H
+#define BOX_AFILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "base/err.h"
+
+/* Write BUF to DIRFD/NAME via NAME.tmp-PID, fsync, rename; mode 0644. */
+int afile_write_at (int dirfd, const char *name, const void *buf, size_t len, struct bx_err *e);
+/* As afile_write_at without the fsync: readers never see a partial file,
+ * but a crash may leave the old one (for files rebuilt after a reboot). */
+int afile_replace_at (int dirfd, const char *name, const void *buf, size_t len, struct bx_err *e);
+/* Read all of FD into a NUL-terminated malloc'd buffer. */
+int slurp_fd (int fd, char **out, size_t *len, struct bx_err *e);
+/* Read all of DIRFD/NAME; BX_NOTFOUND when it does not exist. */
+int slurp_at (int dirfd, const char *name, char **out, size_t *len, struct bx_err *e);
+/* write(2) until done or error. */
+int write_all (int fd, const void *buf, size_t len);
+/* mkdir -p relative to DIRFD (AT_FDCWD for cwd). */
+int mkdir_p_at (int dirfd, const char *path, mode_t mode, struct bx_err *e);
+/* fsync a directory, so that a rename in it is durable. */
+int fsync_dir_at (int dirfd, const char *path, struct bx_err *e);
+/* True for names of temporary files: "*.tmp-<pid>" */
+int is_tmp_name (const char *name);
+
+#endif

@@ -1,0 +1,59 @@
+/* listfmt - render records as Docker's --format does
+ *
+ * A record is a JSON object (one image row, one container...). FORMAT is
+ * what the user gave --format:
+ *   NULL, "table"      the tool's default table (DEF, a template)
+ *   "table TEMPLATE"   a header line, then one line per record, aligned on
+ *                      tabs like Go's text/tabwriter (minwidth 10, padding 3)
+ *   "json"             one compact JSON object per line, keys sorted
+ *   TEMPLATE           one rendering per record, then a newline
+ * "\t" and "\n" written as two characters in FORMAT become tab and newline.
+ *
+ * Templates are a small subset of Go's text/template, enough for the
+ * formats people pass to docker: {{.Field.Sub}}, {{json .X}} ({{json .}}),
+ * {{upper .X}}, {{lower .X}}, {{index .Map "key"}}, {{join .List "sep"}},
+ * {{if .X}}..{{else}}..{{end}}. Anything else is refused (BX_USAGE,
+ * "not implemented"). Values print as Go prints decoded JSON: [a b],
+ * map[k:v], <no value> for a missing field.
+ */
+#ifndef BOX_LISTFMT_H
+#define BOX_LISTFMT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "base/err.h"
+
+struct listfmt {
+	int table, json;
+	char *tmpl;  /* the template, escapes replaced */
+	char **rows; /* rendered rows (table mode) */
+	size_t n, cap;
+	char *out;   /* the text so far (non-table modes) */
+	size_t outlen;
+};
+
+/* Parse FORMAT (see above); DEF is the default table's template. */
+int listfmt_init (struct listfmt *f, const char *format, const char *def, struct bx_err *e);
+/* Table mode: render HEADERS (field name -> column title) as the header. */
+int listfmt_header (struct listfmt *f, json_t *headers, struct bx_err *e);
+/* Render one record. */
+int listfmt_row (struct listfmt *f, json_t *rec, struct bx_err *e);
+/* The whole output (aligned in table mode); owned by F, valid until
+ * listfmt_free. NULL when out of memory. */
+const char *listfmt_text (struct listfmt *f);
+/* Write the whole output to stdout; -1 (ENOMEM) when it cannot be made. */
+int listfmt_print (struct listfmt *f, struct bx_err *e);
+void listfmt_free (struct listfmt *f);
+
+/* Render TMPL (escapes already replaced) against DOT into a malloc'd
+ * string, for `inspect --format`. */
+int tmpl_render (const char *tmpl, json_t *dot, char **out, struct bx_err *e);
+/* docker inspect's output of ALL (an array): indented JSON, or FORMAT
+ * rendered per object. RC, or err_report's code when a render fails. */
+int listfmt_inspect (json_t *all, const char *format, int rc);
+/* JSON as Go's encoding/json writes it: compact, keys sorted, <>& escaped
+ * as \u003c \u003e \u0026. Malloc'd; NULL when out of memory. */
+char *json_dumps_go (json_t *v, size_t flags);
+
+#endif

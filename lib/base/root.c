@@ -1,0 +1,56 @@
+#include "base/root.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "base/afile.h"
+#include "base/layout.h"
+
+const char *
+root_path (const char *opt)
+{
+	static char buf[4096];
+	const char *s;
+
+	if (opt && *opt)
+		return opt;
+	if ((s = getenv ("BOX_ROOT")) && *s)
+		return s;
+	if (geteuid () == 0)
+		return BOX_ROOT_DEFAULT;
+	if ((s = getenv ("XDG_DATA_HOME")) && *s)
+		snprintf (buf, sizeof buf, "%s/box", s);
+	else
+		snprintf (buf, sizeof buf, "%s/.local/share/box", getenv ("HOME") ? getenv ("HOME") : "");
+	return buf;
+}
+
+int
+root_open (const char *opt, struct bx_err *e)
+{
+	const char *path = root_path (opt);
+	int fd;
+
+	if (mkdir_p_at (AT_FDCWD, path, 0711, e) < 0)
+		return err_wrap (e, "state directory");
+	fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set (e, BX_SYSTEM, errno, "state directory %s", path);
+	return fd;
+}
+
+int
+root_abspath (int rootfd, char *buf, size_t len, struct bx_err *e)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf (link, sizeof link, "/proc/self/fd/%d", rootfd);
+	if ((n = readlink (link, buf, len - 1)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "state directory");
+	buf[n] = '\0';
+	return 0;
+}

@@ -1,0 +1,18 @@
+/* root - find and open the state directory */
+#ifndef BOX_ROOT_H
+#define BOX_ROOT_H
+
+#include <stddef.h>
+
+#include "base/err.h"
+
+/* The state directory: OPT (--root) if set, else $BOX_ROOT, else
+ * /var/lib/box for root and $XDG_DATA_HOME/box for others. */
+const char *root_path (const char *opt);
+/* Create (mode 0711) if needed and open the state directory; a dirfd. */
+int root_open (const char *opt, struct bx_err *e);
+/* The absolute path of the open state directory ROOTFD into BUF (LEN
+ * bytes), as the kernel names it: paths handed to other processes. */
+int root_abspath (int rootfd, char *buf, size_t len, struct bx_err *e);
+
+#endif

@@ -1,0 +1,39 @@
+#include "image/regconn.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "image/auth.h"
+
+void
+regconn_add_insecure (char *list, size_t size, const char *hosts)
+{
+	size_t n = strlen (list);
+
+	if (!hosts || !*hosts)
+		return;
+	if (n + strlen (hosts) + 2 >= size)
+		die (BX_USAGE, "too many --insecure hosts");
+	snprintf (list + n, size - n, "%s%s", n ? "," : "", hosts);
+}
+
+struct reg *
+regconn_open (const struct ref *ref, const char *insecure, long rate_limit, struct bx_err *e)
+{
+	_cleanup_free_ char *user = NULL, *pass = NULL;
+	struct reg_opts ro = { 0 };
+	struct reg *r;
+
+	if (auth_get (ref->domain, &user, &pass, e) < 0)
+		return NULL;
+	ro.user = user;
+	ro.pass = pass;
+	ro.plain_http = reg_is_insecure (ref->domain, insecure);
+	ro.rate_limit = rate_limit;
+	r = reg_new (ref_api_host (ref), &ro, e);
+	/* the password lives on in the client only */
+	if (pass)
+		explicit_bzero (pass, strlen (pass));
+	return r;
+}

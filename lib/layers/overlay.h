@@ -1,0 +1,24 @@
+/* overlay - mount and unmount a container's root filesystem with overlayfs */
+#ifndef BOX_OVERLAY_H
+#define BOX_OVERLAY_H
+
+#include <stddef.h>
+
+#include "base/err.h"
+
+/* Mount overlayfs at TARGET: LOWER[0..n) are names inside the directory
+ * LAYERS (an absolute path), LOWER[0] the topmost; UPPER and WORK absolute.
+ * Uses fsconfig "lowerdir+" (Linux 6.8+), one option per layer, so the
+ * count is not bound by a page; older kernels get mount (2) with lowerdirs
+ * relative to LAYERS (the process chdirs there, as containerd does), which
+ * must fit in a page. USERXATTR: rootless overlayfs (user.overlay.*). */
+int overlay_mount (const char *layers, const char *const *lower, size_t n, const char *upper, const char *work,
+		   const char *target, int userxattr, struct bx_err *e);
+
+/* Detach the mount at TARGET; not being mounted is no error. */
+int overlay_unmount (const char *target, struct bx_err *e);
+
+/* 1 when PATH is a mount point, 0 when not, -1 with errno. */
+int is_mountpoint (const char *path);
+
+#endif

@@ -1,0 +1,24 @@
+/* resolver - one dnsmasq per user-defined network, so containers find each
+ * other by name
+ *
+ * dnsmasq listens on the network's gateway address only (--bind-interfaces,
+ * so one per network can run side by side) and answers from the network's
+ * `hosts` file, which lib/endpoint rewrites on every attach and detach;
+ * SIGHUP makes dnsmasq read it again. Other names go to the host's
+ * resolvers. Its pid is in dnsmasq.pid, and a dnsmasq found dead (after a
+ * crash or a reboot) is started again on the next attach. */
+#ifndef BOX_RESOLVER_H
+#define BOX_RESOLVER_H
+
+#include "base/err.h"
+
+struct net;
+
+/* Start the network's dnsmasq unless it runs; returns once it listens. */
+int resolver_start (struct net *n, struct bx_err *e);
+/* Replace the hosts file with HOSTS and tell dnsmasq, if it runs. */
+int resolver_update (struct net *n, const char *hosts, struct bx_err *e);
+/* Stop the network's dnsmasq, if it runs. */
+void resolver_stop (struct net *n);
+
+#endif

@@ -1,0 +1,63 @@
+/* ctr - a container's directory and its state file (DESIGN.md, docs/ARCHITECTURE.md)
+ *
+ * containers/<id>/state holds key=value lines, rewritten atomically by
+ * whoever changes the container's life (ctr-create: created; ctr-spawn and
+ * its supervisor: running, exited). Readers never trust "running" alone: the
+ * pid must still be the same process (its start time matches). */
+#ifndef BOX_CTR_H
+#define BOX_CTR_H
+
+#include <sys/types.h>
+
+#include "base/err.h"
+
+#define CTR_ID_LEN 64
+#define CTR_SHORT_LEN 12
+#define CTR_TIME_LEN 40 /* "2026-11-29T03:34:45.123456789Z" */
+
+struct ctr_state {
+	char status[16];                 /* created | running | exited */
+	pid_t pid;                       /* the container's first process, host pid */
+	unsigned long long pid_start;    /* its start time, /proc/PID/stat field 22 */
+	pid_t monitor;                   /* the supervisor (ctr-spawn), host pid */
+	unsigned long long monitor_start;
+	int exit_code;
+	int oom_killed;
+	int restart_count;
+	char created[CTR_TIME_LEN];      /* RFC 3339, UTC, nanoseconds */
+	char started[CTR_TIME_LEN];
+	char finished[CTR_TIME_LEN];
+	char error[256];                 /* why it failed to start, one line */
+};
+
+/* Read DIRFD/state (DIRFD: containers/<id>); unknown keys are ignored. */
+int ctr_state_read (int dirfd, struct ctr_state *s, struct bx_err *e);
+/* Write DIRFD/state atomically; DURABLE: fsync'd too (not for a --rm
+ * container, which a crash does not leave to anyone). */
+int ctr_state_write (int dirfd, const struct ctr_state *s, int durable, struct bx_err *e);
+/* "running" only while S->pid is still the process that was recorded; a
+ * container whose process or supervisor vanished reads as "exited" with
+ * exit code 255 (Docker's figure for a container lost with its daemon). */
+void ctr_state_settle (struct ctr_state *s);
+
+/* The start time of PID (clock ticks since boot), 0 when it is gone or a zombie. */
+unsigned long long proc_start_time (pid_t pid);
+/* Now, as RFC 3339 UTC with nanoseconds. */
+void ctr_time_now (char out[CTR_TIME_LEN]);
+
+/* Resolve a full id, a unique id prefix, or a name (names/<name> -> <id>)
+ * to the full id. BX_NOTFOUND: "No such container: X"; a prefix shared by
+ * several ids is BX_USAGE ("multiple IDs found with provided prefix: X"). */
+int ctr_resolve (int rootfd, const char *what, char id[CTR_ID_LEN + 1], struct bx_err *e);
+/* Open containers/<id> as a directory fd. */
+int ctr_open (int rootfd, const char *id, struct bx_err *e);
+
+/* An action on one container: WHAT as the user wrote it, ID resolved. */
+typedef int ctr_each_fn (int rootfd, const char *what, const char *id, void *arg, struct bx_err *e);
+/* Docker's loop of kill, stop and rm over N arguments ARGS: resolve each
+ * and run FN (with ARG) on it; print the argument when done, else
+ * "Error response from daemon: ..." on stderr, and go on with the next.
+ * BX_FAIL when any failed, else 0. */
+int ctr_each (int rootfd, char **args, int n, ctr_each_fn *fn, void *arg);
+
+#endif

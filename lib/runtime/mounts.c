@@ -1,0 +1,444 @@
+#include "runtime/mounts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+
+#define FD_PATH_LEN 32
+
+int
+open_in_root (int dirfd, const char *path, int flags)
+{
+	struct open_how how = {.flags = (unsigned)(flags | O_CLOEXEC), .resolve = RESOLVE_IN_ROOT};
+
+	while (*path == '/')
+		path++;
+	return (int)syscall (SYS_openat2, dirfd, *path ? path : ".", &how, sizeof how);
+}
+
+static const char *
+fd_path (char buf[FD_PATH_LEN], int fd)
+{
+	snprintf (buf, FD_PATH_LEN, "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+/* one missing component BUF made inside the root: a directory, or an
+ * empty file (FILE) */
+static int
+make_one (int rootfd, char *buf, int file)
+{
+	char *slash = strrchr (buf, '/');
+	const char *name = slash ? slash + 1 : buf;
+	int parent, r;
+
+	if (slash)
+		*slash = '\0';
+	parent = open_in_root (rootfd, slash ? buf : ".", O_PATH | O_DIRECTORY);
+	if (slash)
+		*slash = '/';
+	if (parent < 0)
+		return -1;
+	r = file ? mknodat (parent, name, S_IFREG | 0644, 0) : mkdirat (parent, name, 0755);
+	close (parent);
+	return r < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* make PATH's missing parents inside the root, then PATH itself: a
+ * directory, or (DIR 0) an empty file; returns an O_PATH fd of it */
+static int
+make_in_root (int rootfd, const char *path, int dir)
+{
+	char buf[4096];
+	size_t len;
+	int fd;
+
+	if ((fd = open_in_root (rootfd, path, O_PATH)) >= 0 || errno != ENOENT)
+		return fd;
+	while (*path == '/')
+		path++;
+	if ((len = (size_t)snprintf (buf, sizeof buf, "%s", path)) >= sizeof buf)
+		return errno = ENAMETOOLONG, -1;
+	for (size_t i = 1; i <= len; i++) {
+		char save = buf[i];
+		if (save != '/' && save != '\0')
+			continue;
+		buf[i] = '\0';
+		if ((fd = open_in_root (rootfd, buf, O_PATH)) < 0 && errno == ENOENT &&
+		    make_one (rootfd, buf, i == len && !dir) == 0)
+			fd = open_in_root (rootfd, buf, O_PATH);
+		buf[i] = save;
+		if (fd < 0 || i == len)
+			return fd;
+		close (fd);
+	}
+	return -1;
+}
+
+static uint64_t
+mount_attrs (unsigned long ms)
+{
+	uint64_t a = 0;
+
+	a |= ms & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0;
+	a |= ms & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0;
+	a |= ms & MS_NODEV ? MOUNT_ATTR_NODEV : 0;
+	a |= ms & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0;
+	a |= ms & MS_NOATIME ? MOUNT_ATTR_NOATIME : 0;
+	a |= ms & MS_STRICTATIME ? MOUNT_ATTR_STRICTATIME : 0;
+	a |= ms & MS_NODIRATIME ? MOUNT_ATTR_NODIRATIME : 0;
+	return a;
+}
+
+/* clone SRC's tree (REC: with its submounts), set its attributes, attach
+ * it at TARGET (propagation is set once attached: a detached tree refuses it) */
+static int
+bind_tree (int srcdir, const char *src, int target, unsigned long flags, int rec)
+{
+	struct mount_attr attr = {.attr_set = mount_attrs (flags)};
+	_cleanup_close_ int t = -1;
+	unsigned r = rec ? AT_RECURSIVE : 0;
+
+	t = open_tree (srcdir, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | r | (*src ? 0 : AT_EMPTY_PATH));
+	if (t < 0)
+		return -1;
+	if (attr.attr_set && mount_setattr (t, "", AT_EMPTY_PATH | r, &attr, sizeof attr) < 0)
+		return -1;
+	return move_mount (t, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}
+
+static int
+set_propagation (int rootfd, const struct op *o)
+{
+	char p[FD_PATH_LEN];
+	_cleanup_close_ int fd = -1;
+
+	if (!o->prop)
+		return 0;
+	/* the new mount: look the path up again */
+	if ((fd = open_in_root (rootfd, o->dest, O_PATH)) < 0)
+		return -1;
+	return mount (NULL, fd_path (p, fd), NULL, o->prop | (o->rec ? MS_REC : 0), NULL);
+}
+
+/* mount (2) MS_BIND, then the attributes on the new mount (move_mount
+ * of a cloned tree onto the overlay root is refused with EINVAL) */
+static int
+bind_classic (int rootfd, const struct op *o, int target)
+{
+	struct mount_attr attr = {.attr_set = mount_attrs (o->flags)};
+	_cleanup_close_ int fd = -1;
+	char p[FD_PATH_LEN];
+
+	if (mount (o->source, fd_path (p, target), NULL, MS_BIND | (o->rec ? MS_REC : 0), NULL) < 0)
+		return -1;
+	if (!attr.attr_set)
+		return 0;
+	if ((fd = open_in_root (rootfd, o->dest, O_PATH)) < 0)
+		return -1;
+	return mount_setattr (fd, "", AT_EMPTY_PATH | (o->rec ? AT_RECURSIVE : 0), &attr, sizeof attr);
+}
+
+static int
+op_bind (int rootfd, const struct op *o, struct bx_err *e)
+{
+	_cleanup_close_ int t = -1;
+	struct stat st;
+
+	if (stat (o->source, &st) < 0)
+		return err_set (e, BX_USAGE, errno, "bind mount %s", o->source);
+	if ((t = make_in_root (rootfd, o->dest, S_ISDIR (st.st_mode))) < 0)
+		return err_set (e, BX_SYSTEM, errno, "mount %s", o->dest);
+	if (bind_classic (rootfd, o, t) < 0)
+		return err_set (e, BX_SYSTEM, errno, "bind mount %s on %s", o->source, o->dest);
+	if (set_propagation (rootfd, o) < 0)
+		return err_set (e, BX_SYSTEM, errno, "mount %s: propagation", o->dest);
+	return 0;
+}
+
+static int
+op_mount (int rootfd, const struct op *o, struct bx_err *e)
+{
+	_cleanup_close_ int t = make_in_root (rootfd, o->dest, 1);
+	char p[FD_PATH_LEN];
+
+	if (t < 0)
+		return err_set (e, BX_SYSTEM, errno, "mount %s", o->dest);
+	if (mount (o->source ? o->source : o->fstype, fd_path (p, t), o->fstype, o->flags, o->data) < 0)
+		return err_set (e, BX_SYSTEM, errno, "mount %s (%s)", o->dest, o->fstype);
+	if (set_propagation (rootfd, o) < 0)
+		return err_set (e, BX_SYSTEM, errno, "mount %s: propagation", o->dest);
+	return 0;
+}
+
+/* one v1 hierarchy (CTRLS: "memory", "cpu,cpuacct", "name=systemd") mounted
+ * in DIRFD under the name systemd gives it, each comounted controller a
+ * link to it */
+static int
+cgroup_v1_mount (int dirfd, char *ctrls, unsigned long flags, struct bx_err *e)
+{
+	const char *name = !strncmp (ctrls, "name=", 5) ? ctrls + 5 : ctrls;
+	_cleanup_close_ int t = -1;
+	char p[FD_PATH_LEN];
+
+	if (mkdirat (dirfd, name, 0755) < 0 && errno != EEXIST)
+		return err_set (e, BX_SYSTEM, errno, "cgroup %s", name);
+	if ((t = openat (dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    mount ("cgroup", fd_path (p, t), "cgroup", flags, ctrls) < 0)
+		return err_set (e, BX_SYSTEM, errno, "mount cgroup %s", ctrls);
+	if (strchr (name, ','))
+		for (char *c = strtok (ctrls, ","); c; c = strtok (NULL, ","))
+			if (symlinkat (name, dirfd, c) < 0 && errno != EEXIST)
+				return err_set (e, BX_SYSTEM, errno, "cgroup %s", c);
+	return 0;
+}
+
+/* the v1 hierarchies this process is in, as /proc/self/cgroup lists them
+ * ("4:memory:/path"; 0:: is cgroup2), each mounted again in DIRFD; the
+ * cgroup namespace makes the container's cgroup their root. Not
+ * mountinfo: the overlay's long options make reading it cost more than
+ * all the mounts. */
+static int
+cgroup_v1_mounts (int dirfd, unsigned long flags, struct bx_err *e)
+{
+	_cleanup_close_ int fd = open ("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+	char buf[4096], *line, *next;
+	ssize_t n;
+
+	if (fd < 0 || (n = read (fd, buf, sizeof buf - 1)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "/proc/self/cgroup");
+	buf[n] = '\0';
+	for (line = buf; *line; line = next) {
+		char *ctrls = strchr (line, ':'), *end;
+		if (!(next = strchr (line, '\n')))
+			next = line + strlen (line);
+		else
+			*next++ = '\0';
+		if (!ctrls || !(end = strchr (++ctrls, ':')) || end == ctrls)
+			continue;
+		*end = '\0';
+		if (cgroup_v1_mount (dirfd, ctrls, flags, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+is_cgroup2_host (void)
+{
+	struct stat st;
+	/* cgroup2 at the top has cgroup.controllers; v1 has a tmpfs there */
+	return stat ("/sys/fs/cgroup/cgroup.controllers", &st) == 0;
+}
+
+static int
+op_cgroupfs (int rootfd, const struct op *o, struct bx_err *e)
+{
+	_cleanup_close_ int t = make_in_root (rootfd, o->dest, 1), d = -1;
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+	char p[FD_PATH_LEN];
+	unsigned long flags = o->flags & ~(unsigned long)MS_RDONLY;
+
+	if (t < 0)
+		return err_set (e, BX_SYSTEM, errno, "mount %s", o->dest);
+	if (is_cgroup2_host ()) {
+		if (mount ("cgroup2", fd_path (p, t), "cgroup2", o->flags, NULL) < 0)
+			return err_set (e, BX_SYSTEM, errno, "mount %s (cgroup2)", o->dest);
+		return 0;
+	}
+	if (mount ("cgroup", fd_path (p, t), "tmpfs", flags, "mode=755,size=1024k") < 0)
+		return err_set (e, BX_SYSTEM, errno, "mount %s (tmpfs)", o->dest);
+	if ((d = open_in_root (rootfd, o->dest, O_RDONLY | O_DIRECTORY)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "open %s", o->dest);
+	/* the hierarchies exist with their superblock read-write: asking for
+	 * ro there is EBUSY; the mounts are made read-only afterwards */
+	if (cgroup_v1_mounts (d, flags, e) < 0)
+		return err_wrap (e, "mount %s", o->dest);
+	if (o->ro && mount_setattr (d, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof ro) < 0)
+		return err_set (e, BX_SYSTEM, errno, "mount %s read-only", o->dest);
+	return 0;
+}
+
+/* the parent directory of PATH inside the root, and PATH's last name */
+static int
+parent_in_root (int rootfd, const char *path, const char **name)
+{
+	char buf[4096];
+	char *slash;
+
+	snprintf (buf, sizeof buf, "%s", path);
+	if (!(slash = strrchr (buf, '/')))
+		return errno = EINVAL, -1;
+	*name = path + (slash - buf) + 1;
+	*slash = '\0';
+	return open_in_root (rootfd, buf[0] ? buf : "/", O_PATH | O_DIRECTORY);
+}
+
+static int
+op_mknod (int rootfd, const struct op *o, struct bx_err *e)
+{
+	const char *name;
+	_cleanup_close_ int d = parent_in_root (rootfd, o->dest, &name);
+
+	if (d < 0)
+		return err_set (e, BX_SYSTEM, errno, "device %s", o->dest);
+	if (mknodat (d, name, o->mode, o->dev) < 0 && errno != EEXIST)
+		return err_set (e, BX_SYSTEM, errno, "mknod %s", o->dest);
+	if (fchownat (d, name, o->uid, o->gid, AT_SYMLINK_NOFOLLOW) < 0 || fchmodat (d, name, o->mode & 07777, 0) < 0)
+		return err_set (e, BX_SYSTEM, errno, "device %s", o->dest);
+	return 0;
+}
+
+static int
+op_symlink (int rootfd, const struct op *o, struct bx_err *e)
+{
+	const char *name;
+	_cleanup_close_ int d = parent_in_root (rootfd, o->dest, &name);
+
+	if (d < 0 || (symlinkat (o->source, d, name) < 0 && errno != EEXIST))
+		return err_set (e, BX_SYSTEM, errno, "symlink %s", o->dest);
+	return 0;
+}
+
+/* by path: the fd of the slave belongs to the parent's mount namespace,
+ * and a bind from there is refused */
+static int
+op_console (int rootfd, const struct op *o, const char *console, struct bx_err *e)
+{
+	_cleanup_close_ int t = -1;
+	char dst[FD_PATH_LEN];
+
+	if (!console)
+		return 0;
+	if ((t = make_in_root (rootfd, o->dest, 0)) < 0 || mount (console, fd_path (dst, t), NULL, MS_BIND, NULL) < 0)
+		return err_set (e, BX_SYSTEM, errno, "console %s", o->dest);
+	return 0;
+}
+
+/* runc's trick: pivot_root (".", ".") stacks the old root on the new
+ * one, and the detach removes it: no directory for it is needed */
+static int
+op_pivot (const char *rootfs, struct bx_err *e)
+{
+	if (chdir (rootfs) < 0)
+		return err_set (e, BX_SYSTEM, errno, "chdir %s", rootfs);
+	if (syscall (SYS_pivot_root, ".", ".") < 0)
+		return err_set (e, BX_SYSTEM, errno, "pivot_root %s", rootfs);
+	if (umount2 (".", MNT_DETACH) < 0)
+		return err_set (e, BX_SYSTEM, errno, "detach the old root");
+	if (chdir ("/") < 0)
+		return err_set (e, BX_SYSTEM, errno, "chdir /");
+	return 0;
+}
+
+static int
+op_sysctl (const struct op *o, struct bx_err *e)
+{
+	char path[512];
+	_cleanup_close_ int fd = -1;
+
+	snprintf (path, sizeof path, "/proc/sys/%s", o->source);
+	for (char *c = path + 10; *c; c++)
+		if (*c == '.')
+			*c = '/';
+	if ((fd = open (path, O_WRONLY | O_CLOEXEC)) < 0 || write (fd, o->data, strlen (o->data)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "sysctl %s", o->source);
+	return 0;
+}
+
+static int
+op_mask (int rootfd, const struct op *o, struct bx_err *e)
+{
+	_cleanup_close_ int t = open_in_root (rootfd, o->dest, O_PATH);
+	char p[FD_PATH_LEN];
+	struct stat st;
+
+	if (t < 0 && errno == ENOENT)
+		return 0;
+	if (t < 0 || fstat (t, &st) < 0)
+		return err_set (e, BX_SYSTEM, errno, "mask %s", o->dest);
+	if (S_ISDIR (st.st_mode) ? mount ("tmpfs", fd_path (p, t), "tmpfs", MS_RDONLY, "size=0k") < 0
+	                         : bind_tree (AT_FDCWD, "/dev/null", t, MS_RDONLY, 0) < 0)
+		return err_set (e, BX_SYSTEM, errno, "mask %s", o->dest);
+	return 0;
+}
+
+static int
+op_rdonly (int rootfd, const struct op *o, struct bx_err *e)
+{
+	_cleanup_close_ int t = open_in_root (rootfd, o->dest, O_PATH);
+
+	if (t < 0 && errno == ENOENT)
+		return 0;
+	if (t < 0 || bind_tree (t, "", t, MS_RDONLY, 1) < 0)
+		return err_set (e, BX_SYSTEM, errno, "read-only %s", o->dest);
+	return 0;
+}
+
+static int
+op_root_ro (struct bx_err *e)
+{
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+
+	if (mount_setattr (AT_FDCWD, "/", 0, &attr, sizeof attr) < 0)
+		return err_set (e, BX_SYSTEM, errno, "root read-only");
+	return 0;
+}
+
+static int
+op_run (int rootfd, const struct spec *s, const struct op *o, const char *console, struct bx_err *e)
+{
+	switch (o->kind) {
+	case OP_MOUNT: return op_mount (rootfd, o, e);
+	case OP_BIND: return op_bind (rootfd, o, e);
+	case OP_CGROUPFS: return op_cgroupfs (rootfd, o, e);
+	case OP_MKNOD: return op_mknod (rootfd, o, e);
+	case OP_SYMLINK: return op_symlink (rootfd, o, e);
+	case OP_CONSOLE: return op_console (rootfd, o, console, e);
+	case OP_PIVOT: return op_pivot (s->rootfs, e);
+	case OP_SYSCTL: return op_sysctl (o, e);
+	case OP_MASK: return op_mask (rootfd, o, e);
+	case OP_RDONLY: return op_rdonly (rootfd, o, e);
+	case OP_ROOT_RO: return op_root_ro (e);
+	case OP_PROPAGATE:
+		if (mount (NULL, "/", NULL, o->prop | (o->rec ? MS_REC : 0), NULL) < 0)
+			return err_set (e, BX_SYSTEM, errno, "root propagation");
+		return 0;
+	}
+	return err_set (e, BX_FAIL, 0, "setup step %d: not implemented", (int)o->kind);
+}
+
+int
+mounts_run (const struct spec *s, const char *console, struct bx_err *e)
+{
+	int rootfd = -1, r = 0;
+
+	/* nothing done here may reach the host's mounts */
+	if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return err_set (e, BX_SYSTEM, errno, "make / private");
+	/* pivot_root needs a mount point; a copied rootfs is only a directory */
+	if (mount (s->rootfs, s->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return err_set (e, BX_SYSTEM, errno, "bind %s", s->rootfs);
+	if ((rootfd = open (s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "open %s", s->rootfs);
+	for (size_t i = 0; i < s->nops && r == 0; i++) {
+		r = op_run (rootfd, s, &s->ops[i], console, e);
+		if (s->ops[i].kind == OP_PIVOT && r == 0) {
+			close (rootfd);
+			if ((rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+				r = err_set (e, BX_SYSTEM, errno, "open /");
+		}
+	}
+	if (rootfd >= 0)
+		close (rootfd);
+	return r;
+}

@@ -1,0 +1,118 @@
+/* ocispec - an OCI runtime-spec config.json read into what a runtime does
+ *
+ * The file becomes a struct spec: the process to run, the namespaces, the
+ * cgroup resources, and the root filesystem work as a flat list of setup
+ * steps (bubblewrap's SetupOp list) that lib/mounts runs in order inside the
+ * child. Strings point into the parsed JSON, which the spec keeps alive
+ * until spec_free. Parsing fails on what is malformed and on what this
+ * runtime does not implement (a user namespace), never silently. */
+#ifndef BOX_OCISPEC_H
+#define BOX_OCISPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/err.h"
+
+/* a setup step, run in list order inside the container's mount namespace */
+enum op_kind {
+	OP_MOUNT,    /* a file system (proc, tmpfs, devpts, mqueue, sysfs) at dest */
+	OP_BIND,     /* bind (or rbind, with rec) source at dest; ro remounts it */
+	OP_CGROUPFS, /* the cgroup file systems at dest (v1: a tmpfs and one per hierarchy) */
+	OP_MKNOD,    /* a device node at dest */
+	OP_SYMLINK,  /* dest -> source */
+	OP_CONSOLE,  /* the terminal's slave bound at /dev/console */
+	OP_PIVOT,    /* pivot_root into the root, old root detached */
+	OP_SYSCTL,   /* write data to /proc/sys/<source> */
+	OP_MASK,     /* /dev/null over a file, an empty ro tmpfs over a directory */
+	OP_RDONLY,   /* bind dest onto itself read-only */
+	OP_ROOT_RO,  /* the root remounted read-only */
+	OP_PROPAGATE /* the root's propagation (flags) */
+};
+
+struct op {
+	enum op_kind kind;
+	const char *source, *dest, *fstype, *data;
+	unsigned long flags; /* MS_* of the mount itself */
+	unsigned long prop;  /* MS_PRIVATE, MS_SLAVE, ... applied after (0: none) */
+	int rec, ro;
+	/* OP_MKNOD */
+	mode_t mode; /* with S_IFCHR, S_IFBLK or S_IFIFO */
+	dev_t dev;
+	uid_t uid;
+	gid_t gid;
+};
+
+enum cap_set { CAPSET_BOUNDING, CAPSET_EFFECTIVE, CAPSET_INHERITABLE, CAPSET_PERMITTED, CAPSET_AMBIENT, CAPSET_N };
+
+struct rlim {
+	int resource;
+	uint64_t soft, hard;
+};
+
+/* a v1 devices cgroup rule, "c 1:3 rwm"; major/minor -1: any */
+struct devrule {
+	int allow;
+	char type; /* 'a', 'c', 'b' */
+	long major, minor;
+	char access[4];
+};
+
+struct ns_join {
+	int type; /* CLONE_NEW* */
+	const char *path;
+};
+
+struct resources {
+	int64_t memory;      /* bytes, -1 unset */
+	int64_t memory_swap; /* memory + swap, -1 unset */
+	int64_t cpu_quota;   /* microseconds per period, -1 unset */
+	uint64_t cpu_period; /* 0 unset */
+	uint64_t cpu_shares; /* 0 unset */
+	int64_t pids;        /* -1 unset (0 or less in the spec: unlimited) */
+	struct devrule *devrules;
+	size_t ndevrules;
+};
+
+struct spec {
+	void *json; /* json_t *, owned */
+	/* process */
+	const char **args, **env; /* NULL-terminated */
+	const char *cwd;
+	uid_t uid;
+	gid_t gid;
+	gid_t *gids;
+	size_t ngids;
+	int has_caps;            /* process.capabilities present */
+	uint64_t caps[CAPSET_N]; /* bit n: capability n */
+	int nnp, terminal;
+	struct rlim *rlimits;
+	size_t nrlimits;
+	int oom_score_adj, has_oom_score_adj;
+	/* root, hostname */
+	char rootfs[4096]; /* absolute */
+	const char *hostname;
+	/* linux */
+	int clone_flags; /* the namespaces made new */
+	struct ns_join joins[8];
+	size_t njoins;
+	const char *cgroups_path; /* NULL: none */
+	struct resources res;
+	void *seccomp; /* json_t * of linux.seccomp, borrowed; NULL: none */
+	struct op *ops;
+	size_t nops;
+};
+
+/* Read BUNDLEFD/config.json; BUNDLE is its absolute path (root.path is
+ * relative to it). */
+int spec_read (int bundlefd, const char *bundle, struct spec *s, struct bx_err *e);
+void spec_free (struct spec *s);
+
+/* Parse a mount option list item into flags; 0 when it is data. */
+int spec_mount_flag (const char *opt, unsigned long *set, unsigned long *clear, unsigned long *prop, int *rec);
+
+/* The environment value of NAME in ENV (NULL-terminated "K=V"), or NULL. */
+const char *spec_getenv (const char *const *env, const char *name);
+
+#endif

@@ -1,0 +1,352 @@
+#include "runtime/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/close_range.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/afile.h"
+#include "runtime/mounts.h"
+#include "runtime/privs.h"
+#include "runtime/scmp.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* what a child that failed before exec tells its parent */
+struct report {
+	int code;
+	char msg[1020];
+};
+
+static void __attribute__ ((noreturn))
+child_fail (int fd, const struct bx_err *e)
+{
+	struct report r = {e->code >= SPAWN_FAILED ? e->code : SPAWN_FAILED, ""};
+
+	snprintf (r.msg, sizeof r.msg, "%s", e->msg);
+	if (write (fd, &r, sizeof r) < 0)
+		_exit (r.code);
+	_exit (r.code);
+}
+
+/* Go's exec.LookPath, as Docker reports it: the first executable regular
+ * file named NAME in PATH */
+static int
+look_path (const char *name, const char *path, char out[PATH_MAX], struct bx_err *e)
+{
+	const char *p = path, *end;
+	struct stat st;
+
+	for (; p; p = *end ? end + 1 : NULL) {
+		end = strchrnul (p, ':');
+		snprintf (out, PATH_MAX, "%.*s%s%s", (int)(end - p), end == p ? "." : p, "/", name);
+		if (stat (out, &st) == 0 && S_ISREG (st.st_mode) && (st.st_mode & 0111))
+			return 0;
+	}
+	return err_set (e, SPAWN_NOTFOUND, 0, "exec: \"%s\": executable file not found in $PATH", name);
+}
+
+/* HOME from the container's /etc/passwd when the env has none, "/"
+ * without an entry: what runc and crun do */
+static const char **
+env_with_home (const struct spec *s)
+{
+	static char home[4096 + 8];
+	char line[4096], *f[7];
+	const char **env;
+	FILE *pw;
+	size_t n = 0;
+
+	if (spec_getenv (s->env, "HOME"))
+		return s->env;
+	snprintf (home, sizeof home, "HOME=/");
+	for (pw = fopen ("/etc/passwd", "re"); pw && fgets (line, sizeof line, pw);) {
+		char *p = line;
+		int k;
+		for (k = 0; k < 7 && (f[k] = strsep (&p, ":\n")); k++)
+			;
+		if (k >= 6 && *f[2] && (uid_t)strtoul (f[2], NULL, 10) == s->uid) {
+			snprintf (home, sizeof home, "HOME=%s", f[5]);
+			break;
+		}
+	}
+	if (pw)
+		fclose (pw);
+	while (s->env[n])
+		n++;
+	if (!(env = calloc (n + 2, sizeof *env)))
+		return s->env;
+	memcpy (env, s->env, n * sizeof *env);
+	env[n] = home;
+	return env;
+}
+
+static void
+exec_payload (const struct spec *s, struct bx_err *e)
+{
+	const char *name = s->args[0], *path = spec_getenv (s->env, "PATH");
+	const char **env = env_with_home (s);
+	char file[PATH_MAX];
+	struct stat st;
+
+	if (!strchr (name, '/')) {
+		if (look_path (name, path ? path : DEFAULT_PATH, file, e) < 0)
+			return;
+		name = file;
+	} else if (stat (name, &st) < 0) {
+		err_set (e, errno == ENOENT ? SPAWN_NOTFOUND : SPAWN_NOEXEC, 0, "exec: \"%s\": stat %s: %s", name, name,
+		         strerror (errno));
+		return;
+	}
+	execve (name, (char *const *)s->args, (char *const *)env);
+	err_set (e, errno == ENOENT ? SPAWN_NOTFOUND : SPAWN_NOEXEC, 0, "exec: \"%s\": %s", s->args[0],
+	         errno == EACCES    ? "permission denied"
+	         : errno == ENOEXEC ? "exec format error"
+	                            : strerror (errno));
+}
+
+/* the payload's own part: cwd, limits, identity, filters, then exec */
+static void __attribute__ ((noreturn))
+payload_run (const struct spec *s, const struct spawn_io *io, int errfd)
+{
+	struct bx_err e = {0};
+
+	/* the payload gets 0, 1 and 2: nothing else its caller had open */
+	if (syscall (SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		err_set (&e, SPAWN_FAILED, errno, "close_range");
+		child_fail (errfd, &e);
+	}
+
+	if (chdir (s->cwd) < 0 &&
+	    (errno != ENOENT || mkdir_p_at (AT_FDCWD, s->cwd, 0755, &e) < 0 || chdir (s->cwd) < 0)) {
+		err_set (&e, SPAWN_FAILED, errno, "chdir to cwd (\"%s\") set in config.json failed", s->cwd);
+		child_fail (errfd, &e);
+	}
+	if (privs_rlimits (s, &e) < 0 || privs_bounding (s, &e) < 0)
+		child_fail (errfd, &e);
+	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
+	 * while we have it (crun does the same) */
+	if (!s->nnp && scmp_install (io->filter, &e) < 0)
+		child_fail (errfd, &e);
+	if (privs_identity (s, &e) < 0 || privs_nnp (s, &e) < 0)
+		child_fail (errfd, &e);
+	if (s->nnp && scmp_install (io->filter, &e) < 0)
+		child_fail (errfd, &e);
+	/* after the uid change, which clears it: the payload dies with its
+	 * supervisor, never left behind untracked */
+	if (!io->detached)
+		prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	exec_payload (s, &e);
+	child_fail (errfd, &e);
+}
+
+static int
+child_io (const struct spawn_io *io, struct bx_err *e)
+{
+	sigset_t none;
+
+	sigemptyset (&none);
+	sigprocmask (SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal (sig, SIG_DFL);
+	/* its own session: the caller's terminal signals only reach it
+	 * through the proxy */
+	if (setsid () < 0)
+		return err_set (e, SPAWN_FAILED, errno, "setsid");
+	if (io->console >= 0) {
+		if (ioctl (io->console, TIOCSCTTY, 0) < 0)
+			return err_set (e, SPAWN_FAILED, errno, "controlling terminal");
+		if (dup2 (io->console, 0) < 0 || dup2 (io->console, 1) < 0 || dup2 (io->console, 2) < 0)
+			return err_set (e, SPAWN_FAILED, errno, "dup2");
+		return 0;
+	}
+	if (dup2 (io->in, 0) < 0 || dup2 (io->out, 1) < 0 || dup2 (io->err, 2) < 0)
+		return err_set (e, SPAWN_FAILED, errno, "dup2");
+	return 0;
+}
+
+static int
+join_namespaces (const struct spec *s, struct bx_err *e)
+{
+	for (size_t i = 0; i < s->njoins; i++) {
+		int fd = open (s->joins[i].path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || setns (fd, s->joins[i].type) < 0) {
+			err_set (e, SPAWN_FAILED, errno, "join namespace %s", s->joins[i].path);
+			if (fd >= 0)
+				close (fd);
+			return -1;
+		}
+		close (fd);
+	}
+	return 0;
+}
+
+/* The child moves itself: on v1 a thread writing 0 to `tasks` skips the
+ * global lock whose RCU grace period a move by pid waits for (7-50 ms
+ * here); the cgroup namespace's root is the container's cgroup from here. */
+static int
+join_cgroup (const struct spec *s, const struct cgroup *cg, struct bx_err *e)
+{
+	if (cgroup_enter (cg) < 0)
+		return err_set (e, SPAWN_FAILED, errno, "join cgroup %s", cg->dir[0]);
+	if ((s->clone_flags & CLONE_NEWCGROUP) && unshare (CLONE_NEWCGROUP) < 0)
+		return err_set (e, SPAWN_FAILED, errno, "cgroup namespace");
+	return 0;
+}
+
+static void __attribute__ ((noreturn))
+container_child (const struct spec *s, const struct cgroup *cg, const struct spawn_io *io, int errfd)
+{
+	struct bx_err e = {0};
+
+	if (join_cgroup (s, cg, &e) < 0 || join_namespaces (s, &e) < 0 || child_io (io, &e) < 0)
+		child_fail (errfd, &e);
+	if ((s->clone_flags & CLONE_NEWUTS) && s->hostname && sethostname (s->hostname, strlen (s->hostname)) < 0) {
+		err_set (&e, SPAWN_FAILED, errno, "sethostname %s", s->hostname);
+		child_fail (errfd, &e);
+	}
+	if (mounts_run (s, io->console >= 0 ? io->console_path : NULL, &e) < 0) {
+		e.code = SPAWN_FAILED;
+		child_fail (errfd, &e);
+	}
+	if (s->has_oom_score_adj) {
+		char v[16];
+		int fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+		snprintf (v, sizeof v, "%d", s->oom_score_adj);
+		if (fd < 0 || write (fd, v, strlen (v)) < 0) {
+			err_set (&e, SPAWN_FAILED, errno, "oom_score_adj");
+			child_fail (errfd, &e);
+		}
+		close (fd);
+	}
+	payload_run (s, io, errfd);
+}
+
+static pid_t
+clone_child (uint64_t flags)
+{
+	/* with CLONE_PARENT the child inherits our own exit signal (clone3
+	 * refuses another): SIGCHLD, we were forked */
+	struct clone_args a = {.flags = flags, .exit_signal = flags & CLONE_PARENT ? 0 : SIGCHLD};
+
+	return (pid_t)syscall (SYS_clone3, &a, sizeof a);
+}
+
+/* wait for the child's report: EOF means the payload was executed */
+static int
+child_result (int fd, pid_t pid, pid_t *failed, struct bx_err *e)
+{
+	struct report r;
+	ssize_t n;
+
+	while ((n = read (fd, &r, sizeof r)) < 0 && errno == EINTR)
+		;
+	close (fd);
+	if (n == 0)
+		return 0;
+	*failed = pid;
+	if (n != (ssize_t)sizeof r)
+		return err_set (e, SPAWN_FAILED, n < 0 ? errno : 0, "the container's process died before exec");
+	r.msg[sizeof r.msg - 1] = '\0';
+	return err_set (e, r.code, 0, "%s", r.msg);
+}
+
+pid_t
+spawn_container (const struct spec *s, const struct cgroup *cg, const struct spawn_io *io, int clone_parent_too,
+                 pid_t *failed, struct bx_err *e)
+{
+	uint64_t flags = (uint64_t)(s->clone_flags & ~CLONE_NEWCGROUP);
+	int p[2];
+	pid_t pid;
+
+	*failed = 0;
+	if (!(s->clone_flags & CLONE_NEWNS))
+		return err_set (e, SPAWN_FAILED, 0, "config.json: a mount namespace is required");
+	if (pipe2 (p, O_CLOEXEC) < 0)
+		return err_set (e, SPAWN_FAILED, errno, "pipe");
+	if (clone_parent_too)
+		flags |= CLONE_PARENT;
+	if ((pid = clone_child (flags)) < 0) {
+		err_set (e, SPAWN_FAILED, errno, "clone");
+		close (p[0]), close (p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close (p[0]);
+		container_child (s, cg, io, p[1]);
+	}
+	close (p[1]);
+	return child_result (p[0], pid, failed, e) < 0 ? -1 : pid;
+}
+
+static void __attribute__ ((noreturn))
+exec_child (const struct spec *s, int pidfd, int nsflags, const struct cgroup *cg, const struct spawn_io *io, int errfd)
+{
+	struct bx_err e = {0};
+
+	if (cgroup_enter (cg) < 0) {
+		err_set (&e, SPAWN_FAILED, errno, "join cgroup %s", cg->dir[0]);
+		child_fail (errfd, &e);
+	}
+	if (nsflags & ~CLONE_NEWPID && setns (pidfd, nsflags & ~CLONE_NEWPID) < 0) {
+		err_set (&e, SPAWN_FAILED, errno, "join the container's namespaces");
+		child_fail (errfd, &e);
+	}
+	if (child_io (io, &e) < 0)
+		child_fail (errfd, &e);
+	payload_run (s, io, errfd);
+}
+
+pid_t
+spawn_exec (const struct spec *s, int pidfd, int nsflags, const struct cgroup *cg, const struct spawn_io *io,
+            pid_t *failed, struct bx_err *e)
+{
+	int p[2], own, err = 0;
+	pid_t pid;
+
+	*failed = 0;
+	if ((own = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC)) < 0)
+		return err_set (e, SPAWN_FAILED, errno, "our PID namespace");
+	/* the PID namespace applies to children only: the next one's */
+	if ((nsflags & CLONE_NEWPID) && setns (pidfd, CLONE_NEWPID) < 0) {
+		close (own);
+		return err_set (e, SPAWN_FAILED, errno, "join the container's PID namespace");
+	}
+	if (pipe2 (p, O_CLOEXEC) < 0)
+		pid = -1, err = errno;
+	else if ((pid = clone_child (0)) < 0)
+		err = errno, close (p[0]), close (p[1]);
+	else if (pid == 0) {
+		close (p[0]);
+		exec_child (s, pidfd, nsflags, cg, io, p[1]);
+	}
+	/* and back: any later child of ours (LeakSanitizer's tracer) is ours */
+	setns (own, CLONE_NEWPID);
+	close (own);
+	if (pid < 0)
+		return err_set (e, SPAWN_FAILED, err, "clone");
+	close (p[1]);
+	return child_result (p[0], pid, failed, e) < 0 ? -1 : pid;
+}
+
+int
+spawn_exit_code (int status)
+{
+	if (WIFEXITED (status))
+		return WEXITSTATUS (status);
+	if (WIFSIGNALED (status))
+		return 128 + WTERMSIG (status);
+	return 255;
+}

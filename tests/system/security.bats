@@ -1,0 +1,145 @@
+#!/usr/bin/env bats
+# Real isolation, checked from inside containers that ctr-create made with
+# Docker's defaults and ctr-spawn ran: one @test per property of issue 4.
+# tests/fixtures/probe.c (static, mounted read-only at /t) tries the privileged
+# calls busybox has no applet for.
+
+load ../helpers
+
+setup () {
+	box_setup
+	skip_unless_root
+	store_add small docker.io/library/small:latest
+}
+
+teardown () {
+	local d c
+	for d in "$BOX_ROOT"/containers/*/; do
+		for c in /sys/fs/cgroup/*/box/"$(basename "$d")"; do
+			[[ -d $c ]] || continue
+			xargs -r kill -KILL <"$c/cgroup.procs" 2>/dev/null || true
+			rmdir "$c" 2>/dev/null || true
+		done
+	done
+	box_teardown
+}
+
+# inside [ctr-create flags] -- CMD...: run CMD in a new container; run's
+# status and output; D is its directory
+inside () {
+	local flags=() id
+	while [[ $# -gt 0 && $1 != -- ]]; do
+		flags+=("$1")
+		shift
+	done
+	shift
+	id=$(ctr-create --network none -v "$BOX_BUILD/tests:/t:ro" "${flags[@]}" small "$@") || return 1
+	D=$BOX_ROOT/containers/$id
+	run ctr-spawn "$id"
+}
+
+@test "host processes are invisible: ps shows pid 1 only" {
+	inside -- ps -o pid,comm
+	[[ $status == 0 ]]
+	[[ $output == $'PID   COMMAND\n    1 ps' ]]
+}
+
+@test "mount fails" {
+	inside -- sh -c 'mount -t tmpfs none /mnt; echo rc=$?; /t/probe mount'
+	[[ $output == *rc=[1-9]* && ${lines[-1]} == EPERM ]]
+}
+
+@test "unshare fails" {
+	inside -- sh -c 'unshare -m true; echo rc=$?; /t/probe unshare'
+	[[ $output == *rc=[1-9]* && ${lines[-1]} == EPERM ]]
+}
+
+@test "keyctl fails" {
+	inside -- /t/probe keyctl
+	[[ $status == 0 && $output == EPERM ]]
+}
+
+@test "module loading fails" {
+	inside -- sh -c 'insmod /t/probe; echo rc=$?; /t/probe init_module'
+	[[ $output == *rc=[1-9]* && ${lines[-1]} == EPERM ]]
+}
+
+@test "reboot fails" {
+	inside -- /t/probe reboot
+	[[ $status == 0 && $output == EPERM ]]
+}
+
+@test "/proc/kcore reads nothing, /proc/keys is masked" {
+	inside -- sh -c 'cat /proc/kcore 2>/dev/null | wc -c; cat /proc/keys | wc -c; awk "\$5 == \"/proc/keys\"" /proc/self/mountinfo | wc -l'
+	[[ $status == 0 && $output == $'0\n0\n1' ]]
+}
+
+@test "writing /proc/sys fails" {
+	inside -- sh -c 'echo box >/proc/sys/kernel/hostname'
+	[[ $status != 0 && $output == *"Read-only file system"* ]]
+	[[ $(cat /proc/sys/kernel/hostname) != box ]]
+}
+
+@test "the old root is unreachable" {
+	mkdir -p "$BATS_TEST_TMPDIR/marker-outside"
+	inside -- sh -c "ls -d '$BATS_TEST_TMPDIR' 2>&1; awk '\$5 == \"/\"' /proc/self/mountinfo | wc -l; ls /proc/1/root/ | grep -c marker; cd /..; pwd; ls"
+	[[ ${lines[0]} == *"No such file or directory"* ]]
+	[[ ${lines[1]} == 1 && ${lines[2]} == 0 && ${lines[3]} == / ]]
+	[[ $output == *srv* && $output != *marker-outside* ]]
+}
+
+@test "capabilities are Docker's default set" {
+	inside -- grep -E '^Cap(Eff|Prm|Bnd)' /proc/self/status
+	[[ $status == 0 ]]
+	[[ $output == $'CapPrm:\t00000000a80425fb\nCapEff:\t00000000a80425fb\nCapBnd:\t00000000a80425fb' ]]
+	inside --privileged -- grep '^CapEff' /proc/self/status
+	[[ $output != *a80425fb* ]]
+}
+
+@test "a memory limit kills a hog with 137 and oom_killed=1" {
+	inside -m 16m -- tail /dev/zero
+	[[ $status == 137 ]]
+	grep -qx oom_killed=1 "$D/state"
+	grep -qx exit_code=137 "$D/state"
+}
+
+@test "a pids limit stops a fork bomb; the host stays fine" {
+	# the bomb's shell dies on its first failed fork; its sleeps stay
+	inside --pids-limit 20 -- sh -c '(i=0; while [ $i -lt 60 ]; do sleep 30 & i=$((i+1)); done) 2>/tmp/err
+		read n </sys/fs/cgroup/pids/pids.current; read m </sys/fs/cgroup/pids/pids.events
+		echo "$n $m"; kill -9 -1; wait; cat /tmp/err'
+	[[ $status == 0 ]]
+	[[ ${lines[0]} =~ ^(19|20)\ max\ [1-9] ]]
+	[[ ${lines[1]} == *"can't fork"* ]]
+	# the host forks as before
+	run -0 sh -c 'true & wait'
+}
+
+@test "files written into a read-only rootfs fail" {
+	inside --read-only -- sh -c 'touch /srv/x; echo rc=$?; touch /tmp/x; echo tmp=$?'
+	[[ $output == *"Read-only file system"* && $output == *rc=1* && $output == *tmp=1* ]]
+	inside -- sh -c 'touch /srv/x && echo writable'
+	[[ $output == writable ]]
+}
+
+@test "a -v mount marked :ro is read-only" {
+	local src=$BATS_TEST_TMPDIR/src
+	mkdir -p "$src"
+	echo data >"$src/f"
+	inside -v "$src:/data:ro" -- sh -c 'cat /data/f; echo x >/data/f; echo rc=$?; touch /data/new; echo rc=$?'
+	[[ ${lines[0]} == data && $output == *"Read-only file system"* ]]
+	[[ $(grep -c 'rc=1' <<<"$output") == 2 ]]
+	[[ $(cat "$src/f") == data && ! -e $src/new ]]
+	inside -v "$src:/data" -- sh -c 'echo y >/data/f'
+	[[ $(cat "$src/f") == y ]]
+}
+
+@test "no new privileges: a setuid binary does not raise the uid" {
+	inside -u 1000 --security-opt no-new-privileges -- grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status
+	[[ $output == *$'NoNewPrivs:\t1'* && $output == *$'Seccomp:\t2'* ]]
+}
+
+@test "devices: only the default ones can be opened, others not even made" {
+	inside -- sh -c 'ls /dev; mknod /dev/sda b 8 0 && head -c1 /dev/sda; echo rc=$?'
+	[[ $output == *null* && $output == *urandom* && $output == *rc=1* ]]
+}

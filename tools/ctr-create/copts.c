@@ -1,0 +1,356 @@
+#include "copts.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "base/afile.h"
+#include "base/cleanup.h"
+
+int
+copts_ram (const char *s, int64_t *out, struct bx_err *e)
+{
+	const char *p = s;
+	char *end;
+	double v;
+	int64_t mul = 1;
+
+	if (!isdigit ((unsigned char)*p))
+		goto bad;
+	v = strtod (p, &end);
+	p = end;
+	if (*p == ' ')
+		p++;
+	if (*p && strchr ("kKmMgGtTpP", *p)) {
+		const char *u = "kmgtp";
+		for (int i = 0; u[i]; i++) {
+			mul *= 1024;
+			if (tolower ((unsigned char)*p) == u[i])
+				break;
+		}
+		p++;
+		if (*p == 'i' || *p == 'I')
+			p++;
+	}
+	if (*p == 'b' || *p == 'B')
+		p++;
+	if (*p || v * (double)mul > 9.2e18)
+		goto bad;
+	*out = (int64_t)(v * (double)mul);
+	return 0;
+bad:
+	return err_set (e, BX_USAGE, 0, "invalid size: '%s'", s);
+}
+
+int
+copts_cpus (const char *s, int64_t *nano, struct bx_err *e)
+{
+	char *end;
+	double v;
+	long n = sysconf (_SC_NPROCESSORS_ONLN);
+
+	errno = 0;
+	v = strtod (s, &end);
+	if (!*s || *end || errno || v < 0)
+		return err_set (e, BX_USAGE, 0,
+		                "invalid argument \"%s\" for \"--cpus\" flag: failed to parse %s as a "
+		                "rational number",
+		                s, s);
+	*nano = (int64_t)(v * 1e9 + 0.5);
+	if (*nano != 0 && (*nano < 10000000 || (n > 0 && *nano > n * 1000000000LL)))
+		return err_set (e, BX_USAGE, 0,
+		                "range of CPUs is from 0.01 to %ld.00, as there are only %ld CPUs "
+		                "available",
+		                n, n);
+	return 0;
+}
+
+/* "80" or "8000-8010" -> [lo, hi]; 0 ok */
+static int
+port_range (const char *s, size_t n, long *lo, long *hi)
+{
+	char buf[32], *dash, *end;
+
+	if (n == 0 || n >= sizeof buf)
+		return -1;
+	memcpy (buf, s, n);
+	buf[n] = '\0';
+	dash = strchr (buf, '-');
+	if (dash)
+		*dash = '\0';
+	*lo = strtol (buf, &end, 10);
+	if (!isdigit ((unsigned char)buf[0]) || *end || *lo < 0 || *lo > 65535)
+		return -1;
+	*hi = *lo;
+	if (dash) {
+		*hi = strtol (dash + 1, &end, 10);
+		if (!isdigit ((unsigned char)dash[1]) || *end || *hi < *lo || *hi > 65535)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+proto_ok (const char *p)
+{
+	return strcmp (p, "tcp") == 0 || strcmp (p, "udp") == 0 || strcmp (p, "sctp") == 0;
+}
+
+int
+copts_expose (const char *s, json_t *exposed, struct bx_err *e)
+{
+	const char *slash = strchr (s, '/');
+	const char *proto = slash ? slash + 1 : "tcp";
+	long lo, hi;
+	char key[48];
+
+	if (!proto_ok (proto))
+		return err_set (e, BX_USAGE, 0, "invalid proto: %s", proto);
+	if (port_range (s, slash ? (size_t)(slash - s) : strlen (s), &lo, &hi) < 0)
+		return err_set (e, BX_USAGE, 0, "invalid range format for --expose specification: \"%s\"", s);
+	for (long p = lo; p <= hi; p++) {
+		snprintf (key, sizeof key, "%ld/%s", p, proto);
+		json_object_set_new (exposed, key, json_object ());
+	}
+	return 0;
+}
+
+/* split "[ip:][host:]ctr" (ip may be [v6]) */
+static int
+publish_split (char *s, char **ip, char **host, char **ctr)
+{
+	char *last = strrchr (s, ':'), *prev;
+
+	*ip = *host = NULL;
+	*ctr = s;
+	if (!last)
+		return 0;
+	*last = '\0';
+	*ctr = last + 1;
+	prev = strrchr (s, ':');
+	if (s[0] == '[') { /* [v6]:host or [v6]: */
+		char *close = strchr (s, ']');
+		if (!close || (close[1] != ':' && close[1] != '\0'))
+			return -1;
+		*close = '\0';
+		*ip = s + 1;
+		*host = close[1] ? close + 2 : close + 1;
+		return 0;
+	}
+	if (prev) {
+		*prev = '\0';
+		*ip = s;
+		*host = prev + 1;
+	} else
+		*host = s;
+	return 0;
+}
+
+int
+copts_publish (const char *s, json_t *exposed, json_t *bindings, struct bx_err *e)
+{
+	_cleanup_free_ char *copy = strdup (s);
+	char *ip, *host, *ctr, *slash;
+	const char *proto = "tcp";
+	long clo, chi, hlo = 0, hhi = 0;
+
+	if (!copy || publish_split (copy, &ip, &host, &ctr) < 0)
+		return err_set (e, BX_USAGE, 0, "invalid IP address: %s", s);
+	if ((slash = strchr (ctr, '/'))) {
+		*slash = '\0';
+		proto = slash + 1;
+	}
+	if (ip && *ip && !copts_is_ip (ip))
+		return err_set (e, BX_USAGE, 0, "invalid IP address: %s", ip);
+	if (!*ctr)
+		return err_set (e, BX_USAGE, 0, "no port specified: %s<empty>", s);
+	if (port_range (ctr, strlen (ctr), &clo, &chi) < 0)
+		return err_set (e, BX_USAGE, 0, "invalid containerPort: %s", ctr);
+	if (host && *host && port_range (host, strlen (host), &hlo, &hhi) < 0)
+		return err_set (e, BX_USAGE, 0, "invalid hostPort: %s", host);
+	if (!proto_ok (proto))
+		return err_set (e, BX_USAGE, 0, "invalid proto: %s", proto);
+	if (host && *host && chi - clo != hhi - hlo && chi != clo)
+		return err_set (e, BX_USAGE, 0, "invalid ranges specified for container and host Ports: %s and %s", ctr,
+		                host);
+	for (long p = clo; p <= chi; p++) {
+		char key[48], hp[32] = "";
+		json_t *list;
+		snprintf (key, sizeof key, "%ld/%s", p, proto);
+		json_object_set_new (exposed, key, json_object ());
+		if (host && *host) {
+			if (chi == clo && hhi != hlo)
+				snprintf (hp, sizeof hp, "%ld-%ld", hlo, hhi);
+			else
+				snprintf (hp, sizeof hp, "%ld", hlo + (p - clo));
+		}
+		if (!(list = json_object_get (bindings, key)))
+			json_object_set_new (bindings, key, list = json_array ());
+		json_array_append_new (list, json_pack ("{s:s, s:s}", "HostIp", ip ? ip : "", "HostPort", hp));
+	}
+	return 0;
+}
+
+json_t *
+copts_restart (const char *s, struct bx_err *e)
+{
+	const char *colon = strchr (s, ':');
+	size_t n = colon ? (size_t)(colon - s) : strlen (s);
+	long max = 0;
+	char name[32];
+
+	if (colon && n == 0)
+		return err_set (e, BX_USAGE, 0, "invalid restart policy format: no policy provided before colon"), NULL;
+	if (colon && colon[1]) {
+		char *end;
+		max = strtol (colon + 1, &end, 10);
+		if (*end || !isdigit ((unsigned char)colon[1]) || max > 2147483647)
+			return err_set (e, BX_USAGE, 0,
+			                "invalid restart policy format: maximum retry count must be an integer"),
+			       NULL;
+	}
+	snprintf (name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), s);
+	if (strcmp (name, "no") && strcmp (name, "always") && strcmp (name, "unless-stopped") &&
+	    strcmp (name, "on-failure") && *name)
+		return err_set (e, BX_USAGE, 0,
+		                "invalid restart policy: unknown policy '%s'; use one of 'no', 'always', "
+		                "'on-failure', or 'unless-stopped'",
+		                name),
+		       NULL;
+	if (max > 0 && strcmp (name, "on-failure"))
+		return err_set (e, BX_USAGE, 0,
+		                "invalid restart policy: maximum retry count can only be used with 'on-failure'"),
+		       NULL;
+	return json_pack ("{s:s, s:I}", "Name", *name ? name : "no", "MaximumRetryCount", (json_int_t)max);
+}
+
+int
+copts_env (const char *s, json_t *env, struct bx_err *e)
+{
+	const char *eq = strchr (s, '=');
+	const char *val;
+
+	if (s[0] == '=' || !s[0])
+		return err_set (e, BX_USAGE, 0, "invalid environment variable: %s", s);
+	if (!eq && (val = getenv (s))) {
+		char *kv;
+		if (asprintf (&kv, "%s=%s", s, val) < 0)
+			return err_set (e, BX_SYSTEM, ENOMEM, "env");
+		json_array_append_new (env, json_string (kv));
+		free (kv);
+		return 0;
+	}
+	json_array_append_new (env, json_string (s));
+	return 0;
+}
+
+void
+copts_label (const char *s, json_t *labels)
+{
+	const char *eq = strchr (s, '=');
+
+	if (eq) {
+		char *k = strndup (s, (size_t)(eq - s));
+		if (k)
+			json_object_set_new (labels, k, json_string (eq + 1));
+		free (k);
+	} else
+		json_object_set_new (labels, s, json_string (""));
+}
+
+int
+copts_env_file (const char *path, json_t *out, int labels, struct bx_err *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	char *save = NULL, *line;
+	int lineno = 0;
+
+	if (slurp_at (AT_FDCWD, path, &buf, NULL, e) < 0) {
+		e->code = BX_USAGE;
+		return err_wrap (e, "open %s", path);
+	}
+	for (line = strtok_r (buf, "\n", &save); line; line = strtok_r (NULL, "\n", &save)) {
+		char *eq;
+		lineno++;
+		while (isspace ((unsigned char)*line))
+			line++;
+		line[strcspn (line, "\r")] = '\0';
+		if (!*line || *line == '#')
+			continue;
+		eq = strchr (line, '=');
+		if (eq == line)
+			return err_set (e, BX_USAGE, 0, "%s: no variable name on line '%s'", path, line);
+		if (eq && strcspn (line, " \t") < (size_t)(eq - line))
+			return err_set (e, BX_USAGE, 0, "%s: variable '%.*s' contains whitespaces", path,
+			                (int)(eq - line), line);
+		if (labels)
+			copts_label (line, out);
+		else if (eq)
+			json_array_append_new (out, json_string (line));
+		else if (getenv (line))
+			copts_env (line, out, e);
+	}
+	return 0;
+}
+
+int
+copts_signal (const char *s, struct bx_err *e)
+{
+	const char *n = strncasecmp (s, "SIG", 3) == 0 ? s + 3 : s;
+	char *end;
+	long v = strtol (s, &end, 10);
+
+	if (*s && !*end)
+		return v > 0 && v <= SIGRTMAX ? (int)v : err_set (e, BX_USAGE, 0, "Invalid signal: %s", s);
+	for (int i = 1; i < NSIG; i++) {
+		const char *abbrev = sigabbrev_np (i);
+		if (abbrev && strcasecmp (abbrev, n) == 0)
+			return i;
+	}
+	return err_set (e, BX_USAGE, 0, "Invalid signal: %s", s);
+}
+
+int
+copts_is_ip (const char *s)
+{
+	unsigned char buf[16];
+
+	return inet_pton (AF_INET, s, buf) == 1 || inet_pton (AF_INET6, s, buf) == 1;
+}
+
+int
+copts_add_host (const char *s, char *host, size_t hlen, char *ip, size_t iplen, struct bx_err *e)
+{
+	const char *sep = strchr (s, '=');
+	const char *addr;
+	size_t alen;
+
+	if (!sep)
+		sep = strchr (s, ':');
+	if (!sep || sep == s)
+		return err_set (e, BX_USAGE, 0,
+		                "invalid argument \"%s\" for \"--add-host\" flag: bad format for "
+		                "add-host: \"%s\"",
+		                s, s);
+	addr = sep + 1;
+	alen = strlen (addr);
+	if (addr[0] == '[' && alen > 2 && addr[alen - 1] == ']') {
+		addr++;
+		alen -= 2;
+	}
+	snprintf (host, hlen, "%.*s", (int)(sep - s), s);
+	snprintf (ip, iplen, "%.*s", (int)alen, addr);
+	if (strcmp (ip, "host-gateway") != 0 && !copts_is_ip (ip))
+		return err_set (e, BX_USAGE, 0,
+		                "invalid argument \"%s\" for \"--add-host\" flag: invalid IP address "
+		                "in add-host: \"%s\"",
+		                s, ip);
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* copts - the values of `docker create` flags, parsed as Docker's CLI and
+ * daemon parse them (sizes, CPUs, ports, restart policies, env and label
+ * files, signals), with Docker's error wording; errors are BX_USAGE */
+#ifndef BOX_COPTS_H
+#define BOX_COPTS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+/* go-units RAMInBytes: "64m", "1.5g", "512", "1GiB" (binary units) */
+int copts_ram (const char *s, int64_t *out, struct bx_err *e);
+/* "--cpus 1.5" -> 1500000000 nano CPUs; at most this machine's CPUs */
+int copts_cpus (const char *s, int64_t *nano, struct bx_err *e);
+/* "-p [ip:][hostPort:]containerPort[/proto]" (ranges too): adds to
+ * EXPOSED {"80/tcp":{}} and BINDINGS {"80/tcp":[{HostIp,HostPort}]} */
+int copts_publish (const char *s, json_t *exposed, json_t *bindings, struct bx_err *e);
+/* "--expose 80[-90][/proto]" -> EXPOSED */
+int copts_expose (const char *s, json_t *exposed, struct bx_err *e);
+/* "--restart no|always|unless-stopped|on-failure[:N]" -> {Name, MaximumRetryCount} */
+json_t *copts_restart (const char *s, struct bx_err *e);
+/* "-e K=V", "-e K" (the host's value, or just "K": unset it) appended to ENV */
+int copts_env (const char *s, json_t *env, struct bx_err *e);
+/* --env-file / --label-file: K=V lines, "#" comments; a bare K in an env
+ * file takes the host's value (dropped when unset); a bare label is "" */
+int copts_env_file (const char *path, json_t *env, int labels, struct bx_err *e);
+/* "-l k=v" or "-l k" into LABELS */
+void copts_label (const char *s, json_t *labels);
+/* a signal name or number as Docker's ParseSignal takes it: "SIGTERM",
+ * "term", "15"; BX_USAGE: Invalid signal: X */
+int copts_signal (const char *s, struct bx_err *e);
+/* "--add-host host:ip" (or host=ip); BX_USAGE for a bad address */
+int copts_add_host (const char *s, char *host, size_t hlen, char *ip, size_t iplen, struct bx_err *e);
+/* an IPv4 or IPv6 address, for --dns and --ip */
+int copts_is_ip (const char *s);
+
+#endif

@@ -1,0 +1,851 @@
+#include "ctrcfg.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/afile.h"
+#include "base/cleanup.h"
+#include "base/layout.h"
+#include "base/root.h"
+#include "base/tree.h"
+#include "net/netfiles.h"
+#include "net/netstore.h"
+#include "runtime/ctrname.h"
+#include "runtime/volume.h"
+#include "secprof.h"
+#include "spec.h"
+
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define SHM_SIZE (64LL << 20)
+
+void
+ccfg_init (struct ccfg *c)
+{
+	*c = (struct ccfg){.network = "bridge"};
+	c->env_flags = json_array ();
+	c->env_files = json_array ();
+	c->labels = json_object ();
+	c->label_files = json_object ();
+	c->binds = json_array ();
+	c->tmpfs = json_object ();
+	c->mount_specs = json_array ();
+	c->volumes_from = json_array ();
+	c->group_add = json_array ();
+	c->sysctls = json_object ();
+	c->ulimits = json_array ();
+	c->rlimits = json_array ();
+	c->devices = json_array ();
+	c->oci_devices = json_array ();
+	c->device_rules = json_array ();
+	c->log_config = json_pack ("{s:s, s:{}}", "Type", "json-file", "Config");
+	c->cap_add = json_array ();
+	c->cap_drop = json_array ();
+	c->security_opt = json_array ();
+	c->exposed = json_object ();
+	c->bindings = json_object ();
+	c->aliases = json_array ();
+	c->add_hosts = json_array ();
+	c->dns = json_array ();
+	c->dns_search = json_array ();
+	c->dns_options = json_array ();
+	c->mounts = json_array ();
+	c->inspect_mounts = json_array ();
+}
+
+void
+ccfg_free (struct ccfg *c)
+{
+	json_t *all[] = {c->env_flags,    c->env_files,  c->labels,         c->label_files, c->mount_specs,
+	                 c->volumes_from, c->binds,      c->tmpfs,          c->cap_add,     c->cap_drop,
+	                 c->security_opt, c->exposed,    c->bindings,       c->aliases,     c->add_hosts,
+	                 c->dns,          c->dns_search, c->dns_options,    c->group_add,   c->sysctls,
+	                 c->ulimits,      c->rlimits,    c->devices,        c->oci_devices, c->device_rules,
+	                 c->log_config,   c->mounts,     c->inspect_mounts, c->config,      c->args,
+	                 c->proc_env,     c->restart,    c->seccomp_profile};
+
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		json_decref (all[i]);
+	free (c->hosts);
+	free (c->resolv);
+	free (c->hostname_file);
+}
+
+/* A user-defined network must exist (Docker: "network X not found"); it is
+ * recorded by its name, which ctr-net looks it up by. The default bridge
+ * is made by ctr-net on first use. */
+static int
+user_network (struct ccfg *c, int rootfd, struct bx_err *e)
+{
+	struct net n;
+
+	if (!strcmp (c->network, "bridge") || !strcmp (c->network, "none") || !strcmp (c->network, "host"))
+		return 0;
+	if (net_open (rootfd, c->network, &n, e) < 0)
+		return -1;
+	snprintf (c->net_mode, sizeof c->net_mode, "%s", n.name);
+	net_close (&n);
+	return 0;
+}
+
+int
+ccfg_resolve_network (struct ccfg *c, int rootfd, struct bx_err *e)
+{
+	char id[CTR_ID_LEN + 1], root[4096];
+
+	snprintf (c->net_mode, sizeof c->net_mode, "%s", c->network);
+	if (strncmp (c->network, "container:", 10) != 0)
+		return user_network (c, rootfd, e);
+	if (ctr_resolve (rootfd, c->network + 10, id, e) < 0 || root_abspath (rootfd, root, sizeof root, e) < 0)
+		return -1;
+	snprintf (c->net_mode, sizeof c->net_mode, "container:%s", id);
+	snprintf (c->peer_dir, sizeof c->peer_dir, "%s/" L_CONTAINERS "/%s", root, id);
+	snprintf (c->netns_path, sizeof c->netns_path, "%s/" L_NETNS, c->peer_dir);
+	return 0;
+}
+
+static int
+mode_is (const char *mode, const char *what)
+{
+	return mode && strcmp (mode, what) == 0;
+}
+
+/* --- merging with the image config (moby daemon/commit.go merge) --- */
+
+static size_t
+key_len (const char *kv)
+{
+	return strcspn (kv, "=");
+}
+
+static int
+same_key (const char *a, const char *b)
+{
+	return key_len (a) == key_len (b) && strncmp (a, b, key_len (a)) == 0;
+}
+
+/* user env first, then the image's entries the user did not name */
+static json_t *
+env_merge (json_t *user, json_t *image)
+{
+	json_t *out = json_deep_copy (user), *v, *u;
+	size_t i, k;
+
+	json_array_foreach (image, i, v)
+	{
+		int found = 0;
+		json_array_foreach (user, k, u) found |= same_key (json_string_value (u), json_string_value (v));
+		if (!found)
+			json_array_append (out, v);
+	}
+	return out;
+}
+
+/* Docker's ReplaceOrAppendEnvValues: a bare "K" unsets K */
+static void
+env_apply (json_t *env, json_t *over)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach (over, i, v)
+	{
+		const char *s = json_string_value (v);
+		size_t k, at = (size_t)-1;
+		json_t *d;
+		json_array_foreach (env, k, d) if (same_key (json_string_value (d), s)) at = k;
+		if (!strchr (s, '=')) {
+			if (at != (size_t)-1)
+				json_array_remove (env, at);
+		} else if (at != (size_t)-1)
+			json_array_set (env, at, v);
+		else
+			json_array_append (env, v);
+	}
+}
+
+static char *
+path_clean (const char *p)
+{
+	char *out = malloc (strlen (p) + 2), *o = out;
+
+	if (!out)
+		return NULL;
+	*o++ = '/';
+	while (*p) {
+		size_t n;
+		p += strspn (p, "/");
+		n = strcspn (p, "/");
+		if (n == 1 && p[0] == '.')
+			;
+		else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > out + 1 && *--o != '/')
+				;
+			if (o == out)
+				o = out + 1;
+		} else if (n) {
+			if (o > out + 1)
+				*o++ = '/';
+			memcpy (o, p, n);
+			o += n;
+		}
+		p += n;
+	}
+	*o = '\0';
+	return out;
+}
+
+static json_t *
+cmd_args (const struct ccfg *c)
+{
+	json_t *a = json_array ();
+
+	for (int i = 0; i < c->ncmd; i++)
+		json_array_append_new (a, json_string (c->cmd[i]));
+	return a;
+}
+
+/* ENTRYPOINT/CMD: run args replace CMD; --entrypoint replaces ENTRYPOINT
+ * and drops the image's CMD; "" clears ENTRYPOINT */
+static int
+command_merge (struct ccfg *c, json_t *ic, json_t *cfg, struct bx_err *e)
+{
+	json_t *cmd = c->ncmd ? cmd_args (c) : NULL, *entry = NULL, *v;
+	size_t i;
+
+	if (c->has_entrypoint)
+		entry = c->entrypoint[0] ? json_pack ("[s]", c->entrypoint) : NULL;
+	else {
+		entry = json_incref (json_object_get (ic, "Entrypoint"));
+		if (!cmd)
+			cmd = json_incref (json_object_get (ic, "Cmd"));
+	}
+	if (json_is_array (entry) && json_array_size (entry) == 0)
+		entry = (json_decref (entry), NULL);
+	if (json_is_array (cmd) && json_array_size (cmd) == 0)
+		cmd = (json_decref (cmd), NULL);
+	json_object_set_new (cfg, "Cmd", cmd && json_is_array (cmd) ? cmd : json_null ());
+	json_object_set_new (cfg, "Entrypoint", entry && json_is_array (entry) ? entry : json_null ());
+	c->args = json_array ();
+	json_array_foreach (json_object_get (cfg, "Entrypoint"), i, v) json_array_append (c->args, v);
+	json_array_foreach (json_object_get (cfg, "Cmd"), i, v) json_array_append (c->args, v);
+	if (json_array_size (c->args) == 0)
+		return err_set (e, BX_USAGE, 0, "No command specified"); /* Docker's words */
+	if (c->init) {
+		json_array_insert_new (c->args, 0, json_string ("--"));
+		json_array_insert_new (c->args, 0, json_string (CCFG_INIT_PATH));
+	}
+	return 0;
+}
+
+static int
+peer_hostname (const char *dir, char *buf, size_t len)
+{
+	_cleanup_close_ int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *s = NULL;
+	struct bx_err ignored = {0};
+
+	if (fd < 0 || slurp_at (fd, L_HOSTNAME, &s, NULL, &ignored) < 0 || !*s)
+		return -1;
+	s[strcspn (s, "\n")] = '\0';
+	snprintf (buf, len, "%s", s);
+	return 0;
+}
+
+static void
+hostname_pick (struct ccfg *c)
+{
+	static char host[256];
+
+	if (c->hostname)
+		c->hostname_final = c->hostname;
+	else if (strcmp (c->net_mode, "host") == 0 && gethostname (host, sizeof host) == 0)
+		c->hostname_final = host;
+	else if (c->peer_dir[0] && peer_hostname (c->peer_dir, host, sizeof host) == 0)
+		c->hostname_final = host; /* --network container:X takes X's name, as Docker */
+	else {
+		snprintf (host, CTR_SHORT_LEN + 1, "%s", c->id);
+		c->hostname_final = host;
+	}
+}
+
+static json_t *
+objects_merge (json_t *base, json_t *over)
+{
+	json_t *out = json_is_object (base) ? json_deep_copy (base) : json_object ();
+
+	json_object_update (out, over);
+	return out;
+}
+
+/* the process's environment: Docker's defaults (CreateDaemonEnvironment),
+ * replaced or extended by Config.Env */
+static json_t *
+process_env (const struct ccfg *c, json_t *env)
+{
+	json_t *out = json_pack ("[s]", DEFAULT_PATH);
+
+	json_array_append_new (out, json_sprintf ("HOSTNAME=%s", c->hostname_final));
+	if (c->tty)
+		json_array_append_new (out, json_string ("TERM=xterm"));
+	env_apply (out, env);
+	return out;
+}
+
+int
+ccfg_merge (struct ccfg *c, json_t *img_config, const char *id, const char *name, const char *image_id,
+            struct bx_err *e)
+{
+	json_t *ic = json_object_get (img_config, "config"), *user_env, *cfg, *env;
+	const char *wd = c->workdir ? c->workdir : json_string_value (json_object_get (ic, "WorkingDir"));
+	const char *user = c->user ? c->user : json_string_value (json_object_get (ic, "User"));
+	const char *sig = c->stop_signal ? c->stop_signal : json_string_value (json_object_get (ic, "StopSignal"));
+	_cleanup_free_ char *wdc = wd && *wd ? path_clean (wd) : NULL;
+
+	snprintf (c->id, sizeof c->id, "%s", id);
+	snprintf (c->name_final, sizeof c->name_final, "%s", name);
+	snprintf (c->image_id, sizeof c->image_id, "%s", image_id);
+	ctr_time_now (c->created);
+	hostname_pick (c);
+	user_env = json_deep_copy (c->env_files);
+	json_array_extend (user_env, c->env_flags);
+	env = env_merge (user_env, json_object_get (ic, "Env"));
+	json_decref (user_env);
+	cfg = json_pack ("{s:s, s:s, s:s, s:b, s:b, s:b}", "Hostname", c->hostname_final, "Domainname",
+	                 c->domainname ? c->domainname : "", "User", user ? user : "", "AttachStdin", c->interactive,
+	                 "AttachStdout", 1, "AttachStderr", 1);
+	json_object_set_new (cfg, "ExposedPorts", objects_merge (json_object_get (ic, "ExposedPorts"), c->exposed));
+	if (json_object_size (json_object_get (cfg, "ExposedPorts")) == 0)
+		json_object_del (cfg, "ExposedPorts");
+	json_object_set_new (cfg, "Tty", json_boolean (c->tty));
+	json_object_set_new (cfg, "OpenStdin", json_boolean (c->interactive));
+	json_object_set_new (cfg, "StdinOnce", json_false ());
+	json_object_set_new (cfg, "Env", env);
+	c->config = cfg;
+	if (command_merge (c, ic, cfg, e) < 0)
+		return -1;
+	json_object_set_new (cfg, "Image", json_string (c->image));
+	json_object_set (cfg, "Volumes",
+	                 json_object_get (ic, "Volumes") ? json_object_get (ic, "Volumes") : json_null ());
+	json_object_set_new (cfg, "WorkingDir", json_string (wdc ? wdc : ""));
+	json_object_set_new (cfg, "OnBuild", json_null ());
+	json_object_set_new (cfg, "Labels", objects_merge (json_object_get (ic, "Labels"), c->label_files));
+	json_object_update (json_object_get (cfg, "Labels"), c->labels);
+	if (sig && *sig)
+		json_object_set_new (cfg, "StopSignal", json_string (sig));
+	if (c->has_stop_timeout)
+		json_object_set_new (cfg, "StopTimeout", json_integer (c->stop_timeout));
+	c->proc_env = process_env (c, env);
+	return 0;
+}
+
+/* --- inside the rootfs --- */
+
+/* mkdir -p DIR inside ROOTFS as Docker's securejoin does: symlinks are
+ * followed by hand, relative to the rootfs ("/" and ".." stop at its top),
+ * so a dangling link makes its target inside the rootfs, never outside */
+static int
+mkdir_in_root (int rootfs, const char *dir, struct bx_err *e)
+{
+	char done[4096] = "", todo[8192], link[4096];
+	int links = 0;
+
+	snprintf (todo, sizeof todo, "%s", dir);
+	while (todo[0]) {
+		size_t n = strcspn (todo, "/"), dl = strlen (done);
+		char comp[256], rest[8192];
+		_cleanup_close_ int parent = -1;
+		struct stat st;
+		ssize_t ln;
+		snprintf (comp, sizeof comp, "%.*s", (int)(n < sizeof comp ? n : sizeof comp - 1), todo);
+		snprintf (rest, sizeof rest, "%s", todo[n] ? todo + n + 1 : "");
+		snprintf (todo, sizeof todo, "%s", rest);
+		if (!comp[0] || strcmp (comp, ".") == 0)
+			continue;
+		if (strcmp (comp, "..") == 0) {
+			char *slash = strrchr (done, '/');
+			*(slash ? slash : done) = '\0';
+			continue;
+		}
+		if ((parent = tree_open_in_root (rootfs, dl ? done : "/", O_PATH | O_DIRECTORY, 0)) < 0)
+			return err_set (e, BX_FAIL, errno, "working directory %s", dir);
+		if (fstatat (parent, comp, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno != ENOENT || (mkdirat (parent, comp, 0755) < 0 && errno != EEXIST))
+				return err_set (e, BX_FAIL, errno, "mkdir working directory %s", dir);
+		} else if (S_ISLNK (st.st_mode)) {
+			if (++links > 40 || (ln = readlinkat (parent, comp, link, sizeof link - 1)) < 0)
+				return err_set (e, BX_FAIL, links > 40 ? ELOOP : errno, "working directory %s", dir);
+			link[ln] = '\0';
+			if (link[0] == '/')
+				done[0] = '\0';
+			snprintf (todo, sizeof todo, "%s/%s", link, rest);
+			continue;
+		} else if (!S_ISDIR (st.st_mode))
+			return err_set (e, BX_FAIL, ENOTDIR, "working directory %s", dir);
+		if (dl + n + 2 > sizeof done)
+			return err_set (e, BX_USAGE, ENAMETOOLONG, "working directory %s", dir);
+		snprintf (done + dl, sizeof done - dl, "/%s", comp);
+	}
+	return 0;
+}
+
+static void
+add_bind (struct ccfg *c, const char *src, const char *dest, int ro, const char *mode, const char *vol)
+{
+	json_t *opts = json_pack ("[s]", "rbind");
+
+	if (ro)
+		json_array_append_new (opts, json_string ("ro"));
+	json_array_append_new (opts, json_string ("rprivate"));
+	json_array_append_new (c->mounts, json_pack ("{s:s, s:s, s:s, s:o}", "destination", dest, "type", "bind",
+	                                             "source", src, "options", opts));
+	if (vol)
+		json_array_append_new (c->inspect_mounts,
+		                       json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "volume", "Name",
+		                                  vol, "Source", src, "Destination", dest, "Driver", "local", "Mode",
+		                                  mode, "RW", !ro, "Propagation", ""));
+	else
+		json_array_append_new (c->inspect_mounts, json_pack ("{s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "bind",
+		                                                     "Source", src, "Destination", dest, "Mode", mode,
+		                                                     "RW", !ro, "Propagation", "rprivate"));
+}
+
+static int
+mode_parse (const char *mode, int *ro, struct bx_err *e)
+{
+	_cleanup_free_ char *m = strdup (mode);
+	char *save = NULL, *w;
+
+	*ro = 0;
+	for (w = m ? strtok_r (m, ",", &save) : NULL; w; w = strtok_r (NULL, ",", &save)) {
+		if (strcmp (w, "ro") == 0)
+			*ro = 1;
+		else if (strcmp (w, "rw") && strcmp (w, "z") && strcmp (w, "Z") && strcmp (w, "nocopy") &&
+		         strcmp (w, "rprivate") && strcmp (w, "private"))
+			return err_set (e, BX_USAGE, 0, "invalid mode: %s", mode);
+	}
+	return 0;
+}
+
+static int
+volume_mount (struct ccfg *c, int rootfd, int rootfs, const char *name, const char *dest, int ro, const char *mode,
+              struct bx_err *e)
+{
+	char anon[CTR_ID_LEN + 1], path[4200];
+
+	if (!name) {
+		if (ctrname_new_id (anon, e) < 0)
+			return -1;
+		name = anon;
+	}
+	if (volume_ensure (rootfd, name, rootfs, dest, path, sizeof path, NULL, e) < 0)
+		return -1;
+	add_bind (c, path, dest, ro, mode, name);
+	return 0;
+}
+
+/* -v SRC:DEST[:MODE] or -v DEST (Docker's linux parser) */
+static int
+bind_arg (struct ccfg *c, int rootfd, int rootfs, const char *raw, struct bx_err *e)
+{
+	_cleanup_free_ char *s = strdup (raw), *dest = NULL;
+	char *part[4] = {0}, *p = s;
+	int n = 0, ro = 0;
+
+	while (p && n < 4) {
+		part[n++] = p;
+		if ((p = strchr (p, ':')))
+			*p++ = '\0';
+	}
+	if (!s || n > 3 || p || !*part[0] || (n >= 2 && !*part[1]))
+		return err_set (e, BX_USAGE, 0, "invalid spec: %s", raw);
+	if (n == 2 && (strcmp (part[1], "ro") == 0 || strcmp (part[1], "rw") == 0))
+		return err_set (e, BX_USAGE, 0, "invalid spec: %s", raw);
+	if (n == 3 && mode_parse (part[2], &ro, e) < 0)
+		return -1;
+	if ((n == 1 ? part[0] : part[1])[0] != '/')
+		return err_set (e, BX_USAGE, 0,
+		                "invalid mount config for type \"%s\": invalid mount path: '%s' mount "
+		                "path must be absolute",
+		                n == 1 || part[0][0] != '/' ? "volume" : "bind", n == 1 ? part[0] : part[1]);
+	if (!(dest = path_clean (n == 1 ? part[0] : part[1])) || strcmp (dest, "/") == 0)
+		return err_set (e, BX_USAGE, 0, "invalid specification: destination can't be '/'");
+	if (n == 1)
+		return volume_mount (c, rootfd, rootfs, NULL, dest, 0, "", e);
+	if (part[0][0] != '/')
+		return volume_mount (c, rootfd, rootfs, part[0], dest, ro, n == 3 ? part[2] : "z", e);
+	/* -v makes a missing host directory, as Docker does */
+	if (access (part[0], F_OK) < 0 && mkdir_p_at (AT_FDCWD, part[0], 0755, e) < 0)
+		return err_wrap (e, "bind source path");
+	add_bind (c, part[0], dest, ro, n == 3 ? part[2] : "", NULL);
+	return 0;
+}
+
+/* --mount: like -v, but a bind source must exist (Docker's rule) */
+static int
+mount_spec (struct ccfg *c, int rootfd, int rootfs, json_t *m, struct bx_err *e)
+{
+	const char *type = json_string_value (json_object_get (m, "Type"));
+	const char *src = json_string_value (json_object_get (m, "Source"));
+	_cleanup_free_ char *dest = path_clean (json_string_value (json_object_get (m, "Target")));
+	int ro = json_is_true (json_object_get (m, "ReadOnly"));
+	json_t *t = json_object_get (m, "TmpfsOptions");
+
+	if (!dest || json_string_value (json_object_get (m, "Target"))[0] != '/' || strcmp (dest, "/") == 0)
+		return err_set (e, BX_USAGE, 0,
+		                "invalid mount config for type \"%s\": invalid mount path: '%s' mount "
+		                "path must be absolute",
+		                type, json_string_value (json_object_get (m, "Target")));
+	if (strcmp (type, "tmpfs") == 0) {
+		char opts[128] = "";
+		json_t *o;
+		if (json_object_get (t, "SizeBytes"))
+			snprintf (opts, sizeof opts, "size=%lld",
+			          (long long)json_integer_value (json_object_get (t, "SizeBytes")));
+		if (json_object_get (t, "Mode"))
+			snprintf (opts + strlen (opts), sizeof opts - strlen (opts), "%smode=%llo", opts[0] ? "," : "",
+			          (long long)json_integer_value (json_object_get (t, "Mode")));
+		if (ro)
+			snprintf (opts + strlen (opts), sizeof opts - strlen (opts), "%sro", opts[0] ? "," : "");
+		if (!(o = spec_tmpfs_options (opts, e)))
+			return -1;
+		json_array_append_new (c->mounts, json_pack ("{s:s, s:s, s:s, s:o}", "destination", dest, "type",
+		                                             "tmpfs", "source", "tmpfs", "options", o));
+		return 0;
+	}
+	if (strcmp (type, "bind") == 0) {
+		if (src[0] != '/' || access (src, F_OK) < 0)
+			return err_set (e, BX_USAGE, 0,
+			                "invalid mount config for type \"bind\": bind source path does not "
+			                "exist: %s",
+			                src);
+		add_bind (c, src, dest, ro, ro ? "ro" : "", NULL);
+		return 0;
+	}
+	/* volume-nocopy: no rootfs to copy from */
+	if (json_is_true (json_object_get (json_object_get (m, "VolumeOptions"), "NoCopy")))
+		rootfs = -1;
+	return volume_mount (c, rootfd, rootfs, src && *src ? src : NULL, dest, ro, "z", e);
+}
+
+/* --volumes-from X[:ro|rw]: X's binds and volumes (its create.json
+ * Mounts) at the same places, read-only as in X unless the mode says;
+ * this container's own mounts win where both mount */
+static int
+volumes_from (struct ccfg *c, int rootfd, const char *spec, struct bx_err *e)
+{
+	_cleanup_free_ char *name = strdup (spec), *buf = NULL;
+	_cleanup_close_ int dir = -1;
+	char id[CTR_ID_LEN + 1], *mode = name ? strchr (name, ':') : NULL;
+	json_t *doc, *m;
+	size_t i;
+
+	if (!name)
+		return err_set (e, BX_SYSTEM, ENOMEM, "--volumes-from");
+	if (mode)
+		*mode++ = '\0';
+	if (mode && strcmp (mode, "ro") && strcmp (mode, "rw"))
+		return err_set (e, BX_USAGE, 0, "invalid mode: %s", mode);
+	if (ctr_resolve (rootfd, name, id, e) < 0 || (dir = ctr_open (rootfd, id, e)) < 0)
+		return -1;
+	if (slurp_at (dir, L_CREATE_JSON, &buf, NULL, e) < 0 || !(doc = json_loads (buf, 0, NULL)))
+		return err_set (e, BX_FAIL, 0, "--volumes-from %s: create.json unreadable", name);
+	json_array_foreach (json_object_get (doc, "Mounts"), i, m)
+	{
+		const char *dest = json_string_value (json_object_get (m, "Destination"));
+		const char *src = json_string_value (json_object_get (m, "Source"));
+		const char *type = json_string_value (json_object_get (m, "Type"));
+		int ro = mode ? !strcmp (mode, "ro") : !json_is_true (json_object_get (m, "RW"));
+		if (!dest || !src || !type || spec_has_mount (c->mounts, dest))
+			continue;
+		add_bind (c, src, dest, ro, ro ? "ro" : "",
+		          !strcmp (type, "volume") ? json_string_value (json_object_get (m, "Name")) : NULL);
+	}
+	json_decref (doc);
+	return 0;
+}
+
+static int
+user_mounts (struct ccfg *c, int rootfd, int rootfs, struct bx_err *e)
+{
+	const char *path;
+	json_t *v;
+	size_t i;
+
+	json_array_foreach (c->binds, i, v) if (bind_arg (c, rootfd, rootfs, json_string_value (v), e) < 0) return -1;
+	json_object_foreach (c->tmpfs, path, v)
+	{
+		json_t *opts;
+		if (path[0] != '/')
+			return err_set (e, BX_USAGE, 0, "invalid mount path: '%s' mount path must be absolute", path);
+		if (!(opts = spec_tmpfs_options (json_string_value (v), e)))
+			return -1;
+		json_array_append_new (c->mounts, json_pack ("{s:s, s:s, s:s, s:o}", "destination", path, "type",
+		                                             "tmpfs", "source", "tmpfs", "options", opts));
+	}
+	json_array_foreach (c->mount_specs, i, v) if (mount_spec (c, rootfd, rootfs, v, e) < 0) return -1;
+	json_array_foreach (c->volumes_from, i,
+	                    v) if (volumes_from (c, rootfd, json_string_value (v), e) < 0) return -1;
+	/* the image's VOLUMEs nobody mounted: anonymous volumes */
+	json_object_foreach (json_object_get (c->config, "Volumes"), path, v)
+	{
+		_cleanup_free_ char *dest = path_clean (path);
+		if (dest && !spec_has_mount (c->mounts, dest) && volume_mount (c, rootfd, rootfs, NULL, dest, 0, "", e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* /etc/hosts, /etc/hostname, /etc/resolv.conf: the bundle's own files, or
+ * the peer's for --network container:X; skipped where the user mounts */
+static void
+network_mounts (struct ccfg *c)
+{
+	static const char *const files[][2] = {
+	    {L_RESOLV, "/etc/resolv.conf"}, {L_HOSTNAME, "/etc/hostname"}, {L_HOSTS, "/etc/hosts"}};
+	const char *dir = c->peer_dir[0] ? c->peer_dir : c->bundle;
+
+	for (size_t i = 0; i < 3; i++) {
+		char src[4300];
+		json_t *opts = json_pack ("[s, s]", "rbind", "rprivate");
+		if (spec_has_mount (c->mounts, files[i][1])) {
+			json_decref (opts);
+			continue;
+		}
+		if (c->read_only)
+			json_array_append_new (opts, json_string ("ro"));
+		snprintf (src, sizeof src, "%s/%s", dir, files[i][0]);
+		json_array_append_new (c->mounts, json_pack ("{s:s, s:s, s:s, s:o}", "destination", files[i][1], "type",
+		                                             "bind", "source", src, "options", opts));
+	}
+}
+
+int
+ccfg_in_rootfs (struct ccfg *c, int rootfd, int rootfs, const char *bundle_tmp, struct bx_err *e)
+{
+	json_t *v;
+	size_t i;
+	const char *wd = json_string_value (json_object_get (c->config, "WorkingDir"));
+	const char *tmp = strstr (bundle_tmp, ".tmp-");
+
+	snprintf (c->bundle, sizeof c->bundle, "%.*s", tmp ? (int)(tmp - bundle_tmp) : (int)strlen (bundle_tmp),
+	          bundle_tmp);
+	if (!c->peer_dir[0] && strcmp (c->net_mode, "none") && strcmp (c->net_mode, "host"))
+		snprintf (c->netns_path, sizeof c->netns_path, "%s/" L_NETNS, c->bundle);
+	if (userdb_resolve (rootfs, json_string_value (json_object_get (c->config, "User")), &c->ids, e) < 0)
+		return -1;
+	json_array_foreach (c->group_add, i,
+	                    v) if (userdb_group_add (rootfs, json_string_value (v), &c->ids, e) < 0) return -1;
+	/* --ipc host: the host's /dev/shm, as Docker binds it */
+	if (mode_is (c->ipc_mode, "host"))
+		json_array_append_new (c->mounts,
+		                       json_pack ("{s:s, s:s, s:s, s:[s, s]}", "destination", "/dev/shm", "type",
+		                                  "bind", "source", "/dev/shm", "options", "rbind", "rprivate"));
+	if (wd && *wd && mkdir_in_root (rootfs, wd, e) < 0)
+		return -1;
+	if (user_mounts (c, rootfd, rootfs, e) < 0)
+		return -1;
+	network_mounts (c);
+	spec_mounts_sort (c->mounts);
+	if (c->init) {
+		if (access (CCFG_INIT_BINARY, X_OK) < 0)
+			return err_set (e, BX_FAIL, errno, "--init: %s", CCFG_INIT_BINARY);
+		json_array_append_new (c->mounts,
+		                       json_pack ("{s:s, s:s, s:s, s:[s, s]}", "destination", CCFG_INIT_PATH, "type",
+		                                  "bind", "source", CCFG_INIT_BINARY, "options", "bind", "ro"));
+	}
+	return 0;
+}
+
+int
+ccfg_etc_files (struct ccfg *c, struct bx_err *e)
+{
+	int host = strcmp (c->net_mode, "host") == 0;
+
+	if (netfiles_hosts (host, c->add_hosts, &c->hosts, e) < 0 ||
+	    netfiles_resolv (host, c->dns, c->dns_search, c->dns_options, &c->resolv, e) < 0)
+		return -1;
+	if (asprintf (&c->hostname_file, "%s\n", c->hostname_final) < 0)
+		return err_set (e, BX_SYSTEM, ENOMEM, "hostname");
+	return 0;
+}
+
+/* --- the documents --- */
+
+static json_t *
+seccomp_section (struct ccfg *c, capset_t caps, struct bx_err *e)
+{
+	json_t *prof, *out;
+
+	if (c->privileged || c->seccomp_unconfined)
+		return NULL;
+	prof = c->seccomp_profile ? json_incref (c->seccomp_profile) : secprof_docker_default ();
+	out = secprof_to_oci (prof, caps, e);
+	json_decref (prof);
+	if (!out && e->code)
+		err_wrap (e, "seccomp profile");
+	return out;
+}
+
+json_t *
+ccfg_config_json (struct ccfg *c, struct bx_err *e)
+{
+	char cgpath[CTR_ID_LEN + 8];
+	struct spec_decl s = {
+	    .args = c->args,
+	    .env = c->proc_env,
+	    .cwd = json_string_value (json_object_get (c->config, "WorkingDir")),
+	    .user = c->ids,
+	    .terminal = c->tty,
+	    .readonly_root = c->read_only,
+	    .privileged = c->privileged,
+	    .no_new_privs = c->no_new_privs,
+	    .caps = caps_tweak (&c->capreq, c->privileged),
+	    .hostname = c->hostname_final,
+	    .net = strcmp (c->net_mode, "host") == 0 ? SPEC_NET_HOST
+	           : c->netns_path[0]                ? SPEC_NET_PATH
+	                                             : SPEC_NET_OWN,
+	    .netns_path = c->netns_path,
+	    .mounts = c->mounts,
+	    .memory = c->memory,
+	    .memory_swap = c->memory_swap == 0 && c->memory > 0 ? 2 * c->memory : c->memory_swap,
+	    .nano_cpus = c->nano_cpus,
+	    .pids_limit = c->pids_limit,
+	    .shm_size = c->shm_size ? c->shm_size : SHM_SIZE,
+	    .cgroups_path = cgpath,
+	    .cpu_shares = c->cpu_shares,
+	    .cpuset_cpus = c->cpuset_cpus,
+	    .domainname = c->domainname,
+	    .pid_host = mode_is (c->pid_mode, "host"),
+	    .ipc_host = mode_is (c->ipc_mode, "host"),
+	    .uts_host = mode_is (c->uts_mode, "host"),
+	    .cgroupns_host = mode_is (c->cgroupns_mode, "host"),
+	    .no_shm = mode_is (c->ipc_mode, "none"),
+	    .sysctl = c->sysctls,
+	    .rlimits = c->rlimits,
+	    .devices = c->oci_devices,
+	    .device_rules = c->device_rules,
+	    .cpu_quota = c->cpu_quota,
+	    .cpu_period = c->cpu_period,
+	    .memory_reservation = c->memory_reservation,
+	    .oom_kill_disable = c->oom_kill_disable,
+	    .has_oom_score_adj = c->has_oom_score_adj,
+	    .oom_score_adj = c->oom_score_adj,
+	};
+	json_t *doc;
+
+	snprintf (cgpath, sizeof cgpath, "/box/%s", c->id);
+	s.seccomp = seccomp_section (c, s.caps, e);
+	if (!s.seccomp && e->code)
+		return NULL;
+	doc = spec_build (&s, e);
+	json_decref (s.seccomp);
+	if (doc && c->systempaths_unconfined) {
+		json_object_del (json_object_get (doc, "linux"), "maskedPaths");
+		json_object_del (json_object_get (doc, "linux"), "readonlyPaths");
+	}
+	return doc;
+}
+
+static json_t *
+list_or_null (json_t *a)
+{
+	return json_array_size (a) ? json_incref (a) : json_null ();
+}
+
+static json_t *
+host_config (struct ccfg *c)
+{
+	json_t *restart =
+	    c->restart ? json_incref (c->restart) : json_pack ("{s:s, s:i}", "Name", "no", "MaximumRetryCount", 0);
+	json_t *h =
+	    json_pack ("{s:o, s:s, s:O, s:o, s:b}", "Binds", list_or_null (c->binds), "NetworkMode", c->net_mode,
+	               "PortBindings", c->bindings, "RestartPolicy", restart, "AutoRemove", c->auto_remove);
+
+	json_object_set_new (h, "CapAdd", list_or_null (c->cap_add));
+	json_object_set_new (h, "CapDrop", list_or_null (c->cap_drop));
+	json_object_set (h, "Dns", c->dns);
+	json_object_set (h, "DnsOptions", c->dns_options);
+	json_object_set (h, "DnsSearch", c->dns_search);
+	json_object_set_new (h, "ExtraHosts", list_or_null (c->add_hosts));
+	json_object_set_new (h, "Privileged", json_boolean (c->privileged));
+	json_object_set_new (h, "PublishAllPorts", json_boolean (c->publish_all));
+	json_object_set_new (h, "ReadonlyRootfs", json_boolean (c->read_only));
+	json_object_set_new (h, "SecurityOpt", list_or_null (c->security_opt));
+	if (json_object_size (c->tmpfs))
+		json_object_set (h, "Tmpfs", c->tmpfs);
+	json_object_set_new (h, "ShmSize", json_integer (c->shm_size ? c->shm_size : SHM_SIZE));
+	json_object_set_new (h, "CpuShares", json_integer (c->cpu_shares));
+	json_object_set_new (h, "CpuPeriod", json_integer (c->cpu_period));
+	json_object_set_new (h, "CpuQuota", json_integer (c->cpu_quota));
+	json_object_set_new (h, "MemoryReservation", json_integer (c->memory_reservation));
+	json_object_set_new (h, "OomKillDisable", json_boolean (c->oom_kill_disable));
+	json_object_set_new (h, "OomScoreAdj", json_integer (c->oom_score_adj));
+	json_object_set_new (h, "CpusetCpus", json_string (c->cpuset_cpus ? c->cpuset_cpus : ""));
+	json_object_set_new (h, "GroupAdd", list_or_null (c->group_add));
+	if (json_object_size (c->sysctls))
+		json_object_set (h, "Sysctls", c->sysctls);
+	json_object_set_new (h, "Ulimits", list_or_null (c->ulimits));
+	json_object_set (h, "Devices", c->devices);
+	json_object_set_new (h, "PidMode", json_string (c->pid_mode ? c->pid_mode : ""));
+	json_object_set_new (h, "IpcMode", json_string (c->ipc_mode && *c->ipc_mode ? c->ipc_mode : "private"));
+	json_object_set_new (h, "UTSMode", json_string (c->uts_mode ? c->uts_mode : ""));
+	json_object_set_new (h, "CgroupnsMode",
+	                     json_string (c->cgroupns_mode && *c->cgroupns_mode ? c->cgroupns_mode : "private"));
+	json_object_set (h, "LogConfig", c->log_config);
+	json_object_set_new (h, "Memory", json_integer (c->memory));
+	json_object_set_new (h, "MemorySwap",
+	                     json_integer (c->memory_swap == 0 && c->memory > 0 ? 2 * c->memory : c->memory_swap));
+	json_object_set_new (h, "NanoCpus", json_integer (c->nano_cpus));
+	json_object_set_new (h, "PidsLimit", c->pids_limit ? json_integer (c->pids_limit) : json_null ());
+	json_object_set_new (h, "Init", c->init ? json_true () : json_null ());
+	json_object_set_new (h, "Mounts", list_or_null (c->mount_specs));
+	json_object_set_new (h, "VolumesFrom", list_or_null (c->volumes_from));
+	return h;
+}
+
+static json_t *
+networking_config (struct ccfg *c)
+{
+	json_t *ep = json_object (), *eps = json_object ();
+
+	if (strncmp (c->net_mode, "container:", 10) != 0) {
+		json_object_set_new (ep, "IPAMConfig",
+		                     c->ip ? json_pack ("{s:s}", "IPv4Address", c->ip) : json_null ());
+		json_object_set_new (ep, "Aliases", list_or_null (c->aliases));
+		if (c->mac_address)
+			json_object_set_new (ep, "MacAddress", json_string (c->mac_address));
+		json_object_set_new (eps, c->net_mode, ep);
+	} else
+		json_decref (ep);
+	return json_pack ("{s:o}", "EndpointsConfig", eps);
+}
+
+json_t *
+ccfg_create_json (struct ccfg *c, struct bx_err *e)
+{
+	char resolv[4300], hostname[4300], hosts[4300], name[260];
+	json_t *args = json_deep_copy (c->args), *doc;
+	json_t *path = json_incref (json_array_get (args, 0));
+
+	json_array_remove (args, 0);
+	snprintf (resolv, sizeof resolv, "%s/" L_RESOLV, c->peer_dir[0] ? c->peer_dir : c->bundle);
+	snprintf (hostname, sizeof hostname, "%s/" L_HOSTNAME, c->peer_dir[0] ? c->peer_dir : c->bundle);
+	snprintf (hosts, sizeof hosts, "%s/" L_HOSTS, c->peer_dir[0] ? c->peer_dir : c->bundle);
+	snprintf (name, sizeof name, "/%s", c->name_final);
+	doc = json_pack ("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Id", c->id, "Created",
+	                 c->created, "Path", path, "Args", args, "Name", name, "Image", c->image_id, "ImageRef",
+	                 c->image, "ResolvConfPath", resolv, "HostnamePath", hostname, "HostsPath", hosts, "Driver",
+	                 "overlay2", "Platform", "linux");
+	if (!doc)
+		return err_set (e, BX_SYSTEM, ENOMEM, "create.json"), NULL;
+	json_object_set (doc, "Config", c->config);
+	json_object_set_new (doc, "HostConfig", host_config (c));
+	json_object_set_new (doc, "NetworkingConfig", networking_config (c));
+	json_object_set (doc, "Mounts", c->inspect_mounts);
+	return doc;
+}

@@ -1,0 +1,413 @@
+#include "endpoint.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/afile.h"
+#include "base/cleanup.h"
+#include "base/layout.h"
+#include "base/lock.h"
+#include "base/netfile.h"
+#include "net/resolver.h"
+
+/* --- the endpoint file ---------------------------------------------------- */
+
+static void
+ep_set (struct ep *ep, const char *k, const char *v)
+{
+	if (!strcmp (k, "endpoint"))
+		snprintf (ep->epid, sizeof ep->epid, "%s", v);
+	else if (!strcmp (k, "ip"))
+		inet_pton (AF_INET, v, &ep->ip);
+	else if (!strcmp (k, "mac"))
+		sscanf (v, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &ep->mac[0], &ep->mac[1], &ep->mac[2], &ep->mac[3],
+		        &ep->mac[4], &ep->mac[5]);
+	else if (!strcmp (k, "veth"))
+		snprintf (ep->veth, sizeof ep->veth, "%s", v);
+	else if (!strcmp (k, "ifname"))
+		snprintf (ep->ifname, sizeof ep->ifname, "%s", v);
+	else if (!strcmp (k, "name"))
+		snprintf (ep->name, sizeof ep->name, "%s", v);
+	else if (!strcmp (k, "alias") && ep->naliases < EP_ALIAS_MAX)
+		snprintf (ep->aliases[ep->naliases++], sizeof ep->aliases[0], "%s", v);
+	else if (!strcmp (k, "port") && ep->nports < PORTMAP_MAX) {
+		struct nft_port *p = &ep->ports[ep->nports];
+		char hip[INET_ADDRSTRLEN];
+		if (sscanf (v, "%3s %15s %u %u", p->proto, hip, &p->host_port, &p->ctr_port) == 4 &&
+		    inet_pton (AF_INET, hip, &p->host_ip) == 1) {
+			p->ctr_ip = ep->ip;
+			ep->nports++;
+		}
+	}
+}
+
+int
+ep_read (struct net *n, const char *cid, struct ep *ep, struct bx_err *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	char path[128], *line, *save = NULL;
+
+	memset (ep, 0, sizeof *ep);
+	snprintf (ep->cid, sizeof ep->cid, "%s", cid);
+	snprintf (path, sizeof path, "endpoints/%s", cid);
+	if (slurp_at (n->dirfd, path, &buf, NULL, e) < 0)
+		return -1;
+	for (line = strtok_r (buf, "\n", &save); line; line = strtok_r (NULL, "\n", &save)) {
+		char *eq = strchr (line, '=');
+		if (eq) {
+			*eq = 0;
+			ep_set (ep, line, eq + 1);
+		}
+	}
+	for (int i = 0; i < ep->nports; i++)
+		ep->ports[i].ctr_ip = ep->ip;
+	return 0;
+}
+
+static int
+ep_write (struct net *n, const struct ep *ep, struct bx_err *e)
+{
+	char buf[16384], ip[INET_ADDRSTRLEN], path[128];
+	size_t off;
+
+	inet_ntop (AF_INET, &ep->ip, ip, sizeof ip);
+	off = snprintf (buf, sizeof buf,
+	                "endpoint=%s\nip=%s\nmac=%02x:%02x:%02x:%02x:%02x:%02x\nveth=%s\nifname=%s\nname=%s\n",
+	                ep->epid, ip, ep->mac[0], ep->mac[1], ep->mac[2], ep->mac[3], ep->mac[4], ep->mac[5], ep->veth,
+	                ep->ifname, ep->name);
+	for (int i = 0; i < ep->naliases; i++)
+		off += snprintf (buf + off, sizeof buf - off, "alias=%s\n", ep->aliases[i]);
+	for (int i = 0; i < ep->nports; i++) {
+		char hip[INET_ADDRSTRLEN];
+		inet_ntop (AF_INET, &ep->ports[i].host_ip, hip, sizeof hip);
+		off += snprintf (buf + off, sizeof buf - off, "port=%s %s %u %u\n", ep->ports[i].proto, hip,
+		                 ep->ports[i].host_port, ep->ports[i].ctr_port);
+	}
+	snprintf (path, sizeof path, "endpoints/%s", ep->cid);
+	return netfile_write_at (n->dirfd, path, buf, e);
+}
+
+/* --- listing -------------------------------------------------------------- */
+
+static bool
+ctr_exists (int rootfd, const char *cid)
+{
+	char path[128];
+
+	snprintf (path, sizeof path, L_CONTAINERS "/%s", cid);
+	return faccessat (rootfd, path, F_OK, 0) == 0;
+}
+
+/* FN for each endpoint file of N; LIVE: only those whose container exists,
+ * else only those whose container is gone. */
+static int
+ep_scan (int rootfd, struct net *n, bool live, int (*fn) (const struct ep *, void *), void *arg, struct bx_err *e)
+{
+	int fd = openat (n->dirfd, "endpoints", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_dir_ DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+	struct dirent *de;
+	struct ep ep;
+
+	if (fd >= 0 && !d)
+		close (fd);
+	while (d && (de = readdir (d))) {
+		struct bx_err ignored = {0};
+		if (de->d_name[0] == '.' || is_tmp_name (de->d_name) || ctr_exists (rootfd, de->d_name) != live)
+			continue;
+		if (ep_read (n, de->d_name, &ep, &ignored) < 0)
+			continue;
+		if (fn (&ep, arg) < 0)
+			return err_set (e, BX_SYSTEM, ENOMEM, "network %s: endpoints", n->name);
+	}
+	return 0;
+}
+
+int
+ep_each (int rootfd, struct net *n, int (*fn) (const struct ep *ep, void *arg), void *arg, struct bx_err *e)
+{
+	return ep_scan (rootfd, n, true, fn, arg, e);
+}
+
+/* --- the resolver's hosts file --------------------------------------------- */
+
+struct text {
+	char *s;
+	size_t len, cap;
+};
+
+static int
+text_add (struct text *t, const char *s)
+{
+	size_t l = strlen (s);
+
+	if (t->len + l + 1 > t->cap) {
+		size_t nc = (t->cap + l + 1) * 2;
+		char *ns = realloc (t->s, nc);
+		if (!ns)
+			return -1;
+		t->s = ns, t->cap = nc;
+	}
+	memcpy (t->s + t->len, s, l + 1);
+	t->len += l;
+	return 0;
+}
+
+/* "IP name alias... shortid": the names Docker's resolver answers */
+static int
+hosts_line (const struct ep *ep, void *arg)
+{
+	char line[4096], ip[INET_ADDRSTRLEN];
+	size_t off;
+
+	inet_ntop (AF_INET, &ep->ip, ip, sizeof ip);
+	off = snprintf (line, sizeof line, "%s\t%s", ip, ep->name);
+	for (int i = 0; i < ep->naliases && off < sizeof line; i++)
+		off += snprintf (line + off, sizeof line - off, " %s", ep->aliases[i]);
+	if (off < sizeof line)
+		snprintf (line + off, sizeof line - off, " %.12s\n", ep->cid);
+	return text_add (arg, line);
+}
+
+static int
+hosts_update (int rootfd, struct net *n, struct bx_err *e)
+{
+	struct text t = {0};
+	int rc;
+
+	if (!n->dns)
+		return 0;
+	rc = text_add (&t, "") < 0 ? err_set (e, BX_SYSTEM, ENOMEM, "hosts") : ep_each (rootfd, n, hosts_line, &t, e);
+	if (rc == 0)
+		rc = resolver_update (n, t.s, e);
+	free (t.s);
+	return rc;
+}
+
+/* --- removal --------------------------------------------------------------- */
+
+/* Remove N's leases whose owner (the symlink's target, a container id)
+ * DROP accepts. */
+static void
+leases_drop (struct net *n, bool (*drop) (const char *owner, const void *arg), const void *arg)
+{
+	int fd = openat (n->dirfd, "leases", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_dir_ DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+	struct dirent *de;
+	char owner[128];
+	ssize_t len;
+
+	if (fd >= 0 && !d)
+		close (fd);
+	while (d && (de = readdir (d))) {
+		if (de->d_name[0] == '.' || (len = readlinkat (dirfd (d), de->d_name, owner, sizeof owner - 1)) < 0)
+			continue;
+		owner[len] = 0;
+		if (drop (owner, arg))
+			unlinkat (dirfd (d), de->d_name, 0);
+	}
+}
+
+static bool
+owned_by (const char *owner, const void *cid)
+{
+	return !strcmp (owner, cid);
+}
+
+/* Everything of CID's endpoint, N's lock held; the lease even when no
+ * endpoint file was written. */
+static void
+ep_remove_locked (int rootfd, struct net *n, const char *cid, int keep_link)
+{
+	struct bx_err ignored = {0};
+	char path[128];
+	struct ep ep;
+	struct nl nl;
+
+	if (ep_read (n, cid, &ep, &ignored) == 0) {
+		if (ep.nports) {
+			nft_ports_del (n->bridge, ep.ports, ep.nports);
+			portmap_release (rootfd, ep.ports, ep.nports, cid);
+		}
+		if (!keep_link && *ep.veth && nl_open (&nl, &ignored) == 0) {
+			nl_link_del (&nl, ep.veth, &ignored);
+			nl_close (&nl);
+		}
+	}
+	leases_drop (n, owned_by, cid);
+	snprintf (path, sizeof path, "endpoints/%s", cid);
+	unlinkat (n->dirfd, path, 0);
+}
+
+int
+ep_remove (int rootfd, struct net *n, const char *cid, int keep_link, struct bx_err *e)
+{
+	_cleanup_close_ int lock = lock_take_at (n->dirfd, "lock", LOCK_WAIT, e);
+
+	if (lock < 0)
+		return err_wrap (e, "network %s", n->name);
+	ep_remove_locked (rootfd, n, cid, keep_link);
+	return hosts_update (rootfd, n, e);
+}
+
+static int
+sweep_one (const struct ep *ep, void *arg)
+{
+	void **a = arg;
+
+	ep_remove_locked (*(int *)a[0], a[1], ep->cid, 0);
+	return 0;
+}
+
+static bool
+owner_gone (const char *owner, const void *rootfd)
+{
+	return !ctr_exists (*(const int *)rootfd, owner);
+}
+
+static int
+sweep_locked (int rootfd, struct net *n, struct bx_err *e)
+{
+	void *a[2] = {&rootfd, n};
+
+	if (ep_scan (rootfd, n, false, sweep_one, a, e) < 0)
+		return -1;
+	/* leases no endpoint explains (a crash between taking the lease and
+	 * writing the endpoint) whose container is gone */
+	leases_drop (n, owner_gone, &rootfd);
+	return 0;
+}
+
+int
+ep_sweep (int rootfd, struct net *n, struct bx_err *e)
+{
+	_cleanup_close_ int lock = lock_take_at (n->dirfd, "lock", LOCK_WAIT, e);
+
+	if (lock < 0)
+		return err_wrap (e, "network %s", n->name);
+	if (sweep_locked (rootfd, n, e) < 0)
+		return -1;
+	return hosts_update (rootfd, n, e);
+}
+
+/* --- attaching ------------------------------------------------------------- */
+
+static uint32_t
+fnv32 (const char *a, const char *b)
+{
+	uint32_t h = 0x811c9dc5u;
+
+	for (const char *s = a; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x01000193u;
+	for (const char *s = b; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x01000193u;
+	return h;
+}
+
+/* Lease, names, MAC (Docker's: 02:42 and the address), ports: the file
+ * that says what is about to be made. */
+static int
+ep_plan (int rootfd, struct net *n, struct ep_req *r, struct bx_err *e)
+{
+	struct ep *ep = &r->ep;
+	_cleanup_close_ int leases = openat (n->dirfd, "leases", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const char *prefix;
+	uint32_t ip;
+
+	if (leases < 0)
+		return err_set (e, BX_SYSTEM, errno, "network %s: leases", n->name);
+	if (net_prefix (&prefix, e) < 0 || net_random_id (ep->epid, e) < 0)
+		return -1;
+	if (ipam_lease (leases, n->subnet, n->gw, r->want, ep->cid, &ep->ip, e) < 0)
+		return -1;
+	ip = ntohl (ep->ip.s_addr);
+	ep->mac[0] = 0x02, ep->mac[1] = 0x42;
+	for (int i = 0; i < 4; i++)
+		ep->mac[2 + i] = (ip >> (24 - 8 * i)) & 0xff;
+	snprintf (ep->veth, sizeof ep->veth, "%sv%08x", prefix, fnv32 (ep->cid, n->id));
+	for (int i = 0; i < ep->nports; i++)
+		ep->ports[i].ctr_ip = ep->ip;
+	if (portmap_reserve (rootfd, ep->ports, ep->nports, ep->cid, e) < 0)
+		return -1;
+	if (ep_write (n, ep, e) < 0) {
+		portmap_release (rootfd, ep->ports, ep->nports, ep->cid);
+		return -1;
+	}
+	return 0;
+}
+
+/* A container reaching its own published port goes out of its bridge port
+ * and must come back in by it (Docker sets the same without its proxy). */
+static int
+hairpin_on (const char *veth, struct bx_err *e)
+{
+	char path[96];
+	int fd;
+
+	snprintf (path, sizeof path, "/sys/class/net/%s/brport/hairpin_mode", veth);
+	if ((fd = open (path, O_WRONLY | O_CLOEXEC)) < 0 || write (fd, "1", 1) != 1) {
+		int err = errno;
+		if (fd >= 0)
+			close (fd);
+		return err_set (e, BX_SYSTEM, err, "hairpin mode on %s", veth);
+	}
+	close (fd);
+	return 0;
+}
+
+/* The veth, and inside the container: address, up, default route. */
+static int
+ep_link (struct net *n, struct ep_req *r, int nsfd, struct nl *inner, struct bx_err *e)
+{
+	struct ep *ep = &r->ep;
+	struct nl host;
+	int br, idx, rc;
+
+	if (nl_open (&host, e) < 0)
+		return -1;
+	br = nl_link_index (&host, n->bridge);
+	if (!br)
+		rc = err_set (e, BX_SYSTEM, ENODEV, "bridge %s", n->bridge);
+	else
+		rc = nl_veth_add (&host, ep->veth, br, ep->ifname, nsfd, ep->mac, e);
+	nl_close (&host);
+	if (rc < 0 || hairpin_on (ep->veth, e) < 0)
+		return -1;
+	if (!(idx = nl_link_index (inner, ep->ifname)))
+		return err_set (e, BX_SYSTEM, ENODEV, "container interface %s", ep->ifname);
+	if (nl_addr_add (inner, idx, ep->ip, n->subnet.len, e) < 0 || nl_link_up (inner, idx, e) < 0)
+		return -1;
+	if (r->gateway && nl_route_default (inner, n->gw, e) < 0)
+		return -1;
+	return 0;
+}
+
+int
+ep_add (int rootfd, struct net *n, struct ep_req *r, int nsfd, struct nl *inner, struct bx_err *e)
+{
+	_cleanup_close_ int lock = lock_take_at (n->dirfd, "lock", LOCK_WAIT, e);
+	struct bx_err ignored = {0};
+	char path[128];
+
+	if (lock < 0)
+		return err_wrap (e, "network %s", n->name);
+	if (sweep_locked (rootfd, n, e) < 0 || net_ensure_up (n, e) < 0)
+		return -1;
+	snprintf (path, sizeof path, "endpoints/%s", r->ep.cid);
+	if (faccessat (n->dirfd, path, F_OK, 0) == 0)
+		return err_set (e, BX_CONFLICT, 0, "endpoint with name %s already exists in network %s", r->ep.name,
+		                n->name);
+	if (ep_plan (rootfd, n, r, e) < 0 || ep_link (n, r, nsfd, inner, e) < 0 ||
+	    (r->ep.nports && nft_ports_add (n->bridge, r->ep.ports, r->ep.nports, e) < 0) ||
+	    hosts_update (rootfd, n, e) < 0 || (n->dns && resolver_start (n, e) < 0)) {
+		ep_remove_locked (rootfd, n, r->ep.cid, 0);
+		hosts_update (rootfd, n, &ignored);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,764 @@
+#include "netctr.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "base/afile.h"
+#include "base/cleanup.h"
+#include "base/layout.h"
+#include "base/netfile.h"
+#include "endpoint.h"
+#include "net/netfiles.h"
+#include "net/netlink.h"
+#include "portmap.h"
+#include "runtime/ctr.h"
+
+/* --- create.json ------------------------------------------------------------ */
+
+static int
+read_create (int cdir, json_t **out, struct bx_err *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	json_error_t je;
+
+	if (slurp_at (cdir, "create.json", &buf, NULL, e) < 0)
+		return -1;
+	if (!(*out = json_loads (buf, 0, &je)))
+		return err_set (e, BX_FAIL, 0, "create.json: %s", je.text);
+	return 0;
+}
+
+static const char *
+network_mode (json_t *create)
+{
+	const char *m = json_string_value (json_object_get (json_object_get (create, "HostConfig"), "NetworkMode"));
+
+	return !m || !*m || !strcmp (m, "default") ? NET_DEFAULT : m;
+}
+
+static const char *
+ctr_name (json_t *create, const char *id)
+{
+	const char *n = json_string_value (json_object_get (create, "Name"));
+
+	if (!n || !*n)
+		return id;
+	return *n == '/' ? n + 1 : n;
+}
+
+/* Whether N is the network NetworkMode MODE names (by name or id prefix). */
+static bool
+is_mode_net (const struct net *n, const char *mode)
+{
+	size_t l = strlen (mode);
+
+	if (!strcmp (n->name, mode))
+		return true;
+	return l && strspn (mode, "0123456789abcdef") == l && !strncmp (n->id, mode, l);
+}
+
+/* NetworkingConfig.EndpointsConfig for network N: keyed by its name, or
+ * by the id (prefix) the user gave as --network */
+static json_t *
+endpoint_config (json_t *create, const struct net *n)
+{
+	json_t *eps = json_object_get (json_object_get (create, "NetworkingConfig"), "EndpointsConfig");
+	json_t *cfg = json_object_get (eps, n->name);
+	const char *key;
+	json_t *v;
+
+	if (cfg)
+		return cfg;
+	json_object_foreach (eps, key, v) if (*key && strlen (key) <= strlen (n->id) &&
+	                                      !strncmp (n->id, key, strlen (key))) return v;
+	return NULL;
+}
+
+/* --- the namespace file ------------------------------------------------------ */
+
+/* containers/<id>/netns: a new namespace, bind-mounted; an fd on it. The
+ * file exists before the namespace does, so detach finds it after a crash. */
+static int
+netns_make (int cdir, struct bx_err *e)
+{
+	_cleanup_close_ int self = open ("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	char target[64];
+	int fd, rc = 0;
+
+	if (self < 0)
+		return err_set (e, BX_SYSTEM, errno, "open own network namespace");
+	fd = openat (cdir, L_NETNS, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if (fd < 0)
+		return err_set (e, errno == EEXIST ? BX_CONFLICT : BX_SYSTEM, errno == EEXIST ? 0 : errno,
+		                "network namespace%s", errno == EEXIST ? ": the container is attached already" : "");
+	close (fd);
+	snprintf (target, sizeof target, "/proc/self/fd/%d/" L_NETNS, cdir);
+	if (unshare (CLONE_NEWNET) < 0)
+		rc = err_set (e, BX_SYSTEM, errno, "new network namespace");
+	else if (mount ("/proc/thread-self/ns/net", target, NULL, MS_BIND, NULL) < 0)
+		rc = err_set (e, BX_SYSTEM, errno, "bind network namespace");
+	if (setns (self, CLONE_NEWNET) < 0 && rc == 0)
+		rc = err_set (e, BX_SYSTEM, errno, "return to own network namespace");
+	if (rc == 0 && (fd = openat (cdir, L_NETNS, O_RDONLY | O_CLOEXEC)) < 0)
+		rc = err_set (e, BX_SYSTEM, errno, "open network namespace");
+	if (rc < 0) {
+		umount2 (target, MNT_DETACH);
+		unlinkat (cdir, L_NETNS, 0);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+netns_remove (int cdir)
+{
+	char target[64];
+
+	snprintf (target, sizeof target, "/proc/self/fd/%d/" L_NETNS, cdir);
+	/* several times: a namespace file may have been mounted twice over */
+	while (umount2 (target, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+		;
+	unlinkat (cdir, L_NETNS, 0);
+}
+
+/* --- /etc/hosts and /etc/resolv.conf, as Docker writes them ------------------ */
+
+static const char HOSTS_HEAD[] = "127.0.0.1\tlocalhost\n"
+                                 "::1\tlocalhost ip6-localhost ip6-loopback\n"
+                                 "fe00::0\tip6-localnet\n"
+                                 "ff00::0\tip6-mcastprefix\n"
+                                 "ff02::1\tip6-allnodes\n"
+                                 "ff02::2\tip6-allrouters\n";
+
+static const char *
+hostname_of (int cdir, json_t *create, const char *id, char buf[256])
+{
+	const char *h = json_string_value (json_object_get (json_object_get (create, "Config"), "Hostname"));
+	_cleanup_free_ char *f = NULL;
+	struct bx_err ignored = {0};
+
+	if (h && *h)
+		return h;
+	if (slurp_at (cdir, L_HOSTNAME, &f, NULL, &ignored) == 0 && *f) {
+		snprintf (buf, 256, "%s", f);
+		buf[strcspn (buf, "\n")] = 0;
+		return buf;
+	}
+	snprintf (buf, 256, "%.12s", id);
+	return buf;
+}
+
+/* --add-host NAME:IP lines ("host-gateway": the network's gateway) */
+static size_t
+extra_hosts (json_t *create, const struct net *n, char *out, size_t cap)
+{
+	json_t *v, *hosts = json_object_get (json_object_get (create, "HostConfig"), "ExtraHosts");
+	size_t i, off = 0;
+
+	json_array_foreach (hosts, i, v)
+	{
+		const char *s = json_string_value (v), *colon = s ? strchr (s, ':') : NULL;
+		char gw[INET_ADDRSTRLEN];
+		if (!colon || off >= cap)
+			continue;
+		inet_ntop (AF_INET, &n->gw, gw, sizeof gw);
+		off += snprintf (out + off, cap - off, "%s\t%.*s\n",
+		                 strcmp (colon + 1, "host-gateway") ? colon + 1 : gw, (int)(colon - s), s);
+	}
+	return off;
+}
+
+static int
+write_hosts (int cdir, json_t *create, const struct net *n, const struct ep *ep, struct bx_err *e)
+{
+	char buf[16384], host[256], ip[INET_ADDRSTRLEN];
+	size_t off = snprintf (buf, sizeof buf, "%s", HOSTS_HEAD);
+
+	off += extra_hosts (create, n, buf + off, sizeof buf - off - 512);
+	inet_ntop (AF_INET, &ep->ip, ip, sizeof ip);
+	snprintf (buf + off, sizeof buf - off, "%s\t%s\n", ip, hostname_of (cdir, create, ep->cid, host));
+	return netfile_write_at (cdir, L_HOSTS, buf, e);
+}
+
+/* Rewrite NAME of the container in place: a running container has the
+ * file bind-mounted, and a rename would leave it the old inode. */
+static int
+write_in_place (int cdir, const char *name, const char *text, struct bx_err *e)
+{
+	_cleanup_close_ int fd = openat (cdir, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || write_all (fd, text, strlen (text)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "write %s", name);
+	return 0;
+}
+
+/* Docker's resolv.conf (lib/netfiles: the host's, loopback nameservers
+ * dropped, --dns, --dns-search, --dns-option); on a user network FIRST,
+ * its resolver, is the nameserver, and only --dns ones follow it (the
+ * resolver forwards the rest to the host's, as Docker's embedded one). */
+static int
+write_resolv (int cdir, json_t *create, const char *first, int in_place, struct bx_err *e)
+{
+	json_t *hc = json_object_get (create, "HostConfig"), *dns = json_object_get (hc, "Dns");
+	_cleanup_free_ char *base = NULL, *out = NULL;
+	char *line, *save = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	if (netfiles_resolv (0, dns, json_object_get (hc, "DnsSearch"), json_object_get (hc, "DnsOptions"), &base, e) <
+	    0)
+		return -1;
+	if (!first) {
+		rc = in_place ? write_in_place (cdir, L_RESOLV, base, e) : netfile_write_at (cdir, L_RESOLV, base, e);
+		return rc;
+	}
+	if (!(f = open_memstream (&out, &len)))
+		return err_set (e, BX_SYSTEM, errno, "resolv.conf");
+	fprintf (f, "nameserver %s\n", first);
+	for (line = strtok_r (base, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+		if (strncmp (line, "nameserver", 10) || json_array_size (dns))
+			fprintf (f, "%s\n", line);
+	if (fclose (f) != 0)
+		return err_set (e, BX_SYSTEM, ENOMEM, "resolv.conf");
+	return in_place ? write_in_place (cdir, L_RESOLV, out, e) : netfile_write_at (cdir, L_RESOLV, out, e);
+}
+
+/* --- NetworkSettings ----------------------------------------------------------- */
+
+static json_t *
+names_of (const struct ep *ep, int with_dns)
+{
+	json_t *a;
+	char shortid[13];
+
+	if (!with_dns)
+		return json_null ();
+	a = json_array ();
+	json_array_append_new (a, json_string (ep->name));
+	for (int i = 0; i < ep->naliases; i++)
+		json_array_append_new (a, json_string (ep->aliases[i]));
+	snprintf (shortid, sizeof shortid, "%.12s", ep->cid);
+	json_array_append_new (a, json_string (shortid));
+	return a;
+}
+
+static json_t *
+aliases_of (const struct ep *ep)
+{
+	json_t *a;
+
+	if (!ep->naliases)
+		return json_null ();
+	a = json_array ();
+	for (int i = 0; i < ep->naliases; i++)
+		json_array_append_new (a, json_string (ep->aliases[i]));
+	return a;
+}
+
+/* Networks.NET of Docker's NetworkSettings */
+static json_t *
+endpoint_json (const struct net *n, const struct ep *ep, json_t *create)
+{
+	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], mac[18];
+	json_t *ipam = json_object_get (endpoint_config (create, n), "IPAMConfig");
+
+	inet_ntop (AF_INET, &ep->ip, ip, sizeof ip);
+	inet_ntop (AF_INET, &n->gw, gw, sizeof gw);
+	snprintf (mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", ep->mac[0], ep->mac[1], ep->mac[2], ep->mac[3],
+	          ep->mac[4], ep->mac[5]);
+	return json_pack ("{s:O, s:n, s:o, s:s, s:n, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:o}", "IPAMConfig",
+	                  ipam ? ipam : json_null (), "Links", "Aliases", aliases_of (ep), "MacAddress", mac,
+	                  "DriverOpts", "NetworkID", n->id, "EndpointID", ep->epid, "Gateway", gw, "IPAddress", ip,
+	                  "IPPrefixLen", n->subnet.len, "IPv6Gateway", "", "GlobalIPv6Address", "",
+	                  "GlobalIPv6PrefixLen", 0, "DNSNames", names_of (ep, n->dns));
+}
+
+/* Ports: each published port, and each exposed one unpublished (null) */
+static json_t *
+ports_json (const struct ep *ep, json_t *create)
+{
+	json_t *ports = json_object (), *v;
+	json_t *exposed = json_object_get (json_object_get (create, "Config"), "ExposedPorts");
+	const char *key;
+	char k[32], ip[INET_ADDRSTRLEN], hp[8];
+
+	json_object_foreach (exposed, key, v) json_object_set_new (ports, key, json_null ());
+	for (int i = 0; ep && i < ep->nports; i++) {
+		const struct nft_port *p = &ep->ports[i];
+		snprintf (k, sizeof k, "%u/%s", p->ctr_port, p->proto);
+		inet_ntop (AF_INET, &p->host_ip, ip, sizeof ip);
+		snprintf (hp, sizeof hp, "%u", p->host_port);
+		if (!json_is_array (json_object_get (ports, k)))
+			json_object_set_new (ports, k, json_array ());
+		json_array_append_new (json_object_get (ports, k),
+		                       json_pack ("{s:s, s:s}", "HostIp", ip, "HostPort", hp));
+	}
+	return ports;
+}
+
+/* The top-level fields Docker fills from the default bridge only */
+static void
+settings_bridge (json_t *s, json_t *ep)
+{
+	static const char *keys[] = {"EndpointID", "Gateway", "IPAddress", "IPPrefixLen", "MacAddress"};
+
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		json_object_set (s, keys[i], json_object_get (ep, keys[i]));
+}
+
+static json_t *
+settings_new (const char *id, int cdir)
+{
+	char sandbox[PATH_MAX] = "", link[64];
+	ssize_t len;
+
+	snprintf (link, sizeof link, "/proc/self/fd/%d", cdir);
+	if ((len = readlink (link, sandbox, sizeof sandbox - 8)) > 0)
+		snprintf (sandbox + len, sizeof sandbox - len, "/" L_NETNS);
+	else
+		sandbox[0] = 0;
+	return json_pack ("{s:s, s:s, s:b, s:s, s:i, s:{}, s:s, s:n, s:n, s:s, s:s, s:s, s:i, s:s, s:i, s:s, "
+	                  "s:s, s:{}}",
+	                  "Bridge", "", "SandboxID", id, "HairpinMode", 0, "LinkLocalIPv6Address", "",
+	                  "LinkLocalIPv6PrefixLen", 0, "Ports", "SandboxKey", sandbox, "SecondaryIPAddresses",
+	                  "SecondaryIPv6Addresses", "EndpointID", "", "Gateway", "", "GlobalIPv6Address", "",
+	                  "GlobalIPv6PrefixLen", 0, "IPAddress", "", "IPPrefixLen", 0, "IPv6Gateway", "", "MacAddress",
+	                  "", "Networks");
+}
+
+/* The endpoint that carries the ports: the one on the network named by
+ * NetworkMode */
+static int
+settings_add (json_t *s, struct net *n, const struct ep *ep, json_t *create)
+{
+	json_t *j = endpoint_json (n, ep, create);
+	const char *mode = network_mode (create);
+
+	if (!j)
+		return -1;
+	if (is_mode_net (n, mode)) {
+		json_object_set_new (s, "Ports", ports_json (ep, create));
+		if (!strcmp (n->name, NET_DEFAULT))
+			settings_bridge (s, j);
+	}
+	return json_object_set_new (json_object_get (s, "Networks"), n->name, j);
+}
+
+struct settings_ctx {
+	int rootfd;
+	const char *id;
+	json_t *create;
+	json_t *s;
+};
+
+static int
+each_network (int rootfd, int (*fn) (struct net *n, void *arg), void *arg, struct bx_err *e)
+{
+	char **names = NULL;
+	size_t nn = 0;
+	int rc = 0;
+
+	if (net_names (rootfd, &names, &nn, e) < 0)
+		return -1;
+	for (size_t i = 0; i < nn && rc == 0; i++) {
+		struct net n;
+		struct bx_err ignored = {0};
+		if (!strcmp (names[i], "host") || !strcmp (names[i], "none"))
+			continue;
+		if (net_open (rootfd, names[i], &n, &ignored) < 0)
+			continue;
+		rc = fn (&n, arg);
+		net_close (&n);
+	}
+	net_names_free (names, nn);
+	if (rc < 0)
+		return err_set (e, BX_SYSTEM, ENOMEM, "network settings");
+	return 0;
+}
+
+static int
+settings_one (struct net *n, void *arg)
+{
+	struct settings_ctx *c = arg;
+	struct bx_err ignored = {0};
+	struct ep ep;
+
+	if (ep_read (n, c->id, &ep, &ignored) < 0)
+		return 0;
+	return settings_add (c->s, n, &ep, c->create);
+}
+
+int
+netctr_settings (int rootfd, const char *id, json_t **out, struct bx_err *e)
+{
+	_cleanup_close_ int cdir = ctr_open (rootfd, id, e);
+	struct settings_ctx c = {rootfd, id, NULL, NULL};
+
+	if (cdir < 0 || read_create (cdir, &c.create, e) < 0)
+		return -1;
+	c.s = settings_new (id, cdir);
+	if (!c.s || each_network (rootfd, settings_one, &c, e) < 0) {
+		json_decref (c.create);
+		json_decref (c.s);
+		return c.s ? -1 : err_set (e, BX_SYSTEM, ENOMEM, "network settings");
+	}
+	json_decref (c.create);
+	*out = c.s;
+	return 0;
+}
+
+static int
+write_settings (int rootfd, int cdir, const char *id, struct bx_err *e)
+{
+	json_t *s = NULL;
+	_cleanup_free_ char *js = NULL;
+
+	if (netctr_settings (rootfd, id, &s, e) < 0)
+		return -1;
+	js = json_dumps (s, JSON_INDENT (4) | JSON_PRESERVE_ORDER);
+	json_decref (s);
+	if (!js)
+		return err_set (e, BX_SYSTEM, ENOMEM, L_NETWORK_JSON);
+	return netfile_write_at (cdir, L_NETWORK_JSON, js, e);
+}
+
+/* --- attach, connect ------------------------------------------------------------ */
+
+/* The request for container ID on N from create.json's endpoint config. */
+static int
+ep_request (json_t *create, const char *id, struct net *n, struct ep_req *r, struct bx_err *e)
+{
+	json_t *cfg = endpoint_config (create, n), *v;
+	const char *ip = json_string_value (json_object_get (json_object_get (cfg, "IPAMConfig"), "IPv4Address"));
+	size_t i;
+
+	memset (r, 0, sizeof *r);
+	snprintf (r->ep.cid, sizeof r->ep.cid, "%s", id);
+	snprintf (r->ep.name, sizeof r->ep.name, "%s", ctr_name (create, id));
+	json_array_foreach (json_object_get (cfg, "Aliases"), i, v)
+	{
+		if (!n->dns)
+			return err_set (
+			    e, BX_USAGE, 0,
+			    "network-scoped alias is supported only for containers in user defined networks");
+		if (json_is_string (v) && r->ep.naliases < EP_ALIAS_MAX)
+			snprintf (r->ep.aliases[r->ep.naliases++], sizeof r->ep.aliases[0], "%s",
+			          json_string_value (v));
+	}
+	if (ip && *ip) {
+		if (!n->user_subnet)
+			return err_set (e, BX_USAGE, 0,
+			                "user specified IP address is supported only when connecting to networks with "
+			                "user configured subnets");
+		if (ip_parse (ip, &r->want, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+open_mode_net (int rootfd, const char *mode, struct net *n, struct bx_err *e)
+{
+	if (!strcmp (mode, NET_DEFAULT))
+		return net_open_default (rootfd, n, e);
+	if (net_open (rootfd, mode, n, e) < 0)
+		return -1;
+	if (n->dirfd < 0) { /* host or none named by id */
+		net_close (n);
+		return err_set (e, BX_USAGE, 0, "network %s: not a bridge network", mode);
+	}
+	return 0;
+}
+
+/* lo up inside the new namespace */
+static int
+lo_up (struct nl *inner, struct bx_err *e)
+{
+	int lo = nl_link_index (inner, "lo");
+
+	if (!lo)
+		return err_set (e, BX_SYSTEM, ENODEV, "loopback");
+	return nl_link_up (inner, lo, e);
+}
+
+struct attach {
+	int rootfd, cdir, nsfd;
+	const char *id;
+	json_t *create;
+	struct net n;
+	struct nl inner;
+	struct ep_req r;
+};
+
+static int
+attach_steps (struct attach *a, const char *mode, struct bx_err *e)
+{
+	if (open_mode_net (a->rootfd, mode, &a->n, e) < 0 || ep_request (a->create, a->id, &a->n, &a->r, e) < 0 ||
+	    portmap_parse (a->create, a->r.ep.ports, &a->r.ep.nports, e) < 0)
+		return -1;
+	snprintf (a->r.ep.ifname, sizeof a->r.ep.ifname, "eth0");
+	a->r.gateway = 1;
+	if ((a->nsfd = netns_make (a->cdir, e)) < 0)
+		return -1;
+	if (nl_open_in (&a->inner, a->nsfd, e) < 0 || lo_up (&a->inner, e) < 0)
+		return -1;
+	if (ep_add (a->rootfd, &a->n, &a->r, a->nsfd, &a->inner, e) < 0)
+		return -1;
+	if (write_hosts (a->cdir, a->create, &a->n, &a->r.ep, e) < 0)
+		return -1;
+	if (write_resolv (a->cdir, a->create, a->n.dns ? inet_ntoa (a->n.gw) : NULL, 0, e) < 0)
+		return -1;
+	return write_settings (a->rootfd, a->cdir, a->id, e);
+}
+
+static int detach (int rootfd, const char *id, int may_keep_link, struct bx_err *e);
+
+/* 1: containers/<id>/netns is a live namespace (attached already), 0: there
+ * is none, -1: a file that is no namespace any more (the mount was lost
+ * with a reboot), whose endpoints are stale. */
+static int
+netns_state (int cdir)
+{
+	_cleanup_close_ int fd = openat (cdir, L_NETNS, O_RDONLY | O_CLOEXEC);
+	struct statfs sf;
+
+	if (fd < 0)
+		return 0;
+	return fstatfs (fd, &sf) == 0 && sf.f_type == NSFS_MAGIC ? 1 : -1;
+}
+
+int
+netctr_attach (int rootfd, const char *id, struct bx_err *e)
+{
+	struct attach a = {.rootfd = rootfd, .nsfd = -1, .id = id, .n = {.dirfd = -1}, .inner = {.fd = -1}};
+	const char *mode;
+	int rc;
+
+	if ((a.cdir = ctr_open (rootfd, id, e)) < 0 || read_create (a.cdir, &a.create, e) < 0) {
+		if (a.cdir >= 0)
+			close (a.cdir);
+		return -1;
+	}
+	mode = network_mode (a.create);
+	rc = 0;
+	/* box start attaches every time: once attached, the network stays
+	 * until rm; what a reboot left is cleaned and made anew */
+	switch (netns_state (a.cdir)) {
+	case 1: mode = "none"; break;
+	/* by hand: the same veth names are made again at once */
+	case -1: detach (rootfd, id, 0, &(struct bx_err){0}); break;
+	}
+	if (strcmp (mode, "none") && strcmp (mode, "host") && strncmp (mode, "container:", 10)) {
+		rc = attach_steps (&a, mode, e);
+		/* undo from the namespace on: before it, nothing was made (but
+		 * the default bridge, which stays, as Docker's does) */
+		if (rc < 0 && a.nsfd >= 0)
+			netctr_detach (rootfd, id, &(struct bx_err){0});
+	}
+	nl_close (&a.inner);
+	if (a.nsfd >= 0)
+		close (a.nsfd);
+	net_close (&a.n);
+	json_decref (a.create);
+	close (a.cdir);
+	return rc;
+}
+
+struct dns_ctx {
+	const char *id, *mode;
+	char gw[INET_ADDRSTRLEN];
+	int primary;
+};
+
+static int
+dns_one (struct net *n, void *arg)
+{
+	struct dns_ctx *c = arg;
+	int primary = is_mode_net (n, c->mode);
+	char path[128];
+
+	snprintf (path, sizeof path, "endpoints/%s", c->id);
+	if (!n->dns || (c->gw[0] && !primary) || c->primary || faccessat (n->dirfd, path, F_OK, 0) < 0)
+		return 0;
+	inet_ntop (AF_INET, &n->gw, c->gw, sizeof c->gw);
+	c->primary = primary;
+	return 0;
+}
+
+/* After connect or disconnect: the resolver of the network NetworkMode
+ * names when it has one, else of any user network the container is on
+ * (as Docker's embedded resolver comes with the first user network),
+ * else the host's nameservers. */
+static int
+update_resolv (int rootfd, int cdir, const char *id, json_t *create, struct bx_err *e)
+{
+	struct dns_ctx c = {id, network_mode (create), "", 0};
+
+	if (each_network (rootfd, dns_one, &c, e) < 0)
+		return -1;
+	return write_resolv (cdir, create, c.gw[0] ? c.gw : NULL, 1, e);
+}
+
+/* The first ethN that the namespace does not have yet. */
+static void
+next_ifname (struct nl *inner, char out[IF_NAMESIZE])
+{
+	for (int i = 0; i < 100; i++) {
+		snprintf (out, IF_NAMESIZE, "eth%d", i);
+		if (!nl_link_index (inner, out))
+			return;
+	}
+}
+
+int
+netctr_connect (int rootfd, struct net *n, const char *id, const char *const *aliases, int naliases, const char *ip,
+                struct bx_err *e)
+{
+	_cleanup_close_ int cdir = ctr_open (rootfd, id, e);
+	_cleanup_close_ int nsfd = -1;
+	struct nl inner = {.fd = -1};
+	struct ep_req r;
+	json_t *create = NULL;
+	int rc = -1;
+
+	if (cdir < 0 || read_create (cdir, &create, e) < 0)
+		return -1;
+	if ((nsfd = openat (cdir, L_NETNS, O_RDONLY | O_CLOEXEC)) < 0) {
+		err_set (e, BX_USAGE, 0, "container %.12s has no network of its own to connect (network mode %s)", id,
+		         network_mode (create));
+		goto out;
+	}
+	if (n->dirfd < 0) {
+		err_set (e, BX_USAGE, 0,
+		         "container cannot be disconnected from host network or connected to host network");
+		goto out;
+	}
+	if (ep_request (create, id, n, &r, e) < 0)
+		goto out;
+	for (int i = 0; i < naliases && r.ep.naliases < EP_ALIAS_MAX; i++) {
+		if (!n->dns) {
+			err_set (e, BX_USAGE, 0,
+			         "network-scoped alias is supported only for containers in user defined networks");
+			goto out;
+		}
+		snprintf (r.ep.aliases[r.ep.naliases++], sizeof r.ep.aliases[0], "%s", aliases[i]);
+	}
+	if (ip && (!n->user_subnet || ip_parse (ip, &r.want, e) < 0)) {
+		if (!n->user_subnet)
+			err_set (e, BX_USAGE, 0,
+			         "user specified IP address is supported only when connecting to networks with user "
+			         "configured subnets");
+		goto out;
+	}
+	if (nl_open_in (&inner, nsfd, e) < 0)
+		goto out;
+	next_ifname (&inner, r.ep.ifname);
+	if (ep_add (rootfd, n, &r, nsfd, &inner, e) == 0 && write_settings (rootfd, cdir, id, e) == 0)
+		rc = update_resolv (rootfd, cdir, id, create, e);
+out:
+	nl_close (&inner);
+	json_decref (create);
+	return rc;
+}
+
+int
+netctr_disconnect (int rootfd, struct net *n, const char *id, struct bx_err *e)
+{
+	_cleanup_close_ int cdir = -1;
+	json_t *create = NULL;
+	struct ep ep;
+	int rc;
+
+	if (n->dirfd < 0)
+		return err_set (e, BX_USAGE, 0,
+		                "container cannot be disconnected from host network or connected to host network");
+	if (ep_read (n, id, &ep, e) < 0)
+		return err_set (e, BX_NOTFOUND, 0, "container %s is not connected to network %s", id, n->name);
+	if (ep_remove (rootfd, n, id, 0, e) < 0)
+		return -1;
+	if ((cdir = ctr_open (rootfd, id, e)) < 0)
+		return 0; /* gone meanwhile: nothing to rewrite */
+	if (write_settings (rootfd, cdir, id, e) < 0 || read_create (cdir, &create, e) < 0)
+		return -1;
+	rc = update_resolv (rootfd, cdir, id, create, e);
+	json_decref (create);
+	return rc;
+}
+
+/* --- detach ----------------------------------------------------------------------- */
+
+struct detach_ctx {
+	int rootfd;
+	const char *id;
+	int keep_link;
+	struct bx_err *e;
+	int failed;
+};
+
+static int
+detach_one (struct net *n, void *arg)
+{
+	struct detach_ctx *c = arg;
+	struct bx_err e = {0};
+
+	if (ep_remove (c->rootfd, n, c->id, c->keep_link, &e) < 0 && !c->failed++)
+		*c->e = e;
+	return 0;
+}
+
+/* A container whose process runs keeps its namespace (and veths) alive
+ * whatever we unmount. */
+static int
+is_running (int cdir)
+{
+	struct ctr_state st;
+	struct bx_err ignored = {0};
+
+	if (ctr_state_read (cdir, &st, &ignored) < 0)
+		return 0;
+	ctr_state_settle (&st);
+	return !strcmp (st.status, "running");
+}
+
+/* MAY_KEEP_LINK: a stopped container's veths may go with its namespace */
+static int
+detach (int rootfd, const char *id, int may_keep_link, struct bx_err *e)
+{
+	char path[128];
+	struct detach_ctx c = {rootfd, id, 0, e, 0};
+	int cdir;
+
+	/* the namespace first: once it is gone, its veths go with it */
+	snprintf (path, sizeof path, L_CONTAINERS "/%s", id);
+	if ((cdir = openat (rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		c.keep_link = may_keep_link && !is_running (cdir) && faccessat (cdir, L_NETNS, F_OK, 0) == 0;
+		netns_remove (cdir);
+	}
+	if (each_network (rootfd, detach_one, &c, e) < 0) {
+		if (cdir >= 0)
+			close (cdir);
+		return -1;
+	}
+	if (cdir >= 0) {
+		unlinkat (cdir, L_NETWORK_JSON, 0);
+		close (cdir);
+	}
+	return c.failed ? -1 : 0;
+}
+
+int
+netctr_detach (int rootfd, const char *id, struct bx_err *e)
+{
+	return detach (rootfd, id, 1, e);
+}

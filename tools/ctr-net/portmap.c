@@ -1,0 +1,221 @@
+#include "portmap.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/afile.h"
+#include "base/layout.h"
+
+#define PORTS_DIR L_NETWORKS "/.ports"
+
+/* "80/tcp" -> 80, "tcp" */
+static int
+parse_key (const char *key, struct nft_port *p, struct bx_err *e)
+{
+	char *end;
+	long port = strtol (key, &end, 10);
+	const char *proto = *end == '/' ? end + 1 : *end ? NULL : "tcp";
+
+	if (end == key || port < 1 || port > 65535 || !proto || (strcmp (proto, "tcp") && strcmp (proto, "udp")))
+		return err_set (e, BX_USAGE, 0, "invalid port %s", key);
+	p->ctr_port = (unsigned)port;
+	snprintf (p->proto, sizeof p->proto, "%s", proto);
+	return 0;
+}
+
+static int
+parse_binding (const char *key, json_t *b, struct nft_port *p, struct bx_err *e)
+{
+	const char *ip = json_string_value (json_object_get (b, "HostIp"));
+	const char *hp = json_string_value (json_object_get (b, "HostPort"));
+	char *end;
+	long port = 0;
+
+	memset (p, 0, sizeof *p);
+	if (parse_key (key, p, e) < 0)
+		return -1;
+	if (ip && *ip && (inet_pton (AF_INET, ip, &p->host_ip) != 1))
+		return err_set (e, BX_USAGE, 0, "invalid host address %s for port %s (IPv4 only)", ip, key);
+	if (hp && *hp) {
+		port = strtol (hp, &end, 10);
+		if (*end == '-')
+			return err_set (e, BX_USAGE, 0, "port %s: host port ranges: not implemented", key);
+		if (*end || port < 1 || port > 65535)
+			return err_set (e, BX_USAGE, 0, "invalid host port %s", hp);
+	}
+	p->host_port = (unsigned)port;
+	return 0;
+}
+
+int
+portmap_parse (json_t *create, struct nft_port *out, int *n, struct bx_err *e)
+{
+	json_t *hc = json_object_get (create, "HostConfig");
+	json_t *pb = json_object_get (hc, "PortBindings"), *all = json_object_get (hc, "PublishAllPorts");
+	json_t *exposed = json_object_get (json_object_get (create, "Config"), "ExposedPorts");
+	const char *key;
+	json_t *v, *b;
+	size_t i;
+
+	*n = 0;
+	json_object_foreach (pb, key, v)
+	{
+		json_array_foreach (v, i, b)
+		{
+			if (*n == PORTMAP_MAX)
+				return err_set (e, BX_USAGE, 0, "more than %d published ports", PORTMAP_MAX);
+			if (parse_binding (key, b, &out[(*n)++], e) < 0)
+				return -1;
+		}
+	}
+	if (!json_is_true (all))
+		return 0;
+	json_object_foreach (exposed, key, v)
+	{
+		if (json_object_get (pb, key))
+			continue;
+		if (*n == PORTMAP_MAX)
+			return err_set (e, BX_USAGE, 0, "more than %d published ports", PORTMAP_MAX);
+		memset (&out[*n], 0, sizeof out[*n]);
+		if (parse_key (key, &out[(*n)++], e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+res_name (char out[32], const struct nft_port *p)
+{
+	snprintf (out, 32, "%s-%u", p->proto, p->host_port);
+}
+
+/* Somebody on the host holds the port already (a bind of our own fails). */
+static int
+port_busy (const struct nft_port *p)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons (p->host_port), .sin_addr = p->host_ip};
+	int udp = !strcmp (p->proto, "udp"), one = 1, rc;
+	int fd = socket (AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	if (!udp) /* a connection in TIME_WAIT does not hold the port */
+		setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	rc = bind (fd, (struct sockaddr *)&sa, sizeof sa) < 0 && errno == EADDRINUSE;
+	close (fd);
+	return rc;
+}
+
+/* A free port the kernel picks from its ephemeral range. */
+static unsigned
+port_pick (const char *proto)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t len = sizeof sa;
+	int fd = socket (AF_INET, (strcmp (proto, "udp") ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+	unsigned port = 0;
+
+	if (fd < 0)
+		return 0;
+	if (bind (fd, (struct sockaddr *)&sa, sizeof sa) == 0 && getsockname (fd, (struct sockaddr *)&sa, &len) == 0)
+		port = ntohs (sa.sin_port);
+	close (fd);
+	return port;
+}
+
+/* Take P's reservation for ID; a stale one (its container gone) is taken over. */
+static int
+reserve_one (int rootfd, int dirfd, const struct nft_port *p, const char *id)
+{
+	char name[32], owner[128], cdir[160];
+	ssize_t len;
+
+	res_name (name, p);
+	for (int tries = 0; tries < 2; tries++) {
+		if (symlinkat (id, dirfd, name) == 0)
+			return 0;
+		if (errno != EEXIST || (len = readlinkat (dirfd, name, owner, sizeof owner - 1)) < 0)
+			return -1;
+		owner[len] = 0;
+		snprintf (cdir, sizeof cdir, L_CONTAINERS "/%s", owner);
+		if (!strcmp (owner, id) || faccessat (rootfd, cdir, F_OK, 0) == 0)
+			return errno = EEXIST, -1;
+		unlinkat (dirfd, name, 0);
+	}
+	return errno = EEXIST, -1;
+}
+
+static void
+release_one (int dirfd, const struct nft_port *p, const char *id)
+{
+	char name[32], owner[128];
+	ssize_t len;
+
+	res_name (name, p);
+	len = readlinkat (dirfd, name, owner, sizeof owner - 1);
+	if (len < 0)
+		return;
+	owner[len] = 0;
+	if (!strcmp (owner, id))
+		unlinkat (dirfd, name, 0);
+}
+
+static int
+reserve_fail (const struct nft_port *p, int err, struct bx_err *e)
+{
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop (AF_INET, &p->host_ip, ip, sizeof ip);
+	if (err == EEXIST || err == EADDRINUSE)
+		return err_set (e, BX_CONFLICT, 0, "Bind for %s:%u failed: port is already allocated", ip,
+		                p->host_port);
+	return err_set (e, BX_SYSTEM, err, "reserve port %s:%u/%s", ip, p->host_port, p->proto);
+}
+
+int
+portmap_reserve (int rootfd, struct nft_port *p, int n, const char *id, struct bx_err *e)
+{
+	int dirfd, i, rc = 0;
+
+	if (n == 0)
+		return 0;
+	if (mkdir_p_at (rootfd, PORTS_DIR, 0700, e) < 0)
+		return -1;
+	if ((dirfd = openat (rootfd, PORTS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "open %s", PORTS_DIR);
+	for (i = 0; i < n && rc == 0; i++) {
+		int picked = p[i].host_port == 0, tries = 0;
+		do {
+			if (picked)
+				p[i].host_port = port_pick (p[i].proto);
+			rc = reserve_one (rootfd, dirfd, &p[i], id) < 0 ? errno : port_busy (&p[i]) ? EADDRINUSE : 0;
+			if (rc == EADDRINUSE)
+				release_one (dirfd, &p[i], id);
+		} while (rc && picked && ++tries < 16);
+		if (rc)
+			reserve_fail (&p[i], rc, e);
+	}
+	if (rc)
+		for (int j = 0; j < i - 1; j++)
+			release_one (dirfd, &p[j], id);
+	close (dirfd);
+	return rc ? -1 : 0;
+}
+
+void
+portmap_release (int rootfd, const struct nft_port *p, int n, const char *id)
+{
+	int dirfd = openat (rootfd, PORTS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dirfd < 0)
+		return;
+	for (int i = 0; i < n; i++)
+		release_one (dirfd, &p[i], id);
+	close (dirfd);
+}
