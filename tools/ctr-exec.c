@@ -48,8 +48,7 @@ struct opts {
 	char **cmd;
 };
 
-static void __attribute__ ((noreturn))
-usage (int code)
+static void __attribute__ ((noreturn)) usage (int code)
 {
 	fprintf (code ? stderr : stdout,
 	         "usage: %s [--root DIR] [-d] [-i] [-t] [-e VAR=val]... [-u USER[:GROUP]] [-w DIR] CONTAINER CMD "

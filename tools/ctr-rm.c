@@ -55,8 +55,8 @@ parse_args (int argc, char **argv, const char **root)
 static int
 rm_one (int rootfd, const char *what, const char *id, void *flags, struct bx_err *e)
 {
-	(void) what;
-	return ctr_remove (rootfd, id, *(int *) flags, e);
+	(void)what;
+	return ctr_remove (rootfd, id, *(int *)flags, e);
 }
 
 int

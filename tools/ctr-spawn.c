@@ -58,8 +58,7 @@ struct ctx {
 	struct sv *sv; /* -d: the supervisor, for its restart count */
 };
 
-static void __attribute__ ((noreturn))
-usage (int code)
+static void __attribute__ ((noreturn)) usage (int code)
 {
 	fprintf (code ? stderr : stdout, "usage: %s [--root DIR] [-d] CONTAINER\n", bx_prog);
 	exit (code);
@@ -422,8 +421,7 @@ close_others (const struct ctx *c, int report)
 }
 
 /* the supervisor's life: its own session, no tie to our output */
-static void __attribute__ ((noreturn))
-supervise (struct ctx *c, int report)
+static void __attribute__ ((noreturn)) supervise (struct ctx *c, int report)
 {
 	struct sv sv = {.rootfd = c->rootfd,
 	                .cdir = c->cdir,

@@ -67,7 +67,7 @@ struct pull {
 	struct reg *reg;
 	struct reg_doc top, plat;
 	struct manifest mtop, m;
-	json_t *pdesc; /* the index entry chosen, borrowed from mtop */
+	json_t *pdesc;    /* the index entry chosen, borrowed from mtop */
 	const char *mbuf; /* the image manifest's bytes (top or plat) */
 	size_t mlen;
 	char mdigest[DIGEST_STR_LEN + 1];
@@ -79,22 +79,21 @@ struct pull {
 static void
 usage (void)
 {
-	fprintf (stderr, "usage: %s [--root DIR] [-q] [--docker] [--platform OS/ARCH[/VARIANT]] "
-			 "[--insecure HOST]... [REF...]\n",
-		 bx_prog);
+	fprintf (stderr,
+	         "usage: %s [--root DIR] [-q] [--docker] [--platform OS/ARCH[/VARIANT]] "
+	         "[--insecure HOST]... [REF...]\n",
+	         bx_prog);
 	exit (BX_USAGE);
 }
 
 static void
 parse_args (int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
-					    { "quiet", no_argument, NULL, 'q' },
-					    { "docker", no_argument, NULL, 'D' },
-					    { "platform", required_argument, NULL, 'P' },
-					    { "insecure", required_argument, NULL, 'I' },
-					    { 0, 0, 0, 0 } };
-	struct bx_err e = { 0 };
+	static const struct option lo[] = {
+	    {"root", required_argument, NULL, 'R'},     {"quiet", no_argument, NULL, 'q'},
+	    {"docker", no_argument, NULL, 'D'},         {"platform", required_argument, NULL, 'P'},
+	    {"insecure", required_argument, NULL, 'I'}, {0, 0, 0, 0}};
+	struct bx_err e = {0};
 	const char *env;
 	int c;
 
@@ -133,7 +132,7 @@ doc_verify (const struct reg_doc *d, const char *want, char out[DIGEST_STR_LEN +
 		return err_set (e, BX_FAIL, 0, "manifest digest mismatch: asked for %s, content has %s", want, out);
 	if (d->digest[0] && strcmp (d->digest, out) != 0)
 		return err_set (e, BX_FAIL, 0, "manifest digest mismatch: registry says %s, content has %s", d->digest,
-				out);
+		                out);
 	return 0;
 }
 
@@ -153,9 +152,9 @@ resolve_index (struct pull *p, struct bx_err *e)
 		return err_wrap (e, "manifest %s", dg);
 	if (doc_verify (&p->plat, dg, p->mdigest, e) < 0)
 		return -1;
-	if ((json_int_t) p->plat.len != size)
+	if ((json_int_t)p->plat.len != size)
 		return err_set (e, BX_FAIL, 0, "manifest %s: size %zu, index says %lld", dg, p->plat.len,
-				(long long) size);
+		                (long long)size);
 	if (manifest_parse (p->plat.buf, p->plat.len, p->plat.content_type, &p->m, e) < 0)
 		return err_wrap (e, "manifest %s", dg);
 	if (p->m.is_index)
@@ -193,7 +192,7 @@ resolve (struct pull *p, struct bx_err *e)
 static int
 cmp_blob (const void *a, const void *b)
 {
-	return strcmp (((const struct reg_blob *) a)->digest, ((const struct reg_blob *) b)->digest);
+	return strcmp (((const struct reg_blob *)a)->digest, ((const struct reg_blob *)b)->digest);
 }
 
 /* Add D (a descriptor) to the list unless it is there or stored. */
@@ -230,8 +229,7 @@ plan (struct pull *p, struct bx_err *e)
 	if (!p->blobs || pullview_alloc (&p->view, json_array_size (layers)) < 0)
 		return err_set (e, BX_SYSTEM, ENOMEM, "plan");
 	plan_add (p, json_object_get (p->m.doc, "config"), 0);
-	json_array_foreach (layers, i, d)
-		plan_add (p, d, 1);
+	json_array_foreach (layers, i, d) plan_add (p, d, 1);
 	qsort (p->blobs, p->nblobs, sizeof *p->blobs, cmp_blob);
 	for (i = 0; i < p->nblobs; i++) {
 		int stored;
@@ -286,7 +284,7 @@ tag_descriptor (struct pull *p)
 
 	json_object_set_new (d, "mediaType", json_string (p->m.media_type));
 	json_object_set_new (d, "digest", json_string (p->mdigest));
-	json_object_set_new (d, "size", json_integer ((json_int_t) p->mlen));
+	json_object_set_new (d, "size", json_integer ((json_int_t)p->mlen));
 	if (plat)
 		json_object_set (d, "platform", plat);
 	json_object_set_new (d, "annotations", json_pack ("{ss}", ANN_REPO_DIGEST, p->repo_digest));
@@ -382,8 +380,8 @@ pull_run (struct pull *p, struct bx_err *e)
 	if ((pin = store_pin (p->st, e)) < 0 || plan (p, e) < 0)
 		return err_wrap (e, "%s", p->full);
 	pullview_draw (&p->view);
-	if (reg_fetch_blobs (p->reg, p->ref.path, p->blobs, p->nblobs, MAXPAR, on_progress, p, e) < 0
-	    || check_config (p, e) < 0 || commit (p, e) < 0)
+	if (reg_fetch_blobs (p->reg, p->ref.path, p->blobs, p->nblobs, MAXPAR, on_progress, p, e) < 0 ||
+	    check_config (p, e) < 0 || commit (p, e) < 0)
 		return err_wrap (e, "%s", p->full);
 	pullview_end (&p->view, p->repo_digest, p->nblobs == 0 && strcmp (before, p->mdigest) == 0);
 	return 0;
@@ -392,8 +390,8 @@ pull_run (struct pull *p, struct bx_err *e)
 static int
 pull_one (const struct opts *o, struct store *st, int ingest, const char *arg)
 {
-	struct pull p = { .o = o, .st = st, .ingest = ingest, .arg = arg };
-	struct bx_err e = { 0 };
+	struct pull p = {.o = o, .st = st, .ingest = ingest, .arg = arg};
+	struct bx_err e = {0};
 	int rc = 0;
 
 	pullview_init (&p.view, o->docker, o->quiet);
@@ -412,16 +410,16 @@ pull_one (const struct opts *o, struct store *st, int ingest, const char *arg)
 int
 main (int argc, char **argv)
 {
-	struct opts o = { 0 };
-	struct bx_err e = { 0 };
+	struct opts o = {0};
+	struct bx_err e = {0};
 	struct store st;
 	_cleanup_close_ int ingest = -1;
 	int rootfd, rc = 0, r;
 
 	prog_init (argv[0]);
 	parse_args (argc, argv, &o);
-	if ((rootfd = root_open (o.root, &e)) < 0 || store_open (&st, rootfd, &e) < 0
-	    || (ingest = ingest_dir_open (rootfd, &e)) < 0)
+	if ((rootfd = root_open (o.root, &e)) < 0 || store_open (&st, rootfd, &e) < 0 ||
+	    (ingest = ingest_dir_open (rootfd, &e)) < 0)
 		return err_report (&e);
 	if (o.nrefs > 0) {
 		for (int i = 0; i < o.nrefs; i++)

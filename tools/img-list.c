@@ -61,19 +61,20 @@ static void
 usage (void)
 {
 	fprintf (stderr,
-		 "usage: %s [--root DIR] [-a] [-q] [--digests] [--no-trunc] [--format FMT] [-f KEY=VALUE]... [-o FIELDS] [REPO[:TAG]]\n"
-		 "       %s [--root DIR] inspect [-f TEMPLATE] NAME...\n"
-		 "       %s [--root DIR] tag SOURCE TARGET\n"
-		 "       %s [--root DIR] rm [-f] NAME...\n"
-		 "       %s [--root DIR] gc\n",
-		 bx_prog, bx_prog, bx_prog, bx_prog, bx_prog);
+	         "usage: %s [--root DIR] [-a] [-q] [--digests] [--no-trunc] [--format FMT] [-f KEY=VALUE]... [-o "
+	         "FIELDS] [REPO[:TAG]]\n"
+	         "       %s [--root DIR] inspect [-f TEMPLATE] NAME...\n"
+	         "       %s [--root DIR] tag SOURCE TARGET\n"
+	         "       %s [--root DIR] rm [-f] NAME...\n"
+	         "       %s [--root DIR] gc\n",
+	         bx_prog, bx_prog, bx_prog, bx_prog, bx_prog);
 	exit (BX_USAGE);
 }
 
 static void
 ctx_open (struct ctx *c)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 
 	if ((c->rootfd = root_open (c->root, &e)) < 0 || store_open (&c->st, c->rootfd, &e) < 0)
 		exit (err_report (&e));
@@ -82,7 +83,7 @@ ctx_open (struct ctx *c)
 static void
 load_set (struct ctx *c, struct imgset *set)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	json_t *index = NULL;
 
 	if (store_index_load (&c->st, &index, &e) < 0 || imgset_load (&c->st, index, set, &e) < 0)
@@ -115,16 +116,17 @@ add_filter (struct imgrows_opts *o, const char *f)
 	else if (strncmp (f, "label=", 6) == 0 && o->nlabels < IMGROWS_MAXFILTERS)
 		o->labels[o->nlabels++] = v;
 	else if (strncmp (f, "dangling=", 9) == 0)
-		o->dangling = strcmp (v, "true") == 0 || strcmp (v, "1") == 0	   ? 1
-			      : strcmp (v, "false") == 0 || strcmp (v, "0") == 0 ? 0
-										 : (die (BX_USAGE, "invalid filter 'dangling=%s'", v), 0);
+		o->dangling = strcmp (v, "true") == 0 || strcmp (v, "1") == 0 ? 1
+		              : strcmp (v, "false") == 0 || strcmp (v, "0") == 0
+		                  ? 0
+		                  : (die (BX_USAGE, "invalid filter 'dangling=%s'", v), 0);
 	else if (strncmp (f, "before=", 7) == 0 || strncmp (f, "since=", 6) == 0 || strncmp (f, "until=", 6) == 0)
-		die (BX_FAIL, "filter %.*s: not implemented", (int) (v - f - 1), f);
+		die (BX_FAIL, "filter %.*s: not implemented", (int)(v - f - 1), f);
 	else
-		die (BX_USAGE, "invalid filter '%.*s'", (int) (v - f - 1), f);
+		die (BX_USAGE, "invalid filter '%.*s'", (int)(v - f - 1), f);
 }
 
-static const char *const FIELDS[] = { "ref", "repo", "tag", "digest", "id", "created", "size", NULL };
+static const char *const FIELDS[] = {"ref", "repo", "tag", "digest", "id", "created", "size", NULL};
 
 static void
 check_fields (const char *fields)
@@ -167,9 +169,9 @@ print_fields (const char *fields, const struct imgrow *r)
 		else if (!strcmp (f, "id"))
 			fputs (r->en->id, stdout);
 		else if (!strcmp (f, "created") && r->en->created >= 0)
-			printf ("%lld", (long long) r->en->created);
+			printf ("%lld", (long long)r->en->created);
 		else if (!strcmp (f, "size"))
-			printf ("%lld", (long long) r->en->size);
+			printf ("%lld", (long long)r->en->size);
 	}
 	putchar ('\n');
 }
@@ -178,13 +180,13 @@ static int
 print_rows (const struct list_opts *o, const struct imgrows *rows)
 {
 	struct listfmt f;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	json_t *h = imgrows_headers ();
 	time_t now = time (NULL);
 	int rc = 0;
 
-	if (listfmt_init (&f, o->format, o->rows.digests ? DEF_TABLE_DIGESTS : DEF_TABLE, &e) < 0
-	    || listfmt_header (&f, h, &e) < 0)
+	if (listfmt_init (&f, o->format, o->rows.digests ? DEF_TABLE_DIGESTS : DEF_TABLE, &e) < 0 ||
+	    listfmt_header (&f, h, &e) < 0)
 		rc = -1;
 	for (size_t i = 0; rc == 0 && i < rows->n; i++) {
 		json_t *rec = imgrow_record (&rows->v[i], o->notrunc, now);
@@ -202,14 +204,11 @@ static void
 list_parse (int argc, char **argv, struct ctx *c, struct list_opts *o, const char **match)
 {
 	enum { O_ROOT = 256, O_DIGESTS, O_NOTRUNC, O_FORMAT };
-	static const struct option lo[] = { { "root", required_argument, NULL, O_ROOT },
-					     { "all", no_argument, NULL, 'a' },
-					     { "quiet", no_argument, NULL, 'q' },
-					     { "digests", no_argument, NULL, O_DIGESTS },
-					     { "no-trunc", no_argument, NULL, O_NOTRUNC },
-					     { "format", required_argument, NULL, O_FORMAT },
-					     { "filter", required_argument, NULL, 'f' },
-					     { 0, 0, 0, 0 } };
+	static const struct option lo[] = {
+	    {"root", required_argument, NULL, O_ROOT},  {"all", no_argument, NULL, 'a'},
+	    {"quiet", no_argument, NULL, 'q'},          {"digests", no_argument, NULL, O_DIGESTS},
+	    {"no-trunc", no_argument, NULL, O_NOTRUNC}, {"format", required_argument, NULL, O_FORMAT},
+	    {"filter", required_argument, NULL, 'f'},   {0, 0, 0, 0}};
 	int ch;
 
 	o->rows.dangling = -1;
@@ -237,14 +236,15 @@ warn_unreadable (const struct imgset *set)
 {
 	for (size_t i = 0; i < set->n; i++)
 		if (!set->v[i].id[0])
-			warnx_ ("%s: %s, skipped", set->v[i].name ? set->v[i].name : set->v[i].mdigest, set->v[i].err.msg);
+			warnx_ ("%s: %s, skipped", set->v[i].name ? set->v[i].name : set->v[i].mdigest,
+			        set->v[i].err.msg);
 }
 
 static int
 cmd_list (int argc, char **argv, struct ctx *c)
 {
-	struct list_opts o = { 0 };
-	struct bx_err e = { 0 };
+	struct list_opts o = {0};
+	struct bx_err e = {0};
 	struct imgset set;
 	struct imgrows rows;
 	const char *match;
@@ -281,10 +281,10 @@ static int
 cmd_inspect (int argc, char **argv, struct ctx *c)
 {
 	enum { O_ROOT = 256 };
-	static const struct option lo[] = { { "root", required_argument, NULL, O_ROOT },
-					     { "format", required_argument, NULL, 'f' },
-					     { "type", required_argument, NULL, 't' },
-					     { 0, 0, 0, 0 } };
+	static const struct option lo[] = {{"root", required_argument, NULL, O_ROOT},
+	                                   {"format", required_argument, NULL, 'f'},
+	                                   {"type", required_argument, NULL, 't'},
+	                                   {0, 0, 0, 0}};
 	const char *format = NULL;
 	_cleanup_free_ char *tmpl = NULL;
 	json_t *all = json_array ();
@@ -307,7 +307,7 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 	ctx_open (c);
 	load_set (c, &set);
 	for (int i = optind; i < argc; i++) {
-		struct bx_err e = { 0 };
+		struct bx_err e = {0};
 		int how, k = imgset_find (&set, argv[i], &how, &e);
 		if (k >= 0 && !set.v[k].id[0])
 			k = err_set (&e, set.v[k].err.code, 0, "%s: %s", argv[i], set.v[k].err.msg);
@@ -316,7 +316,7 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 			rc = rc ? rc : code;
 			continue;
 		}
-		json_array_append_new (all, imgset_inspect (&set, (size_t) k));
+		json_array_append_new (all, imgset_inspect (&set, (size_t)k));
 	}
 	rc = listfmt_inspect (all, format, rc);
 	json_decref (all);
@@ -362,9 +362,9 @@ tag_fn (json_t *index, void *arg, struct bx_err *e)
 static int
 cmd_tag (int argc, char **argv, struct ctx *c)
 {
-	static const struct option lo[] = { { "root", required_argument, NULL, 'R' }, { 0, 0, 0, 0 } };
-	struct tag_op op = { 0 };
-	struct bx_err e = { 0 };
+	static const struct option lo[] = {{"root", required_argument, NULL, 'R'}, {0, 0, 0, 0}};
+	struct tag_op op = {0};
+	struct bx_err e = {0};
 	char full[600];
 	int ch;
 
@@ -394,7 +394,7 @@ cmd_tag (int argc, char **argv, struct ctx *c)
 static void
 print_blob (const char *digest, void *arg)
 {
-	(void) arg;
+	(void)arg;
 	puts (digest);
 }
 
@@ -403,7 +403,7 @@ static void
 collect (struct ctx *c)
 {
 	struct gc_stats st;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 
 	if (store_gc (&c->st, LOCK_TRY, NULL, NULL, &st, &e) < 0)
 		warnx_ ("%s; blobs kept (img-list gc removes them)", e.msg);
@@ -412,8 +412,8 @@ collect (struct ctx *c)
 static int
 rm_one (struct ctx *c, const char *name, int force, int *deleted)
 {
-	struct imgrm op = { .st = &c->st, .rootfd = c->rootfd, .name = name, .force = force };
-	struct bx_err e = { 0 };
+	struct imgrm op = {.st = &c->st, .rootfd = c->rootfd, .name = name, .force = force};
+	struct bx_err e = {0};
 	json_t *l;
 	size_t i;
 
@@ -423,8 +423,7 @@ rm_one (struct ctx *c, const char *name, int force, int *deleted)
 		json_decref (op.lines);
 		return err_report (&e);
 	}
-	json_array_foreach (op.lines, i, l)
-		puts (json_string_value (l));
+	json_array_foreach (op.lines, i, l) puts (json_string_value (l));
 	*deleted |= op.deleted;
 	json_decref (op.lines);
 	return 0;
@@ -433,10 +432,10 @@ rm_one (struct ctx *c, const char *name, int force, int *deleted)
 static int
 cmd_rm (int argc, char **argv, struct ctx *c)
 {
-	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
-					     { "force", no_argument, NULL, 'f' },
-					     { "no-prune", no_argument, NULL, 'P' },
-					     { 0, 0, 0, 0 } };
+	static const struct option lo[] = {{"root", required_argument, NULL, 'R'},
+	                                   {"force", no_argument, NULL, 'f'},
+	                                   {"no-prune", no_argument, NULL, 'P'},
+	                                   {0, 0, 0, 0}};
 	int ch, force = 0, deleted = 0, rc = 0;
 
 	while ((ch = getopt_long (argc, argv, "f", lo, NULL)) != -1) {
@@ -462,9 +461,9 @@ cmd_rm (int argc, char **argv, struct ctx *c)
 static int
 cmd_gc (int argc, char **argv, struct ctx *c)
 {
-	static const struct option lo[] = { { "root", required_argument, NULL, 'R' }, { 0, 0, 0, 0 } };
+	static const struct option lo[] = {{"root", required_argument, NULL, 'R'}, {0, 0, 0, 0}};
 	struct gc_stats st;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	int ch;
 
 	while ((ch = getopt_long (argc, argv, "", lo, NULL)) != -1) {
@@ -483,12 +482,12 @@ cmd_gc (int argc, char **argv, struct ctx *c)
 static const struct {
 	const char *name;
 	int (*fn) (int, char **, struct ctx *);
-} CMDS[] = { { "inspect", cmd_inspect }, { "tag", cmd_tag }, { "rm", cmd_rm }, { "gc", cmd_gc }, { NULL, NULL } };
+} CMDS[] = {{"inspect", cmd_inspect}, {"tag", cmd_tag}, {"rm", cmd_rm}, {"gc", cmd_gc}, {NULL, NULL}};
 
 int
 main (int argc, char **argv)
 {
-	struct ctx c = { 0 };
+	struct ctx c = {0};
 	int i = 1;
 
 	prog_init (argv[0]);

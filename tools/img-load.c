@@ -46,7 +46,8 @@ commit_blobs (struct load_src *s, const struct store *st, struct load_plan *p, s
 	const char *dg;
 	json_t *staged;
 
-	json_object_foreach (p->blobs, dg, staged) {
+	json_object_foreach (p->blobs, dg, staged)
+	{
 		if (store_has_blob (st, dg))
 			continue;
 		if (store_blob_commit_at (st, s->stage, json_string_value (staged), dg, e) < 0)
@@ -80,7 +81,8 @@ commit_tags (const struct store *st, struct load_plan *p, struct bx_err *e)
 	json_t *img, *name, *shown = json_object ();
 	size_t i, j;
 
-	json_array_foreach (p->images, i, img) {
+	json_array_foreach (p->images, i, img)
+	{
 		json_t *names = json_object_get (img, "names"), *desc = json_object_get (img, "desc");
 		const char *id = json_string_value (json_object_get (img, "id"));
 		if (!json_array_size (names)) {
@@ -93,7 +95,8 @@ commit_tags (const struct store *st, struct load_plan *p, struct bx_err *e)
 				printf ("Loaded image ID: %s\n", id);
 			json_object_set_new (shown, id, json_true ());
 		}
-		json_array_foreach (names, j, name) {
+		json_array_foreach (names, j, name)
+		{
 			if (store_tag_set (st, json_string_value (name), desc, e) < 0) {
 				json_decref (shown);
 				return -1;
@@ -115,7 +118,7 @@ stage_open (int rootfd, char *name, size_t len, struct bx_err *e)
 
 	if (mkdir_p_at (rootfd, L_TMP, 0700, e) < 0)
 		return -1;
-	snprintf (name, len, "%s/load-%d", L_TMP, (int) getpid ());
+	snprintf (name, len, "%s/load-%d", L_TMP, (int)getpid ());
 	/* a dead loader with our pid left it behind */
 	tree_remove_at (rootfd, name);
 	if (mkdirat (rootfd, name, 0700) < 0)
@@ -134,8 +137,7 @@ load (struct load_src *s, const struct store *st, struct bx_err *e)
 	size_t i;
 	int rc = load_plan_read (s, &p, e);
 
-	json_array_foreach (p.warnings, i, w)
-		warnx_ ("%s", json_string_value (w));
+	json_array_foreach (p.warnings, i, w) warnx_ ("%s", json_string_value (w));
 	/* every check passed: only now does the store change, pinned so that
 	 * gc removes no blob between commit_blobs and its tag */
 	if (rc == 0) {
@@ -156,11 +158,11 @@ usage (void)
 static void
 parse_args (int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
-					     { "input", required_argument, NULL, 'i' },
-					     { "quiet", no_argument, NULL, 'q' },
-					     { "help", no_argument, NULL, 'h' },
-					     { 0, 0, 0, 0 } };
+	static const struct option lo[] = {{"root", required_argument, NULL, 'R'},
+	                                   {"input", required_argument, NULL, 'i'},
+	                                   {"quiet", no_argument, NULL, 'q'},
+	                                   {"help", no_argument, NULL, 'h'},
+	                                   {0, 0, 0, 0}};
 	int c;
 
 	while ((c = getopt_long (argc, argv, "i:qh", lo, NULL)) != -1) {
@@ -178,10 +180,10 @@ parse_args (int argc, char **argv, struct opts *o)
 int
 main (int argc, char **argv)
 {
-	struct opts o = { 0 };
-	struct bx_err e = { 0 };
+	struct opts o = {0};
+	struct bx_err e = {0};
 	struct store st;
-	struct load_src s = { .dir = -1 };
+	struct load_src s = {.dir = -1};
 	int stagefd;
 	char stage[64];
 	int rootfd, rc;

@@ -35,22 +35,22 @@ static void
 usage (void)
 {
 	fprintf (stderr,
-		 "usage: %s [--root DIR] [-u USER] [-p PASS | --password-stdin] [--insecure] [SERVER]\n"
-		 "       %s --logout [SERVER]\n",
-		 bx_prog, bx_prog);
+	         "usage: %s [--root DIR] [-u USER] [-p PASS | --password-stdin] [--insecure] [SERVER]\n"
+	         "       %s --logout [SERVER]\n",
+	         bx_prog, bx_prog);
 	exit (BX_USAGE);
 }
 
 static void
 parse_args (int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
-					    { "username", required_argument, NULL, 'u' },
-					    { "password", required_argument, NULL, 'p' },
-					    { "password-stdin", no_argument, NULL, 'S' },
-					    { "logout", no_argument, NULL, 'L' },
-					    { "insecure", no_argument, NULL, 'I' },
-					    { 0, 0, 0, 0 } };
+	static const struct option lo[] = {{"root", required_argument, NULL, 'R'},
+	                                   {"username", required_argument, NULL, 'u'},
+	                                   {"password", required_argument, NULL, 'p'},
+	                                   {"password-stdin", no_argument, NULL, 'S'},
+	                                   {"logout", no_argument, NULL, 'L'},
+	                                   {"insecure", no_argument, NULL, 'I'},
+	                                   {0, 0, 0, 0}};
 	int c;
 
 	while ((c = getopt_long (argc, argv, "u:p:", lo, NULL)) != -1) {
@@ -90,7 +90,7 @@ prompt (const char *what, int secret)
 	echo_off = secret && tcgetattr (STDIN_FILENO, &old) == 0;
 	if (echo_off) {
 		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t) ECHO;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
 	}
 	n = getline (&line, &cap, stdin);
@@ -158,8 +158,8 @@ static int
 login (struct opts *o)
 {
 	_cleanup_free_ char *user = NULL, *pass = NULL;
-	struct reg_opts ro = { 0 };
-	struct bx_err e = { 0 };
+	struct reg_opts ro = {0};
+	struct bx_err e = {0};
 	struct reg *r;
 	char host[300], key[300];
 	int rc;
@@ -169,8 +169,8 @@ login (struct opts *o)
 	auth_key (o->server, key, sizeof key);
 	ro.user = user;
 	ro.pass = pass;
-	ro.plain_http = o->insecure || strncmp (o->server, "http://", 7) == 0
-			|| reg_is_insecure (host, getenv ("BOX_INSECURE_REGISTRIES"));
+	ro.plain_http = o->insecure || strncmp (o->server, "http://", 7) == 0 ||
+	                reg_is_insecure (host, getenv ("BOX_INSECURE_REGISTRIES"));
 	if (!(r = reg_new (host, &ro, &e)))
 		return err_report (&e);
 	rc = reg_ping (r, &e);
@@ -189,7 +189,7 @@ login (struct opts *o)
 static int
 logout (struct opts *o)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	char key[300];
 
 	auth_key (o->server, key, sizeof key);
@@ -206,7 +206,7 @@ logout (struct opts *o)
 int
 main (int argc, char **argv)
 {
-	struct opts o = { 0 };
+	struct opts o = {0};
 
 	prog_init (argv[0]);
 	parse_args (argc, argv, &o);

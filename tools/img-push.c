@@ -49,8 +49,8 @@ struct pblob {
 	int64_t size;
 	int fd;
 	int layer;
-	char id[16];       /* Docker's short layer id: the diff_id's first 12 hex digits */
-	const char *from;  /* a repository of the same registry that has it */
+	char id[16];      /* Docker's short layer id: the diff_id's first 12 hex digits */
+	const char *from; /* a repository of the same registry that has it */
 };
 
 struct push {
@@ -71,21 +71,19 @@ static void
 usage (void)
 {
 	fprintf (stderr,
-		 "usage: %s [--root DIR] [-q] [--docker] [--insecure HOST]... NAME[:TAG]\n"
-		 "       %s [--root DIR] [-q] [--docker] [--insecure HOST]... -a NAME\n",
-		 bx_prog, bx_prog);
+	         "usage: %s [--root DIR] [-q] [--docker] [--insecure HOST]... NAME[:TAG]\n"
+	         "       %s [--root DIR] [-q] [--docker] [--insecure HOST]... -a NAME\n",
+	         bx_prog, bx_prog);
 	exit (BX_USAGE);
 }
 
 static void
 parse_args (int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
-					    { "quiet", no_argument, NULL, 'q' },
-					    { "docker", no_argument, NULL, 'D' },
-					    { "insecure", required_argument, NULL, 'I' },
-					    { "all-tags", no_argument, NULL, 'a' },
-					    { 0, 0, 0, 0 } };
+	static const struct option lo[] = {
+	    {"root", required_argument, NULL, 'R'}, {"quiet", no_argument, NULL, 'q'},
+	    {"docker", no_argument, NULL, 'D'},     {"insecure", required_argument, NULL, 'I'},
+	    {"all-tags", no_argument, NULL, 'a'},   {0, 0, 0, 0}};
 	int c;
 
 	while ((c = getopt_long (argc, argv, "aq", lo, NULL)) != -1) {
@@ -133,12 +131,12 @@ mount_source (const struct push *p, const char *digest)
 		const struct imgent *en = &p->set.v[i];
 		json_t *l;
 		size_t k;
-		if (!en->has_ref || !en->manifest || strcmp (en->r.domain, p->ref.domain) != 0
-		    || strcmp (en->r.path, p->ref.path) == 0)
+		if (!en->has_ref || !en->manifest || strcmp (en->r.domain, p->ref.domain) != 0 ||
+		    strcmp (en->r.path, p->ref.path) == 0)
 			continue;
-		json_array_foreach (json_object_get (en->manifest, "layers"), k, l)
-			if (strcmp (json_string_value (json_object_get (l, "digest")) ?: "", digest) == 0)
-				return en->r.path;
+		json_array_foreach (json_object_get (en->manifest, "layers"), k,
+		                    l) if (strcmp (json_string_value (json_object_get (l, "digest")) ?: "", digest) ==
+		                           0) return en->r.path;
 	}
 	return NULL;
 }
@@ -148,7 +146,7 @@ blob_add (struct push *p, json_t *desc, int layer, struct bx_err *e)
 {
 	struct pblob *b = &p->b[p->n];
 	const char *diffid = json_string_value (
-		json_array_get (json_object_get (json_object_get (p->img.config, "rootfs"), "diff_ids"), (size_t) layer));
+	    json_array_get (json_object_get (json_object_get (p->img.config, "rootfs"), "diff_ids"), (size_t)layer));
 	struct stat sb;
 
 	memset (b, 0, sizeof *b);
@@ -161,8 +159,8 @@ blob_add (struct push *p, json_t *desc, int layer, struct bx_err *e)
 	if (fstat (b->fd, &sb) < 0)
 		return err_set (e, BX_SYSTEM, errno, "blob %s", b->digest);
 	b->size = sb.st_size;
-	snprintf (b->id, sizeof b->id, "%.12s", layer >= 0 && diffid && digest_is_valid (diffid) ? digest_hex (diffid)
-											   : digest_hex (b->digest));
+	snprintf (b->id, sizeof b->id, "%.12s",
+	          layer >= 0 && diffid && digest_is_valid (diffid) ? digest_hex (diffid) : digest_hex (b->digest));
 	b->from = layer >= 0 ? mount_source (p, b->digest) : NULL;
 	return 0;
 }
@@ -187,9 +185,7 @@ plan (struct push *p, struct bx_err *e)
 		return err_set (e, BX_SYSTEM, ENOMEM, "push");
 	if (blob_add (p, json_object_get (p->img.manifest, "config"), -1, e) < 0)
 		return err_wrap (e, "config");
-	json_array_foreach (layers, i, l)
-		if (blob_add (p, l, (int) i, e) < 0)
-			return err_wrap (e, "layer %zu", i);
+	json_array_foreach (layers, i, l) if (blob_add (p, l, (int)i, e) < 0) return err_wrap (e, "layer %zu", i);
 	return 0;
 }
 
@@ -221,15 +217,16 @@ push_blobs (struct push *p, struct bx_err *e)
 	if (!v)
 		return err_set (e, BX_SYSTEM, ENOMEM, "push");
 	for (size_t i = 0; i < p->n; i++)
-		v[i] = (struct reg_push) { .digest = p->b[i].digest, .size = p->b[i].size, .fd = p->b[i].fd,
-					   .from = p->b[i].from };
+		v[i] = (struct reg_push){
+		    .digest = p->b[i].digest, .size = p->b[i].size, .fd = p->b[i].fd, .from = p->b[i].from};
 	if (reg_push_blobs (p->reg, p->ref.path, v, p->n, MAXPAR, e) < 0)
 		return -1;
 	for (size_t i = p->n; i-- > 0;) {
 		snprintf (status, sizeof status, "Mounted from %s", v[i].from ? v[i].from : "");
-		say (p, &p->b[i], v[i].result == REG_PUSH_EXISTS    ? "Layer already exists"
-				  : v[i].result == REG_PUSH_MOUNTED ? status
-								    : "Pushed");
+		say (p, &p->b[i],
+		     v[i].result == REG_PUSH_EXISTS    ? "Layer already exists"
+		     : v[i].result == REG_PUSH_MOUNTED ? status
+		                                       : "Pushed");
 	}
 	return 0;
 }
@@ -296,7 +293,7 @@ push_free (struct push *p)
 static int
 cmp_str (const void *a, const void *b)
 {
-	return strcmp (*(char *const *) a, *(char *const *) b);
+	return strcmp (*(char *const *)a, *(char *const *)b);
 }
 
 /* -a: every tag the store has for NAME's repository, sorted, into *V
@@ -321,10 +318,12 @@ all_tags (const struct store *st, const char *name, char ***v, size_t *n, struct
 		json_decref (index);
 		return err_set (e, BX_SYSTEM, ENOMEM, "push");
 	}
-	json_array_foreach (json_object_get (index, "manifests"), i, d) {
-		const char *tag = json_string_value (json_object_get (json_object_get (d, "annotations"), ANN_REF_NAME));
-		if (tag && ref_parse (tag, &er, &ign) == 0 && er.tag[0] && !er.digest[0] && !strcmp (er.domain, r.domain)
-		    && !strcmp (er.path, r.path) && ((*v)[*n] = strdup (tag)))
+	json_array_foreach (json_object_get (index, "manifests"), i, d)
+	{
+		const char *tag =
+		    json_string_value (json_object_get (json_object_get (d, "annotations"), ANN_REF_NAME));
+		if (tag && ref_parse (tag, &er, &ign) == 0 && er.tag[0] && !er.digest[0] &&
+		    !strcmp (er.domain, r.domain) && !strcmp (er.path, r.path) && ((*v)[*n] = strdup (tag)))
 			(*n)++;
 	}
 	json_decref (index);
@@ -338,8 +337,8 @@ all_tags (const struct store *st, const char *name, char ***v, size_t *n, struct
 static int
 push_one (const struct opts *o, struct store *st, const char *name, int header)
 {
-	struct push p = { .o = o, .st = st, .name = name, .header = header };
-	struct bx_err e = { 0 };
+	struct push p = {.o = o, .st = st, .name = name, .header = header};
+	struct bx_err e = {0};
 	int rc = push_run (&p, &e) < 0 ? err_report (&e) : 0;
 
 	push_free (&p);
@@ -349,8 +348,8 @@ push_one (const struct opts *o, struct store *st, const char *name, int header)
 int
 main (int argc, char **argv)
 {
-	struct opts o = { 0 };
-	struct bx_err e = { 0 };
+	struct opts o = {0};
+	struct bx_err e = {0};
 	struct store st;
 	char **tags = NULL;
 	size_t n = 0;

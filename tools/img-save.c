@@ -49,12 +49,12 @@ struct opts {
 struct save {
 	const struct opts *o;
 	struct store *st;
-	int tmp;                   /* $BOX_ROOT/tmp, for decompressed layers */
+	int tmp; /* $BOX_ROOT/tmp, for decompressed layers */
 	struct tarball_writer w;
-	json_t *written;           /* digests already in the archive */
-	json_t *index;             /* index.json's manifests */
-	json_t *docker;            /* manifest.json */
-	json_t *repos;             /* repositories */
+	json_t *written; /* digests already in the archive */
+	json_t *index;   /* index.json's manifests */
+	json_t *docker;  /* manifest.json */
+	json_t *repos;   /* repositories */
 };
 
 /* One image to save: the store's image and the names it is saved under. */
@@ -116,7 +116,7 @@ add_plain_layer (struct save *s, json_t *desc, const char *diff_id, json_t *laye
 		return err_set (e, BX_USAGE, 0, "layer %s: not an image layer", dg);
 	if ((in = store_blob_open (s->st, dg, e)) < 0)
 		return -1;
-	snprintf (name, sizeof name, "save-%d.layer", (int) getpid ());
+	snprintf (name, sizeof name, "save-%d.layer", (int)getpid ());
 	out = openat (s->tmp, name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (out < 0)
 		return err_set (e, BX_SYSTEM, errno, "layer %s", dg);
@@ -125,26 +125,28 @@ add_plain_layer (struct save *s, json_t *desc, const char *diff_id, json_t *laye
 		return err_wrap (e, "layer %s", dg);
 	if (strcmp (got, diff_id) != 0)
 		return err_set (e, BX_FAIL, 0, "layer %s: uncompressed content has digest %s, config says %s", dg, got,
-				diff_id);
+		                diff_id);
 	if (add_blob_fd (s, got, out, e) < 0)
 		return -1;
-	return json_array_append_new (layers, json_pack ("{s:s,s:s,s:I}", "mediaType", MT_OCI_LAYER, "digest", got,
-							 "size", (json_int_t) size));
+	return json_array_append_new (
+	    layers, json_pack ("{s:s,s:s,s:I}", "mediaType", MT_OCI_LAYER, "digest", got, "size", (json_int_t)size));
 }
 
 /* The manifest saved for IT: the stored one when its layers are already
  * what the format wants, else one naming the uncompressed layers. */
 static int
 add_manifest (struct save *s, struct item *it, json_t *layers, char digest[DIGEST_STR_LEN + 1], size_t *len,
-	      const char **mt, struct bx_err *e)
+              const char **mt, struct bx_err *e)
 {
 	json_t *stored = json_object_get (it->img.manifest, "layers"), *l, *m;
 	_cleanup_free_ char *buf = NULL;
 	size_t i;
 	int same = 1;
 
-	json_array_foreach (stored, i, l) {
-		same &= json_equal (json_object_get (l, "digest"), json_object_get (json_array_get (layers, i), "digest"));
+	json_array_foreach (stored, i, l)
+	{
+		same &=
+		    json_equal (json_object_get (l, "digest"), json_object_get (json_array_get (layers, i), "digest"));
 	}
 	*mt = MT_OCI_MANIFEST;
 	if (same) {
@@ -157,8 +159,9 @@ add_manifest (struct save *s, struct item *it, json_t *layers, char digest[DIGES
 		return add_blob_buf (s, digest, buf, n, e);
 	}
 	m = json_pack ("{s:i,s:s,s:{s:s,s:O,s:O},s:O}", "schemaVersion", 2, "mediaType", MT_OCI_MANIFEST, "config",
-		       "mediaType", MT_OCI_CONFIG, "digest", json_object_get (json_object_get (it->img.manifest, "config"), "digest"),
-		       "size", json_object_get (json_object_get (it->img.manifest, "config"), "size"), "layers", layers);
+	               "mediaType", MT_OCI_CONFIG, "digest",
+	               json_object_get (json_object_get (it->img.manifest, "config"), "digest"), "size",
+	               json_object_get (json_object_get (it->img.manifest, "config"), "size"), "layers", layers);
 	buf = m ? json_dumps (m, JSON_COMPACT) : NULL;
 	json_decref (m);
 	if (!buf)
@@ -190,35 +193,40 @@ add_entries (struct save *s, struct item *it, const char *mdg, size_t mlen, cons
 	json_t *tags = json_array (), *n, *paths = json_array (), *l;
 	size_t i;
 
-	json_array_foreach (it->names, i, n) {
+	json_array_foreach (it->names, i, n)
+	{
 		char fam[700], repo[600];
 		const char *tag, *full = json_string_value (n);
 		familiar (full, fam, sizeof fam, repo, sizeof repo, &tag);
-		json_array_append_new (s->index, json_pack ("{s:s,s:s,s:I,s:{s:s,s:s}}", "mediaType", mt,
-							    "digest", mdg, "size", (json_int_t) mlen, "annotations",
-							    ANN_CONTAINERD_NAME, full, ANN_REF_NAME, tag));
+		json_array_append_new (s->index, json_pack ("{s:s,s:s,s:I,s:{s:s,s:s}}", "mediaType", mt, "digest", mdg,
+		                                            "size", (json_int_t)mlen, "annotations",
+		                                            ANN_CONTAINERD_NAME, full, ANN_REF_NAME, tag));
 		if (!fam[0])
 			continue;
 		json_array_append_new (tags, json_string (fam));
 		if (!json_object_get (s->repos, repo))
 			json_object_set_new (s->repos, repo, json_object ());
 		json_object_set_new (json_object_get (s->repos, repo), tag,
-				     json_string (digest_hex (json_string_value (json_object_get (json_array_get (layers, json_array_size (layers) - 1), "digest")))));
+		                     json_string (digest_hex (json_string_value (json_object_get (
+		                         json_array_get (layers, json_array_size (layers) - 1), "digest")))));
 	}
 	if (!json_array_size (it->names))
-		json_array_append_new (s->index, json_pack ("{s:s,s:s,s:I}", "mediaType", mt, "digest", mdg,
-							    "size", (json_int_t) mlen));
-	json_array_foreach (layers, i, l) {
+		json_array_append_new (
+		    s->index, json_pack ("{s:s,s:s,s:I}", "mediaType", mt, "digest", mdg, "size", (json_int_t)mlen));
+	json_array_foreach (layers, i, l)
+	{
 		char p[128];
-		snprintf (p, sizeof p, "blobs/sha256/%s", digest_hex (json_string_value (json_object_get (l, "digest"))));
+		snprintf (p, sizeof p, "blobs/sha256/%s",
+		          digest_hex (json_string_value (json_object_get (l, "digest"))));
 		json_array_append_new (paths, json_string (p));
 	}
 	{
 		char cfg[128];
 		snprintf (cfg, sizeof cfg, "blobs/sha256/%s", digest_hex (it->img.config_digest));
-		return json_array_append_new (s->docker, json_pack ("{s:s,s:o,s:o}", "Config", cfg, "RepoTags",
-								   json_array_size (tags) ? tags : (json_decref (tags), json_null ()),
-								   "Layers", paths));
+		return json_array_append_new (
+		    s->docker,
+		    json_pack ("{s:s,s:o,s:o}", "Config", cfg, "RepoTags",
+		               json_array_size (tags) ? tags : (json_decref (tags), json_null ()), "Layers", paths));
 	}
 }
 
@@ -238,10 +246,11 @@ save_item (struct save *s, struct item *it, struct bx_err *e)
 		err_set (e, BX_FAIL, 0, "%zu layers but %zu diff_ids", json_array_size (stored), json_array_size (ids));
 		goto out;
 	}
-	json_array_foreach (stored, i, l) {
-		if (s->o->oci ? add_store_blob (s, json_string_value (json_object_get (l, "digest")), e) < 0
-				  || json_array_append (layers, l) < 0
-			      : add_plain_layer (s, l, json_string_value (json_array_get (ids, i)), layers, e) < 0)
+	json_array_foreach (stored, i, l)
+	{
+		if (s->o->oci ? add_store_blob (s, json_string_value (json_object_get (l, "digest")), e) < 0 ||
+		                    json_array_append (layers, l) < 0
+		              : add_plain_layer (s, l, json_string_value (json_array_get (ids, i)), layers, e) < 0)
 			goto out;
 	}
 	if (add_manifest (s, it, layers, mdg, &mlen, &mt, e) < 0)
@@ -268,8 +277,8 @@ write_archive (struct save *s, struct item *items, int n, int fd, struct bx_err 
 	json_t *index;
 	int rc = -1;
 
-	if (tarball_writer_open (&s->w, fd, e) < 0 || tarball_add_dir (&s->w, "blobs/", e) < 0
-	    || tarball_add_dir (&s->w, "blobs/sha256/", e) < 0)
+	if (tarball_writer_open (&s->w, fd, e) < 0 || tarball_add_dir (&s->w, "blobs/", e) < 0 ||
+	    tarball_add_dir (&s->w, "blobs/sha256/", e) < 0)
 		goto out;
 	for (int i = 0; i < n; i++)
 		if (save_item (s, &items[i], e) < 0) {
@@ -298,7 +307,7 @@ resolve_items (struct save *s, struct item *items, int *n, struct bx_err *e)
 {
 	*n = 0;
 	for (int i = 0; i < s->o->nimages; i++) {
-		struct item it = { .names = NULL };
+		struct item it = {.names = NULL};
 		int j;
 		if (store_image_load (s->st, s->o->images[i], &it.img, e) < 0)
 			return -1;
@@ -324,7 +333,7 @@ open_output (const char *path, char *tmp, size_t len, struct bx_err *e)
 
 	if (!path)
 		return 1;
-	snprintf (tmp, len, "%s.tmp-%d", path, (int) getpid ());
+	snprintf (tmp, len, "%s.tmp-%d", path, (int)getpid ());
 	fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return err_set (e, errno == ENOENT || errno == ENOTDIR ? BX_USAGE : BX_SYSTEM, errno, "%s", path);
@@ -357,11 +366,11 @@ usage (void)
 static void
 parse_args (int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
-					     { "output", required_argument, NULL, 'o' },
-					     { "format", required_argument, NULL, 'F' },
-					     { "help", no_argument, NULL, 'h' },
-					     { 0, 0, 0, 0 } };
+	static const struct option lo[] = {{"root", required_argument, NULL, 'R'},
+	                                   {"output", required_argument, NULL, 'o'},
+	                                   {"format", required_argument, NULL, 'F'},
+	                                   {"help", no_argument, NULL, 'h'},
+	                                   {0, 0, 0, 0}};
 	int c;
 
 	while ((c = getopt_long (argc, argv, "o:h", lo, NULL)) != -1) {
@@ -387,18 +396,18 @@ parse_args (int argc, char **argv, struct opts *o)
 int
 main (int argc, char **argv)
 {
-	struct opts o = { 0 };
-	struct bx_err e = { 0 };
+	struct opts o = {0};
+	struct bx_err e = {0};
 	struct store st;
-	struct save s = { .o = &o, .st = &st };
+	struct save s = {.o = &o, .st = &st};
 	_cleanup_free_ struct item *items = NULL;
 	char tmp[4096];
 	int rootfd, n = 0, fd, rc;
 
 	prog_init (argv[0]);
 	parse_args (argc, argv, &o);
-	if ((rootfd = root_open (o.root, &e)) < 0 || store_open (&st, rootfd, &e) < 0
-	    || mkdir_p_at (rootfd, L_TMP, 0700, &e) < 0)
+	if ((rootfd = root_open (o.root, &e)) < 0 || store_open (&st, rootfd, &e) < 0 ||
+	    mkdir_p_at (rootfd, L_TMP, 0700, &e) < 0)
 		return err_report (&e);
 	if ((s.tmp = openat (rootfd, L_TMP, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		die (BX_SYSTEM, "%s: %s", L_TMP, strerror (errno));

@@ -37,20 +37,20 @@ static void
 usage (void)
 {
 	fprintf (stderr,
-		 "usage: %s [--root DIR] [--driver overlay|copy] [-q] IMAGE BUNDLE\n"
-		 "       %s [--root DIR] --unmount BUNDLE\n",
-		 bx_prog, bx_prog);
+	         "usage: %s [--root DIR] [--driver overlay|copy] [-q] IMAGE BUNDLE\n"
+	         "       %s [--root DIR] --unmount BUNDLE\n",
+	         bx_prog, bx_prog);
 	exit (BX_USAGE);
 }
 
 static void
 parse_args (int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = { { "root", required_argument, NULL, 'R' },
-					    { "driver", required_argument, NULL, 'd' },
-					    { "unmount", no_argument, NULL, 'u' },
-					    { "quiet", no_argument, NULL, 'q' },
-					    { 0, 0, 0, 0 } };
+	static const struct option lo[] = {{"root", required_argument, NULL, 'R'},
+	                                   {"driver", required_argument, NULL, 'd'},
+	                                   {"unmount", no_argument, NULL, 'u'},
+	                                   {"quiet", no_argument, NULL, 'q'},
+	                                   {0, 0, 0, 0}};
 	int c;
 
 	while ((c = getopt_long (argc, argv, "q", lo, NULL)) != -1) {
@@ -92,8 +92,8 @@ nofile_raise (void)
 int
 main (int argc, char **argv)
 {
-	struct opts o = { 0 };
-	struct bx_err e = { 0 };
+	struct opts o = {0};
+	struct bx_err e = {0};
 	struct bundle b;
 	int rootfd;
 
@@ -105,8 +105,7 @@ main (int argc, char **argv)
 			return err_report (&e);
 		return 0;
 	}
-	if ((rootfd = root_open (o.root, &e)) < 0
-	    || bundle_mount (rootfd, o.image, o.bundle, o.driver, &b, &e) < 0)
+	if ((rootfd = root_open (o.root, &e)) < 0 || bundle_mount (rootfd, o.image, o.bundle, o.driver, &b, &e) < 0)
 		return err_report (&e);
 	if (b.warning[0] && !o.quiet)
 		warnx_ ("%s; copying the layers instead", b.warning);

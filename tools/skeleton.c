@@ -29,7 +29,7 @@ usage (void)
 static void
 parse_args (int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = { { "root", required_argument, NULL, 'R' }, { 0, 0, 0, 0 } };
+	static const struct option lo[] = {{"root", required_argument, NULL, 'R'}, {0, 0, 0, 0}};
 	int c;
 
 	while ((c = getopt_long (argc, argv, "", lo, NULL)) != -1) {
@@ -46,8 +46,8 @@ parse_args (int argc, char **argv, struct opts *o)
 int
 main (int argc, char **argv)
 {
-	struct opts o = { 0 };
-	struct bx_err e = { 0 };
+	struct opts o = {0};
+	struct bx_err e = {0};
 	int rootfd;
 
 	prog_init (argv[0]);

@@ -29,13 +29,12 @@ write_all (int fd, const void *buf, size_t len)
 }
 
 static int
-write_renamed_at (int dirfd, const char *name, const void *buf, size_t len, int sync,
-		  struct bx_err *e)
+write_renamed_at (int dirfd, const char *name, const void *buf, size_t len, int sync, struct bx_err *e)
 {
 	char tmp[4096];
 	int fd, err = 0;
 
-	if (snprintf (tmp, sizeof tmp, "%s.tmp-%d", name, (int) getpid ()) >= (int) sizeof tmp)
+	if (snprintf (tmp, sizeof tmp, "%s.tmp-%d", name, (int)getpid ()) >= (int)sizeof tmp)
 		return err_set (e, BX_USAGE, ENAMETOOLONG, "write %s", name);
 	fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 && errno == EEXIST) {

@@ -11,7 +11,7 @@
 static inline void
 cleanup_freep (void *p)
 {
-	free (*(void **) p);
+	free (*(void **)p);
 }
 
 static inline void
@@ -50,7 +50,7 @@ steal_ptr_ (void *pp)
 	*p = NULL;
 	return v;
 }
-#define steal_pointer(pp) ((__typeof__ (*(pp))) steal_ptr_ (pp))
+#define steal_pointer(pp) ((__typeof__ (*(pp)))steal_ptr_ (pp))
 
 static inline int
 steal_fd (int *fd)

@@ -14,8 +14,8 @@ is_lower_hex (const char *s, size_t n)
 int
 digest_is_valid (const char *s)
 {
-	return s && strncmp (s, "sha256:", 7) == 0 && strlen (s) == DIGEST_STR_LEN
-	       && is_lower_hex (s + 7, DIGEST_HEX_LEN);
+	return s && strncmp (s, "sha256:", 7) == 0 && strlen (s) == DIGEST_STR_LEN &&
+	       is_lower_hex (s + 7, DIGEST_HEX_LEN);
 }
 
 /* algorithm ::= component ([+._-] component)*, component ::= [a-z0-9]+,
@@ -39,8 +39,8 @@ digest_is_wellformed (const char *s)
 	if (need_comp)
 		return 0;
 	for (const char *p = colon + 1; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
-		      || *p == '=' || *p == '_' || *p == '-'))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '=' ||
+		      *p == '_' || *p == '-'))
 			return 0;
 	if (strncmp (s, "sha256:", 7) == 0)
 		return strlen (colon + 1) == 64 && is_lower_hex (colon + 1, 64);

@@ -25,7 +25,7 @@ err_set (struct bx_err *e, int code, int sys, const char *fmt, ...)
 	va_start (ap, fmt);
 	n = vsnprintf (e->msg, sizeof e->msg, fmt, ap);
 	va_end (ap);
-	if (sys && n >= 0 && (size_t) n < sizeof e->msg)
+	if (sys && n >= 0 && (size_t)n < sizeof e->msg)
 		snprintf (e->msg + n, sizeof e->msg - n, ": %s", strerror (sys));
 	return -1;
 }
@@ -41,8 +41,8 @@ err_wrap (struct bx_err *e, const char *fmt, ...)
 	va_start (ap, fmt);
 	n = vsnprintf (e->msg, sizeof e->msg, fmt, ap);
 	va_end (ap);
-	if (n >= 0 && (size_t) n < sizeof e->msg)
-		snprintf (e->msg + n, sizeof e->msg - n, ": %.*s", (int) (sizeof old - 1), old);
+	if (n >= 0 && (size_t)n < sizeof e->msg)
+		snprintf (e->msg + n, sizeof e->msg - n, ": %.*s", (int)(sizeof old - 1), old);
 	return -1;
 }
 

@@ -14,17 +14,15 @@ enum bx_code {
 };
 
 struct bx_err {
-	int code;      /* enum bx_code */
-	int sys;       /* errno of the first cause, or 0 */
+	int code; /* enum bx_code */
+	int sys;  /* errno of the first cause, or 0 */
 	char msg[1024];
 };
 
 /* Fill E, append ": strerror(sys)" when sys != 0; always returns -1. */
-int err_set (struct bx_err *e, int code, int sys, const char *fmt, ...)
-	__attribute__ ((format (printf, 4, 5)));
+int err_set (struct bx_err *e, int code, int sys, const char *fmt, ...) __attribute__ ((format (printf, 4, 5)));
 /* Prefix E's message with "ctx: "; always returns -1. */
-int err_wrap (struct bx_err *e, const char *fmt, ...)
-	__attribute__ ((format (printf, 2, 3)));
+int err_wrap (struct bx_err *e, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 /* Print "prog: msg" on stderr and return the exit code for E. */
 int err_report (const struct bx_err *e);
 

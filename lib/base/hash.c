@@ -78,4 +78,3 @@ hash_file_at (int dirfd, const char *path, char out[DIGEST_STR_LEN + 1], struct 
 	hash_final (&c, out);
 	return 0;
 }
-

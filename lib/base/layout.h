@@ -14,20 +14,20 @@
 #define L_NETWORKS "networks"
 #define L_VOLUMES "volumes"
 #define L_BUILD "build"
-#define L_TMP "tmp"               /* partial downloads, staging; same fs as images/ */
+#define L_TMP "tmp"                     /* partial downloads, staging; same fs as images/ */
 #define L_SECCOMP_CACHE "cache/seccomp" /* <fnv64 hex>: a compiled seccomp filter and the JSON it came from */
 #define L_INIT_CACHE "cache/init"       /* <image id hex>/: the image's mount points, a layer on top of it */
 
 /* images/ (image-spec image-layout.md) */
 #define L_OCI_LAYOUT "oci-layout"
 #define L_INDEX "index.json"
-#define L_INDEX_LOCK "lock"       /* images/lock guards index.json */
-#define L_GC_LOCK "gc.lock"       /* shared: blobs being added (store_pin); exclusive: store_gc */
+#define L_INDEX_LOCK "lock" /* images/lock guards index.json */
+#define L_GC_LOCK "gc.lock" /* shared: blobs being added (store_pin); exclusive: store_gc */
 #define L_BLOBS "blobs/sha256"
 #define OCI_LAYOUT_CONTENT "{\"imageLayoutVersion\":\"1.0.0\"}"
 
 /* tmp/ */
-#define L_INGEST "tmp/ingest"     /* tmp/ingest/<hex>: a blob being fetched, resumable */
+#define L_INGEST "tmp/ingest" /* tmp/ingest/<hex>: a blob being fetched, resumable */
 
 /* containers/<id>/ */
 #define L_CONFIG "config.json"
@@ -37,15 +37,16 @@
 #define L_STATE "state"
 #define L_LOG "log"
 #define L_CLOCK "lock"
-#define L_NETNS "netns"          /* a bind-mounted network namespace (ctr-net), named in config.json */
-#define L_HOSTS "hosts"           /* bind-mounted at /etc/hosts, /etc/resolv.conf, /etc/hostname */
+#define L_NETNS "netns" /* a bind-mounted network namespace (ctr-net), named in config.json */
+#define L_HOSTS "hosts" /* bind-mounted at /etc/hosts, /etc/resolv.conf, /etc/hostname */
 #define L_RESOLV "resolv.conf"
 #define L_HOSTNAME "hostname"
-#define L_STOPPED "stopped"       /* made by ctr-kill --stop and ctr-rm -f before signalling: no restart */
-#define L_CREATE_JSON "create.json" /* Docker's view: Name, Config, HostConfig (ctr-create) */
+#define L_STOPPED "stopped"           /* made by ctr-kill --stop and ctr-rm -f before signalling: no restart */
+#define L_CREATE_JSON "create.json"   /* Docker's view: Name, Config, HostConfig (ctr-create) */
 #define L_NETWORK_JSON "network.json" /* Docker's NetworkSettings (ctr-net); absent when not attached */
-#define L_CIMAGE "image"          /* the image id (config digest, "sha256:...") it was made from:
-				     img-list rm refuses to remove that image */
+#define L_CIMAGE                                                                                                       \
+	"image" /* the image id (config digest, "sha256:...") it was made from:                                        \
+	           img-list rm refuses to remove that image */
 
 /* annotations */
 #define ANN_REF_NAME "org.opencontainers.image.ref.name"

@@ -46,7 +46,7 @@ char *
 json_dumps_go (json_t *v, size_t flags)
 {
 	_cleanup_free_ char *raw = json_dumps (v, flags | JSON_ENCODE_ANY);
-	struct sbuf b = { 0 };
+	struct sbuf b = {0};
 
 	if (!raw)
 		return NULL;
@@ -68,7 +68,7 @@ static int print_value (struct sbuf *b, json_t *v);
 static int
 cmp_str (const void *a, const void *b)
 {
-	return strcmp (*(const char *const *) a, *(const char *const *) b);
+	return strcmp (*(const char *const *)a, *(const char *const *)b);
 }
 
 static int
@@ -81,12 +81,11 @@ print_object (struct sbuf *b, json_t *v)
 
 	if (!keys || sbuf_str (b, "map[") < 0)
 		return -1;
-	json_object_foreach (v, k, x)
-		keys[n++] = k;
+	json_object_foreach (v, k, x) keys[n++] = k;
 	qsort (keys, n, sizeof *keys, cmp_str);
 	for (size_t i = 0; i < n; i++)
-		if ((i && sbuf_str (b, " ") < 0) || sbuf_str (b, keys[i]) < 0 || sbuf_str (b, ":") < 0
-		    || print_value (b, json_object_get (v, keys[i])) < 0)
+		if ((i && sbuf_str (b, " ") < 0) || sbuf_str (b, keys[i]) < 0 || sbuf_str (b, ":") < 0 ||
+		    print_value (b, json_object_get (v, keys[i])) < 0)
 			return -1;
 	return sbuf_str (b, "]");
 }
@@ -100,7 +99,7 @@ print_value (struct sbuf *b, json_t *v)
 
 	switch (v ? json_typeof (v) : JSON_NULL) {
 	case JSON_STRING: return sbuf_add (b, json_string_value (v), json_string_length (v));
-	case JSON_INTEGER: snprintf (num, sizeof num, "%lld", (long long) json_integer_value (v)); break;
+	case JSON_INTEGER: snprintf (num, sizeof num, "%lld", (long long)json_integer_value (v)); break;
 	case JSON_REAL: snprintf (num, sizeof num, "%g", json_real_value (v)); break;
 	case JSON_TRUE: return sbuf_str (b, "true");
 	case JSON_FALSE: return sbuf_str (b, "false");
@@ -109,9 +108,7 @@ print_value (struct sbuf *b, json_t *v)
 	case JSON_ARRAY:
 		if (sbuf_str (b, "[") < 0)
 			return -1;
-		json_array_foreach (v, i, x)
-			if ((i && sbuf_str (b, " ") < 0) || print_value (b, x) < 0)
-				return -1;
+		json_array_foreach (v, i, x) if ((i && sbuf_str (b, " ") < 0) || print_value (b, x) < 0) return -1;
 		return sbuf_str (b, "]");
 	}
 	return sbuf_str (b, num);
@@ -161,12 +158,12 @@ split_action (const char *s, size_t len, struct action *a, struct bx_err *e)
 		if (!*p)
 			return 0;
 		if (a->n == MAXWORDS)
-			return err_set (e, BX_USAGE, 0, "template: {{%.*s}}: not implemented", (int) len, s);
+			return err_set (e, BX_USAGE, 0, "template: {{%.*s}}: not implemented", (int)len, s);
 		a->w[a->n++] = p;
 		if (*p == '"') {
 			char *q = strchr (p + 1, '"');
 			if (!q)
-				return err_set (e, BX_USAGE, 0, "template: {{%.*s}}: unterminated string", (int) len, s);
+				return err_set (e, BX_USAGE, 0, "template: {{%.*s}}: unterminated string", (int)len, s);
 			p = q + 1;
 		} else {
 			while (*p && *p != ' ')
@@ -205,11 +202,11 @@ eval_arg (const char *arg, json_t *dot, json_t **out, json_t **tmp, struct bx_er
 static int
 fn_case (struct sbuf *b, json_t *v, int upper)
 {
-	struct sbuf t = { 0 };
+	struct sbuf t = {0};
 	int rc = print_value (&t, v);
 
 	for (size_t i = 0; rc == 0 && i < t.n; i++)
-		t.p[i] = upper ? toupper ((unsigned char) t.p[i]) : tolower ((unsigned char) t.p[i]);
+		t.p[i] = upper ? toupper ((unsigned char)t.p[i]) : tolower ((unsigned char)t.p[i]);
 	if (rc == 0 && t.n)
 		rc = sbuf_add (b, t.p, t.n);
 	free (t.p);
@@ -224,9 +221,7 @@ fn_join (struct sbuf *b, json_t *list, json_t *sep)
 
 	if (!json_is_array (list))
 		return print_value (b, list);
-	json_array_foreach (list, i, x)
-		if ((i && print_value (b, sep) < 0) || print_value (b, x) < 0)
-			return -1;
+	json_array_foreach (list, i, x) if ((i && print_value (b, sep) < 0) || print_value (b, x) < 0) return -1;
 	return 0;
 }
 
@@ -235,8 +230,8 @@ static int
 run_action (struct action *a, json_t *dot, struct sbuf *b, struct bx_err *e)
 {
 	const char *fn = a->n > 1 ? a->w[0] : "";
-	json_t *v[MAXWORDS] = { 0 }, *tmp[MAXWORDS] = { 0 };
-	static const char *const known[] = { "json", "upper", "lower", "index", "join", NULL };
+	json_t *v[MAXWORDS] = {0}, *tmp[MAXWORDS] = {0};
+	static const char *const known[] = {"json", "upper", "lower", "index", "join", NULL};
 	int rc = 0, first = a->n > 1, ok = a->n == 1;
 	_cleanup_free_ char *js = NULL;
 
@@ -324,7 +319,7 @@ static int render (const char *t, size_t n, json_t *dot, struct sbuf *b, struct 
 static int
 render_if (const char *t, size_t n, size_t *i, struct action *a, json_t *dot, struct sbuf *b, struct bx_err *e)
 {
-	size_t pos[4] = { 0 };
+	size_t pos[4] = {0};
 	json_t *v = NULL, *tmp = NULL;
 	int truth;
 
@@ -349,7 +344,7 @@ render (const char *t, size_t n, json_t *dot, struct sbuf *b, struct bx_err *e)
 
 	while (i < n) {
 		p = memmem (t + i, n - i, "{{", 2);
-		if (sbuf_add (b, t + i, (p ? (size_t) (p - t) : n) - i) < 0)
+		if (sbuf_add (b, t + i, (p ? (size_t)(p - t) : n) - i) < 0)
 			return err_set (e, BX_SYSTEM, ENOMEM, "template");
 		if (!p)
 			break;
@@ -373,7 +368,7 @@ render (const char *t, size_t n, json_t *dot, struct sbuf *b, struct bx_err *e)
 int
 tmpl_render (const char *tmpl, json_t *dot, char **out, struct bx_err *e)
 {
-	struct sbuf b = { 0 };
+	struct sbuf b = {0};
 
 	e->msg[0] = '\0';
 	if (render (tmpl, strlen (tmpl), dot, &b, e) < 0) {
@@ -503,7 +498,7 @@ col_width (char **lines, size_t n, size_t line, size_t col)
 	while (hi + 1 < n && cell_len (lines[hi + 1], col) >= 0)
 		hi++;
 	for (size_t i = lo; i <= hi; i++) {
-		size_t len = (size_t) cell_len (lines[i], col) + TAB_PADDING;
+		size_t len = (size_t)cell_len (lines[i], col) + TAB_PADDING;
 		if (len > w)
 			w = len;
 	}
@@ -513,7 +508,7 @@ col_width (char **lines, size_t n, size_t line, size_t col)
 static int
 align (struct listfmt *f, struct sbuf *b)
 {
-	struct sbuf all = { 0 };
+	struct sbuf all = {0};
 	_cleanup_free_ char **lines = NULL;
 	size_t n = 0;
 	char *save = NULL;
@@ -552,7 +547,7 @@ oom:
 const char *
 listfmt_text (struct listfmt *f)
 {
-	struct sbuf b = { 0 };
+	struct sbuf b = {0};
 
 	free (f->out);
 	f->out = NULL;
@@ -576,7 +571,7 @@ listfmt_text (struct listfmt *f)
 int
 listfmt_inspect (json_t *all, const char *format, int rc)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	json_t *o;
 	size_t i;
 
@@ -587,7 +582,8 @@ listfmt_inspect (json_t *all, const char *format, int rc)
 		puts (s);
 		return rc;
 	}
-	json_array_foreach (all, i, o) {
+	json_array_foreach (all, i, o)
+	{
 		_cleanup_free_ char *out = NULL;
 		if (tmpl_render (format, o, &out, &e) < 0)
 			return err_report (&e);

@@ -29,7 +29,7 @@ struct listfmt {
 	char *tmpl;  /* the template, escapes replaced */
 	char **rows; /* rendered rows (table mode) */
 	size_t n, cap;
-	char *out;   /* the text so far (non-table modes) */
+	char *out; /* the text so far (non-table modes) */
 	size_t outlen;
 };
 

@@ -14,16 +14,16 @@ int
 tree_open_in_root (int root, const char *path, int flags, mode_t mode)
 {
 	struct open_how how = {
-		.flags = (unsigned) flags | O_CLOEXEC,
-		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	    .flags = (unsigned)flags | O_CLOEXEC,
+	    .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
 	};
 	int fd, tries = 0;
 
 	/* RESOLVE_IN_ROOT fails with EAGAIN when a rename raced the walk;
 	 * the kernel asks us to retry (openat2 (2)) */
 	do
-		fd = (int) syscall (SYS_openat2, root, *path ? path : ".", &how, sizeof how);
+		fd = (int)syscall (SYS_openat2, root, *path ? path : ".", &how, sizeof how);
 	while (fd < 0 && errno == EAGAIN && ++tries < 1000);
 	return fd;
 }

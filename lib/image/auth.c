@@ -47,14 +47,14 @@ hostname_of (const char *s, char *buf, size_t len)
 		s += 8;
 	else if (strncmp (s, "http://", 7) == 0)
 		s += 7;
-	snprintf (buf, len, "%.*s", (int) strcspn (s, "/"), s);
+	snprintf (buf, len, "%.*s", (int)strcspn (s, "/"), s);
 }
 
 static int
 is_docker_hub (const char *host)
 {
-	return strcmp (host, "docker.io") == 0 || strcmp (host, "index.docker.io") == 0
-	       || strcmp (host, "registry-1.docker.io") == 0;
+	return strcmp (host, "docker.io") == 0 || strcmp (host, "index.docker.io") == 0 ||
+	       strcmp (host, "registry-1.docker.io") == 0;
 }
 
 void
@@ -99,7 +99,7 @@ b64_decode (const char *in, char **out)
 
 	if (!buf)
 		return -1;
-	len = EVP_DecodeBlock ((unsigned char *) buf, (const unsigned char *) in, (int) n);
+	len = EVP_DecodeBlock ((unsigned char *)buf, (const unsigned char *)in, (int)n);
 	if (len < 0) {
 		free (buf);
 		return -1;
@@ -133,7 +133,7 @@ entry_creds (json_t *ent, const char *key, char **user, char **pass, struct bx_e
 	*colon = '\0';
 	*user = strdup (plain);
 	*pass = strdup (colon + 1);
-	explicit_bzero (plain, strlen (colon + 1) + (size_t) (colon - plain));
+	explicit_bzero (plain, strlen (colon + 1) + (size_t)(colon - plain));
 	return 0;
 }
 
@@ -150,7 +150,8 @@ auth_get (const char *domain, char **user, char **pass, struct bx_err *e)
 		return -1;
 	hostname_of (domain, want, sizeof want);
 	auths = json_object_get (cfg, "auths");
-	json_object_foreach (auths, key, ent) {
+	json_object_foreach (auths, key, ent)
+	{
 		hostname_of (key, host, sizeof host);
 		if (strcmp (host, want) == 0 || (is_docker_hub (host) && is_docker_hub (want))) {
 			rc = entry_creds (ent, key, user, pass, e);
@@ -178,7 +179,7 @@ config_write (int dirfd, json_t *cfg, struct bx_err *e)
 
 	if (!out)
 		return err_set (e, BX_SYSTEM, ENOMEM, "config.json");
-	snprintf (tmp, sizeof tmp, "config.json.tmp-%d", (int) getpid ());
+	snprintf (tmp, sizeof tmp, "config.json.tmp-%d", (int)getpid ());
 	unlinkat (dirfd, tmp, 0);
 	fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -241,7 +242,7 @@ set_fn (json_t *cfg, void *arg, struct bx_err *e)
 	n = strlen (plain);
 	if (!(b64 = malloc (4 * ((n + 2) / 3) + 1)))
 		return err_set (e, BX_SYSTEM, ENOMEM, "credentials");
-	EVP_EncodeBlock ((unsigned char *) b64, (unsigned char *) plain, (int) n);
+	EVP_EncodeBlock ((unsigned char *)b64, (unsigned char *)plain, (int)n);
 	explicit_bzero (plain, n);
 	ent = json_object_get (auths, op->key);
 	if (!json_is_object (ent))
@@ -256,7 +257,7 @@ int
 auth_set (const char *server, const char *user, const char *pass, struct bx_err *e)
 {
 	char key[300];
-	struct entry_op op = { key, user, pass };
+	struct entry_op op = {key, user, pass};
 
 	auth_key (server, key, sizeof key);
 	if (strchr (user, ':'))
@@ -276,7 +277,8 @@ remove_fn (json_t *cfg, void *arg, struct bx_err *e)
 	int found = 0;
 
 	hostname_of (op->key, want, sizeof want);
-	json_object_foreach_safe (auths, tmp, key, ent) {
+	json_object_foreach_safe (auths, tmp, key, ent)
+	{
 		hostname_of (key, host, sizeof host);
 		if (strcmp (host, want) == 0 || (is_docker_hub (host) && is_docker_hub (want))) {
 			json_object_del (auths, key);
@@ -290,7 +292,7 @@ int
 auth_remove (const char *server, struct bx_err *e)
 {
 	char key[300];
-	struct entry_op op = { key, NULL, NULL };
+	struct entry_op op = {key, NULL, NULL};
 
 	auth_key (server, key, sizeof key);
 	return config_update (remove_fn, &op, e);

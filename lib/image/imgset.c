@@ -16,8 +16,8 @@ ent_measure (struct imgent *en)
 	size_t i;
 
 	en->size = json_integer_value (json_object_get (json_object_get (en->manifest, "config"), "size"));
-	json_array_foreach (json_object_get (en->manifest, "layers"), i, l)
-		en->size += json_integer_value (json_object_get (l, "size"));
+	json_array_foreach (json_object_get (en->manifest, "layers"), i, l) en->size +=
+	    json_integer_value (json_object_get (l, "size"));
 	if (human_time_parse (json_string_value (json_object_get (en->config, "created")), &en->created) < 0)
 		en->created = -1;
 }
@@ -69,8 +69,7 @@ imgset_open (const struct store *s, json_t *index, struct imgset *set, struct bx
 		return err_set (e, BX_SYSTEM, ENOMEM, "image store");
 	set->s = s;
 	set->index = json_incref (index);
-	json_array_foreach (ms, i, d)
-		ent_names (&set->v[set->n++], d);
+	json_array_foreach (ms, i, d) ent_names (&set->v[set->n++], d);
 	return 0;
 }
 
@@ -103,9 +102,10 @@ find_full (struct imgset *set, const char *hex, int *how)
 	for (size_t i = 0; i < set->n; i++) {
 		const struct imgent *en = &set->v[i];
 		ent_load (set, i);
-		if ((en->id[0] && strcmp (en->id + 7, hex) == 0) || (en->mdigest[0] && strcmp (en->mdigest + 7, hex) == 0)) {
+		if ((en->id[0] && strcmp (en->id + 7, hex) == 0) ||
+		    (en->mdigest[0] && strcmp (en->mdigest + 7, hex) == 0)) {
 			*how = IMG_BY_ID;
-			return (int) i;
+			return (int)i;
 		}
 	}
 	return -1;
@@ -128,14 +128,14 @@ find_ref (const struct imgset *set, const struct ref *r, int *how)
 	*how = IMG_BY_REF;
 	for (size_t i = 0; i < set->n; i++)
 		if (set->v[i].name && strcmp (set->v[i].name, full) == 0)
-			return (int) i;
+			return (int)i;
 	if (!r->digest[0] || r->tag[0])
 		return -1;
 	for (size_t i = 0; i < set->n; i++) {
 		const struct imgent *en = &set->v[i];
-		if (en->has_ref && same_repo (&en->r, r)
-		    && (strcmp (en->rdigest, r->digest) == 0 || strcmp (en->mdigest, r->digest) == 0))
-			return (int) i;
+		if (en->has_ref && same_repo (&en->r, r) &&
+		    (strcmp (en->rdigest, r->digest) == 0 || strcmp (en->mdigest, r->digest) == 0))
+			return (int)i;
 	}
 	return -1;
 }
@@ -145,7 +145,7 @@ imgset_find (struct imgset *set, const char *name, int *how, struct bx_err *e)
 {
 	const char *hex = strncmp (name, "sha256:", 7) == 0 ? name + 7 : name;
 	size_t hn = strlen (hex);
-	struct bx_err ign = { 0 };
+	struct bx_err ign = {0};
 	struct ref r;
 	int found = -1;
 
@@ -164,7 +164,7 @@ imgset_find (struct imgset *set, const char *name, int *how, struct bx_err *e)
 			if (found >= 0 && strcmp (set->v[found].id, id) != 0)
 				return err_set (e, BX_USAGE, 0, "%s: ambiguous image id prefix", name);
 			if (found < 0)
-				found = (int) i;
+				found = (int)i;
 		}
 		*how = IMG_BY_ID;
 		if (found >= 0)
@@ -183,7 +183,7 @@ imgent_familiar (const struct imgent *en, char *buf, size_t len)
 		return;
 	ref_familiar_repo (&en->r, repo, sizeof repo);
 	snprintf (buf, len, "%s%s%s%s%s", repo, en->r.tag[0] ? ":" : "", en->r.tag, en->r.digest[0] ? "@" : "",
-		  en->r.digest);
+	          en->r.digest);
 }
 
 int
@@ -204,20 +204,20 @@ str_or (json_t *obj, const char *key, const char *def)
 static json_t *
 docker_config (json_t *cfg)
 {
-	static const char *const optional[] = { "ExposedPorts", "Healthcheck", "ArgsEscaped", "StopSignal", "Shell", NULL };
+	static const char *const optional[] = {"ExposedPorts", "Healthcheck", "ArgsEscaped",
+	                                       "StopSignal",   "Shell",       NULL};
 	json_t *c = json_pack ("{ss ss ss sb sb sb sn sb sb sb sn sn sn sn ss sn ss sn sn sn sn sn}", "Hostname", "",
-			       "Domainname", "", "User", "", "AttachStdin", 0, "AttachStdout", 0, "AttachStderr", 0,
-			       "ExposedPorts", "Tty", 0, "OpenStdin", 0, "StdinOnce", 0, "Env", "Cmd", "Healthcheck",
-			       "ArgsEscaped", "Image", "", "Volumes", "WorkingDir", "", "Entrypoint", "OnBuild", "Labels",
-			       "StopSignal", "Shell");
+	                       "Domainname", "", "User", "", "AttachStdin", 0, "AttachStdout", 0, "AttachStderr", 0,
+	                       "ExposedPorts", "Tty", 0, "OpenStdin", 0, "StdinOnce", 0, "Env", "Cmd", "Healthcheck",
+	                       "ArgsEscaped", "Image", "", "Volumes", "WorkingDir", "", "Entrypoint", "OnBuild",
+	                       "Labels", "StopSignal", "Shell");
 	const char *k;
 	json_t *v;
 
 	if (!c)
 		return NULL;
 	if (json_is_object (cfg))
-		json_object_foreach (cfg, k, v)
-			json_object_set (c, k, v);
+		json_object_foreach (cfg, k, v) json_object_set (c, k, v);
 	for (int i = 0; optional[i]; i++)
 		if (json_is_null (json_object_get (c, optional[i])))
 			json_object_del (c, optional[i]);
@@ -230,9 +230,7 @@ json_array_contains (json_t *a, const char *s)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach (a, i, v)
-		if (strcmp (json_string_value (v), s) == 0)
-			return 1;
+	json_array_foreach (a, i, v) if (strcmp (json_string_value (v), s) == 0) return 1;
 	return 0;
 }
 
@@ -269,14 +267,13 @@ imgset_inspect (const struct imgset *set, size_t k)
 
 	repo_names (set, en, tags, digests);
 	o = json_pack ("{ss so so ss so so so so so so so* so sI s{ss so} s{ss}}", "Id", en->id, "RepoTags", tags,
-		       "RepoDigests", digests, "Parent", "", "Comment", str_or (cfg, "comment", ""), "Created",
-		       str_or (cfg, "created", ""), "DockerVersion", str_or (cfg, "docker_version", ""), "Author",
-		       str_or (cfg, "author", ""), "Config", docker_config (json_object_get (cfg, "config")),
-		       "Architecture", str_or (cfg, "architecture", ""), "Variant",
-		       json_object_get (cfg, "variant") ? str_or (cfg, "variant", "") : NULL, "Os",
-		       str_or (cfg, "os", ""), "Size", (json_int_t) en->size, "RootFS", "Type", "layers", "Layers",
-		       layers, "Metadata", "LastTagTime",
-		       "0001-01-01T00:00:00Z");
+	               "RepoDigests", digests, "Parent", "", "Comment", str_or (cfg, "comment", ""), "Created",
+	               str_or (cfg, "created", ""), "DockerVersion", str_or (cfg, "docker_version", ""), "Author",
+	               str_or (cfg, "author", ""), "Config", docker_config (json_object_get (cfg, "config")),
+	               "Architecture", str_or (cfg, "architecture", ""), "Variant",
+	               json_object_get (cfg, "variant") ? str_or (cfg, "variant", "") : NULL, "Os",
+	               str_or (cfg, "os", ""), "Size", (json_int_t)en->size, "RootFS", "Type", "layers", "Layers",
+	               layers, "Metadata", "LastTagTime", "0001-01-01T00:00:00Z");
 	return o;
 }
 
@@ -299,7 +296,7 @@ store_image_load (const struct store *s, const char *name, struct image *img, st
 		return -1;
 	if ((k = imgset_find (&set, name, &how, e)) < 0)
 		goto out;
-	ent_load (&set, (size_t) k);
+	ent_load (&set, (size_t)k);
 	en = &set.v[k];
 	if (!en->id[0]) {
 		err_set (e, en->err.code, en->err.sys, "image %s: %s", name, en->err.msg);

@@ -18,19 +18,19 @@
 #include "image/store.h"
 
 struct imgent {
-	json_t *desc;                        /* the index.json entry, borrowed from the set */
-	const char *name;                    /* its ANN_REF_NAME, or NULL */
-	struct ref r;                        /* NAME parsed; valid when has_ref */
+	json_t *desc;     /* the index.json entry, borrowed from the set */
+	const char *name; /* its ANN_REF_NAME, or NULL */
+	struct ref r;     /* NAME parsed; valid when has_ref */
 	int has_ref;
-	char mdigest[DIGEST_STR_LEN + 1];    /* the entry's digest; "" if invalid */
-	char pdigest[DIGEST_STR_LEN + 1];    /* the image manifest's (an index's choice) */
-	char rdigest[DIGEST_STR_LEN + 1];    /* ANN_REPO_DIGEST, else mdigest */
-	char id[DIGEST_STR_LEN + 1];         /* the config digest; "" when unreadable */
-	json_t *manifest, *config;           /* owned; NULL when unreadable */
-	int64_t size;                        /* config + layers, as stored */
-	int64_t created;                     /* seconds since the epoch; -1 if unknown */
-	struct bx_err err;                   /* why id is "" */
-	int loaded;                          /* manifest and config read (or tried) */
+	char mdigest[DIGEST_STR_LEN + 1]; /* the entry's digest; "" if invalid */
+	char pdigest[DIGEST_STR_LEN + 1]; /* the image manifest's (an index's choice) */
+	char rdigest[DIGEST_STR_LEN + 1]; /* ANN_REPO_DIGEST, else mdigest */
+	char id[DIGEST_STR_LEN + 1];      /* the config digest; "" when unreadable */
+	json_t *manifest, *config;        /* owned; NULL when unreadable */
+	int64_t size;                     /* config + layers, as stored */
+	int64_t created;                  /* seconds since the epoch; -1 if unknown */
+	struct bx_err err;                /* why id is "" */
+	int loaded;                       /* manifest and config read (or tried) */
 };
 
 struct imgset {

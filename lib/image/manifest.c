@@ -11,14 +11,14 @@ strip_params (const char *ct, char *buf, size_t len)
 {
 	size_t n = strcspn (ct, "; \t");
 
-	snprintf (buf, len, "%.*s", (int) n, ct);
+	snprintf (buf, len, "%.*s", (int)n, ct);
 	return buf;
 }
 
 static const char *
 known_type (const char *mt)
 {
-	static const char *types[] = { MT_OCI_MANIFEST, MT_OCI_INDEX, MT_DOCKER_MANIFEST, MT_DOCKER_LIST };
+	static const char *types[] = {MT_OCI_MANIFEST, MT_OCI_INDEX, MT_DOCKER_MANIFEST, MT_DOCKER_LIST};
 
 	for (size_t i = 0; mt && i < sizeof types / sizeof *types; i++)
 		if (strcmp (mt, types[i]) == 0)
@@ -38,7 +38,7 @@ manifest_parse (const char *buf, size_t len, const char *content_type, struct ma
 	if (!m->doc || !json_is_object (m->doc)) {
 		manifest_free (m);
 		return err_set (e, BX_USAGE, 0, "manifest is not JSON: line %d: %s", je.line,
-				len ? je.text : "empty document");
+		                len ? je.text : "empty document");
 	}
 	if (content_type)
 		strip_params (content_type, ct, sizeof ct);
@@ -73,9 +73,9 @@ arch_normalise (struct platform *p)
 	static const struct {
 		const char *from, *to, *variant;
 	} alias[] = {
-		{ "x86_64", "amd64", "" },  { "x86-64", "amd64", "" }, { "aarch64", "arm64", "" },
-		{ "armhf", "arm", "v7" },   { "armel", "arm", "v6" },  { "i386", "386", "" },
-		{ "i686", "386", "" },      { "armv7l", "arm", "v7" }, { "armv6l", "arm", "v6" },
+	    {"x86_64", "amd64", ""}, {"x86-64", "amd64", ""}, {"aarch64", "arm64", ""},
+	    {"armhf", "arm", "v7"},  {"armel", "arm", "v6"},  {"i386", "386", ""},
+	    {"i686", "386", ""},     {"armv7l", "arm", "v7"}, {"armv6l", "arm", "v6"},
 	};
 
 	for (size_t i = 0; i < sizeof alias / sizeof *alias; i++)
@@ -123,8 +123,8 @@ platform_parse (const char *s, struct platform *p, struct bx_err *e)
 		if (!*variant || strchr (variant, '/'))
 			return err_set (e, BX_USAGE, 0, "invalid platform %s: want os/arch[/variant]", s);
 	}
-	if (strlen (buf) >= sizeof p->os || strlen (arch) >= sizeof p->arch
-	    || (variant && strlen (variant) >= sizeof p->variant))
+	if (strlen (buf) >= sizeof p->os || strlen (arch) >= sizeof p->arch ||
+	    (variant && strlen (variant) >= sizeof p->variant))
 		return err_set (e, BX_USAGE, 0, "invalid platform %s", s);
 	strcpy (p->os, buf);
 	strcpy (p->arch, arch);
@@ -156,8 +156,8 @@ platform_of (json_t *desc, struct platform *p)
 static int
 platform_matches (const struct platform *have, const struct platform *want)
 {
-	return strcmp (have->os, want->os) == 0 && strcmp (have->arch, want->arch) == 0
-	       && (!want->variant[0] || strcmp (have->variant, want->variant) == 0);
+	return strcmp (have->os, want->os) == 0 && strcmp (have->arch, want->arch) == 0 &&
+	       (!want->variant[0] || strcmp (have->variant, want->variant) == 0);
 }
 
 int
@@ -167,11 +167,13 @@ manifest_select (json_t *index, const struct platform *want, json_t **desc, stru
 	char avail[512] = "", wanted[100];
 	size_t i, n = 0;
 
-	json_array_foreach (ms, i, d) {
+	json_array_foreach (ms, i, d)
+	{
 		struct platform p;
 		char one[100];
 		platform_of (d, &p);
-		if (platform_matches (&p, want) && oci_mt_is_manifest (json_string_value (json_object_get (d, "mediaType")))) {
+		if (platform_matches (&p, want) &&
+		    oci_mt_is_manifest (json_string_value (json_object_get (d, "mediaType")))) {
 			*desc = d;
 			return 0;
 		}
@@ -182,5 +184,5 @@ manifest_select (json_t *index, const struct platform *want, json_t **desc, stru
 	}
 	platform_format (want, wanted, sizeof wanted);
 	return err_set (e, BX_NOTFOUND, 0, "no matching manifest for %s in the manifest list entries (available: %s)",
-			wanted, n ? avail : "none");
+	                wanted, n ? avail : "none");
 }

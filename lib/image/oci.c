@@ -23,7 +23,7 @@ fail (struct vctx *v, const char *field, const char *fmt, const char *arg)
 	snprintf (where, sizeof where, "%s%s%s", v->path, v->path[0] && field[0] ? "." : "", field);
 	/* the path is built with a leading '.', the message has none */
 	return err_set (v->e, BX_USAGE, 0, "%s: %s%s%s", v->doc, where[0] == '.' ? where + 1 : where,
-			where[0] ? ": " : "", what);
+	                where[0] ? ": " : "", what);
 }
 
 /* Descend into FIELD (".name" or "[i]"); restore the old length after. */
@@ -81,7 +81,8 @@ need_string_array (struct vctx *v, json_t *obj, const char *key)
 		return 0;
 	if (!json_is_array (x))
 		return fail (v, key, "must be an array of strings%s", NULL);
-	json_array_foreach (x, i, it) {
+	json_array_foreach (x, i, it)
+	{
 		if (!json_is_string (it)) {
 			char f[80];
 			snprintf (f, sizeof f, "%s[%zu]", key, i);
@@ -102,7 +103,8 @@ need_map (struct vctx *v, json_t *obj, const char *key, int of_objects)
 		return 0;
 	if (!json_is_object (x))
 		return fail (v, key, "must be an object%s", NULL);
-	json_object_foreach (x, k, val) {
+	json_object_foreach (x, k, val)
+	{
 		if (!k[0])
 			return fail (v, key, "empty key%s", NULL);
 		if (of_objects ? !json_is_object (val) : !json_is_string (val)) {
@@ -118,10 +120,10 @@ need_map (struct vctx *v, json_t *obj, const char *key, int of_objects)
 static int
 mt_part (const char *s, size_t n)
 {
-	if (n < 1 || n > 127 || !isalnum ((unsigned char) s[0]))
+	if (n < 1 || n > 127 || !isalnum ((unsigned char)s[0]))
 		return 0;
 	for (size_t i = 1; i < n; i++)
-		if (!isalnum ((unsigned char) s[i]) && !strchr ("!#$&^_.+-", s[i]))
+		if (!isalnum ((unsigned char)s[i]) && !strchr ("!#$&^_.+-", s[i]))
 			return 0;
 	return 1;
 }
@@ -167,14 +169,14 @@ uri_is_wellformed (const char *s)
 {
 	const char *p = s;
 
-	if (!isalpha ((unsigned char) *p))
+	if (!isalpha ((unsigned char)*p))
 		return 0;
-	while (isalnum ((unsigned char) *p) || strchr ("+.-", *p))
+	while (isalnum ((unsigned char)*p) || strchr ("+.-", *p))
 		p++;
 	if (*p != ':')
 		return 0;
 	for (p++; *p; p++)
-		if ((unsigned char) *p <= ' ' || (unsigned char) *p >= 0x7f || strchr ("\"<>\\^`{|}", *p))
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f || strchr ("\"<>\\^`{|}", *p))
 			return 0;
 	return 1;
 }
@@ -192,7 +194,7 @@ base64_decoded_len (const char *s, size_t *out)
 			if (i < n - 2)
 				return -1;
 			pad++;
-		} else if (pad || !(isalnum ((unsigned char) s[i]) || s[i] == '+' || s[i] == '/'))
+		} else if (pad || !(isalnum ((unsigned char)s[i]) || s[i] == '+' || s[i] == '/'))
 			return -1;
 	}
 	*out = n / 4 * 3 - pad;
@@ -223,7 +225,8 @@ check_urls (struct vctx *v, json_t *d)
 		return 0;
 	if (need_string_array (v, d, "urls") < 0)
 		return -1;
-	json_array_foreach (u, i, it) {
+	json_array_foreach (u, i, it)
+	{
 		if (!uri_is_wellformed (json_string_value (it))) {
 			char f[40];
 			snprintf (f, sizeof f, "urls[%zu]", i);
@@ -243,7 +246,7 @@ check_data (struct vctx *v, json_t *d)
 		return 0;
 	if (!json_is_string (x) || base64_decoded_len (json_string_value (x), &n) < 0)
 		return fail (v, "data", "must be base64 (padded)%s", NULL);
-	if ((json_int_t) n != json_integer_value (json_object_get (d, "size")))
+	if ((json_int_t)n != json_integer_value (json_object_get (d, "size")))
 		return fail (v, "data", "length does not match size%s", NULL);
 	return 0;
 }
@@ -253,9 +256,9 @@ check_platform (struct vctx *v, json_t *p)
 {
 	if (!json_is_object (p))
 		return fail (v, "", "must be an object%s", NULL);
-	if (need_string (v, p, "architecture", 1) < 0 || need_string (v, p, "os", 1) < 0
-	    || need_string (v, p, "os.version", 0) < 0 || need_string_array (v, p, "os.features") < 0
-	    || need_string (v, p, "variant", 0) < 0 || need_string_array (v, p, "features") < 0)
+	if (need_string (v, p, "architecture", 1) < 0 || need_string (v, p, "os", 1) < 0 ||
+	    need_string (v, p, "os.version", 0) < 0 || need_string_array (v, p, "os.features") < 0 ||
+	    need_string (v, p, "variant", 0) < 0 || need_string_array (v, p, "features") < 0)
 		return -1;
 	return 0;
 }
@@ -267,9 +270,9 @@ check_descriptor (struct vctx *v, json_t *d)
 
 	if (!json_is_object (d))
 		return fail (v, "", "must be a descriptor object%s", NULL);
-	if (need_mediatype (v, d, "mediaType", 1) < 0 || need_mediatype (v, d, "artifactType", 0) < 0
-	    || need_digest (v, d, "digest") < 0 || need_size (v, d, "size") < 0 || check_urls (v, d) < 0
-	    || check_data (v, d) < 0 || need_map (v, d, "annotations", 0) < 0)
+	if (need_mediatype (v, d, "mediaType", 1) < 0 || need_mediatype (v, d, "artifactType", 0) < 0 ||
+	    need_digest (v, d, "digest") < 0 || need_size (v, d, "size") < 0 || check_urls (v, d) < 0 ||
+	    check_data (v, d) < 0 || need_map (v, d, "annotations", 0) < 0)
 		return -1;
 	if ((p = opt (d, "platform"))) {
 		size_t old = push (v, "%s", ".platform", 0);
@@ -306,9 +309,10 @@ check_desc_array (struct vctx *v, json_t *obj, const char *field, int min)
 		return fail (v, field, "missing%s", NULL);
 	if (!json_is_array (a))
 		return fail (v, field, "must be an array%s", NULL);
-	if (json_array_size (a) < (size_t) min)
+	if (json_array_size (a) < (size_t)min)
 		return fail (v, field, "must not be empty%s", NULL);
-	json_array_foreach (a, i, d) {
+	json_array_foreach (a, i, d)
+	{
 		char f[80];
 		size_t old;
 		int rc;
@@ -339,13 +343,13 @@ check_manifest (struct vctx *v, json_t *m)
 {
 	const char *mt = json_string_value (opt (m, "mediaType"));
 
-	if (check_schema_version (v, m) < 0 || need_mediatype (v, m, "mediaType", 0) < 0
-	    || need_mediatype (v, m, "artifactType", 0) < 0)
+	if (check_schema_version (v, m) < 0 || need_mediatype (v, m, "mediaType", 0) < 0 ||
+	    need_mediatype (v, m, "artifactType", 0) < 0)
 		return -1;
 	if (mt && !oci_mt_is_manifest (mt))
 		return fail (v, "mediaType", "not a manifest media type: \"%.200s\"", mt);
-	if (check_desc_field (v, m, "config", 1) < 0 || check_desc_array (v, m, "layers", 1) < 0
-	    || check_desc_field (v, m, "subject", 0) < 0 || need_map (v, m, "annotations", 0) < 0)
+	if (check_desc_field (v, m, "config", 1) < 0 || check_desc_array (v, m, "layers", 1) < 0 ||
+	    check_desc_field (v, m, "subject", 0) < 0 || need_map (v, m, "annotations", 0) < 0)
 		return -1;
 	return 0;
 }
@@ -355,13 +359,13 @@ check_index (struct vctx *v, json_t *x)
 {
 	const char *mt = json_string_value (opt (x, "mediaType"));
 
-	if (check_schema_version (v, x) < 0 || need_mediatype (v, x, "mediaType", 0) < 0
-	    || need_mediatype (v, x, "artifactType", 0) < 0)
+	if (check_schema_version (v, x) < 0 || need_mediatype (v, x, "mediaType", 0) < 0 ||
+	    need_mediatype (v, x, "artifactType", 0) < 0)
 		return -1;
 	if (mt && !oci_mt_is_index (mt))
 		return fail (v, "mediaType", "not an index media type: \"%.200s\"", mt);
-	if (check_desc_array (v, x, "manifests", 0) < 0 || check_desc_field (v, x, "subject", 0) < 0
-	    || need_map (v, x, "annotations", 0) < 0)
+	if (check_desc_array (v, x, "manifests", 0) < 0 || check_desc_field (v, x, "subject", 0) < 0 ||
+	    need_map (v, x, "annotations", 0) < 0)
 		return -1;
 	return 0;
 }
@@ -374,19 +378,19 @@ datetime_is_wellformed (const char *s)
 	size_t i;
 
 	for (i = 0; shape[i]; i++)
-		if (shape[i] == 'd' ? !isdigit ((unsigned char) s[i]) : toupper ((unsigned char) s[i]) != shape[i])
+		if (shape[i] == 'd' ? !isdigit ((unsigned char)s[i]) : toupper ((unsigned char)s[i]) != shape[i])
 			return 0;
 	s += i;
 	if (*s == '.') {
-		if (!isdigit ((unsigned char) *++s))
+		if (!isdigit ((unsigned char)*++s))
 			return 0;
-		while (isdigit ((unsigned char) *s))
+		while (isdigit ((unsigned char)*s))
 			s++;
 	}
 	if ((*s == 'Z' || *s == 'z') && !s[1])
 		return 1;
-	return (*s == '+' || *s == '-') && isdigit ((unsigned char) s[1]) && isdigit ((unsigned char) s[2])
-	       && s[3] == ':' && isdigit ((unsigned char) s[4]) && isdigit ((unsigned char) s[5]) && !s[6];
+	return (*s == '+' || *s == '-') && isdigit ((unsigned char)s[1]) && isdigit ((unsigned char)s[2]) &&
+	       s[3] == ':' && isdigit ((unsigned char)s[4]) && isdigit ((unsigned char)s[5]) && !s[6];
 }
 
 static int
@@ -408,14 +412,15 @@ check_exec_config (struct vctx *v, json_t *c)
 	json_t *env = opt (c, "Env"), *it;
 	size_t i;
 
-	if (need_string (v, c, "User", 0) < 0 || need_map (v, c, "ExposedPorts", 1) < 0
-	    || need_string_array (v, c, "Env") < 0 || need_string_array (v, c, "Entrypoint") < 0
-	    || need_string_array (v, c, "Cmd") < 0 || need_map (v, c, "Volumes", 1) < 0
-	    || need_string (v, c, "WorkingDir", 0) < 0 || need_map (v, c, "Labels", 0) < 0
-	    || need_string (v, c, "StopSignal", 0) < 0 || need_bool (v, c, "ArgsEscaped") < 0)
+	if (need_string (v, c, "User", 0) < 0 || need_map (v, c, "ExposedPorts", 1) < 0 ||
+	    need_string_array (v, c, "Env") < 0 || need_string_array (v, c, "Entrypoint") < 0 ||
+	    need_string_array (v, c, "Cmd") < 0 || need_map (v, c, "Volumes", 1) < 0 ||
+	    need_string (v, c, "WorkingDir", 0) < 0 || need_map (v, c, "Labels", 0) < 0 ||
+	    need_string (v, c, "StopSignal", 0) < 0 || need_bool (v, c, "ArgsEscaped") < 0)
 		return -1;
 	/* image-spec's validator: each entry is VARNAME=value */
-	json_array_foreach (env, i, it) {
+	json_array_foreach (env, i, it)
+	{
 		const char *s = json_string_value (it), *eq = strchr (s, '=');
 		if (!eq || eq == s) {
 			char f[40];
@@ -443,7 +448,8 @@ check_rootfs (struct vctx *v, json_t *r)
 	ids = json_object_get (r, "diff_ids");
 	if (!json_is_array (ids))
 		return fail (v, "diff_ids", ids ? "must be an array%s" : "missing%s", NULL);
-	json_array_foreach (ids, i, it) {
+	json_array_foreach (ids, i, it)
+	{
 		if (!json_is_string (it) || !digest_is_wellformed (json_string_value (it))) {
 			char f[40];
 			snprintf (f, sizeof f, "diff_ids[%zu]", i);
@@ -461,14 +467,15 @@ check_history (struct vctx *v, json_t *h)
 
 	if (!json_is_array (h))
 		return fail (v, "history", "must be an array%s", NULL);
-	json_array_foreach (h, i, it) {
+	json_array_foreach (h, i, it)
+	{
 		size_t old = push (v, ".history[%zu]", NULL, i);
 		int rc = !json_is_object (it) ? fail (v, "", "must be an object%s", NULL)
-		       : (need_datetime (v, it, "created") < 0 || need_string (v, it, "author", 0) < 0
-			  || need_string (v, it, "created_by", 0) < 0 || need_string (v, it, "comment", 0) < 0
-			  || need_bool (v, it, "empty_layer") < 0)
-			       ? -1
-			       : 0;
+		         : (need_datetime (v, it, "created") < 0 || need_string (v, it, "author", 0) < 0 ||
+		            need_string (v, it, "created_by", 0) < 0 || need_string (v, it, "comment", 0) < 0 ||
+		            need_bool (v, it, "empty_layer") < 0)
+		             ? -1
+		             : 0;
 		pop (v, old);
 		if (rc < 0)
 			return -1;
@@ -499,10 +506,10 @@ check_config (struct vctx *v, json_t *c)
 {
 	json_t *h = opt (c, "history");
 
-	if (need_datetime (v, c, "created") < 0 || need_string (v, c, "author", 0) < 0
-	    || need_string (v, c, "architecture", 1) < 0 || need_string (v, c, "os", 1) < 0
-	    || need_string (v, c, "variant", 0) < 0 || need_string (v, c, "os.version", 0) < 0
-	    || need_string_array (v, c, "os.features") < 0)
+	if (need_datetime (v, c, "created") < 0 || need_string (v, c, "author", 0) < 0 ||
+	    need_string (v, c, "architecture", 1) < 0 || need_string (v, c, "os", 1) < 0 ||
+	    need_string (v, c, "variant", 0) < 0 || need_string (v, c, "os.version", 0) < 0 ||
+	    need_string_array (v, c, "os.features") < 0)
 		return -1;
 	if (check_sub (v, c, "config", 0, check_exec_config) < 0 || check_sub (v, c, "rootfs", 1, check_rootfs) < 0)
 		return -1;
@@ -524,25 +531,25 @@ check_layout (struct vctx *v, json_t *l)
 const char *
 oci_kind_name (enum oci_kind kind)
 {
-	static const char *const names[] = { "descriptor", "manifest", "index", "config", "oci-layout" };
-	return (unsigned) kind < sizeof names / sizeof *names ? names[kind] : "document";
+	static const char *const names[] = {"descriptor", "manifest", "index", "config", "oci-layout"};
+	return (unsigned)kind < sizeof names / sizeof *names ? names[kind] : "document";
 }
 
 int
 oci_kind_parse (const char *name)
 {
-	static const char *const names[] = { "Descriptor", "Manifest", "ImageIndex", "ImageConfig", "LayoutHeader" };
+	static const char *const names[] = {"Descriptor", "Manifest", "ImageIndex", "ImageConfig", "LayoutHeader"};
 
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 		if (strcmp (name, names[i]) == 0)
-			return (int) i;
+			return (int)i;
 	return -1;
 }
 
 int
 oci_validate (enum oci_kind kind, json_t *doc, struct bx_err *e)
 {
-	struct vctx v = { .e = e, .doc = oci_kind_name (kind) };
+	struct vctx v = {.e = e, .doc = oci_kind_name (kind)};
 
 	if (!json_is_object (doc))
 		return err_set (e, BX_USAGE, 0, "%s: not a JSON object", v.doc);
@@ -553,7 +560,7 @@ oci_validate (enum oci_kind kind, json_t *doc, struct bx_err *e)
 	case OCI_CONFIG: return check_config (&v, doc);
 	case OCI_LAYOUT_HEADER: return check_layout (&v, doc);
 	}
-	return err_set (e, BX_USAGE, 0, "unknown document kind %d", (int) kind);
+	return err_set (e, BX_USAGE, 0, "unknown document kind %d", (int)kind);
 }
 
 int
@@ -600,16 +607,16 @@ oci_layer_compression (const char *mt)
 		const char *mt;
 		enum oci_compression c;
 	} t[] = {
-		{ MT_OCI_LAYER, OCI_COMP_NONE },
-		{ MT_OCI_LAYER_GZIP, OCI_COMP_GZIP },
-		{ MT_OCI_LAYER_ZSTD, OCI_COMP_ZSTD },
-		{ "application/vnd.oci.image.layer.nondistributable.v1.tar", OCI_COMP_NONE },
-		{ "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", OCI_COMP_GZIP },
-		{ "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd", OCI_COMP_ZSTD },
-		{ MT_DOCKER_LAYER_GZIP, OCI_COMP_GZIP },
-		{ "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", OCI_COMP_GZIP },
-		{ "application/vnd.docker.image.rootfs.diff.tar", OCI_COMP_NONE },
-		{ "application/vnd.docker.image.rootfs.diff.tar.zstd", OCI_COMP_ZSTD },
+	    {MT_OCI_LAYER, OCI_COMP_NONE},
+	    {MT_OCI_LAYER_GZIP, OCI_COMP_GZIP},
+	    {MT_OCI_LAYER_ZSTD, OCI_COMP_ZSTD},
+	    {"application/vnd.oci.image.layer.nondistributable.v1.tar", OCI_COMP_NONE},
+	    {"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip", OCI_COMP_GZIP},
+	    {"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd", OCI_COMP_ZSTD},
+	    {MT_DOCKER_LAYER_GZIP, OCI_COMP_GZIP},
+	    {"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", OCI_COMP_GZIP},
+	    {"application/vnd.docker.image.rootfs.diff.tar", OCI_COMP_NONE},
+	    {"application/vnd.docker.image.rootfs.diff.tar.zstd", OCI_COMP_ZSTD},
 	};
 
 	for (size_t i = 0; mt && i < sizeof t / sizeof *t; i++)
@@ -627,12 +634,14 @@ oci_manifest_is_image (json_t *manifest, struct bx_err *e)
 
 	if (!oci_mt_is_config (cmt))
 		return err_set (e, BX_USAGE, 0, "manifest: config.mediaType: not an image config: \"%.200s\"",
-				cmt ? cmt : "");
-	json_array_foreach (layers, i, l) {
+		                cmt ? cmt : "");
+	json_array_foreach (layers, i, l)
+	{
 		const char *mt = json_string_value (json_object_get (l, "mediaType"));
 		if (oci_layer_compression (mt) == OCI_COMP_UNKNOWN)
-			return err_set (e, BX_USAGE, 0, "manifest: layers[%zu].mediaType: not an image layer: \"%.200s\"",
-					i, mt ? mt : "");
+			return err_set (e, BX_USAGE, 0,
+			                "manifest: layers[%zu].mediaType: not an image layer: \"%.200s\"", i,
+			                mt ? mt : "");
 	}
 	return 0;
 }

@@ -10,11 +10,11 @@ is_path_component (const char *s, size_t n)
 {
 	size_t i = 0;
 
-	if (n == 0 || !(islower ((unsigned char) s[0]) || isdigit ((unsigned char) s[0])))
+	if (n == 0 || !(islower ((unsigned char)s[0]) || isdigit ((unsigned char)s[0])))
 		return 0;
 	while (i < n) {
 		size_t run = 0;
-		while (i < n && (islower ((unsigned char) s[i]) || isdigit ((unsigned char) s[i])))
+		while (i < n && (islower ((unsigned char)s[i]) || isdigit ((unsigned char)s[i])))
 			i++;
 		if (i == n)
 			return 1;
@@ -27,7 +27,7 @@ is_path_component (const char *s, size_t n)
 			return 0;
 		}
 		i += run;
-		if (i == n || !(islower ((unsigned char) s[i]) || isdigit ((unsigned char) s[i])))
+		if (i == n || !(islower ((unsigned char)s[i]) || isdigit ((unsigned char)s[i])))
 			return 0;
 	}
 	return 1;
@@ -38,7 +38,7 @@ static int
 is_domain (const char *s, size_t n)
 {
 	const char *colon = memchr (s, ':', n);
-	size_t hn = colon ? (size_t) (colon - s) : n;
+	size_t hn = colon ? (size_t)(colon - s) : n;
 
 	if (hn == 0)
 		return 0;
@@ -48,15 +48,15 @@ is_domain (const char *s, size_t n)
 		if (!close || close == s + 1)
 			return 0;
 		for (const char *p = s + 1; p < close; p++)
-			if (!isxdigit ((unsigned char) *p) && *p != ':')
+			if (!isxdigit ((unsigned char)*p) && *p != ':')
 				return 0;
-		hn = (size_t) (close - s) + 1;
+		hn = (size_t)(close - s) + 1;
 		colon = hn < n ? s + hn : NULL;
 		if (colon && *colon != ':')
 			return 0;
 	} else {
 		for (size_t i = 0; i < hn; i++)
-			if (!(isalnum ((unsigned char) s[i]) || s[i] == '.' || s[i] == '-'))
+			if (!(isalnum ((unsigned char)s[i]) || s[i] == '.' || s[i] == '-'))
 				return 0;
 		if (s[0] == '-' || s[0] == '.' || s[hn - 1] == '-' || s[hn - 1] == '.')
 			return 0;
@@ -66,7 +66,7 @@ is_domain (const char *s, size_t n)
 		if (pn == 0)
 			return 0;
 		for (size_t i = 1; i <= pn; i++)
-			if (!isdigit ((unsigned char) colon[i]))
+			if (!isdigit ((unsigned char)colon[i]))
 				return 0;
 	}
 	return 1;
@@ -78,10 +78,10 @@ is_tag (const char *s)
 {
 	size_t n = strlen (s);
 
-	if (n == 0 || n > 128 || !(isalnum ((unsigned char) s[0]) || s[0] == '_'))
+	if (n == 0 || n > 128 || !(isalnum ((unsigned char)s[0]) || s[0] == '_'))
 		return 0;
 	for (size_t i = 1; i < n; i++)
-		if (!(isalnum ((unsigned char) s[i]) || s[i] == '_' || s[i] == '.' || s[i] == '-'))
+		if (!(isalnum ((unsigned char)s[i]) || s[i] == '_' || s[i] == '.' || s[i] == '-'))
 			return 0;
 	return 1;
 }
@@ -124,10 +124,10 @@ split_domain (char *name, struct ref *r, const char *s, struct bx_err *e)
 	snprintf (r->domain, sizeof r->domain, "%s", REF_DEFAULT_DOMAIN);
 	if (slash) {
 		size_t n = slash - name;
-		int explicit = memchr (name, '.', n) || memchr (name, ':', n)
-			       || (n == 9 && memcmp (name, "localhost", 9) == 0);
+		int explicit =
+		    memchr (name, '.', n) || memchr (name, ':', n) || (n == 9 && memcmp (name, "localhost", 9) == 0);
 		for (size_t i = 0; i < n && !explicit; i++)
-			explicit = isupper ((unsigned char) name[i]);
+			explicit = isupper ((unsigned char)name[i]);
 		if (explicit) {
 			if (!is_domain (name, n) || n >= sizeof r->domain)
 				return err_set (e, BX_USAGE, 0, "invalid reference format: %s: bad registry host", s);
@@ -151,13 +151,16 @@ check_path (const struct ref *r, const char *s, struct bx_err *e)
 	const char *p = r->path;
 
 	if (strlen (r->domain) + 1 + strlen (r->path) > 255)
-		return err_set (e, BX_USAGE, 0, "invalid reference format: %s: repository name must not be more than 255 characters", s);
+		return err_set (e, BX_USAGE, 0,
+		                "invalid reference format: %s: repository name must not be more than 255 characters",
+		                s);
 	for (const char *q = p; *q; q++)
-		if (isupper ((unsigned char) *q))
-			return err_set (e, BX_USAGE, 0, "invalid reference format: %s: repository name must be lowercase", s);
+		if (isupper ((unsigned char)*q))
+			return err_set (e, BX_USAGE, 0,
+			                "invalid reference format: %s: repository name must be lowercase", s);
 	for (;;) {
 		const char *slash = strchr (p, '/');
-		size_t n = slash ? (size_t) (slash - p) : strlen (p);
+		size_t n = slash ? (size_t)(slash - p) : strlen (p);
 		if (!is_path_component (p, n))
 			return err_set (e, BX_USAGE, 0, "invalid reference format: %s", s);
 		if (!slash)
@@ -195,8 +198,8 @@ ref_repo (const struct ref *r, char *buf, size_t len)
 void
 ref_full (const struct ref *r, char *buf, size_t len)
 {
-	snprintf (buf, len, "%s/%s%s%s%s%s", r->domain, r->path, r->tag[0] ? ":" : "", r->tag,
-		  r->digest[0] ? "@" : "", r->digest);
+	snprintf (buf, len, "%s/%s%s%s%s%s", r->domain, r->path, r->tag[0] ? ":" : "", r->tag, r->digest[0] ? "@" : "",
+	          r->digest);
 }
 
 void
@@ -226,7 +229,7 @@ ref_looks_like_id (const char *s)
 	if (n == 0 || n > 64)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!isxdigit ((unsigned char) s[i]) || isupper ((unsigned char) s[i]))
+		if (!isxdigit ((unsigned char)s[i]) || isupper ((unsigned char)s[i]))
 			return 0;
 	return 1;
 }

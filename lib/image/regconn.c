@@ -22,7 +22,7 @@ struct reg *
 regconn_open (const struct ref *ref, const char *insecure, long rate_limit, struct bx_err *e)
 {
 	_cleanup_free_ char *user = NULL, *pass = NULL;
-	struct reg_opts ro = { 0 };
+	struct reg_opts ro = {0};
 	struct reg *r;
 
 	if (auth_get (ref->domain, &user, &pass, e) < 0)

@@ -16,7 +16,6 @@ void regconn_add_insecure (char *list, size_t size, const char *hosts);
 /* A client for REF's registry with the credentials auth_get finds for its
  * domain, plain http when reg_is_insecure (domain, INSECURE); RATE_LIMIT
  * as in struct reg_opts. */
-struct reg *regconn_open (const struct ref *ref, const char *insecure, long rate_limit,
-			  struct bx_err *e);
+struct reg *regconn_open (const struct ref *ref, const char *insecure, long rate_limit, struct bx_err *e);
 
 #endif

@@ -36,8 +36,8 @@ struct reg {
 	char host[256];
 	char base[300]; /* "https://host" */
 	char *user, *pass;
-	char *token;   /* Bearer token, once fetched */
-	int basic;     /* the registry asked for Basic */
+	char *token; /* Bearer token, once fetched */
+	int basic;   /* the registry asked for Basic */
 	long rate;
 	struct hashbg *hasher; /* started by the first blob fetch */
 };
@@ -59,8 +59,8 @@ struct xfer {
 	/* the request: GET unless METHOD says "HEAD", "POST" or "PUT"; a PUT
 	 * sends UP_LEN bytes of UP_BUF, or of UP_FD when UP_BUF is NULL */
 	const char *method;
-	const char *label;   /* the blob a push request is about, for messages */
-	int ok404;           /* a 404 answer is an answer (HEAD: not there) */
+	const char *label; /* the blob a push request is about, for messages */
+	int ok404;         /* a 404 answer is an answer (HEAD: not there) */
 	const char *req_ctype;
 	const char *up_buf;
 	int up_fd;
@@ -140,10 +140,10 @@ host_in_list (const char *domain, const char *list)
 
 	while (list && *list) {
 		const char *end = strchr (list, ',');
-		size_t len = end ? (size_t) (end - list) : strlen (list);
-		while (len && isspace ((unsigned char) *list))
+		size_t len = end ? (size_t)(end - list) : strlen (list);
+		while (len && isspace ((unsigned char)*list))
 			list++, len--;
-		while (len && isspace ((unsigned char) list[len - 1]))
+		while (len && isspace ((unsigned char)list[len - 1]))
 			len--;
 		if (len == n && strncmp (list, domain, n) == 0)
 			return 1;
@@ -155,7 +155,7 @@ host_in_list (const char *domain, const char *list)
 int
 reg_is_insecure (const char *domain, const char *list)
 {
-	static const char *local[] = { "localhost", "127.0.0.1", "[::1]", "::1" };
+	static const char *local[] = {"localhost", "127.0.0.1", "[::1]", "::1"};
 	char host[256];
 	char *colon;
 
@@ -190,7 +190,7 @@ parse_value (const char **p, char *out, size_t len)
 		if (*s == '"')
 			s++;
 	} else {
-		for (; *s && *s != ',' && !isspace ((unsigned char) *s); s++)
+		for (; *s && *s != ',' && !isspace ((unsigned char)*s); s++)
 			if (n + 1 < len)
 				out[n++] = *s;
 	}
@@ -222,25 +222,25 @@ reg_challenge_parse (const char *hdr, struct reg_challenge *c)
 	size_t n = 0;
 
 	memset (c, 0, sizeof *c);
-	while (*p && isspace ((unsigned char) *p))
+	while (*p && isspace ((unsigned char)*p))
 		p++;
-	while (isalnum ((unsigned char) p[n]) || p[n] == '-')
+	while (isalnum ((unsigned char)p[n]) || p[n] == '-')
 		n++;
 	if (n == 0 || n >= sizeof c->scheme)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		c->scheme[i] = tolower ((unsigned char) p[i]);
+		c->scheme[i] = tolower ((unsigned char)p[i]);
 	p += n;
 	for (;;) {
 		const char *key;
-		while (*p && (isspace ((unsigned char) *p) || *p == ','))
+		while (*p && (isspace ((unsigned char)*p) || *p == ','))
 			p++;
 		key = p;
-		while (*p && *p != '=' && *p != ',' && !isspace ((unsigned char) *p))
+		while (*p && *p != '=' && *p != ',' && !isspace ((unsigned char)*p))
 			p++;
 		if (*p != '=' || p == key)
 			break; /* the end, or the next challenge's scheme */
-		n = (size_t) (p - key);
+		n = (size_t)(p - key);
 		p++;
 		challenge_param (c, key, n, &p);
 	}
@@ -263,7 +263,7 @@ reg_error_text (const char *body, size_t len, const char *fallback, char *out, s
 	if (code) {
 		size_t i;
 		for (i = 0; code[i] && i + 1 < sizeof ctext; i++)
-			ctext[i] = code[i] == '_' ? ' ' : tolower ((unsigned char) code[i]);
+			ctext[i] = code[i] == '_' ? ' ' : tolower ((unsigned char)code[i]);
 		ctext[i] = '\0';
 	}
 	if (ctext[0] && msg && *msg && strcmp (ctext, msg) != 0)
@@ -324,12 +324,12 @@ keep_header (const char *line, size_t n, const char *name, char **dst)
 
 	if (n <= k || strncasecmp (line, name, k) != 0 || line[k] != ':')
 		return;
-	for (v = line + k + 1; v < end && isspace ((unsigned char) *v); v++)
+	for (v = line + k + 1; v < end && isspace ((unsigned char)*v); v++)
 		;
-	while (end > v && isspace ((unsigned char) end[-1]))
+	while (end > v && isspace ((unsigned char)end[-1]))
 		end--;
 	free (*dst);
-	*dst = strndup (v, (size_t) (end - v));
+	*dst = strndup (v, (size_t)(end - v));
 }
 
 static size_t
@@ -354,7 +354,7 @@ static void
 throttle (const struct reg *r, size_t n)
 {
 	if (r->rate > 0)
-		usleep ((useconds_t) ((double) n * 1e6 / (double) r->rate));
+		usleep ((useconds_t)((double)n * 1e6 / (double)r->rate));
 }
 
 /* A 200 to a Range request: the server sends it all, start over. */
@@ -391,7 +391,7 @@ on_blob_body (struct xfer *x, long code, const char *p, size_t n)
 			return 0;
 		}
 	}
-	if (b->size >= 0 && b->done + (int64_t) n > b->size) {
+	if (b->size >= 0 && b->done + (int64_t)n > b->size) {
 		x->too_big = 1;
 		return 0;
 	}
@@ -450,14 +450,14 @@ on_read (char *buf, size_t size, size_t nitems, void *arg)
 {
 	struct xfer *x = arg;
 	int64_t left = x->up_len - x->up_pos;
-	size_t n = size * nitems < (uint64_t) left ? size * nitems : (size_t) left;
+	size_t n = size * nitems < (uint64_t)left ? size * nitems : (size_t)left;
 	ssize_t got;
 
 	if (n == 0)
 		return 0;
 	if (x->up_buf) {
 		memcpy (buf, x->up_buf + x->up_pos, n);
-		got = (ssize_t) n;
+		got = (ssize_t)n;
 	} else {
 		while ((got = pread (x->up_fd, buf, n, x->up_pos)) < 0 && errno == EINTR)
 			;
@@ -467,7 +467,7 @@ on_read (char *buf, size_t size, size_t nitems, void *arg)
 		}
 	}
 	x->up_pos += got;
-	return (size_t) got;
+	return (size_t)got;
 }
 
 static int
@@ -500,7 +500,7 @@ method_opts (struct xfer *x)
 		curl_easy_setopt (x->h, CURLOPT_READDATA, x);
 		curl_easy_setopt (x->h, CURLOPT_SEEKFUNCTION, on_seek);
 		curl_easy_setopt (x->h, CURLOPT_SEEKDATA, x);
-		curl_easy_setopt (x->h, CURLOPT_INFILESIZE_LARGE, (curl_off_t) x->up_len);
+		curl_easy_setopt (x->h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)x->up_len);
 	}
 }
 
@@ -518,7 +518,7 @@ common_opts (CURL *h, char *errbuf)
 	curl_easy_setopt (h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt (h, CURLOPT_LOW_SPEED_TIME, 60L);
 	curl_easy_setopt (h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt (h, CURLOPT_BUFFERSIZE, (long) REG_BUFSIZE);
+	curl_easy_setopt (h, CURLOPT_BUFFERSIZE, (long)REG_BUFSIZE);
 }
 
 static int
@@ -557,7 +557,7 @@ xfer_start (struct xfer *x, struct bx_err *e)
 		curl_easy_setopt (x->h, CURLOPT_HTTPHEADER, x->hdrs);
 	method_opts (x);
 	if (x->blob && x->offset > 0) {
-		snprintf (range, sizeof range, "%lld-", (long long) x->offset);
+		snprintf (range, sizeof range, "%lld-", (long long)x->offset);
 		curl_easy_setopt (x->h, CURLOPT_RANGE, range);
 	}
 	set_auth (x);
@@ -609,13 +609,13 @@ token_url (struct reg *r, const struct reg_challenge *c, const char *repo, char 
 	sc = curl_easy_escape (NULL, scope, 0);
 	acct = curl_easy_escape (NULL, r->user ? r->user : "", 0);
 	/* account= as Docker sends it, so token servers can tell the user */
-	n = snprintf (url, len, "%s%cservice=%s%s%s%s%s", c->realm, strchr (c->realm, '?') ? '&' : '?',
-		      svc ? svc : "", scope[0] ? "&scope=" : "", scope[0] && sc ? sc : "",
-		      r->user ? "&account=" : "", r->user && acct ? acct : "");
+	n = snprintf (url, len, "%s%cservice=%s%s%s%s%s", c->realm, strchr (c->realm, '?') ? '&' : '?', svc ? svc : "",
+	              scope[0] ? "&scope=" : "", scope[0] && sc ? sc : "", r->user ? "&account=" : "",
+	              r->user && acct ? acct : "");
 	curl_free (svc);
 	curl_free (sc);
 	curl_free (acct);
-	return n > 0 && (size_t) n < len ? 0 : -1;
+	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
 static int
@@ -640,7 +640,7 @@ token_parse (struct reg *r, const struct membuf *b, struct bx_err *e)
 static int
 token_fetch (struct reg *r, const struct reg_challenge *c, const char *repo, struct bx_err *e)
 {
-	struct xfer t = { .r = r, .body = { .max = REG_TOKEN_MAX } };
+	struct xfer t = {.r = r, .body = {.max = REG_TOKEN_MAX}};
 	CURL *h;
 	long code = 0;
 	int rc = 0;
@@ -666,7 +666,7 @@ token_fetch (struct reg *r, const struct reg_challenge *c, const char *repo, str
 	curl_easy_getinfo (h, CURLINFO_RESPONSE_CODE, &code);
 	if (t.res != CURLE_OK) {
 		rc = err_set (e, BX_SYSTEM, 0, "token server %s: %s", c->realm,
-			      t.errbuf[0] ? t.errbuf : curl_easy_strerror (t.res));
+		              t.errbuf[0] ? t.errbuf : curl_easy_strerror (t.res));
 	} else if (code == 401 || code == 403) {
 		char msg[512];
 		reg_error_text (t.body.p, t.body.len, "authentication required", msg, sizeof msg);
@@ -736,17 +736,17 @@ transport_error (struct xfer *x, struct bx_err *e)
 		return err_set (e, BX_SYSTEM, x->sink_err, "write");
 	if (x->too_big)
 		return err_set (e, BX_FAIL, 0, "registry sent more than %s",
-				x->blob ? "the descriptor's size" : "the manifest size limit");
+		                x->blob ? "the descriptor's size" : "the manifest size limit");
 	/* GnuTLS's (and OpenSSL's) words for an answer that is not TLS: say
 	 * it as Docker does */
 	if (x->res == CURLE_SSL_CONNECT_ERROR &&
 	    (strstr (x->errbuf, "unexpected TLS packet") || strstr (x->errbuf, "wrong version number")))
 		return err_set (e, BX_SYSTEM, 0,
-				"registry %s: server gave HTTP response to HTTPS client "
-				"(plain HTTP only with --insecure %s)",
-				x->r->host, x->r->host);
+		                "registry %s: server gave HTTP response to HTTPS client "
+		                "(plain HTTP only with --insecure %s)",
+		                x->r->host, x->r->host);
 	return err_set (e, BX_SYSTEM, 0, "registry %s: %s", x->r->host,
-			x->errbuf[0] ? x->errbuf : curl_easy_strerror (x->res));
+	                x->errbuf[0] ? x->errbuf : curl_easy_strerror (x->res));
 }
 
 static int
@@ -756,8 +756,7 @@ blob_verify (struct xfer *x, struct bx_err *e)
 	char got[DIGEST_STR_LEN + 1];
 
 	if (b->size >= 0 && b->done != b->size)
-		return err_set (e, BX_FAIL, 0, "short: %lld of %lld bytes",
-				(long long) b->done, (long long) b->size);
+		return err_set (e, BX_FAIL, 0, "short: %lld of %lld bytes", (long long)b->done, (long long)b->size);
 	if (hashbg_digest (&x->hash, got, e) < 0)
 		return XF_FAIL;
 	if (strcmp (got, b->digest) != 0) {
@@ -811,7 +810,7 @@ now_ms (void)
 	struct timeval tv;
 
 	gettimeofday (&tv, NULL);
-	return (int64_t) tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
 enum { XS_QUEUED, XS_ACTIVE, XS_DONE };
@@ -830,7 +829,7 @@ struct run {
 static int
 run_start_more (struct run *u, struct bx_err *e)
 {
-	for (size_t i = 0; i < u->n && (int) u->active < u->maxpar; i++) {
+	for (size_t i = 0; i < u->n && (int)u->active < u->maxpar; i++) {
 		if (u->state[i] != XS_QUEUED)
 			continue;
 		if (xfer_start (&u->xs[i], e) < 0)
@@ -853,7 +852,7 @@ run_reap (struct run *u, struct bx_err *e)
 		int rc;
 		if (m->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo (m->easy_handle, CURLINFO_PRIVATE, (char **) &x);
+		curl_easy_getinfo (m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
 		x->res = m->data.result;
 		u->active--;
 		rc = xfer_finish (x, e);
@@ -893,7 +892,7 @@ run_all (struct run *u, struct bx_err *e)
 			rc = err_set (e, BX_SYSTEM, 0, "registry %s: transfer loop failed", u->r->host);
 			break;
 		}
-		if (running == (int) u->active)
+		if (running == (int)u->active)
 			curl_multi_poll (u->r->multi, NULL, 0, 100, NULL);
 		if (u->progress && now_ms () - last >= 100) {
 			u->progress (u->blobs, u->n, u->arg);
@@ -909,7 +908,7 @@ static int
 run_one (struct xfer *x, struct bx_err *e)
 {
 	int state = XS_QUEUED;
-	struct run u = { .r = x->r, .xs = x, .state = &state, .n = 1, .maxpar = 1 };
+	struct run u = {.r = x->r, .xs = x, .state = &state, .n = 1, .maxpar = 1};
 
 	return run_all (&u, e);
 }
@@ -919,7 +918,7 @@ run_one (struct xfer *x, struct bx_err *e)
 int
 reg_ping (struct reg *r, struct bx_err *e)
 {
-	struct xfer x = { .r = r, .body = { .max = REG_ERRBODY_MAX } };
+	struct xfer x = {.r = r, .body = {.max = REG_ERRBODY_MAX}};
 	int rc;
 
 	snprintf (x.url, sizeof x.url, "%s/v2/", r->base);
@@ -931,11 +930,11 @@ reg_ping (struct reg *r, struct bx_err *e)
 int
 reg_get_manifest (struct reg *r, const char *repo, const char *reference, struct reg_doc *d, struct bx_err *e)
 {
-	struct xfer x = { .r = r, .repo = repo, .accept = REG_MANIFEST_ACCEPT, .body = { .max = REG_MANIFEST_MAX } };
+	struct xfer x = {.r = r, .repo = repo, .accept = REG_MANIFEST_ACCEPT, .body = {.max = REG_MANIFEST_MAX}};
 	int rc;
 
 	memset (d, 0, sizeof *d);
-	if (snprintf (x.url, sizeof x.url, "%s/v2/%s/manifests/%s", r->base, repo, reference) >= (int) sizeof x.url)
+	if (snprintf (x.url, sizeof x.url, "%s/v2/%s/manifests/%s", r->base, repo, reference) >= (int)sizeof x.url)
 		return err_set (e, BX_USAGE, 0, "reference too long");
 	rc = run_one (&x, e);
 	if (rc == 0) {
@@ -1013,11 +1012,11 @@ blob_complete_already (struct xfer *x, struct bx_err *e)
 
 int
 reg_fetch_blobs (struct reg *r, const char *repo, struct reg_blob *blobs, size_t n, int maxpar,
-		 reg_progress_fn progress, void *arg, struct bx_err *e)
+                 reg_progress_fn progress, void *arg, struct bx_err *e)
 {
 	_cleanup_free_ struct xfer *xs = calloc (n ? n : 1, sizeof *xs);
 	_cleanup_free_ int *state = calloc (n ? n : 1, sizeof *state);
-	struct run u = { r, xs, state, n, 0, maxpar > 0 ? maxpar : 1, progress, blobs, arg };
+	struct run u = {r, xs, state, n, 0, maxpar > 0 ? maxpar : 1, progress, blobs, arg};
 	int rc = 0;
 
 	if (!xs || !state)
@@ -1055,8 +1054,8 @@ static int
 upload_url (const struct reg *r, const char *loc, const char *digest, char *url, size_t len)
 {
 	int n = snprintf (url, len, "%s%s%cdigest=sha256%%3A%s", loc[0] == '/' ? r->base : "", loc,
-			  strchr (loc, '?') ? '&' : '?', digest_hex (digest));
-	return n > 0 && (size_t) n < len ? 0 : -1;
+	                  strchr (loc, '?') ? '&' : '?', digest_hex (digest));
+	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
 /* Run the N requests of XS, MAXPAR at once, to the end or the first
@@ -1065,7 +1064,7 @@ static int
 run_many (struct reg *r, struct xfer *xs, size_t n, int maxpar, struct bx_err *e)
 {
 	_cleanup_free_ int *state = calloc (n ? n : 1, sizeof *state);
-	struct run u = { .r = r, .xs = xs, .state = state, .n = n, .maxpar = maxpar > 0 ? maxpar : 1 };
+	struct run u = {.r = r, .xs = xs, .state = state, .n = n, .maxpar = maxpar > 0 ? maxpar : 1};
 	int rc = state ? run_all (&u, e) : err_set (e, BX_SYSTEM, ENOMEM, "push");
 
 	return rc;
@@ -1131,8 +1130,8 @@ reg_push_blobs (struct reg *r, const char *repo, struct reg_push *v, size_t n, i
 		const struct reg_push *b = &v[idx[j]];
 		push_xfer (&xs[j], r, repo, "POST", b);
 		if (b->from)
-			snprintf (xs[j].url, sizeof xs[j].url, "%s/v2/%s/blobs/uploads/?mount=%s&from=%s", r->base, repo,
-				  b->digest, b->from);
+			snprintf (xs[j].url, sizeof xs[j].url, "%s/v2/%s/blobs/uploads/?mount=%s&from=%s", r->base,
+			          repo, b->digest, b->from);
 		else
 			snprintf (xs[j].url, sizeof xs[j].url, "%s/v2/%s/blobs/uploads/", r->base, repo);
 	}
@@ -1163,14 +1162,19 @@ reg_push_blobs (struct reg *r, const char *repo, struct reg_push *v, size_t n, i
 }
 
 int
-reg_put_manifest (struct reg *r, const char *repo, const char *reference, const char *media_type,
-		  const char *buf, size_t len, struct bx_err *e)
+reg_put_manifest (struct reg *r, const char *repo, const char *reference, const char *media_type, const char *buf,
+                  size_t len, struct bx_err *e)
 {
-	struct xfer x = { .r = r, .repo = repo, .method = "PUT", .req_ctype = media_type, .up_buf = buf,
-			  .up_len = (int64_t) len, .body = { .max = REG_ERRBODY_MAX } };
+	struct xfer x = {.r = r,
+	                 .repo = repo,
+	                 .method = "PUT",
+	                 .req_ctype = media_type,
+	                 .up_buf = buf,
+	                 .up_len = (int64_t)len,
+	                 .body = {.max = REG_ERRBODY_MAX}};
 	int rc;
 
-	if (snprintf (x.url, sizeof x.url, "%s/v2/%s/manifests/%s", r->base, repo, reference) >= (int) sizeof x.url)
+	if (snprintf (x.url, sizeof x.url, "%s/v2/%s/manifests/%s", r->base, repo, reference) >= (int)sizeof x.url)
 		return err_set (e, BX_USAGE, 0, "reference too long");
 	rc = run_one (&x, e);
 	xfer_free (&x);

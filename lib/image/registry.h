@@ -28,9 +28,9 @@
 #include "base/err.h"
 
 /* The Accept header for manifests: the four media types we understand. */
-#define REG_MANIFEST_ACCEPT                                                                                  \
-	"application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "              \
-	"application/vnd.docker.distribution.manifest.v2+json, "                                             \
+#define REG_MANIFEST_ACCEPT                                                                                            \
+	"application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "                        \
+	"application/vnd.docker.distribution.manifest.v2+json, "                                                       \
 	"application/vnd.docker.distribution.manifest.list.v2+json"
 
 /* Manifests larger than this are refused (the distribution-spec asks
@@ -40,8 +40,8 @@
 struct reg_opts {
 	const char *user; /* basic credentials, or NULL: anonymous */
 	const char *pass;
-	int plain_http;     /* http:// instead of https:// */
-	long rate_limit;    /* bytes per second, all transfers together, 0: none (tests) */
+	int plain_http;  /* http:// instead of https:// */
+	long rate_limit; /* bytes per second, all transfers together, 0: none (tests) */
 };
 
 struct reg;
@@ -65,8 +65,7 @@ struct reg_doc {
 };
 
 /* GET /v2/REPO/manifests/REFERENCE (a tag or a digest) into D. */
-int reg_get_manifest (struct reg *r, const char *repo, const char *reference, struct reg_doc *d,
-		      struct bx_err *e);
+int reg_get_manifest (struct reg *r, const char *repo, const char *reference, struct reg_doc *d, struct bx_err *e);
 void reg_doc_free (struct reg_doc *d);
 
 enum reg_blob_state { REG_BLOB_QUEUED, REG_BLOB_FETCHING, REG_BLOB_DONE, REG_BLOB_FAILED };
@@ -83,7 +82,7 @@ struct reg_blob {
 	int64_t size;
 	int fd;
 	/* filled while fetching */
-	int64_t done; /* bytes in FD */
+	int64_t done;       /* bytes in FD */
 	int64_t resumed_at; /* bytes FD held at the start */
 	int64_t flushed;    /* bytes whose writeback was started */
 	enum reg_blob_state state;
@@ -97,7 +96,7 @@ typedef void (*reg_progress_fn) (struct reg_blob *blobs, size_t n, void *arg);
  * the other transfers are stopped (what they fetched stays in their fd for
  * a later resume) and E names the blob. */
 int reg_fetch_blobs (struct reg *r, const char *repo, struct reg_blob *blobs, size_t n, int maxpar,
-		     reg_progress_fn progress, void *arg, struct bx_err *e);
+                     reg_progress_fn progress, void *arg, struct bx_err *e);
 
 /* --- pushing --- */
 
@@ -108,7 +107,7 @@ struct reg_push {
 	const char *digest;
 	int64_t size;
 	int fd;
-	const char *from; /* another repository of this registry that has it, or NULL */
+	const char *from;            /* another repository of this registry that has it, or NULL */
 	enum reg_push_result result; /* set by reg_push_blobs */
 };
 
@@ -119,8 +118,8 @@ struct reg_push {
 int reg_push_blobs (struct reg *r, const char *repo, struct reg_push *v, size_t n, int maxpar, struct bx_err *e);
 
 /* PUT /v2/REPO/manifests/REFERENCE: LEN bytes of BUF as MEDIA_TYPE. */
-int reg_put_manifest (struct reg *r, const char *repo, const char *reference, const char *media_type,
-		      const char *buf, size_t len, struct bx_err *e);
+int reg_put_manifest (struct reg *r, const char *repo, const char *reference, const char *media_type, const char *buf,
+                      size_t len, struct bx_err *e);
 
 /* A parsed WWW-Authenticate challenge (the first one in the header). */
 struct reg_challenge {

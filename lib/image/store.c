@@ -23,14 +23,14 @@ store_init_layout (int dir, struct bx_err *e)
 
 	if (mkdir_p_at (dir, L_BLOBS, 0755, e) < 0)
 		return -1;
-	if (fstatat (dir, L_OCI_LAYOUT, &st, 0) < 0
-	    && afile_write_at (dir, L_OCI_LAYOUT, OCI_LAYOUT_CONTENT, strlen (OCI_LAYOUT_CONTENT), e) < 0)
+	if (fstatat (dir, L_OCI_LAYOUT, &st, 0) < 0 &&
+	    afile_write_at (dir, L_OCI_LAYOUT, OCI_LAYOUT_CONTENT, strlen (OCI_LAYOUT_CONTENT), e) < 0)
 		return -1;
 	if (fstatat (dir, L_INDEX, &st, 0) == 0)
 		return 0;
 	{
 		static const char empty[] = "{\"schemaVersion\":2,\"mediaType\":"
-					    "\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}";
+		                            "\"application/vnd.oci.image.index.v1+json\",\"manifests\":[]}";
 		_cleanup_close_ int lk = lock_take_at (dir, L_INDEX_LOCK, LOCK_WAIT, e);
 		if (lk < 0)
 			return -1;
@@ -150,8 +150,7 @@ store_index_load (const struct store *s, json_t **index, struct bx_err *e)
 }
 
 int
-store_index_update (const struct store *s, int (*fn) (json_t *, void *, struct bx_err *), void *arg,
-		    struct bx_err *e)
+store_index_update (const struct store *s, int (*fn) (json_t *, void *, struct bx_err *), void *arg, struct bx_err *e)
 {
 	_cleanup_close_ int lk = lock_take_at (s->dir, L_INDEX_LOCK, LOCK_WAIT, e);
 	_cleanup_free_ char *out = NULL;
@@ -164,7 +163,7 @@ store_index_update (const struct store *s, int (*fn) (json_t *, void *, struct b
 	if (rc == 0) {
 		out = json_dumps (index, JSON_COMPACT);
 		rc = out ? afile_write_at (s->dir, L_INDEX, out, strlen (out), e)
-			 : err_set (e, BX_SYSTEM, ENOMEM, "image store: index.json");
+		         : err_set (e, BX_SYSTEM, ENOMEM, "image store: index.json");
 	}
 	json_decref (index);
 	return rc;
@@ -183,10 +182,11 @@ find_tag (json_t *manifests, const char *ref)
 	size_t i;
 	json_t *d;
 
-	json_array_foreach (manifests, i, d) {
+	json_array_foreach (manifests, i, d)
+	{
 		const char *name = desc_ref_name (d);
 		if (name && strcmp (name, ref) == 0)
-			return (int) i;
+			return (int)i;
 	}
 	return -1;
 }
@@ -239,7 +239,8 @@ untagged_add_fn (json_t *index, void *arg, struct bx_err *e)
 	const char *want = json_string_value (json_object_get (arg, "digest"));
 	size_t i;
 
-	json_array_foreach (manifests, i, d) {
+	json_array_foreach (manifests, i, d)
+	{
 		if (want && strcmp (json_string_value (json_object_get (d, "digest")) ?: "", want) == 0)
 			return 0;
 	}
@@ -260,7 +261,7 @@ store_untagged_add (const struct store *s, json_t *desc, struct bx_err *e)
 int
 store_tag_set (const struct store *s, const char *fullref, json_t *desc, struct bx_err *e)
 {
-	struct tag_op op = { fullref, desc };
+	struct tag_op op = {fullref, desc};
 
 	if (store_index_update (s, tag_set_fn, &op, e) < 0)
 		return err_wrap (e, "tag %s", fullref);
@@ -283,7 +284,7 @@ tag_remove_fn (json_t *index, void *arg, struct bx_err *e)
 int
 store_tag_remove (const struct store *s, const char *fullref, struct bx_err *e)
 {
-	struct tag_op op = { fullref, NULL };
+	struct tag_op op = {fullref, NULL};
 
 	return store_index_update (s, tag_remove_fn, &op, e);
 }
@@ -370,7 +371,7 @@ store_entry_load (const struct store *s, json_t *desc, struct image *img, struct
 int
 store_index_tag (json_t *index, const char *fullref, json_t *desc, struct bx_err *e)
 {
-	struct tag_op op = { fullref, desc };
+	struct tag_op op = {fullref, desc};
 
 	return tag_set_fn (index, &op, e);
 }
@@ -408,17 +409,15 @@ gc_mark (const struct store *s, json_t *live, const char *digest, int depth)
 	json_object_set_new (live, digest, json_true ());
 	/* a missing or damaged document keeps nothing else alive; depth stops
 	 * an index that (by a hash collision we will not see) names itself */
-	if (depth > 16 || store_blob_read (s, digest, &buf, &len, &ign) < 0
-	    || !(doc = json_loadb (buf, len, 0, NULL)))
+	if (depth > 16 || store_blob_read (s, digest, &buf, &len, &ign) < 0 || !(doc = json_loadb (buf, len, 0, NULL)))
 		return;
 	d = json_object_get (json_object_get (doc, "config"), "digest");
 	if (json_is_string (d))
 		json_object_set_new (live, json_string_value (d), json_true ());
-	json_array_foreach (json_object_get (doc, "layers"), i, d)
-		if (json_is_string (json_object_get (d, "digest")))
-			json_object_set_new (live, json_string_value (json_object_get (d, "digest")), json_true ());
+	json_array_foreach (json_object_get (doc, "layers"), i, d) if (json_is_string (json_object_get (d, "digest")))
+	    json_object_set_new (live, json_string_value (json_object_get (d, "digest")), json_true ());
 	json_array_foreach (json_object_get (doc, "manifests"), i, d)
-		gc_mark (s, live, json_string_value (json_object_get (d, "digest")), depth + 1);
+	    gc_mark (s, live, json_string_value (json_object_get (d, "digest")), depth + 1);
 	json_decref (doc);
 }
 
@@ -433,7 +432,7 @@ is_dead_tmp (const char *name)
 	if (!p)
 		return 0;
 	pid = strtol (p + 5, &end, 10);
-	return pid > 0 && *end == '\0' && pid != getpid () && kill ((pid_t) pid, 0) < 0 && errno == ESRCH;
+	return pid > 0 && *end == '\0' && pid != getpid () && kill ((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 
 static int
@@ -451,7 +450,7 @@ is_hex64 (const char *s)
  * LIVE is set, blobs not in it. */
 static int
 gc_sweep (int dirfd, json_t *live, void (*on_blob) (const char *, void *), void *arg, struct gc_stats *st,
-	  struct bx_err *e)
+          struct bx_err *e)
 {
 	/* a fresh open: a dup would share (and move) the store's dir offset */
 	int fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -479,7 +478,7 @@ gc_sweep (int dirfd, json_t *live, void (*on_blob) (const char *, void *), void 
 		if (unlinkat (dirfd, de->d_name, 0) < 0)
 			return err_set (e, BX_SYSTEM, errno, "image store: remove blob %s", digest);
 		st->blobs++;
-		st->bytes += (uint64_t) sb.st_size;
+		st->bytes += (uint64_t)sb.st_size;
 		if (on_blob)
 			on_blob (digest, arg);
 	}
@@ -499,9 +498,11 @@ gc_live (const struct store *s, json_t **live, struct bx_err *e)
 		json_decref (index);
 		return err_set (e, BX_SYSTEM, ENOMEM, "image store: gc");
 	}
-	json_array_foreach (json_object_get (index, "manifests"), i, d) {
+	json_array_foreach (json_object_get (index, "manifests"), i, d)
+	{
 		gc_mark (s, *live, json_string_value (json_object_get (d, "digest")), 0);
-		gc_mark (s, *live, json_string_value (json_object_get (json_object_get (d, "annotations"), ANN_REPO_DIGEST)), 0);
+		gc_mark (s, *live,
+		         json_string_value (json_object_get (json_object_get (d, "annotations"), ANN_REPO_DIGEST)), 0);
 	}
 	json_decref (index);
 	return 0;
@@ -509,7 +510,7 @@ gc_live (const struct store *s, json_t **live, struct bx_err *e)
 
 int
 store_gc (const struct store *s, int flags, void (*on_blob) (const char *digest, void *arg), void *arg,
-	  struct gc_stats *st, struct bx_err *e)
+          struct gc_stats *st, struct bx_err *e)
 {
 	_cleanup_close_ int gc = lock_take_at (s->dir, L_GC_LOCK, flags & LOCK_TRY, e);
 	_cleanup_close_ int lk = -1;
@@ -519,7 +520,7 @@ store_gc (const struct store *s, int flags, void (*on_blob) (const char *digest,
 	memset (st, 0, sizeof *st);
 	if (gc < 0)
 		return e->code == BX_CONFLICT ? err_set (e, BX_CONFLICT, 0, "image store: gc: blobs are being added")
-					      : err_wrap (e, "image store: gc");
+		                              : err_wrap (e, "image store: gc");
 	/* index.json cannot change while we decide what it reaches */
 	if ((lk = lock_take_at (s->dir, L_INDEX_LOCK, LOCK_WAIT, e)) < 0 || gc_live (s, &live, e) < 0)
 		return err_wrap (e, "image store: gc");

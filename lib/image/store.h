@@ -38,14 +38,13 @@ int store_blob_read (const struct store *s, const char *digest, char **buf, size
 int store_blob_put (const struct store *s, const char *digest, const void *buf, size_t len, struct bx_err *e);
 /* Move the file DIRFD/PATH (already checked to hold DIGEST, and fsync'd)
  * into the store. */
-int store_blob_commit_at (const struct store *s, int dirfd, const char *path, const char *digest,
-			  struct bx_err *e);
+int store_blob_commit_at (const struct store *s, int dirfd, const char *path, const char *digest, struct bx_err *e);
 
 /* index.json, read without the lock (it is only ever replaced whole). */
 int store_index_load (const struct store *s, json_t **index, struct bx_err *e);
 /* Under images/lock: load index.json, let FN change it, write it back. */
-int store_index_update (const struct store *s, int (*fn) (json_t *index, void *arg, struct bx_err *e),
-			void *arg, struct bx_err *e);
+int store_index_update (const struct store *s, int (*fn) (json_t *index, void *arg, struct bx_err *e), void *arg,
+                        struct bx_err *e);
 /* Point the tag FULLREF at a descriptor (replacing the tag's old target).
  * DESC is borrowed; its annotations gain the ref name. */
 int store_tag_set (const struct store *s, const char *fullref, json_t *desc, struct bx_err *e);
@@ -60,10 +59,10 @@ int store_tag_remove (const struct store *s, const char *fullref, struct bx_err 
 /* An image as the store resolves it: the tag's (or digest's) descriptor,
  * its manifest and its config, all owned by the struct. */
 struct image {
-	json_t *desc;     /* the index.json entry */
+	json_t *desc; /* the index.json entry */
 	json_t *manifest;
 	json_t *config;
-	char ref[512];    /* the entry's ref name, or "" when untagged */
+	char ref[512]; /* the entry's ref name, or "" when untagged */
 	char manifest_digest[DIGEST_STR_LEN + 1];
 	char config_digest[DIGEST_STR_LEN + 1]; /* Docker's image id */
 };
@@ -109,6 +108,6 @@ struct gc_stats {
  * then images/lock. BX_CONFLICT, nothing removed, when LOCK_TRY finds a
  * pin held. ON_BLOB (may be NULL) hears each removed digest. */
 int store_gc (const struct store *s, int flags, void (*on_blob) (const char *digest, void *arg), void *arg,
-	      struct gc_stats *st, struct bx_err *e);
+              struct gc_stats *st, struct bx_err *e);
 
 #endif

@@ -38,7 +38,7 @@ path_clean (const char *in, char *out, size_t len)
 		size_t cl = end - in;
 		if (cl == 2 && in[0] == '.' && in[1] == '.') {
 			char *slash = strrchr (out, '/');
-			n = slash ? (size_t) (slash - out) : 0;
+			n = slash ? (size_t)(slash - out) : 0;
 			out[n] = '\0';
 		} else if (cl && !(cl == 1 && in[0] == '.') && n + cl + 2 < len) {
 			if (n)
@@ -70,7 +70,7 @@ stage_entry (struct tarball *t, struct archive *a, const char *path, unsigned n,
 	if (hash_init (&c, e) < 0)
 		return -1;
 	while ((r = archive_read_data_block (a, &buf, &len, &off)) == ARCHIVE_OK) {
-		if ((uint64_t) off != size) {
+		if ((uint64_t)off != size) {
 			hash_free (&c);
 			return err_set (e, BX_USAGE, 0, "%s: sparse files are not supported", path);
 		}
@@ -90,7 +90,7 @@ stage_entry (struct tarball *t, struct archive *a, const char *path, unsigned n,
 	if (fsync (fd) < 0)
 		return err_set (e, BX_SYSTEM, errno, "stage %s", path);
 	json_object_set_new (t->files, path,
-			     json_pack ("{s:s,s:s,s:I}", "f", name, "digest", dg, "size", (json_int_t) size));
+	                     json_pack ("{s:s,s:s,s:I}", "f", name, "digest", dg, "size", (json_int_t)size));
 	return 0;
 }
 
@@ -164,12 +164,12 @@ resolve (const struct tarball *t, const char *path, char *out, size_t len, struc
 	while (rest[0]) {
 		char *slash = strchr (rest, '/');
 		const char *link;
-		size_t cl = slash ? (size_t) (slash - rest) : strlen (rest);
+		size_t cl = slash ? (size_t)(slash - rest) : strlen (rest);
 		size_t n = strlen (cur);
 
 		if (n + cl + 2 >= sizeof cur)
 			return err_set (e, BX_USAGE, ENAMETOOLONG, "%s", path);
-		snprintf (cur + n, sizeof cur - n, "%s%.*s", n ? "/" : "", (int) cl, rest);
+		snprintf (cur + n, sizeof cur - n, "%s%.*s", n ? "/" : "", (int)cl, rest);
 		memmove (rest, slash ? slash + 1 : rest + cl, strlen (slash ? slash + 1 : rest + cl) + 1);
 		link = json_string_value (json_object_get (json_object_get (t->files, cur), "link"));
 		if (!link)
@@ -181,7 +181,7 @@ resolve (const struct tarball *t, const char *path, char *out, size_t len, struc
 			snprintf (next, sizeof next, "%s/%s", link, rest);
 		else {
 			char *dir_end = strrchr (cur, '/');
-			snprintf (next, sizeof next, "%.*s/%s/%s", dir_end ? (int) (dir_end - cur) : 0, cur, link, rest);
+			snprintf (next, sizeof next, "%.*s/%s/%s", dir_end ? (int)(dir_end - cur) : 0, cur, link, rest);
 		}
 		path_clean (next, rest, sizeof rest);
 		cur[0] = '\0';
@@ -191,8 +191,8 @@ resolve (const struct tarball *t, const char *path, char *out, size_t len, struc
 }
 
 int
-tarball_lookup (const struct tarball *t, const char *path, const char **staged, const char **digest,
-		uint64_t *size, struct bx_err *e)
+tarball_lookup (const struct tarball *t, const char *path, const char **staged, const char **digest, uint64_t *size,
+                struct bx_err *e)
 {
 	char real[4096];
 	json_t *f;
@@ -217,7 +217,7 @@ werr (struct tarball_writer *w, const char *name, struct bx_err *e)
 {
 	int sys = archive_errno (w->a);
 	return err_set (e, sys == ENOSPC || sys == EIO ? BX_SYSTEM : BX_FAIL, 0, "write archive: %s: %s", name,
-			archive_error_string (w->a) ? archive_error_string (w->a) : strerror (sys));
+	                archive_error_string (w->a) ? archive_error_string (w->a) : strerror (sys));
 }
 
 int
@@ -228,9 +228,8 @@ tarball_writer_open (struct tarball_writer *w, int fd, struct bx_err *e)
 	w->a = a;
 	if (!a)
 		return err_set (e, BX_SYSTEM, ENOMEM, "write archive");
-	if (archive_write_set_format_pax_restricted (a) != ARCHIVE_OK
-	    || archive_write_set_bytes_in_last_block (a, 1) != ARCHIVE_OK
-	    || archive_write_open_fd (a, fd) != ARCHIVE_OK)
+	if (archive_write_set_format_pax_restricted (a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block (a, 1) != ARCHIVE_OK || archive_write_open_fd (a, fd) != ARCHIVE_OK)
 		return werr (w, "open", e);
 	return 0;
 }
@@ -262,9 +261,9 @@ tarball_add_dir (struct tarball_writer *w, const char *name, struct bx_err *e)
 int
 tarball_add_buf (struct tarball_writer *w, const char *name, const void *buf, size_t len, struct bx_err *e)
 {
-	if (add_header (w, name, AE_IFREG, (int64_t) len, e) < 0)
+	if (add_header (w, name, AE_IFREG, (int64_t)len, e) < 0)
 		return -1;
-	if (len && archive_write_data (w->a, buf, len) != (la_ssize_t) len)
+	if (len && archive_write_data (w->a, buf, len) != (la_ssize_t)len)
 		return werr (w, name, e);
 	return 0;
 }
@@ -281,7 +280,7 @@ tarball_add_fd (struct tarball_writer *w, const char *name, int fd, struct bx_er
 	if (add_header (w, name, AE_IFREG, st.st_size, e) < 0)
 		return -1;
 	for (left = st.st_size; left > 0;) {
-		ssize_t n = read (fd, buf, left < (off_t) sizeof buf ? (size_t) left : sizeof buf);
+		ssize_t n = read (fd, buf, left < (off_t)sizeof buf ? (size_t)left : sizeof buf);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)

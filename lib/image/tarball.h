@@ -29,8 +29,8 @@ int tarball_read (struct tarball *t, int fd, int stage, struct bx_err *e);
 void tarball_free (struct tarball *t);
 /* Find PATH ("./" and "//" allowed), following links; the staged file's
  * name in the stage, its digest and size. BX_NOTFOUND when absent. */
-int tarball_lookup (const struct tarball *t, const char *path, const char **staged, const char **digest,
-		    uint64_t *size, struct bx_err *e);
+int tarball_lookup (const struct tarball *t, const char *path, const char **staged, const char **digest, uint64_t *size,
+                    struct bx_err *e);
 
 /* Writing an archive: pax-restricted tar (plain ustar for short names),
  * entries owned by 0:0 with mtime 0 so equal input gives equal bytes. */

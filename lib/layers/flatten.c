@@ -78,7 +78,7 @@ links_reset (struct fl *f)
 static struct link *
 link_slot (struct link *v, size_t cap, dev_t dev, ino_t ino)
 {
-	size_t i = (size_t) (ino * 0x9E3779B97F4A7C15ull) & (cap - 1);
+	size_t i = (size_t)(ino * 0x9E3779B97F4A7C15ull) & (cap - 1);
 
 	while (v[i].path && !(v[i].ino == ino && v[i].dev == dev))
 		i = (i + 1) & (cap - 1);
@@ -142,17 +142,17 @@ xattrs_copy (struct fl *f, int sfd, int dfd, int pathfds, struct bx_err *e)
 	n = pathfds ? listxattr (sp, NULL, 0) : flistxattr (sfd, NULL, 0);
 	if (n <= 0)
 		return 0;
-	if (!(names = malloc ((size_t) n)) || !(val = malloc (XATTR_SIZE_MAX)))
+	if (!(names = malloc ((size_t)n)) || !(val = malloc (XATTR_SIZE_MAX)))
 		return fl_err (f, ENOMEM, "xattrs", e);
-	n = pathfds ? listxattr (sp, names, (size_t) n) : flistxattr (sfd, names, (size_t) n);
+	n = pathfds ? listxattr (sp, names, (size_t)n) : flistxattr (sfd, names, (size_t)n);
 	for (char *p = names; n > 0 && p < names + n; p += strlen (p) + 1) {
 		if (is_overlay_xattr (p))
 			continue;
 		vn = pathfds ? getxattr (sp, p, val, XATTR_SIZE_MAX) : fgetxattr (sfd, p, val, XATTR_SIZE_MAX);
 		if (vn < 0)
 			return fl_err (f, errno, p, e);
-		if ((pathfds ? setxattr (dp, p, val, (size_t) vn, 0) : fsetxattr (dfd, p, val, (size_t) vn, 0)) < 0
-		    && !(f->rootless && (errno == EPERM || errno == ENOTSUP)))
+		if ((pathfds ? setxattr (dp, p, val, (size_t)vn, 0) : fsetxattr (dfd, p, val, (size_t)vn, 0)) < 0 &&
+		    !(f->rootless && (errno == EPERM || errno == ENOTSUP)))
 			return fl_err (f, errno, p, e);
 	}
 	return 0;
@@ -161,7 +161,7 @@ xattrs_copy (struct fl *f, int sfd, int dfd, int pathfds, struct bx_err *e)
 static int
 meta_fd (struct fl *f, int sfd, int dfd, const struct stat *st, struct bx_err *e)
 {
-	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	struct timespec ts[2] = {st->st_atim, st->st_mtim};
 
 	if (fchown (dfd, st->st_uid, st->st_gid) < 0 && !(f->rootless && (errno == EPERM || errno == EINVAL)))
 		return fl_err (f, errno, "chown", e);
@@ -178,10 +178,10 @@ meta_fd (struct fl *f, int sfd, int dfd, const struct stat *st, struct bx_err *e
 static int
 meta_at (struct fl *f, int src, int dst, const char *name, const struct stat *st, struct bx_err *e)
 {
-	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+	struct timespec ts[2] = {st->st_atim, st->st_mtim};
 
-	if (fchownat (dst, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0
-	    && !(f->rootless && (errno == EPERM || errno == EINVAL)))
+	if (fchownat (dst, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    !(f->rootless && (errno == EPERM || errno == EINVAL)))
 		return fl_err (f, errno, "chown", e);
 	if (!S_ISLNK (st->st_mode)) {
 		_cleanup_close_ int sfd = openat (src, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -216,7 +216,7 @@ data_copy (int sfd, int dfd, off_t size)
 	if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
 		return -1;
 	while ((n = read (sfd, buf, sizeof buf)) > 0)
-		if (write_all (dfd, buf, (size_t) n) < 0)
+		if (write_all (dfd, buf, (size_t)n) < 0)
 			return -1;
 	return n < 0 ? -1 : 0;
 }
@@ -285,8 +285,8 @@ dir_copy (struct fl *f, int src, int dst, const char *name, const struct stat *s
 
 	if (sfd < 0)
 		return fl_err (f, errno, "open", e);
-	if (fstatat (dst, name, &dt, AT_SYMLINK_NOFOLLOW) == 0 && (!S_ISDIR (dt.st_mode) || is_opaque (f, sfd))
-	    && tree_remove_at (dst, name) < 0)
+	if (fstatat (dst, name, &dt, AT_SYMLINK_NOFOLLOW) == 0 && (!S_ISDIR (dt.st_mode) || is_opaque (f, sfd)) &&
+	    tree_remove_at (dst, name) < 0)
 		return fl_err (f, errno, "remove", e);
 	if (mkdirat (dst, name, 0700) < 0 && errno != EEXIST)
 		return fl_err (f, errno, "mkdir", e);
@@ -344,9 +344,9 @@ tree_copy (struct fl *f, int src, int dst, struct bx_err *e)
 
 int
 flatten_layers (int layersfd, const char *const *layers, size_t n, int dstfd, const char *opaque_xattr,
-		struct bx_err *e)
+                struct bx_err *e)
 {
-	struct fl f = { .dst_root = dstfd, .opaque_xattr = opaque_xattr, .rootless = geteuid () != 0 };
+	struct fl f = {.dst_root = dstfd, .opaque_xattr = opaque_xattr, .rootless = geteuid () != 0};
 	int rc = 0;
 
 	for (size_t i = 0; i < n && rc == 0; i++) {

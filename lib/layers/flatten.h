@@ -16,6 +16,6 @@
 
 /* Apply LAYERS[0..n) (names in LAYERSFD, bottom first) onto DSTFD. */
 int flatten_layers (int layersfd, const char *const *layers, size_t n, int dstfd, const char *opaque_xattr,
-		    struct bx_err *e);
+                    struct bx_err *e);
 
 #endif

@@ -36,7 +36,7 @@ set_str (int fs, const char *key, const char *val, struct bx_err *e)
 /* 1 when the new mount API or lowerdir+ is missing: try mount (2) */
 static int
 mount_new (const char *layers, const char *const *lower, size_t n, const char *upper, const char *work,
-	   const char *target, int userxattr, struct bx_err *e)
+           const char *target, int userxattr, struct bx_err *e)
 {
 	_cleanup_close_ int fs = fsopen ("overlay", FSOPEN_CLOEXEC), mfd = -1;
 	char path[4096];
@@ -66,19 +66,19 @@ mount_new (const char *layers, const char *const *lower, size_t n, const char *u
 
 static int
 mount_old (const char *layers, const char *const *lower, size_t n, const char *upper, const char *work,
-	   const char *target, int userxattr, struct bx_err *e)
+           const char *target, int userxattr, struct bx_err *e)
 {
 	char opts[4096];
 	size_t len = 0;
 	_cleanup_close_ int cwd = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int rc, err;
 
-	len = (size_t) snprintf (opts, sizeof opts, "lowerdir=");
+	len = (size_t)snprintf (opts, sizeof opts, "lowerdir=");
 	for (size_t i = 0; i < n && len < sizeof opts; i++)
-		len += (size_t) snprintf (opts + len, sizeof opts - len, "%s%s", i ? ":" : "", lower[i]);
+		len += (size_t)snprintf (opts + len, sizeof opts - len, "%s%s", i ? ":" : "", lower[i]);
 	if (len < sizeof opts)
-		len += (size_t) snprintf (opts + len, sizeof opts - len, ",upperdir=%s,workdir=%s,index=off%s", upper,
-					  work, userxattr ? ",userxattr" : "");
+		len += (size_t)snprintf (opts + len, sizeof opts - len, ",upperdir=%s,workdir=%s,index=off%s", upper,
+		                         work, userxattr ? ",userxattr" : "");
 	if (len >= sizeof opts)
 		return err_set (e, BX_FAIL, 0, "mount overlay: %zu layers do not fit in the mount options", n);
 	if (strpbrk (upper, ",:") || strpbrk (work, ",:"))
@@ -97,7 +97,7 @@ mount_old (const char *layers, const char *const *lower, size_t n, const char *u
 
 int
 overlay_mount (const char *layers, const char *const *lower, size_t n, const char *upper, const char *work,
-	       const char *target, int userxattr, struct bx_err *e)
+               const char *target, int userxattr, struct bx_err *e)
 {
 	int r = mount_new (layers, lower, n, upper, work, target, userxattr, e);
 

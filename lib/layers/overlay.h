@@ -13,7 +13,7 @@
  * relative to LAYERS (the process chdirs there, as containerd does), which
  * must fit in a page. USERXATTR: rootless overlayfs (user.overlay.*). */
 int overlay_mount (const char *layers, const char *const *lower, size_t n, const char *upper, const char *work,
-		   const char *target, int userxattr, struct bx_err *e);
+                   const char *target, int userxattr, struct bx_err *e);
 
 /* Detach the mount at TARGET; not being mounted is no error. */
 int overlay_unmount (const char *target, struct bx_err *e);

@@ -117,7 +117,7 @@ static const struct {
 	const char *path;
 	int dir;
 } init_entries[] = {
-	{"proc", 1}, {"sys", 1}, {"dev", 1}, {"etc", 1}, {"etc/hosts", 0}, {"etc/hostname", 0}, {"etc/resolv.conf", 0},
+    {"proc", 1}, {"sys", 1}, {"dev", 1}, {"etc", 1}, {"etc/hosts", 0}, {"etc/hostname", 0}, {"etc/resolv.conf", 0},
 };
 
 /* the init layer's name for overlay_mount, relative to layers/ */

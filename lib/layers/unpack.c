@@ -64,7 +64,7 @@ path_clean (const char *in, char *out, size_t outsz)
 		size_t n;
 		while (*in && *in != '/')
 			in++;
-		n = (size_t) (in - c);
+		n = (size_t)(in - c);
 		while (*in == '/')
 			in++;
 		if (n == 0 || (n == 1 && c[0] == '.'))
@@ -74,7 +74,7 @@ path_clean (const char *in, char *out, size_t outsz)
 			if (len == 0)
 				return -1;
 			s = strrchr (out, '/');
-			len = s ? (size_t) (s - out) : 0;
+			len = s ? (size_t)(s - out) : 0;
 			out[len] = '\0';
 			continue;
 		}
@@ -109,8 +109,7 @@ entry_err (struct bx_err *e, struct archive_entry *ent, int sys, const char *wha
 {
 	const char *n = entry_name (ent);
 
-	return err_set (e, BX_FAIL, sys, "entry %.200s%s: %s", n ? n : "?", n && strlen (n) > 200 ? "..." : "",
-			what);
+	return err_set (e, BX_FAIL, sys, "entry %.200s%s: %s", n ? n : "?", n && strlen (n) > 200 ? "..." : "", what);
 }
 
 /* Create the missing directories of DIR, one component at a time, each
@@ -248,7 +247,8 @@ static void
 entry_times (struct archive_entry *ent, struct timespec ts[2])
 {
 	ts[0].tv_sec = archive_entry_atime_is_set (ent) ? archive_entry_atime (ent) : archive_entry_mtime (ent);
-	ts[0].tv_nsec = archive_entry_atime_is_set (ent) ? archive_entry_atime_nsec (ent) : archive_entry_mtime_nsec (ent);
+	ts[0].tv_nsec =
+	    archive_entry_atime_is_set (ent) ? archive_entry_atime_nsec (ent) : archive_entry_mtime_nsec (ent);
 	ts[1].tv_sec = archive_entry_mtime (ent);
 	ts[1].tv_nsec = archive_entry_mtime_nsec (ent);
 }
@@ -279,8 +279,8 @@ meta_at (struct ux *u, struct archive_entry *ent, int pfd, const char *base, int
 	struct timespec ts[2];
 	mode_t type = archive_entry_filetype (ent);
 
-	if (fchownat (pfd, base, archive_entry_uid (ent), archive_entry_gid (ent), AT_SYMLINK_NOFOLLOW) < 0
-	    && !owner_ok (u))
+	if (fchownat (pfd, base, archive_entry_uid (ent), archive_entry_gid (ent), AT_SYMLINK_NOFOLLOW) < 0 &&
+	    !owner_ok (u))
 		return entry_err (e, ent, errno, "chown");
 	if (type != AE_IFLNK && fchmodat (pfd, base, archive_entry_mode (ent) & 07777, 0) < 0)
 		return entry_err (e, ent, errno, "chmod");
@@ -326,7 +326,7 @@ file_data (struct ux *u, struct archive_entry *ent, int fd, struct bx_err *e)
 			return entry_err (e, ent, errno, "seek");
 		if (write_all (fd, buf, len) < 0)
 			return entry_err (e, ent, errno, "write");
-		pos = off + (off_t) len;
+		pos = off + (off_t)len;
 	}
 	if (r != ARCHIVE_EOF)
 		return tar_err (u, e, ent);
@@ -454,7 +454,7 @@ hardlink_make (struct ux *u, struct archive_entry *ent, int pfd, const char *bas
 	if (tfd < 0) {
 		char what[PATH_MAX + 64];
 		snprintf (what, sizeof what, "hardlink target %.200s%s", clean,
-			  errno == ENOENT ? " is not in this layer" : "");
+		          errno == ENOENT ? " is not in this layer" : "");
 		return entry_err (e, ent, errno == ENOENT ? 0 : errno, what);
 	}
 	if (link_at_fd (tfd, pfd, base) < 0) {
@@ -476,8 +476,8 @@ node_make (struct ux *u, struct archive_entry *ent, int pfd, const char *base, s
 		return 0;
 	}
 	if (mknodat (pfd, base, type | 0600, type == AE_IFIFO ? 0 : dev) < 0) {
-		if (errno != EEXIST || clear_slot (u, pfd, base, 0, &wh) < 0
-		    || mknodat (pfd, base, type | 0600, type == AE_IFIFO ? 0 : dev) < 0)
+		if (errno != EEXIST || clear_slot (u, pfd, base, 0, &wh) < 0 ||
+		    mknodat (pfd, base, type | 0600, type == AE_IFIFO ? 0 : dev) < 0)
 			return entry_err (e, ent, errno, "mknod");
 	}
 	return meta_at (u, ent, pfd, base, 1, e);
@@ -532,7 +532,7 @@ entry_apply (struct ux *u, struct archive_entry *ent, struct bx_err *e)
 		return 0; /* the root itself: its attributes are the bundle's */
 	base = strrchr (path, '/');
 	base = base ? base + 1 : path;
-	snprintf (dir, sizeof dir, "%.*s", (int) (base > path ? base - path - 1 : 0), path);
+	snprintf (dir, sizeof dir, "%.*s", (int)(base > path ? base - path - 1 : 0), path);
 	if ((pfd = parent_open (u, dir)) < 0)
 		return entry_err (e, ent, errno, "parent directory");
 	u->st->entries++;
@@ -557,7 +557,7 @@ dirs_finish (struct ux *u, struct bx_err *e)
 {
 	for (size_t i = 0; i < u->ndirs; i++) {
 		struct dirmeta *d = &u->dirs[i];
-		struct timespec ts[2] = { d->mtime, d->mtime };
+		struct timespec ts[2] = {d->mtime, d->mtime};
 		_cleanup_close_ int fd = tree_open_in_root (u->root, d->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 		if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
 			continue; /* replaced by a later entry */
@@ -590,7 +590,7 @@ raw_read (struct archive *tar, void *arg, const void **buf)
 	}
 	hash_update (&u->dg, *buf, len);
 	u->st->bytes += len;
-	return (la_ssize_t) len;
+	return (la_ssize_t)len;
 }
 
 static int
@@ -667,16 +667,16 @@ ux_free (struct ux *u)
 
 int
 unpack_layer (int blobfd, int dirfd, const struct unpack_opts *o, char diffid[DIGEST_STR_LEN + 1],
-	      struct unpack_stats *st, struct bx_err *e)
+              struct unpack_stats *st, struct bx_err *e)
 {
-	struct ux u = { .o = o, .st = st, .root = dirfd, .pfd = -1 };
+	struct ux u = {.o = o, .st = st, .root = dirfd, .pfd = -1};
 	int rc = -1;
 
 	memset (st, 0, sizeof *st);
 	if (hash_init (&u.dg, e) < 0)
 		return -1;
-	if (streams_open (&u, blobfd, e) == 0 && entries_apply (&u, e) == 0 && stream_drain (&u, e) == 0
-	    && dirs_finish (&u, e) == 0) {
+	if (streams_open (&u, blobfd, e) == 0 && entries_apply (&u, e) == 0 && stream_drain (&u, e) == 0 &&
+	    dirs_finish (&u, e) == 0) {
 		hash_final (&u.dg, diffid);
 		rc = 0;
 	}

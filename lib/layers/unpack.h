@@ -38,6 +38,6 @@ struct unpack_stats {
 /* Extract the blob read from BLOBFD into the directory DIRFD; DIFFID gets
  * the sha256 of the uncompressed tar. Errors name the entry. */
 int unpack_layer (int blobfd, int dirfd, const struct unpack_opts *o, char diffid[DIGEST_STR_LEN + 1],
-		  struct unpack_stats *st, struct bx_err *e);
+                  struct unpack_stats *st, struct bx_err *e);
 
 #endif

@@ -87,13 +87,12 @@ ctr_state_write (int dirfd, const struct ctr_state *s, int durable, struct bx_er
 
 	one_line (err, sizeof err, s->error);
 	n = snprintf (buf, sizeof buf,
-		      "status=%s\npid=%d\npid_start=%llu\nmonitor=%d\nmonitor_start=%llu\n"
-		      "exit_code=%d\noom_killed=%d\nrestart_count=%d\n"
-		      "created=%s\nstarted=%s\nfinished=%s\nerror=%s\n",
-		      s->status, (int) s->pid, s->pid_start, (int) s->monitor, s->monitor_start,
-		      s->exit_code, s->oom_killed, s->restart_count, s->created, s->started,
-		      s->finished, err);
-	return (durable ? afile_write_at : afile_replace_at) (dirfd, L_STATE, buf, (size_t) n, e);
+	              "status=%s\npid=%d\npid_start=%llu\nmonitor=%d\nmonitor_start=%llu\n"
+	              "exit_code=%d\noom_killed=%d\nrestart_count=%d\n"
+	              "created=%s\nstarted=%s\nfinished=%s\nerror=%s\n",
+	              s->status, (int)s->pid, s->pid_start, (int)s->monitor, s->monitor_start, s->exit_code,
+	              s->oom_killed, s->restart_count, s->created, s->started, s->finished, err);
+	return (durable ? afile_write_at : afile_replace_at) (dirfd, L_STATE, buf, (size_t)n, e);
 }
 
 unsigned long long
@@ -107,7 +106,7 @@ proc_start_time (pid_t pid)
 
 	if (pid <= 0)
 		return 0;
-	snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+	snprintf (path, sizeof path, "/proc/%d/stat", (int)pid);
 	if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
 	if ((n = read (fd, buf, sizeof buf - 1)) <= 0)
@@ -139,8 +138,7 @@ ctr_state_settle (struct ctr_state *s)
 {
 	if (strcmp (s->status, "running"))
 		return;
-	if (same_process (s->pid, s->pid_start) &&
-	    (!s->monitor || same_process (s->monitor, s->monitor_start)))
+	if (same_process (s->pid, s->pid_start) && (!s->monitor || same_process (s->monitor, s->monitor_start)))
 		return;
 	copy_str (s->status, sizeof s->status, "exited");
 	s->exit_code = 255;
@@ -167,7 +165,7 @@ is_hex_prefix (const char *s)
 	size_t i;
 
 	for (i = 0; s[i]; i++)
-		if (!isxdigit ((unsigned char) s[i]) || isupper ((unsigned char) s[i]))
+		if (!isxdigit ((unsigned char)s[i]) || isupper ((unsigned char)s[i]))
 			return 0;
 	return i > 0 && i <= CTR_ID_LEN;
 }
@@ -178,8 +176,8 @@ resolve_name (int rootfd, const char *name, char id[CTR_ID_LEN + 1])
 	char path[512], target[CTR_ID_LEN + 2];
 	ssize_t n;
 
-	if (snprintf (path, sizeof path, L_NAMES "/%s", name[0] == '/' ? name + 1 : name) >=
-	    (int) sizeof path || strchr (name + 1, '/'))
+	if (snprintf (path, sizeof path, L_NAMES "/%s", name[0] == '/' ? name + 1 : name) >= (int)sizeof path ||
+	    strchr (name + 1, '/'))
 		return -1;
 	n = readlinkat (rootfd, path, target, sizeof target);
 	if (n != CTR_ID_LEN)
@@ -207,8 +205,7 @@ resolve_prefix (int rootfd, const char *prefix, char id[CTR_ID_LEN + 1], struct 
 		if (strlen (de->d_name) != CTR_ID_LEN || strncmp (de->d_name, prefix, len))
 			continue;
 		if (found++)
-			return err_set (e, BX_USAGE, 0, "multiple IDs found with provided prefix: %s",
-					prefix);
+			return err_set (e, BX_USAGE, 0, "multiple IDs found with provided prefix: %s", prefix);
 		memcpy (id, de->d_name, CTR_ID_LEN + 1);
 	}
 	return found;
@@ -220,8 +217,7 @@ ctr_resolve (int rootfd, const char *what, char id[CTR_ID_LEN + 1], struct bx_er
 	int r;
 
 	/* Docker: an exact id, then an exact name, then a unique id prefix */
-	if (strlen (what) == CTR_ID_LEN && is_hex_prefix (what) &&
-	    faccessat (rootfd, L_CONTAINERS, F_OK, 0) == 0) {
+	if (strlen (what) == CTR_ID_LEN && is_hex_prefix (what) && faccessat (rootfd, L_CONTAINERS, F_OK, 0) == 0) {
 		char path[CTR_ID_LEN + 16];
 		snprintf (path, sizeof path, L_CONTAINERS "/%s", what);
 		if (faccessat (rootfd, path, F_OK, 0) == 0) {
@@ -249,7 +245,7 @@ ctr_open (int rootfd, const char *id, struct bx_err *e)
 	snprintf (path, sizeof path, L_CONTAINERS "/%s", id);
 	if ((fd = openat (rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set (e, errno == ENOENT ? BX_NOTFOUND : BX_SYSTEM, errno == ENOENT ? 0 : errno,
-				"No such container: %s", id);
+		                "No such container: %s", id);
 	return fd;
 }
 

@@ -16,18 +16,18 @@
 #define CTR_TIME_LEN 40 /* "2026-11-29T03:34:45.123456789Z" */
 
 struct ctr_state {
-	char status[16];                 /* created | running | exited */
-	pid_t pid;                       /* the container's first process, host pid */
-	unsigned long long pid_start;    /* its start time, /proc/PID/stat field 22 */
-	pid_t monitor;                   /* the supervisor (ctr-spawn), host pid */
+	char status[16];              /* created | running | exited */
+	pid_t pid;                    /* the container's first process, host pid */
+	unsigned long long pid_start; /* its start time, /proc/PID/stat field 22 */
+	pid_t monitor;                /* the supervisor (ctr-spawn), host pid */
 	unsigned long long monitor_start;
 	int exit_code;
 	int oom_killed;
 	int restart_count;
-	char created[CTR_TIME_LEN];      /* RFC 3339, UTC, nanoseconds */
+	char created[CTR_TIME_LEN]; /* RFC 3339, UTC, nanoseconds */
 	char started[CTR_TIME_LEN];
 	char finished[CTR_TIME_LEN];
-	char error[256];                 /* why it failed to start, one line */
+	char error[256]; /* why it failed to start, one line */
 };
 
 /* Read DIRFD/state (DIRFD: containers/<id>); unknown keys are ignored. */

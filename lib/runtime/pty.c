@@ -92,7 +92,7 @@ pty_relay (int in, int out, int master, int sigfd, int (*on_signal) (int sig, vo
 			/* the caller's input ended: the terminal's EOF character tells
 			 * the reader, as the terminal would */
 			struct termios t;
-			char eof = tcgetattr (master, &t) == 0 ? (char) t.c_cc[VEOF] : 4;
+			char eof = tcgetattr (master, &t) == 0 ? (char)t.c_cc[VEOF] : 4;
 			if (write (master, &eof, 1) < 0) {
 				/* the terminal is gone already: nobody to tell */
 			}

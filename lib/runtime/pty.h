@@ -19,9 +19,8 @@ void pty_resize (int from, int to);
 
 /* Copy IN -> MASTER and MASTER -> OUT until MASTER reports the slave
  * side closed (all the container's processes gone) and EXITED says the
- * payload ended. At the end of IN the terminal's EOF character is sent. SIGFD: a signalfd; each signal read from it is passed
- * to ON_SIGNAL, which returns 1 once the payload was reaped. IN < 0: no
- * input. */
+ * payload ended. At the end of IN the terminal's EOF character is sent. SIGFD: a signalfd; each signal read from it is
+ * passed to ON_SIGNAL, which returns 1 once the payload was reaped. IN < 0: no input. */
 int pty_relay (int in, int out, int master, int sigfd, int (*on_signal) (int sig, void *arg), void *arg);
 
 #endif

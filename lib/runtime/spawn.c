@@ -30,8 +30,7 @@ struct report {
 	char msg[1020];
 };
 
-static void __attribute__ ((noreturn))
-child_fail (int fd, const struct bx_err *e)
+static void __attribute__ ((noreturn)) child_fail (int fd, const struct bx_err *e)
 {
 	struct report r = {e->code >= SPAWN_FAILED ? e->code : SPAWN_FAILED, ""};
 
@@ -118,8 +117,7 @@ exec_payload (const struct spec *s, struct bx_err *e)
 }
 
 /* the payload's own part: cwd, limits, identity, filters, then exec */
-static void __attribute__ ((noreturn))
-payload_run (const struct spec *s, const struct spawn_io *io, int errfd)
+static void __attribute__ ((noreturn)) payload_run (const struct spec *s, const struct spawn_io *io, int errfd)
 {
 	struct bx_err e = {0};
 

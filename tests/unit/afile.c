@@ -31,7 +31,7 @@ count_tmp (int dirfd)
 static void
 test_write_replace (int dirfd)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	char *buf = NULL;
 	size_t len = 0;
 	struct stat st;
@@ -40,24 +40,25 @@ test_write_replace (int dirfd)
 	ok (afile_write_at (dirfd, "f", "2nd", 3, &e) == 0, "replace it");
 	ok (slurp_at (dirfd, "f", &buf, &len, &e) == 0, "read it back");
 	is_str (buf, "2nd", "content is the new one, not a mix");
-	is_int ((long) len, 3, "length");
+	is_int ((long)len, 3, "length");
 	free (buf);
 	ok (fstatat (dirfd, "f", &st, 0) == 0 && (st.st_mode & 0777) == 0644, "mode 0644 (umask 022)");
 	is_int (count_tmp (dirfd), 0, "no temporary file is left");
 	ok (afile_write_at (dirfd, "empty", "", 0, &e) == 0, "write an empty file");
-	ok (slurp_at (dirfd, "empty", &buf, &len, &e) == 0 && len == 0 && buf[0] == '\0', "read it: empty, NUL-terminated");
+	ok (slurp_at (dirfd, "empty", &buf, &len, &e) == 0 && len == 0 && buf[0] == '\0',
+	    "read it: empty, NUL-terminated");
 	free (buf);
 }
 
 static void
 test_write_stale_tmp (int dirfd)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	char tmp[64], *buf = NULL;
 	int fd;
 
 	/* a temporary file left by a crashed process with our pid */
-	snprintf (tmp, sizeof tmp, "g.tmp-%d", (int) getpid ());
+	snprintf (tmp, sizeof tmp, "g.tmp-%d", (int)getpid ());
 	fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	ok (fd >= 0 && write (fd, "junk-junk", 9) == 9, "a stale temporary file");
 	close (fd);
@@ -71,7 +72,7 @@ test_write_stale_tmp (int dirfd)
 static void
 test_write_fails (int dirfd)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 
 	ok (mkdirat (dirfd, "adir", 0755) == 0 && mkdirat (dirfd, "adir/x", 0755) == 0, "a non-empty directory");
 	ok (afile_write_at (dirfd, "adir", "x", 1, &e) == -1, "cannot replace a directory");
@@ -83,7 +84,7 @@ test_write_fails (int dirfd)
 static void
 test_slurp_notfound (int dirfd)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	char *buf = NULL;
 
 	ok (slurp_at (dirfd, "nope", &buf, NULL, &e) == -1, "slurp a missing file fails");
@@ -96,14 +97,13 @@ test_slurp_notfound (int dirfd)
 static void
 test_slurp_big (int dirfd)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	size_t n = 100000, len = 0;
 	char *big = malloc (n), *buf = NULL;
 
 	memset (big, 'z', n);
 	ok (afile_write_at (dirfd, "big", big, n, &e) == 0, "write 100000 bytes");
-	ok (slurp_at (dirfd, "big", &buf, &len, &e) == 0 && len == n && memcmp (buf, big, n) == 0
-		    && buf[n] == '\0',
+	ok (slurp_at (dirfd, "big", &buf, &len, &e) == 0 && len == n && memcmp (buf, big, n) == 0 && buf[n] == '\0',
 	    "read them back whole (buffer grows)");
 	free (buf);
 	free (big);
@@ -112,7 +112,7 @@ test_slurp_big (int dirfd)
 static void
 test_mkdir_p (int dirfd)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	struct stat st;
 
 	ok (mkdir_p_at (dirfd, "a/b/c", 0755, &e) == 0, "mkdir -p a/b/c");

@@ -33,7 +33,7 @@ static void
 test_stream (void)
 {
 	struct hash_ctx c;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	char out[DIGEST_STR_LEN + 1];
 
 	ok (hash_init (&c, &e) == 0, "hash_init");
@@ -51,7 +51,7 @@ static void
 test_file (void)
 {
 	char path[] = "/tmp/box-unit-digest.XXXXXX", out[DIGEST_STR_LEN + 1] = "";
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	int fd = mkstemp (path);
 
 	ok (fd >= 0 && write (fd, "abc", 3) == 3, "a file holding abc");
@@ -71,13 +71,16 @@ test_valid (void)
 	ok (!digest_is_valid (""), "not valid: empty");
 	ok (!digest_is_valid ("sha256:"), "not valid: no hex");
 	ok (!digest_is_valid ("sha256:" HEX64 "0"), "not valid: 65 hex");
-	ok (!digest_is_valid ("sha256:" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"),
+	ok (!digest_is_valid ("sha256:"
+	                      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"),
 	    "not valid: 63 hex");
-	ok (!digest_is_valid ("sha256:" "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"),
+	ok (!digest_is_valid ("sha256:"
+	                      "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"),
 	    "not valid: uppercase hex");
 	ok (!digest_is_valid ("sha512:" HEX64), "not valid: another algorithm");
 	ok (!digest_is_valid (HEX64), "not valid: no algorithm");
-	ok (!digest_is_valid ("sha256:" "g123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+	ok (!digest_is_valid ("sha256:"
+	                      "g123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
 	    "not valid: non-hex");
 }
 
@@ -90,7 +93,8 @@ test_wellformed (void)
 	ok (digest_is_wellformed ("multihash+base58:QmRZxt2b1FVZPNqd8hsiykDL3TdBDeTSPX9Kv46HmX4Gx8"),
 	    "wellformed: an unregistered algorithm by the grammar");
 	ok (digest_is_wellformed ("a.b_c-d:x=_-Y"), "wellformed: separators and encoded charset");
-	ok (!digest_is_wellformed ("sha256:" "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"),
+	ok (!digest_is_wellformed ("sha256:"
+	                           "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"),
 	    "not wellformed: sha256 uppercase");
 	ok (!digest_is_wellformed ("sha256:abc"), "not wellformed: sha256 too short");
 	ok (!digest_is_wellformed (":abc"), "not wellformed: no algorithm");

@@ -12,19 +12,17 @@
 #include "tap.h"
 
 static struct cidr
-C (const char *s)
-{
-	struct cidr c = { 0 };
-	struct bx_err e = { 0 };
+C (const char *s) {
+	struct cidr c = {0};
+	struct bx_err e = {0};
 
 	cidr_parse (s, &c, &e);
 	return c;
 }
 
 static struct in_addr
-A (const char *s)
-{
-	struct in_addr a = { 0 };
+A (const char *s) {
+	struct in_addr a = {0};
 
 	inet_pton (AF_INET, s, &a);
 	return a;
@@ -43,13 +41,13 @@ static void
 test_parse (void)
 {
 	struct cidr c;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 
 	roundtrip ("172.17.0.0/16", "172.17.0.0/16");
 	roundtrip ("10.1.2.3/16", "10.1.0.0/16");
 	roundtrip ("0.0.0.0/0", "0.0.0.0/0");
 	roundtrip ("192.168.1.7/32", "192.168.1.7/32");
-	const char *bad[] = { "10.0.0.0", "10.0.0.0/33", "10.0.0.0/", "10.0.0/8", "x/8", "10.0.0.0/8x", "" };
+	const char *bad[] = {"10.0.0.0", "10.0.0.0/33", "10.0.0.0/", "10.0.0/8", "x/8", "10.0.0.0/8x", ""};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		memset (&e, 0, sizeof e);
 		ok (cidr_parse (bad[i], &c, &e) < 0 && e.code == BX_USAGE, "refused: '%s'", bad[i]);
@@ -72,8 +70,8 @@ test_relations (void)
 static void
 pick (const char *const *taken, int n, const char *want, const char *name)
 {
-	struct cidr t[32], out = { 0 };
-	struct bx_err e = { 0 };
+	struct cidr t[32], out = {0};
+	struct bx_err e = {0};
 	char buf[CIDR_STRLEN + 1] = "error";
 
 	for (int i = 0; i < n; i++)
@@ -86,17 +84,17 @@ pick (const char *const *taken, int n, const char *want, const char *name)
 static void
 test_pick (void)
 {
-	const char *none[] = { "0.0.0.0/32" };
-	const char *first[] = { "172.17.0.0/16", "192.0.2.0/24" };
-	const char *wide[] = { "172.16.0.0/12" };
-	const char *route[] = { "172.17.5.0/24", "172.18.0.0/16", "172.19.0.1/32" };
-	const char *all[] = { "172.16.0.0/12", "192.168.0.0/16" };
+	const char *none[] = {"0.0.0.0/32"};
+	const char *first[] = {"172.17.0.0/16", "192.0.2.0/24"};
+	const char *wide[] = {"172.16.0.0/12"};
+	const char *route[] = {"172.17.5.0/24", "172.18.0.0/16", "172.19.0.1/32"};
+	const char *all[] = {"172.16.0.0/12", "192.168.0.0/16"};
 	pick (none, 1, "172.17.0.0/16", "nothing in the way: 172.17.0.0/16");
 	pick (first, 2, "172.18.0.0/16", "172.17 taken: the next /16");
 	pick (wide, 1, "192.168.0.0/20", "172.16/12 taken: the 192.168 /20s");
 	pick (route, 3, "172.20.0.0/16", "a route inside a pool skips the pool");
-	struct cidr t[2] = { C (all[0]), C (all[1]) }, out;
-	struct bx_err e = { 0 };
+	struct cidr t[2] = {C (all[0]), C (all[1])}, out;
+	struct bx_err e = {0};
 	ok (ipam_pick (t, 2, &out, &e) < 0 && strstr (e.msg, "non-overlapping"), "every pool taken: an error");
 }
 
@@ -105,8 +103,8 @@ test_leases (void)
 {
 	char dir[] = "/tmp/ipam-test.XXXXXX";
 	struct cidr c = C ("10.9.0.0/29"); /* hosts .1 to .6 */
-	struct in_addr gw = A ("10.9.0.1"), none = { 0 }, got[8];
-	struct bx_err e = { 0 };
+	struct in_addr gw = A ("10.9.0.1"), none = {0}, got[8];
+	struct bx_err e = {0};
 	char target[80];
 	int fd, n = 0;
 

@@ -71,8 +71,9 @@ run_case (int dirfd, json_t *c, int n)
 	const char *expect = json_string_value (json_object_get (c, "expect"));
 	const char *vname = json_string_value (json_object_get (c, "validator"));
 	const char *raw = json_string_value (json_object_get (c, "digest_of_raw_bytes"));
-	int kind = vname ? oci_kind_parse (vname) : kind_of_mediatype (json_string_value (json_object_get (c, "mediatype")));
-	struct bx_err e = { 0 }, de = { 0 };
+	int kind =
+	    vname ? oci_kind_parse (vname) : kind_of_mediatype (json_string_value (json_object_get (c, "mediatype")));
+	struct bx_err e = {0}, de = {0};
 	int valid, ok;
 
 	if (!file || !expect || kind < 0) {
@@ -81,8 +82,8 @@ run_case (int dirfd, json_t *c, int n)
 	}
 	valid = validate_file (dirfd, file, kind, &e) == 0;
 	ok = valid == (strcmp (expect, "valid") == 0) && check_raw_digest (dirfd, file, raw, &de) == 0;
-	printf ("%s %d - %s %s: %s%s%s\n", ok ? "ok" : "not ok", n, oci_kind_name (kind), file,
-		valid ? "valid" : e.msg, de.msg[0] ? "; " : "", de.msg);
+	printf ("%s %d - %s %s: %s%s%s\n", ok ? "ok" : "not ok", n, oci_kind_name (kind), file, valid ? "valid" : e.msg,
+	        de.msg[0] ? "; " : "", de.msg);
 	return ok;
 }
 
@@ -91,7 +92,7 @@ run_index (int dirfd, const char *index, int *n, int *failed)
 {
 	json_error_t je;
 	_cleanup_free_ char *buf = NULL;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	json_t *cases, *c;
 	size_t i;
 
@@ -99,7 +100,8 @@ run_index (int dirfd, const char *index, int *n, int *failed)
 		printf ("Bail out! %s: %s\n", index, e.msg[0] ? e.msg : je.text);
 		return -1;
 	}
-	json_array_foreach (cases, i, c) {
+	json_array_foreach (cases, i, c)
+	{
 		if (!run_case (dirfd, c, ++*n))
 			++*failed;
 	}
@@ -116,31 +118,35 @@ static const struct {
 } builtin[] = {
 #define RF "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}"
 #define DG "\"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\""
-	{ OCI_CONFIG, 1, "{\"architecture\":\"amd64\",\"os\":\"linux\"," RF "}" },
-	{ OCI_CONFIG, 0, "{\"architecture\":\"amd64\",\"os\":\"linux\"}" },
-	{ OCI_CONFIG, 0, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"history\":\"x\"," RF "}" },
-	{ OCI_CONFIG, 0, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[7]}," RF "}" },
-	{ OCI_CONFIG, 0, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Volumes\":[\"/a\"]}," RF "}" },
-	{ OCI_CONFIG, 0, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"yesterday\"," RF "}" },
-	{ OCI_CONFIG, 0, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"x\",\"diff_ids\":[]}}" },
-	{ OCI_CONFIG, 0, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"x\"]}}" },
-	/* Docker writes null for empty fields */
-	{ OCI_CONFIG, 1, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2021-04-21T02:24:18+02:00\","
-			 "\"config\":{\"Env\":null,\"Cmd\":null,\"Volumes\":null,\"Labels\":null}," RF "}" },
-	{ OCI_DESCRIPTOR, 0, "{\"mediaType\":\"a/b\",\"size\":1,\"digest\":" DG ",\"annotations\":{\"k\":1}}" },
-	{ OCI_DESCRIPTOR, 0, "{\"mediaType\":\"a/b\",\"size\":1.5,\"digest\":" DG "}" },
-	{ OCI_DESCRIPTOR, 0, "{\"mediaType\":\"a/b\",\"size\":1,\"digest\":\"sha256:abc\"}" },
-	{ OCI_DESCRIPTOR, 0, "[]" },
-	{ OCI_MANIFEST, 0, "{\"schemaVersion\":1,\"config\":{\"mediaType\":\"a/b\",\"size\":1,\"digest\":" DG "},"
-			   "\"layers\":[{\"mediaType\":\"a/b\",\"size\":1,\"digest\":" DG "}]}" },
-	{ OCI_MANIFEST, 0, "{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_INDEX "\",\"config\":{\"mediaType\":\"a/b\","
-			   "\"size\":1,\"digest\":" DG "},\"layers\":[{\"mediaType\":\"a/b\",\"size\":1,\"digest\":" DG "}]}" },
-	{ OCI_MANIFEST, 0, "{\"schemaVersion\":2,\"layers\":[{\"mediaType\":\"a/b\",\"size\":1,\"digest\":" DG "}]}" },
-	{ OCI_INDEX, 1, "{\"schemaVersion\":2,\"manifests\":[]}" },
-	{ OCI_INDEX, 0, "{\"schemaVersion\":2,\"manifests\":null}" },
-	{ OCI_INDEX, 0, "{\"schemaVersion\":2}" },
-	{ OCI_LAYOUT_HEADER, 0, "{\"imageLayoutVersion\":\"2.0.0\"}" },
-	{ OCI_LAYOUT_HEADER, 0, "{\"imageLayoutVersion\":\"1.0.0\"} trailing" },
+    {OCI_CONFIG, 1, "{\"architecture\":\"amd64\",\"os\":\"linux\"," RF "}"},
+    {OCI_CONFIG, 0, "{\"architecture\":\"amd64\",\"os\":\"linux\"}"},
+    {OCI_CONFIG, 0, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"history\":\"x\"," RF "}"},
+    {OCI_CONFIG, 0, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[7]}," RF "}"},
+    {OCI_CONFIG, 0, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Volumes\":[\"/a\"]}," RF "}"},
+    {OCI_CONFIG, 0, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"yesterday\"," RF "}"},
+    {OCI_CONFIG, 0, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"x\",\"diff_ids\":[]}}"},
+    {OCI_CONFIG, 0,
+     "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"x\"]}}"},
+    /* Docker writes null for empty fields */
+    {OCI_CONFIG, 1,
+     "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2021-04-21T02:24:18+02:00\","
+     "\"config\":{\"Env\":null,\"Cmd\":null,\"Volumes\":null,\"Labels\":null}," RF "}"},
+    {OCI_DESCRIPTOR, 0, "{\"mediaType\":\"a/b\",\"size\":1,\"digest\":" DG ",\"annotations\":{\"k\":1}}"},
+    {OCI_DESCRIPTOR, 0, "{\"mediaType\":\"a/b\",\"size\":1.5,\"digest\":" DG "}"},
+    {OCI_DESCRIPTOR, 0, "{\"mediaType\":\"a/b\",\"size\":1,\"digest\":\"sha256:abc\"}"},
+    {OCI_DESCRIPTOR, 0, "[]"},
+    {OCI_MANIFEST, 0,
+     "{\"schemaVersion\":1,\"config\":{\"mediaType\":\"a/b\",\"size\":1,\"digest\":" DG "},"
+     "\"layers\":[{\"mediaType\":\"a/b\",\"size\":1,\"digest\":" DG "}]}"},
+    {OCI_MANIFEST, 0,
+     "{\"schemaVersion\":2,\"mediaType\":\"" MT_OCI_INDEX "\",\"config\":{\"mediaType\":\"a/b\","
+     "\"size\":1,\"digest\":" DG "},\"layers\":[{\"mediaType\":\"a/b\",\"size\":1,\"digest\":" DG "}]}"},
+    {OCI_MANIFEST, 0, "{\"schemaVersion\":2,\"layers\":[{\"mediaType\":\"a/b\",\"size\":1,\"digest\":" DG "}]}"},
+    {OCI_INDEX, 1, "{\"schemaVersion\":2,\"manifests\":[]}"},
+    {OCI_INDEX, 0, "{\"schemaVersion\":2,\"manifests\":null}"},
+    {OCI_INDEX, 0, "{\"schemaVersion\":2}"},
+    {OCI_LAYOUT_HEADER, 0, "{\"imageLayoutVersion\":\"2.0.0\"}"},
+    {OCI_LAYOUT_HEADER, 0, "{\"imageLayoutVersion\":\"1.0.0\"} trailing"},
 #undef RF
 #undef DG
 };
@@ -149,11 +155,12 @@ static int
 run_builtin (int *n, int *failed)
 {
 	for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++) {
-		struct bx_err e = { 0 };
-		int valid = oci_validate_bytes (builtin[i].kind, builtin[i].doc, strlen (builtin[i].doc), NULL, &e) == 0;
+		struct bx_err e = {0};
+		int valid =
+		    oci_validate_bytes (builtin[i].kind, builtin[i].doc, strlen (builtin[i].doc), NULL, &e) == 0;
 		int ok = valid == builtin[i].valid;
 		printf ("%s %d - builtin %zu %s: %s\n", ok ? "ok" : "not ok", ++*n, i, oci_kind_name (builtin[i].kind),
-			valid ? "valid" : e.msg);
+		        valid ? "valid" : e.msg);
 		*failed += !ok;
 	}
 	return 0;
@@ -169,9 +176,8 @@ run_all (const char *dir, int with_builtin)
 		run_builtin (&n, &failed);
 	if (dir && dirfd < 0)
 		printf ("# %s absent: conformance cases skipped\n", dir);
-	if (dirfd >= 0
-	    && (run_index (dirfd, "cases/INDEX.json", &n, &failed) < 0
-		|| run_index (dirfd, "md-examples/INDEX.json", &n, &failed) < 0))
+	if (dirfd >= 0 && (run_index (dirfd, "cases/INDEX.json", &n, &failed) < 0 ||
+	                   run_index (dirfd, "md-examples/INDEX.json", &n, &failed) < 0))
 		return 1;
 	printf ("1..%d\n", n);
 	return failed ? 1 : 0;
@@ -180,7 +186,7 @@ run_all (const char *dir, int with_builtin)
 int
 main (int argc, char **argv)
 {
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	int kind;
 
 	prog_init (argv[0]);

@@ -12,7 +12,7 @@ static void
 full (const char *in, const char *want)
 {
 	struct ref r;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	char buf[1024] = "";
 
 	if (ref_parse (in, &r, &e) == 0)
@@ -27,7 +27,7 @@ static void
 bad (const char *in, const char *msgpart)
 {
 	struct ref r;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	int rc = ref_parse (in, &r, &e);
 
 	ok (rc == -1 && e.code == BX_USAGE && strstr (e.msg, msgpart), "refused: '%s' (%s)", in, e.msg);
@@ -37,7 +37,7 @@ static void
 familiar (const char *in, const char *want)
 {
 	struct ref r;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	char buf[512] = "";
 
 	if (ref_parse (in, &r, &e) == 0)
@@ -74,7 +74,7 @@ static void
 test_parts (void)
 {
 	struct ref r;
-	struct bx_err e = { 0 };
+	struct bx_err e = {0};
 	char buf[512];
 
 	ok (ref_parse ("host:5000/a/b:tag", &r, &e) == 0, "parse host:5000/a/b:tag");
@@ -100,8 +100,10 @@ test_bad (void)
 	bad ("a:-x", "bad tag");
 	bad ("a:t/x", "invalid reference format");
 	bad ("a:t$", "bad tag");
-	bad ("a:" "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "bad tag");
+	bad ("a:"
+	     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+	     "bad tag");
 	bad ("a@sha256:abc", "bad digest");
 	bad ("a@sha256:" HEX64 "00", "bad digest");
 	bad ("a@md5", "bad digest");

@@ -14,8 +14,8 @@ test_challenges (void)
 	struct reg_challenge c;
 
 	ok (reg_challenge_parse ("Bearer realm=\"https://auth.docker.io/token\",service=\"registry.docker.io\","
-				 "scope=\"repository:library/busybox:pull\"",
-				 &c) == 0,
+	                         "scope=\"repository:library/busybox:pull\"",
+	                         &c) == 0,
 	    "bearer parses");
 	is_str (c.scheme, "bearer", "scheme lowercased");
 	is_str (c.realm, "https://auth.docker.io/token", "realm");
@@ -81,17 +81,26 @@ test_platforms (void)
 	ok (platform_parse ("linux", &p, &e) < 0 && e.code == BX_USAGE, "os alone refused");
 	ok (platform_parse ("linux/arm/v7/x", &p, &e) < 0, "too many parts refused");
 	idx = json_loads ("{\"manifests\":["
-			  "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"a\",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}},"
-			  "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"b\",\"platform\":{\"os\":\"linux\",\"architecture\":\"arm\",\"variant\":\"v7\"}},"
-			  "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"c\",\"platform\":{\"os\":\"unknown\",\"architecture\":\"unknown\"}}]}",
-			  0, NULL);
+	                  "{\"mediaType\":\"application/"
+	                  "vnd.oci.image.manifest.v1+json\",\"digest\":\"a\",\"platform\":{\"os\":\"linux\","
+	                  "\"architecture\":\"amd64\"}},"
+	                  "{\"mediaType\":\"application/"
+	                  "vnd.oci.image.manifest.v1+json\",\"digest\":\"b\",\"platform\":{\"os\":\"linux\","
+	                  "\"architecture\":\"arm\",\"variant\":\"v7\"}},"
+	                  "{\"mediaType\":\"application/"
+	                  "vnd.oci.image.manifest.v1+json\",\"digest\":\"c\",\"platform\":{\"os\":\"unknown\","
+	                  "\"architecture\":\"unknown\"}}]}",
+	                  0, NULL);
 	platform_parse ("linux/arm/v7", &p, &e);
-	ok (manifest_select (idx, &p, &d, &e) == 0 && strcmp (json_string_value (json_object_get (d, "digest")), "b") == 0,
+	ok (manifest_select (idx, &p, &d, &e) == 0 &&
+	        strcmp (json_string_value (json_object_get (d, "digest")), "b") == 0,
 	    "variant matched");
 	platform_parse ("linux/arm/v6", &p, &e);
 	ok (manifest_select (idx, &p, &d, &e) < 0 && e.code == BX_NOTFOUND, "wrong variant: not found");
-	is_str (e.msg, "no matching manifest for linux/arm/v6 in the manifest list entries (available: linux/amd64, linux/arm/v7)",
-		"message lists images, not attestations");
+	is_str (
+	    e.msg,
+	    "no matching manifest for linux/arm/v6 in the manifest list entries (available: linux/amd64, linux/arm/v7)",
+	    "message lists images, not attestations");
 	json_decref (idx);
 }
 
@@ -102,8 +111,10 @@ test_manifest_types (void)
 	struct bx_err e;
 	const char *list = "{\"schemaVersion\":2,\"manifests\":[]}";
 
-	ok (manifest_parse (list, strlen (list), "application/vnd.docker.distribution.manifest.list.v2+json; charset=utf-8", &m, &e) == 0
-	    && m.is_index, "Content-Type decides without mediaType");
+	ok (manifest_parse (list, strlen (list),
+	                    "application/vnd.docker.distribution.manifest.list.v2+json; charset=utf-8", &m, &e) == 0 &&
+	        m.is_index,
+	    "Content-Type decides without mediaType");
 	manifest_free (&m);
 	ok (manifest_parse (list, strlen (list), "application/json", &m, &e) < 0 && e.code == BX_USAGE,
 	    "no known type: refused");

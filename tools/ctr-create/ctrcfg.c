@@ -594,7 +594,8 @@ user_mounts (struct ccfg *c, int rootfd, int rootfs, struct bx_err *e)
 	json_object_foreach (json_object_get (c->config, "Volumes"), path, v)
 	{
 		_cleanup_free_ char *dest = path_clean (path);
-		if (dest && !spec_has_mount (c->mounts, dest) && volume_mount (c, rootfd, rootfs, NULL, dest, 0, "", e) < 0)
+		if (dest && !spec_has_mount (c->mounts, dest) &&
+		    volume_mount (c, rootfd, rootfs, NULL, dest, 0, "", e) < 0)
 			return -1;
 	}
 	return 0;

@@ -29,8 +29,7 @@ still_there (int dirfd, const char *name, int fd)
 {
 	struct stat a, b;
 
-	return fstat (fd, &a) == 0 && fstatat (dirfd, name, &b, 0) == 0 && a.st_dev == b.st_dev
-	       && a.st_ino == b.st_ino;
+	return fstat (fd, &a) == 0 && fstatat (dirfd, name, &b, 0) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 int

@@ -81,7 +81,7 @@ pullview_layer (struct pullview *v, const char *digest, int exists)
 void
 pullview_set (struct pullview *v, struct pv_layer *l, enum pv_state s)
 {
-	(void) v;
+	(void)v;
 	if (l)
 		l->state = s;
 }
@@ -89,7 +89,7 @@ pullview_set (struct pullview *v, struct pv_layer *l, enum pv_state s)
 void
 pullview_blob (struct pullview *v, struct pv_layer *l, int reg_state, int64_t done, int64_t size)
 {
-	(void) v;
+	(void)v;
 	if (!l)
 		return;
 	l->done = done;
@@ -104,8 +104,8 @@ pullview_blob (struct pullview *v, struct pv_layer *l, int reg_state, int64_t do
 static void
 human (int64_t n, char *buf, size_t len)
 {
-	static const char *unit[] = { "B", "kB", "MB", "GB", "TB" };
-	double x = (double) n;
+	static const char *unit[] = {"B", "kB", "MB", "GB", "TB"};
+	double x = (double)n;
 	int u = 0;
 
 	while (x >= 1000 && u < 4)
@@ -136,7 +136,7 @@ draw_line (struct pullview *v, const struct pv_layer *l)
 		fprintf (v->out, "\033[2K%s: %s\n", l->id, state_text (l->state));
 		return;
 	}
-	fill = (int) (l->done * BAR_WIDTH / l->size);
+	fill = (int)(l->done * BAR_WIDTH / l->size);
 	memset (bar, ' ', BAR_WIDTH);
 	memset (bar, '=', fill);
 	if (fill < BAR_WIDTH)
@@ -157,7 +157,7 @@ pullview_draw (struct pullview *v)
 			fprintf (v->out, "\033[%dA", v->drawn);
 		for (size_t i = 0; i < v->n; i++)
 			draw_line (v, &v->l[i]);
-		v->drawn = (int) v->n;
+		v->drawn = (int)v->n;
 	} else {
 		for (size_t i = 0; i < v->n; i++) {
 			struct pv_layer *l = &v->l[i];
@@ -180,7 +180,7 @@ pullview_end (struct pullview *v, const char *digest, int up_to_date)
 	if (v->out) {
 		fprintf (v->out, "Digest: %s\n", digest);
 		fprintf (v->out, "Status: %s for %s\n", up_to_date ? "Image is up to date" : "Downloaded newer image",
-			 v->name);
+		         v->name);
 	}
 	if (v->docker)
 		printf ("%s\n", v->full);

@@ -24,9 +24,9 @@ struct pv_layer {
 };
 
 struct pullview {
-	FILE *out;      /* NULL: say nothing */
-	int animate;    /* redraw in place (a terminal) */
-	int docker;     /* the full reference last, on stdout */
+	FILE *out;   /* NULL: say nothing */
+	int animate; /* redraw in place (a terminal) */
+	int docker;  /* the full reference last, on stdout */
 	int quiet;
 	struct pv_layer *l;
 	size_t n, cap;

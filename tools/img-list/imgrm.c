@@ -17,11 +17,11 @@
 struct rmctx {
 	struct imgrm *op;
 	struct imgset set;
-	char *drop;      /* per entry: leaves index.json */
-	const char *id;  /* the image */
-	char user[256];  /* a container using it, or "" */
-	int running;     /* ... and that container runs */
-	int keep;        /* entry to keep as "<none>", or -1 */
+	char *drop;     /* per entry: leaves index.json */
+	const char *id; /* the image */
+	char user[256]; /* a container using it, or "" */
+	int running;    /* ... and that container runs */
+	int keep;       /* entry to keep as "<none>", or -1 */
 };
 
 static int
@@ -156,14 +156,16 @@ rm_by_ref (struct rmctx *c, size_t k, struct bx_err *e)
 
 	if (!c->op->force && c->user[0] && is_single_reference (c))
 		return err_set (e, BX_CONFLICT, 0,
-				"conflict: unable to remove repository reference \"%s\" (must force) - container %.12s is using its referenced image %.12s",
-				c->op->name, c->user, c->id + 7);
+		                "conflict: unable to remove repository reference \"%s\" (must force) - container %.12s "
+		                "is using its referenced image %.12s",
+		                c->op->name, c->user, c->id + 7);
 	untag (c, k);
 	/* repo@digest that no entry is named: the tags the digest stands for */
 	if (ref_parse (c->op->name, &r, &ign) == 0 && r.digest[0] && !r.tag[0])
 		for (size_t i = 0; i < c->set.n; i++)
-			if (is_mine (c, i) && c->set.v[i].has_ref && same_repo (&c->set.v[i].r, &r)
-			    && (strcmp (c->set.v[i].rdigest, r.digest) == 0 || strcmp (c->set.v[i].mdigest, r.digest) == 0))
+			if (is_mine (c, i) && c->set.v[i].has_ref && same_repo (&c->set.v[i].r, &r) &&
+			    (strcmp (c->set.v[i].rdigest, r.digest) == 0 ||
+			     strcmp (c->set.v[i].mdigest, r.digest) == 0))
 				untag (c, i);
 	/* a repository's last tag takes its digest names along */
 	if (imgent_is_tag (en) && !tags_left_in_repo (c, &en->r))
@@ -174,7 +176,7 @@ rm_by_ref (struct rmctx *c, size_t k, struct bx_err *e)
 		return 0;
 	/* a running container keeps its image, as a "<none>" entry */
 	if (c->running) {
-		c->keep = (int) k;
+		c->keep = (int)k;
 		return 0;
 	}
 	return delete_image (c);
@@ -187,16 +189,19 @@ rm_by_id (struct rmctx *c, struct bx_err *e)
 
 	if (c->running)
 		return err_set (e, BX_CONFLICT, 0,
-				"conflict: unable to delete %.12s (cannot be forced) - image is being used by running container %.12s",
-				id, c->user);
+		                "conflict: unable to delete %.12s (cannot be forced) - image is being used by running "
+		                "container %.12s",
+		                id, c->user);
 	if (!c->op->force && c->user[0])
 		return err_set (e, BX_CONFLICT, 0,
-				"conflict: unable to delete %.12s (must be forced) - image is being used by stopped container %.12s",
-				id, c->user);
+		                "conflict: unable to delete %.12s (must be forced) - image is being used by stopped "
+		                "container %.12s",
+		                id, c->user);
 	if (!c->op->force && names_left (c) && !is_single_reference (c))
-		return err_set (e, BX_CONFLICT, 0,
-				"conflict: unable to delete %.12s (must be forced) - image is referenced in multiple repositories",
-				id);
+		return err_set (
+		    e, BX_CONFLICT, 0,
+		    "conflict: unable to delete %.12s (must be forced) - image is referenced in multiple repositories",
+		    id);
 	return delete_image (c);
 }
 
@@ -239,10 +244,10 @@ rm_run (struct rmctx *c, json_t *index, struct bx_err *e)
 		/* a name whose image cannot be read: the name can still go */
 		if (how != IMG_BY_REF)
 			return err_set (e, c->set.v[k].err.code, 0, "%s", c->set.v[k].err.msg);
-		untag (c, (size_t) k);
+		untag (c, (size_t)k);
 	} else {
 		find_user (c);
-		if ((how == IMG_BY_REF ? rm_by_ref (c, (size_t) k, e) : rm_by_id (c, e)) < 0)
+		if ((how == IMG_BY_REF ? rm_by_ref (c, (size_t)k, e) : rm_by_id (c, e)) < 0)
 			return -1;
 	}
 	return apply (c, index, e);
@@ -251,7 +256,7 @@ rm_run (struct rmctx *c, json_t *index, struct bx_err *e)
 int
 imgrm_fn (json_t *index, void *arg, struct bx_err *e)
 {
-	struct rmctx c = { .op = arg, .keep = -1 };
+	struct rmctx c = {.op = arg, .keep = -1};
 	int rc = rm_run (&c, index, e);
 
 	free (c.drop);

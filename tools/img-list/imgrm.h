@@ -27,8 +27,8 @@ struct imgrm {
 	int rootfd;       /* $BOX_ROOT, for containers/ */
 	const char *name; /* as the user typed it */
 	int force;
-	json_t *lines;    /* out: "Untagged: busybox:latest", "Deleted: sha256:.." */
-	int deleted;      /* out: an image left the store (its blobs may go) */
+	json_t *lines; /* out: "Untagged: busybox:latest", "Deleted: sha256:.." */
+	int deleted;   /* out: an image left the store (its blobs may go) */
 };
 
 /* A store_index_update callback; ARG is a struct imgrm whose LINES is an

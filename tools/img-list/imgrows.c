@@ -28,7 +28,7 @@ labels_match (const struct imgrows_opts *o, const struct imgent *en)
 		const char *eq = strchr (o->labels[i], '=');
 		char key[256];
 		json_t *v;
-		snprintf (key, sizeof key, "%.*s", eq ? (int) (eq - o->labels[i]) : 255, o->labels[i]);
+		snprintf (key, sizeof key, "%.*s", eq ? (int)(eq - o->labels[i]) : 255, o->labels[i]);
 		v = json_object_get (labels, key);
 		if (!v || (eq && strcmp (json_string_value (v) ?: "", eq + 1) != 0))
 			return 0;
@@ -137,7 +137,7 @@ group (const struct imgrows_opts *o, const struct imgset *set, struct listimg *i
 		for (k = 0; k < n && strcmp (ims[k].en->id, en->id) != 0; k++)
 			;
 		if (k == n)
-			ims[n++] = (struct listimg) { .en = en };
+			ims[n++] = (struct listimg){.en = en};
 		image_names (o, &ims[k], en);
 	}
 	/* qsort wants a real array even for no elements */
@@ -193,24 +193,24 @@ imgrow_record (const struct imgrow *r, int notrunc, time_t now)
 
 	imgrow_id (r, notrunc, id, sizeof id);
 	if (r->en->created >= 0) {
-		human_duration ((int64_t) now - r->en->created, since, sizeof since - 4);
+		human_duration ((int64_t)now - r->en->created, since, sizeof since - 4);
 		strcat (since, " ago");
 		human_time_go (r->en->created, at, sizeof at);
 	}
-	human_size ((double) r->en->size, 3, size, sizeof size);
-	human_size ((double) r->en->size, 4, vsize, sizeof vsize);
+	human_size ((double)r->en->size, 3, size, sizeof size);
+	human_size ((double)r->en->size, 4, vsize, sizeof vsize);
 	return json_pack ("{ss ss ss ss ss ss ss ss ss ss ss}", "Containers", "N/A", "CreatedAt", at, "CreatedSince",
-			  since, "Digest", r->digest, "ID", id, "Repository", r->repo, "SharedSize", "N/A", "Size",
-			  size, "Tag", r->tag, "UniqueSize", "N/A", "VirtualSize", vsize);
+	                  since, "Digest", r->digest, "ID", id, "Repository", r->repo, "SharedSize", "N/A", "Size",
+	                  size, "Tag", r->tag, "UniqueSize", "N/A", "VirtualSize", vsize);
 }
 
 json_t *
 imgrows_headers (void)
 {
 	return json_pack ("{ss ss ss ss ss ss ss ss ss ss ss}", "Containers", "CONTAINERS", "CreatedAt", "CREATED AT",
-			  "CreatedSince", "CREATED", "Digest", "DIGEST", "ID", "IMAGE ID", "Repository", "REPOSITORY",
-			  "SharedSize", "SHARED SIZE", "Size", "SIZE", "Tag", "TAG", "UniqueSize", "UNIQUE SIZE",
-			  "VirtualSize", "SIZE");
+	                  "CreatedSince", "CREATED", "Digest", "DIGEST", "ID", "IMAGE ID", "Repository", "REPOSITORY",
+	                  "SharedSize", "SHARED SIZE", "Size", "SIZE", "Tag", "TAG", "UniqueSize", "UNIQUE SIZE",
+	                  "VirtualSize", "SIZE");
 }
 
 int

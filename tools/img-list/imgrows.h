@@ -21,7 +21,7 @@
 #define IMGROWS_MAXFILTERS 32
 
 struct imgrows_opts {
-	const char *refs[IMGROWS_MAXFILTERS];   /* reference patterns (fnmatch), any of them */
+	const char *refs[IMGROWS_MAXFILTERS]; /* reference patterns (fnmatch), any of them */
 	int nrefs;
 	const char *labels[IMGROWS_MAXFILTERS]; /* KEY or KEY=VALUE, all of them */
 	int nlabels;

@@ -73,7 +73,7 @@ copy_in (struct load_src *s, const char *path, json_t **out, struct bx_err *e)
 	hash_final (&c, dg);
 	if (fsync (fd) < 0)
 		return err_set (e, BX_SYSTEM, errno, "stage %s", path);
-	*out = json_pack ("{s:s,s:s,s:I}", "f", name, "digest", dg, "size", (json_int_t) size);
+	*out = json_pack ("{s:s,s:s,s:I}", "f", name, "digest", dg, "size", (json_int_t)size);
 	json_object_set_new (s->copied, path, *out);
 	return 0;
 }
@@ -81,7 +81,7 @@ copy_in (struct load_src *s, const char *path, json_t **out, struct bx_err *e)
 /* The staged file for PATH of the input, with its digest and size. */
 static int
 src_get (struct load_src *s, const char *path, const char **staged, const char **digest, uint64_t *size,
-	 struct bx_err *e)
+         struct bx_err *e)
 {
 	json_t *f;
 
@@ -146,9 +146,9 @@ oci_blob (struct load_src *s, struct load_plan *p, json_t *desc, const char **st
 		return err_wrap (e, "blob %s", want);
 	if (strcmp (got, want) != 0)
 		return err_set (e, BX_FAIL, 0, "blob %s: digest mismatch: content has %s", want, got);
-	if ((uint64_t) size != n)
+	if ((uint64_t)size != n)
 		return err_set (e, BX_FAIL, 0, "blob %s: size mismatch: descriptor says %lld, content has %llu", want,
-				(long long) size, (unsigned long long) n);
+		                (long long)size, (unsigned long long)n);
 	json_object_set_new (p->blobs, want, json_string (*staged));
 	return 0;
 }
@@ -161,7 +161,8 @@ oci_blob_doc (struct load_src *s, struct load_plan *p, json_t *desc, enum oci_ki
 
 	if (oci_blob (s, p, desc, &staged, e) < 0)
 		return -1;
-	snprintf (path, sizeof path, "blobs/sha256/%s", digest_hex (json_string_value (json_object_get (desc, "digest"))));
+	snprintf (path, sizeof path, "blobs/sha256/%s",
+	          digest_hex (json_string_value (json_object_get (desc, "digest"))));
 	return src_doc (s, path, kind, doc, NULL, e);
 }
 
@@ -169,8 +170,9 @@ static int
 plan_image (struct load_plan *p, json_t *desc, const char *config_digest, json_t *names)
 {
 	json_t *d = json_pack ("{s:O,s:O,s:O}", "mediaType", json_object_get (desc, "mediaType"), "digest",
-			       json_object_get (desc, "digest"), "size", json_object_get (desc, "size"));
-	return json_array_append_new (p->images, json_pack ("{s:o,s:s,s:O}", "desc", d, "id", config_digest, "names", names));
+	                       json_object_get (desc, "digest"), "size", json_object_get (desc, "size"));
+	return json_array_append_new (p->images,
+	                              json_pack ("{s:o,s:s,s:O}", "desc", d, "id", config_digest, "names", names));
 }
 
 /* An image manifest and everything it names. */
@@ -181,16 +183,18 @@ oci_image (struct load_src *s, struct load_plan *p, json_t *desc, json_t *names,
 	int rc = -1;
 	size_t i;
 
-	if (oci_blob_doc (s, p, desc, OCI_MANIFEST, &m, e) < 0 || oci_manifest_is_image (m, e) < 0
-	    || oci_blob_doc (s, p, json_object_get (m, "config"), OCI_CONFIG, &cfg, e) < 0)
+	if (oci_blob_doc (s, p, desc, OCI_MANIFEST, &m, e) < 0 || oci_manifest_is_image (m, e) < 0 ||
+	    oci_blob_doc (s, p, json_object_get (m, "config"), OCI_CONFIG, &cfg, e) < 0)
 		goto out;
 	layers = json_object_get (m, "layers");
-	if (json_array_size (layers) != json_array_size (json_object_get (json_object_get (cfg, "rootfs"), "diff_ids"))) {
+	if (json_array_size (layers) !=
+	    json_array_size (json_object_get (json_object_get (cfg, "rootfs"), "diff_ids"))) {
 		err_set (e, BX_USAGE, 0, "%zu layers but %zu diff_ids in the config", json_array_size (layers),
-			 json_array_size (json_object_get (json_object_get (cfg, "rootfs"), "diff_ids")));
+		         json_array_size (json_object_get (json_object_get (cfg, "rootfs"), "diff_ids")));
 		goto out;
 	}
-	json_array_foreach (layers, i, l) {
+	json_array_foreach (layers, i, l)
+	{
 		const char *staged;
 		if (oci_blob (s, p, l, &staged, e) < 0)
 			goto out;
@@ -224,9 +228,11 @@ oci_pick (struct load_src *s, struct load_plan *p, json_t *desc, json_t **child,
 
 	if (oci_blob_doc (s, p, desc, OCI_INDEX, &idx, e) < 0)
 		return -1;
-	json_array_foreach (json_object_get (idx, "manifests"), i, d) {
+	json_array_foreach (json_object_get (idx, "manifests"), i, d)
+	{
 		json_t *pl = json_object_get (d, "platform");
-		const char *os = json_string_value (json_object_get (pl, "os")), *arch = json_string_value (json_object_get (pl, "architecture"));
+		const char *os = json_string_value (json_object_get (pl, "os")),
+		           *arch = json_string_value (json_object_get (pl, "architecture"));
 		if (!oci_mt_is_manifest (json_string_value (json_object_get (d, "mediaType"))))
 			continue;
 		if (!pl || (strcmp (os, "linux") == 0 && strcmp (arch, host_arch ()) == 0)) {
@@ -238,7 +244,7 @@ oci_pick (struct load_src *s, struct load_plan *p, json_t *desc, json_t **child,
 	}
 	json_decref (idx);
 	return err_set (e, BX_USAGE, 0, "index %s: no image for linux/%s (has: %s)",
-			json_string_value (json_object_get (desc, "digest")), host_arch (), seen[0] ? seen : "none");
+	                json_string_value (json_object_get (desc, "digest")), host_arch (), seen[0] ? seen : "none");
 }
 
 /* The name an index.json entry gives its image: containerd's (and Docker's)
@@ -276,10 +282,11 @@ load_oci (struct load_src *s, struct load_plan *p, struct bx_err *e)
 	size_t i;
 	int rc = -1;
 
-	if (src_doc (s, L_OCI_LAYOUT, OCI_LAYOUT_HEADER, &layout, NULL, e) < 0
-	    || src_doc (s, L_INDEX, OCI_INDEX, &index, NULL, e) < 0)
+	if (src_doc (s, L_OCI_LAYOUT, OCI_LAYOUT_HEADER, &layout, NULL, e) < 0 ||
+	    src_doc (s, L_INDEX, OCI_INDEX, &index, NULL, e) < 0)
 		goto out;
-	json_array_foreach (json_object_get (index, "manifests"), i, d) {
+	json_array_foreach (json_object_get (index, "manifests"), i, d)
+	{
 		const char *mt = json_string_value (json_object_get (d, "mediaType"));
 		json_t *child = NULL, *names;
 		int r;
@@ -332,10 +339,11 @@ config_name_check (const char *path, const char *digest, struct bx_err *e)
 
 /* One layer file: its blob (stored as is) must decompress to DIFF_ID. */
 static int
-docker_layer (struct load_src *s, struct load_plan *p, const char *path, const char *diff_id, json_t *layers, struct bx_err *e)
+docker_layer (struct load_src *s, struct load_plan *p, const char *path, const char *diff_id, json_t *layers,
+              struct bx_err *e)
 {
 	const char *staged, *dg, *mt = NULL;
-	unsigned char magic[4] = { 0 };
+	unsigned char magic[4] = {0};
 	char did[DIGEST_STR_LEN + 1];
 	_cleanup_close_ int fd = -1;
 	uint64_t size;
@@ -354,15 +362,17 @@ docker_layer (struct load_src *s, struct load_plan *p, const char *path, const c
 	if (mt && tarball_diff_id (fd, did, e) < 0)
 		return err_wrap (e, "layer %s", path);
 	if (strcmp (did, diff_id) != 0)
-		return err_set (e, BX_FAIL, 0, "layer %s: digest mismatch: config has %s, content has %s", path, diff_id, did);
+		return err_set (e, BX_FAIL, 0, "layer %s: digest mismatch: config has %s, content has %s", path,
+		                diff_id, did);
 	json_object_set_new (p->blobs, dg, json_string (staged));
-	return json_array_append_new (layers, json_pack ("{s:s,s:s,s:I}", "mediaType", mt ? mt : MT_OCI_LAYER, "digest", dg, "size", (json_int_t) size));
+	return json_array_append_new (layers, json_pack ("{s:s,s:s,s:I}", "mediaType", mt ? mt : MT_OCI_LAYER, "digest",
+	                                                 dg, "size", (json_int_t)size));
 }
 
 /* Write the OCI manifest Docker's archive leaves implicit into the stage. */
 static int
-docker_manifest (struct load_src *s, struct load_plan *p, json_t *manifest, char digest[DIGEST_STR_LEN + 1], size_t *len,
-		 struct bx_err *e)
+docker_manifest (struct load_src *s, struct load_plan *p, json_t *manifest, char digest[DIGEST_STR_LEN + 1],
+                 size_t *len, struct bx_err *e)
 {
 	_cleanup_free_ char *buf = json_dumps (manifest, JSON_COMPACT);
 	char name[32];
@@ -384,7 +394,8 @@ docker_names (json_t *tags, struct bx_err *e)
 	json_t *names = json_array (), *t;
 	size_t i;
 
-	json_array_foreach (tags, i, t) {
+	json_array_foreach (tags, i, t)
+	{
 		struct ref r;
 		char full[600];
 		if (!json_is_string (t) || ref_parse (json_string_value (t), &r, e) < 0) {
@@ -417,26 +428,30 @@ docker_image (struct load_src *s, struct load_plan *p, json_t *ent, struct bx_er
 		goto out;
 	ids = json_object_get (json_object_get (cfg, "rootfs"), "diff_ids");
 	if (json_array_size (ids) != json_array_size (paths)) {
-		err_set (e, BX_USAGE, 0, "%zu layers but %zu diff_ids in %s", json_array_size (paths), json_array_size (ids), cpath);
+		err_set (e, BX_USAGE, 0, "%zu layers but %zu diff_ids in %s", json_array_size (paths),
+		         json_array_size (ids), cpath);
 		goto out;
 	}
-	json_array_foreach (paths, i, l) {
+	json_array_foreach (paths, i, l)
+	{
 		if (!json_is_string (l)) {
 			err_set (e, BX_USAGE, 0, "Layers[%zu]: not a path", i);
 			goto out;
 		}
-		if (docker_layer (s, p, json_string_value (l), json_string_value (json_array_get (ids, i)), layers, e) < 0)
+		if (docker_layer (s, p, json_string_value (l), json_string_value (json_array_get (ids, i)), layers, e) <
+		    0)
 			goto out;
 	}
 	if (src_get (s, cpath, &staged, &cdg, &csize, e) < 0 || !(names = docker_names (tags, e)))
 		goto out;
 	json_object_set_new (p->blobs, cdg, json_string (staged));
 	m = json_pack ("{s:i,s:s,s:{s:s,s:s,s:I},s:O}", "schemaVersion", 2, "mediaType", MT_OCI_MANIFEST, "config",
-		       "mediaType", MT_OCI_CONFIG, "digest", cdg, "size", (json_int_t) csize, "layers", layers);
+	               "mediaType", MT_OCI_CONFIG, "digest", cdg, "size", (json_int_t)csize, "layers", layers);
 	if (docker_manifest (s, p, m, mdg, &mlen, e) < 0)
 		goto out;
 	{
-		json_t *desc = json_pack ("{s:s,s:s,s:I}", "mediaType", MT_OCI_MANIFEST, "digest", mdg, "size", (json_int_t) mlen);
+		json_t *desc =
+		    json_pack ("{s:s,s:s,s:I}", "mediaType", MT_OCI_MANIFEST, "digest", mdg, "size", (json_int_t)mlen);
 		rc = plan_image (p, desc, cdg, names);
 		json_decref (desc);
 	}
@@ -462,13 +477,17 @@ load_docker (struct load_src *s, struct load_plan *p, struct bx_err *e)
 
 	if (src_get (s, "manifest.json", &staged, &dg, &size, e) < 0)
 		return -1;
-	if (size > MAX_DOC || (fd = openat (s->stage, staged, O_RDONLY | O_CLOEXEC)) < 0 || slurp_fd (fd, &buf, &len, e) < 0)
-		return size > MAX_DOC ? err_set (e, BX_USAGE, 0, "manifest.json: too large") : err_wrap (e, "manifest.json");
+	if (size > MAX_DOC || (fd = openat (s->stage, staged, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    slurp_fd (fd, &buf, &len, e) < 0)
+		return size > MAX_DOC ? err_set (e, BX_USAGE, 0, "manifest.json: too large")
+		                      : err_wrap (e, "manifest.json");
 	if (!(list = json_loadb (buf, len, JSON_DECODE_ANY, &je)))
 		return err_set (e, BX_USAGE, 0, "manifest.json: not JSON: line %d: %s", je.line, je.text);
 	if (!json_is_array (list) || !json_array_size (list))
-		rc = err_set (e, BX_USAGE, 0, "manifest.json: %s", json_is_array (list) ? "no images" : "not a list of images");
-	json_array_foreach (list, i, ent) {
+		rc = err_set (e, BX_USAGE, 0, "manifest.json: %s",
+		              json_is_array (list) ? "no images" : "not a list of images");
+	json_array_foreach (list, i, ent)
+	{
 		if (rc == 0 && docker_image (s, p, ent, e) < 0)
 			rc = err_wrap (e, "manifest.json: [%zu]", i);
 	}

@@ -17,11 +17,11 @@
 #include "image/tarball.h"
 
 struct load_src {
-	const char *what;  /* the input's name in messages */
-	int dir;           /* input directory, or -1 */
+	const char *what; /* the input's name in messages */
+	int dir;          /* input directory, or -1 */
 	struct tarball tar;
-	int stage;         /* the stage directory, borrowed */
-	json_t *copied;    /* directory input: path -> {"f", "digest", "size"} */
+	int stage;      /* the stage directory, borrowed */
+	json_t *copied; /* directory input: path -> {"f", "digest", "size"} */
 	unsigned ncopied;
 };
 

@@ -19,16 +19,16 @@
 /* media types whose content is a (compressed) tar; the content itself
  * says which compression, as Docker sniffs it too */
 static const char *const layer_types[] = {
-	"application/vnd.oci.image.layer.v1.tar",
-	"application/vnd.oci.image.layer.v1.tar+gzip",
-	"application/vnd.oci.image.layer.v1.tar+zstd",
-	"application/vnd.oci.image.layer.nondistributable.v1.tar",
-	"application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
-	"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
-	"application/vnd.docker.image.rootfs.diff.tar",
-	"application/vnd.docker.image.rootfs.diff.tar.gzip",
-	"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
-	NULL,
+    "application/vnd.oci.image.layer.v1.tar",
+    "application/vnd.oci.image.layer.v1.tar+gzip",
+    "application/vnd.oci.image.layer.v1.tar+zstd",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+    "application/vnd.docker.image.rootfs.diff.tar",
+    "application/vnd.docker.image.rootfs.diff.tar.gzip",
+    "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+    NULL,
 };
 
 static int
@@ -78,7 +78,7 @@ layers_of_image (const struct image *img, struct layer **v, size_t *n, struct bx
 		return err_set (e, BX_FAIL, 0, "manifest or config lists no layers");
 	if (json_array_size (ls) != json_array_size (ds))
 		return err_set (e, BX_FAIL, 0, "manifest has %zu layers, config %zu diff_ids", json_array_size (ls),
-				json_array_size (ds));
+		                json_array_size (ds));
 	out = calloc (json_array_size (ls) + 1, sizeof *out);
 	if (!out)
 		return err_set (e, BX_SYSTEM, ENOMEM, "layers");
@@ -138,7 +138,7 @@ stale_remove (int dir, const char *hex)
 static int
 layer_build (const struct store *s, int dir, const char *tmp, struct layer *l, struct bx_err *e)
 {
-	struct unpack_opts o = { .rootless = geteuid () != 0, .opaque_xattr = layers_opaque_xattr () };
+	struct unpack_opts o = {.rootless = geteuid () != 0, .opaque_xattr = layers_opaque_xattr ()};
 	struct unpack_stats st;
 	char got[DIGEST_STR_LEN + 1];
 	_cleanup_close_ int blob = -1, fd = -1;
@@ -158,7 +158,8 @@ layer_build (const struct store *s, int dir, const char *tmp, struct layer *l, s
 	if (unpack_layer (blob, fd, &o, got, &st, e) < 0)
 		goto undo;
 	if (strcmp (got, l->diffid) != 0) {
-		err_set (e, BX_FAIL, 0, "diff_id mismatch: the image config says %s, the content is %s", l->diffid, got);
+		err_set (e, BX_FAIL, 0, "diff_id mismatch: the image config says %s, the content is %s", l->diffid,
+		         got);
 		goto undo;
 	}
 	/* one sync for the whole tree, not one per file: the rename below
@@ -189,7 +190,7 @@ layer_ensure (const struct store *s, int dir, struct layer *l, struct bx_err *e)
 	if (layer_present (dir, hex))
 		return 0; /* another process built it while we waited */
 	stale_remove (dir, hex);
-	snprintf (tmp, sizeof tmp, "%s.tmp-%d", hex, (int) getpid ());
+	snprintf (tmp, sizeof tmp, "%s.tmp-%d", hex, (int)getpid ());
 	if (layer_build (s, dir, tmp, l, e) < 0)
 		return -1;
 	if (renameat (dir, tmp, dir, hex) < 0) {
@@ -258,7 +259,7 @@ pool_run (struct pool *p, unsigned jobs, struct bx_err *e)
 	unsigned started = 0;
 
 	if (jobs > p->n)
-		jobs = (unsigned) p->n;
+		jobs = (unsigned)p->n;
 	if (jobs > 64)
 		jobs = 64;
 	/* the caller's thread is a worker too: one layer needs no thread */
@@ -286,7 +287,7 @@ layers_ensure (int rootfd, const struct store *s, struct layer *v, size_t n, uns
 	_cleanup_free_ struct layer *todo = NULL;
 	_cleanup_free_ struct bx_err *errs = NULL;
 	_cleanup_free_ int *failed = NULL;
-	struct pool p = { .s = s, .mu = PTHREAD_MUTEX_INITIALIZER };
+	struct pool p = {.s = s, .mu = PTHREAD_MUTEX_INITIALIZER};
 	size_t m;
 	int rc;
 
