@@ -1,4 +1,4 @@
-/* afile - whole-file reads and atomic whole-file writes (STYLE.md §7) */
+/* afile - whole-file reads and atomic whole-file writes (docs/STYLE.md) */
 #ifndef BOX_AFILE_H
 #define BOX_AFILE_H
 

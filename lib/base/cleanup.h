@@ -1,4 +1,4 @@
-/* cleanup - scope-bound release of memory, fds, DIR* and FILE* (STYLE.md §9) */
+/* cleanup - scope-bound release of memory, fds, DIR* and FILE* (docs/STYLE.md) */
 #ifndef BOX_CLEANUP_H
 #define BOX_CLEANUP_H
 

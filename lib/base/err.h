@@ -1,4 +1,4 @@
-/* err - errors that carry context up to one message (STYLE.md §5) */
+/* err - errors that carry context up to one message (docs/STYLE.md) */
 #ifndef BOX_ERR_H
 #define BOX_ERR_H
 

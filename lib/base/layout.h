@@ -1,4 +1,4 @@
-/* layout - every name in the state directory, defined once (DESIGN.md) */
+/* layout - every name in the state directory, defined once */
 #ifndef BOX_LAYOUT_H
 #define BOX_LAYOUT_H
 
@@ -36,7 +36,7 @@
 #define L_WORK "work"
 #define L_STATE "state"
 #define L_LOG "log"
-#define L_CLOCK "lock"
+#define L_CTR_LOCK "lock" /* the container lock: held by whoever owns its life (ctr-spawn, the -d supervisor) */
 #define L_NETNS "netns" /* a bind-mounted network namespace (ctr-net), named in config.json */
 #define L_HOSTS "hosts" /* bind-mounted at /etc/hosts, /etc/resolv.conf, /etc/hostname */
 #define L_RESOLV "resolv.conf"

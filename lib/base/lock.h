@@ -1,4 +1,4 @@
-/* lock - flock on one lock file per object (STYLE.md §8) */
+/* lock - flock on one lock file per object (docs/STYLE.md) */
 #ifndef BOX_LOCK_H
 #define BOX_LOCK_H
 

@@ -187,6 +187,12 @@ open_procs (struct cgroup *cg, struct bx_err *e)
 	return 0;
 }
 
+void
+cgroup_path (const char *id, char out[CGROUP_PATH_LEN])
+{
+	snprintf (out, CGROUP_PATH_LEN, "/box/%s", id);
+}
+
 int
 cgroup_create (struct cgroup *cg, const char *path, const struct resources *r, struct bx_err *e)
 {

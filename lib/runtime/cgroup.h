@@ -17,6 +17,11 @@
 #include "runtime/ocispec.h"
 
 #define CGROUP_MAX_DIRS 4
+#define CGROUP_PATH_LEN 80 /* "/box/<64 hex>" and its NUL, with room */
+
+/* The cgroup path of container ID, relative to the hierarchy roots
+ * ("/box/<id>"), as config.json's linux.cgroupsPath names it. */
+void cgroup_path (const char *id, char out[CGROUP_PATH_LEN]);
 
 struct cgroup {
 	int v2;

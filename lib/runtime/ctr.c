@@ -49,6 +49,21 @@ state_set (struct ctr_state *s, const char *k, const char *v)
 		copy_str (s->error, sizeof s->error, v);
 }
 
+json_t *
+ctr_create_read (int dirfd, struct bx_err *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	json_error_t je;
+	json_t *doc;
+	size_t len;
+
+	if (slurp_at (dirfd, L_CREATE_JSON, &buf, &len, e) < 0)
+		return NULL;
+	if (!(doc = json_loadb (buf, len, 0, &je)))
+		return err_set (e, BX_FAIL, 0, L_CREATE_JSON ": line %d: %s", je.line, je.text), NULL;
+	return doc;
+}
+
 int
 ctr_state_read (int dirfd, struct ctr_state *s, struct bx_err *e)
 {

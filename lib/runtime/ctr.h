@@ -1,4 +1,4 @@
-/* ctr - a container's directory and its state file (DESIGN.md, docs/ARCHITECTURE.md)
+/* ctr - a container's directory, its state file and its create.json (docs/ARCHITECTURE.md)
  *
  * containers/<id>/state holds key=value lines, rewritten atomically by
  * whoever changes the container's life (ctr-create: created; ctr-spawn and
@@ -7,6 +7,7 @@
 #ifndef BOX_CTR_H
 #define BOX_CTR_H
 
+#include <jansson.h>
 #include <sys/types.h>
 
 #include "base/err.h"
@@ -29,6 +30,12 @@ struct ctr_state {
 	char finished[CTR_TIME_LEN];
 	char error[256]; /* why it failed to start, one line */
 };
+
+/* containers/<id>/create.json (DIRFD: containers/<id>), the one reader of
+ * it: NULL with E set when it is missing (BX_NOTFOUND), unreadable
+ * (BX_SYSTEM) or not JSON (BX_FAIL, "create.json:
+ * line N: why"). The caller owns the result. */
+json_t *ctr_create_read (int dirfd, struct bx_err *e);
 
 /* Read DIRFD/state (DIRFD: containers/<id>); unknown keys are ignored. */
 int ctr_state_read (int dirfd, struct ctr_state *s, struct bx_err *e);

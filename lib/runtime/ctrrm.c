@@ -185,7 +185,7 @@ take_lock (struct rm *r, struct bx_err *e)
 {
 	json_t *hc = json_object_get (r->create, "HostConfig");
 	const char *p = json_string_value (json_object_get (json_object_get (hc, "RestartPolicy"), "Name"));
-	int fd = lock_take_at (r->dfd, L_CLOCK, LOCK_TRY, e);
+	int fd = lock_take_at (r->dfd, L_CTR_LOCK, LOCK_TRY, e);
 
 	if (fd >= 0 || e->code != BX_CONFLICT)
 		return fd;
@@ -195,7 +195,7 @@ take_lock (struct rm *r, struct bx_err *e)
 		                "removing or force remove",
 		                r->name[0] ? r->name : r->id);
 	memset (e, 0, sizeof *e);
-	return lock_take_at (r->dfd, L_CLOCK, LOCK_WAIT, e);
+	return lock_take_at (r->dfd, L_CTR_LOCK, LOCK_WAIT, e);
 }
 
 /* The directory was removed by someone else while we waited. */

@@ -70,7 +70,7 @@ ctr_exit_wait (int pidfd, int timeout_ms)
 int
 ctr_recorded_wait (int dirfd, struct bx_err *e)
 {
-	int fd = lock_take_at (dirfd, L_CLOCK, LOCK_SHARED, e);
+	int fd = lock_take_at (dirfd, L_CTR_LOCK, LOCK_SHARED, e);
 
 	if (fd < 0)
 		return err_wrap (e, "wait for the exit to be recorded");

@@ -102,7 +102,7 @@ check_container (struct rmctx *c, int dfd, const char *name)
 		buf[--len] = '\0';
 	if (strcmp (buf, c->id) != 0 || c->running)
 		return;
-	snprintf (path, sizeof path, "%s/%s", name, L_CLOCK);
+	snprintf (path, sizeof path, "%s/%s", name, L_CTR_LOCK);
 	c->running = lock_is_held_at (dfd, path);
 	snprintf (c->user, sizeof c->user, "%s", name);
 }
