@@ -220,7 +220,7 @@ rootfs_ready (struct job *j, struct bx_err *e)
 		           : err_wrap (e, "image %s", j->img.config_digest);
 	j->mounted = 1;
 	if (b.warning[0])
-		warnx_ ("%s; copying the layers instead", b.warning);
+		err_warn ("%s; copying the layers instead", b.warning);
 	if ((j->rootfs = open (b.rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "%s", b.rootfs);
 	return 0;
@@ -233,7 +233,7 @@ put (struct job *j, const char *name, const char *buf, struct bx_err *e)
 {
 	_cleanup_close_ int fd = openat (j->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 
-	if (fd < 0 || write_all (fd, buf, strlen (buf)) < 0)
+	if (fd < 0 || afile_write_all (fd, buf, strlen (buf)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "write %s", name);
 	return 0;
 }
@@ -313,7 +313,7 @@ publish (struct job *j, int sync, struct bx_err *e)
 	j->mounted = 0;
 	j->named = 0;
 	if (sync)
-		fsync_dir_at (j->rootfd, L_CONTAINERS, e);
+		afile_fsync_dir_at (j->rootfd, L_CONTAINERS, e);
 	return 0;
 }
 
@@ -353,7 +353,7 @@ cidfile_write (const char *path, const char *id, struct bx_err *e)
 {
 	_cleanup_close_ int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 
-	if (fd < 0 || write_all (fd, id, strlen (id)) < 0)
+	if (fd < 0 || afile_write_all (fd, id, strlen (id)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "--cidfile %s", path);
 	return 0;
 }
@@ -394,7 +394,7 @@ main (int argc, char **argv)
 	struct job j = {.rootfd = -1, .dirfd = -1, .rootfs = -1, .store = {.dir = -1, .blobs = -1}};
 	int rc;
 
-	prog_init (argv[0]);
+	err_prog_init (argv[0]);
 	ccfg_init (&c);
 	/* every flag checked before anything is touched */
 	if (ccfg_parse_args (&c, argc, argv, &e) < 0) {

@@ -82,7 +82,7 @@ parse_args (int argc, char **argv, struct opts *o)
 		case 'w': o->workdir = optarg; break;
 		case 'e':
 			if (o->nenv == MAX_ENV)
-				die (BX_USAGE, "too many -e");
+				err_die (BX_USAGE, "too many -e");
 			o->env[o->nenv++] = optarg;
 			break;
 		default: usage (BX_USAGE);
@@ -91,7 +91,8 @@ parse_args (int argc, char **argv, struct opts *o)
 	if (argc - optind < 2)
 		usage (BX_USAGE);
 	if (o->workdir && o->workdir[0] != '/')
-		die (BX_USAGE, "the working directory '%s' is invalid, it needs to be an absolute path", o->workdir);
+		err_die (BX_USAGE, "the working directory '%s' is invalid, it needs to be an absolute path",
+		         o->workdir);
 	o->what = argv[optind];
 	o->cmd = argv + optind + 1;
 }
@@ -248,7 +249,7 @@ main (int argc, char **argv)
 	char id[CTR_ID_LEN + 1], bundle[PATH_MAX], cgpath[CTR_ID_LEN + 8];
 	int rootfd, cdir, pidfd, nsflags = 0, master = -1, code;
 
-	prog_init (argv[0]);
+	err_prog_init (argv[0]);
 	parse_args (argc, argv, &o);
 	if ((rootfd = root_open (o.root, &e)) < 0 || ctr_resolve (rootfd, o.what, id, &e) < 0 ||
 	    (cdir = ctr_open (rootfd, id, &e)) < 0 || (pidfd = container_pidfd (cdir, id, &e)) < 0)

@@ -63,12 +63,12 @@ parse_args (int argc, char **argv, struct opts *o)
 		case 'S': o->stop = 1; break;
 		case 's':
 			if ((o->sig = sig_parse (optarg)) < 0)
-				die (BX_USAGE, "invalid signal: %s", optarg);
+				err_die (BX_USAGE, "invalid signal: %s", optarg);
 			break;
 		case 't':
 			o->timeout = (int)strtol (optarg, &end, 10);
 			if (*end || end == optarg)
-				die (BX_USAGE, "invalid argument \"%s\" for \"-t, --time\" flag", optarg);
+				err_die (BX_USAGE, "invalid argument \"%s\" for \"-t, --time\" flag", optarg);
 			t = 1;
 			break;
 		default: usage ();
@@ -138,7 +138,7 @@ main (int argc, char **argv)
 	struct bx_err e = {0};
 	int rootfd;
 
-	prog_init (argv[0]);
+	err_prog_init (argv[0]);
 	parse_args (argc, argv, &o);
 	if ((rootfd = root_open (o.root, &e)) < 0)
 		return err_report (&e);

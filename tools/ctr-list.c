@@ -87,7 +87,7 @@ ctx_open (struct ctx *c)
 	if ((c->rootfd = root_open (c->root, &e)) < 0)
 		exit (err_report (&e));
 	if (!realpath (root_path (c->root), c->rootpath))
-		die (BX_SYSTEM, "%s: %s", root_path (c->root), strerror (errno));
+		err_die (BX_SYSTEM, "%s: %s", root_path (c->root), strerror (errno));
 }
 
 /* The store's images, for inspect of images, -s and ancestor=. */
@@ -151,7 +151,7 @@ views_load (struct ctx *c, struct views *vs)
 		if (fd >= 0)
 			close (fd);
 		else if (errno != ENOENT)
-			die (BX_SYSTEM, L_CONTAINERS ": %s", strerror (errno));
+			err_die (BX_SYSTEM, L_CONTAINERS ": %s", strerror (errno));
 		return;
 	}
 	while ((de = readdir (d))) {
@@ -160,11 +160,11 @@ views_load (struct ctx *c, struct views *vs)
 			continue;
 		if (vs->n == vs->cap &&
 		    !(vs->v = realloc (vs->v, (vs->cap = vs->cap ? 2 * vs->cap : 16) * sizeof *vs->v)))
-			die (BX_SYSTEM, "out of memory");
+			err_die (BX_SYSTEM, "out of memory");
 		if (ctrview_load (c->rootfd, c->rootpath, de->d_name, &vs->v[vs->n], &e) < 0) {
 			/* one being created or removed meanwhile is no error */
 			if (e.code != BX_NOTFOUND)
-				warnx_ (L_CONTAINERS "/%.12s: %s, skipped", de->d_name, e.msg);
+				err_warn (L_CONTAINERS "/%.12s: %s, skipped", de->d_name, e.msg);
 			continue;
 		}
 		vs->n++;
@@ -194,13 +194,13 @@ add_filter (struct list_opts *o, const char *arg)
 	int k, s;
 
 	if (!eq)
-		die (BX_USAGE, "bad format of filter (expected name=value): %s", arg);
+		err_die (BX_USAGE, "bad format of filter (expected name=value): %s", arg);
 	for (k = 0; keys[k] && (strlen (keys[k]) != (size_t)(eq - arg) || strncmp (keys[k], arg, eq - arg)); k++)
 		;
 	if (!keys[k])
-		die (BX_USAGE, "invalid filter '%.*s'", (int)(eq - arg), arg);
+		err_die (BX_USAGE, "invalid filter '%.*s'", (int)(eq - arg), arg);
 	if (o->nf == MAXFILTERS)
-		die (BX_USAGE, "too many filters");
+		err_die (BX_USAGE, "too many filters");
 	f = &o->f[o->nf++];
 	f->key = keys[k];
 	f->val = eq + 1;
@@ -208,10 +208,10 @@ add_filter (struct list_opts *o, const char *arg)
 		for (s = 0; STATUSES[s] && strcmp (STATUSES[s], f->val); s++)
 			;
 		if (!STATUSES[s])
-			die (BX_USAGE, "invalid filter 'status=%s'", f->val);
+			err_die (BX_USAGE, "invalid filter 'status=%s'", f->val);
 	}
 	if ((!strcmp (f->key, "name") || !strcmp (f->key, "id")) && regcomp (&f->re, f->val, REG_EXTENDED | REG_NOSUB))
-		die (BX_USAGE, "invalid filter '%s': bad regular expression", arg);
+		err_die (BX_USAGE, "invalid filter '%s': bad regular expression", arg);
 }
 
 /* ancestor=: the image as typed, or the image (by any of its names or its
@@ -307,7 +307,7 @@ row_record (struct ctx *c, const struct list_opts *o, const struct ctrview *v, t
 	int nlocal;
 
 	if (!cmd || !ports || !(q = ctrview_quote_command (cmd, !o->notrunc)))
-		die (BX_SYSTEM, "out of memory");
+		err_die (BX_SYSTEM, "out of memory");
 	snprintf (id, sizeof id, "%.*s", o->notrunc ? CTR_ID_LEN : CTR_SHORT_LEN, v->id);
 	human_time_go (v->created_s, at, sizeof at);
 	human_duration ((int64_t)now - v->created_s, ago, sizeof ago - 4);
@@ -390,7 +390,7 @@ list_parse (int argc, char **argv, struct ctx *c, struct list_opts *o)
 		case 'n':
 			o->last = (int)strtol (optarg, &end, 10);
 			if (*end || end == optarg)
-				die (BX_USAGE, "invalid argument \"%s\" for \"-n, --last\" flag", optarg);
+				err_die (BX_USAGE, "invalid argument \"%s\" for \"-n, --last\" flag", optarg);
 			break;
 		case 's': o->size = 1; break;
 		case O_NOTRUNC: o->notrunc = 1; break;
@@ -418,7 +418,7 @@ cmd_list (int argc, char **argv, struct ctx *c)
 	if (vs.n)
 		qsort (vs.v, vs.n, sizeof *vs.v, cmp_newest);
 	if (!(rows = calloc (vs.n + 1, sizeof *rows)))
-		die (BX_SYSTEM, "out of memory");
+		err_die (BX_SYSTEM, "out of memory");
 	/* Docker: -n and a status filter show every state */
 	all = o.all || o.last >= 0;
 	for (int i = 0; i < o.nf; i++)
@@ -513,8 +513,8 @@ parse_type (const char *s)
 	if (!strcmp (s, "image"))
 		return T_IMAGE;
 	if (!strcmp (s, "network") || !strcmp (s, "volume"))
-		die (BX_FAIL, "inspect --type %s: not implemented", s);
-	die (BX_USAGE, "\"%s\" is not a valid value for --type", s);
+		err_die (BX_FAIL, "inspect --type %s: not implemented", s);
+	err_die (BX_USAGE, "\"%s\" is not a valid value for --type", s);
 }
 
 static int
@@ -561,7 +561,7 @@ main (int argc, char **argv)
 	struct ctx c = {0};
 	int i = 1;
 
-	prog_init (argv[0]);
+	err_prog_init (argv[0]);
 	/* --root may come before the subcommand too */
 	while (i + 1 < argc && !strcmp (argv[i], "--root"))
 		c.root = argv[i + 1], i += 2;

@@ -129,7 +129,7 @@ parse_bound (const char *s, const char *flag)
 	secs = strtod (s, &end);
 	if (end != s && !*end)
 		return (int64_t)(secs * 1e9);
-	die (BX_USAGE, "invalid value for \"%s\": %s", flag, s);
+	err_die (BX_USAGE, "invalid value for \"%s\": %s", flag, s);
 }
 
 static void
@@ -153,7 +153,7 @@ parse_args (int argc, char **argv, struct opts *o)
 		case 'n':
 			o->tail = strcmp (optarg, "all") ? strtol (optarg, &end, 10) : -1;
 			if (strcmp (optarg, "all") && (*end || end == optarg))
-				die (BX_USAGE, "invalid value for \"--tail\": %s", optarg);
+				err_die (BX_USAGE, "invalid value for \"--tail\": %s", optarg);
 			if (o->tail < 0)
 				o->tail = -1; /* Docker: a negative count is all */
 			break;
@@ -215,12 +215,12 @@ emit (struct reader *rd, const struct rec *r)
 	if (!in_bounds (rd->o, r))
 		return;
 	if (rd->o->stamps && !rd->midline[r->err]) {
-		write_all (fd, r->time, r->tlen);
-		write_all (fd, " ", 1);
+		afile_write_all (fd, r->time, r->tlen);
+		afile_write_all (fd, " ", 1);
 	}
-	write_all (fd, r->text, r->textlen);
+	afile_write_all (fd, r->text, r->textlen);
 	if (!r->partial)
-		write_all (fd, "\n", 1);
+		afile_write_all (fd, "\n", 1);
 	rd->midline[r->err] = r->partial;
 }
 
@@ -361,7 +361,7 @@ main (int argc, char **argv)
 	char id[CTR_ID_LEN + 1];
 	int rootfd, rc = 0;
 
-	prog_init (argv[0]);
+	err_prog_init (argv[0]);
 	parse_args (argc, argv, &o);
 	if ((rootfd = root_open (o.root, &e)) < 0)
 		return err_report (&e);

@@ -135,7 +135,7 @@ cmd_create (struct ctx *c, int argc, char **argv)
 		case 'l': label_add (labels, optarg); break;
 		case 'o':
 			if (strncmp (optarg, "com.docker.network.bridge.name=", 31))
-				die (BX_USAGE, "option %s: not implemented", optarg);
+				err_die (BX_USAGE, "option %s: not implemented", optarg);
 			o.device = optarg + 31;
 			break;
 		default: usage ();
@@ -146,7 +146,7 @@ cmd_create (struct ctx *c, int argc, char **argv)
 	o.name = argv[optind];
 	o.labels = labels;
 	if (net_is_predefined (o.name))
-		die (BX_CONFLICT, "operation is not permitted on predefined %s network", o.name);
+		err_die (BX_CONFLICT, "operation is not permitted on predefined %s network", o.name);
 	rc = net_create (c->rootfd, &o, &n, &e);
 	json_decref (labels);
 	if (rc < 0)
@@ -506,7 +506,7 @@ cmd_port (struct ctx *c, int argc, char **argv)
 		v = json_object_get (ports, want);
 		if (!json_array_size (v)) {
 			json_decref (s);
-			die (BX_FAIL, "No public port '%s' published for %s", want, argv[1]);
+			err_die (BX_FAIL, "No public port '%s' published for %s", want, argv[1]);
 		}
 		print_bindings (v, NULL);
 		json_decref (s);
@@ -545,7 +545,7 @@ main (int argc, char **argv)
 	struct bx_err e = {0};
 	int i = 1;
 
-	prog_init (argv[0]);
+	err_prog_init (argv[0]);
 	for (; i < argc && !strncmp (argv[i], "--root", 6); i++) {
 		if (argv[i][6] == '=')
 			c.root = argv[i] + 7;

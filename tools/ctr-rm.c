@@ -66,7 +66,7 @@ main (int argc, char **argv)
 	const char *root = NULL;
 	int flags, rootfd;
 
-	prog_init (argv[0]);
+	err_prog_init (argv[0]);
 	flags = parse_args (argc, argv, &root);
 	if ((rootfd = root_open (root, &e)) < 0)
 		return err_report (&e);

@@ -94,7 +94,7 @@ hostcfg_read (struct ctx *c, struct bx_err *e)
 	json_t *j, *hc, *rp;
 	size_t len;
 
-	if (slurp_at (c->cdir, "create.json", &buf, &len, e) < 0)
+	if (afile_slurp_at (c->cdir, "create.json", &buf, &len, e) < 0)
 		return e->code == BX_NOTFOUND ? 0 : -1;
 	if (!(j = json_loadb (buf, len, 0, NULL)))
 		return err_set (e, BX_USAGE, 0, "create.json: not JSON");
@@ -153,7 +153,7 @@ rootfs_ensure (struct ctx *c, const struct spec *s, struct bx_err *e)
 	for (d = opendir (s->rootfs); d && (de = readdir (d));)
 		if (++n > 2)
 			return 0;
-	if (slurp_at (c->cdir, L_CIMAGE, &image, NULL, e) < 0)
+	if (afile_slurp_at (c->cdir, L_CIMAGE, &image, NULL, e) < 0)
 		return err_wrap (e, "rootfs %s not mounted", s->rootfs);
 	image[strcspn (image, "\n")] = '\0';
 	if ((pid = fork ()) == 0) {
@@ -459,9 +459,9 @@ run_detached (struct ctx *c)
 	ssize_t n;
 
 	if (pipe2 (p, O_CLOEXEC) < 0)
-		die (SPAWN_FAILED, "container %.12s: pipe: %s", c->id, strerror (errno));
+		err_die (SPAWN_FAILED, "container %.12s: pipe: %s", c->id, strerror (errno));
 	if ((sv = fork ()) < 0)
-		die (SPAWN_FAILED, "container %.12s: fork: %s", c->id, strerror (errno));
+		err_die (SPAWN_FAILED, "container %.12s: fork: %s", c->id, strerror (errno));
 	if (sv == 0) {
 		close (p[0]);
 		supervise (c, p[1]);
@@ -470,7 +470,7 @@ run_detached (struct ctx *c)
 	while ((n = read (p[0], &m, sizeof m)) < 0 && errno == EINTR)
 		;
 	if (n != (ssize_t)sizeof m)
-		die (SPAWN_FAILED, "container %.12s: the supervisor died", c->id);
+		err_die (SPAWN_FAILED, "container %.12s: the supervisor died", c->id);
 	if (m.code) {
 		m.msg[sizeof m.msg - 1] = '\0';
 		fprintf (stderr, "%s: %s\n", bx_prog, m.msg);
@@ -487,7 +487,7 @@ main (int argc, char **argv)
 	struct ctx c = {.rootfd = -1, .cdir = -1, .lock = -1};
 	struct bx_err e = {0};
 
-	prog_init (argv[0]);
+	err_prog_init (argv[0]);
 	parse_args (argc, argv, &o);
 	if (ctx_open (&o, &c, &e) < 0) {
 		/* Docker's 125 for a start that did not happen, but our own

@@ -66,7 +66,7 @@ main (int argc, char **argv)
 	const char *root = NULL;
 	int c, rootfd, rc = 0;
 
-	prog_init (argv[0]);
+	err_prog_init (argv[0]);
 	while ((c = getopt_long (argc, argv, "", lo, NULL)) != -1) {
 		if (c != 'R')
 			usage ();

@@ -267,7 +267,7 @@ check_config (struct pull *p, struct bx_err *e)
 	for (size_t i = 0; i < p->nblobs; i++) {
 		if (strcmp (p->blobs[i].digest, dg) != 0)
 			continue;
-		if (lseek (p->blobs[i].fd, 0, SEEK_SET) < 0 || slurp_fd (p->blobs[i].fd, &buf, &len, e) < 0)
+		if (lseek (p->blobs[i].fd, 0, SEEK_SET) < 0 || afile_slurp_fd (p->blobs[i].fd, &buf, &len, e) < 0)
 			return err_wrap (e, "config %s", dg);
 		if (oci_validate_bytes (OCI_CONFIG, buf, len, NULL, e) < 0)
 			return err_wrap (e, "config %s", dg);
@@ -314,7 +314,7 @@ commit (struct pull *p, struct bx_err *e)
 		return err_wrap (e, "index");
 	if (store_blob_put (p->st, p->mdigest, p->mbuf, p->mlen, e) < 0)
 		return err_wrap (e, "manifest");
-	if (fsync_dir_at (p->st->dir, L_BLOBS, e) < 0)
+	if (afile_fsync_dir_at (p->st->dir, L_BLOBS, e) < 0)
 		return -1;
 	store_test_stop_before_tag ();
 	if (!(desc = tag_descriptor (p)))
@@ -416,7 +416,7 @@ main (int argc, char **argv)
 	_cleanup_close_ int ingest = -1;
 	int rootfd, rc = 0, r;
 
-	prog_init (argv[0]);
+	err_prog_init (argv[0]);
 	parse_args (argc, argv, &o);
 	if ((rootfd = root_open (o.root, &e)) < 0 || store_open (&st, rootfd, &e) < 0 ||
 	    (ingest = ingest_dir_open (rootfd, &e)) < 0)

@@ -109,7 +109,7 @@ add_filter (struct imgrows_opts *o, const char *f)
 	const char *v = strchr (f, '=');
 
 	if (!v)
-		die (BX_USAGE, "bad format of filter (expected name=value): %s", f);
+		err_die (BX_USAGE, "bad format of filter (expected name=value): %s", f);
 	v++;
 	if (strncmp (f, "reference=", 10) == 0 && o->nrefs < IMGROWS_MAXFILTERS)
 		o->refs[o->nrefs++] = v;
@@ -119,11 +119,11 @@ add_filter (struct imgrows_opts *o, const char *f)
 		o->dangling = strcmp (v, "true") == 0 || strcmp (v, "1") == 0 ? 1
 		              : strcmp (v, "false") == 0 || strcmp (v, "0") == 0
 		                  ? 0
-		                  : (die (BX_USAGE, "invalid filter 'dangling=%s'", v), 0);
+		                  : (err_die (BX_USAGE, "invalid filter 'dangling=%s'", v), 0);
 	else if (strncmp (f, "before=", 7) == 0 || strncmp (f, "since=", 6) == 0 || strncmp (f, "until=", 6) == 0)
-		die (BX_FAIL, "filter %.*s: not implemented", (int)(v - f - 1), f);
+		err_die (BX_FAIL, "filter %.*s: not implemented", (int)(v - f - 1), f);
 	else
-		die (BX_USAGE, "invalid filter '%.*s'", (int)(v - f - 1), f);
+		err_die (BX_USAGE, "invalid filter '%.*s'", (int)(v - f - 1), f);
 }
 
 static const char *const FIELDS[] = {"ref", "repo", "tag", "digest", "id", "created", "size", NULL};
@@ -139,10 +139,10 @@ check_fields (const char *fields)
 		for (int i = 0; FIELDS[i]; i++)
 			ok |= strcmp (f, FIELDS[i]) == 0;
 		if (!ok)
-			die (BX_USAGE, "-o: unknown field '%s' (known: ref,repo,tag,digest,id,created,size)", f);
+			err_die (BX_USAGE, "-o: unknown field '%s' (known: ref,repo,tag,digest,id,created,size)", f);
 	}
 	if (!copy || !*fields)
-		die (BX_USAGE, "-o: no fields");
+		err_die (BX_USAGE, "-o: no fields");
 }
 
 /* -o: tab-separated fields, for scripts and completion. */
@@ -236,8 +236,8 @@ warn_unreadable (const struct imgset *set)
 {
 	for (size_t i = 0; i < set->n; i++)
 		if (!set->v[i].id[0])
-			warnx_ ("%s: %s, skipped", set->v[i].name ? set->v[i].name : set->v[i].mdigest,
-			        set->v[i].err.msg);
+			err_warn ("%s: %s, skipped", set->v[i].name ? set->v[i].name : set->v[i].mdigest,
+			          set->v[i].err.msg);
 }
 
 static int
@@ -297,7 +297,7 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 		case 'f': format = optarg; break;
 		case 't':
 			if (strcmp (optarg, "image") != 0)
-				die (BX_FAIL, "inspect --type %s: not implemented", optarg);
+				err_die (BX_FAIL, "inspect --type %s: not implemented", optarg);
 			break;
 		default: usage ();
 		}
@@ -378,7 +378,7 @@ cmd_tag (int argc, char **argv, struct ctx *c)
 	if (ref_parse (argv[optind + 1], &op.target, &e) < 0)
 		return err_report (&e);
 	if (op.target.digest[0])
-		die (BX_USAGE, "%s: refusing to create a tag with a digest reference", argv[optind + 1]);
+		err_die (BX_USAGE, "%s: refusing to create a tag with a digest reference", argv[optind + 1]);
 	ref_full (&op.target, full, sizeof full);
 	ctx_open (c);
 	op.st = &c->st;
@@ -406,7 +406,7 @@ collect (struct ctx *c)
 	struct bx_err e = {0};
 
 	if (store_gc (&c->st, LOCK_TRY, NULL, NULL, &st, &e) < 0)
-		warnx_ ("%s; blobs kept (img-list gc removes them)", e.msg);
+		err_warn ("%s; blobs kept (img-list gc removes them)", e.msg);
 }
 
 static int
@@ -418,7 +418,7 @@ rm_one (struct ctx *c, const char *name, int force, int *deleted)
 	size_t i;
 
 	if (!(op.lines = json_array ()))
-		die (BX_SYSTEM, "out of memory");
+		err_die (BX_SYSTEM, "out of memory");
 	if (store_index_update (&c->st, imgrm_fn, &op, &e) < 0) {
 		json_decref (op.lines);
 		return err_report (&e);
@@ -490,7 +490,7 @@ main (int argc, char **argv)
 	struct ctx c = {0};
 	int i = 1;
 
-	prog_init (argv[0]);
+	err_prog_init (argv[0]);
 	/* global options before the subcommand; each subcommand takes --root too */
 	while (i < argc && strcmp (argv[i], "--root") == 0 && i + 1 < argc)
 		c.root = argv[i + 1], i += 2;

@@ -53,7 +53,7 @@ commit_blobs (struct load_src *s, const struct store *st, struct load_plan *p, s
 		if (store_blob_commit_at (st, s->stage, json_string_value (staged), dg, e) < 0)
 			return -1;
 	}
-	if (fsync_dir_at (st->blobs, ".", e) < 0)
+	if (afile_fsync_dir_at (st->blobs, ".", e) < 0)
 		return -1;
 	store_test_stop_before_tag ();
 	return 0;
@@ -116,7 +116,7 @@ stage_open (int rootfd, char *name, size_t len, struct bx_err *e)
 	_cleanup_close_ int tmp = -1;
 	int fd;
 
-	if (mkdir_p_at (rootfd, L_TMP, 0700, e) < 0)
+	if (afile_mkdir_p_at (rootfd, L_TMP, 0700, e) < 0)
 		return -1;
 	snprintf (name, len, "%s/load-%d", L_TMP, (int)getpid ());
 	/* a dead loader with our pid left it behind */
@@ -137,7 +137,7 @@ load (struct load_src *s, const struct store *st, struct bx_err *e)
 	size_t i;
 	int rc = load_plan_read (s, &p, e);
 
-	json_array_foreach (p.warnings, i, w) warnx_ ("%s", json_string_value (w));
+	json_array_foreach (p.warnings, i, w) err_warn ("%s", json_string_value (w));
 	/* every check passed: only now does the store change, pinned so that
 	 * gc removes no blob between commit_blobs and its tag */
 	if (rc == 0) {
@@ -188,7 +188,7 @@ main (int argc, char **argv)
 	char stage[64];
 	int rootfd, rc;
 
-	prog_init (argv[0]);
+	err_prog_init (argv[0]);
 	parse_args (argc, argv, &o);
 	if ((rootfd = root_open (o.root, &e)) < 0 || store_open (&st, rootfd, &e) < 0)
 		return err_report (&e);

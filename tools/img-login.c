@@ -68,11 +68,11 @@ parse_args (int argc, char **argv, struct opts *o)
 		usage ();
 	o->server = optind < argc ? argv[optind] : "docker.io";
 	if (o->pass && o->pass_stdin)
-		die (BX_USAGE, "--password and --password-stdin are mutually exclusive");
+		err_die (BX_USAGE, "--password and --password-stdin are mutually exclusive");
 	if (o->pass_stdin && !o->user)
-		die (BX_USAGE, "must provide --username with --password-stdin");
+		err_die (BX_USAGE, "must provide --username with --password-stdin");
 	if (o->logout && (o->user || o->pass || o->pass_stdin))
-		die (BX_USAGE, "--logout takes no credentials");
+		err_die (BX_USAGE, "--logout takes no credentials");
 }
 
 /* One line from the terminal, without echo when SECRET. */
@@ -114,7 +114,7 @@ read_stdin_password (void)
 	size_t len;
 	struct bx_err e;
 
-	if (slurp_fd (STDIN_FILENO, &buf, &len, &e) < 0)
+	if (afile_slurp_fd (STDIN_FILENO, &buf, &len, &e) < 0)
 		exit (err_report (&e));
 	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		buf[--len] = '\0';
@@ -128,17 +128,17 @@ get_credentials (struct opts *o, char **user, char **pass)
 
 	*user = o->user ? strdup (o->user) : NULL;
 	if (!*user && (!tty || !(*user = prompt ("Username", 0))))
-		die (BX_USAGE, "cannot perform an interactive login from a non TTY device");
+		err_die (BX_USAGE, "cannot perform an interactive login from a non TTY device");
 	if (o->pass) {
 		fprintf (stderr, "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n");
 		*pass = strdup (o->pass);
 	} else if (o->pass_stdin) {
 		*pass = read_stdin_password ();
 	} else if (!tty || !(*pass = prompt ("Password", 1))) {
-		die (BX_USAGE, "cannot perform an interactive login from a non TTY device");
+		err_die (BX_USAGE, "cannot perform an interactive login from a non TTY device");
 	}
 	if (!**user || !*pass || !**pass)
-		die (BX_USAGE, "%s required", !**user ? "username" : "password");
+		err_die (BX_USAGE, "%s required", !**user ? "username" : "password");
 }
 
 /* "https://host:5000/v1/" -> "host:5000"; Docker Hub -> its API host. */
@@ -208,7 +208,7 @@ main (int argc, char **argv)
 {
 	struct opts o = {0};
 
-	prog_init (argv[0]);
+	err_prog_init (argv[0]);
 	parse_args (argc, argv, &o);
 	return o.logout ? logout (&o) : login (&o);
 }

@@ -355,7 +355,7 @@ main (int argc, char **argv)
 	size_t n = 0;
 	int rootfd, rc = 0;
 
-	prog_init (argv[0]);
+	err_prog_init (argv[0]);
 	parse_args (argc, argv, &o);
 	if ((rootfd = root_open (o.root, &e)) < 0 || store_open (&st, rootfd, &e) < 0)
 		return err_report (&e);

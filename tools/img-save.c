@@ -379,7 +379,7 @@ parse_args (int argc, char **argv, struct opts *o)
 		case 'o': o->output = optarg; break;
 		case 'F':
 			if (strcmp (optarg, "oci") != 0 && strcmp (optarg, "docker") != 0)
-				die (BX_USAGE, "--format: want docker or oci, not '%s'", optarg);
+				err_die (BX_USAGE, "--format: want docker or oci, not '%s'", optarg);
 			o->oci = strcmp (optarg, "oci") == 0;
 			break;
 		default: usage ();
@@ -390,7 +390,7 @@ parse_args (int argc, char **argv, struct opts *o)
 	o->images = argv + optind;
 	o->nimages = argc - optind;
 	if (!o->output && isatty (1))
-		die (BX_USAGE, "cowardly refusing to save to a terminal. Use the -o flag or redirect");
+		err_die (BX_USAGE, "cowardly refusing to save to a terminal. Use the -o flag or redirect");
 }
 
 int
@@ -404,15 +404,15 @@ main (int argc, char **argv)
 	char tmp[4096];
 	int rootfd, n = 0, fd, rc;
 
-	prog_init (argv[0]);
+	err_prog_init (argv[0]);
 	parse_args (argc, argv, &o);
 	if ((rootfd = root_open (o.root, &e)) < 0 || store_open (&st, rootfd, &e) < 0 ||
-	    mkdir_p_at (rootfd, L_TMP, 0700, &e) < 0)
+	    afile_mkdir_p_at (rootfd, L_TMP, 0700, &e) < 0)
 		return err_report (&e);
 	if ((s.tmp = openat (rootfd, L_TMP, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		die (BX_SYSTEM, "%s: %s", L_TMP, strerror (errno));
+		err_die (BX_SYSTEM, "%s: %s", L_TMP, strerror (errno));
 	if (!(items = calloc (o.nimages, sizeof *items)))
-		die (BX_SYSTEM, "out of memory");
+		err_die (BX_SYSTEM, "out of memory");
 	s.written = json_object ();
 	s.index = json_array ();
 	s.docker = json_array ();

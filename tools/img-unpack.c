@@ -64,7 +64,7 @@ parse_args (int argc, char **argv, struct opts *o)
 			else if (strcmp (optarg, "copy") == 0)
 				o->driver = BUNDLE_COPY;
 			else
-				die (BX_USAGE, "--driver %s: expected overlay or copy", optarg);
+				err_die (BX_USAGE, "--driver %s: expected overlay or copy", optarg);
 			break;
 		default: usage ();
 		}
@@ -97,7 +97,7 @@ main (int argc, char **argv)
 	struct bundle b;
 	int rootfd;
 
-	prog_init (argv[0]);
+	err_prog_init (argv[0]);
 	parse_args (argc, argv, &o);
 	nofile_raise ();
 	if (o.unmount) {
@@ -108,7 +108,7 @@ main (int argc, char **argv)
 	if ((rootfd = root_open (o.root, &e)) < 0 || bundle_mount (rootfd, o.image, o.bundle, o.driver, &b, &e) < 0)
 		return err_report (&e);
 	if (b.warning[0] && !o.quiet)
-		warnx_ ("%s; copying the layers instead", b.warning);
+		err_warn ("%s; copying the layers instead", b.warning);
 	if (puts (b.rootfs) == EOF || fflush (stdout) == EOF)
 		return errno == EPIPE ? 0 : BX_SYSTEM;
 	return 0;

@@ -50,7 +50,7 @@ main (int argc, char **argv)
 	struct bx_err e = {0};
 	int rootfd;
 
-	prog_init (argv[0]);
+	err_prog_init (argv[0]);
 	parse_args (argc, argv, &o);
 	if ((rootfd = root_open (o.root, &e)) < 0)
 		return err_report (&e);

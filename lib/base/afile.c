@@ -11,7 +11,7 @@
 #include "base/cleanup.h"
 
 int
-write_all (int fd, const void *buf, size_t len)
+afile_write_all (int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 
@@ -43,7 +43,7 @@ write_renamed_at (int dirfd, const char *name, const void *buf, size_t len, int 
 	}
 	if (fd < 0)
 		return err_set (e, BX_SYSTEM, errno, "write %s", name);
-	if (write_all (fd, buf, len) < 0 || (sync && fsync (fd) < 0))
+	if (afile_write_all (fd, buf, len) < 0 || (sync && fsync (fd) < 0))
 		err = errno;
 	if (close (fd) < 0 && !err)
 		err = errno;
@@ -69,7 +69,7 @@ afile_replace_at (int dirfd, const char *name, const void *buf, size_t len, stru
 }
 
 int
-slurp_fd (int fd, char **out, size_t *len, struct bx_err *e)
+afile_slurp_fd (int fd, char **out, size_t *len, struct bx_err *e)
 {
 	size_t cap = 8192, n = 0;
 	_cleanup_free_ char *buf = malloc (cap);
@@ -101,19 +101,19 @@ slurp_fd (int fd, char **out, size_t *len, struct bx_err *e)
 }
 
 int
-slurp_at (int dirfd, const char *name, char **out, size_t *len, struct bx_err *e)
+afile_slurp_at (int dirfd, const char *name, char **out, size_t *len, struct bx_err *e)
 {
 	_cleanup_close_ int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return err_set (e, errno == ENOENT ? BX_NOTFOUND : BX_SYSTEM, errno, "open %s", name);
-	if (slurp_fd (fd, out, len, e) < 0)
+	if (afile_slurp_fd (fd, out, len, e) < 0)
 		return err_wrap (e, "%s", name);
 	return 0;
 }
 
 int
-mkdir_p_at (int dirfd, const char *path, mode_t mode, struct bx_err *e)
+afile_mkdir_p_at (int dirfd, const char *path, mode_t mode, struct bx_err *e)
 {
 	char buf[4096];
 	size_t len = strlen (path);
@@ -135,7 +135,7 @@ mkdir_p_at (int dirfd, const char *path, mode_t mode, struct bx_err *e)
 }
 
 int
-fsync_dir_at (int dirfd, const char *path, struct bx_err *e)
+afile_fsync_dir_at (int dirfd, const char *path, struct bx_err *e)
 {
 	_cleanup_close_ int fd = openat (dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -145,7 +145,7 @@ fsync_dir_at (int dirfd, const char *path, struct bx_err *e)
 }
 
 int
-is_tmp_name (const char *name)
+afile_is_tmp_name (const char *name)
 {
 	return strstr (name, ".tmp-") != NULL;
 }

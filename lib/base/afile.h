@@ -13,16 +13,16 @@ int afile_write_at (int dirfd, const char *name, const void *buf, size_t len, st
  * but a crash may leave the old one (for files rebuilt after a reboot). */
 int afile_replace_at (int dirfd, const char *name, const void *buf, size_t len, struct bx_err *e);
 /* Read all of FD into a NUL-terminated malloc'd buffer. */
-int slurp_fd (int fd, char **out, size_t *len, struct bx_err *e);
+int afile_slurp_fd (int fd, char **out, size_t *len, struct bx_err *e);
 /* Read all of DIRFD/NAME; BX_NOTFOUND when it does not exist. */
-int slurp_at (int dirfd, const char *name, char **out, size_t *len, struct bx_err *e);
+int afile_slurp_at (int dirfd, const char *name, char **out, size_t *len, struct bx_err *e);
 /* write(2) until done or error. */
-int write_all (int fd, const void *buf, size_t len);
+int afile_write_all (int fd, const void *buf, size_t len);
 /* mkdir -p relative to DIRFD (AT_FDCWD for cwd). */
-int mkdir_p_at (int dirfd, const char *path, mode_t mode, struct bx_err *e);
+int afile_mkdir_p_at (int dirfd, const char *path, mode_t mode, struct bx_err *e);
 /* fsync a directory, so that a rename in it is durable. */
-int fsync_dir_at (int dirfd, const char *path, struct bx_err *e);
+int afile_fsync_dir_at (int dirfd, const char *path, struct bx_err *e);
 /* True for names of temporary files: "*.tmp-<pid>" */
-int is_tmp_name (const char *name);
+int afile_is_tmp_name (const char *name);
 
 #endif

@@ -8,7 +8,7 @@
 const char *bx_prog = "box";
 
 void
-prog_init (const char *argv0)
+err_prog_init (const char *argv0)
 {
 	const char *s = strrchr (argv0, '/');
 	bx_prog = s ? s + 1 : argv0;
@@ -54,7 +54,7 @@ err_report (const struct bx_err *e)
 }
 
 void
-die (int code, const char *fmt, ...)
+err_die (int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -67,7 +67,7 @@ die (int code, const char *fmt, ...)
 }
 
 void
-warnx_ (const char *fmt, ...)
+err_warn (const char *fmt, ...)
 {
 	va_list ap;
 

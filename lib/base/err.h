@@ -28,10 +28,10 @@ int err_report (const struct bx_err *e);
 
 /* The program name used in messages; set once from main. */
 extern const char *bx_prog;
-void prog_init (const char *argv0);
+void err_prog_init (const char *argv0);
 
 /* For tools only: print "prog: msg" and exit with CODE. */
-void die (int code, const char *fmt, ...) __attribute__ ((noreturn, format (printf, 2, 3)));
-void warnx_ (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+void err_die (int code, const char *fmt, ...) __attribute__ ((noreturn, format (printf, 2, 3)));
+void err_warn (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
 #endif

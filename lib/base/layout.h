@@ -37,8 +37,8 @@
 #define L_STATE "state"
 #define L_LOG "log"
 #define L_CTR_LOCK "lock" /* the container lock: held by whoever owns its life (ctr-spawn, the -d supervisor) */
-#define L_NETNS "netns" /* a bind-mounted network namespace (ctr-net), named in config.json */
-#define L_HOSTS "hosts" /* bind-mounted at /etc/hosts, /etc/resolv.conf, /etc/hostname */
+#define L_NETNS "netns"   /* a bind-mounted network namespace (ctr-net), named in config.json */
+#define L_HOSTS "hosts"   /* bind-mounted at /etc/hosts, /etc/resolv.conf, /etc/hostname */
 #define L_RESOLV "resolv.conf"
 #define L_HOSTNAME "hostname"
 #define L_STOPPED "stopped"           /* made by ctr-kill --stop and ctr-rm -f before signalling: no restart */

@@ -43,7 +43,7 @@ sbuf_str (struct sbuf *b, const char *s)
 }
 
 char *
-json_dumps_go (json_t *v, size_t flags)
+listfmt_json_dumps_go (json_t *v, size_t flags)
 {
 	_cleanup_free_ char *raw = json_dumps (v, flags | JSON_ENCODE_ANY);
 	struct sbuf b = {0};
@@ -245,7 +245,8 @@ run_action (struct action *a, json_t *dot, struct sbuf *b, struct bx_err *e)
 		if (a->n == 1)
 			rc = print_value (b, v[0]);
 		else if (strcmp (fn, "json") == 0 && a->n == 2)
-			rc = (js = json_dumps_go (v[1] ? v[1] : json_null (), JSON_COMPACT)) ? sbuf_str (b, js) : -1;
+			rc = (js = listfmt_json_dumps_go (v[1] ? v[1] : json_null (), JSON_COMPACT)) ? sbuf_str (b, js)
+			                                                                             : -1;
 		else if ((strcmp (fn, "upper") == 0 || strcmp (fn, "lower") == 0) && a->n == 2)
 			rc = fn_case (b, v[1], fn[0] == 'u');
 		else if (strcmp (fn, "index") == 0 && a->n == 3 && json_is_string (v[2]))
@@ -366,7 +367,7 @@ render (const char *t, size_t n, json_t *dot, struct sbuf *b, struct bx_err *e)
 }
 
 int
-tmpl_render (const char *tmpl, json_t *dot, char **out, struct bx_err *e)
+listfmt_render (const char *tmpl, json_t *dot, char **out, struct bx_err *e)
 {
 	struct sbuf b = {0};
 
@@ -450,7 +451,7 @@ listfmt_header (struct listfmt *f, json_t *headers, struct bx_err *e)
 
 	if (!f->table)
 		return 0;
-	if (tmpl_render (f->tmpl, headers, &s, e) < 0)
+	if (listfmt_render (f->tmpl, headers, &s, e) < 0)
 		return -1;
 	/* a field without a title prints as nothing, as in docker's header */
 	for (char *p; (p = strstr (s, "<no value>"));)
@@ -464,9 +465,9 @@ listfmt_row (struct listfmt *f, json_t *rec, struct bx_err *e)
 	char *s;
 
 	if (f->json) {
-		if (!(s = json_dumps_go (rec, JSON_COMPACT)))
+		if (!(s = listfmt_json_dumps_go (rec, JSON_COMPACT)))
 			return err_set (e, BX_SYSTEM, ENOMEM, "format");
-	} else if (tmpl_render (f->tmpl, rec, &s, e) < 0) {
+	} else if (listfmt_render (f->tmpl, rec, &s, e) < 0) {
 		return -1;
 	}
 	return add_row (f, s, e);
@@ -576,16 +577,16 @@ listfmt_inspect (json_t *all, const char *format, int rc)
 	size_t i;
 
 	if (!format) {
-		_cleanup_free_ char *s = json_dumps_go (all, JSON_INDENT (4));
+		_cleanup_free_ char *s = listfmt_json_dumps_go (all, JSON_INDENT (4));
 		if (!s)
-			die (BX_SYSTEM, "out of memory");
+			err_die (BX_SYSTEM, "out of memory");
 		puts (s);
 		return rc;
 	}
 	json_array_foreach (all, i, o)
 	{
 		_cleanup_free_ char *out = NULL;
-		if (tmpl_render (format, o, &out, &e) < 0)
+		if (listfmt_render (format, o, &out, &e) < 0)
 			return err_report (&e);
 		puts (out);
 	}

@@ -48,12 +48,12 @@ void listfmt_free (struct listfmt *f);
 
 /* Render TMPL (escapes already replaced) against DOT into a malloc'd
  * string, for `inspect --format`. */
-int tmpl_render (const char *tmpl, json_t *dot, char **out, struct bx_err *e);
+int listfmt_render (const char *tmpl, json_t *dot, char **out, struct bx_err *e);
 /* docker inspect's output of ALL (an array): indented JSON, or FORMAT
  * rendered per object. RC, or err_report's code when a render fails. */
 int listfmt_inspect (json_t *all, const char *format, int rc);
 /* JSON as Go's encoding/json writes it: compact, keys sorted, <>& escaped
  * as \u003c \u003e \u0026. Malloc'd; NULL when out of memory. */
-char *json_dumps_go (json_t *v, size_t flags);
+char *listfmt_json_dumps_go (json_t *v, size_t flags);
 
 #endif

@@ -34,7 +34,7 @@ root_open (const char *opt, struct bx_err *e)
 	const char *path = root_path (opt);
 	int fd;
 
-	if (mkdir_p_at (AT_FDCWD, path, 0711, e) < 0)
+	if (afile_mkdir_p_at (AT_FDCWD, path, 0711, e) < 0)
 		return err_wrap (e, "state directory");
 	fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)

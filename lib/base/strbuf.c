@@ -34,7 +34,7 @@ strbuf_free (struct strbuf *b)
 }
 
 size_t
-utf8_len (const char *p, size_t n)
+strbuf_utf8_len (const char *p, size_t n)
 {
 	unsigned char c = (unsigned char)*p;
 	size_t want = c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;

@@ -17,6 +17,6 @@ void strbuf_add (struct strbuf *b, const char *p, size_t n);
 void strbuf_free (struct strbuf *b);
 
 /* The length of the UTF-8 character at P (N bytes left): 1 when invalid. */
-size_t utf8_len (const char *p, size_t n);
+size_t strbuf_utf8_len (const char *p, size_t n);
 
 #endif

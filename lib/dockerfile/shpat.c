@@ -57,7 +57,7 @@ shpat_compile (struct shpat *pt, const char *s, struct bx_err *e)
 			pt->v[pt->n++] = (struct shpat_item){*p, p, 1};
 			continue;
 		}
-		pt->v[pt->n++] = (struct shpat_item){'l', p, utf8_len (p, s + len - p)};
+		pt->v[pt->n++] = (struct shpat_item){'l', p, strbuf_utf8_len (p, s + len - p)};
 	}
 	return 0;
 }
@@ -96,14 +96,14 @@ match_end (struct shpat *pt, const char *v, size_t n, size_t i, bool longest, si
 	memset (pt->cur, 0, pt->n + 1);
 	pt->cur[0] = true;
 	closure (pt);
-	for (size_t j = i;; j += utf8_len (v + j, n - j)) {
+	for (size_t j = i;; j += strbuf_utf8_len (v + j, n - j)) {
 		if (pt->cur[pt->n]) {
 			*end = j;
 			found = true;
 			if (!longest)
 				break;
 		}
-		if (j == n || !step (pt, v + j, utf8_len (v + j, n - j)))
+		if (j == n || !step (pt, v + j, strbuf_utf8_len (v + j, n - j)))
 			break;
 	}
 	return found;
@@ -159,7 +159,7 @@ shpat_replace (struct shpat *pt, const char *v, const char *rep, bool all, char 
 		if (end > last || s == 0)
 			fwrite (rep, 1, rn, f);
 		last = end;
-		pos = end > pos ? end : pos + (pos < n ? utf8_len (v + pos, n - pos) : 1);
+		pos = end > pos ? end : pos + (pos < n ? strbuf_utf8_len (v + pos, n - pos) : 1);
 		first = false;
 	}
 	fwrite (v + last, 1, n - last, f);

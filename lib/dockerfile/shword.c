@@ -122,7 +122,7 @@ lex_peek (const struct lex *l)
 	struct rune r = {-1, l->p, 0};
 
 	if (l->p < l->end) {
-		r.n = utf8_len (l->p, l->end - l->p);
+		r.n = strbuf_utf8_len (l->p, l->end - l->p);
 		r.c = r.n == 1 ? (unsigned char)*l->p : 0x80; /* all that matters: not ASCII */
 	}
 	return r;

@@ -184,7 +184,7 @@ config_write (int dirfd, json_t *cfg, struct bx_err *e)
 	fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return err_set (e, BX_SYSTEM, errno, "write config.json");
-	if (write_all (fd, out, strlen (out)) < 0 || write_all (fd, "\n", 1) < 0 || fsync (fd) < 0)
+	if (afile_write_all (fd, out, strlen (out)) < 0 || afile_write_all (fd, "\n", 1) < 0 || fsync (fd) < 0)
 		err = errno;
 	if (close (fd) < 0 && !err)
 		err = errno;
@@ -206,7 +206,7 @@ config_update (int (*fn) (json_t *cfg, void *arg, struct bx_err *e), void *arg, 
 	json_t *cfg = NULL;
 	int rc;
 
-	if (config_dir (dir, sizeof dir, e) < 0 || mkdir_p_at (AT_FDCWD, dir, 0700, e) < 0)
+	if (config_dir (dir, sizeof dir, e) < 0 || afile_mkdir_p_at (AT_FDCWD, dir, 0700, e) < 0)
 		return -1;
 	dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)

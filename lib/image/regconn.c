@@ -14,7 +14,7 @@ regconn_add_insecure (char *list, size_t size, const char *hosts)
 	if (!hosts || !*hosts)
 		return;
 	if (n + strlen (hosts) + 2 >= size)
-		die (BX_USAGE, "too many --insecure hosts");
+		err_die (BX_USAGE, "too many --insecure hosts");
 	snprintf (list + n, size - n, "%s%s", n ? "," : "", hosts);
 }
 

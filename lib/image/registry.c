@@ -395,7 +395,7 @@ on_blob_body (struct xfer *x, long code, const char *p, size_t n)
 		x->too_big = 1;
 		return 0;
 	}
-	if (write_all (b->fd, p, n) < 0) {
+	if (afile_write_all (b->fd, p, n) < 0) {
 		x->sink_err = errno;
 		return 0;
 	}

@@ -21,7 +21,7 @@ store_init_layout (int dir, struct bx_err *e)
 {
 	struct stat st;
 
-	if (mkdir_p_at (dir, L_BLOBS, 0755, e) < 0)
+	if (afile_mkdir_p_at (dir, L_BLOBS, 0755, e) < 0)
 		return -1;
 	if (fstatat (dir, L_OCI_LAYOUT, &st, 0) < 0 &&
 	    afile_write_at (dir, L_OCI_LAYOUT, OCI_LAYOUT_CONTENT, strlen (OCI_LAYOUT_CONTENT), e) < 0)
@@ -45,7 +45,7 @@ store_open (struct store *s, int rootfd, struct bx_err *e)
 {
 	s->root = rootfd;
 	s->dir = s->blobs = -1;
-	if (mkdir_p_at (rootfd, L_IMAGES, 0755, e) < 0)
+	if (afile_mkdir_p_at (rootfd, L_IMAGES, 0755, e) < 0)
 		return err_wrap (e, "image store");
 	s->dir = openat (rootfd, L_IMAGES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->dir < 0)
@@ -100,7 +100,7 @@ store_blob_read (const struct store *s, const char *digest, char **buf, size_t *
 	_cleanup_free_ char *b = NULL;
 	size_t n;
 
-	if (fd < 0 || slurp_fd (fd, &b, &n, e) < 0)
+	if (fd < 0 || afile_slurp_fd (fd, &b, &n, e) < 0)
 		return -1;
 	*buf = steal_pointer (&b);
 	if (len)
@@ -135,7 +135,7 @@ store_index_load (const struct store *s, json_t **index, struct bx_err *e)
 	json_error_t je;
 	json_t *m;
 
-	if (slurp_at (s->dir, L_INDEX, &buf, NULL, e) < 0)
+	if (afile_slurp_at (s->dir, L_INDEX, &buf, NULL, e) < 0)
 		return err_wrap (e, "image store");
 	*index = json_loads (buf, 0, &je);
 	if (!*index)
@@ -465,7 +465,7 @@ gc_sweep (int dirfd, json_t *live, void (*on_blob) (const char *, void *), void 
 		return err_set (e, BX_SYSTEM, errno, "image store: read directory");
 	}
 	while ((errno = 0, de = readdir (d))) {
-		if (is_tmp_name (de->d_name)) {
+		if (afile_is_tmp_name (de->d_name)) {
 			if (is_dead_tmp (de->d_name) && unlinkat (dirfd, de->d_name, 0) == 0)
 				st->tmpfiles++;
 			continue;

@@ -76,7 +76,7 @@ stage_entry (struct tarball *t, struct archive *a, const char *path, unsigned n,
 		}
 		hash_update (&c, buf, len);
 		size += len;
-		if (write_all (fd, buf, len) < 0) {
+		if (afile_write_all (fd, buf, len) < 0) {
 			hash_free (&c);
 			return err_set (e, BX_SYSTEM, errno, "stage %s", path);
 		}
@@ -341,7 +341,7 @@ tarball_decompress (int in, int out, char diff_id[DIGEST_STR_LEN + 1], uint64_t 
 	while ((n = archive_read_data (a, buf, sizeof buf)) > 0) {
 		hash_update (&c, buf, n);
 		total += n;
-		if (out >= 0 && write_all (out, buf, n) < 0) {
+		if (out >= 0 && afile_write_all (out, buf, n) < 0) {
 			hash_free (&c);
 			return err_set (e, BX_SYSTEM, errno, "decompress");
 		}

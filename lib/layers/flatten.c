@@ -216,7 +216,7 @@ data_copy (int sfd, int dfd, off_t size)
 	if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
 		return -1;
 	while ((n = read (sfd, buf, sizeof buf)) > 0)
-		if (write_all (dfd, buf, (size_t)n) < 0)
+		if (afile_write_all (dfd, buf, (size_t)n) < 0)
 			return -1;
 	return n < 0 ? -1 : 0;
 }

@@ -173,7 +173,7 @@ init_layer_make (int rootfd, const struct image *img, const struct bundle *b)
 
 	snprintf (tmp, sizeof tmp, L_INIT_CACHE "/%s.tmp-%d", hex, (int)getpid ());
 	snprintf (final, sizeof final, L_INIT_CACHE "/%s", hex);
-	if (view < 0 || mkdir_p_at (rootfd, L_INIT_CACHE, 0700, &ign) < 0 || mkdirat (rootfd, tmp, 0755) < 0)
+	if (view < 0 || afile_mkdir_p_at (rootfd, L_INIT_CACHE, 0700, &ign) < 0 || mkdirat (rootfd, tmp, 0755) < 0)
 		return;
 	if ((dir = openat (rootfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
 		for (i = 0; i < sizeof init_entries / sizeof init_entries[0]; i++)
@@ -261,7 +261,7 @@ rootfs_mount (int rootfd, const struct image *img, const char *dir, enum bundle_
 		return err_set (e, BX_FAIL, 0, "config: rootfs.diff_ids: not a list of sha256 digests");
 	if (!all_present (rootfd, lower + 1, (size_t)m))
 		return 1;
-	if (mkdir_p_at (AT_FDCWD, dir, 0711, e) < 0 || rootfs_paths (dir, b, e) < 0)
+	if (afile_mkdir_p_at (AT_FDCWD, dir, 0711, e) < 0 || rootfs_paths (dir, b, e) < 0)
 		return -1;
 	if (mkdir (b->rootfs, 0755) < 0 && errno != EEXIST)
 		return err_set (e, BX_SYSTEM, errno, "mkdir %s", b->rootfs);

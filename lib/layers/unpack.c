@@ -324,7 +324,7 @@ file_data (struct ux *u, struct archive_entry *ent, int fd, struct bx_err *e)
 	while ((r = archive_read_data_block (u->tar, &buf, &len, &off)) == ARCHIVE_OK) {
 		if (off != pos && lseek (fd, off, SEEK_SET) < 0)
 			return entry_err (e, ent, errno, "seek");
-		if (write_all (fd, buf, len) < 0)
+		if (afile_write_all (fd, buf, len) < 0)
 			return entry_err (e, ent, errno, "write");
 		pos = off + (off_t)len;
 	}

@@ -35,7 +35,7 @@ netfiles_hosts (int host_net, json_t *extra, char **out, struct bx_err *e)
 
 	if (!f)
 		return mem_err (NULL, e);
-	if (host_net && slurp_at (AT_FDCWD, "/etc/hosts", &host, NULL, e) == 0) {
+	if (host_net && afile_slurp_at (AT_FDCWD, "/etc/hosts", &host, NULL, e) == 0) {
 		fputs (host, f);
 		if (*host && host[strlen (host) - 1] != '\n')
 			fputc ('\n', f);
@@ -72,7 +72,7 @@ host_resolv (void)
 	char *buf = NULL, *p;
 	int only_stub = 1, any = 0;
 
-	if (slurp_at (AT_FDCWD, "/etc/resolv.conf", &buf, NULL, &e) < 0)
+	if (afile_slurp_at (AT_FDCWD, "/etc/resolv.conf", &buf, NULL, &e) < 0)
 		return strdup ("");
 	for (p = buf; (p = strstr (p, "nameserver")); p += 10) {
 		if (p != buf && p[-1] != '\n')
@@ -83,7 +83,7 @@ host_resolv (void)
 	}
 	if (any && only_stub) {
 		char *up = NULL;
-		if (slurp_at (AT_FDCWD, "/run/systemd/resolve/resolv.conf", &up, NULL, &e) == 0) {
+		if (afile_slurp_at (AT_FDCWD, "/run/systemd/resolve/resolv.conf", &up, NULL, &e) == 0) {
 			free (buf);
 			return up;
 		}

@@ -130,7 +130,7 @@ net_load (struct net *n, struct bx_err *e)
 	const char *name = NULL, *id = NULL, *driver = NULL, *bridge = NULL, *subnet = NULL, *gw = NULL;
 	int user = 0;
 
-	if (slurp_at (n->dirfd, "config.json", &buf, NULL, e) < 0)
+	if (afile_slurp_at (n->dirfd, "config.json", &buf, NULL, e) < 0)
 		return -1;
 	if (!(n->config = json_loads (buf, 0, &je)))
 		return err_set (e, BX_FAIL, 0, "config.json: %s", je.text);
@@ -261,7 +261,7 @@ net_names (int rootfd, char ***out, size_t *n, struct bx_err *e)
 	if (fd >= 0 && !(d = fdopendir (fd)))
 		close (fd);
 	while (d && (de = readdir (d)))
-		if (de->d_name[0] != '.' && !is_tmp_name (de->d_name) && names_add (out, n, &cap, de->d_name) < 0)
+		if (de->d_name[0] != '.' && !afile_is_tmp_name (de->d_name) && names_add (out, n, &cap, de->d_name) < 0)
 			goto oom;
 	if (names_add (out, n, &cap, "bridge") < 0 || names_add (out, n, &cap, "host") < 0 ||
 	    names_add (out, n, &cap, "none") < 0)
@@ -286,7 +286,7 @@ sysctl_set (const char *path, const char *val, struct bx_err *e)
 {
 	_cleanup_close_ int fd = open (path, O_WRONLY | O_CLOEXEC);
 
-	if (fd < 0 || write_all (fd, val, strlen (val)) < 0)
+	if (fd < 0 || afile_write_all (fd, val, strlen (val)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "set %s", path);
 	return 0;
 }
@@ -548,7 +548,7 @@ net_create (int rootfd, const struct net_opts *o, struct net *n, struct bx_err *
 	snprintf (n->name, sizeof n->name, "%s", o->name);
 	snprintf (n->driver, sizeof n->driver, "bridge");
 	n->dns = strcmp (o->name, NET_DEFAULT) != 0;
-	if (mkdir_p_at (rootfd, L_NETWORKS, 0711, e) < 0)
+	if (afile_mkdir_p_at (rootfd, L_NETWORKS, 0711, e) < 0)
 		return -1;
 	if ((storelock = lock_take_at (rootfd, L_NETWORKS "/.lock", LOCK_WAIT, e)) < 0)
 		return -1;
@@ -618,7 +618,7 @@ net_remove (int rootfd, struct net *n, struct bx_err *e)
 	if ((fd = openat (n->dirfd, "endpoints", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0 && !(d = fdopendir (fd)))
 		close (fd);
 	while (d && (de = readdir (d)))
-		if (de->d_name[0] != '.' && !is_tmp_name (de->d_name))
+		if (de->d_name[0] != '.' && !afile_is_tmp_name (de->d_name))
 			return err_set (e, BX_CONFLICT, 0,
 			                "error while removing network: network %s id %s has active endpoints", n->name,
 			                n->id);

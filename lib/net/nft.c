@@ -44,7 +44,7 @@ nft_run (const char *script, struct bx_err *e)
 	}
 	/* a dead nft must not kill us with SIGPIPE */
 	signal (SIGPIPE, SIG_IGN);
-	write_all (in[1], script, strlen (script));
+	afile_write_all (in[1], script, strlen (script));
 	close (in[1]);
 	n = read (errp[0], msg, sizeof msg - 1);
 	msg[n > 0 ? n : 0] = 0;

@@ -45,7 +45,7 @@ resolver_pid (struct net *n, const char *dir)
 	ssize_t len;
 	_cleanup_close_ int fd = -1;
 
-	if (slurp_at (n->dirfd, "dnsmasq.pid", &buf, NULL, &ignored) < 0 || (pid = atoi (buf)) <= 0)
+	if (afile_slurp_at (n->dirfd, "dnsmasq.pid", &buf, NULL, &ignored) < 0 || (pid = atoi (buf)) <= 0)
 		return 0;
 	snprintf (path, sizeof path, "/proc/%d/cmdline", (int)pid);
 	if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0 || (len = read (fd, cmd, sizeof cmd - 1)) <= 0)
@@ -68,7 +68,7 @@ last_log_line (struct net *n, int status)
 	char *end, *start;
 
 	snprintf (line, sizeof line, "exit %d", WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
-	if (slurp_at (n->dirfd, "dnsmasq.log", &buf, NULL, &ignored) < 0)
+	if (afile_slurp_at (n->dirfd, "dnsmasq.log", &buf, NULL, &ignored) < 0)
 		return line;
 	end = buf + strlen (buf);
 	while (end > buf && end[-1] == '\n')

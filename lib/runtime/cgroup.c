@@ -203,7 +203,7 @@ cgroup_create (struct cgroup *cg, const char *path, const struct resources *r, s
 	if (cg->v2 && v2_enable (v2_root (), path, e) < 0)
 		return -1;
 	for (size_t i = 0; i < cg->n; i++)
-		if (mkdir_p_at (AT_FDCWD, cg->dir[i], 0755, e) < 0)
+		if (afile_mkdir_p_at (AT_FDCWD, cg->dir[i], 0755, e) < 0)
 			return err_wrap (e, "cgroup");
 	if ((cg->v2 ? v2_limits (cg->dir[0], r, e) : v1_limits (cg, r, e)) < 0)
 		return -1;

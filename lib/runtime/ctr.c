@@ -57,7 +57,7 @@ ctr_create_read (int dirfd, struct bx_err *e)
 	json_t *doc;
 	size_t len;
 
-	if (slurp_at (dirfd, L_CREATE_JSON, &buf, &len, e) < 0)
+	if (afile_slurp_at (dirfd, L_CREATE_JSON, &buf, &len, e) < 0)
 		return NULL;
 	if (!(doc = json_loadb (buf, len, 0, &je)))
 		return err_set (e, BX_FAIL, 0, L_CREATE_JSON ": line %d: %s", je.line, je.text), NULL;
@@ -71,7 +71,7 @@ ctr_state_read (int dirfd, struct ctr_state *s, struct bx_err *e)
 	char *line, *save = NULL;
 
 	memset (s, 0, sizeof *s);
-	if (slurp_at (dirfd, L_STATE, &buf, NULL, e) < 0)
+	if (afile_slurp_at (dirfd, L_STATE, &buf, NULL, e) < 0)
 		return err_wrap (e, "state");
 	for (line = strtok_r (buf, "\n", &save); line; line = strtok_r (NULL, "\n", &save)) {
 		char *eq = strchr (line, '=');

@@ -108,7 +108,7 @@ load_json (int dfd, const char *name)
 	struct bx_err ign;
 	size_t len;
 
-	if (slurp_at (dfd, name, &buf, &len, &ign) < 0)
+	if (afile_slurp_at (dfd, name, &buf, &len, &ign) < 0)
 		return NULL;
 	return json_loadb (buf, len, 0, NULL);
 }

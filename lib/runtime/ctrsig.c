@@ -94,7 +94,7 @@ ctr_create_json (int dirfd)
 	struct bx_err ign;
 	size_t len;
 
-	return slurp_at (dirfd, L_CREATE_JSON, &buf, &len, &ign) < 0 ? NULL : json_loadb (buf, len, 0, NULL);
+	return afile_slurp_at (dirfd, L_CREATE_JSON, &buf, &len, &ign) < 0 ? NULL : json_loadb (buf, len, 0, NULL);
 }
 
 void

@@ -661,7 +661,7 @@ spec_read (int bundlefd, const char *bundle, struct spec *s, struct bx_err *e)
 	size_t len;
 
 	memset (s, 0, sizeof *s);
-	if (slurp_at (bundlefd, L_CONFIG, &buf, &len, e) < 0)
+	if (afile_slurp_at (bundlefd, L_CONFIG, &buf, &len, e) < 0)
 		return err_wrap (e, "config.json");
 	if (!(cfg = json_loadb (buf, len, 0, &je)))
 		return err_set (e, BX_USAGE, 0, "config.json: line %d: %s", je.line, je.text);

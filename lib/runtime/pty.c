@@ -64,7 +64,7 @@ copy_once (int from, int to)
 		return 1;
 	if (n <= 0)
 		return 0;
-	return write_all (to, buf, (size_t)n) < 0 ? -1 : 1;
+	return afile_write_all (to, buf, (size_t)n) < 0 ? -1 : 1;
 }
 
 int

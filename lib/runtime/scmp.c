@@ -173,7 +173,7 @@ compile (json_t *sc, void **buf, size_t *len, struct bx_err *e)
 		close (fd);
 		return err_set (e, BX_SYSTEM, rc < 0 ? -rc : errno, "seccomp: export");
 	}
-	rc = slurp_fd (fd, (char **)buf, len, e);
+	rc = afile_slurp_fd (fd, (char **)buf, len, e);
 	close (fd);
 	return rc;
 }
@@ -197,7 +197,7 @@ cache_get (int rootfd, const char *name, const char *text, size_t tlen, size_t *
 	char *buf = NULL;
 	size_t len;
 
-	if (slurp_at (rootfd, name, &buf, &len, &e) < 0)
+	if (afile_slurp_at (rootfd, name, &buf, &len, &e) < 0)
 		return NULL;
 	if (len <= tlen + 1 || memcmp (buf, text, tlen) || buf[tlen] != '\0' || (len - tlen - 1) % 8) {
 		free (buf);
@@ -215,7 +215,7 @@ cache_put (int rootfd, const char *name, const char *text, size_t tlen, const vo
 	_cleanup_free_ char *buf = malloc (tlen + 1 + plen);
 	_cleanup_close_ int dir = -1;
 
-	if (!buf || mkdir_p_at (rootfd, L_SECCOMP_CACHE, 0700, &e) < 0 ||
+	if (!buf || afile_mkdir_p_at (rootfd, L_SECCOMP_CACHE, 0700, &e) < 0 ||
 	    (dir = openat (rootfd, L_SECCOMP_CACHE, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return;
 	memcpy (buf, text, tlen + 1);

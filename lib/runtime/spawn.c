@@ -128,7 +128,7 @@ static void __attribute__ ((noreturn)) payload_run (const struct spec *s, const 
 	}
 
 	if (chdir (s->cwd) < 0 &&
-	    (errno != ENOENT || mkdir_p_at (AT_FDCWD, s->cwd, 0755, &e) < 0 || chdir (s->cwd) < 0)) {
+	    (errno != ENOENT || afile_mkdir_p_at (AT_FDCWD, s->cwd, 0755, &e) < 0 || chdir (s->cwd) < 0)) {
 		err_set (&e, SPAWN_FAILED, errno, "chdir to cwd (\"%s\") set in config.json failed", s->cwd);
 		child_fail (errfd, &e);
 	}

@@ -37,7 +37,7 @@ read_in_root (int root, const char *path)
 	struct bx_err e = {0};
 	char *buf = NULL;
 
-	if (fd < 0 || slurp_fd (fd, &buf, NULL, &e) < 0)
+	if (fd < 0 || afile_slurp_fd (fd, &buf, NULL, &e) < 0)
 		return NULL;
 	return buf;
 }

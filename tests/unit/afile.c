@@ -24,7 +24,7 @@ count_tmp (int dirfd)
 		return -1;
 	rewinddir (d);
 	while ((de = readdir (d)))
-		n += is_tmp_name (de->d_name);
+		n += afile_is_tmp_name (de->d_name);
 	return n;
 }
 
@@ -38,14 +38,14 @@ test_write_replace (int dirfd)
 
 	ok (afile_write_at (dirfd, "f", "first\n", 6, &e) == 0, "write a new file");
 	ok (afile_write_at (dirfd, "f", "2nd", 3, &e) == 0, "replace it");
-	ok (slurp_at (dirfd, "f", &buf, &len, &e) == 0, "read it back");
+	ok (afile_slurp_at (dirfd, "f", &buf, &len, &e) == 0, "read it back");
 	is_str (buf, "2nd", "content is the new one, not a mix");
 	is_int ((long)len, 3, "length");
 	free (buf);
 	ok (fstatat (dirfd, "f", &st, 0) == 0 && (st.st_mode & 0777) == 0644, "mode 0644 (umask 022)");
 	is_int (count_tmp (dirfd), 0, "no temporary file is left");
 	ok (afile_write_at (dirfd, "empty", "", 0, &e) == 0, "write an empty file");
-	ok (slurp_at (dirfd, "empty", &buf, &len, &e) == 0 && len == 0 && buf[0] == '\0',
+	ok (afile_slurp_at (dirfd, "empty", &buf, &len, &e) == 0 && len == 0 && buf[0] == '\0',
 	    "read it: empty, NUL-terminated");
 	free (buf);
 }
@@ -63,7 +63,7 @@ test_write_stale_tmp (int dirfd)
 	ok (fd >= 0 && write (fd, "junk-junk", 9) == 9, "a stale temporary file");
 	close (fd);
 	ok (afile_write_at (dirfd, "g", "new", 3, &e) == 0, "write over a stale temporary name");
-	ok (slurp_at (dirfd, "g", &buf, NULL, &e) == 0, "read it");
+	ok (afile_slurp_at (dirfd, "g", &buf, NULL, &e) == 0, "read it");
 	is_str (buf, "new", "no junk from the stale file");
 	free (buf);
 	is_int (count_tmp (dirfd), 0, "the stale temporary file is gone");
@@ -87,7 +87,7 @@ test_slurp_notfound (int dirfd)
 	struct bx_err e = {0};
 	char *buf = NULL;
 
-	ok (slurp_at (dirfd, "nope", &buf, NULL, &e) == -1, "slurp a missing file fails");
+	ok (afile_slurp_at (dirfd, "nope", &buf, NULL, &e) == -1, "slurp a missing file fails");
 	is_int (e.code, BX_NOTFOUND, "with BX_NOTFOUND");
 	is_int (e.sys, ENOENT, "and ENOENT");
 	ok (strstr (e.msg, "nope") != NULL, "message names the file (%s)", e.msg);
@@ -103,7 +103,8 @@ test_slurp_big (int dirfd)
 
 	memset (big, 'z', n);
 	ok (afile_write_at (dirfd, "big", big, n, &e) == 0, "write 100000 bytes");
-	ok (slurp_at (dirfd, "big", &buf, &len, &e) == 0 && len == n && memcmp (buf, big, n) == 0 && buf[n] == '\0',
+	ok (afile_slurp_at (dirfd, "big", &buf, &len, &e) == 0 && len == n && memcmp (buf, big, n) == 0 &&
+	        buf[n] == '\0',
 	    "read them back whole (buffer grows)");
 	free (buf);
 	free (big);
@@ -115,20 +116,20 @@ test_mkdir_p (int dirfd)
 	struct bx_err e = {0};
 	struct stat st;
 
-	ok (mkdir_p_at (dirfd, "a/b/c", 0755, &e) == 0, "mkdir -p a/b/c");
+	ok (afile_mkdir_p_at (dirfd, "a/b/c", 0755, &e) == 0, "mkdir -p a/b/c");
 	ok (fstatat (dirfd, "a/b/c", &st, 0) == 0 && S_ISDIR (st.st_mode), "it is a directory");
-	ok (mkdir_p_at (dirfd, "a/b/c", 0755, &e) == 0, "again: exists is fine");
+	ok (afile_mkdir_p_at (dirfd, "a/b/c", 0755, &e) == 0, "again: exists is fine");
 	ok (afile_write_at (dirfd, "a/file", "x", 1, &e) == 0, "a file in the way");
-	ok (mkdir_p_at (dirfd, "a/file/d", 0755, &e) == -1 && e.code == BX_SYSTEM, "mkdir under a file fails (%s)",
-	    e.msg);
-	ok (fsync_dir_at (dirfd, "a", &e) == 0, "fsync_dir_at");
+	ok (afile_mkdir_p_at (dirfd, "a/file/d", 0755, &e) == -1 && e.code == BX_SYSTEM,
+	    "mkdir under a file fails (%s)", e.msg);
+	ok (afile_fsync_dir_at (dirfd, "a", &e) == 0, "fsync_dir_at");
 }
 
 static void
 test_tmp_names (void)
 {
-	ok (is_tmp_name ("index.json.tmp-123"), "index.json.tmp-123 is temporary");
-	ok (!is_tmp_name ("index.json"), "index.json is not");
+	ok (afile_is_tmp_name ("index.json.tmp-123"), "index.json.tmp-123 is temporary");
+	ok (!afile_is_tmp_name ("index.json"), "index.json is not");
 }
 
 int

@@ -289,7 +289,7 @@ slurp (int dirfd, const char *path, size_t *len)
 	struct bx_err e = {0};
 	char *buf = NULL;
 
-	if (slurp_at (dirfd, path, &buf, len, &e) < 0)
+	if (afile_slurp_at (dirfd, path, &buf, len, &e) < 0)
 		printf ("# %s\n", e.msg);
 	return buf;
 }

@@ -81,7 +81,7 @@ render (const char *tmpl, const char *json)
 	json_t *dot = json_loads (json, 0, NULL);
 	char *s = NULL;
 
-	if (tmpl_render (tmpl, dot, &s, &e) < 0)
+	if (listfmt_render (tmpl, dot, &s, &e) < 0)
 		snprintf (out, sizeof out, "ERR %s", e.msg);
 	else
 		snprintf (out, sizeof out, "%s", s);

@@ -25,7 +25,7 @@ validate_file (int dirfd, const char *file, int kind, struct bx_err *e)
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
 
-	if (slurp_at (dirfd, file, &buf, &len, e) < 0)
+	if (afile_slurp_at (dirfd, file, &buf, &len, e) < 0)
 		return -1;
 	return oci_validate_bytes (kind, buf, len, NULL, e);
 }
@@ -96,7 +96,7 @@ run_index (int dirfd, const char *index, int *n, int *failed)
 	json_t *cases, *c;
 	size_t i;
 
-	if (slurp_at (dirfd, index, &buf, NULL, &e) < 0 || !(cases = json_loads (buf, 0, &je))) {
+	if (afile_slurp_at (dirfd, index, &buf, NULL, &e) < 0 || !(cases = json_loads (buf, 0, &je))) {
 		printf ("Bail out! %s: %s\n", index, e.msg[0] ? e.msg : je.text);
 		return -1;
 	}
@@ -189,7 +189,7 @@ main (int argc, char **argv)
 	struct bx_err e = {0};
 	int kind;
 
-	prog_init (argv[0]);
+	err_prog_init (argv[0]);
 	if (argc == 1) {
 		const char *c = getenv ("CONFORMANCE");
 		char dir[4096];

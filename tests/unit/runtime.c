@@ -27,7 +27,7 @@ file (const char *rel)
 
 	snprintf (path, sizeof path, "%s/%s", root, rel);
 	buf[0] = '\0';
-	if ((fd = open (path, O_RDONLY)) >= 0 && slurp_fd (fd, &s, NULL, &e) == 0) {
+	if ((fd = open (path, O_RDONLY)) >= 0 && afile_slurp_fd (fd, &s, NULL, &e) == 0) {
 		snprintf (buf, sizeof buf, "%s", s);
 		free (s);
 	}
@@ -106,7 +106,7 @@ test_crilog (void)
 	    "crilog: writes");
 	close (fd);
 	fd = open (path, O_RDONLY);
-	slurp_fd (fd, &log, NULL, &e);
+	afile_slurp_fd (fd, &log, NULL, &e);
 	close (fd);
 	nl = log;
 	ok (strlen (log) > 0 && strstr (log, "Z stdout F a\n") && strstr (log, "Z stdout F b\n") &&
@@ -138,7 +138,7 @@ test_ocispec (void)
 
 	snprintf (path, sizeof path, "%s/config.json", root);
 	fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	write_all (fd, cfg, strlen (cfg));
+	afile_write_all (fd, cfg, strlen (cfg));
 	close (fd);
 	fd = open (root, O_RDONLY | O_DIRECTORY);
 	ok (spec_read (fd, "/b", &s, &e) == 0, "ocispec: read (%s)", e.msg);

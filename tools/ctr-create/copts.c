@@ -272,7 +272,7 @@ copts_env_file (const char *path, json_t *out, int labels, struct bx_err *e)
 	char *save = NULL, *line;
 	int lineno = 0;
 
-	if (slurp_at (AT_FDCWD, path, &buf, NULL, e) < 0) {
+	if (afile_slurp_at (AT_FDCWD, path, &buf, NULL, e) < 0) {
 		e->code = BX_USAGE;
 		return err_wrap (e, "open %s", path);
 	}

@@ -249,7 +249,7 @@ peer_hostname (const char *dir, char *buf, size_t len)
 	_cleanup_free_ char *s = NULL;
 	struct bx_err ignored = {0};
 
-	if (fd < 0 || slurp_at (fd, L_HOSTNAME, &s, NULL, &ignored) < 0 || !*s)
+	if (fd < 0 || afile_slurp_at (fd, L_HOSTNAME, &s, NULL, &ignored) < 0 || !*s)
 		return -1;
 	s[strcspn (s, "\n")] = '\0';
 	snprintf (buf, len, "%s", s);
@@ -479,7 +479,7 @@ bind_arg (struct ccfg *c, int rootfd, int rootfs, const char *raw, struct bx_err
 	if (part[0][0] != '/')
 		return volume_mount (c, rootfd, rootfs, part[0], dest, ro, n == 3 ? part[2] : "z", e);
 	/* -v makes a missing host directory, as Docker does */
-	if (access (part[0], F_OK) < 0 && mkdir_p_at (AT_FDCWD, part[0], 0755, e) < 0)
+	if (access (part[0], F_OK) < 0 && afile_mkdir_p_at (AT_FDCWD, part[0], 0755, e) < 0)
 		return err_wrap (e, "bind source path");
 	add_bind (c, part[0], dest, ro, n == 3 ? part[2] : "", NULL);
 	return 0;
@@ -552,7 +552,7 @@ volumes_from (struct ccfg *c, int rootfd, const char *spec, struct bx_err *e)
 		return err_set (e, BX_USAGE, 0, "invalid mode: %s", mode);
 	if (ctr_resolve (rootfd, name, id, e) < 0 || (dir = ctr_open (rootfd, id, e)) < 0)
 		return -1;
-	if (slurp_at (dir, L_CREATE_JSON, &buf, NULL, e) < 0 || !(doc = json_loads (buf, 0, NULL)))
+	if (afile_slurp_at (dir, L_CREATE_JSON, &buf, NULL, e) < 0 || !(doc = json_loads (buf, 0, NULL)))
 		return err_set (e, BX_FAIL, 0, "--volumes-from %s: create.json unreadable", name);
 	json_array_foreach (json_object_get (doc, "Mounts"), i, m)
 	{

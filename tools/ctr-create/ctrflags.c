@@ -227,7 +227,7 @@ security_opt (struct ccfg *c, const char *arg, struct bx_err *e)
 		} else {
 			_cleanup_free_ char *buf = NULL, *compact = NULL;
 			json_error_t je;
-			if (slurp_at (AT_FDCWD, val, &buf, NULL, e) < 0)
+			if (afile_slurp_at (AT_FDCWD, val, &buf, NULL, e) < 0)
 				return e->code = BX_USAGE, err_wrap (e, "opening seccomp profile (%s) failed", val);
 			json_decref (c->seccomp_profile);
 			if (!(c->seccomp_profile = json_loads (buf, 0, &je)) || !json_is_object (c->seccomp_profile))

@@ -23,7 +23,7 @@ load_json (int dirfd, const char *name, json_t **out, struct bx_err *e)
 	size_t len;
 
 	*out = NULL;
-	if (slurp_at (dirfd, name, &buf, &len, e) < 0)
+	if (afile_slurp_at (dirfd, name, &buf, &len, e) < 0)
 		return e->code == BX_NOTFOUND ? 0 : err_wrap (e, "%s", name);
 	if (!(*out = json_loadb (buf, len, 0, &je)))
 		return err_set (e, BX_FAIL, 0, "%s: line %d: %s", name, je.line, je.text);
@@ -48,7 +48,7 @@ load_image (int dirfd, struct ctrview *v)
 	struct bx_err ign;
 	size_t len;
 
-	if (!s && slurp_at (dirfd, L_CIMAGE, &buf, &len, &ign) == 0) {
+	if (!s && afile_slurp_at (dirfd, L_CIMAGE, &buf, &len, &ign) == 0) {
 		while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
 			buf[--len] = '\0';
 		s = buf;

@@ -56,7 +56,7 @@ ep_read (struct net *n, const char *cid, struct ep *ep, struct bx_err *e)
 	memset (ep, 0, sizeof *ep);
 	snprintf (ep->cid, sizeof ep->cid, "%s", cid);
 	snprintf (path, sizeof path, "endpoints/%s", cid);
-	if (slurp_at (n->dirfd, path, &buf, NULL, e) < 0)
+	if (afile_slurp_at (n->dirfd, path, &buf, NULL, e) < 0)
 		return -1;
 	for (line = strtok_r (buf, "\n", &save); line; line = strtok_r (NULL, "\n", &save)) {
 		char *eq = strchr (line, '=');
@@ -118,7 +118,7 @@ ep_scan (int rootfd, struct net *n, bool live, int (*fn) (const struct ep *, voi
 		close (fd);
 	while (d && (de = readdir (d))) {
 		struct bx_err ignored = {0};
-		if (de->d_name[0] == '.' || is_tmp_name (de->d_name) || ctr_exists (rootfd, de->d_name) != live)
+		if (de->d_name[0] == '.' || afile_is_tmp_name (de->d_name) || ctr_exists (rootfd, de->d_name) != live)
 			continue;
 		if (ep_read (n, de->d_name, &ep, &ignored) < 0)
 			continue;

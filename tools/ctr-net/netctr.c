@@ -31,7 +31,7 @@ read_create (int cdir, json_t **out, struct bx_err *e)
 	_cleanup_free_ char *buf = NULL;
 	json_error_t je;
 
-	if (slurp_at (cdir, "create.json", &buf, NULL, e) < 0)
+	if (afile_slurp_at (cdir, "create.json", &buf, NULL, e) < 0)
 		return -1;
 	if (!(*out = json_loads (buf, 0, &je)))
 		return err_set (e, BX_FAIL, 0, "create.json: %s", je.text);
@@ -149,7 +149,7 @@ hostname_of (int cdir, json_t *create, const char *id, char buf[256])
 
 	if (h && *h)
 		return h;
-	if (slurp_at (cdir, L_HOSTNAME, &f, NULL, &ignored) == 0 && *f) {
+	if (afile_slurp_at (cdir, L_HOSTNAME, &f, NULL, &ignored) == 0 && *f) {
 		snprintf (buf, 256, "%s", f);
 		buf[strcspn (buf, "\n")] = 0;
 		return buf;
@@ -197,7 +197,7 @@ write_in_place (int cdir, const char *name, const char *text, struct bx_err *e)
 {
 	_cleanup_close_ int fd = openat (cdir, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
-	if (fd < 0 || write_all (fd, text, strlen (text)) < 0)
+	if (fd < 0 || afile_write_all (fd, text, strlen (text)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "write %s", name);
 	return 0;
 }

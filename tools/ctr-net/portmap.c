@@ -185,7 +185,7 @@ portmap_reserve (int rootfd, struct nft_port *p, int n, const char *id, struct b
 
 	if (n == 0)
 		return 0;
-	if (mkdir_p_at (rootfd, PORTS_DIR, 0700, e) < 0)
+	if (afile_mkdir_p_at (rootfd, PORTS_DIR, 0700, e) < 0)
 		return -1;
 	if ((dirfd = openat (rootfd, PORTS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "open %s", PORTS_DIR);

@@ -60,7 +60,7 @@ static size_t loglen;
 static int
 log_flush (int fd)
 {
-	int r = write_all (fd, logbuf, loglen);
+	int r = afile_write_all (fd, logbuf, loglen);
 	loglen = 0;
 	return r;
 }

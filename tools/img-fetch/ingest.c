@@ -15,7 +15,7 @@ ingest_dir_open (int rootfd, struct bx_err *e)
 {
 	int fd;
 
-	if (mkdir_p_at (rootfd, L_INGEST, 0700, e) < 0)
+	if (afile_mkdir_p_at (rootfd, L_INGEST, 0700, e) < 0)
 		return err_wrap (e, "ingest");
 	fd = openat (rootfd, L_INGEST, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)

@@ -96,7 +96,7 @@ check_container (struct rmctx *c, int dfd, const char *name)
 	size_t len;
 
 	snprintf (path, sizeof path, "%s/%s", name, L_CIMAGE);
-	if (slurp_at (dfd, path, &buf, &len, &ign) < 0)
+	if (afile_slurp_at (dfd, path, &buf, &len, &ign) < 0)
 		return;
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
 		buf[--len] = '\0';
@@ -120,7 +120,7 @@ find_user (struct rmctx *c)
 		return;
 	}
 	while ((de = readdir (d)))
-		if (de->d_name[0] != '.' && !is_tmp_name (de->d_name))
+		if (de->d_name[0] != '.' && !afile_is_tmp_name (de->d_name))
 			check_container (c, fd, de->d_name);
 }
 

@@ -63,7 +63,7 @@ copy_in (struct load_src *s, const char *path, json_t **out, struct bx_err *e)
 	while ((n = read (in, buf, sizeof buf)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || write_all (fd, buf, n) < 0) {
+		if (n < 0 || afile_write_all (fd, buf, n) < 0) {
 			hash_free (&c);
 			return err_set (e, BX_SYSTEM, errno, "copy %s", path);
 		}
@@ -121,7 +121,7 @@ src_doc (struct load_src *s, const char *path, enum oci_kind kind, json_t **doc,
 		return err_set (e, BX_USAGE, 0, "%s: too large for a %s", path, oci_kind_name (kind));
 	if ((fd = openat (s->stage, staged, O_RDONLY | O_CLOEXEC)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "%s", path);
-	if (slurp_fd (fd, &buf, &len, e) < 0 || oci_validate_bytes (kind, buf, len, doc, e) < 0)
+	if (afile_slurp_fd (fd, &buf, &len, e) < 0 || oci_validate_bytes (kind, buf, len, doc, e) < 0)
 		return err_wrap (e, "%s", path);
 	if (digest)
 		*digest = dg;
@@ -478,7 +478,7 @@ load_docker (struct load_src *s, struct load_plan *p, struct bx_err *e)
 	if (src_get (s, "manifest.json", &staged, &dg, &size, e) < 0)
 		return -1;
 	if (size > MAX_DOC || (fd = openat (s->stage, staged, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    slurp_fd (fd, &buf, &len, e) < 0)
+	    afile_slurp_fd (fd, &buf, &len, e) < 0)
 		return size > MAX_DOC ? err_set (e, BX_USAGE, 0, "manifest.json: too large")
 		                      : err_wrap (e, "manifest.json");
 	if (!(list = json_loadb (buf, len, JSON_DECODE_ANY, &je)))

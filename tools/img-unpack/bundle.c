@@ -68,7 +68,7 @@ bundle_ensure (int rootfd, const char *dir, struct bundle *b, struct bx_err *e)
 	fd = open (b->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return err_set (e, BX_SYSTEM, errno, "%s", b->dir);
-	if (slurp_at (fd, L_CIMAGE, &id, NULL, e) < 0)
+	if (afile_slurp_at (fd, L_CIMAGE, &id, NULL, e) < 0)
 		return err_wrap (e, "%s", b->dir);
 	id[strcspn (id, "\n")] = '\0';
 	return bundle_mount (rootfd, id, b->dir, BUNDLE_AUTO, b, e);
