@@ -46,7 +46,7 @@ BINS = $(addprefix $(O)/bin/,$(TOOLS))
 # and the OpenSSL one's TLS set-up adds 0.5 MB to img-fetch's peak RSS.
 BUILD_DEPS = gcc make pkg-config libjansson-dev libcurl4-gnutls-dev libarchive-dev \
 	libcap-ng-dev libseccomp-dev libssl-dev zlib1g-dev libzstd-dev libfyaml-dev
-TEST_DEPS = bats jq docker-registry skopeo umoci crun runc busybox-static apache2-utils \
+TEST_DEPS = bats jq clang-format docker-registry skopeo umoci crun runc busybox-static apache2-utils \
 	iproute2 nftables dnsmasq-base shellcheck mandoc scdoc attr xz-utils zstd curl \
 	util-linux python3 tini
 
@@ -101,6 +101,7 @@ deps: deps-build
 # a hung test fails after BATS_TEST_TIMEOUT seconds instead of holding CI
 check test: deps
 	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory lint
 	BOX_BUILD=$(CURDIR)/$(O) BATS_TEST_TIMEOUT=$${BATS_TEST_TIMEOUT:-180} bats $(BATSFLAGS) tests/unit tests/system tests/tools tests/box
 
 # libFuzzer targets, one per parser: make fuzz FUZZTIME=60
@@ -142,13 +143,18 @@ uninstall:
 	for m in man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$${m#man/}; done
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/box $(DESTDIR)$(ZSHCOMPDIR)/_box
 
-lint:
-	shellcheck -s sh shell/box shell/box-sh-setup
+# the conventions of docs/STYLE.md a machine checks (mk/lint.sh), then the sh and man pages
+lint: deps-lint
+	sh mk/lint.sh
+	shellcheck -s sh shell/box shell/box-sh-setup mk/lint.sh
 	mandoc -Tlint -Wwarning man/*.1
+
+deps-lint:
+	@sh mk/deps.sh clang-format shellcheck mandoc
 
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all build deps-build deps demo fuzz check test bench install uninstall lint clean
+.PHONY: all build deps-build deps deps-lint demo fuzz check test bench install uninstall lint clean
 
 -include $(LIBOBJ:.o=.d) $(TOOLMODOBJ:.o=.d) $(patsubst %,$(O)/tools/%.d,$(TOOLS)) $(UNITBINS:=.d)

@@ -62,7 +62,7 @@ parse_args (int argc, char **argv, struct opts *o)
 		case 'R': o->root = optarg; break;
 		case 'S': o->stop = 1; break;
 		case 's':
-			if ((o->sig = sig_parse (optarg)) < 0)
+			if ((o->sig = ctrsig_parse (optarg)) < 0)
 				err_die (BX_USAGE, "invalid signal: %s", optarg);
 			break;
 		case 't':

@@ -17,7 +17,7 @@
 #include "base/lock.h"
 
 int
-sig_parse (const char *s)
+ctrsig_parse (const char *s)
 {
 	char *end;
 	long n;
@@ -104,7 +104,7 @@ ctr_stop_params (json_t *create, int *sig, int *timeout)
 	const char *s = json_string_value (json_object_get (cfg, "StopSignal"));
 	json_t *t = json_object_get (cfg, "StopTimeout");
 
-	*sig = s && sig_parse (s) > 0 ? sig_parse (s) : SIGTERM;
+	*sig = s && ctrsig_parse (s) > 0 ? ctrsig_parse (s) : SIGTERM;
 	*timeout = json_is_integer (t) ? (int)json_integer_value (t) : 10;
 }
 

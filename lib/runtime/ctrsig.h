@@ -15,7 +15,7 @@
 #include "runtime/ctr.h"
 
 /* "KILL", "SIGKILL", "kill", "9" -> 9; -1 when not a signal. */
-int sig_parse (const char *s);
+int ctrsig_parse (const char *s);
 
 /* Open a pidfd on S's process after checking it is still the one recorded;
  * BX_CONFLICT when the container is not running. */
