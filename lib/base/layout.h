@@ -11,7 +11,7 @@
 #define L_LAYER_LOCK ".lock"      /* layers/<hex>.lock: held while layers/<hex>.tmp-<pid>/ is built */
 #define L_CONTAINERS "containers" /* containers/<id>/: an OCI bundle */
 #define L_NAMES "names"           /* names/<name> -> <id> */
-#define L_NETWORKS "networks"
+#define L_NETWORKS "networks"     /* networks/<name>/: a bridge network (ctr-net) */
 #define L_VOLUMES "volumes"
 #define L_BUILD "build"
 #define L_TMP "tmp"                     /* partial downloads, staging; same fs as images/ */
@@ -47,6 +47,19 @@
 #define L_CIMAGE                                                                                                       \
 	"image" /* the image id (config digest, "sha256:...") it was made from:                                        \
 	           img-list rm refuses to remove that image */
+
+/* networks/ (ctr-net) */
+#define L_NETS_LOCK ".lock" /* held while a network is made */
+#define L_PORTS ".ports"    /* .ports/<proto>-<port> -> <container id>: a published host port, reserved */
+
+/* networks/<name>/ */
+#define L_NET_CONFIG "config.json"  /* as docker network inspect shows it, plus Box: {Bridge, UserSubnet} */
+#define L_NET_LOCK "lock"           /* held while its endpoints, leases or resolver change */
+#define L_LEASES "leases"           /* leases/<A.B.C.D> -> <container id>: an address, taken */
+#define L_ENDPOINTS "endpoints"     /* endpoints/<container id>: key=value, what attaching made */
+#define L_NET_HOSTS "hosts"         /* the resolver's names: IP name aliases... short id */
+#define L_DNSMASQ_PID "dnsmasq.pid" /* the resolver's pid and log */
+#define L_DNSMASQ_LOG "dnsmasq.log"
 
 /* annotations */
 #define ANN_REF_NAME "org.opencontainers.image.ref.name"

@@ -130,14 +130,14 @@ net_load (struct net *n, struct bx_err *e)
 	const char *name = NULL, *id = NULL, *driver = NULL, *bridge = NULL, *subnet = NULL, *gw = NULL;
 	int user = 0;
 
-	if (afile_slurp_at (n->dirfd, "config.json", &buf, NULL, e) < 0)
+	if (afile_slurp_at (n->dirfd, L_NET_CONFIG, &buf, NULL, e) < 0)
 		return -1;
 	if (!(n->config = json_loads (buf, 0, &je)))
-		return err_set (e, BX_FAIL, 0, "config.json: %s", je.text);
+		return err_set (e, BX_FAIL, 0, L_NET_CONFIG ": %s", je.text);
 	if (json_unpack_ex (n->config, &je, 0, "{s:s, s:s, s:s, s:{s:[{s:s, s:s}]}, s:{s:s, s:b}}", "Name", &name, "Id",
 	                    &id, "Driver", &driver, "IPAM", "Config", "Subnet", &subnet, "Gateway", &gw, "Box",
 	                    "Bridge", &bridge, "UserSubnet", &user) < 0)
-		return err_set (e, BX_FAIL, 0, "config.json: %s", je.text);
+		return err_set (e, BX_FAIL, 0, L_NET_CONFIG ": %s", je.text);
 	snprintf (n->name, sizeof n->name, "%s", name);
 	snprintf (n->id, sizeof n->id, "%s", id);
 	snprintf (n->driver, sizeof n->driver, "%s", driver);
@@ -145,7 +145,7 @@ net_load (struct net *n, struct bx_err *e)
 	n->user_subnet = user;
 	n->dns = strcmp (n->name, NET_DEFAULT) != 0;
 	if (cidr_parse (subnet, &n->subnet, e) < 0 || ip_parse (gw, &n->gw, e) < 0)
-		return err_wrap (e, "config.json");
+		return err_wrap (e, L_NET_CONFIG);
 	return 0;
 }
 
@@ -521,8 +521,8 @@ net_make (int rootfd, const struct net_opts *o, struct net *n, char *tmp, struct
 	if (mkdirat (rootfd, tmp, 0711) < 0)
 		return err_set (e, BX_SYSTEM, errno, "mkdir %s", tmp);
 	n->dirfd = openat (rootfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (n->dirfd < 0 || mkdirat (n->dirfd, "leases", 0700) < 0 || mkdirat (n->dirfd, "endpoints", 0700) < 0 ||
-	    afile_write_at (n->dirfd, "config.json", js, strlen (js), e) < 0) {
+	if (n->dirfd < 0 || mkdirat (n->dirfd, L_LEASES, 0700) < 0 || mkdirat (n->dirfd, L_ENDPOINTS, 0700) < 0 ||
+	    afile_write_at (n->dirfd, L_NET_CONFIG, js, strlen (js), e) < 0) {
 		if (!e->code)
 			err_set (e, BX_SYSTEM, errno, "make %s", tmp);
 		rmtree_at (rootfd, tmp);
@@ -550,7 +550,7 @@ net_create (int rootfd, const struct net_opts *o, struct net *n, struct bx_err *
 	n->dns = strcmp (o->name, NET_DEFAULT) != 0;
 	if (afile_mkdir_p_at (rootfd, L_NETWORKS, 0711, e) < 0)
 		return -1;
-	if ((storelock = lock_take_at (rootfd, L_NETWORKS "/.lock", LOCK_WAIT, e)) < 0)
+	if ((storelock = lock_take_at (rootfd, L_NETWORKS "/" L_NETS_LOCK, LOCK_WAIT, e)) < 0)
 		return -1;
 	snprintf (final, sizeof final, L_NETWORKS "/%s", o->name);
 	if (faccessat (rootfd, final, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
@@ -613,9 +613,9 @@ net_remove (int rootfd, struct net *n, struct bx_err *e)
 
 	if (n->dirfd < 0 || !strcmp (n->name, NET_DEFAULT))
 		return err_set (e, BX_CONFLICT, 0, "%s is a pre-defined network and cannot be removed", n->name);
-	if ((lock = lock_take_at (n->dirfd, "lock", LOCK_WAIT, e)) < 0)
+	if ((lock = lock_take_at (n->dirfd, L_NET_LOCK, LOCK_WAIT, e)) < 0)
 		return -1;
-	if ((fd = openat (n->dirfd, "endpoints", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0 && !(d = fdopendir (fd)))
+	if ((fd = openat (n->dirfd, L_ENDPOINTS, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0 && !(d = fdopendir (fd)))
 		close (fd);
 	while (d && (de = readdir (d)))
 		if (de->d_name[0] != '.' && !afile_is_tmp_name (de->d_name))

@@ -15,6 +15,7 @@
 
 #include "base/afile.h"
 #include "base/cleanup.h"
+#include "base/layout.h"
 #include "base/netfile.h"
 #include "net/netstore.h"
 
@@ -45,13 +46,13 @@ resolver_pid (struct net *n, const char *dir)
 	ssize_t len;
 	_cleanup_close_ int fd = -1;
 
-	if (afile_slurp_at (n->dirfd, "dnsmasq.pid", &buf, NULL, &ignored) < 0 || (pid = atoi (buf)) <= 0)
+	if (afile_slurp_at (n->dirfd, L_DNSMASQ_PID, &buf, NULL, &ignored) < 0 || (pid = atoi (buf)) <= 0)
 		return 0;
 	snprintf (path, sizeof path, "/proc/%d/cmdline", (int)pid);
 	if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0 || (len = read (fd, cmd, sizeof cmd - 1)) <= 0)
 		return 0;
 	cmd[len] = 0;
-	snprintf (want, sizeof want, "--pid-file=%s/dnsmasq.pid", dir);
+	snprintf (want, sizeof want, "--pid-file=%s/" L_DNSMASQ_PID, dir);
 	for (char *p = cmd; p < cmd + len; p += strlen (p) + 1)
 		if (!strcmp (p, want))
 			return pid;
@@ -68,7 +69,7 @@ last_log_line (struct net *n, int status)
 	char *end, *start;
 
 	snprintf (line, sizeof line, "exit %d", WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
-	if (afile_slurp_at (n->dirfd, "dnsmasq.log", &buf, NULL, &ignored) < 0)
+	if (afile_slurp_at (n->dirfd, L_DNSMASQ_LOG, &buf, NULL, &ignored) < 0)
 		return line;
 	end = buf + strlen (buf);
 	while (end > buf && end[-1] == '\n')
@@ -94,18 +95,18 @@ resolver_spawn (struct net *n, const char *dir, struct bx_err *e)
 	                (char *)"--cache-size=0", a_log, NULL};
 
 	inet_ntop (AF_INET, &n->gw, gw, sizeof gw);
-	snprintf (a_pid, sizeof a_pid, "--pid-file=%s/dnsmasq.pid", dir);
-	snprintf (a_hosts, sizeof a_hosts, "--addn-hosts=%s/hosts", dir);
+	snprintf (a_pid, sizeof a_pid, "--pid-file=%s/" L_DNSMASQ_PID, dir);
+	snprintf (a_hosts, sizeof a_hosts, "--addn-hosts=%s/" L_NET_HOSTS, dir);
 	/* the log stays open in the network directory: whoever cleans a test's
 	 * directory of processes finds dnsmasq too */
-	snprintf (a_log, sizeof a_log, "--log-facility=%s/dnsmasq.log", dir);
+	snprintf (a_log, sizeof a_log, "--log-facility=%s/" L_DNSMASQ_LOG, dir);
 	snprintf (a_listen, sizeof a_listen, "--listen-address=%s", gw);
 	pid = fork ();
 	if (pid == 0) {
 		int null = open ("/dev/null", O_RDWR);
 		/* stderr into the log: why it could not start is read from there;
 		 * the daemon must not keep the caller's stderr open */
-		int log = openat (n->dirfd, "dnsmasq.log", O_WRONLY | O_CREAT | O_APPEND, 0644);
+		int log = openat (n->dirfd, L_DNSMASQ_LOG, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		dup2 (null, 0), dup2 (null, 1), dup2 (log >= 0 ? log : null, 2);
 		execvp (argv[0], argv);
 		_exit (127);
@@ -131,7 +132,7 @@ resolver_start (struct net *n, struct bx_err *e)
 		return -1;
 	if (resolver_pid (n, dir))
 		return 0;
-	if (faccessat (n->dirfd, "hosts", F_OK, 0) < 0 && afile_write_at (n->dirfd, "hosts", "", 0, e) < 0)
+	if (faccessat (n->dirfd, L_NET_HOSTS, F_OK, 0) < 0 && afile_write_at (n->dirfd, L_NET_HOSTS, "", 0, e) < 0)
 		return -1;
 	return resolver_spawn (n, dir, e);
 }
@@ -142,7 +143,7 @@ resolver_update (struct net *n, const char *hosts, struct bx_err *e)
 	char dir[PATH_MAX];
 	pid_t pid;
 
-	if (netfile_write_at (n->dirfd, "hosts", hosts, e) < 0 || net_path (n, dir, e) < 0)
+	if (netfile_write_at (n->dirfd, L_NET_HOSTS, hosts, e) < 0 || net_path (n, dir, e) < 0)
 		return err_wrap (e, "network %s", n->name);
 	if ((pid = resolver_pid (n, dir)) > 0)
 		kill (pid, SIGHUP);
@@ -166,5 +167,5 @@ resolver_stop (struct net *n)
 		poll (&(struct pollfd){.fd = pfd, .events = POLLIN}, 1, 1000);
 		close (pfd);
 	}
-	unlinkat (n->dirfd, "dnsmasq.pid", 0);
+	unlinkat (n->dirfd, L_DNSMASQ_PID, 0);
 }

@@ -55,7 +55,7 @@ ep_read (struct net *n, const char *cid, struct ep *ep, struct bx_err *e)
 
 	memset (ep, 0, sizeof *ep);
 	snprintf (ep->cid, sizeof ep->cid, "%s", cid);
-	snprintf (path, sizeof path, "endpoints/%s", cid);
+	snprintf (path, sizeof path, L_ENDPOINTS "/%s", cid);
 	if (afile_slurp_at (n->dirfd, path, &buf, NULL, e) < 0)
 		return -1;
 	for (line = strtok_r (buf, "\n", &save); line; line = strtok_r (NULL, "\n", &save)) {
@@ -89,7 +89,7 @@ ep_write (struct net *n, const struct ep *ep, struct bx_err *e)
 		off += snprintf (buf + off, sizeof buf - off, "port=%s %s %u %u\n", ep->ports[i].proto, hip,
 		                 ep->ports[i].host_port, ep->ports[i].ctr_port);
 	}
-	snprintf (path, sizeof path, "endpoints/%s", ep->cid);
+	snprintf (path, sizeof path, L_ENDPOINTS "/%s", ep->cid);
 	return netfile_write_at (n->dirfd, path, buf, e);
 }
 
@@ -109,7 +109,7 @@ ctr_exists (int rootfd, const char *cid)
 static int
 ep_scan (int rootfd, struct net *n, bool live, int (*fn) (const struct ep *, void *), void *arg, struct bx_err *e)
 {
-	int fd = openat (n->dirfd, "endpoints", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat (n->dirfd, L_ENDPOINTS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_dir_ DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
 	struct dirent *de;
 	struct ep ep;
@@ -196,7 +196,7 @@ hosts_update (int rootfd, struct net *n, struct bx_err *e)
 static void
 leases_drop (struct net *n, bool (*drop) (const char *owner, const void *arg), const void *arg)
 {
-	int fd = openat (n->dirfd, "leases", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat (n->dirfd, L_LEASES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_dir_ DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
 	struct dirent *de;
 	char owner[128];
@@ -240,14 +240,14 @@ ep_remove_locked (int rootfd, struct net *n, const char *cid, int keep_link)
 		}
 	}
 	leases_drop (n, owned_by, cid);
-	snprintf (path, sizeof path, "endpoints/%s", cid);
+	snprintf (path, sizeof path, L_ENDPOINTS "/%s", cid);
 	unlinkat (n->dirfd, path, 0);
 }
 
 int
 ep_remove (int rootfd, struct net *n, const char *cid, int keep_link, struct bx_err *e)
 {
-	_cleanup_close_ int lock = lock_take_at (n->dirfd, "lock", LOCK_WAIT, e);
+	_cleanup_close_ int lock = lock_take_at (n->dirfd, L_NET_LOCK, LOCK_WAIT, e);
 
 	if (lock < 0)
 		return err_wrap (e, "network %s", n->name);
@@ -286,7 +286,7 @@ sweep_locked (int rootfd, struct net *n, struct bx_err *e)
 int
 ep_sweep (int rootfd, struct net *n, struct bx_err *e)
 {
-	_cleanup_close_ int lock = lock_take_at (n->dirfd, "lock", LOCK_WAIT, e);
+	_cleanup_close_ int lock = lock_take_at (n->dirfd, L_NET_LOCK, LOCK_WAIT, e);
 
 	if (lock < 0)
 		return err_wrap (e, "network %s", n->name);
@@ -315,7 +315,7 @@ static int
 ep_plan (int rootfd, struct net *n, struct ep_req *r, struct bx_err *e)
 {
 	struct ep *ep = &r->ep;
-	_cleanup_close_ int leases = openat (n->dirfd, "leases", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int leases = openat (n->dirfd, L_LEASES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	const char *prefix;
 	uint32_t ip;
 
@@ -390,7 +390,7 @@ ep_link (struct net *n, struct ep_req *r, int nsfd, struct nl *inner, struct bx_
 int
 ep_add (int rootfd, struct net *n, struct ep_req *r, int nsfd, struct nl *inner, struct bx_err *e)
 {
-	_cleanup_close_ int lock = lock_take_at (n->dirfd, "lock", LOCK_WAIT, e);
+	_cleanup_close_ int lock = lock_take_at (n->dirfd, L_NET_LOCK, LOCK_WAIT, e);
 	struct bx_err ignored = {0};
 	char path[128];
 
@@ -398,7 +398,7 @@ ep_add (int rootfd, struct net *n, struct ep_req *r, int nsfd, struct nl *inner,
 		return err_wrap (e, "network %s", n->name);
 	if (sweep_locked (rootfd, n, e) < 0 || net_ensure_up (n, e) < 0)
 		return -1;
-	snprintf (path, sizeof path, "endpoints/%s", r->ep.cid);
+	snprintf (path, sizeof path, L_ENDPOINTS "/%s", r->ep.cid);
 	if (faccessat (n->dirfd, path, F_OK, 0) == 0)
 		return err_set (e, BX_CONFLICT, 0, "endpoint with name %s already exists in network %s", r->ep.name,
 		                n->name);

@@ -588,7 +588,7 @@ dns_one (struct net *n, void *arg)
 	int primary = is_mode_net (n, c->mode);
 	char path[128];
 
-	snprintf (path, sizeof path, "endpoints/%s", c->id);
+	snprintf (path, sizeof path, L_ENDPOINTS "/%s", c->id);
 	if (!n->dns || (c->gw[0] && !primary) || c->primary || faccessat (n->dirfd, path, F_OK, 0) < 0)
 		return 0;
 	inet_ntop (AF_INET, &n->gw, c->gw, sizeof c->gw);

@@ -12,8 +12,6 @@
 #include "base/afile.h"
 #include "base/layout.h"
 
-#define PORTS_DIR L_NETWORKS "/.ports"
-
 /* "80/tcp" -> 80, "tcp" */
 static int
 parse_key (const char *key, struct nft_port *p, struct bx_err *e)
@@ -185,10 +183,10 @@ portmap_reserve (int rootfd, struct nft_port *p, int n, const char *id, struct b
 
 	if (n == 0)
 		return 0;
-	if (afile_mkdir_p_at (rootfd, PORTS_DIR, 0700, e) < 0)
+	if (afile_mkdir_p_at (rootfd, L_NETWORKS "/" L_PORTS, 0700, e) < 0)
 		return -1;
-	if ((dirfd = openat (rootfd, PORTS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return err_set (e, BX_SYSTEM, errno, "open %s", PORTS_DIR);
+	if ((dirfd = openat (rootfd, L_NETWORKS "/" L_PORTS, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "open %s", L_NETWORKS "/" L_PORTS);
 	for (i = 0; i < n && rc == 0; i++) {
 		int picked = p[i].host_port == 0, tries = 0;
 		do {
@@ -211,7 +209,7 @@ portmap_reserve (int rootfd, struct nft_port *p, int n, const char *id, struct b
 void
 portmap_release (int rootfd, const struct nft_port *p, int n, const char *id)
 {
-	int dirfd = openat (rootfd, PORTS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dirfd = openat (rootfd, L_NETWORKS "/" L_PORTS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (dirfd < 0)
 		return;
