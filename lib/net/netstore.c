@@ -564,7 +564,8 @@ net_create (int rootfd, const struct net_opts *o, struct net *n, struct bx_err *
 		err_set (e, BX_SYSTEM, errno, "rename %s", tmp);
 		goto undo;
 	}
-	if (n->dns && resolver_start (n, e) < 0) {
+	if (n->dns && resolver_start (n->dirfd, n->gw, e) < 0) {
+		err_wrap (e, "network %s", n->name);
 		rmtree_at (rootfd, final);
 		goto undo_bridge;
 	}
@@ -625,7 +626,7 @@ net_remove (int rootfd, struct net *n, struct bx_err *e)
 	snprintf (path, sizeof path, L_NETWORKS "/%s", n->name);
 	snprintf (tmp, sizeof tmp, L_NETWORKS "/.rm-%s.tmp-%d", n->name, (int)getpid ());
 	/* dnsmasq is found by the directory's path: stop it before the rename */
-	resolver_stop (n);
+	resolver_stop (n->dirfd);
 	/* then the name, so nobody attaches to a network half removed */
 	if (renameat (rootfd, path, rootfd, tmp) < 0)
 		return err_set (e, BX_SYSTEM, errno, "remove network %s", n->name);

@@ -10,15 +10,20 @@
 #ifndef BOX_RESOLVER_H
 #define BOX_RESOLVER_H
 
+#include <netinet/in.h>
+
 #include "base/err.h"
 
-struct net;
+/* DIRFD is the network's directory (networks/NAME), where the resolver
+ * keeps its hosts file, pid and log; the caller names the network in
+ * the errors. */
 
-/* Start the network's dnsmasq unless it runs; returns once it listens. */
-int resolver_start (struct net *n, struct bx_err *e);
+/* Start the network's dnsmasq on GW unless it runs; returns once it
+ * listens. */
+int resolver_start (int dirfd, struct in_addr gw, struct bx_err *e);
 /* Replace the hosts file with HOSTS and tell dnsmasq, if it runs. */
-int resolver_update (struct net *n, const char *hosts, struct bx_err *e);
+int resolver_update (int dirfd, const char *hosts, struct bx_err *e);
 /* Stop the network's dnsmasq, if it runs. */
-void resolver_stop (struct net *n);
+void resolver_stop (int dirfd);
 
 #endif

@@ -183,10 +183,19 @@ hosts_update (int rootfd, struct net *n, struct bx_err *e)
 	if (!n->dns)
 		return 0;
 	rc = text_add (&t, "") < 0 ? err_set (e, BX_SYSTEM, ENOMEM, "hosts") : ep_each (rootfd, n, hosts_line, &t, e);
-	if (rc == 0)
-		rc = resolver_update (n, t.s, e);
+	if (rc == 0 && resolver_update (n->dirfd, t.s, e) < 0)
+		rc = err_wrap (e, "network %s", n->name);
 	free (t.s);
 	return rc;
+}
+
+/* The resolver of a user-defined network, started when found dead. */
+static int
+resolver_ensure (struct net *n, struct bx_err *e)
+{
+	if (n->dns && resolver_start (n->dirfd, n->gw, e) < 0)
+		return err_wrap (e, "network %s", n->name);
+	return 0;
 }
 
 /* --- removal --------------------------------------------------------------- */
@@ -404,7 +413,7 @@ ep_add (int rootfd, struct net *n, struct ep_req *r, int nsfd, struct nl *inner,
 		                n->name);
 	if (ep_plan (rootfd, n, r, e) < 0 || ep_link (n, r, nsfd, inner, e) < 0 ||
 	    (r->ep.nports && nft_ports_add (n->bridge, r->ep.ports, r->ep.nports, e) < 0) ||
-	    hosts_update (rootfd, n, e) < 0 || (n->dns && resolver_start (n, e) < 0)) {
+	    hosts_update (rootfd, n, e) < 0 || resolver_ensure (n, e) < 0) {
 		ep_remove_locked (rootfd, n, r->ep.cid, 0);
 		hosts_update (rootfd, n, &ignored);
 		return -1;
