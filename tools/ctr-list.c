@@ -362,7 +362,7 @@ print_rows (struct ctx *c, const struct list_opts *o, struct ctrview **rows, siz
 	}
 	json_decref (h);
 	if (rc == 0)
-		rc = listfmt_print (&f, &e);
+		rc = listfmt_print (&f, stdout, &e);
 	listfmt_free (&f);
 	return rc < 0 ? err_report (&e) : 0;
 }
@@ -528,6 +528,7 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 	                                   {0, 0, 0, 0}};
 	const char *format = NULL;
 	json_t *all = json_array ();
+	struct bx_err e = {0};
 	int ch, rc = 0, type = T_ANY, size = 0;
 
 	while ((ch = getopt_long (argc, argv, "f:s", lo, NULL)) != -1) {
@@ -549,7 +550,8 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 		else
 			rc = BX_FAIL;
 	}
-	rc = listfmt_inspect (all, format, rc);
+	if (listfmt_inspect (all, format, stdout, &e) < 0)
+		rc = err_report (&e);
 	json_decref (all);
 	ctx_close (c);
 	return finish (rc);

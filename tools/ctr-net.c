@@ -250,7 +250,7 @@ cmd_ls (struct ctx *c, int argc, char **argv)
 	}
 	net_names_free (names, nn);
 	if (rc == 0)
-		rc = listfmt_print (&f, &e);
+		rc = listfmt_print (&f, stdout, &e);
 	listfmt_free (&f);
 	return rc < 0 ? err_report (&e) : 0;
 }
@@ -295,6 +295,7 @@ cmd_inspect (struct ctx *c, int argc, char **argv)
 	static const struct option lo[] = {{"format", required_argument, NULL, 'f'}, {0, 0, 0, 0}};
 	const char *format = NULL;
 	json_t *all = json_array ();
+	struct bx_err fe = {0};
 	int ch, rc = 0, prc;
 
 	sub_begin ();
@@ -322,7 +323,7 @@ cmd_inspect (struct ctx *c, int argc, char **argv)
 		}
 		net_close (&n);
 	}
-	prc = listfmt_inspect (all, format, 0);
+	prc = listfmt_inspect (all, format, stdout, &fe) < 0 ? err_report (&fe) : 0;
 	json_decref (all);
 	return rc ? rc : prc;
 }

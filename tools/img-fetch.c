@@ -108,11 +108,15 @@ parse_args (int argc, char **argv, struct opts *o)
 				exit (err_report (&e));
 			o->platform_set = 1;
 			break;
-		case 'I': regconn_add_insecure (o->insecure, sizeof o->insecure, optarg); break;
+		case 'I':
+			if (regconn_add_insecure (o->insecure, sizeof o->insecure, optarg, &e) < 0)
+				exit (err_report (&e));
+			break;
 		default: usage ();
 		}
 	}
-	regconn_add_insecure (o->insecure, sizeof o->insecure, getenv ("BOX_INSECURE_REGISTRIES"));
+	if (regconn_add_insecure (o->insecure, sizeof o->insecure, getenv ("BOX_INSECURE_REGISTRIES"), &e) < 0)
+		exit (err_report (&e));
 	/* for tests of interrupted pulls: bytes per second per blob */
 	if ((env = getenv ("BOX_FETCH_RATE_LIMIT")) && *env)
 		o->rate = strtol (env, NULL, 10);

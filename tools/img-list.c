@@ -195,7 +195,7 @@ print_rows (const struct list_opts *o, const struct imgrows *rows)
 	}
 	json_decref (h);
 	if (rc == 0)
-		rc = listfmt_print (&f, &e);
+		rc = listfmt_print (&f, stdout, &e);
 	listfmt_free (&f);
 	return rc < 0 ? err_report (&e) : 0;
 }
@@ -289,6 +289,7 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 	_cleanup_free_ char *tmpl = NULL;
 	json_t *all = json_array ();
 	struct imgset set;
+	struct bx_err fe = {0};
 	int ch, rc = 0;
 
 	while ((ch = getopt_long (argc, argv, "f:", lo, NULL)) != -1) {
@@ -318,7 +319,8 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 		}
 		json_array_append_new (all, imgset_inspect (&set, (size_t)k));
 	}
-	rc = listfmt_inspect (all, format, rc);
+	if (listfmt_inspect (all, format, stdout, &fe) < 0)
+		rc = err_report (&fe);
 	json_decref (all);
 	imgset_free (&set);
 	return finish (rc);

@@ -84,6 +84,7 @@ parse_args (int argc, char **argv, struct opts *o)
 	    {"root", required_argument, NULL, 'R'}, {"quiet", no_argument, NULL, 'q'},
 	    {"docker", no_argument, NULL, 'D'},     {"insecure", required_argument, NULL, 'I'},
 	    {"all-tags", no_argument, NULL, 'a'},   {0, 0, 0, 0}};
+	struct bx_err e = {0};
 	int c;
 
 	while ((c = getopt_long (argc, argv, "aq", lo, NULL)) != -1) {
@@ -92,11 +93,15 @@ parse_args (int argc, char **argv, struct opts *o)
 		case 'R': o->root = optarg; break;
 		case 'q': o->quiet = 1; break;
 		case 'D': o->docker = 1; break;
-		case 'I': regconn_add_insecure (o->insecure, sizeof o->insecure, optarg); break;
+		case 'I':
+			if (regconn_add_insecure (o->insecure, sizeof o->insecure, optarg, &e) < 0)
+				exit (err_report (&e));
+			break;
 		default: usage ();
 		}
 	}
-	regconn_add_insecure (o->insecure, sizeof o->insecure, getenv ("BOX_INSECURE_REGISTRIES"));
+	if (regconn_add_insecure (o->insecure, sizeof o->insecure, getenv ("BOX_INSECURE_REGISTRIES"), &e) < 0)
+		exit (err_report (&e));
 	if (argc - optind != 1)
 		usage ();
 	o->name = argv[optind];

@@ -570,37 +570,36 @@ listfmt_text (struct listfmt *f)
 }
 
 int
-listfmt_inspect (json_t *all, const char *format, int rc)
+listfmt_inspect (json_t *all, const char *format, FILE *out, struct bx_err *e)
 {
-	struct bx_err e = {0};
 	json_t *o;
 	size_t i;
 
 	if (!format) {
 		_cleanup_free_ char *s = listfmt_json_dumps_go (all, JSON_INDENT (4));
 		if (!s)
-			err_die (BX_SYSTEM, "out of memory");
-		puts (s);
-		return rc;
+			return err_set (e, BX_SYSTEM, 0, "out of memory");
+		fprintf (out, "%s\n", s);
+		return 0;
 	}
 	json_array_foreach (all, i, o)
 	{
-		_cleanup_free_ char *out = NULL;
-		if (listfmt_render (format, o, &out, &e) < 0)
-			return err_report (&e);
-		puts (out);
+		_cleanup_free_ char *text = NULL;
+		if (listfmt_render (format, o, &text, e) < 0)
+			return -1;
+		fprintf (out, "%s\n", text);
 	}
-	return rc;
+	return 0;
 }
 
 int
-listfmt_print (struct listfmt *f, struct bx_err *e)
+listfmt_print (struct listfmt *f, FILE *out, struct bx_err *e)
 {
 	const char *text = listfmt_text (f);
 
 	if (!text)
 		return err_set (e, BX_SYSTEM, ENOMEM, "format");
-	fputs (text, stdout);
+	fputs (text, out);
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "base/err.h"
 
@@ -42,16 +43,16 @@ int listfmt_row (struct listfmt *f, json_t *rec, struct bx_err *e);
 /* The whole output (aligned in table mode); owned by F, valid until
  * listfmt_free. NULL when out of memory. */
 const char *listfmt_text (struct listfmt *f);
-/* Write the whole output to stdout; -1 (ENOMEM) when it cannot be made. */
-int listfmt_print (struct listfmt *f, struct bx_err *e);
+/* Write the whole output to OUT; -1 (ENOMEM) when it cannot be made. */
+int listfmt_print (struct listfmt *f, FILE *out, struct bx_err *e);
 void listfmt_free (struct listfmt *f);
 
 /* Render TMPL (escapes already replaced) against DOT into a malloc'd
  * string, for `inspect --format`. */
 int listfmt_render (const char *tmpl, json_t *dot, char **out, struct bx_err *e);
-/* docker inspect's output of ALL (an array): indented JSON, or FORMAT
- * rendered per object. RC, or err_report's code when a render fails. */
-int listfmt_inspect (json_t *all, const char *format, int rc);
+/* docker inspect's output of ALL (an array) on OUT: indented JSON, or
+ * FORMAT rendered per object. A render that fails stops the output there. */
+int listfmt_inspect (json_t *all, const char *format, FILE *out, struct bx_err *e);
 /* JSON as Go's encoding/json writes it: compact, keys sorted, <>& escaped
  * as \u003c \u003e \u0026. Malloc'd; NULL when out of memory. */
 char *listfmt_json_dumps_go (json_t *v, size_t flags);

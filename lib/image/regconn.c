@@ -6,16 +6,17 @@
 #include "base/cleanup.h"
 #include "image/auth.h"
 
-void
-regconn_add_insecure (char *list, size_t size, const char *hosts)
+int
+regconn_add_insecure (char *list, size_t size, const char *hosts, struct bx_err *e)
 {
 	size_t n = strlen (list);
 
 	if (!hosts || !*hosts)
-		return;
+		return 0;
 	if (n + strlen (hosts) + 2 >= size)
-		err_die (BX_USAGE, "too many --insecure hosts");
+		return err_set (e, BX_USAGE, 0, "too many --insecure hosts");
 	snprintf (list + n, size - n, "%s%s", n ? "," : "", hosts);
+	return 0;
 }
 
 struct reg *

@@ -10,9 +10,8 @@
 #include "image/registry.h"
 
 /* Append HOSTS (comma separated; NULL or "" for none) to the comma
- * separated LIST of SIZE bytes; an option-parsing helper, so it exits with
- * BX_USAGE when the list is full. */
-void regconn_add_insecure (char *list, size_t size, const char *hosts);
+ * separated LIST of SIZE bytes. BX_USAGE when the list is full. */
+int regconn_add_insecure (char *list, size_t size, const char *hosts, struct bx_err *e);
 /* A client for REF's registry with the credentials auth_get finds for its
  * domain, plain http when reg_is_insecure (domain, INSECURE); RATE_LIMIT
  * as in struct reg_opts. */
