@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -28,45 +30,99 @@ tree_open_in_root (int root, const char *path, int flags, mode_t mode)
 	return fd;
 }
 
-int
-tree_empty (int fd)
+/* FD's device in *DEV; 1 when FD is the root of a mount (a bind mount of
+ * the same file system has the same device: only statx tells it apart) */
+static int
+mount_of (int fd, dev_t *dev)
 {
-	_cleanup_dir_ DIR *d = NULL;
-	struct dirent *de;
-	int dfd = dup (fd), err = 0;
+	struct statx sx;
 
-	if (dfd < 0 || !(d = fdopendir (dfd))) {
+	if (statx (fd, "", AT_EMPTY_PATH, STATX_TYPE, &sx) < 0)
+		return -1;
+	*dev = makedev (sx.stx_dev_major, sx.stx_dev_minor);
+	return (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+static int remove_dir (int dirfd, const char *name, const dev_t *dev);
+
+/* the entries of the directory FD (which this takes), none left on DEV */
+static int
+empty_dir (int fd, dev_t dev)
+{
+	_cleanup_dir_ DIR *d = fdopendir (fd);
+	struct dirent *de;
+	int err = 0;
+
+	if (!d) {
 		err = errno;
-		if (dfd >= 0)
-			close (dfd);
+		close (fd);
 		errno = err;
 		return -1;
 	}
-	while ((de = readdir (d))) {
-		if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+	while ((errno = 0, de = readdir (d))) {
+		if (!strcmp (de->d_name, ".") || !strcmp (de->d_name, ".."))
 			continue;
-		if (tree_remove_at (fd, de->d_name) < 0 && !err)
+		/* the type readdir gives spares a directory the unlink that fails */
+		if (de->d_type != DT_DIR && (unlinkat (dirfd (d), de->d_name, 0) == 0 || errno == ENOENT))
+			continue;
+		if (de->d_type != DT_DIR && errno != EISDIR && errno != EPERM) {
+			err = err ? err : errno;
+			continue;
+		}
+		if (remove_dir (dirfd (d), de->d_name, &dev) < 0 && !err)
 			err = errno;
 	}
+	if (errno && !err)
+		err = errno;
 	errno = err;
 	return err ? -1 : 0;
+}
+
+/* DIRFD/NAME, a directory on *DEV (NULL: on its own device, not a mount's root) */
+static int
+remove_dir (int dirfd, const char *name, const dev_t *dev)
+{
+	int fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), root, err;
+	dev_t own;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if ((root = mount_of (fd, &own)) != 0 || (dev && own != *dev)) {
+		err = root < 0 ? errno : EBUSY;
+		close (fd);
+		errno = err;
+		return -1;
+	}
+	if (empty_dir (fd, own) < 0)
+		return -1;
+	if (unlinkat (dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+int
+tree_empty (int fd)
+{
+	int dfd = dup (fd);
+	dev_t dev;
+
+	if (dfd < 0)
+		return -1;
+	if (mount_of (dfd, &dev) < 0) {
+		int err = errno;
+		close (dfd);
+		errno = err;
+		return -1;
+	}
+	return empty_dir (dfd, dev);
 }
 
 int
 tree_remove_at (int dirfd, const char *name)
 {
-	_cleanup_close_ int fd = -1;
-
 	if (unlinkat (dirfd, name, 0) == 0 || errno == ENOENT)
 		return 0;
 	if (errno != EISDIR && errno != EPERM)
 		return -1;
-	fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (tree_empty (fd) < 0)
-		return -1;
-	if (unlinkat (dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return -1;
-	return 0;
+	return remove_dir (dirfd, name, NULL);
 }

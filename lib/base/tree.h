@@ -11,10 +11,16 @@
  * kernel's EAGAIN (a concurrent rename). -1 with errno. */
 int tree_open_in_root (int root, const char *path, int flags, mode_t mode);
 
-/* Remove DIRFD/NAME and, for a directory, everything under it, without
- * following symlinks. ENOENT counts as done. -1 with errno. */
+/* Remove DIRFD/NAME and, for a directory, everything under it. The rule
+ * of every recursive removal: a symlink is removed, never followed, and a
+ * directory that is the root of a mount or on another device is never
+ * entered (EBUSY): a mount left inside is an error, not a tree to empty
+ * (an image's layers under an overlay, a bind's source on the host).
+ * ENOENT counts as done; what can go goes, and the first errno is kept.
+ * -1 with errno. */
 int tree_remove_at (int dirfd, const char *name);
-/* Remove everything inside the directory FD, keeping FD itself. */
+/* Remove everything inside the directory FD, keeping FD itself; the same
+ * rule, FD's device the one not to leave. */
 int tree_empty (int fd);
 
 /* True for an overlayfs whiteout: a character device 0:0. */
