@@ -109,7 +109,7 @@ container_pidfd (int cdir, const char *id, struct bx_err *e)
 	ctr_state_settle (&s);
 	if (strcmp (s.status, "running"))
 		return err_set (e, BX_FAIL, 0, "container %s is not running", id);
-	if ((fd = pidfd_open (s.pid, 0)) < 0 || proc_start_time (s.pid) != s.pid_start) {
+	if ((fd = pidfd_open (s.pid, 0)) < 0 || ctr_proc_start_time (s.pid) != s.pid_start) {
 		if (fd >= 0)
 			close (fd);
 		return err_set (e, BX_FAIL, 0, "container %s is not running", id);
@@ -176,7 +176,7 @@ user_apply (struct spec *s, const char *user, struct bx_err *e)
 static int
 spec_for_exec (int cdir, const char *bundle, const struct opts *o, struct spec *s, int *nsflags, struct bx_err *e)
 {
-	if (spec_read (cdir, bundle, s, e) < 0)
+	if (ocispec_read (cdir, bundle, s, e) < 0)
 		return -1;
 	free (s->args);
 	s->args = (const char **)o->cmd;
@@ -246,7 +246,7 @@ main (int argc, char **argv)
 	struct cgroup cg = {.n = 0};
 	struct spawn_io io;
 	struct scmp_prog filter = {0};
-	char id[CTR_ID_LEN + 1], bundle[PATH_MAX], cgpath[CTR_ID_LEN + 8];
+	char id[CTR_ID_LEN + 1], bundle[PATH_MAX], cgpath[CGROUP_PATH_LEN];
 	int rootfd, cdir, pidfd, nsflags = 0, master = -1, code;
 
 	err_prog_init (argv[0]);
@@ -255,7 +255,7 @@ main (int argc, char **argv)
 	    (cdir = ctr_open (rootfd, id, &e)) < 0 || (pidfd = container_pidfd (cdir, id, &e)) < 0)
 		return err_report (&e);
 	snprintf (bundle, sizeof bundle, "%s/" L_CONTAINERS "/%s", root_path (o.root), id);
-	snprintf (cgpath, sizeof cgpath, "/box/%s", id);
+	cgroup_path (id, cgpath);
 	if (spec_for_exec (cdir, bundle, &o, &s, &nsflags, &e) < 0 ||
 	    cgroup_open (&cg, s.cgroups_path ? s.cgroups_path : cgpath, &e) < 0 ||
 	    scmp_prepare (s.seccomp, rootfd, &filter, &e) < 0 || io_make (&o, &io, &master, &e) < 0) {
@@ -267,7 +267,7 @@ main (int argc, char **argv)
 		code = run (&o, &s, pidfd, nsflags, &cg, &io, master);
 	}
 	s.args = NULL; /* argv's */
-	spec_free (&s);
+	ocispec_free (&s);
 	scmp_free (&filter);
 	cgroup_close (&cg);
 	return code;

@@ -83,39 +83,42 @@ kill_one (int dfd, const char *what, const char *id, int sig, struct bx_err *e)
 {
 	_cleanup_close_ int pidfd = -1;
 	struct ctr_state s;
-	json_t *create;
+	json_t *create = NULL;
 	int again;
 
 	if (ctr_state_read (dfd, &s, e) < 0 && e->code != BX_NOTFOUND)
 		return -1;
 	ctr_state_settle (&s);
-	if ((pidfd = ctr_pidfd (&s, e)) < 0) {
+	if ((pidfd = ctrsig_pidfd (&s, e)) < 0) {
 		if (e->code == BX_CONFLICT)
 			err_set (e, BX_FAIL, 0, "Cannot kill container: %s: container %s is not running", what, id);
 		return -1;
 	}
+	/* Docker waits for a killed container to be gone; one with a restart
+	 * policy comes back, so only its process is waited for */
+	if (sig == SIGKILL && ctr_create_read_opt (dfd, &create, e) < 0)
+		return -1;
+	again = ctrsig_restarts (create);
+	json_decref (create);
 	if (pidfd_send_signal (pidfd, sig, NULL, 0) < 0)
 		return err_set (e, BX_SYSTEM, errno, "Cannot kill container: %s", what);
 	if (sig != SIGKILL)
 		return 0;
-	/* Docker waits for a killed container to be gone; one with a restart
-	 * policy comes back, so only its process is waited for */
-	create = ctr_create_json (dfd);
-	again = ctr_restarts (create);
-	json_decref (create);
-	ctr_exit_wait (pidfd, -1);
-	return again ? 0 : ctr_recorded_wait (dfd, e);
+	ctrsig_exit_wait (pidfd, -1);
+	return again ? 0 : ctrsig_recorded_wait (dfd, e);
 }
 
 static int
 stop_one (int dfd, const struct opts *o, struct bx_err *e)
 {
-	json_t *create = ctr_create_json (dfd);
+	json_t *create;
 	int sig, timeout;
 
-	ctr_stop_params (create, &sig, &timeout);
+	if (ctr_create_read_opt (dfd, &create, e) < 0)
+		return -1;
+	ctrsig_stop_params (create, &sig, &timeout);
 	json_decref (create);
-	return ctr_stop (dfd, o->sig ? o->sig : sig, o->timeout >= 0 ? o->timeout : timeout, e);
+	return ctrsig_stop (dfd, o->sig ? o->sig : sig, o->timeout >= 0 ? o->timeout : timeout, e);
 }
 
 static int
@@ -131,6 +134,18 @@ one (int rootfd, const char *what, const char *id, void *arg, struct bx_err *e)
 	return kill_one (dfd, what, id, o->sig ? o->sig : SIGKILL, e);
 }
 
+/* Docker's words: the argument once done, else the daemon's error */
+static void
+report (const char *what, const struct bx_err *e)
+{
+	if (e) {
+		fprintf (stderr, "Error response from daemon: %s\n", e->msg);
+		return;
+	}
+	printf ("%s\n", what);
+	fflush (stdout);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -142,5 +157,5 @@ main (int argc, char **argv)
 	parse_args (argc, argv, &o);
 	if ((rootfd = root_open (o.root, &e)) < 0)
 		return err_report (&e);
-	return ctr_each (rootfd, argv + optind, argc - optind, one, &o);
+	return ctr_each (rootfd, argv + optind, argc - optind, one, &o, report);
 }

@@ -318,11 +318,13 @@ follow (int dfd, struct reader *rd, struct bx_err *e)
 	struct ctr_state s;
 	struct pollfd p[2];
 	char path[64];
-	json_t *create = ctr_create_json (dfd);
-	int restarts = ctr_restarts (create);
+	json_t *create;
+	int restarts;
 
+	if (ctr_create_read_opt (dfd, &create, e) < 0)
+		return -1;
+	restarts = ctrsig_restarts (create);
 	json_decref (create);
-
 	snprintf (path, sizeof path, "/proc/self/fd/%d", dfd);
 	if (in < 0 || inotify_add_watch (in, path, IN_MODIFY | IN_MOVED_TO | IN_CREATE | IN_CLOSE_WRITE) < 0)
 		return err_set (e, BX_SYSTEM, errno, "inotify");
@@ -330,7 +332,7 @@ follow (int dfd, struct reader *rd, struct bx_err *e)
 	if (pump (rd, 0, e) < 0)
 		return -1;
 	while (is_running (dfd, &s)) {
-		if (pidfd < 0 && (pidfd = ctr_pidfd (&s, e)) < 0)
+		if (pidfd < 0 && (pidfd = ctrsig_pidfd (&s, e)) < 0)
 			break;
 		p[0] = (struct pollfd){.fd = in, .events = POLLIN};
 		p[1] = (struct pollfd){.fd = pidfd, .events = POLLIN};
@@ -346,7 +348,7 @@ follow (int dfd, struct reader *rd, struct bx_err *e)
 	/* the process ended: its supervisor records the exit after the last
 	 * output, and lets the lock go unless it restarts the container (then
 	 * what was written is all there is) */
-	if (!restarts && ctr_recorded_wait (dfd, e) < 0)
+	if (!restarts && ctrsig_recorded_wait (dfd, e) < 0)
 		return -1;
 	return open_log (dfd, rd, e) < 0 ? -1 : pump (rd, 0, e);
 }

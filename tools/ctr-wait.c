@@ -41,15 +41,15 @@ wait_one (int rootfd, const char *what, int *code, struct bx_err *e)
 
 	if (ctr_resolve (rootfd, what, id, e) < 0 || (dfd = ctr_open (rootfd, id, e)) < 0)
 		return -1;
-	if (ctr_recorded_wait (dfd, e) < 0)
+	if (ctrsig_recorded_wait (dfd, e) < 0)
 		return -1;
 	if (ctr_state_read (dfd, &s, e) < 0) {
 		*code = 0; /* created and never started: not running */
 		return e->code == BX_NOTFOUND ? 0 : -1;
 	}
 	ctr_state_settle (&s);
-	if ((pidfd = ctr_pidfd (&s, e)) >= 0) {
-		ctr_exit_wait (pidfd, -1);
+	if ((pidfd = ctrsig_pidfd (&s, e)) >= 0) {
+		ctrsig_exit_wait (pidfd, -1);
 		if (ctr_state_read (dfd, &s, e) < 0)
 			return -1;
 		ctr_state_settle (&s);

@@ -109,7 +109,7 @@ overlay_mount (const char *layers, const char *const *lower, size_t n, const cha
 int
 overlay_unmount (const char *target, struct bx_err *e)
 {
-	int m = is_mountpoint (target);
+	int m = overlay_is_mountpoint (target);
 
 	if (m < 0)
 		return err_set (e, errno == ENOENT ? BX_NOTFOUND : BX_SYSTEM, errno, "%s", target);
@@ -122,7 +122,7 @@ overlay_unmount (const char *target, struct bx_err *e)
 }
 
 int
-is_mountpoint (const char *path)
+overlay_is_mountpoint (const char *path)
 {
 	struct statx sx;
 	struct stat a, b;

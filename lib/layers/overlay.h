@@ -19,6 +19,6 @@ int overlay_mount (const char *layers, const char *const *lower, size_t n, const
 int overlay_unmount (const char *target, struct bx_err *e);
 
 /* 1 when PATH is a mount point, 0 when not, -1 with errno. */
-int is_mountpoint (const char *path);
+int overlay_is_mountpoint (const char *path);
 
 #endif

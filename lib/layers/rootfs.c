@@ -266,7 +266,7 @@ rootfs_mount (int rootfd, const struct image *img, const char *dir, enum bundle_
 	if (mkdir (b->rootfs, 0755) < 0 && errno != EEXIST)
 		return err_set (e, BX_SYSTEM, errno, "mkdir %s", b->rootfs);
 	/* mounted already, or a finished copy: the container keeps its files */
-	if ((mounted = is_mountpoint (b->rootfs)) < 0)
+	if ((mounted = overlay_is_mountpoint (b->rootfs)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "%s", b->rootfs);
 	if (mounted || rootfs_has_entries (b->rootfs))
 		return 0;

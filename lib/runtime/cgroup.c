@@ -1,11 +1,16 @@
 #include "runtime/cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,20 +18,35 @@
 #include "base/afile.h"
 #include "base/cleanup.h"
 
-#define V1_BASE "/sys/fs/cgroup"
+#define HIERARCHY_ROOT "/sys/fs/cgroup"
 
 static const char *const v1_ctrls[CGROUP_MAX_DIRS] = {"memory", "cpu", "pids", "devices"};
+
+/* $BOX_CGROUP2_ROOT, or NULL */
+static const char *
+test_root (void)
+{
+	const char *r = getenv ("BOX_CGROUP2_ROOT");
+
+	return r && *r ? r : NULL;
+}
+
+int
+cgroup_is_v2_host (void)
+{
+	struct stat st;
+
+	/* cgroup2 at the top has cgroup.controllers; v1 has a tmpfs there */
+	return stat (HIERARCHY_ROOT "/cgroup.controllers", &st) == 0;
+}
 
 /* the cgroup2 root, or NULL on a v1 host */
 static const char *
 v2_root (void)
 {
-	const char *r = getenv ("BOX_CGROUP2_ROOT");
-	struct stat st;
-
-	if (r && *r)
-		return r;
-	return stat (V1_BASE "/cgroup.controllers", &st) == 0 ? V1_BASE : NULL;
+	if (test_root ())
+		return test_root ();
+	return cgroup_is_v2_host () ? HIERARCHY_ROOT : NULL;
 }
 
 static int
@@ -48,7 +68,7 @@ set_dirs (struct cgroup *cg, const char *path, struct bx_err *e)
 		if (r)
 			snprintf (cg->dir[i], sizeof cg->dir[i], "%s/%s", r, path);
 		else
-			snprintf (cg->dir[i], sizeof cg->dir[i], V1_BASE "/%s/%s", v1_ctrls[i], path);
+			snprintf (cg->dir[i], sizeof cg->dir[i], HIERARCHY_ROOT "/%s/%s", v1_ctrls[i], path);
 	}
 	cg->memdir = 0;
 	return 0;
@@ -81,10 +101,10 @@ static const char *const default_allow[] = {"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm
                                             "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm"};
 
 static int
-v1_devices (const char *dir, const struct resources *r, struct bx_err *e)
+v1_devices (const char *dir, const struct cgroup_limits *r, struct bx_err *e)
 {
 	for (size_t i = 0; i < r->ndevrules; i++) {
-		const struct devrule *d = &r->devrules[i];
+		const struct cgroup_devrule *d = &r->devrules[i];
 		char rule[64], maj[24] = "*", min[24] = "*";
 		if (d->major >= 0)
 			snprintf (maj, sizeof maj, "%ld", d->major);
@@ -106,12 +126,12 @@ v1_devices (const char *dir, const struct resources *r, struct bx_err *e)
 }
 
 static int
-v1_limits (const struct cgroup *cg, const struct resources *r, struct bx_err *e)
+v1_limits (const struct cgroup *cg, const struct cgroup_limits *r, struct bx_err *e)
 {
 	if (r->memory >= 0 && put_i64 (cg->dir[0], "memory.limit_in_bytes", r->memory, e) < 0)
 		return -1;
 	/* memsw exists only with swap accounting; without swap it adds nothing */
-	if (r->memory_swap > 0 && access (V1_BASE "/memory/memory.memsw.limit_in_bytes", F_OK) == 0 &&
+	if (r->memory_swap > 0 && access (HIERARCHY_ROOT "/memory/memory.memsw.limit_in_bytes", F_OK) == 0 &&
 	    put_i64 (cg->dir[0], "memory.memsw.limit_in_bytes", r->memory_swap, e) < 0)
 		return -1;
 	if (r->cpu_period && put_i64 (cg->dir[1], "cpu.cfs_period_us", (int64_t)r->cpu_period, e) < 0)
@@ -126,7 +146,7 @@ v1_limits (const struct cgroup *cg, const struct resources *r, struct bx_err *e)
 }
 
 static int
-v2_limits (const char *dir, const struct resources *r, struct bx_err *e)
+v2_limits (const char *dir, const struct cgroup_limits *r, struct bx_err *e)
 {
 	char buf[64];
 
@@ -194,7 +214,7 @@ cgroup_path (const char *id, char out[CGROUP_PATH_LEN])
 }
 
 int
-cgroup_create (struct cgroup *cg, const char *path, const struct resources *r, struct bx_err *e)
+cgroup_create (struct cgroup *cg, const char *path, const struct cgroup_limits *l, struct bx_err *e)
 {
 	if (set_dirs (cg, path, e) < 0)
 		return -1;
@@ -205,9 +225,9 @@ cgroup_create (struct cgroup *cg, const char *path, const struct resources *r, s
 	for (size_t i = 0; i < cg->n; i++)
 		if (afile_mkdir_p_at (AT_FDCWD, cg->dir[i], 0755, e) < 0)
 			return err_wrap (e, "cgroup");
-	if ((cg->v2 ? v2_limits (cg->dir[0], r, e) : v1_limits (cg, r, e)) < 0)
+	if ((cg->v2 ? v2_limits (cg->dir[0], l, e) : v1_limits (cg, l, e)) < 0)
 		return -1;
-	if (cg->v2 && getenv ("BOX_CGROUP2_ROOT"))
+	if (cg->v2 && test_root ())
 		/* a test directory: no kernel file to write pids to */
 		return put (cg->dir[0], "cgroup.procs", "", e) < 0 ? -1 : open_procs (cg, e);
 	return open_procs (cg, e);
@@ -292,4 +312,69 @@ cgroup_destroy (struct cgroup *cg, struct bx_err *e)
 			r = err_set (e, BX_SYSTEM, errno, "remove cgroup %s", cg->dir[i]);
 	cg->n = 0;
 	return r;
+}
+
+/* SIGKILL each process in CG, and wait for its end */
+static void
+kill_procs (const char *cg)
+{
+	char path[PATH_MAX + 32];
+	_cleanup_file_ FILE *f = NULL;
+	int pid;
+
+	snprintf (path, sizeof path, "%s/cgroup.procs", cg);
+	if (!(f = fopen (path, "re")))
+		return;
+	while (fscanf (f, "%d", &pid) == 1) {
+		struct pollfd p = {.fd = pidfd_open (pid, 0), .events = POLLIN};
+		if (p.fd < 0)
+			continue;
+		pidfd_send_signal (p.fd, SIGKILL, NULL, 0);
+		while (poll (&p, 1, -1) < 0 && errno == EINTR)
+			;
+		close (p.fd);
+	}
+}
+
+/* ROOT's cgroup PATH, with what is left in it */
+static int
+remove_one (const char *root, const char *path, struct bx_err *e)
+{
+	char cg[PATH_MAX];
+
+	snprintf (cg, sizeof cg, "%s%s", root, path);
+	if (rmdir (cg) == 0 || errno == ENOENT || errno == ENOTDIR)
+		return 0;
+	if (errno != EBUSY)
+		return err_set (e, BX_SYSTEM, errno, "remove cgroup %s", cg);
+	kill_procs (cg);
+	if (rmdir (cg) < 0 && errno != ENOENT)
+		return err_set (e, BX_SYSTEM, errno, "remove cgroup %s", cg);
+	return 0;
+}
+
+int
+cgroup_remove_all (const char *id, struct bx_err *e)
+{
+	_cleanup_dir_ DIR *d = NULL;
+	struct dirent *de;
+	char path[CGROUP_PATH_LEN], root[PATH_MAX];
+
+	cgroup_path (id, path);
+	if (test_root () && remove_one (test_root (), path, e) < 0)
+		return -1;
+	if (cgroup_is_v2_host ())
+		return remove_one (HIERARCHY_ROOT, path, e);
+	if (!(d = opendir (HIERARCHY_ROOT)))
+		return 0;
+	/* every v1 hierarchy (and a hybrid unified one); links such as cpu ->
+	 * cpu,cpuacct name the same directory twice */
+	while ((de = readdir (d))) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		snprintf (root, sizeof root, HIERARCHY_ROOT "/%s", de->d_name);
+		if (remove_one (root, path, e) < 0)
+			return -1;
+	}
+	return 0;
 }

@@ -1,20 +1,22 @@
-/* cgroup - a container's cgroup, v1 or v2: made with its limits, joined,
- * asked about OOM kills, removed
+/* cgroup - the cgroup layout, and a container's cgroup, v1 or v2: made
+ * with its limits, joined, asked about OOM kills, removed
  *
- * v1: the directory PATH under each of the memory, cpu, pids and devices
- * hierarchies (/sys/fs/cgroup/<controller>). v2: PATH under the cgroup2
- * root, when /sys/fs/cgroup is one, with the controllers enabled in the
- * parents' cgroup.subtree_control. $BOX_CGROUP2_ROOT names a directory to
- * use as the cgroup2 root instead (tests point it at a plain directory).
- * The files to join by (cgroup.procs; v1: tasks) are opened up front, so
- * that joining is one write(2) each, safe in a freshly cloned child. */
+ * The one owner of the layout. v1: a hierarchy per controller under
+ * /sys/fs/cgroup (the memory, cpu, pids and devices ones are used). v2:
+ * /sys/fs/cgroup is the cgroup2 root, the controllers enabled in the
+ * parents' cgroup.subtree_control. A container's cgroup is "box/<id>"
+ * under each. $BOX_CGROUP2_ROOT names a directory to use as the cgroup2
+ * root instead (tests point it at a plain directory). The files to join
+ * by (cgroup.procs; v1: tasks) are opened up front, so that joining is
+ * one write(2) each, safe in a freshly cloned child. */
 #ifndef BOX_CGROUP_H
 #define BOX_CGROUP_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "base/err.h"
-#include "runtime/ocispec.h"
 
 #define CGROUP_MAX_DIRS 4
 #define CGROUP_PATH_LEN 80 /* "/box/<64 hex>" and its NUL, with room */
@@ -22,6 +24,29 @@
 /* The cgroup path of container ID, relative to the hierarchy roots
  * ("/box/<id>"), as config.json's linux.cgroupsPath names it. */
 void cgroup_path (const char *id, char out[CGROUP_PATH_LEN]);
+/* True when the host's /sys/fs/cgroup is a cgroup2 root (what a container
+ * mounts, whatever $BOX_CGROUP2_ROOT says). */
+int cgroup_is_v2_host (void);
+
+/* a v1 devices cgroup rule, "c 1:3 rwm"; major/minor -1: any */
+struct cgroup_devrule {
+	int allow;
+	char type; /* 'a', 'c', 'b' */
+	long major, minor;
+	char access[4];
+};
+
+/* the limits a cgroup applies (config.json's linux.resources) */
+struct cgroup_limits {
+	int64_t memory;      /* bytes, -1 unset */
+	int64_t memory_swap; /* memory + swap, -1 unset */
+	int64_t cpu_quota;   /* microseconds per period, -1 unset */
+	uint64_t cpu_period; /* 0 unset */
+	uint64_t cpu_shares; /* 0 unset */
+	int64_t pids;        /* -1 unset (0 or less in the spec: unlimited) */
+	struct cgroup_devrule *devrules;
+	size_t ndevrules;
+};
 
 struct cgroup {
 	int v2;
@@ -31,9 +56,9 @@ struct cgroup {
 	int memdir;                      /* index of the memory cgroup in dir[], -1: none */
 };
 
-/* Make PATH ("/box/<id>", relative to the roots) with R's limits and open
+/* Make PATH ("/box/<id>", relative to the roots) with L's limits and open
  * its files to join by. A cgroup left from a crash is reused. */
-int cgroup_create (struct cgroup *cg, const char *path, const struct resources *r, struct bx_err *e);
+int cgroup_create (struct cgroup *cg, const char *path, const struct cgroup_limits *l, struct bx_err *e);
 /* Open an existing PATH to join it (ctr-exec). */
 int cgroup_open (struct cgroup *cg, const char *path, struct bx_err *e);
 /* Move the calling process, single-threaded, in; async-signal-safe. */
@@ -45,5 +70,10 @@ long cgroup_oom_kills (const struct cgroup *cg);
 int cgroup_destroy (struct cgroup *cg, struct bx_err *e);
 /* Close the fds only. */
 void cgroup_close (struct cgroup *cg);
+
+/* docker rm: container ID's cgroup goes from every hierarchy and from
+ * $BOX_CGROUP2_ROOT, whoever made it; processes left in it (an exec that
+ * outlived the container) are killed first. One already gone is no error. */
+int cgroup_remove_all (const char *id, struct bx_err *e);
 
 #endif

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/afile.h"
@@ -65,6 +64,17 @@ ctr_create_read (int dirfd, struct bx_err *e)
 }
 
 int
+ctr_create_read_opt (int dirfd, json_t **out, struct bx_err *e)
+{
+	if ((*out = ctr_create_read (dirfd, e)))
+		return 0;
+	if (e->code != BX_NOTFOUND)
+		return -1;
+	*e = (struct bx_err){0};
+	return 0;
+}
+
+int
 ctr_state_read (int dirfd, struct ctr_state *s, struct bx_err *e)
 {
 	_cleanup_free_ char *buf = NULL;
@@ -107,11 +117,11 @@ ctr_state_write (int dirfd, const struct ctr_state *s, int durable, struct bx_er
 	              "created=%s\nstarted=%s\nfinished=%s\nerror=%s\n",
 	              s->status, (int)s->pid, s->pid_start, (int)s->monitor, s->monitor_start, s->exit_code,
 	              s->oom_killed, s->restart_count, s->created, s->started, s->finished, err);
-	return (durable ? afile_write_at : afile_replace_at) (dirfd, L_STATE, buf, (size_t)n, e);
+	return (durable ? afile_write_at : afile_replace_at) (dirfd, L_STATE, buf, (size_t)n, 0644, e);
 }
 
 unsigned long long
-proc_start_time (pid_t pid)
+ctr_proc_start_time (pid_t pid)
 {
 	char path[64], buf[1024], *p;
 	unsigned long long start = 0;
@@ -145,7 +155,7 @@ proc_start_time (pid_t pid)
 static int
 same_process (pid_t pid, unsigned long long start)
 {
-	return pid > 0 && start && proc_start_time (pid) == start;
+	return pid > 0 && start && ctr_proc_start_time (pid) == start;
 }
 
 void
@@ -158,20 +168,7 @@ ctr_state_settle (struct ctr_state *s)
 	copy_str (s->status, sizeof s->status, "exited");
 	s->exit_code = 255;
 	if (!s->finished[0])
-		ctr_time_now (s->finished);
-}
-
-void
-ctr_time_now (char out[CTR_TIME_LEN])
-{
-	struct timespec ts;
-	struct tm tm;
-	char base[32];
-
-	clock_gettime (CLOCK_REALTIME, &ts);
-	gmtime_r (&ts.tv_sec, &tm);
-	strftime (base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf (out, CTR_TIME_LEN, "%s.%09ldZ", base, ts.tv_nsec);
+		timestamp_now (s->finished);
 }
 
 static int
@@ -264,28 +261,19 @@ ctr_open (int rootfd, const char *id, struct bx_err *e)
 	return fd;
 }
 
-static int
-ctr_each_one (int rootfd, const char *what, ctr_each_fn *fn, void *arg)
-{
-	struct bx_err e = {0};
-	char id[CTR_ID_LEN + 1];
-
-	if (ctr_resolve (rootfd, what, id, &e) < 0 || fn (rootfd, what, id, arg, &e) < 0) {
-		fprintf (stderr, "Error response from daemon: %s\n", e.msg);
-		return BX_FAIL;
-	}
-	printf ("%s\n", what);
-	fflush (stdout);
-	return 0;
-}
-
 int
-ctr_each (int rootfd, char **args, int n, ctr_each_fn *fn, void *arg)
+ctr_each (int rootfd, char **args, int n, ctr_each_fn *fn, void *arg, ctr_each_report_fn *report)
 {
+	char id[CTR_ID_LEN + 1];
 	int rc = 0;
 
-	for (int i = 0; i < n; i++)
-		if (ctr_each_one (rootfd, args[i], fn, arg))
+	for (int i = 0; i < n; i++) {
+		struct bx_err e = {0};
+		if (ctr_resolve (rootfd, args[i], id, &e) < 0 || fn (rootfd, args[i], id, arg, &e) < 0) {
+			report (args[i], &e);
 			rc = BX_FAIL;
+		} else
+			report (args[i], NULL);
+	}
 	return rc;
 }

@@ -11,10 +11,11 @@
 #include <sys/types.h>
 
 #include "base/err.h"
+#include "base/timestamp.h"
 
 #define CTR_ID_LEN 64
 #define CTR_SHORT_LEN 12
-#define CTR_TIME_LEN 40 /* "2026-11-29T03:34:45.123456789Z" */
+#define CTR_TIME_LEN TIMESTAMP_LEN /* base/timestamp: RFC 3339, UTC, nanoseconds */
 
 struct ctr_state {
 	char status[16];              /* created | running | exited */
@@ -36,6 +37,10 @@ struct ctr_state {
  * (BX_SYSTEM) or not JSON (BX_FAIL, "create.json:
  * line N: why"). The caller owns the result. */
 json_t *ctr_create_read (int dirfd, struct bx_err *e);
+/* The policy of every reader but removal (which does without whatever it
+ * cannot read): no create.json is no error, *OUT is NULL then (a bundle
+ * not made by ctr-create, or one half made); any other error is. */
+int ctr_create_read_opt (int dirfd, json_t **out, struct bx_err *e);
 
 /* Read DIRFD/state (DIRFD: containers/<id>); unknown keys are ignored. */
 int ctr_state_read (int dirfd, struct ctr_state *s, struct bx_err *e);
@@ -48,9 +53,7 @@ int ctr_state_write (int dirfd, const struct ctr_state *s, int durable, struct b
 void ctr_state_settle (struct ctr_state *s);
 
 /* The start time of PID (clock ticks since boot), 0 when it is gone or a zombie. */
-unsigned long long proc_start_time (pid_t pid);
-/* Now, as RFC 3339 UTC with nanoseconds. */
-void ctr_time_now (char out[CTR_TIME_LEN]);
+unsigned long long ctr_proc_start_time (pid_t pid);
 
 /* Resolve a full id, a unique id prefix, or a name (names/<name> -> <id>)
  * to the full id. BX_NOTFOUND: "No such container: X"; a prefix shared by
@@ -61,10 +64,12 @@ int ctr_open (int rootfd, const char *id, struct bx_err *e);
 
 /* An action on one container: WHAT as the user wrote it, ID resolved. */
 typedef int ctr_each_fn (int rootfd, const char *what, const char *id, void *arg, struct bx_err *e);
-/* Docker's loop of kill, stop and rm over N arguments ARGS: resolve each
- * and run FN (with ARG) on it; print the argument when done, else
- * "Error response from daemon: ..." on stderr, and go on with the next.
+/* How one argument went: E is NULL when the action succeeded. The tool
+ * prints it (Docker prints the argument, or the daemon's error). */
+typedef void ctr_each_report_fn (const char *what, const struct bx_err *e);
+/* Docker's loop of kill, stop and rm over N arguments ARGS: resolve each,
+ * run FN (with ARG) on it, REPORT the outcome, and go on with the next.
  * BX_FAIL when any failed, else 0. */
-int ctr_each (int rootfd, char **args, int n, ctr_each_fn *fn, void *arg);
+int ctr_each (int rootfd, char **args, int n, ctr_each_fn *fn, void *arg, ctr_each_report_fn *report);
 
 #endif

@@ -14,8 +14,7 @@
 
 #include "base/cleanup.h"
 #include "base/layout.h"
-#include "base/tree.h"
-#include "layers/overlay.h"
+#include "runtime/ctrrm.h"
 
 /* from Docker's pkg/namesgenerator (a selection) */
 static const char *const left[] = {
@@ -160,25 +159,6 @@ ctrname_random (char *buf, size_t len, int retry)
 		snprintf (buf, len, "%s_%s", l, r);
 }
 
-/* Remove what a dead creator left: containers/NAME (ID.tmp-PID), its
- * rootfs detached first. */
-static void
-reap (int rootfd, const char *name)
-{
-	char link[64], root[4096], path[4400];
-	struct bx_err ignored = {0};
-	ssize_t n;
-
-	snprintf (link, sizeof link, "/proc/self/fd/%d", rootfd);
-	if ((n = readlink (link, root, sizeof root - 1)) < 0)
-		return;
-	root[n] = '\0';
-	snprintf (path, sizeof path, "%s/" L_CONTAINERS "/%s/" L_ROOTFS, root, name);
-	overlay_unmount (path, &ignored);
-	snprintf (path, sizeof path, L_CONTAINERS "/%s", name);
-	tree_remove_at (rootfd, path);
-}
-
 /* True when containers/ holds ID.tmp-PID of a live process: its creator
  * is still at work. With REAP, the directories of dead creators go. */
 static int
@@ -200,8 +180,11 @@ creator_alive (int rootfd, const char *id, int reap_dead)
 		pid = (pid_t)atoi (de->d_name + CTR_ID_LEN + 5);
 		if (pid > 0 && (kill (pid, 0) == 0 || errno == EPERM))
 			return 1;
-		if (reap_dead)
-			reap (rootfd, de->d_name);
+		/* the removal of a container directory is ctrrm's, mounts and all */
+		if (reap_dead) {
+			struct bx_err ignored = {0};
+			ctrrm_remove_dir (rootfd, de->d_name, &ignored);
+		}
 	}
 	return 0;
 }

@@ -13,7 +13,6 @@
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,14 +20,12 @@
 #include "base/cleanup.h"
 #include "base/layout.h"
 #include "base/lock.h"
+#include "base/tree.h"
 #include "layers/overlay.h"
+#include "runtime/cgroup.h"
 #include "runtime/ctr.h"
 #include "runtime/ctrsig.h"
-
-#define CGROUP_FS "/sys/fs/cgroup"
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
+#include "runtime/volume.h"
 
 extern char **environ;
 
@@ -41,85 +38,32 @@ struct rm {
 	json_t *create, *config;
 };
 
-/* --- the directory tree ------------------------------------------------- */
-
-static int rm_tree_at (int dirfd, const char *name, dev_t dev, struct bx_err *e);
-
-static int
-rm_entries (int fd, dev_t dev, const char *name, struct bx_err *e)
-{
-	_cleanup_dir_ DIR *d = fdopendir (fd);
-	struct dirent *de;
-
-	if (!d) {
-		close (fd);
-		return err_set (e, BX_SYSTEM, errno, "%s", name);
-	}
-	while ((errno = 0, de = readdir (d))) {
-		if (!strcmp (de->d_name, ".") || !strcmp (de->d_name, ".."))
-			continue;
-		if (de->d_type != DT_DIR && (unlinkat (dirfd (d), de->d_name, 0) == 0 || errno == ENOENT))
-			continue;
-		if (de->d_type != DT_DIR && errno != EISDIR && errno != EPERM)
-			return err_set (e, BX_SYSTEM, errno, "remove %s/%s", name, de->d_name);
-		if (rm_tree_at (dirfd (d), de->d_name, dev, e) < 0)
-			return err_wrap (e, "%s", name);
-	}
-	return errno ? err_set (e, BX_SYSTEM, errno, "read %s", name) : 0;
-}
-
-/* rm -rf that never leaves DEV: a mount still inside is an error, not a
- * tree to empty (the image's layers under an overlay, a bind's source). */
-static int
-rm_tree_at (int dirfd, const char *name, dev_t dev, struct bx_err *e)
-{
-	struct stat st;
-	int fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno == ENOENT ? 0 : err_set (e, BX_SYSTEM, errno, "open %s", name);
-	if (fstat (fd, &st) < 0 || st.st_dev != dev) {
-		close (fd);
-		return err_set (e, BX_SYSTEM, errno ? errno : EBUSY, "%s: still a mount point", name);
-	}
-	if (rm_entries (fd, dev, name, e) < 0)
-		return -1;
-	if (unlinkat (dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return err_set (e, BX_SYSTEM, errno, "remove %s", name);
-	return 0;
-}
-
-static int
-rm_tree (int dirfd, const char *name, struct bx_err *e)
-{
-	struct stat st;
-
-	if (fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : err_set (e, BX_SYSTEM, errno, "%s", name);
-	return rm_tree_at (dirfd, name, st.st_dev, e);
-}
-
 /* --- facts the removal needs, read before anything goes ----------------- */
 
+/* config.json, for the volumes it mounts; NULL when unreadable */
 static json_t *
-load_json (int dfd, const char *name)
+load_config (int dfd)
 {
 	_cleanup_free_ char *buf = NULL;
 	struct bx_err ign;
 	size_t len;
 
-	if (afile_slurp_at (dfd, name, &buf, &len, &ign) < 0)
+	if (afile_slurp_at (dfd, L_CONFIG, &buf, &len, &ign) < 0)
 		return NULL;
 	return json_loadb (buf, len, 0, NULL);
 }
 
+/* What a removal cannot read it does without: a container half made, or
+ * whose files are damaged, must still go. Without create.json its name
+ * is unknown, and every name link to it goes. */
 static void
 rm_load (struct rm *r)
 {
+	struct bx_err ign = {0};
 	const char *n;
 
-	r->create = load_json (r->dfd, L_CREATE_JSON);
-	r->config = load_json (r->dfd, L_CONFIG);
+	r->create = ctr_create_read (r->dfd, &ign);
+	r->config = load_config (r->dfd);
 	n = json_string_value (json_object_get (r->create, "Name"));
 	snprintf (r->name, sizeof r->name, "%s", n ? n + (n[0] == '/') : "");
 }
@@ -139,12 +83,12 @@ rm_free (struct rm *r)
 static int
 kill_locked (const struct ctr_state *s, struct bx_err *e)
 {
-	_cleanup_close_ int pidfd = ctr_pidfd (s, e);
+	_cleanup_close_ int pidfd = ctrsig_pidfd (s, e);
 
 	if (pidfd < 0)
 		return e->code == BX_CONFLICT ? 0 : -1;
 	pidfd_send_signal (pidfd, SIGKILL, NULL, 0);
-	ctr_exit_wait (pidfd, -1);
+	ctrsig_exit_wait (pidfd, -1);
 	return 0;
 }
 
@@ -174,7 +118,7 @@ check_running (struct rm *r, int force, struct bx_err *e)
 		                r->name[0] ? r->name : r->id);
 	if (r->flags & CTR_RM_LOCKED)
 		return kill_locked (&s, e);
-	return ctr_stop (r->dfd, SIGKILL, -1, e);
+	return ctrsig_stop (r->dfd, SIGKILL, -1, e);
 }
 
 /* The container's lock. Held by a supervisor that is recording an exit
@@ -183,13 +127,11 @@ check_running (struct rm *r, int force, struct bx_err *e)
 static int
 take_lock (struct rm *r, struct bx_err *e)
 {
-	json_t *hc = json_object_get (r->create, "HostConfig");
-	const char *p = json_string_value (json_object_get (json_object_get (hc, "RestartPolicy"), "Name"));
 	int fd = lock_take_at (r->dfd, L_CTR_LOCK, LOCK_TRY, e);
 
 	if (fd >= 0 || e->code != BX_CONFLICT)
 		return fd;
-	if (!(r->flags & CTR_RM_FORCE) && p && *p && strcmp (p, "no"))
+	if (!(r->flags & CTR_RM_FORCE) && ctrsig_restarts (r->create))
 		return err_set (e, BX_CONFLICT, 0,
 		                "cannot remove container \"/%s\": container is restarting: stop the container before "
 		                "removing or force remove",
@@ -262,106 +204,27 @@ net_detach (struct rm *r, struct bx_err *e)
 	return 0;
 }
 
-/* --- cgroups ------------------------------------------------------------- */
-
-static int
-cgroup_kill_procs (const char *cg)
-{
-	char path[PATH_MAX + 32];
-	_cleanup_file_ FILE *f = NULL;
-	int pid;
-
-	snprintf (path, sizeof path, "%s/cgroup.procs", cg);
-	if (!(f = fopen (path, "re")))
-		return 0;
-	while (fscanf (f, "%d", &pid) == 1) {
-		int fd = pidfd_open (pid, 0);
-		if (fd < 0)
-			continue;
-		pidfd_send_signal (fd, SIGKILL, NULL, 0);
-		ctr_exit_wait (fd, -1);
-		close (fd);
-	}
-	return 0;
-}
-
-static int
-cgroup_remove (const char *base, const char *id, struct bx_err *e)
-{
-	char cg[PATH_MAX];
-
-	snprintf (cg, sizeof cg, "%s/box/%s", base, id);
-	if (rmdir (cg) == 0 || errno == ENOENT || errno == ENOTDIR)
-		return 0;
-	if (errno != EBUSY)
-		return err_set (e, BX_SYSTEM, errno, "remove cgroup %s", cg);
-	/* processes left behind (an exec outlived the container): they go too */
-	cgroup_kill_procs (cg);
-	if (rmdir (cg) < 0 && errno != ENOENT)
-		return err_set (e, BX_SYSTEM, errno, "remove cgroup %s", cg);
-	return 0;
-}
-
-static int
-cgroups_remove (const char *id, struct bx_err *e)
-{
-	const char *v2 = getenv ("BOX_CGROUP2_ROOT");
-	_cleanup_dir_ DIR *d = NULL;
-	struct statfs sf;
-	struct dirent *de;
-	char base[PATH_MAX];
-
-	if (v2 && *v2 && cgroup_remove (v2, id, e) < 0)
-		return -1;
-	if (statfs (CGROUP_FS, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
-		return cgroup_remove (CGROUP_FS, id, e);
-	if (!(d = opendir (CGROUP_FS)))
-		return 0;
-	/* every v1 hierarchy (and a hybrid unified one); links such as cpu ->
-	 * cpu,cpuacct name the same directory twice */
-	while ((de = readdir (d))) {
-		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
-			continue;
-		snprintf (base, sizeof base, CGROUP_FS "/%s", de->d_name);
-		if (cgroup_remove (base, id, e) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* --- volumes ------------------------------------------------------------- */
 
-static int
-is_hex64 (const char *s, size_t n)
-{
-	return n == CTR_ID_LEN && strspn (s, "0123456789abcdef") >= n;
-}
-
-/* Anonymous volumes: volumes/<64 hex>/_data mounts that no -v named. */
+/* Anonymous volumes: the ones config.json mounts that no -v named. */
 static int
 volumes_remove (struct rm *r, struct bx_err *e)
 {
-	char prefix[PATH_MAX + 16], vol[CTR_ID_LEN + 16];
+	_cleanup_close_ int vfd = openat (r->rootfd, L_VOLUMES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char vol[256];
 	json_t *m;
-	size_t i, pl;
-	int vfd;
+	size_t i;
 
-	pl = (size_t)snprintf (prefix, sizeof prefix, "%s/" L_VOLUMES "/", r->root);
-	if ((vfd = openat (r->rootfd, L_VOLUMES, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if (vfd < 0)
 		return 0;
 	json_array_foreach (json_object_get (r->config, "mounts"), i, m)
 	{
-		const char *src = json_string_value (json_object_get (m, "source")), *slash;
-		if (!src || strncmp (src, prefix, pl) || !(slash = strchr (src + pl, '/')) ||
-		    strcmp (slash, "/_data") || !is_hex64 (src + pl, (size_t)(slash - src - pl)))
+		const char *src = json_string_value (json_object_get (m, "source"));
+		if (!src || !volume_of_source (r->root, src, vol, sizeof vol) || !volume_is_anonymous (vol))
 			continue;
-		snprintf (vol, sizeof vol, "%.*s", CTR_ID_LEN, src + pl);
-		if (rm_tree (vfd, vol, e) < 0) {
-			close (vfd);
-			return err_wrap (e, "volume %.12s", vol);
-		}
+		if (tree_remove_at (vfd, vol) < 0)
+			return err_set (e, BX_SYSTEM, errno, "volume %.12s", vol);
 	}
-	close (vfd);
 	return 0;
 }
 
@@ -403,27 +266,40 @@ names_remove (struct rm *r, struct bx_err *e)
 
 /* --- the whole removal --------------------------------------------------- */
 
+/* ROOT/containers/NAME/rootfs, when it is there */
+static int
+rootfs_unmount (const char *root, const char *name, struct bx_err *e)
+{
+	char rootfs[PATH_MAX + 128];
+
+	snprintf (rootfs, sizeof rootfs, "%s/" L_CONTAINERS "/%s/" L_ROOTFS, root, name);
+	if (access (rootfs, F_OK) < 0)
+		return 0;
+	return overlay_unmount (rootfs, e);
+}
+
+static int
+dir_remove (int rootfd, const char *name, struct bx_err *e)
+{
+	char path[PATH_MAX];
+
+	snprintf (path, sizeof path, L_CONTAINERS "/%s", name);
+	if (tree_remove_at (rootfd, path) < 0)
+		return err_set (e, BX_SYSTEM, errno, "remove %s", path);
+	return 0;
+}
+
 static int
 rm_steps (struct rm *r, struct bx_err *e)
 {
-	char rootfs[PATH_MAX + 128], path[CTR_ID_LEN + 16];
-	int cfd;
-
 	if (net_detach (r, e) < 0)
 		return err_wrap (e, "network");
-	snprintf (rootfs, sizeof rootfs, "%s/" L_ROOTFS, r->dir);
-	if ((access (rootfs, F_OK) == 0 && overlay_unmount (rootfs, e) < 0) || cgroups_remove (r->id, e) < 0)
+	if (rootfs_unmount (r->root, r->id, e) < 0 || cgroup_remove_all (r->id, e) < 0)
 		return -1;
 	if ((r->flags & CTR_RM_VOLUMES) && volumes_remove (r, e) < 0)
 		return -1;
-	if ((cfd = openat (r->rootfd, L_CONTAINERS, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return err_set (e, BX_SYSTEM, errno, L_CONTAINERS);
-	snprintf (path, sizeof path, "%s", r->id);
-	if (rm_tree (cfd, path, e) < 0) {
-		close (cfd);
+	if (dir_remove (r->rootfd, r->id, e) < 0)
 		return -1;
-	}
-	close (cfd);
 	return names_remove (r, e);
 }
 
@@ -441,7 +317,17 @@ root_of (int rootfd, char *buf, size_t len, struct bx_err *e)
 }
 
 int
-ctr_remove (int rootfd, const char *id, int flags, struct bx_err *e)
+ctrrm_remove_dir (int rootfd, const char *name, struct bx_err *e)
+{
+	char root[PATH_MAX];
+
+	if (root_of (rootfd, root, sizeof root, e) < 0 || rootfs_unmount (root, name, e) < 0)
+		return -1;
+	return dir_remove (rootfd, name, e);
+}
+
+int
+ctrrm_remove (int rootfd, const char *id, int flags, struct bx_err *e)
 {
 	struct rm r = {.rootfd = rootfd, .dfd = -1, .flags = flags, .id = id};
 	_cleanup_close_ int lock = -1;

@@ -23,6 +23,10 @@ enum {
  * CTR_RM_FORCE is BX_CONFLICT with Docker's words ("cannot remove
  * container \"/name\": container is running: ..."). A directory already
  * gone is no error: its leftover name link goes. */
-int ctr_remove (int rootfd, const char *id, int flags, struct bx_err *e);
+int ctrrm_remove (int rootfd, const char *id, int flags, struct bx_err *e);
+/* What a removal does to the directory alone: containers/NAME (a
+ * container's, or one a creator that died left half made) with its rootfs
+ * unmounted first. For a directory nothing runs from. */
+int ctrrm_remove_dir (int rootfd, const char *name, struct bx_err *e);
 
 #endif

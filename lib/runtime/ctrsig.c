@@ -11,7 +11,6 @@
 #include <sys/pidfd.h>
 #include <unistd.h>
 
-#include "base/afile.h"
 #include "base/cleanup.h"
 #include "base/layout.h"
 #include "base/lock.h"
@@ -37,7 +36,7 @@ ctrsig_parse (const char *s)
 }
 
 int
-ctr_pidfd (const struct ctr_state *s, struct bx_err *e)
+ctrsig_pidfd (const struct ctr_state *s, struct bx_err *e)
 {
 	int fd;
 
@@ -49,7 +48,7 @@ ctr_pidfd (const struct ctr_state *s, struct bx_err *e)
 		return err_set (e, BX_SYSTEM, errno, "pidfd_open %d", (int)s->pid);
 	}
 	/* the fd pins the process: checked now, the pid cannot be recycled under us */
-	if (proc_start_time (s->pid) != s->pid_start) {
+	if (ctr_proc_start_time (s->pid) != s->pid_start) {
 		close (fd);
 		return err_set (e, BX_CONFLICT, 0, "not running");
 	}
@@ -57,7 +56,7 @@ ctr_pidfd (const struct ctr_state *s, struct bx_err *e)
 }
 
 int
-ctr_exit_wait (int pidfd, int timeout_ms)
+ctrsig_exit_wait (int pidfd, int timeout_ms)
 {
 	struct pollfd p = {.fd = pidfd, .events = POLLIN};
 	int r;
@@ -68,7 +67,7 @@ ctr_exit_wait (int pidfd, int timeout_ms)
 }
 
 int
-ctr_recorded_wait (int dirfd, struct bx_err *e)
+ctrsig_recorded_wait (int dirfd, struct bx_err *e)
 {
 	int fd = lock_take_at (dirfd, L_CTR_LOCK, LOCK_SHARED, e);
 
@@ -79,7 +78,7 @@ ctr_recorded_wait (int dirfd, struct bx_err *e)
 }
 
 int
-ctr_restarts (json_t *create)
+ctrsig_restarts (json_t *create)
 {
 	json_t *hc = json_object_get (create, "HostConfig");
 	const char *p = json_string_value (json_object_get (json_object_get (hc, "RestartPolicy"), "Name"));
@@ -87,18 +86,8 @@ ctr_restarts (json_t *create)
 	return p && *p && strcmp (p, "no");
 }
 
-json_t *
-ctr_create_json (int dirfd)
-{
-	_cleanup_free_ char *buf = NULL;
-	struct bx_err ign;
-	size_t len;
-
-	return afile_slurp_at (dirfd, L_CREATE_JSON, &buf, &len, &ign) < 0 ? NULL : json_loadb (buf, len, 0, NULL);
-}
-
 void
-ctr_stop_params (json_t *create, int *sig, int *timeout)
+ctrsig_stop_params (json_t *create, int *sig, int *timeout)
 {
 	json_t *cfg = json_object_get (create, "Config");
 	const char *s = json_string_value (json_object_get (cfg, "StopSignal"));
@@ -120,7 +109,7 @@ mark_stopped (int dirfd, struct bx_err *e)
 }
 
 int
-ctr_stop (int dirfd, int sig, int timeout, struct bx_err *e)
+ctrsig_stop (int dirfd, int sig, int timeout, struct bx_err *e)
 {
 	_cleanup_close_ int pidfd = -1;
 	struct ctr_state s;
@@ -129,13 +118,13 @@ ctr_stop (int dirfd, int sig, int timeout, struct bx_err *e)
 	if (mark_stopped (dirfd, e) < 0 || ctr_state_read (dirfd, &s, e) < 0)
 		return -1;
 	ctr_state_settle (&s);
-	if ((pidfd = ctr_pidfd (&s, e)) < 0)
+	if ((pidfd = ctrsig_pidfd (&s, e)) < 0)
 		return e->code == BX_CONFLICT ? 0 : -1;
 	if (pidfd_send_signal (pidfd, sig, NULL, 0) < 0 && errno != ESRCH)
 		return err_set (e, BX_SYSTEM, errno, "send signal %d", sig);
-	if (!ctr_exit_wait (pidfd, timeout < 0 ? -1 : timeout * 1000) &&
+	if (!ctrsig_exit_wait (pidfd, timeout < 0 ? -1 : timeout * 1000) &&
 	    pidfd_send_signal (pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
 		return err_set (e, BX_SYSTEM, errno, "send SIGKILL");
-	ctr_exit_wait (pidfd, -1);
-	return ctr_recorded_wait (dirfd, e);
+	ctrsig_exit_wait (pidfd, -1);
+	return ctrsig_recorded_wait (dirfd, e);
 }

@@ -19,27 +19,26 @@ int ctrsig_parse (const char *s);
 
 /* Open a pidfd on S's process after checking it is still the one recorded;
  * BX_CONFLICT when the container is not running. */
-int ctr_pidfd (const struct ctr_state *s, struct bx_err *e);
+int ctrsig_pidfd (const struct ctr_state *s, struct bx_err *e);
 /* Wait until PIDFD's process has exited or TIMEOUT_MS passed (-1: no
  * limit); 1 when it exited, 0 on timeout. */
-int ctr_exit_wait (int pidfd, int timeout_ms);
+int ctrsig_exit_wait (int pidfd, int timeout_ms);
 /* Block until nobody holds DIRFD's container lock for writing (the exit is
  * recorded), then let it go. */
-int ctr_recorded_wait (int dirfd, struct bx_err *e);
+int ctrsig_recorded_wait (int dirfd, struct bx_err *e);
 
 /* True when create.json's HostConfig.RestartPolicy may bring the container
- * back after its process ends (its supervisor then keeps the lock). */
-int ctr_restarts (json_t *create);
-/* DIRFD/create.json parsed; NULL when absent or unreadable. */
-json_t *ctr_create_json (int dirfd);
+ * back after its process ends (its supervisor then keeps the lock);
+ * CREATE may be NULL. */
+int ctrsig_restarts (json_t *create);
 
 /* create.json's Config.StopSignal (default SIGTERM) and Config.StopTimeout
  * (default 10) in *SIG and *TIMEOUT; CREATE may be NULL. */
-void ctr_stop_params (json_t *create, int *sig, int *timeout);
+void ctrsig_stop_params (json_t *create, int *sig, int *timeout);
 
 /* docker stop: mark the container stopped (no restart), send SIG, after
  * TIMEOUT seconds (< 0: never) SIGKILL, and return once the exit is
  * recorded. A container that does not run is no error. */
-int ctr_stop (int dirfd, int sig, int timeout, struct bx_err *e);
+int ctrsig_stop (int dirfd, int sig, int timeout, struct bx_err *e);
 
 #endif

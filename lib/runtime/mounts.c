@@ -12,10 +12,13 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "runtime/cgroup.h"
 
 #define FD_PATH_LEN 32
 
-int
+/* openat2 (DIRFD, PATH, FLAGS) with RESOLVE_IN_ROOT; unlike base/tree's,
+ * mounts (/dev, /proc of the rootfs) are crossed */
+static int
 open_in_root (int dirfd, const char *path, int flags)
 {
 	struct open_how how = {.flags = (unsigned)(flags | O_CLOEXEC), .resolve = RESOLVE_IN_ROOT};
@@ -233,14 +236,6 @@ cgroup_v1_mounts (int dirfd, unsigned long flags, struct bx_err *e)
 }
 
 static int
-is_cgroup2_host (void)
-{
-	struct stat st;
-	/* cgroup2 at the top has cgroup.controllers; v1 has a tmpfs there */
-	return stat ("/sys/fs/cgroup/cgroup.controllers", &st) == 0;
-}
-
-static int
 op_cgroupfs (int rootfd, const struct op *o, struct bx_err *e)
 {
 	_cleanup_close_ int t = make_in_root (rootfd, o->dest, 1), d = -1;
@@ -250,7 +245,7 @@ op_cgroupfs (int rootfd, const struct op *o, struct bx_err *e)
 
 	if (t < 0)
 		return err_set (e, BX_SYSTEM, errno, "mount %s", o->dest);
-	if (is_cgroup2_host ()) {
+	if (cgroup_is_v2_host ()) {
 		if (mount ("cgroup2", fd_path (p, t), "cgroup2", o->flags, NULL) < 0)
 			return err_set (e, BX_SYSTEM, errno, "mount %s (cgroup2)", o->dest);
 		return 0;

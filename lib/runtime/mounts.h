@@ -18,7 +18,4 @@
  * its cgroup and cgroup namespace already: OP_CGROUPFS shows what it sees. */
 int mounts_run (const struct spec *s, const char *console, struct bx_err *e);
 
-/* openat2 (DIRFD, PATH, FLAGS) with RESOLVE_IN_ROOT. */
-int open_in_root (int dirfd, const char *path, int flags);
-
 #endif

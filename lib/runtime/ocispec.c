@@ -59,7 +59,7 @@ static const struct {
 };
 
 int
-spec_mount_flag (const char *opt, unsigned long *set, unsigned long *clear, unsigned long *prop, int *rec)
+ocispec_mount_flag (const char *opt, unsigned long *set, unsigned long *clear, unsigned long *prop, int *rec)
 {
 	for (size_t i = 0; i < sizeof mount_flags / sizeof mount_flags[0]; i++) {
 		if (strcmp (opt, mount_flags[i].name))
@@ -76,7 +76,7 @@ spec_mount_flag (const char *opt, unsigned long *set, unsigned long *clear, unsi
 }
 
 const char *
-spec_getenv (const char *const *env, const char *name)
+ocispec_getenv (const char *const *env, const char *name)
 {
 	size_t n = strlen (name);
 
@@ -371,7 +371,7 @@ int_or (json_t *o, const char *key, int64_t dflt)
 }
 
 static int
-devrules_read (json_t *a, struct resources *r, struct bx_err *e)
+devrules_read (json_t *a, struct cgroup_limits *r, struct bx_err *e)
 {
 	size_t i;
 	json_t *it;
@@ -382,7 +382,7 @@ devrules_read (json_t *a, struct resources *r, struct bx_err *e)
 		return err_set (e, BX_SYSTEM, errno, "config.json");
 	json_array_foreach (a, i, it)
 	{
-		struct devrule *d = &r->devrules[r->ndevrules++];
+		struct cgroup_devrule *d = &r->devrules[r->ndevrules++];
 		const char *t = get_str (it, "type"), *acc = get_str (it, "access");
 		d->allow = json_is_true (get (it, "allow"));
 		d->type = t && (*t == 'c' || *t == 'b') ? *t : 'a';
@@ -394,7 +394,7 @@ devrules_read (json_t *a, struct resources *r, struct bx_err *e)
 }
 
 static int
-resources_read (json_t *r, struct resources *res, struct bx_err *e)
+resources_read (json_t *r, struct cgroup_limits *res, struct bx_err *e)
 {
 	json_t *mem = get (r, "memory"), *cpu = get (r, "cpu"), *pids = get (r, "pids");
 
@@ -423,7 +423,7 @@ mount_options (json_t *opts, struct op *o, char **data, struct bx_err *e)
 		const char *opt = json_string_value (it);
 		if (!opt)
 			return bad (e, "mounts: options must be strings");
-		if (spec_mount_flag (opt, &set, &clear, &o->prop, &o->rec))
+		if (ocispec_mount_flag (opt, &set, &clear, &o->prop, &o->rec))
 			continue;
 		/* mount (2) data; tmpcopyup and the like are not mount options */
 		if (!strcmp (opt, "tmpcopyup") || !strncmp (opt, "idmap", 5))
@@ -582,7 +582,7 @@ propagation_op (const char *p, struct spec *s, struct bx_err *e)
 	int rec = 1;
 	struct op *o;
 
-	if (p && *p && (!spec_mount_flag (p, &set, &clear, &prop, &rec) || set || clear))
+	if (p && *p && (!ocispec_mount_flag (p, &set, &clear, &prop, &rec) || set || clear))
 		return err_set (e, BX_USAGE, 0, "config.json: linux.rootfsPropagation: %s", p);
 	if (!(o = op_add (s, OP_PROPAGATE, "/")))
 		return bad (e, "too many setup steps");
@@ -653,7 +653,7 @@ root_read (json_t *cfg, const char *bundle, struct spec *s, struct bx_err *e)
 }
 
 int
-spec_read (int bundlefd, const char *bundle, struct spec *s, struct bx_err *e)
+ocispec_read (int bundlefd, const char *bundle, struct spec *s, struct bx_err *e)
 {
 	_cleanup_free_ char *buf = NULL;
 	json_error_t je;
@@ -677,7 +677,7 @@ spec_read (int bundlefd, const char *bundle, struct spec *s, struct bx_err *e)
 }
 
 void
-spec_free (struct spec *s)
+ocispec_free (struct spec *s)
 {
 	for (size_t i = 0; i < s->nops; i++)
 		if (s->ops[i].kind <= OP_CGROUPFS)

@@ -4,7 +4,7 @@
  * cgroup resources, and the root filesystem work as a flat list of setup
  * steps (bubblewrap's SetupOp list) that lib/mounts runs in order inside the
  * child. Strings point into the parsed JSON, which the spec keeps alive
- * until spec_free. Parsing fails on what is malformed and on what this
+ * until ocispec_free. Parsing fails on what is malformed and on what this
  * runtime does not implement (a user namespace), never silently. */
 #ifndef BOX_OCISPEC_H
 #define BOX_OCISPEC_H
@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "base/err.h"
+#include "runtime/cgroup.h"
 
 /* a setup step, run in list order inside the container's mount namespace */
 enum op_kind {
@@ -51,28 +52,9 @@ struct rlim {
 	uint64_t soft, hard;
 };
 
-/* a v1 devices cgroup rule, "c 1:3 rwm"; major/minor -1: any */
-struct devrule {
-	int allow;
-	char type; /* 'a', 'c', 'b' */
-	long major, minor;
-	char access[4];
-};
-
 struct ns_join {
 	int type; /* CLONE_NEW* */
 	const char *path;
-};
-
-struct resources {
-	int64_t memory;      /* bytes, -1 unset */
-	int64_t memory_swap; /* memory + swap, -1 unset */
-	int64_t cpu_quota;   /* microseconds per period, -1 unset */
-	uint64_t cpu_period; /* 0 unset */
-	uint64_t cpu_shares; /* 0 unset */
-	int64_t pids;        /* -1 unset (0 or less in the spec: unlimited) */
-	struct devrule *devrules;
-	size_t ndevrules;
 };
 
 struct spec {
@@ -98,7 +80,7 @@ struct spec {
 	struct ns_join joins[8];
 	size_t njoins;
 	const char *cgroups_path; /* NULL: none */
-	struct resources res;
+	struct cgroup_limits res;
 	void *seccomp; /* json_t * of linux.seccomp, borrowed; NULL: none */
 	struct op *ops;
 	size_t nops;
@@ -106,13 +88,13 @@ struct spec {
 
 /* Read BUNDLEFD/config.json; BUNDLE is its absolute path (root.path is
  * relative to it). */
-int spec_read (int bundlefd, const char *bundle, struct spec *s, struct bx_err *e);
-void spec_free (struct spec *s);
+int ocispec_read (int bundlefd, const char *bundle, struct spec *s, struct bx_err *e);
+void ocispec_free (struct spec *s);
 
 /* Parse a mount option list item into flags; 0 when it is data. */
-int spec_mount_flag (const char *opt, unsigned long *set, unsigned long *clear, unsigned long *prop, int *rec);
+int ocispec_mount_flag (const char *opt, unsigned long *set, unsigned long *clear, unsigned long *prop, int *rec);
 
 /* The environment value of NAME in ENV (NULL-terminated "K=V"), or NULL. */
-const char *spec_getenv (const char *const *env, const char *name);
+const char *ocispec_getenv (const char *const *env, const char *name);
 
 #endif

@@ -68,7 +68,7 @@ env_with_home (const struct spec *s)
 	FILE *pw;
 	size_t n = 0;
 
-	if (spec_getenv (s->env, "HOME"))
+	if (ocispec_getenv (s->env, "HOME"))
 		return s->env;
 	snprintf (home, sizeof home, "HOME=/");
 	for (pw = fopen ("/etc/passwd", "re"); pw && fgets (line, sizeof line, pw);) {
@@ -95,7 +95,7 @@ env_with_home (const struct spec *s)
 static void
 exec_payload (const struct spec *s, struct bx_err *e)
 {
-	const char *name = s->args[0], *path = spec_getenv (s->env, "PATH");
+	const char *name = s->args[0], *path = ocispec_getenv (s->env, "PATH");
 	const char **env = env_with_home (s);
 	char file[PATH_MAX];
 	struct stat st;

@@ -12,6 +12,7 @@
 #include "base/tree.h"
 #include "layers/flatten.h"
 #include "layers/rootfs.h"
+#include "runtime/ctr.h"
 
 int
 volume_check_name (const char *name, struct bx_err *e)
@@ -117,4 +118,24 @@ volume_ensure (int rootfd, const char *name, int rootfs, const char *dest, char 
 	if (created)
 		*created = 1;
 	return 0;
+}
+
+int
+volume_of_source (const char *root, const char *source, char *buf, size_t len)
+{
+	size_t rl = strlen (root), vl = strlen ("/" L_VOLUMES "/");
+	const char *p = source + rl + vl, *slash;
+
+	if (strncmp (source, root, rl) || strncmp (source + rl, "/" L_VOLUMES "/", vl))
+		return 0;
+	if (!(slash = strchr (p, '/')) || strcmp (slash, "/_data"))
+		return 0;
+	snprintf (buf, len, "%.*s", (int)(slash - p), p);
+	return 1;
+}
+
+int
+volume_is_anonymous (const char *name)
+{
+	return strlen (name) == CTR_ID_LEN && strspn (name, "0123456789abcdef") == CTR_ID_LEN;
 }

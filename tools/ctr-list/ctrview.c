@@ -11,6 +11,7 @@
 #include "base/cleanup.h"
 #include "base/human.h"
 #include "base/layout.h"
+#include "runtime/volume.h"
 
 #define ZERO_TIME "0001-01-01T00:00:00Z"
 
@@ -80,7 +81,7 @@ ctrview_load (int rootfd, const char *root, const char *id, struct ctrview *v, s
 	snprintf (v->dir, sizeof v->dir, "%s/" L_CONTAINERS "/%s", root, id);
 	if ((dfd = ctr_open (rootfd, id, e)) < 0)
 		return -1;
-	if (ctr_state_read (dfd, &v->st, e) < 0 || load_json (dfd, L_CREATE_JSON, &v->create, e) < 0 ||
+	if (ctr_state_read (dfd, &v->st, e) < 0 || ctr_create_read_opt (dfd, &v->create, e) < 0 ||
 	    load_json (dfd, L_CONFIG, &v->config, e) < 0 || load_json (dfd, L_NETWORK_JSON, &v->network, e) < 0) {
 		ctrview_free (v);
 		return -1;
@@ -329,20 +330,16 @@ has_prefix (const char *s, const char *p)
 	return strncmp (s, p, strlen (p)) == 0;
 }
 
-/* The volume name when SRC is $BOX_ROOT/volumes/NAME/_data. */
-static const char *
+/* The volume name when SRC is a volume's data in the state directory. */
+static int
 volume_name (const struct ctrview *v, const char *src, char *buf, size_t len)
 {
-	size_t rl = strlen (v->dir) - strlen ("/" L_CONTAINERS "/") - CTR_ID_LEN;
-	const char *p = src + rl, *slash;
+	char root[sizeof v->dir];
 
-	if (strncmp (src, v->dir, rl) || !has_prefix (p, "/" L_VOLUMES "/"))
-		return NULL;
-	p += strlen ("/" L_VOLUMES "/");
-	if (!(slash = strchr (p, '/')) || strcmp (slash, "/_data"))
-		return NULL;
-	snprintf (buf, len, "%.*s", (int)(slash - p), p);
-	return buf;
+	/* v->dir is ROOT/containers/<id> */
+	snprintf (root, sizeof root, "%.*s", (int)(strlen (v->dir) - strlen ("/" L_CONTAINERS "/") - CTR_ID_LEN),
+	          v->dir);
+	return volume_of_source (root, src, buf, len);
 }
 
 static int
