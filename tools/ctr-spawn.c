@@ -31,6 +31,9 @@
 #include "base/layout.h"
 #include "base/lock.h"
 #include "base/root.h"
+#include "base/timestamp.h"
+#include "ctr-spawn/launch.h"
+#include "ctr-spawn/restart.h"
 #include "ctr-spawn/supervise.h"
 #include "layers/overlay.h"
 #include "runtime/cgroup.h"
@@ -90,14 +93,16 @@ parse_args (int argc, char **argv, struct opts *o)
 static int
 hostcfg_read (struct ctx *c, struct bx_err *e)
 {
-	_cleanup_free_ char *buf = NULL;
 	json_t *j, *hc, *rp;
-	size_t len;
 
-	if (afile_slurp_at (c->cdir, "create.json", &buf, &len, e) < 0)
-		return e->code == BX_NOTFOUND ? 0 : -1;
-	if (!(j = json_loadb (buf, len, 0, NULL)))
-		return err_set (e, BX_USAGE, 0, "create.json: not JSON");
+	if (ctr_create_read_opt (c->cdir, &j, e) < 0) {
+		/* bad input, as an unknown restart policy in it is */
+		if (e->code == BX_FAIL)
+			e->code = BX_USAGE;
+		return -1;
+	}
+	if (!j)
+		return 0;
 	hc = json_object_get (j, "HostConfig");
 	rp = json_object_get (hc, "RestartPolicy");
 	c->open_stdin = json_is_true (json_object_get (json_object_get (j, "Config"), "OpenStdin"));
@@ -147,7 +152,7 @@ rootfs_ensure (struct ctx *c, const struct spec *s, struct bx_err *e)
 	int st, n = 0;
 	pid_t pid;
 
-	if (is_mountpoint (s->rootfs) > 0)
+	if (overlay_is_mountpoint (s->rootfs) > 0)
 		return 0;
 	/* a copied rootfs (no overlayfs) is a plain directory with files */
 	for (d = opendir (s->rootfs); d && (de = readdir (d));)
@@ -171,12 +176,12 @@ rootfs_ensure (struct ctx *c, const struct spec *s, struct bx_err *e)
 static int
 prepare (struct ctx *c, struct spec *s, struct cgroup *cg, struct scmp_prog *f, struct bx_err *e)
 {
-	char path[CTR_ID_LEN + 8];
+	char path[CGROUP_PATH_LEN];
 
-	if (spec_read (c->cdir, c->bundle, s, e) < 0 || rootfs_ensure (c, s, e) < 0 ||
+	if (ocispec_read (c->cdir, c->bundle, s, e) < 0 || rootfs_ensure (c, s, e) < 0 ||
 	    scmp_prepare (s->seccomp, c->rootfd, f, e) < 0)
 		return -1;
-	snprintf (path, sizeof path, "/box/%s", c->id);
+	cgroup_path (c->id, path);
 	return cgroup_create (cg, s->cgroups_path ? s->cgroups_path : path, &s->res, e);
 }
 
@@ -190,13 +195,13 @@ state_running (struct ctx *c, pid_t pid, pid_t monitor, int restarts)
 		memset (&s, 0, sizeof s);
 	snprintf (s.status, sizeof s.status, "running");
 	s.pid = pid;
-	s.pid_start = proc_start_time (pid);
+	s.pid_start = ctr_proc_start_time (pid);
 	s.monitor = monitor;
-	s.monitor_start = proc_start_time (monitor);
+	s.monitor_start = ctr_proc_start_time (monitor);
 	s.exit_code = s.oom_killed = 0;
 	s.restart_count = restarts;
 	s.finished[0] = s.error[0] = '\0';
-	ctr_time_now (s.started);
+	timestamp_now (s.started);
 	ctr_state_write (c->cdir, &s, !c->auto_remove, &e);
 }
 
@@ -229,7 +234,7 @@ state_exited (struct ctx *c, int code, int oom)
 	s.oom_killed = oom;
 	s.pid = s.monitor = 0;
 	s.pid_start = s.monitor_start = 0;
-	ctr_time_now (s.finished);
+	timestamp_now (s.finished);
 	ctr_state_write (c->cdir, &s, !c->auto_remove, &e);
 }
 
@@ -277,7 +282,7 @@ finish (struct ctx *c, struct cgroup *cg, int status)
 	 * read an "exited" written now: that write (an fsync) is skipped */
 	if (!c->auto_remove)
 		state_exited (c, code, oom);
-	else if (ctr_remove (c->rootfd, c->id, CTR_RM_FORCE | CTR_RM_LOCKED, &e) < 0) {
+	else if (ctrrm_remove (c->rootfd, c->id, CTR_RM_FORCE | CTR_RM_LOCKED, &e) < 0) {
 		err_report (&e);
 		state_exited (c, code, oom);
 	}
@@ -296,7 +301,7 @@ fail_start (struct ctx *c, struct cgroup *cg, pid_t failed, const struct bx_err 
 	cgroup_destroy (cg, &e);
 	state_failed (c, err);
 	if (c->auto_remove)
-		ctr_remove (c->rootfd, c->id, CTR_RM_FORCE | CTR_RM_LOCKED, &e);
+		ctrrm_remove (c->rootfd, c->id, CTR_RM_FORCE | CTR_RM_LOCKED, &e);
 	return err->code;
 }
 
@@ -324,13 +329,13 @@ run_attached (struct ctx *c)
 	state_running (c, pid, getpid (), 0);
 	/* docker run -t without -i: the terminal's output only */
 	status = sigproxy_wait (pid, master, &set, c->open_stdin ? STDIN_FILENO : -1);
-	spec_free (&s);
+	ocispec_free (&s);
 	scmp_free (&filter);
 	return finish (c, &cg, status);
 failed:
 	err_wrap (&e, "container %.12s", c->id);
 	fail_start (c, &cg, failed, &e);
-	spec_free (&s);
+	ocispec_free (&s);
 	scmp_free (&filter);
 	return err_report (&e);
 }
@@ -382,7 +387,7 @@ launch (void *arg, int sock)
 	else if ((io.filter = &filter) && (m.pid = spawn_container (&s, &cg, &io, 1, &failed, &e)) > 0) {
 		snprintf (m.cgroup, sizeof m.cgroup, "%s", s.cgroups_path ? s.cgroups_path : "");
 		if (!s.cgroups_path)
-			snprintf (m.cgroup, sizeof m.cgroup, "/box/%s", c->id);
+			cgroup_path (c->id, m.cgroup);
 		state_running (c, m.pid, getppid (), c->sv->restarts);
 		m.nfds = 3;
 		return launch_send (sock, &m, fds, fds[2] >= 0 ? 3 : fds[1] >= 0 ? 2 : 1) < 0 ? SPAWN_FAILED : 0;
@@ -442,7 +447,7 @@ static void __attribute__ ((noreturn)) supervise (struct ctx *c, int report)
 			close (null);
 	}
 	close_others (c, report);
-	code = sv_run (&sv);
+	code = supervise_run (&sv);
 	/* also after a failed start, as Docker removes a --rm container then;
 	 * the lock is O_CLOEXEC: ctr-rm takes it itself */
 	if (c->auto_remove)

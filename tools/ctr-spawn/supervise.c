@@ -12,8 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/afile.h"
 #include "base/layout.h"
+#include "base/timestamp.h"
+#include "crilog.h"
+#include "launch.h"
 #include "runtime/cgroup.h"
 #include "runtime/ctr.h"
 #include "runtime/spawn.h"
@@ -21,139 +23,6 @@
 /* Docker's restart delay: 100 ms, doubled each time, reset after 10 s of run */
 #define BACKOFF_START_MS 100
 #define BACKOFF_RESET_S 10
-
-int
-restart_parse (const char *name, int max_retry, struct restart_policy *p)
-{
-	p->max_retry = max_retry > 0 ? max_retry : 0;
-	if (!name || !*name || !strcmp (name, "no"))
-		p->kind = RESTART_NO;
-	else if (!strcmp (name, "on-failure"))
-		p->kind = RESTART_ON_FAILURE;
-	else if (!strcmp (name, "always"))
-		p->kind = RESTART_ALWAYS;
-	else if (!strcmp (name, "unless-stopped"))
-		p->kind = RESTART_UNLESS_STOPPED;
-	else
-		return -1;
-	return 0;
-}
-
-int
-restart_wanted (const struct restart_policy *p, int exit_code, int count, int stopped)
-{
-	if (stopped)
-		return 0;
-	switch (p->kind) {
-	case RESTART_NO: return 0;
-	case RESTART_ON_FAILURE: return exit_code != 0 && (!p->max_retry || count < p->max_retry);
-	case RESTART_ALWAYS:
-	case RESTART_UNLESS_STOPPED: return 1;
-	}
-	return 0;
-}
-
-/* the log's output buffer: static, so the supervisor's size is known */
-static char logbuf[16384];
-static size_t loglen;
-
-static int
-log_flush (int fd)
-{
-	int r = afile_write_all (fd, logbuf, loglen);
-	loglen = 0;
-	return r;
-}
-
-static int
-log_entry (int fd, const char *head, size_t hlen, const char *text, size_t n, char tag)
-{
-	while (hlen + n + 3 > sizeof logbuf - loglen) {
-		size_t room;
-		if (loglen && log_flush (fd) < 0)
-			return -1;
-		room = sizeof logbuf - hlen - 3;
-		if (n <= room)
-			break;
-		/* a line longer than the buffer: split into partial entries */
-		if (log_entry (fd, head, hlen, text, room, 'P') < 0 || log_flush (fd) < 0)
-			return -1;
-		text += room;
-		n -= room;
-	}
-	memcpy (logbuf + loglen, head, hlen);
-	loglen += hlen;
-	logbuf[loglen++] = tag;
-	logbuf[loglen++] = ' ';
-	memcpy (logbuf + loglen, text, n);
-	loglen += n;
-	logbuf[loglen++] = '\n';
-	return 0;
-}
-
-int
-crilog_write (int logfd, const char *stream, const char *buf, size_t n)
-{
-	char now[CTR_TIME_LEN], head[CTR_TIME_LEN + 16];
-	size_t hlen;
-
-	ctr_time_now (now);
-	hlen = (size_t)snprintf (head, sizeof head, "%s %s ", now, stream);
-	while (n) {
-		const char *nl = memchr (buf, '\n', n);
-		size_t len = nl ? (size_t)(nl - buf) : n;
-		if (log_entry (logfd, head, hlen, buf, len, nl ? 'F' : 'P') < 0)
-			return -1;
-		len += nl ? 1 : 0;
-		buf += len;
-		n -= len;
-	}
-	return log_flush (logfd);
-}
-
-int
-launch_send (int sock, const struct launch_msg *m, const int *fds, int nfds)
-{
-	char cbuf[CMSG_SPACE (3 * sizeof (int))] = {0};
-	struct iovec iov = {(void *)m, sizeof *m};
-	struct msghdr h = {.msg_iov = &iov, .msg_iovlen = 1};
-	struct cmsghdr *c;
-
-	if (nfds > 0) {
-		h.msg_control = cbuf;
-		h.msg_controllen = CMSG_SPACE (nfds * sizeof (int));
-		c = CMSG_FIRSTHDR (&h);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN (nfds * sizeof (int));
-		memcpy (CMSG_DATA (c), fds, nfds * sizeof (int));
-	}
-	return sendmsg (sock, &h, MSG_NOSIGNAL) == (ssize_t)sizeof *m ? 0 : -1;
-}
-
-int
-launch_recv (int sock, struct launch_msg *m, int *fds, int maxfds)
-{
-	char cbuf[CMSG_SPACE (3 * sizeof (int))];
-	struct iovec iov = {m, sizeof *m};
-	struct msghdr h = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-	struct cmsghdr *c;
-	ssize_t n;
-
-	for (int i = 0; i < maxfds; i++)
-		fds[i] = -1;
-	while ((n = recvmsg (sock, &h, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-		;
-	if (n != (ssize_t)sizeof *m)
-		return -1;
-	m->msg[sizeof m->msg - 1] = m->cgroup[sizeof m->cgroup - 1] = '\0';
-	for (c = CMSG_FIRSTHDR (&h); c; c = CMSG_NXTHDR (&h, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			int k = (int)((c->cmsg_len - CMSG_LEN (0)) / sizeof (int));
-			memcpy (fds, CMSG_DATA (c), (size_t)(k < maxfds ? k : maxfds) * sizeof (int));
-		}
-	return 0;
-}
 
 /* one start: fork the worker and take its message */
 static void
@@ -268,7 +137,7 @@ record_exit (struct sv *sv, const struct launch_msg *m, int status, int count)
 	s.restart_count = count;
 	s.pid = s.monitor = 0;
 	s.pid_start = s.monitor_start = 0;
-	ctr_time_now (s.finished);
+	timestamp_now (s.finished);
 	ctr_state_write (sv->cdir, &s, 1, &e);
 	return s.exit_code;
 }
@@ -316,7 +185,7 @@ signals_block (void)
 }
 
 int
-sv_run (struct sv *sv)
+supervise_run (struct sv *sv)
 {
 	int sigfd = signals_block (), count = 0, code = 0;
 	int logfd = openat (sv->cdir, L_LOG, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
