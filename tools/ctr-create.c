@@ -82,7 +82,7 @@ job_close (struct job *j)
 		close (j->rootfs);
 	if (j->dirfd >= 0)
 		close (j->dirfd);
-	image_free (&j->img);
+	store_image_free (&j->img);
 	store_close (&j->store);
 }
 

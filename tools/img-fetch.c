@@ -31,6 +31,7 @@
 #include "base/layout.h"
 #include "base/root.h"
 #include "image/manifest.h"
+#include "image/platform.h"
 #include "image/oci.h"
 #include "image/ref.h"
 #include "image/regconn.h"
@@ -64,14 +65,14 @@ struct pull {
 	struct ref ref;
 	char full[600];
 	char repo_digest[DIGEST_STR_LEN + 1]; /* the digest of what REF names */
-	struct reg *reg;
-	struct reg_doc top, plat;
+	struct registry *reg;
+	struct registry_doc top, plat;
 	struct manifest mtop, m;
 	json_t *pdesc;    /* the index entry chosen, borrowed from mtop */
 	const char *mbuf; /* the image manifest's bytes (top or plat) */
 	size_t mlen;
 	char mdigest[DIGEST_STR_LEN + 1];
-	struct reg_blob *blobs;
+	struct registry_blob *blobs;
 	size_t nblobs;
 	struct pullview view;
 };
@@ -129,7 +130,7 @@ parse_args (int argc, char **argv, struct opts *o)
 /* Check a fetched document against the digest we asked for (WANT, may be
  * "") and the one the registry announced; OUT gets its digest. */
 static int
-doc_verify (const struct reg_doc *d, const char *want, char out[DIGEST_STR_LEN + 1], struct bx_err *e)
+doc_verify (const struct registry_doc *d, const char *want, char out[DIGEST_STR_LEN + 1], struct bx_err *e)
 {
 	hash_buf (d->buf, d->len, out);
 	if (want[0] && strcmp (want, out) != 0)
@@ -152,7 +153,7 @@ resolve_index (struct pull *p, struct bx_err *e)
 	size = json_integer_value (json_object_get (p->pdesc, "size"));
 	if (!digest_is_valid (dg))
 		return err_set (e, BX_USAGE, 0, "index: unsupported digest %s", dg);
-	if (reg_get_manifest (p->reg, p->ref.path, dg, &p->plat, e) < 0)
+	if (registry_get_manifest (p->reg, p->ref.path, dg, &p->plat, e) < 0)
 		return err_wrap (e, "manifest %s", dg);
 	if (doc_verify (&p->plat, dg, p->mdigest, e) < 0)
 		return -1;
@@ -175,7 +176,7 @@ resolve (struct pull *p, struct bx_err *e)
 
 	if (p->ref.digest[0] && !digest_is_valid (p->ref.digest))
 		return err_set (e, BX_USAGE, 0, "unsupported digest algorithm: %s", p->ref.digest);
-	if (reg_get_manifest (p->reg, p->ref.path, reference, &p->top, e) < 0)
+	if (registry_get_manifest (p->reg, p->ref.path, reference, &p->top, e) < 0)
 		return -1;
 	if (doc_verify (&p->top, p->ref.digest, p->repo_digest, e) < 0)
 		return -1;
@@ -196,7 +197,7 @@ resolve (struct pull *p, struct bx_err *e)
 static int
 cmp_blob (const void *a, const void *b)
 {
-	return strcmp (((const struct reg_blob *)a)->digest, ((const struct reg_blob *)b)->digest);
+	return strcmp (((const struct registry_blob *)a)->digest, ((const struct registry_blob *)b)->digest);
 }
 
 /* Add D (a descriptor) to the list unless it is there or stored. */
@@ -204,7 +205,7 @@ static int
 plan_add (struct pull *p, json_t *d, int is_layer)
 {
 	const char *dg = json_string_value (json_object_get (d, "digest"));
-	struct reg_blob *b;
+	struct registry_blob *b;
 
 	if (is_layer)
 		pullview_layer (&p->view, dg, store_has_blob (p->st, dg));
@@ -250,7 +251,7 @@ plan (struct pull *p, struct bx_err *e)
 }
 
 static void
-on_progress (struct reg_blob *b, size_t n, void *arg)
+on_progress (struct registry_blob *b, size_t n, void *arg)
 {
 	struct pull *p = arg;
 
@@ -339,7 +340,7 @@ tag_target (struct pull *p, char out[DIGEST_STR_LEN + 1])
 	if (store_image_load (p->st, p->full, &img, &ign) == 0 && strcmp (img.ref, p->full) == 0)
 		snprintf (out, DIGEST_STR_LEN + 1, "%s", img.manifest_digest);
 	if (img.desc)
-		image_free (&img);
+		store_image_free (&img);
 }
 
 static void
@@ -351,9 +352,9 @@ pull_free (struct pull *p)
 	free (p->blobs);
 	manifest_free (&p->m);
 	manifest_free (&p->mtop);
-	reg_doc_free (&p->top);
-	reg_doc_free (&p->plat);
-	reg_free (p->reg);
+	registry_doc_free (&p->top);
+	registry_doc_free (&p->plat);
+	registry_free (p->reg);
 	pullview_free (&p->view);
 }
 
@@ -384,7 +385,7 @@ pull_run (struct pull *p, struct bx_err *e)
 	if ((pin = store_pin (p->st, e)) < 0 || plan (p, e) < 0)
 		return err_wrap (e, "%s", p->full);
 	pullview_draw (&p->view);
-	if (reg_fetch_blobs (p->reg, p->ref.path, p->blobs, p->nblobs, MAXPAR, on_progress, p, e) < 0 ||
+	if (registry_fetch_blobs (p->reg, p->ref.path, p->blobs, p->nblobs, MAXPAR, on_progress, p, e) < 0 ||
 	    check_config (p, e) < 0 || commit (p, e) < 0)
 		return err_wrap (e, "%s", p->full);
 	pullview_end (&p->view, p->repo_digest, p->nblobs == 0 && strcmp (before, p->mdigest) == 0);

@@ -189,7 +189,7 @@ print_rows (const struct list_opts *o, const struct imgrows *rows)
 	    listfmt_header (&f, h, &e) < 0)
 		rc = -1;
 	for (size_t i = 0; rc == 0 && i < rows->n; i++) {
-		json_t *rec = imgrow_record (&rows->v[i], o->notrunc, now);
+		json_t *rec = imgrows_record (&rows->v[i], o->notrunc, now);
 		rc = listfmt_row (&f, rec, &e);
 		json_decref (rec);
 	}
@@ -265,7 +265,7 @@ cmd_list (int argc, char **argv, struct ctx *c)
 	else if (o.quiet && (!o.format || !strcmp (o.format, "table")))
 		for (size_t i = 0; i < rows.n; i++) {
 			char id[DIGEST_STR_LEN + 1];
-			imgrow_id (&rows.v[i], o.notrunc, id, sizeof id);
+			imgrows_id (&rows.v[i], o.notrunc, id, sizeof id);
 			puts (id);
 		}
 	else
@@ -351,7 +351,7 @@ tag_fn (json_t *index, void *arg, struct bx_err *e)
 		err_set (e, BX_SYSTEM, ENOMEM, "tag");
 	if (desc) {
 		/* the registry digest belongs to the source's repository */
-		const struct imgent *en = &set.v[k];
+		const struct imgset_entry *en = &set.v[k];
 		if (!en->has_ref || strcmp (en->r.domain, op->target.domain) || strcmp (en->r.path, op->target.path))
 			json_object_del (json_object_get (desc, "annotations"), ANN_REPO_DIGEST);
 		rc = store_index_tag (index, op->full, desc, e);

@@ -41,7 +41,7 @@ struct opts {
 /* --- into the store ------------------------------------------------------- */
 
 static int
-commit_blobs (struct load_src *s, const struct store *st, struct load_plan *p, struct bx_err *e)
+commit_blobs (struct loadplan_src *s, const struct store *st, struct loadplan *p, struct bx_err *e)
 {
 	const char *dg;
 	json_t *staged;
@@ -76,7 +76,7 @@ print_name (const char *full)
 }
 
 static int
-commit_tags (const struct store *st, struct load_plan *p, struct bx_err *e)
+commit_tags (const struct store *st, struct loadplan *p, struct bx_err *e)
 {
 	json_t *img, *name, *shown = json_object ();
 	size_t i, j;
@@ -130,12 +130,12 @@ stage_open (int rootfd, char *name, size_t len, struct bx_err *e)
 }
 
 static int
-load (struct load_src *s, const struct store *st, struct bx_err *e)
+load (struct loadplan_src *s, const struct store *st, struct bx_err *e)
 {
-	struct load_plan p;
+	struct loadplan p;
 	json_t *w;
 	size_t i;
-	int rc = load_plan_read (s, &p, e);
+	int rc = loadplan_read (s, &p, e);
 
 	json_array_foreach (p.warnings, i, w) err_warn ("%s", json_string_value (w));
 	/* every check passed: only now does the store change, pinned so that
@@ -144,7 +144,7 @@ load (struct load_src *s, const struct store *st, struct bx_err *e)
 		_cleanup_close_ int pin = store_pin (st, e);
 		rc = pin < 0 || commit_blobs (s, st, &p, e) < 0 || commit_tags (st, &p, e) < 0 ? -1 : 0;
 	}
-	load_plan_free (&p);
+	loadplan_free (&p);
 	return rc;
 }
 
@@ -183,7 +183,7 @@ main (int argc, char **argv)
 	struct opts o = {0};
 	struct bx_err e = {0};
 	struct store st;
-	struct load_src s = {.dir = -1};
+	struct loadplan_src s = {.dir = -1};
 	int stagefd;
 	char stage[64];
 	int rootfd, rc;
@@ -194,10 +194,10 @@ main (int argc, char **argv)
 		return err_report (&e);
 	if ((stagefd = stage_open (rootfd, stage, sizeof stage, &e)) < 0)
 		return err_report (&e);
-	rc = load_src_open (&s, o.input, stagefd, &e) == 0 && load (&s, &st, &e) == 0 ? 0 : -1;
+	rc = loadplan_src_open (&s, o.input, stagefd, &e) == 0 && load (&s, &st, &e) == 0 ? 0 : -1;
 	if (rc < 0)
 		err_wrap (&e, "%s", o.input ? o.input : "stdin");
-	load_src_free (&s);
+	loadplan_src_free (&s);
 	close (stagefd);
 	tree_remove_at (rootfd, stage);
 	store_close (&st);

@@ -158,9 +158,9 @@ static int
 login (struct opts *o)
 {
 	_cleanup_free_ char *user = NULL, *pass = NULL;
-	struct reg_opts ro = {0};
+	struct registry_opts ro = {0};
 	struct bx_err e = {0};
-	struct reg *r;
+	struct registry *r;
 	char host[300], key[300];
 	int rc;
 
@@ -170,11 +170,11 @@ login (struct opts *o)
 	ro.user = user;
 	ro.pass = pass;
 	ro.plain_http = o->insecure || strncmp (o->server, "http://", 7) == 0 ||
-	                reg_is_insecure (host, getenv ("BOX_INSECURE_REGISTRIES"));
-	if (!(r = reg_new (host, &ro, &e)))
+	                registry_is_insecure (host, getenv ("BOX_INSECURE_REGISTRIES"));
+	if (!(r = registry_new (host, &ro, &e)))
 		return err_report (&e);
-	rc = reg_ping (r, &e);
-	reg_free (r);
+	rc = registry_ping (r, &e);
+	registry_free (r);
 	if (rc == 0)
 		rc = auth_set (key, user, pass, &e);
 	explicit_bzero (pass, strlen (pass));

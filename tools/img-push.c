@@ -64,7 +64,7 @@ struct push {
 	struct imgset set; /* the store's images, for mount sources */
 	struct pblob *b;
 	size_t n;
-	struct reg *reg;
+	struct registry *reg;
 };
 
 static void
@@ -133,7 +133,7 @@ static const char *
 mount_source (const struct push *p, const char *digest)
 {
 	for (size_t i = 0; i < p->set.n; i++) {
-		const struct imgent *en = &p->set.v[i];
+		const struct imgset_entry *en = &p->set.v[i];
 		json_t *l;
 		size_t k;
 		if (!en->has_ref || !en->manifest || strcmp (en->r.domain, p->ref.domain) != 0 ||
@@ -216,22 +216,22 @@ say (const struct push *p, const struct pblob *b, const char *status)
 static int
 push_blobs (struct push *p, struct bx_err *e)
 {
-	_cleanup_free_ struct reg_push *v = calloc (p->n + 1, sizeof *v);
+	_cleanup_free_ struct registry_push *v = calloc (p->n + 1, sizeof *v);
 	char status[300];
 
 	if (!v)
 		return err_set (e, BX_SYSTEM, ENOMEM, "push");
 	for (size_t i = 0; i < p->n; i++)
-		v[i] = (struct reg_push){
+		v[i] = (struct registry_push){
 		    .digest = p->b[i].digest, .size = p->b[i].size, .fd = p->b[i].fd, .from = p->b[i].from};
-	if (reg_push_blobs (p->reg, p->ref.path, v, p->n, MAXPAR, e) < 0)
+	if (registry_push_blobs (p->reg, p->ref.path, v, p->n, MAXPAR, e) < 0)
 		return -1;
 	for (size_t i = p->n; i-- > 0;) {
 		snprintf (status, sizeof status, "Mounted from %s", v[i].from ? v[i].from : "");
 		say (p, &p->b[i],
-		     v[i].result == REG_PUSH_EXISTS    ? "Layer already exists"
-		     : v[i].result == REG_PUSH_MOUNTED ? status
-		                                       : "Pushed");
+		     v[i].result == REGISTRY_PUSH_EXISTS    ? "Layer already exists"
+		     : v[i].result == REGISTRY_PUSH_MOUNTED ? status
+		                                            : "Pushed");
 	}
 	return 0;
 }
@@ -247,7 +247,7 @@ push_manifest (struct push *p, struct bx_err *e)
 		mt = json_string_value (json_object_get (p->img.desc, "mediaType"));
 	if (store_blob_read (p->st, p->img.manifest_digest, &buf, &len, e) < 0)
 		return err_wrap (e, "manifest");
-	if (reg_put_manifest (p->reg, p->ref.path, p->ref.tag, mt ? mt : MT_OCI_MANIFEST, buf, len, e) < 0)
+	if (registry_put_manifest (p->reg, p->ref.path, p->ref.tag, mt ? mt : MT_OCI_MANIFEST, buf, len, e) < 0)
 		return err_wrap (e, "manifest %s", p->img.manifest_digest);
 	if (p->o->docker && !p->o->quiet)
 		printf ("%s: digest: %s size: %zu\n", p->ref.tag, p->img.manifest_digest, len);
@@ -291,8 +291,8 @@ push_free (struct push *p)
 		close (p->b[i].fd);
 	free (p->b);
 	imgset_free (&p->set);
-	image_free (&p->img);
-	reg_free (p->reg);
+	store_image_free (&p->img);
+	registry_free (p->reg);
 }
 
 static int

@@ -318,7 +318,7 @@ resolve_items (struct save *s, struct item *items, int *n, struct bx_err *e)
 			items[j].names = json_array ();
 			++*n;
 		} else
-			image_free (&it.img);
+			store_image_free (&it.img);
 		/* an id or a digest names no tag */
 		if (it.img.ref[0] && strchr (s->o->images[i], '@') == NULL && !ref_looks_like_id (s->o->images[i]))
 			json_array_append_new (items[j].names, json_string (it.img.ref));
@@ -424,7 +424,7 @@ main (int argc, char **argv)
 	} else
 		rc = -1;
 	for (int i = 0; i < n; i++) {
-		image_free (&items[i].img);
+		store_image_free (&items[i].img);
 		json_decref (items[i].names);
 	}
 	json_decref (s.written);

@@ -10,7 +10,7 @@
 #include "base/layout.h"
 
 static void
-ent_measure (struct imgent *en)
+ent_measure (struct imgset_entry *en)
 {
 	json_t *l;
 	size_t i;
@@ -27,7 +27,7 @@ ent_measure (struct imgent *en)
 static void
 ent_load (struct imgset *set, size_t k)
 {
-	struct imgent *en = &set->v[k];
+	struct imgset_entry *en = &set->v[k];
 	struct image img;
 
 	if (en->loaded)
@@ -40,11 +40,11 @@ ent_load (struct imgset *set, size_t k)
 		en->config = steal_pointer (&img.config);
 		ent_measure (en);
 	}
-	image_free (&img);
+	store_image_free (&img);
 }
 
 static void
-ent_names (struct imgent *en, json_t *d)
+ent_names (struct imgset_entry *en, json_t *d)
 {
 	const char *dg = json_string_value (json_object_get (d, "digest"));
 	const char *rd = json_string_value (json_object_get (json_object_get (d, "annotations"), ANN_REPO_DIGEST));
@@ -100,7 +100,7 @@ static int
 find_full (struct imgset *set, const char *hex, int *how)
 {
 	for (size_t i = 0; i < set->n; i++) {
-		const struct imgent *en = &set->v[i];
+		const struct imgset_entry *en = &set->v[i];
 		ent_load (set, i);
 		if ((en->id[0] && strcmp (en->id + 7, hex) == 0) ||
 		    (en->mdigest[0] && strcmp (en->mdigest + 7, hex) == 0)) {
@@ -132,7 +132,7 @@ find_ref (const struct imgset *set, const struct ref *r, int *how)
 	if (!r->digest[0] || r->tag[0])
 		return -1;
 	for (size_t i = 0; i < set->n; i++) {
-		const struct imgent *en = &set->v[i];
+		const struct imgset_entry *en = &set->v[i];
 		if (en->has_ref && same_repo (&en->r, r) &&
 		    (strcmp (en->rdigest, r->digest) == 0 || strcmp (en->mdigest, r->digest) == 0))
 			return (int)i;
@@ -174,7 +174,7 @@ imgset_find (struct imgset *set, const char *name, int *how, struct bx_err *e)
 }
 
 void
-imgent_familiar (const struct imgent *en, char *buf, size_t len)
+imgset_entry_familiar (const struct imgset_entry *en, char *buf, size_t len)
 {
 	char repo[512];
 
@@ -187,7 +187,7 @@ imgent_familiar (const struct imgent *en, char *buf, size_t len)
 }
 
 int
-imgent_is_tag (const struct imgent *en)
+imgset_entry_is_tag (const struct imgset_entry *en)
 {
 	return en->has_ref && en->r.tag[0];
 }
@@ -236,12 +236,12 @@ json_array_contains (json_t *a, const char *s)
 
 /* RepoTags and RepoDigests: the names of every entry with EN's id. */
 static void
-repo_names (const struct imgset *set, const struct imgent *en, json_t *tags, json_t *digests)
+repo_names (const struct imgset *set, const struct imgset_entry *en, json_t *tags, json_t *digests)
 {
 	char repo[512], name[800];
 
 	for (size_t i = 0; i < set->n; i++) {
-		const struct imgent *x = &set->v[i];
+		const struct imgset_entry *x = &set->v[i];
 		if (!x->has_ref || strcmp (x->id, en->id) != 0)
 			continue;
 		ref_familiar_repo (&x->r, repo, sizeof repo);
@@ -259,7 +259,7 @@ repo_names (const struct imgset *set, const struct imgent *en, json_t *tags, jso
 json_t *
 imgset_inspect (const struct imgset *set, size_t k)
 {
-	const struct imgent *en = &set->v[k];
+	const struct imgset_entry *en = &set->v[k];
 	json_t *cfg = en->config, *o, *tags = json_array (), *digests = json_array ();
 	json_t *layers = json_object_get (json_object_get (cfg, "rootfs"), "diff_ids");
 
@@ -283,7 +283,7 @@ int
 store_image_load (const struct store *s, const char *name, struct image *img, struct bx_err *e)
 {
 	struct imgset set;
-	struct imgent *en;
+	struct imgset_entry *en;
 	json_t *index;
 	int how, k, rc = -1;
 

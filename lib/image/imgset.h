@@ -1,6 +1,6 @@
 /* imgset - the store's images as Docker counts them
  *
- * Every index.json entry becomes an imgent: its name (if tagged), its
+ * Every index.json entry becomes an imgset_entry: its name (if tagged), its
  * manifest and config, size and creation time. An entry that points at an
  * image index stands for this machine's platform (else the index's first
  * manifest). Docker's "image" is the config digest, the image id: entries
@@ -17,7 +17,7 @@
 #include "image/ref.h"
 #include "image/store.h"
 
-struct imgent {
+struct imgset_entry {
 	json_t *desc;     /* the index.json entry, borrowed from the set */
 	const char *name; /* its ANN_REF_NAME, or NULL */
 	struct ref r;     /* NAME parsed; valid when has_ref */
@@ -36,7 +36,7 @@ struct imgent {
 struct imgset {
 	const struct store *s;
 	json_t *index; /* a reference held */
-	struct imgent *v;
+	struct imgset_entry *v;
 	size_t n;
 };
 
@@ -57,9 +57,9 @@ int imgset_find (struct imgset *set, const char *name, int *how, struct bx_err *
 
 /* Docker's names for an entry: "busybox:latest", "busybox@sha256:..";
  * "" when it has none. */
-void imgent_familiar (const struct imgent *en, char *buf, size_t len);
-/* True when ENT names by tag (not repo@digest). */
-int imgent_is_tag (const struct imgent *en);
+void imgset_entry_familiar (const struct imgset_entry *en, char *buf, size_t len);
+/* True when EN names by tag (not repo@digest). */
+int imgset_entry_is_tag (const struct imgset_entry *en);
 
 /* `docker image inspect`'s object for the image of entry K: Id, RepoTags,
  * RepoDigests (every entry with the same id), Parent, Comment, Created,

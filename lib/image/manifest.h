@@ -1,10 +1,11 @@
-/* manifest - registry manifests: the four media types, platform choice
+/* manifest - registry manifests: the four media types, the choice of one
+ * in an index (lib/image/platform says what a platform is)
  *
  * A document fetched from a registry is one of: an OCI image manifest, an
  * OCI image index, a Docker schema2 manifest, a Docker manifest list. Its
  * media type is its "mediaType" field, else the Content-Type it came with;
  * anything else (schema1, artifacts of unknown type) is refused. The
- * document is validated as the OCI image-spec says (lib/oci.h).
+ * document is validated as the OCI image-spec says (lib/image/oci.h).
  */
 #ifndef BOX_MANIFEST_H
 #define BOX_MANIFEST_H
@@ -13,6 +14,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "image/platform.h"
 
 struct manifest {
 	json_t *doc;
@@ -24,19 +26,6 @@ struct manifest {
  * BX_USAGE for non-JSON, an unknown media type or an invalid document. */
 int manifest_parse (const char *buf, size_t len, const char *content_type, struct manifest *m, struct bx_err *e);
 void manifest_free (struct manifest *m);
-
-struct platform {
-	char os[32];
-	char arch[32];
-	char variant[16];
-};
-
-/* This machine's platform ("linux/amd64"). */
-void platform_default (struct platform *p);
-/* Parse "os/arch[/variant]" (arch aliases: x86_64, aarch64...). */
-int platform_parse (const char *s, struct platform *p, struct bx_err *e);
-/* "linux/arm64/v8" */
-void platform_format (const struct platform *p, char *buf, size_t len);
 
 /* The descriptor in INDEX (a manifest list) for platform WANT, borrowed
  * from INDEX. BX_NOTFOUND naming the platforms on offer when none fits. */

@@ -19,20 +19,20 @@ regconn_add_insecure (char *list, size_t size, const char *hosts, struct bx_err 
 	return 0;
 }
 
-struct reg *
+struct registry *
 regconn_open (const struct ref *ref, const char *insecure, long rate_limit, struct bx_err *e)
 {
 	_cleanup_free_ char *user = NULL, *pass = NULL;
-	struct reg_opts ro = {0};
-	struct reg *r;
+	struct registry_opts ro = {0};
+	struct registry *r;
 
 	if (auth_get (ref->domain, &user, &pass, e) < 0)
 		return NULL;
 	ro.user = user;
 	ro.pass = pass;
-	ro.plain_http = reg_is_insecure (ref->domain, insecure);
+	ro.plain_http = registry_is_insecure (ref->domain, insecure);
 	ro.rate_limit = rate_limit;
-	r = reg_new (ref_api_host (ref), &ro, e);
+	r = registry_new (ref_api_host (ref), &ro, e);
 	/* the password lives on in the client only */
 	if (pass)
 		explicit_bzero (pass, strlen (pass));

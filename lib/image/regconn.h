@@ -13,8 +13,8 @@
  * separated LIST of SIZE bytes. BX_USAGE when the list is full. */
 int regconn_add_insecure (char *list, size_t size, const char *hosts, struct bx_err *e);
 /* A client for REF's registry with the credentials auth_get finds for its
- * domain, plain http when reg_is_insecure (domain, INSECURE); RATE_LIMIT
- * as in struct reg_opts. */
-struct reg *regconn_open (const struct ref *ref, const char *insecure, long rate_limit, struct bx_err *e);
+ * domain, plain http when registry_is_insecure (domain, INSECURE); RATE_LIMIT
+ * as in struct registry_opts. */
+struct registry *regconn_open (const struct ref *ref, const char *insecure, long rate_limit, struct bx_err *e);
 
 #endif

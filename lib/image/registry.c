@@ -21,17 +21,17 @@
 /* Reads per callback: 32 KiB keeps 4 transfers small in memory (bench/pull:
  * 64 KiB cost ~100 KB more peak RSS and gained no time on loopback; 16 KiB,
  * curl's default, was slower). */
-#define REG_BUFSIZE (32 * 1024)
-#define REG_ERRBODY_MAX (64 * 1024)
+#define REGISTRY_BUFSIZE (32 * 1024)
+#define REGISTRY_ERRBODY_MAX (64 * 1024)
 /* Start the writeback of every this many bytes of a blob as it arrives, so
  * that the final fsync finds little left to write (and dirty pages do not
  * pile up until the kernel flushes them all at once). */
-#define REG_WRITEBACK (4 << 20)
-#define REG_TOKEN_MAX (1 << 20)
+#define REGISTRY_WRITEBACK (4 << 20)
+#define REGISTRY_TOKEN_MAX (1 << 20)
 /* auth rounds per request: a fresh token, then one more for a new scope */
-#define REG_AUTH_TRIES 2
+#define REGISTRY_AUTH_TRIES 2
 
-struct reg {
+struct registry {
 	CURLM *multi;
 	char host[256];
 	char base[300]; /* "https://host" */
@@ -50,7 +50,7 @@ struct membuf {
 
 /* One HTTP request and what came back. */
 struct xfer {
-	struct reg *r;
+	struct registry *r;
 	CURL *h;
 	struct curl_slist *hdrs;
 	char url[2048];
@@ -70,7 +70,7 @@ struct xfer {
 	long code;
 	struct membuf body;
 	/* a blob sink instead of body */
-	struct reg_blob *blob;
+	struct registry_blob *blob;
 	struct hashbg_file hash;
 	int64_t offset;   /* Range start asked for */
 	int body_started; /* first body byte of this response seen */
@@ -91,10 +91,10 @@ curl_init_once (struct bx_err *e)
 	return 0;
 }
 
-struct reg *
-reg_new (const char *host, const struct reg_opts *o, struct bx_err *e)
+struct registry *
+registry_new (const char *host, const struct registry_opts *o, struct bx_err *e)
 {
-	struct reg *r;
+	struct registry *r;
 
 	if (curl_init_once (e) < 0)
 		return NULL;
@@ -110,7 +110,7 @@ reg_new (const char *host, const struct reg_opts *o, struct bx_err *e)
 	r->rate = o->rate_limit;
 	r->multi = curl_multi_init ();
 	if (!r->multi || (o->user && !r->user) || (o->pass && !r->pass)) {
-		reg_free (r);
+		registry_free (r);
 		err_set (e, BX_SYSTEM, ENOMEM, "registry %s", host);
 		return NULL;
 	}
@@ -118,7 +118,7 @@ reg_new (const char *host, const struct reg_opts *o, struct bx_err *e)
 }
 
 void
-reg_free (struct reg *r)
+registry_free (struct registry *r)
 {
 	if (!r)
 		return;
@@ -153,7 +153,7 @@ host_in_list (const char *domain, const char *list)
 }
 
 int
-reg_is_insecure (const char *domain, const char *list)
+registry_is_insecure (const char *domain, const char *list)
 {
 	static const char *local[] = {"localhost", "127.0.0.1", "[::1]", "::1"};
 	char host[256];
@@ -199,7 +199,7 @@ parse_value (const char **p, char *out, size_t len)
 }
 
 static void
-challenge_param (struct reg_challenge *c, const char *key, size_t klen, const char **p)
+challenge_param (struct registry_challenge *c, const char *key, size_t klen, const char **p)
 {
 	char junk[64];
 
@@ -216,7 +216,7 @@ challenge_param (struct reg_challenge *c, const char *key, size_t klen, const ch
 }
 
 int
-reg_challenge_parse (const char *hdr, struct reg_challenge *c)
+registry_challenge_parse (const char *hdr, struct registry_challenge *c)
 {
 	const char *p = hdr;
 	size_t n = 0;
@@ -250,7 +250,7 @@ reg_challenge_parse (const char *hdr, struct reg_challenge *c)
 /* --- error bodies ---------------------------------------------------------- */
 
 void
-reg_error_text (const char *body, size_t len, const char *fallback, char *out, size_t outlen)
+registry_error_text (const char *body, size_t len, const char *fallback, char *out, size_t outlen)
 {
 	json_t *doc = body && len ? json_loadb (body, len, 0, NULL) : NULL;
 	json_t *first = json_array_get (json_object_get (doc, "errors"), 0);
@@ -351,7 +351,7 @@ on_header (char *line, size_t size, size_t nmemb, void *arg)
  * It blocks the whole loop, so it limits all transfers together; libcurl's
  * own CURLOPT_MAX_RECV_SPEED_LARGE did not hold back loopback transfers. */
 static void
-throttle (const struct reg *r, size_t n)
+throttle (const struct registry *r, size_t n)
 {
 	if (r->rate > 0)
 		usleep ((useconds_t)((double)n * 1e6 / (double)r->rate));
@@ -372,7 +372,7 @@ blob_restart (struct xfer *x)
 /* Start writing B's dirty pages to disk without waiting for them (a file
  * system without sync_file_range is left to the caller's fsync). */
 static void
-blob_writeback (struct reg_blob *b)
+blob_writeback (struct registry_blob *b)
 {
 	if (b->done > b->flushed)
 		sync_file_range (b->fd, b->flushed, b->done - b->flushed, SYNC_FILE_RANGE_WRITE);
@@ -382,7 +382,7 @@ blob_writeback (struct reg_blob *b)
 static size_t
 on_blob_body (struct xfer *x, long code, const char *p, size_t n)
 {
-	struct reg_blob *b = x->blob;
+	struct registry_blob *b = x->blob;
 
 	if (!x->body_started) {
 		x->body_started = 1;
@@ -401,7 +401,7 @@ on_blob_body (struct xfer *x, long code, const char *p, size_t n)
 	}
 	b->done += n;
 	hashbg_wrote (&x->hash, b->done);
-	if (b->done - b->flushed >= REG_WRITEBACK)
+	if (b->done - b->flushed >= REGISTRY_WRITEBACK)
 		blob_writeback (b);
 	throttle (x->r, n);
 	return n;
@@ -431,7 +431,7 @@ on_body (char *p, size_t size, size_t nmemb, void *arg)
 static void
 set_auth (struct xfer *x)
 {
-	struct reg *r = x->r;
+	struct registry *r = x->r;
 
 	if (r->token) {
 		curl_easy_setopt (x->h, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
@@ -518,7 +518,7 @@ common_opts (CURL *h, char *errbuf)
 	curl_easy_setopt (h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt (h, CURLOPT_LOW_SPEED_TIME, 60L);
 	curl_easy_setopt (h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt (h, CURLOPT_BUFFERSIZE, (long)REG_BUFSIZE);
+	curl_easy_setopt (h, CURLOPT_BUFFERSIZE, (long)REGISTRY_BUFSIZE);
 }
 
 static int
@@ -564,7 +564,7 @@ xfer_start (struct xfer *x, struct bx_err *e)
 	if (curl_multi_add_handle (x->r->multi, x->h) != CURLM_OK)
 		return err_set (e, BX_SYSTEM, 0, "registry %s: cannot start a request", x->r->host);
 	if (x->blob)
-		x->blob->state = REG_BLOB_FETCHING;
+		x->blob->state = REGISTRY_BLOB_FETCHING;
 	return 0;
 }
 
@@ -593,7 +593,7 @@ xfer_free (struct xfer *x)
 /* --- Bearer tokens ---------------------------------------------------------- */
 
 static int
-token_url (struct reg *r, const struct reg_challenge *c, const char *repo, char *url, size_t len)
+token_url (struct registry *r, const struct registry_challenge *c, const char *repo, char *url, size_t len)
 {
 	char scope[1200];
 	char *svc, *sc, *acct;
@@ -619,7 +619,7 @@ token_url (struct reg *r, const struct reg_challenge *c, const char *repo, char 
 }
 
 static int
-token_parse (struct reg *r, const struct membuf *b, struct bx_err *e)
+token_parse (struct registry *r, const struct membuf *b, struct bx_err *e)
 {
 	json_t *doc = b->p ? json_loadb (b->p, b->len, 0, NULL) : NULL;
 	const char *t = json_string_value (json_object_get (doc, "token"));
@@ -638,9 +638,9 @@ token_parse (struct reg *r, const struct membuf *b, struct bx_err *e)
 
 /* GET a Bearer token from the challenge's realm. */
 static int
-token_fetch (struct reg *r, const struct reg_challenge *c, const char *repo, struct bx_err *e)
+token_fetch (struct registry *r, const struct registry_challenge *c, const char *repo, struct bx_err *e)
 {
-	struct xfer t = {.r = r, .body = {.max = REG_TOKEN_MAX}};
+	struct xfer t = {.r = r, .body = {.max = REGISTRY_TOKEN_MAX}};
 	CURL *h;
 	long code = 0;
 	int rc = 0;
@@ -669,7 +669,7 @@ token_fetch (struct reg *r, const struct reg_challenge *c, const char *repo, str
 		              t.errbuf[0] ? t.errbuf : curl_easy_strerror (t.res));
 	} else if (code == 401 || code == 403) {
 		char msg[512];
-		reg_error_text (t.body.p, t.body.len, "authentication required", msg, sizeof msg);
+		registry_error_text (t.body.p, t.body.len, "authentication required", msg, sizeof msg);
 		rc = err_set (e, BX_FAIL, 0, "unauthorized: %s", msg);
 	} else if (code / 100 != 2) {
 		rc = err_set (e, BX_SYSTEM, 0, "token server %s: HTTP %ld", c->realm, code);
@@ -686,9 +686,9 @@ token_fetch (struct reg *r, const struct reg_challenge *c, const char *repo, str
 static int
 authorize (struct xfer *x, struct bx_err *e)
 {
-	struct reg_challenge c;
+	struct registry_challenge c;
 
-	if (!x->www_auth || reg_challenge_parse (x->www_auth, &c) < 0)
+	if (!x->www_auth || registry_challenge_parse (x->www_auth, &c) < 0)
 		return err_set (e, BX_FAIL, 0, "unauthorized: no usable authentication challenge");
 	if (strcmp (c.scheme, "bearer") == 0)
 		return token_fetch (x->r, &c, x->repo, e);
@@ -718,13 +718,13 @@ http_error (struct xfer *x, long code, struct bx_err *e)
 	else if (code / 100 == 4 && code != 408 && code != 429)
 		bx = BX_FAIL;
 	if (code == 401)
-		reg_error_text (x->body.p, x->body.len, "unauthorized: authentication required", msg, sizeof msg);
+		registry_error_text (x->body.p, x->body.len, "unauthorized: authentication required", msg, sizeof msg);
 	else if (code == 404)
-		reg_error_text (x->body.p, x->body.len, "not found", msg, sizeof msg);
+		registry_error_text (x->body.p, x->body.len, "not found", msg, sizeof msg);
 	else {
 		char dflt[64];
 		snprintf (dflt, sizeof dflt, "HTTP %ld", code);
-		reg_error_text (x->body.p, x->body.len, dflt, msg, sizeof msg);
+		registry_error_text (x->body.p, x->body.len, dflt, msg, sizeof msg);
 	}
 	return err_set (e, bx, 0, "%s", msg);
 }
@@ -752,7 +752,7 @@ transport_error (struct xfer *x, struct bx_err *e)
 static int
 blob_verify (struct xfer *x, struct bx_err *e)
 {
-	struct reg_blob *b = x->blob;
+	struct registry_blob *b = x->blob;
 	char got[DIGEST_STR_LEN + 1];
 
 	if (b->size >= 0 && b->done != b->size)
@@ -770,7 +770,7 @@ blob_verify (struct xfer *x, struct bx_err *e)
 		return err_set (e, BX_FAIL, 0, "digest mismatch: content has %s", got);
 	}
 	blob_writeback (b);
-	b->state = REG_BLOB_DONE;
+	b->state = REGISTRY_BLOB_DONE;
 	return XF_DONE;
 }
 
@@ -784,7 +784,7 @@ xfer_finish (struct xfer *x, struct bx_err *e)
 	xfer_end (x);
 	if (x->res != CURLE_OK)
 		return transport_error (x, e);
-	if (code == 401 && x->auth_tries++ < REG_AUTH_TRIES) {
+	if (code == 401 && x->auth_tries++ < REGISTRY_AUTH_TRIES) {
 		/* a 401's body went to x->body, the blob's fd is untouched */
 		if (authorize (x, e) < 0)
 			return XF_FAIL;
@@ -816,13 +816,13 @@ now_ms (void)
 enum { XS_QUEUED, XS_ACTIVE, XS_DONE };
 
 struct run {
-	struct reg *r;
+	struct registry *r;
 	struct xfer *xs;
 	int *state;
 	size_t n, active;
 	int maxpar;
-	reg_progress_fn progress;
-	struct reg_blob *blobs;
+	registry_progress_fn progress;
+	struct registry_blob *blobs;
 	void *arg;
 };
 
@@ -859,7 +859,7 @@ run_reap (struct run *u, struct bx_err *e)
 		u->state[x - u->xs] = rc == XF_RETRY ? XS_QUEUED : XS_DONE;
 		if (rc == XF_FAIL) {
 			if (x->blob) {
-				x->blob->state = REG_BLOB_FAILED;
+				x->blob->state = REGISTRY_BLOB_FAILED;
 				err_wrap (e, "blob %s", x->blob->digest);
 			} else if (x->label) {
 				err_wrap (e, "blob %s", x->label);
@@ -916,9 +916,9 @@ run_one (struct xfer *x, struct bx_err *e)
 /* --- the API ----------------------------------------------------------------- */
 
 int
-reg_ping (struct reg *r, struct bx_err *e)
+registry_ping (struct registry *r, struct bx_err *e)
 {
-	struct xfer x = {.r = r, .body = {.max = REG_ERRBODY_MAX}};
+	struct xfer x = {.r = r, .body = {.max = REGISTRY_ERRBODY_MAX}};
 	int rc;
 
 	snprintf (x.url, sizeof x.url, "%s/v2/", r->base);
@@ -928,9 +928,11 @@ reg_ping (struct reg *r, struct bx_err *e)
 }
 
 int
-reg_get_manifest (struct reg *r, const char *repo, const char *reference, struct reg_doc *d, struct bx_err *e)
+registry_get_manifest (struct registry *r, const char *repo, const char *reference, struct registry_doc *d,
+                       struct bx_err *e)
 {
-	struct xfer x = {.r = r, .repo = repo, .accept = REG_MANIFEST_ACCEPT, .body = {.max = REG_MANIFEST_MAX}};
+	struct xfer x = {
+	    .r = r, .repo = repo, .accept = REGISTRY_MANIFEST_ACCEPT, .body = {.max = REGISTRY_MANIFEST_MAX}};
 	int rc;
 
 	memset (d, 0, sizeof *d);
@@ -951,7 +953,7 @@ reg_get_manifest (struct reg *r, const char *repo, const char *reference, struct
 }
 
 void
-reg_doc_free (struct reg_doc *d)
+registry_doc_free (struct registry_doc *d)
 {
 	free (d->buf);
 	d->buf = NULL;
@@ -970,7 +972,7 @@ on_tmpfs (int fd)
 static int
 blob_prepare (struct xfer *x, struct bx_err *e)
 {
-	struct reg_blob *b = x->blob;
+	struct registry_blob *b = x->blob;
 	off_t end = lseek (b->fd, 0, SEEK_END);
 
 	if (end < 0)
@@ -991,7 +993,7 @@ blob_prepare (struct xfer *x, struct bx_err *e)
 	if (b->size > end && !on_tmpfs (b->fd))
 		fallocate (b->fd, FALLOC_FL_KEEP_SIZE, end, b->size - end);
 	b->done = b->resumed_at = x->offset = end;
-	b->state = REG_BLOB_QUEUED;
+	b->state = REGISTRY_BLOB_QUEUED;
 	return 0;
 }
 
@@ -999,7 +1001,7 @@ blob_prepare (struct xfer *x, struct bx_err *e)
 static int
 blob_complete_already (struct xfer *x, struct bx_err *e)
 {
-	struct reg_blob *b = x->blob;
+	struct registry_blob *b = x->blob;
 	int rc;
 
 	if (b->size < 0 || b->done != b->size)
@@ -1011,8 +1013,8 @@ blob_complete_already (struct xfer *x, struct bx_err *e)
 }
 
 int
-reg_fetch_blobs (struct reg *r, const char *repo, struct reg_blob *blobs, size_t n, int maxpar,
-                 reg_progress_fn progress, void *arg, struct bx_err *e)
+registry_fetch_blobs (struct registry *r, const char *repo, struct registry_blob *blobs, size_t n, int maxpar,
+                      registry_progress_fn progress, void *arg, struct bx_err *e)
 {
 	_cleanup_free_ struct xfer *xs = calloc (n ? n : 1, sizeof *xs);
 	_cleanup_free_ int *state = calloc (n ? n : 1, sizeof *state);
@@ -1028,7 +1030,7 @@ reg_fetch_blobs (struct reg *r, const char *repo, struct reg_blob *blobs, size_t
 		x->r = r;
 		x->repo = repo;
 		x->blob = &blobs[i];
-		x->body.max = REG_ERRBODY_MAX;
+		x->body.max = REGISTRY_ERRBODY_MAX;
 		snprintf (x->url, sizeof x->url, "%s/v2/%s/blobs/%s", r->base, repo, blobs[i].digest);
 		if (blob_prepare (x, e) < 0 || (rc = blob_complete_already (x, e)) < 0) {
 			rc = err_wrap (e, "blob %s", blobs[i].digest);
@@ -1051,7 +1053,7 @@ reg_fetch_blobs (struct reg *r, const char *repo, struct reg_blob *blobs, size_t
 /* LOC (a Location header: a URL, or a path on the registry) with the
  * digest query parameter added, into URL. */
 static int
-upload_url (const struct reg *r, const char *loc, const char *digest, char *url, size_t len)
+upload_url (const struct registry *r, const char *loc, const char *digest, char *url, size_t len)
 {
 	int n = snprintf (url, len, "%s%s%cdigest=sha256%%3A%s", loc[0] == '/' ? r->base : "", loc,
 	                  strchr (loc, '?') ? '&' : '?', digest_hex (digest));
@@ -1061,7 +1063,7 @@ upload_url (const struct reg *r, const char *loc, const char *digest, char *url,
 /* Run the N requests of XS, MAXPAR at once, to the end or the first
  * failure; each is freed after. */
 static int
-run_many (struct reg *r, struct xfer *xs, size_t n, int maxpar, struct bx_err *e)
+run_many (struct registry *r, struct xfer *xs, size_t n, int maxpar, struct bx_err *e)
 {
 	_cleanup_free_ int *state = calloc (n ? n : 1, sizeof *state);
 	struct run u = {.r = r, .xs = xs, .state = state, .n = n, .maxpar = maxpar > 0 ? maxpar : 1};
@@ -1071,7 +1073,7 @@ run_many (struct reg *r, struct xfer *xs, size_t n, int maxpar, struct bx_err *e
 }
 
 static void
-push_xfer (struct xfer *x, struct reg *r, const char *repo, const char *method, const struct reg_push *b)
+push_xfer (struct xfer *x, struct registry *r, const char *repo, const char *method, const struct registry_push *b)
 {
 	xfer_free (x);
 	memset (x, 0, sizeof *x);
@@ -1079,18 +1081,18 @@ push_xfer (struct xfer *x, struct reg *r, const char *repo, const char *method, 
 	x->repo = repo;
 	x->method = method;
 	x->label = b->digest;
-	x->body.max = REG_ERRBODY_MAX;
+	x->body.max = REGISTRY_ERRBODY_MAX;
 }
 
 /* The POST answers: mounted (201 to a mount), or the URL to PUT the blob
  * to, in X's place, with X made the PUT. Returns 1 for a PUT to do. */
 static int
-push_next (struct reg *r, const char *repo, struct xfer *x, struct reg_push *b, struct bx_err *e)
+push_next (struct registry *r, const char *repo, struct xfer *x, struct registry_push *b, struct bx_err *e)
 {
 	char url[sizeof x->url];
 
 	if (x->code == 201 && b->from) {
-		b->result = REG_PUSH_MOUNTED;
+		b->result = REGISTRY_PUSH_MOUNTED;
 		return 0;
 	}
 	if (!x->location || upload_url (r, x->location, b->digest, url, sizeof url) < 0)
@@ -1101,12 +1103,13 @@ push_next (struct reg *r, const char *repo, struct xfer *x, struct reg_push *b, 
 	x->req_ctype = "application/octet-stream";
 	x->up_fd = b->fd;
 	x->up_len = b->size;
-	b->result = REG_PUSH_PUSHED;
+	b->result = REGISTRY_PUSH_PUSHED;
 	return 1;
 }
 
 int
-reg_push_blobs (struct reg *r, const char *repo, struct reg_push *v, size_t n, int maxpar, struct bx_err *e)
+registry_push_blobs (struct registry *r, const char *repo, struct registry_push *v, size_t n, int maxpar,
+                     struct bx_err *e)
 {
 	_cleanup_free_ struct xfer *xs = calloc (n ? n : 1, sizeof *xs);
 	_cleanup_free_ size_t *idx = calloc (n ? n : 1, sizeof *idx);
@@ -1121,13 +1124,13 @@ reg_push_blobs (struct reg *r, const char *repo, struct reg_push *v, size_t n, i
 	}
 	if (rc == 0 && (rc = run_many (r, xs, n, maxpar, e)) == 0)
 		for (k = 0; k < n; k++) {
-			v[k].result = REG_PUSH_EXISTS;
+			v[k].result = REGISTRY_PUSH_EXISTS;
 			if (xs[k].code == 404)
 				idx[m++] = k;
 		}
 	/* an upload session for each (or a mount from another repository) */
 	for (j = 0; rc == 0 && j < m; j++) {
-		const struct reg_push *b = &v[idx[j]];
+		const struct registry_push *b = &v[idx[j]];
 		push_xfer (&xs[j], r, repo, "POST", b);
 		if (b->from)
 			snprintf (xs[j].url, sizeof xs[j].url, "%s/v2/%s/blobs/uploads/?mount=%s&from=%s", r->base,
@@ -1162,8 +1165,8 @@ reg_push_blobs (struct reg *r, const char *repo, struct reg_push *v, size_t n, i
 }
 
 int
-reg_put_manifest (struct reg *r, const char *repo, const char *reference, const char *media_type, const char *buf,
-                  size_t len, struct bx_err *e)
+registry_put_manifest (struct registry *r, const char *repo, const char *reference, const char *media_type,
+                       const char *buf, size_t len, struct bx_err *e)
 {
 	struct xfer x = {.r = r,
 	                 .repo = repo,
@@ -1171,7 +1174,7 @@ reg_put_manifest (struct reg *r, const char *repo, const char *reference, const 
 	                 .req_ctype = media_type,
 	                 .up_buf = buf,
 	                 .up_len = (int64_t)len,
-	                 .body = {.max = REG_ERRBODY_MAX}};
+	                 .body = {.max = REGISTRY_ERRBODY_MAX}};
 	int rc;
 
 	if (snprintf (x.url, sizeof x.url, "%s/v2/%s/manifests/%s", r->base, repo, reference) >= (int)sizeof x.url)

@@ -1,6 +1,6 @@
 /* registry - an HTTP client for the OCI distribution-spec v2 API (libcurl)
  *
- * One struct reg per registry host. Every request goes through one curl
+ * One struct registry per registry host. Every request goes through one curl
  * multi handle, so connections are kept alive and shared; blobs are fetched
  * several at once in the same single-threaded loop.
  *
@@ -28,36 +28,36 @@
 #include "base/err.h"
 
 /* The Accept header for manifests: the four media types we understand. */
-#define REG_MANIFEST_ACCEPT                                                                                            \
+#define REGISTRY_MANIFEST_ACCEPT                                                                                       \
 	"application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "                        \
 	"application/vnd.docker.distribution.manifest.v2+json, "                                                       \
 	"application/vnd.docker.distribution.manifest.list.v2+json"
 
 /* Manifests larger than this are refused (the distribution-spec asks
  * registries to accept at least 4 MiB). */
-#define REG_MANIFEST_MAX (4 << 20)
+#define REGISTRY_MANIFEST_MAX (4 << 20)
 
-struct reg_opts {
+struct registry_opts {
 	const char *user; /* basic credentials, or NULL: anonymous */
 	const char *pass;
 	int plain_http;  /* http:// instead of https:// */
 	long rate_limit; /* bytes per second, all transfers together, 0: none (tests) */
 };
 
-struct reg;
+struct registry;
 
 /* A client for HOST ("127.0.0.1:5000", "registry-1.docker.io"). */
-struct reg *reg_new (const char *host, const struct reg_opts *o, struct bx_err *e);
-void reg_free (struct reg *r);
+struct registry *registry_new (const char *host, const struct registry_opts *o, struct bx_err *e);
+void registry_free (struct registry *r);
 
 /* Speak plain http to DOMAIN? True for localhost, 127.0.0.1, ::1 and the
  * hosts named in LIST (comma separated; NULL or "" for none). */
-int reg_is_insecure (const char *domain, const char *list);
+int registry_is_insecure (const char *domain, const char *list);
 
 /* GET /v2/, authorising as the registry asks: checks credentials. */
-int reg_ping (struct reg *r, struct bx_err *e);
+int registry_ping (struct registry *r, struct bx_err *e);
 
-struct reg_doc {
+struct registry_doc {
 	char *buf; /* the body, NUL-terminated */
 	size_t len;
 	char content_type[256];
@@ -65,10 +65,11 @@ struct reg_doc {
 };
 
 /* GET /v2/REPO/manifests/REFERENCE (a tag or a digest) into D. */
-int reg_get_manifest (struct reg *r, const char *repo, const char *reference, struct reg_doc *d, struct bx_err *e);
-void reg_doc_free (struct reg_doc *d);
+int registry_get_manifest (struct registry *r, const char *repo, const char *reference, struct registry_doc *d,
+                           struct bx_err *e);
+void registry_doc_free (struct registry_doc *d);
 
-enum reg_blob_state { REG_BLOB_QUEUED, REG_BLOB_FETCHING, REG_BLOB_DONE, REG_BLOB_FAILED };
+enum registry_blob_state { REGISTRY_BLOB_QUEUED, REGISTRY_BLOB_FETCHING, REGISTRY_BLOB_DONE, REGISTRY_BLOB_FAILED };
 
 /* One blob to fetch into FD (read-write, owned by the caller). What FD
  * already holds is taken as a prefix of the blob: it is hashed again and
@@ -77,7 +78,7 @@ enum reg_blob_state { REG_BLOB_QUEUED, REG_BLOB_FETCHING, REG_BLOB_DONE, REG_BLO
  * and its writeback started (not waited for: the caller fsyncs the blobs
  * together before they enter the store, so that no transfer waits on a
  * disk flush). */
-struct reg_blob {
+struct registry_blob {
 	const char *digest;
 	int64_t size;
 	int fd;
@@ -85,44 +86,45 @@ struct reg_blob {
 	int64_t done;       /* bytes in FD */
 	int64_t resumed_at; /* bytes FD held at the start */
 	int64_t flushed;    /* bytes whose writeback was started */
-	enum reg_blob_state state;
+	enum registry_blob_state state;
 	void *user;
 };
 
 /* Called at most every 100 ms while fetching, and when a blob finishes. */
-typedef void (*reg_progress_fn) (struct reg_blob *blobs, size_t n, void *arg);
+typedef void (*registry_progress_fn) (struct registry_blob *blobs, size_t n, void *arg);
 
 /* Fetch the N blobs of REPO, at most MAXPAR at once. On the first failure
  * the other transfers are stopped (what they fetched stays in their fd for
  * a later resume) and E names the blob. */
-int reg_fetch_blobs (struct reg *r, const char *repo, struct reg_blob *blobs, size_t n, int maxpar,
-                     reg_progress_fn progress, void *arg, struct bx_err *e);
+int registry_fetch_blobs (struct registry *r, const char *repo, struct registry_blob *blobs, size_t n, int maxpar,
+                          registry_progress_fn progress, void *arg, struct bx_err *e);
 
 /* --- pushing --- */
 
-enum reg_push_result { REG_PUSH_PUSHED, REG_PUSH_EXISTS, REG_PUSH_MOUNTED };
+enum registry_push_result { REGISTRY_PUSH_PUSHED, REGISTRY_PUSH_EXISTS, REGISTRY_PUSH_MOUNTED };
 
 /* A blob to push: SIZE bytes read from FD (pread, borrowed). */
-struct reg_push {
+struct registry_push {
 	const char *digest;
 	int64_t size;
 	int fd;
-	const char *from;            /* another repository of this registry that has it, or NULL */
-	enum reg_push_result result; /* set by reg_push_blobs */
+	const char *from;                 /* another repository of this registry that has it, or NULL */
+	enum registry_push_result result; /* set by registry_push_blobs */
 };
 
 /* Push the N blobs of V to REPO, MAXPAR requests at once: HEAD each; for
  * those the registry lacks, POST an upload session (asking to mount the
  * blob from ->from first), then PUT the blob whole with its digest, which
  * the registry checks. The first failure stops the rest. */
-int reg_push_blobs (struct reg *r, const char *repo, struct reg_push *v, size_t n, int maxpar, struct bx_err *e);
+int registry_push_blobs (struct registry *r, const char *repo, struct registry_push *v, size_t n, int maxpar,
+                         struct bx_err *e);
 
 /* PUT /v2/REPO/manifests/REFERENCE: LEN bytes of BUF as MEDIA_TYPE. */
-int reg_put_manifest (struct reg *r, const char *repo, const char *reference, const char *media_type, const char *buf,
-                      size_t len, struct bx_err *e);
+int registry_put_manifest (struct registry *r, const char *repo, const char *reference, const char *media_type,
+                           const char *buf, size_t len, struct bx_err *e);
 
 /* A parsed WWW-Authenticate challenge (the first one in the header). */
-struct reg_challenge {
+struct registry_challenge {
 	char scheme[16]; /* "bearer", "basic" (lowercased) */
 	char realm[1024];
 	char service[256];
@@ -131,11 +133,11 @@ struct reg_challenge {
 };
 
 /* Parse HDR; -1 when it is not a challenge. */
-int reg_challenge_parse (const char *hdr, struct reg_challenge *c);
+int registry_challenge_parse (const char *hdr, struct registry_challenge *c);
 
 /* Docker's wording for an error body ({"errors":[{"code","message"}]}):
  * "manifest unknown", "unauthorized: authentication required"; FALLBACK
  * when BODY says nothing. */
-void reg_error_text (const char *body, size_t len, const char *fallback, char *out, size_t outlen);
+void registry_error_text (const char *body, size_t len, const char *fallback, char *out, size_t outlen);
 
 #endif

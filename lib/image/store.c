@@ -14,6 +14,7 @@
 #include "base/layout.h"
 #include "base/lock.h"
 #include "image/manifest.h"
+#include "image/platform.h"
 #include "image/ref.h"
 
 static int
@@ -24,7 +25,7 @@ store_init_layout (int dir, struct bx_err *e)
 	if (afile_mkdir_p_at (dir, L_BLOBS, 0755, e) < 0)
 		return -1;
 	if (fstatat (dir, L_OCI_LAYOUT, &st, 0) < 0 &&
-	    afile_write_at (dir, L_OCI_LAYOUT, OCI_LAYOUT_CONTENT, strlen (OCI_LAYOUT_CONTENT), e) < 0)
+	    afile_write_at (dir, L_OCI_LAYOUT, OCI_LAYOUT_CONTENT, strlen (OCI_LAYOUT_CONTENT), 0644, e) < 0)
 		return -1;
 	if (fstatat (dir, L_INDEX, &st, 0) == 0)
 		return 0;
@@ -36,7 +37,7 @@ store_init_layout (int dir, struct bx_err *e)
 			return -1;
 		if (fstatat (dir, L_INDEX, &st, 0) == 0)
 			return 0;
-		return afile_write_at (dir, L_INDEX, empty, strlen (empty), e);
+		return afile_write_at (dir, L_INDEX, empty, strlen (empty), 0644, e);
 	}
 }
 
@@ -115,7 +116,7 @@ store_blob_put (const struct store *s, const char *digest, const void *buf, size
 		return err_set (e, BX_USAGE, 0, "blob %s: unsupported digest", digest);
 	if (store_has_blob (s, digest))
 		return 0;
-	return afile_write_at (s->blobs, digest_hex (digest), buf, len, e);
+	return afile_write_at (s->blobs, digest_hex (digest), buf, len, 0644, e);
 }
 
 int
@@ -162,7 +163,7 @@ store_index_update (const struct store *s, int (*fn) (json_t *, void *, struct b
 	rc = fn (index, arg, e);
 	if (rc == 0) {
 		out = json_dumps (index, JSON_COMPACT);
-		rc = out ? afile_write_at (s->dir, L_INDEX, out, strlen (out), e)
+		rc = out ? afile_write_at (s->dir, L_INDEX, out, strlen (out), 0644, e)
 		         : err_set (e, BX_SYSTEM, ENOMEM, "image store: index.json");
 	}
 	json_decref (index);
@@ -290,7 +291,7 @@ store_tag_remove (const struct store *s, const char *fullref, struct bx_err *e)
 }
 
 void
-image_free (struct image *img)
+store_image_free (struct image *img)
 {
 	json_decref (img->desc);
 	json_decref (img->manifest);

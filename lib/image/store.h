@@ -76,9 +76,9 @@ int store_image_load (const struct store *s, const char *name, struct image *img
 /* IMG from the index.json entry DESC (borrowed): its manifest (an image
  * index resolves to this machine's platform, else its first manifest;
  * manifest_digest is then the chosen one's) and its config. On failure
- * IMG still owns what was read: image_free it. */
+ * IMG still owns what was read: store_image_free it. */
 int store_entry_load (const struct store *s, json_t *desc, struct image *img, struct bx_err *e);
-void image_free (struct image *img);
+void store_image_free (struct image *img);
 
 /* --- removal and garbage collection (img-list rm) --- */
 

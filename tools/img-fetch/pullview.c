@@ -94,9 +94,9 @@ pullview_blob (struct pullview *v, struct pv_layer *l, int reg_state, int64_t do
 		return;
 	l->done = done;
 	l->size = size;
-	if (reg_state == REG_BLOB_FETCHING)
+	if (reg_state == REGISTRY_BLOB_FETCHING)
 		l->state = PV_FETCHING;
-	else if (reg_state == REG_BLOB_DONE)
+	else if (reg_state == REGISTRY_BLOB_DONE)
 		l->state = PV_DOWNLOADED;
 }
 

@@ -47,7 +47,7 @@ void pullview_layer (struct pullview *v, const char *digest, int exists);
 struct pv_layer *pullview_find (struct pullview *v, const char *digest);
 /* Set layer L's (may be NULL) state. */
 void pullview_set (struct pullview *v, struct pv_layer *l, enum pv_state s);
-/* From a transfer: state (enum reg_blob_state) and bytes. */
+/* From a transfer: state (enum registry_blob_state) and bytes. */
 void pullview_blob (struct pullview *v, struct pv_layer *l, int reg_state, int64_t done, int64_t size);
 void pullview_draw (struct pullview *v);
 /* "Digest: ...", "Status: ..." and, with DOCKER, the full reference. */

@@ -50,7 +50,7 @@ untag (struct rmctx *c, size_t i)
 	if (c->drop[i])
 		return;
 	c->drop[i] = 1;
-	imgent_familiar (&c->set.v[i], fam, sizeof fam);
+	imgset_entry_familiar (&c->set.v[i], fam, sizeof fam);
 	line (c, "Untagged", fam);
 }
 
@@ -73,11 +73,11 @@ is_single_reference (const struct rmctx *c)
 	int tags = 0, n = 0;
 
 	for (size_t i = 0; i < c->set.n; i++) {
-		const struct imgent *en = &c->set.v[i];
+		const struct imgset_entry *en = &c->set.v[i];
 		if (!is_mine (c, i) || !en->has_ref)
 			continue;
 		n++;
-		tags += imgent_is_tag (en);
+		tags += imgset_entry_is_tag (en);
 		if (!repo)
 			repo = &en->r;
 		else if (!same_repo (repo, &en->r))
@@ -142,7 +142,7 @@ static int
 tags_left_in_repo (const struct rmctx *c, const struct ref *r)
 {
 	for (size_t i = 0; i < c->set.n; i++)
-		if (is_mine (c, i) && imgent_is_tag (&c->set.v[i]) && same_repo (&c->set.v[i].r, r))
+		if (is_mine (c, i) && imgset_entry_is_tag (&c->set.v[i]) && same_repo (&c->set.v[i].r, r))
 			return 1;
 	return 0;
 }
@@ -150,7 +150,7 @@ tags_left_in_repo (const struct rmctx *c, const struct ref *r)
 static int
 rm_by_ref (struct rmctx *c, size_t k, struct bx_err *e)
 {
-	const struct imgent *en = &c->set.v[k];
+	const struct imgset_entry *en = &c->set.v[k];
 	struct bx_err ign;
 	struct ref r;
 
@@ -168,7 +168,7 @@ rm_by_ref (struct rmctx *c, size_t k, struct bx_err *e)
 			     strcmp (c->set.v[i].mdigest, r.digest) == 0))
 				untag (c, i);
 	/* a repository's last tag takes its digest names along */
-	if (imgent_is_tag (en) && !tags_left_in_repo (c, &en->r))
+	if (imgset_entry_is_tag (en) && !tags_left_in_repo (c, &en->r))
 		for (size_t i = 0; i < c->set.n; i++)
 			if (is_mine (c, i) && c->set.v[i].has_ref && same_repo (&c->set.v[i].r, &en->r))
 				untag (c, i);

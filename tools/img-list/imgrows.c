@@ -20,7 +20,7 @@ ref_matches (const struct imgrows_opts *o, const char *repo, const char *full)
 }
 
 static int
-labels_match (const struct imgrows_opts *o, const struct imgent *en)
+labels_match (const struct imgrows_opts *o, const struct imgset_entry *en)
 {
 	json_t *labels = json_object_get (json_object_get (en->config, "config"), "Labels");
 
@@ -38,7 +38,7 @@ labels_match (const struct imgrows_opts *o, const struct imgent *en)
 
 /* Out of memory sets R->oom; imgrows_build reports it once. */
 static void
-row_add (struct imgrows *r, const struct imgent *en, const char *repo, const char *tag, const char *digest)
+row_add (struct imgrows *r, const struct imgset_entry *en, const char *repo, const char *tag, const char *digest)
 {
 	struct imgrow *w;
 
@@ -61,7 +61,7 @@ row_add (struct imgrows *r, const struct imgent *en, const char *repo, const cha
 
 /* One image (config digest) and its names, as the filters leave them. */
 struct listimg {
-	const struct imgent *en;
+	const struct imgset_entry *en;
 	struct imgrows tags;    /* repo, tag */
 	struct imgrows digests; /* repo, digest */
 };
@@ -84,7 +84,7 @@ name_add (struct imgrows *r, const char *repo, const char *tag, const char *dige
 }
 
 static void
-image_names (const struct imgrows_opts *o, struct listimg *im, const struct imgent *en)
+image_names (const struct imgrows_opts *o, struct listimg *im, const struct imgset_entry *en)
 {
 	char repo[512], full[800];
 	const char *dg = en->r.digest[0] ? en->r.digest : en->rdigest;
@@ -131,7 +131,7 @@ group (const struct imgrows_opts *o, const struct imgset *set, struct listimg *i
 	size_t n = 0, k;
 
 	for (size_t i = 0; i < set->n; i++) {
-		const struct imgent *en = &set->v[i];
+		const struct imgset_entry *en = &set->v[i];
 		if (!en->id[0])
 			continue; /* unreadable: the caller says so */
 		for (k = 0; k < n && strcmp (ims[k].en->id, en->id) != 0; k++)
@@ -181,17 +181,17 @@ image_rows (const struct imgrows_opts *o, const struct listimg *im, struct imgro
 }
 
 void
-imgrow_id (const struct imgrow *r, int notrunc, char *buf, size_t len)
+imgrows_id (const struct imgrow *r, int notrunc, char *buf, size_t len)
 {
 	snprintf (buf, len, "%.*s", notrunc ? DIGEST_STR_LEN : 12, notrunc ? r->en->id : r->en->id + 7);
 }
 
 json_t *
-imgrow_record (const struct imgrow *r, int notrunc, time_t now)
+imgrows_record (const struct imgrow *r, int notrunc, time_t now)
 {
 	char id[DIGEST_STR_LEN + 1], since[64] = "N/A", at[64] = "N/A", size[32], vsize[32];
 
-	imgrow_id (r, notrunc, id, sizeof id);
+	imgrows_id (r, notrunc, id, sizeof id);
 	if (r->en->created >= 0) {
 		human_duration ((int64_t)now - r->en->created, since, sizeof since - 4);
 		strcat (since, " ago");

@@ -31,7 +31,7 @@ struct imgrows_opts {
 };
 
 struct imgrow {
-	const struct imgent *en; /* borrowed from the set */
+	const struct imgset_entry *en; /* borrowed from the set */
 	char repo[512], tag[160], digest[DIGEST_STR_LEN + 1];
 };
 
@@ -42,17 +42,17 @@ struct imgrows {
 };
 
 /* The rows of SET (which must outlive them). Entries that could not be
- * read (imgent.id "") are left out: the caller reports them. */
+ * read (imgset_entry.id "") are left out: the caller reports them. */
 int imgrows_build (const struct imgset *set, const struct imgrows_opts *o, struct imgrows *out, struct bx_err *e);
 void imgrows_free (struct imgrows *r);
 
 /* The image id as the IMAGE ID column shows it: 12 hex digits, or the
  * whole "sha256:..." with NOTRUNC. */
-void imgrow_id (const struct imgrow *r, int notrunc, char *buf, size_t len);
+void imgrows_id (const struct imgrow *r, int notrunc, char *buf, size_t len);
 /* The fields docker images --format knows (Containers, CreatedAt,
  * CreatedSince, Digest, ID, Repository, SharedSize, Size, Tag, UniqueSize,
  * VirtualSize), with NOW for CreatedSince. NULL when out of memory. */
-json_t *imgrow_record (const struct imgrow *r, int notrunc, time_t now);
+json_t *imgrows_record (const struct imgrow *r, int notrunc, time_t now);
 /* The same keys with the table's column headers. */
 json_t *imgrows_headers (void);
 

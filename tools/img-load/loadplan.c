@@ -13,14 +13,14 @@
 #include "base/hash.h"
 #include "base/layout.h"
 #include "base/tree.h"
-#include "image/manifest.h"
+#include "image/platform.h"
 #include "image/oci.h"
 #include "image/ref.h"
 
 #define MAX_DOC (16u << 20) /* manifests, configs, index.json: far below this */
 
 void
-load_src_free (struct load_src *s)
+loadplan_src_free (struct loadplan_src *s)
 {
 	tarball_free (&s->tar);
 	json_decref (s->copied);
@@ -31,7 +31,7 @@ load_src_free (struct load_src *s)
 }
 
 static void
-plan_warn (struct load_plan *p, const char *fmt, ...)
+plan_warn (struct loadplan *p, const char *fmt, ...)
 {
 	char buf[768];
 	va_list ap;
@@ -43,7 +43,7 @@ plan_warn (struct load_plan *p, const char *fmt, ...)
 }
 
 static int
-copy_in (struct load_src *s, const char *path, json_t **out, struct bx_err *e)
+copy_in (struct loadplan_src *s, const char *path, json_t **out, struct bx_err *e)
 {
 	_cleanup_close_ int in = tree_open_in_root (s->dir, path, O_RDONLY, 0), fd = -1;
 	struct hash_ctx c;
@@ -80,7 +80,7 @@ copy_in (struct load_src *s, const char *path, json_t **out, struct bx_err *e)
 
 /* The staged file for PATH of the input, with its digest and size. */
 static int
-src_get (struct load_src *s, const char *path, const char **staged, const char **digest, uint64_t *size,
+src_get (struct loadplan_src *s, const char *path, const char **staged, const char **digest, uint64_t *size,
          struct bx_err *e)
 {
 	json_t *f;
@@ -96,7 +96,7 @@ src_get (struct load_src *s, const char *path, const char **staged, const char *
 }
 
 static int
-src_has (struct load_src *s, const char *path)
+src_has (struct loadplan_src *s, const char *path)
 {
 	const char *st, *dg;
 	uint64_t n;
@@ -107,7 +107,8 @@ src_has (struct load_src *s, const char *path)
 
 /* Read PATH of the input as a document of KIND (validated). */
 static int
-src_doc (struct load_src *s, const char *path, enum oci_kind kind, json_t **doc, const char **digest, struct bx_err *e)
+src_doc (struct loadplan_src *s, const char *path, enum oci_kind kind, json_t **doc, const char **digest,
+         struct bx_err *e)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
@@ -132,7 +133,7 @@ src_doc (struct load_src *s, const char *path, enum oci_kind kind, json_t **doc,
 
 /* A blob named by DESC: staged, and its digest and size checked. */
 static int
-oci_blob (struct load_src *s, struct load_plan *p, json_t *desc, const char **staged, struct bx_err *e)
+oci_blob (struct loadplan_src *s, struct loadplan *p, json_t *desc, const char **staged, struct bx_err *e)
 {
 	const char *want = json_string_value (json_object_get (desc, "digest")), *got;
 	json_int_t size = json_integer_value (json_object_get (desc, "size"));
@@ -154,7 +155,8 @@ oci_blob (struct load_src *s, struct load_plan *p, json_t *desc, const char **st
 }
 
 static int
-oci_blob_doc (struct load_src *s, struct load_plan *p, json_t *desc, enum oci_kind kind, json_t **doc, struct bx_err *e)
+oci_blob_doc (struct loadplan_src *s, struct loadplan *p, json_t *desc, enum oci_kind kind, json_t **doc,
+              struct bx_err *e)
 {
 	const char *staged;
 	char path[128];
@@ -167,7 +169,7 @@ oci_blob_doc (struct load_src *s, struct load_plan *p, json_t *desc, enum oci_ki
 }
 
 static int
-plan_image (struct load_plan *p, json_t *desc, const char *config_digest, json_t *names)
+plan_image (struct loadplan *p, json_t *desc, const char *config_digest, json_t *names)
 {
 	json_t *d = json_pack ("{s:O,s:O,s:O}", "mediaType", json_object_get (desc, "mediaType"), "digest",
 	                       json_object_get (desc, "digest"), "size", json_object_get (desc, "size"));
@@ -177,7 +179,7 @@ plan_image (struct load_plan *p, json_t *desc, const char *config_digest, json_t
 
 /* An image manifest and everything it names. */
 static int
-oci_image (struct load_src *s, struct load_plan *p, json_t *desc, json_t *names, struct bx_err *e)
+oci_image (struct loadplan_src *s, struct loadplan *p, json_t *desc, json_t *names, struct bx_err *e)
 {
 	json_t *m = NULL, *cfg = NULL, *layers, *l;
 	int rc = -1;
@@ -220,7 +222,7 @@ host_arch (void)
 /* A nested index: the manifest for this machine (a child without a
  * platform is taken, as containerd does). */
 static int
-oci_pick (struct load_src *s, struct load_plan *p, json_t *desc, json_t **child, struct bx_err *e)
+oci_pick (struct loadplan_src *s, struct loadplan *p, json_t *desc, json_t **child, struct bx_err *e)
 {
 	json_t *idx = NULL, *d;
 	char seen[512] = "";
@@ -252,7 +254,7 @@ oci_pick (struct load_src *s, struct load_plan *p, json_t *desc, json_t **child,
  * (a bare tag such as "latest" names no repository: the image is loaded
  * untagged, as docker load does). */
 static json_t *
-oci_names (struct load_plan *p, json_t *desc, const char *what)
+oci_names (struct loadplan *p, json_t *desc, const char *what)
 {
 	json_t *ann = json_object_get (desc, "annotations");
 	const char *n = json_string_value (json_object_get (ann, ANN_CONTAINERD_NAME));
@@ -276,7 +278,7 @@ oci_names (struct load_plan *p, json_t *desc, const char *what)
 }
 
 static int
-load_oci (struct load_src *s, struct load_plan *p, struct bx_err *e)
+load_oci (struct loadplan_src *s, struct loadplan *p, struct bx_err *e)
 {
 	json_t *layout = NULL, *index = NULL, *d;
 	size_t i;
@@ -339,7 +341,7 @@ config_name_check (const char *path, const char *digest, struct bx_err *e)
 
 /* One layer file: its blob (stored as is) must decompress to DIFF_ID. */
 static int
-docker_layer (struct load_src *s, struct load_plan *p, const char *path, const char *diff_id, json_t *layers,
+docker_layer (struct loadplan_src *s, struct loadplan *p, const char *path, const char *diff_id, json_t *layers,
               struct bx_err *e)
 {
 	const char *staged, *dg, *mt = NULL;
@@ -371,7 +373,7 @@ docker_layer (struct load_src *s, struct load_plan *p, const char *path, const c
 
 /* Write the OCI manifest Docker's archive leaves implicit into the stage. */
 static int
-docker_manifest (struct load_src *s, struct load_plan *p, json_t *manifest, char digest[DIGEST_STR_LEN + 1],
+docker_manifest (struct loadplan_src *s, struct loadplan *p, json_t *manifest, char digest[DIGEST_STR_LEN + 1],
                  size_t *len, struct bx_err *e)
 {
 	_cleanup_free_ char *buf = json_dumps (manifest, JSON_COMPACT);
@@ -382,7 +384,7 @@ docker_manifest (struct load_src *s, struct load_plan *p, json_t *manifest, char
 	*len = strlen (buf);
 	hash_buf (buf, *len, digest);
 	snprintf (name, sizeof name, "m%u", ++p->nmade);
-	if (afile_write_at (s->stage, name, buf, *len, e) < 0)
+	if (afile_write_at (s->stage, name, buf, *len, 0644, e) < 0)
 		return -1;
 	json_object_set_new (p->blobs, digest, json_string (name));
 	return 0;
@@ -410,7 +412,7 @@ docker_names (json_t *tags, struct bx_err *e)
 }
 
 static int
-docker_image (struct load_src *s, struct load_plan *p, json_t *ent, struct bx_err *e)
+docker_image (struct loadplan_src *s, struct loadplan *p, json_t *ent, struct bx_err *e)
 {
 	const char *cpath = json_string_value (json_object_get (ent, "Config")), *cdg, *staged;
 	json_t *paths = json_object_get (ent, "Layers"), *tags = json_object_get (ent, "RepoTags");
@@ -464,7 +466,7 @@ out:
 }
 
 static int
-load_docker (struct load_src *s, struct load_plan *p, struct bx_err *e)
+load_docker (struct loadplan_src *s, struct loadplan *p, struct bx_err *e)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
@@ -496,7 +498,7 @@ load_docker (struct load_src *s, struct load_plan *p, struct bx_err *e)
 }
 
 int
-load_src_open (struct load_src *s, const char *input, int stage, struct bx_err *e)
+loadplan_src_open (struct loadplan_src *s, const char *input, int stage, struct bx_err *e)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
@@ -522,7 +524,7 @@ load_src_open (struct load_src *s, const char *input, int stage, struct bx_err *
 }
 
 int
-load_plan_read (struct load_src *s, struct load_plan *p, struct bx_err *e)
+loadplan_read (struct loadplan_src *s, struct loadplan *p, struct bx_err *e)
 {
 	memset (p, 0, sizeof *p);
 	p->blobs = json_object ();
@@ -538,7 +540,7 @@ load_plan_read (struct load_src *s, struct load_plan *p, struct bx_err *e)
 }
 
 void
-load_plan_free (struct load_plan *p)
+loadplan_free (struct loadplan *p)
 {
 	json_decref (p->blobs);
 	json_decref (p->images);

@@ -16,7 +16,7 @@
 #include "base/err.h"
 #include "image/tarball.h"
 
-struct load_src {
+struct loadplan_src {
 	const char *what; /* the input's name in messages */
 	int dir;          /* input directory, or -1 */
 	struct tarball tar;
@@ -28,11 +28,11 @@ struct load_src {
 /* INPUT: a file or directory, or NULL for stdin (an archive, possibly
  * compressed as a whole). STAGE: an empty directory on the store's file
  * system, which holds the staged files. */
-int load_src_open (struct load_src *s, const char *input, int stage, struct bx_err *e);
-void load_src_free (struct load_src *s);
+int loadplan_src_open (struct loadplan_src *s, const char *input, int stage, struct bx_err *e);
+void loadplan_src_free (struct loadplan_src *s);
 
 /* What the load will do once everything is checked. */
-struct load_plan {
+struct loadplan {
 	json_t *blobs;    /* digest -> staged file name */
 	json_t *images;   /* [{"desc": {...}, "id": config digest, "names": [full refs]}] */
 	json_t *warnings; /* [string]: what was skipped, for the user */
@@ -43,7 +43,7 @@ struct load_plan {
  * size checked, manifests made for docker save images. BX_USAGE for
  * malformed input, BX_FAIL for a digest or size mismatch. P is filled
  * (and must be freed) either way. */
-int load_plan_read (struct load_src *s, struct load_plan *p, struct bx_err *e);
-void load_plan_free (struct load_plan *p);
+int loadplan_read (struct loadplan_src *s, struct loadplan *p, struct bx_err *e);
+void loadplan_free (struct loadplan *p);
 
 #endif

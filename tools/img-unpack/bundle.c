@@ -47,7 +47,7 @@ bundle_mount (int rootfd, const char *image, const char *dir, enum bundle_driver
 out:
 	if (rc < 0 && e->msg[0] && strncmp (e->msg, "no such image", 13) != 0)
 		err_wrap (e, "%s", image);
-	image_free (&img);
+	store_image_free (&img);
 	store_close (&s);
 	return rc;
 }
