@@ -1,15 +1,15 @@
 #!/usr/bin/env bats
-# lib/oci's validators against the OCI image-spec conformance documents
+# lib/image/oci's validators against the OCI image-spec conformance documents
 # (../shared/conformance/oci-image-spec): every case of cases/INDEX.json must
 # get its "expect", every md-example must be valid, and the docker-v2-compat
 # documents must hash to their digest_of_raw_bytes. Driven by the unit
-# program tests/unit/oci-validate.c.
+# program tests/unit/oci.c.
 
 load ../helpers
 
 setup () {
 	box_setup
-	V=$BOX_BUILD/unit/oci-validate
+	V=$BOX_BUILD/unit/oci
 	[[ -x $V ]] || {
 		echo "$V not built" >&2
 		return 1

@@ -1,4 +1,4 @@
-/* dockerfile - TAP unit tests of lib/dockerfile.h; then, when $CONFORMANCE
+/* dockerfile - TAP unit tests of lib/dockerfile/dockerfile.h; then, when $CONFORMANCE
  * is set, every case of its dockerfile-parser/parser (README.md there): each
  * testfiles/CASE/Dockerfile rendered as buildkit's parse tree dump must equal
  * CASE/result byte for byte, testfiles-negative/CASE/Dockerfile must fail,

@@ -1,4 +1,4 @@
-/* hashbg - TAP unit tests of lib/hashbg.h: files hashed by the worker as
+/* hashbg - TAP unit tests of lib/base/hashbg.h: files hashed by the worker as
  * they grow, interleaved, started over, and a read that fails */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,77 +1,11 @@
-/* listfmt, human: Docker's words for times and sizes, its tabwriter
- * alignment and the Go-template subset (TAP) */
+/* listfmt - TAP unit tests of lib/base/listfmt.h: Docker's tabwriter
+ * alignment, the Go-template subset, and output written to the stream the
+ * caller gives */
+#include <stdio.h>
 #include <stdlib.h>
 
-#include "base/human.h"
 #include "base/listfmt.h"
 #include "tap.h"
-
-static void
-durations (void)
-{
-	static const struct {
-		long long secs;
-		const char *want;
-	} t[] = {
-	    {0, "Less than a second"},    {1, "1 second"},
-	    {59, "59 seconds"},           {60, "About a minute"},
-	    {119, "About a minute"},      {120, "2 minutes"},
-	    {3599, "59 minutes"},         {3600, "About an hour"},
-	    {5399, "About an hour"},      {5400, "2 hours"},
-	    {47 * 3600, "47 hours"},      {48 * 3600, "2 days"},
-	    {13 * 86400, "13 days"},      {14 * 86400, "2 weeks"},
-	    {59 * 86400, "8 weeks"},      {60 * 86400, "2 months"},
-	    {729 * 86400LL, "24 months"}, {730 * 86400LL, "2 years"},
-	    {-5, "Less than a second"},
-	};
-	char buf[64];
-
-	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
-		human_duration (t[i].secs, buf, sizeof buf);
-		is_str (buf, t[i].want, "duration");
-	}
-}
-
-static void
-sizes (void)
-{
-	char buf[32];
-
-	human_size (0, 3, buf, sizeof buf);
-	is_str (buf, "0B", "0 bytes");
-	human_size (999, 3, buf, sizeof buf);
-	is_str (buf, "999B", "999 bytes");
-	human_size (1035594, 3, buf, sizeof buf);
-	is_str (buf, "1.04MB", "3 significant digits");
-	human_size (1035594, 4, buf, sizeof buf);
-	is_str (buf, "1.036MB", "4 significant digits");
-	human_size (4260000, 3, buf, sizeof buf);
-	is_str (buf, "4.26MB", "4.26MB");
-	human_size (1500, 3, buf, sizeof buf);
-	is_str (buf, "1.5kB", "trailing zeros dropped, lowercase k");
-	human_size (999999, 3, buf, sizeof buf);
-	is_str (buf, "1e+03kB", "Go's %g turns 999.999 into 1e+03 too");
-	human_size (77e9, 3, buf, sizeof buf);
-	is_str (buf, "77GB", "GB");
-}
-
-static void
-times (void)
-{
-	int64_t t;
-	char buf[64];
-
-	ok (human_time_parse ("2024-01-01T00:00:00Z", &t) == 0 && t == 1704067200, "RFC 3339 UTC");
-	ok (human_time_parse ("2024-01-01T02:00:00.123456789+02:00", &t) == 0 && t == 1704067200,
-	    "fraction and offset");
-	ok (human_time_parse ("2024-01-01", &t) < 0, "a date alone is refused");
-	ok (human_time_parse ("2024-13-01T00:00:00Z", &t) < 0, "month 13 is refused");
-	ok (human_time_parse ("2024-01-01T00:00:00", &t) < 0, "no zone is refused");
-	ok (human_time_parse (NULL, &t) < 0, "NULL is refused");
-	setenv ("TZ", "UTC", 1);
-	human_time_go (1704067200, buf, sizeof buf);
-	is_str (buf, "2024-01-01 00:00:00 +0000 UTC", "Go's time.String()");
-}
 
 static const char *
 render (const char *tmpl, const char *json)
@@ -146,13 +80,56 @@ tables (void)
 	        "json lines");
 }
 
+/* "RC TEXT": what listfmt_inspect returns and writes for DOCS (a JSON
+ * array), then its message when it fails */
+static const char *
+inspect (const char *docs, const char *format)
+{
+	static char out[512];
+	struct bx_err e = {0};
+	json_t *all = json_loads (docs, 0, NULL);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream (&text, &len);
+	int rc = listfmt_inspect (all, format, f, &e);
+
+	fclose (f);
+	snprintf (out, sizeof out, "%d %s%s", rc, text, rc < 0 ? e.msg : "");
+	free (text);
+	json_decref (all);
+	return out;
+}
+
+static void
+streams (void)
+{
+	json_t *row = json_pack ("{ss}", "A", "a");
+	struct listfmt f;
+	struct bx_err e = {0};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream (&text, &len);
+
+	listfmt_init (&f, "{{.A}}", NULL, &e);
+	listfmt_row (&f, row, &e);
+	json_decref (row);
+	ok (listfmt_print (&f, mem, &e) == 0, "print: 0");
+	fclose (mem);
+	is_str (text, "a\n", "print: the text on the stream given");
+	free (text);
+	listfmt_free (&f);
+	is_str (inspect ("[{\"A\":\"x\"}]", NULL), "0 [\n    {\n        \"A\": \"x\"\n    }\n]\n",
+	        "inspect: indented JSON");
+	is_str (inspect ("[{\"A\":\"x\"},{\"A\":\"y\"}]", "{{.A}}"), "0 x\ny\n", "inspect: a line per object");
+	is_str (inspect ("[{\"A\":\"x\"}]", "{{range .A}}"), "-1 template: {{range .A}}: not implemented",
+	        "inspect: a failed render returns its error, prints nothing");
+}
+
 int
 main (void)
 {
-	durations ();
-	sizes ();
-	times ();
 	templates ();
 	tables ();
+	streams ();
 	return tap_done ();
 }

@@ -1,4 +1,4 @@
-/* ref - TAP unit tests of lib/ref.h: parsing and normalisation as Docker does */
+/* ref - TAP unit tests of lib/image/ref.h: parsing and normalisation as Docker does */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* shword - TAP unit tests of lib/shword.h: Dockerfile word expansion as
+/* shword - TAP unit tests of lib/dockerfile/shword.h: Dockerfile word expansion as
  * buildkit's shell lexer does it; then, when $CONFORMANCE is set, every line
  * of its dockerfile-parser/shell/envVarTest and wordsTest (README.md there) */
 #include <stdio.h>

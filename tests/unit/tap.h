@@ -1,4 +1,4 @@
-/* tap - a tiny TAP producer for the unit tests of lib/ (tests/tools/unit.bats runs them) */
+/* tap - a tiny TAP producer for the unit tests (tests/unit/unit.bats runs them) */
 #ifndef BOX_TAP_H
 #define BOX_TAP_H
 

@@ -1,11 +1,12 @@
 /*
- * oci-validate - run lib/oci validators on documents (a test driver)
+ * oci - TAP unit tests of lib/image/oci.h, and a driver that runs its
+ * validators on documents (tests/system/oci-conformance.bats)
  *
- * usage:  oci-validate                 TAP: the built-in cases below, then the
- *                                     conformance cases when $CONFORMANCE is set
- *         oci-validate KIND FILE      validate one file, print "valid" or the error
- *         oci-validate --cases DIR    TAP: every entry of DIR/cases/INDEX.json and
- *                                     DIR/md-examples/INDEX.json must get its expect
+ * usage:  oci                 TAP: the built-in cases below, then the
+ *                             conformance cases when $CONFORMANCE is set
+ *         oci KIND FILE       validate one file, print "valid" or the error
+ *         oci --cases DIR     TAP: every entry of DIR/cases/INDEX.json and
+ *                             DIR/md-examples/INDEX.json must get its expect
  * KIND:   Descriptor, Manifest, ImageIndex, ImageConfig, LayoutHeader
  * exit:   0 valid / all agree, 1 invalid / a case disagrees, 2 usage
  */
