@@ -1,7 +1,7 @@
-/* fuzz/dockerfile - libFuzzer target for lib/dockerfile and lib/shword: any
- * input is refused or parses; every argument of what parses is then
- * expanded and split as a build would, which refuses or succeeds, never
- * crashes; line ranges stay in order and inside the file. */
+/* fuzz/dockerfile - libFuzzer target for lib/dockerfile's dockerfile and
+ * shword: any input is refused or parses; every argument of what parses is
+ * then expanded and split as a build would, which refuses or succeeds,
+ * never crashes; line ranges stay in order and inside the file. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -305,8 +305,8 @@ commit (struct pull *p, struct bx_err *e)
 	int rc;
 
 	/* durable before they are in the store: one fsync each, at the end,
-	 * where little is left to write (lib/registry started the writeback
-	 * as the bytes came), so no transfer waited on the disk */
+	 * where little is left to write (lib/image/registry started the
+	 * writeback as the bytes came), so no transfer waited on the disk */
 	for (size_t i = 0; i < p->nblobs; i++)
 		if (fsync (p->blobs[i].fd) < 0)
 			return err_set (e, BX_SYSTEM, errno, "blob %s: fsync", p->blobs[i].digest);

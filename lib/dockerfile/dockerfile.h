@@ -6,11 +6,12 @@
  * dropped), keywords case-insensitive, --flags before the arguments, exec
  * (JSON) form or shell form, ENV and LABEL as key/value/separator triples,
  * ONBUILD holding one instruction (not another ONBUILD, which buildkit's
- * builder refuses). Variables are left alone: lib/shword expands them later,
- * in the environment of the build. Unknown keywords are kept, without
- * arguments, for the builder to refuse. Here-documents (RUN, COPY, ADD in
- * shell form, also under ONBUILD) are read as lib/dfheredoc says; the
- * instruction's arguments keep the "<<EOF" words, as buildkit's do. */
+ * builder refuses). Variables are left alone: lib/dockerfile/shword expands
+ * them later, in the environment of the build. Unknown keywords are kept,
+ * without arguments, for the builder to refuse. Here-documents (RUN, COPY,
+ * ADD in shell form, also under ONBUILD) are read as lib/dockerfile/dfheredoc
+ * says; the instruction's arguments keep the "<<EOF" words, as buildkit's
+ * do. */
 #ifndef BOX_DOCKERFILE_H
 #define BOX_DOCKERFILE_H
 

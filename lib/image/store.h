@@ -67,8 +67,8 @@ struct image {
 	char config_digest[DIGEST_STR_LEN + 1]; /* Docker's image id */
 };
 
-/* Find NAME as img-list does (lib/imgset.c holds the lookup, so every
- * tool agrees): a full image id or manifest digest, a reference
+/* Find NAME as img-list does (lib/image/imgset.c holds the lookup, so
+ * every tool agrees): a full image id or manifest digest, a reference
  * ("busybox", "host:5000/a:t", "a@sha256:.."), an image id's unique
  * prefix. BX_NOTFOUND, or BX_USAGE for an ambiguous prefix or a malformed
  * name. Only the entries the lookup needs are read. */

@@ -12,7 +12,7 @@
  * ("<none>") entry.
  *
  * A container uses an image when $BOX_ROOT/containers/<id>/image holds
- * its id (lib/layout.h L_CIMAGE).
+ * its id (lib/base/layout.h L_CIMAGE).
  */
 #ifndef BOX_IMGRM_H
 #define BOX_IMGRM_H

@@ -1,6 +1,6 @@
 /* imgrows - the rows of `docker images`
  *
- * The store's images (lib/imgset) grouped by image id, their names
+ * The store's images (lib/image/imgset) grouped by image id, their names
  * filtered (reference=, label=, dangling=) and sorted as docker/cli does
  * (newest first, names in order), then laid out as its table has them: a
  * row per tag (with each digest of the same repository when the digest

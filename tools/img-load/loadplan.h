@@ -2,9 +2,9 @@
  *
  * The input of img-load: a docker save archive (manifest.json; Docker's
  * "<hex>.json" configs or, from Docker 25, an OCI layout inside), an OCI
- * archive, or an OCI layout directory. An archive is staged by lib/tarball;
- * a directory's files are copied into the stage as they are needed,
- * hashing as they go. Either way every checked blob ends up a staged file
+ * archive, or an OCI layout directory. An archive is staged by
+ * lib/image/tarball; a directory's files are copied into the stage as they
+ * are needed, hashing as they go. Either way every checked blob ends up a staged file
  * that can be renamed into the store, and the plan says which, and which
  * images (with their names) to tag.
  */

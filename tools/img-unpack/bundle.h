@@ -1,9 +1,9 @@
 /* bundle - an image's layers extracted (lib/layers) and its root
- * filesystem mounted at BUNDLE/rootfs (lib/rootfs)
+ * filesystem mounted at BUNDLE/rootfs (lib/layers/rootfs)
  *
  * For programs that may extract (img-unpack). Linking this module loads
- * libarchive; ctr-create uses lib/rootfs alone and has img-unpack extract
- * the layers an image is missing, the first time only.
+ * libarchive; ctr-create uses lib/layers/rootfs alone and has img-unpack
+ * extract the layers an image is missing, the first time only.
  */
 #ifndef BOX_BUNDLE_H
 #define BOX_BUNDLE_H
