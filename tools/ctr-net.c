@@ -36,10 +36,11 @@
 #include "base/err.h"
 #include "base/listfmt.h"
 #include "base/root.h"
+#include "ctr-net/bridge.h"
 #include "ctr-net/endpoint.h"
 #include "ctr-net/netctr.h"
-#include "ctr-net/netfilter.h"
-#include "net/netstore.h"
+#include "ctr-net/netls.h"
+#include "net/net.h"
 #include "runtime/ctr.h"
 
 struct ctx {
@@ -120,7 +121,7 @@ cmd_create (struct ctx *c, int argc, char **argv)
 	    {"driver", required_argument, NULL, 'd'},  {"subnet", required_argument, NULL, 's'},
 	    {"gateway", required_argument, NULL, 'g'}, {"label", required_argument, NULL, 'l'},
 	    {"opt", required_argument, NULL, 'o'},     {0, 0, 0, 0}};
-	struct net_opts o = {0};
+	struct bridge_opts o = {0};
 	struct bx_err e = {0};
 	json_t *labels = json_object ();
 	struct net n;
@@ -147,7 +148,7 @@ cmd_create (struct ctx *c, int argc, char **argv)
 	o.labels = labels;
 	if (net_is_predefined (o.name))
 		err_die (BX_CONFLICT, "operation is not permitted on predefined %s network", o.name);
-	rc = net_create (c->rootfd, &o, &n, &e);
+	rc = bridge_create (c->rootfd, &o, &n, &e);
 	json_decref (labels);
 	if (rc < 0)
 		return err_report (&e);
@@ -204,7 +205,7 @@ cmd_ls (struct ctx *c, int argc, char **argv)
 	                                   {0, 0, 0, 0}};
 	int ch, quiet = 0, notrunc = 0, rc = 0;
 	const char *format = NULL;
-	struct netfilter filt = {0};
+	struct netls filt = {0};
 	struct bx_err e = {0};
 	struct listfmt f;
 	char **names = NULL;
@@ -218,7 +219,7 @@ cmd_ls (struct ctx *c, int argc, char **argv)
 		case 'T': notrunc = 1; break;
 		case 'F': format = optarg; break;
 		case 'f':
-			if (netfilter_add (&filt, optarg, &e) < 0)
+			if (netls_add (&filt, optarg, &e) < 0)
 				return err_report (&e);
 			break;
 		default: usage ();
@@ -239,7 +240,7 @@ cmd_ls (struct ctx *c, int argc, char **argv)
 		struct bx_err ignored = {0};
 		if (ls_open (c, names[i], &n, &ignored) < 0)
 			continue;
-		if (!netfilter_match (&filt, &n)) {
+		if (!netls_match (&filt, &n)) {
 			net_close (&n);
 			continue;
 		}
@@ -258,7 +259,7 @@ cmd_ls (struct ctx *c, int argc, char **argv)
 /* --- inspect --------------------------------------------------------------------------- */
 
 static int
-container_entry (const struct ep *ep, void *arg)
+container_entry (const struct endpoint *ep, void *arg)
 {
 	json_t *all = ((void **)arg)[0];
 	struct net *n = ((void **)arg)[1];
@@ -281,7 +282,7 @@ inspect_one (struct ctx *c, struct net *n, struct bx_err *e)
 	void *arg[2] = {ctrs, n};
 
 	json_object_del (j, "Box");
-	if (n->dirfd >= 0 && ep_each (c->rootfd, n, container_entry, arg, e) < 0) {
+	if (n->dirfd >= 0 && endpoint_each (c->rootfd, n, container_entry, arg, e) < 0) {
 		json_decref (j), json_decref (ctrs);
 		return NULL;
 	}
@@ -310,7 +311,7 @@ cmd_inspect (struct ctx *c, int argc, char **argv)
 		struct bx_err e = {0};
 		struct net n;
 		json_t *j = NULL;
-		int ok = (!strcmp (argv[i], NET_DEFAULT) ? net_open_default (c->rootfd, &n, &e)
+		int ok = (!strcmp (argv[i], NET_DEFAULT) ? bridge_open_default (c->rootfd, &n, &e)
 		                                         : net_open (c->rootfd, argv[i], &n, &e)) == 0;
 		if (ok && !(j = inspect_one (c, &n, &e)))
 			ok = 0;
@@ -336,9 +337,9 @@ remove_net (struct ctx *c, struct net *n, struct bx_err *e)
 {
 	if (n->dirfd < 0 || !strcmp (n->name, NET_DEFAULT))
 		return err_set (e, BX_CONFLICT, 0, "%s is a pre-defined network and cannot be removed", n->name);
-	if (ep_sweep (c->rootfd, n, e) < 0)
+	if (endpoint_sweep (c->rootfd, n, e) < 0)
 		return -1;
-	return net_remove (c->rootfd, n, e);
+	return bridge_remove (c->rootfd, n, e);
 }
 
 static int
@@ -412,7 +413,7 @@ cmd_connect (struct ctx *c, int argc, char **argv)
 {
 	static const struct option lo[] = {
 	    {"alias", required_argument, NULL, 'a'}, {"ip", required_argument, NULL, 'i'}, {0, 0, 0, 0}};
-	const char *aliases[EP_ALIAS_MAX], *ip = NULL;
+	const char *aliases[ENDPOINT_ALIAS_MAX], *ip = NULL;
 	char id[CTR_ID_LEN + 1];
 	struct bx_err e = {0};
 	int ch, na = 0, rc;
@@ -420,7 +421,7 @@ cmd_connect (struct ctx *c, int argc, char **argv)
 
 	sub_begin ();
 	while ((ch = getopt_long (argc, argv, "+", lo, NULL)) != -1) {
-		if (ch == 'a' && na < EP_ALIAS_MAX)
+		if (ch == 'a' && na < ENDPOINT_ALIAS_MAX)
 			aliases[na++] = optarg;
 		else if (ch == 'i')
 			ip = optarg;

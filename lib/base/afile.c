@@ -29,17 +29,17 @@ afile_write_all (int fd, const void *buf, size_t len)
 }
 
 static int
-write_renamed_at (int dirfd, const char *name, const void *buf, size_t len, int sync, struct bx_err *e)
+write_renamed_at (int dirfd, const char *name, const void *buf, size_t len, mode_t mode, int sync, struct bx_err *e)
 {
 	char tmp[4096];
 	int fd, err = 0;
 
 	if (snprintf (tmp, sizeof tmp, "%s.tmp-%d", name, (int)getpid ()) >= (int)sizeof tmp)
 		return err_set (e, BX_USAGE, ENAMETOOLONG, "write %s", name);
-	fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC, 0644);
+	fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0 && errno == EEXIST) {
 		unlinkat (dirfd, tmp, 0);
-		fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC, 0644);
+		fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC, mode);
 	}
 	if (fd < 0)
 		return err_set (e, BX_SYSTEM, errno, "write %s", name);
@@ -57,15 +57,15 @@ write_renamed_at (int dirfd, const char *name, const void *buf, size_t len, int 
 }
 
 int
-afile_write_at (int dirfd, const char *name, const void *buf, size_t len, struct bx_err *e)
+afile_write_at (int dirfd, const char *name, const void *buf, size_t len, mode_t mode, struct bx_err *e)
 {
-	return write_renamed_at (dirfd, name, buf, len, 1, e);
+	return write_renamed_at (dirfd, name, buf, len, mode, 1, e);
 }
 
 int
-afile_replace_at (int dirfd, const char *name, const void *buf, size_t len, struct bx_err *e)
+afile_replace_at (int dirfd, const char *name, const void *buf, size_t len, mode_t mode, struct bx_err *e)
 {
-	return write_renamed_at (dirfd, name, buf, len, 0, e);
+	return write_renamed_at (dirfd, name, buf, len, mode, 0, e);
 }
 
 int

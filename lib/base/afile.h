@@ -7,11 +7,14 @@
 
 #include "base/err.h"
 
-/* Write BUF to DIRFD/NAME via NAME.tmp-PID, fsync, rename; mode 0644. */
-int afile_write_at (int dirfd, const char *name, const void *buf, size_t len, struct bx_err *e);
+/* Write BUF to DIRFD/NAME via NAME.tmp-PID made with MODE, fsync, rename. */
+int afile_write_at (int dirfd, const char *name, const void *buf, size_t len, mode_t mode, struct bx_err *e);
 /* As afile_write_at without the fsync: readers never see a partial file,
- * but a crash may leave the old one (for files rebuilt after a reboot). */
-int afile_replace_at (int dirfd, const char *name, const void *buf, size_t len, struct bx_err *e);
+ * but a crash may leave the old one. For files rebuilt whenever they
+ * change or after a reboot (a container's state, hosts, resolv.conf and
+ * network.json, a network's endpoints and resolver names): what they say
+ * is lost with the processes and network devices on a crash anyway. */
+int afile_replace_at (int dirfd, const char *name, const void *buf, size_t len, mode_t mode, struct bx_err *e);
 /* Read all of FD into a NUL-terminated malloc'd buffer. */
 int afile_slurp_fd (int fd, char **out, size_t *len, struct bx_err *e);
 /* Read all of DIRFD/NAME; BX_NOTFOUND when it does not exist. */

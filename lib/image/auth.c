@@ -169,32 +169,19 @@ auth_get (const char *domain, char **user, char **pass, struct bx_err *e)
 	return rc;
 }
 
-/* Write CFG as DIR/config.json: temp file (0600), fsync, rename. */
+/* Write CFG as DIR/config.json, private: it holds credentials. */
 static int
 config_write (int dirfd, json_t *cfg, struct bx_err *e)
 {
 	_cleanup_free_ char *out = json_dumps (cfg, JSON_INDENT (8) | JSON_PRESERVE_ORDER);
-	char tmp[64];
-	int fd, err = 0;
+	size_t n = out ? strlen (out) : 0;
+	_cleanup_free_ char *text = out ? malloc (n + 1) : NULL;
 
-	if (!out)
+	if (!text)
 		return err_set (e, BX_SYSTEM, ENOMEM, "config.json");
-	snprintf (tmp, sizeof tmp, "config.json.tmp-%d", (int)getpid ());
-	unlinkat (dirfd, tmp, 0);
-	fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return err_set (e, BX_SYSTEM, errno, "write config.json");
-	if (afile_write_all (fd, out, strlen (out)) < 0 || afile_write_all (fd, "\n", 1) < 0 || fsync (fd) < 0)
-		err = errno;
-	if (close (fd) < 0 && !err)
-		err = errno;
-	if (!err && renameat (dirfd, tmp, dirfd, "config.json") < 0)
-		err = errno;
-	if (err) {
-		unlinkat (dirfd, tmp, 0);
-		return err_set (e, BX_SYSTEM, err, "write config.json");
-	}
-	return 0;
+	memcpy (text, out, n);
+	text[n] = '\n';
+	return afile_write_at (dirfd, "config.json", text, n + 1, 0600, e);
 }
 
 /* Under an flock on the config dir: load, let FN change, write back. */

@@ -221,7 +221,7 @@ cache_put (int rootfd, const char *name, const char *text, size_t tlen, const vo
 	memcpy (buf, text, tlen + 1);
 	memcpy (buf + tlen + 1, prog, plen);
 	/* a cache: a failed write costs a compile next time, nothing more */
-	afile_write_at (dir, strrchr (name, '/') + 1, buf, tlen + 1 + plen, &e);
+	afile_write_at (dir, strrchr (name, '/') + 1, buf, tlen + 1 + plen, 0644, &e);
 }
 
 int

@@ -13,13 +13,14 @@
 #include "base/cleanup.h"
 #include "base/layout.h"
 #include "base/lock.h"
-#include "base/netfile.h"
-#include "net/resolver.h"
+#include "bridge.h"
+#include "ipam.h"
+#include "resolver.h"
 
 /* --- the endpoint file ---------------------------------------------------- */
 
 static void
-ep_set (struct ep *ep, const char *k, const char *v)
+endpoint_set (struct endpoint *ep, const char *k, const char *v)
 {
 	if (!strcmp (k, "endpoint"))
 		snprintf (ep->epid, sizeof ep->epid, "%s", v);
@@ -34,7 +35,7 @@ ep_set (struct ep *ep, const char *k, const char *v)
 		snprintf (ep->ifname, sizeof ep->ifname, "%s", v);
 	else if (!strcmp (k, "name"))
 		snprintf (ep->name, sizeof ep->name, "%s", v);
-	else if (!strcmp (k, "alias") && ep->naliases < EP_ALIAS_MAX)
+	else if (!strcmp (k, "alias") && ep->naliases < ENDPOINT_ALIAS_MAX)
 		snprintf (ep->aliases[ep->naliases++], sizeof ep->aliases[0], "%s", v);
 	else if (!strcmp (k, "port") && ep->nports < PORTMAP_MAX) {
 		struct nft_port *p = &ep->ports[ep->nports];
@@ -48,7 +49,7 @@ ep_set (struct ep *ep, const char *k, const char *v)
 }
 
 int
-ep_read (struct net *n, const char *cid, struct ep *ep, struct bx_err *e)
+endpoint_read (struct net *n, const char *cid, struct endpoint *ep, struct bx_err *e)
 {
 	_cleanup_free_ char *buf = NULL;
 	char path[128], *line, *save = NULL;
@@ -62,7 +63,7 @@ ep_read (struct net *n, const char *cid, struct ep *ep, struct bx_err *e)
 		char *eq = strchr (line, '=');
 		if (eq) {
 			*eq = 0;
-			ep_set (ep, line, eq + 1);
+			endpoint_set (ep, line, eq + 1);
 		}
 	}
 	for (int i = 0; i < ep->nports; i++)
@@ -71,7 +72,7 @@ ep_read (struct net *n, const char *cid, struct ep *ep, struct bx_err *e)
 }
 
 static int
-ep_write (struct net *n, const struct ep *ep, struct bx_err *e)
+endpoint_write (struct net *n, const struct endpoint *ep, struct bx_err *e)
 {
 	char buf[16384], ip[INET_ADDRSTRLEN], path[128];
 	size_t off;
@@ -90,7 +91,7 @@ ep_write (struct net *n, const struct ep *ep, struct bx_err *e)
 		                 ep->ports[i].host_port, ep->ports[i].ctr_port);
 	}
 	snprintf (path, sizeof path, L_ENDPOINTS "/%s", ep->cid);
-	return netfile_write_at (n->dirfd, path, buf, e);
+	return afile_replace_at (n->dirfd, path, buf, strlen (buf), 0644, e);
 }
 
 /* --- listing -------------------------------------------------------------- */
@@ -107,12 +108,13 @@ ctr_exists (int rootfd, const char *cid)
 /* FN for each endpoint file of N; LIVE: only those whose container exists,
  * else only those whose container is gone. */
 static int
-ep_scan (int rootfd, struct net *n, bool live, int (*fn) (const struct ep *, void *), void *arg, struct bx_err *e)
+endpoint_scan (int rootfd, struct net *n, bool live, int (*fn) (const struct endpoint *, void *), void *arg,
+               struct bx_err *e)
 {
 	int fd = openat (n->dirfd, L_ENDPOINTS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_dir_ DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
 	struct dirent *de;
-	struct ep ep;
+	struct endpoint ep;
 
 	if (fd >= 0 && !d)
 		close (fd);
@@ -120,7 +122,7 @@ ep_scan (int rootfd, struct net *n, bool live, int (*fn) (const struct ep *, voi
 		struct bx_err ignored = {0};
 		if (de->d_name[0] == '.' || afile_is_tmp_name (de->d_name) || ctr_exists (rootfd, de->d_name) != live)
 			continue;
-		if (ep_read (n, de->d_name, &ep, &ignored) < 0)
+		if (endpoint_read (n, de->d_name, &ep, &ignored) < 0)
 			continue;
 		if (fn (&ep, arg) < 0)
 			return err_set (e, BX_SYSTEM, ENOMEM, "network %s: endpoints", n->name);
@@ -129,9 +131,9 @@ ep_scan (int rootfd, struct net *n, bool live, int (*fn) (const struct ep *, voi
 }
 
 int
-ep_each (int rootfd, struct net *n, int (*fn) (const struct ep *ep, void *arg), void *arg, struct bx_err *e)
+endpoint_each (int rootfd, struct net *n, int (*fn) (const struct endpoint *ep, void *arg), void *arg, struct bx_err *e)
 {
-	return ep_scan (rootfd, n, true, fn, arg, e);
+	return endpoint_scan (rootfd, n, true, fn, arg, e);
 }
 
 /* --- the resolver's hosts file --------------------------------------------- */
@@ -160,7 +162,7 @@ text_add (struct text *t, const char *s)
 
 /* "IP name alias... shortid": the names Docker's resolver answers */
 static int
-hosts_line (const struct ep *ep, void *arg)
+hosts_line (const struct endpoint *ep, void *arg)
 {
 	char line[4096], ip[INET_ADDRSTRLEN];
 	size_t off;
@@ -182,7 +184,8 @@ hosts_update (int rootfd, struct net *n, struct bx_err *e)
 
 	if (!n->dns)
 		return 0;
-	rc = text_add (&t, "") < 0 ? err_set (e, BX_SYSTEM, ENOMEM, "hosts") : ep_each (rootfd, n, hosts_line, &t, e);
+	rc = text_add (&t, "") < 0 ? err_set (e, BX_SYSTEM, ENOMEM, "hosts")
+	                           : endpoint_each (rootfd, n, hosts_line, &t, e);
 	if (rc == 0 && resolver_update (n->dirfd, t.s, e) < 0)
 		rc = err_wrap (e, "network %s", n->name);
 	free (t.s);
@@ -231,21 +234,21 @@ owned_by (const char *owner, const void *cid)
 /* Everything of CID's endpoint, N's lock held; the lease even when no
  * endpoint file was written. */
 static void
-ep_remove_locked (int rootfd, struct net *n, const char *cid, int keep_link)
+endpoint_remove_locked (int rootfd, struct net *n, const char *cid, int keep_link)
 {
 	struct bx_err ignored = {0};
 	char path[128];
-	struct ep ep;
-	struct nl nl;
+	struct endpoint ep;
+	struct netlink nl;
 
-	if (ep_read (n, cid, &ep, &ignored) == 0) {
+	if (endpoint_read (n, cid, &ep, &ignored) == 0) {
 		if (ep.nports) {
 			nft_ports_del (n->bridge, ep.ports, ep.nports);
 			portmap_release (rootfd, ep.ports, ep.nports, cid);
 		}
-		if (!keep_link && *ep.veth && nl_open (&nl, &ignored) == 0) {
-			nl_link_del (&nl, ep.veth, &ignored);
-			nl_close (&nl);
+		if (!keep_link && *ep.veth && netlink_open (&nl, &ignored) == 0) {
+			netlink_link_del (&nl, ep.veth, &ignored);
+			netlink_close (&nl);
 		}
 	}
 	leases_drop (n, owned_by, cid);
@@ -254,22 +257,22 @@ ep_remove_locked (int rootfd, struct net *n, const char *cid, int keep_link)
 }
 
 int
-ep_remove (int rootfd, struct net *n, const char *cid, int keep_link, struct bx_err *e)
+endpoint_remove (int rootfd, struct net *n, const char *cid, int keep_link, struct bx_err *e)
 {
 	_cleanup_close_ int lock = lock_take_at (n->dirfd, L_NET_LOCK, LOCK_WAIT, e);
 
 	if (lock < 0)
 		return err_wrap (e, "network %s", n->name);
-	ep_remove_locked (rootfd, n, cid, keep_link);
+	endpoint_remove_locked (rootfd, n, cid, keep_link);
 	return hosts_update (rootfd, n, e);
 }
 
 static int
-sweep_one (const struct ep *ep, void *arg)
+sweep_one (const struct endpoint *ep, void *arg)
 {
 	void **a = arg;
 
-	ep_remove_locked (*(int *)a[0], a[1], ep->cid, 0);
+	endpoint_remove_locked (*(int *)a[0], a[1], ep->cid, 0);
 	return 0;
 }
 
@@ -284,7 +287,7 @@ sweep_locked (int rootfd, struct net *n, struct bx_err *e)
 {
 	void *a[2] = {&rootfd, n};
 
-	if (ep_scan (rootfd, n, false, sweep_one, a, e) < 0)
+	if (endpoint_scan (rootfd, n, false, sweep_one, a, e) < 0)
 		return -1;
 	/* leases no endpoint explains (a crash between taking the lease and
 	 * writing the endpoint) whose container is gone */
@@ -293,7 +296,7 @@ sweep_locked (int rootfd, struct net *n, struct bx_err *e)
 }
 
 int
-ep_sweep (int rootfd, struct net *n, struct bx_err *e)
+endpoint_sweep (int rootfd, struct net *n, struct bx_err *e)
 {
 	_cleanup_close_ int lock = lock_take_at (n->dirfd, L_NET_LOCK, LOCK_WAIT, e);
 
@@ -321,16 +324,16 @@ fnv32 (const char *a, const char *b)
 /* Lease, names, MAC (Docker's: 02:42 and the address), ports: the file
  * that says what is about to be made. */
 static int
-ep_plan (int rootfd, struct net *n, struct ep_req *r, struct bx_err *e)
+endpoint_plan (int rootfd, struct net *n, struct endpoint_req *r, struct bx_err *e)
 {
-	struct ep *ep = &r->ep;
+	struct endpoint *ep = &r->ep;
 	_cleanup_close_ int leases = openat (n->dirfd, L_LEASES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	const char *prefix;
 	uint32_t ip;
 
 	if (leases < 0)
 		return err_set (e, BX_SYSTEM, errno, "network %s: leases", n->name);
-	if (net_prefix (&prefix, e) < 0 || net_random_id (ep->epid, e) < 0)
+	if (bridge_prefix (&prefix, e) < 0 || net_random_id (ep->epid, e) < 0)
 		return -1;
 	if (ipam_lease (leases, n->subnet, n->gw, r->want, ep->cid, &ep->ip, e) < 0)
 		return -1;
@@ -343,7 +346,7 @@ ep_plan (int rootfd, struct net *n, struct ep_req *r, struct bx_err *e)
 		ep->ports[i].ctr_ip = ep->ip;
 	if (portmap_reserve (rootfd, ep->ports, ep->nports, ep->cid, e) < 0)
 		return -1;
-	if (ep_write (n, ep, e) < 0) {
+	if (endpoint_write (n, ep, e) < 0) {
 		portmap_release (rootfd, ep->ports, ep->nports, ep->cid);
 		return -1;
 	}
@@ -371,33 +374,33 @@ hairpin_on (const char *veth, struct bx_err *e)
 
 /* The veth, and inside the container: address, up, default route. */
 static int
-ep_link (struct net *n, struct ep_req *r, int nsfd, struct nl *inner, struct bx_err *e)
+endpoint_link (struct net *n, struct endpoint_req *r, int nsfd, struct netlink *inner, struct bx_err *e)
 {
-	struct ep *ep = &r->ep;
-	struct nl host;
+	struct endpoint *ep = &r->ep;
+	struct netlink host;
 	int br, idx, rc;
 
-	if (nl_open (&host, e) < 0)
+	if (netlink_open (&host, e) < 0)
 		return -1;
-	br = nl_link_index (&host, n->bridge);
+	br = netlink_link_index (&host, n->bridge);
 	if (!br)
 		rc = err_set (e, BX_SYSTEM, ENODEV, "bridge %s", n->bridge);
 	else
-		rc = nl_veth_add (&host, ep->veth, br, ep->ifname, nsfd, ep->mac, e);
-	nl_close (&host);
+		rc = netlink_veth_add (&host, ep->veth, br, ep->ifname, nsfd, ep->mac, e);
+	netlink_close (&host);
 	if (rc < 0 || hairpin_on (ep->veth, e) < 0)
 		return -1;
-	if (!(idx = nl_link_index (inner, ep->ifname)))
+	if (!(idx = netlink_link_index (inner, ep->ifname)))
 		return err_set (e, BX_SYSTEM, ENODEV, "container interface %s", ep->ifname);
-	if (nl_addr_add (inner, idx, ep->ip, n->subnet.len, e) < 0 || nl_link_up (inner, idx, e) < 0)
+	if (netlink_addr_add (inner, idx, ep->ip, n->subnet.len, e) < 0 || netlink_link_up (inner, idx, e) < 0)
 		return -1;
-	if (r->gateway && nl_route_default (inner, n->gw, e) < 0)
+	if (r->gateway && netlink_route_default (inner, n->gw, e) < 0)
 		return -1;
 	return 0;
 }
 
 int
-ep_add (int rootfd, struct net *n, struct ep_req *r, int nsfd, struct nl *inner, struct bx_err *e)
+endpoint_add (int rootfd, struct net *n, struct endpoint_req *r, int nsfd, struct netlink *inner, struct bx_err *e)
 {
 	_cleanup_close_ int lock = lock_take_at (n->dirfd, L_NET_LOCK, LOCK_WAIT, e);
 	struct bx_err ignored = {0};
@@ -405,16 +408,16 @@ ep_add (int rootfd, struct net *n, struct ep_req *r, int nsfd, struct nl *inner,
 
 	if (lock < 0)
 		return err_wrap (e, "network %s", n->name);
-	if (sweep_locked (rootfd, n, e) < 0 || net_ensure_up (n, e) < 0)
+	if (sweep_locked (rootfd, n, e) < 0 || bridge_ensure_up (n, e) < 0)
 		return -1;
 	snprintf (path, sizeof path, L_ENDPOINTS "/%s", r->ep.cid);
 	if (faccessat (n->dirfd, path, F_OK, 0) == 0)
 		return err_set (e, BX_CONFLICT, 0, "endpoint with name %s already exists in network %s", r->ep.name,
 		                n->name);
-	if (ep_plan (rootfd, n, r, e) < 0 || ep_link (n, r, nsfd, inner, e) < 0 ||
+	if (endpoint_plan (rootfd, n, r, e) < 0 || endpoint_link (n, r, nsfd, inner, e) < 0 ||
 	    (r->ep.nports && nft_ports_add (n->bridge, r->ep.ports, r->ep.nports, e) < 0) ||
 	    hosts_update (rootfd, n, e) < 0 || resolver_ensure (n, e) < 0) {
-		ep_remove_locked (rootfd, n, r->ep.cid, 0);
+		endpoint_remove_locked (rootfd, n, r->ep.cid, 0);
 		hosts_update (rootfd, n, &ignored);
 		return -1;
 	}

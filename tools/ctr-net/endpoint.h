@@ -2,10 +2,10 @@
  *
  * networks/NAME/endpoints/<container id> (key=value lines) records what
  * attaching made, and is written *before* the veth and the port rules are
- * made, so whatever a crash leaves is found and removed by ep_remove: the
- * lease, the veth, the port reservations and map elements, the resolver's
- * entry. An endpoint whose container directory is gone is stale and is
- * removed by the next attach to its network (ep_sweep).
+ * made, so whatever a crash leaves is found and removed by endpoint_remove:
+ * the lease, the veth, the port reservations and map elements, the
+ * resolver's entry. An endpoint whose container directory is gone is stale
+ * and is removed by the next attach to its network (endpoint_sweep).
  *
  *   endpoint=<64 hex>    Docker's EndpointID
  *   ip=172.18.0.2        its lease (networks/NAME/leases/172.18.0.2)
@@ -23,14 +23,14 @@
 #include <netinet/in.h>
 
 #include "base/err.h"
-#include "net/netlink.h"
-#include "net/netstore.h"
-#include "net/nft.h"
+#include "net/net.h"
+#include "netlink.h"
+#include "nft.h"
 #include "portmap.h"
 
-#define EP_ALIAS_MAX 16
+#define ENDPOINT_ALIAS_MAX 16
 
-struct ep {
+struct endpoint {
 	char cid[65];
 	char epid[65];
 	struct in_addr ip;
@@ -38,7 +38,7 @@ struct ep {
 	char veth[IF_NAMESIZE];
 	char ifname[IF_NAMESIZE];
 	char name[256];
-	char aliases[EP_ALIAS_MAX][128];
+	char aliases[ENDPOINT_ALIAS_MAX][128];
 	int naliases;
 	struct nft_port ports[PORTMAP_MAX];
 	int nports;
@@ -47,8 +47,8 @@ struct ep {
 /* What to attach with: EP's cid, name, aliases, ports (host port 0: pick
  * one), ifname, and WANT (0.0.0.0: any address). GATEWAY: make the
  * network's gateway the container's default route. */
-struct ep_req {
-	struct ep ep;
+struct endpoint_req {
+	struct endpoint ep;
 	struct in_addr want;
 	int gateway;
 };
@@ -56,17 +56,18 @@ struct ep_req {
 /* Attach R's container to N: lease, veth into NSFD (INNER: a netlink
  * socket in that namespace), address, route, ports, resolver. Fills R->ep.
  * On failure nothing of it stays. Takes N's lock. */
-int ep_add (int rootfd, struct net *n, struct ep_req *r, int nsfd, struct nl *inner, struct bx_err *e);
+int endpoint_add (int rootfd, struct net *n, struct endpoint_req *r, int nsfd, struct netlink *inner, struct bx_err *e);
 /* Remove everything of CID's endpoint on N; 0 when there is none. Takes
  * N's lock. KEEP_LINK: the container's namespace is gone (or going), and
  * its veth with it: deleting a veth by hand costs 20 ms of the kernel's
  * RCU wait, while a dead namespace's devices go in a batch, asynchronously. */
-int ep_remove (int rootfd, struct net *n, const char *cid, int keep_link, struct bx_err *e);
+int endpoint_remove (int rootfd, struct net *n, const char *cid, int keep_link, struct bx_err *e);
 /* Read CID's endpoint on N (BX_NOTFOUND when it has none). */
-int ep_read (struct net *n, const char *cid, struct ep *ep, struct bx_err *e);
+int endpoint_read (struct net *n, const char *cid, struct endpoint *ep, struct bx_err *e);
 /* Call FN for each endpoint of N whose container still exists. */
-int ep_each (int rootfd, struct net *n, int (*fn) (const struct ep *ep, void *arg), void *arg, struct bx_err *e);
+int endpoint_each (int rootfd, struct net *n, int (*fn) (const struct endpoint *ep, void *arg), void *arg,
+                   struct bx_err *e);
 /* Remove N's endpoints whose container directory is gone. Takes N's lock. */
-int ep_sweep (int rootfd, struct net *n, struct bx_err *e);
+int endpoint_sweep (int rootfd, struct net *n, struct bx_err *e);
 
 #endif

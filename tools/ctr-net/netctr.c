@@ -16,27 +16,14 @@
 #include "base/afile.h"
 #include "base/cleanup.h"
 #include "base/layout.h"
-#include "base/netfile.h"
+#include "bridge.h"
 #include "endpoint.h"
 #include "net/netfiles.h"
-#include "net/netlink.h"
+#include "netlink.h"
 #include "portmap.h"
 #include "runtime/ctr.h"
 
 /* --- create.json ------------------------------------------------------------ */
-
-static int
-read_create (int cdir, json_t **out, struct bx_err *e)
-{
-	_cleanup_free_ char *buf = NULL;
-	json_error_t je;
-
-	if (afile_slurp_at (cdir, "create.json", &buf, NULL, e) < 0)
-		return -1;
-	if (!(*out = json_loads (buf, 0, &je)))
-		return err_set (e, BX_FAIL, 0, "create.json: %s", je.text);
-	return 0;
-}
 
 static const char *
 network_mode (json_t *create)
@@ -70,7 +57,7 @@ is_mode_net (const struct net *n, const char *mode)
 /* NetworkingConfig.EndpointsConfig for network N: keyed by its name, or
  * by the id (prefix) the user gave as --network */
 static json_t *
-endpoint_config (json_t *create, const struct net *n)
+networking_config (json_t *create, const struct net *n)
 {
 	json_t *eps = json_object_get (json_object_get (create, "NetworkingConfig"), "EndpointsConfig");
 	json_t *cfg = json_object_get (eps, n->name);
@@ -179,7 +166,7 @@ extra_hosts (json_t *create, const struct net *n, char *out, size_t cap)
 }
 
 static int
-write_hosts (int cdir, json_t *create, const struct net *n, const struct ep *ep, struct bx_err *e)
+write_hosts (int cdir, json_t *create, const struct net *n, const struct endpoint *ep, struct bx_err *e)
 {
 	char buf[16384], host[256], ip[INET_ADDRSTRLEN];
 	size_t off = snprintf (buf, sizeof buf, "%s", HOSTS_HEAD);
@@ -187,7 +174,7 @@ write_hosts (int cdir, json_t *create, const struct net *n, const struct ep *ep,
 	off += extra_hosts (create, n, buf + off, sizeof buf - off - 512);
 	inet_ntop (AF_INET, &ep->ip, ip, sizeof ip);
 	snprintf (buf + off, sizeof buf - off, "%s\t%s\n", ip, hostname_of (cdir, create, ep->cid, host));
-	return netfile_write_at (cdir, L_HOSTS, buf, e);
+	return afile_replace_at (cdir, L_HOSTS, buf, strlen (buf), 0644, e);
 }
 
 /* Rewrite NAME of the container in place: a running container has the
@@ -202,7 +189,15 @@ write_in_place (int cdir, const char *name, const char *text, struct bx_err *e)
 	return 0;
 }
 
-/* Docker's resolv.conf (lib/netfiles: the host's, loopback nameservers
+static int
+write_text (int cdir, const char *name, const char *text, int in_place, struct bx_err *e)
+{
+	if (in_place)
+		return write_in_place (cdir, name, text, e);
+	return afile_replace_at (cdir, name, text, strlen (text), 0644, e);
+}
+
+/* Docker's resolv.conf (lib/net/netfiles: the host's, loopback nameservers
  * dropped, --dns, --dns-search, --dns-option); on a user network FIRST,
  * its resolver, is the nameserver, and only --dns ones follow it (the
  * resolver forwards the rest to the host's, as Docker's embedded one). */
@@ -214,15 +209,12 @@ write_resolv (int cdir, json_t *create, const char *first, int in_place, struct 
 	char *line, *save = NULL;
 	size_t len = 0;
 	FILE *f;
-	int rc;
 
 	if (netfiles_resolv (0, dns, json_object_get (hc, "DnsSearch"), json_object_get (hc, "DnsOptions"), &base, e) <
 	    0)
 		return -1;
-	if (!first) {
-		rc = in_place ? write_in_place (cdir, L_RESOLV, base, e) : netfile_write_at (cdir, L_RESOLV, base, e);
-		return rc;
-	}
+	if (!first)
+		return write_text (cdir, L_RESOLV, base, in_place, e);
 	if (!(f = open_memstream (&out, &len)))
 		return err_set (e, BX_SYSTEM, errno, "resolv.conf");
 	fprintf (f, "nameserver %s\n", first);
@@ -231,13 +223,13 @@ write_resolv (int cdir, json_t *create, const char *first, int in_place, struct 
 			fprintf (f, "%s\n", line);
 	if (fclose (f) != 0)
 		return err_set (e, BX_SYSTEM, ENOMEM, "resolv.conf");
-	return in_place ? write_in_place (cdir, L_RESOLV, out, e) : netfile_write_at (cdir, L_RESOLV, out, e);
+	return write_text (cdir, L_RESOLV, out, in_place, e);
 }
 
 /* --- NetworkSettings ----------------------------------------------------------- */
 
 static json_t *
-names_of (const struct ep *ep, int with_dns)
+names_of (const struct endpoint *ep, int with_dns)
 {
 	json_t *a;
 	char shortid[13];
@@ -254,7 +246,7 @@ names_of (const struct ep *ep, int with_dns)
 }
 
 static json_t *
-aliases_of (const struct ep *ep)
+aliases_of (const struct endpoint *ep)
 {
 	json_t *a;
 
@@ -268,10 +260,10 @@ aliases_of (const struct ep *ep)
 
 /* Networks.NET of Docker's NetworkSettings */
 static json_t *
-endpoint_json (const struct net *n, const struct ep *ep, json_t *create)
+network_entry (const struct net *n, const struct endpoint *ep, json_t *create)
 {
 	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], mac[18];
-	json_t *ipam = json_object_get (endpoint_config (create, n), "IPAMConfig");
+	json_t *ipam = json_object_get (networking_config (create, n), "IPAMConfig");
 
 	inet_ntop (AF_INET, &ep->ip, ip, sizeof ip);
 	inet_ntop (AF_INET, &n->gw, gw, sizeof gw);
@@ -286,7 +278,7 @@ endpoint_json (const struct net *n, const struct ep *ep, json_t *create)
 
 /* Ports: each published port, and each exposed one unpublished (null) */
 static json_t *
-ports_json (const struct ep *ep, json_t *create)
+ports_json (const struct endpoint *ep, json_t *create)
 {
 	json_t *ports = json_object (), *v;
 	json_t *exposed = json_object_get (json_object_get (create, "Config"), "ExposedPorts");
@@ -340,9 +332,9 @@ settings_new (const char *id, int cdir)
 /* The endpoint that carries the ports: the one on the network named by
  * NetworkMode */
 static int
-settings_add (json_t *s, struct net *n, const struct ep *ep, json_t *create)
+settings_add (json_t *s, struct net *n, const struct endpoint *ep, json_t *create)
 {
-	json_t *j = endpoint_json (n, ep, create);
+	json_t *j = network_entry (n, ep, create);
 	const char *mode = network_mode (create);
 
 	if (!j)
@@ -392,9 +384,9 @@ settings_one (struct net *n, void *arg)
 {
 	struct settings_ctx *c = arg;
 	struct bx_err ignored = {0};
-	struct ep ep;
+	struct endpoint ep;
 
-	if (ep_read (n, c->id, &ep, &ignored) < 0)
+	if (endpoint_read (n, c->id, &ep, &ignored) < 0)
 		return 0;
 	return settings_add (c->s, n, &ep, c->create);
 }
@@ -405,7 +397,7 @@ netctr_settings (int rootfd, const char *id, json_t **out, struct bx_err *e)
 	_cleanup_close_ int cdir = ctr_open (rootfd, id, e);
 	struct settings_ctx c = {rootfd, id, NULL, NULL};
 
-	if (cdir < 0 || read_create (cdir, &c.create, e) < 0)
+	if (cdir < 0 || !(c.create = ctr_create_read (cdir, e)))
 		return -1;
 	c.s = settings_new (id, cdir);
 	if (!c.s || each_network (rootfd, settings_one, &c, e) < 0) {
@@ -430,16 +422,16 @@ write_settings (int rootfd, int cdir, const char *id, struct bx_err *e)
 	json_decref (s);
 	if (!js)
 		return err_set (e, BX_SYSTEM, ENOMEM, L_NETWORK_JSON);
-	return netfile_write_at (cdir, L_NETWORK_JSON, js, e);
+	return afile_replace_at (cdir, L_NETWORK_JSON, js, strlen (js), 0644, e);
 }
 
 /* --- attach, connect ------------------------------------------------------------ */
 
 /* The request for container ID on N from create.json's endpoint config. */
 static int
-ep_request (json_t *create, const char *id, struct net *n, struct ep_req *r, struct bx_err *e)
+attach_request (json_t *create, const char *id, struct net *n, struct endpoint_req *r, struct bx_err *e)
 {
-	json_t *cfg = endpoint_config (create, n), *v;
+	json_t *cfg = networking_config (create, n), *v;
 	const char *ip = json_string_value (json_object_get (json_object_get (cfg, "IPAMConfig"), "IPv4Address"));
 	size_t i;
 
@@ -452,7 +444,7 @@ ep_request (json_t *create, const char *id, struct net *n, struct ep_req *r, str
 			return err_set (
 			    e, BX_USAGE, 0,
 			    "network-scoped alias is supported only for containers in user defined networks");
-		if (json_is_string (v) && r->ep.naliases < EP_ALIAS_MAX)
+		if (json_is_string (v) && r->ep.naliases < ENDPOINT_ALIAS_MAX)
 			snprintf (r->ep.aliases[r->ep.naliases++], sizeof r->ep.aliases[0], "%s",
 			          json_string_value (v));
 	}
@@ -461,7 +453,7 @@ ep_request (json_t *create, const char *id, struct net *n, struct ep_req *r, str
 			return err_set (e, BX_USAGE, 0,
 			                "user specified IP address is supported only when connecting to networks with "
 			                "user configured subnets");
-		if (ip_parse (ip, &r->want, e) < 0)
+		if (cidr_ip_parse (ip, &r->want, e) < 0)
 			return -1;
 	}
 	return 0;
@@ -471,7 +463,7 @@ static int
 open_mode_net (int rootfd, const char *mode, struct net *n, struct bx_err *e)
 {
 	if (!strcmp (mode, NET_DEFAULT))
-		return net_open_default (rootfd, n, e);
+		return bridge_open_default (rootfd, n, e);
 	if (net_open (rootfd, mode, n, e) < 0)
 		return -1;
 	if (n->dirfd < 0) { /* host or none named by id */
@@ -483,13 +475,13 @@ open_mode_net (int rootfd, const char *mode, struct net *n, struct bx_err *e)
 
 /* lo up inside the new namespace */
 static int
-lo_up (struct nl *inner, struct bx_err *e)
+lo_up (struct netlink *inner, struct bx_err *e)
 {
-	int lo = nl_link_index (inner, "lo");
+	int lo = netlink_link_index (inner, "lo");
 
 	if (!lo)
 		return err_set (e, BX_SYSTEM, ENODEV, "loopback");
-	return nl_link_up (inner, lo, e);
+	return netlink_link_up (inner, lo, e);
 }
 
 struct attach {
@@ -497,23 +489,23 @@ struct attach {
 	const char *id;
 	json_t *create;
 	struct net n;
-	struct nl inner;
-	struct ep_req r;
+	struct netlink inner;
+	struct endpoint_req r;
 };
 
 static int
 attach_steps (struct attach *a, const char *mode, struct bx_err *e)
 {
-	if (open_mode_net (a->rootfd, mode, &a->n, e) < 0 || ep_request (a->create, a->id, &a->n, &a->r, e) < 0 ||
+	if (open_mode_net (a->rootfd, mode, &a->n, e) < 0 || attach_request (a->create, a->id, &a->n, &a->r, e) < 0 ||
 	    portmap_parse (a->create, a->r.ep.ports, &a->r.ep.nports, e) < 0)
 		return -1;
 	snprintf (a->r.ep.ifname, sizeof a->r.ep.ifname, "eth0");
 	a->r.gateway = 1;
 	if ((a->nsfd = netns_make (a->cdir, e)) < 0)
 		return -1;
-	if (nl_open_in (&a->inner, a->nsfd, e) < 0 || lo_up (&a->inner, e) < 0)
+	if (netlink_open_in (&a->inner, a->nsfd, e) < 0 || lo_up (&a->inner, e) < 0)
 		return -1;
-	if (ep_add (a->rootfd, &a->n, &a->r, a->nsfd, &a->inner, e) < 0)
+	if (endpoint_add (a->rootfd, &a->n, &a->r, a->nsfd, &a->inner, e) < 0)
 		return -1;
 	if (write_hosts (a->cdir, a->create, &a->n, &a->r.ep, e) < 0)
 		return -1;
@@ -545,7 +537,7 @@ netctr_attach (int rootfd, const char *id, struct bx_err *e)
 	const char *mode;
 	int rc;
 
-	if ((a.cdir = ctr_open (rootfd, id, e)) < 0 || read_create (a.cdir, &a.create, e) < 0) {
+	if ((a.cdir = ctr_open (rootfd, id, e)) < 0 || !(a.create = ctr_create_read (a.cdir, e))) {
 		if (a.cdir >= 0)
 			close (a.cdir);
 		return -1;
@@ -566,7 +558,7 @@ netctr_attach (int rootfd, const char *id, struct bx_err *e)
 		if (rc < 0 && a.nsfd >= 0)
 			netctr_detach (rootfd, id, &(struct bx_err){0});
 	}
-	nl_close (&a.inner);
+	netlink_close (&a.inner);
 	if (a.nsfd >= 0)
 		close (a.nsfd);
 	net_close (&a.n);
@@ -612,11 +604,11 @@ update_resolv (int rootfd, int cdir, const char *id, json_t *create, struct bx_e
 
 /* The first ethN that the namespace does not have yet. */
 static void
-next_ifname (struct nl *inner, char out[IF_NAMESIZE])
+next_ifname (struct netlink *inner, char out[IF_NAMESIZE])
 {
 	for (int i = 0; i < 100; i++) {
 		snprintf (out, IF_NAMESIZE, "eth%d", i);
-		if (!nl_link_index (inner, out))
+		if (!netlink_link_index (inner, out))
 			return;
 	}
 }
@@ -627,12 +619,12 @@ netctr_connect (int rootfd, struct net *n, const char *id, const char *const *al
 {
 	_cleanup_close_ int cdir = ctr_open (rootfd, id, e);
 	_cleanup_close_ int nsfd = -1;
-	struct nl inner = {.fd = -1};
-	struct ep_req r;
+	struct netlink inner = {.fd = -1};
+	struct endpoint_req r;
 	json_t *create = NULL;
 	int rc = -1;
 
-	if (cdir < 0 || read_create (cdir, &create, e) < 0)
+	if (cdir < 0 || !(create = ctr_create_read (cdir, e)))
 		return -1;
 	if ((nsfd = openat (cdir, L_NETNS, O_RDONLY | O_CLOEXEC)) < 0) {
 		err_set (e, BX_USAGE, 0, "container %.12s has no network of its own to connect (network mode %s)", id,
@@ -644,9 +636,9 @@ netctr_connect (int rootfd, struct net *n, const char *id, const char *const *al
 		         "container cannot be disconnected from host network or connected to host network");
 		goto out;
 	}
-	if (ep_request (create, id, n, &r, e) < 0)
+	if (attach_request (create, id, n, &r, e) < 0)
 		goto out;
-	for (int i = 0; i < naliases && r.ep.naliases < EP_ALIAS_MAX; i++) {
+	for (int i = 0; i < naliases && r.ep.naliases < ENDPOINT_ALIAS_MAX; i++) {
 		if (!n->dns) {
 			err_set (e, BX_USAGE, 0,
 			         "network-scoped alias is supported only for containers in user defined networks");
@@ -654,20 +646,20 @@ netctr_connect (int rootfd, struct net *n, const char *id, const char *const *al
 		}
 		snprintf (r.ep.aliases[r.ep.naliases++], sizeof r.ep.aliases[0], "%s", aliases[i]);
 	}
-	if (ip && (!n->user_subnet || ip_parse (ip, &r.want, e) < 0)) {
+	if (ip && (!n->user_subnet || cidr_ip_parse (ip, &r.want, e) < 0)) {
 		if (!n->user_subnet)
 			err_set (e, BX_USAGE, 0,
 			         "user specified IP address is supported only when connecting to networks with user "
 			         "configured subnets");
 		goto out;
 	}
-	if (nl_open_in (&inner, nsfd, e) < 0)
+	if (netlink_open_in (&inner, nsfd, e) < 0)
 		goto out;
 	next_ifname (&inner, r.ep.ifname);
-	if (ep_add (rootfd, n, &r, nsfd, &inner, e) == 0 && write_settings (rootfd, cdir, id, e) == 0)
+	if (endpoint_add (rootfd, n, &r, nsfd, &inner, e) == 0 && write_settings (rootfd, cdir, id, e) == 0)
 		rc = update_resolv (rootfd, cdir, id, create, e);
 out:
-	nl_close (&inner);
+	netlink_close (&inner);
 	json_decref (create);
 	return rc;
 }
@@ -677,19 +669,19 @@ netctr_disconnect (int rootfd, struct net *n, const char *id, struct bx_err *e)
 {
 	_cleanup_close_ int cdir = -1;
 	json_t *create = NULL;
-	struct ep ep;
+	struct endpoint ep;
 	int rc;
 
 	if (n->dirfd < 0)
 		return err_set (e, BX_USAGE, 0,
 		                "container cannot be disconnected from host network or connected to host network");
-	if (ep_read (n, id, &ep, e) < 0)
+	if (endpoint_read (n, id, &ep, e) < 0)
 		return err_set (e, BX_NOTFOUND, 0, "container %s is not connected to network %s", id, n->name);
-	if (ep_remove (rootfd, n, id, 0, e) < 0)
+	if (endpoint_remove (rootfd, n, id, 0, e) < 0)
 		return -1;
 	if ((cdir = ctr_open (rootfd, id, e)) < 0)
 		return 0; /* gone meanwhile: nothing to rewrite */
-	if (write_settings (rootfd, cdir, id, e) < 0 || read_create (cdir, &create, e) < 0)
+	if (write_settings (rootfd, cdir, id, e) < 0 || !(create = ctr_create_read (cdir, e)))
 		return -1;
 	rc = update_resolv (rootfd, cdir, id, create, e);
 	json_decref (create);
@@ -712,7 +704,7 @@ detach_one (struct net *n, void *arg)
 	struct detach_ctx *c = arg;
 	struct bx_err e = {0};
 
-	if (ep_remove (c->rootfd, n, c->id, c->keep_link, &e) < 0 && !c->failed++)
+	if (endpoint_remove (c->rootfd, n, c->id, c->keep_link, &e) < 0 && !c->failed++)
 		*c->e = e;
 	return 0;
 }

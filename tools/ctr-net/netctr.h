@@ -13,7 +13,7 @@
 #include <jansson.h>
 
 #include "base/err.h"
-#include "net/netstore.h"
+#include "net/net.h"
 
 /* Attach container ID as create.json says: nothing for none, host and
  * container:ID; else the netns, the network (the default bridge made on

@@ -12,7 +12,7 @@
 #include <jansson.h>
 
 #include "base/err.h"
-#include "net/nft.h"
+#include "nft.h"
 
 #define PORTMAP_MAX 64
 

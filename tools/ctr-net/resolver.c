@@ -1,4 +1,4 @@
-#include "net/resolver.h"
+#include "resolver.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +16,6 @@
 #include "base/afile.h"
 #include "base/cleanup.h"
 #include "base/layout.h"
-#include "base/netfile.h"
 
 /* The network directory's absolute path (dnsmasq needs paths). */
 static int
@@ -130,7 +129,7 @@ resolver_start (int dirfd, struct in_addr gw, struct bx_err *e)
 		return -1;
 	if (resolver_pid (dirfd, dir))
 		return 0;
-	if (faccessat (dirfd, L_NET_HOSTS, F_OK, 0) < 0 && afile_write_at (dirfd, L_NET_HOSTS, "", 0, e) < 0)
+	if (faccessat (dirfd, L_NET_HOSTS, F_OK, 0) < 0 && afile_write_at (dirfd, L_NET_HOSTS, "", 0, 0644, e) < 0)
 		return -1;
 	return resolver_spawn (dirfd, gw, dir, e);
 }
@@ -141,7 +140,7 @@ resolver_update (int dirfd, const char *hosts, struct bx_err *e)
 	char dir[PATH_MAX];
 	pid_t pid;
 
-	if (netfile_write_at (dirfd, L_NET_HOSTS, hosts, e) < 0 || dir_path (dirfd, dir, e) < 0)
+	if (afile_replace_at (dirfd, L_NET_HOSTS, hosts, strlen (hosts), 0644, e) < 0 || dir_path (dirfd, dir, e) < 0)
 		return -1;
 	if ((pid = resolver_pid (dirfd, dir)) > 0)
 		kill (pid, SIGHUP);

@@ -1,4 +1,4 @@
-/* ipam - IPv4 subnets and address leases of a network
+/* ipam - the subnet of a new network and the address leases of a network
  *
  * A network's leases are symlinks networks/NAME/leases/A.B.C.D -> <container
  * id>: symlinkat fails with EEXIST when the address is taken, so taking one
@@ -8,27 +8,9 @@
 #define BOX_IPAM_H
 
 #include <netinet/in.h>
-#include <stdbool.h>
 
 #include "base/err.h"
-
-struct cidr {
-	struct in_addr net; /* host bits zero */
-	int len;
-};
-
-#define CIDR_STRLEN 19 /* "255.255.255.255/32" */
-
-/* "A.B.C.D/N"; host bits are cleared (10.1.2.3/16 is 10.1.0.0/16). */
-int cidr_parse (const char *s, struct cidr *c, struct bx_err *e);
-void cidr_format (struct cidr c, char out[CIDR_STRLEN + 1]);
-bool cidr_contains (struct cidr c, struct in_addr a);
-bool cidr_overlaps (struct cidr a, struct cidr b);
-/* The Nth address of C (N = 1: the first host). */
-struct in_addr cidr_host (struct cidr c, unsigned n);
-/* The number of host addresses of C, network and broadcast excluded. */
-unsigned cidr_hosts (struct cidr c);
-int ip_parse (const char *s, struct in_addr *a, struct bx_err *e);
+#include "net/cidr.h"
 
 /* The first of Docker's default pools (172.17.0.0/16 ... 172.31.0.0/16,
  * then 192.168.0.0/20 ... 192.168.240.0/20) that overlaps none of TAKEN. */

@@ -24,7 +24,7 @@
 #include <netinet/in.h>
 
 #include "base/err.h"
-#include "net/ipam.h"
+#include "net/cidr.h"
 
 struct nft_port {
 	char proto[4];          /* "tcp" | "udp" */

@@ -1,4 +1,4 @@
-#include "net/netlink.h"
+#include "netlink.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -81,7 +81,7 @@ nest_end (struct req *r, struct rtattr *a)
 }
 
 int
-nl_open (struct nl *n, struct bx_err *e)
+netlink_open (struct netlink *n, struct bx_err *e)
 {
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 
@@ -91,14 +91,14 @@ nl_open (struct nl *n, struct bx_err *e)
 		return err_set (e, BX_SYSTEM, errno, "netlink socket");
 	if (bind (n->fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
 		int err = errno;
-		nl_close (n);
+		netlink_close (n);
 		return err_set (e, BX_SYSTEM, err, "netlink bind");
 	}
 	return 0;
 }
 
 int
-nl_open_in (struct nl *n, int nsfd, struct bx_err *e)
+netlink_open_in (struct netlink *n, int nsfd, struct bx_err *e)
 {
 	_cleanup_close_ int self = open ("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	int rc;
@@ -107,18 +107,18 @@ nl_open_in (struct nl *n, int nsfd, struct bx_err *e)
 		return err_set (e, BX_SYSTEM, errno, "open own network namespace");
 	if (setns (nsfd, CLONE_NEWNET) < 0)
 		return err_set (e, BX_SYSTEM, errno, "enter network namespace");
-	rc = nl_open (n, e);
+	rc = netlink_open (n, e);
 	if (setns (self, CLONE_NEWNET) < 0) {
 		/* staying in the container's namespace would misplace everything after */
 		if (rc == 0)
-			nl_close (n);
+			netlink_close (n);
 		return err_set (e, BX_SYSTEM, errno, "return to own network namespace");
 	}
 	return rc;
 }
 
 void
-nl_close (struct nl *n)
+netlink_close (struct netlink *n)
 {
 	if (n->fd >= 0)
 		close (n->fd);
@@ -127,7 +127,7 @@ nl_close (struct nl *n)
 
 /* Send R and read its acknowledgement: 0, or -errno. */
 static int
-nl_talk (struct nl *n, struct req *r)
+netlink_talk (struct netlink *n, struct req *r)
 {
 	char buf[4096];
 	ssize_t len;
@@ -154,7 +154,7 @@ nl_talk (struct nl *n, struct req *r)
 static struct ifinfomsg *link_req (struct req *r, int type, int flags);
 
 int
-nl_link_index (struct nl *n, const char *name)
+netlink_link_index (struct netlink *n, const char *name)
 {
 	struct req r;
 	char buf[8192];
@@ -189,7 +189,7 @@ link_req (struct req *r, int type, int flags)
 }
 
 int
-nl_bridge_add (struct nl *n, const char *name, struct bx_err *e)
+netlink_bridge_add (struct netlink *n, const char *name, struct bx_err *e)
 {
 	struct req r;
 	struct ifinfomsg *ifi = link_req (&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
@@ -201,14 +201,14 @@ nl_bridge_add (struct nl *n, const char *name, struct bx_err *e)
 	info = nest_begin (&r, IFLA_LINKINFO);
 	attr_str (&r, IFLA_INFO_KIND, "bridge");
 	nest_end (&r, info);
-	if ((rc = nl_talk (n, &r)) < 0)
+	if ((rc = netlink_talk (n, &r)) < 0)
 		return err_set (e, rc == -EEXIST ? BX_CONFLICT : BX_SYSTEM, -rc, "create bridge %s", name);
 	return 0;
 }
 
 int
-nl_veth_add (struct nl *n, const char *host, int bridge, const char *peer, int peerns, const unsigned char mac[6],
-             struct bx_err *e)
+netlink_veth_add (struct netlink *n, const char *host, int bridge, const char *peer, int peerns,
+                  const unsigned char mac[6], struct bx_err *e)
 {
 	struct req r;
 	struct ifinfomsg *ifi = link_req (&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
@@ -230,27 +230,27 @@ nl_veth_add (struct nl *n, const char *host, int bridge, const char *peer, int p
 	nest_end (&r, p);
 	nest_end (&r, data);
 	nest_end (&r, info);
-	if ((rc = nl_talk (n, &r)) < 0)
+	if ((rc = netlink_talk (n, &r)) < 0)
 		return err_set (e, rc == -EEXIST ? BX_CONFLICT : BX_SYSTEM, -rc, "create veth %s", host);
 	return 0;
 }
 
 int
-nl_link_del (struct nl *n, const char *name, struct bx_err *e)
+netlink_link_del (struct netlink *n, const char *name, struct bx_err *e)
 {
 	struct req r;
 	int rc;
 
 	link_req (&r, RTM_DELLINK, 0);
 	attr_str (&r, IFLA_IFNAME, name);
-	rc = nl_talk (n, &r);
+	rc = netlink_talk (n, &r);
 	if (rc < 0 && rc != -ENODEV)
 		return err_set (e, BX_SYSTEM, -rc, "delete link %s", name);
 	return 0;
 }
 
 int
-nl_link_up (struct nl *n, int ifindex, struct bx_err *e)
+netlink_link_up (struct netlink *n, int ifindex, struct bx_err *e)
 {
 	struct req r;
 	struct ifinfomsg *ifi = link_req (&r, RTM_NEWLINK, 0);
@@ -258,13 +258,13 @@ nl_link_up (struct nl *n, int ifindex, struct bx_err *e)
 
 	ifi->ifi_index = ifindex;
 	ifi->ifi_flags = ifi->ifi_change = IFF_UP;
-	if ((rc = nl_talk (n, &r)) < 0)
+	if ((rc = netlink_talk (n, &r)) < 0)
 		return err_set (e, BX_SYSTEM, -rc, "set link %d up", ifindex);
 	return 0;
 }
 
 int
-nl_addr_add (struct nl *n, int ifindex, struct in_addr addr, int prefix, struct bx_err *e)
+netlink_addr_add (struct netlink *n, int ifindex, struct in_addr addr, int prefix, struct bx_err *e)
 {
 	struct req r;
 	struct ifaddrmsg ifa = {.ifa_family = AF_INET, .ifa_prefixlen = prefix, .ifa_index = ifindex};
@@ -278,13 +278,13 @@ nl_addr_add (struct nl *n, int ifindex, struct in_addr addr, int prefix, struct 
 	attr_put (&r, IFA_ADDRESS, &addr, sizeof addr);
 	if (prefix < 31)
 		attr_put (&r, IFA_BROADCAST, &brd, sizeof brd);
-	if ((rc = nl_talk (n, &r)) < 0)
+	if ((rc = netlink_talk (n, &r)) < 0)
 		return err_set (e, BX_SYSTEM, -rc, "add address %s/%d", inet_ntoa (addr), prefix);
 	return 0;
 }
 
 int
-nl_route_default (struct nl *n, struct in_addr gw, struct bx_err *e)
+netlink_route_default (struct netlink *n, struct in_addr gw, struct bx_err *e)
 {
 	struct req r;
 	struct rtmsg rt = {.rtm_family = AF_INET,
@@ -297,7 +297,7 @@ nl_route_default (struct nl *n, struct in_addr gw, struct bx_err *e)
 	req_init (&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
 	req_put (&r, &rt, sizeof rt);
 	attr_put (&r, RTA_GATEWAY, &gw, sizeof gw);
-	if ((rc = nl_talk (n, &r)) < 0)
+	if ((rc = netlink_talk (n, &r)) < 0)
 		return err_set (e, BX_SYSTEM, -rc, "add default route via %s", inet_ntoa (gw));
 	return 0;
 }
@@ -318,7 +318,7 @@ route_one (struct nlmsghdr *h, void (*fn) (struct in_addr, int, void *), void *a
 }
 
 int
-nl_routes (struct nl *n, void (*fn) (struct in_addr dst, int len, void *arg), void *arg, struct bx_err *e)
+netlink_routes (struct netlink *n, void (*fn) (struct in_addr dst, int len, void *arg), void *arg, struct bx_err *e)
 {
 	struct req r;
 	struct rtmsg rt = {.rtm_family = AF_INET};

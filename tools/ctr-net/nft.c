@@ -1,4 +1,4 @@
-#include "net/nft.h"
+#include "nft.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-#include "netfilter.h"
+#include "netls.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -7,12 +7,12 @@
 static const char *const keys[] = {"driver", "id", "label", "name", "scope", "type"};
 
 int
-netfilter_add (struct netfilter *f, const char *arg, struct bx_err *e)
+netls_add (struct netls *f, const char *arg, struct bx_err *e)
 {
 	char *eq;
 	size_t i;
 
-	if (f->n == NETFILTER_MAX)
+	if (f->n == NETLS_MAX)
 		return err_set (e, BX_USAGE, 0, "too many filters");
 	if (snprintf (f->buf[f->n], sizeof f->buf[0], "%s", arg) >= (int)sizeof f->buf[0] ||
 	    !(eq = strchr (f->buf[f->n], '=')))
@@ -56,7 +56,7 @@ one_matches (const char *key, const char *val, const struct net *n)
 }
 
 bool
-netfilter_match (const struct netfilter *f, const struct net *n)
+netls_match (const struct netls *f, const struct net *n)
 {
 	for (int i = 0; i < f->n; i++) {
 		bool any = false, seen = false;

@@ -3,7 +3,7 @@
  *
  * dnsmasq listens on the network's gateway address only (--bind-interfaces,
  * so one per network can run side by side) and answers from the network's
- * `hosts` file, which lib/endpoint rewrites on every attach and detach;
+ * `hosts` file, which ctr-net/endpoint rewrites on every attach and detach;
  * SIGHUP makes dnsmasq read it again. Other names go to the host's
  * resolvers. Its pid is in dnsmasq.pid, and a dnsmasq found dead (after a
  * crash or a reboot) is started again on the next attach. */

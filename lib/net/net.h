@@ -1,0 +1,61 @@
+/* net - find and read the networks of a state directory: networks/NAME/
+ *
+ *   config.json   the network as `docker network inspect` shows it (without
+ *                 Containers), plus "Box": {Bridge, UserSubnet} that
+ *                 inspect leaves out
+ *   lock          flock, held while endpoints, leases or the resolver change
+ *   leases/IP     symlink -> container id (ctr-net/ipam)
+ *   endpoints/ID  one container's endpoint, key=value lines (ctr-net/endpoint)
+ *   hosts, dnsmasq.pid, dnsmasq.log   the resolver (ctr-net/resolver)
+ *
+ * (names in base/layout.h). This module only reads: ctr-create looks a
+ * network up here without linking what makes one (ctr-net/bridge: the
+ * devices, nftables tables and resolvers). */
+#ifndef BOX_NET_H
+#define BOX_NET_H
+
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+
+#include "base/err.h"
+#include "net/cidr.h"
+
+#define NET_NAME_MAX 128
+#define NET_ID_LEN 64
+#define NET_DEFAULT "bridge"
+#define NET_DEV_MAX 16 /* IFNAMSIZ */
+
+struct net {
+	char name[NET_NAME_MAX];
+	char id[NET_ID_LEN + 1];
+	char driver[16];          /* bridge | host | null */
+	char bridge[NET_DEV_MAX]; /* device and nft table */
+	struct cidr subnet;
+	struct in_addr gw;
+	bool user_subnet; /* --subnet given: --ip allowed */
+	bool dns;         /* a user-defined network: names resolve */
+	json_t *config;   /* config.json as read */
+	int dirfd;        /* networks/NAME, or -1 */
+};
+
+/* host and none exist without a directory; bridge once it is made. */
+bool net_is_predefined (const char *name);
+
+/* Open NAME (a name, an id or a unique id prefix). BX_NOTFOUND:
+ * "network NAME not found". host and none open without a directory. */
+int net_open (int rootfd, const char *name, struct net *n, struct bx_err *e);
+/* Open the directory networks/NAME: NAME exactly, no id, not host or none. */
+int net_open_dir (int rootfd, const char *name, struct net *n, struct bx_err *e);
+void net_close (struct net *n);
+
+/* The names of every network in the store, with host and none, sorted. */
+int net_names (int rootfd, char ***out, size_t *n, struct bx_err *e);
+void net_names_free (char **v, size_t n);
+
+/* A stable id for a predefined network of this state directory. */
+void net_predefined_id (const char *name, char out[NET_ID_LEN + 1]);
+/* 64 random hex characters. */
+int net_random_id (char out[NET_ID_LEN + 1], struct bx_err *e);
+
+#endif
