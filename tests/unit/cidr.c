@@ -8,25 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "net/cidr.h"
 #include "tap.h"
-
-static struct cidr
-C (const char *s) {
-	struct cidr c = {0};
-	struct bx_err e = {0};
-
-	cidr_parse (s, &c, &e);
-	return c;
-}
-
-static struct in_addr
-A (const char *s) {
-	struct in_addr a = {0};
-
-	inet_pton (AF_INET, s, &a);
-	return a;
-}
 
 static void
 roundtrip (const char *in, const char *want)
