@@ -3,8 +3,11 @@
  * `docker create` flags
  *
  * usage:  ctr-create [--root DIR] [docker create flags] IMAGE [CMD [ARG...]]
+ *         ctr-create --flags | --value-flags
  * stdin:  unused
- * stdout: the new container's id (64 hex characters), one line
+ * stdout: the new container's id (64 hex characters), one line; or
+ *         docker create's flags (--flags), or those that take a value
+ *         (--value-flags), one a line
  * reads:  images/ (the image's manifest and config), the image's
  *         /etc/passwd and /etc/group (inside its rootfs), /etc/hosts,
  *         /etc/resolv.conf, --env-file/--label-file/seccomp= files,
@@ -41,6 +44,7 @@
 #include "base/root.h"
 #include "base/tree.h"
 #include "ctr-create/ctrcfg.h"
+#include "ctr-create/ctrflags.h"
 #include "image/ref.h"
 #include "image/store.h"
 #include "layers/overlay.h"
@@ -66,13 +70,22 @@ struct job {
 };
 
 /* --help: the synopsis on stdout, exit 0 (as docker create --help) */
-static void
+static int
 usage (void)
 {
 	printf ("usage: %s [--root DIR] [OPTIONS] IMAGE [COMMAND] [ARG...]\n"
 	        "Make a container from IMAGE and docker create's options; see ctr-create(1).\n",
 	        bx_prog);
-	exit (fflush (stdout) == EOF ? BX_SYSTEM : 0);
+	return fflush (stdout) == EOF ? BX_SYSTEM : 0;
+}
+
+/* --flags, --value-flags: what box(1) and the completions read */
+static int
+flags_list (int values)
+{
+	if (ctrflags_print (stdout, values) < 0)
+		return errno == EPIPE ? 0 : BX_SYSTEM;
+	return 0;
 }
 
 static void
@@ -141,12 +154,12 @@ image_open (struct job *j, const char *ref, struct bx_err *e)
 
 /* The id, the name, and the directory the bundle is built in. */
 static int
-job_start (struct job *j, const struct ccfg *c, struct bx_err *e)
+job_start (struct job *j, const char *name, struct bx_err *e)
 {
 	if (ctrname_new_id (j->id, e) < 0)
 		return -1;
-	if (c->name) {
-		snprintf (j->name, sizeof j->name, "%s", c->name[0] == '/' ? c->name + 1 : c->name);
+	if (name) {
+		snprintf (j->name, sizeof j->name, "%s", name[0] == '/' ? name + 1 : name);
 		if (ctrname_reserve (j->rootfd, j->name, j->id, e) < 0)
 			return -1;
 	} else if (ctrname_reserve_random (j->rootfd, j->id, j->name, sizeof j->name, e) < 0)
@@ -249,14 +262,14 @@ put_json (struct job *j, const char *name, json_t *doc, struct bx_err *e)
 }
 
 static int
-bundle_files (struct job *j, struct ccfg *c, struct bx_err *e)
+bundle_files (struct job *j, struct ctrcfg *c, struct bx_err *e)
 {
 	char state[CTR_TIME_LEN + 32];
 	json_t *config = NULL, *create = NULL;
 	char image[DIGEST_STR_LEN + 2];
 	int rc = -1;
 
-	if (ccfg_etc_files (c, e) < 0)
+	if (ctrcfg_etc_files (c, e) < 0)
 		return -1;
 	if (put (j, L_HOSTS, c->hosts, e) < 0 || put (j, L_HOSTNAME, c->hostname_file, e) < 0 ||
 	    put (j, L_RESOLV, c->resolv, e) < 0)
@@ -264,7 +277,7 @@ bundle_files (struct job *j, struct ccfg *c, struct bx_err *e)
 	snprintf (image, sizeof image, "%s\n", j->img.config_digest);
 	if (put (j, L_CIMAGE, image, e) < 0)
 		return -1;
-	if (!(config = ccfg_config_json (c, e)) || !(create = ccfg_create_json (c, e)))
+	if (!(config = ctrcfg_config_json (c, e)) || !(create = ctrcfg_create_json (c, e)))
 		goto out;
 	if (put_json (j, L_CONFIG, config, e) < 0 || put_json (j, L_CREATE_JSON, create, e) < 0)
 		goto out;
@@ -318,21 +331,21 @@ publish (struct job *j, int sync, struct bx_err *e)
 }
 
 static int
-create (struct ccfg *c, struct job *j, struct bx_err *e)
+create (struct ctrcfg *c, struct job *j, struct bx_err *e)
 {
-	if (image_open (j, c->image, e) < 0)
+	if (image_open (j, c->flags->image, e) < 0)
 		return -1;
-	if (ccfg_resolve_network (c, j->rootfd, e) < 0)
+	if (ctrcfg_resolve_network (c, j->rootfd, e) < 0)
 		return -1;
-	if (job_start (j, c, e) < 0 || rootfs_ready (j, e) < 0)
+	if (job_start (j, c->flags->name, e) < 0 || rootfs_ready (j, e) < 0)
 		return -1;
-	if (ccfg_merge (c, j->img.config, j->id, j->name, j->img.config_digest, e) < 0)
+	if (ctrcfg_merge (c, j->img.config, j->id, j->name, j->img.config_digest, e) < 0)
 		return -1;
-	if (ccfg_in_rootfs (c, j->rootfd, j->rootfs, j->tmpdir, e) < 0)
+	if (ctrcfg_in_rootfs (c, j->rootfd, j->rootfs, j->tmpdir, e) < 0)
 		return -1;
 	if (bundle_files (j, c, e) < 0)
 		return -1;
-	return publish (j, !c->auto_remove, e);
+	return publish (j, !c->flags->auto_remove, e);
 }
 
 /* Deep trees hold one fd per level while copied into a volume. */
@@ -374,47 +387,61 @@ signals_hold (sigset_t *old)
 }
 
 static int
-finish (const struct ccfg *c, const struct job *j, struct bx_err *e)
+finish (const struct ctrflags *f, const struct job *j, struct bx_err *e)
 {
 	int rc = 0;
 
 	/* the container exists either way: its id goes out */
-	if (c->cidfile && cidfile_write (c->cidfile, j->id, e) < 0)
+	if (f->cidfile && cidfile_write (f->cidfile, j->id, e) < 0)
 		rc = err_report (e);
 	if (printf ("%s\n", j->id) < 0 || fflush (stdout) == EOF)
 		return errno == EPIPE ? rc : BX_SYSTEM;
 	return rc;
 }
 
-int
-main (int argc, char **argv)
+/* The container F asks for: made whole, or not at all. */
+static int
+create_container (const struct ctrflags *f)
 {
-	struct ccfg c;
-	struct bx_err e = {0};
 	struct job j = {.rootfd = -1, .dirfd = -1, .rootfs = -1, .store = {.dir = -1, .blobs = -1}};
+	struct ctrcfg c;
+	struct bx_err e = {0};
 	int rc;
 
-	err_prog_init (argv[0]);
-	ccfg_init (&c);
-	/* every flag checked before anything is touched */
-	if (ccfg_parse_args (&c, argc, argv, &e) < 0) {
-		ccfg_free (&c);
-		if (e.code == BX_OK)
-			usage ();
-		return err_report (&e);
-	}
 	nofile_raise ();
 	signals_hold (&j.oldmask);
-	if ((j.rootfd = root_open (c.root, &e)) < 0 || root_abspath (j.rootfd, j.rootpath, sizeof j.rootpath, &e) < 0)
+	ctrcfg_init (&c, f);
+	if ((j.rootfd = root_open (f->root, &e)) < 0 || root_abspath (j.rootfd, j.rootpath, sizeof j.rootpath, &e) < 0)
 		rc = -1;
 	else if ((rc = create (&c, &j, &e)) < 0)
 		job_undo (&j);
 	job_close (&j);
 	if (j.rootfd >= 0)
 		close (j.rootfd);
-	rc = rc < 0 ? err_report (&e) : finish (&c, &j, &e);
-	ccfg_free (&c);
+	rc = rc < 0 ? err_report (&e) : finish (f, &j, &e);
+	ctrcfg_free (&c);
 	/* a signal that came meanwhile acts now */
 	sigprocmask (SIG_SETMASK, &j.oldmask, NULL);
+	return rc;
+}
+
+int
+main (int argc, char **argv)
+{
+	struct ctrflags f;
+	struct bx_err e = {0};
+	int rc;
+
+	err_prog_init (argv[0]);
+	ctrflags_init (&f);
+	/* every flag checked before anything is touched */
+	switch (ctrflags_parse (&f, argc, argv, &e)) {
+	case CTRFLAGS_CREATE: rc = create_container (&f); break;
+	case CTRFLAGS_HELP: rc = usage (); break;
+	case CTRFLAGS_FLAGS: rc = flags_list (0); break;
+	case CTRFLAGS_VALUE_FLAGS: rc = flags_list (1); break;
+	default: rc = err_report (&e);
+	}
+	ctrflags_free (&f);
 	return rc;
 }

@@ -4,7 +4,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,23 +297,6 @@ copts_env_file (const char *path, json_t *out, int labels, struct bx_err *e)
 			copts_env (line, out, e);
 	}
 	return 0;
-}
-
-int
-copts_signal (const char *s, struct bx_err *e)
-{
-	const char *n = strncasecmp (s, "SIG", 3) == 0 ? s + 3 : s;
-	char *end;
-	long v = strtol (s, &end, 10);
-
-	if (*s && !*end)
-		return v > 0 && v <= SIGRTMAX ? (int)v : err_set (e, BX_USAGE, 0, "Invalid signal: %s", s);
-	for (int i = 1; i < NSIG; i++) {
-		const char *abbrev = sigabbrev_np (i);
-		if (abbrev && strcasecmp (abbrev, n) == 0)
-			return i;
-	}
-	return err_set (e, BX_USAGE, 0, "Invalid signal: %s", s);
 }
 
 int

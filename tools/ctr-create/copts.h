@@ -1,6 +1,6 @@
 /* copts - the values of `docker create` flags, parsed as Docker's CLI and
  * daemon parse them (sizes, CPUs, ports, restart policies, env and label
- * files, signals), with Docker's error wording; errors are BX_USAGE */
+ * files), with Docker's error wording; errors are BX_USAGE */
 #ifndef BOX_COPTS_H
 #define BOX_COPTS_H
 
@@ -27,9 +27,6 @@ int copts_env (const char *s, json_t *env, struct bx_err *e);
 int copts_env_file (const char *path, json_t *env, int labels, struct bx_err *e);
 /* "-l k=v" or "-l k" into LABELS */
 void copts_label (const char *s, json_t *labels);
-/* a signal name or number as Docker's ParseSignal takes it: "SIGTERM",
- * "term", "15"; BX_USAGE: Invalid signal: X */
-int copts_signal (const char *s, struct bx_err *e);
 /* "--add-host host:ip" (or host=ip); BX_USAGE for a bad address */
 int copts_add_host (const char *s, char *host, size_t hlen, char *ip, size_t iplen, struct bx_err *e);
 /* an IPv4 or IPv6 address, for --dns and --ip */

@@ -12,9 +12,11 @@
 #include "base/cleanup.h"
 #include "base/layout.h"
 #include "base/root.h"
+#include "base/timestamp.h"
 #include "base/tree.h"
 #include "net/net.h"
 #include "net/netfiles.h"
+#include "runtime/cgroup.h"
 #include "runtime/ctrname.h"
 #include "runtime/volume.h"
 #include "secprof.h"
@@ -24,52 +26,21 @@
 #define SHM_SIZE (64LL << 20)
 
 void
-ccfg_init (struct ccfg *c)
+ctrcfg_init (struct ctrcfg *c, const struct ctrflags *flags)
 {
-	*c = (struct ccfg){.network = "bridge"};
-	c->env_flags = json_array ();
-	c->env_files = json_array ();
-	c->labels = json_object ();
-	c->label_files = json_object ();
-	c->binds = json_array ();
-	c->tmpfs = json_object ();
-	c->mount_specs = json_array ();
-	c->volumes_from = json_array ();
-	c->group_add = json_array ();
-	c->sysctls = json_object ();
-	c->ulimits = json_array ();
-	c->rlimits = json_array ();
-	c->devices = json_array ();
-	c->oci_devices = json_array ();
-	c->device_rules = json_array ();
-	c->log_config = json_pack ("{s:s, s:{}}", "Type", "json-file", "Config");
-	c->cap_add = json_array ();
-	c->cap_drop = json_array ();
-	c->security_opt = json_array ();
-	c->exposed = json_object ();
-	c->bindings = json_object ();
-	c->aliases = json_array ();
-	c->add_hosts = json_array ();
-	c->dns = json_array ();
-	c->dns_search = json_array ();
-	c->dns_options = json_array ();
+	*c = (struct ctrcfg){.flags = flags};
 	c->mounts = json_array ();
 	c->inspect_mounts = json_array ();
 }
 
 void
-ccfg_free (struct ccfg *c)
+ctrcfg_free (struct ctrcfg *c)
 {
-	json_t *all[] = {c->env_flags,    c->env_files,  c->labels,         c->label_files, c->mount_specs,
-	                 c->volumes_from, c->binds,      c->tmpfs,          c->cap_add,     c->cap_drop,
-	                 c->security_opt, c->exposed,    c->bindings,       c->aliases,     c->add_hosts,
-	                 c->dns,          c->dns_search, c->dns_options,    c->group_add,   c->sysctls,
-	                 c->ulimits,      c->rlimits,    c->devices,        c->oci_devices, c->device_rules,
-	                 c->log_config,   c->mounts,     c->inspect_mounts, c->config,      c->args,
-	                 c->proc_env,     c->restart,    c->seccomp_profile};
-
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-		json_decref (all[i]);
+	json_decref (c->mounts);
+	json_decref (c->inspect_mounts);
+	json_decref (c->config);
+	json_decref (c->args);
+	json_decref (c->proc_env);
 	free (c->hosts);
 	free (c->resolv);
 	free (c->hostname_file);
@@ -79,13 +50,14 @@ ccfg_free (struct ccfg *c)
  * recorded by its name, which ctr-net looks it up by. The default bridge
  * is made by ctr-net on first use. */
 static int
-user_network (struct ccfg *c, int rootfd, struct bx_err *e)
+user_network (struct ctrcfg *c, int rootfd, struct bx_err *e)
 {
+	const struct ctrflags *f = c->flags;
 	struct net n;
 
-	if (!strcmp (c->network, "bridge") || !strcmp (c->network, "none") || !strcmp (c->network, "host"))
+	if (!strcmp (f->network, "bridge") || !strcmp (f->network, "none") || !strcmp (f->network, "host"))
 		return 0;
-	if (net_open (rootfd, c->network, &n, e) < 0)
+	if (net_open (rootfd, f->network, &n, e) < 0)
 		return -1;
 	snprintf (c->net_mode, sizeof c->net_mode, "%s", n.name);
 	net_close (&n);
@@ -93,14 +65,15 @@ user_network (struct ccfg *c, int rootfd, struct bx_err *e)
 }
 
 int
-ccfg_resolve_network (struct ccfg *c, int rootfd, struct bx_err *e)
+ctrcfg_resolve_network (struct ctrcfg *c, int rootfd, struct bx_err *e)
 {
+	const struct ctrflags *f = c->flags;
 	char id[CTR_ID_LEN + 1], root[4096];
 
-	snprintf (c->net_mode, sizeof c->net_mode, "%s", c->network);
-	if (strncmp (c->network, "container:", 10) != 0)
+	snprintf (c->net_mode, sizeof c->net_mode, "%s", f->network);
+	if (strncmp (f->network, "container:", 10) != 0)
 		return user_network (c, rootfd, e);
-	if (ctr_resolve (rootfd, c->network + 10, id, e) < 0 || root_abspath (rootfd, root, sizeof root, e) < 0)
+	if (ctr_resolve (rootfd, f->network + 10, id, e) < 0 || root_abspath (rootfd, root, sizeof root, e) < 0)
 		return -1;
 	snprintf (c->net_mode, sizeof c->net_mode, "container:%s", id);
 	snprintf (c->peer_dir, sizeof c->peer_dir, "%s/" L_CONTAINERS "/%s", root, id);
@@ -200,25 +173,27 @@ path_clean (const char *p)
 }
 
 static json_t *
-cmd_args (const struct ccfg *c)
+cmd_args (const struct ctrcfg *c)
 {
+	const struct ctrflags *f = c->flags;
 	json_t *a = json_array ();
 
-	for (int i = 0; i < c->ncmd; i++)
-		json_array_append_new (a, json_string (c->cmd[i]));
+	for (int i = 0; i < f->ncmd; i++)
+		json_array_append_new (a, json_string (f->cmd[i]));
 	return a;
 }
 
 /* ENTRYPOINT/CMD: run args replace CMD; --entrypoint replaces ENTRYPOINT
  * and drops the image's CMD; "" clears ENTRYPOINT */
 static int
-command_merge (struct ccfg *c, json_t *ic, json_t *cfg, struct bx_err *e)
+command_merge (struct ctrcfg *c, json_t *ic, json_t *cfg, struct bx_err *e)
 {
-	json_t *cmd = c->ncmd ? cmd_args (c) : NULL, *entry = NULL, *v;
+	const struct ctrflags *f = c->flags;
+	json_t *cmd = f->ncmd ? cmd_args (c) : NULL, *entry = NULL, *v;
 	size_t i;
 
-	if (c->has_entrypoint)
-		entry = c->entrypoint[0] ? json_pack ("[s]", c->entrypoint) : NULL;
+	if (f->has_entrypoint)
+		entry = f->entrypoint[0] ? json_pack ("[s]", f->entrypoint) : NULL;
 	else {
 		entry = json_incref (json_object_get (ic, "Entrypoint"));
 		if (!cmd)
@@ -235,9 +210,9 @@ command_merge (struct ccfg *c, json_t *ic, json_t *cfg, struct bx_err *e)
 	json_array_foreach (json_object_get (cfg, "Cmd"), i, v) json_array_append (c->args, v);
 	if (json_array_size (c->args) == 0)
 		return err_set (e, BX_USAGE, 0, "No command specified"); /* Docker's words */
-	if (c->init) {
+	if (f->init) {
 		json_array_insert_new (c->args, 0, json_string ("--"));
-		json_array_insert_new (c->args, 0, json_string (CCFG_INIT_PATH));
+		json_array_insert_new (c->args, 0, json_string (CTRCFG_INIT_PATH));
 	}
 	return 0;
 }
@@ -257,19 +232,20 @@ peer_hostname (const char *dir, char *buf, size_t len)
 }
 
 static void
-hostname_pick (struct ccfg *c)
+hostname_pick (struct ctrcfg *c)
 {
+	const struct ctrflags *f = c->flags;
 	static char host[256];
 
-	if (c->hostname)
-		c->hostname_final = c->hostname;
+	if (f->hostname)
+		c->hostname = f->hostname;
 	else if (strcmp (c->net_mode, "host") == 0 && gethostname (host, sizeof host) == 0)
-		c->hostname_final = host;
+		c->hostname = host;
 	else if (c->peer_dir[0] && peer_hostname (c->peer_dir, host, sizeof host) == 0)
-		c->hostname_final = host; /* --network container:X takes X's name, as Docker */
+		c->hostname = host; /* --network container:X takes X's name, as Docker */
 	else {
 		snprintf (host, CTR_SHORT_LEN + 1, "%s", c->id);
-		c->hostname_final = host;
+		c->hostname = host;
 	}
 }
 
@@ -285,60 +261,62 @@ objects_merge (json_t *base, json_t *over)
 /* the process's environment: Docker's defaults (CreateDaemonEnvironment),
  * replaced or extended by Config.Env */
 static json_t *
-process_env (const struct ccfg *c, json_t *env)
+process_env (const struct ctrcfg *c, json_t *env)
 {
+	const struct ctrflags *f = c->flags;
 	json_t *out = json_pack ("[s]", DEFAULT_PATH);
 
-	json_array_append_new (out, json_sprintf ("HOSTNAME=%s", c->hostname_final));
-	if (c->tty)
+	json_array_append_new (out, json_sprintf ("HOSTNAME=%s", c->hostname));
+	if (f->tty)
 		json_array_append_new (out, json_string ("TERM=xterm"));
 	env_apply (out, env);
 	return out;
 }
 
 int
-ccfg_merge (struct ccfg *c, json_t *img_config, const char *id, const char *name, const char *image_id,
-            struct bx_err *e)
+ctrcfg_merge (struct ctrcfg *c, json_t *img_config, const char *id, const char *name, const char *image_id,
+              struct bx_err *e)
 {
+	const struct ctrflags *f = c->flags;
 	json_t *ic = json_object_get (img_config, "config"), *user_env, *cfg, *env;
-	const char *wd = c->workdir ? c->workdir : json_string_value (json_object_get (ic, "WorkingDir"));
-	const char *user = c->user ? c->user : json_string_value (json_object_get (ic, "User"));
-	const char *sig = c->stop_signal ? c->stop_signal : json_string_value (json_object_get (ic, "StopSignal"));
+	const char *wd = f->workdir ? f->workdir : json_string_value (json_object_get (ic, "WorkingDir"));
+	const char *user = f->user ? f->user : json_string_value (json_object_get (ic, "User"));
+	const char *sig = f->stop_signal ? f->stop_signal : json_string_value (json_object_get (ic, "StopSignal"));
 	_cleanup_free_ char *wdc = wd && *wd ? path_clean (wd) : NULL;
 
 	snprintf (c->id, sizeof c->id, "%s", id);
-	snprintf (c->name_final, sizeof c->name_final, "%s", name);
+	snprintf (c->name, sizeof c->name, "%s", name);
 	snprintf (c->image_id, sizeof c->image_id, "%s", image_id);
-	ctr_time_now (c->created);
+	timestamp_now (c->created);
 	hostname_pick (c);
-	user_env = json_deep_copy (c->env_files);
-	json_array_extend (user_env, c->env_flags);
+	user_env = json_deep_copy (f->env_files);
+	json_array_extend (user_env, f->env_flags);
 	env = env_merge (user_env, json_object_get (ic, "Env"));
 	json_decref (user_env);
-	cfg = json_pack ("{s:s, s:s, s:s, s:b, s:b, s:b}", "Hostname", c->hostname_final, "Domainname",
-	                 c->domainname ? c->domainname : "", "User", user ? user : "", "AttachStdin", c->interactive,
+	cfg = json_pack ("{s:s, s:s, s:s, s:b, s:b, s:b}", "Hostname", c->hostname, "Domainname",
+	                 f->domainname ? f->domainname : "", "User", user ? user : "", "AttachStdin", f->interactive,
 	                 "AttachStdout", 1, "AttachStderr", 1);
-	json_object_set_new (cfg, "ExposedPorts", objects_merge (json_object_get (ic, "ExposedPorts"), c->exposed));
+	json_object_set_new (cfg, "ExposedPorts", objects_merge (json_object_get (ic, "ExposedPorts"), f->exposed));
 	if (json_object_size (json_object_get (cfg, "ExposedPorts")) == 0)
 		json_object_del (cfg, "ExposedPorts");
-	json_object_set_new (cfg, "Tty", json_boolean (c->tty));
-	json_object_set_new (cfg, "OpenStdin", json_boolean (c->interactive));
+	json_object_set_new (cfg, "Tty", json_boolean (f->tty));
+	json_object_set_new (cfg, "OpenStdin", json_boolean (f->interactive));
 	json_object_set_new (cfg, "StdinOnce", json_false ());
 	json_object_set_new (cfg, "Env", env);
 	c->config = cfg;
 	if (command_merge (c, ic, cfg, e) < 0)
 		return -1;
-	json_object_set_new (cfg, "Image", json_string (c->image));
+	json_object_set_new (cfg, "Image", json_string (f->image));
 	json_object_set (cfg, "Volumes",
 	                 json_object_get (ic, "Volumes") ? json_object_get (ic, "Volumes") : json_null ());
 	json_object_set_new (cfg, "WorkingDir", json_string (wdc ? wdc : ""));
 	json_object_set_new (cfg, "OnBuild", json_null ());
-	json_object_set_new (cfg, "Labels", objects_merge (json_object_get (ic, "Labels"), c->label_files));
-	json_object_update (json_object_get (cfg, "Labels"), c->labels);
+	json_object_set_new (cfg, "Labels", objects_merge (json_object_get (ic, "Labels"), f->label_files));
+	json_object_update (json_object_get (cfg, "Labels"), f->labels);
 	if (sig && *sig)
 		json_object_set_new (cfg, "StopSignal", json_string (sig));
-	if (c->has_stop_timeout)
-		json_object_set_new (cfg, "StopTimeout", json_integer (c->stop_timeout));
+	if (f->has_stop_timeout)
+		json_object_set_new (cfg, "StopTimeout", json_integer (f->stop_timeout));
 	c->proc_env = process_env (c, env);
 	return 0;
 }
@@ -394,7 +372,7 @@ mkdir_in_root (int rootfs, const char *dir, struct bx_err *e)
 }
 
 static void
-add_bind (struct ccfg *c, const char *src, const char *dest, int ro, const char *mode, const char *vol)
+add_bind (struct ctrcfg *c, const char *src, const char *dest, int ro, const char *mode, const char *vol)
 {
 	json_t *opts = json_pack ("[s]", "rbind");
 
@@ -432,7 +410,7 @@ mode_parse (const char *mode, int *ro, struct bx_err *e)
 }
 
 static int
-volume_mount (struct ccfg *c, int rootfd, int rootfs, const char *name, const char *dest, int ro, const char *mode,
+volume_mount (struct ctrcfg *c, int rootfd, int rootfs, const char *name, const char *dest, int ro, const char *mode,
               struct bx_err *e)
 {
 	char anon[CTR_ID_LEN + 1], path[4200];
@@ -450,7 +428,7 @@ volume_mount (struct ccfg *c, int rootfd, int rootfs, const char *name, const ch
 
 /* -v SRC:DEST[:MODE] or -v DEST (Docker's linux parser) */
 static int
-bind_arg (struct ccfg *c, int rootfd, int rootfs, const char *raw, struct bx_err *e)
+bind_arg (struct ctrcfg *c, int rootfd, int rootfs, const char *raw, struct bx_err *e)
 {
 	_cleanup_free_ char *s = strdup (raw), *dest = NULL;
 	char *part[4] = {0}, *p = s;
@@ -487,7 +465,7 @@ bind_arg (struct ccfg *c, int rootfd, int rootfs, const char *raw, struct bx_err
 
 /* --mount: like -v, but a bind source must exist (Docker's rule) */
 static int
-mount_spec (struct ccfg *c, int rootfd, int rootfs, json_t *m, struct bx_err *e)
+mount_spec (struct ctrcfg *c, int rootfd, int rootfs, json_t *m, struct bx_err *e)
 {
 	const char *type = json_string_value (json_object_get (m, "Type"));
 	const char *src = json_string_value (json_object_get (m, "Source"));
@@ -536,9 +514,9 @@ mount_spec (struct ccfg *c, int rootfd, int rootfs, json_t *m, struct bx_err *e)
  * Mounts) at the same places, read-only as in X unless the mode says;
  * this container's own mounts win where both mount */
 static int
-volumes_from (struct ccfg *c, int rootfd, const char *spec, struct bx_err *e)
+volumes_from (struct ctrcfg *c, int rootfd, const char *spec, struct bx_err *e)
 {
-	_cleanup_free_ char *name = strdup (spec), *buf = NULL;
+	_cleanup_free_ char *name = strdup (spec);
 	_cleanup_close_ int dir = -1;
 	char id[CTR_ID_LEN + 1], *mode = name ? strchr (name, ':') : NULL;
 	json_t *doc, *m;
@@ -552,7 +530,7 @@ volumes_from (struct ccfg *c, int rootfd, const char *spec, struct bx_err *e)
 		return err_set (e, BX_USAGE, 0, "invalid mode: %s", mode);
 	if (ctr_resolve (rootfd, name, id, e) < 0 || (dir = ctr_open (rootfd, id, e)) < 0)
 		return -1;
-	if (afile_slurp_at (dir, L_CREATE_JSON, &buf, NULL, e) < 0 || !(doc = json_loads (buf, 0, NULL)))
+	if (!(doc = ctr_create_read (dir, e)))
 		return err_set (e, BX_FAIL, 0, "--volumes-from %s: create.json unreadable", name);
 	json_array_foreach (json_object_get (doc, "Mounts"), i, m)
 	{
@@ -570,14 +548,15 @@ volumes_from (struct ccfg *c, int rootfd, const char *spec, struct bx_err *e)
 }
 
 static int
-user_mounts (struct ccfg *c, int rootfd, int rootfs, struct bx_err *e)
+user_mounts (struct ctrcfg *c, int rootfd, int rootfs, struct bx_err *e)
 {
+	const struct ctrflags *f = c->flags;
 	const char *path;
 	json_t *v;
 	size_t i;
 
-	json_array_foreach (c->binds, i, v) if (bind_arg (c, rootfd, rootfs, json_string_value (v), e) < 0) return -1;
-	json_object_foreach (c->tmpfs, path, v)
+	json_array_foreach (f->binds, i, v) if (bind_arg (c, rootfd, rootfs, json_string_value (v), e) < 0) return -1;
+	json_object_foreach (f->tmpfs, path, v)
 	{
 		json_t *opts;
 		if (path[0] != '/')
@@ -587,8 +566,8 @@ user_mounts (struct ccfg *c, int rootfd, int rootfs, struct bx_err *e)
 		json_array_append_new (c->mounts, json_pack ("{s:s, s:s, s:s, s:o}", "destination", path, "type",
 		                                             "tmpfs", "source", "tmpfs", "options", opts));
 	}
-	json_array_foreach (c->mount_specs, i, v) if (mount_spec (c, rootfd, rootfs, v, e) < 0) return -1;
-	json_array_foreach (c->volumes_from, i,
+	json_array_foreach (f->mount_specs, i, v) if (mount_spec (c, rootfd, rootfs, v, e) < 0) return -1;
+	json_array_foreach (f->volumes_from, i,
 	                    v) if (volumes_from (c, rootfd, json_string_value (v), e) < 0) return -1;
 	/* the image's VOLUMEs nobody mounted: anonymous volumes */
 	json_object_foreach (json_object_get (c->config, "Volumes"), path, v)
@@ -604,8 +583,9 @@ user_mounts (struct ccfg *c, int rootfd, int rootfs, struct bx_err *e)
 /* /etc/hosts, /etc/hostname, /etc/resolv.conf: the bundle's own files, or
  * the peer's for --network container:X; skipped where the user mounts */
 static void
-network_mounts (struct ccfg *c)
+network_mounts (struct ctrcfg *c)
 {
+	const struct ctrflags *f = c->flags;
 	static const char *const files[][2] = {
 	    {L_RESOLV, "/etc/resolv.conf"}, {L_HOSTNAME, "/etc/hostname"}, {L_HOSTS, "/etc/hosts"}};
 	const char *dir = c->peer_dir[0] ? c->peer_dir : c->bundle;
@@ -617,7 +597,7 @@ network_mounts (struct ccfg *c)
 			json_decref (opts);
 			continue;
 		}
-		if (c->read_only)
+		if (f->read_only)
 			json_array_append_new (opts, json_string ("ro"));
 		snprintf (src, sizeof src, "%s/%s", dir, files[i][0]);
 		json_array_append_new (c->mounts, json_pack ("{s:s, s:s, s:s, s:o}", "destination", files[i][1], "type",
@@ -626,8 +606,9 @@ network_mounts (struct ccfg *c)
 }
 
 int
-ccfg_in_rootfs (struct ccfg *c, int rootfd, int rootfs, const char *bundle_tmp, struct bx_err *e)
+ctrcfg_in_rootfs (struct ctrcfg *c, int rootfd, int rootfs, const char *bundle_tmp, struct bx_err *e)
 {
+	const struct ctrflags *f = c->flags;
 	json_t *v;
 	size_t i;
 	const char *wd = json_string_value (json_object_get (c->config, "WorkingDir"));
@@ -639,10 +620,10 @@ ccfg_in_rootfs (struct ccfg *c, int rootfd, int rootfs, const char *bundle_tmp, 
 		snprintf (c->netns_path, sizeof c->netns_path, "%s/" L_NETNS, c->bundle);
 	if (userdb_resolve (rootfs, json_string_value (json_object_get (c->config, "User")), &c->ids, e) < 0)
 		return -1;
-	json_array_foreach (c->group_add, i,
+	json_array_foreach (f->group_add, i,
 	                    v) if (userdb_group_add (rootfs, json_string_value (v), &c->ids, e) < 0) return -1;
 	/* --ipc host: the host's /dev/shm, as Docker binds it */
-	if (mode_is (c->ipc_mode, "host"))
+	if (mode_is (f->ipc_mode, "host"))
 		json_array_append_new (c->mounts,
 		                       json_pack ("{s:s, s:s, s:s, s:[s, s]}", "destination", "/dev/shm", "type",
 		                                  "bind", "source", "/dev/shm", "options", "rbind", "rprivate"));
@@ -652,25 +633,26 @@ ccfg_in_rootfs (struct ccfg *c, int rootfd, int rootfs, const char *bundle_tmp, 
 		return -1;
 	network_mounts (c);
 	spec_mounts_sort (c->mounts);
-	if (c->init) {
-		if (access (CCFG_INIT_BINARY, X_OK) < 0)
-			return err_set (e, BX_FAIL, errno, "--init: %s", CCFG_INIT_BINARY);
+	if (f->init) {
+		if (access (CTRCFG_INIT_BINARY, X_OK) < 0)
+			return err_set (e, BX_FAIL, errno, "--init: %s", CTRCFG_INIT_BINARY);
 		json_array_append_new (c->mounts,
-		                       json_pack ("{s:s, s:s, s:s, s:[s, s]}", "destination", CCFG_INIT_PATH, "type",
-		                                  "bind", "source", CCFG_INIT_BINARY, "options", "bind", "ro"));
+		                       json_pack ("{s:s, s:s, s:s, s:[s, s]}", "destination", CTRCFG_INIT_PATH, "type",
+		                                  "bind", "source", CTRCFG_INIT_BINARY, "options", "bind", "ro"));
 	}
 	return 0;
 }
 
 int
-ccfg_etc_files (struct ccfg *c, struct bx_err *e)
+ctrcfg_etc_files (struct ctrcfg *c, struct bx_err *e)
 {
+	const struct ctrflags *f = c->flags;
 	int host = strcmp (c->net_mode, "host") == 0;
 
-	if (netfiles_hosts (host, c->add_hosts, &c->hosts, e) < 0 ||
-	    netfiles_resolv (host, c->dns, c->dns_search, c->dns_options, &c->resolv, e) < 0)
+	if (netfiles_hosts (host, f->add_hosts, &c->hosts, e) < 0 ||
+	    netfiles_resolv (host, f->dns, f->dns_search, f->dns_options, &c->resolv, e) < 0)
 		return -1;
-	if (asprintf (&c->hostname_file, "%s\n", c->hostname_final) < 0)
+	if (asprintf (&c->hostname_file, "%s\n", c->hostname) < 0)
 		return err_set (e, BX_SYSTEM, ENOMEM, "hostname");
 	return 0;
 }
@@ -678,13 +660,14 @@ ccfg_etc_files (struct ccfg *c, struct bx_err *e)
 /* --- the documents --- */
 
 static json_t *
-seccomp_section (struct ccfg *c, capset_t caps, struct bx_err *e)
+seccomp_section (struct ctrcfg *c, capset_t caps, struct bx_err *e)
 {
+	const struct ctrflags *f = c->flags;
 	json_t *prof, *out;
 
-	if (c->privileged || c->seccomp_unconfined)
+	if (f->privileged || f->seccomp_unconfined)
 		return NULL;
-	prof = c->seccomp_profile ? json_incref (c->seccomp_profile) : secprof_docker_default ();
+	prof = f->seccomp_profile ? json_incref (f->seccomp_profile) : secprof_docker_default ();
 	out = secprof_to_oci (prof, caps, e);
 	json_decref (prof);
 	if (!out && e->code)
@@ -693,59 +676,60 @@ seccomp_section (struct ccfg *c, capset_t caps, struct bx_err *e)
 }
 
 json_t *
-ccfg_config_json (struct ccfg *c, struct bx_err *e)
+ctrcfg_config_json (struct ctrcfg *c, struct bx_err *e)
 {
-	char cgpath[CTR_ID_LEN + 8];
+	const struct ctrflags *f = c->flags;
+	char cgpath[CGROUP_PATH_LEN];
 	struct spec_decl s = {
 	    .args = c->args,
 	    .env = c->proc_env,
 	    .cwd = json_string_value (json_object_get (c->config, "WorkingDir")),
 	    .user = c->ids,
-	    .terminal = c->tty,
-	    .readonly_root = c->read_only,
-	    .privileged = c->privileged,
-	    .no_new_privs = c->no_new_privs,
-	    .caps = caps_tweak (&c->capreq, c->privileged),
-	    .hostname = c->hostname_final,
+	    .terminal = f->tty,
+	    .readonly_root = f->read_only,
+	    .privileged = f->privileged,
+	    .no_new_privs = f->no_new_privs,
+	    .caps = caps_tweak (&f->capreq, f->privileged),
+	    .hostname = c->hostname,
 	    .net = strcmp (c->net_mode, "host") == 0 ? SPEC_NET_HOST
 	           : c->netns_path[0]                ? SPEC_NET_PATH
 	                                             : SPEC_NET_OWN,
 	    .netns_path = c->netns_path,
 	    .mounts = c->mounts,
-	    .memory = c->memory,
-	    .memory_swap = c->memory_swap == 0 && c->memory > 0 ? 2 * c->memory : c->memory_swap,
-	    .nano_cpus = c->nano_cpus,
-	    .pids_limit = c->pids_limit,
-	    .shm_size = c->shm_size ? c->shm_size : SHM_SIZE,
+	    .memory = f->memory,
+	    .memory_swap = f->memory_swap == 0 && f->memory > 0 ? 2 * f->memory : f->memory_swap,
+	    .nano_cpus = f->nano_cpus,
+	    .pids_limit = f->pids_limit,
+	    .shm_size = f->shm_size ? f->shm_size : SHM_SIZE,
 	    .cgroups_path = cgpath,
-	    .cpu_shares = c->cpu_shares,
-	    .cpuset_cpus = c->cpuset_cpus,
-	    .domainname = c->domainname,
-	    .pid_host = mode_is (c->pid_mode, "host"),
-	    .ipc_host = mode_is (c->ipc_mode, "host"),
-	    .uts_host = mode_is (c->uts_mode, "host"),
-	    .cgroupns_host = mode_is (c->cgroupns_mode, "host"),
-	    .no_shm = mode_is (c->ipc_mode, "none"),
-	    .sysctl = c->sysctls,
-	    .rlimits = c->rlimits,
-	    .devices = c->oci_devices,
-	    .device_rules = c->device_rules,
-	    .cpu_quota = c->cpu_quota,
-	    .cpu_period = c->cpu_period,
-	    .memory_reservation = c->memory_reservation,
-	    .oom_kill_disable = c->oom_kill_disable,
-	    .has_oom_score_adj = c->has_oom_score_adj,
-	    .oom_score_adj = c->oom_score_adj,
+	    .cpu_shares = f->cpu_shares,
+	    .cpuset_cpus = f->cpuset_cpus,
+	    .domainname = f->domainname,
+	    .pid_host = mode_is (f->pid_mode, "host"),
+	    .ipc_host = mode_is (f->ipc_mode, "host"),
+	    .uts_host = mode_is (f->uts_mode, "host"),
+	    .cgroupns_host = mode_is (f->cgroupns_mode, "host"),
+	    .no_shm = mode_is (f->ipc_mode, "none"),
+	    .sysctl = f->sysctls,
+	    .rlimits = f->rlimits,
+	    .devices = f->oci_devices,
+	    .device_rules = f->device_rules,
+	    .cpu_quota = f->cpu_quota,
+	    .cpu_period = f->cpu_period,
+	    .memory_reservation = f->memory_reservation,
+	    .oom_kill_disable = f->oom_kill_disable,
+	    .has_oom_score_adj = f->has_oom_score_adj,
+	    .oom_score_adj = f->oom_score_adj,
 	};
 	json_t *doc;
 
-	snprintf (cgpath, sizeof cgpath, "/box/%s", c->id);
+	cgroup_path (c->id, cgpath);
 	s.seccomp = seccomp_section (c, s.caps, e);
 	if (!s.seccomp && e->code)
 		return NULL;
 	doc = spec_build (&s, e);
 	json_decref (s.seccomp);
-	if (doc && c->systempaths_unconfined) {
+	if (doc && f->systempaths_unconfined) {
 		json_object_del (json_object_get (doc, "linux"), "maskedPaths");
 		json_object_del (json_object_get (doc, "linux"), "readonlyPaths");
 	}
@@ -759,67 +743,69 @@ list_or_null (json_t *a)
 }
 
 static json_t *
-host_config (struct ccfg *c)
+host_config (struct ctrcfg *c)
 {
+	const struct ctrflags *f = c->flags;
 	json_t *restart =
-	    c->restart ? json_incref (c->restart) : json_pack ("{s:s, s:i}", "Name", "no", "MaximumRetryCount", 0);
+	    f->restart ? json_incref (f->restart) : json_pack ("{s:s, s:i}", "Name", "no", "MaximumRetryCount", 0);
 	json_t *h =
-	    json_pack ("{s:o, s:s, s:O, s:o, s:b}", "Binds", list_or_null (c->binds), "NetworkMode", c->net_mode,
-	               "PortBindings", c->bindings, "RestartPolicy", restart, "AutoRemove", c->auto_remove);
+	    json_pack ("{s:o, s:s, s:O, s:o, s:b}", "Binds", list_or_null (f->binds), "NetworkMode", c->net_mode,
+	               "PortBindings", f->bindings, "RestartPolicy", restart, "AutoRemove", f->auto_remove);
 
-	json_object_set_new (h, "CapAdd", list_or_null (c->cap_add));
-	json_object_set_new (h, "CapDrop", list_or_null (c->cap_drop));
-	json_object_set (h, "Dns", c->dns);
-	json_object_set (h, "DnsOptions", c->dns_options);
-	json_object_set (h, "DnsSearch", c->dns_search);
-	json_object_set_new (h, "ExtraHosts", list_or_null (c->add_hosts));
-	json_object_set_new (h, "Privileged", json_boolean (c->privileged));
-	json_object_set_new (h, "PublishAllPorts", json_boolean (c->publish_all));
-	json_object_set_new (h, "ReadonlyRootfs", json_boolean (c->read_only));
-	json_object_set_new (h, "SecurityOpt", list_or_null (c->security_opt));
-	if (json_object_size (c->tmpfs))
-		json_object_set (h, "Tmpfs", c->tmpfs);
-	json_object_set_new (h, "ShmSize", json_integer (c->shm_size ? c->shm_size : SHM_SIZE));
-	json_object_set_new (h, "CpuShares", json_integer (c->cpu_shares));
-	json_object_set_new (h, "CpuPeriod", json_integer (c->cpu_period));
-	json_object_set_new (h, "CpuQuota", json_integer (c->cpu_quota));
-	json_object_set_new (h, "MemoryReservation", json_integer (c->memory_reservation));
-	json_object_set_new (h, "OomKillDisable", json_boolean (c->oom_kill_disable));
-	json_object_set_new (h, "OomScoreAdj", json_integer (c->oom_score_adj));
-	json_object_set_new (h, "CpusetCpus", json_string (c->cpuset_cpus ? c->cpuset_cpus : ""));
-	json_object_set_new (h, "GroupAdd", list_or_null (c->group_add));
-	if (json_object_size (c->sysctls))
-		json_object_set (h, "Sysctls", c->sysctls);
-	json_object_set_new (h, "Ulimits", list_or_null (c->ulimits));
-	json_object_set (h, "Devices", c->devices);
-	json_object_set_new (h, "PidMode", json_string (c->pid_mode ? c->pid_mode : ""));
-	json_object_set_new (h, "IpcMode", json_string (c->ipc_mode && *c->ipc_mode ? c->ipc_mode : "private"));
-	json_object_set_new (h, "UTSMode", json_string (c->uts_mode ? c->uts_mode : ""));
+	json_object_set_new (h, "CapAdd", list_or_null (f->cap_add));
+	json_object_set_new (h, "CapDrop", list_or_null (f->cap_drop));
+	json_object_set (h, "Dns", f->dns);
+	json_object_set (h, "DnsOptions", f->dns_options);
+	json_object_set (h, "DnsSearch", f->dns_search);
+	json_object_set_new (h, "ExtraHosts", list_or_null (f->add_hosts));
+	json_object_set_new (h, "Privileged", json_boolean (f->privileged));
+	json_object_set_new (h, "PublishAllPorts", json_boolean (f->publish_all));
+	json_object_set_new (h, "ReadonlyRootfs", json_boolean (f->read_only));
+	json_object_set_new (h, "SecurityOpt", list_or_null (f->security_opt));
+	if (json_object_size (f->tmpfs))
+		json_object_set (h, "Tmpfs", f->tmpfs);
+	json_object_set_new (h, "ShmSize", json_integer (f->shm_size ? f->shm_size : SHM_SIZE));
+	json_object_set_new (h, "CpuShares", json_integer (f->cpu_shares));
+	json_object_set_new (h, "CpuPeriod", json_integer (f->cpu_period));
+	json_object_set_new (h, "CpuQuota", json_integer (f->cpu_quota));
+	json_object_set_new (h, "MemoryReservation", json_integer (f->memory_reservation));
+	json_object_set_new (h, "OomKillDisable", json_boolean (f->oom_kill_disable));
+	json_object_set_new (h, "OomScoreAdj", json_integer (f->oom_score_adj));
+	json_object_set_new (h, "CpusetCpus", json_string (f->cpuset_cpus ? f->cpuset_cpus : ""));
+	json_object_set_new (h, "GroupAdd", list_or_null (f->group_add));
+	if (json_object_size (f->sysctls))
+		json_object_set (h, "Sysctls", f->sysctls);
+	json_object_set_new (h, "Ulimits", list_or_null (f->ulimits));
+	json_object_set (h, "Devices", f->devices);
+	json_object_set_new (h, "PidMode", json_string (f->pid_mode ? f->pid_mode : ""));
+	json_object_set_new (h, "IpcMode", json_string (f->ipc_mode && *f->ipc_mode ? f->ipc_mode : "private"));
+	json_object_set_new (h, "UTSMode", json_string (f->uts_mode ? f->uts_mode : ""));
 	json_object_set_new (h, "CgroupnsMode",
-	                     json_string (c->cgroupns_mode && *c->cgroupns_mode ? c->cgroupns_mode : "private"));
-	json_object_set (h, "LogConfig", c->log_config);
-	json_object_set_new (h, "Memory", json_integer (c->memory));
+	                     json_string (f->cgroupns_mode && *f->cgroupns_mode ? f->cgroupns_mode : "private"));
+	json_object_set (h, "LogConfig", f->log_config);
+	json_object_set_new (h, "Memory", json_integer (f->memory));
 	json_object_set_new (h, "MemorySwap",
-	                     json_integer (c->memory_swap == 0 && c->memory > 0 ? 2 * c->memory : c->memory_swap));
-	json_object_set_new (h, "NanoCpus", json_integer (c->nano_cpus));
-	json_object_set_new (h, "PidsLimit", c->pids_limit ? json_integer (c->pids_limit) : json_null ());
-	json_object_set_new (h, "Init", c->init ? json_true () : json_null ());
-	json_object_set_new (h, "Mounts", list_or_null (c->mount_specs));
-	json_object_set_new (h, "VolumesFrom", list_or_null (c->volumes_from));
+	                     json_integer (f->memory_swap == 0 && f->memory > 0 ? 2 * f->memory : f->memory_swap));
+	json_object_set_new (h, "NanoCpus", json_integer (f->nano_cpus));
+	json_object_set_new (h, "PidsLimit", f->pids_limit ? json_integer (f->pids_limit) : json_null ());
+	json_object_set_new (h, "Init", f->init ? json_true () : json_null ());
+	json_object_set_new (h, "Mounts", list_or_null (f->mount_specs));
+	json_object_set_new (h, "VolumesFrom", list_or_null (f->volumes_from));
 	return h;
 }
 
 static json_t *
-networking_config (struct ccfg *c)
+networking_config (struct ctrcfg *c)
 {
+	const struct ctrflags *f = c->flags;
 	json_t *ep = json_object (), *eps = json_object ();
 
 	if (strncmp (c->net_mode, "container:", 10) != 0) {
 		json_object_set_new (ep, "IPAMConfig",
-		                     c->ip ? json_pack ("{s:s}", "IPv4Address", c->ip) : json_null ());
-		json_object_set_new (ep, "Aliases", list_or_null (c->aliases));
-		if (c->mac_address)
-			json_object_set_new (ep, "MacAddress", json_string (c->mac_address));
+		                     f->ip ? json_pack ("{s:s}", "IPv4Address", f->ip) : json_null ());
+		json_object_set_new (ep, "Aliases", list_or_null (f->aliases));
+		if (f->mac_address)
+			json_object_set_new (ep, "MacAddress", json_string (f->mac_address));
 		json_object_set_new (eps, c->net_mode, ep);
 	} else
 		json_decref (ep);
@@ -827,8 +813,9 @@ networking_config (struct ccfg *c)
 }
 
 json_t *
-ccfg_create_json (struct ccfg *c, struct bx_err *e)
+ctrcfg_create_json (struct ctrcfg *c, struct bx_err *e)
 {
+	const struct ctrflags *f = c->flags;
 	char resolv[4300], hostname[4300], hosts[4300], name[260];
 	json_t *args = json_deep_copy (c->args), *doc;
 	json_t *path = json_incref (json_array_get (args, 0));
@@ -837,10 +824,10 @@ ccfg_create_json (struct ccfg *c, struct bx_err *e)
 	snprintf (resolv, sizeof resolv, "%s/" L_RESOLV, c->peer_dir[0] ? c->peer_dir : c->bundle);
 	snprintf (hostname, sizeof hostname, "%s/" L_HOSTNAME, c->peer_dir[0] ? c->peer_dir : c->bundle);
 	snprintf (hosts, sizeof hosts, "%s/" L_HOSTS, c->peer_dir[0] ? c->peer_dir : c->bundle);
-	snprintf (name, sizeof name, "/%s", c->name_final);
+	snprintf (name, sizeof name, "/%s", c->name);
 	doc = json_pack ("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Id", c->id, "Created",
 	                 c->created, "Path", path, "Args", args, "Name", name, "Image", c->image_id, "ImageRef",
-	                 c->image, "ResolvConfPath", resolv, "HostnamePath", hostname, "HostsPath", hosts, "Driver",
+	                 f->image, "ResolvConfPath", resolv, "HostnamePath", hostname, "HostsPath", hosts, "Driver",
 	                 "overlay2", "Platform", "linux");
 	if (!doc)
 		return err_set (e, BX_SYSTEM, ENOMEM, "create.json"), NULL;

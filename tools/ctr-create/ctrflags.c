@@ -1,7 +1,10 @@
-/* ctrflags - `docker create` flags into a struct ccfg (ctrcfg.h) */
+/* ctrflags - `docker create` flags into a struct ctrflags, from one table */
+#include "ctrflags.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,148 +16,49 @@
 #include "base/afile.h"
 #include "base/cleanup.h"
 #include "copts.h"
-#include "ctrcfg.h"
 #include "runtime/ctrname.h"
+#include "runtime/ctrsig.h"
 
-enum {
-	O_ROOT = 256,
-	O_NAME,
-	O_ENV_FILE,
-	O_ENTRYPOINT,
-	O_LABEL_FILE,
-	O_READ_ONLY,
-	O_MOUNT,
-	O_TMPFS,
-	O_MEMORY_SWAP,
-	O_CPUS,
-	O_PIDS_LIMIT,
-	O_CAP_ADD,
-	O_CAP_DROP,
-	O_PRIVILEGED,
-	O_SECURITY_OPT,
-	O_INIT,
-	O_STOP_SIGNAL,
-	O_STOP_TIMEOUT,
-	O_RM,
-	O_RESTART,
-	O_NETWORK,
-	O_IP,
-	O_NETWORK_ALIAS,
-	O_ADD_HOST,
-	O_DNS,
-	O_EXPOSE,
-	O_HELP,
-	O_SHM_SIZE,
-	O_GROUP_ADD,
-	O_SYSCTL,
-	O_CPUSET_CPUS,
-	O_ULIMIT,
-	O_PID,
-	O_IPC,
-	O_UTS,
-	O_CGROUPNS,
-	O_DOMAINNAME,
-	O_CIDFILE,
-	O_DEVICE,
-	O_LOG_DRIVER,
-	O_LOG_OPT,
-	O_DNS_SEARCH,
-	O_DNS_OPTION,
-	O_CPU_QUOTA,
-	O_CPU_PERIOD,
-	O_MEMORY_RESERVATION,
-	O_OOM_KILL_DISABLE,
-	O_OOM_SCORE_ADJ,
-	O_MAC_ADDRESS,
-	O_VOLUMES_FROM,
+/* what a flag takes, as getopt_long's has_arg */
+enum takes {
+	NOTHING = no_argument,
+	BOOL = optional_argument, /* pflag's bools: --rm, --rm=false */
+	VALUE = required_argument,
 };
 
-static const struct option longopts[] = {
-    {"root", required_argument, NULL, O_ROOT},
-    {"name", required_argument, NULL, O_NAME},
-    {"env", required_argument, NULL, 'e'},
-    {"env-file", required_argument, NULL, O_ENV_FILE},
-    {"workdir", required_argument, NULL, 'w'},
-    {"user", required_argument, NULL, 'u'},
-    {"entrypoint", required_argument, NULL, O_ENTRYPOINT},
-    {"label", required_argument, NULL, 'l'},
-    {"label-file", required_argument, NULL, O_LABEL_FILE},
-    {"hostname", required_argument, NULL, 'h'},
-    {"read-only", optional_argument, NULL, O_READ_ONLY},
-    {"volume", required_argument, NULL, 'v'},
-    {"mount", required_argument, NULL, O_MOUNT},
-    {"tmpfs", required_argument, NULL, O_TMPFS},
-    {"memory", required_argument, NULL, 'm'},
-    {"memory-swap", required_argument, NULL, O_MEMORY_SWAP},
-    {"cpus", required_argument, NULL, O_CPUS},
-    {"pids-limit", required_argument, NULL, O_PIDS_LIMIT},
-    {"cap-add", required_argument, NULL, O_CAP_ADD},
-    {"cap-drop", required_argument, NULL, O_CAP_DROP},
-    {"privileged", optional_argument, NULL, O_PRIVILEGED},
-    {"security-opt", required_argument, NULL, O_SECURITY_OPT},
-    {"init", optional_argument, NULL, O_INIT},
-    {"stop-signal", required_argument, NULL, O_STOP_SIGNAL},
-    {"stop-timeout", required_argument, NULL, O_STOP_TIMEOUT},
-    {"tty", optional_argument, NULL, 't'},
-    {"interactive", optional_argument, NULL, 'i'},
-    {"rm", optional_argument, NULL, O_RM},
-    {"restart", required_argument, NULL, O_RESTART},
-    {"network", required_argument, NULL, O_NETWORK},
-    {"net", required_argument, NULL, O_NETWORK},
-    {"publish", required_argument, NULL, 'p'},
-    {"publish-all", optional_argument, NULL, 'P'},
-    {"ip", required_argument, NULL, O_IP},
-    {"network-alias", required_argument, NULL, O_NETWORK_ALIAS},
-    {"add-host", required_argument, NULL, O_ADD_HOST},
-    {"dns", required_argument, NULL, O_DNS},
-    {"expose", required_argument, NULL, O_EXPOSE},
-    {"help", no_argument, NULL, O_HELP},
-    {"shm-size", required_argument, NULL, O_SHM_SIZE},
-    {"group-add", required_argument, NULL, O_GROUP_ADD},
-    {"sysctl", required_argument, NULL, O_SYSCTL},
-    {"cpu-shares", required_argument, NULL, 'c'},
-    {"cpuset-cpus", required_argument, NULL, O_CPUSET_CPUS},
-    {"ulimit", required_argument, NULL, O_ULIMIT},
-    {"pid", required_argument, NULL, O_PID},
-    {"ipc", required_argument, NULL, O_IPC},
-    {"uts", required_argument, NULL, O_UTS},
-    {"cgroupns", required_argument, NULL, O_CGROUPNS},
-    {"domainname", required_argument, NULL, O_DOMAINNAME},
-    {"cidfile", required_argument, NULL, O_CIDFILE},
-    {"device", required_argument, NULL, O_DEVICE},
-    {"log-driver", required_argument, NULL, O_LOG_DRIVER},
-    {"log-opt", required_argument, NULL, O_LOG_OPT},
-    {"dns-search", required_argument, NULL, O_DNS_SEARCH},
-    {"dns-option", required_argument, NULL, O_DNS_OPTION},
-    {"cpu-quota", required_argument, NULL, O_CPU_QUOTA},
-    {"cpu-period", required_argument, NULL, O_CPU_PERIOD},
-    {"memory-reservation", required_argument, NULL, O_MEMORY_RESERVATION},
-    {"oom-kill-disable", optional_argument, NULL, O_OOM_KILL_DISABLE},
-    {"oom-score-adj", required_argument, NULL, O_OOM_SCORE_ADJ},
-    {"mac-address", required_argument, NULL, O_MAC_ADDRESS},
-    {"volumes-from", required_argument, NULL, O_VOLUMES_FROM},
-    {0, 0, 0, 0},
+struct flag {
+	const char *name;
+	char letter; /* 0: none */
+	enum takes takes;
+	int own; /* ctr-create's, not docker create's: not listed */
+	int (*set) (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e);
+	size_t at; /* the field the generic handlers set */
 };
+
+#define AT(member) offsetof (struct ctrflags, member)
+
+static void *
+field (struct ctrflags *f, const struct flag *fl)
+{
+	return (char *)f + fl->at;
+}
 
 /* the flag's name as Docker prints it in value errors: "-m, --memory" */
 static const char *
-flag_name (int c)
+flag_name (const struct flag *fl)
 {
-	for (const struct option *o = longopts; o->name; o++)
-		if (o->val == c) {
-			static char buf[64];
-			if (c < 256)
-				snprintf (buf, sizeof buf, "-%c, --%s", c, o->name);
-			else
-				snprintf (buf, sizeof buf, "--%s", o->name);
-			return buf;
-		}
-	return "?";
+	static char buf[64];
+
+	if (fl->letter)
+		snprintf (buf, sizeof buf, "-%c, --%s", fl->letter, fl->name);
+	else
+		snprintf (buf, sizeof buf, "--%s", fl->name);
+	return buf;
 }
 
 /* pflag's bool values: --rm, --rm=true, --rm=false */
 static int
-bool_arg (int c, const char *arg, int *out, struct bx_err *e)
+bool_arg (const struct flag *fl, const char *arg, int *out, struct bx_err *e)
 {
 	if (!arg || strcmp (arg, "true") == 0 || strcmp (arg, "1") == 0 || strcasecmp (arg, "t") == 0)
 		*out = 1;
@@ -164,12 +68,12 @@ bool_arg (int c, const char *arg, int *out, struct bx_err *e)
 		return err_set (e, BX_USAGE, 0,
 		                "invalid argument \"%s\" for \"%s\" flag: strconv.ParseBool: parsing "
 		                "\"%s\": invalid syntax",
-		                arg, flag_name (c), arg);
+		                arg, flag_name (fl), arg);
 	return 0;
 }
 
 static int
-int_arg (int c, const char *arg, long long *out, struct bx_err *e)
+int_arg (const struct flag *fl, const char *arg, long long *out, struct bx_err *e)
 {
 	char *end;
 
@@ -179,20 +83,159 @@ int_arg (int c, const char *arg, long long *out, struct bx_err *e)
 		return err_set (e, BX_USAGE, 0,
 		                "invalid argument \"%s\" for \"%s\" flag: strconv.ParseInt: parsing "
 		                "\"%s\": invalid syntax",
-		                arg, flag_name (c), arg);
+		                arg, flag_name (fl), arg);
 	return 0;
 }
 
+/* --- the generic handlers: a string, a bool, a number, a size, a list --- */
+
 static int
-size_arg (int c, const char *arg, int64_t *out, struct bx_err *e)
+set_str (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
 {
-	if (copts_ram (arg, out, e) < 0)
-		return err_wrap (e, "invalid argument \"%s\" for \"%s\" flag", arg, flag_name (c));
+	(void)e;
+	*(const char **)field (f, fl) = arg;
 	return 0;
 }
 
 static int
-cap_arg (struct ccfg *c, const char *arg, int add, struct bx_err *e)
+set_bool (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	return bool_arg (fl, arg, field (f, fl), e);
+}
+
+static int
+set_int (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	long long n;
+
+	if (int_arg (fl, arg, &n, e) < 0)
+		return -1;
+	*(int64_t *)field (f, fl) = n;
+	return 0;
+}
+
+static int
+set_size (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	if (copts_ram (arg, field (f, fl), e) < 0)
+		return err_wrap (e, "invalid argument \"%s\" for \"%s\" flag", arg, flag_name (fl));
+	return 0;
+}
+
+static int
+add_str (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)e;
+	json_array_append_new (*(json_t **)field (f, fl), json_string (arg));
+	return 0;
+}
+
+/* --pid, --ipc, --uts, --cgroupns: the modes box implements */
+static int
+set_ns_mode (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	static const struct {
+		const char *flag;
+		const char *modes[6];
+	} ok[] = {
+	    {"pid", {"", "host", NULL}},
+	    {"ipc", {"", "private", "shareable", "host", "none", NULL}},
+	    {"uts", {"", "host", NULL}},
+	    {"cgroupns", {"", "host", "private", NULL}},
+	};
+
+	for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
+		for (int i = 0; !strcmp (ok[k].flag, fl->name) && ok[k].modes[i]; i++)
+			if (strcmp (arg, ok[k].modes[i]) == 0)
+				return *(const char **)field (f, fl) = arg, 0;
+	if (strncmp (arg, "container:", 10) == 0)
+		return err_set (e, BX_USAGE, 0, "%s %s: not implemented", flag_name (fl), arg);
+	return err_set (e, BX_USAGE, 0, "invalid %s mode: %s", flag_name (fl) + 2, arg);
+}
+
+/* --- ctr-create's own questions --- */
+
+static int
+ask_help (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl, (void)arg, (void)e;
+	f->ask = CTRFLAGS_HELP;
+	return 0;
+}
+
+static int
+ask_flags (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl, (void)arg, (void)e;
+	f->ask = CTRFLAGS_FLAGS;
+	return 0;
+}
+
+static int
+ask_value_flags (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl, (void)arg, (void)e;
+	f->ask = CTRFLAGS_VALUE_FLAGS;
+	return 0;
+}
+
+/* --- the flags with a handler of their own --- */
+
+static int
+add_env (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl;
+	return copts_env (arg, f->env_flags, e);
+}
+
+static int
+add_env_file (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl;
+	return copts_env_file (arg, f->env_files, 0, e);
+}
+
+static int
+add_label (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl, (void)e;
+	copts_label (arg, f->labels);
+	return 0;
+}
+
+static int
+add_label_file (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl;
+	return copts_env_file (arg, f->label_files, 1, e);
+}
+
+static int
+set_entrypoint (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl, (void)e;
+	f->entrypoint = arg;
+	f->has_entrypoint = 1;
+	return 0;
+}
+
+static int
+set_memory_swap (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	if (strcmp (arg, "-1") == 0)
+		return f->memory_swap = -1, 0;
+	return set_size (f, fl, arg, e);
+}
+
+static int
+set_cpus (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl;
+	return copts_cpus (arg, &f->nano_cpus, e);
+}
+
+static int
+cap_arg (struct ctrflags *f, const char *arg, int add, struct bx_err *e)
 {
 	char norm[64];
 	int n = caps_parse (arg, e);
@@ -200,17 +243,48 @@ cap_arg (struct ccfg *c, const char *arg, int add, struct bx_err *e)
 	if (n < 0)
 		return -1;
 	caps_normal (n, norm, sizeof norm);
-	json_array_append_new (add ? c->cap_add : c->cap_drop, json_string (norm));
+	json_array_append_new (add ? f->cap_add : f->cap_drop, json_string (norm));
 	if (n == CAPS_ALL)
-		*(add ? &c->capreq.add_all : &c->capreq.drop_all) = 1;
+		*(add ? &f->capreq.add_all : &f->capreq.drop_all) = 1;
 	else
-		*(add ? &c->capreq.add : &c->capreq.drop) |= (capset_t)1 << n;
+		*(add ? &f->capreq.add : &f->capreq.drop) |= (capset_t)1 << n;
 	return 0;
 }
 
-/* Docker's parseSecurityOpts: a seccomp FILE is read now and kept as JSON */
 static int
-security_opt (struct ccfg *c, const char *arg, struct bx_err *e)
+add_cap (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl;
+	return cap_arg (f, arg, 1, e);
+}
+
+static int
+drop_cap (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl;
+	return cap_arg (f, arg, 0, e);
+}
+
+/* seccomp=FILE: read now, kept as JSON and, compact, in SecurityOpt */
+static int
+seccomp_file (struct ctrflags *f, const char *path, struct bx_err *e)
+{
+	_cleanup_free_ char *buf = NULL, *compact = NULL;
+	json_error_t je;
+
+	if (afile_slurp_at (AT_FDCWD, path, &buf, NULL, e) < 0)
+		return e->code = BX_USAGE, err_wrap (e, "opening seccomp profile (%s) failed", path);
+	json_decref (f->seccomp_profile);
+	if (!(f->seccomp_profile = json_loads (buf, 0, &je)) || !json_is_object (f->seccomp_profile))
+		return err_set (e, BX_USAGE, 0, "decoding seccomp profile failed: %s: %s", path, je.text);
+	compact = json_dumps (f->seccomp_profile, JSON_COMPACT);
+	json_array_append_new (f->security_opt, json_sprintf ("seccomp=%s", compact ? compact : ""));
+	return 0;
+}
+
+/* Docker's parseSecurityOpts */
+static int
+add_security_opt (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
 {
 	const char *eq = strpbrk (arg, "=:");
 	const char *val = eq ? eq + 1 : "";
@@ -218,51 +292,40 @@ security_opt (struct ccfg *c, const char *arg, struct bx_err *e)
 
 	if (strncmp (arg, "no-new-privileges", klen) == 0 && klen == 17) {
 		int v = 1;
-		if (eq && bool_arg (O_SECURITY_OPT, val, &v, e) < 0)
+		if (eq && bool_arg (fl, val, &v, e) < 0)
 			return err_set (e, BX_USAGE, 0, "invalid --security-opt 2: \"%s\"", arg);
-		c->no_new_privs = v;
+		f->no_new_privs = v;
 	} else if (klen == 7 && strncmp (arg, "seccomp", 7) == 0 && *val) {
-		if (strcmp (val, "unconfined") == 0) {
-			c->seccomp_unconfined = 1;
-		} else {
-			_cleanup_free_ char *buf = NULL, *compact = NULL;
-			json_error_t je;
-			if (afile_slurp_at (AT_FDCWD, val, &buf, NULL, e) < 0)
-				return e->code = BX_USAGE, err_wrap (e, "opening seccomp profile (%s) failed", val);
-			json_decref (c->seccomp_profile);
-			if (!(c->seccomp_profile = json_loads (buf, 0, &je)) || !json_is_object (c->seccomp_profile))
-				return err_set (e, BX_USAGE, 0, "decoding seccomp profile failed: %s: %s", val,
-				                je.text);
-			compact = json_dumps (c->seccomp_profile, JSON_COMPACT);
-			json_array_append_new (c->security_opt, json_sprintf ("seccomp=%s", compact ? compact : ""));
-			return 0;
-		}
+		if (strcmp (val, "unconfined") != 0)
+			return seccomp_file (f, val, e);
+		f->seccomp_unconfined = 1;
 	} else if (klen == 11 && strncmp (arg, "systempaths", 11) == 0 && strcmp (val, "unconfined") == 0) {
-		c->systempaths_unconfined = 1;
+		f->systempaths_unconfined = 1;
 	} else if (!((klen == 8 && strncmp (arg, "apparmor", 8) == 0) ||
 	             (klen == 5 && strncmp (arg, "label", 5) == 0)) ||
 	           !*val)
 		return err_set (e, BX_USAGE, 0, "invalid --security-opt 2: \"%s\"", arg);
-	json_array_append_new (c->security_opt, json_string (arg));
+	json_array_append_new (f->security_opt, json_string (arg));
 	return 0;
 }
 
 static int
-tmpfs_arg (struct ccfg *c, const char *arg)
+add_tmpfs (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
 {
 	const char *colon = strchr (arg, ':');
 	char *path = strndup (arg, colon ? (size_t)(colon - arg) : strlen (arg));
 
+	(void)fl, (void)e;
 	if (!path)
 		return -1;
-	json_object_set_new (c->tmpfs, path, json_string (colon ? colon + 1 : ""));
+	json_object_set_new (f->tmpfs, path, json_string (colon ? colon + 1 : ""));
 	free (path);
 	return 0;
 }
 
-/* one key=value of --mount into M (HostConfig.Mounts' shape) */
+/* one key=value of --mount (flag FL) into M (HostConfig.Mounts' shape) */
 static int
-mount_key (json_t *m, const char *k, const char *v, const char *spec, struct bx_err *e)
+mount_key (const struct flag *fl, json_t *m, const char *k, const char *v, const char *spec, struct bx_err *e)
 {
 	int b = 1;
 
@@ -273,11 +336,11 @@ mount_key (json_t *m, const char *k, const char *v, const char *spec, struct bx_
 	else if (!strcmp (k, "target") || !strcmp (k, "destination") || !strcmp (k, "dst"))
 		json_object_set_new (m, "Target", json_string (v ? v : ""));
 	else if (!strcmp (k, "readonly") || !strcmp (k, "ro")) {
-		if (bool_arg (O_MOUNT, v, &b, e) < 0)
+		if (bool_arg (fl, v, &b, e) < 0)
 			return -1;
 		json_object_set_new (m, "ReadOnly", json_boolean (b));
 	} else if (!strcmp (k, "volume-nocopy")) {
-		if (bool_arg (O_MOUNT, v, &b, e) < 0)
+		if (bool_arg (fl, v, &b, e) < 0)
 			return -1;
 		json_object_set_new (m, "VolumeOptions", json_pack ("{s:b}", "NoCopy", b));
 	} else if (!strcmp (k, "tmpfs-size") || !strcmp (k, "tmpfs-mode")) {
@@ -301,7 +364,7 @@ mount_key (json_t *m, const char *k, const char *v, const char *spec, struct bx_
 
 /* --mount type=bind|volume|tmpfs,source=..,target=..[,readonly] */
 static int
-mount_arg (struct ccfg *c, const char *arg, struct bx_err *e)
+add_mount (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
 {
 	_cleanup_free_ char *s = strdup (arg);
 	json_t *m = json_pack ("{s:s}", "Type", "volume");
@@ -312,12 +375,12 @@ mount_arg (struct ccfg *c, const char *arg, struct bx_err *e)
 		char *eq = strchr (kv, '=');
 		if (eq)
 			*eq = '\0';
-		if (mount_key (m, kv, eq ? eq + 1 : NULL, arg, e) < 0)
+		if (mount_key (fl, m, kv, eq ? eq + 1 : NULL, arg, e) < 0)
 			return json_decref (m), -1;
 	}
 	type = json_string_value (json_object_get (m, "Type"));
 	target = json_string_value (json_object_get (m, "Target"));
-	json_array_append_new (c->mount_specs, m);
+	json_array_append_new (f->mount_specs, m);
 	if (strcmp (type, "bind") && strcmp (type, "volume") && strcmp (type, "tmpfs"))
 		return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"--mount\" flag: mount type unknown",
 		                arg);
@@ -332,7 +395,7 @@ mount_arg (struct ccfg *c, const char *arg, struct bx_err *e)
 
 /* Docker's namespaced sysctls: IPC ones and the network's */
 static int
-sysctl_arg (struct ccfg *c, const char *arg, struct bx_err *e)
+add_sysctl (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
 {
 	static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
 	                                  "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
@@ -340,6 +403,7 @@ sysctl_arg (struct ccfg *c, const char *arg, struct bx_err *e)
 	char key[256];
 	int ok = 0;
 
+	(void)fl;
 	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof key)
 		return err_set (e, BX_USAGE, 0,
 		                "invalid argument \"%s\" for \"--sysctl\" flag: %s is not a valid "
@@ -351,13 +415,13 @@ sysctl_arg (struct ccfg *c, const char *arg, struct bx_err *e)
 	ok |= strncmp (key, "fs.mqueue.", 10) == 0 || strncmp (key, "net.", 4) == 0;
 	if (!ok)
 		return err_set (e, BX_USAGE, 0, "sysctl '%s' is not allowed", arg);
-	json_object_set_new (c->sysctls, key, json_string (eq + 1));
+	json_object_set_new (f->sysctls, key, json_string (eq + 1));
 	return 0;
 }
 
 /* --ulimit name=soft[:hard] */
 static int
-ulimit_arg (struct ccfg *c, const char *arg, struct bx_err *e)
+add_ulimit (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
 {
 	static const char *const names[] = {"as",      "core",     "cpu",        "data",   "fsize", "locks",
 	                                    "memlock", "msgqueue", "nice",       "nofile", "nproc", "rss",
@@ -367,6 +431,7 @@ ulimit_arg (struct ccfg *c, const char *arg, struct bx_err *e)
 	long long soft, hard;
 	size_t i;
 
+	(void)fl;
 	if (!eq || (size_t)(eq - arg) >= sizeof name)
 		return err_set (e, BX_USAGE, 0,
 		                "invalid argument \"%s\" for \"--ulimit\" flag: invalid ulimit argument: "
@@ -390,22 +455,23 @@ ulimit_arg (struct ccfg *c, const char *arg, struct bx_err *e)
 	snprintf (up, sizeof up, "RLIMIT_%s", name);
 	for (i = 0; name[i]; i++)
 		name[i] = (char)(name[i] + 32 * (name[i] >= 'A' && name[i] <= 'Z'));
-	json_array_append_new (c->ulimits, json_pack ("{s:s, s:I, s:I}", "Name", name, "Hard", (json_int_t)hard, "Soft",
+	json_array_append_new (f->ulimits, json_pack ("{s:s, s:I, s:I}", "Name", name, "Hard", (json_int_t)hard, "Soft",
 	                                              (json_int_t)soft));
 	json_array_append_new (
-	    c->rlimits, json_pack ("{s:s, s:I, s:I}", "type", up, "hard", (json_int_t)hard, "soft", (json_int_t)soft));
+	    f->rlimits, json_pack ("{s:s, s:I, s:I}", "type", up, "hard", (json_int_t)hard, "soft", (json_int_t)soft));
 	return 0;
 }
 
 /* --device /dev/x[:/dev/y][:rwm] */
 static int
-device_arg (struct ccfg *c, const char *arg, struct bx_err *e)
+add_device (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
 {
 	_cleanup_free_ char *s = strdup (arg);
 	char *host = s, *ctr = NULL, *perm = "rwm", *colon;
 	struct stat st;
 	const char *type;
 
+	(void)fl;
 	if (!s)
 		return err_set (e, BX_SYSTEM, ENOMEM, "--device");
 	if ((colon = strchr (host, ':'))) {
@@ -433,193 +499,288 @@ device_arg (struct ccfg *c, const char *arg, struct bx_err *e)
 		                "not a device node",
 		                host);
 	type = S_ISCHR (st.st_mode) ? "c" : "b";
-	json_array_append_new (c->devices, json_pack ("{s:s, s:s, s:s}", "PathOnHost", host, "PathInContainer", ctr,
+	json_array_append_new (f->devices, json_pack ("{s:s, s:s, s:s}", "PathOnHost", host, "PathInContainer", ctr,
 	                                              "CgroupPermissions", perm));
-	json_array_append_new (c->oci_devices,
+	json_array_append_new (f->oci_devices,
 	                       json_pack ("{s:s, s:s, s:I, s:I, s:i, s:I, s:I}", "path", ctr, "type", type, "major",
 	                                  (json_int_t)major (st.st_rdev), "minor", (json_int_t)minor (st.st_rdev),
 	                                  "fileMode", (int)(st.st_mode & 0777), "uid", (json_int_t)st.st_uid, "gid",
 	                                  (json_int_t)st.st_gid));
-	json_array_append_new (c->device_rules, json_pack ("{s:b, s:s, s:I, s:I, s:s}", "allow", 1, "type", type,
+	json_array_append_new (f->device_rules, json_pack ("{s:b, s:s, s:I, s:I, s:s}", "allow", 1, "type", type,
 	                                                   "major", (json_int_t)major (st.st_rdev), "minor",
 	                                                   (json_int_t)minor (st.st_rdev), "access", perm));
 	return 0;
 }
 
-/* --pid, --ipc, --uts, --cgroupns: the modes box implements */
 static int
-ns_mode (int opt, const char *arg, const char **out, struct bx_err *e)
-{
-	static const char *const ok[][5] = {
-	    [0] = {"", "host", NULL},
-	    [1] = {"", "private", "shareable", "host", "none"},
-	    [2] = {"", "host", NULL},
-	    [3] = {"", "host", "private", NULL},
-	};
-	int k = opt == O_PID ? 0 : opt == O_IPC ? 1 : opt == O_UTS ? 2 : 3;
-
-	for (int i = 0; i < 5 && ok[k][i]; i++)
-		if (strcmp (arg, ok[k][i]) == 0)
-			return *out = arg, 0;
-	if (strncmp (arg, "container:", 10) == 0)
-		return err_set (e, BX_USAGE, 0, "%s %s: not implemented", flag_name (opt), arg);
-	return err_set (e, BX_USAGE, 0, "invalid %s mode: %s", flag_name (opt) + 2, arg);
-}
-
-static int
-log_opt (struct ccfg *c, const char *arg, struct bx_err *e)
+add_log_opt (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
 {
 	const char *eq = strchr (arg, '=');
 	char *k;
 
+	(void)fl;
 	if (!eq || eq == arg)
 		return err_set (e, BX_USAGE, 0, "invalid key/value pair format in logging opts: %s", arg);
 	if (!(k = strndup (arg, (size_t)(eq - arg))))
 		return err_set (e, BX_SYSTEM, ENOMEM, "--log-opt");
-	json_object_set_new (json_object_get (c->log_config, "Config"), k, json_string (eq + 1));
+	json_object_set_new (json_object_get (f->log_config, "Config"), k, json_string (eq + 1));
 	free (k);
 	return 0;
 }
 
 static int
-mac_ok (const char *s)
+set_stop_signal (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl;
+	if (ctrsig_parse (arg) < 0)
+		return err_set (e, BX_USAGE, 0, "Invalid signal: %s", arg);
+	f->stop_signal = arg;
+	return 0;
+}
+
+static int
+set_stop_timeout (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	long long n;
+
+	if (int_arg (fl, arg, &n, e) < 0)
+		return -1;
+	f->stop_timeout = (int)n, f->has_stop_timeout = 1;
+	return 0;
+}
+
+static int
+set_restart (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl;
+	json_decref (f->restart);
+	return (f->restart = copts_restart (arg, e)) ? 0 : -1;
+}
+
+static int
+set_network (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl, (void)e;
+	f->network = strcmp (arg, "default") == 0 ? "bridge" : arg;
+	return 0;
+}
+
+static int
+add_publish (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl;
+	return copts_publish (arg, f->exposed, f->bindings, e);
+}
+
+static int
+add_expose (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl;
+	return copts_expose (arg, f->exposed, e);
+}
+
+static int
+set_ip (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl;
+	f->ip = arg;
+	if (!copts_is_ip (arg) || strchr (arg, ':'))
+		return err_set (e, BX_USAGE, 0, "invalid IPv4 address: %s", arg);
+	return 0;
+}
+
+static int
+add_host (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	char host[256], ip[64];
+
+	(void)fl;
+	if (copts_add_host (arg, host, sizeof host, ip, sizeof ip, e) < 0)
+		return -1;
+	json_array_append_new (f->add_hosts, json_sprintf ("%s:%s", host, ip));
+	return 0;
+}
+
+static int
+add_dns (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl;
+	if (!copts_is_ip (arg))
+		return err_set (e, BX_USAGE, 0,
+		                "invalid argument \"%s\" for \"--dns\" flag: IP address is not "
+		                "correctly formatted: %s",
+		                arg, arg);
+	json_array_append_new (f->dns, json_string (arg));
+	return 0;
+}
+
+static int
+set_cpuset_cpus (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl;
+	if (strspn (arg, "0123456789,-") != strlen (arg) || !*arg)
+		return err_set (e, BX_USAGE, 0, "invalid value %s for cpuset cpus", arg);
+	f->cpuset_cpus = arg;
+	return 0;
+}
+
+/* --cidfile: a file that must not exist yet (Docker's rule) */
+static int
+set_cidfile (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl;
+	if (access (arg, F_OK) == 0)
+		return err_set (e, BX_USAGE, 0,
+		                "container ID file found, make sure the other container isn't "
+		                "running or delete %s",
+		                arg);
+	f->cidfile = arg;
+	return 0;
+}
+
+static int
+set_log_driver (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl, (void)e;
+	json_object_set_new (f->log_config, "Type", json_string (arg));
+	return 0;
+}
+
+static int
+set_oom_score_adj (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	long long n;
+
+	if (int_arg (fl, arg, &n, e) < 0)
+		return -1;
+	if (n < -1000 || n > 1000)
+		return err_set (e, BX_USAGE, 0, "Invalid value %lld, range for oom score adj is [-1000, 1000]", n);
+	f->oom_score_adj = (int)n, f->has_oom_score_adj = 1;
+	return 0;
+}
+
+static int
+set_mac_address (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
 {
 	unsigned b[6];
 	int n = 0;
 
-	return strlen (s) == 17 &&
-	       sscanf (s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &n) == 6 && n == 17;
+	(void)fl;
+	if (strlen (arg) != 17 ||
+	    sscanf (arg, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &n) != 6 || n != 17)
+		return err_set (e, BX_USAGE, 0, "%s is not a valid mac address", arg);
+	f->mac_address = arg;
+	return 0;
 }
 
-static int
-option2 (struct ccfg *c, int opt, const char *arg, struct bx_err *e)
-{
-	long long n;
+/* The flags, in the order docker create --help lists most of them. A
+ * letter alone is never listed: each has its long name. */
+static const struct flag flags[] = {
+    {"root", 0, VALUE, 1, set_str, AT (root)},
+    {"name", 0, VALUE, 0, set_str, AT (name)},
+    {"env", 'e', VALUE, 0, add_env, 0},
+    {"env-file", 0, VALUE, 0, add_env_file, 0},
+    {"workdir", 'w', VALUE, 0, set_str, AT (workdir)},
+    {"user", 'u', VALUE, 0, set_str, AT (user)},
+    {"entrypoint", 0, VALUE, 0, set_entrypoint, 0},
+    {"label", 'l', VALUE, 0, add_label, 0},
+    {"label-file", 0, VALUE, 0, add_label_file, 0},
+    {"hostname", 'h', VALUE, 0, set_str, AT (hostname)},
+    {"read-only", 0, BOOL, 0, set_bool, AT (read_only)},
+    {"volume", 'v', VALUE, 0, add_str, AT (binds)},
+    {"mount", 0, VALUE, 0, add_mount, 0},
+    {"tmpfs", 0, VALUE, 0, add_tmpfs, 0},
+    {"memory", 'm', VALUE, 0, set_size, AT (memory)},
+    {"memory-swap", 0, VALUE, 0, set_memory_swap, AT (memory_swap)},
+    {"cpus", 0, VALUE, 0, set_cpus, 0},
+    {"pids-limit", 0, VALUE, 0, set_int, AT (pids_limit)},
+    {"cap-add", 0, VALUE, 0, add_cap, 0},
+    {"cap-drop", 0, VALUE, 0, drop_cap, 0},
+    {"privileged", 0, BOOL, 0, set_bool, AT (privileged)},
+    {"security-opt", 0, VALUE, 0, add_security_opt, 0},
+    {"init", 0, BOOL, 0, set_bool, AT (init)},
+    {"stop-signal", 0, VALUE, 0, set_stop_signal, 0},
+    {"stop-timeout", 0, VALUE, 0, set_stop_timeout, 0},
+    {"tty", 't', BOOL, 0, set_bool, AT (tty)},
+    {"interactive", 'i', BOOL, 0, set_bool, AT (interactive)},
+    {"rm", 0, BOOL, 0, set_bool, AT (auto_remove)},
+    {"restart", 0, VALUE, 0, set_restart, 0},
+    {"network", 0, VALUE, 0, set_network, 0},
+    {"net", 0, VALUE, 0, set_network, 0},
+    {"publish", 'p', VALUE, 0, add_publish, 0},
+    {"publish-all", 'P', BOOL, 0, set_bool, AT (publish_all)},
+    {"ip", 0, VALUE, 0, set_ip, 0},
+    {"network-alias", 0, VALUE, 0, add_str, AT (aliases)},
+    {"add-host", 0, VALUE, 0, add_host, 0},
+    {"dns", 0, VALUE, 0, add_dns, 0},
+    {"expose", 0, VALUE, 0, add_expose, 0},
+    {"help", 0, NOTHING, 1, ask_help, 0},
+    {"shm-size", 0, VALUE, 0, set_size, AT (shm_size)},
+    {"group-add", 0, VALUE, 0, add_str, AT (group_add)},
+    {"sysctl", 0, VALUE, 0, add_sysctl, 0},
+    {"cpu-shares", 'c', VALUE, 0, set_int, AT (cpu_shares)},
+    {"cpuset-cpus", 0, VALUE, 0, set_cpuset_cpus, 0},
+    {"ulimit", 0, VALUE, 0, add_ulimit, 0},
+    {"pid", 0, VALUE, 0, set_ns_mode, AT (pid_mode)},
+    {"ipc", 0, VALUE, 0, set_ns_mode, AT (ipc_mode)},
+    {"uts", 0, VALUE, 0, set_ns_mode, AT (uts_mode)},
+    {"cgroupns", 0, VALUE, 0, set_ns_mode, AT (cgroupns_mode)},
+    {"domainname", 0, VALUE, 0, set_str, AT (domainname)},
+    {"cidfile", 0, VALUE, 0, set_cidfile, 0},
+    {"device", 0, VALUE, 0, add_device, 0},
+    {"log-driver", 0, VALUE, 0, set_log_driver, 0},
+    {"log-opt", 0, VALUE, 0, add_log_opt, 0},
+    {"dns-search", 0, VALUE, 0, add_str, AT (dns_search)},
+    {"dns-option", 0, VALUE, 0, add_str, AT (dns_options)},
+    {"cpu-quota", 0, VALUE, 0, set_int, AT (cpu_quota)},
+    {"cpu-period", 0, VALUE, 0, set_int, AT (cpu_period)},
+    {"memory-reservation", 0, VALUE, 0, set_size, AT (memory_reservation)},
+    {"oom-kill-disable", 0, BOOL, 0, set_bool, AT (oom_kill_disable)},
+    {"oom-score-adj", 0, VALUE, 0, set_oom_score_adj, 0},
+    {"mac-address", 0, VALUE, 0, set_mac_address, 0},
+    {"volumes-from", 0, VALUE, 0, add_str, AT (volumes_from)},
+    {"flags", 0, NOTHING, 1, ask_flags, 0},
+    {"value-flags", 0, NOTHING, 1, ask_value_flags, 0},
+};
 
-	switch (opt) {
-	case O_SHM_SIZE: return size_arg (opt, arg, &c->shm_size, e);
-	case O_GROUP_ADD: json_array_append_new (c->group_add, json_string (arg)); return 0;
-	case O_SYSCTL: return sysctl_arg (c, arg, e);
-	case 'c': return int_arg (opt, arg, &n, e) < 0 ? -1 : (c->cpu_shares = n, 0);
-	case O_CPUSET_CPUS:
-		if (strspn (arg, "0123456789,-") != strlen (arg) || !*arg)
-			return err_set (e, BX_USAGE, 0, "invalid value %s for cpuset cpus", arg);
-		c->cpuset_cpus = arg;
-		return 0;
-	case O_ULIMIT: return ulimit_arg (c, arg, e);
-	case O_PID: return ns_mode (opt, arg, &c->pid_mode, e);
-	case O_IPC: return ns_mode (opt, arg, &c->ipc_mode, e);
-	case O_UTS: return ns_mode (opt, arg, &c->uts_mode, e);
-	case O_CGROUPNS: return ns_mode (opt, arg, &c->cgroupns_mode, e);
-	case O_DOMAINNAME: c->domainname = arg; return 0;
-	case O_CIDFILE:
-		if (access (arg, F_OK) == 0)
-			return err_set (e, BX_USAGE, 0,
-			                "container ID file found, make sure the other container isn't "
-			                "running or delete %s",
-			                arg);
-		c->cidfile = arg;
-		return 0;
-	case O_DEVICE: return device_arg (c, arg, e);
-	case O_LOG_DRIVER: json_object_set_new (c->log_config, "Type", json_string (arg)); return 0;
-	case O_LOG_OPT: return log_opt (c, arg, e);
-	case O_DNS_SEARCH: json_array_append_new (c->dns_search, json_string (arg)); return 0;
-	case O_DNS_OPTION: json_array_append_new (c->dns_options, json_string (arg)); return 0;
-	case O_CPU_QUOTA: return int_arg (opt, arg, &n, e) < 0 ? -1 : (c->cpu_quota = n, 0);
-	case O_CPU_PERIOD: return int_arg (opt, arg, &n, e) < 0 ? -1 : (c->cpu_period = n, 0);
-	case O_MEMORY_RESERVATION: return size_arg (opt, arg, &c->memory_reservation, e);
-	case O_OOM_KILL_DISABLE: return bool_arg (opt, arg, &c->oom_kill_disable, e);
-	case O_OOM_SCORE_ADJ:
-		if (int_arg (opt, arg, &n, e) < 0)
-			return -1;
-		if (n < -1000 || n > 1000)
-			return err_set (e, BX_USAGE, 0, "Invalid value %lld, range for oom score adj is [-1000, 1000]",
-			                n);
-		c->oom_score_adj = (int)n, c->has_oom_score_adj = 1;
-		return 0;
-	case O_VOLUMES_FROM: json_array_append_new (c->volumes_from, json_string (arg)); return 0;
-	case O_MAC_ADDRESS:
-		if (!mac_ok (arg))
-			return err_set (e, BX_USAGE, 0, "%s is not a valid mac address", arg);
-		c->mac_address = arg;
-		return 0;
+#define NFLAGS (sizeof flags / sizeof flags[0])
+
+/* getopt_long's tables, made from ours: a long option's val is 256 + its
+ * row, a letter stands for itself */
+static void
+getopt_tables (struct option *longopts, char *shortopts)
+{
+	char *s = shortopts;
+
+	*s++ = '+'; /* IMAGE ends the flags: the command's own follow */
+	*s++ = ':'; /* a missing value: ':', not '?' */
+	for (size_t i = 0; i < NFLAGS; i++) {
+		longopts[i] = (struct option){flags[i].name, (int)flags[i].takes, NULL, 256 + (int)i};
+		if (flags[i].letter) {
+			*s++ = flags[i].letter;
+			if (flags[i].takes == VALUE)
+				*s++ = ':';
+		}
 	}
-	return err_set (e, BX_USAGE, 0, "unknown flag");
+	longopts[NFLAGS] = (struct option){0, 0, 0, 0};
+	*s = '\0';
 }
 
-static int
-option (struct ccfg *c, int opt, const char *arg, struct bx_err *e)
+/* the row getopt_long's answer CH stands for; NULL: a bad flag */
+static const struct flag *
+flag_of (int ch)
 {
-	long long n;
-	char host[256], ip[64];
-
-	switch (opt) {
-	case O_ROOT: c->root = arg; return 0;
-	case O_NAME: c->name = arg; return 0;
-	case 'e': return copts_env (arg, c->env_flags, e);
-	case O_ENV_FILE: return copts_env_file (arg, c->env_files, 0, e);
-	case 'w': c->workdir = arg; return 0;
-	case 'u': c->user = arg; return 0;
-	case O_ENTRYPOINT: c->entrypoint = arg, c->has_entrypoint = 1; return 0;
-	case 'l': copts_label (arg, c->labels); return 0;
-	case O_LABEL_FILE: return copts_env_file (arg, c->label_files, 1, e);
-	case 'h': c->hostname = arg; return 0;
-	case O_READ_ONLY: return bool_arg (opt, arg, &c->read_only, e);
-	case 'v': json_array_append_new (c->binds, json_string (arg)); return 0;
-	case O_MOUNT: return mount_arg (c, arg, e);
-	case O_TMPFS: return tmpfs_arg (c, arg);
-	case 'm': return size_arg (opt, arg, &c->memory, e);
-	case O_MEMORY_SWAP:
-		if (strcmp (arg, "-1") == 0)
-			return c->memory_swap = -1, 0;
-		return size_arg (opt, arg, &c->memory_swap, e);
-	case O_CPUS: return copts_cpus (arg, &c->nano_cpus, e);
-	case O_PIDS_LIMIT: return int_arg (opt, arg, &n, e) < 0 ? -1 : (c->pids_limit = n, 0);
-	case O_CAP_ADD: return cap_arg (c, arg, 1, e);
-	case O_CAP_DROP: return cap_arg (c, arg, 0, e);
-	case O_PRIVILEGED: return bool_arg (opt, arg, &c->privileged, e);
-	case O_SECURITY_OPT: return security_opt (c, arg, e);
-	case O_INIT: return bool_arg (opt, arg, &c->init, e);
-	case O_STOP_SIGNAL: c->stop_signal = arg; return copts_signal (arg, e) < 0 ? -1 : 0;
-	case O_STOP_TIMEOUT:
-		if (int_arg (opt, arg, &n, e) < 0)
-			return -1;
-		c->stop_timeout = (int)n, c->has_stop_timeout = 1;
-		return 0;
-	case 't': return bool_arg (opt, arg, &c->tty, e);
-	case 'i': return bool_arg (opt, arg, &c->interactive, e);
-	case O_RM: return bool_arg (opt, arg, &c->auto_remove, e);
-	case O_RESTART: json_decref (c->restart); return (c->restart = copts_restart (arg, e)) ? 0 : -1;
-	case O_NETWORK: c->network = strcmp (arg, "default") == 0 ? "bridge" : arg; return 0;
-	case 'p': return copts_publish (arg, c->exposed, c->bindings, e);
-	case 'P': return bool_arg (opt, arg, &c->publish_all, e);
-	case O_IP:
-		c->ip = arg;
-		if (!copts_is_ip (arg) || strchr (arg, ':'))
-			return err_set (e, BX_USAGE, 0, "invalid IPv4 address: %s", arg);
-		return 0;
-	case O_NETWORK_ALIAS: json_array_append_new (c->aliases, json_string (arg)); return 0;
-	case O_ADD_HOST:
-		if (copts_add_host (arg, host, sizeof host, ip, sizeof ip, e) < 0)
-			return -1;
-		json_array_append_new (c->add_hosts, json_sprintf ("%s:%s", host, ip));
-		return 0;
-	case O_DNS:
-		if (!copts_is_ip (arg))
-			return err_set (e, BX_USAGE, 0,
-			                "invalid argument \"%s\" for \"--dns\" flag: IP address is not "
-			                "correctly formatted: %s",
-			                arg, arg);
-		json_array_append_new (c->dns, json_string (arg));
-		return 0;
-	case O_EXPOSE: return copts_expose (arg, c->exposed, e);
-	}
-	return option2 (c, opt, arg, e);
+	if (ch >= 256)
+		return &flags[ch - 256];
+	for (size_t i = 0; i < NFLAGS; i++)
+		if (flags[i].letter && flags[i].letter == ch)
+			return &flags[i];
+	return NULL;
 }
 
 /* pflag's words for a flag it does not know or that lacks its value */
 static int
-bad_flag (int argc, char **argv, int ch, int missing, struct bx_err *e)
+bad_flag (int argc, char **argv, int missing, struct bx_err *e)
 {
 	const char *arg = argv[optind - 1 < argc ? optind - 1 : argc - 1];
 
@@ -633,89 +794,162 @@ bad_flag (int argc, char **argv, int ch, int missing, struct bx_err *e)
 			return err_set (e, BX_USAGE, 0, "flag needs an argument: %.*s", n, arg);
 		return err_set (e, BX_USAGE, 0, "unknown flag: %.*s", n, arg);
 	}
-	(void)ch;
 	if (missing)
 		return err_set (e, BX_USAGE, 0, "flag needs an argument: '%c' in -%c", optopt, optopt);
 	return err_set (e, BX_USAGE, 0, "unknown shorthand flag: '%c' in %s", optopt, arg);
 }
 
-/* Combinations Docker refuses. */
+/* Resource limits Docker refuses, alone or together. */
 static int
-check_combinations (struct ccfg *c, struct bx_err *e)
+limits_check (const struct ctrflags *f, struct bx_err *e)
 {
-	const char *restart = json_string_value (json_object_get (c->restart, "Name"));
-	int container_net = strncmp (c->network, "container:", 10) == 0;
-
-	if (c->auto_remove && restart && strcmp (restart, "no") != 0)
-		return err_set (e, BX_USAGE, 0, "conflicting options: cannot specify both --restart and --rm");
-	if (c->workdir && c->workdir[0] != '/')
-		return err_set (e, BX_USAGE, 0,
-		                "the working directory '%s' is invalid, it needs to be an absolute path", c->workdir);
-	if (c->nano_cpus && c->cpu_period)
+	if (f->nano_cpus && f->cpu_period)
 		return err_set (e, BX_USAGE, 0, "Conflicting options: Nano CPUs and CPU Period cannot both be set");
-	if (c->nano_cpus && c->cpu_quota)
+	if (f->nano_cpus && f->cpu_quota)
 		return err_set (e, BX_USAGE, 0, "Conflicting options: Nano CPUs and CPU Quota cannot both be set");
-	if (c->cpu_period && (c->cpu_period < 1000 || c->cpu_period > 1000000))
+	if (f->cpu_period && (f->cpu_period < 1000 || f->cpu_period > 1000000))
 		return err_set (e, BX_USAGE, 0,
 		                "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
-	if (c->cpu_quota > 0 && c->cpu_quota < 1000)
+	if (f->cpu_quota > 0 && f->cpu_quota < 1000)
 		return err_set (e, BX_USAGE, 0, "CPU cfs quota can not be less than 1ms (i.e. 1000)");
-	if (c->memory > 0 && c->memory_reservation > c->memory)
+	if (f->memory > 0 && f->memory_reservation > f->memory)
 		return err_set (e, BX_USAGE, 0,
 		                "Minimum memory limit can not be less than memory reservation limit, see usage");
-	if (c->memory > 0 && c->memory < 6 * 1024 * 1024)
+	if (f->memory > 0 && f->memory < 6 * 1024 * 1024)
 		return err_set (e, BX_USAGE, 0, "Minimum memory limit allowed is 6MB");
-	if (c->memory_swap > 0 && c->memory == 0)
+	if (f->memory_swap > 0 && f->memory == 0)
 		return err_set (e, BX_USAGE, 0,
 		                "You should always set the Memory limit when using Memoryswap limit, see usage");
-	if (c->memory_swap > 0 && c->memory_swap < c->memory)
+	if (f->memory_swap > 0 && f->memory_swap < f->memory)
 		return err_set (e, BX_USAGE, 0,
 		                "Minimum memoryswap limit should be larger than memory limit, see usage");
-	if (container_net && c->hostname)
+	return 0;
+}
+
+/* --sysctl keys a namespace shared with the host refuses: the network's
+ * (NET) or all the others */
+static int
+sysctls_refused (const struct ctrflags *f, int net, const char *ns, struct bx_err *e)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach (f->sysctls, k, v)
+	{
+		if ((strncmp (k, "net.", 4) == 0) == net)
+			return err_set (e, BX_USAGE, 0, "sysctl '%s=%s' not allowed in host %s namespace", k,
+			                json_string_value (v), ns);
+	}
+	return 0;
+}
+
+/* Namespace modes Docker refuses with other flags. */
+static int
+modes_check (const struct ctrflags *f, struct bx_err *e)
+{
+	int container_net = strncmp (f->network, "container:", 10) == 0;
+
+	if (container_net && f->hostname)
 		return err_set (e, BX_USAGE, 0, "conflicting options: hostname and the network mode");
-	if (container_net && (json_object_size (c->bindings) || c->publish_all))
+	if (container_net && (json_object_size (f->bindings) || f->publish_all))
 		return err_set (e, BX_USAGE, 0,
 		                "conflicting options: port publishing and the container type network mode");
-	if ((container_net || !strcmp (c->network, "host")) &&
-	    (json_array_size (c->dns) || json_array_size (c->dns_search) || json_array_size (c->dns_options)))
+	if ((container_net || !strcmp (f->network, "host")) &&
+	    (json_array_size (f->dns) || json_array_size (f->dns_search) || json_array_size (f->dns_options)))
 		return err_set (e, BX_USAGE, 0, "conflicting options: dns and the network mode");
-	if (c->uts_mode && !strcmp (c->uts_mode, "host") && c->hostname)
+	if (f->uts_mode && !strcmp (f->uts_mode, "host") && f->hostname)
 		return err_set (e, BX_USAGE, 0, "conflicting options: hostname and the UTS mode");
-	if (!strcmp (c->network, "host") && json_object_size (c->sysctls)) {
-		const char *k;
-		json_t *v;
-		json_object_foreach (c->sysctls, k, v) if (!strncmp (k, "net.", 4)) return err_set (
-		    e, BX_USAGE, 0, "sysctl '%s=%s' not allowed in host network namespace", k, json_string_value (v));
-	}
-	if (c->ipc_mode && !strcmp (c->ipc_mode, "host")) {
-		const char *k;
-		json_t *v;
-		json_object_foreach (c->sysctls, k, v) if (strncmp (k, "net.", 4) != 0) return err_set (
-		    e, BX_USAGE, 0, "sysctl '%s=%s' not allowed in host IPC namespace", k, json_string_value (v));
-	}
-	if (c->name && ctrname_check (c->name, e) < 0)
+	if (!strcmp (f->network, "host") && sysctls_refused (f, 1, "network", e) < 0)
+		return -1;
+	if (f->ipc_mode && !strcmp (f->ipc_mode, "host") && sysctls_refused (f, 0, "IPC", e) < 0)
 		return -1;
 	return 0;
 }
 
-int
-ccfg_parse_args (struct ccfg *c, int argc, char **argv, struct bx_err *e)
+/* Combinations Docker refuses. */
+static int
+combinations_check (const struct ctrflags *f, struct bx_err *e)
 {
+	const char *restart = json_string_value (json_object_get (f->restart, "Name"));
+
+	if (f->auto_remove && restart && strcmp (restart, "no") != 0)
+		return err_set (e, BX_USAGE, 0, "conflicting options: cannot specify both --restart and --rm");
+	if (f->workdir && f->workdir[0] != '/')
+		return err_set (e, BX_USAGE, 0,
+		                "the working directory '%s' is invalid, it needs to be an absolute path", f->workdir);
+	if (limits_check (f, e) < 0 || modes_check (f, e) < 0)
+		return -1;
+	if (f->name && ctrname_check (f->name, e) < 0)
+		return -1;
+	return 0;
+}
+
+void
+ctrflags_init (struct ctrflags *f)
+{
+	json_t **lists[] = {&f->env_flags, &f->env_files,    &f->binds,      &f->mount_specs,  &f->volumes_from,
+	                    &f->group_add, &f->ulimits,      &f->rlimits,    &f->devices,      &f->oci_devices,
+	                    &f->cap_add,   &f->device_rules, &f->cap_drop,   &f->security_opt, &f->aliases,
+	                    &f->add_hosts, &f->dns,          &f->dns_search, &f->dns_options};
+	json_t **objects[] = {&f->labels, &f->label_files, &f->tmpfs, &f->sysctls, &f->exposed, &f->bindings};
+
+	*f = (struct ctrflags){.network = "bridge"};
+	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+		*lists[i] = json_array ();
+	for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++)
+		*objects[i] = json_object ();
+	f->log_config = json_pack ("{s:s, s:{}}", "Type", "json-file", "Config");
+}
+
+void
+ctrflags_free (struct ctrflags *f)
+{
+	json_t *all[] = {f->env_flags,    f->env_files,  f->labels,         f->label_files, f->mount_specs,
+	                 f->volumes_from, f->binds,      f->tmpfs,          f->cap_add,     f->cap_drop,
+	                 f->security_opt, f->exposed,    f->bindings,       f->aliases,     f->add_hosts,
+	                 f->dns,          f->dns_search, f->dns_options,    f->group_add,   f->sysctls,
+	                 f->ulimits,      f->rlimits,    f->devices,        f->oci_devices, f->device_rules,
+	                 f->log_config,   f->restart,    f->seccomp_profile};
+
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		json_decref (all[i]);
+}
+
+int
+ctrflags_parse (struct ctrflags *f, int argc, char **argv, struct bx_err *e)
+{
+	struct option longopts[NFLAGS + 1];
+	char shortopts[2 * NFLAGS + 3];
+	const struct flag *fl;
 	int ch;
 
+	getopt_tables (longopts, shortopts);
 	opterr = 0;
-	while ((ch = getopt_long (argc, argv, "+:e:w:u:l:h:v:m:p:c:Pti", longopts, NULL)) != -1) {
-		if (ch == '?' || ch == ':')
-			return bad_flag (argc, argv, ch, ch == ':', e);
-		if (ch == O_HELP)
+	while ((ch = getopt_long (argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (!(fl = flag_of (ch)))
+			return bad_flag (argc, argv, ch == ':', e);
+		if (fl->set (f, fl, optarg, e) < 0)
 			return -1;
-		if (option (c, ch, optarg, e) < 0)
-			return -1;
+		if (f->ask != CTRFLAGS_CREATE)
+			return (int)f->ask;
 	}
 	if (optind >= argc)
 		return err_set (e, BX_USAGE, 0, "\"create\" requires at least 1 argument");
-	c->image = argv[optind];
-	c->cmd = argv + optind + 1;
-	c->ncmd = argc - optind - 1;
-	return check_combinations (c, e);
+	f->image = argv[optind];
+	f->cmd = argv + optind + 1;
+	f->ncmd = argc - optind - 1;
+	return combinations_check (f, e) < 0 ? -1 : CTRFLAGS_CREATE;
+}
+
+int
+ctrflags_print (FILE *out, int values)
+{
+	for (size_t i = 0; i < NFLAGS; i++) {
+		if (flags[i].own || (values && flags[i].takes != VALUE))
+			continue;
+		if (flags[i].letter)
+			fprintf (out, "-%c\n", flags[i].letter);
+		fprintf (out, "--%s\n", flags[i].name);
+	}
+	return fflush (out) == EOF || ferror (out) ? -1 : 0;
 }
