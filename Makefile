@@ -73,9 +73,14 @@ $(O)/bin/%: $(O)/tools/%.o $$(addprefix $(O)/,$$(addsuffix .o,$$(basename $$(wil
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o,$^) $(O)/libbox.a $(PKG_LIBS)
 
-$(O)/bin/box: shell/box shell/box-sh-setup
+# box sources the flags that take a value from create-value-flags, written
+# from ctr-create's table here: reading them on each box run from ctr-create
+# would cost a process more
+$(O)/bin/box: shell/box shell/box-sh-setup $(O)/bin/ctr-create
 	@mkdir -p $(@D)
 	cp shell/box-sh-setup $(@D)/box-sh-setup
+	{ echo "create_value_flags='" && $(O)/bin/ctr-create --value-flags && echo "'"; } >$(@D)/create-value-flags.tmp
+	mv $(@D)/create-value-flags.tmp $(@D)/create-value-flags
 	cp shell/box $@
 	chmod +x $@
 
@@ -133,6 +138,7 @@ install: all
 	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|' shell/box > $(DESTDIR)$(BINDIR)/box
 	chmod 755 $(DESTDIR)$(BINDIR)/box
 	install -m 644 shell/box-sh-setup $(DESTDIR)$(LIBEXECDIR)/box-sh-setup
+	install -m 644 $(O)/bin/create-value-flags $(DESTDIR)$(LIBEXECDIR)/create-value-flags
 	for m in man/*.1; do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
 	install -m 644 completions/box.bash $(DESTDIR)$(BASHCOMPDIR)/box
 	install -m 644 completions/_box $(DESTDIR)$(ZSHCOMPDIR)/_box

@@ -17,12 +17,12 @@ _box_running () {
 	ctr-list --format '{{.Names}}' 2>/dev/null
 }
 
-# box run/create: options (box __create-flags has the one list), then the
-# image, then the command's own words
+# box run/create: options (ctr-create lists docker create's; -a, -d and
+# the like are box's own), then the image, then the command's own words
 _box_create () {
 	local flags vf prev=${COMP_WORDS[COMP_CWORD-1]} j
-	flags=$(box __create-flags 2>/dev/null)
-	vf=" ${flags%%$'\n'*} "
+	flags="$(ctr-create --flags 2>/dev/null) -a --attach --detach-keys -d --detach --sig-proxy"
+	vf=" $(ctr-create --value-flags 2>/dev/null | tr '\n' ' ') -a --attach --detach-keys "
 	for ((j = i + 1; j < COMP_CWORD; j++)); do
 		case ${COMP_WORDS[j]} in
 		--*=*) ;;

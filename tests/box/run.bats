@@ -146,11 +146,38 @@ nothing_left () {
 	run -0 box run --rm --network none --cpu-quota 50000 --cpu-period 100000 \
 		--memory-reservation 10m --oom-score-adj 100 --oom-kill-disable small echo ok
 	[[ $output == ok ]]
-	# the wrapper's list against ctr-create's own table: none missing
-	run -0 box __create-flags
-	values=" ${lines[0]} "
-	for f in $(grep -o '{"[a-z-]*", required_argument' "$REPO_DIR/tools/ctr-create/ctrflags.c" | cut -d'"' -f2); do
-		[[ $f == root ]] && continue
-		[[ $values == *" --$f "* ]] || { echo "box does not know --$f takes a value"; false; }
+	# what box reads is ctr-create's list, as make wrote it beside box
+	run -0 ctr-create --value-flags
+	# shellcheck disable=SC1091
+	. "$BOX_BUILD/bin/create-value-flags"
+	[[ $create_value_flags == $'\n'"$output"$'\n' ]]
+}
+
+@test "ctr-create --value-flags lists the flags ctr-create wants a value for, and only those" {
+	local f values all
+	run -0 ctr-create --value-flags
+	values=$'\n'$output$'\n'
+	run -0 ctr-create --flags
+	all=("${lines[@]}")
+	[[ ${#all[@]} -gt 70 && $values == *$'\n-e\n--env\n'* ]]
+	for f in "${all[@]}"; do
+		run -2 --separate-stderr ctr-create "$f"
+		if [[ $values == *$'\n'"$f"$'\n'* ]]; then
+			[[ $stderr == "ctr-create: flag needs an argument: "* ]] || { echo "$f is listed: $stderr"; false; }
+		else
+			[[ $stderr == 'ctr-create: "create" requires at least 1 argument' ]] || { echo "$f is not: $stderr"; false; }
+		fi
 	done
+	# the man page's flags are the ones ctr-create takes, all of them
+	run -0 sh -c "sed -n '/^\.Sh OPTIONS/,/^\.Sh /p' '$REPO_DIR/man/ctr-create.1' | grep '^\.It' |
+		grep -o 'Fl -*[A-Za-z][a-z-]*' | sed 's/^Fl /-/' | sort -u"
+	[[ $(printf '%s\n' "${all[@]}" --root --help --flags --value-flags | sort -u) == "$output" ]]
+}
+
+@test "without the list make writes, box asks ctr-create for it" {
+	local d=$BATS_TEST_TMPDIR/libexec
+	mkdir -p "$d"
+	cp "$BOX_BUILD/bin/box-sh-setup" "$d/"
+	BOX_LIBEXEC=$d run -0 box run --rm --network none -e A=1 --name web -w / small echo ok
+	[[ $output == ok ]]
 }
