@@ -347,6 +347,7 @@ remove_one (const char *root, const char *path, struct bx_err *e)
 		return 0;
 	if (errno != EBUSY)
 		return err_set (e, BX_SYSTEM, errno, "remove cgroup %s", cg);
+	/* processes left behind (an exec outlived the container): they go too */
 	kill_procs (cg);
 	if (rmdir (cg) < 0 && errno != ENOENT)
 		return err_set (e, BX_SYSTEM, errno, "remove cgroup %s", cg);
