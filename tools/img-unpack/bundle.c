@@ -61,7 +61,7 @@ bundle_ensure (int rootfd, const char *dir, struct bundle *b, struct bx_err *e)
 
 	if (rootfs_paths (dir, b, e) < 0)
 		return -1;
-	if ((m = is_mountpoint (b->rootfs)) < 0 && errno != ENOENT)
+	if ((m = overlay_is_mountpoint (b->rootfs)) < 0 && errno != ENOENT)
 		return err_set (e, BX_SYSTEM, errno, "%s", b->rootfs);
 	if (m > 0 || (m == 0 && rootfs_has_entries (b->rootfs)))
 		return 0;
