@@ -1,0 +1,92 @@
+/* copts - TAP unit tests of ctr-create's flag values, as Docker parses
+ * them: sizes, ports, restart policies */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctr-create/copts.h"
+#include "tap.h"
+
+static void
+test_ram (void)
+{
+	static const struct {
+		const char *in;
+		long long want; /* -1: refused */
+	} cases[] = {
+	    {"32", 32},           {"32b", 32},      {"32 B", 32},      {"32k", 32768},     {"32K", 32768},
+	    {"32kb", 32768},      {"32Kib", 32768}, {"32m", 33554432}, {"32Mb", 33554432}, {"1g", 1073741824},
+	    {"1.5g", 1610612736}, {"0.3m", 314572}, {"", -1},          {"hello", -1},      {"-32", -1},
+	    {"32x", -1},          {"m", -1},        {"32 mb ", -1},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct bx_err e = {0};
+		int64_t n = -1;
+		int r = copts_ram (cases[i].in, &n, &e);
+		if (cases[i].want < 0)
+			ok (r < 0 && e.code == BX_USAGE, "ram '%s' refused", cases[i].in);
+		else
+			ok (r == 0 && n == cases[i].want, "ram '%s' = %lld (got %lld)", cases[i].in, cases[i].want,
+			    (long long)n);
+	}
+}
+
+static char *
+dump (json_t *j)
+{
+	static char buf[1024];
+	char *s = json_dumps (j, JSON_COMPACT | JSON_SORT_KEYS);
+
+	snprintf (buf, sizeof buf, "%s", s ? s : "(null)");
+	free (s);
+	return buf;
+}
+
+static void
+test_publish (void)
+{
+	json_t *ex = json_object (), *b = json_object ();
+	struct bx_err e = {0};
+
+	ok (copts_publish ("80", ex, b, &e) == 0, "-p 80");
+	ok (copts_publish ("[::1]:8053:53/udp", ex, b, &e) == 0, "-p [::1]:8053:53/udp");
+	ok (copts_publish ("7000-7001:70-71/sctp", ex, b, &e) == 0, "-p ranges");
+	ok (copts_publish ("9000-9005:90", ex, b, &e) == 0, "-p a host range for one port");
+	is_str (
+	    dump (b),
+	    "{\"53/udp\":[{\"HostIp\":\"::1\",\"HostPort\":\"8053\"}],\"70/"
+	    "sctp\":[{\"HostIp\":\"\",\"HostPort\":\"7000\"}],"
+	    "\"71/sctp\":[{\"HostIp\":\"\",\"HostPort\":\"7001\"}],\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"\"}],"
+	    "\"90/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"9000-9005\"}]}",
+	    "port bindings");
+	ok (copts_publish ("1-3:1-2", ex, b, &e) < 0 && strstr (e.msg, "invalid ranges"), "unequal ranges refused");
+	ok (copts_publish ("80/icmp", ex, b, &e) < 0 && !strcmp (e.msg, "invalid proto: icmp"), "bad proto");
+	ok (copts_publish ("99999", ex, b, &e) < 0 && !strcmp (e.msg, "invalid containerPort: 99999"), "bad port");
+	ok (copts_publish ("x:80", ex, b, &e) < 0 && !strcmp (e.msg, "invalid hostPort: x"), "bad host port");
+	json_decref (ex);
+	json_decref (b);
+}
+
+static void
+test_restart (void)
+{
+	struct bx_err e = {0};
+	json_t *r;
+
+	r = copts_restart ("on-failure:5", &e);
+	is_str (dump (r), "{\"MaximumRetryCount\":5,\"Name\":\"on-failure\"}", "on-failure:5");
+	json_decref (r);
+	ok (!copts_restart ("always:3", &e) && strstr (e.msg, "only be used with 'on-failure'"), "always:3 refused");
+	ok (!copts_restart (":3", &e) && strstr (e.msg, "no policy provided before colon"), ":3 refused");
+	ok (!copts_restart ("on-failure:x", &e) && strstr (e.msg, "must be an integer"), "on-failure:x refused");
+}
+
+int
+main (void)
+{
+	test_ram ();
+	test_publish ();
+	test_restart ();
+	return tap_done ();
+}
