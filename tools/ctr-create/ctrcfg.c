@@ -675,12 +675,13 @@ seccomp_section (struct ctrcfg *c, capset_t caps, struct bx_err *e)
 	return out;
 }
 
-json_t *
-ctrcfg_config_json (struct ctrcfg *c, struct bx_err *e)
+/* what spec_build turns into config.json, but seccomp; CGPATH is borrowed */
+static struct spec_decl
+decisions (const struct ctrcfg *c, const char *cgpath)
 {
 	const struct ctrflags *f = c->flags;
-	char cgpath[CGROUP_PATH_LEN];
-	struct spec_decl s = {
+
+	return (struct spec_decl){
 	    .args = c->args,
 	    .env = c->proc_env,
 	    .cwd = json_string_value (json_object_get (c->config, "WorkingDir")),
@@ -721,15 +722,23 @@ ctrcfg_config_json (struct ctrcfg *c, struct bx_err *e)
 	    .has_oom_score_adj = f->has_oom_score_adj,
 	    .oom_score_adj = f->oom_score_adj,
 	};
+}
+
+json_t *
+ctrcfg_config_json (struct ctrcfg *c, struct bx_err *e)
+{
+	char cgpath[CGROUP_PATH_LEN];
+	struct spec_decl s;
 	json_t *doc;
 
 	cgroup_path (c->id, cgpath);
+	s = decisions (c, cgpath);
 	s.seccomp = seccomp_section (c, s.caps, e);
 	if (!s.seccomp && e->code)
 		return NULL;
 	doc = spec_build (&s, e);
 	json_decref (s.seccomp);
-	if (doc && f->systempaths_unconfined) {
+	if (doc && c->flags->systempaths_unconfined) {
 		json_object_del (json_object_get (doc, "linux"), "maskedPaths");
 		json_object_del (json_object_get (doc, "linux"), "readonlyPaths");
 	}

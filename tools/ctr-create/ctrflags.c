@@ -673,8 +673,8 @@ set_mac_address (struct ctrflags *f, const struct flag *fl, const char *arg, str
 	return 0;
 }
 
-/* The flags, in the order docker create --help lists most of them. A
- * letter alone is never listed: each has its long name. */
+/* Every flag ctr-create takes; --flags lists docker create's in this
+ * order. getopt_long takes a unique prefix of a long name, as before. */
 static const struct flag flags[] = {
     {"root", 0, VALUE, 1, set_str, AT (root)},
     {"name", 0, VALUE, 0, set_str, AT (name)},
@@ -773,7 +773,7 @@ flag_of (int ch)
 	if (ch >= 256)
 		return &flags[ch - 256];
 	for (size_t i = 0; i < NFLAGS; i++)
-		if (flags[i].letter && flags[i].letter == ch)
+		if (flags[i].letter == ch)
 			return &flags[i];
 	return NULL;
 }

@@ -2,8 +2,8 @@
  *
  * Each flag is one row of the table in ctrflags.c: its long name, its
  * letter, whether it takes a value, and the handler that checks the value
- * (Docker's spelling and error words) and records it here. Nothing is
- * touched while parsing but the files a flag names (--env-file,
+ * (Docker's spelling and error words) and records it here. Parsing
+ * changes nothing; it only reads what some flags name (--env-file,
  * --label-file, seccomp=FILE, --device). The same table lists the flags
  * (--flags, --value-flags), which box(1) and the completions read instead
  * of keeping a copy.
