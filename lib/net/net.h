@@ -8,9 +8,9 @@
  *   endpoints/ID  one container's endpoint, key=value lines (ctr-net/endpoint)
  *   hosts, dnsmasq.pid, dnsmasq.log   the resolver (ctr-net/resolver)
  *
- * (names in base/layout.h). This module only reads: ctr-create looks a
- * network up here without linking what makes one (ctr-net/bridge: the
- * devices, nftables tables and resolvers). */
+ * (names in base/layout.h). Nothing here changes the state directory or
+ * the host: ctr-create looks a network up without linking what makes one
+ * (ctr-net/bridge: the devices, nftables tables and resolvers). */
 #ifndef BOX_NET_H
 #define BOX_NET_H
 

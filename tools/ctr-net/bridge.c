@@ -17,6 +17,7 @@
 #include "base/layout.h"
 #include "base/lock.h"
 #include "base/timestamp.h"
+#include "base/tree.h"
 #include "ipam.h"
 #include "netlink.h"
 #include "nft.h"
@@ -41,6 +42,7 @@ bridge_prefix (const char **out, struct bx_err *e)
 	return 0;
 }
 
+/* Network names as Docker allows them. */
 static bool
 name_ok (const char *s)
 {
@@ -172,28 +174,6 @@ config_json (const struct net *n, const struct bridge_opts *o)
 	                  "Bridge", n->bridge, "UserSubnet", n->user_subnet);
 }
 
-/* Remove DIRFD/NAME and everything below it (a network's directory holds
- * files, symlinks and two flat directories). */
-static void
-rmtree_at (int at, const char *name)
-{
-	int fd = openat (at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	_cleanup_dir_ DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
-	struct dirent *de;
-
-	if (fd >= 0 && !d)
-		close (fd);
-	while (d && (de = readdir (d))) {
-		if (!strcmp (de->d_name, ".") || !strcmp (de->d_name, ".."))
-			continue;
-		if (de->d_type == DT_DIR)
-			rmtree_at (dirfd (d), de->d_name);
-		else
-			unlinkat (dirfd (d), de->d_name, 0);
-	}
-	unlinkat (at, name, AT_REMOVEDIR);
-}
-
 /* The bridge: device, address, forwarding, nft table. */
 static int
 bridge_up (struct net *n, struct bx_err *e)
@@ -296,11 +276,11 @@ make_network (int rootfd, const struct bridge_opts *o, struct net *n, char *tmp,
 	    afile_write_at (n->dirfd, L_NET_CONFIG, js, strlen (js), 0644, e) < 0) {
 		if (!e->code)
 			err_set (e, BX_SYSTEM, errno, "make %s", tmp);
-		rmtree_at (rootfd, tmp);
+		tree_remove_at (rootfd, tmp);
 		return -1;
 	}
 	if (bridge_up (n, e) < 0) {
-		rmtree_at (rootfd, tmp);
+		tree_remove_at (rootfd, tmp);
 		return -1;
 	}
 	return 0;
@@ -337,12 +317,12 @@ bridge_create (int rootfd, const struct bridge_opts *o, struct net *n, struct bx
 	}
 	if (n->dns && resolver_start (n->dirfd, n->gw, e) < 0) {
 		err_wrap (e, "network %s", n->name);
-		rmtree_at (rootfd, final);
+		tree_remove_at (rootfd, final);
 		goto undo_bridge;
 	}
 	return 0;
 undo:
-	rmtree_at (rootfd, tmp);
+	tree_remove_at (rootfd, tmp);
 undo_bridge:
 	bridge_down (n);
 	net_close (n);
@@ -402,6 +382,6 @@ bridge_remove (int rootfd, struct net *n, struct bx_err *e)
 	if (renameat (rootfd, path, rootfd, tmp) < 0)
 		return err_set (e, BX_SYSTEM, errno, "remove network %s", n->name);
 	bridge_down (n);
-	rmtree_at (rootfd, tmp);
+	tree_remove_at (rootfd, tmp);
 	return 0;
 }
