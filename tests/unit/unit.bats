@@ -38,6 +38,19 @@ check_tap () {
 	}
 }
 
+@test "every tests/unit/*.c is named after the module it tests" {
+	local src n stray=
+	for src in "$TESTS_DIR"/unit/*.c; do
+		n=$(basename "$src" .c)
+		compgen -G "$REPO_DIR/lib/*/$n.h" >/dev/null || compgen -G "$REPO_DIR/tools/*/$n.h" >/dev/null ||
+			stray+=" ${src##*/}"
+	done
+	[[ -z $stray ]] || {
+		echo "no module lib/*/NAME.h or tools/*/NAME.h for:$stray" >&2
+		false
+	}
+}
+
 @test "every unit test program passes" {
 	local src prog failed= ran=0
 	# by source: a program left in the build directory by a test since
