@@ -116,8 +116,8 @@ fuzz:
 	@mkdir -p build-fuzz
 	for f in $(FUZZSRC); do \
 		n=$$(basename $$f .c); \
-		clang -std=gnu11 -D_GNU_SOURCE -g -O1 -iquote lib $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
-			-o build-fuzz/$$n $$f $(LIBSRC) $(PKG_LIBS) || exit 1; \
+		clang -std=gnu11 -D_GNU_SOURCE -g -O1 -iquote lib -iquote tools $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
+			-o build-fuzz/$$n $$f $(LIBSRC) $(TOOLMODSRC) $(PKG_LIBS) || exit 1; \
 		mkdir -p build-fuzz/$$n.corpus; \
 		build-fuzz/$$n -max_total_time=$(FUZZTIME) build-fuzz/$$n.corpus || exit 1; \
 	done
