@@ -32,6 +32,20 @@ test_ram (void)
 	}
 }
 
+/* a count past int64_t once overflowed the conversion (fuzz/copts, UBSan) */
+static void
+test_cpus (void)
+{
+	static const char *const bad[] = {"", "x", "-1", "0.001", "22222222222", "1e300"};
+	struct bx_err e = {0};
+	int64_t n = -1;
+
+	ok (copts_cpus ("0.5", &n, &e) == 0 && n == 500000000, "cpus 0.5 = 5e8 ns");
+	ok (copts_cpus ("0", &n, &e) == 0 && n == 0, "cpus 0 = no limit");
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ok (copts_cpus (bad[i], &n, &e) < 0 && e.code == BX_USAGE, "cpus '%s' refused", bad[i]);
+}
+
 static char *
 dump (json_t *j)
 {
@@ -86,6 +100,7 @@ int
 main (void)
 {
 	test_ram ();
+	test_cpus ();
 	test_publish ();
 	test_restart ();
 	return tap_done ();

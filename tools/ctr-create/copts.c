@@ -62,7 +62,8 @@ copts_cpus (const char *s, int64_t *nano, struct bx_err *e)
 		                "invalid argument \"%s\" for \"--cpus\" flag: failed to parse %s as a "
 		                "rational number",
 		                s, s);
-	*nano = (int64_t)(v * 1e9 + 0.5);
+	/* past int64_t the conversion is undefined: such a count is out of range anyway */
+	*nano = v * 1e9 < 9.2e18 ? (int64_t)(v * 1e9 + 0.5) : INT64_MAX;
 	if (*nano != 0 && (*nano < 10000000 || (n > 0 && *nano > n * 1000000000LL)))
 		return err_set (e, BX_USAGE, 0,
 		                "range of CPUs is from 0.01 to %ld.00, as there are only %ld CPUs "
