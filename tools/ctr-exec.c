@@ -34,6 +34,7 @@
 #include "runtime/ctr.h"
 #include "runtime/ocispec.h"
 #include "runtime/pty.h"
+#include "runtime/sealexe.h"
 #include "runtime/sigproxy.h"
 #include "runtime/spawn.h"
 #include "runtime/userdb.h"
@@ -251,6 +252,11 @@ main (int argc, char **argv)
 
 	err_prog_init (argv[0]);
 	parse_args (argc, argv, &o);
+	/* we join a container that runs: never as the binary on disk */
+	if (sealexe_ensure (argv, &e) < 0) {
+		e.code = SPAWN_FAILED;
+		return err_report (&e);
+	}
 	if ((rootfd = root_open (o.root, &e)) < 0 || ctr_resolve (rootfd, o.what, id, &e) < 0 ||
 	    (cdir = ctr_open (rootfd, id, &e)) < 0 || (pidfd = container_pidfd (cdir, id, &e)) < 0)
 		return err_report (&e);

@@ -41,6 +41,7 @@
 #include "runtime/ctrrm.h"
 #include "runtime/ocispec.h"
 #include "runtime/pty.h"
+#include "runtime/sealexe.h"
 #include "runtime/sigproxy.h"
 #include "runtime/spawn.h"
 
@@ -57,6 +58,7 @@ struct ctx {
 	char id[CTR_ID_LEN + 1];
 	char bundle[PATH_MAX];
 	int open_stdin, auto_remove;
+	int shared_pidns; /* --pid host or container:X: others there see our child before it execs */
 	struct restart_policy policy;
 	struct sv *sv; /* -d: the supervisor, for its restart count */
 };
@@ -95,15 +97,21 @@ hostcfg_read (struct ctx *c, struct bx_err *e)
 {
 	json_t *j, *hc, *rp;
 
+	const char *pidmode;
+
 	if (ctr_create_read_opt (c->cdir, &j, e) < 0) {
 		/* bad input, as an unknown restart policy in it is */
 		if (e->code == BX_FAIL)
 			e->code = BX_USAGE;
 		return -1;
 	}
+	/* a bundle without it: assume the worst */
+	c->shared_pidns = 1;
 	if (!j)
 		return 0;
 	hc = json_object_get (j, "HostConfig");
+	pidmode = json_string_value (json_object_get (hc, "PidMode"));
+	c->shared_pidns = pidmode && *pidmode && strcmp (pidmode, "private");
 	rp = json_object_get (hc, "RestartPolicy");
 	c->open_stdin = json_is_true (json_object_get (json_object_get (j, "Config"), "OpenStdin"));
 	c->auto_remove = json_is_true (json_object_get (hc, "AutoRemove"));
@@ -494,7 +502,7 @@ main (int argc, char **argv)
 
 	err_prog_init (argv[0]);
 	parse_args (argc, argv, &o);
-	if (ctx_open (&o, &c, &e) < 0) {
+	if (ctx_open (&o, &c, &e) < 0 || (c.shared_pidns && sealexe_ensure (argv, &e) < 0)) {
 		/* Docker's 125 for a start that did not happen, but our own
 		 * codes for the cases people test: not found, conflict */
 		if (e.code != BX_NOTFOUND && e.code != BX_CONFLICT && e.code != BX_USAGE)

@@ -209,6 +209,8 @@ container_child (const struct spec *s, const struct cgroup *cg, const struct spa
 {
 	struct bx_err e = {0};
 
+	/* until execve, /proc/PID/{exe,fd} of ours are closed to the container */
+	prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (join_cgroup (s, cg, &e) < 0 || join_namespaces (s, &e) < 0 || child_io (io, &e) < 0)
 		child_fail (errfd, &e);
 	if ((s->clone_flags & CLONE_NEWUTS) && s->hostname && sethostname (s->hostname, strlen (s->hostname)) < 0) {
@@ -294,6 +296,7 @@ exec_child (const struct spec *s, int pidfd, int nsflags, const struct cgroup *c
 {
 	struct bx_err e = {0};
 
+	prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (cgroup_enter (cg) < 0) {
 		err_set (&e, SPAWN_FAILED, errno, "join cgroup %s", cg->dir[0]);
 		child_fail (errfd, &e);

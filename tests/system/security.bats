@@ -143,3 +143,65 @@ inside () {
 	inside -- sh -c 'ls /dev; mknod /dev/sda b 8 0 && head -c1 /dev/sda; echo rc=$?'
 	[[ $output == *null* && $output == *urandom* && $output == *rc=1* ]]
 }
+
+# --- the runtime binary out of reach (CVE-2019-5736) ---------------------
+# tests/fixtures/exeprobe runs in a -d container for 6 s: every process that
+# shows up in its PID namespace with a host binary as /proc/PID/exe is
+# opened, kept and reopened for writing, as the original exploit did. The
+# box programs that join the container meanwhile must never be reachable,
+# and no binary may change.
+
+# probe_start [box run flags]: the probe's container, once it scans
+probe_start () {
+	local i
+	OUT=$BATS_TEST_TMPDIR/probe
+	mkdir -p "$OUT"
+	sha256sum "$BOX_BUILD"/bin/* >"$BATS_TEST_TMPDIR/sums"
+	P=$(box run -d --network none -v "$BOX_BUILD/tests:/t:ro" -v "$OUT:/out" "$@" small /t/exeprobe /out 6)
+	for i in $(seq 50); do
+		[[ -e $OUT/ready ]] && return 0
+		sleep 0.1
+	done
+	echo "the probe did not start" >&2
+	return 1
+}
+
+# probe_check: after the probe's scan, nothing of box's was writable
+probe_check () {
+	local i
+	for i in $(seq 150); do
+		[[ -e $OUT/seen ]] && break
+		sleep 0.1
+	done
+	[[ -e $OUT/seen ]] || { echo "the probe did not finish" >&2; return 1; }
+	if [[ -e $OUT/writable ]] && grep -E "$BOX_BUILD|box-sealed|/ctr-|/img-" "$OUT/writable" >&2; then
+		echo "a box binary was writable from the container" >&2
+		return 1
+	fi
+	sha256sum -c --quiet "$BATS_TEST_TMPDIR/sums"
+}
+
+@test "box exec: the container cannot reach ctr-exec's binary" {
+	probe_start
+	for i in $(seq 30); do
+		run box exec "$P" true
+	done
+	probe_check
+	# nothing at all of the host's: the exec'd process was never dumpable
+	[[ ! -e $OUT/writable && $(cat "$OUT/seen") == 0 ]]
+}
+
+@test "box run --pid host: a container there cannot reach ctr-spawn's binary" {
+	probe_start --pid host
+	for i in $(seq 20); do
+		run -0 box run --rm --network none --pid host small true
+	done
+	probe_check
+}
+
+@test "box run -d with restarts: the supervisor's starts stay out of reach" {
+	probe_start --pid host
+	run -0 box run -d --network none --pid host --restart on-failure:30 small false
+	sleep 4
+	probe_check
+}
