@@ -165,11 +165,11 @@ job_start (struct job *j, const char *name, struct bx_err *e)
 	} else if (ctrname_reserve_random (j->rootfd, j->id, j->name, sizeof j->name, e) < 0)
 		return -1;
 	j->named = 1;
-	if (mkdirat (j->rootfd, L_CONTAINERS, 0711) < 0 && errno != EEXIST)
+	if (mkdirat (j->rootfd, L_CONTAINERS, 0700) < 0 && errno != EEXIST)
 		return err_set (e, BX_SYSTEM, errno, "mkdir " L_CONTAINERS);
 	snprintf (j->tmp, sizeof j->tmp, "%s.tmp-%d", j->id, (int)getpid ());
 	snprintf (j->tmpdir, sizeof j->tmpdir, "%s/" L_CONTAINERS "/%s", j->rootpath, j->tmp);
-	if (mkdir (j->tmpdir, 0711) < 0) {
+	if (mkdir (j->tmpdir, 0700) < 0) {
 		j->tmp[0] = '\0';
 		return err_set (e, BX_SYSTEM, errno, "mkdir %s", j->tmpdir);
 	}
@@ -244,7 +244,9 @@ rootfs_ready (struct job *j, struct bx_err *e)
 static int
 put (struct job *j, const char *name, const char *buf, struct bx_err *e)
 {
-	_cleanup_close_ int fd = openat (j->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	/* bind-mounted into the container: its users read them there */
+	int shown = !strcmp (name, L_HOSTS) || !strcmp (name, L_HOSTNAME) || !strcmp (name, L_RESOLV);
+	_cleanup_close_ int fd = openat (j->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, shown ? 0644 : 0600);
 
 	if (fd < 0 || afile_write_all (fd, buf, strlen (buf)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "write %s", name);

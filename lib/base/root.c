@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/afile.h"
@@ -34,11 +35,18 @@ root_open (const char *opt, struct bx_err *e)
 	const char *path = root_path (opt);
 	int fd;
 
-	if (afile_mkdir_p_at (AT_FDCWD, path, 0711, e) < 0)
+	struct stat st;
+
+	if (afile_mkdir_p_at (AT_FDCWD, path, 0700, e) < 0)
 		return err_wrap (e, "state directory");
 	fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return err_set (e, BX_SYSTEM, errno, "state directory %s", path);
+	/* its files hold containers' environments (secrets) and logs: private
+	 * to its owner, as Docker keeps /var/lib/docker, also when an older
+	 * box made it open to all */
+	if (fstat (fd, &st) == 0 && st.st_uid == geteuid () && (st.st_mode & 077))
+		fchmod (fd, st.st_mode & 0700);
 	return fd;
 }
 

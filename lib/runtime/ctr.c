@@ -117,7 +117,7 @@ ctr_state_write (int dirfd, const struct ctr_state *s, int durable, struct bx_er
 	              "created=%s\nstarted=%s\nfinished=%s\nerror=%s\n",
 	              s->status, (int)s->pid, s->pid_start, (int)s->monitor, s->monitor_start, s->exit_code,
 	              s->oom_killed, s->restart_count, s->created, s->started, s->finished, err);
-	return (durable ? afile_write_at : afile_replace_at) (dirfd, L_STATE, buf, (size_t)n, 0644, e);
+	return (durable ? afile_write_at : afile_replace_at) (dirfd, L_STATE, buf, (size_t)n, 0600, e);
 }
 
 unsigned long long

@@ -205,3 +205,37 @@ probe_check () {
 	sleep 4
 	probe_check
 }
+
+# --- the state directory is private to its owner ---------------------------
+
+@test "another user reads nothing of the state directory: env, config, logs" {
+	local d
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is missing"
+	# every directory above the state directory open to all, as /var/lib is
+	d=$BOX_ROOT
+	while d=$(dirname "$d") && [[ $d != / ]]; do
+		chmod o+x "$d"
+	done
+	id=$(box run -d --network none -e DB_PASSWORD=s3cret small echo logged)
+	run -0 box wait "$id"
+	run -0 box logs "$id"
+	[[ $output == logged ]]
+	[[ $(stat -c %a "$BOX_ROOT") == 700 ]]
+	for f in config.json create.json state log; do
+		[[ $(stat -c %a "$BOX_ROOT/containers/$id/$f") == 600 ]]
+		run setpriv --reuid=65534 --regid=65534 --clear-groups cat "$BOX_ROOT/containers/$id/$f"
+		[[ $status != 0 && $output != *s3cret* && $output != *logged* ]]
+	done
+	run setpriv --reuid=65534 --regid=65534 --clear-groups grep -rs s3cret "$BOX_ROOT"
+	[[ $status != 0 && -z $output ]]
+	# what the container's own users read through its bind mounts stays readable
+	[[ $(stat -c %a "$BOX_ROOT/containers/$id/hosts") == 644 ]]
+	run -0 box run --rm --network none -u 65534 small cat /etc/hosts
+}
+
+@test "a state directory an older box left open to all is made private" {
+	mkdir -p "$BOX_ROOT"
+	chmod 755 "$BOX_ROOT"
+	run -0 box ps -a
+	[[ $(stat -c %a "$BOX_ROOT") == 700 ]]
+}

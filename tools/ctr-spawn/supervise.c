@@ -188,7 +188,7 @@ int
 supervise_run (struct sv *sv)
 {
 	int sigfd = signals_block (), count = 0, code = 0;
-	int logfd = openat (sv->cdir, L_LOG, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	int logfd = openat (sv->cdir, L_LOG, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	long delay = BACKOFF_START_MS;
 
 	for (;;) {
