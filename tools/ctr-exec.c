@@ -37,6 +37,7 @@
 #include "runtime/sealexe.h"
 #include "runtime/sigproxy.h"
 #include "runtime/spawn.h"
+#include "runtime/stdcopy.h"
 #include "runtime/userdb.h"
 
 #define MAX_ENV 256
@@ -220,21 +221,38 @@ run (const struct opts *o, const struct spec *s, int pidfd, int nsflags, const s
      int master)
 {
 	struct bx_err e = {0};
+	struct stdcopy copy, *pcopy = NULL;
 	sigset_t set;
 	pid_t pid, failed;
 	int st;
 
+	if (!o->detach && master < 0) {
+		if (stdcopy_guard (&copy, &io->in, &io->out, &io->err, &e) < 0)
+			return e.code = SPAWN_FAILED, err_report (&e);
+		pcopy = &copy;
+	}
 	sigproxy_block (&set);
 	if ((pid = spawn_exec (s, pidfd, nsflags, cg, io, &failed, &e)) < 0) {
 		if (failed > 0)
 			waitpid (failed, &st, 0);
+		if (pcopy)
+			stdcopy_close (pcopy);
 		return err_report (&e);
 	}
 	if (io->console >= 0)
 		close (io->console);
 	if (o->detach)
 		return 0;
-	st = sigproxy_wait (pid, master, &set, o->interactive ? STDIN_FILENO : -1);
+	/* the pipes' ends are the payload's now: a copy ends with its writers */
+	if (pcopy) {
+		int given[] = {io->in, io->out, io->err};
+		for (size_t i = 0; i < 3; i++)
+			if (given[i] > STDERR_FILENO)
+				close (given[i]);
+	}
+	st = sigproxy_wait (pid, master, &set, o->interactive ? STDIN_FILENO : -1, pcopy);
+	if (pcopy)
+		stdcopy_close (pcopy);
 	return spawn_exit_code (st);
 }
 

@@ -44,6 +44,7 @@
 #include "runtime/sealexe.h"
 #include "runtime/sigproxy.h"
 #include "runtime/spawn.h"
+#include "runtime/stdcopy.h"
 
 struct opts {
 	const char *root;
@@ -321,14 +322,17 @@ run_attached (struct ctx *c)
 	struct spawn_io io;
 	struct scmp_prog filter = {0};
 	struct bx_err e = {0};
+	struct stdcopy copy, *pcopy = NULL;
 	sigset_t set;
 	int master, status;
 	pid_t pid, failed = 0;
 
-	if (prepare (c, &s, &cg, &filter, &e) < 0 || io_attached (c, &s, &io, &master, &e) < 0) {
+	if (prepare (c, &s, &cg, &filter, &e) < 0 || io_attached (c, &s, &io, &master, &e) < 0 ||
+	    (!s.terminal && stdcopy_guard (&copy, &io.in, &io.out, &io.err, &e) < 0)) {
 		e.code = SPAWN_FAILED;
 		goto failed;
 	}
+	pcopy = s.terminal ? NULL : &copy;
 	io.filter = &filter;
 	sigproxy_block (&set);
 	if ((pid = spawn_container (&s, &cg, &io, 0, &failed, &e)) < 0)
@@ -336,11 +340,15 @@ run_attached (struct ctx *c)
 	io_close (&io);
 	state_running (c, pid, getpid (), 0);
 	/* docker run -t without -i: the terminal's output only */
-	status = sigproxy_wait (pid, master, &set, c->open_stdin ? STDIN_FILENO : -1);
+	status = sigproxy_wait (pid, master, &set, c->open_stdin ? STDIN_FILENO : -1, pcopy);
+	if (pcopy)
+		stdcopy_close (pcopy);
 	ocispec_free (&s);
 	scmp_free (&filter);
 	return finish (c, &cg, status);
 failed:
+	if (pcopy)
+		stdcopy_close (pcopy);
 	err_wrap (&e, "container %.12s", c->id);
 	fail_start (c, &cg, failed, &e);
 	ocispec_free (&s);

@@ -1,5 +1,7 @@
 #include "runtime/sigproxy.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -38,6 +40,37 @@ wait_proxy (pid_t pid, const sigset_t *set)
 	}
 }
 
+/* attached, no terminal, with files among the caller's stdio: pass
+ * signals on and copy through the pipes until both the payload and the
+ * copies have ended */
+static int
+wait_copy (pid_t pid, const sigset_t *set, struct stdcopy *copy)
+{
+	int sigfd = signalfd (-1, set, SFD_CLOEXEC), st = 0, exited = 0;
+	struct pollfd p[4];
+
+	while (!exited || stdcopy_active (copy)) {
+		size_t n = stdcopy_pollfds (copy, p + 1);
+		struct signalfd_siginfo si;
+
+		p[0] = (struct pollfd){sigfd, POLLIN, 0};
+		if (poll (p, n + 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[0].revents && read (sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+			if (si.ssi_signo != SIGCHLD)
+				kill (pid, (int)si.ssi_signo);
+			else if (waitpid (pid, &st, WNOHANG) == pid)
+				exited = 1;
+		}
+		stdcopy_step (copy, p + 1, n, exited);
+	}
+	close (sigfd);
+	return st;
+}
+
 struct relay {
 	pid_t pid;
 	int status, master;
@@ -73,7 +106,9 @@ wait_relay (pid_t pid, int master, const sigset_t *set, int in)
 }
 
 int
-sigproxy_wait (pid_t pid, int master, const sigset_t *set, int in)
+sigproxy_wait (pid_t pid, int master, const sigset_t *set, int in, struct stdcopy *copy)
 {
-	return master >= 0 ? wait_relay (pid, master, set, in) : wait_proxy (pid, set);
+	if (master >= 0)
+		return wait_relay (pid, master, set, in);
+	return copy && stdcopy_active (copy) ? wait_copy (pid, set, copy) : wait_proxy (pid, set);
 }

@@ -239,3 +239,34 @@ probe_check () {
 	run -0 box ps -a
 	[[ $(stat -c %a "$BOX_ROOT") == 700 ]]
 }
+
+# --- the caller's files stay on the host's side ------------------------------
+# A redirected file or directory reaches the container as a pipe: reopening
+# /proc/self/fd/N there gives the pipe, never the host's file.
+
+@test "box run: a redirected stdout file cannot be truncated from inside" {
+	local f=$BATS_TEST_TMPDIR/victim
+	echo precious >"$f"
+	box run --rm --network none small sh -c ': >/proc/self/fd/1; echo new; echo err >&2' >>"$f" 2>>"$f"
+	[[ $(cat "$f") == $'precious\nnew\nerr' || $(cat "$f") == $'precious\nerr\nnew' ]]
+}
+
+@test "box run -i: a directory as stdin does not open the host's tree" {
+	run -0 box run --rm -i --network none small sh -c 'ls /proc/self/fd/0/ 2>&1; readlink /proc/self/fd/0' </
+	[[ $output == *"Not a directory"* && $output == *pipe:* && $output != *boot* ]]
+}
+
+@test "box run -i: a file as stdin is read through a pipe, whole" {
+	seq 100000 >"$BATS_TEST_TMPDIR/in"
+	run -0 box run --rm -i --network none small sh -c 'wc -l; readlink /proc/self/fd/0' <"$BATS_TEST_TMPDIR/in"
+	[[ ${lines[0]} == *100000 && ${lines[1]} == pipe:* ]]
+}
+
+@test "box exec: a redirected stdout file cannot be truncated from inside" {
+	local f=$BATS_TEST_TMPDIR/victim id
+	id=$(box run -d --network none small sleep 60)
+	echo precious >"$f"
+	box exec "$id" sh -c ': >/proc/self/fd/1; echo new' >>"$f"
+	[[ $(cat "$f") == $'precious\nnew' ]]
+	box rm -f "$id"
+}
