@@ -134,18 +134,6 @@ one (int rootfd, const char *what, const char *id, void *arg, struct bx_err *e)
 	return kill_one (dfd, what, id, o->sig ? o->sig : SIGKILL, e);
 }
 
-/* Docker's words: the argument once done, else the daemon's error */
-static void
-report (const char *what, const struct bx_err *e)
-{
-	if (e) {
-		fprintf (stderr, "Error response from daemon: %s\n", e->msg);
-		return;
-	}
-	printf ("%s\n", what);
-	fflush (stdout);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -157,5 +145,5 @@ main (int argc, char **argv)
 	parse_args (argc, argv, &o);
 	if ((rootfd = root_open (o.root, &e)) < 0)
 		return err_report (&e);
-	return ctr_each (rootfd, argv + optind, argc - optind, one, &o, report);
+	return ctr_each (rootfd, argv + optind, argc - optind, one, &o, err_report_each);
 }

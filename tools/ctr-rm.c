@@ -59,18 +59,6 @@ rm_one (int rootfd, const char *what, const char *id, void *flags, struct bx_err
 	return ctrrm_remove (rootfd, id, *(int *)flags, e);
 }
 
-/* Docker's words: the argument once removed, else the daemon's error */
-static void
-report (const char *what, const struct bx_err *e)
-{
-	if (e) {
-		fprintf (stderr, "Error response from daemon: %s\n", e->msg);
-		return;
-	}
-	printf ("%s\n", what);
-	fflush (stdout);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -82,5 +70,5 @@ main (int argc, char **argv)
 	flags = parse_args (argc, argv, &root);
 	if ((rootfd = root_open (root, &e)) < 0)
 		return err_report (&e);
-	return ctr_each (rootfd, argv + optind, argc - optind, rm_one, &flags, report);
+	return ctr_each (rootfd, argv + optind, argc - optind, rm_one, &flags, err_report_each);
 }

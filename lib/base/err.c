@@ -77,3 +77,14 @@ err_warn (const char *fmt, ...)
 	va_end (ap);
 	fputc ('\n', stderr);
 }
+
+void
+err_report_each (const char *what, const struct bx_err *e)
+{
+	if (e) {
+		fprintf (stderr, "Error response from daemon: %s\n", e->msg);
+		return;
+	}
+	printf ("%s\n", what);
+	fflush (stdout);
+}

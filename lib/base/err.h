@@ -26,6 +26,11 @@ int err_wrap (struct bx_err *e, const char *fmt, ...) __attribute__ ((format (pr
 /* Print "prog: msg" on stderr and return the exit code for E. */
 int err_report (const struct bx_err *e);
 
+/* Docker's report of one argument of a loop over several (docker kill,
+ * stop, rm): WHAT on stdout when it was done (E NULL), else "Error
+ * response from daemon: MSG" on stderr. */
+void err_report_each (const char *what, const struct bx_err *e);
+
 /* The program name used in messages; set once from main. */
 extern const char *bx_prog;
 void err_prog_init (const char *argv0);
