@@ -36,6 +36,7 @@
 #include "base/root.h"
 #include "runtime/ctr.h"
 #include "runtime/ctrsig.h"
+#include "ctr-logs/crirec.h"
 
 struct opts {
 	const char *root, *ctr;
@@ -170,31 +171,8 @@ parse_args (int argc, char **argv, struct opts *o)
 
 /* --- records -------------------------------------------------------------- */
 
-struct rec {
-	const char *time, *text;
-	size_t tlen, textlen;
-	int err, partial;
-};
-
 static int
-rec_parse (const char *line, size_t len, struct rec *r)
-{
-	const char *sp1 = memchr (line, ' ', len), *sp2, *sp3;
-
-	if (!sp1 || !(sp2 = memchr (sp1 + 1, ' ', len - (size_t)(sp1 + 1 - line))))
-		return -1;
-	sp3 = memchr (sp2 + 1, ' ', len - (size_t)(sp2 + 1 - line));
-	r->time = line;
-	r->tlen = (size_t)(sp1 - line);
-	r->err = (size_t)(sp2 - sp1 - 1) == 6 && !memcmp (sp1 + 1, "stderr", 6);
-	r->partial = sp2[1] == 'P';
-	r->text = sp3 ? sp3 + 1 : line + len;
-	r->textlen = sp3 ? (size_t)(line + len - sp3 - 1) : 0;
-	return 0;
-}
-
-static int
-in_bounds (const struct opts *o, const struct rec *r)
+in_bounds (const struct opts *o, const struct crirec *r)
 {
 	char t[CTR_TIME_LEN];
 	int64_t ns;
@@ -208,7 +186,7 @@ in_bounds (const struct opts *o, const struct rec *r)
 }
 
 static void
-emit (struct reader *rd, const struct rec *r)
+emit (struct reader *rd, const struct crirec *r)
 {
 	int fd = r->err ? 2 : 1;
 
@@ -234,10 +212,10 @@ tail_start (const char *buf, size_t len, long n)
 		return 0;
 	while (end > 0) {
 		size_t start = end - 1;
-		struct rec r;
+		struct crirec r;
 		while (start > 0 && buf[start - 1] != '\n')
 			start--;
-		if (rec_parse (buf + start, end - 1 - start, &r) == 0 && !r.partial && seen++ == (size_t)n)
+		if (crirec_parse (buf + start, end - 1 - start, &r) == 0 && !r.partial && seen++ == (size_t)n)
 			return end;
 		end = start;
 	}
@@ -252,10 +230,10 @@ emit_lines (struct reader *rd, size_t from)
 
 	for (;;) {
 		char *nl = memchr (rd->buf + i, '\n', rd->len - i);
-		struct rec r;
+		struct crirec r;
 		if (!nl)
 			return i;
-		if (rec_parse (rd->buf + i, (size_t)(nl - rd->buf - i), &r) == 0)
+		if (crirec_parse (rd->buf + i, (size_t)(nl - rd->buf - i), &r) == 0)
 			emit (rd, &r);
 		i = (size_t)(nl - rd->buf) + 1;
 	}
