@@ -2,13 +2,17 @@
  * img-fetch - pull images from a registry into the store
  *
  * usage:  img-fetch [--root DIR] [-q] [--docker] [--platform OS/ARCH[/VARIANT]] [--insecure HOST]... [REF...]
+ *         img-fetch [--root DIR] --gc
  * stdin:  references, one per line, when none are given
  * stdout: the manifest digest pulled, one line per reference; with --docker,
- *         what `docker pull` prints (status lines, then the full reference)
+ *         what `docker pull` prints (status lines, then the full reference);
+ *         with --gc, the bytes of partial blobs removed
  * stderr: errors; Docker-like progress when stderr is a terminal (not -q)
  * reads:  $DOCKER_CONFIG/config.json (credentials), images/
- * writes: tmp/ingest/<hex> (partial blobs, resumable), images/blobs/sha256/,
- *         images/index.json (the tag)
+ * writes: tmp/ingest/<hex> (partial blobs, resumable by the next pull, which
+ *         removes those it does not need; removed at once after a failure
+ *         for want of space; --gc removes all that no pull holds),
+ *         images/blobs/sha256/, images/index.json (the tag)
  * locks:  images/gc.lock shared (store_pin) from the first blob checked
  *         until the tag is set, tmp/ingest/<hex> while fetching a blob
  *         (ascending digest order), images/lock while rewriting index.json
@@ -47,7 +51,7 @@
 
 struct opts {
 	const char *root;
-	int quiet, docker;
+	int quiet, docker, gc;
 	int platform_set;
 	struct platform platform;
 	char insecure[2048];
@@ -82,18 +86,22 @@ usage (void)
 {
 	fprintf (stderr,
 	         "usage: %s [--root DIR] [-q] [--docker] [--platform OS/ARCH[/VARIANT]] "
-	         "[--insecure HOST]... [REF...]\n",
-	         bx_prog);
+	         "[--insecure HOST]... [REF...]\n"
+	         "       %s [--root DIR] --gc\n",
+	         bx_prog, bx_prog);
 	exit (BX_USAGE);
 }
 
 static void
 parse_args (int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = {
-	    {"root", required_argument, NULL, 'R'},     {"quiet", no_argument, NULL, 'q'},
-	    {"docker", no_argument, NULL, 'D'},         {"platform", required_argument, NULL, 'P'},
-	    {"insecure", required_argument, NULL, 'I'}, {0, 0, 0, 0}};
+	static const struct option lo[] = {{"root", required_argument, NULL, 'R'},
+	                                   {"quiet", no_argument, NULL, 'q'},
+	                                   {"docker", no_argument, NULL, 'D'},
+	                                   {"platform", required_argument, NULL, 'P'},
+	                                   {"insecure", required_argument, NULL, 'I'},
+	                                   {"gc", no_argument, NULL, 'G'},
+	                                   {0, 0, 0, 0}};
 	struct bx_err e = {0};
 	const char *env;
 	int c;
@@ -104,6 +112,7 @@ parse_args (int argc, char **argv, struct opts *o)
 		case 'R': o->root = optarg; break;
 		case 'q': o->quiet = 1; break;
 		case 'D': o->docker = 1; break;
+		case 'G': o->gc = 1; break;
 		case 'P':
 			if (platform_parse (optarg, &o->platform, &e) < 0)
 				exit (err_report (&e));
@@ -123,6 +132,8 @@ parse_args (int argc, char **argv, struct opts *o)
 		o->rate = strtol (env, NULL, 10);
 	o->refs = argv + optind;
 	o->nrefs = argc - optind;
+	if (o->gc && o->nrefs)
+		usage ();
 }
 
 /* --- the manifest ------------------------------------------------------------- */
@@ -223,6 +234,21 @@ plan_add (struct pull *p, json_t *d, int is_layer)
 	return 0;
 }
 
+/* Partial blobs left by pulls that failed or were killed, but for those
+ * this pull resumes: removed before it fetches, so a pull that ran out
+ * of space leaves room for the next. */
+static int
+sweep (struct pull *p, struct bx_err *e)
+{
+	_cleanup_free_ const char **keep = calloc (p->nblobs + 1, sizeof *keep);
+
+	if (!keep)
+		return err_set (e, BX_SYSTEM, ENOMEM, "plan");
+	for (size_t i = 0; i < p->nblobs; i++)
+		keep[i] = p->blobs[i].digest;
+	return ingest_sweep (p->ingest, keep, p->nblobs, NULL, e);
+}
+
 /* The blobs to fetch, each with its ingest file open and locked. */
 static int
 plan (struct pull *p, struct bx_err *e)
@@ -236,11 +262,15 @@ plan (struct pull *p, struct bx_err *e)
 	plan_add (p, json_object_get (p->m.doc, "config"), 0);
 	json_array_foreach (layers, i, d) plan_add (p, d, 1);
 	qsort (p->blobs, p->nblobs, sizeof *p->blobs, cmp_blob);
+	if (sweep (p, e) < 0)
+		return -1;
 	for (i = 0; i < p->nblobs; i++) {
 		int stored;
 		p->blobs[i].fd = ingest_open (p->ingest, p->st, p->blobs[i].digest, &stored, e);
-		if (p->blobs[i].fd < 0 && !stored)
+		if (p->blobs[i].fd < 0 && !stored) {
+			p->nblobs = k; /* those opened, each once */
 			return -1;
+		}
 		if (!stored)
 			p->blobs[k++] = p->blobs[i];
 		else
@@ -343,6 +373,19 @@ tag_target (struct pull *p, char out[DIGEST_STR_LEN + 1])
 		store_image_free (&img);
 }
 
+/* A pull that failed for want of space: its partials go (resuming them
+ * would need the space they hold; keeping them starves every later pull
+ * and run). Other failures keep them for the next pull to resume. */
+static void
+pull_discard (struct pull *p, const struct bx_err *e)
+{
+	if (e->sys != ENOSPC && e->sys != EDQUOT)
+		return;
+	for (size_t i = 0; i < p->nblobs; i++)
+		if (p->blobs[i].fd >= 0)
+			ingest_discard (p->ingest, p->blobs[i].digest, p->blobs[i].fd);
+}
+
 static void
 pull_free (struct pull *p)
 {
@@ -402,6 +445,7 @@ pull_one (const struct opts *o, struct store *st, int ingest, const char *arg)
 	pullview_init (&p.view, o->docker, o->quiet);
 	if (pull_run (&p, &e) < 0) {
 		pullview_abort (&p.view);
+		pull_discard (&p, &e);
 		rc = err_report (&e);
 	} else if (!o->docker) {
 		printf ("%s\n", p.mdigest);
@@ -426,7 +470,13 @@ main (int argc, char **argv)
 	if ((rootfd = root_open (o.root, &e)) < 0 || store_open (&st, rootfd, &e) < 0 ||
 	    (ingest = ingest_dir_open (rootfd, &e)) < 0)
 		return err_report (&e);
-	if (o.nrefs > 0) {
+	if (o.gc) {
+		/* the pulls' share of `box image prune` and `box system prune` */
+		uint64_t freed;
+		if (ingest_sweep (ingest, NULL, 0, &freed, &e) < 0)
+			return err_report (&e);
+		printf ("%llu\n", (unsigned long long)freed);
+	} else if (o.nrefs > 0) {
 		for (int i = 0; i < o.nrefs; i++)
 			if ((r = pull_one (&o, &st, ingest, o.refs[i])) && !rc)
 				rc = r;

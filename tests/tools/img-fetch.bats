@@ -11,6 +11,12 @@ setup_file () {
 	registry_push multi multi:latest
 	registry_push index index:latest
 	registry_push_auth small small:latest
+	# big: one 3 MB layer of random bytes, for the full-disk tests
+	local big=$BATS_FILE_TMPDIR/big
+	umoci init --layout "$big" && umoci new --image "$big:latest" &&
+		head -c 3000000 /dev/urandom >"$BATS_FILE_TMPDIR/bigfile" &&
+		umoci insert --image "$big:latest" "$BATS_FILE_TMPDIR/bigfile" /big >/dev/null &&
+		registry_push "$big" big:latest
 }
 
 teardown_file () {
@@ -23,7 +29,27 @@ setup () {
 
 teardown () {
 	[[ -n ${FAKEREG_PID-} ]] && kill "$FAKEREG_PID" 2>/dev/null
+	# the small state directories of the full-disk tests (box_teardown
+	# would unmount them too; said here, where they are made)
+	mountpoint -q "$BOX_ROOT" && { umount "$BOX_ROOT" || umount -l "$BOX_ROOT"; }
 	box_teardown
+}
+
+# small_root SIZE: BOX_ROOT on a tmpfs of SIZE (teardown unmounts it)
+small_root () {
+	mkdir -p "$BOX_ROOT"
+	mount -t tmpfs -o size="$1" box-full "$BOX_ROOT"
+	img-list >/dev/null # an empty store
+}
+
+# wait_partial KB: until a partial blob of at least KB KiB is in tmp/ingest
+wait_partial () {
+	for _ in $(seq 200); do
+		[[ -n $(find "$BOX_ROOT/tmp/ingest" -type f -size +"$1"k 2>/dev/null) ]] && return 0
+		sleep 0.05
+	done
+	echo "no partial blob of $1 KiB" >&2
+	return 1
 }
 
 # fake_image FIXTURE TAG: the fixture's manifest and blobs, served as TAG
@@ -422,13 +448,58 @@ in_hosts () {
 @test "a full disk: one line naming the reference and the cause, exit 5, store unchanged" {
 	skip_unless_root
 	local before
-	mkdir -p "$BOX_ROOT"
-	mount -t tmpfs -o size=256k box-full "$BOX_ROOT"
-	img-list >/dev/null # an empty store
+	small_root 256k
 	before=$(snapshot)
 	run --separate-stderr -5 img-fetch -q "$REGISTRY/multi"
 	[[ $stderr == "img-fetch: $REGISTRY/multi:latest: blob sha256:"*": No space left on device" ]]
 	[[ $(wc -l <<<"$stderr") == 1 && -z $output ]]
 	[[ $(snapshot) == "$before" ]]
-	umount "$BOX_ROOT"
+	# what it fetched cannot be resumed into a full disk: it is gone
+	[[ -z $(ls -A "$BOX_ROOT/tmp/ingest") ]]
+}
+
+@test "a pull that runs out of space leaves room: the next pull of a smaller image works" {
+	skip_unless_root
+	small_root 2m
+	run --separate-stderr -5 img-fetch -q "$REGISTRY/big"
+	[[ $stderr == "img-fetch: $REGISTRY/big:latest: blob sha256:"*": No space left on device" ]]
+	[[ -z $(ls -A "$BOX_ROOT/tmp/ingest") ]]
+	run -0 img-fetch -q "$REGISTRY/small"
+	[[ $output == "$(fixture_digest small)" ]]
+	umoci stat --image "$BOX_ROOT/images:$REGISTRY/small:latest" >/dev/null
+	[[ -z $(ls -A "$BOX_ROOT/tmp/ingest") ]]
+}
+
+@test "a killed pull's partial blobs: kept while it lives, reclaimed by the next pull once it is gone" {
+	skip_unless_root
+	small_root 3m
+	BOX_FETCH_RATE_LIMIT=1000000 img-fetch -q "$REGISTRY/big" &
+	local pid=$!
+	wait_partial 1500
+	# lock-held = alive: neither a pull nor --gc touches a live pull's blobs
+	run -0 img-fetch -q "$REGISTRY/small"
+	run -0 img-fetch --gc
+	[[ $output == 0 && -n $(find "$BOX_ROOT/tmp/ingest" -type f -size +1500k) ]]
+	kill -KILL "$pid"
+	wait "$pid" || true
+	[[ -n $(find "$BOX_ROOT/tmp/ingest" -type f -size +1500k) ]]
+	# multi does not fit beside the partial: the pull removes it first
+	run -0 img-fetch -q "$REGISTRY/multi"
+	[[ $output == "$(fixture_digest multi)" ]]
+	[[ -z $(ls -A "$BOX_ROOT/tmp/ingest") ]]
+	store_complete
+}
+
+@test "--gc removes the partial blobs no pull holds and prints the bytes reclaimed" {
+	run -2 img-fetch --gc "$REGISTRY/small"
+	BOX_FETCH_RATE_LIMIT=200000 img-fetch -q "$REGISTRY/big" &
+	local pid=$!
+	wait_partial 100
+	kill -KILL "$pid"
+	wait "$pid" || true
+	run -0 img-fetch --gc
+	[[ $output -gt 100000 ]]
+	[[ -z $(ls -A "$BOX_ROOT/tmp/ingest") ]]
+	run -0 img-fetch --gc
+	[[ $output == 0 ]]
 }

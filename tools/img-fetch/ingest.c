@@ -1,6 +1,8 @@
 #include "ingest.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <string.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -65,7 +67,59 @@ ingest_commit (int dirfd, const struct store *s, const char *digest, struct bx_e
 }
 
 void
-ingest_discard (int dirfd, const char *digest)
+ingest_discard (int dirfd, const char *digest, int fd)
 {
-	unlinkat (dirfd, digest_hex (digest), 0);
+	if (still_there (dirfd, digest_hex (digest), fd))
+		unlinkat (dirfd, digest_hex (digest), 0);
+}
+
+static int
+kept (const char *name, const char *const *keep, size_t nkeep)
+{
+	for (size_t i = 0; i < nkeep; i++)
+		if (strcmp (name, digest_hex (keep[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* Remove DIRFD/NAME if no process holds its lock (lock-held = alive); the
+ * bytes it held, or 0. A writer that opened it and waits for the lock
+ * finds it gone once it has the lock (ingest_open) and makes it anew. */
+static uint64_t
+reclaim (int dirfd, const char *name)
+{
+	_cleanup_close_ int fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || flock (fd, LOCK_EX | LOCK_NB) < 0)
+		return 0;
+	if (!still_there (dirfd, name, fd) || unlinkat (dirfd, name, 0) < 0)
+		return 0;
+	return (uint64_t)st.st_blocks * 512;
+}
+
+int
+ingest_sweep (int dirfd, const char *const *keep, size_t nkeep, uint64_t *freed, struct bx_err *e)
+{
+	_cleanup_dir_ DIR *d = NULL;
+	struct dirent *de;
+	int fd = dup (dirfd);
+
+	if (freed)
+		*freed = 0;
+	if (fd < 0 || !(d = fdopendir (fd))) {
+		if (fd >= 0)
+			close (fd);
+		return err_set (e, BX_SYSTEM, errno, "read %s", L_INGEST);
+	}
+	rewinddir (d);
+	while ((de = readdir (d))) {
+		uint64_t n;
+		if (de->d_name[0] == '.' || kept (de->d_name, keep, nkeep))
+			continue;
+		n = reclaim (dirfd, de->d_name);
+		if (freed)
+			*freed += n;
+	}
+	return 0;
 }
