@@ -618,22 +618,36 @@ token_url (struct registry *r, const struct registry_challenge *c, const char *r
 	return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
-static int
-token_parse (struct registry *r, const struct membuf *b, struct bx_err *e)
+char *
+registry_token_parse (const char *body, size_t len)
 {
-	json_t *doc = b->p ? json_loadb (b->p, b->len, 0, NULL) : NULL;
+	json_t *doc = body ? json_loadb (body, len, 0, NULL) : NULL;
 	const char *t = json_string_value (json_object_get (doc, "token"));
+	char *out = NULL;
 
 	if (!t || !*t)
 		t = json_string_value (json_object_get (doc, "access_token"));
-	if (!t || !*t) {
-		json_decref (doc);
-		return err_set (e, BX_SYSTEM, 0, "registry %s: token server sent no token", r->host);
-	}
-	free (r->token);
-	r->token = strdup (t);
+	/* it goes into the Authorization header of every request as it is:
+	 * a CR LF in it would add headers of the token server's choice */
+	for (const char *p = t; p && *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			t = NULL;
+	if (t && *t)
+		out = strdup (t);
 	json_decref (doc);
-	return r->token ? 0 : err_set (e, BX_SYSTEM, ENOMEM, "token");
+	return out;
+}
+
+static int
+token_parse (struct registry *r, const struct membuf *b, struct bx_err *e)
+{
+	char *t = registry_token_parse (b->p, b->len);
+
+	if (!t)
+		return err_set (e, BX_SYSTEM, 0, "registry %s: token server sent no token", r->host);
+	free (r->token);
+	r->token = t;
+	return 0;
 }
 
 /* GET a Bearer token from the challenge's realm. */

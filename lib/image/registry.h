@@ -135,6 +135,11 @@ struct registry_challenge {
 /* Parse HDR; -1 when it is not a challenge. */
 int registry_challenge_parse (const char *hdr, struct registry_challenge *c);
 
+/* The token of a token server's answer: "token", else OAuth's
+ * "access_token"; malloc'd, NULL when it has none, or one with a space or
+ * a control character (it could not go into a header as it is). */
+char *registry_token_parse (const char *body, size_t len);
+
 /* Docker's wording for an error body ({"errors":[{"code","message"}]}):
  * "manifest unknown", "unauthorized: authentication required"; FALLBACK
  * when BODY says nothing. */

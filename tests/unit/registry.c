@@ -1,5 +1,7 @@
 /* registry - TAP unit tests of lib/image/registry.h: WWW-Authenticate
  * challenges, insecure hosts, Docker's error wording (no network needed) */
+#include <stdlib.h>
+
 #include "image/registry.h"
 #include "tap.h"
 
@@ -60,10 +62,33 @@ test_error_text (void)
 	is_str (buf, "HTTP 502", "fallback for non-JSON");
 }
 
+/* fuzz/regauth's finding: a token went into the Authorization header as
+ * it came, so a CR LF in it added headers of the token server's choice */
+static void
+test_token (void)
+{
+	const char *good = "{\"token\": \"abc.def-ghi\", \"expires_in\": 300}";
+	const char *oauth = "{\"access_token\": \"x+y/z=\"}";
+	const char *crlf = "{\"token\": \"abc\\r\\nX-Injected: 1\"}";
+	const char *space = "{\"token\": \"ab]]]] eramm]]def-ghi\", \"exp`ires_in\": 300}";
+	char *t;
+
+	t = registry_token_parse (good, strlen (good));
+	is_str (t, "abc.def-ghi", "token");
+	free (t);
+	t = registry_token_parse (oauth, strlen (oauth));
+	is_str (t, "x+y/z=", "access_token");
+	free (t);
+	ok (!registry_token_parse (crlf, strlen (crlf)), "a token with CR LF is refused");
+	ok (!registry_token_parse (space, strlen (space)), "a token with a space is refused");
+	ok (!registry_token_parse ("{}", 2) && !registry_token_parse ("nope", 4), "no token");
+}
+
 int
 main (void)
 {
 	test_challenges ();
+	test_token ();
 	test_insecure ();
 	test_error_text ();
 	return tap_done ();
