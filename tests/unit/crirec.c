@@ -32,5 +32,9 @@ main (void)
 	free (own);
 	ok (parse ("T stdout", &r, &own) < 0, "crirec: two fields are no record");
 	free (own);
+	/* fuzz/crilog's finding: the tag was read one byte past a record that
+	 * ends at the space before it (fuzz/corpus/crilog/no-tag) */
+	ok (parse ("T stdout ", &r, &own) == 0 && !r.partial && r.textlen == 0, "crirec: a record cut before its tag");
+	free (own);
 	return tap_done ();
 }

@@ -13,7 +13,8 @@ crirec_parse (const char *line, size_t len, struct crirec *r)
 	r->time = line;
 	r->tlen = (size_t)(sp1 - line);
 	r->err = (size_t)(sp2 - sp1 - 1) == 6 && !memcmp (sp1 + 1, "stderr", 6);
-	r->partial = sp2[1] == 'P';
+	/* a record may end at the space before its tag */
+	r->partial = sp2 + 1 < end && sp2[1] == 'P';
 	r->text = sp3 ? sp3 + 1 : end;
 	r->textlen = sp3 ? (size_t)(end - sp3 - 1) : 0;
 	return 0;
