@@ -560,6 +560,8 @@ main (int argc, char **argv)
 		usage ();
 	if ((c.rootfd = root_open (c.root, &e)) < 0)
 		return err_report (&e);
+	/* what a killed create or rm left (a readdir when there is none) */
+	bridge_reap (c.rootfd);
 	if (!strcmp (argv[i], "attach") || !strcmp (argv[i], "detach"))
 		return cmd_attach_ (&c, argc - i, argv + i);
 	for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)

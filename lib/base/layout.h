@@ -55,6 +55,7 @@
 /* networks/<name>/ */
 #define L_NET_CONFIG "config.json"  /* as docker network inspect shows it, plus Box: {Bridge, UserSubnet} */
 #define L_NET_LOCK "lock"           /* held while its endpoints, leases or resolver change */
+#define L_NET_MAKING "making"       /* flock held by the ctr-net making it: not there until it is gone */
 #define L_LEASES "leases"           /* leases/<A.B.C.D> -> <container id>: an address, taken */
 #define L_ENDPOINTS "endpoints"     /* endpoints/<container id>: key=value, what attaching made */
 #define L_NET_HOSTS "hosts"         /* the resolver's names: IP name aliases... short id */

@@ -104,14 +104,17 @@ net_load (struct net *n, struct bx_err *e)
 	snprintf (n->driver, sizeof n->driver, "%s", driver);
 	snprintf (n->bridge, sizeof n->bridge, "%s", bridge);
 	n->user_subnet = user;
+	snprintf (n->fwchain, sizeof n->fwchain, "%s",
+	          json_string_value (json_object_get (json_object_get (n->config, "Box"), "Chain")) ?: "");
 	n->dns = strcmp (n->name, NET_DEFAULT) != 0;
 	if (cidr_parse (subnet, &n->subnet, e) < 0 || cidr_ip_parse (gw, &n->gw, e) < 0)
 		return err_wrap (e, L_NET_CONFIG);
 	return 0;
 }
 
-int
-net_open_dir (int rootfd, const char *name, struct net *n, struct bx_err *e)
+/* networks/ENTRY; one still being made only when ANY */
+static int
+open_entry (int rootfd, const char *name, bool any, struct net *n, struct bx_err *e)
 {
 	char path[PATH_MAX];
 
@@ -119,6 +122,11 @@ net_open_dir (int rootfd, const char *name, struct net *n, struct bx_err *e)
 	n->dirfd = -1;
 	snprintf (path, sizeof path, L_NETWORKS "/%s", name);
 	n->dirfd = openat (rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (n->dirfd >= 0 && !any && faccessat (n->dirfd, L_NET_MAKING, F_OK, 0) == 0) {
+		close (n->dirfd);
+		n->dirfd = -1;
+		errno = ENOENT;
+	}
 	if (n->dirfd < 0)
 		return err_set (e, errno == ENOENT ? BX_NOTFOUND : BX_SYSTEM, errno == ENOENT ? 0 : errno,
 		                "network %s not found", name);
@@ -127,6 +135,18 @@ net_open_dir (int rootfd, const char *name, struct net *n, struct bx_err *e)
 		return err_wrap (e, "network %s", name);
 	}
 	return 0;
+}
+
+int
+net_open_dir (int rootfd, const char *name, struct net *n, struct bx_err *e)
+{
+	return open_entry (rootfd, name, false, n, e);
+}
+
+int
+net_open_any (int rootfd, const char *entry, struct net *n, struct bx_err *e)
+{
+	return open_entry (rootfd, entry, true, n, e);
 }
 
 /* A full id or a unique id prefix: the name it belongs to. */

@@ -1,12 +1,14 @@
 /* net - find and read the networks of a state directory: networks/NAME/
  *
  *   config.json   the network as `docker network inspect` shows it (without
- *                 Containers), plus "Box": {Bridge, UserSubnet} that
- *                 inspect leaves out
+ *                 Containers), plus "Box": {Bridge, UserSubnet, Chain}
+ *                 that inspect leaves out
  *   lock          flock, held while endpoints, leases or the resolver change
  *   leases/IP     symlink -> container id (ctr-net/ipam)
  *   endpoints/ID  one container's endpoint, key=value lines (ctr-net/endpoint)
  *   hosts, dnsmasq.pid, dnsmasq.log   the resolver (ctr-net/resolver)
+ *   making        flock held by the ctr-net making the network: until it
+ *                 is gone, the network is not there (ctr-net/bridge)
  *
  * (names in base/layout.h). Nothing here changes the state directory or
  * the host: ctr-create looks a network up without linking what makes one
@@ -31,6 +33,7 @@ struct net {
 	char id[NET_ID_LEN + 1];
 	char driver[16];          /* bridge | host | null */
 	char bridge[NET_DEV_MAX]; /* device and nft table */
+	char fwchain[32];         /* its iptables chain (ctr-net/fw), "" in an older config */
 	struct cidr subnet;
 	struct in_addr gw;
 	bool user_subnet; /* --subnet given: --ip allowed */
@@ -45,8 +48,12 @@ bool net_is_predefined (const char *name);
 /* Open NAME (a name, an id or a unique id prefix). BX_NOTFOUND:
  * "network NAME not found". host and none open without a directory. */
 int net_open (int rootfd, const char *name, struct net *n, struct bx_err *e);
-/* Open the directory networks/NAME: NAME exactly, no id, not host or none. */
+/* Open the directory networks/NAME: NAME exactly, no id, not host or none;
+ * BX_NOTFOUND while it is being made (it has a `making` file). */
 int net_open_dir (int rootfd, const char *name, struct net *n, struct bx_err *e);
+/* Open networks/ENTRY whatever its state: half made, being removed
+ * (.rm-NAME.tmp-PID), a temporary name; for whoever reaps it. */
+int net_open_any (int rootfd, const char *entry, struct net *n, struct bx_err *e);
 void net_close (struct net *n);
 
 /* The names of every network in the store, with host and none, sorted. */

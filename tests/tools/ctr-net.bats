@@ -15,6 +15,7 @@ setup () {
 }
 
 teardown () {
+	privnet_teardown
 	net_teardown
 	box_teardown
 }
@@ -495,4 +496,153 @@ at_once () {
 	done
 	diff <(echo "$before") <(net_counts)
 	[[ $(port_elements) == 0 ]]
+}
+
+# what has the test's prefix: links, nft tables, iptables rules, resolvers
+prefixed () {
+	ip -o link | awk -F': ' '{ print $2 }' | cut -d@ -f1 | grep "^$BOX_NET_PREFIX" | sort
+	nft list tables ip | awk '{ print $3 }' | grep "^$BOX_NET_PREFIX" | sort
+	iptables-nft -w -S 2>/dev/null | grep -i -- "$BOX_NET_PREFIX"
+	pgrep -f -- "--pid-file=$BOX_ROOT/networks/"
+	return 0
+}
+
+@test "create and rm killed at any point: the next ctr-net removes what they left; the names can be made again" {
+	names=()
+	for i in $(seq 0 6 150); do
+		ctr-net create "k$i" >/dev/null 2>&1 &
+		pid=$!
+		sleep "$(printf '0.%03d' "$i")"
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		names+=("k$i")
+	done
+	# the next ctr-net call, whatever it is
+	run -0 ctr-net ls --format '{{.Name}}'
+	made=$(grep '^k' <<<"$output" || true)
+	# nothing but whole networks in the store, and devices for those only
+	diff <(ls -A "$BOX_ROOT/networks" | grep -v '^\.lock$' | grep -v '^\.ports$' | sort) <(grep . <<<"$made" | sort)
+	want=$(for n in $made; do bridge_dev "$n"; done | sort)
+	diff <(ip -o link | awk -F': ' '{ print $2 }' | grep "^$BOX_NET_PREFIX" | sort) <(grep . <<<"$want")
+	diff <(nft list tables ip | awk '{ print $3 }' | grep "^$BOX_NET_PREFIX" | sort) <(grep . <<<"$want")
+	for n in $made; do ctr-net rm "$n" >/dev/null; done
+	[[ -z $(prefixed) ]]
+	# rm killed at any point too
+	for i in $(seq 0 4 60); do
+		ctr-net create "r$i" >/dev/null
+		ctr-net rm "r$i" >/dev/null 2>&1 &
+		pid=$!
+		sleep "$(printf '0.%03d' "$i")"
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	run -0 ctr-net ls --format '{{.Name}}'
+	for n in $(grep '^r' <<<"$output"); do ctr-net rm "$n" >/dev/null; done
+	[[ -z $(prefixed) && -z $(ls "$BOX_ROOT/networks") ]]
+	for n in "${names[@]}"; do ctr-net create "$n" >/dev/null; done
+	[[ $(ctr-net ls -q | wc -l) == $((${#names[@]} + 3)) ]]
+}
+
+@test "a default bridge whose state directory is gone is taken over; while it lives, the clear error" {
+	a=$(fake_ctr a '{"Name":"/a"}')
+	ctr-net attach a
+	dev=${BOX_NET_PREFIX}0
+	[[ $(cat "/sys/class/net/$dev/ifalias") == "box "*" $BOX_ROOT/networks/bridge" ]]
+	first=$BOX_ROOT
+	export BOX_ROOT=$BATS_TEST_TMPDIR/root2
+	b=$(fake_ctr b '{"Name":"/b"}')
+	run --separate-stderr -4 ctr-net attach b
+	[[ $stderr == "ctr-net: container ${b:0:12}: another state directory uses the device prefix (see BOX_NET_PREFIX): create bridge $dev: File exists" ]]
+	# the first state directory deleted, with nothing undone
+	umount "$first/containers/$a/netns"
+	rm -rf "$first"
+	run -0 ctr-net attach b
+	[[ $(cat "/sys/class/net/$dev/ifalias") == "box "*" $BOX_ROOT/networks/bridge" ]]
+	ip=$(ctr_ip "$b" bridge)
+	busybox ping -c1 -W2 "$ip" >/dev/null
+	nft list table ip "$dev" >/dev/null
+}
+
+# --- beside the host's firewall and Docker (in a network namespace of the
+# test's own: see privnet_setup) ---------------------------------------------
+
+# a network app with a and b (a serves http), a published port of a, and
+# other with c; a, b and c are the ids
+fw_scene () {
+	pn ctr-net create app >/dev/null
+	pn ctr-net create other >/dev/null
+	port=$(free_port)
+	a=$(fake_ctr a "{\"Name\":\"/a\",\"HostConfig\":{\"NetworkMode\":\"app\",\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"$port\"}]}}}")
+	b=$(fake_ctr b '{"Name":"/b","HostConfig":{"NetworkMode":"app"}}')
+	c=$(fake_ctr c '{"Name":"/c","HostConfig":{"NetworkMode":"other"}}')
+	for x in a b c; do pn ctr-net attach "$x"; done
+	pn serve_http "$a"
+}
+
+# what must work whatever the host's chains say, and what must not
+fw_check () {
+	# within the network, by name (bridged: br_netfilter sends it through FORWARD)
+	run -0 pn in_ctr "$b" timeout 5 busybox wget -q -O- http://a/
+	[[ $output == "hello from $a" ]]
+	# out of the network: forwarded and masqueraded
+	run -0 pn in_ctr "$a" timeout 5 busybox wget -q -O- http://10.251.0.2/
+	[[ $output == "hello from outside" ]]
+	# a published port, from beyond the host and from the host
+	run -0 pn nsenter --net="$PN/out" timeout 5 busybox wget -q -O- "http://10.251.0.1:$port/"
+	[[ $output == "hello from $a" ]]
+	run -0 pn curl -s --max-time 5 "http://127.0.0.1:$port/"
+	[[ $output == "hello from $a" ]]
+	# and still no way from one network into another
+	run pn in_ctr "$c" timeout 3 busybox wget -q -O- "http://$(ctr_ip "$a" app)/"
+	[[ $status != 0 ]]
+}
+
+@test "FORWARD policy DROP (iptables-nft, iptables-legacy, nftables) and br_netfilter: networks still work" {
+	privnet_setup
+	modprobe br_netfilter 2>/dev/null || true
+	pn sh -c 'echo 1 >/proc/sys/net/bridge/bridge-nf-call-iptables'
+	pn iptables-nft -P FORWARD DROP
+	pn iptables-legacy -P FORWARD DROP
+	pn nft 'add table inet filter; add chain inet filter forward { type filter hook forward priority 0; policy drop; }'
+	pn outside_up
+	fw_scene
+	fw_check
+	chain=$(tr a-z A-Z <<<"$BOX_NET_PREFIX")-FORWARD
+	for ipt in iptables-nft iptables-legacy; do
+		[[ $(pn "$ipt" -S FORWARD 2>/dev/null | grep -m1 -- '^-A') == "-A FORWARD -j $chain" ]]
+	done
+	[[ $(pn nft list chain inet filter forward | grep -c "comment \"box:") == 6 ]]
+	# removed with the networks: the rules, then the chain and its jump
+	for x in a b c; do pn ctr-net detach "$x"; done
+	pn ctr-net rm app other
+	for ipt in iptables-nft iptables-legacy; do
+		run -0 pn "$ipt" -S
+		[[ $output != *"$chain"* ]]
+	done
+	[[ $(pn nft list chain inet filter forward | grep -c "comment \"box:") == 0 ]]
+}
+
+@test "beside a dockerd started first: networks made after it work" {
+	command -v dockerd >/dev/null || skip "dockerd is not installed (apt-get install docker.io)"
+	privnet_setup
+	pn outside_up
+	run pn dockerd_start
+	[[ $status == 0 ]] || skip "dockerd cannot start here: $output"
+	[[ $(pn iptables -S FORWARD 2>/dev/null | grep -- '^-P') == "-P FORWARD DROP" ]]
+	fw_scene
+	fw_check
+	pn dockerd_stop
+}
+
+@test "beside a dockerd started after box: networks made before it keep working" {
+	command -v dockerd >/dev/null || skip "dockerd is not installed (apt-get install docker.io)"
+	privnet_setup
+	pn outside_up
+	fw_scene
+	run pn dockerd_start
+	[[ $status == 0 ]] || skip "dockerd cannot start here: $output"
+	[[ $(pn iptables -S FORWARD 2>/dev/null | grep -- '^-P') == "-P FORWARD DROP" ]]
+	pn sh -c '[ "$(cat /proc/sys/net/ipv4/ip_forward)" = 1 ]'
+	fw_check
+	pn dockerd_stop
 }

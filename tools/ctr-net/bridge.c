@@ -2,12 +2,14 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <limits.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +20,7 @@
 #include "base/lock.h"
 #include "base/timestamp.h"
 #include "base/tree.h"
+#include "fw.h"
 #include "ipam.h"
 #include "netlink.h"
 #include "nft.h"
@@ -166,35 +169,128 @@ config_json (const struct net *n, const struct bridge_opts *o)
 	else
 		opts = json_pack ("{s:s}", "com.docker.network.bridge.name", n->bridge);
 	return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:{}, s:[{s:s, s:s}]}, s:b, s:b, s:b, "
-	                  "s:{s:s}, s:b, s:o, s:o, s:{s:s, s:b}}",
+	                  "s:{s:s}, s:b, s:o, s:o, s:{s:s, s:b, s:s}}",
 	                  "Name", n->name, "Id", n->id, "Created", now, "Scope", "local", "Driver", "bridge",
 	                  "EnableIPv6", 0, "IPAM", "Driver", "default", "Options", "Config", "Subnet", sub, "Gateway",
 	                  gw, "Internal", 0, "Attachable", 0, "Ingress", 0, "ConfigFrom", "Network", "", "ConfigOnly",
 	                  0, "Options", opts, "Labels", o->labels ? json_incref (o->labels) : json_object (), "Box",
-	                  "Bridge", n->bridge, "UserSubnet", n->user_subnet);
+	                  "Bridge", n->bridge, "UserSubnet", n->user_subnet, "Chain", n->fwchain);
 }
 
-/* The bridge: device, address, forwarding, nft table. */
+/* The network's iptables chain: as recorded, or (a config older than
+ * the chain) after the prefix */
+static const char *
+fw_chain (struct net *n)
+{
+	const char *prefix;
+	struct bx_err ignored = {0};
+
+	if (!*n->fwchain && bridge_prefix (&prefix, &ignored) == 0)
+		fw_chain_name (prefix, n->fwchain);
+	return n->fwchain;
+}
+
+/* --- who owns a bridge ---------------------------------------------------------------
+ *
+ * A bridge's alias names the network directory it was made for: "box
+ * DEV:INO PATH", the directory's device and inode, then its path. The
+ * owner is gone when PATH is no longer that directory: its state
+ * directory was deleted, or made anew. A bridge whose owner is gone is
+ * taken over (its device, table and rules made anew); one whose owner
+ * lives, or that names none, is another state directory's. */
+
+#define OWNER_TAG "box "
+
+enum owner { OWNER_UNKNOWN, OWNER_SELF, OWNER_ALIVE, OWNER_GONE };
+
+static void
+owner_alias (int dirfd, char *out, size_t cap)
+{
+	char link[64], path[PATH_MAX];
+	struct stat st;
+	ssize_t len;
+
+	*out = 0;
+	snprintf (link, sizeof link, "/proc/self/fd/%d", dirfd);
+	if (fstat (dirfd, &st) < 0 || (len = readlink (link, path, sizeof path - 1)) < 0)
+		return;
+	path[len] = 0;
+	/* an alias holds 255 bytes: a longer path names no owner */
+	if ((size_t)snprintf (out, cap, OWNER_TAG "%llx:%llx %s", (unsigned long long)st.st_dev,
+	                      (unsigned long long)st.st_ino, path) >= cap)
+		*out = 0;
+}
+
+/* What BRIDGE's alias says of its owner, as seen from the network
+ * directory DIRFD (-1: none); -1 when there is no such link. */
+static int
+owner_of (struct netlink *nl, const char *bridge, int dirfd)
+{
+	char alias[300];
+	unsigned long long dev, ino;
+	struct stat st, self;
+	int off = 0;
+
+	if (netlink_link_alias (nl, bridge, alias, sizeof alias) < 0)
+		return -1;
+	if (strncmp (alias, OWNER_TAG, 4) || sscanf (alias + 4, "%llx:%llx %n", &dev, &ino, &off) < 2 ||
+	    alias[4 + off] != '/')
+		return OWNER_UNKNOWN;
+	if (dirfd >= 0 && fstat (dirfd, &self) == 0 && self.st_dev == dev && self.st_ino == ino)
+		return OWNER_SELF;
+	if (stat (alias + 4 + off, &st) < 0)
+		return errno == ENOENT || errno == ENOTDIR ? OWNER_GONE : OWNER_ALIVE;
+	return st.st_dev == dev && st.st_ino == ino ? OWNER_ALIVE : OWNER_GONE;
+}
+
+/* The bridge's device, table and rules; IF_OWNED: only when the device is
+ * not another live network's. */
+static void
+devices_down (struct net *n, struct netlink *nl, bool if_owned)
+{
+	struct bx_err ignored = {0};
+	int owner = owner_of (nl, n->bridge, n->dirfd);
+
+	if (if_owned && owner == OWNER_ALIVE)
+		return;
+	fw_network_del (fw_chain (n), n->bridge);
+	nft_network_del (n->bridge, &ignored);
+	netlink_link_del (nl, n->bridge, &ignored);
+}
+
+/* Remove N's bridge when it is left by a state directory that is gone. */
+static void
+adopt_stale (struct netlink *nl, struct net *n)
+{
+	if (owner_of (nl, n->bridge, n->dirfd) == OWNER_GONE)
+		devices_down (n, nl, false);
+}
+
+/* The bridge: device (its alias naming N's directory), address,
+ * forwarding, nft table, the host's firewall. */
 static int
 bridge_up (struct net *n, struct bx_err *e)
 {
-	char path[128];
+	char path[128], alias[300];
 	struct netlink nl;
 	int rc = -1;
 
 	if (netlink_open (&nl, e) < 0)
 		return -1;
+	adopt_stale (&nl, n);
 	if (netlink_bridge_add (&nl, n->bridge, e) < 0) {
 		if (e->code == BX_CONFLICT)
 			err_wrap (e, "another state directory uses the device prefix (see BOX_NET_PREFIX)");
 		goto out;
 	}
+	owner_alias (n->dirfd, alias, sizeof alias);
 	snprintf (path, sizeof path, "/proc/sys/net/ipv4/conf/%s/route_localnet", n->bridge);
-	if (netlink_addr_add (&nl, netlink_link_index (&nl, n->bridge), n->gw, n->subnet.len, e) < 0 ||
+	if ((*alias && netlink_link_set_alias (&nl, n->bridge, alias, e) < 0) ||
+	    netlink_addr_add (&nl, netlink_link_index (&nl, n->bridge), n->gw, n->subnet.len, e) < 0 ||
 	    sysctl_set ("/proc/sys/net/ipv4/ip_forward", "1", e) < 0 || sysctl_set (path, "1", e) < 0 ||
-	    nft_network_add (n->bridge, n->bridge, n->subnet, e) < 0) {
-		struct bx_err ignored = {0};
-		netlink_link_del (&nl, n->bridge, &ignored);
+	    nft_network_add (n->bridge, n->bridge, n->subnet, e) < 0 ||
+	    fw_network_add (fw_chain (n), n->bridge, e) < 0) {
+		devices_down (n, &nl, false);
 		goto out;
 	}
 	rc = 0;
@@ -220,18 +316,121 @@ bridge_ensure_up (struct net *n, struct bx_err *e)
 	return 0;
 }
 
+/* Everything bridge_up made, unless the device is another live network's. */
 static void
 bridge_down (struct net *n)
 {
 	struct bx_err ignored = {0};
 	struct netlink nl;
 
-	nft_network_del (n->bridge, &ignored);
-	if (netlink_open (&nl, &ignored) == 0) {
-		netlink_link_del (&nl, n->bridge, &ignored);
-		netlink_close (&nl);
+	if (netlink_open (&nl, &ignored) < 0)
+		return;
+	devices_down (n, &nl, true);
+	netlink_close (&nl);
+}
+
+/* --- leftovers of a killed create or rm ------------------------------------------------
+ *
+ * A network is made under networks/NAME.tmp-PID/, whose `making` file its
+ * maker holds locked, renamed to NAME with that file still there, and only
+ * then given its bridge, table, rules and resolver; removing the file
+ * makes it a network. rm renames NAME to .rm-NAME.tmp-PID holding its
+ * `lock`. So whatever a kill leaves is an entry whose lock nobody holds,
+ * with its record of what was made: the next ctr-net removes it all. */
+
+/* True (and *HELD the fd that holds FILE's lock) when the maker of the
+ * entry DIRFD is gone: FILE is there and unlocked; without FILE, PID
+ * (when known) is dead. */
+static bool
+maker_gone (int dirfd, const char *file, pid_t pid, int *held)
+{
+	int fd = openat (dirfd, file, O_RDWR | O_CLOEXEC);
+	struct stat st;
+
+	*held = -1;
+	if (fd < 0)
+		return errno == ENOENT && pid > 0 && kill (pid, 0) < 0 && errno == ESRCH;
+	/* unlinked once locked: its maker finished meanwhile */
+	if (flock (fd, LOCK_EX | LOCK_NB) < 0 || fstat (fd, &st) < 0 || st.st_nlink == 0) {
+		close (fd);
+		return false;
+	}
+	*held = fd;
+	return true;
+}
+
+static bool
+is_stale (int rootfd, const char *entry, int *held)
+{
+	char path[NET_NAME_MAX + 80];
+	const char *t = strstr (entry, ".tmp-");
+	pid_t pid = t ? (pid_t)atoi (t + 5) : 0;
+	_cleanup_close_ int fd = -1;
+
+	snprintf (path, sizeof path, L_NETWORKS "/%s", entry);
+	if ((fd = openat (rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return false;
+	if (entry[0] == '.')
+		return !strncmp (entry, ".rm-", 4) && t && maker_gone (fd, L_NET_LOCK, pid, held);
+	if (t)
+		return maker_gone (fd, L_NET_MAKING, pid, held);
+	if (faccessat (fd, L_NET_MAKING, F_OK, 0) == 0)
+		return maker_gone (fd, L_NET_MAKING, 0, held);
+	/* every network has its config from the start: this is what a
+	 * removal cut short left */
+	return faccessat (fd, L_NET_CONFIG, F_OK, 0) < 0 && errno == ENOENT;
+}
+
+/* ENTRY renamed to .rm-ENTRY.tmp-PID first, holding its lock: a reaper
+ * killed in turn leaves an entry the next one knows. */
+static void
+reap (int rootfd, const char *entry)
+{
+	char path[NET_NAME_MAX + 80], gone[NET_NAME_MAX + 120];
+	struct bx_err ignored = {0};
+	_cleanup_close_ int lock = -1;
+	struct net n;
+
+	snprintf (path, sizeof path, L_NETWORKS "/%s", entry);
+	snprintf (gone, sizeof gone, L_NETWORKS "/.rm-%s.tmp-%d", entry, (int)getpid ());
+	if (entry[0] != '.') {
+		_cleanup_close_ int fd = openat (rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 || (lock = lock_take_at (fd, L_NET_LOCK, LOCK_TRY, &ignored)) < 0)
+			return;
+		/* dnsmasq is found by the directory's path: before the rename */
+		resolver_stop (fd);
+		if (renameat (rootfd, path, rootfd, gone) < 0)
+			return;
+		snprintf (path, sizeof path, "%s", gone);
+	}
+	if (net_open_any (rootfd, path + strlen (L_NETWORKS "/"), &n, &ignored) == 0) {
+		bridge_down (&n);
+		net_close (&n);
+	}
+	tree_remove_at (rootfd, path);
+}
+
+void
+bridge_reap (int rootfd)
+{
+	int fd = openat (rootfd, L_NETWORKS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_dir_ DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+	struct dirent *de;
+
+	if (fd >= 0 && !d)
+		close (fd);
+	while (d && (de = readdir (d))) {
+		int held = -1;
+		if (!strcmp (de->d_name, ".") || !strcmp (de->d_name, "..") || de->d_type != DT_DIR)
+			continue;
+		if (is_stale (rootfd, de->d_name, &held))
+			reap (rootfd, de->d_name);
+		if (held >= 0)
+			close (held);
 	}
 }
+
+/* --- create ----------------------------------------------------------------------------- */
 
 static int
 check_opts (const struct bridge_opts *o, struct bx_err *e)
@@ -246,13 +445,16 @@ check_opts (const struct bridge_opts *o, struct bx_err *e)
 	return 0;
 }
 
-/* Directory, config and bridge, under the store's and the host's locks. */
+/* Names, subnet, gateway, config: the network's record under TMP, with
+ * its `making` file locked (*MAKING), then renamed to FINAL. The host's
+ * lock is held on return (*HOSTLOCK) until the bridge holds the subnet. */
 static int
-make_network (int rootfd, const struct bridge_opts *o, struct net *n, char *tmp, struct bx_err *e)
+make_record (int rootfd, const struct bridge_opts *o, struct net *n, const char *tmp, const char *final, int *hostlock,
+             int *making, struct bx_err *e)
 {
-	_cleanup_close_ int hostlock = -1;
 	_cleanup_free_ char *js = NULL;
 	const char *prefix;
+	struct netlink nl;
 	json_t *cfg;
 
 	if (bridge_prefix (&prefix, e) < 0 || net_random_id (n->id, e) < 0)
@@ -261,9 +463,15 @@ make_network (int rootfd, const struct bridge_opts *o, struct net *n, char *tmp,
 		snprintf (n->bridge, sizeof n->bridge, "%s", o->device);
 	else
 		snprintf (n->bridge, sizeof n->bridge, "%s-%.8s", prefix, n->id);
+	fw_chain_name (prefix, n->fwchain);
 	mkdir ("/run/lock", 01777);
-	if ((hostlock = lock_take_at (AT_FDCWD, HOST_NET_LOCK, LOCK_WAIT, e)) < 0)
+	if ((*hostlock = lock_take_at (AT_FDCWD, HOST_NET_LOCK, LOCK_WAIT, e)) < 0)
 		return -1;
+	/* a bridge left by a state directory that is gone holds no subnet */
+	if (netlink_open (&nl, e) < 0)
+		return -1;
+	adopt_stale (&nl, n);
+	netlink_close (&nl);
 	if (choose_subnet (rootfd, o, n, e) < 0 || choose_gateway (o, n, e) < 0)
 		return -1;
 	if (!(cfg = config_json (n, o)) || !(js = json_dumps (cfg, JSON_INDENT (4))))
@@ -272,14 +480,12 @@ make_network (int rootfd, const struct bridge_opts *o, struct net *n, char *tmp,
 	if (mkdirat (rootfd, tmp, 0711) < 0)
 		return err_set (e, BX_SYSTEM, errno, "mkdir %s", tmp);
 	n->dirfd = openat (rootfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (n->dirfd < 0 || mkdirat (n->dirfd, L_LEASES, 0700) < 0 || mkdirat (n->dirfd, L_ENDPOINTS, 0700) < 0 ||
-	    afile_write_at (n->dirfd, L_NET_CONFIG, js, strlen (js), 0644, e) < 0) {
+	if (n->dirfd < 0 || (*making = lock_take_at (n->dirfd, L_NET_MAKING, LOCK_WAIT, e)) < 0 ||
+	    mkdirat (n->dirfd, L_LEASES, 0700) < 0 || mkdirat (n->dirfd, L_ENDPOINTS, 0700) < 0 ||
+	    afile_write_at (n->dirfd, L_NET_CONFIG, js, strlen (js), 0644, e) < 0 ||
+	    renameat (rootfd, tmp, rootfd, final) < 0) {
 		if (!e->code)
 			err_set (e, BX_SYSTEM, errno, "make %s", tmp);
-		tree_remove_at (rootfd, tmp);
-		return -1;
-	}
-	if (bridge_up (n, e) < 0) {
 		tree_remove_at (rootfd, tmp);
 		return -1;
 	}
@@ -289,7 +495,7 @@ make_network (int rootfd, const struct bridge_opts *o, struct net *n, char *tmp,
 int
 bridge_create (int rootfd, const struct bridge_opts *o, struct net *n, struct bx_err *e)
 {
-	_cleanup_close_ int storelock = -1;
+	_cleanup_close_ int storelock = -1, hostlock = -1, making = -1;
 	char tmp[NET_NAME_MAX + 64], final[NET_NAME_MAX + 16];
 
 	memset (n, 0, sizeof *n);
@@ -303,28 +509,28 @@ bridge_create (int rootfd, const struct bridge_opts *o, struct net *n, struct bx
 		return -1;
 	if ((storelock = lock_take_at (rootfd, L_NETWORKS "/" L_NETS_LOCK, LOCK_WAIT, e)) < 0)
 		return -1;
+	/* a create killed before this one is no reason to refuse the name */
+	bridge_reap (rootfd);
 	snprintf (final, sizeof final, L_NETWORKS "/%s", o->name);
 	if (faccessat (rootfd, final, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return err_set (e, BX_CONFLICT, 0, "network with name %s already exists", o->name);
 	snprintf (tmp, sizeof tmp, L_NETWORKS "/%s.tmp-%d", o->name, (int)getpid ());
-	if (make_network (rootfd, o, n, tmp, e) < 0) {
+	if (make_record (rootfd, o, n, tmp, final, &hostlock, &making, e) < 0) {
 		net_close (n);
 		return -1;
 	}
-	if (renameat (rootfd, tmp, rootfd, final) < 0) {
-		err_set (e, BX_SYSTEM, errno, "rename %s", tmp);
+	if (bridge_up (n, e) < 0)
 		goto undo;
-	}
 	if (n->dns && resolver_start (n->dirfd, n->gw, e) < 0) {
 		err_wrap (e, "network %s", n->name);
-		tree_remove_at (rootfd, final);
-		goto undo_bridge;
+		bridge_down (n);
+		goto undo;
 	}
+	/* made: the network is there */
+	unlinkat (n->dirfd, L_NET_MAKING, 0);
 	return 0;
 undo:
-	tree_remove_at (rootfd, tmp);
-undo_bridge:
-	bridge_down (n);
+	tree_remove_at (rootfd, final);
 	net_close (n);
 	return -1;
 }

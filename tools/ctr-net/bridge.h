@@ -35,6 +35,9 @@ int bridge_open_default (int rootfd, struct net *n, struct bx_err *e);
 /* Make the bridge, its address and nft table again when the device is
  * gone (after a reboot, or removed by hand). */
 int bridge_ensure_up (struct net *n, struct bx_err *e);
+/* Remove what a killed create or rm left in networks/ (its maker gone):
+ * devices, tables, rules, resolver, directory. */
+void bridge_reap (int rootfd);
 /* Remove the network (BX_CONFLICT while containers are attached). */
 int bridge_remove (int rootfd, struct net *n, struct bx_err *e);
 

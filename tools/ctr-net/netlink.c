@@ -207,6 +207,52 @@ netlink_bridge_add (struct netlink *n, const char *name, struct bx_err *e)
 }
 
 int
+netlink_link_set_alias (struct netlink *n, const char *name, const char *alias, struct bx_err *e)
+{
+	struct req r;
+	int rc;
+
+	link_req (&r, RTM_NEWLINK, 0);
+	attr_str (&r, IFLA_IFNAME, name);
+	attr_put (&r, IFLA_IFALIAS, alias, strlen (alias));
+	if ((rc = netlink_talk (n, &r)) < 0)
+		return err_set (e, BX_SYSTEM, -rc, "set alias of %s", name);
+	return 0;
+}
+
+int
+netlink_link_alias (struct netlink *n, const char *name, char *out, size_t cap)
+{
+	struct req r;
+	char buf[8192];
+	ssize_t len;
+
+	*out = 0;
+	link_req (&r, RTM_GETLINK, 0);
+	r.u.h.nlmsg_flags &= ~NLM_F_ACK;
+	attr_str (&r, IFLA_IFNAME, name);
+	r.u.h.nlmsg_seq = ++n->seq;
+	if (send (n->fd, &r.u.h, r.u.h.nlmsg_len, 0) < 0)
+		return -1;
+	while ((len = recv (n->fd, buf, sizeof buf, 0)) >= 0 || errno == EINTR) {
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; len > 0 && NLMSG_OK (h, (size_t)len);
+		     h = NLMSG_NEXT (h, len)) {
+			struct ifinfomsg *ifi = NLMSG_DATA (h);
+			int alen = IFLA_PAYLOAD (h);
+			if (h->nlmsg_seq != n->seq)
+				continue;
+			if (h->nlmsg_type != RTM_NEWLINK)
+				return -1;
+			for (struct rtattr *a = IFLA_RTA (ifi); RTA_OK (a, alen); a = RTA_NEXT (a, alen))
+				if (a->rta_type == IFLA_IFALIAS)
+					snprintf (out, cap, "%.*s", (int)RTA_PAYLOAD (a), (char *)RTA_DATA (a));
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
 netlink_veth_add (struct netlink *n, const char *host, int bridge, const char *peer, int peerns,
                   const unsigned char mac[6], struct bx_err *e)
 {

@@ -9,6 +9,7 @@
 #define BOX_NETLINK_H
 
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -33,6 +34,10 @@ int netlink_bridge_add (struct netlink *n, const char *name, struct bx_err *e);
  * address MAC: PEER is born inside PEERNS with MAC (6 bytes). */
 int netlink_veth_add (struct netlink *n, const char *host, int bridge, const char *peer, int peerns,
                       const unsigned char mac[6], struct bx_err *e);
+/* ip link set NAME alias ALIAS */
+int netlink_link_set_alias (struct netlink *n, const char *name, const char *alias, struct bx_err *e);
+/* NAME's alias into OUT ("" when it has none); -1 when there is no NAME. */
+int netlink_link_alias (struct netlink *n, const char *name, char *out, size_t cap);
 /* ip link del NAME; 0 when it is already gone. */
 int netlink_link_del (struct netlink *n, const char *name, struct bx_err *e);
 /* ip link set dev IFINDEX up */
