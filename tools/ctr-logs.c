@@ -5,16 +5,21 @@
  * stdin:  unused
  * stdout: the container's standard output lines (its standard error lines
  *         go to standard error), each after its time with -t
- * reads:  containers/<id>/log (CRI: "TIME STREAM F|P TEXT" per line),
- *         containers/<id>/state
+ * reads:  containers/<id>/log (CRI: "TIME STREAM F|P TEXT" per line) and
+ *         the rotated log.N ... log.1 before it, containers/<id>/state,
+ *         create.json (HostConfig.LogConfig, RestartPolicy)
  * writes: nothing
  * locks:  with -f, containers/<id>/lock (shared, blocking) once the
  *         container's process ended, so the supervisor's last lines are in
  * exit:   0 ok, 1 no such container (Docker's "Error response from
- *         daemon: No such container: X"), 2 usage, 5 system error
+ *         daemon: No such container: X") or a container logged to none
+ *         ("configured logging driver does not support reading"), 2
+ *         usage, 5 system error
  *
  * -f follows with inotify on the container directory and a pidfd on its
- * process: no polling sleeps; it ends when the container stops.
+ * process: no polling sleeps; it ends when the container stops. --tail
+ * reads from the end of the log (ctr-logs/logread): its memory does not
+ * grow with the log.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +42,7 @@
 #include "runtime/ctr.h"
 #include "runtime/ctrsig.h"
 #include "ctr-logs/crirec.h"
+#include "ctr-logs/logread.h"
 
 struct opts {
 	const char *root, *ctr;
@@ -45,12 +51,10 @@ struct opts {
 	int64_t since, until; /* ns since the epoch; 0: no bound */
 };
 
-/* What has been read of the log: the bytes of an incomplete last line wait
- * for the rest; each stream knows whether it is at the start of a line. */
+/* The log being read; each stream knows whether it is at the start of a
+ * line. */
 struct reader {
-	int fd;
-	char *buf;
-	size_t len, cap;
+	struct logread log;
 	int midline[2];
 	const struct opts *o;
 };
@@ -202,75 +206,39 @@ emit (struct reader *rd, const struct crirec *r)
 	rd->midline[r->err] = r->partial;
 }
 
-/* The offset where the last N lines (a line: P records then an F) start. */
-static size_t
-tail_start (const char *buf, size_t len, long n)
-{
-	size_t end = len, seen = 0;
-
-	if (n < 0)
-		return 0;
-	while (end > 0) {
-		size_t start = end - 1;
-		struct crirec r;
-		while (start > 0 && buf[start - 1] != '\n')
-			start--;
-		if (crirec_parse (buf + start, end - 1 - start, &r) == 0 && !r.partial && seen++ == (size_t)n)
-			return end;
-		end = start;
-	}
-	return 0;
-}
-
-/* Print the complete lines of BUF[FROM, LEN); returns where the rest starts. */
-static size_t
-emit_lines (struct reader *rd, size_t from)
-{
-	size_t i = from;
-
-	for (;;) {
-		char *nl = memchr (rd->buf + i, '\n', rd->len - i);
-		struct crirec r;
-		if (!nl)
-			return i;
-		if (crirec_parse (rd->buf + i, (size_t)(nl - rd->buf - i), &r) == 0)
-			emit (rd, &r);
-		i = (size_t)(nl - rd->buf) + 1;
-	}
-}
-
-/* Read what the log has now; with FIRST, the --tail cut applies. */
+/* Print the records the log has now. */
 static int
-pump (struct reader *rd, int first, struct bx_err *e)
+drain (struct reader *rd, struct bx_err *e)
 {
-	size_t done;
-	ssize_t n;
+	struct crirec r;
+	int k;
 
-	if (rd->fd < 0)
-		return 0;
-	for (;;) {
-		if (rd->cap - rd->len < 65536 &&
-		    !(rd->buf = realloc (rd->buf, rd->cap = rd->cap ? rd->cap * 2 : 131072)))
-			return err_set (e, BX_SYSTEM, ENOMEM, "log");
-		if ((n = read (rd->fd, rd->buf + rd->len, rd->cap - rd->len)) < 0)
-			return err_set (e, BX_SYSTEM, errno, "read log");
-		if (n == 0)
-			break;
-		rd->len += (size_t)n;
-	}
-	done = emit_lines (rd, first ? tail_start (rd->buf, rd->len, rd->o->tail) : 0);
-	memmove (rd->buf, rd->buf + done, rd->len - done);
-	rd->len -= done;
-	return 0;
+	while ((k = logread_next (&rd->log, &r, e)) > 0)
+		emit (rd, &r);
+	return k;
 }
 
-/* The log, once the supervisor made it. */
+/* -f: what the log has now, and the new log of a rotation since */
 static int
-open_log (int dfd, struct reader *rd, struct bx_err *e)
+catch_up (struct reader *rd, struct bx_err *e)
 {
-	if (rd->fd < 0 && (rd->fd = openat (dfd, L_LOG, O_RDONLY | O_CLOEXEC)) < 0 && errno != ENOENT)
-		return err_set (e, BX_SYSTEM, errno, "open log");
-	return 0;
+	int k;
+
+	do {
+		if (drain (rd, e) < 0)
+			return -1;
+	} while ((k = logread_refresh (&rd->log, e)) > 0);
+	return k;
+}
+
+/* Docker's LogConfig.Type "none": no log to read */
+static int
+is_logged (json_t *create)
+{
+	const char *type = json_string_value (
+	    json_object_get (json_object_get (json_object_get (create, "HostConfig"), "LogConfig"), "Type"));
+
+	return !type || strcmp (type, "none");
 }
 
 /* --- following ------------------------------------------------------------- */
@@ -289,25 +257,19 @@ is_running (int dfd, struct ctr_state *s)
 /* Until the container stops: each change of the directory (log written,
  * state replaced) is looked at; the end of the process is the pidfd. */
 static int
-follow (int dfd, struct reader *rd, struct bx_err *e)
+follow (int dfd, struct reader *rd, int restarts, struct bx_err *e)
 {
 	_cleanup_close_ int in = inotify_init1 (IN_CLOEXEC), pidfd = -1;
 	char ev[4096] __attribute__ ((aligned (__alignof__(struct inotify_event))));
 	struct ctr_state s;
 	struct pollfd p[2];
 	char path[64];
-	json_t *create;
-	int restarts;
 
-	if (ctr_create_read_opt (dfd, &create, e) < 0)
-		return -1;
-	restarts = ctrsig_restarts (create);
-	json_decref (create);
 	snprintf (path, sizeof path, "/proc/self/fd/%d", dfd);
 	if (in < 0 || inotify_add_watch (in, path, IN_MODIFY | IN_MOVED_TO | IN_CREATE | IN_CLOSE_WRITE) < 0)
 		return err_set (e, BX_SYSTEM, errno, "inotify");
 	/* a change between the first read and the watch must not be missed */
-	if (pump (rd, 0, e) < 0)
+	if (catch_up (rd, e) < 0)
 		return -1;
 	while (is_running (dfd, &s)) {
 		if (pidfd < 0 && (pidfd = ctrsig_pidfd (&s, e)) < 0)
@@ -320,7 +282,7 @@ follow (int dfd, struct reader *rd, struct bx_err *e)
 			return err_set (e, BX_SYSTEM, errno, "inotify");
 		if (p[1].revents)
 			break;
-		if (open_log (dfd, rd, e) < 0 || pump (rd, 0, e) < 0)
+		if (catch_up (rd, e) < 0)
 			return -1;
 	}
 	/* the process ended: its supervisor records the exit after the last
@@ -328,7 +290,7 @@ follow (int dfd, struct reader *rd, struct bx_err *e)
 	 * what was written is all there is) */
 	if (!restarts && ctrsig_recorded_wait (dfd, e) < 0)
 		return -1;
-	return open_log (dfd, rd, e) < 0 ? -1 : pump (rd, 0, e);
+	return catch_up (rd, e);
 }
 
 int
@@ -336,10 +298,11 @@ main (int argc, char **argv)
 {
 	struct opts o = {0};
 	struct bx_err e = {0};
-	struct reader rd = {.fd = -1, .o = &o};
+	struct reader rd = {.o = &o};
 	_cleanup_close_ int dfd = -1;
 	char id[CTR_ID_LEN + 1];
-	int rootfd, rc = 0;
+	json_t *create = NULL;
+	int rootfd, rc = 0, restarts;
 
 	err_prog_init (argv[0]);
 	parse_args (argc, argv, &o);
@@ -349,11 +312,19 @@ main (int argc, char **argv)
 		fprintf (stderr, "Error response from daemon: %s\n", e.msg);
 		return BX_FAIL;
 	}
+	if (ctr_create_read_opt (dfd, &create, &e) < 0)
+		return err_report (&e);
+	restarts = ctrsig_restarts (create);
+	if (!is_logged (create)) {
+		json_decref (create);
+		fprintf (stderr, "Error response from daemon: configured logging driver does not support reading\n");
+		return BX_FAIL;
+	}
+	json_decref (create);
 	/* a container never started has no log yet: nothing to show */
-	if (open_log (dfd, &rd, &e) < 0 || pump (&rd, 1, &e) < 0 || (o.follow && follow (dfd, &rd, &e) < 0))
+	if (logread_open (&rd.log, dfd, &e) < 0 || logread_tail (&rd.log, o.tail, &e) < 0 || drain (&rd, &e) < 0 ||
+	    (o.follow && follow (dfd, &rd, restarts, &e) < 0))
 		rc = err_report (&e);
-	free (rd.buf);
-	if (rd.fd >= 0)
-		close (rd.fd);
+	logread_close (&rd.log);
 	return rc;
 }

@@ -112,3 +112,69 @@ log () {
 	run -0 timeout 10 ctr-logs -f --tail 1 web
 	[[ $output == $'old2\nnew' ]]
 }
+
+# rotated NAME FILE LINE...: raw CRI lines into one of its rotated files
+rotated () {
+	local d
+	d=$(fake_dir "$1")
+	printf '%s\n' "${@:3}" >>"$d/$2"
+}
+
+@test "rotated files are read oldest first: log.2, log.1, log; --tail counts across them" {
+	fake_exited web 0 >/dev/null
+	rotated web log.2 '2026-11-29T03:00:00.000000001Z stdout F 1' '2026-11-29T03:00:00.000000002Z stdout F 2'
+	rotated web log.1 '2026-11-29T03:00:00.000000003Z stdout F 3' '2026-11-29T03:00:00.000000004Z stderr F 4'
+	log web '2026-11-29T03:00:00.000000005Z stdout P 5' '2026-11-29T03:00:00.000000006Z stdout F 5'
+	run --separate-stderr -0 ctr-logs web
+	[[ $output == $'1\n2\n3\n55' && $stderr == 4 ]]
+	run --separate-stderr -0 ctr-logs --tail 3 web
+	[[ $output == $'3\n55' && $stderr == 4 ]]
+	run --separate-stderr -0 ctr-logs --tail 4 web
+	[[ $output == $'2\n3\n55' && $stderr == 4 ]]
+	# between the two renames of a rotation there is no log: log.1 is read
+	rm "$(fake_dir web)/log"
+	run --separate-stderr -0 ctr-logs web
+	[[ $output == $'1\n2\n3' && $stderr == 4 ]]
+}
+
+@test "--tail of a log of tens of MB reads from the end: a few MB of memory" {
+	local d peak
+	fake_exited web 0 >/dev/null
+	d=$(fake_dir web)
+	awk 'BEGIN { x = sprintf("%60s", ""); gsub(/ /, "x", x)
+		for (i = 0; i < 500000; i++) printf "2026-11-29T03:34:45.%09dZ stdout F line %d %s\n", i, i, x }' >"$d/log"
+	(( $(stat -c %s "$d/log") > 50000000 ))
+	# the peak RSS of ctr-logs (kB), its output in $BATS_TEST_TMPDIR/out
+	peak=$(python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], "w"), check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$BATS_TEST_TMPDIR/out" ctr-logs --tail 5 web)
+	[[ $(cat "$BATS_TEST_TMPDIR/out") == "$(printf 'line %d xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n' 499995 499996 499997 499998 499999)" ]]
+	(( peak < 20000 )) || { echo "ctr-logs --tail 5 of 50 MB: peak RSS $peak kB" >&2; false; }
+	# all of it, in bounded memory too
+	peak=$(python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], "w"), check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$BATS_TEST_TMPDIR/out" ctr-logs web)
+	[[ $(wc -l <"$BATS_TEST_TMPDIR/out") == 500000 ]]
+	(( peak < 20000 )) || { echo "ctr-logs of 50 MB: peak RSS $peak kB" >&2; false; }
+}
+
+@test "-f follows the log across a rotation" {
+	local t='2026-11-29T03:00:00.000000000Z'
+	# what the supervisor does: log -> log.1, a new log renamed into place
+	fake_run web sh -c "printf '$t stdout F a\n' >>log; sleep 0.5
+		mv log log.1; printf '$t stdout F b\n' >log.new; mv log.new log; sleep 0.5
+		printf '$t stdout F c\n' >>log; mv log log.1; printf '$t stdout F d\n' >log.new; mv log.new log" >/dev/null
+	run -0 timeout 10 ctr-logs -f web
+	[[ $output == $'a\nb\nc\nd' ]]
+}
+
+@test "a container logged to none: Docker's error" {
+	local d
+	d=$(fake_dir "$(fake_exited web 0 >/dev/null; echo web)")
+	jq '.HostConfig.LogConfig = {Type: "none", Config: {}}' "$d/create.json" >"$d/create.json.new"
+	mv "$d/create.json.new" "$d/create.json"
+	run --separate-stderr -1 ctr-logs web
+	[[ -z $output && $stderr == "Error response from daemon: configured logging driver does not support reading" ]]
+	run --separate-stderr -1 ctr-logs -f web
+	[[ $stderr == "Error response from daemon: configured logging driver does not support reading" ]]
+}
