@@ -96,9 +96,35 @@ test_restart (void)
 	ok (!copts_restart ("on-failure:x", &e) && strstr (e.msg, "must be an integer"), "on-failure:x refused");
 }
 
+/* -v, split as Docker's linux parser splits it */
+static void
+test_volume_split (void)
+{
+	struct bx_err e = {0};
+	char s[64], *part[3];
+	int n, ro;
+
+	snprintf (s, sizeof s, "/h:/c:ro,z");
+	ok (copts_volume_split (s, "/h:/c:ro,z", part, &n, &ro, &e) == 0 && n == 3 && ro && !strcmp (part[0], "/h") &&
+	        !strcmp (part[1], "/c"),
+	    "-v /h:/c:ro,z");
+	snprintf (s, sizeof s, "/anon");
+	ok (copts_volume_split (s, "/anon", part, &n, &ro, &e) == 0 && n == 1 && !ro, "-v /anon");
+	snprintf (s, sizeof s, "/x:/y:bogus");
+	ok (copts_volume_split (s, "/x:/y:bogus", part, &n, &ro, &e) < 0 && !strcmp (e.msg, "invalid mode: bogus"),
+	    "a bad mode refused");
+	snprintf (s, sizeof s, "a:b:c:d");
+	ok (copts_volume_split (s, "a:b:c:d", part, &n, &ro, &e) < 0 && !strcmp (e.msg, "invalid spec: a:b:c:d"),
+	    "four fields refused");
+	snprintf (s, sizeof s, "relative");
+	ok (copts_volume_split (s, "relative", part, &n, &ro, &e) < 0 && strstr (e.msg, "mount path must be absolute"),
+	    "a relative destination refused");
+}
+
 int
 main (void)
 {
+	test_volume_split ();
 	test_ram ();
 	test_cpus ();
 	test_publish ();

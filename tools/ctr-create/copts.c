@@ -337,3 +337,46 @@ copts_add_host (const char *s, char *host, size_t hlen, char *ip, size_t iplen, 
 		                s, ip);
 	return 0;
 }
+
+static int
+mode_parse (const char *mode, int *ro, struct bx_err *e)
+{
+	_cleanup_free_ char *m = strdup (mode);
+	char *save = NULL, *w;
+
+	*ro = 0;
+	for (w = m ? strtok_r (m, ",", &save) : NULL; w; w = strtok_r (NULL, ",", &save)) {
+		if (strcmp (w, "ro") == 0)
+			*ro = 1;
+		else if (strcmp (w, "rw") && strcmp (w, "z") && strcmp (w, "Z") && strcmp (w, "nocopy") &&
+		         strcmp (w, "rprivate") && strcmp (w, "private"))
+			return err_set (e, BX_USAGE, 0, "invalid mode: %s", mode);
+	}
+	return 0;
+}
+
+int
+copts_volume_split (char *s, const char *raw, char *part[3], int *n, int *ro, struct bx_err *e)
+{
+	char *p = s, *four[4] = {0};
+
+	*n = *ro = 0;
+	while (p && *n < 4) {
+		four[(*n)++] = p;
+		if ((p = strchr (p, ':')))
+			*p++ = '\0';
+	}
+	if (*n > 3 || p || !*four[0] || (*n >= 2 && !*four[1]))
+		return err_set (e, BX_USAGE, 0, "invalid spec: %s", raw);
+	memcpy (part, four, 3 * sizeof *part);
+	if (*n == 2 && (strcmp (part[1], "ro") == 0 || strcmp (part[1], "rw") == 0))
+		return err_set (e, BX_USAGE, 0, "invalid spec: %s", raw);
+	if (*n == 3 && mode_parse (part[2], ro, e) < 0)
+		return -1;
+	if ((*n == 1 ? part[0] : part[1])[0] != '/')
+		return err_set (e, BX_USAGE, 0,
+		                "invalid mount config for type \"%s\": invalid mount path: '%s' mount "
+		                "path must be absolute",
+		                *n == 1 || part[0][0] != '/' ? "volume" : "bind", *n == 1 ? part[0] : part[1]);
+	return 0;
+}

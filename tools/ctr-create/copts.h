@@ -29,6 +29,10 @@ int copts_env_file (const char *path, json_t *env, int labels, struct bx_err *e)
 void copts_label (const char *s, json_t *labels);
 /* "--add-host host:ip" (or host=ip); BX_USAGE for a bad address */
 int copts_add_host (const char *s, char *host, size_t hlen, char *ip, size_t iplen, struct bx_err *e);
+/* "-v SRC:DEST[:MODE]" or "-v DEST" (Docker's linux parser), split in
+ * place in S (a copy of RAW, which messages name): PART[0..N) the fields,
+ * *RO from MODE; the destination is absolute */
+int copts_volume_split (char *s, const char *raw, char *part[3], int *n, int *ro, struct bx_err *e);
 /* an IPv4 or IPv6 address, for --dns and --ip */
 int copts_is_ip (const char *s);
 

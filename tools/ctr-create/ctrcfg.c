@@ -19,6 +19,7 @@
 #include "runtime/cgroup.h"
 #include "runtime/ctrname.h"
 #include "runtime/volume.h"
+#include "copts.h"
 #include "secprof.h"
 #include "spec.h"
 
@@ -393,23 +394,6 @@ add_bind (struct ctrcfg *c, const char *src, const char *dest, int ro, const cha
 }
 
 static int
-mode_parse (const char *mode, int *ro, struct bx_err *e)
-{
-	_cleanup_free_ char *m = strdup (mode);
-	char *save = NULL, *w;
-
-	*ro = 0;
-	for (w = m ? strtok_r (m, ",", &save) : NULL; w; w = strtok_r (NULL, ",", &save)) {
-		if (strcmp (w, "ro") == 0)
-			*ro = 1;
-		else if (strcmp (w, "rw") && strcmp (w, "z") && strcmp (w, "Z") && strcmp (w, "nocopy") &&
-		         strcmp (w, "rprivate") && strcmp (w, "private"))
-			return err_set (e, BX_USAGE, 0, "invalid mode: %s", mode);
-	}
-	return 0;
-}
-
-static int
 volume_mount (struct ctrcfg *c, int rootfd, int rootfs, const char *name, const char *dest, int ro, const char *mode,
               struct bx_err *e)
 {
@@ -431,25 +415,13 @@ static int
 bind_arg (struct ctrcfg *c, int rootfd, int rootfs, const char *raw, struct bx_err *e)
 {
 	_cleanup_free_ char *s = strdup (raw), *dest = NULL;
-	char *part[4] = {0}, *p = s;
-	int n = 0, ro = 0;
+	char *part[3];
+	int n, ro;
 
-	while (p && n < 4) {
-		part[n++] = p;
-		if ((p = strchr (p, ':')))
-			*p++ = '\0';
-	}
-	if (!s || n > 3 || p || !*part[0] || (n >= 2 && !*part[1]))
-		return err_set (e, BX_USAGE, 0, "invalid spec: %s", raw);
-	if (n == 2 && (strcmp (part[1], "ro") == 0 || strcmp (part[1], "rw") == 0))
-		return err_set (e, BX_USAGE, 0, "invalid spec: %s", raw);
-	if (n == 3 && mode_parse (part[2], &ro, e) < 0)
+	if (!s)
+		return err_set (e, BX_SYSTEM, ENOMEM, "-v");
+	if (copts_volume_split (s, raw, part, &n, &ro, e) < 0)
 		return -1;
-	if ((n == 1 ? part[0] : part[1])[0] != '/')
-		return err_set (e, BX_USAGE, 0,
-		                "invalid mount config for type \"%s\": invalid mount path: '%s' mount "
-		                "path must be absolute",
-		                n == 1 || part[0][0] != '/' ? "volume" : "bind", n == 1 ? part[0] : part[1]);
 	if (!(dest = path_clean (n == 1 ? part[0] : part[1])) || strcmp (dest, "/") == 0)
 		return err_set (e, BX_USAGE, 0, "invalid specification: destination can't be '/'");
 	if (n == 1)
