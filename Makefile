@@ -109,18 +109,36 @@ check test: deps
 	@$(MAKE) --no-print-directory lint
 	BOX_BUILD=$(CURDIR)/$(O) BATS_TEST_TIMEOUT=$${BATS_TEST_TIMEOUT:-180} bats $(BATSFLAGS) tests/unit tests/system tests/tools tests/box
 
-# libFuzzer targets, one per parser: make fuzz FUZZTIME=60
+# libFuzzer targets, one per parser of outside input: make fuzz FUZZTIME=60
+# runs each for FUZZTIME seconds on its seeds (fuzz/corpus/<target>/, from
+# the tests) and what earlier runs found (build-fuzz/<target>.corpus/). lib
+# and the tools' modules are compiled once for all targets; UB aborts, as
+# ASan does, so that every report is a finding.
 FUZZTIME ?= 30
 FUZZSRC = $(wildcard fuzz/*.c)
-fuzz:
-	@mkdir -p build-fuzz
-	for f in $(FUZZSRC); do \
-		n=$$(basename $$f .c); \
-		clang -std=gnu11 -D_GNU_SOURCE -g -O1 -iquote lib -iquote tools $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
-			-o build-fuzz/$$n $$f $(LIBSRC) $(TOOLMODSRC) $(PKG_LIBS) || exit 1; \
+FUZZBINS = $(patsubst fuzz/%.c,build-fuzz/%,$(FUZZSRC))
+FUZZOBJ = $(patsubst %.c,build-fuzz/obj/%.o,$(LIBSRC) $(TOOLMODSRC))
+FUZZ_CFLAGS = -std=gnu11 -D_GNU_SOURCE -g -O1 -iquote lib -iquote tools $(PKG_CFLAGS) \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+fuzz: $(FUZZBINS)
+	for n in $(patsubst fuzz/%.c,%,$(FUZZSRC)); do \
 		mkdir -p build-fuzz/$$n.corpus; \
-		build-fuzz/$$n -max_total_time=$(FUZZTIME) build-fuzz/$$n.corpus || exit 1; \
+		seeds=; [ -d fuzz/corpus/$$n ] && seeds=fuzz/corpus/$$n; \
+		build-fuzz/$$n -max_total_time=$(FUZZTIME) -timeout=20 -print_final_stats=1 -artifact_prefix=build-fuzz/$$n- \
+			build-fuzz/$$n.corpus $$seeds || exit 1; \
 	done
+
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+build-fuzz/%: fuzz/%.c $(FUZZOBJ)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZOBJ) $(PKG_LIBS)
+
+# kept between runs: make would remove them as intermediate files
+.SECONDARY: $(FUZZOBJ)
+-include $(FUZZOBJ:.o=.d) $(FUZZBINS:=.d)
 
 # README's first command: build, then run a container from a busybox image made offline
 demo: all
