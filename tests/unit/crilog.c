@@ -35,12 +35,140 @@ test_crilog (void)
 	free (log);
 }
 
+/* a container directory NAME whose create.json has LOGCONFIG */
+static int
+ctr_dir (const char *name, const char *logconfig)
+{
+	char path[300], doc[600];
+	struct bx_err e;
+	int fd;
+
+	snprintf (path, sizeof path, "%s/%s", root, name);
+	mkdir (path, 0700);
+	fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	snprintf (doc, sizeof doc, "{\"HostConfig\": {\"LogConfig\": %s}}\n", logconfig);
+	afile_write_at (fd, "create.json", doc, strlen (doc), 0600, &e);
+	return fd;
+}
+
+/* file NAME of the container directory DIR, read whole ("" when absent) */
+static char *
+slurp (int dir, const char *name)
+{
+	char *buf = NULL;
+	struct bx_err e;
+
+	if (afile_slurp_at (dir, name, &buf, NULL, &e) < 0)
+		buf = strdup ("");
+	return buf;
+}
+
+static size_t
+count (const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (; (s = strstr (s, what)); s++)
+		n++;
+	return n;
+}
+
+static struct crilog l;
+
+static void
+test_held (void)
+{
+	int dir = ctr_dir ("held", "{\"Type\": \"json-file\", \"Config\": {}}");
+	char *log, big[40001];
+
+	ok (crilog_open (&l, dir) == 0 && crilog_due_ms (&l) == -1, "crilog: opened, nothing held");
+	crilog_out (&l, 0, "ab", 2);
+	log = slurp (dir, "log");
+	ok (!*log && crilog_due_ms (&l) >= 0 && crilog_due_ms (&l) <= CRILOG_HOLD_MS,
+	    "crilog: a piece without newline waits for its rest");
+	free (log);
+	crilog_out (&l, 0, "c\nd", 3);
+	crilog_out (&l, 1, "e", 1);
+	crilog_flush (&l, 0);
+	log = slurp (dir, "log");
+	ok (strstr (log, "Z stdout F abc\n") && strstr (log, "Z stdout P d\n") && count (log, "\n") == 2,
+	    "crilog: a line in two reads is one F record; the rest a P record once flushed");
+	free (log);
+	usleep ((CRILOG_HOLD_MS + 20) * 1000);
+	ok (crilog_due_ms (&l) == 0 && crilog_expire (&l) == 0 && crilog_due_ms (&l) == -1,
+	    "crilog: a held piece expires");
+	log = slurp (dir, "log");
+	ok (strstr (log, "Z stderr P e\n") != NULL, "crilog: what expired is written as P");
+	free (log);
+	memset (big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\n';
+	crilog_out (&l, 0, big, 20000);
+	crilog_out (&l, 0, big + 20000, sizeof big - 20000);
+	log = slurp (dir, "log");
+	ok (count (log, "Z stdout P ") == 3 && count (log, "Z stdout F ") == 2 && strlen (log) < 40000 + 8 * 45,
+	    "crilog: a 40000-byte line is records of 16 KiB, P then F");
+	free (log);
+	crilog_close (&l);
+	close (dir);
+}
+
+static void
+test_rotate (void)
+{
+	int dir = ctr_dir ("rot", "{\"Type\": \"json-file\", \"Config\": {\"max-size\": \"1k\", \"max-file\": \"3\"}}");
+	char line[32], *log;
+	struct stat st;
+
+	crilog_open (&l, dir);
+	for (int i = 0; i < 300; i++) {
+		int n = snprintf (line, sizeof line, "line %d\n", i);
+		crilog_out (&l, i % 2, line, (size_t)n);
+	}
+	crilog_close (&l);
+	ok (fstatat (dir, "log.1", &st, 0) == 0 && st.st_size >= 1000 && st.st_size < 1000 + 60 &&
+	        fstatat (dir, "log.2", &st, 0) == 0 && st.st_size >= 1000 && st.st_size < 1000 + 60,
+	    "crilog: rotated files passed max-size by less than a record");
+	ok (fstatat (dir, "log.3", &st, 0) < 0 && fstatat (dir, "log", &st, 0) == 0 && st.st_size < 1000 + 60,
+	    "crilog: max-file 3: log, log.1, log.2");
+	log = slurp (dir, "log");
+	ok (strstr (log, "F line 299\n") != NULL, "crilog: the last line in log");
+	free (log);
+	log = slurp (dir, "log.2");
+	ok (strstr (log, "F line 299\n") == NULL && strstr (log, " F line 2") != NULL, "crilog: older lines in log.2");
+	free (log);
+	close (dir);
+	dir = ctr_dir ("one", "{\"Type\": \"json-file\", \"Config\": {\"max-size\": \"1k\"}}");
+	crilog_open (&l, dir);
+	for (int i = 0; i < 300; i++)
+		crilog_out (&l, 0, "0123456789\n", 11);
+	crilog_close (&l);
+	ok (fstatat (dir, "log.1", &st, 0) < 0 && fstatat (dir, "log", &st, 0) == 0 && st.st_size < 1000 + 60,
+	    "crilog: max-file 1: the log starts again");
+	close (dir);
+}
+
+static void
+test_none (void)
+{
+	int dir = ctr_dir ("none", "{\"Type\": \"none\", \"Config\": {}}");
+	struct stat st;
+
+	ok (crilog_open (&l, dir) == 0 && crilog_out (&l, 0, "a\nb", 3) == 0 && crilog_flush (&l, 0) == 0,
+	    "crilog: the driver none takes output");
+	crilog_close (&l);
+	ok (fstatat (dir, "log", &st, 0) < 0, "crilog: and writes no log");
+	close (dir);
+}
+
 int
 main (void)
 {
 	snprintf (root, sizeof root, "/tmp/box-unit-crilog-%d", (int)getpid ());
 	mkdir (root, 0755);
 	test_crilog ();
+	test_held ();
+	test_rotate ();
+	test_none ();
 	{
 		char cmd[400];
 		snprintf (cmd, sizeof cmd, "rm -rf %s", root);
