@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -99,13 +100,16 @@ job_close (struct job *j)
 	store_close (&j->store);
 }
 
-/* Undo in reverse: the mount, the directory, the name. */
+/* Undo: the name first, so that a name never outlives its directory
+ * while we live (ctrrm_id_is_gone), then the mount, then the directory. */
 static void
 job_undo (struct job *j)
 {
 	struct bx_err ignored = {0};
 	char rootfs[PATH_MAX + 96];
 
+	if (j->named)
+		ctrname_release (j->rootfd, j->name, j->id);
 	if (j->rootfs >= 0) {
 		close (j->rootfs);
 		j->rootfs = -1;
@@ -119,8 +123,6 @@ job_undo (struct job *j)
 		snprintf (path, sizeof path, L_CONTAINERS "/%s", j->tmp);
 		tree_remove_at (j->rootfd, path);
 	}
-	if (j->named)
-		ctrname_release (j->rootfd, j->name, j->id);
 }
 
 /* A missing image: Docker's words, the reference as Docker shows it. */
@@ -152,19 +154,14 @@ image_open (struct job *j, const char *ref, struct bx_err *e)
 	return -1;
 }
 
-/* The id, the name, and the directory the bundle is built in. */
+/* The id, the directory the bundle is built in, then the name: a name
+ * that points at neither a container nor the directory of a live creator
+ * is stale, and the next command that meets it reaps it (ctrrm_sweep). */
 static int
 job_start (struct job *j, const char *name, struct bx_err *e)
 {
 	if (ctrname_new_id (j->id, e) < 0)
 		return -1;
-	if (name) {
-		snprintf (j->name, sizeof j->name, "%s", name[0] == '/' ? name + 1 : name);
-		if (ctrname_reserve (j->rootfd, j->name, j->id, e) < 0)
-			return -1;
-	} else if (ctrname_reserve_random (j->rootfd, j->id, j->name, sizeof j->name, e) < 0)
-		return -1;
-	j->named = 1;
 	if (mkdirat (j->rootfd, L_CONTAINERS, 0700) < 0 && errno != EEXIST)
 		return err_set (e, BX_SYSTEM, errno, "mkdir " L_CONTAINERS);
 	snprintf (j->tmp, sizeof j->tmp, "%s.tmp-%d", j->id, (int)getpid ());
@@ -175,6 +172,14 @@ job_start (struct job *j, const char *name, struct bx_err *e)
 	}
 	if ((j->dirfd = open (j->tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "%s", j->tmpdir);
+	if (name) {
+		snprintf (j->name, sizeof j->name, "%s", name[0] == '/' ? name + 1 : name);
+		if (ctrname_reserve (j->rootfd, j->name, j->id, e) < 0)
+			return -1;
+	} else if (ctrname_reserve_random (j->rootfd, j->id, j->name, sizeof j->name, e) < 0)
+		return -1;
+	j->named = 1;
+	ctr_test_crash ("create-named");
 	return 0;
 }
 
@@ -188,7 +193,7 @@ unpack_run (struct job *j, struct bx_err *e)
 	char self[PATH_MAX], prog[PATH_MAX + 16];
 	ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
 	int st;
-	pid_t pid;
+	pid_t pid, parent = getpid ();
 
 	self[n > 0 ? n : 0] = '\0';
 	snprintf (prog, sizeof prog, "%.*s/img-unpack", (int)(strrchr (self, '/') ? strrchr (self, '/') - self : 0),
@@ -199,6 +204,10 @@ unpack_run (struct job *j, struct bx_err *e)
 	if (pid == 0) {
 		int null = open ("/dev/null", O_WRONLY);
 		const char *argv[] = {"img-unpack", "-q", "--root", j->rootpath, j->img.config_digest, j->tmpdir, NULL};
+		/* killed with us: it must not mount a rootfs in a directory that
+		 * the next command reaps as ours */
+		if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent)
+			_exit (BX_SYSTEM);
 		sigprocmask (SIG_SETMASK, &j->oldmask, NULL);
 		if (null < 0 || dup2 (null, STDOUT_FILENO) < 0)
 			_exit (BX_SYSTEM);
@@ -343,10 +352,12 @@ create (struct ctrcfg *c, struct job *j, struct bx_err *e)
 		return -1;
 	if (ctrcfg_merge (c, j->img.config, j->id, j->name, j->img.config_digest, e) < 0)
 		return -1;
+	ctr_test_crash ("create-mounted");
 	if (ctrcfg_in_rootfs (c, j->rootfd, j->rootfs, j->tmpdir, e) < 0)
 		return -1;
 	if (bundle_files (j, c, e) < 0)
 		return -1;
+	ctr_test_crash ("create-written");
 	return publish (j, !c->flags->auto_remove, e);
 }
 

@@ -7,7 +7,9 @@
  * stdout: each CONTAINER as given, once signalled (kill) or stopped (stop)
  * reads:  containers/<id>/{state,create.json}
  * writes: containers/<id>/stopped (--stop, before signalling: the
- *         supervisor must not restart a container stopped on purpose)
+ *         supervisor must not restart a container stopped on purpose;
+ *         kill of a restarting container); state of a container whose
+ *         supervisor was killed (ctrrm_reap_lost)
  * locks:  containers/<id>/lock, shared and blocking, to know the exit is
  *         recorded (--stop; kill with SIGKILL when no restart policy)
  * exit:   0 ok, 1 a container was not found or (kill) does not run
@@ -27,6 +29,7 @@
 #include "base/layout.h"
 #include "base/root.h"
 #include "runtime/ctr.h"
+#include "runtime/ctrrm.h"
 #include "runtime/ctrsig.h"
 
 struct opts {
@@ -89,6 +92,9 @@ kill_one (int dfd, const char *what, const char *id, int sig, struct bx_err *e)
 	if (ctr_state_read (dfd, &s, e) < 0 && e->code != BX_NOTFOUND)
 		return -1;
 	ctr_state_settle (&s);
+	/* Docker: no signal to send, but no restart either */
+	if (!strcmp (s.status, "restarting"))
+		return ctrsig_cancel_restart (dfd, &s, e);
 	if ((pidfd = ctrsig_pidfd (&s, e)) < 0) {
 		if (e->code == BX_CONFLICT)
 			err_set (e, BX_FAIL, 0, "Cannot kill container: %s: container %s is not running", what, id);
@@ -126,9 +132,14 @@ one (int rootfd, const char *what, const char *id, void *arg, struct bx_err *e)
 {
 	const struct opts *o = arg;
 	_cleanup_close_ int dfd = ctr_open (rootfd, id, e);
+	struct ctr_state s;
+	struct bx_err ign = {0};
 
 	if (dfd < 0)
 		return -1;
+	/* one whose supervisor was killed: its end recorded first */
+	if (ctr_state_read (dfd, &s, &ign) == 0 && ctrrm_reap_lost (rootfd, dfd, id, &s) > 0)
+		return err_set (e, BX_NOTFOUND, 0, "No such container: %s", what);
 	if (o->stop)
 		return stop_one (dfd, o, e);
 	return kill_one (dfd, what, id, o->sig ? o->sig : SIGKILL, e);

@@ -12,9 +12,14 @@
  *         inspect), or the template once per object
  * reads:  containers/<id>/{state,create.json,config.json,network.json,upper/},
  *         names/, images/ (inspect of images, -s, ancestor=)
- * writes: nothing
- * locks:  none: each state file is read whole (it is replaced atomically)
- *         and settled (a vanished pid or supervisor reads as exited)
+ * writes: containers/<id>/state of a container found lost (its supervisor
+ *         killed: the exit recorded, its cgroups removed; --rm: removed);
+ *         reaps containers/<id>.tmp-<pid> of dead creators and removers
+ *         and names of no container (ctrrm_sweep)
+ * locks:  none to read: each state file is read whole (it is replaced
+ *         atomically) and settled (a vanished pid or supervisor reads as
+ *         exited); containers/<id>/lock tried (never waited for) to record
+ *         a lost one; names/ while reaping
  * exit:   0 ok, 1 an object was not found (Docker's "Error: No such
  *         object: X"; the others are still printed), 2 usage (bad filter,
  *         template), 5 system error
@@ -42,6 +47,7 @@
 #include "image/imgset.h"
 #include "image/store.h"
 #include "runtime/ctr.h"
+#include "runtime/ctrrm.h"
 
 #define MAXFILTERS 32
 #define DEF_TABLE "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}"
@@ -414,6 +420,8 @@ cmd_list (int argc, char **argv, struct ctx *c)
 
 	list_parse (argc, argv, c, &o);
 	ctx_open (c);
+	/* what killed creators and removers left is reaped, not listed */
+	ctrrm_sweep (c->rootfd, &(struct bx_err){0});
 	views_load (c, &vs);
 	if (vs.n)
 		qsort (vs.v, vs.n, sizeof *vs.v, cmp_newest);
@@ -424,7 +432,8 @@ cmd_list (int argc, char **argv, struct ctx *c)
 	for (int i = 0; i < o.nf; i++)
 		all |= !strcmp (o.f[i].key, "status");
 	for (size_t i = 0; i < vs.n && (o.last < 0 || n < (size_t)o.last); i++)
-		if ((all || !strcmp (vs.v[i].st.status, "running")) && shown (c, &o, &vs.v[i]))
+		if ((all || !strcmp (vs.v[i].st.status, "running") || !strcmp (vs.v[i].st.status, "restarting")) &&
+		    shown (c, &o, &vs.v[i]))
 			rows[n++] = &vs.v[i];
 	if (o.quiet && (!o.format || !strcmp (o.format, "table")))
 		for (size_t i = 0; i < n; i++)

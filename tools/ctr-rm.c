@@ -5,11 +5,13 @@
  * stdin:  unused
  * stdout: each CONTAINER as given, once removed
  * reads:  containers/<id>/{state,create.json,config.json}
- * writes: removes containers/<id>/, its rootfs mount, cgroups box/<id>,
- *         its network (ctr-net detach), anonymous volumes (-v) and
- *         names/<name>
+ * writes: removes containers/<id>/ (renamed containers/<id>.tmp-<pid>
+ *         first), its rootfs mount, cgroups box/<id>, its network (ctr-net
+ *         detach), anonymous volumes (-v) and names/<name>; reaps what
+ *         killed creators and removers left (containers/<id>.tmp-<pid> of
+ *         a dead pid, names/<name> of no container)
  * locks:  containers/<id>/lock (waits for it: a supervisor holds it until
- *         the container's exit is recorded)
+ *         the container's exit is recorded); names/ (flock, while reaping)
  * exit:   0 ok, 1 a container was not found, runs (without -f) or could
  *         not be removed (Docker's "Error response from daemon: ..."; the
  *         other arguments are still removed), 2 usage
@@ -64,11 +66,15 @@ main (int argc, char **argv)
 {
 	struct bx_err e = {0};
 	const char *root = NULL;
-	int flags, rootfd;
+	int flags, rootfd, rc;
 
 	err_prog_init (argv[0]);
 	flags = parse_args (argc, argv, &root);
 	if ((rootfd = root_open (root, &e)) < 0)
 		return err_report (&e);
-	return ctr_each (rootfd, argv + optind, argc - optind, rm_one, &flags, err_report_each);
+	rc = ctr_each (rootfd, argv + optind, argc - optind, rm_one, &flags, err_report_each);
+	/* then what killed creators and removers left: a name reaches its
+	 * half-made container (ctrrm_remove), an id cannot (no directory) */
+	ctrrm_sweep (rootfd, &e);
+	return rc;
 }

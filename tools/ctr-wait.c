@@ -5,7 +5,8 @@
  * stdin:  unused
  * stdout: each container's exit code, one per line, in argument order
  * reads:  containers/<id>/state
- * writes: nothing
+ * writes: containers/<id>/state of a container whose supervisor was
+ *         killed (the exit recorded, its cgroups removed; ctrrm_reap_lost)
  * locks:  containers/<id>/lock, shared and blocking: it is granted when the
  *         supervisor (or the attached ctr-spawn) has recorded the exit
  * exit:   0 ok, 1 a container was not found (Docker's "Error response
@@ -21,6 +22,7 @@
 #include "base/err.h"
 #include "base/root.h"
 #include "runtime/ctr.h"
+#include "runtime/ctrrm.h"
 #include "runtime/ctrsig.h"
 
 static void
@@ -30,12 +32,12 @@ usage (void)
 	exit (BX_USAGE);
 }
 
-/* Not running any more: lock granted, and a process that outlived its
- * supervisor (settle reads it as exited then) waited for as well. */
+/* Not running any more: the lock granted (the supervisor recorded the
+ * exit and let go, or died). */
 static int
 wait_one (int rootfd, const char *what, int *code, struct bx_err *e)
 {
-	_cleanup_close_ int dfd = -1, pidfd = -1;
+	_cleanup_close_ int dfd = -1;
 	char id[CTR_ID_LEN + 1];
 	struct ctr_state s;
 
@@ -47,13 +49,9 @@ wait_one (int rootfd, const char *what, int *code, struct bx_err *e)
 		*code = 0; /* created and never started: not running */
 		return e->code == BX_NOTFOUND ? 0 : -1;
 	}
-	ctr_state_settle (&s);
-	if ((pidfd = ctrsig_pidfd (&s, e)) >= 0) {
-		ctrsig_exit_wait (pidfd, -1);
-		if (ctr_state_read (dfd, &s, e) < 0)
-			return -1;
-		ctr_state_settle (&s);
-	}
+	/* still "running" with the lock free: its supervisor was killed, and
+	 * the container with it; the exit is recorded now, by us */
+	ctrrm_reap_lost (rootfd, dfd, id, &s);
 	*code = s.exit_code;
 	return 0;
 }

@@ -68,6 +68,51 @@ afile_replace_at (int dirfd, const char *name, const void *buf, size_t len, mode
 	return write_renamed_at (dirfd, name, buf, len, mode, 0, e);
 }
 
+/* Overwrite DIRFD/NAME from offset 0 without needing a new block. */
+static int
+rewrite_in_place_at (int dirfd, const char *name, const void *buf, size_t len, int sync)
+{
+	_cleanup_close_ int fd = openat (dirfd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	char pad[512];
+	struct stat st;
+	off_t off;
+
+	if (fd < 0 || fstat (fd, &st) < 0)
+		return -1;
+	if (!S_ISREG (st.st_mode) || (off_t)len > (off_t)st.st_blocks * 512) {
+		errno = ENOSPC;
+		return -1;
+	}
+	errno = ENOSPC; /* what a short write means here */
+	if (pwrite (fd, buf, len, 0) != (ssize_t)len)
+		return -1;
+	memset (pad, '\n', sizeof pad);
+	for (off = (off_t)len; off < st.st_size;) {
+		size_t n = (size_t)(st.st_size - off) < sizeof pad ? (size_t)(st.st_size - off) : sizeof pad;
+		ssize_t w = pwrite (fd, pad, n, off);
+		if (w <= 0)
+			return -1;
+		off += w;
+	}
+	if ((off_t)len < st.st_size && ftruncate (fd, (off_t)len) < 0)
+		return -1;
+	return sync && fsync (fd) < 0 ? -1 : 0;
+}
+
+int
+afile_replace_reserved_at (int dirfd, const char *name, const void *buf, size_t len, mode_t mode, int sync,
+                           struct bx_err *e)
+{
+	if (write_renamed_at (dirfd, name, buf, len, mode, sync, e) == 0)
+		return 0;
+	if (e->sys != ENOSPC && e->sys != EDQUOT)
+		return -1;
+	if (rewrite_in_place_at (dirfd, name, buf, len, sync) < 0)
+		return -1;
+	*e = (struct bx_err){0};
+	return 0;
+}
+
 int
 afile_slurp_fd (int fd, char **out, size_t *len, struct bx_err *e)
 {

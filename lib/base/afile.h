@@ -15,6 +15,16 @@ int afile_write_at (int dirfd, const char *name, const void *buf, size_t len, mo
  * network.json, a network's endpoints and resolver names): what they say
  * is lost with the processes and network devices on a crash anyway. */
 int afile_replace_at (int dirfd, const char *name, const void *buf, size_t len, mode_t mode, struct bx_err *e);
+/* As afile_replace_at (SYNC: afile_write_at), for a small file that must
+ * be written even on a full disk: when the new copy cannot be made
+ * (ENOSPC, EDQUOT), the file is rewritten in place, within the blocks it
+ * has allocated already (a file of a few hundred bytes holds one whole
+ * block), padded with newlines to its old size before it is cut, so a
+ * reader never sees the old lines after the new ones. A reader may see a
+ * torn file meanwhile: for state files whose readers skip lines they do
+ * not know. */
+int afile_replace_reserved_at (int dirfd, const char *name, const void *buf, size_t len, mode_t mode, int sync,
+                               struct bx_err *e);
 /* Read all of FD into a NUL-terminated malloc'd buffer. */
 int afile_slurp_fd (int fd, char **out, size_t *len, struct bx_err *e);
 /* Read all of DIRFD/NAME; BX_NOTFOUND when it does not exist. */

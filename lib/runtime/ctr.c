@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +118,7 @@ ctr_state_write (int dirfd, const struct ctr_state *s, int durable, struct bx_er
 	              "created=%s\nstarted=%s\nfinished=%s\nerror=%s\n",
 	              s->status, (int)s->pid, s->pid_start, (int)s->monitor, s->monitor_start, s->exit_code,
 	              s->oom_killed, s->restart_count, s->created, s->started, s->finished, err);
-	return (durable ? afile_write_at : afile_replace_at) (dirfd, L_STATE, buf, (size_t)n, 0600, e);
+	return afile_replace_reserved_at (dirfd, L_STATE, buf, (size_t)n, 0600, durable, e);
 }
 
 unsigned long long
@@ -158,17 +159,34 @@ same_process (pid_t pid, unsigned long long start)
 	return pid > 0 && start && ctr_proc_start_time (pid) == start;
 }
 
-void
+int
 ctr_state_settle (struct ctr_state *s)
 {
-	if (strcmp (s->status, "running"))
-		return;
-	if (same_process (s->pid, s->pid_start) && (!s->monitor || same_process (s->monitor, s->monitor_start)))
-		return;
+	if (!strcmp (s->status, "restarting")) {
+		/* between two runs: the last exit stands, only the wait is over */
+		if (same_process (s->monitor, s->monitor_start))
+			return 0;
+	} else if (strcmp (s->status, "running")) {
+		return 0;
+	} else if (same_process (s->pid, s->pid_start) &&
+	           (!s->monitor || same_process (s->monitor, s->monitor_start))) {
+		return 0;
+	} else {
+		s->exit_code = 255;
+	}
 	copy_str (s->status, sizeof s->status, "exited");
-	s->exit_code = 255;
 	if (!s->finished[0])
 		timestamp_now (s->finished);
+	return 1;
+}
+
+void
+ctr_test_crash (const char *point)
+{
+	const char *want = getenv ("BOX_TEST_CRASH");
+
+	if (want && !strcmp (want, point))
+		kill (getpid (), SIGKILL);
 }
 
 static int

@@ -2,8 +2,9 @@
  *
  * containers/<id>/state holds key=value lines, rewritten atomically by
  * whoever changes the container's life (ctr-create: created; ctr-spawn and
- * its supervisor: running, exited). Readers never trust "running" alone: the
- * pid must still be the same process (its start time matches). */
+ * its supervisor: running, restarting, exited; whoever finds the supervisor
+ * gone: exited). Readers never trust "running" alone: the pid must still be
+ * the same process (its start time matches). */
 #ifndef BOX_CTR_H
 #define BOX_CTR_H
 
@@ -18,7 +19,7 @@
 #define CTR_TIME_LEN TIMESTAMP_LEN /* base/timestamp: RFC 3339, UTC, nanoseconds */
 
 struct ctr_state {
-	char status[16];              /* created | running | exited */
+	char status[16];              /* created | running | restarting (waiting to start again) | exited */
 	pid_t pid;                    /* the container's first process, host pid */
 	unsigned long long pid_start; /* its start time, /proc/PID/stat field 22 */
 	pid_t monitor;                /* the supervisor (ctr-spawn), host pid */
@@ -45,12 +46,21 @@ int ctr_create_read_opt (int dirfd, json_t **out, struct bx_err *e);
 /* Read DIRFD/state (DIRFD: containers/<id>); unknown keys are ignored. */
 int ctr_state_read (int dirfd, struct ctr_state *s, struct bx_err *e);
 /* Write DIRFD/state atomically; DURABLE: fsync'd too (not for a --rm
- * container, which a crash does not leave to anyone). */
+ * container, which a crash does not leave to anyone). On a full disk the
+ * file is rewritten in place, in the block it holds already: an exit is
+ * recorded even when nothing else can be written. */
 int ctr_state_write (int dirfd, const struct ctr_state *s, int durable, struct bx_err *e);
 /* "running" only while S->pid is still the process that was recorded; a
  * container whose process or supervisor vanished reads as "exited" with
- * exit code 255 (Docker's figure for a container lost with its daemon). */
-void ctr_state_settle (struct ctr_state *s);
+ * exit code 255 (Docker's figure for a container lost with its daemon);
+ * "restarting" only while its supervisor lives, else "exited" with the
+ * exit code recorded. 1 when S was changed so: the record is stale. */
+int ctr_state_settle (struct ctr_state *s);
+
+/* For tests only: when $BOX_TEST_CRASH names POINT, the process kills
+ * itself with SIGKILL there, as a crash or a kill -9 would, so that tests
+ * can stop a program at a chosen step (tests/tools/ctr-rm.bats). */
+void ctr_test_crash (const char *point);
 
 /* The start time of PID (clock ticks since boot), 0 when it is gone or a zombie. */
 unsigned long long ctr_proc_start_time (pid_t pid);

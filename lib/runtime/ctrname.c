@@ -4,12 +4,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -159,55 +157,20 @@ ctrname_random (char *buf, size_t len, int retry)
 		snprintf (buf, len, "%s_%s", l, r);
 }
 
-/* True when containers/ holds ID.tmp-PID of a live process: its creator
- * is still at work. With REAP, the directories of dead creators go. */
+/* A name whose creator died before its container existed, or whose
+ * remover died before it got to the name (SIGKILL, a crash): it points at
+ * no container, and no live process makes or removes one under that id
+ * (ctr-create makes its directory before it reserves the name, and
+ * removes the name before its directory when it gives up). */
 static int
-creator_alive (int rootfd, const char *id, int reap_dead)
+is_stale (int rootfd, const char *id)
 {
-	_cleanup_dir_ DIR *d = NULL;
-	struct dirent *de;
-	int fd = openat (rootfd, L_CONTAINERS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0 || !(d = fdopendir (fd))) {
-		if (fd >= 0)
-			close (fd);
-		return 0;
-	}
-	while ((de = readdir (d))) {
-		pid_t pid;
-		if (strncmp (de->d_name, id, CTR_ID_LEN) != 0 || strncmp (de->d_name + CTR_ID_LEN, ".tmp-", 5) != 0)
-			continue;
-		pid = (pid_t)atoi (de->d_name + CTR_ID_LEN + 5);
-		if (pid > 0 && (kill (pid, 0) == 0 || errno == EPERM))
-			return 1;
-		/* the removal of a container directory is ctrrm's, mounts and all */
-		if (reap_dead) {
-			struct bx_err ignored = {0};
-			ctrrm_remove_dir (rootfd, de->d_name, &ignored);
-		}
-	}
-	return 0;
+	return strlen (id) == CTR_ID_LEN && ctrrm_id_is_gone (rootfd, id);
 }
 
-/* A name whose creator died before its container existed (SIGKILL,
- * a crash): no containers/<id>, no live creator, and older than the
- * moment between a reservation and its creator's mkdir. */
-static int
-is_stale (int rootfd, const char *path, const char *id)
-{
-	char dir[CTR_ID_LEN + 16];
-	struct stat st;
-
-	if (strlen (id) != CTR_ID_LEN || fstatat (rootfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    time (NULL) - st.st_mtime < 10)
-		return 0;
-	snprintf (dir, sizeof dir, L_CONTAINERS "/%s", id);
-	return faccessat (rootfd, dir, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
-	       !creator_alive (rootfd, id, 0);
-}
-
-/* Under a lock on names/ (so two of us never both take it): replace a
- * stale reservation of PATH. 1 done, 0 not stale after all. */
+/* Under a lock on names/ (so two of us never both take it, and no sweep
+ * runs meanwhile): replace a stale reservation of PATH. 1 done, 0 not
+ * stale after all. */
 static int
 steal_stale (int rootfd, const char *path, const char *id)
 {
@@ -219,10 +182,8 @@ steal_stale (int rootfd, const char *path, const char *id)
 		return 0;
 	n = readlinkat (rootfd, path, other, sizeof other - 1);
 	other[n > 0 ? n : 0] = '\0';
-	if (!is_stale (rootfd, path, other) || unlinkat (rootfd, path, 0) < 0)
+	if (!is_stale (rootfd, other) || unlinkat (rootfd, path, 0) < 0)
 		return 0;
-	/* what the dead creator half made (a mounted rootfs, files) goes too */
-	creator_alive (rootfd, other, 1);
 	return symlinkat (id, rootfd, path) == 0;
 }
 
@@ -241,8 +202,12 @@ ctrname_reserve (int rootfd, const char *name, const char *id, struct bx_err *e)
 		return err_set (e, BX_SYSTEM, errno, "reserve name %s", name);
 	n = readlinkat (rootfd, path, other, sizeof other - 1);
 	other[n > 0 ? n : 0] = '\0';
-	if (is_stale (rootfd, path, other) && steal_stale (rootfd, path, id))
+	if (is_stale (rootfd, other) && steal_stale (rootfd, path, id)) {
+		/* what the dead creator or remover left (a mounted rootfs) goes too */
+		struct bx_err ignored = {0};
+		ctrrm_sweep (rootfd, &ignored);
 		return 0;
+	}
 	return err_set (e, BX_CONFLICT, 0,
 	                "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have "
 	                "to remove (or rename) that container to be able to reuse that name.",

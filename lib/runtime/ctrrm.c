@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
@@ -140,13 +141,19 @@ take_lock (struct rm *r, struct bx_err *e)
 	return lock_take_at (r->dfd, L_CTR_LOCK, LOCK_WAIT, e);
 }
 
-/* The directory was removed by someone else while we waited. */
+/* The directory was removed (or renamed away to be) by someone else
+ * while we waited. */
 static int
-is_gone (int dfd)
+is_gone (struct rm *r)
 {
-	struct stat st;
+	char path[CTR_ID_LEN + 16];
+	struct stat st, here;
 
-	return fstat (dfd, &st) == 0 && st.st_nlink == 0;
+	snprintf (path, sizeof path, L_CONTAINERS "/%s", r->id);
+	if (fstat (r->dfd, &st) < 0 || st.st_nlink == 0)
+		return 1;
+	return fstatat (r->rootfd, path, &here, AT_SYMLINK_NOFOLLOW) < 0 || here.st_ino != st.st_ino ||
+	       here.st_dev != st.st_dev;
 }
 
 /* --- the network --------------------------------------------------------- */
@@ -241,26 +248,35 @@ unlink_if_ours (int nfd, const char *name, const char *id)
 	return 0;
 }
 
+/* Every link in names/ (NFD, left open) to ID. */
+static int
+unlink_all_to (int nfd, const char *id)
+{
+	_cleanup_dir_ DIR *d = NULL;
+	struct dirent *de;
+	int fd = dup (nfd), rc = 0;
+
+	if (fd < 0 || !(d = fdopendir (fd))) {
+		if (fd >= 0)
+			close (fd);
+		return -1;
+	}
+	while ((de = readdir (d)))
+		if (de->d_name[0] != '.' && unlink_if_ours (nfd, de->d_name, id) < 0)
+			rc = -1;
+	return rc;
+}
+
 /* NAME's link, or (name unknown) every link to ID. */
 static int
 names_remove (struct rm *r, struct bx_err *e)
 {
-	int nfd = openat (r->rootfd, L_NAMES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_dir_ DIR *d = NULL;
-	struct dirent *de;
-	int rc = 0;
+	_cleanup_close_ int nfd = openat (r->rootfd, L_NAMES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
 
 	if (nfd < 0)
 		return 0;
-	if (r->name[0]) {
-		rc = unlink_if_ours (nfd, r->name, r->id);
-		close (nfd);
-	} else if ((d = fdopendir (nfd))) {
-		while ((de = readdir (d)))
-			if (de->d_name[0] != '.' && unlink_if_ours (dirfd (d), de->d_name, r->id) < 0)
-				rc = -1;
-	} else
-		close (nfd);
+	rc = r->name[0] ? unlink_if_ours (nfd, r->name, r->id) : unlink_all_to (nfd, r->id);
 	return rc < 0 ? err_set (e, BX_SYSTEM, errno, "remove its name") : 0;
 }
 
@@ -278,6 +294,19 @@ rootfs_unmount (const char *root, const char *name, struct bx_err *e)
 	return overlay_unmount (rootfs, e);
 }
 
+/* ROOT/containers/NAME/netns, a namespace bind-mounted by ctr-net: a
+ * removal that got past ctr-net detach finds none */
+static int
+netns_unmount (const char *root, const char *name, struct bx_err *e)
+{
+	char netns[PATH_MAX + 128];
+
+	snprintf (netns, sizeof netns, "%s/" L_CONTAINERS "/%s/" L_NETNS, root, name);
+	if (umount2 (netns, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		return err_set (e, BX_SYSTEM, errno, "unmount %s", netns);
+	return 0;
+}
+
 static int
 dir_remove (int rootfd, const char *name, struct bx_err *e)
 {
@@ -289,18 +318,42 @@ dir_remove (int rootfd, const char *name, struct bx_err *e)
 	return 0;
 }
 
+/* containers/<id> becomes containers/<id>.tmp-PID, a name every reader
+ * skips: a removal killed from here on leaves no half container to list,
+ * only a leftover that ctrrm_sweep reaps (nothing is mounted in it now) */
+static int
+dir_retire (struct rm *r, char *tmp, size_t len, struct bx_err *e)
+{
+	char from[CTR_ID_LEN + 16], to[CTR_ID_LEN + 48];
+
+	snprintf (from, sizeof from, L_CONTAINERS "/%s", r->id);
+	snprintf (tmp, len, "%s.tmp-%d", r->id, (int)getpid ());
+	snprintf (to, sizeof to, L_CONTAINERS "/%s", tmp);
+	if (renameat (r->rootfd, from, r->rootfd, to) < 0)
+		return err_set (e, BX_SYSTEM, errno, "rename %s", from);
+	return 0;
+}
+
 static int
 rm_steps (struct rm *r, struct bx_err *e)
 {
+	char tmp[CTR_ID_LEN + 32];
+
 	if (net_detach (r, e) < 0)
 		return err_wrap (e, "network");
+	ctr_test_crash ("rm-detached");
 	if (rootfs_unmount (r->root, r->id, e) < 0 || cgroup_remove_all (r->id, e) < 0)
 		return -1;
+	ctr_test_crash ("rm-unmounted");
 	if ((r->flags & CTR_RM_VOLUMES) && volumes_remove (r, e) < 0)
 		return -1;
-	if (dir_remove (r->rootfd, r->id, e) < 0)
+	if (dir_retire (r, tmp, sizeof tmp, e) < 0)
 		return -1;
-	return names_remove (r, e);
+	ctr_test_crash ("rm-retired");
+	if (names_remove (r, e) < 0)
+		return -1;
+	ctr_test_crash ("rm-unnamed");
+	return dir_remove (r->rootfd, tmp, e);
 }
 
 static int
@@ -321,9 +374,229 @@ ctrrm_remove_dir (int rootfd, const char *name, struct bx_err *e)
 {
 	char root[PATH_MAX];
 
-	if (root_of (rootfd, root, sizeof root, e) < 0 || rootfs_unmount (root, name, e) < 0)
+	if (root_of (rootfd, root, sizeof root, e) < 0 || rootfs_unmount (root, name, e) < 0 ||
+	    netns_unmount (root, name, e) < 0)
 		return -1;
 	return dir_remove (rootfd, name, e);
+}
+
+/* --- what killed creators and removers left ------------------------------ */
+
+/* The pid of NAME when it is "<id>.tmp-PID" (of ID, unless NULL); else 0. */
+static pid_t
+tmp_owner (const char *name, const char *id)
+{
+	char *end;
+	long pid;
+
+	if (strlen (name) <= CTR_ID_LEN + 5 || strncmp (name + CTR_ID_LEN, ".tmp-", 5) ||
+	    strspn (name, "0123456789abcdef") != CTR_ID_LEN || (id && strncmp (name, id, CTR_ID_LEN)))
+		return 0;
+	pid = strtol (name + CTR_ID_LEN + 5, &end, 10);
+	return *end || pid <= 0 ? 0 : (pid_t)pid;
+}
+
+/* a zombie is a dead worker whose parent has not reaped it yet */
+static int
+pid_alive (pid_t pid)
+{
+	return ctr_proc_start_time (pid) != 0;
+}
+
+static DIR *
+containers_open (int rootfd)
+{
+	int fd = openat (rootfd, L_CONTAINERS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir (fd);
+
+	if (fd >= 0 && !d)
+		close (fd);
+	return d;
+}
+
+int
+ctrrm_tmp_busy (int rootfd, const char *id)
+{
+	_cleanup_dir_ DIR *d = containers_open (rootfd);
+	struct dirent *de;
+	pid_t pid;
+
+	while (d && (de = readdir (d)))
+		if ((pid = tmp_owner (de->d_name, id)) && pid_alive (pid))
+			return 1;
+	return 0;
+}
+
+int
+ctrrm_id_is_gone (int rootfd, const char *id)
+{
+	char dir[CTR_ID_LEN + 16];
+
+	/* in this order: a creator renames its directory into place, and a
+	 * remover out of it, while it lives */
+	if (strlen (id) != CTR_ID_LEN || ctrrm_tmp_busy (rootfd, id))
+		return 0;
+	snprintf (dir, sizeof dir, L_CONTAINERS "/%s", id);
+	return faccessat (rootfd, dir, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+}
+
+/* containers/NAME of a dead process, and (NFD: names/, locked) its names */
+static void
+tmp_reap (int rootfd, int nfd, const char *name)
+{
+	struct bx_err ign = {0};
+	char id[CTR_ID_LEN + 1];
+
+	snprintf (id, sizeof id, "%.*s", CTR_ID_LEN, name);
+	if (ctrrm_remove_dir (rootfd, name, &ign) < 0)
+		return;
+	cgroup_remove_all (id, &ign);
+	if (nfd >= 0 && ctrrm_id_is_gone (rootfd, id))
+		unlink_all_to (nfd, id);
+}
+
+static void
+sweep_tmp (int rootfd, int nfd)
+{
+	_cleanup_dir_ DIR *d = containers_open (rootfd);
+	struct dirent *de;
+	pid_t pid;
+
+	while (d && (de = readdir (d)))
+		if ((pid = tmp_owner (de->d_name, NULL)) && !pid_alive (pid))
+			tmp_reap (rootfd, nfd, de->d_name);
+}
+
+/* names/ (NFD, locked): links to a container that is gone */
+static void
+sweep_names (int rootfd, int nfd)
+{
+	_cleanup_dir_ DIR *d = NULL;
+	struct dirent *de;
+	char id[CTR_ID_LEN + 2], dir[CTR_ID_LEN + 16];
+	int fd = dup (nfd);
+
+	if (fd < 0 || !(d = fdopendir (fd))) {
+		if (fd >= 0)
+			close (fd);
+		return;
+	}
+	while ((de = readdir (d))) {
+		ssize_t n = readlinkat (nfd, de->d_name, id, sizeof id - 1);
+		if (de->d_name[0] == '.' || n != CTR_ID_LEN)
+			continue;
+		id[n] = '\0';
+		/* the common case, cheap: the container is there */
+		snprintf (dir, sizeof dir, L_CONTAINERS "/%s", id);
+		if (faccessat (rootfd, dir, F_OK, AT_SYMLINK_NOFOLLOW) == 0 || !ctrrm_id_is_gone (rootfd, id))
+			continue;
+		unlink_if_ours (nfd, de->d_name, id);
+	}
+}
+
+int
+ctrrm_sweep (int rootfd, struct bx_err *e)
+{
+	_cleanup_close_ int nfd = openat (rootfd, L_NAMES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (nfd < 0 && errno != ENOENT)
+		return err_set (e, BX_SYSTEM, errno, L_NAMES);
+	/* one sweep at a time, and none while a stale name is taken over */
+	if (nfd >= 0 && flock (nfd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? 0 : err_set (e, BX_SYSTEM, errno, "lock " L_NAMES);
+	sweep_tmp (rootfd, nfd);
+	if (nfd >= 0)
+		sweep_names (rootfd, nfd);
+	return 0;
+}
+
+/* --- a container whose supervisor is gone -------------------------------- */
+
+static int
+auto_removes (int dfd)
+{
+	struct bx_err ign = {0};
+	json_t *c = ctr_create_read (dfd, &ign);
+	int yes = json_is_true (json_object_get (json_object_get (c, "HostConfig"), "AutoRemove"));
+
+	json_decref (c);
+	return yes;
+}
+
+int
+ctrrm_reap_lost (int rootfd, int dirfd, const char *id, struct ctr_state *s)
+{
+	_cleanup_close_ int lock = -1;
+	struct ctr_state now;
+	struct bx_err e = {0};
+
+	if (!ctr_state_settle (s))
+		return 0;
+	/* held: the supervisor records the exit itself, or another finder does */
+	if ((lock = lock_take_at (dirfd, L_CTR_LOCK, LOCK_TRY, &e)) < 0)
+		return 0;
+	/* under the lock the record may have moved on (started again) */
+	if (ctr_state_read (dirfd, &now, &e) < 0)
+		return 0;
+	if (!ctr_state_settle (&now)) {
+		*s = now;
+		return 0;
+	}
+	now.pid = now.monitor = 0;
+	now.pid_start = now.monitor_start = 0;
+	/* what is left of it (a process of a shared pid namespace) goes too */
+	cgroup_remove_all (id, &e);
+	ctr_state_write (dirfd, &now, 1, &e);
+	*s = now;
+	/* --rm: what its supervisor would have done */
+	if (auto_removes (dirfd) && ctrrm_remove (rootfd, id, CTR_RM_FORCE | CTR_RM_LOCKED, &e) == 0)
+		return 1;
+	return 0;
+}
+
+/* Wait for the removers of ID at work in containers/<id>.tmp-PID: each
+ * holds the container's lock until the directory is gone. */
+static void
+removers_wait (int rootfd, const char *id)
+{
+	_cleanup_dir_ DIR *d = containers_open (rootfd);
+	struct dirent *de;
+	char lock[CTR_ID_LEN + 64];
+	pid_t pid;
+
+	while (d && (de = readdir (d))) {
+		int fd;
+		if (!(pid = tmp_owner (de->d_name, id)) || !pid_alive (pid))
+			continue;
+		/* never O_CREAT: a file made in a directory being emptied would
+		 * keep it */
+		snprintf (lock, sizeof lock, L_CONTAINERS "/%s/" L_CTR_LOCK, de->d_name);
+		if ((fd = openat (rootfd, lock, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		while (flock (fd, LOCK_SH) < 0 && errno == EINTR)
+			;
+		close (fd);
+	}
+}
+
+/* containers/<id> is not there: removed already, being removed (waited
+ * for), or left half made or half removed by a killed process (reaped).
+ * 0 once its names are gone; 1 when it appeared meanwhile (a creator
+ * finished): the removal starts again; BX_NOTFOUND while it is made. */
+static int
+absent (struct rm *r, struct bx_err *e)
+{
+	char path[CTR_ID_LEN + 16];
+
+	memset (e, 0, sizeof *e);
+	removers_wait (r->rootfd, r->id);
+	ctrrm_sweep (r->rootfd, e);
+	snprintf (path, sizeof path, L_CONTAINERS "/%s", r->id);
+	if (faccessat (r->rootfd, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	if (!ctrrm_id_is_gone (r->rootfd, r->id))
+		return err_set (e, BX_NOTFOUND, 0, "No such container: %s", r->id);
+	return names_remove (r, e);
 }
 
 int
@@ -337,20 +610,21 @@ ctrrm_remove (int rootfd, const char *id, int flags, struct bx_err *e)
 		return -1;
 	snprintf (r.dir, sizeof r.dir, "%s/" L_CONTAINERS "/%s", r.root, id);
 	if ((r.dfd = ctr_open (rootfd, id, e)) < 0) {
-		/* an earlier removal got as far as the directory */
-		if (e->code == BX_NOTFOUND)
-			rc = names_remove (&r, e);
+		if (e->code == BX_NOTFOUND && (rc = absent (&r, e)) > 0) {
+			rm_free (&r);
+			return ctrrm_remove (rootfd, id, flags, e);
+		}
 		goto out;
 	}
 	rm_load (&r);
 	if (check_running (&r, flags & CTR_RM_FORCE, e) < 0)
 		goto out;
 	if (!(flags & CTR_RM_LOCKED) && (lock = take_lock (&r, e)) < 0) {
-		if (e->sys == ENOENT && is_gone (r.dfd))
+		if (e->sys == ENOENT && is_gone (&r))
 			rc = names_remove (&r, e);
 		goto out;
 	}
-	if (is_gone (r.dfd))
+	if (is_gone (&r))
 		rc = names_remove (&r, e);
 	/* started again while we waited for the lock: the same question again */
 	else if ((flags & CTR_RM_LOCKED) || check_running (&r, 0, e) == 0)

@@ -12,6 +12,7 @@
 #define BOX_CTRRM_H
 
 #include "base/err.h"
+#include "runtime/ctr.h"
 
 enum {
 	CTR_RM_FORCE = 1,   /* kill a running container first (SIGKILL) */
@@ -26,7 +27,30 @@ enum {
 int ctrrm_remove (int rootfd, const char *id, int flags, struct bx_err *e);
 /* What a removal does to the directory alone: containers/NAME (a
  * container's, or one a creator that died left half made) with its rootfs
- * unmounted first. For a directory nothing runs from. */
+ * and netns unmounted first. For a directory nothing runs from. */
 int ctrrm_remove_dir (int rootfd, const char *name, struct bx_err *e);
+
+/* A container is made as containers/<id>.tmp-PID (ctr-create) and removed
+ * from containers/<id>.tmp-PID (renamed there first, so that it is never
+ * seen half removed); PID is the process at work. True when such a
+ * directory of ID belongs to a live process. */
+int ctrrm_tmp_busy (int rootfd, const char *id);
+/* True when ID is no container and none is being made or removed under it:
+ * a name that points at it is stale. */
+int ctrrm_id_is_gone (int rootfd, const char *id);
+/* What killed creators and removers left: every containers/<id>.tmp-PID of
+ * a dead process goes, mounts and all, with the names that point at it, and
+ * every names/NAME whose container is gone. Under names/'s flock; skipped
+ * (0) when another sweep holds it. */
+int ctrrm_sweep (int rootfd, struct bx_err *e);
+
+/* S, read from DIRFD (containers/ID), says running or restarting, but its
+ * supervisor (or the attached ctr-spawn) is gone, and the container with it
+ * (its parent-death signal): the first to find it records the exit in
+ * state (settled: 255, or the last exit of one waiting to restart),
+ * removes its cgroups, and removes a --rm container (1 then: it is gone).
+ * Under the container's lock, not waited for: S is only settled when
+ * somebody holds it. 0 when nothing was stale or it was recorded. */
+int ctrrm_reap_lost (int rootfd, int dirfd, const char *id, struct ctr_state *s);
 
 #endif

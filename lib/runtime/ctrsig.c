@@ -109,6 +109,22 @@ mark_stopped (int dirfd, struct bx_err *e)
 }
 
 int
+ctrsig_cancel_restart (int dirfd, const struct ctr_state *s, struct bx_err *e)
+{
+	int fd;
+
+	if (mark_stopped (dirfd, e) < 0)
+		return -1;
+	if (strcmp (s->status, "restarting") || s->monitor <= 0 || (fd = pidfd_open (s->monitor, 0)) < 0)
+		return 0;
+	/* the pidfd pins the process: the supervisor recorded, not a recycled pid */
+	if (ctr_proc_start_time (s->monitor) == s->monitor_start)
+		pidfd_send_signal (fd, SIGTERM, NULL, 0);
+	close (fd);
+	return 0;
+}
+
+int
 ctrsig_stop (int dirfd, int sig, int timeout, struct bx_err *e)
 {
 	_cleanup_close_ int pidfd = -1;
@@ -118,6 +134,8 @@ ctrsig_stop (int dirfd, int sig, int timeout, struct bx_err *e)
 	if (mark_stopped (dirfd, e) < 0 || ctr_state_read (dirfd, &s, e) < 0)
 		return -1;
 	ctr_state_settle (&s);
+	if (!strcmp (s.status, "restarting"))
+		return ctrsig_cancel_restart (dirfd, &s, e) < 0 ? -1 : ctrsig_recorded_wait (dirfd, e);
 	if ((pidfd = ctrsig_pidfd (&s, e)) < 0)
 		return e->code == BX_CONFLICT ? 0 : -1;
 	if (pidfd_send_signal (pidfd, sig, NULL, 0) < 0 && errno != ESRCH)

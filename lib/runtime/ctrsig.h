@@ -36,9 +36,16 @@ int ctrsig_restarts (json_t *create);
  * (default 10) in *SIG and *TIMEOUT; CREATE may be NULL. */
 void ctrsig_stop_params (json_t *create, int *sig, int *timeout);
 
+/* A container waiting to restart (S restarting): marked stopped, and its
+ * supervisor's wait cut short (SIGTERM), so that it records the exit and
+ * gives up now rather than after the delay. Docker's kill and stop of a
+ * restarting container do no more. */
+int ctrsig_cancel_restart (int dirfd, const struct ctr_state *s, struct bx_err *e);
+
 /* docker stop: mark the container stopped (no restart), send SIG, after
  * TIMEOUT seconds (< 0: never) SIGKILL, and return once the exit is
- * recorded. A container that does not run is no error. */
+ * recorded. A container that does not run is no error; one waiting to
+ * restart does not restart. */
 int ctrsig_stop (int dirfd, int sig, int timeout, struct bx_err *e);
 
 #endif

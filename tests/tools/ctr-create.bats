@@ -540,7 +540,7 @@ crun_run () {
 @test "more of docker create: --shm-size, --group-add, --sysctl, -c, --cpuset-cpus, --ulimit, --device, --log-*" {
 	mk --shm-size 128m --group-add app --group-add 4242 --sysctl net.ipv4.ip_forward=1 --sysctl kernel.shmmax=1000000 \
 		-c 512 --cpuset-cpus 0 --ulimit nofile=1024:2048 --ulimit nproc=100 --domainname ex.org \
-		--device /dev/null:/dev/mynull:r --log-driver none --log-opt a=b small
+		--device /dev/null:/dev/mynull:r --log-driver local --log-opt max-size=1m --log-opt compress=false small
 	[[ $(cfg '.mounts[] | select(.destination == "/dev/shm") | .options[-1]') == '"size=134217728"' ]]
 	[[ $(cfg .process.user) == '{"uid":0,"gid":0,"additionalGids":[1000,4242]}' ]]
 	[[ $(cfg .linux.sysctl) == '{"net.ipv4.ip_unprivileged_port_start":"0","net.ipv4.ping_group_range":"0 2147483647","net.ipv4.ip_forward":"1","kernel.shmmax":"1000000"}' ]]
@@ -549,7 +549,7 @@ crun_run () {
 	[[ $(cfg .domainname) == '"ex.org"' && $(crt .Config.Domainname) == '"ex.org"' ]]
 	[[ $(cfg .linux.devices) == '[{"path":"/dev/mynull","type":"c","major":1,"minor":3,"fileMode":438,"uid":0,"gid":0}]' ]]
 	[[ $(cfg '.linux.resources.devices[-1]') == '{"allow":true,"type":"c","major":1,"minor":3,"access":"r"}' ]]
-	[[ $(crt '.HostConfig | [.ShmSize, .CpuShares, .CpusetCpus, .GroupAdd, .Sysctls, .Ulimits, .Devices, .LogConfig]') == '[134217728,512,"0",["app","4242"],{"net.ipv4.ip_forward":"1","kernel.shmmax":"1000000"},[{"Name":"nofile","Hard":2048,"Soft":1024},{"Name":"nproc","Hard":100,"Soft":100}],[{"PathOnHost":"/dev/null","PathInContainer":"/dev/mynull","CgroupPermissions":"r"}],{"Type":"none","Config":{"a":"b"}}]' ]]
+	[[ $(crt '.HostConfig | [.ShmSize, .CpuShares, .CpusetCpus, .GroupAdd, .Sysctls, .Ulimits, .Devices, .LogConfig]') == '[134217728,512,"0",["app","4242"],{"net.ipv4.ip_forward":"1","kernel.shmmax":"1000000"},[{"Name":"nofile","Hard":2048,"Soft":1024},{"Name":"nproc","Hard":100,"Soft":100}],[{"PathOnHost":"/dev/null","PathInContainer":"/dev/mynull","CgroupPermissions":"r"}],{"Type":"local","Config":{"compress":"false","max-size":"1m"}}]' ]]
 	run --separate-stderr -1 ctr-create --group-add ghosts small
 	[[ $stderr == "ctr-create: unable to find group ghosts: no matching entries in group file" ]]
 	run --separate-stderr -2 ctr-create --sysctl kernel.hostname=x small
@@ -616,21 +616,20 @@ crun_run () {
 	[[ $stderr == "ctr-create: Invalid container name (a b), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed" ]]
 }
 
-@test "a name left by a creator that died is taken over, a fresh one is not" {
+@test "a name left by a creator that died is taken over, a live creator's is not" {
 	local ghost
 	ghost=$(printf '%064d' 7)
 	mkdir -p "$BOX_ROOT/names"
+	# a creator makes its directory before it reserves the name: a name of
+	# no container and no live creator is stale from the start
 	ln -s "$ghost" "$BOX_ROOT/names/old"
-	run --separate-stderr -4 ctr-create --name old small
-	[[ $stderr == *'"/old" is already in use by container "'$ghost'"'* ]]
-	touch -h -d '1 minute ago' "$BOX_ROOT/names/old"
 	mk --name old small
 	[[ $(readlink "$BOX_ROOT/names/old") == "$id" ]]
 	# a creator still at work (its containers/<id>.tmp-<pid>) keeps its name
 	ln -s "$ghost" "$BOX_ROOT/names/busy"
-	touch -h -d '1 minute ago' "$BOX_ROOT/names/busy"
 	mkdir "$BOX_ROOT/containers/$ghost.tmp-$$"
-	run -4 ctr-create --name busy small
+	run --separate-stderr -4 ctr-create --name busy small
+	[[ $stderr == *'"/busy" is already in use by container "'$ghost'"'* ]]
 	rmdir "$BOX_ROOT/containers/$ghost.tmp-$$"
 	# a creator killed by SIGKILL: its half-made directory (rootfs mounted) goes with its name
 	local dead
@@ -642,6 +641,38 @@ crun_run () {
 	mk --name busy small
 	[[ ! -e $BOX_ROOT/containers/$ghost.tmp-$dead ]]
 	[[ $(findmnt -rn -o TARGET | grep -c "$ghost") == 0 ]]
+}
+
+# leftovers: what is under containers/ and names/ besides containers, and
+# mounts under the state directory other than the rootfs of container $1
+leftovers () {
+	ls -A "$BOX_ROOT/containers" | grep -v -x -e "${1:-none}" || true
+	ls -A "$BOX_ROOT/names" 2>/dev/null | while read -r n; do
+		[[ -e $BOX_ROOT/containers/$(readlink "$BOX_ROOT/names/$n") ]] || echo "name $n"
+	done
+	findmnt -rn -o TARGET | grep -F "$BOX_ROOT/" | grep -v -F "$BOX_ROOT/containers/${1:-none}/" || true
+}
+
+@test "killed at any step (BOX_TEST_CRASH), the next command reaps what ctr-create left" {
+	local p
+	for p in create-named create-mounted create-written; do
+		# the first container of an image (img-unpack), then one of layers extracted
+		BOX_TEST_CRASH=$p run -137 ctr-create --name web small
+		[[ -n $(leftovers) ]]
+		# ps: nothing half made is listed, and nothing is left
+		run --separate-stderr -0 ctr-list -a -q
+		[[ -z $output && -z $stderr ]]
+		[[ -z $(leftovers) ]]
+		# rm -f of the name reaches it: done, nothing left
+		BOX_TEST_CRASH=$p run -137 ctr-create --name web small
+		run -0 ctr-rm -f web
+		[[ $output == web && -z $(leftovers) ]]
+		# create with the same name takes it over
+		BOX_TEST_CRASH=$p run -137 ctr-create --name web small
+		mk --name web small
+		[[ -z $(leftovers "$id") ]]
+		run -0 ctr-rm web
+	done
 }
 
 @test "two creates of one name at once: exactly one wins, the loser leaves nothing" {

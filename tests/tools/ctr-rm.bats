@@ -169,3 +169,54 @@ teardown () {
 	run -0 timeout 10 ctr-rm -f web
 	[[ ! -e $d ]]
 }
+
+# leftovers: entries of containers/ and names/, and mounts, under BOX_ROOT
+leftovers () {
+	ls -A "$BOX_ROOT/containers" "$BOX_ROOT/names" 2>/dev/null | grep -v -e '^$' -e ':$' || true
+	findmnt -rn -o TARGET | grep -F "$BOX_ROOT/" || true
+}
+
+@test "rm killed at any step (BOX_TEST_CRASH): the next ps, rm or create finds the truth, and nothing is left" {
+	skip_unless_root
+	local p d id
+	for p in rm-detached rm-unmounted rm-retired rm-unnamed; do
+		# ps after the kill: a whole container (not yet retired) or none,
+		# never a nameless one or a name of nothing
+		id=$(fake_exited web 0)
+		d=$(fake_dir web)
+		mkdir -p "$d/rootfs" "$d/upper"
+		mount -t tmpfs tmpfs "$d/rootfs"
+		BOX_TEST_CRASH=$p run -137 ctr-rm web
+		run -0 ctr-list -a --format '{{.ID}} {{.Names}}'
+		case $p in
+		rm-detached | rm-unmounted)
+			[[ $output == "${id:0:12} web" ]]
+			run -0 ctr-rm web
+			;;
+		*) [[ -z $output ]] ;;
+		esac
+		[[ -z $(leftovers) ]]
+		# rm -f after the kill: it reaches whatever is left by its name; once
+		# the name went, there is no container (and the rest is reaped)
+		fake_exited web 0 >/dev/null
+		BOX_TEST_CRASH=$p run -137 ctr-rm web
+		if [[ $p == rm-unnamed ]]; then
+			run --separate-stderr -1 ctr-rm -f web
+			[[ $stderr == "Error response from daemon: No such container: web" ]]
+		else
+			run -0 ctr-rm -f web
+			[[ $output == web ]]
+		fi
+		[[ -z $(leftovers) ]]
+		# by id: nothing is found (it is no container any more), nothing left
+		id=$(fake_exited web 0)
+		BOX_TEST_CRASH=$p run -137 ctr-rm web
+		if [[ $p == rm-retired || $p == rm-unnamed ]]; then
+			run --separate-stderr -1 ctr-rm "$id"
+			[[ $stderr == "Error response from daemon: No such container: $id" ]]
+		else
+			run -0 ctr-rm "$id"
+		fi
+		[[ -z $(leftovers) ]]
+	done
+}

@@ -227,6 +227,71 @@ no_cgroup () {
 	[[ $stderr == "ctr-exec: container $ID is not running" ]]
 }
 
+@test "-d: a killed supervisor: the first ps, wait or rm records the exit (255) and reaps the cgroups; no restart" {
+	local mon pid
+	mk --restart always -- sleep 30
+	for finder in ps wait rm; do
+		ctr-spawn -d "$ID"
+		mon=$(state monitor) pid=$(state pid)
+		kill -KILL "$mon"
+		wait_for test ! -d "/proc/$pid"
+		[[ $(state status) == running ]]
+		case $finder in
+		ps)
+			run -0 ctr-list -a --format '{{.State}} {{.Status}}'
+			[[ $output =~ ^exited\ Exited\ \(255\)\ (Less\ than\ a\ second|[0-9]+\ seconds?)\ ago$ ]]
+			;;
+		wait) run -0 ctr-wait "$ID" && [[ $output == 255 ]] ;;
+		rm)
+			run -0 ctr-rm "$ID"
+			[[ ! -e $D ]]
+			no_cgroup
+			return 0
+			;;
+		esac
+		# the state file says so too, and nothing else is left
+		[[ $(state status) == exited && $(state exit_code) == 255 && $(state monitor) == 0 ]]
+		no_cgroup
+		# the restart policy was the supervisor's: no restart (ctr-spawn(1))
+		sleep 0.3
+		[[ $(state status) == exited ]]
+	done
+}
+
+# restarting, with a wait of 1.6 s ahead (Docker's delays: 0.1, 0.2, ... s)
+long_restart () {
+	state_is status restarting && (($(state restart_count) >= 5))
+}
+
+@test "-d: waiting to restart, it reads Restarting (N) X ago as in Docker; stop and a killed supervisor end the wait" {
+	mk --restart always -- sh -c 'exit 3'
+	ctr-spawn -d "$ID"
+	wait_for long_restart
+	run -0 ctr-list --format '{{.State}} {{.Status}}'
+	[[ $output =~ ^restarting\ Restarting\ \(3\)\ (Less\ than\ a\ second|[0-9]+\ seconds?)\ ago$ ]]
+	run -0 ctr-list inspect -f '{{.State.Status}} {{.State.Running}} {{.State.Restarting}} {{.State.ExitCode}} {{.State.Pid}}' "$ID"
+	[[ $output == "restarting true true 3 0" ]]
+	run -0 ctr-list --filter status=restarting -q
+	[[ $output == "${ID:0:12}" ]]
+	# stop: the wait is cut short, the exit recorded, the supervisor gone
+	ctr-kill --stop "$ID"
+	flock -n "$D/lock" true
+	[[ $(state status) == exited && $(state exit_code) == 3 ]]
+	# a supervisor killed while it waits: the last exit stands
+	ctr-spawn -d "$ID"
+	wait_for long_restart
+	kill -KILL "$(state monitor)"
+	run -0 ctr-list -a --format '{{.Status}}'
+	[[ $output =~ ^Exited\ \(3\) ]]
+	[[ $(state status) == exited && $(state exit_code) == 3 ]]
+	# kill of a restarting container: Docker sends nothing, and no restart
+	ctr-spawn -d "$ID"
+	wait_for long_restart
+	run -0 ctr-kill "$ID"
+	wait_for flock -n "$D/lock" true
+	[[ $(state status) == exited && -e $D/stopped ]]
+}
+
 @test "-d: restart policies, restart_count, and no restart after a stop" {
 	mk --restart on-failure:2 -- sh -c 'exit 3'
 	ctr-spawn -d "$ID"

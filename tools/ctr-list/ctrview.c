@@ -11,6 +11,7 @@
 #include "base/cleanup.h"
 #include "base/human.h"
 #include "base/layout.h"
+#include "runtime/ctrrm.h"
 #include "runtime/volume.h"
 
 #define ZERO_TIME "0001-01-01T00:00:00Z"
@@ -81,12 +82,16 @@ ctrview_load (int rootfd, const char *root, const char *id, struct ctrview *v, s
 	snprintf (v->dir, sizeof v->dir, "%s/" L_CONTAINERS "/%s", root, id);
 	if ((dfd = ctr_open (rootfd, id, e)) < 0)
 		return -1;
-	if (ctr_state_read (dfd, &v->st, e) < 0 || ctr_create_read_opt (dfd, &v->create, e) < 0 ||
-	    load_json (dfd, L_CONFIG, &v->config, e) < 0 || load_json (dfd, L_NETWORK_JSON, &v->network, e) < 0) {
+	if (ctr_state_read (dfd, &v->st, e) < 0)
+		return -1;
+	/* found lost (its supervisor killed): recorded now; gone with --rm */
+	if (ctrrm_reap_lost (rootfd, dfd, id, &v->st) > 0)
+		return err_set (e, BX_NOTFOUND, 0, "No such container: %s", id);
+	if (ctr_create_read_opt (dfd, &v->create, e) < 0 || load_json (dfd, L_CONFIG, &v->config, e) < 0 ||
+	    load_json (dfd, L_NETWORK_JSON, &v->network, e) < 0) {
 		ctrview_free (v);
 		return -1;
 	}
-	ctr_state_settle (&v->st);
 	if (!v->create)
 		v->create = json_object ();
 	if (!v->config)
@@ -121,6 +126,9 @@ ctrview_status (const struct ctrview *v, time_t now, char *buf, size_t len)
 	if (!strcmp (v->st.status, "running")) {
 		human_duration (since (v->st.started, now), d, sizeof d);
 		snprintf (buf, len, "Up %s", d);
+	} else if (!strcmp (v->st.status, "restarting")) {
+		human_duration (since (v->st.finished, now), d, sizeof d);
+		snprintf (buf, len, "Restarting (%d) %s ago", v->st.exit_code, d);
 	} else if (!v->st.started[0])
 		snprintf (buf, len, "Created");
 	else if (!v->st.finished[0])
@@ -395,13 +403,14 @@ ctrview_mounts (const struct ctrview *v)
 static json_t *
 inspect_state (const struct ctrview *v)
 {
-	int running = !strcmp (v->st.status, "running");
+	int running = !strcmp (v->st.status, "running"), restarting = !strcmp (v->st.status, "restarting");
 
-	return json_pack ("{ss sb sb sb sb sb si si ss ss ss}", "Status", v->st.status[0] ? v->st.status : "created",
-	                  "Running", running, "Paused", 0, "Restarting", 0, "OOMKilled", v->st.oom_killed != 0, "Dead",
-	                  0, "Pid", running ? (int)v->st.pid : 0, "ExitCode", v->st.exit_code, "Error", v->st.error,
-	                  "StartedAt", v->st.started[0] ? v->st.started : ZERO_TIME, "FinishedAt",
-	                  v->st.finished[0] ? v->st.finished : ZERO_TIME);
+	/* Docker: a container waiting to restart is Running and Restarting, no Pid */
+	return json_pack (
+	    "{ss sb sb sb sb sb si si ss ss ss}", "Status", v->st.status[0] ? v->st.status : "created", "Running",
+	    running || restarting, "Paused", 0, "Restarting", restarting, "OOMKilled", v->st.oom_killed != 0, "Dead", 0,
+	    "Pid", running ? (int)v->st.pid : 0, "ExitCode", v->st.exit_code, "Error", v->st.error, "StartedAt",
+	    v->st.started[0] ? v->st.started : ZERO_TIME, "FinishedAt", v->st.finished[0] ? v->st.finished : ZERO_TIME);
 }
 
 static json_t *

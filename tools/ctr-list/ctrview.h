@@ -1,7 +1,8 @@
 /* ctrview - one container as docker ps and docker inspect show it
  *
  * Gathers what the container directory says (docs/ARCHITECTURE.md):
- * state (settled: a vanished pid or supervisor reads as exited),
+ * state (settled: a vanished pid or supervisor reads as exited, and the
+ * exit is recorded then, ctrrm_reap_lost),
  * create.json (Docker's Config and HostConfig), config.json (the OCI
  * process, mounts) and network.json (NetworkSettings), and renders
  * Docker's words from them: "Up 3 seconds", "Exited (0) 2 minutes ago",
@@ -32,11 +33,13 @@ struct ctrview {
 };
 
 /* Load containers/ID below ROOTFD; ROOT is the state directory's path
- * (for the inspect object's paths). */
+ * (for the inspect object's paths). BX_NOTFOUND for a --rm container
+ * found lost, and removed. */
 int ctrview_load (int rootfd, const char *root, const char *id, struct ctrview *v, struct bx_err *e);
 void ctrview_free (struct ctrview *v);
 
-/* "Up 3 seconds", "Exited (0) 2 minutes ago", "Created" (Docker's State.String). */
+/* "Up 3 seconds", "Restarting (1) 2 seconds ago", "Exited (0) 2 minutes ago",
+ * "Created" (Docker's State.String). */
 void ctrview_status (const struct ctrview *v, time_t now, char *buf, size_t len);
 /* The command as docker ps has it before quoting: path and args, spaces
  * between. Malloc'd. */

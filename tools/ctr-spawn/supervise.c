@@ -20,8 +20,10 @@
 #include "runtime/ctr.h"
 #include "runtime/spawn.h"
 
-/* Docker's restart delay: 100 ms, doubled each time, reset after 10 s of run */
+/* Docker's restart delay: 100 ms, doubled each time up to a minute, reset
+ * after 10 s of run (moby's restartmanager) */
 #define BACKOFF_START_MS 100
+#define BACKOFF_MAX_MS 60000
 #define BACKOFF_RESET_S 10
 
 /* one start: fork the worker and take its message */
@@ -116,9 +118,11 @@ wait_and_log (pid_t pid, int fds[3], int sigfd, int logfd)
 	return status;
 }
 
-/* the exit in state, the cgroup gone; the exit code */
-static int
-record_exit (struct sv *sv, const struct launch_msg *m, int status, int count)
+/* the exit in state, the cgroup gone. RESTART: the policy starts it
+ * again after the delay: "restarting" (Docker's Restarting, its count
+ * already up), which lasts only as long as we do (ctr_state_settle) */
+static void
+record_exit (struct sv *sv, const struct launch_msg *m, int code, int count, int restart)
 {
 	struct ctr_state s;
 	struct cgroup cg;
@@ -131,15 +135,31 @@ record_exit (struct sv *sv, const struct launch_msg *m, int status, int count)
 	}
 	if (ctr_state_read (sv->cdir, &s, &e) < 0)
 		memset (&s, 0, sizeof s);
-	snprintf (s.status, sizeof s.status, "exited");
-	s.exit_code = spawn_exit_code (status);
+	snprintf (s.status, sizeof s.status, restart ? "restarting" : "exited");
+	s.exit_code = code;
 	s.oom_killed = oom;
-	s.restart_count = count;
-	s.pid = s.monitor = 0;
-	s.pid_start = s.monitor_start = 0;
+	s.restart_count = count + restart;
+	s.pid = 0;
+	s.pid_start = 0;
+	s.monitor = restart ? getpid () : 0;
+	s.monitor_start = restart ? ctr_proc_start_time (s.monitor) : 0;
 	timestamp_now (s.finished);
 	ctr_state_write (sv->cdir, &s, 1, &e);
-	return s.exit_code;
+}
+
+/* a restart called off during its delay (a stop, docker rm -f) */
+static void
+record_given_up (struct sv *sv)
+{
+	struct ctr_state s;
+	struct bx_err e = {0};
+
+	if (ctr_state_read (sv->cdir, &s, &e) < 0 || strcmp (s.status, "restarting"))
+		return;
+	snprintf (s.status, sizeof s.status, "exited");
+	s.monitor = 0;
+	s.monitor_start = 0;
+	ctr_state_write (sv->cdir, &s, 1, &e);
 }
 
 static long
@@ -187,7 +207,7 @@ signals_block (void)
 int
 supervise_run (struct sv *sv)
 {
-	int sigfd = signals_block (), count = 0, code = 0;
+	int sigfd = signals_block (), count = 0, code = 0, again;
 	int logfd = openat (sv->cdir, L_LOG, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	long delay = BACKOFF_START_MS;
 
@@ -204,14 +224,18 @@ supervise_run (struct sv *sv)
 		for (int i = 0; i < 3; i++)
 			if (fds[i] >= 0)
 				close (fds[i]);
-		code = record_exit (sv, &m, status, count);
-		if (!restart_wanted (&sv->policy, code, count, faccessat (sv->cdir, L_STOPPED, F_OK, 0) == 0))
+		code = spawn_exit_code (status);
+		again = restart_wanted (&sv->policy, code, count, faccessat (sv->cdir, L_STOPPED, F_OK, 0) == 0);
+		record_exit (sv, &m, code, count, again);
+		if (!again)
 			break;
 		if (time (NULL) - t0 >= BACKOFF_RESET_S)
 			delay = BACKOFF_START_MS;
-		if (!backoff (sigfd, delay) || faccessat (sv->cdir, L_STOPPED, F_OK, 0) == 0)
+		if (!backoff (sigfd, delay) || faccessat (sv->cdir, L_STOPPED, F_OK, 0) == 0) {
+			record_given_up (sv);
 			break;
-		delay *= 2;
+		}
+		delay = delay * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : delay * 2;
 		sv->restarts = ++count;
 	}
 	return code;
