@@ -394,3 +394,33 @@ long_restart () {
 	[[ $ours == *"uid=1000(app)"* && $ours == *boxy* && $ours == *50331648* ]]
 	diff <(echo "$ours") <(echo "$output")
 }
+
+# full_root SIZE: BOX_ROOT on a tmpfs of SIZE of its own, with the small
+# image (box_teardown unmounts it with the rest of the test's directory)
+full_root () {
+	export BOX_ROOT=$BATS_TEST_TMPDIR/full
+	mkdir -p "$BOX_ROOT"
+	mount -t tmpfs -o "size=$1,mode=0700" tmpfs "$BOX_ROOT"
+	store_add small docker.io/library/small:latest
+}
+
+@test "-d on a full disk: the exit and status are recorded; the lost log says so in State.Error and in a last line" {
+	full_root 24m
+	# the disk full until the end: the state rewritten in its own block,
+	# the log's loss in State.Error
+	mk -- sh -c 'dd if=/dev/zero of=/fill bs=64k 2>/dev/null; i=0; while [ $i -lt 2000 ]; do echo "line $i"; i=$((i + 1)); done; exit 0'
+	ctr-spawn -d "$ID"
+	wait_for flock -n "$D/lock" true
+	[[ $(state status) == exited && $(state exit_code) == 0 ]]
+	run -0 ctr-list inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}' "$ID"
+	[[ $output == "exited 0 log incomplete: the container's output could not all be written: No space left on device" ]]
+	ctr-rm "$ID"
+	# room again before the end (the container frees it): a last log line
+	mk -- sh -c 'echo first; dd if=/dev/zero of=/fill bs=64k 2>/dev/null; i=0; while [ $i -lt 2000 ]; do echo "line $i"; i=$((i + 1)); done; rm /fill; exit 0'
+	ctr-spawn -d "$ID"
+	wait_for flock -n "$D/lock" true
+	[[ $(state status) == exited && $(state exit_code) == 0 ]]
+	[[ $(head -1 "$D/log") == *" stdout F first" ]]
+	[[ $(tail -1 "$D/log") == *" stderr F log incomplete: the container's output could not all be written: No space left on device" ]]
+	[[ $(state error) == "log incomplete: "* ]]
+}

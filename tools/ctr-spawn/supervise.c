@@ -26,6 +26,18 @@
 #define BACKOFF_MAX_MS 60000
 #define BACKOFF_RESET_S 10
 
+/* errno of the first write of the container's output to its log that
+ * failed (a full disk) during this run: said in State.Error and, when
+ * there is room again, in a last log entry; 0 when none did */
+static int log_errno;
+
+static void
+log_failed (void)
+{
+	if (!log_errno)
+		log_errno = errno ? errno : EIO;
+}
+
 /* one start: fork the worker and take its message */
 static void
 launch (struct sv *sv, struct launch_msg *m, int fds[3])
@@ -72,7 +84,8 @@ log_from (int fd, int logfd, const char *stream)
 		return 1;
 	if (n <= 0)
 		return 0;
-	crilog_write (logfd, stream, buf, (size_t)n);
+	if (crilog_write (logfd, stream, buf, (size_t)n) < 0)
+		log_failed ();
 	return 1;
 }
 
@@ -120,14 +133,21 @@ wait_and_log (pid_t pid, int fds[3], int sigfd, int logfd)
 
 /* the exit in state, the cgroup gone. RESTART: the policy starts it
  * again after the delay: "restarting" (Docker's Restarting, its count
- * already up), which lasts only as long as we do (ctr_state_settle) */
+ * already up), which lasts only as long as we do (ctr_state_settle).
+ * The state first: on a full disk it is rewritten in its own block, where
+ * the log may have no room for a last word */
 static void
-record_exit (struct sv *sv, const struct launch_msg *m, int code, int count, int restart)
+record_exit (struct sv *sv, int logfd, const struct launch_msg *m, int code, int count, int restart)
 {
 	struct ctr_state s;
 	struct cgroup cg;
 	struct bx_err e = {0};
+	char lost[200] = "";
 	int oom = 0;
+
+	if (log_errno)
+		snprintf (lost, sizeof lost, "log incomplete: the container's output could not all be written: %s",
+		          strerror (log_errno));
 
 	if (m->cgroup[0] && cgroup_open (&cg, m->cgroup, &e) == 0) {
 		oom = cgroup_oom_kills (&cg) > 0;
@@ -144,7 +164,14 @@ record_exit (struct sv *sv, const struct launch_msg *m, int code, int count, int
 	s.monitor = restart ? getpid () : 0;
 	s.monitor_start = restart ? ctr_proc_start_time (s.monitor) : 0;
 	timestamp_now (s.finished);
+	if (lost[0])
+		snprintf (s.error, sizeof s.error, "%s", lost);
 	ctr_state_write (sv->cdir, &s, 1, &e);
+	if (lost[0]) {
+		strcat (lost, "\n");
+		crilog_write (logfd, "stderr", lost, strlen (lost));
+		log_errno = 0;
+	}
 }
 
 /* a restart called off during its delay (a stop, docker rm -f) */
@@ -226,7 +253,7 @@ supervise_run (struct sv *sv)
 				close (fds[i]);
 		code = spawn_exit_code (status);
 		again = restart_wanted (&sv->policy, code, count, faccessat (sv->cdir, L_STOPPED, F_OK, 0) == 0);
-		record_exit (sv, &m, code, count, again);
+		record_exit (sv, logfd, &m, code, count, again);
 		if (!again)
 			break;
 		if (time (NULL) - t0 >= BACKOFF_RESET_S)
