@@ -165,3 +165,22 @@ ctr_ip () {
 	diff <(echo "$before") <(net_counts)
 	[[ $(port_elements) == 0 ]]
 }
+
+@test "a container on two user networks finds names on both; disconnected from the first, it keeps a way out" {
+	box network create n1
+	box network create n2
+	box run -d --name w1 --network n1 small httpd -f -p 80 -h /etc
+	box run -d --name w2 --network n2 small httpd -f -p 80 -h /etc
+	box run -d --name cli --network n1 small sleep 100
+	box network connect n2 cli
+	run -0 box exec cli wget -q -O- http://w1/hostname
+	run -0 box exec cli wget -q -O- http://w2/hostname
+	box network disconnect n1 cli
+	# a default route (Destination 00000000), through n2 now
+	run -0 box exec cli cat /proc/net/route
+	[[ $(awk '$2 == "00000000" { print $1 }' <<<"$output") == eth1 ]]
+	run -0 box exec cli wget -q -O- http://w2/hostname
+	box network connect n1 cli
+	run -0 box exec cli wget -q -O- http://w1/hostname
+	run -0 box exec cli wget -q -O- http://w2/hostname
+}

@@ -498,6 +498,57 @@ at_once () {
 	[[ $(port_elements) == 0 ]]
 }
 
+gw_of () {
+	jq -r .IPAM.Config[0].Gateway "$BOX_ROOT/networks/$1/config.json"
+}
+
+default_via () {
+	nsenter --net="$BOX_ROOT/containers/$1/netns" ip route show default | awk '{ print $3 }'
+}
+
+@test "on two user networks: names of both resolve; the default route follows Docker's rule as networks come and go" {
+	ctr-net create n1
+	ctr-net create n2
+	a=$(fake_ctr a '{"Name":"/a","HostConfig":{"NetworkMode":"n1"}}')
+	p1=$(fake_ctr p1 '{"Name":"/p1","HostConfig":{"NetworkMode":"n1"}}')
+	p2=$(fake_ctr p2 '{"Name":"/p2","HostConfig":{"NetworkMode":"n2"}}')
+	for c in a p1 p2; do ctr-net attach "$c"; done
+	serve_http "$p1"
+	serve_http "$p2"
+	run -0 ctr-net connect n2 a
+	for p in p1 p2; do
+		id=$(readlink "$BOX_ROOT/names/$p")
+		run -0 in_ctr "$a" timeout 5 busybox wget -q -O- "http://$p/"
+		[[ $output == "hello from $id" ]]
+	done
+	[[ $(cat "$BOX_ROOT/containers/$a/resolv.conf") == "nameserver 127.0.0.11"* ]]
+	# p1 is on n1 only: n2's names are not its to see
+	run in_ctr "$p1" timeout 3 busybox nslookup p2
+	[[ $status != 0 ]]
+	# a name attached later is found too
+	q=$(fake_ctr q '{"Name":"/q","HostConfig":{"NetworkMode":"n2"}}')
+	ctr-net attach q
+	run -0 in_ctr "$a" busybox nslookup q
+	[[ $output == *"Address: $(ctr_ip "$q" n2)"* ]]
+	# the default route: the network whose name sorts first (n1)
+	[[ $(default_via "$a") == "$(gw_of n1)" ]]
+	run -0 ctr-net disconnect n1 a
+	[[ $(default_via "$a") == "$(gw_of n2)" ]]
+	[[ $(cat "$BOX_ROOT/containers/$a/resolv.conf") == "nameserver $(gw_of n2)"* ]]
+	run -0 in_ctr "$a" timeout 5 busybox wget -q -O- http://p2/
+	[[ $output == "hello from $p2" ]]
+	run -0 ctr-net connect n1 a
+	[[ $(default_via "$a") == "$(gw_of n1)" ]]
+	run -0 in_ctr "$a" timeout 5 busybox wget -q -O- http://p1/
+	# its own resolver goes with the container's network
+	pid=$(cat "$BOX_ROOT/containers/$a/dnsmasq.pid")
+	[[ -e /proc/$pid ]]
+	ctr-net detach "$a"
+	# gone, or a zombie its reaper has yet to collect
+	run grep -s '^State:' "/proc/$pid/status"
+	[[ -z $output || $output == *zombie* ]]
+}
+
 # what has the test's prefix: links, nft tables, iptables rules, resolvers
 prefixed () {
 	ip -o link | awk -F': ' '{ print $2 }' | cut -d@ -f1 | grep "^$BOX_NET_PREFIX" | sort

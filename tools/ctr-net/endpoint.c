@@ -176,6 +176,22 @@ hosts_line (const struct endpoint *ep, void *arg)
 	return text_add (arg, line);
 }
 
+/* The resolver of a container on several networks reads this one's
+ * hosts file too (ctr-net/resolver). */
+static int
+ctr_resolver_hup (const struct endpoint *ep, void *rootfd)
+{
+	char path[128];
+	int cdir;
+
+	snprintf (path, sizeof path, L_CONTAINERS "/%s", ep->cid);
+	if ((cdir = openat (*(int *)rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return 0;
+	resolver_ctr_hup (cdir);
+	close (cdir);
+	return 0;
+}
+
 static int
 hosts_update (int rootfd, struct net *n, struct bx_err *e)
 {
@@ -189,6 +205,8 @@ hosts_update (int rootfd, struct net *n, struct bx_err *e)
 	if (rc == 0 && resolver_update (n->dirfd, t.s, e) < 0)
 		rc = err_wrap (e, "network %s", n->name);
 	free (t.s);
+	if (rc == 0)
+		endpoint_each (rootfd, n, ctr_resolver_hup, &rootfd, &(struct bx_err){0});
 	return rc;
 }
 

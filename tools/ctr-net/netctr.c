@@ -21,6 +21,7 @@
 #include "net/netfiles.h"
 #include "netlink.h"
 #include "portmap.h"
+#include "resolver.h"
 #include "runtime/ctr.h"
 
 /* --- create.json ------------------------------------------------------------ */
@@ -567,10 +568,26 @@ netctr_attach (int rootfd, const char *id, struct bx_err *e)
 	return rc;
 }
 
+/* Absolute path of the open directory FD, then /NAME. */
+static void
+fd_path (int fd, const char *name, char out[PATH_MAX])
+{
+	char link[64];
+	ssize_t len;
+
+	snprintf (link, sizeof link, "/proc/self/fd/%d", fd);
+	len = readlink (link, out, PATH_MAX - 64);
+	snprintf (out + (len > 0 ? len : 0), 64, "/%s", name);
+}
+
+#define DNS_NETS_MAX 16
+
 struct dns_ctx {
 	const char *id, *mode;
 	char gw[INET_ADDRSTRLEN];
 	int primary;
+	char hosts[DNS_NETS_MAX][PATH_MAX]; /* the hosts files of its user networks */
+	int nuser;
 };
 
 static int
@@ -581,25 +598,122 @@ dns_one (struct net *n, void *arg)
 	char path[128];
 
 	snprintf (path, sizeof path, L_ENDPOINTS "/%s", c->id);
-	if (!n->dns || (c->gw[0] && !primary) || c->primary || faccessat (n->dirfd, path, F_OK, 0) < 0)
+	if (!n->dns || faccessat (n->dirfd, path, F_OK, 0) < 0)
+		return 0;
+	if (c->nuser < DNS_NETS_MAX)
+		fd_path (n->dirfd, L_NET_HOSTS, c->hosts[c->nuser++]);
+	if ((c->gw[0] && !primary) || c->primary)
 		return 0;
 	inet_ntop (AF_INET, &n->gw, c->gw, sizeof c->gw);
 	c->primary = primary;
 	return 0;
 }
 
-/* After connect or disconnect: the resolver of the network NetworkMode
- * names when it has one, else of any user network the container is on
- * (as Docker's embedded resolver comes with the first user network),
- * else the host's nameservers. */
+/* The nameservers a container's own resolver forwards to: those its
+ * resolv.conf would name without a user network. */
+static int
+upstream_servers (json_t *create, char out[3][64], struct bx_err *e)
+{
+	json_t *hc = json_object_get (create, "HostConfig");
+	_cleanup_free_ char *base = NULL;
+	char *line, *save = NULL;
+	int n = 0;
+
+	if (netfiles_resolv (0, json_object_get (hc, "Dns"), NULL, NULL, &base, e) < 0)
+		return -1;
+	for (line = strtok_r (base, "\n", &save); line && n < 3; line = strtok_r (NULL, "\n", &save))
+		if (sscanf (line, "nameserver %63s", out[n]) == 1)
+			n++;
+	return n;
+}
+
+/* After connect or disconnect: on one user network, its resolver (the
+ * network NetworkMode names first, else any user network, as Docker's
+ * embedded resolver comes with the first user network); on several, a
+ * resolver of the container's own that answers for all of them
+ * (ctr-net/resolver); on none, the host's nameservers. */
 static int
 update_resolv (int rootfd, int cdir, const char *id, json_t *create, struct bx_err *e)
 {
-	struct dns_ctx c = {id, network_mode (create), "", 0};
+	struct dns_ctx *c = calloc (1, sizeof *c);
+	char servers[3][64], *hosts[DNS_NETS_MAX], *sv[3] = {servers[0], servers[1], servers[2]};
+	_cleanup_close_ int nsfd = -1;
+	int ns, rc = -1;
 
-	if (each_network (rootfd, dns_one, &c, e) < 0)
+	if (!c)
+		return err_set (e, BX_SYSTEM, ENOMEM, "resolv.conf");
+	c->id = id, c->mode = network_mode (create);
+	resolver_ctr_stop (cdir);
+	if (each_network (rootfd, dns_one, c, e) < 0)
+		goto out;
+	if (c->nuser < 2) {
+		rc = write_resolv (cdir, create, c->gw[0] ? c->gw : NULL, 1, e);
+		goto out;
+	}
+	for (int i = 0; i < c->nuser; i++)
+		hosts[i] = c->hosts[i];
+	if ((ns = upstream_servers (create, servers, e)) < 0)
+		goto out;
+	if ((nsfd = openat (cdir, L_NETNS, O_RDONLY | O_CLOEXEC)) < 0) {
+		rc = err_set (e, BX_SYSTEM, errno, "open network namespace");
+		goto out;
+	}
+	if (resolver_ctr_start (cdir, nsfd, hosts, c->nuser, sv, ns, e) < 0)
+		goto out;
+	rc = write_resolv (cdir, create, RESOLVER_CTR_ADDR, 1, e);
+out:
+	free (c);
+	return rc;
+}
+
+/* --- the default route --------------------------------------------------------- */
+
+struct gw_ctx {
+	const char *id;
+	struct in_addr gw;
+	bool found;
+};
+
+static int
+gw_one (struct net *n, void *arg)
+{
+	struct gw_ctx *c = arg;
+	char path[128];
+
+	snprintf (path, sizeof path, L_ENDPOINTS "/%s", c->id);
+	if (c->found || faccessat (n->dirfd, path, F_OK, 0) < 0)
+		return 0;
+	c->gw = n->gw;
+	c->found = true;
+	return 0;
+}
+
+/* The default route as Docker chooses it when networks come and go
+ * (libnetwork orders a container's endpoints by the priority given at
+ * connect, then networks of the swarm's gateway last, internal networks
+ * last, networks with a gateway first, then by network name; the first
+ * one's gateway is the default route). box has no priorities, no
+ * internal networks, and a gateway on every network: the network whose
+ * name sorts first (each_network goes in name order). */
+static int
+update_route (int rootfd, int cdir, const char *id, struct bx_err *e)
+{
+	struct gw_ctx c = {.id = id};
+	struct netlink inner = {.fd = -1};
+	_cleanup_close_ int nsfd = openat (cdir, L_NETNS, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (nsfd < 0) /* no namespace of its own: no route to set */
+		return errno == ENOENT ? 0 : err_set (e, BX_SYSTEM, errno, "open network namespace");
+	if (each_network (rootfd, gw_one, &c, e) < 0)
 		return -1;
-	return write_resolv (cdir, create, c.gw[0] ? c.gw : NULL, 1, e);
+	if (!c.found)
+		return 0;
+	if (netlink_open_in (&inner, nsfd, e) < 0)
+		return -1;
+	rc = netlink_route_default_replace (&inner, c.gw, e);
+	netlink_close (&inner);
+	return rc;
 }
 
 /* The first ethN that the namespace does not have yet. */
@@ -656,7 +770,8 @@ netctr_connect (int rootfd, struct net *n, const char *id, const char *const *al
 	if (netlink_open_in (&inner, nsfd, e) < 0)
 		goto out;
 	next_ifname (&inner, r.ep.ifname);
-	if (endpoint_add (rootfd, n, &r, nsfd, &inner, e) == 0 && write_settings (rootfd, cdir, id, e) == 0)
+	if (endpoint_add (rootfd, n, &r, nsfd, &inner, e) == 0 && write_settings (rootfd, cdir, id, e) == 0 &&
+	    update_route (rootfd, cdir, id, e) == 0)
 		rc = update_resolv (rootfd, cdir, id, create, e);
 out:
 	netlink_close (&inner);
@@ -681,7 +796,8 @@ netctr_disconnect (int rootfd, struct net *n, const char *id, struct bx_err *e)
 		return -1;
 	if ((cdir = ctr_open (rootfd, id, e)) < 0)
 		return 0; /* gone meanwhile: nothing to rewrite */
-	if (write_settings (rootfd, cdir, id, e) < 0 || !(create = ctr_create_read (cdir, e)))
+	if (write_settings (rootfd, cdir, id, e) < 0 || update_route (rootfd, cdir, id, e) < 0 ||
+	    !(create = ctr_create_read (cdir, e)))
 		return -1;
 	rc = update_resolv (rootfd, cdir, id, create, e);
 	json_decref (create);
@@ -734,6 +850,8 @@ detach (int rootfd, const char *id, int may_keep_link, struct bx_err *e)
 	/* the namespace first: once it is gone, its veths go with it */
 	snprintf (path, sizeof path, L_CONTAINERS "/%s", id);
 	if ((cdir = openat (rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		/* its own resolver lives in the namespace, and would keep it */
+		resolver_ctr_stop (cdir);
 		c.keep_link = may_keep_link && !is_running (cdir) && faccessat (cdir, L_NETNS, F_OK, 0) == 0;
 		netns_remove (cdir);
 	}

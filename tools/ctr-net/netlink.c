@@ -348,6 +348,25 @@ netlink_route_default (struct netlink *n, struct in_addr gw, struct bx_err *e)
 	return 0;
 }
 
+int
+netlink_route_default_replace (struct netlink *n, struct in_addr gw, struct bx_err *e)
+{
+	struct req r;
+	struct rtmsg rt = {.rtm_family = AF_INET,
+	                   .rtm_table = RT_TABLE_MAIN,
+	                   .rtm_protocol = RTPROT_BOOT,
+	                   .rtm_scope = RT_SCOPE_UNIVERSE,
+	                   .rtm_type = RTN_UNICAST};
+	int rc;
+
+	req_init (&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE);
+	req_put (&r, &rt, sizeof rt);
+	attr_put (&r, RTA_GATEWAY, &gw, sizeof gw);
+	if ((rc = netlink_talk (n, &r)) < 0)
+		return err_set (e, BX_SYSTEM, -rc, "set default route via %s", inet_ntoa (gw));
+	return 0;
+}
+
 static void
 route_one (struct nlmsghdr *h, void (*fn) (struct in_addr, int, void *), void *arg)
 {

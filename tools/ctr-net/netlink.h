@@ -47,6 +47,9 @@ int netlink_addr_add (struct netlink *n, int ifindex, struct in_addr addr, int p
 /* ip route add default via GW */
 int netlink_route_default (struct netlink *n, struct in_addr gw, struct bx_err *e);
 
+/* ip route replace default via GW */
+int netlink_route_default_replace (struct netlink *n, struct in_addr gw, struct bx_err *e);
+
 /* The IPv4 destinations of the main routing table (and the addresses'
  * subnets): FN is called with each network and prefix length. */
 int netlink_routes (struct netlink *n, void (*fn) (struct in_addr dst, int len, void *arg), void *arg,

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,26 +80,29 @@ last_log_line (int dirfd, int status)
 	return line;
 }
 
+/* Run dnsmasq with ARGS (after its common ones) for the directory DIRFD
+ * (DIR: its path), which holds its pid file and log; inside the network
+ * namespace NSFD unless it is -1. Returns once it listens. */
 static int
-resolver_spawn (int dirfd, struct in_addr gw, const char *dir, struct bx_err *e)
+resolver_spawn (int dirfd, const char *dir, int nsfd, char *const *args, int nargs, struct bx_err *e)
 {
-	char addr[INET_ADDRSTRLEN], a_pid[PATH_MAX + 16], a_hosts[PATH_MAX + 16], a_log[PATH_MAX + 24], a_listen[64];
+	char a_pid[PATH_MAX + 16], a_log[PATH_MAX + 24];
+	char *argv[32] = {(char *)"dnsmasq", (char *)"--conf-file=/dev/null", a_pid, (char *)"--bind-interfaces",
+	                  (char *)"--no-hosts",
+	                  /* root: the hosts file lives in the state directory, which
+	                   * the unprivileged user dnsmasq would switch to may not read */
+	                  (char *)"--user=root", (char *)"--domain-needed", (char *)"--no-negcache",
+	                  (char *)"--cache-size=0", a_log};
+	int argc = 10, status;
 	pid_t pid;
-	int status;
-	char *argv[] = {(char *)"dnsmasq", (char *)"--conf-file=/dev/null", a_pid, a_listen,
-	                (char *)"--bind-interfaces", (char *)"--no-hosts", a_hosts,
-	                /* root: the hosts file lives in the state directory, which
-	                 * the unprivileged user dnsmasq would switch to may not read */
-	                (char *)"--user=root", (char *)"--domain-needed", (char *)"--no-negcache",
-	                (char *)"--cache-size=0", a_log, NULL};
 
-	inet_ntop (AF_INET, &gw, addr, sizeof addr);
+	for (int i = 0; i < nargs && argc < 31; i++)
+		argv[argc++] = args[i];
+	argv[argc] = NULL;
 	snprintf (a_pid, sizeof a_pid, "--pid-file=%s/" L_DNSMASQ_PID, dir);
-	snprintf (a_hosts, sizeof a_hosts, "--addn-hosts=%s/" L_NET_HOSTS, dir);
-	/* the log stays open in the network directory: whoever cleans a test's
+	/* the log stays open in the directory: whoever cleans a test's
 	 * directory of processes finds dnsmasq too */
 	snprintf (a_log, sizeof a_log, "--log-facility=%s/" L_DNSMASQ_LOG, dir);
-	snprintf (a_listen, sizeof a_listen, "--listen-address=%s", addr);
 	pid = fork ();
 	if (pid == 0) {
 		int null = open ("/dev/null", O_RDWR);
@@ -106,6 +110,8 @@ resolver_spawn (int dirfd, struct in_addr gw, const char *dir, struct bx_err *e)
 		 * the daemon must not keep the caller's stderr open */
 		int log = openat (dirfd, L_DNSMASQ_LOG, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		dup2 (null, 0), dup2 (null, 1), dup2 (log >= 0 ? log : null, 2);
+		if (nsfd >= 0 && setns (nsfd, CLONE_NEWNET) < 0)
+			_exit (126);
 		execvp (argv[0], argv);
 		_exit (127);
 	}
@@ -123,7 +129,7 @@ resolver_spawn (int dirfd, struct in_addr gw, const char *dir, struct bx_err *e)
 int
 resolver_start (int dirfd, struct in_addr gw, struct bx_err *e)
 {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], addr[INET_ADDRSTRLEN], a_hosts[PATH_MAX + 16], a_listen[64];
 
 	if (dir_path (dirfd, dir, e) < 0)
 		return -1;
@@ -131,7 +137,40 @@ resolver_start (int dirfd, struct in_addr gw, struct bx_err *e)
 		return 0;
 	if (faccessat (dirfd, L_NET_HOSTS, F_OK, 0) < 0 && afile_write_at (dirfd, L_NET_HOSTS, "", 0, 0644, e) < 0)
 		return -1;
-	return resolver_spawn (dirfd, gw, dir, e);
+	inet_ntop (AF_INET, &gw, addr, sizeof addr);
+	snprintf (a_hosts, sizeof a_hosts, "--addn-hosts=%s/" L_NET_HOSTS, dir);
+	snprintf (a_listen, sizeof a_listen, "--listen-address=%s", addr);
+	return resolver_spawn (dirfd, dir, -1, (char *[]){a_listen, a_hosts}, 2, e);
+}
+
+int
+resolver_ctr_start (int cdir, int nsfd, char *const *hosts, int nhosts, char *const *servers, int nservers,
+                    struct bx_err *e)
+{
+	char dir[PATH_MAX], *args[24], a[20][PATH_MAX + 16];
+	int n = 0;
+
+	if (dir_path (cdir, dir, e) < 0)
+		return -1;
+	args[n++] = (char *)"--listen-address=" RESOLVER_CTR_ADDR;
+	for (int i = 0; i < nhosts && n < 20; i++, n++)
+		snprintf (args[n] = a[n], sizeof a[n], "--addn-hosts=%s", hosts[i]);
+	/* the host's resolvers, reached from inside as the container would */
+	args[n++] = (char *)"--no-resolv";
+	for (int i = 0; i < nservers && n < 20; i++, n++)
+		snprintf (args[n] = a[n], sizeof a[n], "--server=%s", servers[i]);
+	return resolver_spawn (cdir, dir, nsfd, args, n, e);
+}
+
+void
+resolver_ctr_hup (int cdir)
+{
+	char dir[PATH_MAX];
+	struct bx_err ignored = {0};
+	pid_t pid;
+
+	if (dir_path (cdir, dir, &ignored) == 0 && (pid = resolver_pid (cdir, dir)) > 0)
+		kill (pid, SIGHUP);
 }
 
 int
@@ -145,6 +184,12 @@ resolver_update (int dirfd, const char *hosts, struct bx_err *e)
 	if ((pid = resolver_pid (dirfd, dir)) > 0)
 		kill (pid, SIGHUP);
 	return 0;
+}
+
+void
+resolver_ctr_stop (int cdir)
+{
+	resolver_stop (cdir);
 }
 
 void

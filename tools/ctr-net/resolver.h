@@ -26,4 +26,20 @@ int resolver_update (int dirfd, const char *hosts, struct bx_err *e);
 /* Stop the network's dnsmasq, if it runs. */
 void resolver_stop (int dirfd);
 
+/* A container on two user networks or more asks one resolver for names
+ * of them all, as Docker's embedded one answers for every network of the
+ * container: a dnsmasq of its own, inside its network namespace on
+ * RESOLVER_CTR_ADDR (Docker's address), reading each network's hosts
+ * file, and forwarding other names to SERVERS. A network's resolver
+ * cannot do it: it answers every container of its network alike, and
+ * the names of another network are not theirs to see. CDIR is the
+ * container's directory (pid file and log there); NSFD its namespace. */
+#define RESOLVER_CTR_ADDR "127.0.0.11"
+int resolver_ctr_start (int cdir, int nsfd, char *const *hosts, int nhosts, char *const *servers, int nservers,
+                        struct bx_err *e);
+/* Have it read the hosts files again, if it runs. */
+void resolver_ctr_hup (int cdir);
+/* Stop it, if it runs (before its namespace is let go: it holds it). */
+void resolver_ctr_stop (int cdir);
+
 #endif
