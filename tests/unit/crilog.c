@@ -1,4 +1,5 @@
 /* unit tests: ctr-spawn/crilog, the CRI log lines */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,36 @@ test_none (void)
 	close (dir);
 }
 
+static void
+test_failed (void)
+{
+	int dir = ctr_dir ("failed", "{\"Type\": \"json-file\", \"Config\": {}}"), full;
+	char *log;
+
+	mkdirat (dir, "log", 0700);
+	errno = 0;
+	ok (crilog_open (&l, dir) < 0 && crilog_out (&l, 0, "a\n", 2) < 0 && errno == EISDIR,
+	    "crilog: a log that cannot be opened fails each write, with its errno");
+	unlinkat (dir, "log", AT_REMOVEDIR);
+	crilog_open (&l, dir);
+	full = open ("/dev/full", O_WRONLY | O_CLOEXEC);
+	dup2 (full, l.fd);
+	close (full);
+	errno = 0;
+	ok (crilog_out (&l, 0, "lost\n", 5) < 0 && errno == ENOSPC, "crilog: a full disk fails the write");
+	/* room again */
+	full = openat (dir, "log", O_WRONLY | O_APPEND | O_CLOEXEC);
+	dup2 (full, l.fd);
+	close (full);
+	crilog_out (&l, 1, "back\n", 5);
+	crilog_close (&l);
+	log = slurp (dir, "log");
+	ok (log[0] == '\n' && strstr (log, "Z stderr F back\n") != NULL,
+	    "crilog: after a failed write, the next record starts a line");
+	free (log);
+	close (dir);
+}
+
 int
 main (void)
 {
@@ -169,6 +200,7 @@ main (void)
 	test_held ();
 	test_rotate ();
 	test_none ();
+	test_failed ();
 	{
 		char cmd[400];
 		snprintf (cmd, sizeof cmd, "rm -rf %s", root);

@@ -30,12 +30,16 @@ mono_ms (void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* a failed write may have cut a record: what follows starts a new line,
+ * so that the reader skips the piece rather than join it to the next */
 static int
 buf_flush (struct crilog *l)
 {
-	int r = l->fd < 0 ? 0 : afile_write_all (l->fd, logbuf, loglen);
+	int r = l->fd < 0 || !loglen ? 0 : afile_write_all (l->fd, logbuf, loglen);
 
 	loglen = 0;
+	if (r < 0)
+		l->cut = 1;
 	return r;
 }
 
@@ -83,6 +87,10 @@ record (struct crilog *l, int s, const char *a, size_t alen, const char *b, size
 	}
 	if (need > sizeof logbuf - loglen && buf_flush (l) < 0)
 		return -1;
+	if (l->cut && !loglen) {
+		logbuf[loglen++] = '\n';
+		l->cut = 0;
+	}
 	loglen += (size_t)snprintf (logbuf + loglen, sizeof logbuf - loglen, "%s %s %c ", now, streams[s], tag);
 	memcpy (logbuf + loglen, a, alen);
 	memcpy (logbuf + loglen + alen, b, blen);
@@ -124,7 +132,7 @@ crilog_out (struct crilog *l, int stream, const char *buf, size_t n)
 	char now[TIMESTAMP_LEN];
 
 	if (l->fd < 0)
-		return 0;
+		return l->none ? 0 : (errno = l->err, -1);
 	timestamp_now (now);
 	while (n) {
 		const char *nl = memchr (buf, '\n', n);
@@ -145,8 +153,10 @@ crilog_flush (struct crilog *l, int stream)
 	char now[TIMESTAMP_LEN];
 	int r;
 
-	if (l->fd < 0 || !h->len)
+	if (!h->len)
 		return 0;
+	if (l->fd < 0)
+		return l->none ? 0 : (errno = l->err, -1);
 	timestamp_now (now);
 	r = record (l, stream, h->buf, h->len, "", 0, 'P', now);
 	h->len = 0;
@@ -189,6 +199,7 @@ crilog_open (struct crilog *l, int dir)
 
 	l->dir = dir;
 	l->fd = -1;
+	l->none = l->err = l->cut = 0;
 	l->size = 0;
 	l->held[0].len = l->held[1].len = 0;
 	if (ctr_create_read_opt (dir, &j, &e) == 0 && j &&
@@ -197,10 +208,12 @@ crilog_open (struct crilog *l, int dir)
 	json_decref (j);
 	l->max_size = c.max_size;
 	l->max_file = c.max_file;
-	if (c.driver == LOGCFG_NONE)
+	if ((l->none = c.driver == LOGCFG_NONE))
 		return 0;
-	if ((l->fd = openat (dir, L_LOG, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0)
+	if ((l->fd = openat (dir, L_LOG, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		l->err = errno;
 		return -1;
+	}
 	/* a container started again: Docker counts what the log has */
 	if (fstat (l->fd, &st) == 0)
 		l->size = st.st_size;
@@ -225,6 +238,8 @@ crilog_write (int logfd, const char *stream, const char *buf, size_t n)
 
 	l.dir = -1;
 	l.fd = logfd;
+	l.none = l.cut = 0;
+	l.err = EBADF;
 	l.max_size = 0;
 	l.held[s].len = 0;
 	r = crilog_out (&l, s, buf, n);

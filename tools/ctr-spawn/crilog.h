@@ -31,6 +31,9 @@ struct crilog_held {
 struct crilog {
 	int dir;          /* the container directory; -1: no rotation */
 	int fd;           /* the log, appended to; -1: none is written */
+	int none;         /* the driver none: no log, and no error */
+	int err;          /* the errno of a log that could not be opened */
+	int cut;          /* a write failed: the next one starts a line */
 	int64_t max_size; /* rotate once it reached this; 0: never */
 	int max_file;
 	int64_t size;               /* of the log, with what waits in the buffer */
@@ -38,7 +41,8 @@ struct crilog {
 };
 
 /* The log of the container directory DIR, as its create.json's
- * LogConfig says (json-file, no rotation, when it cannot be read). */
+ * LogConfig says (json-file, no rotation, when it cannot be read). A log
+ * that cannot be opened makes every crilog_out fail, with its errno. */
 int crilog_open (struct crilog *l, int dir);
 void crilog_close (struct crilog *l);
 

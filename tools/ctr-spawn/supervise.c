@@ -73,18 +73,23 @@ report_first (struct sv *sv, const struct launch_msg *m)
 	sv->report = -1;
 }
 
-/* read one chunk of FD into the log; 0 at its end */
+/* read what FD has into the log; 0 at its end, where the piece of a line
+ * the log held goes out. 16 KiB a read: a bigger buffer costs the
+ * supervisor's RSS and saves no log bytes, lines are joined across reads */
 static int
-log_from (int fd, int logfd, const char *stream)
+log_from (int fd, struct crilog *log, int stream)
 {
-	static char buf[8192];
+	static char buf[16384];
 	ssize_t n = read (fd, buf, sizeof buf);
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return 1;
-	if (n <= 0)
+	if (n <= 0) {
+		if (crilog_flush (log, stream) < 0)
+			log_failed ();
 		return 0;
-	if (crilog_write (logfd, stream, buf, (size_t)n) < 0)
+	}
+	if (crilog_out (log, stream, buf, (size_t)n) < 0)
 		log_failed ();
 	return 1;
 }
@@ -104,19 +109,23 @@ reap (pid_t pid, int *status)
 	return done;
 }
 
-/* log the output until it ends and the payload was reaped */
+/* log the output until it ends and the payload was reaped; a piece of a
+ * line waits in the log for its rest until it is due */
 static int
-wait_and_log (pid_t pid, int fds[3], int sigfd, int logfd)
+wait_and_log (pid_t pid, int fds[3], int sigfd, struct crilog *log)
 {
 	struct pollfd p[3] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}, {sigfd, POLLIN, 0}};
 	int status = 0, reaped = 0;
 
 	while (p[0].fd >= 0 || p[1].fd >= 0 || !reaped) {
-		if (poll (p, 3, -1) < 0)
+		int n = poll (p, 3, crilog_due_ms (log));
+		if (crilog_expire (log) < 0)
+			log_failed ();
+		if (n <= 0)
 			continue;
-		if (p[0].revents && !log_from (p[0].fd, logfd, "stdout"))
+		if (p[0].revents && !log_from (p[0].fd, log, 0))
 			p[0].fd = -1;
-		if (p[1].revents && !log_from (p[1].fd, logfd, "stderr"))
+		if (p[1].revents && !log_from (p[1].fd, log, 1))
 			p[1].fd = -1;
 		if (p[2].revents) {
 			struct signalfd_siginfo si;
@@ -137,7 +146,7 @@ wait_and_log (pid_t pid, int fds[3], int sigfd, int logfd)
  * The state first: on a full disk it is rewritten in its own block, where
  * the log may have no room for a last word */
 static void
-record_exit (struct sv *sv, int logfd, const struct launch_msg *m, int code, int count, int restart)
+record_exit (struct sv *sv, struct crilog *log, const struct launch_msg *m, int code, int count, int restart)
 {
 	struct ctr_state s;
 	struct cgroup cg;
@@ -169,7 +178,7 @@ record_exit (struct sv *sv, int logfd, const struct launch_msg *m, int code, int
 	ctr_state_write (sv->cdir, &s, 1, &e);
 	if (lost[0]) {
 		strcat (lost, "\n");
-		crilog_write (logfd, "stderr", lost, strlen (lost));
+		crilog_out (log, 1, lost, strlen (lost));
 		log_errno = 0;
 	}
 }
@@ -235,9 +244,10 @@ int
 supervise_run (struct sv *sv)
 {
 	int sigfd = signals_block (), count = 0, code = 0, again;
-	int logfd = openat (sv->cdir, L_LOG, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	static struct crilog log; /* static: its held pieces are 32 KiB */
 	long delay = BACKOFF_START_MS;
 
+	crilog_open (&log, sv->cdir);
 	for (;;) {
 		struct launch_msg m;
 		int fds[3], status;
@@ -247,13 +257,13 @@ supervise_run (struct sv *sv)
 		if (m.code)
 			return m.code;
 		t0 = time (NULL);
-		status = wait_and_log (m.pid, fds, sigfd, logfd);
+		status = wait_and_log (m.pid, fds, sigfd, &log);
 		for (int i = 0; i < 3; i++)
 			if (fds[i] >= 0)
 				close (fds[i]);
 		code = spawn_exit_code (status);
 		again = restart_wanted (&sv->policy, code, count, faccessat (sv->cdir, L_STOPPED, F_OK, 0) == 0);
-		record_exit (sv, logfd, &m, code, count, again);
+		record_exit (sv, &log, &m, code, count, again);
 		if (!again)
 			break;
 		if (time (NULL) - t0 >= BACKOFF_RESET_S)
