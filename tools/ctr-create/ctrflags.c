@@ -18,6 +18,7 @@
 #include "copts.h"
 #include "runtime/ctrname.h"
 #include "runtime/ctrsig.h"
+#include "runtime/logcfg.h"
 
 /* what a flag takes, as getopt_long's has_arg */
 enum takes {
@@ -513,19 +514,49 @@ add_device (struct ctrflags *f, const struct flag *fl, const char *arg, struct b
 }
 
 static int
+key_cmp (const void *a, const void *b)
+{
+	return strcmp (*(const char *const *)a, *(const char *const *)b);
+}
+
+/* CFG's keys in Go's order (sorted), as Docker's inspect shows them */
+static int
+log_opts_sort (json_t *cfg, struct bx_err *e)
+{
+	json_t *copy = json_copy (cfg), *v;
+	const char **keys = calloc (json_object_size (cfg) + 1, sizeof *keys), *k;
+	size_t n = 0;
+
+	if (!copy || !keys) {
+		json_decref (copy);
+		free (keys);
+		return err_set (e, BX_SYSTEM, ENOMEM, "--log-opt");
+	}
+	json_object_foreach (copy, k, v) keys[n++] = k;
+	qsort (keys, n, sizeof *keys, key_cmp);
+	json_object_clear (cfg);
+	for (size_t i = 0; i < n; i++)
+		json_object_set (cfg, keys[i], json_object_get (copy, keys[i]));
+	json_decref (copy);
+	free (keys);
+	return 0;
+}
+
+static int
 add_log_opt (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
 {
 	const char *eq = strchr (arg, '=');
 	char *k;
 
 	(void)fl;
-	if (!eq || eq == arg)
+	if (eq == arg)
 		return err_set (e, BX_USAGE, 0, "invalid key/value pair format in logging opts: %s", arg);
-	if (!(k = strndup (arg, (size_t)(eq - arg))))
+	/* the docker client's: "KEY" alone is KEY with an empty value */
+	if (!(k = eq ? strndup (arg, (size_t)(eq - arg)) : strdup (arg)))
 		return err_set (e, BX_SYSTEM, ENOMEM, "--log-opt");
-	json_object_set_new (json_object_get (f->log_config, "Config"), k, json_string (eq + 1));
+	json_object_set_new (json_object_get (f->log_config, "Config"), k, json_string (eq ? eq + 1 : ""));
 	free (k);
-	return 0;
+	return log_opts_sort (json_object_get (f->log_config, "Config"), e);
 }
 
 static int
@@ -871,7 +902,11 @@ static int
 combinations_check (const struct ctrflags *f, struct bx_err *e)
 {
 	const char *restart = json_string_value (json_object_get (f->restart, "Name"));
+	struct logcfg log;
 
+	/* Docker checks the values at start; box at once */
+	if (logcfg_parse (f->log_config, &log, e) < 0)
+		return -1;
 	if (f->auto_remove && restart && strcmp (restart, "no") != 0)
 		return err_set (e, BX_USAGE, 0, "conflicting options: cannot specify both --restart and --rm");
 	if (f->workdir && f->workdir[0] != '/')
