@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -215,6 +216,17 @@ io_make (const struct opts *o, struct spawn_io *io, int *master, struct bx_err *
 	return 0;
 }
 
+/* Our child joins the container non-dumpable, which closes its
+ * /proc/PID/exe to every process there without CAP_SYS_PTRACE. Where the
+ * container's bounding set has it (or says nothing), we join only as a
+ * sealed copy of our binary (sealexe), as runc always does: that costs an
+ * exec, a millisecond and more, on every box exec. */
+static int
+may_ptrace (const struct spec *s)
+{
+	return !s->has_caps || (s->caps[CAPSET_BOUNDING] & (1ULL << CAP_SYS_PTRACE));
+}
+
 /* the command started, waited for (unless -d); its exit code */
 static int
 run (const struct opts *o, const struct spec *s, int pidfd, int nsflags, const struct cgroup *cg, struct spawn_io *io,
@@ -270,17 +282,13 @@ main (int argc, char **argv)
 
 	err_prog_init (argv[0]);
 	parse_args (argc, argv, &o);
-	/* we join a container that runs: never as the binary on disk */
-	if (sealexe_ensure (argv, &e) < 0) {
-		e.code = SPAWN_FAILED;
-		return err_report (&e);
-	}
 	if ((rootfd = root_open (o.root, &e)) < 0 || ctr_resolve (rootfd, o.what, id, &e) < 0 ||
 	    (cdir = ctr_open (rootfd, id, &e)) < 0 || (pidfd = container_pidfd (cdir, id, &e)) < 0)
 		return err_report (&e);
 	snprintf (bundle, sizeof bundle, "%s/" L_CONTAINERS "/%s", root_path (o.root), id);
 	cgroup_path (id, cgpath);
 	if (spec_for_exec (cdir, bundle, &o, &s, &nsflags, &e) < 0 ||
+	    (may_ptrace (&s) && sealexe_ensure (argv, &e) < 0) ||
 	    cgroup_open (&cg, s.cgroups_path ? s.cgroups_path : cgpath, &e) < 0 ||
 	    scmp_prepare (s.seccomp, rootfd, &filter, &e) < 0 || io_make (&o, &io, &master, &e) < 0) {
 		if (e.code != BX_FAIL)

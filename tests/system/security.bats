@@ -174,7 +174,7 @@ probe_check () {
 		sleep 0.1
 	done
 	[[ -e $OUT/seen ]] || { echo "the probe did not finish" >&2; return 1; }
-	if [[ -e $OUT/writable ]] && grep -E "$BOX_BUILD|box-sealed|/ctr-|/img-" "$OUT/writable" >&2; then
+	if [[ -e $OUT/writable ]] && grep -E "$BOX_BUILD|/ctr-|/img-|memfd" "$OUT/writable" >&2; then
 		echo "a box binary was writable from the container" >&2
 		return 1
 	fi
@@ -189,6 +189,16 @@ probe_check () {
 	probe_check
 	# nothing at all of the host's: the exec'd process was never dumpable
 	[[ ! -e $OUT/writable && $(cat "$OUT/seen") == 0 ]]
+}
+
+@test "box exec into a container with CAP_SYS_PTRACE: ctr-exec runs sealed" {
+	probe_start --cap-add SYS_PTRACE
+	for i in $(seq 30); do
+		run box exec "$P" true
+	done
+	probe_check
+	# what it reached was the sealed copy, never the file on disk
+	[[ ! -e $OUT/writable && $(cat "$OUT/sealed") == *box-sealed* ]]
 }
 
 @test "box run --pid host: a container there cannot reach ctr-spawn's binary" {
