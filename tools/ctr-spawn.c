@@ -39,6 +39,7 @@
 #include "runtime/cgroup.h"
 #include "runtime/ctr.h"
 #include "runtime/ctrrm.h"
+#include "runtime/logcfg.h"
 #include "runtime/ocispec.h"
 #include "runtime/pty.h"
 #include "runtime/sealexe.h"
@@ -61,7 +62,8 @@ struct ctx {
 	int open_stdin, auto_remove;
 	int shared_pidns; /* --pid host or container:X: others there see our child before it execs */
 	struct restart_policy policy;
-	struct sv *sv; /* -d: the supervisor, for its restart count */
+	struct logcfg log; /* -d: how the supervisor keeps the log */
+	struct sv *sv;     /* -d: the supervisor, for its restart count */
 };
 
 static void __attribute__ ((noreturn)) usage (int code)
@@ -108,6 +110,7 @@ hostcfg_read (struct ctx *c, struct bx_err *e)
 	}
 	/* a bundle without it: assume the worst */
 	c->shared_pidns = 1;
+	c->log = (struct logcfg){.driver = LOGCFG_JSON_FILE, .max_file = 1};
 	if (!j)
 		return 0;
 	hc = json_object_get (j, "HostConfig");
@@ -116,6 +119,12 @@ hostcfg_read (struct ctx *c, struct bx_err *e)
 	rp = json_object_get (hc, "RestartPolicy");
 	c->open_stdin = json_is_true (json_object_get (json_object_get (j, "Config"), "OpenStdin"));
 	c->auto_remove = json_is_true (json_object_get (hc, "AutoRemove"));
+	/* read here rather than in the supervisor, where JSON would cost 170 KB
+	 * of RSS; one ctr-create did not check (an older box's): the default */
+	if (logcfg_parse (json_object_get (hc, "LogConfig"), &c->log, e) < 0) {
+		c->log = (struct logcfg){.driver = LOGCFG_JSON_FILE, .max_file = 1};
+		*e = (struct bx_err){0};
+	}
 	if (restart_parse (json_string_value (json_object_get (rp, "Name")),
 	                   (int)json_integer_value (json_object_get (rp, "MaximumRetryCount")), &c->policy) < 0) {
 		json_decref (j);
@@ -449,6 +458,7 @@ static void __attribute__ ((noreturn)) supervise (struct ctx *c, int report)
 	                .cdir = c->cdir,
 	                .id = c->id,
 	                .policy = c->policy,
+	                .log = c->log,
 	                .report = report,
 	                .launch = launch,
 	                .arg = c};

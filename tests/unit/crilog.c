@@ -9,6 +9,7 @@
 
 #include "base/afile.h"
 #include "ctr-spawn/crilog.h"
+#include "runtime/logcfg.h"
 #include "tap.h"
 
 static char root[256];
@@ -36,20 +37,22 @@ test_crilog (void)
 	free (log);
 }
 
-/* a container directory NAME whose create.json has LOGCONFIG */
+static struct logcfg cfg;
+
+/* a container directory NAME, and its LOGCONFIG (create.json's) in cfg */
 static int
 ctr_dir (const char *name, const char *logconfig)
 {
-	char path[300], doc[600];
+	char path[300];
 	struct bx_err e;
-	int fd;
+	json_t *lc = json_loads (logconfig, 0, NULL);
 
 	snprintf (path, sizeof path, "%s/%s", root, name);
 	mkdir (path, 0700);
-	fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	snprintf (doc, sizeof doc, "{\"HostConfig\": {\"LogConfig\": %s}}\n", logconfig);
-	afile_write_at (fd, "create.json", doc, strlen (doc), 0600, &e);
-	return fd;
+	if (logcfg_parse (lc, &cfg, &e) < 0)
+		printf ("# %s: %s\n", logconfig, e.msg);
+	json_decref (lc);
+	return open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
 /* file NAME of the container directory DIR, read whole ("" when absent) */
@@ -82,7 +85,7 @@ test_held (void)
 	int dir = ctr_dir ("held", "{\"Type\": \"json-file\", \"Config\": {}}");
 	char *log, big[40001];
 
-	ok (crilog_open (&l, dir) == 0 && crilog_due_ms (&l) == -1, "crilog: opened, nothing held");
+	ok (crilog_open (&l, dir, &cfg) == 0 && crilog_due_ms (&l) == -1, "crilog: opened, nothing held");
 	crilog_out (&l, 0, "ab", 2);
 	log = slurp (dir, "log");
 	ok (!*log && crilog_due_ms (&l) >= 0 && crilog_due_ms (&l) <= CRILOG_HOLD_MS,
@@ -120,7 +123,7 @@ test_rotate (void)
 	char line[32], *log;
 	struct stat st;
 
-	crilog_open (&l, dir);
+	crilog_open (&l, dir, &cfg);
 	for (int i = 0; i < 300; i++) {
 		int n = snprintf (line, sizeof line, "line %d\n", i);
 		crilog_out (&l, i % 2, line, (size_t)n);
@@ -139,7 +142,7 @@ test_rotate (void)
 	free (log);
 	close (dir);
 	dir = ctr_dir ("one", "{\"Type\": \"json-file\", \"Config\": {\"max-size\": \"1k\"}}");
-	crilog_open (&l, dir);
+	crilog_open (&l, dir, &cfg);
 	for (int i = 0; i < 300; i++)
 		crilog_out (&l, 0, "0123456789\n", 11);
 	crilog_close (&l);
@@ -154,7 +157,7 @@ test_none (void)
 	int dir = ctr_dir ("none", "{\"Type\": \"none\", \"Config\": {}}");
 	struct stat st;
 
-	ok (crilog_open (&l, dir) == 0 && crilog_out (&l, 0, "a\nb", 3) == 0 && crilog_flush (&l, 0) == 0,
+	ok (crilog_open (&l, dir, &cfg) == 0 && crilog_out (&l, 0, "a\nb", 3) == 0 && crilog_flush (&l, 0) == 0,
 	    "crilog: the driver none takes output");
 	crilog_close (&l);
 	ok (fstatat (dir, "log", &st, 0) < 0, "crilog: and writes no log");
@@ -169,10 +172,10 @@ test_failed (void)
 
 	mkdirat (dir, "log", 0700);
 	errno = 0;
-	ok (crilog_open (&l, dir) < 0 && crilog_out (&l, 0, "a\n", 2) < 0 && errno == EISDIR,
+	ok (crilog_open (&l, dir, &cfg) < 0 && crilog_out (&l, 0, "a\n", 2) < 0 && errno == EISDIR,
 	    "crilog: a log that cannot be opened fails each write, with its errno");
 	unlinkat (dir, "log", AT_REMOVEDIR);
-	crilog_open (&l, dir);
+	crilog_open (&l, dir, &cfg);
 	full = open ("/dev/full", O_WRONLY | O_CLOEXEC);
 	dup2 (full, l.fd);
 	close (full);

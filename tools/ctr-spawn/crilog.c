@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,7 +11,6 @@
 #include "base/afile.h"
 #include "base/layout.h"
 #include "base/timestamp.h"
-#include "runtime/ctr.h"
 
 static const char *const streams[] = {"stdout", "stderr"};
 
@@ -190,25 +188,18 @@ crilog_expire (struct crilog *l)
 }
 
 int
-crilog_open (struct crilog *l, int dir)
+crilog_open (struct crilog *l, int dir, const struct logcfg *c)
 {
-	struct logcfg c = {.driver = LOGCFG_JSON_FILE, .max_file = 1};
-	struct bx_err e;
 	struct stat st;
-	json_t *j = NULL;
 
 	l->dir = dir;
 	l->fd = -1;
 	l->none = l->err = l->cut = 0;
 	l->size = 0;
 	l->held[0].len = l->held[1].len = 0;
-	if (ctr_create_read_opt (dir, &j, &e) == 0 && j &&
-	    logcfg_parse (json_object_get (json_object_get (j, "HostConfig"), "LogConfig"), &c, &e) < 0)
-		c = (struct logcfg){.driver = LOGCFG_JSON_FILE, .max_file = 1};
-	json_decref (j);
-	l->max_size = c.max_size;
-	l->max_file = c.max_file;
-	if ((l->none = c.driver == LOGCFG_NONE))
+	l->max_size = c->max_size;
+	l->max_file = c->max_file;
+	if ((l->none = c->driver == LOGCFG_NONE))
 		return 0;
 	if ((l->fd = openat (dir, L_LOG, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0) {
 		l->err = errno;

@@ -40,10 +40,10 @@ struct crilog {
 	struct crilog_held held[2]; /* stdout's, stderr's */
 };
 
-/* The log of the container directory DIR, as its create.json's
- * LogConfig says (json-file, no rotation, when it cannot be read). A log
- * that cannot be opened makes every crilog_out fail, with its errno. */
-int crilog_open (struct crilog *l, int dir);
+/* The log of the container directory DIR, as C (create.json's LogConfig)
+ * says. A log that cannot be opened makes every crilog_out fail, with its
+ * errno. */
+int crilog_open (struct crilog *l, int dir, const struct logcfg *c);
 void crilog_close (struct crilog *l);
 
 /* Output read from STREAM (0 stdout, 1 stderr): its whole lines as F

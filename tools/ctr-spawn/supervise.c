@@ -247,7 +247,7 @@ supervise_run (struct sv *sv)
 	static struct crilog log; /* static: its held pieces are 32 KiB */
 	long delay = BACKOFF_START_MS;
 
-	crilog_open (&log, sv->cdir);
+	crilog_open (&log, sv->cdir, &sv->log);
 	for (;;) {
 		struct launch_msg m;
 		int fds[3], status;

@@ -12,13 +12,15 @@
 #define BOX_SUPERVISE_H
 
 #include "restart.h"
+#include "runtime/logcfg.h"
 
 struct sv {
 	int rootfd, cdir;
 	const char *id;
 	struct restart_policy policy;
-	int restarts; /* how many times it was restarted: the worker records it */
-	int report;   /* to the caller of -d, closed after the first start; -1 */
+	struct logcfg log; /* HostConfig.LogConfig, read before the fork */
+	int restarts;      /* how many times it was restarted: the worker records it */
+	int report;        /* to the caller of -d, closed after the first start; -1 */
 	/* in a forked worker: start the container, send a launch_msg on SOCK,
 	 * return the worker's exit status */
 	int (*launch) (void *arg, int sock);
