@@ -455,25 +455,36 @@ tmp_reap (int rootfd, int nfd, const char *name)
 		unlink_all_to (nfd, id);
 }
 
-static void
+/* Returns how many containers and live creators' directories there are. */
+static size_t
 sweep_tmp (int rootfd, int nfd)
 {
 	_cleanup_dir_ DIR *d = containers_open (rootfd);
 	struct dirent *de;
+	size_t n = 0;
 	pid_t pid;
 
-	while (d && (de = readdir (d)))
-		if ((pid = tmp_owner (de->d_name, NULL)) && !pid_alive (pid))
+	while (d && (de = readdir (d))) {
+		if (!(pid = tmp_owner (de->d_name, NULL)))
+			n += strlen (de->d_name) == CTR_ID_LEN;
+		else if (pid_alive (pid))
+			n++;
+		else
 			tmp_reap (rootfd, nfd, de->d_name);
+	}
+	return n;
 }
 
-/* names/ (NFD, locked): links to a container that is gone */
+/* names/ (NFD, locked): links to a container that is gone. Every
+ * container has one name, so while there are no more names than
+ * containers (NCTR) none is looked at: ps reads no link per container */
 static void
-sweep_names (int rootfd, int nfd)
+sweep_names (int rootfd, int nfd, size_t nctr)
 {
 	_cleanup_dir_ DIR *d = NULL;
 	struct dirent *de;
 	char id[CTR_ID_LEN + 2], dir[CTR_ID_LEN + 16];
+	size_t names = 0;
 	int fd = dup (nfd);
 
 	if (fd < 0 || !(d = fdopendir (fd))) {
@@ -481,6 +492,11 @@ sweep_names (int rootfd, int nfd)
 			close (fd);
 		return;
 	}
+	while ((de = readdir (d)))
+		names += de->d_name[0] != '.';
+	if (names <= nctr)
+		return;
+	rewinddir (d);
 	while ((de = readdir (d))) {
 		ssize_t n = readlinkat (nfd, de->d_name, id, sizeof id - 1);
 		if (de->d_name[0] == '.' || n != CTR_ID_LEN)
@@ -498,15 +514,16 @@ int
 ctrrm_sweep (int rootfd, struct bx_err *e)
 {
 	_cleanup_close_ int nfd = openat (rootfd, L_NAMES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	size_t nctr;
 
 	if (nfd < 0 && errno != ENOENT)
 		return err_set (e, BX_SYSTEM, errno, L_NAMES);
 	/* one sweep at a time, and none while a stale name is taken over */
 	if (nfd >= 0 && flock (nfd, LOCK_EX | LOCK_NB) < 0)
 		return errno == EWOULDBLOCK ? 0 : err_set (e, BX_SYSTEM, errno, "lock " L_NAMES);
-	sweep_tmp (rootfd, nfd);
+	nctr = sweep_tmp (rootfd, nfd);
 	if (nfd >= 0)
-		sweep_names (rootfd, nfd);
+		sweep_names (rootfd, nfd, nctr);
 	return 0;
 }
 

@@ -2,7 +2,8 @@
 # box run end to end: attached exit codes as Docker's (0, 1, 125, 126, 127,
 # 137), -d, --rm leaving nothing, option parsing (grouped short options,
 # values that look like images), a missing image pulled from a registry,
-# name conflicts, the default bridge network.
+# name conflicts, the default bridge network; run -d and rm -f killed at
+# random moments.
 
 load ../helpers
 load ../fixtures/net
@@ -180,4 +181,50 @@ nothing_left () {
 	cp "$BOX_BUILD/bin/box-sh-setup" "$d/"
 	BOX_LIBEXEC=$d run -0 box run --rm --network none -e A=1 --name web -w / small echo ok
 	[[ $output == ok ]]
+}
+
+# truthful: every container ps -a lists is whole (its directory, its name
+# pointing at it), and nothing half made or half removed is left to list
+truthful () {
+	local name id
+	while read -r name id; do
+		[[ -d $BOX_ROOT/containers/$id && $(readlink "$BOX_ROOT/names/$name") == "$id" ]] || return 1
+	done < <(box ps -a --no-trunc --format '{{.Names}} {{.ID}}')
+	! ls "$BOX_ROOT/containers" 2>/dev/null | grep -q '\.tmp-'
+}
+
+# kill_at MS CMD...: run CMD in a session of its own, SIGKILL all of it
+# (box and the programs it runs) after MS milliseconds, and return once
+# all of it is gone (a supervisor has a session of its own: it stays)
+kill_at () {
+	local ms=$1
+	shift
+	setsid "$@" </dev/null >/dev/null 2>&1 3>&- &
+	local pid=$!
+	sleep "0.$(printf %03d "$ms")"
+	kill -KILL -- "-$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	for _ in $(seq 100); do
+		pgrep -s "$pid" >/dev/null || break
+		sleep 0.02
+	done
+}
+
+@test "run -d and rm -f killed at random moments: ps is truthful, rm -f reaches what is left, nothing stays" {
+	local i
+	for i in $(seq 20); do
+		kill_at $((RANDOM % 120)) box run -d --name "k$i" --network none small sleep 100
+		truthful
+		run box rm -f "k$i"
+		[[ $status == 0 || $output == "Error response from daemon: No such container: k$i" ]]
+		nothing_left
+	done
+	for i in $(seq 20); do
+		box run -d --name "r$i" --network none small sleep 100 >/dev/null
+		kill_at $((RANDOM % 60)) box rm -f "r$i"
+		truthful
+		run box rm -f "r$i"
+		[[ $status == 0 || $output == "Error response from daemon: No such container: r$i" ]]
+		nothing_left
+	done
 }

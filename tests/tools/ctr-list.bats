@@ -79,6 +79,8 @@ teardown () { box_teardown; }
 	d=$(fake_dir web)
 	mon=$(sed -n 's/^monitor=//p' "$d/state")
 	kill -KILL "$mon"
+	# kill(2) returns before the process is gone
+	for _ in $(seq 200); do [[ -d /proc/$mon ]] || break; sleep 0.01; done
 	run -0 ctr-list -q
 	[[ -z $output ]]
 	run -0 ctr-list -a --format '{{.State}} {{.Status}}'
