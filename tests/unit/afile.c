@@ -67,6 +67,25 @@ test_mode_and_replace (int dirfd)
 	is_int (count_tmp (dirfd), 0, "no temporary file is left");
 }
 
+/* with room on the disk, the reserved write is an atomic replace; its
+ * in-place rewrite on ENOSPC is tested on a full tmpfs by ctr-spawn.bats */
+static void
+test_replace_reserved (int dirfd)
+{
+	struct bx_err e = {0};
+	char *buf = NULL;
+
+	ok (afile_replace_reserved_at (dirfd, "st", "status=running\nerror=x\n", 23, 0600, 1, &e) == 0,
+	    "reserved write of a new file");
+	ok (afile_replace_reserved_at (dirfd, "st", "status=exited\n", 14, 0600, 0, &e) == 0, "replace it, shorter");
+	ok (afile_slurp_at (dirfd, "st", &buf, NULL, &e) == 0 && !strcmp (buf, "status=exited\n"),
+	    "the new content, no old line after it");
+	free (buf);
+	is_int (count_tmp (dirfd), 0, "no temporary file is left");
+	ok (afile_replace_reserved_at (dirfd, "adir", "x", 1, 0600, 0, &e) == -1 && e.sys != ENOSPC,
+	    "another failure is no reason to write in place (%s)", e.msg);
+}
+
 static void
 test_write_stale_tmp (int dirfd)
 {
@@ -163,6 +182,7 @@ main (void)
 	test_mode_and_replace (dirfd);
 	test_write_stale_tmp (dirfd);
 	test_write_fails (dirfd);
+	test_replace_reserved (dirfd);
 	test_slurp_notfound (dirfd);
 	test_slurp_big (dirfd);
 	test_mkdir_p (dirfd);
