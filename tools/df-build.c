@@ -1,0 +1,287 @@
+/*
+ * df-build - build an image from a Dockerfile and a context directory, as
+ * `docker build` with Docker's classic builder does
+ *
+ * usage:  df-build [--root DIR] [-t NAME]... [-f FILE|-f -]
+ *                  [--build-arg K[=V]]... [--target STAGE] [--no-cache] [-q]
+ *                  [--iidfile FILE] [--label K=V]... [--network MODE]
+ *                  CONTEXT|-
+ *         df-build --print-ast FILE|-
+ * stdin:  the Dockerfile, with -f - or the context -
+ * stdout: Docker's classic builder lines: "Step N/M : INSTRUCTION",
+ *         " ---> Running in ID", the steps' output, " ---> ID",
+ *         "Successfully built ID", "Successfully tagged NAME"; with -q only
+ *         the image id (sha256:...); --print-ast: buildkit's parse tree
+ *         dump, one S-expression per instruction
+ * reads:  CONTEXT (the Dockerfile, COPY and ADD sources, each confined to
+ *         it), images/ (FROM, COPY --from)
+ * writes: images/blobs/ (layers, configs, manifests), images/index.json
+ *         (intermediate images while the build runs, removed at its end;
+ *         the image, tagged with each -t only when the whole build
+ *         succeeded, untagged without -t); containers/<id>/ of each step
+ *         (ctr-create, ctr-spawn, removed with ctr-rm); tmp/build-<pid>/
+ *         (a layer being written); --iidfile
+ * locks:  images/gc.lock shared (store_pin) for the whole build,
+ *         images/lock while index.json changes
+ * exit:   0 ok, 1 a step failed (a RUN's non-zero exit, a --chown user the
+ *         image lacks), 2 usage, bad Dockerfile or not implemented, 3 no
+ *         such base image, stage or COPY source, 5 system error
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/afile.h"
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/root.h"
+#include "df-build/ast.h"
+#include "df-build/build.h"
+#include "dockerfile/dockerfile.h"
+
+struct opts {
+	struct build_opts b;
+	const char *print_ast;
+	const char *progress;
+	const char *platform;
+};
+
+static void
+usage (void)
+{
+	fprintf (stderr,
+	         "usage: %s [--root DIR] [-t NAME]... [-f FILE|-] [--build-arg K[=V]]... [--target STAGE]\n"
+	         "       [--no-cache] [-q] [--iidfile FILE] [--label K=V]... [--network MODE] CONTEXT|-\n"
+	         "       %s --print-ast FILE|-\n",
+	         bx_prog, bx_prog);
+	exit (BX_USAGE);
+}
+
+static void __attribute__ ((noreturn)) nyi (const char *flag)
+{
+	err_die (BX_USAGE, "%s: not implemented", flag);
+}
+
+static void
+add_build_arg (struct opts *o, const char *kv)
+{
+	const char *eq = strchr (kv, '=');
+	_cleanup_free_ char *k = eq ? strndup (kv, eq - kv) : strdup (kv);
+	const char *env = eq ? NULL : getenv (k);
+
+	/* --build-arg K takes K from the environment, and is ignored when unset */
+	if (eq)
+		json_object_set_new (o->b.buildargs, k, json_string (eq + 1));
+	else if (env)
+		json_object_set_new (o->b.buildargs, k, json_string (env));
+}
+
+static void
+add_label (struct opts *o, const char *kv)
+{
+	const char *eq = strchr (kv, '=');
+	_cleanup_free_ char *k = eq ? strndup (kv, eq - kv) : strdup (kv);
+
+	json_object_set_new (o->b.labels, k, json_string (eq ? eq + 1 : ""));
+}
+
+enum {
+	O_ROOT = 256,
+	O_BUILD_ARG,
+	O_TARGET,
+	O_NO_CACHE,
+	O_IIDFILE,
+	O_LABEL,
+	O_NETWORK,
+	O_PRINT_AST,
+	O_PULL,
+	O_PROGRESS,
+	O_PLATFORM,
+	O_NYI
+};
+
+static const struct option longopts[] = {{"root", required_argument, NULL, O_ROOT},
+                                         {"tag", required_argument, NULL, 't'},
+                                         {"file", required_argument, NULL, 'f'},
+                                         {"build-arg", required_argument, NULL, O_BUILD_ARG},
+                                         {"target", required_argument, NULL, O_TARGET},
+                                         {"no-cache", no_argument, NULL, O_NO_CACHE},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"iidfile", required_argument, NULL, O_IIDFILE},
+                                         {"label", required_argument, NULL, O_LABEL},
+                                         {"network", required_argument, NULL, O_NETWORK},
+                                         {"print-ast", required_argument, NULL, O_PRINT_AST},
+                                         {"pull", no_argument, NULL, O_PULL},
+                                         {"progress", required_argument, NULL, O_PROGRESS},
+                                         {"platform", required_argument, NULL, O_PLATFORM},
+                                         {"cache-from", required_argument, NULL, O_NYI},
+                                         {"add-host", required_argument, NULL, O_NYI},
+                                         {"shm-size", required_argument, NULL, O_NYI},
+                                         {"ulimit", required_argument, NULL, O_NYI},
+                                         {"secret", required_argument, NULL, O_NYI},
+                                         {"compress", no_argument, NULL, O_NYI},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+
+static void
+parse_one (struct opts *o, int c, char **argv)
+{
+	switch (c) {
+	case O_ROOT: o->b.root = optarg; break;
+	case 't':
+		o->b.tags = realloc (o->b.tags, (o->b.ntags + 1) * sizeof *o->b.tags);
+		o->b.tags[o->b.ntags++] = optarg;
+		break;
+	case 'f': o->b.file = optarg; break;
+	case O_BUILD_ARG: add_build_arg (o, optarg); break;
+	case O_TARGET: o->b.target = optarg; break;
+	case O_NO_CACHE: break; /* there is no cache yet: every build is uncached */
+	case 'q': o->b.quiet = 1; break;
+	case O_IIDFILE: o->b.iidfile = optarg; break;
+	case O_LABEL: add_label (o, optarg); break;
+	case O_NETWORK: o->b.network = optarg; break;
+	case O_PRINT_AST: o->print_ast = optarg; break;
+	case O_PULL: nyi ("--pull");
+	case O_PROGRESS: o->progress = optarg; break;
+	case O_PLATFORM: o->platform = optarg; break;
+	case O_NYI: nyi (argv[optind - 1]);
+	default: usage ();
+	}
+}
+
+static void
+parse_args (int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	o->b.buildargs = json_object ();
+	o->b.labels = json_object ();
+	o->b.network = "none";
+	while ((c = getopt_long (argc, argv, "+t:f:qh", longopts, NULL)) != -1)
+		parse_one (o, c, argv);
+	if (o->print_ast) {
+		if (optind != argc)
+			usage ();
+		return;
+	}
+	if (argc - optind != 1)
+		usage ();
+	o->b.context = argv[optind];
+	if (o->progress && strcmp (o->progress, "auto") != 0)
+		nyi ("--progress plain|tty");
+	if (o->platform)
+		nyi ("--platform");
+}
+
+/* the Dockerfile's text: -f FILE, -f - (stdin), or CONTEXT/Dockerfile */
+static int
+read_dockerfile (struct opts *o, int ctxfd, char **text, size_t *len, struct bx_err *e)
+{
+	const char *f = o->b.file;
+
+	if ((f && strcmp (f, "-") == 0) || strcmp (o->b.context, "-") == 0)
+		return afile_slurp_fd (STDIN_FILENO, text, len, e) < 0 ? err_wrap (e, "stdin") : 0;
+	if (f)
+		return afile_slurp_at (AT_FDCWD, f, text, len, e) < 0 ? err_wrap (e, "%s", f) : 0;
+	if (afile_slurp_at (ctxfd, "Dockerfile", text, len, e) < 0)
+		return err_wrap (e, "%s/Dockerfile", o->b.context);
+	return 0;
+}
+
+static int
+open_context (struct opts *o, struct bx_err *e)
+{
+	int fd;
+
+	if (strcmp (o->b.context, "-") == 0)
+		return -1;
+	if ((fd = open (o->b.context, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		err_die (errno == ENOENT ? BX_NOTFOUND : BX_USAGE, "unable to prepare context: path \"%s\" not found",
+		         o->b.context);
+	if (faccessat (fd, ".dockerignore", F_OK, 0) == 0)
+		err_die (BX_USAGE, "%s/.dockerignore: not implemented", o->b.context);
+	(void)e;
+	return fd;
+}
+
+/* a tar archive on stdin (Docker takes one as the context): not yet */
+static void
+refuse_tar (const char *text, size_t len)
+{
+	if ((len >= 2 && (unsigned char)text[0] == 0x1f && (unsigned char)text[1] == 0x8b) ||
+	    (len >= 262 && memcmp (text + 257, "ustar", 5) == 0) ||
+	    (len >= 4 && memcmp (text, "\x28\xb5\x2f\xfd", 4) == 0))
+		err_die (BX_USAGE, "a tar context on stdin: not implemented");
+}
+
+static int
+print_ast (const char *file)
+{
+	struct bx_err e = {0};
+	_cleanup_free_ char *text = NULL;
+	struct dockerfile *df = NULL;
+	size_t len;
+	int stdin_ = strcmp (file, "-") == 0;
+
+	if ((stdin_ ? afile_slurp_fd (STDIN_FILENO, &text, &len, &e)
+	            : afile_slurp_at (AT_FDCWD, file, &text, &len, &e)) < 0) {
+		err_wrap (&e, "%s", file);
+		return err_report (&e);
+	}
+	if (dockerfile_parse (stdin_ ? "stdin" : file, text, len, &df, &e) < 0)
+		return err_report (&e);
+	ast_print (stdout, df);
+	dockerfile_free (df);
+	return fflush (stdout) == 0 ? 0 : BX_SYSTEM;
+}
+
+static int
+root_dir_path (struct build *b, struct bx_err *e)
+{
+	char fdpath[64];
+	ssize_t n;
+
+	snprintf (fdpath, sizeof fdpath, "/proc/self/fd/%d", b->rootfd);
+	if ((n = readlink (fdpath, b->o->rootpath, sizeof b->o->rootpath - 1)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "%s", fdpath);
+	b->o->rootpath[n] = '\0';
+	return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+	struct opts o = {0};
+	struct build b = {.o = &o.b, .ctxfd = -1};
+	struct bx_err e = {0};
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int rc;
+
+	err_prog_init (argv[0]);
+	parse_args (argc, argv, &o);
+	if (o.print_ast)
+		return print_ast (o.print_ast);
+	if (o.b.file && strcmp (o.b.context, "-") == 0)
+		err_die (BX_USAGE, "-f and the context - (a Dockerfile on stdin) exclude each other");
+	b.ctxfd = open_context (&o, &e);
+	if (read_dockerfile (&o, b.ctxfd, &text, &len, &e) < 0)
+		return err_report (&e);
+	refuse_tar (text, len);
+	b.dfname = o.b.file && strcmp (o.b.file, "-") ? o.b.file : "Dockerfile";
+	if (dockerfile_parse (b.dfname, text, len, &b.df, &e) < 0)
+		return err_report (&e);
+	if ((b.rootfd = root_open (o.b.root, &e)) < 0 || root_dir_path (&b, &e) < 0 ||
+	    store_open (&b.st, b.rootfd, &e) < 0)
+		return err_report (&e);
+	rc = build_run (&b, &e);
+	dockerfile_free (b.df);
+	store_close (&b.st);
+	if (rc < 0)
+		return err_report (&e);
+	return fflush (stdout) == 0 ? 0 : BX_SYSTEM;
+}

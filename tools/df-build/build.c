@@ -1,0 +1,330 @@
+/* build - a build, stage by stage, step by step, printed as Docker's
+ * classic builder prints it */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/afile.h"
+#include "base/cleanup.h"
+#include "base/timestamp.h"
+#include "dockerfile/shword.h"
+#include "image/platform.h"
+#include "image/ref.h"
+#include "imgw.h"
+#include "meta.h"
+#include "plan.h"
+#include "step.h"
+
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+int
+build_errf (const struct build *b, struct bx_err *e, int code, const char *fmt, ...)
+{
+	char msg[900];
+	va_list ap;
+
+	va_start (ap, fmt);
+	vsnprintf (msg, sizeof msg, fmt, ap);
+	va_end (ap);
+	return err_set (e, code, 0, "%s:%d: %s", b->dfname, b->in ? b->in->start_line : 0, msg);
+}
+
+int
+build_wrap (const struct build *b, struct bx_err *e)
+{
+	if (strncmp (e->msg, b->dfname, strlen (b->dfname)) == 0)
+		return -1; /* named already */
+	return err_wrap (e, "%s:%d", b->dfname, b->in ? b->in->start_line : 0);
+}
+
+char **
+build_env (struct build *b, size_t *n)
+{
+	json_t *env = json_object_get (meta_config (b), "Env"), *v;
+	char **out = calloc (json_object_size (b->args) + json_array_size (env) + 1, sizeof *out);
+	const char *k;
+	size_t i;
+
+	*n = 0;
+	json_object_foreach (b->args, k, v) if (json_is_string (v) &&
+	                                        asprintf (&out[*n], "%s=%s", k, json_string_value (v)) >= 0) (*n)++;
+	json_array_foreach (env, i, v) out[(*n)++] = strdup (json_string_value (v));
+	return out;
+}
+
+int
+build_expand (struct build *b, const char *word, char **out, struct bx_err *e)
+{
+	size_t n;
+	char **env = build_env (b, &n);
+	struct shword sh = {.escape = b->df->escape, .env = (const char *const *)env, .nenv = n};
+	int rc = shword_expand (&sh, word, out, e);
+
+	shword_free (env);
+	return rc < 0 ? build_wrap (b, e) : 0;
+}
+
+void
+build_history (struct build *b, const char *created_by, int empty_layer)
+{
+	json_t *h = json_object_get (b->cfg, "history");
+	char now[TIMESTAMP_LEN];
+
+	if (!json_is_array (h)) {
+		h = json_array ();
+		json_object_set_new (b->cfg, "history", h);
+	}
+	timestamp_now (now);
+	json_object_set_new (b->cfg, "created", json_string (now));
+	json_array_append_new (h, json_pack ("{s:s, s:s}", "created", now, "created_by", created_by));
+	if (empty_layer)
+		json_object_set_new (json_array_get (h, json_array_size (h) - 1), "empty_layer", json_true ());
+}
+
+/* --- a stage's start ------------------------------------------------------ */
+
+static void
+scratch (struct build *b)
+{
+	struct platform p;
+
+	platform_default (&p);
+	b->cfg = json_pack ("{s:s, s:{s:[s]}, s:s, s:{s:s, s:[]}}", "architecture", p.arch, "config", "Env",
+	                    DEFAULT_PATH, "os", p.os, "rootfs", "type", "layers", "diff_ids");
+	b->layers = json_array ();
+}
+
+static int
+base_image (struct build *b, const char *name, char id[DIGEST_STR_LEN + 1], struct bx_err *e)
+{
+	struct image img = {0};
+	struct build_stage *s = plan_stage_ref (b, name, b->cur - b->stages);
+
+	if (strcasecmp (name, "scratch") == 0)
+		return scratch (b), 0;
+	if (s) {
+		b->cfg = json_deep_copy (s->cfg);
+		b->layers = json_deep_copy (s->layers);
+		memcpy (id, s->id, sizeof s->id);
+		return 0;
+	}
+	if (store_image_load (&b->st, name, &img, e) < 0) {
+		store_image_free (&img);
+		if (e->code == BX_NOTFOUND)
+			err_set (e, BX_NOTFOUND, 0, "FROM %s: no such image in the store (pulling it: not implemented)",
+			         name);
+		return build_wrap (b, e);
+	}
+	b->cfg = json_deep_copy (img.config);
+	b->layers = json_deep_copy (json_object_get (img.manifest, "layers"));
+	memcpy (id, img.config_digest, sizeof img.config_digest);
+	store_image_free (&img);
+	if (!json_is_array (b->layers))
+		return build_errf (b, e, BX_FAIL, "FROM %s: the image's manifest has no layers list", name);
+	return 0;
+}
+
+static void
+ensure_path (struct build *b)
+{
+	json_t *env = json_object_get (meta_config (b), "Env"), *v;
+	size_t i;
+
+	json_array_foreach (env, i, v) if (strncmp (json_string_value (v), "PATH=", 5) == 0) return;
+	if (!json_is_array (env)) {
+		env = json_array ();
+		json_object_set_new (meta_config (b), "Env", env);
+	}
+	json_array_append_new (env, json_string (DEFAULT_PATH));
+}
+
+static void
+say_step (struct build *b, const struct df_instr *in)
+{
+	b->step++;
+	if (!b->o->quiet)
+		printf ("Step %zu/%zu : %s\n", b->step, b->nsteps, in->original);
+}
+
+static void
+say_id (struct build *b, const char *id)
+{
+	if (!b->o->quiet)
+		printf (" ---> %.12s\n", digest_hex (id));
+}
+
+static int
+start_stage (struct build *b, struct build_stage *s, struct bx_err *e)
+{
+	char id[DIGEST_STR_LEN + 1] = "";
+
+	b->cur = s;
+	b->in = &b->df->instrs[s->from];
+	say_step (b, b->in);
+	if (base_image (b, s->base, id, e) < 0)
+		return -1;
+	ensure_path (b);
+	/* the base's ONBUILD triggers are not run yet: the image keeps none of them */
+	if (json_array_size (json_object_get (meta_config (b), "OnBuild")))
+		return build_errf (b, e, BX_USAGE,
+		                   "FROM %s: running the base image's ONBUILD triggers: not implemented", s->base);
+	b->args = json_object ();
+	b->cmdset = 0;
+	if (*id)
+		say_id (b, id);
+	return 0;
+}
+
+static int
+one_step (struct build *b, struct bx_err *e)
+{
+	char id[DIGEST_STR_LEN + 1];
+	int r = meta_run (b, e);
+
+	if (r == 0)
+		r = step_run (b, e);
+	if (r == 0) {
+		char kw[64];
+		snprintf (kw, sizeof kw, "%s", b->in->keyword);
+		for (char *p = kw; *p; p++)
+			*p = *p >= 'a' && *p <= 'z' ? *p - 32 : *p;
+		return build_errf (b, e, BX_USAGE, "unknown instruction: %s", kw);
+	}
+	if (r < 0)
+		return -1;
+	imgw_id (b, id);
+	say_id (b, id);
+	return 0;
+}
+
+static int
+build_stage (struct build *b, struct build_stage *s, int last, json_t **final, struct bx_err *e)
+{
+	char id[DIGEST_STR_LEN + 1];
+	json_t *desc = NULL;
+
+	if (start_stage (b, s, e) < 0)
+		return -1;
+	for (size_t i = s->from + 1; i < s->end; i++) {
+		b->in = &b->df->instrs[i];
+		say_step (b, b->in);
+		if (one_step (b, e) < 0)
+			return -1;
+	}
+	if (last && json_object_size (b->o->labels)) {
+		json_t *l = json_object_get (meta_config (b), "Labels");
+		if (!json_is_object (l))
+			json_object_set_new (meta_config (b), "Labels", l = json_object ());
+		json_object_update (l, b->o->labels);
+	}
+	/* a stage's image is in the store: COPY --from and later stages make
+	 * containers of it */
+	if (imgw_put (b, id, &desc, e) < 0)
+		return -1;
+	if (!last)
+		imgw_temp (b, desc);
+	memcpy (s->id, id, sizeof id);
+	s->cfg = b->cfg;
+	s->layers = b->layers;
+	json_decref (b->args);
+	b->cfg = b->layers = b->args = NULL;
+	if (last)
+		*final = desc;
+	else
+		json_decref (desc);
+	return 0;
+}
+
+/* --- the whole build ------------------------------------------------------ */
+
+static int
+check_tags (struct build *b, struct bx_err *e)
+{
+	struct ref r;
+
+	for (size_t i = 0; i < b->o->ntags; i++)
+		if (ref_parse (b->o->tags[i], &r, e) < 0 || r.digest[0])
+			return r.digest[0] ? err_set (e, BX_USAGE, 0, "invalid reference format: %s", b->o->tags[i])
+			                   : err_wrap (e, "-t %s", b->o->tags[i]);
+	return 0;
+}
+
+static int
+set_tags (struct build *b, json_t *desc, struct bx_err *e)
+{
+	for (size_t i = 0; i < b->o->ntags; i++) {
+		struct ref r;
+		char full[600], repo[600];
+		ref_parse (b->o->tags[i], &r, e);
+		ref_full (&r, full, sizeof full);
+		if (store_tag_set (&b->st, full, desc, e) < 0)
+			return -1;
+		ref_familiar_repo (&r, repo, sizeof repo);
+		if (!b->o->quiet)
+			printf ("Successfully tagged %s:%s\n", repo, r.tag[0] ? r.tag : "latest");
+	}
+	return 0;
+}
+
+static void
+warn_unused (struct build *b)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach (b->o->buildargs, k, v) if (!json_object_get (b->usedargs, k))
+	    err_warn ("[Warning] One or more build-args [%s] were not consumed", k);
+}
+
+static int
+finish (struct build *b, json_t *desc, const char *id, struct bx_err *e)
+{
+	if (set_tags (b, desc, e) < 0)
+		return -1;
+	if (b->o->iidfile && afile_write_at (AT_FDCWD, b->o->iidfile, id, strlen (id), 0644, e) < 0)
+		return err_wrap (e, "--iidfile");
+	if (b->o->quiet)
+		printf ("%s\n", id);
+	return 0;
+}
+
+int
+build_run (struct build *b, struct bx_err *e)
+{
+	json_t *final = NULL;
+	_cleanup_close_ int pin = -1;
+	struct bx_err fe = {0};
+	int rc = 0;
+
+	b->usedargs = json_object ();
+	b->temps = json_array ();
+	if (check_tags (b, e) < 0 || plan_make (b, e) < 0 || (pin = store_pin (&b->st, e)) < 0)
+		return -1;
+	for (size_t i = 0; i < b->nstages && rc == 0; i++)
+		if (b->stages[i].needed)
+			rc = build_stage (b, &b->stages[i], i + 1 == b->nstages, &final, e);
+	if (rc == 0) {
+		const char *id = b->stages[b->nstages - 1].id;
+		warn_unused (b);
+		if (!b->o->quiet)
+			printf ("Successfully built %.12s\n", digest_hex (id));
+		rc = finish (b, final, id, e);
+	}
+	/* the intermediate images go; a failed build's last one too */
+	if (rc < 0 && final)
+		imgw_temp (b, final);
+	if (imgw_forget (b, rc == 0 && final ? json_string_value (json_object_get (final, "digest")) : NULL, &fe) < 0 &&
+	    rc == 0)
+		rc = err_set (e, fe.code, fe.sys, "%s", fe.msg);
+	json_decref (final);
+	json_decref (b->cfg);
+	json_decref (b->layers);
+	json_decref (b->args);
+	json_decref (b->usedargs);
+	json_decref (b->temps);
+	plan_free (b);
+	return rc;
+}

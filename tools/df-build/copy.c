@@ -1,0 +1,511 @@
+/* copy - COPY and ADD of local files, as Docker copies them: a directory's
+ * contents (not the directory itself) into the destination, files with
+ * their mode and mtime, owned by root or --chown, --chmod over the mode;
+ * several sources (or a glob) need a destination ending in "/" */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/tree.h"
+#include "copy.h"
+#include "ctrrun.h"
+#include "dockerfile/shword.h"
+#include "meta.h"
+#include "plan.h"
+#include "step.h"
+
+struct cp {
+	uid_t uid;
+	gid_t gid;
+	int chmod; /* -1: keep */
+	const char *from;
+	int srcroot, dstroot;
+	char srcctr[CTRRUN_ID_LEN + 1]; /* --from's container, or "" */
+};
+
+static int
+open_in (int root, const char *path, int flags)
+{
+	return tree_open_in_root (root, *path ? path : ".", flags | O_CLOEXEC, 0);
+}
+
+/* each prefix looked up from ROOT afresh, so a symlink on the way
+ * resolves inside ROOT */
+int
+copy_mkdir_in_root (int root, const char *path, uid_t uid, gid_t gid, struct bx_err *e)
+{
+	_cleanup_free_ char *p = strdup (path), *pre = calloc (strlen (path) + 2, 1);
+	int fd = open_in (root, "/", O_RDONLY | O_DIRECTORY);
+
+	for (char *c = strtok (p, "/"); c && fd >= 0; c = strtok (NULL, "/")) {
+		int next;
+		strcat (strcat (pre, "/"), c);
+		next = open_in (root, pre, O_RDONLY | O_DIRECTORY);
+		if (next < 0 && errno == ENOENT) {
+			if (mkdirat (fd, c, 0755) < 0 && errno != EEXIST)
+				break;
+			if (fchownat (fd, c, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+				break;
+			next = open_in (root, pre, O_RDONLY | O_DIRECTORY);
+		}
+		close (fd);
+		fd = next;
+	}
+	if (fd < 0)
+		return err_set (e, BX_FAIL, errno, "mkdir %s", path);
+	return fd;
+}
+
+/* --- one entry ------------------------------------------------------------ */
+
+static int copy_tree (struct cp *c, int sdir, int ddir, const char *name, const char *dname, struct bx_err *e);
+
+static int
+set_meta (struct cp *c, int ddir, const char *dname, const struct stat *st, struct bx_err *e)
+{
+	struct timespec ts[2] = {st->st_mtim, st->st_mtim};
+	mode_t mode = c->chmod >= 0 ? (mode_t)c->chmod : st->st_mode & 07777;
+
+	if (fchownat (ddir, dname, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return err_set (e, BX_FAIL, errno, "chown %s", dname);
+	if (!S_ISLNK (st->st_mode) && fchmodat (ddir, dname, mode, 0) < 0)
+		return err_set (e, BX_FAIL, errno, "chmod %s", dname);
+	if (utimensat (ddir, dname, ts, AT_SYMLINK_NOFOLLOW) < 0)
+		return err_set (e, BX_FAIL, errno, "utimes %s", dname);
+	return 0;
+}
+
+static int
+copy_file (int in, const char *name, int ddir, const char *dname, const struct stat *st, struct bx_err *e)
+{
+	_cleanup_close_ int out = -1;
+	off_t left = st->st_size;
+
+	unlinkat (ddir, dname, 0);
+	out = openat (ddir, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (in < 0 || out < 0)
+		return err_set (e, BX_FAIL, errno, "%s", in < 0 ? name : dname);
+	while (left > 0) {
+		ssize_t n = sendfile (out, in, NULL, left > (1 << 30) ? (1 << 30) : (size_t)left);
+		if (n <= 0)
+			return err_set (e, BX_SYSTEM, n < 0 ? errno : EIO, "copying %s", name);
+		left -= n;
+	}
+	return 0;
+}
+
+static int
+copy_dir (struct cp *c, int sdir, const char *name, int ddir, const char *dname, struct bx_err *e)
+{
+	_cleanup_close_ int s = openat (sdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), d = -1;
+	_cleanup_dir_ DIR *dp = NULL;
+	struct dirent *de;
+
+	if (mkdirat (ddir, dname, 0755) < 0 && errno != EEXIST)
+		return err_set (e, BX_FAIL, errno, "mkdir %s", dname);
+	d = openat (ddir, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s < 0 || d < 0 || !(dp = fdopendir (dup (s))))
+		return err_set (e, BX_FAIL, errno, "%s", s < 0 ? name : dname);
+	while ((de = readdir (dp)))
+		if (strcmp (de->d_name, ".") && strcmp (de->d_name, "..") &&
+		    copy_tree (c, s, d, de->d_name, de->d_name, e) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+copy_tree (struct cp *c, int sdir, int ddir, const char *name, const char *dname, struct bx_err *e)
+{
+	struct stat st;
+	char target[4096];
+	ssize_t n;
+
+	if (fstatat (sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return err_set (e, BX_FAIL, errno, "%s", name);
+	if (S_ISDIR (st.st_mode)) {
+		if (copy_dir (c, sdir, name, ddir, dname, e) < 0)
+			return -1;
+	} else if (S_ISREG (st.st_mode)) {
+		_cleanup_close_ int in = openat (sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (copy_file (in, name, ddir, dname, &st, e) < 0)
+			return -1;
+	} else if (S_ISLNK (st.st_mode)) {
+		if ((n = readlinkat (sdir, name, target, sizeof target - 1)) < 0)
+			return err_set (e, BX_FAIL, errno, "%s", name);
+		target[n] = '\0';
+		unlinkat (ddir, dname, 0);
+		if (symlinkat (target, ddir, dname) < 0)
+			return err_set (e, BX_FAIL, errno, "%s", dname);
+	} else {
+		unlinkat (ddir, dname, 0);
+		if (mknodat (ddir, dname, st.st_mode, st.st_rdev) < 0)
+			return err_set (e, BX_FAIL, errno, "%s", dname);
+	}
+	return set_meta (c, ddir, dname, &st, e);
+}
+
+/* --- the instruction ------------------------------------------------------ */
+
+/* NAME (a user or group name, or a number) in the image's FILE
+ * (etc/passwd, etc/group): its id, or -1 */
+static long
+lookup_id (int rootfs, const char *file, const char *name)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_file_ FILE *f = NULL;
+	char line[1024], *end;
+	long n = strtol (name, &end, 10);
+
+	if (*name && !*end)
+		return n;
+	if ((fd = open_in (rootfs, file, O_RDONLY)) < 0 || !(f = fdopen (fd, "r")))
+		return -1;
+	fd = -1;
+	while (fgets (line, sizeof line, f)) {
+		char *save = NULL, *nm = strtok_r (line, ":", &save), *x = strtok_r (NULL, ":", &save),
+		     *id = strtok_r (NULL, ":", &save);
+		(void)x;
+		if (nm && id && strcmp (nm, name) == 0)
+			return strtol (id, NULL, 10);
+	}
+	return -1;
+}
+
+static int
+parse_chown (struct build *b, struct cp *c, const char *spec, struct bx_err *e)
+{
+	_cleanup_free_ char *u = NULL;
+	char *g;
+	long uid, gid;
+
+	if (build_expand (b, spec, &u, e) < 0)
+		return -1;
+	if ((g = strchr (u, ':')))
+		*g++ = '\0';
+	uid = lookup_id (c->dstroot, "/etc/passwd", u);
+	gid = g ? lookup_id (c->dstroot, "/etc/group", g) : uid;
+	if (uid < 0 || gid < 0)
+		return build_errf (b, e, BX_FAIL, "%s: unable to find %s %s", b->in->keyword,
+		                   uid < 0 ? "user" : "group", uid < 0 ? u : g);
+	c->uid = uid;
+	c->gid = gid;
+	return 0;
+}
+
+static int
+parse_flags (struct build *b, struct cp *c, const char **chown, struct bx_err *e)
+{
+	int add = strcmp (b->in->keyword, "add") == 0;
+
+	c->chmod = -1;
+	for (size_t i = 0; i < b->in->nflags; i++) {
+		const char *f = b->in->flags[i];
+		char *end;
+		if (!strncmp (f, "--chown=", 8))
+			*chown = f + 8;
+		else if (!strncmp (f, "--chmod=", 8)) {
+			c->chmod = strtol (f + 8, &end, 8);
+			if (!f[8] || *end || c->chmod > 07777)
+				return build_errf (b, e, BX_USAGE, "invalid chmod parameter: %s", f + 8);
+		} else if (!strncmp (f, "--from=", 7) && !add)
+			c->from = f + 7;
+		else if (!strncmp (f, "--link", 6) || !strncmp (f, "--parents", 9) || !strncmp (f, "--exclude", 9) ||
+		         !strncmp (f, "--checksum", 10) || !strncmp (f, "--keep-git-dir", 14))
+			return build_errf (b, e, BX_USAGE, "%s %.*s: not implemented", add ? "ADD" : "COPY",
+			                   (int)strcspn (f, "="), f);
+		else
+			return build_errf (b, e, BX_USAGE, "%s: unknown flag: %s", add ? "ADD" : "COPY", f);
+	}
+	return 0;
+}
+
+static int
+is_glob (const char *s)
+{
+	return strpbrk (s, "*?[") != NULL;
+}
+
+static int
+by_string (const void *a, const void *b)
+{
+	return strcmp (json_string_value (*(json_t *const *)a), json_string_value (*(json_t *const *)b));
+}
+
+static void
+sort_strings (json_t *arr)
+{
+	size_t n = json_array_size (arr);
+	json_t **v = calloc (n + 1, sizeof *v);
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref (json_array_get (arr, i));
+	qsort (v, n, sizeof *v, by_string);
+	json_array_clear (arr);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new (arr, v[i]);
+	free (v);
+}
+
+/* the paths under ROOT that PAT matches, component by component (Go's
+ * filepath.Match: '*' stops at '/') */
+static void
+glob_in (int root, const char *dir, const char *pat, json_t *out)
+{
+	size_t n = strcspn (pat, "/");
+	_cleanup_free_ char *comp = strndup (pat, n);
+	_cleanup_close_ int fd = open_in (root, dir, O_RDONLY | O_DIRECTORY);
+	_cleanup_dir_ DIR *dp = fd >= 0 ? fdopendir (dup (fd)) : NULL;
+	struct dirent *de;
+	json_t *found = json_array ();
+	size_t i;
+	json_t *v;
+
+	while (dp && (de = readdir (dp))) {
+		char *p = NULL;
+		if (!strcmp (de->d_name, ".") || !strcmp (de->d_name, "..") || fnmatch (comp, de->d_name, 0))
+			continue;
+		if (asprintf (&p, "%s/%s", dir, de->d_name) >= 0)
+			json_array_append_new (found, json_string (p));
+		free (p);
+	}
+	sort_strings (found);
+	json_array_foreach (found, i, v)
+	{
+		if (pat[n] == '/' && pat[n + 1])
+			glob_in (root, json_string_value (v), pat + n + 1, out);
+		else
+			json_array_append (out, v);
+	}
+	json_decref (found);
+}
+
+/* the sources, globs expanded, each "/"-rooted in the source tree */
+static int
+sources (struct build *b, struct cp *c, char **words, size_t n, json_t *out, struct bx_err *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *w = words[i];
+		size_t before = json_array_size (out);
+		if (!strncmp (w, "http://", 7) || !strncmp (w, "https://", 8) || !strncmp (w, "git@", 4))
+			return build_errf (b, e, BX_USAGE, "%s %s: sources from URLs: not implemented",
+			                   strcmp (b->in->keyword, "add") ? "COPY" : "ADD", w);
+		if (!is_glob (w)) {
+			json_array_append_new (out, json_sprintf ("/%s", w));
+			continue;
+		}
+		glob_in (c->srcroot, "", w + strspn (w, "/"), out);
+		if (json_array_size (out) == before)
+			return build_errf (b, e, BX_NOTFOUND, "%s %s: no source files were specified", b->in->keyword,
+			                   w);
+	}
+	return 0;
+}
+
+/* ADD of a local archive is extracted by Docker: not done yet, so said */
+static int
+is_archive (int fd)
+{
+	unsigned char h[262];
+	ssize_t n = pread (fd, h, sizeof h, 0);
+
+	return (n >= 2 && h[0] == 0x1f && h[1] == 0x8b) || (n >= 3 && !memcmp (h, "BZh", 3)) ||
+	       (n >= 6 && !memcmp (h,
+	                           "\xfd"
+	                           "7zXZ",
+	                           5)) ||
+	       (n >= 262 && !memcmp (h + 257, "ustar", 5));
+}
+
+/* one source SRC (a path in the source tree) into DDIR, as DNAME (a file
+ * into a file's name) or, for a directory, its contents into DDIR */
+static int
+copy_source (struct build *b, struct cp *c, const char *src, int ddir, const char *dname, struct bx_err *e)
+{
+	_cleanup_close_ int fd = open_in (c->srcroot, src, O_RDONLY | O_NOCTTY);
+	struct stat st;
+
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == EXDEV || errno == ELOOP))
+		return build_errf (b, e, BX_NOTFOUND, "%s %s: file not found in %s", b->in->keyword, src + 1,
+		                   c->from ? c->from : "build context");
+	if (fd < 0 || fstat (fd, &st) < 0)
+		return build_errf (b, e, BX_FAIL, "%s %s: %s", b->in->keyword, src + 1, strerror (errno));
+	if (strcmp (b->in->keyword, "add") == 0 && S_ISREG (st.st_mode) && is_archive (fd))
+		return build_errf (b, e, BX_USAGE, "ADD %s: extracting archives: not implemented", src + 1);
+	if (S_ISDIR (st.st_mode)) {
+		_cleanup_dir_ DIR *dp = fdopendir (dup (fd));
+		struct dirent *de;
+		while (dp && (de = readdir (dp)))
+			if (strcmp (de->d_name, ".") && strcmp (de->d_name, "..") &&
+			    copy_tree (c, fd, ddir, de->d_name, de->d_name, e) < 0)
+				return build_wrap (b, e);
+		return 0;
+	}
+	if (!S_ISREG (st.st_mode))
+		return build_errf (b, e, BX_USAGE, "%s %s: not a regular file or directory", b->in->keyword, src + 1);
+	if (copy_file (fd, src, ddir, dname, &st, e) < 0 || set_meta (c, ddir, dname, &st, e) < 0)
+		return build_wrap (b, e);
+	return 0;
+}
+
+/* DEST inside the image: absolute, against WORKDIR */
+static char *
+dest_path (struct build *b, const char *dest)
+{
+	return meta_workdir_join (b, dest);
+}
+
+static int
+copy_all (struct build *b, struct cp *c, json_t *srcs, const char *dest, int todir, struct bx_err *e)
+{
+	_cleanup_free_ char *abs = dest_path (b, dest), *parent = NULL, *base = NULL;
+	_cleanup_close_ int ddir = -1, probe = -1;
+	json_t *v;
+	size_t i;
+
+	/* one directory source: its contents go into DEST */
+	if (!todir && json_array_size (srcs) == 1 &&
+	    (probe = open_in (c->srcroot, json_string_value (json_array_get (srcs, 0)), O_RDONLY | O_DIRECTORY)) >= 0)
+		todir = 1;
+	/* an existing directory takes a file by its own name */
+	if (!todir && (probe = open_in (c->dstroot, abs, O_RDONLY | O_DIRECTORY)) >= 0)
+		todir = 1;
+	if (!todir) {
+		char *slash = strrchr (abs, '/');
+		parent = strndup (abs, slash - abs);
+		base = strdup (slash + 1);
+	}
+	if ((ddir = copy_mkdir_in_root (c->dstroot, todir ? abs : parent, c->uid, c->gid, e)) < 0)
+		return build_wrap (b, e);
+	json_array_foreach (srcs, i, v)
+	{
+		const char *s = json_string_value (v), *name = strrchr (s, '/') + 1;
+		if (copy_source (b, c, s, ddir, todir ? (*name ? name : ".") : base, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+source_root (struct build *b, struct cp *c, struct bx_err *e)
+{
+	_cleanup_free_ char *from = NULL;
+	struct build_stage *s;
+	json_t *nop;
+	int rc;
+
+	if (!c->from) {
+		if (b->ctxfd < 0)
+			return build_errf (b, e, BX_USAGE, "%s: no build context (the Dockerfile came on stdin)",
+			                   b->in->keyword);
+		c->srcroot = dup (b->ctxfd);
+		return 0;
+	}
+	if (build_expand (b, c->from, &from, e) < 0)
+		return -1;
+	s = plan_stage_ref (b, from, b->cur - b->stages);
+	nop = json_pack ("[s]", "/bin/true");
+	/* the stage's image, or an image of the store, as a container's rootfs */
+	rc = ctrrun_create (b, s ? s->id : from, nop, NULL, c->srcctr, e);
+	json_decref (nop);
+	if (rc < 0)
+		return build_wrap (b, e);
+	if ((c->srcroot = ctrrun_open (b, c->srcctr, "rootfs", e)) < 0)
+		return build_wrap (b, e);
+	return 0;
+}
+
+static char *
+copy_history (struct build *b, char **w, size_t n)
+{
+	_cleanup_free_ char *sh = meta_join (meta_shell (b));
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream (&out, &len);
+
+	fprintf (f, "%s #(nop) %s", sh, strcmp (b->in->keyword, "add") ? "COPY" : "ADD");
+	for (size_t i = 0; i + 1 < n; i++)
+		fprintf (f, " %s", w[i]);
+	fprintf (f, " in %s ", w[n - 1]);
+	fclose (f);
+	return out;
+}
+
+static int
+expand_words (struct build *b, char ***w, size_t *n, struct bx_err *e)
+{
+	*w = calloc (b->in->nargs + 1, sizeof **w);
+	*n = 0;
+	for (size_t i = 0; i < b->in->nargs; i++, (*n)++)
+		if (build_expand (b, b->in->args[i].s, &(*w)[i], e) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+copy_into (struct build *b, struct cp *c, char **w, size_t n, const char *chown, struct bx_err *e)
+{
+	json_t *srcs = json_array ();
+	const char *dest = w[n - 1];
+	int todir = dest[strlen (dest) - 1] == '/', rc;
+
+	if ((chown && parse_chown (b, c, chown, e) < 0) || source_root (b, c, e) < 0 ||
+	    sources (b, c, w, n - 1, srcs, e) < 0)
+		rc = -1;
+	else if (json_array_size (srcs) > 1 && !todir)
+		rc =
+		    build_errf (b, e, BX_USAGE,
+		                "When using %s with more than one source file, the destination must be a directory and "
+		                "end with a /",
+		                strcmp (b->in->keyword, "add") ? "COPY" : "ADD");
+	else
+		rc = copy_all (b, c, srcs, dest, todir, e);
+	json_decref (srcs);
+	return rc;
+}
+
+int
+copy_run (struct build *b, struct bx_err *e)
+{
+	struct cp c = {.srcroot = -1, .dstroot = -1};
+	const char *chown = NULL;
+	char **w = NULL, id[CTRRUN_ID_LEN + 1];
+	size_t n = 0;
+	struct bx_err re = {0};
+	int rc = parse_flags (b, &c, &chown, e);
+
+	if (rc == 0 && b->in->nheredocs)
+		rc = build_errf (b, e, BX_USAGE, "%s from a here-document: not implemented", b->in->keyword);
+	if (rc == 0 && b->in->nargs < 2)
+		rc = build_errf (b, e, BX_USAGE, "%s requires at least two arguments", b->in->keyword);
+	if (rc == 0)
+		rc = expand_words (b, &w, &n, e);
+	if (rc == 0 && (rc = step_container (b, NULL, NULL, id, e)) < 0)
+		build_wrap (b, e);
+	if (rc == 0) {
+		if ((c.dstroot = ctrrun_open (b, id, "rootfs", e)) < 0 || copy_into (b, &c, w, n, chown, e) < 0)
+			rc = -1;
+		if (c.srcctr[0])
+			ctrrun_remove (b, c.srcctr, &re);
+		if (rc < 0)
+			ctrrun_remove (b, id, &re);
+	}
+	if (c.srcroot >= 0)
+		close (c.srcroot);
+	if (c.dstroot >= 0)
+		close (c.dstroot);
+	if (rc == 0) {
+		_cleanup_free_ char *by = copy_history (b, w, n);
+		rc = step_commit (b, id, by, e) < 0 ? build_wrap (b, e) : 0;
+	}
+	shword_free (w);
+	return rc;
+}

@@ -1,0 +1,149 @@
+/* ctrrun - a build step's container, through ctr-create, ctr-spawn and
+ * ctr-rm run as programs: their lib code plus ctr-create's own modules
+ * would otherwise be linked twice, and the build would carry a second
+ * copy of how a container is made */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/layout.h"
+#include "ctrrun.h"
+
+/* the program NAME beside this one, else on PATH */
+static void
+prog_path (const char *name, char *out, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
+	char *slash;
+
+	self[n > 0 ? n : 0] = '\0';
+	slash = strrchr (self, '/');
+	snprintf (out, len, "%.*s/%s", slash ? (int)(slash - self) : 0, self, name);
+	if (access (out, X_OK) < 0)
+		snprintf (out, len, "%s", name);
+}
+
+/* Run ARGV; OUTFD: -1 inherit stdout, else where stdout goes. *STATUS is
+ * its exit code, 128+n when killed by signal n. */
+static int
+run_prog (const char *const *argv, int outfd, int *status, struct bx_err *e)
+{
+	char prog[PATH_MAX + 32];
+	pid_t pid, parent = getpid ();
+	int st;
+
+	prog_path (argv[0], prog, sizeof prog);
+	fflush (stdout);
+	if ((pid = fork ()) < 0)
+		return err_set (e, BX_SYSTEM, errno, "fork");
+	if (pid == 0) {
+		/* a killed build takes its step along */
+		if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent)
+			_exit (BX_SYSTEM);
+		if (outfd >= 0 && dup2 (outfd, STDOUT_FILENO) < 0)
+			_exit (BX_SYSTEM);
+		execvp (prog, (char *const *)argv);
+		_exit (127);
+	}
+	while (waitpid (pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return err_set (e, BX_SYSTEM, errno, "waitpid");
+	*status = WIFEXITED (st) ? WEXITSTATUS (st) : 128 + WTERMSIG (st);
+	return 0;
+}
+
+static void
+argv_add (const char ***v, size_t *n, const char *s)
+{
+	*v = realloc (*v, (*n + 2) * sizeof **v);
+	(*v)[(*n)++] = s;
+	(*v)[*n] = NULL;
+}
+
+static int
+read_id (int fd, char id[CTRRUN_ID_LEN + 1], struct bx_err *e)
+{
+	char buf[128];
+	ssize_t n = pread (fd, buf, sizeof buf - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn (buf, "\n")] = '\0';
+	if (strlen (buf) != CTRRUN_ID_LEN)
+		return err_set (e, BX_FAIL, 0, "ctr-create printed no container id");
+	memcpy (id, buf, CTRRUN_ID_LEN + 1);
+	return 0;
+}
+
+int
+ctrrun_create (struct build *b, const char *image, json_t *cmd, json_t *env, char id[CTRRUN_ID_LEN + 1],
+               struct bx_err *e)
+{
+	_cleanup_free_ const char **argv = NULL;
+	_cleanup_close_ int out = -1;
+	size_t n = 0, i;
+	json_t *v;
+	int st;
+
+	/* Docker's RUN ignores the image's ENTRYPOINT */
+	const char *fixed[] = {"ctr-create", "--root", b->o->rootpath, "--network", b->o->network, "--entrypoint", ""};
+	for (i = 0; i < sizeof fixed / sizeof *fixed; i++)
+		argv_add (&argv, &n, fixed[i]);
+	json_array_foreach (env, i, v)
+	{
+		argv_add (&argv, &n, "-e");
+		argv_add (&argv, &n, json_string_value (v));
+	}
+	argv_add (&argv, &n, image);
+	json_array_foreach (cmd, i, v) argv_add (&argv, &n, json_string_value (v));
+	if ((out = open ("/dev/shm", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0 &&
+	    (out = open ("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "a temporary file");
+	if (run_prog (argv, out, &st, e) < 0)
+		return -1;
+	if (st != 0)
+		return err_set (e, st <= BX_SYSTEM ? st : BX_SYSTEM, 0,
+		                "making the step's container failed (ctr-create)");
+	return read_id (out, id, e);
+}
+
+int
+ctrrun_spawn (struct build *b, const char *id, int *code, struct bx_err *e)
+{
+	const char *argv[] = {"ctr-spawn", "--root", b->o->rootpath, id, NULL};
+	_cleanup_close_ int null = b->o->quiet ? open ("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
+
+	return run_prog (argv, null, code, e);
+}
+
+int
+ctrrun_remove (struct build *b, const char *id, struct bx_err *e)
+{
+	const char *argv[] = {"ctr-rm", "--root", b->o->rootpath, "-f", id, NULL};
+	_cleanup_close_ int null = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+	int st;
+
+	if (run_prog (argv, null, &st, e) < 0)
+		return -1;
+	return st == 0 ? 0 : err_set (e, BX_SYSTEM, 0, "container %.12s: removing it failed (ctr-rm)", id);
+}
+
+int
+ctrrun_open (struct build *b, const char *id, const char *dir, struct bx_err *e)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf (path, sizeof path, "%s/%s/%s", L_CONTAINERS, id, dir);
+	if ((fd = openat (b->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "%s", path);
+	return fd;
+}

@@ -1,0 +1,331 @@
+/* layer - an overlay upper directory as an image layer blob
+ *
+ * The tar is written in sorted order, paths relative without "./", with
+ * each file's own mode, owner and mtime, so the same tree gives the same
+ * diff_id. The mount points every container gets (proc, sys, dev,
+ * etc/hosts, etc/hostname, etc/resolv.conf) are left out, as Docker's init
+ * layer keeps them out of a step's diff; a directory that was only copied
+ * up to hold them (it has an overlay origin and nothing written inside)
+ * is left out with them. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "base/afile.h"
+#include "base/cleanup.h"
+#include "base/hash.h"
+#include "base/tree.h"
+#include "image/oci.h"
+#include "layer.h"
+
+struct sink {
+	struct hash_ctx diff, comp;
+	z_stream z;
+	int fd;
+	int err; /* errno of a failed write */
+	unsigned char out[65536];
+	uint64_t size;
+};
+
+struct walk {
+	struct archive *a;
+	struct sink *s;
+	char *pending[256]; /* directories entered, not yet written */
+	struct stat pst[256];
+	size_t npending, nwritten;
+	int err;
+};
+
+static int
+sink_out (struct sink *s, int flush)
+{
+	int zr;
+
+	do {
+		s->z.next_out = s->out;
+		s->z.avail_out = sizeof s->out;
+		zr = deflate (&s->z, flush);
+		size_t n = sizeof s->out - s->z.avail_out;
+		hash_update (&s->comp, s->out, n);
+		if (n && afile_write_all (s->fd, s->out, n) < 0)
+			s->err = errno;
+		s->size += n;
+	} while (s->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END && zr != Z_STREAM_ERROR));
+	return s->err ? -1 : 0;
+}
+
+static la_ssize_t
+sink_write (struct archive *a, void *arg, const void *buf, size_t len)
+{
+	struct sink *s = arg;
+
+	(void)a;
+	hash_update (&s->diff, buf, len);
+	s->z.next_in = (unsigned char *)buf;
+	s->z.avail_in = len;
+	if (sink_out (s, Z_NO_FLUSH) < 0) {
+		archive_set_error (a, s->err, "writing the layer");
+		return -1;
+	}
+	return len;
+}
+
+static struct archive_entry *
+entry_of (const char *path, const struct stat *st)
+{
+	struct archive_entry *en = archive_entry_new ();
+
+	archive_entry_set_pathname (en, path);
+	archive_entry_copy_stat (en, st);
+	archive_entry_set_atime (en, 0, 0);
+	archive_entry_unset_atime (en);
+	archive_entry_unset_ctime (en);
+	archive_entry_unset_birthtime (en);
+	archive_entry_set_nlink (en, 1);
+	return en;
+}
+
+static int
+put (struct walk *w, const char *path, const struct stat *st, int dirfd, const char *name)
+{
+	struct archive_entry *en = entry_of (path, st);
+	int rc = 0;
+
+	if (S_ISLNK (st->st_mode)) {
+		char target[4096];
+		ssize_t n = readlinkat (dirfd, name, target, sizeof target - 1);
+		target[n > 0 ? n : 0] = '\0';
+		archive_entry_set_symlink (en, target);
+	}
+	if (!S_ISREG (st->st_mode))
+		archive_entry_set_size (en, 0);
+	if (archive_write_header (w->a, en) != ARCHIVE_OK)
+		rc = -1;
+	if (rc == 0 && S_ISREG (st->st_mode) && st->st_size > 0) {
+		_cleanup_close_ int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		char buf[65536];
+		ssize_t n;
+		if (fd < 0)
+			rc = -1, w->err = errno;
+		while (rc == 0 && (n = read (fd, buf, sizeof buf)) > 0)
+			if (archive_write_data (w->a, buf, n) < 0)
+				rc = -1;
+	}
+	archive_entry_free (en);
+	w->nwritten++;
+	return rc;
+}
+
+/* write the directories entered whose entries come now */
+static int
+flush_pending (struct walk *w, int dirfd)
+{
+	for (size_t i = 0; i < w->npending; i++) {
+		if (!w->pending[i])
+			continue;
+		if (put (w, w->pending[i], &w->pst[i], dirfd, ".") < 0)
+			return -1;
+		free (w->pending[i]);
+		w->pending[i] = NULL;
+	}
+	return 0;
+}
+
+static int
+is_mount_point (const char *path, const struct stat *st)
+{
+	static const char *const dirs[] = {"proc", "sys", "dev"};
+	static const char *const files[] = {"etc/hosts", "etc/hostname", "etc/resolv.conf"};
+
+	for (size_t i = 0; i < 3; i++) {
+		if (S_ISDIR (st->st_mode) && strcmp (path, dirs[i]) == 0)
+			return 1;
+		if (S_ISREG (st->st_mode) && st->st_size == 0 && strcmp (path, files[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+has_xattr (int dirfd, const char *name, const char *attr, const char *want)
+{
+	char val[16];
+	_cleanup_close_ int fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = fgetxattr (fd, attr, val, sizeof val - 1);
+	if (n < 0)
+		return 0;
+	val[n] = '\0';
+	return !want || strcmp (val, want) == 0;
+}
+
+static int walk_dir (struct walk *w, int dirfd, const char *prefix);
+static int walk_sub (struct walk *w, int dirfd, const char *path, const char *name, const struct stat *st);
+
+static int
+by_name (const struct dirent **a, const struct dirent **b)
+{
+	return strcmp ((*a)->d_name, (*b)->d_name);
+}
+
+static int
+walk_entry (struct walk *w, int dirfd, const char *prefix, const char *name)
+{
+	struct stat st;
+	_cleanup_free_ char *path = NULL;
+
+	if (asprintf (&path, "%s%s", prefix, name) < 0 || fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return w->err = errno, -1;
+	if (is_mount_point (path, &st))
+		return 0;
+	if (TREE_IS_WHITEOUT (&st)) {
+		_cleanup_free_ char *wh = NULL;
+		struct stat z = {.st_mode = S_IFREG | 0644, .st_mtime = st.st_mtime};
+		if (asprintf (&wh, "%s.wh.%s", prefix, name) < 0 || flush_pending (w, dirfd) < 0)
+			return -1;
+		return put (w, wh, &z, dirfd, name);
+	}
+	if (!S_ISDIR (st.st_mode))
+		return flush_pending (w, dirfd) < 0 ? -1 : put (w, path, &st, dirfd, name);
+	return walk_sub (w, dirfd, path, name, &st);
+}
+
+static int
+walk_sub (struct walk *w, int dirfd, const char *path, const char *name, const struct stat *st)
+{
+	_cleanup_close_ int fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	_cleanup_free_ char *sub = NULL;
+	size_t at = w->npending;
+	int rc;
+
+	if (fd < 0 || at >= sizeof w->pending / sizeof *w->pending)
+		return w->err = fd < 0 ? errno : ENAMETOOLONG, -1;
+	w->pending[at] = strdup (path);
+	w->pst[at] = *st;
+	w->npending++;
+	rc = asprintf (&sub, "%s/", path) < 0 ? -1 : 0;
+	/* a directory made in the step is written even when empty; one only
+	 * copied up (it has an origin) only when something inside it is */
+	if (rc == 0 && !has_xattr (dirfd, name, "trusted.overlay.origin", NULL))
+		rc = flush_pending (w, fd);
+	if (rc == 0 && has_xattr (dirfd, name, "trusted.overlay.opaque", "y")) {
+		struct stat z = {.st_mode = S_IFREG | 0644, .st_mtime = st->st_mtime};
+		_cleanup_free_ char *opq = NULL;
+		rc = asprintf (&opq, "%s.wh..wh..opq", sub) < 0 || flush_pending (w, fd) < 0
+		         ? -1
+		         : put (w, opq, &z, fd, ".");
+	}
+	if (rc == 0)
+		rc = walk_dir (w, fd, sub);
+	w->npending--;
+	free (w->pending[at]);
+	w->pending[at] = NULL;
+	return rc;
+}
+
+static int
+walk_dir (struct walk *w, int dirfd, const char *prefix)
+{
+	struct dirent **names = NULL;
+	int n, rc = 0;
+	_cleanup_close_ int dup = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char self[64];
+
+	snprintf (self, sizeof self, "/proc/self/fd/%d", dup);
+	if (dup < 0 || (n = scandir (self, &names, NULL, by_name)) < 0)
+		return w->err = errno, -1;
+	for (int i = 0; i < n; i++) {
+		const char *nm = names[i]->d_name;
+		if (rc == 0 && strcmp (nm, ".") && strcmp (nm, ".."))
+			rc = walk_entry (w, dirfd, prefix, nm);
+		free (names[i]);
+	}
+	free (names);
+	return rc;
+}
+
+static int
+sink_open (struct sink *s, int tmpfd, struct bx_err *e)
+{
+	struct bx_err he;
+
+	memset (s, 0, sizeof *s);
+	if (hash_init (&s->diff, &he) < 0 || hash_init (&s->comp, &he) < 0)
+		return err_set (e, BX_SYSTEM, 0, "%s", he.msg);
+	/* gzip as Go's compress/gzip writes it: windowBits 31, no name, no time */
+	if (deflateInit2 (&s->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return err_set (e, BX_SYSTEM, 0, "zlib: deflateInit2 failed");
+	s->fd = openat (tmpfd, "layer", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (s->fd < 0)
+		return err_set (e, BX_SYSTEM, errno, "layer");
+	return 0;
+}
+
+static int
+write_tar (struct walk *w, int upper, struct bx_err *e)
+{
+	struct archive *a = archive_write_new ();
+	int rc;
+
+	w->a = a;
+	archive_write_set_format_pax_restricted (a);
+	archive_write_set_bytes_in_last_block (a, 1);
+	if (archive_write_open (a, w->s, NULL, sink_write, NULL) != ARCHIVE_OK) {
+		rc = err_set (e, BX_SYSTEM, 0, "layer: %s", archive_error_string (a));
+		archive_write_free (a);
+		return rc;
+	}
+	rc = walk_dir (w, upper, "");
+	if (rc < 0)
+		err_set (e, BX_SYSTEM, w->err, "layer: %s",
+		         w->err ? "reading the step's changes" : archive_error_string (a));
+	if (archive_write_close (a) != ARCHIVE_OK && rc == 0)
+		rc = err_set (e, BX_SYSTEM, 0, "layer: %s", archive_error_string (a));
+	archive_write_free (a);
+	return rc;
+}
+
+int
+layer_from_upper (int upper, const struct store *st, int tmpfd, json_t **desc, char diff_id[DIGEST_STR_LEN + 1],
+                  struct bx_err *e)
+{
+	struct sink s;
+	struct walk w = {.s = &s};
+	char digest[DIGEST_STR_LEN + 1];
+	int rc;
+
+	if (sink_open (&s, tmpfd, e) < 0)
+		return -1;
+	rc = write_tar (&w, upper, e);
+	s.z.avail_in = 0;
+	if (rc == 0 && sink_out (&s, Z_FINISH) < 0)
+		rc = err_set (e, BX_SYSTEM, s.err, "layer");
+	deflateEnd (&s.z);
+	hash_final (&s.diff, diff_id);
+	hash_final (&s.comp, digest);
+	if (rc == 0 && fsync (s.fd) < 0)
+		rc = err_set (e, BX_SYSTEM, errno, "layer");
+	close (s.fd);
+	if (rc < 0 || w.nwritten == 0) {
+		unlinkat (tmpfd, "layer", 0);
+		return rc < 0 ? -1 : 0;
+	}
+	if (store_blob_commit_at (st, tmpfd, "layer", digest, e) < 0)
+		return -1;
+	*desc =
+	    json_pack ("{s:s, s:s, s:I}", "mediaType", MT_OCI_LAYER_GZIP, "digest", digest, "size", (json_int_t)s.size);
+	return 1;
+}

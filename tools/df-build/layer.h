@@ -1,0 +1,20 @@
+/* layer - a container's overlay upper directory written as a layer: a tar
+ * (libarchive; whiteouts as ".wh." files, opaque directories marked with
+ * ".wh..wh..opq"), gzip'd, its digest and diff_id computed as it is
+ * written, stored as a blob */
+#ifndef DF_BUILD_LAYER_H
+#define DF_BUILD_LAYER_H
+
+#include <jansson.h>
+
+#include "base/digest.h"
+#include "image/store.h"
+
+/* Write UPPER (a directory fd) as a layer blob of ST, staging it in
+ * TMPFD. *DESC: its descriptor (new reference), DIFF_ID its uncompressed
+ * digest. Returns 1 when the layer holds something, 0 (nothing stored)
+ * when it is empty, -1 on error. */
+int layer_from_upper (int upper, const struct store *st, int tmpfd, json_t **desc, char diff_id[DIGEST_STR_LEN + 1],
+                      struct bx_err *e);
+
+#endif
