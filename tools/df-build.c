@@ -128,7 +128,7 @@ static const struct option longopts[] = {{"root", required_argument, NULL, O_ROO
                                          {0, 0, 0, 0}};
 
 static void
-parse_one (struct opts *o, int c, char **argv)
+parse_one (struct opts *o, int c, int idx)
 {
 	switch (c) {
 	case O_ROOT: o->b.root = optarg; break;
@@ -148,7 +148,11 @@ parse_one (struct opts *o, int c, char **argv)
 	case O_PULL: nyi ("--pull");
 	case O_PROGRESS: o->progress = optarg; break;
 	case O_PLATFORM: o->platform = optarg; break;
-	case O_NYI: nyi (argv[optind - 1]);
+	case O_NYI: {
+		char flag[64];
+		snprintf (flag, sizeof flag, "--%s", longopts[idx].name);
+		nyi (flag);
+	}
 	default: usage ();
 	}
 }
@@ -156,13 +160,13 @@ parse_one (struct opts *o, int c, char **argv)
 static void
 parse_args (int argc, char **argv, struct opts *o)
 {
-	int c;
+	int c, idx = 0;
 
 	o->b.buildargs = json_object ();
 	o->b.labels = json_object ();
 	o->b.network = "none";
-	while ((c = getopt_long (argc, argv, "+t:f:qh", longopts, NULL)) != -1)
-		parse_one (o, c, argv);
+	while ((c = getopt_long (argc, argv, "+t:f:qh", longopts, &idx)) != -1)
+		parse_one (o, c, idx);
 	if (o->print_ast) {
 		if (optind != argc)
 			usage ();
@@ -263,6 +267,8 @@ main (int argc, char **argv)
 	int rc;
 
 	err_prog_init (argv[0]);
+	/* the steps' output and ours interleave as they happen */
+	setvbuf (stdout, NULL, _IOLBF, 0);
 	parse_args (argc, argv, &o);
 	if (o.print_ast)
 		return print_ast (o.print_ast);

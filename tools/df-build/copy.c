@@ -65,6 +65,13 @@ copy_mkdir_in_root (int root, const char *path, uid_t uid, gid_t gid, struct bx_
 	return fd;
 }
 
+/* the instruction's name in messages */
+static const char *
+kw (const struct build *b)
+{
+	return strcmp (b->in->keyword, "add") == 0 ? "ADD" : "COPY";
+}
+
 /* --- one entry ------------------------------------------------------------ */
 
 static int copy_tree (struct cp *c, int sdir, int ddir, const char *name, const char *dname, struct bx_err *e);
@@ -194,8 +201,8 @@ parse_chown (struct build *b, struct cp *c, const char *spec, struct bx_err *e)
 	uid = lookup_id (c->dstroot, "/etc/passwd", u);
 	gid = g ? lookup_id (c->dstroot, "/etc/group", g) : uid;
 	if (uid < 0 || gid < 0)
-		return build_errf (b, e, BX_FAIL, "%s: unable to find %s %s", b->in->keyword,
-		                   uid < 0 ? "user" : "group", uid < 0 ? u : g);
+		return build_errf (b, e, BX_FAIL, "%s: unable to find %s %s", kw (b), uid < 0 ? "user" : "group",
+		                   uid < 0 ? u : g);
 	c->uid = uid;
 	c->gid = gid;
 	return 0;
@@ -304,8 +311,7 @@ sources (struct build *b, struct cp *c, char **words, size_t n, json_t *out, str
 		}
 		glob_in (c->srcroot, "", w + strspn (w, "/"), out);
 		if (json_array_size (out) == before)
-			return build_errf (b, e, BX_NOTFOUND, "%s %s: no source files were specified", b->in->keyword,
-			                   w);
+			return build_errf (b, e, BX_NOTFOUND, "%s %s: no source files were specified", kw (b), w);
 	}
 	return 0;
 }
@@ -334,10 +340,10 @@ copy_source (struct build *b, struct cp *c, const char *src, int ddir, const cha
 	struct stat st;
 
 	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == EXDEV || errno == ELOOP))
-		return build_errf (b, e, BX_NOTFOUND, "%s %s: file not found in %s", b->in->keyword, src + 1,
+		return build_errf (b, e, BX_NOTFOUND, "%s %s: file not found in %s", kw (b), src + 1,
 		                   c->from ? c->from : "build context");
 	if (fd < 0 || fstat (fd, &st) < 0)
-		return build_errf (b, e, BX_FAIL, "%s %s: %s", b->in->keyword, src + 1, strerror (errno));
+		return build_errf (b, e, BX_FAIL, "%s %s: %s", kw (b), src + 1, strerror (errno));
 	if (strcmp (b->in->keyword, "add") == 0 && S_ISREG (st.st_mode) && is_archive (fd))
 		return build_errf (b, e, BX_USAGE, "ADD %s: extracting archives: not implemented", src + 1);
 	if (S_ISDIR (st.st_mode)) {
@@ -350,7 +356,7 @@ copy_source (struct build *b, struct cp *c, const char *src, int ddir, const cha
 		return 0;
 	}
 	if (!S_ISREG (st.st_mode))
-		return build_errf (b, e, BX_USAGE, "%s %s: not a regular file or directory", b->in->keyword, src + 1);
+		return build_errf (b, e, BX_USAGE, "%s %s: not a regular file or directory", kw (b), src + 1);
 	if (copy_file (fd, src, ddir, dname, &st, e) < 0 || set_meta (c, ddir, dname, &st, e) < 0)
 		return build_wrap (b, e);
 	return 0;
@@ -405,7 +411,7 @@ source_root (struct build *b, struct cp *c, struct bx_err *e)
 	if (!c->from) {
 		if (b->ctxfd < 0)
 			return build_errf (b, e, BX_USAGE, "%s: no build context (the Dockerfile came on stdin)",
-			                   b->in->keyword);
+			                   kw (b));
 		c->srcroot = dup (b->ctxfd);
 		return 0;
 	}
@@ -483,9 +489,9 @@ copy_run (struct build *b, struct bx_err *e)
 	int rc = parse_flags (b, &c, &chown, e);
 
 	if (rc == 0 && b->in->nheredocs)
-		rc = build_errf (b, e, BX_USAGE, "%s from a here-document: not implemented", b->in->keyword);
+		rc = build_errf (b, e, BX_USAGE, "%s from a here-document: not implemented", kw (b));
 	if (rc == 0 && b->in->nargs < 2)
-		rc = build_errf (b, e, BX_USAGE, "%s requires at least two arguments", b->in->keyword);
+		rc = build_errf (b, e, BX_USAGE, "%s requires at least two arguments", kw (b));
 	if (rc == 0)
 		rc = expand_words (b, &w, &n, e);
 	if (rc == 0 && (rc = step_container (b, NULL, NULL, id, e)) < 0)

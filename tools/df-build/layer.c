@@ -44,6 +44,7 @@ struct walk {
 	struct stat pst[256];
 	size_t npending, nwritten;
 	int err;
+	int whole; /* a whole rootfs: only the mount points' etc/ is not new */
 };
 
 static int
@@ -219,7 +220,8 @@ walk_sub (struct walk *w, int dirfd, const char *path, const char *name, const s
 	rc = asprintf (&sub, "%s/", path) < 0 ? -1 : 0;
 	/* a directory made in the step is written even when empty; one only
 	 * copied up (it has an origin) only when something inside it is */
-	if (rc == 0 && !has_xattr (dirfd, name, "trusted.overlay.origin", NULL))
+	if (rc == 0 &&
+	    (w->whole ? strcmp (path, "etc") != 0 : !has_xattr (dirfd, name, "trusted.overlay.origin", NULL)))
 		rc = flush_pending (w, fd);
 	if (rc == 0 && has_xattr (dirfd, name, "trusted.overlay.opaque", "y")) {
 		struct stat z = {.st_mode = S_IFREG | 0644, .st_mtime = st->st_mtime};
@@ -299,11 +301,11 @@ write_tar (struct walk *w, int upper, struct bx_err *e)
 }
 
 int
-layer_from_upper (int upper, const struct store *st, int tmpfd, json_t **desc, char diff_id[DIGEST_STR_LEN + 1],
-                  struct bx_err *e)
+layer_from_upper (int upper, int whole, const struct store *st, int tmpfd, json_t **desc,
+                  char diff_id[DIGEST_STR_LEN + 1], struct bx_err *e)
 {
 	struct sink s;
-	struct walk w = {.s = &s};
+	struct walk w = {.s = &s, .whole = whole};
 	char digest[DIGEST_STR_LEN + 1];
 	int rc;
 

@@ -11,10 +11,11 @@
 #include "image/store.h"
 
 /* Write UPPER (a directory fd) as a layer blob of ST, staging it in
- * TMPFD. *DESC: its descriptor (new reference), DIFF_ID its uncompressed
- * digest. Returns 1 when the layer holds something, 0 (nothing stored)
- * when it is empty, -1 on error. */
-int layer_from_upper (int upper, const struct store *st, int tmpfd, json_t **desc, char diff_id[DIGEST_STR_LEN + 1],
-                      struct bx_err *e);
+ * TMPFD. WHOLE: UPPER is the whole root filesystem of a container of an
+ * empty image (a copy, not an overlay: no upper directory, no origins). *DESC: its descriptor (new reference), DIFF_ID
+ * its uncompressed digest. Returns 1 when the layer holds something, 0 (nothing stored) when it is empty, -1 on error.
+ */
+int layer_from_upper (int upper, int whole, const struct store *st, int tmpfd, json_t **desc,
+                      char diff_id[DIGEST_STR_LEN + 1], struct bx_err *e);
 
 #endif

@@ -159,6 +159,24 @@ mark_needed (struct build *b)
 	}
 }
 
+/* Docker refuses an unknown instruction before any step runs */
+static int
+check_keyword (struct build *b, const struct df_instr *in, struct bx_err *e)
+{
+	static const char *const known[] = {"from",    "run", "cmd",     "label",      "maintainer",  "expose",
+	                                    "env",     "add", "copy",    "entrypoint", "volume",      "user",
+	                                    "workdir", "arg", "onbuild", "stopsignal", "healthcheck", "shell"};
+	char kw[64];
+
+	for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+		if (strcmp (in->keyword, known[i]) == 0)
+			return 0;
+	snprintf (kw, sizeof kw, "%s", in->keyword);
+	for (char *p = kw; *p; p++)
+		*p = toupper ((unsigned char)*p);
+	return build_errf (b, e, BX_USAGE, "unknown instruction: %s", kw);
+}
+
 int
 plan_make (struct build *b, struct bx_err *e)
 {
@@ -168,6 +186,8 @@ plan_make (struct build *b, struct bx_err *e)
 	for (size_t i = 0; i < df->n; i++) {
 		const struct df_instr *in = &df->instrs[i];
 		b->in = in;
+		if (check_keyword (b, in, e) < 0)
+			return -1;
 		if (strcmp (in->keyword, "from") == 0) {
 			if (add_stage (b, i, e) < 0)
 				return -1;

@@ -56,10 +56,16 @@ int
 step_commit (struct build *b, const char *id, const char *created_by, struct bx_err *e)
 {
 	_cleanup_close_ int upper = ctrrun_open (b, id, "upper", e), tmp = -1;
+	int whole = 0;
 	char tmpname[64], diff_id[DIGEST_STR_LEN + 1];
 	json_t *desc = NULL;
 	struct bx_err re = {0};
-	int rc = upper < 0 ? -1 : 0;
+	int rc;
+
+	/* an empty image's container has a copied rootfs, all of it new */
+	if (upper < 0 && e->sys == ENOENT && (upper = ctrrun_open (b, id, "rootfs", e)) >= 0)
+		whole = 1;
+	rc = upper < 0 ? -1 : 0;
 
 	snprintf (tmpname, sizeof tmpname, "tmp/build-%d", (int)getpid ());
 	mkdirat (b->rootfd, "tmp", 0700);
@@ -68,7 +74,7 @@ step_commit (struct build *b, const char *id, const char *created_by, struct bx_
 	if (rc == 0 && (tmp = openat (b->rootfd, tmpname, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		rc = err_set (e, BX_SYSTEM, errno, "%s", tmpname);
 	if (rc == 0)
-		rc = layer_from_upper (upper, &b->st, tmp, &desc, diff_id, e);
+		rc = layer_from_upper (upper, whole, &b->st, tmp, &desc, diff_id, e);
 	if (tmp >= 0)
 		tree_remove_at (b->rootfd, tmpname);
 	if (ctrrun_remove (b, id, &re) < 0 && rc >= 0)
@@ -173,7 +179,7 @@ do_run (struct build *b, struct bx_err *e)
 		ctrrun_remove (b, id, &re);
 		if (code == 0)
 			return build_wrap (b, e);
-		return build_errf (b, e, BX_FAIL, "step %zu/%zu: the command '%s' returned a non-zero code: %d",
+		return build_errf (b, e, BX_FAIL, "step %zu/%zu: RUN: the command '%s' returned a non-zero code: %d",
 		                   b->step, b->nsteps, shown, code);
 	}
 	if (!b->o->quiet)

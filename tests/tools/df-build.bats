@@ -1,0 +1,216 @@
+#!/usr/bin/env bats
+# df-build: the parse tree (buildkit's conformance cases), stages and
+# --target, the config every instruction writes, RUN and COPY checked in
+# the image's rootfs, and bad input named by FILE:LINE with its exit code.
+
+load ../helpers
+
+DF=$TESTS_DIR/fixtures/dockerfiles
+
+setup () {
+	box_setup
+}
+
+teardown () {
+	box_teardown
+}
+
+# the stored config of the image NAME
+config () {
+	local id
+	id=$(box inspect "$1" | jq -r '.[0].Id')
+	jq . "$BOX_ROOT/images/blobs/sha256/${id#sha256:}"
+}
+
+# nothing of a build left: no container, no intermediate image entry
+nothing_left () {
+	[[ -z $(ls "$BOX_ROOT/containers" 2>/dev/null) ]]
+	[[ -z $(ls "$BOX_ROOT/tmp" 2>/dev/null) ]]
+	! grep -q "$BOX_ROOT/containers" /proc/self/mountinfo
+	[[ $(jq '[.manifests[] | select(.annotations == null)] | length' "$BOX_ROOT/images/index.json") == "${1:-0}" ]]
+}
+
+@test "--print-ast: every buildkit parser case byte for byte; the negative ones fail" {
+	conformance_or_skip dockerfile-parser/parser
+	local d n=0
+	for d in "$CONFORMANCE"/dockerfile-parser/parser/testfiles/*/; do
+		run -0 df-build --print-ast "$d/Dockerfile"
+		cmp <(printf '%s\n' "$output") "$d/result" || {
+			echo "case $d differs"
+			return 1
+		}
+		n=$((n + 1))
+	done
+	[[ $n == 33 ]]
+	for d in "$CONFORMANCE"/dockerfile-parser/parser/testfiles-negative/*/; do
+		run -2 df-build --print-ast "$d/Dockerfile"
+		[[ $output == "df-build: $d/Dockerfile:"* ]]
+	done
+}
+
+@test "--print-ast: stdin, flags, ONBUILD" {
+	run -0 df-build --print-ast - <<<$'FROM a AS b\nCOPY --from=b x y\nONBUILD RUN echo hi'
+	[[ $output == $'(from "a" "AS" "b")\n(copy ["--from=b"] "x" "y")\n(onbuild (run "echo hi"))' ]]
+}
+
+@test "usage, and what is not implemented says so" {
+	run -2 df-build
+	[[ $output == "usage: df-build"* ]]
+	run -2 df-build --pull .
+	[[ $output == "df-build: --pull: not implemented" ]]
+	run -2 df-build --progress plain .
+	[[ $output == "df-build: --progress plain|tty: not implemented" ]]
+	run -2 df-build --cache-from x .
+	[[ $output == "df-build: --cache-from: not implemented" ]]
+	run -3 df-build /nonexistent
+	[[ $output == 'df-build: unable to prepare context: path "/nonexistent" not found' ]]
+}
+
+@test "metadata instructions: the config as Docker writes it, a nop history entry each" {
+	store_add small docker.io/library/small:latest
+	run -0 df-build -q -t meta --build-arg V=given --label extra=yes "$DF/meta"
+	[[ $output == sha256:* ]]
+	config meta >"$BATS_TEST_TMPDIR/c"
+	run jq -c .config "$BATS_TEST_TMPDIR/c"
+	[[ $(jq -c .config.Env "$BATS_TEST_TMPDIR/c") == '["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","FOO=bar","A=1","B=two words","C=1-given"]' ]]
+	[[ $(jq -c .config.Labels "$BATS_TEST_TMPDIR/c") == '{"org.example.k":"v","l1":"v1","l 2":"v 2","extra":"yes"}' ]]
+	[[ $(jq -c .config.ExposedPorts "$BATS_TEST_TMPDIR/c") == '{"80/tcp":{},"53/udp":{}}' ]]
+	[[ $(jq -r .config.User "$BATS_TEST_TMPDIR/c") == app ]]
+	[[ $(jq -r .config.StopSignal "$BATS_TEST_TMPDIR/c") == SIGTERM ]]
+	[[ $(jq -c .config.Volumes "$BATS_TEST_TMPDIR/c") == '{"/data":{},"/cache":{}}' ]]
+	[[ $(jq -c .config.Shell "$BATS_TEST_TMPDIR/c") == '["/bin/sh","-ec"]' ]]
+	[[ $(jq -c .config.Healthcheck "$BATS_TEST_TMPDIR/c") == '{"Interval":30000000000,"Retries":3,"Test":["CMD-SHELL","wget -q localhost"]}' ]]
+	[[ $(jq -c .config.OnBuild "$BATS_TEST_TMPDIR/c") == '["RUN echo triggered"]' ]]
+	[[ $(jq -r .author "$BATS_TEST_TMPDIR/c") == 'someone <a@b.c>' ]]
+	# ENTRYPOINT after CMD in the same stage keeps the CMD
+	[[ $(jq -c '[.config.Entrypoint, .config.Cmd]' "$BATS_TEST_TMPDIR/c") == '[["/bin/echo"],["default"]]' ]]
+	# the base's history, then one empty_layer entry per instruction
+	[[ $(jq -r '.history[-1].created_by' "$BATS_TEST_TMPDIR/c") == '/bin/sh -ec #(nop)  ENTRYPOINT ["/bin/echo"]' ]]
+	[[ $(jq -r '.history[-14].created_by' "$BATS_TEST_TMPDIR/c") == '/bin/sh -c #(nop)  MAINTAINER someone <a@b.c>' ]]
+	[[ $(jq '[.history[-14:][] | select(.empty_layer != true)] | length' "$BATS_TEST_TMPDIR/c") == 0 ]]
+	nothing_left
+}
+
+@test "ENTRYPOINT resets the base's CMD; HEALTHCHECK NONE; ARG before FROM" {
+	store_add small docker.io/library/small:latest
+	run -0 df-build -q -t e - <<<$'ARG B=small\nFROM $B\nENTRYPOINT ["/bin/true"]\nHEALTHCHECK NONE\nWORKDIR rel\nWORKDIR ../x'
+	config e >"$BATS_TEST_TMPDIR/c"
+	[[ $(jq -c '[.config.Entrypoint, .config.Cmd, .config.Healthcheck, .config.WorkingDir]' "$BATS_TEST_TMPDIR/c") == '[["/bin/true"],null,{"Test":["NONE"]},"/srv/x"]' ]]
+}
+
+@test "RUN: shell and exec form, SHELL, Env, ARG, User and WorkingDir; the layer in the rootfs" {
+	store_add small docker.io/library/small:latest
+	run -0 df-build -t run "$DF/run"
+	[[ ${lines[0]} == "Step 1/13 : FROM small" ]]
+	[[ $output == *$'Step 6/13 : RUN echo "$GREETING $WHO in $(pwd)" > /work/out.txt\n ---> Running in '* ]]
+	[[ ${lines[-2]} == "Successfully built "* && ${lines[-1]} == "Successfully tagged run:latest" ]]
+	run -0 box run --rm --network none run
+	[[ $output == "hello world in /work/sub" ]]
+	run -0 box run --rm --network none --user 0 run sh -c 'cat /work/uid.txt /work/shell.txt /tmp/who.txt; ls /opt/made; ls -d /work/sub; ls /etc/group 2>&1; true'
+	[[ $output == $'0\nshell\napp\nfile\n/work/sub\nls: /etc/group: No such file or directory' ]]
+	config run >"$BATS_TEST_TMPDIR/c"
+	[[ $(jq -r '.history[] | select(.created_by | startswith("|1 ")) | .created_by' "$BATS_TEST_TMPDIR/c" | head -1) == '|1 GREETING=hello /bin/sh -c echo "$GREETING $WHO in $(pwd)" > /work/out.txt' ]]
+	# one diff_id per non-empty history entry
+	[[ $(jq '.rootfs.diff_ids | length' "$BATS_TEST_TMPDIR/c") == $(jq '[.history[] | select(.empty_layer != true)] | length' "$BATS_TEST_TMPDIR/c") ]]
+	nothing_left
+}
+
+@test "the layer: whiteouts as .wh. files, gzip, digest and diff_id as stored" {
+	store_add small docker.io/library/small:latest
+	run -0 df-build -q -t wh - <<<$'FROM small\nRUN rm /etc/group && mkdir /n && echo x > /n/f'
+	local id m layer blob
+	id=$(box inspect wh | jq -r '.[0].Id')
+	m=$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "docker.io/library/wh:latest") | .digest' "$BOX_ROOT/images/index.json")
+	layer=$(jq -r '.layers[-1].digest' "$BOX_ROOT/images/blobs/sha256/${m#sha256:}")
+	blob=$BOX_ROOT/images/blobs/sha256/${layer#sha256:}
+	[[ sha256:$(sha256sum <"$blob" | cut -d' ' -f1) == "$layer" ]]
+	[[ sha256:$(gzip -dc <"$blob" | sha256sum | cut -d' ' -f1) == $(jq -r '.rootfs.diff_ids[-1]' "$BOX_ROOT/images/blobs/sha256/${id#sha256:}") ]]
+	run -0 tar -tzf "$blob"
+	[[ $output == $'etc/\netc/.wh.group\nn/\nn/f' ]]
+}
+
+@test "stages: --target, a scratch stage taking files --from others, unneeded stages not built" {
+	store_add small docker.io/library/small:latest
+	run -0 df-build -t ms "$DF/multistage"
+	[[ $output != *"exit 7"* ]]
+	[[ $output == *"Step 3/5 : FROM scratch"* ]]
+	run -0 box run --rm --network none ms /bin/busybox cat /result.txt
+	[[ $output == built ]]
+	run -0 box run --rm --network none ms /bin/busybox ls /
+	[[ $output == $'bin\ndev\netc\nproc\nresult.txt\nsys' ]]
+	run -0 df-build -q --target second -t ms2 "$DF/multistage"
+	run -0 box run --rm --network none ms2 cat /out/result.txt
+	[[ $output == $'built\nsecond' ]]
+	run -2 df-build --target nosuch "$DF/multistage"
+	[[ $output == "df-build: failed to reach build target nosuch in Dockerfile" ]]
+	nothing_left
+}
+
+@test "COPY and ADD: files, directories' contents, globs, --chown, --chmod, WORKDIR-relative" {
+	store_add small docker.io/library/small:latest
+	cp -a "$DF/copy/ctx" "$BATS_TEST_TMPDIR/ctx"
+	run -0 df-build -q -t cp "$BATS_TEST_TMPDIR/ctx"
+	run -0 box run --rm --network none cp sh -c 'cd /; for f in dst/file.txt renamed.txt dst/dir/sub/deep.txt docs/a.md docs/b.md owned/file.txt private.txt linked.txt added.txt; do stat -c "%n %a %u:%g %s" $f; done; ls /dst; ls /dst/dir'
+	[[ $output == "dst/file.txt 644 0:0 8
+renamed.txt 644 0:0 8
+dst/dir/sub/deep.txt 755 0:0 5
+docs/a.md 644 0:0 4
+docs/b.md 644 0:0 4
+owned/file.txt 644 1000:1000 8
+private.txt 600 1000:1000 8
+linked.txt 644 0:0 8
+added.txt 644 0:0 8
+dir
+file.txt
+sub" ]]
+	# the file's own mtime is kept
+	run -0 box run --rm --network none cp stat -c %Y /renamed.txt
+	[[ $output == $(stat -c %Y "$BATS_TEST_TMPDIR/ctx/file.txt") ]]
+	nothing_left
+}
+
+@test "COPY cannot reach outside the context: ../x, a symlink out" {
+	store_add small docker.io/library/small:latest
+	echo secret >"$BATS_TEST_TMPDIR/escape.txt"
+	mkdir "$BATS_TEST_TMPDIR/ctx"
+	ln -s ../escape.txt "$BATS_TEST_TMPDIR/ctx/out"
+	printf 'FROM small\nCOPY ../escape.txt /x\n' >"$BATS_TEST_TMPDIR/ctx/Dockerfile"
+	run -3 df-build -t bad "$BATS_TEST_TMPDIR/ctx"
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: COPY ../escape.txt: file not found in build context" ]]
+	printf 'FROM small\nCOPY out /x\n' >"$BATS_TEST_TMPDIR/ctx/Dockerfile"
+	run -3 df-build -t bad "$BATS_TEST_TMPDIR/ctx"
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: COPY out: file not found in build context" ]]
+	run -1 box inspect bad
+	nothing_left
+}
+
+@test "bad input: FILE:LINE, the problem, the exit code; nothing tagged, nothing left" {
+	store_add small docker.io/library/small:latest
+	local ctx=$DF/copy/ctx
+	run -2 df-build -t bad -f "$DF/bad/syntax" "$ctx"
+	[[ $output == "df-build: $DF/bad/syntax:2: when using JSON array syntax, arrays must be comprised of strings only" ]]
+	run -2 df-build -t bad -f "$DF/bad/unknown" "$ctx"
+	[[ ${lines[-1]} == "df-build: $DF/bad/unknown:3: unknown instruction: FROBNICATE" ]]
+	run -3 df-build -t bad -f "$DF/bad/missing" "$ctx"
+	[[ ${lines[-1]} == "df-build: $DF/bad/missing:2: COPY missing.txt: file not found in build context" ]]
+	run -2 df-build -t bad -f "$DF/bad/mount" "$ctx"
+	[[ ${lines[-1]} == "df-build: $DF/bad/mount:2: RUN --mount: not implemented" ]]
+	run -1 df-build -t bad -f "$DF/bad/failrun" "$ctx"
+	[[ ${lines[-1]} == "df-build: $DF/bad/failrun:3: step 3/3: RUN: the command '/bin/sh -c echo failing; exit 3' returned a non-zero code: 3" ]]
+	[[ $output == *$'\nfailing\n'* ]]
+	run -3 df-build -t bad - <<<$'FROM nosuch'
+	[[ $output == *"df-build: Dockerfile:1: FROM nosuch: no such image in the store (pulling it: not implemented)" ]]
+	run -2 df-build -t bad - <<<$'FROM small\nCOPY a b'
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: COPY: no build context (the Dockerfile came on stdin)" ]]
+	run -2 df-build -t 'Bad:Name' - <<<$'FROM small'
+	run -1 box inspect bad
+	nothing_left
+}
+
+@test "without -t the image is kept untagged; --iidfile" {
+	store_add small docker.io/library/small:latest
+	run -0 df-build -q --iidfile "$BATS_TEST_TMPDIR/iid" - <<<$'FROM small\nRUN touch /x'
+	[[ $(cat "$BATS_TEST_TMPDIR/iid") == "$output" ]]
+	run -0 box run --rm --network none "$output" ls /x
+	nothing_left 1
+}
