@@ -95,6 +95,7 @@ _box () {
 	exec) case ${COMP_WORDS[COMP_CWORD-1]} in -e|--env|-u|--user|-w|--workdir) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-d --detach -i --interactive -t --tty -e --env -u --user -w --workdir" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_running)" -- "$cur")); fi ;; esac ;;
 	logs) case ${COMP_WORDS[COMP_CWORD-1]} in -n|--tail) COMPREPLY=($(compgen -W "all 10 100" -- "$cur")) ;; --since|--until) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --follow -t --timestamps -n --tail --since --until" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")); fi ;; esac ;;
 	wait) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
+	build) case ${COMP_WORDS[COMP_CWORD-1]} in -f|--file|--iidfile) COMPREPLY=($(compgen -f -- "$cur")) ;; -t|--tag) COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")) ;; --network) COMPREPLY=($(compgen -W "none host default bridge" -- "$cur")) ;; --build-arg|--label|--target) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --tag -f --file --build-arg --target --no-cache -q --quiet --iidfile --label --network" -- "$cur")); else COMPREPLY=($(compgen -d -- "$cur")); fi ;; esac ;;
 	network) _box_network ;;
 	port) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
