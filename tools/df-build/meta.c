@@ -146,7 +146,7 @@ pairs (struct build *b, const char *what, json_t *dst_labels, struct bx_err *e)
 	int rc = 0;
 
 	fputs (what, f);
-	for (size_t i = 0; i + 2 < in->nargs + 2 && i + 1 < in->nargs && rc == 0; i += 3) {
+	for (size_t i = 0; i + 1 < in->nargs && rc == 0; i += 3) {
 		_cleanup_free_ char *k = NULL, *v = NULL;
 		if (build_expand (b, in->args[i].s, &k, e) < 0 || build_expand (b, in->args[i + 1].s, &v, e) < 0)
 			rc = -1;

@@ -191,7 +191,7 @@ static int
 do_workdir (struct build *b, struct bx_err *e)
 {
 	_cleanup_free_ char *p = NULL, *dir = NULL, *by = NULL;
-	_cleanup_close_ int rootfs = -1;
+	_cleanup_close_ int rootfs = -1, made = -1;
 	char id[CTRRUN_ID_LEN + 1];
 	struct bx_err re = {0};
 
@@ -205,7 +205,7 @@ do_workdir (struct build *b, struct bx_err *e)
 	if (asprintf (&by, "%s #(nop) WORKDIR %s", sh, dir) < 0 || step_container (b, NULL, NULL, id, e) < 0)
 		return build_wrap (b, e);
 	/* created root-owned, as Docker's ContainerCreateWorkdir does */
-	if ((rootfs = ctrrun_open (b, id, "rootfs", e)) < 0 || copy_mkdir_in_root (rootfs, dir, 0, 0, e) < 0) {
+	if ((rootfs = ctrrun_open (b, id, "rootfs", e)) < 0 || (made = copy_mkdir_in_root (rootfs, dir, 0, 0, e)) < 0) {
 		ctrrun_remove (b, id, &re);
 		return build_wrap (b, e);
 	}
