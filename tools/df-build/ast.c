@@ -64,8 +64,8 @@ ast_quote (FILE *f, const char *str, size_t n)
 }
 
 /* buildkit's Node.Dump of one instruction */
-static void
-dump_instr (FILE *f, const struct df_instr *in)
+void
+ast_print_instr (FILE *f, const struct df_instr *in)
 {
 	fputs (in->keyword, f);
 	for (size_t i = 0; i < in->nflags; i++) {
@@ -79,7 +79,7 @@ dump_instr (FILE *f, const struct df_instr *in)
 	}
 	if (in->sub) {
 		fputs (" (", f);
-		dump_instr (f, in->sub);
+		ast_print_instr (f, in->sub);
 		fputc (')', f);
 	}
 }
@@ -89,7 +89,7 @@ ast_print (FILE *f, const struct dockerfile *df)
 {
 	for (size_t i = 0; i < df->n; i++) {
 		fputc ('(', f);
-		dump_instr (f, &df->instrs[i]);
+		ast_print_instr (f, &df->instrs[i]);
 		fputs (")\n", f);
 	}
 }

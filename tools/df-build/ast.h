@@ -10,6 +10,9 @@
 
 /* Go's strconv.Quote of the N bytes of S */
 void ast_quote (FILE *f, const char *s, size_t n);
+/* one instruction, without the parentheses around it: buildkit's Node.Dump */
+void ast_print_instr (FILE *f, const struct df_instr *in);
+/* every instruction, one "(...)" line each */
 void ast_print (FILE *f, const struct dockerfile *df);
 
 #endif
