@@ -1,5 +1,6 @@
 #include "image/store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -150,6 +151,25 @@ store_index_load (const struct store *s, json_t **index, struct bx_err *e)
 	return 0;
 }
 
+/* index.json.tmp-PID left by a writer killed before its rename: with the
+ * index lock held nobody else writes one, so every one found is stale */
+static void
+index_tmp_reap (int dirfd)
+{
+	_cleanup_dir_ DIR *d = NULL;
+	struct dirent *ent;
+	int fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || !(d = fdopendir (fd))) {
+		if (fd >= 0)
+			close (fd);
+		return;
+	}
+	while ((ent = readdir (d)))
+		if (!strncmp (ent->d_name, L_INDEX ".tmp-", sizeof L_INDEX ".tmp-" - 1))
+			unlinkat (dirfd, ent->d_name, 0);
+}
+
 int
 store_index_update (const struct store *s, int (*fn) (json_t *, void *, struct bx_err *), void *arg, struct bx_err *e)
 {
@@ -160,6 +180,7 @@ store_index_update (const struct store *s, int (*fn) (json_t *, void *, struct b
 
 	if (lk < 0 || store_index_load (s, &index, e) < 0)
 		return -1;
+	index_tmp_reap (s->dir);
 	rc = fn (index, arg, e);
 	if (rc == 0) {
 		out = json_dumps (index, JSON_COMPACT);
