@@ -104,7 +104,7 @@ deps: deps-build
 	@sh mk/deps.sh $(TEST_DEPS) $(RUN_DEPS)
 
 # a hung test fails after BATS_TEST_TIMEOUT seconds instead of holding CI
-check test: deps
+test: deps
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory lint
 	BOX_BUILD=$(CURDIR)/$(O) BATS_TEST_TIMEOUT=$${BATS_TEST_TIMEOUT:-180} bats $(BATSFLAGS) tests/unit tests/system tests/tools tests/box
@@ -121,7 +121,18 @@ FUZZOBJ = $(patsubst %.c,build-fuzz/obj/%.o,$(LIBSRC) $(TOOLMODSRC))
 FUZZ_CFLAGS = -std=gnu11 -D_GNU_SOURCE -g -O1 -iquote lib -iquote tools $(PKG_CFLAGS) \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-fuzz: $(FUZZBINS)
+# what CI runs (.ci/run), README's second command: the suite, then every
+# fuzz target for 20 s
+check: test
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=20
+
+fuzz: deps-fuzz
+	@$(MAKE) --no-print-directory fuzz-run
+
+deps-fuzz:
+	@sh mk/deps.sh clang
+
+fuzz-run: $(FUZZBINS)
 	for n in $(patsubst fuzz/%.c,%,$(FUZZSRC)); do \
 		mkdir -p build-fuzz/$$n.corpus; \
 		seeds=; [ -d fuzz/corpus/$$n ] && seeds=fuzz/corpus/$$n; \
@@ -179,6 +190,6 @@ deps-lint:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all build deps-build deps deps-lint demo fuzz check test bench install uninstall lint clean
+.PHONY: all build deps-build deps deps-lint deps-fuzz demo fuzz fuzz-run check test bench install uninstall lint clean
 
 -include $(LIBOBJ:.o=.d) $(TOOLMODOBJ:.o=.d) $(patsubst %,$(O)/tools/%.d,$(TOOLS)) $(UNITBINS:=.d)
