@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/confirm.h"
 #include "base/err.h"
 #include "base/listfmt.h"
 #include "base/root.h"
@@ -367,19 +368,6 @@ cmd_rm (struct ctx *c, int argc, char **argv)
 }
 
 static int
-confirm_prune (void)
-{
-	char line[64] = "";
-
-	fputs ("WARNING! This will remove all custom networks not used by at least one container.\n"
-	       "Are you sure you want to continue? [y/N] ",
-	       stderr);
-	if (!fgets (line, sizeof line, stdin))
-		return 0;
-	return line[0] == 'y' || line[0] == 'Y';
-}
-
-static int
 cmd_prune (struct ctx *c, int argc, char **argv)
 {
 	struct bx_err e = {0};
@@ -389,7 +377,9 @@ cmd_prune (struct ctx *c, int argc, char **argv)
 
 	if (argc > 2 || (argc == 2 && !force))
 		usage ();
-	if (!force && !confirm_prune ())
+	if (!force &&
+	    !confirm_ask (stderr, stdin,
+	                  "WARNING! This will remove all custom networks not used by at least one container."))
 		return 0;
 	if (net_names (c->rootfd, &names, &nn, &e) < 0)
 		return err_report (&e);

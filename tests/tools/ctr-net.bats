@@ -697,3 +697,15 @@ fw_check () {
 	fw_check
 	pn dockerd_stop
 }
+
+@test "prune without -f asks Docker's question (base/confirm): only y or Y removes" {
+	ctr-net create asked >/dev/null
+	run --separate-stderr -0 ctr-net prune <<<"yes"
+	# (bats drops the question's trailing space)
+	[[ $stderr == $'WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N]' ]]
+	[[ -z $output ]]
+	run -0 ctr-net ls -q -f name=asked
+	[[ -n $output ]]
+	run --separate-stderr -0 ctr-net prune <<<" Y"
+	[[ $output == $'Deleted Networks:\nasked' ]]
+}
