@@ -2,8 +2,14 @@
  * ctr-rm - remove containers (docker rm)
  *
  * usage:  ctr-rm [--root DIR] [-f] [-v] CONTAINER...
- * stdin:  unused
- * stdout: each CONTAINER as given, once removed
+ *         ctr-rm [--root DIR] --prune [-f] [-v] [--filter until=T|label=K[=V]]...
+ *                [--bytes-fd N]
+ * stdin:  --prune without -f reads the answer to Docker's question
+ * stdout: each CONTAINER as given, once removed; --prune: what docker
+ *         container prune prints ("Deleted Containers:", the full ids, an
+ *         empty line, "Total reclaimed space: SIZE"); with --bytes-fd N
+ *         the section alone, and the bytes reclaimed (the writable
+ *         layers) as a decimal line on fd N, for box system prune
  * reads:  containers/<id>/{state,create.json,config.json}
  * writes: removes containers/<id>/ (renamed containers/<id>.tmp-<pid>
  *         first), its rootfs mount, cgroups box/<id>, its network (ctr-net
@@ -12,15 +18,28 @@
  *         a dead pid, names/<name> of no container)
  * locks:  containers/<id>/lock (waits for it: a supervisor holds it until
  *         the container's exit is recorded); names/ (flock, while reaping)
- * exit:   0 ok, 1 a container was not found, runs (without -f) or could
+ * exit:   0 ok (--prune: also when the answer is no; a container that
+ *         cannot be removed is skipped), 1 a container was not found, runs (without -f) or could
  *         not be removed (Docker's "Error response from daemon: ..."; the
  *         other arguments are still removed), 2 usage
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "base/cleanup.h"
+#include "base/confirm.h"
 #include "base/err.h"
+#include "base/human.h"
+#include "base/layout.h"
 #include "base/root.h"
 #include "runtime/ctr.h"
 #include "runtime/ctrrm.h"
@@ -28,30 +47,194 @@
 static void
 usage (void)
 {
-	fprintf (stderr, "usage: %s [--root DIR] [-f] [-v] CONTAINER...\n", bx_prog);
+	fprintf (stderr,
+	         "usage: %s [--root DIR] [-f] [-v] CONTAINER...\n"
+	         "       %s [--root DIR] --prune [-f] [-v] [--filter until=T|label=K[=V]]... [--bytes-fd N]\n",
+	         bx_prog, bx_prog);
 	exit (BX_USAGE);
 }
 
-static int
-parse_args (int argc, char **argv, const char **root)
+#define MAXFILTERS 32
+
+struct prune {
+	int on, bytes_fd;
+	int64_t until; /* -1: none */
+	const char *labels[MAXFILTERS], *nolabels[MAXFILTERS];
+	int nlabels, nnolabels;
+};
+
+/* Docker's until=: a Unix time, an RFC 3339 time or a Go duration ago */
+static int64_t
+parse_until (const char *v)
 {
+	char *end;
+	double n = strtod (v, &end);
+	int64_t t;
+
+	if (end != v && !*end)
+		return (int64_t)n;
+	if (human_time_parse (v, &t) == 0)
+		return t;
+	if (end != v && n >= 0 && (!strcmp (end, "h") || !strcmp (end, "m") || !strcmp (end, "s")))
+		return (int64_t)time (NULL) - (int64_t)(n * (*end == 'h' ? 3600 : *end == 'm' ? 60 : 1));
+	err_die (BX_USAGE, "invalid filter 'until=%s'", v);
+}
+
+static void
+add_filter (struct prune *p, const char *f)
+{
+	if (!strncmp (f, "until=", 6))
+		p->until = parse_until (f + 6);
+	else if (!strncmp (f, "label=", 6) && p->nlabels < MAXFILTERS)
+		p->labels[p->nlabels++] = f + 6;
+	else if (!strncmp (f, "label!=", 7) && p->nnolabels < MAXFILTERS)
+		p->nolabels[p->nnolabels++] = f + 7;
+	else
+		err_die (BX_USAGE, "invalid filter '%.*s'", (int)strcspn (f, "!="), f);
+}
+
+static int
+parse_args (int argc, char **argv, const char **root, struct prune *p)
+{
+	enum { O_PRUNE = 256, O_FILTER, O_BYTES_FD };
 	static const struct option lo[] = {{"root", required_argument, NULL, 'R'},
 	                                   {"force", no_argument, NULL, 'f'},
 	                                   {"volumes", no_argument, NULL, 'v'},
+	                                   {"prune", no_argument, NULL, O_PRUNE},
+	                                   {"filter", required_argument, NULL, O_FILTER},
+	                                   {"bytes-fd", required_argument, NULL, O_BYTES_FD},
 	                                   {0, 0, 0, 0}};
 	int c, flags = 0;
 
+	p->until = -1;
+	p->bytes_fd = -1;
 	while ((c = getopt_long (argc, argv, "fv", lo, NULL)) != -1) {
 		switch (c) {
 		case 'R': *root = optarg; break;
 		case 'f': flags |= CTR_RM_FORCE; break;
 		case 'v': flags |= CTR_RM_VOLUMES; break;
+		case O_PRUNE: p->on = 1; break;
+		case O_FILTER: add_filter (p, optarg); break;
+		case O_BYTES_FD: p->bytes_fd = atoi (optarg); break;
 		default: usage ();
 		}
 	}
-	if (optind == argc)
+	if (p->on ? optind != argc : optind == argc || p->bytes_fd >= 0 || p->until >= 0 || p->nlabels || p->nnolabels)
 		usage ();
 	return flags;
+}
+
+/* --- prune --------------------------------------------------------------- */
+
+static int
+has_label (json_t *create, const char *want)
+{
+	json_t *x, *labels = json_object_get (json_object_get (create, "Config"), "Labels");
+	const char *eq = strchr (want, '=');
+	char key[512];
+
+	snprintf (key, sizeof key, "%.*s", eq ? (int)(eq - want) : (int)strlen (want), want);
+	x = json_object_get (labels, key);
+	return x && (!eq || !strcmp (json_string_value (x) ? json_string_value (x) : "", eq + 1));
+}
+
+/* Stopped (not running, restarting or paused) and matching the filters. */
+static int
+prunable (int dirfd, const struct prune *p)
+{
+	struct ctr_state st = {0};
+	struct bx_err e = {0};
+	int64_t created;
+	json_t *create;
+	int ok = 1;
+
+	if (ctr_state_read (dirfd, &st, &e) < 0)
+		return 0;
+	ctr_state_settle (&st);
+	if (!strcmp (st.status, "running") || !strcmp (st.status, "restarting"))
+		return 0;
+	if (p->until >= 0 && human_time_parse (st.created, &created) == 0 && created >= p->until)
+		return 0;
+	if (!p->nlabels && !p->nnolabels)
+		return 1;
+	if (!(create = ctr_create_read (dirfd, &e)))
+		return 0;
+	for (int i = 0; i < p->nlabels; i++)
+		ok &= has_label (create, p->labels[i]);
+	for (int i = 0; i < p->nnolabels; i++)
+		ok &= !has_label (create, p->nolabels[i]);
+	json_decref (create);
+	return ok;
+}
+
+static uint64_t rw_bytes;
+
+static int
+add_size (const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)path, (void)ftw;
+	if (flag == FTW_F && S_ISREG (st->st_mode))
+		rw_bytes += (uint64_t)st->st_size;
+	return 0;
+}
+
+/* Docker's reclaimed space: the writable layer (containers/<id>/upper) */
+static uint64_t
+upper_size (const char *root, const char *id)
+{
+	char upper[4096];
+
+	snprintf (upper, sizeof upper, "%s/" L_CONTAINERS "/%s/" L_UPPER, root_path (root), id);
+	rw_bytes = 0;
+	nftw (upper, add_size, 16, FTW_PHYS | FTW_MOUNT);
+	return rw_bytes;
+}
+
+static void
+prune_one (int rootfd, const char *root, const char *id, int flags, const struct prune *p, uint64_t *bytes, int *n)
+{
+	struct bx_err e = {0};
+	_cleanup_close_ int dirfd = ctr_open (rootfd, id, &e);
+	uint64_t size;
+
+	if (dirfd < 0 || !prunable (dirfd, p))
+		return;
+	size = upper_size (root, id);
+	/* without CTR_RM_FORCE: one started meanwhile is refused, and kept */
+	if (ctrrm_remove (rootfd, id, flags & CTR_RM_VOLUMES, &e) < 0)
+		return;
+	printf ("%s%s\n", (*n)++ ? "" : "Deleted Containers:\n", id);
+	*bytes += size;
+}
+
+static int
+cmd_prune (int rootfd, const char *root, int flags, const struct prune *p)
+{
+	int fd = openat (rootfd, L_CONTAINERS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_dir_ DIR *d = fd < 0 ? NULL : fdopendir (fd);
+	struct dirent *de;
+	uint64_t bytes = 0;
+	char size[32];
+	int n = 0;
+
+	if (!(flags & CTR_RM_FORCE) &&
+	    !confirm_ask (stderr, stdin, "WARNING! This will remove all stopped containers."))
+		return 0;
+	if (!d && fd >= 0)
+		close (fd);
+	while (d && (de = readdir (d)))
+		if (strlen (de->d_name) == CTR_ID_LEN && strspn (de->d_name, "0123456789abcdef") == CTR_ID_LEN)
+			prune_one (rootfd, root, de->d_name, flags, p, &bytes, &n);
+	ctrrm_sweep (rootfd, &(struct bx_err){0});
+	if (n)
+		putchar ('\n');
+	if (p->bytes_fd >= 0) {
+		dprintf (p->bytes_fd, "%llu\n", (unsigned long long)bytes);
+		return 0;
+	}
+	human_size ((double)bytes, 4, size, sizeof size);
+	printf ("Total reclaimed space: %s\n", size);
+	return 0;
 }
 
 static int
@@ -66,12 +249,15 @@ main (int argc, char **argv)
 {
 	struct bx_err e = {0};
 	const char *root = NULL;
+	struct prune p = {0};
 	int flags, rootfd, rc;
 
 	err_prog_init (argv[0]);
-	flags = parse_args (argc, argv, &root);
+	flags = parse_args (argc, argv, &root, &p);
 	if ((rootfd = root_open (root, &e)) < 0)
 		return err_report (&e);
+	if (p.on)
+		return cmd_prune (rootfd, root, flags, &p);
 	rc = ctr_each (rootfd, argv + optind, argc - optind, rm_one, &flags, err_report_each);
 	/* then what killed creators and removers left: a name reaches its
 	 * half-made container (ctrrm_remove), an id cannot (no directory) */

@@ -220,3 +220,48 @@ leftovers () {
 		[[ -z $(leftovers) ]]
 	done
 }
+
+@test "--prune: stopped containers go, running ones stay; Docker's output" {
+	local a b web
+	a=$(fake_exited a 0)
+	b=$(fake_ctr b)
+	web=$(fake_run web sleep 1000)
+	mkdir -p "$BOX_ROOT/containers/$a/upper"
+	head -c 1500 /dev/zero >"$BOX_ROOT/containers/$a/upper/f"
+	run -0 ctr-rm --prune -f
+	[[ ${lines[0]} == "Deleted Containers:" ]]
+	[[ $(printf '%s\n' "${lines[@]:1:2}" | sort) == "$(printf '%s\n' "$a" "$b" | sort)" ]]
+	[[ $output == *$'\n\nTotal reclaimed space: 1.5kB' ]]
+	[[ -d $BOX_ROOT/containers/$web && ! -e $BOX_ROOT/containers/$a && ! -L $BOX_ROOT/names/b ]]
+	run -0 ctr-rm --prune -f
+	[[ $output == "Total reclaimed space: 0B" ]]
+}
+
+@test "--prune asks Docker's question; no keeps everything, y removes" {
+	local a
+	a=$(fake_exited a 0)
+	run --separate-stderr -0 ctr-rm --prune <<<"n"
+	# (bats drops the question's trailing space)
+	[[ $stderr == $'WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N]' ]]
+	[[ -z $output && -d $BOX_ROOT/containers/$a ]]
+	run --separate-stderr -0 ctr-rm --prune <<<" y "
+	[[ $output == "Deleted Containers:"$'\n'"$a"$'\n\n'"Total reclaimed space: 0B" ]]
+}
+
+@test "--prune --filter label= and until=; --bytes-fd prints the section and the bytes" {
+	local a b old
+	a=$(fake_exited a 0)
+	b=$(fake_exited b 0)
+	jq '.Config.Labels.keep = "1"' "$(fake_dir b)/create.json" >"$BATS_TEST_TMPDIR/c" && mv "$BATS_TEST_TMPDIR/c" "$(fake_dir b)/create.json"
+	old=$(fake_exited old 0)
+	sed -i 's/^created=.*/created=2020-01-01T00:00:00.000000000Z/' "$(fake_dir old)/state"
+	run -0 ctr-rm --prune -f --filter until=2021-01-01T00:00:00Z
+	[[ $output == "Deleted Containers:"$'\n'"$old"$'\n\n'"Total reclaimed space: 0B" ]]
+	run -0 ctr-rm --prune -f --filter label!=keep --bytes-fd 3 3>"$BATS_TEST_TMPDIR/bytes"
+	[[ $output == "Deleted Containers:"$'\n'"$a" ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/bytes") == 0 ]]
+	[[ -d $BOX_ROOT/containers/$b ]]
+	run -2 ctr-rm --prune --filter nope=1
+	run -2 ctr-rm --prune x
+	run -2 ctr-rm --bytes-fd 3 x
+}
