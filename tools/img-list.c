@@ -7,14 +7,20 @@
  *         img-list [--root DIR] tag SOURCE TARGET
  *         img-list [--root DIR] rm [-f] NAME...
  *         img-list [--root DIR] gc
- * stdin:  unused
+ *         img-list [--root DIR] prune [-a] [-f] [--bytes-fd N]
+ * stdin:  prune without -f reads the answer to Docker's question
  * stdout: list: Docker's table, ids (-q), JSON lines (--format json), a
  *         template per row, or -o's tab-separated fields (for scripts);
  *         inspect: a JSON array, or the template once per image;
  *         tag: nothing; rm: "Untagged: NAME" and "Deleted: ID" lines as
- *         docker rmi prints them; gc: each removed blob's digest
+ *         docker rmi prints them; gc: each removed blob's digest;
+ *         prune: what docker image prune prints ("Deleted Images:",
+ *         "untagged: REF" and "deleted: ID" lines, an empty line, "Total
+ *         reclaimed space: SIZE"); with --bytes-fd N the section alone,
+ *         and the bytes freed as a decimal line on fd N (box system prune)
  * reads:  images/index.json, images/blobs/sha256/, containers/<id>/image
- * writes: images/index.json (tag, rm); removes blobs (rm, gc)
+ * writes: images/index.json (tag, rm, prune); removes blobs (rm, gc,
+ *         prune) and, through img-fetch --gc, partial downloads (prune)
  * locks:  images/lock while rewriting index.json; images/gc.lock
  *         (exclusive, never waited for) while removing blobs
  * exit:   0 ok, 1 failed, 2 usage or bad input (reference, filter,
@@ -31,6 +37,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/confirm.h"
 #include "base/err.h"
 #include "base/human.h"
 #include "base/layout.h"
@@ -39,6 +46,7 @@
 #include "base/root.h"
 #include "image/imgset.h"
 #include "image/store.h"
+#include "img-list/imgprune.h"
 #include "img-list/imgrm.h"
 #include "img-list/imgrows.h"
 
@@ -66,8 +74,9 @@ usage (void)
 	         "       %s [--root DIR] inspect [-f TEMPLATE] NAME...\n"
 	         "       %s [--root DIR] tag SOURCE TARGET\n"
 	         "       %s [--root DIR] rm [-f] NAME...\n"
-	         "       %s [--root DIR] gc\n",
-	         bx_prog, bx_prog, bx_prog, bx_prog, bx_prog);
+	         "       %s [--root DIR] gc\n"
+	         "       %s [--root DIR] prune [-a] [-f] [--bytes-fd N]\n",
+	         bx_prog, bx_prog, bx_prog, bx_prog, bx_prog, bx_prog);
 	exit (BX_USAGE);
 }
 
@@ -481,10 +490,112 @@ cmd_gc (int argc, char **argv, struct ctx *c)
 	return finish (0);
 }
 
+/* --- prune ------------------------------------------------------------ */
+
+/* One image by id, its lines as docker image prune words them. Without
+ * force (a container made meanwhile keeps it), but an image named in
+ * several repositories goes all the same, as in Docker's prune. */
+static void
+prune_one (struct ctx *c, const char *id, int *header)
+{
+	struct imgrm op = {.st = &c->st, .rootfd = c->rootfd, .name = id};
+	struct bx_err e = {0};
+	json_t *l;
+	size_t i;
+
+	for (int force = 0; force < 2; force++) {
+		if (!(op.lines = json_array ()))
+			err_die (BX_SYSTEM, "out of memory");
+		op.force = force;
+		if (store_index_update (&c->st, imgrm_fn, &op, &e) == 0)
+			break;
+		json_decref (op.lines);
+		op.lines = NULL;
+		if (!strstr (e.msg, "referenced in multiple repositories"))
+			return;
+		memset (&e, 0, sizeof e);
+	}
+	if (!op.lines)
+		return;
+	json_array_foreach (op.lines, i, l)
+	{
+		const char *s = json_string_value (l);
+		printf ("%s%s%s\n", (*header)++ ? "" : "Deleted Images:\n",
+		        !strncmp (s, "Untagged: ", 10) ? "untagged: " : "deleted: ", strchr (s, ' ') + 1);
+	}
+	json_decref (op.lines);
+}
+
+static int
+prune_parse (int argc, char **argv, struct ctx *c, int *all, int *force)
+{
+	enum { O_BYTES_FD = 256 };
+	static const struct option lo[] = {{"root", required_argument, NULL, 'R'},
+	                                   {"all", no_argument, NULL, 'a'},
+	                                   {"force", no_argument, NULL, 'f'},
+	                                   {"bytes-fd", required_argument, NULL, O_BYTES_FD},
+	                                   {0, 0, 0, 0}};
+	int ch, fd = -1;
+
+	while ((ch = getopt_long (argc, argv, "af", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'R': c->root = optarg; break;
+		case 'a': *all = 1; break;
+		case 'f': *force = 1; break;
+		case O_BYTES_FD: fd = atoi (optarg); break;
+		default: usage ();
+		}
+	}
+	if (optind != argc)
+		usage ();
+	return fd;
+}
+
+static int
+cmd_prune (int argc, char **argv, struct ctx *c)
+{
+	int all = 0, force = 0, header = 0, fd = prune_parse (argc, argv, c, &all, &force);
+	struct bx_err e = {0};
+	struct gc_stats st = {0};
+	struct imgset set;
+	uint64_t partial = 0;
+	char **ids = NULL, size[32];
+	size_t n = 0;
+
+	if (!force && !confirm_ask (stderr, stdin,
+	                            all ? "WARNING! This will remove all images without at least one container "
+	                                  "associated to them."
+	                                : "WARNING! This will remove all dangling images."))
+		return 0;
+	ctx_open (c);
+	load_set (c, &set);
+	if (imgprune_candidates (&set, c->rootfd, all, &ids, &n, &e) < 0)
+		exit (err_report (&e));
+	for (size_t i = 0; i < n; i++)
+		prune_one (c, ids[i], &header);
+	imgprune_ids_free (ids, n);
+	imgset_free (&set);
+	if (store_gc (&c->st, LOCK_TRY, NULL, NULL, &st, &e) < 0)
+		err_warn ("%s; blobs kept (img-list gc removes them)", e.msg);
+	memset (&e, 0, sizeof e);
+	if (imgprune_partials (root_path (c->root), &partial, &e) < 0)
+		err_warn ("%s", e.msg);
+	if (header)
+		putchar ('\n');
+	if (fd >= 0)
+		dprintf (fd, "%llu\n", (unsigned long long)(st.bytes + partial));
+	else {
+		human_size ((double)(st.bytes + partial), 4, size, sizeof size);
+		printf ("Total reclaimed space: %s\n", size);
+	}
+	return finish (0);
+}
+
 static const struct {
 	const char *name;
 	int (*fn) (int, char **, struct ctx *);
-} CMDS[] = {{"inspect", cmd_inspect}, {"tag", cmd_tag}, {"rm", cmd_rm}, {"gc", cmd_gc}, {NULL, NULL}};
+} CMDS[] = {{"inspect", cmd_inspect}, {"tag", cmd_tag},     {"rm", cmd_rm},
+            {"gc", cmd_gc},           {"prune", cmd_prune}, {NULL, NULL}};
 
 int
 main (int argc, char **argv)

@@ -433,3 +433,57 @@ CID=4be1c0d3e0b8f00dfeedbeef00000000000000000000000000000000000000ab
 		run -0 umoci stat --image "$IMG:docker.io/library/m:2"
 	fi
 }
+
+# the entry of REF loses its name: a dangling image
+dangle () {
+	jq --arg r "$1" '.manifests |= map(if .annotations["org.opencontainers.image.ref.name"] == $r
+		then del(.annotations["org.opencontainers.image.ref.name"]) else . end)' "$IMG/index.json" >"$IMG/i" &&
+		mv "$IMG/i" "$IMG/index.json"
+}
+
+@test "prune: dangling images no container uses go, and partial downloads; Docker's lines" {
+	local small multi
+	store_add small docker.io/library/small:latest
+	store_add multi docker.io/library/multi:latest
+	small=$(config_digest docker.io/library/small:latest)
+	multi=$(config_digest docker.io/library/multi:latest)
+	store_add small docker.io/library/other:latest
+	dangle docker.io/library/small:latest
+	dangle docker.io/library/multi:latest
+	mkdir -p "$BOX_ROOT/containers/c0ffee" "$BOX_ROOT/tmp/ingest"
+	echo "$multi" >"$BOX_ROOT/containers/c0ffee/image"
+	head -c 8192 /dev/zero >"$BOX_ROOT/tmp/ingest/$(printf %064d 1)"
+	run -0 img-list prune -f
+	# small is still tagged as other, multi is used: only the partial goes
+	[[ $output == "Total reclaimed space: 8.192kB" ]]
+	[[ -z $(ls -A "$BOX_ROOT/tmp/ingest") ]]
+	rm -r "$BOX_ROOT/containers/c0ffee"
+	run -0 img-list prune -f
+	[[ $output == "Deleted Images:"$'\n'"deleted: $multi"$'\n\nTotal reclaimed space: '* ]]
+	[[ $output != *"space: 0B" ]]
+	run -0 img-list -o id
+	[[ $output == "$small" ]]
+}
+
+@test "prune -a: every image no container uses, untagged then deleted; --bytes-fd; the question" {
+	local small
+	store_add small docker.io/library/small:latest
+	store_add small docker.io/library/again:latest
+	store_add multi docker.io/library/multi:latest
+	small=$(config_digest docker.io/library/small:latest)
+	mkdir -p "$BOX_ROOT/containers/c0ffee"
+	echo "$(config_digest docker.io/library/multi:latest)" >"$BOX_ROOT/containers/c0ffee/image"
+	run --separate-stderr -0 img-list prune -a <<<"n"
+	# (bats drops the question's trailing space)
+	[[ $stderr == $'WARNING! This will remove all images without at least one container associated to them.\nAre you sure you want to continue? [y/N]' ]]
+	[[ -z $output ]]
+	run --separate-stderr -0 img-list prune <<<"n"
+	[[ $stderr == $'WARNING! This will remove all dangling images.\nAre you sure you want to continue? [y/N]' ]]
+	run --separate-stderr -0 img-list prune -a --bytes-fd 3 <<<"y" 3>"$BATS_TEST_TMPDIR/bytes"
+	[[ $output == "Deleted Images:"$'\n'"untagged: "*$'\n'"untagged: "*$'\n'"deleted: $small" ]]
+	[[ $output == *"untagged: small:latest"* && $output == *"untagged: again:latest"* ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/bytes") -gt 0 ]]
+	run -0 img-list -o ref
+	[[ $output == "multi:latest" ]]
+	run -2 img-list prune x
+}
