@@ -7,17 +7,20 @@
  * stdout: "Loaded image: NAME" per tag, "Loaded image ID: sha256:..." per
  *         untagged image (Docker's lines)
  * reads:  the input; images/index.json
- * writes: tmp/load-<pid>/ (the staged input, removed on exit),
+ * writes: tmp/load-<pid>/ (the staged input, removed on exit; a killed loader's by the next load),
  *         images/blobs/sha256/ (only after every document and digest of the
  *         input is checked), images/index.json (tags, untagged entries)
  * locks:  images/gc.lock shared (store_pin) from the first blob stored
  *         until the last tag is set, images/lock while index.json changes
  * exit:   0 ok, 1 digest or size mismatch, 2 usage or bad input, 5 system error
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -110,6 +113,27 @@ commit_tags (const struct store *st, struct loadplan *p, struct bx_err *e)
 
 /* --- the input ------------------------------------------------------------ */
 
+/* the stages of loaders that were killed: their pid is gone */
+static void
+stages_reap (int tmpfd)
+{
+	_cleanup_dir_ DIR *d = NULL;
+	struct dirent *ent;
+	int fd = openat (tmpfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || !(d = fdopendir (fd))) {
+		if (fd >= 0)
+			close (fd);
+		return;
+	}
+	while ((ent = readdir (d))) {
+		const char *pid = ent->d_name + sizeof L_LOAD_STAGE - 1;
+		if (!strncmp (ent->d_name, L_LOAD_STAGE, sizeof L_LOAD_STAGE - 1) && kill (atoi (pid), 0) < 0 &&
+		    errno == ESRCH)
+			tree_remove_at (tmpfd, ent->d_name);
+	}
+}
+
 static int
 stage_open (int rootfd, char *name, size_t len, struct bx_err *e)
 {
@@ -118,7 +142,9 @@ stage_open (int rootfd, char *name, size_t len, struct bx_err *e)
 
 	if (afile_mkdir_p_at (rootfd, L_TMP, 0700, e) < 0)
 		return -1;
-	snprintf (name, len, "%s/load-%d", L_TMP, (int)getpid ());
+	if ((tmp = openat (rootfd, L_TMP, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+		stages_reap (tmp);
+	snprintf (name, len, "%s/" L_LOAD_STAGE "%d", L_TMP, (int)getpid ());
 	/* a dead loader with our pid left it behind */
 	tree_remove_at (rootfd, name);
 	if (mkdirat (rootfd, name, 0700) < 0)

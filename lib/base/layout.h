@@ -28,6 +28,7 @@
 
 /* tmp/ */
 #define L_INGEST "tmp/ingest" /* tmp/ingest/<hex>: a blob being fetched, resumable */
+#define L_LOAD_STAGE "load-"  /* tmp/load-<pid>/: what img-load stages; a dead loader's goes with the next load */
 
 /* containers/<id>/ */
 #define L_CONFIG "config.json"
