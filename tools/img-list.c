@@ -7,7 +7,7 @@
  *         img-list [--root DIR] tag SOURCE TARGET
  *         img-list [--root DIR] rm [-f] NAME...
  *         img-list [--root DIR] gc
- *         img-list [--root DIR] prune [-a] [-f] [--bytes-fd N]
+ *         img-list [--root DIR] prune [-a] [-f] [--bytes-fd N | --plus-bytes N]
  * stdin:  prune without -f reads the answer to Docker's question
  * stdout: list: Docker's table, ids (-q), JSON lines (--format json), a
  *         template per row, or -o's tab-separated fields (for scripts);
@@ -17,7 +17,8 @@
  *         prune: what docker image prune prints ("Deleted Images:",
  *         "untagged: REF" and "deleted: ID" lines, an empty line, "Total
  *         reclaimed space: SIZE"); with --bytes-fd N the section alone,
- *         and the bytes freed as a decimal line on fd N (box system prune)
+ *         and the bytes freed as a decimal line on fd N; --plus-bytes N
+ *         adds N to the total (box system prune: the other parts' bytes)
  * reads:  images/index.json, images/blobs/sha256/, containers/<id>/image
  * writes: images/index.json (tag, rm, prune); removes blobs (rm, gc,
  *         prune) and, through img-fetch --gc, partial downloads (prune)
@@ -75,7 +76,7 @@ usage (void)
 	         "       %s [--root DIR] tag SOURCE TARGET\n"
 	         "       %s [--root DIR] rm [-f] NAME...\n"
 	         "       %s [--root DIR] gc\n"
-	         "       %s [--root DIR] prune [-a] [-f] [--bytes-fd N]\n",
+	         "       %s [--root DIR] prune [-a] [-f] [--bytes-fd N | --plus-bytes N]\n",
 	         bx_prog, bx_prog, bx_prog, bx_prog, bx_prog, bx_prog);
 	exit (BX_USAGE);
 }
@@ -527,15 +528,17 @@ prune_one (struct ctx *c, const char *id, int *header)
 }
 
 static int
-prune_parse (int argc, char **argv, struct ctx *c, int *all, int *force)
+prune_parse (int argc, char **argv, struct ctx *c, int *all, int *force, uint64_t *plus)
 {
-	enum { O_BYTES_FD = 256 };
+	enum { O_BYTES_FD = 256, O_PLUS };
 	static const struct option lo[] = {{"root", required_argument, NULL, 'R'},
 	                                   {"all", no_argument, NULL, 'a'},
 	                                   {"force", no_argument, NULL, 'f'},
 	                                   {"bytes-fd", required_argument, NULL, O_BYTES_FD},
+	                                   {"plus-bytes", required_argument, NULL, O_PLUS},
 	                                   {0, 0, 0, 0}};
 	int ch, fd = -1;
+	char *end;
 
 	while ((ch = getopt_long (argc, argv, "af", lo, NULL)) != -1) {
 		switch (ch) {
@@ -543,6 +546,11 @@ prune_parse (int argc, char **argv, struct ctx *c, int *all, int *force)
 		case 'a': *all = 1; break;
 		case 'f': *force = 1; break;
 		case O_BYTES_FD: fd = atoi (optarg); break;
+		case O_PLUS:
+			*plus = strtoull (optarg, &end, 10);
+			if (*end || end == optarg)
+				usage ();
+			break;
 		default: usage ();
 		}
 	}
@@ -554,11 +562,11 @@ prune_parse (int argc, char **argv, struct ctx *c, int *all, int *force)
 static int
 cmd_prune (int argc, char **argv, struct ctx *c)
 {
-	int all = 0, force = 0, header = 0, fd = prune_parse (argc, argv, c, &all, &force);
+	uint64_t partial = 0, plus = 0;
+	int all = 0, force = 0, header = 0, fd = prune_parse (argc, argv, c, &all, &force, &plus);
 	struct bx_err e = {0};
 	struct gc_stats st = {0};
 	struct imgset set;
-	uint64_t partial = 0;
 	char **ids = NULL, size[32];
 	size_t n = 0;
 
@@ -585,7 +593,7 @@ cmd_prune (int argc, char **argv, struct ctx *c)
 	if (fd >= 0)
 		dprintf (fd, "%llu\n", (unsigned long long)(st.bytes + partial));
 	else {
-		human_size ((double)(st.bytes + partial), 4, size, sizeof size);
+		human_size ((double)(st.bytes + partial + plus), 4, size, sizeof size);
 		printf ("Total reclaimed space: %s\n", size);
 	}
 	return finish (0);

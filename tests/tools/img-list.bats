@@ -487,3 +487,9 @@ dangle () {
 	[[ $output == "multi:latest" ]]
 	run -2 img-list prune x
 }
+
+@test "prune --plus-bytes: the total counts what box system prune's other parts reclaimed" {
+	run -0 img-list prune -f --plus-bytes 1500
+	[[ $output == "Total reclaimed space: 1.5kB" ]]
+	run -2 img-list prune -f --plus-bytes x
+}
