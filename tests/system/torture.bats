@@ -67,10 +67,21 @@ truthful () {
 # nothing of box's left once everything made was removed
 nothing_left () {
 	local id
-	for id in $(box ps -aq --no-trunc); do
-		box rm -f "$id" >/dev/null || return 1
+	# prune takes stopped containers only, as Docker's: the running ones
+	# (box run -d ... true may not have exited yet) are stopped first
+	for id in $(box ps -q --no-trunc); do
+		box kill "$id" >/dev/null 2>&1 || true
+		box wait "$id" >/dev/null 2>&1 || true
 	done
-	box network prune -f >/dev/null || return 1
+	box system prune -f -a --volumes >/dev/null || return 1
+	if [[ -n $(box ps -aq) ]]; then
+		echo "containers left: $(box ps -a)" >&2
+		return 1
+	fi
+	if [[ -n $(ls -A "$BOX_ROOT/tmp/ingest" 2>/dev/null) ]]; then
+		echo "partial downloads left: $(ls -A "$BOX_ROOT/tmp/ingest")" >&2
+		return 1
+	fi
 	if grep -q " $BOX_ROOT/" /proc/self/mountinfo; then
 		echo "mounts left:" >&2
 		grep " $BOX_ROOT/" /proc/self/mountinfo >&2
