@@ -61,6 +61,23 @@ _box_network () {
 	esac
 }
 
+# box container|image|system prune: prune, then its options
+_box_prune () {
+	local cur=${COMP_WORDS[COMP_CWORD]} opts
+	case $1 in
+	container) opts="-f --force --filter" ;;
+	image) opts="-a --all -f --force" ;;
+	system) opts="-a --all -f --force --volumes" ;;
+	esac
+	if [[ ${COMP_WORDS[COMP_CWORD-1]} == --filter ]]; then
+		COMPREPLY=($(compgen -W "until= label= label!=" -- "$cur"))
+	elif [[ ${COMP_WORDS[COMP_CWORD-1]} == "$1" ]]; then
+		COMPREPLY=($(compgen -W "prune" -- "$cur"))
+	else
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+	fi
+}
+
 _box () {
 	local cur=${COMP_WORDS[COMP_CWORD]} i verb=
 	for ((i = 1; i < COMP_CWORD; i++)); do
@@ -71,7 +88,7 @@ _box () {
 		esac
 	done
 	if [[ -z $verb ]]; then
-		COMPREPLY=($(compgen -W "--root pull push images inspect tag rmi login logout save load run create start ps stop kill rm exec logs wait network port build compose" -- "$cur"))
+		COMPREPLY=($(compgen -W "--root pull push images inspect tag rmi login logout save load run create start ps stop kill rm exec logs wait network port build compose container image system" -- "$cur"))
 		return
 	fi
 	case $verb in
@@ -97,6 +114,7 @@ _box () {
 	wait) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
 	build) case ${COMP_WORDS[COMP_CWORD-1]} in -f|--file|--iidfile) COMPREPLY=($(compgen -f -- "$cur")) ;; -t|--tag) COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")) ;; --network) COMPREPLY=($(compgen -W "none host default bridge" -- "$cur")) ;; --build-arg|--label|--target) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --tag -f --file --build-arg --target --no-cache -q --quiet --iidfile --label --network" -- "$cur")); else COMPREPLY=($(compgen -d -- "$cur")); fi ;; esac ;;
 	network) _box_network ;;
+	container|image|system) _box_prune "$verb" ;;
 	port) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
