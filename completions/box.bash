@@ -67,7 +67,7 @@ _box_prune () {
 	case $1 in
 	container) opts="-f --force --filter" ;;
 	image) opts="-a --all -f --force" ;;
-	system) opts="-a --all -f --force --volumes" ;;
+	system) opts="-a --all -f --force" ;;
 	esac
 	if [[ ${COMP_WORDS[COMP_CWORD-1]} == --filter ]]; then
 		COMPREPLY=($(compgen -W "until= label= label!=" -- "$cur"))

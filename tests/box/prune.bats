@@ -64,10 +64,10 @@ partial () {
 	box run --name done --network none small true
 	a=$(cid done)
 	partial
-	run --separate-stderr -0 box system prune -a --volumes <<<"no"
-	[[ $stderr == $'WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n  - all volumes not used by at least one container\n  - all images without at least one container associated to them\n  - all build cache\n\nAre you sure you want to continue? [y/N]' ]]
+	run --separate-stderr -0 box system prune -a <<<"no"
+	[[ $stderr == $'WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n  - all images without at least one container associated to them\n  - all build cache\n\nAre you sure you want to continue? [y/N]' ]]
 	[[ -z $output && -d $BOX_ROOT/containers/$a ]]
-	run -0 box system prune -f -a --volumes
+	run -0 box system prune -f -a
 	[[ $output == "Deleted Containers:"$'\n'"$a"$'\n\n'"Deleted Networks:"$'\n'"unused"$'\n\n'"Deleted Images:"$'\n'* ]]
 	[[ $output == *"untagged: small:latest"* && $output == *"untagged: multi:latest"* ]]
 	[[ $output == *$'\n\nTotal reclaimed space: '[1-9]*MB ]]
@@ -77,4 +77,11 @@ partial () {
 	[[ $output == "Total reclaimed space: 0B" ]]
 	run --separate-stderr -0 box system prune <<<"n"
 	[[ $stderr == $'WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n  - all dangling images\n  - all dangling build cache\n\nAre you sure you want to continue? [y/N]' ]]
+}
+
+@test "box system prune --volumes: not implemented yet, nothing removed" {
+	box run --name done --network none small true
+	run --separate-stderr -1 box system prune -f --volumes
+	[[ $stderr == *"system prune --volumes: not implemented"* ]]
+	[[ -n $(ls -A "$BOX_ROOT/containers") ]]
 }

@@ -73,7 +73,7 @@ nothing_left () {
 		box kill "$id" >/dev/null 2>&1 || true
 		box wait "$id" >/dev/null 2>&1 || true
 	done
-	box system prune -f -a --volumes >/dev/null || return 1
+	box system prune -f -a >/dev/null || return 1
 	if [[ -n $(box ps -aq) ]]; then
 		echo "containers left: $(box ps -a)" >&2
 		return 1
