@@ -412,7 +412,7 @@ endpoint_link (struct net *n, struct endpoint_req *r, int nsfd, struct netlink *
 		return err_set (e, BX_SYSTEM, ENODEV, "container interface %s", ep->ifname);
 	if (netlink_addr_add (inner, idx, ep->ip, n->subnet.len, e) < 0 || netlink_link_up (inner, idx, e) < 0)
 		return -1;
-	if (r->gateway && netlink_route_default (inner, n->gw, e) < 0)
+	if (r->gateway && netlink_route_default (inner, n->gw, 0, e) < 0)
 		return -1;
 	return 0;
 }

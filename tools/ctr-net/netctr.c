@@ -711,7 +711,7 @@ update_route (int rootfd, int cdir, const char *id, struct bx_err *e)
 		return 0;
 	if (netlink_open_in (&inner, nsfd, e) < 0)
 		return -1;
-	rc = netlink_route_default_replace (&inner, c.gw, e);
+	rc = netlink_route_default (&inner, c.gw, 1, e);
 	netlink_close (&inner);
 	return rc;
 }

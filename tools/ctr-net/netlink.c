@@ -330,7 +330,7 @@ netlink_addr_add (struct netlink *n, int ifindex, struct in_addr addr, int prefi
 }
 
 int
-netlink_route_default (struct netlink *n, struct in_addr gw, struct bx_err *e)
+netlink_route_default (struct netlink *n, struct in_addr gw, int replace, struct bx_err *e)
 {
 	struct req r;
 	struct rtmsg rt = {.rtm_family = AF_INET,
@@ -340,30 +340,11 @@ netlink_route_default (struct netlink *n, struct in_addr gw, struct bx_err *e)
 	                   .rtm_type = RTN_UNICAST};
 	int rc;
 
-	req_init (&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	req_init (&r, RTM_NEWROUTE, NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL));
 	req_put (&r, &rt, sizeof rt);
 	attr_put (&r, RTA_GATEWAY, &gw, sizeof gw);
 	if ((rc = netlink_talk (n, &r)) < 0)
-		return err_set (e, BX_SYSTEM, -rc, "add default route via %s", inet_ntoa (gw));
-	return 0;
-}
-
-int
-netlink_route_default_replace (struct netlink *n, struct in_addr gw, struct bx_err *e)
-{
-	struct req r;
-	struct rtmsg rt = {.rtm_family = AF_INET,
-	                   .rtm_table = RT_TABLE_MAIN,
-	                   .rtm_protocol = RTPROT_BOOT,
-	                   .rtm_scope = RT_SCOPE_UNIVERSE,
-	                   .rtm_type = RTN_UNICAST};
-	int rc;
-
-	req_init (&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE);
-	req_put (&r, &rt, sizeof rt);
-	attr_put (&r, RTA_GATEWAY, &gw, sizeof gw);
-	if ((rc = netlink_talk (n, &r)) < 0)
-		return err_set (e, BX_SYSTEM, -rc, "set default route via %s", inet_ntoa (gw));
+		return err_set (e, BX_SYSTEM, -rc, "%s default route via %s", replace ? "set" : "add", inet_ntoa (gw));
 	return 0;
 }
 

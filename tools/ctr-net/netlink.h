@@ -44,11 +44,8 @@ int netlink_link_del (struct netlink *n, const char *name, struct bx_err *e);
 int netlink_link_up (struct netlink *n, int ifindex, struct bx_err *e);
 /* ip addr add ADDR/PREFIX dev IFINDEX (broadcast set from the prefix) */
 int netlink_addr_add (struct netlink *n, int ifindex, struct in_addr addr, int prefix, struct bx_err *e);
-/* ip route add default via GW */
-int netlink_route_default (struct netlink *n, struct in_addr gw, struct bx_err *e);
-
-/* ip route replace default via GW */
-int netlink_route_default_replace (struct netlink *n, struct in_addr gw, struct bx_err *e);
+/* ip route add default via GW; REPLACE: ip route replace */
+int netlink_route_default (struct netlink *n, struct in_addr gw, int replace, struct bx_err *e);
 
 /* The IPv4 destinations of the main routing table (and the addresses'
  * subnets): FN is called with each network and prefix length. */
