@@ -256,38 +256,51 @@ root_dir_path (struct build *b, struct bx_err *e)
 	return 0;
 }
 
+/* the build of the context and Dockerfile O names: the exit code */
+static int
+build (struct opts *o)
+{
+	struct build b = {.o = &o->b, .ctxfd = -1, .rootfd = -1};
+	struct bx_err e = {0};
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int rc = -1;
+
+	if (o->b.file && strcmp (o->b.context, "-") == 0)
+		err_die (BX_USAGE, "-f and the context - (a Dockerfile on stdin) exclude each other");
+	b.ctxfd = open_context (o, &e);
+	if (read_dockerfile (o, b.ctxfd, &text, &len, &e) < 0)
+		goto out;
+	refuse_tar (text, len);
+	b.dfname = o->b.file && strcmp (o->b.file, "-") ? o->b.file : "Dockerfile";
+	if (dockerfile_parse (b.dfname, text, len, &b.df, &e) < 0 || (b.rootfd = root_open (o->b.root, &e)) < 0 ||
+	    root_dir_path (&b, &e) < 0 || store_open (&b.st, b.rootfd, &e) < 0)
+		goto out;
+	rc = build_run (&b, &e);
+	store_close (&b.st);
+out:
+	dockerfile_free (b.df);
+	if (b.ctxfd >= 0)
+		close (b.ctxfd);
+	if (b.rootfd >= 0)
+		close (b.rootfd);
+	if (rc < 0)
+		return err_report (&e);
+	return fflush (stdout) == 0 ? 0 : BX_SYSTEM;
+}
+
 int
 main (int argc, char **argv)
 {
 	struct opts o = {0};
-	struct build b = {.o = &o.b, .ctxfd = -1};
-	struct bx_err e = {0};
-	_cleanup_free_ char *text = NULL;
-	size_t len;
 	int rc;
 
 	err_prog_init (argv[0]);
 	/* the steps' output and ours interleave as they happen */
 	setvbuf (stdout, NULL, _IOLBF, 0);
 	parse_args (argc, argv, &o);
-	if (o.print_ast)
-		return print_ast (o.print_ast);
-	if (o.b.file && strcmp (o.b.context, "-") == 0)
-		err_die (BX_USAGE, "-f and the context - (a Dockerfile on stdin) exclude each other");
-	b.ctxfd = open_context (&o, &e);
-	if (read_dockerfile (&o, b.ctxfd, &text, &len, &e) < 0)
-		return err_report (&e);
-	refuse_tar (text, len);
-	b.dfname = o.b.file && strcmp (o.b.file, "-") ? o.b.file : "Dockerfile";
-	if (dockerfile_parse (b.dfname, text, len, &b.df, &e) < 0)
-		return err_report (&e);
-	if ((b.rootfd = root_open (o.b.root, &e)) < 0 || root_dir_path (&b, &e) < 0 ||
-	    store_open (&b.st, b.rootfd, &e) < 0)
-		return err_report (&e);
-	rc = build_run (&b, &e);
-	dockerfile_free (b.df);
-	store_close (&b.st);
-	if (rc < 0)
-		return err_report (&e);
-	return fflush (stdout) == 0 ? 0 : BX_SYSTEM;
+	rc = o.print_ast ? print_ast (o.print_ast) : build (&o);
+	json_decref (o.b.buildargs);
+	json_decref (o.b.labels);
+	return rc;
 }

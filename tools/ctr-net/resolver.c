@@ -126,6 +126,22 @@ resolver_spawn (int dirfd, const char *dir, int nsfd, char *const *args, int nar
 	return 0;
 }
 
+/* --bind-interfaces lists the host's interfaces and then asks about each:
+ * one deleted in between (any other network going away) fails the start
+ * with ENODEV, which a second look does not meet */
+static int
+resolver_spawn_retry (int dirfd, const char *dir, int nsfd, char *const *args, int nargs, struct bx_err *e)
+{
+	int rc;
+
+	for (int tries = 0;; tries++) {
+		rc = resolver_spawn (dirfd, dir, nsfd, args, nargs, e);
+		if (rc == 0 || tries == 4 || !strstr (e->msg, "failed to find list of interfaces"))
+			return rc;
+		usleep (20000);
+	}
+}
+
 int
 resolver_start (int dirfd, struct in_addr gw, struct bx_err *e)
 {
@@ -140,7 +156,7 @@ resolver_start (int dirfd, struct in_addr gw, struct bx_err *e)
 	inet_ntop (AF_INET, &gw, addr, sizeof addr);
 	snprintf (a_hosts, sizeof a_hosts, "--addn-hosts=%s/" L_NET_HOSTS, dir);
 	snprintf (a_listen, sizeof a_listen, "--listen-address=%s", addr);
-	return resolver_spawn (dirfd, dir, -1, (char *[]){a_listen, a_hosts}, 2, e);
+	return resolver_spawn_retry (dirfd, dir, -1, (char *[]){a_listen, a_hosts}, 2, e);
 }
 
 int
