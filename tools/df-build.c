@@ -132,10 +132,14 @@ parse_one (struct opts *o, int c, int idx)
 {
 	switch (c) {
 	case O_ROOT: o->b.root = optarg; break;
-	case 't':
-		o->b.tags = realloc (o->b.tags, (o->b.ntags + 1) * sizeof *o->b.tags);
+	case 't': {
+		const char **tags = realloc (o->b.tags, (o->b.ntags + 1) * sizeof *o->b.tags);
+		if (!tags)
+			err_die (BX_SYSTEM, "out of memory");
+		o->b.tags = tags;
 		o->b.tags[o->b.ntags++] = optarg;
 		break;
+	}
 	case 'f': o->b.file = optarg; break;
 	case O_BUILD_ARG: add_build_arg (o, optarg); break;
 	case O_TARGET: o->b.target = optarg; break;
@@ -302,5 +306,6 @@ main (int argc, char **argv)
 	rc = o.print_ast ? print_ast (o.print_ast) : build (&o);
 	json_decref (o.b.buildargs);
 	json_decref (o.b.labels);
+	free (o.b.tags);
 	return rc;
 }

@@ -302,7 +302,7 @@ build_run (struct build *b, struct bx_err *e)
 	b->usedargs = json_object ();
 	b->temps = json_array ();
 	if (check_tags (b, e) < 0 || plan_make (b, e) < 0 || (pin = store_pin (&b->st, e)) < 0)
-		return -1;
+		rc = -1;
 	for (size_t i = 0; i < b->nstages && rc == 0; i++)
 		if (b->stages[i].needed)
 			rc = build_stage (b, &b->stages[i], i + 1 == b->nstages, &final, e);

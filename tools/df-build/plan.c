@@ -1,5 +1,6 @@
 /* plan - the stages of a Dockerfile and which of them the target needs */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,7 +107,9 @@ add_stage (struct build *b, size_t at, struct bx_err *e)
 		return -1;
 	if (in->nargs != 1 && !(in->nargs == 3 && strcasecmp (in->args[1].s, "as") == 0))
 		return build_errf (b, e, BX_USAGE, "FROM requires either one or three arguments");
-	b->stages = realloc (b->stages, (b->nstages + 1) * sizeof *b->stages);
+	if (!(s = realloc (b->stages, (b->nstages + 1) * sizeof *b->stages)))
+		return err_set (e, BX_SYSTEM, ENOMEM, "stages");
+	b->stages = s;
 	s = &b->stages[b->nstages++];
 	*s = (struct build_stage){.from = at, .end = b->df->n};
 	if (b->nstages > 1)
@@ -123,6 +126,15 @@ add_stage (struct build *b, size_t at, struct bx_err *e)
 	return 0;
 }
 
+static void
+stage_clear (struct build_stage *s)
+{
+	free (s->name);
+	free (s->base);
+	json_decref (s->cfg);
+	json_decref (s->layers);
+}
+
 static int
 find_target (struct build *b, struct bx_err *e)
 {
@@ -133,7 +145,9 @@ find_target (struct build *b, struct bx_err *e)
 	for (size_t i = 0; i < b->nstages; i++)
 		if (b->stages[i].name && strcasecmp (b->stages[i].name, b->o->target) == 0) {
 			b->stages[i].needed = 1;
-			b->nstages = i + 1; /* the later stages are never built */
+			/* the later stages are never built */
+			while (b->nstages > i + 1)
+				stage_clear (&b->stages[--b->nstages]);
 			return 0;
 		}
 	return err_set (e, BX_USAGE, 0, "failed to reach build target %s in Dockerfile", b->o->target);
@@ -212,12 +226,8 @@ plan_make (struct build *b, struct bx_err *e)
 void
 plan_free (struct build *b)
 {
-	for (size_t i = 0; i < b->nstages; i++) {
-		free (b->stages[i].name);
-		free (b->stages[i].base);
-		json_decref (b->stages[i].cfg);
-		json_decref (b->stages[i].layers);
-	}
+	for (size_t i = 0; i < b->nstages; i++)
+		stage_clear (&b->stages[i]);
 	free (b->stages);
 	json_decref (b->metaargs);
 }
