@@ -88,13 +88,16 @@ box_teardown () {
 	mkdir -p "$d" # bats removes it itself on retry
 }
 
-# _box_rm_cgroups: the cgroups of BOX_ROOT's containers, which a killed
-# supervisor leaves behind (their processes are gone by now)
+# _box_rm_cgroups: the cgroups of BOX_ROOT's containers, their processes
+# killed first: what a killed supervisor or a failed test leaves behind
 _box_rm_cgroups () {
-	local c
-	for c in "${BOX_ROOT:-/nonexistent}"/containers/*/; do
-		c=$(basename "$c")
-		rmdir /sys/fs/cgroup/*/box/"$c" /sys/fs/cgroup/box/"$c" 2>/dev/null || true
+	local d c
+	for d in "${BOX_ROOT:-/nonexistent}"/containers/*/; do
+		for c in /sys/fs/cgroup/*/box/"$(basename "$d")" /sys/fs/cgroup/box/"$(basename "$d")"; do
+			[[ -d $c ]] || continue
+			xargs -r kill -KILL <"$c/cgroup.procs" 2>/dev/null || true
+			rmdir "$c" 2>/dev/null || true
+		done
 	done
 	return 0
 }

@@ -13,14 +13,6 @@ setup () {
 }
 
 teardown () {
-	local d c
-	for d in "$BOX_ROOT"/containers/*/; do
-		for c in /sys/fs/cgroup/*/box/"$(basename "$d")"; do
-			[[ -d $c ]] || continue
-			xargs -r kill -KILL <"$c/cgroup.procs" 2>/dev/null || true
-			rmdir "$c" 2>/dev/null || true
-		done
-	done
 	box_teardown
 }
 

@@ -12,22 +12,7 @@ setup () {
 }
 
 teardown () {
-	cgroups_cleanup
 	box_teardown
-}
-
-# the cgroups of this test's containers, gone even when a test failed
-cgroups_cleanup () {
-	local d id
-	for d in "$BOX_ROOT"/containers/*/; do
-		id=$(basename "$d")
-		for c in /sys/fs/cgroup/*/box/"$id"; do
-			[[ -d $c ]] || continue
-			xargs -r kill -KILL <"$c/cgroup.procs" 2>/dev/null || true
-			rmdir "$c" 2>/dev/null || true
-		done
-	done
-	return 0
 }
 
 # mk [ctr-create flags] -- CMD...: a container on network none; sets ID, D
