@@ -187,11 +187,6 @@ main (void)
 	test_slurp_big (dirfd);
 	test_mkdir_p (dirfd);
 	test_tmp_names ();
-	{
-		char cmd[128];
-		snprintf (cmd, sizeof cmd, "rm -rf '%s'", dir);
-		if (system (cmd) != 0)
-			printf ("# could not remove %s\n", dir);
-	}
+	tap_scratch_remove (dir);
 	return tap_done ();
 }

@@ -77,14 +77,8 @@ test_v2 (void)
 int
 main (void)
 {
-	snprintf (root, sizeof root, "/tmp/box-unit-cgroup-%d", (int)getpid ());
-	mkdir (root, 0755);
+	tap_scratch (root, sizeof root, "cgroup");
 	test_v2 ();
-	{
-		char cmd[400];
-		snprintf (cmd, sizeof cmd, "rm -rf %s", root);
-		if (system (cmd) != 0)
-			printf ("# could not remove %s\n", root);
-	}
+	tap_scratch_remove (root);
 	return tap_done ();
 }

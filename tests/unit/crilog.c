@@ -197,18 +197,12 @@ test_failed (void)
 int
 main (void)
 {
-	snprintf (root, sizeof root, "/tmp/box-unit-crilog-%d", (int)getpid ());
-	mkdir (root, 0755);
+	tap_scratch (root, sizeof root, "crilog");
 	test_crilog ();
 	test_held ();
 	test_rotate ();
 	test_none ();
 	test_failed ();
-	{
-		char cmd[400];
-		snprintf (cmd, sizeof cmd, "rm -rf %s", root);
-		if (system (cmd) != 0)
-			printf ("# could not remove %s\n", root);
-	}
+	tap_scratch_remove (root);
 	return tap_done ();
 }

@@ -2,9 +2,13 @@
 #ifndef BOX_TAP_H
 #define BOX_TAP_H
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int tap_count, tap_failures;
 
@@ -49,6 +53,26 @@ tap_is_int (long got, long want, const char *file, int line, const char *name)
 }
 
 #define is_int(got, want, name) tap_is_int ((got), (want), __FILE__, __LINE__, (name))
+
+/* A scratch directory of its own for the test program NAME:
+ * /tmp/box-unit-NAME-PID, its path in BUF */
+static inline void
+tap_scratch (char *buf, size_t n, const char *name)
+{
+	snprintf (buf, n, "/tmp/box-unit-%s-%d", name, (int)getpid ());
+	mkdir (buf, 0755);
+}
+
+/* DIR and all in it gone; one that stays is said as a TAP comment */
+static inline void
+tap_scratch_remove (const char *dir)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf (cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system (cmd) != 0)
+		printf ("# could not remove %s\n", dir);
+}
 
 /* The plan goes last: the count is known only then. Exit 1 on any failure. */
 static inline int

@@ -89,15 +89,9 @@ test_mount (void)
 int
 main (void)
 {
-	snprintf (root, sizeof root, "/tmp/box-unit-tree-%d", (int)getpid ());
-	mkdir (root, 0755);
+	tap_scratch (root, sizeof root, "tree");
 	test_remove ();
 	test_mount ();
-	{
-		char cmd[400];
-		snprintf (cmd, sizeof cmd, "rm -rf %s", root);
-		if (system (cmd) != 0)
-			printf ("# could not remove %s\n", root);
-	}
+	tap_scratch_remove (root);
 	return tap_done ();
 }
