@@ -11,7 +11,7 @@
 #include "base/tree.h"
 #include "copy.h"
 #include "imgw.h"
-#include "layer.h"
+#include "layers/layer.h"
 #include "meta.h"
 #include "step.h"
 

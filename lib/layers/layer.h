@@ -2,8 +2,8 @@
  * (libarchive; whiteouts as ".wh." files, opaque directories marked with
  * ".wh..wh..opq"), gzip'd, its digest and diff_id computed as it is
  * written, stored as a blob */
-#ifndef DF_BUILD_LAYER_H
-#define DF_BUILD_LAYER_H
+#ifndef LAYERS_LAYER_H
+#define LAYERS_LAYER_H
 
 #include <jansson.h>
 

@@ -26,7 +26,7 @@
 #include "base/hash.h"
 #include "base/tree.h"
 #include "image/oci.h"
-#include "layer.h"
+#include "layers/layer.h"
 
 struct sink {
 	struct hash_ctx diff, comp;
