@@ -42,6 +42,7 @@
 #include "df-build/ast.h"
 #include "df-build/build.h"
 #include "dockerfile/dockerfile.h"
+#include "layers/layer.h"
 
 struct opts {
 	struct build_opts b;
@@ -89,6 +90,42 @@ add_label (struct opts *o, const char *kv)
 	json_object_set_new (o->b.labels, k, json_string (eq ? eq + 1 : ""));
 }
 
+/* --compress[=| ]gzip|zstd: the layers' compression; Docker's bare
+ * --compress (gzip the context on its way to the daemon) has nothing to do
+ * here, the context is read where it is */
+static void
+set_compress (struct opts *o, int argc, char **argv)
+{
+	const char *alg = optarg;
+
+	if (!alg && optind < argc && (!strcmp (argv[optind], "gzip") || !strcmp (argv[optind], "zstd")))
+		alg = argv[optind++];
+	if (!alg || !strcmp (alg, "gzip"))
+		o->b.compress = LAYER_GZIP;
+	else if (!strcmp (alg, "zstd"))
+		o->b.compress = LAYER_ZSTD;
+	else
+		err_die (BX_USAGE, "--compress %s: unknown compression (gzip or zstd)", alg);
+}
+
+/* SOURCE_DATE_EPOCH, from --build-arg as buildkit takes it, else from the
+ * environment */
+static void
+set_epoch (struct opts *o)
+{
+	json_t *arg = json_object_get (o->b.buildargs, "SOURCE_DATE_EPOCH");
+	const char *v = json_is_string (arg) ? json_string_value (arg) : getenv ("SOURCE_DATE_EPOCH");
+	char *end;
+
+	o->b.epoch = -1;
+	if (!v || !*v)
+		return;
+	errno = 0;
+	o->b.epoch = strtoll (v, &end, 10);
+	if (errno || *end || o->b.epoch < 0)
+		err_die (BX_USAGE, "SOURCE_DATE_EPOCH=%s: not a number of seconds", v);
+}
+
 enum {
 	O_ROOT = 256,
 	O_BUILD_ARG,
@@ -101,6 +138,7 @@ enum {
 	O_PULL,
 	O_PROGRESS,
 	O_PLATFORM,
+	O_COMPRESS,
 	O_NYI
 };
 
@@ -123,12 +161,12 @@ static const struct option longopts[] = {{"root", required_argument, NULL, O_ROO
                                          {"shm-size", required_argument, NULL, O_NYI},
                                          {"ulimit", required_argument, NULL, O_NYI},
                                          {"secret", required_argument, NULL, O_NYI},
-                                         {"compress", no_argument, NULL, O_NYI},
+                                         {"compress", optional_argument, NULL, O_COMPRESS},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
 
 static void
-parse_one (struct opts *o, int c, int idx)
+parse_one (struct opts *o, int c, int idx, int argc, char **argv)
 {
 	switch (c) {
 	case O_ROOT: o->b.root = optarg; break;
@@ -152,6 +190,7 @@ parse_one (struct opts *o, int c, int idx)
 	case O_PULL: nyi ("--pull");
 	case O_PROGRESS: o->progress = optarg; break;
 	case O_PLATFORM: o->platform = optarg; break;
+	case O_COMPRESS: set_compress (o, argc, argv); break;
 	case O_NYI: {
 		char flag[64];
 		snprintf (flag, sizeof flag, "--%s", longopts[idx].name);
@@ -170,7 +209,7 @@ parse_args (int argc, char **argv, struct opts *o)
 	o->b.labels = json_object ();
 	o->b.network = "none";
 	while ((c = getopt_long (argc, argv, "+t:f:qh", longopts, &idx)) != -1)
-		parse_one (o, c, idx);
+		parse_one (o, c, idx, argc, argv);
 	if (o->print_ast) {
 		if (optind != argc)
 			usage ();
@@ -179,6 +218,7 @@ parse_args (int argc, char **argv, struct opts *o)
 	if (argc - optind != 1)
 		usage ();
 	o->b.context = argv[optind];
+	set_epoch (o);
 	if (o->progress && strcmp (o->progress, "auto") != 0)
 		nyi ("--progress plain|tty");
 	if (o->platform)

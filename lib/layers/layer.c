@@ -1,12 +1,14 @@
 /* layer - an overlay upper directory as an image layer blob
  *
  * The tar is written in sorted order, paths relative without "./", with
- * each file's own mode, owner and mtime, so the same tree gives the same
- * diff_id. The mount points every container gets (proc, sys, dev,
- * etc/hosts, etc/hostname, etc/resolv.conf) are left out, as Docker's init
- * layer keeps them out of a step's diff; a directory that was only copied
- * up to hold them (it has an overlay origin and nothing written inside)
- * is left out with them. */
+ * each file's own mode, owner, mtime (clamped to SOURCE_DATE_EPOCH when
+ * given) and xattrs (security.capability and user.*, as Docker's tar keeps
+ * the capability), a file's second name a hard link to its first, so the
+ * same tree gives the same diff_id. The mount points a container that ran
+ * got (proc, sys, dev, etc/hosts, etc/hostname, etc/resolv.conf) are left
+ * out, as Docker's init layer keeps them out of a step's diff; a directory
+ * that was only copied up to hold them (it has an overlay origin and
+ * nothing written inside) is left out with them. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
@@ -20,6 +22,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "base/afile.h"
 #include "base/cleanup.h"
@@ -31,21 +34,58 @@
 struct sink {
 	struct hash_ctx diff, comp;
 	z_stream z;
+	ZSTD_CCtx *zc; /* zstd, else gzip */
 	int fd;
 	int err; /* errno of a failed write */
 	unsigned char out[65536];
 	uint64_t size;
 };
 
+/* the files with more than one name already written: (dev, ino) -> path */
+struct links {
+	struct link {
+		dev_t dev;
+		ino_t ino;
+		char *path;
+	} * v;
+	size_t n, cap; /* cap: a power of two, or 0 */
+};
+
 struct walk {
 	struct archive *a;
 	struct sink *s;
+	const struct layer_opts *o;
+	struct links links;
 	char *pending[256]; /* directories entered, not yet written */
 	struct stat pst[256];
 	size_t npending, nwritten;
 	int err;
-	int whole; /* a whole rootfs: only the mount points' etc/ is not new */
 };
+
+static void
+sink_emit (struct sink *s, size_t n)
+{
+	hash_update (&s->comp, s->out, n);
+	if (n && afile_write_all (s->fd, s->out, n) < 0)
+		s->err = errno;
+	s->size += n;
+}
+
+static int
+sink_zstd (struct sink *s, const void *buf, size_t len, int end)
+{
+	ZSTD_inBuffer in = {buf, len, 0};
+	size_t r;
+
+	do {
+		ZSTD_outBuffer out = {s->out, sizeof s->out, 0};
+		r = ZSTD_compressStream2 (s->zc, &out, &in, end ? ZSTD_e_end : ZSTD_e_continue);
+		if (ZSTD_isError (r))
+			return s->err = EIO, -1;
+		sink_emit (s, out.pos);
+	} while (end ? r != 0 : in.pos < in.size);
+	return s->err ? -1 : 0;
+}
 
 static int
 sink_out (struct sink *s, int flush)
@@ -56,11 +96,7 @@ sink_out (struct sink *s, int flush)
 		s->z.next_out = s->out;
 		s->z.avail_out = sizeof s->out;
 		zr = deflate (&s->z, flush);
-		size_t n = sizeof s->out - s->z.avail_out;
-		hash_update (&s->comp, s->out, n);
-		if (n && afile_write_all (s->fd, s->out, n) < 0)
-			s->err = errno;
-		s->size += n;
+		sink_emit (s, sizeof s->out - s->z.avail_out);
 	} while (s->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END && zr != Z_STREAM_ERROR));
 	return s->err ? -1 : 0;
 }
@@ -74,7 +110,7 @@ sink_write (struct archive *a, void *arg, const void *buf, size_t len)
 	hash_update (&s->diff, buf, len);
 	s->z.next_in = (unsigned char *)buf;
 	s->z.avail_in = len;
-	if (sink_out (s, Z_NO_FLUSH) < 0) {
+	if ((s->zc ? sink_zstd (s, buf, len, 0) : sink_out (s, Z_NO_FLUSH)) < 0) {
 		archive_set_error (a, s->err, "writing the layer");
 		return -1;
 	}
@@ -82,12 +118,14 @@ sink_write (struct archive *a, void *arg, const void *buf, size_t len)
 }
 
 static struct archive_entry *
-entry_of (const char *path, const struct stat *st)
+entry_of (const struct walk *w, const char *path, const struct stat *st)
 {
 	struct archive_entry *en = archive_entry_new ();
 
 	archive_entry_set_pathname (en, path);
 	archive_entry_copy_stat (en, st);
+	if (w->o->epoch >= 0 && st->st_mtime >= w->o->epoch)
+		archive_entry_set_mtime (en, w->o->epoch, 0);
 	archive_entry_set_atime (en, 0, 0);
 	archive_entry_unset_atime (en);
 	archive_entry_unset_ctime (en);
@@ -96,13 +134,93 @@ entry_of (const char *path, const struct stat *st)
 	return en;
 }
 
+static size_t
+links_slot (const struct links *l, dev_t dev, ino_t ino)
+{
+	size_t i = ((size_t)ino * 0x9e3779b97f4a7c15ULL ^ (size_t)dev) & (l->cap - 1);
+
+	while (l->v[i].path && (l->v[i].dev != dev || l->v[i].ino != ino))
+		i = (i + 1) & (l->cap - 1);
+	return i;
+}
+
+static int
+links_grow (struct links *l)
+{
+	struct links n = {.cap = l->cap ? l->cap * 2 : 64};
+
+	if (!(n.v = calloc (n.cap, sizeof *n.v)))
+		return -1;
+	for (size_t i = 0; i < l->cap; i++)
+		if (l->v[i].path)
+			n.v[links_slot (&n, l->v[i].dev, l->v[i].ino)] = l->v[i];
+	n.n = l->n;
+	free (l->v);
+	*l = n;
+	return 0;
+}
+
+/* the first path of the file ST, or NULL after remembering PATH as it */
+static const char *
+links_first (struct links *l, const char *path, const struct stat *st)
+{
+	size_t i;
+
+	if (2 * (l->n + 1) > l->cap && links_grow (l) < 0)
+		return NULL;
+	i = links_slot (l, st->st_dev, st->st_ino);
+	if (l->v[i].path)
+		return l->v[i].path;
+	l->v[i] = (struct link){st->st_dev, st->st_ino, strdup (path)};
+	l->n++;
+	return NULL;
+}
+
+static void
+links_free (struct links *l)
+{
+	for (size_t i = 0; i < l->cap; i++)
+		free (l->v[i].path);
+	free (l->v);
+}
+
+/* the xattrs a layer keeps: the file capabilities and the user's own,
+ * not the ones rootless overlayfs keeps its whiteouts and origins in */
+static int
+is_kept_xattr (const char *name)
+{
+	return strcmp (name, "security.capability") == 0 ||
+	       (strncmp (name, "user.", 5) == 0 && strncmp (name, "user.overlay.", 13) != 0);
+}
+
+static void
+add_xattrs (struct archive_entry *en, int dirfd, const char *name)
+{
+	char path[PATH_MAX], names[4096], val[4096];
+	ssize_t n, vn;
+
+	snprintf (path, sizeof path, "/proc/self/fd/%d/%s", dirfd, name);
+	if ((n = llistxattr (path, names, sizeof names)) <= 0)
+		return;
+	for (char *x = names; x < names + n; x += strlen (x) + 1)
+		if (is_kept_xattr (x) && (vn = lgetxattr (path, x, val, sizeof val)) >= 0)
+			archive_entry_xattr_add_entry (en, x, val, vn);
+}
+
 static int
 put (struct walk *w, const char *path, const struct stat *st, int dirfd, const char *name)
 {
-	struct archive_entry *en = entry_of (path, st);
+	struct archive_entry *en = entry_of (w, path, st);
+	const char *first = S_ISREG (st->st_mode) && st->st_nlink > 1 ? links_first (&w->links, path, st) : NULL;
 	int rc = 0;
 
-	if (S_ISLNK (st->st_mode)) {
+	/* the whiteouts' made-up stat has no inode, and no xattrs to keep */
+	if (st->st_ino)
+		add_xattrs (en, dirfd, name);
+	if (first) {
+		archive_entry_set_hardlink (en, first);
+		archive_entry_set_size (en, 0);
+	} else if (S_ISLNK (st->st_mode)) {
 		char target[4096];
 		ssize_t n = readlinkat (dirfd, name, target, sizeof target - 1);
 		target[n > 0 ? n : 0] = '\0';
@@ -112,7 +230,7 @@ put (struct walk *w, const char *path, const struct stat *st, int dirfd, const c
 		archive_entry_set_size (en, 0);
 	if (archive_write_header (w->a, en) != ARCHIVE_OK)
 		rc = -1;
-	if (rc == 0 && S_ISREG (st->st_mode) && st->st_size > 0) {
+	if (rc == 0 && !first && S_ISREG (st->st_mode) && st->st_size > 0) {
 		_cleanup_close_ int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		char buf[65536];
 		ssize_t n;
@@ -190,7 +308,7 @@ walk_entry (struct walk *w, int dirfd, const char *prefix, const char *name)
 
 	if (asprintf (&path, "%s%s", prefix, name) < 0 || fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return w->err = errno, -1;
-	if (is_mount_point (path, &st))
+	if (w->o->ran && is_mount_point (path, &st))
 		return 0;
 	if (TREE_IS_WHITEOUT (&st)) {
 		_cleanup_free_ char *wh = NULL;
@@ -219,9 +337,10 @@ walk_sub (struct walk *w, int dirfd, const char *path, const char *name, const s
 	w->npending++;
 	rc = asprintf (&sub, "%s/", path) < 0 ? -1 : 0;
 	/* a directory made in the step is written even when empty; one only
-	 * copied up (it has an origin) only when something inside it is */
-	if (rc == 0 &&
-	    (w->whole ? strcmp (path, "etc") != 0 : !has_xattr (dirfd, name, "trusted.overlay.origin", NULL)))
+	 * copied up (it has an origin), or the etc/ that holds a run's mount
+	 * points, only when something inside it is */
+	if (rc == 0 && (!w->o->ran || (strcmp (path, "etc") != 0 &&
+	                               (w->o->whole || !has_xattr (dirfd, name, "trusted.overlay.origin", NULL)))))
 		rc = flush_pending (w, fd);
 	if (rc == 0 && has_xattr (dirfd, name, "trusted.overlay.opaque", "y")) {
 		struct stat z = {.st_mode = S_IFREG | 0644, .st_mtime = st->st_mtime};
@@ -260,15 +379,18 @@ walk_dir (struct walk *w, int dirfd, const char *prefix)
 }
 
 static int
-sink_open (struct sink *s, int tmpfd, struct bx_err *e)
+sink_open (struct sink *s, int tmpfd, enum layer_compress c, struct bx_err *e)
 {
 	struct bx_err he;
 
 	memset (s, 0, sizeof *s);
+	s->fd = -1;
 	if (hash_init (&s->diff, &he) < 0 || hash_init (&s->comp, &he) < 0)
 		return err_set (e, BX_SYSTEM, 0, "%s", he.msg);
+	if (c == LAYER_ZSTD && !(s->zc = ZSTD_createCCtx ()))
+		return err_set (e, BX_SYSTEM, ENOMEM, "zstd");
 	/* gzip as Go's compress/gzip writes it: windowBits 31, no name, no time */
-	if (deflateInit2 (&s->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (!s->zc && deflateInit2 (&s->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return err_set (e, BX_SYSTEM, 0, "zlib: deflateInit2 failed");
 	s->fd = openat (tmpfd, "layer", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (s->fd < 0)
@@ -301,21 +423,26 @@ write_tar (struct walk *w, int upper, struct bx_err *e)
 }
 
 int
-layer_from_upper (int upper, int whole, const struct store *st, int tmpfd, json_t **desc,
+layer_from_upper (int upper, const struct layer_opts *o, const struct store *st, int tmpfd, json_t **desc,
                   char diff_id[DIGEST_STR_LEN + 1], struct bx_err *e)
 {
 	struct sink s;
-	struct walk w = {.s = &s, .whole = whole};
+	struct walk w = {.s = &s, .o = o};
 	char digest[DIGEST_STR_LEN + 1];
 	int rc;
 
-	if (sink_open (&s, tmpfd, e) < 0)
+	if (sink_open (&s, tmpfd, o->compress, e) < 0) {
+		deflateEnd (&s.z);
+		ZSTD_freeCCtx (s.zc);
 		return -1;
+	}
 	rc = write_tar (&w, upper, e);
+	links_free (&w.links);
 	s.z.avail_in = 0;
-	if (rc == 0 && sink_out (&s, Z_FINISH) < 0)
+	if (rc == 0 && (s.zc ? sink_zstd (&s, NULL, 0, 1) : sink_out (&s, Z_FINISH)) < 0)
 		rc = err_set (e, BX_SYSTEM, s.err, "layer");
 	deflateEnd (&s.z);
+	ZSTD_freeCCtx (s.zc);
 	hash_final (&s.diff, diff_id);
 	hash_final (&s.comp, digest);
 	if (rc == 0 && fsync (s.fd) < 0)
@@ -327,7 +454,8 @@ layer_from_upper (int upper, int whole, const struct store *st, int tmpfd, json_
 	}
 	if (store_blob_commit_at (st, tmpfd, "layer", digest, e) < 0)
 		return -1;
-	*desc =
-	    json_pack ("{s:s, s:s, s:I}", "mediaType", MT_OCI_LAYER_GZIP, "digest", digest, "size", (json_int_t)s.size);
+	*desc = json_pack ("{s:s, s:s, s:I}", "mediaType",
+	                   o->compress == LAYER_ZSTD ? MT_OCI_LAYER_ZSTD : MT_OCI_LAYER_GZIP, "digest", digest, "size",
+	                   (json_int_t)s.size);
 	return 1;
 }

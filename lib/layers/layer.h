@@ -1,7 +1,8 @@
 /* layer - a container's overlay upper directory written as a layer: a tar
  * (libarchive; whiteouts as ".wh." files, opaque directories marked with
- * ".wh..wh..opq"), gzip'd, its digest and diff_id computed as it is
- * written, stored as a blob */
+ * ".wh..wh..opq", hard links kept, xattrs security.capability and user.*),
+ * gzip'd or zstd'd, its digest and diff_id computed as it is written,
+ * stored as a blob */
 #ifndef LAYERS_LAYER_H
 #define LAYERS_LAYER_H
 
@@ -10,12 +11,24 @@
 #include "base/digest.h"
 #include "image/store.h"
 
+enum layer_compress { LAYER_GZIP, LAYER_ZSTD };
+
+struct layer_opts {
+	/* UPPER is the whole root filesystem of a container of an empty image
+	 * (a copy, not an overlay: no upper directory, no origins) */
+	int whole;
+	/* the container ran: the mount points it got are left out */
+	int ran;
+	enum layer_compress compress;
+	/* SOURCE_DATE_EPOCH: later mtimes are written as it; -1: none */
+	long long epoch;
+};
+
 /* Write UPPER (a directory fd) as a layer blob of ST, staging it in
- * TMPFD. WHOLE: UPPER is the whole root filesystem of a container of an
- * empty image (a copy, not an overlay: no upper directory, no origins). *DESC: its descriptor (new reference), DIFF_ID
- * its uncompressed digest. Returns 1 when the layer holds something, 0 (nothing stored) when it is empty, -1 on error.
- */
-int layer_from_upper (int upper, int whole, const struct store *st, int tmpfd, json_t **desc,
+ * TMPFD. *DESC: its descriptor (new reference), DIFF_ID its uncompressed
+ * digest. Returns 1 when the layer holds something, 0 (nothing stored)
+ * when it is empty, -1 on error. */
+int layer_from_upper (int upper, const struct layer_opts *o, const struct store *st, int tmpfd, json_t **desc,
                       char diff_id[DIGEST_STR_LEN + 1], struct bx_err *e);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/afile.h"
@@ -77,7 +78,13 @@ build_history (struct build *b, const char *created_by, int empty_layer)
 		h = json_array ();
 		json_object_set_new (b->cfg, "history", h);
 	}
-	timestamp_now (now);
+	if (b->o->epoch >= 0) {
+		/* SOURCE_DATE_EPOCH: the same inputs, the same image id */
+		time_t t = (time_t)b->o->epoch;
+		struct tm tm;
+		strftime (now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r (&t, &tm));
+	} else
+		timestamp_now (now);
 	json_object_set_new (b->cfg, "created", json_string (now));
 	json_array_append_new (h, json_pack ("{s:s, s:s}", "created", now, "created_by", created_by));
 	if (empty_layer)
@@ -300,6 +307,8 @@ build_run (struct build *b, struct bx_err *e)
 	int rc = 0;
 
 	b->usedargs = json_object ();
+	/* buildkit's own build-arg, no ARG needed */
+	json_object_set_new (b->usedargs, "SOURCE_DATE_EPOCH", json_true ());
 	b->temps = json_array ();
 	if (check_tags (b, e) < 0 || plan_make (b, e) < 0 || (pin = store_pin (&b->st, e)) < 0)
 		rc = -1;

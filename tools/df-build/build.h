@@ -24,6 +24,8 @@ struct build_opts {
 	const char *iidfile;
 	const char *network; /* --network, default "none" */
 	int quiet;
+	int compress;    /* --compress: enum layer_compress */
+	long long epoch; /* SOURCE_DATE_EPOCH, or -1 */
 };
 
 struct build_stage {

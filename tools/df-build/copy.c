@@ -1,7 +1,9 @@
-/* copy - COPY and ADD of local files, as Docker copies them: a directory's
- * contents (not the directory itself) into the destination, files with
- * their mode and mtime, owned by root or --chown, --chmod over the mode;
- * several sources (or a glob) need a destination ending in "/" */
+/* copy - COPY and ADD, as Docker copies them: a directory's contents (not
+ * the directory itself) into the destination, files with their mode and
+ * mtime, owned by root or --chown, --chmod over the mode; several sources
+ * (or a glob) need a destination ending in "/". A source is a path of the
+ * context (or of --from's tree), a here-document, or for ADD a URL; ADD
+ * extracts a local tar archive */
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -12,8 +14,11 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
+#include "add.h"
+#include "base/afile.h"
 #include "base/cleanup.h"
 #include "base/tree.h"
 #include "copy.h"
@@ -26,7 +31,9 @@
 struct cp {
 	uid_t uid;
 	gid_t gid;
+	int chown; /* --chown given */
 	int chmod; /* -1: keep */
+	int add;   /* ADD, not COPY */
 	const char *from;
 	int srcroot, dstroot;
 	char srcctr[CTRRUN_ID_LEN + 1]; /* --from's container, or "" */
@@ -91,6 +98,26 @@ set_meta (struct cp *c, int ddir, const char *dname, const struct stat *st, stru
 	return 0;
 }
 
+/* the source's file capabilities and user.* xattrs onto DDIR/DNAME, after
+ * its chown (which drops a capability) */
+static int
+copy_xattrs (int in, int ddir, const char *dname, struct bx_err *e)
+{
+	char names[4096], val[4096];
+	ssize_t n = flistxattr (in, names, sizeof names), vn;
+	_cleanup_close_ int out = -1;
+
+	for (char *x = names; n > 0 && x < names + n; x += strlen (x) + 1) {
+		if (strcmp (x, "security.capability") && strncmp (x, "user.", 5))
+			continue;
+		if (out < 0 && (out = openat (ddir, dname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			return err_set (e, BX_FAIL, errno, "%s", dname);
+		if ((vn = fgetxattr (in, x, val, sizeof val)) >= 0 && fsetxattr (out, x, val, vn, 0) < 0)
+			return err_set (e, BX_FAIL, errno, "%s: setting %s", dname, x);
+	}
+	return 0;
+}
+
 static int
 copy_file (int in, const char *name, int ddir, const char *dname, const struct stat *st, struct bx_err *e)
 {
@@ -143,8 +170,9 @@ copy_tree (struct cp *c, int sdir, int ddir, const char *name, const char *dname
 			return -1;
 	} else if (S_ISREG (st.st_mode)) {
 		_cleanup_close_ int in = openat (sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (copy_file (in, name, ddir, dname, &st, e) < 0)
+		if (copy_file (in, name, ddir, dname, &st, e) < 0 || set_meta (c, ddir, dname, &st, e) < 0)
 			return -1;
+		return copy_xattrs (in, ddir, dname, e);
 	} else if (S_ISLNK (st.st_mode)) {
 		if ((n = readlinkat (sdir, name, target, sizeof target - 1)) < 0)
 			return err_set (e, BX_FAIL, errno, "%s", name);
@@ -205,6 +233,7 @@ parse_chown (struct build *b, struct cp *c, const char *spec, struct bx_err *e)
 		                   uid < 0 ? u : g);
 	c->uid = uid;
 	c->gid = gid;
+	c->chown = 1;
 	return 0;
 }
 
@@ -214,6 +243,7 @@ parse_flags (struct build *b, struct cp *c, const char **chown, struct bx_err *e
 	int add = strcmp (b->in->keyword, "add") == 0;
 
 	c->chmod = -1;
+	c->add = add;
 	for (size_t i = 0; i < b->in->nflags; i++) {
 		const char *f = b->in->flags[i];
 		char *end;
@@ -225,7 +255,9 @@ parse_flags (struct build *b, struct cp *c, const char **chown, struct bx_err *e
 				return build_errf (b, e, BX_USAGE, "invalid chmod parameter: %s", f + 8);
 		} else if (!strncmp (f, "--from=", 7) && !add)
 			c->from = f + 7;
-		else if (!strncmp (f, "--link", 6) || !strncmp (f, "--parents", 9) || !strncmp (f, "--exclude", 9) ||
+		else if (!strcmp (f, "--link") || !strcmp (f, "--link=true") || !strcmp (f, "--link=false"))
+			; /* buildkit's independent layer; the classic builder's copy makes the same files */
+		else if (!strncmp (f, "--parents", 9) || !strncmp (f, "--exclude", 9) ||
 		         !strncmp (f, "--checksum", 10) || !strncmp (f, "--keep-git-dir", 14))
 			return build_errf (b, e, BX_USAGE, "%s %.*s: not implemented", add ? "ADD" : "COPY",
 			                   (int)strcspn (f, "="), f);
@@ -295,16 +327,43 @@ glob_in (int root, const char *dir, const char *pat, json_t *out)
 	json_decref (found);
 }
 
-/* the sources, globs expanded, each "/"-rooted in the source tree */
+static int
+is_url (const char *s)
+{
+	return !strncmp (s, "http://", 7) || !strncmp (s, "https://", 8);
+}
+
+/* the instruction's argument I names a here-document: [digits]<<[-]WORD */
+static int
+is_heredoc (const struct build *b, size_t i)
+{
+	const char *a = b->in->args[i].s;
+
+	return b->in->nheredocs && !b->in->json && !strncmp (a + strspn (a, "0123456789"), "<<", 2);
+}
+
+/* the sources: globs expanded, each "/"-rooted in the source tree; a URL
+ * as it is; here-document N as "<<N" */
 static int
 sources (struct build *b, struct cp *c, char **words, size_t n, json_t *out, struct bx_err *e)
 {
+	size_t doc = 0;
+
 	for (size_t i = 0; i < n; i++) {
 		const char *w = words[i];
 		size_t before = json_array_size (out);
-		if (!strncmp (w, "http://", 7) || !strncmp (w, "https://", 8) || !strncmp (w, "git@", 4))
-			return build_errf (b, e, BX_USAGE, "%s %s: sources from URLs: not implemented",
-			                   strcmp (b->in->keyword, "add") ? "COPY" : "ADD", w);
+		if (is_heredoc (b, i) && doc < b->in->nheredocs) {
+			json_array_append_new (out, json_sprintf ("<<%zu", doc++));
+			continue;
+		}
+		if (is_url (w) && !c->add)
+			return build_errf (b, e, BX_USAGE, "COPY %s: source can't be a URL for COPY", w);
+		if (is_url (w) && !c->from) {
+			json_array_append_new (out, json_string (w));
+			continue;
+		}
+		if (!strncmp (w, "git@", 4) || (is_url (w) && strstr (w, ".git")))
+			return build_errf (b, e, BX_USAGE, "ADD %s: git sources: not implemented", w);
 		if (!is_glob (w)) {
 			json_array_append_new (out, json_sprintf ("/%s", w));
 			continue;
@@ -316,36 +375,29 @@ sources (struct build *b, struct cp *c, char **words, size_t n, json_t *out, str
 	return 0;
 }
 
-/* ADD of a local archive is extracted by Docker: not done yet, so said */
-static int
-is_archive (int fd)
-{
-	unsigned char h[262];
-	ssize_t n = pread (fd, h, sizeof h, 0);
-
-	return (n >= 2 && h[0] == 0x1f && h[1] == 0x8b) || (n >= 3 && !memcmp (h, "BZh", 3)) ||
-	       (n >= 6 && !memcmp (h,
-	                           "\xfd"
-	                           "7zXZ",
-	                           5)) ||
-	       (n >= 262 && !memcmp (h + 257, "ustar", 5));
-}
-
 /* one source SRC (a path in the source tree) into DDIR, as DNAME (a file
  * into a file's name) or, for a directory, its contents into DDIR */
 static int
 copy_source (struct build *b, struct cp *c, const char *src, int ddir, const char *dname, struct bx_err *e)
 {
-	_cleanup_close_ int fd = open_in (c->srcroot, src, O_RDONLY | O_NOCTTY);
+	_cleanup_close_ int fd = -1;
 	struct stat st;
+
+	if (c->srcroot < 0)
+		return build_errf (b, e, BX_USAGE, "%s: no build context (the Dockerfile came on stdin)", kw (b));
+	fd = open_in (c->srcroot, src, O_RDONLY | O_NOCTTY);
 
 	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == EXDEV || errno == ELOOP))
 		return build_errf (b, e, BX_NOTFOUND, "%s %s: file not found in %s", kw (b), src + 1,
 		                   c->from ? c->from : "build context");
 	if (fd < 0 || fstat (fd, &st) < 0)
 		return build_errf (b, e, BX_FAIL, "%s %s: %s", kw (b), src + 1, strerror (errno));
-	if (strcmp (b->in->keyword, "add") == 0 && S_ISREG (st.st_mode) && is_archive (fd))
-		return build_errf (b, e, BX_USAGE, "ADD %s: extracting archives: not implemented", src + 1);
+	if (c->add && S_ISREG (st.st_mode) && add_is_archive (fd)) {
+		struct add_owner o = {c->chown ? (long)c->uid : -1, c->chown ? (long)c->gid : -1, c->chmod};
+		return add_untar (fd, c->dstroot, ddir, &o, e) < 0
+		           ? build_errf (b, e, e->code, "ADD %s: %s", src + 1, e->msg)
+		           : 0;
+	}
 	if (S_ISDIR (st.st_mode)) {
 		_cleanup_dir_ DIR *dp = fdopendir (dup (fd));
 		struct dirent *de;
@@ -357,9 +409,80 @@ copy_source (struct build *b, struct cp *c, const char *src, int ddir, const cha
 	}
 	if (!S_ISREG (st.st_mode))
 		return build_errf (b, e, BX_USAGE, "%s %s: not a regular file or directory", kw (b), src + 1);
-	if (copy_file (fd, src, ddir, dname, &st, e) < 0 || set_meta (c, ddir, dname, &st, e) < 0)
+	if (copy_file (fd, src, ddir, dname, &st, e) < 0 || set_meta (c, ddir, dname, &st, e) < 0 ||
+	    copy_xattrs (fd, ddir, dname, e) < 0)
 		return build_wrap (b, e);
 	return 0;
+}
+
+/* a here-document's body, its variables expanded unless its delimiter was
+ * quoted; quotes in it are text, not the word's quoting */
+static int
+heredoc_text (struct build *b, const struct df_heredoc *h, char **out, struct bx_err *e)
+{
+	_cleanup_free_ char *q = NULL;
+	size_t n = 0;
+
+	if (!h->expand)
+		return (*out = strndup (h->content, h->len)) ? 0 : err_set (e, BX_SYSTEM, ENOMEM, "here-document");
+	if (!(q = malloc (2 * h->len + 1)))
+		return err_set (e, BX_SYSTEM, ENOMEM, "here-document");
+	for (size_t i = 0; i < h->len; i++) {
+		if (h->content[i] == '\'' || h->content[i] == '"')
+			q[n++] = (char)b->df->escape;
+		q[n++] = h->content[i];
+	}
+	q[n] = '\0';
+	return build_expand (b, q, out, e);
+}
+
+static int
+copy_heredoc (struct build *b, struct cp *c, const struct df_heredoc *h, int ddir, const char *base, struct bx_err *e)
+{
+	const char *name = base ? base : h->name;
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int fd = -1;
+	size_t len;
+	struct stat st;
+
+	if (heredoc_text (b, h, &text, e) < 0)
+		return -1;
+	len = h->expand ? strlen (text) : h->len;
+	unlinkat (ddir, name, 0);
+	fd = openat (ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || afile_write_all (fd, text, len) < 0 || fstat (fd, &st) < 0)
+		return build_errf (b, e, BX_FAIL, "%s <<%s: %s", kw (b), h->name, strerror (errno));
+	/* 0644 as buildkit makes the file, whatever the umask */
+	st.st_mode = S_IFREG | 0644;
+	return set_meta (c, ddir, name, &st, e) < 0 ? build_wrap (b, e) : 0;
+}
+
+static int
+copy_url (struct build *b, struct cp *c, const char *url, int ddir, const char *base, struct bx_err *e)
+{
+	_cleanup_free_ char *name = base ? strdup (base) : add_url_name (url);
+	struct stat st;
+
+	if (!*name)
+		return build_errf (b, e, BX_USAGE, "ADD %s: cannot determine filename for source %s", url, url);
+	if (add_fetch (url, ddir, name, e) < 0)
+		return build_errf (b, e, e->code, "ADD %s: %s", url, e->msg);
+	if (fstatat (ddir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return build_errf (b, e, BX_SYSTEM, "ADD %s: %s", url, strerror (errno));
+	return set_meta (c, ddir, name, &st, e) < 0 ? build_wrap (b, e) : 0;
+}
+
+/* one source (see sources) into DDIR: as BASE, or by its own name */
+static int
+copy_one (struct build *b, struct cp *c, const char *s, int ddir, const char *base, struct bx_err *e)
+{
+	const char *slash = strrchr (s, '/');
+
+	if (*s == '/')
+		return copy_source (b, c, s, ddir, base ? base : slash[1] ? slash + 1 : ".", e);
+	if (!strncmp (s, "<<", 2))
+		return copy_heredoc (b, c, &b->in->heredocs[strtoul (s + 2, NULL, 10)], ddir, base, e);
+	return copy_url (b, c, s, ddir, base, e);
 }
 
 /* DEST inside the image: absolute, against WORKDIR */
@@ -374,13 +497,19 @@ copy_all (struct build *b, struct cp *c, json_t *srcs, const char *dest, int tod
 {
 	_cleanup_free_ char *abs = dest_path (b, dest), *parent = NULL, *base = NULL;
 	_cleanup_close_ int ddir = -1, probe = -1;
+	const char *first = json_string_value (json_array_get (srcs, 0));
+	struct stat st;
 	json_t *v;
 	size_t i;
 
-	/* one directory source: its contents go into DEST */
-	if (!todir && json_array_size (srcs) == 1 &&
-	    (probe = open_in (c->srcroot, json_string_value (json_array_get (srcs, 0)), O_RDONLY | O_DIRECTORY)) >= 0)
+	/* one directory source, or an archive ADD extracts: its contents go
+	 * into DEST */
+	if (!todir && json_array_size (srcs) == 1 && *first == '/' &&
+	    (probe = open_in (c->srcroot, first, O_RDONLY | O_NOCTTY)) >= 0 && fstat (probe, &st) == 0 &&
+	    (S_ISDIR (st.st_mode) || (c->add && S_ISREG (st.st_mode) && add_is_archive (probe))))
 		todir = 1;
+	if (probe >= 0)
+		close (probe), probe = -1;
 	/* an existing directory takes a file by its own name */
 	if (!todir && (probe = open_in (c->dstroot, abs, O_RDONLY | O_DIRECTORY)) >= 0)
 		todir = 1;
@@ -391,12 +520,8 @@ copy_all (struct build *b, struct cp *c, json_t *srcs, const char *dest, int tod
 	}
 	if ((ddir = copy_mkdir_in_root (c->dstroot, todir ? abs : parent, c->uid, c->gid, e)) < 0)
 		return build_wrap (b, e);
-	json_array_foreach (srcs, i, v)
-	{
-		const char *s = json_string_value (v), *name = strrchr (s, '/') + 1;
-		if (copy_source (b, c, s, ddir, todir ? (*name ? name : ".") : base, e) < 0)
-			return -1;
-	}
+	json_array_foreach (srcs, i,
+	                    v) if (copy_one (b, c, json_string_value (v), ddir, todir ? NULL : base, e) < 0) return -1;
 	return 0;
 }
 
@@ -408,11 +533,9 @@ source_root (struct build *b, struct cp *c, struct bx_err *e)
 	json_t *nop;
 	int rc;
 
+	/* without a context, here-documents and URLs are still sources */
 	if (!c->from) {
-		if (b->ctxfd < 0)
-			return build_errf (b, e, BX_USAGE, "%s: no build context (the Dockerfile came on stdin)",
-			                   kw (b));
-		c->srcroot = dup (b->ctxfd);
+		c->srcroot = b->ctxfd < 0 ? -1 : dup (b->ctxfd);
 		return 0;
 	}
 	if (build_expand (b, c->from, &from, e) < 0)
@@ -488,8 +611,6 @@ copy_run (struct build *b, struct bx_err *e)
 	struct bx_err re = {0};
 	int rc = parse_flags (b, &c, &chown, e);
 
-	if (rc == 0 && b->in->nheredocs)
-		rc = build_errf (b, e, BX_USAGE, "%s from a here-document: not implemented", kw (b));
 	if (rc == 0 && b->in->nargs < 2)
 		rc = build_errf (b, e, BX_USAGE, "%s requires at least two arguments", kw (b));
 	if (rc == 0)

@@ -73,8 +73,10 @@ step_commit (struct build *b, const char *id, const char *created_by, struct bx_
 		rc = err_set (e, BX_SYSTEM, errno, "%s", tmpname);
 	if (rc == 0 && (tmp = openat (b->rootfd, tmpname, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		rc = err_set (e, BX_SYSTEM, errno, "%s", tmpname);
-	if (rc == 0)
-		rc = layer_from_upper (upper, whole, &b->st, tmp, &desc, diff_id, e);
+	if (rc == 0) {
+		struct layer_opts lo = {whole, !strcmp (b->in->keyword, "run"), b->o->compress, b->o->epoch};
+		rc = layer_from_upper (upper, &lo, &b->st, tmp, &desc, diff_id, e);
+	}
 	if (tmp >= 0)
 		tree_remove_at (b->rootfd, tmpname);
 	if (ctrrun_remove (b, id, &re) < 0 && rc >= 0)

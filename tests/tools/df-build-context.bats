@@ -1,0 +1,279 @@
+#!/usr/bin/env bats
+# df-build's context and files: .dockerignore, a tar context on stdin, a
+# Dockerfile on stdin, ADD of archives and URLs, COPY from here-documents,
+# the layer writer (hard links, xattrs, SOURCE_DATE_EPOCH, zstd), and the
+# busybox images of ../shared/conformance built from their contexts.
+
+load ../helpers
+
+setup () {
+	box_setup
+	mkdir -p "$BOX_ROOT/layers"
+	CTX=$BATS_TEST_TMPDIR/ctx
+	mkdir -p "$CTX"
+}
+
+teardown () {
+	if [[ -n ${HTTP_PID-} ]]; then
+		kill "$HTTP_PID" 2>/dev/null
+		wait "$HTTP_PID" 2>/dev/null
+	fi
+	box_teardown
+}
+
+# the manifest of the image NAME (a tag)
+manifest () {
+	local m
+	m=$(jq -r --arg n "docker.io/library/$1:latest" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $n) | .digest' "$BOX_ROOT/images/index.json")
+	cat "$BOX_ROOT/images/blobs/sha256/${m#sha256:}"
+}
+
+# the image NAME's layers extracted in order into DIR, as tar(1) reads them
+rootfs () {
+	local d
+	mkdir -p "$2"
+	for d in $(manifest "$1" | jq -r '.layers[].digest'); do
+		tar --same-owner --xattrs --xattrs-include='*' -xpf "$BOX_ROOT/images/blobs/sha256/${d#sha256:}" -C "$2"
+	done
+}
+
+# the last layer of the image NAME, listed verbosely
+last_layer () {
+	local d
+	d=$(manifest "$1" | jq -r '.layers[-1].digest')
+	tar -tvf "$BOX_ROOT/images/blobs/sha256/${d#sha256:}"
+}
+
+# every entry under DIR: name, type, mode, owner, size (not a directory's),
+# link target
+tree () {
+	(cd "$1" && find . -mindepth 1 -printf '%P %y %m %U:%G %s %l\n' | awk '$2 == "d" { $5 = "-" } 1' | sort)
+}
+
+nothing_left () {
+	[[ -z $(ls "$BOX_ROOT/containers" 2>/dev/null) ]]
+	[[ -z $(ls "$BOX_ROOT/tmp" 2>/dev/null) ]]
+	! grep -q "$BOX_ROOT/containers" /proc/self/mountinfo
+}
+
+@test "the busybox contexts of the conformance images build offline into their layouts' rootfs" {
+	conformance_or_skip images
+	local d n=0 name m l
+	for d in "$CONFORMANCE"/images/*/; do
+		[[ -d $d/_context ]] || continue
+		name=bb$n
+		run -0 df-build -t "$name" "$d/_context"
+		[[ ${lines[-1]} == "Successfully tagged $name:latest" ]]
+		rootfs "$name" "$BATS_TEST_TMPDIR/$name.built"
+		mkdir "$BATS_TEST_TMPDIR/$name.ref"
+		m=$(jq -r '.manifests[0].digest' "$d/index.json")
+		for l in $(jq -r '.layers[].digest' "$d/blobs/sha256/${m#sha256:}"); do
+			tar --same-owner -xpf "$d/blobs/sha256/${l#sha256:}" -C "$BATS_TEST_TMPDIR/$name.ref"
+		done
+		diff <(tree "$BATS_TEST_TMPDIR/$name.built") <(tree "$BATS_TEST_TMPDIR/$name.ref")
+		[[ $(tree "$BATS_TEST_TMPDIR/$name.ref" | wc -l) -gt 100 ]]
+		# the config as the Dockerfile says, and it runs
+		run -0 box run --rm --network none "$name" sh -c 'echo $PATH; ls /bin/ls'
+		[[ $output == $'/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n/bin/ls' ]]
+		n=$((n + 1))
+	done
+	[[ $n -gt 0 ]]
+	nothing_left
+}
+
+@test "ADD extracts local tar archives: plain, gzip, bzip2, xz, zstd; --chown over them; COPY does not" {
+	store_add small docker.io/library/small:latest
+	mkdir -p "$BATS_TEST_TMPDIR/t/dir"
+	echo one >"$BATS_TEST_TMPDIR/t/dir/one"
+	chmod 0640 "$BATS_TEST_TMPDIR/t/dir/one"
+	ln -s one "$BATS_TEST_TMPDIR/t/dir/link"
+	tar --owner=7 --group=8 -cf "$CTX/a.tar" -C "$BATS_TEST_TMPDIR/t" dir
+	gzip -c "$CTX/a.tar" >"$CTX/a.tgz"
+	bzip2 -c "$CTX/a.tar" >"$CTX/a.tar.bz2"
+	xz -c "$CTX/a.tar" >"$CTX/a.tar.xz"
+	zstd -q -c "$CTX/a.tar" >"$CTX/a.tar.zst"
+	# a gzip'd file that is not a tar is copied as it is, as Docker does
+	echo text | gzip -c >"$CTX/plain.gz"
+	cat >"$CTX/Dockerfile" <<-'EOF'
+		FROM small
+		ADD a.tar /x/tar
+		ADD a.tgz /x/gz/
+		ADD a.tar.bz2 /x/bz2
+		ADD a.tar.xz /x/xz
+		ADD a.tar.zst /x/zst
+		ADD --chown=1:2 --chmod=600 a.tgz /x/owned
+		ADD plain.gz /x/
+		COPY a.tar /x/
+	EOF
+	run -0 df-build -q -t arc "$CTX"
+	rootfs arc "$BATS_TEST_TMPDIR/r"
+	local k
+	for k in tar gz bz2 xz zst; do
+		[[ $(stat -c '%a %u:%g %s' "$BATS_TEST_TMPDIR/r/x/$k/dir/one") == "640 7:8 4" ]]
+		[[ $(readlink "$BATS_TEST_TMPDIR/r/x/$k/dir/link") == one ]]
+	done
+	[[ $(stat -c '%a %u:%g' "$BATS_TEST_TMPDIR/r/x/owned/dir/one") == "600 1:2" ]]
+	[[ $(gzip -dc "$BATS_TEST_TMPDIR/r/x/plain.gz") == text ]]
+	cmp "$BATS_TEST_TMPDIR/r/x/a.tar" "$CTX/a.tar"
+	nothing_left
+}
+
+@test "ADD of an archive cannot write outside the image: .. and absolute paths, links out" {
+	store_add small docker.io/library/small:latest
+	mkdir -p "$BATS_TEST_TMPDIR/t"
+	echo x >"$BATS_TEST_TMPDIR/t/f"
+	# an absolute name lands below the destination
+	tar -P --transform='s,^.*/t/f$,/abs.txt,' -cf "$CTX/abs.tar" "$BATS_TEST_TMPDIR/t/f"
+	printf 'FROM small\nADD abs.tar /d/\n' >"$CTX/Dockerfile"
+	run -0 df-build -q -t abs "$CTX"
+	rootfs abs "$BATS_TEST_TMPDIR/r"
+	[[ $(cat "$BATS_TEST_TMPDIR/r/d/abs.txt") == x ]]
+	# a link to / followed by a file through it stays inside the image's root
+	ln -s / "$BATS_TEST_TMPDIR/t/up"
+	tar -C "$BATS_TEST_TMPDIR/t" -cf "$CTX/link.tar" up
+	tar -C "$BATS_TEST_TMPDIR/t" --transform='s,^f$,up/escaped-'"$$"',' -rf "$CTX/link.tar" f
+	printf 'FROM small\nADD link.tar /d/\n' >"$CTX/Dockerfile"
+	run df-build -q -t up "$CTX"
+	[[ ! -e /escaped-$$ ]]
+	# a ".." name is refused, naming the archive
+	tar -P --transform='s,^.*/t/f$,../../dotdot-'"$$"',' -cf "$CTX/dotdot.tar" "$BATS_TEST_TMPDIR/t/f"
+	printf 'FROM small\nADD dotdot.tar /d/\n' >"$CTX/Dockerfile"
+	run -1 df-build -q -t dd "$CTX"
+	[[ $output == "df-build: Dockerfile:2: ADD dotdot.tar: extracting: "* ]]
+	[[ ! -e $BOX_ROOT/dotdot-$$ && ! -e /dotdot-$$ ]]
+	nothing_left
+}
+
+@test "ADD of a URL from a 127.0.0.1 server: named from the URL, mode 0600, mtime Last-Modified; not extracted" {
+	store_add small docker.io/library/small:latest
+	mkdir "$BATS_TEST_TMPDIR/www"
+	echo served >"$BATS_TEST_TMPDIR/www/file.txt"
+	touch -d '2020-01-02 03:04:05 UTC' "$BATS_TEST_TMPDIR/www/file.txt"
+	tar -C "$BATS_TEST_TMPDIR" -czf "$BATS_TEST_TMPDIR/www/a.tgz" www/file.txt
+	python3 -m http.server 0 --bind 127.0.0.1 --directory "$BATS_TEST_TMPDIR/www" >"$BATS_TEST_TMPDIR/http.log" 2>&1 &
+	HTTP_PID=$!
+	local port='' tries
+	for tries in $(seq 50); do
+		port=$(sed -n 's/.* port \([0-9]*\) .*/\1/p' "$BATS_TEST_TMPDIR/http.log")
+		[[ -n $port ]] && break
+		sleep 0.1
+	done
+	[[ -n $port ]]
+	local url=http://127.0.0.1:$port
+	run -0 df-build -q -t url - <<-EOF
+		FROM small
+		ADD $url/file.txt /dl/
+		ADD $url/file.txt?x=1 /dl/renamed.txt
+		ADD --chmod=644 --chown=5:6 $url/file.txt /dl/owned.txt
+		ADD $url/a.tgz /dl/
+	EOF
+	rootfs url "$BATS_TEST_TMPDIR/r"
+	[[ $(stat -c '%a %u:%g %Y' "$BATS_TEST_TMPDIR/r/dl/file.txt") == "600 0:0 1577934245" ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/r/dl/renamed.txt") == served ]]
+	[[ $(stat -c '%a %u:%g' "$BATS_TEST_TMPDIR/r/dl/owned.txt") == "644 5:6" ]]
+	cmp "$BATS_TEST_TMPDIR/r/dl/a.tgz" "$BATS_TEST_TMPDIR/www/a.tgz"
+	run -1 df-build -q -t url - <<<"FROM small
+ADD $url/missing /x"
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: ADD $url/missing: failed to GET $url/missing with status 404" ]]
+	run -2 df-build -q -t url - <<<"FROM small
+COPY $url/file.txt /x"
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: COPY $url/file.txt: source can't be a URL for COPY" ]]
+	nothing_left
+}
+
+@test "COPY and ADD from here-documents: expanded unless quoted, 0644, --chmod, --chown; no context needed" {
+	store_add small docker.io/library/small:latest
+	run -0 df-build -q -t doc - <<-'DF'
+		FROM small
+		ARG WHO=world
+		COPY <<GREET /etc/greet
+		hello "$WHO" 'quoted'
+		GREET
+		COPY <<'RAW' <<TWO /docs/
+		kept $WHO
+		RAW
+		two
+		TWO
+		ADD --chmod=755 --chown=3:4 <<EOF /bin/hi
+		#!/bin/sh
+		echo hi
+		EOF
+		COPY --link <<EOF /linked
+		linked
+		EOF
+	DF
+	rootfs doc "$BATS_TEST_TMPDIR/r"
+	[[ $(cat "$BATS_TEST_TMPDIR/r/etc/greet") == "hello \"world\" 'quoted'" ]]
+	[[ $(stat -c %a "$BATS_TEST_TMPDIR/r/etc/greet") == 644 ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/r/docs/RAW") == 'kept $WHO' ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/r/docs/TWO") == two ]]
+	[[ $(stat -c '%a %u:%g' "$BATS_TEST_TMPDIR/r/bin/hi") == "755 3:4" ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/r/linked") == linked ]]
+	run -0 box run --rm --network none doc hi
+	[[ $output == hi ]]
+	nothing_left
+}
+
+@test "the layer keeps hard links as links and xattrs (security.capability, user.*)" {
+	store_add small docker.io/library/small:latest
+	mkdir -p "$BATS_TEST_TMPDIR/t"
+	echo data >"$BATS_TEST_TMPDIR/t/a"
+	ln "$BATS_TEST_TMPDIR/t/a" "$BATS_TEST_TMPDIR/t/b"
+	setfattr -n user.note -v kept "$BATS_TEST_TMPDIR/t/a"
+	tar --xattrs --xattrs-include='user.*' -C "$BATS_TEST_TMPDIR/t" -cf "$CTX/links.tar" a b
+	echo cap >"$CTX/capfile"
+	setcap cap_net_raw+ep "$CTX/capfile"
+	setfattr -n user.mine -v yes "$CTX/capfile"
+	printf 'FROM small\nADD links.tar /l/\nCOPY capfile /c\n' >"$CTX/Dockerfile"
+	run -0 df-build -q -t hl "$CTX"
+	local d
+	d=$(manifest hl | jq -r '.layers[-2].digest')
+	run -0 tar -tvf "$BOX_ROOT/images/blobs/sha256/${d#sha256:}"
+	[[ $output == *"l/b link to l/a"* || $output == *"l/a link to l/b"* ]]
+	rootfs hl "$BATS_TEST_TMPDIR/r"
+	[[ $(stat -c %h "$BATS_TEST_TMPDIR/r/l/a") == 2 ]]
+	[[ $(getfattr --only-values -n user.note "$BATS_TEST_TMPDIR/r/l/a") == kept ]]
+	[[ $(getfattr --only-values -n user.mine "$BATS_TEST_TMPDIR/r/c") == yes ]]
+	[[ $(getcap "$BATS_TEST_TMPDIR/r/c") == *cap_net_raw=ep ]]
+	nothing_left
+}
+
+@test "SOURCE_DATE_EPOCH: two builds give the same image id; without it they differ" {
+	store_add small docker.io/library/small:latest
+	echo f >"$CTX/f"
+	printf 'FROM small\nCOPY f /d/f\nRUN touch /made\nADD <<EOF /doc\nx\nEOF\n' >"$CTX/Dockerfile"
+	local one two
+	one=$(SOURCE_DATE_EPOCH=1700000000 df-build -q "$CTX")
+	sleep 1.1
+	two=$(SOURCE_DATE_EPOCH=1700000000 df-build -q "$CTX")
+	[[ $one == sha256:* && $one == "$two" ]]
+	# a third: the step containers now have their images' init layers
+	two=$(SOURCE_DATE_EPOCH=1700000000 df-build -q "$CTX")
+	[[ $one == "$two" ]]
+	[[ $(jq -r '.created, .history[-1].created' "$BOX_ROOT/images/blobs/sha256/${one#sha256:}") == $'2023-11-14T22:13:20Z\n2023-11-14T22:13:20Z' ]]
+	# as a build-arg too, as buildkit takes it
+	two=$(df-build -q --build-arg SOURCE_DATE_EPOCH=1700000000 "$CTX")
+	[[ $one == "$two" ]]
+	one=$(df-build -q "$CTX")
+	two=$(df-build -q "$CTX")
+	[[ $one != "$two" ]]
+	run -2 env SOURCE_DATE_EPOCH=soon df-build -q "$CTX"
+	[[ $output == "df-build: SOURCE_DATE_EPOCH=soon: not a number of seconds" ]]
+}
+
+@test "--compress zstd: zstd layers that run; gzip by default; a bad value is named" {
+	store_add small docker.io/library/small:latest
+	echo z >"$CTX/z"
+	printf 'FROM small\nCOPY z /z\n' >"$CTX/Dockerfile"
+	run -0 df-build -q -t zs --compress zstd "$CTX"
+	[[ $(manifest zs | jq -r '.layers[-1].mediaType') == application/vnd.oci.image.layer.v1.tar+zstd ]]
+	local d
+	d=$(manifest zs | jq -r '.layers[-1].digest')
+	[[ $(zstd -dc "$BOX_ROOT/images/blobs/sha256/${d#sha256:}" | tar -t) == z ]]
+	run -0 box run --rm --network none zs cat /z
+	[[ $output == z ]]
+	run -0 df-build -q -t gz --compress "$CTX"
+	[[ $(manifest gz | jq -r '.layers[-1].mediaType') == application/vnd.oci.image.layer.v1.tar+gzip ]]
+	run -2 df-build -q --compress=lz4 "$CTX"
+	[[ $output == "df-build: --compress lz4: unknown compression (gzip or zstd)" ]]
+}
