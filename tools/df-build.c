@@ -5,7 +5,9 @@
  * usage:  df-build [--root DIR] [-t NAME]... [-f FILE|-f -]
  *                  [--build-arg K[=V]]... [--target STAGE] [--no-cache] [-q]
  *                  [--iidfile FILE] [--label K=V]... [--network MODE]
- *                  CONTEXT|-
+ *                  [--add-host H:IP]... [--shm-size N] [--ulimit T=S[:H]]...
+ *                  [--secret id=ID,src=FILE|env=VAR]... [--pull]
+ *                  [--platform P] [--progress auto|plain|tty] CONTEXT|-
  *         df-build --print-ast FILE|-
  * stdin:  the Dockerfile, with -f - or the context -
  * stdout: Docker's classic builder lines: "Step N/M : INSTRUCTION",
@@ -41,8 +43,10 @@
 #include "base/root.h"
 #include "df-build/ast.h"
 #include "df-build/build.h"
+#include "df-build/ctrrun.h"
 #include "dockerfile/dockerfile.h"
 #include "layers/layer.h"
+#include "image/platform.h"
 
 struct opts {
 	struct build_opts b;
@@ -56,7 +60,9 @@ usage (void)
 {
 	fprintf (stderr,
 	         "usage: %s [--root DIR] [-t NAME]... [-f FILE|-] [--build-arg K[=V]]... [--target STAGE]\n"
-	         "       [--no-cache] [-q] [--iidfile FILE] [--label K=V]... [--network MODE] CONTEXT|-\n"
+	         "       [--no-cache] [-q] [--iidfile FILE] [--label K=V]... [--network MODE] [--add-host H:IP]...\n"
+	         "       [--shm-size N] [--ulimit T=S[:H]]... [--secret id=ID,src=FILE|env=VAR]... [--pull]\n"
+	         "       [--platform P] [--progress auto|plain|tty] CONTEXT|-\n"
 	         "       %s --print-ast FILE|-\n",
 	         bx_prog, bx_prog);
 	exit (BX_USAGE);
@@ -126,6 +132,43 @@ set_epoch (struct opts *o)
 		err_die (BX_USAGE, "SOURCE_DATE_EPOCH=%s: not a number of seconds", v);
 }
 
+/* --secret id=ID,src=FILE | id=ID,env=VAR (also type=file|env,
+ * source=): as docker buildx reads it */
+static void
+add_secret (struct opts *o, const char *spec)
+{
+	_cleanup_free_ char *s = strdup (spec);
+	const char *id = NULL, *src = NULL, *env = NULL, *type = NULL;
+	char *save = NULL;
+
+	for (char *kv = strtok_r (s, ",", &save); kv; kv = strtok_r (NULL, ",", &save)) {
+		char *v = strchr (kv, '=');
+		if (!v)
+			err_die (BX_USAGE, "--secret %s: %s: a key=value pair is needed", spec, kv);
+		*v++ = '\0';
+		if (!strcmp (kv, "id"))
+			id = v;
+		else if (!strcmp (kv, "src") || !strcmp (kv, "source"))
+			src = v;
+		else if (!strcmp (kv, "env"))
+			env = v;
+		else if (!strcmp (kv, "type") && (!strcmp (v, "file") || !strcmp (v, "env")))
+			type = v;
+		else
+			err_die (BX_USAGE, "--secret %s: unexpected key '%s'", spec, kv);
+	}
+	if (!id || !*id)
+		err_die (BX_USAGE, "--secret %s: id is required", spec);
+	/* type=env,src=VAR names a variable; neither: the variable ID, else the file ID */
+	if (type && !strcmp (type, "env") && src && !env)
+		env = src, src = NULL;
+	if (!src && !env)
+		*(getenv (id) ? &env : &src) = id;
+	if (src && access (src, R_OK) < 0)
+		err_die (BX_USAGE, "--secret %s: %s: %s", spec, src, strerror (errno));
+	json_object_set_new (o->b.secrets, id, src ? json_pack ("{s:s}", "src", src) : json_pack ("{s:s}", "env", env));
+}
+
 enum {
 	O_ROOT = 256,
 	O_BUILD_ARG,
@@ -139,6 +182,10 @@ enum {
 	O_PROGRESS,
 	O_PLATFORM,
 	O_COMPRESS,
+	O_ADD_HOST,
+	O_SHM_SIZE,
+	O_ULIMIT,
+	O_SECRET,
 	O_NYI
 };
 
@@ -157,10 +204,10 @@ static const struct option longopts[] = {{"root", required_argument, NULL, O_ROO
                                          {"progress", required_argument, NULL, O_PROGRESS},
                                          {"platform", required_argument, NULL, O_PLATFORM},
                                          {"cache-from", required_argument, NULL, O_NYI},
-                                         {"add-host", required_argument, NULL, O_NYI},
-                                         {"shm-size", required_argument, NULL, O_NYI},
-                                         {"ulimit", required_argument, NULL, O_NYI},
-                                         {"secret", required_argument, NULL, O_NYI},
+                                         {"add-host", required_argument, NULL, O_ADD_HOST},
+                                         {"shm-size", required_argument, NULL, O_SHM_SIZE},
+                                         {"ulimit", required_argument, NULL, O_ULIMIT},
+                                         {"secret", required_argument, NULL, O_SECRET},
                                          {"compress", optional_argument, NULL, O_COMPRESS},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
@@ -187,10 +234,17 @@ parse_one (struct opts *o, int c, int idx, int argc, char **argv)
 	case O_LABEL: add_label (o, optarg); break;
 	case O_NETWORK: o->b.network = optarg; break;
 	case O_PRINT_AST: o->print_ast = optarg; break;
-	case O_PULL: nyi ("--pull");
+	case O_PULL: o->b.pull = 1; break;
 	case O_PROGRESS: o->progress = optarg; break;
 	case O_PLATFORM: o->platform = optarg; break;
 	case O_COMPRESS: set_compress (o, argc, argv); break;
+	case O_ADD_HOST:
+	case O_SHM_SIZE:
+	case O_ULIMIT: /* ctr-create checks them as docker run does */
+		json_array_append_new (o->b.runflags, json_sprintf ("--%s", longopts[idx].name));
+		json_array_append_new (o->b.runflags, json_string (optarg));
+		break;
+	case O_SECRET: add_secret (o, optarg); break;
 	case O_NYI: {
 		char flag[64];
 		snprintf (flag, sizeof flag, "--%s", longopts[idx].name);
@@ -200,6 +254,22 @@ parse_one (struct opts *o, int c, int idx, int argc, char **argv)
 	}
 }
 
+/* --platform: this machine's only, there is nothing to emulate another */
+static void
+check_platform (const char *v)
+{
+	struct platform here, want;
+	struct bx_err e = {0};
+	char p[128];
+
+	platform_default (&here);
+	platform_format (&here, p, sizeof p);
+	if (platform_parse (v, &want, &e) < 0)
+		err_die (e.code, "--platform %s: %s", v, e.msg);
+	if (!platform_matches (&here, &want))
+		err_die (BX_USAGE, "--platform %s: only this machine's platform (%s) can be built", v, p);
+}
+
 static void
 parse_args (int argc, char **argv, struct opts *o)
 {
@@ -207,7 +277,9 @@ parse_args (int argc, char **argv, struct opts *o)
 
 	o->b.buildargs = json_object ();
 	o->b.labels = json_object ();
-	o->b.network = "none";
+	o->b.runflags = json_array ();
+	o->b.secrets = json_object ();
+	o->b.network = "default";
 	while ((c = getopt_long (argc, argv, "+t:f:qh", longopts, &idx)) != -1)
 		parse_one (o, c, idx, argc, argv);
 	if (o->print_ast) {
@@ -222,7 +294,7 @@ parse_args (int argc, char **argv, struct opts *o)
 	if (o->progress && strcmp (o->progress, "auto") != 0)
 		nyi ("--progress plain|tty");
 	if (o->platform)
-		nyi ("--platform");
+		check_platform (o->platform);
 }
 
 /* the Dockerfile's text: -f FILE, -f - (stdin), or CONTEXT/Dockerfile */
@@ -320,6 +392,7 @@ build (struct opts *o)
 	if (dockerfile_parse (b.dfname, text, len, &b.df, &e) < 0 || (b.rootfd = root_open (o->b.root, &e)) < 0 ||
 	    root_dir_path (&b, &e) < 0 || store_open (&b.st, b.rootfd, &e) < 0)
 		goto out;
+	ctrrun_signals ();
 	rc = build_run (&b, &e);
 	store_close (&b.st);
 out:
@@ -346,6 +419,8 @@ main (int argc, char **argv)
 	rc = o.print_ast ? print_ast (o.print_ast) : build (&o);
 	json_decref (o.b.buildargs);
 	json_decref (o.b.labels);
+	json_decref (o.b.runflags);
+	json_decref (o.b.secrets);
 	free (o.b.tags);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #define L_TMP "tmp"                     /* partial downloads, staging; same fs as images/ */
 #define L_SECCOMP_CACHE "cache/seccomp" /* <fnv64 hex>: a compiled seccomp filter and the JSON it came from */
 #define L_INIT_CACHE "cache/init"       /* <image id hex>/: the image's mount points, a layer on top of it */
+#define L_RUN_CACHE "cache/run"         /* <sha256 hex of the id>/: RUN --mount=type=cache (df-build runmount), .lock */
 
 /* images/ (image-spec image-layout.md) */
 #define L_OCI_LAYOUT "oci-layout"
@@ -29,6 +30,8 @@
 /* tmp/ */
 #define L_INGEST "tmp/ingest" /* tmp/ingest/<hex>: a blob being fetched, resumable */
 #define L_LOAD_STAGE "load-"  /* tmp/load-<pid>/: what img-load stages; a dead loader's goes with the next load */
+#define L_BUILD_TMP "build-"  /* tmp/build-<pid>/: a layer df-build writes; a dead build's goes with the next */
+#define L_RUN_TMP "run-"      /* tmp/run-<pid>/: a RUN's secrets, here-document, rw copies (df-build runmount) */
 
 /* containers/<id>/ */
 #define L_CONFIG "config.json"

@@ -22,7 +22,11 @@ struct build_opts {
 	json_t *labels;      /* --label K=V */
 	const char *target;
 	const char *iidfile;
-	const char *network; /* --network, default "none" */
+	const char *network; /* --network: default (the bridge), none, host or a network */
+	json_t *runflags;    /* --add-host, --shm-size, --ulimit: ctr-create's flags for every RUN */
+	json_t *secrets;     /* --secret: id -> {"src": FILE} or {"env": VAR} */
+	int pull;            /* --pull: fetch every base image again */
+	int plain;           /* --progress plain|tty: BuildKit's lines */
 	int quiet;
 	int compress;    /* --compress: enum layer_compress */
 	long long epoch; /* SOURCE_DATE_EPOCH, or -1 */

@@ -32,10 +32,43 @@ prog_path (const char *name, char *out, size_t len)
 		snprintf (out, len, "%s", name);
 }
 
-/* Run ARGV; OUTFD: -1 inherit stdout, else where stdout goes. *STATUS is
- * its exit code, 128+n when killed by signal n. */
+static volatile sig_atomic_t caught;
+static volatile pid_t running; /* the ctr-spawn of the RUN under way, or 0 */
+
+/* Ctrl-C or SIGTERM: the step's container stops at once (ctr-spawn's
+ * parent-death signal takes it along), the build winds up at the next
+ * check and removes what the step made */
+static void
+on_signal (int sig)
+{
+	caught = sig;
+	if (running > 0)
+		kill (running, SIGKILL);
+}
+
+void
+ctrrun_signals (void)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+
+	sigemptyset (&sa.sa_mask);
+	sigaction (SIGINT, &sa, NULL);
+	sigaction (SIGTERM, &sa, NULL);
+}
+
+int
+ctrrun_interrupted (struct bx_err *e)
+{
+	if (!caught)
+		return 0;
+	return err_set (e, 128 + caught, 0, "interrupted by %s", caught == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+/* Run ARGV; OUTFD: -1 inherit stdout, else where stdout goes; SPAWN: the
+ * step's command, which a signal stops. *STATUS is its exit code, 128+n
+ * when killed by signal n. */
 static int
-run_prog (const char *const *argv, int outfd, int *status, struct bx_err *e)
+run_prog (const char *const *argv, int outfd, int spawn, int *status, struct bx_err *e)
 {
 	char prog[PATH_MAX + 32];
 	pid_t pid, parent = getpid ();
@@ -46,17 +79,27 @@ run_prog (const char *const *argv, int outfd, int *status, struct bx_err *e)
 	if ((pid = fork ()) < 0)
 		return err_set (e, BX_SYSTEM, errno, "fork");
 	if (pid == 0) {
-		/* a killed build takes its step along */
-		if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent)
+		/* a killed build takes its step along; Ctrl-C is the build's to
+		 * handle, so that ctr-create and ctr-rm are never cut short */
+		if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent || setpgid (0, 0) < 0)
 			_exit (BX_SYSTEM);
 		if (outfd >= 0 && dup2 (outfd, STDOUT_FILENO) < 0)
 			_exit (BX_SYSTEM);
+		signal (SIGINT, SIG_DFL);
+		signal (SIGTERM, SIG_DFL);
 		execvp (prog, (char *const *)argv);
 		_exit (127);
 	}
+	if (spawn)
+		running = pid;
+	if (spawn && caught)
+		kill (pid, SIGKILL);
 	while (waitpid (pid, &st, 0) < 0)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			running = 0;
 			return err_set (e, BX_SYSTEM, errno, "waitpid");
+		}
+	running = 0;
 	*status = WIFEXITED (st) ? WEXITSTATUS (st) : 128 + WTERMSIG (st);
 	return 0;
 }
@@ -67,6 +110,16 @@ argv_add (const char ***v, size_t *n, const char *s)
 	*v = realloc (*v, (*n + 2) * sizeof **v);
 	(*v)[(*n)++] = s;
 	(*v)[*n] = NULL;
+}
+
+static int
+has_flag (json_t *flags, const char *name)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach (flags, i, v) if (strcmp (json_string_value (v), name) == 0) return 1;
+	return 0;
 }
 
 static int
@@ -87,16 +140,33 @@ int
 ctrrun_create (struct build *b, const char *image, json_t *cmd, json_t *env, char id[CTRRUN_ID_LEN + 1],
                struct bx_err *e)
 {
+	return ctrrun_create_with (b, image, cmd, env, NULL, id, e);
+}
+
+int
+ctrrun_create_with (struct build *b, const char *image, json_t *cmd, json_t *env, json_t *flags,
+                    char id[CTRRUN_ID_LEN + 1], struct bx_err *e)
+{
 	_cleanup_free_ const char **argv = NULL;
 	_cleanup_close_ int out = -1;
+	char label[64];
 	size_t n = 0, i;
 	json_t *v;
 	int st;
 
-	/* Docker's RUN ignores the image's ENTRYPOINT */
-	const char *fixed[] = {"ctr-create", "--root", b->o->rootpath, "--network", b->o->network, "--entrypoint", ""};
+	/* Docker's RUN ignores the image's ENTRYPOINT; the label marks the
+	 * container as this build's (hidden from ps, swept once it is dead) */
+	snprintf (label, sizeof label, CTRRUN_LABEL "=%d", (int)getpid ());
+	const char *fixed[] = {"ctr-create", "--root", b->o->rootpath, "--entrypoint", "", "--label", label};
 	for (i = 0; i < sizeof fixed / sizeof *fixed; i++)
 		argv_add (&argv, &n, fixed[i]);
+	/* the build's --network, unless RUN --network chose its own */
+	if (!has_flag (flags, "--network")) {
+		argv_add (&argv, &n, "--network");
+		argv_add (&argv, &n, b->o->network);
+	}
+	json_array_foreach (b->o->runflags, i, v) argv_add (&argv, &n, json_string_value (v));
+	json_array_foreach (flags, i, v) argv_add (&argv, &n, json_string_value (v));
 	json_array_foreach (env, i, v)
 	{
 		argv_add (&argv, &n, "-e");
@@ -107,7 +177,7 @@ ctrrun_create (struct build *b, const char *image, json_t *cmd, json_t *env, cha
 	if ((out = open ("/dev/shm", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0 &&
 	    (out = open ("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "a temporary file");
-	if (run_prog (argv, out, &st, e) < 0)
+	if (run_prog (argv, out, 0, &st, e) < 0)
 		return -1;
 	if (st != 0)
 		return err_set (e, st <= BX_SYSTEM ? st : BX_SYSTEM, 0,
@@ -121,7 +191,7 @@ ctrrun_spawn (struct build *b, const char *id, int *code, struct bx_err *e)
 	const char *argv[] = {"ctr-spawn", "--root", b->o->rootpath, id, NULL};
 	_cleanup_close_ int null = b->o->quiet ? open ("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
 
-	return run_prog (argv, null, code, e);
+	return run_prog (argv, null, 1, code, e);
 }
 
 int
@@ -131,7 +201,7 @@ ctrrun_remove (struct build *b, const char *id, struct bx_err *e)
 	_cleanup_close_ int null = open ("/dev/null", O_WRONLY | O_CLOEXEC);
 	int st;
 
-	if (run_prog (argv, null, &st, e) < 0)
+	if (run_prog (argv, null, 0, &st, e) < 0)
 		return -1;
 	return st == 0 ? 0 : err_set (e, BX_SYSTEM, 0, "container %.12s: removing it failed (ctr-rm)", id);
 }

@@ -8,15 +8,25 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/layout.h"
+#include "base/strbuf.h"
 #include "base/tree.h"
 #include "copy.h"
 #include "imgw.h"
 #include "layers/layer.h"
 #include "meta.h"
+#include "runmount.h"
 #include "step.h"
 
 int
 step_container (struct build *b, json_t *cmd, json_t *env, char id[CTRRUN_ID_LEN + 1], struct bx_err *e)
+{
+	return step_container_with (b, cmd, env, NULL, id, e);
+}
+
+int
+step_container_with (struct build *b, json_t *cmd, json_t *env, json_t *flags, char id[CTRRUN_ID_LEN + 1],
+                     struct bx_err *e)
 {
 	char img[DIGEST_STR_LEN + 1];
 	json_t *desc = NULL, *nop = NULL;
@@ -29,7 +39,7 @@ step_container (struct build *b, json_t *cmd, json_t *env, char id[CTRRUN_ID_LEN
 	/* a container that is never run still needs a command to be made */
 	if (!cmd)
 		cmd = nop = json_pack ("[s]", "/bin/true");
-	rc = ctrrun_create (b, img, cmd, env, id, e);
+	rc = ctrrun_create_with (b, img, cmd, env, flags, id, e);
 	json_decref (nop);
 	return rc;
 }
@@ -126,27 +136,96 @@ run_history (json_t *cmd, json_t *args)
 	return asprintf (&out, "|%zu %s %s", json_array_size (args), a, c) < 0 ? NULL : out;
 }
 
+/* RUN --network=default|none|host: ctr-create's --network, into FLAGS */
 static int
-run_check (struct build *b, struct bx_err *e)
+run_network (struct build *b, const char *v, json_t *flags, struct bx_err *e)
+{
+	if (!strcmp (v, "default"))
+		return 0;
+	if (strcmp (v, "none") && strcmp (v, "host"))
+		return build_errf (b, e, BX_USAGE, "RUN --network=%s: unsupported network mode (default, none or host)",
+		                   v);
+	json_array_append_new (flags, json_string ("--network"));
+	json_array_append_new (flags, json_string (v));
+	return 0;
+}
+
+static int
+run_check (struct build *b, json_t *flags, struct bx_err *e)
 {
 	for (size_t i = 0; i < b->in->nflags; i++) {
 		const char *f = b->in->flags[i];
-		if (!strncmp (f, "--mount", 7) || !strncmp (f, "--network", 9) || !strncmp (f, "--security", 10))
+		if (!strncmp (f, "--mount=", 8))
+			continue;
+		if (!strncmp (f, "--network=", 10)) {
+			if (run_network (b, f + 10, flags, e) < 0)
+				return -1;
+			continue;
+		}
+		if (!strncmp (f, "--security", 10))
 			return build_errf (b, e, BX_USAGE, "RUN %.*s: not implemented", (int)strcspn (f, "="), f);
 		return build_errf (b, e, BX_USAGE, "RUN: unknown flag: %s", f);
 	}
-	if (b->in->nheredocs)
-		return build_errf (b, e, BX_USAGE, "RUN with a here-document: not implemented");
+	if (b->in->nheredocs && b->in->json)
+		return build_errf (b, e, BX_USAGE, "RUN: a here-document needs the shell form");
 	if (!b->in->json && (b->in->nargs == 0 || !*b->in->args[0].s))
 		return build_errf (b, e, BX_USAGE, "RUN requires at least one argument");
 	return 0;
 }
 
+/* the command line is one here-document and nothing else ("<<EOF",
+ * "<<-'EOF'"), as buildkit's MustParseHeredoc finds it */
+static int
+lone_heredoc (const char *line)
+{
+	line += strspn (line, " \t");
+	line += strspn (line, "0123456789");
+	if (strncmp (line, "<<", 2) != 0)
+		return 0;
+	line += 2 + (line[2] == '-');
+	line += strspn (line, " \t");
+	return *line && !strchr (line, '<') && line[strcspn (line, " \t")] == '\0';
+}
+
+/* RUN with here-documents, as buildkit's dockerfile frontend runs them:
+ * one alone starting with "#!" is a file run as a program (mounted at
+ * /dev/pipes/NAME); one alone otherwise is the shell's script; else the
+ * command line and the bodies go to the shell, which reads them */
 static json_t *
-run_command (struct build *b)
+heredoc_command (struct build *b, struct runmount *m, struct bx_err *e)
+{
+	const struct df_heredoc *h = &b->in->heredocs[0];
+	_cleanup_free_ char *path = NULL;
+	struct strbuf full = {0};
+	json_t *cmd;
+
+	if (b->in->nheredocs == 1 && lone_heredoc (b->in->args[0].s)) {
+		if (h->len < 2 || strncmp (h->content, "#!", 2) != 0)
+			return meta_shell_form (b, h->content);
+		if (asprintf (&path, "/dev/pipes/%s", h->name) < 0 ||
+		    runmount_file (b, m, path, h->content, h->len, 0755, e) < 0)
+			return NULL;
+		return meta_shell_form (b, path);
+	}
+	strbuf_add (&full, b->in->args[0].s, strlen (b->in->args[0].s));
+	for (size_t i = 0; i < b->in->nheredocs; i++) {
+		h = &b->in->heredocs[i];
+		strbuf_add (&full, "\n", 1);
+		strbuf_add (&full, h->content, h->len);
+		strbuf_add (&full, h->name, strlen (h->name));
+	}
+	cmd = meta_shell_form (b, full.s ? full.s : "");
+	strbuf_free (&full);
+	return cmd;
+}
+
+static json_t *
+run_command (struct build *b, struct runmount *m, struct bx_err *e)
 {
 	json_t *a;
 
+	if (b->in->nheredocs)
+		return heredoc_command (b, m, e);
 	if (!b->in->json)
 		return meta_shell_form (b, b->in->args[0].s);
 	a = json_array ();
@@ -155,38 +234,69 @@ run_command (struct build *b)
 	return a;
 }
 
+/* the step's container run: 0 ok, -1 error, *CODE its exit code; the
+ * mount points made for M leave its rootfs */
+static int
+run_container (struct build *b, struct runmount *m, const char *id, int *code, struct bx_err *e)
+{
+	_cleanup_close_ int rootfs = ctrrun_open (b, id, L_ROOTFS, e);
+	int rc;
+
+	if (rootfs < 0)
+		return -1;
+	runmount_note_stubs (m, rootfs);
+	rc = ctrrun_spawn (b, id, code, e);
+	if (rc == 0 && ctrrun_interrupted (e) < 0)
+		rc = -1;
+	if (rc == 0)
+		runmount_remove_stubs (m, rootfs);
+	return rc;
+}
+
+static int
+run_failed (struct build *b, const char *shown, int code, struct bx_err *e)
+{
+	/* docker build exits with the command's code (its JSONError's) */
+	return build_errf (b, e, code > 255 ? BX_FAIL : code, "step %zu/%zu: The command '%s' returned a non-zero code: %d",
+	                   b->step, b->nsteps, shown, code);
+}
+
 static int
 do_run (struct build *b, struct bx_err *e)
 {
-	json_t *cmd, *args;
+	json_t *cmd = NULL, *args = NULL, *flags = json_array ();
 	char id[CTRRUN_ID_LEN + 1];
 	_cleanup_free_ char *by = NULL, *shown = NULL;
+	struct runmount m = {.tmpfd = -1};
 	struct bx_err re = {0};
-	int code = 0, rc;
+	int code = 0, rc = -1;
 
-	if (run_check (b, e) < 0)
-		return -1;
-	cmd = run_command (b);
+	if (run_check (b, flags, e) < 0 || runmount_parse (b, &m, e) < 0 || !(cmd = run_command (b, &m, e)))
+		goto out;
+	json_array_extend (flags, m.flags);
 	args = arg_env (b);
 	by = run_history (cmd, args);
 	shown = meta_join (cmd);
-	rc = step_container (b, cmd, args, id, e);
-	json_decref (cmd);
-	json_decref (args);
-	if (rc < 0)
-		return build_wrap (b, e);
+	if (step_container_with (b, cmd, args, flags, id, e) < 0) {
+		build_wrap (b, e);
+		goto out;
+	}
 	if (!b->o->quiet)
 		printf (" ---> Running in %.12s\n", id);
-	if (ctrrun_spawn (b, id, &code, e) < 0 || code != 0) {
+	if (run_container (b, &m, id, &code, e) < 0 || code != 0) {
 		ctrrun_remove (b, id, &re);
-		if (code == 0)
-			return build_wrap (b, e);
-		return build_errf (b, e, BX_FAIL, "step %zu/%zu: RUN: the command '%s' returned a non-zero code: %d",
-		                   b->step, b->nsteps, shown, code);
+		rc = code == 0 || ctrrun_interrupted (e) < 0 ? build_wrap (b, e) : run_failed (b, shown, code, e);
+		goto out;
 	}
 	if (!b->o->quiet)
 		printf ("Removing intermediate container %.12s\n", id);
-	return step_commit (b, id, by, e) < 0 ? build_wrap (b, e) : 0;
+	rc = step_commit (b, id, by, e) < 0 ? build_wrap (b, e) : 0;
+out:
+	runmount_release (b, &m);
+	json_decref (cmd);
+	json_decref (args);
+	json_decref (flags);
+	return rc;
 }
 
 static int
