@@ -153,7 +153,27 @@ find_target (struct build *b, struct bx_err *e)
 	return err_set (e, BX_USAGE, 0, "failed to reach build target %s in Dockerfile", b->o->target);
 }
 
-/* a needed stage needs its base and what its COPY --from names */
+/* the stage a flag names: COPY --from=X, RUN --mount=...,from=X,... */
+static struct build_stage *
+flag_stage (struct build *b, const char *f, size_t before)
+{
+	const char *p;
+	char name[256];
+
+	if (strncmp (f, "--from=", 7) == 0)
+		return plan_stage_ref (b, f + 7, before);
+	if (strncmp (f, "--mount=", 8) != 0)
+		return NULL;
+	for (p = f + 7; (p = strstr (p + 1, "from="));)
+		if (p[-1] == ',' || p[-1] == '=') {
+			snprintf (name, sizeof name, "%.*s", (int)strcspn (p + 5, ","), p + 5);
+			return plan_stage_ref (b, name, before);
+		}
+	return NULL;
+}
+
+/* a needed stage needs its base and what its COPY --from and RUN --mount
+ * from= name */
 static void
 mark_needed (struct build *b)
 {
@@ -166,8 +186,7 @@ mark_needed (struct build *b)
 		for (size_t k = s->from + 1; k < s->end; k++) {
 			const struct df_instr *in = &b->df->instrs[k];
 			for (size_t f = 0; f < in->nflags; f++)
-				if (strncmp (in->flags[f], "--from=", 7) == 0 &&
-				    (d = plan_stage_ref (b, in->flags[f] + 7, i)))
+				if ((d = flag_stage (b, in->flags[f], i)))
 					d->needed = 1;
 		}
 	}

@@ -96,8 +96,7 @@ spec_parse (char *text, struct spec *s, struct bx_err *e)
 	return 0;
 }
 
-static void
-flag (struct runmount *m, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+static void flag (struct runmount *m, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 static void
 flag (struct runmount *m, const char *fmt, ...)
 {
@@ -267,7 +266,10 @@ cache_lock (struct build *b, struct runmount *m, const struct spec *s, const cha
 		return err_set (e, BX_USAGE, 0, "unrecognized sharing mode %s", sh);
 	snprintf (name, sizeof name, "%s.lock", hex);
 	_cleanup_close_ int dir = openat (b->rootfd, L_RUN_CACHE, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	fd = lock_take_at (dir, name, !strcmp (sh, "shared") ? LOCK_SHARED : !strcmp (sh, "private") ? LOCK_TRY : LOCK_WAIT,
+	fd = lock_take_at (dir, name,
+	                   !strcmp (sh, "shared")    ? LOCK_SHARED
+	                   : !strcmp (sh, "private") ? LOCK_TRY
+	                                             : LOCK_WAIT,
 	                   e);
 	if (fd < 0 && e->code == BX_CONFLICT) {
 		*fresh = 1;
@@ -341,8 +343,8 @@ secret_read (struct build *b, const char *id, char **data, size_t *len, struct b
 }
 
 static int
-put_file (struct build *b, struct runmount *m, const char *data, size_t len, long mode, long uid, long gid,
-          char *path, size_t plen, struct bx_err *e)
+put_file (struct build *b, struct runmount *m, const char *data, size_t len, long mode, long uid, long gid, char *path,
+          size_t plen, struct bx_err *e)
 {
 	char name[32];
 	_cleanup_close_ int fd = -1;
@@ -377,8 +379,9 @@ mount_secret (struct build *b, struct runmount *m, struct spec *s, struct bx_err
 	    num ("gid", s->gid, 10, 0, &gid, e) < 0 || (rc = secret_read (b, id, &data, &len, e)) < 0)
 		return -1;
 	if (rc == 1)
-		return s->required ? err_set (e, BX_USAGE, 0, "secret %s: not provided (--secret id=%s,src=FILE)", id, id)
-		                   : 0;
+		return s->required
+		           ? err_set (e, BX_USAGE, 0, "secret %s: not provided (--secret id=%s,src=FILE)", id, id)
+		           : 0;
 	if (put_file (b, m, data, len, mode, uid, gid, path, sizeof path, e) < 0)
 		return -1;
 	flag (m, "type=bind,source=%s,target=%s,readonly", path, s->target);
@@ -415,8 +418,11 @@ add_spec (struct build *b, struct runmount *m, struct spec *s, struct bx_err *e)
 int
 runmount_parse (struct build *b, struct runmount *m, struct bx_err *e)
 {
-	*m = (struct runmount){.flags = json_array (), .targets = json_array (), .stubs = json_array (),
-	                       .ctrs = json_array (), .tmpfd = -1};
+	*m = (struct runmount){.flags = json_array (),
+	                       .targets = json_array (),
+	                       .stubs = json_array (),
+	                       .ctrs = json_array (),
+	                       .tmpfd = -1};
 	for (size_t i = 0; i < b->in->nflags; i++) {
 		_cleanup_free_ char *v = NULL;
 		struct spec s;
@@ -454,22 +460,23 @@ runmount_note_stubs (struct runmount *m, int rootfs)
 	json_array_foreach (m->targets, i, v)
 	{
 		_cleanup_free_ char *p = strdup (json_string_value (v));
+		size_t len = strlen (p);
 		/* the topmost component missing: the runtime makes it, and what is under it */
-		for (char *c = p + 1; c && *c; c = strchr (c + 1, '/')) {
+		for (size_t at = 1; at <= len; at++) {
+			char save = p[at];
 			int fd;
-			char keep = *c == '/' ? (*c = '\0', '/') : 0;
+			if (save != '/' && save != '\0')
+				continue;
+			p[at] = '\0';
 			fd = tree_open_in_root (rootfs, p, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
 			if (fd < 0 && errno == ENOENT) {
-				json_array_append_new (m->stubs, json_pack ("{s:s, s:s}", "top", p, "full",
-				                                            json_string_value (v)));
+				json_array_append_new (
+				    m->stubs, json_pack ("{s:s, s:s}", "top", p, "full", json_string_value (v)));
 				break;
 			}
 			if (fd >= 0)
 				close (fd);
-			if (keep)
-				*c = keep;
-			else
-				break;
+			p[at] = save;
 		}
 	}
 }
@@ -484,18 +491,18 @@ unstub (int rootfs, const char *top, const char *full)
 
 	while (strlen (p) >= toplen) {
 		char *slash = strrchr (p, '/');
-		int fd = tree_open_in_root (rootfs, slash == p ? "/" : (*slash = '\0', p), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+		int fd = tree_open_in_root (rootfs, slash == p ? "/" : (*slash = '\0', p),
+		                            O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 		struct stat st;
+		int gone;
 		if (fd < 0)
 			return;
-		if (fstatat (fd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    ((S_ISREG (st.st_mode) && st.st_size == 0 && unlinkat (fd, slash + 1, 0) == 0) ||
-		     (S_ISDIR (st.st_mode) && unlinkat (fd, slash + 1, AT_REMOVEDIR) == 0))) {
-			close (fd);
-			continue;
-		}
+		gone = fstatat (fd, slash + 1, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		       ((S_ISREG (st.st_mode) && st.st_size == 0 && unlinkat (fd, slash + 1, 0) == 0) ||
+		        (S_ISDIR (st.st_mode) && unlinkat (fd, slash + 1, AT_REMOVEDIR) == 0));
 		close (fd);
-		return;
+		if (!gone || slash == p)
+			return;
 	}
 }
 
@@ -549,7 +556,8 @@ tree_bytes (int dirfd, const char *name)
 	if (!d) {
 		if (fd >= 0)
 			close (fd);
-		return fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? (unsigned long long)st.st_blocks * 512 : 0;
+		return fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? (unsigned long long)st.st_blocks * 512
+		                                                            : 0;
 	}
 	while ((de = readdir (d)))
 		if (strcmp (de->d_name, ".") && strcmp (de->d_name, ".."))

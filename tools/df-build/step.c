@@ -257,8 +257,9 @@ static int
 run_failed (struct build *b, const char *shown, int code, struct bx_err *e)
 {
 	/* docker build exits with the command's code (its JSONError's) */
-	return build_errf (b, e, code > 255 ? BX_FAIL : code, "step %zu/%zu: The command '%s' returned a non-zero code: %d",
-	                   b->step, b->nsteps, shown, code);
+	return build_errf (b, e, code > 255 ? BX_FAIL : code,
+	                   "step %zu/%zu: The command '%s' returned a non-zero code: %d", b->step, b->nsteps, shown,
+	                   code);
 }
 
 static int
