@@ -5,15 +5,18 @@
 # failing RUN, and what Ctrl-C or SIGKILL of a build leaves.
 
 load ../helpers
+load ../fixtures/net
 
 setup () {
 	box_setup
+	net_setup
 	store_add small docker.io/library/small:latest
 	CTX=$BATS_TEST_TMPDIR/ctx
 	mkdir -p "$CTX"
 }
 
 teardown () {
+	net_teardown
 	box_teardown
 }
 
@@ -21,7 +24,8 @@ teardown () {
 # no intermediate image entry
 nothing_left () {
 	[[ -z $(ls "$BOX_ROOT/containers" 2>/dev/null) ]]
-	[[ -z $(ls "$BOX_ROOT/tmp" 2>/dev/null) ]]
+	# (tmp/ingest is img-fetch's)
+	[[ -z $(ls "$BOX_ROOT/tmp" 2>/dev/null | grep -vx ingest) ]]
 	! grep -q "$BOX_ROOT/" /proc/self/mountinfo
 	[[ $(jq '[.manifests[] | select(.annotations == null)] | length' "$BOX_ROOT/images/index.json") == "${1:-0}" ]]
 }
@@ -154,5 +158,125 @@ FROM small
 RUN --mount=type=secret,id=need,required=true true
 DF
 	[[ ${lines[-1]} == "df-build: Dockerfile:2: RUN --mount=type=secret,id=need,required=true: secret need: not provided (--secret id=need,src=FILE)" ]]
+	nothing_left 0
+}
+
+@test "ONBUILD: the base's triggers run right after FROM, the new image keeps none" {
+	echo from-context >"$CTX/ctxfile"
+	run -0 build <<'DF'
+FROM small
+ONBUILD RUN echo triggered > /trig
+ONBUILD COPY ctxfile /copied
+ONBUILD ENV FROM_TRIGGER=yes
+DF
+	run -0 box tag t base
+	run -0 build <<'DF'
+FROM base
+RUN cat /trig /copied && echo "$FROM_TRIGGER" > /env
+DF
+	[[ ${lines[0]} == "Step 1/2 : FROM base" && ${lines[1]} == "# Executing 3 build triggers" ]]
+	[[ ${lines[2]} == " ---> Running in "* ]]
+	[[ $output == *$'triggered\nfrom-context\n'* ]]
+	run -0 box run --rm --network none t cat /env
+	[[ $output == yes ]]
+	[[ $(box inspect t | jq -c '.[0].Config.OnBuild') == null ]]
+	run -2 build <<'DF'
+FROM small
+ONBUILD ONBUILD RUN true
+DF
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: chaining ONBUILD via \`ONBUILD ONBUILD\` isn't allowed" ]]
+	run -2 build <<'DF'
+FROM small
+ONBUILD FROM small
+DF
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: FROM isn't allowed as an ONBUILD trigger" ]]
+	# a failing trigger names the FROM's line
+	build <<'DF'
+FROM small
+ONBUILD RUN exit 4
+DF
+	run -0 box tag t base
+	run -4 build <<'DF'
+FROM base
+DF
+	[[ ${lines[-1]} == "df-build: Dockerfile:1: step 1/1: The command '/bin/sh -c exit 4' returned a non-zero code: 4" ]]
+	nothing_left 0
+}
+
+@test "a failing RUN: the step, the command, its code as Docker's; no tag, no container" {
+	run -3 build <<'DF'
+FROM small
+RUN echo failing; exit 3
+RUN true
+DF
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: step 2/3: The command '/bin/sh -c echo failing; exit 3' returned a non-zero code: 3" ]]
+	[[ $output == *$'\nfailing\n'* ]]
+	run -1 build <<'DF'
+FROM small
+RUN ["/bin/false"]
+DF
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: step 2/2: The command '/bin/false' returned a non-zero code: 1" ]]
+	run -1 box inspect t
+	nothing_left 0
+}
+
+@test "--platform: this machine's is built, another is a clear error; FROM --platform likewise" {
+	run -0 build --platform linux/amd64 <<'DF'
+FROM --platform=linux/amd64 small
+RUN true
+DF
+	run -2 build --platform linux/arm64 <<'DF'
+FROM small
+DF
+	[[ $output == "df-build: --platform linux/arm64: only this machine's platform (linux/amd64) can be built" ]]
+	run -2 build <<'DF'
+FROM --platform=linux/s390x small
+DF
+	[[ $output == "df-build: Dockerfile:1: FROM --platform=linux/s390x: only this machine's platform (linux/amd64) can be built" ]]
+	nothing_left 0
+}
+
+@test "a base missing from the store is pulled with img-fetch; --pull fetches it again" {
+	registry_start
+	registry_push small lib/base:1
+	run -0 build <<DF
+FROM $REGISTRY/lib/base:1
+RUN echo pulled > /p
+DF
+	[[ $output == *"Status: Downloaded newer image for $REGISTRY/lib/base:1"* ]]
+	run -0 box run --rm --network none t cat /p
+	[[ $output == pulled ]]
+	# with --pull the registry is asked again, though the store has it
+	run -0 build --pull <<DF
+FROM $REGISTRY/lib/base:1
+DF
+	[[ $output == *"Status: Image is up to date for $REGISTRY/lib/base:1"* ]]
+	run -3 build <<DF
+FROM $REGISTRY/lib/nosuch:1
+DF
+	[[ ${lines[-1]} == "df-build: Dockerfile:1: FROM $REGISTRY/lib/nosuch:1: pulling $REGISTRY/lib/nosuch:1 failed (img-fetch)" ]]
+	registry_stop
+	nothing_left 0
+}
+
+@test "--network: Docker's default bridge, none, host; RUN --network; --add-host, --shm-size, --ulimit" {
+	cat >"$CTX/Dockerfile" <<'DF'
+FROM small
+RUN ip -o -4 addr | grep -v ' lo ' | wc -l > /default
+RUN --network=none ip -o -4 addr | grep -v ' lo ' | wc -l > /none
+RUN --network=host cat /proc/sys/kernel/hostname > /host
+RUN grep -c 'myhost' /etc/hosts > /addhost; df -k /dev/shm | tail -1 | awk '{print $2}' > /shm; ulimit -n > /nofile
+DF
+	run -0 df-build -t t --add-host myhost:10.1.2.3 --shm-size 2m --ulimit nofile=100:200 "$CTX"
+	run -0 box run --rm --network none t cat /default /none /host /addhost /shm /nofile
+	[[ $output == "1
+0
+$(hostname)
+1
+2048
+100" ]]
+	run -2 df-build -t t - <<<$'FROM small\nRUN --network=bogus true'
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: RUN --network=bogus: unsupported network mode (default, none or host)" ]]
+	run -3 df-build -t t --network nosuchnet - <<<$'FROM small\nRUN true'
 	nothing_left 0
 }

@@ -104,6 +104,22 @@ scratch (struct build *b)
 	b->layers = json_array ();
 }
 
+/* the image NAME: pulled first with --pull, else when the store lacks
+ * it, as Docker pulls a base */
+static int
+load_base (struct build *b, const char *name, struct image *img, struct bx_err *e)
+{
+	if (!b->o->pull && store_image_load (&b->st, name, img, e) == 0)
+		return 0;
+	if (!b->o->pull && e->code != BX_NOTFOUND)
+		return -1;
+	store_image_free (img);
+	*img = (struct image){0};
+	if (ctrrun_pull (b, name, e) < 0)
+		return err_wrap (e, "FROM %s", name);
+	return store_image_load (&b->st, name, img, e);
+}
+
 static int
 base_image (struct build *b, const char *name, char id[DIGEST_STR_LEN + 1], struct bx_err *e)
 {
@@ -118,11 +134,8 @@ base_image (struct build *b, const char *name, char id[DIGEST_STR_LEN + 1], stru
 		memcpy (id, s->id, sizeof s->id);
 		return 0;
 	}
-	if (store_image_load (&b->st, name, &img, e) < 0) {
+	if (load_base (b, name, &img, e) < 0) {
 		store_image_free (&img);
-		if (e->code == BX_NOTFOUND)
-			err_set (e, BX_NOTFOUND, 0, "FROM %s: no such image in the store (pulling it: not implemented)",
-			         name);
 		return build_wrap (b, e);
 	}
 	b->cfg = json_deep_copy (img.config);
@@ -163,10 +176,53 @@ say_id (struct build *b, const char *id)
 		printf (" ---> %.12s\n", digest_hex (id));
 }
 
+static int one_step (struct build *b, struct bx_err *e, int say);
+
+/* one ONBUILD trigger of the base, TEXT, run as the FROM's own step */
+static int
+trigger (struct build *b, const char *text, struct bx_err *e)
+{
+	const struct df_instr *from = b->in;
+	struct dockerfile *df = NULL;
+	int rc;
+
+	if (dockerfile_parse (b->dfname, text, strlen (text), &df, e) < 0 || df->n != 1) {
+		dockerfile_free (df);
+		return df ? build_errf (b, e, BX_USAGE, "ONBUILD trigger %s: one instruction expected", text)
+		          : build_wrap (b, e);
+	}
+	df->instrs[0].start_line = from->start_line;
+	if ((rc = meta_trigger_check (b, &df->instrs[0], e)) == 0) {
+		b->in = &df->instrs[0];
+		rc = one_step (b, e, 0);
+	}
+	b->in = from;
+	dockerfile_free (df);
+	return rc;
+}
+
+/* the base's ONBUILD triggers run right after FROM, as Docker runs them;
+ * the new image keeps none of them */
+static int
+triggers (struct build *b, struct bx_err *e)
+{
+	json_t *ob = json_incref (json_object_get (meta_config (b), "OnBuild")), *v;
+	size_t i, n = json_array_size (ob);
+	int rc = 0;
+
+	json_object_del (meta_config (b), "OnBuild");
+	if (n && !b->o->quiet)
+		printf ("# Executing %zu build trigger%s\n", n, n > 1 ? "s" : "");
+	json_array_foreach (ob, i, v) if (rc == 0) rc = trigger (b, json_string_value (v), e);
+	json_decref (ob);
+	return rc;
+}
+
 static int
 start_stage (struct build *b, struct build_stage *s, struct bx_err *e)
 {
 	char id[DIGEST_STR_LEN + 1] = "";
+	int ran;
 
 	b->cur = s;
 	b->in = &b->df->instrs[s->from];
@@ -174,19 +230,20 @@ start_stage (struct build *b, struct build_stage *s, struct bx_err *e)
 	if (base_image (b, s->base, id, e) < 0)
 		return -1;
 	ensure_path (b);
-	/* the base's ONBUILD triggers are not run yet: the image keeps none of them */
-	if (json_array_size (json_object_get (meta_config (b), "OnBuild")))
-		return build_errf (b, e, BX_USAGE,
-		                   "FROM %s: running the base image's ONBUILD triggers: not implemented", s->base);
 	b->args = json_object ();
 	b->cmdset = 0;
+	ran = json_array_size (json_object_get (meta_config (b), "OnBuild")) > 0;
+	if (triggers (b, e) < 0)
+		return -1;
+	if (ran)
+		imgw_id (b, id);
 	if (*id)
 		say_id (b, id);
 	return 0;
 }
 
 static int
-one_step (struct build *b, struct bx_err *e)
+one_step (struct build *b, struct bx_err *e, int say)
 {
 	char id[DIGEST_STR_LEN + 1];
 	int r = meta_run (b, e);
@@ -200,10 +257,11 @@ one_step (struct build *b, struct bx_err *e)
 			*p = *p >= 'a' && *p <= 'z' ? *p - 32 : *p;
 		return build_errf (b, e, BX_USAGE, "unknown instruction: %s", kw);
 	}
-	if (r < 0)
+	if (r < 0 || ctrrun_interrupted (e) < 0)
 		return -1;
 	imgw_id (b, id);
-	say_id (b, id);
+	if (say)
+		say_id (b, id);
 	return 0;
 }
 
@@ -218,7 +276,7 @@ build_stage (struct build *b, struct build_stage *s, int last, json_t **final, s
 	for (size_t i = s->from + 1; i < s->end; i++) {
 		b->in = &b->df->instrs[i];
 		say_step (b, b->in);
-		if (one_step (b, e) < 0)
+		if (one_step (b, e, 1) < 0)
 			return -1;
 	}
 	if (last && json_object_size (b->o->labels)) {

@@ -217,3 +217,31 @@ ctrrun_open (struct build *b, const char *id, const char *dir, struct bx_err *e)
 		return err_set (e, BX_SYSTEM, errno, "%s", path);
 	return fd;
 }
+
+int
+ctrrun_pull (struct build *b, const char *ref, struct bx_err *e)
+{
+	const char *argv[] = {"img-fetch", "--root", b->o->rootpath, "--docker", ref, NULL};
+	_cleanup_close_ int null = b->o->quiet ? open ("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
+	int st;
+
+	if (run_prog (argv, null, 0, &st, e) < 0)
+		return -1;
+	return st == 0 ? 0 : err_set (e, st <= BX_SYSTEM ? st : BX_SYSTEM, 0, "pulling %s failed (img-fetch)", ref);
+}
+
+int
+ctrrun_attach (struct build *b, const char *id, const char *net, struct bx_err *e)
+{
+	const char *argv[] = {"ctr-net", "--root", b->o->rootpath, "attach", id, NULL};
+	int st;
+
+	/* none and host have nothing to attach, as in box run */
+	if (!strcmp (net, "none") || !strcmp (net, "host") || !strncmp (net, "container:", 10))
+		return 0;
+	if (run_prog (argv, -1, 0, &st, e) < 0)
+		return -1;
+	return st == 0
+	           ? 0
+	           : err_set (e, st <= BX_SYSTEM ? st : BX_SYSTEM, 0, "network %s: attaching failed (ctr-net)", net);
+}

@@ -22,6 +22,11 @@ int ctrrun_create_with (struct build *b, const char *image, json_t *cmd, json_t 
 int ctrrun_spawn (struct build *b, const char *id, int *code, struct bx_err *e);
 /* Remove the container ID, its mounts and directory (ctr-rm -f). */
 int ctrrun_remove (struct build *b, const char *id, struct bx_err *e);
+/* Attach the container ID to the network NET (ctr-net attach), as box
+ * run does between ctr-create and ctr-spawn: none and host need nothing. */
+int ctrrun_attach (struct build *b, const char *id, const char *net, struct bx_err *e);
+/* Pull the image REF into the store (img-fetch, its lines on stdout). */
+int ctrrun_pull (struct build *b, const char *ref, struct bx_err *e);
 /* Catch SIGINT and SIGTERM: a RUN under way is stopped, and the build
  * ends at the next ctrrun_interrupted. */
 void ctrrun_signals (void);

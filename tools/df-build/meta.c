@@ -420,6 +420,17 @@ do_maintainer (struct build *b, struct bx_err *e)
 	return 0;
 }
 
+int
+meta_trigger_check (struct build *b, const struct df_instr *t, struct bx_err *e)
+{
+	if (!strcmp (t->keyword, "onbuild"))
+		return build_errf (b, e, BX_USAGE, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+	if (!strcmp (t->keyword, "from") || !strcmp (t->keyword, "maintainer"))
+		return build_errf (b, e, BX_USAGE, "%s isn't allowed as an ONBUILD trigger",
+		                   strcmp (t->keyword, "from") ? "MAINTAINER" : "FROM");
+	return 0;
+}
+
 static int
 do_onbuild (struct build *b, struct bx_err *e)
 {
@@ -430,8 +441,8 @@ do_onbuild (struct build *b, struct bx_err *e)
 
 	if (!sub)
 		return build_errf (b, e, BX_USAGE, "ONBUILD requires at least one argument");
-	if (!strcmp (sub->keyword, "from") || !strcmp (sub->keyword, "maintainer"))
-		return build_errf (b, e, BX_USAGE, "%s isn't allowed as an ONBUILD trigger", sub->keyword);
+	if (meta_trigger_check (b, sub, e) < 0)
+		return -1;
 	/* the trigger as written, after "ONBUILD " */
 	expr = b->in->original + strlen ("ONBUILD");
 	expr += strspn (expr, " \t");

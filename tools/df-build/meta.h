@@ -17,6 +17,8 @@ json_t *meta_shell (struct build *b);
 char *meta_workdir_join (struct build *b, const char *p);
 /* The shell form CMD with the stage's SHELL: a new array. */
 json_t *meta_shell_form (struct build *b, const char *cmd);
+/* -1 when T may not be an ONBUILD trigger (ONBUILD, FROM, MAINTAINER). */
+int meta_trigger_check (struct build *b, const struct df_instr *t, struct bx_err *e);
 /* Items of ARR joined with single spaces (malloc'd). */
 char *meta_join (json_t *arr);
 

@@ -89,9 +89,12 @@ check_platform (struct build *b, const struct df_instr *in, struct bx_err *e)
 		platform_default (&here);
 		if (meta_expand (b, in->flags[i] + 11, &v, e) < 0 || platform_parse (v, &want, e) < 0)
 			return build_wrap (b, e);
-		if (!platform_matches (&here, &want))
-			return build_errf (b, e, BX_USAGE, "FROM --platform=%s: not implemented (only this machine's)",
-			                   v);
+		if (!platform_matches (&here, &want)) {
+			char p[128];
+			platform_format (&here, p, sizeof p);
+			return build_errf (b, e, BX_USAGE,
+			                   "FROM --platform=%s: only this machine's platform (%s) can be built", v, p);
+		}
 	}
 	return 0;
 }

@@ -396,6 +396,8 @@ add_spec (struct build *b, struct runmount *m, struct spec *s, struct bx_err *e)
 
 	if (!strcmp (s->type, "secret"))
 		return mount_secret (b, m, s, e);
+	if (!strcmp (s->type, "ssh"))
+		return err_set (e, BX_USAGE, 0, "type=ssh: not implemented");
 	if (!s->target || !*s->target)
 		return err_set (e, BX_USAGE, 0, "mount destination (target) is required");
 	if (s->target[0] != '/')
@@ -406,8 +408,6 @@ add_spec (struct build *b, struct runmount *m, struct spec *s, struct bx_err *e)
 		rc = mount_cache (b, m, s, e);
 	else if (!strcmp (s->type, "tmpfs"))
 		rc = mount_tmpfs (m, s);
-	else if (!strcmp (s->type, "ssh"))
-		return err_set (e, BX_USAGE, 0, "type=ssh: not implemented");
 	else
 		return err_set (e, BX_USAGE, 0, "unsupported mount type \"%s\"", s->type);
 	if (rc == 0)

@@ -150,6 +150,18 @@ run_network (struct build *b, const char *v, json_t *flags, struct bx_err *e)
 	return 0;
 }
 
+/* the RUN's network: its own --network, else the build's */
+static const char *
+run_net (struct build *b, json_t *flags)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach (flags, i, v) if (!strcmp (json_string_value (v), "--network")) return json_string_value (
+	    json_array_get (flags, i + 1));
+	return b->o->network;
+}
+
 static int
 run_check (struct build *b, json_t *flags, struct bx_err *e)
 {
@@ -237,7 +249,7 @@ run_command (struct build *b, struct runmount *m, struct bx_err *e)
 /* the step's container run: 0 ok, -1 error, *CODE its exit code; the
  * mount points made for M leave its rootfs */
 static int
-run_container (struct build *b, struct runmount *m, const char *id, int *code, struct bx_err *e)
+run_container (struct build *b, struct runmount *m, const char *id, const char *net, int *code, struct bx_err *e)
 {
 	_cleanup_close_ int rootfs = ctrrun_open (b, id, L_ROOTFS, e);
 	int rc;
@@ -245,7 +257,9 @@ run_container (struct build *b, struct runmount *m, const char *id, int *code, s
 	if (rootfs < 0)
 		return -1;
 	runmount_note_stubs (m, rootfs);
-	rc = ctrrun_spawn (b, id, code, e);
+	rc = ctrrun_attach (b, id, net, e);
+	if (rc == 0)
+		rc = ctrrun_spawn (b, id, code, e);
 	if (rc == 0 && ctrrun_interrupted (e) < 0)
 		rc = -1;
 	if (rc == 0)
@@ -284,7 +298,7 @@ do_run (struct build *b, struct bx_err *e)
 	}
 	if (!b->o->quiet)
 		printf (" ---> Running in %.12s\n", id);
-	if (run_container (b, &m, id, &code, e) < 0 || code != 0) {
+	if (run_container (b, &m, id, run_net (b, flags), &code, e) < 0 || code != 0) {
 		ctrrun_remove (b, id, &re);
 		rc = code == 0 || ctrrun_interrupted (e) < 0 ? build_wrap (b, e) : run_failed (b, shown, code, e);
 		goto out;
