@@ -194,7 +194,8 @@ static const char *const STATUSES[] = {"created", "restarting", "running", "remo
 static void
 add_filter (struct list_opts *o, const char *arg)
 {
-	static const char *const keys[] = {"label", "name", "status", "id", "ancestor", NULL};
+	static const char *const keys[] = {"label", "name", "status", "id", "ancestor", "health", NULL};
+	static const char *const health[] = {"starting", "healthy", "unhealthy", "none", NULL};
 	const char *eq = strchr (arg, '=');
 	struct filter *f;
 	int k, s;
@@ -215,6 +216,12 @@ add_filter (struct list_opts *o, const char *arg)
 			;
 		if (!STATUSES[s])
 			err_die (BX_USAGE, "invalid filter 'status=%s'", f->val);
+	}
+	if (!strcmp (f->key, "health")) {
+		for (s = 0; health[s] && strcmp (health[s], f->val); s++)
+			;
+		if (!health[s])
+			err_die (BX_USAGE, "Unrecognised filter value for health: %s", f->val);
 	}
 	if ((!strcmp (f->key, "name") || !strcmp (f->key, "id")) && regcomp (&f->re, f->val, REG_EXTENDED | REG_NOSUB))
 		err_die (BX_USAGE, "invalid filter '%s': bad regular expression", arg);
@@ -251,6 +258,8 @@ filter_matches (struct ctx *c, const struct filter *f, const struct ctrview *v)
 	}
 	if (!strcmp (f->key, "id"))
 		return regexec (&f->re, v->id, 0, NULL, 0) == 0;
+	if (!strcmp (f->key, "health"))
+		return !strcmp (ctrview_health (v), f->val);
 	return ancestor_matches (c, v, f->val);
 }
 

@@ -33,12 +33,14 @@
 #include "base/root.h"
 #include "base/timestamp.h"
 #include "ctr-spawn/launch.h"
+#include "ctr-spawn/probe.h"
 #include "ctr-spawn/restart.h"
 #include "ctr-spawn/supervise.h"
 #include "layers/overlay.h"
 #include "runtime/cgroup.h"
 #include "runtime/ctr.h"
 #include "runtime/ctrrm.h"
+#include "runtime/health.h"
 #include "runtime/logcfg.h"
 #include "runtime/ocispec.h"
 #include "runtime/pty.h"
@@ -62,8 +64,9 @@ struct ctx {
 	int open_stdin, auto_remove;
 	int shared_pidns; /* --pid host or container:X: others there see our child before it execs */
 	struct restart_policy policy;
-	struct logcfg log; /* -d: how the supervisor keeps the log */
-	struct sv *sv;     /* -d: the supervisor, for its restart count */
+	struct probe_cfg health; /* Config.Healthcheck */
+	struct logcfg log;       /* -d: how the supervisor keeps the log */
+	struct sv *sv;           /* -d: the supervisor, for its restart count */
 };
 
 static void __attribute__ ((noreturn)) usage (int code)
@@ -98,7 +101,7 @@ parse_args (int argc, char **argv, struct opts *o)
 static int
 hostcfg_read (struct ctx *c, struct bx_err *e)
 {
-	json_t *j, *hc, *rp;
+	json_t *j, *hc, *rp, *cfg;
 
 	const char *pidmode;
 
@@ -117,7 +120,8 @@ hostcfg_read (struct ctx *c, struct bx_err *e)
 	pidmode = json_string_value (json_object_get (hc, "PidMode"));
 	c->shared_pidns = pidmode && *pidmode && strcmp (pidmode, "private");
 	rp = json_object_get (hc, "RestartPolicy");
-	c->open_stdin = json_is_true (json_object_get (json_object_get (j, "Config"), "OpenStdin"));
+	cfg = json_object_get (j, "Config");
+	c->open_stdin = json_is_true (json_object_get (cfg, "OpenStdin"));
 	c->auto_remove = json_is_true (json_object_get (hc, "AutoRemove"));
 	/* read here rather than in the supervisor, where JSON would cost 170 KB
 	 * of RSS; one ctr-create did not check (an older box's): the default */
@@ -129,6 +133,10 @@ hostcfg_read (struct ctx *c, struct bx_err *e)
 	                   (int)json_integer_value (json_object_get (rp, "MaximumRetryCount")), &c->policy) < 0) {
 		json_decref (j);
 		return err_set (e, BX_USAGE, 0, "create.json: unknown restart policy");
+	}
+	if (probe_cfg_parse (json_object_get (cfg, "Healthcheck"), &c->health) < 0) {
+		json_decref (j);
+		return err_set (e, BX_SYSTEM, ENOMEM, "create.json: Healthcheck");
 	}
 	json_decref (j);
 	return 0;
@@ -288,12 +296,18 @@ io_close (struct spawn_io *io)
 	io->in = io->out = io->err = io->console = -1;
 }
 
-/* the end: cgroup, state, --rm; returns the exit code */
+/* the end: health checks, cgroup, state, --rm; returns the exit code */
 static int
-finish (struct ctx *c, struct cgroup *cg, int status)
+finish (struct ctx *c, struct cgroup *cg, int status, pid_t prober)
 {
 	struct bx_err e = {0};
-	int code = spawn_exit_code (status), oom = cgroup_oom_kills (cg) > 0;
+	int code = spawn_exit_code (status), oom = cgroup_oom_kills (cg) > 0, st;
+
+	if (prober > 0) {
+		kill (prober, SIGKILL);
+		waitpid (prober, &st, 0);
+		health_end (c->cdir, &e);
+	}
 
 	if (cgroup_destroy (cg, &e) < 0)
 		err_report (&e);
@@ -335,7 +349,7 @@ run_attached (struct ctx *c)
 	struct stdcopy copy, *pcopy = NULL;
 	sigset_t set;
 	int master, status;
-	pid_t pid, failed = 0;
+	pid_t pid, failed = 0, prober;
 
 	if (prepare (c, &s, &cg, &filter, &e) < 0 || io_attached (c, &s, &io, &master, &e) < 0 ||
 	    (!s.terminal && stdcopy_guard (&copy, &io.in, &io.out, &io.err, &e) < 0)) {
@@ -349,13 +363,14 @@ run_attached (struct ctx *c)
 		goto failed;
 	io_close (&io);
 	state_running (c, pid, getpid (), 0);
+	prober = probe_fork (&c->health, c->cdir, c->rootpath, c->id);
 	/* docker run -t without -i: the terminal's output only */
 	status = sigproxy_wait (pid, master, &set, c->open_stdin ? STDIN_FILENO : -1, pcopy);
 	if (pcopy)
 		stdcopy_close (pcopy);
 	ocispec_free (&s);
 	scmp_free (&filter);
-	return finish (c, &cg, status);
+	return finish (c, &cg, status, prober);
 failed:
 	if (pcopy)
 		stdcopy_close (pcopy);
@@ -457,7 +472,9 @@ static void __attribute__ ((noreturn)) supervise (struct ctx *c, int report)
 	struct sv sv = {.rootfd = c->rootfd,
 	                .cdir = c->cdir,
 	                .id = c->id,
+	                .root = c->rootpath,
 	                .policy = c->policy,
+	                .health = c->health,
 	                .log = c->log,
 	                .report = report,
 	                .launch = launch,

@@ -118,3 +118,84 @@ human_time_go (int64_t t, char *buf, size_t len)
 	if (!localtime_r (&tt, &tm) || !strftime (buf, len, "%Y-%m-%d %H:%M:%S %z %Z", &tm))
 		snprintf (buf, len, "%lld", (long long)t);
 }
+
+int
+human_go_duration_parse (const char *s, int64_t *ns)
+{
+	static const struct {
+		const char *u;
+		int64_t ns;
+	} units[] = {{"ns", 1},       {"us", 1000},        {"\u00b5s", 1000},    {"\u03bcs", 1000},
+	             {"ms", 1000000}, {"s", 1000000000LL}, {"m", 60000000000LL}, {"h", 3600000000000LL}};
+	int neg = *s == '-';
+	long double total = 0;
+
+	if (*s == '-' || *s == '+')
+		s++;
+	if (!strcmp (s, "0"))
+		return *ns = 0, 0;
+	if (!*s)
+		return -1;
+	while (*s) {
+		size_t k, best = 0, found = 0;
+		char *end;
+		long double v;
+		/* digits and a '.', as Go: no exponent, no sign, no hex */
+		end = (char *)s + strspn (s, "0123456789.");
+		if (end == s || (end - s == 1 && *s == '.'))
+			return -1;
+		v = strtold (s, NULL);
+		for (k = 0; k < sizeof units / sizeof *units; k++)
+			if (!strncmp (end, units[k].u, strlen (units[k].u)) && strlen (units[k].u) > best)
+				best = strlen (units[k].u), found = k + 1;
+		if (!found)
+			return -1;
+		total += v * (long double)units[found - 1].ns;
+		s = end + best;
+	}
+	if (total > (long double)INT64_MAX)
+		return -1;
+	*ns = neg ? -(int64_t)total : (int64_t)total;
+	return 0;
+}
+
+/* V's digits after the point, PREC of them, trailing zeros dropped */
+static void
+go_fraction (char *buf, size_t len, uint64_t whole, uint64_t frac, int prec)
+{
+	char f[16];
+	int n = snprintf (f, sizeof f, "%0*llu", prec, (unsigned long long)frac);
+
+	while (n > 0 && f[n - 1] == '0')
+		f[--n] = '\0';
+	snprintf (buf, len, n ? "%llu.%s" : "%llu", (unsigned long long)whole, f);
+}
+
+void
+human_go_duration (int64_t ns, char *buf, size_t len)
+{
+	uint64_t u = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+	const char *sign = ns < 0 ? "-" : "";
+	char num[48];
+
+	if (!u)
+		snprintf (buf, len, "0s");
+	else if (u < 1000)
+		snprintf (buf, len, "%s%lluns", sign, (unsigned long long)u);
+	else if (u < 1000000) {
+		go_fraction (num, sizeof num, u / 1000, u % 1000, 3);
+		snprintf (buf, len, "%s%s\u00b5s", sign, num);
+	} else if (u < 1000000000) {
+		go_fraction (num, sizeof num, u / 1000000, u % 1000000, 6);
+		snprintf (buf, len, "%s%sms", sign, num);
+	} else {
+		uint64_t s = u / 1000000000, h = s / 3600, m = s / 60 % 60;
+		go_fraction (num, sizeof num, s % 60, u % 1000000000, 9);
+		if (h)
+			snprintf (buf, len, "%s%lluh%llum%ss", sign, (unsigned long long)h, (unsigned long long)m, num);
+		else if (m)
+			snprintf (buf, len, "%s%llum%ss", sign, (unsigned long long)m, num);
+		else
+			snprintf (buf, len, "%s%ss", sign, num);
+	}
+}

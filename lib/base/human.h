@@ -23,5 +23,10 @@ int human_time_parse (const char *s, int64_t *out);
 /* Go's time.Time.String() in local time, seconds precision:
  * "2024-01-01 00:00:00 +0000 UTC". */
 void human_time_go (int64_t t, char *buf, size_t len);
+/* Go's time.ParseDuration ("30s", "1m30s", "1.5h", "-2ms", "0") into
+ * nanoseconds; -1 when it is not one (or overflows). */
+int human_go_duration_parse (const char *s, int64_t *ns);
+/* Go's time.Duration.String(): "0s", "500ms", "1.5s", "1m0s", "2h0m30s". */
+void human_go_duration (int64_t ns, char *buf, size_t len);
 
 #endif

@@ -48,6 +48,7 @@
 #define L_STOPPED "stopped"           /* made by ctr-kill --stop and ctr-rm -f before signalling: no restart */
 #define L_CREATE_JSON "create.json"   /* Docker's view: Name, Config, HostConfig (ctr-create) */
 #define L_NETWORK_JSON "network.json" /* Docker's NetworkSettings (ctr-net); absent when not attached */
+#define L_HEALTH "health" /* State.Health: its health checks' status and last results (lib/runtime/health) */
 /* and L_DNSMASQ_PID, L_DNSMASQ_LOG: its own resolver, while on two user networks or more (ctr-net) */
 #define L_CIMAGE                                                                                                       \
 	"image" /* the image id (config digest, "sha256:...") it was made from:                                        \

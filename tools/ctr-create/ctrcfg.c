@@ -274,12 +274,45 @@ process_env (const struct ctrcfg *c, json_t *env)
 	return out;
 }
 
+/* Config.Healthcheck: the flags' (the docker client's HealthConfig), each
+ * field they leave unset taken from the image's, as moby's merge does, in
+ * Go's field order; NULL when neither has one */
+static json_t *
+healthcheck_merge (const struct ctrflags *f, json_t *image)
+{
+	static const char *const keys[] = {"Interval", "Timeout", "StartPeriod", "StartInterval", "Retries"};
+	const int64_t v[] = {f->health_interval, f->health_timeout, f->health_start_period, f->health_start_interval,
+	                     f->health_retries};
+	json_t *hc, *t = json_object_get (image, "Test");
+	int any = f->health_cmd != NULL;
+
+	for (size_t i = 0; i < 5; i++)
+		any |= v[i] != 0;
+	if (f->no_healthcheck)
+		return json_pack ("{s:[s]}", "Test", "NONE");
+	if (!any && !json_is_object (image))
+		return NULL;
+	hc = json_object ();
+	if (f->health_cmd)
+		json_object_set_new (hc, "Test", json_pack ("[ss]", "CMD-SHELL", f->health_cmd));
+	else if (json_array_size (t))
+		json_object_set (hc, "Test", t);
+	for (size_t i = 0; i < 5; i++) {
+		json_t *img = json_object_get (image, keys[i]);
+		if (v[i])
+			json_object_set_new (hc, keys[i], json_integer (v[i]));
+		else if (json_integer_value (img))
+			json_object_set (hc, keys[i], img);
+	}
+	return hc;
+}
+
 int
 ctrcfg_merge (struct ctrcfg *c, json_t *img_config, const char *id, const char *name, const char *image_id,
               struct bx_err *e)
 {
 	const struct ctrflags *f = c->flags;
-	json_t *ic = json_object_get (img_config, "config"), *user_env, *cfg, *env;
+	json_t *ic = json_object_get (img_config, "config"), *user_env, *cfg, *env, *hc;
 	const char *wd = f->workdir ? f->workdir : json_string_value (json_object_get (ic, "WorkingDir"));
 	const char *user = f->user ? f->user : json_string_value (json_object_get (ic, "User"));
 	const char *sig = f->stop_signal ? f->stop_signal : json_string_value (json_object_get (ic, "StopSignal"));
@@ -307,6 +340,8 @@ ctrcfg_merge (struct ctrcfg *c, json_t *img_config, const char *id, const char *
 	c->config = cfg;
 	if (command_merge (c, ic, cfg, e) < 0)
 		return -1;
+	if ((hc = healthcheck_merge (f, json_object_get (ic, "Healthcheck"))))
+		json_object_set_new (cfg, "Healthcheck", hc);
 	json_object_set_new (cfg, "Image", json_string (f->image));
 	json_object_set (cfg, "Volumes",
 	                 json_object_get (ic, "Volumes") ? json_object_get (ic, "Volumes") : json_null ());

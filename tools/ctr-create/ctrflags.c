@@ -15,6 +15,7 @@
 
 #include "base/afile.h"
 #include "base/cleanup.h"
+#include "base/human.h"
 #include "copts.h"
 #include "runtime/ctrname.h"
 #include "runtime/ctrsig.h"
@@ -88,7 +89,7 @@ int_arg (const struct flag *fl, const char *arg, long long *out, struct bx_err *
 	return 0;
 }
 
-/* --- the generic handlers: a string, a bool, a number, a size, a list --- */
+/* --- the generic handlers: a string, a bool, a number, a size, a duration, a list --- */
 
 static int
 set_str (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
@@ -120,6 +121,17 @@ set_size (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_
 {
 	if (copts_ram (arg, field (f, fl), e) < 0)
 		return err_wrap (e, "invalid argument \"%s\" for \"%s\" flag", arg, flag_name (fl));
+	return 0;
+}
+
+/* a Go duration ("1m30s"), in nanoseconds */
+static int
+set_duration (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	if (human_go_duration_parse (arg, field (f, fl)) < 0)
+		return err_set (e, BX_USAGE, 0,
+		                "invalid argument \"%s\" for \"%s\" flag: time: invalid duration \"%s\"", arg,
+		                flag_name (fl), arg);
 	return 0;
 }
 
@@ -770,6 +782,13 @@ static const struct flag flags[] = {
     {"oom-score-adj", 0, VALUE, 0, set_oom_score_adj, 0},
     {"mac-address", 0, VALUE, 0, set_mac_address, 0},
     {"volumes-from", 0, VALUE, 0, add_str, AT (volumes_from)},
+    {"health-cmd", 0, VALUE, 0, set_str, AT (health_cmd)},
+    {"health-interval", 0, VALUE, 0, set_duration, AT (health_interval)},
+    {"health-timeout", 0, VALUE, 0, set_duration, AT (health_timeout)},
+    {"health-start-period", 0, VALUE, 0, set_duration, AT (health_start_period)},
+    {"health-start-interval", 0, VALUE, 0, set_duration, AT (health_start_interval)},
+    {"health-retries", 0, VALUE, 0, set_int, AT (health_retries)},
+    {"no-healthcheck", 0, BOOL, 0, set_bool, AT (no_healthcheck)},
     {"flags", 0, NOTHING, 1, ask_flags, 0},
     {"value-flags", 0, NOTHING, 1, ask_value_flags, 0},
 };
@@ -897,6 +916,35 @@ modes_check (const struct ctrflags *f, struct bx_err *e)
 	return 0;
 }
 
+/* The docker client's checks of --health-*, in its order, then the
+ * daemon's (validateHealthCheck: 1ms at least) */
+static int
+health_check (const struct ctrflags *f, struct bx_err *e)
+{
+	const struct {
+		const char *flag, *field;
+		int64_t v;
+	} h[] = {{"interval", "Interval", f->health_interval},
+	         {"timeout", "Timeout", f->health_timeout},
+	         {"retries", NULL, f->health_retries},
+	         {"start-period", "StartPeriod", f->health_start_period},
+	         {"start-interval", "StartInterval", f->health_start_interval}};
+	const size_t n = sizeof h / sizeof h[0];
+	int any = f->health_cmd != NULL;
+
+	for (size_t i = 0; i < n; i++)
+		any |= h[i].v != 0;
+	if (f->no_healthcheck && any)
+		return err_set (e, BX_USAGE, 0, "--no-healthcheck conflicts with --health-* options");
+	for (size_t i = 0; i < n; i++)
+		if (h[i].v < 0)
+			return err_set (e, BX_USAGE, 0, "--health-%s cannot be negative", h[i].flag);
+	for (size_t i = 0; i < n; i++)
+		if (h[i].field && h[i].v && h[i].v < 1000000)
+			return err_set (e, BX_USAGE, 0, "%s in Healthcheck cannot be less than 1ms", h[i].field);
+	return 0;
+}
+
 /* Combinations Docker refuses. */
 static int
 combinations_check (const struct ctrflags *f, struct bx_err *e)
@@ -912,7 +960,7 @@ combinations_check (const struct ctrflags *f, struct bx_err *e)
 	if (f->workdir && f->workdir[0] != '/')
 		return err_set (e, BX_USAGE, 0,
 		                "the working directory '%s' is invalid, it needs to be an absolute path", f->workdir);
-	if (limits_check (f, e) < 0 || modes_check (f, e) < 0)
+	if (limits_check (f, e) < 0 || modes_check (f, e) < 0 || health_check (f, e) < 0)
 		return -1;
 	if (f->name && ctrname_check (f->name, e) < 0)
 		return -1;

@@ -57,6 +57,9 @@ struct ctrflags {
 	json_t *devices;                                            /* --device: HostConfig.Devices */
 	json_t *oci_devices, *device_rules;                         /* and as linux.devices, their cgroup rules */
 	json_t *log_config;                                         /* {Type, Config} */
+	const char *health_cmd;                                     /* --health-*: HealthConfig, ns */
+	int64_t health_interval, health_timeout, health_start_period, health_start_interval, health_retries;
+	int no_healthcheck;
 	char **cmd;
 	int ncmd;
 	enum ctrflags_ask ask;

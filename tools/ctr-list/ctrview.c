@@ -12,6 +12,7 @@
 #include "base/human.h"
 #include "base/layout.h"
 #include "runtime/ctrrm.h"
+#include "runtime/health.h"
 #include "runtime/volume.h"
 
 #define ZERO_TIME "0001-01-01T00:00:00Z"
@@ -98,6 +99,10 @@ ctrview_load (int rootfd, const char *root, const char *id, struct ctrview *v, s
 		v->config = json_object ();
 	load_image (dfd, v);
 	load_names (v);
+	/* a container that does not run is unhealthy, as Docker says once its
+	 * checks stop (also when its supervisor was killed and could not say) */
+	if ((v->health = health_read (dfd)) && strcmp (v->st.status, "running"))
+		json_object_set_new (v->health, "Status", json_string ("unhealthy"));
 	return 0;
 }
 
@@ -107,7 +112,8 @@ ctrview_free (struct ctrview *v)
 	json_decref (v->create);
 	json_decref (v->config);
 	json_decref (v->network);
-	v->create = v->config = v->network = NULL;
+	json_decref (v->health);
+	v->create = v->config = v->network = v->health = NULL;
 }
 
 static int64_t
@@ -124,8 +130,12 @@ ctrview_status (const struct ctrview *v, time_t now, char *buf, size_t len)
 	char d[64];
 
 	if (!strcmp (v->st.status, "running")) {
+		const char *h = ctrview_health (v);
 		human_duration (since (v->st.started, now), d, sizeof d);
-		snprintf (buf, len, "Up %s", d);
+		if (!strcmp (h, "none"))
+			snprintf (buf, len, "Up %s", d);
+		else
+			snprintf (buf, len, "Up %s (%s%s)", d, strcmp (h, "starting") ? "" : "health: ", h);
 	} else if (!strcmp (v->st.status, "restarting")) {
 		human_duration (since (v->st.finished, now), d, sizeof d);
 		snprintf (buf, len, "Restarting (%d) %s ago", v->st.exit_code, d);
@@ -400,17 +410,26 @@ ctrview_mounts (const struct ctrview *v)
 	return out;
 }
 
+const char *
+ctrview_health (const struct ctrview *v)
+{
+	const char *s = json_string_value (json_object_get (v->health, "Status"));
+
+	return s ? s : "none";
+}
+
 static json_t *
 inspect_state (const struct ctrview *v)
 {
 	int running = !strcmp (v->st.status, "running"), restarting = !strcmp (v->st.status, "restarting");
 
 	/* Docker: a container waiting to restart is Running and Restarting, no Pid */
-	return json_pack (
-	    "{ss sb sb sb sb sb si si ss ss ss}", "Status", v->st.status[0] ? v->st.status : "created", "Running",
-	    running || restarting, "Paused", 0, "Restarting", restarting, "OOMKilled", v->st.oom_killed != 0, "Dead", 0,
-	    "Pid", running ? (int)v->st.pid : 0, "ExitCode", v->st.exit_code, "Error", v->st.error, "StartedAt",
-	    v->st.started[0] ? v->st.started : ZERO_TIME, "FinishedAt", v->st.finished[0] ? v->st.finished : ZERO_TIME);
+	return json_pack ("{ss sb sb sb sb sb si si ss ss ss sO*}", "Status",
+	                  v->st.status[0] ? v->st.status : "created", "Running", running || restarting, "Paused", 0,
+	                  "Restarting", restarting, "OOMKilled", v->st.oom_killed != 0, "Dead", 0, "Pid",
+	                  running ? (int)v->st.pid : 0, "ExitCode", v->st.exit_code, "Error", v->st.error, "StartedAt",
+	                  v->st.started[0] ? v->st.started : ZERO_TIME, "FinishedAt",
+	                  v->st.finished[0] ? v->st.finished : ZERO_TIME, "Health", v->health);
 }
 
 static json_t *

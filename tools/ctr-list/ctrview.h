@@ -4,7 +4,8 @@
  * state (settled: a vanished pid or supervisor reads as exited, and the
  * exit is recorded then, ctrrm_reap_lost),
  * create.json (Docker's Config and HostConfig), config.json (the OCI
- * process, mounts) and network.json (NetworkSettings), and renders
+ * process, mounts), network.json (NetworkSettings) and health (State.Health,
+ * lib/runtime/health), and renders
  * Docker's words from them: "Up 3 seconds", "Exited (0) 2 minutes ago",
  * "0.0.0.0:8080->80/tcp", the inspect object.
  */
@@ -26,6 +27,7 @@ struct ctrview {
 	json_t *create;      /* create.json; an empty object when absent */
 	json_t *config;      /* config.json; an empty object when absent */
 	json_t *network;     /* network.json; NULL when not attached */
+	json_t *health;      /* State.Health; NULL without a health check */
 	char created[CTR_TIME_LEN];
 	int64_t created_s;   /* seconds since the epoch; 0 when unknown */
 	char image_id[80];   /* "sha256:..."; "" when unknown */
@@ -38,8 +40,8 @@ struct ctrview {
 int ctrview_load (int rootfd, const char *root, const char *id, struct ctrview *v, struct bx_err *e);
 void ctrview_free (struct ctrview *v);
 
-/* "Up 3 seconds", "Restarting (1) 2 seconds ago", "Exited (0) 2 minutes ago",
- * "Created" (Docker's State.String). */
+/* "Up 3 seconds", "Up 3 seconds (healthy)", "Restarting (1) 2 seconds ago",
+ * "Exited (0) 2 minutes ago", "Created" (Docker's State.String). */
 void ctrview_status (const struct ctrview *v, time_t now, char *buf, size_t len);
 /* The command as docker ps has it before quoting: path and args, spaces
  * between. Malloc'd. */
@@ -55,6 +57,8 @@ json_t *ctrview_mounts (const struct ctrview *v);
 json_t *ctrview_inspect (const struct ctrview *v);
 
 /* --- docker ps's columns and filters --- */
+/* health=: "starting", "healthy", "unhealthy", or "none" without a check. */
+const char *ctrview_health (const struct ctrview *v);
 /* label=KEY or label=KEY=VALUE (WANT without "label="): 1 when it has it. */
 int ctrview_has_label (const struct ctrview *v, const char *want);
 /* CMD as docker ps quotes it (strconv.Quote), cut to 20 code points and an

@@ -16,6 +16,7 @@
 #include "base/timestamp.h"
 #include "crilog.h"
 #include "launch.h"
+#include "probe.h"
 #include "runtime/cgroup.h"
 #include "runtime/ctr.h"
 #include "runtime/spawn.h"
@@ -94,9 +95,10 @@ log_from (int fd, struct crilog *log, int stream)
 	return 1;
 }
 
-/* reap what ended; 1 once PID was, with its wait status in *STATUS */
+/* reap what ended (a health check is recorded); 1 once PID was, with
+ * its wait status in *STATUS */
 static int
-reap (pid_t pid, int *status)
+reap (pid_t pid, int *status, struct probe *pr)
 {
 	int st, done = 0;
 	pid_t p;
@@ -105,24 +107,38 @@ reap (pid_t pid, int *status)
 		if (p == pid) {
 			*status = st;
 			done = 1;
-		}
+		} else
+			probe_reaped (pr, p, st);
 	return done;
 }
 
-/* log the output until it ends and the payload was reaped; a piece of a
- * line waits in the log for its rest until it is due */
 static int
-wait_and_log (pid_t pid, int fds[3], int sigfd, struct crilog *log)
+earliest (int a, int b)
 {
-	struct pollfd p[3] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}, {sigfd, POLLIN, 0}};
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
+/* log the output until it ends and the payload was reaped; a piece of a
+ * line waits in the log for its rest until it is due; the health checks
+ * run meanwhile */
+static int
+wait_and_log (pid_t pid, int fds[3], int sigfd, struct crilog *log, struct probe *pr)
+{
+	struct pollfd p[4] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}, {sigfd, POLLIN, 0}, {-1, POLLIN, 0}};
 	int status = 0, reaped = 0;
 
 	while (p[0].fd >= 0 || p[1].fd >= 0 || !reaped) {
-		int n = poll (p, 3, crilog_due_ms (log));
+		int n;
+		p[3].fd = probe_fd (pr);
+		n = poll (p, 4, earliest (crilog_due_ms (log), reaped ? -1 : probe_due_ms (pr)));
 		if (crilog_expire (log) < 0)
 			log_failed ();
+		if (!reaped)
+			probe_tick (pr);
 		if (n <= 0)
 			continue;
+		if (p[3].fd >= 0 && p[3].revents)
+			probe_output (pr);
 		if (p[0].revents && !log_from (p[0].fd, log, 0))
 			p[0].fd = -1;
 		if (p[1].revents && !log_from (p[1].fd, log, 1))
@@ -132,7 +148,7 @@ wait_and_log (pid_t pid, int fds[3], int sigfd, struct crilog *log)
 			if (read (sigfd, &si, sizeof si) != (ssize_t)sizeof si)
 				continue;
 			if (si.ssi_signo == SIGCHLD)
-				reaped |= reap (pid, &status);
+				reaped |= reap (pid, &status, pr);
 			else if (!reaped)
 				kill (pid, (int)si.ssi_signo);
 		}
@@ -244,7 +260,8 @@ int
 supervise_run (struct sv *sv)
 {
 	int sigfd = signals_block (), count = 0, code = 0, again;
-	static struct crilog log; /* static: its held pieces are 32 KiB */
+	static struct crilog log;  /* static: its held pieces are 32 KiB */
+	static struct probe probe; /* static: its output buffer is 4 KiB */
 	long delay = BACKOFF_START_MS;
 
 	crilog_open (&log, sv->cdir, &sv->log);
@@ -257,7 +274,9 @@ supervise_run (struct sv *sv)
 		if (m.code)
 			return m.code;
 		t0 = time (NULL);
-		status = wait_and_log (m.pid, fds, sigfd, &log);
+		probe_begin (&probe, &sv->health, sv->cdir, sv->root, sv->id);
+		status = wait_and_log (m.pid, fds, sigfd, &log, &probe);
+		probe_end (&probe);
 		for (int i = 0; i < 3; i++)
 			if (fds[i] >= 0)
 				close (fds[i]);

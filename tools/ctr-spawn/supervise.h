@@ -1,6 +1,6 @@
 /* supervise - what the -d supervisor of ctr-spawn does between starts:
- * the CRI log (crilog), the wait for the payload, the restart policy
- * (restart)
+ * the CRI log (crilog), the wait for the payload, the health checks
+ * (probe), the restart policy (restart)
  *
  * The supervisor stays small (its peak RSS is measured by bench/run): it
  * never parses config.json. Each start is made by a worker process it
@@ -11,16 +11,18 @@
 #ifndef BOX_SUPERVISE_H
 #define BOX_SUPERVISE_H
 
+#include "probe.h"
 #include "restart.h"
 #include "runtime/logcfg.h"
 
 struct sv {
 	int rootfd, cdir;
-	const char *id;
+	const char *root, *id; /* the state directory's path, for ctr-exec */
 	struct restart_policy policy;
-	struct logcfg log; /* HostConfig.LogConfig, read before the fork */
-	int restarts;      /* how many times it was restarted: the worker records it */
-	int report;        /* to the caller of -d, closed after the first start; -1 */
+	struct probe_cfg health; /* Config.Healthcheck, read before the fork */
+	struct logcfg log;       /* HostConfig.LogConfig, read before the fork */
+	int restarts;            /* how many times it was restarted: the worker records it */
+	int report;              /* to the caller of -d, closed after the first start; -1 */
 	/* in a forked worker: start the container, send a launch_msg on SOCK,
 	 * return the worker's exit status */
 	int (*launch) (void *arg, int sock);

@@ -1,0 +1,283 @@
+#include "probe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/human.h"
+#include "base/timestamp.h"
+#include "runtime/spawn.h"
+
+/* moby's defaults (api/types/container: DefaultHealthcheck...) */
+#define DEFAULT_INTERVAL 30000000000LL
+#define DEFAULT_TIMEOUT 30000000000LL
+#define DEFAULT_START_INTERVAL 5000000000LL
+#define DEFAULT_RETRIES 3
+
+static int64_t
+ns_or (json_t *hc, const char *key, int64_t def)
+{
+	int64_t v = json_integer_value (json_object_get (hc, key));
+
+	return v > 0 ? v : def;
+}
+
+int
+probe_cfg_parse (json_t *hc, struct probe_cfg *c)
+{
+	json_t *test = json_object_get (hc, "Test");
+	const char *kind = json_string_value (json_array_get (test, 0));
+	size_t n = json_array_size (test), k = 0;
+
+	*c = (struct probe_cfg){0};
+	if (!kind || (strcmp (kind, "CMD") && strcmp (kind, "CMD-SHELL")) || n < 2)
+		return 0;
+	if (!(c->test = calloc (n + 2, sizeof *c->test)))
+		return -1;
+	if (!strcmp (kind, "CMD-SHELL")) {
+		c->test[k++] = "/bin/sh";
+		c->test[k++] = "-c";
+	}
+	for (size_t i = 1; i < n; i++)
+		if (json_is_string (json_array_get (test, i)))
+			if (!(c->test[k++] = strdup (json_string_value (json_array_get (test, i)))))
+				return -1;
+	c->interval = ns_or (hc, "Interval", DEFAULT_INTERVAL);
+	c->timeout = ns_or (hc, "Timeout", DEFAULT_TIMEOUT);
+	c->start_period = ns_or (hc, "StartPeriod", 0);
+	c->start_interval = ns_or (hc, "StartInterval", DEFAULT_START_INTERVAL);
+	c->retries = (int)ns_or (hc, "Retries", DEFAULT_RETRIES);
+	return 0;
+}
+
+static long
+now_ms (void)
+{
+	struct timespec ts;
+
+	clock_gettime (CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* moby's getInterval: the start interval while starting in the start period */
+static void
+schedule (struct probe *p)
+{
+	long since = now_ms () - p->started_ms;
+	int64_t ns = p->cfg->interval;
+
+	if (since < p->cfg->start_period / 1000000 && p->status == HEALTH_STARTING)
+		ns = p->cfg->start_interval;
+	p->due_ms = now_ms () + (long)(ns / 1000000);
+}
+
+void
+probe_begin (struct probe *p, const struct probe_cfg *cfg, int cdir, const char *root, const char *id)
+{
+	struct bx_err e = {0};
+
+	*p = (struct probe){.cfg = cfg, .cdir = cdir, .root = root, .id = id, .fd = -1};
+	if (!cfg->test)
+		return;
+	p->started_ms = now_ms ();
+	p->status = HEALTH_STARTING;
+	health_begin (cdir, &e);
+	schedule (p);
+}
+
+int
+probe_fd (const struct probe *p)
+{
+	return p->fd;
+}
+
+int
+probe_due_ms (const struct probe *p)
+{
+	long left;
+
+	if (!p->cfg || !p->cfg->test)
+		return -1;
+	left = p->due_ms - now_ms ();
+	return left < 0 ? 0 : left > 3600000 ? 3600000 : (int)left;
+}
+
+/* the check's child: ctr-exec with the output on OUT */
+static void __attribute__ ((noreturn)) check_exec (const struct probe *p, int out)
+{
+	size_t n = 0;
+	char **argv;
+	sigset_t none;
+
+	while (p->cfg->test[n])
+		n++;
+	if (!(argv = calloc (n + 5, sizeof *argv)))
+		_exit (125);
+	argv[0] = "ctr-exec", argv[1] = "--root", argv[2] = (char *)p->root, argv[3] = (char *)p->id;
+	memcpy (argv + 4, p->cfg->test, n * sizeof *argv);
+	sigemptyset (&none);
+	sigprocmask (SIG_SETMASK, &none, NULL);
+	dup2 (out, STDOUT_FILENO);
+	dup2 (out, STDERR_FILENO);
+	execvp (argv[0], argv);
+	_exit (127);
+}
+
+static void
+check_start (struct probe *p)
+{
+	int fds[2];
+	pid_t pid;
+
+	p->len = 0;
+	p->truncated = 0;
+	timestamp_now (p->start);
+	if (pipe2 (fds, O_CLOEXEC) < 0) {
+		schedule (p);
+		return;
+	}
+	if ((pid = fork ()) == 0)
+		check_exec (p, fds[1]);
+	close (fds[1]);
+	if (pid < 0) {
+		close (fds[0]);
+		schedule (p);
+		return;
+	}
+	fcntl (fds[0], F_SETFL, O_NONBLOCK);
+	p->pid = pid;
+	p->fd = fds[0];
+	p->due_ms = now_ms () + (long)(p->cfg->timeout / 1000000);
+}
+
+/* the result of the check that ran, recorded; the next one scheduled */
+static void
+check_done (struct probe *p, int code)
+{
+	struct health_result r = {.exit_code = code, .output = p->out, .len = p->len, .truncated = p->truncated};
+	struct bx_err e = {0};
+	int grace = now_ms () - p->started_ms < p->cfg->start_period / 1000000;
+	int st;
+
+	if (p->fd >= 0)
+		close (p->fd);
+	p->fd = -1;
+	p->pid = 0;
+	snprintf (r.start, sizeof r.start, "%s", p->start);
+	timestamp_now (r.end);
+	if ((st = health_record (p->cdir, &r, p->cfg->retries, grace, &e)) >= 0)
+		p->status = st;
+	schedule (p);
+}
+
+void
+probe_output (struct probe *p)
+{
+	char junk[4096];
+	ssize_t n;
+
+	for (;;) {
+		size_t room = sizeof p->out - p->len;
+		n = room ? read (p->fd, p->out + p->len, room) : read (p->fd, junk, sizeof junk);
+		if (n <= 0)
+			break;
+		if (room)
+			p->len += (size_t)n;
+		else
+			p->truncated = 1;
+	}
+	/* its end: the writers are gone, the reap records the result */
+	if (n == 0) {
+		close (p->fd);
+		p->fd = -1;
+	}
+}
+
+void
+probe_tick (struct probe *p)
+{
+	char d[48];
+
+	if (!p->cfg || !p->cfg->test || now_ms () < p->due_ms)
+		return;
+	if (!p->pid) {
+		check_start (p);
+		return;
+	}
+	/* moby: exit code -1 and these words; the check dies with its ctr-exec
+	 * (its parent-death signal) */
+	kill (p->pid, SIGKILL);
+	human_go_duration (p->cfg->timeout, d, sizeof d);
+	p->len = (size_t)snprintf (p->out, sizeof p->out, "Health check exceeded timeout (%s)", d);
+	p->truncated = 0;
+	check_done (p, -1);
+}
+
+int
+probe_reaped (struct probe *p, pid_t pid, int status)
+{
+	if (!p->pid || pid != p->pid)
+		return 0;
+	if (p->fd >= 0)
+		probe_output (p);
+	check_done (p, spawn_exit_code (status));
+	return 1;
+}
+
+void
+probe_end (struct probe *p)
+{
+	struct bx_err e = {0};
+
+	if (!p->cfg || !p->cfg->test)
+		return;
+	if (p->pid)
+		kill (p->pid, SIGKILL);
+	if (p->fd >= 0)
+		close (p->fd);
+	p->fd = -1;
+	p->pid = 0;
+	health_end (p->cdir, &e);
+}
+
+pid_t
+probe_fork (const struct probe_cfg *cfg, int cdir, const char *root, const char *id)
+{
+	static struct probe p;
+	sigset_t set;
+	pid_t pid;
+	int sfd;
+
+	if (!cfg->test || (pid = fork ()) != 0)
+		return cfg->test ? pid : -1;
+	prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	sigemptyset (&set);
+	sigaddset (&set, SIGCHLD);
+	sigprocmask (SIG_BLOCK, &set, NULL);
+	if ((sfd = signalfd (-1, &set, SFD_CLOEXEC)) < 0)
+		_exit (1);
+	probe_begin (&p, cfg, cdir, root, id);
+	for (;;) {
+		struct pollfd f[2] = {{sfd, POLLIN, 0}, {probe_fd (&p), POLLIN, 0}};
+		struct signalfd_siginfo si;
+		int st;
+		pid_t c;
+		if (poll (f, 2, probe_due_ms (&p)) < 0)
+			continue;
+		probe_tick (&p);
+		if (f[1].fd >= 0 && f[1].revents)
+			probe_output (&p);
+		if (f[0].revents && read (sfd, &si, sizeof si) > 0)
+			while ((c = waitpid (-1, &st, WNOHANG)) > 0)
+				probe_reaped (&p, c, st);
+	}
+}
