@@ -70,9 +70,9 @@ file_save (int dirfd, const struct health_file *h, int first, const struct strbu
 	char head[64];
 	int r;
 
-	strbuf_add (&b, head,
-	            (size_t)snprintf (head, sizeof head, "status=%s\nfailing_streak=%d\n", status_names[h->status],
-	                              h->streak));
+	strbuf_add (
+	    &b, head,
+	    (size_t)snprintf (head, sizeof head, "status=%s\nfailing_streak=%d\n", status_names[h->status], h->streak));
 	for (int i = first; i < h->n; i++) {
 		strbuf_add (&b, "log=", 4);
 		strbuf_add (&b, h->log[i], strlen (h->log[i]));
@@ -113,8 +113,7 @@ health_record (int dirfd, const struct health_result *r, int retries, int grace,
 
 	if (file_load (dirfd, &h, e) < 0)
 		return -1;
-	strbuf_add (&line, head,
-	            (size_t)snprintf (head, sizeof head, "log=%s %s %d ", r->start, r->end, r->exit_code));
+	strbuf_add (&line, head, (size_t)snprintf (head, sizeof head, "log=%s %s %d ", r->start, r->end, r->exit_code));
 	escape (&line, r->output, r->len);
 	if (r->truncated)
 		strbuf_add (&line, "...", 3);
