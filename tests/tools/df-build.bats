@@ -84,9 +84,11 @@ nothing_left () {
 	# ENTRYPOINT after CMD in the same stage keeps the CMD
 	[[ $(jq -c '[.config.Entrypoint, .config.Cmd]' "$BATS_TEST_TMPDIR/c") == '[["/bin/echo"],["default"]]' ]]
 	# the base's history, then one empty_layer entry per instruction
-	[[ $(jq -r '.history[-1].created_by' "$BATS_TEST_TMPDIR/c") == '/bin/sh -ec #(nop)  ENTRYPOINT ["/bin/echo"]' ]]
-	[[ $(jq -r '.history[-14].created_by' "$BATS_TEST_TMPDIR/c") == '/bin/sh -c #(nop)  MAINTAINER someone <a@b.c>' ]]
-	[[ $(jq '[.history[-14:][] | select(.empty_layer != true)] | length' "$BATS_TEST_TMPDIR/c") == 0 ]]
+	# --label: a LABEL step at the end, as the classic builder adds it
+	[[ $(jq -r '.history[-2:][].created_by' "$BATS_TEST_TMPDIR/c") == '/bin/sh -ec #(nop)  ENTRYPOINT ["/bin/echo"]
+/bin/sh -ec #(nop)  LABEL extra=yes' ]]
+	[[ $(jq -r '.history[-15].created_by' "$BATS_TEST_TMPDIR/c") == '/bin/sh -c #(nop)  MAINTAINER someone <a@b.c>' ]]
+	[[ $(jq '[.history[-15:][] | select(.empty_layer != true)] | length' "$BATS_TEST_TMPDIR/c") == 0 ]]
 	nothing_left
 }
 

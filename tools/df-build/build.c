@@ -279,12 +279,8 @@ build_stage (struct build *b, struct build_stage *s, int last, json_t **final, s
 		if (one_step (b, e, 1) < 0)
 			return -1;
 	}
-	if (last && json_object_size (b->o->labels)) {
-		json_t *l = json_object_get (meta_config (b), "Labels");
-		if (!json_is_object (l))
-			json_object_set_new (meta_config (b), "Labels", l = json_object ());
-		json_object_update (l, b->o->labels);
-	}
+	if (last && meta_cmdline_labels (b) < 0)
+		return err_set (e, BX_SYSTEM, 0, "out of memory");
 	/* a stage's image is in the store: COPY --from and later stages make
 	 * containers of it */
 	if (imgw_put (b, id, &desc, e) < 0)

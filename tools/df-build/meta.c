@@ -7,6 +7,8 @@
 
 #include "ast.h"
 #include "base/cleanup.h"
+#include "dockerfile/shword.h"
+#include "imgw.h"
 #include "meta.h"
 
 json_t *
@@ -135,33 +137,41 @@ env_set (json_t *c, const char *k, const char *v)
 	return 0;
 }
 
-/* ENV and LABEL: key, value, separator triples, each expanded */
+/* ENV and LABEL: key, value, separator triples, each expanded in the
+ * environment from before the instruction (Docker expands them all, then
+ * sets them: "ENV A=1 B=$A" gives B the old A) */
 static int
 pairs (struct build *b, const char *what, json_t *dst_labels, struct bx_err *e)
 {
 	const struct df_instr *in = b->in;
-	char *text = NULL;
-	size_t tlen = 0;
-	FILE *f = open_memstream (&text, &tlen);
+	char **w = calloc (in->nargs + 1, sizeof *w), *text = NULL;
+	size_t tlen = 0, i;
+	FILE *f;
 	int rc = 0;
 
-	fputs (what, f);
-	for (size_t i = 0; i + 1 < in->nargs && rc == 0; i += 3) {
-		_cleanup_free_ char *k = NULL, *v = NULL;
-		if (build_expand (b, in->args[i].s, &k, e) < 0 || build_expand (b, in->args[i + 1].s, &v, e) < 0)
+	if (!w)
+		return err_set (e, BX_SYSTEM, 0, "out of memory");
+	for (i = 0; i + 1 < in->nargs && rc == 0; i += 3)
+		if (build_expand (b, in->args[i].s, &w[i], e) < 0 ||
+		    build_expand (b, in->args[i + 1].s, &w[i + 1], e) < 0)
 			rc = -1;
-		else if (!*k)
+		else if (!*w[i])
 			rc = build_errf (b, e, BX_USAGE, "%s names must not be empty", what);
-		else if (dst_labels)
-			json_object_set_new (dst_labels, k, json_string (v));
+	f = open_memstream (&text, &tlen);
+	fputs (what, f);
+	for (i = 0; i + 1 < in->nargs && rc == 0; i += 3) {
+		if (dst_labels)
+			json_object_set_new (dst_labels, w[i], json_string (w[i + 1]));
 		else
-			env_set (meta_config (b), k, v);
-		if (rc == 0)
-			fprintf (f, " %s=%s", k, v);
+			env_set (meta_config (b), w[i], w[i + 1]);
+		fprintf (f, " %s=%s", w[i], w[i + 1]);
 	}
 	fclose (f);
 	if (rc == 0)
 		nop_history (b, text);
+	for (i = 0; i < in->nargs; i++)
+		free (w[i]);
+	free (w);
 	free (text);
 	return rc;
 }
@@ -213,34 +223,70 @@ do_arg (struct build *b, struct bx_err *e)
 	return 0;
 }
 
-/* EXPOSE 80 80/udp: ExposedPorts {"80/tcp": {}} */
+static int
+strcmp_ptr (const void *a, const void *b)
+{
+	return strcmp (*(const char *const *)a, *(const char *const *)b);
+}
+
+/* one EXPOSE port: "80" -> ExposedPorts "80/tcp", "53/UDP" -> "53/udp" */
+static int
+expose_one (struct build *b, json_t *ports, const char *p, struct bx_err *e)
+{
+	_cleanup_free_ char *key = NULL;
+
+	if (!*p || strspn (p, "0123456789") == 0 || strchr (p, '-'))
+		return build_errf (b, e, BX_USAGE, "EXPOSE %s: %s", p,
+		                   strchr (p, '-') ? "port ranges: not implemented" : "invalid port");
+	if (asprintf (&key, strchr (p, '/') ? "%s" : "%s/tcp", p) < 0)
+		return err_set (e, BX_SYSTEM, 0, "out of memory");
+	for (char *q = key; *q; q++)
+		*q = tolower ((unsigned char)*q);
+	json_object_set_new (ports, key, json_object ());
+	return 0;
+}
+
+/* EXPOSE 80 80/udp: ExposedPorts {"80/tcp": {}}. Docker sorts the words
+ * as written, then expands each into words ("EXPOSE $PORTS"); its history
+ * names them in that order, their case kept. */
 static int
 do_expose (struct build *b, struct bx_err *e)
 {
 	json_t *c = meta_config (b), *ports = json_object_get (c, "ExposedPorts");
-	_cleanup_free_ char *text = strdup ("EXPOSE");
+	const char **raw = calloc (b->in->nargs + 1, sizeof *raw);
+	char *text = NULL;
+	size_t tlen = 0, n;
+	FILE *f;
+	int rc = 0;
 
+	if (!raw)
+		return err_set (e, BX_SYSTEM, 0, "out of memory");
 	if (!json_is_object (ports)) {
 		ports = json_object ();
 		json_object_set_new (c, "ExposedPorts", ports);
 	}
-	for (size_t i = 0; i < b->in->nargs; i++) {
-		_cleanup_free_ char *p = NULL, *key = NULL;
-		char *t = text;
-		if (build_expand (b, b->in->args[i].s, &p, e) < 0)
-			return -1;
-		for (char *q = p; *q; q++)
-			*q = tolower ((unsigned char)*q);
-		if (!*p || strspn (p, "0123456789") == 0 || strchr (p, '-'))
-			return build_errf (b, e, BX_USAGE, "EXPOSE %s: %s", p,
-			                   strchr (p, '-') ? "port ranges: not implemented" : "invalid port");
-		if (asprintf (&key, strchr (p, '/') ? "%s" : "%s/tcp", p) < 0 || asprintf (&text, "%s %s", t, p) < 0)
-			return err_set (e, BX_SYSTEM, 0, "out of memory");
-		free (t);
-		json_object_set_new (ports, key, json_object ());
+	for (size_t i = 0; i < b->in->nargs; i++)
+		raw[i] = b->in->args[i].s;
+	qsort (raw, b->in->nargs, sizeof *raw, strcmp_ptr);
+	f = open_memstream (&text, &tlen);
+	fputs ("EXPOSE", f);
+	for (size_t i = 0; i < b->in->nargs && rc == 0; i++) {
+		char **env = build_env (b, &n), **words = NULL;
+		struct shword sh = {.escape = b->df->escape, .env = (const char *const *)env, .nenv = n};
+		if (shword_split (&sh, raw[i], &words, &n, e) < 0)
+			rc = build_wrap (b, e);
+		for (size_t k = 0; rc == 0 && k < n; k++)
+			if ((rc = expose_one (b, ports, words[k], e)) == 0)
+				fprintf (f, " %s", words[k]);
+		shword_free (words);
+		shword_free (env);
 	}
-	nop_history (b, text);
-	return 0;
+	fclose (f);
+	if (rc == 0)
+		nop_history (b, text);
+	free (text);
+	free (raw);
+	return rc;
 }
 
 static int
@@ -379,12 +425,111 @@ health_flags (struct build *b, json_t *hc, struct bx_err *e)
 	return 0;
 }
 
+/* V/UNIT with its fraction, trailing zeros dropped: Go's fmtFrac */
+static void
+frac (FILE *f, long long v, long long unit, const char *suffix)
+{
+	char digits[32];
+	int n;
+
+	fprintf (f, "%lld", v / unit);
+	if (v % unit) {
+		n = snprintf (digits, sizeof digits, "%0*lld", unit == 1000 ? 3 : unit == 1000000 ? 6 : 9, v % unit);
+		while (n > 0 && digits[n - 1] == '0')
+			digits[--n] = '\0';
+		fprintf (f, ".%s", digits);
+	}
+	fputs (suffix, f);
+}
+
+/* Go's time.Duration String(): "0s", "500ms", "1.5s", "1m30s", "1h0m0s" */
+static void
+go_duration_print (FILE *f, long long d)
+{
+	const long long sec = 1000000000LL;
+
+	if (d == 0)
+		fputs ("0s", f);
+	else if (d < 1000)
+		fprintf (f, "%lldns", d);
+	else if (d < 1000000)
+		frac (f, d, 1000, "\xc2\xb5s");
+	else if (d < sec)
+		frac (f, d, 1000000, "ms");
+	else {
+		if (d >= 3600 * sec)
+			fprintf (f, "%lldh", d / (3600 * sec));
+		if (d >= 60 * sec)
+			fprintf (f, "%lldm", d / (60 * sec) % 60);
+		frac (f, d % (60 * sec), sec, "s");
+	}
+}
+
+/* Go's %q of an int: a rune literal ('\x03', 'A'; past 0x7f a \u escape,
+ * where Go prints a printable rune as it is) */
+static void
+go_rune_print (FILE *f, long long r)
+{
+	if (r == '\'' || r == '\\')
+		fprintf (f, "'\\%c'", (int)r);
+	else if (r >= 7 && r <= 13)
+		fprintf (f, "'\\%c'", "abtnvfr"[r - 7]);
+	else if (r >= 0x20 && r < 0x7f)
+		fprintf (f, "'%c'", (int)r);
+	else if (r >= 0 && r < 0x80)
+		fprintf (f, "'\\x%02llx'", r);
+	else
+		fprintf (f, "'\\u%04llx'", r);
+}
+
+/* the history text: Go's %q of Docker's *HealthConfig,
+ * &{["CMD-SHELL" "x"] "30s" "0s" "0s" '\x03'} (StartInterval, which
+ * Docker 20.10 does not know, only when set) */
+static char *
+health_text (json_t *hc)
+{
+	static const char *const durations[] = {"Interval", "Timeout", "StartPeriod", "StartInterval"};
+	_cleanup_free_ char *q = quoted_list (json_object_get (hc, "Test"));
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream (&out, &len);
+
+	fprintf (f, "HEALTHCHECK &{%s", q);
+	for (size_t i = 0; i < 4; i++) {
+		json_t *v = json_object_get (hc, durations[i]);
+		if (i == 3 && !v)
+			continue;
+		fputs (" \"", f);
+		go_duration_print (f, json_integer_value (v));
+		fputc ('"', f);
+	}
+	fputc (' ', f);
+	go_rune_print (f, json_integer_value (json_object_get (hc, "Retries")));
+	fputc ('}', f);
+	fclose (f);
+	return out;
+}
+
+/* Docker's commit merges the new Healthcheck with the parent image's: what
+ * the instruction leaves unset (0) comes from the one before it */
+static void
+health_inherit (json_t *hc, json_t *prev)
+{
+	static const char *const keys[] = {"Interval", "Timeout", "StartPeriod", "StartInterval", "Retries"};
+
+	if (!json_is_object (prev))
+		return;
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		if (!json_object_get (hc, keys[i]) && json_object_get (prev, keys[i]))
+			json_object_set (hc, keys[i], json_object_get (prev, keys[i]));
+}
+
 static int
 do_healthcheck (struct build *b, struct bx_err *e)
 {
 	const struct df_instr *in = b->in;
 	json_t *hc = json_object (), *test;
-	_cleanup_free_ char *q = NULL, *text = NULL;
+	_cleanup_free_ char *text = NULL;
 
 	if (in->nargs && strcasecmp (in->args[0].s, "NONE") == 0) {
 		if (in->nargs > 1 || in->nflags)
@@ -399,10 +544,11 @@ do_healthcheck (struct build *b, struct bx_err *e)
 			return json_decref (hc), json_decref (test), -1;
 	} else
 		return json_decref (hc), build_errf (b, e, BX_USAGE, "HEALTHCHECK requires CMD or NONE");
-	q = quoted_list (test);
 	json_object_set_new (hc, "Test", test);
+	text = health_text (hc);
+	health_inherit (hc, json_object_get (meta_config (b), "Healthcheck"));
 	json_object_set_new (meta_config (b), "Healthcheck", hc);
-	if (asprintf (&text, "HEALTHCHECK %s", q) >= 0)
+	if (text)
 		nop_history (b, text);
 	return 0;
 }
@@ -493,6 +639,38 @@ meta_workdir_join (struct build *b, const char *p)
 		strcpy (out, "/");
 	free (joined);
 	return out;
+}
+
+int
+meta_cmdline_labels (struct build *b)
+{
+	const char **keys = calloc (json_object_size (b->o->labels) + 1, sizeof *keys), *k;
+	json_t *c = meta_config (b), *l = json_object_get (c, "Labels"), *v;
+	size_t n = 0;
+
+	if (!keys)
+		return -1;
+	json_object_foreach (b->o->labels, k, v) keys[n++] = k;
+	qsort (keys, n, sizeof *keys, strcmp_ptr);
+	if (n && !json_is_object (l))
+		json_object_set_new (c, "Labels", l = json_object ());
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *text = NULL;
+		char id[DIGEST_STR_LEN + 1];
+		const char *val = json_string_value (json_object_get (b->o->labels, keys[i]));
+		if (asprintf (&text, "LABEL %s=%s", keys[i], val) < 0)
+			return free (keys), -1;
+		b->step++;
+		if (!b->o->quiet)
+			printf ("Step %zu/%zu : %s\n", b->step, b->nsteps, text);
+		json_object_set_new (l, keys[i], json_string (val));
+		nop_history (b, text);
+		imgw_id (b, id);
+		if (!b->o->quiet)
+			printf (" ---> %.12s\n", digest_hex (id));
+	}
+	free (keys);
+	return 0;
 }
 
 int

@@ -9,6 +9,9 @@
 
 /* Run B->in when it is one of them: 1 done, 0 not one of them, -1 error. */
 int meta_run (struct build *b, struct bx_err *e);
+/* --label K=V: Docker's classic builder adds one "LABEL K=V" step per
+ * label, sorted, at the end of the target stage; -1 out of memory. */
+int meta_cmdline_labels (struct build *b);
 /* The stage's config object ("config" of the image config). */
 json_t *meta_config (struct build *b);
 /* The stage's SHELL (borrowed): ["/bin/sh", "-c"] unless SHELL set it. */

@@ -239,6 +239,8 @@ plan_make (struct build *b, struct bx_err *e)
 	if (find_target (b, e) < 0)
 		return -1;
 	mark_needed (b);
+	/* --label: a LABEL step each at the end (meta_cmdline_labels) */
+	b->nsteps += json_object_size (b->o->labels);
 	for (size_t i = 0; i < b->nstages; i++)
 		if (b->stages[i].needed)
 			b->nsteps += b->stages[i].end - b->stages[i].from;
