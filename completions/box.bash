@@ -72,7 +72,11 @@ _box_prune () {
 	if [[ ${COMP_WORDS[COMP_CWORD-1]} == --filter ]]; then
 		COMPREPLY=($(compgen -W "until= label= label!=" -- "$cur"))
 	elif [[ ${COMP_WORDS[COMP_CWORD-1]} == "$1" ]]; then
-		COMPREPLY=($(compgen -W "prune" -- "$cur"))
+		case $1 in
+		container) COMPREPLY=($(compgen -W "prune commit diff" -- "$cur")) ;;
+		image) COMPREPLY=($(compgen -W "prune history" -- "$cur")) ;;
+		*) COMPREPLY=($(compgen -W "prune" -- "$cur")) ;;
+		esac
 	else
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 	fi
@@ -88,7 +92,7 @@ _box () {
 		esac
 	done
 	if [[ -z $verb ]]; then
-		COMPREPLY=($(compgen -W "--root pull push images inspect tag rmi login logout save load run create start ps stop kill rm exec logs wait network port build compose container image system" -- "$cur"))
+		COMPREPLY=($(compgen -W "--root pull push images inspect tag rmi login logout save load run create start ps stop kill rm exec logs wait network port build compose commit diff history container image system" -- "$cur"))
 		return
 	fi
 	case $verb in
@@ -113,6 +117,9 @@ _box () {
 	logs) case ${COMP_WORDS[COMP_CWORD-1]} in -n|--tail) COMPREPLY=($(compgen -W "all 10 100" -- "$cur")) ;; --since|--until) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --follow -t --timestamps -n --tail --since --until" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")); fi ;; esac ;;
 	wait) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
 	build) case ${COMP_WORDS[COMP_CWORD-1]} in -f|--file|--iidfile) COMPREPLY=($(compgen -f -- "$cur")) ;; -t|--tag) COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")) ;; --network) COMPREPLY=($(compgen -W "none host default bridge" -- "$cur")) ;; --build-arg|--label|--target) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --tag -f --file --build-arg --target --no-cache -q --quiet --iidfile --label --network" -- "$cur")); else COMPREPLY=($(compgen -d -- "$cur")); fi ;; esac ;;
+	commit) case ${COMP_WORDS[COMP_CWORD-1]} in -a|--author|-c|--change|-m|--message) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-a --author -c --change -m --message -p --pause" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_containers) $(_box_images)" -- "$cur")); fi ;; esac ;;
+	diff) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
+	history) case ${COMP_WORDS[COMP_CWORD-1]} in --format) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--no-trunc -q --quiet -H --human --format" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")); fi ;; esac ;;
 	network) _box_network ;;
 	container|image|system) _box_prune "$verb" ;;
 	port) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;

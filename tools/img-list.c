@@ -4,6 +4,8 @@
  * usage:  img-list [--root DIR] [-a] [-q] [--digests] [--no-trunc] [--format FMT]
  *                  [-f|--filter KEY=VALUE]... [-o FIELDS] [REPO[:TAG]]
  *         img-list [--root DIR] inspect [-f|--format TEMPLATE] NAME...
+ *         img-list [--root DIR] history [--no-trunc] [-q] [-H|--human[=BOOL]]
+ *                  [--format TEMPLATE] NAME
  *         img-list [--root DIR] tag SOURCE TARGET
  *         img-list [--root DIR] rm [-f] NAME...
  *         img-list [--root DIR] gc
@@ -12,6 +14,8 @@
  * stdout: list: Docker's table, ids (-q), JSON lines (--format json), a
  *         template per row, or -o's tab-separated fields (for scripts);
  *         inspect: a JSON array, or the template once per image;
+ *         history: Docker's table (IMAGE, CREATED, CREATED BY, SIZE,
+ *         COMMENT), newest first, ids (-q), or the template per row;
  *         tag: nothing; rm: "Untagged: NAME" and "Deleted: ID" lines as
  *         docker rmi prints them; gc: each removed blob's digest;
  *         prune: what docker image prune prints ("Deleted Images:",
@@ -19,7 +23,8 @@
  *         reclaimed space: SIZE"); with --bytes-fd N the section alone,
  *         and the bytes freed as a decimal line on fd N; --plus-bytes N
  *         adds N to the total (box system prune: the other parts' bytes)
- * reads:  images/index.json, images/blobs/sha256/, containers/<id>/image
+ * reads:  images/index.json, images/blobs/sha256/, containers/<id>/image,
+ *         layers/<hex>/ (history: a layer's size, else from its blob)
  * writes: images/index.json (tag, rm, prune); removes blobs (rm, gc,
  *         prune) and, through img-fetch --gc, partial downloads (prune)
  * locks:  images/lock while rewriting index.json; images/gc.lock
@@ -30,6 +35,7 @@
  *         gc while blobs are being added), 5 system error;
  *         with several names, the first failure's code
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,11 +53,14 @@
 #include "base/root.h"
 #include "image/imgset.h"
 #include "image/store.h"
+#include "img-list/imghist.h"
 #include "img-list/imgprune.h"
 #include "img-list/imgrm.h"
 #include "img-list/imgrows.h"
 
 #define DEF_TABLE "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}"
+#define HIST_TABLE "table {{.ID}}\\t{{.CreatedSince}}\\t{{.CreatedBy}}\\t{{.Size}}\\t{{.Comment}}"
+#define HIST_TABLE_RAW "table {{.ID}}\\t{{.CreatedAt}}\\t{{.CreatedBy}}\\t{{.Size}}\\t{{.Comment}}"
 #define DEF_TABLE_DIGESTS "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}"
 
 struct ctx {
@@ -73,11 +82,12 @@ usage (void)
 	         "usage: %s [--root DIR] [-a] [-q] [--digests] [--no-trunc] [--format FMT] [-f KEY=VALUE]... [-o "
 	         "FIELDS] [REPO[:TAG]]\n"
 	         "       %s [--root DIR] inspect [-f TEMPLATE] NAME...\n"
+	         "       %s [--root DIR] history [--no-trunc] [-q] [-H|--human[=BOOL]] [--format TEMPLATE] NAME\n"
 	         "       %s [--root DIR] tag SOURCE TARGET\n"
 	         "       %s [--root DIR] rm [-f] NAME...\n"
 	         "       %s [--root DIR] gc\n"
 	         "       %s [--root DIR] prune [-a] [-f] [--bytes-fd N | --plus-bytes N]\n",
-	         bx_prog, bx_prog, bx_prog, bx_prog, bx_prog, bx_prog);
+	         bx_prog, bx_prog, bx_prog, bx_prog, bx_prog, bx_prog, bx_prog);
 	exit (BX_USAGE);
 }
 
@@ -332,6 +342,111 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 	if (listfmt_inspect (all, format, stdout, &fe) < 0)
 		rc = err_report (&fe);
 	json_decref (all);
+	imgset_free (&set);
+	return finish (rc);
+}
+
+/* --- history ----------------------------------------------------------- */
+
+struct hist_opts {
+	int notrunc, quiet, human;
+	const char *format, *name;
+};
+
+static int
+parse_bool (const char *s)
+{
+	static const char *const yes[] = {"1", "t", "T", "true", "TRUE", "True", NULL};
+	static const char *const no[] = {"0", "f", "F", "false", "FALSE", "False", NULL};
+
+	for (int i = 0; yes[i]; i++)
+		if (!strcmp (s, yes[i]))
+			return 1;
+	for (int i = 0; no[i]; i++)
+		if (!strcmp (s, no[i]))
+			return 0;
+	err_die (BX_USAGE,
+	         "invalid argument \"%s\" for \"-H, --human\" flag: strconv.ParseBool: parsing \"%s\": invalid "
+	         "syntax",
+	         s, s);
+}
+
+static void
+hist_parse (int argc, char **argv, struct ctx *c, struct hist_opts *o)
+{
+	enum { O_ROOT = 256, O_NOTRUNC, O_FORMAT };
+	static const struct option lo[] = {{"root", required_argument, NULL, O_ROOT},
+	                                   {"no-trunc", no_argument, NULL, O_NOTRUNC},
+	                                   {"quiet", no_argument, NULL, 'q'},
+	                                   {"human", optional_argument, NULL, 'H'},
+	                                   {"format", required_argument, NULL, O_FORMAT},
+	                                   {0, 0, 0, 0}};
+	int ch;
+
+	o->human = 1;
+	while ((ch = getopt_long (argc, argv, "qH::", lo, NULL)) != -1) {
+		switch (ch) {
+		case O_ROOT: c->root = optarg; break;
+		case O_NOTRUNC: o->notrunc = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'H': o->human = optarg ? parse_bool (optarg + (*optarg == '=')) : 1; break;
+		case O_FORMAT: o->format = optarg; break;
+		default: usage ();
+		}
+	}
+	if (argc - optind != 1)
+		usage ();
+	o->name = argv[optind];
+}
+
+/* NewHistoryFormat: -q and --human=false choose the table */
+static const char *
+hist_format (const struct hist_opts *o)
+{
+	if (o->format && strcmp (o->format, "table") != 0)
+		return o->format;
+	return o->quiet ? "{{.ID}}" : o->human ? HIST_TABLE : HIST_TABLE_RAW;
+}
+
+static int
+print_hist (const struct hist_opts *o, const struct imghist *h)
+{
+	struct listfmt f;
+	struct bx_err e = {0};
+	json_t *hd = imghist_headers ();
+	time_t now = time (NULL);
+	int rc = 0;
+
+	if (listfmt_init (&f, hist_format (o), HIST_TABLE, &e) < 0 || listfmt_header (&f, hd, &e) < 0)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < h->n; i++) {
+		json_t *rec = imghist_record (&h->v[i], o->notrunc, o->human, now);
+		rc = rec ? listfmt_row (&f, rec, &e) : err_set (&e, BX_SYSTEM, ENOMEM, "history");
+		json_decref (rec);
+	}
+	json_decref (hd);
+	if (rc == 0)
+		rc = listfmt_print (&f, stdout, &e);
+	listfmt_free (&f);
+	return rc < 0 ? err_report (&e) : 0;
+}
+
+static int
+cmd_history (int argc, char **argv, struct ctx *c)
+{
+	struct hist_opts o = {0};
+	struct bx_err e = {0};
+	struct imgset set;
+	struct imghist h = {0};
+	int how, k, rc;
+
+	hist_parse (argc, argv, c, &o);
+	ctx_open (c);
+	load_set (c, &set);
+	if ((k = imgset_find (&set, o.name, &how, &e)) >= 0 && !set.v[k].id[0])
+		k = err_set (&e, set.v[k].err.code, 0, "%s: %s", o.name, set.v[k].err.msg);
+	rc = k < 0 || imghist_build (&set, (size_t)k, c->rootfd, &h, &e) < 0 ? err_report (&e) : print_hist (&o, &h);
+	imghist_free (&h);
 	imgset_free (&set);
 	return finish (rc);
 }
@@ -602,8 +717,8 @@ cmd_prune (int argc, char **argv, struct ctx *c)
 static const struct {
 	const char *name;
 	int (*fn) (int, char **, struct ctx *);
-} CMDS[] = {{"inspect", cmd_inspect}, {"tag", cmd_tag},     {"rm", cmd_rm},
-            {"gc", cmd_gc},           {"prune", cmd_prune}, {NULL, NULL}};
+} CMDS[] = {{"inspect", cmd_inspect}, {"history", cmd_history}, {"tag", cmd_tag}, {"rm", cmd_rm},
+            {"gc", cmd_gc},           {"prune", cmd_prune},     {NULL, NULL}};
 
 int
 main (int argc, char **argv)

@@ -74,5 +74,8 @@
 /* on an index.json entry: the digest the registry knows the image by (an
  * index's, when the tag points at one platform's manifest); Docker's RepoDigests */
 #define ANN_REPO_DIGEST "io.box.repo.digest"
+/* on an index.json entry: the image id of the image it was committed from
+ * (box commit), Docker's Parent, which `box history` follows */
+#define ANN_PARENT "io.box.parent"
 
 #endif

@@ -262,12 +262,21 @@ imgset_inspect (const struct imgset *set, size_t k)
 	const struct imgset_entry *en = &set->v[k];
 	json_t *cfg = en->config, *o, *tags = json_array (), *digests = json_array ();
 	json_t *layers = json_object_get (json_object_get (cfg, "rootfs"), "diff_ids");
+	const char *parent =
+	    json_string_value (json_object_get (json_object_get (en->desc, "annotations"), ANN_PARENT));
+	json_t *hist = json_object_get (cfg, "history");
+	/* Docker's: the config's comment, else the last history entry's */
+	json_t *comment = json_object_get (cfg, "comment");
+
+	if (!json_string_length (comment))
+		comment = json_object_get (json_array_get (hist, json_array_size (hist) - 1), "comment");
 
 	layers = json_is_array (layers) ? json_incref (layers) : json_array ();
 
 	repo_names (set, en, tags, digests);
 	o = json_pack ("{ss so so ss so so so so so so so* so sI s{ss so} s{ss}}", "Id", en->id, "RepoTags", tags,
-	               "RepoDigests", digests, "Parent", "", "Comment", str_or (cfg, "comment", ""), "Created",
+	               "RepoDigests", digests, "Parent", parent ? parent : "", "Comment",
+	               json_string (json_string_value (comment) ? json_string_value (comment) : ""), "Created",
 	               str_or (cfg, "created", ""), "DockerVersion", str_or (cfg, "docker_version", ""), "Author",
 	               str_or (cfg, "author", ""), "Config", docker_config (json_object_get (cfg, "config")),
 	               "Architecture", str_or (cfg, "architecture", ""), "Variant",

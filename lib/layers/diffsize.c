@@ -1,0 +1,271 @@
+/* diffsize - a layer's size as Docker's DiffSize counts it (moby's
+ * pkg/directory.Size over the extracted layer) */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "base/cleanup.h"
+#include "base/layout.h"
+#include "layers/diffsize.h"
+
+/* inodes seen, for hard links */
+struct seen {
+	ino_t *v;
+	size_t n, cap;
+};
+
+static int
+seen_add (struct seen *s, ino_t ino)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i] == ino)
+			return 0;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 64;
+		ino_t *v = realloc (s->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		s->v = v, s->cap = cap;
+	}
+	s->v[s->n++] = ino;
+	return 1;
+}
+
+static int
+walk (int dirfd, struct seen *s, int64_t *out)
+{
+	DIR *d = fdopendir (dirfd);
+	struct dirent *de;
+	struct stat st;
+	int rc = 0;
+
+	if (!d)
+		return close (dirfd), -1;
+	while (rc == 0 && (errno = 0, de = readdir (d))) {
+		if (!strcmp (de->d_name, ".") || !strcmp (de->d_name, ".."))
+			continue;
+		if (fstatat (dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			rc = -1;
+		else if (S_ISDIR (st.st_mode)) {
+			int fd = openat (dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			rc = fd < 0 ? -1 : walk (fd, s, out);
+		} else if (st.st_size > 0) {
+			int fresh = seen_add (s, st.st_ino);
+			if (fresh < 0)
+				rc = -1;
+			else if (fresh)
+				*out += st.st_size;
+		}
+	}
+	if (rc == 0 && errno)
+		rc = -1;
+	closedir (d);
+	return rc;
+}
+
+int
+diffsize_dir (int dirfd, int64_t *out, struct bx_err *e)
+{
+	struct seen s = {0};
+	int fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	*out = 0;
+	rc = fd < 0 ? -1 : walk (fd, &s, out);
+	free (s.v);
+	return rc < 0 ? err_set (e, BX_SYSTEM, errno, "layer size") : 0;
+}
+
+/* --- a tar stream --------------------------------------------------------- */
+
+struct tarin {
+	int fd;
+	int gz;
+	z_stream z;
+	unsigned char in[65536];
+	size_t inlen; /* plain: bytes left in IN from the sniff */
+	size_t inoff;
+};
+
+/* the next LEN bytes of the tar (fewer only at its end) */
+static ssize_t
+tar_read (struct tarin *t, unsigned char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		if (!t->gz && t->inoff < t->inlen) {
+			size_t n = t->inlen - t->inoff < len - got ? t->inlen - t->inoff : len - got;
+			memcpy (buf + got, t->in + t->inoff, n);
+			t->inoff += n, got += n;
+			continue;
+		}
+		if (!t->gz || t->z.avail_in == 0) {
+			ssize_t n = read (t->fd, t->gz ? t->in : buf + got, t->gz ? sizeof t->in : len - got);
+			if (n <= 0)
+				return n < 0 ? -1 : (ssize_t)got;
+			if (!t->gz) {
+				got += n;
+				continue;
+			}
+			t->z.next_in = t->in;
+			t->z.avail_in = n;
+		}
+		t->z.next_out = buf + got;
+		t->z.avail_out = len - got;
+		int zr = inflate (&t->z, Z_NO_FLUSH);
+		got = len - t->z.avail_out;
+		if (zr == Z_STREAM_END) /* another gzip member may follow */
+			inflateReset (&t->z);
+		else if (zr != Z_OK && zr != Z_BUF_ERROR)
+			return errno = EINVAL, -1;
+	}
+	return got;
+}
+
+static int
+tar_skip (struct tarin *t, uint64_t n)
+{
+	unsigned char buf[8192];
+
+	while (n > 0) {
+		size_t k = n < sizeof buf ? n : sizeof buf;
+		if (tar_read (t, buf, k) != (ssize_t)k)
+			return -1;
+		n -= k;
+	}
+	return 0;
+}
+
+/* a numeric field: octal, or base-256 when its high bit is set */
+static uint64_t
+tar_num (const unsigned char *p, size_t len)
+{
+	uint64_t v = 0;
+
+	if (p[0] & 0x80) {
+		for (size_t i = 1; i < len; i++)
+			v = v << 8 | p[i];
+		return v;
+	}
+	for (size_t i = 0; i < len && p[i]; i++)
+		if (p[i] >= '0' && p[i] <= '7')
+			v = v << 3 | (uint64_t)(p[i] - '0');
+	return v;
+}
+
+/* the pax records of an 'x' header that change the size: size=, linkpath= */
+static void
+pax_apply (const char *rec, size_t len, int64_t *size, int64_t *linklen)
+{
+	size_t at = 0;
+
+	while (at < len) {
+		char *end;
+		unsigned long n = strtoul (rec + at, &end, 10);
+		const char *kv = end + 1, *stop = rec + at + n;
+		if (n == 0 || at + n > len || *end != ' ')
+			return;
+		if (!strncmp (kv, "size=", 5))
+			*size = strtoll (kv + 5, NULL, 10);
+		else if (!strncmp (kv, "linkpath=", 9))
+			*linklen = stop - (kv + 9) - 1;
+		at += n;
+	}
+}
+
+static int
+tar_sum (struct tarin *t, int64_t *out)
+{
+	unsigned char h[512];
+	int64_t psize = -1, plink = -1, llink = -1;
+
+	for (;;) {
+		ssize_t n = tar_read (t, h, sizeof h);
+		if (n == 0 || (n == 512 && h[0] == 0))
+			return 0;
+		if (n != 512)
+			return errno = EINVAL, -1;
+		uint64_t size = tar_num (h + 124, 12), padded = (size + 511) & ~(uint64_t)511;
+		char type = (char)h[156];
+		if (type == 'x' || type == 'L' || type == 'K') {
+			_cleanup_free_ char *rec = size < (1 << 20) ? malloc (padded + 1) : NULL;
+			if (!rec || tar_read (t, (unsigned char *)rec, padded) != (ssize_t)padded)
+				return errno = EINVAL, -1;
+			rec[size] = '\0';
+			if (type == 'x')
+				pax_apply (rec, size, &psize, &plink);
+			else if (type == 'K')
+				llink = (int64_t)strnlen (rec, size);
+			continue;
+		}
+		if (type == 'g' || type == '5' || type == '1' || type == '3' || type == '4' || type == '6') {
+			if (tar_skip (t, type == 'g' ? padded : 0) < 0)
+				return -1;
+		} else if (type == '2') {
+			*out += plink >= 0 ? plink : llink >= 0 ? llink : (int64_t)strnlen ((char *)h + 157, 100);
+		} else {
+			int64_t s = psize >= 0 ? psize : (int64_t)size;
+			*out += s;
+			if (tar_skip (t, ((uint64_t)s + 511) & ~(uint64_t)511) < 0)
+				return -1;
+		}
+		psize = plink = llink = -1;
+	}
+}
+
+int
+diffsize_blob (int fd, int64_t *out, struct bx_err *e)
+{
+	struct tarin *t = calloc (1, sizeof *t);
+	ssize_t n;
+	int rc;
+
+	*out = 0;
+	if (!t)
+		return err_set (e, BX_SYSTEM, ENOMEM, "layer size");
+	t->fd = fd;
+	n = read (fd, t->in, sizeof t->in);
+	if (n < 0) {
+		free (t);
+		return err_set (e, BX_SYSTEM, errno, "layer size");
+	}
+	if (n >= 4 && !memcmp (t->in, "\x28\xb5\x2f\xfd", 4)) {
+		free (t);
+		return err_set (e, BX_FAIL, 0, "the size of a zstd layer: not implemented");
+	}
+	t->gz = n >= 2 && t->in[0] == 0x1f && t->in[1] == 0x8b;
+	if (t->gz) {
+		if (inflateInit2 (&t->z, 15 + 32) != Z_OK) {
+			free (t);
+			return err_set (e, BX_SYSTEM, ENOMEM, "zlib");
+		}
+		t->z.next_in = t->in;
+		t->z.avail_in = n;
+	} else
+		t->inlen = n;
+	rc = tar_sum (t, out);
+	if (t->gz)
+		inflateEnd (&t->z);
+	free (t);
+	return rc < 0 ? err_set (e, BX_FAIL, errno, "reading the layer") : 0;
+}
+
+int
+diffsize_layer (int rootfd, int blobsfd, const char *diff_id, const char *blob, int64_t *out, struct bx_err *e)
+{
+	char path[128];
+	_cleanup_close_ int dir = -1, fd = -1;
+	const char *hex = strchr (diff_id, ':'), *bhex = strchr (blob, ':');
+
+	snprintf (path, sizeof path, "%s/%s", L_LAYERS, hex ? hex + 1 : diff_id);
+	if ((dir = openat (rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+		return diffsize_dir (dir, out, e) < 0 ? err_wrap (e, "%s", diff_id) : 0;
+	if ((fd = openat (blobsfd, bhex ? bhex + 1 : blob, O_RDONLY | O_CLOEXEC)) < 0)
+		return err_set (e, errno == ENOENT ? BX_NOTFOUND : BX_SYSTEM, errno, "layer %s", blob);
+	return diffsize_blob (fd, out, e) < 0 ? err_wrap (e, "layer %s", blob) : 0;
+}

@@ -1,0 +1,307 @@
+/*
+ * ctr-commit - a container's changes as an image; the changes listed
+ *
+ * usage:  ctr-commit [--root DIR] [-a|--author AUTHOR] [-c|--change INSTRUCTION]...
+ *                    [-m|--message MSG] [-p|--pause[=BOOL]] CONTAINER [REPO[:TAG]]
+ *         ctr-commit [--root DIR] diff CONTAINER
+ * stdout: commit: the new image's id, "sha256:..."; diff: "A /path",
+ *         "C /path", "D /path" lines, as docker diff prints them
+ * reads:  containers/<id>/ (create.json, upper/, rootfs/ when copied),
+ *         images/, layers/<hex>/ (diff: what the image holds)
+ * writes: commit: blobs, images/index.json (the image, untagged or
+ *         tagged REPO:TAG; ANN_PARENT names the container's image);
+ *         tmp/commit-<pid>/ while the layer is written
+ * locks:  images/gc.lock shared (store_pin) until the image is indexed;
+ *         images/lock while index.json is rewritten
+ * stderr: errors after the arguments are read in Docker's words: "Error
+ *         response from daemon: No such container: X"
+ * exit:   0 ok, 1 failed, 2 usage or bad input (a change, a reference),
+ *         3 no such container or image, 5 system error
+ *
+ * A running container is committed as it is, not paused: box has no
+ * pause yet (-p is accepted and does nothing), so a file the container
+ * writes meanwhile may be caught half written.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/layout.h"
+#include "base/root.h"
+#include "ctr-commit/cchange.h"
+#include "ctr-commit/cdiff.h"
+#include "ctr-commit/cimage.h"
+#include "image/ref.h"
+#include "image/store.h"
+#include "runtime/ctr.h"
+
+#define MAX_CHANGES 256
+
+struct opts {
+	const char *root;
+	const char *author, *message;
+	char *changes[MAX_CHANGES];
+	size_t nchanges;
+	const char *ctr, *ref;
+};
+
+/* a container and what it was made from */
+struct ctr {
+	int rootfd, dirfd;
+	struct store st;
+	char id[CTR_ID_LEN + 1];
+	json_t *create; /* create.json */
+	struct image img;
+	int upper, whole;
+};
+
+static void
+usage (void)
+{
+	fprintf (stderr,
+	         "usage: %s [--root DIR] [-a AUTHOR] [-c INSTRUCTION]... [-m MSG] [-p|--pause[=BOOL]] CONTAINER "
+	         "[REPO[:TAG]]\n"
+	         "       %s [--root DIR] diff CONTAINER\n",
+	         bx_prog, bx_prog);
+	exit (BX_USAGE);
+}
+
+static int
+parse_bool (const char *s)
+{
+	if (!strcmp (s, "1") || !strcasecmp (s, "t") || !strcasecmp (s, "true"))
+		return 1;
+	if (!strcmp (s, "0") || !strcasecmp (s, "f") || !strcasecmp (s, "false"))
+		return 0;
+	err_die (BX_USAGE,
+	         "invalid argument \"%s\" for \"-p, --pause\" flag: strconv.ParseBool: parsing \"%s\": invalid syntax",
+	         s, s);
+}
+
+static void
+parse_commit (int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+	    {"root", required_argument, NULL, 'R'},   {"author", required_argument, NULL, 'a'},
+	    {"change", required_argument, NULL, 'c'}, {"message", required_argument, NULL, 'm'},
+	    {"pause", optional_argument, NULL, 'p'},  {0, 0, 0, 0}};
+	int ch;
+
+	while ((ch = getopt_long (argc, argv, "+a:c:m:p::", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'R': o->root = optarg; break;
+		case 'a': o->author = optarg; break;
+		case 'c':
+			if (o->nchanges == MAX_CHANGES)
+				err_die (BX_USAGE, "more than %d changes", MAX_CHANGES);
+			o->changes[o->nchanges++] = optarg;
+			break;
+		case 'm': o->message = optarg; break;
+		case 'p': /* no pause in box: committed as it runs, either way */
+			if (optarg)
+				parse_bool (optarg + (*optarg == '='));
+			break;
+		default: usage ();
+		}
+	}
+	if (argc - optind < 1 || argc - optind > 2)
+		usage ();
+	o->ctr = argv[optind];
+	o->ref = optind + 1 < argc ? argv[optind + 1] : NULL;
+}
+
+static void
+parse_diff (int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {{"root", required_argument, NULL, 'R'}, {0, 0, 0, 0}};
+	int ch;
+
+	while ((ch = getopt_long (argc, argv, "", lo, NULL)) != -1) {
+		if (ch != 'R')
+			usage ();
+		o->root = optarg;
+	}
+	if (argc - optind != 1)
+		usage ();
+	o->ctr = argv[optind];
+}
+
+/* the container's changes: its overlay upper, or the whole copied root
+ * of a container of an image without layers (overlayfs needs a lower) */
+static int
+open_changes (struct ctr *c, struct bx_err *e)
+{
+	json_t *ids = json_object_get (json_object_get (c->img.config, "rootfs"), "diff_ids");
+
+	if ((c->upper = openat (c->dirfd, L_UPPER, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+		return 0;
+	if (errno != ENOENT)
+		return err_set (e, BX_SYSTEM, errno, "container %.12s: %s", c->id, L_UPPER);
+	if (json_array_size (ids))
+		return err_set (e, BX_FAIL, 0,
+		                "container %.12s: the changes of a copied root filesystem: not implemented", c->id);
+	if ((c->upper = openat (c->dirfd, L_ROOTFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "container %.12s: %s", c->id, L_ROOTFS);
+	c->whole = 1;
+	return 0;
+}
+
+static int
+ctr_load (const struct opts *o, struct ctr *c, struct bx_err *e)
+{
+	const char *image;
+
+	memset (c, 0, sizeof *c);
+	c->dirfd = c->upper = -1;
+	if ((c->rootfd = root_open (o->root, e)) < 0 || ctr_resolve (c->rootfd, o->ctr, c->id, e) < 0 ||
+	    (c->dirfd = ctr_open (c->rootfd, c->id, e)) < 0 || !(c->create = ctr_create_read (c->dirfd, e)))
+		return -1;
+	image = json_string_value (json_object_get (c->create, "Image"));
+	if (!image)
+		return err_set (e, BX_FAIL, 0, "container %.12s: create.json names no image", c->id);
+	if (store_open (&c->st, c->rootfd, e) < 0 || store_image_load (&c->st, image, &c->img, e) < 0)
+		return err_wrap (e, "container %.12s", c->id);
+	return open_changes (c, e);
+}
+
+static void
+ctr_free (struct ctr *c)
+{
+	if (c->upper >= 0)
+		close (c->upper);
+	if (c->dirfd >= 0)
+		close (c->dirfd);
+	json_decref (c->create);
+	store_image_free (&c->img);
+}
+
+/* what the daemon would refuse, in Docker's words */
+static int
+report (const struct bx_err *e)
+{
+	fprintf (stderr, "Error response from daemon: %s\n", e->msg);
+	return e->code ? e->code : BX_FAIL;
+}
+
+/* --- diff ------------------------------------------------------------- */
+
+static void
+print_line (const char *line, void *arg)
+{
+	(void)arg;
+	puts (line);
+}
+
+/* the image's extracted layers, the topmost first */
+static int
+open_lowers (struct ctr *c, int *fds, size_t *n, struct bx_err *e)
+{
+	json_t *ids = json_object_get (json_object_get (c->img.config, "rootfs"), "diff_ids");
+	size_t count = json_array_size (ids);
+
+	*n = 0;
+	for (size_t i = count; i-- > 0;) {
+		const char *d = json_string_value (json_array_get (ids, i)), *hex = d ? strchr (d, ':') : NULL;
+		char path[128];
+		snprintf (path, sizeof path, "%s/%s", L_LAYERS, hex ? hex + 1 : "");
+		if ((fds[*n] = openat (c->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			return err_set (e, BX_SYSTEM, errno, "container %.12s: layer %s", c->id, d ? d : "?");
+		(*n)++;
+	}
+	return 0;
+}
+
+static int
+cmd_diff (int argc, char **argv)
+{
+	struct opts o = {0};
+	struct ctr c;
+	struct bx_err e = {0};
+	int fds[128], rc;
+	size_t n = 0;
+
+	parse_diff (argc, argv, &o);
+	rc = ctr_load (&o, &c, &e) < 0 ? -1 : 0;
+	if (rc == 0 && json_array_size (json_object_get (json_object_get (c.img.config, "rootfs"), "diff_ids")) > 128)
+		rc = err_set (&e, BX_FAIL, 0, "diff of an image of more than 128 layers: not implemented");
+	if (rc == 0)
+		rc = open_lowers (&c, fds, &n, &e);
+	if (rc == 0)
+		rc = cdiff_walk (c.upper, fds, n, c.whole, print_line, NULL, &e);
+	for (size_t i = 0; i < n; i++)
+		close (fds[i]);
+	ctr_free (&c);
+	if (rc < 0)
+		return report (&e);
+	return fflush (stdout) == EOF ? BX_SYSTEM : 0;
+}
+
+/* --- commit ----------------------------------------------------------- */
+
+static int
+target (const char *s, char *full, size_t len, struct bx_err *e)
+{
+	struct ref r;
+
+	if (ref_parse (s, &r, e) < 0)
+		return -1;
+	if (r.digest[0])
+		return err_set (e, BX_USAGE, 0, "refusing to create a tag with a digest reference");
+	ref_full (&r, full, len);
+	return 0;
+}
+
+static int
+cmd_commit (int argc, char **argv)
+{
+	struct opts o = {0};
+	struct ctr c;
+	struct bx_err e = {0};
+	char full[600], id[DIGEST_STR_LEN + 1];
+	json_t *ctr_config, *config = NULL;
+	int rc;
+
+	parse_commit (argc, argv, &o);
+	if (o.ref && target (o.ref, full, sizeof full, &e) < 0)
+		return err_report (&e);
+	rc = ctr_load (&o, &c, &e);
+	ctr_config = json_object_get (c.create, "Config");
+	if (rc == 0 && !(config = cchange_apply (ctr_config, o.changes, o.nchanges, &e)))
+		rc = -1;
+	if (rc == 0) {
+		struct cimage ci = {.st = &c.st,
+		                    .rootfd = c.rootfd,
+		                    .ctr_id = c.id,
+		                    .upper = c.upper,
+		                    .whole = c.whole,
+		                    .ctr_config = ctr_config,
+		                    .config = config,
+		                    .parent = &c.img,
+		                    .author = o.author,
+		                    .comment = o.message,
+		                    .tag = o.ref ? full : NULL};
+		rc = cimage_commit (&ci, id, &e);
+	}
+	json_decref (config);
+	ctr_free (&c);
+	if (rc < 0)
+		return report (&e);
+	puts (id);
+	return fflush (stdout) == EOF ? BX_SYSTEM : 0;
+}
+
+int
+main (int argc, char **argv)
+{
+	err_prog_init (argv[0]);
+	if (argc > 1 && strcmp (argv[1], "diff") == 0)
+		return cmd_diff (argc - 1, argv + 1);
+	return cmd_commit (argc, argv);
+}

@@ -1,0 +1,241 @@
+/* cdiff - a container's changes, as moby's pkg/archive changes.go reports them */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/tree.h"
+#include "cdiff.h"
+
+#define MAX_LOWER 128
+
+struct lines {
+	char **v;
+	size_t n, cap;
+};
+
+struct walk {
+	struct lines out;
+	int err;
+	int whole;
+};
+
+/* a directory of each layer at the path being walked, -1 where the layer
+ * has none or a layer above hides it */
+struct lows {
+	int fd[MAX_LOWER];
+	size_t n;
+};
+
+static int
+lines_insert (struct lines *l, size_t at, char kind, const char *path)
+{
+	char *s = NULL;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		char **v = realloc (l->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		l->v = v, l->cap = cap;
+	}
+	if (asprintf (&s, "%c %s", kind, path) < 0)
+		return -1;
+	memmove (l->v + at + 1, l->v + at, (l->n - at) * sizeof *l->v);
+	l->v[at] = s;
+	l->n++;
+	return 0;
+}
+
+static int
+is_mount_point (const char *path, const struct stat *st)
+{
+	static const char *const dirs[] = {"/proc", "/sys", "/dev"};
+	static const char *const files[] = {"/etc/hosts", "/etc/hostname", "/etc/resolv.conf"};
+
+	for (size_t i = 0; i < 3; i++) {
+		if (S_ISDIR (st->st_mode) && strcmp (path, dirs[i]) == 0)
+			return 1;
+		if (S_ISREG (st->st_mode) && st->st_size == 0 && strcmp (path, files[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+is_opaque (int dirfd, const char *name)
+{
+	char val[4];
+	_cleanup_close_ int fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n = fd < 0 ? -1 : fgetxattr (fd, "trusted.overlay.opaque", val, sizeof val);
+
+	if (n < 0 && fd >= 0)
+		n = fgetxattr (fd, "user.overlay.opaque", val, sizeof val);
+	return n == 1 && val[0] == 'y';
+}
+
+/* NAME in the image under L: 1 found (*ST set), 0 absent or deleted; SUB
+ * gets the layers' directories of NAME for the walk below it */
+static int
+lower_find (const struct lows *l, const char *name, struct stat *st, struct lows *sub)
+{
+	int found = 0, hidden = 0;
+
+	sub->n = l->n;
+	for (size_t i = 0; i < l->n; i++) {
+		struct stat s;
+		sub->fd[i] = -1;
+		if (hidden || l->fd[i] < 0 || fstatat (l->fd[i], name, &s, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (TREE_IS_WHITEOUT (&s) || !S_ISDIR (s.st_mode)) {
+			if (!found && !TREE_IS_WHITEOUT (&s))
+				*st = s, found = 1;
+			hidden = 1;
+			continue;
+		}
+		if (!found)
+			*st = s, found = 1;
+		sub->fd[i] = openat (l->fd[i], name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		hidden = is_opaque (l->fd[i], name);
+	}
+	return found;
+}
+
+static void
+lows_close (struct lows *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->fd[i] >= 0)
+			close (l->fd[i]);
+	l->n = 0;
+}
+
+static int
+by_name (const struct dirent **a, const struct dirent **b)
+{
+	return strcmp ((*a)->d_name, (*b)->d_name);
+}
+
+static int
+names_of (int dirfd, struct dirent ***names)
+{
+	char self[64];
+
+	snprintf (self, sizeof self, "/proc/self/fd/%d", dirfd);
+	return scandir (self, names, NULL, by_name);
+}
+
+static int walk_dir (struct walk *w, int dirfd, const char *prefix, const struct lows *l, int added);
+
+/* an opaque directory hides the image's entries it does not have */
+static int
+hidden_deletes (struct walk *w, int dirfd, const char *prefix, const struct lows *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct dirent **names = NULL;
+		int n = l->fd[i] < 0 ? 0 : names_of (l->fd[i], &names), rc = 0;
+		for (int k = 0; k < n; k++) {
+			const char *nm = names[k]->d_name;
+			struct stat st, up;
+			struct lows sub = {0};
+			_cleanup_free_ char *path = NULL;
+			if (rc == 0 && strcmp (nm, ".") && strcmp (nm, "..") &&
+			    fstatat (dirfd, nm, &up, AT_SYMLINK_NOFOLLOW) < 0 && lower_find (l, nm, &st, &sub)) {
+				if (asprintf (&path, "%s/%s", prefix, nm) < 0 ||
+				    lines_insert (&w->out, w->out.n, 'D', path) < 0)
+					rc = -1;
+			}
+			if (rc == 0 && sub.n)
+				lows_close (&sub);
+			free (names[k]);
+		}
+		free (names);
+		if (rc < 0)
+			return -1;
+		break; /* the topmost layer that has the directory lists what the others would */
+	}
+	return 0;
+}
+
+static int
+walk_entry (struct walk *w, int dirfd, const char *prefix, const char *name, const struct lows *l, int added)
+{
+	struct stat st, low;
+	struct lows sub = {0};
+	_cleanup_free_ char *path = NULL;
+	int in_low, rc = 0;
+
+	if (asprintf (&path, "%s/%s", prefix, name) < 0 || fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return w->err = errno, -1;
+	if (is_mount_point (path, &st))
+		return 0;
+	in_low = !added && lower_find (l, name, &low, &sub);
+	if (TREE_IS_WHITEOUT (&st))
+		rc = in_low ? lines_insert (&w->out, w->out.n, 'D', path) : 0;
+	else if (!S_ISDIR (st.st_mode))
+		rc = lines_insert (&w->out, w->out.n, in_low ? 'C' : 'A', path);
+	else {
+		size_t at = w->out.n;
+		_cleanup_close_ int fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		int same = in_low && S_ISDIR (low.st_mode);
+		if (fd < 0)
+			rc = -1, w->err = errno;
+		if (rc == 0)
+			rc = walk_dir (w, fd, path, &sub, !same);
+		if (rc == 0 && same && is_opaque (dirfd, name))
+			rc = hidden_deletes (w, fd, path, &sub);
+		/* a whole root's /etc is there for the mount points, as in an image */
+		int etc_only = w->whole && strcmp (path, "/etc") == 0 && w->out.n == at;
+		if (rc == 0 && !etc_only &&
+		    (!same || w->out.n > at || low.st_mode != st.st_mode || low.st_uid != st.st_uid ||
+		     low.st_gid != st.st_gid))
+			rc = lines_insert (&w->out, at, in_low ? 'C' : 'A', path);
+	}
+	lows_close (&sub);
+	return rc;
+}
+
+static int
+walk_dir (struct walk *w, int dirfd, const char *prefix, const struct lows *l, int added)
+{
+	struct dirent **names = NULL;
+	int n = names_of (dirfd, &names), rc = 0;
+
+	if (n < 0)
+		return w->err = errno, -1;
+	for (int i = 0; i < n; i++) {
+		const char *nm = names[i]->d_name;
+		if (rc == 0 && strcmp (nm, ".") && strcmp (nm, ".."))
+			rc = walk_entry (w, dirfd, prefix, nm, l, added);
+		free (names[i]);
+	}
+	free (names);
+	return rc;
+}
+
+int
+cdiff_walk (int upper, const int *lower, size_t n, int whole, void (*fn) (const char *line, void *arg), void *arg,
+            struct bx_err *e)
+{
+	struct walk w = {.whole = whole};
+	struct lows l = {.n = n};
+	int rc;
+
+	if (n > MAX_LOWER)
+		return err_set (e, BX_FAIL, 0, "diff: more than %d layers: not implemented", MAX_LOWER);
+	memcpy (l.fd, lower, n * sizeof *lower);
+	rc = walk_dir (&w, upper, "", &l, 0);
+	for (size_t i = 0; i < w.out.n; i++) {
+		if (rc == 0)
+			fn (w.out.v[i], arg);
+		free (w.out.v[i]);
+	}
+	free (w.out.v);
+	return rc < 0 ? err_set (e, BX_SYSTEM, w.err, "reading the container's changes") : 0;
+}
