@@ -31,7 +31,9 @@ make_layer (const struct cimage *c, json_t **desc, char diff_id[DIGEST_STR_LEN +
 		return err_set (e, BX_SYSTEM, errno, "%s", tmpname);
 	if ((tmp = openat (c->rootfd, tmpname, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "%s", tmpname);
-	rc = layer_from_upper (c->upper, c->whole, c->st, tmp, desc, diff_id, e);
+	/* a container's mount points are never its changes, run or not */
+	struct layer_opts lo = {.whole = c->whole, .ran = 1, .compress = LAYER_GZIP, .epoch = -1};
+	rc = layer_from_upper (c->upper, &lo, c->st, tmp, desc, diff_id, e);
 	tree_remove_at (c->rootfd, tmpname);
 	return rc;
 }
