@@ -225,6 +225,16 @@ fn_join (struct sbuf *b, json_t *list, json_t *sep)
 	return 0;
 }
 
+/* docker/cli's json function encodes without HTML escapes; only {{json .}}
+ * of a row escapes, because the row's own MarshalJSON (json.Marshal) did */
+static char *
+json_of (json_t *v, int whole)
+{
+	if (whole)
+		return listfmt_json_dumps_go (v ? v : json_null (), JSON_COMPACT);
+	return json_dumps (v ? v : json_null (), JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
 /* Run a pipeline of one function: print its result into B. */
 static int
 run_action (struct action *a, json_t *dot, struct sbuf *b, struct bx_err *e)
@@ -245,8 +255,7 @@ run_action (struct action *a, json_t *dot, struct sbuf *b, struct bx_err *e)
 		if (a->n == 1)
 			rc = print_value (b, v[0]);
 		else if (strcmp (fn, "json") == 0 && a->n == 2)
-			rc = (js = listfmt_json_dumps_go (v[1] ? v[1] : json_null (), JSON_COMPACT)) ? sbuf_str (b, js)
-			                                                                             : -1;
+			rc = (js = json_of (v[1], strcmp (a->w[1], ".") == 0)) ? sbuf_str (b, js) : -1;
 		else if ((strcmp (fn, "upper") == 0 || strcmp (fn, "lower") == 0) && a->n == 2)
 			rc = fn_case (b, v[1], fn[0] == 'u');
 		else if (strcmp (fn, "index") == 0 && a->n == 3 && json_is_string (v[2]))

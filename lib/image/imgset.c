@@ -274,12 +274,14 @@ imgset_inspect (const struct imgset *set, size_t k)
 	layers = json_is_array (layers) ? json_incref (layers) : json_array ();
 
 	repo_names (set, en, tags, digests);
-	o = json_pack ("{ss so so ss so so so so so so so* so sI s{ss so} s{ss}}", "Id", en->id, "RepoTags", tags,
+	o = json_pack ("{ss so so ss so so so so so so so so so* so sI s{ss so} s{ss}}", "Id", en->id, "RepoTags", tags,
 	               "RepoDigests", digests, "Parent", parent ? parent : "", "Comment",
 	               json_string (json_string_value (comment) ? json_string_value (comment) : ""), "Created",
-	               str_or (cfg, "created", ""), "DockerVersion", str_or (cfg, "docker_version", ""), "Author",
-	               str_or (cfg, "author", ""), "Config", docker_config (json_object_get (cfg, "config")),
-	               "Architecture", str_or (cfg, "architecture", ""), "Variant",
+	               str_or (cfg, "created", ""), "Container", str_or (cfg, "container", ""), "ContainerConfig",
+	               docker_config (json_object_get (cfg, "container_config")), "DockerVersion",
+	               str_or (cfg, "docker_version", ""), "Author", str_or (cfg, "author", ""), "Config",
+	               docker_config (json_object_get (cfg, "config")), "Architecture",
+	               str_or (cfg, "architecture", ""), "Variant",
 	               json_object_get (cfg, "variant") ? str_or (cfg, "variant", "") : NULL, "Os",
 	               str_or (cfg, "os", ""), "Size", (json_int_t)en->size, "RootFS", "Type", "layers", "Layers",
 	               layers, "Metadata", "LastTagTime", "0001-01-01T00:00:00Z");

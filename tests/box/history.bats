@@ -81,6 +81,11 @@ dk () { docker -H "unix://$BATS_TEST_TMPDIR/dockerd/sock" "$@"; }
 	f='{{.CreatedBy}}|{{.Size}}|{{.Comment}}'
 	diff <(box history --format "$f" com:1) <(dk history --format "$f" com:1)
 	diff <(box history -q com:1 | tail -n +2) <(dk history -q com:1 | tail -n +2)
+	# the config as Docker's commit makes it (the layers' bytes differ: tar headers)
+	f='{{.Parent}}|{{.Author}}|{{.Comment}}|{{json .Config.Cmd}}|{{json .Config.Env}}|{{json .Config.ExposedPorts}}|{{json .Config.Labels}}|{{.Config.WorkingDir}}|{{json .ContainerConfig.Cmd}}'
+	diff <(box inspect -f "$f" com:1) <(dk inspect -f "$f" com:1)
+	[[ $(box inspect -f '{{json .RootFS.Layers}}' com:1 | jq length) == 2 ]]
+	[[ $(dk inspect -f '{{json .RootFS.Layers}}' com:1 | jq length) == 2 ]]
 	# a loaded image: the same ids, times, sizes and words
 	diff <(box history multi) <(dk history multi)
 	diff <(box history --no-trunc -H=false multi) <(dk history --no-trunc -H=false multi)

@@ -33,8 +33,9 @@ templates (void)
 	is_str (render ("{{.A}}-{{ .S.T }}", doc), "x-deep", "fields and nested fields");
 	is_str (render ("{{.N}} {{.L}} {{.M}}", doc), "80 [a b] map[a:1 k:v]", "Go's %v of numbers, lists, maps");
 	is_str (render ("{{.Missing}}|{{.Z}}", doc), "<no value>|<nil>", "missing and null");
-	is_str (render ("{{json .L}} {{json .H}}", doc), "[\"a\",\"b\"] \"\\u003c\\u0026\\u003e\"",
-	        "json, HTML-escaped");
+	is_str (render ("{{json .L}} {{json .H}}", doc), "[\"a\",\"b\"] \"<&>\"", "json of a field: not HTML-escaped");
+	is_str (render ("{{json .}}", "{\"H\":\"<&>\"}"), "{\"H\":\"\\u003c\\u0026\\u003e\"}",
+	        "json of a whole row: HTML-escaped, as its MarshalJSON");
 	is_str (render ("{{upper .A}}{{lower \"Q\"}}", doc), "Xq", "upper, lower");
 	is_str (render ("{{index .M \"k\"}} {{join .L \",\"}}", doc), "v a,b", "index, join");
 	is_str (render ("{{if .E}}y{{else}}n{{end}}{{if .L}}{{if .A}}Y{{end}}{{end}}", doc), "nY", "if/else, nested");
