@@ -440,10 +440,14 @@ cmd_list (int argc, char **argv, struct ctx *c)
 	all = o.all || o.last >= 0;
 	for (int i = 0; i < o.nf; i++)
 		all |= !strcmp (o.f[i].key, "status");
-	for (size_t i = 0; i < vs.n && (o.last < 0 || n < (size_t)o.last); i++)
-		if ((all || !strcmp (vs.v[i].st.status, "running") || !strcmp (vs.v[i].st.status, "restarting")) &&
-		    shown (c, &o, &vs.v[i]))
+	for (size_t i = 0; i < vs.n && (o.last < 0 || n < (size_t)o.last); i++) {
+		int live = !strcmp (vs.v[i].st.status, "running") || !strcmp (vs.v[i].st.status, "restarting");
+		/* a build's step shows while it runs, as Docker's classic builder's */
+		if (!live && ctrview_has_label (&vs.v[i], LABEL_BUILD_PID))
+			continue;
+		if ((all || live) && shown (c, &o, &vs.v[i]))
 			rows[n++] = &vs.v[i];
+	}
 	if (o.quiet && (!o.format || !strcmp (o.format, "table")))
 		for (size_t i = 0; i < n; i++)
 			printf ("%.*s\n", o.notrunc ? CTR_ID_LEN : CTR_SHORT_LEN, rows[i]->id);

@@ -40,6 +40,7 @@
 #include "base/err.h"
 #include "base/human.h"
 #include "base/layout.h"
+#include "base/tree.h"
 #include "base/root.h"
 #include "runtime/ctr.h"
 #include "runtime/ctrrm.h"
@@ -207,6 +208,18 @@ prune_one (int rootfd, const char *root, const char *id, int flags, const struct
 	*bytes += size;
 }
 
+/* a killed build's staging directories go with its stopped containers */
+static void
+sweep_builds (int rootfd)
+{
+	_cleanup_close_ int tmp = openat (rootfd, L_TMP, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (tmp < 0)
+		return;
+	tree_sweep_dead (tmp, L_BUILD_TMP);
+	tree_sweep_dead (tmp, L_RUN_TMP);
+}
+
 static int
 cmd_prune (int rootfd, const char *root, int flags, const struct prune *p)
 {
@@ -226,6 +239,7 @@ cmd_prune (int rootfd, const char *root, int flags, const struct prune *p)
 		if (strlen (de->d_name) == CTR_ID_LEN && strspn (de->d_name, "0123456789abcdef") == CTR_ID_LEN)
 			prune_one (rootfd, root, de->d_name, flags, p, &bytes, &n);
 	ctrrm_sweep (rootfd, &(struct bx_err){0});
+	sweep_builds (rootfd);
 	if (n)
 		putchar ('\n');
 	if (p->bytes_fd >= 0) {

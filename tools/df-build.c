@@ -393,6 +393,7 @@ build (struct opts *o)
 	    root_dir_path (&b, &e) < 0 || store_open (&b.st, b.rootfd, &e) < 0)
 		goto out;
 	ctrrun_signals ();
+	ctrrun_sweep (&b);
 	rc = build_run (&b, &e);
 	store_close (&b.st);
 out:

@@ -68,6 +68,10 @@
 #define L_DNSMASQ_PID "dnsmasq.pid" /* the resolver's pid and log */
 #define L_DNSMASQ_LOG "dnsmasq.log"
 
+/* labels */
+#define LABEL_BUILD_PID                                                                                                \
+	"io.box.build.pid" /* a df-build step's container: the build's pid (hidden from ps -a once stopped) */
+
 /* annotations */
 #define ANN_REF_NAME "org.opencontainers.image.ref.name"
 #define ANN_CREATED "org.opencontainers.image.created"

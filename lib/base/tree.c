@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -125,4 +127,24 @@ tree_remove_at (int dirfd, const char *name)
 	if (errno != EISDIR && errno != EPERM)
 		return -1;
 	return remove_dir (dirfd, name, NULL);
+}
+
+void
+tree_sweep_dead (int dirfd, const char *prefix)
+{
+	int fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_dir_ DIR *d = fd < 0 ? NULL : fdopendir (fd);
+	size_t n = strlen (prefix);
+	struct dirent *de;
+
+	if (!d && fd >= 0)
+		close (fd);
+	while (d && (de = readdir (d))) {
+		char *end;
+		long pid = strtol (de->d_name + n, &end, 10);
+		if (strncmp (de->d_name, prefix, n) || !de->d_name[n] || *end || pid <= 0)
+			continue;
+		if (kill ((pid_t)pid, 0) < 0 && errno == ESRCH)
+			tree_remove_at (dirfd, de->d_name);
+	}
 }

@@ -23,6 +23,10 @@ int tree_remove_at (int dirfd, const char *name);
  * rule, FD's device the one not to leave. */
 int tree_empty (int fd);
 
+/* Remove every DIRFD/<PREFIX><pid> whose process is gone: the staging
+ * directory of a worker that was killed (tmp/build-PID, tmp/run-PID). */
+void tree_sweep_dead (int dirfd, const char *prefix);
+
 /* True for an overlayfs whiteout: a character device 0:0. */
 #define TREE_IS_WHITEOUT(st) (S_ISCHR ((st)->st_mode) && (st)->st_rdev == 0)
 

@@ -280,3 +280,59 @@ $(hostname)
 	run -3 df-build -t t --network nosuchnet - <<<$'FROM small\nRUN true'
 	nothing_left 0
 }
+
+# wait until FILE has a line matching PATTERN (10 s at most)
+wait_for () {
+	local n
+	for n in $(seq 100); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for '$2' in $1" >&2
+	cat "$1" >&2
+	return 1
+}
+
+@test "Ctrl-C or SIGTERM during a RUN: the container and the half layer go, 130/143, no tag" {
+	local sig code pid
+	printf 'FROM small\nRUN echo started; sleep 30\n' >"$CTX/Dockerfile"
+	for sig in INT TERM; do
+		df-build --network none -t t "$CTX" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+		pid=$!
+		wait_for "$BATS_TEST_TMPDIR/out" '^started'
+		kill -"$sig" "$pid"
+		code=0
+		wait "$pid" || code=$?
+		[[ $sig == INT && $code == 130 ]] || [[ $sig == TERM && $code == 143 ]]
+		[[ $(tail -1 "$BATS_TEST_TMPDIR/out") == "df-build: Dockerfile:2: interrupted by SIG$sig" ]]
+		run -1 box inspect t
+		nothing_left 0
+	done
+}
+
+@test "after SIGKILL of a build, the next build removes its container and files; ps -a never shows them" {
+	local pid
+	printf 'FROM small\nRUN --mount=type=secret,id=s echo started; sleep 30\n' >"$CTX/Dockerfile"
+	echo secret >"$BATS_TEST_TMPDIR/s"
+	df-build --network none --secret id=s,src="$BATS_TEST_TMPDIR/s" -t t "$CTX" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	wait_for "$BATS_TEST_TMPDIR/out" '^started'
+	# the running step shows, as Docker's classic builder shows it
+	run -0 box ps -a --format '{{.Labels}}'
+	[[ $output == *io.box.build.pid=$pid* ]]
+	kill -KILL "$pid"
+	wait "$pid" || true
+	[[ -n $(ls "$BOX_ROOT/containers") && -n $(ls "$BOX_ROOT/tmp") ]]
+	run -0 box ps -a -q
+	[[ -z $output ]]
+	run -0 df-build --network none -q - <<<$'FROM small\nRUN true'
+	nothing_left 1
+	# box container prune (and so system prune) does it too
+	df-build --network none --secret id=s,src="$BATS_TEST_TMPDIR/s" -t t "$CTX" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	wait_for "$BATS_TEST_TMPDIR/out" '^started'
+	kill -KILL "$pid"
+	wait "$pid" || true
+	run -0 box container prune -f
+	nothing_left 1
+}

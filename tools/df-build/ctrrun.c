@@ -2,6 +2,7 @@
  * ctr-rm run as programs: their lib code plus ctr-create's own modules
  * would otherwise be linked twice, and the build would carry a second
  * copy of how a container is made */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,6 +16,7 @@
 
 #include "base/cleanup.h"
 #include "base/layout.h"
+#include "base/tree.h"
 #include "ctrrun.h"
 
 /* the program NAME beside this one, else on PATH */
@@ -244,4 +246,50 @@ ctrrun_attach (struct build *b, const char *id, const char *net, struct bx_err *
 	return st == 0
 	           ? 0
 	           : err_set (e, st <= BX_SYSTEM ? st : BX_SYSTEM, 0, "network %s: attaching failed (ctr-net)", net);
+}
+
+/* the pid of the build that made the container DIR (its label), or 0 */
+static long
+build_pid (int ctrs, const char *dir)
+{
+	char path[512];
+	int fd;
+	json_t *c;
+	const char *v;
+	long pid = 0;
+
+	snprintf (path, sizeof path, "%s/" L_CREATE_JSON, dir);
+	if ((fd = openat (ctrs, path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	c = json_loadfd (fd, 0, NULL);
+	close (fd);
+	v = json_string_value (
+	    json_object_get (json_object_get (json_object_get (c, "Config"), "Labels"), CTRRUN_LABEL));
+	if (v)
+		pid = strtol (v, NULL, 10);
+	json_decref (c);
+	return pid;
+}
+
+void
+ctrrun_sweep (struct build *b)
+{
+	int fd = openat (b->rootfd, L_CONTAINERS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_dir_ DIR *d = fd < 0 ? NULL : fdopendir (fd);
+	_cleanup_close_ int tmp = openat (b->rootfd, L_TMP, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+
+	if (!d && fd >= 0)
+		close (fd);
+	while (d && (de = readdir (d))) {
+		long pid;
+		if (strlen (de->d_name) != CTRRUN_ID_LEN || (pid = build_pid (dirfd (d), de->d_name)) <= 0)
+			continue;
+		if (kill ((pid_t)pid, 0) < 0 && errno == ESRCH)
+			ctrrun_remove (b, de->d_name, &(struct bx_err){0});
+	}
+	if (tmp >= 0) {
+		tree_sweep_dead (tmp, L_BUILD_TMP);
+		tree_sweep_dead (tmp, L_RUN_TMP);
+	}
 }

@@ -4,11 +4,11 @@
 #ifndef DF_BUILD_CTRRUN_H
 #define DF_BUILD_CTRRUN_H
 
+#include "base/layout.h"
 #include "build.h"
 
 #define CTRRUN_ID_LEN 64
-/* the label of a build's containers: the building df-build's pid */
-#define CTRRUN_LABEL "io.box.build.pid"
+#define CTRRUN_LABEL LABEL_BUILD_PID
 
 /* Make a container of the image IMAGE (an id) running CMD (an array)
  * with the extra "K=V" ENV (an array, may be NULL); ID its id. */
@@ -27,6 +27,9 @@ int ctrrun_remove (struct build *b, const char *id, struct bx_err *e);
 int ctrrun_attach (struct build *b, const char *id, const char *net, struct bx_err *e);
 /* Pull the image REF into the store (img-fetch, its lines on stdout). */
 int ctrrun_pull (struct build *b, const char *ref, struct bx_err *e);
+/* What killed builds left: their containers (CTRRUN_LABEL of a dead
+ * process) and their tmp/build-PID and tmp/run-PID directories. */
+void ctrrun_sweep (struct build *b);
 /* Catch SIGINT and SIGTERM: a RUN under way is stopped, and the build
  * ends at the next ctrrun_interrupted. */
 void ctrrun_signals (void);

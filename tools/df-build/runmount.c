@@ -1,7 +1,6 @@
 /* runmount - RUN --mount as BuildKit's dockerfile frontend reads it
  * (moby/buildkit frontend/dockerfile/instructions/commands_runmount.go),
  * each one handed to ctr-create as a --mount flag */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -15,10 +14,10 @@
 
 #include "base/afile.h"
 #include "base/cleanup.h"
-#include "base/hash.h"
 #include "base/layout.h"
 #include "base/lock.h"
 #include "base/tree.h"
+#include "image/runcache.h"
 #include "plan.h"
 #include "runmount.h"
 
@@ -295,8 +294,7 @@ mount_cache (struct build *b, struct runmount *m, const struct spec *s, struct b
 	if (num ("mode", s->mode, 8, 0755, &mode, e) < 0 || num ("uid", s->uid, 10, 0, &uid, e) < 0 ||
 	    num ("gid", s->gid, 10, 0, &gid, e) < 0)
 		return -1;
-	hash_buf (id, strlen (id), hex);
-	memmove (hex, digest_hex (hex), strlen (digest_hex (hex)) + 1);
+	runcache_name (id, hex);
 	if (cache_dir (b, hex, mode, uid, gid, e) < 0 || cache_lock (b, m, s, hex, &fresh, e) < 0)
 		return -1;
 	if (fresh) {
@@ -542,58 +540,4 @@ runmount_release (struct build *b, struct runmount *m)
 	json_decref (m->stubs);
 	json_decref (m->ctrs);
 	*m = (struct runmount){.tmpfd = -1};
-}
-
-static unsigned long long
-tree_bytes (int dirfd, const char *name)
-{
-	int fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	DIR *d = fd < 0 ? NULL : fdopendir (fd);
-	unsigned long long n = 0;
-	struct dirent *de;
-	struct stat st;
-
-	if (!d) {
-		if (fd >= 0)
-			close (fd);
-		return fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? (unsigned long long)st.st_blocks * 512
-		                                                            : 0;
-	}
-	while ((de = readdir (d)))
-		if (strcmp (de->d_name, ".") && strcmp (de->d_name, ".."))
-			n += tree_bytes (fd, de->d_name);
-	closedir (d);
-	return n;
-}
-
-int
-runmount_prune (int rootfd, unsigned long long *bytes, struct bx_err *e)
-{
-	int fd = openat (rootfd, L_RUN_CACHE, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_dir_ DIR *d = fd < 0 ? NULL : fdopendir (fd);
-	struct dirent *de;
-	char lock[DIGEST_STR_LEN + 16];
-
-	*bytes = 0;
-	if (!d) {
-		if (fd >= 0)
-			close (fd);
-		return errno == ENOENT ? 0 : err_set (e, BX_SYSTEM, errno, L_RUN_CACHE);
-	}
-	while ((de = readdir (d))) {
-		int held;
-		if (de->d_name[0] == '.' || strchr (de->d_name, '.'))
-			continue;
-		/* one in use by a RUN with sharing=locked|private stays */
-		snprintf (lock, sizeof lock, "%s.lock", de->d_name);
-		_cleanup_close_ int l = lock_take_at (dirfd (d), lock, LOCK_TRY, &(struct bx_err){0});
-		held = l < 0;
-		if (held)
-			continue;
-		*bytes += tree_bytes (dirfd (d), de->d_name);
-		if (tree_remove_at (dirfd (d), de->d_name) < 0)
-			return err_set (e, BX_SYSTEM, errno, L_RUN_CACHE "/%s", de->d_name);
-		unlinkat (dirfd (d), lock, 0);
-	}
-	return 0;
 }

@@ -30,8 +30,4 @@ void runmount_remove_stubs (struct runmount *m, int rootfs);
 /* Release what M holds: its temporary files, locks and containers. */
 void runmount_release (struct build *b, struct runmount *m);
 
-/* The cache mounts' directory is swept: every one goes but those in use;
- * *BYTES what they held. For `box builder prune`. */
-int runmount_prune (int rootfd, unsigned long long *bytes, struct bx_err *e);
-
 #endif
