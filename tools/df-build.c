@@ -291,8 +291,9 @@ parse_args (int argc, char **argv, struct opts *o)
 		usage ();
 	o->b.context = argv[optind];
 	set_epoch (o);
-	if (o->progress && strcmp (o->progress, "auto") != 0)
-		nyi ("--progress plain|tty");
+	if (o->progress && strcmp (o->progress, "auto") && strcmp (o->progress, "plain") && strcmp (o->progress, "tty"))
+		err_die (BX_USAGE, "invalid progress mode \"%s\": auto, plain or tty", o->progress);
+	o->b.plain = o->progress && strcmp (o->progress, "auto");
 	if (o->platform)
 		check_platform (o->platform);
 }

@@ -336,3 +336,25 @@ wait_for () {
 	run -0 box container prune -f
 	nothing_left 1
 }
+
+@test "--progress plain: BuildKit's lines on stderr, the steps' output in them, nothing on stdout" {
+	printf 'FROM small AS a\nRUN echo one\nFROM a\nRUN echo two >&2\n' >"$CTX/Dockerfile"
+	run -0 --separate-stderr df-build --network none --progress plain -t t "$CTX"
+	[[ -z $output ]]
+	# (bats drops the blank lines between the steps)
+	[[ ${stderr_lines[0]} == "#1 [a 1/2] FROM small AS a" && ${stderr_lines[1]} == "#1 DONE "*s ]]
+	[[ ${stderr_lines[2]} == "#2 [a 2/2] RUN echo one" && ${stderr_lines[3]} =~ ^#2\ [0-9]+\.[0-9]{3}\ one$ ]]
+	[[ ${stderr_lines[5]} == "#3 [stage-1 1/2] FROM a" ]]
+	[[ ${stderr_lines[7]} == "#4 [stage-1 2/2] RUN echo two >&2" && ${stderr_lines[8]} =~ ^#4\ [0-9.]+\ two$ ]]
+	[[ ${stderr_lines[10]} == "#5 exporting to image" && ${stderr_lines[11]} == "#5 writing image sha256:"*" done" ]]
+	[[ ${stderr_lines[12]} == "#5 naming to docker.io/library/t:latest done" && ${stderr_lines[13]} == "#5 DONE "*s ]]
+	[[ $stderr == *$'#1 DONE '*$'s\n\n#2 ['* ]]
+	run -3 --separate-stderr df-build --network none --progress tty -t t - <<<$'FROM small\nRUN exit 3'
+	[[ ${stderr_lines[-2]} == "#2 ERROR: Dockerfile:2: step 2/2: The command '/bin/sh -c exit 3' returned a non-zero code: 3" ]]
+	# -q wins: the id alone
+	run -0 --separate-stderr df-build --network none --progress plain -q - <<<$'FROM small\nRUN true'
+	[[ $output == sha256:* && -z $stderr ]]
+	run -2 df-build --progress fancy .
+	[[ $output == 'df-build: invalid progress mode "fancy": auto, plain or tty' ]]
+	nothing_left 1
+}

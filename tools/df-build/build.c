@@ -17,6 +17,7 @@
 #include "imgw.h"
 #include "meta.h"
 #include "plan.h"
+#include "progress.h"
 #include "step.h"
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -165,6 +166,7 @@ static void
 say_step (struct build *b, const struct df_instr *in)
 {
 	b->step++;
+	progress_step (b);
 	if (!b->o->quiet)
 		printf ("Step %zu/%zu : %s\n", b->step, b->nsteps, in->original);
 }
@@ -364,6 +366,7 @@ build_run (struct build *b, struct bx_err *e)
 	/* buildkit's own build-arg, no ARG needed */
 	json_object_set_new (b->usedargs, "SOURCE_DATE_EPOCH", json_true ());
 	b->temps = json_array ();
+	progress_start (b);
 	if (check_tags (b, e) < 0 || plan_make (b, e) < 0 || (pin = store_pin (&b->st, e)) < 0)
 		rc = -1;
 	for (size_t i = 0; i < b->nstages && rc == 0; i++)
@@ -376,6 +379,7 @@ build_run (struct build *b, struct bx_err *e)
 			printf ("Successfully built %.12s\n", digest_hex (id));
 		rc = finish (b, final, id, e);
 	}
+	progress_end (b, rc, e, b->stages ? b->stages[b->nstages - 1].id : "");
 	/* the intermediate images go; a failed build's last one too */
 	if (rc < 0 && final)
 		imgw_temp (b, final);

@@ -18,6 +18,7 @@
 #include "base/layout.h"
 #include "base/tree.h"
 #include "ctrrun.h"
+#include "progress.h"
 
 /* the program NAME beside this one, else on PATH */
 static void
@@ -33,6 +34,8 @@ prog_path (const char *name, char *out, size_t len)
 	if (access (out, X_OK) < 0)
 		snprintf (out, len, "%s", name);
 }
+
+#define PIPE_OUT (-2)
 
 static volatile sig_atomic_t caught;
 static volatile pid_t running; /* the ctr-spawn of the RUN under way, or 0 */
@@ -66,7 +69,43 @@ ctrrun_interrupted (struct bx_err *e)
 	return err_set (e, 128 + caught, 0, "interrupted by %s", caught == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
-/* Run ARGV; OUTFD: -1 inherit stdout, else where stdout goes; SPAWN: the
+/* the step's output, line by line, into the plain progress, until the
+ * step and what it started close it */
+static void
+relay (int pipefd[2])
+{
+	char buf[8192];
+	size_t have = 0;
+	ssize_t n;
+
+	close (pipefd[1]);
+	while ((n = read (pipefd[0], buf + have, sizeof buf - have)) != 0) {
+		char *nl, *at = buf;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		have += (size_t)n;
+		while ((nl = memchr (at, '\n', have - (size_t)(at - buf)))) {
+			progress_line (at, (size_t)(nl - at));
+			at = nl + 1;
+		}
+		have -= (size_t)(at - buf);
+		memmove (buf, at, have);
+		/* a line longer than the buffer goes in pieces */
+		if (have == sizeof buf) {
+			progress_line (buf, have);
+			have = 0;
+		}
+	}
+	if (have)
+		progress_line (buf, have);
+	close (pipefd[0]);
+}
+
+/* Run ARGV; OUTFD: -1 inherit stdout, PIPE_OUT stdout and stderr into the
+ * plain progress, else where stdout goes; SPAWN: the
  * step's command, which a signal stops. *STATUS is its exit code, 128+n
  * when killed by signal n. */
 static int
@@ -74,16 +113,20 @@ run_prog (const char *const *argv, int outfd, int spawn, int *status, struct bx_
 {
 	char prog[PATH_MAX + 32];
 	pid_t pid, parent = getpid ();
-	int st;
+	int st, pipefd[2] = {-1, -1};
 
 	prog_path (argv[0], prog, sizeof prog);
 	fflush (stdout);
+	if (outfd == PIPE_OUT && pipe2 (pipefd, O_CLOEXEC) < 0)
+		return err_set (e, BX_SYSTEM, errno, "pipe");
 	if ((pid = fork ()) < 0)
 		return err_set (e, BX_SYSTEM, errno, "fork");
 	if (pid == 0) {
 		/* a killed build takes its step along; Ctrl-C is the build's to
 		 * handle, so that ctr-create and ctr-rm are never cut short */
 		if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent || setpgid (0, 0) < 0)
+			_exit (BX_SYSTEM);
+		if (outfd == PIPE_OUT && (dup2 (pipefd[1], STDOUT_FILENO) < 0 || dup2 (pipefd[1], STDERR_FILENO) < 0))
 			_exit (BX_SYSTEM);
 		if (outfd >= 0 && dup2 (outfd, STDOUT_FILENO) < 0)
 			_exit (BX_SYSTEM);
@@ -96,6 +139,8 @@ run_prog (const char *const *argv, int outfd, int spawn, int *status, struct bx_
 		running = pid;
 	if (spawn && caught)
 		kill (pid, SIGKILL);
+	if (outfd == PIPE_OUT)
+		relay (pipefd);
 	while (waitpid (pid, &st, 0) < 0)
 		if (errno != EINTR) {
 			running = 0;
@@ -193,7 +238,7 @@ ctrrun_spawn (struct build *b, const char *id, int *code, struct bx_err *e)
 	const char *argv[] = {"ctr-spawn", "--root", b->o->rootpath, id, NULL};
 	_cleanup_close_ int null = b->o->quiet ? open ("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
 
-	return run_prog (argv, null, 1, code, e);
+	return run_prog (argv, progress_on () ? PIPE_OUT : null, 1, code, e);
 }
 
 int
