@@ -315,7 +315,7 @@ finish (struct ctx *c, struct cgroup *cg, int status, pid_t prober)
 	 * read an "exited" written now: that write (an fsync) is skipped */
 	if (!c->auto_remove)
 		state_exited (c, code, oom);
-	else if (ctrrm_remove (c->rootfd, c->id, CTR_RM_FORCE | CTR_RM_LOCKED, &e) < 0) {
+	else if (ctrrm_remove (c->rootfd, c->id, CTR_RM_FORCE | CTR_RM_LOCKED | CTR_RM_VOLUMES, &e) < 0) {
 		err_report (&e);
 		state_exited (c, code, oom);
 	}
@@ -334,7 +334,7 @@ fail_start (struct ctx *c, struct cgroup *cg, pid_t failed, const struct bx_err 
 	cgroup_destroy (cg, &e);
 	state_failed (c, err);
 	if (c->auto_remove)
-		ctrrm_remove (c->rootfd, c->id, CTR_RM_FORCE | CTR_RM_LOCKED, &e);
+		ctrrm_remove (c->rootfd, c->id, CTR_RM_FORCE | CTR_RM_LOCKED | CTR_RM_VOLUMES, &e);
 	return err->code;
 }
 

@@ -12,7 +12,7 @@
 #define L_CONTAINERS "containers" /* containers/<id>/: an OCI bundle */
 #define L_NAMES "names"           /* names/<name> -> <id> */
 #define L_NETWORKS "networks"     /* networks/<name>/: a bridge network (ctr-net) */
-#define L_VOLUMES "volumes"
+#define L_VOLUMES "volumes"       /* volumes/<name>/: a volume (lib/runtime/volume) */
 #define L_BUILD "build"
 #define L_TMP "tmp"                     /* partial downloads, staging; same fs as images/ */
 #define L_SECCOMP_CACHE "cache/seccomp" /* <fnv64 hex>: a compiled seccomp filter and the JSON it came from */
@@ -53,6 +53,10 @@
 #define L_CIMAGE                                                                                                       \
 	"image" /* the image id (config digest, "sha256:...") it was made from:                                        \
 	           img-list rm refuses to remove that image */
+
+/* volumes/<name>/ */
+#define L_VOLUME_DATA "_data"       /* the Mountpoint: what a container mounts */
+#define L_VOLUME_JSON "volume.json" /* {"Labels", "Options"} given to docker volume create; absent without */
 
 /* networks/ (ctr-net) */
 #define L_NETS_LOCK ".lock" /* held while a network is made */

@@ -36,23 +36,10 @@ struct rm {
 	char root[PATH_MAX];
 	char dir[PATH_MAX + 96];
 	char name[256]; /* "" when unknown */
-	json_t *create, *config;
+	json_t *create;
 };
 
 /* --- facts the removal needs, read before anything goes ----------------- */
-
-/* config.json, for the volumes it mounts; NULL when unreadable */
-static json_t *
-load_config (int dfd)
-{
-	_cleanup_free_ char *buf = NULL;
-	struct bx_err ign;
-	size_t len;
-
-	if (afile_slurp_at (dfd, L_CONFIG, &buf, &len, &ign) < 0)
-		return NULL;
-	return json_loadb (buf, len, 0, NULL);
-}
 
 /* What a removal cannot read it does without: a container half made, or
  * whose files are damaged, must still go. Without create.json its name
@@ -64,7 +51,6 @@ rm_load (struct rm *r)
 	const char *n;
 
 	r->create = ctr_create_read (r->dfd, &ign);
-	r->config = load_config (r->dfd);
 	n = json_string_value (json_object_get (r->create, "Name"));
 	snprintf (r->name, sizeof r->name, "%s", n ? n + (n[0] == '/') : "");
 }
@@ -73,7 +59,6 @@ static void
 rm_free (struct rm *r)
 {
 	json_decref (r->create);
-	json_decref (r->config);
 	if (r->dfd >= 0)
 		close (r->dfd);
 }
@@ -213,24 +198,26 @@ net_detach (struct rm *r, struct bx_err *e)
 
 /* --- volumes ------------------------------------------------------------- */
 
-/* Anonymous volumes: the ones config.json mounts that no -v named. */
+/* Anonymous volumes: the ones create.json mounts that no -v named. One
+ * that another container uses stays (Docker's rm -v ignores "in use").
+ * Run once the directory is retired: this container no longer counts. */
 static int
 volumes_remove (struct rm *r, struct bx_err *e)
 {
-	_cleanup_close_ int vfd = openat (r->rootfd, L_VOLUMES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char vol[256];
 	json_t *m;
 	size_t i;
 
-	if (vfd < 0)
-		return 0;
-	json_array_foreach (json_object_get (r->config, "mounts"), i, m)
+	json_array_foreach (json_object_get (r->create, "Mounts"), i, m)
 	{
-		const char *src = json_string_value (json_object_get (m, "source"));
-		if (!src || !volume_of_source (r->root, src, vol, sizeof vol) || !volume_is_anonymous (vol))
+		const char *type = json_string_value (json_object_get (m, "Type"));
+		const char *vol = json_string_value (json_object_get (m, "Name"));
+		struct bx_err ve = {0};
+		if (!type || strcmp (type, "volume") || !vol || !volume_is_anonymous (vol))
 			continue;
-		if (tree_remove_at (vfd, vol) < 0)
-			return err_set (e, BX_SYSTEM, errno, "volume %.12s", vol);
+		if (volume_remove (r->rootfd, vol, NULL, &ve) < 0 && ve.code != BX_CONFLICT && ve.code != BX_NOTFOUND) {
+			*e = ve;
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -345,15 +332,15 @@ rm_steps (struct rm *r, struct bx_err *e)
 	if (rootfs_unmount (r->root, r->id, e) < 0 || cgroup_remove_all (r->id, e) < 0)
 		return -1;
 	ctr_test_crash ("rm-unmounted");
-	if ((r->flags & CTR_RM_VOLUMES) && volumes_remove (r, e) < 0)
-		return -1;
 	if (dir_retire (r, tmp, sizeof tmp, e) < 0)
 		return -1;
 	ctr_test_crash ("rm-retired");
 	if (names_remove (r, e) < 0)
 		return -1;
 	ctr_test_crash ("rm-unnamed");
-	return dir_remove (r->rootfd, tmp, e);
+	if (dir_remove (r->rootfd, tmp, e) < 0)
+		return -1;
+	return (r->flags & CTR_RM_VOLUMES) ? volumes_remove (r, e) : 0;
 }
 
 static int

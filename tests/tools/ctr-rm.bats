@@ -98,15 +98,20 @@ teardown () {
 	[[ -z $CG || ! -e $CG ]]
 }
 
-@test "rm -v: anonymous volumes go, named ones stay" {
-	local d anon
+@test "rm -v: anonymous volumes go, named ones stay, one another container uses stays" {
+	local d anon other
 	fake_exited web 0 >/dev/null
 	d=$(fake_dir web)
 	anon=$(printf %064d 42)
-	mkdir -p "$BOX_ROOT/volumes/$anon/_data" "$BOX_ROOT/volumes/named/_data"
-	jq --arg a "$BOX_ROOT/volumes/$anon/_data" --arg n "$BOX_ROOT/volumes/named/_data" \
-		'.mounts = [{destination: "/a", type: "bind", source: $a}, {destination: "/n", type: "bind", source: $n}]' \
-		"$d/config.json" >"$d/c" && mv "$d/c" "$d/config.json"
+	other=$(printf %064d 43)
+	mkdir -p "$BOX_ROOT/volumes/$anon/_data" "$BOX_ROOT/volumes/named/_data" "$BOX_ROOT/volumes/$other/_data"
+	# create.json's Mounts say which volumes a container uses
+	jq --arg a "$anon" --arg o "$other" '.Mounts = [{Type: "volume", Name: $a, Destination: "/a"},
+		{Type: "volume", Name: "named", Destination: "/n"}, {Type: "volume", Name: $o, Destination: "/o"}]' \
+		"$d/create.json" >"$d/c" && mv "$d/c" "$d/create.json"
+	fake_exited peer 0 >/dev/null
+	jq --arg o "$other" '.Mounts = [{Type: "volume", Name: $o, Destination: "/o"}]' \
+		"$(fake_dir peer)/create.json" >"$d.peer" && mv "$d.peer" "$(fake_dir peer)/create.json"
 	cp -r "$d" "$BATS_TEST_TMPDIR/copy"
 	run -0 ctr-rm web
 	[[ -d $BOX_ROOT/volumes/$anon ]]
@@ -114,7 +119,7 @@ teardown () {
 	mv "$BATS_TEST_TMPDIR/copy" "$d"
 	ln -s "$(basename "$d")" "$BOX_ROOT/names/web"
 	run -0 ctr-rm -v web
-	[[ ! -e $BOX_ROOT/volumes/$anon && -d $BOX_ROOT/volumes/named/_data ]]
+	[[ ! -e $BOX_ROOT/volumes/$anon && -d $BOX_ROOT/volumes/named/_data && -d $BOX_ROOT/volumes/$other/_data ]]
 }
 
 @test "rm: the network is detached with ctr-net detach; its failure keeps the container" {

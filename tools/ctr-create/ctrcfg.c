@@ -45,6 +45,9 @@ ctrcfg_free (struct ctrcfg *c)
 	free (c->hosts);
 	free (c->resolv);
 	free (c->hostname_file);
+	for (size_t i = 0; i < c->nvolume_locks; i++)
+		close (c->volume_locks[i]);
+	free (c->volume_locks);
 }
 
 /* A user-defined network must exist (Docker: "network X not found"); it is
@@ -408,7 +411,7 @@ mkdir_in_root (int rootfs, const char *dir, struct bx_err *e)
 }
 
 static void
-add_bind (struct ctrcfg *c, const char *src, const char *dest, int ro, const char *mode, const char *vol)
+add_bind (struct ctrcfg *c, const char *src, const char *dest, int ro, const char *mode)
 {
 	json_t *opts = json_pack ("[s]", "rbind");
 
@@ -417,31 +420,63 @@ add_bind (struct ctrcfg *c, const char *src, const char *dest, int ro, const cha
 	json_array_append_new (opts, json_string ("rprivate"));
 	json_array_append_new (c->mounts, json_pack ("{s:s, s:s, s:s, s:o}", "destination", dest, "type", "bind",
 	                                             "source", src, "options", opts));
-	if (vol)
-		json_array_append_new (c->inspect_mounts,
-		                       json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "volume", "Name",
-		                                  vol, "Source", src, "Destination", dest, "Driver", "local", "Mode",
-		                                  mode, "RW", !ro, "Propagation", ""));
-	else
-		json_array_append_new (c->inspect_mounts, json_pack ("{s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "bind",
-		                                                     "Source", src, "Destination", dest, "Mode", mode,
-		                                                     "RW", !ro, "Propagation", "rprivate"));
+	json_array_append_new (c->inspect_mounts,
+	                       json_pack ("{s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "bind", "Source", src,
+	                                  "Destination", dest, "Mode", mode, "RW", !ro, "Propagation", "rprivate"));
 }
 
+/* U's lock is the plan's until the container exists */
+static int
+volume_keep (struct ctrcfg *c, struct volume_use *u, struct bx_err *e)
+{
+	int *p = realloc (c->volume_locks, (c->nvolume_locks + 1) * sizeof *p);
+
+	if (!p)
+		return err_set (e, BX_SYSTEM, ENOMEM, "volume");
+	c->volume_locks = p;
+	p[c->nvolume_locks++] = u->lockfd;
+	u->lockfd = -1;
+	return 0;
+}
+
+/* Volume NAME (NULL: a new anonymous one) at DEST, made when missing with
+ * OPTS and LABELS (--mount's volume-opt, volume-label) and filled from
+ * ROOTFS (-1: nocopy) when empty */
 static int
 volume_mount (struct ctrcfg *c, int rootfd, int rootfs, const char *name, const char *dest, int ro, const char *mode,
-              struct bx_err *e)
+              json_t *opts, json_t *labels, struct bx_err *e)
 {
-	char anon[CTR_ID_LEN + 1], path[4200];
+	char anon[CTR_ID_LEN + 1];
+	struct volume_use u;
+	int rc;
 
 	if (!name) {
 		if (ctrname_new_id (anon, e) < 0)
 			return -1;
 		name = anon;
 	}
-	if (volume_ensure (rootfd, name, rootfs, dest, path, sizeof path, NULL, e) < 0)
+	if (volume_create (rootfd, name, labels, opts, NULL, e) < 0 ||
+	    volume_use (rootfd, name, rootfs, dest, ro, &u, e) < 0)
 		return -1;
-	add_bind (c, path, dest, ro, mode, name);
+	json_array_append (c->mounts, u.mount);
+	json_array_append_new (c->inspect_mounts,
+	                       json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "volume", "Name", name,
+	                                  "Source", u.mountpoint, "Destination", dest, "Driver", "local", "Mode", mode,
+	                                  "RW", !ro, "Propagation", ""));
+	rc = volume_keep (c, &u, e);
+	volume_use_end (&u);
+	return rc;
+}
+
+/* "nocopy" among -v's mode words */
+static int
+mode_nocopy (const char *mode)
+{
+	size_t n = strlen ("nocopy");
+
+	for (const char *p = strstr (mode, "nocopy"); p; p = strstr (p + 1, "nocopy"))
+		if ((p == mode || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
+			return 1;
 	return 0;
 }
 
@@ -460,13 +495,14 @@ bind_arg (struct ctrcfg *c, int rootfd, int rootfs, const char *raw, struct bx_e
 	if (!(dest = path_clean (n == 1 ? part[0] : part[1])) || strcmp (dest, "/") == 0)
 		return err_set (e, BX_USAGE, 0, "invalid specification: destination can't be '/'");
 	if (n == 1)
-		return volume_mount (c, rootfd, rootfs, NULL, dest, 0, "", e);
+		return volume_mount (c, rootfd, rootfs, NULL, dest, 0, "", NULL, NULL, e);
 	if (part[0][0] != '/')
-		return volume_mount (c, rootfd, rootfs, part[0], dest, ro, n == 3 ? part[2] : "z", e);
+		return volume_mount (c, rootfd, n == 3 && mode_nocopy (part[2]) ? -1 : rootfs, part[0], dest, ro,
+		                     n == 3 ? part[2] : "z", NULL, NULL, e);
 	/* -v makes a missing host directory, as Docker does */
 	if (access (part[0], F_OK) < 0 && afile_mkdir_p_at (AT_FDCWD, part[0], 0755, e) < 0)
 		return err_wrap (e, "bind source path");
-	add_bind (c, part[0], dest, ro, n == 3 ? part[2] : "", NULL);
+	add_bind (c, part[0], dest, ro, n == 3 ? part[2] : "");
 	return 0;
 }
 
@@ -478,7 +514,7 @@ mount_spec (struct ctrcfg *c, int rootfd, int rootfs, json_t *m, struct bx_err *
 	const char *src = json_string_value (json_object_get (m, "Source"));
 	_cleanup_free_ char *dest = path_clean (json_string_value (json_object_get (m, "Target")));
 	int ro = json_is_true (json_object_get (m, "ReadOnly"));
-	json_t *t = json_object_get (m, "TmpfsOptions");
+	json_t *t = json_object_get (m, "TmpfsOptions"), *vo = json_object_get (m, "VolumeOptions");
 
 	if (!dest || json_string_value (json_object_get (m, "Target"))[0] != '/' || strcmp (dest, "/") == 0)
 		return err_set (e, BX_USAGE, 0,
@@ -508,13 +544,15 @@ mount_spec (struct ctrcfg *c, int rootfd, int rootfs, json_t *m, struct bx_err *
 			                "invalid mount config for type \"bind\": bind source path does not "
 			                "exist: %s",
 			                src);
-		add_bind (c, src, dest, ro, ro ? "ro" : "", NULL);
+		add_bind (c, src, dest, ro, ro ? "ro" : "");
 		return 0;
 	}
 	/* volume-nocopy: no rootfs to copy from */
-	if (json_is_true (json_object_get (json_object_get (m, "VolumeOptions"), "NoCopy")))
+	if (json_is_true (json_object_get (vo, "NoCopy")))
 		rootfs = -1;
-	return volume_mount (c, rootfd, rootfs, src && *src ? src : NULL, dest, ro, "z", e);
+	return volume_mount (c, rootfd, rootfs, src && *src ? src : NULL, dest, ro, "z",
+	                     json_object_get (json_object_get (vo, "DriverConfig"), "Options"),
+	                     json_object_get (vo, "Labels"), e);
 }
 
 /* --volumes-from X[:ro|rw]: X's binds and volumes (its create.json
@@ -545,10 +583,16 @@ volumes_from (struct ctrcfg *c, int rootfd, const char *spec, struct bx_err *e)
 		const char *src = json_string_value (json_object_get (m, "Source"));
 		const char *type = json_string_value (json_object_get (m, "Type"));
 		int ro = mode ? !strcmp (mode, "ro") : !json_is_true (json_object_get (m, "RW"));
+		const char *vol = json_string_value (json_object_get (m, "Name"));
 		if (!dest || !src || !type || spec_has_mount (c->mounts, dest))
 			continue;
-		add_bind (c, src, dest, ro, ro ? "ro" : "",
-		          !strcmp (type, "volume") ? json_string_value (json_object_get (m, "Name")) : NULL);
+		/* X's volume, by name: the same mount, kept while this one is made */
+		if (!strcmp (type, "volume") && vol) {
+			if (volume_mount (c, rootfd, -1, vol, dest, ro, ro ? "ro" : "", NULL, NULL, e) < 0)
+				return json_decref (doc), -1;
+			continue;
+		}
+		add_bind (c, src, dest, ro, ro ? "ro" : "");
 	}
 	json_decref (doc);
 	return 0;
@@ -581,7 +625,7 @@ user_mounts (struct ctrcfg *c, int rootfd, int rootfs, struct bx_err *e)
 	{
 		_cleanup_free_ char *dest = path_clean (path);
 		if (dest && !spec_has_mount (c->mounts, dest) &&
-		    volume_mount (c, rootfd, rootfs, NULL, dest, 0, "", e) < 0)
+		    volume_mount (c, rootfd, rootfs, NULL, dest, 0, "", NULL, NULL, e) < 0)
 			return -1;
 	}
 	return 0;

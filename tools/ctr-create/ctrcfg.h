@@ -34,6 +34,8 @@ struct ctrcfg {
 	json_t *proc_env;       /* the process's environment */
 	json_t *mounts;         /* the container's own OCI mounts */
 	json_t *inspect_mounts; /* Docker's inspect "Mounts" */
+	int *volume_locks;      /* the volumes it uses, kept until it exists (volume_use) */
+	size_t nvolume_locks;
 	struct userdb_ids ids;
 	const char *hostname;
 	char *hosts, *resolv, *hostname_file; /* the contents of the bundle's files */

@@ -336,6 +336,38 @@ add_tmpfs (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx
 	return 0;
 }
 
+/* M's VolumeOptions, made when missing */
+static json_t *
+mount_volume_options (json_t *m)
+{
+	json_t *vo = json_object_get (m, "VolumeOptions");
+
+	if (!vo)
+		json_object_set_new (m, "VolumeOptions", vo = json_object ());
+	return vo;
+}
+
+/* volume-label=K=V into VolumeOptions.Labels, volume-opt=K=V into
+ * VolumeOptions.DriverConfig.Options (WHERE), as Docker's CLI files them */
+static void
+mount_volume_kv (json_t *m, const char *where, const char *kv)
+{
+	json_t *vo = mount_volume_options (m), *dst = json_object_get (vo, where);
+	const char *eq = strchr (kv, '=');
+	_cleanup_free_ char *k = strndup (kv, eq ? (size_t)(eq - kv) : strlen (kv));
+
+	if (!dst && !strcmp (where, "Labels"))
+		json_object_set_new (vo, where, dst = json_object ());
+	else if (!dst) {
+		json_object_set_new (vo, where, json_pack ("{s:s, s:{}}", "Name", "local", "Options"));
+		dst = json_object_get (vo, where);
+	}
+	if (!strcmp (where, "DriverConfig"))
+		dst = json_object_get (dst, "Options");
+	if (k)
+		json_object_set_new (dst, k, json_string (eq ? eq + 1 : ""));
+}
+
 /* one key=value of --mount (flag FL) into M (HostConfig.Mounts' shape) */
 static int
 mount_key (const struct flag *fl, json_t *m, const char *k, const char *v, const char *spec, struct bx_err *e)
@@ -355,7 +387,13 @@ mount_key (const struct flag *fl, json_t *m, const char *k, const char *v, const
 	} else if (!strcmp (k, "volume-nocopy")) {
 		if (bool_arg (fl, v, &b, e) < 0)
 			return -1;
-		json_object_set_new (m, "VolumeOptions", json_pack ("{s:b}", "NoCopy", b));
+		json_object_set_new (mount_volume_options (m), "NoCopy", json_boolean (b));
+	} else if (!strcmp (k, "volume-opt") || !strcmp (k, "volume-label")) {
+		mount_volume_kv (m, k[7] == 'o' ? "DriverConfig" : "Labels", v ? v : "");
+	} else if (!strcmp (k, "volume-driver")) {
+		if (!v || strcmp (v, "local"))
+			return err_set (e, BX_USAGE, 0, "error looking up volume plugin %s: plugin \"%s\" not found",
+			                v ? v : "", v ? v : "");
 	} else if (!strcmp (k, "tmpfs-size") || !strcmp (k, "tmpfs-mode")) {
 		json_t *t = json_object_get (m, "TmpfsOptions");
 		int64_t n;
@@ -375,16 +413,42 @@ mount_key (const struct flag *fl, json_t *m, const char *k, const char *v, const
 	return 0;
 }
 
+/* The next field of a CSV line at *P (Docker reads --mount as CSV:
+ * "volume-opt=o=size=1m,uid=1000" quoted keeps its comma), unquoted in
+ * place; NULL at the end. */
+static char *
+csv_field (char **p)
+{
+	char *start = *p, *r, *w;
+
+	if (!start)
+		return NULL;
+	if (*start != '"') {
+		char *comma = strchr (start, ',');
+		*p = comma ? comma + 1 : NULL;
+		if (comma)
+			*comma = '\0';
+		return start;
+	}
+	for (r = w = start + 1; *r && !(r[0] == '"' && r[1] != '"'); r++)
+		*w++ = *r == '"' ? *++r : *r;
+	*p = *r && r[1] == ',' ? r + 2 : NULL;
+	*w = '\0';
+	return start + 1;
+}
+
 /* --mount type=bind|volume|tmpfs,source=..,target=..[,readonly] */
 static int
 add_mount (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
 {
 	_cleanup_free_ char *s = strdup (arg);
 	json_t *m = json_pack ("{s:s}", "Type", "volume");
-	char *save = NULL, *kv;
+	char *p = s, *kv;
 	const char *type, *target;
 
-	for (kv = s ? strtok_r (s, ",", &save) : NULL; kv; kv = strtok_r (NULL, ",", &save)) {
+	while ((kv = csv_field (&p))) {
+		if (!*kv)
+			continue;
 		char *eq = strchr (kv, '=');
 		if (eq)
 			*eq = '\0';
