@@ -17,9 +17,12 @@
  *         config.json, create.json, image, hosts, hostname, resolv.conf,
  *         state, rootfs/ (mounted), upper/, work/; layers/ (the layers an
  *         image misses, the first time, by running img-unpack);
- *         volumes/<name>/ (named volumes, on first use)
+ *         volumes/<name>/ (made on first use, filled from the image when
+ *         empty: lib/runtime/volume)
  * locks:  layers/<hex>.lock while a missing layer is extracted; names/
- *         (flock) while a dead creator's name reservation is taken over
+ *         (flock) while a dead creator's name reservation is taken over;
+ *         volumes/<name>/ (flock, shared) from its use until the container
+ *         exists, so that ctr-vol rm cannot remove it meanwhile
  * exit:   0 ok (and for --help), 1 failed (unknown user or group in the
  *         image), 2 usage or bad flag value, 3 no such image (or network,
  *         or --network container:X), 4 name in use, 5 system error

@@ -32,6 +32,11 @@ volume_check_name (const char *name, struct bx_err *e)
 		      (i > 0 && (c == '_' || c == '.' || c == '-'))))
 			break;
 	}
+	if (!name[i] && i == 1)
+		return err_set (e, BX_USAGE, 0,
+		                "create %s: volume name is too short, names should be at least two alphanumeric "
+		                "characters",
+		                name);
 	if (name[i] || i < 2 || i > 255)
 		return err_set (e, BX_USAGE, 0,
 		                "create %s: \"%s\" includes invalid characters for a local volume name, only "

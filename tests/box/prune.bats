@@ -78,10 +78,3 @@ partial () {
 	run --separate-stderr -0 box system prune <<<"n"
 	[[ $stderr == $'WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n  - all dangling images\n  - all dangling build cache\n\nAre you sure you want to continue? [y/N]' ]]
 }
-
-@test "box system prune --volumes: not implemented yet, nothing removed" {
-	box run --name done --network none small true
-	run --separate-stderr -1 box system prune -f --volumes
-	[[ $stderr == *"system prune --volumes: not implemented"* ]]
-	[[ -n $(ls -A "$BOX_ROOT/containers") ]]
-}

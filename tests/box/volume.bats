@@ -1,0 +1,143 @@
+#!/usr/bin/env bats
+# box volume, and volumes in box run: made on first use, filled from the
+# image once, the local driver's tmpfs and bind options, never removed in
+# use; rm -v, --rm and prune.
+
+load ../helpers
+
+setup () {
+	box_setup
+	skip_unless_root
+	store_add small docker.io/library/small:latest
+}
+
+teardown () { box_teardown; }
+
+@test "box volume create, ls, inspect, rm" {
+	run -0 box volume create --label app=web data
+	[[ $output == data ]]
+	run -0 box volume ls
+	[[ $output == $'DRIVER    VOLUME NAME\nlocal     data' ]]
+	run -0 box volume inspect -f '{{.Name}} {{.Labels.app}} {{.Mountpoint}}' data
+	[[ $output == "data web $BOX_ROOT/volumes/data/_data" ]]
+	run -0 box volume rm data
+	[[ $output == data ]]
+	run --separate-stderr -1 box volume inspect data
+	[[ $stderr == "Error: No such volume: data" ]]
+	run --separate-stderr -2 box volume frob
+	[[ $stderr == "box: volume: unknown command 'frob'" ]]
+}
+
+@test "-v NAME:/path makes the volume and fills it from the image the first time only" {
+	box run --rm --network none -v conf:/etc small sh -c 'echo mine >/etc/extra'
+	[[ -f $BOX_ROOT/volumes/conf/_data/passwd && $(cat "$BOX_ROOT/volumes/conf/_data/extra") == mine ]]
+	# not empty: never filled again, whatever the image holds there
+	box run --rm --network none -v conf:/srv small true
+	run -0 box run --rm --network none -v conf:/etc small cat /etc/extra
+	[[ $output == mine ]]
+	[[ ! -e $BOX_ROOT/volumes/conf/_data/srv ]]
+	# made empty by box volume create: filled on its first use, as Docker's
+	box volume create made >/dev/null
+	run -0 box run --rm --network none -v made:/etc small cat /etc/passwd
+	[[ $output == root:* && -f $BOX_ROOT/volumes/made/_data/passwd ]]
+}
+
+@test "nocopy: -v NAME:/path:nocopy and --mount volume-nocopy leave the volume empty" {
+	run -0 box run --rm --network none -v empty1:/home:nocopy small ls /home
+	[[ -z $output && -z $(ls -A "$BOX_ROOT/volumes/empty1/_data") ]]
+	box run --rm --network none --mount type=volume,src=empty2,dst=/home,volume-nocopy small true
+	[[ -z $(ls -A "$BOX_ROOT/volumes/empty2/_data") ]]
+	box run --rm --network none --mount type=volume,src=full,dst=/etc,readonly small true
+	[[ -f $BOX_ROOT/volumes/full/_data/passwd ]]
+}
+
+@test "a volume in use by any container, running or not, cannot be removed" {
+	local a b
+	box volume create shared >/dev/null
+	a=$(box create --name stopped --network none -v shared:/data small true)
+	b=$(box run -d --name running --network none -v shared:/data small sleep 1000)
+	run --separate-stderr -1 box volume rm shared
+	[[ $stderr == "Error response from daemon: remove shared: volume is in use - [$a $b]" || \
+		$stderr == "Error response from daemon: remove shared: volume is in use - [$b $a]" ]]
+	run -0 box volume ls -q --filter dangling=false
+	[[ $output == shared ]]
+	box rm -f running >/dev/null
+	run --separate-stderr -1 box volume rm shared
+	[[ $stderr == "Error response from daemon: remove shared: volume is in use - [$a]" ]]
+	box rm stopped >/dev/null
+	run -0 box volume rm shared
+	[[ ! -e $BOX_ROOT/volumes/shared ]]
+}
+
+@test "type=tmpfs: each use mounts a tmpfs with o's options; nothing lands in _data" {
+	box volume create -o type=tmpfs -o device=tmpfs -o o=size=1m,mode=1770 scratch >/dev/null
+	run -0 box run --rm --network none -v scratch:/scratch small sh -c \
+		'grep " /scratch " /proc/mounts; stat -c %a /scratch; echo x >/scratch/f && cat /scratch/f'
+	[[ ${lines[0]} == "tmpfs /scratch tmpfs "*size=1024k* && ${lines[1]} == 1770 && ${lines[2]} == x ]]
+	[[ -z $(ls -A "$BOX_ROOT/volumes/scratch/_data") ]]
+	run -1 box run --rm --network none -v scratch:/scratch:ro small sh -c 'touch /scratch/g 2>&1'
+	[[ $output == *"Read-only file system"* ]]
+	# --mount's volume-opt makes such a volume too
+	box run --rm --network none --mount 'type=volume,src=t2,dst=/t,volume-opt=type=tmpfs,volume-opt=device=tmpfs,"volume-opt=o=size=2m,uid=1000"' small true
+	run -0 box volume inspect -f '{{json .Options}}' t2
+	[[ $output == '{"device":"tmpfs","o":"size=2m,uid=1000","type":"tmpfs"}' ]]
+}
+
+@test "type=none,o=bind: the host directory is what the container sees, filled when empty" {
+	local dir=$BATS_TEST_TMPDIR/host
+	mkdir "$dir"
+	box volume create -o type=none -o o=bind -o "device=$dir" hostdir >/dev/null
+	box run --rm --network none -v hostdir:/etc small sh -c 'echo from-ctr >/etc/new'
+	[[ $(cat "$dir/new") == from-ctr && -f $dir/passwd ]]
+	[[ -z $(ls -A "$BOX_ROOT/volumes/hostdir/_data") ]]
+	# the device must exist, in Docker's words
+	box volume create -o type=none -o o=bind -o "device=$BATS_TEST_TMPDIR/nope" gone >/dev/null
+	run --separate-stderr -125 box run --rm --network none -v gone:/etc small true
+	[[ $stderr == *"volume gone: failed to mount local volume: mount $BATS_TEST_TMPDIR/nope:$BOX_ROOT/volumes/gone/_data, flags: 0x1000: No such file or directory"* ]]
+}
+
+@test "crun runs the bundle: its config.json carries the volume's own mount" {
+	local id d
+	box volume create -o type=tmpfs -o device=tmpfs -o o=size=1m tv >/dev/null
+	id=$(box create --network none -v tv:/t -v named:/n small)
+	d=$BOX_ROOT/containers/$id
+	[[ $(jq -c '.mounts[] | select(.destination == "/t")' "$d/config.json") == '{"destination":"/t","type":"tmpfs","source":"tmpfs","options":["size=1m"]}' ]]
+	[[ $(jq -c '.mounts[] | select(.destination == "/n") | [.type, .source]' "$d/config.json") == "[\"bind\",\"$BOX_ROOT/volumes/named/_data\"]" ]]
+	run -0 box inspect -f '{{json .Mounts}}' "$id"
+	[[ $(jq -c 'map([.Type, .Name, .Source, .Destination])' <<<"$output") == "[[\"volume\",\"tv\",\"$BOX_ROOT/volumes/tv/_data\",\"/t\"],[\"volume\",\"named\",\"$BOX_ROOT/volumes/named/_data\",\"/n\"]]" ]]
+	run -0 unshare --mount --propagation private sh -c \
+		'umount /sys/fs/cgroup/unified 2>/dev/null; crun --root "$1" run -b "$2" "t$$" </dev/null' sh "$BATS_TEST_TMPDIR/crun" "$d"
+	box rm "$id" >/dev/null
+}
+
+@test "anonymous volumes go with rm -v and --rm; named ones never" {
+	local anon
+	box run --rm --network none -v /anon -v keep:/keep small true
+	run -0 box volume ls -q
+	[[ $output == keep ]]
+	box run --name web --network none -v /anon -v keep:/keep small true
+	anon=$(box inspect web | jq -r '.[0].Mounts[] | select(.Destination == "/anon") | .Name')
+	[[ $anon =~ ^[0-9a-f]{64}$ && -d $BOX_ROOT/volumes/$anon ]]
+	box rm web >/dev/null
+	[[ -d $BOX_ROOT/volumes/$anon ]]
+	box run --name web2 --network none -v /anon2 small true
+	box rm -v web2 >/dev/null
+	run -0 box volume ls -q
+	[[ $output == "$anon"$'\n'keep ]]
+}
+
+@test "box system prune --volumes: unused volumes go, in its section and total" {
+	local a
+	box volume create free >/dev/null
+	head -c 2000000 /dev/zero >"$BOX_ROOT/volumes/free/_data/big"
+	box volume create used >/dev/null
+	a=$(box create --name keeper --network none -v used:/u small true)
+	run --separate-stderr -0 box system prune --volumes <<<"n"
+	[[ $stderr == $'WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n  - all volumes not used by at least one container\n  - all dangling images\n  - all dangling build cache\n\nAre you sure you want to continue? [y/N]' ]]
+	[[ -d $BOX_ROOT/volumes/free ]]
+	# the stopped container goes first: its volume is unused then
+	run -0 box system prune -f --volumes
+	[[ $output == "Deleted Containers:"$'\n'"$a"$'\n\n'"Deleted Volumes:"$'\n'"free"$'\n'"used"$'\n\n'"Total reclaimed space: 2MB" ]]
+	run -0 box volume ls -q
+	[[ -z $output ]]
+}
