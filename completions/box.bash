@@ -92,7 +92,7 @@ _box () {
 		esac
 	done
 	if [[ -z $verb ]]; then
-		COMPREPLY=($(compgen -W "--root pull push images inspect tag rmi login logout save load run create start ps stop kill rm exec logs wait network port build compose commit diff history container image system" -- "$cur"))
+		COMPREPLY=($(compgen -W "--root pull push images inspect tag rmi login logout save load run create start restart ps stop kill rm exec logs wait network port build compose commit diff history container image system" -- "$cur"))
 		return
 	fi
 	case $verb in
