@@ -2,7 +2,7 @@
  *
  * Config.Healthcheck (create.json) is read before the supervisor forks
  * (probe_cfg_parse); the supervisor then keeps a timer, and for each check
- * forks `ctr-exec CONTAINER CMD...` (which joins the container as box exec
+ * starts `ctr-exec CONTAINER CMD...` (posix_spawn; it joins the container as box exec
  * does) with its output on a pipe, reads up to 4096 bytes of it, kills it
  * at its timeout, and records the result through lib/runtime/health.
  * Docker's moby daemon/health.go, timing and words included: the first
