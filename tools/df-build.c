@@ -14,20 +14,26 @@
  *         " ---> Running in ID", the steps' output, " ---> ID",
  *         "Successfully built ID", "Successfully tagged NAME"; with -q only
  *         the image id (sha256:...); --print-ast: buildkit's parse tree
- *         dump, one S-expression per instruction
+ *         dump, one S-expression per instruction; nothing with --progress
+ *         plain|tty
+ * stderr: errors; with --progress plain|tty BuildKit's plain progress
  * reads:  CONTEXT (the Dockerfile, COPY and ADD sources, each confined to
  *         it), images/ (FROM, COPY --from)
  * writes: images/blobs/ (layers, configs, manifests), images/index.json
  *         (intermediate images while the build runs, removed at its end;
  *         the image, tagged with each -t only when the whole build
  *         succeeded, untagged without -t); containers/<id>/ of each step
- *         (ctr-create, ctr-spawn, removed with ctr-rm); tmp/build-<pid>/
- *         (a layer being written); --iidfile
+ *         (ctr-create, ctr-net attach, ctr-spawn, removed with ctr-rm;
+ *         labelled io.box.build.pid), those a killed build left;
+ *         tmp/build-<pid>/ (a layer being written), tmp/run-<pid>/ (a RUN's
+ *         secrets and here-document); cache/run/<hex>/ (cache mounts);
+ *         images/ through img-fetch (a missing base, --pull); --iidfile
  * locks:  images/gc.lock shared (store_pin) for the whole build,
- *         images/lock while index.json changes
- * exit:   0 ok, 1 a step failed (a RUN's non-zero exit, a --chown user the
- *         image lacks), 2 usage, bad Dockerfile or not implemented, 3 no
- *         such base image, stage or COPY source, 5 system error
+ *         images/lock while index.json changes, cache/run/<hex>.lock while
+ *         a RUN uses the cache mount
+ * exit:   0 ok, 1 a step failed (a --chown user the image lacks), 2 usage, bad Dockerfile or not implemented, 3 no
+ *         such base image, stage or COPY source, 5 system error; a
+ *         failing RUN's own code; 130/143 after SIGINT/SIGTERM
  */
 #include <errno.h>
 #include <fcntl.h>
