@@ -28,6 +28,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,15 @@ has_label (json_t *create, const char *want)
 
 /* Stopped (not running, restarting or paused) and matching the filters. */
 static int
+build_alive (json_t *create)
+{
+	const char *pid = json_string_value (
+	    json_object_get (json_object_get (json_object_get (create, "Config"), "Labels"), LABEL_BUILD_PID));
+
+	return pid && (kill ((pid_t)atol (pid), 0) == 0 || errno != ESRCH);
+}
+
+static int
 prunable (int dirfd, const struct prune *p)
 {
 	struct ctr_state st = {0};
@@ -156,10 +166,11 @@ prunable (int dirfd, const struct prune *p)
 		return 0;
 	if (p->until >= 0 && human_time_parse (st.created, &created) == 0 && created >= p->until)
 		return 0;
-	if (!p->nlabels && !p->nnolabels)
-		return 1;
 	if (!(create = ctr_create_read (dirfd, &e)))
-		return 0;
+		return !p->nlabels && !p->nnolabels;
+	/* a live build's step is its own to remove */
+	if (build_alive (create))
+		ok = 0;
 	for (int i = 0; i < p->nlabels; i++)
 		ok &= has_label (create, p->labels[i]);
 	for (int i = 0; i < p->nnolabels; i++)

@@ -358,3 +358,15 @@ wait_for () {
 	[[ $output == 'df-build: invalid progress mode "fancy": auto, plain or tty' ]]
 	nothing_left 1
 }
+
+@test "container prune spares a live build's step containers, takes a dead build's" {
+	local live dead gone
+	live=$(ctr-create --network none --label io.box.build.pid=$$ small true)
+	sleep 0.1 &
+	gone=$!
+	wait "$gone"
+	dead=$(ctr-create --network none --label io.box.build.pid=$gone small true)
+	run -0 box container prune -f
+	[[ -d $BOX_ROOT/containers/$live && ! -e $BOX_ROOT/containers/$dead ]]
+	ctr-rm -f "$live"
+}
