@@ -137,9 +137,10 @@ bt_same () {
 	}
 }
 
-# bt_build_box ROOT CASE TAG: df-build the case as TAG
+# bt_build_box ROOT CASE TAG: df-build the case as TAG; its RUNs need no
+# network (and a bridge of the test's own would cost each build)
 bt_build_box () {
 	local flags
 	mapfile -t flags < <(bt_flags "$2")
-	df-build --root "$1" -q -t "$3" "${flags[@]}" "$BT_CASES/$2"
+	df-build --root "$1" -q --network none -t "$3" "${flags[@]}" "$BT_CASES/$2"
 }
