@@ -45,9 +45,11 @@ built () {
 }
 
 @test "add" { built add; }
+@test "add-archive" { built add-archive; }
 @test "chmod" { built chmod; }
 @test "copy" { built copy; }
 @test "copy-from" { built copy-from; }
+@test "copy-link" { built copy-link; }
 @test "entrypoint-cmd" { built entrypoint-cmd; }
 @test "entrypoint-reset" { built entrypoint-reset; }
 @test "env-expand" { built env-expand; }
@@ -56,9 +58,12 @@ built () {
 @test "from-args" { built from-args; }
 @test "healthcheck" { built healthcheck; }
 @test "healthcheck-none" { built healthcheck-none; }
+@test "heredoc" { built heredoc; }
 @test "meta" { built meta; }
+@test "onbuild" { built onbuild; }
 @test "run-forms" { built run-forms; }
 @test "run-fs" { built run-fs; }
+@test "run-mount" { built run-mount; }
 @test "shell" { built shell; }
 @test "target" { built target; }
 @test "volume" { built volume; }

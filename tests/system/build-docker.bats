@@ -154,6 +154,7 @@ same () {
 }
 
 @test "add" { same add; }
+@test "add-archive" { same add-archive; }
 @test "copy" { same copy; }
 @test "copy-from" { same copy-from; }
 @test "entrypoint-cmd" { same entrypoint-cmd; }
@@ -165,6 +166,7 @@ same () {
 @test "healthcheck" { same healthcheck; }
 @test "healthcheck-none" { same healthcheck-none; }
 @test "meta" { same meta; }
+@test "onbuild" { same onbuild; }
 @test "run-forms" { same run-forms; }
 @test "run-fs" { same run-fs; }
 @test "shell" { same shell; }
