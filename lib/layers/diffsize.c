@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "base/cleanup.h"
 #include "base/layout.h"
@@ -86,10 +87,30 @@ struct tarin {
 	int fd;
 	int gz;
 	z_stream z;
+	ZSTD_DStream *zs; /* a zstd blob, else NULL */
+	ZSTD_inBuffer zin;
 	unsigned char in[65536];
 	size_t inlen; /* plain: bytes left in IN from the sniff */
 	size_t inoff;
 };
+
+static ssize_t
+zstd_read (struct tarin *t, unsigned char *buf, size_t len)
+{
+	ZSTD_outBuffer o = {buf, len, 0};
+
+	while (o.pos < len) {
+		if (t->zin.pos == t->zin.size) {
+			ssize_t n = read (t->fd, t->in, sizeof t->in);
+			if (n <= 0)
+				return n < 0 ? -1 : (ssize_t)o.pos;
+			t->zin.size = n, t->zin.pos = 0;
+		}
+		if (ZSTD_isError (ZSTD_decompressStream (t->zs, &o, &t->zin)))
+			return errno = EINVAL, -1;
+	}
+	return o.pos;
+}
 
 /* the next LEN bytes of the tar (fewer only at its end) */
 static ssize_t
@@ -97,6 +118,8 @@ tar_read (struct tarin *t, unsigned char *buf, size_t len)
 {
 	size_t got = 0;
 
+	if (t->zs)
+		return zstd_read (t, buf, len);
 	while (got < len) {
 		if (!t->gz && t->inoff < t->inlen) {
 			size_t n = t->inlen - t->inoff < len - got ? t->inlen - t->inoff : len - got;
@@ -235,8 +258,11 @@ diffsize_blob (int fd, int64_t *out, struct bx_err *e)
 		return err_set (e, BX_SYSTEM, errno, "layer size");
 	}
 	if (n >= 4 && !memcmp (t->in, "\x28\xb5\x2f\xfd", 4)) {
-		free (t);
-		return err_set (e, BX_FAIL, 0, "the size of a zstd layer: not implemented");
+		if (!(t->zs = ZSTD_createDStream ())) {
+			free (t);
+			return err_set (e, BX_SYSTEM, ENOMEM, "zstd");
+		}
+		t->zin = (ZSTD_inBuffer){t->in, n, 0};
 	}
 	t->gz = n >= 2 && t->in[0] == 0x1f && t->in[1] == 0x8b;
 	if (t->gz) {
@@ -246,11 +272,12 @@ diffsize_blob (int fd, int64_t *out, struct bx_err *e)
 		}
 		t->z.next_in = t->in;
 		t->z.avail_in = n;
-	} else
+	} else if (!t->zs)
 		t->inlen = n;
 	rc = tar_sum (t, out);
 	if (t->gz)
 		inflateEnd (&t->z);
+	ZSTD_freeDStream (t->zs);
 	free (t);
 	return rc < 0 ? err_set (e, BX_FAIL, errno, "reading the layer") : 0;
 }

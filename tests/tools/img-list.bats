@@ -493,3 +493,27 @@ dangle () {
 	[[ $output == "Total reclaimed space: 1.5kB" ]]
 	run -2 img-list prune -f --plus-bytes x
 }
+
+@test "history: newest first, Docker's sizes from the blobs, then from the extracted layers" {
+	store_add multi docker.io/library/multi:latest
+	run -0 img-list history -H=false --format '{{.ID}}|{{.CreatedAt}}|{{.CreatedBy}}|{{.Size}}|{{.Comment}}' multi
+	[[ $output == "$(config_digest docker.io/library/multi:latest | cut -c8-19)|2024-01-01T00:00:00Z|RUN suid, fifo, private dir|30|
+<missing>|2024-01-01T00:00:00Z|RUN whiteout, opaque dir, links, xattr|17|
+<missing>|2024-01-01T00:00:00Z|ENV FOO=bar|0|
+<missing>|2024-01-01T00:00:00Z|ADD base /|1984320|" ]]
+	from_blobs=$output
+	# extracted (as a container's first run does): the same sizes from the trees
+	img-unpack -q multi "$BATS_TEST_TMPDIR/bundle" >/dev/null
+	umount "$BATS_TEST_TMPDIR/bundle/rootfs" 2>/dev/null || true
+	[[ -n $(ls "$BOX_ROOT/layers") ]]
+	run -0 img-list history -H=false --format '{{.ID}}|{{.CreatedAt}}|{{.CreatedBy}}|{{.Size}}|{{.Comment}}' multi
+	[[ $output == "$from_blobs" ]]
+	run -0 img-list history --no-trunc -q multi
+	[[ ${lines[0]} == "$(config_digest docker.io/library/multi:latest)" && ${lines[3]} == "<missing>" ]]
+	run -0 img-list history --format json multi
+	[[ $(head -1 <<<"$output" | jq -c 'keys') == '["Comment","CreatedAt","CreatedBy","CreatedSince","ID","Size"]' ]]
+	run --separate-stderr -3 img-list history nope
+	[[ $stderr == "img-list: no such image: nope" ]]
+	run -2 img-list history
+	run -2 img-list history -H=maybe multi
+}
