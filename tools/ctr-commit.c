@@ -16,7 +16,8 @@
  * stderr: errors after the arguments are read in Docker's words: "Error
  *         response from daemon: No such container: X"
  * exit:   0 ok, 1 failed, 2 usage or bad input (a change, a reference),
- *         3 no such container or image, 5 system error
+ *         3 no such container or image, 4 the container was removed
+ *         meanwhile (no image), 5 system error
  *
  * A running container is committed as it is, not paused: box has no
  * pause yet (-p is accepted and does nothing), so a file the container

@@ -44,6 +44,11 @@ teardown () {
 	[[ ${lines[2]} == "$(fixture_image_id small | cut -c8-19)   "* ]]
 	run -0 box history --no-trunc --format '{{.CreatedBy}}' com:1
 	[[ ${lines[0]} == "sh -c echo a long command line that does not fit >/srv/x" ]]
+	# a commit of a commit: each local parent's id, <missing> below them
+	box run --name c2 --network none com:1 touch /srv/y >/dev/null
+	id=$(box commit c2 com:2)
+	run -0 box history --no-trunc -q com:2
+	[[ $output == "$id"$'\n'"$(box inspect -f '{{.Id}}' com:1)"$'\n'"$(fixture_image_id small)" ]]
 }
 
 # the v1 hierarchies (or the v2 one) of the host, in the namespace of pn,

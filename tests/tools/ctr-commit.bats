@@ -131,3 +131,24 @@ A /tmp/d/e/f" ]]
 	run -0 ctr-commit diff d3
 	[[ $output == $'C /home\nA /home/new\nD /home/app' ]]
 }
+
+@test "commit: gc waits for it, and a container removed under it gives no image (exit 4)" {
+	local pid rc
+	box run --name gone --network none small sh -c 'echo x >/srv/x' >/dev/null
+	BOX_TEST_STOP_BEFORE_TAG=1 ctr-commit gone kept:1 >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	for _ in $(seq 100); do
+		[[ $(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null) == T ]] && break
+		sleep 0.1
+	done
+	run --separate-stderr -4 img-list gc
+	box rm gone >/dev/null
+	kill -CONT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[[ $rc == 4 ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/err") == "Error response from daemon: You cannot commit container "*" which is being removed" ]]
+	run -0 img-list -q
+	[[ $(wc -l <<<"$output") == 1 ]]
+	[[ ! -e $BOX_ROOT/tmp/commit-$pid ]]
+}

@@ -17,6 +17,8 @@
 #include "image/oci.h"
 #include "layers/layer.h"
 
+#define CTR_PATH_LEN 160
+
 /* the layer, staged in tmp/commit-PID: 1 made, 0 nothing changed */
 static int
 make_layer (const struct cimage *c, json_t **desc, char diff_id[DIGEST_STR_LEN + 1], struct bx_err *e)
@@ -125,6 +127,7 @@ put_json (const struct cimage *c, json_t *doc, char digest[DIGEST_STR_LEN + 1], 
 static int
 index_add (const struct cimage *c, const char *mdigest, size_t mlen, struct bx_err *e)
 {
+	char cj[CTR_PATH_LEN];
 	json_t *desc =
 	    json_pack ("{ss ss sI}", "mediaType", MT_OCI_MANIFEST, "digest", mdigest, "size", (json_int_t)mlen);
 	int rc;
@@ -132,6 +135,12 @@ index_add (const struct cimage *c, const char *mdigest, size_t mlen, struct bx_e
 	if (c->parent && c->parent->config_digest[0])
 		json_object_set_new (desc, "annotations", json_pack ("{ss}", ANN_PARENT, c->parent->config_digest));
 	store_test_stop_before_tag ();
+	/* a container removed meanwhile may have lost files under the walk */
+	snprintf (cj, sizeof cj, "%s/%s/%s", L_CONTAINERS, c->ctr_id, L_CREATE_JSON);
+	if (faccessat (c->rootfd, cj, F_OK, 0) < 0) {
+		json_decref (desc);
+		return err_set (e, BX_CONFLICT, 0, "You cannot commit container %s which is being removed", c->ctr_id);
+	}
 	rc = c->tag ? store_tag_set (c->st, c->tag, desc, e) : store_untagged_add (c->st, desc, e);
 	json_decref (desc);
 	return rc;
