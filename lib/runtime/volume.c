@@ -540,10 +540,15 @@ fill (int dir, const char *mountpoint, json_t *opts, int rootfs, const char *des
 			                device, mountpoint);
 	} else if ((data = openat (dir, L_VOLUME_DATA, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "%s", mountpoint);
+	/* one filler at a time; the data's own lock, not the volume's, which
+	 * this creator may hold shared already (-v v:/a -v v:/b) */
+	if (flock (data, LOCK_EX) < 0)
+		return err_set (e, BX_SYSTEM, errno, "lock %s", mountpoint);
 	return copy_up (rootfs, dest, data, e);
 }
 
-/* volumes/NAME/, locked exclusively, and still there */
+/* volumes/NAME/, locked shared (no removal until the container exists),
+ * and still there */
 static int
 use_open (int rootfd, const char *name, struct bx_err *e)
 {
@@ -552,7 +557,7 @@ use_open (int rootfd, const char *name, struct bx_err *e)
 
 	if (vols < 0 || (dir = volume_open (vols, name, e)) < 0)
 		return err_set (e, BX_NOTFOUND, 0, "get %s: no such volume", name);
-	if (flock (dir, LOCK_EX) < 0) {
+	if (flock (dir, LOCK_SH) < 0) {
 		close (dir);
 		return err_set (e, BX_SYSTEM, errno, "lock volume %s", name);
 	}
@@ -586,8 +591,6 @@ volume_use (int rootfd, const char *name, int rootfs, const char *dest, int ro, 
 	}
 	u->mount = oci_mount (u->mountpoint, opts, dest, ro);
 	json_decref (meta);
-	/* filled: others may use it too, none may remove it */
-	flock (dir, LOCK_SH);
 	u->lockfd = dir;
 	dir = -1;
 	return 0;

@@ -24,7 +24,9 @@
  * (Type "volume"). A container being made holds a shared flock on
  * volumes/NAME/ until it exists (volume_use); removal takes it
  * exclusively before it looks for users, so a volume never goes from
- * under a container being made.
+ * under a container being made. Filling takes an exclusive flock on the
+ * data directory itself: one filler at a time, and a container may use a
+ * volume twice.
  */
 #ifndef BOX_VOLUME_H
 #define BOX_VOLUME_H

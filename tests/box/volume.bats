@@ -36,6 +36,9 @@ teardown () { box_teardown; }
 	run -0 box run --rm --network none -v conf:/etc small cat /etc/extra
 	[[ $output == mine ]]
 	[[ ! -e $BOX_ROOT/volumes/conf/_data/srv ]]
+	# one volume at two places of one container
+	run -0 timeout 20 box run --rm --network none -v twice:/etc -v twice:/srv small cat /srv/passwd
+	[[ $output == root:* ]]
 	# made empty by box volume create: filled on its first use, as Docker's
 	box volume create made >/dev/null
 	run -0 box run --rm --network none -v made:/etc small cat /etc/passwd

@@ -455,9 +455,16 @@ volume_mount (struct ctrcfg *c, int rootfd, int rootfs, const char *name, const 
 			return -1;
 		name = anon;
 	}
-	if (volume_create (rootfd, name, labels, opts, NULL, e) < 0 ||
-	    volume_use (rootfd, name, rootfs, dest, ro, &u, e) < 0)
-		return -1;
+	/* removed between the two: made again, once */
+	for (int tries = 0;; tries++) {
+		if (volume_create (rootfd, name, labels, opts, NULL, e) < 0)
+			return -1;
+		if (volume_use (rootfd, name, rootfs, dest, ro, &u, e) == 0)
+			break;
+		if (e->code != BX_NOTFOUND || tries)
+			return -1;
+		*e = (struct bx_err){0};
+	}
 	json_array_append (c->mounts, u.mount);
 	json_array_append_new (c->inspect_mounts,
 	                       json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "volume", "Name", name,
