@@ -9,6 +9,10 @@ _box_networks () {
 	ctr-net ls --format '{{.Name}}' 2>/dev/null
 }
 
+_box_volumes () {
+	ctr-vol ls -q 2>/dev/null
+}
+
 _box_containers () {
 	ctr-list -a --format '{{.Names}}' 2>/dev/null
 }
@@ -61,13 +65,29 @@ _box_network () {
 	esac
 }
 
+# box volume SUB ...: the subcommand, then its options and operands
+_box_volume () {
+	local sub= j prev=${COMP_WORDS[COMP_CWORD-1]}
+	for ((j = i + 1; j < COMP_CWORD; j++)); do
+		[[ ${COMP_WORDS[j]} == -* ]] || { sub=${COMP_WORDS[j]}; break; }
+	done
+	case $sub in
+	'') COMPREPLY=($(compgen -W "create ls inspect rm prune" -- "$cur")) ;;
+	create) case $prev in -d|--driver) COMPREPLY=($(compgen -W "local" -- "$cur")) ;; -o|--opt) COMPREPLY=($(compgen -W "type=tmpfs type=none device= o=bind o=size=" -- "$cur")) ;; --name|--label) ;; *) COMPREPLY=($(compgen -W "--name -d --driver -o --opt --label" -- "$cur")) ;; esac ;;
+	ls|list) case $prev in --format) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;; -f|--filter) COMPREPLY=($(compgen -W "dangling=true dangling=false driver=local label= name=" -- "$cur")) ;; *) COMPREPLY=($(compgen -W "-q --quiet --format -f --filter" -- "$cur")) ;; esac ;;
+	inspect) case $prev in -f|--format) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --format" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_volumes)" -- "$cur")); fi ;; esac ;;
+	rm|remove) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --force" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_volumes)" -- "$cur")); fi ;;
+	prune) case $prev in --filter) COMPREPLY=($(compgen -W "label= label!=" -- "$cur")) ;; *) COMPREPLY=($(compgen -W "-f --force --filter" -- "$cur")) ;; esac ;;
+	esac
+}
+
 # box container|image|system prune: prune, then its options
 _box_prune () {
 	local cur=${COMP_WORDS[COMP_CWORD]} opts
 	case $1 in
 	container) opts="-f --force --filter" ;;
 	image) opts="-a --all -f --force" ;;
-	system) opts="-a --all -f --force" ;;
+	system) opts="-a --all -f --force --volumes" ;;
 	esac
 	if [[ ${COMP_WORDS[COMP_CWORD-1]} == --filter ]]; then
 		COMPREPLY=($(compgen -W "until= label= label!=" -- "$cur"))
@@ -92,7 +112,7 @@ _box () {
 		esac
 	done
 	if [[ -z $verb ]]; then
-		COMPREPLY=($(compgen -W "--root pull push images inspect tag rmi login logout save load run create start restart ps stop kill rm exec logs wait network port build compose commit diff history container image system" -- "$cur"))
+		COMPREPLY=($(compgen -W "--root pull push images inspect tag rmi login logout save load run create start restart ps stop kill rm exec logs wait network port volume build compose commit diff history container image system" -- "$cur"))
 		return
 	fi
 	case $verb in
@@ -121,6 +141,7 @@ _box () {
 	diff) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
 	history) case ${COMP_WORDS[COMP_CWORD-1]} in --format) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--no-trunc -q --quiet -H --human --format" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")); fi ;; esac ;;
 	network) _box_network ;;
+	volume) _box_volume ;;
 	container|image|system) _box_prune "$verb" ;;
 	port) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
