@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # box volume, and volumes in box run: made on first use, filled from the
 # image once, the local driver's tmpfs and bind options, never removed in
-# use; rm -v, --rm and prune.
+# use; rm -v, --rm and prune; and box volume against a private dockerd.
 
 load ../helpers
+load ../fixtures/net
 
 setup () {
 	box_setup
@@ -11,7 +12,13 @@ setup () {
 	store_add small docker.io/library/small:latest
 }
 
-teardown () { box_teardown; }
+teardown () {
+	if [[ -n ${PN-} && -e $PN/mnt ]]; then
+		pn dockerd_stop
+		privnet_teardown
+	fi
+	box_teardown
+}
 
 @test "box volume create, ls, inspect, rm" {
 	run -0 box volume create --label app=web data
@@ -143,4 +150,55 @@ teardown () { box_teardown; }
 	[[ $output == "Deleted Containers:"$'\n'"$a"$'\n\n'"Deleted Volumes:"$'\n'"free"$'\n'"used"$'\n\n'"Total reclaimed space: 2MB" ]]
 	run -0 box volume ls -q
 	[[ -z $output ]]
+}
+
+dk () { docker -H "unix://$BATS_TEST_TMPDIR/dockerd/sock" "$@"; }
+
+# both: the same command through box and dk, stdout and stderr together
+both () {
+	local b d
+	b=$(box "$@" 2>&1) || true
+	d=$(dk "$@" 2>&1) || true
+	[[ $b == "$d" ]] || { printf 'box:    %s\ndocker: %s\n' "$b" "$d" >&2; return 1; }
+}
+
+@test "box volume says what a private dockerd says for the same steps" {
+	local bid did ddata=$BATS_TEST_TMPDIR/dockerd/data/volumes
+	command -v dockerd >/dev/null || skip "dockerd is not installed (apt-get install docker.io)"
+	privnet_setup
+	run pn dockerd_start
+	[[ $status == 0 ]] || skip "dockerd cannot start here: $output"
+	box save small | dk load >/dev/null
+	both volume create plain
+	both volume create --label a=b --label c labelled
+	both volume create -o type=tmpfs -o device=tmpfs -o o=size=1m tv
+	both volume create -o type=none -o o=bind -o "device=$BATS_TEST_TMPDIR" bv
+	both volume create plain --label ignored=1
+	both volume ls
+	both volume ls -q --filter label=a --filter dangling=true
+	both volume inspect -f '{{.Name}}|{{.Driver}}|{{.Scope}}|{{json .Labels}}|{{json .Options}}' plain labelled tv bv
+	# the daemon's refusals
+	both volume create -o foo=bar v2
+	both volume create -o type=tmpfs -o o=size=1m v3
+	both volume create 'a/b'
+	both volume create x
+	both volume ls --filter dangling=maybe
+	# in use by a created container, filled from the image
+	bid=$(box create --network none -v used:/etc small)
+	did=$(dk create --network none -v used:/etc small)
+	[[ $(box volume rm used 2>&1) == "Error response from daemon: remove used: volume is in use - [$bid]" ]]
+	[[ $(dk volume rm used 2>&1) == "Error response from daemon: remove used: volume is in use - [$did]" ]]
+	diff <(cd "$BOX_ROOT/volumes/used/_data" && ls | grep -v -e hostname -e hosts -e resolv.conf -e mtab) \
+		<(cd "$ddata/used/_data" && ls | grep -v -e hostname -e hosts -e resolv.conf -e mtab)
+	both volume ls -q --filter dangling=false
+	# prune: the unused ones made without options, their bytes
+	head -c 102400 /dev/zero >"$BOX_ROOT/volumes/plain/_data/big"
+	head -c 102400 /dev/zero >"$ddata/plain/_data/big"
+	both volume prune -f --filter label=a
+	both volume prune -f
+	both volume ls
+	box rm "$bid" >/dev/null
+	dk rm "$did" >/dev/null
+	both volume rm used tv bv
+	both volume ls
 }
