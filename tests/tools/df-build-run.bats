@@ -26,7 +26,7 @@ nothing_left () {
 	[[ -z $(ls "$BOX_ROOT/containers" 2>/dev/null) ]]
 	# (tmp/ingest is img-fetch's)
 	[[ -z $(ls "$BOX_ROOT/tmp" 2>/dev/null | grep -vx ingest) ]]
-	! grep -q "$BOX_ROOT/" /proc/self/mountinfo
+	[[ $(grep -c "$BOX_ROOT/" /proc/self/mountinfo) == 0 ]]
 	[[ $(jq '[.manifests[] | select(.annotations == null)] | length' "$BOX_ROOT/images/index.json") == "${1:-0}" ]]
 }
 
@@ -151,7 +151,21 @@ DF
 	[[ $output != *run/secrets* && $output != *etc/tok* ]]
 	local id
 	id=$(box inspect t | jq -r '.[0].Id')
-	! grep -q s3cr3t "$BOX_ROOT/images/blobs/sha256/${id#sha256:}"
+	run -1 grep -q s3cr3t "$BOX_ROOT/images/blobs/sha256/${id#sha256:}"
+	# a RUN that only reads them: their values in no layer's bytes
+	run -0 build --secret id=mine,src="$BATS_TEST_TMPDIR/secret.txt" --secret id=tok,env=TOKEN_VAR <<'DF'
+FROM small
+RUN --mount=type=secret,id=mine --mount=type=secret,id=tok,target=/tok wc -c /run/secrets/mine /tok > /counted
+DF
+	run -0 box run --rm --network none t cat /counted
+	[[ $output == *"17 /run/secrets/mine"* && $output == *"16 /tok"* ]]
+	local m l
+	m=$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "docker.io/library/t:latest") | .digest' "$BOX_ROOT/images/index.json")
+	for l in $(jq -r '.layers[].digest' "$BOX_ROOT/images/blobs/sha256/${m#sha256:}"); do
+		[[ $(gzip -dc "$BOX_ROOT/images/blobs/sha256/${l#sha256:}" | grep -ca s3cr3t) == 0 ]]
+	done
+	id=$(box inspect t | jq -r '.[0].Id')
+	run -1 grep -q s3cr3t "$BOX_ROOT/images/blobs/sha256/${id#sha256:}"
 	# a required secret the build lacks is an error
 	run -2 build <<'DF'
 FROM small
