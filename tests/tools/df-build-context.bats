@@ -243,19 +243,19 @@ COPY $url/file.txt /x"
 	echo f >"$CTX/f"
 	printf 'FROM small\nCOPY f /d/f\nRUN touch /made\nADD <<EOF /doc\nx\nEOF\n' >"$CTX/Dockerfile"
 	local one two
-	one=$(SOURCE_DATE_EPOCH=1700000000 df-build -q "$CTX")
+	one=$(SOURCE_DATE_EPOCH=1700000000 df-build --network none -q "$CTX")
 	sleep 1.1
-	two=$(SOURCE_DATE_EPOCH=1700000000 df-build -q "$CTX")
+	two=$(SOURCE_DATE_EPOCH=1700000000 df-build --network none -q "$CTX")
 	[[ $one == sha256:* && $one == "$two" ]]
 	# a third: the step containers now have their images' init layers
-	two=$(SOURCE_DATE_EPOCH=1700000000 df-build -q "$CTX")
+	two=$(SOURCE_DATE_EPOCH=1700000000 df-build --network none -q "$CTX")
 	[[ $one == "$two" ]]
 	[[ $(jq -r '.created, .history[-1].created' "$BOX_ROOT/images/blobs/sha256/${one#sha256:}") == $'2023-11-14T22:13:20Z\n2023-11-14T22:13:20Z' ]]
 	# as a build-arg too, as buildkit takes it
-	two=$(df-build -q --build-arg SOURCE_DATE_EPOCH=1700000000 "$CTX")
+	two=$(df-build --network none -q --build-arg SOURCE_DATE_EPOCH=1700000000 "$CTX")
 	[[ $one == "$two" ]]
-	one=$(df-build -q "$CTX")
-	two=$(df-build -q "$CTX")
+	one=$(df-build --network none -q "$CTX")
+	two=$(df-build --network none -q "$CTX")
 	[[ $one != "$two" ]]
 	run -2 env SOURCE_DATE_EPOCH=soon df-build -q "$CTX"
 	[[ $output == "df-build: SOURCE_DATE_EPOCH=soon: not a number of seconds" ]]
