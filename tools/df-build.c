@@ -7,9 +7,12 @@
  *                  [--iidfile FILE] [--label K=V]... [--network MODE]
  *                  [--add-host H:IP]... [--shm-size N] [--ulimit T=S[:H]]...
  *                  [--secret id=ID,src=FILE|env=VAR]... [--pull]
- *                  [--platform P] [--progress auto|plain|tty] CONTEXT|-
+ *                  [--platform P] [--progress auto|plain|tty]
+ *                  [--compress[=]gzip|zstd] CONTEXT|-
  *         df-build --print-ast FILE|-
- * stdin:  the Dockerfile, with -f - or the context -
+ * stdin:  the Dockerfile, with -f - or the context -; or with the context
+ *         -, a tar archive (plain, gzip, bzip2, xz, zstd): the context
+ * env:    SOURCE_DATE_EPOCH: clamps the layers' mtimes and created dates
  * stdout: Docker's classic builder lines: "Step N/M : INSTRUCTION",
  *         " ---> Running in ID", the steps' output, " ---> ID",
  *         "Successfully built ID", "Successfully tagged NAME"; with -q only
@@ -17,15 +20,16 @@
  *         dump, one S-expression per instruction; nothing with --progress
  *         plain|tty
  * stderr: errors; with --progress plain|tty BuildKit's plain progress
- * reads:  CONTEXT (the Dockerfile, COPY and ADD sources, each confined to
- *         it), images/ (FROM, COPY --from)
+ * reads:  CONTEXT (the Dockerfile, .dockerignore, COPY and ADD sources,
+ *         each confined to it), images/ (FROM, COPY --from), ADD's URLs
  * writes: images/blobs/ (layers, configs, manifests), images/index.json
  *         (intermediate images while the build runs, removed at its end;
  *         the image, tagged with each -t only when the whole build
  *         succeeded, untagged without -t); containers/<id>/ of each step
  *         (ctr-create, ctr-net attach, ctr-spawn, removed with ctr-rm;
  *         labelled io.box.build.pid), those a killed build left;
- *         tmp/build-<pid>/ (a layer being written), tmp/run-<pid>/ (a RUN's
+ *         tmp/build-<pid>/ (a layer being written), tmp/build-<pid>.context/
+ *         (a tar context), tmp/run-<pid>/ (a RUN's
  *         secrets and here-document); cache/run/<hex>/ (cache mounts);
  *         images/ through img-fetch (a missing base, --pull); --iidfile
  * locks:  images/gc.lock shared (store_pin) for the whole build,
@@ -49,6 +53,7 @@
 #include "base/root.h"
 #include "df-build/ast.h"
 #include "df-build/build.h"
+#include "df-build/context.h"
 #include "df-build/ctrrun.h"
 #include "dockerfile/dockerfile.h"
 #include "layers/layer.h"
@@ -68,7 +73,7 @@ usage (void)
 	         "usage: %s [--root DIR] [-t NAME]... [-f FILE|-] [--build-arg K[=V]]... [--target STAGE]\n"
 	         "       [--no-cache] [-q] [--iidfile FILE] [--label K=V]... [--network MODE] [--add-host H:IP]...\n"
 	         "       [--shm-size N] [--ulimit T=S[:H]]... [--secret id=ID,src=FILE|env=VAR]... [--pull]\n"
-	         "       [--platform P] [--progress auto|plain|tty] CONTEXT|-\n"
+	         "       [--platform P] [--progress auto|plain|tty] [--compress gzip|zstd] CONTEXT|-\n"
 	         "       %s --print-ast FILE|-\n",
 	         bx_prog, bx_prog);
 	exit (BX_USAGE);
@@ -304,47 +309,6 @@ parse_args (int argc, char **argv, struct opts *o)
 		check_platform (o->platform);
 }
 
-/* the Dockerfile's text: -f FILE, -f - (stdin), or CONTEXT/Dockerfile */
-static int
-read_dockerfile (struct opts *o, int ctxfd, char **text, size_t *len, struct bx_err *e)
-{
-	const char *f = o->b.file;
-
-	if ((f && strcmp (f, "-") == 0) || strcmp (o->b.context, "-") == 0)
-		return afile_slurp_fd (STDIN_FILENO, text, len, e) < 0 ? err_wrap (e, "stdin") : 0;
-	if (f)
-		return afile_slurp_at (AT_FDCWD, f, text, len, e) < 0 ? err_wrap (e, "%s", f) : 0;
-	if (afile_slurp_at (ctxfd, "Dockerfile", text, len, e) < 0)
-		return err_wrap (e, "%s/Dockerfile", o->b.context);
-	return 0;
-}
-
-static int
-open_context (struct opts *o, struct bx_err *e)
-{
-	int fd;
-
-	if (strcmp (o->b.context, "-") == 0)
-		return -1;
-	if ((fd = open (o->b.context, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		err_die (errno == ENOENT ? BX_NOTFOUND : BX_USAGE, "unable to prepare context: path \"%s\" not found",
-		         o->b.context);
-	if (faccessat (fd, ".dockerignore", F_OK, 0) == 0)
-		err_die (BX_USAGE, "%s/.dockerignore: not implemented", o->b.context);
-	(void)e;
-	return fd;
-}
-
-/* a tar archive on stdin (Docker takes one as the context): not yet */
-static void
-refuse_tar (const char *text, size_t len)
-{
-	if ((len >= 2 && (unsigned char)text[0] == 0x1f && (unsigned char)text[1] == 0x8b) ||
-	    (len >= 262 && memcmp (text + 257, "ustar", 5) == 0) ||
-	    (len >= 4 && memcmp (text, "\x28\xb5\x2f\xfd", 4) == 0))
-		err_die (BX_USAGE, "a tar context on stdin: not implemented");
-}
-
 static int
 print_ast (const char *file)
 {
@@ -384,20 +348,21 @@ static int
 build (struct opts *o)
 {
 	struct build b = {.o = &o->b, .ctxfd = -1, .rootfd = -1};
+	struct context ctx = {.fd = -1};
 	struct bx_err e = {0};
 	_cleanup_free_ char *text = NULL;
 	size_t len;
 	int rc = -1;
 
-	if (o->b.file && strcmp (o->b.context, "-") == 0)
-		err_die (BX_USAGE, "-f and the context - (a Dockerfile on stdin) exclude each other");
-	b.ctxfd = open_context (o, &e);
-	if (read_dockerfile (o, b.ctxfd, &text, &len, &e) < 0)
+	if (o->b.file && !strcmp (o->b.file, "-") && !strcmp (o->b.context, "-"))
+		err_die (BX_USAGE, "invalid argument: can't use stdin for both build context and dockerfile");
+	if ((b.rootfd = root_open (o->b.root, &e)) < 0 || context_open (&ctx, &o->b, b.rootfd, &text, &len, &e) < 0)
 		goto out;
-	refuse_tar (text, len);
+	b.ctxfd = ctx.fd;
+	b.ign = ctx.has_ign ? &ctx.ign : NULL;
 	b.dfname = o->b.file && strcmp (o->b.file, "-") ? o->b.file : "Dockerfile";
-	if (dockerfile_parse (b.dfname, text, len, &b.df, &e) < 0 || (b.rootfd = root_open (o->b.root, &e)) < 0 ||
-	    root_dir_path (&b, &e) < 0 || store_open (&b.st, b.rootfd, &e) < 0)
+	if (dockerfile_parse (b.dfname, text, len, &b.df, &e) < 0 || root_dir_path (&b, &e) < 0 ||
+	    store_open (&b.st, b.rootfd, &e) < 0)
 		goto out;
 	ctrrun_signals ();
 	ctrrun_sweep (&b);
@@ -405,8 +370,7 @@ build (struct opts *o)
 	store_close (&b.st);
 out:
 	dockerfile_free (b.df);
-	if (b.ctxfd >= 0)
-		close (b.ctxfd);
+	context_close (&ctx, b.rootfd);
 	if (b.rootfd >= 0)
 		close (b.rootfd);
 	if (rc < 0)

@@ -277,3 +277,135 @@ COPY $url/file.txt /x"
 	run -2 df-build -q --compress=lz4 "$CTX"
 	[[ $output == "df-build: --compress lz4: unknown compression (gzip or zstd)" ]]
 }
+
+# a context with a .dockerignore of every kind of rule
+ignore_ctx () {
+	mkdir -p "$CTX/docs/a" "$CTX/node_modules/m" "$CTX/src/node_modules" "$CTX/keep"
+	echo 1 >"$CTX/docs/a/x.md"
+	echo 2 >"$CTX/docs/keep.md"
+	echo 3 >"$CTX/node_modules/m/i.js"
+	echo 4 >"$CTX/src/node_modules/j.js"
+	echo 5 >"$CTX/src/main.c"
+	echo 6 >"$CTX/secret.key"
+	echo 7 >"$CTX/keep/ok.key"
+	echo 8 >"$CTX/notes.txt"
+	printf '%s\n' '# comments and blank lines are skipped' '' '**/node_modules' '*.key' '!keep/*.key' \
+		'/docs' '!./docs/keep.md' 'Dockerfile' '  notes.txt  ' >"$CTX/.dockerignore"
+	printf 'FROM small\nCOPY . /ctx/\n' >"$CTX/Dockerfile"
+}
+
+# the files under /ctx in the image NAME, one line
+ctx_files () {
+	rm -rf "$BATS_TEST_TMPDIR/r"
+	rootfs "$1" "$BATS_TEST_TMPDIR/r"
+	(cd "$BATS_TEST_TMPDIR/r/ctx" && find . -mindepth 1 | sort | tr '\n' ' ')
+}
+
+@test ".dockerignore: **, ! exceptions, leading / and ./, comments; the Dockerfile read but not sent" {
+	store_add small docker.io/library/small:latest
+	ignore_ctx
+	run -0 df-build -q -t ign "$CTX"
+	# as Docker 20.10's classic builder sends this context
+	[[ $(ctx_files ign) == "./.dockerignore ./docs ./docs/keep.md ./keep ./keep/ok.key ./src ./src/main.c " ]]
+	# an ignored file is not in the context: COPY says so, as Docker does
+	local f
+	for f in secret.key Dockerfile docs/a src/node_modules/j.js notes.txt; do
+		printf 'FROM small\nCOPY %s /x\n' "$f" >"$BATS_TEST_TMPDIR/df"
+		run -3 df-build -q -f "$BATS_TEST_TMPDIR/df" "$CTX"
+		[[ $output == "df-build: $BATS_TEST_TMPDIR/df:2: COPY $f: file not found in build context" ]]
+	done
+	# nor does a glob or a link find it
+	ln -s secret.key "$CTX/alias"
+	printf 'FROM small\nCOPY *.key /k/\n' >"$BATS_TEST_TMPDIR/df"
+	run -3 df-build -q -f "$BATS_TEST_TMPDIR/df" "$CTX"
+	[[ $output == *"COPY *.key: no source files were specified" ]]
+	printf 'FROM small\nCOPY alias /k\n' >"$BATS_TEST_TMPDIR/df"
+	run -3 df-build -q -f "$BATS_TEST_TMPDIR/df" "$CTX"
+	# what an exception lets through is found
+	printf 'FROM small\nCOPY docs/keep.md keep/ok.key /k/\n' >"$BATS_TEST_TMPDIR/df"
+	run -0 df-build -q -t k -f "$BATS_TEST_TMPDIR/df" "$CTX"
+	# a bad pattern is named
+	echo '!' >>"$CTX/.dockerignore"
+	run -2 df-build -q "$CTX"
+	[[ $output == "df-build: $CTX: .dockerignore: illegal exclusion pattern: \"!\"" ]]
+	nothing_left
+}
+
+@test "a tar context on stdin: plain, gzip, zstd; only the Dockerfile and .dockerignore it names dropped, as Docker's daemon does" {
+	store_add small docker.io/library/small:latest
+	ignore_ctx
+	local z want="./.dockerignore ./docs ./docs/a ./docs/a/x.md ./docs/keep.md ./keep ./keep/ok.key ./node_modules ./node_modules/m ./node_modules/m/i.js ./notes.txt ./secret.key ./src ./src/main.c ./src/node_modules ./src/node_modules/j.js "
+	for z in cat "gzip -c" "zstd -q -c"; do
+		tar -C "$CTX" -c . | $z >"$BATS_TEST_TMPDIR/ctx.tar"
+		run -0 df-build -q -t tc - <"$BATS_TEST_TMPDIR/ctx.tar"
+		[[ $(ctx_files tc) == "$want" ]]
+	done
+	# -f names the Dockerfile inside the archive
+	mkdir "$CTX/sub"
+	printf 'FROM small\nCOPY src/main.c /main.c\n' >"$CTX/sub/Dockerfile.alt"
+	tar -C "$CTX" -cz . >"$BATS_TEST_TMPDIR/ctx.tgz"
+	run -0 df-build -q -t alt -f sub/Dockerfile.alt - <"$BATS_TEST_TMPDIR/ctx.tgz"
+	rootfs alt "$BATS_TEST_TMPDIR/alt"
+	[[ $(cat "$BATS_TEST_TMPDIR/alt/main.c") == 5 ]]
+	run -3 df-build -q -f nope - <"$BATS_TEST_TMPDIR/ctx.tgz"
+	[[ $output == "df-build: Cannot locate specified Dockerfile: nope" ]]
+	run -2 df-build -q -f - - <"$BATS_TEST_TMPDIR/ctx.tgz"
+	[[ $output == "df-build: invalid argument: can't use stdin for both build context and dockerfile" ]]
+	# an archive whose links lead out is refused; its links resolve inside
+	mkdir "$BATS_TEST_TMPDIR/evil"
+	ln -s / "$BATS_TEST_TMPDIR/evil/up"
+	echo 'FROM small' >"$BATS_TEST_TMPDIR/evil/Dockerfile"
+	echo x >"$BATS_TEST_TMPDIR/evil/f"
+	tar -C "$BATS_TEST_TMPDIR/evil" -cf "$BATS_TEST_TMPDIR/evil.tar" Dockerfile up
+	tar -C "$BATS_TEST_TMPDIR/evil" --transform="s,^f\$,up/tmp/escaped-$$," -rf "$BATS_TEST_TMPDIR/evil.tar" f
+	run -2 df-build -q - <"$BATS_TEST_TMPDIR/evil.tar"
+	[[ $output == "df-build: the context on stdin: "* ]]
+	[[ ! -e /tmp/escaped-$$ ]]
+	tar -C "$BATS_TEST_TMPDIR/evil" -cf "$BATS_TEST_TMPDIR/up.tar" Dockerfile up
+	printf 'FROM small\nCOPY up/etc/hostname /h\n' >"$BATS_TEST_TMPDIR/evil/Dockerfile"
+	tar -C "$BATS_TEST_TMPDIR/evil" -cf "$BATS_TEST_TMPDIR/up.tar" Dockerfile up
+	run -3 df-build -q - <"$BATS_TEST_TMPDIR/up.tar"
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: COPY up/etc/hostname: file not found in build context" ]]
+	nothing_left
+}
+
+@test "a Dockerfile on stdin: no context, or -f - with a directory; -f FILE from the working directory" {
+	store_add small docker.io/library/small:latest
+	echo in-ctx >"$CTX/f"
+	run -0 df-build -q -t s1 - <<<$'FROM small\nCOPY <<EOF /doc\nno context needed\nEOF'
+	run -2 df-build -q - <<<$'FROM small\nCOPY f /f'
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: COPY: no build context (the Dockerfile came on stdin)" ]]
+	run -0 df-build -q -t s2 -f - "$CTX" <<<$'FROM small\nCOPY f /f'
+	rootfs s2 "$BATS_TEST_TMPDIR/s2"
+	[[ $(cat "$BATS_TEST_TMPDIR/s2/f") == in-ctx ]]
+	mkdir "$BATS_TEST_TMPDIR/wd"
+	printf 'FROM small\nCOPY f /g\n' >"$BATS_TEST_TMPDIR/wd/My.Dockerfile"
+	cd "$BATS_TEST_TMPDIR/wd"
+	run -0 df-build -q -t s3 -f My.Dockerfile "$CTX"
+	rootfs s3 "$BATS_TEST_TMPDIR/s3"
+	[[ $(cat "$BATS_TEST_TMPDIR/s3/g") == in-ctx ]]
+	nothing_left
+}
+
+@test "COPY and ADD cannot reach outside the context: ../x, a symlink out, absolute links" {
+	store_add small docker.io/library/small:latest
+	echo secret >"$BATS_TEST_TMPDIR/outside.txt"
+	ln -s ../outside.txt "$CTX/rel"
+	ln -s "$BATS_TEST_TMPDIR/outside.txt" "$CTX/abs"
+	mkdir "$CTX/d"
+	ln -s ../.. "$CTX/d/up"
+	local src kw
+	for kw in COPY ADD; do
+		for src in ../outside.txt rel abs d/up/outside.txt; do
+			printf 'FROM small\n%s %s /x\n' "$kw" "$src" >"$CTX/Dockerfile"
+			run -3 df-build -q "$CTX"
+			[[ ${lines[-1]} == "df-build: Dockerfile:2: $kw $src: file not found in build context" ]]
+		done
+	done
+	# a directory's links are copied as links, not followed
+	printf 'FROM small\nCOPY d /d/\n' >"$CTX/Dockerfile"
+	run -0 df-build -q -t links "$CTX"
+	rootfs links "$BATS_TEST_TMPDIR/r"
+	[[ $(readlink "$BATS_TEST_TMPDIR/r/d/up") == ../.. ]]
+	nothing_left
+}

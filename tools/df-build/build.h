@@ -11,6 +11,8 @@
 #include "dockerfile/dockerfile.h"
 #include "image/store.h"
 
+struct ignore;
+
 struct build_opts {
 	const char *root;
 	char rootpath[PATH_MAX]; /* absolute, handed to the programs we run */
@@ -48,8 +50,9 @@ struct build {
 	int rootfd;
 	struct store st;
 	struct dockerfile *df;
-	const char *dfname; /* in messages: "Dockerfile", or -f as given */
-	int ctxfd;          /* the context directory, or -1 */
+	const char *dfname;       /* in messages: "Dockerfile", or -f as given */
+	int ctxfd;                /* the context directory, or -1 */
+	const struct ignore *ign; /* its .dockerignore, or NULL: COPY and ADD see only what it lets through */
 	struct build_stage *stages;
 	size_t nstages;
 	json_t *metaargs; /* ARGs before the first FROM: K -> V or null */

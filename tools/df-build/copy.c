@@ -23,6 +23,7 @@
 #include "base/tree.h"
 #include "copy.h"
 #include "ctrrun.h"
+#include "ignore.h"
 #include "dockerfile/shword.h"
 #include "meta.h"
 #include "plan.h"
@@ -34,6 +35,11 @@ struct cp {
 	int chown; /* --chown given */
 	int chmod; /* -1: keep */
 	int add;   /* ADD, not COPY */
+	/* the context's .dockerignore (NULL: none, or not the context), and
+	 * the path in the context of the entry being copied */
+	const struct ignore *ign;
+	char rel[PATH_MAX];
+	size_t rlen;
 	const char *from;
 	int srcroot, dstroot;
 	char srcctr[CTRRUN_ID_LEN + 1]; /* --from's container, or "" */
@@ -82,6 +88,7 @@ kw (const struct build *b)
 /* --- one entry ------------------------------------------------------------ */
 
 static int copy_tree (struct cp *c, int sdir, int ddir, const char *name, const char *dname, struct bx_err *e);
+static int copy_entry (struct cp *c, int sdir, int ddir, const char *name, const char *dname, struct bx_err *e);
 
 static int
 set_meta (struct cp *c, int ddir, const char *dname, const struct stat *st, struct bx_err *e)
@@ -156,8 +163,31 @@ copy_dir (struct cp *c, int sdir, const char *name, int ddir, const char *dname,
 	return 0;
 }
 
+/* SDIR/NAME as DDIR/DNAME, unless the .dockerignore left it out of the
+ * context */
 static int
 copy_tree (struct cp *c, int sdir, int ddir, const char *name, const char *dname, struct bx_err *e)
+{
+	size_t keep = c->rlen;
+	struct stat st;
+	int rc;
+
+	if (!c->ign)
+		return copy_entry (c, sdir, ddir, name, dname, e);
+	if (keep + strlen (name) + 2 > sizeof c->rel)
+		return err_set (e, BX_FAIL, ENAMETOOLONG, "%s", name);
+	c->rlen += sprintf (c->rel + keep, "%s%s", keep ? "/" : "", name);
+	if (fstatat (sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		rc = err_set (e, BX_FAIL, errno, "%s", name);
+	else
+		rc =
+		    ignore_sent (c->ign, c->rel, S_ISDIR (st.st_mode)) ? copy_entry (c, sdir, ddir, name, dname, e) : 0;
+	c->rel[c->rlen = keep] = '\0';
+	return rc;
+}
+
+static int
+copy_entry (struct cp *c, int sdir, int ddir, const char *name, const char *dname, struct bx_err *e)
 {
 	struct stat st;
 	char target[4096];
@@ -297,7 +327,7 @@ sort_strings (json_t *arr)
 /* the paths under ROOT that PAT matches, component by component (Go's
  * filepath.Match: '*' stops at '/') */
 static void
-glob_in (int root, const char *dir, const char *pat, json_t *out)
+glob_in (int root, const struct ignore *ign, const char *dir, const char *pat, json_t *out)
 {
 	size_t n = strcspn (pat, "/");
 	_cleanup_free_ char *comp = strndup (pat, n);
@@ -310,9 +340,12 @@ glob_in (int root, const char *dir, const char *pat, json_t *out)
 
 	while (dp && (de = readdir (dp))) {
 		char *p = NULL;
+		struct stat st;
 		if (!strcmp (de->d_name, ".") || !strcmp (de->d_name, "..") || fnmatch (comp, de->d_name, 0))
 			continue;
-		if (asprintf (&p, "%s/%s", dir, de->d_name) >= 0)
+		if (asprintf (&p, "%s/%s", dir, de->d_name) >= 0 &&
+		    (!ign || (fstatat (fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		              ignore_sent (ign, p + 1, S_ISDIR (st.st_mode)))))
 			json_array_append_new (found, json_string (p));
 		free (p);
 	}
@@ -320,7 +353,7 @@ glob_in (int root, const char *dir, const char *pat, json_t *out)
 	json_array_foreach (found, i, v)
 	{
 		if (pat[n] == '/' && pat[n + 1])
-			glob_in (root, json_string_value (v), pat + n + 1, out);
+			glob_in (root, ign, json_string_value (v), pat + n + 1, out);
 		else
 			json_array_append (out, v);
 	}
@@ -368,11 +401,50 @@ sources (struct build *b, struct cp *c, char **words, size_t n, json_t *out, str
 			json_array_append_new (out, json_sprintf ("/%s", w));
 			continue;
 		}
-		glob_in (c->srcroot, "", w + strspn (w, "/"), out);
+		glob_in (c->srcroot, c->ign, "", w + strspn (w, "/"), out);
 		if (json_array_size (out) == before)
 			return build_errf (b, e, BX_NOTFOUND, "%s %s: no source files were specified", kw (b), w);
 	}
 	return 0;
+}
+
+/* the path of FD below the source tree's root, or NULL */
+static char *
+path_below_root (const struct cp *c, int fd)
+{
+	char link[64], root[PATH_MAX], p[PATH_MAX];
+	ssize_t rn, pn;
+
+	snprintf (link, sizeof link, "/proc/self/fd/%d", c->srcroot);
+	if ((rn = readlink (link, root, sizeof root - 1)) < 0)
+		return NULL;
+	snprintf (link, sizeof link, "/proc/self/fd/%d", fd);
+	if ((pn = readlink (link, p, sizeof p - 1)) < 0)
+		return NULL;
+	root[rn] = p[pn] = '\0';
+	if (strcmp (root, p) == 0)
+		return strdup (".");
+	if (strncmp (p, root, rn) || p[rn] != '/')
+		return NULL;
+	return strdup (p + rn + 1);
+}
+
+/* SRC, opened as FD, was sent with the context: both the path as written
+ * and where its links lead; C->rel is where it is */
+static int
+sent (struct cp *c, const char *src, int fd, int dir)
+{
+	_cleanup_free_ char *as = strdup (src + 1), *real = path_below_root (c, fd);
+
+	if (!as || !real)
+		return 0;
+	ignore_clean (as);
+	if ((strcmp (as, ".") && !ignore_sent (c->ign, as, dir)) ||
+	    (strcmp (real, ".") && !ignore_sent (c->ign, real, dir)))
+		return 0;
+	c->rlen = strcmp (real, ".") ? (size_t)snprintf (c->rel, sizeof c->rel, "%s", real) : 0;
+	c->rel[c->rlen] = '\0';
+	return 1;
 }
 
 /* one source SRC (a path in the source tree) into DDIR, as DNAME (a file
@@ -386,7 +458,11 @@ copy_source (struct build *b, struct cp *c, const char *src, int ddir, const cha
 	if (c->srcroot < 0)
 		return build_errf (b, e, BX_USAGE, "%s: no build context (the Dockerfile came on stdin)", kw (b));
 	fd = open_in (c->srcroot, src, O_RDONLY | O_NOCTTY);
-
+	if (fd >= 0 && c->ign && fstat (fd, &st) == 0 && !sent (c, src, fd, S_ISDIR (st.st_mode))) {
+		close (fd);
+		fd = -1;
+		errno = ENOENT;
+	}
 	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == EXDEV || errno == ELOOP))
 		return build_errf (b, e, BX_NOTFOUND, "%s %s: file not found in %s", kw (b), src + 1,
 		                   c->from ? c->from : "build context");
@@ -536,6 +612,7 @@ source_root (struct build *b, struct cp *c, struct bx_err *e)
 	/* without a context, here-documents and URLs are still sources */
 	if (!c->from) {
 		c->srcroot = b->ctxfd < 0 ? -1 : dup (b->ctxfd);
+		c->ign = b->ign;
 		return 0;
 	}
 	if (build_expand (b, c->from, &from, e) < 0)
