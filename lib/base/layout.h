@@ -30,9 +30,9 @@
 /* tmp/ */
 #define L_INGEST "tmp/ingest" /* tmp/ingest/<hex>: a blob being fetched, resumable */
 #define L_LOAD_STAGE "load-"  /* tmp/load-<pid>/: what img-load stages; a dead loader's goes with the next load */
-#define L_BUILD_TMP                                                                                                    \
-	"build-" /* tmp/build-<pid>/: a layer df-build writes, tmp/build-<pid>.context/ its tar context; a dead        \
-	            build's go with the next */
+/* tmp/build-<pid>/: a layer df-build writes; tmp/build-<pid>.context/: its
+ * tar context; a dead build's go with the next */
+#define L_BUILD_TMP "build-"
 #define L_RUN_TMP "run-" /* tmp/run-<pid>/: a RUN's secrets, here-document, rw copies (df-build runmount) */
 
 /* containers/<id>/ */
