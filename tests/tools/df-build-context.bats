@@ -6,6 +6,9 @@
 
 load ../helpers
 
+# builds here are offline: RUN on no network (Docker's default is the bridge)
+df-build () { command df-build --network none "$@"; }
+
 setup () {
 	box_setup
 	mkdir -p "$BOX_ROOT/layers"
