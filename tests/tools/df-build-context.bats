@@ -227,14 +227,21 @@ COPY $url/file.txt /x"
 	echo cap >"$CTX/capfile"
 	setcap cap_net_raw+ep "$CTX/capfile"
 	setfattr -n user.mine -v yes "$CTX/capfile"
-	printf 'FROM small\nADD links.tar /l/\nCOPY capfile /c\n' >"$CTX/Dockerfile"
+	# a directory COPY keeps its hard links, as Docker's tar of it does
+	mkdir "$CTX/hd"
+	echo same >"$CTX/hd/one"
+	ln "$CTX/hd/one" "$CTX/hd/two"
+	printf 'FROM small\nADD links.tar /l/\nCOPY capfile /c\nCOPY hd /hd/\n' >"$CTX/Dockerfile"
 	run -0 df-build -q -t hl "$CTX"
+	run -0 last_layer hl
+	[[ $output == *"hd/two link to hd/one"* ]]
 	local d
-	d=$(manifest hl | jq -r '.layers[-2].digest')
+	d=$(manifest hl | jq -r '.layers[-3].digest')
 	run -0 tar -tvf "$BOX_ROOT/images/blobs/sha256/${d#sha256:}"
 	[[ $output == *"l/b link to l/a"* || $output == *"l/a link to l/b"* ]]
 	rootfs hl "$BATS_TEST_TMPDIR/r"
 	[[ $(stat -c %h "$BATS_TEST_TMPDIR/r/l/a") == 2 ]]
+	[[ $(stat -c %h "$BATS_TEST_TMPDIR/r/hd/one") == 2 && $(cat "$BATS_TEST_TMPDIR/r/hd/two") == same ]]
 	[[ $(getfattr --only-values -n user.note "$BATS_TEST_TMPDIR/r/l/a") == kept ]]
 	[[ $(getfattr --only-values -n user.mine "$BATS_TEST_TMPDIR/r/c") == yes ]]
 	[[ $(getcap "$BATS_TEST_TMPDIR/r/c") == *cap_net_raw=ep ]]

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,7 @@ struct cp {
 	const struct ignore *ign;
 	char rel[PATH_MAX];
 	size_t rlen;
+	json_t *links; /* a directory source's files with several names: "dev:ino" -> the first copy's path */
 	const char *from;
 	int srcroot, dstroot;
 	char srcctr[CTRRUN_ID_LEN + 1]; /* --from's container, or "" */
@@ -186,6 +188,35 @@ copy_tree (struct cp *c, int sdir, int ddir, const char *name, const char *dname
 	return rc;
 }
 
+/* a second name of a file copied already becomes a hard link to the copy,
+ * as Docker's tar of a directory source makes it: 1 when done */
+static int
+link_again (struct cp *c, const struct stat *st, int ddir, const char *dname)
+{
+	char key[64];
+	const char *first;
+
+	snprintf (key, sizeof key, "%ju:%ju", (uintmax_t)st->st_dev, (uintmax_t)st->st_ino);
+	if (!(first = json_string_value (json_object_get (c->links, key))))
+		return 0;
+	unlinkat (ddir, dname, 0);
+	return linkat (AT_FDCWD, first, ddir, dname, 0) == 0;
+}
+
+static void
+remember_link (struct cp *c, const struct stat *st, int ddir, const char *dname)
+{
+	char key[64], fdpath[64], dir[PATH_MAX];
+	ssize_t n;
+
+	snprintf (fdpath, sizeof fdpath, "/proc/self/fd/%d", ddir);
+	if (!c->links || (n = readlink (fdpath, dir, sizeof dir - 1)) < 0)
+		return;
+	dir[n] = '\0';
+	snprintf (key, sizeof key, "%ju:%ju", (uintmax_t)st->st_dev, (uintmax_t)st->st_ino);
+	json_object_set_new (c->links, key, json_sprintf ("%s/%s", dir, dname));
+}
+
 static int
 copy_entry (struct cp *c, int sdir, int ddir, const char *name, const char *dname, struct bx_err *e)
 {
@@ -199,10 +230,16 @@ copy_entry (struct cp *c, int sdir, int ddir, const char *name, const char *dnam
 		if (copy_dir (c, sdir, name, ddir, dname, e) < 0)
 			return -1;
 	} else if (S_ISREG (st.st_mode)) {
-		_cleanup_close_ int in = openat (sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (copy_file (in, name, ddir, dname, &st, e) < 0 || set_meta (c, ddir, dname, &st, e) < 0)
+		_cleanup_close_ int in = -1;
+		if (st.st_nlink > 1 && link_again (c, &st, ddir, dname))
+			return 0;
+		in = openat (sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (copy_file (in, name, ddir, dname, &st, e) < 0 || set_meta (c, ddir, dname, &st, e) < 0 ||
+		    copy_xattrs (in, ddir, dname, e) < 0)
 			return -1;
-		return copy_xattrs (in, ddir, dname, e);
+		if (st.st_nlink > 1)
+			remember_link (c, &st, ddir, dname);
+		return 0;
 	} else if (S_ISLNK (st.st_mode)) {
 		if ((n = readlinkat (sdir, name, target, sizeof target - 1)) < 0)
 			return err_set (e, BX_FAIL, errno, "%s", name);
@@ -477,11 +514,15 @@ copy_source (struct build *b, struct cp *c, const char *src, int ddir, const cha
 	if (S_ISDIR (st.st_mode)) {
 		_cleanup_dir_ DIR *dp = fdopendir (dup (fd));
 		struct dirent *de;
-		while (dp && (de = readdir (dp)))
+		int rc = 0;
+		c->links = json_object ();
+		while (rc == 0 && dp && (de = readdir (dp)))
 			if (strcmp (de->d_name, ".") && strcmp (de->d_name, "..") &&
 			    copy_tree (c, fd, ddir, de->d_name, de->d_name, e) < 0)
-				return build_wrap (b, e);
-		return 0;
+				rc = build_wrap (b, e);
+		json_decref (c->links);
+		c->links = NULL;
+		return rc;
 	}
 	if (!S_ISREG (st.st_mode))
 		return build_errf (b, e, BX_USAGE, "%s %s: not a regular file or directory", kw (b), src + 1);
