@@ -394,6 +394,11 @@ ctx_files () {
 	run -0 df-build -q -t s3 -f My.Dockerfile "$CTX"
 	rootfs s3 "$BATS_TEST_TMPDIR/s3"
 	[[ $(cat "$BATS_TEST_TMPDIR/s3/g") == in-ctx ]]
+	# a lowercase dockerfile, when there is no Dockerfile, as Docker's client takes it
+	printf 'FROM small\nCOPY f /lower\n' >"$CTX/dockerfile"
+	run -0 df-build -q -t s4 "$CTX"
+	rootfs s4 "$BATS_TEST_TMPDIR/s4"
+	[[ $(cat "$BATS_TEST_TMPDIR/s4/lower") == in-ctx ]]
 	nothing_left
 }
 

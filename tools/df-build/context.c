@@ -264,6 +264,13 @@ from_dir (struct context *c, const struct build_opts *o, char **text, size_t *le
 		return afile_slurp_fd (STDIN_FILENO, text, len, e) < 0 ? err_wrap (e, "stdin") : 0;
 	if (f)
 		return afile_slurp_at (AT_FDCWD, f, text, len, e) < 0 ? err_wrap (e, "%s", f) : 0;
+	/* Docker's client takes a lowercase "dockerfile" when there is no
+	 * "Dockerfile" */
+	if (faccessat (c->fd, "Dockerfile", F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT &&
+	    faccessat (c->fd, "dockerfile", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return afile_slurp_at (c->fd, "dockerfile", text, len, e) < 0
+		           ? err_wrap (e, "%s/dockerfile", o->context)
+		           : 0;
 	if (afile_slurp_at (c->fd, "Dockerfile", text, len, e) < 0)
 		return err_wrap (e, "%s/Dockerfile", o->context);
 	return 0;
