@@ -142,7 +142,7 @@ tree_sweep_dead (int dirfd, const char *prefix)
 	while (d && (de = readdir (d))) {
 		char *end;
 		long pid = strtol (de->d_name + n, &end, 10);
-		if (strncmp (de->d_name, prefix, n) || !de->d_name[n] || *end || pid <= 0)
+		if (strncmp (de->d_name, prefix, n) || !de->d_name[n] || (*end && *end != '.') || pid <= 0)
 			continue;
 		if (kill ((pid_t)pid, 0) < 0 && errno == ESRCH)
 			tree_remove_at (dirfd, de->d_name);

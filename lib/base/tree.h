@@ -23,8 +23,9 @@ int tree_remove_at (int dirfd, const char *name);
  * rule, FD's device the one not to leave. */
 int tree_empty (int fd);
 
-/* Remove every DIRFD/<PREFIX><pid> whose process is gone: the staging
- * directory of a worker that was killed (tmp/build-PID, tmp/run-PID). */
+/* Remove every DIRFD/<PREFIX><pid>[.<suffix>] whose process is gone: the
+ * staging directory of a worker that was killed (tmp/build-PID,
+ * tmp/build-PID.context, tmp/run-PID). */
 void tree_sweep_dead (int dirfd, const char *prefix);
 
 /* True for an overlayfs whiteout: a character device 0:0. */

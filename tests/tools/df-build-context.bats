@@ -359,6 +359,14 @@ ctx_files () {
 	[[ $(cat "$BATS_TEST_TMPDIR/alt/main.c") == 5 ]]
 	run -3 df-build -q -f nope - <"$BATS_TEST_TMPDIR/ctx.tgz"
 	[[ $output == "df-build: Cannot locate specified Dockerfile: nope" ]]
+	# a killed build's extracted context goes with the next build
+	local dead
+	sh -c 'exit 0' &
+	dead=$!
+	wait "$dead"
+	mkdir -p "$BOX_ROOT/tmp/build-$dead.context/x"
+	run -0 df-build -q - <"$BATS_TEST_TMPDIR/ctx.tgz"
+	[[ ! -e $BOX_ROOT/tmp/build-$dead.context ]]
 	run -2 df-build -q -f - - <"$BATS_TEST_TMPDIR/ctx.tgz"
 	[[ $output == "df-build: invalid argument: can't use stdin for both build context and dockerfile" ]]
 	# an archive whose links lead out is refused; its links resolve inside
