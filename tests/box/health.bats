@@ -185,3 +185,22 @@ health_wait () {
 	run -0 box ps -aq --filter name=att
 	[[ $(wc -l <<<"$output") == 1 ]]
 }
+
+@test "a container that ends during a check: the check is killed, nothing of it left" {
+	local id _t
+	id=$(box run -d --name short --network none --health-cmd 'sleep 30' --health-interval 50ms small sleep 1)
+	run -0 box wait short
+	[[ $(health short) == unhealthy ]]
+	for _t in $(seq 50); do
+		pgrep -f "ctr-exec --root $BOX_ROOT $id" >/dev/null || break
+		sleep 0.1
+	done
+	! pgrep -f "ctr-exec --root $BOX_ROOT $id"
+}
+
+@test "CMD-SHELL runs under /bin/sh -c, not the image's SHELL (as Docker)" {
+	df-build -q -t sh2 - <<<$'FROM small\nSHELL ["/bin/sh", "-c", "echo via-shell; eval \\"$1\\"", "x"]' >/dev/null
+	box run -d --name hs2 --network none --health-cmd 'exit 0' --health-interval 100ms sh2 sleep 60 >/dev/null
+	health_wait hs2 healthy
+	[[ $(box inspect hs2 | jq -r '.[0].State.Health.Log[0].Output') == "" ]]
+}

@@ -241,3 +241,42 @@ teardown () { box_teardown; }
 	[[ $output == good ]]
 	[[ $stderr == "ctr-list: warning: containers/000000000000: create.json: line 2: "* ]]
 }
+
+@test "health: the health file as Docker's State.Health, (healthy) in STATUS, health= filter" {
+	local d
+	fake_run web sleep 1000 >/dev/null
+	fake_run plain sleep 1000 >/dev/null
+	d=$(fake_dir web)
+	# output escaped onto its line: \n, \\, control bytes; invalid UTF-8 as U+FFFD
+	printf '%s\n' status=healthy failing_streak=0 \
+		'log=2026-01-01T00:00:00.1Z 2026-01-01T00:00:00.2Z 1 a\nb\\c\x01\xff' \
+		'log=2026-01-01T00:00:01.1Z 2026-01-01T00:00:01.2Z 0 ok\n' >"$d/health"
+	run -0 ctr-list inspect web
+	[[ $(jq -ac '.[0].State.Health' <<<"$output") == \
+		'{"Status":"healthy","FailingStreak":0,"Log":[{"Start":"2026-01-01T00:00:00.1Z","End":"2026-01-01T00:00:00.2Z","ExitCode":1,"Output":"a\nb\\c\u0001\ufffd"},{"Start":"2026-01-01T00:00:01.1Z","End":"2026-01-01T00:00:01.2Z","ExitCode":0,"Output":"ok\n"}]}' ]]
+	run -0 ctr-list --filter name=web --format '{{.Status}}'
+	[[ $output == "Up "*" (healthy)" ]]
+	run -0 ctr-list --filter name=plain --format '{{.Status}}'
+	[[ $output == "Up "* && $output != *"("* ]]
+	run -0 ctr-list --filter health=healthy --format '{{.Names}}'
+	[[ $output == web ]]
+	run -0 ctr-list --filter health=none --format '{{.Names}}'
+	[[ $output == plain ]]
+	sed -i 's/^status=.*/status=starting/' "$d/health"
+	run -0 ctr-list --filter name=web --format '{{.Status}}'
+	[[ $output == "Up "*" (health: starting)" ]]
+	# no State.Health without the file
+	run -0 ctr-list inspect plain
+	[[ $(jq -c '.[0].State | has("Health")' <<<"$output") == false ]]
+}
+
+@test "health: a container that does not run is unhealthy, whatever its file says" {
+	local d
+	fake_exited old 0 >/dev/null
+	d=$(fake_dir old)
+	printf 'status=healthy\nfailing_streak=0\n' >"$d/health"
+	run -0 ctr-list inspect old
+	[[ $(jq -r '.[0].State.Health.Status' <<<"$output") == unhealthy ]]
+	run -0 ctr-list -a --filter health=unhealthy --format '{{.Names}}'
+	[[ $output == old ]]
+}

@@ -44,14 +44,15 @@ probe_cfg_parse (json_t *hc, struct probe_cfg *c)
 		return 0;
 	if (!(c->test = calloc (n + 2, sizeof *c->test)))
 		return -1;
+	/* /bin/sh -c, as Docker: the image's SHELL is not the container's */
 	if (!strcmp (kind, "CMD-SHELL")) {
 		c->test[k++] = "/bin/sh";
 		c->test[k++] = "-c";
 	}
 	for (size_t i = 1; i < n; i++)
-		if (json_is_string (json_array_get (test, i)))
-			if (!(c->test[k++] = strdup (json_string_value (json_array_get (test, i)))))
-				return -1;
+		if (json_is_string (json_array_get (test, i)) &&
+		    !(c->test[k++] = strdup (json_string_value (json_array_get (test, i)))))
+			return -1;
 	c->interval = ns_or (hc, "Interval", DEFAULT_INTERVAL);
 	c->timeout = ns_or (hc, "Timeout", DEFAULT_TIMEOUT);
 	c->start_period = ns_or (hc, "StartPeriod", 0);
@@ -267,11 +268,14 @@ probe_fork (const struct probe_cfg *cfg, int cdir, const char *root, const char 
 	static struct probe p;
 	sigset_t set;
 	pid_t pid;
-	int sfd;
+	int sfd, null;
 
 	if (!cfg->test || (pid = fork ()) != 0)
 		return cfg->test ? pid : -1;
 	prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* not the terminal's or the caller's pipes: only ctr-spawn's */
+	if ((null = open ("/dev/null", O_RDWR | O_CLOEXEC)) >= 0)
+		dup2 (null, STDIN_FILENO), dup2 (null, STDOUT_FILENO), dup2 (null, STDERR_FILENO);
 	sigemptyset (&set);
 	sigaddset (&set, SIGCHLD);
 	sigprocmask (SIG_BLOCK, &set, NULL);
