@@ -273,6 +273,10 @@ supervise_run (struct sv *sv)
 		report_first (sv, &m);
 		if (m.code)
 			return m.code;
+		/* a stop that saw it "restarting" and came while it started: the
+		 * stopper waits for its end, which it must not start at all */
+		if (count && faccessat (sv->cdir, L_STOPPED, F_OK, 0) == 0)
+			kill (m.pid, SIGKILL);
 		t0 = time (NULL);
 		probe_begin (&probe, &sv->health, sv->cdir, sv->root, sv->id);
 		status = wait_and_log (m.pid, fds, sigfd, &log, &probe);
