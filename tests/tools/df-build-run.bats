@@ -257,7 +257,9 @@ DF
 FROM $REGISTRY/lib/base:1
 RUN echo pulled > /p
 DF
-	[[ $output == *"Status: Downloaded newer image for $REGISTRY/lib/base:1"* ]]
+	[[ $output == *"Status: Downloaded newer image for $REGISTRY/lib/base:1"$'\n ---> '* ]]
+	# as docker build, not docker pull: no full reference line after it
+	[[ $output != *$'\n'"$REGISTRY/lib/base:1"$'\n'* ]]
 	run -0 box run --rm --network none t cat /p
 	[[ $output == pulled ]]
 	# with --pull the registry is asked again, though the store has it

@@ -18,6 +18,7 @@
 #include "base/layout.h"
 #include "base/tree.h"
 #include "ctrrun.h"
+#include "image/ref.h"
 #include "progress.h"
 
 /* the program NAME beside this one, else on PATH */
@@ -35,7 +36,13 @@ prog_path (const char *name, char *out, size_t len)
 		snprintf (out, len, "%s", name);
 }
 
+/* run_prog's OUTFD: stdout and stderr, or stdout alone, read line by line */
 #define PIPE_OUT (-2)
+#define PIPE_STDOUT (-3)
+
+/* a line relay drops: the full reference img-fetch --docker ends with,
+ * which docker pull prints and docker build does not */
+static const char *drop;
 
 static volatile sig_atomic_t caught;
 static volatile pid_t running; /* the ctr-spawn of the RUN under way, or 0 */
@@ -69,8 +76,20 @@ ctrrun_interrupted (struct bx_err *e)
 	return err_set (e, 128 + caught, 0, "interrupted by %s", caught == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
-/* the step's output, line by line, into the plain progress, until the
- * step and what it started close it */
+/* one line of a step's or a pull's output, as the build prints them */
+static void
+emit (const char *line, size_t len)
+{
+	if (drop && strlen (drop) == len && !memcmp (drop, line, len))
+		return;
+	if (progress_on ())
+		progress_line (line, len);
+	else
+		printf ("%.*s\n", (int)len, line);
+}
+
+/* the output of a step or a pull, line by line, until it and what it
+ * started close it */
 static void
 relay (int pipefd[2])
 {
@@ -88,24 +107,24 @@ relay (int pipefd[2])
 		}
 		have += (size_t)n;
 		while ((nl = memchr (at, '\n', have - (size_t)(at - buf)))) {
-			progress_line (at, (size_t)(nl - at));
+			emit (at, (size_t)(nl - at));
 			at = nl + 1;
 		}
 		have -= (size_t)(at - buf);
 		memmove (buf, at, have);
 		/* a line longer than the buffer goes in pieces */
 		if (have == sizeof buf) {
-			progress_line (buf, have);
+			emit (buf, have);
 			have = 0;
 		}
 	}
 	if (have)
-		progress_line (buf, have);
+		emit (buf, have);
 	close (pipefd[0]);
 }
 
-/* Run ARGV; OUTFD: -1 inherit stdout, PIPE_OUT stdout and stderr into the
- * plain progress, else where stdout goes; SPAWN: the
+/* Run ARGV; OUTFD: -1 inherit stdout, PIPE_OUT (stdout and stderr) or
+ * PIPE_STDOUT read by relay, else where stdout goes; SPAWN: the
  * step's command, which a signal stops. *STATUS is its exit code, 128+n
  * when killed by signal n. */
 static int
@@ -117,7 +136,7 @@ run_prog (const char *const *argv, int outfd, int spawn, int *status, struct bx_
 
 	prog_path (argv[0], prog, sizeof prog);
 	fflush (stdout);
-	if (outfd == PIPE_OUT && pipe2 (pipefd, O_CLOEXEC) < 0)
+	if ((outfd == PIPE_OUT || outfd == PIPE_STDOUT) && pipe2 (pipefd, O_CLOEXEC) < 0)
 		return err_set (e, BX_SYSTEM, errno, "pipe");
 	if ((pid = fork ()) < 0)
 		return err_set (e, BX_SYSTEM, errno, "fork");
@@ -126,7 +145,9 @@ run_prog (const char *const *argv, int outfd, int spawn, int *status, struct bx_
 		 * handle, so that ctr-create and ctr-rm are never cut short */
 		if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != parent || setpgid (0, 0) < 0)
 			_exit (BX_SYSTEM);
-		if (outfd == PIPE_OUT && (dup2 (pipefd[1], STDOUT_FILENO) < 0 || dup2 (pipefd[1], STDERR_FILENO) < 0))
+		if ((outfd == PIPE_OUT || outfd == PIPE_STDOUT) && dup2 (pipefd[1], STDOUT_FILENO) < 0)
+			_exit (BX_SYSTEM);
+		if (outfd == PIPE_OUT && dup2 (pipefd[1], STDERR_FILENO) < 0)
 			_exit (BX_SYSTEM);
 		if (outfd >= 0 && dup2 (outfd, STDOUT_FILENO) < 0)
 			_exit (BX_SYSTEM);
@@ -139,7 +160,7 @@ run_prog (const char *const *argv, int outfd, int spawn, int *status, struct bx_
 		running = pid;
 	if (spawn && caught)
 		kill (pid, SIGKILL);
-	if (outfd == PIPE_OUT)
+	if (outfd == PIPE_OUT || outfd == PIPE_STDOUT)
 		relay (pipefd);
 	while (waitpid (pid, &st, 0) < 0)
 		if (errno != EINTR) {
@@ -270,9 +291,17 @@ ctrrun_pull (struct build *b, const char *ref, struct bx_err *e)
 {
 	const char *argv[] = {"img-fetch", "--root", b->o->rootpath, "--docker", ref, NULL};
 	_cleanup_close_ int null = b->o->quiet ? open ("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
-	int st;
+	char full[600];
+	struct ref r;
+	int st, rc;
 
-	if (run_prog (argv, null, 0, &st, e) < 0)
+	if (ref_parse (ref, &r, e) < 0)
+		return -1;
+	ref_full (&r, full, sizeof full);
+	drop = full;
+	rc = run_prog (argv, null >= 0 ? null : PIPE_STDOUT, 0, &st, e);
+	drop = NULL;
+	if (rc < 0)
 		return -1;
 	return st == 0 ? 0 : err_set (e, st <= BX_SYSTEM ? st : BX_SYSTEM, 0, "pulling %s failed (img-fetch)", ref);
 }
