@@ -61,6 +61,7 @@ built () {
 @test "heredoc" { built heredoc; }
 @test "meta" { built meta; }
 @test "onbuild" { built onbuild; }
+@test "run-as" { built run-as; }
 @test "run-forms" { built run-forms; }
 @test "run-fs" { built run-fs; }
 @test "run-mount" { built run-mount; }

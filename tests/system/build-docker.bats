@@ -167,6 +167,34 @@ same () {
 @test "healthcheck-none" { same healthcheck-none; }
 @test "meta" { same meta; }
 @test "onbuild" { same onbuild; }
+@test "run-as" { same run-as; }
+@test "run-as: its containers behave as Docker's: user, workdir, arguments, health" {
+	local set opts args d b
+	bt_build_box "$DKROOT" run-as box-run-as >/dev/null
+	# OPTIONS | ARGUMENTS
+	for set in "|" "| one two" "-u 0 -w / |" "--entrypoint pwd |" "-u 65534 | x"; do
+		read -ra opts <<<"${set%%|*}"
+		read -ra args <<<"${set#*|}"
+		d=$(docker_ run --rm --network none "${opts[@]}" docker-run-as "${args[@]}")
+		b=$(BOX_ROOT=$DKROOT box run --rm --network none "${opts[@]}" box-run-as "${args[@]}")
+		echo "run $set: docker '$d', box '$b'"
+		[[ -n $d && $d == "$b" ]]
+	done
+	# both find their health check's file in the WORKDIR, as the USER
+	docker_ run -d --network none -e SLEEP=60 --name dk-health docker-run-as >/dev/null
+	BOX_ROOT=$DKROOT box run -d --network none -e SLEEP=60 --name box-health box-run-as >/dev/null
+	for _ in $(seq 50); do
+		d=$(docker_ inspect -f '{{.State.Health.Status}}' dk-health)
+		b=$(BOX_ROOT=$DKROOT box inspect box-health | jq -r '.[0].State.Health.Status')
+		[[ $d == healthy && $b == healthy ]] && break
+		sleep 0.2
+	done
+	docker_ rm -f dk-health >/dev/null
+	BOX_ROOT=$DKROOT box rm -f box-health >/dev/null
+	echo "health: docker $d, box $b"
+	[[ $d == healthy && $b == healthy ]]
+}
+
 @test "run-forms" { same run-forms; }
 @test "run-fs" { same run-fs; }
 @test "shell" { same shell; }
