@@ -239,6 +239,16 @@ DF
 FROM --platform=linux/amd64 small
 RUN true
 DF
+	# BuildKit's automatic platform ARGs: in FROM, and for an ARG without a value
+	run -0 build <<'DF'
+FROM --platform=$BUILDPLATFORM small
+ARG TARGETARCH
+ARG TARGETPLATFORM=given
+ARG TARGETOS
+RUN echo "$TARGETOS $TARGETARCH $TARGETPLATFORM $BUILDARCH." > /p
+DF
+	run -0 box run --rm --network none t cat /p
+	[[ $output == "linux amd64 given ." ]]
 	run -2 build --platform linux/arm64 <<'DF'
 FROM small
 DF

@@ -55,6 +55,23 @@ meta_expand (struct build *b, const char *word, char **out, struct bx_err *e)
 	return rc;
 }
 
+/* BuildKit's automatic platform ARGs, in FROM and for an ARG that names
+ * them without a value: this machine's platform, the only one built */
+static void
+platform_args (struct build *b)
+{
+	struct platform p;
+	char full[128];
+
+	platform_default (&p);
+	platform_format (&p, full, sizeof full);
+	const char *kv[][2] = {{"BUILDPLATFORM", full},     {"BUILDOS", p.os},           {"BUILDARCH", p.arch},
+	                       {"BUILDVARIANT", p.variant}, {"TARGETPLATFORM", full},    {"TARGETOS", p.os},
+	                       {"TARGETARCH", p.arch},      {"TARGETVARIANT", p.variant}};
+	for (size_t i = 0; i < sizeof kv / sizeof *kv; i++)
+		json_object_set_new (b->metaargs, kv[i][0], json_string (kv[i][1]));
+}
+
 /* ARG K[=V] before the first FROM: --build-arg K wins over the default */
 static int
 meta_arg (struct build *b, const struct df_instr *in, struct bx_err *e)
@@ -219,6 +236,7 @@ plan_make (struct build *b, struct bx_err *e)
 	const struct dockerfile *df = b->df;
 
 	b->metaargs = json_object ();
+	platform_args (b);
 	for (size_t i = 0; i < df->n; i++) {
 		const struct df_instr *in = &df->instrs[i];
 		b->in = in;
