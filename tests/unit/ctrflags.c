@@ -160,6 +160,35 @@ test_asks (void)
 	ctrflags_free (&f);
 }
 
+/* --mount read as CSV (a quoted field keeps its commas), its volume keys
+ * in HostConfig.Mounts' shape */
+static void
+test_mount_volume (void)
+{
+	struct ctrflags f;
+	struct bx_err e;
+	char *s;
+
+	is_int (parse (&f, &e,
+	               ARGV ("--mount",
+	                     "type=volume,src=v,dst=/x,volume-nocopy,volume-label=a=b,volume-driver=local,"
+	                     "volume-opt=type=tmpfs,\"volume-opt=o=size=1m,uid=1\"",
+	                     "img")),
+	        CTRFLAGS_CREATE, "--mount with volume keys");
+	s = json_dumps (json_array_get (f.mount_specs, 0), JSON_SORT_KEYS | JSON_COMPACT);
+	is_str (s,
+	        "{\"Source\":\"v\",\"Target\":\"/x\",\"Type\":\"volume\",\"VolumeOptions\":{\"DriverConfig\":{\"Name\":"
+	        "\"local\",\"Options\":{\"o\":\"size=1m,uid=1\",\"type\":\"tmpfs\"}},\"Labels\":{\"a\":\"b\"},"
+	        "\"NoCopy\":true}}",
+	        "NoCopy, Labels, DriverConfig.Options");
+	free (s);
+	ctrflags_free (&f);
+	is_int (parse (&f, &e, ARGV ("--mount", "type=volume,dst=/x,volume-driver=flocker", "img")), -1,
+	        "a volume plugin");
+	is_str (e.msg, "error looking up volume plugin flocker: plugin \"flocker\" not found", "Docker's words");
+	ctrflags_free (&f);
+}
+
 int
 main (void)
 {
@@ -168,5 +197,6 @@ main (void)
 	test_signals ();
 	test_lists ();
 	test_asks ();
+	test_mount_volume ();
 	return tap_done ();
 }
