@@ -27,6 +27,10 @@ teardown () {
 	[[ $output == $'DRIVER    VOLUME NAME\nlocal     data' ]]
 	run -0 box volume inspect -f '{{.Name}} {{.Labels.app}} {{.Mountpoint}}' data
 	[[ $output == "data web $BOX_ROOT/volumes/data/_data" ]]
+	run -0 box inspect --type volume -f '{{.Driver}}' data
+	[[ $output == local ]]
+	run -0 box inspect --type=volume -f '{{.Scope}}' data
+	[[ $output == local ]]
 	run -0 box volume rm data
 	[[ $output == data ]]
 	run --separate-stderr -1 box volume inspect data
