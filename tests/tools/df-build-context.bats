@@ -84,7 +84,7 @@ nothing_left () {
 	nothing_left
 }
 
-@test "ADD extracts local tar archives: plain, gzip, bzip2, xz, zstd; --chown over them; COPY does not" {
+@test "ADD extracts local tar archives: plain, gzip, bzip2, xz, zstd; their owners kept, as Docker's; COPY does not" {
 	store_add small docker.io/library/small:latest
 	mkdir -p "$BATS_TEST_TMPDIR/t/dir"
 	echo one >"$BATS_TEST_TMPDIR/t/dir/one"
@@ -104,7 +104,7 @@ nothing_left () {
 		ADD a.tar.bz2 /x/bz2
 		ADD a.tar.xz /x/xz
 		ADD a.tar.zst /x/zst
-		ADD --chown=1:2 --chmod=600 a.tgz /x/owned
+		ADD --chown=1:2 a.tgz /x/owned
 		ADD plain.gz /x/
 		COPY a.tar /x/
 	EOF
@@ -115,7 +115,8 @@ nothing_left () {
 		[[ $(stat -c '%a %u:%g %s' "$BATS_TEST_TMPDIR/r/x/$k/dir/one") == "640 7:8 4" ]]
 		[[ $(readlink "$BATS_TEST_TMPDIR/r/x/$k/dir/link") == one ]]
 	done
-	[[ $(stat -c '%a %u:%g' "$BATS_TEST_TMPDIR/r/x/owned/dir/one") == "600 1:2" ]]
+	# Docker's classic builder keeps an archive's owners whatever --chown says
+	[[ $(stat -c '%a %u:%g' "$BATS_TEST_TMPDIR/r/x/owned/dir/one") == "640 7:8" ]]
 	[[ $(gzip -dc "$BATS_TEST_TMPDIR/r/x/plain.gz") == text ]]
 	cmp "$BATS_TEST_TMPDIR/r/x/a.tar" "$CTX/a.tar"
 	nothing_left

@@ -74,7 +74,7 @@ copy_data (struct archive *a, struct archive *w)
 }
 
 static int
-extract (int fd, const struct add_owner *o, char *msg, size_t len)
+extract (int fd, char *msg, size_t len)
 {
 	struct archive *a = reader (), *w = archive_write_disk_new ();
 	struct archive_entry *en;
@@ -86,10 +86,6 @@ extract (int fd, const struct add_owner *o, char *msg, size_t len)
 		r = ARCHIVE_FATAL;
 	while (r >= ARCHIVE_WARN && (r = archive_read_next_header (a, &en)) == ARCHIVE_OK) {
 		relative (en);
-		if (o->uid >= 0)
-			archive_entry_set_uid (en, o->uid), archive_entry_set_gid (en, o->gid);
-		if (o->chmod >= 0)
-			archive_entry_set_perm (en, o->chmod);
 		if ((r = archive_write_header (w, en)) < ARCHIVE_WARN)
 			break;
 		if (archive_entry_size (en) > 0 && (r = copy_data (a, w)) < ARCHIVE_WARN)
@@ -104,7 +100,7 @@ extract (int fd, const struct add_owner *o, char *msg, size_t len)
 }
 
 int
-add_untar (int fd, int root, int dir, const struct add_owner *o, struct bx_err *e)
+add_untar (int fd, int root, int dir, struct bx_err *e)
 {
 	int p[2], st;
 	char msg[512] = "";
@@ -125,7 +121,7 @@ add_untar (int fd, int root, int dir, const struct add_owner *o, struct bx_err *
 		int rc =
 		    prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || fchdir (root) < 0 || chroot (".") < 0 || fchdir (dir) < 0
 		        ? (snprintf (msg, sizeof msg, "chroot: %s", strerror (errno)), -1)
-		        : extract (fd, o, msg, sizeof msg);
+		        : extract (fd, msg, sizeof msg);
 		if (rc < 0 && write (p[1], msg, strlen (msg)) < 0)
 			_exit (2);
 		_exit (rc < 0);

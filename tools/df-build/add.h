@@ -6,17 +6,13 @@
 
 #include "base/err.h"
 
-/* what --chown and --chmod put over an archive's own: -1 keeps it */
-struct add_owner {
-	long uid, gid;
-	int chmod;
-};
-
 /* 1 when the file FD is a tar archive, plain or compressed (FD rewound). */
 int add_is_archive (int fd);
 /* Extract the archive FD into DIR, a directory of the tree ROOT, every
- * path resolved inside ROOT (a child process chroot'ed there). */
-int add_untar (int fd, int root, int dir, const struct add_owner *o, struct bx_err *e);
+ * path resolved inside ROOT (a child process chroot'ed there); its
+ * entries keep their owners and modes, as Docker's classic builder keeps
+ * them whatever ADD's --chown says. */
+int add_untar (int fd, int root, int dir, struct bx_err *e);
 /* The file name a download of URL gets: its path's last part ("" when it
  * has none), malloc'd. */
 char *add_url_name (const char *url);

@@ -33,7 +33,6 @@
 struct cp {
 	uid_t uid;
 	gid_t gid;
-	int chown; /* --chown given */
 	int chmod; /* -1: keep */
 	int add;   /* ADD, not COPY */
 	/* the context's .dockerignore (NULL: none, or not the context), and
@@ -300,7 +299,6 @@ parse_chown (struct build *b, struct cp *c, const char *spec, struct bx_err *e)
 		                   uid < 0 ? u : g);
 	c->uid = uid;
 	c->gid = gid;
-	c->chown = 1;
 	return 0;
 }
 
@@ -506,8 +504,7 @@ copy_source (struct build *b, struct cp *c, const char *src, int ddir, const cha
 	if (fd < 0 || fstat (fd, &st) < 0)
 		return build_errf (b, e, BX_FAIL, "%s %s: %s", kw (b), src + 1, strerror (errno));
 	if (c->add && S_ISREG (st.st_mode) && add_is_archive (fd)) {
-		struct add_owner o = {c->chown ? (long)c->uid : -1, c->chown ? (long)c->gid : -1, c->chmod};
-		return add_untar (fd, c->dstroot, ddir, &o, e) < 0
+		return add_untar (fd, c->dstroot, ddir, e) < 0
 		           ? build_errf (b, e, e->code, "ADD %s: %s", src + 1, e->msg)
 		           : 0;
 	}
@@ -637,8 +634,11 @@ copy_all (struct build *b, struct cp *c, json_t *srcs, const char *dest, int tod
 	}
 	if ((ddir = copy_mkdir_in_root (c->dstroot, todir ? abs : parent, c->uid, c->gid, e)) < 0)
 		return build_wrap (b, e);
-	json_array_foreach (srcs, i,
-	                    v) if (copy_one (b, c, json_string_value (v), ddir, todir ? NULL : base, e) < 0) return -1;
+	json_array_foreach (srcs, i, v)
+	{
+		if (copy_one (b, c, json_string_value (v), ddir, todir ? NULL : base, e) < 0)
+			return -1;
+	}
 	return 0;
 }
 
