@@ -60,6 +60,7 @@ next_exit (int dfd, struct ctr_state *s, struct bx_err *e)
 {
 	_cleanup_close_ int in = inotify_init1 (IN_CLOEXEC), mon = -1;
 	char finished[CTR_TIME_LEN] = "", buf[4096];
+	int lost = 0;
 
 	snprintf (buf, sizeof buf, "/proc/self/fd/%d", dfd);
 	if (in < 0 || inotify_add_watch (in, buf, IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF) < 0)
@@ -69,27 +70,32 @@ next_exit (int dfd, struct ctr_state *s, struct bx_err *e)
 		struct ctr_state now;
 		if (ctr_state_read (dfd, s, e) < 0)
 			return e->code == BX_NOTFOUND ? (*e = (struct bx_err){0}, 0) : -1;
-		/* S stays as read: the caller records a lost one (ctrrm_reap_lost) */
-		now = *s;
-		ctr_state_settle (&now);
-		if (first && !strcmp (now.status, "restarting"))
-			snprintf (finished, sizeof finished, "%s", now.finished);
-		if (run_ended (&now, finished))
-			return 0;
 		if (first && s->monitor > 0 && (mon = pidfd_open (s->monitor, 0)) >= 0 &&
 		    ctr_proc_start_time (s->monitor) != s->monitor_start) {
 			close (mon);
 			mon = -1;
 		}
+		lost |= first && s->monitor > 0 && mon < 0;
+		/* S stays as read: the caller records a lost one
+		 * (ctrrm_reap_lost). While its supervisor lives, only what it
+		 * recorded counts: a payload gone and not yet recorded is not
+		 * an exit of 255 */
+		now = *s;
+		if (lost)
+			ctr_state_settle (&now);
+		if (first && !strcmp (now.status, "restarting"))
+			snprintf (finished, sizeof finished, "%s", now.finished);
+		if (run_ended (&now, finished))
+			return 0;
 		p[1].fd = mon;
 		if (poll (p, 2, -1) < 0 && errno != EINTR)
 			return err_set (e, BX_SYSTEM, errno, "poll");
 		if (p[0].revents && read (in, buf, sizeof buf) < 0)
 			return err_set (e, BX_SYSTEM, errno, "inotify");
-		/* a dead supervisor stays readable: settling says it from now on */
 		if (p[1].revents) {
 			close (mon);
 			mon = -1;
+			lost = 1;
 		}
 	}
 }
