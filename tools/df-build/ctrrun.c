@@ -45,7 +45,7 @@ prog_path (const char *name, char *out, size_t len)
 static const char *drop;
 
 static volatile sig_atomic_t caught;
-static volatile pid_t running; /* the ctr-spawn of the RUN under way, or 0 */
+static volatile pid_t running; /* the ctr-spawn of the RUN or the pull under way, or 0 */
 
 /* Ctrl-C or SIGTERM: the step's container stops at once (ctr-spawn's
  * parent-death signal takes it along), the build winds up at the next
@@ -124,11 +124,11 @@ relay (int pipefd[2])
 }
 
 /* Run ARGV; OUTFD: -1 inherit stdout, PIPE_OUT (stdout and stderr) or
- * PIPE_STDOUT read by relay, else where stdout goes; SPAWN: the
- * step's command, which a signal stops. *STATUS is its exit code, 128+n
- * when killed by signal n. */
+ * PIPE_STDOUT read by relay, else where stdout goes; STOPPABLE: a RUN
+ * or a pull, which a signal stops (ctr-create and ctr-rm always finish).
+ * *STATUS is its exit code, 128+n when killed by signal n. */
 static int
-run_prog (const char *const *argv, int outfd, int spawn, int *status, struct bx_err *e)
+run_prog (const char *const *argv, int outfd, int stoppable, int *status, struct bx_err *e)
 {
 	char prog[PATH_MAX + 32];
 	pid_t pid, parent = getpid ();
@@ -156,9 +156,9 @@ run_prog (const char *const *argv, int outfd, int spawn, int *status, struct bx_
 		execvp (prog, (char *const *)argv);
 		_exit (127);
 	}
-	if (spawn)
+	if (stoppable)
 		running = pid;
-	if (spawn && caught)
+	if (stoppable && caught)
 		kill (pid, SIGKILL);
 	if (outfd == PIPE_OUT || outfd == PIPE_STDOUT)
 		relay (pipefd);
@@ -299,9 +299,9 @@ ctrrun_pull (struct build *b, const char *ref, struct bx_err *e)
 		return -1;
 	ref_full (&r, full, sizeof full);
 	drop = full;
-	rc = run_prog (argv, null >= 0 ? null : PIPE_STDOUT, 0, &st, e);
+	rc = run_prog (argv, null >= 0 ? null : PIPE_STDOUT, 1, &st, e);
 	drop = NULL;
-	if (rc < 0)
+	if (rc < 0 || ctrrun_interrupted (e) < 0)
 		return -1;
 	return st == 0 ? 0 : err_set (e, st <= BX_SYSTEM ? st : BX_SYSTEM, 0, "pulling %s failed (img-fetch)", ref);
 }
