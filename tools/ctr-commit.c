@@ -1,14 +1,12 @@
 /*
- * ctr-commit - a container's changes as an image; the changes listed
+ * ctr-commit - a container's changes as an image (docker commit)
  *
  * usage:  ctr-commit [--root DIR] [-a|--author AUTHOR] [-c|--change INSTRUCTION]...
  *                    [-m|--message MSG] [-p|--pause[=BOOL]] CONTAINER [REPO[:TAG]]
- *         ctr-commit [--root DIR] diff CONTAINER
- * stdout: commit: the new image's id, "sha256:..."; diff: "A /path",
- *         "C /path", "D /path" lines, as docker diff prints them
+ * stdout: the new image's id, "sha256:..."
  * reads:  containers/<id>/ (create.json, upper/, rootfs/ when copied),
- *         images/, layers/<hex>/ (diff: what the image holds)
- * writes: commit: blobs, images/index.json (the image, untagged or
+ *         images/
+ * writes: blobs, images/index.json (the image, untagged or
  *         tagged REPO:TAG; ANN_PARENT names the container's image);
  *         tmp/commit-<pid>/ while the layer is written
  * locks:  images/gc.lock shared (store_pin) until the image is indexed;
@@ -37,7 +35,6 @@
 #include "base/layout.h"
 #include "base/root.h"
 #include "ctr-commit/cchange.h"
-#include "ctr-commit/cdiff.h"
 #include "ctr-commit/cimage.h"
 #include "image/ref.h"
 #include "image/store.h"
@@ -68,9 +65,8 @@ usage (void)
 {
 	fprintf (stderr,
 	         "usage: %s [--root DIR] [-a AUTHOR] [-c INSTRUCTION]... [-m MSG] [-p|--pause[=BOOL]] CONTAINER "
-	         "[REPO[:TAG]]\n"
-	         "       %s [--root DIR] diff CONTAINER\n",
-	         bx_prog, bx_prog);
+	         "[REPO[:TAG]]\n",
+	         bx_prog);
 	exit (BX_USAGE);
 }
 
@@ -116,22 +112,6 @@ parse_commit (int argc, char **argv, struct opts *o)
 		usage ();
 	o->ctr = argv[optind];
 	o->ref = optind + 1 < argc ? argv[optind + 1] : NULL;
-}
-
-static void
-parse_diff (int argc, char **argv, struct opts *o)
-{
-	static const struct option lo[] = {{"root", required_argument, NULL, 'R'}, {0, 0, 0, 0}};
-	int ch;
-
-	while ((ch = getopt_long (argc, argv, "", lo, NULL)) != -1) {
-		if (ch != 'R')
-			usage ();
-		o->root = optarg;
-	}
-	if (argc - optind != 1)
-		usage ();
-	o->ctr = argv[optind];
 }
 
 /* the container's changes: its overlay upper, or the whole copied root
@@ -191,61 +171,6 @@ report (const struct bx_err *e)
 	return e->code ? e->code : BX_FAIL;
 }
 
-/* --- diff ------------------------------------------------------------- */
-
-static void
-print_line (const char *line, void *arg)
-{
-	(void)arg;
-	puts (line);
-}
-
-/* the image's extracted layers, the topmost first */
-static int
-open_lowers (struct ctr *c, int *fds, size_t *n, struct bx_err *e)
-{
-	json_t *ids = json_object_get (json_object_get (c->img.config, "rootfs"), "diff_ids");
-	size_t count = json_array_size (ids);
-
-	*n = 0;
-	for (size_t i = count; i-- > 0;) {
-		const char *d = json_string_value (json_array_get (ids, i)), *hex = d ? strchr (d, ':') : NULL;
-		char path[128];
-		snprintf (path, sizeof path, "%s/%s", L_LAYERS, hex ? hex + 1 : "");
-		if ((fds[*n] = openat (c->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-			return err_set (e, BX_SYSTEM, errno, "container %.12s: layer %s", c->id, d ? d : "?");
-		(*n)++;
-	}
-	return 0;
-}
-
-static int
-cmd_diff (int argc, char **argv)
-{
-	struct opts o = {0};
-	struct ctr c;
-	struct bx_err e = {0};
-	int fds[128], rc;
-	size_t n = 0;
-
-	parse_diff (argc, argv, &o);
-	rc = ctr_load (&o, &c, &e) < 0 ? -1 : 0;
-	if (rc == 0 && json_array_size (json_object_get (json_object_get (c.img.config, "rootfs"), "diff_ids")) > 128)
-		rc = err_set (&e, BX_FAIL, 0, "diff of an image of more than 128 layers: not implemented");
-	if (rc == 0)
-		rc = open_lowers (&c, fds, &n, &e);
-	if (rc == 0)
-		rc = cdiff_walk (c.upper, fds, n, c.whole, print_line, NULL, &e);
-	for (size_t i = 0; i < n; i++)
-		close (fds[i]);
-	ctr_free (&c);
-	if (rc < 0)
-		return report (&e);
-	return fflush (stdout) == EOF ? BX_SYSTEM : 0;
-}
-
-/* --- commit ----------------------------------------------------------- */
-
 static int
 target (const char *s, char *full, size_t len, struct bx_err *e)
 {
@@ -259,8 +184,8 @@ target (const char *s, char *full, size_t len, struct bx_err *e)
 	return 0;
 }
 
-static int
-cmd_commit (int argc, char **argv)
+int
+main (int argc, char **argv)
 {
 	struct opts o = {0};
 	struct ctr c;
@@ -269,6 +194,7 @@ cmd_commit (int argc, char **argv)
 	json_t *ctr_config, *config = NULL;
 	int rc;
 
+	err_prog_init (argv[0]);
 	parse_commit (argc, argv, &o);
 	if (o.ref && target (o.ref, full, sizeof full, &e) < 0)
 		return err_report (&e);
@@ -296,13 +222,4 @@ cmd_commit (int argc, char **argv)
 		return report (&e);
 	puts (id);
 	return fflush (stdout) == EOF ? BX_SYSTEM : 0;
-}
-
-int
-main (int argc, char **argv)
-{
-	err_prog_init (argv[0]);
-	if (argc > 1 && strcmp (argv[1], "diff") == 0)
-		return cmd_diff (argc - 1, argv + 1);
-	return cmd_commit (argc, argv);
 }

@@ -4,14 +4,17 @@
  * usage:  ctr-list [--root DIR] [-a] [-q] [-l] [-n N] [-s] [--no-trunc]
  *                  [--filter KEY=VALUE]... [--format FMT]
  *         ctr-list [--root DIR] inspect [-s] [-f TEMPLATE] [--type container|image] NAME...
+ *         ctr-list [--root DIR] diff CONTAINER
  * stdin:  unused
  * stdout: list: Docker's table (CONTAINER ID, IMAGE, COMMAND, CREATED,
  *         STATUS, PORTS, NAMES), ids (-q), JSON lines (--format json) or a
  *         template per container, newest first;
  *         inspect: a JSON array (containers, then images, as docker
- *         inspect), or the template once per object
+ *         inspect), or the template once per object;
+ *         diff: "A /path", "C /path", "D /path" lines, as docker diff
  * reads:  containers/<id>/{state,create.json,config.json,network.json,upper/},
- *         names/, images/ (inspect of images, -s, ancestor=)
+ *         names/, images/ (inspect of images, -s, ancestor=, diff),
+ *         layers/<hex>/ (diff: what the image holds)
  * writes: containers/<id>/state of a container found lost (its supervisor
  *         killed: the exit recorded, its cgroups removed; --rm: removed);
  *         reaps containers/<id>.tmp-<pid> of dead creators and removers
@@ -43,6 +46,7 @@
 #include "base/layout.h"
 #include "base/listfmt.h"
 #include "base/root.h"
+#include "ctr-list/cdiff.h"
 #include "ctr-list/ctrview.h"
 #include "image/imgset.h"
 #include "image/store.h"
@@ -80,8 +84,9 @@ usage (void)
 	fprintf (
 	    stderr,
 	    "usage: %s [--root DIR] [-a] [-q] [-l] [-n N] [-s] [--no-trunc] [--filter KEY=VALUE]... [--format FMT]\n"
-	    "       %s [--root DIR] inspect [-s] [-f TEMPLATE] [--type container|image] NAME...\n",
-	    bx_prog, bx_prog);
+	    "       %s [--root DIR] inspect [-s] [-f TEMPLATE] [--type container|image] NAME...\n"
+	    "       %s [--root DIR] diff CONTAINER\n",
+	    bx_prog, bx_prog, bx_prog);
 	exit (BX_USAGE);
 }
 
@@ -579,6 +584,39 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 	return finish (rc);
 }
 
+/* --- diff --------------------------------------------------------------- */
+
+static void
+print_line (const char *line, void *arg)
+{
+	(void)arg;
+	puts (line);
+}
+
+static int
+cmd_diff (int argc, char **argv, struct ctx *c)
+{
+	static const struct option lo[] = {{"root", required_argument, NULL, 'R'}, {0, 0, 0, 0}};
+	struct bx_err e = {0};
+	char id[CTR_ID_LEN + 1];
+	int ch;
+
+	while ((ch = getopt_long (argc, argv, "", lo, NULL)) != -1) {
+		if (ch != 'R')
+			usage ();
+		c->root = optarg;
+	}
+	if (argc - optind != 1)
+		usage ();
+	ctx_open (c);
+	if (ctr_resolve (c->rootfd, argv[optind], id, &e) < 0 ||
+	    cdiff_container (c->rootfd, id, print_line, NULL, &e) < 0) {
+		fprintf (stderr, "Error response from daemon: %s\n", e.msg);
+		return e.code;
+	}
+	return fflush (stdout) == EOF ? BX_SYSTEM : 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -593,5 +631,7 @@ main (int argc, char **argv)
 		c.root = argv[i++] + 7;
 	if (i < argc && !strcmp (argv[i], "inspect"))
 		return cmd_inspect (argc - i, argv + i, &c);
+	if (i < argc && !strcmp (argv[i], "diff"))
+		return cmd_diff (argc - i, argv + i, &c);
 	return cmd_list (argc, argv, &c);
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# box diff (ctr-commit diff): a container's changed files
+# box diff (ctr-list diff): a container's changed files
 
 load ../helpers
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # ctr-commit: a container's changes as an image (its layer, config,
-# history, parent), the -c changes Docker allows, and diff's A/C/D lines
+# history, parent), the -c changes Docker allows
 
 load ../helpers
 
@@ -100,36 +100,6 @@ last_layer () {
 	run -0 box run --rm --network none live:snap cat /tmp/up
 	[[ $output == up ]]
 	box rm -f live >/dev/null
-}
-
-@test "diff: A, C and D lines, a directory before its entries, mount points left out" {
-	box run --name d1 --network none small sh -c 'echo hi >/srv/new; rm /etc/group; mkdir -p /tmp/d/e; touch /tmp/d/e/f; echo x >>/etc/passwd; ln -s a /root/l; rm -r /home/app; echo z >/etc/hosts' >/dev/null
-	run -0 ctr-commit diff d1
-	[[ $output == "C /etc
-D /etc/group
-C /etc/passwd
-C /home
-D /home/app
-C /root
-A /root/l
-C /srv
-A /srv/new
-C /tmp
-A /tmp/d
-A /tmp/d/e
-A /tmp/d/e/f" ]]
-	box create --name d2 --network none small true >/dev/null
-	run -0 ctr-commit diff d2
-	[[ -z $output ]]
-	run --separate-stderr -3 ctr-commit diff nope
-	[[ $stderr == "Error response from daemon: No such container: nope" ]]
-	run -2 ctr-commit diff
-}
-
-@test "diff: a directory made anew over the image's lists what it hides" {
-	box run --name d3 --network none small sh -c 'rm -r /home; mkdir -p /home/new' >/dev/null
-	run -0 ctr-commit diff d3
-	[[ $output == $'C /home\nA /home/new\nD /home/app' ]]
 }
 
 @test "commit: gc waits for it, and a container removed under it gives no image (exit 4)" {

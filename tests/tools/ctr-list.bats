@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # ctr-list: docker ps (columns, states, filters, -q/-n/-l/--no-trunc,
 # --format) and inspect (containers, images, Docker's misses), on
-# containers made by hand with a fake supervisor (tests/fixtures/fakectr.bash).
+# containers made by hand with a fake supervisor (tests/fixtures/fakectr.bash);
+# diff on containers box ran.
 
 load ../helpers
 load ../fixtures/fakectr
@@ -279,4 +280,37 @@ teardown () { box_teardown; }
 	[[ $(jq -r '.[0].State.Health.Status' <<<"$output") == unhealthy ]]
 	run -0 ctr-list -a --filter health=unhealthy --format '{{.Names}}'
 	[[ $output == old ]]
+
+@test "diff: A, C and D lines, a directory before its entries, mount points left out" {
+	skip_unless_root
+	store_add small docker.io/library/small:latest
+	box run --name d1 --network none small sh -c 'echo hi >/srv/new; rm /etc/group; mkdir -p /tmp/d/e; touch /tmp/d/e/f; echo x >>/etc/passwd; ln -s a /root/l; rm -r /home/app; echo z >/etc/hosts' >/dev/null
+	run -0 ctr-list diff d1
+	[[ $output == "C /etc
+D /etc/group
+C /etc/passwd
+C /home
+D /home/app
+C /root
+A /root/l
+C /srv
+A /srv/new
+C /tmp
+A /tmp/d
+A /tmp/d/e
+A /tmp/d/e/f" ]]
+	box create --name d2 --network none small true >/dev/null
+	run -0 ctr-list diff d2
+	[[ -z $output ]]
+	run --separate-stderr -3 ctr-list diff nope
+	[[ $stderr == "Error response from daemon: No such container: nope" ]]
+	run -2 ctr-list diff
+}
+
+@test "diff: a directory made anew over the image's lists what it hides" {
+	skip_unless_root
+	store_add small docker.io/library/small:latest
+	box run --name d3 --network none small sh -c 'rm -r /home; mkdir -p /home/new' >/dev/null
+	run -0 ctr-list diff d3
+	[[ $output == $'C /home\nA /home/new\nD /home/app' ]]
 }

@@ -10,8 +10,11 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/layout.h"
 #include "base/tree.h"
 #include "cdiff.h"
+#include "image/store.h"
+#include "runtime/ctr.h"
 
 #define MAX_LOWER 128
 
@@ -238,4 +241,68 @@ cdiff_walk (int upper, const int *lower, size_t n, int whole, void (*fn) (const 
 	}
 	free (w.out.v);
 	return rc < 0 ? err_set (e, BX_SYSTEM, w.err, "reading the container's changes") : 0;
+}
+
+/* the image's extracted layers, the topmost first */
+static int
+open_lowers (int rootfd, json_t *ids, int *fds, size_t *n, struct bx_err *e)
+{
+	*n = 0;
+	for (size_t i = json_array_size (ids); i-- > 0;) {
+		const char *d = json_string_value (json_array_get (ids, i)), *hex = d ? strchr (d, ':') : NULL;
+		char path[128];
+		snprintf (path, sizeof path, "%s/%s", L_LAYERS, hex ? hex + 1 : "");
+		if ((fds[*n] = openat (rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			return err_set (e, BX_SYSTEM, errno, "layer %s", d ? d : "?");
+		(*n)++;
+	}
+	return 0;
+}
+
+/* the changes: the overlay upper, or the whole copied root of a container
+ * of an image without layers (overlayfs needs a lower) */
+static int
+open_changes (int dirfd, json_t *ids, int *whole, struct bx_err *e)
+{
+	int fd = openat (dirfd, L_UPPER, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	*whole = 0;
+	if (fd >= 0 || errno != ENOENT)
+		return fd >= 0 ? fd : err_set (e, BX_SYSTEM, errno, "%s", L_UPPER);
+	if (json_array_size (ids))
+		return err_set (e, BX_FAIL, 0, "the changes of a copied root filesystem: not implemented");
+	if ((fd = openat (dirfd, L_ROOTFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "%s", L_ROOTFS);
+	*whole = 1;
+	return fd;
+}
+
+int
+cdiff_container (int rootfd, const char *id, void (*fn) (const char *line, void *arg), void *arg, struct bx_err *e)
+{
+	_cleanup_close_ int dirfd = ctr_open (rootfd, id, e), upper = -1;
+	json_t *create = dirfd < 0 ? NULL : ctr_create_read (dirfd, e), *ids;
+	const char *image = json_string_value (json_object_get (create, "Image"));
+	struct store st = {0};
+	struct image img = {0};
+	int fds[MAX_LOWER], whole = 0, rc = create ? 0 : -1;
+	size_t n = 0;
+
+	if (rc == 0 && !image)
+		rc = err_set (e, BX_FAIL, 0, "create.json names no image");
+	if (rc == 0 && (store_open (&st, rootfd, e) < 0 || store_image_load (&st, image, &img, e) < 0))
+		rc = -1;
+	ids = json_object_get (json_object_get (img.config, "rootfs"), "diff_ids");
+	if (rc == 0 && json_array_size (ids) > MAX_LOWER)
+		rc = err_set (e, BX_FAIL, 0, "an image of more than %d layers: not implemented", MAX_LOWER);
+	if (rc == 0 &&
+	    ((upper = open_changes (dirfd, ids, &whole, e)) < 0 || open_lowers (rootfd, ids, fds, &n, e) < 0))
+		rc = -1;
+	if (rc == 0)
+		rc = cdiff_walk (upper, fds, n, whole, fn, arg, e);
+	for (size_t i = 0; i < n; i++)
+		close (fds[i]);
+	store_image_free (&img);
+	json_decref (create);
+	return rc < 0 ? err_wrap (e, "container %.12s", id) : 0;
 }

@@ -10,8 +10,8 @@
  * before what is inside it, names in byte order: Docker's order is its
  * maps', any order, but always a directory before its entries.
  */
-#ifndef CTR_COMMIT_CDIFF_H
-#define CTR_COMMIT_CDIFF_H
+#ifndef CTR_LIST_CDIFF_H
+#define CTR_LIST_CDIFF_H
 
 #include <stddef.h>
 
@@ -23,5 +23,9 @@
  * layers): everything in it is added. */
 int cdiff_walk (int upper, const int *lower, size_t n, int whole, void (*fn) (const char *line, void *arg), void *arg,
                 struct bx_err *e);
+/* The changes of the container ID of the state directory ROOTFD: its
+ * upper directory against its image's extracted layers, or the whole
+ * copied root of a container of an image without layers. */
+int cdiff_container (int rootfd, const char *id, void (*fn) (const char *line, void *arg), void *arg, struct bx_err *e);
 
 #endif
