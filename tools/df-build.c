@@ -3,7 +3,8 @@
  * `docker build` with Docker's classic builder does
  *
  * usage:  df-build [--root DIR] [-t NAME]... [-f FILE|-f -]
- *                  [--build-arg K[=V]]... [--target STAGE] [--no-cache] [-q]
+ *                  [--build-arg K[=V]]... [--target STAGE] [--no-cache]
+ *                  [--cache-from IMAGE]... [-q]
  *                  [--iidfile FILE] [--label K=V]... [--network MODE]
  *                  [--add-host H:IP]... [--shm-size N] [--ulimit T=S[:H]]...
  *                  [--secret id=ID,src=FILE|env=VAR]... [--pull]
@@ -14,14 +15,17 @@
  *         -, a tar archive (plain, gzip, bzip2, xz, zstd): the context
  * env:    SOURCE_DATE_EPOCH: clamps the layers' mtimes and created dates
  * stdout: Docker's classic builder lines: "Step N/M : INSTRUCTION",
- *         " ---> Running in ID", the steps' output, " ---> ID",
+ *         " ---> Running in ID" or " ---> Using cache", the steps' output,
+ *         " ---> ID",
  *         "Successfully built ID", "Successfully tagged NAME"; with -q only
  *         the image id (sha256:...); --print-ast: buildkit's parse tree
  *         dump, one S-expression per instruction; nothing with --progress
  *         plain|tty
  * stderr: errors; with --progress plain|tty BuildKit's plain progress
  * reads:  CONTEXT (the Dockerfile, .dockerignore, COPY and ADD sources,
- *         each confined to it), images/ (FROM, COPY --from), ADD's URLs
+ *         each confined to it), images/ (FROM, COPY --from), ADD's URLs,
+ *         build/cache/ (a step's result made before), build/files/ (the
+ *         digests of the context's files)
  * writes: images/blobs/ (layers, configs, manifests), images/index.json
  *         (intermediate images while the build runs, removed at its end;
  *         the image, tagged with each -t only when the whole build
@@ -31,7 +35,9 @@
  *         tmp/build-<pid>/ (a layer being written), tmp/build-<pid>.context/
  *         (a tar context), tmp/run-<pid>/ (a RUN's
  *         secrets and here-document); cache/run/<hex>/ (cache mounts);
- *         images/ through img-fetch (a missing base, --pull); --iidfile
+ *         images/ through img-fetch (a missing base, --pull);
+ *         build/cache/<key> (each step's result), build/files/<context>
+ *         (its files' digests); --iidfile
  * locks:  images/gc.lock shared (store_pin) for the whole build,
  *         images/lock while index.json changes, cache/run/<hex>.lock while
  *         a RUN uses the cache mount
@@ -69,19 +75,15 @@ struct opts {
 static void
 usage (void)
 {
-	fprintf (stderr,
-	         "usage: %s [--root DIR] [-t NAME]... [-f FILE|-] [--build-arg K[=V]]... [--target STAGE]\n"
-	         "       [--no-cache] [-q] [--iidfile FILE] [--label K=V]... [--network MODE] [--add-host H:IP]...\n"
-	         "       [--shm-size N] [--ulimit T=S[:H]]... [--secret id=ID,src=FILE|env=VAR]... [--pull]\n"
-	         "       [--platform P] [--progress auto|plain|tty] [--compress gzip|zstd] CONTEXT|-\n"
-	         "       %s --print-ast FILE|-\n",
-	         bx_prog, bx_prog);
+	fprintf (
+	    stderr,
+	    "usage: %s [--root DIR] [-t NAME]... [-f FILE|-] [--build-arg K[=V]]... [--target STAGE]\n"
+	    "       [--no-cache] [--cache-from IMAGE]... [-q] [--iidfile FILE] [--label K=V]... [--network MODE]\n"
+	    "       [--add-host H:IP]... [--shm-size N] [--ulimit T=S[:H]]... [--secret id=ID,src=FILE|env=VAR]...\n"
+	    "       [--pull] [--platform P] [--progress auto|plain|tty] [--compress gzip|zstd] CONTEXT|-\n"
+	    "       %s --print-ast FILE|-\n",
+	    bx_prog, bx_prog);
 	exit (BX_USAGE);
-}
-
-static void __attribute__ ((noreturn)) nyi (const char *flag)
-{
-	err_die (BX_USAGE, "%s: not implemented", flag);
 }
 
 static void
@@ -197,7 +199,7 @@ enum {
 	O_SHM_SIZE,
 	O_ULIMIT,
 	O_SECRET,
-	O_NYI
+	O_CACHE_FROM
 };
 
 static const struct option longopts[] = {{"root", required_argument, NULL, O_ROOT},
@@ -214,7 +216,7 @@ static const struct option longopts[] = {{"root", required_argument, NULL, O_ROO
                                          {"pull", no_argument, NULL, O_PULL},
                                          {"progress", required_argument, NULL, O_PROGRESS},
                                          {"platform", required_argument, NULL, O_PLATFORM},
-                                         {"cache-from", required_argument, NULL, O_NYI},
+                                         {"cache-from", required_argument, NULL, O_CACHE_FROM},
                                          {"add-host", required_argument, NULL, O_ADD_HOST},
                                          {"shm-size", required_argument, NULL, O_SHM_SIZE},
                                          {"ulimit", required_argument, NULL, O_ULIMIT},
@@ -239,7 +241,7 @@ parse_one (struct opts *o, int c, int idx, int argc, char **argv)
 	case 'f': o->b.file = optarg; break;
 	case O_BUILD_ARG: add_build_arg (o, optarg); break;
 	case O_TARGET: o->b.target = optarg; break;
-	case O_NO_CACHE: break; /* there is no cache yet: every build is uncached */
+	case O_NO_CACHE: o->b.no_cache = 1; break;
 	case 'q': o->b.quiet = 1; break;
 	case O_IIDFILE: o->b.iidfile = optarg; break;
 	case O_LABEL: add_label (o, optarg); break;
@@ -256,11 +258,7 @@ parse_one (struct opts *o, int c, int idx, int argc, char **argv)
 		json_array_append_new (o->b.runflags, json_string (optarg));
 		break;
 	case O_SECRET: add_secret (o, optarg); break;
-	case O_NYI: {
-		char flag[64];
-		snprintf (flag, sizeof flag, "--%s", longopts[idx].name);
-		nyi (flag);
-	}
+	case O_CACHE_FROM: json_array_append_new (o->b.cachefrom, json_string (optarg)); break;
 	default: usage ();
 	}
 }
@@ -290,6 +288,7 @@ parse_args (int argc, char **argv, struct opts *o)
 	o->b.labels = json_object ();
 	o->b.runflags = json_array ();
 	o->b.secrets = json_object ();
+	o->b.cachefrom = json_array ();
 	o->b.network = "default";
 	while ((c = getopt_long (argc, argv, "+t:f:qh", longopts, &idx)) != -1)
 		parse_one (o, c, idx, argc, argv);
@@ -393,6 +392,7 @@ main (int argc, char **argv)
 	json_decref (o.b.labels);
 	json_decref (o.b.runflags);
 	json_decref (o.b.secrets);
+	json_decref (o.b.cachefrom);
 	free (o.b.tags);
 	return rc;
 }

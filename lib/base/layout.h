@@ -14,6 +14,8 @@
 #define L_NETWORKS "networks"     /* networks/<name>/: a bridge network (ctr-net) */
 #define L_VOLUMES "volumes"       /* volumes/<name>/: a volume (lib/runtime/volume) */
 #define L_BUILD "build"
+#define L_BUILD_CACHE "build/cache"     /* <key hex>: a built step's image, the build cache (lib/image/bcache) */
+#define L_BUILD_FILES "build/files"     /* <context hex>: the context's file hashes (df-build/cachefiles) */
 #define L_TMP "tmp"                     /* partial downloads, staging; same fs as images/ */
 #define L_SECCOMP_CACHE "cache/seccomp" /* <fnv64 hex>: a compiled seccomp filter and the JSON it came from */
 #define L_INIT_CACHE "cache/init"       /* <image id hex>/: the image's mount points, a layer on top of it */

@@ -14,6 +14,7 @@
 #include "base/cleanup.h"
 #include "base/layout.h"
 #include "base/lock.h"
+#include "image/bcache.h"
 #include "image/manifest.h"
 #include "image/platform.h"
 #include "image/ref.h"
@@ -507,7 +508,8 @@ gc_sweep (int dirfd, json_t *live, void (*on_blob) (const char *, void *), void 
 	return errno ? err_set (e, BX_SYSTEM, errno, "image store: read directory") : 0;
 }
 
-/* The set of live blobs: everything index.json reaches. */
+/* The set of live blobs: everything index.json reaches, and the layers
+ * of the build cache. */
 static int
 gc_live (const struct store *s, json_t **live, struct bx_err *e)
 {
@@ -527,6 +529,11 @@ gc_live (const struct store *s, json_t **live, struct bx_err *e)
 		         json_string_value (json_object_get (json_object_get (d, "annotations"), ANN_REPO_DIGEST)), 0);
 	}
 	json_decref (index);
+	/* the build cache's layers stay while an entry names them */
+	if (bcache_mark (s->root, *live, e) < 0) {
+		json_decref (*live);
+		return -1;
+	}
 	return 0;
 }
 

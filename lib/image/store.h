@@ -102,8 +102,8 @@ struct gc_stats {
 };
 
 /* Remove the blobs no index.json entry reaches (entry -> manifest or index
- * -> child manifests, config, layers; the ANN_REPO_DIGEST blob too) and
- * the "*.tmp-<pid>" files of dead processes in images/ and its blobs.
+ * -> child manifests, config, layers; the ANN_REPO_DIGEST blob too) nor
+ * an entry of the build cache (image/bcache.h), and the "*.tmp-<pid>" files of dead processes in images/ and its blobs.
  * Holds images/gc.lock (exclusive, LOCK_TRY or LOCK_WAIT as FLAGS says),
  * then images/lock. BX_CONFLICT, nothing removed, when LOCK_TRY finds a
  * pin held. ON_BLOB (may be NULL) hears each removed digest. */

@@ -59,8 +59,6 @@ nothing_left () {
 @test "usage, and what is not implemented says so" {
 	run -2 df-build
 	[[ $output == "usage: df-build"* ]]
-	run -2 df-build --cache-from x .
-	[[ $output == "df-build: --cache-from: not implemented" ]]
 	run -3 df-build /nonexistent
 	[[ $output == 'df-build: unable to prepare context: path "/nonexistent" not found' ]]
 }

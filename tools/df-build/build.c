@@ -11,6 +11,7 @@
 #include "base/afile.h"
 #include "base/cleanup.h"
 #include "base/timestamp.h"
+#include "cache.h"
 #include "dockerfile/shword.h"
 #include "image/platform.h"
 #include "image/ref.h"
@@ -244,14 +245,19 @@ start_stage (struct build *b, struct build_stage *s, struct bx_err *e)
 	return 0;
 }
 
+/* a step: from the cache, or run (a config-only one is run first and
+ * looked up by what it made, cache.h) and recorded */
 static int
 one_step (struct build *b, struct bx_err *e, int say)
 {
 	char id[DIGEST_STR_LEN + 1];
-	int r = meta_run (b, e);
+	struct cache_step c;
+	int r = cache_before (b, &c);
 
-	if (r == 0)
-		r = step_run (b, e);
+	if (r == 0 && (r = meta_run (b, e)) == 1)
+		r = cache_after_meta (b, &c, e);
+	else if (r == 0 && (r = step_run (b, e)) == 1)
+		r = cache_record (b, &c, e) < 0 ? -1 : 1;
 	if (r == 0) {
 		char kw[64];
 		snprintf (kw, sizeof kw, "%s", b->in->keyword);
@@ -372,6 +378,8 @@ build_run (struct build *b, struct bx_err *e)
 	for (size_t i = 0; i < b->nstages && rc == 0; i++)
 		if (b->stages[i].needed)
 			rc = build_stage (b, &b->stages[i], i + 1 == b->nstages, &final, e);
+	if (rc == 0)
+		rc = cache_finish (b, e);
 	if (rc == 0) {
 		const char *id = b->stages[b->nstages - 1].id;
 		warn_unused (b);
@@ -392,6 +400,7 @@ build_run (struct build *b, struct bx_err *e)
 	json_decref (b->args);
 	json_decref (b->usedargs);
 	json_decref (b->temps);
+	cache_free (b);
 	plan_free (b);
 	return rc;
 }

@@ -30,8 +30,10 @@ struct build_opts {
 	int pull;            /* --pull: fetch every base image again */
 	int plain;           /* --progress plain|tty: BuildKit's lines */
 	int quiet;
-	int compress;    /* --compress: enum layer_compress */
-	long long epoch; /* SOURCE_DATE_EPOCH, or -1 */
+	int compress;      /* --compress: enum layer_compress */
+	long long epoch;   /* SOURCE_DATE_EPOCH, or -1 */
+	int no_cache;      /* --no-cache: no step taken from the cache */
+	json_t *cachefrom; /* --cache-from: image names */
 };
 
 struct build_stage {
@@ -44,6 +46,8 @@ struct build_stage {
 	json_t *cfg;                 /* its image config once built */
 	json_t *layers;              /* its manifest's layer descriptors */
 };
+
+struct cachefiles;
 
 struct build {
 	struct build_opts *o;
@@ -59,6 +63,8 @@ struct build {
 	json_t *usedargs; /* --build-arg names some ARG took */
 	json_t *temps;    /* manifest digests of intermediate images, untagged, forgotten at the end */
 	size_t step, nsteps;
+	struct cachefiles *files; /* the context's file digests (cache.c), from the first COPY on */
+	json_t *trusted;          /* with --cache-from: the ids a cached step may have (cache.c) */
 
 	/* the stage being built */
 	struct build_stage *cur;
