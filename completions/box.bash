@@ -88,6 +88,7 @@ _box_prune () {
 	container) opts="-f --force --filter" ;;
 	image) opts="-a --all -f --force" ;;
 	system) opts="-a --all -f --force --volumes" ;;
+	builder) opts="-a --all -f --force" ;;
 	esac
 	if [[ ${COMP_WORDS[COMP_CWORD-1]} == --filter ]]; then
 		COMPREPLY=($(compgen -W "until= label= label!=" -- "$cur"))
@@ -112,7 +113,7 @@ _box () {
 		esac
 	done
 	if [[ -z $verb ]]; then
-		COMPREPLY=($(compgen -W "--root pull push images inspect tag rmi login logout save load run create start restart ps stop kill rm exec logs wait network port volume build compose commit diff history container image system" -- "$cur"))
+		COMPREPLY=($(compgen -W "--root pull push images inspect tag rmi login logout save load run create start restart ps stop kill rm exec logs wait network port volume build builder compose commit diff history container image system" -- "$cur"))
 		return
 	fi
 	case $verb in
@@ -136,13 +137,13 @@ _box () {
 	exec) case ${COMP_WORDS[COMP_CWORD-1]} in -e|--env|-u|--user|-w|--workdir) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-d --detach -i --interactive -t --tty -e --env -u --user -w --workdir" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_running)" -- "$cur")); fi ;; esac ;;
 	logs) case ${COMP_WORDS[COMP_CWORD-1]} in -n|--tail) COMPREPLY=($(compgen -W "all 10 100" -- "$cur")) ;; --since|--until) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --follow -t --timestamps -n --tail --since --until" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")); fi ;; esac ;;
 	wait) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
-	build) case ${COMP_WORDS[COMP_CWORD-1]} in -f|--file|--iidfile) COMPREPLY=($(compgen -f -- "$cur")) ;; -t|--tag) COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")) ;; --network) COMPREPLY=($(compgen -W "none host default bridge" -- "$cur")) ;; --progress) COMPREPLY=($(compgen -W "auto plain tty" -- "$cur")) ;; --platform) COMPREPLY=($(compgen -W "linux/amd64" -- "$cur")) ;; --compress) COMPREPLY=($(compgen -W "gzip zstd" -- "$cur")) ;; --build-arg|--label|--target|--add-host|--shm-size|--ulimit|--secret) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --tag -f --file --build-arg --target --no-cache -q --quiet --iidfile --label --network --add-host --shm-size --ulimit --secret --pull --platform --progress --compress" -- "$cur")); else COMPREPLY=($(compgen -d -- "$cur")); fi ;; esac ;;
+	build) case ${COMP_WORDS[COMP_CWORD-1]} in -f|--file|--iidfile) COMPREPLY=($(compgen -f -- "$cur")) ;; -t|--tag|--cache-from) COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")) ;; --network) COMPREPLY=($(compgen -W "none host default bridge" -- "$cur")) ;; --progress) COMPREPLY=($(compgen -W "auto plain tty" -- "$cur")) ;; --platform) COMPREPLY=($(compgen -W "linux/amd64" -- "$cur")) ;; --compress) COMPREPLY=($(compgen -W "gzip zstd" -- "$cur")) ;; --build-arg|--label|--target|--add-host|--shm-size|--ulimit|--secret) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --tag -f --file --build-arg --target --no-cache --cache-from -q --quiet --iidfile --label --network --add-host --shm-size --ulimit --secret --pull --platform --progress --compress" -- "$cur")); else COMPREPLY=($(compgen -d -- "$cur")); fi ;; esac ;;
 	commit) case ${COMP_WORDS[COMP_CWORD-1]} in -a|--author|-c|--change|-m|--message) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-a --author -c --change -m --message -p --pause" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_containers) $(_box_images)" -- "$cur")); fi ;; esac ;;
 	diff) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
 	history) case ${COMP_WORDS[COMP_CWORD-1]} in --format) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--no-trunc -q --quiet -H --human --format" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")); fi ;; esac ;;
 	network) _box_network ;;
 	volume) _box_volume ;;
-	container|image|system) _box_prune "$verb" ;;
+	container|image|system|builder) _box_prune "$verb" ;;
 	port) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac

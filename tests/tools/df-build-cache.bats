@@ -1,0 +1,237 @@
+#!/usr/bin/env bats
+# df-build's cache: a rebuild takes every unchanged step from build/cache/
+# and makes the same image id; a changed file, a changed --build-arg or
+# --no-cache rebuild from where Docker's classic builder does; the cache
+# keeps its layers through image removal and gc, survives broken entries
+# and concurrent builds, and df-prune (box builder prune, box system
+# prune) reclaims it.
+
+load ../helpers
+
+setup () {
+	box_setup
+	store_add small docker.io/library/small:latest
+	cd "$BATS_TEST_TMPDIR"
+	mkdir -p ctx/files
+	local n
+	for n in $(seq 1 20); do echo "file $n" >"ctx/files/f$n"; done
+	echo one >ctx/one.txt
+	echo other >ctx/unused.txt
+	cat >ctx/Dockerfile <<-'EOF'
+		FROM small
+		ENV A=1
+		WORKDIR /app
+		COPY files/ /app/files/
+		RUN ls /app/files | wc -l > /count
+		COPY one.txt /app/
+		RUN cat /app/one.txt > /one.copy
+		USER nobody
+		EXPOSE 80
+		CMD ["cat", "/count"]
+	EOF
+}
+
+teardown () {
+	box_teardown
+}
+
+# the steps (2/10 ...) whose id came from the cache, one per line
+cached_steps () {
+	awk '/^Step /{s=$2} / ---> Using cache/{print s}' <<<"$1"
+}
+
+# the image id the build printed last
+built () {
+	sed -n 's/^Successfully built //p' <<<"$1"
+}
+
+@test "a rebuild takes every step from the cache: Using cache, the same image id, no container" {
+	run -0 df-build -t x ctx
+	[[ -z $(cached_steps "$output") ]]
+	local id
+	id=$(built "$output")
+	run -0 df-build -t x ctx
+	[[ $(cached_steps "$output" | tr '\n' ' ') == "2/10 3/10 4/10 5/10 6/10 7/10 8/10 9/10 10/10 " ]]
+	[[ $output != *"Running in"* ]]
+	[[ $(built "$output") == "$id" ]]
+	# Docker's two lines for a cached step
+	[[ $output == *$'Step 5/10 : RUN ls /app/files | wc -l > /count\n ---> Using cache\n ---> '* ]]
+	[[ -z $(ls "$BOX_ROOT/containers" 2>/dev/null) ]]
+	[[ $(jq '[.manifests[] | select(.annotations == null)] | length' "$BOX_ROOT/images/index.json") == 0 ]]
+	run -0 df-build -q ctx
+	[[ $output == "sha256:$(box inspect x | jq -r '.[0].Id' | cut -d: -f2)" ]]
+}
+
+@test "a changed copied file rebuilds from its COPY on; a file no step copies changes nothing" {
+	run -0 df-build -t x ctx
+	echo changed >ctx/unused.txt
+	run -0 df-build -t x ctx
+	[[ $(cached_steps "$output" | wc -l) == 9 ]]
+	echo "file 7 changed" >ctx/files/f7
+	run -0 df-build -t x ctx
+	[[ $(cached_steps "$output" | tr '\n' ' ') == "2/10 3/10 " ]]
+	echo two >ctx/one.txt
+	run -0 df-build -t x ctx
+	[[ $(cached_steps "$output" | tr '\n' ' ') == "2/10 3/10 4/10 5/10 " ]]
+	run -0 box run --rm --network none --entrypoint cat x /one.copy
+	[[ $output == two ]]
+	# same content, new mtime: Docker's file hash leaves the mtime out
+	touch -d '2001-01-01' ctx/one.txt
+	run -0 df-build -t x ctx
+	[[ $(cached_steps "$output" | wc -l) == 9 ]]
+}
+
+@test "--build-arg: a new value rebuilds from the first step that uses it, not before" {
+	cat >ctx/Dockerfile <<-'EOF'
+		FROM small
+		ENV A=1
+		ARG V
+		LABEL l=x
+		RUN echo "$V" > /v
+		RUN echo after > /after
+		ENV B=$V
+	EOF
+	run -0 df-build --build-arg V=1 -t a ctx
+	run -0 df-build --build-arg V=2 -t a ctx
+	[[ $(cached_steps "$output" | tr '\n' ' ') == "2/7 3/7 4/7 " ]]
+	run -0 box run --rm --network none --entrypoint cat a /v
+	[[ $output == 2 ]]
+	run -0 df-build --build-arg V=1 -t a ctx
+	[[ $(cached_steps "$output" | wc -l) == 6 ]]
+	# the args in effect key a RUN even when its command does not name them
+	printf 'FROM small\nARG W\nRUN true\n' >ctx/Dockerfile
+	run -0 df-build --build-arg W=1 ctx
+	run -0 df-build --build-arg W=2 ctx
+	[[ $(cached_steps "$output" | tr '\n' ' ') == "2/3 " ]]
+}
+
+@test "--no-cache builds every step, and what it made serves the next build" {
+	run -0 df-build -t x ctx
+	run -0 df-build --no-cache -t x ctx
+	[[ -z $(cached_steps "$output") ]]
+	[[ $output == *"Running in"* ]]
+	local id
+	id=$(built "$output")
+	run -0 df-build -t x ctx
+	[[ $(cached_steps "$output" | wc -l) == 9 ]]
+	[[ $(built "$output") == "$id" ]]
+}
+
+@test "builder prune: -a removes the cache and the next build is cold; without -a only what no image needs" {
+	run -0 df-build -t x ctx
+	# the image x keeps its chain; the blobs of the steps' containers go
+	run -0 box builder prune -f
+	[[ $output == "Total reclaimed space: "* ]]
+	run -0 df-build -t x ctx
+	[[ $(cached_steps "$output" | wc -l) == 9 ]]
+	# no image left on the chain: every entry is dangling
+	run -0 box rmi x
+	run -0 box builder prune -f
+	[[ ${lines[0]} == "Deleted build cache objects:" ]]
+	[[ ${lines[1]} =~ ^[0-9a-f]{25}$ ]]
+	[[ ${lines[-1]} =~ ^"Total reclaimed space: "[0-9.]+[kM]?B$ && ${lines[-1]} != *" 0B" ]]
+	[[ -z $(ls "$BOX_ROOT/build/cache") ]]
+	run -0 df-build -t x ctx
+	[[ -z $(cached_steps "$output") ]]
+	run -0 box run --rm --network none x
+	[[ $output == 20 ]]
+	run -0 box builder prune -a -f
+	[[ ${lines[0]} == "Deleted build cache objects:" ]]
+	[[ -z $(ls "$BOX_ROOT/build/cache") && -z $(ls "$BOX_ROOT/build/files") ]]
+	# x's extracted layers stay while it is there, and go with it
+	local before
+	before=$(ls "$BOX_ROOT/layers" | wc -l)
+	run -0 box run --rm --network none x
+	[[ $output == 20 ]]
+	run -0 box rmi x
+	run -0 box builder prune -a -f
+	(($(ls "$BOX_ROOT/layers" | wc -l) < before))
+	run -0 df-build -t x ctx
+	[[ -z $(cached_steps "$output") ]]
+}
+
+@test "builder prune asks first, as Docker; usage" {
+	run -0 df-build -t x ctx
+	run -0 df-prune -a <<<n
+	[[ $output == "WARNING! This will remove all build cache."$'\n'"Are you sure you want to continue? [y/N] " ]]
+	[[ -n $(ls "$BOX_ROOT/build/cache") ]]
+	run -0 df-prune <<<y
+	[[ $output == "WARNING! This will remove all dangling build cache."$'\n'"Are you sure you want to continue? [y/N] Total reclaimed space: "* ]]
+	[[ -n $(ls "$BOX_ROOT/build/cache") ]]
+	run -2 df-prune --keep-storage 1GB
+	[[ $output == "df-prune: --keep-storage: not implemented" ]]
+	run -2 df-prune x
+	[[ $output == "usage: df-prune"* ]]
+	run -2 box builder
+	[[ $output == "box: builder: usage: box builder prune [-a] [-f]" ]]
+}
+
+@test "system prune -a reclaims the build cache too, in the one total" {
+	run -0 df-build -t x ctx
+	run -0 box rmi x
+	run -0 box system prune -a -f
+	[[ $output == *$'Deleted build cache objects:\n'* ]]
+	[[ ${lines[-1]} == "Total reclaimed space: "* && ${lines[-1]} != *" 0B" ]]
+	[[ -z $(ls "$BOX_ROOT/build/cache") ]]
+}
+
+@test "image removal and gc keep the cache's layers: the next build is cached, its image runs" {
+	run -0 df-build -t x ctx
+	local id
+	id=$(built "$output")
+	run -0 box rmi x
+	run -0 img-list gc
+	run -0 df-build -t x ctx
+	[[ $(cached_steps "$output" | wc -l) == 9 ]]
+	[[ $(built "$output") == "$id" ]]
+	run -0 box run --rm --network none x
+	[[ $output == 20 ]]
+}
+
+@test "an entry whose layer blob vanished is a miss, not an error" {
+	run -0 df-build -t x ctx
+	# the last layer (RUN at step 7): the entries of steps 7 to 10 name it
+	local m layer
+	m=$(jq -r '.manifests[] | select(.annotations != null) | .digest' "$BOX_ROOT/images/index.json" | tail -1)
+	layer=$(jq -r '.layers[-1].digest' "$BOX_ROOT/images/blobs/sha256/${m#sha256:}")
+	run -0 box rmi x
+	rm "$BOX_ROOT/images/blobs/sha256/${layer#sha256:}"
+	run -0 df-build -t x ctx
+	[[ $(cached_steps "$output" | tr '\n' ' ') == "2/10 3/10 4/10 5/10 6/10 " ]]
+	run -0 box run --rm --network none x
+	[[ $output == 20 ]]
+	# a torn entry is a miss too, and is dropped
+	local entry
+	entry=$(ls "$BOX_ROOT/build/cache" | head -1)
+	printf 'parent=sha256:x\n' >"$BOX_ROOT/build/cache/$entry"
+	run -0 df-build -t x ctx
+	run -0 df-build -t x ctx
+	[[ $(cached_steps "$output" | wc -l) == 9 ]]
+}
+
+@test "two concurrent builds of the same Dockerfile both succeed" {
+	df-build -q -t a ctx >"$BATS_TEST_TMPDIR/a" 2>&1 &
+	local pa=$!
+	df-build -q -t b ctx >"$BATS_TEST_TMPDIR/b" 2>&1 &
+	local pb=$!
+	wait "$pa"
+	wait "$pb"
+	[[ $(cat "$BATS_TEST_TMPDIR/a") == sha256:* && $(cat "$BATS_TEST_TMPDIR/b") == sha256:* ]]
+	run -0 df-build -t c ctx
+	[[ $(cached_steps "$output" | wc -l) == 9 ]]
+	[[ -z $(ls "$BOX_ROOT/containers" 2>/dev/null) ]]
+}
+
+@test "--cache-from: only the chains of the images named are trusted" {
+	run -0 df-build -t x ctx
+	local id
+	id=$(built "$output")
+	run -0 df-build --cache-from x ctx
+	[[ $(cached_steps "$output" | wc -l) == 9 ]]
+	[[ $(built "$output") == "$id" ]]
+	# an image not in the store is skipped, as Docker's daemon skips it
+	run -0 df-build --cache-from nosuch ctx
+	[[ -z $(cached_steps "$output") ]]
+	run -0 df-build --cache-from small ctx
+	[[ -z $(cached_steps "$output") ]]
+}
