@@ -8,6 +8,9 @@
 
 load ../helpers
 
+# builds here are offline: RUN on no network (Docker's default is the bridge)
+df-build () { command df-build --network none "$@"; }
+
 setup () {
 	box_setup
 	store_add small docker.io/library/small:latest
@@ -234,4 +237,18 @@ built () {
 	[[ -z $(cached_steps "$output") ]]
 	run -0 df-build --cache-from small ctx
 	[[ -z $(cached_steps "$output") ]]
+}
+
+@test "--compress and SOURCE_DATE_EPOCH key the steps; a COPY here-document by its body" {
+	printf 'FROM small\nENV A=1\nCOPY one.txt /one\nCOPY <<EOF /doc\nbody $A\nEOF\n' >ctx/Dockerfile
+	run -0 df-build ctx
+	run -0 df-build ctx
+	[[ $(cached_steps "$output" | tr '\n' ' ') == "2/4 3/4 4/4 " ]]
+	run -0 df-build --compress zstd ctx
+	[[ -z $(cached_steps "$output") ]]
+	run -0 env SOURCE_DATE_EPOCH=1700000000 df-build ctx
+	[[ -z $(cached_steps "$output") ]]
+	printf 'FROM small\nENV A=1\nCOPY one.txt /one\nCOPY <<EOF /doc\nbody 2 $A\nEOF\n' >ctx/Dockerfile
+	run -0 df-build ctx
+	[[ $(cached_steps "$output" | tr '\n' ' ') == "2/4 3/4 " ]]
 }

@@ -265,8 +265,9 @@ COPY $url/file.txt /x"
 	# as a build-arg too, as buildkit takes it
 	two=$(df-build --network none -q --build-arg SOURCE_DATE_EPOCH=1700000000 "$CTX")
 	[[ $one == "$two" ]]
-	one=$(df-build --network none -q "$CTX")
-	two=$(df-build --network none -q "$CTX")
+	# (--no-cache: a cached rebuild makes the same id)
+	one=$(df-build --network none -q --no-cache "$CTX")
+	two=$(df-build --network none -q --no-cache "$CTX")
 	[[ $one != "$two" ]]
 	run -2 env SOURCE_DATE_EPOCH=soon df-build -q "$CTX"
 	[[ $output == "df-build: SOURCE_DATE_EPOCH=soon: not a number of seconds" ]]

@@ -43,10 +43,16 @@ static void feed_args (struct build *b, struct hash_ctx *h);
 static int
 key_start (struct build *b, struct cache_step *c, struct hash_ctx *h, struct bx_err *e)
 {
+	char opts[64];
+
 	if (hash_init (h, e) < 0)
 		return -1;
 	feeds (h, "box-build-cache", "1");
 	feeds (h, "parent", c->parent);
+	/* what the build's options change in a step's result: its layers'
+	 * compression, SOURCE_DATE_EPOCH's dates */
+	snprintf (opts, sizeof opts, "%d %lld", b->o->compress, b->o->epoch);
+	feeds (h, "options", opts);
 	feeds (h, "instruction", b->in->keyword);
 	for (size_t i = 0; i < b->in->nheredocs; i++) {
 		feeds (h, "heredoc", b->in->heredocs[i].name);
@@ -94,11 +100,28 @@ feed_args (struct build *b, struct hash_ctx *h)
 	}
 }
 
+/* RUN --mount=type=bind (the default type) reads the context or a stage
+ * the key does not hash: such a RUN is run every time */
+static int
+binds_files (const char *flag)
+{
+	const char *t = strstr (flag, "type=");
+
+	if (strncmp (flag, "--mount", 7))
+		return 0;
+	while (t && t != flag + 8 && t[-1] != ',')
+		t = strstr (t + 1, "type=");
+	return !t || !strncmp (t + 5, "bind", 4);
+}
+
 static int
 key_run (struct build *b, struct cache_step *c, struct bx_err *e)
 {
 	struct hash_ctx h;
 
+	for (size_t i = 0; i < b->in->nflags; i++)
+		if (binds_files (b->in->flags[i]))
+			return err_set (e, BX_USAGE, 0, "RUN --mount=type=bind: not cached");
 	if (key_start (b, c, &h, e) < 0)
 		return -1;
 	for (size_t i = 0; i < b->in->nflags; i++)
@@ -334,6 +357,9 @@ feed_sources (struct build *b, struct hash_ctx *h, char **w, size_t n, const cha
 		return err_set (e, BX_SYSTEM, ENOMEM, "build cache");
 	for (size_t i = 0; i + 1 < n; i++) {
 		int found = 0;
+		/* a here-document is in the key already (key_start) */
+		if (b->in->nheredocs && !strncmp (w[i] + strspn (w[i], "0123456789"), "<<", 2))
+			continue;
 		/* what a URL holds is known once fetched: such a step is not cached */
 		if (is_url (w[i]))
 			return err_set (e, BX_USAGE, 0, "%s: a URL", w[i]);
