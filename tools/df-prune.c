@@ -11,8 +11,9 @@
  *         containers/<id>/image (their layers stay)
  * writes: removes build/cache/<key> entries (all with -a, else the
  *         dangling ones: on no image's chain of parents, or damaged),
- *         build/files/ with -a, then the blobs (store gc) and the
- *         extracted layers (layers/<hex>/) nothing uses any more
+ *         build/files/ with -a, the RUN cache mounts no RUN holds
+ *         (cache/run/), then the blobs (store gc) and the extracted layers
+ *         (layers/<hex>/) nothing uses any more
  * locks:  images/gc.lock exclusive (store_gc, then the layer sweep), tried:
  *         while a build or pull holds it, those stay and a warning says so
  * exit:   0 ok, 2 usage, 5 system error
@@ -35,6 +36,7 @@
 #include "base/lock.h"
 #include "base/root.h"
 #include "image/bcache.h"
+#include "image/runcache.h"
 #include "image/store.h"
 #include "layers/layergc.h"
 
@@ -204,6 +206,7 @@ prune (struct opts *o, int rootfd, struct store *st, uint64_t *bytes, struct bx_
 	json_t *ids = json_object (), *live = json_object ();
 	struct bcache_stats bs = {0};
 	struct gc_stats gs = {0};
+	unsigned long long mounts = 0;
 	struct bx_err we = {0};
 	int header = 0, rc = 0;
 
@@ -211,11 +214,14 @@ prune (struct opts *o, int rootfd, struct store *st, uint64_t *bytes, struct bx_
 		rc = images_in_use (st, ids, live, e);
 	if (rc == 0)
 		rc = bcache_prune (rootfd, o->all, ids, print_entry, &header, &bs, e);
+	/* BuildKit's prune takes the cache mounts, dangling or not */
+	if (rc == 0)
+		rc = runcache_prune (rootfd, &mounts, e);
 	json_decref (ids);
 	json_decref (live);
 	if (rc < 0)
 		return -1;
-	*bytes += bs.bytes;
+	*bytes += bs.bytes + mounts;
 	if (store_gc (st, LOCK_TRY, NULL, NULL, &gs, &we) < 0)
 		err_warn ("%s; blobs kept (img-list gc removes them)", we.msg);
 	else if (sweep_layers (st, rootfd, bytes, &we) < 0)

@@ -252,3 +252,13 @@ built () {
 	run -0 df-build ctx
 	[[ $(cached_steps "$output" | tr '\n' ' ') == "2/4 3/4 " ]]
 }
+
+@test "builder prune takes RUN's cache mounts too; a RUN with a bind mount is not cached" {
+	printf 'FROM small\nRUN --mount=type=cache,target=/c echo kept > /c/x\nRUN --mount=type=bind,target=/ctx cat /ctx/one.txt > /one\n' >ctx/Dockerfile
+	run -0 df-build ctx
+	[[ -n $(ls "$BOX_ROOT/cache/run") ]]
+	run -0 df-build ctx
+	[[ $(cached_steps "$output" | tr '\n' ' ') == "2/3 " ]]
+	run -0 box builder prune -f
+	[[ -z $(ls "$BOX_ROOT/cache/run") ]]
+}
