@@ -262,3 +262,22 @@ built () {
 	run -0 box builder prune -f
 	[[ -z $(ls "$BOX_ROOT/cache/run") ]]
 }
+
+@test "a file .dockerignore leaves out changes nothing; a tar context is cached by content, its digests not kept" {
+	printf 'FROM small\nCOPY . /ctx/\n' >ctx/Dockerfile
+	printf 'unused.txt\n' >ctx/.dockerignore
+	run -0 df-build ctx
+	echo changed >ctx/unused.txt
+	run -0 df-build ctx
+	[[ $(cached_steps "$output" | tr '\n' ' ') == "2/2 " ]]
+	echo changed >ctx/one.txt
+	run -0 df-build ctx
+	[[ -z $(cached_steps "$output") ]]
+	local tables
+	tables=$(ls "$BOX_ROOT/build/files" | wc -l)
+	tar -C ctx -cf "$BATS_TEST_TMPDIR/ctx.tar" .
+	run -0 df-build - <"$BATS_TEST_TMPDIR/ctx.tar"
+	run -0 df-build - <"$BATS_TEST_TMPDIR/ctx.tar"
+	[[ $(cached_steps "$output" | tr '\n' ' ') == "2/2 " ]]
+	[[ $(ls "$BOX_ROOT/build/files" | wc -l) == "$tables" ]]
+}

@@ -14,6 +14,7 @@
 #include "base/tree.h"
 #include "cache.h"
 #include "cachefiles.h"
+#include "ignore.h"
 #include "image/bcache.h"
 #include "imgw.h"
 #include "meta.h"
@@ -243,6 +244,22 @@ hash_content (struct build *b, struct hash_ctx *h, int dirfd, const char *name, 
 	return 0;
 }
 
+/* PATH ("/"-rooted in the context) is what COPY sees: the .dockerignore
+ * left it in (copy.c's rule), so that an ignored file's change is none */
+static int
+is_sent (struct build *b, const char *path, int dir)
+{
+	_cleanup_free_ char *rel = NULL;
+
+	if (!b->ign)
+		return 1;
+	rel = strdup (path + strspn (path, "/"));
+	if (!rel)
+		return 1;
+	ignore_clean (rel);
+	return !strcmp (rel, ".") || ignore_sent (b->ign, rel, dir);
+}
+
 /* an entry by what a copy keeps of it: Docker's tarsum header (name, mode,
  * ids, size, type, link) and content, the mtime left out as Docker does;
  * NAME "": DIRFD is the entry's own O_PATH fd */
@@ -255,6 +272,8 @@ hash_tree (struct build *b, struct hash_ctx *h, int dirfd, const char *name, con
 
 	if (fstatat (dirfd, name, &st, *name ? AT_SYMLINK_NOFOLLOW : AT_EMPTY_PATH) < 0)
 		return err_set (e, BX_FAIL, errno, "%s", path);
+	if (!is_sent (b, path, S_ISDIR (st.st_mode)))
+		return 0;
 	snprintf (meta, sizeof meta, "%o %u %u %lld %llu", (unsigned)st.st_mode, (unsigned)st.st_uid,
 	          (unsigned)st.st_gid, S_ISREG (st.st_mode) ? (long long)st.st_size : 0LL,
 	          (unsigned long long)st.st_rdev);
@@ -353,7 +372,7 @@ feed_sources (struct build *b, struct hash_ctx *h, char **w, size_t n, const cha
 		return feed_from (b, h, from, e);
 	if (b->ctxfd < 0)
 		return err_set (e, BX_USAGE, 0, "no build context");
-	if (!b->files && !(b->files = cachefiles_load (b->rootfd, b->ctxfd)))
+	if (!b->files && !(b->files = cachefiles_load (b->rootfd, b->ctxfd, strcmp (b->o->context, "-") != 0)))
 		return err_set (e, BX_SYSTEM, ENOMEM, "build cache");
 	for (size_t i = 0; i + 1 < n; i++) {
 		int found = 0;

@@ -20,6 +20,7 @@ struct cachefiles {
 	char name[DIGEST_HEX_LEN + 1]; /* build/files/<name> */
 	json_t *files;                 /* path -> "ino size sec.nsec hex" */
 	int dirty;
+	int keep;
 	time_t now;
 };
 
@@ -46,7 +47,7 @@ parse (struct cachefiles *cf, char *text)
 }
 
 struct cachefiles *
-cachefiles_load (int rootfd, int ctxfd)
+cachefiles_load (int rootfd, int ctxfd, int keep)
 {
 	struct cachefiles *cf = calloc (1, sizeof *cf);
 	char fdpath[64], ctx[4096], digest[DIGEST_STR_LEN + 1], path[sizeof L_BUILD_FILES + DIGEST_HEX_LEN + 2];
@@ -57,7 +58,10 @@ cachefiles_load (int rootfd, int ctxfd)
 	if (!cf || !(cf->files = json_object ()))
 		return free (cf), NULL;
 	cf->rootfd = rootfd;
+	cf->keep = keep;
 	cf->now = time (NULL);
+	if (!keep)
+		return cf;
 	snprintf (fdpath, sizeof fdpath, "/proc/self/fd/%d", ctxfd);
 	n = readlink (fdpath, ctx, sizeof ctx - 1);
 	ctx[n > 0 ? n : 0] = '\0';
@@ -135,7 +139,7 @@ cachefiles_save (struct cachefiles *cf, struct bx_err *e)
 	const char *k;
 	json_t *v;
 
-	if (!cf || !cf->dirty)
+	if (!cf || !cf->dirty || !cf->keep)
 		return 0;
 	if (!(f = open_memstream (&text, &len)))
 		return err_set (e, BX_SYSTEM, errno, "build cache");

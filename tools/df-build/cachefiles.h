@@ -13,8 +13,10 @@
 struct cachefiles;
 
 /* The table of the context CTXFD, kept under ROOTFD; an empty one when
- * there is none yet or it is unreadable. NULL only without memory. */
-struct cachefiles *cachefiles_load (int rootfd, int ctxfd);
+ * there is none yet or it is unreadable, or when not KEEP (a context
+ * extracted for this build alone: its files are new each time, and a
+ * table of it would only pile up). NULL only without memory. */
+struct cachefiles *cachefiles_load (int rootfd, int ctxfd, int keep);
 /* 1 when the sha256 hex of the file PATH of the context, as ST (its
  * lstat) finds it, is remembered: HEX; else 0. */
 int cachefiles_known (struct cachefiles *cf, const char *path, const struct stat *st, char hex[DIGEST_HEX_LEN + 1]);
