@@ -280,6 +280,7 @@ teardown () { box_teardown; }
 	[[ $(jq -r '.[0].State.Health.Status' <<<"$output") == unhealthy ]]
 	run -0 ctr-list -a --filter health=unhealthy --format '{{.Names}}'
 	[[ $output == old ]]
+}
 
 @test "diff: A, C and D lines, a directory before its entries, mount points left out" {
 	skip_unless_root
