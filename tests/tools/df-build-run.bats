@@ -82,12 +82,15 @@ RUN --mount=type=bind,source=src/sub,target=/m/deep touch /m/deep/new 2>/dev/nul
 RUN --mount=type=bind,source=src,target=/w,rw touch /w/new && ls /w > /c
 RUN --mount=from=other,source=/made,target=/o cat /o/x > /d
 RUN --mount=from=small,target=/img ls /img/bin/busybox > /e
+WORKDIR /srv
+RUN --mount=source=src/sub,target=rel cat /srv/rel/f > /f
 DF
-	run -0 box run --rm --network none t cat /a /b /c /d /e
-	[[ $output == $'ctx\nf\nnew\nsub\nstaged\n/img/bin/busybox' ]]
+	run -0 box run --rm --network none t cat /a /b /c /d /e /f
+	[[ $output == $'ctx\nf\nnew\nsub\nstaged\n/img/bin/busybox\nctx' ]]
 	# the context is untouched; the mount points are not in the image
 	[[ ! -e $CTX/src/sub/new && ! -e $CTX/src/new ]]
-	run -1 box run --rm --network none t ls -d /m /w /o /img
+	run -0 box run --rm --network none t sh -c 'for d in /m /w /o /img /srv/rel; do [ -e $d ] && echo $d; done; true'
+	[[ -z $output ]]
 	run -0 layer_files
 	[[ $output != *m/deep* && $output != *o/* ]]
 	run -3 build <<'DF'

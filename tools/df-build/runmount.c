@@ -18,6 +18,7 @@
 #include "base/lock.h"
 #include "base/tree.h"
 #include "image/runcache.h"
+#include "meta.h"
 #include "plan.h"
 #include "runmount.h"
 
@@ -398,8 +399,6 @@ add_spec (struct build *b, struct runmount *m, struct spec *s, struct bx_err *e)
 		return err_set (e, BX_USAGE, 0, "type=ssh: not implemented");
 	if (!s->target || !*s->target)
 		return err_set (e, BX_USAGE, 0, "mount destination (target) is required");
-	if (s->target[0] != '/')
-		return err_set (e, BX_USAGE, 0, "target %s: an absolute path is needed", s->target);
 	if (!strcmp (s->type, "bind"))
 		rc = mount_bind (b, m, s, e);
 	else if (!strcmp (s->type, "cache"))
@@ -428,7 +427,12 @@ runmount_parse (struct build *b, struct runmount *m, struct bx_err *e)
 			continue;
 		if (build_expand (b, b->in->flags[i] + 8, &v, e) < 0)
 			return -1;
-		if (spec_parse (v, &s, e) < 0 || add_spec (b, m, &s, e) < 0)
+		_cleanup_free_ char *abs = NULL;
+		int rc = spec_parse (v, &s, e);
+		/* a relative target is under the WORKDIR, as buildkit takes it */
+		if (rc == 0 && s.target && *s.target && s.target[0] != '/')
+			s.target = abs = meta_workdir_join (b, s.target);
+		if (rc < 0 || add_spec (b, m, &s, e) < 0)
 			return build_errf (b, e, e->code, "RUN --mount=%s: %s", b->in->flags[i] + 8, e->msg);
 		m->n++;
 	}
