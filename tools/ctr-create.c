@@ -429,8 +429,10 @@ create_container (const struct ctrflags *f)
 	ctrcfg_init (&c, f);
 	if ((j.rootfd = root_open (f->root, &e)) < 0 || root_abspath (j.rootfd, j.rootpath, sizeof j.rootpath, &e) < 0)
 		rc = -1;
-	else if ((rc = create (&c, &j, &e)) < 0)
+	else if ((rc = create (&c, &j, &e)) < 0) {
 		job_undo (&j);
+		ctrcfg_volumes_undo (&c, j.rootfd);
+	}
 	job_close (&j);
 	if (j.rootfd >= 0)
 		close (j.rootfd);

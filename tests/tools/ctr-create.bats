@@ -419,6 +419,12 @@ crun_run () {
 	[[ $stderr == *'includes invalid characters for a local volume name'* ]]
 }
 
+@test "a create that fails after its volumes: the anonymous ones go, the named ones stay" {
+	run --separate-stderr -3 ctr-create -v /anon -v keep:/keep --volumes-from nope small
+	[[ $stderr == *nope* ]]
+	[[ $(ls "$BOX_ROOT/volumes") == keep ]]
+}
+
 @test "resources: -m, --memory-swap, --cpus, --pids-limit" {
 	mk -m 64m --cpus 0.5 --pids-limit 50 small
 	[[ $(cfg .linux.resources.memory) == '{"limit":67108864,"swap":134217728}' ]]

@@ -32,6 +32,7 @@ ctrcfg_init (struct ctrcfg *c, const struct ctrflags *flags)
 	*c = (struct ctrcfg){.flags = flags};
 	c->mounts = json_array ();
 	c->inspect_mounts = json_array ();
+	c->anon_volumes = json_array ();
 }
 
 void
@@ -48,6 +49,21 @@ ctrcfg_free (struct ctrcfg *c)
 	for (size_t i = 0; i < c->nvolume_locks; i++)
 		close (c->volume_locks[i]);
 	free (c->volume_locks);
+	json_decref (c->anon_volumes);
+}
+
+void
+ctrcfg_volumes_undo (struct ctrcfg *c, int rootfd)
+{
+	json_t *v;
+	size_t i;
+
+	/* our own shared locks first: removal takes them exclusively */
+	for (i = 0; i < c->nvolume_locks; i++)
+		close (c->volume_locks[i]);
+	c->nvolume_locks = 0;
+	json_array_foreach (c->anon_volumes, i, v)
+	    volume_remove (rootfd, json_string_value (v), NULL, &(struct bx_err){0});
 }
 
 /* A user-defined network must exist (Docker: "network X not found"); it is
@@ -454,6 +470,7 @@ volume_mount (struct ctrcfg *c, int rootfd, int rootfs, const char *name, const 
 		if (ctrname_new_id (anon, e) < 0)
 			return -1;
 		name = anon;
+		json_array_append_new (c->anon_volumes, json_string (anon));
 	}
 	/* removed between the two: made again, once */
 	for (int tries = 0;; tries++) {

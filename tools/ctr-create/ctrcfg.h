@@ -36,6 +36,7 @@ struct ctrcfg {
 	json_t *inspect_mounts; /* Docker's inspect "Mounts" */
 	int *volume_locks;      /* the volumes it uses, kept until it exists (volume_use) */
 	size_t nvolume_locks;
+	json_t *anon_volumes; /* the anonymous volumes it made: they go if the container is not made */
 	struct userdb_ids ids;
 	const char *hostname;
 	char *hosts, *resolv, *hostname_file; /* the contents of the bundle's files */
@@ -60,6 +61,9 @@ int ctrcfg_merge (struct ctrcfg *c, json_t *img_config, const char *id, const ch
  * and pre-filled on first use) and the mounts; BUNDLE_TMP is where the
  * bundle is being built (its files are named by their final path). */
 int ctrcfg_in_rootfs (struct ctrcfg *c, int rootfd, int rootfs, const char *bundle_tmp, struct bx_err *e);
+/* The container could not be made: let its volumes go, and remove the
+ * anonymous ones made for it (Docker's cleanup of a failed create). */
+void ctrcfg_volumes_undo (struct ctrcfg *c, int rootfd);
 /* hosts, hostname, resolv.conf contents */
 int ctrcfg_etc_files (struct ctrcfg *c, struct bx_err *e);
 /* config.json and create.json (new references) */
