@@ -399,3 +399,44 @@ wait_for () {
 	[[ -d $BOX_ROOT/containers/$live && ! -e $BOX_ROOT/containers/$dead ]]
 	ctr-rm -f "$live"
 }
+
+@test "RUN --mount=type=cache between concurrent builds: locked waits its turn, private takes its own" {
+	local hex pa pb
+	hex=$(printf %s k | sha256sum | cut -d' ' -f1)
+	mkdir -p "$CTX/a" "$CTX/b" "$CTX/p"
+	printf 'FROM small\nARG W\nRUN --mount=type=cache,id=k,target=/c,sharing=locked echo start-$W >> /c/log; touch /c/in-$W; sleep 1; echo end-$W >> /c/log\n' >"$CTX/a/Dockerfile"
+	cp "$CTX/a/Dockerfile" "$CTX/b/Dockerfile"
+	df-build --network none -q --build-arg W=a "$CTX/a" >/dev/null 2>&1 &
+	pa=$!
+	# b starts while a holds the directory
+	wait_for_file "$BOX_ROOT/cache/run/$hex/in-a"
+	df-build --network none -q --build-arg W=b "$CTX/b" >/dev/null 2>&1 &
+	pb=$!
+	wait "$pa"
+	wait "$pb"
+	run -0 cat "$BOX_ROOT/cache/run/$hex/log"
+	[[ $output == $'start-a\nend-a\nstart-b\nend-b' ]]
+	# while a locked RUN holds it, a private one gets an empty directory
+	printf 'FROM small\nRUN --mount=type=cache,id=k,target=/c,sharing=locked touch /c/held; sleep 4; rm /c/held\n' >"$CTX/a/Dockerfile"
+	printf 'FROM small\nRUN --mount=type=cache,id=k,target=/c,sharing=private ls /c > /seen\n' >"$CTX/p/Dockerfile"
+	df-build --network none -q "$CTX/a" >/dev/null 2>&1 &
+	pa=$!
+	wait_for_file "$BOX_ROOT/cache/run/$hex/held"
+	run -0 df-build --network none -q -t p "$CTX/p"
+	run -0 box run --rm --network none p cat /seen
+	[[ -z $output ]]
+	wait "$pa"
+	# the three builds without -t, kept untagged
+	nothing_left 3
+}
+
+# wait until the file FILE exists (20 s at most)
+wait_for_file () {
+	local n
+	for n in $(seq 200); do
+		[[ -e $1 ]] && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for $1" >&2
+	return 1
+}
