@@ -281,3 +281,18 @@ built () {
 	[[ $(cached_steps "$output" | tr '\n' ' ') == "2/2 " ]]
 	[[ $(ls "$BOX_ROOT/build/files" | wc -l) == "$tables" ]]
 }
+
+@test "--label steps are cached too: the same id, and the image's chain keeps its cache" {
+	run -0 df-build --label b=2 --label a=1 -t l ctx
+	local id
+	id=$(built "$output")
+	run -0 df-build --label b=2 --label a=1 -t l ctx
+	[[ $(built "$output") == "$id" ]]
+	[[ $output == *$'Step 11/12 : LABEL a=1\n ---> Using cache\n'* ]]
+	[[ $(cached_steps "$output" | wc -l) == 11 ]]
+	run -0 df-build --label b=3 --label a=1 -t l ctx
+	[[ $(cached_steps "$output" | wc -l) == 10 ]]
+	run -0 box builder prune -f
+	run -0 df-build --label b=3 --label a=1 -t l ctx
+	[[ $(cached_steps "$output" | wc -l) == 11 ]]
+}

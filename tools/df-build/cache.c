@@ -44,6 +44,7 @@ static void feed_args (struct build *b, struct hash_ctx *h);
 static int
 key_start (struct build *b, struct cache_step *c, struct hash_ctx *h, struct bx_err *e)
 {
+	const struct df_instr *in = c->label ? NULL : b->in;
 	char opts[64];
 
 	if (hash_init (h, e) < 0)
@@ -54,12 +55,12 @@ key_start (struct build *b, struct cache_step *c, struct hash_ctx *h, struct bx_
 	 * compression, SOURCE_DATE_EPOCH's dates */
 	snprintf (opts, sizeof opts, "%d %lld", b->o->compress, b->o->epoch);
 	feeds (h, "options", opts);
-	feeds (h, "instruction", b->in->keyword);
-	for (size_t i = 0; i < b->in->nheredocs; i++) {
-		feeds (h, "heredoc", b->in->heredocs[i].name);
-		feed (h, "body", b->in->heredocs[i].content, b->in->heredocs[i].len);
+	feeds (h, "instruction", in ? in->keyword : "--label");
+	for (size_t i = 0; in && i < in->nheredocs; i++) {
+		feeds (h, "heredoc", in->heredocs[i].name);
+		feed (h, "body", in->heredocs[i].content, in->heredocs[i].len);
 		/* a body the build expands depends on the args too */
-		if (b->in->heredocs[i].expand && strcmp (b->in->keyword, "run"))
+		if (in->heredocs[i].expand && strcmp (in->keyword, "run"))
 			feed_args (b, h);
 	}
 	return 0;
@@ -502,6 +503,14 @@ trust (struct build *b)
 	json_decref (parents);
 }
 
+void
+cache_start (struct build *b, struct cache_step *c, int label)
+{
+	imgw_id (b, c->parent);
+	c->key[0] = '\0';
+	c->label = label;
+}
+
 int
 cache_before (struct build *b, struct cache_step *c)
 {
@@ -509,8 +518,7 @@ cache_before (struct build *b, struct cache_step *c)
 	struct bx_err ign = {0};
 	int rc;
 
-	imgw_id (b, c->parent);
-	c->key[0] = '\0';
+	cache_start (b, c, 0);
 	if (json_array_size (b->o->cachefrom) && !b->trusted)
 		trust (b);
 	if (!strcmp (k, "run"))

@@ -12,7 +12,12 @@
 struct cache_step {
 	char parent[DIGEST_STR_LEN + 1]; /* the image id before the step */
 	char key[DIGEST_HEX_LEN + 1];    /* "" until known; stays "" when the step cannot be cached */
+	int label;                       /* a --label step, not B->in */
 };
+
+/* C's parent: B's image before a step that is not B->in (LABEL: the
+ * --label steps that end the last stage); then cache_after_meta. */
+void cache_start (struct build *b, struct cache_step *c, int label);
 
 /* Before B->in runs: its parent and, for RUN, COPY, ADD and WORKDIR, its
  * key. 1 when the cache holds the step: B's config and layers are the

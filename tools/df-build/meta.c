@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ast.h"
+#include "cache.h"
 #include "base/cleanup.h"
 #include "dockerfile/shword.h"
 #include "imgw.h"
@@ -658,13 +659,20 @@ meta_cmdline_labels (struct build *b)
 		_cleanup_free_ char *text = NULL;
 		char id[DIGEST_STR_LEN + 1];
 		const char *val = json_string_value (json_object_get (b->o->labels, keys[i]));
+		struct cache_step cs;
+		struct bx_err ign = {0};
 		if (asprintf (&text, "LABEL %s=%s", keys[i], val) < 0)
 			return free (keys), -1;
 		b->step++;
 		if (!b->o->quiet)
 			printf ("Step %zu/%zu : %s\n", b->step, b->nsteps, text);
+		cache_start (b, &cs, 1);
 		json_object_set_new (l, keys[i], json_string (val));
 		nop_history (b, text);
+		/* cached as a LABEL of the Dockerfile is: a rebuild keeps the id
+		 * (a record that fails only costs the next build this step) */
+		cache_after_meta (b, &cs, &ign);
+		l = json_object_get (meta_config (b), "Labels");
 		imgw_id (b, id);
 		if (!b->o->quiet)
 			printf (" ---> %.12s\n", digest_hex (id));
