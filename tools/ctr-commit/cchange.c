@@ -406,6 +406,17 @@ merge (json_t *u, json_t *img)
 	}
 }
 
+/* the parser's "change:LINE: " goes: Docker names no file here */
+static int
+unprefix (struct bx_err *e)
+{
+	char *p = strncmp (e->msg, "change:", 7) == 0 ? strstr (e->msg, ": ") : NULL;
+
+	if (p)
+		memmove (e->msg, p + 2, strlen (p + 2) + 1);
+	return -1;
+}
+
 json_t *
 cchange_apply (json_t *config, char *const *changes, size_t n, struct bx_err *e)
 {
@@ -426,7 +437,7 @@ cchange_apply (json_t *config, char *const *changes, size_t n, struct bx_err *e)
 		fprintf (f, "%s%s", i ? "\n" : "", changes[i]);
 	fclose (f);
 	if (n && dockerfile_parse ("change", text, len, &df, e) < 0)
-		rc = -1;
+		rc = unprefix (e);
 	for (size_t i = 0; rc == 0 && df && i < df->n; i++) {
 		int ok = 0;
 		for (size_t k = 0; VALID[k]; k++)
