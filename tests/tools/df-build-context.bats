@@ -154,7 +154,24 @@ nothing_left () {
 	echo served >"$BATS_TEST_TMPDIR/www/file.txt"
 	touch -d '2020-01-02 03:04:05 UTC' "$BATS_TEST_TMPDIR/www/file.txt"
 	tar -C "$BATS_TEST_TMPDIR" -czf "$BATS_TEST_TMPDIR/www/a.tgz" www/file.txt
-	python3 -m http.server 0 --bind 127.0.0.1 --directory "$BATS_TEST_TMPDIR/www" >"$BATS_TEST_TMPDIR/http.log" 2>&1 &
+	# python's file server, and a path without a name that
+	# Content-Disposition names
+	cat >"$BATS_TEST_TMPDIR/server.py" <<-'EOF'
+		import functools, http.server, sys
+		class H(http.server.SimpleHTTPRequestHandler):
+		    def do_GET(self):
+		        if self.path != "/cd/":
+		            return super().do_GET()
+		        self.send_response(200)
+		        self.send_header("Content-Disposition", 'attachment; filename="dir/named.txt"')
+		        self.send_header("Content-Length", "6")
+		        self.end_headers()
+		        self.wfile.write(b"named\n")
+		s = http.server.HTTPServer(("127.0.0.1", 0), functools.partial(H, directory=sys.argv[1]))
+		print("Serving HTTP on 127.0.0.1 port %d (x) ..." % s.server_port, flush=True)
+		s.serve_forever()
+	EOF
+	python3 "$BATS_TEST_TMPDIR/server.py" "$BATS_TEST_TMPDIR/www" >"$BATS_TEST_TMPDIR/http.log" 2>&1 &
 	HTTP_PID=$!
 	local port='' tries
 	for tries in $(seq 50); do
@@ -170,12 +187,17 @@ nothing_left () {
 		ADD $url/file.txt?x=1 /dl/renamed.txt
 		ADD --chmod=644 --chown=5:6 $url/file.txt /dl/owned.txt
 		ADD $url/a.tgz /dl/
+		ADD $url/cd/ /dl/
 	EOF
 	rootfs url "$BATS_TEST_TMPDIR/r"
 	[[ $(stat -c '%a %u:%g %Y' "$BATS_TEST_TMPDIR/r/dl/file.txt") == "600 0:0 1577934245" ]]
 	[[ $(cat "$BATS_TEST_TMPDIR/r/dl/renamed.txt") == served ]]
 	[[ $(stat -c '%a %u:%g' "$BATS_TEST_TMPDIR/r/dl/owned.txt") == "644 5:6" ]]
 	cmp "$BATS_TEST_TMPDIR/r/dl/a.tgz" "$BATS_TEST_TMPDIR/www/a.tgz"
+	[[ $(stat -c '%a %Y' "$BATS_TEST_TMPDIR/r/dl/named.txt") == "600 0" && $(cat "$BATS_TEST_TMPDIR/r/dl/named.txt") == named ]]
+	run -2 df-build -q - <<<"FROM small
+ADD $url/ /x/"
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: ADD $url/: cannot determine filename for source $url/" ]]
 	run -1 df-build -q -t url - <<<"FROM small
 ADD $url/missing /x"
 	[[ ${lines[-1]} == "df-build: Dockerfile:2: ADD $url/missing: failed to GET $url/missing with status 404" ]]

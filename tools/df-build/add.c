@@ -153,26 +153,41 @@ add_url_name (const char *url)
 	return strndup (p, end - p);
 }
 
-int
-add_fetch (const char *url, int dir, const char *name, struct bx_err *e)
+/* Content-Disposition's filename, its last part, as Docker's
+ * getFilenameForDownload takes it when the URL's path names none */
+static size_t
+on_header (char *buf, size_t size, size_t n, void *arg)
+{
+	char **name = arg, *h = strndup (buf, size * n), *p, *end;
+
+	if (h && !strncasecmp (h, "content-disposition:", 20) && (p = strcasestr (h, "filename="))) {
+		p += 9;
+		end = *p == '"' ? strchr (++p, '"') : p + strcspn (p, "; \t\r\n");
+		if (end && end > p && end[-1] != '/') {
+			*end = '\0';
+			free (*name);
+			*name = strdup (strrchr (p, '/') ? strrchr (p, '/') + 1 : p);
+		}
+	}
+	free (h);
+	return size * n;
+}
+
+static int
+fetch_into (const char *url, FILE *f, char **disposition, struct bx_err *e)
 {
 	CURL *c = curl_easy_init ();
-	_cleanup_file_ FILE *f = NULL;
 	char cerr[CURL_ERROR_SIZE] = "";
 	curl_off_t mtime = -1;
 	long status = 0;
 	CURLcode r;
-	int fd;
 
-	unlinkat (dir, name, 0);
-	/* 0600 until --chmod, as Docker writes a download */
-	if (!c || (fd = openat (dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
-	    !(f = fdopen (fd, "w"))) {
-		curl_easy_cleanup (c);
-		return err_set (e, BX_SYSTEM, c ? errno : ENOMEM, "%s", name);
-	}
+	if (!c)
+		return err_set (e, BX_SYSTEM, ENOMEM, "libcurl");
 	curl_easy_setopt (c, CURLOPT_URL, url);
 	curl_easy_setopt (c, CURLOPT_WRITEDATA, f);
+	curl_easy_setopt (c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt (c, CURLOPT_HEADERDATA, disposition);
 	curl_easy_setopt (c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt (c, CURLOPT_FILETIME, 1L);
 	curl_easy_setopt (c, CURLOPT_ERRORBUFFER, cerr);
@@ -186,10 +201,42 @@ add_fetch (const char *url, int dir, const char *name, struct bx_err *e)
 	if (status >= 400)
 		return err_set (e, BX_FAIL, 0, "failed to GET %s with status %ld", url, status);
 	if (fflush (f) != 0)
-		return err_set (e, BX_SYSTEM, errno, "%s", name);
+		return err_set (e, BX_SYSTEM, errno, "writing the download");
 	/* Last-Modified, or Docker's zero time, the epoch */
 	struct timespec ts[2] = {{mtime > 0 ? mtime : 0, 0}, {mtime > 0 ? mtime : 0, 0}};
 	if (futimens (fileno (f), ts) < 0)
-		return err_set (e, BX_SYSTEM, errno, "%s", name);
+		return err_set (e, BX_SYSTEM, errno, "the download's time");
+	return 0;
+}
+
+int
+add_fetch (const char *url, int dir, char **name, struct bx_err *e)
+{
+	_cleanup_file_ FILE *f = NULL;
+	_cleanup_free_ char *disposition = NULL;
+	char tmp[64];
+	const char *at = **name ? *name : tmp;
+	int fd, rc;
+
+	/* without a name yet, a temporary one until the headers give it */
+	snprintf (tmp, sizeof tmp, ".box-download-%d", (int)getpid ());
+	unlinkat (dir, at, 0);
+	/* 0600 until --chmod, as Docker writes a download */
+	if ((fd = openat (dir, at, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0 ||
+	    !(f = fdopen (fd, "w")))
+		return err_set (e, BX_SYSTEM, errno, "%s", at);
+	rc = fetch_into (url, f, &disposition, e);
+	if (at != tmp || rc < 0)
+		return rc;
+	if (!disposition || !*disposition || !strcmp (disposition, ".") || !strcmp (disposition, "..")) {
+		unlinkat (dir, tmp, 0);
+		return err_set (e, BX_USAGE, 0, "cannot determine filename for source %s", url);
+	}
+	unlinkat (dir, disposition, 0);
+	if (renameat (dir, tmp, dir, disposition) < 0)
+		return err_set (e, BX_SYSTEM, errno, "%s", disposition);
+	free (*name);
+	*name = disposition;
+	disposition = NULL;
 	return 0;
 }

@@ -16,7 +16,8 @@ int add_untar (int fd, int root, int dir, struct bx_err *e);
 /* The file name a download of URL gets: its path's last part ("" when it
  * has none), malloc'd. */
 char *add_url_name (const char *url);
-/* Fetch URL into DIR/NAME: mode 0600, mtime its Last-Modified (else 0). */
-int add_fetch (const char *url, int dir, const char *name, struct bx_err *e);
+/* Fetch URL into DIR as *NAME: mode 0600, mtime its Last-Modified (else 0).
+ * An empty *NAME (malloc'd) becomes the Content-Disposition's filename. */
+int add_fetch (const char *url, int dir, char **name, struct bx_err *e);
 
 #endif

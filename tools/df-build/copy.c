@@ -577,9 +577,9 @@ copy_url (struct build *b, struct cp *c, const char *url, int ddir, const char *
 	_cleanup_free_ char *name = base ? strdup (base) : add_url_name (url);
 	struct stat st;
 
-	if (!*name)
-		return build_errf (b, e, BX_USAGE, "ADD %s: cannot determine filename for source %s", url, url);
-	if (add_fetch (url, ddir, name, e) < 0)
+	if (!name)
+		return build_errf (b, e, BX_SYSTEM, "ADD %s: out of memory", url);
+	if (add_fetch (url, ddir, &name, e) < 0)
 		return build_errf (b, e, e->code, "ADD %s: %s", url, e->msg);
 	if (fstatat (ddir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return build_errf (b, e, BX_SYSTEM, "ADD %s: %s", url, strerror (errno));
