@@ -18,7 +18,7 @@ else
 O ?= build
 SANFLAGS =
 endif
-PKGS = jansson libcurl libarchive libcap-ng libseccomp libcrypto zlib libzstd
+PKGS = jansson libfyaml libcurl libarchive libcap-ng libseccomp libcrypto zlib libzstd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 # lib headers are named by subsystem ("base/err.h"); a tool's own modules by

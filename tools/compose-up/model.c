@@ -1,0 +1,534 @@
+/* model - Compose's loading steps, in its order: files found, .env read,
+ * each file parsed, interpolated, checked and normalised, then merged;
+ * the project named; defaults added; references and cycles checked */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "cenv.h"
+#include "interp.h"
+#include "merge.h"
+#include "model.h"
+#include "norm.h"
+#include "schema.h"
+#include "yload.h"
+
+static const char *const file_names[] = {"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml",
+                                         NULL};
+static const char *const override_names[] = {"compose.override.yaml", "compose.override.yml",
+                                             "docker-compose.override.yaml", "docker-compose.override.yml", NULL};
+
+static char *
+abs_path (const char *p)
+{
+	char cwd[PATH_MAX], buf[PATH_MAX * 2];
+
+	if (p[0] == '/' || !getcwd (cwd, sizeof cwd))
+		return strdup (p);
+	snprintf (buf, sizeof buf, "%s/%s", cwd, !strncmp (p, "./", 2) ? p + 2 : p);
+	return strdup (buf);
+}
+
+static int
+find_in (const char *dir, const char *const *names, json_t *files)
+{
+	char p[PATH_MAX * 2];
+
+	for (int k = 0; names[k]; k++) {
+		snprintf (p, sizeof p, "%s/%s", dir, names[k]);
+		if (access (p, F_OK) == 0) {
+			json_array_append_new (files, json_string (p));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* compose.yaml (or its other names) in the working directory or the
+ * nearest parent, and its override beside it */
+static int
+discover (json_t *files, struct bx_err *e)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	if (!getcwd (dir, sizeof dir))
+		return err_set (e, BX_SYSTEM, errno, "getcwd");
+	for (;;) {
+		if (find_in (dir, file_names, files)) {
+			find_in (dir, override_names, files);
+			return 0;
+		}
+		if (!strcmp (dir, "/") || !(slash = strrchr (dir, '/')))
+			break;
+		slash == dir ? (void)(dir[1] = '\0') : (void)(*slash = '\0');
+	}
+	return err_set (e, BX_USAGE, 0, "no configuration file provided: not found");
+}
+
+static int
+list_files (const struct model_opts *o, json_t *files, struct bx_err *e)
+{
+	const char *env = getenv ("COMPOSE_FILE");
+
+	for (int k = 0; k < o->nfiles; k++) {
+		_cleanup_free_ char *p = strcmp (o->files[k], "-") ? abs_path (o->files[k]) : strdup ("-");
+		json_array_append_new (files, json_string (p));
+	}
+	if (o->nfiles)
+		return 0;
+	if (env && *env) {
+		_cleanup_free_ char *dup = strdup (env);
+		for (char *s = strtok (dup, ":"); s; s = strtok (NULL, ":")) {
+			_cleanup_free_ char *p = abs_path (s);
+			json_array_append_new (files, json_string (p));
+		}
+		return 0;
+	}
+	return discover (files, e);
+}
+
+static int
+project_dir (const struct model_opts *o, const json_t *files, struct model *m, struct bx_err *e)
+{
+	const char *first = json_string_value (json_array_get (files, 0));
+	char buf[PATH_MAX];
+
+	if (o->project_dir) {
+		if (!realpath (o->project_dir, buf))
+			return err_set (e, BX_USAGE, errno, "project directory %s", o->project_dir);
+		m->dir = strdup (buf);
+	} else if (!strcmp (first, "-")) {
+		m->dir = getcwd (buf, sizeof buf) ? strdup (buf) : NULL;
+	} else {
+		const char *slash = strrchr (first, '/');
+		_cleanup_free_ char *d = strndup (first, slash && slash != first ? (size_t)(slash - first) : 1);
+		m->dir = d && realpath (d, buf) ? strdup (buf) : NULL;
+	}
+	return m->dir ? 0 : err_set (e, BX_SYSTEM, errno, "project directory");
+}
+
+static int
+load_vars (const struct model_opts *o, struct model *m, struct bx_err *e)
+{
+	json_t *env = json_object ();
+	char p[PATH_MAX * 2];
+	int rc = 0;
+
+	m->vars = json_object ();
+	cenv_environ (env);
+	json_object_update (m->vars, env);
+	for (int k = 0; k < o->nenv_files && rc == 0; k++)
+		rc = cenv_file (m->vars, o->env_files[k], env, NULL, 1, e);
+	if (!o->nenv_files) {
+		snprintf (p, sizeof p, "%s/.env", m->dir);
+		rc = cenv_file (m->vars, p, env, NULL, 0, e);
+	}
+	json_decref (env);
+	return rc;
+}
+
+/* every string value of V (not the keys) interpolated in place */
+static int
+interp_tree (json_t *v, const json_t *vars, const char *file, const struct yload_lines *l, struct bx_err *e)
+{
+	const char *k;
+	json_t *it;
+	size_t idx;
+
+	if (json_is_string (v)) {
+		_cleanup_free_ char *out = NULL;
+		if (!strchr (json_string_value (v), '$'))
+			return 0;
+		if (interp_string (json_string_value (v), vars, &out, e) < 0)
+			return err_wrap (e, "%s:%d", file, yload_line (l, v));
+		json_string_set (v, out);
+		return 0;
+	}
+	if (json_is_object (v)) {
+		json_object_foreach (v, k, it) if (interp_tree (it, vars, file, l, e) < 0) return -1;
+	} else if (json_is_array (v)) {
+		json_array_foreach (v, idx, it) if (interp_tree (it, vars, file, l, e) < 0) return -1;
+	}
+	return 0;
+}
+
+static int
+nyi_top (const json_t *root, const char *file, const struct yload_lines *l, struct bx_err *e)
+{
+	const char *k;
+	json_t *s;
+
+	if (json_object_get (root, "include"))
+		return err_set (e, BX_FAIL, 0, "%s:%d: include: not implemented", file,
+		                yload_line (l, json_object_get (root, "include")));
+	json_object_foreach (
+	    json_object_get (root, "services"), k,
+	    s) if (json_object_get (s, "extends")) return err_set (e, BX_FAIL, 0,
+	                                                           "%s:%d: services.%s.extends: not implemented", file,
+	                                                           yload_line (l, json_object_get (s, "extends")), k);
+	return 0;
+}
+
+static int
+load_one (const char *path, struct model *m, struct bx_err *e)
+{
+	json_t *root = NULL, *s;
+	struct yload_lines *l = NULL;
+	const char *shown = !strcmp (path, "-") ? "/dev/stdin" : path, *k;
+	int rc = -1;
+
+	if (strcmp (path, "-") && access (path, F_OK) < 0)
+		return err_set (e, BX_USAGE, errno, "open %s", path);
+	if (yload_file (shown, &root, &l, e) < 0)
+		return -1;
+	if (json_is_null (root))
+		root = json_object ();
+	if (interp_tree (root, m->vars, shown, l, e) < 0 || schema_check (root, shown, l, e) < 0 ||
+	    nyi_top (root, shown, l, e) < 0)
+		goto out;
+	json_object_foreach (json_object_get (root, "services"), k,
+	                     s) if (json_is_object (s) && norm_service (s, k, m->dir, e) < 0)
+	{
+		err_wrap (e, "%s:%d", shown, yload_line (l, s));
+		goto out;
+	}
+	if (!m->p)
+		m->p = json_incref (root);
+	else
+		merge_files (m->p, root);
+	rc = 0;
+out:
+	json_decref (root);
+	yload_lines_free (l);
+	return rc;
+}
+
+/* Compose's rule: lowercase, only [a-z0-9_-], starting with a letter or digit */
+static int
+name_valid (const char *s)
+{
+	if (!*s || !(islower ((unsigned char)*s) || isdigit ((unsigned char)*s)))
+		return 0;
+	return strspn (s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen (s);
+}
+
+static char *
+name_normalise (const char *s)
+{
+	char *out = malloc (strlen (s) + 1), *o = out;
+
+	for (; out && *s; s++) {
+		char c = (char)tolower ((unsigned char)*s);
+		if ((isalnum ((unsigned char)c) || c == '_' || c == '-') && (o > out || isalnum ((unsigned char)c)))
+			*o++ = c;
+	}
+	if (out)
+		*o = '\0';
+	return out;
+}
+
+static int
+pick_name (const struct model_opts *o, const json_t *vars, const json_t *p, const char *dir, char **name,
+           struct bx_err *e)
+{
+	const char *n = o->project_name;
+
+	if (!n)
+		n = json_string_value (json_object_get (vars, "COMPOSE_PROJECT_NAME"));
+	if (n && !*n)
+		n = NULL;
+	if (!n)
+		n = json_string_value (json_object_get (p, "name"));
+	if (n) {
+		if (!name_valid (n))
+			return err_set (
+			    e, BX_USAGE, 0,
+			    "invalid project name \"%s\": must consist only of lowercase alphanumeric characters, "
+			    "hyphens, and underscores as well as start with a letter or number",
+			    n);
+		*name = strdup (n);
+		return 0;
+	}
+	const char *base = strrchr (dir, '/');
+	*name = name_normalise (base && base[1] ? base + 1 : dir);
+	if (!*name || !**name)
+		return err_set (e, BX_USAGE, 0, "project name must not be empty");
+	return 0;
+}
+
+int
+model_name_only (const struct model_opts *o, char **name, struct bx_err *e)
+{
+	struct model m = {0};
+	json_t *files = json_array ();
+	int rc;
+
+	if (o->project_name && !(o->nfiles))
+		return pick_name (o, NULL, NULL, "", name, e);
+	rc = list_files (o, files, e) < 0 || project_dir (o, files, &m, e) < 0 || load_vars (o, &m, e) < 0 ? -1 : 0;
+	if (rc == 0 && !o->project_name && !json_object_get (m.vars, "COMPOSE_PROJECT_NAME"))
+		rc = model_load (o, NULL, &m, e) < 0 ? -1 : (*name = strdup (m.name)) ? 0 : -1;
+	else if (rc == 0)
+		rc = pick_name (o, m.vars, NULL, m.dir, name, e);
+	json_decref (files);
+	model_free (&m);
+	return rc;
+}
+
+/* env_file read into environment (environment wins), valueless
+ * variables taken from the interpolation variables */
+static int
+finish_env (json_t *svc, const json_t *vars, struct bx_err *e)
+{
+	json_t *files = json_object_get (svc, "env_file"), *f, *env = json_object (), *v;
+	const char *k;
+	size_t idx;
+
+	json_array_foreach (files, idx, f) if (cenv_file (env, json_string_value (json_object_get (f, "path")), NULL,
+	                                                  vars, json_is_true (json_object_get (f, "required")), e) < 0)
+	{
+		json_decref (env);
+		return -1;
+	}
+	json_object_update (env, json_object_get (svc, "environment"));
+	json_object_foreach (env, k, v) if (json_is_null (v) && json_object_get (vars, k))
+	    json_object_set (env, k, json_object_get (vars, k));
+	json_object_del (svc, "env_file");
+	if (json_object_size (env))
+		json_object_set_new (svc, "environment", env);
+	else
+		json_decref (env);
+	return 0;
+}
+
+static int
+profile_active (const json_t *svc, const char *name, const struct model_opts *o, const char *const *want)
+{
+	json_t *pr = json_object_get (svc, "profiles"), *it;
+	const char *env = getenv ("COMPOSE_PROFILES");
+	size_t k;
+
+	if (!json_array_size (pr))
+		return 1;
+	for (int w = 0; want && want[w]; w++)
+		if (!strcmp (want[w], name))
+			return 1;
+	json_array_foreach (pr, k, it)
+	{
+		const char *p = json_string_value (it);
+		for (int j = 0; j < o->nprofiles; j++)
+			if (!strcmp (o->profiles[j], p) || !strcmp (o->profiles[j], "*"))
+				return 1;
+		if (env) {
+			_cleanup_free_ char *dup = strdup (env);
+			for (char *s = strtok (dup, ","); s; s = strtok (NULL, ","))
+				if (!strcmp (s, p) || !strcmp (s, "*"))
+					return 1;
+		}
+	}
+	return 0;
+}
+
+static void
+finish_top (json_t *p, const char *key, const char *project, int add_default)
+{
+	json_t *top = json_object_get (p, key), *v;
+	const char *k;
+	char buf[512];
+
+	if (!json_is_object (top)) {
+		top = json_object ();
+		json_object_set_new (p, key, top);
+	}
+	if (add_default && !json_object_get (top, "default"))
+		json_object_set_new (top, "default", json_null ());
+	json_object_foreach (top, k, v)
+	{
+		if (json_is_null (v)) {
+			v = json_object ();
+			json_object_set_new (top, k, v);
+		}
+		if (json_object_get (v, "name"))
+			continue;
+		if (json_is_true (json_object_get (v, "external")))
+			snprintf (buf, sizeof buf, "%s", k);
+		else
+			snprintf (buf, sizeof buf, "%s_%s", project, k);
+		json_object_set_new (v, "name", json_string (buf));
+	}
+	if (!json_object_size (top))
+		json_object_del (p, key);
+}
+
+static int
+check_refs (const json_t *p, struct bx_err *e)
+{
+	json_t *svcs = json_object_get (p, "services"), *s, *d;
+	const char *name, *k;
+
+	json_object_foreach (svcs, name, s)
+	{
+		if (!json_object_get (s, "image") && !json_object_get (s, "build"))
+			return err_set (e, BX_USAGE, 0,
+			                "service \"%s\" has neither an image nor a build context specified: invalid "
+			                "compose project",
+			                name);
+		json_object_foreach (
+		    json_object_get (s, "depends_on"), k,
+		    d) if (!json_object_get (svcs, k) &&
+		           !json_is_false (json_object_get (
+		               d, "required"))) return err_set (e, BX_USAGE, 0,
+		                                                "service \"%s\" depends on undefined service \"%s\": "
+		                                                "invalid compose project",
+		                                                name, k);
+		json_object_foreach (json_object_get (s, "networks"), k,
+		                     d) if (!json_object_get (json_object_get (p, "networks"),
+		                                              k)) return err_set (e, BX_USAGE, 0,
+		                                                                  "service \"%s\" refers to undefined "
+		                                                                  "network %s: invalid compose project",
+		                                                                  name, k);
+		size_t idx;
+		json_array_foreach (json_object_get (s, "volumes"), idx, d)
+		{
+			const char *src = json_string_value (json_object_get (d, "source"));
+			if (src && !strcmp (json_string_value (json_object_get (d, "type")) ?: "", "volume") &&
+			    !json_object_get (json_object_get (p, "volumes"), src))
+				return err_set (e, BX_USAGE, 0,
+				                "service \"%s\" refers to undefined volume %s: invalid compose project",
+				                name, src);
+		}
+	}
+	return 0;
+}
+
+static int
+finish (const struct model_opts *o, const char *const *want, struct model *m, struct bx_err *e)
+{
+	json_t *svcs = json_object_get (m->p, "services"), *s;
+	const char *k;
+	void *tmp;
+	int uses_default = 0;
+
+	if (json_object_get (m->p, "version")) {
+		fprintf (stderr, "WARN: the attribute `version` is obsolete, it will be ignored\n");
+		json_object_del (m->p, "version");
+	}
+	json_object_set_new (m->p, "name", json_string (m->name));
+	if (!json_is_object (svcs)) {
+		svcs = json_object ();
+		json_object_set_new (m->p, "services", svcs);
+	}
+	json_object_foreach_safe (svcs, tmp, k, s)
+	{
+		if (!profile_active (s, k, o, want)) {
+			json_object_del (svcs, k);
+			continue;
+		}
+		if (finish_env (s, m->vars, e) < 0)
+			return err_wrap (e, "service %s", k);
+		if (!json_object_get (s, "network_mode") && !json_object_get (s, "networks"))
+			json_object_set_new (s, "networks", json_pack ("{s:n}", "default"));
+		if (json_object_get (json_object_get (s, "networks"), "default"))
+			uses_default = 1;
+	}
+	finish_top (m->p, "networks", m->name, uses_default);
+	finish_top (m->p, "volumes", m->name, 0);
+	return check_refs (m->p, e);
+}
+
+int
+model_load (const struct model_opts *o, const char *const *want, struct model *m, struct bx_err *e)
+{
+	json_t *f;
+	size_t k;
+
+	m->files = json_array ();
+	if (list_files (o, m->files, e) < 0 || project_dir (o, m->files, m, e) < 0 || load_vars (o, m, e) < 0)
+		return -1;
+	json_array_foreach (m->files, k, f) if (load_one (json_string_value (f), m, e) < 0) return -1;
+	if (pick_name (o, m->vars, m->p, m->dir, &m->name, e) < 0)
+		return -1;
+	if (finish (o, want, m, e) < 0)
+		return -1;
+	for (int w = 0; want && want[w]; w++)
+		if (!json_object_get (json_object_get (m->p, "services"), want[w]))
+			return err_set (e, BX_USAGE, 0, "no such service: %s", want[w]);
+	json_t *order = NULL;
+	if (model_order (m, &order, e) < 0)
+		return -1;
+	json_decref (order);
+	return 0;
+}
+
+void
+model_free (struct model *m)
+{
+	free (m->name);
+	free (m->dir);
+	json_decref (m->files);
+	json_decref (m->vars);
+	json_decref (m->p);
+	memset (m, 0, sizeof *m);
+}
+
+static int
+strcmp_p (const void *a, const void *b)
+{
+	return strcmp (*(const char *const *)a, *(const char *const *)b);
+}
+
+/* depth first, reporting the first cycle as Compose does: the path from
+ * the service where it closes back to it */
+static int
+visit (const json_t *svcs, const char *name, json_t *state, json_t *path, json_t *order, struct bx_err *e)
+{
+	json_t *st = json_object_get (state, name), *d;
+	const char *k;
+
+	if (json_integer_value (st) == 2)
+		return 0;
+	if (json_integer_value (st) == 1) {
+		char buf[900] = "";
+		size_t idx, start = 0;
+		json_t *it;
+		json_array_foreach (path, idx, it) if (!strcmp (json_string_value (it), name)) start = idx;
+		for (idx = start; idx < json_array_size (path); idx++)
+			snprintf (buf + strlen (buf), sizeof buf - strlen (buf), "%s -> ",
+			          json_string_value (json_array_get (path, idx)));
+		return err_set (e, BX_USAGE, 0, "dependency cycle detected: %s%s", buf, name);
+	}
+	json_object_set_new (state, name, json_integer (1));
+	json_array_append_new (path, json_string (name));
+	json_object_foreach (json_object_get (json_object_get (svcs, name), "depends_on"), k,
+	                     d) if (json_object_get (svcs, k) && visit (svcs, k, state, path, order, e) < 0) return -1;
+	json_array_remove (path, json_array_size (path) - 1);
+	json_object_set_new (state, name, json_integer (2));
+	json_array_append_new (order, json_string (name));
+	return 0;
+}
+
+int
+model_order (const struct model *m, json_t **order, struct bx_err *e)
+{
+	json_t *svcs = json_object_get (m->p, "services"), *state = json_object (), *path = json_array (), *s;
+	const char **names = calloc (json_object_size (svcs) + 1, sizeof *names);
+	const char *k;
+	size_t n = 0;
+	int rc = 0;
+
+	*order = json_array ();
+	json_object_foreach (svcs, k, s) names[n++] = k;
+	qsort (names, n, sizeof *names, strcmp_p);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = visit (svcs, names[i], state, path, *order, e);
+	free (names);
+	json_decref (state);
+	json_decref (path);
+	return rc;
+}

@@ -1,0 +1,17 @@
+/* norm - one service's keys in the one shape Compose prints them in
+ * (`config`): lists of KEY=VALUE as mappings, short port and volume
+ * syntax as the long one, strings as lists, relative paths made absolute
+ * against the project directory; done on each file before merging, so
+ * that the specification's merge rules see one shape */
+#ifndef COMPOSE_NORM_H
+#define COMPOSE_NORM_H
+
+#include <jansson.h>
+
+#include "base/err.h"
+
+int norm_service (json_t *svc, const char *name, const char *dir, struct bx_err *e);
+/* *OUT: S split as a shell would split a command line (quotes, backslashes) */
+json_t *norm_words (const char *s);
+
+#endif
