@@ -84,7 +84,8 @@ list_files (const struct model_opts *o, json_t *files, struct bx_err *e)
 		return 0;
 	if (env && *env) {
 		_cleanup_free_ char *dup = strdup (env);
-		for (char *s = strtok (dup, ":"); s; s = strtok (NULL, ":")) {
+		char *sv = NULL;
+		for (char *s = strtok_r (dup, ":", &sv); s; s = strtok_r (NULL, ":", &sv)) {
 			_cleanup_free_ char *p = abs_path (s);
 			json_array_append_new (files, json_string (p));
 		}
@@ -327,7 +328,8 @@ profile_active (const json_t *svc, const char *name, const struct model_opts *o,
 				return 1;
 		if (env) {
 			_cleanup_free_ char *dup = strdup (env);
-			for (char *s = strtok (dup, ","); s; s = strtok (NULL, ","))
+			char *sv = NULL;
+			for (char *s = strtok_r (dup, ",", &sv); s; s = strtok_r (NULL, ",", &sv))
 				if (!strcmp (s, p) || !strcmp (s, "*"))
 					return 1;
 		}

@@ -253,7 +253,8 @@ volume_short (const char *spec, const char *dir)
 	json_object_set_new (o, "type", json_string (is_host_path (s) ? "bind" : "volume"));
 	json_object_set_new (o, "source", is_host_path (s) ? host_path (s, dir) : json_string (s));
 	json_object_set_new (o, "target", json_string (c1 + 1));
-	for (char *m = c2 ? strtok (c2, ",") : NULL; m; m = strtok (NULL, ","))
+	char *sv = NULL;
+	for (char *m = c2 ? strtok_r (c2, ",", &sv) : NULL; m; m = strtok_r (NULL, ",", &sv))
 		if (!strcmp (m, "ro"))
 			json_object_set_new (o, "read_only", json_true ());
 		else if (!strcmp (m, "nocopy"))

@@ -66,6 +66,26 @@ prog_path (const char *name, char *out, size_t len)
 }
 
 pid_t
+prog_start_silent (const struct prog_argv *a, struct bx_err *e)
+{
+	_cleanup_close_ int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+	int saved = dup (STDOUT_FILENO);
+	pid_t pid;
+
+	/* the child inherits stdout: /dev/null for the time of the fork */
+	fflush (stdout);
+	if (null < 0 || saved < 0 || dup2 (null, STDOUT_FILENO) < 0) {
+		if (saved >= 0)
+			close (saved);
+		return err_set (e, BX_SYSTEM, errno, "/dev/null");
+	}
+	pid = prog_start (a, NULL, -1, e);
+	dup2 (saved, STDOUT_FILENO);
+	close (saved);
+	return pid;
+}
+
+pid_t
 prog_start (const struct prog_argv *a, int *out, int errfd, struct bx_err *e)
 {
 	char path[PATH_MAX + 64];
@@ -82,7 +102,13 @@ prog_start (const struct prog_argv *a, int *out, int errfd, struct bx_err *e)
 		return -1;
 	}
 	if (pid == 0) {
+		sigset_t none;
+		/* an attached up blocks SIGINT for its signalfd: not its children */
+		sigemptyset (&none);
+		sigprocmask (SIG_SETMASK, &none, NULL);
 		if (out && dup2 (p[1], STDOUT_FILENO) < 0)
+			_exit (BX_SYSTEM);
+		if (errfd == PROG_ERR_TO_OUT && out && dup2 (p[1], STDERR_FILENO) < 0)
 			_exit (BX_SYSTEM);
 		if (errfd >= 0 && dup2 (errfd, STDERR_FILENO) < 0)
 			_exit (BX_SYSTEM);
@@ -131,4 +157,82 @@ prog_run (const struct prog_argv *a, char **out, struct bx_err *e)
 		*out = b.s;
 	}
 	return prog_wait (pid);
+}
+
+/* stdout read and dropped; stderr on ERRFD */
+static int
+run_dropping (const struct prog_argv *a, int errfd, struct bx_err *e)
+{
+	_cleanup_close_ int out = -1;
+	pid_t pid = prog_start (a, &out, errfd, e);
+	char buf[4096];
+
+	if (pid < 0)
+		return -1;
+	while (read (out, buf, sizeof buf) > 0)
+		;
+	return prog_wait (pid);
+}
+
+int
+prog_quiet (const struct prog_argv *a, struct bx_err *e)
+{
+	_cleanup_close_ int null = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	return run_dropping (a, null, e);
+}
+
+static int
+prog_quiet_out (const struct prog_argv *a, struct bx_err *e)
+{
+	return run_dropping (a, -1, e);
+}
+
+int
+prog_call (char **out, struct bx_err *e, const char *name, ...)
+{
+	struct prog_argv a = {0};
+	const char *s;
+	va_list ap;
+	int rc;
+
+	prog_add (&a, name);
+	va_start (ap, name);
+	while ((s = va_arg (ap, const char *)))
+		prog_add (&a, s);
+	va_end (ap);
+	/* what the program prints is not for compose's stdout */
+	rc = out ? prog_run (&a, out, e) : prog_quiet_out (&a, e);
+	prog_free (&a);
+	return rc;
+}
+
+int
+prog_exists (const char *name)
+{
+	char path[PATH_MAX + 64];
+	const char *p = getenv ("PATH");
+
+	prog_path (name, path, sizeof path);
+	if (strchr (path, '/'))
+		return 1;
+	_cleanup_free_ char *dup = strdup (p ? p : "");
+	char *sv = NULL;
+	for (char *d = strtok_r (dup, ":", &sv); d; d = strtok_r (NULL, ":", &sv)) {
+		snprintf (path, sizeof path, "%s/%s", d, name);
+		if (access (path, X_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+prog_exec (const struct prog_argv *a, struct bx_err *e)
+{
+	char path[PATH_MAX + 64];
+
+	prog_path (a->v[0], path, sizeof path);
+	fflush (stdout);
+	execvp (path, (char *const *)a->v);
+	return err_set (e, BX_SYSTEM, errno, "exec %s", a->v[0]);
 }

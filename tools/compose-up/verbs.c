@@ -4,6 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cleanup.h"
+#include "down.h"
+#include "logs.h"
+#include "proj.h"
+#include "prog.h"
+#include "ps.h"
+#include "run.h"
+#include "sargs.h"
+#include "up.h"
 #include "verbs.h"
 #include "yemit.h"
 
@@ -71,13 +80,74 @@ cmd_version (struct verbs_ctx *c, int argc, char **argv)
 	return 0;
 }
 
+/* pull: the images of the services that name one; build: those that build */
+static int
+images (struct verbs_ctx *c, int argc, char **argv, int build)
+{
+	struct model m = {0};
+	struct bx_err e = {0};
+	json_t *sel = NULL, *s, *one;
+	size_t k;
+	int rc = 0;
+
+	optind = 1;
+	while (getopt (argc, argv, "q") != -1)
+		;
+	if (model_load (&c->mo, (const char *const *)argv + optind, &m, &e) < 0) {
+		model_free (&m);
+		return err_report (&e);
+	}
+	sel = up_selection (&m, (const char *const *)argv + optind, 1);
+	json_array_foreach (sel, k, s)
+	{
+		const json_t *svc = json_object_get (json_object_get (m.p, "services"), json_string_value (s));
+		if (build != (json_object_get (svc, "build") != NULL) || (!build && !json_object_get (svc, "image")))
+			continue;
+		one = json_pack ("[O]", s);
+		if (up_images (&m, one, build, !build, &e) < 0)
+			rc = err_report (&e);
+		json_decref (one);
+		if (rc)
+			break;
+	}
+	json_decref (sel);
+	model_free (&m);
+	return rc;
+}
+
+static int
+cmd_pull (struct verbs_ctx *c, int argc, char **argv)
+{
+	return images (c, argc, argv, 0);
+}
+
+static int
+cmd_build (struct verbs_ctx *c, int argc, char **argv)
+{
+	return images (c, argc, argv, 1);
+}
+
 struct cmd {
 	const char *name;
 	int (*fn) (struct verbs_ctx *c, int argc, char **argv);
 };
 
 static const struct cmd cmds[] = {
+    {"build", cmd_build},
     {"config", cmd_config},
+    {"down", down_cmd},
+    {"exec", run_exec_cmd},
+    {"kill", down_kill_cmd},
+    {"logs", logs_cmd},
+    {"ls", ps_ls_cmd},
+    {"ps", ps_cmd},
+    {"pull", cmd_pull},
+    {"restart", down_restart_cmd},
+    {"rm", down_rm_cmd},
+    {"run", run_cmd},
+    {"start", down_start_cmd},
+    {"stop", down_stop_cmd},
+    {"up", up_cmd},
     {"version", cmd_version},
 };
 

@@ -1,0 +1,400 @@
+/* sargs - each key of a service, the flag docker create has for it */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/cleanup.h"
+#include "base/digest.h"
+#include "base/hash.h"
+#include "sargs.h"
+
+char *
+sargs_image (const struct model *m, const char *service, const json_t *svc)
+{
+	const char *img = json_string_value (json_object_get (svc, "image"));
+	char *s = NULL;
+
+	if (img)
+		return strdup (img);
+	if (asprintf (&s, "%s-%s", m->name, service) < 0)
+		return NULL;
+	return s;
+}
+
+void
+sargs_hash (const json_t *svc, char out[65])
+{
+	json_t *c = json_deep_copy (svc);
+	char d[DIGEST_STR_LEN + 1];
+	char *s;
+
+	json_object_del (c, "scale");
+	json_object_del (json_object_get (c, "deploy"), "replicas");
+	s = json_dumps (c, JSON_COMPACT | JSON_SORT_KEYS);
+	hash_buf (s ? s : "", s ? strlen (s) : 0, d);
+	snprintf (out, 65, "%s", digest_hex (d));
+	free (s);
+	json_decref (c);
+}
+
+long
+sargs_seconds (const char *d)
+{
+	double total = 0;
+	char *end;
+
+	if (!d || !*d)
+		return -1;
+	while (*d) {
+		double v = strtod (d, &end);
+		if (end == d)
+			return -1;
+		if (!strncmp (end, "ms", 2))
+			v /= 1000, end += 2;
+		else if (*end == 'h')
+			v *= 3600, end++;
+		else if (*end == 'm')
+			v *= 60, end++;
+		else if (*end == 's')
+			end++;
+		else if (*end)
+			return -1;
+		total += v;
+		d = end;
+	}
+	return (long)(total + 0.999);
+}
+
+static int
+cmp_str (const void *a, const void *b)
+{
+	return strcmp (*(const char *const *)a, *(const char *const *)b);
+}
+
+json_t *
+sargs_networks (const json_t *svc)
+{
+	json_t *n = json_object_get (svc, "networks"), *out = json_array (), *v;
+	const char **names = calloc (json_object_size (n) + 1, sizeof *names);
+	const char *k;
+	size_t c = 0;
+
+	json_object_foreach (n, k, v) names[c++] = k;
+	qsort (names, c, sizeof *names, cmp_str);
+	for (size_t i = 0; i < c; i++)
+		json_array_append_new (out, json_string (names[i]));
+	free (names);
+	return out;
+}
+
+static void
+flag (struct prog_argv *a, const char *f, const char *v)
+{
+	prog_add (a, f);
+	prog_add (a, v);
+}
+
+static void
+flag_scalar (struct prog_argv *a, const char *f, const json_t *v)
+{
+	if (json_is_string (v))
+		flag (a, f, json_string_value (v));
+	else if (json_is_integer (v))
+		prog_addf (a, "%s=%lld", f, (long long)json_integer_value (v));
+	else if (json_is_real (v))
+		prog_addf (a, "%s=%g", f, json_real_value (v));
+}
+
+static void
+flag_each (struct prog_argv *a, const char *f, const json_t *list)
+{
+	size_t k;
+	json_t *it;
+
+	json_array_foreach (list, k, it) flag_scalar (a, f, it);
+}
+
+static void
+flag_map (struct prog_argv *a, const char *f, const json_t *map, int skip_null)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach ((json_t *)map, k, v)
+	{
+		if (json_is_null (v) && skip_null)
+			continue;
+		prog_add (a, f);
+		prog_addf (a, "%s=%s", k, json_string_value (v) ?: "");
+	}
+}
+
+static void
+bool_flag (struct prog_argv *a, const json_t *svc, const char *key, const char *f)
+{
+	if (json_is_true (json_object_get (svc, key)))
+		prog_add (a, f);
+}
+
+static void
+add_labels (const struct model *m, const json_t *svc, const struct sargs_ctr *c, struct prog_argv *a)
+{
+	json_t *deps = json_object_get (svc, "depends_on"), *d, *f;
+	char dep[2048] = "", files[4096] = "";
+	const char *k;
+	size_t idx;
+
+	json_object_foreach (deps, k, d)
+	    snprintf (dep + strlen (dep), sizeof dep - strlen (dep), "%s%s:%s:%s", *dep ? "," : "", k,
+	              json_string_value (json_object_get (d, "condition")) ?: "service_started",
+	              json_is_true (json_object_get (d, "restart")) ? "true" : "false");
+	json_array_foreach (m->files, idx, f) snprintf (files + strlen (files), sizeof files - strlen (files), "%s%s",
+	                                                *files ? "," : "", json_string_value (f));
+	flag_map (a, "--label", json_object_get (svc, "labels"), 0);
+	prog_add (a, "--label");
+	prog_addf (a, "com.docker.compose.project=%s", m->name);
+	prog_add (a, "--label");
+	prog_addf (a, "com.docker.compose.service=%s", c->service);
+	prog_add (a, "--label");
+	prog_addf (a, "com.docker.compose.container-number=%d", c->number);
+	prog_add (a, "--label");
+	prog_addf (a, "com.docker.compose.config-hash=%s", c->hash);
+	prog_add (a, "--label");
+	prog_addf (a, "com.docker.compose.oneoff=%s", c->oneoff ? "True" : "False");
+	prog_add (a, "--label");
+	prog_addf (a, "com.docker.compose.depends_on=%s", dep);
+	prog_add (a, "--label");
+	prog_addf (a, "com.docker.compose.project.working_dir=%s", m->dir);
+	prog_add (a, "--label");
+	prog_addf (a, "com.docker.compose.project.config_files=%s", files);
+	prog_add (a, "--label");
+	prog_add (a, "com.docker.compose.version=2.0.0-box");
+}
+
+/* a bind's host directory is made when missing, as Compose does (create_host_path) */
+static int
+add_volume (const struct model *m, const json_t *v, struct prog_argv *a, struct bx_err *e)
+{
+	const char *type = json_string_value (json_object_get (v, "type")) ?: "volume";
+	const char *src = json_string_value (json_object_get (v, "source"));
+	const char *dst = json_string_value (json_object_get (v, "target")) ?: "";
+	int ro = json_is_true (json_object_get (v, "read_only"));
+
+	if (!strcmp (type, "tmpfs")) {
+		json_t *size = json_object_get (json_object_get (v, "tmpfs"), "size");
+		prog_add (a, "--tmpfs");
+		if (json_is_integer (size))
+			prog_addf (a, "%s:size=%lld", dst, (long long)json_integer_value (size));
+		else if (json_is_string (size))
+			prog_addf (a, "%s:size=%s", dst, json_string_value (size));
+		else
+			prog_add (a, dst);
+		return 0;
+	}
+	if (!strcmp (type, "bind")) {
+		struct stat st;
+		if (src && stat (src, &st) < 0 && mkdir (src, 0755) < 0 && errno != EEXIST)
+			return err_set (e, BX_FAIL, errno, "create host path %s", src);
+	} else if (!strcmp (type, "volume") && src) {
+		src = json_string_value (
+		    json_object_get (json_object_get (json_object_get (m->p, "volumes"), src), "name"));
+	} else if (strcmp (type, "volume"))
+		return err_set (e, BX_FAIL, 0, "volume type %s: not implemented", type);
+	prog_add (a, "-v");
+	prog_addf (a, "%s%s%s%s", src ? src : "", src ? ":" : "", dst, ro ? ":ro" : "");
+	return 0;
+}
+
+static void
+add_ports (const json_t *svc, struct prog_argv *a)
+{
+	json_t *p;
+	size_t k;
+
+	json_array_foreach (json_object_get (svc, "ports"), k, p)
+	{
+		const char *ip = json_string_value (json_object_get (p, "host_ip"));
+		const char *pub = json_string_value (json_object_get (p, "published"));
+		long long t = json_integer_value (json_object_get (p, "target"));
+		const char *proto = json_string_value (json_object_get (p, "protocol")) ?: "tcp";
+		prog_add (a, "-p");
+		if (pub || ip)
+			prog_addf (a, "%s%s%s:%lld/%s", ip ? ip : "", ip ? ":" : "", pub ? pub : "", t, proto);
+		else
+			prog_addf (a, "%lld/%s", t, proto);
+	}
+}
+
+static void
+add_network (const struct model *m, const json_t *svc, const char *service, struct prog_argv *a)
+{
+	const char *mode = json_string_value (json_object_get (svc, "network_mode"));
+	json_t *nets = sargs_networks (svc), *cfg, *it;
+	const char *first = json_string_value (json_array_get (nets, 0));
+	size_t k;
+
+	if (mode) {
+		prog_add (a, "--network");
+		if (!strncmp (mode, "service:", 8))
+			prog_addf (a, "container:%s-%s-1", m->name, mode + 8);
+		else
+			prog_add (a, mode);
+		json_decref (nets);
+		return;
+	}
+	if (!first) {
+		json_decref (nets);
+		return;
+	}
+	flag (
+	    a, "--network",
+	    json_string_value (json_object_get (json_object_get (json_object_get (m->p, "networks"), first), "name")));
+	cfg = json_object_get (json_object_get (svc, "networks"), first);
+	flag (a, "--network-alias", service);
+	json_array_foreach (json_object_get (cfg, "aliases"), k, it) flag_scalar (a, "--network-alias", it);
+	if (json_object_get (cfg, "ipv4_address"))
+		flag_scalar (a, "--ip", json_object_get (cfg, "ipv4_address"));
+	json_decref (nets);
+}
+
+static void
+add_healthcheck (const json_t *svc, struct prog_argv *a)
+{
+	json_t *h = json_object_get (svc, "healthcheck"), *t = json_object_get (h, "test");
+	static const char *const durations[][2] = {{"interval", "--health-interval"},
+	                                           {"timeout", "--health-timeout"},
+	                                           {"start_period", "--health-start-period"},
+	                                           {"start_interval", "--health-start-interval"}};
+	const char *kind = json_string_value (json_array_get (t, 0));
+	char cmd[4096] = "";
+	size_t k;
+
+	if (!h)
+		return;
+	if (json_is_true (json_object_get (h, "disable")) || (kind && !strcmp (kind, "NONE"))) {
+		prog_add (a, "--no-healthcheck");
+		return;
+	}
+	/* docker run has only the shell form: CMD's words are joined */
+	for (k = 1; k < json_array_size (t); k++)
+		snprintf (cmd + strlen (cmd), sizeof cmd - strlen (cmd), "%s%s", k > 1 ? " " : "",
+		          json_string_value (json_array_get (t, k)) ?: "");
+	if (json_array_size (t) > 1)
+		flag (a, "--health-cmd", cmd);
+	for (size_t d = 0; d < sizeof durations / sizeof *durations; d++)
+		if (json_object_get (h, durations[d][0]))
+			flag_scalar (a, durations[d][1], json_object_get (h, durations[d][0]));
+	if (json_object_get (h, "retries"))
+		flag_scalar (a, "--health-retries", json_object_get (h, "retries"));
+}
+
+static void
+add_ulimits (const json_t *svc, struct prog_argv *a)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach (json_object_get (svc, "ulimits"), k, v)
+	{
+		prog_add (a, "--ulimit");
+		if (json_is_object (v))
+			prog_addf (a, "%s=%lld:%lld", k, (long long)json_integer_value (json_object_get (v, "soft")),
+			           (long long)json_integer_value (json_object_get (v, "hard")));
+		else
+			prog_addf (a, "%s=%lld", k, (long long)json_integer_value (v));
+	}
+}
+
+/* the keys that are one flag with the same value */
+static const struct {
+	const char *key, *flag;
+} plain[] = {
+    {"user", "-u"},
+    {"working_dir", "-w"},
+    {"domainname", "--domainname"},
+    {"restart", "--restart"},
+    {"stop_signal", "--stop-signal"},
+    {"mem_limit", "-m"},
+    {"cpus", "--cpus"},
+    {"pids_limit", "--pids-limit"},
+    {"shm_size", "--shm-size"},
+    {"pid", "--pid"},
+    {"ipc", "--ipc"},
+    {"mac_address", "--mac-address"},
+    {"cpu_shares", "-c"},
+    {"cpuset", "--cpuset-cpus"},
+    {"cpu_quota", "--cpu-quota"},
+    {"cpu_period", "--cpu-period"},
+    {"mem_reservation", "--memory-reservation"},
+    {"oom_score_adj", "--oom-score-adj"},
+    {"cgroup", "--cgroupns"},
+};
+
+static const struct {
+	const char *key, *flag;
+} lists[] = {
+    {"cap_add", "--cap-add"},       {"cap_drop", "--cap-drop"},  {"dns", "--dns"},
+    {"dns_search", "--dns-search"}, {"dns_opt", "--dns-option"}, {"extra_hosts", "--add-host"},
+    {"expose", "--expose"},         {"tmpfs", "--tmpfs"},        {"security_opt", "--security-opt"},
+    {"group_add", "--group-add"},
+};
+
+static void
+add_simple (const json_t *svc, const struct sargs_ctr *c, struct prog_argv *a)
+{
+	json_t *v;
+
+	for (size_t k = 0; k < sizeof plain / sizeof *plain; k++)
+		if ((v = json_object_get (svc, plain[k].key)))
+			flag_scalar (a, plain[k].flag, v);
+	for (size_t k = 0; k < sizeof lists / sizeof *lists; k++)
+		flag_each (a, lists[k].flag, json_object_get (svc, lists[k].key));
+	bool_flag (a, svc, "init", "--init");
+	bool_flag (a, svc, "tty", "-t");
+	bool_flag (a, svc, "stdin_open", "-i");
+	bool_flag (a, svc, "read_only", "--read-only");
+	bool_flag (a, svc, "privileged", "--privileged");
+	bool_flag (a, svc, "oom_kill_disable", "--oom-kill-disable");
+	flag_map (a, "-e", json_object_get (svc, "environment"), 1);
+	flag_map (a, "--sysctl", json_object_get (svc, "sysctls"), 0);
+	if ((v = json_object_get (svc, "hostname")))
+		flag_scalar (a, "-h", v);
+	if ((v = json_object_get (svc, "stop_grace_period")))
+		prog_addf (a, "--stop-timeout=%ld", sargs_seconds (json_string_value (v)));
+	if ((v = json_object_get (svc, "logging"))) {
+		if (json_object_get (v, "driver"))
+			flag_scalar (a, "--log-driver", json_object_get (v, "driver"));
+		flag_map (a, "--log-opt", json_object_get (v, "options"), 1);
+	}
+	add_ulimits (svc, a);
+	if (c->health)
+		add_healthcheck (svc, a);
+}
+
+int
+sargs_create (const struct model *m, const json_t *svc, const struct sargs_ctr *c, struct prog_argv *a,
+              struct bx_err *e)
+{
+	json_t *ep = json_object_get (svc, "entrypoint"), *it;
+	_cleanup_free_ char *image = sargs_image (m, c->service, svc);
+	size_t k;
+
+	prog_add (a, "ctr-create");
+	flag (a, "--name", c->name);
+	add_labels (m, svc, c, a);
+	add_simple (svc, c, a);
+	add_network (m, svc, c->service, a);
+	add_ports (svc, a);
+	json_array_foreach (json_object_get (svc, "volumes"), k, it) if (add_volume (m, it, a, e) < 0) return -1;
+	/* a list entrypoint: its first word is --entrypoint, the others lead the command */
+	if (json_is_array (ep))
+		flag (a, "--entrypoint", json_string_value (json_array_get (ep, 0)) ?: "");
+	prog_add (a, "--");
+	prog_add (a, image);
+	for (k = 1; k < json_array_size (ep); k++)
+		prog_add (a, json_string_value (json_array_get (ep, k)) ?: "");
+	json_array_foreach (json_object_get (svc, "command"), k, it) prog_add (a, json_string_value (it) ?: "");
+	return 0;
+}
