@@ -47,6 +47,47 @@ _box_create () {
 	fi
 }
 
+# box compose SUB ...: the subcommand, then its options and the services
+_box_compose_services () {
+	compose-up config --services 2>/dev/null
+}
+_box_compose () {
+	local j sub=''
+	for ((j = 2; j < COMP_CWORD; j++)); do
+		case ${COMP_WORDS[j]} in
+		-f|--file|-p|--project-name|--project-directory|--env-file|--profile) ((j++)) ;;
+		-*) ;;
+		*) sub=${COMP_WORDS[j]}; break ;;
+		esac
+	done
+	case $prev in
+	-f|--file|--env-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--project-directory) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	-p|--project-name|--profile) return ;;
+	esac
+	local opts=''
+	case $sub in
+	'') COMPREPLY=($(compgen -W "-f --file -p --project-name --project-directory --env-file --profile build config down exec kill logs ls ps pull restart rm run start stop up version" -- "$cur")); return ;;
+	config) opts="--services --volumes --format -q --quiet" ;;
+	up) opts="-d --detach --build --no-build --pull --force-recreate --no-recreate --remove-orphans --no-deps --no-start -t --timeout --scale" ;;
+	down) opts="-v --volumes --remove-orphans -t --timeout" ;;
+	ps) opts="-a --all -q --quiet --services --format" ;;
+	stop|restart) opts="-t --timeout" ;;
+	kill) opts="-s --signal" ;;
+	rm) opts="-f --force -s --stop -v --volumes" ;;
+	logs) opts="-f --follow -t --timestamps --tail --since --until --no-color" ;;
+	exec) opts="-d --detach -T --no-TTY -e --env -u --user -w --workdir --index" ;;
+	run) opts="--rm -d --detach -T --no-TTY --no-deps --name --entrypoint --service-ports -e --env -u --user -w --workdir -p --publish -v --volume -l --label" ;;
+	ls) opts="-a --all -q --quiet --format"; COMPREPLY=($(compgen -W "$opts" -- "$cur")); return ;;
+	version) return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+	else
+		COMPREPLY=($(compgen -W "$(_box_compose_services)" -- "$cur"))
+	fi
+}
+
 # box network SUB ...: the subcommand, then its options and operands
 _box_network () {
 	local sub= j prev=${COMP_WORDS[COMP_CWORD-1]}
@@ -143,6 +184,7 @@ _box () {
 	history) case ${COMP_WORDS[COMP_CWORD-1]} in --format) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--no-trunc -q --quiet -H --human --format" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")); fi ;; esac ;;
 	network) _box_network ;;
 	volume) _box_volume ;;
+	compose) _box_compose ;;
 	container|image|system|builder) _box_prune "$verb" ;;
 	port) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
