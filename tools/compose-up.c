@@ -10,7 +10,7 @@
  * reads:  the compose files, .env or --env-file, env_file files; the
  *         containers and networks of the project through ctr-list and ctr-net
  * writes: nothing itself: containers, networks and volumes through
- *         ctr-create, ctr-spawn, ctr-net, ctr-kill, ctr-rm; the project's
+ *         ctr-create, ctr-spawn, ctr-net, ctr-vol, ctr-kill, ctr-rm; the project's
  *         state is the com.docker.compose.* labels on them
  * exit:   0 ok, 1 failed (or not implemented), 2 usage or a bad compose
  *         file, 3 no such service or container

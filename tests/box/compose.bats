@@ -110,6 +110,43 @@ fetch () {
 	run -7 curl -s --max-time 2 "http://127.0.0.1:$p/"
 }
 
+@test "named volumes: PROJECT_NAME, labelled, shared, kept by down, removed by down -v; external ones must exist" {
+	cat >compose.yaml <<'EOF'
+services:
+  writer:
+    image: small
+    command: ["sh", "-c", "echo kept >/data/f; exec sleep 1000"]
+    volumes: ["data:/data"]
+  reader:
+    image: small
+    command: ["sleep", "1000"]
+    volumes: ["data:/data:ro"]
+volumes:
+  data:
+EOF
+	run --separate-stderr -0 box compose up -d
+	[[ $stderr == *"Volume app_data  Created"* ]]
+	run -0 box volume inspect -f '{{index .Labels "com.docker.compose.project"}} {{index .Labels "com.docker.compose.volume"}}' app_data
+	[[ $output == "app data" ]]
+	for _ in $(seq 50); do box exec app-reader-1 cat /data/f 2>/dev/null && break; sleep 0.1; done
+	run -0 box exec app-reader-1 cat /data/f
+	[[ $output == kept ]]
+	run -0 box compose down -t 1
+	run -0 box volume ls -q
+	[[ $output == app_data ]]
+	box compose up -d 2>/dev/null
+	run -0 box exec app-writer-1 cat /data/f
+	[[ $output == kept ]]
+	run --separate-stderr -0 box compose down -v -t 1
+	[[ $stderr == *"Volume app_data  Removed"* ]]
+	run -0 box volume ls -q
+	[[ -z $output ]]
+	printf 'services:\n  s:\n    image: small\n    volumes: ["ext:/x"]\nvolumes:\n  ext:\n    external: true\n' >compose.yaml
+	run --separate-stderr -3 box compose up -d
+	[[ ${stderr_lines[-1]} == 'compose-up: external volume "ext" not found' ]]
+	run -0 box compose down
+}
+
 @test "ps, ps -a -q --services --format json; stop, start, restart, kill, rm" {
 	write_app "$(free_port)"
 	box compose up -d 2>/dev/null

@@ -197,22 +197,6 @@ remove_labelled (const char *prog, const char *kind, const char *project, struct
 	return 0;
 }
 
-/* before volumes are objects (ctr-vol), a named volume cannot be removed */
-static int
-named_volumes (const struct sel *s, struct bx_err *e)
-{
-	const char *k;
-	json_t *v;
-
-	if (s->have_model)
-		json_object_foreach (json_object_get (s->m.p, "volumes"), k, v) if (
-		    !json_is_true (json_object_get (
-		        v, "external"))) return err_set (e, BX_FAIL, 0,
-		                                         "down -v: volume %s: not implemented (no ctr-vol)",
-		                                         json_string_value (json_object_get (v, "name")));
-	return 0;
-}
-
 int
 down_cmd (struct verbs_ctx *c, int argc, char **argv)
 {
@@ -250,8 +234,7 @@ down_cmd (struct verbs_ctx *c, int argc, char **argv)
 	                      !strcmp (proj_label (x, PROJ_L_ONEOFF), "True")) json_array_append (keep, x);
 	if (down_stop (keep, timeout, &e) < 0 || remove_containers (keep, volumes, &e) < 0 ||
 	    remove_labelled ("ctr-net", "Network", s.name, &e) < 0 ||
-	    (volumes && prog_exists ("ctr-vol") && remove_labelled ("ctr-vol", "Volume", s.name, &e) < 0) ||
-	    (volumes && !prog_exists ("ctr-vol") && named_volumes (&s, &e) < 0)) {
+	    (volumes && remove_labelled ("ctr-vol", "Volume", s.name, &e) < 0)) {
 		json_decref (keep);
 		sel_free (&s);
 		return err_report (&e);

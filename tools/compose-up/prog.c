@@ -208,25 +208,6 @@ prog_call (char **out, struct bx_err *e, const char *name, ...)
 }
 
 int
-prog_exists (const char *name)
-{
-	char path[PATH_MAX + 64];
-	const char *p = getenv ("PATH");
-
-	prog_path (name, path, sizeof path);
-	if (strchr (path, '/'))
-		return 1;
-	_cleanup_free_ char *dup = strdup (p ? p : "");
-	char *sv = NULL;
-	for (char *d = strtok_r (dup, ":", &sv); d; d = strtok_r (NULL, ":", &sv)) {
-		snprintf (path, sizeof path, "%s/%s", d, name);
-		if (access (path, X_OK) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-int
 prog_exec (const struct prog_argv *a, struct bx_err *e)
 {
 	char path[PATH_MAX + 64];

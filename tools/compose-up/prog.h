@@ -36,7 +36,5 @@ int prog_quiet (const struct prog_argv *a, struct bx_err *e);
 int prog_call (char **out, struct bx_err *e, const char *name, ...) __attribute__ ((sentinel));
 /* Replace this process with ARGV (found as prog_start finds it). */
 int prog_exec (const struct prog_argv *a, struct bx_err *e);
-/* True when the program NAME is beside compose-up or on PATH. */
-int prog_exists (const char *name);
 
 #endif

@@ -155,8 +155,9 @@ network_ensure (const struct model *m, const char *key, const json_t *net, struc
 	return 0;
 }
 
-/* named volumes are objects once ctr-vol exists; before it, ctr-create
- * makes a missing one on first use */
+/* a named volume, made by ctr-vol with the project's labels (ctr-create
+ * would make a missing one on first use, unlabelled: down -v would not
+ * find it) */
 static int
 volume_ensure (const struct model *m, const char *key, const json_t *vol, struct bx_err *e)
 {
@@ -170,11 +171,6 @@ volume_ensure (const struct model *m, const char *key, const json_t *vol, struct
 	    strcmp (json_string_value (json_object_get (vol, "driver")) ?: "", "local"))
 		return err_set (e, BX_FAIL, 0, "volume %s: driver %s: not implemented", key,
 		                json_string_value (json_object_get (vol, "driver")));
-	if (!prog_exists ("ctr-vol")) {
-		if (json_object_size (json_object_get (vol, "driver_opts")))
-			return err_set (e, BX_FAIL, 0, "volume %s: driver_opts: not implemented", key);
-		return 0;
-	}
 	prog_add (&a, "ctr-vol");
 	prog_add (&a, "inspect");
 	prog_add (&a, name);
