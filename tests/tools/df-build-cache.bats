@@ -296,3 +296,11 @@ built () {
 	run -0 df-build --label b=3 --label a=1 -t l ctx
 	[[ $(cached_steps "$output" | wc -l) == 11 ]]
 }
+
+@test "--progress plain: a cached step is BuildKit's CACHED" {
+	printf 'FROM small\nENV A=1\nRUN echo hi > /hi\n' >ctx/Dockerfile
+	run -0 df-build ctx
+	run -0 df-build --progress plain ctx
+	[[ $output == *$'#2 [2/3] ENV A=1\n#2 CACHED\n\n#3 [3/3] RUN echo hi > /hi\n#3 CACHED\n'* ]]
+	[[ $output != *"#3 DONE"* ]]
+}

@@ -19,6 +19,7 @@
 #include "imgw.h"
 #include "meta.h"
 #include "plan.h"
+#include "progress.h"
 
 /* one field of a key: a tag and a counted string, so that no two
  * different lists of fields hash alike */
@@ -466,6 +467,7 @@ lookup (struct build *b, struct cache_step *c)
 	bcache_entry_free (&en);
 	if (!b->o->quiet)
 		printf (" ---> Using cache\n");
+	progress_cached ();
 	return 1;
 }
 

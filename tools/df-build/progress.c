@@ -12,6 +12,7 @@
 static struct {
 	int on;
 	int n;          /* the step's number, #N */
+	int cached;     /* it came from the build cache: no DONE line */
 	double started; /* when it started (CLOCK_MONOTONIC, seconds) */
 } p;
 
@@ -48,8 +49,18 @@ progress_on (void)
 static void
 done (void)
 {
-	if (p.n)
+	if (p.n && !p.cached)
 		fprintf (stderr, "#%d DONE %.1fs\n", p.n, now () - p.started);
+	p.cached = 0;
+}
+
+void
+progress_cached (void)
+{
+	if (!p.on)
+		return;
+	fprintf (stderr, "#%d CACHED\n", p.n);
+	p.cached = 1;
 }
 
 void

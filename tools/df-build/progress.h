@@ -14,6 +14,8 @@ void progress_start (struct build *b);
 int progress_on (void);
 /* A new step: B->in, the K-th instruction of its stage. */
 void progress_step (struct build *b);
+/* The step came from the build cache: "#N CACHED", as BuildKit says. */
+void progress_cached (void);
 /* A line (LEN bytes, no newline) of the running step's output. */
 void progress_line (const char *line, size_t len);
 /* The end of the build: the last step done, or failed with E (RC < 0);
