@@ -7,7 +7,7 @@
  *                  [--cache-from IMAGE]... [-q]
  *                  [--iidfile FILE] [--label K=V]... [--network MODE]
  *                  [--add-host H:IP]... [--shm-size N] [--ulimit T=S[:H]]...
- *                  [--secret id=ID,src=FILE|env=VAR]... [--pull]
+ *                  [--secret id=ID,src=FILE|env=VAR]... [--ssh ID[=SOCKET]]... [--pull]
  *                  [--platform P] [--progress auto|plain|tty]
  *                  [--compress[=]gzip|zstd] CONTEXT|-
  *         df-build --print-ast FILE|-
@@ -80,7 +80,8 @@ usage (void)
 	    "usage: %s [--root DIR] [-t NAME]... [-f FILE|-] [--build-arg K[=V]]... [--target STAGE]\n"
 	    "       [--no-cache] [--cache-from IMAGE]... [-q] [--iidfile FILE] [--label K=V]... [--network MODE]\n"
 	    "       [--add-host H:IP]... [--shm-size N] [--ulimit T=S[:H]]... [--secret id=ID,src=FILE|env=VAR]...\n"
-	    "       [--pull] [--platform P] [--progress auto|plain|tty] [--compress gzip|zstd] CONTEXT|-\n"
+	    "       [--ssh ID[=SOCKET]]... [--pull] [--platform P] [--progress auto|plain|tty] [--compress gzip|zstd]\n"
+	    "       CONTEXT|-\n"
 	    "       %s --print-ast FILE|-\n",
 	    bx_prog, bx_prog);
 	exit (BX_USAGE);
@@ -182,6 +183,21 @@ add_secret (struct opts *o, const char *spec)
 	json_object_set_new (o->b.secrets, id, src ? json_pack ("{s:s}", "src", src) : json_pack ("{s:s}", "env", env));
 }
 
+/* --ssh ID[=SOCKET]: an ssh agent's socket, $SSH_AUTH_SOCK by default;
+ * key files (which buildx loads into an agent of its own) are not taken */
+static void
+add_ssh (struct opts *o, const char *spec)
+{
+	const char *eq = strchr (spec, '='), *sock = eq ? eq + 1 : getenv ("SSH_AUTH_SOCK");
+	_cleanup_free_ char *id = eq ? strndup (spec, eq - spec) : strdup (spec);
+
+	if (!*id || (sock && strchr (sock, ',')))
+		err_die (BX_USAGE, "--ssh %s: ID[=SOCKET] expected (key files: not implemented)", spec);
+	if (!sock || !*sock)
+		err_die (BX_USAGE, "--ssh %s: no SOCKET given and SSH_AUTH_SOCK is not set", spec);
+	json_object_set_new (o->b.ssh, id, json_string (sock));
+}
+
 enum {
 	O_ROOT = 256,
 	O_BUILD_ARG,
@@ -199,6 +215,7 @@ enum {
 	O_SHM_SIZE,
 	O_ULIMIT,
 	O_SECRET,
+	O_SSH,
 	O_CACHE_FROM
 };
 
@@ -221,6 +238,7 @@ static const struct option longopts[] = {{"root", required_argument, NULL, O_ROO
                                          {"shm-size", required_argument, NULL, O_SHM_SIZE},
                                          {"ulimit", required_argument, NULL, O_ULIMIT},
                                          {"secret", required_argument, NULL, O_SECRET},
+                                         {"ssh", required_argument, NULL, O_SSH},
                                          {"compress", optional_argument, NULL, O_COMPRESS},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
@@ -258,6 +276,7 @@ parse_one (struct opts *o, int c, int idx, int argc, char **argv)
 		json_array_append_new (o->b.runflags, json_string (optarg));
 		break;
 	case O_SECRET: add_secret (o, optarg); break;
+	case O_SSH: add_ssh (o, optarg); break;
 	case O_CACHE_FROM: json_array_append_new (o->b.cachefrom, json_string (optarg)); break;
 	default: usage ();
 	}
@@ -288,6 +307,7 @@ parse_args (int argc, char **argv, struct opts *o)
 	o->b.labels = json_object ();
 	o->b.runflags = json_array ();
 	o->b.secrets = json_object ();
+	o->b.ssh = json_object ();
 	o->b.cachefrom = json_array ();
 	o->b.network = "default";
 	while ((c = getopt_long (argc, argv, "+t:f:qh", longopts, &idx)) != -1)
@@ -392,6 +412,7 @@ main (int argc, char **argv)
 	json_decref (o.b.labels);
 	json_decref (o.b.runflags);
 	json_decref (o.b.secrets);
+	json_decref (o.b.ssh);
 	json_decref (o.b.cachefrom);
 	free (o.b.tags);
 	return rc;

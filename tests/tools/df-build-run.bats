@@ -440,3 +440,30 @@ wait_for_file () {
 	echo "timed out waiting for $1" >&2
 	return 1
 }
+
+@test "RUN --mount=type=ssh: the agent's socket of --ssh, SSH_AUTH_SOCK naming it; none in the layer" {
+	local sock=$BATS_TEST_TMPDIR/agent.sock pid
+	eval "$(ssh-agent -a "$sock" -s)" >/dev/null
+	pid=$SSH_AGENT_PID
+	run -0 build --ssh default --ssh other="$sock" <<'DF'
+FROM small
+RUN --mount=type=ssh test -S "$SSH_AUTH_SOCK" && echo "$SSH_AUTH_SOCK" > /default
+RUN --mount=type=ssh,id=other,target=/tmp/agent test -S /tmp/agent && echo "$SSH_AUTH_SOCK" > /other
+RUN --mount=type=ssh,id=absent echo "${SSH_AUTH_SOCK:-unset}" > /absent
+DF
+	kill "$pid"
+	run -0 box run --rm --network none t sh -c 'cat /default /other /absent; ls /run/buildkit /tmp/agent 2>&1; true'
+	[[ ${lines[0]} == /run/buildkit/ssh_agent.0 && ${lines[1]} == /tmp/agent && ${lines[2]} == unset ]]
+	[[ $output == *"/run/buildkit: No such file or directory"* && $output == *"/tmp/agent: No such file or directory"* ]]
+	run -2 build <<'DF'
+FROM small
+RUN --mount=type=ssh,required true
+DF
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: RUN --mount=type=ssh,required: ssh default: not provided (--ssh default=SOCKET)" ]]
+	run -2 build --ssh default="$BATS_TEST_TMPDIR" <<'DF'
+FROM small
+RUN --mount=type=ssh true
+DF
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: RUN --mount=type=ssh: ssh default: $BATS_TEST_TMPDIR: not a socket" ]]
+	nothing_left 0
+}

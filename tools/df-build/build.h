@@ -27,6 +27,7 @@ struct build_opts {
 	const char *network; /* --network: default (the bridge), none, host or a network */
 	json_t *runflags;    /* --add-host, --shm-size, --ulimit: ctr-create's flags for every RUN */
 	json_t *secrets;     /* --secret: id -> {"src": FILE} or {"env": VAR} */
+	json_t *ssh;         /* --ssh: id -> the agent's socket */
 	int pull;            /* --pull: fetch every base image again */
 	int plain;           /* --progress plain|tty: BuildKit's lines */
 	int quiet;

@@ -388,6 +388,35 @@ mount_secret (struct build *b, struct runmount *m, struct spec *s, struct bx_err
 	return 0;
 }
 
+/* the agent socket --ssh ID=SOCKET gave, bound at the target (buildkit's
+ * /run/buildkit/ssh_agent.N), SSH_AUTH_SOCK naming it */
+static int
+mount_ssh (struct build *b, struct runmount *m, struct spec *s, struct bx_err *e)
+{
+	const char *id = s->id ? s->id : "default";
+	const char *sock = json_string_value (json_object_get (b->o->ssh, id));
+	_cleanup_free_ char *target = NULL;
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!sock)
+		return s->required ? err_set (e, BX_USAGE, 0, "ssh %s: not provided (--ssh %s=SOCKET)", id, id) : 0;
+	if (!s->target && asprintf (&target, "/run/buildkit/ssh_agent.%zu", m->nssh) >= 0)
+		s->target = target;
+	if (!realpath (sock, path) || stat (path, &st) < 0)
+		return err_set (e, BX_USAGE, errno, "ssh %s: %s", id, sock);
+	if (!S_ISSOCK (st.st_mode) || strchr (path, ','))
+		return err_set (e, BX_USAGE, 0, "ssh %s: %s: %s", id, sock,
+		                S_ISSOCK (st.st_mode) ? "a comma in the path cannot be mounted" : "not a socket");
+	flag (m, "type=bind,source=%s,target=%s", path, s->target);
+	if (m->nssh++ == 0) {
+		json_array_append_new (m->flags, json_string ("-e"));
+		json_array_append_new (m->flags, json_sprintf ("SSH_AUTH_SOCK=%s", s->target));
+	}
+	json_array_append_new (m->targets, json_string (s->target));
+	return 0;
+}
+
 static int
 add_spec (struct build *b, struct runmount *m, struct spec *s, struct bx_err *e)
 {
@@ -396,7 +425,7 @@ add_spec (struct build *b, struct runmount *m, struct spec *s, struct bx_err *e)
 	if (!strcmp (s->type, "secret"))
 		return mount_secret (b, m, s, e);
 	if (!strcmp (s->type, "ssh"))
-		return err_set (e, BX_USAGE, 0, "type=ssh: not implemented");
+		return mount_ssh (b, m, s, e);
 	if (!s->target || !*s->target)
 		return err_set (e, BX_USAGE, 0, "mount destination (target) is required");
 	if (!strcmp (s->type, "bind"))

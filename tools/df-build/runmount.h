@@ -16,6 +16,7 @@ struct runmount {
 	int tmpfd;       /* tmp/run-PID: secrets, copies, the here-document */
 	int *locks;      /* cache directories held (sharing=locked|private) */
 	size_t nlocks, n;
+	size_t nssh; /* ssh agent sockets mounted */
 };
 
 /* Read B->in's --mount flags into M. */
