@@ -226,7 +226,8 @@ fn_join (struct sbuf *b, json_t *list, json_t *sep)
 }
 
 /* docker/cli's json function encodes without HTML escapes; only {{json .}}
- * of a row escapes, because the row's own MarshalJSON (json.Marshal) did */
+ * of a list's row (WHOLE) escapes, because the row's own MarshalJSON
+ * (json.Marshal) did */
 static char *
 json_of (json_t *v, int whole)
 {
@@ -237,7 +238,7 @@ json_of (json_t *v, int whole)
 
 /* Run a pipeline of one function: print its result into B. */
 static int
-run_action (struct action *a, json_t *dot, struct sbuf *b, struct bx_err *e)
+run_action (struct action *a, json_t *dot, int row, struct sbuf *b, struct bx_err *e)
 {
 	const char *fn = a->n > 1 ? a->w[0] : "";
 	json_t *v[MAXWORDS] = {0}, *tmp[MAXWORDS] = {0};
@@ -255,7 +256,7 @@ run_action (struct action *a, json_t *dot, struct sbuf *b, struct bx_err *e)
 		if (a->n == 1)
 			rc = print_value (b, v[0]);
 		else if (strcmp (fn, "json") == 0 && a->n == 2)
-			rc = (js = json_of (v[1], strcmp (a->w[1], ".") == 0)) ? sbuf_str (b, js) : -1;
+			rc = (js = json_of (v[1], row && strcmp (a->w[1], ".") == 0)) ? sbuf_str (b, js) : -1;
 		else if ((strcmp (fn, "upper") == 0 || strcmp (fn, "lower") == 0) && a->n == 2)
 			rc = fn_case (b, v[1], fn[0] == 'u');
 		else if (strcmp (fn, "index") == 0 && a->n == 3 && json_is_string (v[2]))
@@ -324,10 +325,10 @@ match_if (const char *t, size_t n, size_t i, size_t pos[4], struct bx_err *e)
 	return err_set (e, BX_USAGE, 0, "template: {{if}} without {{end}}");
 }
 
-static int render (const char *t, size_t n, json_t *dot, struct sbuf *b, struct bx_err *e);
+static int render (const char *t, size_t n, json_t *dot, int row, struct sbuf *b, struct bx_err *e);
 
 static int
-render_if (const char *t, size_t n, size_t *i, struct action *a, json_t *dot, struct sbuf *b, struct bx_err *e)
+render_if (const char *t, size_t n, size_t *i, struct action *a, json_t *dot, int row, struct sbuf *b, struct bx_err *e)
 {
 	size_t pos[4] = {0};
 	json_t *v = NULL, *tmp = NULL;
@@ -337,16 +338,17 @@ render_if (const char *t, size_t n, size_t *i, struct action *a, json_t *dot, st
 		return e->msg[0] ? -1 : err_set (e, BX_USAGE, 0, "template: {{if}}: not implemented");
 	truth = is_true (v);
 	json_decref (tmp);
-	if (truth && render (t + *i, (pos[0] ? pos[0] : pos[2]) - *i, dot, b, e) < 0)
+	if (truth && render (t + *i, (pos[0] ? pos[0] : pos[2]) - *i, dot, row, b, e) < 0)
 		return -1;
-	if (!truth && pos[0] && render (t + pos[1], pos[2] - pos[1], dot, b, e) < 0)
+	if (!truth && pos[0] && render (t + pos[1], pos[2] - pos[1], dot, row, b, e) < 0)
 		return -1;
 	*i = pos[3];
 	return 0;
 }
 
+/* ROW: DOT is a list's row (see json_of) */
 static int
-render (const char *t, size_t n, json_t *dot, struct sbuf *b, struct bx_err *e)
+render (const char *t, size_t n, json_t *dot, int row, struct sbuf *b, struct bx_err *e)
 {
 	size_t i = 0, alen, end;
 	const char *p, *act;
@@ -364,29 +366,35 @@ render (const char *t, size_t n, json_t *dot, struct sbuf *b, struct bx_err *e)
 		if (a.n == 0)
 			return err_set (e, BX_USAGE, 0, "template: empty action");
 		if (strcmp (a.w[0], "if") == 0) {
-			if (render_if (t, n, &i, &a, dot, b, e) < 0)
+			if (render_if (t, n, &i, &a, dot, row, b, e) < 0)
 				return -1;
 		} else if (strcmp (a.w[0], "else") == 0 || strcmp (a.w[0], "end") == 0) {
 			return err_set (e, BX_USAGE, 0, "template: unexpected {{%s}}", a.w[0]);
-		} else if (run_action (&a, dot, b, e) < 0) {
+		} else if (run_action (&a, dot, row, b, e) < 0) {
 			return -1;
 		}
 	}
 	return 0;
 }
 
-int
-listfmt_render (const char *tmpl, json_t *dot, char **out, struct bx_err *e)
+static int
+render_text (const char *tmpl, json_t *dot, int row, char **out, struct bx_err *e)
 {
 	struct sbuf b = {0};
 
 	e->msg[0] = '\0';
-	if (render (tmpl, strlen (tmpl), dot, &b, e) < 0) {
+	if (render (tmpl, strlen (tmpl), dot, row, &b, e) < 0) {
 		free (b.p);
 		return -1;
 	}
 	*out = b.p ? b.p : strdup ("");
 	return *out ? 0 : err_set (e, BX_SYSTEM, ENOMEM, "template");
+}
+
+int
+listfmt_render (const char *tmpl, json_t *dot, char **out, struct bx_err *e)
+{
+	return render_text (tmpl, dot, 0, out, e);
 }
 
 /* --- listings --------------------------------------------------------- */
@@ -476,7 +484,7 @@ listfmt_row (struct listfmt *f, json_t *rec, struct bx_err *e)
 	if (f->json) {
 		if (!(s = listfmt_json_dumps_go (rec, JSON_COMPACT)))
 			return err_set (e, BX_SYSTEM, ENOMEM, "format");
-	} else if (listfmt_render (f->tmpl, rec, &s, e) < 0) {
+	} else if (render_text (f->tmpl, rec, 1, &s, e) < 0) {
 		return -1;
 	}
 	return add_row (f, s, e);

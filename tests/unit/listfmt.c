@@ -34,8 +34,8 @@ templates (void)
 	is_str (render ("{{.N}} {{.L}} {{.M}}", doc), "80 [a b] map[a:1 k:v]", "Go's %v of numbers, lists, maps");
 	is_str (render ("{{.Missing}}|{{.Z}}", doc), "<no value>|<nil>", "missing and null");
 	is_str (render ("{{json .L}} {{json .H}}", doc), "[\"a\",\"b\"] \"<&>\"", "json of a field: not HTML-escaped");
-	is_str (render ("{{json .}}", "{\"H\":\"<&>\"}"), "{\"H\":\"\\u003c\\u0026\\u003e\"}",
-	        "json of a whole row: HTML-escaped, as its MarshalJSON");
+	is_str (render ("{{json .}}", "{\"H\":\"<&>\"}"), "{\"H\":\"<&>\"}",
+	        "json of an inspected object: not escaped");
 	is_str (render ("{{upper .A}}{{lower \"Q\"}}", doc), "Xq", "upper, lower");
 	is_str (render ("{{index .M \"k\"}} {{join .L \",\"}}", doc), "v a,b", "index, join");
 	is_str (render ("{{if .E}}y{{else}}n{{end}}{{if .L}}{{if .A}}Y{{end}}{{end}}", doc), "nY", "if/else, nested");
@@ -72,6 +72,12 @@ tables (void)
 {
 	const char *rows[] = {"{\"A\":\"a\",\"B\":\"1\"}", "{\"A\":\"a-much-longer-cell\",\"B\":\"2\"}", NULL};
 
+	{
+		const char *html[] = {"{\"A\":\"<&>\",\"B\":\"\"}", NULL};
+		is_str (table ("{{json .}}|{{json .A}}", html),
+		        "{\"A\":\"\\u003c\\u0026\\u003e\",\"B\":\"\"}|\"<&>\"\n",
+		        "{{json .}} of a row HTML-escaped, as its MarshalJSON; a field not");
+	}
 	is_str (table (NULL, rows), "COL A                B\na                    1\na-much-longer-cell   2\n",
 	        "widest cell + 3");
 	is_str (table ("table {{.B}}\\t{{.A}}", rows), "B         COL A\n1         a\n2         a-much-longer-cell\n",
