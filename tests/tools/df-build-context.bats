@@ -274,24 +274,25 @@ COPY $url/file.txt /x"
 @test "SOURCE_DATE_EPOCH: two builds give the same image id; without it they differ" {
 	store_add small docker.io/library/small:latest
 	echo f >"$CTX/f"
+	# uncached builds: the same id must come from the same inputs, not from the cache
 	printf 'FROM small\nCOPY f /d/f\nRUN touch /made\nADD <<EOF /doc\nx\nEOF\n' >"$CTX/Dockerfile"
 	local one two
-	one=$(SOURCE_DATE_EPOCH=1700000000 df-build --network none -q "$CTX")
+	one=$(SOURCE_DATE_EPOCH=1700000000 df-build -q --no-cache "$CTX")
 	sleep 1.1
-	two=$(SOURCE_DATE_EPOCH=1700000000 df-build --network none -q "$CTX")
+	two=$(SOURCE_DATE_EPOCH=1700000000 df-build -q --no-cache "$CTX")
 	[[ $one == sha256:* && $one == "$two" ]]
 	# a third: the step containers now have their images' init layers
-	two=$(SOURCE_DATE_EPOCH=1700000000 df-build --network none -q "$CTX")
+	two=$(SOURCE_DATE_EPOCH=1700000000 df-build -q --no-cache "$CTX")
 	[[ $one == "$two" ]]
 	[[ $(jq -r '.created, .history[-1].created' "$BOX_ROOT/images/blobs/sha256/${one#sha256:}") == $'2023-11-14T22:13:20Z\n2023-11-14T22:13:20Z' ]]
 	# as a build-arg too, as buildkit takes it
-	two=$(df-build --network none -q --build-arg SOURCE_DATE_EPOCH=1700000000 "$CTX")
+	two=$(df-build -q --no-cache --build-arg SOURCE_DATE_EPOCH=1700000000 "$CTX")
 	[[ $one == "$two" ]]
 	# (--no-cache: a cached rebuild makes the same id)
-	one=$(df-build --network none -q --no-cache "$CTX")
-	two=$(df-build --network none -q --no-cache "$CTX")
+	one=$(df-build -q --no-cache "$CTX")
+	two=$(df-build -q --no-cache "$CTX")
 	[[ $one != "$two" ]]
-	run -2 env SOURCE_DATE_EPOCH=soon df-build -q "$CTX"
+	run -2 env SOURCE_DATE_EPOCH=soon df-build -q --no-cache "$CTX"
 	[[ $output == "df-build: SOURCE_DATE_EPOCH=soon: not a number of seconds" ]]
 }
 
