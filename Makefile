@@ -157,7 +157,7 @@ demo: all
 	@sh mk/demo.sh $(O)
 
 bench: all
-	@sh mk/deps.sh time podman
+	@sh mk/deps.sh time podman buildah docker.io
 	BOX_BUILD=$(CURDIR)/$(O) sh bench/run-all
 
 install: all
