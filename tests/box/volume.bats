@@ -56,6 +56,21 @@ teardown () {
 	[[ $output == root:* && -f $BOX_ROOT/volumes/made/_data/passwd ]]
 }
 
+@test "containers made at once with one new volume: it is made and filled once, all of them use it" {
+	local n
+	for n in 1 2 3 4; do
+		box create --name "c$n" --network none -v race:/etc small >"$BATS_TEST_TMPDIR/id$n" 2>&1 &
+	done
+	wait
+	for n in 1 2 3 4; do
+		[[ $(cat "$BATS_TEST_TMPDIR/id$n") =~ ^[0-9a-f]{64}$ ]]
+	done
+	[[ $(ls "$BOX_ROOT/volumes") == race ]]
+	cmp "$BOX_ROOT/volumes/race/_data/passwd" "$BOX_ROOT/containers/$(cat "$BATS_TEST_TMPDIR/id1")/rootfs/etc/passwd"
+	run --separate-stderr -1 box volume rm race
+	[[ $(grep -o '[0-9a-f]\{64\}' <<<"$stderr" | sort) == "$(cat "$BATS_TEST_TMPDIR"/id? | sort)" ]]
+}
+
 @test "nocopy: -v NAME:/path:nocopy and --mount volume-nocopy leave the volume empty" {
 	run -0 box run --rm --network none -v empty1:/home:nocopy small ls /home
 	[[ -z $output && -z $(ls -A "$BOX_ROOT/volumes/empty1/_data") ]]
