@@ -114,7 +114,17 @@ RUN --mount=type=cache,id=c2,target=/other,sharing=private,ro ls -ld /other > /r
 DF
 	run -0 box run --rm --network none t cat /log
 	[[ $output == $'one\ntwo' ]]
-	[[ $(ls "$BOX_ROOT/cache/run" | grep -vc lock) == 2 ]]
+	# from=: a stage's tree to start with, the first time only
+	run -0 build <<'DF'
+FROM small AS seed
+RUN mkdir -p /opt/s && echo seeded > /opt/s/x
+FROM small
+RUN --mount=type=cache,id=sd,target=/c,from=seed,source=/opt/s,uid=7 cat /c/x > /r; stat -c %u /c >> /r; echo more > /c/y
+RUN --mount=type=cache,id=sd,target=/c,from=seed,source=/opt/s ls /c >> /r
+DF
+	run -0 box run --rm --network none t cat /r
+	[[ $output == $'seeded\n7\nx\ny' ]]
+	[[ $(ls "$BOX_ROOT/cache/run" | grep -vc lock) == 3 ]]
 	run -0 layer_files
 	[[ $output != *var/cache/x* ]]
 	run -2 build <<'DF'

@@ -234,19 +234,34 @@ num (const char *k, const char *v, int base, long dflt, long *out, struct bx_err
 	return 0;
 }
 
-/* cache/run/<hex of the id>: made MODE, UID:GID the first time */
+/* cache/run/<hex of the id>: made MODE, UID:GID the first time, with
+ * SEED's contents (from=, else empty); made in tmp/run-PID and renamed
+ * into place whole, so that a RUN never sees it half filled */
 static int
-cache_dir (struct build *b, const char *hex, long mode, long uid, long gid, struct bx_err *e)
+cache_dir (struct build *b, struct runmount *m, const char *hex, long mode, long uid, long gid, const char *seed,
+           struct bx_err *e)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], name[32], tmp[PATH_MAX + 64], from[PATH_MAX + 8];
 
 	snprintf (path, sizeof path, L_RUN_CACHE "/%s", hex);
 	if (afile_mkdir_p_at (b->rootfd, L_RUN_CACHE, 0700, e) < 0)
 		return -1;
-	if (mkdirat (b->rootfd, path, mode) == 0) {
-		if (fchownat (b->rootfd, path, uid, gid, 0) < 0 || fchmodat (b->rootfd, path, mode, 0) < 0)
-			return err_set (e, BX_SYSTEM, errno, "%s", path);
-	} else if (errno != EEXIST)
+	if (faccessat (b->rootfd, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	snprintf (name, sizeof name, "new-cache-%zu", m->n);
+	if (tmp_dir (b, m, e) < 0)
+		return -1;
+	if (mkdirat (m->tmpfd, name, 0700) < 0)
+		return err_set (e, BX_SYSTEM, errno, "%s", path);
+	tmp_path (b, name, tmp, sizeof tmp);
+	snprintf (from, sizeof from, "%s/.", seed ? seed : "");
+	if (seed && copy_tree (from, tmp, e) < 0)
+		return -1;
+	/* after the copy, which gives it the seed's own */
+	if (fchownat (m->tmpfd, name, uid, gid, 0) < 0 || fchmodat (m->tmpfd, name, mode, 0) < 0)
+		return err_set (e, BX_SYSTEM, errno, "%s", path);
+	/* another build made it meanwhile: theirs stays */
+	if (renameat (m->tmpfd, name, b->rootfd, path) < 0 && errno != EEXIST && errno != ENOTEMPTY)
 		return err_set (e, BX_SYSTEM, errno, "%s", path);
 	return 0;
 }
@@ -290,13 +305,20 @@ mount_cache (struct build *b, struct runmount *m, const struct spec *s, struct b
 	long mode, uid, gid;
 	int fresh;
 
-	if (s->from)
-		return err_set (e, BX_USAGE, 0, "type=cache,from=: not implemented");
+	char seed[PATH_MAX];
+
 	if (num ("mode", s->mode, 8, 0755, &mode, e) < 0 || num ("uid", s->uid, 10, 0, &uid, e) < 0 ||
 	    num ("gid", s->gid, 10, 0, &gid, e) < 0)
 		return -1;
 	runcache_name (id, hex);
-	if (cache_dir (b, hex, mode, uid, gid, e) < 0 || cache_lock (b, m, s, hex, &fresh, e) < 0)
+	/* from=: a stage's or an image's tree (or the context's) to start with */
+	if (s->from) {
+		_cleanup_close_ int root = bind_root (b, m, s, e);
+		if (root < 0 || path_in (root, s->source ? s->source : "/", seed, sizeof seed, e) < 0)
+			return -1;
+	}
+	if (cache_dir (b, m, hex, mode, uid, gid, s->from ? seed : NULL, e) < 0 ||
+	    cache_lock (b, m, s, hex, &fresh, e) < 0)
 		return -1;
 	if (fresh) {
 		snprintf (name, sizeof name, "cache-%zu", m->n);
