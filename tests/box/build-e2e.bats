@@ -2,8 +2,9 @@
 # box build end to end: a multi-stage build whose scratch stage takes only
 # what the first one made; an image whose USER, WORKDIR, HEALTHCHECK and
 # ENTRYPOINT + CMD its containers obey (tests/build/run-as, which
-# tests/system/build-docker.bats runs under Docker too); a built image pushed to a
-# registry and inspected there by skopeo.
+# tests/system/build-docker.bats runs under Docker too); a built image
+# pushed to a registry and inspected there by skopeo; a second build fully
+# cached.
 
 load ../helpers
 load ../build/lib
@@ -93,4 +94,21 @@ teardown () {
 	run -0 box pull "$REGISTRY/built:1"
 	run -0 box run --rm --network none "$REGISTRY/built:1"
 	[[ $output == pushed ]]
+}
+
+@test "a second box build is fully cached: every step from the cache, the same image" {
+	mkdir files
+	for n in 1 2 3; do echo "file $n" >"files/f$n"; done
+	printf 'FROM small\nENV A=1\nWORKDIR /app\nCOPY files/ /app/files/\nRUN cat /app/files/* > /app/all.txt\nUSER app\nCMD ["cat", "/app/all.txt"]\n' >Dockerfile
+	run -0 box build --network none -t cached .
+	[[ $output == *" ---> Running in "* && $output != *"Using cache"* ]]
+	local first
+	first=$(box inspect cached | jq -r '.[0].Id')
+	run -0 box build --network none -t cached .
+	# Step 1/7 : FROM small, then six steps each " ---> Using cache"
+	[[ $(grep -c '^ ---> Using cache$' <<<"$output") == 6 ]]
+	[[ $output != *"Running in"* ]]
+	[[ $(box inspect cached | jq -r '.[0].Id') == "$first" ]]
+	run -0 box run --rm --network none cached
+	[[ $output == $'file 1\nfile 2\nfile 3' ]]
 }
