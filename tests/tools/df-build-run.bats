@@ -459,7 +459,7 @@ wait_for_file () {
 FROM small
 RUN --mount=type=ssh test -S "$SSH_AUTH_SOCK" && echo "$SSH_AUTH_SOCK" > /default
 RUN --mount=type=ssh,id=other,target=/tmp/agent test -S /tmp/agent && echo "$SSH_AUTH_SOCK" > /other
-RUN --mount=type=ssh,id=absent echo "${SSH_AUTH_SOCK:-unset}" > /absent
+RUN --mount=type=ssh,id=absent --security=sandbox echo "${SSH_AUTH_SOCK:-unset}" > /absent
 DF
 	kill "$pid"
 	run -0 box run --rm --network none t sh -c 'cat /default /other /absent; ls /run/buildkit /tmp/agent 2>&1; true'
