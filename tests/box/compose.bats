@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # box compose end to end: the three-service application of issue 13 (web
-# serves a page worker writes; worker after db), brought up in order,
+# serves a page worker writes; worker once db is healthy), brought up in order,
 # left alone when unchanged, one service recreated when its environment
 # changes, and nothing left after down; then the other verbs.
 
@@ -39,10 +39,14 @@ services:
       GREETING: ${2:-hello}
     depends_on:
       db:
-        condition: service_started
+        condition: service_healthy
   db:
     image: small
-    command: ["sh", "-c", "while :; do echo pong | nc -l -p 5432; done"]
+    command: ["sh", "-c", "sleep 0.3; while :; do echo pong | nc -l -p 5432; done"]
+    healthcheck:
+      test: ["CMD-SHELL", "netstat -ltn | grep -q :5432"]
+      interval: 100ms
+      retries: 50
 EOF
 }
 
@@ -60,12 +64,14 @@ fetch () {
 	write_app "$p"
 	run --separate-stderr -0 box compose up -d
 	[[ ${stderr_lines[0]} == "Network app_default  Created" ]]
-	[[ $stderr == *"Container app-db-1  Started"*"Container app-worker-1  Started"*"Container app-web-1  Started"* ]]
+	[[ $stderr == *"Container app-db-1  Started"*"Container app-db-1  Healthy"*"Container app-worker-1  Started"*"Container app-web-1  Started"* ]]
 	[[ $(started db) < $(started worker) && $(started worker) < $(started web) ]]
+	run -0 box inspect -f '{{.State.Health.Status}}' app-db-1
+	[[ $output == healthy ]]
 	run -0 fetch "$p"
 	[[ $output == "page from hello" ]]
 	run -0 box inspect -f '{{index .Config.Labels "com.docker.compose.project"}} {{index .Config.Labels "com.docker.compose.service"}} {{index .Config.Labels "com.docker.compose.container-number"}} {{index .Config.Labels "com.docker.compose.oneoff"}} {{index .Config.Labels "com.docker.compose.depends_on"}}' app-worker-1
-	[[ $output == "app worker 1 False db:service_started:false" ]]
+	[[ $output == "app worker 1 False db:service_healthy:false" ]]
 	run -0 box inspect -f '{{index .Config.Labels "com.docker.compose.project.working_dir"}}|{{index .Config.Labels "com.docker.compose.project.config_files"}}' app-web-1
 	[[ $output == "$PWD|$PWD/compose.yaml" ]]
 	run -0 box inspect app-db-1

@@ -275,7 +275,8 @@ down_stop_cmd (struct verbs_ctx *c, int argc, char **argv)
 	return rc;
 }
 
-/* start in dependency order: the model's, services without a model by name */
+/* start in dependency order: the model's (each service once what it
+ * depends on is ready), else the services by name */
 static int
 start_all (struct sel *s, struct bx_err *e)
 {
@@ -285,16 +286,33 @@ start_all (struct sel *s, struct bx_err *e)
 
 	if (s->have_model)
 		model_order (&s->m, &order, e);
+	else {
+		order = json_array ();
+		json_array_foreach (s->ctrs, j, x)
+		{
+			json_t *svc = json_string (proj_label (x, PROJ_L_SERVICE));
+			if (!json_array_size (order) ||
+			    !json_equal (json_array_get (order, json_array_size (order) - 1), svc))
+				json_array_append (order, svc);
+			json_decref (svc);
+		}
+	}
 	json_array_foreach (order, k, o)
 	{
-		if (s->have_model && up_wait_deps (&s->m, json_string_value (o), e) < 0) {
+		const char *svc = json_string_value (o);
+		int stopped = 0;
+		json_array_foreach (s->ctrs, j, x) stopped |=
+		    !strcmp (proj_label (x, PROJ_L_SERVICE), svc) && !proj_running (x);
+		if (!stopped)
+			continue;
+		if (s->have_model && up_wait_deps (&s->m, svc, e) < 0) {
 			rc = -1;
 			break;
 		}
 		json_array_foreach (s->ctrs, j, x)
 		{
 			const char *id = json_string_value (json_object_get (x, "Id"));
-			if (strcmp (proj_label (x, PROJ_L_SERVICE), json_string_value (o)) || proj_running (x))
+			if (strcmp (proj_label (x, PROJ_L_SERVICE), svc) || proj_running (x))
 				continue;
 			if (prog_call (NULL, e, "ctr-net", "attach", id, NULL) != 0 ||
 			    prog_call (NULL, e, "ctr-spawn", "-d", id, NULL) != 0) {
@@ -303,6 +321,8 @@ start_all (struct sel *s, struct bx_err *e)
 			}
 			fprintf (stderr, "Container %s  Started\n", proj_name (x));
 		}
+		if (rc < 0)
+			break;
 	}
 	json_decref (order);
 	return rc;

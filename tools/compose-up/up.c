@@ -541,6 +541,22 @@ converge_service (struct up *u, struct job *j, struct bx_err *e)
 	return rc;
 }
 
+/* true unless every container of J's service runs with its config-hash */
+static int
+needs_work (const struct up *u, const struct job *j)
+{
+	json_t *have = service_containers (u->existing, j->name), *c;
+	int n = scale_of (u, j->name, j->svc), work = (int)json_array_size (have) != n || u->o->force;
+	char hash[65];
+	size_t k;
+
+	sargs_hash (j->svc, hash);
+	json_array_foreach (have, k, c) work |=
+	    !proj_running (c) || (strcmp (proj_label (c, PROJ_L_HASH), hash) && !u->o->no_recreate);
+	json_decref (have);
+	return work;
+}
+
 /* --- dependency conditions ------------------------------------------------ */
 
 static int
@@ -574,17 +590,20 @@ wait_healthy (const struct model *m, const char *dep, struct bx_err *e)
 				json_decref (ctrs);
 				return -1;
 			}
-			if (!h) {
+			/* just started, the supervisor may not have written its health yet */
+			if (!h && !json_array_size (json_object_get (
+			              json_object_get (json_object_get (c, "Config"), "Healthcheck"), "Test"))) {
 				err_set (e, BX_FAIL, 0, "container %s has no healthcheck configured", proj_name (c));
 				json_decref (ctrs);
 				return -1;
 			}
-			ready &= !strcmp (h, "healthy");
+			ready &= h && !strcmp (h, "healthy");
 		}
+		if (ready)
+			json_array_foreach (ctrs, k, c) say ("Container", proj_name (c), "Healthy");
 		json_decref (ctrs);
-		if (ready) {
+		if (ready)
 			return 0;
-		}
 		nanosleep (&(struct timespec){0, 100 * 1000 * 1000}, NULL);
 	}
 }
@@ -624,8 +643,6 @@ up_wait_deps (const struct model *m, const char *service, struct bx_err *e)
 			continue;
 		if (!strcmp (cond, "service_healthy") && wait_healthy (m, k, e) < 0)
 			return -1;
-		if (!strcmp (cond, "service_healthy"))
-			say ("Container", k, "Healthy");
 		if (!strcmp (cond, "service_completed_successfully") && wait_completed (m, k, e) < 0)
 			return -1;
 	}
@@ -675,7 +692,8 @@ job_run (void *arg)
 	while ((ready = deps_ready (u, j)) == 0)
 		pthread_cond_wait (&u->cv, &u->mu);
 	pthread_mutex_unlock (&u->mu);
-	if (ready > 0 && (u->o->no_start || up_wait_deps (u->m, j->name, &e) == 0))
+	/* a service left as it is waits for nothing: an unchanged up stays fast */
+	if (ready > 0 && (u->o->no_start || !needs_work (u, j) || up_wait_deps (u->m, j->name, &e) == 0))
 		rc = converge_service (u, j, &e);
 	pthread_mutex_lock (&u->mu);
 	j->state = rc == 0 ? JOB_DONE : JOB_FAILED;
