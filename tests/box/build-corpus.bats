@@ -50,6 +50,7 @@ built () {
 @test "copy" { built copy; }
 @test "copy-from" { built copy-from; }
 @test "copy-link" { built copy-link; }
+@test "dockerignore" { built dockerignore; }
 @test "entrypoint-cmd" { built entrypoint-cmd; }
 @test "entrypoint-reset" { built entrypoint-reset; }
 @test "env-expand" { built env-expand; }

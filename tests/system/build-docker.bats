@@ -157,6 +157,7 @@ same () {
 @test "add-archive" { same add-archive; }
 @test "copy" { same copy; }
 @test "copy-from" { same copy-from; }
+@test "dockerignore" { same dockerignore; }
 @test "entrypoint-cmd" { same entrypoint-cmd; }
 @test "entrypoint-reset" { same entrypoint-reset; }
 @test "env-expand" { same env-expand; }
