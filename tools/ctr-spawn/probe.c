@@ -270,8 +270,10 @@ probe_fork (const struct probe_cfg *cfg, int cdir, const char *root, const char 
 	pid_t pid;
 	int sfd, null;
 
-	if (!cfg->test || (pid = fork ()) != 0)
-		return cfg->test ? pid : -1;
+	if (!cfg->test)
+		return -1;
+	if ((pid = fork ()) != 0)
+		return pid;
 	prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* not the terminal's or the caller's pipes: only ctr-spawn's */
 	if ((null = open ("/dev/null", O_RDWR | O_CLOEXEC)) >= 0)
