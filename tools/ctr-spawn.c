@@ -535,6 +535,7 @@ main (int argc, char **argv)
 	struct opts o = {0};
 	struct ctx c = {.rootfd = -1, .cdir = -1, .lock = -1};
 	struct bx_err e = {0};
+	int code;
 
 	err_prog_init (argv[0]);
 	parse_args (argc, argv, &o);
@@ -543,7 +544,10 @@ main (int argc, char **argv)
 		 * codes for the cases people test: not found, conflict */
 		if (e.code != BX_NOTFOUND && e.code != BX_CONFLICT && e.code != BX_USAGE)
 			e.code = SPAWN_FAILED;
+		probe_cfg_free (&c.health);
 		return err_report (&e);
 	}
-	return o.detach ? run_detached (&c) : run_attached (&c);
+	code = o.detach ? run_detached (&c) : run_attached (&c);
+	probe_cfg_free (&c.health);
+	return code;
 }

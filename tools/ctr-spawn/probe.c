@@ -43,22 +43,29 @@ probe_cfg_parse (json_t *hc, struct probe_cfg *c)
 	if (!kind || (strcmp (kind, "CMD") && strcmp (kind, "CMD-SHELL")) || n < 2)
 		return 0;
 	if (!(c->test = calloc (n + 2, sizeof *c->test)))
-		return -1;
+		return probe_cfg_free (c), -1;
 	/* /bin/sh -c, as Docker: the image's SHELL is not the container's */
-	if (!strcmp (kind, "CMD-SHELL")) {
-		c->test[k++] = "/bin/sh";
-		c->test[k++] = "-c";
-	}
+	if (!strcmp (kind, "CMD-SHELL") && (!(c->test[k++] = strdup ("/bin/sh")) || !(c->test[k++] = strdup ("-c"))))
+		return probe_cfg_free (c), -1;
 	for (size_t i = 1; i < n; i++)
 		if (json_is_string (json_array_get (test, i)) &&
 		    !(c->test[k++] = strdup (json_string_value (json_array_get (test, i)))))
-			return -1;
+			return probe_cfg_free (c), -1;
 	c->interval = ns_or (hc, "Interval", DEFAULT_INTERVAL);
 	c->timeout = ns_or (hc, "Timeout", DEFAULT_TIMEOUT);
 	c->start_period = ns_or (hc, "StartPeriod", 0);
 	c->start_interval = ns_or (hc, "StartInterval", DEFAULT_START_INTERVAL);
 	c->retries = (int)ns_or (hc, "Retries", DEFAULT_RETRIES);
 	return 0;
+}
+
+void
+probe_cfg_free (struct probe_cfg *c)
+{
+	for (size_t i = 0; c->test && c->test[i]; i++)
+		free (c->test[i]);
+	free (c->test);
+	c->test = NULL;
 }
 
 static long

@@ -42,6 +42,7 @@ struct probe {
 /* Config.Healthcheck (HC may be NULL) into C; C->test NULL when the
  * container has no check (none, or Test ["NONE"]). -1: out of memory. */
 int probe_cfg_parse (json_t *hc, struct probe_cfg *c);
+void probe_cfg_free (struct probe_cfg *c);
 
 /* The container started: "starting", the first check one interval on. */
 void probe_begin (struct probe *p, const struct probe_cfg *cfg, int cdir, const char *root, const char *id);
