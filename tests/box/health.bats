@@ -204,3 +204,16 @@ health_wait () {
 	health_wait hs2 healthy
 	[[ $(box inspect hs2 | jq -r '.[0].State.Health.Log[0].Output') == "" ]]
 }
+
+@test "--no-healthcheck: an image's HEALTHCHECK does not run" {
+	df-build -q -t hc - <<<$'FROM small\nHEALTHCHECK --interval=50ms CMD ["false"]' >/dev/null
+	box run -d --name off --network none --no-healthcheck hc sleep 60 >/dev/null
+	box run -d --name on --network none hc sleep 60 >/dev/null
+	health_wait on unhealthy
+	# on ran its checks meanwhile; off has no health at all
+	[[ $(health off) == null ]]
+	run -0 box ps --filter name=off --format '{{.Status}}'
+	[[ $output == "Up "* && $output != *"("* ]]
+	run -0 box ps --filter health=none --format '{{.Names}}'
+	[[ $output == off ]]
+}
