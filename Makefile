@@ -40,6 +40,10 @@ TESTBINS = $(patsubst tests/fixtures/%.c,$(O)/tests/%,$(TESTBINSRC))
 UNITSRC = $(wildcard tests/unit/*.c)
 UNITBINS = $(patsubst tests/unit/%.c,$(O)/unit/%,$(UNITSRC))
 BINS = $(addprefix $(O)/bin/,$(TOOLS))
+# box version and box --version (sys-info): the release and the commit built
+BOX_VERSION = 0.1.0
+BOX_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+$(O)/tools/sys-info.o: ALL_CFLAGS += -DBOX_VERSION='"$(BOX_VERSION)"' -DBOX_COMMIT='"$(BOX_COMMIT)"'
 
 # Debian packages: to build, and to run the tests (with the peers they compare against).
 # libcurl's GnuTLS flavour: Debian's libcurl loads GnuTLS anyway (librtmp),
@@ -76,9 +80,9 @@ $(O)/bin/%: $(O)/tools/%.o $$(addprefix $(O)/,$$(addsuffix .o,$$(basename $$(wil
 # box sources the flags that take a value from create-value-flags, written
 # from ctr-create's table here: reading them on each box run from ctr-create
 # would cost a process more
-$(O)/bin/box: shell/box shell/box-sh-setup $(O)/bin/ctr-create
+$(O)/bin/box: shell/box shell/box-sh-setup shell/box-help $(O)/bin/ctr-create
 	@mkdir -p $(@D)
-	cp shell/box-sh-setup $(@D)/box-sh-setup
+	cp shell/box-sh-setup shell/box-help $(@D)/
 	{ echo "create_value_flags='" && $(O)/bin/ctr-create --value-flags && echo "'"; } >$(@D)/create-value-flags.tmp
 	mv $(@D)/create-value-flags.tmp $(@D)/create-value-flags
 	cp shell/box $@
@@ -166,7 +170,7 @@ install: all
 	for t in $(TOOLS); do install -m 755 $(O)/bin/$$t $(DESTDIR)$(BINDIR)/$$t; done
 	sed 's|@LIBEXECDIR@|$(LIBEXECDIR)|' shell/box > $(DESTDIR)$(BINDIR)/box
 	chmod 755 $(DESTDIR)$(BINDIR)/box
-	install -m 644 shell/box-sh-setup $(DESTDIR)$(LIBEXECDIR)/box-sh-setup
+	install -m 644 shell/box-sh-setup shell/box-help $(DESTDIR)$(LIBEXECDIR)/
 	install -m 644 $(O)/bin/create-value-flags $(DESTDIR)$(LIBEXECDIR)/create-value-flags
 	for m in man/*.1; do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
 	install -m 644 completions/box.bash $(DESTDIR)$(BASHCOMPDIR)/box

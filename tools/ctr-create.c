@@ -443,6 +443,18 @@ create_container (const struct ctrflags *f)
 	return rc;
 }
 
+/* Under box (BOX_VERB: run or create) a flag error in docker's words */
+static int
+flag_error (const struct bx_err *e)
+{
+	const char *verb = getenv ("BOX_VERB");
+
+	if (!verb || e->code != BX_USAGE)
+		return err_report (e);
+	fprintf (stderr, "%s\nSee 'box %s --help'.\n", e->msg, verb);
+	return BX_USAGE;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -458,7 +470,7 @@ main (int argc, char **argv)
 	case CTRFLAGS_HELP: rc = usage (); break;
 	case CTRFLAGS_FLAGS: rc = flags_list (0); break;
 	case CTRFLAGS_VALUE_FLAGS: rc = flags_list (1); break;
-	default: rc = err_report (&e);
+	default: rc = flag_error (&e);
 	}
 	ctrflags_free (&f);
 	return rc;
