@@ -61,7 +61,7 @@ nothing_left () {
 	run -125 box run --rm --network none
 	nothing_left
 	run -0 box run --help
-	[[ ${lines[0]} == "usage: box run [OPTIONS] IMAGE [COMMAND] [ARG...]" ]]
+	[[ ${lines[0]} == "Usage:  box run [OPTIONS] IMAGE [COMMAND] [ARG...]" ]]
 }
 
 @test "a taken name: 125 with Docker's conflict message, the first container untouched" {

@@ -1,0 +1,186 @@
+#!/usr/bin/env bats
+# box's own surface: help on every verb, version, info, the management
+# forms and their aliases, unknown verbs and flags in Docker's words
+
+load ../helpers
+
+setup () {
+	box_setup
+}
+
+teardown () {
+	box_teardown
+}
+
+# the verbs box help lists, management commands included
+verbs () {
+	box help | awk '/^(Management )?Commands:/ { on = 1; next } /^$/ { on = 0 } on { print $1 }'
+}
+
+@test "box --help, box help and box alone list the verbs; help on every verb exits 0 with usage on stdout" {
+	local v vs
+	run --separate-stderr -0 box --help
+	[[ ${lines[0]} == "Usage:  box [--root DIR] COMMAND" && -z $stderr ]]
+	[[ $output == *"  ps          List containers"* && $output == *"  container   Manage containers"* ]]
+	run --separate-stderr -0 box help
+	[[ ${lines[0]} == "Usage:  box [--root DIR] COMMAND" ]]
+	# docker alone prints its usage on stderr, and succeeds
+	run --separate-stderr -0 box
+	[[ -z $output && $stderr == *"Usage:  box [--root DIR] COMMAND"* ]]
+	vs=$(verbs)
+	[[ $(wc -l <<<"$vs") -ge 30 ]]
+	for v in $vs; do
+		run --separate-stderr -0 box "$v" --help
+		[[ -z $stderr ]] || { echo "$v: $stderr"; false; }
+		[[ ${lines[0]} == "Usage:  box $v"* ]] || { echo "$v: ${lines[0]}"; false; }
+		run -0 box help "$v"
+		[[ ${lines[0]} == "Usage:  box $v"* ]]
+		# -h is run's and create's --hostname, as docker's
+		[[ $v == run || $v == create ]] && continue
+		run --separate-stderr -0 box "$v" -h
+		[[ ${lines[0]} == "Usage:  box $v"* ]]
+	done
+	run -0 box ps -a --help
+	[[ ${lines[0]} == "Usage:  box ps [OPTIONS]" && ${lines[2]} == "Options:" ]]
+	run -0 box run --help
+	[[ $output == *"  -d, --detach "* && $output == *"--memory"* ]]
+	run -0 box container ls --help
+	[[ ${lines[0]} == "Usage:  box container ls [OPTIONS]" && ${lines[1]} == "List containers" ]]
+	run -0 box image rm --help
+	[[ ${lines[0]} == "Usage:  box image rm [OPTIONS] IMAGE [IMAGE...]" ]]
+	run -0 box system prune --help
+	[[ ${lines[0]} == "Usage:  box system prune [OPTIONS]" ]]
+}
+
+@test "a --help after a container's command is the container's" {
+	store_add small docker.io/library/small:latest
+	run -0 box run --rm --network none small echo --help
+	[[ $output == "--help" ]]
+}
+
+@test "unknown verb: docker's words, exit 1; unknown flag: 125 for box and run/create" {
+	run --separate-stderr -1 box nope
+	[[ -z $output && $stderr == "box: 'nope' is not a box command."$'\n'"See 'box --help'" ]]
+	run --separate-stderr -125 box --nope
+	[[ $stderr == "unknown flag: --nope"$'\n'"See 'box --help'." ]]
+	run --separate-stderr -125 box run --nope small
+	[[ -z $output && $stderr == "unknown flag: --nope"$'\n'"See 'box run --help'." ]]
+	run --separate-stderr -125 box create --nope small
+	[[ $stderr == "unknown flag: --nope"$'\n'"See 'box create --help'." ]]
+	run --separate-stderr -125 box container create --nope small
+	[[ $stderr == "unknown flag: --nope"$'\n'"See 'box create --help'." ]]
+	run --separate-stderr -1 box container frob
+	[[ -z $output && $stderr == *"Usage:  box container COMMAND"* ]]
+	run --separate-stderr -0 box image
+	[[ -z $output && $stderr == *"Usage:  box image COMMAND"* ]]
+}
+
+@test "the management forms and every alias give their verb's output" {
+	local id
+	store_add small docker.io/library/small:latest
+	id=$(box create --name c1 --network none small true)
+	run -0 box ps -a
+	local ps=$output
+	[[ $ps == *c1* ]]
+	for form in "container ls" "container list" "container ps"; do
+		run -0 box $form -a
+		[[ $output == "$ps" ]] || { echo "$form"; false; }
+	done
+	run -0 box images
+	local images=$output
+	[[ $images == *small* ]]
+	run -0 box image ls
+	[[ $output == "$images" ]]
+	run -0 box image list
+	[[ $output == "$images" ]]
+	run -0 box container inspect -f '{{.Id}}' c1
+	[[ $output == "$id" ]]
+	run -0 box image inspect -f '{{.Id}}' small
+	[[ $output == sha256:* ]]
+	run -1 box container inspect small
+	run -0 box system info --format '{{.Containers}}'
+	[[ $output == 1 ]]
+	run -0 box image tag small small:two
+	run -0 box image rm small:two
+	[[ $output == "Untagged: small:two" ]]
+	run -0 box container rm c1
+	[[ $output == c1 ]]
+	run -0 box container ls -aq
+	[[ -z $output ]]
+	run -0 box network ls --format '{{.Name}}'
+	local nets=$output
+	run -0 box network list --format '{{.Name}}'
+	[[ $output == "$nets" ]]
+	run -0 box volume list
+	run -0 box builder prune -f
+	run -0 box container prune -f
+	run -0 box image prune -f
+}
+
+@test "forms box has no verb for say not implemented, exit 1" {
+	local f
+	for f in "container pause" "container unpause" "container top" "container stats" "container rename" \
+		"container update" "container attach" "system df" "system events"; do
+		run --separate-stderr -1 box $f x
+		[[ $stderr == "box: $f: not implemented" ]] || { echo "$f: $stderr"; false; }
+	done
+	for f in pause unpause top stats rename update attach events search; do
+		run --separate-stderr -1 box $f x
+		[[ $stderr == "box: $f: not implemented" ]]
+	done
+}
+
+@test "box --version and box version: one version and commit, Docker's layout and shape" {
+	local ver build
+	run -0 box --version
+	[[ $output =~ ^box\ version\ ([0-9][0-9.a-z-]*),\ build\ ([0-9a-z]+)$ ]]
+	ver=${BASH_REMATCH[1]} build=${BASH_REMATCH[2]}
+	run -0 box -v
+	[[ $output == "box version $ver, build $build" ]]
+	run -0 box version
+	[[ ${lines[0]} == Client: && ${lines[1]} == " Version:           $ver" ]]
+	[[ ${lines[2]} == " API version:       1.41" && ${lines[4]} == " Git commit:        $build" ]]
+	[[ $output == *" OS/Arch:           linux/"* && $output == *"Server: box"* ]]
+	run -0 box version --format '{{.Client.Version}} {{.Server.Version}} {{.Client.GitCommit}}'
+	[[ $output == "$ver $ver $build" ]]
+	run -0 box version -f '{{json .}}'
+	jq -e --arg v "$ver" '.Client.Version == $v and .Client.ApiVersion == "1.41" and .Client.Os == "linux"
+		and .Server.Components[0].Version == $v and .Server.Platform.Name == "box"' <<<"$output"
+	run -0 box version --format json
+	jq -e '.Client.Arch | length > 0' <<<"$output"
+	run -2 box version extra
+}
+
+@test "box info: the counts from the state dir, the host's facts, Docker's layout" {
+	local id
+	store_add small docker.io/library/small:latest
+	store_add small docker.io/library/other:1
+	run -0 box info --format '{{.Containers}} {{.ContainersRunning}} {{.ContainersStopped}} {{.Images}}'
+	[[ $output == "0 0 0 1" ]]
+	box create --network none small true >/dev/null
+	id=$(box run -d --network none small sleep 1000)
+	run -0 box info --format '{{json .}}'
+	jq -e --arg root "$(realpath "$BOX_ROOT")" --argjson cpus "$(nproc)" '
+		.Containers == 2 and .ContainersRunning == 1 and .ContainersPaused == 0 and .ContainersStopped == 1
+		and .Images == 1 and .DockerRootDir == $root and .NCPU == $cpus and .OSType == "linux"
+		and .Driver == "overlay2" and .CgroupDriver == "cgroupfs" and .MemTotal > 0
+		and (.SecurityOptions | index("name=seccomp,profile=default")) != null
+		and .DefaultRuntime == "ctr-spawn"' <<<"$output"
+	run -0 box info
+	[[ ${lines[0]} == Client: && $output == *$'\nServer:\n Containers: 2\n  Running: 1\n  Paused: 0\n  Stopped: 1\n Images: 1\n'* ]]
+	[[ $output == *$'\n Storage Driver: overlay2\n'* && $output == *$'\n Cgroup Driver: cgroupfs\n'* ]]
+	[[ $output == *$'\n Security Options:\n  seccomp\n   Profile: default\n'* ]]
+	[[ $output == *$'\n Kernel Version: '"$(uname -r)"$'\n'* && $output == *$'\n Architecture: '"$(uname -m)"$'\n'* ]]
+	[[ $output == *$'\n Docker Root Dir: '"$(realpath "$BOX_ROOT")"$'\n'* ]]
+	if [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
+		[[ $output == *$'\n Cgroup Version: 2\n'* ]]
+	else
+		[[ $output == *$'\n Cgroup Version: 1\n'* ]]
+	fi
+	[[ $output =~ Total\ Memory:\ [0-9.]+GiB ]]
+	run -0 box system info
+	[[ $output == *$'\n Containers: 2\n'* ]]
+	box rm -f "$id" >/dev/null
+	run -0 box info -f '{{.ContainersRunning}} {{.ContainersStopped}}'
+	[[ $output == "0 1" ]]
+}
