@@ -97,8 +97,8 @@ parse_args (int argc, char **argv, struct opts *o)
 static const char *
 sysinfo_goarch (const char *machine)
 {
-	static const char *const map[][2] = {{"x86_64", "amd64"},  {"aarch64", "arm64"}, {"i686", "386"},
-	                                     {"armv7l", "arm"},    {"ppc64le", "ppc64le"}, {"s390x", "s390x"},
+	static const char *const map[][2] = {{"x86_64", "amd64"},   {"aarch64", "arm64"},   {"i686", "386"},
+	                                     {"armv7l", "arm"},     {"ppc64le", "ppc64le"}, {"s390x", "s390x"},
 	                                     {"riscv64", "riscv64"}};
 
 	for (size_t k = 0; k < sizeof map / sizeof *map; k++)
@@ -239,9 +239,9 @@ sysinfo_version_json (void)
 	return json_pack ("{s:{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b},"
 	                  " s:{s:{s:s},s:[{s:s,s:s,s:{s:s,s:s,s:s,s:s,s:s,s:s}}],"
 	                  "    s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}}",
-	                  "Client", "Version", BOX_VERSION, "ApiVersion", API_VERSION, "DefaultAPIVersion",
-	                  API_VERSION, "GitCommit", BOX_COMMIT, "GoVersion", "gcc " __VERSION__, "Os", "linux", "Arch",
-	                  arch, "BuildTime", __DATE__ " " __TIME__, "Context", "default", "Experimental", 1, "Server",
+	                  "Client", "Version", BOX_VERSION, "ApiVersion", API_VERSION, "DefaultAPIVersion", API_VERSION,
+	                  "GitCommit", BOX_COMMIT, "GoVersion", "gcc " __VERSION__, "Os", "linux", "Arch", arch,
+	                  "BuildTime", __DATE__ " " __TIME__, "Context", "default", "Experimental", 1, "Server",
 	                  "Platform", "Name", "box", "Components", "Name", "Tools", "Version", BOX_VERSION, "Details",
 	                  "ApiVersion", API_VERSION, "GitCommit", BOX_COMMIT, "GoVersion", "gcc " __VERSION__, "Os",
 	                  "linux", "Arch", arch, "KernelVersion", u.release, "Version", BOX_VERSION, "ApiVersion",
@@ -300,19 +300,19 @@ sysinfo_info_json (int rootfd, const struct counts *n, struct bx_err *e)
 		json_array_append_new (sec, json_string ("name=cgroupns"));
 	if (geteuid ())
 		json_array_append_new (sec, json_string ("name=rootless"));
-	return json_pack ("{s:s,s:i,s:i,s:i,s:i,s:i,s:s,s:[[s,s],[s,s]],s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:s,"
-	                  "s:I,s:I,s:s,s:s,s:s,s:b,s:[],s:b,s:{s:{s:s}},s:s,s:o,s:s,s:s}",
-	                  "ID", "", "Containers", n->containers, "ContainersRunning", n->running, "ContainersPaused",
-	                  n->paused, "ContainersStopped", n->stopped, "Images", n->images, "Driver", "overlay2",
-	                  "DriverStatus", "Backing Filesystem", sysinfo_fs_name (rootfd), "Supports d_type", "true",
-	                  "LoggingDriver", "json-file", "CgroupDriver", "cgroupfs", "CgroupVersion",
-	                  cgroup_is_v2_host () ? "2" : "1", "KernelVersion", u.release, "OperatingSystem",
-	                  sysinfo_os_release ("PRETTY_NAME", "Linux"), "OSVersion", sysinfo_os_release ("VERSION_ID", ""),
-	                  "OSType", "linux", "Architecture", u.machine, "NCPU", (json_int_t)sysconf (_SC_NPROCESSORS_ONLN),
-	                  "MemTotal", (json_int_t)si.totalram * si.mem_unit, "DockerRootDir", root, "Name", host,
-	                  "ServerVersion", BOX_VERSION, "Debug", 0, "Labels", "ExperimentalBuild", 0, "Runtimes",
-	                  "ctr-spawn", "path", "ctr-spawn", "DefaultRuntime", "ctr-spawn", "SecurityOptions", sec,
-	                  "IndexServerAddress", "https://index.docker.io/v1/", "InitBinary", "");
+	return json_pack (
+	    "{s:s,s:i,s:i,s:i,s:i,s:i,s:s,s:[[s,s],[s,s]],s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:s,"
+	    "s:I,s:I,s:s,s:s,s:s,s:b,s:[],s:b,s:{s:{s:s}},s:s,s:o,s:s,s:s}",
+	    "ID", "", "Containers", n->containers, "ContainersRunning", n->running, "ContainersPaused", n->paused,
+	    "ContainersStopped", n->stopped, "Images", n->images, "Driver", "overlay2", "DriverStatus",
+	    "Backing Filesystem", sysinfo_fs_name (rootfd), "Supports d_type", "true", "LoggingDriver", "json-file",
+	    "CgroupDriver", "cgroupfs", "CgroupVersion", cgroup_is_v2_host () ? "2" : "1", "KernelVersion", u.release,
+	    "OperatingSystem", sysinfo_os_release ("PRETTY_NAME", "Linux"), "OSVersion",
+	    sysinfo_os_release ("VERSION_ID", ""), "OSType", "linux", "Architecture", u.machine, "NCPU",
+	    (json_int_t)sysconf (_SC_NPROCESSORS_ONLN), "MemTotal", (json_int_t)si.totalram * si.mem_unit,
+	    "DockerRootDir", root, "Name", host, "ServerVersion", BOX_VERSION, "Debug", 0, "Labels",
+	    "ExperimentalBuild", 0, "Runtimes", "ctr-spawn", "path", "ctr-spawn", "DefaultRuntime", "ctr-spawn",
+	    "SecurityOptions", sec, "IndexServerAddress", "https://index.docker.io/v1/", "InitBinary", "");
 }
 
 static void
@@ -325,15 +325,18 @@ sysinfo_info_print (json_t *v)
 #define I(key) (long long)json_integer_value (json_object_get (v, key))
 
 	printf ("Client:\n Context:    default\n Debug Mode: false\n\nServer:\n");
-	printf (" Containers: %lld\n  Running: %lld\n  Paused: %lld\n  Stopped: %lld\n Images: %lld\n", I ("Containers"),
-	        I ("ContainersRunning"), I ("ContainersPaused"), I ("ContainersStopped"), I ("Images"));
+	printf (" Containers: %lld\n  Running: %lld\n  Paused: %lld\n  Stopped: %lld\n Images: %lld\n",
+	        I ("Containers"), I ("ContainersRunning"), I ("ContainersPaused"), I ("ContainersStopped"),
+	        I ("Images"));
 	printf (" Server Version: %s\n Storage Driver: %s\n", S ("ServerVersion"), S ("Driver"));
 	json_array_foreach (json_object_get (v, "DriverStatus"), k, x)
-		printf ("  %s: %s\n", json_string_value (json_array_get (x, 0)), json_string_value (json_array_get (x, 1)));
-	printf (" Logging Driver: %s\n Cgroup Driver: %s\n Cgroup Version: %s\n", S ("LoggingDriver"), S ("CgroupDriver"),
-	        S ("CgroupVersion"));
-	printf (" Runtimes: %s\n Default Runtime: %s\n Security Options:\n", S ("DefaultRuntime"), S ("DefaultRuntime"));
-	json_array_foreach (json_object_get (v, "SecurityOptions"), k, x) {
+	    printf ("  %s: %s\n", json_string_value (json_array_get (x, 0)), json_string_value (json_array_get (x, 1)));
+	printf (" Logging Driver: %s\n Cgroup Driver: %s\n Cgroup Version: %s\n", S ("LoggingDriver"),
+	        S ("CgroupDriver"), S ("CgroupVersion"));
+	printf (" Runtimes: %s\n Default Runtime: %s\n Security Options:\n", S ("DefaultRuntime"),
+	        S ("DefaultRuntime"));
+	json_array_foreach (json_object_get (v, "SecurityOptions"), k, x)
+	{
 		const char *o = json_string_value (x), *p = strstr (o, ",profile=");
 		printf ("  %.*s\n", (int)(p ? p - o : (long)strlen (o)) - 5, o + 5);
 		if (p)
@@ -342,8 +345,8 @@ sysinfo_info_print (json_t *v)
 	sysinfo_bytes_size ((double)I ("MemTotal"), mem, sizeof mem);
 	printf (" Kernel Version: %s\n Operating System: %s\n OSType: %s\n Architecture: %s\n CPUs: %lld\n"
 	        " Total Memory: %s\n Name: %s\n Docker Root Dir: %s\n Debug Mode: false\n Experimental: false\n\n",
-	        S ("KernelVersion"), S ("OperatingSystem"), S ("OSType"), S ("Architecture"), I ("NCPU"), mem, S ("Name"),
-	        S ("DockerRootDir"));
+	        S ("KernelVersion"), S ("OperatingSystem"), S ("OSType"), S ("Architecture"), I ("NCPU"), mem,
+	        S ("Name"), S ("DockerRootDir"));
 #undef S
 #undef I
 }
