@@ -122,7 +122,7 @@ _box_volume () {
 	esac
 }
 
-# box container|image|system prune: prune, then its options
+# box container|image|system|builder prune: its options
 _box_prune () {
 	local cur=${COMP_WORDS[COMP_CWORD]} opts
 	case $1 in
@@ -133,15 +133,32 @@ _box_prune () {
 	esac
 	if [[ ${COMP_WORDS[COMP_CWORD-1]} == --filter ]]; then
 		COMPREPLY=($(compgen -W "until= label= label!=" -- "$cur"))
-	elif [[ ${COMP_WORDS[COMP_CWORD-1]} == "$1" ]]; then
-		case $1 in
-		container) COMPREPLY=($(compgen -W "prune commit diff" -- "$cur")) ;;
-		image) COMPREPLY=($(compgen -W "prune history" -- "$cur")) ;;
-		*) COMPREPLY=($(compgen -W "prune" -- "$cur")) ;;
-		esac
 	else
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 	fi
+}
+
+# box container|image|system|builder SUB: the subcommands, Docker's aliases too
+_box_mgmt_subs () {
+	case $1 in
+	container) echo "attach commit cp create diff exec export inspect kill logs ls list ps pause port prune rename restart rm remove run start stats stop top unpause update wait" ;;
+	image) echo "build history import inspect load ls list prune pull push rm remove save tag" ;;
+	system) echo "df events info prune" ;;
+	builder) echo "build prune" ;;
+	esac
+}
+
+# the verb a management form stands for (container ls: ps), else the form
+_box_mgmt_verb () {
+	case "$1 $2" in
+	"container ls"|"container list"|"container ps") echo ps ;;
+	"container rm"|"container remove") echo rm ;;
+	"image ls"|"image list") echo images ;;
+	"image rm"|"image remove") echo rmi ;;
+	"system info") echo info ;;
+	*" prune") echo "prune $1" ;;
+	*) echo "$2" ;;
+	esac
 }
 
 _box () {
@@ -154,9 +171,19 @@ _box () {
 		esac
 	done
 	if [[ -z $verb ]]; then
-		COMPREPLY=($(compgen -W "--root pull push images inspect tag rmi login logout save load run create start restart ps stop kill rm exec logs wait network port volume build builder compose commit diff history container image system" -- "$cur"))
+		COMPREPLY=($(compgen -W "--root --help --version help version info pull push images inspect tag rmi login logout save load run create start restart ps stop kill rm exec logs wait network port volume build builder compose commit diff history container image system" -- "$cur"))
 		return
 	fi
+	# a management form completes as the verb it stands for
+	case $verb in
+	container|image|system|builder)
+		if ((i + 1 >= COMP_CWORD)); then
+			COMPREPLY=($(compgen -W "$(_box_mgmt_subs "$verb")" -- "$cur"))
+			return
+		fi
+		verb=$(_box_mgmt_verb "$verb" "${COMP_WORDS[i+1]}")
+		((i++)) ;;
+	esac
 	case $verb in
 	# verbs: one line each, options first when the word starts with -
 	save) case ${COMP_WORDS[COMP_CWORD-1]} in -o|--output) COMPREPLY=($(compgen -f -- "$cur")) ;; --format) COMPREPLY=($(compgen -W "docker oci" -- "$cur")) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-o --output --format" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")); fi ;; esac ;;
@@ -185,7 +212,9 @@ _box () {
 	network) _box_network ;;
 	volume) _box_volume ;;
 	compose) _box_compose ;;
-	container|image|system|builder) _box_prune "$verb" ;;
+	"prune "*) _box_prune "${verb#prune }" ;;
+	version|info) case ${COMP_WORDS[COMP_CWORD-1]} in -f|--format) ;; *) COMPREPLY=($(compgen -W "-f --format --help" -- "$cur")) ;; esac ;;
+	help) COMPREPLY=($(compgen -W "$(box help 2>/dev/null | awk '/^(Management )?Commands:/ { on = 1; next } /^$/ { on = 0 } on { print $1 }')" -- "$cur")) ;;
 	port) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
 	*) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	esac
