@@ -287,7 +287,7 @@ EOF
 	[[ -z $(ids) ]]
 }
 
-@test "healthcheck and service_healthy: run by the health checks when ctr-create has them, refused before" {
+@test "healthcheck: the CMD form, durations, retries; an unhealthy dependency stops the up" {
 	cat >compose.yaml <<'EOF'
 services:
   db:
@@ -303,15 +303,26 @@ services:
     depends_on:
       db:
         condition: service_healthy
+  sick:
+    image: small
+    command: ["sleep", "1000"]
+    healthcheck:
+      test: ["CMD-SHELL", "exit 1"]
+      interval: 100ms
+      retries: 2
+  needs-sick:
+    image: small
+    command: ["sleep", "1000"]
+    depends_on:
+      sick:
+        condition: service_healthy
 EOF
-	if ctr-create --flags | grep -qx -- --health-cmd; then
-		run --separate-stderr -0 box compose up -d
-		run -0 box inspect -f '{{.State.Health.Status}}' app-db-1
-		[[ $output == healthy ]]
-		run -0 box compose down -t 1
-	else
-		run --separate-stderr -1 box compose up -d
-		[[ $stderr == 'compose-up: service "db": healthcheck: not implemented (ctr-create has no health checks)' ]]
-		[[ -z $(ids) ]]
-	fi
+	run --separate-stderr -1 box compose up -d
+	[[ $stderr == *"Container app-db-1  Healthy"*"Container app-worker-1  Started"* ]]
+	[[ ${stderr_lines[-1]} == "compose-up: dependency failed to start: container app-sick-1 is unhealthy" ]]
+	run -0 box inspect -f '{{.State.Health.Status}} {{.Config.Healthcheck.Retries}}' app-db-1
+	[[ $output == "healthy 20" ]]
+	run -1 box inspect app-needs-sick-1
+	run -0 box compose down -t 1
+	[[ -z $(ids) ]]
 }

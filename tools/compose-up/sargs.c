@@ -342,7 +342,7 @@ static const struct {
 };
 
 static void
-add_simple (const json_t *svc, const struct sargs_ctr *c, struct prog_argv *a)
+add_simple (const json_t *svc, struct prog_argv *a)
 {
 	json_t *v;
 
@@ -369,8 +369,7 @@ add_simple (const json_t *svc, const struct sargs_ctr *c, struct prog_argv *a)
 		flag_map (a, "--log-opt", json_object_get (v, "options"), 1);
 	}
 	add_ulimits (svc, a);
-	if (c->health)
-		add_healthcheck (svc, a);
+	add_healthcheck (svc, a);
 }
 
 int
@@ -384,7 +383,7 @@ sargs_create (const struct model *m, const json_t *svc, const struct sargs_ctr *
 	prog_add (a, "ctr-create");
 	flag (a, "--name", c->name);
 	add_labels (m, svc, c, a);
-	add_simple (svc, c, a);
+	add_simple (svc, a);
 	add_network (m, svc, c->service, a);
 	add_ports (svc, a);
 	json_array_foreach (json_object_get (svc, "volumes"), k, it) if (add_volume (m, it, a, e) < 0) return -1;

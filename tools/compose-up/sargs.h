@@ -15,7 +15,6 @@ struct sargs_ctr {
 	int number;       /* container-number */
 	const char *hash; /* config-hash */
 	int oneoff;       /* made by `run` */
-	int health;       /* ctr-create has --health-cmd */
 };
 
 /* ctr-create's arguments for container C of SVC into A. The first

@@ -39,7 +39,6 @@ struct up {
 	json_t *existing;
 	struct job *jobs;
 	size_t njobs;
-	int health;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct bx_err err;
@@ -55,19 +54,6 @@ say (const char *kind, const char *name, const char *what)
 	pthread_mutex_lock (&say_mu);
 	fprintf (stderr, "%s %s  %s\n", kind, name, what);
 	pthread_mutex_unlock (&say_mu);
-}
-
-int
-up_has_health (void)
-{
-	static int known = -1;
-	_cleanup_free_ char *flags = NULL;
-	struct bx_err e = {0};
-
-	if (known < 0)
-		known = prog_call (&flags, &e, "ctr-create", "--flags", NULL) == 0 && flags &&
-		        strstr (flags, "\n--health-cmd\n");
-	return known;
 }
 
 static void
@@ -394,7 +380,7 @@ up_create (const struct model *m, const char *service, const char *name, int num
            struct prog_argv *extra, char **id, struct bx_err *e)
 {
 	const json_t *svc = json_object_get (json_object_get (m->p, "services"), service);
-	struct sargs_ctr c = {service, name, number, NULL, oneoff, up_has_health ()};
+	struct sargs_ctr c = {service, name, number, NULL, oneoff};
 	struct prog_argv a = {0};
 	char hash[65];
 	int rc;
@@ -541,16 +527,16 @@ converge_service (struct up *u, struct job *j, struct bx_err *e)
 	return rc;
 }
 
-/* true unless every container of J's service runs with its config-hash */
+/* true unless every container of SERVICE runs with its config-hash */
 static int
-needs_work (const struct up *u, const struct job *j)
+stale (const struct up *u, const char *service, const json_t *svc)
 {
-	json_t *have = service_containers (u->existing, j->name), *c;
-	int n = scale_of (u, j->name, j->svc), work = (int)json_array_size (have) != n || u->o->force;
+	json_t *have = service_containers (u->existing, service), *c;
+	int n = scale_of (u, service, svc), work = (int)json_array_size (have) != n || u->o->force;
 	char hash[65];
 	size_t k;
 
-	sargs_hash (j->svc, hash);
+	sargs_hash (svc, hash);
 	json_array_foreach (have, k, c) work |=
 	    !proj_running (c) || (strcmp (proj_label (c, PROJ_L_HASH), hash) && !u->o->no_recreate);
 	json_decref (have);
@@ -693,7 +679,7 @@ job_run (void *arg)
 		pthread_cond_wait (&u->cv, &u->mu);
 	pthread_mutex_unlock (&u->mu);
 	/* a service left as it is waits for nothing: an unchanged up stays fast */
-	if (ready > 0 && (u->o->no_start || !needs_work (u, j) || up_wait_deps (u->m, j->name, &e) == 0))
+	if (ready > 0 && (u->o->no_start || !stale (u, j->name, j->svc) || up_wait_deps (u->m, j->name, &e) == 0))
 		rc = converge_service (u, j, &e);
 	pthread_mutex_lock (&u->mu);
 	j->state = rc == 0 ? JOB_DONE : JOB_FAILED;
@@ -740,9 +726,8 @@ run_jobs (struct up *u, const json_t *services, struct bx_err *e)
 static int
 check_plan (const struct model *m, const json_t *services, struct bx_err *e)
 {
-	json_t *s, *d;
+	json_t *s;
 	size_t k;
-	const char *dep;
 
 	json_array_foreach (services, k, s)
 	{
@@ -751,17 +736,6 @@ check_plan (const struct model *m, const json_t *services, struct bx_err *e)
 		const char *nyi = schema_nyi (svc);
 		if (nyi)
 			return err_set (e, BX_FAIL, 0, "service \"%s\": %s: not implemented", name, nyi);
-		if (json_object_get (svc, "healthcheck") && !up_has_health ())
-			return err_set (
-			    e, BX_FAIL, 0,
-			    "service \"%s\": healthcheck: not implemented (ctr-create has no health checks)", name);
-		json_object_foreach (
-		    json_object_get (svc, "depends_on"), dep,
-		    d) if (!strcmp (json_string_value (json_object_get (d, "condition")) ?: "", "service_healthy") &&
-		           !up_has_health ()) return err_set (e, BX_FAIL, 0,
-		                                              "service \"%s\": depends_on condition service_healthy: "
-		                                              "not implemented",
-		                                              name);
 	}
 	return 0;
 }
@@ -861,8 +835,9 @@ up_cmd (struct verbs_ctx *c, int argc, char **argv)
 	struct model m = {0};
 	struct up u = {0};
 	struct bx_err e = {0};
-	json_t *services = NULL;
+	json_t *services = NULL, *work = NULL, *s;
 	int first, rc = 0;
+	size_t k;
 	struct timespec now;
 	char since[64];
 
@@ -874,17 +849,19 @@ up_cmd (struct verbs_ctx *c, int argc, char **argv)
 	if (model_load (&c->mo, (const char *const *)argv + first, &m, &e) < 0)
 		goto fail;
 	services = up_selection (&m, (const char *const *)argv + first, o.no_deps);
-	if (check_plan (&m, services, &e) < 0 || up_resources (&m, services, &e) < 0 ||
-	    up_images (&m, services,
-	               o.build      ? 1
-	               : o.no_build ? -1
-	                            : 0,
-	               o.pull, &e) < 0)
-		goto fail;
 	u.m = &m;
 	u.o = &o;
-	u.health = up_has_health ();
-	if (proj_containers (m.name, &u.existing, &e) < 0)
+	if (check_plan (&m, services, &e) < 0 || proj_containers (m.name, &u.existing, &e) < 0)
+		goto fail;
+	/* what runs as its model says needs no network, volume or image looked at */
+	work = json_array ();
+	json_array_foreach (services, k, s)
+	{
+		const char *name = json_string_value (s);
+		if (o.build || o.pull || stale (&u, name, json_object_get (json_object_get (m.p, "services"), name)))
+			json_array_append (work, s);
+	}
+	if (up_resources (&m, work, &e) < 0 || up_images (&m, work, o.build ? 1 : o.no_build ? -1 : 0, o.pull, &e) < 0)
 		goto fail;
 	orphans (&m, u.existing, o.remove_orphans, &u);
 	if (run_jobs (&u, services, &e) < 0)
@@ -895,6 +872,7 @@ up_cmd (struct verbs_ctx *c, int argc, char **argv)
 fail:
 	rc = err_report (&e);
 out:
+	json_decref (work);
 	json_decref (services);
 	json_decref (u.existing);
 	json_decref (o.scale);

@@ -22,7 +22,5 @@ int up_create (const struct model *m, const char *service, const char *name, int
 int up_wait_deps (const struct model *m, const char *service, struct bx_err *e);
 /* Bring up (detached) the services SERVICE depends on, and what they need. */
 int up_deps (const struct model *m, const char *service, struct bx_err *e);
-/* True when ctr-create knows the health check flags (health checks landed). */
-int up_has_health (void);
 
 #endif
