@@ -43,7 +43,9 @@ BINS = $(addprefix $(O)/bin/,$(TOOLS))
 # box version and box --version (sys-info): the release and the commit built
 BOX_VERSION = 0.1.0
 BOX_COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-$(O)/tools/sys-info.o: ALL_CFLAGS += -DBOX_VERSION='"$(BOX_VERSION)"' -DBOX_COMMIT='"$(BOX_COMMIT)"'
+# "Built:" as Docker writes it, the commit's time: the same sources, the same text
+BOX_BUILT := $(shell TZ=UTC git log -1 --format=%cd --date=format-local:'%a %b %e %H:%M:%S %Y' 2>/dev/null)
+$(O)/tools/sys-info.o: ALL_CFLAGS += -DBOX_VERSION='"$(BOX_VERSION)"' -DBOX_COMMIT='"$(BOX_COMMIT)"' -DBOX_BUILT='"$(BOX_BUILT)"'
 
 # Debian packages: to build, and to run the tests (with the peers they compare against).
 # libcurl's GnuTLS flavour: Debian's libcurl loads GnuTLS anyway (librtmp),

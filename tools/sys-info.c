@@ -43,6 +43,9 @@
 #ifndef BOX_COMMIT
 #define BOX_COMMIT "unknown"
 #endif
+#ifndef BOX_BUILT
+#define BOX_BUILT ""
+#endif
 /* the Docker Engine API whose shapes box's output follows (Docker 20.10) */
 #define API_VERSION "1.41"
 
@@ -241,13 +244,12 @@ sysinfo_version_json (void)
 	                  "    s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}}",
 	                  "Client", "Version", BOX_VERSION, "ApiVersion", API_VERSION, "DefaultAPIVersion", API_VERSION,
 	                  "GitCommit", BOX_COMMIT, "GoVersion", "gcc " __VERSION__, "Os", "linux", "Arch", arch,
-	                  "BuildTime", __DATE__ " " __TIME__, "Context", "default", "Experimental", 1, "Server",
-	                  "Platform", "Name", "box", "Components", "Name", "Tools", "Version", BOX_VERSION, "Details",
-	                  "ApiVersion", API_VERSION, "GitCommit", BOX_COMMIT, "GoVersion", "gcc " __VERSION__, "Os",
-	                  "linux", "Arch", arch, "KernelVersion", u.release, "Version", BOX_VERSION, "ApiVersion",
-	                  API_VERSION, "MinAPIVersion", API_VERSION, "GitCommit", BOX_COMMIT, "GoVersion",
-	                  "gcc " __VERSION__, "Os", "linux", "Arch", arch, "KernelVersion", u.release, "BuildTime",
-	                  __DATE__ " " __TIME__);
+	                  "BuildTime", BOX_BUILT, "Context", "default", "Experimental", 1, "Server", "Platform", "Name",
+	                  "box", "Components", "Name", "Tools", "Version", BOX_VERSION, "Details", "ApiVersion",
+	                  API_VERSION, "GitCommit", BOX_COMMIT, "GoVersion", "gcc " __VERSION__, "Os", "linux", "Arch",
+	                  arch, "KernelVersion", u.release, "Version", BOX_VERSION, "ApiVersion", API_VERSION,
+	                  "MinAPIVersion", API_VERSION, "GitCommit", BOX_COMMIT, "GoVersion", "gcc " __VERSION__, "Os",
+	                  "linux", "Arch", arch, "KernelVersion", u.release, "BuildTime", BOX_BUILT);
 }
 
 static void

@@ -52,6 +52,26 @@ verbs () {
 	[[ ${lines[0]} == "Usage:  box system prune [OPTIONS]" ]]
 }
 
+@test "help on every management form: its usage, or not implemented for what box lacks" {
+	local m sub n=0
+	for m in container image network volume system builder; do
+		run -0 box "$m" --help
+		[[ ${lines[0]} == "Usage:  box $m COMMAND" ]]
+		for sub in $(awk '/^Commands:/ { on = 1; next } /^$/ { on = 0 } on { print $1 }' <<<"$output") list remove; do
+			[[ $sub == list || $sub == remove ]] && [[ $m == system || $m == builder ]] && continue
+			run --separate-stderr box "$m" "$sub" --help
+			if [[ $status == 1 ]]; then
+				[[ $stderr == "box: $m $sub: not implemented" ]] || { echo "$m $sub: $stderr"; false; }
+				continue
+			fi
+			[[ $status == 0 && -z $stderr ]] || { echo "$m $sub: $status $stderr"; false; }
+			[[ ${lines[0]} == "Usage:  box $m $sub"* && ${lines[0]} != "Usage:  box $m COMMAND" ]] || { echo "$m $sub: ${lines[0]}"; false; }
+			n=$((n + 1))
+		done
+	done
+	[[ $n -ge 45 ]]
+}
+
 @test "a --help after a container's command is the container's" {
 	store_add small docker.io/library/small:latest
 	run -0 box run --rm --network none small echo --help
