@@ -215,6 +215,8 @@ EOF
 	[[ -z $output ]]
 	run -0 box compose ls
 	[[ ${lines[1]} == "app "*"running(2)"*"$PWD/compose.yaml" ]]
+	run -0 box compose ls --format json
+	[[ $(jq -r '.[] | .Name + " " + .Status + " " + .ConfigFiles' <<<"$output") == "app running(2) $PWD/compose.yaml" ]]
 }
 
 @test "up attached: prefixed logs until Ctrl-C, which stops the project" {

@@ -189,33 +189,39 @@ ps_ls_cmd (struct verbs_ctx *c, int argc, char **argv)
 		json_t *counts = json_object_get (p, "counts");
 		json_object_set_new (counts, st, json_integer (json_integer_value (json_object_get (counts, st)) + 1));
 	}
-	if (!quiet && strcmp (fmt, "json"))
-		printf ("%-20s%-20s%s\n", "NAME", "STATUS", "CONFIG FILES");
-	if (!strcmp (fmt, "json"))
-		printf ("[");
-	int first = 1;
+	json_t *rows = json_array ();
 	json_object_foreach (projects, name, p)
 	{
 		char status[256] = "";
-		const char *s;
-		json_t *n;
-		json_t *counts = json_object_get (p, "counts");
+		const char *st;
+		json_t *n, *counts = json_object_get (p, "counts");
 		if (!all && !json_object_get (counts, "running"))
 			continue;
-		json_object_foreach (counts, s, n)
-		    snprintf (status + strlen (status), sizeof status - strlen (status), "%s%s(%lld)",
-		              *status ? ", " : "", s, (long long)json_integer_value (n));
-		if (quiet)
-			printf ("%s\n", name);
-		else if (!strcmp (fmt, "json"))
-			printf ("%s{\"Name\":\"%s\",\"Status\":\"%s\",\"ConfigFiles\":\"%s\"}", first ? "" : ",", name,
-			        status, json_string_value (json_object_get (p, "ConfigFiles")));
-		else
-			printf ("%-20s%-20s%s\n", name, status, json_string_value (json_object_get (p, "ConfigFiles")));
-		first = 0;
+		json_object_foreach (counts, st, n)
+		{
+			snprintf (status + strlen (status), sizeof status - strlen (status), "%s%s(%lld)",
+			          *status ? ", " : "", st, (long long)json_integer_value (n));
+		}
+		json_array_append_new (rows, json_pack ("{s:s, s:s, s:O}", "Name", name, "Status", status,
+		                                        "ConfigFiles", json_object_get (p, "ConfigFiles")));
 	}
-	if (!strcmp (fmt, "json"))
-		printf ("]\n");
+	if (!strcmp (fmt, "json")) {
+		json_dumpf (rows, stdout, JSON_COMPACT);
+		putchar ('\n');
+	} else {
+		if (!quiet)
+			printf ("%-20s%-20s%s\n", "NAME", "STATUS", "CONFIG FILES");
+		json_array_foreach (rows, k, x)
+		{
+			const char *pn = json_string_value (json_object_get (x, "Name"));
+			if (quiet)
+				printf ("%s\n", pn);
+			else
+				printf ("%-20s%-20s%s\n", pn, json_string_value (json_object_get (x, "Status")),
+				        json_string_value (json_object_get (x, "ConfigFiles")));
+		}
+	}
+	json_decref (rows);
 	json_decref (projects);
 	json_decref (ctrs);
 	return 0;
