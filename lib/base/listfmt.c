@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/gotmpl.h"
 
 /* Go's text/tabwriter as docker/cli configures it */
 #define TAB_MINWIDTH 10
@@ -61,340 +62,77 @@ listfmt_json_dumps_go (json_t *v, size_t flags)
 	return b.p ? b.p : strdup ("");
 }
 
-/* --- values, printed as Go's fmt prints decoded JSON ------------------- */
-
-static int print_value (struct sbuf *b, json_t *v);
-
-static int
-cmp_str (const void *a, const void *b)
-{
-	return strcmp (*(const char *const *)a, *(const char *const *)b);
-}
-
-static int
-print_object (struct sbuf *b, json_t *v)
-{
-	_cleanup_free_ const char **keys = malloc ((json_object_size (v) + 1) * sizeof *keys);
-	const char *k;
-	json_t *x;
-	size_t n = 0;
-
-	if (!keys || sbuf_str (b, "map[") < 0)
-		return -1;
-	json_object_foreach (v, k, x) keys[n++] = k;
-	qsort (keys, n, sizeof *keys, cmp_str);
-	for (size_t i = 0; i < n; i++)
-		if ((i && sbuf_str (b, " ") < 0) || sbuf_str (b, keys[i]) < 0 || sbuf_str (b, ":") < 0 ||
-		    print_value (b, json_object_get (v, keys[i])) < 0)
-			return -1;
-	return sbuf_str (b, "]");
-}
-
-static int
-print_value (struct sbuf *b, json_t *v)
-{
-	char num[64];
-	size_t i;
-	json_t *x;
-
-	switch (v ? json_typeof (v) : JSON_NULL) {
-	case JSON_STRING: return sbuf_add (b, json_string_value (v), json_string_length (v));
-	case JSON_INTEGER: snprintf (num, sizeof num, "%lld", (long long)json_integer_value (v)); break;
-	case JSON_REAL: snprintf (num, sizeof num, "%g", json_real_value (v)); break;
-	case JSON_TRUE: return sbuf_str (b, "true");
-	case JSON_FALSE: return sbuf_str (b, "false");
-	case JSON_NULL: return sbuf_str (b, v ? "<nil>" : "<no value>");
-	case JSON_OBJECT: return print_object (b, v);
-	case JSON_ARRAY:
-		if (sbuf_str (b, "[") < 0)
-			return -1;
-		json_array_foreach (v, i, x) if ((i && sbuf_str (b, " ") < 0) || print_value (b, x) < 0) return -1;
-		return sbuf_str (b, "]");
-	}
-	return sbuf_str (b, num);
-}
-
-/* Go's truth: false, 0, nil, and empty strings, arrays and maps are false. */
-static int
-is_true (json_t *v)
-{
-	switch (v ? json_typeof (v) : JSON_NULL) {
-	case JSON_STRING: return json_string_length (v) > 0;
-	case JSON_INTEGER: return json_integer_value (v) != 0;
-	case JSON_REAL: return json_real_value (v) != 0;
-	case JSON_TRUE: return 1;
-	case JSON_ARRAY: return json_array_size (v) > 0;
-	case JSON_OBJECT: return json_object_size (v) > 0;
-	default: return 0;
-	}
-}
-
 /* --- templates -------------------------------------------------------- */
 
-#define MAXWORDS 4
-
-/* An action's words: ".A.B", "json", "\"literal\"" (quotes kept). */
-struct action {
-	char text[512]; /* as written, for messages */
-	char buf[512];
-	char *w[MAXWORDS];
-	int n;
-};
-
+/* docker/cli's Label methods: .Label "k" of a row is its label k ("" when
+ * absent), whether Labels is docker's "k=v,k2=v2" or an object */
 static int
-split_action (const char *s, size_t len, struct action *a, struct bx_err *e)
+row_method (json_t *recv, const char *name, json_t **args, size_t nargs, json_t **out, struct bx_err *e)
 {
-	char *p = a->buf;
+	json_t *labels = json_object_get (recv, "Labels");
+	const char *key = nargs == 1 ? json_string_value (args[0]) : NULL;
 
-	if (len >= sizeof a->buf)
-		return err_set (e, BX_USAGE, 0, "template: action too long");
-	memcpy (a->buf, s, len);
-	a->buf[len] = '\0';
-	memcpy (a->text, a->buf, len + 1);
-	a->n = 0;
-	for (;;) {
-		while (*p == ' ')
-			*p++ = '\0';
-		if (!*p)
-			return 0;
-		if (a->n == MAXWORDS)
-			return err_set (e, BX_USAGE, 0, "template: {{%.*s}}: not implemented", (int)len, s);
-		a->w[a->n++] = p;
-		if (*p == '"') {
-			char *q = strchr (p + 1, '"');
-			if (!q)
-				return err_set (e, BX_USAGE, 0, "template: {{%.*s}}: unterminated string", (int)len, s);
-			p = q + 1;
-		} else {
-			while (*p && *p != ' ')
-				p++;
+	if (strcmp (name, "Label") || !key)
+		return err_set (e, BX_FAIL, 0, "can't evaluate field %s", name);
+	if (json_is_object (labels)) {
+		json_t *v = json_object_get (labels, key);
+		*out = json_string (json_is_string (v) ? json_string_value (v) : "");
+	} else {
+		const char *s = json_is_string (labels) ? json_string_value (labels) : "";
+		size_t kl = strlen (key);
+		*out = NULL;
+		for (const char *p = s; *p && !*out; p += strcspn (p, ","), p += *p == ',') {
+			size_t len = strcspn (p, ",");
+			if (len > kl && p[kl] == '=' && !strncmp (p, key, kl))
+				*out = json_stringn (p + kl + 1, len - kl - 1);
 		}
+		if (!*out)
+			*out = json_string ("");
 	}
+	return *out ? 0 : err_set (e, BX_SYSTEM, ENOMEM, "template");
 }
 
-/* The value of ARG: ".", ".A.B" (NULL when missing) or a "string". TMP
- * holds a made-up value the caller releases. */
+/* docker's header of .Label "a.b-c": the key's last part, - and _ as
+ * blanks, upper case */
 static int
-eval_arg (const char *arg, json_t *dot, json_t **out, json_t **tmp, struct bx_err *e)
+header_method (json_t *recv, const char *name, json_t **args, size_t nargs, json_t **out, struct bx_err *e)
 {
-	char key[256];
+	const char *key = nargs == 1 ? json_string_value (args[0]) : NULL, *dot;
+	char *s;
 
-	if (arg[0] == '"') {
-		*tmp = json_stringn (arg + 1, strlen (arg) - 2);
-		*out = *tmp;
-		return *tmp ? 0 : err_set (e, BX_SYSTEM, ENOMEM, "template");
-	}
-	if (arg[0] != '.')
-		return err_set (e, BX_USAGE, 0, "template: %s: not implemented", arg);
-	*out = dot;
-	for (const char *p = arg + 1; *p && *out;) {
-		size_t n = strcspn (p, ".");
-		if (n == 0 || n >= sizeof key)
-			return err_set (e, BX_USAGE, 0, "template: %s: bad field name", arg);
-		memcpy (key, p, n);
-		key[n] = '\0';
-		*out = json_object_get (*out, key);
-		p += n + (p[n] == '.');
-	}
-	return 0;
+	(void)recv;
+	if (strcmp (name, "Label") || !key)
+		return err_set (e, BX_FAIL, 0, "can't evaluate field %s", name);
+	if ((dot = strrchr (key, '.')))
+		key = dot + 1;
+	if (!(s = strdup (key)))
+		return err_set (e, BX_SYSTEM, ENOMEM, "template");
+	for (char *p = s; *p; p++)
+		*p = *p == '-' || *p == '_' ? ' ' : toupper ((unsigned char)*p);
+	*out = json_string (s);
+	free (s);
+	return *out ? 0 : err_set (e, BX_SYSTEM, ENOMEM, "template");
 }
 
 static int
-fn_case (struct sbuf *b, json_t *v, int upper)
+render_with (const char *tmpl, json_t *dot, const struct gotmpl_opts *o, char **out, struct bx_err *e)
 {
-	struct sbuf t = {0};
-	int rc = print_value (&t, v);
-
-	for (size_t i = 0; rc == 0 && i < t.n; i++)
-		t.p[i] = upper ? toupper ((unsigned char)t.p[i]) : tolower ((unsigned char)t.p[i]);
-	if (rc == 0 && t.n)
-		rc = sbuf_add (b, t.p, t.n);
-	free (t.p);
-	return rc;
-}
-
-static int
-fn_join (struct sbuf *b, json_t *list, json_t *sep)
-{
-	size_t i;
-	json_t *x;
-
-	if (!json_is_array (list))
-		return print_value (b, list);
-	json_array_foreach (list, i, x) if ((i && print_value (b, sep) < 0) || print_value (b, x) < 0) return -1;
-	return 0;
-}
-
-/* docker/cli's json function encodes without HTML escapes; only {{json .}}
- * of a list's row (WHOLE) escapes, because the row's own MarshalJSON
- * (json.Marshal) did */
-static char *
-json_of (json_t *v, int whole)
-{
-	if (whole)
-		return listfmt_json_dumps_go (v ? v : json_null (), JSON_COMPACT);
-	return json_dumps (v ? v : json_null (), JSON_COMPACT | JSON_ENCODE_ANY);
-}
-
-/* Run a pipeline of one function: print its result into B. */
-static int
-run_action (struct action *a, json_t *dot, int row, struct sbuf *b, struct bx_err *e)
-{
-	const char *fn = a->n > 1 ? a->w[0] : "";
-	json_t *v[MAXWORDS] = {0}, *tmp[MAXWORDS] = {0};
-	static const char *const known[] = {"json", "upper", "lower", "index", "join", NULL};
-	int rc = 0, first = a->n > 1, ok = a->n == 1;
-	_cleanup_free_ char *js = NULL;
-
-	for (int i = 0; known[i]; i++)
-		ok |= strcmp (fn, known[i]) == 0;
-	if (!ok)
-		return err_set (e, BX_USAGE, 0, "template: {{%s}}: not implemented", a->text);
-	for (int i = first; i < a->n && rc == 0; i++)
-		rc = eval_arg (a->w[i], dot, &v[i], &tmp[i], e);
-	if (rc == 0) {
-		if (a->n == 1)
-			rc = print_value (b, v[0]);
-		else if (strcmp (fn, "json") == 0 && a->n == 2)
-			rc = (js = json_of (v[1], row && strcmp (a->w[1], ".") == 0)) ? sbuf_str (b, js) : -1;
-		else if ((strcmp (fn, "upper") == 0 || strcmp (fn, "lower") == 0) && a->n == 2)
-			rc = fn_case (b, v[1], fn[0] == 'u');
-		else if (strcmp (fn, "index") == 0 && a->n == 3 && json_is_string (v[2]))
-			rc = print_value (b, json_object_get (v[1], json_string_value (v[2])));
-		else if (strcmp (fn, "join") == 0 && a->n == 3)
-			rc = fn_join (b, v[1], v[2]);
-		else
-			rc = err_set (e, BX_USAGE, 0, "template: {{%s}}: not implemented", a->text);
-		if (rc < 0 && !e->msg[0])
-			err_set (e, BX_SYSTEM, ENOMEM, "template");
-	}
-	for (int i = 0; i < MAXWORDS; i++)
-		json_decref (tmp[i]);
-	return rc;
-}
-
-static int
-is_word (const char *act, size_t n, const char *w)
-{
-	size_t wl = strlen (w);
-	return n >= wl && memcmp (act, w, wl) == 0 && (n == wl || act[wl] == ' ');
-}
-
-/* Trimmed action text between "{{" at T+I and the next "}}"; END gets
- * the offset after "}}". */
-static int
-next_action (const char *t, size_t n, size_t i, const char **act, size_t *alen, size_t *end, struct bx_err *e)
-{
-	const char *close = memmem (t + i + 2, n - i - 2, "}}", 2);
-
-	if (!close)
-		return err_set (e, BX_USAGE, 0, "template: unclosed action");
-	*act = t + i + 2;
-	*alen = close - *act;
-	while (*alen && **act == ' ')
-		(*act)++, (*alen)--;
-	while (*alen && (*act)[*alen - 1] == ' ')
-		(*alen)--;
-	*end = close + 2 - t;
-	return 0;
-}
-
-/* From I (just after an {{if}}), find the matching {{else}} (ELSE_AT,
- * ELSE_END, 0 when none) and {{end}} (END_AT, END_END). */
-static int
-match_if (const char *t, size_t n, size_t i, size_t pos[4], struct bx_err *e)
-{
-	int depth = 0;
-	const char *act, *p;
-	size_t alen, end;
-
-	pos[0] = pos[1] = 0;
-	while ((p = memmem (t + i, n - i, "{{", 2))) {
-		size_t at = p - t;
-		if (next_action (t, n, at, &act, &alen, &end, e) < 0)
-			return -1;
-		if (is_word (act, alen, "if") || is_word (act, alen, "range") || is_word (act, alen, "with"))
-			depth++;
-		else if (is_word (act, alen, "end") && depth-- == 0) {
-			pos[2] = at, pos[3] = end;
-			return 0;
-		} else if (is_word (act, alen, "else") && depth == 0)
-			pos[0] = at, pos[1] = end;
-		i = end;
-	}
-	return err_set (e, BX_USAGE, 0, "template: {{if}} without {{end}}");
-}
-
-static int render (const char *t, size_t n, json_t *dot, int row, struct sbuf *b, struct bx_err *e);
-
-static int
-render_if (const char *t, size_t n, size_t *i, struct action *a, json_t *dot, int row, struct sbuf *b, struct bx_err *e)
-{
-	size_t pos[4] = {0};
-	json_t *v = NULL, *tmp = NULL;
-	int truth;
-
-	if (a->n != 2 || match_if (t, n, *i, pos, e) < 0 || eval_arg (a->w[1], dot, &v, &tmp, e) < 0)
-		return e->msg[0] ? -1 : err_set (e, BX_USAGE, 0, "template: {{if}}: not implemented");
-	truth = is_true (v);
-	json_decref (tmp);
-	if (truth && render (t + *i, (pos[0] ? pos[0] : pos[2]) - *i, dot, row, b, e) < 0)
-		return -1;
-	if (!truth && pos[0] && render (t + pos[1], pos[2] - pos[1], dot, row, b, e) < 0)
-		return -1;
-	*i = pos[3];
-	return 0;
-}
-
-/* ROW: DOT is a list's row (see json_of) */
-static int
-render (const char *t, size_t n, json_t *dot, int row, struct sbuf *b, struct bx_err *e)
-{
-	size_t i = 0, alen, end;
-	const char *p, *act;
-	struct action a;
-
-	while (i < n) {
-		p = memmem (t + i, n - i, "{{", 2);
-		if (sbuf_add (b, t + i, (p ? (size_t)(p - t) : n) - i) < 0)
-			return err_set (e, BX_SYSTEM, ENOMEM, "template");
-		if (!p)
-			break;
-		if (next_action (t, n, p - t, &act, &alen, &end, e) < 0 || split_action (act, alen, &a, e) < 0)
-			return -1;
-		i = end;
-		if (a.n == 0)
-			return err_set (e, BX_USAGE, 0, "template: empty action");
-		if (strcmp (a.w[0], "if") == 0) {
-			if (render_if (t, n, &i, &a, dot, row, b, e) < 0)
-				return -1;
-		} else if (strcmp (a.w[0], "else") == 0 || strcmp (a.w[0], "end") == 0) {
-			return err_set (e, BX_USAGE, 0, "template: unexpected {{%s}}", a.w[0]);
-		} else if (run_action (&a, dot, row, b, e) < 0) {
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-render_text (const char *tmpl, json_t *dot, int row, char **out, struct bx_err *e)
-{
-	struct sbuf b = {0};
+	struct gotmpl *t;
+	int rc;
 
 	e->msg[0] = '\0';
-	if (render (tmpl, strlen (tmpl), dot, row, &b, e) < 0) {
-		free (b.p);
+	if (gotmpl_parse (tmpl, &t, e) < 0)
 		return -1;
-	}
-	*out = b.p ? b.p : strdup ("");
-	return *out ? 0 : err_set (e, BX_SYSTEM, ENOMEM, "template");
+	rc = gotmpl_exec (t, dot, o, out, e);
+	gotmpl_free (t);
+	return rc;
 }
 
 int
 listfmt_render (const char *tmpl, json_t *dot, char **out, struct bx_err *e)
 {
-	return render_text (tmpl, dot, 0, out, e);
+	static const struct gotmpl_opts o = {.missing = GOTMPL_MISSING_ERROR};
+	return render_with (tmpl, dot, &o, out, e);
 }
 
 /* --- listings --------------------------------------------------------- */
@@ -441,7 +179,7 @@ listfmt_init (struct listfmt *f, const char *format, const char *def, struct bx_
 	}
 	if (!(f->tmpl = unescape (format)))
 		return err_set (e, BX_SYSTEM, ENOMEM, "format");
-	return 0;
+	return gotmpl_parse (f->tmpl, &f->t, e);
 }
 
 static int
@@ -464,27 +202,29 @@ add_row (struct listfmt *f, char *s, struct bx_err *e)
 int
 listfmt_header (struct listfmt *f, json_t *headers, struct bx_err *e)
 {
+	/* a field without a title prints as nothing, as in docker's header */
+	static const struct gotmpl_opts o = {.missing = GOTMPL_MISSING_EMPTY, .method = header_method};
 	char *s;
 
 	if (!f->table)
 		return 0;
-	if (listfmt_render (f->tmpl, headers, &s, e) < 0)
+	if (gotmpl_exec (f->t, headers, &o, &s, e) < 0)
 		return -1;
-	/* a field without a title prints as nothing, as in docker's header */
-	for (char *p; (p = strstr (s, "<no value>"));)
-		memmove (p, p + 10, strlen (p + 10) + 1);
 	return add_row (f, s, e);
 }
 
 int
 listfmt_row (struct listfmt *f, json_t *rec, struct bx_err *e)
 {
+	/* a row is one of docker's formatter structs: no field is optional */
+	struct gotmpl_opts o = {
+	    .missing = GOTMPL_MISSING_ERROR, .method = row_method, .type = f->type, .json_escape = 1};
 	char *s;
 
 	if (f->json) {
 		if (!(s = listfmt_json_dumps_go (rec, JSON_COMPACT)))
 			return err_set (e, BX_SYSTEM, ENOMEM, "format");
-	} else if (render_text (f->tmpl, rec, 1, &s, e) < 0) {
+	} else if (gotmpl_exec (f->t, rec, &o, &s, e) < 0) {
 		return -1;
 	}
 	return add_row (f, s, e);
@@ -611,14 +351,21 @@ listfmt_inspect (json_t *all, const char *format, FILE *out, struct bx_err *e)
 		fprintf (out, "%s\n", s);
 		return 0;
 	}
+	static const struct gotmpl_opts opts = {.missing = GOTMPL_MISSING_ERROR};
+	struct gotmpl *t;
+	int rc = 0;
+
+	if (gotmpl_parse (format, &t, e) < 0)
+		return -1;
 	json_array_foreach (all, i, o)
 	{
 		_cleanup_free_ char *text = NULL;
-		if (listfmt_render (format, o, &text, e) < 0)
-			return -1;
+		if ((rc = gotmpl_exec (t, o, &opts, &text, e)) < 0)
+			break;
 		fprintf (out, "%s\n", text);
 	}
-	return 0;
+	gotmpl_free (t);
+	return rc;
 }
 
 int
@@ -639,6 +386,7 @@ listfmt_free (struct listfmt *f)
 		free (f->rows[i]);
 	free (f->rows);
 	free (f->tmpl);
+	gotmpl_free (f->t);
 	free (f->out);
 	memset (f, 0, sizeof *f);
 }

@@ -9,12 +9,10 @@
  *   TEMPLATE           one rendering per record, then a newline
  * "\t" and "\n" written as two characters in FORMAT become tab and newline.
  *
- * Templates are a small subset of Go's text/template, enough for the
- * formats people pass to docker: {{.Field.Sub}}, {{json .X}} ({{json .}}),
- * {{upper .X}}, {{lower .X}}, {{index .Map "key"}}, {{join .List "sep"}},
- * {{if .X}}..{{else}}..{{end}}. Anything else is refused (BX_USAGE,
- * "not implemented"). Values print as Go prints decoded JSON: [a b],
- * map[k:v], <no value> for a missing field.
+ * Templates are Go's text/template (base/gotmpl.h). A row is one of
+ * docker's formatter structs: a field it lacks is an error, and
+ * {{.Label "k"}} is its label k (from "Labels"). A table's header is the
+ * template over HEADERS, an unknown column titled by nothing.
  */
 #ifndef BOX_LISTFMT_H
 #define BOX_LISTFMT_H
@@ -25,10 +23,14 @@
 
 #include "base/err.h"
 
+struct gotmpl;
+
 struct listfmt {
 	int table, json;
-	char *tmpl;  /* the template, escapes replaced */
-	char **rows; /* rendered rows (table mode) */
+	char *tmpl;       /* the template, escapes replaced */
+	struct gotmpl *t; /* TMPL parsed */
+	const char *type; /* the Go type a row's unknown field names, or NULL */
+	char **rows;      /* rendered rows (table mode) */
 	size_t n, cap;
 	char *out; /* the text so far (non-table modes) */
 	size_t outlen;
@@ -48,7 +50,8 @@ int listfmt_print (struct listfmt *f, FILE *out, struct bx_err *e);
 void listfmt_free (struct listfmt *f);
 
 /* Render TMPL (escapes already replaced) against DOT into a malloc'd
- * string, for `inspect --format`. */
+ * string, for `inspect --format`: a missing key is an error, as docker
+ * inspect's Option("missingkey=error"). */
 int listfmt_render (const char *tmpl, json_t *dot, char **out, struct bx_err *e);
 /* docker inspect's output of ALL (an array) on OUT: indented JSON, or
  * FORMAT rendered per object. A render that fails stops the output there. */

@@ -156,7 +156,7 @@ CID=4be1c0d3e0b8f00dfeedbeef00000000000000000000000000000000000000ab
 	[[ $output == *'"Digest":"\u003cnone\u003e"'* ]]
 }
 
-@test "--format templates: plain, table, json of a field; bad ones exit 2" {
+@test "--format templates: plain, table, json of a field; bad ones exit 2, failing ones 1" {
 	store_add small docker.io/library/small:latest
 	run -0 img-list --format '{{.Repository}}:{{.Tag}}'
 	[[ $output == "small:latest" ]]
@@ -164,10 +164,14 @@ CID=4be1c0d3e0b8f00dfeedbeef00000000000000000000000000000000000000ab
 	[[ $output == "REPOSITORY   TAG"$'\n'"small        latest" ]]
 	run -0 img-list --format '{{json .Tag}} {{upper .Repository}} {{if .Digest}}d{{else}}n{{end}}'
 	[[ $output == '"latest" SMALL d' ]]
-	run --separate-stderr -2 img-list --format '{{.Tag | printf "%s"}}'
-	[[ $stderr == 'img-list: template: {{.Tag | printf "%s"}}: not implemented' ]]
+	run -0 img-list --format '{{.Tag | printf "%-8s|"}}{{range $i, $c := split .Repository "m"}}{{$i}}={{$c}} {{end}}'
+	[[ $output == "latest  |0=s 1=all " ]]
+	run --separate-stderr -2 img-list --format '{{nope .Tag}}'
+	[[ $stderr == 'img-list: template: :1: function "nope" not defined' ]]
 	run --separate-stderr -2 img-list --format '{{.Tag'
-	[[ $stderr == "img-list: template: unclosed action" ]]
+	[[ $stderr == "img-list: template: :1: unclosed action" ]]
+	run --separate-stderr -1 img-list --format '{{.Nope}}'
+	[[ $stderr == 'img-list: template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope"' ]]
 }
 
 @test "REPO[:TAG] and --filter reference/dangling/label choose rows" {

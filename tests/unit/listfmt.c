@@ -1,5 +1,5 @@
 /* listfmt - TAP unit tests of lib/base/listfmt.h: Docker's tabwriter
- * alignment, the Go-template subset, and output written to the stream the
+ * alignment, templates as listings and inspect run them, and output written to the stream the
  * caller gives */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,18 +32,20 @@ templates (void)
 
 	is_str (render ("{{.A}}-{{ .S.T }}", doc), "x-deep", "fields and nested fields");
 	is_str (render ("{{.N}} {{.L}} {{.M}}", doc), "80 [a b] map[a:1 k:v]", "Go's %v of numbers, lists, maps");
-	is_str (render ("{{.Missing}}|{{.Z}}", doc), "<no value>|<nil>", "missing and null");
+	is_str (render ("{{.Z}}", doc), "<nil>", "null");
+	is_str (render ("{{.Missing}}", doc),
+	        "ERR template: :1:2: executing \"\" at <.Missing>: map has no entry for key \"Missing\"",
+	        "inspect: a missing key is docker's error");
 	is_str (render ("{{json .L}} {{json .H}}", doc), "[\"a\",\"b\"] \"<&>\"", "json of a field: not HTML-escaped");
 	is_str (render ("{{json .}}", "{\"H\":\"<&>\"}"), "{\"H\":\"<&>\"}",
 	        "json of an inspected object: not escaped");
 	is_str (render ("{{upper .A}}{{lower \"Q\"}}", doc), "Xq", "upper, lower");
 	is_str (render ("{{index .M \"k\"}} {{join .L \",\"}}", doc), "v a,b", "index, join");
 	is_str (render ("{{if .E}}y{{else}}n{{end}}{{if .L}}{{if .A}}Y{{end}}{{end}}", doc), "nY", "if/else, nested");
-	is_str (render ("{{.A | printf \"%s\"}}", doc), "ERR template: {{.A | printf \"%s\"}}: not implemented",
-	        "pipelines refused");
-	is_str (render ("{{range .L}}x{{end}}", doc), "ERR template: {{range .L}}: not implemented", "range refused");
-	is_str (render ("{{if .A}}x", doc), "ERR template: {{if}} without {{end}}", "unclosed if");
-	is_str (render ("{{end}}", doc), "ERR template: unexpected {{end}}", "stray end");
+	is_str (render ("{{.A | printf \"%s!\"}}", doc), "x!", "pipelines");
+	is_str (render ("{{range .L}}<{{.}}>{{end}}", doc), "<a><b>", "range");
+	is_str (render ("{{if .A}}x", doc), "ERR template: :1: unexpected EOF", "unclosed if");
+	is_str (render ("{{end}}", doc), "ERR template: :1: unexpected {{end}}", "stray end");
 }
 
 static const char *
@@ -128,8 +130,11 @@ streams (void)
 	is_str (inspect ("[{\"A\":\"x\"}]", NULL), "0 [\n    {\n        \"A\": \"x\"\n    }\n]\n",
 	        "inspect: indented JSON");
 	is_str (inspect ("[{\"A\":\"x\"},{\"A\":\"y\"}]", "{{.A}}"), "0 x\ny\n", "inspect: a line per object");
-	is_str (inspect ("[{\"A\":\"x\"}]", "{{range .A}}"), "-1 template: {{range .A}}: not implemented",
-	        "inspect: a failed render returns its error, prints nothing");
+	is_str (inspect ("[{\"A\":\"x\"}]", "{{range .A}}"), "-1 template: :1: unexpected EOF",
+	        "inspect: a bad template returns its error, prints nothing");
+	is_str (inspect ("[{\"A\":\"x\"},{\"B\":\"y\"}]", "{{.A}}"),
+	        "-1 x\ntemplate: :1:2: executing \"\" at <.A>: map has no entry for key \"A\"",
+	        "inspect: a failed render stops there");
 }
 
 int
