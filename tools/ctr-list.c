@@ -372,8 +372,10 @@ print_rows (struct ctx *c, const struct list_opts *o, struct ctrview **rows, siz
 	time_t now = time (NULL);
 	int rc = 0;
 
-	if (listfmt_init (&f, o->format, o->size ? DEF_TABLE_SIZE : DEF_TABLE, &e) < 0 ||
-	    listfmt_header (&f, h, &e) < 0)
+	if (listfmt_init (&f, o->format, o->size ? DEF_TABLE_SIZE : DEF_TABLE, &e) < 0)
+		rc = -1;
+	f.type = "*formatter.containerContext"; /* an unknown field's error names it, as docker's */
+	if (rc == 0 && listfmt_header (&f, h, &e) < 0)
 		rc = -1;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		json_t *rec = row_record (c, o, rows[i], now);

@@ -205,8 +205,10 @@ print_rows (const struct list_opts *o, const struct imgrows *rows)
 	time_t now = time (NULL);
 	int rc = 0;
 
-	if (listfmt_init (&f, o->format, o->rows.digests ? DEF_TABLE_DIGESTS : DEF_TABLE, &e) < 0 ||
-	    listfmt_header (&f, h, &e) < 0)
+	if (listfmt_init (&f, o->format, o->rows.digests ? DEF_TABLE_DIGESTS : DEF_TABLE, &e) < 0)
+		rc = -1;
+	f.type = "*formatter.imageContext"; /* an unknown field's error names it, as docker's */
+	if (rc == 0 && listfmt_header (&f, h, &e) < 0)
 		rc = -1;
 	for (size_t i = 0; rc == 0 && i < rows->n; i++) {
 		json_t *rec = imgrows_record (&rows->v[i], o->notrunc, now);

@@ -1774,6 +1774,17 @@ static const struct fn fns[] = {
     {"pad", fn_pad_trunc, 3, 3}, {"truncate", fn_pad_trunc, 2, 2}, {"call", fn_call, 1, -1},
 };
 
+static int
+is_header_fn (const char *name)
+{
+	static const char *const names[] = {"json",  "split", "join",     "title", "lower",
+	                                    "upper", "pad",   "truncate", NULL};
+	for (int i = 0; names[i]; i++)
+		if (!strcmp (names[i], name))
+			return 1;
+	return 0;
+}
+
 static void
 release (json_t **a, size_t n)
 {
@@ -1808,7 +1819,9 @@ eval_cmd (struct state *s, json_t *dot, const struct cmd *c, json_t *final, int 
 			for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
 				if (!strcmp (fns[i].name, first->names[0]))
 					f = &fns[i];
-			if ((int)n < f->min || (f->max >= 0 && (int)n > f->max))
+			if (s->o && s->o->header && n && is_header_fn (first->names[0]))
+				*out = json_incref (a[0]);
+			else if ((int)n < f->min || (f->max >= 0 && (int)n > f->max))
 				rc = x_err (s, first, "wrong number of args for %s: want %s%d got %zu", f->name,
 				            f->max < 0 ? "at least " : "", f->max < 0 ? f->min : f->max, n);
 			else

@@ -45,6 +45,9 @@ struct gotmpl_opts {
 	 * ("*formatter.containerContext"); NULL: a map's wording */
 	const char *type;
 	int json_escape; /* {{json .}} of the top value escapes <>& (a row's MarshalJSON) */
+	/* a table's header: docker's HeaderFunctions, where json split join
+	 * title lower upper pad truncate give their first argument back */
+	int header;
 };
 
 /* Parse TEXT into *OUT. */

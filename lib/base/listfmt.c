@@ -93,7 +93,7 @@ row_method (json_t *recv, const char *name, json_t **args, size_t nargs, json_t 
 }
 
 /* docker's header of .Label "a.b-c": the key's last part, - and _ as
- * blanks, upper case */
+ * blanks */
 static int
 header_method (json_t *recv, const char *name, json_t **args, size_t nargs, json_t **out, struct bx_err *e)
 {
@@ -108,7 +108,7 @@ header_method (json_t *recv, const char *name, json_t **args, size_t nargs, json
 	if (!(s = strdup (key)))
 		return err_set (e, BX_SYSTEM, ENOMEM, "template");
 	for (char *p = s; *p; p++)
-		*p = *p == '-' || *p == '_' ? ' ' : toupper ((unsigned char)*p);
+		*p = *p == '-' || *p == '_' ? ' ' : *p;
 	*out = json_string (s);
 	free (s);
 	return *out ? 0 : err_set (e, BX_SYSTEM, ENOMEM, "template");
@@ -203,7 +203,7 @@ int
 listfmt_header (struct listfmt *f, json_t *headers, struct bx_err *e)
 {
 	/* a field without a title prints as nothing, as in docker's header */
-	static const struct gotmpl_opts o = {.missing = GOTMPL_MISSING_EMPTY, .method = header_method};
+	static const struct gotmpl_opts o = {.missing = GOTMPL_MISSING_EMPTY, .method = header_method, .header = 1};
 	char *s;
 
 	if (!f->table)

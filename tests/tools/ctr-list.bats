@@ -59,7 +59,14 @@ teardown () { box_teardown; }
 	[[ $output == "web running SMALL" ]]
 	run -0 ctr-list --format 'table {{.Names}}\t{{.State}}'
 	[[ ${lines[0]} == "NAMES     STATE" && ${lines[1]} == "web       running" ]]
-	run --separate-stderr -2 ctr-list --format '{{.Names | printf}}'
+	run -0 ctr-list --format '{{.Label "app"}}|{{.Label "nope"}}|{{range split .Labels ","}}[{{.}}]{{end}}|{{.Names | printf "%.2s"}}'
+	[[ $output == "web||[app=web][tier=web]|we" ]]
+	run -0 ctr-list --format 'table {{upper .Names}}\t{{.Label "com.example.my_label"}}'
+	[[ ${lines[0]} == "NAMES     my label" && ${lines[1]} == "WEB       " ]]
+	run --separate-stderr -1 ctr-list --format '{{.Nope}}'
+	[[ $stderr == 'ctr-list: template: :1:2: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type *formatter.containerContext' ]]
+	run --separate-stderr -2 ctr-list --format '{{.Names | nope}}'
+	[[ $stderr == 'ctr-list: template: :1: function "nope" not defined' ]]
 }
 
 @test "COMMAND is quoted and cut at 20 columns as Docker does; --no-trunc keeps it" {

@@ -171,7 +171,7 @@ CID=4be1c0d3e0b8f00dfeedbeef00000000000000000000000000000000000000ab
 	run --separate-stderr -2 img-list --format '{{.Tag'
 	[[ $stderr == "img-list: template: :1: unclosed action" ]]
 	run --separate-stderr -1 img-list --format '{{.Nope}}'
-	[[ $stderr == 'img-list: template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope"' ]]
+	[[ $stderr == 'img-list: template: :1:2: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type *formatter.imageContext' ]]
 }
 
 @test "REPO[:TAG] and --filter reference/dangling/label choose rows" {
