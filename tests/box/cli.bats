@@ -72,6 +72,20 @@ verbs () {
 	[[ $n -ge 45 ]]
 }
 
+@test "every verb of Docker's: its help, or not implemented" {
+	local v
+	for v in attach build builder commit container cp create diff events exec export history image images import \
+		info inspect kill load login logout logs network pause port ps pull push rename restart rm rmi run save \
+		search start stats stop system tag top unpause update version volume wait; do
+		run --separate-stderr box "$v" --help
+		if [[ $status == 1 ]]; then
+			[[ $stderr == "box: $v: not implemented" ]] || { echo "$v: $stderr"; false; }
+		else
+			[[ $status == 0 && ${lines[0]} == "Usage:  box $v"* ]] || { echo "$v: $status ${lines[0]}"; false; }
+		fi
+	done
+}
+
 @test "a --help after a container's command is the container's" {
 	store_add small docker.io/library/small:latest
 	run -0 box run --rm --network none small echo --help
