@@ -17,9 +17,12 @@
  *
  * Every path in the container is resolved inside its rootfs (openat2
  * RESOLVE_IN_ROOT): neither "../" nor a symlink of the container reaches
- * the host. A path on one of the container's mounts (a volume, a bind
- * mount, /proc, /etc/hosts...) is refused: the host's view of the rootfs
- * has only the empty mount point there ("not implemented").
+ * the host. A path on a directory bind mount (a volume, -v HOST:PATH) is
+ * copied in its source, as Docker copies into the mounted volume, with the
+ * same confinement to that directory; on a read-only one, copying in is
+ * refused. Any other mount (tmpfs, /proc, a file such as /etc/hosts) is
+ * refused ("not implemented"): the host's view of the rootfs has only the
+ * mount point there.
  * Ownership as Docker 20.10's: what is copied in keeps the archive's
  * uid/gid (with -a and a container User, that user's); what is copied out
  * belongs to the caller.
@@ -55,13 +58,15 @@ struct opts {
 	const char *src, *dst;
 	const char *ctr; /* as typed */
 	const char *cpath;
-	int into; /* copy into the container */
+	const char *shown; /* CPATH as typed, for messages */
+	int into;          /* copy into the container */
 };
 
 struct ctr {
 	char id[CTR_ID_LEN + 1];
 	int dirfd, rootfs;
 	char rootpath[PATH_MAX];
+	int inmount; /* ROOTFS is a bind mount's source (a volume's data) */
 };
 
 static void
@@ -120,7 +125,7 @@ parse_cp (int argc, char **argv, struct opts *o)
 		err_die (BX_USAGE, "must specify at least one container source");
 	o->into = dp != NULL;
 	o->ctr = o->into ? dname : sname;
-	o->cpath = o->into ? dp : sp;
+	o->cpath = o->shown = o->into ? dp : sp;
 }
 
 static void
@@ -232,38 +237,59 @@ ctr_path_of (const struct ctr *c, int fd, char *out, size_t len)
 	return 0;
 }
 
-/* PATH (in the container) at or under one of its mounts: the rootfs holds
- * only the mount point there */
-static const char *
-ctr_mount_under (const struct ctr *c, const char *path)
+/* a mount of config.json: where, and for a bind mount its source */
+struct mnt {
+	char dest[PATH_MAX];
+	char src[PATH_MAX]; /* "" unless a bind mount */
+	int ro;
+};
+
+static int
+mnt_has_opt (json_t *m, const char *opt)
 {
-	static char dest[PATH_MAX];
+	json_t *v;
+	size_t k;
+
+	json_array_foreach (json_object_get (m, "options"), k,
+	                    v) if (!strcmp (json_string_value (v) ?: "", opt)) return 1;
+	return 0;
+}
+
+/* PATH (in the container) at or under one of its mounts, the last one
+ * listed that holds it (the topmost): the rootfs has only the mount
+ * point there. 1 with *OUT set, 0 when on the rootfs itself. */
+static int
+ctr_mount_under (const struct ctr *c, const char *path, struct mnt *out)
+{
 	json_t *cfg, *m;
 	size_t k, l;
-	int fd = openat (c->dirfd, "config.json", O_RDONLY | O_CLOEXEC);
+	int fd, found = 0;
 
-	if (fd < 0 || !(cfg = json_loadfd (fd, 0, NULL))) {
-		if (fd >= 0)
-			close (fd);
-		return NULL;
-	}
+	if (c->inmount || (fd = openat (c->dirfd, "config.json", O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	cfg = json_loadfd (fd, 0, NULL);
 	close (fd);
-	*dest = 0;
 	json_array_foreach (json_object_get (cfg, "mounts"), k, m)
 	{
 		const char *d = json_string_value (json_object_get (m, "destination"));
+		const char *src = json_string_value (json_object_get (m, "source"));
+		const char *type = json_string_value (json_object_get (m, "type"));
 		if (!d || !*d)
 			continue;
 		l = strlen (d);
 		while (l > 1 && d[l - 1] == '/')
 			l--;
-		if (!strncmp (path, d, l) && (path[l] == 0 || path[l] == '/' || l == 1)) {
-			snprintf (dest, sizeof dest, "%.*s", (int)l, d);
-			break;
-		}
+		if (strncmp (path, d, l) || (path[l] && path[l] != '/' && l != 1))
+			continue;
+		found = 1;
+		snprintf (out->dest, sizeof out->dest, "%.*s", (int)l, d);
+		out->ro = mnt_has_opt (m, "ro");
+		*out->src = 0;
+		if (src && ((type && !strcmp (type, "bind")) || mnt_has_opt (m, "bind") || mnt_has_opt (m, "rbind")))
+			snprintf (out->src, sizeof out->src, "%s", src);
 	}
 	json_decref (cfg);
-	return *dest ? dest : NULL;
+	return found;
 }
 
 /* the name a copy of PATH gets: its last part, "." for "DIR/." */
@@ -358,7 +384,7 @@ cp_out (const struct opts *o, struct ctr *c)
 {
 	struct bx_err e = {0};
 	char cpath[PATH_MAX], parent[PATH_MAX], base[NAME_MAX + 1], srcname[NAME_MAX + 1];
-	const char *mnt;
+	struct mnt mnt;
 	struct stat st, dst;
 	struct landing l;
 	struct cptar_owner own = {0};
@@ -367,16 +393,17 @@ cp_out (const struct opts *o, struct ctr *c)
 
 	fd = tree_open_in_root (c->rootfs, o->cpath, O_PATH | (o->follow ? 0 : O_NOFOLLOW), 0);
 	if (fd < 0 || ctr_path_of (c, fd, cpath, sizeof cpath) < 0 || fstat (fd, &st) < 0)
-		return fail (BX_FAIL, "Error: No such container:path: %s:%s", o->ctr, o->cpath);
+		return fail (BX_FAIL, "Error: No such container:path: %s:%s", o->ctr, o->shown);
 	close (fd);
-	if ((mnt = ctr_mount_under (c, cpath)))
-		return fail (BX_FAIL, "Error: %s:%s is on the container's mount %s: not implemented", o->ctr, o->cpath,
-		             mnt);
+	if (ctr_mount_under (c, cpath, &mnt))
+		return fail (BX_FAIL,
+		             "Error: %s:%s is reached through a symlink into the container's mount %s: not implemented",
+		             o->ctr, o->shown, mnt.dest);
 	snprintf (parent, sizeof parent, "%s", cpath);
 	snprintf (base, sizeof base, "%s", strcmp (cpath, "/") ? basename (cpath) : ".");
 	if ((pfd = tree_open_in_root (c->rootfs, dirname (parent), O_RDONLY | O_DIRECTORY, 0)) < 0)
-		return fail (BX_FAIL, "Error: No such container:path: %s:%s", o->ctr, o->cpath);
-	copy_name (o->cpath, srcname, sizeof srcname);
+		return fail (BX_FAIL, "Error: No such container:path: %s:%s", o->ctr, o->shown);
+	copy_name (o->shown, srcname, sizeof srcname);
 	if (!strcmp (o->dst, "-")) {
 		struct archive *a = cptar_writer (1, &e);
 		rc = a && cptar_tree (a, pfd, base, srcname, &e) == 0 && archive_write_close (a) == ARCHIVE_OK ? 0 : -1;
@@ -431,16 +458,17 @@ static int
 open_dest (const struct opts *o, const struct ctr *c, const char *dir, const char *as, int *destfd)
 {
 	char cpath[PATH_MAX], target[PATH_MAX + NAME_MAX + 2];
-	const char *mnt;
+	struct mnt mnt;
 
 	if ((*destfd = tree_open_in_root (c->rootfs, dir, O_RDONLY | O_DIRECTORY, 0)) < 0 ||
 	    ctr_path_of (c, *destfd, cpath, sizeof cpath) < 0)
 		return fail (BX_FAIL, "Error response from daemon: Could not find the file %s in container %s", dir,
 		             o->ctr);
 	snprintf (target, sizeof target, "%s/%s", strcmp (cpath, "/") ? cpath : "", strcmp (as, ".") ? as : "");
-	if ((mnt = ctr_mount_under (c, target)))
-		return fail (BX_FAIL, "Error: %s:%s is on the container's mount %s: not implemented", o->ctr, o->cpath,
-		             mnt);
+	if (ctr_mount_under (c, target, &mnt))
+		return fail (BX_FAIL,
+		             "Error: %s:%s is reached through a symlink into the container's mount %s: not implemented",
+		             o->ctr, o->shown, mnt.dest);
 	return 0;
 }
 
@@ -465,7 +493,7 @@ cp_in (const struct opts *o, struct ctr *c)
 	}
 	if (!strcmp (o->src, "-")) {
 		if (!isdir)
-			return fail (BX_FAIL, "Error: destination \"%s:%s\" must be a directory", o->ctr, o->cpath);
+			return fail (BX_FAIL, "Error: destination \"%s:%s\" must be a directory", o->ctr, o->shown);
 		if (open_dest (o, c, o->cpath, ".", &destfd))
 			return BX_FAIL;
 		rc = extract_from (0, 0, destfd, &own, &e);
@@ -525,17 +553,41 @@ static int export(const struct opts *o, struct ctr *c)
 }
 
 /* CONTAINER:PATH on one of the container's mounts, as typed (the mount
- * point may not exist in the rootfs yet) */
+ * point may not exist in the rootfs yet): a directory bind mount (a
+ * volume's data, a -v HOST:PATH) becomes the root the copy works in, as
+ * Docker copies into the mounted volume; any other is refused */
 static int
-mount_refuse (const struct opts *o, const struct ctr *c)
+mount_enter (struct opts *o, struct ctr *c)
 {
+	static char rest[PATH_MAX];
 	char path[PATH_MAX];
-	const char *mnt;
+	struct mnt m;
+	ssize_t n;
+	int fd;
 
 	snprintf (path, sizeof path, "%s%s", *o->cpath == '/' ? "" : "/", o->cpath);
-	if (!(mnt = ctr_mount_under (c, path)))
+	if (!ctr_mount_under (c, path, &m))
 		return 0;
-	return fail (BX_FAIL, "Error: %s:%s is on the container's mount %s: not implemented", o->ctr, o->cpath, mnt);
+	if (!*m.src || (fd = open (m.src, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return fail (
+		    BX_FAIL,
+		    "Error: %s:%s is on the container's mount %s (not a directory bind mount): not implemented", o->ctr,
+		    o->shown, m.dest);
+	if (o->into && m.ro) {
+		close (fd);
+		return fail (BX_FAIL, "Error response from daemon: mounted volume is marked read-only");
+	}
+	close (c->rootfs);
+	c->rootfs = fd;
+	c->inmount = 1;
+	snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
+	if ((n = readlink (path, c->rootpath, sizeof c->rootpath - 1)) < 0)
+		return fail (BX_FAIL, "%s: %s", m.src, strerror (errno));
+	c->rootpath[n] = 0;
+	snprintf (path, sizeof path, "%s%s", *o->cpath == '/' ? "" : "/", o->cpath);
+	snprintf (rest, sizeof rest, "%s", path[strlen (m.dest)] ? path + strlen (m.dest) : "/");
+	o->cpath = rest;
+	return 0;
 }
 
 int
@@ -556,9 +608,9 @@ main (int argc, char **argv)
 			return err_report (&e);
 		if (is_export)
 			return fail (BX_FAIL, "Error response from daemon: %s", e.msg);
-		return fail (BX_FAIL, "Error: No such container:path: %s:%s", o.ctr, o.cpath);
+		return fail (BX_FAIL, "Error: No such container:path: %s:%s", o.ctr, o.shown);
 	}
-	if (!is_export && (rc = mount_refuse (&o, &c)))
+	if (!is_export && (rc = mount_enter (&o, &c)))
 		return rc;
 	rc = is_export ? export(&o, &c) : o.into ? cp_in (&o, &c) : cp_out (&o, &c);
 	close (c.rootfs);

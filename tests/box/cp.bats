@@ -122,11 +122,23 @@ t=tarfile.open(sys.argv[1],"w"); i=tarfile.TarInfo("../../climb"); i.size=1; t.a
 	[[ -L $H/o1 ]]
 }
 
-@test "box cp refuses a path on a container's bind mount" {
-	mkdir "$H/vol"
-	box create --name vv -v "$H/vol:/data" --network none small true >/dev/null
+@test "box cp into and out of a bind mount goes to its source; read-only and tmpfs refused" {
+	mkdir "$H/vol" "$H/rovol"
+	box create --name vv -v "$H/vol:/data" -v "$H/rovol:/ro:ro" --tmpfs /t --network none small true >/dev/null
 	echo x >"$H/f"
-	run --separate-stderr -1 box cp "$H/f" vv:/data/f
-	[[ $stderr == *"/data: not implemented" ]]
-	[[ ! -e $H/vol/f ]]
+	box cp "$H/f" vv:/data/f
+	[[ $(cat "$H/vol/f") == x ]]
+	r=$BOX_ROOT/containers/$(readlink "$BOX_ROOT"/names/vv)/rootfs
+	[[ ! -e $r/data/f ]]
+	mkdir "$H/out"
+	box cp vv:/data "$H/out"
+	[[ $(cat "$H/out/data/f") == x ]]
+	ln -s /../../.. "$H/vol/up"
+	box cp "$H/f" vv:/data/up/escaped
+	[[ -f $H/vol/escaped && ! -e /escaped ]]
+	run --separate-stderr -1 box cp "$H/f" vv:/ro/f
+	[[ $stderr == "Error response from daemon: mounted volume is marked read-only" ]]
+	[[ ! -e $H/rovol/f ]]
+	run --separate-stderr -1 box cp "$H/f" vv:/t/f
+	[[ $stderr == "Error: vv:/t/f is on the container's mount /t (not a directory bind mount): not implemented" ]]
 }
