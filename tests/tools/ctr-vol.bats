@@ -140,11 +140,14 @@ user () {
 @test "rm waits for the shared lock a container being made holds" {
 	ctr-vol create data >/dev/null
 	# flock -s on the volume's directory, as ctr-create holds it
-	flock -s "$BOX_ROOT/volumes/data" sleep 2 &
-	sleep 0.3
-	run -124 timeout 0.5 ctr-vol rm data
+	local held=$BATS_TEST_TMPDIR/held
+	flock -s "$BOX_ROOT/volumes/data" sh -c ': >"$1"; sleep 2' sh "$held" 3>&- &
+	local holder=$!
+	for _ in $(seq 100); do [[ -e $held ]] && break; sleep 0.1; done
+	[[ -e $held ]]
+	run -124 timeout -k 5 0.5 ctr-vol rm data
 	[[ -d $BOX_ROOT/volumes/data ]]
-	wait
+	wait "$holder"
 	run -0 ctr-vol rm data
 }
 
