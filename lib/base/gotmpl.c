@@ -375,6 +375,8 @@ lex_action (struct lexer *l, size_t *jp, int *trim)
 				type = T_BOOL;
 			else if (j - start == 3 && !memcmp (t + start, "nil", 3))
 				type = T_NIL;
+		} else if (c == '}') {
+			return lex_err (l, j, "bad character U+007D '}'");
 		} else if (c > ' ' && c < 0x7f) {
 			j++;
 			type = T_CHARTOK;
@@ -1237,7 +1239,14 @@ fn_index (struct state *s, const struct node *at, json_t **a, size_t n, json_t *
 	json_t *cur = a[0];
 
 	for (size_t i = 1; i < n; i++) {
-		if (json_is_object (cur) && json_is_string (a[i])) {
+		if (json_is_string (cur) && json_is_integer (a[i])) {
+			long long k = json_integer_value (a[i]);
+			if (k < 0 || (size_t)k >= json_string_length (cur))
+				return x_err (s, at, "error calling index: index out of range: %lld", k);
+			/* a string's element is a byte, an integer */
+			*out = json_integer ((unsigned char)json_string_value (cur)[k]);
+			return *out ? 0 : x_oom (s);
+		} else if (json_is_object (cur) && json_is_string (a[i])) {
 			cur = json_object_get (cur, json_string_value (a[i]));
 		} else if (json_is_array (cur) && json_is_integer (a[i])) {
 			long long k = json_integer_value (a[i]);
@@ -1723,8 +1732,8 @@ fn_case (struct state *s, const struct node *at, json_t **a, size_t n, json_t **
 			b.p[i] = toupper (c);
 		else if (kind == 'l')
 			b.p[i] = tolower (c);
-		/* strings.Title: letters, digits, _ and ' continue a word */
-		word = isalnum (c) || c == '_' || c == '\'' || c >= 0x80;
+		/* strings.Title: letters, digits and _ continue a word */
+		word = isalnum (c) || c == '_' || c >= 0x80;
 	}
 	return fn_ret_str (s, &b, out);
 }

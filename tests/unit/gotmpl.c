@@ -101,19 +101,28 @@ static const char *const cases[][2] = {
     /* len, index, slice */
     {"{{len .A}} {{len .L}} {{len .M}} {{index .L 1}} {{index .M \"k\"}} {{index .M \"nope\"}}",
      "1 2 2 b v <no value>"},
-    {"{{index .Nested 1 \"Name\"}} {{slice .L 1}} {{slice \"hello\" 1 3}}", "n2 [b] el"},
+    {"{{index .Nested 1 \"Name\"}} {{slice .L 1}} {{slice \"hello\" 1 3}} {{index \"abc\" 1}}", "n2 [b] el 98"},
+    /* checked against the docker client here (its templates run without a daemon) */
+    {"{{print \"a\" 1 2 \"b\"}}|{{println 1 2}}", "a1 2b|1 2\n"},
+    {"{{1000000.0}} {{123456.0}} {{printf \"%5.1f|%-6d|%+d|%x|%08.3f\" 3.14159 42 5 \"hi\" 3.14159}}",
+     "1e+06 123456   3.1|42    |+5|6869|0003.142"},
+    {"{{html \"<&>'\\\"\"}} {{js \"a'b<=\"}} {{urlquery \"a b&c/\xc3\xa9\"}}",
+     "&lt;&amp;&gt;&#39;&#34; a\\'b\\u003C\\u003D a+b%26c%2F%C3%A9"},
+    {"{{printf \"%s\" 5}}|{{printf \"%s\" nil}}|{{and 1 0 2}}|{{or 0 \"\" 3}}|{{not 0}}",
+     "%!s(int=5)|%!s(<nil>)|0|3|true"},
+    {"{{range $i, $e := split \"a,b,c\" \",\"}}{{if eq $e \"b\"}}{{continue}}{{end}}{{$i}}{{$e}}{{end}}", "0a2c"},
     /* escapers */
     {"{{html .H}} {{js \"a'b<\"}} {{urlquery \"a b&c\"}}", "&lt;&amp;&gt; a\\'b\\u003C a+b%26c"},
     /* docker/cli's functions */
     {"{{json .L}} {{json .H}} {{json .Z}} {{json .N}}", "[\"a\",\"b\"] \"<&>\" null 80"},
-    {"{{join .L \", \"}} {{split \"a:b\" \":\"}} {{title \"hello world-x\"}} {{lower \"AbC\"}} {{upper .A}}",
-     "a, b [a b] Hello World-X abc X"},
+    {"{{join .L \", \"}} {{split \"a:b\" \":\"}} {{title \"hello world-x o'neil\"}} {{lower \"AbC\"}} {{upper .A}}",
+     "a, b [a b] Hello World-X O'Neil abc X"},
     {"[{{pad .A 2 1}}][{{pad .E 2 1}}] {{truncate \"abcdef\" 3}} {{truncate \"ab\" 3}}", "[  x ][] abc ab"},
     /* methods through the caller's hook */
     {"{{.Echo \"hi\"}} {{.S.Echo 1}}", "hi 1"},
     /* parse errors, worded as Go's */
     {"{{nope .A}}", "PARSE 2 template: :1: function \"nope\" not defined"},
-    {"{{.A}", "PARSE 2 template: :1: unexpected \"}\" in operand"},
+    {"{{.A}", "PARSE 2 template: :1: bad character U+007D '}'"},
     {"{{.A", "PARSE 2 template: :1: unclosed action"},
     {"{{if .A}}x", "PARSE 2 template: :1: unexpected EOF"},
     {"x\n{{end}}", "PARSE 2 template: :2: unexpected {{end}}"},
