@@ -42,3 +42,18 @@ teardown () {
 	ctr-cp --root "$BOX_ROOT" cc:/tmp/z/g "$BATS_TEST_TMPDIR/out"
 	[[ $(cat "$BATS_TEST_TMPDIR/out") == gz ]]
 }
+
+@test "ctr-cp: hard links stay links, directories keep their mtimes" {
+	mkdir -p "$BATS_TEST_TMPDIR/h/d"
+	echo one >"$BATS_TEST_TMPDIR/h/a"
+	ln "$BATS_TEST_TMPDIR/h/a" "$BATS_TEST_TMPDIR/h/d/b"
+	touch -d '2001-02-03 04:05:06' "$BATS_TEST_TMPDIR/h/d"
+	ctr-cp --root "$BOX_ROOT" "$BATS_TEST_TMPDIR/h" cc:/
+	r=$BOX_ROOT/containers/$(readlink "$BOX_ROOT"/names/cc)/rootfs
+	[[ $(stat -c %i "$r/h/a") == $(stat -c %i "$r/h/d/b") ]]
+	[[ $(stat -c %Y "$r/h/d") == $(stat -c %Y "$BATS_TEST_TMPDIR/h/d") ]]
+	ctr-cp --root "$BOX_ROOT" cc:/h "$BATS_TEST_TMPDIR/back"
+	[[ $(stat -c %i "$BATS_TEST_TMPDIR/back/a") == $(stat -c %i "$BATS_TEST_TMPDIR/back/d/b") ]]
+	[[ $(stat -c %Y "$BATS_TEST_TMPDIR/back/d") == $(stat -c %Y "$BATS_TEST_TMPDIR/h/d") ]]
+	ctr-cp export --root "$BOX_ROOT" cc | tar -tv | grep -q '^h.* h/d/b link to h/a$'
+}

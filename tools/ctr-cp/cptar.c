@@ -13,6 +13,9 @@
 #include "base/tree.h"
 #include "cptar.h"
 
+/* the writer's hard links: one writer per process (cp or export) */
+static struct archive_entry_linkresolver *cptar_links;
+
 struct archive *
 cptar_writer (int fd, struct bx_err *e)
 {
@@ -25,6 +28,8 @@ cptar_writer (int fd, struct bx_err *e)
 			archive_write_free (a);
 		return NULL;
 	}
+	if (!cptar_links && (cptar_links = archive_entry_linkresolver_new ()))
+		archive_entry_linkresolver_set_strategy (cptar_links, archive_format (a));
 	return a;
 }
 
@@ -72,7 +77,7 @@ cptar_data (struct archive *a, int dirfd, const char *name, const char *path, st
 static int
 cptar_put (struct archive *a, int dirfd, const char *name, const char *path, const struct stat *st, struct bx_err *e)
 {
-	struct archive_entry *en = archive_entry_new ();
+	struct archive_entry *en = archive_entry_new (), *spare = NULL;
 	char target[4096], dirpath[4096];
 	ssize_t n;
 	int rc = 0;
@@ -93,11 +98,14 @@ cptar_put (struct archive *a, int dirfd, const char *name, const char *path, con
 	}
 	if (!S_ISREG (st->st_mode))
 		archive_entry_set_size (en, 0);
+	else if (st->st_nlink > 1 && cptar_links)
+		archive_entry_linkify (cptar_links, &en, &spare); /* a second name: a link entry, no data */
 	if (archive_write_header (a, en) != ARCHIVE_OK)
 		rc = cptar_werr (a, path, e);
-	else if (S_ISREG (st->st_mode) && st->st_size > 0)
+	else if (S_ISREG (st->st_mode) && archive_entry_size (en) > 0)
 		rc = cptar_data (a, dirfd, name, path, e);
 	archive_entry_free (en);
+	archive_entry_free (spare);
 	return rc;
 }
 
@@ -336,16 +344,50 @@ cptar_entry (struct archive *in, struct archive_entry *en, int destfd, const str
 	return rc;
 }
 
+/* a directory's times, set again once its entries are made */
+struct cptar_dirtime {
+	char *path;
+	struct timespec ts[2];
+};
+
+static void
+cptar_dirtimes (int destfd, struct cptar_dirtime *d, size_t n)
+{
+	int fd;
+
+	while (n--) {
+		if ((fd = tree_open_in_root (destfd, d[n].path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0)) >= 0) {
+			futimens (fd, d[n].ts);
+			close (fd);
+		}
+		free (d[n].path);
+	}
+}
+
 int
 cptar_extract (struct archive *in, int destfd, const struct cptar_owner *own, struct bx_err *e)
 {
 	struct archive_entry *en;
-	int r;
+	struct cptar_dirtime *dirs = NULL, *nd;
+	size_t n = 0;
+	char path[4096];
+	int r, rc = 0;
 
-	while ((r = archive_read_next_header (in, &en)) == ARCHIVE_OK || r == ARCHIVE_WARN)
-		if (cptar_entry (in, en, destfd, own, e) < 0)
-			return -1;
-	if (r != ARCHIVE_EOF)
-		return err_set (e, BX_FAIL, 0, "tar: %s", archive_error_string (in));
-	return 0;
+	while (rc == 0 && ((r = archive_read_next_header (in, &en)) == ARCHIVE_OK || r == ARCHIVE_WARN)) {
+		if ((rc = cptar_entry (in, en, destfd, own, e)) < 0 || !S_ISDIR (archive_entry_mode (en)))
+			continue;
+		if (cptar_clean (archive_entry_pathname (en), path, sizeof path) < 0 || !*path ||
+		    !(nd = realloc (dirs, (n + 1) * sizeof *dirs)))
+			continue;
+		dirs = nd;
+		dirs[n].path = strdup (path);
+		dirs[n].ts[0] = dirs[n].ts[1] =
+		    (struct timespec){archive_entry_mtime (en), archive_entry_mtime_nsec (en)};
+		n += dirs[n].path != NULL;
+	}
+	if (rc == 0 && r != ARCHIVE_EOF)
+		rc = err_set (e, BX_FAIL, 0, "tar: %s", archive_error_string (in));
+	cptar_dirtimes (destfd, dirs, n);
+	free (dirs);
+	return rc;
 }
