@@ -7,8 +7,11 @@
  * same tree gives the same diff_id. The mount points a container that ran
  * got (proc, sys, dev, etc/hosts, etc/hostname, etc/resolv.conf) are left
  * out, as Docker's init layer keeps them out of a step's diff; a directory
- * that was only copied up to hold them (it has an overlay origin and
- * nothing written inside) is left out with them. */
+ * that was only copied up to hold them (it has an overlay origin, nothing
+ * written inside, and the mode, owner and xattrs of the lower directory it
+ * came from) is left out with them. Its mtime is not compared, as
+ * containerd's and BuildKit's diffs do not compare a directory's: making
+ * and removing a mount point inside (RUN --mount) changes it. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
@@ -16,8 +19,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -27,6 +32,7 @@
 #include "base/afile.h"
 #include "base/cleanup.h"
 #include "base/hash.h"
+#include "base/layout.h"
 #include "base/tree.h"
 #include "image/oci.h"
 #include "layers/layer.h"
@@ -59,6 +65,8 @@ struct walk {
 	char *pending[256]; /* directories entered, not yet written */
 	struct stat pst[256];
 	size_t npending, nwritten;
+	int *lower; /* the lower layers' directories, topmost first */
+	size_t nlower;
 	int err;
 };
 
@@ -284,11 +292,97 @@ has_xattr (int dirfd, const char *name, const char *attr, const char *want)
 
 	if (fd < 0)
 		return 0;
+	/* any value when WANT is NULL: an origin is a file handle, longer */
+	if (!want)
+		return fgetxattr (fd, attr, NULL, 0) >= 0;
 	n = fgetxattr (fd, attr, val, sizeof val - 1);
 	if (n < 0)
 		return 0;
 	val[n] = '\0';
-	return !want || strcmp (val, want) == 0;
+	return strcmp (val, want) == 0;
+}
+
+/* the kept xattrs of UPPER (a path) all in LOWER (an fd) with the same
+ * values, and as many */
+static int
+lower_same_xattrs (const char *upper, int lower)
+{
+	char names[4096], val[4096], lval[4096];
+	ssize_t n = llistxattr (upper, names, sizeof names), vn;
+	size_t kept = 0;
+
+	if (n < 0)
+		n = 0;
+	for (char *x = names; x < names + n; x += strlen (x) + 1) {
+		if (!is_kept_xattr (x))
+			continue;
+		kept++;
+		vn = lgetxattr (upper, x, val, sizeof val);
+		if (vn < 0 || fgetxattr (lower, x, lval, sizeof lval) != vn || memcmp (val, lval, (size_t)vn) != 0)
+			return 0;
+	}
+	if ((n = flistxattr (lower, names, sizeof names)) < 0)
+		n = 0;
+	for (char *x = names; x < names + n; x += strlen (x) + 1)
+		kept -= is_kept_xattr (x) ? 1 : 0;
+	return kept == 0;
+}
+
+/* PATH in the topmost lower layer that has it, as the copy-up saw it: a
+ * directory fd, -2 when a layer has something else there (a file, a
+ * whiteout, a link on the way), -1 when none has it */
+static int
+lower_open (const struct walk *w, const char *path)
+{
+	struct open_how how = {.flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+	                       .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_BENEATH};
+
+	for (size_t i = 0; i < w->nlower; i++) {
+		int fd = (int)syscall (SYS_openat2, w->lower[i], path, &how, sizeof how);
+		if (fd >= 0)
+			return fd;
+		if (errno != ENOENT)
+			return -2;
+	}
+	return -1;
+}
+
+/* a directory copied up with nothing written inside is one of the
+ * changes when its own metadata is: one no image layer has came from the
+ * init layer, which holds only mount points */
+static int
+lower_differs (const struct walk *w, int dirfd, const char *path, const char *name, const struct stat *st)
+{
+	_cleanup_close_ int fd = lower_open (w, path);
+	char upper[PATH_MAX];
+	struct stat ls;
+
+	if (fd == -1)
+		return 0;
+	if (fd < 0 || fstat (fd, &ls) < 0)
+		return 1;
+	if ((ls.st_mode & 07777) != (st->st_mode & 07777) || ls.st_uid != st->st_uid || ls.st_gid != st->st_gid)
+		return 1;
+	snprintf (upper, sizeof upper, "/proc/self/fd/%d/%s", dirfd, name);
+	return !lower_same_xattrs (upper, fd);
+}
+
+/* a directory written even when nothing inside it is: one made in the
+ * step, or copied up and changed; not one copied up (it has an origin)
+ * only to hold mount points, nor the etc/ made to hold a run's */
+static int
+walk_keeps_dir (const struct walk *w, int dirfd, const char *path, const char *name, const struct stat *st)
+{
+	int origin, etc = strcmp (path, "etc") == 0;
+
+	if (!w->o->ran)
+		return 1;
+	if (w->o->whole)
+		return !etc;
+	origin = has_xattr (dirfd, name, "trusted.overlay.origin", NULL);
+	if (!origin)
+		return !etc;
+	return lower_differs (w, dirfd, path, name, st);
 }
 
 static int walk_dir (struct walk *w, int dirfd, const char *prefix);
@@ -336,11 +430,7 @@ walk_sub (struct walk *w, int dirfd, const char *path, const char *name, const s
 	w->pst[at] = *st;
 	w->npending++;
 	rc = asprintf (&sub, "%s/", path) < 0 ? -1 : 0;
-	/* a directory made in the step is written even when empty; one only
-	 * copied up (it has an origin), or the etc/ that holds a run's mount
-	 * points, only when something inside it is */
-	if (rc == 0 && (!w->o->ran || (strcmp (path, "etc") != 0 &&
-	                               (w->o->whole || !has_xattr (dirfd, name, "trusted.overlay.origin", NULL)))))
+	if (rc == 0 && walk_keeps_dir (w, dirfd, path, name, st))
 		rc = flush_pending (w, fd);
 	if (rc == 0 && has_xattr (dirfd, name, "trusted.overlay.opaque", "y")) {
 		struct stat z = {.st_mode = S_IFREG | 0644, .st_mtime = st->st_mtime};
@@ -376,6 +466,36 @@ walk_dir (struct walk *w, int dirfd, const char *prefix)
 	}
 	free (names);
 	return rc;
+}
+
+/* the image's layers/<hex>/, topmost first; one missing is skipped */
+static int
+walk_lowers_open (struct walk *w, int rootfd, json_t *diff_ids, struct bx_err *e)
+{
+	size_t n = json_array_size (diff_ids);
+
+	if (n == 0)
+		return 0;
+	if (!(w->lower = calloc (n, sizeof *w->lower)))
+		return err_set (e, BX_SYSTEM, ENOMEM, "layers");
+	for (size_t i = n; i-- > 0;) {
+		const char *d = json_string_value (json_array_get (diff_ids, i));
+		char path[DIGEST_STR_LEN + 16];
+		if (!d || !digest_is_valid (d))
+			continue;
+		snprintf (path, sizeof path, L_LAYERS "/%s", digest_hex (d));
+		if ((w->lower[w->nlower] = openat (rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+			w->nlower++;
+	}
+	return 0;
+}
+
+static void
+walk_lowers_close (struct walk *w)
+{
+	for (size_t i = 0; i < w->nlower; i++)
+		close (w->lower[i]);
+	free (w->lower);
 }
 
 static int
@@ -436,7 +556,10 @@ layer_from_upper (int upper, const struct layer_opts *o, const struct store *st,
 		ZSTD_freeCCtx (s.zc);
 		return -1;
 	}
-	rc = write_tar (&w, upper, e);
+	rc = walk_lowers_open (&w, o->rootfd, o->diff_ids, e);
+	if (rc == 0)
+		rc = write_tar (&w, upper, e);
+	walk_lowers_close (&w);
 	links_free (&w.links);
 	s.z.avail_in = 0;
 	if (rc == 0 && (s.zc ? sink_zstd (&s, NULL, 0, 1) : sink_out (&s, Z_FINISH)) < 0)

@@ -22,6 +22,13 @@ struct layer_opts {
 	enum layer_compress compress;
 	/* SOURCE_DATE_EPOCH: later mtimes are written as it; -1: none */
 	long long epoch;
+	/* the image the container ran: ROOTFD ($BOX_ROOT) and its config's
+	 * rootfs.diff_ids, whose layers/<hex>/ are the lower layers. A directory
+	 * copied up from them with nothing written inside is written when its
+	 * mode, owner or xattrs differ from the lower's; DIFF_IDS NULL: it
+	 * never is */
+	int rootfd;
+	json_t *diff_ids;
 };
 
 /* Write UPPER (a directory fd) as a layer blob of ST, staging it in

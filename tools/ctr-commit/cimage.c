@@ -34,7 +34,14 @@ make_layer (const struct cimage *c, json_t **desc, char diff_id[DIGEST_STR_LEN +
 	if ((tmp = openat (c->rootfd, tmpname, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "%s", tmpname);
 	/* a container's mount points are never its changes, run or not */
-	struct layer_opts lo = {.whole = c->whole, .ran = 1, .compress = LAYER_GZIP, .epoch = -1};
+	struct layer_opts lo = {
+	    .whole = c->whole,
+	    .ran = 1,
+	    .compress = LAYER_GZIP,
+	    .epoch = -1,
+	    .rootfd = c->rootfd,
+	    .diff_ids =
+	        c->parent->config ? json_object_get (json_object_get (c->parent->config, "rootfs"), "diff_ids") : NULL};
 	rc = layer_from_upper (c->upper, &lo, c->st, tmp, desc, diff_id, e);
 	tree_remove_at (c->rootfd, tmpname);
 	return rc;

@@ -84,7 +84,10 @@ step_commit (struct build *b, const char *id, const char *created_by, struct bx_
 	if (rc == 0 && (tmp = openat (b->rootfd, tmpname, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		rc = err_set (e, BX_SYSTEM, errno, "%s", tmpname);
 	if (rc == 0) {
-		struct layer_opts lo = {whole, !strcmp (b->in->keyword, "run"), b->o->compress, b->o->epoch};
+		struct layer_opts lo = {
+		    whole,          !strcmp (b->in->keyword, "run"),
+		    b->o->compress, b->o->epoch,
+		    b->rootfd,      json_object_get (json_object_get (b->cfg, "rootfs"), "diff_ids")};
 		rc = layer_from_upper (upper, &lo, &b->st, tmp, &desc, diff_id, e);
 	}
 	if (tmp >= 0)
