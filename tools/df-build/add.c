@@ -86,6 +86,11 @@ extract (int fd, char *msg, size_t len)
 		r = ARCHIVE_FATAL;
 	while (r >= ARCHIVE_WARN && (r = archive_read_next_header (a, &en)) == ARCHIVE_OK) {
 		relative (en);
+		/* the destination exists: Docker's untar leaves it as it is */
+		if (!strcmp (archive_entry_pathname (en), ".")) {
+			r = ARCHIVE_OK;
+			continue;
+		}
 		if ((r = archive_write_header (w, en)) < ARCHIVE_WARN)
 			break;
 		if (archive_entry_size (en) > 0 && (r = copy_data (a, w)) < ARCHIVE_WARN)

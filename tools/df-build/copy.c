@@ -35,6 +35,7 @@ struct cp {
 	gid_t gid;
 	int chmod; /* -1: keep */
 	int add;   /* ADD, not COPY */
+	int keep;  /* --from without --chown: the files keep their owners */
 	/* the context's .dockerignore (NULL: none, or not the context), and
 	 * the path in the context of the entry being copied */
 	const struct ignore *ign;
@@ -96,8 +97,10 @@ set_meta (struct cp *c, int ddir, const char *dname, const struct stat *st, stru
 {
 	struct timespec ts[2] = {st->st_mtim, st->st_mtim};
 	mode_t mode = c->chmod >= 0 ? (mode_t)c->chmod : st->st_mode & 07777;
+	uid_t uid = c->keep ? st->st_uid : c->uid;
+	gid_t gid = c->keep ? st->st_gid : c->gid;
 
-	if (fchownat (ddir, dname, c->uid, c->gid, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fchownat (ddir, dname, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return err_set (e, BX_FAIL, errno, "chown %s", dname);
 	if (!S_ISLNK (st->st_mode) && fchmodat (ddir, dname, mode, 0) < 0)
 		return err_set (e, BX_FAIL, errno, "chmod %s", dname);
@@ -613,14 +616,15 @@ copy_all (struct build *b, struct cp *c, json_t *srcs, const char *dest, int tod
 	_cleanup_close_ int ddir = -1, probe = -1;
 	const char *first = json_string_value (json_array_get (srcs, 0));
 	struct stat st;
+	int archive = 0;
 	json_t *v;
 	size_t i;
 
 	/* one directory source, or an archive ADD extracts: its contents go
 	 * into DEST */
-	if (!todir && json_array_size (srcs) == 1 && *first == '/' &&
+	if (json_array_size (srcs) == 1 && *first == '/' &&
 	    (probe = open_in (c->srcroot, first, O_RDONLY | O_NOCTTY)) >= 0 && fstat (probe, &st) == 0 &&
-	    (S_ISDIR (st.st_mode) || (c->add && S_ISREG (st.st_mode) && add_is_archive (probe))))
+	    (S_ISDIR (st.st_mode) || (archive = c->add && S_ISREG (st.st_mode) && add_is_archive (probe))))
 		todir = 1;
 	if (probe >= 0)
 		close (probe), probe = -1;
@@ -632,7 +636,10 @@ copy_all (struct build *b, struct cp *c, json_t *srcs, const char *dest, int tod
 		parent = strndup (abs, slash - abs);
 		base = strdup (slash + 1);
 	}
-	if ((ddir = copy_mkdir_in_root (c->dstroot, todir ? abs : parent, c->uid, c->gid, e)) < 0)
+	/* Docker's untar makes the directories it needs root's, whatever
+	 * --chown says */
+	if ((ddir = copy_mkdir_in_root (c->dstroot, todir ? abs : parent, archive ? 0 : c->uid, archive ? 0 : c->gid,
+	                                e)) < 0)
 		return build_wrap (b, e);
 	json_array_foreach (srcs, i, v)
 	{
@@ -704,6 +711,8 @@ copy_into (struct build *b, struct cp *c, char **w, size_t n, const char *chown,
 	const char *dest = w[n - 1];
 	int todir = dest[strlen (dest) - 1] == '/', rc;
 
+	/* Docker's copy from an image keeps the owners unless told */
+	c->keep = c->from && !chown;
 	if ((chown && parse_chown (b, c, chown, e) < 0) || source_root (b, c, e) < 0 ||
 	    sources (b, c, w, n - 1, srcs, e) < 0)
 		rc = -1;
