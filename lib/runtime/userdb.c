@@ -93,7 +93,8 @@ member_of (char *list, const char *user)
 }
 
 /* With GROUP: set OUT->gid from its entry (1 found, 0 not). Without:
- * collect the groups whose members list USER. */
+ * collect the groups whose members list USER, but for its primary group,
+ * there already. */
 static int
 group_scan (char *buf, const char *group, long gid, const char *user, struct userdb_ids *out)
 {
@@ -108,7 +109,8 @@ group_scan (char *buf, const char *group, long gid, const char *user, struct use
 				out->gid = (gid_t)num (f[2]);
 				return 1;
 			}
-		} else if (user[0] && f[3] && member_of (f[3], user) && out->nsgids < USERDB_MAX_GIDS)
+		} else if (user[0] && f[3] && member_of (f[3], user) && num (f[2]) != (long)out->gid &&
+		           out->nsgids < USERDB_MAX_GIDS)
 			out->sgids[out->nsgids++] = (gid_t)num (f[2]);
 	}
 	return 0;
@@ -142,8 +144,11 @@ userdb_resolve (int rootfs, const char *spec, struct userdb_ids *out, struct bx_
 				                "unable to find group %s: no matching entries in group file", garg);
 			out->gid = (gid_t)gid;
 		}
-	} else
+		out->sgids[out->nsgids++] = out->gid;
+	} else {
+		out->sgids[out->nsgids++] = out->gid;
 		group_scan (group, NULL, -1, name, out);
+	}
 	return 0;
 }
 

@@ -25,8 +25,10 @@ struct userdb_ids {
 /* Resolve SPEC ("", "name", "1000", "name:group", "1000:1000") in the
  * tree ROOTFS (a directory fd). A name with no passwd entry: "unable to
  * find user NAME: no matching entries in passwd file" (BX_FAIL); likewise
- * for groups. Numeric ids need no entry. Supplementary groups come from
- * the groups that list the user, only when no group was given. */
+ * for groups. Numeric ids need no entry. The supplementary groups are,
+ * as Docker (containerd's WithAdditionalGIDs) gives them, the primary
+ * group, then, only when no group was given, the groups that list the
+ * user. */
 int userdb_resolve (int rootfs, const char *spec, struct userdb_ids *out, struct bx_err *e);
 
 /* --group-add: GROUP (a name or a number) appended to OUT's supplementary

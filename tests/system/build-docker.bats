@@ -173,7 +173,8 @@ same () {
 	local set opts args d b
 	bt_build_box "$DKROOT" run-as box-run-as >/dev/null
 	# OPTIONS | ARGUMENTS
-	for set in "|" "| one two" "-u 0 -w / |" "--entrypoint pwd |" "-u 65534 | x"; do
+	for set in "|" "| one two" "-u 0 -w / |" "--entrypoint pwd |" "-u 65534 | x" "--entrypoint id |" \
+		"-u app --entrypoint id |" "-u 1000:0 --group-add nogroup --entrypoint id |"; do
 		read -ra opts <<<"${set%%|*}"
 		read -ra args <<<"${set#*|}"
 		d=$(docker_ run --rm --network none "${opts[@]}" docker-run-as "${args[@]}")

@@ -226,17 +226,17 @@ crun_run () {
 
 @test "-u resolves names and ids in the image's passwd and group" {
 	mk small
-	[[ $(cfg .process.user) == '{"uid":0,"gid":0,"additionalGids":[]}' && $(crt .Config.User) == '""' ]]
+	[[ $(cfg .process.user) == '{"uid":0,"gid":0,"additionalGids":[0]}' && $(crt .Config.User) == '""' ]]
 	mk -u app small
-	[[ $(cfg .process.user) == '{"uid":1000,"gid":1000,"additionalGids":[]}' && $(crt .Config.User) == '"app"' ]]
+	[[ $(cfg .process.user) == '{"uid":1000,"gid":1000,"additionalGids":[1000]}' && $(crt .Config.User) == '"app"' ]]
 	mk --user nobody:app small
-	[[ $(cfg .process.user) == '{"uid":65534,"gid":1000,"additionalGids":[]}' ]]
+	[[ $(cfg .process.user) == '{"uid":65534,"gid":1000,"additionalGids":[1000]}' ]]
 	mk -u 1000:nogroup small
-	[[ $(cfg .process.user) == '{"uid":1000,"gid":65534,"additionalGids":[]}' ]]
+	[[ $(cfg .process.user) == '{"uid":1000,"gid":65534,"additionalGids":[65534]}' ]]
 	mk -u 4321:4321 small
-	[[ $(cfg .process.user) == '{"uid":4321,"gid":4321,"additionalGids":[]}' ]]
+	[[ $(cfg .process.user) == '{"uid":4321,"gid":4321,"additionalGids":[4321]}' ]]
 	mk -u 4321 small
-	[[ $(cfg .process.user) == '{"uid":4321,"gid":0,"additionalGids":[]}' ]]
+	[[ $(cfg .process.user) == '{"uid":4321,"gid":0,"additionalGids":[0]}' ]]
 	local before
 	before=$(state)
 	run --separate-stderr -1 ctr-create -u ghost small
@@ -246,17 +246,19 @@ crun_run () {
 	[[ $(state) == "$before" ]]
 }
 
-@test "-u: supplementary groups from the image's group file" {
+@test "-u: additionalGids: the primary group, then the image's groups of the user" {
 	custom_image '{"Cmd":["sh"],"User":"app"}' <<-'EOF'
 		mkdir "$1/etc"
 		printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n' >"$1/etc/passwd"
 		printf 'root:x:0:root\napp:x:1000:\nwheel:x:10:app,other\naudio:x:29:app\n' >"$1/etc/group"
 	EOF
 	mk custom
-	[[ $(cfg .process.user) == '{"uid":1000,"gid":1000,"additionalGids":[10,29]}' ]]
+	[[ $(cfg .process.user) == '{"uid":1000,"gid":1000,"additionalGids":[1000,10,29]}' ]]
 	[[ $(crt .Config.User) == '"app"' ]]
 	mk -u app:app custom
-	[[ $(cfg .process.user.additionalGids) == '[]' ]]
+	[[ $(cfg .process.user.additionalGids) == '[1000]' ]]
+	mk -u app:10 --group-add audio custom
+	[[ $(cfg .process.user.additionalGids) == '[10,29]' ]]
 	mk -u root custom
 	[[ $(cfg .process.user) == '{"uid":0,"gid":0,"additionalGids":[0]}' ]]
 }
@@ -548,7 +550,7 @@ crun_run () {
 		-c 512 --cpuset-cpus 0 --ulimit nofile=1024:2048 --ulimit nproc=100 --domainname ex.org \
 		--device /dev/null:/dev/mynull:r --log-driver local --log-opt max-size=1m --log-opt compress=false small
 	[[ $(cfg '.mounts[] | select(.destination == "/dev/shm") | .options[-1]') == '"size=134217728"' ]]
-	[[ $(cfg .process.user) == '{"uid":0,"gid":0,"additionalGids":[1000,4242]}' ]]
+	[[ $(cfg .process.user) == '{"uid":0,"gid":0,"additionalGids":[0,1000,4242]}' ]]
 	[[ $(cfg .linux.sysctl) == '{"net.ipv4.ip_unprivileged_port_start":"0","net.ipv4.ping_group_range":"0 2147483647","net.ipv4.ip_forward":"1","kernel.shmmax":"1000000"}' ]]
 	[[ $(cfg .linux.resources.cpu) == '{"shares":512,"cpus":"0"}' ]]
 	[[ $(cfg .process.rlimits) == '[{"type":"RLIMIT_NOFILE","hard":2048,"soft":1024},{"type":"RLIMIT_NPROC","hard":100,"soft":100}]' ]]
@@ -607,7 +609,7 @@ crun_run () {
 		--device /dev/null:/dev/mynull:rw small sh -c 'id; cat /proc/sys/kernel/shmmax; ulimit -n; ulimit -Hn
 		echo x >/dev/mynull && echo dev-ok; [ -d /proc/$PPID ] && [ $$ != 1 ] && echo host-pids'
 	run -0 crun_run
-	[[ $output == $'uid=0(root) gid=0(root) groups=1000(app)\n1000000\n1024\n2048\ndev-ok\nhost-pids' ]]
+	[[ $output == $'uid=0(root) gid=0(root) groups=0(root),1000(app)\n1000000\n1024\n2048\ndev-ok\nhost-pids' ]]
 }
 
 @test "names: --name reserves, a taken name exits 4 in Docker's words" {
@@ -762,7 +764,7 @@ leftovers () {
 		cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us
 		cat /etc/hostname; grep -c localhost /etc/hosts; wc -c </proc/keys'
 	run -0 crun_run
-	[[ ${lines[0]} == "uid=1000(app) gid=1000(app)" ]]
+	[[ ${lines[0]} == "uid=1000(app) gid=1000(app) groups=1000(app)" ]]
 	[[ ${lines[1]} == /work && ${lines[2]} == boxhost && ${lines[3]} == A=1 ]]
 	[[ ${lines[4]} == "CapBnd:	00000000a80425fb" ]]
 	[[ ${lines[5]} == "Seccomp:	2" ]]
@@ -776,9 +778,9 @@ leftovers () {
 	local c=r$RANDOM$RANDOM
 	CRUN_IDS+=("$c")
 	run -0 runc --root "$CRUN_ROOT.runc" run -b "$D" "$c" </dev/null
-	[[ $output == $'uid=1000(app) gid=65534(nogroup)\n/work\nrc\nCapBnd:\t00000000a80425fb\nSeccomp:\t2\n20' ]]
+	[[ $output == $'uid=1000(app) gid=65534(nogroup) groups=65534(nogroup)\n/work\nrc\nCapBnd:\t00000000a80425fb\nSeccomp:\t2\n20' ]]
 	run -0 crun_run
-	[[ $output == $'uid=1000(app) gid=65534(nogroup)\n/work\nrc\nCapBnd:\t00000000a80425fb\nSeccomp:\t2\n20' ]]
+	[[ $output == $'uid=1000(app) gid=65534(nogroup) groups=65534(nogroup)\n/work\nrc\nCapBnd:\t00000000a80425fb\nSeccomp:\t2\n20' ]]
 }
 
 @test "crun: --read-only makes the rootfs read-only, :ro binds too, tmpfs stay writable" {

@@ -66,9 +66,9 @@ two_in_cgroup () {
 	run -0 ctr-exec -e FROM=exec -e NEW=x "$ID" sh -c 'echo $FROM $KEEP $NEW; pwd; id -u'
 	[[ $output == $'exec 1 x\n/srv\n0' ]]
 	run -0 ctr-exec -u app -w /tmp "$ID" sh -c 'id; pwd; echo $HOME'
-	[[ $output == $'uid=1000(app) gid=1000(app)\n/tmp\n/home/app' ]]
+	[[ $output == $'uid=1000(app) gid=1000(app) groups=1000(app)\n/tmp\n/home/app' ]]
 	run -0 ctr-exec -u 1234:55 "$ID" id
-	[[ $output == "uid=1234 gid=55" ]]
+	[[ $output == "uid=1234 gid=55 groups=55" ]]
 	run --separate-stderr -1 ctr-exec -u nobody-here "$ID" id
 	[[ $stderr == *"unable to find user nobody-here"* ]]
 	run -2 ctr-exec -w rel "$ID" true

@@ -38,12 +38,14 @@ test_userdb (const char *dir)
 	fclose (f);
 	snprintf (path, sizeof path, "%s/root", dir);
 	fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	ok (userdb_resolve (fd, "bob", &u, &e) == 0 && u.uid == 1001 && u.gid == 1002 && u.nsgids == 2 &&
-	        u.sgids[0] == 50 && u.sgids[1] == 60 && !strcmp (u.home, "/home/bob"),
-	    "bob through a symlinked /etc: 1001:1002, groups 50 60");
-	ok (userdb_resolve (fd, "1001:staff", &u, &e) == 0 && u.uid == 1001 && u.gid == 50 && u.nsgids == 0,
-	    "1001:staff");
-	ok (userdb_resolve (fd, "", &u, &e) == 0 && u.uid == 0 && u.gid == 0, "the default is root");
+	ok (userdb_resolve (fd, "bob", &u, &e) == 0 && u.uid == 1001 && u.gid == 1002 && u.nsgids == 3 &&
+	        u.sgids[0] == 1002 && u.sgids[1] == 50 && u.sgids[2] == 60 && !strcmp (u.home, "/home/bob"),
+	    "bob through a symlinked /etc: 1001:1002, groups 1002 50 60");
+	ok (userdb_resolve (fd, "1001:staff", &u, &e) == 0 && u.uid == 1001 && u.gid == 50 && u.nsgids == 1 &&
+	        u.sgids[0] == 50,
+	    "1001:staff: only the primary group");
+	ok (userdb_resolve (fd, "", &u, &e) == 0 && u.uid == 0 && u.gid == 0 && u.nsgids == 1 && u.sgids[0] == 0,
+	    "the default is root, in group 0");
 	ok (userdb_resolve (fd, "eve", &u, &e) < 0 && e.code == BX_FAIL, "eve has no passwd entry");
 	ok (userdb_resolve (fd, "2147483648", &u, &e) < 0 && e.code == BX_USAGE, "uid out of range");
 	ok (userdb_group_add (fd, "dev", &u, &e) == 0 && u.sgids[u.nsgids - 1] == 60, "--group-add dev");
