@@ -34,7 +34,7 @@
 #include "base/err.h"
 #include "base/layout.h"
 #include "base/root.h"
-#include "ctr-commit/cchange.h"
+#include "dockerfile/cchange.h"
 #include "ctr-commit/cimage.h"
 #include "image/ref.h"
 #include "image/store.h"

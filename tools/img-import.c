@@ -10,9 +10,11 @@
  *         images/index.json (tagged REPO:TAG, else untagged);
  *         tmp/import-<pid>/ while the layer is written
  * locks:  images/gc.lock shared (store_pin) until the image is indexed
- * exit:   0 ok, 1 failed (bad archive, not implemented), 2 usage, 5 system
+ * exit:   0 ok, 1 failed (bad archive, not implemented), 2 usage or bad
+ *         input (a change, a reference), 5 system
  *
- * Not implemented (said so, exit 1): a URL source and -c changes.
+ * -c changes are commit's (lib/dockerfile/cchange) applied to an empty
+ * config. Not implemented (said so, exit 1): a URL source.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -33,14 +35,18 @@
 #include "base/root.h"
 #include "base/timestamp.h"
 #include "base/tree.h"
+#include "dockerfile/cchange.h"
 #include "image/oci.h"
 #include "image/ref.h"
 #include "image/store.h"
 
+#define MAX_CHANGES 256
+
 struct opts {
 	const char *root;
 	const char *message;
-	int changes;
+	char *changes[MAX_CHANGES];
+	size_t nchanges;
 	const char *src, *ref;
 };
 
@@ -72,7 +78,11 @@ parse_import (int argc, char **argv, struct opts *o)
 	while ((c = getopt_long (argc, argv, "+c:m:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'R': o->root = optarg; break;
-		case 'c': o->changes++; break;
+		case 'c':
+			if (o->nchanges == MAX_CHANGES)
+				err_die (BX_USAGE, "more than %d changes", MAX_CHANGES);
+			o->changes[o->nchanges++] = optarg;
+			break;
 		case 'm': o->message = optarg; break;
 		default: usage ();
 		}
@@ -197,8 +207,22 @@ put_json (const struct store *st, json_t *doc, char digest[DIGEST_STR_LEN + 1], 
 
 /* the image Docker's import makes: one layer, an empty config, one
  * history entry whose comment is the message */
+/* the image's Config: empty, with the -c changes applied, as Docker's
+ * BuildFromConfig on an empty container.Config */
+static json_t *
+import_config (const struct opts *o, struct bx_err *e)
+{
+	json_t *empty = json_object (), *cfg;
+
+	if (!o->nchanges)
+		return empty;
+	cfg = cchange_apply (empty, o->changes, o->nchanges, e);
+	json_decref (empty);
+	return cfg;
+}
+
 static int
-image_store (const struct store *st, const struct layer *l, const char *comment, const char *tag,
+image_store (const struct store *st, const struct layer *l, json_t *config, const char *comment, const char *tag,
              char id[DIGEST_STR_LEN + 1], struct bx_err *e)
 {
 	char now[TIMESTAMP_LEN], mdigest[DIGEST_STR_LEN + 1];
@@ -207,8 +231,8 @@ image_store (const struct store *st, const struct layer *l, const char *comment,
 	int rc = -1;
 
 	timestamp_now (now);
-	cfg = json_pack ("{ss ss s{} ss s[{ss ss}] ss s{ss s[s]}}", "architecture", "amd64", "comment", comment,
-	                 "config", "created", now, "history", "created", now, "comment", comment, "os", "linux",
+	cfg = json_pack ("{ss ss sO ss s[{ss ss}] ss s{ss s[s]}}", "architecture", "amd64", "comment", comment,
+	                 "config", config, "created", now, "history", "created", now, "comment", comment, "os", "linux",
 	                 "rootfs", "type", "layers", "diff_ids", l->diff_id);
 	if (cfg && put_json (st, cfg, id, &clen, e) == 0) {
 		man = json_pack ("{si ss s{ss ss sI} s[{ss ss sI}]}", "schemaVersion", 2, "mediaType", MT_OCI_MANIFEST,
@@ -248,14 +272,17 @@ main (int argc, char **argv)
 	struct store st;
 	struct layer l = {0};
 	char full[600], id[DIGEST_STR_LEN + 1], comment[1024];
+	json_t *config;
 	int rootfd, srcfd = 0, pin, rc;
 
 	err_prog_init (argv[0]);
 	parse_import (argc, argv, &o);
 	if (strstr (o.src, "://"))
 		err_die (BX_FAIL, "import from a URL: not implemented");
-	if (o.changes)
-		err_die (BX_FAIL, "import --change: not implemented");
+	if (!(config = import_config (&o, &e))) {
+		fprintf (stderr, "Error response from daemon: %s\n", e.msg);
+		return e.code ? e.code : BX_FAIL;
+	}
 	if (o.ref && target (o.ref, full, sizeof full, &e) < 0)
 		return err_report (&e);
 	if (strcmp (o.src, "-") && (srcfd = open (o.src, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -269,12 +296,13 @@ main (int argc, char **argv)
 		return err_report (&e);
 	rc = layer_store (&st, rootfd, srcfd, &l, &e);
 	if (rc == 0)
-		rc = image_store (&st, &l, comment, o.ref ? full : NULL, id, &e);
+		rc = image_store (&st, &l, config, comment, o.ref ? full : NULL, id, &e);
 	close (pin);
 	if (rc < 0) {
 		fprintf (stderr, "Error response from daemon: %s\n", e.msg);
 		return e.code ? e.code : BX_FAIL;
 	}
+	json_decref (config);
 	puts (id);
 	return fflush (stdout) == EOF ? BX_SYSTEM : 0;
 }

@@ -36,7 +36,16 @@ teardown () {
 	[[ $output == "my message" ]]
 }
 
-@test "box import: not a tar, a missing file, URL and -c said loudly" {
+@test "box import -c: commit's changes on an empty config" {
+	box create --name ex --network none small true >/dev/null
+	run -0 --separate-stderr sh -c "box export ex | box import -c 'CMD [\"cat\", \"/etc/passwd\"]' -c 'ENV A=b' - withcmd"
+	run -0 box inspect -f '{{json .Config.Cmd}} {{json .Config.Env}}' withcmd
+	[[ $output == '["cat","/etc/passwd"] ["A=b"]' ]]
+	run -0 box run --rm --network none withcmd
+	[[ $output == *root* ]]
+}
+
+@test "box import: not a tar, a missing file, URL said loudly, a bad change refused" {
 	echo 'not a tar at all' >"$BATS_TEST_TMPDIR/x"
 	run --separate-stderr -1 box import "$BATS_TEST_TMPDIR/x"
 	[[ $stderr == "Error response from daemon: archive/tar: invalid tar header" ]]
@@ -44,7 +53,7 @@ teardown () {
 	[[ $stderr == "open $BATS_TEST_TMPDIR/nope: no such file or directory" ]]
 	run --separate-stderr -1 box import http://127.0.0.1:1/x.tar
 	[[ $stderr == *"import from a URL: not implemented" ]]
-	run --separate-stderr -1 box import -c 'CMD ["x"]' "$BATS_TEST_TMPDIR/x"
-	[[ $stderr == *"import --change: not implemented" ]]
+	run --separate-stderr -2 box import -c 'RUN true' - </dev/null
+	[[ $stderr == "Error response from daemon: run is not a valid change command" ]]
 	[[ -z $(ls "$BOX_ROOT/tmp" 2>/dev/null) ]]
 }

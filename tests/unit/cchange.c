@@ -2,7 +2,7 @@
  * back as the daemon's commit does */
 #include <jansson.h>
 
-#include "ctr-commit/cchange.h"
+#include "dockerfile/cchange.h"
 #include "tap.h"
 
 static const char *BASE = "{\"Env\":[\"PATH=/bin\",\"FOO=bar\"],\"Cmd\":[\"sh\"],\"Entrypoint\":null,"

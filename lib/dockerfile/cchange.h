@@ -6,8 +6,8 @@
  * WORKDIR are allowed ("run is not a valid change command" otherwise).
  * Words are expanded in the config's Env, as the builder expands them.
  */
-#ifndef CTR_COMMIT_CCHANGE_H
-#define CTR_COMMIT_CCHANGE_H
+#ifndef DOCKERFILE_CCHANGE_H
+#define DOCKERFILE_CCHANGE_H
 
 #include <jansson.h>
 #include <stddef.h>

@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "base/cleanup.h"
-#include "cchange.h"
+#include "dockerfile/cchange.h"
 #include "dockerfile/dockerfile.h"
 #include "dockerfile/shword.h"
 
