@@ -175,9 +175,10 @@ health_wait () {
 
 @test "an attached run has its checks too; they end with it" {
 	box run --name att --network none --health-cmd 'exit 0' --health-interval 100ms small sleep 60 >/dev/null 3>&- &
+	local runner=$!
 	health_wait att healthy
 	run -0 box stop -t 0 att
-	wait
+	wait "$runner" || true
 	[[ $(health att) == unhealthy ]]
 	# --rm: nothing left behind
 	run -0 box run --rm --network none --health-cmd 'exit 0' --health-interval 50ms small sh -c 'sleep 0.5; echo done'

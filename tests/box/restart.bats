@@ -120,9 +120,10 @@ until_jq () {
 	until_jq loop '.RestartCount >= 1'
 	box run -d --name term --network none --restart always small sh -c 'trap "exit 9" TERM; while :; do sleep 0.1; done' >/dev/null
 	box wait term >"$BATS_TEST_TMPDIR/code" 3>&- &
+	local waiter=$!
 	until_field term '{{.State.Status}}' running
 	box stop term >/dev/null
-	wait
+	wait "$waiter"
 	[[ $(cat "$BATS_TEST_TMPDIR/code") == 9 ]]
 	# a stopped one: its code at once
 	run -0 box wait term

@@ -57,11 +57,12 @@ teardown () {
 }
 
 @test "containers made at once with one new volume: it is made and filled once, all of them use it" {
-	local n
+	local n pids=()
 	for n in 1 2 3 4; do
 		box create --name "c$n" --network none -v race:/etc small >"$BATS_TEST_TMPDIR/id$n" 2>&1 &
+		pids+=($!)
 	done
-	wait
+	wait "${pids[@]}"
 	for n in 1 2 3 4; do
 		[[ $(cat "$BATS_TEST_TMPDIR/id$n") =~ ^[0-9a-f]{64}$ ]]
 	done

@@ -56,9 +56,10 @@ two_in_cgroup () {
 	[[ $output == *"4:memory:/"* || $output == *":memory:/"* ]]
 	[[ $(readlink "/proc/$(sed -n 's/^pid=//p' "$D/state")/ns/mnt") != "$(readlink /proc/self/ns/mnt)" ]]
 	ctr-exec "$ID" sleep 2 &
+	local execpid=$!
 	wait_for two_in_cgroup
-	kill %1
-	wait || true
+	kill "$execpid"
+	wait "$execpid" || true
 }
 
 @test "env is the container's plus -e; -u and -w" {
