@@ -14,6 +14,8 @@
 #include "copy.h"
 #include "imgw.h"
 #include "layers/layer.h"
+#include "layers/layerkeep.h"
+#include "layers/rootfs.h"
 #include "meta.h"
 #include "runmount.h"
 #include "step.h"
@@ -62,6 +64,19 @@ add_layer (struct build *b, json_t *desc, const char *diff_id)
 	return json_array_append_new (b->layers, desc);
 }
 
+/* the upper becomes the layer's extracted tree: the next step's container
+ * and the image's first run extract nothing (SOURCE_DATE_EPOCH clamps
+ * the blob's mtimes, not the upper's: that layer is extracted) */
+static int
+step_keep (struct build *b, const char *id, int ran, const char *diff_id, struct bx_err *e)
+{
+	char dir[PATH_MAX], abs[2 * PATH_MAX];
+
+	snprintf (dir, sizeof dir, "%s/%s", L_CONTAINERS, id);
+	snprintf (abs, sizeof abs, "%s/%s", b->o->rootpath, dir);
+	return rootfs_unmount (abs, e) < 0 ? -1 : layerkeep_upper (b->rootfd, dir, ran, diff_id, e);
+}
+
 int
 step_commit (struct build *b, const char *id, const char *created_by, struct bx_err *e)
 {
@@ -92,6 +107,8 @@ step_commit (struct build *b, const char *id, const char *created_by, struct bx_
 	}
 	if (tmp >= 0)
 		tree_remove_at (b->rootfd, tmpname);
+	if (rc > 0 && !whole && b->o->epoch < 0 && step_keep (b, id, !strcmp (b->in->keyword, "run"), diff_id, e) < 0)
+		rc = -1;
 	if (ctrrun_remove (b, id, &re) < 0 && rc >= 0)
 		rc = err_set (e, re.code, re.sys, "%s", re.msg);
 	if (rc < 0)
