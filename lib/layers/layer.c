@@ -403,7 +403,7 @@ walk_entry (struct walk *w, int dirfd, const char *prefix, const char *name)
 	if (asprintf (&path, "%s%s", prefix, name) < 0 || fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return w->err = errno, -1;
 	if (w->o->ran && is_mount_point (path, &st))
-		return 0;
+		return w->o->skipped ? w->o->skipped (w->o->arg, path) : 0;
 	if (TREE_IS_WHITEOUT (&st)) {
 		_cleanup_free_ char *wh = NULL;
 		struct stat z = {.st_mode = S_IFREG | 0644, .st_mtime = st.st_mtime};
@@ -441,6 +441,8 @@ walk_sub (struct walk *w, int dirfd, const char *path, const char *name, const s
 	}
 	if (rc == 0)
 		rc = walk_dir (w, fd, sub);
+	if (rc == 0 && w->pending[at] && w->o->skipped)
+		rc = w->o->skipped (w->o->arg, path);
 	w->npending--;
 	free (w->pending[at]);
 	w->pending[at] = NULL;
@@ -510,7 +512,7 @@ sink_open (struct sink *s, int tmpfd, enum layer_compress c, struct bx_err *e)
 	if (c == LAYER_ZSTD && !(s->zc = ZSTD_createCCtx ()))
 		return err_set (e, BX_SYSTEM, ENOMEM, "zstd");
 	/* gzip as Go's compress/gzip writes it: windowBits 31, no name, no time */
-	if (!s->zc && deflateInit2 (&s->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (!s->zc && deflateInit2 (&s->z, Z_BEST_SPEED, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return err_set (e, BX_SYSTEM, 0, "zlib: deflateInit2 failed");
 	s->fd = openat (tmpfd, "layer", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (s->fd < 0)

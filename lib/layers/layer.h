@@ -29,6 +29,10 @@ struct layer_opts {
 	 * never is */
 	int rootfd;
 	json_t *diff_ids;
+	/* when set, called with each path of UPPER left out (a run's mount
+	 * points, directories only copied up), deepest first; <0 stops */
+	int (*skipped) (void *arg, const char *path);
+	void *arg;
 };
 
 /* Write UPPER (a directory fd) as a layer blob of ST, staging it in

@@ -19,20 +19,29 @@
 #include "base/tree.h"
 #include "layers/unpack.h"
 
-/* the mount points a run got, as lib/layers/layer.c leaves them out */
-static int
-layerkeep_is_mount_point (const char *path, const struct stat *st)
+int
+layerkeep_skipped (void *arg, const char *path)
 {
-	static const char *const dirs[] = {"proc", "sys", "dev"};
-	static const char *const files[] = {"etc/hosts", "etc/hostname", "etc/resolv.conf"};
+	struct layerkeep *k = arg;
+	char **v = realloc (k->paths, (k->n + 1) * sizeof *v);
 
-	for (size_t i = 0; i < 3; i++) {
-		if (S_ISDIR (st->st_mode) && strcmp (path, dirs[i]) == 0)
-			return 1;
-		if (S_ISREG (st->st_mode) && st->st_size == 0 && strcmp (path, files[i]) == 0)
-			return 1;
-	}
+	if (!v)
+		return -1;
+	k->paths = v;
+	if (!(v[k->n] = strdup (path)))
+		return -1;
+	k->n++;
 	return 0;
+}
+
+void
+layerkeep_free (struct layerkeep *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		free (k->paths[i]);
+	free (k->paths);
+	k->paths = NULL;
+	k->n = 0;
 }
 
 /* the xattrs a layer's tar carries (as layer.c's), and the opaque mark
@@ -44,56 +53,24 @@ layerkeep_is_kept_xattr (const char *name)
 	       (strncmp (name, "user.", 5) == 0 && strncmp (name, "user.overlay.", 13) != 0);
 }
 
-/* Drop PATH's other xattrs; *ORIGIN, *OPAQUE: what overlayfs had marked. */
+/* Drop PATH's xattrs the tar does not carry (overlayfs's bookkeeping) */
 static int
-layerkeep_xattrs (const char *path, int *origin, int *opaque)
+layerkeep_xattrs (const char *path)
 {
-	char names[4096], val[4];
+	char names[4096];
 	ssize_t n = llistxattr (path, names, sizeof names);
 
-	*origin = *opaque = 0;
 	if (n < 0)
 		return errno == ENOTSUP ? 0 : -1;
-	for (char *x = names; x < names + n; x += strlen (x) + 1) {
-		if (strcmp (x, "trusted.overlay.origin") == 0)
-			*origin = 1;
-		if (strcmp (x, OVL_OPAQUE_TRUSTED) == 0)
-			*opaque = lgetxattr (path, x, val, sizeof val) == 1 && val[0] == 'y';
+	for (char *x = names; x < names + n; x += strlen (x) + 1)
 		if (!layerkeep_is_kept_xattr (x) && lremovexattr (path, x) < 0)
 			return -1;
-	}
 	return 0;
 }
 
-static int layerkeep_trim (int dirfd, const char *prefix, int ran, size_t *left);
-
-/* Trim the directory NAME of DIRFD; *GONE when it was only overlayfs's
- * (copied up, or a run's etc/, with nothing written in it). */
+/* every entry under DIRFD, whiteouts aside (they have none to drop) */
 static int
-layerkeep_trim_sub (int dirfd, const char *name, const char *path, const struct stat *st, int ran, int *gone)
-{
-	_cleanup_close_ int fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	_cleanup_free_ char *sub = NULL;
-	char self[64];
-	int origin, opaque;
-	size_t left = 0;
-	struct timespec ts[2] = {st->st_atim, st->st_mtim};
-
-	*gone = 0;
-	snprintf (self, sizeof self, "/proc/self/fd/%d", fd);
-	if (fd < 0 || layerkeep_xattrs (self, &origin, &opaque) < 0 || asprintf (&sub, "%s/", path) < 0 ||
-	    layerkeep_trim (fd, sub, ran, &left) < 0)
-		return -1;
-	if (ran && left == 0 && !opaque && (origin || strcmp (path, "etc") == 0)) {
-		*gone = 1;
-		return unlinkat (dirfd, name, AT_REMOVEDIR);
-	}
-	/* what the trim removed must not show in the directory's mtime */
-	return futimens (fd, ts);
-}
-
-static int
-layerkeep_trim (int dirfd, const char *prefix, int ran, size_t *left)
+layerkeep_strip (int dirfd)
 {
 	int fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_dir_ DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
@@ -105,42 +82,64 @@ layerkeep_trim (int dirfd, const char *prefix, int ran, size_t *left)
 		return -1;
 	}
 	while ((de = readdir (d))) {
-		_cleanup_free_ char *path = NULL;
 		char self[PATH_MAX];
 		struct stat st;
-		int gone = 0, origin, opaque;
 
 		if (!strcmp (de->d_name, ".") || !strcmp (de->d_name, ".."))
 			continue;
-		if (asprintf (&path, "%s%s", prefix, de->d_name) < 0 ||
-		    fstatat (dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		if (fstatat (dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			return -1;
 		snprintf (self, sizeof self, "/proc/self/fd/%d/%s", dirfd, de->d_name);
-		if (ran && layerkeep_is_mount_point (path, &st))
-			gone = 1, tree_remove_at (dirfd, de->d_name);
-		else if (S_ISDIR (st.st_mode)) {
-			if (layerkeep_trim_sub (dirfd, de->d_name, path, &st, ran, &gone) < 0)
-				return -1;
-		} else if (!TREE_IS_WHITEOUT (&st) && layerkeep_xattrs (self, &origin, &opaque) < 0)
+		if (!TREE_IS_WHITEOUT (&st) && layerkeep_xattrs (self) < 0)
 			return -1;
-		*left += !gone;
+		if (S_ISDIR (st.st_mode)) {
+			_cleanup_close_ int sub =
+			    openat (dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0 || layerkeep_strip (sub) < 0)
+				return -1;
+		}
 	}
 	return 0;
 }
 
+/* Remove PATH (as the writer walked it: no symlinks on the way) from
+ * DIRFD, its parent's mtime kept: the tar has the parent as it was. */
+static int
+layerkeep_drop (int dirfd, const char *path)
+{
+	_cleanup_free_ char *parent = strdup (path);
+	char *slash = parent ? strrchr (parent, '/') : NULL;
+	_cleanup_close_ int pfd = -1;
+	struct stat st;
+
+	if (!parent)
+		return -1;
+	if (slash)
+		*slash = '\0';
+	pfd = openat (dirfd, slash ? parent : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0 || fstat (pfd, &st) < 0)
+		return -1;
+	tree_remove_at (pfd, slash ? slash + 1 : path);
+	return futimens (pfd, (struct timespec[2]){st.st_atim, st.st_mtim});
+}
+
 /* Move DIR/upper to layers/TMP and make it the layer's tree. */
 static int
-layerkeep_move (int rootfd, int layers, const char *dir, const char *tmp, int ran, struct bx_err *e)
+layerkeep_move (int rootfd, int layers, const char *dir, const char *tmp, const struct layerkeep *k, struct bx_err *e)
 {
 	char upper[PATH_MAX];
 	_cleanup_close_ int fd = -1;
-	size_t left = 0;
+	int rc = 0;
 
 	snprintf (upper, sizeof upper, "%s/upper", dir);
 	if (renameat (rootfd, upper, layers, tmp) < 0)
 		return errno == EXDEV ? 0 : err_set (e, BX_SYSTEM, errno, "rename %s to %s/%s", upper, L_LAYERS, tmp);
 	fd = openat (layers, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || layerkeep_trim (fd, "", ran, &left) < 0 || fchmod (fd, 0755) < 0 || syncfs (fd) < 0) {
+	snprintf (upper, sizeof upper, "/proc/self/fd/%d/.", fd);
+	for (size_t i = 0; fd >= 0 && rc == 0 && i < k->n; i++)
+		rc = layerkeep_drop (fd, k->paths[i]);
+	if (fd < 0 || rc < 0 || layerkeep_xattrs (upper) < 0 || layerkeep_strip (fd) < 0 || fchmod (fd, 0755) < 0 ||
+	    syncfs (fd) < 0) {
 		err_set (e, BX_SYSTEM, errno, "%s/%s", L_LAYERS, tmp);
 		tree_remove_at (layers, tmp);
 		return -1;
@@ -149,7 +148,8 @@ layerkeep_move (int rootfd, int layers, const char *dir, const char *tmp, int ra
 }
 
 int
-layerkeep_upper (int rootfd, const char *dir, int ran, const char diff_id[DIGEST_STR_LEN + 1], struct bx_err *e)
+layerkeep_upper (int rootfd, const char *dir, const struct layerkeep *k, const char diff_id[DIGEST_STR_LEN + 1],
+                 struct bx_err *e)
 {
 	const char *hex = digest_hex (diff_id);
 	char lockname[DIGEST_HEX_LEN + 8], tmp[DIGEST_HEX_LEN + 32];
@@ -170,7 +170,7 @@ layerkeep_upper (int rootfd, const char *dir, int ran, const char diff_id[DIGEST
 	if (fstatat (layers, hex, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
 	snprintf (tmp, sizeof tmp, "%s.tmp-%d", hex, (int)getpid ());
-	if ((rc = layerkeep_move (rootfd, layers, dir, tmp, ran, e)) <= 0)
+	if ((rc = layerkeep_move (rootfd, layers, dir, tmp, k, e)) <= 0)
 		return rc;
 	if (renameat (layers, tmp, layers, hex) < 0) {
 		rc = err_set (e, BX_SYSTEM, errno, "rename %s/%s", L_LAYERS, tmp);

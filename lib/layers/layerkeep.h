@@ -14,14 +14,27 @@
 #ifndef BOX_LAYERKEEP_H
 #define BOX_LAYERKEEP_H
 
+#include <stddef.h>
+
 #include "base/digest.h"
 #include "base/err.h"
 
+/* the paths of the upper the layer writer left out */
+struct layerkeep {
+	char **paths;
+	size_t n;
+};
+
+/* layer_opts.skipped: adds PATH to the struct layerkeep ARG */
+int layerkeep_skipped (void *arg, const char *path);
+
+void layerkeep_free (struct layerkeep *k);
+
 /* Move ROOTFD's DIR/upper (the overlay unmounted; same filesystem as
- * layers/) to layers/<DIFF_ID's hex>/. RAN: the container ran (as
- * layer_opts.ran). A layer already there wins: the upper is dropped.
- * 1 kept, 0 not kept (another filesystem: nothing changed), -1 error. */
-int layerkeep_upper (int rootfd, const char *dir, int ran, const char diff_id[DIGEST_STR_LEN + 1],
+ * layers/) to layers/<DIFF_ID's hex>/, K's paths removed. A layer already
+ * there wins: the upper is dropped. 1 kept, 0 not kept (another
+ * filesystem, rootless: nothing changed), -1 error. */
+int layerkeep_upper (int rootfd, const char *dir, const struct layerkeep *k, const char diff_id[DIGEST_STR_LEN + 1],
                      struct bx_err *e);
 
 #endif

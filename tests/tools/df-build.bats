@@ -128,6 +128,54 @@ nothing_left () {
 	[[ $output == $'etc/\netc/.wh.group\nn/\nn/f' ]]
 }
 
+# a layer tree as overlayfs reads it: names, types, modes, owners, sizes,
+# mtimes, contents, the xattrs kept; of a whiteout only that it is a 0:0
+# character device (its mode and mtime are never seen)
+layer_tree () {
+	(cd "$1" && find . -mindepth 1 ! -type c -printf '%P %y %m %U:%G %s %Ts %D\n' | sed 's/ [0-9]*$//' | sort &&
+		find . -type f -exec sha256sum {} + | sort && find . -type c -exec stat -c '%n %t:%T' {} + | sort &&
+		getfattr -R -h -d -m - --absolute-names . 2>/dev/null | grep -v '^$' | sort)
+}
+
+@test "a step's upper is kept as its layer's tree: the next step and the first run extract nothing" {
+	store_add small docker.io/library/small:latest
+	mkdir -p "$BATS_TEST_TMPDIR/ctx/d"
+	echo big >"$BATS_TEST_TMPDIR/ctx/d/f"
+	printf '%s\n' 'FROM small' 'COPY d /srv/d' \
+		'RUN rm /etc/group && echo x > /bin/t && rm /bin/t && rm -rf /srv/d && mkdir /srv/d && echo y > /srv/d/g' \
+		'RUN mkdir -p /var/e && cat /srv/d/g > /out' >"$BATS_TEST_TMPDIR/ctx/Dockerfile"
+	run -0 df-build -q -t kept "$BATS_TEST_TMPDIR/ctx"
+	nothing_left
+	local id ids hex other=$BATS_TEST_TMPDIR/other n=0
+	id=$(box inspect kept | jq -r '.[0].Id')
+	ids=$(jq -r '.rootfs.diff_ids[-3:][]' "$BOX_ROOT/images/blobs/sha256/${id#sha256:}")
+	mkdir -p "$other"
+	cp -a "$BOX_ROOT/images" "$other/images"
+	run -0 img-unpack --root "$other" -q kept "$other/bundle"
+	run -0 img-unpack --root "$other" --unmount "$other/bundle"
+	for hex in $ids; do
+		hex=${hex#sha256:}
+		[[ -d $BOX_ROOT/layers/$hex ]]
+		diff <(layer_tree "$BOX_ROOT/layers/$hex") <(layer_tree "$other/layers/$hex")
+		n=$((n + 1))
+	done
+	[[ $n == 3 ]]
+	# the run's mount points are not there; the whiteout, the opaque mark are
+	hex=$(jq -r '.rootfs.diff_ids[-2]' "$BOX_ROOT/images/blobs/sha256/${id#sha256:}")
+	run -0 ls -A "$BOX_ROOT/layers/${hex#sha256:}/etc"
+	[[ $output == group ]]
+	[[ ! -e $BOX_ROOT/layers/${hex#sha256:}/proc ]]
+	[[ $(getfattr -h --only-values -n trusted.overlay.opaque "$BOX_ROOT/layers/${hex#sha256:}/srv/d") == y ]]
+	[[ -c $BOX_ROOT/layers/${hex#sha256:}/etc/group ]]
+	# the first run uses the kept trees: the same inodes after it
+	hex=$(jq -r '.rootfs.diff_ids[-1]' "$BOX_ROOT/images/blobs/sha256/${id#sha256:}")
+	local ino
+	ino=$(stat -c %i "$BOX_ROOT/layers/${hex#sha256:}/out")
+	run -0 box run --rm --network none kept cat /out
+	[[ $output == y ]]
+	[[ $(stat -c %i "$BOX_ROOT/layers/${hex#sha256:}/out") == "$ino" ]]
+}
+
 @test "stages: --target, a scratch stage taking files --from others, unneeded stages not built" {
 	store_add small docker.io/library/small:latest
 	run -0 df-build -t ms "$DF/multistage"

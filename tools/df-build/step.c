@@ -68,13 +68,13 @@ add_layer (struct build *b, json_t *desc, const char *diff_id)
  * and the image's first run extract nothing (SOURCE_DATE_EPOCH clamps
  * the blob's mtimes, not the upper's: that layer is extracted) */
 static int
-step_keep (struct build *b, const char *id, int ran, const char *diff_id, struct bx_err *e)
+step_keep (struct build *b, const char *id, const struct layerkeep *k, const char *diff_id, struct bx_err *e)
 {
 	char dir[PATH_MAX], abs[2 * PATH_MAX];
 
 	snprintf (dir, sizeof dir, "%s/%s", L_CONTAINERS, id);
 	snprintf (abs, sizeof abs, "%s/%s", b->o->rootpath, dir);
-	return rootfs_unmount (abs, e) < 0 ? -1 : layerkeep_upper (b->rootfd, dir, ran, diff_id, e);
+	return rootfs_unmount (abs, e) < 0 ? -1 : layerkeep_upper (b->rootfd, dir, k, diff_id, e);
 }
 
 int
@@ -85,6 +85,7 @@ step_commit (struct build *b, const char *id, const char *created_by, struct bx_
 	char tmpname[64], diff_id[DIGEST_STR_LEN + 1];
 	json_t *desc = NULL;
 	struct bx_err re = {0};
+	struct layerkeep skipped = {0};
 	int rc;
 
 	/* an empty image's container has a copied rootfs, all of it new */
@@ -99,16 +100,21 @@ step_commit (struct build *b, const char *id, const char *created_by, struct bx_
 	if (rc == 0 && (tmp = openat (b->rootfd, tmpname, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		rc = err_set (e, BX_SYSTEM, errno, "%s", tmpname);
 	if (rc == 0) {
-		struct layer_opts lo = {
-		    whole,          !strcmp (b->in->keyword, "run"),
-		    b->o->compress, b->o->epoch,
-		    b->rootfd,      json_object_get (json_object_get (b->cfg, "rootfs"), "diff_ids")};
+		struct layer_opts lo = {whole,
+		                        !strcmp (b->in->keyword, "run"),
+		                        b->o->compress,
+		                        b->o->epoch,
+		                        b->rootfd,
+		                        json_object_get (json_object_get (b->cfg, "rootfs"), "diff_ids"),
+		                        layerkeep_skipped,
+		                        &skipped};
 		rc = layer_from_upper (upper, &lo, &b->st, tmp, &desc, diff_id, e);
 	}
 	if (tmp >= 0)
 		tree_remove_at (b->rootfd, tmpname);
-	if (rc > 0 && !whole && b->o->epoch < 0 && step_keep (b, id, !strcmp (b->in->keyword, "run"), diff_id, e) < 0)
+	if (rc > 0 && !whole && b->o->epoch < 0 && step_keep (b, id, &skipped, diff_id, e) < 0)
 		rc = -1;
+	layerkeep_free (&skipped);
 	if (ctrrun_remove (b, id, &re) < 0 && rc >= 0)
 		rc = err_set (e, re.code, re.sys, "%s", re.msg);
 	if (rc < 0)
