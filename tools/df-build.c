@@ -32,6 +32,8 @@
  *         succeeded, untagged without -t); containers/<id>/ of each step
  *         (ctr-create, ctr-net attach, ctr-spawn, removed with ctr-rm;
  *         labelled io.box.build.pid), those a killed build left;
+ *         layers/<diffid hex>/ (a step's upper moved in as its layer's
+ *         tree, as layers/<hex>.tmp-<pid> under layers/<hex>.lock);
  *         tmp/build-<pid>/ (a layer being written), tmp/build-<pid>.context/
  *         (a tar context), tmp/run-<pid>/ (a RUN's
  *         secrets and here-document); cache/run/<hex>/ (cache mounts);
