@@ -328,3 +328,32 @@ EOF
 	run -0 box compose down -t 1
 	[[ -z $(ids) ]]
 }
+
+@test "secrets and configs: files bound read-only at /run/secrets/NAME and /NAME; an undefined one is refused" {
+	printf 's3cret\n' >db_password.txt
+	printf 'level=debug\n' >app.conf
+	cat >compose.yaml <<'EOF'
+services:
+  app:
+    image: small
+    command: ["sleep", "1000"]
+    secrets: [db_password]
+    configs:
+      - source: app_conf
+        target: /etc/app.conf
+secrets:
+  db_password:
+    file: ./db_password.txt
+configs:
+  app_conf:
+    file: app.conf
+EOF
+	box compose up -d 2>/dev/null
+	run -0 box exec app-app-1 cat /run/secrets/db_password /etc/app.conf
+	[[ $output == $'s3cret\nlevel=debug' ]]
+	run -1 box exec app-app-1 sh -c 'echo x >/run/secrets/db_password'
+	run -0 box compose down -t 1
+	sed -i 's/secrets: \[db_password\]/secrets: [nope]/' compose.yaml
+	run --separate-stderr -2 box compose up -d
+	[[ $stderr == 'compose-up: service "app" refers to undefined secret nope: invalid compose project' ]]
+}

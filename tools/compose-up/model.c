@@ -199,6 +199,8 @@ load_one (const char *path, struct model *m, struct bx_err *e)
 		err_wrap (e, "%s:%d", shown, yload_line (l, s));
 		goto out;
 	}
+	norm_top_files (json_object_get (root, "secrets"), m->dir);
+	norm_top_files (json_object_get (root, "configs"), m->dir);
 	if (!m->p)
 		m->p = json_incref (root);
 	else
@@ -368,6 +370,26 @@ finish_top (json_t *p, const char *key, const char *project, int add_default)
 		json_object_del (p, key);
 }
 
+/* a service's secrets (configs) name top-level ones, backed by a file */
+static int
+check_file_refs (const json_t *p, const json_t *svc, const char *name, const char *key, struct bx_err *e)
+{
+	json_t *it, *top;
+	size_t k;
+
+	json_array_foreach (json_object_get (svc, key), k, it)
+	{
+		const char *src = json_string_value (json_object_get (it, "source")) ?: "";
+		if (!(top = json_object_get (json_object_get (p, key), src)))
+			return err_set (e, BX_USAGE, 0,
+			                "service \"%s\" refers to undefined %.*s %s: invalid compose project", name,
+			                (int)strlen (key) - 1, key, src);
+		if (!json_object_get (top, "file"))
+			return err_set (e, BX_FAIL, 0, "%s %s: only file-backed ones are implemented", key, src);
+	}
+	return 0;
+}
+
 static int
 check_refs (const json_t *p, struct bx_err *e)
 {
@@ -389,6 +411,8 @@ check_refs (const json_t *p, struct bx_err *e)
 		                                                "service \"%s\" depends on undefined service \"%s\": "
 		                                                "invalid compose project",
 		                                                name, k);
+		if (check_file_refs (p, s, name, "secrets", e) < 0 || check_file_refs (p, s, name, "configs", e) < 0)
+			return -1;
 		json_object_foreach (json_object_get (s, "networks"), k,
 		                     d) if (!json_object_get (json_object_get (p, "networks"),
 		                                              k)) return err_set (e, BX_USAGE, 0,

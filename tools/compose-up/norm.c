@@ -425,6 +425,35 @@ norm_env_file (json_t *svc, const char *dir)
 	json_object_set_new (svc, "env_file", out);
 }
 
+/* secrets: [name] -> [{source: name}] (configs alike) */
+static void
+norm_file_refs (json_t *svc, const char *key)
+{
+	json_t *v = json_object_get (svc, key), *it;
+	size_t k;
+
+	json_array_foreach (v, k, it)
+	{
+		if (json_is_string (it))
+			json_array_set_new (v, k, json_pack ("{s:O}", "source", it));
+	}
+}
+
+/* a top-level secret's or config's file, absolute */
+void
+norm_top_files (json_t *top, const char *dir)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach (top, k, v)
+	{
+		const char *f = json_string_value (json_object_get (v, "file"));
+		if (f)
+			json_object_set_new (v, "file", host_path (f, dir));
+	}
+}
+
 int
 norm_service (json_t *svc, const char *name, const char *dir, struct bx_err *e)
 {
@@ -446,6 +475,8 @@ norm_service (json_t *svc, const char *name, const char *dir, struct bx_err *e)
 	norm_healthcheck (svc);
 	norm_extra_hosts (svc);
 	norm_env_file (svc, dir);
+	norm_file_refs (svc, "secrets");
+	norm_file_refs (svc, "configs");
 	norm_volumes (svc, dir);
 	norm_depends (svc);
 	norm_networks (svc);

@@ -11,6 +11,8 @@
 #include "base/err.h"
 
 int norm_service (json_t *svc, const char *name, const char *dir, struct bx_err *e);
+/* The file of each top-level secret or config of TOP made absolute. */
+void norm_top_files (json_t *top, const char *dir);
 /* *OUT: S split as a shell would split a command line (quotes, backslashes) */
 json_t *norm_words (const char *s);
 

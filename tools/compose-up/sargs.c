@@ -372,6 +372,25 @@ add_simple (const json_t *svc, struct prog_argv *a)
 	add_healthcheck (svc, a);
 }
 
+/* a secret (config) is its file bound read-only at /run/secrets/NAME
+ * (/NAME), or its target; an absolute target is taken as it is */
+static void
+add_file_refs (const struct model *m, const json_t *svc, const char *key, const char *dir, struct prog_argv *a)
+{
+	json_t *it;
+	size_t k;
+
+	json_array_foreach (json_object_get (svc, key), k, it)
+	{
+		const char *src = json_string_value (json_object_get (it, "source")) ?: "";
+		const char *tgt = json_string_value (json_object_get (it, "target")) ?: src;
+		const char *file =
+		    json_string_value (json_object_get (json_object_get (json_object_get (m->p, key), src), "file"));
+		prog_add (a, "-v");
+		prog_addf (a, "%s:%s%s:ro", file ? file : "", tgt[0] == '/' ? "" : dir, tgt);
+	}
+}
+
 int
 sargs_create (const struct model *m, const json_t *svc, const struct sargs_ctr *c, struct prog_argv *a,
               struct bx_err *e)
@@ -387,6 +406,8 @@ sargs_create (const struct model *m, const json_t *svc, const struct sargs_ctr *
 	add_network (m, svc, c->service, a);
 	add_ports (svc, a);
 	json_array_foreach (json_object_get (svc, "volumes"), k, it) if (add_volume (m, it, a, e) < 0) return -1;
+	add_file_refs (m, svc, "secrets", "/run/secrets/", a);
+	add_file_refs (m, svc, "configs", "/", a);
 	/* a list entrypoint: its first word is --entrypoint, the others lead the command */
 	if (json_is_array (ep))
 		flag (a, "--entrypoint", json_string_value (json_array_get (ep, 0)) ?: "");

@@ -409,9 +409,7 @@ schema_check (const json_t *root, const char *file, const struct yload_lines *l,
 static const char *const nyi_keys[] = {"annotations",
                                        "attach",
                                        "blkio_config",
-                                       "cgroup",
                                        "cgroup_parent",
-                                       "configs",
                                        "cpu_count",
                                        "cpu_percent",
                                        "cpu_rt_period",
@@ -436,7 +434,6 @@ static const char *const nyi_keys[] = {"annotations",
                                        "uts",
                                        "volumes_from",
                                        "memswap_limit",
-                                       "secrets",
                                        NULL};
 
 const char *
