@@ -165,8 +165,9 @@ built () {
 	[[ $output == "df-prune: --keep-storage: not implemented" ]]
 	run -2 df-prune x
 	[[ $output == "usage: df-prune"* ]]
-	run -2 box builder
-	[[ $output == "box: builder: usage: box builder prune [-a] [-f]" ]]
+	# Docker's management commands print their usage when given none
+	run -0 box builder
+	[[ $output == *"Usage:  box builder COMMAND"* ]]
 }
 
 @test "system prune -a reclaims the build cache too, in the one total" {
