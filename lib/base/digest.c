@@ -18,6 +18,12 @@ digest_is_valid (const char *s)
 	       is_lower_hex (s + 7, DIGEST_HEX_LEN);
 }
 
+int
+digest_is_hex (const char *s)
+{
+	return strlen (s) == DIGEST_HEX_LEN && is_lower_hex (s, DIGEST_HEX_LEN);
+}
+
 /* algorithm ::= component ([+._-] component)*, component ::= [a-z0-9]+,
  * encoded ::= [a-zA-Z0-9=_-]+ (image-spec descriptor.md "Digests") */
 int

@@ -11,6 +11,9 @@ int digest_is_valid (const char *s);
 /* True for a well-formed "algorithm:encoded" of any registered algorithm
  * the OCI image-spec names (sha256, sha512), by its grammar. */
 int digest_is_wellformed (const char *s);
+/* True for exactly DIGEST_HEX_LEN lowercase hex digits: a blob's or a
+ * cache key's file name. */
+int digest_is_hex (const char *s);
 /* The hex part of a "sha256:hex" digest. */
 const char *digest_hex (const char *digest);
 

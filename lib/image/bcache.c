@@ -13,19 +13,9 @@
 
 #include "base/afile.h"
 #include "base/cleanup.h"
+#include "base/digest.h"
 #include "base/layout.h"
 #include "base/tree.h"
-
-static int
-is_key (const char *s)
-{
-	size_t n = 0;
-
-	for (; s[n]; n++)
-		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-			return 0;
-	return n == DIGEST_HEX_LEN;
-}
 
 /* TEXT (an entry, changed) into EN; -1 when it is not a whole entry */
 static int
@@ -139,7 +129,7 @@ each (int rootfd, int (*fn) (int dir, const char *key, struct bcache_entry *en, 
 	while (rc == 0 && (de = readdir (d))) {
 		struct bcache_entry en = {0};
 		struct bx_err ign = {0};
-		if (!is_key (de->d_name))
+		if (!digest_is_hex (de->d_name))
 			continue;
 		rc = fn (dirfd (d), de->d_name, bcache_get (rootfd, de->d_name, &en, &ign) < 0 ? NULL : &en, arg);
 		bcache_entry_free (&en);

@@ -12,6 +12,7 @@
 
 #include "base/afile.h"
 #include "base/cleanup.h"
+#include "base/digest.h"
 #include "base/layout.h"
 #include "base/lock.h"
 #include "image/bcache.h"
@@ -458,17 +459,6 @@ is_dead_tmp (const char *name)
 	return pid > 0 && *end == '\0' && pid != getpid () && kill ((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 
-static int
-is_hex64 (const char *s)
-{
-	size_t n = 0;
-
-	for (; s[n]; n++)
-		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-			return 0;
-	return n == DIGEST_HEX_LEN;
-}
-
 /* Remove from DIRFD (images/ or its blobs) dead temporary files and, when
  * LIVE is set, blobs not in it. */
 static int
@@ -493,7 +483,7 @@ gc_sweep (int dirfd, json_t *live, void (*on_blob) (const char *, void *), void 
 				st->tmpfiles++;
 			continue;
 		}
-		if (!live || !is_hex64 (de->d_name))
+		if (!live || !digest_is_hex (de->d_name))
 			continue;
 		snprintf (digest, sizeof digest, "sha256:%s", de->d_name);
 		if (json_object_get (live, digest) || fstatat (dirfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)

@@ -14,17 +14,6 @@
 #include "base/layout.h"
 #include "base/tree.h"
 
-static int
-is_hex64 (const char *s)
-{
-	size_t n = 0;
-
-	for (; s[n]; n++)
-		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-			return 0;
-	return n == DIGEST_HEX_LEN;
-}
-
 /* the size of the files under AT/NAME, mounts and other devices not
  * entered (tree_remove_at will not enter them either) */
 static uint64_t
@@ -70,7 +59,7 @@ layergc_sweep (int rootfd, json_t *live, struct layergc_stats *st, struct bx_err
 	}
 	while ((de = readdir (d))) {
 		uint64_t size;
-		if (!is_hex64 (de->d_name) || fstatat (dirfd (d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		if (!digest_is_hex (de->d_name) || fstatat (dirfd (d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISDIR (sb.st_mode))
 			continue;
 		snprintf (digest, sizeof digest, "sha256:%s", de->d_name);
