@@ -171,19 +171,6 @@ report (const struct bx_err *e)
 	return e->code ? e->code : BX_FAIL;
 }
 
-static int
-target (const char *s, char *full, size_t len, struct bx_err *e)
-{
-	struct ref r;
-
-	if (ref_parse (s, &r, e) < 0)
-		return -1;
-	if (r.digest[0])
-		return err_set (e, BX_USAGE, 0, "refusing to create a tag with a digest reference");
-	ref_full (&r, full, len);
-	return 0;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -196,7 +183,7 @@ main (int argc, char **argv)
 
 	err_prog_init (argv[0]);
 	parse_commit (argc, argv, &o);
-	if (o.ref && target (o.ref, full, sizeof full, &e) < 0)
+	if (o.ref && ref_parse_tag (o.ref, full, sizeof full, &e) < 0)
 		return err_report (&e);
 	rc = ctr_load (&o, &c, &e);
 	ctr_config = json_object_get (c.create, "Config");

@@ -251,19 +251,6 @@ image_store (const struct store *st, const struct layer *l, json_t *config, cons
 	return rc;
 }
 
-static int
-target (const char *s, char *full, size_t len, struct bx_err *e)
-{
-	struct ref r;
-
-	if (ref_parse (s, &r, e) < 0)
-		return -1;
-	if (r.digest[0])
-		return err_set (e, BX_USAGE, 0, "refusing to create a tag with a digest reference");
-	ref_full (&r, full, len);
-	return 0;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -283,7 +270,7 @@ main (int argc, char **argv)
 		fprintf (stderr, "Error response from daemon: %s\n", e.msg);
 		return e.code ? e.code : BX_FAIL;
 	}
-	if (o.ref && target (o.ref, full, sizeof full, &e) < 0)
+	if (o.ref && ref_parse_tag (o.ref, full, sizeof full, &e) < 0)
 		return err_report (&e);
 	if (strcmp (o.src, "-") && (srcfd = open (o.src, O_RDONLY | O_CLOEXEC)) < 0) {
 		fprintf (stderr, "open %s: %s\n", o.src,

@@ -202,6 +202,19 @@ ref_full (const struct ref *r, char *buf, size_t len)
 	          r->digest);
 }
 
+int
+ref_parse_tag (const char *s, char *buf, size_t len, struct bx_err *e)
+{
+	struct ref r;
+
+	if (ref_parse (s, &r, e) < 0)
+		return -1;
+	if (r.digest[0])
+		return err_set (e, BX_USAGE, 0, "refusing to create a tag with a digest reference");
+	ref_full (&r, buf, len);
+	return 0;
+}
+
 void
 ref_familiar_repo (const struct ref *r, char *buf, size_t len)
 {

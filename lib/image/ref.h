@@ -19,6 +19,9 @@ struct ref {
 /* Parse S ("busybox", "host:5000/a/b:tag", "a@sha256:..."), filling the
  * defaults (docker.io, library/, :latest). BX_USAGE on bad input. */
 int ref_parse (const char *s, struct ref *r, struct bx_err *e);
+/* S, a name to tag an image with, in full into BUF; BX_USAGE on bad input
+ * or a digest, which names content and cannot be a tag. */
+int ref_parse_tag (const char *s, char *buf, size_t len, struct bx_err *e);
 /* "docker.io/library/busybox:latest", "host/a@sha256:..", both when set. */
 void ref_full (const struct ref *r, char *buf, size_t len);
 /* "docker.io/library/busybox" */
