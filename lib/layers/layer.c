@@ -36,6 +36,7 @@
 #include "base/tree.h"
 #include "image/oci.h"
 #include "layers/layer.h"
+#include "layers/mountpt.h"
 
 struct sink {
 	struct hash_ctx diff, comp;
@@ -269,21 +270,6 @@ flush_pending (struct walk *w, int dirfd)
 }
 
 static int
-is_mount_point (const char *path, const struct stat *st)
-{
-	static const char *const dirs[] = {"proc", "sys", "dev"};
-	static const char *const files[] = {"etc/hosts", "etc/hostname", "etc/resolv.conf"};
-
-	for (size_t i = 0; i < 3; i++) {
-		if (S_ISDIR (st->st_mode) && strcmp (path, dirs[i]) == 0)
-			return 1;
-		if (S_ISREG (st->st_mode) && st->st_size == 0 && strcmp (path, files[i]) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-static int
 has_xattr (int dirfd, const char *name, const char *attr, const char *want)
 {
 	char val[16];
@@ -402,7 +388,7 @@ walk_entry (struct walk *w, int dirfd, const char *prefix, const char *name)
 
 	if (asprintf (&path, "%s%s", prefix, name) < 0 || fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return w->err = errno, -1;
-	if (w->o->ran && is_mount_point (path, &st))
+	if (w->o->ran && mountpt_is_standin (path, &st))
 		return w->o->skipped ? w->o->skipped (w->o->arg, path) : 0;
 	if (TREE_IS_WHITEOUT (&st)) {
 		_cleanup_free_ char *wh = NULL;

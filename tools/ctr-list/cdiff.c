@@ -14,6 +14,7 @@
 #include "base/tree.h"
 #include "cdiff.h"
 #include "image/store.h"
+#include "layers/mountpt.h"
 #include "runtime/ctr.h"
 
 #define MAX_LOWER 128
@@ -53,21 +54,6 @@ lines_insert (struct lines *l, size_t at, char kind, const char *path)
 	memmove (l->v + at + 1, l->v + at, (l->n - at) * sizeof *l->v);
 	l->v[at] = s;
 	l->n++;
-	return 0;
-}
-
-static int
-is_mount_point (const char *path, const struct stat *st)
-{
-	static const char *const dirs[] = {"/proc", "/sys", "/dev"};
-	static const char *const files[] = {"/etc/hosts", "/etc/hostname", "/etc/resolv.conf"};
-
-	for (size_t i = 0; i < 3; i++) {
-		if (S_ISDIR (st->st_mode) && strcmp (path, dirs[i]) == 0)
-			return 1;
-		if (S_ISREG (st->st_mode) && st->st_size == 0 && strcmp (path, files[i]) == 0)
-			return 1;
-	}
 	return 0;
 }
 
@@ -176,7 +162,7 @@ walk_entry (struct walk *w, int dirfd, const char *prefix, const char *name, con
 
 	if (asprintf (&path, "%s/%s", prefix, name) < 0 || fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return w->err = errno, -1;
-	if (is_mount_point (path, &st))
+	if (mountpt_is_standin (path, &st))
 		return 0;
 	in_low = !added && lower_find (l, name, &low, &sub);
 	if (TREE_IS_WHITEOUT (&st))
