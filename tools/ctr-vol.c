@@ -429,18 +429,10 @@ main (int argc, char **argv)
 {
 	struct ctx c = {0};
 	struct bx_err e = {0};
-	int i = 1;
+	int i;
 
 	err_prog_init (argv[0]);
-	for (; i < argc && !strncmp (argv[i], "--root", 6); i++) {
-		if (argv[i][6] == '=')
-			c.root = argv[i] + 7;
-		else if (!argv[i][6] && i + 1 < argc)
-			c.root = argv[++i];
-		else
-			usage ();
-	}
-	if (i >= argc)
+	if ((i = root_opt (argc, argv, &c.root)) < 0 || i >= argc)
 		usage ();
 	for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++) {
 		if (strcmp (argv[i], cmds[k].name))

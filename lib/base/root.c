@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,6 +49,22 @@ root_open (const char *opt, struct bx_err *e)
 	if (fstat (fd, &st) == 0 && st.st_uid == geteuid () && (st.st_mode & 077))
 		fchmod (fd, st.st_mode & 0700);
 	return fd;
+}
+
+int
+root_opt (int argc, char **argv, const char **root)
+{
+	int i = 1;
+
+	for (; i < argc && !strncmp (argv[i], "--root", 6); i++) {
+		if (argv[i][6] == '=')
+			*root = argv[i] + 7;
+		else if (!argv[i][6] && i + 1 < argc)
+			*root = argv[++i];
+		else
+			return -1;
+	}
+	return i;
 }
 
 int

@@ -11,6 +11,9 @@
 const char *root_path (const char *opt);
 /* Create (mode 0711) if needed and open the state directory; a dirfd. */
 int root_open (const char *opt, struct bx_err *e);
+/* Read ARGV's leading --root DIR / --root=DIR options into *ROOT: the
+ * index of the first other argument, or -1 when --root has no value. */
+int root_opt (int argc, char **argv, const char **root);
 /* The absolute path of the open state directory ROOTFD into BUF (LEN
  * bytes), as the kernel names it: paths handed to other processes. */
 int root_abspath (int rootfd, char *buf, size_t len, struct bx_err *e);
