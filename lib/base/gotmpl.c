@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/strbuf.h"
 
 /* --- text buffers ----------------------------------------------------- */
 
@@ -1336,20 +1337,11 @@ quote (struct buf *b, const char *p, size_t n)
 	buf_str (b, "\"");
 }
 
-static size_t
-runes (const char *s, size_t len)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < len; i++)
-		n += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return n;
-}
-
 /* pad TEXT to WIDTH runes as fmt does: blanks, zeros or on the right */
 static void
 pad_to (struct buf *b, const char *text, size_t len, int width, int minus, int zero)
 {
-	size_t r = runes (text, len), skip = 0;
+	size_t r = strbuf_utf8_runes (text, len), skip = 0;
 
 	if (!minus && zero && len && (text[0] == '-' || text[0] == '+')) {
 		buf_add (b, text, 1);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/strbuf.h"
 #include "base/gotmpl.h"
 
 /* Go's text/tabwriter as docker/cli configures it */
@@ -230,18 +231,6 @@ listfmt_row (struct listfmt *f, json_t *rec, struct bx_err *e)
 	return add_row (f, s, e);
 }
 
-/* The characters of S[0..LEN): text/tabwriter counts a UTF-8 sequence
- * ("…" of a truncated cell) as one. */
-static size_t
-runes (const char *s, size_t len)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++)
-		n += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return n;
-}
-
 /* The width of cell COL of LINE when a tab ends it; -1 otherwise. */
 static long
 cell_len (const char *line, size_t col)
@@ -253,7 +242,7 @@ cell_len (const char *line, size_t col)
 		line++;
 	}
 	const char *tab = strchr (line, '\t');
-	return tab ? (long)runes (line, tab - line) : -1;
+	return tab ? (long)strbuf_utf8_runes (line, tab - line) : -1;
 }
 
 /* The width of column COL at LINE: the widest tab-terminated cell in the
@@ -298,7 +287,7 @@ align (struct listfmt *f, struct sbuf *b)
 			size_t w = col_width (lines, n, i, col);
 			if (sbuf_add (b, s, tab - s) < 0)
 				goto oom;
-			for (size_t k = runes (s, tab - s); k < w; k++)
+			for (size_t k = strbuf_utf8_runes (s, tab - s); k < w; k++)
 				if (sbuf_add (b, " ", 1) < 0)
 					goto oom;
 			if (!strchr (tab + 1, '\t') && sbuf_str (b, tab + 1) < 0)

@@ -46,3 +46,13 @@ strbuf_utf8_len (const char *p, size_t n)
 			return 1;
 	return want;
 }
+
+size_t
+strbuf_utf8_runes (const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return n;
+}

@@ -18,5 +18,8 @@ void strbuf_free (struct strbuf *b);
 
 /* The length of the UTF-8 character at P (N bytes left): 1 when invalid. */
 size_t strbuf_utf8_len (const char *p, size_t n);
+/* The characters of S[0..LEN) as Go counts runes (text/tabwriter, fmt
+ * padding): every byte that does not continue a UTF-8 sequence. */
+size_t strbuf_utf8_runes (const char *s, size_t len);
 
 #endif
