@@ -267,6 +267,14 @@ store_add () {
 		"oci:$(_fixture_dir "$1"):latest" "oci:$BOX_ROOT/images:$2" >&2
 }
 
+# box_setup_small: box_setup for tests that run containers (root) over
+# the small image, already in the store as small:latest.
+box_setup_small () {
+	box_setup
+	skip_unless_root
+	store_add small docker.io/library/small:latest
+}
+
 # --- registries ------------------------------------------------------------
 
 # a free TCP port on 127.0.0.1 (the kernel picks it; a race is retried by
