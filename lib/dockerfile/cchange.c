@@ -76,8 +76,8 @@ set_command (struct apply *a, const struct df_instr *in, const char *key)
 	return 0;
 }
 
-static void
-env_set (json_t *c, const char *k, const char *v)
+void
+cchange_env_set (json_t *c, const char *k, const char *v)
 {
 	json_t *env = json_object_get (c, "Env"), *item;
 	size_t kl = strlen (k), i;
@@ -119,7 +119,7 @@ pairs (struct apply *a, const struct df_instr *in, const char *what, struct bx_e
 		if (labels)
 			json_object_set_new (labels, k, json_string (v));
 		else
-			env_set (a->c, k, v);
+			cchange_env_set (a->c, k, v);
 	}
 	return 0;
 }
@@ -265,8 +265,8 @@ go_duration (const char *s)
 	return total;
 }
 
-static int
-health_flags (const struct df_instr *in, json_t *hc, struct bx_err *e)
+int
+cchange_health_flags (const struct df_instr *in, json_t *hc, struct bx_err *e)
 {
 	static const char *const names[][2] = {{"--interval=", "Interval"},
 	                                       {"--timeout=", "Timeout"},
@@ -311,7 +311,7 @@ do_healthcheck (struct apply *a, const struct df_instr *in, struct bx_err *e)
 		json_array_append_new (test, json_string (in->json ? "CMD" : "CMD-SHELL"));
 		for (size_t i = 1; i < in->nargs; i++)
 			json_array_append_new (test, json_stringn (in->args[i].s, in->args[i].len));
-		if (health_flags (in, hc, e) < 0)
+		if (cchange_health_flags (in, hc, e) < 0)
 			return json_decref (hc), json_decref (test), -1;
 	} else
 		return json_decref (hc), err_set (e, BX_USAGE, 0, "Unknown type \"%s\" in HEALTHCHECK (try CMD)",

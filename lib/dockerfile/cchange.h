@@ -14,9 +14,18 @@
 
 #include "base/err.h"
 
+struct df_instr;
+
 /* The config the image gets: a copy of CONFIG (a container's Config, in
  * Docker's shape) with the N CHANGES applied, then merged with CONFIG as
  * the daemon's commit merges them. NULL with E set on bad input. */
 json_t *cchange_apply (json_t *config, char *const *changes, size_t n, struct bx_err *e);
+/* Set K=V in CONFIG's Env, in place of K's entry if it has one, as ENV
+ * does (df-build's ENV too). */
+void cchange_env_set (json_t *config, const char *k, const char *v);
+/* HEALTHCHECK IN's flags into HC: --interval, --timeout, --start-period,
+ * --start-interval (Go durations, in ns) and --retries, a zero left out
+ * (the image's own then holds). BX_USAGE in Docker's words on a bad one. */
+int cchange_health_flags (const struct df_instr *in, json_t *hc, struct bx_err *e);
 
 #endif

@@ -8,6 +8,7 @@
 #include "ast.h"
 #include "cache.h"
 #include "base/cleanup.h"
+#include "dockerfile/cchange.h"
 #include "dockerfile/shword.h"
 #include "imgw.h"
 #include "meta.h"
@@ -114,30 +115,6 @@ plain_list (json_t *arr)
 	return asprintf (&out, "[%s]", j) < 0 ? NULL : out;
 }
 
-static int
-env_set (json_t *c, const char *k, const char *v)
-{
-	json_t *env = json_object_get (c, "Env"), *item;
-	size_t kl = strlen (k), i;
-	char *kv = NULL;
-
-	if (!json_is_array (env)) {
-		env = json_array ();
-		json_object_set_new (c, "Env", env);
-	}
-	if (asprintf (&kv, "%s=%s", k, v) < 0)
-		return -1;
-	json_array_foreach (env, i, item)
-	{
-		const char *s = json_string_value (item);
-		if (s && strncmp (s, k, kl) == 0 && (s[kl] == '=' || !s[kl]))
-			return json_array_set_new (env, i, json_string (kv)), free (kv), 0;
-	}
-	json_array_append_new (env, json_string (kv));
-	free (kv);
-	return 0;
-}
-
 /* ENV and LABEL: key, value, separator triples, each expanded in the
  * environment from before the instruction (Docker expands them all, then
  * sets them: "ENV A=1 B=$A" gives B the old A) */
@@ -164,7 +141,7 @@ pairs (struct build *b, const char *what, json_t *dst_labels, struct bx_err *e)
 		if (dst_labels)
 			json_object_set_new (dst_labels, w[i], json_string (w[i + 1]));
 		else
-			env_set (meta_config (b), w[i], w[i + 1]);
+			cchange_env_set (meta_config (b), w[i], w[i + 1]);
 		fprintf (f, " %s=%s", w[i], w[i + 1]);
 	}
 	fclose (f);
@@ -365,67 +342,6 @@ do_shell (struct build *b, struct bx_err *e)
 	return 0;
 }
 
-/* a Go duration ("30s", "1m30s", "500ms") in nanoseconds; -1 if bad */
-static long long
-go_duration (const char *s)
-{
-	static const struct {
-		const char *u;
-		long long ns;
-	} units[] = {{"ns", 1},           {"us", 1000},         {"ms", 1000000},
-	             {"s", 1000000000LL}, {"m", 60000000000LL}, {"h", 3600000000000LL}};
-	long long total = 0;
-
-	if (strcmp (s, "0") == 0)
-		return 0;
-	while (*s) {
-		char *end;
-		double v = strtod (s, &end);
-		size_t k, best = 0, found = 0;
-		if (end == s)
-			return -1;
-		for (k = 0; k < sizeof units / sizeof *units; k++)
-			if (strncmp (end, units[k].u, strlen (units[k].u)) == 0 && strlen (units[k].u) > best)
-				best = strlen (units[k].u), found = k + 1;
-		if (!found)
-			return -1;
-		total += (long long)(v * units[found - 1].ns);
-		s = end + best;
-	}
-	return total;
-}
-
-static int
-health_flags (struct build *b, json_t *hc, struct bx_err *e)
-{
-	static const char *const names[][2] = {{"--interval=", "Interval"},
-	                                       {"--timeout=", "Timeout"},
-	                                       {"--start-period=", "StartPeriod"},
-	                                       {"--start-interval=", "StartInterval"}};
-
-	for (size_t i = 0; i < b->in->nflags; i++) {
-		const char *f = b->in->flags[i];
-		size_t k;
-		for (k = 0; k < 4; k++)
-			if (strncmp (f, names[k][0], strlen (names[k][0])) == 0) {
-				long long d = go_duration (f + strlen (names[k][0]));
-				if (d < 0)
-					return build_errf (b, e, BX_USAGE, "HEALTHCHECK %s: invalid duration", f);
-				if (d > 0)
-					json_object_set_new (hc, names[k][1], json_integer (d));
-				break;
-			}
-		if (k < 4)
-			continue;
-		if (strncmp (f, "--retries=", 10) == 0 && atoi (f + 10) >= 0) {
-			if (atoi (f + 10))
-				json_object_set_new (hc, "Retries", json_integer (atoi (f + 10)));
-		} else
-			return build_errf (b, e, BX_USAGE, "HEALTHCHECK: unknown flag: %s", f);
-	}
-	return 0;
-}
-
 /* V/UNIT with its fraction, trailing zeros dropped: Go's fmtFrac */
 static void
 frac (FILE *f, long long v, long long unit, const char *suffix)
@@ -541,8 +457,12 @@ do_healthcheck (struct build *b, struct bx_err *e)
 		json_array_append_new (test, json_string (in->json ? "CMD" : "CMD-SHELL"));
 		for (size_t i = 1; i < in->nargs; i++)
 			json_array_append_new (test, json_stringn (in->args[i].s, in->args[i].len));
-		if (health_flags (b, hc, e) < 0)
-			return json_decref (hc), json_decref (test), -1;
+		if (cchange_health_flags (in, hc, e) < 0) {
+			char msg[sizeof e->msg];
+			snprintf (msg, sizeof msg, "%s", e->msg);
+			return json_decref (hc), json_decref (test),
+			       build_errf (b, e, BX_USAGE, "HEALTHCHECK: %s", msg);
+		}
 	} else
 		return json_decref (hc), build_errf (b, e, BX_USAGE, "HEALTHCHECK requires CMD or NONE");
 	json_object_set_new (hc, "Test", test);
