@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/sibling.h"
 #include "base/strbuf.h"
 #include "prog.h"
 
@@ -50,21 +51,6 @@ prog_free (struct prog_argv *a)
 	a->n = 0;
 }
 
-/* the program NAME beside this one, else NAME for PATH */
-static void
-prog_path (const char *name, char *out, size_t len)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
-	char *slash;
-
-	self[n > 0 ? n : 0] = '\0';
-	slash = strrchr (self, '/');
-	snprintf (out, len, "%.*s/%s", slash ? (int)(slash - self) : 0, self, name);
-	if (access (out, X_OK) < 0)
-		snprintf (out, len, "%s", name);
-}
-
 pid_t
 prog_start_silent (const struct prog_argv *a, struct bx_err *e)
 {
@@ -92,7 +78,7 @@ prog_start (const struct prog_argv *a, int *out, int errfd, struct bx_err *e)
 	int p[2] = {-1, -1};
 	pid_t pid;
 
-	prog_path (a->v[0], path, sizeof path);
+	sibling_path (a->v[0], path, sizeof path);
 	if (out && pipe2 (p, O_CLOEXEC) < 0)
 		return err_set (e, BX_SYSTEM, errno, "pipe");
 	fflush (stdout);
@@ -212,7 +198,7 @@ prog_exec (const struct prog_argv *a, struct bx_err *e)
 {
 	char path[PATH_MAX + 64];
 
-	prog_path (a->v[0], path, sizeof path);
+	sibling_path (a->v[0], path, sizeof path);
 	fflush (stdout);
 	execvp (path, (char *const *)a->v);
 	return err_set (e, BX_SYSTEM, errno, "exec %s", a->v[0]);

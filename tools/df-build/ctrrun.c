@@ -16,25 +16,11 @@
 
 #include "base/cleanup.h"
 #include "base/layout.h"
+#include "base/sibling.h"
 #include "base/tree.h"
 #include "ctrrun.h"
 #include "image/ref.h"
 #include "progress.h"
-
-/* the program NAME beside this one, else on PATH */
-static void
-prog_path (const char *name, char *out, size_t len)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
-	char *slash;
-
-	self[n > 0 ? n : 0] = '\0';
-	slash = strrchr (self, '/');
-	snprintf (out, len, "%.*s/%s", slash ? (int)(slash - self) : 0, self, name);
-	if (access (out, X_OK) < 0)
-		snprintf (out, len, "%s", name);
-}
 
 /* run_prog's OUTFD: stdout and stderr, or stdout alone, read line by line */
 #define PIPE_OUT (-2)
@@ -134,7 +120,7 @@ run_prog (const char *const *argv, int outfd, int stoppable, int *status, struct
 	pid_t pid, parent = getpid ();
 	int st, pipefd[2] = {-1, -1};
 
-	prog_path (argv[0], prog, sizeof prog);
+	sibling_path (argv[0], prog, sizeof prog);
 	fflush (stdout);
 	if ((outfd == PIPE_OUT || outfd == PIPE_STDOUT) && pipe2 (pipefd, O_CLOEXEC) < 0)
 		return err_set (e, BX_SYSTEM, errno, "pipe");
