@@ -265,8 +265,8 @@ go_duration (const char *s)
 	return total;
 }
 
-int
-cchange_health_flags (const struct df_instr *in, json_t *hc, struct bx_err *e)
+static int
+health_flags (const struct df_instr *in, json_t *hc, struct bx_err *e)
 {
 	static const char *const names[][2] = {{"--interval=", "Interval"},
 	                                       {"--timeout=", "Timeout"},
@@ -297,26 +297,36 @@ cchange_health_flags (const struct df_instr *in, json_t *hc, struct bx_err *e)
 	return 0;
 }
 
+int
+cchange_health_cmd (const struct df_instr *in, json_t *hc, struct bx_err *e)
+{
+	json_t *test;
+
+	if (health_flags (in, hc, e) < 0)
+		return -1;
+	test = json_array ();
+	json_array_append_new (test, json_string (in->json ? "CMD" : "CMD-SHELL"));
+	for (size_t i = 1; i < in->nargs; i++)
+		json_array_append_new (test, json_stringn (in->args[i].s, in->args[i].len));
+	json_object_set_new (hc, "Test", test);
+	return 0;
+}
+
 static int
 do_healthcheck (struct apply *a, const struct df_instr *in, struct bx_err *e)
 {
-	json_t *hc = json_object (), *test;
+	json_t *hc = json_object ();
 
 	if (in->nargs && strcasecmp (in->args[0].s, "NONE") == 0) {
 		if (in->nargs > 1 || in->nflags)
 			return json_decref (hc), err_set (e, BX_USAGE, 0, "HEALTHCHECK NONE takes no arguments");
-		test = json_pack ("[s]", "NONE");
+		json_object_set_new (hc, "Test", json_pack ("[s]", "NONE"));
 	} else if (in->nargs >= 2 && strcasecmp (in->args[0].s, "CMD") == 0) {
-		test = json_array ();
-		json_array_append_new (test, json_string (in->json ? "CMD" : "CMD-SHELL"));
-		for (size_t i = 1; i < in->nargs; i++)
-			json_array_append_new (test, json_stringn (in->args[i].s, in->args[i].len));
-		if (cchange_health_flags (in, hc, e) < 0)
-			return json_decref (hc), json_decref (test), -1;
+		if (cchange_health_cmd (in, hc, e) < 0)
+			return json_decref (hc), -1;
 	} else
 		return json_decref (hc), err_set (e, BX_USAGE, 0, "Unknown type \"%s\" in HEALTHCHECK (try CMD)",
 		                                  in->nargs ? in->args[0].s : "");
-	json_object_set_new (hc, "Test", test);
 	json_object_set_new (a->c, "Healthcheck", hc);
 	return 0;
 }

@@ -23,9 +23,10 @@ json_t *cchange_apply (json_t *config, char *const *changes, size_t n, struct bx
 /* Set K=V in CONFIG's Env, in place of K's entry if it has one, as ENV
  * does (df-build's ENV too). */
 void cchange_env_set (json_t *config, const char *k, const char *v);
-/* HEALTHCHECK IN's flags into HC: --interval, --timeout, --start-period,
+/* HEALTHCHECK CMD IN into HC: its Test (CMD for the exec form, CMD-SHELL
+ * for the shell form) and its flags --interval, --timeout, --start-period,
  * --start-interval (Go durations, in ns) and --retries, a zero left out
- * (the image's own then holds). BX_USAGE in Docker's words on a bad one. */
-int cchange_health_flags (const struct df_instr *in, json_t *hc, struct bx_err *e);
+ * (the image's own then holds). BX_USAGE in Docker's words on a bad flag. */
+int cchange_health_cmd (const struct df_instr *in, json_t *hc, struct bx_err *e);
 
 #endif

@@ -445,27 +445,21 @@ static int
 do_healthcheck (struct build *b, struct bx_err *e)
 {
 	const struct df_instr *in = b->in;
-	json_t *hc = json_object (), *test;
+	json_t *hc = json_object ();
 	_cleanup_free_ char *text = NULL;
 
 	if (in->nargs && strcasecmp (in->args[0].s, "NONE") == 0) {
 		if (in->nargs > 1 || in->nflags)
 			return json_decref (hc), build_errf (b, e, BX_USAGE, "HEALTHCHECK NONE takes no arguments");
-		test = json_pack ("[s]", "NONE");
+		json_object_set_new (hc, "Test", json_pack ("[s]", "NONE"));
 	} else if (in->nargs >= 2 && strcasecmp (in->args[0].s, "CMD") == 0) {
-		test = json_array ();
-		json_array_append_new (test, json_string (in->json ? "CMD" : "CMD-SHELL"));
-		for (size_t i = 1; i < in->nargs; i++)
-			json_array_append_new (test, json_stringn (in->args[i].s, in->args[i].len));
-		if (cchange_health_flags (in, hc, e) < 0) {
+		if (cchange_health_cmd (in, hc, e) < 0) {
 			char msg[sizeof e->msg];
 			snprintf (msg, sizeof msg, "%s", e->msg);
-			return json_decref (hc), json_decref (test),
-			       build_errf (b, e, BX_USAGE, "HEALTHCHECK: %s", msg);
+			return json_decref (hc), build_errf (b, e, BX_USAGE, "HEALTHCHECK: %s", msg);
 		}
 	} else
 		return json_decref (hc), build_errf (b, e, BX_USAGE, "HEALTHCHECK requires CMD or NONE");
-	json_object_set_new (hc, "Test", test);
 	text = health_text (hc);
 	health_inherit (hc, json_object_get (meta_config (b), "Healthcheck"));
 	json_object_set_new (meta_config (b), "Healthcheck", hc);
