@@ -1904,6 +1904,24 @@ eval_pipe (struct state *s, json_t *dot, const struct pipe *pp, json_t **out)
 
 static int walk (struct state *s, json_t *dot, const struct node *n);
 
+/* One turn of range: KEY (given up here) and X into the pipeline's
+ * variables, then the body over X; the variables dropped after. */
+static int
+range_turn (struct state *s, const struct node *n, size_t mark, json_t *key, json_t *x)
+{
+	const struct pipe *pp = n->pipe;
+	int rc = 0;
+
+	if (pp->ndecl == 2 ? push (s, pp->decl[0], key) < 0 || push (s, pp->decl[1], x) < 0
+	                   : pp->ndecl == 1 && push (s, pp->decl[0], x) < 0)
+		rc = -1;
+	json_decref (key);
+	if (rc == 0)
+		rc = walk (s, x, n->list);
+	pop_to (s, mark);
+	return rc;
+}
+
 static int
 walk_range (struct state *s, json_t *dot, const struct node *n, json_t *v)
 {
@@ -1919,15 +1937,7 @@ walk_range (struct state *s, json_t *dot, const struct node *n, json_t *v)
 		count = json_array_size (v);
 		json_array_foreach (v, i, x)
 		{
-			json_t *k = json_integer ((json_int_t)i);
-			if (pp->ndecl == 2 ? push (s, pp->decl[0], k) < 0 || push (s, pp->decl[1], x) < 0
-			                   : pp->ndecl == 1 && push (s, pp->decl[0], x) < 0)
-				rc = -1;
-			json_decref (k);
-			if (rc == 0)
-				rc = walk (s, x, n->list);
-			pop_to (s, mark);
-			if (rc < 0 || s->jump == 1)
+			if ((rc = range_turn (s, n, mark, json_integer ((json_int_t)i), x)) < 0 || s->jump == 1)
 				break;
 			s->jump = 0;
 		}
@@ -1937,15 +1947,7 @@ walk_range (struct state *s, json_t *dot, const struct node *n, json_t *v)
 			return x_oom (s);
 		for (i = 0; i < count; i++) {
 			x = json_object_get (v, keys[i]);
-			json_t *k = json_string (keys[i]);
-			if (pp->ndecl == 2 ? push (s, pp->decl[0], k) < 0 || push (s, pp->decl[1], x) < 0
-			                   : pp->ndecl == 1 && push (s, pp->decl[0], x) < 0)
-				rc = -1;
-			json_decref (k);
-			if (rc == 0)
-				rc = walk (s, x, n->list);
-			pop_to (s, mark);
-			if (rc < 0 || s->jump == 1)
+			if ((rc = range_turn (s, n, mark, json_string (keys[i]), x)) < 0 || s->jump == 1)
 				break;
 			s->jump = 0;
 		}
