@@ -3,6 +3,7 @@
  * containers through ctr-create, ctr-net and ctr-spawn */
 #include <getopt.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,21 @@ up_selection (const struct model *m, const char *const *want, int no_deps)
 
 /* --- networks and volumes ------------------------------------------------- */
 
+/* whether PROG (ctr-net, ctr-vol) inspect finds NAME */
+static bool
+inspect_finds (const char *prog, const char *name, struct bx_err *e)
+{
+	struct prog_argv a = {0};
+	int rc;
+
+	prog_add (&a, prog);
+	prog_add (&a, "inspect");
+	prog_add (&a, name);
+	rc = prog_quiet (&a, e);
+	prog_free (&a);
+	return rc == 0;
+}
+
 static int
 network_ensure (const struct model *m, const char *key, const json_t *net, struct bx_err *e)
 {
@@ -103,12 +119,7 @@ network_ensure (const struct model *m, const char *key, const json_t *net, struc
 	struct prog_argv a = {0};
 	int rc;
 
-	prog_add (&a, "ctr-net");
-	prog_add (&a, "inspect");
-	prog_add (&a, name);
-	rc = prog_quiet (&a, e);
-	prog_free (&a);
-	if (rc == 0)
+	if (inspect_finds ("ctr-net", name, e))
 		return 0;
 	if (json_is_true (json_object_get (net, "external")))
 		return err_set (e, BX_NOTFOUND, 0, "network %s declared as external, but could not be found", name);
@@ -157,12 +168,7 @@ volume_ensure (const struct model *m, const char *key, const json_t *vol, struct
 	    strcmp (json_string_value (json_object_get (vol, "driver")) ?: "", "local"))
 		return err_set (e, BX_FAIL, 0, "volume %s: driver %s: not implemented", key,
 		                json_string_value (json_object_get (vol, "driver")));
-	prog_add (&a, "ctr-vol");
-	prog_add (&a, "inspect");
-	prog_add (&a, name);
-	rc = prog_quiet (&a, e);
-	prog_free (&a);
-	if (rc == 0)
+	if (inspect_finds ("ctr-vol", name, e))
 		return 0;
 	if (json_is_true (json_object_get (vol, "external")))
 		return err_set (e, BX_NOTFOUND, 0, "external volume \"%s\" not found", name);
