@@ -8,9 +8,7 @@ setup_file () { registry_start; }
 teardown_file () { registry_stop; }
 
 setup () {
-	box_setup
-	skip_unless_root
-	store_add small docker.io/library/small:latest
+	box_setup_small
 }
 
 teardown () { box_teardown; }

@@ -4,9 +4,7 @@
 load ../helpers
 
 setup () {
-	box_setup
-	skip_unless_root
-	store_add small docker.io/library/small:latest
+	box_setup_small
 }
 
 teardown () { box_teardown; }
