@@ -13,6 +13,7 @@
 #include "base/afile.h"
 #include "base/cleanup.h"
 #include "base/layout.h"
+#include "base/sibling.h"
 
 /* The image ids containers use, one a line in USED ("\n" first and last). */
 static char *
@@ -103,16 +104,11 @@ imgprune_ids_free (char **ids, size_t n)
 static void
 fetch_gc_exec (const char *root)
 {
-	char self[PATH_MAX], prog[PATH_MAX + 16];
-	ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
+	char prog[PATH_MAX + 16];
 	const char *argv[] = {"img-fetch", "--root", root, "--gc", NULL};
 
-	self[n > 0 ? n : 0] = '\0';
-	snprintf (prog, sizeof prog, "%.*s/img-fetch", (int)(strrchr (self, '/') ? strrchr (self, '/') - self : 0),
-	          self);
-	if (access (prog, X_OK) == 0)
-		execv (prog, (char *const *)argv);
-	execvp ("img-fetch", (char *const *)argv);
+	sibling_path ("img-fetch", prog, sizeof prog);
+	execvp (prog, (char *const *)argv);
 	_exit (127);
 }
 
