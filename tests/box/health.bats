@@ -47,17 +47,17 @@ health_wait () {
 
 @test "create: bad health flags are refused with Docker's words, nothing made" {
 	run --separate-stderr -125 box create --health-interval 5x small
-	[[ $stderr == *'invalid argument "5x" for "--health-interval" flag: time: invalid duration "5x"' ]]
+	[[ $stderr == *'invalid argument "5x" for "--health-interval" flag: time: invalid duration "5x"'$'\nSee \'box create --help\'.' ]]
 	run --separate-stderr -125 box create --health-retries x small
-	[[ $stderr == *'invalid argument "x" for "--health-retries" flag: strconv.ParseInt: parsing "x": invalid syntax' ]]
+	[[ $stderr == *'invalid argument "x" for "--health-retries" flag: strconv.ParseInt: parsing "x": invalid syntax'$'\nSee \'box create --help\'.' ]]
 	run --separate-stderr -125 box create --no-healthcheck --health-cmd true small
-	[[ $stderr == *"--no-healthcheck conflicts with --health-* options" ]]
+	[[ $stderr == *"--no-healthcheck conflicts with --health-* options"$'\nSee \'box create --help\'.' ]]
 	run --separate-stderr -125 box create --health-timeout -1s small
-	[[ $stderr == *"--health-timeout cannot be negative" ]]
+	[[ $stderr == *"--health-timeout cannot be negative"$'\nSee \'box create --help\'.' ]]
 	run --separate-stderr -125 box create --health-retries -1 small
-	[[ $stderr == *"--health-retries cannot be negative" ]]
+	[[ $stderr == *"--health-retries cannot be negative"$'\nSee \'box create --help\'.' ]]
 	run --separate-stderr -125 box create --health-interval 10us small
-	[[ $stderr == *"Interval in Healthcheck cannot be less than 1ms" ]]
+	[[ $stderr == *"Interval in Healthcheck cannot be less than 1ms"$'\nSee \'box create --help\'.' ]]
 	run -0 box ps -aq
 	[[ -z $output ]]
 }

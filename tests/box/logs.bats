@@ -97,7 +97,7 @@ teardown () { box_teardown; }
 	while IFS='|' read -r args msg; do
 		# shellcheck disable=SC2086 # the flags, split
 		run --separate-stderr -125 box create --network none $args small true
-		[[ $stderr == "ctr-create: $msg" ]] || { echo "$args: $stderr" >&2; false; }
+		[[ $stderr == "$msg"$'\nSee \'box create --help\'.' ]] || { echo "$args: $stderr" >&2; false; }
 	done <<-'EOF2'
 		--log-driver syslog|logging driver syslog is not supported: box keeps the log itself (json-file, local or none)
 		--log-driver fluentd|logging driver fluentd is not supported: box keeps the log itself (json-file, local or none)
