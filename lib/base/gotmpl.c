@@ -848,7 +848,8 @@ parse_pipe (struct parser *p, struct pipe **out, enum tok_type end, int decl_ok)
 			struct cmd **c = p_alloc (p, (cap = cap ? cap * 2 : 4) * sizeof *c);
 			if (!c)
 				return p_oom (p);
-			memcpy (c, pp->cmds, pp->ncmds * sizeof *c);
+			if (pp->ncmds)
+				memcpy (c, pp->cmds, pp->ncmds * sizeof *c);
 			pp->cmds = c;
 		}
 		if (peek (p)->type == end && pp->ncmds == 0)

@@ -486,10 +486,9 @@ model_load (const struct model_opts *o, const char *const *want, struct model *m
 		if (!json_object_get (json_object_get (m->p, "services"), want[w]))
 			return err_set (e, BX_USAGE, 0, "no such service: %s", want[w]);
 	json_t *order = NULL;
-	if (model_order (m, &order, e) < 0)
-		return -1;
+	int rc = model_order (m, &order, e);
 	json_decref (order);
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 void

@@ -12,6 +12,9 @@ ignore_clean (char *path)
 	char *out = path, *p = path, *start = path + rooted;
 	size_t keep = 0; /* leading ".." parts, which a ".." cannot undo */
 
+	/* Go's Clean gives "." for "", which would not fit in place */
+	if (!*path)
+		return;
 	out = start;
 	while (*p) {
 		char *c = p + strspn (p, "/");
