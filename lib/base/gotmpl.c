@@ -36,7 +36,8 @@ buf_add (struct buf *b, const char *s, size_t len)
 		b->p = p;
 		b->cap = cap;
 	}
-	memcpy (b->p + b->n, s, len);
+	if (len)
+		memcpy (b->p + b->n, s, len);
 	b->n += len;
 	b->p[b->n] = '\0';
 }
@@ -584,7 +585,8 @@ add_fields (struct parser *p, struct node *n, const char *s, size_t len)
 	count += len > 1;
 	if (!(names = p_alloc (p, (count + 1) * sizeof *names)))
 		return p_oom (p);
-	memcpy (names, n->names, n->nnames * sizeof *names);
+	if (n->nnames)
+		memcpy (names, n->names, n->nnames * sizeof *names);
 	n->names = names;
 	for (size_t i = 0; i < len;) {
 		size_t k = i + 1;
@@ -805,7 +807,8 @@ parse_cmd (struct parser *p, struct cmd **out, enum tok_type end)
 			struct node **a = p_alloc (p, (cap = cap ? cap * 2 : 4) * sizeof *a);
 			if (!a)
 				return p_oom (p);
-			memcpy (a, c->args, c->nargs * sizeof *a);
+			if (c->nargs)
+				memcpy (a, c->args, c->nargs * sizeof *a);
 			c->args = a;
 		}
 		if (parse_operand (p, &c->args[c->nargs]) < 0)

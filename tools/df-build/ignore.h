@@ -33,7 +33,8 @@ struct ignore {
  * ignore_free); a bad pattern is BX_USAGE, naming it. */
 int ignore_parse (struct ignore *ig, const char *text, size_t len, struct bx_err *e);
 void ignore_free (struct ignore *ig);
-/* Go's filepath.Clean of the '/'-separated PATH, in place. */
+/* Go's filepath.Clean of the '/'-separated PATH, in place; an empty PATH
+ * stays empty (Go gives ".", which would not fit). */
 void ignore_clean (char *path);
 /* 1 when PATH (relative to the context, cleaned) matches IG. */
 int ignore_matches (const struct ignore *ig, const char *path);
