@@ -204,7 +204,8 @@ each_volume (struct ctx *c, const struct volfilt *f, int (*fn) (struct ctx *, js
 
 	if (!usage || volume_names (c->rootfd, &names, &n, e) < 0)
 		return json_decref (usage), -1;
-	qsort (names, n, sizeof *names, natural_cmp);
+	if (n)
+		qsort (names, n, sizeof *names, natural_cmp);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct bx_err gone = {0};
 		json_t *info = volume_inspect (c->rootfd, names[i], &gone);

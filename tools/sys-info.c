@@ -353,13 +353,19 @@ sysinfo_info_print (json_t *v)
 #undef I
 }
 
-/* FORMAT rendered against V, as docker's --format: "json" is {{json .}} */
+/* V (taken) printed by PRINT, or FORMAT rendered against it as docker's
+ * --format does ("json" is {{json .}}); the exit code */
 static int
-sysinfo_render (json_t *v, const char *format, struct bx_err *e)
+sysinfo_show (json_t *v, const char *format, void (*print) (json_t *))
 {
-	json_t *all = json_pack ("[O]", v);
-	int rc = listfmt_inspect (all, !strcmp (format, "json") ? "{{json .}}" : format, stdout, e);
+	struct bx_err e = {0};
+	json_t *all = json_pack ("[o]", v);
+	int rc = 0;
 
+	if (!format)
+		print (v);
+	else if (listfmt_inspect (all, !strcmp (format, "json") ? "{{json .}}" : format, stdout, &e) < 0)
+		rc = err_report (&e);
 	json_decref (all);
 	return rc;
 }
@@ -379,20 +385,12 @@ main (int argc, char **argv)
 		printf ("box version %s, build %s\n", BOX_VERSION, BOX_COMMIT);
 		return 0;
 	}
-	if (!strcmp (o.verb, "version")) {
-		v = sysinfo_version_json ();
-		if (o.format)
-			return sysinfo_render (v, o.format, &e) < 0 ? err_report (&e) : 0;
-		sysinfo_version_print (v);
-		return 0;
-	}
+	if (!strcmp (o.verb, "version"))
+		return sysinfo_show (sysinfo_version_json (), o.format, sysinfo_version_print);
 	if (strcmp (o.verb, "info"))
 		usage ();
 	if ((rootfd = root_open (o.root, &e)) < 0 || sysinfo_count_containers (rootfd, &n, &e) < 0 ||
 	    sysinfo_count_images (rootfd, &n, &e) < 0 || !(v = sysinfo_info_json (rootfd, &n, &e)))
 		return err_report (&e);
-	if (o.format)
-		return sysinfo_render (v, o.format, &e) < 0 ? err_report (&e) : 0;
-	sysinfo_info_print (v);
-	return 0;
+	return sysinfo_show (v, o.format, sysinfo_info_print);
 }

@@ -107,7 +107,8 @@ sorted_keys (json_t *v, size_t *n)
 	if (!keys)
 		return NULL;
 	json_object_foreach (v, k, x) keys[(*n)++] = k;
-	qsort (keys, *n, sizeof *keys, cmp_str);
+	if (*n)
+		qsort (keys, *n, sizeof *keys, cmp_str);
 	return keys;
 }
 

@@ -420,10 +420,10 @@ wait_for () {
 	pa=$!
 	# b starts while a holds the directory
 	wait_for_file "$BOX_ROOT/cache/run/$hex/in-a"
-	df-build --network none -q --build-arg W=b "$CTX/b" >/dev/null 2>&1 &
+	df-build --network none -q --build-arg W=b "$CTX/b" >/dev/null 2>"$BATS_TEST_TMPDIR/b.err" &
 	pb=$!
 	wait "$pa"
-	wait "$pb"
+	wait "$pb" || { cat "$BATS_TEST_TMPDIR/b.err" >&2; false; }
 	run -0 cat "$BOX_ROOT/cache/run/$hex/log"
 	[[ $output == $'start-a\nend-a\nstart-b\nend-b' ]]
 	# while a locked RUN holds it, a private one gets an empty directory

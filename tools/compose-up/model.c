@@ -549,7 +549,8 @@ model_order (const struct model *m, json_t **order, struct bx_err *e)
 
 	*order = json_array ();
 	json_object_foreach (svcs, k, s) names[n++] = k;
-	qsort (names, n, sizeof *names, strcmp_p);
+	if (n)
+		qsort (names, n, sizeof *names, strcmp_p);
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = visit (svcs, names[i], state, path, *order, e);
 	free (names);

@@ -48,7 +48,8 @@ sorted (json_t *a)
 
 	for (size_t k = 0; k < n; k++)
 		v[k] = json_array_get (a, k);
-	qsort (v, n, sizeof *v, by_service);
+	if (n)
+		qsort (v, n, sizeof *v, by_service);
 	for (size_t k = 0; k < n; k++)
 		json_array_append (out, v[k]);
 	free (v);

@@ -51,6 +51,7 @@ run_exec_cmd (struct verbs_ctx *c, int argc, char **argv)
 	const char *want[] = {argv[optind], NULL};
 	if (model_load (&c->mo, want, &m, &e) < 0 || proj_containers (m.name, &ctrs, &e) < 0) {
 		model_free (&m);
+		prog_free (&a);
 		return err_report (&e);
 	}
 	json_array_foreach (ctrs, k, x) if (!strcmp (proj_label (x, PROJ_L_SERVICE), argv[optind]) &&

@@ -82,7 +82,8 @@ sargs_networks (const json_t *svc)
 	size_t c = 0;
 
 	json_object_foreach (n, k, v) names[c++] = k;
-	qsort (names, c, sizeof *names, cmp_str);
+	if (c)
+		qsort (names, c, sizeof *names, cmp_str);
 	for (size_t i = 0; i < c; i++)
 		json_array_append_new (out, json_string (names[i]));
 	free (names);

@@ -107,7 +107,8 @@ emit_object (FILE *f, const json_t *v, int indent, int inlist, const char *const
 		if (!skip)
 			keys[n++] = key;
 	}
-	qsort (keys, n, sizeof *keys, cmp_keys);
+	if (n)
+		qsort (keys, n, sizeof *keys, cmp_keys);
 	for (k = 0; k < n; k++)
 		emit_pair (f, keys[k], json_object_get (v, keys[k]), indent, inlist && !done++);
 	free (keys);

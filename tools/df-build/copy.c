@@ -355,7 +355,8 @@ sort_strings (json_t *arr)
 
 	for (size_t i = 0; i < n; i++)
 		v[i] = json_incref (json_array_get (arr, i));
-	qsort (v, n, sizeof *v, by_string);
+	if (n)
+		qsort (v, n, sizeof *v, by_string);
 	json_array_clear (arr);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new (arr, v[i]);
