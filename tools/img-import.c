@@ -271,25 +271,25 @@ main (int argc, char **argv)
 		return e.code ? e.code : BX_FAIL;
 	}
 	if (o.ref && ref_parse_tag (o.ref, full, sizeof full, &e) < 0)
-		return err_report (&e);
+		return json_decref (config), err_report (&e);
 	if (strcmp (o.src, "-") && (srcfd = open (o.src, O_RDONLY | O_CLOEXEC)) < 0) {
 		fprintf (stderr, "open %s: %s\n", o.src,
 		         errno == ENOENT ? "no such file or directory" : strerror (errno));
-		return BX_FAIL;
+		return json_decref (config), BX_FAIL;
 	}
 	snprintf (comment, sizeof comment, "%s", o.message ? o.message : "Imported from -");
 	if ((rootfd = root_open (o.root, &e)) < 0 || store_open (&st, rootfd, &e) < 0 ||
 	    (pin = store_pin (&st, &e)) < 0)
-		return err_report (&e);
+		return json_decref (config), err_report (&e);
 	rc = layer_store (&st, rootfd, srcfd, &l, &e);
 	if (rc == 0)
 		rc = image_store (&st, &l, config, comment, o.ref ? full : NULL, id, &e);
 	close (pin);
+	json_decref (config);
 	if (rc < 0) {
 		fprintf (stderr, "Error response from daemon: %s\n", e.msg);
 		return e.code ? e.code : BX_FAIL;
 	}
-	json_decref (config);
 	puts (id);
 	return fflush (stdout) == EOF ? BX_SYSTEM : 0;
 }
