@@ -20,6 +20,7 @@
 #include "meta.h"
 #include "plan.h"
 #include "progress.h"
+#include "step.h"
 
 /* one field of a key: a tag and a counted string, so that no two
  * different lists of fields hash alike */
@@ -76,31 +77,22 @@ key_end (struct hash_ctx *h, struct cache_step *c)
 	memcpy (c->key, digest_hex (d), sizeof c->key);
 }
 
-/* the build args in effect, as RUN gets them (step.c's arg_env): Docker's
+/* the build args in effect, as RUN gets them (step_arg_env): Docker's
  * classic builder keys a RUN by them, used or not, and a step that expands
  * an arg is keyed by what it expanded to */
 static void
 feed_args (struct build *b, struct hash_ctx *h)
 {
-	json_t *env = json_object_get (meta_config (b), "Env"), *v, *item;
-	const char *k;
+	json_t *args = step_arg_env (b), *kv;
 	size_t i;
 
-	json_object_foreach (b->args, k, v)
+	json_array_foreach (args, i, kv)
 	{
-		int shadowed = 0;
-		if (!json_is_string (v))
-			continue;
-		json_array_foreach (env, i, item)
-		{
-			const char *s = json_string_value (item);
-			shadowed |= s && !strncmp (s, k, strlen (k)) && s[strlen (k)] == '=';
-		}
-		if (!shadowed) {
-			feeds (h, "arg", k);
-			feeds (h, "value", json_string_value (v));
-		}
+		const char *s = json_string_value (kv), *eq = strchr (s, '=');
+		feed (h, "arg", s, eq - s);
+		feeds (h, "value", eq + 1);
 	}
+	json_decref (args);
 }
 
 /* RUN --mount=type=bind (the default type) reads the context or a stage
