@@ -32,16 +32,24 @@ step_container_with (struct build *b, json_t *cmd, json_t *env, json_t *flags, c
 {
 	char img[DIGEST_STR_LEN + 1];
 	json_t *desc = NULL, *nop = NULL;
-	int rc;
+	int rc = -1;
 
-	if (imgw_put (b, img, &desc, e) < 0)
-		return -1;
-	imgw_temp (b, desc);
-	json_decref (desc);
 	/* a container that is never run still needs a command to be made */
 	if (!cmd)
 		cmd = nop = json_pack ("[s]", "/bin/true");
-	rc = ctrrun_create_with (b, img, cmd, env, flags, id, e);
+	/* A concurrent build of the same steps lists the same intermediate
+	 * image and forgets it when it ends, which can fall between our put
+	 * and ctr-create's lookup: put it again then. The index entry does
+	 * not yet record every build that holds it (README). */
+	for (int tries = 0; tries < 3 && (tries == 0 || e->code == BX_NOTFOUND); tries++) {
+		*e = (struct bx_err){0};
+		if (imgw_put (b, img, &desc, e) < 0)
+			break;
+		imgw_temp (b, desc);
+		json_decref (desc);
+		if ((rc = ctrrun_create_with (b, img, cmd, env, flags, id, e)) == 0)
+			break;
+	}
 	json_decref (nop);
 	return rc;
 }
@@ -125,10 +133,9 @@ step_commit (struct build *b, const char *id, const char *created_by, struct bx_
 	return 0;
 }
 
-/* the ARGs in scope that have a value and that ENV does not set: the
- * RUN's environment gets them, its history names them ("|1 K=V cmd") */
-static json_t *
-arg_env (struct build *b)
+/* a RUN's history names them ("|1 K=V cmd") */
+json_t *
+step_arg_env (struct build *b)
 {
 	json_t *out = json_array (), *env = json_object_get (meta_config (b), "Env"), *v, *item;
 	const char *k;
@@ -318,7 +325,7 @@ do_run (struct build *b, struct bx_err *e)
 	if (run_check (b, flags, e) < 0 || runmount_parse (b, &m, e) < 0 || !(cmd = run_command (b, &m, e)))
 		goto out;
 	json_array_extend (flags, m.flags);
-	args = arg_env (b);
+	args = step_arg_env (b);
 	by = run_history (cmd, args);
 	shown = meta_join (cmd);
 	if (step_container_with (b, cmd, args, flags, id, e) < 0) {
