@@ -39,6 +39,7 @@ _box_create () {
 		--network|--net) COMPREPLY=($(compgen -W "$(printf "%s\n" bridge none host $(_box_networks) | sort -u)" -- "$cur")) ;;
 		-v|--volume|--env-file|--label-file|--cidfile) COMPREPLY=($(compgen -f -- "$cur")) ;;
 		--restart) COMPREPLY=($(compgen -W "no always unless-stopped on-failure" -- "$cur")) ;;
+		--pull) COMPREPLY=($(compgen -W "always missing never" -- "$cur")) ;;
 		esac
 	elif [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$flags" -- "$cur"))

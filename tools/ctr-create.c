@@ -71,6 +71,7 @@ struct job {
 	int rootfs; /* its rootfs, a dirfd */
 	struct store store;
 	struct image img;
+	int image_missing; /* the image is not in the store: box may pull it */
 };
 
 /* --help: the synopsis on stdout, exit 0 (as docker create --help) */
@@ -128,23 +129,26 @@ job_undo (struct job *j)
 	}
 }
 
-/* A missing image: Docker's words, the reference as Docker shows it. */
+/* A missing image: Docker's words, the reference as Docker shows it:
+ * the client's "Unable to find" before its pull, the daemon's "No such
+ * image" with --pull never */
 static int
-image_missing (const char *ref, struct bx_err *e)
+image_missing (const char *ref, const char *pull, struct bx_err *e)
 {
+	const char *fmt = pull && !strcmp (pull, "never") ? "Error response from daemon: No such image: %s%s%s"
+	                                                  : "Unable to find image '%s%s%s' locally";
 	struct ref r;
 	char repo[600];
 	struct bx_err ignored = {0};
 
 	if (ref_looks_like_id (ref) || ref_parse (ref, &r, &ignored) < 0)
-		return err_set (e, BX_NOTFOUND, 0, "Unable to find image '%s' locally", ref);
+		return err_set (e, BX_NOTFOUND, 0, fmt, ref, "", "");
 	ref_familiar_repo (&r, repo, sizeof repo);
-	return err_set (e, BX_NOTFOUND, 0, "Unable to find image '%s%s%s' locally", repo, r.digest[0] ? "@" : ":",
-	                r.digest[0] ? r.digest : r.tag);
+	return err_set (e, BX_NOTFOUND, 0, fmt, repo, r.digest[0] ? "@" : ":", r.digest[0] ? r.digest : r.tag);
 }
 
 static int
-image_open (struct job *j, const char *ref, struct bx_err *e)
+image_open (struct job *j, const char *ref, const char *pull, struct bx_err *e)
 {
 	if (store_open (&j->store, j->rootfd, e) < 0)
 		return -1;
@@ -152,7 +156,8 @@ image_open (struct job *j, const char *ref, struct bx_err *e)
 		return 0;
 	if (e->code == BX_NOTFOUND) {
 		*e = (struct bx_err){0};
-		return image_missing (ref, e);
+		j->image_missing = 1;
+		return image_missing (ref, pull, e);
 	}
 	return -1;
 }
@@ -347,7 +352,7 @@ publish (struct job *j, int sync, struct bx_err *e)
 static int
 create (struct ctrcfg *c, struct job *j, struct bx_err *e)
 {
-	if (image_open (j, c->flags->image, e) < 0)
+	if (image_open (j, c->flags->image, c->flags->pull, e) < 0)
 		return -1;
 	if (ctrcfg_resolve_network (c, j->rootfd, e) < 0)
 		return -1;
@@ -436,7 +441,11 @@ create_container (const struct ctrflags *f)
 	job_close (&j);
 	if (j.rootfd >= 0)
 		close (j.rootfd);
-	rc = rc < 0 ? err_report (&e) : finish (f, &j, &e);
+	/* -q: box pulls the missing image without a word, as docker run -q */
+	if (rc < 0 && j.image_missing && f->quiet && !(f->pull && !strcmp (f->pull, "never")))
+		rc = BX_NOTFOUND;
+	else
+		rc = rc < 0 ? err_report (&e) : finish (f, &j, &e);
 	ctrcfg_free (&c);
 	/* a signal that came meanwhile acts now */
 	sigprocmask (SIG_SETMASK, &j.oldmask, NULL);

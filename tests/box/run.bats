@@ -228,3 +228,31 @@ kill_at () {
 		nothing_left
 	done
 }
+
+@test "--pull always|missing|never and -q, as docker run and create take them" {
+	registry_push small "lib/small:1"
+	# never: the daemon's words, nothing pulled
+	run --separate-stderr -125 box run --rm --network none --pull never "$REGISTRY/lib/small:1" true
+	[[ $stderr == "ctr-create: Error response from daemon: No such image: $REGISTRY/lib/small:1" ]]
+	run -3 img-list inspect -f . "$REGISTRY/lib/small:1"
+	run --separate-stderr -125 box create --pull=never "$REGISTRY/lib/small:1"
+	[[ $stderr == *"No such image: $REGISTRY/lib/small:1" ]]
+	# -q: pulled without a word, stdout is the container's alone
+	run --separate-stderr -0 box run --rm --network none -q "$REGISTRY/lib/small:1" echo ran
+	[[ $output == ran && -z $stderr ]]
+	# always: pulled though it is here; the pull's lines on stderr
+	run --separate-stderr -0 box run --rm --network none --pull always "$REGISTRY/lib/small:1" echo ran
+	[[ $output == ran ]]
+	[[ $stderr == *"Status: Image is up to date for $REGISTRY/lib/small:1"* && $stderr != *"Unable to find"* ]]
+	# -q in a group, with create: the id alone on stdout
+	run --separate-stderr -0 box create -tq --pull always "$REGISTRY/lib/small:1"
+	[[ $output =~ ^[0-9a-f]{64}$ && -z $stderr ]]
+	# a pull that fails is the run's failure, even for an image that is here
+	run --separate-stderr -125 box run --rm --network none --pull always small true
+	[[ $stderr == *"img-fetch: docker.io/library/small:latest: "* ]]
+	# Docker's client refuses another policy
+	run --separate-stderr -125 box run --pull sometimes small true
+	[[ ${stderr_lines[0]} == "invalid pull option: 'sometimes': must be one of \"always\", \"missing\" or \"never\"" ]]
+	run --separate-stderr -125 box create --pull=sometimes small
+	[[ ${stderr_lines[0]} == "invalid pull option: 'sometimes'"* ]]
+}

@@ -166,6 +166,18 @@ set_ns_mode (struct ctrflags *f, const struct flag *fl, const char *arg, struct 
 	return err_set (e, BX_USAGE, 0, "invalid %s mode: %s", flag_name (fl) + 2, arg);
 }
 
+/* --pull: Docker's three policies, checked by its client */
+static int
+set_pull (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl;
+	if (strcmp (arg, "always") && strcmp (arg, "missing") && strcmp (arg, "never"))
+		return err_set (e, BX_USAGE, 0,
+		                "invalid pull option: '%s': must be one of \"always\", \"missing\" or \"never\"", arg);
+	f->pull = arg;
+	return 0;
+}
+
 /* --- ctr-create's own questions --- */
 
 static int
@@ -853,6 +865,8 @@ static const struct flag flags[] = {
     {"health-start-interval", 0, VALUE, 0, set_duration, AT (health_start_interval)},
     {"health-retries", 0, VALUE, 0, set_int, AT (health_retries)},
     {"no-healthcheck", 0, BOOL, 0, set_bool, AT (no_healthcheck)},
+    {"pull", 0, VALUE, 0, set_pull, 0},
+    {"quiet", 'q', BOOL, 0, set_bool, AT (quiet)},
     {"flags", 0, NOTHING, 1, ask_flags, 0},
     {"value-flags", 0, NOTHING, 1, ask_value_flags, 0},
 };

@@ -60,6 +60,8 @@ struct ctrflags {
 	const char *health_cmd;                                     /* --health-*: HealthConfig, ns */
 	int64_t health_interval, health_timeout, health_start_period, health_start_interval, health_retries;
 	int no_healthcheck;
+	const char *pull; /* --pull: always, missing (NULL) or never; box pulls, ctr-create never does */
+	int quiet;        /* -q: the missing image is not reported (box pulls it quietly) */
 	char **cmd;
 	int ncmd;
 	enum ctrflags_ask ask;
