@@ -11,12 +11,10 @@
 
 #include "base/cleanup.h"
 #include "cenv.h"
-#include "interp.h"
+#include "cfile.h"
+#include "extend.h"
 #include "merge.h"
 #include "model.h"
-#include "norm.h"
-#include "schema.h"
-#include "yload.h"
 
 static const char *const file_names[] = {"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml",
                                          NULL};
@@ -134,82 +132,173 @@ load_vars (const struct model_opts *o, struct model *m, struct bx_err *e)
 	return rc;
 }
 
-/* every string value of V (not the keys) interpolated in place */
-static int
-interp_tree (json_t *v, const json_t *vars, const char *file, const struct yload_lines *l, struct bx_err *e)
-{
-	const char *k;
-	json_t *it;
-	size_t idx;
+static int read_tree (const char *path, const json_t *vars, const char *dir, json_t *chain, json_t **out,
+                      struct bx_err *e);
 
-	if (json_is_string (v)) {
-		_cleanup_free_ char *out = NULL;
-		if (!strchr (json_string_value (v), '$'))
-			return 0;
-		if (interp_string (json_string_value (v), vars, &out, e) < 0)
-			return err_wrap (e, "%s:%d", file, yload_line (l, v));
-		json_string_set (v, out);
-		return 0;
-	}
-	if (json_is_object (v)) {
-		json_object_foreach (v, k, it) if (interp_tree (it, vars, file, l, e) < 0) return -1;
-	} else if (json_is_array (v)) {
-		json_array_foreach (v, idx, it) if (interp_tree (it, vars, file, l, e) < 0) return -1;
+static int
+string_list (const json_t *v, json_t **out)
+{
+	size_t k;
+	json_t *it;
+
+	*out = json_is_string (v) ? json_pack ("[O]", v) : json_is_array (v) ? json_incref ((json_t *)v) : NULL;
+	if (!*out)
+		return v ? -1 : 0;
+	json_array_foreach (*out, k, it) if (!json_is_string (it)) return -1;
+	return 0;
+}
+
+/* Compose copies an included project's resources in; one that is
+ * already there is a conflict unless it is the same */
+static int
+import (json_t *root, const json_t *sub, const char *file, struct bx_err *e)
+{
+	static const char *const keys[] = {"services", "networks", "volumes", "secrets", "configs", NULL};
+	const char *n;
+	json_t *v, *have;
+
+	for (int k = 0; keys[k]; k++) {
+		json_t *top = json_object_get (root, keys[k]);
+		json_object_foreach ((json_t *)json_object_get (sub, keys[k]), n, v)
+		{
+			if (!json_is_object (top)) {
+				top = json_object ();
+				json_object_set_new (root, keys[k], top);
+			}
+			if ((have = json_object_get (top, n)) && !json_equal (have, v))
+				return err_set (e, BX_USAGE, 0, "%s: %s.%s conflicts with imported resource", file,
+				                keys[k], n);
+			json_object_set (top, n, v);
+		}
 	}
 	return 0;
 }
 
+/* the included files' variables: the includer's, then their env_file
+ * (the project directory's .env by default) for what is not set */
 static int
-nyi_top (const json_t *root, const char *file, const struct yload_lines *l, struct bx_err *e)
+include_vars (const json_t *vars, const json_t *env_files, const char *dir, const char *pdir, json_t **out,
+              struct bx_err *e)
 {
-	const char *k;
-	json_t *s;
+	_cleanup_free_ char *dotenv = cfile_path (pdir, ".env");
+	json_t *it;
+	size_t k;
 
-	if (json_object_get (root, "include"))
-		return err_set (e, BX_FAIL, 0, "%s:%d: include: not implemented", file,
-		                yload_line (l, json_object_get (root, "include")));
-	json_object_foreach (
-	    json_object_get (root, "services"), k,
-	    s) if (json_object_get (s, "extends")) return err_set (e, BX_FAIL, 0,
-	                                                           "%s:%d: services.%s.extends: not implemented", file,
-	                                                           yload_line (l, json_object_get (s, "extends")), k);
+	*out = json_deep_copy (vars);
+	json_array_foreach (env_files, k, it)
+	{
+		_cleanup_free_ char *f = cfile_path (dir, json_string_value (it));
+		if (cenv_file (*out, f, vars, NULL, 1, e) < 0)
+			return -1;
+	}
+	return env_files ? 0 : cenv_file (*out, dotenv, vars, NULL, 0, e);
+}
+
+/* one entry of include: a path, or {path, project_directory, env_file};
+ * relative ones under the includer's project directory DIR */
+static int
+include_one (json_t *root, const json_t *inc, const char *file, size_t idx, const json_t *vars, const char *dir,
+             json_t *chain, struct bx_err *e)
+{
+	json_t *paths = NULL, *env_files = NULL, *ivars = NULL, *sub = NULL, *t, *it;
+	const char *pd = json_string_value (json_object_get (inc, "project_directory"));
+	_cleanup_free_ char *first = NULL, *pdir = NULL;
+	size_t k;
+	int rc = -1;
+
+	if (string_list (json_is_object (inc) ? json_object_get (inc, "path") : inc, &paths) < 0 || !paths ||
+	    !json_array_size (paths) || string_list (json_object_get (inc, "env_file"), &env_files) < 0 ||
+	    (json_object_get (inc, "project_directory") && !pd)) {
+		err_set (e, BX_USAGE, 0,
+		         "%s: include[%zu]: want a path, or a mapping of path, project_directory, env_file", file, idx);
+		goto out;
+	}
+	first = cfile_path (dir, json_string_value (json_array_get (paths, 0)));
+	pdir = pd ? cfile_path (dir, pd) : cfile_dir (first);
+	if (include_vars (vars, env_files, dir, pdir, &ivars, e) < 0)
+		goto out;
+	json_array_foreach (paths, k, it)
+	{
+		_cleanup_free_ char *p = cfile_path (dir, json_string_value (it));
+		if (read_tree (p, ivars, pdir, chain, &t, e) < 0)
+			goto out;
+		sub ? merge_files (sub, t), json_decref (t) : (void)(sub = t);
+	}
+	rc = import (root, sub, file, e);
+out:
+	json_decref (paths);
+	json_decref (env_files);
+	json_decref (ivars);
+	json_decref (sub);
+	return rc;
+}
+
+static int
+include_cycle (const json_t *chain, const char *path, struct bx_err *e)
+{
+	char buf[4096];
+	json_t *it;
+	size_t k;
+	int n = 0;
+
+	json_array_foreach (chain, k, it) if (!strcmp (json_string_value (it), path)) break;
+	if (k == json_array_size (chain))
+		return 0;
+	n = snprintf (buf, sizeof buf, "include cycle detected:");
+	json_array_foreach (chain, k, it) n += snprintf (buf + n, n < (int)sizeof buf ? sizeof buf - (size_t)n : 0,
+	                                                 "\n%s%s", k ? " include " : "", json_string_value (it));
+	snprintf (buf + n, n < (int)sizeof buf ? sizeof buf - (size_t)n : 0, "\n include %s", path);
+	return err_set (e, BX_USAGE, 0, "%s", buf);
+}
+
+static int
+include_all (json_t *root, const char *path, const json_t *vars, const char *dir, json_t *chain, struct bx_err *e)
+{
+	json_t *inc = json_object_get (root, "include"), *it;
+	size_t k;
+	int rc = 0;
+
+	if (!inc)
+		return 0;
+	inc = json_is_array (inc) ? json_incref (inc) : json_pack ("[O]", inc);
+	json_object_del (root, "include");
+	json_array_append_new (chain, json_string (path));
+	json_array_foreach (inc, k, it) if ((rc = include_one (root, it, path, k, vars, dir, chain, e)) < 0) break;
+	json_array_remove (chain, json_array_size (chain) - 1);
+	json_decref (inc);
+	return rc;
+}
+
+/* PATH read, its extends resolved, its includes imported (recursively) */
+static int
+read_tree (const char *path, const json_t *vars, const char *dir, json_t *chain, json_t **out, struct bx_err *e)
+{
+	if (include_cycle (chain, path, e) < 0 || cfile_read (path, vars, dir, out, e) < 0)
+		return -1;
+	if (extend_resolve (*out, path, dir, vars, e) < 0 || include_all (*out, path, vars, dir, chain, e) < 0) {
+		json_decref (*out);
+		*out = NULL;
+		return -1;
+	}
 	return 0;
 }
 
 static int
 load_one (const char *path, struct model *m, struct bx_err *e)
 {
-	json_t *root = NULL, *s;
-	struct yload_lines *l = NULL;
-	const char *shown = !strcmp (path, "-") ? "/dev/stdin" : path, *k;
-	int rc = -1;
+	json_t *root = NULL, *chain = json_array ();
+	int rc = read_tree (path, m->vars, m->dir, chain, &root, e);
 
-	if (strcmp (path, "-") && access (path, F_OK) < 0)
-		return err_set (e, BX_USAGE, errno, "open %s", path);
-	if (yload_file (shown, &root, &l, e) < 0)
+	json_decref (chain);
+	if (rc < 0)
 		return -1;
-	if (json_is_null (root))
-		root = json_object ();
-	if (interp_tree (root, m->vars, shown, l, e) < 0 || schema_check (root, shown, l, e) < 0 ||
-	    nyi_top (root, shown, l, e) < 0)
-		goto out;
-	json_object_foreach (json_object_get (root, "services"), k,
-	                     s) if (json_is_object (s) && norm_service (s, k, m->dir, e) < 0)
-	{
-		err_wrap (e, "%s:%d", shown, yload_line (l, s));
-		goto out;
-	}
-	norm_top_files (json_object_get (root, "secrets"), m->dir);
-	norm_top_files (json_object_get (root, "configs"), m->dir);
 	if (!m->p)
-		m->p = json_incref (root);
-	else
+		m->p = root;
+	else {
 		merge_files (m->p, root);
-	rc = 0;
-out:
-	json_decref (root);
-	yload_lines_free (l);
-	return rc;
+		json_decref (root);
+	}
+	return 0;
 }
 
 /* Compose's rule: lowercase, only [a-z0-9_-], starting with a letter or digit */

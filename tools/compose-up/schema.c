@@ -17,9 +17,10 @@ enum stype {
 	S_OBJ,        /* a mapping of the keys of sub */
 	S_STR_OR_OBJ, /* a string, or a mapping of the keys of sub */
 	S_ITEMS,      /* a list of strings, numbers, or mappings of the keys of sub */
-	S_NAMED,      /* a list of names, or a mapping of names to null or the keys of sub */
-	S_MAP_OBJ,    /* a mapping of names to null or the keys of sub */
-	S_ULIMITS,    /* a mapping of names to a number or {soft, hard} */
+	S_STR_OR_ITEMS,
+	S_NAMED,   /* a list of names, or a mapping of names to null or the keys of sub */
+	S_MAP_OBJ, /* a mapping of names to null or the keys of sub */
+	S_ULIMITS, /* a mapping of names to a number or {soft, hard} */
 };
 
 struct skey {
@@ -130,7 +131,7 @@ static const struct skey k_service[] = {{"annotations", S_LISTDICT, NULL},
                                         {"dns_search", S_STR_OR_LIST, NULL},
                                         {"domainname", S_STR, NULL},
                                         {"entrypoint", S_STR_OR_LIST, NULL},
-                                        {"env_file", S_ITEMS, k_env_file},
+                                        {"env_file", S_STR_OR_ITEMS, k_env_file},
                                         {"environment", S_LISTDICT, NULL},
                                         {"expose", S_STRLIST, NULL},
                                         {"extends", S_STR_OR_OBJ, NULL},
@@ -349,6 +350,10 @@ check (struct walk *w, const json_t *v, enum stype t, const struct skey *sub, co
 	case S_DICT: return json_is_object (v) ? 0 : fail (w, v, "%s must be a mapping%s", path, "");
 	case S_OBJ: return check_obj (w, v, sub, path);
 	case S_STR_OR_OBJ: return json_is_string (v) || !sub ? 0 : check_obj (w, v, sub, path);
+	case S_STR_OR_ITEMS:
+		if (json_is_string (v))
+			return 0;
+		/* fall through */
 	case S_ITEMS:
 		if (!json_is_array (v))
 			return fail (w, v, "%s must be an array%s", path, "");
