@@ -54,7 +54,7 @@ BUILD_DEPS = gcc make pkg-config libjansson-dev libcurl4-gnutls-dev libarchive-d
 	libcap-ng-dev libseccomp-dev libssl-dev zlib1g-dev libzstd-dev libfyaml-dev
 TEST_DEPS = bats jq clang-format docker-registry skopeo umoci crun runc busybox-static apache2-utils \
 	iproute2 nftables dnsmasq-base shellcheck mandoc scdoc attr xz-utils zstd curl \
-	util-linux python3 tini docker-compose
+	util-linux python3 tini docker-compose docker.io
 
 all: deps-build
 	@$(MAKE) --no-print-directory build
@@ -113,7 +113,15 @@ deps: deps-build
 test: deps
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory lint
-	BOX_BUILD=$(CURDIR)/$(O) BATS_TEST_TIMEOUT=$${BATS_TEST_TIMEOUT:-180} bats $(BATSFLAGS) tests/unit tests/system tests/tools tests/box
+	BOX_BUILD=$(CURDIR)/$(O) BATS_TEST_TIMEOUT=$${BATS_TEST_TIMEOUT:-180} bats $(BATSFLAGS) tests/unit tests/system tests/tools tests/box tests/compat
+
+# the differential suite alone (tests/compat/: box against a private
+# dockerd), then its score: identical, wording-only, different, deliberate
+compat: deps
+	@$(MAKE) --no-print-directory build
+	rm -f $(O)/compat.tsv
+	BOX_BUILD=$(CURDIR)/$(O) COMPAT_RESULTS=$(CURDIR)/$(O)/compat.tsv bats $(BATSFLAGS) tests/compat || rc=$$?; \
+		sh tests/compat/score.sh $(O)/compat.tsv; exit $${rc:-0}
 
 # libFuzzer targets, one per parser of outside input: make fuzz FUZZTIME=60
 # runs each for FUZZTIME seconds on its seeds (fuzz/corpus/<target>/, from
@@ -196,6 +204,6 @@ deps-lint:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all build deps-build deps deps-lint deps-fuzz demo fuzz fuzz-run check test bench install uninstall lint clean
+.PHONY: all build deps-build deps deps-lint deps-fuzz demo fuzz fuzz-run check test compat bench install uninstall lint clean
 
 -include $(LIBOBJ:.o=.d) $(TOOLMODOBJ:.o=.d) $(patsubst %,$(O)/tools/%.d,$(TOOLS)) $(UNITBINS:=.d)

@@ -1,0 +1,42 @@
+#!/usr/bin/env bats
+# Docker is the reference: each case file of cases/ is run by docker (a
+# dockerd of this file's own) and by box, and every case must be what its
+# mark says (see lib.bash): identical, wording-only, a known difference or
+# a deliberate one documented in a man page. `make compat` prints the
+# score; COMPAT_UPDATE=1 rewrites the marks from what was measured.
+
+load ../helpers
+load lib
+
+setup_file () {
+	[[ $(id -u) == 0 ]] || skip "needs root"
+	compat_start
+}
+
+teardown_file () {
+	compat_stop
+	_box_umount_under "$BATS_FILE_TMPDIR"
+}
+
+setup () {
+	compat_env
+}
+
+@test "every case file has its test here" {
+	local f listed
+	listed=$(sed -n 's/^@test "\([a-z0-9-]*\)".*/\1/p' "$BATS_TEST_FILENAME")
+	for f in "$TESTS_DIR"/compat/cases/*.case; do
+		grep -qx -- "$(basename "$f" .case)" <<<"$listed" || {
+			echo "$f has no test here"
+			return 1
+		}
+	done
+}
+
+@test "cli" { compat_file "$TESTS_DIR/compat/cases/cli.case"; }
+@test "ps" { compat_file "$TESTS_DIR/compat/cases/ps.case"; }
+@test "images" { compat_file "$TESTS_DIR/compat/cases/images.case"; }
+@test "inspect" { compat_file "$TESTS_DIR/compat/cases/inspect.case"; }
+@test "template" { compat_file "$TESTS_DIR/compat/cases/template.case"; }
+@test "life" { compat_file "$TESTS_DIR/compat/cases/life.case"; }
+@test "objects" { compat_file "$TESTS_DIR/compat/cases/objects.case"; }
