@@ -276,9 +276,9 @@ EOF
 	[[ $stderr == "compose-up: no such service: nosuch" ]]
 	run -0 box network ls -q --filter label=com.docker.compose.project=app
 	[[ -z $output ]]
-	printf 'services:\n  a:\n    image: small\n    devices: ["/dev/null"]\n' >compose.yaml
+	printf 'services:\n  a:\n    image: small\n    gpus: all\n' >compose.yaml
 	run --separate-stderr -1 box compose up -d
-	[[ $stderr == 'compose-up: service "a": devices: not implemented' ]]
+	[[ $stderr == 'compose-up: service "a": gpus: not implemented (box has no GPU support)' ]]
 	printf 'services:\n  a:\n    image: nosuch-image\n' >compose.yaml
 	run --separate-stderr -1 box compose up -d
 	[[ $stderr == *'compose-up: service "a": pull access denied or image not found: nosuch-image' ]]

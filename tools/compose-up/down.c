@@ -10,6 +10,7 @@
 
 #include "base/cleanup.h"
 #include "down.h"
+#include "hooks.h"
 #include "proj.h"
 #include "prog.h"
 #include "up.h"
@@ -288,8 +289,8 @@ down_cmd (struct verbs_ctx *c, int argc, char **argv)
 	    s.ctrs, k, x) if (orphans || !s.have_model ||
 	                      json_object_get (json_object_get (s.m.p, "services"), proj_label (x, PROJ_L_SERVICE)) ||
 	                      !strcmp (proj_label (x, PROJ_L_ONEOFF), "True")) json_array_append (keep, x);
-	if (down_stop (keep, timeout, &e) < 0 || remove_containers (keep, volumes, &e) < 0 ||
-	    remove_labelled ("ctr-net", "Network", s.name, &e) < 0 ||
+	if (hooks_pre_stop (&s.m, keep, &e) < 0 || down_stop (keep, timeout, &e) < 0 ||
+	    remove_containers (keep, volumes, &e) < 0 || remove_labelled ("ctr-net", "Network", s.name, &e) < 0 ||
 	    (volumes && remove_labelled ("ctr-vol", "Volume", s.name, &e) < 0)) {
 		json_decref (keep);
 		sel_free (&s);
@@ -325,7 +326,8 @@ down_stop_cmd (struct verbs_ctx *c, int argc, char **argv)
 	struct sel s;
 	int timeout, first = parse_timeout (argc, argv, &timeout), rc = 0;
 
-	if (sel_load (c, (const char *const *)argv + first, 0, &s, &e) < 0 || down_stop (s.ctrs, timeout, &e) < 0)
+	if (sel_load (c, (const char *const *)argv + first, 0, &s, &e) < 0 || hooks_pre_stop (&s.m, s.ctrs, &e) < 0 ||
+	    down_stop (s.ctrs, timeout, &e) < 0)
 		rc = err_report (&e);
 	sel_free (&s);
 	return rc;
@@ -376,6 +378,11 @@ start_all (struct sel *s, struct bx_err *e)
 				break;
 			}
 			fprintf (stderr, "Container %s  Started\n", proj_name (x));
+			if (s->have_model && hooks_run (json_object_get (json_object_get (s->m.p, "services"), svc),
+			                                "post_start", id, proj_name (x), e) < 0) {
+				rc = -1;
+				break;
+			}
 		}
 		if (rc < 0)
 			break;
@@ -408,7 +415,8 @@ down_restart_cmd (struct verbs_ctx *c, int argc, char **argv)
 	json_t *x;
 	size_t k;
 
-	if (sel_load (c, (const char *const *)argv + first, 0, &s, &e) < 0 || down_stop (s.ctrs, timeout, &e) < 0) {
+	if (sel_load (c, (const char *const *)argv + first, 0, &s, &e) < 0 || hooks_pre_stop (&s.m, s.ctrs, &e) < 0 ||
+	    down_stop (s.ctrs, timeout, &e) < 0) {
 		sel_free (&s);
 		return err_report (&e);
 	}

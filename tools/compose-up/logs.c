@@ -249,12 +249,30 @@ logs_cmd (struct verbs_ctx *c, int argc, char **argv)
 	return 0;
 }
 
+/* the containers whose service has not `attach: false`: Ctrl-C stops
+ * them all, only these are followed */
+static json_t *
+attached (const struct model *m, const json_t *ctrs)
+{
+	json_t *out = json_array (), *c;
+	size_t k;
+
+	json_array_foreach (ctrs, k, c)
+	{
+		const json_t *svc =
+		    json_object_get (json_object_get (m->p, "services"), proj_label (c, PROJ_L_SERVICE));
+		if (!json_is_false (json_object_get (svc, "attach")))
+			json_array_append (out, c);
+	}
+	return out;
+}
+
 int
 logs_attach (const struct model *m, const json_t *services, int timeout, const char *since)
 {
 	struct logs_opts o = {1, 0, isatty (STDOUT_FILENO), NULL, since, NULL};
 	struct bx_err e = {0};
-	json_t *all = NULL, *ctrs, *c;
+	json_t *all = NULL, *ctrs, *shown, *c;
 	struct stopper stop = {.timeout = timeout};
 	sigset_t set;
 	size_t k;
@@ -268,8 +286,9 @@ logs_attach (const struct model *m, const json_t *services, int timeout, const c
 	if (proj_containers (m->name, &all, &e) < 0)
 		return err_report (&e);
 	ctrs = of_services (all, NULL, services);
+	shown = attached (m, ctrs);
 	printf ("Attaching to ");
-	json_array_foreach (ctrs, k, c)
+	json_array_foreach (shown, k, c)
 	{
 		char p[256];
 		prefix_of (c, p, sizeof p);
@@ -277,10 +296,11 @@ logs_attach (const struct model *m, const json_t *services, int timeout, const c
 	}
 	printf ("\n");
 	stop.ctrs = ctrs;
-	rc = stream_all (ctrs, &o, sigfd, &stop);
+	rc = stream_all (shown, &o, sigfd, &stop);
 	if (rc == 1)
 		rc = stop.rc < 0 ? err_report (&stop.e) : 130;
 	close (sigfd);
+	json_decref (shown);
 	json_decref (ctrs);
 	json_decref (all);
 	return rc;

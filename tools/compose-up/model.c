@@ -522,6 +522,45 @@ check_refs (const json_t *p, struct bx_err *e)
 	return 0;
 }
 
+static void
+implied_dep (json_t *svc, const char *dep, int restart)
+{
+	json_t *d = json_object_get (svc, "depends_on");
+
+	if (!d) {
+		d = json_object ();
+		json_object_set_new (svc, "depends_on", d);
+	}
+	if (!json_object_get (d, dep))
+		json_object_set_new (
+		    d, dep,
+		    json_pack ("{s:s, s:b, s:b}", "condition", "service_started", "required", 1, "restart", restart));
+}
+
+/* links, volumes_from and network_mode "service:" depend on the service
+ * they name, as Compose adds it to depends_on */
+static void
+implied_deps (json_t *svc)
+{
+	const char *mode = json_string_value (json_object_get (svc, "network_mode"));
+	json_t *it;
+	size_t k;
+
+	json_array_foreach (json_object_get (svc, "links"), k, it)
+	{
+		_cleanup_free_ char *s = strdup (json_string_value (it) ?: "");
+		implied_dep (svc, strtok (s, ":") ?: "", 1);
+	}
+	json_array_foreach (json_object_get (svc, "volumes_from"), k, it)
+	{
+		_cleanup_free_ char *s = strdup (json_string_value (it) ?: "");
+		if (strncmp (s, "container:", 10))
+			implied_dep (svc, strtok (s, ":") ?: "", 0);
+	}
+	if (mode && !strncmp (mode, "service:", 8))
+		implied_dep (svc, mode + 8, 1);
+}
+
 static int
 finish (const struct model_opts *o, const char *const *want, struct model *m, struct bx_err *e)
 {
@@ -547,6 +586,7 @@ finish (const struct model_opts *o, const char *const *want, struct model *m, st
 		}
 		if (finish_env (s, m->vars, e) < 0)
 			return err_wrap (e, "service %s", k);
+		implied_deps (s);
 		if (!json_object_get (s, "network_mode") && !json_object_get (s, "networks"))
 			json_object_set_new (s, "networks", json_pack ("{s:n}", "default"));
 		if (json_object_get (json_object_get (s, "networks"), "default"))

@@ -45,8 +45,8 @@ norm_words (const char *s)
 }
 
 /* a scalar as the string Compose prints for it (1 -> "1", true -> "true") */
-static json_t *
-scalar_string (const json_t *v)
+json_t *
+norm_scalar (const json_t *v)
 {
 	char buf[64];
 
@@ -72,13 +72,13 @@ to_map (const json_t *v, char sep)
 	size_t idx;
 
 	if (json_is_object (v)) {
-		json_object_foreach ((json_t *)v, k, it) json_object_set_new (m, k, scalar_string (it));
+		json_object_foreach ((json_t *)v, k, it) json_object_set_new (m, k, norm_scalar (it));
 		return m;
 	}
 	json_array_foreach (v, idx, it)
 	{
 		_cleanup_free_ char *s = NULL;
-		json_t *str = scalar_string (it);
+		json_t *str = norm_scalar (it);
 		const char *eq;
 		s = strdup (json_string_value (str) ? json_string_value (str) : "");
 		json_decref (str);
@@ -207,7 +207,7 @@ norm_ports (json_t *svc, struct bx_err *e)
 				json_object_set_new (o, "target",
 				                     json_integer (strtol (json_string_value (t), NULL, 10)));
 			if (json_is_integer (p))
-				json_object_set_new (o, "published", scalar_string (p));
+				json_object_set_new (o, "published", norm_scalar (p));
 			if (!json_object_get (o, "protocol"))
 				json_object_set_new (o, "protocol", json_string ("tcp"));
 			if (!json_object_get (o, "mode"))
@@ -215,7 +215,7 @@ norm_ports (json_t *svc, struct bx_err *e)
 			json_array_append_new (out, o);
 			continue;
 		}
-		json_t *str = scalar_string (it);
+		json_t *str = norm_scalar (it);
 		int rc = port_short (out, json_string_value (str), e);
 		json_decref (str);
 		if (rc < 0) {
@@ -371,7 +371,7 @@ norm_extra_hosts (json_t *svc)
 	out = json_array ();
 	json_object_foreach (v, k, it)
 	{
-		json_t *s = scalar_string (it);
+		json_t *s = norm_scalar (it);
 		snprintf (buf, sizeof buf, "%s:%s", k, json_string_value (s) ?: "");
 		json_decref (s);
 		json_array_append_new (out, json_string (buf));
@@ -383,8 +383,8 @@ norm_extra_hosts (json_t *svc)
 static void
 norm_casts (json_t *svc)
 {
-	static const char *const bools[] = {"init", "tty", "stdin_open", "read_only", "privileged", "oom_kill_disable",
-	                                    NULL};
+	static const char *const bools[] = {
+	    "init", "tty", "stdin_open", "read_only", "privileged", "oom_kill_disable", "attach", NULL};
 	static const char *const ints[] = {"pids_limit", "scale", "cpu_shares", "oom_score_adj", NULL};
 	json_t *v;
 
@@ -423,6 +423,17 @@ norm_env_file (json_t *svc, const char *dir)
 	}
 	json_decref (v);
 	json_object_set_new (svc, "env_file", out);
+}
+
+static void
+norm_label_file (json_t *svc, const char *dir)
+{
+	json_t *v, *it;
+	size_t k;
+
+	set_list (svc, "label_file", 0);
+	v = json_object_get (svc, "label_file");
+	json_array_foreach (v, k, it) json_array_set_new (v, k, host_path (json_string_value (it) ?: "", dir));
 }
 
 /* secrets: [name] -> [{source: name}] (configs alike) */
@@ -469,12 +480,13 @@ norm_service (json_t *svc, const char *name, const char *dir, struct bx_err *e)
 	set_list (svc, "dns_search", 0);
 	set_list (svc, "tmpfs", 0);
 	if (ex)
-		json_array_foreach (ex, k, it) json_array_set_new (ex, k, scalar_string (it));
+		json_array_foreach (ex, k, it) json_array_set_new (ex, k, norm_scalar (it));
 	norm_casts (svc);
 	norm_build (svc, dir);
 	norm_healthcheck (svc);
 	norm_extra_hosts (svc);
 	norm_env_file (svc, dir);
+	norm_label_file (svc, dir);
 	norm_file_refs (svc, "secrets");
 	norm_file_refs (svc, "configs");
 	norm_volumes (svc, dir);

@@ -16,4 +16,7 @@ void norm_top_files (json_t *top, const char *dir);
 /* *OUT: S split as a shell would split a command line (quotes, backslashes) */
 json_t *norm_words (const char *s);
 
+/* A scalar as the string Compose prints for it (1 -> "1", true -> "true"), null else. */
+json_t *norm_scalar (const json_t *v);
+
 #endif

@@ -8,7 +8,73 @@
 #include "base/cleanup.h"
 #include "base/digest.h"
 #include "base/hash.h"
+#include "image/platform.h"
+#include "links.h"
+#include "norm.h"
 #include "sargs.h"
+
+/* the keys of the specification box has nothing for, and why */
+static const char *const refused[][2] = {
+    {"annotations", "not implemented"},
+    {"cpu_count", "not implemented (Docker has it on Windows only)"},
+    {"cpu_percent", "not implemented (Docker has it on Windows only)"},
+    {"credential_spec", "not implemented (Windows containers only)"},
+    {"isolation", "not implemented (Windows containers only)"},
+    {"develop", "not implemented (compose watch is not built)"},
+    {"gpus", "not implemented (box has no GPU support)"},
+    {"runtime", "not implemented (box has one runtime)"},
+    {"storage_opt", "not implemented (box's storage has no options)"},
+};
+
+static int
+check_platform (const char *name, const char *want, struct bx_err *e)
+{
+	struct platform here, p;
+	char buf[128];
+
+	platform_default (&here);
+	platform_format (&here, buf, sizeof buf);
+	if (platform_parse (want, &p, e) < 0)
+		return err_wrap (e, "service \"%s\": platform %s", name, want);
+	if (!platform_matches (&here, &p))
+		return err_set (e, BX_FAIL, 0,
+		                "service \"%s\": platform %s: only this machine's platform (%s) can be run", name, want,
+		                buf);
+	return 0;
+}
+
+static int
+check_hooks (const char *name, const json_t *svc, struct bx_err *e)
+{
+	static const char *const keys[] = {"post_start", "pre_stop"};
+	json_t *h;
+	size_t k;
+
+	for (int i = 0; i < 2; i++)
+		json_array_foreach (json_object_get (svc, keys[i]), k, h)
+		{
+			if (!json_is_object (h) || !json_object_get (h, "command"))
+				return err_set (e, BX_USAGE, 0, "service \"%s\": %s[%zu]: command is required", name,
+				                keys[i], k);
+			if (json_is_true (json_object_get (h, "privileged")))
+				return err_set (e, BX_FAIL, 0, "service \"%s\": %s: privileged: not implemented", name,
+				                keys[i]);
+		}
+	return 0;
+}
+
+int
+sargs_check (const char *name, const json_t *svc, struct bx_err *e)
+{
+	const char *p = json_string_value (json_object_get (svc, "platform"));
+
+	for (size_t k = 0; k < sizeof refused / sizeof *refused; k++)
+		if (json_object_get (svc, refused[k][0]))
+			return err_set (e, BX_FAIL, 0, "service \"%s\": %s: %s", name, refused[k][0], refused[k][1]);
+	if (p && check_platform (name, p, e) < 0)
+		return -1;
+	return check_hooks (name, svc, e);
+}
 
 char *
 sargs_image (const struct model *m, const char *service, const json_t *svc)
@@ -331,15 +397,30 @@ static const struct {
     {"mem_reservation", "--memory-reservation"},
     {"oom_score_adj", "--oom-score-adj"},
     {"cgroup", "--cgroupns"},
+    {"uts", "--uts"},
+    {"userns_mode", "--userns"},
+    {"cgroup_parent", "--cgroup-parent"},
+    {"mem_swappiness", "--memory-swappiness"},
+    {"memswap_limit", "--memory-swap"},
+    {"cpu_rt_period", "--cpu-rt-period"},
+    {"cpu_rt_runtime", "--cpu-rt-runtime"},
 };
 
 static const struct {
 	const char *key, *flag;
 } lists[] = {
-    {"cap_add", "--cap-add"},       {"cap_drop", "--cap-drop"},  {"dns", "--dns"},
-    {"dns_search", "--dns-search"}, {"dns_opt", "--dns-option"}, {"extra_hosts", "--add-host"},
-    {"expose", "--expose"},         {"tmpfs", "--tmpfs"},        {"security_opt", "--security-opt"},
+    {"cap_add", "--cap-add"},
+    {"cap_drop", "--cap-drop"},
+    {"dns", "--dns"},
+    {"dns_search", "--dns-search"},
+    {"dns_opt", "--dns-option"},
+    {"extra_hosts", "--add-host"},
+    {"expose", "--expose"},
+    {"tmpfs", "--tmpfs"},
+    {"security_opt", "--security-opt"},
     {"group_add", "--group-add"},
+    {"device_cgroup_rules", "--device-cgroup-rule"},
+    {"label_file", "--label-file"},
 };
 
 static void
@@ -371,6 +452,83 @@ add_simple (const json_t *svc, struct prog_argv *a)
 	}
 	add_ulimits (svc, a);
 	add_healthcheck (svc, a);
+}
+
+/* devices: "HOST[:CTR[:PERMS]]", or {source, target, permissions} */
+static void
+add_devices (const json_t *svc, struct prog_argv *a)
+{
+	json_t *d;
+	size_t k;
+
+	json_array_foreach (json_object_get (svc, "devices"), k, d)
+	{
+		const char *src = json_string_value (json_object_get (d, "source"));
+		const char *dst = json_string_value (json_object_get (d, "target"));
+		const char *perm = json_string_value (json_object_get (d, "permissions"));
+		if (!json_is_object (d)) {
+			flag_scalar (a, "--device", d);
+			continue;
+		}
+		prog_add (a, "--device");
+		prog_addf (a, "%s:%s%s%s", src ? src : "",
+		           dst   ? dst
+		           : src ? src
+		                 : "",
+		           perm ? ":" : "", perm ? perm : "");
+	}
+}
+
+/* blkio_config: weight, and a flag per list of {path, weight|rate} */
+static void
+add_blkio (const json_t *svc, struct prog_argv *a)
+{
+	static const char *const rates[][3] = {{"weight_device", "--blkio-weight-device", "weight"},
+	                                       {"device_read_bps", "--device-read-bps", "rate"},
+	                                       {"device_write_bps", "--device-write-bps", "rate"},
+	                                       {"device_read_iops", "--device-read-iops", "rate"},
+	                                       {"device_write_iops", "--device-write-iops", "rate"}};
+	json_t *b = json_object_get (svc, "blkio_config"), *it, *v;
+	size_t k;
+
+	if (!b)
+		return;
+	if ((v = json_object_get (b, "weight")))
+		flag_scalar (a, "--blkio-weight", v);
+	for (size_t l = 0; l < sizeof rates / sizeof *rates; l++)
+		json_array_foreach (json_object_get (b, rates[l][0]), k, it)
+		{
+			json_t *s = norm_scalar (json_object_get (it, rates[l][2]));
+			prog_add (a, rates[l][1]);
+			prog_addf (a, "%s:%s", json_string_value (json_object_get (it, "path")) ?: "",
+			           json_string_value (s) ?: "");
+			json_decref (s);
+		}
+}
+
+/* volumes_from: "SERVICE[:ro|rw]" (its first container), or "container:NAME[:ro|rw]" */
+static void
+add_volumes_from (const struct model *m, const json_t *svc, struct prog_argv *a)
+{
+	json_t *it;
+	size_t k;
+
+	json_array_foreach (json_object_get (svc, "volumes_from"), k, it)
+	{
+		const char *v = json_string_value (it) ?: "", *mode = NULL, *cn;
+		int ctr = !strncmp (v, "container:", 10);
+		v += ctr ? 10 : 0;
+		mode = strchr (v, ':');
+		int n = mode ? (int)(mode - v) : (int)strlen (v);
+		_cleanup_free_ char *name = strndup (v, (size_t)n);
+		cn = json_string_value (json_object_get (
+		    json_object_get (json_object_get (m->p, "services"), name ?: ""), "container_name"));
+		prog_add (a, "--volumes-from");
+		if (ctr || cn)
+			prog_addf (a, "%s%s", ctr ? name : cn, mode ? mode : "");
+		else
+			prog_addf (a, "%s-%s-1%s", m->name, name, mode ? mode : "");
+	}
 }
 
 /* a secret (config) is its file bound read-only at /run/secrets/NAME
@@ -409,6 +567,11 @@ sargs_create (const struct model *m, const json_t *svc, const struct sargs_ctr *
 	json_array_foreach (json_object_get (svc, "volumes"), k, it) if (add_volume (m, it, a, e) < 0) return -1;
 	add_file_refs (m, svc, "secrets", "/run/secrets/", a);
 	add_file_refs (m, svc, "configs", "/", a);
+	add_devices (svc, a);
+	add_blkio (svc, a);
+	add_volumes_from (m, svc, a);
+	if (links_hosts (m, svc, a, e) < 0)
+		return -1;
 	/* a list entrypoint: its first word is --entrypoint, the others lead the command */
 	if (json_is_array (ep))
 		flag (a, "--entrypoint", json_string_value (json_array_get (ep, 0)) ?: "");

@@ -21,6 +21,9 @@ struct sargs_ctr {
  * network is given to ctr-create; the others are left for ctr-net connect. */
 int sargs_create (const struct model *m, const json_t *svc, const struct sargs_ctr *c, struct prog_argv *a,
                   struct bx_err *e);
+/* A service's keys that box cannot honour, refused before anything is
+ * made: each error names the service and the key. */
+int sargs_check (const char *name, const json_t *svc, struct bx_err *e);
 /* The image SVC runs: image:, else PROJECT-SERVICE for a build. */
 char *sargs_image (const struct model *m, const char *service, const json_t *svc);
 /* The config-hash of SVC (hex of its normalised model, scale excluded). */

@@ -1,7 +1,6 @@
 /* schema - one compose file checked against the compose specification's
  * shape before it is merged: an unknown key or a wrong type is an error
- * naming the file, the line and the key; keys the specification has and
- * box does not run yet are known (schema_nyi) */
+ * naming the file, the line and the key */
 #ifndef COMPOSE_SCHEMA_H
 #define COMPOSE_SCHEMA_H
 
@@ -11,7 +10,5 @@
 #include "yload.h"
 
 int schema_check (const json_t *root, const char *file, const struct yload_lines *l, struct bx_err *e);
-/* The first key of SVC (a normalised service) that up cannot honour yet, or NULL. */
-const char *schema_nyi (const json_t *svc);
 
 #endif

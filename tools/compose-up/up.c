@@ -12,11 +12,11 @@
 
 #include "base/cleanup.h"
 #include "down.h"
+#include "hooks.h"
 #include "logs.h"
 #include "proj.h"
 #include "prog.h"
 #include "sargs.h"
-#include "schema.h"
 #include "up.h"
 
 struct up_opts {
@@ -422,13 +422,13 @@ up_create (const struct model *m, const char *service, const char *name, int num
 }
 
 static int
-start_one (const char *name, const char *id, struct bx_err *e)
+start_one (const json_t *svc, const char *name, const char *id, struct bx_err *e)
 {
 	int rc = prog_call (NULL, e, "ctr-spawn", "-d", id, NULL);
 
 	if (rc == 0 || rc == 4) {
 		say ("Container", name, "Started");
-		return 0;
+		return hooks_run (svc, "post_start", id, name, e);
 	}
 	return err_set (e, BX_FAIL, 0, "container %s failed to start (%d)", name, rc);
 }
@@ -503,7 +503,7 @@ converge_one (struct up *u, struct job *j, int number, const json_t *have, struc
 			return 0;
 		if (attach_networks (u->m, j->name, j->svc, json_string_value (json_object_get (have, "Id")), e) < 0)
 			return -1;
-		return start_one (proj_name (have), json_string_value (json_object_get (have, "Id")), e);
+		return start_one (j->svc, proj_name (have), json_string_value (json_object_get (have, "Id")), e);
 	}
 	if (have && remove_one (u, have, e) < 0)
 		return -1;
@@ -511,7 +511,7 @@ converge_one (struct up *u, struct job *j, int number, const json_t *have, struc
 		return -1;
 	if (have)
 		say ("Container", name, "Recreated");
-	return u->o->no_start ? 0 : start_one (name, id, e);
+	return u->o->no_start ? 0 : start_one (j->svc, name, id, e);
 }
 
 static int
@@ -739,9 +739,8 @@ check_plan (const struct model *m, const json_t *services, struct bx_err *e)
 	{
 		const char *name = json_string_value (s);
 		const json_t *svc = json_object_get (json_object_get (m->p, "services"), name);
-		const char *nyi = schema_nyi (svc);
-		if (nyi)
-			return err_set (e, BX_FAIL, 0, "service \"%s\": %s: not implemented", name, nyi);
+		if (sargs_check (name, svc, e) < 0)
+			return -1;
 	}
 	return 0;
 }
