@@ -112,7 +112,8 @@ add_label (struct opts *o, const char *kv)
 	json_object_set_new (o->b.labels, k, json_string (eq ? eq + 1 : ""));
 }
 
-/* --compress[=| ]gzip|zstd: the layers' compression; Docker's bare
+/* --compress[=| ]gzip|zstd: the layers' compression in the store (by
+ * default none: a push gzips them, as Docker's does); Docker's bare
  * --compress (gzip the context on its way to the daemon) has nothing to do
  * here, the context is read where it is */
 static void
@@ -122,7 +123,9 @@ set_compress (struct opts *o, int argc, char **argv)
 
 	if (!alg && optind < argc && (!strcmp (argv[optind], "gzip") || !strcmp (argv[optind], "zstd")))
 		alg = argv[optind++];
-	if (!alg || !strcmp (alg, "gzip"))
+	if (!alg)
+		return;
+	if (!strcmp (alg, "gzip"))
 		o->b.compress = LAYER_GZIP;
 	else if (!strcmp (alg, "zstd"))
 		o->b.compress = LAYER_ZSTD;
@@ -312,6 +315,7 @@ parse_args (int argc, char **argv, struct opts *o)
 	o->b.ssh = json_object ();
 	o->b.cachefrom = json_array ();
 	o->b.network = "default";
+	o->b.compress = LAYER_NONE;
 	while ((c = getopt_long (argc, argv, "+t:f:qh", longopts, &idx)) != -1)
 		parse_one (o, c, idx, argc, argv);
 	if (o->print_ast) {

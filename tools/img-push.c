@@ -15,6 +15,7 @@
  *         5 network or registry failure
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +23,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/afile.h"
 #include "base/cleanup.h"
 #include "base/err.h"
+#include "base/hash.h"
 #include "base/layout.h"
 #include "base/root.h"
 #include "image/imgset.h"
@@ -32,6 +35,7 @@
 #include "image/regconn.h"
 #include "image/registry.h"
 #include "image/store.h"
+#include "image/tarball.h"
 
 /* requests at once: Docker pushes 5 layers at a time */
 #define MAXPAR 5
@@ -49,8 +53,9 @@ struct pblob {
 	int64_t size;
 	int fd;
 	int layer;
-	char id[16];      /* Docker's short layer id: the diff_id's first 12 hex digits */
-	const char *from; /* a repository of the same registry that has it */
+	char id[16];                 /* Docker's short layer id: the diff_id's first 12 hex digits */
+	const char *from;            /* a repository of the same registry that has it */
+	char gz[DIGEST_STR_LEN + 1]; /* a plain layer gzip'd for the push: its digest */
 };
 
 struct push {
@@ -61,6 +66,8 @@ struct push {
 	struct ref ref;
 	char full[600];
 	struct image img;
+	int tmp;           /* $BOX_ROOT/tmp: plain layers gzip'd there, unlinked */
+	json_t *sent;      /* the manifest pushed, when plain layers were gzip'd */
 	struct imgset set; /* the store's images, for mount sources */
 	struct pblob *b;
 	size_t n;
@@ -146,6 +153,41 @@ mount_source (const struct push *p, const char *digest)
 	return NULL;
 }
 
+/* A plain tar layer (df-build keeps them so, as Docker does) is pushed
+ * gzip'd, as Docker's push does: B's fd becomes the gzip'd copy and the
+ * manifest pushed names it. */
+static int
+blob_gzip (struct push *p, struct pblob *b, size_t layer, struct bx_err *e)
+{
+	char name[64];
+	const char *mt;
+	uint64_t size;
+	json_t *l;
+	int out;
+
+	snprintf (name, sizeof name, "push-%d.gz", (int)getpid ());
+	if ((out = openat (p->tmp, name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "%s/%s", L_TMP, name);
+	unlinkat (p->tmp, name, 0); /* gone when closed, whatever happens */
+	if (tarball_gzip (b->fd, out, b->gz, &size, e) < 0) {
+		close (out);
+		return err_wrap (e, "blob %s", b->digest);
+	}
+	close (b->fd);
+	b->fd = out;
+	b->digest = b->gz;
+	if (!p->sent && !(p->sent = json_deep_copy (p->img.manifest)))
+		return err_set (e, BX_SYSTEM, ENOMEM, "manifest");
+	l = json_array_get (json_object_get (p->sent, "layers"), layer);
+	json_object_set_new (l, "digest", json_string (b->gz));
+	json_object_set_new (l, "size", json_integer ((json_int_t)size));
+	mt = json_string_value (json_object_get (p->sent, "mediaType"));
+	json_object_set_new (
+	    l, "mediaType",
+	    json_string (mt && !strcmp (mt, MT_DOCKER_MANIFEST) ? MT_DOCKER_LAYER_GZIP : MT_OCI_LAYER_GZIP));
+	return 0;
+}
+
 static int
 blob_add (struct push *p, json_t *desc, int layer, struct bx_err *e)
 {
@@ -161,6 +203,10 @@ blob_add (struct push *p, json_t *desc, int layer, struct bx_err *e)
 	if (b->fd < 0)
 		return -1;
 	p->n++;
+	if (layer >= 0 &&
+	    oci_layer_compression (json_string_value (json_object_get (desc, "mediaType"))) == OCI_COMP_NONE &&
+	    blob_gzip (p, b, (size_t)layer, e) < 0)
+		return -1;
 	if (fstat (b->fd, &sb) < 0)
 		return err_set (e, BX_SYSTEM, errno, "blob %s", b->digest);
 	b->size = sb.st_size;
@@ -245,12 +291,21 @@ push_manifest (struct push *p, struct bx_err *e)
 
 	if (!mt)
 		mt = json_string_value (json_object_get (p->img.desc, "mediaType"));
-	if (store_blob_read (p->st, p->img.manifest_digest, &buf, &len, e) < 0)
+	char digest[DIGEST_STR_LEN + 1];
+
+	if (p->sent) {
+		if (!(buf = json_dumps (p->sent, JSON_COMPACT)))
+			return err_set (e, BX_SYSTEM, ENOMEM, "manifest");
+		len = strlen (buf);
+	} else if (store_blob_read (p->st, p->img.manifest_digest, &buf, &len, e) < 0)
 		return err_wrap (e, "manifest");
+	hash_buf (buf, len, digest);
 	if (registry_put_manifest (p->reg, p->ref.path, p->ref.tag, mt ? mt : MT_OCI_MANIFEST, buf, len, e) < 0)
-		return err_wrap (e, "manifest %s", p->img.manifest_digest);
+		return err_wrap (e, "manifest %s", digest);
 	if (p->o->docker && !p->o->quiet)
-		printf ("%s: digest: %s size: %zu\n", p->ref.tag, p->img.manifest_digest, len);
+		printf ("%s: digest: %s size: %zu\n", p->ref.tag, digest, len);
+	if (!p->o->docker)
+		printf ("%s\n", digest);
 	return 0;
 }
 
@@ -277,9 +332,7 @@ push_run (struct push *p, struct bx_err *e)
 	/* every blob before the manifest that names them */
 	if (push_blobs (p, e) < 0 || push_manifest (p, e) < 0)
 		return err_wrap (e, "%s", p->full);
-	if (!p->o->docker)
-		printf ("%s\n", p->img.manifest_digest);
-	else if (p->o->quiet)
+	if (p->o->docker && p->o->quiet)
 		printf ("%s:%s\n", repo, p->ref.tag);
 	return 0;
 }
@@ -290,6 +343,7 @@ push_free (struct push *p)
 	for (size_t i = 0; i < p->n; i++)
 		close (p->b[i].fd);
 	free (p->b);
+	json_decref (p->sent);
 	imgset_free (&p->set);
 	store_image_free (&p->img);
 	registry_free (p->reg);
@@ -340,9 +394,9 @@ all_tags (const struct store *st, const char *name, char ***v, size_t *n, struct
 }
 
 static int
-push_one (const struct opts *o, struct store *st, const char *name, int header)
+push_one (const struct opts *o, struct store *st, int tmp, const char *name, int header)
 {
-	struct push p = {.o = o, .st = st, .name = name, .header = header};
+	struct push p = {.o = o, .st = st, .tmp = tmp, .name = name, .header = header};
 	struct bx_err e = {0};
 	int rc = push_run (&p, &e) < 0 ? err_report (&e) : 0;
 
@@ -358,19 +412,23 @@ main (int argc, char **argv)
 	struct store st;
 	char **tags = NULL;
 	size_t n = 0;
-	int rootfd, rc = 0;
+	int rootfd, tmp, rc = 0;
 
 	err_prog_init (argv[0]);
 	parse_args (argc, argv, &o);
 	if ((rootfd = root_open (o.root, &e)) < 0 || store_open (&st, rootfd, &e) < 0)
 		return err_report (&e);
+	if (afile_mkdir_p_at (rootfd, L_TMP, 0700, &e) < 0)
+		return err_report (&e);
+	if ((tmp = openat (rootfd, L_TMP, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		err_die (BX_SYSTEM, "%s: %s", L_TMP, strerror (errno));
 	if (!o.all)
-		rc = push_one (&o, &st, o.name, 1);
+		rc = push_one (&o, &st, tmp, o.name, 1);
 	else if (all_tags (&st, o.name, &tags, &n, &e) < 0)
 		rc = err_report (&e);
 	/* -a: every tag, the first failure ends it as docker push -a does */
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = push_one (&o, &st, tags[i], i == 0);
+		rc = push_one (&o, &st, tmp, tags[i], i == 0);
 	for (size_t i = 0; i < n; i++)
 		free (tags[i]);
 	free (tags);

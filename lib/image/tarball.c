@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "base/afile.h"
 #include "base/cleanup.h"
@@ -360,4 +361,67 @@ int
 tarball_diff_id (int in, char diff_id[DIGEST_STR_LEN + 1], struct bx_err *e)
 {
 	return tarball_decompress (in, -1, diff_id, NULL, e);
+}
+
+/* deflate's output so far (or all of it, FLUSH Z_FINISH) into OUT and C */
+static int
+tarball_gzip_out (z_stream *z, int flush, int out, struct hash_ctx *c, uint64_t *size)
+{
+	unsigned char buf[1 << 16];
+	int zr;
+
+	do {
+		z->next_out = buf;
+		z->avail_out = sizeof buf;
+		zr = deflate (z, flush);
+		size_t n = sizeof buf - z->avail_out;
+		hash_update (c, buf, n);
+		*size += n;
+		if (n && afile_write_all (out, buf, n) < 0)
+			return -1;
+	} while (z->avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END && zr != Z_STREAM_ERROR));
+	return zr == Z_STREAM_ERROR ? (errno = EIO, -1) : 0;
+}
+
+int
+tarball_gzip (int in, int out, char digest[DIGEST_STR_LEN + 1], uint64_t *size, struct bx_err *e)
+{
+	unsigned char buf[1 << 16];
+	struct hash_ctx c;
+	z_stream z = {0};
+	off_t at = 0;
+	ssize_t n;
+	int rc = 0;
+
+	*size = 0;
+	if (hash_init (&c, e) < 0)
+		return -1;
+	/* as Go's compress/gzip writes it (windowBits 31: no name, no time),
+	 * at the speed layer.c writes its gzip layers with */
+	if (deflateInit2 (&z, Z_BEST_SPEED, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		hash_free (&c);
+		return err_set (e, BX_SYSTEM, ENOMEM, "gzip");
+	}
+	while (rc == 0 && (n = pread (in, buf, sizeof buf, at)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = err_set (e, BX_SYSTEM, errno, "gzip: read");
+			break;
+		}
+		at += n;
+		z.next_in = buf;
+		z.avail_in = (unsigned)n;
+		if (tarball_gzip_out (&z, Z_NO_FLUSH, out, &c, size) < 0)
+			rc = err_set (e, BX_SYSTEM, errno, "gzip: write");
+	}
+	if (rc == 0 && tarball_gzip_out (&z, Z_FINISH, out, &c, size) < 0)
+		rc = err_set (e, BX_SYSTEM, errno, "gzip: write");
+	deflateEnd (&z);
+	if (rc < 0) {
+		hash_free (&c);
+		return -1;
+	}
+	hash_final (&c, digest);
+	return 0;
 }

@@ -48,6 +48,9 @@ int tarball_writer_close (struct tarball_writer *w, struct bx_err *e);
 /* Decompress (gzip, zstd, or none) the stream on IN into OUT while
  * computing the sha256 of the result (a layer's diff_id). */
 int tarball_decompress (int in, int out, char diff_id[DIGEST_STR_LEN + 1], uint64_t *size, struct bx_err *e);
+/* Gzip all of the regular file IN (from offset 0) into OUT; DIGEST and
+ * SIZE those of the result (a plain layer as a push sends it). */
+int tarball_gzip (int in, int out, char digest[DIGEST_STR_LEN + 1], uint64_t *size, struct bx_err *e);
 /* Only the diff_id of the stream on IN, nothing written. */
 int tarball_diff_id (int in, char diff_id[DIGEST_STR_LEN + 1], struct bx_err *e);
 

@@ -41,7 +41,8 @@
 struct sink {
 	struct hash_ctx diff, comp;
 	z_stream z;
-	ZSTD_CCtx *zc; /* zstd, else gzip */
+	ZSTD_CCtx *zc; /* zstd, else gzip unless plain */
+	int plain;     /* a plain tar: the digest is the diff_id */
 	int fd;
 	int err; /* errno of a failed write */
 	unsigned char out[65536];
@@ -117,6 +118,14 @@ sink_write (struct archive *a, void *arg, const void *buf, size_t len)
 
 	(void)a;
 	hash_update (&s->diff, buf, len);
+	if (s->plain) {
+		if (afile_write_all (s->fd, buf, len) < 0) {
+			archive_set_error (a, errno, "writing the layer");
+			return s->err = errno, -1;
+		}
+		s->size += len;
+		return len;
+	}
 	s->z.next_in = (unsigned char *)buf;
 	s->z.avail_in = len;
 	if ((s->zc ? sink_zstd (s, buf, len, 0) : sink_out (s, Z_NO_FLUSH)) < 0) {
@@ -495,10 +504,11 @@ sink_open (struct sink *s, int tmpfd, enum layer_compress c, struct bx_err *e)
 	s->fd = -1;
 	if (hash_init (&s->diff, &he) < 0 || hash_init (&s->comp, &he) < 0)
 		return err_set (e, BX_SYSTEM, 0, "%s", he.msg);
+	s->plain = c == LAYER_NONE;
 	if (c == LAYER_ZSTD && !(s->zc = ZSTD_createCCtx ()))
 		return err_set (e, BX_SYSTEM, ENOMEM, "zstd");
 	/* gzip as Go's compress/gzip writes it: windowBits 31, no name, no time */
-	if (!s->zc && deflateInit2 (&s->z, Z_BEST_SPEED, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (!s->zc && !s->plain && deflateInit2 (&s->z, Z_BEST_SPEED, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return err_set (e, BX_SYSTEM, 0, "zlib: deflateInit2 failed");
 	s->fd = openat (tmpfd, "layer", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (s->fd < 0)
@@ -550,12 +560,14 @@ layer_from_upper (int upper, const struct layer_opts *o, const struct store *st,
 	walk_lowers_close (&w);
 	links_free (&w.links);
 	s.z.avail_in = 0;
-	if (rc == 0 && (s.zc ? sink_zstd (&s, NULL, 0, 1) : sink_out (&s, Z_FINISH)) < 0)
+	if (rc == 0 && !s.plain && (s.zc ? sink_zstd (&s, NULL, 0, 1) : sink_out (&s, Z_FINISH)) < 0)
 		rc = err_set (e, BX_SYSTEM, s.err, "layer");
 	deflateEnd (&s.z);
 	ZSTD_freeCCtx (s.zc);
 	hash_final (&s.diff, diff_id);
 	hash_final (&s.comp, digest);
+	if (s.plain)
+		memcpy (digest, diff_id, sizeof digest);
 	if (rc == 0 && fsync (s.fd) < 0)
 		rc = err_set (e, BX_SYSTEM, errno, "layer");
 	close (s.fd);
@@ -566,7 +578,9 @@ layer_from_upper (int upper, const struct layer_opts *o, const struct store *st,
 	if (store_blob_commit_at (st, tmpfd, "layer", digest, e) < 0)
 		return -1;
 	*desc = json_pack ("{s:s, s:s, s:I}", "mediaType",
-	                   o->compress == LAYER_ZSTD ? MT_OCI_LAYER_ZSTD : MT_OCI_LAYER_GZIP, "digest", digest, "size",
-	                   (json_int_t)s.size);
+	                   o->compress == LAYER_NONE   ? MT_OCI_LAYER
+	                   : o->compress == LAYER_ZSTD ? MT_OCI_LAYER_ZSTD
+	                                               : MT_OCI_LAYER_GZIP,
+	                   "digest", digest, "size", (json_int_t)s.size);
 	return 1;
 }

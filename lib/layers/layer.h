@@ -1,7 +1,7 @@
 /* layer - a container's overlay upper directory written as a layer: a tar
  * (libarchive; whiteouts as ".wh." files, opaque directories marked with
  * ".wh..wh..opq", hard links kept, xattrs security.capability and user.*),
- * gzip'd or zstd'd, its digest and diff_id computed as it is written,
+ * plain, gzip'd or zstd'd, its digest and diff_id computed as it is written,
  * stored as a blob */
 #ifndef LAYERS_LAYER_H
 #define LAYERS_LAYER_H
@@ -11,7 +11,9 @@
 #include "base/digest.h"
 #include "image/store.h"
 
-enum layer_compress { LAYER_GZIP, LAYER_ZSTD };
+/* LAYER_NONE: a plain tar, as Docker keeps layers locally (a push gzips
+ * it); its digest is its diff_id */
+enum layer_compress { LAYER_GZIP, LAYER_ZSTD, LAYER_NONE };
 
 struct layer_opts {
 	/* UPPER is the whole root filesystem of a container of an empty image

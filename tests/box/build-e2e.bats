@@ -87,6 +87,14 @@ teardown () {
 	# the same image: its config digest is the built image's id
 	run -0 skopeo inspect --raw --tls-verify=false "docker://$REGISTRY/built:1"
 	[[ $(jq -r .config.digest <<<"$output") == "$id" ]]
+	# the built layer, a plain tar in the store, is pushed gzip'd as Docker
+	# pushes it: its diff_id unchanged, its pushed digest another
+	[[ $(jq -r '.layers[-1].mediaType' <<<"$output") == application/vnd.oci.image.layer.v1.tar+gzip ]]
+	local pushed diffid
+	pushed=$(jq -r '.layers[-1].digest' <<<"$output")
+	diffid=$(box inspect "$REGISTRY/built:1" | jq -r '.[0].RootFS.Layers[-1]')
+	[[ $pushed != "$diffid" ]]
+	[[ $(skopeo inspect --config --tls-verify=false "docker://$REGISTRY/built:1" | jq -r '.rootfs.diff_ids[-1]') == "$diffid" ]]
 	run -0 skopeo inspect --config --tls-verify=false "docker://$REGISTRY/built:1"
 	[[ $(jq -c .config.Cmd <<<"$output") == '["cat","/pushed.txt"]' ]]
 	# pulled back into a fresh store, it runs

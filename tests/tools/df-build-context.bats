@@ -296,7 +296,7 @@ COPY $url/file.txt /x"
 	[[ $output == "df-build: SOURCE_DATE_EPOCH=soon: not a number of seconds" ]]
 }
 
-@test "--compress zstd: zstd layers that run; gzip by default; a bad value is named" {
+@test "--compress zstd or gzip: layers that run; plain tars by default and with a bare --compress; a bad value is named" {
 	store_add small docker.io/library/small:latest
 	echo z >"$CTX/z"
 	printf 'FROM small\nCOPY z /z\n' >"$CTX/Dockerfile"
@@ -307,8 +307,16 @@ COPY $url/file.txt /x"
 	[[ $(zstd -dc "$BOX_ROOT/images/blobs/sha256/${d#sha256:}" | tar -t) == z ]]
 	run -0 box run --rm --network none zs cat /z
 	[[ $output == z ]]
-	run -0 df-build -q -t gz --compress "$CTX"
+	run -0 df-build -q -t gz --compress gzip "$CTX"
 	[[ $(manifest gz | jq -r '.layers[-1].mediaType') == application/vnd.oci.image.layer.v1.tar+gzip ]]
+	d=$(manifest gz | jq -r '.layers[-1].digest')
+	[[ $(gzip -dc "$BOX_ROOT/images/blobs/sha256/${d#sha256:}" | tar -t) == z ]]
+	run -0 df-build -q -t pl --compress "$CTX"
+	[[ $(manifest pl | jq -r '.layers[-1].mediaType') == application/vnd.oci.image.layer.v1.tar ]]
+	d=$(manifest pl | jq -r '.layers[-1].digest')
+	[[ $(tar -tf "$BOX_ROOT/images/blobs/sha256/${d#sha256:}") == z ]]
+	run -0 box run --rm --network none pl cat /z
+	[[ $output == z ]]
 	run -2 df-build -q --compress=lz4 "$CTX"
 	[[ $output == "df-build: --compress lz4: unknown compression (gzip or zstd)" ]]
 }

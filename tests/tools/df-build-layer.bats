@@ -23,7 +23,7 @@ last_layer () {
 	local m l
 	m=$(jq -r --arg r "docker.io/library/$1" '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $r) | .digest' "$BOX_ROOT/images/index.json")
 	l=$(jq -r '.layers[-1].digest' "$BOX_ROOT/images/blobs/sha256/${m#sha256:}")
-	tar -tvzf "$BOX_ROOT/images/blobs/sha256/${l#sha256:}" --numeric-owner | awk '{print $1, $2, $NF}'
+	tar -tvf "$BOX_ROOT/images/blobs/sha256/${l#sha256:}" --numeric-owner | awk '{print $1, $2, $NF}'
 }
 
 # the number of layers of image REF

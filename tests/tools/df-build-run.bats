@@ -66,7 +66,7 @@ layer_files () {
 	local m l
 	m=$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "docker.io/library/t:latest") | .digest' "$BOX_ROOT/images/index.json")
 	for l in $(jq -r '.layers[].digest' "$BOX_ROOT/images/blobs/sha256/${m#sha256:}"); do
-		tar -tzf "$BOX_ROOT/images/blobs/sha256/${l#sha256:}"
+		tar -tf "$BOX_ROOT/images/blobs/sha256/${l#sha256:}"
 	done
 }
 
@@ -175,7 +175,7 @@ DF
 	local m l
 	m=$(jq -r '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == "docker.io/library/t:latest") | .digest' "$BOX_ROOT/images/index.json")
 	for l in $(jq -r '.layers[].digest' "$BOX_ROOT/images/blobs/sha256/${m#sha256:}"); do
-		[[ $(gzip -dc "$BOX_ROOT/images/blobs/sha256/${l#sha256:}" | grep -ca s3cr3t) == 0 ]]
+		[[ $(gzip -dcf "$BOX_ROOT/images/blobs/sha256/${l#sha256:}" | grep -ca s3cr3t) == 0 ]]
 	done
 	id=$(box inspect t | jq -r '.[0].Id')
 	run -1 grep -q s3cr3t "$BOX_ROOT/images/blobs/sha256/${id#sha256:}"
