@@ -28,6 +28,13 @@ nothing_left () {
 	[[ -z $(ls "$BOX_ROOT/tmp" 2>/dev/null | grep -vx ingest) ]]
 	[[ $(grep -c "$BOX_ROOT/" /proc/self/mountinfo) == 0 ]]
 	[[ $(jq '[.manifests[] | select(.annotations == null)] | length' "$BOX_ROOT/images/index.json") == "${1:-0}" ]]
+	# no intermediate image a build holds
+	[[ $(jq '[.manifests[] | select(.annotations["io.box.build.holders"])] | length' "$BOX_ROOT/images/index.json") == 0 ]]
+}
+
+# the pids holding each intermediate image of index.json, a line each
+holders () {
+	jq -r '.manifests[] | .annotations["io.box.build.holders"] // empty' "$BOX_ROOT/images/index.json"
 }
 
 # build the Dockerfile on stdin in $CTX, tagged t, offline
@@ -437,6 +444,48 @@ wait_for () {
 	[[ -z $output ]]
 	wait "$pa"
 	# the three builds without -t, kept untagged
+	nothing_left 3
+}
+
+@test "an intermediate image two builds share stays listed while either holds it, a killed build's hold ends" {
+	local hex pa pb img
+	hex=$(printf %s w | sha256sum | cut -d' ' -f1)
+	mkdir -p "$CTX/a" "$CTX/b"
+	# b's ENV comes from a's cache: their RUNs share the image they run on
+	printf 'FROM small\nENV S=1\nARG W\nRUN --mount=type=cache,id=w,target=/c touch /c/in-$W; until [ -e /c/go-$W ]; do sleep 0.1; done\n' >"$CTX/a/Dockerfile"
+	cp "$CTX/a/Dockerfile" "$CTX/b/Dockerfile"
+	df-build --network none -q --build-arg W=a "$CTX/a" >/dev/null 2>"$BATS_TEST_TMPDIR/a.err" &
+	pa=$!
+	wait_for_file "$BOX_ROOT/cache/run/$hex/in-a"
+	[[ $(holders) == "$pa" ]]
+	df-build --network none -q --build-arg W=b "$CTX/b" >/dev/null 2>"$BATS_TEST_TMPDIR/b.err" &
+	pb=$!
+	wait_for_file "$BOX_ROOT/cache/run/$hex/in-b"
+	[[ $(holders) == "$pa $pb" ]]
+	img=$(jq -r '.manifests[] | select(.annotations["io.box.build.holders"]) | .digest' "$BOX_ROOT/images/index.json")
+	# a ends: b still holds the image, a container can still be made of it
+	touch "$BOX_ROOT/cache/run/$hex/go-a"
+	wait "$pa" || { cat "$BATS_TEST_TMPDIR/a.err" >&2; false; }
+	[[ $(holders) == "$pb" ]]
+	run -0 jq -r '.manifests[].digest' "$BOX_ROOT/images/index.json"
+	[[ $output == *"$img"* ]]
+	touch "$BOX_ROOT/cache/run/$hex/go-b"
+	wait "$pb" || { cat "$BATS_TEST_TMPDIR/b.err" >&2; false; }
+	# the last to let go removes it; the two results stay, untagged
+	nothing_left 2
+	run -0 jq -r '.manifests[].digest' "$BOX_ROOT/images/index.json"
+	[[ $output != *"$img"* ]]
+	# a build killed while it holds the image: the next build's end lets go
+	rm -f "$BOX_ROOT/cache/run/$hex"/*
+	df-build --network none -q --no-cache --build-arg W=a "$CTX/a" >/dev/null 2>&1 &
+	pa=$!
+	wait_for_file "$BOX_ROOT/cache/run/$hex/in-a"
+	[[ $(holders) == "$pa" ]]
+	kill -KILL "$pa"
+	wait "$pa" || true
+	touch "$BOX_ROOT/cache/run/$hex/go-b"
+	run -0 df-build --network none -q --build-arg W=b "$CTX/b"
+	[[ -z $(holders) ]]
 	nothing_left 3
 }
 

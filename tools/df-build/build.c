@@ -293,8 +293,6 @@ build_stage (struct build *b, struct build_stage *s, int last, json_t **final, s
 	 * containers of it */
 	if (imgw_put (b, id, &desc, e) < 0)
 		return -1;
-	if (!last)
-		imgw_temp (b, desc);
 	memcpy (s->id, id, sizeof id);
 	s->cfg = b->cfg;
 	s->layers = b->layers;
@@ -389,8 +387,6 @@ build_run (struct build *b, struct bx_err *e)
 	}
 	progress_end (b, rc, e, b->stages ? b->stages[b->nstages - 1].id : "");
 	/* the intermediate images go; a failed build's last one too */
-	if (rc < 0 && final)
-		imgw_temp (b, final);
 	if (imgw_forget (b, rc == 0 && final ? json_string_value (json_object_get (final, "digest")) : NULL, &fe) < 0 &&
 	    rc == 0)
 		rc = err_set (e, fe.code, fe.sys, "%s", fe.msg);

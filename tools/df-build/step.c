@@ -37,18 +37,11 @@ step_container_with (struct build *b, json_t *cmd, json_t *env, json_t *flags, c
 	/* a container that is never run still needs a command to be made */
 	if (!cmd)
 		cmd = nop = json_pack ("[s]", "/bin/true");
-	/* A concurrent build of the same steps lists the same intermediate
-	 * image and forgets it when it ends, which can fall between our put
-	 * and ctr-create's lookup: put it again then. The index entry does
-	 * not yet record every build that holds it (README). */
-	for (int tries = 0; tries < 3 && (tries == 0 || e->code == BX_NOTFOUND); tries++) {
-		*e = (struct bx_err){0};
-		if (imgw_put (b, img, &desc, e) < 0)
-			break;
-		imgw_temp (b, desc);
+	/* the image stays listed while this build holds it, whatever a
+	 * concurrent build of the same steps does (imgw) */
+	if (imgw_put (b, img, &desc, e) == 0) {
 		json_decref (desc);
-		if ((rc = ctrrun_create_with (b, img, cmd, env, flags, id, e)) == 0)
-			break;
+		rc = ctrrun_create_with (b, img, cmd, env, flags, id, e);
 	}
 	json_decref (nop);
 	return rc;
