@@ -97,13 +97,13 @@ _box_network () {
 	done
 	case $sub in
 	'') COMPREPLY=($(compgen -W "create ls rm inspect connect disconnect prune" -- "$cur")) ;;
-	create) case $prev in -d|--driver) COMPREPLY=($(compgen -W "bridge" -- "$cur")) ;; --subnet|--gateway|--label|-o|--opt) ;; *) COMPREPLY=($(compgen -W "-d --driver --subnet --gateway --label -o --opt" -- "$cur")) ;; esac ;;
+	create) case $prev in -d|--driver) COMPREPLY=($(compgen -W "bridge" -- "$cur")) ;; -o|--opt) COMPREPLY=($(compgen -W "com.docker.network.bridge.name= com.docker.network.bridge.enable_icc= com.docker.network.bridge.enable_ip_masquerade= com.docker.network.driver.mtu= com.docker.network.bridge.host_binding_ipv4=" -- "$cur")) ;; --subnet|--gateway|--ip-range|--aux-address|--label) ;; *) COMPREPLY=($(compgen -W "-d --driver --subnet --gateway --ip-range --aux-address --internal --label -o --opt" -- "$cur")) ;; esac ;;
 	ls|list) case $prev in --format) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;; -f|--filter) COMPREPLY=($(compgen -W "driver= id= label= name= scope= type=custom type=builtin" -- "$cur")) ;; *) COMPREPLY=($(compgen -W "-q --quiet --no-trunc --format -f --filter" -- "$cur")) ;; esac ;;
-	rm|remove) COMPREPLY=($(compgen -W "$(_box_networks)" -- "$cur")) ;;
+	rm|remove) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --force" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_networks)" -- "$cur")); fi ;;
 	inspect) case $prev in -f|--format) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --format" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_networks)" -- "$cur")); fi ;; esac ;;
 	connect) case $prev in --alias|--ip) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--alias --ip" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_networks) $(_box_containers)" -- "$cur")); fi ;; esac ;;
 	disconnect) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --force" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_networks) $(_box_containers)" -- "$cur")); fi ;;
-	prune) COMPREPLY=($(compgen -W "-f --force" -- "$cur")) ;;
+	prune) case $prev in --filter) COMPREPLY=($(compgen -W "until= label= label!=" -- "$cur")) ;; *) COMPREPLY=($(compgen -W "-f --force --filter" -- "$cur")) ;; esac ;;
 	esac
 }
 

@@ -3,9 +3,11 @@
  *
  * usage:  ctr-net [--root DIR] attach ID | detach ID
  *         ctr-net [--root DIR] create [-d bridge] [--subnet CIDR] [--gateway IP]
- *                 [--label K=V]... [-o com.docker.network.bridge.name=DEV] NAME
+ *                 [--ip-range CIDR] [--aux-address NAME=IP]... [--internal]
+ *                 [--label K=V]... [-o KEY=VALUE]... NAME
  *         ctr-net [--root DIR] ls [-q] [--no-trunc] [--format FMT] [-f KEY=VALUE]...
- *         ctr-net [--root DIR] rm NAME... | inspect [-f FMT] NAME... | prune [-f]
+ *         ctr-net [--root DIR] rm [-f] NAME... | inspect [-f FMT] NAME...
+ *         ctr-net [--root DIR] prune [-f] [--filter until=T|label=K[=V]|label!=K[=V]]...
  *         ctr-net [--root DIR] connect [--alias A]... [--ip IP] NET CTR
  *         ctr-net [--root DIR] disconnect [-f] NET CTR
  *         ctr-net [--root DIR] port CTR [PRIVATE_PORT[/PROTO]]
@@ -54,9 +56,11 @@ usage (void)
 {
 	fprintf (stderr,
 	         "usage: %1$s [--root DIR] attach ID | detach ID\n"
-	         "       %1$s [--root DIR] create [-d bridge] [--subnet CIDR] [--gateway IP] [--label K=V] NAME\n"
+	         "       %1$s [--root DIR] create [-d bridge] [--subnet CIDR] [--gateway IP] [--ip-range CIDR]\n"
+	         "               [--aux-address NAME=IP] [--internal] [--label K=V] [-o KEY=VALUE] NAME\n"
 	         "       %1$s [--root DIR] ls [-q] [--no-trunc] [--format FMT] [-f KEY=VALUE]\n"
-	         "       %1$s [--root DIR] rm NAME... | inspect [-f FMT] NAME... | prune [-f]\n"
+	         "       %1$s [--root DIR] rm [-f] NAME... | inspect [-f FMT] NAME...\n"
+	         "       %1$s [--root DIR] prune [-f] [--filter until=T|label=K[=V]|label!=K[=V]]\n"
 	         "       %1$s [--root DIR] connect [--alias A] [--ip IP] NET CTR | disconnect [-f] NET CTR\n"
 	         "       %1$s [--root DIR] port CTR [PRIVATE_PORT[/PROTO]]\n",
 	         bx_prog);
@@ -106,25 +110,33 @@ cmd_attach (struct ctx *c, int argc, char **argv, int detach)
 
 /* --- create -------------------------------------------------------------------------- */
 
-static int
-label_add (json_t *labels, const char *kv)
+/* KEY=VALUE into OBJ; a bare KEY has the empty value (--label) or is an
+ * error (-o, --aux-address, as Docker's map flags) */
+static void
+kv_add (json_t *obj, const char *kv, const char *flag, int bare_ok)
 {
 	const char *eq = strchr (kv, '=');
 	_cleanup_free_ char *k = strndup (kv, eq ? (size_t)(eq - kv) : strlen (kv));
 
-	return json_object_set_new (labels, k, json_string (eq ? eq + 1 : ""));
+	if (!eq && !bare_ok)
+		err_die (BX_USAGE, "invalid argument \"%s\" for \"%s\" flag: %s must be in the form KEY=VALUE", kv,
+		         flag, kv);
+	json_object_set_new (obj, k, json_string (eq ? eq + 1 : ""));
 }
 
 static int
 cmd_create (struct ctx *c, int argc, char **argv)
 {
 	static const struct option lo[] = {
-	    {"driver", required_argument, NULL, 'd'},  {"subnet", required_argument, NULL, 's'},
-	    {"gateway", required_argument, NULL, 'g'}, {"label", required_argument, NULL, 'l'},
-	    {"opt", required_argument, NULL, 'o'},     {0, 0, 0, 0}};
+	    {"driver", required_argument, NULL, 'd'},   {"subnet", required_argument, NULL, 's'},
+	    {"gateway", required_argument, NULL, 'g'},  {"label", required_argument, NULL, 'l'},
+	    {"opt", required_argument, NULL, 'o'},      {"internal", no_argument, NULL, 'I'},
+	    {"ip-range", required_argument, NULL, 'r'}, {"aux-address", required_argument, NULL, 'a'},
+	    {"ipv6", no_argument, NULL, '6'},           {0, 0, 0, 0}};
 	struct bridge_opts o = {0};
 	struct bx_err e = {0};
-	json_t *labels = json_object ();
+	json_t *labels = json_object (), *opts = json_object (), *aux = json_object ();
+	const char *dev;
 	struct net n;
 	int ch, rc;
 
@@ -134,23 +146,25 @@ cmd_create (struct ctx *c, int argc, char **argv)
 		case 'd': o.driver = optarg; break;
 		case 's': o.subnet = optarg; break;
 		case 'g': o.gateway = optarg; break;
-		case 'l': label_add (labels, optarg); break;
-		case 'o':
-			if (strncmp (optarg, "com.docker.network.bridge.name=", 31))
-				err_die (BX_USAGE, "option %s: not implemented", optarg);
-			o.device = optarg + 31;
-			break;
+		case 'l': kv_add (labels, optarg, "--label", 1); break;
+		case 'o': kv_add (opts, optarg, "--opt", 0); break;
+		case 'I': o.internal = true; break;
+		case 'r': o.ip_range = optarg; break;
+		case 'a': kv_add (aux, optarg, "--aux-address", 0); break;
+		case '6': err_die (BX_FAIL, "--ipv6: not implemented");
 		default: usage ();
 		}
 	}
 	if (argc - optind != 1)
 		usage ();
 	o.name = argv[optind];
-	o.labels = labels;
+	o.labels = labels, o.options = opts, o.aux = aux;
+	if ((dev = json_string_value (json_object_get (opts, "com.docker.network.bridge.name"))))
+		o.device = dev;
 	if (net_is_predefined (o.name))
 		err_die (BX_CONFLICT, "operation is not permitted on predefined %s network", o.name);
 	rc = bridge_create (c->rootfd, &o, &n, &e);
-	json_decref (labels);
+	json_decref (labels), json_decref (opts), json_decref (aux);
 	if (rc < 0)
 		return err_report (&e);
 	puts (n.id);
@@ -175,8 +189,9 @@ ls_record (struct net *n, int notrunc)
 	json_object_foreach (l, k, v) off +=
 	    snprintf (labels + off, sizeof labels - off, "%s%s=%s", off ? "," : "", k, json_string_value (v));
 	return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, "Name", n->name, "Driver",
-	                  strcmp (n->driver, "bridge") ? n->driver : "bridge", "Scope", "local", "IPv6", "false",
-	                  "Internal", "false", "Labels", labels, "CreatedAt", created ? created : "");
+	                  strcmp (n->driver, "bridge") ? n->driver : "bridge", "Scope", "local", "IPv6",
+	                  json_is_true (json_object_get (n->config, "EnableIPv6")) ? "true" : "false", "Internal",
+	                  n->internal ? "true" : "false", "Labels", labels, "CreatedAt", created ? created : "");
 }
 
 /* The default bridge is listed before it is made, as dockerd makes it at
@@ -346,11 +361,18 @@ remove_net (struct ctx *c, struct net *n, struct bx_err *e)
 static int
 cmd_rm (struct ctx *c, int argc, char **argv)
 {
-	int rc = 0;
+	static const struct option lo[] = {{"force", no_argument, NULL, 'f'}, {0, 0, 0, 0}};
+	int ch, rc = 0, force = 0;
 
-	if (argc < 2)
+	sub_begin ();
+	while ((ch = getopt_long (argc, argv, "+f", lo, NULL)) != -1) {
+		if (ch != 'f')
+			usage ();
+		force = 1;
+	}
+	if (optind == argc)
 		usage ();
-	for (int i = 1; i < argc; i++) {
+	for (int i = optind; i < argc; i++) {
 		struct bx_err e = {0};
 		struct net n;
 		if (net_is_predefined (argv[i])) {
@@ -360,7 +382,7 @@ cmd_rm (struct ctx *c, int argc, char **argv)
 		}
 		if (net_open (c->rootfd, argv[i], &n, &e) == 0 && remove_net (c, &n, &e) == 0)
 			puts (argv[i]);
-		else
+		else if (!force || e.code != BX_NOTFOUND)
 			rc = err_report (&e);
 		net_close (&n);
 	}
@@ -370,12 +392,24 @@ cmd_rm (struct ctx *c, int argc, char **argv)
 static int
 cmd_prune (struct ctx *c, int argc, char **argv)
 {
+	static const struct option lo[] = {
+	    {"force", no_argument, NULL, 'f'}, {"filter", required_argument, NULL, 'F'}, {0, 0, 0, 0}};
+	struct netls filt = {0};
 	struct bx_err e = {0};
 	char **names = NULL;
 	size_t nn = 0;
-	int force = argc == 2 && (!strcmp (argv[1], "-f") || !strcmp (argv[1], "--force")), header = 0;
+	int ch, force = 0, header = 0;
 
-	if (argc > 2 || (argc == 2 && !force))
+	sub_begin ();
+	while ((ch = getopt_long (argc, argv, "+f", lo, NULL)) != -1) {
+		if (ch == 'f')
+			force = 1;
+		else if (ch != 'F')
+			usage ();
+		else if (netls_prune_add (&filt, optarg, &e) < 0)
+			return err_report (&e);
+	}
+	if (optind != argc)
 		usage ();
 	if (!force &&
 	    !confirm_ask (stderr, stdin,
@@ -388,11 +422,14 @@ cmd_prune (struct ctx *c, int argc, char **argv)
 		struct net n;
 		if (net_is_predefined (names[i]) || net_open (c->rootfd, names[i], &n, &busy) < 0)
 			continue;
-		if (remove_net (c, &n, &busy) == 0)
+		if (netls_match (&filt, &n) && remove_net (c, &n, &busy) == 0)
 			printf ("%s%s\n", header++ ? "" : "Deleted Networks:\n", names[i]);
 		net_close (&n);
 	}
 	net_names_free (names, nn);
+	/* Docker ends the list with an empty line */
+	if (header)
+		putchar ('\n');
 	return 0;
 }
 

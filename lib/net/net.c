@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -82,6 +83,40 @@ net_pseudo (const char *name, struct net *n)
 	                       "Options", "Labels");
 }
 
+/* A boolean option as Go's strconv.ParseBool reads it; DEF when unset. */
+static bool
+option_bool (json_t *opts, const char *key, bool def)
+{
+	const char *v = json_string_value (json_object_get (opts, key));
+
+	if (!v)
+		return def;
+	return !strcmp (v, "1") || !strcasecmp (v, "t") || !strcasecmp (v, "true");
+}
+
+/* The driver's options and IPAM's range: what the bridge, the leases and
+ * the published ports follow. */
+int
+net_options_read (struct net *n, struct bx_err *e)
+{
+	json_t *opts = json_object_get (n->config, "Options");
+	json_t *ipam = json_array_get (json_object_get (json_object_get (n->config, "IPAM"), "Config"), 0);
+	const char *range = json_string_value (json_object_get (ipam, "IPRange"));
+	const char *mtu = json_string_value (json_object_get (opts, "com.docker.network.driver.mtu"));
+	const char *hb = json_string_value (json_object_get (opts, "com.docker.network.bridge.host_binding_ipv4"));
+
+	n->internal = json_is_true (json_object_get (n->config, "Internal"));
+	n->icc = option_bool (opts, "com.docker.network.bridge.enable_icc", true);
+	n->masquerade = option_bool (opts, "com.docker.network.bridge.enable_ip_masquerade", true);
+	n->mtu = mtu ? atoi (mtu) : 0;
+	n->range = n->subnet;
+	if (range && *range && cidr_parse (range, &n->range, e) < 0)
+		return -1;
+	if (hb && cidr_ip_parse (hb, &n->host_binding, e) < 0)
+		return -1;
+	return 0;
+}
+
 /* Fill N from its config.json. */
 static int
 net_load (struct net *n, struct bx_err *e)
@@ -107,7 +142,7 @@ net_load (struct net *n, struct bx_err *e)
 	snprintf (n->fwchain, sizeof n->fwchain, "%s",
 	          json_string_value (json_object_get (json_object_get (n->config, "Box"), "Chain")) ?: "");
 	n->dns = strcmp (n->name, NET_DEFAULT) != 0;
-	if (cidr_parse (subnet, &n->subnet, e) < 0 || cidr_ip_parse (gw, &n->gw, e) < 0)
+	if (cidr_parse (subnet, &n->subnet, e) < 0 || cidr_ip_parse (gw, &n->gw, e) < 0 || net_options_read (n, e) < 0)
 		return err_wrap (e, L_NET_CONFIG);
 	return 0;
 }

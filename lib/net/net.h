@@ -36,10 +36,16 @@ struct net {
 	char fwchain[32];         /* its iptables chain (ctr-net/fw), "" in an older config */
 	struct cidr subnet;
 	struct in_addr gw;
-	bool user_subnet; /* --subnet given: --ip allowed */
-	bool dns;         /* a user-defined network: names resolve */
-	json_t *config;   /* config.json as read */
-	int dirfd;        /* networks/NAME, or -1 */
+	bool user_subnet;            /* --subnet given: --ip allowed */
+	bool dns;                    /* a user-defined network: names resolve */
+	bool internal;               /* --internal: no way out, nothing published */
+	bool icc;                    /* enable_icc: its containers reach each other */
+	bool masquerade;             /* enable_ip_masquerade: what leaves is masqueraded */
+	int mtu;                     /* driver.mtu, 0: the kernel's */
+	struct cidr range;           /* --ip-range; the subnet when none */
+	struct in_addr host_binding; /* host_binding_ipv4: -p without an address */
+	json_t *config;              /* config.json as read */
+	int dirfd;                   /* networks/NAME, or -1 */
 };
 
 /* host and none exist without a directory; bridge once it is made. */
@@ -55,6 +61,10 @@ int net_open_dir (int rootfd, const char *name, struct net *n, struct bx_err *e)
  * (.rm-NAME.tmp-PID), a temporary name; for whoever reaps it. */
 int net_open_any (int rootfd, const char *entry, struct net *n, struct bx_err *e);
 void net_close (struct net *n);
+
+/* N's internal, icc, masquerade, mtu, range and host_binding from its
+ * config (Internal, Options, IPAM.Config[0].IPRange). */
+int net_options_read (struct net *n, struct bx_err *e);
 
 /* The names of every network in the store, with host and none, sorted. */
 int net_names (int rootfd, char ***out, size_t *n, struct bx_err *e);

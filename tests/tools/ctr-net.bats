@@ -709,3 +709,128 @@ fw_check () {
 	run --separate-stderr -0 ctr-net prune <<<" Y"
 	[[ $output == $'Deleted Networks:\nasked' ]]
 }
+
+# --- create's options (issue 14) -----------------------------------------------
+
+@test "create --internal: its containers reach each other and the host, nothing beyond; nothing published" {
+	privnet_setup
+	pn outside_up
+	pn ctr-net create --internal inner >/dev/null
+	pn ctr-net create open >/dev/null
+	port=$(free_port)
+	a=$(fake_ctr a "{\"Name\":\"/a\",\"HostConfig\":{\"NetworkMode\":\"inner\",\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"$port\"}]}}}")
+	b=$(fake_ctr b '{"Name":"/b","HostConfig":{"NetworkMode":"inner"}}')
+	c=$(fake_ctr c '{"Name":"/c","HostConfig":{"NetworkMode":"open"}}')
+	for x in a b c; do pn ctr-net attach "$x"; done
+	pn serve_http "$a"
+	run -0 pn in_ctr "$b" timeout 5 busybox wget -q -O- http://a/
+	[[ $output == "hello from $a" ]]
+	run -0 pn curl -s --max-time 5 "http://$(ctr_ip "$a" inner)/"
+	[[ $output == "hello from $a" ]]
+	# the open network's container gets out; the internal ones do not
+	run -0 pn in_ctr "$c" timeout 5 busybox wget -q -O- http://10.251.0.2/
+	[[ $output == "hello from outside" ]]
+	run pn in_ctr "$a" timeout 3 busybox wget -q -O- http://10.251.0.2/
+	[[ $status != 0 ]]
+	# as Docker: the port is not published, from anywhere
+	[[ $(jq -c .Ports "$BOX_ROOT/containers/$a/network.json") == "{}" ]]
+	run pn curl -s --max-time 2 "http://127.0.0.1:$port/"
+	[[ $status != 0 ]]
+	run -0 pn ctr-net inspect -f '{{.Internal}}' inner open
+	[[ $output == $'true\nfalse' ]]
+	run -0 pn ctr-net ls -f name=inner --format '{{.Name}} {{.Internal}}'
+	[[ $output == "inner true" ]]
+}
+
+@test "create --ip-range, --aux-address: leases from the range, aux addresses held; errors in Docker's words" {
+	ctr-net create --subnet 10.231.0.0/24 --ip-range 10.231.0.128/25 --aux-address r1=10.231.0.129 ranged >/dev/null
+	run -0 ctr-net inspect -f '{{json .IPAM.Config}}' ranged
+	[[ $output == '[{"Subnet":"10.231.0.0/24","IPRange":"10.231.0.128/25","Gateway":"10.231.0.128","AuxiliaryAddresses":{"r1":"10.231.0.129"}}]' ]]
+	a=$(fake_ctr a '{"Name":"/a","HostConfig":{"NetworkMode":"ranged"}}')
+	b=$(fake_ctr b '{"Name":"/b","HostConfig":{"NetworkMode":"ranged"},"NetworkingConfig":{"EndpointsConfig":{"ranged":{"IPAMConfig":{"IPv4Address":"10.231.0.5"}}}}}')
+	ctr-net attach a
+	ctr-net attach b
+	# the gateway is the range's first address (as libnetwork), r1 is held
+	[[ $(ctr_ip "$a" ranged) == 10.231.0.130 && $(ctr_ip "$b" ranged) == 10.231.0.5 ]]
+	[[ $(ip -4 -o addr show "$(bridge_dev ranged)" | awk '{ print $4 }') == 10.231.0.128/24 ]]
+	[[ $(readlink "$BOX_ROOT/networks/ranged/leases/10.231.0.129") == aux:r1 ]]
+	# a sweep keeps the aux lease; a container cannot have it
+	ctr-net detach "$a"
+	c=$(fake_ctr c '{"Name":"/c","HostConfig":{"NetworkMode":"ranged"},"NetworkingConfig":{"EndpointsConfig":{"ranged":{"IPAMConfig":{"IPv4Address":"10.231.0.129"}}}}}')
+	run -4 ctr-net attach c
+	[[ $output == *"address 10.231.0.129: Address already in use"* ]]
+	[[ $(readlink "$BOX_ROOT/networks/ranged/leases/10.231.0.129") == aux:r1 ]]
+	run -2 ctr-net create --ip-range 10.232.0.0/24 x
+	[[ $output == "ctr-net: every ip-range or gateway must have a corresponding subnet" ]]
+	run -2 ctr-net create --subnet 10.232.0.0/24 --ip-range 10.233.0.0/25 x
+	[[ $output == "ctr-net: no matching subnet for range 10.233.0.0/25" ]]
+	run -2 ctr-net create --subnet 10.232.0.0/24 --aux-address a=10.233.0.1 x
+	[[ $output == "ctr-net: no matching subnet for aux-address 10.233.0.1" ]]
+	run -4 ctr-net create --subnet 10.232.0.0/24 --aux-address a=10.232.0.1 x
+	[[ $output == "ctr-net: failed to allocate secondary ip address (a:10.232.0.1): Address already in use" ]]
+	run -2 ctr-net create --aux-address a x
+	# nothing of the refused ones is left
+	[[ ! -e $BOX_ROOT/networks/x ]]
+	[[ $(ip -o link show type bridge | grep -c ": $BOX_NET_PREFIX-") == 1 ]]
+}
+
+@test "create -o: mtu, enable_icc=false, enable_ip_masquerade=false, host_binding_ipv4; bad values refused" {
+	privnet_setup
+	pn outside_up
+	pn ctr-net create -o com.docker.network.driver.mtu=1400 -o com.docker.network.bridge.enable_icc=false \
+		-o com.docker.network.bridge.enable_ip_masquerade=false \
+		-o com.docker.network.bridge.host_binding_ipv4=127.0.0.1 -o com.example.other=kept quiet >/dev/null
+	port=$(free_port)
+	a=$(fake_ctr a "{\"Name\":\"/a\",\"HostConfig\":{\"NetworkMode\":\"quiet\",\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"$port\"}]}}}")
+	b=$(fake_ctr b '{"Name":"/b","HostConfig":{"NetworkMode":"quiet"}}')
+	for x in a b; do pn ctr-net attach "$x"; done
+	pn serve_http "$a"
+	run -0 pn ip -o link show "$(bridge_dev quiet)"
+	[[ $output == *" mtu 1400 "* ]]
+	run -0 pn nsenter --net="$BOX_ROOT/containers/$a/netns" ip -o link show eth0
+	[[ $output == *" mtu 1400 "* ]]
+	# no icc: b does not reach a; the host does, and by the published port
+	run pn in_ctr "$b" timeout 3 busybox wget -q -O- http://a/
+	[[ $status != 0 ]]
+	run -0 pn curl -s --max-time 5 "http://$(ctr_ip "$a" quiet)/"
+	[[ $output == "hello from $a" ]]
+	run -0 pn curl -s --max-time 5 "http://127.0.0.1:$port/"
+	[[ $output == "hello from $a" ]]
+	[[ $(jq -c '.Ports["80/tcp"]' "$BOX_ROOT/containers/$a/network.json") == "[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"$port\"}]" ]]
+	# no masquerade: the outside sees an address it has no way back to
+	run pn in_ctr "$a" timeout 3 busybox wget -q -O- http://10.251.0.2/
+	[[ $status != 0 ]]
+	run -0 pn ctr-net inspect -f '{{index .Options "com.example.other"}}' quiet
+	[[ $output == kept ]]
+	run -2 ctr-net create -o com.docker.network.bridge.enable_icc=maybe x
+	[[ $output == 'ctr-net: failed to parse com.docker.network.bridge.enable_icc value: maybe (strconv.ParseBool: parsing "maybe": invalid syntax)' ]]
+	run -2 ctr-net create -o com.docker.network.driver.mtu=abc x
+	[[ $output == 'ctr-net: failed to parse com.docker.network.driver.mtu value: abc (strconv.Atoi: parsing "abc": invalid syntax)' ]]
+	run -2 ctr-net create -o com.docker.network.bridge.host_binding_ipv4=abc x
+	[[ $output == 'ctr-net: failed to parse com.docker.network.bridge.host_binding_ipv4 value: abc (nil ip)' ]]
+	run -1 ctr-net create --ipv6 x
+	[[ $output == *"not implemented"* ]]
+}
+
+@test "rm -f: a missing network is no error; prune --filter until, label, label!" {
+	ctr-net create --label a=1 n1 >/dev/null
+	ctr-net create --label a=2 n2 >/dev/null
+	ctr-net create n3 >/dev/null
+	run --separate-stderr -0 ctr-net rm -f nope n3
+	[[ $output == n3 && -z $stderr ]]
+	run -3 ctr-net rm nope
+	ctr-net create n3 >/dev/null
+	run -0 ctr-net prune -f --filter until=1h
+	[[ -z $output ]]
+	run -0 ctr-net prune -f --filter label=a=1
+	[[ $output == $'Deleted Networks:\nn1' ]]
+	run -0 ctr-net prune -f --filter 'label!=a'
+	[[ $output == $'Deleted Networks:\nn3' ]]
+	run -0 ctr-net prune -f --filter "until=$(date -u -d '+1 min' +%Y-%m-%dT%H:%M:%SZ)" --filter label=a
+	[[ $output == $'Deleted Networks:\nn2' ]]
+	run -1 ctr-net prune -f --filter nope=1
+	[[ $output == "ctr-net: Invalid filter 'nope'" ]]
+	run -1 ctr-net prune -f --filter until=bogus
+	[[ $output == 'ctr-net: failed to parse value as time or duration: "bogus"' ]]
+	run -2 ctr-net prune -f --filter label
+}

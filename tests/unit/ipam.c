@@ -57,7 +57,7 @@ test_leases (void)
 		ok (0, "temp dir");
 		return;
 	}
-	while (n < 8 && ipam_lease (fd, c, gw, none, "ctr", &got[n], &e) == 0)
+	while (n < 8 && ipam_lease (fd, c, c, gw, none, "ctr", &got[n], &e) == 0)
 		n++;
 	ok (n == 5, "a /29 leases 5 addresses besides its gateway (%d)", n);
 	ok (got[0].s_addr == A ("10.9.0.2").s_addr, "the first lease is .2");
@@ -70,17 +70,45 @@ test_leases (void)
 	ipam_release (fd, A ("10.9.0.3"), "ctr");
 	ok (faccessat (fd, "10.9.0.3", F_OK, AT_SYMLINK_NOFOLLOW) < 0, "its own is");
 	memset (&e, 0, sizeof e);
-	ok (ipam_lease (fd, c, gw, none, "b", &got[0], &e) == 0 && got[0].s_addr == A ("10.9.0.3").s_addr,
+	ok (ipam_lease (fd, c, c, gw, none, "b", &got[0], &e) == 0 && got[0].s_addr == A ("10.9.0.3").s_addr,
 	    "a released address is leased again");
 	memset (&e, 0, sizeof e);
-	ok (ipam_lease (fd, c, gw, A ("10.9.0.4"), "c", &got[0], &e) < 0 && e.code == BX_CONFLICT,
+	ok (ipam_lease (fd, c, c, gw, A ("10.9.0.4"), "c", &got[0], &e) < 0 && e.code == BX_CONFLICT,
 	    "a wanted address that is taken: conflict");
 	memset (&e, 0, sizeof e);
-	ok (ipam_lease (fd, c, gw, A ("10.9.0.1"), "c", &got[0], &e) < 0 && e.code == BX_USAGE,
+	ok (ipam_lease (fd, c, c, gw, A ("10.9.0.1"), "c", &got[0], &e) < 0 && e.code == BX_USAGE,
 	    "the gateway cannot be wanted");
 	memset (&e, 0, sizeof e);
-	ok (ipam_lease (fd, c, gw, A ("10.8.0.4"), "c", &got[0], &e) < 0 && e.code == BX_USAGE,
+	ok (ipam_lease (fd, c, c, gw, A ("10.8.0.4"), "c", &got[0], &e) < 0 && e.code == BX_USAGE,
 	    "nor an address outside the subnet");
+	char cmd[64];
+	snprintf (cmd, sizeof cmd, "rm -rf %s", dir);
+	close (fd);
+	if (system (cmd) != 0)
+		ok (0, "cleanup");
+}
+
+/* --ip-range: addresses come from the range alone, its own network
+ * address included when that is a host of the subnet; --ip anywhere */
+static void
+test_range (void)
+{
+	char dir[] = "/tmp/ipam-test.XXXXXX";
+	struct cidr c = C ("10.9.0.0/24"), r = C ("10.9.0.128/30");
+	struct in_addr gw = A ("10.9.0.128"), none = {0}, got[8];
+	struct bx_err e = {0};
+	int fd, n = 0;
+
+	if (!mkdtemp (dir) || (fd = open (dir, O_RDONLY | O_DIRECTORY)) < 0) {
+		ok (0, "temp dir");
+		return;
+	}
+	while (n < 8 && ipam_lease (fd, c, r, gw, none, "ctr", &got[n], &e) == 0)
+		n++;
+	ok (n == 3 && got[0].s_addr == A ("10.9.0.129").s_addr && got[2].s_addr == A ("10.9.0.131").s_addr,
+	    "a /30 range leases its 4 addresses but the gateway (%d)", n);
+	memset (&e, 0, sizeof e);
+	ok (ipam_lease (fd, c, r, gw, A ("10.9.0.7"), "c", &got[0], &e) == 0, "a wanted address outside the range");
 	char cmd[64];
 	snprintf (cmd, sizeof cmd, "rm -rf %s", dir);
 	close (fd);
@@ -93,5 +121,6 @@ main (void)
 {
 	test_pick ();
 	test_leases ();
+	test_range ();
 	return tap_done ();
 }

@@ -137,11 +137,29 @@ choose_subnet (int rootfd, const struct bridge_opts *o, struct net *n, struct bx
 	return 0;
 }
 
+/* --ip-range: inside the subnet */
+static int
+choose_range (const struct bridge_opts *o, struct net *n, struct bx_err *e)
+{
+	n->range = n->subnet;
+	if (!o->ip_range)
+		return 0;
+	if (cidr_parse (o->ip_range, &n->range, e) < 0)
+		return -1;
+	if (n->range.len < n->subnet.len || !cidr_contains (n->subnet, n->range.net))
+		return err_set (e, BX_USAGE, 0, "no matching subnet for range %s", o->ip_range);
+	return 0;
+}
+
+/* The given gateway, else (as libnetwork) the first address of the range
+ * that is a host of the subnet. */
 static int
 choose_gateway (const struct bridge_opts *o, struct net *n, struct bx_err *e)
 {
 	if (!o->gateway) {
-		n->gw = cidr_host (n->subnet, 1);
+		n->gw = n->range.net;
+		if (!cidr_is_host (n->subnet, n->gw))
+			n->gw = cidr_host (n->range, 1);
 		return 0;
 	}
 	if (cidr_ip_parse (o->gateway, &n->gw, e) < 0)
@@ -151,14 +169,104 @@ choose_gateway (const struct bridge_opts *o, struct net *n, struct bx_err *e)
 	return 0;
 }
 
-static json_t *
-config_json (const struct net *n, const struct bridge_opts *o)
+/* Each --aux-address is in the subnet; the leases (ctr-net/ipam) hold
+ * them from the start, owned by "aux:NAME", so no container gets one. */
+static int
+aux_check (const struct bridge_opts *o, const struct net *n, struct bx_err *e)
 {
-	char sub[CIDR_STRLEN + 1], gw[INET_ADDRSTRLEN], now[TIMESTAMP_LEN];
-	json_t *opts;
+	const char *k;
+	json_t *v;
+
+	json_object_foreach (o->aux, k, v)
+	{
+		struct in_addr a;
+		const char *s = json_string_value (v);
+		if (cidr_ip_parse (s, &a, e) < 0)
+			return -1;
+		if (!o->subnet || !cidr_contains (n->subnet, a))
+			return err_set (e, BX_USAGE, 0, "no matching subnet for aux-address %s", s);
+	}
+	return 0;
+}
+
+static int
+aux_reserve (const struct bridge_opts *o, const struct net *n, struct bx_err *e)
+{
+	_cleanup_close_ int leases = openat (n->dirfd, L_LEASES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char owner[NET_NAME_MAX + 8];
+	const char *k;
+	json_t *v;
+
+	json_object_foreach (o->aux, k, v)
+	{
+		struct in_addr a, got;
+		cidr_ip_parse (json_string_value (v), &a, e);
+		snprintf (owner, sizeof owner, IPAM_AUX_OWNER "%s", k);
+		if (a.s_addr == n->gw.s_addr ||
+		    ipam_lease (leases, n->subnet, n->subnet, (struct in_addr){0}, a, owner, &got, e) < 0)
+			return err_set (e, BX_CONFLICT, 0,
+			                "failed to allocate secondary ip address (%s:%s): Address already in use", k,
+			                json_string_value (v));
+	}
+	return 0;
+}
+
+/* The bridge driver's options Docker knows, checked as it parses them */
+static int
+options_check (json_t *opts, struct bx_err *e)
+{
+	static const char *const bools[] = {"com.docker.network.bridge.enable_icc",
+	                                    "com.docker.network.bridge.enable_ip_masquerade"};
+	const char *v, *mtu = json_string_value (json_object_get (opts, "com.docker.network.driver.mtu"));
+	const char *hb = json_string_value (json_object_get (opts, "com.docker.network.bridge.host_binding_ipv4"));
+	struct in_addr a;
+	char *end;
+
+	for (size_t i = 0; i < sizeof bools / sizeof *bools; i++)
+		if ((v = json_string_value (json_object_get (opts, bools[i]))) &&
+		    !strstr ("|1|t|T|TRUE|true|True|0|f|F|FALSE|false|False|", v))
+			return err_set (
+			    e, BX_USAGE, 0,
+			    "failed to parse %s value: %s (strconv.ParseBool: parsing \"%s\": invalid syntax)",
+			    bools[i], v, v);
+	if (mtu && (strtol (mtu, &end, 10), !*mtu || *end))
+		return err_set (
+		    e, BX_USAGE, 0,
+		    "failed to parse com.docker.network.driver.mtu value: %s (strconv.Atoi: parsing \"%s\": "
+		    "invalid syntax)",
+		    mtu, mtu);
+	if (hb && inet_pton (AF_INET, hb, &a) != 1)
+		return err_set (e, BX_USAGE, 0,
+		                "failed to parse com.docker.network.bridge.host_binding_ipv4 value: %s (nil ip)", hb);
+	return 0;
+}
+
+/* IPAM's Config[0]: the subnet, gateway, range and aux addresses given */
+static json_t *
+ipam_config (const struct net *n, const struct bridge_opts *o)
+{
+	char sub[CIDR_STRLEN + 1], gw[INET_ADDRSTRLEN], range[CIDR_STRLEN + 1];
+	json_t *c;
 
 	cidr_format (n->subnet, sub);
 	inet_ntop (AF_INET, &n->gw, gw, sizeof gw);
+	c = json_pack ("{s:s}", "Subnet", sub);
+	if (o->ip_range) {
+		cidr_format (n->range, range);
+		json_object_set_new (c, "IPRange", json_string (range));
+	}
+	json_object_set_new (c, "Gateway", json_string (gw));
+	if (json_object_size (o->aux))
+		json_object_set (c, "AuxiliaryAddresses", o->aux);
+	return c;
+}
+
+static json_t *
+config_json (const struct net *n, const struct bridge_opts *o)
+{
+	char now[TIMESTAMP_LEN];
+	json_t *opts;
+
 	timestamp_now (now);
 	if (!strcmp (n->name, NET_DEFAULT))
 		opts = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s}", "com.docker.network.bridge.default_bridge", "true",
@@ -166,15 +274,18 @@ config_json (const struct net *n, const struct bridge_opts *o)
 		                  "com.docker.network.bridge.enable_ip_masquerade", "true",
 		                  "com.docker.network.bridge.host_binding_ipv4", "0.0.0.0",
 		                  "com.docker.network.bridge.name", n->bridge, "com.docker.network.driver.mtu", "1500");
-	else
-		opts = json_pack ("{s:s}", "com.docker.network.bridge.name", n->bridge);
-	return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:{}, s:[{s:s, s:s}]}, s:b, s:b, s:b, "
+	else {
+		opts = o->options ? json_deep_copy (o->options) : json_object ();
+		json_object_set_new (opts, "com.docker.network.bridge.name", json_string (n->bridge));
+	}
+	return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:{}, s:[o]}, s:b, s:b, s:b, "
 	                  "s:{s:s}, s:b, s:o, s:o, s:{s:s, s:b, s:s}}",
 	                  "Name", n->name, "Id", n->id, "Created", now, "Scope", "local", "Driver", "bridge",
-	                  "EnableIPv6", 0, "IPAM", "Driver", "default", "Options", "Config", "Subnet", sub, "Gateway",
-	                  gw, "Internal", 0, "Attachable", 0, "Ingress", 0, "ConfigFrom", "Network", "", "ConfigOnly",
-	                  0, "Options", opts, "Labels", o->labels ? json_incref (o->labels) : json_object (), "Box",
-	                  "Bridge", n->bridge, "UserSubnet", n->user_subnet, "Chain", n->fwchain);
+	                  "EnableIPv6", 0, "IPAM", "Driver", "default", "Options", "Config", ipam_config (n, o),
+	                  "Internal", o->internal, "Attachable", 0, "Ingress", 0, "ConfigFrom", "Network", "",
+	                  "ConfigOnly", 0, "Options", opts, "Labels",
+	                  o->labels ? json_incref (o->labels) : json_object (), "Box", "Bridge", n->bridge,
+	                  "UserSubnet", n->user_subnet, "Chain", n->fwchain);
 }
 
 /* The network's iptables chain: as recorded, or (a config older than
@@ -266,6 +377,12 @@ adopt_stale (struct netlink *nl, struct net *n)
 		devices_down (n, nl, false);
 }
 
+static unsigned
+nft_flags (const struct net *n)
+{
+	return (n->internal ? NFT_INTERNAL : 0) | (n->masquerade ? 0 : NFT_NO_MASQ);
+}
+
 /* The bridge: device (its alias naming N's directory), address,
  * forwarding, nft table, the host's firewall. */
 static int
@@ -278,7 +395,7 @@ bridge_up (struct net *n, struct bx_err *e)
 	if (netlink_open (&nl, e) < 0)
 		return -1;
 	adopt_stale (&nl, n);
-	if (netlink_bridge_add (&nl, n->bridge, e) < 0) {
+	if (netlink_bridge_add (&nl, n->bridge, n->mtu, e) < 0) {
 		if (e->code == BX_CONFLICT)
 			err_wrap (e, "another state directory uses the device prefix (see BOX_NET_PREFIX)");
 		goto out;
@@ -288,7 +405,7 @@ bridge_up (struct net *n, struct bx_err *e)
 	if ((*alias && netlink_link_set_alias (&nl, n->bridge, alias, e) < 0) ||
 	    netlink_addr_add (&nl, netlink_link_index (&nl, n->bridge), n->gw, n->subnet.len, e) < 0 ||
 	    sysctl_set ("/proc/sys/net/ipv4/ip_forward", "1", e) < 0 || sysctl_set (path, "1", e) < 0 ||
-	    nft_network_add (n->bridge, n->bridge, n->subnet, e) < 0 ||
+	    nft_network_add (n->bridge, n->bridge, n->subnet, nft_flags (n), e) < 0 ||
 	    fw_network_add (fw_chain (n), n->bridge, e) < 0) {
 		devices_down (n, &nl, false);
 		goto out;
@@ -440,9 +557,9 @@ check_opts (const struct bridge_opts *o, struct bx_err *e)
 		                "invalid network name \"%s\", only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", o->name);
 	if (o->driver && strcmp (o->driver, "bridge"))
 		return err_set (e, BX_USAGE, 0, "plugin \"%s\" not found", o->driver);
-	if (o->gateway && !o->subnet)
+	if ((o->gateway || o->ip_range) && !o->subnet)
 		return err_set (e, BX_USAGE, 0, "every ip-range or gateway must have a corresponding subnet");
-	return 0;
+	return options_check (o->options, e);
 }
 
 /* Names, subnet, gateway, config: the network's record under TMP, with
@@ -472,17 +589,20 @@ make_record (int rootfd, const struct bridge_opts *o, struct net *n, const char 
 		return -1;
 	adopt_stale (&nl, n);
 	netlink_close (&nl);
-	if (choose_subnet (rootfd, o, n, e) < 0 || choose_gateway (o, n, e) < 0)
+	if (choose_subnet (rootfd, o, n, e) < 0 || choose_range (o, n, e) < 0 || choose_gateway (o, n, e) < 0 ||
+	    aux_check (o, n, e) < 0)
 		return -1;
 	if (!(cfg = config_json (n, o)) || !(js = json_dumps (cfg, JSON_INDENT (4))))
 		return json_decref (cfg), err_set (e, BX_SYSTEM, ENOMEM, "network config");
 	n->config = cfg;
+	if (net_options_read (n, e) < 0)
+		return -1;
 	if (mkdirat (rootfd, tmp, 0711) < 0)
 		return err_set (e, BX_SYSTEM, errno, "mkdir %s", tmp);
 	n->dirfd = openat (rootfd, tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (n->dirfd < 0 || (*making = lock_take_at (n->dirfd, L_NET_MAKING, LOCK_WAIT, e)) < 0 ||
 	    mkdirat (n->dirfd, L_LEASES, 0700) < 0 || mkdirat (n->dirfd, L_ENDPOINTS, 0700) < 0 ||
-	    afile_write_at (n->dirfd, L_NET_CONFIG, js, strlen (js), 0644, e) < 0 ||
+	    afile_write_at (n->dirfd, L_NET_CONFIG, js, strlen (js), 0644, e) < 0 || aux_reserve (o, n, e) < 0 ||
 	    renameat (rootfd, tmp, rootfd, final) < 0) {
 		if (!e->code)
 			err_set (e, BX_SYSTEM, errno, "make %s", tmp);

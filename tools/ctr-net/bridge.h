@@ -12,17 +12,22 @@
 #define BOX_BRIDGE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "base/err.h"
 #include "net/net.h"
 
 struct bridge_opts {
 	const char *name;
-	const char *driver;  /* NULL: bridge */
-	const char *subnet;  /* NULL: picked from Docker's pools */
-	const char *gateway; /* NULL: the first host of the subnet */
-	json_t *labels;      /* an object, borrowed */
-	const char *device;  /* NULL: from the prefix */
+	const char *driver;   /* NULL: bridge */
+	const char *subnet;   /* NULL: picked from Docker's pools */
+	const char *gateway;  /* NULL: the first host of the subnet */
+	json_t *labels;       /* an object, borrowed */
+	const char *device;   /* NULL: from the prefix */
+	const char *ip_range; /* NULL: the whole subnet */
+	json_t *aux;          /* --aux-address: name -> address, borrowed */
+	json_t *options;      /* -o: the driver's options, borrowed */
+	bool internal;
 };
 
 /* The device prefix (BOX_NET_PREFIX or "box"). */

@@ -297,7 +297,8 @@ sweep_one (const struct endpoint *ep, void *arg)
 static bool
 owner_gone (const char *owner, const void *rootfd)
 {
-	return !ctr_exists (*(const int *)rootfd, owner);
+	/* an --aux-address is the network's own */
+	return strncmp (owner, IPAM_AUX_OWNER, strlen (IPAM_AUX_OWNER)) && !ctr_exists (*(const int *)rootfd, owner);
 }
 
 static int
@@ -353,7 +354,7 @@ endpoint_plan (int rootfd, struct net *n, struct endpoint_req *r, struct bx_err 
 		return err_set (e, BX_SYSTEM, errno, "network %s: leases", n->name);
 	if (bridge_prefix (&prefix, e) < 0 || net_random_id (ep->epid, e) < 0)
 		return -1;
-	if (ipam_lease (leases, n->subnet, n->gw, r->want, ep->cid, &ep->ip, e) < 0)
+	if (ipam_lease (leases, n->subnet, n->range, n->gw, r->want, ep->cid, &ep->ip, e) < 0)
 		return -1;
 	ip = ntohl (ep->ip.s_addr);
 	ep->mac[0] = 0x02, ep->mac[1] = 0x42;
@@ -371,20 +372,24 @@ endpoint_plan (int rootfd, struct net *n, struct endpoint_req *r, struct bx_err 
 	return 0;
 }
 
-/* A container reaching its own published port goes out of its bridge port
- * and must come back in by it (Docker sets the same without its proxy). */
+/* A flag of the veth's bridge port: hairpin_mode (a container reaching
+ * its own published port goes out of its bridge port and must come back
+ * in by it; Docker sets the same without its proxy), isolated (enable_icc
+ * false: no frame between two isolated ports, the host still reached;
+ * IP between ports never passes the ip family's hooks without
+ * br_netfilter, which box does not load) */
 static int
-hairpin_on (const char *veth, struct bx_err *e)
+brport_on (const char *veth, const char *flag, struct bx_err *e)
 {
-	char path[96];
+	char path[128];
 	int fd;
 
-	snprintf (path, sizeof path, "/sys/class/net/%s/brport/hairpin_mode", veth);
+	snprintf (path, sizeof path, "/sys/class/net/%s/brport/%s", veth, flag);
 	if ((fd = open (path, O_WRONLY | O_CLOEXEC)) < 0 || write (fd, "1", 1) != 1) {
 		int err = errno;
 		if (fd >= 0)
 			close (fd);
-		return err_set (e, BX_SYSTEM, err, "hairpin mode on %s", veth);
+		return err_set (e, BX_SYSTEM, err, "%s on %s", flag, veth);
 	}
 	close (fd);
 	return 0;
@@ -404,9 +409,10 @@ endpoint_link (struct net *n, struct endpoint_req *r, int nsfd, struct netlink *
 	if (!br)
 		rc = err_set (e, BX_SYSTEM, ENODEV, "bridge %s", n->bridge);
 	else
-		rc = netlink_veth_add (&host, ep->veth, br, ep->ifname, nsfd, ep->mac, e);
+		rc = netlink_veth_add (&host, ep->veth, br, ep->ifname, nsfd, ep->mac, n->mtu, e);
 	netlink_close (&host);
-	if (rc < 0 || hairpin_on (ep->veth, e) < 0)
+	if (rc < 0 || brport_on (ep->veth, "hairpin_mode", e) < 0 ||
+	    (!n->icc && brport_on (ep->veth, "isolated", e) < 0))
 		return -1;
 	if (!(idx = netlink_link_index (inner, ep->ifname)))
 		return err_set (e, BX_SYSTEM, ENODEV, "container interface %s", ep->ifname);

@@ -47,10 +47,12 @@ lease_take (int dirfd, struct in_addr a, const char *id)
 }
 
 int
-ipam_lease (int dirfd, struct cidr c, struct in_addr skip, struct in_addr want, const char *id, struct in_addr *out,
-            struct bx_err *e)
+ipam_lease (int dirfd, struct cidr c, struct cidr range, struct in_addr skip, struct in_addr want, const char *id,
+            struct in_addr *out, struct bx_err *e)
 {
-	unsigned n = cidr_hosts (c);
+	/* every address of the range: its own network and broadcast may be
+	 * hosts of C */
+	unsigned n = range.len >= 32 ? 1 : 1u << (32 - range.len);
 
 	if (want.s_addr) {
 		char s[INET_ADDRSTRLEN];
@@ -63,9 +65,9 @@ ipam_lease (int dirfd, struct cidr c, struct in_addr skip, struct in_addr want, 
 			                "address %s%s", s, errno == EEXIST ? ": Address already in use" : "");
 		return *out = want, 0;
 	}
-	for (unsigned i = 1; i <= n; i++) {
-		struct in_addr a = cidr_host (c, i);
-		if (a.s_addr == skip.s_addr)
+	for (unsigned i = 0; i < n; i++) {
+		struct in_addr a = cidr_host (range, i);
+		if (a.s_addr == skip.s_addr || !cidr_is_host (c, a))
 			continue;
 		if (lease_take (dirfd, a, id) == 0)
 			return *out = a, 0;

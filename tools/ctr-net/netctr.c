@@ -494,12 +494,25 @@ struct attach {
 	struct endpoint_req r;
 };
 
+/* The ports N publishes: none on an internal network (as Docker), and
+ * those without an address on its host_binding_ipv4. */
+static void
+ports_on (const struct net *n, struct endpoint *ep)
+{
+	if (n->internal)
+		ep->nports = 0;
+	for (int i = 0; i < ep->nports; i++)
+		if (!ep->ports[i].host_ip.s_addr)
+			ep->ports[i].host_ip = n->host_binding;
+}
+
 static int
 attach_steps (struct attach *a, const char *mode, struct bx_err *e)
 {
 	if (open_mode_net (a->rootfd, mode, &a->n, e) < 0 || attach_request (a->create, a->id, &a->n, &a->r, e) < 0 ||
 	    portmap_parse (a->create, a->r.ep.ports, &a->r.ep.nports, e) < 0)
 		return -1;
+	ports_on (&a->n, &a->r.ep);
 	snprintf (a->r.ep.ifname, sizeof a->r.ep.ifname, "eth0");
 	a->r.gateway = 1;
 	if ((a->nsfd = netns_make (a->cdir, e)) < 0)

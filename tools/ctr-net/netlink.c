@@ -189,7 +189,7 @@ link_req (struct req *r, int type, int flags)
 }
 
 int
-netlink_bridge_add (struct netlink *n, const char *name, struct bx_err *e)
+netlink_bridge_add (struct netlink *n, const char *name, int mtu, struct bx_err *e)
 {
 	struct req r;
 	struct ifinfomsg *ifi = link_req (&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
@@ -198,6 +198,8 @@ netlink_bridge_add (struct netlink *n, const char *name, struct bx_err *e)
 
 	ifi->ifi_flags = ifi->ifi_change = IFF_UP;
 	attr_str (&r, IFLA_IFNAME, name);
+	if (mtu)
+		attr_u32 (&r, IFLA_MTU, (uint32_t)mtu);
 	info = nest_begin (&r, IFLA_LINKINFO);
 	attr_str (&r, IFLA_INFO_KIND, "bridge");
 	nest_end (&r, info);
@@ -254,7 +256,7 @@ netlink_link_alias (struct netlink *n, const char *name, char *out, size_t cap)
 
 int
 netlink_veth_add (struct netlink *n, const char *host, int bridge, const char *peer, int peerns,
-                  const unsigned char mac[6], struct bx_err *e)
+                  const unsigned char mac[6], int mtu, struct bx_err *e)
 {
 	struct req r;
 	struct ifinfomsg *ifi = link_req (&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
@@ -264,6 +266,8 @@ netlink_veth_add (struct netlink *n, const char *host, int bridge, const char *p
 
 	ifi->ifi_flags = ifi->ifi_change = IFF_UP;
 	attr_str (&r, IFLA_IFNAME, host);
+	if (mtu)
+		attr_u32 (&r, IFLA_MTU, (uint32_t)mtu);
 	attr_u32 (&r, IFLA_MASTER, bridge);
 	info = nest_begin (&r, IFLA_LINKINFO);
 	attr_str (&r, IFLA_INFO_KIND, "veth");
@@ -273,6 +277,8 @@ netlink_veth_add (struct netlink *n, const char *host, int bridge, const char *p
 	attr_str (&r, IFLA_IFNAME, peer);
 	attr_u32 (&r, IFLA_NET_NS_FD, peerns);
 	attr_put (&r, IFLA_ADDRESS, mac, 6);
+	if (mtu)
+		attr_u32 (&r, IFLA_MTU, (uint32_t)mtu);
 	nest_end (&r, p);
 	nest_end (&r, data);
 	nest_end (&r, info);

@@ -28,12 +28,13 @@ void netlink_close (struct netlink *n);
 
 /* The interface index of NAME in N's namespace, 0 when there is none. */
 int netlink_link_index (struct netlink *n, const char *name);
-/* ip link add NAME type bridge; up */
-int netlink_bridge_add (struct netlink *n, const char *name, struct bx_err *e);
-/* ip link add HOST master BRIDGE up type veth peer name PEER netns PEERNS
- * address MAC: PEER is born inside PEERNS with MAC (6 bytes). */
+/* ip link add NAME mtu MTU type bridge; up (MTU 0: the kernel's) */
+int netlink_bridge_add (struct netlink *n, const char *name, int mtu, struct bx_err *e);
+/* ip link add HOST mtu MTU master BRIDGE up type veth peer name PEER mtu
+ * MTU netns PEERNS address MAC: PEER is born inside PEERNS with MAC (6
+ * bytes); MTU 0: the kernel's. */
 int netlink_veth_add (struct netlink *n, const char *host, int bridge, const char *peer, int peerns,
-                      const unsigned char mac[6], struct bx_err *e);
+                      const unsigned char mac[6], int mtu, struct bx_err *e);
 /* ip link set NAME alias ALIAS */
 int netlink_link_set_alias (struct netlink *n, const char *name, const char *alias, struct bx_err *e);
 /* NAME's alias into OUT ("" when it has none); -1 when there is no NAME. */

@@ -64,11 +64,18 @@ nft_run (const char *script, struct bx_err *e)
 }
 
 int
-nft_network_add (const char *t, const char *b, struct cidr subnet, struct bx_err *e)
+nft_network_add (const char *t, const char *b, struct cidr subnet, unsigned flags, struct bx_err *e)
 {
-	char s[4096], net[CIDR_STRLEN + 1];
+	char s[4096], net[CIDR_STRLEN + 1], masq[256] = "", internal[256] = "";
 
 	cidr_format (subnet, net);
+	if (!(flags & (NFT_NO_MASQ | NFT_INTERNAL)))
+		snprintf (masq, sizeof masq, "  ip saddr %s oifname != \"%s\" masquerade\n", net, b);
+	if (flags & NFT_INTERNAL)
+		snprintf (internal, sizeof internal,
+		          "  iifname \"%1$s\" oifname != \"%1$s\" drop\n"
+		          "  oifname \"%1$s\" iifname != \"%1$s\" drop\n",
+		          b);
 	/* "add table; delete table" first: replacing a table left by a crash
 	 * needs no check whether it exists */
 	snprintf (s, sizeof s,
@@ -86,18 +93,19 @@ nft_network_add (const char *t, const char *b, struct cidr subnet, struct bx_err
 	          "  fib daddr type local dnat ip to meta l4proto . th dport map @ports\n"
 	          " }\n"
 	          " chain post { type nat hook postrouting priority srcnat; policy accept;\n"
-	          "  ip saddr %3$s oifname != \"%2$s\" masquerade\n"
+	          "%4$s"
 	          "  oifname \"%2$s\" ip saddr 127.0.0.0/8 masquerade\n"
 	          "  oifname \"%2$s\" ct status dnat ip saddr %3$s masquerade\n"
 	          " }\n"
 	          " chain forward { type filter hook forward priority filter; policy accept;\n"
+	          "%5$s"
 	          "  oifname \"%2$s\" ct state established,related accept\n"
 	          "  oifname \"%2$s\" iifname \"%2$s\" accept\n"
 	          "  oifname \"%2$s\" ct status dnat accept\n"
 	          "  oifname \"%2$s\" drop\n"
 	          " }\n"
 	          "}\n",
-	          t, b, net);
+	          t, b, net, masq, internal);
 	if (nft_run (s, e) < 0)
 		return err_wrap (e, "table %s", t);
 	return 0;

@@ -6,6 +6,8 @@
  *   - masquerade of the subnet leaving by any other device, and of what
  *     the host sends from 127.0.0.0/8 into the bridge (published ports
  *     reached on 127.0.0.1: route_localnet is set on the bridge);
+ *   - --internal: nothing leaves the bridge for another device, nothing
+ *     enters it from one, no masquerade (published ports are not made);
  *   - isolation: nothing enters the bridge from elsewhere unless it answers
  *     a connection from inside or was DNATed to a published port, so two
  *     networks cannot reach each other;
@@ -34,8 +36,11 @@ struct nft_port {
 	unsigned ctr_port;
 };
 
-/* Create (or replace) the network's table. */
-int nft_network_add (const char *table, const char *bridge, struct cidr subnet, struct bx_err *e);
+#define NFT_INTERNAL 1 /* --internal: nothing in or out of the bridge but to the host */
+#define NFT_NO_MASQ 2  /* enable_ip_masquerade=false */
+
+/* Create (or replace) the network's table, as FLAGS say. */
+int nft_network_add (const char *table, const char *bridge, struct cidr subnet, unsigned flags, struct bx_err *e);
 /* Remove the table; 0 when it is already gone. */
 int nft_network_del (const char *table, struct bx_err *e);
 /* Add or remove port elements (removing ignores the ones already gone). */
