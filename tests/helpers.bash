@@ -80,12 +80,24 @@ _box_show_registry_logs () {
 box_teardown () {
 	local d=${BATS_TEST_TMPDIR:?}
 	[[ -n ${BATS_TEST_COMPLETED-} ]] || _box_show_registry_logs
+	_box_thaw
 	_box_kill_under "$d"
 	_box_rm_cgroups
 	_box_umount_under "$d"
 	# --one-file-system: never descend into a mount that would not go away
 	rm -rf --one-file-system "$d" 2>/dev/null || true
 	mkdir -p "$d" # bats removes it itself on retry
+}
+
+# _box_thaw: BOX_ROOT's paused containers thawed (box pause): a frozen
+# process takes no SIGKILL until then
+_box_thaw () {
+	local d
+	for d in "${BOX_ROOT:-/nonexistent}"/containers/*/; do
+		[[ -w /sys/fs/cgroup/freezer/box/$(basename "$d")/freezer.state ]] || continue
+		echo THAWED >"/sys/fs/cgroup/freezer/box/$(basename "$d")/freezer.state" 2>/dev/null || true
+	done
+	return 0
 }
 
 # _box_rm_cgroups: the cgroups of BOX_ROOT's containers, their processes

@@ -33,6 +33,7 @@
 #include "base/root.h"
 #include "runtime/cgroup.h"
 #include "runtime/ctr.h"
+#include "runtime/freezer.h"
 #include "runtime/ocispec.h"
 #include "runtime/pty.h"
 #include "runtime/sealexe.h"
@@ -102,7 +103,7 @@ parse_args (int argc, char **argv, struct opts *o)
 
 /* the running container's first process, as a pidfd that cannot be recycled */
 static int
-container_pidfd (int cdir, const char *id, struct bx_err *e)
+container_pidfd (int cdir, const char *id, const char *what, struct bx_err *e)
 {
 	struct ctr_state s;
 	int fd;
@@ -112,6 +113,8 @@ container_pidfd (int cdir, const char *id, struct bx_err *e)
 	ctr_state_settle (&s);
 	if (strcmp (s.status, "running"))
 		return err_set (e, BX_FAIL, 0, "container %s is not running", id);
+	if (freezer_is_frozen (id))
+		return err_set (e, BX_FAIL, 0, "Container %s is paused, unpause the container before exec", what);
 	if ((fd = pidfd_open (s.pid, 0)) < 0 || ctr_proc_start_time (s.pid) != s.pid_start) {
 		if (fd >= 0)
 			close (fd);
@@ -283,7 +286,7 @@ main (int argc, char **argv)
 	err_prog_init (argv[0]);
 	parse_args (argc, argv, &o);
 	if ((rootfd = root_open (o.root, &e)) < 0 || ctr_resolve (rootfd, o.what, id, &e) < 0 ||
-	    (cdir = ctr_open (rootfd, id, &e)) < 0 || (pidfd = container_pidfd (cdir, id, &e)) < 0)
+	    (cdir = ctr_open (rootfd, id, &e)) < 0 || (pidfd = container_pidfd (cdir, id, o.what, &e)) < 0)
 		return err_report (&e);
 	snprintf (bundle, sizeof bundle, "%s/" L_CONTAINERS "/%s", root_path (o.root), id);
 	cgroup_path (id, cgpath);

@@ -106,7 +106,7 @@ kill_one (int dfd, const char *what, const char *id, int sig, struct bx_err *e)
 		return -1;
 	again = ctrsig_restarts (create);
 	json_decref (create);
-	if (pidfd_send_signal (pidfd, sig, NULL, 0) < 0)
+	if (ctrsig_send (pidfd, id, sig) < 0)
 		return err_set (e, BX_SYSTEM, errno, "Cannot kill container: %s", what);
 	if (sig != SIGKILL)
 		return 0;
@@ -115,7 +115,7 @@ kill_one (int dfd, const char *what, const char *id, int sig, struct bx_err *e)
 }
 
 static int
-stop_one (int dfd, const struct opts *o, struct bx_err *e)
+stop_one (int dfd, const char *id, const struct opts *o, struct bx_err *e)
 {
 	json_t *create;
 	int sig, timeout;
@@ -124,7 +124,7 @@ stop_one (int dfd, const struct opts *o, struct bx_err *e)
 		return -1;
 	ctrsig_stop_params (create, &sig, &timeout);
 	json_decref (create);
-	return ctrsig_stop (dfd, o->sig ? o->sig : sig, o->timeout >= 0 ? o->timeout : timeout, e);
+	return ctrsig_stop (dfd, id, o->sig ? o->sig : sig, o->timeout >= 0 ? o->timeout : timeout, e);
 }
 
 static int
@@ -141,7 +141,7 @@ one (int rootfd, const char *what, const char *id, void *arg, struct bx_err *e)
 	if (ctr_state_read (dfd, &s, &ign) == 0 && ctrrm_reap_lost (rootfd, dfd, id, &s) > 0)
 		return err_set (e, BX_NOTFOUND, 0, "No such container: %s", what);
 	if (o->stop)
-		return stop_one (dfd, o, e);
+		return stop_one (dfd, id, o, e);
 	return kill_one (dfd, what, id, o->sig ? o->sig : SIGKILL, e);
 }
 

@@ -256,7 +256,7 @@ filter_matches (struct ctx *c, const struct filter *f, const struct ctrview *v)
 	if (!strcmp (f->key, "label"))
 		return ctrview_has_label (v, f->val);
 	if (!strcmp (f->key, "status"))
-		return !strcmp (v->st.status[0] ? v->st.status : "created", f->val);
+		return !strcmp (ctrview_state (v), f->val);
 	if (!strcmp (f->key, "name")) {
 		snprintf (name, sizeof name, "/%s", v->name);
 		return regexec (&f->re, name, 0, NULL, 0) == 0;
@@ -350,8 +350,8 @@ row_record (struct ctx *c, const struct list_opts *o, const struct ctrview *v, t
 		snprintf (image, sizeof image, "%.12s", v->image_ref + 7);
 	return json_pack ("{ss ss ss ss ss ss ss ss ss ss ss ss ss ss}", "Command", q, "CreatedAt", at, "ID", id,
 	                  "Image", image, "Labels", labels, "LocalVolumes", local, "Mounts", mounts, "Names", v->name,
-	                  "Networks", nets, "Ports", ports, "RunningFor", ago, "Size", size, "State",
-	                  v->st.status[0] ? v->st.status : "created", "Status", status);
+	                  "Networks", nets, "Ports", ports, "RunningFor", ago, "Size", size, "State", ctrview_state (v),
+	                  "Status", status);
 }
 
 static json_t *

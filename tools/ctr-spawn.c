@@ -40,6 +40,7 @@
 #include "runtime/cgroup.h"
 #include "runtime/ctr.h"
 #include "runtime/ctrrm.h"
+#include "runtime/freezer.h"
 #include "runtime/health.h"
 #include "runtime/logcfg.h"
 #include "runtime/ocispec.h"
@@ -156,6 +157,9 @@ ctx_open (const struct opts *o, struct ctx *c, struct bx_err *e)
 	    (int)sizeof c->bundle)
 		return err_set (e, BX_USAGE, 0, "state directory path too long");
 	if ((c->lock = lock_take_at (c->cdir, L_CTR_LOCK, LOCK_TRY, e)) < 0) {
+		if (e->code == BX_CONFLICT && ctr_state_read (c->cdir, &s, e) == 0 && !strcmp (s.status, "running") &&
+		    freezer_is_frozen (c->id))
+			return err_set (e, BX_FAIL, 0, "cannot start a paused container, try unpause instead");
 		if (e->code == BX_CONFLICT && ctr_state_read (c->cdir, &s, e) == 0 &&
 		    (!strcmp (s.status, "running") || !strcmp (s.status, "restarting")))
 			return err_set (e, BX_CONFLICT, 0, "container %s is already running", c->id);

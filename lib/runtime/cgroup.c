@@ -20,7 +20,7 @@
 
 #define HIERARCHY_ROOT "/sys/fs/cgroup"
 
-static const char *const v1_ctrls[CGROUP_MAX_DIRS] = {"memory", "cpu", "pids", "devices"};
+static const char *const v1_ctrls[CGROUP_MAX_DIRS] = {"memory", "cpu", "pids", "devices", "freezer"};
 
 /* $BOX_CGROUP2_ROOT, or NULL */
 static const char *
@@ -211,6 +211,18 @@ void
 cgroup_path (const char *id, char out[CGROUP_PATH_LEN])
 {
 	snprintf (out, CGROUP_PATH_LEN, "/box/%s", id);
+}
+
+int
+cgroup_dir (const char *id, const char *ctrl, char *out, size_t len)
+{
+	const char *r = v2_root ();
+
+	if (r)
+		snprintf (out, len, "%s/box/%s", r, id);
+	else
+		snprintf (out, len, HIERARCHY_ROOT "/%s/box/%s", ctrl, id);
+	return r != NULL;
 }
 
 int

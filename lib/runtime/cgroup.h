@@ -2,7 +2,7 @@
  * with its limits, joined, asked about OOM kills, removed
  *
  * The one owner of the layout. v1: a hierarchy per controller under
- * /sys/fs/cgroup (the memory, cpu, pids and devices ones are used). v2:
+ * /sys/fs/cgroup (the memory, cpu, pids, devices and freezer ones are used). v2:
  * /sys/fs/cgroup is the cgroup2 root, the controllers enabled in the
  * parents' cgroup.subtree_control. A container's cgroup is "box/<id>"
  * under each. $BOX_CGROUP2_ROOT names a directory to use as the cgroup2
@@ -18,7 +18,7 @@
 
 #include "base/err.h"
 
-#define CGROUP_MAX_DIRS 4
+#define CGROUP_MAX_DIRS 5
 #define CGROUP_PATH_LEN 80 /* "/box/<64 hex>" and its NUL, with room */
 
 /* The cgroup path of container ID, relative to the hierarchy roots
@@ -27,6 +27,11 @@ void cgroup_path (const char *id, char out[CGROUP_PATH_LEN]);
 /* True when the host's /sys/fs/cgroup is a cgroup2 root (what a container
  * mounts, whatever $BOX_CGROUP2_ROOT says). */
 int cgroup_is_v2_host (void);
+/* The directory of container ID's cgroup in controller CTRL's v1
+ * hierarchy ("freezer"), or in the cgroup2 root (CTRL then unused): 1
+ * when it is v2, 0 v1. For the readers of a cgroup's own files
+ * (runtime/freezer, runtime/ctrstats). */
+int cgroup_dir (const char *id, const char *ctrl, char *out, size_t len);
 
 /* a v1 devices cgroup rule, "c 1:3 rwm"; major/minor -1: any */
 struct cgroup_devrule {

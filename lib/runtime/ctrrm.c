@@ -26,6 +26,7 @@
 #include "runtime/cgroup.h"
 #include "runtime/ctr.h"
 #include "runtime/ctrsig.h"
+#include "runtime/freezer.h"
 #include "runtime/volume.h"
 
 extern char **environ;
@@ -67,13 +68,13 @@ rm_free (struct rm *r)
 
 /* The caller holds the lock, so its own recording is not waited for. */
 static int
-kill_locked (const struct ctr_state *s, struct bx_err *e)
+kill_locked (const char *id, const struct ctr_state *s, struct bx_err *e)
 {
 	_cleanup_close_ int pidfd = ctrsig_pidfd (s, e);
 
 	if (pidfd < 0)
 		return e->code == BX_CONFLICT ? 0 : -1;
-	pidfd_send_signal (pidfd, SIGKILL, NULL, 0);
+	ctrsig_send (pidfd, id, SIGKILL);
 	ctrsig_exit_wait (pidfd, -1);
 	return 0;
 }
@@ -97,14 +98,19 @@ check_running (struct rm *r, int force, struct bx_err *e)
 	ctr_state_settle (&s);
 	if (strcmp (s.status, "running"))
 		return 0;
+	if (!force && freezer_is_frozen (r->id))
+		return err_set (e, BX_CONFLICT, 0,
+		                "You cannot remove a paused container %s. Unpause and then stop the container before "
+		                "attempting removal or force remove",
+		                r->id);
 	if (!force)
 		return err_set (e, BX_CONFLICT, 0,
 		                "cannot remove container \"/%s\": container is running: stop the container before "
 		                "removing or force remove",
 		                r->name[0] ? r->name : r->id);
 	if (r->flags & CTR_RM_LOCKED)
-		return kill_locked (&s, e);
-	return ctrsig_stop (r->dfd, SIGKILL, -1, e);
+		return kill_locked (r->id, &s, e);
+	return ctrsig_stop (r->dfd, r->id, SIGKILL, -1, e);
 }
 
 /* The container's lock. Held by a supervisor that is recording an exit

@@ -20,6 +20,10 @@ int ctrsig_parse (const char *s);
 /* Open a pidfd on S's process after checking it is still the one recorded;
  * BX_CONFLICT when the container is not running. */
 int ctrsig_pidfd (const struct ctr_state *s, struct bx_err *e);
+/* Send SIG through PIDFD to container ID's process, then thaw the
+ * container when it is paused, as Docker does (the signal waits in the
+ * frozen process and is taken on the thaw). */
+int ctrsig_send (int pidfd, const char *id, int sig);
 /* Wait until PIDFD's process has exited or TIMEOUT_MS passed (-1: no
  * limit); 1 when it exited, 0 on timeout. */
 int ctrsig_exit_wait (int pidfd, int timeout_ms);
@@ -42,10 +46,10 @@ void ctrsig_stop_params (json_t *create, int *sig, int *timeout);
  * restarting container do no more. */
 int ctrsig_cancel_restart (int dirfd, const struct ctr_state *s, struct bx_err *e);
 
-/* docker stop: mark the container stopped (no restart), send SIG, after
+/* docker stop of container ID (DIRFD): mark it stopped (no restart), send SIG, after
  * TIMEOUT seconds (< 0: never) SIGKILL, and return once the exit is
  * recorded. A container that does not run is no error; one waiting to
  * restart does not restart. */
-int ctrsig_stop (int dirfd, int sig, int timeout, struct bx_err *e);
+int ctrsig_stop (int dirfd, const char *id, int sig, int timeout, struct bx_err *e);
 
 #endif

@@ -12,6 +12,7 @@
 #include "base/human.h"
 #include "base/layout.h"
 #include "runtime/ctrrm.h"
+#include "runtime/freezer.h"
 #include "runtime/health.h"
 #include "runtime/volume.h"
 
@@ -103,7 +104,16 @@ ctrview_load (int rootfd, const char *root, const char *id, struct ctrview *v, s
 	 * checks stop (also when its supervisor was killed and could not say) */
 	if ((v->health = health_read (dfd)) && strcmp (v->st.status, "running"))
 		json_object_set_new (v->health, "Status", json_string ("unhealthy"));
+	v->paused = !strcmp (v->st.status, "running") && freezer_is_frozen (id);
 	return 0;
+}
+
+const char *
+ctrview_state (const struct ctrview *v)
+{
+	if (v->paused)
+		return "paused";
+	return v->st.status[0] ? v->st.status : "created";
 }
 
 void
@@ -132,7 +142,9 @@ ctrview_status (const struct ctrview *v, time_t now, char *buf, size_t len)
 	if (!strcmp (v->st.status, "running")) {
 		const char *h = ctrview_health (v);
 		human_duration (since (v->st.started, now), d, sizeof d);
-		if (!strcmp (h, "none"))
+		if (v->paused)
+			snprintf (buf, len, "Up %s (Paused)", d);
+		else if (!strcmp (h, "none"))
 			snprintf (buf, len, "Up %s", d);
 		else
 			snprintf (buf, len, "Up %s (%s%s)", d, strcmp (h, "starting") ? "" : "health: ", h);
@@ -424,10 +436,10 @@ inspect_state (const struct ctrview *v)
 	int running = !strcmp (v->st.status, "running"), restarting = !strcmp (v->st.status, "restarting");
 
 	/* Docker: a container waiting to restart is Running and Restarting, no Pid */
-	return json_pack ("{ss sb sb sb sb sb si si ss ss ss sO*}", "Status",
-	                  v->st.status[0] ? v->st.status : "created", "Running", running || restarting, "Paused", 0,
-	                  "Restarting", restarting, "OOMKilled", v->st.oom_killed != 0, "Dead", 0, "Pid",
-	                  running ? (int)v->st.pid : 0, "ExitCode", v->st.exit_code, "Error", v->st.error, "StartedAt",
+	return json_pack ("{ss sb sb sb sb sb si si ss ss ss sO*}", "Status", ctrview_state (v), "Running",
+	                  running || restarting, "Paused", v->paused, "Restarting", restarting, "OOMKilled",
+	                  v->st.oom_killed != 0, "Dead", 0, "Pid", running ? (int)v->st.pid : 0, "ExitCode",
+	                  v->st.exit_code, "Error", v->st.error, "StartedAt",
 	                  v->st.started[0] ? v->st.started : ZERO_TIME, "FinishedAt",
 	                  v->st.finished[0] ? v->st.finished : ZERO_TIME, "Health", v->health);
 }

@@ -24,6 +24,7 @@ struct ctrview {
 	char name[256];      /* without Docker's leading '/' */
 	char dir[4096];      /* the container directory, absolute */
 	struct ctr_state st; /* settled */
+	int paused;          /* running, and frozen (runtime/freezer) */
 	json_t *create;      /* create.json; an empty object when absent */
 	json_t *config;      /* config.json; an empty object when absent */
 	json_t *network;     /* network.json; NULL when not attached */
@@ -40,7 +41,10 @@ struct ctrview {
 int ctrview_load (int rootfd, const char *root, const char *id, struct ctrview *v, struct bx_err *e);
 void ctrview_free (struct ctrview *v);
 
-/* "Up 3 seconds", "Up 3 seconds (healthy)", "Restarting (1) 2 seconds ago",
+/* Docker's State.Status: st.status, "paused" for a paused running one,
+ * "created" when there is no state yet. */
+const char *ctrview_state (const struct ctrview *v);
+/* "Up 3 seconds", "Up 3 seconds (healthy)", "Up 3 seconds (Paused)", "Restarting (1) 2 seconds ago",
  * "Exited (0) 2 minutes ago", "Created" (Docker's State.String). */
 void ctrview_status (const struct ctrview *v, time_t now, char *buf, size_t len);
 /* The command as docker ps has it before quoting: path and args, spaces
