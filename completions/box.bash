@@ -172,7 +172,7 @@ _box () {
 		esac
 	done
 	if [[ -z $verb ]]; then
-		COMPREPLY=($(compgen -W "--root --help --version help version info pull push images inspect tag rmi login logout save load run create start restart ps stop kill rm exec logs wait pause unpause network port volume build builder compose commit diff history container image system" -- "$cur"))
+		COMPREPLY=($(compgen -W "--root --help --version help version info pull push images inspect tag rmi login logout save load run create start restart ps stop kill rm exec logs wait pause unpause rename network port volume build builder compose commit diff history container image system" -- "$cur"))
 		return
 	fi
 	# a management form completes as the verb it stands for
@@ -207,6 +207,7 @@ _box () {
 	logs) case ${COMP_WORDS[COMP_CWORD-1]} in -n|--tail) COMPREPLY=($(compgen -W "all 10 100" -- "$cur")) ;; --since|--until) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --follow -t --timestamps -n --tail --since --until" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")); fi ;; esac ;;
 	wait) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
 	pause|unpause) COMPREPLY=($(compgen -W "$(_box_running)" -- "$cur")) ;;
+	rename) ((COMP_CWORD == i + 1)) && COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
 	build) case ${COMP_WORDS[COMP_CWORD-1]} in -f|--file|--iidfile) COMPREPLY=($(compgen -f -- "$cur")) ;; -t|--tag|--cache-from) COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")) ;; --network) COMPREPLY=($(compgen -W "none host default bridge" -- "$cur")) ;; --progress) COMPREPLY=($(compgen -W "auto plain tty" -- "$cur")) ;; --platform) COMPREPLY=($(compgen -W "linux/amd64" -- "$cur")) ;; --compress) COMPREPLY=($(compgen -W "gzip zstd" -- "$cur")) ;; --build-arg|--label|--target|--add-host|--shm-size|--ulimit|--secret|--ssh) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --tag -f --file --build-arg --target --no-cache --cache-from -q --quiet --iidfile --label --network --add-host --shm-size --ulimit --secret --ssh --pull --platform --progress --compress" -- "$cur")); else COMPREPLY=($(compgen -d -- "$cur")); fi ;; esac ;;
 	import) case ${COMP_WORDS[COMP_CWORD-1]} in -c|--change|-m|--message) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-c --change -m --message" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi ;; esac ;;
 	cp) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-a --archive -L --follow-link" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_containers | sed 's/$/:/')" -- "$cur") $(compgen -f -- "$cur")); fi ;;

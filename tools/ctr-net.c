@@ -62,7 +62,7 @@ usage (void)
 	         "       %1$s [--root DIR] rm [-f] NAME... | inspect [-f FMT] NAME...\n"
 	         "       %1$s [--root DIR] prune [-f] [--filter until=T|label=K[=V]|label!=K[=V]]\n"
 	         "       %1$s [--root DIR] connect [--alias A] [--ip IP] NET CTR | disconnect [-f] NET CTR\n"
-	         "       %1$s [--root DIR] port CTR [PRIVATE_PORT[/PROTO]]\n",
+	         "       %1$s [--root DIR] port CTR [PRIVATE_PORT[/PROTO]] | rename CTR\n",
 	         bx_prog);
 	exit (BX_USAGE);
 }
@@ -549,6 +549,22 @@ cmd_port (struct ctx *c, int argc, char **argv)
 	return 0;
 }
 
+/* --- rename --------------------------------------------------------------------------------- */
+
+/* after ctr-rename: the container's DNS names on its networks follow */
+static int
+cmd_rename (struct ctx *c, int argc, char **argv)
+{
+	char id[CTR_ID_LEN + 1];
+	struct bx_err e = {0};
+
+	if (argc != 2)
+		usage ();
+	if (resolve_ctr (c, argv[1], id, 0, &e) < 0 || netctr_rename (c->rootfd, id, &e) < 0)
+		return err_report (&e);
+	return 0;
+}
+
 /* --- main ------------------------------------------------------------------------------------ */
 
 static const struct {
@@ -558,7 +574,7 @@ static const struct {
     {"create", cmd_create}, {"ls", cmd_ls},           {"list", cmd_ls},
     {"rm", cmd_rm},         {"remove", cmd_rm},       {"inspect", cmd_inspect},
     {"prune", cmd_prune},   {"connect", cmd_connect}, {"disconnect", cmd_disconnect},
-    {"port", cmd_port},
+    {"port", cmd_port},     {"rename", cmd_rename},
 };
 
 static int

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "base/afile.h"
@@ -73,6 +74,31 @@ ctr_create_read_opt (int dirfd, json_t **out, struct bx_err *e)
 		return -1;
 	*e = (struct bx_err){0};
 	return 0;
+}
+
+int
+ctr_create_edit (int dirfd, ctr_create_edit_fn *fn, void *arg, struct bx_err *e)
+{
+	/* a new open file description: the lock goes with it, not with DIRFD */
+	_cleanup_close_ int lock = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *s = NULL;
+	json_t *doc;
+	int rc = -1;
+
+	if (lock < 0 || flock (lock, LOCK_EX) < 0)
+		return err_set (e, BX_SYSTEM, errno, "lock the container directory");
+	if (!(doc = ctr_create_read (dirfd, e)))
+		return -1;
+	if (fn (doc, arg, e) < 0)
+		goto out;
+	if (!(s = json_dumps (doc, JSON_COMPACT))) {
+		err_set (e, BX_SYSTEM, ENOMEM, L_CREATE_JSON);
+		goto out;
+	}
+	rc = afile_write_at (dirfd, L_CREATE_JSON, s, strlen (s), 0644, e);
+out:
+	json_decref (doc);
+	return rc;
 }
 
 int

@@ -43,6 +43,14 @@ json_t *ctr_create_read (int dirfd, struct bx_err *e);
  * not made by ctr-create, or one half made); any other error is. */
 int ctr_create_read_opt (int dirfd, json_t **out, struct bx_err *e);
 
+/* Change create.json after the create (rename's Name, update's
+ * HostConfig): under a flock on the container directory DIRFD (every
+ * rewrite takes it; readers need none), read it, let FN change it (FN's
+ * error ends it, nothing written), write it back atomically (fsync'd:
+ * it is the container's definition). */
+typedef int ctr_create_edit_fn (json_t *create, void *arg, struct bx_err *e);
+int ctr_create_edit (int dirfd, ctr_create_edit_fn *fn, void *arg, struct bx_err *e);
+
 /* Read DIRFD/state (DIRFD: containers/<id>); unknown keys are ignored. */
 int ctr_state_read (int dirfd, struct ctr_state *s, struct bx_err *e);
 /* Write DIRFD/state atomically; DURABLE: fsync'd too (not for a --rm

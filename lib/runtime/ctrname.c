@@ -157,22 +157,52 @@ ctrname_random (char *buf, size_t len, int retry)
 		snprintf (buf, len, "%s_%s", l, r);
 }
 
+/* 1 when container ID's create.json gives it a Name other than NAME */
+static int
+named_otherwise (int rootfd, const char *name, const char *id)
+{
+	_cleanup_close_ int dfd = -1;
+	struct bx_err ign = {0};
+	const char *n;
+	json_t *create;
+	int r;
+
+	if ((dfd = ctr_open (rootfd, id, &ign)) < 0 || !(create = ctr_create_read (dfd, &ign)))
+		return 0;
+	n = json_string_value (json_object_get (create, "Name"));
+	r = n && strcmp (n + (*n == '/'), name) != 0;
+	json_decref (create);
+	return r;
+}
+
 /* A name whose creator died before its container existed, or whose
  * remover died before it got to the name (SIGKILL, a crash): it points at
  * no container, and no live process makes or removes one under that id
  * (ctr-create makes its directory before it reserves the name, and
- * removes the name before its directory when it gives up). */
+ * removes the name before its directory when it gives up). Or the old
+ * name of a rename that died before it removed it: its container has
+ * another Name (a rename in progress holds the lock on names/, under
+ * which steal_stale looks again). */
 static int
-is_stale (int rootfd, const char *id)
+is_stale (int rootfd, const char *name, const char *id)
 {
-	return strlen (id) == CTR_ID_LEN && ctrrm_id_is_gone (rootfd, id);
+	return strlen (id) == CTR_ID_LEN && (ctrrm_id_is_gone (rootfd, id) || named_otherwise (rootfd, name, id));
+}
+
+static int
+name_taken (const char *name, const char *other, struct bx_err *e)
+{
+	return err_set (e, BX_CONFLICT, 0,
+	                "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have "
+	                "to remove (or rename) that container to be able to reuse that name.",
+	                name, other);
 }
 
 /* Under a lock on names/ (so two of us never both take it, and no sweep
  * runs meanwhile): replace a stale reservation of PATH. 1 done, 0 not
  * stale after all. */
 static int
-steal_stale (int rootfd, const char *path, const char *id)
+steal_stale (int rootfd, const char *name, const char *path, const char *id)
 {
 	_cleanup_close_ int names = openat (rootfd, L_NAMES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	char other[CTR_ID_LEN + 2];
@@ -182,7 +212,7 @@ steal_stale (int rootfd, const char *path, const char *id)
 		return 0;
 	n = readlinkat (rootfd, path, other, sizeof other - 1);
 	other[n > 0 ? n : 0] = '\0';
-	if (!is_stale (rootfd, other) || unlinkat (rootfd, path, 0) < 0)
+	if (!is_stale (rootfd, name, other) || unlinkat (rootfd, path, 0) < 0)
 		return 0;
 	return symlinkat (id, rootfd, path) == 0;
 }
@@ -202,16 +232,13 @@ ctrname_reserve (int rootfd, const char *name, const char *id, struct bx_err *e)
 		return err_set (e, BX_SYSTEM, errno, "reserve name %s", name);
 	n = readlinkat (rootfd, path, other, sizeof other - 1);
 	other[n > 0 ? n : 0] = '\0';
-	if (is_stale (rootfd, other) && steal_stale (rootfd, path, id)) {
+	if (is_stale (rootfd, name, other) && steal_stale (rootfd, name, path, id)) {
 		/* what the dead creator or remover left (a mounted rootfs) goes too */
 		struct bx_err ignored = {0};
 		ctrrm_sweep (rootfd, &ignored);
 		return 0;
 	}
-	return err_set (e, BX_CONFLICT, 0,
-	                "Conflict. The container name \"/%s\" is already in use by container \"%s\". You have "
-	                "to remove (or rename) that container to be able to reuse that name.",
-	                name, other);
+	return name_taken (name, other, e);
 }
 
 int
@@ -239,4 +266,39 @@ ctrname_release (int rootfd, const char *name, const char *id)
 	n = readlinkat (rootfd, path, target, sizeof target - 1);
 	if (n == CTR_ID_LEN && memcmp (target, id, CTR_ID_LEN) == 0)
 		unlinkat (rootfd, path, 0);
+}
+
+static int
+set_name (json_t *create, void *name, struct bx_err *e)
+{
+	if (json_object_set_new (create, "Name", json_sprintf ("/%s", (const char *)name)) < 0)
+		return err_set (e, BX_SYSTEM, ENOMEM, "Name");
+	return 0;
+}
+
+int
+ctrname_rename (int rootfd, int dirfd, const char *id, const char *old, const char *new, struct bx_err *e)
+{
+	_cleanup_close_ int names = openat (rootfd, L_NAMES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char path[512], other[CTR_ID_LEN + 2];
+	ssize_t n;
+
+	if (names < 0 || flock (names, LOCK_EX) < 0)
+		return err_set (e, BX_SYSTEM, errno, "lock " L_NAMES);
+	snprintf (path, sizeof path, L_NAMES "/%s", new);
+	if (symlinkat (id, rootfd, path) < 0) {
+		if (errno != EEXIST)
+			return err_set (e, BX_SYSTEM, errno, "reserve name %s", new);
+		n = readlinkat (rootfd, path, other, sizeof other - 1);
+		other[n > 0 ? n : 0] = '\0';
+		if (!is_stale (rootfd, new, other) || unlinkat (rootfd, path, 0) < 0 ||
+		    symlinkat (id, rootfd, path) < 0)
+			return name_taken (new, other, e);
+	}
+	if (ctr_create_edit (dirfd, set_name, (void *)new, e) < 0) {
+		ctrname_release (rootfd, new, id);
+		return -1;
+	}
+	ctrname_release (rootfd, old, id);
+	return 0;
 }

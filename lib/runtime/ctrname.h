@@ -25,6 +25,13 @@ void ctrname_random (char *buf, size_t len, int retry);
 int ctrname_reserve (int rootfd, const char *name, const char *id, struct bx_err *e);
 /* A generated name, reserved for ID; the name chosen goes to BUF. */
 int ctrname_reserve_random (int rootfd, const char *id, char *buf, size_t len, struct bx_err *e);
+/* docker rename: container ID (DIRFD: its directory) named OLD (no
+ * leading "/") becomes NEW: names/NEW reserved, create.json's Name
+ * rewritten, names/OLD removed, in that order and under the lock on
+ * names/, so that no create sees NEW free meanwhile. A name whose
+ * container has another Name (a rename that died half-way) is stale and
+ * taken over. BX_CONFLICT when NEW is taken, in Docker's words. */
+int ctrname_rename (int rootfd, int dirfd, const char *id, const char *old, const char *new, struct bx_err *e);
 /* Undo ctrname_reserve: remove names/NAME if it still points at ID. */
 void ctrname_release (int rootfd, const char *name, const char *id);
 

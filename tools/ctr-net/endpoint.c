@@ -285,6 +285,22 @@ endpoint_remove (int rootfd, struct net *n, const char *cid, int keep_link, stru
 	return hosts_update (rootfd, n, e);
 }
 
+int
+endpoint_rename (int rootfd, struct net *n, const char *cid, const char *name, struct bx_err *e)
+{
+	_cleanup_close_ int lock = lock_take_at (n->dirfd, L_NET_LOCK, LOCK_WAIT, e);
+	struct endpoint ep;
+
+	if (lock < 0)
+		return err_wrap (e, "network %s", n->name);
+	if (endpoint_read (n, cid, &ep, e) < 0)
+		return e->code == BX_NOTFOUND ? (*e = (struct bx_err){0}, 0) : -1;
+	snprintf (ep.name, sizeof ep.name, "%s", name);
+	if (endpoint_write (n, &ep, e) < 0)
+		return err_wrap (e, "network %s", n->name);
+	return hosts_update (rootfd, n, e);
+}
+
 static int
 sweep_one (const struct endpoint *ep, void *arg)
 {

@@ -62,6 +62,9 @@ int endpoint_add (int rootfd, struct net *n, struct endpoint_req *r, int nsfd, s
  * its veth with it: deleting a veth by hand costs 20 ms of the kernel's
  * RCU wait, while a dead namespace's devices go in a batch, asynchronously. */
 int endpoint_remove (int rootfd, struct net *n, const char *cid, int keep_link, struct bx_err *e);
+/* CID's endpoint on N takes NAME (docker rename), and the resolver's
+ * hosts file with it; 0 when it has none. Takes N's lock. */
+int endpoint_rename (int rootfd, struct net *n, const char *cid, const char *name, struct bx_err *e);
 /* Read CID's endpoint on N (BX_NOTFOUND when it has none). */
 int endpoint_read (struct net *n, const char *cid, struct endpoint *ep, struct bx_err *e);
 /* Call FN for each endpoint of N whose container still exists. */

@@ -885,3 +885,36 @@ netctr_detach (int rootfd, const char *id, struct bx_err *e)
 {
 	return detach (rootfd, id, 1, e);
 }
+
+struct rename_ctx {
+	int rootfd;
+	const char *id, *name;
+	struct bx_err *e;
+};
+
+static int
+rename_one (struct net *n, void *arg)
+{
+	struct rename_ctx *c = arg;
+
+	return endpoint_rename (c->rootfd, n, c->id, c->name, c->e);
+}
+
+int
+netctr_rename (int rootfd, const char *id, struct bx_err *e)
+{
+	_cleanup_close_ int cdir = ctr_open (rootfd, id, e);
+	struct rename_ctx c = {rootfd, id, NULL, e};
+	json_t *create;
+	int rc;
+
+	if (cdir < 0 || !(create = ctr_create_read (cdir, e)))
+		return -1;
+	c.name = ctr_name (create, id);
+	rc = each_network (rootfd, rename_one, &c, e);
+	json_decref (create);
+	/* not attached (created, or --network none): no settings to show */
+	if (rc < 0 || faccessat (cdir, L_NETWORK_JSON, F_OK, 0) < 0)
+		return rc;
+	return write_settings (rootfd, cdir, id, e);
+}

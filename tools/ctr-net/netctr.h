@@ -30,5 +30,8 @@ int netctr_connect (int rootfd, struct net *n, const char *id, const char *const
 int netctr_disconnect (int rootfd, struct net *n, const char *id, struct bx_err *e);
 /* ID's NetworkSettings (network.json's content) as it is now. */
 int netctr_settings (int rootfd, const char *id, json_t **out, struct bx_err *e);
+/* docker rename: container ID's endpoints take the Name of its
+ * create.json (their DNS name), and its network.json with them. */
+int netctr_rename (int rootfd, const char *id, struct bx_err *e);
 
 #endif
