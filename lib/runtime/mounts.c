@@ -335,6 +335,28 @@ op_pivot (const char *rootfs, struct bx_err *e)
 	return 0;
 }
 
+/* runc's --no-pivot: the root cannot be detached this way, so the host's
+ * stays reachable to CAP_SYS_CHROOT; only for roots pivot_root refuses */
+static int
+op_move_root (const char *rootfs, struct bx_err *e)
+{
+	if (chdir (rootfs) < 0)
+		return err_set (e, BX_SYSTEM, errno, "chdir %s", rootfs);
+	if (mount (rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+		return err_set (e, BX_SYSTEM, errno, "move %s to /", rootfs);
+	if (chroot (".") < 0 || chdir ("/") < 0)
+		return err_set (e, BX_SYSTEM, errno, "chroot %s", rootfs);
+	return 0;
+}
+
+static int
+pivot (const struct spec *s, const struct mounts_pivot *pv, struct bx_err *e)
+{
+	if (pv && pv->before && pv->before (pv->arg, e) < 0)
+		return -1;
+	return pv && pv->no_pivot ? op_move_root (s->rootfs, e) : op_pivot (s->rootfs, e);
+}
+
 static int
 op_sysctl (const struct op *o, struct bx_err *e)
 {
@@ -390,7 +412,8 @@ op_root_ro (struct bx_err *e)
 }
 
 static int
-op_run (int rootfd, const struct spec *s, const struct op *o, const char *console, struct bx_err *e)
+op_run (int rootfd, const struct spec *s, const struct op *o, const char *console, const struct mounts_pivot *pv,
+        struct bx_err *e)
 {
 	switch (o->kind) {
 	case OP_MOUNT: return op_mount (rootfd, o, e);
@@ -399,7 +422,7 @@ op_run (int rootfd, const struct spec *s, const struct op *o, const char *consol
 	case OP_MKNOD: return op_mknod (rootfd, o, e);
 	case OP_SYMLINK: return op_symlink (rootfd, o, e);
 	case OP_CONSOLE: return op_console (rootfd, o, console, e);
-	case OP_PIVOT: return op_pivot (s->rootfs, e);
+	case OP_PIVOT: return pivot (s, pv, e);
 	case OP_SYSCTL: return op_sysctl (o, e);
 	case OP_MASK: return op_mask (rootfd, o, e);
 	case OP_RDONLY: return op_rdonly (rootfd, o, e);
@@ -413,7 +436,7 @@ op_run (int rootfd, const struct spec *s, const struct op *o, const char *consol
 }
 
 int
-mounts_run (const struct spec *s, const char *console, struct bx_err *e)
+mounts_run (const struct spec *s, const char *console, const struct mounts_pivot *pv, struct bx_err *e)
 {
 	int rootfd = -1, r = 0;
 
@@ -426,7 +449,7 @@ mounts_run (const struct spec *s, const char *console, struct bx_err *e)
 	if ((rootfd = open (s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "open %s", s->rootfs);
 	for (size_t i = 0; i < s->nops && r == 0; i++) {
-		r = op_run (rootfd, s, &s->ops[i], console, e);
+		r = op_run (rootfd, s, &s->ops[i], console, pv, e);
 		if (s->ops[i].kind == OP_PIVOT && r == 0) {
 			close (rootfd);
 			if ((rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)

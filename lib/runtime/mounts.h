@@ -12,10 +12,17 @@
 #include "base/err.h"
 #include "runtime/ocispec.h"
 
+/* what an OCI runtime asks of the pivot (NULL: nothing) */
+struct mounts_pivot {
+	int (*before) (void *arg, struct bx_err *e); /* called just before it; NULL: none */
+	void *arg;
+	int no_pivot; /* move the root over / and chroot: a root on ramfs cannot pivot */
+};
+
 /* Run S->ops: the root made private, the rootfs bound on itself, the steps
  * up to OP_PIVOT against it, pivot_root, then the rest. CONSOLE: the
  * path of the terminal's slave for OP_CONSOLE, or NULL. The caller is in
  * its cgroup and cgroup namespace already: OP_CGROUPFS shows what it sees. */
-int mounts_run (const struct spec *s, const char *console, struct bx_err *e);
+int mounts_run (const struct spec *s, const char *console, const struct mounts_pivot *pv, struct bx_err *e);
 
 #endif

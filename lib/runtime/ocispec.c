@@ -676,6 +676,35 @@ ocispec_read (int bundlefd, const char *bundle, struct spec *s, struct bx_err *e
 	return ops_build (cfg, lx, s, e);
 }
 
+int
+ocispec_process_replace (struct spec *s, void *process, struct bx_err *e)
+{
+	free (s->args);
+	free (s->env);
+	free (s->gids);
+	free (s->rlimits);
+	s->args = s->env = NULL;
+	s->gids = NULL;
+	s->ngids = s->nrlimits = 0;
+	s->rlimits = NULL;
+	s->has_caps = s->nnp = s->terminal = s->has_oom_score_adj = 0;
+	memset (s->caps, 0, sizeof s->caps);
+	if (json_object_set_new (s->json, "process", process) < 0)
+		return err_set (e, BX_SYSTEM, ENOMEM, "process");
+	return process_read (process, s, e);
+}
+
+int
+ocispec_cap_number (const char *name)
+{
+	if (!strncasecmp (name, "CAP_", 4))
+		name += 4;
+	for (size_t k = 0; k < sizeof cap_names / sizeof cap_names[0]; k++)
+		if (!strcasecmp (name, cap_names[k]))
+			return (int)k;
+	return -1;
+}
+
 void
 ocispec_free (struct spec *s)
 {

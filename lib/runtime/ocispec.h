@@ -91,6 +91,12 @@ struct spec {
 int ocispec_read (int bundlefd, const char *bundle, struct spec *s, struct bx_err *e);
 void ocispec_free (struct spec *s);
 
+/* Replace S's process with PROCESS (a json_t * of a process object, which
+ * S then owns): what `exec --process` runs. */
+int ocispec_process_replace (struct spec *s, void *process, struct bx_err *e);
+/* The number of capability NAME ("CAP_KILL" or "KILL"); -1 when unknown. */
+int ocispec_cap_number (const char *name);
+
 /* Parse a mount option list item into flags; 0 when it is data. */
 int ocispec_mount_flag (const char *opt, unsigned long *set, unsigned long *clear, unsigned long *prop, int *rec);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -24,20 +25,41 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-/* what a child that failed before exec tells its parent */
+/* what a child that failed before exec tells its parent; with an OCI
+ * caller also where it stands (the codes below 0) */
 struct report {
 	int code;
 	char msg[1020];
 };
 
+enum { REPORT_CREATED = -1, REPORT_READY = -2 };
+
+/* FD < 0: the parent is gone (a container released by `start`): the
+ * message goes to the payload's stderr, as runc's does */
 static void __attribute__ ((noreturn)) child_fail (int fd, const struct bx_err *e)
 {
 	struct report r = {e->code >= SPAWN_FAILED ? e->code : SPAWN_FAILED, ""};
 
 	snprintf (r.msg, sizeof r.msg, "%s", e->msg);
-	if (write (fd, &r, sizeof r) < 0)
+	if (fd < 0)
+		dprintf (STDERR_FILENO, "%s\n", r.msg);
+	else if (write (fd, &r, sizeof r) < 0)
 		_exit (r.code);
 	_exit (r.code);
+}
+
+/* tell the parent where we stand; CREATED waits for its go-ahead */
+static int
+child_report (int fd, int code, struct bx_err *e)
+{
+	struct report r = {code, ""};
+	char go;
+
+	if (write (fd, &r, sizeof r) != (ssize_t)sizeof r)
+		return err_set (e, SPAWN_FAILED, errno, "report to the runtime");
+	if (code == REPORT_CREATED && read (fd, &go, 1) != 1)
+		return err_set (e, SPAWN_FAILED, errno, "the runtime gave up");
+	return 0;
 }
 
 /* Go's exec.LookPath, as Docker reports it: the first executable regular
@@ -92,23 +114,28 @@ env_with_home (const struct spec *s)
 	return env;
 }
 
-static void
-exec_payload (const struct spec *s, struct bx_err *e)
+/* the file to execute for S->args[0], in FILE; NULL when there is none */
+static const char *
+payload_path (const struct spec *s, char file[PATH_MAX], struct bx_err *e)
 {
 	const char *name = s->args[0], *path = ocispec_getenv (s->env, "PATH");
-	const char **env = env_with_home (s);
-	char file[PATH_MAX];
 	struct stat st;
 
-	if (!strchr (name, '/')) {
-		if (look_path (name, path ? path : DEFAULT_PATH, file, e) < 0)
-			return;
-		name = file;
-	} else if (stat (name, &st) < 0) {
+	if (!strchr (name, '/'))
+		return look_path (name, path ? path : DEFAULT_PATH, file, e) < 0 ? NULL : file;
+	if (stat (name, &st) < 0) {
 		err_set (e, errno == ENOENT ? SPAWN_NOTFOUND : SPAWN_NOEXEC, 0, "exec: \"%s\": stat %s: %s", name, name,
 		         strerror (errno));
-		return;
+		return NULL;
 	}
+	return name;
+}
+
+static void
+exec_payload (const struct spec *s, const char *name, struct bx_err *e)
+{
+	const char **env = env_with_home (s);
+
 	execve (name, (char *const *)s->args, (char *const *)env);
 	err_set (e, errno == ENOENT ? SPAWN_NOTFOUND : SPAWN_NOEXEC, 0, "exec: \"%s\": %s", s->args[0],
 	         errno == EACCES    ? "permission denied"
@@ -116,13 +143,43 @@ exec_payload (const struct spec *s, struct bx_err *e)
 	                            : strerror (errno));
 }
 
+/* An OCI `create`: report success, then block until `start` opens the
+ * FIFO for reading (runc's exec.fifo), still root, before the identity
+ * and the filter. Runs the startContainer stage. Returns the report fd,
+ * closed (-1): the parent has returned. */
+static int
+await_start (const struct spawn_oci *oci, int errfd, struct bx_err *e)
+{
+	char path[64];
+	int fd;
+
+	if (child_report (errfd, REPORT_READY, e) < 0)
+		return errfd;
+	close (errfd);
+	snprintf (path, sizeof path, "/proc/self/fd/%d", oci->start_fifo);
+	if ((fd = open (path, O_WRONLY | O_CLOEXEC)) < 0 || write (fd, "0", 1) != 1) {
+		err_set (e, SPAWN_FAILED, errno, "open the start FIFO");
+		return -1;
+	}
+	close (fd);
+	close (oci->start_fifo);
+	if (oci->stage)
+		oci->stage (SPAWN_BEFORE_EXEC, oci->arg, e);
+	return -1;
+}
+
 /* the payload's own part: cwd, limits, identity, filters, then exec */
 static void __attribute__ ((noreturn)) payload_run (const struct spec *s, const struct spawn_io *io, int errfd)
 {
+	const struct spawn_oci *oci = io->oci;
+	unsigned first = 3U + (oci ? (unsigned)oci->preserve_fds : 0U);
 	struct bx_err e = {0};
+	char file[PATH_MAX];
+	const char *name;
 
-	/* the payload gets 0, 1 and 2: nothing else its caller had open */
-	if (syscall (SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+	/* the payload gets 0, 1 and 2 (and what an OCI caller preserves):
+	 * nothing else its caller had open */
+	if (syscall (SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
 		err_set (&e, SPAWN_FAILED, errno, "close_range");
 		child_fail (errfd, &e);
 	}
@@ -132,7 +189,9 @@ static void __attribute__ ((noreturn)) payload_run (const struct spec *s, const 
 		err_set (&e, SPAWN_FAILED, errno, "chdir to cwd (\"%s\") set in config.json failed", s->cwd);
 		child_fail (errfd, &e);
 	}
-	if (privs_rlimits (s, &e) < 0 || privs_bounding (s, &e) < 0)
+	if (privs_rlimits (s, &e) < 0 || privs_bounding (s, &e) < 0 || !(name = payload_path (s, file, &e)))
+		child_fail (errfd, &e);
+	if (oci && oci->start_fifo >= 0 && ((errfd = await_start (oci, errfd, &e)) >= 0 || e.code))
 		child_fail (errfd, &e);
 	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
 	 * while we have it (crun does the same) */
@@ -146,7 +205,7 @@ static void __attribute__ ((noreturn)) payload_run (const struct spec *s, const 
 	 * supervisor, never left behind untracked */
 	if (!io->detached)
 		prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	exec_payload (s, &e);
+	exec_payload (s, name, &e);
 	child_fail (errfd, &e);
 }
 
@@ -204,20 +263,31 @@ join_cgroup (const struct spec *s, const struct cgroup *cg, struct bx_err *e)
 	return 0;
 }
 
+static int
+stage_before_pivot (void *arg, struct bx_err *e)
+{
+	const struct spawn_oci *oci = arg;
+	return oci->stage ? oci->stage (SPAWN_BEFORE_PIVOT, oci->arg, e) : 0;
+}
+
 static void __attribute__ ((noreturn))
 container_child (const struct spec *s, const struct cgroup *cg, const struct spawn_io *io, int errfd)
 {
+	struct mounts_pivot pv = {.before = stage_before_pivot, .arg = (void *)io->oci};
 	struct bx_err e = {0};
 
 	/* until execve, /proc/PID/{exe,fd} of ours are closed to the container */
 	prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (join_cgroup (s, cg, &e) < 0 || join_namespaces (s, &e) < 0 || child_io (io, &e) < 0)
 		child_fail (errfd, &e);
+	if (io->oci && io->oci->created && child_report (errfd, REPORT_CREATED, &e) < 0)
+		child_fail (errfd, &e);
+	pv.no_pivot = io->oci && io->oci->no_pivot;
 	if ((s->clone_flags & CLONE_NEWUTS) && s->hostname && sethostname (s->hostname, strlen (s->hostname)) < 0) {
 		err_set (&e, SPAWN_FAILED, errno, "sethostname %s", s->hostname);
 		child_fail (errfd, &e);
 	}
-	if (mounts_run (s, io->console >= 0 ? io->console_path : NULL, &e) < 0) {
+	if (mounts_run (s, io->console >= 0 ? io->console_path : NULL, io->oci ? &pv : NULL, &e) < 0) {
 		e.code = SPAWN_FAILED;
 		child_fail (errfd, &e);
 	}
@@ -244,17 +314,29 @@ clone_child (uint64_t flags)
 	return (pid_t)syscall (SYS_clone3, &a, sizeof a);
 }
 
-/* wait for the child's report: EOF means the payload was executed */
+/* wait for the child's report: EOF means the payload was executed; with
+ * an OCI caller, READY that it waits for `start`, and CREATED that it
+ * waits for OCI's `created` */
 static int
-child_result (int fd, pid_t pid, pid_t *failed, struct bx_err *e)
+child_result (int fd, pid_t pid, const struct spawn_oci *oci, pid_t *failed, struct bx_err *e)
 {
 	struct report r;
 	ssize_t n;
 
-	while ((n = read (fd, &r, sizeof r)) < 0 && errno == EINTR)
-		;
+	for (;;) {
+		while ((n = read (fd, &r, sizeof r)) < 0 && errno == EINTR)
+			;
+		if (n != (ssize_t)sizeof r || r.code != REPORT_CREATED || !oci || !oci->created)
+			break;
+		if (oci->created (pid, oci->arg, e) < 0 || write (fd, "", 1) != 1) {
+			close (fd);
+			kill (pid, SIGKILL);
+			*failed = pid;
+			return e->code ? -1 : err_set (e, SPAWN_FAILED, errno, "the container's process died");
+		}
+	}
 	close (fd);
-	if (n == 0)
+	if (n == 0 || (n == (ssize_t)sizeof r && r.code == REPORT_READY))
 		return 0;
 	*failed = pid;
 	if (n != (ssize_t)sizeof r)
@@ -274,7 +356,8 @@ spawn_container (const struct spec *s, const struct cgroup *cg, const struct spa
 	*failed = 0;
 	if (!(s->clone_flags & CLONE_NEWNS))
 		return err_set (e, SPAWN_FAILED, 0, "config.json: a mount namespace is required");
-	if (pipe2 (p, O_CLOEXEC) < 0)
+	/* an OCI caller talks back to the child: a socket rather than a pipe */
+	if ((io->oci ? socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) : pipe2 (p, O_CLOEXEC)) < 0)
 		return err_set (e, SPAWN_FAILED, errno, "pipe");
 	if (clone_parent_too)
 		flags |= CLONE_PARENT;
@@ -288,7 +371,7 @@ spawn_container (const struct spec *s, const struct cgroup *cg, const struct spa
 		container_child (s, cg, io, p[1]);
 	}
 	close (p[1]);
-	return child_result (p[0], pid, failed, e) < 0 ? -1 : pid;
+	return child_result (p[0], pid, io->oci, failed, e) < 0 ? -1 : pid;
 }
 
 static void __attribute__ ((noreturn))
@@ -339,7 +422,7 @@ spawn_exec (const struct spec *s, int pidfd, int nsflags, const struct cgroup *c
 	if (pid < 0)
 		return err_set (e, SPAWN_FAILED, err, "clone");
 	close (p[1]);
-	return child_result (p[0], pid, failed, e) < 0 ? -1 : pid;
+	return child_result (p[0], pid, NULL, failed, e) < 0 ? -1 : pid;
 }
 
 int

@@ -17,6 +17,28 @@
 
 enum { SPAWN_FAILED = 125, SPAWN_NOEXEC = 126, SPAWN_NOTFOUND = 127 };
 
+/* the points of a start where an OCI runtime's caller steps in */
+enum spawn_stage {
+	SPAWN_BEFORE_PIVOT, /* in the child: mounts made, root not yet pivoted (createContainer hooks) */
+	SPAWN_BEFORE_EXEC   /* in the child: released by `start`, payload not yet executed (startContainer) */
+};
+
+/* What an OCI runtime adds to a start (NULL for box's own): the child
+ * stops twice, once for its parent and once for a later `start`. */
+struct spawn_oci {
+	/* in the parent, once the child has its namespaces and before it
+	 * mounts anything (createRuntime hooks; uid maps) */
+	int (*created) (pid_t pid, void *arg, struct bx_err *e);
+	/* in the child, at each spawn_stage */
+	int (*stage) (enum spawn_stage st, void *arg, struct bx_err *e);
+	void *arg;
+	/* an O_PATH fd of a FIFO: the child reports success once set up, then
+	 * blocks opening it for writing until `start` reads it; -1: exec at once */
+	int start_fifo;
+	int preserve_fds; /* fds 3 .. 3+N-1 are the payload's too */
+	int no_pivot;     /* MS_MOVE + chroot instead of pivot_root (a ramfs root) */
+};
+
 /* what the child is handed besides the spec */
 struct spawn_io {
 	int in, out, err;               /* the payload's stdin, stdout, stderr */
@@ -24,6 +46,7 @@ struct spawn_io {
 	char console_path[64];          /* its name, /dev/pts/N */
 	int detached;                   /* outlives its parent: no PR_SET_PDEATHSIG */
 	const struct scmp_prog *filter; /* S's seccomp filter, compiled (scmp_prepare) */
+	const struct spawn_oci *oci;    /* NULL: none */
 };
 
 /* Clone the container's first process into new namespaces (S->clone_flags,

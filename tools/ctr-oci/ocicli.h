@@ -1,0 +1,12 @@
+/* ocicli - ctr-oci's global options, which every command reads */
+#ifndef BOX_OCICLI_H
+#define BOX_OCICLI_H
+
+struct ocicli {
+	const char *root; /* --root: the state directory */
+	int systemd_cgroup;
+	int rootless; /* --rootless: -1 auto, 0 false, 1 true */
+	int debug;
+};
+
+#endif
