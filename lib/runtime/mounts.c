@@ -13,6 +13,7 @@
 
 #include "base/cleanup.h"
 #include "runtime/cgroup.h"
+#include "runtime/pty.h"
 
 #define FD_PATH_LEN 32
 
@@ -306,14 +307,32 @@ op_symlink (int rootfd, const struct op *o, struct bx_err *e)
 
 /* by path: the fd of the slave belongs to the parent's mount namespace,
  * and a bind from there is refused */
+/* runc's console: a pty of the container's devpts (its name means
+ * something there), the master sent to whoever asked */
 static int
-op_console (int rootfd, const struct op *o, const char *console, struct bx_err *e)
+console_make (int rootfd, const struct op *o, const struct mounts_oci *pv, struct bx_err *e)
+{
+	_cleanup_close_ int t = -1, master = -1;
+	char dst[FD_PATH_LEN], src[FD_PATH_LEN], name[64];
+	int slave;
+
+	if (pty_open_at (rootfd, "dev/pts/ptmx", &master, &slave, name, sizeof name, e) < 0)
+		return -1;
+	*pv->console = slave;
+	if ((t = make_in_root (rootfd, o->dest, 0)) < 0 ||
+	    mount (fd_path (src, slave), fd_path (dst, t), NULL, MS_BIND, NULL) < 0)
+		return err_set (e, BX_SYSTEM, errno, "console %s", o->dest);
+	return pty_send (pv->console_sock, master, name, e);
+}
+
+static int
+op_console (int rootfd, const struct op *o, const char *console, const struct mounts_oci *pv, struct bx_err *e)
 {
 	_cleanup_close_ int t = -1;
 	char dst[FD_PATH_LEN];
 
 	if (!console)
-		return 0;
+		return pv && pv->console_sock >= 0 ? console_make (rootfd, o, pv, e) : 0;
 	if ((t = make_in_root (rootfd, o->dest, 0)) < 0 || mount (console, fd_path (dst, t), NULL, MS_BIND, NULL) < 0)
 		return err_set (e, BX_SYSTEM, errno, "console %s", o->dest);
 	return 0;
@@ -350,9 +369,9 @@ op_move_root (const char *rootfs, struct bx_err *e)
 }
 
 static int
-pivot (const struct spec *s, const struct mounts_pivot *pv, struct bx_err *e)
+pivot (const struct spec *s, const struct mounts_oci *pv, struct bx_err *e)
 {
-	if (pv && pv->before && pv->before (pv->arg, e) < 0)
+	if (pv && pv->before_pivot && pv->before_pivot (pv->arg, e) < 0)
 		return -1;
 	return pv && pv->no_pivot ? op_move_root (s->rootfs, e) : op_pivot (s->rootfs, e);
 }
@@ -412,7 +431,7 @@ op_root_ro (struct bx_err *e)
 }
 
 static int
-op_run (int rootfd, const struct spec *s, const struct op *o, const char *console, const struct mounts_pivot *pv,
+op_run (int rootfd, const struct spec *s, const struct op *o, const char *console, const struct mounts_oci *pv,
         struct bx_err *e)
 {
 	switch (o->kind) {
@@ -421,7 +440,7 @@ op_run (int rootfd, const struct spec *s, const struct op *o, const char *consol
 	case OP_CGROUPFS: return op_cgroupfs (rootfd, o, e);
 	case OP_MKNOD: return op_mknod (rootfd, o, e);
 	case OP_SYMLINK: return op_symlink (rootfd, o, e);
-	case OP_CONSOLE: return op_console (rootfd, o, console, e);
+	case OP_CONSOLE: return op_console (rootfd, o, console, pv, e);
 	case OP_PIVOT: return pivot (s, pv, e);
 	case OP_SYSCTL: return op_sysctl (o, e);
 	case OP_MASK: return op_mask (rootfd, o, e);
@@ -436,7 +455,7 @@ op_run (int rootfd, const struct spec *s, const struct op *o, const char *consol
 }
 
 int
-mounts_run (const struct spec *s, const char *console, const struct mounts_pivot *pv, struct bx_err *e)
+mounts_run (const struct spec *s, const char *console, const struct mounts_oci *pv, struct bx_err *e)
 {
 	int rootfd = -1, r = 0;
 

@@ -4,8 +4,10 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "base/afile.h"
@@ -13,7 +15,13 @@
 int
 pty_open (int *master, int *slave, char *name, size_t len, struct bx_err *e)
 {
-	int m = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC), s;
+	return pty_open_at (AT_FDCWD, "/dev/ptmx", master, slave, name, len, e);
+}
+
+int
+pty_open_at (int dirfd, const char *ptmx, int *master, int *slave, char *name, size_t len, struct bx_err *e)
+{
+	int m = openat (dirfd, ptmx, O_RDWR | O_NOCTTY | O_CLOEXEC), s;
 
 	if (m < 0)
 		return err_set (e, BX_SYSTEM, errno, "open a pseudo-terminal");
@@ -25,6 +33,41 @@ pty_open (int *master, int *slave, char *name, size_t len, struct bx_err *e)
 	}
 	*master = m;
 	*slave = s;
+	return 0;
+}
+
+int
+pty_send (int sock, int master, const char *name, struct bx_err *e)
+{
+	char cbuf[CMSG_SPACE (sizeof (int))] = {0};
+	struct iovec iov = {(void *)name, strlen (name)};
+	struct msghdr h = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+	struct cmsghdr *cm = CMSG_FIRSTHDR (&h);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN (sizeof (int));
+	memcpy (CMSG_DATA (cm), &master, sizeof master);
+	if (sendmsg (sock, &h, MSG_NOSIGNAL) < 0)
+		return err_set (e, BX_SYSTEM, errno, "send the console");
+	return 0;
+}
+
+int
+pty_recv (int sock, int *master, struct bx_err *e)
+{
+	char cbuf[CMSG_SPACE (sizeof (int))], name[256];
+	struct iovec iov = {name, sizeof name};
+	struct msghdr h = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	while ((n = recvmsg (sock, &h, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	cm = n > 0 ? CMSG_FIRSTHDR (&h) : NULL;
+	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+		return err_set (e, BX_SYSTEM, n < 0 ? errno : 0, "receive the console");
+	memcpy (master, CMSG_DATA (cm), sizeof *master);
 	return 0;
 }
 

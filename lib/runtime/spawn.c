@@ -21,6 +21,7 @@
 #include "base/afile.h"
 #include "runtime/mounts.h"
 #include "runtime/privs.h"
+#include "runtime/pty.h"
 #include "runtime/scmp.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -263,6 +264,18 @@ join_cgroup (const struct spec *s, const struct cgroup *cg, struct bx_err *e)
 	return 0;
 }
 
+/* the pty made in the container (OCI's console socket): our terminal */
+static int
+console_take (int slave, struct bx_err *e)
+{
+	if (ioctl (slave, TIOCSCTTY, 0) < 0)
+		return err_set (e, SPAWN_FAILED, errno, "controlling terminal");
+	if (dup2 (slave, 0) < 0 || dup2 (slave, 1) < 0 || dup2 (slave, 2) < 0)
+		return err_set (e, SPAWN_FAILED, errno, "dup2");
+	close (slave);
+	return 0;
+}
+
 static int
 stage_before_pivot (void *arg, struct bx_err *e)
 {
@@ -273,8 +286,9 @@ stage_before_pivot (void *arg, struct bx_err *e)
 static void __attribute__ ((noreturn))
 container_child (const struct spec *s, const struct cgroup *cg, const struct spawn_io *io, int errfd)
 {
-	struct mounts_pivot pv = {.before = stage_before_pivot, .arg = (void *)io->oci};
+	struct mounts_oci pv = {.before_pivot = stage_before_pivot, .arg = (void *)io->oci, .console_sock = -1};
 	struct bx_err e = {0};
+	int console = -1;
 
 	/* until execve, /proc/PID/{exe,fd} of ours are closed to the container */
 	prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -282,7 +296,11 @@ container_child (const struct spec *s, const struct cgroup *cg, const struct spa
 		child_fail (errfd, &e);
 	if (io->oci && io->oci->created && child_report (errfd, REPORT_CREATED, &e) < 0)
 		child_fail (errfd, &e);
-	pv.no_pivot = io->oci && io->oci->no_pivot;
+	if (io->oci) {
+		pv.no_pivot = io->oci->no_pivot;
+		pv.console_sock = io->oci->console_sock;
+		pv.console = &console;
+	}
 	if ((s->clone_flags & CLONE_NEWUTS) && s->hostname && sethostname (s->hostname, strlen (s->hostname)) < 0) {
 		err_set (&e, SPAWN_FAILED, errno, "sethostname %s", s->hostname);
 		child_fail (errfd, &e);
@@ -291,6 +309,8 @@ container_child (const struct spec *s, const struct cgroup *cg, const struct spa
 		e.code = SPAWN_FAILED;
 		child_fail (errfd, &e);
 	}
+	if (console >= 0 && console_take (console, &e) < 0)
+		child_fail (errfd, &e);
 	if (s->has_oom_score_adj) {
 		char v[16];
 		int fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
@@ -390,6 +410,14 @@ exec_child (const struct spec *s, int pidfd, int nsflags, const struct cgroup *c
 	}
 	if (child_io (io, &e) < 0)
 		child_fail (errfd, &e);
+	if (io->oci && io->oci->console_sock >= 0 && s->terminal) {
+		char name[64];
+		int master, slave;
+		if (pty_open_at (AT_FDCWD, "/dev/pts/ptmx", &master, &slave, name, sizeof name, &e) < 0 ||
+		    pty_send (io->oci->console_sock, master, name, &e) < 0 || console_take (slave, &e) < 0)
+			child_fail (errfd, &e);
+		close (master);
+	}
 	payload_run (s, io, errfd);
 }
 

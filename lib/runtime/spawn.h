@@ -36,7 +36,10 @@ struct spawn_oci {
 	 * blocks opening it for writing until `start` reads it; -1: exec at once */
 	int start_fifo;
 	int preserve_fds; /* fds 3 .. 3+N-1 are the payload's too */
-	int no_pivot;     /* MS_MOVE + chroot instead of pivot_root (a ramfs root) */
+	/* >= 0, with a terminal: the child makes its pty in the container's
+	 * devpts and sends the master over this unix socket (pty_send) */
+	int console_sock;
+	int no_pivot; /* MS_MOVE + chroot instead of pivot_root (a ramfs root) */
 };
 
 /* what the child is handed besides the spec */

@@ -43,7 +43,8 @@ struct made {
 	struct ocistate st;
 	struct spawn_oci oci;
 	struct spawn_io io;
-	int rootfd, dirfd, fifo, master;
+	struct ocistdio tty;
+	int rootfd, dirfd, fifo;
 	int reserved, cgroup_made;
 	pid_t pid;
 };
@@ -168,7 +169,8 @@ on_stage (enum spawn_stage stage, void *arg, struct bx_err *e)
 static int
 io_make (struct made *c, struct bx_err *e)
 {
-	if (ocistdio_make (c->s.terminal, c->o->console_socket, !c->o->run || c->o->detach, &c->io, &c->master, e) < 0)
+	if (ocistdio_make (c->s.terminal, c->o->console_socket, !c->o->run || c->o->detach, &c->io, &c->oci, &c->tty,
+	                   e) < 0)
 		return -1;
 	c->io.filter = &c->filter;
 	c->io.oci = &c->oci;
@@ -240,8 +242,8 @@ made_start (struct made *c, struct bx_err *e)
 		c->pid = failed;
 		return -1;
 	}
-	if (c->io.console >= 0)
-		close (c->io.console), c->io.console = -1;
+	if (ocistdio_started (&c->tty, e) < 0)
+		return -1;
 	c->st.pid = c->pid;
 	c->st.pid_start = ocistate_pid_start (c->pid);
 	if (ocistate_save (c->dirfd, &c->st, e) < 0)
@@ -271,10 +273,7 @@ made_destroy (struct made *c, int failed)
 static void
 made_free (struct made *c)
 {
-	if (c->master >= 0)
-		close (c->master);
-	if (c->io.console >= 0)
-		close (c->io.console);
+	ocistdio_close (&c->tty);
 	if (c->fifo >= 0)
 		close (c->fifo);
 	if (c->dirfd >= 0)
@@ -301,6 +300,7 @@ made_open (struct made *c, struct bx_err *e)
 	                            .arg = c,
 	                            .start_fifo = -1,
 	                            .preserve_fds = c->o->preserve_fds,
+	                            .console_sock = -1,
 	                            .no_pivot = c->o->no_pivot};
 	return 0;
 }
@@ -308,7 +308,7 @@ made_open (struct made *c, struct bx_err *e)
 static void
 made_init (struct made *c, const struct ocicli *g, const struct create_opts *o)
 {
-	*c = (struct made){.g = g, .o = o, .rootfd = -1, .dirfd = -1, .fifo = -1, .master = -1};
+	*c = (struct made){.g = g, .o = o, .rootfd = -1, .dirfd = -1, .fifo = -1, .tty = {-1, -1, -1}};
 	c->io.console = -1;
 }
 
@@ -335,7 +335,7 @@ ocicreate_create (const struct ocicli *g, int argc, char **argv, struct bx_err *
 static int
 run_wait (struct made *c, const sigset_t *set)
 {
-	int st = sigproxy_wait (c->pid, c->master, set, c->master >= 0 ? STDIN_FILENO : -1, NULL);
+	int st = sigproxy_wait (c->pid, c->tty.master, set, c->tty.master >= 0 ? STDIN_FILENO : -1, NULL);
 
 	c->pid = 0;
 	if (!c->o->keep)

@@ -206,7 +206,8 @@ struct exec_run {
 	struct scmp_prog filter;
 	struct spawn_io io;
 	struct spawn_oci oci;
-	int pidfd, master, nsflags;
+	struct ocistdio tty;
+	int pidfd, nsflags;
 };
 
 static int
@@ -229,13 +230,14 @@ exec_start (const struct ocicli *g, const struct exec_opts *o, struct exec_run *
 	}
 	if (spec_for_exec (&st, o, &x->s, &x->nsflags, e) < 0 || cgroup_open (&x->cg, st.cgroup, e) < 0 ||
 	    (x->pidfd = (int)syscall (SYS_pidfd_open, st.pid, 0)) < 0 ||
-	    ocistdio_make (x->s.terminal, o->console_socket, o->detach, &x->io, &x->master, e) < 0 ||
+	    ocistdio_make (x->s.terminal, o->console_socket, o->detach, &x->io, &x->oci, &x->tty, e) < 0 ||
 	    scmp_prepare (x->s.seccomp, -1, &x->filter, e) < 0) {
 		ocistate_free (&st);
 		return e->code ? -1 : err_set (e, BX_FAIL, errno, "container %s", o->id);
 	}
 	ocistate_free (&st);
-	x->oci = (struct spawn_oci){.start_fifo = -1, .preserve_fds = o->preserve_fds};
+	x->oci.start_fifo = -1;
+	x->oci.preserve_fds = o->preserve_fds;
 	x->io.filter = &x->filter;
 	x->io.oci = &x->oci;
 	if ((*pid = spawn_exec (&x->s, x->pidfd, x->nsflags, &x->cg, &x->io, &failed, e)) < 0) {
@@ -243,6 +245,8 @@ exec_start (const struct ocicli *g, const struct exec_opts *o, struct exec_run *
 			waitpid (failed, NULL, 0);
 		return -1;
 	}
+	if (ocistdio_started (&x->tty, e) < 0)
+		return -1;
 	return ocistdio_pid_file (o->pid_file, *pid, e);
 }
 
@@ -250,7 +254,7 @@ int
 ociexec_exec (const struct ocicli *g, int argc, char **argv, struct bx_err *e)
 {
 	struct exec_opts o = {0};
-	struct exec_run x = {.pidfd = -1, .master = -1, .io.console = -1};
+	struct exec_run x = {.pidfd = -1, .tty = {-1, -1, -1}, .io.console = -1};
 	sigset_t set;
 	pid_t pid = 0;
 	int r;
@@ -260,12 +264,10 @@ ociexec_exec (const struct ocicli *g, int argc, char **argv, struct bx_err *e)
 	if (!o.detach)
 		sigproxy_block (&set);
 	r = exec_start (g, &o, &x, &pid, e);
-	if (x.io.console >= 0)
-		close (x.io.console);
 	if (r == 0 && !o.detach)
-		r = spawn_exit_code (sigproxy_wait (pid, x.master, &set, x.master >= 0 ? STDIN_FILENO : -1, NULL));
-	if (x.master >= 0)
-		close (x.master);
+		r = spawn_exit_code (
+		    sigproxy_wait (pid, x.tty.master, &set, x.tty.master >= 0 ? STDIN_FILENO : -1, NULL));
+	ocistdio_close (&x.tty);
 	if (x.pidfd >= 0)
 		close (x.pidfd);
 	cgroup_close (&x.cg);

@@ -11,62 +11,79 @@
 #include "base/afile.h"
 #include "runtime/pty.h"
 
-/* the master over the unix socket PATH, with the slave's name as the
- * message (runc's utils.SendFd) */
 static int
-console_send (const char *path, int master, const char *name, struct bx_err *e)
+socket_connect (const char *path, struct bx_err *e)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	char cbuf[CMSG_SPACE (sizeof (int))] = {0};
-	struct iovec iov = {(void *)name, strlen (name)};
-	struct msghdr h = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-	struct cmsghdr *cm = CMSG_FIRSTHDR (&h);
-	int s, r;
+	int s;
 
 	if (strlen (path) >= sizeof a.sun_path)
 		return err_set (e, BX_USAGE, 0, "console socket %s: path too long", path);
 	strcpy (a.sun_path, path);
 	if ((s = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "console socket");
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN (sizeof (int));
-	memcpy (CMSG_DATA (cm), &master, sizeof master);
-	r = connect (s, (struct sockaddr *)&a, sizeof a) < 0 || sendmsg (s, &h, MSG_NOSIGNAL) < 0;
-	if (r)
-		err_set (e, BX_SYSTEM, errno, "console socket %s", path);
-	close (s);
-	return r ? -1 : 0;
+	if (connect (s, (struct sockaddr *)&a, sizeof a) < 0) {
+		close (s);
+		return err_set (e, BX_SYSTEM, errno, "console socket %s", path);
+	}
+	return s;
 }
 
 int
-ocistdio_make (int terminal, const char *console_socket, int detached, struct spawn_io *io, int *master,
-               struct bx_err *e)
+ocistdio_make (int terminal, const char *console_socket, int detached, struct spawn_io *io, struct spawn_oci *oci,
+               struct ocistdio *t, struct bx_err *e)
 {
+	int sv[2];
+
 	io->in = STDIN_FILENO;
 	io->out = STDOUT_FILENO;
 	io->err = STDERR_FILENO;
 	io->console = -1;
 	io->detached = detached;
-	*master = -1;
+	*t = (struct ocistdio){-1, -1, -1};
+	oci->console_sock = -1;
 	if (!terminal)
 		return 0;
-	if (!console_socket && detached)
+	if (console_socket) {
+		if ((t->sock = socket_connect (console_socket, e)) < 0)
+			return -1;
+	} else if (detached) {
 		return err_set (e, BX_USAGE, 0,
 		                "cannot allocate tty if runc will detach without setting console socket");
-	if (pty_open (master, &io->console, io->console_path, sizeof io->console_path, e) < 0)
-		return -1;
-	if (!console_socket) {
-		pty_resize (STDIN_FILENO, *master);
+	} else {
+		if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+			return err_set (e, BX_SYSTEM, errno, "socketpair");
+		t->sock = sv[0];
+		t->peer = sv[1];
+	}
+	oci->console_sock = t->sock;
+	return 0;
+}
+
+int
+ocistdio_started (struct ocistdio *t, struct bx_err *e)
+{
+	if (t->sock >= 0)
+		close (t->sock);
+	t->sock = -1;
+	if (t->peer < 0)
 		return 0;
-	}
-	if (console_send (console_socket, *master, io->console_path, e) < 0) {
-		close (io->console);
-		io->console = -1;
-	}
-	close (*master);
-	*master = -1;
-	return io->console < 0 ? -1 : 0;
+	if (pty_recv (t->peer, &t->master, e) < 0)
+		return -1;
+	pty_resize (STDIN_FILENO, t->master);
+	return 0;
+}
+
+void
+ocistdio_close (struct ocistdio *t)
+{
+	int *fds[] = {&t->sock, &t->peer, &t->master};
+
+	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+		if (*fds[i] >= 0) {
+			close (*fds[i]);
+			*fds[i] = -1;
+		}
 }
 
 int

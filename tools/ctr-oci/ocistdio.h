@@ -1,6 +1,7 @@
 /* ocistdio - a container process's stdio as runc gives it: the caller's
- * own fds, or a new pty whose master goes to --console-socket (or stays
- * with an attached `run`/`exec` to relay); and --pid-file */
+ * own fds, or a pty made in the container whose master goes to
+ * --console-socket (or, for an attached `run`/`exec`, comes back to us to
+ * relay); and --pid-file */
 #ifndef BOX_OCISTDIO_H
 #define BOX_OCISTDIO_H
 
@@ -9,11 +10,20 @@
 #include "base/err.h"
 #include "runtime/spawn.h"
 
-/* Fill IO for a process with TERMINAL (config's process.terminal),
- * DETACHED (its caller does not wait). *MASTER: the pty master kept for
- * relaying, else -1. */
-int ocistdio_make (int terminal, const char *console_socket, int detached, struct spawn_io *io, int *master,
-                   struct bx_err *e);
+struct ocistdio {
+	int sock;   /* the child's end: it sends the master there; -1: no terminal */
+	int peer;   /* ours, when we relay; -1: none */
+	int master; /* received from PEER once the child runs */
+};
+
+/* Fill IO (and T) for a process with TERMINAL (config's process.terminal),
+ * DETACHED (its caller does not wait); the socket goes to OCI. */
+int ocistdio_make (int terminal, const char *console_socket, int detached, struct spawn_io *io, struct spawn_oci *oci,
+                   struct ocistdio *t, struct bx_err *e);
+/* Once the child is set up: our copy of its socket closed, the master
+ * received when we relay (T->master). */
+int ocistdio_started (struct ocistdio *t, struct bx_err *e);
+void ocistdio_close (struct ocistdio *t);
 /* PID into PATH (NULL: nothing), replaced atomically. */
 int ocistdio_pid_file (const char *path, pid_t pid, struct bx_err *e);
 
