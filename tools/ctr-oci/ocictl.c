@@ -21,15 +21,17 @@
 #include "runtime/cgroup.h"
 #include "runtime/ctrsig.h"
 
-/* the options a command takes: FLAGS their letters for getopt_long */
+/* a command's flags (SHORT: their letters), counted in SEEN, and how
+ * many arguments follow */
 static int
-opts_parse (int argc, char **argv, const struct option *lo, int *seen, int nargs_min, int nargs_max, struct bx_err *e)
+opts_parse (int argc, char **argv, const char *shortopts, const struct option *lo, int *seen, int nargs_min,
+            int nargs_max, struct bx_err *e)
 {
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long (argc, argv, "+", lo, NULL)) != -1) {
+	while ((c = getopt_long (argc, argv, shortopts, lo, NULL)) != -1) {
 		if (c == '?')
 			return err_set (e, BX_USAGE, 0, "flag provided but not defined: %s", argv[optind - 1]);
 		seen[c]++;
@@ -138,7 +140,7 @@ ocictl_start (const struct ocicli *g, int argc, char **argv, struct bx_err *e)
 	int seen[256] = {0}, r = -1;
 	struct ctr c;
 
-	if (opts_parse (argc, argv, lo, seen, 1, 1, e) < 0 || ctr_load (g, argv[optind], &c, e) < 0)
+	if (opts_parse (argc, argv, "+", lo, seen, 1, 1, e) < 0 || ctr_load (g, argv[optind], &c, e) < 0)
 		return -1;
 	if (c.status == OCI_STOPPED)
 		err_set (e, BX_FAIL, 0, "cannot start a container that has stopped");
@@ -158,7 +160,7 @@ ocictl_state (const struct ocicli *g, int argc, char **argv, struct bx_err *e)
 	char *text;
 	struct ctr c;
 
-	if (opts_parse (argc, argv, lo, seen, 1, 1, e) < 0 || ctr_load (g, argv[optind], &c, e) < 0)
+	if (opts_parse (argc, argv, "+", lo, seen, 1, 1, e) < 0 || ctr_load (g, argv[optind], &c, e) < 0)
 		return -1;
 	text = state_text (&c, c.status, JSON_INDENT (2));
 	ctr_free (&c);
@@ -224,7 +226,7 @@ ocictl_kill (const struct ocicli *g, int argc, char **argv, struct bx_err *e)
 	int seen[256] = {0}, sig = SIGTERM, r = -1;
 	struct ctr c;
 
-	if (opts_parse (argc, argv, lo, seen, 1, 2, e) < 0)
+	if (opts_parse (argc, argv, "+a", lo, seen, 1, 2, e) < 0)
 		return -1;
 	if (argc - optind == 2 && (sig = ctrsig_parse (argv[optind + 1])) < 0)
 		return err_set (e, BX_USAGE, 0, "unknown signal \"%s\"", argv[optind + 1]);
@@ -272,7 +274,7 @@ ocictl_delete (const struct ocicli *g, int argc, char **argv, struct bx_err *e)
 	int seen[256] = {0}, r = -1;
 	struct ctr c;
 
-	if (opts_parse (argc, argv, lo, seen, 1, 1, e) < 0)
+	if (opts_parse (argc, argv, "+f", lo, seen, 1, 1, e) < 0)
 		return -1;
 	if (ctr_load (g, argv[optind], &c, e) < 0) {
 		/* runc: a forced delete of what is not there is done */

@@ -1,0 +1,307 @@
+#!/usr/bin/env bats
+# ctr-oci: runc's command line over box's runtime. The lifecycle
+# (create, start, state, kill, delete), run, exec, ps, list, hooks, the
+# console socket, preserved fds, the sealed binary, and bad input with
+# runc's words and exit codes.
+
+load ../helpers
+
+setup () {
+	box_setup
+	skip_unless_root
+	R=$BATS_TEST_TMPDIR/oci-root
+	B=$BATS_TEST_TMPDIR/bundle
+	# the containers' cgroups, under one parent teardown removes
+	CG=boxoci-$(basename "$BATS_TEST_TMPDIR")-$$
+	oci_bundle "$B"
+}
+
+teardown () {
+	local c
+	for c in /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/*/"$CG"/*; do
+		[[ -f $c/cgroup.procs ]] && xargs -r kill -KILL <"$c/cgroup.procs" 2>/dev/null
+	done
+	sleep 0.1
+	find /sys/fs/cgroup/*/"$CG" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	box_teardown
+}
+
+# oci_bundle DIR: the small image's tree as DIR/rootfs, ctr-oci's default
+# config without a terminal, a writable root and a cgroup under $CG
+oci_bundle () {
+	local dir=$1 m layer
+	mkdir -p "$dir/rootfs"
+	m=$(fixture_manifest_digest small)
+	layer=$(jq -r '.layers[0].digest' "$FIXTURES/small/blobs/sha256/${m#sha256:}")
+	tar -xzf "$FIXTURES/small/blobs/sha256/${layer#sha256:}" -C "$dir/rootfs"
+	ctr-oci spec --bundle "$dir"
+	cfg '.process.terminal = false | .root.readonly = false | .process.args = ["sh", "-c", "echo hi"]'
+}
+
+# cfg JQ-FILTER: edit $B/config.json
+cfg () {
+	jq "$1" "$B/config.json" >"$B/config.json.new"
+	mv "$B/config.json.new" "$B/config.json"
+}
+
+# args CMD...: the process's args
+args () {
+	# (jq --args would take a "-c" for its own)
+	cfg ".process.args = $(printf '%s\n' "$@" | jq -R . | jq -cs .) | .linux.cgroupsPath = \"/$CG/${ID:-c1}\""
+}
+
+oci () {
+	ctr-oci --root "$R" "$@"
+}
+
+# bg ARGS...: a command whose container outlives it: its stdio not the
+# pipe `run` reads to the end (the container would hold it open)
+bg () {
+	oci "$@" </dev/null >"$BATS_TEST_TMPDIR/bg.out" 2>&1 || {
+		cat "$BATS_TEST_TMPDIR/bg.out"
+		return 1
+	}
+}
+
+status_of () {
+	oci state "$1" | jq -r .status
+}
+
+@test "spec writes a default config.json once" {
+	local d=$BATS_TEST_TMPDIR/spec
+	mkdir "$d"
+	run -0 ctr-oci spec --bundle "$d"
+	jq -e '.process.args == ["sh"] and .root.path == "rootfs"' "$d/config.json"
+	run -1 ctr-oci spec --bundle "$d"
+	[[ $output == *"File config.json exists. Remove it first"* ]]
+}
+
+@test "create waits before the payload, start releases it, delete removes it" {
+	args sh -c 'echo started >/started; exec sleep 60'
+	bg create --bundle "$B" --pid-file "$BATS_TEST_TMPDIR/pid" c1
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	[[ -d /proc/$pid ]]
+	[[ $(status_of c1) == created ]]
+	[[ ! -e $B/rootfs/started ]]
+	oci state c1 | jq -e --arg p "$pid" --arg b "$B" \
+		'.ociVersion and .id == "c1" and (.pid | tostring) == $p and .bundle == $b and .created'
+	bg start c1
+	for _ in $(seq 50); do [[ -e $B/rootfs/started ]] && break; sleep 0.05; done
+	[[ -e $B/rootfs/started ]]
+	[[ $(status_of c1) == running ]]
+	# the container's PID 1 is the payload, in the cgroup asked for
+	[[ $(cat /proc/"$pid"/comm) == sleep ]]
+	grep -qx "$pid" /sys/fs/cgroup/memory/"$CG"/c1/cgroup.procs
+	run -1 oci start c1
+	[[ $output == *"cannot start an already running container"* ]]
+	run -1 oci delete c1
+	[[ $output == *"cannot delete container c1 that is not stopped: running"* ]]
+	run -0 oci kill c1 KILL
+	for _ in $(seq 50); do [[ $(status_of c1) == stopped ]] && break; sleep 0.05; done
+	[[ $(status_of c1) == stopped ]]
+	run -1 oci start c1
+	[[ $output == *"cannot start a container that has stopped"* ]]
+	run -0 oci delete c1
+	[[ -z $(ls -A "$R") || $(ls -A "$R") == .cache ]]
+	[[ ! -d /sys/fs/cgroup/memory/$CG/c1 ]]
+	run -1 oci state c1
+	[[ $output == *"container does not exist"* ]]
+}
+
+@test "delete of a created container kills it; delete --force of a running one" {
+	args sleep 60
+	bg create --bundle "$B" c1
+	pid=$(oci state c1 | jq .pid)
+	run -0 oci delete c1
+	[[ ! -d /proc/$pid ]] || [[ $(awk '/^State:/ {print $2}' /proc/"$pid"/status) == Z ]]
+	ID=c2 args sleep 60
+	bg create --bundle "$B" c2
+	bg start c2
+	run -0 oci delete --force c2
+	run -1 oci state c2
+	run -0 oci delete --force nope
+}
+
+@test "run: the payload's output and exit code; --detach" {
+	args sh -c 'echo out; echo err >&2; exit 7'
+	run --separate-stderr -7 oci run --bundle "$B" c1
+	[[ $output == out && $stderr == err ]]
+	run -1 oci state c1
+	ID=c2 args sleep 60
+	bg run --detach --bundle "$B" c2
+	[[ $(status_of c2) == running ]]
+	oci kill c2 9
+}
+
+@test "exec: args and --process, in the container's namespaces, exit code" {
+	args sleep 60
+	bg run -d --bundle "$B" c1
+	run -0 oci exec c1 sh -c 'cat /proc/1/comm; echo "[$FOO]"; pwd; id -u'
+	[[ ${lines[0]} == sleep && ${lines[1]} == "[]" && ${lines[2]} == / && ${lines[3]} == 0 ]]
+	run -0 oci exec --env FOO=bar --cwd /tmp --user 1000:1000 c1 sh -c 'echo $FOO; pwd; id -u'
+	[[ ${lines[0]} == bar && ${lines[1]} == /tmp && ${lines[2]} == 1000 ]]
+	run -3 oci exec c1 sh -c 'exit 3'
+	jq -n '{args: ["sh", "-c", "echo from process.json; exit 4"], cwd: "/", env: ["PATH=/bin"], user: {uid: 0, gid: 0}}' \
+		>"$BATS_TEST_TMPDIR/p.json"
+	run -4 oci exec --process "$BATS_TEST_TMPDIR/p.json" c1
+	[[ $output == "from process.json" ]]
+	bg exec -d --pid-file "$BATS_TEST_TMPDIR/epid" c1 sleep 30
+	[[ -d /proc/$(cat "$BATS_TEST_TMPDIR/epid") ]]
+	oci kill c1 9
+	for _ in $(seq 50); do [[ $(status_of c1) == stopped ]] && break; sleep 0.05; done
+	run -1 oci exec c1 true
+	[[ $output == *"cannot exec in a stopped container"* ]]
+}
+
+@test "ps and list" {
+	args sleep 60
+	bg run -d --bundle "$B" c1
+	pid=$(oci state c1 | jq .pid)
+	run -0 oci ps --format json c1
+	[[ $output == "[$pid]" ]]
+	run -0 oci ps c1
+	[[ ${lines[0]} == *PID* && ${lines[1]} == *" $pid "*sleep* ]]
+	run -0 oci list
+	[[ ${lines[0]} =~ ^ID\ +PID\ +STATUS\ +BUNDLE\ +CREATED\ +OWNER$ ]]
+	[[ ${lines[1]} =~ ^c1\ +$pid\ +running\ +$B\ + ]]
+	run -0 oci list -q
+	[[ $output == c1 ]]
+	oci list --format json | jq -e '.[0].id == "c1" and .[0].status == "running"'
+	run -0 ctr-oci --root "$BATS_TEST_TMPDIR/empty" list --format json
+	[[ $output == null ]]
+	oci kill --all c1 KILL
+}
+
+@test "hooks run in order with the state on stdin; poststop at delete" {
+	local log=$BATS_TEST_TMPDIR/hooks.log h hooks='{}'
+	for h in prestart createRuntime createContainer poststart poststop; do
+		hooks=$(jq -c --arg h "$h" --arg log "$log" \
+			'.[$h] = [{path: "/bin/sh", args: ["sh", "-c", "read -r s; echo \"\($h) $s\" >>\($log)"]}]' <<<"$hooks")
+	done
+	# startContainer runs in the container: its path and files are the container's
+	hooks=$(jq -c '.startContainer = [{path: "/bin/sh", args: ["sh", "-c", "cat >/start-state"]}]' <<<"$hooks")
+	args sleep 60
+	cfg ".hooks = $hooks"
+	bg create --bundle "$B" c1
+	run -0 cut -d' ' -f1 "$log"
+	[[ $output == "prestart"$'\n'"createRuntime"$'\n'"createContainer" ]]
+	pid=$(oci state c1 | jq .pid)
+	grep "^createRuntime " "$log" | cut -d' ' -f2- | jq -e --arg p "$pid" '.id == "c1" and (.pid | tostring) == $p'
+	bg start c1
+	for _ in $(seq 50); do [[ -s $B/rootfs/start-state ]] && break; sleep 0.05; done
+	jq -e '.id == "c1"' "$B/rootfs/start-state"
+	run -0 cut -d' ' -f1 "$log"
+	[[ ${lines[3]} == poststart ]]
+	oci kill c1 KILL
+	for _ in $(seq 50); do [[ $(status_of c1) == stopped ]] && break; sleep 0.05; done
+	oci delete c1
+	run -0 tail -n1 "$log"
+	[[ $output == "poststop "* ]]
+}
+
+@test "a failing prestart hook fails the create and leaves nothing" {
+	args sleep 60
+	cfg '.hooks = {prestart: [{path: "/bin/false"}]}'
+	run -1 oci create --bundle "$B" c1
+	[[ $output == *"prestart hook /bin/false: exit status 1"* ]]
+	run -1 oci state c1
+	[[ ! -d /sys/fs/cgroup/memory/$CG/c1 ]]
+}
+
+@test "--console-socket: the master of a pty of the container's devpts" {
+	local sock=$BATS_TEST_TMPDIR/console.sock
+	args sh -c 'tty; echo typed: $(head -n1)'
+	cfg '.process.terminal = true'
+	python3 - "$sock" >"$BATS_TEST_TMPDIR/console.out" <<-'EOF' &
+		import os, socket, sys
+		s = socket.socket(socket.AF_UNIX)
+		s.bind(sys.argv[1]); s.listen(1)
+		c, _ = s.accept()
+		msg, fds, _, _ = socket.recv_fds(c, 256, 1)
+		print("name", msg.decode(), flush=True)
+		m = fds[0]
+		os.write(m, b"hello\n")
+		out = b""
+		while True:
+		    try:
+		        d = os.read(m, 1024)
+		    except OSError:
+		        break
+		    if not d:
+		        break
+		    out += d
+		print(out.decode().replace("\r", ""), flush=True)
+	EOF
+	local py=$!
+	for _ in $(seq 50); do [[ -S $sock ]] && break; sleep 0.05; done
+	bg create --bundle "$B" --console-socket "$sock" c1
+	bg start c1
+	wait "$py"
+	run cat "$BATS_TEST_TMPDIR/console.out"
+	[[ ${lines[0]} == "name /dev/pts/0" ]]
+	[[ $output == *"/dev/pts/0"*"typed: hello"* ]]
+	run -1 oci create --bundle "$B" c2
+	[[ $output == *"cannot allocate tty if runc will detach without setting console socket"* ]]
+}
+
+@test "--preserve-fds passes the caller's fds 3..N" {
+	args sh -c 'cat <&3; cat <&4'
+	echo three >"$BATS_TEST_TMPDIR/three"
+	echo four >"$BATS_TEST_TMPDIR/four"
+	run -0 oci run --preserve-fds 2 --bundle "$B" c1 3<"$BATS_TEST_TMPDIR/three" 4<"$BATS_TEST_TMPDIR/four"
+	[[ $output == three$'\n'four ]]
+	ID=c2 args sh -c 'cat <&3'
+	run -1 oci run --bundle "$B" c2 3<"$BATS_TEST_TMPDIR/three"
+}
+
+@test "the waiting process is a sealed copy, not the binary on disk" {
+	args sleep 60
+	bg create --bundle "$B" c1
+	pid=$(oci state c1 | jq .pid)
+	exe=$(readlink /proc/"$pid"/exe)
+	[[ $exe == /memfd:* ]]
+	[[ $(awk '/^Uid:/ {print $2}' /proc/"$pid"/status) == 0 ]]
+	oci delete c1
+}
+
+@test "--systemd-cgroup maps slice:prefix:name onto systemd's cgroupfs path" {
+	# each dash of a slice's name is a level: S.slice/S-b.slice
+	local s=bxoci$$ d
+	args sleep 60
+	cfg ".linux.cgroupsPath = \"$s-b.slice:box:c1\""
+	bg --systemd-cgroup run -d --bundle "$B" c1
+	pid=$(oci state c1 | jq .pid)
+	d=$s.slice/$s-b.slice/box-c1.scope
+	grep -qx "$pid" "/sys/fs/cgroup/memory/$d/cgroup.procs"
+	oci delete -f c1
+	[[ ! -d /sys/fs/cgroup/memory/$d ]]
+	rmdir /sys/fs/cgroup/*/"$s.slice/$s-b.slice" /sys/fs/cgroup/*/"$s.slice" 2>/dev/null || true
+}
+
+@test "bad input: runc's words and exit codes, nothing made" {
+	run -3 ctr-oci --root "$R" frobnicate
+	[[ $output == *"No help topic for 'frobnicate'"* ]]
+	run -1 oci list --bogus
+	[[ $output == *"flag provided but not defined: --bogus"* ]]
+	run -1 oci state nope
+	[[ $output == *'level=error msg="container does not exist"'* ]]
+	cfg '.process.args = "sh"'
+	run -1 oci create --bundle "$B" c1
+	[[ $output == *"process.args"* ]]
+	[[ ! -e $R/c1 ]]
+	args sleep 60
+	bg create --bundle "$B" c1
+	run -1 oci create --bundle "$B" c1
+	[[ $output == *"container with id exists: c1"* ]]
+	run -1 oci create --bundle "$B" 'bad/id'
+	[[ $output == *"invalid id format"* ]]
+	run -1 oci kill c1 NOPE
+	[[ $output == *'unknown signal \"NOPE\"'* ]]
+	oci delete c1
+}
+
+@test "--log --log-format json: errors as the shim reads them" {
+	run -1 ctr-oci --root "$R" --log "$BATS_TEST_TMPDIR/log.json" --log-format json state nope
+	[[ $output == "container does not exist" ]]
+	jq -e '.level == "error" and .msg == "container does not exist" and .time' "$BATS_TEST_TMPDIR/log.json"
+}
