@@ -7,9 +7,9 @@
  *                  [--cache-from IMAGE]... [-q]
  *                  [--iidfile FILE] [--label K=V]... [--network MODE]
  *                  [--add-host H:IP]... [--shm-size N] [--ulimit T=S[:H]]...
- *                  [--secret id=ID,src=FILE|env=VAR]... [--ssh ID[=SOCKET]]... [--pull]
+ *                  [--secret id=ID,src=FILE|env=VAR]... [--ssh ID[=SOCKET|KEY[,KEY]]]... [--pull]
  *                  [--platform P] [--progress auto|plain|tty]
- *                  [--compress[=]gzip|zstd] CONTEXT|-
+ *                  [--compress[=]gzip|zstd] [--allow ENT[,ENT]]... CONTEXT|-
  *         df-build --print-ast FILE|-
  * stdin:  the Dockerfile, with -f - or the context -; or with the context
  *         -, a tar archive (plain, gzip, bzip2, xz, zstd): the context
@@ -35,7 +35,8 @@
  *         layers/<diffid hex>/ (a step's upper moved in as its layer's
  *         tree, as layers/<hex>.tmp-<pid> under layers/<hex>.lock);
  *         tmp/build-<pid>/ (a layer being written), tmp/build-<pid>.context/
- *         (a tar context), tmp/run-<pid>/ (a RUN's
+ *         (a tar context), tmp/build-<pid>.ssh/<n>.sock (the agents of
+ *         --ssh key files, ssh-agent's), tmp/run-<pid>/ (a RUN's
  *         secrets and here-document); cache/run/<hex>/ (cache mounts);
  *         images/ through img-fetch (a missing base, --pull);
  *         build/cache/<key> (each step's result), build/files/<context>
@@ -53,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/afile.h"
@@ -63,6 +65,7 @@
 #include "df-build/build.h"
 #include "df-build/context.h"
 #include "df-build/ctrrun.h"
+#include "df-build/sshagent.h"
 #include "dockerfile/dockerfile.h"
 #include "layers/layer.h"
 #include "image/platform.h"
@@ -82,8 +85,9 @@ usage (void)
 	    "usage: %s [--root DIR] [-t NAME]... [-f FILE|-] [--build-arg K[=V]]... [--target STAGE]\n"
 	    "       [--no-cache] [--cache-from IMAGE]... [-q] [--iidfile FILE] [--label K=V]... [--network MODE]\n"
 	    "       [--add-host H:IP]... [--shm-size N] [--ulimit T=S[:H]]... [--secret id=ID,src=FILE|env=VAR]...\n"
-	    "       [--ssh ID[=SOCKET]]... [--pull] [--platform P] [--progress auto|plain|tty] [--compress gzip|zstd]\n"
-	    "       CONTEXT|-\n"
+	    "       [--ssh ID[=SOCKET|KEY[,KEY]]]... [--pull] [--platform P] [--progress auto|plain|tty] [--compress "
+	    "gzip|zstd]\n"
+	    "       [--allow ENT[,ENT]]... CONTEXT|-\n"
 	    "       %s --print-ast FILE|-\n",
 	    bx_prog, bx_prog);
 	exit (BX_USAGE);
@@ -188,19 +192,55 @@ add_secret (struct opts *o, const char *spec)
 	json_object_set_new (o->b.secrets, id, src ? json_pack ("{s:s}", "src", src) : json_pack ("{s:s}", "env", env));
 }
 
-/* --ssh ID[=SOCKET]: an ssh agent's socket, $SSH_AUTH_SOCK by default;
- * key files (which buildx loads into an agent of its own) are not taken */
+/* --ssh ID[=SOCKET|KEY[,KEY]]: an ssh agent's socket ($SSH_AUTH_SOCK by
+ * default), or, as buildx tells them, key files: more than one path, or
+ * one that is no socket; sshagent serves them */
 static void
 add_ssh (struct opts *o, const char *spec)
 {
-	const char *eq = strchr (spec, '='), *sock = eq ? eq + 1 : getenv ("SSH_AUTH_SOCK");
-	_cleanup_free_ char *id = eq ? strndup (spec, eq - spec) : strdup (spec);
+	const char *eq = strchr (spec, '='), *v = eq ? eq + 1 : getenv ("SSH_AUTH_SOCK");
+	_cleanup_free_ char *id = eq ? strndup (spec, eq - spec) : strdup (spec), *copy = NULL;
+	char *save = NULL;
+	struct stat st;
+	json_t *keys;
 
-	if (!*id || (sock && strchr (sock, ',')))
-		err_die (BX_USAGE, "--ssh %s: ID[=SOCKET] expected (key files: not implemented)", spec);
-	if (!sock || !*sock)
+	if (!id || !*id)
+		err_die (BX_USAGE, "--ssh %s: ID[=SOCKET|KEY[,KEY]] expected", spec);
+	if (!v || !*v)
 		err_die (BX_USAGE, "--ssh %s: no SOCKET given and SSH_AUTH_SOCK is not set", spec);
-	json_object_set_new (o->b.ssh, id, json_string (sock));
+	if (!strchr (v, ',') && stat (v, &st) == 0 && S_ISSOCK (st.st_mode)) {
+		json_object_set_new (o->b.ssh, id, json_string (v));
+		return;
+	}
+	keys = json_array ();
+	copy = strdup (v);
+	for (char *t = copy ? strtok_r (copy, ",", &save) : NULL; t; t = strtok_r (NULL, ",", &save)) {
+		char *abs = realpath (t, NULL);
+		if (!abs || stat (abs, &st) < 0)
+			err_die (BX_USAGE, "--ssh %s: %s: %s", spec, t, strerror (errno));
+		if (!S_ISREG (st.st_mode))
+			err_die (BX_USAGE, "--ssh %s: %s: not a socket or a key file", spec, t);
+		json_array_append_new (keys, json_string (abs));
+		free (abs);
+	}
+	json_object_set_new (o->b.ssh, id, json_pack ("{s:o}", "keys", keys));
+}
+
+/* --allow ENT[,ENT]: buildx's entitlements; security.insecure lets RUN
+ * --security=insecure run privileged; network.host is what RUN
+ * --network=host always had here */
+static void
+add_allow (struct opts *o, const char *list)
+{
+	_cleanup_free_ char *copy = strdup (list);
+	char *save = NULL;
+
+	for (char *t = copy ? strtok_r (copy, ",", &save) : NULL; t; t = strtok_r (NULL, ",", &save)) {
+		if (!strcmp (t, "security.insecure"))
+			o->b.insecure = 1;
+		else if (strcmp (t, "network.host"))
+			err_die (BX_USAGE, "unknown entitlement %s", t);
+	}
 }
 
 enum {
@@ -221,7 +261,8 @@ enum {
 	O_ULIMIT,
 	O_SECRET,
 	O_SSH,
-	O_CACHE_FROM
+	O_CACHE_FROM,
+	O_ALLOW
 };
 
 static const struct option longopts[] = {{"root", required_argument, NULL, O_ROOT},
@@ -245,6 +286,7 @@ static const struct option longopts[] = {{"root", required_argument, NULL, O_ROO
                                          {"secret", required_argument, NULL, O_SECRET},
                                          {"ssh", required_argument, NULL, O_SSH},
                                          {"compress", optional_argument, NULL, O_COMPRESS},
+                                         {"allow", required_argument, NULL, O_ALLOW},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
 
@@ -283,6 +325,7 @@ parse_one (struct opts *o, int c, int idx, int argc, char **argv)
 	case O_SECRET: add_secret (o, optarg); break;
 	case O_SSH: add_ssh (o, optarg); break;
 	case O_CACHE_FROM: json_array_append_new (o->b.cachefrom, json_string (optarg)); break;
+	case O_ALLOW: add_allow (o, optarg); break;
 	default: usage ();
 	}
 }
@@ -391,7 +434,9 @@ build (struct opts *o)
 		goto out;
 	ctrrun_signals ();
 	ctrrun_sweep (&b);
-	rc = build_run (&b, &e);
+	if (sshagent_start (&b, &e) == 0)
+		rc = build_run (&b, &e);
+	sshagent_stop (&b);
 	store_close (&b.st);
 out:
 	dockerfile_free (b.df);

@@ -489,6 +489,19 @@ wait_for () {
 	nothing_left 3
 }
 
+@test "RUN --security=insecure: buildkit's refusal without --allow security.insecure; other modes and entitlements named" {
+	printf 'FROM small\nRUN --security=insecure true\n' >"$CTX/Dockerfile"
+	run -1 df-build --network none -t t "$CTX"
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: security.insecure is not allowed" ]]
+	run -1 box inspect t
+	run -2 df-build --network none --allow security.nope -t t "$CTX"
+	[[ $output == "df-build: unknown entitlement security.nope" ]]
+	printf 'FROM small\nRUN --security=other true\n' >"$CTX/Dockerfile"
+	run -2 df-build --network none --allow security.insecure "$CTX"
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: RUN --security=other: unsupported security mode (sandbox or insecure)" ]]
+	nothing_left
+}
+
 # wait until the file FILE exists (20 s at most)
 wait_for_file () {
 	local n
@@ -523,6 +536,63 @@ DF
 FROM small
 RUN --mount=type=ssh true
 DF
-	[[ ${lines[-1]} == "df-build: Dockerfile:2: RUN --mount=type=ssh: ssh default: $BATS_TEST_TMPDIR: not a socket" ]]
+	[[ ${lines[-1]} == "df-build: --ssh default=$BATS_TEST_TMPDIR: $BATS_TEST_TMPDIR: not a socket or a key file" ]]
 	nothing_left 0
+}
+
+@test "--ssh ID=KEY,KEY: the key files served by an agent of the build's own, as buildx does; gone after the build" {
+	local k
+	for k in one two; do
+		ssh-keygen -q -t ed25519 -N '' -C "key-$k" -f "$BATS_TEST_TMPDIR/$k"
+	done
+	# an image with the host's ssh-add (and its libraries) to ask the agent
+	mkdir -p "$CTX/root"
+	cp -L --parents /usr/bin/ssh-add $(ldd /usr/bin/ssh-add | grep -o '/[^ ]*') "$CTX/root/"
+	run -0 build --ssh default="$BATS_TEST_TMPDIR/one,$BATS_TEST_TMPDIR/two" --ssh solo="$BATS_TEST_TMPDIR/two" <<'DF'
+FROM small
+COPY root/ /
+RUN --mount=type=ssh ssh-add -l > /default
+RUN --mount=type=ssh,id=solo ssh-add -L > /solo
+DF
+	run -0 box run --rm --network none t cat /default
+	[[ ${#lines[@]} == 2 && ${lines[0]} == *" key-one (ED25519)" && ${lines[1]} == *" key-two (ED25519)" ]]
+	run -0 box run --rm --network none t cat /solo
+	[[ $output == "$(cat "$BATS_TEST_TMPDIR/two.pub")" ]]
+	# the agents and their sockets are gone with the build
+	[[ -z $(ls "$BOX_ROOT/tmp" 2>/dev/null | grep ssh) ]]
+	run -1 pgrep -f "ssh-agent -a $BOX_ROOT/"
+	# a key file that is not one: ssh-add's complaint, nothing left
+	echo nokey >"$BATS_TEST_TMPDIR/bad"
+	chmod 600 "$BATS_TEST_TMPDIR/bad"
+	run -2 build --ssh default="$BATS_TEST_TMPDIR/bad" <<<$'FROM small\nRUN --mount=type=ssh true'
+	[[ ${lines[-1]} == "df-build: --ssh default: ssh-add: Error loading key \"$BATS_TEST_TMPDIR/bad\": "?* ]]
+	run -2 build --ssh default="$BATS_TEST_TMPDIR/none" <<<$'FROM small\nRUN --mount=type=ssh true'
+	[[ ${lines[-1]} == "df-build: --ssh default=$BATS_TEST_TMPDIR/none: $BATS_TEST_TMPDIR/none: No such file or directory" ]]
+	[[ -z $(ls "$BOX_ROOT/tmp" 2>/dev/null | grep ssh) ]]
+	run -1 pgrep -f "ssh-agent -a $BOX_ROOT/"
+	nothing_left 0
+}
+
+@test "--ssh: a killed build's agent goes (its parent gone), the next build sweeps its directory" {
+	local hex pid
+	ssh-keygen -q -t ed25519 -N '' -f "$BATS_TEST_TMPDIR/k"
+	hex=$(printf %s w | sha256sum | cut -d' ' -f1)
+	printf 'FROM small\nRUN --mount=type=ssh --mount=type=cache,id=w,target=/c touch /c/in; sleep 60\n' >"$CTX/Dockerfile"
+	df-build --network none --ssh default="$BATS_TEST_TMPDIR/k" "$CTX" >/dev/null 2>&1 &
+	pid=$!
+	wait_for_file "$BOX_ROOT/cache/run/$hex/in"
+	[[ -S $BOX_ROOT/tmp/build-$pid.ssh/0.sock ]]
+	SSH_AUTH_SOCK=$BOX_ROOT/tmp/build-$pid.ssh/0.sock run -0 ssh-add -l
+	kill -KILL "$pid"
+	wait "$pid" || true
+	# ssh-agent looks for its parent every 10 seconds
+	local n
+	for n in $(seq 150); do
+		pgrep -f "ssh-agent -a $BOX_ROOT/" >/dev/null || break
+		sleep 0.1
+	done
+	run -1 pgrep -f "ssh-agent -a $BOX_ROOT/"
+	run -0 df-build --network none -q - <<<$'FROM small\nRUN true'
+	[[ ! -e $BOX_ROOT/tmp/build-$pid.ssh ]]
+	nothing_left 1
 }

@@ -35,6 +35,7 @@ struct build_opts {
 	long long epoch;   /* SOURCE_DATE_EPOCH, or -1 */
 	int no_cache;      /* --no-cache: no step taken from the cache */
 	json_t *cachefrom; /* --cache-from: image names */
+	int insecure;      /* --allow security.insecure */
 };
 
 struct build_stage {

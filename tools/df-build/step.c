@@ -200,11 +200,19 @@ run_check (struct build *b, json_t *flags, struct bx_err *e)
 				return -1;
 			continue;
 		}
-		/* sandbox is what every RUN gets; insecure (privileged) is not done */
+		/* sandbox is what every RUN gets; insecure runs privileged, as
+		 * buildkit does when the build allows it */
 		if (!strcmp (f, "--security=sandbox"))
 			continue;
-		if (!strncmp (f, "--security", 10))
-			return build_errf (b, e, BX_USAGE, "RUN %s: not implemented", f);
+		if (!strcmp (f, "--security=insecure")) {
+			if (!b->o->insecure)
+				return build_errf (b, e, BX_FAIL, "security.insecure is not allowed");
+			json_array_append_new (flags, json_string ("--privileged"));
+			continue;
+		}
+		if (!strncmp (f, "--security=", 11))
+			return build_errf (b, e, BX_USAGE, "RUN %s: unsupported security mode (sandbox or insecure)",
+			                   f);
 		return build_errf (b, e, BX_USAGE, "RUN: unknown flag: %s", f);
 	}
 	if (b->in->nheredocs && b->in->json)
