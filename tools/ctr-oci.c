@@ -6,7 +6,7 @@
  *                 [--debug] [--systemd-cgroup] [--rootless auto|true|false]
  *                 COMMAND [OPTIONS] ID [ARGS...]
  *         commands: create, start, run, state, kill, delete, exec, ps,
- *         list, features, spec; pause, resume, update, events,
+ *         list, pause, resume, features, spec; update, events,
  *         checkpoint, restore (refused)
  * stdin:  the container's (create, run, exec without a terminal)
  * stdout: state: the OCI state; list, ps: a table or json; features: the
@@ -66,8 +66,8 @@ static const struct command commands[] = {
     {"create", ocicreate_create, 1}, {"run", ocicreate_run, 1}, {"start", ocictl_start, 0},
     {"state", ocictl_state, 0},      {"kill", ocictl_kill, 0},  {"delete", ocictl_delete, 0},
     {"exec", ociexec_exec, 1},       {"ps", ocictl_ps, 0},      {"list", ocictl_list, 0},
-    {"features", features, 0},       {"spec", spec, 0},         {"pause", refused, 0},
-    {"resume", refused, 0},          {"update", refused, 0},    {"events", refused, 0},
+    {"features", features, 0},       {"spec", spec, 0},         {"pause", ocictl_pause, 0},
+    {"resume", ocictl_pause, 0},     {"update", refused, 0},    {"events", refused, 0},
     {"checkpoint", refused, 0},      {"restore", refused, 0},
 };
 

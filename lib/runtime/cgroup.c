@@ -216,12 +216,23 @@ cgroup_path (const char *id, char out[CGROUP_PATH_LEN])
 int
 cgroup_dir (const char *id, const char *ctrl, char *out, size_t len)
 {
+	char path[CGROUP_PATH_LEN];
+
+	cgroup_path (id, path);
+	return cgroup_dir_of (path, ctrl, out, len);
+}
+
+int
+cgroup_dir_of (const char *path, const char *ctrl, char *out, size_t len)
+{
 	const char *r = v2_root ();
 
+	while (*path == '/')
+		path++;
 	if (r)
-		snprintf (out, len, "%s/box/%s", r, id);
+		snprintf (out, len, "%s/%s", r, path);
 	else
-		snprintf (out, len, HIERARCHY_ROOT "/%s/box/%s", ctrl, id);
+		snprintf (out, len, HIERARCHY_ROOT "/%s/%s", ctrl, path);
 	return r != NULL;
 }
 

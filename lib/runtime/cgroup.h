@@ -32,6 +32,8 @@ int cgroup_is_v2_host (void);
  * when it is v2, 0 v1. For the readers of a cgroup's own files
  * (runtime/freezer, runtime/ctrstats). */
 int cgroup_dir (const char *id, const char *ctrl, char *out, size_t len);
+/* The same for the cgroup PATH ("/box/<id>", or an OCI cgroupsPath). */
+int cgroup_dir_of (const char *path, const char *ctrl, char *out, size_t len);
 
 /* a v1 devices cgroup rule, "c 1:3 rwm"; major/minor -1: any */
 struct cgroup_devrule {

@@ -76,24 +76,51 @@ freezer_wait (const char *dir, int v2, struct bx_err *e)
 int
 freezer_freeze (const char *id, struct bx_err *e)
 {
+	char path[CGROUP_PATH_LEN];
+
+	cgroup_path (id, path);
+	return freezer_freeze_cgroup (path, e);
+}
+
+int
+freezer_thaw (const char *id, struct bx_err *e)
+{
+	char path[CGROUP_PATH_LEN];
+
+	cgroup_path (id, path);
+	return freezer_thaw_cgroup (path, e);
+}
+
+int
+freezer_is_frozen (const char *id)
+{
+	char path[CGROUP_PATH_LEN];
+
+	cgroup_path (id, path);
+	return freezer_is_frozen_cgroup (path);
+}
+
+int
+freezer_freeze_cgroup (const char *path, struct bx_err *e)
+{
 	char dir[PATH_MAX];
-	int v2 = cgroup_dir (id, "freezer", dir, sizeof dir);
+	int v2 = cgroup_dir_of (path, "freezer", dir, sizeof dir);
 	struct bx_err ign = {0};
 
 	if (freezer_write (dir, v2 ? "cgroup.freeze" : "freezer.state", v2 ? "1" : "FROZEN", e) < 0)
 		return -1;
 	if (freezer_wait (dir, v2, e) < 0) {
-		freezer_thaw (id, &ign);
+		freezer_thaw_cgroup (path, &ign);
 		return -1;
 	}
 	return 0;
 }
 
 int
-freezer_thaw (const char *id, struct bx_err *e)
+freezer_thaw_cgroup (const char *path, struct bx_err *e)
 {
 	char dir[PATH_MAX];
-	int v2 = cgroup_dir (id, "freezer", dir, sizeof dir);
+	int v2 = cgroup_dir_of (path, "freezer", dir, sizeof dir);
 
 	if (freezer_write (dir, v2 ? "cgroup.freeze" : "freezer.state", v2 ? "0" : "THAWED", e) < 0)
 		return e->code == BX_NOTFOUND ? 0 : -1;
@@ -101,10 +128,10 @@ freezer_thaw (const char *id, struct bx_err *e)
 }
 
 int
-freezer_is_frozen (const char *id)
+freezer_is_frozen_cgroup (const char *path)
 {
 	char dir[PATH_MAX], st[32];
-	int v2 = cgroup_dir (id, "freezer", dir, sizeof dir);
+	int v2 = cgroup_dir_of (path, "freezer", dir, sizeof dir);
 
 	if (freezer_read (dir, v2 ? "cgroup.freeze" : "freezer.state", st, sizeof st) < 0)
 		return 0;

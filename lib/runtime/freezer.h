@@ -21,4 +21,9 @@ int freezer_thaw (const char *id, struct bx_err *e);
  * no freezer cgroup. */
 int freezer_is_frozen (const char *id);
 
+/* The same for the cgroup PATH (an OCI cgroupsPath; ctr-oci). */
+int freezer_freeze_cgroup (const char *path, struct bx_err *e);
+int freezer_thaw_cgroup (const char *path, struct bx_err *e);
+int freezer_is_frozen_cgroup (const char *path);
+
 #endif

@@ -172,6 +172,24 @@ status_of () {
 	oci kill --all c1 KILL
 }
 
+@test "pause and resume: the freezer; delete -f of a paused container" {
+	args sleep 60
+	bg run -d --bundle "$B" c1
+	run -1 oci resume c1
+	[[ $output == *"container not paused"* ]]
+	oci pause c1
+	[[ $(status_of c1) == paused ]]
+	[[ $(cat /sys/fs/cgroup/freezer/"$CG"/c1/freezer.state) == FROZEN ]]
+	run -1 oci delete c1
+	[[ $output == *"that is not stopped: paused"* ]]
+	oci resume c1
+	[[ $(status_of c1) == running ]]
+	oci pause c1
+	oci delete -f c1
+	run -1 oci state c1
+	run -1 oci pause c1
+}
+
 @test "hooks run in order with the state on stdin; poststop at delete" {
 	local log=$BATS_TEST_TMPDIR/hooks.log h hooks='{}'
 	for h in prestart createRuntime createContainer poststart poststop; do

@@ -20,6 +20,7 @@
 #include "ocistate.h"
 #include "runtime/cgroup.h"
 #include "runtime/ctrsig.h"
+#include "runtime/freezer.h"
 
 /* a command's flags (SHORT: their letters), counted in SEEN, and how
  * many arguments follow */
@@ -249,6 +250,8 @@ kill_all (const struct ctr *c)
 
 	signal_ctr (c, SIGKILL, 1, &e);
 	kill (c->st.pid, SIGKILL);
+	/* a frozen process dies once thawed */
+	freezer_thaw_cgroup (c->st.cgroup, &e);
 	if (pidfd >= 0) {
 		ctrsig_exit_wait (pidfd, 10000);
 		close (pidfd);
@@ -288,6 +291,25 @@ ocictl_delete (const struct ocicli *g, int argc, char **argv, struct bx_err *e)
 			kill_all (&c);
 		r = destroy (&c, e);
 	}
+	ctr_free (&c);
+	return r;
+}
+
+int
+ocictl_pause (const struct ocicli *g, int argc, char **argv, struct bx_err *e)
+{
+	static const struct option lo[] = {{0, 0, 0, 0}};
+	int seen[256] = {0}, r = -1, pause = !strcmp (argv[0], "pause");
+	struct ctr c;
+
+	if (opts_parse (argc, argv, "+", lo, seen, 1, 1, e) < 0 || ctr_load (g, argv[optind], &c, e) < 0)
+		return -1;
+	if (pause && c.status != OCI_RUNNING && c.status != OCI_CREATED)
+		err_set (e, BX_FAIL, 0, "container not running");
+	else if (!pause && c.status != OCI_PAUSED)
+		err_set (e, BX_FAIL, 0, "container not paused");
+	else
+		r = pause ? freezer_freeze_cgroup (c.st.cgroup, e) : freezer_thaw_cgroup (c.st.cgroup, e);
 	ctr_free (&c);
 	return r;
 }

@@ -16,6 +16,8 @@ int ocictl_state (const struct ocicli *g, int argc, char **argv, struct bx_err *
 int ocictl_kill (const struct ocicli *g, int argc, char **argv, struct bx_err *e);
 int ocictl_delete (const struct ocicli *g, int argc, char **argv, struct bx_err *e);
 int ocictl_ps (const struct ocicli *g, int argc, char **argv, struct bx_err *e);
+/* pause ID, resume ID (ARGV[0] says which): the cgroup's freezer */
+int ocictl_pause (const struct ocicli *g, int argc, char **argv, struct bx_err *e);
 int ocictl_list (const struct ocicli *g, int argc, char **argv, struct bx_err *e);
 
 /* The pids in cgroup CGROUP (an array *N long; free it). */

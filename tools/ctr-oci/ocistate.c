@@ -14,7 +14,7 @@
 #include "base/afile.h"
 #include "base/cleanup.h"
 #include "base/tree.h"
-#include "runtime/cgroup.h"
+#include "runtime/freezer.h"
 
 #define STATE_FILE "state.json"
 #define FIFO_FILE "exec.fifo"
@@ -159,25 +159,6 @@ ocistate_pid_start (pid_t pid)
 	return start;
 }
 
-/* FROZEN in the v1 freezer, or cgroup.freeze set on v2 */
-static int
-frozen (const char *cgroup)
-{
-	char path[4200], buf[16] = "";
-	FILE *f;
-
-	if (cgroup_is_v2_host ())
-		snprintf (path, sizeof path, "/sys/fs/cgroup%s/cgroup.freeze", cgroup);
-	else
-		snprintf (path, sizeof path, "/sys/fs/cgroup/freezer%s/freezer.state", cgroup);
-	if (!(f = fopen (path, "re")))
-		return 0;
-	if (!fgets (buf, sizeof buf, f))
-		buf[0] = '\0';
-	fclose (f);
-	return !strncmp (buf, "FROZEN", 6) || !strncmp (buf, "FREEZING", 8) || buf[0] == '1';
-}
-
 enum ocistate_status
 ocistate_status (int rootfd, const struct ocistate *s)
 {
@@ -188,7 +169,7 @@ ocistate_status (int rootfd, const struct ocistate *s)
 	snprintf (fifo, sizeof fifo, "%s/" FIFO_FILE, s->id);
 	if (faccessat (rootfd, fifo, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return OCI_CREATED;
-	return frozen (s->cgroup) ? OCI_PAUSED : OCI_RUNNING;
+	return freezer_is_frozen_cgroup (s->cgroup) ? OCI_PAUSED : OCI_RUNNING;
 }
 
 const char *
