@@ -68,17 +68,26 @@ _box_compose () {
 	esac
 	local opts=''
 	case $sub in
-	'') COMPREPLY=($(compgen -W "-f --file -p --project-name --project-directory --env-file --profile build config down exec kill logs ls ps pull restart rm run start stop up version" -- "$cur")); return ;;
+	'') COMPREPLY=($(compgen -W "-f --file -p --project-name --project-directory --env-file --profile build commit config cp create down exec export images kill logs ls port ps pull push restart rm run scale start stop up version wait" -- "$cur")); return ;;
 	config) opts="--services --volumes --format -q --quiet" ;;
 	up) opts="-d --detach --build --no-build --pull --force-recreate --no-recreate --remove-orphans --no-deps --no-start -t --timeout --scale" ;;
 	down) opts="-v --volumes --remove-orphans -t --timeout" ;;
-	ps) opts="-a --all -q --quiet --services --format" ;;
+	ps) opts="-a --all -q --quiet --services --format --filter --status" ;;
+	create) opts="--build --no-build --pull --force-recreate --no-recreate --remove-orphans --scale" ;;
+	scale) opts="--no-deps" ;;
+	images) opts="-q --quiet --format" ;;
+	port) opts="--index --protocol" ;;
+	push) opts="--ignore-push-failures -q --quiet --include-deps" ;;
+	wait) opts="--down-project" ;;
+	cp) opts="--index -a --archive -L --follow-link" ;;
+	commit) opts="--index -a --author -c --change -m --message -p --pause" ;;
+	export) opts="--index -o --output" ;;
 	stop|restart) opts="-t --timeout" ;;
 	kill) opts="-s --signal" ;;
 	rm) opts="-f --force -s --stop -v --volumes" ;;
-	logs) opts="-f --follow -t --timestamps --tail --since --until --no-color" ;;
+	logs) opts="-f --follow -t --timestamps --tail --since --until --no-color --no-log-prefix" ;;
 	exec) opts="-d --detach -T --no-TTY -e --env -u --user -w --workdir --index" ;;
-	run) opts="--rm -d --detach -T --no-TTY --no-deps --name --entrypoint --service-ports -e --env -u --user -w --workdir -p --publish -v --volume -l --label" ;;
+	run) opts="--rm -d --detach -T --no-TTY --no-deps --name --entrypoint --service-ports -e --env -u --user -w --workdir -p --publish -v --volume -l --label --build" ;;
 	ls) opts="-a --all -q --quiet --format"; COMPREPLY=($(compgen -W "$opts" -- "$cur")); return ;;
 	version) return ;;
 	esac

@@ -3,8 +3,9 @@
  *
  * usage:  compose-up [--root DIR] [-f FILE]... [-p NAME] [--project-directory DIR]
  *                    [--env-file FILE]... [--profile NAME]... COMMAND [ARGS...]
- *         COMMAND: config, up, down, ps, stop, start, restart, kill, rm,
- *                  logs, exec, run, ls, pull, build, version
+ *         COMMAND: config, up, create, down, ps, stop, start, restart, kill,
+ *                  rm, scale, logs, exec, run, ls, pull, push, build, images,
+ *                  port, cp, commit, export, wait, version
  * stdin:  the compose file with -f -
  * stdout: what docker compose prints for COMMAND
  * reads:  the compose files, .env or --env-file, env_file files; the
@@ -30,7 +31,8 @@ usage (void)
 	fprintf (stderr,
 	         "usage: %s [--root DIR] [-f FILE]... [-p NAME] [--project-directory DIR] [--env-file FILE]...\n"
 	         "       [--profile NAME]... COMMAND [ARGS...]\n"
-	         "commands: build config down exec kill logs ls ps pull restart rm run start stop up version\n",
+	         "commands: build commit config cp create down exec export images kill logs ls port ps pull push\n"
+	         "          restart rm run scale start stop up version wait\n",
 	         bx_prog);
 	exit (BX_USAGE);
 }

@@ -28,6 +28,7 @@ struct stream {
 struct logs_opts {
 	int follow, timestamps, color;
 	const char *tail, *since, *until;
+	int no_prefix;
 };
 
 static const int colors[] = {36, 33, 32, 35, 34, 96, 93, 92, 95, 94};
@@ -55,7 +56,9 @@ emit_lines (struct stream *s, int width, int color, int flush_all)
 	while ((nl = memchr (start, '\n', s->len - (size_t)(start - s->buf))) ||
 	       (flush_all && start < s->buf + s->len)) {
 		size_t n = nl ? (size_t)(nl - start) : s->len - (size_t)(start - s->buf);
-		if (color)
+		if (width < 0)
+			printf ("%.*s\n", (int)n, start);
+		else if (color)
 			printf ("\033[%dm%-*s |\033[0m %.*s\n", color, width, s->prefix, (int)n, start);
 		else
 			printf ("%-*s | %.*s\n", width, s->prefix, (int)n, start);
@@ -106,6 +109,8 @@ pump (struct stream *st, size_t n, int sigfd, const struct logs_opts *o)
 	for (size_t k = 0; k < n; k++)
 		if ((int)strlen (st[k].prefix) + 1 > width)
 			width = (int)strlen (st[k].prefix) + 1;
+	if (o->no_prefix)
+		width = -1;
 	while (open_n > 0 && rc == 0) {
 		for (size_t k = 0; k < n; k++)
 			p[k] = (struct pollfd){st[k].fd, POLLIN, 0};
@@ -217,7 +222,7 @@ logs_cmd (struct verbs_ctx *c, int argc, char **argv)
 	    {"tail", required_argument, NULL, 'n'},    {"no-color", no_argument, NULL, 'C'},
 	    {"no-log-prefix", no_argument, NULL, 'P'}, {"since", required_argument, NULL, 'S'},
 	    {"until", required_argument, NULL, 'U'},   {0, 0, 0, 0}};
-	struct logs_opts o = {0, 0, isatty (STDOUT_FILENO), NULL, NULL, NULL};
+	struct logs_opts o = {0, 0, isatty (STDOUT_FILENO), NULL, NULL, NULL, 0};
 	struct model m = {0};
 	struct bx_err e = {0};
 	json_t *all = NULL, *ctrs;
@@ -230,7 +235,7 @@ logs_cmd (struct verbs_ctx *c, int argc, char **argv)
 		case 't': o.timestamps = 1; break;
 		case 'n': o.tail = optarg; break;
 		case 'C': o.color = 0; break;
-		case 'P': err_die (BX_FAIL, "logs --no-log-prefix: not implemented");
+		case 'P': o.no_prefix = 1; break;
 		case 'S': o.since = optarg; break;
 		case 'U': o.until = optarg; break;
 		default: return BX_USAGE;
@@ -270,7 +275,7 @@ attached (const struct model *m, const json_t *ctrs)
 int
 logs_attach (const struct model *m, const json_t *services, int timeout, const char *since)
 {
-	struct logs_opts o = {1, 0, isatty (STDOUT_FILENO), NULL, since, NULL};
+	struct logs_opts o = {1, 0, isatty (STDOUT_FILENO), NULL, since, NULL, 0};
 	struct bx_err e = {0};
 	json_t *all = NULL, *ctrs, *shown, *c;
 	struct stopper stop = {.timeout = timeout};

@@ -87,18 +87,54 @@ print_json (const json_t *ctrs, const json_t *rows)
 	}
 }
 
+static void
+status_add (const char *v, json_t *status)
+{
+	static const char *const known[] = {"paused", "restarting", "removing", "running",
+	                                    "dead",   "created",    "exited",   NULL};
+
+	for (int k = 0; known[k]; k++)
+		if (!strcmp (known[k], v)) {
+			json_object_set_new (status, v, json_true ());
+			return;
+		}
+	err_die (BX_USAGE, "invalid status: %s", v);
+}
+
+/* --filter KEY=VALUE: Compose has the one key, status */
+static void
+filter_status (const char *f, json_t *status)
+{
+	const char *eq = strchr (f, '=');
+
+	if (!eq)
+		err_die (BX_USAGE, "invalid filter \"%s\"", f);
+	if (strncmp (f, "status=", 7))
+		err_die (BX_USAGE, "invalid filter \"%.*s\"", (int)(eq - f), f);
+	status_add (eq + 1, status);
+}
+
+static const char *
+state_of (const json_t *c)
+{
+	return json_string_value (json_object_get (json_object_get (c, "State"), "Status")) ?: "";
+}
+
 int
 ps_cmd (struct verbs_ctx *c, int argc, char **argv)
 {
-	static const struct option lo[] = {
-	    {"all", no_argument, NULL, 'a'},          {"quiet", no_argument, NULL, 'q'},
-	    {"services", no_argument, NULL, 's'},     {"format", required_argument, NULL, 'F'},
-	    {"filter", required_argument, NULL, 'f'}, {0, 0, 0, 0}};
+	static const struct option lo[] = {{"all", no_argument, NULL, 'a'},
+	                                   {"quiet", no_argument, NULL, 'q'},
+	                                   {"services", no_argument, NULL, 's'},
+	                                   {"format", required_argument, NULL, 'F'},
+	                                   {"filter", required_argument, NULL, 'f'},
+	                                   {"status", required_argument, NULL, 'S'},
+	                                   {0, 0, 0, 0}};
 	struct model m = {0};
 	struct bx_err e = {0};
 	const char *fmt = "table";
 	int ch, all = 0, quiet = 0, services = 0;
-	json_t *ctrs = NULL, *sel = json_array (), *x, *rows;
+	json_t *ctrs = NULL, *sel = json_array (), *x, *rows, *status = json_object ();
 	size_t k;
 
 	optind = 1;
@@ -108,7 +144,8 @@ ps_cmd (struct verbs_ctx *c, int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case 's': services = 1; break;
 		case 'F': fmt = optarg; break;
-		case 'f': err_die (BX_FAIL, "ps --filter: not implemented");
+		case 'f': filter_status (optarg, status); break;
+		case 'S': status_add (optarg, status); break;
 		default: return BX_USAGE;
 		}
 	}
@@ -125,7 +162,10 @@ ps_cmd (struct verbs_ctx *c, int argc, char **argv)
 		int match = optind >= argc;
 		for (int w = optind; w < argc; w++)
 			match |= !strcmp (argv[w], proj_label (x, PROJ_L_SERVICE));
-		if (match && (all || proj_running (x)) && strcmp (proj_label (x, PROJ_L_ONEOFF), "True"))
+		if (json_object_size (status))
+			match &= json_object_get (status, state_of (x)) != NULL;
+		if (match && (all || json_object_size (status) || proj_running (x)) &&
+		    strcmp (proj_label (x, PROJ_L_ONEOFF), "True"))
 			json_array_append (sel, x);
 	}
 	if (quiet || services) {
@@ -146,6 +186,7 @@ ps_cmd (struct verbs_ctx *c, int argc, char **argv)
 	}
 	json_decref (sel);
 	json_decref (ctrs);
+	json_decref (status);
 	model_free (&m);
 	return 0;
 }

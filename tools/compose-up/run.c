@@ -74,7 +74,7 @@ run_exec_cmd (struct verbs_ctx *c, int argc, char **argv)
 }
 
 struct run_opts {
-	int rm, detach, no_deps, service_ports, tty;
+	int rm, detach, no_deps, service_ports, tty, build;
 	const char *name, *entrypoint;
 	struct prog_argv extra;
 };
@@ -112,7 +112,7 @@ parse_run (int argc, char **argv, struct run_opts *o)
 		case 'T': o->tty = 0; break;
 		case 'i': break;
 		case 'S': o->service_ports = 1; break;
-		case 'b': err_die (BX_FAIL, "run --build: not implemented");
+		case 'b': o->build = 1; break;
 		case 'e':
 		case 'u':
 		case 'w':
@@ -171,7 +171,7 @@ run_cmd (struct verbs_ctx *c, int argc, char **argv)
 		goto fail;
 	const char *one[] = {service, NULL};
 	json_t *sel = up_selection (&m, one, 1);
-	if (up_resources (&m, sel, &e) < 0 || up_images (&m, sel, 0, 0, &e) < 0 ||
+	if (up_resources (&m, sel, &e) < 0 || up_images (&m, sel, o.build, 0, &e) < 0 ||
 	    (!o.no_deps && up_wait_deps (&m, service, &e) < 0)) {
 		json_decref (sel);
 		goto fail;

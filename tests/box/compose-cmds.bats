@@ -1,0 +1,142 @@
+#!/usr/bin/env bats
+# box compose: create, scale, images, port, cp, commit, export, wait,
+# push; ps --filter/--status, logs --no-log-prefix, run --build; and the
+# commands still not built, which say so.
+
+load ../helpers
+load ../fixtures/net
+
+setup_file () { registry_start; }
+teardown_file () { registry_stop; }
+
+setup () {
+	box_setup
+	skip_unless_root
+	net_setup
+	store_add small docker.io/library/small:latest
+	mkdir -p "$BATS_TEST_TMPDIR/app"
+	cd "$BATS_TEST_TMPDIR/app"
+}
+
+teardown () {
+	box compose down -t 0 >/dev/null 2>&1 || true
+	net_teardown
+	box_teardown
+}
+
+state () { box inspect -f '{{.State.Status}}' "$1"; }
+
+@test "create makes the containers without starting them; scale converges a service to N" {
+	printf 'services:\n  a:\n    image: small\n    command: sleep 1000\n  b:\n    image: small\n    command: sleep 1000\n' >compose.yaml
+	run -0 box compose create
+	[[ $(state app-a-1) == created && $(state app-b-1) == created ]]
+	run -2 box compose create -d
+	run -0 box compose start
+	[[ $(state app-a-1) == running ]]
+	run -0 box compose scale a=3
+	[[ $(state app-a-3) == running ]]
+	run -0 box compose ps -q a
+	[[ ${#lines[@]} == 3 ]]
+	run -0 box compose scale a=1 b=0
+	run -0 box compose ps --services
+	[[ $output == a ]]
+	run -0 box compose ps -q a
+	[[ ${#lines[@]} == 1 ]]
+	run -2 box compose scale a
+	[[ $output == *"invalid scale specifier: a"* ]]
+}
+
+@test "ps --filter status= and --status; logs --no-log-prefix" {
+	printf 'services:\n  up:\n    image: small\n    command: sleep 1000\n  done:\n    image: small\n    command: echo finished\n' >compose.yaml
+	run -0 box compose up -d
+	box wait app-done-1 >/dev/null
+	run -0 box compose ps --filter status=exited --format json
+	[[ $(jq -r .Name <<<"$output") == app-done-1 ]]
+	run -0 box compose ps --status running -q
+	[[ $output == $(box inspect -f '{{.Id}}' app-up-1) ]]
+	run -2 box compose ps --filter name=x
+	[[ $output == *'invalid filter "name"'* ]]
+	run -2 box compose ps --status nonsense
+	run -0 box compose logs --no-log-prefix done
+	[[ $output == finished ]]
+	run -0 box compose logs done
+	[[ $output == "done-1  | finished" ]]
+}
+
+@test "images: CONTAINER, REPOSITORY, TAG, IMAGE ID, SIZE as Compose prints them; -q; json" {
+	printf 'services:\n  a:\n    image: small\n    command: sleep 1000\n' >compose.yaml
+	run -0 box compose up -d
+	id=$(box inspect -f '{{.Image}}' app-a-1)
+	id=${id#sha256:}
+	size=$(box image inspect -f '{{.Size}}' small)
+	run -0 box compose images
+	[[ ${lines[0]} == "CONTAINER           REPOSITORY          TAG                 IMAGE ID            SIZE" ]]
+	[[ ${lines[1]} == "app-a-1             small               latest              ${id:0:12}        "* ]]
+	run -0 box compose images -q
+	[[ $output == "$id" ]]
+	run -0 box compose images --format json
+	[[ $(jq -r '.[0].Size' <<<"$output") == "$size" && $(jq -r '.[0].ContainerName' <<<"$output") == app-a-1 ]]
+}
+
+@test "port, cp both ways, commit, export of a service's container; a service not running is named" {
+	port=$(free_port)
+	printf 'services:\n  a:\n    image: small\n    command: sleep 1000\n    ports: ["127.0.0.1:%s:80"]\n' "$port" >compose.yaml
+	run -0 box compose up -d
+	run -0 box compose port a 80
+	[[ $output == "127.0.0.1:$port" ]]
+	echo hello >f.txt
+	run -0 box compose cp f.txt a:/tmp/f.txt
+	run -0 box exec app-a-1 cat /tmp/f.txt
+	[[ $output == hello ]]
+	run -0 box compose cp a:/tmp/f.txt back.txt
+	[[ $(cat back.txt) == hello ]]
+	run -2 box compose cp f.txt g.txt
+	[[ $output == *"unknown copy direction"* ]]
+	run -0 box compose commit a committed:v1
+	run -0 box run --rm committed:v1 cat /tmp/f.txt
+	[[ $output == hello ]]
+	run -0 box compose export -o fs.tar a
+	tar -tf fs.tar | grep -qx 'tmp/f.txt'
+	run -3 box compose port --index 2 a 80
+	[[ $output == *'service "a" is not running'* ]]
+}
+
+@test "wait: each container's exit, the last one's code; --down-project takes the project down" {
+	printf 'services:\n  a:\n    image: small\n    command: sh -c "sleep 0.3; exit 3"\n  b:\n    image: small\n    command: sleep 1000\n' >compose.yaml
+	run -0 box compose up -d
+	id=$(box inspect -f '{{.Id}}' app-a-1)
+	run -3 box compose wait a
+	[[ $output == "container \"$id\" exited with status code 3" ]]
+	box compose up -d >/dev/null 2>&1
+	run -3 box compose wait --down-project a
+	[[ -z $(box ps -aq --filter label=com.docker.compose.project=app) ]]
+}
+
+@test "run --build builds the service's image first; push sends the images of services that build" {
+	mkdir ctx
+	printf 'FROM small\nRUN echo one >/v\n' >ctx/Dockerfile
+	printf 'services:\n  a:\n    build: ./ctx\n    image: %s/compose/a:v1\n' "$REGISTRY" >compose.yaml
+	run -0 box compose run --rm -T a cat /v
+	[[ $output == *one* ]]
+	printf 'FROM small\nRUN echo two >/v\n' >ctx/Dockerfile
+	run -0 box compose run --rm -T a cat /v
+	[[ $output == *one* ]]
+	run -0 box compose run --build --rm -T a cat /v
+	[[ $output == *two* ]]
+	run -0 box compose push
+	run -0 skopeo inspect --tls-verify=false "docker://$REGISTRY/compose/a:v1"
+	printf 'services:\n  a:\n    build: ./ctx\n    image: 127.0.0.1:1/nowhere:v1\n' >compose.yaml
+	run -1 box compose push
+	run -0 box compose push --ignore-push-failures
+}
+
+@test "the commands not built say so" {
+	printf 'services:\n  a:\n    image: small\n' >compose.yaml
+	local cmd
+	for cmd in attach events pause top unpause watch; do
+		run --separate-stderr -1 box compose "$cmd"
+		[[ $stderr == "compose-up: $cmd: not implemented" ]]
+	done
+	run --separate-stderr -1 box compose exec --privileged a true
+	[[ $stderr == "compose-up: exec --privileged: not implemented" ]]
+}

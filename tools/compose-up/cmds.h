@@ -1,0 +1,21 @@
+/* cmds - the compose commands that are one other command of box on the
+ * project's containers (create, scale, images, port, push, wait, cp,
+ * commit, export) */
+#ifndef COMPOSE_CMDS_H
+#define COMPOSE_CMDS_H
+
+#include "verbs.h"
+
+/* create: up --no-start */
+int cmds_create (struct verbs_ctx *c, int argc, char **argv);
+/* scale SERVICE=N...: up -d with those scales */
+int cmds_scale (struct verbs_ctx *c, int argc, char **argv);
+int cmds_images (struct verbs_ctx *c, int argc, char **argv);
+int cmds_port (struct verbs_ctx *c, int argc, char **argv);
+int cmds_push (struct verbs_ctx *c, int argc, char **argv);
+int cmds_wait (struct verbs_ctx *c, int argc, char **argv);
+int cmds_cp (struct verbs_ctx *c, int argc, char **argv);
+int cmds_commit (struct verbs_ctx *c, int argc, char **argv);
+int cmds_export (struct verbs_ctx *c, int argc, char **argv);
+
+#endif
