@@ -3,9 +3,11 @@
  * `docker create` flags
  *
  * usage:  ctr-create [--root DIR] [docker create flags] IMAGE [CMD [ARG...]]
+ *         ctr-create --update [--root DIR] [docker update flags] CONTAINER...
  *         ctr-create --flags | --value-flags
  * stdin:  unused
- * stdout: the new container's id (64 hex characters), one line; or
+ * stdout: the new container's id (64 hex characters), one line; with
+ *         --update each container as given once updated; or
  *         docker create's flags (--flags), or those that take a value
  *         (--value-flags), one a line
  * reads:  images/ (the image's manifest and config), the image's
@@ -19,10 +21,13 @@
  *         image misses, the first time, by running img-unpack);
  *         volumes/<name>/ (made on first use, filled from the image when
  *         empty: lib/runtime/volume)
+ *         --update: containers/<id>/config.json, create.json (replaced
+ *         whole), and a running container's cgroup files
  * locks:  layers/<hex>.lock while a missing layer is extracted; names/
  *         (flock) while a dead creator's name reservation is taken over;
  *         volumes/<name>/ (flock, shared) from its use until the container
- *         exists, so that ctr-vol rm cannot remove it meanwhile
+ *         exists, so that ctr-vol rm cannot remove it meanwhile;
+ *         --update: containers/<id>/ (flock) while its files change
  * exit:   0 ok (and for --help), 1 failed (unknown user or group in the
  *         image), 2 usage or bad flag value, 3 no such image (or network,
  *         or --network container:X), 4 name in use, 5 system error
@@ -49,6 +54,7 @@
 #include "base/tree.h"
 #include "ctr-create/ctrcfg.h"
 #include "ctr-create/ctrflags.h"
+#include "ctr-create/update.h"
 #include "image/ref.h"
 #include "image/store.h"
 #include "layers/overlay.h"
@@ -458,8 +464,10 @@ flag_error (const struct bx_err *e)
 {
 	const char *verb = getenv ("BOX_VERB");
 
-	if (!verb || e->code != BX_USAGE)
+	if (!verb || (e->code != BX_USAGE && strcmp (verb, "update") != 0))
 		return err_report (e);
+	if (e->code != BX_USAGE)
+		return fprintf (stderr, "%s\n", e->msg), e->code;
 	fprintf (stderr, "%s\nSee 'box %s --help'.\n", e->msg, verb);
 	return BX_USAGE;
 }
@@ -479,6 +487,7 @@ main (int argc, char **argv)
 	case CTRFLAGS_HELP: rc = usage (); break;
 	case CTRFLAGS_FLAGS: rc = flags_list (0); break;
 	case CTRFLAGS_VALUE_FLAGS: rc = flags_list (1); break;
+	case CTRFLAGS_UPDATE: rc = update_containers (&f); break;
 	default: rc = flag_error (&e);
 	}
 	ctrflags_free (&f);

@@ -20,7 +20,9 @@
 
 #define HIERARCHY_ROOT "/sys/fs/cgroup"
 
-static const char *const v1_ctrls[CGROUP_MAX_DIRS] = {"memory", "cpu", "pids", "devices", "freezer"};
+/* the v1 hierarchies a container has a cgroup in, in dir[] order */
+enum { MEM, CPU, PIDS, DEV, CPUSET, BLKIO, FREEZER };
+static const char *const v1_ctrls[CGROUP_MAX_DIRS] = {"memory", "cpu", "pids", "devices", "cpuset", "blkio", "freezer"};
 
 /* $BOX_CGROUP2_ROOT, or NULL */
 static const char *
@@ -47,6 +49,19 @@ v2_root (void)
 	if (test_root ())
 		return test_root ();
 	return cgroup_is_v2_host () ? HIERARCHY_ROOT : NULL;
+}
+
+void
+cgroup_limits_init (struct cgroup_limits *l)
+{
+	*l = (struct cgroup_limits){.memory = -1,
+	                            .memory_swap = -1,
+	                            .cpu_quota = -1,
+	                            .pids = -1,
+	                            .memory_reservation = -1,
+	                            .swappiness = -1,
+	                            .rt_period = -1,
+	                            .rt_runtime = -1};
 }
 
 static int
@@ -97,6 +112,183 @@ put_i64 (const char *dir, const char *file, int64_t v, struct bx_err *e)
 	return put (dir, file, buf, e);
 }
 
+/* DIR/FILE's first line into BUF; its length, -1 when unreadable */
+static ssize_t
+get (const char *dir, const char *file, char *buf, size_t size)
+{
+	char path[4200];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf (path, sizeof path, "%s/%s", dir, file);
+	if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0 || (n = read (fd, buf, size - 1)) < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn (buf, "\n")] = '\0';
+	return (ssize_t)strlen (buf);
+}
+
+static int64_t
+get_i64 (const char *dir, const char *file)
+{
+	char buf[32];
+
+	return get (dir, file, buf, sizeof buf) > 0 ? strtoll (buf, NULL, 10) : 0;
+}
+
+/* --- what the host can apply --- */
+
+/* the Docker flags, their file under v1, and the words of Docker's warning */
+static const struct v1_need {
+	const char *flag, *ctrl, *file, *alt, *why;
+} v1_needs[] = {
+    {"--memory-reservation", "memory", "memory.soft_limit_in_bytes", NULL, "memory soft limit capabilities"},
+    {"--memory-swappiness", "memory", "memory.swappiness", NULL, "memory swappiness capabilities"},
+    {"--oom-kill-disable", "memory", "memory.oom_control", NULL, "OomKillDisable"},
+    {"--cpuset-cpus", "cpuset", "cpuset.cpus", NULL, "cpuset"},
+    {"--cpuset-mems", "cpuset", "cpuset.mems", NULL, "cpuset"},
+    {"--cpu-rt-period", "cpu", "cpu.rt_period_us", NULL, "CPU real-time scheduler"},
+    {"--cpu-rt-runtime", "cpu", "cpu.rt_runtime_us", NULL, "CPU real-time scheduler"},
+    {"--blkio-weight", "blkio", "blkio.weight", "blkio.bfq.weight", "Block I/O weight"},
+    {"--blkio-weight-device", "blkio", "blkio.weight_device", "blkio.bfq.weight_device", "Block I/O weight_device"},
+    {"--device-read-bps", "blkio", "blkio.throttle.read_bps_device", NULL, "BPS Block I/O read limit"},
+    {"--device-write-bps", "blkio", "blkio.throttle.write_bps_device", NULL, "BPS Block I/O write limit"},
+    {"--device-read-iops", "blkio", "blkio.throttle.read_iops_device", NULL, "IOPS Block read limit"},
+    {"--device-write-iops", "blkio", "blkio.throttle.write_iops_device", NULL, "IOPS Block write limit"},
+};
+
+enum {
+	N_RESERVATION,
+	N_SWAPPINESS,
+	N_OOM,
+	N_CPUS,
+	N_MEMS,
+	N_RT_PERIOD,
+	N_RT_RUNTIME,
+	N_WEIGHT,
+	N_WEIGHT_DEV,
+	N_RBPS,
+	N_WBPS,
+	N_RIOPS,
+	N_WIOPS,
+	N_NEEDS
+};
+
+/* which of v1_needs L asks for, in SET */
+static void
+needs_of (const struct cgroup_limits *l, int set[N_NEEDS])
+{
+	memset (set, 0, N_NEEDS * sizeof *set);
+	set[N_RESERVATION] = l->memory_reservation >= 0;
+	set[N_SWAPPINESS] = l->swappiness >= 0;
+	set[N_OOM] = l->oom_kill_disable;
+	set[N_CPUS] = l->cpuset_cpus != NULL;
+	set[N_MEMS] = l->cpuset_mems != NULL;
+	set[N_RT_PERIOD] = l->rt_period >= 0;
+	set[N_RT_RUNTIME] = l->rt_runtime >= 0;
+	set[N_WEIGHT] = l->blkio_weight > 0;
+	for (size_t i = 0; i < l->nblkdevs; i++)
+		set[N_WEIGHT_DEV + l->blkdevs[i].kind] = 1;
+}
+
+/* FILE in the hierarchy's root, or (a file the root lacks) in box/ */
+static int
+v1_has (const char *ctrl, const char *file)
+{
+	char path[512];
+
+	snprintf (path, sizeof path, HIERARCHY_ROOT "/%s/%s", ctrl, file);
+	if (access (path, F_OK) == 0)
+		return 1;
+	snprintf (path, sizeof path, HIERARCHY_ROOT "/%s/box/%s", ctrl, file);
+	return access (path, F_OK) == 0;
+}
+
+/* a CPU or memory node list ("0-3,8") as a bit set; -1 when malformed */
+static int
+list_bits (const char *s, uint64_t bits[16])
+{
+	memset (bits, 0, 16 * sizeof *bits);
+	while (*s) {
+		char *end;
+		unsigned long a = strtoul (s, &end, 10), b = a;
+		if (end == s)
+			return -1;
+		if (*end == '-' && (s = end + 1) && ((b = strtoul (s, &end, 10)), end == s))
+			return -1;
+		if (b < a || b >= 1024)
+			return -1;
+		for (unsigned long i = a; i <= b; i++)
+			bits[i / 64] |= 1ULL << (i % 64);
+		if (*end && *end != ',')
+			return -1;
+		s = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+/* Docker's check: the CPUs or nodes (MEMS) asked for are all the host's */
+static int
+cpuset_within (const char *want, int mems, struct bx_err *e)
+{
+	static const char *const files[2][2] = {{"cpuset.effective_cpus", "cpuset.cpus.effective"},
+	                                        {"cpuset.effective_mems", "cpuset.mems.effective"}};
+	const char *what = mems ? "memory nodes" : "CPUs", *r = v2_root ();
+	char have[4096], dir[256];
+	uint64_t w[16], h[16];
+
+	snprintf (dir, sizeof dir, "%s", r ? r : HIERARCHY_ROOT "/cpuset");
+	if (get (dir, files[mems][r != NULL], have, sizeof have) < 0)
+		return 0; /* a test directory: nothing to compare with */
+	if (list_bits (want, w) < 0 || list_bits (have, h) < 0)
+		return err_set (e, BX_USAGE, 0, "invalid value %s for %s", want, what);
+	for (int i = 0; i < 16; i++)
+		if (w[i] & ~h[i])
+			return err_set (e, BX_USAGE, 0, "Requested %s are not available - requested %s, available: %s",
+			                what, want, have);
+	return 0;
+}
+
+/* v2: the knobs cgroup v2 has no file for */
+static int
+v2_check (const int set[N_NEEDS], struct bx_err *e)
+{
+	static const int none[] = {N_SWAPPINESS, N_OOM, N_RT_PERIOD, N_RT_RUNTIME};
+
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+		if (set[none[i]])
+			return err_set (e, BX_USAGE, 0, "%s: not supported on cgroup v2 (no such control)",
+			                v1_needs[none[i]].flag);
+	return 0;
+}
+
+int
+cgroup_check (const struct cgroup_limits *l, struct bx_err *e)
+{
+	int set[N_NEEDS];
+
+	needs_of (l, set);
+	if (v2_root ()) {
+		if (v2_check (set, e) < 0)
+			return -1;
+	} else
+		for (int i = 0; i < N_NEEDS; i++) {
+			const struct v1_need *n = &v1_needs[i];
+			if (set[i] && !v1_has (n->ctrl, n->file) && !(n->alt && v1_has (n->ctrl, n->alt)))
+				return err_set (
+				    e, BX_USAGE, 0,
+				    "%s: Your kernel does not support %s or the cgroup is not mounted (no %s)", n->flag,
+				    n->why, n->file);
+		}
+	if (l->cpuset_cpus && cpuset_within (l->cpuset_cpus, 0, e) < 0)
+		return -1;
+	if (l->cpuset_mems && cpuset_within (l->cpuset_mems, 1, e) < 0)
+		return -1;
+	return 0;
+}
+
+/* --- v1 --- */
+
 static const char *const default_allow[] = {"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",  "c 1:9 rwm",
                                             "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm"};
 
@@ -125,24 +317,223 @@ v1_devices (const char *dir, const struct cgroup_limits *r, struct bx_err *e)
 	return 0;
 }
 
+/* v1 cpuset: a new cgroup has no CPUs and no memory nodes, and nothing
+ * can join it; each level gets its parent's */
+static int
+v1_cpuset_fill (const char *dir, struct bx_err *e)
+{
+	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+	char parent[4096], v[4096];
+
+	snprintf (parent, sizeof parent, "%s", dir);
+	*strrchr (parent, '/') = '\0';
+	for (size_t i = 0; i < 2; i++) {
+		if (get (dir, files[i], v, sizeof v) > 0)
+			continue;
+		if (get (parent, files[i], v, sizeof v) <= 0)
+			return err_set (e, BX_SYSTEM, errno, "cgroup %s/%s: empty", parent, files[i]);
+		if (put (dir, files[i], v, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ROOT/PATH made level by level, each cpuset level filled */
+static int
+v1_mkdir (const char *root, const char *path, int cpuset, struct bx_err *e)
+{
+	char dir[4096];
+	const char *p = path;
+
+	do {
+		p = strchr (p + 1, '/');
+		snprintf (dir, sizeof dir, "%s/%.*s", root, p ? (int)(p - path) : (int)strlen (path), path);
+		if (mkdir (dir, 0755) < 0 && errno != EEXIST)
+			return err_set (e, BX_SYSTEM, errno, "cgroup %s", dir);
+		if (cpuset && v1_cpuset_fill (dir, e) < 0)
+			return -1;
+	} while (p);
+	return 0;
+}
+
+/* the real-time share (runtime / period) DIR's children hold, SKIP's aside */
+static double
+rt_children (const char *dir, const char *skip)
+{
+	_cleanup_dir_ DIR *d = opendir (dir);
+	struct dirent *de;
+	char sub[4200];
+	double sum = 0;
+
+	while (d && (de = readdir (d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.' || (skip && !strcmp (de->d_name, skip)))
+			continue;
+		snprintf (sub, sizeof sub, "%s/%s", dir, de->d_name);
+		int64_t rt = get_i64 (sub, "cpu.rt_runtime_us"), period = get_i64 (sub, "cpu.rt_period_us");
+		if (rt > 0 && period > 0)
+			sum += (double)rt / (double)period;
+	}
+	return sum;
+}
+
+/* v1 cpu.rt_runtime_us: a group's real-time budget must fit in its
+ * parent's, beside its siblings'; box's own levels start with none, so
+ * each parent of DIR (below ROOT) is raised, top down, to what its
+ * children hold with SHARE more for DIR. Docker asks its daemon's
+ * --cpu-rt-runtime of the operator instead. */
+static int
+v1_rt_budget (const char *root, const char *dir, double share, struct bx_err *e)
+{
+	char parent[4096], *slash;
+	const char *child;
+	double need;
+	int64_t period;
+
+	snprintf (parent, sizeof parent, "%s", dir);
+	if (!(slash = strrchr (parent, '/')) || (size_t)(slash - parent) <= strlen (root))
+		return 0;
+	*slash = '\0';
+	child = slash + 1;
+	need = rt_children (parent, child) + share;
+	period = get_i64 (parent, "cpu.rt_period_us");
+	if (period <= 0 || (double)get_i64 (parent, "cpu.rt_runtime_us") >= need * (double)period)
+		return 0;
+	if (v1_rt_budget (root, parent, need, e) < 0)
+		return -1;
+	if (put_i64 (parent, "cpu.rt_runtime_us", (int64_t)(need * (double)period + 0.999), e) < 0)
+		return err_wrap (e, "--cpu-rt-runtime: not enough real-time budget left");
+	return 0;
+}
+
+static int
+v1_rt (const char *dir, const struct cgroup_limits *r, struct bx_err *e)
+{
+	int64_t period = r->rt_period > 0 ? r->rt_period : get_i64 (dir, "cpu.rt_period_us");
+
+	if (r->rt_period > 0 && put_i64 (dir, "cpu.rt_period_us", r->rt_period, e) < 0)
+		return err_wrap (e, "--cpu-rt-period");
+	if (r->rt_runtime < 0)
+		return 0;
+	if (period > 0 && v1_rt_budget (HIERARCHY_ROOT "/cpu", dir, (double)r->rt_runtime / (double)period, e) < 0)
+		return -1;
+	if (put_i64 (dir, "cpu.rt_runtime_us", r->rt_runtime, e) < 0)
+		return err_wrap (e, "--cpu-rt-runtime");
+	return 0;
+}
+
+static int
+v1_memory (const char *dir, const struct cgroup_limits *r, struct bx_err *e)
+{
+	/* memsw exists only with swap accounting; without swap it adds nothing */
+	int memsw = r->memory_swap > 0 && access (HIERARCHY_ROOT "/memory/memory.memsw.limit_in_bytes", F_OK) == 0;
+
+	if (r->memory >= 0 && put_i64 (dir, "memory.limit_in_bytes", r->memory, e) < 0) {
+		/* the kernel keeps memory within memory+swap at each write: a
+		 * limit raised past the old memsw (docker update) follows it */
+		if (!memsw || e->sys != EINVAL || put_i64 (dir, "memory.memsw.limit_in_bytes", r->memory_swap, e) < 0 ||
+		    put_i64 (dir, "memory.limit_in_bytes", r->memory, e) < 0)
+			return -1;
+	} else if (memsw && put_i64 (dir, "memory.memsw.limit_in_bytes", r->memory_swap, e) < 0)
+		return -1;
+	if (r->memory_reservation >= 0 && put_i64 (dir, "memory.soft_limit_in_bytes", r->memory_reservation, e) < 0)
+		return -1;
+	if (r->swappiness >= 0 && put_i64 (dir, "memory.swappiness", r->swappiness, e) < 0)
+		return -1;
+	if (r->oom_kill_disable && put (dir, "memory.oom_control", "1", e) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+v1_cpu (const char *dir, const struct cgroup_limits *r, struct bx_err *e)
+{
+	if (r->cpu_period && put_i64 (dir, "cpu.cfs_period_us", (int64_t)r->cpu_period, e) < 0)
+		return -1;
+	if (r->cpu_quota > 0 && put_i64 (dir, "cpu.cfs_quota_us", r->cpu_quota, e) < 0)
+		return -1;
+	if (r->cpu_shares && put_i64 (dir, "cpu.shares", (int64_t)r->cpu_shares, e) < 0)
+		return -1;
+	return v1_rt (dir, r, e);
+}
+
+static int
+v1_cpuset (const char *dir, const struct cgroup_limits *r, struct bx_err *e)
+{
+	if (r->cpuset_cpus && put (dir, "cpuset.cpus", r->cpuset_cpus, e) < 0)
+		return err_wrap (e, "--cpuset-cpus %s", r->cpuset_cpus);
+	if (r->cpuset_mems && put (dir, "cpuset.mems", r->cpuset_mems, e) < 0)
+		return err_wrap (e, "--cpuset-mems %s", r->cpuset_mems);
+	return 0;
+}
+
+/* "MAJ:MIN VALUE" to FILE, or where the kernel names it ALT (BFQ's weights) */
+static int
+blk_put (const char *dir, const char *file, const char *alt, const char *fmt, const struct cgroup_blkdev *d,
+         struct bx_err *e)
+{
+	char buf[96], path[4200];
+
+	snprintf (buf, sizeof buf, fmt, d->major, d->minor, d->value);
+	snprintf (path, sizeof path, "%s/%s", dir, file);
+	if (alt && access (path, F_OK) < 0)
+		file = alt;
+	return put (dir, file, buf, e);
+}
+
+static int
+v1_blkio (const char *dir, const struct cgroup_limits *r, struct bx_err *e)
+{
+	static const char *const files[] = {"blkio.weight_device", "blkio.throttle.read_bps_device",
+	                                    "blkio.throttle.write_bps_device", "blkio.throttle.read_iops_device",
+	                                    "blkio.throttle.write_iops_device"};
+	char path[4200];
+
+	snprintf (path, sizeof path, "%s/blkio.weight", dir);
+	if (r->blkio_weight && put_i64 (dir, access (path, F_OK) == 0 ? "blkio.weight" : "blkio.bfq.weight",
+	                                (int64_t)r->blkio_weight, e) < 0)
+		return err_wrap (e, "--blkio-weight");
+	for (size_t i = 0; i < r->nblkdevs; i++) {
+		const struct cgroup_blkdev *d = &r->blkdevs[i];
+		if (blk_put (dir, files[d->kind], d->kind ? NULL : "blkio.bfq.weight_device", "%ld:%ld %" PRIu64, d,
+		             e) < 0)
+			return err_wrap (e, "%s", v1_needs[N_WEIGHT_DEV + d->kind].flag);
+	}
+	return 0;
+}
+
 static int
 v1_limits (const struct cgroup *cg, const struct cgroup_limits *r, struct bx_err *e)
 {
-	if (r->memory >= 0 && put_i64 (cg->dir[0], "memory.limit_in_bytes", r->memory, e) < 0)
+	if (v1_memory (cg->dir[MEM], r, e) < 0 || v1_cpu (cg->dir[CPU], r, e) < 0 ||
+	    v1_cpuset (cg->dir[CPUSET], r, e) < 0 || v1_blkio (cg->dir[BLKIO], r, e) < 0)
 		return -1;
-	/* memsw exists only with swap accounting; without swap it adds nothing */
-	if (r->memory_swap > 0 && access (HIERARCHY_ROOT "/memory/memory.memsw.limit_in_bytes", F_OK) == 0 &&
-	    put_i64 (cg->dir[0], "memory.memsw.limit_in_bytes", r->memory_swap, e) < 0)
+	if (r->pids > 0 && put_i64 (cg->dir[PIDS], "pids.max", r->pids, e) < 0)
 		return -1;
-	if (r->cpu_period && put_i64 (cg->dir[1], "cpu.cfs_period_us", (int64_t)r->cpu_period, e) < 0)
-		return -1;
-	if (r->cpu_quota > 0 && put_i64 (cg->dir[1], "cpu.cfs_quota_us", r->cpu_quota, e) < 0)
-		return -1;
-	if (r->cpu_shares && put_i64 (cg->dir[1], "cpu.shares", (int64_t)r->cpu_shares, e) < 0)
-		return -1;
-	if (r->pids > 0 && put_i64 (cg->dir[2], "pids.max", r->pids, e) < 0)
-		return -1;
-	return v1_devices (cg->dir[3], r, e);
+	return v1_devices (cg->dir[DEV], r, e);
+}
+
+/* --- v2 --- */
+
+static int
+v2_io (const char *dir, const struct cgroup_limits *r, struct bx_err *e)
+{
+	static const char *const keys[] = {"", "rbps", "wbps", "riops", "wiops"};
+	char buf[96], path[4200];
+	int bfq;
+
+	snprintf (path, sizeof path, "%s/io.weight", dir);
+	bfq = access (path, F_OK) < 0 && !test_root ();
+	snprintf (buf, sizeof buf, "default %" PRIu64, r->blkio_weight);
+	if (r->blkio_weight && put (dir, bfq ? "io.bfq.weight" : "io.weight", buf, e) < 0)
+		return err_wrap (e, "--blkio-weight");
+	for (size_t i = 0; i < r->nblkdevs; i++) {
+		const struct cgroup_blkdev *d = &r->blkdevs[i];
+		char fmt[32];
+		snprintf (fmt, sizeof fmt, "%%ld:%%ld %s%s%%" PRIu64, keys[d->kind], d->kind ? "=" : "");
+		if (blk_put (dir, d->kind ? "io.max" : bfq ? "io.bfq.weight" : "io.weight", NULL, fmt, d, e) < 0)
+			return err_wrap (e, "%s", v1_needs[N_WEIGHT_DEV + d->kind].flag);
+	}
+	return 0;
 }
 
 static int
@@ -155,6 +546,8 @@ v2_limits (const char *dir, const struct cgroup_limits *r, struct bx_err *e)
 	/* v2 counts swap apart: OCI's swap is memory + swap */
 	if (r->memory_swap > 0 && r->memory >= 0 && r->memory_swap >= r->memory &&
 	    put_i64 (dir, "memory.swap.max", r->memory_swap - r->memory, e) < 0)
+		return -1;
+	if (r->memory_reservation >= 0 && put_i64 (dir, "memory.low", r->memory_reservation, e) < 0)
 		return -1;
 	if (r->cpu_quota > 0 || r->cpu_period) {
 		uint64_t period = r->cpu_period ? r->cpu_period : 100000;
@@ -170,39 +563,51 @@ v2_limits (const char *dir, const struct cgroup_limits *r, struct bx_err *e)
 		return -1;
 	if (r->pids > 0 && put_i64 (dir, "pids.max", r->pids, e) < 0)
 		return -1;
-	return 0;
+	if (r->pids == 0 && put (dir, "pids.max", "max", e) < 0)
+		return -1;
+	if (r->cpuset_cpus && put (dir, "cpuset.cpus", r->cpuset_cpus, e) < 0)
+		return err_wrap (e, "--cpuset-cpus %s", r->cpuset_cpus);
+	if (r->cpuset_mems && put (dir, "cpuset.mems", r->cpuset_mems, e) < 0)
+		return err_wrap (e, "--cpuset-mems %s", r->cpuset_mems);
+	return v2_io (dir, r, e);
 }
 
-/* v2: every parent of PATH delegates the controllers to its children */
+/* v2: every parent of PATH delegates the controllers L needs to its children */
 static int
-v2_enable (const char *root, const char *path, struct bx_err *e)
+v2_enable (const char *root, const char *path, const struct cgroup_limits *l, struct bx_err *e)
 {
-	char dir[4096];
+	char dir[4096], ctrls[64];
 	const char *p = path;
 
+	snprintf (ctrls, sizeof ctrls, "+memory +cpu +pids%s%s", l->cpuset_cpus || l->cpuset_mems ? " +cpuset" : "",
+	          l->blkio_weight || l->nblkdevs ? " +io" : "");
 	snprintf (dir, sizeof dir, "%s", root);
 	while ((p = strchr (p, '/'))) {
-		if (put (dir, "cgroup.subtree_control", "+memory +cpu +pids", e) < 0)
+		if (put (dir, "cgroup.subtree_control", ctrls, e) < 0)
 			return -1;
 		snprintf (dir, sizeof dir, "%s/%.*s", root, (int)(p - path), path);
 		if (mkdir (dir, 0755) < 0 && errno != EEXIST)
 			return err_set (e, BX_SYSTEM, errno, "cgroup %s", dir);
 		p++;
 	}
-	return put (dir, "cgroup.subtree_control", "+memory +cpu +pids", e);
+	return put (dir, "cgroup.subtree_control", ctrls, e);
 }
 
 /* v1: `tasks`, where a thread moving itself does not wait for an RCU
- * grace period as a move through cgroup.procs does */
+ * grace period as a move through cgroup.procs does. OLD: a container
+ * started before box made cpuset and blkio cgroups lacks those two. */
 static int
-open_procs (struct cgroup *cg, struct bx_err *e)
+open_procs (struct cgroup *cg, int old, struct bx_err *e)
 {
 	char path[4200];
 
 	for (size_t i = 0; i < cg->n; i++) {
 		snprintf (path, sizeof path, "%s/%s", cg->dir[i], cg->v2 ? "cgroup.procs" : "tasks");
-		if ((cg->procs[i] = open (path, O_WRONLY | O_CLOEXEC)) < 0)
-			return err_set (e, errno == ENOENT ? BX_NOTFOUND : BX_SYSTEM, errno, "cgroup %s", path);
+		if ((cg->procs[i] = open (path, O_WRONLY | O_CLOEXEC)) >= 0)
+			continue;
+		if (old && errno == ENOENT && i >= CPUSET)
+			continue;
+		return err_set (e, errno == ENOENT ? BX_NOTFOUND : BX_SYSTEM, errno, "cgroup %s", path);
 	}
 	return 0;
 }
@@ -211,6 +616,19 @@ void
 cgroup_path (const char *id, char out[CGROUP_PATH_LEN])
 {
 	snprintf (out, CGROUP_PATH_LEN, "/box/%s", id);
+}
+
+void
+cgroup_path_in (const char *parent, const char *id, char out[CGROUP_PATH_LEN])
+{
+	size_t n;
+
+	while (*parent == '/')
+		parent++;
+	n = strlen (parent);
+	while (n && parent[n - 1] == '/')
+		n--;
+	snprintf (out, CGROUP_PATH_LEN, "/%.*s%s%s", (int)n, parent, n ? "/" : "", id);
 }
 
 int
@@ -239,21 +657,46 @@ cgroup_dir_of (const char *path, const char *ctrl, char *out, size_t len)
 int
 cgroup_create (struct cgroup *cg, const char *path, const struct cgroup_limits *l, struct bx_err *e)
 {
-	if (set_dirs (cg, path, e) < 0)
+	char root[256];
+
+	if (set_dirs (cg, path, e) < 0 || cgroup_check (l, e) < 0)
 		return -1;
 	while (*path == '/')
 		path++;
-	if (cg->v2 && v2_enable (v2_root (), path, e) < 0)
+	if (cg->v2 && v2_enable (v2_root (), path, l, e) < 0)
 		return -1;
-	for (size_t i = 0; i < cg->n; i++)
-		if (afile_mkdir_p_at (AT_FDCWD, cg->dir[i], 0755, e) < 0)
+	for (size_t i = 0; i < cg->n; i++) {
+		snprintf (root, sizeof root, HIERARCHY_ROOT "/%s", v1_ctrls[i]);
+		if (cg->v2 ? afile_mkdir_p_at (AT_FDCWD, cg->dir[i], 0755, e) < 0
+		           : v1_mkdir (root, path, i == CPUSET, e) < 0)
 			return err_wrap (e, "cgroup");
+	}
 	if ((cg->v2 ? v2_limits (cg->dir[0], l, e) : v1_limits (cg, l, e)) < 0)
 		return -1;
 	if (cg->v2 && test_root ())
 		/* a test directory: no kernel file to write pids to */
-		return put (cg->dir[0], "cgroup.procs", "", e) < 0 ? -1 : open_procs (cg, e);
-	return open_procs (cg, e);
+		return put (cg->dir[0], "cgroup.procs", "", e) < 0 ? -1 : open_procs (cg, 0, e);
+	return open_procs (cg, 0, e);
+}
+
+int
+cgroup_update (const char *path, const struct cgroup_limits *l, struct bx_err *e)
+{
+	struct cgroup cg;
+	struct stat st;
+
+	if (set_dirs (&cg, path, e) < 0 || cgroup_check (l, e) < 0)
+		return -1;
+	if (stat (cg.dir[0], &st) < 0)
+		return err_set (e, BX_NOTFOUND, errno, "cgroup %s", cg.dir[0]);
+	if (cg.v2)
+		return v2_limits (cg.dir[0], l, e);
+	if (v1_memory (cg.dir[MEM], l, e) < 0 || v1_cpu (cg.dir[CPU], l, e) < 0 ||
+	    v1_cpuset (cg.dir[CPUSET], l, e) < 0 || v1_blkio (cg.dir[BLKIO], l, e) < 0)
+		return -1;
+	if (l->pids == 0) /* docker update --pids-limit 0: unlimited again */
+		return put (cg.dir[PIDS], "pids.max", "max", e);
+	return l->pids > 0 ? put_i64 (cg.dir[PIDS], "pids.max", l->pids, e) : 0;
 }
 
 int
@@ -261,7 +704,7 @@ cgroup_open (struct cgroup *cg, const char *path, struct bx_err *e)
 {
 	if (set_dirs (cg, path, e) < 0)
 		return -1;
-	return open_procs (cg, e);
+	return open_procs (cg, 1, e);
 }
 
 int
@@ -324,15 +767,41 @@ remove_dir (const char *dir)
 	return -1;
 }
 
+/* the real-time budget DIR held goes back from its parents, bottom up,
+ * as far as their other children let it (best effort: the kernel refuses
+ * a budget below what the children hold) */
+static void
+v1_rt_release (const char *dir)
+{
+	char parent[4096], *slash;
+	struct bx_err ign = {0};
+
+	snprintf (parent, sizeof parent, "%s", dir);
+	while ((slash = strrchr (parent, '/')) && (size_t)(slash - parent) > strlen (HIERARCHY_ROOT "/cpu")) {
+		*slash = '\0';
+		int64_t period = get_i64 (parent, "cpu.rt_period_us");
+		put_i64 (parent, "cpu.rt_runtime_us", (int64_t)(rt_children (parent, NULL) * (double)period + 0.999),
+		         &ign);
+	}
+}
+
 int
 cgroup_destroy (struct cgroup *cg, struct bx_err *e)
 {
-	int r = 0;
+	int r = 0, rt = !cg->v2 && cg->n > CPU && get_i64 (cg->dir[CPU], "cpu.rt_runtime_us") > 0;
+
+	struct bx_err ign = {0};
 
 	cgroup_close (cg);
+	/* a removed group's budget still counts until the kernel frees it
+	 * (RCU): given back first, the parents can shrink at once */
+	if (rt)
+		put (cg->dir[CPU], "cpu.rt_runtime_us", "0", &ign);
 	for (size_t i = 0; i < cg->n; i++)
 		if (remove_dir (cg->dir[i]) < 0 && r == 0)
 			r = err_set (e, BX_SYSTEM, errno, "remove cgroup %s", cg->dir[i]);
+	if (rt)
+		v1_rt_release (cg->dir[CPU]);
 	cg->n = 0;
 	return r;
 }
@@ -378,13 +847,13 @@ remove_one (const char *root, const char *path, struct bx_err *e)
 }
 
 int
-cgroup_remove_all (const char *id, struct bx_err *e)
+cgroup_remove_all (const char *id, const char *parent, struct bx_err *e)
 {
 	_cleanup_dir_ DIR *d = NULL;
 	struct dirent *de;
 	char path[CGROUP_PATH_LEN], root[PATH_MAX];
 
-	cgroup_path (id, path);
+	cgroup_path_in (parent && *parent ? parent : "box", id, path);
 	if (test_root () && remove_one (test_root (), path, e) < 0)
 		return -1;
 	if (cgroup_is_v2_host ())

@@ -2,7 +2,7 @@
  * with its limits, joined, asked about OOM kills, removed
  *
  * The one owner of the layout. v1: a hierarchy per controller under
- * /sys/fs/cgroup (the memory, cpu, pids, devices and freezer ones are used). v2:
+ * /sys/fs/cgroup (memory, cpu, pids, devices, cpuset, blkio, freezer). v2:
  * /sys/fs/cgroup is the cgroup2 root, the controllers enabled in the
  * parents' cgroup.subtree_control. A container's cgroup is "box/<id>"
  * under each. $BOX_CGROUP2_ROOT names a directory to use as the cgroup2
@@ -18,12 +18,15 @@
 
 #include "base/err.h"
 
-#define CGROUP_MAX_DIRS 5
-#define CGROUP_PATH_LEN 80 /* "/box/<64 hex>" and its NUL, with room */
+#define CGROUP_MAX_DIRS 7
+#define CGROUP_PATH_LEN 240 /* "/<parent>/<64 hex>" and its NUL; --cgroup-parent up to 160 */
 
 /* The cgroup path of container ID, relative to the hierarchy roots
  * ("/box/<id>"), as config.json's linux.cgroupsPath names it. */
 void cgroup_path (const char *id, char out[CGROUP_PATH_LEN]);
+/* The same under PARENT (--cgroup-parent, relative to the roots as
+ * Docker's cgroupfs driver takes it): "/<parent>/<id>". */
+void cgroup_path_in (const char *parent, const char *id, char out[CGROUP_PATH_LEN]);
 /* True when the host's /sys/fs/cgroup is a cgroup2 root (what a container
  * mounts, whatever $BOX_CGROUP2_ROOT says). */
 int cgroup_is_v2_host (void);
@@ -43,17 +46,46 @@ struct cgroup_devrule {
 	char access[4];
 };
 
+/* a per-device block I/O limit: a weight or a throttle */
+enum cgroup_blk_kind {
+	CGROUP_BLK_WEIGHT,
+	CGROUP_BLK_READ_BPS,
+	CGROUP_BLK_WRITE_BPS,
+	CGROUP_BLK_READ_IOPS,
+	CGROUP_BLK_WRITE_IOPS,
+};
+
+struct cgroup_blkdev {
+	enum cgroup_blk_kind kind;
+	long major, minor;
+	uint64_t value;
+};
+
 /* the limits a cgroup applies (config.json's linux.resources) */
 struct cgroup_limits {
-	int64_t memory;      /* bytes, -1 unset */
-	int64_t memory_swap; /* memory + swap, -1 unset */
-	int64_t cpu_quota;   /* microseconds per period, -1 unset */
-	uint64_t cpu_period; /* 0 unset */
-	uint64_t cpu_shares; /* 0 unset */
-	int64_t pids;        /* -1 unset (0 or less in the spec: unlimited) */
+	int64_t memory;             /* bytes, -1 unset */
+	int64_t memory_swap;        /* memory + swap, -1 unset */
+	int64_t cpu_quota;          /* microseconds per period, -1 unset */
+	uint64_t cpu_period;        /* 0 unset */
+	uint64_t cpu_shares;        /* 0 unset */
+	int64_t pids;               /* -1 unset (0 or less in the spec: unlimited) */
+	int64_t memory_reservation; /* soft limit, bytes, -1 unset */
+	int64_t swappiness;         /* 0..100, -1 unset */
+	int oom_kill_disable;
+	const char *cpuset_cpus, *cpuset_mems; /* NULL unset */
+	int64_t rt_period, rt_runtime;         /* microseconds, -1 unset */
+	uint64_t blkio_weight;                 /* 10..1000, 0 unset */
+	struct cgroup_blkdev *blkdevs;
+	size_t nblkdevs;
 	struct cgroup_devrule *devrules;
 	size_t ndevrules;
 };
+
+/* Set every field of L unset. */
+void cgroup_limits_init (struct cgroup_limits *l);
+/* Whether this host can apply L, or -1 and E naming the Docker flag the
+ * host cannot apply, and why (a file the kernel lacks, cgroup v2). */
+int cgroup_check (const struct cgroup_limits *l, struct bx_err *e);
 
 struct cgroup {
 	int v2;
@@ -66,6 +98,8 @@ struct cgroup {
 /* Make PATH ("/box/<id>", relative to the roots) with L's limits and open
  * its files to join by. A cgroup left from a crash is reused. */
 int cgroup_create (struct cgroup *cg, const char *path, const struct cgroup_limits *l, struct bx_err *e);
+/* docker update: apply L's limits (those set) to the existing PATH. */
+int cgroup_update (const char *path, const struct cgroup_limits *l, struct bx_err *e);
 /* Open an existing PATH to join it (ctr-exec). */
 int cgroup_open (struct cgroup *cg, const char *path, struct bx_err *e);
 /* Move the calling process, single-threaded, in; async-signal-safe. */
@@ -78,9 +112,10 @@ int cgroup_destroy (struct cgroup *cg, struct bx_err *e);
 /* Close the fds only. */
 void cgroup_close (struct cgroup *cg);
 
-/* docker rm: container ID's cgroup goes from every hierarchy and from
- * $BOX_CGROUP2_ROOT, whoever made it; processes left in it (an exec that
- * outlived the container) are killed first. One already gone is no error. */
-int cgroup_remove_all (const char *id, struct bx_err *e);
+/* docker rm: container ID's cgroup (under PARENT, NULL or "": box) goes
+ * from every hierarchy and from $BOX_CGROUP2_ROOT, whoever made it;
+ * processes left in it (an exec that outlived the container) are killed
+ * first. One already gone is no error. */
+int cgroup_remove_all (const char *id, const char *parent, struct bx_err *e);
 
 #endif

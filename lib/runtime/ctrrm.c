@@ -327,6 +327,13 @@ dir_retire (struct rm *r, char *tmp, size_t len, struct bx_err *e)
 	return 0;
 }
 
+/* HostConfig.CgroupParent of create.json C, NULL when none */
+static const char *
+cgroup_parent (json_t *c)
+{
+	return json_string_value (json_object_get (json_object_get (c, "HostConfig"), "CgroupParent"));
+}
+
 static int
 rm_steps (struct rm *r, struct bx_err *e)
 {
@@ -335,7 +342,7 @@ rm_steps (struct rm *r, struct bx_err *e)
 	if (net_detach (r, e) < 0)
 		return err_wrap (e, "network");
 	ctr_test_crash ("rm-detached");
-	if (rootfs_unmount (r->root, r->id, e) < 0 || cgroup_remove_all (r->id, e) < 0)
+	if (rootfs_unmount (r->root, r->id, e) < 0 || cgroup_remove_all (r->id, cgroup_parent (r->create), e) < 0)
 		return -1;
 	ctr_test_crash ("rm-unmounted");
 	if (dir_retire (r, tmp, sizeof tmp, e) < 0)
@@ -443,7 +450,7 @@ tmp_reap (int rootfd, int nfd, const char *name)
 	snprintf (id, sizeof id, "%.*s", CTR_ID_LEN, name);
 	if (ctrrm_remove_dir (rootfd, name, &ign) < 0)
 		return;
-	cgroup_remove_all (id, &ign);
+	cgroup_remove_all (id, NULL, &ign);
 	if (nfd >= 0 && ctrrm_id_is_gone (rootfd, id))
 		unlink_all_to (nfd, id);
 }
@@ -533,6 +540,20 @@ auto_removes (int dfd)
 	return yes;
 }
 
+/* the --cgroup-parent of the container in DIRFD (a static copy), or NULL */
+static const char *
+parent_at (int dirfd)
+{
+	static char buf[CGROUP_PATH_LEN];
+	struct bx_err ign = {0};
+	json_t *c = ctr_create_read (dirfd, &ign);
+	const char *p = cgroup_parent (c);
+
+	snprintf (buf, sizeof buf, "%s", p ? p : "");
+	json_decref (c);
+	return buf;
+}
+
 int
 ctrrm_reap_lost (int rootfd, int dirfd, const char *id, struct ctr_state *s)
 {
@@ -555,7 +576,7 @@ ctrrm_reap_lost (int rootfd, int dirfd, const char *id, struct ctr_state *s)
 	now.pid = now.monitor = 0;
 	now.pid_start = now.monitor_start = 0;
 	/* what is left of it (a process of a shared pid namespace) goes too */
-	cgroup_remove_all (id, &e);
+	cgroup_remove_all (id, parent_at (dirfd), &e);
 	ctr_state_write (dirfd, &now, 1, &e);
 	*s = now;
 	/* --rm: what its supervisor would have done */

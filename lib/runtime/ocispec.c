@@ -393,20 +393,68 @@ devrules_read (json_t *a, struct cgroup_limits *r, struct bx_err *e)
 	return 0;
 }
 
+/* linux.resources.blockIO's device lists, in cgroup_blk_kind order */
+static const char *const blk_lists[] = {"weightDevice", "throttleReadBpsDevice", "throttleWriteBpsDevice",
+                                        "throttleReadIOPSDevice", "throttleWriteIOPSDevice"};
+
 static int
-resources_read (json_t *r, struct cgroup_limits *res, struct bx_err *e)
+blkio_read (json_t *b, struct cgroup_limits *r, struct bx_err *e)
+{
+	size_t n = 0, i;
+	json_t *it;
+
+	r->blkio_weight = (uint64_t)int_or (b, "weight", 0);
+	for (size_t k = 0; k < 5; k++)
+		n += json_array_size (get (b, blk_lists[k]));
+	if (!n)
+		return 0;
+	if (!(r->blkdevs = calloc (n, sizeof *r->blkdevs)))
+		return err_set (e, BX_SYSTEM, errno, "config.json");
+	for (size_t k = 0; k < 5; k++)
+		json_array_foreach (get (b, blk_lists[k]), i, it)
+		{
+			struct cgroup_blkdev *d = &r->blkdevs[r->nblkdevs++];
+			d->kind = (enum cgroup_blk_kind)k;
+			d->major = (long)int_or (it, "major", 0);
+			d->minor = (long)int_or (it, "minor", 0);
+			d->value = (uint64_t)int_or (it, k ? "rate" : "weight", 0);
+		}
+	return 0;
+}
+
+int
+ocispec_resources (struct json_t *r, struct cgroup_limits *res, struct bx_err *e)
 {
 	json_t *mem = get (r, "memory"), *cpu = get (r, "cpu"), *pids = get (r, "pids");
 
+	cgroup_limits_init (res);
 	res->memory = int_or (mem, "limit", -1);
 	res->memory_swap = int_or (mem, "swap", -1);
+	res->memory_reservation = int_or (mem, "reservation", -1);
+	res->swappiness = int_or (mem, "swappiness", -1);
+	res->oom_kill_disable = json_is_true (get (mem, "disableOOMKiller"));
 	res->cpu_quota = int_or (cpu, "quota", -1);
 	res->cpu_period = (uint64_t)int_or (cpu, "period", 0);
 	res->cpu_shares = (uint64_t)int_or (cpu, "shares", 0);
+	res->cpuset_cpus = get_str (cpu, "cpus");
+	res->cpuset_mems = get_str (cpu, "mems");
+	res->rt_period = int_or (cpu, "realtimePeriod", -1);
+	res->rt_runtime = int_or (cpu, "realtimeRuntime", -1);
 	res->pids = int_or (pids, "limit", -1);
 	if (res->pids == 0)
 		res->pids = -1;
+	if (blkio_read (get (r, "blockIO"), res, e) < 0)
+		return -1;
 	return devrules_read (get (r, "devices"), res, e);
+}
+
+void
+ocispec_resources_free (struct cgroup_limits *res)
+{
+	free (res->devrules);
+	free (res->blkdevs);
+	res->devrules = NULL;
+	res->blkdevs = NULL;
 }
 
 /* a mount's options: flags, propagation, and the rest as data */
@@ -669,7 +717,7 @@ ocispec_read (int bundlefd, const char *bundle, struct spec *s, struct bx_err *e
 	lx = get (cfg, "linux");
 	if (process_read (get (cfg, "process"), s, e) < 0 || root_read (cfg, bundle, s, e) < 0 ||
 	    namespaces_read (get (lx, "namespaces"), s, e) < 0 ||
-	    resources_read (get (lx, "resources"), &s->res, e) < 0)
+	    ocispec_resources (get (lx, "resources"), &s->res, e) < 0)
 		return -1;
 	s->cgroups_path = get_str (lx, "cgroupsPath");
 	s->seccomp = get (lx, "seccomp");
@@ -716,7 +764,7 @@ ocispec_free (struct spec *s)
 	free (s->env);
 	free (s->gids);
 	free (s->rlimits);
-	free (s->res.devrules);
+	ocispec_resources_free (&s->res);
 	json_decref (s->json);
 	memset (s, 0, sizeof *s);
 }

@@ -90,6 +90,11 @@ struct spec {
  * relative to it). */
 int ocispec_read (int bundlefd, const char *bundle, struct spec *s, struct bx_err *e);
 void ocispec_free (struct spec *s);
+/* config.json's linux.resources R as cgroup limits (strings borrowed from
+ * R); ocispec_resources_free releases what it allocated */
+struct json_t;
+int ocispec_resources (struct json_t *r, struct cgroup_limits *res, struct bx_err *e);
+void ocispec_resources_free (struct cgroup_limits *res);
 
 /* Replace S's process with PROCESS (a json_t * of a process object, which
  * S then owns): what `exec --process` runs. */

@@ -380,3 +380,57 @@ copts_volume_split (char *s, const char *raw, char *part[3], int *n, int *ro, st
 		                *n == 1 || part[0][0] != '/' ? "volume" : "bind", *n == 1 ? part[0] : part[1]);
 	return 0;
 }
+
+int
+copts_blkio_device (const char *s, int kind, json_t *list, struct bx_err *e)
+{
+	const char *colon = strrchr (s, ':'), *v;
+	char *end;
+	int64_t n;
+
+	if (!colon)
+		return err_set (e, BX_USAGE, 0, "bad format: %s", s);
+	if (strncmp (s, "/dev/", 5) != 0)
+		return err_set (e, BX_USAGE, 0, "bad format for device path: %s", s);
+	v = colon + 1;
+	errno = 0;
+	if (kind == 1) {
+		if (copts_ram (v, &n, e) < 0)
+			return err_set (
+			    e, BX_USAGE, 0,
+			    "invalid rate for device: %s. The correct format is <device-path>:<number>[<unit>]. "
+			    "Number must be a positive integer. Unit is optional and can be kb, mb, or gb",
+			    s);
+	} else if (!isdigit ((unsigned char)*v) || ((n = strtoll (v, &end, 10)), *end) || errno ||
+	           (kind == 0 && (n > 65535 || (n > 0 && (n < 10 || n > 1000)))))
+		return kind == 0
+		           ? err_set (e, BX_USAGE, 0, "invalid weight for device: %s", s)
+		           : err_set (e, BX_USAGE, 0,
+		                      "invalid rate for device: %s. The correct format is <device-path>:<number>. "
+		                      "Number must be a positive integer",
+		                      s);
+	json_array_append_new (
+	    list, json_pack ("{s:s%, s:I}", "Path", s, (int)(colon - s), kind ? "Rate" : "Weight", (json_int_t)n));
+	return 0;
+}
+
+int
+copts_is_cpuset (const char *s)
+{
+	/* Docker's parsers.ParseUintList: N or N-M, comma separated */
+	while (*s) {
+		char *end;
+		unsigned long a = strtoul (s, &end, 10), b;
+		if (end == s || !isdigit ((unsigned char)*s))
+			return 0;
+		if (*end == '-') {
+			s = end + 1;
+			if (!isdigit ((unsigned char)*s) || ((b = strtoul (s, &end, 10)), b < a))
+				return 0;
+		}
+		if (*end && (*end != ',' || !end[1]))
+			return 0;
+		s = *end ? end + 1 : end;
+	}
+	return 1;
+}

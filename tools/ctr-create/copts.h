@@ -35,5 +35,11 @@ int copts_add_host (const char *s, char *host, size_t hlen, char *ip, size_t ipl
 int copts_volume_split (char *s, const char *raw, char *part[3], int *n, int *ro, struct bx_err *e);
 /* an IPv4 or IPv6 address, for --dns and --ip */
 int copts_is_ip (const char *s);
+/* --blkio-weight-device (KIND 0), --device-*-bps (1), --device-*-iops (2):
+ * "/dev/X:VALUE" appended to LIST as HostConfig has it, {Path, Weight} or
+ * {Path, Rate}; Docker's words when malformed */
+int copts_blkio_device (const char *s, int kind, json_t *list, struct bx_err *e);
+/* a CPU or memory node list ("0-3,7") as Docker accepts it */
+int copts_is_cpuset (const char *s);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "base/afile.h"
@@ -18,6 +19,7 @@
 #include "net/netfiles.h"
 #include "runtime/cgroup.h"
 #include "runtime/ctrname.h"
+#include "runtime/ocispec.h"
 #include "runtime/volume.h"
 #include "copts.h"
 #include "secprof.h"
@@ -780,6 +782,11 @@ decisions (const struct ctrcfg *c, const char *cgpath)
 	    .cgroups_path = cgpath,
 	    .cpu_shares = f->cpu_shares,
 	    .cpuset_cpus = f->cpuset_cpus,
+	    .cpuset_mems = f->cpuset_mems,
+	    .memory_swappiness = f->memory_swappiness,
+	    .cpu_rt_period = f->cpu_rt_period,
+	    .cpu_rt_runtime = f->cpu_rt_runtime,
+	    .blkio_weight = f->blkio_weight,
 	    .domainname = f->domainname,
 	    .pid_host = mode_is (f->pid_mode, "host"),
 	    .ipc_host = mode_is (f->ipc_mode, "host"),
@@ -799,6 +806,50 @@ decisions (const struct ctrcfg *c, const char *cgpath)
 	};
 }
 
+/* HostConfig's blkio device lists as linux.resources.blockIO's: each
+ * path's device numbers, as the daemon finds them at create */
+static json_t *
+blkio_devices (const struct ctrflags *f, struct bx_err *e)
+{
+	static const char *const oci[] = {"weightDevice", "throttleReadBpsDevice", "throttleWriteBpsDevice",
+	                                  "throttleReadIOPSDevice", "throttleWriteIOPSDevice"};
+	json_t *out = json_object (), *it;
+	size_t i;
+
+	for (size_t k = 0; k < 5; k++)
+		json_array_foreach (f->blkio[k], i, it)
+		{
+			const char *path = json_string_value (json_object_get (it, "Path"));
+			struct stat st;
+			if (stat (path, &st) < 0) {
+				json_decref (out);
+				return err_set (e, BX_USAGE, errno, "%s", path), NULL;
+			}
+			if (!json_object_get (out, oci[k]))
+				json_object_set_new (out, oci[k], json_array ());
+			json_array_append_new (json_object_get (out, oci[k]),
+			                       json_pack ("{s:I, s:I, s:O}", "major", (json_int_t)major (st.st_rdev),
+			                                  "minor", (json_int_t)minor (st.st_rdev),
+			                                  k ? "rate" : "weight",
+			                                  json_object_get (it, k ? "Rate" : "Weight")));
+		}
+	return out;
+}
+
+/* a limit this host cannot apply stops the container at create, as
+ * Docker's daemon refuses it, rather than at its start */
+static int
+resources_check (json_t *doc, struct bx_err *e)
+{
+	struct cgroup_limits l;
+	int r = ocispec_resources (json_object_get (json_object_get (doc, "linux"), "resources"), &l, e);
+
+	if (r == 0)
+		r = cgroup_check (&l, e);
+	ocispec_resources_free (&l);
+	return r;
+}
+
 json_t *
 ctrcfg_config_json (struct ctrcfg *c, struct bx_err *e)
 {
@@ -806,13 +857,21 @@ ctrcfg_config_json (struct ctrcfg *c, struct bx_err *e)
 	struct spec_decl s;
 	json_t *doc;
 
-	cgroup_path (c->id, cgpath);
+	if (c->flags->cgroup_parent && *c->flags->cgroup_parent)
+		cgroup_path_in (c->flags->cgroup_parent, c->id, cgpath);
+	else
+		cgroup_path (c->id, cgpath);
 	s = decisions (c, cgpath);
+	if (!(s.block_io_devices = blkio_devices (c->flags, e)))
+		return NULL;
 	s.seccomp = seccomp_section (c, s.caps, e);
 	if (!s.seccomp && e->code)
-		return NULL;
+		return json_decref (s.block_io_devices), NULL;
 	doc = spec_build (&s, e);
 	json_decref (s.seccomp);
+	json_decref (s.block_io_devices);
+	if (doc && resources_check (doc, e) < 0)
+		return json_decref (doc), NULL;
 	if (doc && c->flags->systempaths_unconfined) {
 		json_object_del (json_object_get (doc, "linux"), "maskedPaths");
 		json_object_del (json_object_get (doc, "linux"), "readonlyPaths");
@@ -824,6 +883,28 @@ static json_t *
 list_or_null (json_t *a)
 {
 	return json_array_size (a) ? json_incref (a) : json_null ();
+}
+
+/* the resource keys of HostConfig this box sets, as Docker 20.10 shows
+ * them: BlkioWeightDevice [] when empty, the throttles null */
+static void
+host_config_resources (const struct ctrflags *f, json_t *h)
+{
+	static const char *const keys[] = {"BlkioWeightDevice", "BlkioDeviceReadBps", "BlkioDeviceWriteBps",
+	                                   "BlkioDeviceReadIOps", "BlkioDeviceWriteIOps"};
+
+	json_object_set_new (h, "CpusetMems", json_string (f->cpuset_mems ? f->cpuset_mems : ""));
+	json_object_set_new (h, "CgroupParent", json_string (f->cgroup_parent ? f->cgroup_parent : ""));
+	json_object_set_new (h, "MemorySwappiness",
+	                     f->memory_swappiness >= 0 ? json_integer (f->memory_swappiness) : json_null ());
+	json_object_set_new (h, "CpuRealtimePeriod", json_integer (f->cpu_rt_period));
+	json_object_set_new (h, "CpuRealtimeRuntime", json_integer (f->cpu_rt_runtime));
+	json_object_set_new (h, "KernelMemory", json_integer (0));
+	json_object_set_new (h, "KernelMemoryTCP", json_integer (0));
+	json_object_set_new (h, "BlkioWeight", json_integer (f->blkio_weight));
+	json_object_set (h, keys[0], f->blkio[0]);
+	for (size_t k = 1; k < 5; k++)
+		json_object_set_new (h, keys[k], list_or_null (f->blkio[k]));
 }
 
 static json_t *
@@ -856,6 +937,7 @@ host_config (struct ctrcfg *c)
 	json_object_set_new (h, "OomKillDisable", json_boolean (f->oom_kill_disable));
 	json_object_set_new (h, "OomScoreAdj", json_integer (f->oom_score_adj));
 	json_object_set_new (h, "CpusetCpus", json_string (f->cpuset_cpus ? f->cpuset_cpus : ""));
+	host_config_resources (f, h);
 	json_object_set_new (h, "GroupAdd", list_or_null (f->group_add));
 	if (json_object_size (f->sysctls))
 		json_object_set (h, "Sysctls", f->sysctls);

@@ -197,6 +197,14 @@ ask_flags (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx
 }
 
 static int
+ask_update (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl, (void)arg, (void)e;
+	f->ask = CTRFLAGS_UPDATE;
+	return 0;
+}
+
+static int
 ask_value_flags (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
 {
 	(void)fl, (void)arg, (void)e;
@@ -733,14 +741,39 @@ add_dns (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_e
 	return 0;
 }
 
+/* --cpuset-cpus, --cpuset-mems */
 static int
-set_cpuset_cpus (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+set_cpuset (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
 {
-	(void)fl;
-	if (strspn (arg, "0123456789,-") != strlen (arg) || !*arg)
-		return err_set (e, BX_USAGE, 0, "invalid value %s for cpuset cpus", arg);
-	f->cpuset_cpus = arg;
+	if (!copts_is_cpuset (arg) || !*arg)
+		return err_set (e, BX_USAGE, 0, "invalid value %s for cpuset %s", arg, fl->name + 7);
+	*(const char **)field (f, fl) = arg;
 	return 0;
+}
+
+/* --blkio-weight-device, --device-{read,write}-{bps,iops}: f->blkio[] in this order */
+static int
+add_blkio (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	static const char *const names[] = {"blkio-weight-device", "device-read-bps", "device-write-bps",
+	                                    "device-read-iops", "device-write-iops"};
+	size_t k = 0;
+
+	while (strcmp (names[k], fl->name) != 0)
+		k++;
+	if (copts_blkio_device (arg, k == 0 ? 0 : k < 3 ? 1 : 2, f->blkio[k], e) < 0)
+		return err_wrap (e, "invalid argument \"%s\" for \"%s\" flag", arg, flag_name (fl));
+	return 0;
+}
+
+/* Docker 20.10 took the flag and warned; box refuses it in the same words */
+static int
+refuse_kernel_memory (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)f, (void)fl, (void)arg;
+	return err_set (e, BX_USAGE, 0,
+	                "--kernel-memory: Specifying a kernel memory limit is deprecated and will be removed in a "
+	                "future release.");
 }
 
 /* --cidfile: a file that must not exist yet (Docker's rule) */
@@ -838,7 +871,8 @@ static const struct flag flags[] = {
     {"group-add", 0, VALUE, 0, add_str, AT (group_add)},
     {"sysctl", 0, VALUE, 0, add_sysctl, 0},
     {"cpu-shares", 'c', VALUE, 0, set_int, AT (cpu_shares)},
-    {"cpuset-cpus", 0, VALUE, 0, set_cpuset_cpus, 0},
+    {"cpuset-cpus", 0, VALUE, 0, set_cpuset, AT (cpuset_cpus)},
+    {"cpuset-mems", 0, VALUE, 0, set_cpuset, AT (cpuset_mems)},
     {"ulimit", 0, VALUE, 0, add_ulimit, 0},
     {"pid", 0, VALUE, 0, set_ns_mode, AT (pid_mode)},
     {"ipc", 0, VALUE, 0, set_ns_mode, AT (ipc_mode)},
@@ -855,6 +889,17 @@ static const struct flag flags[] = {
     {"cpu-period", 0, VALUE, 0, set_int, AT (cpu_period)},
     {"memory-reservation", 0, VALUE, 0, set_size, AT (memory_reservation)},
     {"oom-kill-disable", 0, BOOL, 0, set_bool, AT (oom_kill_disable)},
+    {"memory-swappiness", 0, VALUE, 0, set_int, AT (memory_swappiness)},
+    {"kernel-memory", 0, VALUE, 0, refuse_kernel_memory, 0},
+    {"cpu-rt-period", 0, VALUE, 0, set_int, AT (cpu_rt_period)},
+    {"cpu-rt-runtime", 0, VALUE, 0, set_int, AT (cpu_rt_runtime)},
+    {"cgroup-parent", 0, VALUE, 0, set_str, AT (cgroup_parent)},
+    {"blkio-weight", 0, VALUE, 0, set_int, AT (blkio_weight)},
+    {"blkio-weight-device", 0, VALUE, 0, add_blkio, 0},
+    {"device-read-bps", 0, VALUE, 0, add_blkio, 0},
+    {"device-write-bps", 0, VALUE, 0, add_blkio, 0},
+    {"device-read-iops", 0, VALUE, 0, add_blkio, 0},
+    {"device-write-iops", 0, VALUE, 0, add_blkio, 0},
     {"oom-score-adj", 0, VALUE, 0, set_oom_score_adj, 0},
     {"mac-address", 0, VALUE, 0, set_mac_address, 0},
     {"volumes-from", 0, VALUE, 0, add_str, AT (volumes_from)},
@@ -869,7 +914,23 @@ static const struct flag flags[] = {
     {"quiet", 'q', BOOL, 0, set_bool, AT (quiet)},
     {"flags", 0, NOTHING, 1, ask_flags, 0},
     {"value-flags", 0, NOTHING, 1, ask_value_flags, 0},
+    {"update", 0, NOTHING, 1, ask_update, 0},
 };
+
+/* docker update's flags (Docker 20.10), parsed by the rows above */
+static const char *const update_flags[] = {"blkio-weight",   "cpu-period",    "cpu-quota", "cpu-rt-period",
+                                           "cpu-rt-runtime", "cpu-shares",    "cpus",      "cpuset-cpus",
+                                           "cpuset-mems",    "kernel-memory", "memory",    "memory-reservation",
+                                           "memory-swap",    "pids-limit",    "restart",   NULL};
+
+int
+ctrflags_is_update (const char *name)
+{
+	for (size_t i = 0; update_flags[i]; i++)
+		if (!strcmp (update_flags[i], name))
+			return 1;
+	return 0;
+}
 
 #define NFLAGS (sizeof flags / sizeof flags[0])
 
@@ -951,6 +1012,15 @@ limits_check (const struct ctrflags *f, struct bx_err *e)
 	if (f->memory_swap > 0 && f->memory_swap < f->memory)
 		return err_set (e, BX_USAGE, 0,
 		                "Minimum memoryswap limit should be larger than memory limit, see usage");
+	if (f->memory_swappiness != -1 && (f->memory_swappiness < 0 || f->memory_swappiness > 100))
+		return err_set (e, BX_USAGE, 0, "Invalid value: %lld, valid memory swappiness range is 0-100",
+		                (long long)f->memory_swappiness);
+	if (f->blkio_weight && (f->blkio_weight < 10 || f->blkio_weight > 1000))
+		return err_set (e, BX_USAGE, 0, "Range of blkio weight is from 10 to 1000");
+	if (f->cpu_rt_runtime && f->cpu_rt_period && f->cpu_rt_period < f->cpu_rt_runtime)
+		return err_set (e, BX_USAGE, 0, "cpu real-time runtime cannot be higher than cpu real-time period");
+	if (f->cgroup_parent && (strstr (f->cgroup_parent, "..") || strlen (f->cgroup_parent) > 160))
+		return err_set (e, BX_USAGE, 0, "invalid cgroup parent: %s", f->cgroup_parent);
 	return 0;
 }
 
@@ -1054,9 +1124,12 @@ ctrflags_init (struct ctrflags *f)
 	                    &f->add_hosts, &f->dns,          &f->dns_search, &f->dns_options};
 	json_t **objects[] = {&f->labels, &f->label_files, &f->tmpfs, &f->sysctls, &f->exposed, &f->bindings};
 
-	*f = (struct ctrflags){.network = "bridge"};
+	*f = (struct ctrflags){.network = "bridge", .memory_swappiness = -1};
 	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
 		*lists[i] = json_array ();
+	for (size_t i = 0; i < 5; i++)
+		f->blkio[i] = json_array ();
+	f->given = json_object ();
 	for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++)
 		*objects[i] = json_object ();
 	f->log_config = json_pack ("{s:s, s:{}}", "Type", "json-file", "Config");
@@ -1074,6 +1147,34 @@ ctrflags_free (struct ctrflags *f)
 
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		json_decref (all[i]);
+	for (size_t i = 0; i < 5; i++)
+		json_decref (f->blkio[i]);
+	json_decref (f->given);
+}
+
+/* --update: docker update's flags only, at least one, and a container */
+static int
+update_check (struct ctrflags *f, int argc, char **argv, struct bx_err *e)
+{
+	const char *k;
+	json_t *v;
+	int n = 0;
+
+	json_object_foreach (f->given, k, v)
+	{
+		if (!strcmp (k, "root") || !strcmp (k, "update"))
+			continue;
+		if (!ctrflags_is_update (k))
+			return err_set (e, BX_USAGE, 0, "unknown flag: --%s", k);
+		n++;
+	}
+	if (optind >= argc)
+		return err_set (e, BX_USAGE, 0, "\"update\" requires at least 1 argument");
+	if (!n) /* the docker client's own words, exit 1 */
+		return err_set (e, BX_FAIL, 0, "you must provide one or more flags when using this command");
+	f->cmd = argv + optind;
+	f->ncmd = argc - optind;
+	return limits_check (f, e) < 0 ? -1 : CTRFLAGS_UPDATE;
 }
 
 int
@@ -1091,9 +1192,12 @@ ctrflags_parse (struct ctrflags *f, int argc, char **argv, struct bx_err *e)
 			return bad_flag (argc, argv, ch == ':', e);
 		if (fl->set (f, fl, optarg, e) < 0)
 			return -1;
-		if (f->ask != CTRFLAGS_CREATE)
+		json_object_set_new (f->given, fl->name, json_true ());
+		if (f->ask != CTRFLAGS_CREATE && f->ask != CTRFLAGS_UPDATE)
 			return (int)f->ask;
 	}
+	if (f->ask == CTRFLAGS_UPDATE)
+		return update_check (f, argc, argv, e);
 	if (optind >= argc)
 		return err_set (e, BX_USAGE, 0, "\"create\" requires at least 1 argument");
 	f->image = argv[optind];

@@ -24,6 +24,7 @@ enum ctrflags_ask {
 	CTRFLAGS_HELP,        /* --help */
 	CTRFLAGS_FLAGS,       /* --flags: docker create's flags */
 	CTRFLAGS_VALUE_FLAGS, /* --value-flags: those that take a value */
+	CTRFLAGS_UPDATE,      /* --update: docker update of the containers in cmd */
 };
 
 struct ctrflags {
@@ -47,9 +48,12 @@ struct ctrflags {
 	const char *ip;
 	json_t *aliases, *add_hosts, *dns, *dns_search, *dns_options;
 	int64_t shm_size, cpu_shares, cpu_quota, cpu_period, memory_reservation;
+	int64_t memory_swappiness; /* -1: unset */
+	int64_t cpu_rt_period, cpu_rt_runtime, blkio_weight;
+	json_t *blkio[5]; /* --blkio-weight-device, --device-{read,write}-{bps,iops}: HostConfig's lists */
 	int oom_kill_disable, has_oom_score_adj, oom_score_adj;
 	const char *mac_address;
-	const char *cpuset_cpus, *domainname, *cidfile;
+	const char *cpuset_cpus, *cpuset_mems, *cgroup_parent, *domainname, *cidfile;
 	const char *pid_mode, *ipc_mode, *uts_mode, *cgroupns_mode; /* "" or "host" ... */
 	json_t *group_add;                                          /* --group-add (array) */
 	json_t *sysctls;                                            /* --sysctl (object) */
@@ -62,6 +66,7 @@ struct ctrflags {
 	int no_healthcheck;
 	const char *pull; /* --pull: always, missing (NULL) or never; box pulls, ctr-create never does */
 	int quiet;        /* -q: the missing image is not reported (box pulls it quietly) */
+	json_t *given;    /* {flag name: true} for each flag given (docker update's) */
 	char **cmd;
 	int ncmd;
 	enum ctrflags_ask ask;
@@ -73,6 +78,8 @@ void ctrflags_free (struct ctrflags *f);
  * value is checked, and the combinations Docker refuses. What the command
  * line asks for, or -1 with E set (BX_USAGE, as Docker words it). */
 int ctrflags_parse (struct ctrflags *f, int argc, char **argv, struct bx_err *e);
+/* Whether docker update takes flag NAME (long name, without dashes). */
+int ctrflags_is_update (const char *name);
 /* docker create's flags, one a line ("-e", "--env", ...), in the table's
  * order; with VALUES only those that take a value. -1 when OUT fails. */
 int ctrflags_print (FILE *out, int values);

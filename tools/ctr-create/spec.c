@@ -224,7 +224,8 @@ resources (const struct spec_decl *s)
 {
 	json_t *r = json_pack ("{s:o}", "devices", device_rules (s));
 
-	if (s->memory > 0 || s->memory_swap != 0 || s->memory_reservation > 0 || s->oom_kill_disable) {
+	if (s->memory > 0 || s->memory_swap != 0 || s->memory_reservation > 0 || s->oom_kill_disable ||
+	    s->memory_swappiness >= 0) {
 		json_t *m = json_object ();
 		if (s->memory > 0)
 			json_object_set_new (m, "limit", json_integer (s->memory));
@@ -234,9 +235,12 @@ resources (const struct spec_decl *s)
 			json_object_set_new (m, "swap", json_integer (s->memory_swap));
 		if (s->oom_kill_disable)
 			json_object_set_new (m, "disableOOMKiller", json_true ());
+		if (s->memory_swappiness >= 0)
+			json_object_set_new (m, "swappiness", json_integer (s->memory_swappiness));
 		json_object_set_new (r, "memory", m);
 	}
-	if (s->nano_cpus > 0 || s->cpu_shares > 0 || s->cpuset_cpus || s->cpu_quota || s->cpu_period) {
+	if (s->nano_cpus > 0 || s->cpu_shares > 0 || s->cpuset_cpus || s->cpuset_mems || s->cpu_quota ||
+	    s->cpu_period || s->cpu_rt_period || s->cpu_rt_runtime) {
 		json_t *cpu = json_object ();
 		if (s->cpu_shares > 0)
 			json_object_set_new (cpu, "shares", json_integer (s->cpu_shares));
@@ -250,7 +254,19 @@ resources (const struct spec_decl *s)
 			json_object_set_new (cpu, "period", json_integer (s->cpu_period));
 		if (s->cpuset_cpus)
 			json_object_set_new (cpu, "cpus", json_string (s->cpuset_cpus));
+		if (s->cpuset_mems)
+			json_object_set_new (cpu, "mems", json_string (s->cpuset_mems));
+		if (s->cpu_rt_period)
+			json_object_set_new (cpu, "realtimePeriod", json_integer (s->cpu_rt_period));
+		if (s->cpu_rt_runtime)
+			json_object_set_new (cpu, "realtimeRuntime", json_integer (s->cpu_rt_runtime));
 		json_object_set_new (r, "cpu", cpu);
+	}
+	if (s->blkio_weight || json_object_size (s->block_io_devices)) {
+		json_t *b = s->block_io_devices ? json_deep_copy (s->block_io_devices) : json_object ();
+		if (s->blkio_weight)
+			json_object_set_new (b, "weight", json_integer (s->blkio_weight));
+		json_object_set_new (r, "blockIO", b);
 	}
 	if (s->pids_limit > 0)
 		json_object_set_new (r, "pids", json_pack ("{s:I}", "limit", (json_int_t)s->pids_limit));

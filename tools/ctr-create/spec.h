@@ -49,7 +49,11 @@ struct spec_decl {
 	int64_t memory_reservation;    /* 0: unset */
 	int oom_kill_disable;
 	int has_oom_score_adj, oom_score_adj;
-	const char *cpuset_cpus; /* NULL: unset */
+	const char *cpuset_cpus, *cpuset_mems; /* NULL: unset */
+	int64_t memory_swappiness;             /* -1: unset */
+	int64_t cpu_rt_period, cpu_rt_runtime; /* 0: unset */
+	int64_t blkio_weight;                  /* 0: unset */
+	json_t *block_io_devices; /* linux.resources.blockIO's device lists (object, borrowed; may be NULL) */
 	const char *cgroups_path;
 	const char *domainname;                          /* NULL: unset */
 	int pid_host, ipc_host, uts_host, cgroupns_host; /* share the host's namespace */
