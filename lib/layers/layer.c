@@ -120,8 +120,9 @@ sink_write (struct archive *a, void *arg, const void *buf, size_t len)
 	hash_update (&s->diff, buf, len);
 	if (s->plain) {
 		if (afile_write_all (s->fd, buf, len) < 0) {
-			archive_set_error (a, errno, "writing the layer");
-			return s->err = errno, -1;
+			s->err = errno;
+			archive_set_error (a, s->err, "writing the layer");
+			return -1;
 		}
 		s->size += len;
 		return len;
@@ -531,8 +532,9 @@ write_tar (struct walk *w, int upper, struct bx_err *e)
 		return rc;
 	}
 	rc = walk_dir (w, upper, "");
+	/* a full disk while the blob is written: ENOSPC, from the sink */
 	if (rc < 0)
-		err_set (e, BX_SYSTEM, w->err, "layer: %s",
+		err_set (e, BX_SYSTEM, w->err ? w->err : w->s->err, "layer: %s",
 		         w->err ? "reading the step's changes" : archive_error_string (a));
 	if (archive_write_close (a) != ARCHIVE_OK && rc == 0)
 		rc = err_set (e, BX_SYSTEM, 0, "layer: %s", archive_error_string (a));

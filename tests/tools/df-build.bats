@@ -256,6 +256,58 @@ sub" ]]
 	nothing_left
 }
 
+# the state directory as a build may not leave it changed: images/ (each
+# file and its digest), layers/, containers/, tmp/ (locks left out)
+store_state () {
+	(cd "$BOX_ROOT" && find images layers containers tmp -mindepth 1 ! -name '*lock' 2>/dev/null | sort &&
+		find images -type f ! -name '*lock' -exec sha256sum {} + | sort)
+}
+
+# leave about KB kilobytes free on $BOX_ROOT's filesystem, with a filler
+# file beside the state directory's own
+leave_free () {
+	local avail
+	rm -f "$BOX_ROOT/filler"
+	avail=$(df -k --output=avail "$BOX_ROOT" | tail -1)
+	fallocate -l $(((avail - $1) * 1024)) "$BOX_ROOT/filler"
+}
+
+@test "a full disk: the build fails naming it, the store unchanged; the same build works once there is room" {
+	skip_unless_root
+	mkdir -p "$BOX_ROOT"
+	mount -t tmpfs -o size=24m tmpfs "$BOX_ROOT"
+	store_add small docker.io/library/small:latest
+	# the base extracted first, as any run leaves it
+	run -0 box run --rm --network none small true
+	local ctx=$BATS_TEST_TMPDIR/ctx
+	mkdir -p "$ctx"
+	head -c 3000000 /dev/urandom >"$ctx/big"
+	printf 'FROM small\nCOPY big /big\n' >"$ctx/Dockerfile"
+	printf 'FROM small\nRUN head -c 3000000 /dev/zero > /zeros\n' >"$ctx/run.Dockerfile"
+	store_state >"$BATS_TEST_TMPDIR/before"
+	# room for the copy, not for its layer too
+	leave_free 4500
+	run -5 df-build -t full "$ctx"
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: layer: writing the layer: No space left on device" ]]
+	run -5 df-build -t full -f "$ctx/run.Dockerfile" "$ctx"
+	[[ ${lines[-1]} == "df-build: $ctx/run.Dockerfile:2: layer: writing the layer: No space left on device" ]]
+	# no room for the copy itself
+	leave_free 1500
+	run -5 df-build -t full "$ctx"
+	[[ ${lines[-1]} == "df-build: Dockerfile:2: copying /big: No space left on device" ]]
+	# no tag, no blob, no layer, no container, nothing in tmp/
+	run -1 box inspect full
+	store_state | diff "$BATS_TEST_TMPDIR/before" -
+	nothing_left
+	rm "$BOX_ROOT/filler"
+	run -0 df-build -q -t full "$ctx"
+	run -0 df-build -q -t full-run -f "$ctx/run.Dockerfile" "$ctx"
+	run -0 box run --rm --network none full sh -c 'wc -c < /big'
+	[[ $output == 3000000 ]]
+	run -0 box run --rm --network none full-run sh -c 'wc -c < /zeros'
+	[[ $output == 3000000 ]]
+}
+
 @test "without -t the image is kept untagged; --iidfile" {
 	store_add small docker.io/library/small:latest
 	run -0 df-build -q --iidfile "$BATS_TEST_TMPDIR/iid" - <<<$'FROM small\nRUN touch /x'
