@@ -54,7 +54,7 @@ BUILD_DEPS = gcc make pkg-config libjansson-dev libcurl4-gnutls-dev libarchive-d
 	libcap-ng-dev libseccomp-dev libssl-dev zlib1g-dev libzstd-dev libfyaml-dev
 TEST_DEPS = bats jq clang-format docker-registry skopeo umoci crun runc busybox-static apache2-utils \
 	iproute2 nftables dnsmasq-base shellcheck mandoc scdoc attr xz-utils zstd curl \
-	util-linux python3 tini docker-compose docker.io openssh-client
+	util-linux python3 tini docker-compose docker.io openssh-client containerd podman
 
 all: deps-build
 	@$(MAKE) --no-print-directory build

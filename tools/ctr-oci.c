@@ -17,11 +17,13 @@
  * exit:   0 ok; 1 any error (runc's words, and in --log); 3 an unknown
  *         command; run and exec: the process's exit code
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/afile.h"
 #include "base/err.h"
 #include "ctr-oci/ocicli.h"
 #include "ctr-oci/ocictl.h"
@@ -115,6 +117,21 @@ parse_global (int argc, char **argv, struct ocicli *g)
 	return optind;
 }
 
+/* where compiled seccomp filters are kept: not under --root, which holds
+ * containers only (and is empty once they are deleted) */
+static int
+cache_open (void)
+{
+	const char *dir = getenv ("CTR_OCI_CACHE");
+	struct bx_err e = {0};
+
+	if (!dir || !*dir)
+		dir = "/var/cache/ctr-oci";
+	if (afile_mkdir_p_at (AT_FDCWD, dir, 0700, &e) < 0)
+		return -1;
+	return open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -139,6 +156,7 @@ main (int argc, char **argv)
 	 * must not be our file on disk */
 	if (cmd->sealed && sealexe_ensure (argv, &e) < 0)
 		return ocilog_error (&e);
+	g.cachefd = cmd->sealed ? cache_open () : -1;
 	if ((r = cmd->run (&g, argc - first, argv + first, &e)) < 0)
 		return ocilog_error (&e);
 	return r;

@@ -7,6 +7,7 @@ struct ocicli {
 	int systemd_cgroup;
 	int rootless; /* --rootless: -1 auto, 0 false, 1 true */
 	int debug;
+	int cachefd; /* $CTR_OCI_CACHE or /var/cache/ctr-oci: compiled seccomp filters; -1: none */
 };
 
 #endif

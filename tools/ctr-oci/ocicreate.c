@@ -213,27 +213,16 @@ fifo_make (struct made *c, struct bx_err *e)
 static int
 made_start (struct made *c, struct bx_err *e)
 {
-	char path[4096], seccomp_cache[PATH_MAX];
+	char path[4096];
 	pid_t failed = 0;
-	int cachefd;
 
 	ocicreate_cgroup_path (c->s.cgroups_path, c->o->id, c->g->systemd_cgroup, path, sizeof path);
 	snprintf (c->st.cgroup, sizeof c->st.cgroup, "%s", path);
 	if (cgroup_create (&c->cg, path, &c->s.res, e) < 0)
 		return -1;
 	c->cgroup_made = 1;
-	/* the compiled filters are kept beside the containers (ids cannot
-	 * start with a dot in practice) */
-	snprintf (seccomp_cache, sizeof seccomp_cache, "%s/.cache", c->g->root);
-	mkdir (seccomp_cache, 0700);
-	cachefd = open (seccomp_cache, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (scmp_prepare (c->s.seccomp, cachefd, &c->filter, e) < 0) {
-		if (cachefd >= 0)
-			close (cachefd);
+	if (scmp_prepare (c->s.seccomp, c->g->cachefd, &c->filter, e) < 0)
 		return -1;
-	}
-	if (cachefd >= 0)
-		close (cachefd);
 	if ((!c->o->run && fifo_make (c, e) < 0) || io_make (c, e) < 0)
 		return -1;
 	timestamp_now (c->st.created);

@@ -231,7 +231,7 @@ exec_start (const struct ocicli *g, const struct exec_opts *o, struct exec_run *
 	if (spec_for_exec (&st, o, &x->s, &x->nsflags, e) < 0 || cgroup_open (&x->cg, st.cgroup, e) < 0 ||
 	    (x->pidfd = (int)syscall (SYS_pidfd_open, st.pid, 0)) < 0 ||
 	    ocistdio_make (x->s.terminal, o->console_socket, o->detach, &x->io, &x->oci, &x->tty, e) < 0 ||
-	    scmp_prepare (x->s.seccomp, -1, &x->filter, e) < 0) {
+	    scmp_prepare (x->s.seccomp, g->cachefd, &x->filter, e) < 0) {
 		ocistate_free (&st);
 		return e->code ? -1 : err_set (e, BX_FAIL, errno, "container %s", o->id);
 	}
