@@ -130,10 +130,26 @@ state () { box inspect -f '{{.State.Status}}' "$1"; }
 	run -0 box compose push --ignore-push-failures
 }
 
+@test "pause and unpause freeze and thaw the services' running containers" {
+	printf 'services:\n  a:\n    image: small\n    command: sleep 1000\n  b:\n    image: small\n    command: sleep 1000\n' >compose.yaml
+	run -0 box compose up -d
+	run -0 box compose pause a
+	[[ $output == "Container app-a-1  Paused" ]]
+	[[ $(box inspect -f '{{.State.Paused}}' app-a-1) == true && $(box inspect -f '{{.State.Paused}}' app-b-1) == false ]]
+	run -0 box compose ps a
+	[[ $output == *"(Paused)"* ]]
+	run -0 box compose pause
+	[[ $output == "Container app-b-1  Paused" ]]
+	run -0 box compose unpause
+	[[ ${lines[*]} == "Container app-a-1  Unpaused Container app-b-1  Unpaused" ]]
+	[[ $(box inspect -f '{{.State.Paused}}' app-a-1) == false ]]
+	run -0 box exec app-a-1 true
+}
+
 @test "the commands not built say so" {
 	printf 'services:\n  a:\n    image: small\n' >compose.yaml
 	local cmd
-	for cmd in attach events pause top unpause watch; do
+	for cmd in attach events top watch; do
 		run --separate-stderr -1 box compose "$cmd"
 		[[ $stderr == "compose-up: $cmd: not implemented" ]]
 	done

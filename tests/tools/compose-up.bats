@@ -114,6 +114,6 @@ teardown () { box_teardown; }
 	run -2 compose-up
 	run --separate-stderr -2 compose-up frobnicate
 	[[ $stderr == 'compose-up: unknown docker command: "compose frobnicate"' ]]
-	run --separate-stderr -1 compose-up pause
-	[[ $stderr == "compose-up: pause: not implemented" ]]
+	run --separate-stderr -1 compose-up watch
+	[[ $stderr == "compose-up: watch: not implemented" ]]
 }

@@ -586,3 +586,58 @@ cmds_wait (struct verbs_ctx *c, int argc, char **argv)
 	}
 	return code;
 }
+
+/* --- pause, unpause ------------------------------------------------------- */
+
+static int
+is_paused (const json_t *c)
+{
+	return json_is_true (json_object_get (json_object_get (c, "State"), "Paused"));
+}
+
+/* one ctr-pause for the services' running (paused) containers */
+static int
+freeze (struct verbs_ctx *c, int argc, char **argv, int thaw)
+{
+	struct prog_argv a = {0};
+	struct bx_err e = {0};
+	struct found f;
+	json_t *x;
+	size_t k;
+	int rc = 0;
+
+	if (argc > 1 && argv[1][0] == '-')
+		err_die (BX_USAGE, "%s: unknown flag: %s", argv[0], argv[1]);
+	if (found_load (c, (const char *const *)argv + 1, &f, &e) < 0) {
+		found_free (&f);
+		return err_report (&e);
+	}
+	prog_add (&a, "ctr-pause");
+	if (thaw)
+		prog_add (&a, "--unpause");
+	json_array_foreach (f.ctrs, k, x) if (proj_running (x) && is_paused (x) == thaw)
+	    prog_add (&a, json_string_value (json_object_get (x, "Id")));
+	if (a.n > (size_t)(thaw ? 2 : 1)) {
+		_cleanup_free_ char *out = NULL;
+		rc = prog_run (&a, &out, &e);
+		if (rc < 0)
+			rc = err_report (&e);
+	}
+	json_array_foreach (f.ctrs, k, x) if (rc == 0 && proj_running (x) && is_paused (x) == thaw)
+	    fprintf (stderr, "Container %s  %s\n", proj_name (x), thaw ? "Unpaused" : "Paused");
+	prog_free (&a);
+	found_free (&f);
+	return rc;
+}
+
+int
+cmds_pause (struct verbs_ctx *c, int argc, char **argv)
+{
+	return freeze (c, argc, argv, 0);
+}
+
+int
+cmds_unpause (struct verbs_ctx *c, int argc, char **argv)
+{
+	return freeze (c, argc, argv, 1);
+}

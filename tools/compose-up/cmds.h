@@ -1,6 +1,6 @@
 /* cmds - the compose commands that are one other command of box on the
  * project's containers (create, scale, images, port, push, wait, cp,
- * commit, export) */
+ * commit, export, pause, unpause) */
 #ifndef COMPOSE_CMDS_H
 #define COMPOSE_CMDS_H
 
@@ -17,5 +17,8 @@ int cmds_wait (struct verbs_ctx *c, int argc, char **argv);
 int cmds_cp (struct verbs_ctx *c, int argc, char **argv);
 int cmds_commit (struct verbs_ctx *c, int argc, char **argv);
 int cmds_export (struct verbs_ctx *c, int argc, char **argv);
+/* pause, unpause: ctr-pause of the services' running containers */
+int cmds_pause (struct verbs_ctx *c, int argc, char **argv);
+int cmds_unpause (struct verbs_ctx *c, int argc, char **argv);
 
 #endif
