@@ -181,7 +181,7 @@ _box () {
 		esac
 	done
 	if [[ -z $verb ]]; then
-		COMPREPLY=($(compgen -W "--root --help --version help version info pull push images inspect tag rmi login logout save load run create start restart ps stop kill rm exec logs wait pause unpause rename update network port volume build builder compose commit diff history container image system" -- "$cur"))
+		COMPREPLY=($(compgen -W "--root --help --version help version info events pull push images inspect tag rmi login logout save load run create start restart ps stop kill rm exec logs wait pause unpause rename update network port volume build builder compose commit diff history container image system" -- "$cur"))
 		return
 	fi
 	# a management form completes as the verb it stands for
@@ -217,6 +217,7 @@ _box () {
 	wait) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
 	pause|unpause) COMPREPLY=($(compgen -W "$(_box_running)" -- "$cur")) ;;
 	rename) ((COMP_CWORD == i + 1)) && COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
+	events) case ${COMP_WORDS[COMP_CWORD-1]} in --since|--until|--format) ;; -f|--filter) COMPREPLY=($(compgen -W "type=container type=image type=network type=volume container= image= event= label= network= volume=" -- "$cur")) ;; *) COMPREPLY=($(compgen -W "--since --until -f --filter --format" -- "$cur")) ;; esac ;;
 	update) case ${COMP_WORDS[COMP_CWORD-1]} in --restart) COMPREPLY=($(compgen -W "no always unless-stopped on-failure" -- "$cur")) ;; --blkio-weight|--cpu-period|--cpu-quota|--cpu-rt-period|--cpu-rt-runtime|-c|--cpu-shares|--cpus|--cpuset-cpus|--cpuset-mems|--kernel-memory|-m|--memory|--memory-reservation|--memory-swap|--pids-limit) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--blkio-weight --cpu-period --cpu-quota --cpu-rt-period --cpu-rt-runtime -c --cpu-shares --cpus --cpuset-cpus --cpuset-mems -m --memory --memory-reservation --memory-swap --pids-limit --restart" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")); fi ;; esac ;;
 	build) case ${COMP_WORDS[COMP_CWORD-1]} in -f|--file|--iidfile) COMPREPLY=($(compgen -f -- "$cur")) ;; -t|--tag|--cache-from) COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")) ;; --network) COMPREPLY=($(compgen -W "none host default bridge" -- "$cur")) ;; --progress) COMPREPLY=($(compgen -W "auto plain tty" -- "$cur")) ;; --platform) COMPREPLY=($(compgen -W "linux/amd64" -- "$cur")) ;; --compress) COMPREPLY=($(compgen -W "gzip zstd" -- "$cur")) ;; --allow) COMPREPLY=($(compgen -W "security.insecure network.host" -- "$cur")) ;; --build-arg|--label|--target|--add-host|--shm-size|--ulimit|--secret|--ssh) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-t --tag -f --file --build-arg --target --no-cache --cache-from -q --quiet --iidfile --label --network --add-host --shm-size --ulimit --secret --ssh --pull --platform --progress --compress --allow" -- "$cur")); else COMPREPLY=($(compgen -d -- "$cur")); fi ;; esac ;;
 	import) case ${COMP_WORDS[COMP_CWORD-1]} in -c|--change|-m|--message) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-c --change -m --message" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi ;; esac ;;

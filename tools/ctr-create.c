@@ -60,6 +60,7 @@
 #include "layers/overlay.h"
 #include "layers/rootfs.h"
 #include "runtime/ctr.h"
+#include "runtime/event.h"
 #include "runtime/ctrname.h"
 
 /* the container being made, and what to undo if making it fails */
@@ -77,7 +78,8 @@ struct job {
 	int rootfs; /* its rootfs, a dirfd */
 	struct store store;
 	struct image img;
-	int image_missing; /* the image is not in the store: box may pull it */
+	int image_missing;     /* the image is not in the store: box may pull it */
+	struct event_attrs ev; /* its create event's attributes, from create.json */
 };
 
 /* --help: the synopsis on stdout, exit 0 (as docker create --help) */
@@ -306,6 +308,7 @@ bundle_files (struct job *j, struct ctrcfg *c, struct bx_err *e)
 		goto out;
 	if (put_json (j, L_CONFIG, config, e) < 0 || put_json (j, L_CREATE_JSON, create, e) < 0)
 		goto out;
+	event_attrs_ctr (&j->ev, create);
 	/* lib/ctr.h's key=value state, what a new container has: the rest
 	 * reads as zero. Not ctr_state_write: its temporary file and fsync
 	 * would be redundant inside a directory that is renamed into place */
@@ -372,7 +375,10 @@ create (struct ctrcfg *c, struct job *j, struct bx_err *e)
 	if (bundle_files (j, c, e) < 0)
 		return -1;
 	ctr_test_crash ("create-written");
-	return publish (j, !c->flags->auto_remove, e);
+	if (publish (j, !c->flags->auto_remove, e) < 0)
+		return -1;
+	event_log (j->rootfd, "container", "create", j->id, &j->ev);
+	return 0;
 }
 
 /* Deep trees hold one fd per level while copied into a volume. */

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <limits.h>
 #include <linux/capability.h>
 #include <sched.h>
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/random.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,6 +35,7 @@
 #include "base/root.h"
 #include "runtime/cgroup.h"
 #include "runtime/ctr.h"
+#include "runtime/event.h"
 #include "runtime/freezer.h"
 #include "runtime/ocispec.h"
 #include "runtime/pty.h"
@@ -230,10 +233,58 @@ may_ptrace (const struct spec *s)
 	return !s->has_caps || (s->caps[CAPSET_BOUNDING] & (1ULL << CAP_SYS_PTRACE));
 }
 
+/* Docker's exec events: "exec_create: CMD ARGS", "exec_start: ..." and
+ * exec_die, with the container's attributes and an execID of their own */
+struct exec_ev {
+	int rootfd;
+	const char *id;
+	char exec_id[65], cmd[200];
+	struct event_attrs a;
+};
+
+static void
+exec_ev_init (struct exec_ev *x, int rootfd, int cdir, const char *id, char **cmd)
+{
+	struct bx_err ign = {0};
+	json_t *create = ctr_create_read (cdir, &ign);
+	unsigned char r[32];
+	size_t n;
+
+	x->rootfd = rootfd, x->id = id;
+	if (getrandom (r, sizeof r, 0) != (ssize_t)sizeof r)
+		memset (r, 0, sizeof r);
+	for (size_t i = 0; i < sizeof r; i++)
+		snprintf (x->exec_id + 2 * i, 3, "%02x", r[i]);
+	/* moby: the entrypoint, a space, the arguments joined */
+	n = (size_t)snprintf (x->cmd, sizeof x->cmd, "%s ", cmd[0]);
+	for (int i = 1; cmd[i] && n < sizeof x->cmd; i++)
+		n += (size_t)snprintf (x->cmd + n, sizeof x->cmd - n, "%s%s", i > 1 ? " " : "", cmd[i]);
+	x->a.len = 0;
+	x->a.buf[0] = '\0';
+	event_attrs_ctr (&x->a, create);
+	event_attrs_add (&x->a, "execID", x->exec_id);
+	json_decref (create);
+}
+
+static void
+exec_ev (struct exec_ev *x, const char *what, int code)
+{
+	char action[256], n[16];
+
+	if (code < 0) {
+		snprintf (action, sizeof action, "%s: %s", what, x->cmd);
+		event_log (x->rootfd, "container", action, x->id, &x->a);
+		return;
+	}
+	snprintf (n, sizeof n, "%d", code);
+	event_attrs_add (&x->a, "exitCode", n);
+	event_log (x->rootfd, "container", what, x->id, &x->a);
+}
+
 /* the command started, waited for (unless -d); its exit code */
 static int
 run (const struct opts *o, const struct spec *s, int pidfd, int nsflags, const struct cgroup *cg, struct spawn_io *io,
-     int master)
+     int master, struct exec_ev *x)
 {
 	struct bx_err e = {0};
 	struct stdcopy copy, *pcopy = NULL;
@@ -256,6 +307,7 @@ run (const struct opts *o, const struct spec *s, int pidfd, int nsflags, const s
 	}
 	if (io->console >= 0)
 		close (io->console);
+	exec_ev (x, "exec_start", -1);
 	if (o->detach)
 		return 0;
 	/* the pipes' ends are the payload's now: a copy ends with its writers */
@@ -268,6 +320,7 @@ run (const struct opts *o, const struct spec *s, int pidfd, int nsflags, const s
 	st = sigproxy_wait (pid, master, &set, o->interactive ? STDIN_FILENO : -1, pcopy);
 	if (pcopy)
 		stdcopy_close (pcopy);
+	exec_ev (x, "exec_die", spawn_exit_code (st));
 	return spawn_exit_code (st);
 }
 
@@ -280,6 +333,7 @@ main (int argc, char **argv)
 	struct cgroup cg = {.n = 0};
 	struct spawn_io io;
 	struct scmp_prog filter = {0};
+	static struct exec_ev x;
 	char id[CTR_ID_LEN + 1], bundle[PATH_MAX], cgpath[CGROUP_PATH_LEN];
 	int rootfd, cdir, pidfd, nsflags = 0, master = -1, code;
 
@@ -288,6 +342,8 @@ main (int argc, char **argv)
 	if ((rootfd = root_open (o.root, &e)) < 0 || ctr_resolve (rootfd, o.what, id, &e) < 0 ||
 	    (cdir = ctr_open (rootfd, id, &e)) < 0 || (pidfd = container_pidfd (cdir, id, o.what, &e)) < 0)
 		return err_report (&e);
+	exec_ev_init (&x, rootfd, cdir, id, o.cmd);
+	exec_ev (&x, "exec_create", -1);
 	snprintf (bundle, sizeof bundle, "%s/" L_CONTAINERS "/%s", root_path (o.root), id);
 	cgroup_path (id, cgpath);
 	if (spec_for_exec (cdir, bundle, &o, &s, &nsflags, &e) < 0 ||
@@ -299,7 +355,7 @@ main (int argc, char **argv)
 		code = err_report (&e);
 	} else {
 		io.filter = &filter;
-		code = run (&o, &s, pidfd, nsflags, &cg, &io, master);
+		code = run (&o, &s, pidfd, nsflags, &cg, &io, master, &x);
 	}
 	s.args = NULL; /* argv's */
 	ocispec_free (&s);

@@ -30,6 +30,7 @@
 #include "base/root.h"
 #include "runtime/ctr.h"
 #include "runtime/ctrrm.h"
+#include "runtime/event.h"
 #include "runtime/ctrsig.h"
 
 struct opts {
@@ -81,8 +82,18 @@ parse_args (int argc, char **argv, struct opts *o)
 		usage ();
 }
 
+/* Docker's kill event, with the signal's number */
+static void
+kill_event (int rootfd, const char *id, int sig)
+{
+	char n[16];
+
+	snprintf (n, sizeof n, "%d", sig);
+	event_ctr (rootfd, id, "kill", "signal", n);
+}
+
 static int
-kill_one (int dfd, const char *what, const char *id, int sig, struct bx_err *e)
+kill_one (int rootfd, int dfd, const char *what, const char *id, int sig, struct bx_err *e)
 {
 	_cleanup_close_ int pidfd = -1;
 	struct ctr_state s;
@@ -108,23 +119,36 @@ kill_one (int dfd, const char *what, const char *id, int sig, struct bx_err *e)
 	json_decref (create);
 	if (ctrsig_send (pidfd, id, sig) < 0)
 		return err_set (e, BX_SYSTEM, errno, "Cannot kill container: %s", what);
+	kill_event (rootfd, id, sig);
 	if (sig != SIGKILL)
 		return 0;
 	ctrsig_exit_wait (pidfd, -1);
 	return again ? 0 : ctrsig_recorded_wait (dfd, e);
 }
 
+/* Docker's events of a stop: kill with the stop signal, then stop; none
+ * for a container that was not running (the SIGKILL after the timeout
+ * is not told apart) */
 static int
-stop_one (int dfd, const char *id, const struct opts *o, struct bx_err *e)
+stop_one (int rootfd, int dfd, const char *id, const struct opts *o, struct bx_err *e)
 {
 	json_t *create;
-	int sig, timeout;
+	struct ctr_state s;
+	struct bx_err ign = {0};
+	int sig, timeout, running;
 
 	if (ctr_create_read_opt (dfd, &create, e) < 0)
 		return -1;
 	ctrsig_stop_params (create, &sig, &timeout);
 	json_decref (create);
-	return ctrsig_stop (dfd, id, o->sig ? o->sig : sig, o->timeout >= 0 ? o->timeout : timeout, e);
+	running = ctr_state_read (dfd, &s, &ign) == 0 && (ctr_state_settle (&s), !strcmp (s.status, "running"));
+	if (running)
+		kill_event (rootfd, id, o->sig ? o->sig : sig);
+	if (ctrsig_stop (dfd, id, o->sig ? o->sig : sig, o->timeout >= 0 ? o->timeout : timeout, e) < 0)
+		return -1;
+	if (running)
+		event_ctr (rootfd, id, "stop", NULL, NULL);
+	return 0;
 }
 
 static int
@@ -141,8 +165,8 @@ one (int rootfd, const char *what, const char *id, void *arg, struct bx_err *e)
 	if (ctr_state_read (dfd, &s, &ign) == 0 && ctrrm_reap_lost (rootfd, dfd, id, &s) > 0)
 		return err_set (e, BX_NOTFOUND, 0, "No such container: %s", what);
 	if (o->stop)
-		return stop_one (dfd, id, o, e);
-	return kill_one (dfd, what, id, o->sig ? o->sig : SIGKILL, e);
+		return stop_one (rootfd, dfd, id, o, e);
+	return kill_one (rootfd, dfd, what, id, o->sig ? o->sig : SIGKILL, e);
 }
 
 int

@@ -40,6 +40,7 @@
 #include "runtime/cgroup.h"
 #include "runtime/ctr.h"
 #include "runtime/ctrrm.h"
+#include "runtime/event.h"
 #include "runtime/freezer.h"
 #include "runtime/health.h"
 #include "runtime/logcfg.h"
@@ -68,6 +69,7 @@ struct ctx {
 	struct probe_cfg health; /* Config.Healthcheck */
 	struct logcfg log;       /* -d: how the supervisor keeps the log */
 	struct sv *sv;           /* -d: the supervisor, for its restart count */
+	struct event_attrs ev;   /* its events' attributes, from create.json */
 };
 
 static void __attribute__ ((noreturn)) usage (int code)
@@ -117,6 +119,7 @@ hostcfg_read (struct ctx *c, struct bx_err *e)
 	c->log = (struct logcfg){.driver = LOGCFG_JSON_FILE, .max_file = 1};
 	if (!j)
 		return 0;
+	event_attrs_ctr (&c->ev, j);
 	hc = json_object_get (j, "HostConfig");
 	pidmode = json_string_value (json_object_get (hc, "PidMode"));
 	c->shared_pidns = pidmode && *pidmode && strcmp (pidmode, "private");
@@ -234,6 +237,7 @@ state_running (struct ctx *c, pid_t pid, pid_t monitor, int restarts)
 	s.finished[0] = s.error[0] = '\0';
 	timestamp_now (s.started);
 	ctr_state_write (c->cdir, &s, !c->auto_remove, &e);
+	event_log (c->rootfd, "container", "start", c->id, &c->ev);
 }
 
 /* a start that failed: Docker keeps the status and records the error */
@@ -306,6 +310,7 @@ finish (struct ctx *c, struct cgroup *cg, int status, pid_t prober)
 {
 	struct bx_err e = {0};
 	int code = spawn_exit_code (status), oom = cgroup_oom_kills (cg) > 0, st;
+	char n[16];
 
 	if (prober > 0) {
 		kill (prober, SIGKILL);
@@ -317,6 +322,9 @@ finish (struct ctx *c, struct cgroup *cg, int status, pid_t prober)
 		err_report (&e);
 	/* --rm: the directory goes before the lock is let go, so nobody could
 	 * read an "exited" written now: that write (an fsync) is skipped */
+	snprintf (n, sizeof n, "%d", code);
+	event_attrs_add (&c->ev, "exitCode", n);
+	event_log (c->rootfd, "container", "die", c->id, &c->ev);
 	if (!c->auto_remove)
 		state_exited (c, code, oom);
 	else if (ctrrm_remove (c->rootfd, c->id, CTR_RM_FORCE | CTR_RM_LOCKED | CTR_RM_VOLUMES, &e) < 0) {
@@ -362,6 +370,7 @@ run_attached (struct ctx *c)
 	}
 	pcopy = s.terminal ? NULL : &copy;
 	io.filter = &filter;
+	event_log (c->rootfd, "container", "attach", c->id, &c->ev);
 	sigproxy_block (&set);
 	if ((pid = spawn_container (&s, &cg, &io, 0, &failed, &e)) < 0)
 		goto failed;
@@ -482,6 +491,7 @@ static void __attribute__ ((noreturn)) supervise (struct ctx *c, int report)
 	                .log = c->log,
 	                .report = report,
 	                .launch = launch,
+	                .ev = &c->ev,
 	                .arg = c};
 	int null = open ("/dev/null", O_RDWR), code;
 

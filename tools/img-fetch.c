@@ -34,6 +34,7 @@
 #include "base/hash.h"
 #include "base/layout.h"
 #include "base/root.h"
+#include "runtime/event.h"
 #include "image/manifest.h"
 #include "image/platform.h"
 #include "image/oci.h"
@@ -435,8 +436,21 @@ pull_run (struct pull *p, struct bx_err *e)
 	return 0;
 }
 
+/* Docker's pull event: the reference as Docker shows it, its repository as the name */
+static void
+pull_event (int rootfd, const struct ref *r)
+{
+	struct event_attrs a = {.len = 0};
+	char repo[600], id[800];
+
+	ref_familiar_repo (r, repo, sizeof repo);
+	snprintf (id, sizeof id, "%s%s%s", repo, r->digest[0] ? "@" : ":", r->digest[0] ? r->digest : r->tag);
+	event_attrs_add (&a, "name", repo);
+	event_log (rootfd, "image", "pull", id, &a);
+}
+
 static int
-pull_one (const struct opts *o, struct store *st, int ingest, const char *arg)
+pull_one (const struct opts *o, int rootfd, struct store *st, int ingest, const char *arg)
 {
 	struct pull p = {.o = o, .st = st, .ingest = ingest, .arg = arg};
 	struct bx_err e = {0};
@@ -447,8 +461,10 @@ pull_one (const struct opts *o, struct store *st, int ingest, const char *arg)
 		pullview_abort (&p.view);
 		pull_discard (&p, &e);
 		rc = err_report (&e);
-	} else if (!o->docker) {
-		printf ("%s\n", p.mdigest);
+	} else {
+		pull_event (rootfd, &p.ref);
+		if (!o->docker)
+			printf ("%s\n", p.mdigest);
 	}
 	if (fflush (stdout) == EOF && !rc)
 		rc = BX_SYSTEM;
@@ -478,7 +494,7 @@ main (int argc, char **argv)
 		printf ("%llu\n", (unsigned long long)freed);
 	} else if (o.nrefs > 0) {
 		for (int i = 0; i < o.nrefs; i++)
-			if ((r = pull_one (&o, &st, ingest, o.refs[i])) && !rc)
+			if ((r = pull_one (&o, rootfd, &st, ingest, o.refs[i])) && !rc)
 				rc = r;
 	} else {
 		_cleanup_free_ char *line = NULL;
@@ -486,7 +502,7 @@ main (int argc, char **argv)
 		ssize_t n;
 		while ((n = getline (&line, &cap, stdin)) > 0) {
 			line[strcspn (line, "\r\n")] = '\0';
-			if (line[0] && (r = pull_one (&o, &st, ingest, line)) && !rc)
+			if (line[0] && (r = pull_one (&o, rootfd, &st, ingest, line)) && !rc)
 				rc = r;
 		}
 	}

@@ -57,6 +57,7 @@
 #include "img-list/imgprune.h"
 #include "img-list/imgrm.h"
 #include "img-list/imgrows.h"
+#include "runtime/event.h"
 
 #define DEF_TABLE "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.CreatedSince}}\\t{{.Size}}"
 #define HIST_TABLE "table {{.ID}}\\t{{.CreatedSince}}\\t{{.CreatedBy}}\\t{{.Size}}\\t{{.Comment}}"
@@ -459,6 +460,7 @@ struct tag_op {
 	const struct store *st;
 	const char *src, *full;
 	struct ref target;
+	char id[80]; /* out: the image's id */
 };
 
 /* Under images/lock: the source must still be there when the tag lands. */
@@ -477,6 +479,7 @@ tag_fn (json_t *index, void *arg, struct bx_err *e)
 	else if (k >= 0 && !(desc = json_deep_copy (set.v[k].desc)))
 		err_set (e, BX_SYSTEM, ENOMEM, "tag");
 	if (desc) {
+		snprintf (op->id, sizeof op->id, "%s", set.v[k].id);
 		/* the registry digest belongs to the source's repository */
 		const struct imgset_entry *en = &set.v[k];
 		if (!en->has_ref || strcmp (en->r.domain, op->target.domain) || strcmp (en->r.path, op->target.path))
@@ -486,6 +489,19 @@ tag_fn (json_t *index, void *arg, struct bx_err *e)
 	}
 	imgset_free (&set);
 	return rc;
+}
+
+/* Docker's tag event: the image's id, the new name as Docker shows it */
+static void
+tag_event (const struct ctx *c, const struct tag_op *op)
+{
+	struct event_attrs a = {.len = 0};
+	char fam[700];
+
+	ref_familiar_repo (&op->target, fam, sizeof fam);
+	snprintf (fam + strlen (fam), sizeof fam - strlen (fam), ":%s", op->target.tag);
+	event_attrs_add (&a, "name", fam);
+	event_log (c->rootfd, "image", "tag", op->id, &a);
 }
 
 static int
@@ -515,6 +531,7 @@ cmd_tag (int argc, char **argv, struct ctx *c)
 	op.full = full;
 	if (store_index_update (&c->st, tag_fn, &op, &e) < 0)
 		return err_report (&e);
+	tag_event (c, &op);
 	return 0;
 }
 
@@ -538,6 +555,23 @@ collect (struct ctx *c)
 		err_warn ("%s; blobs kept (img-list gc removes them)", e.msg);
 }
 
+/* Docker's untag and delete events of what rm did, the image's id as the
+ * name too (as dockerd's) */
+static void
+rm_events (const struct ctx *c, const struct imgrm *op)
+{
+	struct event_attrs a = {.len = 0};
+	json_t *l;
+	size_t i;
+
+	event_attrs_add (&a, "name", op->id);
+	json_array_foreach (op->lines, i, l)
+	{
+		const char *s = json_string_value (l);
+		event_log (c->rootfd, "image", strncmp (s, "Untagged: ", 10) ? "delete" : "untag", op->id, &a);
+	}
+}
+
 static int
 rm_one (struct ctx *c, const char *name, int force, int *deleted)
 {
@@ -552,6 +586,7 @@ rm_one (struct ctx *c, const char *name, int force, int *deleted)
 		json_decref (op.lines);
 		return err_report (&e);
 	}
+	rm_events (c, &op);
 	json_array_foreach (op.lines, i, l) puts (json_string_value (l));
 	*deleted |= op.deleted;
 	json_decref (op.lines);
@@ -635,6 +670,7 @@ prune_one (struct ctx *c, const char *id, int *header)
 	}
 	if (!op.lines)
 		return;
+	rm_events (c, &op);
 	json_array_foreach (op.lines, i, l)
 	{
 		const char *s = json_string_value (l);

@@ -25,6 +25,7 @@
 #include "layers/overlay.h"
 #include "runtime/cgroup.h"
 #include "runtime/ctr.h"
+#include "runtime/event.h"
 #include "runtime/ctrsig.h"
 #include "runtime/freezer.h"
 #include "runtime/volume.h"
@@ -610,6 +611,16 @@ removers_wait (int rootfd, const char *id)
 	}
 }
 
+/* Docker's destroy, with what create.json said */
+static void
+destroy_event (struct rm *r)
+{
+	struct event_attrs a = {.len = 0};
+
+	event_attrs_ctr (&a, r->create);
+	event_log (r->rootfd, "container", "destroy", r->id, &a);
+}
+
 /* containers/<id> is not there: removed already, being removed (waited
  * for), or left half made or half removed by a killed process (reaped).
  * 0 once its names are gone; 1 when it appeared meanwhile (a creator
@@ -660,6 +671,8 @@ ctrrm_remove (int rootfd, const char *id, int flags, struct bx_err *e)
 	/* started again while we waited for the lock: the same question again */
 	else if ((flags & CTR_RM_LOCKED) || check_running (&r, 0, e) == 0)
 		rc = rm_steps (&r, e);
+	if (rc == 0 && r.create)
+		destroy_event (&r);
 out:
 	rm_free (&r);
 	return rc;

@@ -20,6 +20,7 @@
 #include "layers/flatten.h"
 #include "layers/rootfs.h"
 #include "runtime/ctr.h"
+#include "runtime/event.h"
 
 int
 volume_check_name (const char *name, struct bx_err *e)
@@ -139,6 +140,16 @@ volume_build (int vols, const char *name, json_t *labels, json_t *opts, char *tm
 	return meta_write (dir, labels, opts, e);
 }
 
+/* Docker's volume events: the local driver's */
+static void
+volume_event (int rootfd, const char *name, const char *action)
+{
+	struct event_attrs a = {.len = 0};
+
+	event_attrs_add (&a, "driver", "local");
+	event_log (rootfd, "volume", action, name, &a);
+}
+
 int
 volume_create (int rootfd, const char *name, json_t *labels, json_t *opts, int *created, struct bx_err *e)
 {
@@ -168,6 +179,7 @@ volume_create (int rootfd, const char *name, json_t *labels, json_t *opts, int *
 	}
 	if (created)
 		*created = 1;
+	volume_event (rootfd, name, "create");
 	return 0;
 }
 
@@ -410,6 +422,7 @@ volume_remove (int rootfd, const char *name, uint64_t *bytes, struct bx_err *e)
 		return err_set (e, BX_SYSTEM, errno, "remove %s", name);
 	if (tree_remove_at (vols, tmp) < 0)
 		return err_set (e, BX_SYSTEM, errno, "remove %s", name);
+	volume_event (rootfd, name, "destroy");
 	return 0;
 }
 

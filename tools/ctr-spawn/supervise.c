@@ -156,6 +156,20 @@ wait_and_log (pid_t pid, int fds[3], int sigfd, struct crilog *log, struct probe
 	return status;
 }
 
+/* Docker's die, with the exit code */
+static void
+die_event (struct sv *sv, int code)
+{
+	static struct event_attrs a; /* static: 8 KiB off the stack, touched only as far as used */
+	char n[16];
+
+	memcpy (a.buf, sv->ev->buf, sv->ev->len + 1);
+	a.len = sv->ev->len;
+	snprintf (n, sizeof n, "%d", code);
+	event_attrs_add (&a, "exitCode", n);
+	event_log (sv->rootfd, "container", "die", sv->id, &a);
+}
+
 /* the exit in state, the cgroup gone. RESTART: the policy starts it
  * again after the delay: "restarting" (Docker's Restarting, its count
  * already up), which lasts only as long as we do (ctr_state_settle).
@@ -191,6 +205,8 @@ record_exit (struct sv *sv, struct crilog *log, const struct launch_msg *m, int 
 	timestamp_now (s.finished);
 	if (lost[0])
 		snprintf (s.error, sizeof s.error, "%s", lost);
+	/* before the record: a stop that waits for it tells its stop after */
+	die_event (sv, code);
 	ctr_state_write (sv->cdir, &s, 1, &e);
 	if (lost[0]) {
 		strcat (lost, "\n");

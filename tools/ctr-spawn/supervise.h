@@ -13,6 +13,7 @@
 
 #include "probe.h"
 #include "restart.h"
+#include "runtime/event.h"
 #include "runtime/logcfg.h"
 
 struct sv {
@@ -27,6 +28,7 @@ struct sv {
 	 * return the worker's exit status */
 	int (*launch) (void *arg, int sock);
 	void *arg;
+	const struct event_attrs *ev; /* the container's event attributes: die is the supervisor's */
 };
 
 /* Start, log and wait, restart as the policy says; returns the last exit

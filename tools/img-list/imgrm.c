@@ -240,6 +240,7 @@ rm_run (struct rmctx *c, json_t *index, struct bx_err *e)
 	if ((k = imgset_find (&c->set, c->op->name, &how, e)) < 0)
 		return -1;
 	c->id = c->set.v[k].id;
+	snprintf (c->op->id, sizeof c->op->id, "%s", c->id);
 	if (!c->id[0]) {
 		/* a name whose image cannot be read: the name can still go */
 		if (how != IMG_BY_REF)

@@ -29,6 +29,7 @@ struct imgrm {
 	int force;
 	json_t *lines; /* out: "Untagged: busybox:latest", "Deleted: sha256:.." */
 	int deleted;   /* out: an image left the store (its blobs may go) */
+	char id[80];   /* out: the image's id, for the untag and delete events */
 };
 
 /* A store_index_update callback; ARG is a struct imgrm whose LINES is an
