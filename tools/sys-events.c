@@ -406,6 +406,8 @@ tail_switch (int rootfd, const struct opts *o, struct tail *t)
 		close (t->fd);
 	t->len = 0;
 	t->fd = openat (rootfd, L_EVENTS, O_RDONLY | O_CLOEXEC);
+	/* what it has already: its inotify events may have been read with the old file's */
+	tail_read (o, t);
 }
 
 /* the ms until --until; -1 without one */
