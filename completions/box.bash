@@ -64,14 +64,16 @@ _box_compose () {
 	case $prev in
 	-f|--file|--env-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--project-directory) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--rmi) COMPREPLY=($(compgen -W "local all" -- "$cur")); return ;;
+	--exit-code-from) COMPREPLY=($(compgen -W "$(_box_compose_services)" -- "$cur")); return ;;
 	-p|--project-name|--profile) return ;;
 	esac
 	local opts=''
 	case $sub in
 	'') COMPREPLY=($(compgen -W "-f --file -p --project-name --project-directory --env-file --profile build commit config cp create down exec export images kill logs ls pause port ps pull push restart rm run scale start stop unpause up version wait" -- "$cur")); return ;;
 	config) opts="--services --volumes --format -q --quiet" ;;
-	up) opts="-d --detach --build --no-build --pull --force-recreate --no-recreate --remove-orphans --no-deps --no-start -t --timeout --scale" ;;
-	down) opts="-v --volumes --remove-orphans -t --timeout" ;;
+	up) opts="-d --detach --build --no-build --pull --force-recreate --no-recreate --remove-orphans --no-deps --no-start -t --timeout --scale --wait --wait-timeout --abort-on-container-exit --exit-code-from" ;;
+	down) opts="-v --volumes --remove-orphans -t --timeout --rmi" ;;
 	ps) opts="-a --all -q --quiet --services --format --filter --status" ;;
 	create) opts="--build --no-build --pull --force-recreate --no-recreate --remove-orphans --scale" ;;
 	scale) opts="--no-deps" ;;

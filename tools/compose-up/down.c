@@ -13,6 +13,7 @@
 #include "hooks.h"
 #include "proj.h"
 #include "prog.h"
+#include "sargs.h"
 #include "up.h"
 
 /* does a service of LIVE (service -> true) depend on SERVICE? */
@@ -254,6 +255,53 @@ remove_labelled (const char *prog, const char *kind, const char *project, struct
 	return 0;
 }
 
+/* down --rmi: the images of the project's services (the model's, and
+ * those its containers were made from); "local": only those with no
+ * image of their own (built, named PROJECT-SERVICE), as Compose's */
+static json_t *
+rmi_images (const struct sel *s, const json_t *ctrs, int all)
+{
+	json_t *set = json_object (), *svc, *c;
+	const char *k;
+	size_t i;
+
+	json_object_foreach (s->have_model ? json_object_get (s->m.p, "services") : NULL, k, svc)
+	{
+		_cleanup_free_ char *image = sargs_image (&s->m, k, svc);
+		if (image && (all || !json_object_get (svc, "image")))
+			json_object_set_new (set, image, json_true ());
+	}
+	json_array_foreach (ctrs, i, c)
+	{
+		const char *image = json_string_value (json_object_get (json_object_get (c, "Config"), "Image"));
+		char local[512];
+		snprintf (local, sizeof local, "%s-%s", s->name, proj_label (c, PROJ_L_SERVICE));
+		if (image && (all || !strcmp (image, local)))
+			json_object_set_new (set, image, json_true ());
+	}
+	return set;
+}
+
+static int
+remove_images (const json_t *images, struct bx_err *e)
+{
+	const char *image;
+	json_t *v;
+
+	json_object_foreach ((json_t *)images, image, v)
+	{
+		_cleanup_free_ char *out = NULL;
+		int rc = prog_call (&out, e, "img-list", "rm", image, NULL);
+		/* one gone already is no error, as in Compose */
+		if (rc == 3)
+			continue;
+		if (rc != 0)
+			return err_set (e, BX_FAIL, 0, "image %s could not be removed (%d)", image, rc);
+		fprintf (stderr, "Image %s  Removed\n", image);
+	}
+	return 0;
+}
+
 int
 down_cmd (struct verbs_ctx *c, int argc, char **argv)
 {
@@ -264,8 +312,8 @@ down_cmd (struct verbs_ctx *c, int argc, char **argv)
 	                                   {0, 0, 0, 0}};
 	struct bx_err e = {0};
 	struct sel s;
-	int ch, volumes = 0, orphans = 0, timeout = -1;
-	json_t *keep, *x;
+	int ch, volumes = 0, orphans = 0, timeout = -1, rmi = 0;
+	json_t *keep, *x, *images = NULL;
 	size_t k;
 
 	optind = 1;
@@ -274,7 +322,11 @@ down_cmd (struct verbs_ctx *c, int argc, char **argv)
 		case 'v': volumes = 1; break;
 		case 'O': orphans = 1; break;
 		case 't': timeout = timeout_arg (optarg); break;
-		case 'r': err_die (BX_FAIL, "down --rmi: not implemented");
+		case 'r':
+			if (strcmp (optarg, "local") && strcmp (optarg, "all"))
+				err_die (BX_USAGE, "invalid value for --rmi flag: %s (local or all)", optarg);
+			rmi = !strcmp (optarg, "all") ? 2 : 1;
+			break;
 		default: return BX_USAGE;
 		}
 	}
@@ -289,13 +341,18 @@ down_cmd (struct verbs_ctx *c, int argc, char **argv)
 	    s.ctrs, k, x) if (orphans || !s.have_model ||
 	                      json_object_get (json_object_get (s.m.p, "services"), proj_label (x, PROJ_L_SERVICE)) ||
 	                      !strcmp (proj_label (x, PROJ_L_ONEOFF), "True")) json_array_append (keep, x);
+	if (rmi)
+		images = rmi_images (&s, s.ctrs, rmi == 2);
 	if (hooks_pre_stop (&s.m, keep, &e) < 0 || down_stop (keep, timeout, &e) < 0 ||
 	    remove_containers (keep, volumes, &e) < 0 || remove_labelled ("ctr-net", "Network", s.name, &e) < 0 ||
-	    (volumes && remove_labelled ("ctr-vol", "Volume", s.name, &e) < 0)) {
+	    (volumes && remove_labelled ("ctr-vol", "Volume", s.name, &e) < 0) ||
+	    (images && remove_images (images, &e) < 0)) {
+		json_decref (images);
 		json_decref (keep);
 		sel_free (&s);
 		return err_report (&e);
 	}
+	json_decref (images);
 	json_decref (keep);
 	sel_free (&s);
 	return 0;

@@ -20,6 +20,7 @@
 struct stream {
 	int fd;
 	pid_t pid;
+	char id[65];
 	char prefix[256];
 	char buf[16384];
 	size_t len;
@@ -29,6 +30,9 @@ struct logs_opts {
 	int follow, timestamps, color;
 	const char *tail, *since, *until;
 	int no_prefix;
+	int exits; /* up attached: say how each container exited */
+	int abort; /* --abort-on-container-exit: the first exit ends the pump */
+	int first; /* the stream that ended it */
 };
 
 static const int colors[] = {36, 33, 32, 35, 34, 96, 93, 92, 95, 94};
@@ -92,19 +96,37 @@ stream_start (struct stream *s, const json_t *c, const struct logs_opts *o, stru
 		prog_add (&a, o->until);
 	}
 	prog_add (&a, json_string_value (json_object_get (c, "Id")));
+	snprintf (s->id, sizeof s->id, "%s", json_string_value (json_object_get (c, "Id")) ?: "");
 	s->pid = prog_start (&a, &s->fd, PROG_ERR_TO_OUT, e);
 	prog_free (&a);
 	prefix_of (c, s->prefix, sizeof s->prefix);
 	return s->pid < 0 ? -1 : 0;
 }
 
-/* 0 when every stream ended, 1 when a signal came first */
+/* The exit code of container ID (ctr-wait), -1 when unknown */
 static int
-pump (struct stream *st, size_t n, int sigfd, const struct logs_opts *o)
+exit_code (const char *id)
+{
+	_cleanup_free_ char *code = NULL;
+	struct bx_err e = {0};
+
+	if (prog_call (&code, &e, "ctr-wait", id, NULL) != 0 || !code)
+		return -1;
+	return atoi (code);
+}
+
+/* 0 when every stream ended, 1 when a signal came first, 2 when a
+ * container exited and O->abort (O->first: its stream) */
+static int
+pump (struct stream *st, size_t n, int sigfd, struct logs_opts *o)
 {
 	struct pollfd *p = calloc (n + 1, sizeof *p);
-	size_t open_n = n;
+	size_t open_n = 0;
 	int width = 0, rc = 0;
+
+	/* a second pump (after Ctrl-C or an abort) goes on with those left */
+	for (size_t k = 0; k < n; k++)
+		open_n += st[k].fd >= 0;
 
 	for (size_t k = 0; k < n; k++)
 		if ((int)strlen (st[k].prefix) + 1 > width)
@@ -137,6 +159,11 @@ pump (struct stream *st, size_t n, int sigfd, const struct logs_opts *o)
 			close (st[k].fd);
 			st[k].fd = -1;
 			open_n--;
+			if (o->exits)
+				printf ("%s exited with code %d\n", st[k].prefix, exit_code (st[k].id));
+			fflush (stdout);
+			if (o->abort && rc == 0)
+				rc = 2, o->first = (int)k;
 		}
 	}
 	free (p);
@@ -162,7 +189,7 @@ stopper_run (void *arg)
 }
 
 static int
-stream_all (const json_t *ctrs, const struct logs_opts *o, int sigfd, struct stopper *stop)
+stream_all (const json_t *ctrs, struct logs_opts *o, int sigfd, struct stopper *stop)
 {
 	size_t n = json_array_size (ctrs), k;
 	struct stream *st = calloc (n + 1, sizeof *st);
@@ -176,11 +203,18 @@ stream_all (const json_t *ctrs, const struct logs_opts *o, int sigfd, struct sto
 		st[k].pid = -1;
 	}
 	rc = pump (st, n, sigfd, o);
-	if (rc == 1 && stop) {
-		fprintf (stderr, "Gracefully stopping... (press Ctrl+C again to force)\n");
+	if (rc && stop) {
+		int abort_on = o->abort;
+		if (rc == 1)
+			fprintf (stderr, "Gracefully stopping... (press Ctrl+C again to force)\n");
+		else
+			printf ("Aborting on container exit...\n");
+		fflush (stdout);
 		if (pthread_create (&stop->th, NULL, stopper_run, stop) != 0)
 			abort ();
+		o->abort = 0;
 		pump (st, n, -1, o);
+		o->abort = abort_on;
 		pthread_join (stop->th, NULL);
 	}
 	for (k = 0; k < n; k++) {
@@ -198,6 +232,8 @@ stream_all (const json_t *ctrs, const struct logs_opts *o, int sigfd, struct sto
 static json_t *
 of_services (const json_t *all, const char *const *want, const json_t *services)
 {
+	if (services && !json_array_size (services))
+		return json_array ();
 	json_t *out = json_array (), *c, *s;
 	size_t k, j;
 
@@ -222,7 +258,7 @@ logs_cmd (struct verbs_ctx *c, int argc, char **argv)
 	    {"tail", required_argument, NULL, 'n'},    {"no-color", no_argument, NULL, 'C'},
 	    {"no-log-prefix", no_argument, NULL, 'P'}, {"since", required_argument, NULL, 'S'},
 	    {"until", required_argument, NULL, 'U'},   {0, 0, 0, 0}};
-	struct logs_opts o = {0, 0, isatty (STDOUT_FILENO), NULL, NULL, NULL, 0};
+	struct logs_opts o = {0, 0, isatty (STDOUT_FILENO), NULL, NULL, NULL, 0, 0, 0, -1};
 	struct model m = {0};
 	struct bx_err e = {0};
 	json_t *all = NULL, *ctrs;
@@ -272,13 +308,38 @@ attached (const struct model *m, const json_t *ctrs)
 	return out;
 }
 
-int
-logs_attach (const struct model *m, const json_t *services, int timeout, const char *since)
+json_t *
+logs_of_services (const json_t *all, const json_t *services)
 {
-	struct logs_opts o = {1, 0, isatty (STDOUT_FILENO), NULL, since, NULL, 0};
+	return of_services (all, NULL, services);
+}
+
+/* up's exit code after the streams: --exit-code-from's service's
+ * container, else (aborted) the first that exited */
+static int
+attached_code (const json_t *ctrs, const json_t *shown, const struct logs_attach *a, const struct logs_opts *o)
+{
+	json_t *c;
+	size_t k;
+
+	if (a->exit_from) {
+		json_array_foreach (
+		    ctrs, k,
+		    c) if (!strcmp (proj_label (c, PROJ_L_SERVICE),
+		                    a->exit_from)) return exit_code (json_string_value (json_object_get (c, "Id")));
+		return 0;
+	}
+	c = json_array_get (shown, (size_t)o->first);
+	return c ? exit_code (json_string_value (json_object_get (c, "Id"))) : 0;
+}
+
+int
+logs_attach (const struct model *m, const json_t *services, const struct logs_attach *a)
+{
+	struct logs_opts o = {1, 0, isatty (STDOUT_FILENO), NULL, a->since, NULL, 0, 1, a->abort, -1};
 	struct bx_err e = {0};
 	json_t *all = NULL, *ctrs, *shown, *c;
-	struct stopper stop = {.timeout = timeout};
+	struct stopper stop = {.timeout = a->timeout};
 	sigset_t set;
 	size_t k;
 	int sigfd, rc;
@@ -304,6 +365,10 @@ logs_attach (const struct model *m, const json_t *services, int timeout, const c
 	rc = stream_all (shown, &o, sigfd, &stop);
 	if (rc == 1)
 		rc = stop.rc < 0 ? err_report (&stop.e) : 130;
+	else if (stop.rc < 0)
+		rc = err_report (&stop.e);
+	else if (a->abort)
+		rc = attached_code (ctrs, shown, a, &o);
 	close (sigfd);
 	json_decref (shown);
 	json_decref (ctrs);

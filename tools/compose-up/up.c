@@ -21,6 +21,8 @@
 
 struct up_opts {
 	int detach, build, no_build, force, no_recreate, remove_orphans, pull, no_deps, no_start, timeout;
+	int wait, wait_timeout, abort;
+	const char *exit_from;
 	json_t *scale; /* service -> number */
 };
 
@@ -110,12 +112,60 @@ inspect_finds (const char *prog, const char *name, struct bx_err *e)
 	return rc == 0;
 }
 
+/* FLAG KEY=VALUE for each entry of OBJ (a map, or a list of KEY=VALUE) */
+static void
+add_pairs (struct prog_argv *a, const char *flag, const json_t *obj)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach ((json_t *)obj, k, v)
+	{
+		prog_add (a, flag);
+		if (json_is_string (v))
+			prog_addf (a, "%s=%s", k, json_string_value (v));
+		else if (json_is_null (v))
+			prog_addf (a, "%s=", k);
+		else {
+			_cleanup_free_ char *js = json_dumps (v, JSON_ENCODE_ANY);
+			prog_addf (a, "%s=%s", k, js ? js : "");
+		}
+	}
+	json_array_foreach ((json_t *)obj, i, v)
+	{
+		prog_add (a, flag);
+		prog_add (a, json_string_value (v) ?: "");
+	}
+}
+
+/* ipam: the default driver and one IPv4 pool, as ctr-net makes them */
+static int
+network_ipam (const char *key, const json_t *ipam, struct prog_argv *a, struct bx_err *e)
+{
+	const char *driver = json_string_value (json_object_get (ipam, "driver"));
+	json_t *cfg = json_object_get (ipam, "config"), *c0 = json_array_get (cfg, 0);
+	static const char *const keys[][2] = {
+	    {"subnet", "--subnet"}, {"gateway", "--gateway"}, {"ip_range", "--ip-range"}};
+
+	if (driver && strcmp (driver, "default"))
+		return err_set (e, BX_FAIL, 0, "network %s: ipam driver %s: not implemented", key, driver);
+	if (json_array_size (cfg) > 1)
+		return err_set (e, BX_FAIL, 0, "network %s: more than one ipam config (IPv6): not implemented", key);
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		if (json_is_string (json_object_get (c0, keys[i][0]))) {
+			prog_add (a, keys[i][1]);
+			prog_add (a, json_string_value (json_object_get (c0, keys[i][0])));
+		}
+	add_pairs (a, "--aux-address", json_object_get (c0, "aux_addresses"));
+	return 0;
+}
+
 static int
 network_ensure (const struct model *m, const char *key, const json_t *net, struct bx_err *e)
 {
 	const char *name = json_string_value (json_object_get (net, "name"));
 	const char *driver = json_string_value (json_object_get (net, "driver"));
-	json_t *ipam = json_object_get (json_object_get (net, "ipam"), "config"), *c0 = json_array_get (ipam, 0);
 	struct prog_argv a = {0};
 	int rc;
 
@@ -124,25 +174,25 @@ network_ensure (const struct model *m, const char *key, const json_t *net, struc
 	if (json_is_true (json_object_get (net, "external")))
 		return err_set (e, BX_NOTFOUND, 0, "network %s declared as external, but could not be found", name);
 	if (driver && strcmp (driver, "bridge"))
-		return err_set (e, BX_FAIL, 0, "network %s: driver %s: not implemented", key, driver);
-	if (json_is_true (json_object_get (net, "internal")) || json_is_true (json_object_get (net, "enable_ipv6")))
-		return err_set (e, BX_FAIL, 0, "network %s: internal and enable_ipv6: not implemented", key);
+		return err_set (e, BX_FAIL, 0, "network %s: driver %s: not implemented (bridge only)", key, driver);
+	if (json_is_true (json_object_get (net, "enable_ipv6")))
+		return err_set (e, BX_FAIL, 0, "network %s: enable_ipv6: not implemented", key);
 	prog_add (&a, "ctr-net");
 	prog_add (&a, "create");
-	prog_add (&a, "--label");
-	prog_addf (&a, "com.docker.compose.project=%s", m->name);
+	if (network_ipam (key, json_object_get (net, "ipam"), &a, e) < 0) {
+		prog_free (&a);
+		return -1;
+	}
+	if (json_is_true (json_object_get (net, "internal")))
+		prog_add (&a, "--internal");
+	add_pairs (&a, "-o", json_object_get (net, "driver_opts"));
+	add_pairs (&a, "--label", json_object_get (net, "labels"));
 	prog_add (&a, "--label");
 	prog_addf (&a, "com.docker.compose.network=%s", key);
 	prog_add (&a, "--label");
+	prog_addf (&a, "com.docker.compose.project=%s", m->name);
+	prog_add (&a, "--label");
 	prog_add (&a, "com.docker.compose.version=2.0.0-box");
-	if (json_object_get (c0, "subnet")) {
-		prog_add (&a, "--subnet");
-		prog_add (&a, json_string_value (json_object_get (c0, "subnet")) ?: "");
-	}
-	if (json_object_get (c0, "gateway")) {
-		prog_add (&a, "--gateway");
-		prog_add (&a, json_string_value (json_object_get (c0, "gateway")) ?: "");
-	}
 	prog_add (&a, name);
 	rc = prog_quiet (&a, e);
 	prog_free (&a);
@@ -773,6 +823,76 @@ orphans (const struct model *m, const json_t *existing, int remove, const struct
 		         list);
 }
 
+/* --- up --wait ------------------------------------------------------------ */
+
+/* 1 when C is ready (running, and healthy when it has a healthcheck), 0
+ * not yet, -1 never (it exited, or is unhealthy) */
+static int
+ready_state (const json_t *c, struct bx_err *e)
+{
+	json_t *st = json_object_get (c, "State");
+	const char *h = json_string_value (json_object_get (json_object_get (st, "Health"), "Status"));
+	int has_check =
+	    json_array_size (json_object_get (json_object_get (json_object_get (c, "Config"), "Healthcheck"), "Test")) >
+	    0;
+
+	if (!proj_running (c))
+		return err_set (e, BX_FAIL, 0, "container %s exited (%d)", proj_name (c),
+		                (int)json_integer_value (json_object_get (st, "ExitCode")));
+	if (h && !strcmp (h, "unhealthy"))
+		return err_set (e, BX_FAIL, 0, "container %s is unhealthy", proj_name (c));
+	/* a healthcheck of NONE is none */
+	if (has_check &&
+	    !strcmp (json_string_value (json_array_get (
+	                 json_object_get (json_object_get (json_object_get (c, "Config"), "Healthcheck"), "Test"), 0))
+	                 ?: "",
+	             "NONE"))
+		has_check = 0;
+	return !has_check || (h && !strcmp (h, "healthy"));
+}
+
+/* up --wait: every container of SERVICES running, and healthy where it
+ * has a healthcheck, as Compose v2's; TIMEOUT seconds (0: no limit) */
+static int
+up_wait (const struct model *m, const json_t *services, int timeout, struct bx_err *e)
+{
+	time_t end = timeout > 0 ? time (NULL) + timeout : 0;
+	json_t *all = NULL, *ctrs, *c;
+	size_t k;
+	int rc;
+
+	if (proj_containers (m->name, &all, e) < 0)
+		return -1;
+	ctrs = logs_of_services (all, services);
+	json_array_foreach (ctrs, k, c) say ("Container", proj_name (c), "Waiting");
+	json_decref (all);
+	for (;;) {
+		int ready = 1;
+		json_decref (ctrs);
+		if (proj_containers (m->name, &all, e) < 0)
+			return -1;
+		ctrs = logs_of_services (all, services);
+		json_decref (all);
+		rc = 0;
+		json_array_foreach (ctrs, k, c) if (rc == 0 && (rc = ready_state (c, e)) >= 0) ready &= rc, rc = 0;
+		if (rc < 0 || ready)
+			break;
+		if (end && time (NULL) >= end) {
+			rc = err_set (e, BX_FAIL, 0, "timeout waiting for the services to be healthy");
+			break;
+		}
+		nanosleep (&(struct timespec){0, 100 * 1000 * 1000}, NULL);
+	}
+	if (rc == 0)
+		json_array_foreach (ctrs, k, c)
+		{
+			int has = json_object_get (json_object_get (c, "State"), "Health") != NULL;
+			say ("Container", proj_name (c), has ? "Healthy" : "Running");
+		}
+	json_decref (ctrs);
+	return rc;
+}
+
 /* --- up ------------------------------------------------------------------- */
 
 static int
@@ -790,6 +910,7 @@ parse_up (int argc, char **argv, struct up_opts *o)
 	                                   {"timeout", required_argument, NULL, 't'},
 	                                   {"scale", required_argument, NULL, 's'},
 	                                   {"wait", no_argument, NULL, 'W'},
+	                                   {"wait-timeout", required_argument, NULL, 'T'},
 	                                   {"abort-on-container-exit", no_argument, NULL, 'A'},
 	                                   {"exit-code-from", required_argument, NULL, 'X'},
 	                                   {"quiet-pull", no_argument, NULL, 'q'},
@@ -820,12 +941,21 @@ parse_up (int argc, char **argv, struct up_opts *o)
 			json_object_set_new (o->scale, k, json_integer (atoi (eq + 1)));
 			break;
 		}
-		case 'W': err_die (BX_FAIL, "up --wait: not implemented");
-		case 'A': err_die (BX_FAIL, "up --abort-on-container-exit: not implemented");
-		case 'X': err_die (BX_FAIL, "up --exit-code-from: not implemented");
+		case 'W': o->wait = 1; break;
+		case 'T': o->wait_timeout = atoi (optarg); break;
+		case 'A': o->abort = 1; break;
+		case 'X': o->exit_from = optarg, o->abort = 1; break;
 		default: return -1;
 		}
 	}
+	/* Compose v2's checks, in its words */
+	if (o->wait && o->abort)
+		err_die (BX_USAGE, "--wait cannot be combined with --abort-on-container-exit, --attach or "
+		                   "--attach-dependencies");
+	if (o->detach && o->abort)
+		err_die (BX_USAGE, "--detach cannot be combined with --abort-on-container-exit, --attach or "
+		                   "--attach-dependencies");
+	o->detach |= o->wait;
 	if (o->force && o->no_recreate)
 		err_die (BX_USAGE, "--force-recreate and --no-recreate are incompatible");
 	if (o->build && o->no_build)
@@ -869,10 +999,16 @@ up_cmd (struct verbs_ctx *c, int argc, char **argv)
 	if (up_resources (&m, work, &e) < 0 || up_images (&m, work, o.build ? 1 : o.no_build ? -1 : 0, o.pull, &e) < 0)
 		goto fail;
 	orphans (&m, u.existing, o.remove_orphans, &u);
+	if (o.exit_from && !json_object_get (json_object_get (m.p, "services"), o.exit_from)) {
+		err_set (&e, BX_USAGE, 0, "no such service: %s", o.exit_from);
+		goto fail;
+	}
 	if (run_jobs (&u, services, &e) < 0)
 		goto fail;
+	if (o.wait && !o.no_start && up_wait (&m, services, o.wait_timeout, &e) < 0)
+		goto fail;
 	if (!o.detach && !o.no_start)
-		rc = logs_attach (&m, services, o.timeout, since);
+		rc = logs_attach (&m, services, &(struct logs_attach){o.timeout, since, o.abort, o.exit_from});
 	goto out;
 fail:
 	rc = err_report (&e);
