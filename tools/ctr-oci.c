@@ -6,7 +6,7 @@
  *                 [--debug] [--systemd-cgroup] [--rootless auto|true|false]
  *                 COMMAND [OPTIONS] ID [ARGS...]
  *         commands: create, start, run, state, kill, delete, exec, ps,
- *         list, pause, resume, features, spec; update, events,
+ *         list, pause, resume, update, features, spec; events,
  *         checkpoint, restore (refused)
  * stdin:  the container's (create, run, exec without a terminal)
  * stdout: state: the OCI state; list, ps: a table or json; features: the
@@ -31,6 +31,7 @@
 #include "ctr-oci/ociexec.h"
 #include "ctr-oci/ociinfo.h"
 #include "ctr-oci/ocilog.h"
+#include "ctr-oci/ociupdate.h"
 #include "runtime/sealexe.h"
 
 #define DEFAULT_ROOT "/run/ctr-oci"
@@ -65,12 +66,23 @@ refused (const struct ocicli *g, int argc, char **argv, struct bx_err *e)
 }
 
 static const struct command commands[] = {
-    {"create", ocicreate_create, 1}, {"run", ocicreate_run, 1}, {"start", ocictl_start, 0},
-    {"state", ocictl_state, 0},      {"kill", ocictl_kill, 0},  {"delete", ocictl_delete, 0},
-    {"exec", ociexec_exec, 1},       {"ps", ocictl_ps, 0},      {"list", ocictl_list, 0},
-    {"features", features, 0},       {"spec", spec, 0},         {"pause", ocictl_pause, 0},
-    {"resume", ocictl_pause, 0},     {"update", refused, 0},    {"events", refused, 0},
-    {"checkpoint", refused, 0},      {"restore", refused, 0},
+    {"create", ocicreate_create, 1},
+    {"run", ocicreate_run, 1},
+    {"start", ocictl_start, 0},
+    {"state", ocictl_state, 0},
+    {"kill", ocictl_kill, 0},
+    {"delete", ocictl_delete, 0},
+    {"exec", ociexec_exec, 1},
+    {"ps", ocictl_ps, 0},
+    {"list", ocictl_list, 0},
+    {"features", features, 0},
+    {"spec", spec, 0},
+    {"pause", ocictl_pause, 0},
+    {"resume", ocictl_pause, 0},
+    {"update", ociupdate_update, 0},
+    {"events", refused, 0},
+    {"checkpoint", refused, 0},
+    {"restore", refused, 0},
 };
 
 static void __attribute__ ((noreturn)) usage (int code)

@@ -199,3 +199,38 @@ human_go_duration (int64_t ns, char *buf, size_t len)
 			snprintf (buf, len, "%s%ss", sign, num);
 	}
 }
+
+int
+human_ram_parse (const char *s, int64_t *out, struct bx_err *e)
+{
+	const char *p = s;
+	char *end;
+	double v;
+	int64_t mul = 1;
+
+	if (!isdigit ((unsigned char)*p))
+		goto bad;
+	v = strtod (p, &end);
+	p = end;
+	if (*p == ' ')
+		p++;
+	if (*p && strchr ("kKmMgGtTpP", *p)) {
+		const char *u = "kmgtp";
+		for (int i = 0; u[i]; i++) {
+			mul *= 1024;
+			if (tolower ((unsigned char)*p) == u[i])
+				break;
+		}
+		p++;
+		if (*p == 'i' || *p == 'I')
+			p++;
+	}
+	if (*p == 'b' || *p == 'B')
+		p++;
+	if (*p || v * (double)mul > 9.2e18)
+		goto bad;
+	*out = (int64_t)(v * (double)mul);
+	return 0;
+bad:
+	return err_set (e, BX_USAGE, 0, "invalid size: '%s'", s);
+}

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/err.h"
+
 /* "Less than a second", "About a minute", "3 weeks", "2 years" for SECS
  * (negative counts as 0); the caller appends " ago". */
 void human_duration (int64_t secs, char *buf, size_t len);
@@ -28,5 +30,8 @@ void human_time_go (int64_t t, char *buf, size_t len);
 int human_go_duration_parse (const char *s, int64_t *ns);
 /* Go's time.Duration.String(): "0s", "500ms", "1.5s", "1m0s", "2h0m30s". */
 void human_go_duration (int64_t ns, char *buf, size_t len);
+
+/* go-units RAMInBytes: "64m", "1.5g", "512", "1GiB" (binary units) */
+int human_ram_parse (const char *s, int64_t *out, struct bx_err *e);
 
 #endif

@@ -187,6 +187,21 @@ status_of () {
 	oci delete -f c2
 }
 
+@test "update: runc's flags and a resources document change the cgroup" {
+	args sleep 60
+	bg run -d --bundle "$B" c1
+	oci update --memory 64m --cpu-quota 50000 --cpu-period 100000 c1
+	[[ $(cat /sys/fs/cgroup/memory/"$CG"/c1/memory.limit_in_bytes) == 67108864 ]]
+	[[ $(cat /sys/fs/cgroup/cpu/"$CG"/c1/cpu.cfs_quota_us) == 50000 ]]
+	echo '{"pids": {"limit": 42}}' | oci update --resources - c1
+	[[ $(cat /sys/fs/cgroup/pids/"$CG"/c1/pids.max) == 42 ]]
+	run -1 oci update --memory lots c1
+	[[ $output == *"invalid value for memory"* ]]
+	oci delete -f c1
+	run -1 oci update --memory 64m c1
+	[[ $output == *"container does not exist"* ]]
+}
+
 @test "pause and resume: the freezer; delete -f of a paused container" {
 	args sleep 60
 	bg run -d --bundle "$B" c1

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/human.h"
 #include "ctr-create/copts.h"
 #include "tap.h"
 
@@ -23,7 +24,7 @@ test_ram (void)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct bx_err e = {0};
 		int64_t n = -1;
-		int r = copts_ram (cases[i].in, &n, &e);
+		int r = human_ram_parse (cases[i].in, &n, &e);
 		if (cases[i].want < 0)
 			ok (r < 0 && e.code == BX_USAGE, "ram '%s' refused", cases[i].in);
 		else

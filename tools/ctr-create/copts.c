@@ -12,41 +12,7 @@
 
 #include "base/afile.h"
 #include "base/cleanup.h"
-
-int
-copts_ram (const char *s, int64_t *out, struct bx_err *e)
-{
-	const char *p = s;
-	char *end;
-	double v;
-	int64_t mul = 1;
-
-	if (!isdigit ((unsigned char)*p))
-		goto bad;
-	v = strtod (p, &end);
-	p = end;
-	if (*p == ' ')
-		p++;
-	if (*p && strchr ("kKmMgGtTpP", *p)) {
-		const char *u = "kmgtp";
-		for (int i = 0; u[i]; i++) {
-			mul *= 1024;
-			if (tolower ((unsigned char)*p) == u[i])
-				break;
-		}
-		p++;
-		if (*p == 'i' || *p == 'I')
-			p++;
-	}
-	if (*p == 'b' || *p == 'B')
-		p++;
-	if (*p || v * (double)mul > 9.2e18)
-		goto bad;
-	*out = (int64_t)(v * (double)mul);
-	return 0;
-bad:
-	return err_set (e, BX_USAGE, 0, "invalid size: '%s'", s);
-}
+#include "base/human.h"
 
 int
 copts_cpus (const char *s, int64_t *nano, struct bx_err *e)
@@ -395,7 +361,7 @@ copts_blkio_device (const char *s, int kind, json_t *list, struct bx_err *e)
 	v = colon + 1;
 	errno = 0;
 	if (kind == 1) {
-		if (copts_ram (v, &n, e) < 0)
+		if (human_ram_parse (v, &n, e) < 0)
 			return err_set (
 			    e, BX_USAGE, 0,
 			    "invalid rate for device: %s. The correct format is <device-path>:<number>[<unit>]. "

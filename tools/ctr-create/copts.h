@@ -9,8 +9,6 @@
 
 #include "base/err.h"
 
-/* go-units RAMInBytes: "64m", "1.5g", "512", "1GiB" (binary units) */
-int copts_ram (const char *s, int64_t *out, struct bx_err *e);
 /* "--cpus 1.5" -> 1500000000 nano CPUs; at most this machine's CPUs */
 int copts_cpus (const char *s, int64_t *nano, struct bx_err *e);
 /* "-p [ip:][hostPort:]containerPort[/proto]" (ranges too): adds to

@@ -119,7 +119,7 @@ set_int (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_e
 static int
 set_size (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
 {
-	if (copts_ram (arg, field (f, fl), e) < 0)
+	if (human_ram_parse (arg, field (f, fl), e) < 0)
 		return err_wrap (e, "invalid argument \"%s\" for \"%s\" flag", arg, flag_name (fl));
 	return 0;
 }
@@ -420,7 +420,7 @@ mount_key (const struct flag *fl, json_t *m, const char *k, const char *v, const
 		char *end;
 		if (!t)
 			json_object_set_new (m, "TmpfsOptions", t = json_object ());
-		if (k[6] == 's' && copts_ram (v ? v : "", &n, e) < 0)
+		if (k[6] == 's' && human_ram_parse (v ? v : "", &n, e) < 0)
 			return err_wrap (e, "invalid argument \"%s\" for \"--mount\" flag", spec);
 		if (k[6] == 'm' && (n = strtol (v ? v : "", &end, 8), !v || !*v || *end))
 			return err_set (e, BX_USAGE, 0, "invalid argument \"%s\" for \"--mount\" flag: invalid mode",
