@@ -689,8 +689,14 @@ cgroup_update (const char *path, const struct cgroup_limits *l, struct bx_err *e
 		return -1;
 	if (stat (cg.dir[0], &st) < 0)
 		return err_set (e, BX_NOTFOUND, errno, "cgroup %s", cg.dir[0]);
+	/* --memory-swap -1: unlimited again, where create leaves the default */
+	if (l->memory_swap < 0 && cg.v2 && put (cg.dir[0], "memory.swap.max", "max", e) < 0)
+		return -1;
 	if (cg.v2)
 		return v2_limits (cg.dir[0], l, e);
+	if (l->memory_swap < 0 && access (HIERARCHY_ROOT "/memory/memory.memsw.limit_in_bytes", F_OK) == 0 &&
+	    put (cg.dir[MEM], "memory.memsw.limit_in_bytes", "-1", e) < 0)
+		return -1;
 	if (v1_memory (cg.dir[MEM], l, e) < 0 || v1_cpu (cg.dir[CPU], l, e) < 0 ||
 	    v1_cpuset (cg.dir[CPUSET], l, e) < 0 || v1_blkio (cg.dir[BLKIO], l, e) < 0)
 		return -1;
@@ -751,11 +757,28 @@ cgroup_close (struct cgroup *cg)
 		}
 }
 
+/* DIR under $BOX_CGROUP2_ROOT, a plain directory: its files go, as a
+ * cgroup's control files go with its rmdir */
+static void
+test_files_clear (const char *dir)
+{
+	_cleanup_dir_ DIR *d = NULL;
+	struct dirent *de;
+
+	if (!test_root () || strncmp (dir, test_root (), strlen (test_root ())) != 0 || !(d = opendir (dir)))
+		return;
+	while ((de = readdir (d)))
+		if (de->d_type == DT_REG)
+			unlinkat (dirfd (d), de->d_name, 0);
+}
+
 /* rmdir, waiting up to 1 s while the last tasks are being released */
 static int
 remove_dir (const char *dir)
 {
 	struct timespec ts = {0, 1000000};
+
+	test_files_clear (dir);
 
 	for (int i = 0; i < 1000; i++) {
 		if (rmdir (dir) == 0 || errno == ENOENT)
@@ -835,6 +858,7 @@ remove_one (const char *root, const char *path, struct bx_err *e)
 	char cg[PATH_MAX];
 
 	snprintf (cg, sizeof cg, "%s%s", root, path);
+	test_files_clear (cg);
 	if (rmdir (cg) == 0 || errno == ENOENT || errno == ENOTDIR)
 		return 0;
 	if (errno != EBUSY)

@@ -2,9 +2,10 @@
 # box run's resource flags (issue 15): each one read back from the
 # container's cgroup file and its effect observed, or refused with the flag
 # and the reason when this host cannot apply it. This host is cgroup v1
-# (blkio without BFQ: no weights); the v2 files are checked in
-# tests/unit/cgroup.c against a directory standing in for the cgroup2 root,
-# since a cgroup2 mounted here gets no controllers while v1 holds them.
+# (blkio without BFQ: no weights); the v2 files are checked here and in
+# tests/unit/cgroup.c against a directory standing in for the cgroup2 root
+# ($BOX_CGROUP2_ROOT), since a cgroup2 mounted here gets no controllers
+# while v1 holds them: what v2 does with them is not observed.
 
 load ../helpers
 
@@ -237,4 +238,29 @@ dd_rate () {
 	[[ ${lines[0]} == 'invalid argument "/dev/sda:x" for "--device-read-iops" flag: invalid rate for device: /dev/sda:x. The correct format is <device-path>:<number>. Number must be a positive integer' ]]
 	run -125 box run --rm --network none --device-write-bps /dev/nope:1mb small true
 	[[ $output == "ctr-create: /dev/nope: No such file or directory" ]]
+}
+
+@test "cgroup v2 (a directory as its root, \$BOX_CGROUP2_ROOT): the files written, update too; v1-only flags refused" {
+	export BOX_CGROUP2_ROOT=$BATS_TEST_TMPDIR/cg2
+	local d
+	mkdir -p "$BOX_CGROUP2_ROOT"
+	run_d --cpuset-cpus 1 --cpuset-mems 0 --memory-reservation 32m --device-write-iops /dev/null:30 \
+		--device-read-bps /dev/null:1mb -c 1024 -- sleep 30
+	d=$BOX_CGROUP2_ROOT/box/$ID
+	[[ $(cat "$d/cpuset.cpus") == 1 && $(cat "$d/cpuset.mems") == 0 && $(cat "$d/memory.low") == 33554432 ]]
+	[[ $(cat "$d/cpu.weight") == 39 ]]
+	# a plain file keeps the last line written: the iops throttle came after the bps one
+	[[ $(cat "$d/io.max") == "1:3 wiops=30" ]]
+	[[ $(cat "$BOX_CGROUP2_ROOT/box/cgroup.subtree_control") == "+memory +cpu +pids +cpuset +io" ]]
+	run -0 box update --cpuset-cpus 0 -m 64m --memory-swap 96m "$ID"
+	[[ $(cat "$d/cpuset.cpus") == 0 && $(cat "$d/memory.max") == 67108864 && $(cat "$d/memory.swap.max") == 33554432 ]]
+	run -0 box update --memory-swap -1 -m 80m "$ID"
+	[[ $(cat "$d/memory.max") == 83886080 && $(cat "$d/memory.swap.max") == max ]]
+	box rm -f "$ID" >/dev/null
+	[[ ! -e $d ]]
+	for f in "--memory-swappiness 5" --oom-kill-disable "--cpu-rt-runtime 1000" "--cpu-rt-period 100000"; do
+		# shellcheck disable=SC2086
+		run -125 box run --rm --network none $f small true
+		[[ $output == "ctr-create: ${f%% *}: not supported on cgroup v2 (no such control)" ]]
+	done
 }

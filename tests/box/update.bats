@@ -43,6 +43,10 @@ res () {
 	run -0 box update --pids-limit -1 up1
 	[[ $(cg pids pids.max) == max && $(box inspect -f '{{json .HostConfig.PidsLimit}}' up1) == null ]]
 	[[ $(res pids) == null ]]
+	# swap unlimited again
+	run -0 box update --memory-swap -1 -m 100m up1
+	[[ $(cg memory memory.memsw.limit_in_bytes) == 9223372036854771712 && $(cg memory memory.limit_in_bytes) == 104857600 ]]
+	[[ $(box inspect -f "{{.HostConfig.MemorySwap}}" up1) == -1 ]]
 }
 
 @test "a stopped container: its files change, and its next start has the new limits" {
