@@ -17,6 +17,7 @@
 
 #include "base/afile.h"
 #include "base/cleanup.h"
+#include "runtime/devcg.h"
 
 #define HIERARCHY_ROOT "/sys/fs/cgroup"
 
@@ -289,34 +290,6 @@ cgroup_check (const struct cgroup_limits *l, struct bx_err *e)
 
 /* --- v1 --- */
 
-static const char *const default_allow[] = {"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",  "c 1:9 rwm",
-                                            "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm"};
-
-static int
-v1_devices (const char *dir, const struct cgroup_limits *r, struct bx_err *e)
-{
-	for (size_t i = 0; i < r->ndevrules; i++) {
-		const struct cgroup_devrule *d = &r->devrules[i];
-		char rule[64], maj[24] = "*", min[24] = "*";
-		if (d->major >= 0)
-			snprintf (maj, sizeof maj, "%ld", d->major);
-		if (d->minor >= 0)
-			snprintf (min, sizeof min, "%ld", d->minor);
-		if (d->type == 'a')
-			snprintf (rule, sizeof rule, "a");
-		else
-			snprintf (rule, sizeof rule, "%c %s:%s %s", d->type, maj, min, d->access);
-		if (put (dir, d->allow ? "devices.allow" : "devices.deny", rule, e) < 0)
-			return -1;
-	}
-	/* the devices every container has (runtime-spec "Default Devices"),
-	 * its terminals and /dev/ptmx, as crun and runc allow them */
-	for (size_t i = 0; i < sizeof default_allow / sizeof default_allow[0]; i++)
-		if (put (dir, "devices.allow", default_allow[i], e) < 0)
-			return -1;
-	return 0;
-}
-
 /* v1 cpuset: a new cgroup has no CPUs and no memory nodes, and nothing
  * can join it; each level gets its parent's */
 static int
@@ -509,7 +482,7 @@ v1_limits (const struct cgroup *cg, const struct cgroup_limits *r, struct bx_err
 		return -1;
 	if (r->pids > 0 && put_i64 (cg->dir[PIDS], "pids.max", r->pids, e) < 0)
 		return -1;
-	return v1_devices (cg->dir[DEV], r, e);
+	return devcg_apply_v1 (cg->dir[DEV], r->devrules, r->ndevrules, e);
 }
 
 /* --- v2 --- */
@@ -672,6 +645,8 @@ cgroup_create (struct cgroup *cg, const char *path, const struct cgroup_limits *
 			return err_wrap (e, "cgroup");
 	}
 	if ((cg->v2 ? v2_limits (cg->dir[0], l, e) : v1_limits (cg, l, e)) < 0)
+		return -1;
+	if (cg->v2 && devcg_apply_v2 (cg->dir[0], l->devrules, l->ndevrules, e) < 0)
 		return -1;
 	if (cg->v2 && test_root ())
 		/* a test directory: no kernel file to write pids to */

@@ -199,12 +199,13 @@ dev_rule (int allow, const char *type, int major, int minor)
 	return r;
 }
 
-/* moby's device cgroup rules, with what runc and crun add to them spelt
- * out (full, ptmx, the pty slaves), so any runtime gets the same */
+/* moby's device cgroup rules (oci/defaults.go), then the --device and
+ * --device-cgroup-rule ones: what Docker gives runc, which appends its
+ * own (lib/runtime/devcg does the same) */
 static json_t *
 device_rules (const struct spec_decl *s)
 {
-	static const int allowed[][2] = {{1, 5}, {1, 3}, {1, 9}, {1, 8}, {1, 7}, {5, 0}, {5, 1}, {5, 2}, {136, -1}};
+	static const int allowed[][2] = {{1, 5}, {1, 3}, {1, 9}, {1, 8}, {5, 0}, {5, 1}};
 	json_t *a = json_array ();
 
 	if (s->privileged) {
@@ -214,6 +215,7 @@ device_rules (const struct spec_decl *s)
 	json_array_append_new (a, dev_rule (0, NULL, -1, -1));
 	for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
 		json_array_append_new (a, dev_rule (1, "c", allowed[i][0], allowed[i][1]));
+	/* fuse: mknod is allowed (runc's "c *:* m"), opening it is not */
 	json_array_append_new (a, dev_rule (0, "c", 10, 229));
 	json_array_extend (a, s->device_rules);
 	return a;
