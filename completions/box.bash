@@ -38,6 +38,7 @@ _box_create () {
 		case $prev in
 		--network|--net) COMPREPLY=($(compgen -W "$(printf "%s\n" bridge none host $(_box_networks) | sort -u)" -- "$cur")) ;;
 		-v|--volume|--env-file|--label-file|--cidfile) COMPREPLY=($(compgen -f -- "$cur")) ;;
+		--device) COMPREPLY=($(compgen -f -- "${cur:-/dev/}")) ;;
 		--restart) COMPREPLY=($(compgen -W "no always unless-stopped on-failure" -- "$cur")) ;;
 		--pull) COMPREPLY=($(compgen -W "always missing never" -- "$cur")) ;;
 		esac

@@ -14,6 +14,7 @@ setup () {
 
 teardown () {
 	box_teardown
+	[[ -z ${LOOP-} ]] || losetup -d "$LOOP"
 }
 
 # inside [ctr-create flags] -- CMD...: run CMD in a new container; run's
@@ -131,6 +132,13 @@ inside () {
 	[[ $output == *$'NoNewPrivs:\t1'* && $output == *$'Seccomp:\t2'* ]]
 }
 
+# a loop device over a file of the test's, in LOOP; teardown detaches it
+loop_make () {
+	truncate -s 1M "$BATS_TEST_TMPDIR/disk"
+	LOOP=$(losetup -f --show "$BATS_TEST_TMPDIR/disk")
+	[[ -b $LOOP ]]
+}
+
 @test "devices: Docker's rules; mknod of any device works, opening one off the list fails" {
 	inside -- sh -c 'cat /sys/fs/cgroup/devices/devices.list; mknod /dev/sda b 8 0 && echo made
 		head -c1 /dev/sda; echo rc=$?; mknod /dev/fuse c 10 229 && cat /dev/fuse; echo fuse=$?
@@ -141,6 +149,22 @@ inside () {
 	[[ ${lines[12]} == made && ${lines[13]} == "head: /dev/sda: Operation not permitted" && ${lines[14]} == rc=1 ]]
 	[[ ${lines[15]} == "cat: can't open '/dev/fuse': Operation not permitted" && ${lines[16]} == fuse=1 ]]
 	[[ ${lines[17]} == 1 ]]
+}
+
+@test "--device of a loop device: read and write; :r reads only; unlisted it cannot be opened" {
+	loop_make
+	inside --device "$LOOP:/dev/xvda" -- sh -c 'echo hello | dd of=/dev/xvda conv=notrunc 2>/dev/null
+		echo w=$?; head -c5 /dev/xvda; echo'
+	[[ $status == 0 && $output == $'w=0\nhello' ]]
+	[[ $(head -c5 "$BATS_TEST_TMPDIR/disk") == hello ]]
+	inside --device "$LOOP:/dev/xvda:r" -- sh -c 'ls -l /dev/xvda; echo bye | dd of=/dev/xvda 2>&1; echo w=$?
+		head -c5 /dev/xvda; echo'
+	[[ ${lines[0]} == "brw-------"*" 7, "*" /dev/xvda" ]]
+	[[ ${lines[1]} == "dd: can't open '/dev/xvda': Operation not permitted" && ${lines[2]} == w=1 ]]
+	[[ ${lines[3]} == hello && $(head -c5 "$BATS_TEST_TMPDIR/disk") == hello ]]
+	# the same device without --device: made, it does not open
+	inside -- sh -c "mknod /dev/l b $(stat -c '%t %T' "$LOOP" | xargs printf '%d %d'); head -c5 /dev/l"
+	[[ $status == 1 && $output == "head: /dev/l: Operation not permitted" ]]
 }
 
 # --- the runtime binary out of reach (CVE-2019-5736) ---------------------

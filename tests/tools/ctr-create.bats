@@ -568,6 +568,43 @@ crun_run () {
 	[[ $stderr == 'ctr-create: error gathering device information while adding custom device "/nonexistent": No such file or directory' ]]
 }
 
+@test "--device and --device-cgroup-rule: Docker's spec, HostConfig and words" {
+	mkdir -p "$BATS_TEST_TMPDIR/devs/sub"
+	mknod "$BATS_TEST_TMPDIR/devs/sub/one" c 1 3
+	mknod "$BATS_TEST_TMPDIR/devs/two" b 7 99
+	ln -s /dev/zero "$BATS_TEST_TMPDIR/devs/link"
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	touch "$BATS_TEST_TMPDIR/file" "$BATS_TEST_TMPDIR/devs/file"
+	mk --device /dev/null:rw --device "$BATS_TEST_TMPDIR/devs:/dev/mine:r" \
+		--device-cgroup-rule 'c 1:5 rwm' --device-cgroup-rule 'b *:* r' small
+	# a directory: every device below it, links not followed (dockerd's walk)
+	[[ $(cfg '.linux.devices | map("\(.path) \(.type) \(.major):\(.minor)")') == "[\"/dev/null c 1:3\",\"/dev/mine/sub/one c 1:3\",\"/dev/mine/two b 7:99\"]" ]]
+	# after moby's: --device's rules, then --device-cgroup-rule's ("*" as -1)
+	[[ $(cfg '.linux.resources.devices[8:]') == '[{"allow":true,"type":"c","major":1,"minor":3,"access":"rw"},{"allow":true,"type":"c","major":1,"minor":3,"access":"r"},{"allow":true,"type":"b","major":7,"minor":99,"access":"r"},{"allow":true,"type":"c","major":1,"minor":5,"access":"rwm"},{"allow":true,"type":"b","major":-1,"minor":-1,"access":"r"}]' ]]
+	[[ $(crt '.HostConfig | [.Devices, .DeviceCgroupRules, .Privileged]') == "[[{\"PathOnHost\":\"/dev/null\",\"PathInContainer\":\"/dev/null\",\"CgroupPermissions\":\"rw\"},{\"PathOnHost\":\"$BATS_TEST_TMPDIR/devs\",\"PathInContainer\":\"/dev/mine\",\"CgroupPermissions\":\"r\"}],[\"c 1:5 rwm\",\"b *:* r\"],false]" ]]
+	mk small
+	[[ $(crt '.HostConfig | [.Devices, .DeviceCgroupRules]') == '[[],null]' ]]
+	# privileged: the host's devices and allow all; a device mapped to its
+	# own path is there once, the rules are dropped, as dockerd does
+	mk --privileged --device /dev/null --device /dev/null:/dev/other --device-cgroup-rule 'c 1:5 r' small
+	[[ $(cfg '[.linux.devices[] | select(.path == "/dev/null" or .path == "/dev/other")] | length') == 2 ]]
+	[[ $(cfg .linux.resources.devices) == '[{"allow":true,"access":"rwm"}]' ]]
+	# the docker client's words
+	local bad
+	for bad in '/dev/null:/x:rwz|bad mode specified: rwz' '/dev/null:rel|rel is not an absolute path' \
+		'/dev/null:/x:r:z|bad format for path: /dev/null:/x:r:z' ':/x|bad format for path: :/x' \
+		'null|null is not an absolute path' '/dev/null:/x:rr|bad mode specified: rr' \
+		"$BATS_TEST_TMPDIR/file|error gathering device information while adding custom device \"$BATS_TEST_TMPDIR/file\": not a device node" \
+		"$BATS_TEST_TMPDIR/empty|error gathering device information while adding custom device \"$BATS_TEST_TMPDIR/empty\": not a device node"; do
+		run --separate-stderr -2 ctr-create --device "${bad%%|*}" small
+		[[ $stderr == "ctr-create: ${bad#*|}" ]]
+	done
+	for bad in 'x 1:5 rwm' a 'c 1:5' 'c 1:5 rwx' 'c 1:5 rwmr' 'c :5 r' 'c 1-5 r'; do
+		run --separate-stderr -2 ctr-create --device-cgroup-rule "$bad" small
+		[[ $stderr == "ctr-create: invalid argument \"$bad\" for \"--device-cgroup-rule\" flag: invalid device cgroup format '$bad'" ]]
+	done
+}
+
 @test "--cpu-quota, --cpu-period, --memory-reservation, --oom-kill-disable, --oom-score-adj, --mac-address" {
 	mk --cpu-quota 20000 --cpu-period 50000 -m 64m --memory-reservation 32m --oom-kill-disable --oom-score-adj 500 \
 		--mac-address 02:42:ac:11:00:09 small

@@ -797,6 +797,7 @@ decisions (const struct ctrcfg *c, const char *cgpath)
 	    .rlimits = f->rlimits,
 	    .devices = f->oci_devices,
 	    .device_rules = f->device_rules,
+	    .cgroup_rules = f->oci_cgroup_rules,
 	    .cpu_quota = f->cpu_quota,
 	    .cpu_period = f->cpu_period,
 	    .memory_reservation = f->memory_reservation,
@@ -943,6 +944,7 @@ host_config (struct ctrcfg *c)
 		json_object_set (h, "Sysctls", f->sysctls);
 	json_object_set_new (h, "Ulimits", list_or_null (f->ulimits));
 	json_object_set (h, "Devices", f->devices);
+	json_object_set_new (h, "DeviceCgroupRules", list_or_null (f->device_cgroup_rules));
 	json_object_set_new (h, "PidMode", json_string (f->pid_mode ? f->pid_mode : ""));
 	json_object_set_new (h, "IpcMode", json_string (f->ipc_mode && *f->ipc_mode ? f->ipc_mode : "private"));
 	json_object_set_new (h, "UTSMode", json_string (f->uts_mode ? f->uts_mode : ""));

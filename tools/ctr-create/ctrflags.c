@@ -17,6 +17,7 @@
 #include "base/cleanup.h"
 #include "base/human.h"
 #include "copts.h"
+#include "devopts.h"
 #include "runtime/ctrname.h"
 #include "runtime/ctrsig.h"
 #include "runtime/logcfg.h"
@@ -563,50 +564,16 @@ add_ulimit (struct ctrflags *f, const struct flag *fl, const char *arg, struct b
 static int
 add_device (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
 {
-	_cleanup_free_ char *s = strdup (arg);
-	char *host = s, *ctr = NULL, *perm = "rwm", *colon;
-	struct stat st;
-	const char *type;
-
 	(void)fl;
-	if (!s)
-		return err_set (e, BX_SYSTEM, ENOMEM, "--device");
-	if ((colon = strchr (host, ':'))) {
-		*colon = '\0';
-		ctr = colon + 1;
-		if ((colon = strchr (ctr, ':'))) {
-			*colon = '\0';
-			perm = colon + 1;
-		} else if (strspn (ctr, "rwm") == strlen (ctr) && *ctr) {
-			perm = ctr;
-			ctr = NULL;
-		}
-	}
-	if (!ctr || !*ctr)
-		ctr = host;
-	if (!*perm || strspn (perm, "rwm") != strlen (perm) || ctr[0] != '/')
-		return err_set (e, BX_USAGE, 0,
-		                "invalid argument \"%s\" for \"--device\" flag: bad format for path: %s", arg, arg);
-	if (stat (host, &st) < 0)
-		return err_set (e, BX_USAGE, errno,
-		                "error gathering device information while adding custom device \"%s\"", host);
-	if (!S_ISCHR (st.st_mode) && !S_ISBLK (st.st_mode))
-		return err_set (e, BX_USAGE, 0,
-		                "error gathering device information while adding custom device \"%s\": "
-		                "not a device node",
-		                host);
-	type = S_ISCHR (st.st_mode) ? "c" : "b";
-	json_array_append_new (f->devices, json_pack ("{s:s, s:s, s:s}", "PathOnHost", host, "PathInContainer", ctr,
-	                                              "CgroupPermissions", perm));
-	json_array_append_new (f->oci_devices,
-	                       json_pack ("{s:s, s:s, s:I, s:I, s:i, s:I, s:I}", "path", ctr, "type", type, "major",
-	                                  (json_int_t)major (st.st_rdev), "minor", (json_int_t)minor (st.st_rdev),
-	                                  "fileMode", (int)(st.st_mode & 0777), "uid", (json_int_t)st.st_uid, "gid",
-	                                  (json_int_t)st.st_gid));
-	json_array_append_new (f->device_rules, json_pack ("{s:b, s:s, s:I, s:I, s:s}", "allow", 1, "type", type,
-	                                                   "major", (json_int_t)major (st.st_rdev), "minor",
-	                                                   (json_int_t)minor (st.st_rdev), "access", perm));
-	return 0;
+	return devopts_device (arg, f->devices, f->oci_devices, f->device_rules, e);
+}
+
+/* --device-cgroup-rule 'c 1:3 rwm' */
+static int
+add_device_cgroup_rule (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl;
+	return devopts_cgroup_rule (arg, f->device_cgroup_rules, f->oci_cgroup_rules, e);
 }
 
 static int
@@ -881,6 +848,7 @@ static const struct flag flags[] = {
     {"domainname", 0, VALUE, 0, set_str, AT (domainname)},
     {"cidfile", 0, VALUE, 0, set_cidfile, 0},
     {"device", 0, VALUE, 0, add_device, 0},
+    {"device-cgroup-rule", 0, VALUE, 0, add_device_cgroup_rule, 0},
     {"log-driver", 0, VALUE, 0, set_log_driver, 0},
     {"log-opt", 0, VALUE, 0, add_log_opt, 0},
     {"dns-search", 0, VALUE, 0, add_str, AT (dns_search)},
@@ -1118,10 +1086,12 @@ combinations_check (const struct ctrflags *f, struct bx_err *e)
 void
 ctrflags_init (struct ctrflags *f)
 {
-	json_t **lists[] = {&f->env_flags, &f->env_files,    &f->binds,      &f->mount_specs,  &f->volumes_from,
-	                    &f->group_add, &f->ulimits,      &f->rlimits,    &f->devices,      &f->oci_devices,
-	                    &f->cap_add,   &f->device_rules, &f->cap_drop,   &f->security_opt, &f->aliases,
-	                    &f->add_hosts, &f->dns,          &f->dns_search, &f->dns_options};
+	json_t **lists[] = {
+	    &f->env_flags,       &f->env_files,    &f->binds,      &f->mount_specs,  &f->volumes_from,
+	    &f->group_add,       &f->ulimits,      &f->rlimits,    &f->devices,      &f->oci_devices,
+	    &f->cap_add,         &f->device_rules, &f->cap_drop,   &f->security_opt, &f->aliases,
+	    &f->add_hosts,       &f->dns,          &f->dns_search, &f->dns_options,  &f->device_cgroup_rules,
+	    &f->oci_cgroup_rules};
 	json_t **objects[] = {&f->labels, &f->label_files, &f->tmpfs, &f->sysctls, &f->exposed, &f->bindings};
 
 	*f = (struct ctrflags){.network = "bridge", .memory_swappiness = -1};
@@ -1138,12 +1108,36 @@ ctrflags_init (struct ctrflags *f)
 void
 ctrflags_free (struct ctrflags *f)
 {
-	json_t *all[] = {f->env_flags,    f->env_files,  f->labels,         f->label_files, f->mount_specs,
-	                 f->volumes_from, f->binds,      f->tmpfs,          f->cap_add,     f->cap_drop,
-	                 f->security_opt, f->exposed,    f->bindings,       f->aliases,     f->add_hosts,
-	                 f->dns,          f->dns_search, f->dns_options,    f->group_add,   f->sysctls,
-	                 f->ulimits,      f->rlimits,    f->devices,        f->oci_devices, f->device_rules,
-	                 f->log_config,   f->restart,    f->seccomp_profile};
+	json_t *all[] = {f->env_flags,
+	                 f->env_files,
+	                 f->labels,
+	                 f->label_files,
+	                 f->mount_specs,
+	                 f->volumes_from,
+	                 f->binds,
+	                 f->tmpfs,
+	                 f->cap_add,
+	                 f->cap_drop,
+	                 f->security_opt,
+	                 f->exposed,
+	                 f->bindings,
+	                 f->aliases,
+	                 f->add_hosts,
+	                 f->dns,
+	                 f->dns_search,
+	                 f->dns_options,
+	                 f->group_add,
+	                 f->sysctls,
+	                 f->ulimits,
+	                 f->rlimits,
+	                 f->devices,
+	                 f->oci_devices,
+	                 f->device_rules,
+	                 f->log_config,
+	                 f->restart,
+	                 f->seccomp_profile,
+	                 f->device_cgroup_rules,
+	                 f->oci_cgroup_rules};
 
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		json_decref (all[i]);

@@ -60,6 +60,7 @@ struct ctrflags {
 	json_t *ulimits, *rlimits;                                  /* --ulimit: HostConfig.Ulimits, process.rlimits */
 	json_t *devices;                                            /* --device: HostConfig.Devices */
 	json_t *oci_devices, *device_rules;                         /* and as linux.devices, their cgroup rules */
+	json_t *device_cgroup_rules, *oci_cgroup_rules;             /* --device-cgroup-rule: as typed, as rules */
 	json_t *log_config;                                         /* {Type, Config} */
 	const char *health_cmd;                                     /* --health-*: HealthConfig, ns */
 	int64_t health_interval, health_timeout, health_start_period, health_start_interval, health_retries;

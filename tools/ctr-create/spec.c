@@ -218,6 +218,8 @@ device_rules (const struct spec_decl *s)
 	/* fuse: mknod is allowed (runc's "c *:* m"), opening it is not */
 	json_array_append_new (a, dev_rule (0, "c", 10, 229));
 	json_array_extend (a, s->device_rules);
+	if (s->cgroup_rules)
+		json_array_extend (a, s->cgroup_rules);
 	return a;
 }
 
@@ -311,6 +313,27 @@ host_devices_in (const char *dir, json_t *out, int depth_left)
 	return 0;
 }
 
+/* --device's nodes; privileged, one at a path the host's list has
+ * already is left out, as dockerd leaves out a device mapped to its own
+ * path */
+static void
+add_devices (json_t *devs, json_t *more)
+{
+	size_t i, j, n = json_array_size (devs);
+	json_t *d, *h;
+
+	json_array_foreach (more, i, d)
+	{
+		const char *p = json_string_value (json_object_get (d, "path"));
+		for (j = 0; j < n; j++)
+			if ((h = json_array_get (devs, j)) &&
+			    !strcmp (json_string_value (json_object_get (h, "path")), p))
+				break;
+		if (j == n)
+			json_array_append (devs, d);
+	}
+}
+
 static json_t *
 linux_section (const struct spec_decl *s, struct bx_err *e)
 {
@@ -323,7 +346,7 @@ linux_section (const struct spec_decl *s, struct bx_err *e)
 		json_decref (l);
 		return err_set (e, BX_SYSTEM, errno, "read /dev"), NULL;
 	}
-	json_array_extend (devs, s->devices);
+	add_devices (devs, s->devices);
 	json_object_set_new (l, "devices", devs);
 	if (!s->privileged) {
 		json_object_set_new (l, "maskedPaths", STRINGS (masked_paths));

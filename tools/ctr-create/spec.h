@@ -62,6 +62,7 @@ struct spec_decl {
 	json_t *rlimits;      /* process.rlimits (array, borrowed; may be NULL) */
 	json_t *devices;      /* --device: linux.devices entries (array, borrowed; may be NULL) */
 	json_t *device_rules; /* and their cgroup rules, after the defaults (array, borrowed) */
+	json_t *cgroup_rules; /* --device-cgroup-rule's, after those (array, borrowed; may be NULL) */
 };
 
 /* The config.json document (new reference); NULL only when out of memory
