@@ -264,9 +264,10 @@ op_cgroupfs (int rootfd, const struct op *o, struct bx_err *e)
 	return 0;
 }
 
-/* the parent directory of PATH inside the root, and PATH's last name */
+/* the parent directory of PATH inside the root (made when MAKE and
+ * missing: /dev/net/tun), and PATH's last name */
 static int
-parent_in_root (int rootfd, const char *path, const char **name)
+parent_in_root (int rootfd, const char *path, int make, const char **name)
 {
 	char buf[4096];
 	char *slash;
@@ -276,6 +277,8 @@ parent_in_root (int rootfd, const char *path, const char **name)
 		return errno = EINVAL, -1;
 	*name = path + (slash - buf) + 1;
 	*slash = '\0';
+	if (make && buf[0])
+		return make_in_root (rootfd, buf, 1);
 	return open_in_root (rootfd, buf[0] ? buf : "/", O_PATH | O_DIRECTORY);
 }
 
@@ -283,7 +286,7 @@ static int
 op_mknod (int rootfd, const struct op *o, struct bx_err *e)
 {
 	const char *name;
-	_cleanup_close_ int d = parent_in_root (rootfd, o->dest, &name);
+	_cleanup_close_ int d = parent_in_root (rootfd, o->dest, 1, &name);
 
 	if (d < 0)
 		return err_set (e, BX_SYSTEM, errno, "device %s", o->dest);
@@ -298,7 +301,7 @@ static int
 op_symlink (int rootfd, const struct op *o, struct bx_err *e)
 {
 	const char *name;
-	_cleanup_close_ int d = parent_in_root (rootfd, o->dest, &name);
+	_cleanup_close_ int d = parent_in_root (rootfd, o->dest, 0, &name);
 
 	if (d < 0 || (symlinkat (o->source, d, name) < 0 && errno != EEXIST))
 		return err_set (e, BX_SYSTEM, errno, "symlink %s", o->dest);

@@ -64,6 +64,13 @@ nothing_left () {
 	[[ ${lines[0]} == "Usage:  box run [OPTIONS] IMAGE [COMMAND] [ARG...]" ]]
 }
 
+@test "--privileged and --cap-add ALL run: the host's bounding set, no more" {
+	run -0 box run --rm --network none --privileged small grep CapEff /proc/self/status
+	[[ $output == "$(grep CapBnd /proc/self/status | sed s/Bnd/Eff/)" ]]
+	run -0 box run --rm --network none --cap-add ALL small grep CapEff /proc/self/status
+	[[ $output == "$(grep CapBnd /proc/self/status | sed s/Bnd/Eff/)" ]]
+}
+
 @test "a taken name: 125 with Docker's conflict message, the first container untouched" {
 	local id
 	id=$(box run -d --name web --network none small sleep 1000)

@@ -167,6 +167,27 @@ loop_make () {
 	[[ $status == 1 && $output == "head: /dev/l: Operation not permitted" ]]
 }
 
+@test "--privileged: the host's devices, mount works, every capability the host has" {
+	loop_make
+	inside --privileged -- sh -c "head -c5 $LOOP | wc -c; ls -l /dev/kmsg /dev/net/tun | wc -l
+		cat /sys/fs/cgroup/devices/devices.list; mkdir /m && mount -t tmpfs t /m && echo mounted
+		grep -E '^(CapEff|Seccomp):' /proc/self/status; grep ' /sys ' /proc/self/mounts"
+	[[ $status == 0 ]]
+	[[ ${lines[0]} == 5 && ${lines[1]} == 2 && ${lines[2]} == "a *:* rwm" && ${lines[3]} == mounted ]]
+	[[ ${lines[4]} == "$(grep '^CapBnd' /proc/self/status | sed 's/Bnd/Eff/')" && ${lines[5]} == $'Seccomp:\t0' ]]
+	[[ ${lines[6]} == "sysfs /sys sysfs rw,"* ]]
+	echo data >"$BATS_TEST_TMPDIR/disk"
+	inside --privileged -- head -c4 "$LOOP"
+	[[ $status == 0 && $output == data ]]
+}
+
+@test "--cap-add ALL: the host's bounding set, no more" {
+	local bnd
+	bnd=$(awk '/^CapBnd/ { print $2 }' /proc/self/status)
+	inside --cap-add ALL -- grep -E '^Cap(Eff|Bnd):' /proc/self/status
+	[[ $status == 0 && $output == $'CapEff:\t'"$bnd"$'\nCapBnd:\t'"$bnd" ]]
+}
+
 # --- the runtime binary out of reach (CVE-2019-5736) ---------------------
 # tests/fixtures/exeprobe runs in a -d container for 6 s: every process that
 # shows up in its PID namespace with a host binary as /proc/PID/exe is

@@ -12,7 +12,9 @@ typedef uint64_t capset_t;
 
 /* Docker's default set (moby oci/caps DefaultCapabilities). */
 capset_t caps_docker_default (void);
-/* Every capability this kernel knows (/proc/sys/kernel/cap_last_cap). */
+/* Every capability this kernel knows (/proc/sys/kernel/cap_last_cap) that
+ * the calling process's bounding set holds: --privileged and --cap-add ALL
+ * get no more than the host can give. */
 capset_t caps_all (void);
 /* "CAP_CHOWN" for 0; NULL beyond the known names. */
 const char *caps_name (int n);
