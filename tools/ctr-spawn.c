@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,10 +67,11 @@ struct ctx {
 	int open_stdin, auto_remove;
 	int shared_pidns; /* --pid host or container:X: others there see our child before it execs */
 	struct restart_policy policy;
-	struct probe_cfg health; /* Config.Healthcheck */
-	struct logcfg log;       /* -d: how the supervisor keeps the log */
-	struct sv *sv;           /* -d: the supervisor, for its restart count */
-	struct event_attrs ev;   /* its events' attributes, from create.json */
+	struct timespec policy_mtime; /* create.json's when the policy was read */
+	struct probe_cfg health;      /* Config.Healthcheck */
+	struct logcfg log;            /* -d: how the supervisor keeps the log */
+	struct sv *sv;                /* -d: the supervisor, for its restart count */
+	struct event_attrs ev;        /* its events' attributes, from create.json */
 };
 
 static void __attribute__ ((noreturn)) usage (int code)
@@ -107,7 +109,11 @@ hostcfg_read (struct ctx *c, struct bx_err *e)
 	json_t *j, *hc, *rp, *cfg;
 
 	const char *pidmode;
+	struct stat st;
 
+	/* before the read: an update after it is seen by the supervisor */
+	if (fstatat (c->cdir, L_CREATE_JSON, &st, 0) == 0)
+		c->policy_mtime = st.st_mtim;
 	if (ctr_create_read_opt (c->cdir, &j, e) < 0) {
 		/* bad input, as an unknown restart policy in it is */
 		if (e->code == BX_FAIL)
@@ -487,6 +493,7 @@ static void __attribute__ ((noreturn)) supervise (struct ctx *c, int report)
 	                .id = c->id,
 	                .root = c->rootpath,
 	                .policy = c->policy,
+	                .policy_mtime = c->policy_mtime,
 	                .health = c->health,
 	                .log = c->log,
 	                .report = report,

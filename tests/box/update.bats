@@ -105,3 +105,19 @@ res () {
 	run -0 box container update -c 100 up6
 	[[ $output == up6 ]]
 }
+
+@test "--restart of a running container: its supervisor follows the new policy at the next exit" {
+	ID=$(box run -d --name up7 --network none small sh -c 'sleep 1; exit 3')
+	run -0 box update --restart always up7
+	for _ in $(seq 100); do
+		[[ $(box inspect -f '{{.RestartCount}}' up7) -ge 1 ]] && break
+		sleep 0.1
+	done
+	[[ $(box inspect -f '{{.RestartCount}}' up7) -ge 1 ]]
+	# and back: the next exit is the last
+	run -0 box update --restart no up7
+	run -0 box wait up7
+	[[ $output == 3 ]]
+	sleep 1.5
+	[[ $(box inspect -f '{{.State.Status}}' up7) == exited ]]
+}

@@ -11,6 +11,8 @@
 #ifndef BOX_SUPERVISE_H
 #define BOX_SUPERVISE_H
 
+#include <time.h>
+
 #include "probe.h"
 #include "restart.h"
 #include "runtime/event.h"
@@ -20,10 +22,11 @@ struct sv {
 	int rootfd, cdir;
 	const char *root, *id; /* the state directory's path, for ctr-exec */
 	struct restart_policy policy;
-	struct probe_cfg health; /* Config.Healthcheck, read before the fork */
-	struct logcfg log;       /* HostConfig.LogConfig, read before the fork */
-	int restarts;            /* how many times it was restarted: the worker records it */
-	int report;              /* to the caller of -d, closed after the first start; -1 */
+	struct timespec policy_mtime; /* create.json's when POLICY was read: docker update changes it */
+	struct probe_cfg health;      /* Config.Healthcheck, read before the fork */
+	struct logcfg log;            /* HostConfig.LogConfig, read before the fork */
+	int restarts;                 /* how many times it was restarted: the worker records it */
+	int report;                   /* to the caller of -d, closed after the first start; -1 */
 	/* in a forked worker: start the container, send a launch_msg on SOCK,
 	 * return the worker's exit status */
 	int (*launch) (void *arg, int sock);
