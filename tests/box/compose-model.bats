@@ -150,8 +150,10 @@ key_maps () {
 		run -0 box inspect -f "$tmpl" app-a-1
 		[[ $output == "$want" ]] || { echo "$key: $output, want $want" >&2; return 1; }
 		box compose down -t 0 >/dev/null
+		echo "# $key: applied" >&3
 	else
 		[[ $stderr == *"$flag"* ]] || { echo "$key: $stderr" >&2; return 1; }
+		echo "# $key: refused: $stderr" >&3
 	fi
 }
 
@@ -160,7 +162,7 @@ key_maps () {
 	key_maps 'memswap_limit: 128m' --memory-swap '{{.HostConfig.MemorySwap}}' 134217728
 	key_maps 'mem_swappiness: 10' --memory-swappiness '{{.HostConfig.MemorySwappiness}}' 10
 	key_maps 'cgroup_parent: boxtest' --cgroup-parent '{{.HostConfig.CgroupParent}}' boxtest
-	key_maps 'cpu_rt_runtime: 0' --cpu-rt-runtime '{{.HostConfig.CPURealtimeRuntime}}' 0
+	key_maps 'cpu_rt_runtime: 0' --cpu-rt-runtime '{{.HostConfig.CpuRealtimeRuntime}}' 0
 	key_maps 'device_cgroup_rules: ["c 1:3 mr"]' --device-cgroup-rule '{{index .HostConfig.DeviceCgroupRules 0}}' 'c 1:3 mr'
 	key_maps 'blkio_config: {weight: 300}' --blkio-weight '{{.HostConfig.BlkioWeight}}' 300
 	key_maps 'userns_mode: host' --userns '{{.HostConfig.UsernsMode}}' host
