@@ -101,14 +101,15 @@ state () { box inspect -f '{{.State.Status}}' "$1"; }
 	[[ $output == *'service "a" is not running'* ]]
 }
 
-@test "wait: each container's exit, the last one's code; --down-project takes the project down" {
+@test "wait: each container's exit, the last one's code; --down-project takes the project down after" {
 	printf 'services:\n  a:\n    image: small\n    command: sh -c "sleep 0.3; exit 3"\n  b:\n    image: small\n    command: sleep 1000\n' >compose.yaml
 	run -0 box compose up -d
 	id=$(box inspect -f '{{.Id}}' app-a-1)
 	run -3 box compose wait a
 	[[ $output == "container \"$id\" exited with status code 3" ]]
 	box compose up -d >/dev/null 2>&1
-	run -3 box compose wait --down-project a
+	box compose stop -t 0 b >/dev/null 2>&1
+	run -3 box compose wait --down-project a b
 	[[ -z $(box ps -aq --filter label=com.docker.compose.project=app) ]]
 }
 
@@ -146,10 +147,28 @@ state () { box inspect -f '{{.State.Status}}' "$1"; }
 	run -0 box exec app-a-1 true
 }
 
+@test "events: the project's container events, Compose's lines and --json; one-off containers left out" {
+	printf 'services:\n  a:\n    image: small\n    command: sleep 1000\n  b:\n    image: small\n    command: sleep 1000\n' >compose.yaml
+	t0=$(date +%s)
+	run -0 box compose up -d
+	run -0 box compose stop -t 0 a
+	run -0 box compose run --rm -T b true
+	box run --rm small true
+	id=$(box inspect -f '{{.Id}}' app-a-1)
+	run -0 box compose events --json --since "$t0" --until "$(($(date +%s) + 1))" a
+	[[ $output == *'"action":"start"'* && $output == *'"action":"die"'* ]]
+	run -0 jq -r 'select(.action == "create") | "\(.service) \(.id) \(.type) \(.attributes.name) \(.attributes.image)"' <<<"$output"
+	[[ $output == "a $id container app-a-1 small" ]]
+	run -0 box compose events --since "$t0" --until "$(($(date +%s) + 1))"
+	[[ $output == *" container create $id (image=small, name=app-a-1"* ]]
+	[[ $output == *"name=app-b-1"* && $output != *"-run-"* ]]
+	[[ ${lines[0]} =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}\ container\  ]]
+}
+
 @test "the commands not built say so" {
 	printf 'services:\n  a:\n    image: small\n' >compose.yaml
 	local cmd
-	for cmd in attach events top watch; do
+	for cmd in attach top watch; do
 		run --separate-stderr -1 box compose "$cmd"
 		[[ $stderr == "compose-up: $cmd: not implemented" ]]
 	done

@@ -1,7 +1,6 @@
 /* cmds - each command finds what it acts on through the model and the
  * project's labels, then runs (or becomes) the program that does it */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -516,7 +515,7 @@ cmds_push (struct verbs_ctx *c, int argc, char **argv)
 
 /* wait [--down-project] SERVICE...: a ctr-wait per container; each exit
  * said as Compose says it; the exit code is the last one's. With
- * --down-project the project goes down when the first one stops. */
+ * --down-project the project goes down once they all have stopped. */
 int
 cmds_wait (struct verbs_ctx *c, int argc, char **argv)
 {
@@ -569,18 +568,13 @@ cmds_wait (struct verbs_ctx *c, int argc, char **argv)
 		printf ("container \"%s\" exited with status code %d\n",
 		        json_string_value (json_object_get (json_array_get (f.ctrs, k), "Id")), code);
 		fflush (stdout);
-		if (down)
-			break;
 	}
-	for (k = 0; k < n && down; k++)
-		if (pids[k] > 0)
-			kill (pids[k], SIGTERM);
 	free (pids);
 	free (fds);
 	found_free (&f);
 	if (down) {
-		char *v[] = {"down", NULL};
-		int rc = down_cmd (c, 1, v);
+		char *v[] = {"down", "--remove-orphans", NULL};
+		int rc = down_cmd (c, 2, v);
 		if (rc)
 			return rc;
 	}
