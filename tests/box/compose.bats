@@ -43,10 +43,13 @@ services:
   db:
     image: small
     command: ["sh", "-c", "sleep 0.3; while :; do echo pong | nc -l -p 5432; done"]
+    volumes: ["data:/data"]
     healthcheck:
       test: ["CMD-SHELL", "netstat -ltn | grep -q :5432"]
       interval: 100ms
       retries: 50
+volumes:
+  data: {}
 EOF
 }
 
@@ -102,7 +105,7 @@ fetch () {
 	[[ $output == "page from goodbye" ]]
 }
 
-@test "down -v: no container, network, veth, lease, nft rule or port left" {
+@test "down -v: no container, network, volume, veth, lease, nft rule or port left" {
 	p=$(free_port)
 	write_app "$p"
 	box compose up -d 2>/dev/null
@@ -111,6 +114,8 @@ fetch () {
 	[[ $stderr == *"Container app-web-1  Removed"* && $stderr == *"Network app_default  Removed"* ]]
 	[[ -z $(ids) ]]
 	run ! box network inspect app_default
+	[[ $stderr == *"Volume app_data  Removed"* ]]
+	[[ -z $(box volume ls -q) ]]
 	run -0 net_counts
 	[[ $output == *"links 0"*"rules 0"*"tables 0"*"leases 0"*"endpoints 0"*"ports 0"*"dnsmasq 0"*"netns 0"* ]]
 	run -7 curl -s --max-time 2 "http://127.0.0.1:$p/"

@@ -228,6 +228,7 @@ volume_ensure (const struct model *m, const char *key, const json_t *vol, struct
 	prog_addf (&a, "com.docker.compose.project=%s", m->name);
 	prog_add (&a, "--label");
 	prog_addf (&a, "com.docker.compose.volume=%s", key);
+	add_pairs (&a, "--label", json_object_get (vol, "labels"));
 	json_object_foreach (json_object_get (vol, "driver_opts"), k, v)
 	{
 		prog_add (&a, "-o");
