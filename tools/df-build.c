@@ -34,7 +34,8 @@
  *         labelled io.box.build.pid), those a killed build left;
  *         layers/<diffid hex>/ (a step's upper moved in as its layer's
  *         tree, as layers/<hex>.tmp-<pid> under layers/<hex>.lock);
- *         tmp/build-<pid>/ (a layer being written), tmp/build-<pid>.context/
+ *         tmp/build-<pid>/ (a layer being written), tmp/build-<pid>.step/
+ *         (the overlay upper of a WORKDIR, COPY or ADD), tmp/build-<pid>.context/
  *         (a tar context), tmp/build-<pid>.ssh/<n>.sock (the agents of
  *         --ssh key files, ssh-agent's), tmp/run-<pid>/ (a RUN's
  *         secrets and here-document); cache/run/<hex>/ (cache mounts);

@@ -191,32 +191,53 @@ copy_tree (struct cp *c, int sdir, int ddir, const char *name, const char *dname
 }
 
 /* a second name of a file copied already becomes a hard link to the copy,
- * as Docker's tar of a directory source makes it: 1 when done */
+ * as Docker's tar of a directory source makes it: 1 when done. The copy
+ * is found by its path in the destination root, which may be a detached
+ * mount (step_rootfs): no host path reaches it */
 static int
 link_again (struct cp *c, const struct stat *st, int ddir, const char *dname)
 {
-	char key[64];
+	char key[64], proc[64];
 	const char *first;
+	_cleanup_close_ int fd = -1;
 
 	snprintf (key, sizeof key, "%ju:%ju", (uintmax_t)st->st_dev, (uintmax_t)st->st_ino);
-	if (!(first = json_string_value (json_object_get (c->links, key))))
+	if (!(first = json_string_value (json_object_get (c->links, key))) ||
+	    (fd = tree_open_in_root (c->dstroot, first, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0)) < 0)
 		return 0;
+	snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
 	unlinkat (ddir, dname, 0);
-	return linkat (AT_FDCWD, first, ddir, dname, 0) == 0;
+	return linkat (AT_FDCWD, proc, ddir, dname, AT_SYMLINK_FOLLOW) == 0;
 }
 
+/* FD's path as the kernel names it */
+static ssize_t
+fd_path (int fd, char *out, size_t len)
+{
+	char proc[64];
+	ssize_t n;
+
+	snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+	if ((n = readlink (proc, out, len - 1)) >= 0)
+		out[n] = '\0';
+	return n;
+}
+
+/* the copy DDIR/DNAME, by its path under the destination root */
 static void
 remember_link (struct cp *c, const struct stat *st, int ddir, const char *dname)
 {
-	char key[64], fdpath[64], dir[PATH_MAX];
-	ssize_t n;
+	char key[64], root[PATH_MAX], dir[PATH_MAX];
+	ssize_t r;
 
-	snprintf (fdpath, sizeof fdpath, "/proc/self/fd/%d", ddir);
-	if (!c->links || (n = readlink (fdpath, dir, sizeof dir - 1)) < 0)
+	if (!c->links || (r = fd_path (c->dstroot, root, sizeof root)) < 0 || fd_path (ddir, dir, sizeof dir) < 0)
 		return;
-	dir[n] = '\0';
+	if (!strcmp (root, "/"))
+		r = 0;
+	if (strncmp (dir, root, (size_t)r) != 0)
+		return;
 	snprintf (key, sizeof key, "%ju:%ju", (uintmax_t)st->st_dev, (uintmax_t)st->st_ino);
-	json_object_set_new (c->links, key, json_sprintf ("%s/%s", dir, dname));
+	json_object_set_new (c->links, key, json_sprintf ("./%s/%s", dir + r, dname));
 }
 
 static int
@@ -734,7 +755,7 @@ copy_run (struct build *b, struct bx_err *e)
 {
 	struct cp c = {.srcroot = -1, .dstroot = -1};
 	const char *chown = NULL;
-	char **w = NULL, id[CTRRUN_ID_LEN + 1];
+	char **w = NULL, id[CTRRUN_ID_LEN + 1] = "";
 	size_t n = 0;
 	struct bx_err re = {0};
 	int rc = parse_flags (b, &c, &chown, e);
@@ -743,20 +764,23 @@ copy_run (struct build *b, struct bx_err *e)
 		rc = build_errf (b, e, BX_USAGE, "%s requires at least two arguments", kw (b));
 	if (rc == 0)
 		rc = expand_words (b, &w, &n, e);
-	if (rc == 0 && (rc = step_container (b, NULL, NULL, id, e)) < 0)
+	if (rc == 0 && (rc = step_rootfs (b, id, &c.dstroot, e)) < 0) {
+		step_discard (b, id);
 		build_wrap (b, e);
+	}
 	if (rc == 0) {
-		if ((c.dstroot = ctrrun_open (b, id, "rootfs", e)) < 0 || copy_into (b, &c, w, n, chown, e) < 0)
+		if (copy_into (b, &c, w, n, chown, e) < 0)
 			rc = -1;
 		if (c.srcctr[0])
 			ctrrun_remove (b, c.srcctr, &re);
-		if (rc < 0)
-			ctrrun_remove (b, id, &re);
 	}
 	if (c.srcroot >= 0)
 		close (c.srcroot);
+	/* the step's own overlay goes with its last fd */
 	if (c.dstroot >= 0)
 		close (c.dstroot);
+	if (rc < 0 && c.dstroot >= 0)
+		step_discard (b, id);
 	if (rc == 0) {
 		_cleanup_free_ char *by = copy_history (b, w, n);
 		rc = step_commit (b, id, by, e) < 0 ? build_wrap (b, e) : 0;

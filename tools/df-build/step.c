@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "imgw.h"
 #include "layers/layer.h"
 #include "layers/layerkeep.h"
+#include "layers/overlay.h"
 #include "layers/rootfs.h"
 #include "meta.h"
 #include "runmount.h"
@@ -47,6 +49,103 @@ step_container_with (struct build *b, json_t *cmd, json_t *env, json_t *flags, c
 	return rc;
 }
 
+/* a step's own overlay (COPY, ADD, WORKDIR): tmp/build-PID.step/ */
+static void
+own_dir (char *out, size_t len)
+{
+	snprintf (out, len, L_TMP "/" L_BUILD_TMP "%d.step", (int)getpid ());
+}
+
+/* the stage's layers, topmost first, as names in layers/: NULL when one
+ * is not extracted yet (or there is none) */
+static const char **
+own_lowers (struct build *b, size_t *n)
+{
+	json_t *ids = json_object_get (json_object_get (b->cfg, "rootfs"), "diff_ids");
+	const char **v;
+	struct stat st;
+
+	*n = json_array_size (ids);
+	if (*n == 0 || !(v = calloc (*n, sizeof *v)))
+		return NULL;
+	for (size_t i = 0; i < *n; i++) {
+		const char *d = json_string_value (json_array_get (ids, *n - 1 - i));
+		char path[DIGEST_STR_LEN + 16];
+		if (!d || !digest_is_valid (d))
+			break;
+		snprintf (path, sizeof path, L_LAYERS "/%s", digest_hex (d));
+		if (fstatat (b->rootfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR (st.st_mode))
+			break;
+		v[i] = digest_hex (d);
+	}
+	if (!v[*n - 1]) {
+		free (v);
+		return NULL;
+	}
+	return v;
+}
+
+/* The stage's root filesystem for a step that only writes files, without
+ * a container (ctr-create and ctr-rm cost more than the step): its layers
+ * under an overlay of the step's own, mounted and detached at once, so
+ * that the directory fd holds the mount for the step and nothing stays
+ * mounted however the build ends. 1 done, 0 when the stage has a layer
+ * not extracted yet (or none, or no root): a container then; -1 error. */
+static int
+own_rootfs (struct build *b, int *rootfs, struct bx_err *e)
+{
+	char dir[64], layers[PATH_MAX], upper[PATH_MAX + 80], work[PATH_MAX + 80], target[PATH_MAX + 80];
+	_cleanup_free_ const char **lower = NULL;
+	size_t n;
+	int rc;
+
+	if (geteuid () != 0 || !(lower = own_lowers (b, &n)))
+		return 0;
+	own_dir (dir, sizeof dir);
+	tree_remove_at (b->rootfd, dir);
+	snprintf (layers, sizeof layers, "%s/" L_LAYERS, b->o->rootpath);
+	snprintf (upper, sizeof upper, "%s/%s/upper", b->o->rootpath, dir);
+	snprintf (work, sizeof work, "%s/%s/work", b->o->rootpath, dir);
+	snprintf (target, sizeof target, "%s/%s/rootfs", b->o->rootpath, dir);
+	mkdirat (b->rootfd, L_TMP, 0700);
+	if (mkdirat (b->rootfd, dir, 0700) < 0 || mkdir (upper, 0755) < 0 || mkdir (work, 0700) < 0 ||
+	    mkdir (target, 0755) < 0)
+		return err_set (e, BX_SYSTEM, errno, "%s", dir);
+	if (overlay_mount (layers, lower, n, upper, work, target, 0, e) < 0)
+		return -1;
+	*rootfs = open (target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rc = *rootfs < 0 ? err_set (e, BX_SYSTEM, errno, "%s/rootfs", dir) : 1;
+	if (umount2 (target, MNT_DETACH) < 0 && rc > 0)
+		rc = err_set (e, BX_SYSTEM, errno, "%s/rootfs", dir);
+	return rc;
+}
+
+int
+step_rootfs (struct build *b, char id[CTRRUN_ID_LEN + 1], int *rootfs, struct bx_err *e)
+{
+	int rc = own_rootfs (b, rootfs, e);
+
+	id[0] = '\0';
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (step_container (b, NULL, NULL, id, e) < 0)
+		return -1;
+	return (*rootfs = ctrrun_open (b, id, "rootfs", e)) < 0 ? -1 : 0;
+}
+
+void
+step_discard (struct build *b, const char *id)
+{
+	char dir[64];
+
+	if (id[0]) {
+		ctrrun_remove (b, id, &(struct bx_err){0});
+		return;
+	}
+	own_dir (dir, sizeof dir);
+	tree_remove_at (b->rootfd, dir);
+}
+
 static int
 add_layer (struct build *b, json_t *desc, const char *diff_id)
 {
@@ -73,6 +172,10 @@ step_keep (struct build *b, const char *id, const struct layerkeep *k, const cha
 {
 	char dir[PATH_MAX], abs[2 * PATH_MAX];
 
+	if (!id[0]) {
+		own_dir (dir, sizeof dir);
+		return layerkeep_upper (b->rootfd, dir, k, diff_id, e);
+	}
 	snprintf (dir, sizeof dir, "%s/%s", L_CONTAINERS, id);
 	snprintf (abs, sizeof abs, "%s/%s", b->o->rootpath, dir);
 	return rootfs_unmount (abs, e) < 0 ? -1 : layerkeep_upper (b->rootfd, dir, k, diff_id, e);
@@ -81,16 +184,26 @@ step_keep (struct build *b, const char *id, const struct layerkeep *k, const cha
 int
 step_commit (struct build *b, const char *id, const char *created_by, struct bx_err *e)
 {
-	_cleanup_close_ int upper = ctrrun_open (b, id, "upper", e), tmp = -1;
+	_cleanup_close_ int upper = -1, tmp = -1;
 	int whole = 0;
-	char tmpname[64], diff_id[DIGEST_STR_LEN + 1];
+	char tmpname[64], diff_id[DIGEST_STR_LEN + 1], own[64];
 	json_t *desc = NULL;
 	struct bx_err re = {0};
 	struct layerkeep skipped = {0};
 	int rc;
 
+	own_dir (own, sizeof own);
+	if (!id[0] && (upper = openat (b->rootfd, own, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		int u = openat (upper, "upper", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close (upper);
+		upper = u;
+	}
+	if (!id[0] && upper < 0)
+		err_set (e, BX_SYSTEM, errno, "%s/upper", own);
+	if (id[0])
+		upper = ctrrun_open (b, id, "upper", e);
 	/* an empty image's container has a copied rootfs, all of it new */
-	if (upper < 0 && e->sys == ENOENT && (upper = ctrrun_open (b, id, "rootfs", e)) >= 0)
+	if (id[0] && upper < 0 && e->sys == ENOENT && (upper = ctrrun_open (b, id, "rootfs", e)) >= 0)
 		whole = 1;
 	rc = upper < 0 ? -1 : 0;
 
@@ -116,7 +229,9 @@ step_commit (struct build *b, const char *id, const char *created_by, struct bx_
 	if (rc > 0 && !whole && b->o->epoch < 0 && step_keep (b, id, &skipped, diff_id, e) < 0)
 		rc = -1;
 	layerkeep_free (&skipped);
-	if (ctrrun_remove (b, id, &re) < 0 && rc >= 0)
+	if (!id[0])
+		tree_remove_at (b->rootfd, own);
+	else if (ctrrun_remove (b, id, &re) < 0 && rc >= 0)
 		rc = err_set (e, re.code, re.sys, "%s", re.msg);
 	if (rc < 0)
 		return -1;
@@ -355,9 +470,8 @@ static int
 do_workdir (struct build *b, struct bx_err *e)
 {
 	_cleanup_free_ char *p = NULL, *dir = NULL, *by = NULL;
-	_cleanup_close_ int rootfs = -1, made = -1;
-	char id[CTRRUN_ID_LEN + 1];
-	struct bx_err re = {0};
+	char id[CTRRUN_ID_LEN + 1] = "";
+	int rootfs = -1, made;
 
 	if (b->in->nargs != 1 || build_expand (b, b->in->args[0].s, &p, e) < 0)
 		return b->in->nargs != 1 ? build_errf (b, e, BX_USAGE, "WORKDIR requires exactly one argument") : -1;
@@ -366,13 +480,19 @@ do_workdir (struct build *b, struct bx_err *e)
 	dir = meta_workdir_join (b, p);
 	json_object_set_new (meta_config (b), "WorkingDir", json_string (dir));
 	_cleanup_free_ char *sh = meta_join (meta_shell (b));
-	if (asprintf (&by, "%s #(nop) WORKDIR %s", sh, dir) < 0 || step_container (b, NULL, NULL, id, e) < 0)
-		return build_wrap (b, e);
-	/* created root-owned, as Docker's ContainerCreateWorkdir does */
-	if ((rootfs = ctrrun_open (b, id, "rootfs", e)) < 0 || (made = copy_mkdir_in_root (rootfs, dir, 0, 0, e)) < 0) {
-		ctrrun_remove (b, id, &re);
+	if (asprintf (&by, "%s #(nop) WORKDIR %s", sh, dir) < 0 || step_rootfs (b, id, &rootfs, e) < 0) {
+		step_discard (b, id);
 		return build_wrap (b, e);
 	}
+	/* created root-owned, as Docker's ContainerCreateWorkdir does; both
+	 * fds closed before the commit, the step's own overlay with them */
+	made = copy_mkdir_in_root (rootfs, dir, 0, 0, e);
+	close (rootfs);
+	if (made < 0) {
+		step_discard (b, id);
+		return build_wrap (b, e);
+	}
+	close (made);
 	return step_commit (b, id, by, e) < 0 ? build_wrap (b, e) : 0;
 }
 

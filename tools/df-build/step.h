@@ -1,6 +1,7 @@
 /* step - the instructions that change the filesystem: RUN in a container
- * of the stage so far; WORKDIR, COPY and ADD through the root filesystem
- * of such a container, never run; each one's changes become a layer */
+ * of the stage so far; WORKDIR, COPY and ADD through an overlay of the
+ * stage's layers of their own (or a container's, never run, while a layer
+ * is not extracted yet); each one's changes become a layer */
 #ifndef DF_BUILD_STEP_H
 #define DF_BUILD_STEP_H
 
@@ -19,8 +20,17 @@ int step_container_with (struct build *b, json_t *cmd, json_t *env, json_t *flag
 /* The ARGs in scope that have a value and that ENV does not set, as
  * "K=V" strings (new reference): a RUN's environment and cache key. */
 json_t *step_arg_env (struct build *b);
-/* The container ID's changes as the step's layer, with its history entry
- * CREATED_BY; the container removed either way. */
+/* The root filesystem of the stage so far for a step that only writes
+ * files (WORKDIR, COPY, ADD): *ROOTFS, an overlay of the step's own
+ * (ID "") or, when the stage's layers are not all extracted, a container
+ * ID's, never run. Closing *ROOTFS releases the overlay: close it before
+ * step_commit. */
+int step_rootfs (struct build *b, char id[CTRRUN_ID_LEN + 1], int *rootfs, struct bx_err *e);
+/* Drop what step_rootfs made, on a failed step. */
+void step_discard (struct build *b, const char *id);
+/* The changes of the container ID (or of the step's own overlay, ID "")
+ * as the step's layer, with its history entry CREATED_BY; the container
+ * or overlay removed either way. */
 int step_commit (struct build *b, const char *id, const char *created_by, struct bx_err *e);
 
 #endif
