@@ -49,6 +49,19 @@ human_size (double bytes, int prec, char *buf, size_t len)
 	snprintf (buf, len, "%.*g%s", prec, bytes, units[i]);
 }
 
+void
+human_bytes (double bytes, char *buf, size_t len)
+{
+	static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
+	size_t i = 0;
+
+	while (bytes >= 1024.0 && i < sizeof units / sizeof *units - 1) {
+		bytes /= 1024.0;
+		i++;
+	}
+	snprintf (buf, len, "%.4g%s", bytes, units[i]);
+}
+
 /* Parse N digits at *S into *OUT; advances *S. */
 static int
 digits (const char **s, int n, int *out)

@@ -19,6 +19,9 @@ void human_duration (int64_t secs, char *buf, size_t len);
 /* "4.26MB", "1.04kB", "999B" with PREC significant digits (Docker's SIZE
  * column uses 3, its VirtualSize 4). */
 void human_size (double bytes, int prec, char *buf, size_t len);
+/* "304KiB", "23.54GiB": go-units' BytesSize (binary units, 4 significant
+ * digits), docker stats' MEM USAGE / LIMIT. */
+void human_bytes (double bytes, char *buf, size_t len);
 /* Parse an RFC 3339 time ("2024-01-01T00:00:00Z", fractions and
  * "+02:00" offsets allowed) into seconds since the epoch; -1 if invalid. */
 int human_time_parse (const char *s, int64_t *out);

@@ -22,8 +22,9 @@
 #define HIERARCHY_ROOT "/sys/fs/cgroup"
 
 /* the v1 hierarchies a container has a cgroup in, in dir[] order */
-enum { MEM, CPU, PIDS, DEV, CPUSET, BLKIO, FREEZER };
-static const char *const v1_ctrls[CGROUP_MAX_DIRS] = {"memory", "cpu", "pids", "devices", "cpuset", "blkio", "freezer"};
+enum { MEM, CPU, PIDS, DEV, CPUSET, BLKIO, FREEZER, CPUACCT };
+static const char *const v1_ctrls[CGROUP_MAX_DIRS] = {"memory", "cpu",   "pids",    "devices",
+                                                      "cpuset", "blkio", "freezer", "cpuacct"};
 
 /* $BOX_CGROUP2_ROOT, or NULL */
 static const char *
