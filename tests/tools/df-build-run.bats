@@ -502,6 +502,23 @@ wait_for () {
 	nothing_left
 }
 
+@test "RUN --security=insecure with --allow security.insecure: the step's container privileged; sandbox as every RUN" {
+	local bnd
+	bnd=$(awk '/^CapBnd:/ {print $2}' /proc/self/status)
+	cat >"$CTX/Dockerfile" <<'DF'
+FROM small
+RUN --security=insecure awk '/^CapEff:/ {print $2}' /proc/self/status > /insecure && ls /dev > /devs
+RUN --security=sandbox awk '/^CapEff:/ {print $2}' /proc/self/status > /sandbox
+DF
+	run -0 df-build --network none --allow network.host,security.insecure -t t "$CTX"
+	# every capability of the host's bounding set, the host's devices
+	run -0 box run --rm --network none t cat /insecure /sandbox /devs
+	[[ ${lines[0]} == "$bnd" ]]
+	[[ ${lines[1]} == 00000000a80425fb ]]
+	[[ $output == *$'\nloop0\n'* || ! -e /dev/loop0 ]]
+	nothing_left
+}
+
 # wait until the file FILE exists (20 s at most)
 wait_for_file () {
 	local n
