@@ -30,6 +30,17 @@ same_as_docker_compose () {
 	grep -q 'MODE: worker' box.yaml
 }
 
+@test "corpus: the valid cases docker-compose 1.29 can read agree with it" {
+	local d
+	for d in anchors commands extends merge-files override parent "My.Dir_Name 1" volumes; do
+		cp -r "$CORPUS/valid/$d" "case"
+		args=$(cat "case/args" 2>/dev/null || true)
+		# shellcheck disable=SC2086 # args are words
+		same_as_docker_compose "case" $args || { echo "case $d: $output" >&2; false; }
+		rm -rf "case"
+	done
+}
+
 @test "extends: three files, each base's relative paths its own; the same cycle error as docker-compose" {
 	mkdir -p a/b
 	printf 'services:\n  top:\n    extends: {file: a/mid.yaml, service: mid}\n    environment: [T=top]\n' >compose.yaml
