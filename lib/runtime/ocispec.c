@@ -317,7 +317,8 @@ process_read (json_t *p, struct spec *s, struct bx_err *e)
 		s->has_oom_score_adj = 1;
 		s->oom_score_adj = (int)json_integer_value (oom);
 	}
-	if (process_user (get (p, "user"), s, e) < 0 || process_caps (p, s, e) < 0)
+	if (process_user (get (p, "user"), s, e) < 0 || process_caps (p, s, e) < 0 ||
+	    procattr_read (p, get (s->json, "linux"), &s->attr, e) < 0)
 		return -1;
 	return process_rlimits (get (p, "rlimits"), s, e);
 }
@@ -719,6 +720,8 @@ ocispec_read (int bundlefd, const char *bundle, struct spec *s, struct bx_err *e
 	    namespaces_read (get (lx, "namespaces"), s, e) < 0 ||
 	    ocispec_resources (get (lx, "resources"), &s->res, e) < 0)
 		return -1;
+	if (get (lx, "intelRdt"))
+		return bad (e, "linux.intelRdt: Intel RDT (resctrl) is not supported");
 	s->cgroups_path = get_str (lx, "cgroupsPath");
 	s->seccomp = get (lx, "seccomp");
 	return ops_build (cfg, lx, s, e);

@@ -15,6 +15,7 @@
 
 #include "base/err.h"
 #include "runtime/cgroup.h"
+#include "runtime/procattr.h"
 
 /* a setup step, run in list order inside the container's mount namespace */
 enum op_kind {
@@ -72,6 +73,7 @@ struct spec {
 	struct rlim *rlimits;
 	size_t nrlimits;
 	int oom_score_adj, has_oom_score_adj;
+	struct procattr attr; /* personality, ioPriority, scheduler */
 	/* root, hostname */
 	char rootfs[4096]; /* absolute */
 	const char *hostname;

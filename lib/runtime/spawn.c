@@ -190,7 +190,8 @@ static void __attribute__ ((noreturn)) payload_run (const struct spec *s, const 
 		err_set (&e, SPAWN_FAILED, errno, "chdir to cwd (\"%s\") set in config.json failed", s->cwd);
 		child_fail (errfd, &e);
 	}
-	if (privs_rlimits (s, &e) < 0 || privs_bounding (s, &e) < 0 || !(name = payload_path (s, file, &e)))
+	if (privs_rlimits (s, &e) < 0 || procattr_apply (&s->attr, &e) < 0 || privs_bounding (s, &e) < 0 ||
+	    !(name = payload_path (s, file, &e)))
 		child_fail (errfd, &e);
 	if (oci && oci->start_fifo >= 0 && ((errfd = await_start (oci, errfd, &e)) >= 0 || e.code))
 		child_fail (errfd, &e);

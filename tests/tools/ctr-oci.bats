@@ -326,6 +326,22 @@ status_of () {
 	rmdir /sys/fs/cgroup/*/"$s.slice/$s-b.slice" /sys/fs/cgroup/*/"$s.slice" 2>/dev/null || true
 }
 
+@test "personality, ioPriority and scheduler apply; intelRdt is refused" {
+	args sh -c 'uname -m; grep ^policy /proc/self/sched; ionice'
+	cfg '.linux.personality = {domain: "LINUX32"} | .process.ioPriority = {class: "IOPRIO_CLASS_BE", priority: 6}
+		| .process.scheduler = {policy: "SCHED_BATCH", nice: 5}'
+	run -0 oci run --bundle "$B" c1
+	[[ ${lines[0]} == i686 ]]
+	[[ ${lines[1]} =~ ^policy\ +:\ +3$ ]]
+	[[ ${lines[2]} == "best-effort: prio 6" ]]
+	cfg '.linux.intelRdt = {closID: "x"}'
+	run -1 oci run --bundle "$B" c2
+	[[ $output == *"linux.intelRdt: Intel RDT (resctrl) is not supported"* ]]
+	cfg 'del(.linux.intelRdt) | .process.scheduler = {policy: "SCHED_NOPE"}'
+	run -1 oci run --bundle "$B" c3
+	[[ $output == *"process.scheduler.policy: SCHED_NOPE: unknown"* ]]
+}
+
 @test "bad input: runc's words and exit codes, nothing made" {
 	run -3 ctr-oci --root "$R" frobnicate
 	[[ $output == *"No help topic for 'frobnicate'"* ]]
