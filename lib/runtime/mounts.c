@@ -143,9 +143,12 @@ bind_classic (int rootfd, const struct op *o, int target)
 	_cleanup_close_ int fd = -1;
 	char p[FD_PATH_LEN];
 
+	/* the atime modes are one field: setting one means clearing it */
+	if (o->flags & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME))
+		attr.attr_clr = MOUNT_ATTR__ATIME;
 	if (mount (o->source, fd_path (p, target), NULL, MS_BIND | (o->rec ? MS_REC : 0), NULL) < 0)
 		return -1;
-	if (!attr.attr_set)
+	if (!attr.attr_set && !attr.attr_clr)
 		return 0;
 	if ((fd = open_in_root (rootfd, o->dest, O_PATH)) < 0)
 		return -1;
@@ -450,7 +453,9 @@ op_run (int rootfd, const struct spec *s, const struct op *o, const char *consol
 	case OP_RDONLY: return op_rdonly (rootfd, o, e);
 	case OP_ROOT_RO: return op_root_ro (e);
 	case OP_PROPAGATE:
-		if (mount (NULL, "/", NULL, o->prop | (o->rec ? MS_REC : 0), NULL) < 0)
+		/* the others were set first (mounts_run); a shared root cannot
+		 * be pivoted into, so shared comes now */
+		if (o->prop == MS_SHARED && mount (NULL, "/", NULL, o->prop | (o->rec ? MS_REC : 0), NULL) < 0)
 			return err_set (e, BX_SYSTEM, errno, "root propagation");
 		return 0;
 	}
@@ -470,6 +475,14 @@ mounts_run (const struct spec *s, const char *console, const struct mounts_oci *
 		return err_set (e, BX_SYSTEM, errno, "bind %s", s->rootfs);
 	if ((rootfd = open (s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "open %s", s->rootfs);
+	/* the root's propagation before the mounts, as runc sets it: a mount
+	 * that asks for its own keeps it */
+	for (size_t i = 0; i < s->nops; i++)
+		if (s->ops[i].kind == OP_PROPAGATE && s->ops[i].prop != MS_SHARED &&
+		    mount (NULL, s->rootfs, NULL, s->ops[i].prop | (s->ops[i].rec ? MS_REC : 0), NULL) < 0) {
+			close (rootfd);
+			return err_set (e, BX_SYSTEM, errno, "root propagation");
+		}
 	for (size_t i = 0; i < s->nops && r == 0; i++) {
 		r = op_run (rootfd, s, &s->ops[i], console, pv, e);
 		if (s->ops[i].kind == OP_PIVOT && r == 0) {
