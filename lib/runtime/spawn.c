@@ -158,11 +158,11 @@ await_start (const struct spawn_oci *oci, int errfd, struct bx_err *e)
 		return errfd;
 	close (errfd);
 	snprintf (path, sizeof path, "/proc/self/fd/%d", oci->start_fifo);
+	/* FD stays open until the exec closes it: `start` returns then */
 	if ((fd = open (path, O_WRONLY | O_CLOEXEC)) < 0 || write (fd, "0", 1) != 1) {
 		err_set (e, SPAWN_FAILED, errno, "open the start FIFO");
 		return -1;
 	}
-	close (fd);
 	close (oci->start_fifo);
 	if (oci->stage)
 		oci->stage (SPAWN_BEFORE_EXEC, oci->arg, e);
@@ -240,7 +240,11 @@ static int
 join_namespaces (const struct spec *s, struct bx_err *e)
 {
 	for (size_t i = 0; i < s->njoins; i++) {
-		int fd = open (s->joins[i].path, O_RDONLY | O_CLOEXEC);
+		int fd;
+		/* joined by the parent: it applies to children only */
+		if (s->joins[i].type == CLONE_NEWPID)
+			continue;
+		fd = open (s->joins[i].path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || setns (fd, s->joins[i].type) < 0) {
 			err_set (e, SPAWN_FAILED, errno, "join namespace %s", s->joins[i].path);
 			if (fd >= 0)
@@ -366,12 +370,44 @@ child_result (int fd, pid_t pid, const struct spawn_oci *oci, pid_t *failed, str
 	return err_set (e, r.code, 0, "%s", r.msg);
 }
 
+/* A PID namespace given by path is joined by the parent, for the next
+ * child; *OWN then our own, to go back to (-1: nothing joined). */
+static int
+pidns_enter (const struct spec *s, int *own, struct bx_err *e)
+{
+	int fd;
+
+	*own = -1;
+	for (size_t i = 0; i < s->njoins; i++) {
+		if (s->joins[i].type != CLONE_NEWPID)
+			continue;
+		if ((*own = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC)) < 0 ||
+		    (fd = open (s->joins[i].path, O_RDONLY | O_CLOEXEC)) < 0)
+			return err_set (e, SPAWN_FAILED, errno, "join namespace %s", s->joins[i].path);
+		if (setns (fd, CLONE_NEWPID) < 0) {
+			close (fd);
+			return err_set (e, SPAWN_FAILED, errno, "join namespace %s", s->joins[i].path);
+		}
+		close (fd);
+	}
+	return 0;
+}
+
+static void
+pidns_leave (int own)
+{
+	if (own >= 0) {
+		setns (own, CLONE_NEWPID);
+		close (own);
+	}
+}
+
 pid_t
 spawn_container (const struct spec *s, const struct cgroup *cg, const struct spawn_io *io, int clone_parent_too,
                  pid_t *failed, struct bx_err *e)
 {
 	uint64_t flags = (uint64_t)(s->clone_flags & ~CLONE_NEWCGROUP);
-	int p[2];
+	int p[2], own, err;
 	pid_t pid;
 
 	*failed = 0;
@@ -382,8 +418,16 @@ spawn_container (const struct spec *s, const struct cgroup *cg, const struct spa
 		return err_set (e, SPAWN_FAILED, errno, "pipe");
 	if (clone_parent_too)
 		flags |= CLONE_PARENT;
-	if ((pid = clone_child (flags)) < 0) {
-		err_set (e, SPAWN_FAILED, errno, "clone");
+	if (pidns_enter (s, &own, e) < 0) {
+		pidns_leave (own);
+		close (p[0]), close (p[1]);
+		return -1;
+	}
+	pid = clone_child (flags);
+	err = errno;
+	pidns_leave (own);
+	if (pid < 0) {
+		err_set (e, SPAWN_FAILED, err, "clone");
 		close (p[0]), close (p[1]);
 		return -1;
 	}
