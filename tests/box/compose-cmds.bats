@@ -165,10 +165,28 @@ state () { box inspect -f '{{.State.Status}}' "$1"; }
 	[[ ${lines[0]} =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}\ container\  ]]
 }
 
+@test "top: the services' processes as one table, SERVICE and # first, CMD last" {
+	printf 'services:\n  a:\n    image: small\n    command: sleep 1001\n    scale: 2\n  b:\n    image: small\n    command: sleep 1002\n' >compose.yaml
+	run -0 box compose up -d
+	run -0 box compose top
+	[[ ${lines[0]} =~ ^SERVICE\ \ \#\ \ \ UID\ +PID\ +PPID\ +C\ +STIME\ +TTY\ +TIME\ +CMD$ ]]
+	((${#lines[@]} == 4))
+	[[ ${lines[1]} =~ ^a\ +1\ +root\ +[0-9]+\ .*\ sleep\ 1001$ ]]
+	[[ ${lines[2]} =~ ^a\ +2\ .*\ sleep\ 1001$ ]]
+	[[ ${lines[3]} =~ ^b\ +1\ .*\ sleep\ 1002$ ]]
+	pid=$(box top app-b-1 | awk 'NR == 2 { print $2 }')
+	run -0 box compose top b
+	((${#lines[@]} == 2))
+	[[ ${lines[1]} == *" $pid "* ]]
+	run -0 box compose stop -t 0
+	run -0 box compose top
+	[[ -z $output ]]
+}
+
 @test "the commands not built say so" {
 	printf 'services:\n  a:\n    image: small\n' >compose.yaml
 	local cmd
-	for cmd in attach top watch; do
+	for cmd in attach watch; do
 		run --separate-stderr -1 box compose "$cmd"
 		[[ $stderr == "compose-up: $cmd: not implemented" ]]
 	done

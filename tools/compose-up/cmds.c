@@ -635,3 +635,106 @@ cmds_unpause (struct verbs_ctx *c, int argc, char **argv)
 {
 	return freeze (c, argc, argv, 1);
 }
+
+/* --- top ------------------------------------------------------------------- */
+
+/* ctr-top's table into rows of cells: a column starts where its title
+ * does (tabwriter aligns left), the last one runs to the end of the line */
+static void
+top_parse (char *out, json_t *titles, json_t *rows, const char *service, const char *replica)
+{
+	size_t starts[32], n = 0;
+	char *sv = NULL, *line = strtok_r (out, "\n", &sv);
+
+	for (char *p = line; p && *p && n < 32;) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		starts[n++] = (size_t)(p - line);
+		size_t w = strcspn (p, " ");
+		if (!json_array_size (titles) || json_array_size (titles) < n)
+			json_array_append_new (titles, json_stringn (p, w));
+		p += w;
+	}
+	while ((line = strtok_r (NULL, "\n", &sv))) {
+		json_t *r = json_pack ("[s,s]", service, replica);
+		size_t len = strlen (line);
+		for (size_t i = 0; i < n; i++) {
+			size_t a = starts[i] < len ? starts[i] : len,
+			       b = i + 1 < n && starts[i + 1] < len ? starts[i + 1] : len;
+			while (b > a && line[b - 1] == ' ' && i + 1 < n)
+				b--;
+			json_array_append_new (r, json_stringn (line + a, b - a));
+		}
+		json_array_append_new (rows, r);
+	}
+}
+
+/* a cell of Compose's top table: tabwriter, minwidth 4, padding 2; the
+ * last of a line unpadded */
+static void
+top_cell (const char *s, int w, int last)
+{
+	if (last)
+		printf ("%s\n", s ? s : "");
+	else
+		printf ("%-*s", w + 2 > 4 ? w + 2 : 4, s ? s : "");
+}
+
+static void
+top_print (const json_t *titles, const json_t *rows)
+{
+	size_t n = json_array_size (titles) + 2, i, k;
+	int *w = calloc (n, sizeof *w);
+	json_t *r, *head = json_pack ("[s,s]", "SERVICE", "#");
+
+	json_array_extend (head, (json_t *)titles);
+	json_array_foreach (head, i, r) w[i] = (int)strlen (json_string_value (r));
+	json_array_foreach (rows, k, r) for (i = 0; i < n; i++)
+	{
+		int l = (int)strlen (json_string_value (json_array_get (r, i)) ?: "");
+		w[i] = l > w[i] ? l : w[i];
+	}
+	for (i = 0; i < n; i++)
+		top_cell (json_string_value (json_array_get (head, i)), w[i], i + 1 == n);
+	json_array_foreach (rows, k, r) for (i = 0; i < n; i++)
+	    top_cell (json_string_value (json_array_get (r, i)), w[i], i + 1 == n);
+	json_decref (head);
+	free (w);
+}
+
+/* top [SERVICE...]: ctr-top of each running container, by name, as one table */
+int
+cmds_top (struct verbs_ctx *c, int argc, char **argv)
+{
+	struct bx_err e = {0};
+	struct found f;
+	json_t *titles = json_array (), *rows = json_array (), *x;
+	size_t k;
+	int rc = 0;
+
+	if (argc > 1 && argv[1][0] == '-')
+		err_die (BX_USAGE, "top: unknown flag: %s", argv[1]);
+	if (found_load (c, (const char *const *)argv + 1, &f, &e) < 0) {
+		found_free (&f);
+		return err_report (&e);
+	}
+	json_array_foreach (f.ctrs, k, x)
+	{
+		_cleanup_free_ char *out = NULL;
+		if (!proj_running (x))
+			continue;
+		if (prog_call (&out, &e, "ctr-top", json_string_value (json_object_get (x, "Id")), NULL) != 0) {
+			rc = e.code ? err_report (&e) : BX_FAIL;
+			break;
+		}
+		top_parse (out, titles, rows, proj_label (x, PROJ_L_SERVICE), proj_label (x, PROJ_L_NUMBER));
+	}
+	if (rc == 0 && json_array_size (rows))
+		top_print (titles, rows);
+	json_decref (titles);
+	json_decref (rows);
+	found_free (&f);
+	return rc;
+}

@@ -1,6 +1,6 @@
 /* cmds - the compose commands that are one other command of box on the
  * project's containers (create, scale, images, port, push, wait, cp,
- * commit, export, pause, unpause) */
+ * commit, export, pause, unpause, top) */
 #ifndef COMPOSE_CMDS_H
 #define COMPOSE_CMDS_H
 
@@ -20,5 +20,7 @@ int cmds_export (struct verbs_ctx *c, int argc, char **argv);
 /* pause, unpause: ctr-pause of the services' running containers */
 int cmds_pause (struct verbs_ctx *c, int argc, char **argv);
 int cmds_unpause (struct verbs_ctx *c, int argc, char **argv);
+/* top: ctr-top of the services' running containers, as one table */
+int cmds_top (struct verbs_ctx *c, int argc, char **argv);
 
 #endif
