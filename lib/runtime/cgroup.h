@@ -24,6 +24,10 @@
 /* The cgroup path of container ID, relative to the hierarchy roots
  * ("/box/<id>"), as config.json's linux.cgroupsPath names it. */
 void cgroup_path (const char *id, char out[CGROUP_PATH_LEN]);
+/* The cgroup path of an existing container ID's cgroup: cgroup_path's,
+ * or (--cgroup-parent) the directory named ID found below the hierarchy
+ * root, 4 levels deep at most; cgroup_path's when there is none. */
+void cgroup_path_find (const char *id, char out[CGROUP_PATH_LEN]);
 /* The same under PARENT (--cgroup-parent, relative to the roots as
  * Docker's cgroupfs driver takes it): "/<parent>/<id>". */
 void cgroup_path_in (const char *parent, const char *id, char out[CGROUP_PATH_LEN]);

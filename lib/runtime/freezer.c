@@ -78,7 +78,7 @@ freezer_freeze (const char *id, struct bx_err *e)
 {
 	char path[CGROUP_PATH_LEN];
 
-	cgroup_path (id, path);
+	cgroup_path_find (id, path);
 	return freezer_freeze_cgroup (path, e);
 }
 
@@ -87,7 +87,7 @@ freezer_thaw (const char *id, struct bx_err *e)
 {
 	char path[CGROUP_PATH_LEN];
 
-	cgroup_path (id, path);
+	cgroup_path_find (id, path);
 	return freezer_thaw_cgroup (path, e);
 }
 
@@ -96,7 +96,7 @@ freezer_is_frozen (const char *id)
 {
 	char path[CGROUP_PATH_LEN];
 
-	cgroup_path (id, path);
+	cgroup_path_find (id, path);
 	return freezer_is_frozen_cgroup (path);
 }
 

@@ -129,7 +129,7 @@ hc () {
 	[[ ${lines[0]} == "cpu real-time runtime cannot be higher than cpu real-time period" ]]
 }
 
-@test "--cgroup-parent: the container's cgroups under it, removed with the container" {
+@test "--cgroup-parent: the container's cgroups under it, paused there, removed with the container" {
 	local pid
 	PARENT=boxtest-$$-$RANDOM
 	run_d --cgroup-parent "$PARENT/sub" -m 32m -- sleep 30
@@ -138,6 +138,11 @@ hc () {
 	pid=$(box inspect -f '{{.State.Pid}}' "$ID")
 	grep -qx "4:memory:/$PARENT/sub/$ID\|[0-9]*:memory:/$PARENT/sub/$ID" "/proc/$pid/cgroup"
 	[[ $(hc CgroupParent) == "\"$PARENT/sub\"" ]]
+	# found there by pause and ps
+	run -0 box pause "$ID"
+	[[ $(cat "/sys/fs/cgroup/freezer/$PARENT/sub/$ID/freezer.state") == FROZEN ]]
+	[[ $(box ps --format '{{.Status}}') == *"(Paused)" ]]
+	run -0 box unpause "$ID"
 	box rm -f "$ID" >/dev/null
 	[[ ! -e /sys/fs/cgroup/memory/$PARENT/sub/$ID && ! -e /sys/fs/cgroup/cpu/$PARENT/sub/$ID ]]
 	run -125 box run --rm --network none --cgroup-parent ../up small true
