@@ -6,7 +6,7 @@
  *                 [--debug] [--systemd-cgroup] [--rootless auto|true|false]
  *                 COMMAND [OPTIONS] ID [ARGS...]
  *         commands: create, start, run, state, kill, delete, exec, ps,
- *         list, pause, resume, update, features, spec; events,
+ *         list, pause, resume, update, events, features, spec;
  *         checkpoint, restore (refused)
  * stdin:  the container's (create, run, exec without a terminal)
  * stdout: state: the OCI state; list, ps: a table or json; features: the
@@ -28,6 +28,7 @@
 #include "ctr-oci/ocicli.h"
 #include "ctr-oci/ocictl.h"
 #include "ctr-oci/ocicreate.h"
+#include "ctr-oci/ocievents.h"
 #include "ctr-oci/ociexec.h"
 #include "ctr-oci/ociinfo.h"
 #include "ctr-oci/ocilog.h"
@@ -60,9 +61,7 @@ static int
 refused (const struct ocicli *g, int argc, char **argv, struct bx_err *e)
 {
 	(void)g, (void)argc;
-	if (!strcmp (argv[0], "checkpoint") || !strcmp (argv[0], "restore"))
-		return err_set (e, BX_FAIL, 0, "%s: checkpoint/restore (CRIU) is not supported", argv[0]);
-	return err_set (e, BX_FAIL, 0, "%s: not implemented", argv[0]);
+	return err_set (e, BX_FAIL, 0, "%s: checkpoint/restore (CRIU) is not supported", argv[0]);
 }
 
 static const struct command commands[] = {
@@ -80,7 +79,7 @@ static const struct command commands[] = {
     {"pause", ocictl_pause, 0},
     {"resume", ocictl_pause, 0},
     {"update", ociupdate_update, 0},
-    {"events", refused, 0},
+    {"events", ocievents_events, 0},
     {"checkpoint", refused, 0},
     {"restore", refused, 0},
 };

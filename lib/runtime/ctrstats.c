@@ -131,29 +131,29 @@ blk_cgroup (const char *dir, int v2, struct ctrstats *s)
 
 /* without a blkio cgroup: the live processes' storage I/O */
 static void
-blk_procs (const char *id, struct ctrstats *s)
+blk_procs (const char *path, struct ctrstats *s)
 {
 	_cleanup_free_ pid_t *pids = NULL;
 	struct bx_err ign = {0};
 	size_t n = 0;
 
-	if (ctrstats_pids (id, &pids, &n, &ign) < 0)
+	if (ctrstats_pids_cgroup (path, &pids, &n, &ign) < 0)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		char path[64];
-		snprintf (path, sizeof path, "/proc/%d", (int)pids[i]);
-		s->blk_read += keyed (path, "io", "read_bytes:");
-		s->blk_write += keyed (path, "io", "write_bytes:");
+		char proc[64];
+		snprintf (proc, sizeof proc, "/proc/%d", (int)pids[i]);
+		s->blk_read += keyed (proc, "io", "read_bytes:");
+		s->blk_write += keyed (proc, "io", "write_bytes:");
 	}
 }
 
 static int
-read_v1 (const char *id, struct ctrstats *s, struct bx_err *e)
+read_v1 (const char *path, struct ctrstats *s, struct bx_err *e)
 {
 	char dir[PATH_MAX];
 	struct stat st;
 
-	cgroup_dir (id, "memory", dir, sizeof dir);
+	cgroup_dir_of (path, "memory", dir, sizeof dir);
 	if (stat (dir, &st) < 0)
 		return err_set (e, BX_NOTFOUND, errno, "cgroup %s", dir);
 	s->mem_usage = num_file (dir, "memory.usage_in_bytes");
@@ -161,13 +161,13 @@ read_v1 (const char *id, struct ctrstats *s, struct bx_err *e)
 	                    ? keyed (dir, "memory.stat", "total_inactive_file")
 	                    : 0;
 	s->mem_limit = num_file (dir, "memory.limit_in_bytes");
-	cgroup_dir (id, "cpuacct", dir, sizeof dir);
+	cgroup_dir_of (path, "cpuacct", dir, sizeof dir);
 	s->cpu_ns = num_file (dir, "cpuacct.usage");
-	cgroup_dir (id, "pids", dir, sizeof dir);
+	cgroup_dir_of (path, "pids", dir, sizeof dir);
 	s->pids = num_file (dir, "pids.current");
-	cgroup_dir (id, "blkio", dir, sizeof dir);
+	cgroup_dir_of (path, "blkio", dir, sizeof dir);
 	if (blk_cgroup (dir, 0, s) < 0)
-		blk_procs (id, s);
+		blk_procs (path, s);
 	return 0;
 }
 
@@ -191,13 +191,13 @@ read_v2 (const char *dir, struct ctrstats *s, struct bx_err *e)
 }
 
 int
-ctrstats_read (const char *id, pid_t pid, struct ctrstats *s, struct bx_err *e)
+ctrstats_read_cgroup (const char *path, pid_t pid, struct ctrstats *s, struct bx_err *e)
 {
 	char dir[PATH_MAX];
 	uint64_t host = host_memory ();
 
 	memset (s, 0, sizeof *s);
-	if ((cgroup_dir (id, "memory", dir, sizeof dir) ? read_v2 (dir, s, e) : read_v1 (id, s, e)) < 0)
+	if ((cgroup_dir_of (path, "memory", dir, sizeof dir) ? read_v2 (dir, s, e) : read_v1 (path, s, e)) < 0)
 		return -1;
 	/* Docker: no limit, or one above the machine's memory, is the machine's */
 	if (!s->mem_limit || (host && s->mem_limit > host))
@@ -210,18 +210,18 @@ ctrstats_read (const char *id, pid_t pid, struct ctrstats *s, struct bx_err *e)
 }
 
 int
-ctrstats_pids (const char *id, pid_t **out, size_t *n, struct bx_err *e)
+ctrstats_pids_cgroup (const char *path, pid_t **out, size_t *n, struct bx_err *e)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 16];
+	char dir[PATH_MAX], procs[PATH_MAX + 16];
 	_cleanup_file_ FILE *f = NULL;
 	pid_t *v = NULL, *nv;
 	size_t cap = 0;
 	int pid;
 
 	*n = 0;
-	cgroup_dir (id, "pids", dir, sizeof dir);
-	snprintf (path, sizeof path, "%s/cgroup.procs", dir);
-	if (!(f = fopen (path, "re")))
+	cgroup_dir_of (path, "pids", dir, sizeof dir);
+	snprintf (procs, sizeof procs, "%s/cgroup.procs", dir);
+	if (!(f = fopen (procs, "re")))
 		return err_set (e, errno == ENOENT ? BX_NOTFOUND : BX_SYSTEM, errno, "cgroup %s", dir);
 	while (fscanf (f, "%d", &pid) == 1) {
 		if (*n == cap) {
@@ -251,4 +251,22 @@ ctrstats_cpu_percent (const struct ctrstats *prev, const struct ctrstats *now)
 	if (cpu <= 0 || sys <= 0)
 		return 0;
 	return cpu / sys * now->online_cpus * 100.0;
+}
+
+int
+ctrstats_read (const char *id, pid_t pid, struct ctrstats *s, struct bx_err *e)
+{
+	char path[CGROUP_PATH_LEN];
+
+	cgroup_path (id, path);
+	return ctrstats_read_cgroup (path, pid, s, e);
+}
+
+int
+ctrstats_pids (const char *id, pid_t **out, size_t *n, struct bx_err *e)
+{
+	char path[CGROUP_PATH_LEN];
+
+	cgroup_path (id, path);
+	return ctrstats_pids_cgroup (path, out, n, e);
 }

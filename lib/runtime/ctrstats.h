@@ -38,6 +38,9 @@ int ctrstats_read (const char *id, pid_t pid, struct ctrstats *s, struct bx_err 
 int ctrstats_pids (const char *id, pid_t **out, size_t *n, struct bx_err *e);
 /* docker stats' CPU %: the cgroup's CPU time over the host's between two
  * readings, times the CPUs; 0 when either did not move. */
+/* The same for the cgroup PATH (an OCI cgroupsPath; ctr-oci). */
+int ctrstats_read_cgroup (const char *path, pid_t pid, struct ctrstats *s, struct bx_err *e);
+int ctrstats_pids_cgroup (const char *path, pid_t **out, size_t *n, struct bx_err *e);
 double ctrstats_cpu_percent (const struct ctrstats *prev, const struct ctrstats *now);
 
 #endif

@@ -202,6 +202,24 @@ status_of () {
 	[[ $output == *"container does not exist"* ]]
 }
 
+@test "events: --stats once, and an OOM kill reported" {
+	args sleep 60
+	bg run -d --bundle "$B" c1
+	run -0 oci events --stats c1
+	jq -e '.type == "stats" and .id == "c1" and .data.pids.current == 1 and .data.memory.usage.usage > 0
+		and .data.cpu.usage.total > 0' <<<"$output"
+	oci delete -f c1
+	ID=c2 args sh -c 'sleep 0.5; x=a; while :; do x=$x$x; done'
+	cfg '.linux.resources.memory = {limit: 16777216}'
+	bg run -d --bundle "$B" c2
+	run -0 oci events --interval 100ms c2
+	grep -q '"type":"oom"' <<<"$output"
+	run -1 oci events --stats c2
+	[[ $output == *"is not running"* ]]
+	run -1 oci checkpoint c2
+	[[ $output == *"CRIU"* ]]
+}
+
 @test "pause and resume: the freezer; delete -f of a paused container" {
 	args sleep 60
 	bg run -d --bundle "$B" c1

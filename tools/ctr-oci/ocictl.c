@@ -20,6 +20,7 @@
 #include "ocistate.h"
 #include "runtime/cgroup.h"
 #include "runtime/ctrsig.h"
+#include "runtime/ctrstats.h"
 #include "runtime/freezer.h"
 
 /* a command's flags (SHORT: their letters), counted in SEEN, and how
@@ -175,33 +176,17 @@ ocictl_state (const struct ocicli *g, int argc, char **argv, struct bx_err *e)
 	return 0;
 }
 
-int
-ocictl_pids (const char *cgroup, pid_t **pids, size_t *n, struct bx_err *e)
+/* the pids of CGROUP, none when it has none */
+static int
+cgroup_pids (const char *cgroup, pid_t **pids, size_t *n, struct bx_err *e)
 {
-	struct cgroup cg;
-	char path[4200];
-	size_t cap = 0;
-	FILE *f;
-	int pid;
-
 	*pids = NULL;
 	*n = 0;
-	if (cgroup_open (&cg, cgroup, e) < 0)
+	if (ctrstats_pids_cgroup (cgroup, pids, n, e) == 0)
+		return 0;
+	if (e->code != BX_NOTFOUND)
 		return -1;
-	snprintf (path, sizeof path, "%s/cgroup.procs", cg.dir[0]);
-	cgroup_close (&cg);
-	if (!(f = fopen (path, "re")))
-		return errno == ENOENT ? 0 : err_set (e, BX_SYSTEM, errno, "%s", path);
-	while (fscanf (f, "%d", &pid) == 1) {
-		if (*n == cap) {
-			pid_t *p = realloc (*pids, (cap = cap ? 2 * cap : 16) * sizeof *p);
-			if (!p)
-				break;
-			*pids = p;
-		}
-		(*pids)[(*n)++] = pid;
-	}
-	fclose (f);
+	*e = (struct bx_err){0};
 	return 0;
 }
 
@@ -215,7 +200,7 @@ signal_ctr (const struct ctr *c, int sig, int all, struct bx_err *e)
 
 	if (!all)
 		return kill (c->st.pid, sig) < 0 ? err_set (e, BX_FAIL, errno, "kill") : 0;
-	if (ocictl_pids (c->st.cgroup, &pids, &n, e) < 0)
+	if (cgroup_pids (c->st.cgroup, &pids, &n, e) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		kill (pids[i], sig);
@@ -387,7 +372,7 @@ ocictl_ps (const struct ocicli *g, int argc, char **argv, struct bx_err *e)
 		return err_set (e, BX_USAGE, 0, "invalid format option");
 	if (ctr_load (g, argv[optind], &c, e) < 0)
 		return -1;
-	if ((r = ocictl_pids (c.st.cgroup, &pids, &n, e)) == 0) {
+	if ((r = cgroup_pids (c.st.cgroup, &pids, &n, e)) == 0) {
 		if (!strcmp (format, "json")) {
 			fputs ("[", stdout);
 			for (size_t i = 0; i < n; i++)

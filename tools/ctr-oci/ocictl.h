@@ -20,7 +20,4 @@ int ocictl_ps (const struct ocicli *g, int argc, char **argv, struct bx_err *e);
 int ocictl_pause (const struct ocicli *g, int argc, char **argv, struct bx_err *e);
 int ocictl_list (const struct ocicli *g, int argc, char **argv, struct bx_err *e);
 
-/* The pids in cgroup CGROUP (an array *N long; free it). */
-int ocictl_pids (const char *cgroup, pid_t **pids, size_t *n, struct bx_err *e);
-
 #endif
