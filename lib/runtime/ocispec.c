@@ -567,20 +567,6 @@ default_devices (struct spec *s, struct bx_err *e)
 	return 0;
 }
 
-/* runc's rule: a device the config makes can be used, whatever
- * resources.devices denies before */
-static int
-device_allow (struct cgroup_limits *r, char type, long major, long minor, struct bx_err *e)
-{
-	struct cgroup_devrule *d = realloc (r->devrules, (r->ndevrules + 1) * sizeof *d);
-
-	if (!d)
-		return err_set (e, BX_SYSTEM, errno, "config.json");
-	r->devrules = d;
-	r->devrules[r->ndevrules++] = (struct cgroup_devrule){1, type, major, minor, "rwm"};
-	return 0;
-}
-
 static int
 devices_read (json_t *a, struct spec *s, struct bx_err *e)
 {
@@ -598,9 +584,6 @@ devices_read (json_t *a, struct spec *s, struct bx_err *e)
 		if (mknod_op (s, path, mode, (unsigned)int_or (it, "major", 0), (unsigned)int_or (it, "minor", 0),
 		              (uid_t)int_or (it, "uid", 0), (gid_t)int_or (it, "gid", 0)) < 0)
 			return bad (e, "too many setup steps");
-		if (*t != 'p' && device_allow (&s->res, *t == 'b' ? 'b' : 'c', int_or (it, "major", 0),
-		                               int_or (it, "minor", 0), e) < 0)
-			return -1;
 	}
 	return 0;
 }
