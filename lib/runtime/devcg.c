@@ -18,7 +18,8 @@
 
 /* runc 1.1's AllowedDevices (libcontainer/specconv), appended to every
  * container's rules: a Docker container's devices.list on this host is
- * moby's rules and these */
+ * moby's rules and these (runc lists them sorted; here they stay in the
+ * order applied, which runtime-tools' linux_cgroups_devices checks) */
 static const struct cgroup_devrule runc_allowed[] = {
     {1, 'c', -1, -1, "m"},    {1, 'b', -1, -1, "m"}, {1, 'c', 1, 3, "rwm"},    {1, 'c', 1, 8, "rwm"},
     {1, 'c', 1, 7, "rwm"},    {1, 'c', 5, 0, "rwm"}, {1, 'c', 1, 5, "rwm"},    {1, 'c', 1, 9, "rwm"},
@@ -87,19 +88,6 @@ apply (struct devcg_set *s, const struct cgroup_devrule *r)
 		apply_one (s, r->allow, 'b', r->major, r->minor, acc);
 }
 
-/* runc's order (its emulator's sorted rules): type, major, minor, any first */
-static int
-ex_cmp (const void *pa, const void *pb)
-{
-	const struct devcg_ex *a = pa, *b = pb;
-
-	if (a->type != b->type)
-		return a->type < b->type ? -1 : 1;
-	if (a->major != b->major)
-		return a->major < b->major ? -1 : 1;
-	return a->minor < b->minor ? -1 : a->minor > b->minor;
-}
-
 int
 devcg_reduce (const struct cgroup_devrule *rules, size_t n, struct devcg_set *s, struct bx_err *e)
 {
@@ -111,7 +99,6 @@ devcg_reduce (const struct cgroup_devrule *rules, size_t n, struct devcg_set *s,
 		apply (s, &rules[i]);
 	for (size_t i = 0; i < NRUNC; i++)
 		apply (s, &runc_allowed[i]);
-	qsort (s->ex, s->n, sizeof *s->ex, ex_cmp);
 	return 0;
 }
 
