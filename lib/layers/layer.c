@@ -570,14 +570,14 @@ layer_from_upper (int upper, const struct layer_opts *o, const struct store *st,
 	hash_final (&s.comp, digest);
 	if (s.plain)
 		memcpy (digest, diff_id, sizeof digest);
-	if (rc == 0 && fsync (s.fd) < 0)
+	if (rc == 0 && !o->defer && fsync (s.fd) < 0)
 		rc = err_set (e, BX_SYSTEM, errno, "layer");
 	close (s.fd);
 	if (rc < 0 || w.nwritten == 0) {
 		unlinkat (tmpfd, "layer", 0);
 		return rc < 0 ? -1 : 0;
 	}
-	if (store_blob_commit_at (st, tmpfd, "layer", digest, e) < 0)
+	if (!o->defer && store_blob_commit_at (st, tmpfd, "layer", digest, e) < 0)
 		return -1;
 	*desc = json_pack ("{s:s, s:s, s:I}", "mediaType",
 	                   o->compress == LAYER_NONE   ? MT_OCI_LAYER
@@ -585,4 +585,21 @@ layer_from_upper (int upper, const struct layer_opts *o, const struct store *st,
 	                                               : MT_OCI_LAYER_GZIP,
 	                   "digest", digest, "size", (json_int_t)s.size);
 	return 1;
+}
+
+int
+layer_commit (const struct store *st, int tmpfd, const char *digest, int synced, struct bx_err *e)
+{
+	int fd;
+
+	if (!synced) {
+		if ((fd = openat (tmpfd, "layer", O_RDONLY | O_CLOEXEC)) < 0 || fsync (fd) < 0) {
+			int err = errno;
+			if (fd >= 0)
+				close (fd);
+			return err_set (e, BX_SYSTEM, err, "layer");
+		}
+		close (fd);
+	}
+	return store_blob_commit_at (st, tmpfd, "layer", digest, e);
 }

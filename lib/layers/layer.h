@@ -35,6 +35,9 @@ struct layer_opts {
 	 * points, directories only copied up), deepest first; <0 stops */
 	int (*skipped) (void *arg, const char *path);
 	void *arg;
+	/* the blob left as TMPFD/"layer", not synced nor stored: the caller
+	 * makes it durable (a syncfs it does anyway) and calls layer_commit */
+	int defer;
 };
 
 /* Write UPPER (a directory fd) as a layer blob of ST, staging it in
@@ -43,5 +46,9 @@ struct layer_opts {
  * when it is empty, -1 on error. */
 int layer_from_upper (int upper, const struct layer_opts *o, const struct store *st, int tmpfd, json_t **desc,
                       char diff_id[DIGEST_STR_LEN + 1], struct bx_err *e);
+
+/* Store the blob DIGEST that layer_from_upper left in TMPFD (opts.defer),
+ * fsync'd first unless SYNCED. */
+int layer_commit (const struct store *st, int tmpfd, const char *digest, int synced, struct bx_err *e);
 
 #endif

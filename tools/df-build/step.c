@@ -181,11 +181,19 @@ step_keep (struct build *b, const char *id, const struct layerkeep *k, const cha
 	return rootfs_unmount (abs, e) < 0 ? -1 : layerkeep_upper (b->rootfd, dir, k, diff_id, e);
 }
 
+static int
+same_fs (int rootfd, const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return fstatat (rootfd, a, &sa, 0) == 0 && fstatat (rootfd, b, &sb, 0) == 0 && sa.st_dev == sb.st_dev;
+}
+
 int
 step_commit (struct build *b, const char *id, const char *created_by, struct bx_err *e)
 {
 	_cleanup_close_ int upper = -1, tmp = -1;
-	int whole = 0;
+	int whole = 0, kept = 0;
 	char tmpname[64], diff_id[DIGEST_STR_LEN + 1], own[64];
 	json_t *desc = NULL;
 	struct bx_err re = {0};
@@ -221,20 +229,28 @@ step_commit (struct build *b, const char *id, const char *created_by, struct bx_
 		                        b->rootfd,
 		                        json_object_get (json_object_get (b->cfg, "rootfs"), "diff_ids"),
 		                        layerkeep_skipped,
-		                        &skipped};
+		                        &skipped,
+		                        1};
 		rc = layer_from_upper (upper, &lo, &b->st, tmp, &desc, diff_id, e);
 	}
+	if (rc > 0 && !whole && b->o->epoch < 0 && (kept = step_keep (b, id, &skipped, diff_id, e)) < 0)
+		rc = -1;
+	/* the kept tree's syncfs made the blob durable too (one barrier for
+	 * both), when they share a filesystem: the blob is named after it */
+	if (rc > 0 && layer_commit (&b->st, tmp, json_string_value (json_object_get (desc, "digest")),
+	                            kept == 1 && same_fs (b->rootfd, tmpname, L_LAYERS), e) < 0)
+		rc = -1;
 	if (tmp >= 0)
 		tree_remove_at (b->rootfd, tmpname);
-	if (rc > 0 && !whole && b->o->epoch < 0 && step_keep (b, id, &skipped, diff_id, e) < 0)
-		rc = -1;
 	layerkeep_free (&skipped);
 	if (!id[0])
 		tree_remove_at (b->rootfd, own);
 	else if (ctrrun_remove (b, id, &re) < 0 && rc >= 0)
 		rc = err_set (e, re.code, re.sys, "%s", re.msg);
-	if (rc < 0)
+	if (rc < 0) {
+		json_decref (desc);
 		return -1;
+	}
 	if (rc > 0)
 		add_layer (b, desc, diff_id);
 	build_history (b, created_by, rc == 0);
