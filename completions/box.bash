@@ -185,7 +185,7 @@ _box () {
 		esac
 	done
 	if [[ -z $verb ]]; then
-		COMPREPLY=($(compgen -W "--root --help --version help version info events pull push images inspect tag rmi login logout save load run create start restart ps stop kill rm exec logs wait pause unpause rename update top stats network port volume build builder compose commit diff history container image system" -- "$cur"))
+		COMPREPLY=($(compgen -W "--root --help --version help version info events attach pull push images inspect tag rmi login logout save load run create start restart ps stop kill rm exec logs wait pause unpause rename update top stats network port volume build builder compose commit diff history container image system" -- "$cur"))
 		return
 	fi
 	# a management form completes as the verb it stands for
@@ -221,6 +221,7 @@ _box () {
 	wait) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
 	pause|unpause) COMPREPLY=($(compgen -W "$(_box_running)" -- "$cur")) ;;
 	rename) ((COMP_CWORD == i + 1)) && COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;
+	attach) case ${COMP_WORDS[COMP_CWORD-1]} in --detach-keys) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--detach-keys --no-stdin --sig-proxy=true --sig-proxy=false" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_running)" -- "$cur")); fi ;; esac ;;
 	events) case ${COMP_WORDS[COMP_CWORD-1]} in --since|--until|--format) ;; -f|--filter) COMPREPLY=($(compgen -W "type=container type=image type=network type=volume container= image= event= label= network= volume=" -- "$cur")) ;; *) COMPREPLY=($(compgen -W "--since --until -f --filter --format" -- "$cur")) ;; esac ;;
 	update) case ${COMP_WORDS[COMP_CWORD-1]} in --restart) COMPREPLY=($(compgen -W "no always unless-stopped on-failure" -- "$cur")) ;; --blkio-weight|--cpu-period|--cpu-quota|--cpu-rt-period|--cpu-rt-runtime|-c|--cpu-shares|--cpus|--cpuset-cpus|--cpuset-mems|--kernel-memory|-m|--memory|--memory-reservation|--memory-swap|--pids-limit) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--blkio-weight --cpu-period --cpu-quota --cpu-rt-period --cpu-rt-runtime -c --cpu-shares --cpus --cpuset-cpus --cpuset-mems -m --memory --memory-reservation --memory-swap --pids-limit --restart" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")); fi ;; esac ;;
 	top) ((COMP_CWORD == i + 1)) && COMPREPLY=($(compgen -W "$(_box_running)" -- "$cur")) ;;

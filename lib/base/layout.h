@@ -51,6 +51,7 @@
 #define L_HOSTS "hosts"   /* bind-mounted at /etc/hosts, /etc/resolv.conf, /etc/hostname */
 #define L_RESOLV "resolv.conf"
 #define L_HOSTNAME "hostname"
+#define L_ATTACH "attach"             /* the -d supervisor's attach socket (lib/runtime/attach), while it lives */
 #define L_STOPPED "stopped"           /* made by ctr-kill --stop and ctr-rm -f before signalling: no restart */
 #define L_CREATE_JSON "create.json"   /* Docker's view: Name, Config, HostConfig (ctr-create) */
 #define L_NETWORK_JSON "network.json" /* Docker's NetworkSettings (ctr-net); absent when not attached */

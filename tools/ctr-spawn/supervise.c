@@ -15,6 +15,7 @@
 
 #include "base/layout.h"
 #include "base/timestamp.h"
+#include "attachsrv.h"
 #include "crilog.h"
 #include "launch.h"
 #include "probe.h"
@@ -79,7 +80,7 @@ report_first (struct sv *sv, const struct launch_msg *m)
  * the log held goes out. 16 KiB a read: a bigger buffer costs the
  * supervisor's RSS and saves no log bytes, lines are joined across reads */
 static int
-log_from (int fd, struct crilog *log, int stream)
+log_from (int fd, struct crilog *log, int stream, struct attachsrv *as)
 {
 	static char buf[16384];
 	ssize_t n = read (fd, buf, sizeof buf);
@@ -93,6 +94,7 @@ log_from (int fd, struct crilog *log, int stream)
 	}
 	if (crilog_out (log, stream, buf, (size_t)n) < 0)
 		log_failed ();
+	attachsrv_out (as, stream, buf, (size_t)n);
 	return 1;
 }
 
@@ -123,15 +125,18 @@ earliest (int a, int b)
  * line waits in the log for its rest until it is due; the health checks
  * run meanwhile */
 static int
-wait_and_log (pid_t pid, int fds[3], int sigfd, struct crilog *log, struct probe *pr)
+wait_and_log (pid_t pid, int fds[3], int sigfd, struct crilog *log, struct probe *pr, struct attachsrv *as)
 {
-	struct pollfd p[4] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}, {sigfd, POLLIN, 0}, {-1, POLLIN, 0}};
+	struct pollfd p[4 + 1 + ATTACHSRV_MAX] = {
+	    {fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}, {sigfd, POLLIN, 0}, {-1, POLLIN, 0}};
 	int status = 0, reaped = 0;
+	size_t na;
 
 	while (p[0].fd >= 0 || p[1].fd >= 0 || !reaped) {
 		int n;
 		p[3].fd = probe_fd (pr);
-		n = poll (p, 4, earliest (crilog_due_ms (log), reaped ? -1 : probe_due_ms (pr)));
+		na = attachsrv_fds (as, p + 4);
+		n = poll (p, 4 + (nfds_t)na, earliest (crilog_due_ms (log), reaped ? -1 : probe_due_ms (pr)));
 		if (crilog_expire (log) < 0)
 			log_failed ();
 		if (!reaped)
@@ -140,10 +145,11 @@ wait_and_log (pid_t pid, int fds[3], int sigfd, struct crilog *log, struct probe
 			continue;
 		if (p[3].fd >= 0 && p[3].revents)
 			probe_output (pr);
-		if (p[0].revents && !log_from (p[0].fd, log, 0))
+		if (p[0].revents && !log_from (p[0].fd, log, 0, as))
 			p[0].fd = -1;
-		if (p[1].revents && !log_from (p[1].fd, log, 1))
+		if (p[1].revents && !log_from (p[1].fd, log, 1, as))
 			p[1].fd = -1;
+		attachsrv_ready (as, p + 4, na);
 		if (p[2].revents) {
 			struct signalfd_siginfo si;
 			if (read (sigfd, &si, sizeof si) != (ssize_t)sizeof si)
@@ -313,24 +319,30 @@ supervise_run (struct sv *sv)
 	int sigfd = signals_block (), count = 0, code = 0, again;
 	static struct crilog log;  /* static: its held pieces are 32 KiB */
 	static struct probe probe; /* static: its output buffer is 4 KiB */
+	static struct attachsrv as;
 	long delay = BACKOFF_START_MS;
 
 	crilog_open (&log, sv->cdir, &sv->log);
+	attachsrv_open (&as, sv->cdir);
 	for (;;) {
 		struct launch_msg m;
 		int fds[3], status;
 		time_t t0;
 		launch (sv, &m, fds);
 		report_first (sv, &m);
-		if (m.code)
+		if (m.code) {
+			attachsrv_close (&as, sv->cdir);
 			return m.code;
+		}
+		/* a pty: its master is fds[0], no stderr; else the stdin pipe, if open */
+		attachsrv_start (&as, fds[1] < 0 ? fds[0] : fds[2], fds[1] < 0);
 		/* a stop that saw it "restarting" and came while it started: the
 		 * stopper waits for its end, which it must not start at all */
 		if (count && faccessat (sv->cdir, L_STOPPED, F_OK, 0) == 0)
 			kill (m.pid, SIGKILL);
 		t0 = time (NULL);
 		probe_begin (&probe, &sv->health, sv->cdir, sv->root, sv->id);
-		status = wait_and_log (m.pid, fds, sigfd, &log, &probe);
+		status = wait_and_log (m.pid, fds, sigfd, &log, &probe, &as);
 		probe_end (&probe);
 		for (int i = 0; i < 3; i++)
 			if (fds[i] >= 0)
@@ -339,6 +351,7 @@ supervise_run (struct sv *sv)
 		policy_refresh (sv);
 		again = restart_wanted (&sv->policy, code, count, faccessat (sv->cdir, L_STOPPED, F_OK, 0) == 0);
 		record_exit (sv, &log, &m, code, count, again);
+		attachsrv_exit (&as, code);
 		if (!again)
 			break;
 		if (time (NULL) - t0 >= BACKOFF_RESET_S)
@@ -350,5 +363,6 @@ supervise_run (struct sv *sv)
 		delay = delay * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : delay * 2;
 		sv->restarts = ++count;
 	}
+	attachsrv_close (&as, sv->cdir);
 	return code;
 }

@@ -1,0 +1,122 @@
+#!/usr/bin/env bats
+# box attach: a terminal joined to a -d container through its supervisor's
+# attach socket (ctr-attach, ctr-spawn's attachsrv), as Docker 20.10's
+# (taken from a dockerd run on this machine): the pty of a -d -it
+# container, the output of a -d one, ctrl-p ctrl-q and --detach-keys,
+# several attachers, --no-stdin, --sig-proxy, the exit code at the end.
+# The terminal is a pty made by tests/fixtures/ptyrun.py.
+
+load ../helpers
+
+setup () {
+	box_setup_small
+}
+
+teardown () { box_teardown; }
+
+# ptyrun STEPS ARGS...: box ARGS on a pty; $output: repr of what it
+# showed, then rc=N
+ptyrun () {
+	run -0 python3 "$TESTS_DIR/fixtures/ptyrun.py" "$1" box "${@:2}"
+}
+
+@test "-d -it: the pty's shell, ctrl-p ctrl-q leaves it running, exit ends attach with its code" {
+	box run -d -it --name sh1 --network none small sh >/dev/null
+	ptyrun '[(0.5, b"echo hi$((1+1))\r"), (b"hi2", b"\x10\x11")]' attach sh1
+	[[ ${lines[0]} == *'hi2\r'* && ${lines[0]} == *'read escape sequence'* && ${lines[1]} == rc=1 ]]
+	run -0 box inspect -f '{{.State.Status}}' sh1
+	[[ $output == running ]]
+	# a second attach; the shell's exit code is attach's
+	ptyrun '[(0.5, b"exit 7\r")]' attach sh1
+	[[ ${lines[1]} == rc=7 ]]
+	run -0 box inspect -f '{{.State.Status}} {{.State.ExitCode}}' sh1
+	[[ $output == "exited 7" ]]
+	run -0 box events --since 0 --until 0s --filter event=attach --format '{{.Actor.Attributes.name}}'
+	[[ $output == $'sh1\nsh1' ]]
+}
+
+@test "--detach-keys: another sequence, a broken one passed on whole" {
+	box run -d -it --name sh2 --network none small sh >/dev/null
+	# ctrl-a then x is no detach: both reach the shell (x echoes)
+	ptyrun '[(0.5, b"\x01x\x03echo ok$((2+2))\r"), (b"ok4", b"\x01b")]' attach --detach-keys ctrl-a,b sh2
+	[[ ${lines[0]} == *'ok4'* && ${lines[0]} == *'read escape sequence'* && ${lines[1]} == rc=1 ]]
+	run -0 box inspect -f '{{.State.Status}}' sh2
+	[[ $output == running ]]
+	run --separate-stderr -1 box attach --detach-keys ctrl-ab sh2
+	[[ $stderr == "ctr-attach: Invalid detach keys (ctrl-ab) provided" ]]
+	# stdin not a terminal for a -t container with stdin: Docker's refusal
+	run --separate-stderr -1 box attach sh2 </dev/null
+	[[ $stderr == "ctr-attach: the input device is not a TTY" ]]
+	box rm -f sh2 >/dev/null
+}
+
+@test "-d: stdout and stderr apart, from now on, to several attachers; the exit code" {
+	local a b rc=0
+	box run -d --name out --network none small sh -c 'echo early; sleep 1; echo out; echo err >&2; exit 3' >/dev/null
+	box attach out >"$BATS_TEST_TMPDIR/o1" 2>"$BATS_TEST_TMPDIR/e1" 3>&- &
+	a=$!
+	box attach out >"$BATS_TEST_TMPDIR/o2" 2>"$BATS_TEST_TMPDIR/e2" 3>&- &
+	b=$!
+	wait "$a" || rc=$?
+	[[ $rc == 3 ]]
+	rc=0
+	wait "$b" || rc=$?
+	[[ $rc == 3 ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/o1") == out && $(cat "$BATS_TEST_TMPDIR/e1") == err ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/o2") == out && $(cat "$BATS_TEST_TMPDIR/e2") == err ]]
+	# the log has it all, as before
+	run -0 box logs out
+	[[ $output == $'early\nout\nerr' ]]
+	run --separate-stderr -1 box attach out
+	[[ $stderr == "ctr-attach: You cannot attach to a stopped container, start it first" ]]
+	run --separate-stderr -3 box attach nope
+	[[ $stderr == "ctr-attach: No such container: nope" ]]
+}
+
+@test "-d -i: stdin through the pipe, --no-stdin keeps it out, its end leaves the container's open" {
+	box run -d -i --name cat1 --network none small cat >/dev/null
+	printf 'one\n' | timeout -s KILL 5 box attach cat1 >"$BATS_TEST_TMPDIR/o" 3>&- &
+	for _ in $(seq 50); do grep -q one "$BATS_TEST_TMPDIR/o" && break; sleep 0.1; done
+	[[ $(cat "$BATS_TEST_TMPDIR/o") == one ]]
+	printf 'two\n' | timeout -s KILL 2 box attach --no-stdin cat1 >"$BATS_TEST_TMPDIR/o2" || true
+	[[ ! -s $BATS_TEST_TMPDIR/o2 ]]
+	# stdin's end was no end of the container's stdin: cat runs on
+	run -0 box inspect -f '{{.State.Status}}' cat1
+	[[ $output == running ]]
+	wait || true
+	run -0 box stop -t 1 cat1
+}
+
+@test "--sig-proxy: a signal to attach goes to the container; =false: not" {
+	local pid rc=0
+	box run -d --name trap --network none small sh -c 'trap "echo got; exit 5" TERM; echo ready; while :; do sleep 0.1; done' >/dev/null
+	for _ in $(seq 50); do [[ $(box logs trap) == ready ]] && break; sleep 0.1; done
+	box attach --sig-proxy=false trap >"$BATS_TEST_TMPDIR/o0" 3>&- &
+	pid=$!
+	sleep 0.5
+	kill -TERM "$pid"
+	wait "$pid" || rc=$?
+	[[ $rc == 143 ]]
+	run -0 box inspect -f '{{.State.Status}}' trap
+	[[ $output == running ]]
+	box attach trap >"$BATS_TEST_TMPDIR/o" 3>&- &
+	pid=$!
+	sleep 0.5
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[[ $rc == 5 ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/o") == got ]]
+	run -0 box events --since 0 --until 0s --filter event=kill --format '{{.Actor.Attributes.signal}}'
+	[[ $output == 15 ]]
+}
+
+@test "the attach socket lives with the supervisor" {
+	local id
+	id=$(box run -d --name sv --network none small sleep 1000)
+	[[ -S $BOX_ROOT/containers/$id/attach ]]
+	box stop -t 0 sv >/dev/null
+	[[ ! -e $BOX_ROOT/containers/$id/attach ]]
+	run -0 box attach --help
+	[[ ${lines[0]} == "Usage:  box attach [OPTIONS] CONTAINER" ]]
+}
