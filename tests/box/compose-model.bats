@@ -38,6 +38,7 @@ services:
     volumes_from: ["db:ro"]
     label_file: ./labels.txt
     labels: {role: from-labels}
+    annotations: [org.example.note=linked]
     uts: host
 EOF2
 	run -0 box compose config --format json
@@ -54,6 +55,10 @@ EOF2
 	run -1 box exec app-app-1 sh -c 'echo x >/data/g'
 	run -0 box inspect -f '{{index .Config.Labels "team"}} {{index .Config.Labels "role"}} {{.HostConfig.UTSMode}}' app-app-1
 	[[ $output == "box from-labels host" ]]
+	run -0 box inspect -f '{{index .HostConfig.Annotations "org.example.note"}}' app-app-1
+	[[ $output == linked ]]
+	id=$(box inspect -f '{{.Id}}' app-app-1)
+	[[ $(jq -r '.annotations["org.example.note"]' "$BOX_ROOT/containers/$id/config.json") == linked ]]
 	# external_links: a container outside the project
 	oip=$(box inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' outside)
 	printf '  ext:\n    image: small\n    command: sleep 1000\n    external_links: ["outside:out"]\n' >>compose.yaml
@@ -132,8 +137,7 @@ EOF2
 	[[ -z $output ]]
 	local key
 	for key in "gpus: all" "runtime: runc" "storage_opt: {size: 1G}" "isolation: default" \
-		"credential_spec: {file: x}" "develop: {watch: []}" "cpu_count: 1" "cpu_percent: 10" \
-		"annotations: {a: b}"; do
+		"credential_spec: {file: x}" "develop: {watch: []}" "cpu_count: 1" "cpu_percent: 10"; do
 		printf 'services:\n  a:\n    image: small\n    %s\n' "$key" >compose.yaml
 		run --separate-stderr -1 box compose up -d
 		[[ $stderr == "compose-up: service \"a\": ${key%%:*}: not implemented"* ]]

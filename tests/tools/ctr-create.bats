@@ -282,6 +282,14 @@ crun_run () {
 	[[ $(crt .Config.Labels) == '{"org.example.k":"v"}' ]]
 }
 
+@test "annotations: config.json's and HostConfig's, none by default" {
+	mk --annotation org.example.a=1 --annotation bare small
+	[[ $(cfg .annotations) == '{"org.example.a":"1","bare":""}' ]]
+	[[ $(crt .HostConfig.Annotations) == '{"org.example.a":"1","bare":""}' ]]
+	mk small
+	[[ $(cfg .annotations) == null && $(crt .HostConfig.Annotations) == null ]]
+}
+
 @test "hostname: the short id by default, -h, the host's with --network host" {
 	mk small
 	[[ $(cfg .hostname) == "\"${id:0:12}\"" && $(cat "$D/hostname") == "${id:0:12}" ]]

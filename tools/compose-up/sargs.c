@@ -15,7 +15,6 @@
 
 /* the keys of the specification box has nothing for, and why */
 static const char *const refused[][2] = {
-    {"annotations", "not implemented"},
     {"cpu_count", "not implemented (Docker has it on Windows only)"},
     {"cpu_percent", "not implemented (Docker has it on Windows only)"},
     {"credential_spec", "not implemented (Windows containers only)"},
@@ -220,6 +219,7 @@ add_labels (const struct model *m, const json_t *svc, const struct sargs_ctr *c,
 	json_array_foreach (m->files, idx, f) snprintf (files + strlen (files), sizeof files - strlen (files), "%s%s",
 	                                                *files ? "," : "", json_string_value (f));
 	flag_map (a, "--label", json_object_get (svc, "labels"), 0);
+	flag_map (a, "--annotation", json_object_get (svc, "annotations"), 0);
 	prog_add (a, "--label");
 	prog_addf (a, "com.docker.compose.project=%s", m->name);
 	prog_add (a, "--label");

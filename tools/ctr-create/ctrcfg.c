@@ -873,6 +873,8 @@ ctrcfg_config_json (struct ctrcfg *c, struct bx_err *e)
 	json_decref (s.block_io_devices);
 	if (doc && resources_check (doc, e) < 0)
 		return json_decref (doc), NULL;
+	if (doc && json_object_size (c->flags->annotations))
+		json_object_set (doc, "annotations", c->flags->annotations);
 	if (doc && c->flags->systempaths_unconfined) {
 		json_object_del (json_object_get (doc, "linux"), "maskedPaths");
 		json_object_del (json_object_get (doc, "linux"), "readonlyPaths");
@@ -942,6 +944,8 @@ host_config (struct ctrcfg *c)
 	json_object_set_new (h, "GroupAdd", list_or_null (f->group_add));
 	if (json_object_size (f->sysctls))
 		json_object_set (h, "Sysctls", f->sysctls);
+	if (json_object_size (f->annotations))
+		json_object_set (h, "Annotations", f->annotations);
 	json_object_set_new (h, "Ulimits", list_or_null (f->ulimits));
 	json_object_set (h, "Devices", f->devices);
 	json_object_set_new (h, "DeviceCgroupRules", list_or_null (f->device_cgroup_rules));

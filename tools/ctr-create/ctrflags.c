@@ -237,6 +237,15 @@ add_label (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx
 	return 0;
 }
 
+/* --annotation KEY[=VALUE]: Docker 24's, for the runtime's config.json */
+static int
+add_annotation (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	(void)fl, (void)e;
+	copts_label (arg, f->annotations);
+	return 0;
+}
+
 static int
 add_label_file (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
 {
@@ -804,6 +813,7 @@ static const struct flag flags[] = {
     {"entrypoint", 0, VALUE, 0, set_entrypoint, 0},
     {"label", 'l', VALUE, 0, add_label, 0},
     {"label-file", 0, VALUE, 0, add_label_file, 0},
+    {"annotation", 0, VALUE, 0, add_annotation, 0},
     {"hostname", 'h', VALUE, 0, set_str, AT (hostname)},
     {"read-only", 0, BOOL, 0, set_bool, AT (read_only)},
     {"volume", 'v', VALUE, 0, add_str, AT (binds)},
@@ -1092,7 +1102,8 @@ ctrflags_init (struct ctrflags *f)
 	    &f->cap_add,         &f->device_rules, &f->cap_drop,   &f->security_opt, &f->aliases,
 	    &f->add_hosts,       &f->dns,          &f->dns_search, &f->dns_options,  &f->device_cgroup_rules,
 	    &f->oci_cgroup_rules};
-	json_t **objects[] = {&f->labels, &f->label_files, &f->tmpfs, &f->sysctls, &f->exposed, &f->bindings};
+	json_t **objects[] = {&f->labels,  &f->label_files, &f->tmpfs,      &f->sysctls,
+	                      &f->exposed, &f->bindings,    &f->annotations};
 
 	*f = (struct ctrflags){.network = "bridge", .memory_swappiness = -1};
 	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
@@ -1144,6 +1155,7 @@ ctrflags_free (struct ctrflags *f)
 	for (size_t i = 0; i < 5; i++)
 		json_decref (f->blkio[i]);
 	json_decref (f->given);
+	json_decref (f->annotations);
 }
 
 /* --update: docker update's flags only, at least one, and a container */

@@ -31,6 +31,7 @@ struct ctrflags {
 	const char *root, *name, *image;
 	json_t *env_flags, *env_files; /* -e, --env-file entries (arrays) */
 	json_t *labels, *label_files;  /* -l; --label-file (objects): -l wins */
+	json_t *annotations;           /* --annotation (object): config.json's, HostConfig's */
 	const char *workdir, *user, *entrypoint, *hostname, *stop_signal;
 	int has_entrypoint, has_stop_timeout, stop_timeout;
 	int read_only, tty, interactive, auto_remove, privileged, init, publish_all;
