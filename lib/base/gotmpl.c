@@ -445,6 +445,7 @@ enum node_kind {
 	N_WITH,
 	N_BREAK,
 	N_CONTINUE,
+	N_TEMPLATE, /* names[0] the template, pipe (or NULL) its dot */
 	/* operands */
 	N_FIELD, /* .A.B: names */
 	N_VAR,   /* $x.A: names[0] the variable, then fields */
@@ -484,9 +485,17 @@ struct pipe {
 	size_t ncmds;
 };
 
+/* {{define "name"}} and {{block}}: a template of the set */
+struct def {
+	const char *name;
+	struct node *list;
+};
+
 struct gotmpl {
 	char *src;
 	struct node *root;
+	struct def *defs;
+	size_t ndefs;
 	void **mem; /* every allocation of the tree */
 	size_t nmem, capmem;
 	json_t *consts;
@@ -918,6 +927,8 @@ parse_control (struct parser *p, enum node_kind kind, struct tok *kw, struct nod
 	return 0;
 }
 
+static int parse_named (struct parser *p, struct tok *left, struct tok *kw, struct node **out);
+
 static int
 parse_action (struct parser *p, struct node **out, struct tok **stop)
 {
@@ -943,14 +954,95 @@ parse_action (struct parser *p, struct node **out, struct tok **stop)
 			              p->toks[p->i - 1].s, (int)k->len, k->s);
 		return (*out = new_node (p, k->s[0] == 'b' ? N_BREAK : N_CONTINUE, k)) ? 0 : p_oom (p);
 	}
-	if (tok_is (k, "define") || tok_is (k, "template") || tok_is (k, "block"))
-		return err_set (p->e, BX_USAGE, 0, "template: :%d: {{%.*s}}: not implemented",
-		                line_of (p->t->src, k->pos), (int)k->len, k->s);
+	if (tok_is (k, "define") || tok_is (k, "template") || tok_is (k, "block")) {
+		next (p);
+		return parse_named (p, left, k, out);
+	}
 	if (k->type == T_RIGHT)
 		return p_err (p, k, "missing value for command");
 	if (!(n = new_node (p, N_ACTION, left)))
 		return p_oom (p);
 	if (parse_pipe (p, &n->pipe, T_RIGHT, 0) < 0)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* The body of {{define}} or {{block}} NAME, up to its {{end}}: a scope of
+ * its own, where only $ is known */
+static int
+parse_def (struct parser *p, struct tok *kw, const char *name)
+{
+	size_t mark = p->nvars, i;
+	int loops = p->loops;
+	struct tok *stop;
+	struct node *list;
+	struct def *defs;
+
+	p->nvars = 1;
+	p->loops = 0;
+	if (parse_list (p, &list, &stop) < 0)
+		return -1;
+	p->nvars = mark;
+	p->loops = loops;
+	if (!stop || !tok_is (stop, "end"))
+		return p_err (p, stop ? stop : peek (p), "unexpected %s in define clause", stop ? "{{else}}" : "EOF");
+	if (next (p)->type != T_RIGHT)
+		return p_err (p, stop, "unexpected %.*s in end", (int)p->toks[p->i - 1].len, p->toks[p->i - 1].s);
+	for (i = 0; i < p->t->ndefs && strcmp (p->t->defs[i].name, name); i++)
+		;
+	if (i < p->t->ndefs && p->t->defs[i].list && list)
+		return p_err (p, kw, "template: multiple definition of template \"%s\"", name);
+	if (i == p->t->ndefs) {
+		/* the set's allocations live as long as the tree */
+		if (!(defs = p_alloc (p, (i + 1) * sizeof *defs)))
+			return p_oom (p);
+		if (i)
+			memcpy (defs, p->t->defs, i * sizeof *defs);
+		p->t->defs = defs;
+		p->t->ndefs++;
+		defs[i].name = name;
+	}
+	if (list)
+		p->t->defs[i].list = list;
+	return 0;
+}
+
+/* {{define "name"}}, {{template "name" [pipe]}}, {{block "name" pipe}}:
+ * LEFT the action's {{, KW its keyword */
+static int
+parse_named (struct parser *p, struct tok *left, struct tok *kw, struct node **out)
+{
+	struct tok *k = next (p);
+	struct buf b = {0};
+	struct node *n;
+	char *name;
+
+	if (k->type != T_STRING && k->type != T_RAW)
+		return p_err (p, k, "unexpected \"%.*s\" in %.*s clause", (int)k->len, k->s, (int)kw->len, kw->s);
+	if (unquote (p, k, &b) < 0 || !(name = p_strndup (p, b.p ? b.p : "", b.n))) {
+		free (b.p);
+		return b.oom || !p->e->msg[0] ? p_oom (p) : -1;
+	}
+	free (b.p);
+	if (tok_is (kw, "define")) {
+		if (next (p)->type != T_RIGHT)
+			return p_err (p, k, "unexpected %.*s in define clause", (int)p->toks[p->i - 1].len,
+			              p->toks[p->i - 1].s);
+		return parse_def (p, kw, name);
+	}
+	if (!(n = new_node (p, N_TEMPLATE, left)) || !(n->names = p_alloc (p, sizeof *n->names)))
+		return p_oom (p);
+	n->names[0] = name;
+	n->nnames = 1;
+	n->at = k->pos;
+	if (peek (p)->type == T_RIGHT && kw->s[0] == 't')
+		next (p);
+	else if (parse_pipe (p, &n->pipe, T_RIGHT, 0) < 0)
+		return -1;
+	/* the action's whole text, {{ to }}, names it in messages */
+	n->len = p->toks[p->i - 1].pos + p->toks[p->i - 1].len - n->pos;
+	if (kw->s[0] == 'b' && parse_def (p, kw, name) < 0)
 		return -1;
 	*out = n;
 	return 0;
@@ -1047,6 +1139,8 @@ struct var {
 struct state {
 	const struct gotmpl *t;
 	const struct gotmpl_opts *o;
+	const char *name; /* the template running: "" the top one */
+	int depth;        /* of {{template}} calls */
 	json_t *top;
 	struct buf out;
 	struct var *vars;
@@ -1071,8 +1165,8 @@ static int __attribute__ ((format (printf, 3, 4))) x_err (struct state *s, const
 	va_end (ap);
 	for (nl = src + pos; nl > src && nl[-1] != '\n'; nl--)
 		;
-	return err_set (s->e, BX_FAIL, 0, "template: :%d:%zu: executing \"\" at <%.*s>: %s", line_of (src, pos),
-	                (size_t)(src + pos - nl), (int)n->len, src + n->pos, msg);
+	return err_set (s->e, BX_FAIL, 0, "template: :%d:%zu: executing \"%s\" at <%.*s>: %s", line_of (src, pos),
+	                (size_t)(src + pos - nl), s->name, (int)n->len, src + n->pos, msg);
 }
 
 static int
@@ -1457,6 +1551,7 @@ format_one (struct buf *b, const char *flags, int width, int prec, char verb, js
 			goto bad;
 		print_value (&t, v);
 		break;
+	case 'T': buf_str (&t, go_type (v)); break;
 	default:
 	bad:
 		buf_fmt (b, "%%!%c(", verb);
@@ -1965,6 +2060,38 @@ walk_range (struct state *s, json_t *dot, const struct node *n, json_t *v)
 	return rc;
 }
 
+/* {{template "name" pipe}}: its body over the pipe's value, where $ is
+ * that value and no variable of ours is seen (Go's depth limit too) */
+static int
+walk_template (struct state *s, json_t *dot, const struct node *n)
+{
+	const char *outer = s->name;
+	size_t i, mark = s->nvars;
+	json_t *v = NULL;
+	int rc;
+
+	for (i = 0; i < s->t->ndefs && strcmp (s->t->defs[i].name, n->names[0]); i++)
+		;
+	if (i == s->t->ndefs)
+		return x_err (s, n, "template \"%s\" not defined", n->names[0]);
+	if (s->depth >= 10000)
+		return x_err (s, n, "exceeded maximum template depth (%d)", 100000);
+	if (n->pipe && eval_pipe (s, dot, n->pipe, &v) < 0)
+		return -1;
+	if (push (s, "$", v) < 0) {
+		json_decref (v);
+		return -1;
+	}
+	s->name = n->names[0];
+	s->depth++;
+	rc = walk (s, v ? v : json_null (), s->t->defs[i].list);
+	s->depth--;
+	s->name = outer;
+	pop_to (s, mark);
+	json_decref (v);
+	return rc;
+}
+
 static int
 walk_one (struct state *s, json_t *dot, const struct node *n)
 {
@@ -1997,6 +2124,7 @@ walk_one (struct state *s, json_t *dot, const struct node *n)
 			return -1;
 		rc = walk_range (s, dot, n, v);
 		break;
+	case N_TEMPLATE: return walk_template (s, dot, n);
 	default: break;
 	}
 	json_decref (v);
@@ -2016,7 +2144,7 @@ walk (struct state *s, json_t *dot, const struct node *n)
 int
 gotmpl_exec (const struct gotmpl *t, json_t *dot, const struct gotmpl_opts *o, char **out, struct bx_err *e)
 {
-	struct state s = {.t = t, .o = o, .top = dot, .e = e};
+	struct state s = {.t = t, .o = o, .name = "", .top = dot, .e = e};
 	int rc;
 
 	e->msg[0] = '\0';

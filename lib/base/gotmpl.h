@@ -8,8 +8,8 @@
  * and string, raw string, character, number, bool and nil literals.
  * Functions: Go's and or not len index slice print printf println eq ne
  * lt le gt ge html js urlquery, and docker/cli's json split join title
- * lower upper pad truncate. {{define}}, {{template}} and {{block}} are
- * refused as "not implemented".
+ * lower upper pad truncate. {{define "T"}}, {{template "T" pipe}} and
+ * {{block "T" pipe}}: a set of templates in the one text, as Go's Parse.
  *
  * Values print as Go's fmt prints JSON decoded into interface{}: [a b],
  * map[k:v] (keys sorted), <nil>, and <no value> for a missing field.
@@ -42,7 +42,7 @@ struct gotmpl_opts {
 	enum gotmpl_missing missing;
 	gotmpl_method_fn method; /* NULL: fields take no arguments */
 	/* the Go type named when a field of the top-level value is unknown
-	 * ("*formatter.containerContext"); NULL: a map's wording */
+	 * ("*formatter.ContainerContext"); NULL: a map's wording */
 	const char *type;
 	int json_escape; /* {{json .}} of the top value escapes <>& (a row's MarshalJSON) */
 	/* a table's header: docker's HeaderFunctions, where json split join

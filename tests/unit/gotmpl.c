@@ -120,6 +120,14 @@ static const char *const cases[][2] = {
     {"[{{pad .A 2 1}}][{{pad .E 2 1}}] {{truncate \"abcdef\" 3}} {{truncate \"ab\" 3}}", "[  x ][] abc ab"},
     /* methods through the caller's hook */
     {"{{.Echo \"hi\"}} {{.S.Echo 1}}", "hi 1"},
+    /* a set of templates */
+    {"{{define \"T\"}}[{{.}}]{{end}}{{template \"T\" .A}}", "[x]"},
+    {"{{template \"T\" .S}}{{define \"T\"}}{{.T}}{{$.T}}{{end}}", "deepdeep"},
+    {"{{block \"B\" .A}}<{{.}}>{{end}}|{{template \"B\" .L}}", "<x>|<[a b]>"},
+    {"{{template \"nope\"}}",
+     "EXEC 1 template: :1:11: executing \"\" at <{{template \"nope\"}}>: template \"nope\" not defined"},
+    {"{{define \"T\"}}a{{end}}{{define \"T\"}}b{{end}}",
+     "PARSE 2 template: :1: template: multiple definition of template \"T\""},
     /* parse errors, worded as Go's */
     {"{{nope .A}}", "PARSE 2 template: :1: function \"nope\" not defined"},
     {"{{.A}", "PARSE 2 template: :1: bad character U+007D '}'"},
@@ -132,7 +140,7 @@ static const char *const cases[][2] = {
     {"{{.A \x01}}", "PARSE 2 template: :1: unrecognized character in action: U+0001 '\x01'"},
     {"{{break}}", "PARSE 2 template: :1: {{break}} outside {{range}}"},
     {"{{}}", "PARSE 2 template: :1: missing value for command"},
-    {"{{define \"x\"}}{{end}}", "PARSE 2 template: :1: {{define}}: not implemented"},
+    {"{{define \"x\"}}{{end}}", ""},
     /* execution errors */
     {"{{.A.B}}", "EXEC 1 template: :1:4: executing \"\" at <.A.B>: can't evaluate field B in type string"},
     {"{{.Z.B}}", "EXEC 1 template: :1:4: executing \"\" at <.Z.B>: nil pointer evaluating interface {}.B"},
