@@ -67,7 +67,7 @@ usage (void)
 	         "usage: %s [--root DIR] [-a AUTHOR] [-c INSTRUCTION]... [-m MSG] [-p|--pause[=BOOL]] CONTAINER "
 	         "[REPO[:TAG]]\n",
 	         bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 static int
@@ -105,7 +105,7 @@ parse_commit (int argc, char **argv, struct opts *o)
 			if (optarg)
 				parse_bool (optarg + (*optarg == '='));
 			break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2)

@@ -77,7 +77,7 @@ usage (void)
 	         "       %s [--root DIR] [-a] [-L] SRC|- CONTAINER:DEST\n"
 	         "       %s export [--root DIR] [-o FILE] CONTAINER\n",
 	         bx_prog, bx_prog, bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 /* "CTR:PATH" as Docker's CLI splits it: a local path may hold ':' when it
@@ -110,7 +110,7 @@ parse_cp (int argc, char **argv, struct opts *o)
 		case 'R': o->root = optarg; break;
 		case 'a': o->archive = 1; break;
 		case 'L': o->follow = 1; break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (argc - optind != 2)
@@ -139,7 +139,7 @@ parse_export (int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'R': o->root = optarg; break;
 		case 'o': o->out = optarg; break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (argc - optind != 1)

@@ -61,7 +61,7 @@ static void __attribute__ ((noreturn)) usage (int code)
 	         "usage: %s [--root DIR] [-d] [-i] [-t] [-e VAR=val]... [-u USER[:GROUP]] [-w DIR] CONTAINER CMD "
 	         "[ARG...]\n",
 	         bx_prog);
-	exit (code);
+	exit (err_code (code));
 }
 
 static void
@@ -92,11 +92,14 @@ parse_args (int argc, char **argv, struct opts *o)
 				err_die (BX_USAGE, "too many -e");
 			o->env[o->nenv++] = optarg;
 			break;
-		default: usage (BX_USAGE);
+		default: err_flag (argv); usage (BX_USAGE);
 		}
 	}
 	if (argc - optind < 2)
 		usage (BX_USAGE);
+	/* docker exec -it: a terminal wants one on our side */
+	if (o->tty && o->interactive && !isatty (STDIN_FILENO))
+		err_die (BX_FAIL, "the input device is not a TTY");
 	if (o->workdir && o->workdir[0] != '/')
 		err_die (BX_USAGE, "the working directory '%s' is invalid, it needs to be an absolute path",
 		         o->workdir);
@@ -127,7 +130,8 @@ container_pidfd (int cdir, const char *id, const char *what, struct bx_err *e)
 }
 
 /* the container's env, then each -e: a later VAR replaces an earlier one;
- * -e VAR alone takes our value, or is left out */
+ * -e VAR alone takes our value, or is left out. With -t TERM=xterm below
+ * them all, as Docker's daemon puts it. */
 static int
 env_merge (struct spec *s, const struct opts *o, struct bx_err *e)
 {
@@ -136,9 +140,13 @@ env_merge (struct spec *s, const struct opts *o, struct bx_err *e)
 
 	while (s->env[n])
 		n++;
-	if (!(env = calloc (n + o->nenv + 1, sizeof *env)))
+	if (!(env = calloc (n + o->nenv + 2, sizeof *env)))
 		return err_set (e, SPAWN_FAILED, errno, "env");
 	memcpy (env, s->env, n * sizeof *env);
+	for (k = 0; o->tty && k < n && strncmp (env[k], "TERM=", 5); k++)
+		;
+	if (o->tty && k == n)
+		env[n++] = "TERM=xterm";
 	for (size_t i = 0; i < o->nenv; i++) {
 		const char *v = o->env[i], *eq = strchr (v, '=');
 		size_t klen = eq ? (size_t)(eq - v) : strlen (v);
@@ -303,6 +311,9 @@ run (const struct opts *o, const struct spec *s, int pidfd, int nsflags, const s
 			waitpid (failed, &st, 0);
 		if (pcopy)
 			stdcopy_close (pcopy);
+		/* docker exec: a command not found is 126 as one not executable */
+		if (e.code == SPAWN_NOTFOUND && err_docker ())
+			e.code = SPAWN_NOEXEC;
 		return err_report (&e);
 	}
 	if (io->console >= 0)

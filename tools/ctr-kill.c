@@ -47,7 +47,7 @@ usage (void)
 	         "usage: %s [--root DIR] [-s SIGNAL] CONTAINER...\n"
 	         "       %s [--root DIR] --stop [-t SECONDS] [-s SIGNAL] CONTAINER...\n",
 	         bx_prog, bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 static void
@@ -75,7 +75,7 @@ parse_args (int argc, char **argv, struct opts *o)
 				err_die (BX_USAGE, "invalid argument \"%s\" for \"-t, --time\" flag", optarg);
 			t = 1;
 			break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (optind == argc || (t && !o->stop))

@@ -68,7 +68,8 @@ struct ctx {
 
 struct filter {
 	const char *key, *val;
-	regex_t re; /* name=, id= */
+	regex_t re;             /* name=, id= */
+	char ref[CTR_TIME_LEN]; /* before=, since=: its container's creation */
 };
 
 struct list_opts {
@@ -87,7 +88,7 @@ usage (void)
 	    "       %s [--root DIR] inspect [-s] [-f TEMPLATE] [--type container|image] NAME...\n"
 	    "       %s [--root DIR] diff CONTAINER\n",
 	    bx_prog, bx_prog, bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 static void
@@ -199,14 +200,16 @@ static const char *const STATUSES[] = {"created", "restarting", "running", "remo
 static void
 add_filter (struct list_opts *o, const char *arg)
 {
-	static const char *const keys[] = {"label", "name", "status", "id", "ancestor", "health", NULL};
+	static const char *const keys[] = {"label",  "name",      "status",  "id",     "ancestor", "health",
+	                                   "exited", "before",    "since",   "volume", "network",  "publish",
+	                                   "expose", "isolation", "is-task", NULL};
 	static const char *const health[] = {"starting", "healthy", "unhealthy", "none", NULL};
 	const char *eq = strchr (arg, '=');
 	struct filter *f;
 	int k, s;
 
 	if (!eq)
-		err_die (BX_USAGE, "bad format of filter (expected name=value): %s", arg);
+		err_flag_value (arg, "-f, --filter", "bad format of filter (expected name=value)");
 	for (k = 0; keys[k] && (strlen (keys[k]) != (size_t)(eq - arg) || strncmp (keys[k], arg, eq - arg)); k++)
 		;
 	if (!keys[k])
@@ -230,6 +233,93 @@ add_filter (struct list_opts *o, const char *arg)
 	}
 	if ((!strcmp (f->key, "name") || !strcmp (f->key, "id")) && regcomp (&f->re, f->val, REG_EXTENDED | REG_NOSUB))
 		err_die (BX_USAGE, "invalid filter '%s': bad regular expression", arg);
+	if (!strcmp (f->key, "exited") && (!*f->val || f->val[strspn (f->val, "0123456789")]))
+		err_die (BX_USAGE, "invalid filter 'exited=%s'", f->val);
+}
+
+/* before=, since=: the container named is resolved once, the first time
+ * a row is filtered (Docker: an unknown one is an error) */
+static const char *
+ref_created (struct ctx *c, struct filter *f)
+{
+	char id[CTR_ID_LEN + 1], path[sizeof L_CONTAINERS + CTR_ID_LEN + 1];
+	_cleanup_close_ int dfd = -1;
+	struct ctr_state st;
+	struct bx_err e = {0};
+
+	if (f->ref[0])
+		return f->ref;
+	if (ctr_resolve (c->rootfd, f->val, id, &e) == 0) {
+		snprintf (path, sizeof path, L_CONTAINERS "/%s", id);
+		dfd = openat (c->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (dfd < 0 || ctr_state_read (dfd, &st, &e) < 0)
+		err_die (BX_NOTFOUND, "no such container %s", f->val);
+	snprintf (f->ref, sizeof f->ref, "%s", st.created);
+	return f->ref;
+}
+
+/* volume=: a mount's volume name (or source) or destination */
+static int
+volume_matches (const struct ctrview *v, const char *want)
+{
+	json_t *ms = ctrview_mounts (v), *m;
+	size_t i;
+	int hit = 0;
+
+	json_array_foreach (ms, i, m)
+	{
+		const char *name = json_string_value (json_object_get (m, "Name"));
+		hit |= !strcmp (name && *name ? name : json_string_value (json_object_get (m, "Source")) ?: "", want) ||
+		       !strcmp (json_string_value (json_object_get (m, "Destination")) ?: "", want);
+	}
+	json_decref (ms);
+	return hit;
+}
+
+/* network=: one of its networks (the NETWORKS column's names) */
+static int
+network_matches (const struct ctrview *v, const char *want)
+{
+	char nets[1024], *save = NULL;
+
+	ctrview_networks (v, nets, sizeof nets);
+	for (char *t = strtok_r (nets, ",", &save); t; t = strtok_r (NULL, ",", &save))
+		if (!strcmp (t, want))
+			return 1;
+	return 0;
+}
+
+/* publish=, expose=: PORT[-PORT][/PROTO] against the PORTS column's
+ * public (PUB) or private ports, as Docker matches its Ports list */
+static int
+port_matches (const struct ctrview *v, const char *want, int pub)
+{
+	_cleanup_free_ char *ports = ctrview_ports (v);
+	char proto[8] = "tcp", *save = NULL;
+	unsigned lo = 0, hi;
+	int hit = 0;
+
+	if (!ports || sscanf (want, "%u", &lo) != 1)
+		return 0;
+	hi = lo;
+	sscanf (want, "%*u-%u", &hi);
+	if (strchr (want, '/'))
+		snprintf (proto, sizeof proto, "%s", strchr (want, '/') + 1);
+	for (char *t = strtok_r (ports, ", ", &save); t && !hit; t = strtok_r (NULL, ", ", &save)) {
+		char *arrow = strstr (t, "->"), *colon, *slash = strrchr (t, '/');
+		unsigned n;
+		if (!slash || strcmp (slash + 1, proto))
+			continue;
+		if (pub) {
+			if (!arrow || !(colon = memrchr (t, ':', arrow - t)))
+				continue;
+			n = (unsigned)strtoul (colon + 1, NULL, 10);
+		} else
+			n = (unsigned)strtoul (arrow ? arrow + 2 : t, NULL, 10);
+		hit = n >= lo && n <= hi;
+	}
+	return hit;
 }
 
 /* ancestor=: the image as typed, or the image (by any of its names or its
@@ -249,7 +339,7 @@ ancestor_matches (struct ctx *c, const struct ctrview *v, const char *want)
 }
 
 static int
-filter_matches (struct ctx *c, const struct filter *f, const struct ctrview *v)
+filter_matches (struct ctx *c, struct filter *f, const struct ctrview *v)
 {
 	char name[260];
 
@@ -258,9 +348,27 @@ filter_matches (struct ctx *c, const struct filter *f, const struct ctrview *v)
 	if (!strcmp (f->key, "status"))
 		return !strcmp (ctrview_state (v), f->val);
 	if (!strcmp (f->key, "name")) {
+		/* Docker's name is "/x": either form matches */
 		snprintf (name, sizeof name, "/%s", v->name);
-		return regexec (&f->re, name, 0, NULL, 0) == 0;
+		return regexec (&f->re, name, 0, NULL, 0) == 0 || regexec (&f->re, v->name, 0, NULL, 0) == 0;
 	}
+	if (!strcmp (f->key, "exited"))
+		return !strcmp (v->st.status, "exited") && v->st.started[0] && v->st.exit_code == atoi (f->val);
+	if (!strcmp (f->key, "before"))
+		return strcmp (v->created, ref_created (c, f)) < 0;
+	if (!strcmp (f->key, "since"))
+		return strcmp (v->created, ref_created (c, f)) > 0;
+	if (!strcmp (f->key, "volume"))
+		return volume_matches (v, f->val);
+	if (!strcmp (f->key, "network"))
+		return network_matches (v, f->val);
+	if (!strcmp (f->key, "publish") || !strcmp (f->key, "expose"))
+		return port_matches (v, f->val, f->key[0] == 'p');
+	/* Linux has one isolation, and no swarm tasks */
+	if (!strcmp (f->key, "isolation"))
+		return !strcmp (f->val, "default");
+	if (!strcmp (f->key, "is-task"))
+		return !strcmp (f->val, "false");
 	if (!strcmp (f->key, "id"))
 		return regexec (&f->re, v->id, 0, NULL, 0) == 0;
 	if (!strcmp (f->key, "health"))
@@ -270,7 +378,7 @@ filter_matches (struct ctx *c, const struct filter *f, const struct ctrview *v)
 
 /* Docker: values of one key are alternatives, different keys all apply. */
 static int
-shown (struct ctx *c, const struct list_opts *o, const struct ctrview *v)
+shown (struct ctx *c, struct list_opts *o, const struct ctrview *v)
 {
 	for (int i = 0; i < o->nf; i++) {
 		int any = 0, j;
@@ -363,6 +471,23 @@ list_headers (void)
 	                  "PORTS", "RunningFor", "CREATED", "Size", "SIZE", "State", "STATE", "Status", "STATUS");
 }
 
+/* docker ps runs its template once on an empty row, so that a field it
+ * lacks is an error even when no container is listed: the headers'
+ * record has every field */
+static int
+dry_run (const struct list_opts *o, json_t *h, struct bx_err *e)
+{
+	struct listfmt f;
+	int rc;
+
+	if (listfmt_init (&f, o->format, DEF_TABLE, e) < 0)
+		return -1;
+	f.type = "*formatter.ContainerContext";
+	rc = listfmt_row (&f, h, e);
+	listfmt_free (&f);
+	return rc;
+}
+
 static int
 print_rows (struct ctx *c, const struct list_opts *o, struct ctrview **rows, size_t n)
 {
@@ -374,9 +499,11 @@ print_rows (struct ctx *c, const struct list_opts *o, struct ctrview **rows, siz
 
 	if (listfmt_init (&f, o->format, o->size ? DEF_TABLE_SIZE : DEF_TABLE, &e) < 0)
 		rc = -1;
-	f.type = "*formatter.containerContext"; /* an unknown field's error names it, as docker's */
+	f.type = "*formatter.ContainerContext"; /* an unknown field's error names it, as docker's */
 	if (rc == 0 && listfmt_header (&f, h, &e) < 0)
 		rc = -1;
+	if (rc == 0 && n == 0)
+		rc = dry_run (o, h, &e);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		json_t *rec = row_record (c, o, rows[i], now);
 		rc = listfmt_row (&f, rec, &e);
@@ -386,7 +513,10 @@ print_rows (struct ctx *c, const struct list_opts *o, struct ctrview **rows, siz
 	if (rc == 0)
 		rc = listfmt_print (&f, stdout, &e);
 	listfmt_free (&f);
-	return rc < 0 ? err_report (&e) : 0;
+	if (rc < 0)
+		return err_report_tmpl (
+		    &e, e.code == BX_USAGE ? "failed to parse template" : "failed to execute template", BX_FAIL);
+	return 0;
 }
 
 static void
@@ -412,13 +542,14 @@ list_parse (int argc, char **argv, struct ctx *c, struct list_opts *o)
 		case 'n':
 			o->last = (int)strtol (optarg, &end, 10);
 			if (*end || end == optarg)
-				err_die (BX_USAGE, "invalid argument \"%s\" for \"-n, --last\" flag", optarg);
+				err_flag_value (optarg, "-n, --last",
+				                "strconv.ParseInt: parsing \"%s\": invalid syntax", optarg);
 			break;
 		case 's': o->size = 1; break;
 		case O_NOTRUNC: o->notrunc = 1; break;
 		case O_FORMAT: o->format = optarg; break;
 		case 'f': add_filter (o, optarg); break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (optind != argc)
@@ -566,11 +697,15 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 		case 'f': format = optarg; break;
 		case 't': type = parse_type (optarg); break;
 		case 's': size = 1; break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (optind == argc)
 		usage ();
+	if (format && listfmt_check (format, &e) < 0) {
+		json_decref (all);
+		return err_report_inspect (&e);
+	}
 	ctx_open (c);
 	for (int i = optind; i < argc; i++) {
 		json_t *o = inspect_one (c, argv[i], type, size);
@@ -580,7 +715,7 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 			rc = BX_FAIL;
 	}
 	if (listfmt_inspect (all, format, stdout, &e) < 0)
-		rc = err_report (&e);
+		rc = err_report_inspect (&e);
 	json_decref (all);
 	ctx_close (c);
 	return finish (rc);
@@ -614,7 +749,7 @@ cmd_diff (int argc, char **argv, struct ctx *c)
 	if (ctr_resolve (c->rootfd, argv[optind], id, &e) < 0 ||
 	    cdiff_container (c->rootfd, id, print_line, NULL, &e) < 0) {
 		fprintf (stderr, "Error response from daemon: %s\n", e.msg);
-		return e.code;
+		return err_code (e.code);
 	}
 	return fflush (stdout) == EOF ? BX_SYSTEM : 0;
 }

@@ -36,7 +36,6 @@
 #include "base/afile.h"
 #include "base/cleanup.h"
 #include "base/err.h"
-#include "base/human.h"
 #include "base/layout.h"
 #include "base/root.h"
 #include "runtime/ctr.h"
@@ -63,7 +62,7 @@ static void
 usage (void)
 {
 	fprintf (stderr, "usage: %s [--root DIR] [-f] [-t] [-n N|all] [--since T] [--until T] CONTAINER\n", bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 /* Go's time.ParseDuration for the units docker logs users write. */
@@ -97,23 +96,64 @@ parse_duration (const char *s, int64_t *ns)
 	return 0;
 }
 
-/* RFC 3339 with its fraction kept, to nanoseconds. */
+/* N digits at *S into *V */
+static int
+num (const char **s, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++, (*s)++) {
+		if (**s < '0' || **s > '9')
+			return -1;
+		*v = *v * 10 + (**s - '0');
+	}
+	return 0;
+}
+
+/* A time as Docker's GetTimestamp takes it: a date, then T and the hour,
+ * minutes and seconds each optional, a fraction after '.' or ',', a zone
+ * (Z, +hh:mm) or none for local time; to nanoseconds. */
 static int
 parse_time_ns (const char *s, int64_t *ns)
 {
-	const char *dot;
-	int64_t sec, frac = 0;
-	int digits = 0;
+	struct tm tm = {.tm_isdst = -1};
+	int64_t frac = 0, off = 0;
+	int digits = 0, zoned = 0, h = 0, m = 0;
+	time_t t;
 
-	if (human_time_parse (s, &sec) < 0)
+	if (num (&s, 4, &tm.tm_year) < 0 || *s++ != '-' || num (&s, 2, &tm.tm_mon) < 0 || *s++ != '-' ||
+	    num (&s, 2, &tm.tm_mday) < 0)
 		return -1;
-	if ((dot = strchr (s, '.')))
-		for (dot++; *dot >= '0' && *dot <= '9'; dot++)
+	if ((*s == 'T' || *s == 't') && (s++, num (&s, 2, &tm.tm_hour) < 0))
+		return -1;
+	if (*s == ':' && (s++, num (&s, 2, &tm.tm_min) < 0))
+		return -1;
+	if (*s == ':' && (s++, num (&s, 2, &tm.tm_sec) < 0))
+		return -1;
+	if (*s == '.' || *s == ',')
+		for (s++; *s >= '0' && *s <= '9'; s++)
 			if (digits++ < 9)
-				frac = frac * 10 + (*dot - '0');
+				frac = frac * 10 + (*s - '0');
 	while (digits++ < 9)
 		frac *= 10;
-	*ns = sec * 1000000000LL + frac;
+	if (*s == 'Z' || *s == 'z')
+		zoned = 1, s++;
+	else if ((*s == '+' || *s == '-') && s[1]) {
+		int sign = *s++ == '-' ? -1 : 1;
+		if (num (&s, 2, &h) < 0)
+			return -1;
+		if (*s == ':')
+			s++;
+		if (num (&s, 2, &m) < 0)
+			return -1;
+		zoned = 1, off = sign * (h * 3600 + m * 60);
+	}
+	if (*s || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+	    tm.tm_min > 59 || tm.tm_sec > 60)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = zoned ? timegm (&tm) - off : mktime (&tm);
+	*ns = (int64_t)t * 1000000000LL + frac;
 	return 0;
 }
 
@@ -134,7 +174,7 @@ parse_bound (const char *s, const char *flag)
 	secs = strtod (s, &end);
 	if (end != s && !*end)
 		return (int64_t)(secs * 1e9);
-	err_die (BX_USAGE, "invalid value for \"%s\": %s", flag, s);
+	err_die (BX_USAGE, "invalid value for \"%s\": failed to parse value as time or duration: \"%s\"", flag, s);
 }
 
 static void
@@ -165,7 +205,7 @@ parse_args (int argc, char **argv, struct opts *o)
 		case O_SINCE: o->since = parse_bound (optarg, "since"); break;
 		case O_UNTIL: o->until = parse_bound (optarg, "until"); break;
 		case 'D': break; /* no log options here: nothing to add */
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (argc - optind != 1)

@@ -53,7 +53,7 @@ usage (void)
 	         "usage: %s [--root DIR] [-f] [-v] CONTAINER...\n"
 	         "       %s [--root DIR] --prune [-f] [-v] [--filter until=T|label=K[=V]]... [--bytes-fd N]\n",
 	         bx_prog, bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 #define MAXFILTERS 32
@@ -118,7 +118,7 @@ parse_args (int argc, char **argv, const char **root, struct prune *p)
 		case O_PRUNE: p->on = 1; break;
 		case O_FILTER: add_filter (p, optarg); break;
 		case O_BYTES_FD: p->bytes_fd = atoi (optarg); break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (p->on ? optind != argc : optind == argc || p->bytes_fd >= 0 || p->until >= 0 || p->nlabels || p->nnolabels)
@@ -262,11 +262,27 @@ cmd_prune (int rootfd, const char *root, int flags, const struct prune *p)
 	return 0;
 }
 
+/* each of ARGS removed, as docker rm: under box a missing one is the
+ * CLI's "Error: No such container", which -f does not count as failing */
 static int
-rm_one (int rootfd, const char *what, const char *id, void *flags, struct bx_err *e)
+rm_all (int rootfd, char **args, int n, int flags)
 {
-	(void)what;
-	return ctrrm_remove (rootfd, id, *(int *)flags, e);
+	char id[CTR_ID_LEN + 1];
+	int rc = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct bx_err e = {0};
+		if (ctr_resolve (rootfd, args[i], id, &e) < 0 && err_docker ()) {
+			fprintf (stderr, "Error: %s\n", e.msg);
+			if (!(flags & CTR_RM_FORCE))
+				rc = BX_FAIL;
+		} else if (e.code || ctrrm_remove (rootfd, id, flags, &e) < 0) {
+			err_report_each (args[i], &e);
+			rc = BX_FAIL;
+		} else
+			err_report_each (args[i], NULL);
+	}
+	return rc;
 }
 
 int
@@ -283,7 +299,7 @@ main (int argc, char **argv)
 		return err_report (&e);
 	if (p.on)
 		return cmd_prune (rootfd, root, flags, &p);
-	rc = ctr_each (rootfd, argv + optind, argc - optind, rm_one, &flags, err_report_each);
+	rc = rm_all (rootfd, argv + optind, argc - optind, flags);
 	/* then what killed creators and removers left: a name reaches its
 	 * half-made container (ctrrm_remove), an id cannot (no directory) */
 	ctrrm_sweep (rootfd, &e);

@@ -54,7 +54,7 @@ usage (void)
 	         "       %1$s [--root DIR] rm [-f] NAME...\n"
 	         "       %1$s [--root DIR] prune [-f] [--filter label=K[=V]] [--bytes-fd N]\n",
 	         bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 /* Docker's client prints the daemon's refusals so, and exits 1 */
@@ -107,7 +107,7 @@ cmd_create (struct ctx *c, int argc, char **argv)
 		case 'd': driver = optarg; break;
 		case 'o': kv_add (opts, optarg); break;
 		case 'l': kv_add (labels, optarg); break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (argc - optind > 1)
@@ -260,7 +260,7 @@ cmd_ls (struct ctx *c, int argc, char **argv)
 				return daemon_error (&e);
 			}
 			break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (optind != argc)
@@ -389,7 +389,7 @@ cmd_prune (struct ctx *c, int argc, char **argv)
 				return daemon_error (&e);
 			}
 			break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (optind != argc)

@@ -37,7 +37,7 @@ static void
 usage (void)
 {
 	fprintf (stderr, "usage: %s [--root DIR] CONTAINER...\n", bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 /* S's run ended: exited, or a newer exit recorded while it waits to

@@ -90,7 +90,7 @@ usage (void)
 	         "[--insecure HOST]... [REF...]\n"
 	         "       %s [--root DIR] --gc\n",
 	         bx_prog, bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 static void
@@ -123,7 +123,7 @@ parse_args (int argc, char **argv, struct opts *o)
 			if (regconn_add_insecure (o->insecure, sizeof o->insecure, optarg, &e) < 0)
 				exit (err_report (&e));
 			break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (regconn_add_insecure (o->insecure, sizeof o->insecure, getenv ("BOX_INSECURE_REGISTRIES"), &e) < 0)

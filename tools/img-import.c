@@ -63,7 +63,7 @@ static void
 usage (void)
 {
 	fprintf (stderr, "usage: %s [--root DIR] [-c CHANGE]... [-m MSG] FILE|-|URL [REPO[:TAG]]\n", bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 static void
@@ -84,7 +84,7 @@ parse_import (int argc, char **argv, struct opts *o)
 			o->changes[o->nchanges++] = optarg;
 			break;
 		case 'm': o->message = optarg; break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2)
@@ -268,7 +268,7 @@ main (int argc, char **argv)
 		err_die (BX_FAIL, "import from a URL: not implemented");
 	if (!(config = import_config (&o, &e))) {
 		fprintf (stderr, "Error response from daemon: %s\n", e.msg);
-		return e.code ? e.code : BX_FAIL;
+		return err_code (e.code ? e.code : BX_FAIL);
 	}
 	if (o.ref && ref_parse_tag (o.ref, full, sizeof full, &e) < 0)
 		return json_decref (config), err_report (&e);
@@ -288,7 +288,7 @@ main (int argc, char **argv)
 	json_decref (config);
 	if (rc < 0) {
 		fprintf (stderr, "Error response from daemon: %s\n", e.msg);
-		return e.code ? e.code : BX_FAIL;
+		return err_code (e.code ? e.code : BX_FAIL);
 	}
 	puts (id);
 	return fflush (stdout) == EOF ? BX_SYSTEM : 0;

@@ -89,7 +89,7 @@ usage (void)
 	         "       %s [--root DIR] gc\n"
 	         "       %s [--root DIR] prune [-a] [-f] [--bytes-fd N | --plus-bytes N]\n",
 	         bx_prog, bx_prog, bx_prog, bx_prog, bx_prog, bx_prog, bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 static void
@@ -130,7 +130,7 @@ add_filter (struct imgrows_opts *o, const char *f)
 	const char *v = strchr (f, '=');
 
 	if (!v)
-		err_die (BX_USAGE, "bad format of filter (expected name=value): %s", f);
+		err_flag_value (f, "-f, --filter", "bad format of filter (expected name=value)");
 	v++;
 	if (strncmp (f, "reference=", 10) == 0 && o->nrefs < IMGROWS_MAXFILTERS)
 		o->refs[o->nrefs++] = v;
@@ -141,8 +141,12 @@ add_filter (struct imgrows_opts *o, const char *f)
 		              : strcmp (v, "false") == 0 || strcmp (v, "0") == 0
 		                  ? 0
 		                  : (err_die (BX_USAGE, "invalid filter 'dangling=%s'", v), 0);
-	else if (strncmp (f, "before=", 7) == 0 || strncmp (f, "since=", 6) == 0 || strncmp (f, "until=", 6) == 0)
-		err_die (BX_FAIL, "filter %.*s: not implemented", (int)(v - f - 1), f);
+	else if (strncmp (f, "before=", 7) == 0)
+		o->before_ref = v;
+	else if (strncmp (f, "since=", 6) == 0)
+		o->since_ref = v;
+	else if (strncmp (f, "until=", 6) == 0)
+		err_die (BX_FAIL, "filter until: not implemented");
 	else
 		err_die (BX_USAGE, "invalid filter '%.*s'", (int)(v - f - 1), f);
 }
@@ -220,7 +224,7 @@ print_rows (const struct list_opts *o, const struct imgrows *rows)
 	if (rc == 0)
 		rc = listfmt_print (&f, stdout, &e);
 	listfmt_free (&f);
-	return rc < 0 ? err_report (&e) : 0;
+	return rc < 0 ? err_report_tmpl (&e, "template parsing error", BX_FAIL) : 0;
 }
 
 static void
@@ -245,7 +249,7 @@ list_parse (int argc, char **argv, struct ctx *c, struct list_opts *o, const cha
 		case O_FORMAT: o->format = optarg; break;
 		case 'f': add_filter (&o->rows, optarg); break;
 		case 'o': check_fields (o->fields = optarg); break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (argc - optind > 1)
@@ -261,6 +265,20 @@ warn_unreadable (const struct imgset *set)
 		if (!set->v[i].id[0])
 			err_warn ("%s: %s, skipped", set->v[i].name ? set->v[i].name : set->v[i].mdigest,
 			          set->v[i].err.msg);
+}
+
+/* before=, since=: when the image REF names was made (none: -1) */
+static int64_t
+ref_created (struct imgset *set, const char *ref)
+{
+	struct bx_err e = {0};
+	int how, k;
+
+	if (!ref)
+		return -1;
+	if ((k = imgset_find (set, ref, &how, &e)) < 0 || !set->v[k].id[0])
+		exit (err_report (&e));
+	return set->v[k].created;
 }
 
 static int
@@ -280,6 +298,8 @@ cmd_list (int argc, char **argv, struct ctx *c)
 	ctx_open (c);
 	load_set (c, &set);
 	warn_unreadable (&set);
+	o.rows.before = ref_created (&set, o.rows.before_ref);
+	o.rows.since = ref_created (&set, o.rows.since_ref);
 	if (imgrows_build (&set, &o.rows, &rows, &e) < 0)
 		exit (err_report (&e));
 	if (o.fields)
@@ -323,11 +343,15 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 			if (strcmp (optarg, "image") != 0)
 				err_die (BX_FAIL, "inspect --type %s: not implemented", optarg);
 			break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (optind == argc)
 		usage ();
+	if (format && listfmt_check (format, &fe) < 0) {
+		json_decref (all);
+		return err_report_inspect (&fe);
+	}
 	ctx_open (c);
 	load_set (c, &set);
 	for (int i = optind; i < argc; i++) {
@@ -343,7 +367,7 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 		json_array_append_new (all, imgset_inspect (&set, (size_t)k));
 	}
 	if (listfmt_inspect (all, format, stdout, &fe) < 0)
-		rc = err_report (&fe);
+		rc = err_report_inspect (&fe);
 	json_decref (all);
 	imgset_free (&set);
 	return finish (rc);
@@ -394,7 +418,7 @@ hist_parse (int argc, char **argv, struct ctx *c, struct hist_opts *o)
 		case 'q': o->quiet = 1; break;
 		case 'H': o->human = optarg ? parse_bool (optarg + (*optarg == '=')) : 1; break;
 		case O_FORMAT: o->format = optarg; break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (argc - optind != 1)
@@ -420,7 +444,10 @@ print_hist (const struct hist_opts *o, const struct imghist *h)
 	time_t now = time (NULL);
 	int rc = 0;
 
-	if (listfmt_init (&f, hist_format (o), HIST_TABLE, &e) < 0 || listfmt_header (&f, hd, &e) < 0)
+	if (listfmt_init (&f, hist_format (o), HIST_TABLE, &e) < 0)
+		rc = -1;
+	f.type = "*image.historyContext"; /* an unknown field's error names it, as docker's */
+	if (rc == 0 && listfmt_header (&f, hd, &e) < 0)
 		rc = -1;
 	for (size_t i = 0; rc == 0 && i < h->n; i++) {
 		json_t *rec = imghist_record (&h->v[i], o->notrunc, o->human, now);
@@ -431,7 +458,7 @@ print_hist (const struct hist_opts *o, const struct imghist *h)
 	if (rc == 0)
 		rc = listfmt_print (&f, stdout, &e);
 	listfmt_free (&f);
-	return rc < 0 ? err_report (&e) : 0;
+	return rc < 0 ? err_report_tmpl (&e, "template parsing error", BX_FAIL) : 0;
 }
 
 static int
@@ -584,7 +611,8 @@ rm_one (struct ctx *c, const char *name, int force, int *deleted)
 		err_die (BX_SYSTEM, "out of memory");
 	if (store_index_update (&c->st, imgrm_fn, &op, &e) < 0) {
 		json_decref (op.lines);
-		return err_report (&e);
+		/* docker rmi -f: a missing image is said, and no failure */
+		return force && e.code == BX_NOTFOUND && err_docker () ? (err_report (&e), 0) : err_report (&e);
 	}
 	rm_events (c, &op);
 	json_array_foreach (op.lines, i, l) puts (json_string_value (l));
@@ -607,7 +635,7 @@ cmd_rm (int argc, char **argv, struct ctx *c)
 		case 'R': c->root = optarg; break;
 		case 'f': force = 1; break;
 		case 'P': break; /* no parent images here */
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (optind == argc)
@@ -704,7 +732,7 @@ prune_parse (int argc, char **argv, struct ctx *c, int *all, int *force, uint64_
 			if (*end || end == optarg)
 				usage ();
 			break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (optind != argc)

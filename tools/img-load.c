@@ -178,7 +178,7 @@ static void
 usage (void)
 {
 	fprintf (stderr, "usage: %s [--root DIR] [-q] [-i FILE|DIR]\n", bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 static void
@@ -196,7 +196,7 @@ parse_args (int argc, char **argv, struct opts *o)
 		case 'R': o->root = optarg; break;
 		case 'i': o->input = optarg; break;
 		case 'q': o->quiet = 1; break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (optind != argc)

@@ -38,7 +38,7 @@ usage (void)
 	         "usage: %s [--root DIR] [-u USER] [-p PASS | --password-stdin] [--insecure] [SERVER]\n"
 	         "       %s --logout [SERVER]\n",
 	         bx_prog, bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 static void
@@ -61,7 +61,7 @@ parse_args (int argc, char **argv, struct opts *o)
 		case 'S': o->pass_stdin = 1; break;
 		case 'L': o->logout = 1; break;
 		case 'I': o->insecure = 1; break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (argc - optind > 1)

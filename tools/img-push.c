@@ -81,7 +81,7 @@ usage (void)
 	         "usage: %s [--root DIR] [-q] [--docker] [--insecure HOST]... NAME[:TAG]\n"
 	         "       %s [--root DIR] [-q] [--docker] [--insecure HOST]... -a NAME\n",
 	         bx_prog, bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 static void
@@ -104,7 +104,7 @@ parse_args (int argc, char **argv, struct opts *o)
 			if (regconn_add_insecure (o->insecure, sizeof o->insecure, optarg, &e) < 0)
 				exit (err_report (&e));
 			break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (regconn_add_insecure (o->insecure, sizeof o->insecure, getenv ("BOX_INSECURE_REGISTRIES"), &e) < 0)

@@ -360,7 +360,7 @@ static void
 usage (void)
 {
 	fprintf (stderr, "usage: %s [--root DIR] [-o FILE] [--format docker|oci] IMAGE...\n", bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 static void
@@ -382,7 +382,7 @@ parse_args (int argc, char **argv, struct opts *o)
 				err_die (BX_USAGE, "--format: want docker or oci, not '%s'", optarg);
 			o->oci = strcmp (optarg, "oci") == 0;
 			break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (optind >= argc)

@@ -59,7 +59,7 @@ static void
 usage (void)
 {
 	fprintf (stderr, "usage: %s [--root DIR] info|version [-f FORMAT]\n       %s --version\n", bx_prog, bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 static void
@@ -76,7 +76,7 @@ parse_args (int argc, char **argv, struct opts *o)
 		case 'R': o->root = optarg; break;
 		case 'f': o->format = optarg; break;
 		case 'V': o->verb = "--version"; return;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (optind >= argc)
@@ -87,7 +87,7 @@ parse_args (int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'f': o->format = optarg; break;
 		case 'R': o->root = optarg; break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (optind != argc)

@@ -4,14 +4,90 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *bx_prog = "box";
+static char *docker_verb;
 
 void
 err_prog_init (const char *argv0)
 {
-	const char *s = strrchr (argv0, '/');
+	const char *s = strrchr (argv0, '/'), *v = getenv ("BOX_DOCKER");
+
 	bx_prog = s ? s + 1 : argv0;
+	if (v && *v && (docker_verb = strdup (v))) {
+		unsetenv ("BOX_DOCKER");
+		/* err_flag says it in Docker's words */
+		opterr = 0;
+	}
+}
+
+const char *
+err_docker (void)
+{
+	return docker_verb;
+}
+
+int
+err_code (int code)
+{
+	return docker_verb && code >= BX_FAIL && code <= BX_SYSTEM ? BX_FAIL : code;
+}
+
+/* the argument getopt refused: the group a short flag was in ends it or
+ * is the next one */
+static const char *
+flag_arg (char **argv)
+{
+	const char *a = argv[optind - 1];
+
+	if (optopt && (a[0] != '-' || a[1] == '-' || !strchr (a + 1, optopt)) && argv[optind])
+		a = argv[optind];
+	return a;
+}
+
+void
+err_flag (char **argv)
+{
+	const char *a;
+
+	if (!docker_verb)
+		return;
+	a = flag_arg (argv);
+	if (a[0] == '-' && a[1] == '-')
+		fprintf (stderr, "%s: %.*s\n", optopt ? "flag needs an argument" : "unknown flag",
+		         (int)strcspn (a, "="), a);
+	else if (optopt && !a[2] && a[1] == optopt && a == argv[optind - 1] && !argv[optind])
+		fprintf (stderr, "flag needs an argument: '%c' in %s\n", optopt, a);
+	else
+		fprintf (stderr, "unknown shorthand flag: '%c' in %s\n", optopt, a);
+	fprintf (stderr, "See 'box %s --help'.\n", docker_verb);
+	exit (125);
+}
+
+void
+err_flag_value (const char *arg, const char *flag, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!docker_verb)
+		fprintf (stderr, "%s: ", bx_prog);
+	fprintf (stderr, "invalid argument \"%s\" for \"%s\" flag: ", arg, flag);
+	va_start (ap, fmt);
+	vfprintf (stderr, fmt, ap);
+	va_end (ap);
+	fputc ('\n', stderr);
+	if (!docker_verb)
+		exit (BX_USAGE);
+	fprintf (stderr, "See 'box %s --help'.\n", docker_verb);
+	exit (125);
+}
+
+/* Docker's words for E: a missing object is the CLI's own message */
+static void
+docker_say (int code, const char *msg)
+{
+	fprintf (stderr, "%s%s\n", code == BX_NOTFOUND ? "Error: " : "Error response from daemon: ", msg);
 }
 
 int
@@ -49,8 +125,30 @@ err_wrap (struct bx_err *e, const char *fmt, ...)
 int
 err_report (const struct bx_err *e)
 {
-	fprintf (stderr, "%s: %s\n", bx_prog, e->msg);
-	return e->code ? e->code : BX_FAIL;
+	if (docker_verb)
+		docker_say (e->code, e->msg);
+	else
+		fprintf (stderr, "%s: %s\n", bx_prog, e->msg);
+	return err_code (e->code ? e->code : BX_FAIL);
+}
+
+int
+err_report_tmpl (const struct bx_err *e, const char *prefix, int code)
+{
+	if (!docker_verb || e->code == BX_SYSTEM)
+		return err_report (e);
+	fprintf (stderr, "%s: %s\n", prefix, e->msg);
+	return code;
+}
+
+int
+err_report_inspect (const struct bx_err *e)
+{
+	if (docker_verb && e->code == BX_FAIL) {
+		putchar ('\n');
+		fflush (stdout);
+	}
+	return err_report_tmpl (e, "template parsing error", e->code == BX_USAGE ? 64 : BX_FAIL);
 }
 
 void
@@ -58,12 +156,15 @@ err_die (int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf (stderr, "%s: ", bx_prog);
+	if (docker_verb)
+		fputs (code == BX_NOTFOUND ? "Error: " : "Error response from daemon: ", stderr);
+	else
+		fprintf (stderr, "%s: ", bx_prog);
 	va_start (ap, fmt);
 	vfprintf (stderr, fmt, ap);
 	va_end (ap);
 	fputc ('\n', stderr);
-	exit (code);
+	exit (err_code (code));
 }
 
 void

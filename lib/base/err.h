@@ -35,6 +35,36 @@ void err_report_each (const char *what, const struct bx_err *e);
 extern const char *bx_prog;
 void err_prog_init (const char *argv0);
 
+/* Under box, BOX_DOCKER names the Docker verb being run ("ps", "container
+ * ls"): the tool then answers as Docker's CLI (err_prog_init reads it and
+ * takes it out of the environment, so that the programs a tool runs keep
+ * their own codes). err_report and err_die then say "Error response from
+ * daemon: MSG" ("Error: MSG" for a missing object) and exit 1 where the
+ * tool's code is 1 to 5; other codes (a payload's 126, 127) pass. NULL
+ * when not under box. */
+const char *err_docker (void);
+/* CODE (enum bx_code), or Docker's exit code for it under box: 1. */
+int err_code (int code);
+/* For getopt's '?' under box: Docker's "unknown flag: --x" (or "flag
+ * needs an argument") and "See 'box VERB --help'.", exit 125. Outside box
+ * getopt has said it already: returns. */
+void err_flag (char **argv);
+
+/* A template's error (base/listfmt: BX_USAGE when it did not parse, else
+ * when it ran): under box "PREFIX: MSG" and CODE, as Docker's CLI says it
+ * (docker ps: "failed to parse template", 1; docker inspect: "template
+ * parsing error", 64 for a parse); else err_report's. */
+int err_report_tmpl (const struct bx_err *e, const char *prefix, int code);
+/* docker inspect's: "template parsing error", 64 when it did not parse;
+ * 1 when it ran, after the empty line docker inspect prints then */
+int err_report_inspect (const struct bx_err *e);
+
+/* A flag's value refused (FLAG as Docker names it: "-f, --filter"):
+ * Docker's 'invalid argument "ARG" for "FLAG" flag: MSG'; under box its
+ * "See" line and exit 125, else after "prog: ", exit BX_USAGE. */
+void err_flag_value (const char *arg, const char *flag, const char *fmt, ...)
+    __attribute__ ((noreturn, format (printf, 3, 4)));
+
 /* For tools only: print "prog: msg" and exit with CODE. */
 void err_die (int code, const char *fmt, ...) __attribute__ ((noreturn, format (printf, 2, 3)));
 void err_warn (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));

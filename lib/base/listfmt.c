@@ -358,6 +358,17 @@ listfmt_inspect (json_t *all, const char *format, FILE *out, struct bx_err *e)
 }
 
 int
+listfmt_check (const char *format, struct bx_err *e)
+{
+	struct gotmpl *t;
+
+	if (gotmpl_parse (format, &t, e) < 0)
+		return -1;
+	gotmpl_free (t);
+	return 0;
+}
+
+int
 listfmt_print (struct listfmt *f, FILE *out, struct bx_err *e)
 {
 	const char *text = listfmt_text (f);

@@ -56,6 +56,9 @@ int listfmt_render (const char *tmpl, json_t *dot, char **out, struct bx_err *e)
 /* docker inspect's output of ALL (an array) on OUT: indented JSON, or
  * FORMAT rendered per object. A render that fails stops the output there. */
 int listfmt_inspect (json_t *all, const char *format, FILE *out, struct bx_err *e);
+/* Parse FORMAT only: docker inspect refuses a bad template before it
+ * looks for any object. */
+int listfmt_check (const char *format, struct bx_err *e);
 /* JSON as Go's encoding/json writes it: compact, keys sorted, <>& escaped
  * as \u003c \u003e \u0026. Malloc'd; NULL when out of memory. */
 char *listfmt_json_dumps_go (json_t *v, size_t flags);

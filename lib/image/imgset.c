@@ -55,7 +55,7 @@ ent_names (struct imgset_entry *en, json_t *d)
 	en->name = json_string_value (json_object_get (json_object_get (d, "annotations"), ANN_REF_NAME));
 	en->has_ref = en->name && ref_parse (en->name, &en->r, &ign) == 0;
 	snprintf (en->mdigest, sizeof en->mdigest, "%s", dg && digest_is_valid (dg) ? dg : "");
-	snprintf (en->rdigest, sizeof en->rdigest, "%s", rd && digest_is_valid (rd) ? rd : en->mdigest);
+	snprintf (en->rdigest, sizeof en->rdigest, "%s", rd && digest_is_valid (rd) ? rd : "");
 }
 
 int
@@ -170,7 +170,7 @@ imgset_find (struct imgset *set, const char *name, int *how, struct bx_err *e)
 		if (found >= 0)
 			return found;
 	}
-	return err_set (e, BX_NOTFOUND, 0, "no such image: %s", name);
+	return err_set (e, BX_NOTFOUND, 0, "No such image: %s", name);
 }
 
 void
@@ -250,6 +250,9 @@ repo_names (const struct imgset *set, const struct imgset_entry *en, json_t *tag
 			if (!json_array_contains (tags, name))
 				json_array_append_new (tags, json_string (name));
 		}
+		/* a digest the registry gave: an image loaded or built has none */
+		if (!x->r.digest[0] && !x->rdigest[0])
+			continue;
 		snprintf (name, sizeof name, "%s@%s", repo, x->r.digest[0] ? x->r.digest : x->rdigest);
 		if (!json_array_contains (digests, name))
 			json_array_append_new (digests, json_string (name));

@@ -24,7 +24,7 @@ struct imgset_entry {
 	int has_ref;
 	char mdigest[DIGEST_STR_LEN + 1]; /* the entry's digest; "" if invalid */
 	char pdigest[DIGEST_STR_LEN + 1]; /* the image manifest's (an index's choice) */
-	char rdigest[DIGEST_STR_LEN + 1]; /* ANN_REPO_DIGEST, else mdigest */
+	char rdigest[DIGEST_STR_LEN + 1]; /* ANN_REPO_DIGEST, else "" (not pulled) */
 	char id[DIGEST_STR_LEN + 1];      /* the config digest; "" when unreadable */
 	json_t *manifest, *config;        /* owned; NULL when unreadable */
 	int64_t size;                     /* config + layers, as stored */

@@ -300,7 +300,7 @@ tag_remove_fn (json_t *index, void *arg, struct bx_err *e)
 	int i = find_tag (manifests, op->ref);
 
 	if (i < 0)
-		return err_set (e, BX_NOTFOUND, 0, "no such image: %s", op->ref);
+		return err_set (e, BX_NOTFOUND, 0, "No such image: %s", op->ref);
 	json_array_remove (manifests, i);
 	return 0;
 }

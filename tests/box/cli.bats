@@ -181,7 +181,7 @@ verbs () {
 		and .Server.Components[0].Version == $v and .Server.Platform.Name == "box"' <<<"$output"
 	run -0 box version --format json
 	jq -e '.Client.Arch | length > 0' <<<"$output"
-	run -2 box version extra
+	run -1 box version extra
 }
 
 @test "box info: the counts from the state dir, the host's facts, Docker's layout" {

@@ -17,6 +17,6 @@ teardown () {
 	[[ $output == $'A /new\nC /etc\nD /etc/group' || $output == $'C /etc\nD /etc/group\nA /new' ]]
 	run -0 box container diff dd
 	[[ $output == $'C /etc\nD /etc/group\nA /new' ]]
-	run --separate-stderr -3 box diff nope
+	run --separate-stderr -1 box diff nope
 	[[ $stderr == "Error response from daemon: No such container: nope" ]]
 }

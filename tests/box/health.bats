@@ -167,7 +167,7 @@ health_wait () {
 	# values of one key are alternatives
 	run -0 box ps --filter health=healthy --filter health=none --format '{{.Names}}'
 	[[ $(sort <<<"$output" | tr '\n' ' ') == "ok plain " ]]
-	run --separate-stderr -2 box ps --filter health=sick
+	run --separate-stderr -1 box ps --filter health=sick
 	[[ $stderr == *"Unrecognised filter value for health: sick" ]]
 }
 

@@ -51,7 +51,7 @@ teardown () {
 	[[ $stderr == "open $BATS_TEST_TMPDIR/nope: no such file or directory" ]]
 	run --separate-stderr -1 box import http://127.0.0.1:1/x.tar
 	[[ $stderr == *"import from a URL: not implemented" ]]
-	run --separate-stderr -2 box import -c 'RUN true' - </dev/null
+	run --separate-stderr -1 box import -c 'RUN true' - </dev/null
 	[[ $stderr == "Error response from daemon: run is not a valid change command" ]]
 	[[ -z $(ls "$BOX_ROOT/tmp" 2>/dev/null) ]]
 }

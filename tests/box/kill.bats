@@ -27,5 +27,5 @@ teardown () { box_teardown; }
 	id=$(box create --name idle --network none small true)
 	run --separate-stderr -1 box kill idle
 	[[ $stderr == "Error response from daemon: Cannot kill container: idle: container $id is not running" ]]
-	run --separate-stderr -2 box kill -s NOSUCH idle
+	run --separate-stderr -1 box kill -s NOSUCH idle
 }

@@ -34,6 +34,6 @@ teardown () {
 
 @test "box login with wrong credentials: exit 1, nothing written" {
 	run -1 --separate-stderr box login -u "$AUTH_USER" --password-stdin "$AUTH_REGISTRY" <<<"wrong"
-	[[ $stderr == "img-login: $AUTH_REGISTRY: unauthorized: authentication required" ]]
+	[[ $stderr == "Error response from daemon: $AUTH_REGISTRY: unauthorized: authentication required" ]]
 	[[ ! -e $DOCKER_CONFIG/config.json ]]
 }

@@ -36,7 +36,7 @@ ctr_ip () {
 	[[ $output == "front bridge test" ]]
 	run -0 box network rm front
 	[[ $output == front ]]
-	run -3 box network rm front
+	run -1 box network rm front
 	run -1 box network frobnicate
 	[[ $output == *"Usage:  box network COMMAND"* ]]
 }
@@ -103,7 +103,7 @@ ctr_ip () {
 @test "network rm refuses while a container is attached; box rm releases it" {
 	id=$(box network create busy)
 	box run -d --name c1 --network busy small sleep 100
-	run -4 box network rm busy
+	run -1 box network rm busy
 	[[ $output == *"error while removing network: network busy id $id has active endpoints" ]]
 	box rm -f c1
 	run -0 box network rm busy
@@ -123,7 +123,7 @@ ctr_ip () {
 	run -0 box network disconnect side cli
 	run box exec cli timeout 3 wget -q -O- http://web/hostname
 	[[ $status != 0 ]]
-	run -3 box network disconnect side cli
+	run -1 box network disconnect side cli
 }
 
 @test "box rm after SIGKILL of the container and its supervisor removes everything" {

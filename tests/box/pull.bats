@@ -62,9 +62,9 @@ teardown () {
 
 @test "box pull --platform, and its errors" {
 	run -0 box pull -q --platform linux/arm64 "$REGISTRY/index"
-	run -3 --separate-stderr box pull --platform windows/amd64 "$REGISTRY/index"
-	[[ $stderr == "img-fetch: $REGISTRY/index:latest: no matching manifest for windows/amd64 in the manifest list entries (available: linux/amd64, linux/arm64)" ]]
-	run -3 --separate-stderr box pull "$REGISTRY/nothere"
-	[[ $stderr == "img-fetch: $REGISTRY/nothere:latest: "* ]]
-	run -2 box pull 'no spaces allowed'
+	run -1 --separate-stderr box pull --platform windows/amd64 "$REGISTRY/index"
+	[[ $stderr == "Error: $REGISTRY/index:latest: no matching manifest for windows/amd64 in the manifest list entries (available: linux/amd64, linux/arm64)" ]]
+	run -1 --separate-stderr box pull "$REGISTRY/nothere"
+	[[ $stderr == "Error: $REGISTRY/nothere:latest: "* ]]
+	run -1 box pull 'no spaces allowed'
 }

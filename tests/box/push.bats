@@ -44,10 +44,10 @@ teardown () {
 	[[ $output != *"Using default tag"* ]]
 }
 
-@test "box push -q prints the name; a missing tag exits 3 with Docker's words" {
+@test "box push -q prints the name; a missing tag exits 1 with Docker's words" {
 	box tag multi "$REGISTRY/boxpush/q:1"
 	run -0 box push -q "$REGISTRY/boxpush/q:1"
 	[[ $output == "$REGISTRY/boxpush/q:1" ]]
-	run --separate-stderr -3 box push "$REGISTRY/boxpush/none:1"
-	[[ $stderr == "img-push: An image does not exist locally with the tag: $REGISTRY/boxpush/none" ]]
+	run --separate-stderr -1 box push "$REGISTRY/boxpush/none:1"
+	[[ $stderr == "Error: An image does not exist locally with the tag: $REGISTRY/boxpush/none" ]]
 }

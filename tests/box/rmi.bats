@@ -36,8 +36,8 @@ blobs () { ls "$BOX_ROOT/images/blobs/sha256" | sort; }
 	id=$(skopeo inspect --raw "oci:$BOX_ROOT/images:docker.io/library/small:latest" | jq -r .config.digest)
 	mkdir -p "$BOX_ROOT/containers/c0ffee0000000000000000000000000000000000000000000000000000000001"
 	echo "$id" >"$BOX_ROOT/containers/c0ffee0000000000000000000000000000000000000000000000000000000001/image"
-	run --separate-stderr -4 box rmi small
-	[[ $stderr == "img-list: conflict: unable to remove repository reference \"small\" (must force) - container c0ffee000000 is using its referenced image ${id:7:12}" ]]
+	run --separate-stderr -1 box rmi small
+	[[ $stderr == "Error response from daemon: conflict: unable to remove repository reference \"small\" (must force) - container c0ffee000000 is using its referenced image ${id:7:12}" ]]
 	run -0 box rmi -f small
 	[[ ${lines[1]} == "Deleted: $id" ]]
 }
@@ -47,18 +47,18 @@ blobs () { ls "$BOX_ROOT/images/blobs/sha256" | sort; }
 	local id cid
 	id=$(skopeo inspect --raw "oci:$BOX_ROOT/images:docker.io/library/small:latest" | jq -r .config.digest)
 	cid=$(box create --network none small true)
-	run --separate-stderr -4 box rmi "${id:7:12}"
-	[[ $stderr == "img-list: conflict: unable to delete ${id:7:12} (must be forced) - image is being used by stopped container ${cid:0:12}" ]]
+	run --separate-stderr -1 box rmi "${id:7:12}"
+	[[ $stderr == "Error response from daemon: conflict: unable to delete ${id:7:12} (must be forced) - image is being used by stopped container ${cid:0:12}" ]]
 	box rm "$cid"
 	cid=$(box run -d --network none small sleep 1000)
-	run --separate-stderr -4 box rmi -f "${id:7:12}"
-	[[ $stderr == "img-list: conflict: unable to delete ${id:7:12} (cannot be forced) - image is being used by running container ${cid:0:12}" ]]
+	run --separate-stderr -1 box rmi -f "${id:7:12}"
+	[[ $stderr == "Error response from daemon: conflict: unable to delete ${id:7:12} (cannot be forced) - image is being used by running container ${cid:0:12}" ]]
 	box rm -f "$cid"
 	run -0 box rmi small
 	[[ ${lines[1]} == "Deleted: $id" ]]
 }
 
-@test "box rmi nosuch exits 3" {
-	run --separate-stderr -3 box rmi nosuch
-	[[ $stderr == "img-list: no such image: nosuch" ]]
+@test "box rmi nosuch exits 1, in Docker's words" {
+	run --separate-stderr -1 box rmi nosuch
+	[[ $stderr == "Error: No such image: nosuch" ]]
 }

@@ -38,9 +38,9 @@ teardown () {
 	[[ $(skopeo inspect --raw "oci:$BATS_TEST_TMPDIR/other/images:docker.io/library/small:latest" | jq -r .config.digest) == "$id" ]]
 }
 
-@test "box save errors come from img-save with its exit codes" {
-	run --separate-stderr -3 box save -o "$A" nosuch
-	[[ $stderr == "img-save: no such image: nosuch" ]]
-	run -2 box save -o "$A"
+@test "box save errors are Docker's: exit 1" {
+	run --separate-stderr -1 box save -o "$A" nosuch
+	[[ $stderr == "Error: No such image: nosuch" ]]
+	run -1 box save -o "$A"
 	[[ ! -e $A ]]
 }

@@ -21,13 +21,13 @@ teardown () {
 	run -0 skopeo inspect "oci:$BOX_ROOT/images:127.0.0.1:5000/mine:v1"
 }
 
-@test "box tag: bad target exits 2, missing source 3, store unchanged" {
+@test "box tag: bad target or missing source exits 1 as Docker, store unchanged" {
 	local before
 	before=$(sha256sum <"$BOX_ROOT/images/index.json")
-	run --separate-stderr -2 box tag small 'a b'
-	[[ $stderr == "img-list: invalid reference format: a b" ]]
-	run --separate-stderr -3 box tag nosuch x
-	[[ $stderr == "img-list: no such image: nosuch" ]]
-	run -2 box tag small
+	run --separate-stderr -1 box tag small 'a b'
+	[[ $stderr == "Error response from daemon: invalid reference format: a b" ]]
+	run --separate-stderr -1 box tag nosuch x
+	[[ $stderr == "Error: No such image: nosuch" ]]
+	run -1 box tag small
 	[[ $(sha256sum <"$BOX_ROOT/images/index.json") == "$before" ]]
 }

@@ -203,7 +203,8 @@ compat_file () {
 		filter=''
 		[[ $mark == */* ]] && filter=${mark#*/}
 		expected=${mark%%/*}
-		eval "args=($rest)"
+		# a comment (" # ...") is not the command's
+		eval "args=(${rest%% # *})"
 		t=$BATS_TEST_TMPDIR/$name.$n
 		mkdir -p "$t"
 		compat_side dk "$filter" "$t/dk" "${args[@]}"

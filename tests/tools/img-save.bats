@@ -35,7 +35,7 @@ config_of () { skopeo inspect --raw "oci:$BOX_ROOT/images:$1" | jq -r .config.di
 
 @test "an unknown image: exit 3, no file left" {
 	run --separate-stderr -3 img-save -o "$A" small nosuch
-	[[ $stderr == "img-save: no such image: nosuch" ]]
+	[[ $stderr == "img-save: No such image: nosuch" ]]
 	[[ -z $(ls "$BATS_TEST_TMPDIR" | grep a.tar) ]]
 }
 

@@ -76,7 +76,7 @@ refused () {
 
 @test "an unknown image exits 3" {
 	run --separate-stderr -3 img-unpack nope "$B"
-	[[ $stderr == "img-unpack: no such image: nope" ]]
+	[[ $stderr == "img-unpack: No such image: nope" ]]
 	[[ -z $output ]]
 	[[ ! -e $B ]]
 }

@@ -198,12 +198,19 @@ ctrview_command (const struct ctrview *v)
 	size_t i, len = 1;
 	char *out, *p;
 
-	json_array_foreach (a, i, x) len += strlen (json_string_value (x) ?: "") + 1;
+	json_array_foreach (a, i, x) len += strlen (json_string_value (x) ?: "") + 3;
 	if (!(p = out = calloc (1, len))) {
 		json_decref (a);
 		return NULL;
 	}
-	json_array_foreach (a, i, x) p += sprintf (p, "%s%s", i ? " " : "", json_string_value (x) ?: "");
+	/* as Docker's daemon: an argument with a blank in single quotes, the
+	 * path as it is */
+	json_array_foreach (a, i, x)
+	{
+		const char *s = json_string_value (x) ?: "";
+		const char *q = i && strchr (s, ' ') ? "'" : "";
+		p += sprintf (p, "%s%s%s%s", i ? " " : "", q, s, q);
+	}
 	json_decref (a);
 	return out;
 }

@@ -96,7 +96,7 @@ image_names (const struct imgrows_opts *o, struct listimg *im, const struct imgs
 	if (en->r.tag[0] && ref_matches (o, repo, full))
 		name_add (&im->tags, repo, en->r.tag, "");
 	snprintf (full, sizeof full, "%s@%s", repo, dg);
-	if (ref_matches (o, repo, full))
+	if (dg[0] && ref_matches (o, repo, full))
 		name_add (&im->digests, repo, "", dg);
 }
 
@@ -108,6 +108,8 @@ image_shown (const struct imgrows_opts *o, const struct listimg *im)
 	if (o->nrefs && !named)
 		return 0;
 	if ((o->dangling == 1 && im->tags.n) || (o->dangling == 0 && !named))
+		return 0;
+	if ((o->before_ref && im->en->created >= o->before) || (o->since_ref && im->en->created <= o->since))
 		return 0;
 	return labels_match (o, im->en);
 }

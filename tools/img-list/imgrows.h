@@ -25,9 +25,11 @@ struct imgrows_opts {
 	int nrefs;
 	const char *labels[IMGROWS_MAXFILTERS]; /* KEY or KEY=VALUE, all of them */
 	int nlabels;
-	int dangling;    /* -1 any, 0 named only, 1 untagged only */
-	int digests;     /* --digests: a row per digest of an untagged repository */
-	int need_digest; /* fill the digest of tagged rows (a column or field shows it) */
+	int dangling;                       /* -1 any, 0 named only, 1 untagged only */
+	const char *before_ref, *since_ref; /* before=, since=: an image */
+	int64_t before, since;              /* their creation times; -1 none */
+	int digests;                        /* --digests: a row per digest of an untagged repository */
+	int need_digest;                    /* fill the digest of tagged rows (a column or field shows it) */
 };
 
 struct imgrow {

@@ -45,7 +45,7 @@ bundle_mount (int rootfd, const char *image, const char *dir, enum bundle_driver
 		goto out;
 	rc = bundle_mount_image (rootfd, &s, &img, dir, drv, b, e);
 out:
-	if (rc < 0 && e->msg[0] && strncmp (e->msg, "no such image", 13) != 0)
+	if (rc < 0 && e->msg[0] && strncmp (e->msg, "No such image", 13) != 0)
 		err_wrap (e, "%s", image);
 	store_image_free (&img);
 	store_close (&s);
