@@ -168,7 +168,7 @@ static int
 report (const struct bx_err *e)
 {
 	fprintf (stderr, "Error response from daemon: %s\n", e->msg);
-	return e->code ? e->code : BX_FAIL;
+	return err_code (e->code ? e->code : BX_FAIL);
 }
 
 int

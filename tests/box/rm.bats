@@ -36,5 +36,5 @@ teardown () { box_teardown; }
 @test "rm: a missing container is Docker's error; the others go" {
 	box create --name a1 --network none small true >/dev/null
 	run --separate-stderr -1 box rm nope a1
-	[[ $output == a1 && $stderr == "Error response from daemon: No such container: nope" ]]
+	[[ $output == a1 && $stderr == "Error: No such container: nope" ]]
 }
