@@ -40,3 +40,4 @@ setup () {
 @test "template" { compat_file "$TESTS_DIR/compat/cases/template.case"; }
 @test "life" { compat_file "$TESTS_DIR/compat/cases/life.case"; }
 @test "objects" { compat_file "$TESTS_DIR/compat/cases/objects.case"; }
+@test "more" { compat_file "$TESTS_DIR/compat/cases/more.case"; }
