@@ -79,7 +79,7 @@ Error response from daemon: Container $id is already paused" ]]
 	id=$(box run -d --name ss --network none small sleep 1000)
 	box pause ss
 	run --separate-stderr -1 box exec ss true
-	[[ $stderr == "ctr-exec: Container ss is paused, unpause the container before exec" ]]
+	[[ $stderr == "Error response from daemon: Container ss is paused, unpause the container before exec" ]]
 	run --separate-stderr -1 box start ss
 	[[ $stderr == *"cannot start a paused container, try unpause instead"* ]]
 	[[ $stderr == *"Error: failed to start containers: ss" ]]

@@ -77,7 +77,7 @@ until_jq () {
 	run --separate-stderr -125 box restart -t x web
 	[[ $stderr == *'invalid argument "x" for "-t, --timeout" flag: strconv.ParseInt: parsing "x": invalid syntax' ]]
 	run --separate-stderr -125 box restart --bogus web
-	[[ $stderr == *"unknown flag: --bogus" ]]
+	[[ ${stderr_lines[0]} == "unknown flag: --bogus" && ${stderr_lines[1]} == "See 'box restart --help'." ]]
 	run --separate-stderr -125 box restart -t
 	[[ $stderr == *"flag needs an argument: -t" ]]
 }
