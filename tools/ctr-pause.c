@@ -23,6 +23,7 @@
 #include "base/err.h"
 #include "base/root.h"
 #include "runtime/ctr.h"
+#include "runtime/event.h"
 #include "runtime/freezer.h"
 
 struct opts {
@@ -91,6 +92,7 @@ one (int rootfd, const char *what, const char *id, void *arg, struct bx_err *e)
 			return err_set (e, BX_FAIL, 0, "Container %s is not running", id);
 		return err_wrap (e, "Cannot %s container %s", o->unpause ? "unpause" : "pause", id);
 	}
+	event_ctr (rootfd, id, o->unpause ? "unpause" : "pause", NULL, NULL);
 	return 0;
 }
 

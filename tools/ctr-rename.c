@@ -24,6 +24,7 @@
 #include "base/root.h"
 #include "runtime/ctr.h"
 #include "runtime/ctrname.h"
+#include "runtime/event.h"
 
 struct opts {
 	const char *root;
@@ -88,6 +89,9 @@ rename_ctr (int rootfd, const struct opts *o, struct bx_err *e)
 		return err_wrap (e, "Error when allocating new name");
 	if (ctrname_rename (rootfd, dfd, id, old, new, e) < 0)
 		return e->code == BX_CONFLICT ? err_wrap (e, "Error when allocating new name") : -1;
+	/* Docker's rename event: the new name, and the old one with its "/" */
+	snprintf (slashed, sizeof slashed, "/%s", old);
+	event_ctr (rootfd, id, "rename", "oldName", slashed);
 	return 0;
 }
 

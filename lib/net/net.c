@@ -14,6 +14,7 @@
 #include "base/afile.h"
 #include "base/cleanup.h"
 #include "base/layout.h"
+#include "runtime/event.h"
 
 bool
 net_is_predefined (const char *name)
@@ -295,4 +296,16 @@ net_names_free (char **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free (v[i]);
 	free (v);
+}
+
+void
+net_event (int rootfd, const char *action, const struct net *n, const char *ctr_id)
+{
+	struct event_attrs a = {.len = 0};
+
+	if (ctr_id)
+		event_attrs_add (&a, "container", ctr_id);
+	event_attrs_add (&a, "name", n->name);
+	event_attrs_add (&a, "type", n->driver[0] ? n->driver : "bridge");
+	event_log (rootfd, "network", action, n->id, &a);
 }

@@ -61,6 +61,9 @@ int net_open_dir (int rootfd, const char *name, struct net *n, struct bx_err *e)
  * (.rm-NAME.tmp-PID), a temporary name; for whoever reaps it. */
 int net_open_any (int rootfd, const char *entry, struct net *n, struct bx_err *e);
 void net_close (struct net *n);
+/* Docker's network event ACTION (create, destroy; connect, disconnect
+ * with the container CTR_ID) in the state directory's log (runtime/event) */
+void net_event (int rootfd, const char *action, const struct net *n, const char *ctr_id);
 
 /* N's internal, icc, masquerade, mtu, range and host_binding from its
  * config (Internal, Options, IPAM.Config[0].IPRange). */

@@ -6,12 +6,17 @@
 # and concurrent writers.
 
 load ../helpers
+load ../fixtures/net
 
 setup () {
 	box_setup_small
+	net_setup
 }
 
-teardown () { box_teardown; }
+teardown () {
+	net_teardown
+	box_teardown
+}
 
 # the events so far: "TYPE ACTION NAME-OR-ID" lines
 so_far () {
@@ -181,4 +186,23 @@ sys.stdout.write(line * (1100000 // len(line)))" >>"$BOX_ROOT/events"
 	[[ ${#lines[@]} == 100 ]]
 	run -0 awk -F'\t' 'NF != 5 || $2 != "volume" { bad++ } END { print bad + 0 }' "$BOX_ROOT/events"
 	[[ $output == 0 ]]
+}
+
+@test "network, pause, unpause and rename events" {
+	local nid
+	box network create evnet >/dev/null
+	nid=$(box network inspect -f '{{.Id}}' evnet)
+	box run -d --name pz --network evnet small sleep 1000 >/dev/null
+	box network disconnect evnet pz
+	box pause pz
+	box unpause pz
+	box rename pz pz2
+	box rm -f pz2 >/dev/null
+	box network rm evnet >/dev/null
+	run -0 so_far --filter type=network
+	[[ $output == $'network create evnet\nnetwork connect evnet\nnetwork disconnect evnet\nnetwork destroy evnet' ]]
+	run -0 box events --since 0 --until 0s --filter type=network --filter event=connect --format '{{.Actor.ID}} {{.Actor.Attributes.type}} {{len .Actor.Attributes.container}}'
+	[[ $output == "$nid bridge 64" ]]
+	run -0 box events --since 0 --until 0s --filter event=pause --filter event=unpause --filter event=rename --format '{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.oldName}}'
+	[[ $output == $'pause pz <no value>\nunpause pz <no value>\nrename pz2 /pz' ]]
 }

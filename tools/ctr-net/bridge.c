@@ -648,6 +648,7 @@ bridge_create (int rootfd, const struct bridge_opts *o, struct net *n, struct bx
 	}
 	/* made: the network is there */
 	unlinkat (n->dirfd, L_NET_MAKING, 0);
+	net_event (rootfd, "create", n, NULL);
 	return 0;
 undo:
 	tree_remove_at (rootfd, final);
@@ -709,5 +710,6 @@ bridge_remove (int rootfd, struct net *n, struct bx_err *e)
 		return err_set (e, BX_SYSTEM, errno, "remove network %s", n->name);
 	bridge_down (n);
 	tree_remove_at (rootfd, tmp);
+	net_event (rootfd, "destroy", n, NULL);
 	return 0;
 }

@@ -567,6 +567,8 @@ netctr_attach (int rootfd, const char *id, struct bx_err *e)
 	}
 	if (strcmp (mode, "none") && strcmp (mode, "host") && strncmp (mode, "container:", 10)) {
 		rc = attach_steps (&a, mode, e);
+		if (rc == 0)
+			net_event (rootfd, "connect", &a.n, id);
 		/* undo from the namespace on: before it, nothing was made (but
 		 * the default bridge, which stays, as Docker's does) */
 		if (rc < 0 && a.nsfd >= 0)
@@ -786,6 +788,8 @@ netctr_connect (int rootfd, struct net *n, const char *id, const char *const *al
 	if (endpoint_add (rootfd, n, &r, nsfd, &inner, e) == 0 && write_settings (rootfd, cdir, id, e) == 0 &&
 	    update_route (rootfd, cdir, id, e) == 0)
 		rc = update_resolv (rootfd, cdir, id, create, e);
+	if (rc == 0)
+		net_event (rootfd, "connect", n, id);
 out:
 	netlink_close (&inner);
 	json_decref (create);
@@ -814,6 +818,8 @@ netctr_disconnect (int rootfd, struct net *n, const char *id, struct bx_err *e)
 		return -1;
 	rc = update_resolv (rootfd, cdir, id, create, e);
 	json_decref (create);
+	if (rc == 0)
+		net_event (rootfd, "disconnect", n, id);
 	return rc;
 }
 
