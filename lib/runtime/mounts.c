@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/fdpass.h"
 #include "base/cleanup.h"
 #include "runtime/cgroup.h"
 #include "runtime/pty.h"
@@ -328,7 +329,7 @@ console_make (int rootfd, const struct op *o, const struct mounts_oci *pv, struc
 	if ((t = make_in_root (rootfd, o->dest, 0)) < 0 ||
 	    mount (fd_path (src, slave), fd_path (dst, t), NULL, MS_BIND, NULL) < 0)
 		return err_set (e, BX_SYSTEM, errno, "console %s", o->dest);
-	return pty_send (pv->console_sock, master, name, e);
+	return fdpass_send (pv->console_sock, master, name, e);
 }
 
 static int

@@ -18,7 +18,7 @@ struct mounts_oci {
 	void *arg;
 	int no_pivot; /* move the root over / and chroot: a root on ramfs cannot pivot */
 	/* >= 0: the terminal is made in the container's devpts, its master
-	 * sent over this socket (pty_send), its slave left in *console */
+	 * sent over this socket (fdpass_send), its slave left in *console */
 	int console_sock;
 	int *console;
 };

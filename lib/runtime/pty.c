@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "base/afile.h"
@@ -33,41 +32,6 @@ pty_open_at (int dirfd, const char *ptmx, int *master, int *slave, char *name, s
 	}
 	*master = m;
 	*slave = s;
-	return 0;
-}
-
-int
-pty_send (int sock, int master, const char *name, struct bx_err *e)
-{
-	char cbuf[CMSG_SPACE (sizeof (int))] = {0};
-	struct iovec iov = {(void *)name, strlen (name)};
-	struct msghdr h = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-	struct cmsghdr *cm = CMSG_FIRSTHDR (&h);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN (sizeof (int));
-	memcpy (CMSG_DATA (cm), &master, sizeof master);
-	if (sendmsg (sock, &h, MSG_NOSIGNAL) < 0)
-		return err_set (e, BX_SYSTEM, errno, "send the console");
-	return 0;
-}
-
-int
-pty_recv (int sock, int *master, struct bx_err *e)
-{
-	char cbuf[CMSG_SPACE (sizeof (int))], name[256];
-	struct iovec iov = {name, sizeof name};
-	struct msghdr h = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-	struct cmsghdr *cm;
-	ssize_t n;
-
-	while ((n = recvmsg (sock, &h, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-		;
-	cm = n > 0 ? CMSG_FIRSTHDR (&h) : NULL;
-	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-		return err_set (e, BX_SYSTEM, n < 0 ? errno : 0, "receive the console");
-	memcpy (master, CMSG_DATA (cm), sizeof *master);
 	return 0;
 }
 

@@ -14,11 +14,6 @@ int pty_open (int *master, int *slave, char *name, size_t len, struct bx_err *e)
 /* The same from the multiplexer PTMX (below DIRFD): a container's own
  * devpts instance, where the slave's name means something. */
 int pty_open_at (int dirfd, const char *ptmx, int *master, int *slave, char *name, size_t len, struct bx_err *e);
-/* MASTER over the unix socket SOCK (SCM_RIGHTS), NAME as the message:
- * runc's --console-socket protocol. */
-int pty_send (int sock, int master, const char *name, struct bx_err *e);
-/* The master a pty_send sent on SOCK. */
-int pty_recv (int sock, int *master, struct bx_err *e);
 /* FD's terminal in raw mode; its old settings in *SAVED. 0 when FD is no
  * terminal (nothing done), 1 when changed. */
 int pty_raw (int fd, struct termios *saved);

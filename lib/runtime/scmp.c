@@ -45,6 +45,8 @@ action (const char *name, json_t *errno_ret, uint32_t *out)
 		*out = SCMP_ACT_TRACE (eno);
 	else if (!strcmp (name, "SCMP_ACT_LOG"))
 		*out = SCMP_ACT_LOG;
+	else if (!strcmp (name, "SCMP_ACT_NOTIFY"))
+		*out = SCMP_ACT_NOTIFY;
 	else
 		return -1;
 	return 0;
@@ -224,6 +226,41 @@ cache_put (int rootfd, const char *name, const char *text, size_t tlen, const vo
 	afile_write_at (dir, strrchr (name, '/') + 1, buf, tlen + 1 + plen, 0644, &e);
 }
 
+/* linux.seccomp.flags, and a listener when a rule notifies: read from
+ * the JSON each time (the cached program does not hold them) */
+static int
+flags_read (json_t *sc, struct scmp_prog *p, struct bx_err *e)
+{
+	static const struct {
+		const char *n;
+		unsigned f;
+	} t[] = {{"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+	         {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+	         {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+	         {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 1U << 5}};
+	json_t *it;
+	size_t i, k;
+
+	json_array_foreach (json_object_get (sc, "flags"), i, it)
+	{
+		const char *n = json_string_value (it);
+		for (k = 0; k < sizeof t / sizeof t[0] && (!n || strcmp (n, t[k].n)); k++)
+			;
+		if (k == sizeof t / sizeof t[0])
+			return err_set (e, BX_USAGE, 0, "seccomp: flags: %s: unknown", n ? n : "(not a string)");
+		p->flags |= t[k].f;
+	}
+	json_array_foreach (json_object_get (sc, "syscalls"), i, it)
+	{
+		const char *a = json_string_value (json_object_get (it, "action"));
+		if (a && !strcmp (a, "SCMP_ACT_NOTIFY"))
+			p->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	}
+	if ((p->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) && !json_string_value (json_object_get (sc, "listenerPath")))
+		return err_set (e, BX_USAGE, 0, "seccomp: SCMP_ACT_NOTIFY needs a listenerPath");
+	return 0;
+}
+
 int
 scmp_prepare (void *seccomp, int rootfd, struct scmp_prog *p, struct bx_err *e)
 {
@@ -234,6 +271,8 @@ scmp_prepare (void *seccomp, int rootfd, struct scmp_prog *p, struct bx_err *e)
 	memset (p, 0, sizeof *p);
 	if (!seccomp)
 		return 0;
+	if (flags_read (seccomp, p, e) < 0)
+		return -1;
 	if (!(text = json_dumps (seccomp, JSON_COMPACT | JSON_SORT_KEYS)))
 		return err_set (e, BX_SYSTEM, ENOMEM, "seccomp");
 	tlen = strlen (text);
@@ -254,12 +293,13 @@ int
 scmp_install (const struct scmp_prog *p, struct bx_err *e)
 {
 	struct sock_fprog prog = {p->len, p->insns};
+	long r;
 
 	if (!p->insns)
 		return 0;
-	if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+	if ((r = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &prog)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "seccomp: load");
-	return 0;
+	return (int)r;
 }
 
 void

@@ -1,7 +1,8 @@
 /* scmp - an OCI linux.seccomp section compiled with libseccomp, cached,
  * and installed
  *
- * OCI semantics: defaultAction (and defaultErrnoRet), architectures, and
+ * OCI semantics: defaultAction (and defaultErrnoRet), architectures, flags
+ * (SCMP_ACT_NOTIFY adds NEW_LISTENER; scmp_install returns the fd), and
  * syscalls: names, action, errnoRet, args (index, value, valueTwo, op).
  * Names this libseccomp does not know are skipped, as runc and crun skip
  * them; everything else malformed is an error.
@@ -20,13 +21,15 @@
 struct scmp_prog {
 	struct sock_filter *insns; /* NULL: no filter */
 	unsigned short len;
-	void *buf; /* owned */
+	unsigned flags; /* SECCOMP_FILTER_FLAG_*: the spec's flags, NEW_LISTENER for SCMP_ACT_NOTIFY */
+	void *buf;      /* owned */
 };
 
 /* The program for SECCOMP (a json_t *, linux.seccomp; NULL: none), from
  * the cache below ROOTFD or compiled (and cached). */
 int scmp_prepare (void *seccomp, int rootfd, struct scmp_prog *p, struct bx_err *e);
-/* Install P into the calling thread (in the child, before exec). */
+/* Install P into the calling thread (in the child, before exec); the
+ * listener's fd when P notifies, else 0. */
 int scmp_install (const struct scmp_prog *p, struct bx_err *e);
 void scmp_free (struct scmp_prog *p);
 

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/fdpass.h"
 #include "base/afile.h"
 #include "runtime/mounts.h"
 #include "runtime/privs.h"
@@ -169,6 +170,21 @@ await_start (const struct spawn_oci *oci, int errfd, struct bx_err *e)
 	return -1;
 }
 
+/* the filter; a listener it made (SCMP_ACT_NOTIFY) goes to the OCI
+ * caller's agent */
+static int
+filter_install (const struct spawn_io *io, struct bx_err *e)
+{
+	int fd = scmp_install (io->filter, e), r = 0;
+
+	if (fd <= 0)
+		return fd;
+	if (io->oci && io->oci->listener)
+		r = io->oci->listener (fd, io->oci->arg, e);
+	close (fd);
+	return r;
+}
+
 /* the payload's own part: cwd, limits, identity, filters, then exec */
 static void __attribute__ ((noreturn)) payload_run (const struct spec *s, const struct spawn_io *io, int errfd)
 {
@@ -197,11 +213,11 @@ static void __attribute__ ((noreturn)) payload_run (const struct spec *s, const 
 		child_fail (errfd, &e);
 	/* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it
 	 * while we have it (crun does the same) */
-	if (!s->nnp && scmp_install (io->filter, &e) < 0)
+	if (!s->nnp && filter_install (io, &e) < 0)
 		child_fail (errfd, &e);
 	if (privs_identity (s, &e) < 0 || privs_nnp (s, &e) < 0)
 		child_fail (errfd, &e);
-	if (s->nnp && scmp_install (io->filter, &e) < 0)
+	if (s->nnp && filter_install (io, &e) < 0)
 		child_fail (errfd, &e);
 	/* after the uid change, which clears it: the payload dies with its
 	 * supervisor, never left behind untracked */
@@ -459,7 +475,7 @@ exec_child (const struct spec *s, int pidfd, int nsflags, const struct cgroup *c
 		char name[64];
 		int master, slave;
 		if (pty_open_at (AT_FDCWD, "/dev/pts/ptmx", &master, &slave, name, sizeof name, &e) < 0 ||
-		    pty_send (io->oci->console_sock, master, name, &e) < 0 || console_take (slave, &e) < 0)
+		    fdpass_send (io->oci->console_sock, master, name, &e) < 0 || console_take (slave, &e) < 0)
 			child_fail (errfd, &e);
 		close (master);
 	}

@@ -31,13 +31,15 @@ struct spawn_oci {
 	int (*created) (pid_t pid, void *arg, struct bx_err *e);
 	/* in the child, at each spawn_stage */
 	int (*stage) (enum spawn_stage st, void *arg, struct bx_err *e);
+	/* in the child, the seccomp listener of a filter that notifies */
+	int (*listener) (int fd, void *arg, struct bx_err *e);
 	void *arg;
 	/* an O_PATH fd of a FIFO: the child reports success once set up, then
 	 * blocks opening it for writing until `start` reads it; -1: exec at once */
 	int start_fifo;
 	int preserve_fds; /* fds 3 .. 3+N-1 are the payload's too */
 	/* >= 0, with a terminal: the child makes its pty in the container's
-	 * devpts and sends the master over this unix socket (pty_send) */
+	 * devpts and sends the master over this unix socket (fdpass_send) */
 	int console_sock;
 	int no_pivot; /* MS_MOVE + chroot instead of pivot_root (a ramfs root) */
 };

@@ -220,6 +220,43 @@ status_of () {
 	[[ $output == *"CRIU"* ]]
 }
 
+@test "seccomp: flags, and SCMP_ACT_NOTIFY's listener handed to the agent at listenerPath" {
+	local sock=$BATS_TEST_TMPDIR/agent.sock
+	args sh -c 'mkdir /x; echo "rc=$?"'
+	cfg ".linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\", flags: [\"SECCOMP_FILTER_FLAG_LOG\"],
+		listenerPath: \"$sock\", listenerMetadata: \"meta1\",
+		syscalls: [{names: [\"mkdir\", \"mkdirat\"], action: \"SCMP_ACT_NOTIFY\"}]}"
+	# the agent: takes the fd, answers the first notification with ENOSPC
+	python3 - "$sock" >"$BATS_TEST_TMPDIR/agent.out" <<-'EOF' &
+		import fcntl, json, socket, struct, sys
+		s = socket.socket(socket.AF_UNIX)
+		s.bind(sys.argv[1]); s.listen(1)
+		c, _ = s.accept()
+		msg, fds, _, _ = socket.recv_fds(c, 4096, 1)
+		st = json.loads(msg)
+		print("state", st["fds"], st["metadata"], st["state"]["id"], flush=True)
+		req = bytearray(80)
+		fcntl.ioctl(fds[0], 0xc0502100, req)
+		nid, pid, flags, nr = struct.unpack_from("QIIi", req)
+		print("nr", nr, flush=True)
+		fcntl.ioctl(fds[0], 0xc0182101, struct.pack("QqiI", nid, 0, -28, 0))
+	EOF
+	local agent=$!
+	for _ in $(seq 50); do [[ -S $sock ]] && break; sleep 0.05; done
+	run -0 oci run --bundle "$B" c1
+	wait "$agent"
+	[[ $output == *"No space left on device"*"rc=1"* ]]
+	run cat "$BATS_TEST_TMPDIR/agent.out"
+	[[ ${lines[0]} == "state ['seccompFd'] meta1 c1" ]]
+	[[ ${lines[1]} =~ ^nr\ (83|258)$ ]]
+	cfg '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir"], action: "SCMP_ACT_NOTIFY"}]}'
+	run -1 oci run --bundle "$B" c2
+	[[ $output == *"SCMP_ACT_NOTIFY needs a listenerPath"* ]]
+	cfg '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", flags: ["SECCOMP_FILTER_FLAG_NOPE"]}'
+	run -1 oci run --bundle "$B" c3
+	[[ $output == *"flags: SECCOMP_FILTER_FLAG_NOPE: unknown"* ]]
+}
+
 @test "pause and resume: the freezer; delete -f of a paused container" {
 	args sleep 60
 	bg run -d --bundle "$B" c1

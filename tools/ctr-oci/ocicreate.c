@@ -20,6 +20,7 @@
 #include "ocihooks.h"
 #include "ocilog.h"
 #include "ocistate.h"
+#include "ocinotify.h"
 #include "ocistdio.h"
 #include "runtime/cgroup.h"
 #include "runtime/ocispec.h"
@@ -44,6 +45,7 @@ struct made {
 	struct spawn_oci oci;
 	struct spawn_io io;
 	struct ocistdio tty;
+	struct ocinotify notify;
 	int rootfd, dirfd, fifo;
 	int reserved, cgroup_made;
 	pid_t pid;
@@ -165,6 +167,13 @@ on_stage (enum spawn_stage stage, void *arg, struct bx_err *e)
 	return state_hooks (c, "createContainer", OCI_CREATING, e);
 }
 
+static int
+on_listener (int fd, void *arg, struct bx_err *e)
+{
+	struct made *c = arg;
+	return ocinotify_send (&c->notify, fd, e);
+}
+
 /* the payload's stdio; the filter and OCI's steps with it */
 static int
 io_make (struct made *c, struct bx_err *e)
@@ -221,8 +230,11 @@ made_start (struct made *c, struct bx_err *e)
 	if (cgroup_create (&c->cg, path, &c->s.res, e) < 0)
 		return -1;
 	c->cgroup_made = 1;
-	if (scmp_prepare (c->s.seccomp, c->g->cachefd, &c->filter, e) < 0)
+	if (scmp_prepare (c->s.seccomp, c->g->cachefd, &c->filter, e) < 0 ||
+	    ocinotify_open (c->s.seccomp, &c->filter, &c->st, &c->notify, e) < 0)
 		return -1;
+	if (c->notify.sock >= 0)
+		c->oci.listener = on_listener;
 	if ((!c->o->run && fifo_make (c, e) < 0) || io_make (c, e) < 0)
 		return -1;
 	timestamp_now (c->st.created);
@@ -263,6 +275,7 @@ static void
 made_free (struct made *c)
 {
 	ocistdio_close (&c->tty);
+	ocinotify_close (&c->notify);
 	if (c->fifo >= 0)
 		close (c->fifo);
 	if (c->dirfd >= 0)
@@ -297,7 +310,8 @@ made_open (struct made *c, struct bx_err *e)
 static void
 made_init (struct made *c, const struct ocicli *g, const struct create_opts *o)
 {
-	*c = (struct made){.g = g, .o = o, .rootfd = -1, .dirfd = -1, .fifo = -1, .tty = {-1, -1, -1}};
+	*c = (struct made){
+	    .g = g, .o = o, .rootfd = -1, .dirfd = -1, .fifo = -1, .tty = {-1, -1, -1}, .notify.sock = -1};
 	c->io.console = -1;
 }
 

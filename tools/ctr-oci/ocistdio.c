@@ -8,15 +8,18 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "base/fdpass.h"
 #include "base/afile.h"
 #include "runtime/pty.h"
 
-static int
-socket_connect (const char *path, struct bx_err *e)
+int
+ocistdio_connect (const char *path, struct bx_err *e)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	int s;
 
+	if (!path)
+		return err_set (e, BX_USAGE, 0, "no socket path");
 	if (strlen (path) >= sizeof a.sun_path)
 		return err_set (e, BX_USAGE, 0, "console socket %s: path too long", path);
 	strcpy (a.sun_path, path);
@@ -45,7 +48,7 @@ ocistdio_make (int terminal, const char *console_socket, int detached, struct sp
 	if (!terminal)
 		return 0;
 	if (console_socket) {
-		if ((t->sock = socket_connect (console_socket, e)) < 0)
+		if ((t->sock = ocistdio_connect (console_socket, e)) < 0)
 			return -1;
 	} else if (detached) {
 		return err_set (e, BX_USAGE, 0,
@@ -68,7 +71,7 @@ ocistdio_started (struct ocistdio *t, struct bx_err *e)
 	t->sock = -1;
 	if (t->peer < 0)
 		return 0;
-	if (pty_recv (t->peer, &t->master, e) < 0)
+	if (fdpass_recv (t->peer, &t->master, e) < 0)
 		return -1;
 	pty_resize (STDIN_FILENO, t->master);
 	return 0;

@@ -24,6 +24,8 @@ int ocistdio_make (int terminal, const char *console_socket, int detached, struc
  * received when we relay (T->master). */
 int ocistdio_started (struct ocistdio *t, struct bx_err *e);
 void ocistdio_close (struct ocistdio *t);
+/* A unix stream socket connected to PATH. */
+int ocistdio_connect (const char *path, struct bx_err *e);
 /* PID into PATH (NULL: nothing), replaced atomically. */
 int ocistdio_pid_file (const char *path, pid_t pid, struct bx_err *e);
 
