@@ -3,7 +3,7 @@
  *
  * usage:  ctr-net [--root DIR] attach ID | detach ID
  *         ctr-net [--root DIR] create [-d bridge] [--subnet CIDR] [--gateway IP]
- *                 [--ip-range CIDR] [--aux-address NAME=IP]... [--internal]
+ *                 [--ip-range CIDR] [--aux-address NAME=IP]... [--internal] [--ipv6]
  *                 [--label K=V]... [-o KEY=VALUE]... NAME
  *         ctr-net [--root DIR] ls [-q] [--no-trunc] [--format FMT] [-f KEY=VALUE]...
  *         ctr-net [--root DIR] rm [-f] NAME... | inspect [-f FMT] NAME...
@@ -57,7 +57,7 @@ usage (void)
 	fprintf (stderr,
 	         "usage: %1$s [--root DIR] attach ID | detach ID\n"
 	         "       %1$s [--root DIR] create [-d bridge] [--subnet CIDR] [--gateway IP] [--ip-range CIDR]\n"
-	         "               [--aux-address NAME=IP] [--internal] [--label K=V] [-o KEY=VALUE] NAME\n"
+	         "               [--aux-address NAME=IP] [--internal] [--ipv6] [--label K=V] [-o KEY=VALUE] NAME\n"
 	         "       %1$s [--root DIR] ls [-q] [--no-trunc] [--format FMT] [-f KEY=VALUE]\n"
 	         "       %1$s [--root DIR] rm [-f] NAME... | inspect [-f FMT] NAME...\n"
 	         "       %1$s [--root DIR] prune [-f] [--filter until=T|label=K[=V]|label!=K[=V]]\n"
@@ -144,14 +144,14 @@ cmd_create (struct ctx *c, int argc, char **argv)
 	while ((ch = getopt_long (argc, argv, "+d:o:", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'd': o.driver = optarg; break;
-		case 's': o.subnet = optarg; break;
-		case 'g': o.gateway = optarg; break;
+		case 's': *(strchr (optarg, ':') ? &o.subnet6 : &o.subnet) = optarg; break;
+		case 'g': *(strchr (optarg, ':') ? &o.gateway6 : &o.gateway) = optarg; break;
 		case 'l': kv_add (labels, optarg, "--label", 1); break;
 		case 'o': kv_add (opts, optarg, "--opt", 0); break;
 		case 'I': o.internal = true; break;
 		case 'r': o.ip_range = optarg; break;
 		case 'a': kv_add (aux, optarg, "--aux-address", 0); break;
-		case '6': err_die (BX_FAIL, "--ipv6: not implemented");
+		case '6': o.ipv6 = true; break;
 		default: usage ();
 		}
 	}
@@ -279,15 +279,20 @@ container_entry (const struct endpoint *ep, void *arg)
 {
 	json_t *all = ((void **)arg)[0];
 	struct net *n = ((void **)arg)[1];
-	char ip[INET_ADDRSTRLEN + 4], mac[18];
+	char ip[INET_ADDRSTRLEN + 4], mac[18], ip6[INET6_ADDRSTRLEN + 5] = "";
+	struct in6_addr a6 = endpoint_ip6 (n, ep);
 
 	inet_ntop (AF_INET, &ep->ip, ip, INET_ADDRSTRLEN);
 	snprintf (ip + strlen (ip), 4, "/%d", n->subnet.len);
+	if (n->ipv6) {
+		inet_ntop (AF_INET6, &a6, ip6, INET6_ADDRSTRLEN);
+		snprintf (ip6 + strlen (ip6), 5, "/%d", n->subnet6.len);
+	}
 	snprintf (mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", ep->mac[0], ep->mac[1], ep->mac[2], ep->mac[3],
 	          ep->mac[4], ep->mac[5]);
 	return json_object_set_new (all, ep->cid,
 	                            json_pack ("{s:s, s:s, s:s, s:s, s:s}", "Name", ep->name, "EndpointID", ep->epid,
-	                                       "MacAddress", mac, "IPv4Address", ip, "IPv6Address", ""));
+	                                       "MacAddress", mac, "IPv4Address", ip, "IPv6Address", ip6));
 }
 
 /* The network as docker network inspect shows it. */

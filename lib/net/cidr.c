@@ -88,3 +88,57 @@ cidr_is_host (struct cidr c, struct in_addr a)
 
 	return cidr_contains (c, a) && (h & ~m) != 0 && (h & ~m) != ~m;
 }
+
+static void
+cidr_v6_mask (struct in6_addr *a, int len)
+{
+	for (int i = 0; i < 16; i++) {
+		int bits = len - 8 * i;
+		a->s6_addr[i] &= bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+	}
+}
+
+int
+cidr_v6_parse (const char *s, struct cidr6 *c, struct bx_err *e)
+{
+	char buf[64], *slash, *end;
+	long len;
+
+	if (strlen (s) >= sizeof buf || !(slash = strchr (strcpy (buf, s), '/')))
+		return err_set (e, BX_USAGE, 0, "invalid CIDR address: %s", s);
+	*slash = 0;
+	len = strtol (slash + 1, &end, 10);
+	if (*end || end == slash + 1 || len < 1 || len > 128 || inet_pton (AF_INET6, buf, &c->net) != 1)
+		return err_set (e, BX_USAGE, 0, "invalid CIDR address: %s", s);
+	c->len = (int)len;
+	cidr_v6_mask (&c->net, c->len);
+	return 0;
+}
+
+void
+cidr_v6_format (struct cidr6 c, char out[CIDR6_STRLEN + 1])
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop (AF_INET6, &c.net, a, sizeof a);
+	snprintf (out, CIDR6_STRLEN + 1, "%s/%d", a, c.len);
+}
+
+bool
+cidr_v6_contains (struct cidr6 c, struct in6_addr a)
+{
+	cidr_v6_mask (&a, c.len);
+	return !memcmp (&a, &c.net, sizeof a);
+}
+
+struct in6_addr
+cidr_v6_host (struct cidr6 c, unsigned n)
+{
+	struct in6_addr a = c.net;
+	uint32_t low;
+
+	memcpy (&low, &a.s6_addr[12], 4);
+	low = htonl (ntohl (low) + n);
+	memcpy (&a.s6_addr[12], &low, 4);
+	return a;
+}

@@ -29,4 +29,19 @@ bool cidr_is_host (struct cidr c, struct in_addr a);
 /* "A.B.C.D" */
 int cidr_ip_parse (const char *s, struct in_addr *a, struct bx_err *e);
 
+/* IPv6 subnets: the network's v6 side (ctr-net create --ipv6) */
+struct cidr6 {
+	struct in6_addr net; /* host bits zero */
+	int len;             /* 0: none */
+};
+
+#define CIDR6_STRLEN 49 /* INET6_ADDRSTRLEN + "/128" */
+
+/* "X::/N" */
+int cidr_v6_parse (const char *s, struct cidr6 *c, struct bx_err *e);
+void cidr_v6_format (struct cidr6 c, char out[CIDR6_STRLEN + 1]);
+bool cidr_v6_contains (struct cidr6 c, struct in6_addr a);
+/* The Nth address of C (its low 32 bits plus N) */
+struct in6_addr cidr_v6_host (struct cidr6 c, unsigned n);
+
 #endif

@@ -1,5 +1,6 @@
 #include "net/net.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -97,6 +98,29 @@ option_bool (json_t *opts, const char *key, bool def)
 
 /* The driver's options and IPAM's range: what the bridge, the leases and
  * the published ports follow. */
+/* the IPAM.Config entry whose Subnet is IPv6 */
+static int
+net_options_v6 (struct net *n, struct bx_err *e)
+{
+	json_t *cfg = json_object_get (json_object_get (n->config, "IPAM"), "Config"), *c;
+	size_t i;
+
+	json_array_foreach (cfg, i, c)
+	{
+		const char *sub = json_string_value (json_object_get (c, "Subnet"));
+		const char *gw = json_string_value (json_object_get (c, "Gateway"));
+		if (!sub || !strchr (sub, ':'))
+			continue;
+		if (cidr_v6_parse (sub, &n->subnet6, e) < 0)
+			return -1;
+		n->gw6 = cidr_v6_host (n->subnet6, 1);
+		if (gw && inet_pton (AF_INET6, gw, &n->gw6) != 1)
+			return err_set (e, BX_FAIL, 0, "invalid IPv6 gateway %s", gw);
+	}
+	n->ipv6 = json_is_true (json_object_get (n->config, "EnableIPv6")) && n->subnet6.len;
+	return 0;
+}
+
 int
 net_options_read (struct net *n, struct bx_err *e)
 {
@@ -115,7 +139,7 @@ net_options_read (struct net *n, struct bx_err *e)
 		return -1;
 	if (hb && cidr_ip_parse (hb, &n->host_binding, e) < 0)
 		return -1;
-	return 0;
+	return net_options_v6 (n, e);
 }
 
 /* Fill N from its config.json. */

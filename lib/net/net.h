@@ -44,6 +44,9 @@ struct net {
 	int mtu;                     /* driver.mtu, 0: the kernel's */
 	struct cidr range;           /* --ip-range; the subnet when none */
 	struct in_addr host_binding; /* host_binding_ipv4: -p without an address */
+	bool ipv6;                   /* EnableIPv6 with a v6 subnet: containers get v6 too */
+	struct cidr6 subnet6;        /* the v6 pool of IPAM.Config (len 0: none) */
+	struct in6_addr gw6;         /* its Gateway, else its first host */
 	json_t *config;              /* config.json as read */
 	int dirfd;                   /* networks/NAME, or -1 */
 };
@@ -65,8 +68,9 @@ void net_close (struct net *n);
  * with the container CTR_ID) in the state directory's log (runtime/event) */
 void net_event (int rootfd, const char *action, const struct net *n, const char *ctr_id);
 
-/* N's internal, icc, masquerade, mtu, range and host_binding from its
- * config (Internal, Options, IPAM.Config[0].IPRange). */
+/* N's internal, icc, masquerade, mtu, range, host_binding and IPv6 side
+ * from its config (Internal, Options, IPAM.Config[0].IPRange, EnableIPv6
+ * and the IPAM.Config entry whose Subnet is IPv6). */
 int net_options_read (struct net *n, struct bx_err *e);
 
 /* The names of every network in the store, with host and none, sorted. */

@@ -17,6 +17,7 @@ setup () {
 
 teardown () {
 	box compose down -t 0 >/dev/null 2>&1 || true
+	privnet_teardown
 	net_teardown
 	box_teardown
 }
@@ -190,4 +191,31 @@ EOF2
 	[[ $output == *"network over: driver overlay: not implemented (bridge only)"* ]]
 	run ! box network inspect p_over
 	[[ -z $(box ps -aq) ]]
+}
+
+@test "networks: enable_ipv6 with an IPv6 pool (in a network namespace of the test's own)" {
+	privnet_setup
+	cat >compose.yaml <<'EOF2'
+services:
+  a:
+    image: small
+    networks: [six]
+networks:
+  six:
+    enable_ipv6: true
+    ipam:
+      config:
+        - subnet: 10.237.0.0/24
+        - subnet: fd00:78::/64
+          gateway: fd00:78::fe
+EOF2
+	# the network alone: containers on IPv6 are tests/tools/ctr-net.bats's
+	# (privnet's /sys has no cgroups to run one in)
+	pn env -C "$PWD" box compose up --no-start
+	run -0 pn box network inspect -f '{{.EnableIPv6}} {{json .IPAM.Config}}' p_six
+	[[ $output == 'true [{"Subnet":"10.237.0.0/24","Gateway":"10.237.0.1"},{"Subnet":"fd00:78::/64","Gateway":"fd00:78::fe"}]' ]]
+	run -0 pn ip -6 addr show dev "$(jq -r .Box.Bridge "$BOX_ROOT/networks/p_six/config.json")"
+	[[ $output == *"fd00:78::fe/64"* ]]
+	pn env -C "$PWD" box compose down -t 0 2>/dev/null
+	run ! pn box network inspect p_six
 }

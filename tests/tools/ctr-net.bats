@@ -808,8 +808,6 @@ fw_check () {
 	[[ $output == 'ctr-net: failed to parse com.docker.network.driver.mtu value: abc (strconv.Atoi: parsing "abc": invalid syntax)' ]]
 	run -2 ctr-net create -o com.docker.network.bridge.host_binding_ipv4=abc x
 	[[ $output == 'ctr-net: failed to parse com.docker.network.bridge.host_binding_ipv4 value: abc (nil ip)' ]]
-	run -1 ctr-net create --ipv6 x
-	[[ $output == *"not implemented"* ]]
 }
 
 @test "rm -f: a missing network is no error; prune --filter until, label, label!" {
@@ -833,4 +831,53 @@ fw_check () {
 	run -1 ctr-net prune -f --filter until=bogus
 	[[ $output == 'ctr-net: failed to parse value as time or duration: "bogus"' ]]
 	run -2 ctr-net prune -f --filter label
+}
+
+@test "create --ipv6 --subnet fdxx::/64: containers get an IPv6 address, gateway and route; reach each other on it" {
+	privnet_setup
+	run -0 pn ctr-net create --ipv6 --subnet fd00:77::/64 --subnet 10.236.0.0/24 six
+	run -0 pn ctr-net inspect -f '{{.EnableIPv6}} {{json .IPAM.Config}}' six
+	[[ $output == 'true [{"Subnet":"10.236.0.0/24","Gateway":"10.236.0.1"},{"Subnet":"fd00:77::/64"}]' ]]
+	port=$(free_port)
+	a=$(fake_ctr a "{\"Name\":\"/a\",\"HostConfig\":{\"NetworkMode\":\"six\",\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"$port\"}]}}}")
+	b=$(fake_ctr b '{"Name":"/b","HostConfig":{"NetworkMode":"six"}}')
+	pn ctr-net attach a
+	pn ctr-net attach b
+	pn serve_http "$a"
+	# as dockerd hands them out: ::1 the gateway, then ::2, ::3
+	[[ $(jq -r '.Networks.six | "\(.GlobalIPv6Address)/\(.GlobalIPv6PrefixLen) \(.IPv6Gateway)"' "$BOX_ROOT/containers/$a/network.json") == "fd00:77::2/64 fd00:77::1" ]]
+	[[ $(jq -r .Networks.six.GlobalIPv6Address "$BOX_ROOT/containers/$b/network.json") == fd00:77::3 ]]
+	run -0 pn nsenter --net="$BOX_ROOT/containers/$b/netns" ip -6 route show default
+	[[ $output == "default via fd00:77::1 dev eth0"* ]]
+	run -0 pn in_ctr "$b" timeout 5 busybox wget -q -O- "http://[fd00:77::2]/"
+	[[ $output == "hello from $a" ]]
+	run -0 pn curl -gs --max-time 5 "http://[fd00:77::2]/"
+	[[ $output == "hello from $a" ]]
+	# published on 0.0.0.0 and on [::], as Docker 20.10 on a host with IPv6:
+	# the host reaches it on an IPv6 address of its own (the gateway's)
+	[[ $(jq -c '.Ports["80/tcp"]' "$BOX_ROOT/containers/$a/network.json") == "[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"$port\"},{\"HostIp\":\"::\",\"HostPort\":\"$port\"}]" ]]
+	run -0 pn ctr-net port a
+	[[ $output == "80/tcp -> 0.0.0.0:$port"$'\n'"80/tcp -> :::$port" ]]
+	run -0 pn curl -gs --max-time 5 "http://[fd00:77::1]:$port/"
+	[[ $output == "hello from $a" ]]
+	run -0 pn curl -s --max-time 5 "http://127.0.0.1:$port/"
+	[[ $output == "hello from $a" ]]
+	run -0 pn ctr-net inspect -f '{{range .Containers}}{{.IPv6Address}} {{end}}' six
+	[[ $output == *"fd00:77::2/64"* && $output == *"fd00:77::3/64"* ]]
+	# an IPv4 network is not given IPv6
+	pn ctr-net create four >/dev/null
+	c=$(fake_ctr c '{"Name":"/c","HostConfig":{"NetworkMode":"four"}}')
+	pn ctr-net attach c
+	[[ $(jq -r .Networks.four.GlobalIPv6Address "$BOX_ROOT/containers/$c/network.json") == "" ]]
+	# its port elements go with its endpoint, its table with the network
+	dev=$(bridge_dev six)
+	[[ $(pn nft list map ip6 "$dev" ports6) == *"tcp . $port : fd00:77::2 . 80"* ]]
+	for x in a b; do pn ctr-net detach "$x"; done
+	[[ $(pn nft list map ip6 "$dev" ports6) != *"$port"* ]]
+	pn ctr-net rm six
+	run ! pn nft list table ip6 "$dev"
+	run -1 pn ctr-net create --ipv6 nosub
+	[[ $output == "ctr-net: could not find an available, non-overlapping IPv6 address pool among the defaults to assign to the network" ]]
+	run -2 pn ctr-net create --subnet fd00:78::/64 --gateway fd00:79::1 badgw
+	[[ $output == "ctr-net: no matching subnet for gateway fd00:79::1" ]]
 }

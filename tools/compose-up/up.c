@@ -139,25 +139,36 @@ add_pairs (struct prog_argv *a, const char *flag, const json_t *obj)
 	}
 }
 
-/* ipam: the default driver and one IPv4 pool, as ctr-net makes them */
+/* ipam: the default driver, one IPv4 pool and one IPv6 pool, as ctr-net
+ * makes them */
 static int
 network_ipam (const char *key, const json_t *ipam, struct prog_argv *a, struct bx_err *e)
 {
 	const char *driver = json_string_value (json_object_get (ipam, "driver"));
-	json_t *cfg = json_object_get (ipam, "config"), *c0 = json_array_get (cfg, 0);
+	json_t *cfg = json_object_get (ipam, "config"), *c;
 	static const char *const keys[][2] = {
 	    {"subnet", "--subnet"}, {"gateway", "--gateway"}, {"ip_range", "--ip-range"}};
+	int v4 = 0, v6 = 0;
+	size_t k;
 
 	if (driver && strcmp (driver, "default"))
 		return err_set (e, BX_FAIL, 0, "network %s: ipam driver %s: not implemented", key, driver);
-	if (json_array_size (cfg) > 1)
-		return err_set (e, BX_FAIL, 0, "network %s: more than one ipam config (IPv6): not implemented", key);
-	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-		if (json_is_string (json_object_get (c0, keys[i][0]))) {
-			prog_add (a, keys[i][1]);
-			prog_add (a, json_string_value (json_object_get (c0, keys[i][0])));
-		}
-	add_pairs (a, "--aux-address", json_object_get (c0, "aux_addresses"));
+	json_array_foreach (cfg, k, c)
+	{
+		int six = strchr (json_string_value (json_object_get (c, "subnet")) ?: "", ':') != NULL;
+		if ((six ? v6++ : v4++) > 0)
+			return err_set (e, BX_FAIL, 0, "network %s: more than one IPv%d pool: not implemented", key,
+			                six ? 6 : 4);
+		if (six && (json_object_get (c, "ip_range") || json_object_get (c, "aux_addresses")))
+			return err_set (e, BX_FAIL, 0,
+			                "network %s: ip_range and aux_addresses of IPv6: not implemented", key);
+		for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+			if (json_is_string (json_object_get (c, keys[i][0]))) {
+				prog_add (a, keys[i][1]);
+				prog_add (a, json_string_value (json_object_get (c, keys[i][0])));
+			}
+		add_pairs (a, "--aux-address", json_object_get (c, "aux_addresses"));
+	}
 	return 0;
 }
 
@@ -175,8 +186,6 @@ network_ensure (const struct model *m, const char *key, const json_t *net, struc
 		return err_set (e, BX_NOTFOUND, 0, "network %s declared as external, but could not be found", name);
 	if (driver && strcmp (driver, "bridge"))
 		return err_set (e, BX_FAIL, 0, "network %s: driver %s: not implemented (bridge only)", key, driver);
-	if (json_is_true (json_object_get (net, "enable_ipv6")))
-		return err_set (e, BX_FAIL, 0, "network %s: enable_ipv6: not implemented", key);
 	prog_add (&a, "ctr-net");
 	prog_add (&a, "create");
 	if (network_ipam (key, json_object_get (net, "ipam"), &a, e) < 0) {
@@ -185,6 +194,8 @@ network_ensure (const struct model *m, const char *key, const json_t *net, struc
 	}
 	if (json_is_true (json_object_get (net, "internal")))
 		prog_add (&a, "--internal");
+	if (json_is_true (json_object_get (net, "enable_ipv6")))
+		prog_add (&a, "--ipv6");
 	add_pairs (&a, "-o", json_object_get (net, "driver_opts"));
 	add_pairs (&a, "--label", json_object_get (net, "labels"));
 	prog_add (&a, "--label");

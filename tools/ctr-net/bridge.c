@@ -169,6 +169,28 @@ choose_gateway (const struct bridge_opts *o, struct net *n, struct bx_err *e)
 	return 0;
 }
 
+/* The IPv6 pool: given (box picks none from defaults of its own), its
+ * gateway given or its first host */
+static int
+choose_v6 (const struct bridge_opts *o, struct net *n, struct bx_err *e)
+{
+	if (o->ipv6 && !o->subnet6)
+		return err_set (e, BX_FAIL, 0,
+		                "could not find an available, non-overlapping IPv6 address pool among the defaults to "
+		                "assign to the network");
+	if (!o->subnet6)
+		return 0;
+	if (cidr_v6_parse (o->subnet6, &n->subnet6, e) < 0)
+		return -1;
+	if (n->subnet6.len > 126)
+		return err_set (e, BX_USAGE, 0, "invalid subnet %s: too small for a network", o->subnet6);
+	n->gw6 = cidr_v6_host (n->subnet6, 1);
+	if (o->gateway6 && (inet_pton (AF_INET6, o->gateway6, &n->gw6) != 1 || !cidr_v6_contains (n->subnet6, n->gw6)))
+		return err_set (e, BX_USAGE, 0, "no matching subnet for gateway %s", o->gateway6);
+	n->ipv6 = o->ipv6;
+	return 0;
+}
+
 /* Each --aux-address is in the subnet; the leases (ctr-net/ipam) hold
  * them from the start, owned by "aux:NAME", so no container gets one. */
 static int
@@ -261,6 +283,20 @@ ipam_config (const struct net *n, const struct bridge_opts *o)
 	return c;
 }
 
+/* IPAM's Config[1]: the IPv6 pool, its gateway when given (as dockerd) */
+static json_t *
+ipam_config6 (const struct net *n, const struct bridge_opts *o)
+{
+	char sub[CIDR6_STRLEN + 1];
+	json_t *c;
+
+	cidr_v6_format (n->subnet6, sub);
+	c = json_pack ("{s:s}", "Subnet", sub);
+	if (o->gateway6)
+		json_object_set_new (c, "Gateway", json_string (o->gateway6));
+	return c;
+}
+
 static json_t *
 config_json (const struct net *n, const struct bridge_opts *o)
 {
@@ -281,7 +317,7 @@ config_json (const struct net *n, const struct bridge_opts *o)
 	return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:{}, s:[o]}, s:b, s:b, s:b, "
 	                  "s:{s:s}, s:b, s:o, s:o, s:{s:s, s:b, s:s}}",
 	                  "Name", n->name, "Id", n->id, "Created", now, "Scope", "local", "Driver", "bridge",
-	                  "EnableIPv6", 0, "IPAM", "Driver", "default", "Options", "Config", ipam_config (n, o),
+	                  "EnableIPv6", o->ipv6, "IPAM", "Driver", "default", "Options", "Config", ipam_config (n, o),
 	                  "Internal", o->internal, "Attachable", 0, "Ingress", 0, "ConfigFrom", "Network", "",
 	                  "ConfigOnly", 0, "Options", opts, "Labels",
 	                  o->labels ? json_incref (o->labels) : json_object (), "Box", "Bridge", n->bridge,
@@ -377,6 +413,22 @@ adopt_stale (struct netlink *nl, struct net *n)
 		devices_down (n, nl, false);
 }
 
+/* IPv6 on the bridge: its gateway address (no duplicate detection: the
+ * address is ours), forwarding */
+static int
+bridge_up6 (struct net *n, struct netlink *nl, struct bx_err *e)
+{
+	char path[128];
+
+	if (!n->ipv6)
+		return 0;
+	snprintf (path, sizeof path, "/proc/sys/net/ipv6/conf/%s/disable_ipv6", n->bridge);
+	if (sysctl_set (path, "0", e) < 0 ||
+	    netlink_addr6_add (nl, netlink_link_index (nl, n->bridge), n->gw6, n->subnet6.len, e) < 0)
+		return -1;
+	return sysctl_set ("/proc/sys/net/ipv6/conf/all/forwarding", "1", e);
+}
+
 static unsigned
 nft_flags (const struct net *n)
 {
@@ -405,7 +457,8 @@ bridge_up (struct net *n, struct bx_err *e)
 	if ((*alias && netlink_link_set_alias (&nl, n->bridge, alias, e) < 0) ||
 	    netlink_addr_add (&nl, netlink_link_index (&nl, n->bridge), n->gw, n->subnet.len, e) < 0 ||
 	    sysctl_set ("/proc/sys/net/ipv4/ip_forward", "1", e) < 0 || sysctl_set (path, "1", e) < 0 ||
-	    nft_network_add (n->bridge, n->bridge, n->subnet, nft_flags (n), e) < 0 ||
+	    bridge_up6 (n, &nl, e) < 0 || nft_network_add (n->bridge, n->bridge, n->subnet, nft_flags (n), e) < 0 ||
+	    (n->ipv6 && nft_network6_add (n->bridge, n->bridge, n->subnet6, nft_flags (n), e) < 0) ||
 	    fw_network_add (fw_chain (n), n->bridge, e) < 0) {
 		devices_down (n, &nl, false);
 		goto out;
@@ -590,9 +643,11 @@ make_record (int rootfd, const struct bridge_opts *o, struct net *n, const char 
 	adopt_stale (&nl, n);
 	netlink_close (&nl);
 	if (choose_subnet (rootfd, o, n, e) < 0 || choose_range (o, n, e) < 0 || choose_gateway (o, n, e) < 0 ||
-	    aux_check (o, n, e) < 0)
+	    aux_check (o, n, e) < 0 || choose_v6 (o, n, e) < 0)
 		return -1;
-	if (!(cfg = config_json (n, o)) || !(js = json_dumps (cfg, JSON_INDENT (4))))
+	if ((cfg = config_json (n, o)) && n->subnet6.len)
+		json_array_append_new (json_object_get (json_object_get (cfg, "IPAM"), "Config"), ipam_config6 (n, o));
+	if (!cfg || !(js = json_dumps (cfg, JSON_INDENT (4))))
 		return json_decref (cfg), err_set (e, BX_SYSTEM, ENOMEM, "network config");
 	n->config = cfg;
 	if (net_options_read (n, e) < 0)

@@ -28,6 +28,9 @@ struct bridge_opts {
 	json_t *aux;          /* --aux-address: name -> address, borrowed */
 	json_t *options;      /* -o: the driver's options, borrowed */
 	bool internal;
+	bool ipv6;            /* --ipv6: containers get SUBNET6's addresses too */
+	const char *subnet6;  /* a --subnet that is IPv6 */
+	const char *gateway6; /* a --gateway that is IPv6 */
 };
 
 /* The device prefix (BOX_NET_PREFIX or "box"). */

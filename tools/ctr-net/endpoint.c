@@ -48,6 +48,26 @@ endpoint_set (struct endpoint *ep, const char *k, const char *v)
 	}
 }
 
+struct in6_addr
+endpoint_ip6 (const struct net *n, const struct endpoint *ep)
+{
+	return cidr_v6_host (n->subnet6, ntohl (ep->ip.s_addr) - ntohl (n->subnet.net.s_addr));
+}
+
+/* EP's ports go to its addresses; on an IPv6 network, those published on
+ * every address are published on [::] too, to its IPv6 address */
+static void
+endpoint_ports_to (const struct net *n, struct endpoint *ep)
+{
+	for (int i = 0; i < ep->nports; i++) {
+		struct nft_port *p = &ep->ports[i];
+		p->ctr_ip = ep->ip;
+		p->v6 = n->ipv6 && !p->host_ip.s_addr;
+		if (p->v6)
+			p->ctr_ip6 = endpoint_ip6 (n, ep);
+	}
+}
+
 int
 endpoint_read (struct net *n, const char *cid, struct endpoint *ep, struct bx_err *e)
 {
@@ -66,8 +86,7 @@ endpoint_read (struct net *n, const char *cid, struct endpoint *ep, struct bx_er
 			endpoint_set (ep, line, eq + 1);
 		}
 	}
-	for (int i = 0; i < ep->nports; i++)
-		ep->ports[i].ctr_ip = ep->ip;
+	endpoint_ports_to (n, ep);
 	return 0;
 }
 
@@ -377,8 +396,7 @@ endpoint_plan (int rootfd, struct net *n, struct endpoint_req *r, struct bx_err 
 	for (int i = 0; i < 4; i++)
 		ep->mac[2 + i] = (ip >> (24 - 8 * i)) & 0xff;
 	snprintf (ep->veth, sizeof ep->veth, "%sv%08x", prefix, fnv32 (ep->cid, n->id));
-	for (int i = 0; i < ep->nports; i++)
-		ep->ports[i].ctr_ip = ep->ip;
+	endpoint_ports_to (n, ep);
 	if (portmap_reserve (rootfd, ep->ports, ep->nports, ep->cid, e) < 0)
 		return -1;
 	if (endpoint_write (n, ep, e) < 0) {
@@ -435,6 +453,9 @@ endpoint_link (struct net *n, struct endpoint_req *r, int nsfd, struct netlink *
 	if (netlink_addr_add (inner, idx, ep->ip, n->subnet.len, e) < 0 || netlink_link_up (inner, idx, e) < 0)
 		return -1;
 	if (r->gateway && netlink_route_default (inner, n->gw, 0, e) < 0)
+		return -1;
+	if (n->ipv6 && (netlink_addr6_add (inner, idx, endpoint_ip6 (n, ep), n->subnet6.len, e) < 0 ||
+	                (r->gateway && netlink_route6_default (inner, n->gw6, e) < 0)))
 		return -1;
 	return 0;
 }

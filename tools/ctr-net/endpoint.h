@@ -65,6 +65,10 @@ int endpoint_remove (int rootfd, struct net *n, const char *cid, int keep_link, 
 /* CID's endpoint on N takes NAME (docker rename), and the resolver's
  * hosts file with it; 0 when it has none. Takes N's lock. */
 int endpoint_rename (int rootfd, struct net *n, const char *cid, const char *name, struct bx_err *e);
+/* EP's IPv6 address on N (an IPv6 network): the host of N's v6 subnet
+ * with the number its IPv4 address has in N's subnet (.2: ::2, as
+ * dockerd hands them out in order) */
+struct in6_addr endpoint_ip6 (const struct net *n, const struct endpoint *ep);
 /* Read CID's endpoint on N (BX_NOTFOUND when it has none). */
 int endpoint_read (struct net *n, const char *cid, struct endpoint *ep, struct bx_err *e);
 /* Call FN for each endpoint of N whose container still exists. */

@@ -263,18 +263,23 @@ aliases_of (const struct endpoint *ep)
 static json_t *
 network_entry (const struct net *n, const struct endpoint *ep, json_t *create)
 {
-	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], mac[18];
+	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], mac[18], ip6[INET6_ADDRSTRLEN] = "", gw6[INET6_ADDRSTRLEN] = "";
 	json_t *ipam = json_object_get (networking_config (create, n), "IPAMConfig");
+	struct in6_addr a6 = endpoint_ip6 (n, ep);
 
 	inet_ntop (AF_INET, &ep->ip, ip, sizeof ip);
 	inet_ntop (AF_INET, &n->gw, gw, sizeof gw);
+	if (n->ipv6) {
+		inet_ntop (AF_INET6, &a6, ip6, sizeof ip6);
+		inet_ntop (AF_INET6, &n->gw6, gw6, sizeof gw6);
+	}
 	snprintf (mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", ep->mac[0], ep->mac[1], ep->mac[2], ep->mac[3],
 	          ep->mac[4], ep->mac[5]);
 	return json_pack ("{s:O, s:n, s:o, s:s, s:n, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:o}", "IPAMConfig",
 	                  ipam ? ipam : json_null (), "Links", "Aliases", aliases_of (ep), "MacAddress", mac,
 	                  "DriverOpts", "NetworkID", n->id, "EndpointID", ep->epid, "Gateway", gw, "IPAddress", ip,
-	                  "IPPrefixLen", n->subnet.len, "IPv6Gateway", "", "GlobalIPv6Address", "",
-	                  "GlobalIPv6PrefixLen", 0, "DNSNames", names_of (ep, n->dns));
+	                  "IPPrefixLen", n->subnet.len, "IPv6Gateway", gw6, "GlobalIPv6Address", ip6,
+	                  "GlobalIPv6PrefixLen", n->ipv6 ? n->subnet6.len : 0, "DNSNames", names_of (ep, n->dns));
 }
 
 /* Ports: each published port, and each exposed one unpublished (null) */
@@ -296,6 +301,9 @@ ports_json (const struct endpoint *ep, json_t *create)
 			json_object_set_new (ports, k, json_array ());
 		json_array_append_new (json_object_get (ports, k),
 		                       json_pack ("{s:s, s:s}", "HostIp", ip, "HostPort", hp));
+		if (p->v6)
+			json_array_append_new (json_object_get (ports, k),
+			                       json_pack ("{s:s, s:s}", "HostIp", "::", "HostPort", hp));
 	}
 	return ports;
 }

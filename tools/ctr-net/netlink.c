@@ -336,6 +336,45 @@ netlink_addr_add (struct netlink *n, int ifindex, struct in_addr addr, int prefi
 }
 
 int
+netlink_addr6_add (struct netlink *n, int ifindex, struct in6_addr addr, int prefix, struct bx_err *e)
+{
+	struct req r;
+	struct ifaddrmsg ifa = {
+	    .ifa_family = AF_INET6, .ifa_prefixlen = prefix, .ifa_flags = IFA_F_NODAD, .ifa_index = ifindex};
+	char s[INET6_ADDRSTRLEN];
+	int rc;
+
+	req_init (&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	req_put (&r, &ifa, sizeof ifa);
+	attr_put (&r, IFA_LOCAL, &addr, sizeof addr);
+	attr_put (&r, IFA_ADDRESS, &addr, sizeof addr);
+	if ((rc = netlink_talk (n, &r)) < 0)
+		return err_set (e, BX_SYSTEM, -rc, "add address %s/%d", inet_ntop (AF_INET6, &addr, s, sizeof s),
+		                prefix);
+	return 0;
+}
+
+int
+netlink_route6_default (struct netlink *n, struct in6_addr gw, struct bx_err *e)
+{
+	struct req r;
+	struct rtmsg rt = {.rtm_family = AF_INET6,
+	                   .rtm_table = RT_TABLE_MAIN,
+	                   .rtm_protocol = RTPROT_BOOT,
+	                   .rtm_scope = RT_SCOPE_UNIVERSE,
+	                   .rtm_type = RTN_UNICAST};
+	char s[INET6_ADDRSTRLEN];
+	int rc;
+
+	req_init (&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE);
+	req_put (&r, &rt, sizeof rt);
+	attr_put (&r, RTA_GATEWAY, &gw, sizeof gw);
+	if ((rc = netlink_talk (n, &r)) < 0)
+		return err_set (e, BX_SYSTEM, -rc, "add default route via %s", inet_ntop (AF_INET6, &gw, s, sizeof s));
+	return 0;
+}
+
+int
 netlink_route_default (struct netlink *n, struct in_addr gw, int replace, struct bx_err *e)
 {
 	struct req r;

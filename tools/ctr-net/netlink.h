@@ -45,6 +45,10 @@ int netlink_link_del (struct netlink *n, const char *name, struct bx_err *e);
 int netlink_link_up (struct netlink *n, int ifindex, struct bx_err *e);
 /* ip addr add ADDR/PREFIX dev IFINDEX (broadcast set from the prefix) */
 int netlink_addr_add (struct netlink *n, int ifindex, struct in_addr addr, int prefix, struct bx_err *e);
+/* ip -6 addr add ADDR/PREFIX dev IFINDEX nodad */
+int netlink_addr6_add (struct netlink *n, int ifindex, struct in6_addr addr, int prefix, struct bx_err *e);
+/* ip -6 route add default via GW */
+int netlink_route6_default (struct netlink *n, struct in6_addr gw, struct bx_err *e);
 /* ip route add default via GW; REPLACE: ip route replace */
 int netlink_route_default (struct netlink *n, struct in_addr gw, int replace, struct bx_err *e);
 

@@ -112,44 +112,98 @@ nft_network_add (const char *t, const char *b, struct cidr subnet, unsigned flag
 }
 
 int
+nft_network6_add (const char *t, const char *b, struct cidr6 subnet6, unsigned flags, struct bx_err *e)
+{
+	char s[2048], net[CIDR6_STRLEN + 1], masq[256] = "", internal[256] = "";
+
+	cidr_v6_format (subnet6, net);
+	if (!(flags & (NFT_NO_MASQ | NFT_INTERNAL)))
+		snprintf (masq, sizeof masq, "  ip6 saddr %s oifname != \"%s\" masquerade\n", net, b);
+	if (flags & NFT_INTERNAL)
+		snprintf (internal, sizeof internal,
+		          "  iifname \"%1$s\" oifname != \"%1$s\" drop\n"
+		          "  oifname \"%1$s\" iifname != \"%1$s\" drop\n",
+		          b);
+	snprintf (s, sizeof s,
+	          "add table ip6 %1$s\n"
+	          "delete table ip6 %1$s\n"
+	          "table ip6 %1$s {\n"
+	          " map ports6 { type inet_proto . inet_service : ipv6_addr . inet_service; }\n"
+	          " chain pre { type nat hook prerouting priority dstnat; policy accept;\n"
+	          "  fib daddr type local dnat ip6 to meta l4proto . th dport map @ports6\n"
+	          " }\n"
+	          " chain out { type nat hook output priority -100; policy accept;\n"
+	          "  fib daddr type local dnat ip6 to meta l4proto . th dport map @ports6\n"
+	          " }\n"
+	          " chain post { type nat hook postrouting priority srcnat; policy accept;\n"
+	          "%3$s"
+	          " }\n"
+	          " chain forward { type filter hook forward priority filter; policy accept;\n"
+	          "%4$s"
+	          "  oifname \"%2$s\" ct state established,related accept\n"
+	          "  oifname \"%2$s\" iifname \"%2$s\" accept\n"
+	          "  oifname \"%2$s\" ct status dnat accept\n"
+	          "  oifname \"%2$s\" drop\n"
+	          " }\n"
+	          "}\n",
+	          t, b, masq, internal);
+	if (nft_run (s, e) < 0)
+		return err_wrap (e, "table ip6 %s", t);
+	return 0;
+}
+
+int
 nft_network_del (const char *t, struct bx_err *e)
 {
 	char s[256];
 
-	snprintf (s, sizeof s, "add table ip %1$s\ndelete table ip %1$s\n", t);
+	snprintf (s, sizeof s, "add table ip %1$s\ndelete table ip %1$s\nadd table ip6 %1$s\ndelete table ip6 %1$s\n",
+	          t);
 	if (nft_run (s, e) < 0)
 		return err_wrap (e, "table %s", t);
 	return 0;
 }
 
-/* One element of the map it belongs in; the key alone when !DATA. */
+/* the longest pair of elements port_elem writes, with room */
+#define PORT_ELEM_MAX 400
+
+/* One element of the map it belongs in (and of ports6 when P->v6); the
+ * key alone when !DATA. VERB: "add " or "delete ". */
 static int
-port_elem (char *out, size_t n, const char *t, const struct nft_port *p, int data)
+port_elem (char *out, size_t n, const char *verb, const char *t, const struct nft_port *p, int data)
 {
-	char hip[INET_ADDRSTRLEN], cip[INET_ADDRSTRLEN], val[64] = "";
+	char hip[INET_ADDRSTRLEN], cip[INET_ADDRSTRLEN], cip6[INET6_ADDRSTRLEN], val[64] = "", val6[80] = "";
+	int len;
 
 	inet_ntop (AF_INET, &p->host_ip, hip, sizeof hip);
 	inet_ntop (AF_INET, &p->ctr_ip, cip, sizeof cip);
-	if (data)
+	inet_ntop (AF_INET6, &p->ctr_ip6, cip6, sizeof cip6);
+	if (data) {
 		snprintf (val, sizeof val, " : %s . %u", cip, p->ctr_port);
+		snprintf (val6, sizeof val6, " : %s . %u", cip6, p->ctr_port);
+	}
 	if (p->host_ip.s_addr == 0)
-		return snprintf (out, n, "element ip %s ports { %s . %u%s }\n", t, p->proto, p->host_port, val);
-	return snprintf (out, n, "element ip %s hports { %s . %s . %u%s }\n", t, hip, p->proto, p->host_port, val);
+		len = snprintf (out, n, "%selement ip %s ports { %s . %u%s }\n", verb, t, p->proto, p->host_port, val);
+	else
+		len = snprintf (out, n, "%selement ip %s hports { %s . %s . %u%s }\n", verb, t, hip, p->proto,
+		                p->host_port, val);
+	if (p->v6)
+		len += snprintf (out + len, n - (size_t)len, "%selement ip6 %s ports6 { %s . %u%s }\n", verb, t,
+		                 p->proto, p->host_port, val6);
+	return len;
 }
 
 int
 nft_ports_add (const char *t, const struct nft_port *p, int n, struct bx_err *e)
 {
-	_cleanup_free_ char *s = malloc ((size_t)n * 160 + 1);
+	_cleanup_free_ char *s = malloc ((size_t)n * PORT_ELEM_MAX + 1);
 	size_t off = 0;
 
 	if (!s)
 		return err_set (e, BX_SYSTEM, ENOMEM, "nft");
 	*s = 0;
-	for (int i = 0; i < n; i++) {
-		off += snprintf (s + off, 160, "add ");
-		off += port_elem (s + off, 156, t, &p[i], 1);
-	}
+	for (int i = 0; i < n; i++)
+		off += port_elem (s + off, PORT_ELEM_MAX, "add ", t, &p[i], 1);
 	if (n == 0)
 		return 0;
 	if (nft_run (s, e) < 0)
@@ -161,23 +215,20 @@ void
 nft_ports_del (const char *t, const struct nft_port *p, int n)
 {
 	struct bx_err ignored = {0};
-	_cleanup_free_ char *s = malloc ((size_t)n * 160 + 1);
+	_cleanup_free_ char *s = malloc ((size_t)n * PORT_ELEM_MAX + 1);
 	size_t off = 0;
 
 	if (!s || n == 0)
 		return;
 	*s = 0;
-	for (int i = 0; i < n; i++) {
-		off += snprintf (s + off, 160, "delete ");
-		off += port_elem (s + off, 153, t, &p[i], 0);
-	}
+	for (int i = 0; i < n; i++)
+		off += port_elem (s + off, PORT_ELEM_MAX, "delete ", t, &p[i], 0);
 	if (nft_run (s, &ignored) == 0 || n == 1)
 		return;
 	/* a transaction fails whole when one element is already gone (nft
 	 * 1.0.6 has no "destroy"): then one at a time */
 	for (int i = 0; i < n; i++) {
-		off = snprintf (s, 160, "delete ");
-		port_elem (s + off, 153, t, &p[i], 0);
+		port_elem (s, PORT_ELEM_MAX, "delete ", t, &p[i], 0);
 		nft_run (s, &ignored);
 	}
 }

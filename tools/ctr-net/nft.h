@@ -24,6 +24,7 @@
 #define BOX_NFT_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 
 #include "base/err.h"
 #include "net/cidr.h"
@@ -34,6 +35,8 @@ struct nft_port {
 	unsigned host_port;
 	struct in_addr ctr_ip;
 	unsigned ctr_port;
+	bool v6; /* published on [::] too, to CTR_IP6 */
+	struct in6_addr ctr_ip6;
 };
 
 #define NFT_INTERNAL 1 /* --internal: nothing in or out of the bridge but to the host */
@@ -41,7 +44,11 @@ struct nft_port {
 
 /* Create (or replace) the network's table, as FLAGS say. */
 int nft_network_add (const char *table, const char *bridge, struct cidr subnet, unsigned flags, struct bx_err *e);
-/* Remove the table; 0 when it is already gone. */
+/* Create (or replace) the network's `ip6 TABLE`: masquerade, isolation
+ * and a ports6 map (proto . port to a container's IPv6 address . port)
+ * for SUBNET6, as the ip table's. */
+int nft_network6_add (const char *table, const char *bridge, struct cidr6 subnet6, unsigned flags, struct bx_err *e);
+/* Remove the tables (ip and ip6); 0 when they are already gone. */
 int nft_network_del (const char *table, struct bx_err *e);
 /* Add or remove port elements (removing ignores the ones already gone). */
 int nft_ports_add (const char *table, const struct nft_port *p, int n, struct bx_err *e);
