@@ -43,10 +43,10 @@ ptyrun () {
 	run -0 box inspect -f '{{.State.Status}}' sh2
 	[[ $output == running ]]
 	run --separate-stderr -1 box attach --detach-keys ctrl-ab sh2
-	[[ $stderr == "ctr-attach: Invalid detach keys (ctrl-ab) provided" ]]
+	[[ $stderr == "Error response from daemon: Invalid detach keys (ctrl-ab) provided" ]]
 	# stdin not a terminal for a -t container with stdin: Docker's refusal
 	run --separate-stderr -1 box attach sh2 </dev/null
-	[[ $stderr == "ctr-attach: the input device is not a TTY" ]]
+	[[ $stderr == "Error response from daemon: the input device is not a TTY" ]]
 	box rm -f sh2 >/dev/null
 }
 
@@ -68,9 +68,9 @@ ptyrun () {
 	run -0 box logs out
 	[[ $output == $'early\nout\nerr' ]]
 	run --separate-stderr -1 box attach out
-	[[ $stderr == "ctr-attach: You cannot attach to a stopped container, start it first" ]]
-	run --separate-stderr -3 box attach nope
-	[[ $stderr == "ctr-attach: No such container: nope" ]]
+	[[ $stderr == "Error response from daemon: You cannot attach to a stopped container, start it first" ]]
+	run --separate-stderr -1 box attach nope
+	[[ $stderr == "Error: No such container: nope" ]]
 }
 
 @test "-d -i: stdin through the pipe, --no-stdin keeps it out, its end leaves the container's open" {
