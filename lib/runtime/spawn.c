@@ -386,6 +386,15 @@ child_result (int fd, pid_t pid, const struct spawn_oci *oci, pid_t *failed, str
 	return err_set (e, r.code, 0, "%s", r.msg);
 }
 
+static int
+joins (const struct spec *s, int type)
+{
+	for (size_t i = 0; i < s->njoins; i++)
+		if (s->joins[i].type == type)
+			return 1;
+	return 0;
+}
+
 /* A PID namespace given by path is joined by the parent, for the next
  * child; *OWN then our own, to go back to (-1: nothing joined). */
 static int
@@ -427,7 +436,9 @@ spawn_container (const struct spec *s, const struct cgroup *cg, const struct spa
 	pid_t pid;
 
 	*failed = 0;
-	if (!(s->clone_flags & CLONE_NEWNS))
+	/* without one of its own (or one given by path), the mounts and the
+	 * pivot would be the host's */
+	if (!(s->clone_flags & CLONE_NEWNS) && !joins (s, CLONE_NEWNS))
 		return err_set (e, SPAWN_FAILED, 0, "config.json: a mount namespace is required");
 	/* an OCI caller talks back to the child: a socket rather than a pipe */
 	if ((io->oci ? socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) : pipe2 (p, O_CLOEXEC)) < 0)

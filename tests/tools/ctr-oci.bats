@@ -397,6 +397,21 @@ status_of () {
 	[[ $output == *"process.scheduler.policy: SCHED_NOPE: unknown"* ]]
 }
 
+@test "PID and mount namespaces joined by path" {
+	unshare --pid --mount --fork sleep 60 &
+	local holder=$! ns
+	for _ in $(seq 50); do ns=$(pgrep -P "$holder" sleep) && break; sleep 0.05; done
+	args sh -c 'readlink /proc/self/ns/pid; readlink /proc/self/ns/mnt'
+	cfg "(.linux.namespaces |= map(select(.type != \"pid\" and .type != \"mount\")))
+		+ {} | .linux.namespaces += [{type: \"pid\", path: \"/proc/$ns/ns/pid\"}, {type: \"mount\", path: \"/proc/$ns/ns/mnt\"}]"
+	run -0 oci run --bundle "$B" c1
+	[[ ${lines[0]} == "$(readlink /proc/"$ns"/ns/pid)" && ${lines[1]} == "$(readlink /proc/"$ns"/ns/mnt)" ]]
+	kill "$holder"
+	cfg '.linux.namespaces |= map(select(.type != "mount" and .type != "pid"))'
+	run -1 oci run --bundle "$B" c2
+	[[ $output == *"a mount namespace is required"* ]]
+}
+
 @test "bad input: runc's words and exit codes, nothing made" {
 	run -3 ctr-oci --root "$R" frobnicate
 	[[ $output == *"No help topic for 'frobnicate'"* ]]
