@@ -586,7 +586,7 @@ crun_run () {
 	run --separate-stderr -2 ctr-create --ulimit bogus=1 small
 	[[ $stderr == 'ctr-create: invalid argument "bogus=1" for "--ulimit" flag: invalid ulimit type: bogus' ]]
 	run --separate-stderr -2 ctr-create --device /nonexistent small
-	[[ $stderr == 'ctr-create: error gathering device information while adding custom device "/nonexistent": No such file or directory' ]]
+	[[ $stderr == 'ctr-create: error gathering device information while adding custom device "/nonexistent": no such file or directory' ]]
 }
 
 @test "--device and --device-cgroup-rule: Docker's spec, HostConfig and words" {

@@ -1,5 +1,6 @@
 #include "devopts.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -108,9 +109,14 @@ devopts_device (const char *arg, json_t *mappings, json_t *nodes, json_t *rules,
 		return err_set (e, BX_SYSTEM, ENOMEM, "--device");
 	if (split_device (arg, s, &host, &ctr, &perm, e) < 0)
 		return -1;
-	if (stat (host, &st) < 0)
-		return err_set (e, BX_USAGE, errno,
-		                "error gathering device information while adding custom device \"%s\"", host);
+	if (stat (host, &st) < 0) {
+		/* dockerd's words: Go's errno text, lowercase */
+		char why[128];
+		snprintf (why, sizeof why, "%s", strerror (errno));
+		why[0] = (char)tolower ((unsigned char)why[0]);
+		return err_set (e, BX_USAGE, 0,
+		                "error gathering device information while adding custom device \"%s\": %s", host, why);
+	}
 	if (S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode))
 		add_node (&st, ctr, perm, nodes, rules);
 	else if (!S_ISDIR (st.st_mode) || add_tree (host, ctr, perm, nodes, rules) == 0)
