@@ -71,7 +71,7 @@ _box_compose () {
 	esac
 	local opts=''
 	case $sub in
-	'') COMPREPLY=($(compgen -W "-f --file -p --project-name --project-directory --env-file --profile build commit config cp create down events exec export images kill logs ls pause port ps pull push restart rm run scale start stop top unpause up version wait" -- "$cur")); return ;;
+	'') COMPREPLY=($(compgen -W "-f --file -p --project-name --project-directory --env-file --profile attach build commit config cp create down events exec export images kill logs ls pause port ps pull push restart rm run scale start stop top unpause up version wait" -- "$cur")); return ;;
 	config) opts="--services --volumes --format -q --quiet" ;;
 	up) opts="-d --detach --build --no-build --pull --force-recreate --no-recreate --remove-orphans --no-deps --no-start -t --timeout --scale --wait --wait-timeout --abort-on-container-exit --exit-code-from" ;;
 	down) opts="-v --volumes --remove-orphans -t --timeout --rmi" ;;
@@ -83,6 +83,7 @@ _box_compose () {
 	push) opts="--ignore-push-failures -q --quiet --include-deps" ;;
 	wait) opts="--down-project" ;;
 	events) opts="--json --since --until" ;;
+	attach) opts="--index --detach-keys --no-stdin --sig-proxy" ;;
 	cp) opts="--index -a --archive -L --follow-link" ;;
 	commit) opts="--index -a --author -c --change -m --message -p --pause" ;;
 	export) opts="--index -o --output" ;;

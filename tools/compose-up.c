@@ -6,7 +6,7 @@
  *         COMMAND: config, up, create, down, ps, stop, start, restart, kill,
  *                  rm, scale, logs, exec, run, ls, pull, push, build, images,
  *                  port, cp, commit, export, wait, pause, unpause, events,
- *                  top, version
+ *                  top, attach, version
  * stdin:  the compose file with -f -
  * stdout: what docker compose prints for COMMAND
  * reads:  the compose files, .env or --env-file, env_file files; the
@@ -29,13 +29,13 @@
 static void
 usage (void)
 {
-	fprintf (
-	    stderr,
-	    "usage: %s [--root DIR] [-f FILE]... [-p NAME] [--project-directory DIR] [--env-file FILE]...\n"
-	    "       [--profile NAME]... COMMAND [ARGS...]\n"
-	    "commands: build commit config cp create down events exec export images kill logs ls port ps pull push\n"
-	    "          pause restart rm run scale start stop top unpause up version wait\n",
-	    bx_prog);
+	fprintf (stderr,
+	         "usage: %s [--root DIR] [-f FILE]... [-p NAME] [--project-directory DIR] [--env-file FILE]...\n"
+	         "       [--profile NAME]... COMMAND [ARGS...]\n"
+	         "commands: attach build commit config cp create down events exec export images kill logs ls port ps "
+	         "pull push\n"
+	         "          pause restart rm run scale start stop top unpause up version wait\n",
+	         bx_prog);
 	exit (BX_USAGE);
 }
 

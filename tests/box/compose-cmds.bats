@@ -183,10 +183,23 @@ state () { box inspect -f '{{.State.Status}}' "$1"; }
 	[[ -z $output ]]
 }
 
+@test "attach: the service's container, its output from now on and its exit code" {
+	printf 'services:\n  a:\n    image: small\n    command: sh -c "echo early; sleep 1; echo out; echo err >&2; exit 3"\n    scale: 2\n' >compose.yaml
+	run -0 box compose up -d
+	local rc=0
+	box compose attach --index 2 a >"$BATS_TEST_TMPDIR/o" 2>"$BATS_TEST_TMPDIR/e" 3>&- || rc=$?
+	[[ $rc == 3 ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/o") == out && $(cat "$BATS_TEST_TMPDIR/e") == err ]]
+	run --separate-stderr -1 box compose attach a
+	[[ $stderr == "ctr-attach: You cannot attach to a stopped container, start it first" ]]
+	run --separate-stderr -3 box compose attach --index 3 a
+	[[ $stderr == 'compose-up: service "a" is not running' ]]
+}
+
 @test "the commands not built say so" {
 	printf 'services:\n  a:\n    image: small\n' >compose.yaml
 	local cmd
-	for cmd in attach watch; do
+	for cmd in watch; do
 		run --separate-stderr -1 box compose "$cmd"
 		[[ $stderr == "compose-up: $cmd: not implemented" ]]
 	done

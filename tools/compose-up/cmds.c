@@ -738,3 +738,43 @@ cmds_top (struct verbs_ctx *c, int argc, char **argv)
 	found_free (&f);
 	return rc;
 }
+
+/* attach [--index N] [--detach-keys K] [--no-stdin] [--sig-proxy[=B]] SERVICE:
+ * ctr-attach of the service's container N (1) */
+int
+cmds_attach (struct verbs_ctx *c, int argc, char **argv)
+{
+	static const struct option lo[] = {{"index", required_argument, NULL, 'I'},
+	                                   {"detach-keys", required_argument, NULL, 'K'},
+	                                   {"no-stdin", no_argument, NULL, 'N'},
+	                                   {"sig-proxy", optional_argument, NULL, 'S'},
+	                                   {0, 0, 0, 0}};
+	struct prog_argv a = {0};
+	struct bx_err e = {0};
+	struct found f;
+	int ch, index = 1;
+
+	prog_add (&a, "ctr-attach");
+	optind = 1;
+	while ((ch = getopt_long (argc, argv, "", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'I': index = index_arg (optarg); break;
+		case 'K': prog_add (&a, "--detach-keys"), prog_add (&a, optarg); break;
+		case 'N': prog_add (&a, "--no-stdin"); break;
+		case 'S': prog_addf (&a, "--sig-proxy=%s", optarg ? optarg : "true"); break;
+		default: return BX_USAGE;
+		}
+	}
+	if (argc - optind != 1)
+		err_die (BX_USAGE, "attach requires exactly 1 argument: SERVICE");
+	const char *want[] = {argv[optind], NULL};
+	if (found_load (c, want, &f, &e) < 0) {
+		found_free (&f);
+		prog_free (&a);
+		return err_report (&e);
+	}
+	prog_add (&a, found_one (&f, argv[optind], index));
+	found_free (&f);
+	prog_exec (&a, &e);
+	return err_report (&e);
+}

@@ -1,6 +1,6 @@
 /* cmds - the compose commands that are one other command of box on the
  * project's containers (create, scale, images, port, push, wait, cp,
- * commit, export, pause, unpause, top) */
+ * commit, export, pause, unpause, top, attach) */
 #ifndef COMPOSE_CMDS_H
 #define COMPOSE_CMDS_H
 
@@ -22,5 +22,7 @@ int cmds_pause (struct verbs_ctx *c, int argc, char **argv);
 int cmds_unpause (struct verbs_ctx *c, int argc, char **argv);
 /* top: ctr-top of the services' running containers, as one table */
 int cmds_top (struct verbs_ctx *c, int argc, char **argv);
+/* attach: ctr-attach of a service's container */
+int cmds_attach (struct verbs_ctx *c, int argc, char **argv);
 
 #endif

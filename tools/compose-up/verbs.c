@@ -135,39 +135,18 @@ struct cmd {
 };
 
 static const struct cmd cmds[] = {
-    {"build", cmd_build},
-    {"commit", cmds_commit},
-    {"config", cmd_config},
-    {"cp", cmds_cp},
-    {"create", cmds_create},
-    {"down", down_cmd},
-    {"events", events_cmd},
-    {"exec", run_exec_cmd},
-    {"export", cmds_export},
-    {"images", cmds_images},
-    {"kill", down_kill_cmd},
-    {"logs", logs_cmd},
-    {"ls", ps_ls_cmd},
-    {"pause", cmds_pause},
-    {"port", cmds_port},
-    {"ps", ps_cmd},
-    {"pull", cmd_pull},
-    {"push", cmds_push},
-    {"restart", down_restart_cmd},
-    {"rm", down_rm_cmd},
-    {"run", run_cmd},
-    {"scale", cmds_scale},
-    {"start", down_start_cmd},
-    {"stop", down_stop_cmd},
-    {"top", cmds_top},
-    {"unpause", cmds_unpause},
-    {"up", up_cmd},
-    {"version", cmd_version},
-    {"wait", cmds_wait},
+    {"attach", cmds_attach},  {"build", cmd_build},    {"commit", cmds_commit},   {"config", cmd_config},
+    {"cp", cmds_cp},          {"create", cmds_create}, {"down", down_cmd},        {"events", events_cmd},
+    {"exec", run_exec_cmd},   {"export", cmds_export}, {"images", cmds_images},   {"kill", down_kill_cmd},
+    {"logs", logs_cmd},       {"ls", ps_ls_cmd},       {"pause", cmds_pause},     {"port", cmds_port},
+    {"ps", ps_cmd},           {"pull", cmd_pull},      {"push", cmds_push},       {"restart", down_restart_cmd},
+    {"rm", down_rm_cmd},      {"run", run_cmd},        {"scale", cmds_scale},     {"start", down_start_cmd},
+    {"stop", down_stop_cmd},  {"top", cmds_top},       {"unpause", cmds_unpause}, {"up", up_cmd},
+    {"version", cmd_version}, {"wait", cmds_wait},
 };
 
 /* the commands of docker compose that box has not built: said, not ignored */
-static const char *const nyi[] = {"attach", "watch", "alpha", "publish", "stats", "viz", NULL};
+static const char *const nyi[] = {"watch", "alpha", "publish", "stats", "viz", NULL};
 
 int
 verbs_run (struct verbs_ctx *c, int argc, char **argv)
