@@ -28,6 +28,7 @@
 #include "base/err.h"
 #include "base/layout.h"
 #include "base/root.h"
+#include "runtime/cgroup.h"
 #include "runtime/ctr.h"
 #include "runtime/ctrrm.h"
 #include "runtime/event.h"
@@ -98,6 +99,7 @@ kill_one (int rootfd, int dfd, const char *what, const char *id, int sig, struct
 	_cleanup_close_ int pidfd = -1;
 	struct ctr_state s;
 	json_t *create = NULL;
+	char cgpath[CGROUP_PATH_LEN];
 	int again;
 
 	if (ctr_state_read (dfd, &s, e) < 0 && e->code != BX_NOTFOUND)
@@ -113,11 +115,12 @@ kill_one (int rootfd, int dfd, const char *what, const char *id, int sig, struct
 	}
 	/* Docker waits for a killed container to be gone; one with a restart
 	 * policy comes back, so only its process is waited for */
-	if (sig == SIGKILL && ctr_create_read_opt (dfd, &create, e) < 0)
+	if (ctr_create_read_opt (dfd, &create, e) < 0)
 		return -1;
 	again = ctrsig_restarts (create);
+	ctr_cgroup_path (create, id, cgpath);
 	json_decref (create);
-	if (ctrsig_send (pidfd, id, sig) < 0)
+	if (ctrsig_send (pidfd, cgpath, sig) < 0)
 		return err_set (e, BX_SYSTEM, errno, "Cannot kill container: %s", what);
 	kill_event (rootfd, id, sig);
 	if (sig != SIGKILL)

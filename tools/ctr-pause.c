@@ -22,6 +22,7 @@
 #include "base/cleanup.h"
 #include "base/err.h"
 #include "base/root.h"
+#include "runtime/cgroup.h"
 #include "runtime/ctr.h"
 #include "runtime/event.h"
 #include "runtime/freezer.h"
@@ -59,7 +60,7 @@ parse_args (int argc, char **argv, struct opts *o)
 /* Docker's checks, in its order: pause wants it running, then not paused;
  * unpause only asks whether it is paused */
 static int
-check (int rootfd, const char *id, int unpause, struct bx_err *e)
+check (int rootfd, const char *id, int unpause, char *cgpath, struct bx_err *e)
 {
 	_cleanup_close_ int dfd = ctr_open (rootfd, id, e);
 	struct ctr_state s;
@@ -70,9 +71,10 @@ check (int rootfd, const char *id, int unpause, struct bx_err *e)
 		memset (&s, 0, sizeof s);
 	}
 	ctr_state_settle (&s);
+	ctr_cgroup_path_at (dfd, id, cgpath);
 	if (!unpause && strcmp (s.status, "running"))
 		return err_set (e, BX_FAIL, 0, "Container %s is not running", id);
-	if (freezer_is_frozen (id) != unpause)
+	if (freezer_is_frozen_cgroup (cgpath) != unpause)
 		return err_set (e, BX_FAIL, 0,
 		                unpause ? "Container %s is not paused" : "Container %s is already paused", id);
 	return 0;
@@ -82,11 +84,12 @@ static int
 one (int rootfd, const char *what, const char *id, void *arg, struct bx_err *e)
 {
 	const struct opts *o = arg;
+	char cgpath[CGROUP_PATH_LEN];
 
 	(void)what;
-	if (check (rootfd, id, o->unpause, e) < 0)
+	if (check (rootfd, id, o->unpause, cgpath, e) < 0)
 		return -1;
-	if ((o->unpause ? freezer_thaw (id, e) : freezer_freeze (id, e)) < 0) {
+	if ((o->unpause ? freezer_thaw_cgroup (cgpath, e) : freezer_freeze_cgroup (cgpath, e)) < 0) {
 		/* the cgroup went with the container's end */
 		if (e->code == BX_NOTFOUND)
 			return err_set (e, BX_FAIL, 0, "Container %s is not running", id);

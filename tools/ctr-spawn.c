@@ -152,6 +152,16 @@ hostcfg_read (struct ctx *c, struct bx_err *e)
 	return 0;
 }
 
+/* a paused container (its cgroup frozen) */
+static int
+is_paused (int cdir, const char *id)
+{
+	char cgpath[CGROUP_PATH_LEN];
+
+	ctr_cgroup_path_at (cdir, id, cgpath);
+	return freezer_is_frozen_cgroup (cgpath);
+}
+
 /* resolve, lock, read create.json; BX_CONFLICT when it runs */
 static int
 ctx_open (const struct opts *o, struct ctx *c, struct bx_err *e)
@@ -167,7 +177,7 @@ ctx_open (const struct opts *o, struct ctx *c, struct bx_err *e)
 		return err_set (e, BX_USAGE, 0, "state directory path too long");
 	if ((c->lock = lock_take_at (c->cdir, L_CTR_LOCK, LOCK_TRY, e)) < 0) {
 		if (e->code == BX_CONFLICT && ctr_state_read (c->cdir, &s, e) == 0 && !strcmp (s.status, "running") &&
-		    freezer_is_frozen (c->id))
+		    is_paused (c->cdir, c->id))
 			return err_set (e, BX_FAIL, 0, "cannot start a paused container, try unpause instead");
 		if (e->code == BX_CONFLICT && ctr_state_read (c->cdir, &s, e) == 0 &&
 		    (!strcmp (s.status, "running") || !strcmp (s.status, "restarting")))

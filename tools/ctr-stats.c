@@ -35,6 +35,7 @@
 #include "base/layout.h"
 #include "base/listfmt.h"
 #include "base/root.h"
+#include "runtime/cgroup.h"
 #include "runtime/ctr.h"
 #include "runtime/ctrstats.h"
 
@@ -115,7 +116,7 @@ targets_add (struct targets *t, const char *id, const char *what)
 
 /* the state of container ID, settled; status "" when unreadable */
 static void
-state_of (int rootfd, const char *id, struct ctr_state *s, char *name, size_t len)
+state_of (int rootfd, const char *id, struct ctr_state *s, char *name, size_t len, char *cgpath)
 {
 	_cleanup_close_ int dfd = -1;
 	struct bx_err ign = {0};
@@ -124,6 +125,7 @@ state_of (int rootfd, const char *id, struct ctr_state *s, char *name, size_t le
 
 	memset (s, 0, sizeof *s);
 	name[0] = 0;
+	cgroup_path (id, cgpath);
 	if ((dfd = ctr_open (rootfd, id, &ign)) < 0)
 		return;
 	if (ctr_state_read (dfd, s, &ign) == 0)
@@ -131,6 +133,7 @@ state_of (int rootfd, const char *id, struct ctr_state *s, char *name, size_t le
 	if (ctr_create_read_opt (dfd, &create, &ign) == 0 && create &&
 	    (n = json_string_value (json_object_get (create, "Name"))))
 		snprintf (name, len, "%s", n + (*n == '/'));
+	ctr_cgroup_path (create, id, cgpath);
 	json_decref (create);
 }
 
@@ -175,10 +178,10 @@ targets_list (int rootfd, int all, struct targets *t, struct bx_err *e)
 		close (fd);
 	while (d && (de = readdir (d))) {
 		struct ctr_state s;
-		char name[256];
+		char name[256], cgpath[CGROUP_PATH_LEN];
 		if (strlen (de->d_name) != CTR_ID_LEN || afile_is_tmp_name (de->d_name))
 			continue;
-		state_of (rootfd, de->d_name, &s, name, sizeof name);
+		state_of (rootfd, de->d_name, &s, name, sizeof name, cgpath);
 		if (!all && strcmp (s.status, "running"))
 			continue;
 		if (n == cap) {
@@ -251,10 +254,11 @@ target_row (int rootfd, struct target *tg, int notrunc)
 	struct ctr_state s;
 	struct ctrstats now = {0};
 	struct bx_err ign = {0};
-	char name[256], id[CTR_ID_LEN + 1], cpu[32] = "0.00%", memp[32] = "0.00%", mem[80], net[80], blk[80], pids[24];
+	char name[256], cgpath[CGROUP_PATH_LEN], id[CTR_ID_LEN + 1], cpu[32] = "0.00%", memp[32] = "0.00%", mem[80],
+	                                                             net[80], blk[80], pids[24];
 
-	state_of (rootfd, tg->id, &s, name, sizeof name);
-	if (!strcmp (s.status, "running") && ctrstats_read (tg->id, s.pid, &now, &ign) == 0) {
+	state_of (rootfd, tg->id, &s, name, sizeof name, cgpath);
+	if (!strcmp (s.status, "running") && ctrstats_read_cgroup (cgpath, s.pid, &now, &ign) == 0) {
 		if (tg->have_last)
 			snprintf (cpu, sizeof cpu, "%.2f%%", ctrstats_cpu_percent (&tg->last, &now));
 		if (now.mem_limit)
@@ -308,10 +312,10 @@ prime (int rootfd, struct targets *t)
 	for (size_t i = 0; i < t->n; i++) {
 		struct ctr_state s;
 		struct bx_err ign = {0};
-		char name[256];
-		state_of (rootfd, t->v[i].id, &s, name, sizeof name);
+		char name[256], cgpath[CGROUP_PATH_LEN];
+		state_of (rootfd, t->v[i].id, &s, name, sizeof name, cgpath);
 		if (!t->v[i].have_last && !strcmp (s.status, "running") &&
-		    ctrstats_read (t->v[i].id, s.pid, &t->v[i].last, &ign) == 0)
+		    ctrstats_read_cgroup (cgpath, s.pid, &t->v[i].last, &ign) == 0)
 			t->v[i].have_last = any = 1;
 	}
 	return any;

@@ -26,6 +26,7 @@
 #include "base/err.h"
 #include "base/root.h"
 #include "base/strbuf.h"
+#include "runtime/cgroup.h"
 #include "runtime/ctr.h"
 #include "runtime/ctrstats.h"
 
@@ -294,7 +295,7 @@ table_free (struct table *t)
 /* --- the container ------------------------------------------------------------ */
 
 static int
-running (int rootfd, const char *id, struct bx_err *e)
+running (int rootfd, const char *id, char *cgpath, struct bx_err *e)
 {
 	_cleanup_close_ int dfd = ctr_open (rootfd, id, e);
 	struct ctr_state s;
@@ -307,6 +308,7 @@ running (int rootfd, const char *id, struct bx_err *e)
 		memset (&s, 0, sizeof s);
 	}
 	ctr_state_settle (&s);
+	ctr_cgroup_path_at (dfd, id, cgpath);
 	if (!strcmp (s.status, "restarting"))
 		return err_set (e, BX_FAIL, 0, "Container %s is restarting, wait until the container is running", id);
 	if (strcmp (s.status, "running"))
@@ -336,7 +338,7 @@ static int
 top (int rootfd, const struct opts *o, struct bx_err *e)
 {
 	static char *def[] = {"-ef", NULL};
-	char id[CTR_ID_LEN + 1], errline[512];
+	char id[CTR_ID_LEN + 1], errline[512], cgpath[CGROUP_PATH_LEN];
 	char **args = o->psargs[0] ? o->psargs : def;
 	_cleanup_free_ pid_t *pids = NULL;
 	_cleanup_free_ char *list = NULL;
@@ -345,9 +347,10 @@ top (int rootfd, const struct opts *o, struct bx_err *e)
 	size_t n = 0;
 	int rc;
 
-	if (check_psargs (args, e) < 0 || ctr_resolve (rootfd, o->what, id, e) < 0 || running (rootfd, id, e) < 0)
+	if (check_psargs (args, e) < 0 || ctr_resolve (rootfd, o->what, id, e) < 0 ||
+	    running (rootfd, id, cgpath, e) < 0)
 		return -1;
-	if (ctrstats_pids (id, &pids, &n, e) < 0)
+	if (ctrstats_pids_cgroup (cgpath, &pids, &n, e) < 0)
 		return e->code == BX_NOTFOUND ? err_set (e, BX_FAIL, 0, "Container %s is not running", id) : -1;
 	if (!(list = pid_list (pids, n)))
 		return err_set (e, BX_SYSTEM, ENOMEM, "ps");

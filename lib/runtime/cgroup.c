@@ -620,45 +620,6 @@ cgroup_path (const char *id, char out[CGROUP_PATH_LEN])
 	snprintf (out, CGROUP_PATH_LEN, "/box/%s", id);
 }
 
-/* the directory named ID below ROOT/REL, DEPTH levels at most, as a path
- * relative to ROOT in OUT */
-static int
-find_below (const char *root, const char *rel, const char *id, int depth, char out[CGROUP_PATH_LEN])
-{
-	char dir[PATH_MAX], sub[CGROUP_PATH_LEN];
-	_cleanup_dir_ DIR *d = NULL;
-	struct dirent *de;
-
-	snprintf (dir, sizeof dir, "%s%s", root, rel);
-	if (!(d = opendir (dir)))
-		return 0;
-	while ((de = readdir (d))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		if (snprintf (sub, sizeof sub, "%s/%s", rel, de->d_name) >= (int)sizeof sub)
-			continue;
-		if (!strcmp (de->d_name, id))
-			return snprintf (out, CGROUP_PATH_LEN, "%s", sub), 1;
-		if (depth > 1 && find_below (root, sub, id, depth - 1, out))
-			return 1;
-	}
-	return 0;
-}
-
-void
-cgroup_path_find (const char *id, char out[CGROUP_PATH_LEN])
-{
-	char root[256], dir[PATH_MAX];
-
-	cgroup_path (id, out);
-	snprintf (root, sizeof root, "%s", v2_root () ? v2_root () : HIERARCHY_ROOT "/memory");
-	snprintf (dir, sizeof dir, "%s%s", root, out);
-	if (access (dir, F_OK) == 0)
-		return;
-	/* --cgroup-parent: found where it is, rather than read from config.json */
-	find_below (root, "", id, 4, out);
-}
-
 void
 cgroup_path_in (const char *parent, const char *id, char out[CGROUP_PATH_LEN])
 {
@@ -670,15 +631,6 @@ cgroup_path_in (const char *parent, const char *id, char out[CGROUP_PATH_LEN])
 	while (n && parent[n - 1] == '/')
 		n--;
 	snprintf (out, CGROUP_PATH_LEN, "/%.*s%s%s", (int)n, parent, n ? "/" : "", id);
-}
-
-int
-cgroup_dir (const char *id, const char *ctrl, char *out, size_t len)
-{
-	char path[CGROUP_PATH_LEN];
-
-	cgroup_path (id, path);
-	return cgroup_dir_of (path, ctrl, out, len);
 }
 
 int

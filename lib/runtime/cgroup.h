@@ -24,22 +24,16 @@
 /* The cgroup path of container ID, relative to the hierarchy roots
  * ("/box/<id>"), as config.json's linux.cgroupsPath names it. */
 void cgroup_path (const char *id, char out[CGROUP_PATH_LEN]);
-/* The cgroup path of an existing container ID's cgroup: cgroup_path's,
- * or (--cgroup-parent) the directory named ID found below the hierarchy
- * root, 4 levels deep at most; cgroup_path's when there is none. */
-void cgroup_path_find (const char *id, char out[CGROUP_PATH_LEN]);
 /* The same under PARENT (--cgroup-parent, relative to the roots as
  * Docker's cgroupfs driver takes it): "/<parent>/<id>". */
 void cgroup_path_in (const char *parent, const char *id, char out[CGROUP_PATH_LEN]);
 /* True when the host's /sys/fs/cgroup is a cgroup2 root (what a container
  * mounts, whatever $BOX_CGROUP2_ROOT says). */
 int cgroup_is_v2_host (void);
-/* The directory of container ID's cgroup in controller CTRL's v1
- * hierarchy ("freezer"), or in the cgroup2 root (CTRL then unused): 1
- * when it is v2, 0 v1. For the readers of a cgroup's own files
- * (runtime/freezer, runtime/ctrstats). */
-int cgroup_dir (const char *id, const char *ctrl, char *out, size_t len);
-/* The same for the cgroup PATH ("/box/<id>", or an OCI cgroupsPath). */
+/* The directory of cgroup PATH ("/box/<id>", "/<parent>/<id>", an OCI
+ * cgroupsPath) in controller CTRL's v1 hierarchy ("freezer"), or in the
+ * cgroup2 root (CTRL then unused): 1 when it is v2, 0 v1. For the readers
+ * of a cgroup's own files (runtime/freezer, runtime/ctrstats). */
 int cgroup_dir_of (const char *path, const char *ctrl, char *out, size_t len);
 
 /* a v1 devices cgroup rule, "c 1:3 rwm"; major/minor -1: any */

@@ -14,6 +14,7 @@
 #include "base/afile.h"
 #include "base/cleanup.h"
 #include "base/layout.h"
+#include "runtime/cgroup.h"
 
 static void
 copy_str (char *dst, size_t n, const char *src)
@@ -99,6 +100,27 @@ ctr_create_edit (int dirfd, ctr_create_edit_fn *fn, void *arg, struct bx_err *e)
 out:
 	json_decref (doc);
 	return rc;
+}
+
+void
+ctr_cgroup_path (json_t *create, const char *id, char *out)
+{
+	const char *p = json_string_value (json_object_get (json_object_get (create, "HostConfig"), "CgroupParent"));
+
+	if (p && *p)
+		cgroup_path_in (p, id, out);
+	else
+		cgroup_path (id, out);
+}
+
+void
+ctr_cgroup_path_at (int dirfd, const char *id, char *out)
+{
+	struct bx_err ign = {0};
+	json_t *create = ctr_create_read (dirfd, &ign);
+
+	ctr_cgroup_path (create, id, out);
+	json_decref (create);
 }
 
 int

@@ -51,6 +51,13 @@ int ctr_create_read_opt (int dirfd, json_t **out, struct bx_err *e);
 typedef int ctr_create_edit_fn (json_t *create, void *arg, struct bx_err *e);
 int ctr_create_edit (int dirfd, ctr_create_edit_fn *fn, void *arg, struct bx_err *e);
 
+/* Container ID's cgroup path, relative to the hierarchy roots:
+ * "/box/<id>", or "/<parent>/<id>" under CREATE's HostConfig.CgroupParent
+ * (--cgroup-parent); CREATE may be NULL. OUT holds CGROUP_PATH_LEN. */
+void ctr_cgroup_path (json_t *create, const char *id, char *out);
+/* The same from DIRFD's create.json. */
+void ctr_cgroup_path_at (int dirfd, const char *id, char *out);
+
 /* Read DIRFD/state (DIRFD: containers/<id>); unknown keys are ignored. */
 int ctr_state_read (int dirfd, struct ctr_state *s, struct bx_err *e);
 /* Write DIRFD/state atomically; DURABLE: fsync'd too (not for a --rm

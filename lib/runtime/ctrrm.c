@@ -69,13 +69,13 @@ rm_free (struct rm *r)
 
 /* The caller holds the lock, so its own recording is not waited for. */
 static int
-kill_locked (const char *id, const struct ctr_state *s, struct bx_err *e)
+kill_locked (const char *cgpath, const struct ctr_state *s, struct bx_err *e)
 {
 	_cleanup_close_ int pidfd = ctrsig_pidfd (s, e);
 
 	if (pidfd < 0)
 		return e->code == BX_CONFLICT ? 0 : -1;
-	ctrsig_send (pidfd, id, SIGKILL);
+	ctrsig_send (pidfd, cgpath, SIGKILL);
 	ctrsig_exit_wait (pidfd, -1);
 	return 0;
 }
@@ -83,6 +83,7 @@ kill_locked (const char *id, const struct ctr_state *s, struct bx_err *e)
 static int
 check_running (struct rm *r, int force, struct bx_err *e)
 {
+	char cgpath[CGROUP_PATH_LEN];
 	struct ctr_state s;
 	int fd;
 
@@ -99,7 +100,8 @@ check_running (struct rm *r, int force, struct bx_err *e)
 	ctr_state_settle (&s);
 	if (strcmp (s.status, "running"))
 		return 0;
-	if (!force && freezer_is_frozen (r->id))
+	ctr_cgroup_path (r->create, r->id, cgpath);
+	if (!force && freezer_is_frozen_cgroup (cgpath))
 		return err_set (e, BX_CONFLICT, 0,
 		                "You cannot remove a paused container %s. Unpause and then stop the container before "
 		                "attempting removal or force remove",
@@ -110,7 +112,7 @@ check_running (struct rm *r, int force, struct bx_err *e)
 		                "removing or force remove",
 		                r->name[0] ? r->name : r->id);
 	if (r->flags & CTR_RM_LOCKED)
-		return kill_locked (r->id, &s, e);
+		return kill_locked (cgpath, &s, e);
 	return ctrsig_stop (r->dfd, r->id, SIGKILL, -1, e);
 }
 

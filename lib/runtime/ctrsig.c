@@ -14,6 +14,7 @@
 #include "base/cleanup.h"
 #include "base/layout.h"
 #include "base/lock.h"
+#include "runtime/cgroup.h"
 #include "runtime/freezer.h"
 
 int
@@ -126,19 +127,20 @@ ctrsig_cancel_restart (int dirfd, const struct ctr_state *s, struct bx_err *e)
 }
 
 int
-ctrsig_send (int pidfd, const char *id, int sig)
+ctrsig_send (int pidfd, const char *cgpath, int sig)
 {
 	struct bx_err ign = {0};
 	int r = pidfd_send_signal (pidfd, sig, NULL, 0);
 
-	if (freezer_is_frozen (id))
-		freezer_thaw (id, &ign);
+	if (freezer_is_frozen_cgroup (cgpath))
+		freezer_thaw_cgroup (cgpath, &ign);
 	return r;
 }
 
 int
 ctrsig_stop (int dirfd, const char *id, int sig, int timeout, struct bx_err *e)
 {
+	char cgpath[CGROUP_PATH_LEN];
 	_cleanup_close_ int pidfd = -1;
 	struct ctr_state s;
 
@@ -150,9 +152,10 @@ ctrsig_stop (int dirfd, const char *id, int sig, int timeout, struct bx_err *e)
 		return ctrsig_cancel_restart (dirfd, &s, e) < 0 ? -1 : ctrsig_recorded_wait (dirfd, e);
 	if ((pidfd = ctrsig_pidfd (&s, e)) < 0)
 		return e->code == BX_CONFLICT ? 0 : -1;
-	if (ctrsig_send (pidfd, id, sig) < 0 && errno != ESRCH)
+	ctr_cgroup_path_at (dirfd, id, cgpath);
+	if (ctrsig_send (pidfd, cgpath, sig) < 0 && errno != ESRCH)
 		return err_set (e, BX_SYSTEM, errno, "send signal %d", sig);
-	if (!ctrsig_exit_wait (pidfd, timeout < 0 ? -1 : timeout * 1000) && ctrsig_send (pidfd, id, SIGKILL) < 0 &&
+	if (!ctrsig_exit_wait (pidfd, timeout < 0 ? -1 : timeout * 1000) && ctrsig_send (pidfd, cgpath, SIGKILL) < 0 &&
 	    errno != ESRCH)
 		return err_set (e, BX_SYSTEM, errno, "send SIGKILL");
 	ctrsig_exit_wait (pidfd, -1);

@@ -20,10 +20,10 @@ int ctrsig_parse (const char *s);
 /* Open a pidfd on S's process after checking it is still the one recorded;
  * BX_CONFLICT when the container is not running. */
 int ctrsig_pidfd (const struct ctr_state *s, struct bx_err *e);
-/* Send SIG through PIDFD to container ID's process, then thaw the
- * container when it is paused, as Docker does (the signal waits in the
- * frozen process and is taken on the thaw). */
-int ctrsig_send (int pidfd, const char *id, int sig);
+/* Send SIG through PIDFD to a container's process, then thaw its cgroup
+ * CGPATH (ctr_cgroup_path) when it is paused, as Docker does (the signal
+ * waits in the frozen process and is taken on the thaw). */
+int ctrsig_send (int pidfd, const char *cgpath, int sig);
 /* Wait until PIDFD's process has exited or TIMEOUT_MS passed (-1: no
  * limit); 1 when it exited, 0 on timeout. */
 int ctrsig_exit_wait (int pidfd, int timeout_ms);

@@ -252,21 +252,3 @@ ctrstats_cpu_percent (const struct ctrstats *prev, const struct ctrstats *now)
 		return 0;
 	return cpu / sys * now->online_cpus * 100.0;
 }
-
-int
-ctrstats_read (const char *id, pid_t pid, struct ctrstats *s, struct bx_err *e)
-{
-	char path[CGROUP_PATH_LEN];
-
-	cgroup_path (id, path);
-	return ctrstats_read_cgroup (path, pid, s, e);
-}
-
-int
-ctrstats_pids (const char *id, pid_t **out, size_t *n, struct bx_err *e)
-{
-	char path[CGROUP_PATH_LEN];
-
-	cgroup_path (id, path);
-	return ctrstats_pids_cgroup (path, out, n, e);
-}

@@ -30,17 +30,15 @@ struct ctrstats {
 	uint64_t pids;
 };
 
-/* Read container ID's figures; PID is its first process (its network
- * namespace). BX_NOTFOUND when its cgroup is gone (it stopped). */
-int ctrstats_read (const char *id, pid_t pid, struct ctrstats *s, struct bx_err *e);
-/* The processes of container ID's cgroup, malloc'd, in *OUT (*N of them);
+/* Read the figures of the container whose cgroup is PATH (relative to the
+ * hierarchy roots, ctr_cgroup_path); PID is its first process (its
+ * network namespace). BX_NOTFOUND when its cgroup is gone (it stopped). */
+int ctrstats_read_cgroup (const char *path, pid_t pid, struct ctrstats *s, struct bx_err *e);
+/* The processes of cgroup PATH, malloc'd, in *OUT (*N of them);
  * BX_NOTFOUND when it has none. */
-int ctrstats_pids (const char *id, pid_t **out, size_t *n, struct bx_err *e);
+int ctrstats_pids_cgroup (const char *path, pid_t **out, size_t *n, struct bx_err *e);
 /* docker stats' CPU %: the cgroup's CPU time over the host's between two
  * readings, times the CPUs; 0 when either did not move. */
-/* The same for the cgroup PATH (an OCI cgroupsPath; ctr-oci). */
-int ctrstats_read_cgroup (const char *path, pid_t pid, struct ctrstats *s, struct bx_err *e);
-int ctrstats_pids_cgroup (const char *path, pid_t **out, size_t *n, struct bx_err *e);
 double ctrstats_cpu_percent (const struct ctrstats *prev, const struct ctrstats *now);
 
 #endif

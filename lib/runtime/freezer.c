@@ -74,33 +74,6 @@ freezer_wait (const char *dir, int v2, struct bx_err *e)
 }
 
 int
-freezer_freeze (const char *id, struct bx_err *e)
-{
-	char path[CGROUP_PATH_LEN];
-
-	cgroup_path_find (id, path);
-	return freezer_freeze_cgroup (path, e);
-}
-
-int
-freezer_thaw (const char *id, struct bx_err *e)
-{
-	char path[CGROUP_PATH_LEN];
-
-	cgroup_path_find (id, path);
-	return freezer_thaw_cgroup (path, e);
-}
-
-int
-freezer_is_frozen (const char *id)
-{
-	char path[CGROUP_PATH_LEN];
-
-	cgroup_path_find (id, path);
-	return freezer_is_frozen_cgroup (path);
-}
-
-int
 freezer_freeze_cgroup (const char *path, struct bx_err *e)
 {
 	char dir[PATH_MAX];

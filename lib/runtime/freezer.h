@@ -11,19 +11,16 @@
 
 #include "base/err.h"
 
-/* Freeze container ID's cgroup and return once every process in it is
- * frozen (v1: FROZEN; v2: cgroup.events says frozen 1); BX_NOTFOUND when
- * it has no freezer cgroup (it does not run). */
-int freezer_freeze (const char *id, struct bx_err *e);
-/* Thaw it; a cgroup already gone is no error. */
-int freezer_thaw (const char *id, struct bx_err *e);
-/* 1 when container ID is frozen or being frozen, 0 when not or when it has
- * no freezer cgroup. */
-int freezer_is_frozen (const char *id);
+/* PATH is the container's cgroup path relative to the hierarchy roots
+ * (config.json's cgroupsPath, ctr_cgroup_path). */
 
-/* The same for the cgroup PATH (an OCI cgroupsPath; ctr-oci). */
+/* Freeze cgroup PATH and return once every process in it is frozen (v1:
+ * FROZEN; v2: cgroup.events says frozen 1); BX_NOTFOUND when there is no
+ * such freezer cgroup (the container does not run). */
 int freezer_freeze_cgroup (const char *path, struct bx_err *e);
+/* Thaw it; a cgroup already gone is no error. */
 int freezer_thaw_cgroup (const char *path, struct bx_err *e);
+/* 1 when it is frozen or being frozen, 0 when not or when it is gone. */
 int freezer_is_frozen_cgroup (const char *path);
 
 #endif

@@ -151,3 +151,19 @@ _box_thaw_v2 () {
 	run -0 box rm -f cc
 	[[ ! -e $CG2/box/$id ]]
 }
+
+@test "a container under --cgroup-parent: paused, shown, killed and thawed in its own cgroup" {
+	local id
+	id=$(box run -d --name cp --cgroup-parent clia-parent --network none small sleep 1000)
+	run -0 box pause cp
+	[[ $(cat "/sys/fs/cgroup/freezer/clia-parent/$id/freezer.state") == FROZEN ]]
+	run -0 box inspect -f '{{.State.Status}}' cp
+	[[ $output == paused ]]
+	run -0 box stats --no-stream --format '{{.PIDs}}' cp
+	[[ $output == 1 ]]
+	run -0 box top cp -o pid,comm
+	[[ ${lines[1]} == *sleep ]]
+	run -0 box rm -f cp
+	[[ ! -e /sys/fs/cgroup/freezer/clia-parent/$id ]]
+	rmdir /sys/fs/cgroup/*/clia-parent 2>/dev/null || true
+}

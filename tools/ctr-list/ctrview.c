@@ -11,6 +11,7 @@
 #include "base/cleanup.h"
 #include "base/human.h"
 #include "base/layout.h"
+#include "runtime/cgroup.h"
 #include "runtime/ctrrm.h"
 #include "runtime/freezer.h"
 #include "runtime/health.h"
@@ -78,6 +79,7 @@ int
 ctrview_load (int rootfd, const char *root, const char *id, struct ctrview *v, struct bx_err *e)
 {
 	_cleanup_close_ int dfd = -1;
+	char cgpath[CGROUP_PATH_LEN];
 
 	memset (v, 0, sizeof *v);
 	snprintf (v->id, sizeof v->id, "%s", id);
@@ -104,7 +106,8 @@ ctrview_load (int rootfd, const char *root, const char *id, struct ctrview *v, s
 	 * checks stop (also when its supervisor was killed and could not say) */
 	if ((v->health = health_read (dfd)) && strcmp (v->st.status, "running"))
 		json_object_set_new (v->health, "Status", json_string ("unhealthy"));
-	v->paused = !strcmp (v->st.status, "running") && freezer_is_frozen (id);
+	ctr_cgroup_path (v->create, id, cgpath);
+	v->paused = !strcmp (v->st.status, "running") && freezer_is_frozen_cgroup (cgpath);
 	return 0;
 }
 
