@@ -159,11 +159,11 @@ await_start (const struct spawn_oci *oci, int errfd, struct bx_err *e)
 		return errfd;
 	close (errfd);
 	snprintf (path, sizeof path, "/proc/self/fd/%d", oci->start_fifo);
-	/* FD stays open until the exec closes it: `start` returns then */
 	if ((fd = open (path, O_WRONLY | O_CLOEXEC)) < 0 || write (fd, "0", 1) != 1) {
 		err_set (e, SPAWN_FAILED, errno, "open the start FIFO");
 		return -1;
 	}
+	close (fd);
 	close (oci->start_fifo);
 	if (oci->stage)
 		oci->stage (SPAWN_BEFORE_EXEC, oci->arg, e);

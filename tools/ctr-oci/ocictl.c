@@ -116,16 +116,15 @@ fifo_release (const struct ctr *c, struct bx_err *e)
 	}
 	p[0] = (struct pollfd){fd, POLLIN, 0};
 	p[1] = (struct pollfd){pidfd, POLLIN, 0};
-	/* the byte says it goes on; the end of the FIFO, that its payload
-	 * was executed (or it died): a `kill` after `start` finds it there */
+	/* runc's start: back once the byte is read, the exec still to come
+	 * (callers' timing, runtime-tools' among them, expects no more) */
 	for (;;) {
-		ssize_t n;
 		if (poll (p, pidfd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
 			break;
-		while ((n = read (fd, &b, 1)) == 1)
+		if (read (fd, &b, 1) == 1) {
 			r = 0;
-		if (n == 0 && r == 0)
 			break;
+		}
 		if (pidfd >= 0 && (p[1].revents & POLLIN))
 			break;
 	}
