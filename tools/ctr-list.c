@@ -213,7 +213,7 @@ add_filter (struct list_opts *o, const char *arg)
 	for (k = 0; keys[k] && (strlen (keys[k]) != (size_t)(eq - arg) || strncmp (keys[k], arg, eq - arg)); k++)
 		;
 	if (!keys[k])
-		err_die (BX_USAGE, "invalid filter '%.*s'", (int)(eq - arg), arg);
+		err_die (BX_USAGE, "Invalid filter '%.*s'", (int)(eq - arg), arg);
 	if (o->nf == MAXFILTERS)
 		err_die (BX_USAGE, "too many filters");
 	f = &o->f[o->nf++];
@@ -223,7 +223,7 @@ add_filter (struct list_opts *o, const char *arg)
 		for (s = 0; STATUSES[s] && strcmp (STATUSES[s], f->val); s++)
 			;
 		if (!STATUSES[s])
-			err_die (BX_USAGE, "invalid filter 'status=%s'", f->val);
+			err_die (BX_USAGE, "Invalid filter 'status=%s'", f->val);
 	}
 	if (!strcmp (f->key, "health")) {
 		for (s = 0; health[s] && strcmp (health[s], f->val); s++)
@@ -232,9 +232,9 @@ add_filter (struct list_opts *o, const char *arg)
 			err_die (BX_USAGE, "Unrecognised filter value for health: %s", f->val);
 	}
 	if ((!strcmp (f->key, "name") || !strcmp (f->key, "id")) && regcomp (&f->re, f->val, REG_EXTENDED | REG_NOSUB))
-		err_die (BX_USAGE, "invalid filter '%s': bad regular expression", arg);
+		err_die (BX_USAGE, "Invalid filter '%s': bad regular expression", arg);
 	if (!strcmp (f->key, "exited") && (!*f->val || f->val[strspn (f->val, "0123456789")]))
-		err_die (BX_USAGE, "invalid filter 'exited=%s'", f->val);
+		err_die (BX_USAGE, "Invalid filter 'exited=%s'", f->val);
 }
 
 /* before=, since=: the container named is resolved once, the first time

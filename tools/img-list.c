@@ -140,7 +140,7 @@ add_filter (struct imgrows_opts *o, const char *f)
 		o->dangling = strcmp (v, "true") == 0 || strcmp (v, "1") == 0 ? 1
 		              : strcmp (v, "false") == 0 || strcmp (v, "0") == 0
 		                  ? 0
-		                  : (err_die (BX_USAGE, "invalid filter 'dangling=%s'", v), 0);
+		                  : (err_die (BX_USAGE, "Invalid filter 'dangling=%s'", v), 0);
 	else if (strncmp (f, "before=", 7) == 0)
 		o->before_ref = v;
 	else if (strncmp (f, "since=", 6) == 0)
@@ -148,7 +148,7 @@ add_filter (struct imgrows_opts *o, const char *f)
 	else if (strncmp (f, "until=", 6) == 0)
 		err_die (BX_FAIL, "filter until: not implemented");
 	else
-		err_die (BX_USAGE, "invalid filter '%.*s'", (int)(v - f - 1), f);
+		err_die (BX_USAGE, "Invalid filter '%.*s'", (int)(v - f - 1), f);
 }
 
 static const char *const FIELDS[] = {"ref", "repo", "tag", "digest", "id", "created", "size", NULL};

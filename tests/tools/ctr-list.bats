@@ -12,9 +12,9 @@ teardown () { box_teardown; }
 
 @test "usage: bad filters and options exit 2" {
 	run --separate-stderr -2 ctr-list --filter bogus=1
-	[[ $stderr == "ctr-list: invalid filter 'bogus'" ]]
+	[[ $stderr == "ctr-list: Invalid filter 'bogus'" ]]
 	run --separate-stderr -2 ctr-list --filter status=sleeping
-	[[ $stderr == "ctr-list: invalid filter 'status=sleeping'" ]]
+	[[ $stderr == "ctr-list: Invalid filter 'status=sleeping'" ]]
 	run --separate-stderr -2 ctr-list --filter name
 	[[ $stderr == 'ctr-list: invalid argument "name" for "-f, --filter" flag: bad format of filter (expected name=value)' ]]
 	run -2 ctr-list -n x

@@ -194,7 +194,7 @@ CID=4be1c0d3e0b8f00dfeedbeef00000000000000000000000000000000000000ab
 	run -0 img-list -q -f dangling=true
 	[[ -z $output ]]
 	run --separate-stderr -2 img-list -f bogus=1
-	[[ $stderr == "img-list: invalid filter 'bogus'" ]]
+	[[ $stderr == "img-list: Invalid filter 'bogus'" ]]
 	run --separate-stderr -1 img-list -f until=1h
 	[[ $stderr == "img-list: filter until: not implemented" ]]
 }
