@@ -13,62 +13,10 @@
 
 load ../helpers
 load ../fixtures/net
-
-dk_dir () { echo "$BATS_FILE_TMPDIR/dk"; }
-
-docker_ () {
-	docker -H "unix://$(dk_dir)/sock" "$@"
-}
+load ../fixtures/dockerd
 
 dc () {
 	DOCKER_HOST="unix://$(dk_dir)/sock" docker-compose "$@"
-}
-
-# a network and mount namespace for dockerd, the host's cgroup mounts kept
-# under the fresh /sys (as tests/system/build-docker.bats)
-dk_netns () {
-	local d
-	d=$(dk_dir)
-	mkdir -p "$d/pn" "$d/cg"
-	mount --bind "$d/pn" "$d/pn"
-	mount --make-private "$d/pn"
-	touch "$d/pn/net" "$d/pn/mnt"
-	# shellcheck disable=SC2016 # the inner sh expands them
-	unshare --net="$d/pn/net" --mount="$d/pn/mnt" --propagation private sh -c '
-		mount --rbind /sys/fs/cgroup "$1" && mount -t sysfs sysfs /sys &&
-		mount --move "$1" /sys/fs/cgroup && ip link set lo up' sh "$d/cg"
-}
-
-dk_start () {
-	local d
-	d=$(dk_dir)
-	dk_netns || return 1
-	(cd "$d" && exec nsenter --net="$d/pn/net" --mount="$d/pn/mnt" dockerd --data-root "$d/data" \
-		--exec-root "$d/x" --pidfile "$d/pid" -H "unix://$d/sock" --cgroup-parent "$(basename "$BATS_FILE_TMPDIR")-dk" \
-		</dev/null >"$d/log" 2>&1 3>&- &)
-	for _ in $(seq 200); do
-		docker_ info >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	tail -n 3 "$d/log" >&2
-	return 1
-}
-
-dk_stop () {
-	local d pid c
-	d=$(dk_dir)
-	pid=$(cat "$d/pid" 2>/dev/null) && kill "$pid" 2>/dev/null
-	for _ in $(seq 100); do
-		[[ -n $pid && -e /proc/$pid ]] || break
-		sleep 0.1
-	done
-	[[ -z $pid ]] || kill -KILL "$pid" 2>/dev/null || true
-	umount "$d/pn/net" "$d/pn/mnt" 2>/dev/null
-	umount -l "$d/pn" 2>/dev/null
-	for c in /sys/fs/cgroup/*/"$(basename "$BATS_FILE_TMPDIR")-dk"; do
-		[[ -d $c ]] && find "$c" -depth -type d -exec rmdir {} + 2>/dev/null
-	done
-	return 0
 }
 
 # the reference must run: a missing dockerd or docker-compose fails (the
