@@ -4,7 +4,9 @@
 #   2. lib/ never prints or exits (base/err, which tools call to print their
 #      one message, is the only exception);
 #   3. every function a module's header declares starts with the module's name;
-#   4. clang-format clean.
+#   4. clang-format clean;
+#   5. no bare `wait` in a bats test: it also waits for bats' timeout
+#      watchdog, so the test hangs for the whole timeout.
 # Prints one line per breach, "FILE:LINE: what"; exit 1 when there is any.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -110,6 +112,13 @@ check_format () {
 	done
 }
 
+# 5. a bats test waits for the pids it started, not for every child
+check_waits () {
+	for f in $(git ls-files 'tests/*.bats' 'tests/*/*.bats' 2>/dev/null); do
+		awk -v f="$f" '/^[ \t]*wait([ \t]*(\|\||;|$))/ { print f ":" NR ": a bare wait (wait for the pids started)" }' "$f"
+	done
+}
+
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 {
@@ -117,6 +126,7 @@ trap 'rm -f "$out"' EXIT
 	check_prints
 	check_prefixes
 	check_format
+	check_waits
 } >"$out"
 
 if [ -s "$out" ]; then

@@ -76,6 +76,7 @@ ptyrun () {
 @test "-d -i: stdin through the pipe, --no-stdin keeps it out, its end leaves the container's open" {
 	box run -d -i --name cat1 --network none small cat >/dev/null
 	printf 'one\n' | timeout -s KILL 5 box attach cat1 >"$BATS_TEST_TMPDIR/o" 3>&- &
+	local att=$!
 	for _ in $(seq 50); do grep -q one "$BATS_TEST_TMPDIR/o" && break; sleep 0.1; done
 	[[ $(cat "$BATS_TEST_TMPDIR/o") == one ]]
 	printf 'two\n' | timeout -s KILL 2 box attach --no-stdin cat1 >"$BATS_TEST_TMPDIR/o2" || true
@@ -83,7 +84,8 @@ ptyrun () {
 	# stdin's end was no end of the container's stdin: cat runs on
 	run -0 box inspect -f '{{.State.Status}}' cat1
 	[[ $output == running ]]
-	wait || true
+	# (a bare wait would wait for bats' own timeout watchdog too)
+	wait "$att" || true
 	run -0 box stop -t 1 cat1
 }
 

@@ -177,11 +177,12 @@ sys.stdout.write(line * (1100000 // len(line)))" >>"$BOX_ROOT/events"
 }
 
 @test "concurrent writers: every record whole, none lost" {
-	local k
+	local k pids=()
 	for k in 1 2 3 4; do
 		(for n in $(seq 25); do box volume create "v$k-$n" >/dev/null; done) 3>&- &
+		pids+=($!)
 	done
-	wait
+	wait "${pids[@]}"
 	run -0 so_far --filter type=volume
 	[[ ${#lines[@]} == 100 ]]
 	run -0 awk -F'\t' 'NF != 5 || $2 != "volume" { bad++ } END { print bad + 0 }' "$BOX_ROOT/events"
