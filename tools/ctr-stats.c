@@ -361,10 +361,14 @@ main (int argc, char **argv)
 	parse_args (argc, argv, &o);
 	if ((rootfd = root_open (o.root, &e)) < 0)
 		return err_report (&e);
-	if (o.nargs && targets_args (rootfd, o.args, o.nargs, &t) != 0)
+	if (o.nargs && targets_args (rootfd, o.args, o.nargs, &t) != 0) {
+		free (t.v);
 		return BX_FAIL;
-	if (!o.nargs && targets_list (rootfd, o.all, &t, &e) < 0)
+	}
+	if (!o.nargs && targets_list (rootfd, o.all, &t, &e) < 0) {
+		free (t.v);
 		return err_report (&e);
+	}
 	if (!o.nostream)
 		rc = stream (rootfd, &t, &o, &e);
 	else {
