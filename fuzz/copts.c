@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/human.h"
 #include "ctr-create/copts.h"
 #include "ctr-create/secprof.h"
 #include "ctr-create/spec.h"
@@ -42,7 +43,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 	s[size] = '\0';
 	exposed = json_object ();
 	bindings = json_object ();
-	copts_ram (s, &n, &e);
+	human_ram_parse (s, &n, &e);
 	copts_cpus (s, &n, &e);
 	if (copts_publish (s, exposed, bindings, &e) == 0)
 		check_ports (exposed);
