@@ -1,0 +1,120 @@
+/* idmap - id mappings (idmap.h) */
+#include "base/idmap.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IDMAP_ID_END 4294967295ULL /* (uid_t)-1 is no id */
+
+static int
+idmap_overlaps (uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
+{
+	return a < b + bn && b < a + an;
+}
+
+int
+idmap_add (struct idmap *m, uint64_t inside, uint64_t outside, uint64_t count, struct bx_err *e)
+{
+	if (count == 0)
+		return err_set (e, BX_USAGE, 0, "the count must be positive");
+	if (inside + count > IDMAP_ID_END || outside + count > IDMAP_ID_END)
+		return err_set (e, BX_USAGE, 0, "ids past %llu", IDMAP_ID_END - 1);
+	for (size_t i = 0; i < m->n; i++) {
+		const struct idmap_ext *x = &m->ext[i];
+		if (idmap_overlaps (inside, count, x->inside, x->count))
+			return err_set (e, BX_USAGE, 0, "container ids %llu-%llu mapped twice",
+			                (unsigned long long)inside, (unsigned long long)(inside + count - 1));
+		if (idmap_overlaps (outside, count, x->outside, x->count))
+			return err_set (e, BX_USAGE, 0, "host ids %llu-%llu mapped twice", (unsigned long long)outside,
+			                (unsigned long long)(outside + count - 1));
+	}
+	if (m->n == IDMAP_MAX)
+		return err_set (e, BX_USAGE, 0, "more than %d mappings", IDMAP_MAX);
+	m->ext[m->n++] = (struct idmap_ext){(uint32_t)inside, (uint32_t)outside, (uint32_t)count};
+	return 0;
+}
+
+/* a decimal number that ends at END (':' or the string's end) */
+static int
+idmap_number (const char **s, char end, uint64_t *out)
+{
+	char *p;
+
+	if (**s < '0' || **s > '9')
+		return -1;
+	errno = 0;
+	*out = strtoull (*s, &p, 10);
+	if (errno || *p != end || *out > IDMAP_ID_END)
+		return -1;
+	*s = p + (end != '\0');
+	return 0;
+}
+
+int
+idmap_add_spec (struct idmap *m, const char *s, struct bx_err *e)
+{
+	uint64_t inside, outside, count;
+	const char *p = s;
+
+	if (idmap_number (&p, ':', &inside) < 0 || idmap_number (&p, ':', &outside) < 0 ||
+	    idmap_number (&p, '\0', &count) < 0)
+		return err_set (e, BX_USAGE, 0, "not CONTAINER_ID:HOST_ID:COUNT");
+	return idmap_add (m, inside, outside, count, e);
+}
+
+int
+idmap_from_ranges (struct idmap *m, const struct subid_ranges *r, uint64_t size, struct bx_err *e)
+{
+	uint64_t next = 0;
+
+	m->n = 0;
+	if (size == 0)
+		size = r->total;
+	if (size == 0 || r->total < size)
+		return err_set (e, BX_USAGE, 0, "%llu subordinate ids, %llu needed", (unsigned long long)r->total,
+		                (unsigned long long)(size ? size : 1));
+	for (size_t i = 0; i < r->n && next < size; i++) {
+		uint64_t n = r->r[i].count < size - next ? r->r[i].count : size - next;
+		if (idmap_add (m, next, r->r[i].start, n, e) < 0)
+			return -1;
+		next += n;
+	}
+	return 0;
+}
+
+long long
+idmap_to_host (const struct idmap *m, uint32_t id)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (id >= m->ext[i].inside && id - m->ext[i].inside < m->ext[i].count)
+			return (long long)m->ext[i].outside + (id - m->ext[i].inside);
+	return -1;
+}
+
+long long
+idmap_to_ctr (const struct idmap *m, uint32_t id)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (id >= m->ext[i].outside && id - m->ext[i].outside < m->ext[i].count)
+			return (long long)m->ext[i].inside + (id - m->ext[i].outside);
+	return -1;
+}
+
+int
+idmap_format (const struct idmap *m, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < m->n; i++) {
+		int n =
+		    snprintf (buf + off, len - off, "%u %u %u\n", m->ext[i].inside, m->ext[i].outside, m->ext[i].count);
+		if (n < 0 || (size_t)n >= len - off)
+			return -1;
+		off += (size_t)n;
+	}
+	return (int)off;
+}
