@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "base/cleanup.h"
 #include "runtime/cgroup.h"
 #include "runtime/pty.h"
+#include "runtime/userns.h"
 
 #define FD_PATH_LEN 32
 
@@ -156,32 +158,70 @@ bind_classic (int rootfd, const struct op *o, int target)
 	return mount_setattr (fd, "", AT_EMPTY_PATH | (o->rec ? AT_RECURSIVE : 0), &attr, sizeof attr);
 }
 
+/* TREE (detached, made by the caller) attached at TARGET, then O's
+ * attributes */
 static int
-op_bind (int rootfd, const struct op *o, struct bx_err *e)
+bind_attach (int rootfd, const struct op *o, int tree, int target)
+{
+	struct mount_attr attr = {.attr_set = mount_attrs (o->flags)};
+	_cleanup_close_ int fd = -1;
+
+	if (move_mount (tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return -1;
+	if (o->flags & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME))
+		attr.attr_clr = MOUNT_ATTR__ATIME;
+	if (!attr.attr_set && !attr.attr_clr)
+		return 0;
+	if ((fd = open_in_root (rootfd, o->dest, O_PATH)) < 0)
+		return -1;
+	return mount_setattr (fd, "", AT_EMPTY_PATH | (o->rec ? AT_RECURSIVE : 0), &attr, sizeof attr);
+}
+
+static int
+op_bind (int rootfd, const struct op *o, int tree, struct bx_err *e)
 {
 	_cleanup_close_ int t = -1;
 	struct stat st;
 
-	if (stat (o->source, &st) < 0)
+	if ((tree >= 0 ? fstat (tree, &st) : stat (o->source, &st)) < 0)
 		return err_set (e, BX_USAGE, errno, "bind mount %s", o->source);
 	if ((t = make_in_root (rootfd, o->dest, S_ISDIR (st.st_mode))) < 0)
 		return err_set (e, BX_SYSTEM, errno, "mount %s", o->dest);
-	if (bind_classic (rootfd, o, t) < 0)
+	if ((tree >= 0 ? bind_attach (rootfd, o, tree, t) : bind_classic (rootfd, o, t)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "bind mount %s on %s", o->source, o->dest);
 	if (set_propagation (rootfd, o) < 0)
 		return err_set (e, BX_SYSTEM, errno, "mount %s: propagation", o->dest);
 	return 0;
 }
 
+/* A user namespace may mount sysfs only with a network namespace it
+ * owns, mqueue only with an IPC one: otherwise the host's is bound, as
+ * crun does (runc's rootless specs ask for the bind) */
 static int
-op_mount (int rootfd, const struct op *o, struct bx_err *e)
+mount_or_bind_host (const struct spec *s, const struct op *o, int target)
+{
+	static const char *const host[][2] = {
+	    {"sysfs", "/sys"}, {"mqueue", "/dev/mqueue"}, {"cgroup2", "/sys/fs/cgroup"}};
+	char p[FD_PATH_LEN];
+
+	if (mount (o->source ? o->source : o->fstype, fd_path (p, target), o->fstype, o->flags, o->data) == 0)
+		return 0;
+	if (errno != EPERM || !s->userns)
+		return -1;
+	for (size_t i = 0; i < sizeof host / sizeof host[0]; i++)
+		if (!strcmp (o->fstype, host[i][0]))
+			return bind_tree (AT_FDCWD, host[i][1], target, o->flags, 1);
+	return errno = EPERM, -1;
+}
+
+static int
+op_mount (int rootfd, const struct spec *s, const struct op *o, struct bx_err *e)
 {
 	_cleanup_close_ int t = make_in_root (rootfd, o->dest, 1);
-	char p[FD_PATH_LEN];
 
 	if (t < 0)
 		return err_set (e, BX_SYSTEM, errno, "mount %s", o->dest);
-	if (mount (o->source ? o->source : o->fstype, fd_path (p, t), o->fstype, o->flags, o->data) < 0)
+	if (mount_or_bind_host (s, o, t) < 0)
 		return err_set (e, BX_SYSTEM, errno, "mount %s (%s)", o->dest, o->fstype);
 	if (set_propagation (rootfd, o) < 0)
 		return err_set (e, BX_SYSTEM, errno, "mount %s: propagation", o->dest);
@@ -241,7 +281,7 @@ cgroup_v1_mounts (int dirfd, unsigned long flags, struct bx_err *e)
 }
 
 static int
-op_cgroupfs (int rootfd, const struct op *o, struct bx_err *e)
+op_cgroupfs (int rootfd, const struct spec *s, const struct op *o, struct bx_err *e)
 {
 	_cleanup_close_ int t = make_in_root (rootfd, o->dest, 1), d = -1;
 	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
@@ -251,8 +291,18 @@ op_cgroupfs (int rootfd, const struct op *o, struct bx_err *e)
 	if (t < 0)
 		return err_set (e, BX_SYSTEM, errno, "mount %s", o->dest);
 	if (cgroup_is_v2_host ()) {
-		if (mount ("cgroup2", fd_path (p, t), "cgroup2", o->flags, NULL) < 0)
+		struct op v2 = *o;
+		v2.source = v2.fstype = "cgroup2";
+		v2.data = NULL;
+		if (mount_or_bind_host (s, &v2, t) < 0)
 			return err_set (e, BX_SYSTEM, errno, "mount %s (cgroup2)", o->dest);
+		return 0;
+	}
+	/* a user namespace without a cgroup namespace of its own may not
+	 * mount the hierarchies: the host's are bound (runc's fallback) */
+	if (s->userns && !(s->clone_flags & CLONE_NEWCGROUP)) {
+		if (bind_tree (AT_FDCWD, "/sys/fs/cgroup", t, o->flags, 1) < 0)
+			return err_set (e, BX_SYSTEM, errno, "bind /sys/fs/cgroup on %s", o->dest);
 		return 0;
 	}
 	if (mount ("cgroup", fd_path (p, t), "tmpfs", flags, "mode=755,size=1024k") < 0)
@@ -286,13 +336,27 @@ parent_in_root (int rootfd, const char *path, int make, const char **name)
 	return open_in_root (rootfd, buf[0] ? buf : "/", O_PATH | O_DIRECTORY);
 }
 
+/* in a user namespace mknod is refused: the host's node is bound on an
+ * empty file (runc's bindMountDeviceNode), owner and mode the host's */
 static int
-op_mknod (int rootfd, const struct op *o, struct bx_err *e)
+device_bind (int rootfd, const struct op *o, struct bx_err *e)
+{
+	_cleanup_close_ int t = make_in_root (rootfd, o->dest, 0);
+
+	if (t < 0 || bind_tree (AT_FDCWD, o->dest, t, 0, 0) < 0)
+		return err_set (e, BX_SYSTEM, errno, "device %s: bind the host's", o->dest);
+	return 0;
+}
+
+static int
+op_mknod (int rootfd, const struct spec *s, const struct op *o, struct bx_err *e)
 {
 	const char *name;
-	_cleanup_close_ int d = parent_in_root (rootfd, o->dest, 1, &name);
+	_cleanup_close_ int d = -1;
 
-	if (d < 0)
+	if (s->userns)
+		return device_bind (rootfd, o, e);
+	if ((d = parent_in_root (rootfd, o->dest, 1, &name)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "device %s", o->dest);
 	if (mknodat (d, name, o->mode, o->dev) < 0 && errno != EEXIST)
 		return err_set (e, BX_SYSTEM, errno, "mknod %s", o->dest);
@@ -346,14 +410,15 @@ op_console (int rootfd, const struct op *o, const char *console, const struct mo
 }
 
 /* runc's trick: pivot_root (".", ".") stacks the old root on the new
- * one, and the detach removes it: no directory for it is needed */
+ * one, and the detach removes it: no directory for it is needed. By fd:
+ * the root of a user namespace may not be able to walk to it. */
 static int
-op_pivot (const char *rootfs, struct bx_err *e)
+op_pivot (const struct spec *s, int rootfd, struct bx_err *e)
 {
-	if (chdir (rootfs) < 0)
-		return err_set (e, BX_SYSTEM, errno, "chdir %s", rootfs);
+	if (fchdir (rootfd) < 0)
+		return err_set (e, BX_SYSTEM, errno, "chdir %s", s->rootfs);
 	if (syscall (SYS_pivot_root, ".", ".") < 0)
-		return err_set (e, BX_SYSTEM, errno, "pivot_root %s", rootfs);
+		return err_set (e, BX_SYSTEM, errno, "pivot_root %s", s->rootfs);
 	if (umount2 (".", MNT_DETACH) < 0)
 		return err_set (e, BX_SYSTEM, errno, "detach the old root");
 	if (chdir ("/") < 0)
@@ -364,23 +429,23 @@ op_pivot (const char *rootfs, struct bx_err *e)
 /* runc's --no-pivot: the root cannot be detached this way, so the host's
  * stays reachable to CAP_SYS_CHROOT; only for roots pivot_root refuses */
 static int
-op_move_root (const char *rootfs, struct bx_err *e)
+op_move_root (const struct spec *s, int rootfd, struct bx_err *e)
 {
-	if (chdir (rootfs) < 0)
-		return err_set (e, BX_SYSTEM, errno, "chdir %s", rootfs);
-	if (mount (rootfs, "/", NULL, MS_MOVE, NULL) < 0)
-		return err_set (e, BX_SYSTEM, errno, "move %s to /", rootfs);
+	if (fchdir (rootfd) < 0)
+		return err_set (e, BX_SYSTEM, errno, "chdir %s", s->rootfs);
+	if (mount (".", "/", NULL, MS_MOVE, NULL) < 0)
+		return err_set (e, BX_SYSTEM, errno, "move %s to /", s->rootfs);
 	if (chroot (".") < 0 || chdir ("/") < 0)
-		return err_set (e, BX_SYSTEM, errno, "chroot %s", rootfs);
+		return err_set (e, BX_SYSTEM, errno, "chroot %s", s->rootfs);
 	return 0;
 }
 
 static int
-pivot (const struct spec *s, const struct mounts_oci *pv, struct bx_err *e)
+pivot (const struct spec *s, int rootfd, const struct mounts_oci *pv, struct bx_err *e)
 {
 	if (pv && pv->before_pivot && pv->before_pivot (pv->arg, e) < 0)
 		return -1;
-	return pv && pv->no_pivot ? op_move_root (s->rootfs, e) : op_pivot (s->rootfs, e);
+	return pv && pv->no_pivot ? op_move_root (s, rootfd, e) : op_pivot (s, rootfd, e);
 }
 
 static int
@@ -439,16 +504,16 @@ op_root_ro (struct bx_err *e)
 
 static int
 op_run (int rootfd, const struct spec *s, const struct op *o, const char *console, const struct mounts_oci *pv,
-        struct bx_err *e)
+        int tree, struct bx_err *e)
 {
 	switch (o->kind) {
-	case OP_MOUNT: return op_mount (rootfd, o, e);
-	case OP_BIND: return op_bind (rootfd, o, e);
-	case OP_CGROUPFS: return op_cgroupfs (rootfd, o, e);
-	case OP_MKNOD: return op_mknod (rootfd, o, e);
+	case OP_MOUNT: return op_mount (rootfd, s, o, e);
+	case OP_BIND: return op_bind (rootfd, o, tree, e);
+	case OP_CGROUPFS: return op_cgroupfs (rootfd, s, o, e);
+	case OP_MKNOD: return op_mknod (rootfd, s, o, e);
 	case OP_SYMLINK: return op_symlink (rootfd, o, e);
 	case OP_CONSOLE: return op_console (rootfd, o, console, pv, e);
-	case OP_PIVOT: return pivot (s, pv, e);
+	case OP_PIVOT: return pivot (s, rootfd, pv, e);
 	case OP_SYSCTL: return op_sysctl (o, e);
 	case OP_MASK: return op_mask (rootfd, o, e);
 	case OP_RDONLY: return op_rdonly (rootfd, o, e);
@@ -464,9 +529,9 @@ op_run (int rootfd, const struct spec *s, const struct op *o, const char *consol
 }
 
 int
-mounts_run (const struct spec *s, const char *console, const struct mounts_oci *pv, struct bx_err *e)
+mounts_root (const struct spec *s, struct bx_err *e)
 {
-	int rootfd = -1, r = 0;
+	int rootfd;
 
 	/* nothing done here may reach the host's mounts */
 	if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -476,16 +541,26 @@ mounts_run (const struct spec *s, const char *console, const struct mounts_oci *
 		return err_set (e, BX_SYSTEM, errno, "bind %s", s->rootfs);
 	if ((rootfd = open (s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "open %s", s->rootfs);
+	return rootfd;
+}
+
+int
+mounts_run (const struct spec *s, int rootfd, const char *console, const struct mounts_oci *pv, const int *trees,
+            struct bx_err *e)
+{
+	char p[FD_PATH_LEN];
+	int r = 0;
+
 	/* the root's propagation before the mounts, as runc sets it: a mount
 	 * that asks for its own keeps it */
 	for (size_t i = 0; i < s->nops; i++)
 		if (s->ops[i].kind == OP_PROPAGATE && s->ops[i].prop != MS_SHARED &&
-		    mount (NULL, s->rootfs, NULL, s->ops[i].prop | (s->ops[i].rec ? MS_REC : 0), NULL) < 0) {
+		    mount (NULL, fd_path (p, rootfd), NULL, s->ops[i].prop | (s->ops[i].rec ? MS_REC : 0), NULL) < 0) {
 			close (rootfd);
 			return err_set (e, BX_SYSTEM, errno, "root propagation");
 		}
 	for (size_t i = 0; i < s->nops && r == 0; i++) {
-		r = op_run (rootfd, s, &s->ops[i], console, pv, e);
+		r = op_run (rootfd, s, &s->ops[i], console, pv, trees ? trees[i] : -1, e);
 		if (s->ops[i].kind == OP_PIVOT && r == 0) {
 			close (rootfd);
 			if ((rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
@@ -495,4 +570,89 @@ mounts_run (const struct spec *s, const char *console, const struct mounts_oci *
 	if (rootfd >= 0)
 		close (rootfd);
 	return r;
+}
+
+/* O's source cloned, detached, idmapped through USERNS when asked (the
+ * submounts too with ridmap) */
+static int
+detached_tree (const struct op *o, int userns, struct bx_err *e)
+{
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
+	int t = open_tree (AT_FDCWD, o->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->rec ? AT_RECURSIVE : 0));
+
+	if (t < 0)
+		return err_set (e, BX_USAGE, errno, "bind mount %s", o->source);
+	if (o->idmap &&
+	    mount_setattr (t, "", AT_EMPTY_PATH | (o->idmap == 2 ? AT_RECURSIVE : 0), &attr, sizeof attr) < 0) {
+		close (t);
+		return err_set (e, BX_SYSTEM, errno, "mount %s: idmap", o->dest);
+	}
+	return t;
+}
+
+static void
+trees_free (int *trees, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (trees[i] >= 0)
+			close (trees[i]);
+	free (trees);
+}
+
+/* the idmapped binds, and in a user namespace all of them: a source the
+ * container's root may not reach (a 0700 directory of the host's) is
+ * still bound, as runc opens them on the host's side */
+static int
+wants_tree (const struct spec *s, const struct op *o)
+{
+	return o->kind == OP_BIND && (o->idmap || s->userns);
+}
+
+int
+mounts_trees_open (const struct spec *s, int **trees, struct bx_err *e)
+{
+	const struct userns_map *last = NULL;
+	int userns = -1, r = 0;
+	size_t i;
+
+	*trees = NULL;
+	for (i = 0; i < s->nops && !wants_tree (s, &s->ops[i]); i++)
+		;
+	if (i == s->nops)
+		return 0;
+	if (!(*trees = malloc (s->nops * sizeof **trees)))
+		return err_set (e, BX_SYSTEM, errno, "bind mounts");
+	for (i = 0; i < s->nops; i++)
+		(*trees)[i] = -1;
+	for (i = 0; i < s->nops && r == 0; i++) {
+		const struct op *o = &s->ops[i];
+		if (!wants_tree (s, o))
+			continue;
+		/* one namespace for the mounts that share the container's maps */
+		if (o->idmap && o->idmaps.uid != last) {
+			if (userns >= 0)
+				close (userns);
+			last = o->idmaps.uid;
+			if ((userns = userns_open (&o->idmaps, e)) < 0) {
+				r = err_wrap (e, "mount %s: idmap", o->dest);
+				break;
+			}
+		}
+		if (((*trees)[i] = detached_tree (o, userns, e)) < 0)
+			r = -1;
+	}
+	if (userns >= 0)
+		close (userns);
+	if (r < 0) {
+		trees_free (*trees, s->nops);
+		*trees = NULL;
+	}
+	return r;
+}
+
+void
+mounts_trees_close (int *trees, size_t n)
+{
+	if (trees)
+		trees_free (trees, n);
 }

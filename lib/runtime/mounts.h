@@ -23,10 +23,28 @@ struct mounts_oci {
 	int *console;
 };
 
-/* Run S->ops: the root made private, the rootfs bound on itself, the steps
- * up to OP_PIVOT against it, pivot_root, then the rest. CONSOLE: the
- * path of the terminal's slave for OP_CONSOLE, or NULL. The caller is in
- * its cgroup and cgroup namespace already: OP_CGROUPFS shows what it sees. */
-int mounts_run (const struct spec *s, const char *console, const struct mounts_oci *pv, struct bx_err *e);
+/* The root made private, the rootfs bound on itself (pivot_root needs a
+ * mount point): an O_PATH fd of it, or -1. Done before the child becomes
+ * root of its user namespace, which may not walk to the rootfs. */
+int mounts_root (const struct spec *s, struct bx_err *e);
+
+/* Run S->ops against ROOTFD (mounts_root's, closed here): the steps up to
+ * OP_PIVOT, pivot_root, then the rest. CONSOLE: the path of the
+ * terminal's slave for OP_CONSOLE, or NULL. The caller is in its cgroup
+ * and cgroup namespace already: OP_CGROUPFS shows what it sees. TREES:
+ * mounts_trees_open's, or NULL. In a user namespace (S->userns) devices
+ * are the host's bound (mknod is refused there), and a sysfs, mqueue or
+ * cgroup file system the namespaces do not allow is the host's bound, as
+ * runc and crun do. */
+int mounts_run (const struct spec *s, int rootfd, const char *console, const struct mounts_oci *pv, const int *trees,
+                struct bx_err *e);
+
+/* The bind mounts of S made detached by the caller, in the initial user
+ * namespace: the idmapped ones (only there may the host's file systems
+ * be idmapped), and with a user namespace all of them (their sources may
+ * be out of its root's reach). *TREES gets an fd per step (-1 for the
+ * others), or NULL when there are none; mounts_run attaches them. */
+int mounts_trees_open (const struct spec *s, int **trees, struct bx_err *e);
+void mounts_trees_close (int *trees, size_t n);
 
 #endif

@@ -351,8 +351,6 @@ namespaces_read (json_t *a, struct spec *s, struct bx_err *e)
 		if (!f)
 			return err_set (e, BX_USAGE, 0, "config.json: linux.namespaces: unknown type %s",
 			                t ? t : "(none)");
-		if (f == CLONE_NEWUSER || f == CLONE_NEWTIME)
-			return err_set (e, BX_USAGE, 0, "config.json: %s namespace: not implemented", t);
 		if (path && *path) {
 			if (s->njoins == sizeof s->joins / sizeof s->joins[0])
 				return bad (e, "linux.namespaces: too many");
@@ -361,6 +359,118 @@ namespaces_read (json_t *a, struct spec *s, struct bx_err *e)
 			s->clone_flags |= f;
 		}
 	}
+	return 0;
+}
+
+/* ARR (where KEY names it) as map lines: each a containerID, hostID and
+ * size, none past 2^32, and no two overlapping inside or outside (the
+ * kernel refuses those; here the message names the entry) */
+static int
+idmap_lines (json_t *arr, const char *key, struct userns_map **map, size_t *n, struct bx_err *e)
+{
+	static const char *const f[] = {"containerID", "hostID", "size"};
+	size_t i;
+	json_t *it;
+
+	if (!json_is_array (arr))
+		return err_set (e, BX_USAGE, 0, "config.json: %s: not an array", key);
+	if (json_array_size (arr) > USERNS_MAX_LINES)
+		return err_set (e, BX_USAGE, 0, "config.json: %s: more than %d entries", key, USERNS_MAX_LINES);
+	if (!(*map = calloc (json_array_size (arr) + 1, sizeof **map)))
+		return err_set (e, BX_SYSTEM, errno, "config.json");
+	json_array_foreach (arr, i, it)
+	{
+		uint32_t v[3];
+		for (int k = 0; k < 3; k++) {
+			json_t *x = get (it, f[k]);
+			json_int_t val = json_integer_value (x);
+			if (!json_is_integer (x) || val < (k == 2) || val > UINT32_MAX)
+				return err_set (e, BX_USAGE, 0, "config.json: %s[%zu].%s: %s", key, i, f[k],
+				                k == 2 ? "a count from 1 needed" : "an id from 0 to 4294967295 needed");
+			v[k] = (uint32_t)val;
+		}
+		if ((uint64_t)v[0] + v[2] > 1ULL << 32 || (uint64_t)v[1] + v[2] > 1ULL << 32)
+			return err_set (e, BX_USAGE, 0, "config.json: %s[%zu]: past the last id", key, i);
+		for (size_t j = 0; j < *n; j++) {
+			const struct userns_map *o = &(*map)[j];
+			if ((v[0] < o->inner + o->count && o->inner < v[0] + v[2]) ||
+			    (v[1] < o->outer + o->count && o->outer < v[1] + v[2]))
+				return err_set (e, BX_USAGE, 0, "config.json: %s[%zu]: overlaps %s[%zu]", key, i, key,
+				                j);
+		}
+		(*map)[(*n)++] = (struct userns_map){v[0], v[1], v[2]};
+	}
+	return 0;
+}
+
+/* O's uidMappings and gidMappings (WHERE: "linux" or "mounts[N]") */
+static int
+idmaps_read (json_t *o, const char *where, struct userns_maps *m, struct bx_err *e)
+{
+	struct userns_map *u = NULL, *g = NULL;
+	char key[64];
+	int r = 0;
+
+	snprintf (key, sizeof key, "%s.uidMappings", where);
+	if (get (o, "uidMappings"))
+		r = idmap_lines (get (o, "uidMappings"), key, &u, &m->nuid, e);
+	m->uid = u;
+	snprintf (key, sizeof key, "%s.gidMappings", where);
+	if (r == 0 && get (o, "gidMappings"))
+		r = idmap_lines (get (o, "gidMappings"), key, &g, &m->ngid, e);
+	m->gid = g;
+	return r;
+}
+
+/* runc's rules: maps only with a user namespace, and both of them for
+ * one of its own (a joined one has its maps already) */
+static int
+userns_read (json_t *lx, struct spec *s, struct bx_err *e)
+{
+	if (idmaps_read (lx, "linux", &s->idmaps, e) < 0)
+		return -1;
+	for (size_t i = 0; i < s->njoins; i++)
+		s->userns |= s->joins[i].type == CLONE_NEWUSER;
+	s->userns |= !!(s->clone_flags & CLONE_NEWUSER);
+	if (!s->userns && (s->idmaps.nuid || s->idmaps.ngid))
+		return bad (e, s->idmaps.nuid ? "linux.uidMappings: given, but linux.namespaces has no user namespace"
+		                              : "linux.gidMappings: given, but linux.namespaces has no user namespace");
+	if ((s->clone_flags & CLONE_NEWUSER) && (!s->idmaps.nuid || !s->idmaps.ngid))
+		return bad (e, !s->idmaps.nuid ? "linux.uidMappings: missing: a user namespace of its own needs it"
+		                               : "linux.gidMappings: missing: a user namespace of its own needs it");
+	return 0;
+}
+
+/* linux.timeOffsets: the clocks of a time namespace of the container's
+ * own, written before anything enters it */
+static int
+timeoffsets_read (json_t *t, struct spec *s, struct bx_err *e)
+{
+	const char *k;
+	json_t *v;
+
+	if (!t)
+		return 0;
+	if (!json_is_object (t))
+		return bad (e, "linux.timeOffsets: not an object");
+	json_object_foreach (t, k, v)
+	{
+		int c = !strcmp (k, "monotonic") ? 0 : !strcmp (k, "boottime") ? 1 : -1;
+		json_t *secs = get (v, "secs"), *ns = get (v, "nanosecs");
+		if (c < 0)
+			return err_set (e, BX_USAGE, 0,
+			                "config.json: linux.timeOffsets.%s: unknown clock (monotonic, boottime)", k);
+		if (!json_is_object (v) || (secs && !json_is_integer (secs)) ||
+		    (ns &&
+		     (!json_is_integer (ns) || json_integer_value (ns) < 0 || json_integer_value (ns) > 999999999)))
+			return err_set (
+			    e, BX_USAGE, 0,
+			    "config.json: linux.timeOffsets.%s: secs an integer, nanosecs from 0 to 999999999", k);
+		s->timeoff[c] = (struct ocispec_timeoff){1, secs ? (int64_t)json_integer_value (secs) : 0,
+		                                         ns ? (uint32_t)json_integer_value (ns) : 0};
+	}
+	if (!(s->clone_flags & CLONE_NEWTIME))
+		return bad (e, "linux.timeOffsets: given, but linux.namespaces has no time namespace of its own");
 	return 0;
 }
 
@@ -474,8 +584,12 @@ mount_options (json_t *opts, struct op *o, char **data, struct bx_err *e)
 			return bad (e, "mounts: options must be strings");
 		if (ocispec_mount_flag (opt, &set, &clear, &o->prop, &o->rec))
 			continue;
-		/* mount (2) data; tmpcopyup and the like are not mount options */
-		if (!strcmp (opt, "tmpcopyup") || !strncmp (opt, "idmap", 5))
+		if (!strcmp (opt, "idmap") || !strcmp (opt, "ridmap")) {
+			o->idmap = *opt == 'r' ? 2 : 1;
+			continue;
+		}
+		/* mount (2) data; tmpcopyup is not a mount option */
+		if (!strcmp (opt, "tmpcopyup"))
 			continue;
 		len += (size_t)snprintf (buf + len, sizeof buf - len, "%s%s", len ? "," : "", opt);
 		if (len >= sizeof buf)
@@ -485,6 +599,37 @@ mount_options (json_t *opts, struct op *o, char **data, struct bx_err *e)
 	o->ro = !!(o->flags & MS_RDONLY);
 	if (len && !(*data = strdup (buf)))
 		return err_set (e, BX_SYSTEM, errno, "config.json");
+	return 0;
+}
+
+/* mounts[I]'s uidMappings/gidMappings and idmap/ridmap: an idmapped
+ * bind mount (mappings imply idmap, as in runc); without mappings of its
+ * own, the container's (runtime-spec 1.2) */
+static int
+mount_idmap (json_t *m, size_t i, struct op *o, const struct spec *s, struct bx_err *e)
+{
+	char where[32];
+
+	snprintf (where, sizeof where, "mounts[%zu]", i);
+	if (idmaps_read (m, where, &o->idmaps, e) < 0)
+		return -1;
+	if (!o->idmap && !o->idmaps.nuid && !o->idmaps.ngid)
+		return 0;
+	if (!o->idmap)
+		o->idmap = 1;
+	if (o->kind != OP_BIND)
+		return err_set (e, BX_USAGE, 0, "config.json: %s (%s): idmap: only bind mounts can be idmapped", where,
+		                o->dest);
+	if (!o->idmaps.nuid && !o->idmaps.ngid) {
+		if (!s->idmaps.nuid)
+			return err_set (e, BX_USAGE, 0,
+			                "config.json: %s (%s): idmap: no uidMappings, and the container has none",
+			                where, o->dest);
+		o->idmaps = s->idmaps;
+	}
+	if (!o->idmaps.nuid || !o->idmaps.ngid)
+		return err_set (e, BX_USAGE, 0, "config.json: %s (%s): idmap: both uidMappings and gidMappings needed",
+		                where, o->dest);
 	return 0;
 }
 
@@ -516,6 +661,8 @@ mounts_read (json_t *a, struct spec *s, int *has_dev_tmpfs, struct bx_err *e)
 			return err_set (e, BX_USAGE, 0, "config.json: mount %s: no type", dest);
 		if (o->kind == OP_BIND && (!o->source || o->source[0] != '/'))
 			return err_set (e, BX_USAGE, 0, "config.json: bind mount %s: source must be absolute", dest);
+		if (mount_idmap (it, i, o, s, e) < 0)
+			return -1;
 		if (!strcmp (dest, "/dev") && o->kind == OP_MOUNT && !strcmp (type, "tmpfs"))
 			*has_dev_tmpfs = 1;
 	}
@@ -717,7 +864,8 @@ ocispec_read (int bundlefd, const char *bundle, struct spec *s, struct bx_err *e
 	s->json = cfg;
 	lx = get (cfg, "linux");
 	if (process_read (get (cfg, "process"), s, e) < 0 || root_read (cfg, bundle, s, e) < 0 ||
-	    namespaces_read (get (lx, "namespaces"), s, e) < 0 ||
+	    namespaces_read (get (lx, "namespaces"), s, e) < 0 || userns_read (lx, s, e) < 0 ||
+	    timeoffsets_read (get (lx, "timeOffsets"), s, e) < 0 ||
 	    ocispec_resources (get (lx, "resources"), &s->res, e) < 0)
 		return -1;
 	if (get (lx, "intelRdt"))
@@ -759,9 +907,16 @@ ocispec_cap_number (const char *name)
 void
 ocispec_free (struct spec *s)
 {
-	for (size_t i = 0; i < s->nops; i++)
+	for (size_t i = 0; i < s->nops; i++) {
 		if (s->ops[i].kind <= OP_CGROUPFS)
 			free ((char *)s->ops[i].data);
+		if (s->ops[i].kind == OP_BIND && s->ops[i].idmaps.uid != s->idmaps.uid) {
+			free ((void *)s->ops[i].idmaps.uid);
+			free ((void *)s->ops[i].idmaps.gid);
+		}
+	}
+	free ((void *)s->idmaps.uid);
+	free ((void *)s->idmaps.gid);
 	free (s->ops);
 	free (s->args);
 	free (s->env);

@@ -5,7 +5,7 @@
  * steps (bubblewrap's SetupOp list) that lib/mounts runs in order inside the
  * child. Strings point into the parsed JSON, which the spec keeps alive
  * until ocispec_free. Parsing fails on what is malformed and on what this
- * runtime does not implement (a user namespace), never silently. */
+ * runtime does not implement, never silently, naming the key. */
 #ifndef BOX_OCISPEC_H
 #define BOX_OCISPEC_H
 
@@ -16,6 +16,7 @@
 #include "base/err.h"
 #include "runtime/cgroup.h"
 #include "runtime/procattr.h"
+#include "runtime/userns.h"
 
 /* a setup step, run in list order inside the container's mount namespace */
 enum op_kind {
@@ -44,6 +45,10 @@ struct op {
 	dev_t dev;
 	uid_t uid;
 	gid_t gid;
+	/* OP_BIND with "idmap" (1) or "ridmap" (2, the submounts too): the
+	 * mount's own uidMappings/gidMappings, or the container's */
+	int idmap;
+	struct userns_maps idmaps;
 };
 
 enum cap_set { CAPSET_BOUNDING, CAPSET_EFFECTIVE, CAPSET_INHERITABLE, CAPSET_PERMITTED, CAPSET_AMBIENT, CAPSET_N };
@@ -81,6 +86,15 @@ struct spec {
 	int clone_flags; /* the namespaces made new */
 	struct ns_join joins[8];
 	size_t njoins;
+	int userns;                /* in a user namespace: its own (CLONE_NEWUSER) or joined */
+	struct userns_maps idmaps; /* linux.uidMappings, gidMappings (allocated) */
+	/* linux.timeOffsets (the time namespace's clocks, set before the
+	 * payload enters it): monotonic, boottime */
+	struct ocispec_timeoff {
+		int set;
+		int64_t secs;
+		uint32_t nanosecs;
+	} timeoff[2];
 	const char *cgroups_path; /* NULL: none */
 	struct cgroup_limits res;
 	void *seccomp; /* json_t * of linux.seccomp, borrowed; NULL: none */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -24,6 +25,7 @@
 #include "runtime/privs.h"
 #include "runtime/pty.h"
 #include "runtime/scmp.h"
+#include "runtime/userns.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -252,12 +254,15 @@ child_io (const struct spawn_io *io, struct bx_err *e)
 	return 0;
 }
 
+/* the namespaces given by path the parent has not joined for us
+ * (ns_enter) */
 static int
 join_namespaces (const struct spec *s, struct bx_err *e)
 {
+	if (s->clone_flags & CLONE_NEWUSER)
+		return 0;
 	for (size_t i = 0; i < s->njoins; i++) {
 		int fd;
-		/* joined by the parent: it applies to children only */
 		if (s->joins[i].type == CLONE_NEWPID)
 			continue;
 		fd = open (s->joins[i].path, O_RDONLY | O_CLOEXEC);
@@ -304,16 +309,71 @@ stage_before_pivot (void *arg, struct bx_err *e)
 	return oci->stage ? oci->stage (SPAWN_BEFORE_PIVOT, oci->arg, e) : 0;
 }
 
+/* A time namespace of our own: made for our children, which the payload
+ * enters at execve, its clocks set while nothing is in it yet */
+static int
+timens_make (const struct spec *s, struct bx_err *e)
+{
+	static const char *const clock[] = {"monotonic", "boottime"};
+	char buf[128];
+	size_t len = 0;
+	int fd;
+
+	if (unshare (CLONE_NEWTIME) < 0)
+		return err_set (e, SPAWN_FAILED, errno, "time namespace");
+	for (int c = 0; c < 2; c++)
+		if (s->timeoff[c].set)
+			len += (size_t)snprintf (buf + len, sizeof buf - len, "%s %lld %u\n", clock[c],
+			                         (long long)s->timeoff[c].secs, s->timeoff[c].nanosecs);
+	if (!len)
+		return 0;
+	if ((fd = open ("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC)) < 0 || write (fd, buf, len) < 0) {
+		err_set (e, SPAWN_FAILED, errno, "linux.timeOffsets: /proc/self/timens_offsets");
+		if (fd >= 0)
+			close (fd);
+		return -1;
+	}
+	close (fd);
+	return 0;
+}
+
+/* the parent writes our maps: nothing is done as an unmapped user */
+static int
+userns_wait (int fd, struct bx_err *e)
+{
+	char go;
+
+	if (read (fd, &go, 1) != 1)
+		return err_set (e, SPAWN_FAILED, errno, "the runtime gave up");
+	return 0;
+}
+
+/* the root of the new user namespace, so that what we make (devpts, the
+ * mount points) is owned by its root, as runc's nsexec does */
+static int
+userns_root (struct bx_err *e)
+{
+	if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
+		return err_set (e, SPAWN_FAILED, errno,
+		                "become root of the user namespace (is 0 in linux.uidMappings?)");
+	return 0;
+}
+
 static void __attribute__ ((noreturn))
-container_child (const struct spec *s, const struct cgroup *cg, const struct spawn_io *io, int errfd)
+container_child (const struct spec *s, const struct cgroup *cg, const struct spawn_io *io, const int *trees, int errfd)
 {
 	struct mounts_oci pv = {.before_pivot = stage_before_pivot, .arg = (void *)io->oci, .console_sock = -1};
 	struct bx_err e = {0};
-	int console = -1;
+	int console = -1, rootfd;
 
 	/* until execve, /proc/PID/{exe,fd} of ours are closed to the container */
 	prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* nothing is done as an unmapped user: the parent writes our maps */
+	if ((s->clone_flags & CLONE_NEWUSER) && userns_wait (errfd, &e) < 0)
+		child_fail (errfd, &e);
 	if (join_cgroup (s, cg, &e) < 0 || join_namespaces (s, &e) < 0 || child_io (io, &e) < 0)
+		child_fail (errfd, &e);
+	if ((s->clone_flags & CLONE_NEWTIME) && timens_make (s, &e) < 0)
 		child_fail (errfd, &e);
 	if (io->oci && io->oci->created && child_report (errfd, REPORT_CREATED, &e) < 0)
 		child_fail (errfd, &e);
@@ -326,13 +386,16 @@ container_child (const struct spec *s, const struct cgroup *cg, const struct spa
 		err_set (&e, SPAWN_FAILED, errno, "sethostname %s", s->hostname);
 		child_fail (errfd, &e);
 	}
-	if (mounts_run (s, io->console >= 0 ? io->console_path : NULL, io->oci ? &pv : NULL, &e) < 0) {
+	if ((rootfd = mounts_root (s, &e)) < 0 || ((s->clone_flags & CLONE_NEWUSER) && userns_root (&e) < 0) ||
+	    mounts_run (s, rootfd, io->console >= 0 ? io->console_path : NULL, io->oci ? &pv : NULL, trees, &e) < 0) {
 		e.code = SPAWN_FAILED;
 		child_fail (errfd, &e);
 	}
 	if (console >= 0 && console_take (console, &e) < 0)
 		child_fail (errfd, &e);
-	if (s->has_oom_score_adj) {
+	/* with a user namespace, the parent wrote it: lowering it takes a
+	 * privilege of the initial one */
+	if (s->has_oom_score_adj && !(s->clone_flags & CLONE_NEWUSER)) {
 		char v[16];
 		int fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 		snprintf (v, sizeof v, "%d", s->oom_score_adj);
@@ -395,44 +458,143 @@ joins (const struct spec *s, int type)
 	return 0;
 }
 
-/* A PID namespace given by path is joined by the parent, for the next
- * child; *OWN then our own, to go back to (-1: nothing joined). */
-static int
-pidns_enter (const struct spec *s, int *own, struct bx_err *e)
-{
-	int fd;
+/* the namespaces the parent holds for its next child, and its own to go
+ * back to */
+struct nsback {
+	int own[8], type[8];
+	size_t n;
+	int cwd; /* after a mount namespace: where we were */
+};
 
-	*own = -1;
-	for (size_t i = 0; i < s->njoins; i++) {
-		if (s->joins[i].type != CLONE_NEWPID)
-			continue;
-		if ((*own = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC)) < 0 ||
-		    (fd = open (s->joins[i].path, O_RDONLY | O_CLOEXEC)) < 0)
-			return err_set (e, SPAWN_FAILED, errno, "join namespace %s", s->joins[i].path);
-		if (setns (fd, CLONE_NEWPID) < 0) {
-			close (fd);
-			return err_set (e, SPAWN_FAILED, errno, "join namespace %s", s->joins[i].path);
-		}
+static int
+ns_enter_one (struct nsback *b, const struct ns_join *j, struct bx_err *e)
+{
+	static const struct {
+		int type;
+		const char *name;
+	} self[] = {{CLONE_NEWPID, "pid"},   {CLONE_NEWNET, "net"},  {CLONE_NEWNS, "mnt"},
+	            {CLONE_NEWIPC, "ipc"},   {CLONE_NEWUTS, "uts"},  {CLONE_NEWCGROUP, "cgroup"},
+	            {CLONE_NEWTIME, "time"}, {CLONE_NEWUSER, "user"}};
+	char own[32];
+	int fd;
+	size_t k = 0;
+
+	while (self[k].type != j->type)
+		k++;
+	snprintf (own, sizeof own, "/proc/self/ns/%s", self[k].name);
+	if (j->type == CLONE_NEWNS && (b->cwd = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return err_set (e, SPAWN_FAILED, errno, "our working directory");
+	if ((b->own[b->n] = open (own, O_RDONLY | O_CLOEXEC)) < 0)
+		return err_set (e, SPAWN_FAILED, errno, "%s", own);
+	b->type[b->n++] = j->type;
+	if ((fd = open (j->path, O_RDONLY | O_CLOEXEC)) < 0)
+		return err_set (e, SPAWN_FAILED, errno, "join namespace %s", j->path);
+	if (setns (fd, j->type) < 0) {
 		close (fd);
+		return err_set (e, SPAWN_FAILED, errno, "join namespace %s", j->path);
 	}
+	close (fd);
+	return 0;
+}
+
+/* Namespaces given by path that the parent joins, for the next child to
+ * be born in them: the PID namespace (it applies to children only); with
+ * a user namespace of the container's own, all of them: clone3 makes the
+ * new user namespace first, and from inside it the host's namespaces can
+ * no longer be joined (runc joins them before it makes the user
+ * namespace) */
+static int
+ns_enter (const struct spec *s, struct nsback *b, struct bx_err *e)
+{
+	b->n = 0;
+	b->cwd = -1;
+	for (size_t i = 0; i < s->njoins; i++)
+		if (s->joins[i].type == CLONE_NEWPID || (s->clone_flags & CLONE_NEWUSER))
+			if (ns_enter_one (b, &s->joins[i], e) < 0)
+				return -1;
 	return 0;
 }
 
 static void
-pidns_leave (int own)
+ns_leave (struct nsback *b)
 {
-	if (own >= 0) {
-		setns (own, CLONE_NEWPID);
-		close (own);
+	while (b->n--) {
+		if (b->own[b->n] >= 0) {
+			setns (b->own[b->n], b->type[b->n]);
+			close (b->own[b->n]);
+		}
 	}
+	if (b->cwd >= 0) {
+		if (fchdir (b->cwd) < 0)
+			b->cwd = -1;
+		close (b->cwd);
+	}
+}
+
+/* What the child cannot do for itself once in its new user namespace:
+ * its maps, and the limits only the initial namespace may raise (runc
+ * sets them from outside too). Then it may go on. */
+static int
+userns_child_setup (const struct spec *s, pid_t pid, int fd, struct bx_err *e)
+{
+	if (userns_write_maps (pid, &s->idmaps, e) < 0)
+		return err_wrap (e, "user namespace");
+	for (size_t i = 0; i < s->nrlimits; i++) {
+		struct rlimit rl = {(rlim_t)s->rlimits[i].soft, (rlim_t)s->rlimits[i].hard};
+		if (prlimit (pid, (enum __rlimit_resource)s->rlimits[i].resource, &rl, NULL) < 0)
+			return err_set (e, SPAWN_FAILED, errno, "rlimit %d", s->rlimits[i].resource);
+	}
+	if (s->has_oom_score_adj) {
+		char v[16];
+		int n = snprintf (v, sizeof v, "%d", s->oom_score_adj);
+		char path[48];
+		int o;
+		snprintf (path, sizeof path, "/proc/%d/oom_score_adj", (int)pid);
+		if ((o = open (path, O_WRONLY | O_CLOEXEC)) < 0 || write (o, v, (size_t)n) < 0) {
+			if (o >= 0)
+				close (o);
+			return err_set (e, SPAWN_FAILED, errno, "oom_score_adj");
+		}
+		close (o);
+	}
+	if (write (fd, "", 1) != 1)
+		return err_set (e, SPAWN_FAILED, errno, "the container's process died");
+	return 0;
+}
+
+/* the child, its user namespace's maps written (with one) */
+static pid_t
+child_start (const struct spec *s, const struct cgroup *cg, const struct spawn_io *io, uint64_t flags, const int *trees,
+             int p[2], struct bx_err *e)
+{
+	struct nsback b;
+	pid_t pid;
+	int err;
+
+	if (ns_enter (s, &b, e) < 0) {
+		ns_leave (&b);
+		return -1;
+	}
+	pid = clone_child (flags);
+	err = errno;
+	ns_leave (&b);
+	if (pid < 0)
+		return err_set (e, SPAWN_FAILED, err, "clone");
+	if (pid == 0) {
+		close (p[0]);
+		container_child (s, cg, io, trees, p[1]);
+	}
+	return pid;
 }
 
 pid_t
 spawn_container (const struct spec *s, const struct cgroup *cg, const struct spawn_io *io, int clone_parent_too,
                  pid_t *failed, struct bx_err *e)
 {
-	uint64_t flags = (uint64_t)(s->clone_flags & ~CLONE_NEWCGROUP);
-	int p[2], own, err;
+	/* the cgroup namespace is made once the child is in its cgroup; the
+	 * time namespace once its clocks are set: both by the child */
+	uint64_t flags = (uint64_t)(s->clone_flags & ~(CLONE_NEWCGROUP | CLONE_NEWTIME));
+	int p[2], *trees = NULL, talk = io->oci || (s->clone_flags & CLONE_NEWUSER);
 	pid_t pid;
 
 	*failed = 0;
@@ -440,29 +602,30 @@ spawn_container (const struct spec *s, const struct cgroup *cg, const struct spa
 	 * pivot would be the host's */
 	if (!(s->clone_flags & CLONE_NEWNS) && !joins (s, CLONE_NEWNS))
 		return err_set (e, SPAWN_FAILED, 0, "config.json: a mount namespace is required");
-	/* an OCI caller talks back to the child: a socket rather than a pipe */
-	if ((io->oci ? socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) : pipe2 (p, O_CLOEXEC)) < 0)
+	if (s->userns && !(s->clone_flags & CLONE_NEWUSER))
+		return err_set (e, SPAWN_FAILED, 0, "config.json: joining a user namespace by path: not implemented");
+	if (mounts_trees_open (s, &trees, e) < 0)
+		return -1;
+	/* a caller that talks back to the child: a socket rather than a pipe */
+	if ((talk ? socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) : pipe2 (p, O_CLOEXEC)) < 0) {
+		mounts_trees_close (trees, s->nops);
 		return err_set (e, SPAWN_FAILED, errno, "pipe");
+	}
 	if (clone_parent_too)
 		flags |= CLONE_PARENT;
-	if (pidns_enter (s, &own, e) < 0) {
-		pidns_leave (own);
-		close (p[0]), close (p[1]);
-		return -1;
-	}
-	pid = clone_child (flags);
-	err = errno;
-	pidns_leave (own);
-	if (pid < 0) {
-		err_set (e, SPAWN_FAILED, err, "clone");
-		close (p[0]), close (p[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		close (p[0]);
-		container_child (s, cg, io, p[1]);
-	}
+	pid = child_start (s, cg, io, flags, trees, p, e);
+	mounts_trees_close (trees, s->nops);
 	close (p[1]);
+	if (pid < 0) {
+		close (p[0]);
+		return -1;
+	}
+	if ((s->clone_flags & CLONE_NEWUSER) && userns_child_setup (s, pid, p[0], e) < 0) {
+		close (p[0]);
+		kill (pid, SIGKILL);
+		*failed = pid;
+		return -1;
+	}
 	return child_result (p[0], pid, io->oci, failed, e) < 0 ? -1 : pid;
 }
 
@@ -476,6 +639,10 @@ exec_child (const struct spec *s, int pidfd, int nsflags, const struct cgroup *c
 		err_set (&e, SPAWN_FAILED, errno, "join cgroup %s", cg->dir[0]);
 		child_fail (errfd, &e);
 	}
+	/* raised while still in the initial user namespace: from inside the
+	 * container's they could only be lowered */
+	if ((nsflags & CLONE_NEWUSER) && privs_rlimits (s, &e) < 0)
+		child_fail (errfd, &e);
 	if (nsflags & ~CLONE_NEWPID && setns (pidfd, nsflags & ~CLONE_NEWPID) < 0) {
 		err_set (&e, SPAWN_FAILED, errno, "join the container's namespaces");
 		child_fail (errfd, &e);

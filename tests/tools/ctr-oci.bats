@@ -439,3 +439,103 @@ status_of () {
 	[[ $output == "container does not exist" ]]
 	jq -e '.level == "error" and .msg == "container does not exist" and .time' "$BATS_TEST_TMPDIR/log.json"
 }
+
+# userns HOSTID: a user namespace of the container's own, ids 0-65535
+# mapped from HOSTID on; the rootfs owned by its root (as a chowned copy
+# or an idmapped layer would be)
+userns () {
+	cfg ".linux.namespaces += [{type: \"user\"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: $1, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: $1, size: 65536}]"
+	chown -R "$1:$1" "$B/rootfs"
+}
+
+@test "user namespace: root inside is the mapped uid outside; devices bound; exec joins it" {
+	local vol=$BATS_TEST_TMPDIR/vol pid epid
+	mkdir -m 1777 "$vol"
+	args sh -c 'touch /vol/made; exec sleep 60'
+	userns 100000
+	cfg ".mounts += [{destination: \"/vol\", type: \"bind\", source: \"$vol\", options: [\"rbind\"]}]"
+	bg run -d --bundle "$B" c1
+	pid=$(oci state c1 | jq .pid)
+	[[ $(awk '/^Uid:/ {print $2}' /proc/"$pid"/status) == 100000 ]]
+	[[ $(awk '/^Gid:/ {print $2}' /proc/"$pid"/status) == 100000 ]]
+	[[ $(awk '{print $1, $2, $3}' /proc/"$pid"/uid_map) == "0 100000 65536" ]]
+	[[ $(awk '{print $1, $2, $3}' /proc/"$pid"/gid_map) == "0 100000 65536" ]]
+	for _ in $(seq 50); do [[ -e $vol/made ]] && break; sleep 0.05; done
+	[[ $(stat -c %u:%g "$vol/made") == 100000:100000 ]]
+	run -0 oci exec c1 sh -c 'id -u; id -g; cat /proc/self/uid_map; readlink /proc/self/ns/user; stat -c "%t,%T %u" /dev/null'
+	[[ ${lines[0]} == 0 && ${lines[1]} == 0 ]]
+	[[ $(echo "${lines[2]}" | awk '{print $1, $2, $3}') == "0 100000 65536" ]]
+	[[ ${lines[3]} == "$(readlink /proc/"$pid"/ns/user)" ]]
+	# the host's node, bound: mknod is refused in a user namespace
+	[[ ${lines[4]} == "1,3 65534" ]]
+	bg exec -d --pid-file "$BATS_TEST_TMPDIR/epid" c1 sleep 30
+	epid=$(cat "$BATS_TEST_TMPDIR/epid")
+	[[ $(awk '/^Uid:/ {print $2}' /proc/"$epid"/status) == 100000 ]]
+	oci delete -f c1
+}
+
+@test "user namespace: create waits, start releases it; bad mappings name the key" {
+	args sh -c 'id -u >/tmp/id; exec sleep 60'
+	userns 100000
+	cfg '.root.readonly = false'
+	bg create --bundle "$B" c1
+	[[ $(status_of c1) == created ]]
+	bg start c1
+	for _ in $(seq 50); do [[ -s $B/rootfs/tmp/id ]] && break; sleep 0.05; done
+	[[ $(cat "$B/rootfs/tmp/id") == 0 && $(stat -c %u "$B/rootfs/tmp/id") == 100000 ]]
+	oci delete -f c1
+	cfg '.linux.uidMappings[0].size = 0'
+	run -1 oci run --bundle "$B" c2
+	[[ $output == *"config.json: linux.uidMappings[0].size: a count from 1 needed"* ]]
+	cfg '.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 10}, {containerID: 5, hostID: 200000, size: 10}]'
+	run -1 oci run --bundle "$B" c2
+	[[ $output == *"config.json: linux.uidMappings[1]: overlaps linux.uidMappings[0]"* ]]
+	cfg '.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}] | del(.linux.gidMappings)'
+	run -1 oci run --bundle "$B" c2
+	[[ $output == *"config.json: linux.gidMappings: missing: a user namespace of its own needs it"* ]]
+	cfg '.linux.namespaces |= map(select(.type != "user"))'
+	run -1 oci run --bundle "$B" c2
+	[[ $output == *"config.json: linux.uidMappings: given, but linux.namespaces has no user namespace"* ]]
+	[[ -z $(ls -A "$R") ]]
+}
+
+@test "idmap: a bind mount idmapped with the container's maps shows the host's root as root" {
+	local vol=$BATS_TEST_TMPDIR/vol
+	mkdir "$vol"
+	echo x >"$vol/f"
+	args sh -c 'stat -c %u /idm/f /plain/f; touch /idm/new'
+	userns 100000
+	cfg ".mounts += [{destination: \"/idm\", type: \"bind\", source: \"$vol\", options: [\"bind\", \"idmap\"]},
+		{destination: \"/plain\", type: \"bind\", source: \"$vol\", options: [\"bind\"]}]"
+	run -0 oci run --bundle "$B" c1
+	[[ ${lines[0]} == 0 && ${lines[1]} == 65534 ]]
+	# made by the container's root, through the idmapped mount: the host's root
+	[[ $(stat -c %u "$vol/new") == 0 ]]
+	cfg '.mounts[-1].options = ["bind", "idmap"] | .mounts[-1].uidMappings = [{containerID: 0, hostID: 100000, size: 1}]'
+	run -1 oci run --bundle "$B" c2
+	[[ $output == *"idmap: both uidMappings and gidMappings needed"* ]]
+	cfg '.mounts[-1] = {destination: "/t", type: "tmpfs", source: "tmpfs", options: ["idmap"]}'
+	run -1 oci run --bundle "$B" c2
+	[[ $output == *"config.json: mounts["*"] (/t): idmap: only bind mounts can be idmapped"* ]]
+}
+
+@test "timeOffsets: the time namespace's clocks are set before the payload enters it" {
+	args sleep 60
+	cfg '.linux.namespaces += [{type: "time"}] | .linux.timeOffsets = {monotonic: {secs: 3600, nanosecs: 5}, boottime: {secs: 864000}}'
+	bg run -d --bundle "$B" c1
+	run -0 oci exec c1 sh -c 'cat /proc/self/timens_offsets; cut -d. -f1 /proc/uptime; readlink /proc/self/ns/time'
+	[[ $(echo "${lines[0]}" | tr -s ' ') == "monotonic 3600 5" && $(echo "${lines[1]}" | tr -s ' ') == "boottime 864000 0" ]]
+	(( lines[2] >= 864000 + $(cut -d. -f1 /proc/uptime) - 5 ))
+	# the payload itself, not only what exec joins
+	[[ ${lines[3]} != "$(readlink /proc/self/ns/time)" ]]
+	[[ ${lines[3]} == "$(readlink /proc/"$(oci state c1 | jq .pid)"/ns/time)" ]]
+	oci delete -f c1
+	cfg '.linux.timeOffsets = {realtime: {secs: 1}}'
+	run -1 oci run --bundle "$B" c2
+	[[ $output == *"config.json: linux.timeOffsets.realtime: unknown clock (monotonic, boottime)"* ]]
+	cfg '.linux.timeOffsets = {monotonic: {secs: 1}} | .linux.namespaces |= map(select(.type != "time"))'
+	run -1 oci run --bundle "$B" c2
+	[[ $output == *"config.json: linux.timeOffsets: given, but linux.namespaces has no time namespace of its own"* ]]
+}

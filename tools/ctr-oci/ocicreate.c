@@ -27,6 +27,7 @@
 #include "runtime/scmp.h"
 #include "runtime/sigproxy.h"
 #include "runtime/spawn.h"
+#include "runtime/userns.h"
 
 struct create_opts {
 	const char *bundle, *pid_file, *console_socket, *id;
@@ -207,11 +208,18 @@ read_bundle (struct made *c, struct bx_err *e)
 	return 0;
 }
 
+/* the FIFO `start` releases the child by; the child opens it as the root
+ * of its user namespace: its owner then (runc chowns it too) */
 static int
 fifo_make (struct made *c, struct bx_err *e)
 {
+	const struct userns_maps *m = &c->s.idmaps;
+	int64_t uid = userns_outer (m->uid, m->nuid, 0), gid = userns_outer (m->gid, m->ngid, 0);
+
 	if (mkfifoat (c->dirfd, "exec.fifo", 0600) < 0 ||
 	    (c->fifo = openat (c->dirfd, "exec.fifo", O_PATH | O_CLOEXEC)) < 0)
+		return err_set (e, SPAWN_FAILED, errno, "exec.fifo");
+	if (c->s.userns && uid >= 0 && gid >= 0 && fchownat (c->dirfd, "exec.fifo", (uid_t)uid, (gid_t)gid, 0) < 0)
 		return err_set (e, SPAWN_FAILED, errno, "exec.fifo");
 	c->oci.start_fifo = c->fifo;
 	return 0;

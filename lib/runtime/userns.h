@@ -1,0 +1,46 @@
+/* userns - a user namespace's uid and gid maps, written from outside it
+ *
+ * The maps of a process's new user namespace can only be written by a
+ * process outside it, once: its parent does it before the child goes on.
+ * As root in the initial namespace the maps go straight to
+ * /proc/PID/uid_map and gid_map; anyone else goes through newuidmap and
+ * newgidmap (Debian's uidmap, setuid root, checking /etc/subuid and
+ * /etc/subgid), as runc, crun and Podman do. */
+#ifndef BOX_USERNS_H
+#define BOX_USERNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/err.h"
+
+/* the kernel's limit of lines in a uid_map or gid_map */
+#define USERNS_MAX_LINES 340
+
+/* one line of a map: COUNT ids from INNER (in the namespace) are OUTER
+ * onwards outside it (runtime-spec's containerID, hostID, size) */
+struct userns_map {
+	uint32_t inner, outer, count;
+};
+
+struct userns_maps {
+	const struct userns_map *uid, *gid;
+	size_t nuid, ngid;
+};
+
+/* Write M to PID's uid_map and gid_map. Without the privilege to write
+ * them ourselves, newuidmap and newgidmap write them (found in PATH);
+ * without those either, a map of our own uid and gid alone is written
+ * after setgroups "deny", as the kernel then demands (runc does the
+ * same). Errors name the file or the program. */
+int userns_write_maps (pid_t pid, const struct userns_maps *m, struct bx_err *e);
+
+/* The id outside of ID inside, through MAP (N lines); -1 when unmapped. */
+int64_t userns_outer (const struct userns_map *map, size_t n, uint32_t id);
+
+/* An fd of a user namespace with M's maps, no process in it (for
+ * mount_setattr's MOUNT_ATTR_IDMAP); -1 on error. */
+int userns_open (const struct userns_maps *m, struct bx_err *e);
+
+#endif

@@ -1,0 +1,78 @@
+#!/usr/bin/env bats
+# User namespaces in box's runtime (lib/runtime/userns, spawn, mounts)
+# through ctr-spawn and ctr-exec: a container's config.json with
+# linux.uidMappings/gidMappings runs with its root mapped to an
+# unprivileged uid of the host. ctr-oci's side is in ctr-oci.bats.
+
+load ../helpers
+
+setup () {
+	box_setup_small
+}
+
+teardown () {
+	box_teardown
+}
+
+# mk_userns HOSTID CMD...: a container on network none whose config.json
+# maps ids 0-65535 to HOSTID on, its rootfs a copy owned by that root (as
+# the chowned fallback of the layers is), /vol a bind mount of a 1777
+# directory; sets ID, D, VOL
+mk_userns () {
+	local host=$1 u=$BATS_TEST_TMPDIR/urootfs
+	shift
+	ID=$(ctr-create --network none small "$@")
+	D=$BOX_ROOT/containers/$ID
+	VOL=$BATS_TEST_TMPDIR/vol
+	mkdir -m 1777 "$VOL"
+	cp -a "$D/rootfs/." "$u"
+	chown -R "$host:$host" "$u"
+	# ping_group_range's ids must be mapped in the container's namespace:
+	# left out here (the caller that writes the maps sets it to fit)
+	jq --arg u "$u" --arg v "$VOL" --argjson h "$host" '.root.path = $u
+		| .linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: $h, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: $h, size: 65536}]
+		| del(.linux.sysctl["net.ipv4.ping_group_range"])
+		| .mounts += [{destination: "/vol", type: "bind", source: $v, options: ["rbind"]}]' \
+		"$D/config.json" >"$D/c"
+	mv "$D/c" "$D/config.json"
+}
+
+state () {
+	sed -n "s/^$1=//p" "$D/state"
+}
+
+@test "ctr-spawn: root inside is the mapped uid outside, uid_map as configured, bind mount files owned by it" {
+	mk_userns 300000 sh -c 'id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map; touch /vol/made'
+	run --separate-stderr -0 ctr-spawn "$ID"
+	[[ ${lines[0]} == 0 && ${lines[1]} == 0 ]]
+	[[ $(echo "${lines[2]}" | tr -s ' ') == " 0 300000 65536" ]]
+	[[ $(echo "${lines[3]}" | tr -s ' ') == " 0 300000 65536" ]]
+	[[ $(stat -c %u:%g "$VOL/made") == 300000:300000 ]]
+}
+
+@test "ctr-spawn -d: the payload runs as the mapped uid; ctr-exec joins its user namespace" {
+	local pid
+	mk_userns 300000 sleep 60
+	ctr-spawn -d "$ID"
+	pid=$(state pid)
+	[[ $(awk '/^Uid:/ {print $2}' /proc/"$pid"/status) == 300000 ]]
+	run --separate-stderr -0 ctr-exec "$ID" sh -c 'id -u; readlink /proc/self/ns/user; touch /vol/exec'
+	[[ ${lines[0]} == 0 && ${lines[1]} == "$(readlink /proc/"$pid"/ns/user)" ]]
+	[[ ${lines[1]} != "$(readlink /proc/self/ns/user)" ]]
+	[[ $(stat -c %u "$VOL/exec") == 300000 ]]
+	kill -KILL "$pid"
+}
+
+@test "ctr-spawn: bad mappings are refused naming the key, before anything runs" {
+	mk_userns 300000 true
+	jq '.linux.uidMappings[0].hostID = -1' "$D/config.json" >"$D/c" && mv "$D/c" "$D/config.json"
+	run --separate-stderr -125 ctr-spawn "$ID"
+	[[ $stderr == *"config.json: linux.uidMappings[0].hostID: an id from 0 to 4294967295 needed" ]]
+	jq '.linux.uidMappings[0].hostID = 300000 | .linux.namespaces |= map(select(.type != "user"))' \
+		"$D/config.json" >"$D/c" && mv "$D/c" "$D/config.json"
+	run --separate-stderr -125 ctr-spawn "$ID"
+	[[ $stderr == *"config.json: linux.uidMappings: given, but linux.namespaces has no user namespace" ]]
+	[[ $(state status) != running && -z $(ls -A "$VOL") ]]
+}
