@@ -24,7 +24,8 @@
  * locks:  networks/.lock while a network is made, networks/NAME/lock while
  *         its endpoints change, /run/lock/box-net.lock while a subnet is chosen
  * exit:   0 ok, 1 failed, 2 usage, 3 no such network or container,
- *         4 conflict (name taken, port taken, endpoints attached), 5 system
+ *         4 conflict (name taken, port taken, endpoints attached), 5 system;
+ *         under box (BOX_DOCKER) Docker's: 1, an unknown flag 125
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -51,8 +52,7 @@ struct ctx {
 	int rootfd;
 };
 
-static void
-usage (void)
+static void __attribute__ ((noreturn)) usage (void)
 {
 	fprintf (stderr,
 	         "usage: %1$s [--root DIR] attach ID | detach ID\n"
@@ -64,7 +64,14 @@ usage (void)
 	         "       %1$s [--root DIR] connect [--alias A] [--ip IP] NET CTR | disconnect [-f] NET CTR\n"
 	         "       %1$s [--root DIR] port CTR [PRIVATE_PORT[/PROTO]] | rename CTR\n",
 	         bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
+}
+
+/* a flag getopt refused: under box Docker's words and 125 (err_flag) */
+static void __attribute__ ((noreturn)) refuse (char **argv)
+{
+	err_flag (argv);
+	usage ();
 }
 
 /* getopt over ARGV (the subcommand's own arguments, ARGV[0] its name) */
@@ -152,7 +159,7 @@ cmd_create (struct ctx *c, int argc, char **argv)
 		case 'r': o.ip_range = optarg; break;
 		case 'a': kv_add (aux, optarg, "--aux-address", 0); break;
 		case '6': o.ipv6 = true; break;
-		default: usage ();
+		default: refuse (argv);
 		}
 	}
 	if (argc - optind != 1)
@@ -238,7 +245,7 @@ cmd_ls (struct ctx *c, int argc, char **argv)
 			if (netls_add (&filt, optarg, &e) < 0)
 				return err_report (&e);
 			break;
-		default: usage ();
+		default: refuse (argv);
 		}
 	}
 	if (optind != argc)
@@ -323,7 +330,7 @@ cmd_inspect (struct ctx *c, int argc, char **argv)
 	sub_begin ();
 	while ((ch = getopt_long (argc, argv, "+f:", lo, NULL)) != -1) {
 		if (ch != 'f')
-			usage ();
+			refuse (argv);
 		format = optarg;
 	}
 	if (optind == argc)
@@ -372,7 +379,7 @@ cmd_rm (struct ctx *c, int argc, char **argv)
 	sub_begin ();
 	while ((ch = getopt_long (argc, argv, "+f", lo, NULL)) != -1) {
 		if (ch != 'f')
-			usage ();
+			refuse (argv);
 		force = 1;
 	}
 	if (optind == argc)
@@ -410,7 +417,7 @@ cmd_prune (struct ctx *c, int argc, char **argv)
 		if (ch == 'f')
 			force = 1;
 		else if (ch != 'F')
-			usage ();
+			refuse (argv);
 		else if (netls_prune_add (&filt, optarg, &e) < 0)
 			return err_report (&e);
 	}
@@ -458,7 +465,7 @@ cmd_connect (struct ctx *c, int argc, char **argv)
 		else if (ch == 'i')
 			ip = optarg;
 		else
-			usage ();
+			refuse (argv);
 	}
 	if (argc - optind != 2)
 		usage ();
@@ -476,11 +483,17 @@ cmd_disconnect (struct ctx *c, int argc, char **argv)
 {
 	char id[CTR_ID_LEN + 1];
 	struct bx_err e = {0};
-	int force = 0, rc;
+	static const struct option lo[] = {{"force", no_argument, NULL, 'f'}, {0, 0, 0, 0}};
+	int force = 0, rc, ch;
 	struct net n;
 
-	if (argc > 1 && (!strcmp (argv[1], "-f") || !strcmp (argv[1], "--force")))
-		force = 1, argc--, argv++;
+	sub_begin ();
+	while ((ch = getopt_long (argc, argv, "+f", lo, NULL)) != -1) {
+		if (ch != 'f')
+			refuse (argv);
+		force = 1;
+	}
+	argc -= optind - 1, argv += optind - 1;
 	if (argc != 3)
 		usage ();
 	if (net_open (c->rootfd, argv[1], &n, &e) < 0 || resolve_ctr (c, argv[2], id, force, &e) < 0) {
@@ -528,8 +541,13 @@ cmd_port (struct ctx *c, int argc, char **argv)
 	struct bx_err e = {0};
 	const char *keys[PORTMAP_MAX * 2], *k;
 	json_t *s = NULL, *ports, *v;
+	static const struct option lo[] = {{0, 0, 0, 0}};
 	size_t nk = 0;
 
+	sub_begin ();
+	if (getopt_long (argc, argv, "+", lo, NULL) != -1)
+		refuse (argv);
+	argc -= optind - 1, argv += optind - 1;
 	if (argc != 2 && argc != 3)
 		usage ();
 	if (resolve_ctr (c, argv[1], id, 0, &e) < 0 || netctr_settings (c->rootfd, id, &s, &e) < 0)

@@ -12,7 +12,8 @@
  * exit:   0 ok, 1 a container was not found, does not run, is paused
  *         already (pause) or is not paused (unpause), in Docker's words
  *         ("Error response from daemon: ..."; the other arguments are
- *         still handled), 2 usage
+ *         still handled), 2 usage; under box (BOX_DOCKER) a usage 1, an
+ *         unknown flag Docker's words and 125
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -36,7 +37,7 @@ static void
 usage (void)
 {
 	fprintf (stderr, "usage: %s [--root DIR] [--unpause] CONTAINER...\n", bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 static void
@@ -50,7 +51,7 @@ parse_args (int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'R': o->root = optarg; break;
 		case 'U': o->unpause = 1; break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (optind == argc)

@@ -71,7 +71,11 @@ Error response from daemon: Container $id is already paused" ]]
 	run -0 box unpause ss
 	run --separate-stderr -1 box unpause ss
 	[[ $stderr == "Error response from daemon: Container $id is not paused" ]]
-	run -2 box pause
+	run -1 box pause
+	run --separate-stderr -125 box pause --nope ss
+	[[ -z $output && $stderr == "unknown flag: --nope"$'\n'"See 'box pause --help'." ]]
+	run --separate-stderr -125 box unpause --nope ss
+	[[ $stderr == "unknown flag: --nope"$'\n'"See 'box unpause --help'." ]]
 }
 
 @test "a paused container: exec and start refused, rm refused without -f" {

@@ -37,6 +37,20 @@ ctr_ip () {
 	run -2 ctr-net port
 }
 
+@test "under box: an unknown flag of each subcommand in Docker's words, 125; missing operands 1" {
+	local sub
+	for sub in create ls rm inspect prune connect disconnect; do
+		BOX_DOCKER="network $sub" run --separate-stderr -125 ctr-net "$sub" --nope x
+		[[ -z $output && $stderr == "unknown flag: --nope"$'\n'"See 'box network $sub --help'." ]]
+	done
+	BOX_DOCKER="network ls" run --separate-stderr -125 ctr-net ls -z -q
+	[[ $stderr == "unknown shorthand flag: 'z' in -z"$'\n'"See 'box network ls --help'." ]]
+	BOX_DOCKER=port run --separate-stderr -125 ctr-net port --nope x
+	[[ $stderr == "unknown flag: --nope"$'\n'"See 'box port --help'." ]]
+	BOX_DOCKER="network connect" run -1 ctr-net connect onlyone
+	BOX_DOCKER="network create" run -1 ctr-net create
+}
+
 @test "ls: bridge, host and none with Docker's columns, before any network exists" {
 	run -0 ctr-net ls
 	[[ ${lines[0]} == "NETWORK ID     NAME      DRIVER    SCOPE" ]]

@@ -28,6 +28,14 @@ fake_freezer () {
 	run -2 ctr-pause --bogus x
 }
 
+@test "under box: an unknown flag in Docker's words, 125; no container 1" {
+	BOX_DOCKER=pause run --separate-stderr -125 ctr-pause --bogus x
+	[[ $stderr == "unknown flag: --bogus"$'\n'"See 'box pause --help'." ]]
+	BOX_DOCKER=unpause run --separate-stderr -125 ctr-pause --unpause -z x
+	[[ $stderr == "unknown shorthand flag: 'z' in -z"$'\n'"See 'box unpause --help'." ]]
+	BOX_DOCKER=pause run -1 ctr-pause
+}
+
 @test "pause freezes the cgroup, ctr-list says paused; --unpause thaws it" {
 	local cg pid
 	fake_run web sleep 1000 >/dev/null
