@@ -50,6 +50,7 @@
 #include "ctr-list/ctrview.h"
 #include "image/imgset.h"
 #include "image/store.h"
+#include "layers/diffsize.h"
 #include "runtime/ctr.h"
 #include "runtime/ctrrm.h"
 
@@ -422,6 +423,8 @@ sizes (struct ctx *c, const struct ctrview *v, long long *rw, long long *total)
 	nftw (upper, add_size, 16, FTW_PHYS | FTW_MOUNT);
 	*rw = rw_bytes;
 	k = v->image_id[0] ? imgset_find (set, v->image_id, &how, &e) : -1;
+	if (k >= 0)
+		diffsize_entry (set, &set->v[k]);
 	*total = rw_bytes + (k >= 0 ? set->v[k].size : 0);
 }
 
@@ -606,16 +609,103 @@ cmd_list (int argc, char **argv, struct ctx *c)
 
 enum { T_ANY, T_CONTAINER, T_IMAGE };
 
+/* one lower directory of a mount's options, absolute, into F: relative
+ * ones are below layers/ (lib/layers/overlay), "layers/../cache" is
+ * cache */
+static void
+lower_put (FILE *f, const struct ctx *c, const char *dir, size_t len, int *n)
+{
+	char path[PATH_MAX];
+	const char *up = "/" L_LAYERS "/../";
+	char *dots;
+
+	if (len && dir[0] == '/')
+		snprintf (path, sizeof path, "%.*s", (int)len, dir);
+	else
+		snprintf (path, sizeof path, "%s/" L_LAYERS "/%.*s", c->rootpath, (int)len, dir);
+	if ((dots = strstr (path, up)))
+		memmove (dots + 1, dots + strlen (up), strlen (dots + strlen (up)) + 1);
+	fprintf (f, "%s%s", (*n)++ ? ":" : "", path);
+}
+
+/* the lower directories of ROOTFS's overlay as mounted, from mountinfo's
+ * super options (lowerdir+= one a time, or lowerdir= joined by ':'), into
+ * F; 0 when it is not an overlay mount here */
+static int
+lowers_mounted (FILE *f, const struct ctx *c, const char *rootfs)
+{
+	_cleanup_file_ FILE *mi = fopen ("/proc/self/mountinfo", "re");
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0, plen = strlen (rootfs);
+	int n = 0;
+
+	while (mi && getline (&line, &cap, mi) > 0) {
+		char *mp = line, *opts;
+		for (int i = 0; i < 4 && mp; i++)
+			mp = strchr (mp, ' ') ? strchr (mp, ' ') + 1 : NULL;
+		if (!mp || strncmp (mp, rootfs, plen) || mp[plen] != ' ' || !(opts = strstr (mp, " - overlay ")))
+			continue;
+		n = 0; /* the last mount there is the one seen */
+		opts = strchr (opts + 11, ' ');
+		for (char *o = opts ? opts + 1 : NULL, *end; o && *o; o = *end ? end + 1 : end) {
+			end = o + strcspn (o, ",\n");
+			if (!strncmp (o, "lowerdir+=", 10))
+				lower_put (f, c, o + 10, (size_t)(end - o - 10), &n);
+			else if (!strncmp (o, "lowerdir=", 9))
+				for (char *d = o + 9, *dend; d < end; d = dend + 1) {
+					dend = d + strcspn (d, ":,\n");
+					lower_put (f, c, d, (size_t)(dend - d), &n);
+				}
+		}
+	}
+	return n;
+}
+
+/* the overlay's lower directories: as mounted, else as rootfs_mount would
+ * stack them (the image's init layer once made, then its layers, topmost
+ * first); NULL when neither is known */
+static char *
+lower_dirs (struct ctx *c, const struct ctrview *v)
+{
+	struct imgset *set = images (c);
+	struct bx_err ign = {0};
+	int how, k, n = 0;
+	json_t *ids;
+	char *out = NULL, path[PATH_MAX];
+	size_t len = 0;
+	struct stat st;
+	FILE *f = open_memstream (&out, &len);
+
+	if (!f)
+		return NULL;
+	snprintf (path, sizeof path, "%s/" L_ROOTFS, v->dir);
+	if (lowers_mounted (f, c, path) == 0) {
+		k = v->image_id[0] ? imgset_find (set, v->image_id, &how, &ign) : -1;
+		ids = k < 0 ? NULL : json_object_get (json_object_get (set->v[k].config, "rootfs"), "diff_ids");
+		snprintf (path, sizeof path, L_INIT_CACHE "/%s", digest_hex (v->image_id));
+		if (json_array_size (ids) && fstatat (c->rootfd, path, &st, 0) == 0)
+			fprintf (f, "%s/%s", c->rootpath, path), n++;
+		for (size_t i = json_array_size (ids); i-- > 0;)
+			lower_put (f, c, digest_hex (json_string_value (json_array_get (ids, i)) ?: ""), DIGEST_HEX_LEN,
+			           &n);
+	}
+	if (fclose (f) != 0)
+		return free (out), NULL;
+	return *out ? out : (free (out), NULL);
+}
+
 static json_t *
 inspect_container (struct ctx *c, const char *name, int size, struct bx_err *e)
 {
 	char id[CTR_ID_LEN + 1];
+	_cleanup_free_ char *lower = NULL;
 	struct ctrview v;
 	json_t *o;
 
 	if (ctr_resolve (c->rootfd, name, id, e) < 0 || ctrview_load (c->rootfd, c->rootpath, id, &v, e) < 0)
 		return NULL;
-	if ((o = ctrview_inspect (&v)) && size) {
+	lower = lower_dirs (c, &v);
+	if ((o = ctrview_inspect (&v, lower)) && size) {
 		long long rw, total;
 		sizes (c, &v, &rw, &total);
 		json_object_set_new (o, "SizeRw", json_integer (rw));
@@ -639,6 +729,7 @@ inspect_image (struct ctx *c, const char *name, struct bx_err *e)
 		err_set (e, set->v[k].err.code, 0, "%s: %s", name, set->v[k].err.msg);
 		return NULL;
 	}
+	diffsize_entry (set, &set->v[k]);
 	return imgset_inspect (set, (size_t)k);
 }
 

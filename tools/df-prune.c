@@ -13,7 +13,8 @@
  *         dangling ones: on no image's chain of parents, or damaged),
  *         build/files/ with -a, the RUN cache mounts no RUN holds
  *         (cache/run/), then the blobs (store gc) and the extracted layers
- *         (layers/<hex>/) nothing uses any more
+ *         (layers/<hex>/) nothing uses any more, with their sizes
+ *         (cache/diffsize/<hex>)
  * locks:  images/gc.lock exclusive (store_gc, then the layer sweep), tried:
  *         while a build or pull holds it, those stay and a warning says so
  * exit:   0 ok, 2 usage, 5 system error
@@ -38,6 +39,7 @@
 #include "image/bcache.h"
 #include "image/runcache.h"
 #include "image/store.h"
+#include "layers/diffsize.h"
 #include "layers/layergc.h"
 
 struct opts {
@@ -183,8 +185,10 @@ sweep_layers (struct store *st, int rootfd, uint64_t *bytes, struct bx_err *e)
 		rc = -1;
 	if (rc == 0 && containers_in_use (st, rootfd, live) < 0)
 		rc = err_set (e, BX_FAIL, 0, "a container's image cannot be read; extracted layers kept");
-	if (rc == 0 && (rc = layergc_sweep (rootfd, live, &ls, e)) == 0)
+	if (rc == 0 && (rc = layergc_sweep (rootfd, live, &ls, e)) == 0) {
 		*bytes += ls.bytes;
+		diffsize_sweep (rootfd, live);
+	}
 	json_decref (live);
 	json_decref (ids);
 	return rc;

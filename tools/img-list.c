@@ -24,9 +24,11 @@
  *         and the bytes freed as a decimal line on fd N; --plus-bytes N
  *         adds N to the total (box system prune: the other parts' bytes)
  * reads:  images/index.json, images/blobs/sha256/, containers/<id>/image,
- *         layers/<hex>/ (history: a layer's size, else from its blob)
+ *         layers/<hex>/ (list, inspect, history: a layer's size, else
+ *         from its blob; cache/diffsize/<hex> once sized)
  * writes: images/index.json (tag, rm, prune); removes blobs (rm, gc,
- *         prune) and, through img-fetch --gc, partial downloads (prune)
+ *         prune) and, through img-fetch --gc, partial downloads (prune);
+ *         cache/diffsize/<hex>: a layer's size, once measured
  * locks:  images/lock while rewriting index.json; images/gc.lock
  *         (exclusive, never waited for) while removing blobs
  * exit:   0 ok, 1 failed, 2 usage or bad input (reference, filter,
@@ -53,6 +55,7 @@
 #include "base/root.h"
 #include "image/imgset.h"
 #include "image/store.h"
+#include "layers/diffsize.h"
 #include "img-list/imghist.h"
 #include "img-list/imgprune.h"
 #include "img-list/imgrm.h"
@@ -298,6 +301,8 @@ cmd_list (int argc, char **argv, struct ctx *c)
 	ctx_open (c);
 	load_set (c, &set);
 	warn_unreadable (&set);
+	if (!o.quiet || (o.format && strcmp (o.format, "table")))
+		diffsize_set (&set);
 	o.rows.before = ref_created (&set, o.rows.before_ref);
 	o.rows.since = ref_created (&set, o.rows.since_ref);
 	if (imgrows_build (&set, &o.rows, &rows, &e) < 0)
@@ -364,6 +369,7 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 			rc = rc ? rc : code;
 			continue;
 		}
+		diffsize_entry (&set, &set.v[k]);
 		json_array_append_new (all, imgset_inspect (&set, (size_t)k));
 	}
 	if (listfmt_inspect (all, format, stdout, &fe) < 0)

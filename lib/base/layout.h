@@ -20,6 +20,7 @@
 #define L_SECCOMP_CACHE "cache/seccomp" /* <fnv64 hex>: a compiled seccomp filter and the JSON it came from */
 #define L_INIT_CACHE "cache/init"       /* <image id hex>/: the image's mount points, a layer on top of it */
 #define L_RUN_CACHE "cache/run"         /* <sha256 hex of the id>/: RUN --mount=type=cache (df-build runmount), .lock */
+#define L_SIZE_CACHE "cache/diffsize"   /* <diff_id hex>: a layer's extracted size, "N\n" (lib/layers/diffsize) */
 #define L_EVENTS "events"               /* what every verb did, one record a line (lib/runtime/event) */
 #define L_EVENTS_OLD "events.1"         /* the log before, once events grew past its bound */
 

@@ -8,6 +8,7 @@
 #include "base/cleanup.h"
 #include "base/human.h"
 #include "base/layout.h"
+#include "base/root.h"
 
 static void
 ent_measure (struct imgset_entry *en)
@@ -259,6 +260,42 @@ repo_names (const struct imgset *set, const struct imgset_entry *en, json_t *tag
 	}
 }
 
+/* Docker's overlay2 GraphDriver of an image: its top layer the upper, the
+ * others (topmost first) the lower; an image has no merged or work
+ * directory of its own (a container's overlay has them) */
+static json_t *
+graph_driver (const struct imgset *set, json_t *diff_ids)
+{
+	char root[4096];
+	size_t n = json_array_size (diff_ids);
+	struct bx_err ign = {0};
+	_cleanup_free_ char *lower = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream (&lower, &len);
+	json_t *data;
+
+	if (root_abspath (set->s->root, root, sizeof root, &ign) < 0)
+		root[0] = '\0';
+	for (size_t i = n; f && i-- > 1;)
+		fprintf (f, "%s%s/" L_LAYERS "/%s", i + 1 < n ? ":" : "", root,
+		         digest_hex (json_string_value (json_array_get (diff_ids, i - 1)) ?: ""));
+	if (!f || fclose (f) != 0)
+		return NULL;
+	/* Docker's keys are a Go map's: sorted */
+	data = json_object ();
+	if (n > 1)
+		json_object_set_new (data, "LowerDir", json_string (lower));
+	json_object_set_new (data, "MergedDir", json_string (""));
+	if (n > 0) {
+		char upper[4200];
+		snprintf (upper, sizeof upper, "%s/" L_LAYERS "/%s", root,
+		          digest_hex (json_string_value (json_array_get (diff_ids, n - 1)) ?: ""));
+		json_object_set_new (data, "UpperDir", json_string (upper));
+	}
+	json_object_set_new (data, "WorkDir", json_string (""));
+	return json_pack ("{so ss}", "Data", data, "Name", "overlay2");
+}
+
 json_t *
 imgset_inspect (const struct imgset *set, size_t k)
 {
@@ -277,8 +314,8 @@ imgset_inspect (const struct imgset *set, size_t k)
 	layers = json_is_array (layers) ? json_incref (layers) : json_array ();
 
 	repo_names (set, en, tags, digests);
-	o = json_pack ("{ss so so ss so so so so so so so so so* so sI s{ss so} s{ss}}", "Id", en->id, "RepoTags", tags,
-	               "RepoDigests", digests, "Parent", parent ? parent : "", "Comment",
+	o = json_pack ("{ss so so ss so so so so so so so so so* so sI sI so s{ss so} s{ss}}", "Id", en->id, "RepoTags",
+	               tags, "RepoDigests", digests, "Parent", parent ? parent : "", "Comment",
 	               json_string (json_string_value (comment) ? json_string_value (comment) : ""), "Created",
 	               str_or (cfg, "created", ""), "Container", str_or (cfg, "container", ""), "ContainerConfig",
 	               docker_config (json_object_get (cfg, "container_config")), "DockerVersion",
@@ -286,8 +323,9 @@ imgset_inspect (const struct imgset *set, size_t k)
 	               docker_config (json_object_get (cfg, "config")), "Architecture",
 	               str_or (cfg, "architecture", ""), "Variant",
 	               json_object_get (cfg, "variant") ? str_or (cfg, "variant", "") : NULL, "Os",
-	               str_or (cfg, "os", ""), "Size", (json_int_t)en->size, "RootFS", "Type", "layers", "Layers",
-	               layers, "Metadata", "LastTagTime", "0001-01-01T00:00:00Z");
+	               str_or (cfg, "os", ""), "Size", (json_int_t)en->size, "VirtualSize", (json_int_t)en->size,
+	               "GraphDriver", graph_driver (set, layers), "RootFS", "Type", "layers", "Layers", layers,
+	               "Metadata", "LastTagTime", "0001-01-01T00:00:00Z");
 	return o;
 }
 

@@ -27,7 +27,7 @@ struct imgset_entry {
 	char rdigest[DIGEST_STR_LEN + 1]; /* ANN_REPO_DIGEST, else "" (not pulled) */
 	char id[DIGEST_STR_LEN + 1];      /* the config digest; "" when unreadable */
 	json_t *manifest, *config;        /* owned; NULL when unreadable */
-	int64_t size;                     /* config + layers, as stored */
+	int64_t size;                     /* config + layers, as stored; diffsize_set: unpacked */
 	int64_t created;                  /* seconds since the epoch; -1 if unknown */
 	struct bx_err err;                /* why id is "" */
 	int loaded;                       /* manifest and config read (or tried) */
@@ -63,8 +63,9 @@ int imgset_entry_is_tag (const struct imgset_entry *en);
 
 /* `docker image inspect`'s object for the image of entry K: Id, RepoTags,
  * RepoDigests (every entry with the same id), Parent, Comment, Created,
- * DockerVersion, Author, Config, Architecture, Variant, Os, Size, RootFS,
- * Metadata. NULL when out of memory. */
+ * DockerVersion, Author, Config, Architecture, Variant, Os, Size and
+ * VirtualSize (the entry's size), GraphDriver (overlay2's shape over
+ * layers/), RootFS, Metadata. NULL when out of memory. */
 json_t *imgset_inspect (const struct imgset *set, size_t k);
 
 #endif

@@ -10,7 +10,9 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "base/afile.h"
 #include "base/cleanup.h"
+#include "base/digest.h"
 #include "base/layout.h"
 #include "layers/diffsize.h"
 
@@ -282,17 +284,125 @@ diffsize_blob (int fd, int64_t *out, struct bx_err *e)
 	return rc < 0 ? err_set (e, BX_FAIL, errno, "reading the layer") : 0;
 }
 
-int
-diffsize_layer (int rootfd, int blobsfd, const char *diff_id, const char *blob, int64_t *out, struct bx_err *e)
+/* the cached size of layer HEX: 0 found, -1 none (or unreadable) */
+static int
+cache_get (int rootfd, const char *hex, int64_t *out)
+{
+	char path[128], buf[32], *end;
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf (path, sizeof path, L_SIZE_CACHE "/%s", hex);
+	if ((fd = openat (rootfd, path, O_RDONLY | O_CLOEXEC)) < 0 || (n = read (fd, buf, sizeof buf - 1)) <= 0)
+		return -1;
+	buf[n] = '\0';
+	errno = 0;
+	*out = strtoll (buf, &end, 10);
+	return errno || end == buf || *end != '\n' || *out < 0 ? -1 : 0;
+}
+
+/* best effort: a state directory this process cannot write is sized
+ * again next time */
+static void
+cache_put (int rootfd, const char *hex, int64_t size)
+{
+	_cleanup_close_ int dir = -1;
+	struct bx_err ign = {0};
+	char buf[32];
+
+	if (afile_mkdir_p_at (rootfd, L_SIZE_CACHE, 0700, &ign) < 0 ||
+	    (dir = openat (rootfd, L_SIZE_CACHE, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return;
+	snprintf (buf, sizeof buf, "%lld\n", (long long)size);
+	afile_replace_at (dir, hex, buf, strlen (buf), 0644, &ign);
+}
+
+static int
+measure (int rootfd, int blobsfd, const char *hex, const char *diff_id, const char *blob, int64_t *out,
+         struct bx_err *e)
 {
 	char path[128];
 	_cleanup_close_ int dir = -1, fd = -1;
-	const char *hex = strchr (diff_id, ':'), *bhex = strchr (blob, ':');
+	const char *bhex = strchr (blob, ':');
 
-	snprintf (path, sizeof path, "%s/%s", L_LAYERS, hex ? hex + 1 : diff_id);
+	snprintf (path, sizeof path, "%s/%s", L_LAYERS, hex);
 	if ((dir = openat (rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
 		return diffsize_dir (dir, out, e) < 0 ? err_wrap (e, "%s", diff_id) : 0;
 	if ((fd = openat (blobsfd, bhex ? bhex + 1 : blob, O_RDONLY | O_CLOEXEC)) < 0)
 		return err_set (e, errno == ENOENT ? BX_NOTFOUND : BX_SYSTEM, errno, "layer %s", blob);
 	return diffsize_blob (fd, out, e) < 0 ? err_wrap (e, "layer %s", blob) : 0;
+}
+
+int
+diffsize_layer (int rootfd, int blobsfd, const char *diff_id, const char *blob, int64_t *out, struct bx_err *e)
+{
+	const char *hex = strchr (diff_id, ':') ? strchr (diff_id, ':') + 1 : diff_id;
+
+	if (!digest_is_hex (hex))
+		return err_set (e, BX_FAIL, 0, "layer %s: not a digest", diff_id);
+	if (cache_get (rootfd, hex, out) == 0)
+		return 0;
+	if (measure (rootfd, blobsfd, hex, diff_id, blob, out, e) < 0)
+		return -1;
+	cache_put (rootfd, hex, *out);
+	return 0;
+}
+
+int
+diffsize_image (int rootfd, int blobsfd, json_t *config, json_t *manifest, int64_t *out, struct bx_err *e)
+{
+	json_t *ids = json_object_get (json_object_get (config, "rootfs"), "diff_ids"), *id;
+	json_t *layers = json_object_get (manifest, "layers");
+	size_t i;
+
+	*out = 0;
+	json_array_foreach (ids, i, id)
+	{
+		const char *blob = json_string_value (json_object_get (json_array_get (layers, i), "digest"));
+		int64_t n;
+		if (!json_string_value (id) || !blob)
+			return err_set (e, BX_FAIL, 0, "image: %zu layers in its config, %zu in its manifest",
+			                json_array_size (ids), json_array_size (layers));
+		if (diffsize_layer (rootfd, blobsfd, json_string_value (id), blob, &n, e) < 0)
+			return -1;
+		*out += n;
+	}
+	return 0;
+}
+
+void
+diffsize_entry (const struct imgset *set, struct imgset_entry *en)
+{
+	struct bx_err ign = {0};
+	int64_t n;
+
+	if (en->id[0] && en->config &&
+	    diffsize_image (set->s->root, set->s->blobs, en->config, en->manifest, &n, &ign) == 0)
+		en->size = n;
+}
+
+void
+diffsize_set (struct imgset *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		diffsize_entry (set, &set->v[i]);
+}
+
+void
+diffsize_sweep (int rootfd, json_t *live)
+{
+	int fd = openat (rootfd, L_SIZE_CACHE, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_dir_ DIR *d = fd < 0 ? NULL : fdopendir (fd);
+	struct dirent *de;
+	char digest[DIGEST_STR_LEN + 1];
+
+	if (fd >= 0 && !d)
+		close (fd);
+	while (d && (de = readdir (d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf (digest, sizeof digest, "sha256:%s", de->d_name);
+		if (afile_is_tmp_name (de->d_name) || !json_is_true (json_object_get (live, digest)))
+			unlinkat (dirfd (d), de->d_name, 0);
+	}
 }

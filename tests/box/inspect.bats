@@ -50,3 +50,31 @@ teardown () {
 	[[ $stderr == "Error: No such container: small" ]]
 	box rm web
 }
+
+@test "box inspect: GraphDriver is overlay2's shape over the state directory; an image's Size is unpacked" {
+	skip_unless_root
+	local id img diff size mounted
+	id=$(box create --name gd --network none small)
+	img=$(fixture_image_id small)
+	diff=$(box inspect -f '{{index .RootFS.Layers 0}}' small)
+	run -0 box inspect -f '{{json .GraphDriver}}' gd
+	[[ $(jq -c 'keys, .Name' <<<"$output" | paste -sd ' ') == '["Data","Name"] "overlay2"' ]]
+	[[ $(jq -r '.Data | [.UpperDir, .WorkDir, .MergedDir] | join(" ")' <<<"$output") == "$BOX_ROOT/containers/$id/upper $BOX_ROOT/containers/$id/work $BOX_ROOT/containers/$id/rootfs" ]]
+	# the lower directories as mounted (lowerdir+= one a time here)
+	mounted=$(grep -F " $BOX_ROOT/containers/$id/rootfs " /proc/self/mountinfo | grep -o 'lowerdir+\?=[^,]*' |
+		sed 's/^lowerdir+\?=//' | tr ':' '\n' | xargs -n1 realpath -m | paste -sd :)
+	[[ -n $mounted && $(jq -r '.Data.LowerDir' <<<"$output") == "$mounted" ]]
+	# not mounted: what the next mount stacks, the init layer once made over the image's layer
+	box run --rm --network none small true
+	[[ -d $BOX_ROOT/cache/init/${img#sha256:} ]]
+	umount "$BOX_ROOT/containers/$id/rootfs"
+	run -0 box inspect -f '{{.GraphDriver.Data.LowerDir}}' gd
+	[[ $output == "$BOX_ROOT/cache/init/${img#sha256:}:$BOX_ROOT/layers/${diff#sha256:}" ]]
+	run -0 box inspect -f '{{json .GraphDriver.Data}} {{.Size}} {{.VirtualSize}}' small
+	# Docker's DiffSize: files and symlinks (their target's length), hard links once
+	size=$(find "$BOX_ROOT/layers/${diff#sha256:}" ! -type d -printf '%i %s\n' | sort -u | awk '{ n += $2 } END { print n }')
+	[[ $output == "{\"MergedDir\":\"\",\"UpperDir\":\"$BOX_ROOT/layers/${diff#sha256:}\",\"WorkDir\":\"\"} $size $size" ]]
+	run -0 box images --format '{{.Size}}' small
+	[[ $output == "$(awk -v s="$size" 'BEGIN { printf "%.3gMB\n", s / 1e6 }')" ]]
+	box rm gd
+}

@@ -202,6 +202,30 @@ teardown () { box_teardown; }
 	[[ $output == "exited false 0 137" ]]
 }
 
+# Docker 20.10's keys, in order (docker inspect of a `docker create` with no flags)
+HOSTCONFIG_KEYS='["Binds","ContainerIDFile","LogConfig","NetworkMode","PortBindings","RestartPolicy","AutoRemove","VolumeDriver","VolumesFrom","CapAdd","CapDrop","CgroupnsMode","Dns","DnsOptions","DnsSearch","ExtraHosts","GroupAdd","IpcMode","Cgroup","Links","OomScoreAdj","PidMode","Privileged","PublishAllPorts","ReadonlyRootfs","SecurityOpt","UTSMode","UsernsMode","ShmSize","Runtime","ConsoleSize","Isolation","CpuShares","Memory","NanoCpus","CgroupParent","BlkioWeight","BlkioWeightDevice","BlkioDeviceReadBps","BlkioDeviceWriteBps","BlkioDeviceReadIOps","BlkioDeviceWriteIOps","CpuPeriod","CpuQuota","CpuRealtimePeriod","CpuRealtimeRuntime","CpusetCpus","CpusetMems","Devices","DeviceCgroupRules","DeviceRequests","KernelMemory","KernelMemoryTCP","MemoryReservation","MemorySwap","MemorySwappiness","OomKillDisable","PidsLimit","Ulimits","CpuCount","CpuPercent","IOMaximumIOps","IOMaximumBandwidth","MaskedPaths","ReadonlyPaths"]'
+NETSET_KEYS='["Bridge","SandboxID","HairpinMode","LinkLocalIPv6Address","LinkLocalIPv6PrefixLen","Ports","SandboxKey","SecondaryIPAddresses","SecondaryIPv6Addresses","EndpointID","Gateway","GlobalIPv6Address","GlobalIPv6PrefixLen","IPAddress","IPPrefixLen","IPv6Gateway","MacAddress","Networks"]'
+ENDPOINT_KEYS='["IPAMConfig","Links","Aliases","NetworkID","EndpointID","Gateway","IPAddress","IPPrefixLen","IPv6Gateway","GlobalIPv6Address","GlobalIPv6PrefixLen","MacAddress","DriverOpts"]'
+
+@test "inspect: HostConfig and NetworkSettings have Docker's keys, what create.json lacks at Docker's defaults" {
+	local id dir
+	id=$(fake_run web sleep 1000)
+	dir=$(fake_dir web)
+	run -0 ctr-list inspect web
+	[[ $(jq -c '.[0].HostConfig | keys_unsorted' <<<"$output") == "$HOSTCONFIG_KEYS" ]]
+	[[ $(jq -c '.[0].NetworkSettings | keys_unsorted' <<<"$output") == "$NETSET_KEYS" ]]
+	[[ $(jq -c '.[0].NetworkSettings.Networks.none | keys_unsorted' <<<"$output") == "$ENDPOINT_KEYS" ]]
+	[[ $(jq -c '.[0].HostConfig | [.ContainerIDFile, .Runtime, .ConsoleSize, .Ulimits, .BlkioDeviceReadBps, .ShmSize]' <<<"$output") == '["","ctr-spawn",[0,0],[],[],67108864]' ]]
+	# recorded values win; the masks are config.json's; the omitempty keys only when set
+	jq '.HostConfig += {"Memory": 4194304, "Ulimits": null, "Tmpfs": {"/run": ""}, "Init": true, "Mounts": null, "Annotations": {"a": "b"}}' \
+		"$dir/create.json" >"$dir/c.tmp" && mv "$dir/c.tmp" "$dir/create.json"
+	jq '.linux.maskedPaths = ["/proc/kcore"] | .linux.readonlyPaths = ["/proc/sys"]' "$dir/config.json" >"$dir/c.tmp" &&
+		mv "$dir/c.tmp" "$dir/config.json"
+	run -0 ctr-list inspect web
+	[[ $(jq -c '.[0].HostConfig | [.Memory, .Ulimits, .Tmpfs, .Init, .MaskedPaths, .ReadonlyPaths, .Annotations, has("Mounts")]' <<<"$output") == '[4194304,[],{"/run":""},true,["/proc/kcore"],["/proc/sys"],{"a":"b"},false]' ]]
+	[[ $(jq -c '.[0].HostConfig | keys_unsorted | (index("Tmpfs") - index("SecurityOpt")), (index("Init") - index("ReadonlyPaths")), .[-1]' <<<"$output" | paste -sd ' ') == '1 1 "Annotations"' ]]
+}
+
 @test "inspect: Mounts lists binds and volumes, not the runtime's own" {
 	local d
 	fake_ctr web >/dev/null

@@ -17,7 +17,17 @@ teardown () {
 manifest_of () { skopeo inspect --raw "oci:$IMG:$1"; }
 config_digest () { manifest_of "$1" | jq -r .config.digest; }
 config_of () { cat "$IMG/blobs/sha256/$(config_digest "$1" | cut -d: -f2)"; }
-size_of () { manifest_of "$1" | jq '.config.size + ([.layers[].size] | add)'; }
+# the image's size as Docker's: its layers' files once extracted (regular
+# files, symlinks by their target's length), read from the blobs here
+size_of () {
+	manifest_of "$1" | jq -r '.layers[].digest' | python3 -c '
+import sys, tarfile
+n = 0
+for d in sys.stdin.read().split():
+	with tarfile.open(sys.argv[1] + "/" + d.split(":")[1]) as t:
+		n += sum(m.size if m.isreg() else len(m.linkname) if m.issym() else 0 for m in t)
+print(n)' "$IMG/blobs/sha256"
+}
 
 # what go-units prints: decimal units, 3 significant digits
 human_size () {

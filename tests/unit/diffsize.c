@@ -1,6 +1,7 @@
 /* diffsize: a layer's size from its directory and from its tar, every
  * compression and tar flavour giving Docker's DiffSize */
 #include <fcntl.h>
+#include <unistd.h>
 
 #include "layers/diffsize.h"
 #include "tap.h"
@@ -34,6 +35,53 @@ blob_size (const char *name)
 	if (fd >= 0)
 		close (fd);
 	return (long)n;
+}
+
+/* the size cache: a layer sized once is read back, a damaged entry is
+ * sized again, the sweep keeps the live ones */
+static void
+cache_checks (void)
+{
+	static const char id[] = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+	static const char blob[] = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+	char root[PATH_MAX + 8];
+	struct bx_err e = {0};
+	int64_t n = -1;
+	int rootfd, blobs;
+	json_t *live = json_object ();
+
+	sh ("cd %s && mkdir -p root/blobs && cp gz.tar "
+	    "root/blobs/2222222222222222222222222222222222222222222222222222222222222222%s%s",
+	    "");
+	snprintf (root, sizeof root, "%s/root", dir);
+	rootfd = open (root, O_RDONLY | O_DIRECTORY);
+	blobs = openat (rootfd, "blobs", O_RDONLY | O_DIRECTORY);
+	ok (diffsize_layer (rootfd, blobs, id, blob, &n, &e) == 0 && n == 14, "a layer sized from its blob");
+	sh ("cd %s/root && cat cache/diffsize/1111111111111111111111111111111111111111111111111111111111111111 "
+	    ">got%s%s",
+	    "");
+	sh ("cd %s/root && printf '14\\n' | cmp -s - got && echo 99 "
+	    ">cache/diffsize/1111111111111111111111111111111111111111111111111111111111111111%s%s",
+	    "");
+	ok (diffsize_layer (rootfd, blobs, id, blob, &n, &e) == 0 && n == 99, "then read from the cache");
+	sh ("cd %s/root && printf 12x "
+	    ">cache/diffsize/1111111111111111111111111111111111111111111111111111111111111111%s%s",
+	    "");
+	ok (diffsize_layer (rootfd, blobs, id, blob, &n, &e) == 0 && n == 14, "a damaged entry is sized again");
+	ok (diffsize_layer (rootfd, blobs, "sha256:../x", blob, &n, &e) < 0, "a diff_id that is no digest is refused");
+	json_object_set_new (live, id, json_true ());
+	diffsize_sweep (rootfd, live);
+	ok (faccessat (rootfd, "cache/diffsize/1111111111111111111111111111111111111111111111111111111111111111", F_OK,
+	               0) == 0,
+	    "the sweep keeps a live layer's entry");
+	json_object_clear (live);
+	diffsize_sweep (rootfd, live);
+	ok (faccessat (rootfd, "cache/diffsize/1111111111111111111111111111111111111111111111111111111111111111", F_OK,
+	               0) < 0,
+	    "and removes the others");
+	json_decref (live);
+	close (blobs);
+	close (rootfd);
 }
 
 int
@@ -70,6 +118,7 @@ main (void)
 	is_int (blob_size ("multi.gz"), 14, "two gzip members");
 	sh ("cd %s && head -c 700 plain.tar >cut.tar%s%s", "");
 	is_int (blob_size ("cut.tar"), -1, "a tar cut short is an error");
+	cache_checks ();
 	tap_scratch_remove (dir);
 	return tap_done ();
 }

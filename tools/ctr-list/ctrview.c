@@ -1,4 +1,5 @@
 #include "ctrview.h"
+#include "hostcfg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -463,27 +464,62 @@ copy_or (json_t *x, json_t *def)
 	return json_deep_copy (x);
 }
 
+/* Docker 20.10's NetworkSettings and EndpointSettings, in order, empty */
+static const char NS_DEFAULTS[] =
+    "{\"Bridge\": \"\", \"SandboxID\": \"\", \"HairpinMode\": false, \"LinkLocalIPv6Address\": \"\","
+    " \"LinkLocalIPv6PrefixLen\": 0, \"Ports\": {}, \"SandboxKey\": \"\", \"SecondaryIPAddresses\": null,"
+    " \"SecondaryIPv6Addresses\": null, \"EndpointID\": \"\", \"Gateway\": \"\", \"GlobalIPv6Address\": \"\","
+    " \"GlobalIPv6PrefixLen\": 0, \"IPAddress\": \"\", \"IPPrefixLen\": 0, \"IPv6Gateway\": \"\","
+    " \"MacAddress\": \"\", \"Networks\": {}}";
+static const char EP_DEFAULTS[] =
+    "{\"IPAMConfig\": null, \"Links\": null, \"Aliases\": null, \"NetworkID\": \"\", \"EndpointID\": \"\","
+    " \"Gateway\": \"\", \"IPAddress\": \"\", \"IPPrefixLen\": 0, \"IPv6Gateway\": \"\","
+    " \"GlobalIPv6Address\": \"\", \"GlobalIPv6PrefixLen\": 0, \"MacAddress\": \"\", \"DriverOpts\": null}";
+
+/* DEFAULTS (JSON text) with HAVE's values over it; HAVE's other keys
+ * (DNSNames: newer Docker's, kept) after them */
+static json_t *
+shaped (const char *defaults, json_t *have)
+{
+	json_t *out = json_loads (defaults, 0, NULL), *x;
+	const char *k;
+
+	json_object_foreach (have, k, x) json_object_set (out, k, x);
+	return out;
+}
+
 static json_t *
 network_settings (const struct ctrview *v)
 {
-	const char *mode = str_at (v->create, "HostConfig", "NetworkMode");
-	json_t *ns =
-	    json_pack ("{ss ss ss s{} s{}}", "Bridge", "", "SandboxID", "", "SandboxKey", "", "Ports", "Networks");
+	const char *mode = str_at (v->create, "HostConfig", "NetworkMode"), *k;
+	json_t *have = v->network ? v->network : json_object_get (v->create, "NetworkSettings");
+	json_t *ns = shaped (NS_DEFAULTS, have), *nets = json_object (), *ep;
 
-	if (v->network)
-		return copy_or (v->network, ns);
-	if (json_object_get (v->create, "NetworkSettings"))
-		return copy_or (json_object_get (v->create, "NetworkSettings"), ns);
+	if (!ns || !nets) {
+		json_decref (ns);
+		json_decref (nets);
+		return NULL;
+	}
+	json_object_foreach (json_object_get (have, "Networks"), k, ep)
+	{
+		json_t *e = shaped (EP_DEFAULTS, ep);
+		/* newer Docker's key, which 20.10 lacks: shown where it names something */
+		if (json_is_null (json_object_get (e, "DNSNames")))
+			json_object_del (e, "DNSNames");
+		json_object_set_new (nets, k, e);
+	}
 	/* not attached: none and host are networks of their own, as Docker shows */
-	if (mode && (!strcmp (mode, "none") || !strcmp (mode, "host")))
-		json_object_set_new (json_object_get (ns, "Networks"), mode,
-		                     json_pack ("{ss ss ss si ss}", "NetworkID", "", "Gateway", "", "IPAddress", "",
-		                                "IPPrefixLen", 0, "MacAddress", ""));
+	if (!have && mode && (!strcmp (mode, "none") || !strcmp (mode, "host")))
+		json_object_set_new (nets, mode, shaped (EP_DEFAULTS, NULL));
+	json_object_set_new (ns, "Networks", nets);
+	/* Docker publishes ports while the container runs only */
+	if (strcmp (v->st.status, "running") && strcmp (v->st.status, "restarting"))
+		json_object_set_new (ns, "Ports", json_object ());
 	return ns;
 }
 
 static json_t *
-graph_driver (const struct ctrview *v)
+graph_driver (const struct ctrview *v, const char *lowerdir)
 {
 	char p[3][4200];
 	int overlay;
@@ -494,8 +530,9 @@ graph_driver (const struct ctrview *v)
 	overlay = access (p[1], F_OK) == 0;
 	if (!overlay)
 		return json_pack ("{s{ss} ss}", "Data", "MergedDir", p[0], "Name", "vfs");
-	return json_pack ("{s{ss ss ss} ss}", "Data", "MergedDir", p[0], "UpperDir", p[1], "WorkDir", p[2], "Name",
-	                  "overlay2");
+	/* Docker's keys are a Go map's: sorted */
+	return json_pack ("{s{ss* ss ss ss} ss}", "Data", "LowerDir", lowerdir, "MergedDir", p[0], "UpperDir", p[1],
+	                  "WorkDir", p[2], "Name", "overlay2");
 }
 
 static json_t *
@@ -515,9 +552,9 @@ inspect_paths (const struct ctrview *v, json_t *o)
 }
 
 json_t *
-ctrview_inspect (const struct ctrview *v)
+ctrview_inspect (const struct ctrview *v, const char *lowerdir)
 {
-	json_t *argv = ctrview_argv (v), *o = json_object (), *gd = graph_driver (v), *path;
+	json_t *argv = ctrview_argv (v), *o = json_object (), *gd = graph_driver (v, lowerdir), *path;
 
 	if (!argv || !o || !gd) {
 		json_decref (argv);
@@ -542,7 +579,7 @@ ctrview_inspect (const struct ctrview *v)
 	json_object_set_new (o, "ProcessLabel", json_string (""));
 	json_object_set_new (o, "AppArmorProfile", json_string (""));
 	json_object_set_new (o, "ExecIDs", json_null ());
-	json_object_set_new (o, "HostConfig", copy_or (json_object_get (v->create, "HostConfig"), json_object ()));
+	json_object_set_new (o, "HostConfig", hostcfg_inspect (json_object_get (v->create, "HostConfig"), v->config));
 	json_object_set_new (o, "GraphDriver", gd);
 	json_object_set_new (o, "Mounts", ctrview_mounts (v));
 	json_object_set_new (o, "Config", copy_or (json_object_get (v->create, "Config"), json_object ()));

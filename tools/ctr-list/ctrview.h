@@ -57,8 +57,10 @@ json_t *ctrview_argv (const struct ctrview *v);
 char *ctrview_ports (const struct ctrview *v);
 /* Docker's Mounts array (binds and volumes, not the runtime's own). */
 json_t *ctrview_mounts (const struct ctrview *v);
-/* `docker container inspect`'s object. NULL when out of memory. */
-json_t *ctrview_inspect (const struct ctrview *v);
+/* `docker container inspect`'s object; LOWERDIR (may be NULL) is the
+ * overlay's lower directories, GraphDriver.Data.LowerDir. NULL when out
+ * of memory. */
+json_t *ctrview_inspect (const struct ctrview *v, const char *lowerdir);
 
 /* --- docker ps's columns and filters --- */
 /* health=: "starting", "healthy", "unhealthy", or "none" without a check. */
