@@ -209,6 +209,7 @@ _box () {
 	load) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-i --input -q --quiet" -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
 	images) case ${COMP_WORDS[COMP_CWORD-1]} in --format) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;; -f|--filter) COMPREPLY=($(compgen -W "reference= dangling=true dangling=false label=" -- "$cur")) ;; -o) COMPREPLY=($(compgen -W "ref repo tag digest id created size" -- "$cur")) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-a --all -q --quiet --digests --no-trunc --format -f --filter -o" -- "$cur")); else COMPREPLY=($(compgen -W "$(img-list -o repo 2>/dev/null)" -- "$cur")); fi ;; esac ;;
 	tag) COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")) ;;
+	df) case ${COMP_WORDS[COMP_CWORD-1]} in --format) COMPREPLY=($(compgen -W "table json" -- "$cur")) ;; *) COMPREPLY=($(compgen -W "-v --verbose --format" -- "$cur")) ;; esac ;;
 	rmi) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --force --no-prune" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")); fi ;;
 	inspect) case ${COMP_WORDS[COMP_CWORD-1]} in -f|--format) ;; --type) COMPREPLY=($(compgen -W "container image network volume" -- "$cur")) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-f --format -s --size --type" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_containers) $(_box_images)" -- "$cur")); fi ;; esac ;;
 	run|create) _box_create ;;

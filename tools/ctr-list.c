@@ -5,20 +5,25 @@
  *                  [--filter KEY=VALUE]... [--format FMT]
  *         ctr-list [--root DIR] inspect [-s] [-f TEMPLATE] [--type container|image] NAME...
  *         ctr-list [--root DIR] diff CONTAINER
+ *         ctr-list [--root DIR] df [-v] [--format FMT]
  * stdin:  unused
  * stdout: list: Docker's table (CONTAINER ID, IMAGE, COMMAND, CREATED,
  *         STATUS, PORTS, NAMES), ids (-q), JSON lines (--format json) or a
  *         template per container, newest first;
  *         inspect: a JSON array (containers, then images, as docker
  *         inspect), or the template once per object;
- *         diff: "A /path", "C /path", "D /path" lines, as docker diff
+ *         diff: "A /path", "C /path", "D /path" lines, as docker diff;
+ *         df: docker system df's table (TYPE, TOTAL, ACTIVE, SIZE,
+ *         RECLAIMABLE), -v's four sections, or the template
  * reads:  containers/<id>/{state,create.json,config.json,network.json,upper/},
- *         names/, images/ (inspect of images, -s, ancestor=, diff),
- *         layers/<hex>/ (diff: what the image holds)
+ *         names/, images/ (inspect of images, -s, ancestor=, diff, df),
+ *         layers/<hex>/ (diff: what the image holds; sizes),
+ *         volumes/ (df), build/cache/ and cache/run/ (df: the build cache)
  * writes: containers/<id>/state of a container found lost (its supervisor
  *         killed: the exit recorded, its cgroups removed; --rm: removed);
  *         reaps containers/<id>.tmp-<pid> of dead creators and removers
- *         and names of no container (ctrrm_sweep)
+ *         and names of no container (ctrrm_sweep); cache/diffsize/<hex>
+ *         (lib/layers/diffsize: a layer's size, once measured)
  * locks:  none to read: each state file is read whole (it is replaced
  *         atomically) and settled (a vanished pid or supervisor reads as
  *         exited); containers/<id>/lock tried (never waited for) to record
@@ -29,7 +34,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <regex.h>
@@ -48,6 +52,7 @@
 #include "base/root.h"
 #include "ctr-list/cdiff.h"
 #include "ctr-list/ctrview.h"
+#include "ctr-list/sysdf.h"
 #include "image/imgset.h"
 #include "image/store.h"
 #include "layers/diffsize.h"
@@ -87,8 +92,9 @@ usage (void)
 	    stderr,
 	    "usage: %s [--root DIR] [-a] [-q] [-l] [-n N] [-s] [--no-trunc] [--filter KEY=VALUE]... [--format FMT]\n"
 	    "       %s [--root DIR] inspect [-s] [-f TEMPLATE] [--type container|image] NAME...\n"
-	    "       %s [--root DIR] diff CONTAINER\n",
-	    bx_prog, bx_prog, bx_prog);
+	    "       %s [--root DIR] diff CONTAINER\n"
+	    "       %s [--root DIR] df [-v] [--format FMT]\n",
+	    bx_prog, bx_prog, bx_prog, bx_prog);
 	exit (err_code (BX_USAGE));
 }
 
@@ -398,18 +404,8 @@ shown (struct ctx *c, struct list_opts *o, const struct ctrview *v)
 
 /* --- rows ---------------------------------------------------------------- */
 
-static long long rw_bytes;
-
-static int
-add_size (const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)path, (void)ftw;
-	if (flag == FTW_F && S_ISREG (st->st_mode))
-		rw_bytes += st->st_size;
-	return 0;
-}
-
-/* Docker's SIZE: the writable layer, and with the image below it. */
+/* Docker's SIZE: the writable layer (its files as Docker's DiffSize
+ * counts them), and with the image below it. */
 static void
 sizes (struct ctx *c, const struct ctrview *v, long long *rw, long long *total)
 {
@@ -417,15 +413,17 @@ sizes (struct ctx *c, const struct ctrview *v, long long *rw, long long *total)
 	struct imgset *set = images (c);
 	int how, k;
 	struct bx_err e = {0};
+	int64_t n = 0;
+	_cleanup_close_ int fd = -1;
 
 	snprintf (upper, sizeof upper, "%s/" L_UPPER, v->dir);
-	rw_bytes = 0;
-	nftw (upper, add_size, 16, FTW_PHYS | FTW_MOUNT);
-	*rw = rw_bytes;
+	if ((fd = open (upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || diffsize_dir (fd, &n, &e) < 0)
+		n = 0;
+	*rw = n;
 	k = v->image_id[0] ? imgset_find (set, v->image_id, &how, &e) : -1;
 	if (k >= 0)
 		diffsize_entry (set, &set->v[k]);
-	*total = rw_bytes + (k >= 0 ? set->v[k].size : 0);
+	*total = n + (k >= 0 ? set->v[k].size : 0);
 }
 
 static json_t *
@@ -845,6 +843,95 @@ cmd_diff (int argc, char **argv, struct ctx *c)
 	return fflush (stdout) == EOF ? BX_SYSTEM : 0;
 }
 
+/* --- system df ------------------------------------------------------------ */
+
+/* REC (ps's record, keys sorted) with df's Platform, which Docker's
+ * container summary has and ps's record lacks, in its sorted place */
+static json_t *
+with_platform (json_t *rec)
+{
+	json_t *out = json_object (), *x;
+	const char *k;
+
+	json_object_foreach (rec, k, x)
+	{
+		if (strcmp (k, "Platform") > 0 && !json_object_get (out, "Platform"))
+			json_object_set_new (out, "Platform", json_null ());
+		json_object_set (out, k, x);
+	}
+	json_decref (rec);
+	return out;
+}
+
+static int
+cmd_df (int argc, char **argv, struct ctx *c)
+{
+	enum { O_ROOT = 256, O_FORMAT };
+	static const struct option lo[] = {{"root", required_argument, NULL, O_ROOT},
+	                                   {"verbose", no_argument, NULL, 'v'},
+	                                   {"format", required_argument, NULL, O_FORMAT},
+	                                   {0, 0, 0, 0}};
+	struct sysdf_opts so = {0};
+	struct list_opts lo_full = {.notrunc = 1}, lo_trunc = {0};
+	struct bx_err e = {0};
+	struct views vs = {0};
+	struct sysdf_ctr *cs;
+	time_t now = time (NULL);
+	int ch, rc;
+
+	while ((ch = getopt_long (argc, argv, "v", lo, NULL)) != -1) {
+		switch (ch) {
+		case O_ROOT: c->root = optarg; break;
+		case 'v': so.verbose = 1; break;
+		case O_FORMAT: so.format = optarg; break;
+		default: err_flag (argv); usage ();
+		}
+	}
+	if (optind != argc)
+		usage ();
+	ctx_open (c);
+	ctrrm_sweep (c->rootfd, &(struct bx_err){0});
+	views_load (c, &vs);
+	if (vs.n)
+		qsort (vs.v, vs.n, sizeof *vs.v, cmp_newest);
+	if (!(cs = calloc (vs.n + 1, sizeof *cs)))
+		err_die (BX_SYSTEM, "out of memory");
+	for (size_t i = 0; i < vs.n; i++) {
+		const char *st = ctrview_state (&vs.v[i]);
+		long long rw, total;
+		char size[32];
+		sizes (c, &vs.v[i], &rw, &total);
+		human_size ((double)rw, 3, size, sizeof size);
+		cs[i] = (struct sysdf_ctr){.rec = row_record (c, &lo_trunc, &vs.v[i], now),
+		                           .rec_full = row_record (c, &lo_full, &vs.v[i], now),
+		                           .rw = rw,
+		                           .image_id = vs.v[i].image_id,
+		                           .active = !strcmp (st, "running") || !strcmp (st, "paused") ||
+		                                     !strcmp (st, "restarting")};
+		if (!cs[i].rec || !cs[i].rec_full)
+			err_die (BX_SYSTEM, "out of memory");
+		/* df's rows are docker ps's with the writable layer as Size */
+		json_object_set_new (cs[i].rec, "Size", json_string (size));
+		json_object_set_new (cs[i].rec_full, "Size", json_string (size));
+		cs[i].rec_full = with_platform (cs[i].rec_full);
+	}
+	rc = sysdf_print (c->rootfd, images (c), cs, vs.n, &so, &e);
+	for (size_t i = 0; i < vs.n; i++) {
+		json_decref (cs[i].rec);
+		json_decref (cs[i].rec_full);
+		ctrview_free (&vs.v[i]);
+	}
+	free (cs);
+	free (vs.v);
+	ctx_close (c);
+	if (rc < 0 && so.verbose && err_docker () && e.code != BX_SYSTEM) {
+		/* docker system df -v says the template's error alone */
+		fprintf (stderr, "%s\n", e.msg);
+		return BX_FAIL;
+	}
+	return rc < 0 ? err_report_tmpl (&e, "template parsing error", BX_FAIL) : finish (0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -861,5 +948,7 @@ main (int argc, char **argv)
 		return cmd_inspect (argc - i, argv + i, &c);
 	if (i < argc && !strcmp (argv[i], "diff"))
 		return cmd_diff (argc - i, argv + i, &c);
+	if (i < argc && !strcmp (argv[i], "df"))
+		return cmd_df (argc - i, argv + i, &c);
 	return cmd_list (argc, argv, &c);
 }

@@ -347,3 +347,22 @@ A /tmp/d/e/f" ]]
 	run -0 ctr-list diff d3
 	[[ $output == $'C /home\nA /home/new\nD /home/app' ]]
 }
+
+@test "df: Docker's four rows on an empty state directory; RUN's cache mounts are build cache; usage" {
+	run -0 ctr-list df
+	[[ $output == "TYPE            TOTAL     ACTIVE    SIZE      RECLAIMABLE
+Images          0         0         0B        0B
+Containers      0         0         0B        0B
+Local Volumes   0         0         0B        0B
+Build Cache     0         0         0B        0B" ]]
+	mkdir -p "$BOX_ROOT/cache/run/$(printf '%064d' 7)/sub"
+	printf 1234567 >"$BOX_ROOT/cache/run/$(printf '%064d' 7)/sub/f"
+	: >"$BOX_ROOT/cache/run/$(printf '%064d' 7).lock"
+	run -0 ctr-list df --format '{{.Type}} {{.TotalCount}} {{.Size}} {{.Reclaimable}}'
+	[[ ${lines[3]} == "Build Cache 1 7B 7B" ]]
+	run -0 ctr-list df -v --format '{{range .BuildCache}}{{.ID}} {{.CacheType}} {{.Size}} {{.Shared}}{{end}}'
+	[[ $output == "$(printf '%064d' 7) exec.cachemount 7B false" ]]
+	run -2 ctr-list df extra
+	run -2 ctr-list df --format '{{'
+	run -1 ctr-list df --format '{{.Nope}}'
+}
