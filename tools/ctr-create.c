@@ -375,7 +375,7 @@ create (struct ctrcfg *c, struct job *j, struct bx_err *e)
 	if (bundle_files (j, c, e) < 0)
 		return -1;
 	ctr_test_crash ("create-written");
-	if (publish (j, !c->flags->auto_remove, e) < 0)
+	if (publish (j, !c->flags->auto_remove && !c->flags->no_sync, e) < 0)
 		return -1;
 	event_log (j->rootfd, "container", "create", j->id, &j->ev);
 	return 0;

@@ -54,7 +54,7 @@
 
 struct opts {
 	const char *root;
-	int detach;
+	int detach, no_sync;
 	const char *what;
 };
 
@@ -65,6 +65,7 @@ struct ctx {
 	char id[CTR_ID_LEN + 1];
 	char bundle[PATH_MAX];
 	int open_stdin, auto_remove;
+	int no_sync;      /* --no-sync: the state written without fsync, as for --rm */
 	int shared_pidns; /* --pid host or container:X: others there see our child before it execs */
 	struct restart_policy policy;
 	struct timespec policy_mtime; /* create.json's when the policy was read */
@@ -76,7 +77,7 @@ struct ctx {
 
 static void __attribute__ ((noreturn)) usage (int code)
 {
-	fprintf (code ? stderr : stdout, "usage: %s [--root DIR] [-d] CONTAINER\n", bx_prog);
+	fprintf (code ? stderr : stdout, "usage: %s [--root DIR] [-d] [--no-sync] CONTAINER\n", bx_prog);
 	exit (code);
 }
 
@@ -86,6 +87,7 @@ parse_args (int argc, char **argv, struct opts *o)
 	static const struct option lo[] = {{"root", required_argument, NULL, 'R'},
 	                                   {"detach", no_argument, NULL, 'd'},
 	                                   {"help", no_argument, NULL, 'H'},
+	                                   {"no-sync", no_argument, NULL, 'S'},
 	                                   {0, 0, 0, 0}};
 	int c;
 
@@ -94,6 +96,7 @@ parse_args (int argc, char **argv, struct opts *o)
 		case 'R': o->root = optarg; break;
 		case 'H': usage (0);
 		case 'd': o->detach = 1; break;
+		case 'S': o->no_sync = 1; break;
 		default: usage (BX_USAGE);
 		}
 	}
@@ -172,6 +175,7 @@ ctx_open (const struct opts *o, struct ctx *c, struct bx_err *e)
 	    (c->cdir = ctr_open (c->rootfd, c->id, e)) < 0)
 		return -1;
 	c->rootpath = root_path (o->root);
+	c->no_sync = o->no_sync;
 	if (snprintf (c->bundle, sizeof c->bundle, "%s/" L_CONTAINERS "/%s", c->rootpath, c->id) >=
 	    (int)sizeof c->bundle)
 		return err_set (e, BX_USAGE, 0, "state directory path too long");
@@ -252,7 +256,7 @@ state_running (struct ctx *c, pid_t pid, pid_t monitor, int restarts)
 	s.restart_count = restarts;
 	s.finished[0] = s.error[0] = '\0';
 	timestamp_now (s.started);
-	ctr_state_write (c->cdir, &s, !c->auto_remove, &e);
+	ctr_state_write (c->cdir, &s, !c->auto_remove && !c->no_sync, &e);
 	event_log (c->rootfd, "container", "start", c->id, &c->ev);
 }
 
@@ -269,7 +273,7 @@ state_failed (struct ctx *c, const struct bx_err *err)
 		snprintf (s.status, sizeof s.status, "exited");
 	s.exit_code = err->code;
 	snprintf (s.error, sizeof s.error, "%s", err->msg);
-	ctr_state_write (c->cdir, &s, !c->auto_remove, &e);
+	ctr_state_write (c->cdir, &s, !c->auto_remove && !c->no_sync, &e);
 }
 
 static void
@@ -286,7 +290,7 @@ state_exited (struct ctx *c, int code, int oom)
 	s.pid = s.monitor = 0;
 	s.pid_start = s.monitor_start = 0;
 	timestamp_now (s.finished);
-	ctr_state_write (c->cdir, &s, !c->auto_remove, &e);
+	ctr_state_write (c->cdir, &s, !c->auto_remove && !c->no_sync, &e);
 }
 
 /* the payload's standard fds: attached, ours (stdin or /dev/null) */

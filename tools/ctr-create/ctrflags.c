@@ -893,6 +893,7 @@ static const struct flag flags[] = {
     {"flags", 0, NOTHING, 1, ask_flags, 0},
     {"value-flags", 0, NOTHING, 1, ask_value_flags, 0},
     {"update", 0, NOTHING, 1, ask_update, 0},
+    {"no-sync", 0, BOOL, 1, set_bool, AT (no_sync)},
 };
 
 /* docker update's flags (Docker 20.10), parsed by the rows above */

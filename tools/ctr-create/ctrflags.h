@@ -36,6 +36,7 @@ struct ctrflags {
 	int has_entrypoint, has_stop_timeout, stop_timeout;
 	int read_only, tty, interactive, auto_remove, privileged, init, publish_all;
 	int no_new_privs, seccomp_unconfined, systempaths_unconfined;
+	int no_sync;             /* --no-sync: a container thrown away after its run */
 	json_t *seccomp_profile; /* seccomp=FILE, Docker's format */
 	json_t *binds, *tmpfs;   /* -v strings; --tmpfs {path: opts} */
 	json_t *mount_specs;     /* --mount, as HostConfig.Mounts objects */

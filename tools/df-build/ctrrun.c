@@ -1,7 +1,8 @@
-/* ctrrun - a build step's container, through ctr-create, ctr-spawn and
- * ctr-rm run as programs: their lib code plus ctr-create's own modules
- * would otherwise be linked twice, and the build would carry a second
- * copy of how a container is made */
+/* ctrrun - a build step's container, through ctr-create and ctr-spawn run
+ * as programs: their lib code plus ctr-create's own modules would
+ * otherwise be linked twice, and the build would carry a second copy of
+ * how a container is made; removed with lib/runtime/ctrrm, as ctr-rm
+ * removes one */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 #include "ctrrun.h"
 #include "image/ref.h"
 #include "progress.h"
+#include "runtime/ctrrm.h"
 
 /* run_prog's OUTFD: stdout and stderr, or stdout alone, read line by line */
 #define PIPE_OUT (-2)
@@ -209,9 +211,11 @@ ctrrun_create_with (struct build *b, const char *image, json_t *cmd, json_t *env
 	int st;
 
 	/* Docker's RUN ignores the image's ENTRYPOINT; the label marks the
-	 * container as this build's (hidden from ps, swept once it is dead) */
+	 * container as this build's (hidden from ps, swept once it is dead);
+	 * it is removed after its run: syncing its files would buy nothing */
 	snprintf (label, sizeof label, CTRRUN_LABEL "=%d", (int)getpid ());
-	const char *fixed[] = {"ctr-create", "--root", b->o->rootpath, "--entrypoint", "", "--label", label};
+	const char *fixed[] = {"ctr-create",   "--root", b->o->rootpath, "--no-sync",
+	                       "--entrypoint", "",       "--label",      label};
 	for (i = 0; i < sizeof fixed / sizeof *fixed; i++)
 		argv_add (&argv, &n, fixed[i]);
 	/* the build's --network, unless RUN --network chose its own */
@@ -242,22 +246,27 @@ ctrrun_create_with (struct build *b, const char *image, json_t *cmd, json_t *env
 int
 ctrrun_spawn (struct build *b, const char *id, int *code, struct bx_err *e)
 {
-	const char *argv[] = {"ctr-spawn", "--root", b->o->rootpath, id, NULL};
+	const char *argv[] = {"ctr-spawn", "--root", b->o->rootpath, "--no-sync", id, NULL};
 	_cleanup_close_ int null = b->o->quiet ? open ("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
 
 	return run_prog (argv, progress_on () ? PIPE_OUT : null, 1, code, e);
 }
 
+/* in this process, not ctr-rm's (one exec less a step): Ctrl-C waits
+ * until it is done, so that a removal is never cut short */
 int
 ctrrun_remove (struct build *b, const char *id, struct bx_err *e)
 {
-	const char *argv[] = {"ctr-rm", "--root", b->o->rootpath, "-f", id, NULL};
-	_cleanup_close_ int null = open ("/dev/null", O_WRONLY | O_CLOEXEC);
-	int st;
+	sigset_t hold, old;
+	int rc;
 
-	if (run_prog (argv, null, 0, &st, e) < 0)
-		return -1;
-	return st == 0 ? 0 : err_set (e, BX_SYSTEM, 0, "container %.12s: removing it failed (ctr-rm)", id);
+	sigemptyset (&hold);
+	sigaddset (&hold, SIGINT);
+	sigaddset (&hold, SIGTERM);
+	sigprocmask (SIG_BLOCK, &hold, &old);
+	rc = ctrrm_remove (b->rootfd, id, CTR_RM_FORCE, e);
+	sigprocmask (SIG_SETMASK, &old, NULL);
+	return rc < 0 ? err_wrap (e, "container %.12s: removing it failed", id) : 0;
 }
 
 int

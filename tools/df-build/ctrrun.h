@@ -1,6 +1,7 @@
 /* ctrrun - a build step's container, made and run by the programs `box
- * run` uses (ctr-create, ctr-spawn, ctr-rm), so a RUN gets the namespaces,
- * cgroups, capabilities, seccomp profile and network of any container */
+ * run` uses (ctr-create, ctr-spawn) and removed as ctr-rm removes one, so
+ * a RUN gets the namespaces, cgroups, capabilities, seccomp profile and
+ * network of any container */
 #ifndef DF_BUILD_CTRRUN_H
 #define DF_BUILD_CTRRUN_H
 
@@ -20,7 +21,7 @@ int ctrrun_create_with (struct build *b, const char *image, json_t *cmd, json_t 
                         char id[CTRRUN_ID_LEN + 1], struct bx_err *e);
 /* Run the container ID attached; *CODE its exit code (128+n: signal n). */
 int ctrrun_spawn (struct build *b, const char *id, int *code, struct bx_err *e);
-/* Remove the container ID, its mounts and directory (ctr-rm -f). */
+/* Remove the container ID, its mounts and directory (as ctr-rm -f). */
 int ctrrun_remove (struct build *b, const char *id, struct bx_err *e);
 /* Attach the container ID to the network NET (ctr-net attach), as box
  * run does between ctr-create and ctr-spawn: none and host need nothing. */
