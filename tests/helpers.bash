@@ -428,3 +428,33 @@ fakereg_start () {
 	FAKEREG=127.0.0.1:$(cat "$FAKE/port")
 	export FAKE FAKEREG FAKEREG_PID
 }
+
+# syncs_counted CMD...: run CMD with its fsync, fdatasync and syncfs calls
+# counted (by a preload made here: the calls leave no other trace), the
+# count in SYNCS; CMD's status is returned
+syncs_counted () {
+	local so=$BATS_TEST_TMPDIR/syncs.so st=0
+	if [[ ! -f $so ]]; then
+		cc -shared -fPIC -o "$so" -x c - <<-'C' || return 1
+			#define _GNU_SOURCE
+			#include <fcntl.h>
+			#include <stdlib.h>
+			#include <sys/syscall.h>
+			#include <unistd.h>
+			static void note (void)
+			{
+				const char *log = getenv ("SYNCS_LOG");
+				int fd = log ? open (log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600) : -1;
+				if (fd >= 0 && write (fd, "sync\n", 5) >= 0)
+					close (fd);
+			}
+			int fsync (int fd) { note (); return (int)syscall (SYS_fsync, fd); }
+			int fdatasync (int fd) { note (); return (int)syscall (SYS_fdatasync, fd); }
+			int syncfs (int fd) { note (); return (int)syscall (SYS_syncfs, fd); }
+		C
+	fi
+	: >"$BATS_TEST_TMPDIR/syncs.log"
+	SYNCS_LOG=$BATS_TEST_TMPDIR/syncs.log LD_PRELOAD=$so "$@" || st=$?
+	SYNCS=$(wc -l <"$BATS_TEST_TMPDIR/syncs.log")
+	return "$st"
+}

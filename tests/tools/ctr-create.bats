@@ -546,6 +546,18 @@ crun_run () {
 	[[ $stderr == 'ctr-create: invalid --security-opt 2: "bogus=1"' ]]
 }
 
+@test "--no-sync: the same container, its files not synced; not docker create's" {
+	mk small true
+	syncs_counted ctr-create small true >/dev/null
+	((SYNCS > 0))
+	syncs_counted ctr-create --no-sync small true >"$BATS_TEST_TMPDIR/id"
+	((SYNCS == 0))
+	D=$BOX_ROOT/containers/$(cat "$BATS_TEST_TMPDIR/id")
+	[[ $(jq -c .Config.Cmd "$D/create.json") == '["true"]' && $(sed -n 's/^status=//p' "$D/state") == created ]]
+	run -0 ctr-create --flags
+	[[ $output != *no-sync* ]]
+}
+
 @test "--init, --stop-signal, --stop-timeout, -i, --rm, --restart" {
 	mk --init --stop-signal SIGUSR1 --stop-timeout 3 -i --rm small echo x
 	[[ $(cfg .process.args) == '["/sbin/docker-init","--","echo","x"]' ]]

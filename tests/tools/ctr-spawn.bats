@@ -70,7 +70,7 @@ no_cgroup () {
 @test "usage and unknown containers" {
 	run -2 ctr-spawn
 	run --separate-stderr -0 ctr-spawn --help
-	[[ $output == "usage: ctr-spawn [--root DIR] [-d] CONTAINER" && -z $stderr ]]
+	[[ $output == "usage: ctr-spawn [--root DIR] [-d] [--no-sync] CONTAINER" && -z $stderr ]]
 	run --separate-stderr -3 ctr-spawn nope
 	[[ $stderr == "ctr-spawn: No such container: nope" ]]
 }
@@ -303,6 +303,16 @@ long_restart () {
 	ctr-kill --stop -t 1 "$ID"
 	wait_for flock -n "$D/lock" true
 	[[ -e $D/stopped && $(state status) == exited ]]
+}
+
+@test "--no-sync: the state is written without a sync, as for --rm" {
+	mk -- sh -c 'exit 3'
+	syncs_counted ctr-spawn "$ID" || (($? == 3))
+	((SYNCS > 0))
+	mk -- sh -c 'exit 3'
+	syncs_counted ctr-spawn --no-sync "$ID" || (($? == 3))
+	((SYNCS == 0))
+	[[ $(state status) == exited && $(state exit_code) == 3 ]]
 }
 
 @test "--rm removes the container after it ends, attached and with -d" {
