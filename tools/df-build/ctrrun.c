@@ -121,13 +121,21 @@ run_prog (const char *const *argv, int outfd, int stoppable, int *status, struct
 	char prog[PATH_MAX + 32];
 	pid_t pid, parent = getpid ();
 	int st, pipefd[2] = {-1, -1};
+	sigset_t all, old;
 
 	sibling_path (argv[0], prog, sizeof prog);
 	fflush (stdout);
 	if ((outfd == PIPE_OUT || outfd == PIPE_STDOUT) && pipe2 (pipefd, O_CLOEXEC) < 0)
 		return err_set (e, BX_SYSTEM, errno, "pipe");
-	if ((pid = fork ()) < 0)
-		return err_set (e, BX_SYSTEM, errno, "fork");
+	/* vfork: the build's pages are not copied (nor faulted in again
+	 * after), the child makes system calls only until it execs; no
+	 * handler of the build runs in it meanwhile */
+	sigfillset (&all);
+	sigprocmask (SIG_BLOCK, &all, &old);
+	if ((pid = vfork ()) < 0) {
+		sigprocmask (SIG_SETMASK, &old, NULL);
+		return err_set (e, BX_SYSTEM, errno, "vfork");
+	}
 	if (pid == 0) {
 		/* a killed build takes its step along; Ctrl-C is the build's to
 		 * handle, so that ctr-create and ctr-rm are never cut short */
@@ -141,9 +149,11 @@ run_prog (const char *const *argv, int outfd, int stoppable, int *status, struct
 			_exit (BX_SYSTEM);
 		signal (SIGINT, SIG_DFL);
 		signal (SIGTERM, SIG_DFL);
+		sigprocmask (SIG_SETMASK, &old, NULL);
 		execvp (prog, (char *const *)argv);
 		_exit (127);
 	}
+	sigprocmask (SIG_SETMASK, &old, NULL);
 	if (stoppable)
 		running = pid;
 	if (stoppable && caught)
