@@ -440,11 +440,23 @@ op_move_root (const struct spec *s, int rootfd, struct bx_err *e)
 	return 0;
 }
 
+/* without a mount namespace, runc's chroot: neither pivot_root nor a
+ * move may touch the caller's root */
+static int
+op_chroot (const struct spec *s, int rootfd, struct bx_err *e)
+{
+	if (fchdir (rootfd) < 0 || chroot (".") < 0 || chdir ("/") < 0)
+		return err_set (e, BX_SYSTEM, errno, "chroot %s", s->rootfs);
+	return 0;
+}
+
 static int
 pivot (const struct spec *s, int rootfd, const struct mounts_oci *pv, struct bx_err *e)
 {
 	if (pv && pv->before_pivot && pv->before_pivot (pv->arg, e) < 0)
 		return -1;
+	if (!s->mntns)
+		return op_chroot (s, rootfd, e);
 	return pv && pv->no_pivot ? op_move_root (s, rootfd, e) : op_pivot (s, rootfd, e);
 }
 
@@ -533,12 +545,16 @@ mounts_root (const struct spec *s, struct bx_err *e)
 {
 	int rootfd;
 
-	/* nothing done here may reach the host's mounts */
-	if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	/* nothing done here may reach the host's mounts; without a mount
+	 * namespace (the caller's mounts, as runc makes them) only the
+	 * rootfs's bind is ours to change, and the caller removes it */
+	if (s->mntns && mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return err_set (e, BX_SYSTEM, errno, "make / private");
 	/* pivot_root needs a mount point; a copied rootfs is only a directory */
 	if (mount (s->rootfs, s->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return err_set (e, BX_SYSTEM, errno, "bind %s", s->rootfs);
+	if (!s->mntns && mount (NULL, s->rootfs, NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return err_set (e, BX_SYSTEM, errno, "make %s private", s->rootfs);
 	if ((rootfd = open (s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "open %s", s->rootfs);
 	return rootfd;

@@ -25,7 +25,11 @@ struct mounts_oci {
 
 /* The root made private, the rootfs bound on itself (pivot_root needs a
  * mount point): an O_PATH fd of it, or -1. Done before the child becomes
- * root of its user namespace, which may not walk to the rootfs. */
+ * root of its user namespace, which may not walk to the rootfs. Without
+ * a mount namespace (S->mntns 0) the mounts are made in the caller's,
+ * under the rootfs's bind, and the root is entered with chroot, as runc
+ * does: the caller detaches the bind (umount2 MNT_DETACH of the rootfs)
+ * when the container is gone. */
 int mounts_root (const struct spec *s, struct bx_err *e);
 
 /* Run S->ops against ROOTFD (mounts_root's, closed here): the steps up to

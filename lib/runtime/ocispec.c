@@ -429,9 +429,12 @@ userns_read (json_t *lx, struct spec *s, struct bx_err *e)
 {
 	if (idmaps_read (lx, "linux", &s->idmaps, e) < 0)
 		return -1;
-	for (size_t i = 0; i < s->njoins; i++)
+	for (size_t i = 0; i < s->njoins; i++) {
 		s->userns |= s->joins[i].type == CLONE_NEWUSER;
+		s->mntns |= s->joins[i].type == CLONE_NEWNS;
+	}
 	s->userns |= !!(s->clone_flags & CLONE_NEWUSER);
+	s->mntns |= !!(s->clone_flags & CLONE_NEWNS);
 	if (!s->userns && (s->idmaps.nuid || s->idmaps.ngid))
 		return bad (e, s->idmaps.nuid ? "linux.uidMappings: given, but linux.namespaces has no user namespace"
 		                              : "linux.gidMappings: given, but linux.namespaces has no user namespace");

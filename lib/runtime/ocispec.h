@@ -86,6 +86,7 @@ struct spec {
 	int clone_flags; /* the namespaces made new */
 	struct ns_join joins[8];
 	size_t njoins;
+	int mntns;                 /* a mount namespace: its own or joined (none: the mounts are the caller's) */
 	int userns;                /* in a user namespace: its own (CLONE_NEWUSER) or joined */
 	struct userns_maps idmaps; /* linux.uidMappings, gidMappings (allocated) */
 	/* linux.timeOffsets (the time namespace's clocks, set before the

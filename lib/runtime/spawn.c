@@ -449,15 +449,6 @@ child_result (int fd, pid_t pid, const struct spawn_oci *oci, pid_t *failed, str
 	return err_set (e, r.code, 0, "%s", r.msg);
 }
 
-static int
-joins (const struct spec *s, int type)
-{
-	for (size_t i = 0; i < s->njoins; i++)
-		if (s->joins[i].type == type)
-			return 1;
-	return 0;
-}
-
 /* the namespaces the parent holds for its next child, and its own to go
  * back to */
 struct nsback {
@@ -598,10 +589,6 @@ spawn_container (const struct spec *s, const struct cgroup *cg, const struct spa
 	pid_t pid;
 
 	*failed = 0;
-	/* without one of its own (or one given by path), the mounts and the
-	 * pivot would be the host's */
-	if (!(s->clone_flags & CLONE_NEWNS) && !joins (s, CLONE_NEWNS))
-		return err_set (e, SPAWN_FAILED, 0, "config.json: a mount namespace is required");
 	if (s->userns && !(s->clone_flags & CLONE_NEWUSER))
 		return err_set (e, SPAWN_FAILED, 0, "config.json: joining a user namespace by path: not implemented");
 	if (mounts_trees_open (s, &trees, e) < 0)

@@ -203,6 +203,7 @@ read_bundle (struct made *c, struct bx_err *e)
 		return -1;
 	snprintf (c->st.bundle, sizeof c->st.bundle, "%s", bundle);
 	snprintf (c->st.rootfs, sizeof c->st.rootfs, "%s", c->s.rootfs);
+	c->st.host_mounts = !c->s.mntns;
 	c->st.hooks = json_incref (json_object_get (c->s.json, "hooks"));
 	c->st.annotations = json_incref (json_object_get (c->s.json, "annotations"));
 	return 0;
@@ -275,7 +276,7 @@ made_destroy (struct made *c, int failed)
 		ocilog_warn (&e);
 	if (!failed && state_hooks (c, "poststop", OCI_STOPPED, &e) < 0)
 		ocilog_warn (&e);
-	if (c->reserved && ocistate_remove (c->rootfd, c->o->id, &e) < 0)
+	if (c->reserved && ocistate_remove (c->rootfd, &c->st, &e) < 0)
 		ocilog_warn (&e);
 }
 

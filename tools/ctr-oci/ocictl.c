@@ -254,7 +254,7 @@ destroy (struct ctr *c, struct bx_err *e)
 	if (cgroup_open (&cg, c->st.cgroup, &w) == 0 && cgroup_destroy (&cg, &w) < 0)
 		ocilog_warn (&w);
 	warn_hooks (c, "poststop", OCI_STOPPED);
-	return ocistate_remove (c->rootfd, c->st.id, e);
+	return ocistate_remove (c->rootfd, &c->st, e);
 }
 
 int

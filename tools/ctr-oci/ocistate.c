@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,9 +61,10 @@ ocistate_reserve (int rootfd, const char *id, struct bx_err *e)
 int
 ocistate_save (int dirfd, const struct ocistate *s, struct bx_err *e)
 {
-	json_t *j = json_pack ("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:I}", "id", s->id, "pid", (json_int_t)s->pid,
-	                       "pidStart", (json_int_t)s->pid_start, "bundle", s->bundle, "rootfs", s->rootfs,
-	                       "created", s->created, "cgroup", s->cgroup, "owner", (json_int_t)s->owner);
+	json_t *j =
+	    json_pack ("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:b}", "id", s->id, "pid", (json_int_t)s->pid,
+	               "pidStart", (json_int_t)s->pid_start, "bundle", s->bundle, "rootfs", s->rootfs, "created",
+	               s->created, "cgroup", s->cgroup, "owner", (json_int_t)s->owner, "hostMounts", s->host_mounts);
 	char *text;
 	int r;
 
@@ -110,6 +112,7 @@ ocistate_load (int rootfd, const char *id, struct ocistate *s, struct bx_err *e)
 	s->pid = (pid_t)json_integer_value (json_object_get (j, "pid"));
 	s->pid_start = (uint64_t)json_integer_value (json_object_get (j, "pidStart"));
 	s->owner = (uid_t)json_integer_value (json_object_get (j, "owner"));
+	s->host_mounts = json_is_true (json_object_get (j, "hostMounts"));
 	copy_str (s->bundle, sizeof s->bundle, j, "bundle");
 	copy_str (s->rootfs, sizeof s->rootfs, j, "rootfs");
 	copy_str (s->created, sizeof s->created, j, "created");
@@ -131,10 +134,13 @@ ocistate_free (struct ocistate *s)
 }
 
 int
-ocistate_remove (int rootfd, const char *id, struct bx_err *e)
+ocistate_remove (int rootfd, const struct ocistate *s, struct bx_err *e)
 {
-	if (tree_remove_at (rootfd, id) < 0 && errno != ENOENT)
-		return err_set (e, BX_SYSTEM, errno, "remove %s", id);
+	/* EINVAL: not mounted (the container never got that far) */
+	if (s->host_mounts && umount2 (s->rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		return err_set (e, BX_SYSTEM, errno, "unmount %s", s->rootfs);
+	if (tree_remove_at (rootfd, s->id) < 0 && errno != ENOENT)
+		return err_set (e, BX_SYSTEM, errno, "remove %s", s->id);
 	return 0;
 }
 

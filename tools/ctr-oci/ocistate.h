@@ -33,6 +33,7 @@ struct ocistate {
 	void *annotations; /* json_t * (object), owned; NULL: none */
 	void *hooks;       /* json_t * of config.json's hooks (poststop runs at delete), owned */
 	uid_t owner;
+	int host_mounts; /* no mount namespace: the rootfs's bind is in ours, detached at delete */
 };
 
 /* The root directory (made when missing, 0700); its fd, or -1. */
@@ -48,8 +49,9 @@ int ocistate_save (int dirfd, const struct ocistate *s, struct bx_err *e);
 /* Read ID's state; E "container does not exist" (BX_NOTFOUND) when none. */
 int ocistate_load (int rootfd, const char *id, struct ocistate *s, struct bx_err *e);
 void ocistate_free (struct ocistate *s);
-/* Remove ID's directory and what is in it. */
-int ocistate_remove (int rootfd, const char *id, struct bx_err *e);
+/* Remove ID's directory and what is in it; with host_mounts, detach
+ * the mounts its container made in our namespace first. */
+int ocistate_remove (int rootfd, const struct ocistate *s, struct bx_err *e);
 
 /* What S is now. */
 enum ocistate_status ocistate_status (int rootfd, const struct ocistate *s);
