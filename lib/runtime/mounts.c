@@ -617,22 +617,23 @@ trees_free (int *trees, size_t n)
 
 /* the idmapped binds, and in a user namespace all of them: a source the
  * container's root may not reach (a 0700 directory of the host's) is
- * still bound, as runc opens them on the host's side */
+ * still bound, as runc opens them on the host's side. Only root may
+ * clone a tree: rootless, the child binds by path. */
 static int
-wants_tree (const struct spec *s, const struct op *o)
+wants_tree (const struct spec *s, const struct op *o, int root)
 {
-	return o->kind == OP_BIND && (o->idmap || s->userns);
+	return o->kind == OP_BIND && (o->idmap || (s->userns && root));
 }
 
 int
 mounts_trees_open (const struct spec *s, int **trees, struct bx_err *e)
 {
 	const struct userns_map *last = NULL;
-	int userns = -1, r = 0;
+	int userns = -1, r = 0, root = s->userns && geteuid () == 0;
 	size_t i;
 
 	*trees = NULL;
-	for (i = 0; i < s->nops && !wants_tree (s, &s->ops[i]); i++)
+	for (i = 0; i < s->nops && !wants_tree (s, &s->ops[i], root); i++)
 		;
 	if (i == s->nops)
 		return 0;
@@ -642,7 +643,7 @@ mounts_trees_open (const struct spec *s, int **trees, struct bx_err *e)
 		(*trees)[i] = -1;
 	for (i = 0; i < s->nops && r == 0; i++) {
 		const struct op *o = &s->ops[i];
-		if (!wants_tree (s, o))
+		if (!wants_tree (s, o, root))
 			continue;
 		/* one namespace for the mounts that share the container's maps */
 		if (o->idmap && o->idmaps.uid != last) {

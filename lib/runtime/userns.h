@@ -30,10 +30,11 @@ struct userns_maps {
 };
 
 /* Write M to PID's uid_map and gid_map. Without the privilege to write
- * them ourselves, newuidmap and newgidmap write them (found in PATH);
- * without those either, a map of our own uid and gid alone is written
- * after setgroups "deny", as the kernel then demands (runc does the
- * same). Errors name the file or the program. */
+ * them ourselves (not root), a map of our own uid and gid alone is
+ * written after setgroups "deny", as the kernel then demands (runc does
+ * the same, and newgidmap would deny it too); any other map goes through
+ * newuidmap and newgidmap (found in PATH). Errors name the file or the
+ * program. */
 int userns_write_maps (pid_t pid, const struct userns_maps *m, struct bx_err *e);
 
 /* The id outside of ID inside, through MAP (N lines); -1 when unmapped. */

@@ -19,6 +19,7 @@ setup () {
 
 teardown () {
 	local c
+	[[ -z ${RL-} ]] || rm -rf "$RL"
 	for c in /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/*/"$CG"/*; do
 		[[ -f $c/cgroup.procs ]] && xargs -r kill -KILL <"$c/cgroup.procs" 2>/dev/null
 	done
@@ -551,4 +552,34 @@ userns () {
 	cfg '.linux.timeOffsets = {monotonic: {secs: 1}} | .linux.namespaces |= map(select(.type != "time"))'
 	run -1 oci run --bundle "$B" c2
 	[[ $output == *"config.json: linux.timeOffsets: given, but linux.namespaces has no time namespace of its own"* ]]
+}
+
+# as_user CMD...: CMD as uid and gid 4242, no passwd entry, no groups
+as_user () {
+	setpriv --reuid 4242 --regid 4242 --clear-groups env CTR_OCI_CACHE="$RL/cache" "$@"
+}
+
+@test "--rootless: spec --rootless runs as an unprivileged user, without the cgroup it may not make" {
+	# a directory that user can reach (the test's own is root's, 0700)
+	RL=$(mktemp -d /tmp/ctr-oci-rootless.XXXXXX)
+	chmod 755 "$RL"
+	mkdir "$RL/b"
+	cp -a "$B/rootfs" "$RL/b/rootfs"
+	chown -R 4242:4242 "$RL"
+	as_user ctr-oci spec --rootless --bundle "$RL/b"
+	jq '.process.terminal = false | .process.args = ["sh", "-c", "id -u; cat /proc/self/uid_map; ls /sys/kernel >/dev/null && echo sys"]
+		| .linux.cgroupsPath = "/'"$CG"'/r"' "$RL/b/config.json" >"$RL/c"
+	mv "$RL/c" "$RL/b/config.json"
+	jq -e '(.linux.namespaces | map(.type) | index("user") and (index("network") | not))
+		and .linux.uidMappings == [{containerID: 0, hostID: 4242, size: 1}] and (.linux.resources | not)' \
+		"$RL/b/config.json"
+	run -0 as_user ctr-oci --root "$RL/state" run --bundle "$RL/b" r1
+	[[ ${lines[0]} == 0 && $(echo "${lines[1]}" | tr -s ' ') == " 0 4242 1" && ${lines[2]} == sys ]]
+	run -1 as_user ctr-oci --root "$RL/state" --rootless false run --bundle "$RL/b" r2
+	[[ $output == *"Permission denied"* ]]
+	jq '.linux.resources = {pids: {limit: 10}}' "$RL/b/config.json" >"$RL/c"
+	mv "$RL/c" "$RL/b/config.json"
+	run -1 as_user ctr-oci --root "$RL/state" run --bundle "$RL/b" r3
+	[[ $output == *"cannot set limits: container could not join or create cgroup"* ]]
+	[[ -z $(ls -A "$RL/state") ]]
 }

@@ -226,6 +226,62 @@ fifo_make (struct made *c, struct bx_err *e)
 	return 0;
 }
 
+/* runc's --rootless auto: not root, or root of a user namespace other
+ * than the initial one */
+static int
+rootless (const struct ocicli *g)
+{
+	unsigned long inner = 1, outer = 1, count = 0;
+	FILE *f;
+
+	if (g->rootless >= 0)
+		return g->rootless;
+	if (geteuid () != 0)
+		return 1;
+	if ((f = fopen ("/proc/self/uid_map", "re"))) {
+		if (fscanf (f, "%lu %lu %lu", &inner, &outer, &count) != 3)
+			count = 0;
+		fclose (f);
+	}
+	return inner != 0 || outer != 0 || count != 4294967295UL;
+}
+
+/* limits a cgroup would have applied (the device rules aside: runc's
+ * rootless manager ignores those) */
+static int
+limits_set (const struct cgroup_limits *l)
+{
+	return l->memory >= 0 || l->memory_swap >= 0 || l->cpu_quota >= 0 || l->cpu_period || l->cpu_shares ||
+	       l->pids >= 0 || l->memory_reservation >= 0 || l->swappiness >= 0 || l->oom_kill_disable ||
+	       l->cpuset_cpus || l->cpuset_mems || l->rt_period >= 0 || l->rt_runtime >= 0 || l->blkio_weight ||
+	       l->nblkdevs;
+}
+
+/* The container's cgroup. Rootless (--rootless), a cgroup we may not make
+ * is done without, as runc's rootless manager does, unless limits needed
+ * it. */
+static int
+cgroup_make (struct made *c, const char *path, struct bx_err *e)
+{
+	int err;
+
+	if (cgroup_create (&c->cg, path, &c->s.res, e) == 0) {
+		c->cgroup_made = 1;
+		return 0;
+	}
+	err = e->sys;
+	if ((err != EACCES && err != EPERM && err != EROFS) || !rootless (c->g))
+		return -1;
+	if (limits_set (&c->s.res))
+		return err_set (e, SPAWN_FAILED, err, "cannot set limits: container could not join or create cgroup");
+	*e = (struct bx_err){0};
+	c->cg = (struct cgroup){.memdir = -1};
+	for (size_t i = 0; i < CGROUP_MAX_DIRS; i++)
+		c->cg.procs[i] = -1;
+	c->st.cgroup[0] = '\0';
+	return 0;
+}
+
 /* cgroup, filter and stdio, then the child: up to its waiting (create)
  * or its payload (run) */
 static int
@@ -236,9 +292,8 @@ made_start (struct made *c, struct bx_err *e)
 
 	ocicreate_cgroup_path (c->s.cgroups_path, c->o->id, c->g->systemd_cgroup, path, sizeof path);
 	snprintf (c->st.cgroup, sizeof c->st.cgroup, "%s", path);
-	if (cgroup_create (&c->cg, path, &c->s.res, e) < 0)
+	if (cgroup_make (c, path, e) < 0)
 		return -1;
-	c->cgroup_made = 1;
 	if (scmp_prepare (c->s.seccomp, c->g->cachefd, &c->filter, e) < 0 ||
 	    ocinotify_open (c->s.seccomp, &c->filter, &c->st, &c->notify, e) < 0)
 		return -1;

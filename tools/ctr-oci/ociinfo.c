@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -20,9 +22,11 @@ static const char features[] =
     "    \"mountOptions\": [\"async\", \"atime\", \"bind\", \"dev\", \"diratime\", \"dirsync\", \"exec\", \"mand\", "
     "\"noatime\", \"nodev\", \"nodiratime\", \"noexec\", \"nomand\", \"norelatime\", \"nostrictatime\", \"nosuid\", "
     "\"private\", \"rbind\", \"relatime\", \"remount\", \"ro\", \"rprivate\", \"rshared\", \"rslave\", "
-    "\"runbindable\", \"rw\", \"shared\", \"slave\", \"strictatime\", \"suid\", \"sync\", \"unbindable\"],\n"
+    "\"runbindable\", \"rw\", \"shared\", \"slave\", \"strictatime\", \"suid\", \"sync\", \"unbindable\", "
+    "\"idmap\", \"ridmap\"],\n"
     "    \"linux\": {\n"
-    "        \"namespaces\": [\"cgroup\", \"ipc\", \"mount\", \"network\", \"pid\", \"uts\"],\n"
+    "        \"namespaces\": [\"cgroup\", \"ipc\", \"mount\", \"network\", \"pid\", \"time\", \"user\", "
+    "\"uts\"],\n"
     "        \"capabilities\": [\"CAP_CHOWN\", \"CAP_DAC_OVERRIDE\", \"CAP_DAC_READ_SEARCH\", \"CAP_FOWNER\", "
     "\"CAP_FSETID\", \"CAP_KILL\", \"CAP_SETGID\", \"CAP_SETUID\", \"CAP_SETPCAP\", \"CAP_LINUX_IMMUTABLE\", "
     "\"CAP_NET_BIND_SERVICE\", \"CAP_NET_BROADCAST\", \"CAP_NET_ADMIN\", \"CAP_NET_RAW\", \"CAP_IPC_LOCK\", "
@@ -42,7 +46,8 @@ static const char features[] =
     "            \"archs\": [\"SCMP_ARCH_X86\", \"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X32\"]\n"
     "        },\n"
     "        \"apparmor\": {\"enabled\": false},\n"
-    "        \"selinux\": {\"enabled\": false}\n"
+    "        \"selinux\": {\"enabled\": false},\n"
+    "        \"mountExtensions\": {\"idmap\": {\"enabled\": true}}\n"
     "    }\n"
     "}\n";
 
@@ -102,13 +107,61 @@ ociinfo_features (int argc, char **argv, struct bx_err *e)
 	return 0;
 }
 
+/* runc's specconv.ToRootless: a user namespace mapping our uid and gid
+ * to root, no network namespace (nothing to wire it to), /sys the
+ * host's bound, no uid=/gid= mount options, no resources */
+static char *
+spec_rootless (struct bx_err *e)
+{
+	json_t *cfg = json_loads (default_spec, 0, NULL), *lx = json_object_get (cfg, "linux"), *ns, *m, *opts;
+	size_t i, k;
+	char *text;
+
+	if (!cfg)
+		return err_set (e, BX_SYSTEM, ENOMEM, "spec"), NULL;
+	ns = json_object_get (lx, "namespaces");
+	for (i = json_array_size (ns); i-- > 0;)
+		if (!strcmp (json_string_value (json_object_get (json_array_get (ns, i), "type")) ?: "", "network"))
+			json_array_remove (ns, i);
+	json_array_append_new (ns, json_pack ("{s:s}", "type", "user"));
+	json_object_set_new (
+	    lx, "uidMappings",
+	    json_pack ("[{s:i, s:I, s:i}]", "containerID", 0, "hostID", (json_int_t)geteuid (), "size", 1));
+	json_object_set_new (
+	    lx, "gidMappings",
+	    json_pack ("[{s:i, s:I, s:i}]", "containerID", 0, "hostID", (json_int_t)getegid (), "size", 1));
+	json_object_del (lx, "resources");
+	json_array_foreach (json_object_get (cfg, "mounts"), i, m)
+	{
+		if (!strcmp (json_string_value (json_object_get (m, "destination")) ?: "", "/sys")) {
+			json_object_set_new (m, "type", json_string ("none"));
+			json_object_set_new (m, "source", json_string ("/sys"));
+			json_object_set_new (m, "options",
+			                     json_pack ("[s,s,s,s,s]", "rbind", "nosuid", "noexec", "nodev", "ro"));
+			continue;
+		}
+		opts = json_object_get (m, "options");
+		for (k = json_array_size (opts); k-- > 0;) {
+			const char *o = json_string_value (json_array_get (opts, k)) ?: "";
+			if (!strncmp (o, "uid=", 4) || !strncmp (o, "gid=", 4))
+				json_array_remove (opts, k);
+		}
+	}
+	text = json_dumps (cfg, JSON_INDENT (4));
+	json_decref (cfg);
+	if (!text)
+		err_set (e, BX_SYSTEM, ENOMEM, "spec");
+	return text;
+}
+
 int
 ociinfo_spec (int argc, char **argv, struct bx_err *e)
 {
 	static const struct option lo[] = {
 	    {"bundle", required_argument, NULL, 'b'}, {"rootless", no_argument, NULL, 'r'}, {0, 0, 0, 0}};
 	const char *bundle = ".";
-	int c, dir;
+	char *text = NULL;
+	int c, dir, rootless = 0;
 
 	optind = 1;
 	opterr = 0;
@@ -116,7 +169,7 @@ ociinfo_spec (int argc, char **argv, struct bx_err *e)
 		if (c == 'b')
 			bundle = optarg;
 		else if (c == 'r')
-			return err_set (e, BX_FAIL, 0, "spec --rootless: user namespaces: not implemented");
+			rootless = 1;
 		else
 			return err_set (e, BX_USAGE, 0, "flag provided but not defined: %s", argv[optind - 1]);
 	}
@@ -126,7 +179,13 @@ ociinfo_spec (int argc, char **argv, struct bx_err *e)
 		close (dir);
 		return err_set (e, BX_FAIL, 0, "File config.json exists. Remove it first");
 	}
-	c = afile_write_at (dir, "config.json", default_spec, sizeof default_spec - 1, 0666, e);
+	if (rootless && !(text = spec_rootless (e))) {
+		close (dir);
+		return -1;
+	}
+	c = text ? afile_write_at (dir, "config.json", text, strlen (text), 0666, e)
+	         : afile_write_at (dir, "config.json", default_spec, sizeof default_spec - 1, 0666, e);
+	free (text);
 	close (dir);
 	return c;
 }
