@@ -890,3 +890,24 @@ cgroup_remove_all (const char *id, const char *parent, struct bx_err *e)
 	}
 	return 0;
 }
+
+int
+cgroup_delegate (const struct cgroup *cg, uid_t uid, struct bx_err *e)
+{
+	static const char fallback[] = "cgroup.procs\ncgroup.threads\ncgroup.subtree_control\n";
+	_cleanup_close_ int dir = -1;
+	_cleanup_file_ FILE *f = NULL;
+	char name[256];
+
+	if (!cg->v2 || !cg->n)
+		return 0;
+	if ((dir = open (cg->dir[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fchown (dir, uid, (gid_t)-1) < 0)
+		return err_set (e, BX_SYSTEM, errno, "chown %s", cg->dir[0]);
+	if (!(f = fopen ("/sys/kernel/cgroup/delegate", "re")) &&
+	    !(f = fmemopen ((void *)fallback, sizeof fallback - 1, "r")))
+		return err_set (e, BX_SYSTEM, errno, "/sys/kernel/cgroup/delegate");
+	while (fscanf (f, "%255s", name) == 1)
+		if (fchownat (dir, name, uid, (gid_t)-1, 0) < 0 && errno != ENOENT)
+			return err_set (e, BX_SYSTEM, errno, "chown %s/%s", cg->dir[0], name);
+	return 0;
+}

@@ -109,6 +109,11 @@ long cgroup_oom_kills (const struct cgroup *cg);
 int cgroup_destroy (struct cgroup *cg, struct bx_err *e);
 /* Close the fds only. */
 void cgroup_close (struct cgroup *cg);
+/* Give CG to UID, on v2 only as runc does: its directory and the files
+ * /sys/kernel/cgroup/delegate lists (without it: cgroup.procs,
+ * cgroup.threads, cgroup.subtree_control), so that the root of a
+ * container's user namespace manages its own subtree. */
+int cgroup_delegate (const struct cgroup *cg, uid_t uid, struct bx_err *e);
 
 /* docker rm: container ID's cgroup (under PARENT, NULL or "": box) goes
  * from every hierarchy and from $BOX_CGROUP2_ROOT, whoever made it;

@@ -366,11 +366,13 @@ container_child (const struct spec *s, const struct cgroup *cg, const struct spa
 	struct bx_err e = {0};
 	int console = -1, rootfd;
 
-	/* until execve, /proc/PID/{exe,fd} of ours are closed to the container */
-	prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
-	/* nothing is done as an unmapped user: the parent writes our maps */
+	/* nothing is done as an unmapped user: the parent writes our maps
+	 * first (one that is not root may only write a dumpable process's;
+	 * nothing of the container's runs yet) */
 	if ((s->clone_flags & CLONE_NEWUSER) && userns_wait (errfd, &e) < 0)
 		child_fail (errfd, &e);
+	/* until execve, /proc/PID/{exe,fd} of ours are closed to the container */
+	prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (join_cgroup (s, cg, &e) < 0 || join_namespaces (s, &e) < 0 || child_io (io, &e) < 0)
 		child_fail (errfd, &e);
 	if ((s->clone_flags & CLONE_NEWTIME) && timens_make (s, &e) < 0)
@@ -525,11 +527,30 @@ ns_leave (struct nsback *b)
 /* What the child cannot do for itself once in its new user namespace:
  * its maps, and the limits only the initial namespace may raise (runc
  * sets them from outside too). Then it may go on. */
+/* runc's OwnerUID: the container's cgroup belongs to the process's user
+ * when the container has a cgroup namespace and /sys/fs/cgroup mounted
+ * read-write (v2 only, cgroup_delegate) */
 static int
-userns_child_setup (const struct spec *s, pid_t pid, int fd, struct bx_err *e)
+cgroup_give (const struct spec *s, const struct cgroup *cg, struct bx_err *e)
+{
+	int64_t owner;
+
+	if (!cg->v2 || !(s->clone_flags & CLONE_NEWCGROUP))
+		return 0;
+	for (size_t i = 0; i < s->nops; i++)
+		if (s->ops[i].kind == OP_CGROUPFS && !strcmp (s->ops[i].dest, "/sys/fs/cgroup") && !s->ops[i].ro &&
+		    (owner = userns_outer (s->idmaps.uid, s->idmaps.nuid, s->uid)) >= 0)
+			return cgroup_delegate (cg, (uid_t)owner, e);
+	return 0;
+}
+
+static int
+userns_child_setup (const struct spec *s, const struct cgroup *cg, pid_t pid, int fd, struct bx_err *e)
 {
 	if (userns_write_maps (pid, &s->idmaps, e) < 0)
 		return err_wrap (e, "user namespace");
+	if (cgroup_give (s, cg, e) < 0)
+		return -1;
 	for (size_t i = 0; i < s->nrlimits; i++) {
 		struct rlimit rl = {(rlim_t)s->rlimits[i].soft, (rlim_t)s->rlimits[i].hard};
 		if (prlimit (pid, (enum __rlimit_resource)s->rlimits[i].resource, &rl, NULL) < 0)
@@ -607,7 +628,7 @@ spawn_container (const struct spec *s, const struct cgroup *cg, const struct spa
 		close (p[0]);
 		return -1;
 	}
-	if ((s->clone_flags & CLONE_NEWUSER) && userns_child_setup (s, pid, p[0], e) < 0) {
+	if ((s->clone_flags & CLONE_NEWUSER) && userns_child_setup (s, cg, pid, p[0], e) < 0) {
 		close (p[0]);
 		kill (pid, SIGKILL);
 		*failed = pid;

@@ -11,6 +11,20 @@ setup () {
 }
 
 teardown () {
+	local c
+	# the test's cgroups in the cgroup2 hierarchy it mounted, before
+	# box_teardown unmounts it
+	if [[ -n ${CG2-} ]]; then
+		for c in "$BOX_CGROUP2_ROOT"/box/*/; do
+			[[ -d $c ]] || continue
+			echo 1 >"$c/cgroup.kill"
+			for _ in $(seq 50); do
+				rmdir "$c" 2>/dev/null && break
+				sleep 0.1
+			done
+		done
+		rmdir "$BOX_CGROUP2_ROOT/box" "$BOX_CGROUP2_ROOT" 2>/dev/null
+	fi
 	box_teardown
 }
 
@@ -75,4 +89,31 @@ state () {
 	run --separate-stderr -125 ctr-spawn "$ID"
 	[[ $stderr == *"config.json: linux.uidMappings: given, but linux.namespaces has no user namespace" ]]
 	[[ $(state status) != running && -z $(ls -A "$VOL") ]]
+}
+
+@test "cgroup v2: the container's cgroup is given to its root, as runc's OwnerUID (a cgroup2 hierarchy mounted here)" {
+	local pid cg
+	CG2=$BATS_TEST_TMPDIR/cg2
+	mkdir -p "$CG2"
+	mount -t cgroup2 none "$CG2"
+	export BOX_CGROUP2_ROOT=$CG2/box-test-$$
+	mkdir "$BOX_CGROUP2_ROOT"
+	mk_userns 300000 sleep 60
+	# a cgroup namespace and /sys/fs/cgroup read-write: runc's condition
+	jq '.linux.namespaces |= (map(select(.type != "cgroup")) + [{type: "cgroup"}])
+		| .mounts |= map(if .destination == "/sys/fs/cgroup" then .options -= ["ro"] else . end)' \
+		"$D/config.json" >"$D/c" && mv "$D/c" "$D/config.json"
+	ctr-spawn -d "$ID"
+	pid=$(state pid)
+	cg=$BOX_CGROUP2_ROOT/box/$ID
+	[[ $(stat -c %u "$cg" "$cg/cgroup.procs" "$cg/cgroup.subtree_control" | sort -u) == 300000 ]]
+	[[ $(stat -c %u "$cg/cgroup.max.descendants") == 0 ]]
+	kill -KILL "$pid"
+	for _ in $(seq 50); do rmdir "$cg" 2>/dev/null && break; sleep 0.1; done
+	# read-only: the cgroup stays root's
+	jq '.mounts |= map(if .destination == "/sys/fs/cgroup" then .options += ["ro"] else . end)' \
+		"$D/config.json" >"$D/c" && mv "$D/c" "$D/config.json"
+	ctr-spawn -d "$ID"
+	pid=$(state pid)
+	[[ $(stat -c %u "$cg") == 0 ]]
 }
