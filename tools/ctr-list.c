@@ -845,24 +845,6 @@ cmd_diff (int argc, char **argv, struct ctx *c)
 
 /* --- system df ------------------------------------------------------------ */
 
-/* REC (ps's record, keys sorted) with df's Platform, which Docker's
- * container summary has and ps's record lacks, in its sorted place */
-static json_t *
-with_platform (json_t *rec)
-{
-	json_t *out = json_object (), *x;
-	const char *k;
-
-	json_object_foreach (rec, k, x)
-	{
-		if (strcmp (k, "Platform") > 0 && !json_object_get (out, "Platform"))
-			json_object_set_new (out, "Platform", json_null ());
-		json_object_set (out, k, x);
-	}
-	json_decref (rec);
-	return out;
-}
-
 static int
 cmd_df (int argc, char **argv, struct ctx *c)
 {
@@ -913,7 +895,6 @@ cmd_df (int argc, char **argv, struct ctx *c)
 		/* df's rows are docker ps's with the writable layer as Size */
 		json_object_set_new (cs[i].rec, "Size", json_string (size));
 		json_object_set_new (cs[i].rec_full, "Size", json_string (size));
-		cs[i].rec_full = with_platform (cs[i].rec_full);
 	}
 	rc = sysdf_print (c->rootfd, images (c), cs, vs.n, &so, &e);
 	for (size_t i = 0; i < vs.n; i++) {
@@ -924,8 +905,8 @@ cmd_df (int argc, char **argv, struct ctx *c)
 	free (cs);
 	free (vs.v);
 	ctx_close (c);
-	if (rc < 0 && so.verbose && err_docker () && e.code != BX_SYSTEM) {
-		/* docker system df -v says the template's error alone */
+	if (rc < 0 && so.verbose && err_docker () && e.code == BX_FAIL) {
+		/* docker system df -v says a template's failure alone */
 		fprintf (stderr, "%s\n", e.msg);
 		return BX_FAIL;
 	}

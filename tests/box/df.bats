@@ -98,8 +98,8 @@ print(n)' "$BOX_ROOT/images/blobs/sha256"
 	[[ $output == "2 1 1 0" ]]
 	run -0 box system df -v --format '{{range .Volumes}}{{.Name}} {{.Labels}} {{.Links}} {{.Driver}} {{.Mountpoint}}{{end}}'
 	[[ $output == "data k=v 1 local $BOX_ROOT/volumes/data/_data" ]]
-	run -0 box system df -v --format '{{range .Containers}}{{.ID}} {{.Command}} {{json .Platform}}{{end}}'
-	[[ $output == "$id \"sh\" null" ]]
+	run -0 box system df -v --format '{{range .Containers}}{{.ID}} {{.Command}} {{.Size}}{{end}}'
+	[[ $output == "$id \"sh\" 0B" ]]
 	run -0 box system df -v --format json
 	[[ $(jq -c 'keys_unsorted' <<<"$output") == '["Images","Containers","Volumes","BuildCache"]' ]]
 }
@@ -126,6 +126,8 @@ print(n)' "$BOX_ROOT/images/blobs/sha256"
 	[[ $stderr == 'template parsing error: template: :1:2: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type *formatter.diskUsageImagesContext' ]]
 	run --separate-stderr -1 box system df -v --format '{{.Nope}}'
 	[[ $stderr == 'template: :1:2: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type *formatter.diskUsageContext' ]]
+	run --separate-stderr -1 box system df -v --format '{{'
+	[[ $stderr == 'template parsing error: template: :1: unclosed action' ]]
 	run -1 box system df extra
 	run --separate-stderr -125 box system df --nope
 	[[ $stderr == "unknown flag: --nope"$'\n'"See 'box system df --help'." ]]

@@ -41,3 +41,4 @@ setup () {
 @test "life" { compat_file "$TESTS_DIR/compat/cases/life.case"; }
 @test "objects" { compat_file "$TESTS_DIR/compat/cases/objects.case"; }
 @test "more" { compat_file "$TESTS_DIR/compat/cases/more.case"; }
+@test "sysdf" { compat_file "$TESTS_DIR/compat/cases/sysdf.case"; }

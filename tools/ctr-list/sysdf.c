@@ -255,14 +255,13 @@ volumes_usage (struct usage *u, int rootfd, struct bx_err *e)
 		if (size >= 0)
 			size_str (size, 4, sz, sizeof sz);
 		snprintf (links, sizeof links, "%zu", json_array_size (json_object_get (users, names[i])));
-		json_array_append_new (
-		    u->vols,
-		    json_pack ("{ss ss ss ss ss ss ss ss ss ss sI si}", "Availability", "N/A", "Driver",
-		               json_string_value (json_object_get (v, "Driver")) ?: "local", "Group", "N/A", "Labels",
-		               labels ? labels : "", "Links", links, "Mountpoint", mp ? mp : "", "Name", names[i],
-		               "Scope", json_string_value (json_object_get (v, "Scope")) ?: "local", "Size", sz,
-		               "Status", "N/A", "_size", (json_int_t)size, "_links",
-		               (int)json_array_size (json_object_get (users, names[i]))));
+		json_array_append_new (u->vols, json_pack ("{ss ss ss ss ss ss ss sI si}", "Driver",
+		                                           json_string_value (json_object_get (v, "Driver")) ?: "local",
+		                                           "Labels", labels ? labels : "", "Links", links, "Mountpoint",
+		                                           mp ? mp : "", "Name", names[i], "Scope",
+		                                           json_string_value (json_object_get (v, "Scope")) ?: "local",
+		                                           "Size", sz, "_size", (json_int_t)size, "_links",
+		                                           (int)json_array_size (json_object_get (users, names[i]))));
 		json_decref (v);
 	}
 	volume_names_free (names, n);
