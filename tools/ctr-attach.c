@@ -1,5 +1,5 @@
 /*
- * ctr-attach - a terminal joined to a running -d container (docker attach)
+ * ctr-attach - a terminal joined to a running container (docker attach)
  *
  * usage:  ctr-attach [--root DIR] [--no-stdin] [--sig-proxy[=BOOL]]
  *                    [--detach-keys KEYS] CONTAINER
@@ -8,8 +8,8 @@
  *         -t container
  * stdout: the container's output from now on (a pty's all of it)
  * stderr: its stderr; "read escape sequence" after a detach
- * reads:  containers/<id>/state, create.json; the supervisor's attach
- *         socket (lib/runtime/attach)
+ * reads:  containers/<id>/state, create.json; the attach socket its
+ *         ctr-spawn serves, -d or attached (lib/runtime/attach)
  * writes: an attach event (and a kill event per signal passed on)
  * exit:   the container's exit code once it ends; 1 after a detach
  *         (Docker's), when it is not running, or on error; 3 no such
@@ -301,10 +301,9 @@ main (int argc, char **argv)
 	if (a.tty && a.stdin_on && !isatty (STDIN_FILENO))
 		err_die (BX_FAIL, "the input device is not a TTY");
 	if ((a.sock = attach_connect (dfd, &e)) < 0) {
+		/* running, but whatever ctr-spawn runs it is gone (killed) */
 		if (e.code == BX_NOTFOUND)
-			err_die (BX_FAIL,
-			         "container %.12s: attach to a container started attached (not -d): not implemented",
-			         a.id);
+			err_die (BX_FAIL, "container %.12s: nobody serves its attach socket", a.id);
 		return err_report (&e);
 	}
 	hello = a.stdin_on ? ATTACH_WANT_STDIN : 0;

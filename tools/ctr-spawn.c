@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,8 +34,11 @@
 #include "base/lock.h"
 #include "base/root.h"
 #include "base/timestamp.h"
+#include "ctr-spawn/attachsrv.h"
+#include "ctr-spawn/crilog.h"
 #include "ctr-spawn/launch.h"
 #include "ctr-spawn/probe.h"
+#include "ctr-spawn/relay.h"
 #include "ctr-spawn/restart.h"
 #include "ctr-spawn/supervise.h"
 #include "layers/overlay.h"
@@ -43,14 +47,12 @@
 #include "runtime/ctrrm.h"
 #include "runtime/event.h"
 #include "runtime/freezer.h"
-#include "runtime/health.h"
 #include "runtime/logcfg.h"
 #include "runtime/ocispec.h"
 #include "runtime/pty.h"
 #include "runtime/sealexe.h"
 #include "runtime/sigproxy.h"
 #include "runtime/spawn.h"
-#include "runtime/stdcopy.h"
 
 struct opts {
 	const char *root;
@@ -293,23 +295,6 @@ state_exited (struct ctx *c, int code, int oom)
 	ctr_state_write (c->cdir, &s, !c->auto_remove && !c->no_sync, &e);
 }
 
-/* the payload's standard fds: attached, ours (stdin or /dev/null) */
-static int
-io_attached (const struct ctx *c, const struct spec *s, struct spawn_io *io, int *master, struct bx_err *e)
-{
-	int give_stdin = s->terminal || c->open_stdin;
-
-	*io = (struct spawn_io){.in = STDIN_FILENO, .out = STDOUT_FILENO, .err = STDERR_FILENO, .console = -1};
-	*master = -1;
-	if (!give_stdin && (io->in = open ("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
-		return err_set (e, SPAWN_FAILED, errno, "/dev/null");
-	if (s->terminal && pty_open (master, &io->console, io->console_path, sizeof io->console_path, e) < 0)
-		return -1;
-	if (s->terminal)
-		pty_resize (STDIN_FILENO, *master);
-	return 0;
-}
-
 static void
 io_close (struct spawn_io *io)
 {
@@ -324,19 +309,13 @@ io_close (struct spawn_io *io)
 	io->in = io->out = io->err = io->console = -1;
 }
 
-/* the end: health checks, cgroup, state, --rm; returns the exit code */
+/* the end: cgroup, state, --rm; returns the exit code */
 static int
-finish (struct ctx *c, struct cgroup *cg, int status, pid_t prober)
+finish (struct ctx *c, struct cgroup *cg, int status)
 {
 	struct bx_err e = {0};
-	int code = spawn_exit_code (status), oom = cgroup_oom_kills (cg) > 0, st;
+	int code = spawn_exit_code (status), oom = cgroup_oom_kills (cg) > 0;
 	char n[16];
-
-	if (prober > 0) {
-		kill (prober, SIGKILL);
-		waitpid (prober, &st, 0);
-		health_end (c->cdir, &e);
-	}
 
 	if (cgroup_destroy (cg, &e) < 0)
 		err_report (&e);
@@ -370,52 +349,8 @@ fail_start (struct ctx *c, struct cgroup *cg, pid_t failed, const struct bx_err 
 	return err->code;
 }
 
-static int
-run_attached (struct ctx *c)
-{
-	struct spec s;
-	struct cgroup cg = {.n = 0};
-	struct spawn_io io;
-	struct scmp_prog filter = {0};
-	struct bx_err e = {0};
-	struct stdcopy copy, *pcopy = NULL;
-	sigset_t set;
-	int master, status;
-	pid_t pid, failed = 0, prober;
-
-	if (prepare (c, &s, &cg, &filter, &e) < 0 || io_attached (c, &s, &io, &master, &e) < 0 ||
-	    (!s.terminal && stdcopy_guard (&copy, &io.in, &io.out, &io.err, &e) < 0)) {
-		e.code = SPAWN_FAILED;
-		goto failed;
-	}
-	pcopy = s.terminal ? NULL : &copy;
-	io.filter = &filter;
-	event_log (c->rootfd, "container", "attach", c->id, &c->ev);
-	sigproxy_block (&set);
-	if ((pid = spawn_container (&s, &cg, &io, 0, &failed, &e)) < 0)
-		goto failed;
-	io_close (&io);
-	state_running (c, pid, getpid (), 0);
-	prober = probe_fork (&c->health, c->cdir, c->rootpath, c->id);
-	/* docker run -t without -i: the terminal's output only */
-	status = sigproxy_wait (pid, master, &set, c->open_stdin ? STDIN_FILENO : -1, pcopy);
-	if (pcopy)
-		stdcopy_close (pcopy);
-	ocispec_free (&s);
-	scmp_free (&filter);
-	return finish (c, &cg, status, prober);
-failed:
-	if (pcopy)
-		stdcopy_close (pcopy);
-	err_wrap (&e, "container %.12s", c->id);
-	fail_start (c, &cg, failed, &e);
-	ocispec_free (&s);
-	scmp_free (&filter);
-	return err_report (&e);
-}
-
-/* -d: the payload's fds for the supervisor: pipes (or a pty) to log, a
- * stdin held open when asked; FDS[] are the supervisor's ends */
+/* the payload's fds: pipes (or a pty) to log, a stdin held open when
+ * asked; FDS[] are our ends (the supervisor's with -d) */
 static int
 io_detached (const struct ctx *c, const struct spec *s, struct spawn_io *io, int fds[3], struct bx_err *e)
 {
@@ -439,6 +374,75 @@ io_detached (const struct ctx *c, const struct spec *s, struct spawn_io *io, int
 		return err_set (e, SPAWN_FAILED, errno, "/dev/null");
 	}
 	return 0;
+}
+
+/* Attached: the payload our child, its output logged as the supervisor
+ * logs it and relayed to our stdout and stderr, our stdin to it, the
+ * attach socket served, the health checks run, until it ends */
+static int
+run_attached (struct ctx *c)
+{
+	static struct crilog log;  /* static: its held pieces are 32 KiB */
+	static struct probe probe; /* static: its output buffer is 4 KiB */
+	static struct attachsrv as;
+	static struct relay fg;
+	struct spec s;
+	struct cgroup cg = {.n = 0};
+	struct spawn_io io = {.in = -1, .out = -1, .err = -1, .console = -1};
+	struct scmp_prog filter = {0};
+	struct bx_err e = {0};
+	sigset_t set;
+	int fds[3] = {-1, -1, -1}, input, sigfd, code;
+	pid_t pid, failed = 0;
+
+	/* the socket before the state says running: an attach then finds it */
+	attachsrv_open (&as, c->cdir);
+	if (prepare (c, &s, &cg, &filter, &e) < 0 || io_detached (c, &s, &io, fds, &e) < 0) {
+		e.code = SPAWN_FAILED;
+		goto failed;
+	}
+	if (s.terminal)
+		pty_resize (STDIN_FILENO, fds[0]);
+	io.filter = &filter;
+	event_log (c->rootfd, "container", "attach", c->id, &c->ev);
+	/* a caller gone is seen as EPIPE (relay); the payload's is SIG_DFL again */
+	signal (SIGPIPE, SIG_IGN);
+	sigproxy_block (&set);
+	if ((pid = spawn_container (&s, &cg, &io, 0, &failed, &e)) < 0)
+		goto failed;
+	io_close (&io);
+	ocispec_free (&s);
+	scmp_free (&filter);
+	state_running (c, pid, getpid (), 0);
+	crilog_open (&log, c->cdir, &c->log);
+	/* a pty: its master is fds[0], no stderr; else the stdin pipe, if open */
+	input = fds[1] < 0 ? fds[0] : fds[2];
+	attachsrv_start (&as, input, fds[1] < 0);
+	relay_open (&fg, c->open_stdin ? STDIN_FILENO : -1, input, fds[1] < 0);
+	probe_begin (&probe, &c->health, c->cdir, c->rootpath, c->id);
+	sigfd = signalfd (-1, &set, SFD_CLOEXEC);
+	code = supervise_wait (pid, fds, sigfd, &log, &probe, &as, &fg);
+	probe_end (&probe);
+	relay_close (&fg);
+	crilog_close (&log);
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close (fds[i]);
+	code = finish (c, &cg, code);
+	attachsrv_exit (&as, code);
+	attachsrv_close (&as, c->cdir);
+	return code;
+failed:
+	attachsrv_close (&as, c->cdir);
+	io_close (&io);
+	for (int i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close (fds[i]);
+	err_wrap (&e, "container %.12s", c->id);
+	fail_start (c, &cg, failed, &e);
+	ocispec_free (&s);
+	scmp_free (&filter);
+	return err_report (&e);
 }
 
 /* the worker of one -d start (a child of the supervisor): the container

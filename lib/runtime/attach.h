@@ -1,7 +1,8 @@
-/* attach - the attach socket of a -d container, containers/<id>/attach
+/* attach - the attach socket of a running container, containers/<id>/attach
  *
- * ctr-spawn's -d supervisor holds the container's output (pipes, or the
- * pty master) and its open stdin; it listens on this unix socket
+ * ctr-spawn holds the container's output (pipes, or the pty master) and
+ * its open stdin: its -d supervisor, or ctr-spawn itself when it runs the
+ * container attached. It listens on this unix socket
  * (SOCK_SEQPACKET: one message a send, never split nor joined) and serves
  * any number of attachers at once (ctr-attach). Each message is one type
  * byte, then its payload:
@@ -14,8 +15,8 @@
  *                            'x' CODE    the container ended, its exit
  *                                        code in decimal; then EOF
  *
- * The socket exists while the supervisor lives; the supervisor removes
- * it when it ends. It is bound through /proc/self/fd/<dirfd>/, so a long
+ * The socket exists while that ctr-spawn lives; it removes it when it
+ * ends. It is bound through /proc/self/fd/<dirfd>/, so a long
  * state directory path never meets sun_path's 108 bytes. */
 #ifndef BOX_ATTACH_H
 #define BOX_ATTACH_H

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# box attach: a terminal joined to a -d container through its supervisor's
-# attach socket (ctr-attach, ctr-spawn's attachsrv), as Docker 20.10's
+# box attach: a terminal joined to a running container through the attach
+# socket its ctr-spawn serves (ctr-attach, ctr-spawn's attachsrv), -d or
+# started attached (run without -d, start -a), as Docker 20.10's
 # (taken from a dockerd run on this machine): the pty of a -d -it
 # container, the output of a -d one, ctrl-p ctrl-q and --detach-keys,
 # several attachers, --no-stdin, --sig-proxy, the exit code at the end.
@@ -121,4 +122,58 @@ ptyrun () {
 	[[ ! -e $BOX_ROOT/containers/$id/attach ]]
 	run -0 box attach --help
 	[[ ${lines[0]} == "Usage:  box attach [OPTIONS] CONTAINER" ]]
+}
+
+@test "a container started attached: attach gets its output from now on and its exit code; -i: input from both" {
+	local r a rc=0
+	box run --name fg --network none small sh -c 'echo early; sleep 1; echo out; echo err >&2; exit 4' \
+		>"$BATS_TEST_TMPDIR/ro" 2>"$BATS_TEST_TMPDIR/re" 3>&- &
+	r=$!
+	for _ in $(seq 50); do [[ $(box logs fg 2>/dev/null) == early ]] && break; sleep 0.1; done
+	box attach fg >"$BATS_TEST_TMPDIR/o" 2>"$BATS_TEST_TMPDIR/e" 3>&- &
+	a=$!
+	wait "$a" || rc=$?
+	[[ $rc == 4 ]]
+	rc=0
+	wait "$r" || rc=$?
+	[[ $rc == 4 ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/o") == out && $(cat "$BATS_TEST_TMPDIR/e") == err ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/ro") == $'early\nout' && $(cat "$BATS_TEST_TMPDIR/re") == err ]]
+	run -0 box logs fg
+	[[ $output == $'early\nout\nerr' ]]
+
+	# -i: the input of run and of attach both reach it; the end of run's
+	# input ends the container's (Docker's StdinOnce)
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	box run -i --name fgi --network none small cat <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/ro" 3>&- &
+	r=$!
+	exec 4>"$BATS_TEST_TMPDIR/in"
+	echo one >&4
+	for _ in $(seq 50); do [[ $(box logs fgi 2>/dev/null) == one ]] && break; sleep 0.1; done
+	{ echo two; sleep 1; } | box attach fgi >"$BATS_TEST_TMPDIR/o" 3>&- 4>&- &
+	a=$!
+	for _ in $(seq 50); do [[ $(box logs fgi 2>/dev/null) == $'one\ntwo' ]] && break; sleep 0.1; done
+	exec 4>&-
+	rc=0
+	wait "$r" || rc=$?
+	[[ $rc == 0 ]]
+	rc=0
+	wait "$a" || rc=$?
+	[[ $rc == 0 ]]
+	[[ $(cat "$BATS_TEST_TMPDIR/ro") == $'one\ntwo' && $(cat "$BATS_TEST_TMPDIR/o") == two ]]
+}
+
+@test "a container started attached with -it: attach shares its pty" {
+	local r
+	box create -it --name fgt --network none small sh >/dev/null
+	# start -a -i on a pty of ours that types nothing for 3 s, then exit
+	python3 "$TESTS_DIR/fixtures/ptyrun.py" '[(3, b"exit 6\r")]' box start -a -i fgt >"$BATS_TEST_TMPDIR/ro" 3>&- &
+	r=$!
+	for _ in $(seq 50); do [[ -S $BOX_ROOT/containers/$(box inspect -f '{{.Id}}' fgt)/attach ]] && break; sleep 0.1; done
+	ptyrun '[(0.5, b"echo hi$((3+4))\r"), (b"hi7", b"\x10\x11")]' attach fgt
+	[[ ${lines[0]} == *'hi7\r'* && ${lines[0]} == *'read escape sequence'* && ${lines[1]} == rc=1 ]]
+	wait "$r"
+	[[ $(cat "$BATS_TEST_TMPDIR/ro") == *hi7* && $(cat "$BATS_TEST_TMPDIR/ro") == *rc=6* ]]
+	run -0 box logs fgt
+	[[ $output == *hi7* ]]
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# box logs on a detached container: streams apart, -t, --tail, -f until
-# the container stops.
+# box logs: streams apart, -t, --tail, -f until the container stops; the
+# output of a container run attached (run without -d, start -a) is logged too.
 
 load ../helpers
 
@@ -139,4 +139,38 @@ log_figures () {
 	echo "no newline: ratio $ratio, $p partial of $recs records" >&2
 	((recs <= n / 16384 + 10))
 	[[ $(box logs "$id" | wc -c) == "$n" ]]
+}
+
+@test "run attached: the output on our stdout and stderr and in the log, streams apart" {
+	run --separate-stderr -3 box run --name att --network none small sh -c 'echo out1; echo err1 >&2; printf part; exit 3'
+	[[ $output == $'out1\npart' && $stderr == err1 ]]
+	run --separate-stderr -0 box logs att
+	[[ $output == $'out1\npart' && $stderr == err1 ]]
+	# start -a appends its run, as Docker's does (the piece of a line
+	# without its newline joins the next, as in Docker's log)
+	run --separate-stderr -3 box start -a att
+	[[ $output == $'out1\npart' && $stderr == err1 ]]
+	[[ $(box logs att 2>/dev/null) == $'out1\npartout1\npart' ]]
+	[[ $(box logs att 2>&1 >/dev/null) == $'err1\nerr1' ]]
+	# --log-driver none: the terminal has it, no log
+	run -0 box run --name quiet --log-driver none --network none small echo hi
+	[[ $output == hi ]]
+	[[ ! -e $BOX_ROOT/containers/$(box inspect -f '{{.Id}}' quiet)/log ]]
+}
+
+@test "run -t attached: the pty's output logged as stdout; -i: our stdin reaches it, and its end" {
+	run -0 python3 "$TESTS_DIR/fixtures/ptyrun.py" '[]' box run -t --name tty1 --network none small sh -c 'echo ttyout; echo ttyerr >&2'
+	[[ ${lines[0]} == *'ttyout\r'*'ttyerr\r'* && ${lines[1]} == rc=0 ]]
+	run --separate-stderr -0 box logs tty1
+	[[ $output == $'ttyout\r\nttyerr\r' && $stderr == "" ]]
+	run --separate-stderr -0 box run -i --name in1 --network none small sh -c 'cat; echo done >&2' <<<"from stdin"
+	[[ $output == "from stdin" && $stderr == done ]]
+	run -0 box logs in1
+	[[ $output == $'from stdin\ndone' ]]
+}
+
+@test "run attached: a reader gone ends the container's writes as it did before" {
+	# (not the container's pid 1, which no SIGPIPE kills)
+	run -0 timeout 10 bash -c "box run --rm --network none small sh -c 'while :; do echo y; done | cat' | head -n 2"
+	[[ $output == $'y\ny' ]]
 }

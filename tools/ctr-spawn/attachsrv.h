@@ -1,4 +1,5 @@
-/* attachsrv - the -d supervisor's side of attach (lib/runtime/attach):
+/* attachsrv - ctr-spawn's side of attach (lib/runtime/attach), served by
+ * the -d supervisor and by an attached ctr-spawn alike:
  * attachers accepted on containers/<id>/attach, the container's output
  * sent to each, their input written to its stdin or pty, their window
  * size given to the pty, the exit code sent to each at the end.

@@ -2,14 +2,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -140,6 +137,8 @@ check_spawn (const struct probe *p, int out)
 	memcpy (argv + 4, p->cfg->test, n * sizeof *argv);
 	sigemptyset (&none);
 	posix_spawn_file_actions_init (&fa);
+	/* not an attached ctr-spawn's stdin: the caller's terminal */
+	posix_spawn_file_actions_addopen (&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2 (&fa, out, STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2 (&fa, out, STDERR_FILENO);
 	posix_spawnattr_init (&at);
@@ -267,42 +266,4 @@ probe_end (struct probe *p)
 	p->fd = -1;
 	p->pid = 0;
 	health_end (p->cdir, &e);
-}
-
-pid_t
-probe_fork (const struct probe_cfg *cfg, int cdir, const char *root, const char *id)
-{
-	static struct probe p;
-	sigset_t set;
-	pid_t pid;
-	int sfd, null;
-
-	if (!cfg->test)
-		return -1;
-	if ((pid = fork ()) != 0)
-		return pid;
-	prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	/* not the terminal's or the caller's pipes: only ctr-spawn's */
-	if ((null = open ("/dev/null", O_RDWR | O_CLOEXEC)) >= 0)
-		dup2 (null, STDIN_FILENO), dup2 (null, STDOUT_FILENO), dup2 (null, STDERR_FILENO);
-	sigemptyset (&set);
-	sigaddset (&set, SIGCHLD);
-	sigprocmask (SIG_BLOCK, &set, NULL);
-	if ((sfd = signalfd (-1, &set, SFD_CLOEXEC)) < 0)
-		_exit (1);
-	probe_begin (&p, cfg, cdir, root, id);
-	for (;;) {
-		struct pollfd f[2] = {{sfd, POLLIN, 0}, {probe_fd (&p), POLLIN, 0}};
-		struct signalfd_siginfo si;
-		int st;
-		pid_t c;
-		if (poll (f, 2, probe_due_ms (&p)) < 0)
-			continue;
-		probe_tick (&p);
-		if (f[1].fd >= 0 && f[1].revents)
-			probe_output (&p);
-		if (f[0].revents && read (sfd, &si, sizeof si) > 0)
-			while ((c = waitpid (-1, &st, WNOHANG)) > 0)
-				probe_reaped (&p, c, st);
-	}
 }

@@ -1,4 +1,5 @@
-/* probe - a running container's health checks, run by its -d supervisor
+/* probe - a running container's health checks, run by the loop that
+ * waits for it (supervise: the -d supervisor's, an attached ctr-spawn's)
  *
  * Config.Healthcheck (create.json) is read before the supervisor forks
  * (probe_cfg_parse); the supervisor then keeps a timer, and for each check
@@ -58,10 +59,5 @@ void probe_output (struct probe *p);
 int probe_reaped (struct probe *p, pid_t pid, int status);
 /* The container ended: the check killed, the health "unhealthy". */
 void probe_end (struct probe *p);
-
-/* An attached container's checks: a process of their own, forked by
- * ctr-spawn once the container runs (killed by it, or with it: its
- * parent-death signal), which runs them until killed; its pid, or -1. */
-pid_t probe_fork (const struct probe_cfg *cfg, int cdir, const char *root, const char *id);
 
 #endif

@@ -19,6 +19,7 @@
 #include "crilog.h"
 #include "launch.h"
 #include "probe.h"
+#include "relay.h"
 #include "runtime/cgroup.h"
 #include "runtime/ctr.h"
 #include "runtime/spawn.h"
@@ -76,11 +77,13 @@ report_first (struct sv *sv, const struct launch_msg *m)
 	sv->report = -1;
 }
 
-/* read what FD has into the log; 0 at its end, where the piece of a line
- * the log held goes out. 16 KiB a read: a bigger buffer costs the
- * supervisor's RSS and saves no log bytes, lines are joined across reads */
+/* read what FD has into the log, to the attachers and to our caller
+ * (attached); 0 at its end, where the piece of a line the log held goes
+ * out; -1 once the caller's side broke. 16 KiB a read: a bigger buffer
+ * costs the supervisor's RSS and saves no log bytes, lines are joined
+ * across reads */
 static int
-log_from (int fd, struct crilog *log, int stream, struct attachsrv *as)
+log_from (int fd, struct crilog *log, int stream, struct attachsrv *as, struct relay *fg)
 {
 	static char buf[16384];
 	ssize_t n = read (fd, buf, sizeof buf);
@@ -95,7 +98,8 @@ log_from (int fd, struct crilog *log, int stream, struct attachsrv *as)
 	if (crilog_out (log, stream, buf, (size_t)n) < 0)
 		log_failed ();
 	attachsrv_out (as, stream, buf, (size_t)n);
-	return 1;
+	/* as the container's own write to a caller gone would have ended */
+	return fg && relay_out (fg, stream, buf, (size_t)n) < 0 ? -1 : 1;
 }
 
 /* reap what ended (a health check is recorded); 1 once PID was, with
@@ -121,22 +125,56 @@ earliest (int a, int b)
 	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
 }
 
-/* log the output until it ends and the payload was reaped; a piece of a
- * line waits in the log for its rest until it is due; the health checks
- * run meanwhile */
-static int
-wait_and_log (pid_t pid, int fds[3], int sigfd, struct crilog *log, struct probe *pr, struct attachsrv *as)
+/* a signal for the payload: passed on, but a terminal's new size goes
+ * to its pty */
+static void
+pass_on (pid_t pid, int sig, struct relay *fg)
 {
-	struct pollfd p[4 + 1 + ATTACHSRV_MAX] = {
-	    {fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}, {sigfd, POLLIN, 0}, {-1, POLLIN, 0}};
-	int status = 0, reaped = 0;
-	size_t na;
+	if (sig == SIGWINCH && fg && relay_resize (fg))
+		return;
+	kill (pid, sig);
+}
+
+/* our caller's reader of stream K went: the container's writes there fail
+ * from now on, as they did when they went straight to it (a pty closed
+ * hangs its session up) */
+static void
+caller_gone (int fds[3], int k, struct attachsrv *as, struct relay *fg)
+{
+	close (fds[k]);
+	fds[k] = -1;
+	if (fg->pty) {
+		fg->to = fg->in = -1;
+		attachsrv_start (as, -1, 0);
+	}
+}
+
+/* our caller's input ended: a stdin pipe is closed for everyone */
+static void
+input_ended (int fds[3], struct attachsrv *as)
+{
+	close (fds[2]);
+	fds[2] = -1;
+	attachsrv_start (as, -1, 0);
+}
+
+int
+supervise_wait (pid_t pid, int fds[3], int sigfd, struct crilog *log, struct probe *pr, struct attachsrv *as,
+                struct relay *fg)
+{
+	struct pollfd p[5 + 1 + ATTACHSRV_MAX] = {
+	    {fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}, {sigfd, POLLIN, 0}, {-1, POLLIN, 0}, {-1, POLLIN, 0}};
+	int status = 0, reaped = 0, r;
+	size_t na, nf;
 
 	while (p[0].fd >= 0 || p[1].fd >= 0 || !reaped) {
 		int n;
 		p[3].fd = probe_fd (pr);
-		na = attachsrv_fds (as, p + 4);
-		n = poll (p, 4 + (nfds_t)na, earliest (crilog_due_ms (log), reaped ? -1 : probe_due_ms (pr)));
+		nf = fg && !reaped ? relay_fds (fg, p + 4) : 0;
+		if (!nf)
+			p[4].fd = -1;
+		na = attachsrv_fds (as, p + 5);
+		n = poll (p, 5 + (nfds_t)na, earliest (crilog_due_ms (log), reaped ? -1 : probe_due_ms (pr)));
 		if (crilog_expire (log) < 0)
 			log_failed ();
 		if (!reaped)
@@ -145,11 +183,15 @@ wait_and_log (pid_t pid, int fds[3], int sigfd, struct crilog *log, struct probe
 			continue;
 		if (p[3].fd >= 0 && p[3].revents)
 			probe_output (pr);
-		if (p[0].revents && !log_from (p[0].fd, log, 0, as))
-			p[0].fd = -1;
-		if (p[1].revents && !log_from (p[1].fd, log, 1, as))
-			p[1].fd = -1;
-		attachsrv_ready (as, p + 4, na);
+		for (int k = 0; k < 2; k++)
+			if (p[k].revents && (r = log_from (p[k].fd, log, k, as, fg)) <= 0) {
+				p[k].fd = -1;
+				if (r < 0)
+					caller_gone (fds, k, as, fg);
+			}
+		if (nf && relay_ready (fg, p + 4, nf) && fds[2] >= 0)
+			input_ended (fds, as);
+		attachsrv_ready (as, p + 5, na);
 		if (p[2].revents) {
 			struct signalfd_siginfo si;
 			if (read (sigfd, &si, sizeof si) != (ssize_t)sizeof si)
@@ -157,7 +199,7 @@ wait_and_log (pid_t pid, int fds[3], int sigfd, struct crilog *log, struct probe
 			if (si.ssi_signo == SIGCHLD)
 				reaped |= reap (pid, &status, pr);
 			else if (!reaped)
-				kill (pid, (int)si.ssi_signo);
+				pass_on (pid, (int)si.ssi_signo, fg);
 		}
 	}
 	return status;
@@ -342,7 +384,7 @@ supervise_run (struct sv *sv)
 			kill (m.pid, SIGKILL);
 		t0 = time (NULL);
 		probe_begin (&probe, &sv->health, sv->cdir, sv->root, sv->id);
-		status = wait_and_log (m.pid, fds, sigfd, &log, &probe, &as);
+		status = supervise_wait (m.pid, fds, sigfd, &log, &probe, &as, NULL);
 		probe_end (&probe);
 		for (int i = 0; i < 3; i++)
 			if (fds[i] >= 0)

@@ -1,6 +1,7 @@
 /* supervise - what the -d supervisor of ctr-spawn does between starts:
  * the CRI log (crilog), the wait for the payload, the health checks
- * (probe), the restart policy (restart)
+ * (probe), the restart policy (restart); the wait is an attached
+ * ctr-spawn's too (relay adds its caller's terminal)
  *
  * The supervisor stays small (its peak RSS is measured by bench/run): it
  * never parses config.json. Each start is made by a worker process it
@@ -11,6 +12,7 @@
 #ifndef BOX_SUPERVISE_H
 #define BOX_SUPERVISE_H
 
+#include <sys/types.h>
 #include <time.h>
 
 #include "probe.h"
@@ -37,5 +39,18 @@ struct sv {
 /* Start, log and wait, restart as the policy says; returns the last exit
  * code (the worker's 125/126/127 when a start failed). */
 int supervise_run (struct sv *sv);
+
+struct crilog;
+struct attachsrv;
+struct relay;
+
+/* One run of the payload PID: its output (FDS[0], FDS[1]: pipes, or a
+ * pty master and -1) to LOG, to the attachers of AS and, attached, to our
+ * caller through FG (NULL for the supervisor), until it ends and PID was
+ * reaped; its input (FDS[2], the stdin pipe, or -1) fed by AS and FG; the
+ * health checks of PR run meanwhile; a signal read from SIGFD passed on.
+ * An fd closed here is -1 in FDS after. Returns PID's wait status. */
+int supervise_wait (pid_t pid, int fds[3], int sigfd, struct crilog *log, struct probe *pr, struct attachsrv *as,
+                    struct relay *fg);
 
 #endif
