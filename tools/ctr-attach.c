@@ -38,9 +38,11 @@
 #include "base/err.h"
 #include "base/root.h"
 #include "runtime/attach.h"
+#include "runtime/cgroup.h"
 #include "runtime/ctr.h"
 #include "runtime/ctrsig.h"
 #include "runtime/event.h"
+#include "runtime/freezer.h"
 #include "runtime/pty.h"
 
 #define KEYS_MAX 16
@@ -48,6 +50,7 @@
 struct opts {
 	const char *root, *what;
 	int no_stdin, sig_proxy;
+	const char *keys_arg;         /* --detach-keys, checked where dockerd checks it */
 	unsigned char keys[KEYS_MAX]; /* the detach sequence */
 	size_t nkeys;
 };
@@ -60,9 +63,27 @@ struct att {
 
 static void __attribute__ ((noreturn)) usage (int code)
 {
+	if (code && err_docker ()) {
+		fprintf (stderr,
+		         "\"box %s\" requires exactly 1 argument.\nSee 'box %s --help'.\n\nUsage:  box %s [OPTIONS] "
+		         "CONTAINER\n\nAttach local standard input, output, and error streams to a running container\n",
+		         err_docker (), err_docker (), err_docker ());
+		exit (BX_FAIL);
+	}
 	fprintf (code ? stderr : stdout,
 	         "usage: %s [--root DIR] [--no-stdin] [--sig-proxy[=BOOL]] [--detach-keys KEYS] CONTAINER\n", bx_prog);
 	exit (code);
+}
+
+/* a refusal Docker's client makes itself: under box without the daemon's
+ * "Error response from daemon: " */
+static void __attribute__ ((noreturn)) client_die (const char *msg)
+{
+	if (err_docker ()) {
+		fprintf (stderr, "%s\n", msg);
+		exit (BX_FAIL);
+	}
+	err_die (BX_FAIL, "%s", msg);
 }
 
 /* Docker's detach keys (moby/term ToBytes): "ctrl-p,ctrl-q", "a,ctrl-b" */
@@ -113,17 +134,12 @@ parse_args (int argc, char **argv, struct opts *o)
 			else if (!strcmp (optarg, "false") || !strcmp (optarg, "0"))
 				o->sig_proxy = 0;
 			else
-				err_die (BX_USAGE,
-				         "invalid argument \"%s\" for \"--sig-proxy\" flag: strconv.ParseBool: parsing "
-				         "\"%s\": invalid syntax",
-				         optarg, optarg);
+				err_flag_value (optarg, "--sig-proxy",
+				                "strconv.ParseBool: parsing \"%s\": invalid syntax", optarg);
 			break;
-		case O_KEYS:
-			if (keys_parse (optarg, o) < 0)
-				err_die (BX_FAIL, "Invalid detach keys (%s) provided", optarg);
-			break;
+		case O_KEYS: o->keys_arg = optarg; break;
 		case 'H': usage (0);
-		default: usage (BX_USAGE);
+		default: err_flag (argv); usage (BX_USAGE);
 		}
 	}
 	if (argc - optind != 1)
@@ -131,10 +147,12 @@ parse_args (int argc, char **argv, struct opts *o)
 	o->what = argv[optind];
 }
 
-/* Docker's refusals, then the container's Tty and OpenStdin */
+/* Docker's client's refusals, in its order, then the container's Tty and
+ * OpenStdin */
 static int
 check (struct att *a, int dfd, int *open_stdin, struct bx_err *e)
 {
+	char cgpath[CGROUP_PATH_LEN];
 	struct ctr_state s;
 	json_t *create;
 
@@ -142,9 +160,12 @@ check (struct att *a, int dfd, int *open_stdin, struct bx_err *e)
 		return -1;
 	ctr_state_settle (&s);
 	if (!strcmp (s.status, "restarting"))
-		return err_set (e, BX_FAIL, 0, "You cannot attach to a restarting container, wait until it is running");
+		client_die ("You cannot attach to a restarting container, wait until it is running");
 	if (strcmp (s.status, "running"))
-		return err_set (e, BX_FAIL, 0, "You cannot attach to a stopped container, start it first");
+		client_die ("You cannot attach to a stopped container, start it first");
+	ctr_cgroup_path_at (dfd, a->id, cgpath);
+	if (freezer_is_frozen_cgroup (cgpath))
+		client_die ("You cannot attach to a paused container, unpause it first");
 	if (!(create = ctr_create_read (dfd, e)))
 		return -1;
 	a->tty = json_is_true (json_object_get (json_object_get (create, "Config"), "Tty"));
@@ -297,9 +318,13 @@ main (int argc, char **argv)
 	if ((a.rootfd = root_open (o.root, &e)) < 0 || ctr_resolve (a.rootfd, o.what, a.id, &e) < 0 ||
 	    (dfd = ctr_open (a.rootfd, a.id, &e)) < 0 || check (&a, dfd, &open_stdin, &e) < 0)
 		return err_report (&e);
+	/* Docker's client asks for a terminal whenever it would send stdin,
+	 * whether the container takes it or not */
+	if (a.tty && !o.no_stdin && !isatty (STDIN_FILENO))
+		client_die ("the input device is not a TTY");
 	a.stdin_on = open_stdin && !o.no_stdin;
-	if (a.tty && a.stdin_on && !isatty (STDIN_FILENO))
-		err_die (BX_FAIL, "the input device is not a TTY");
+	if (o.keys_arg && keys_parse (o.keys_arg, &o) < 0)
+		err_die (BX_FAIL, "Invalid detach keys (%s) provided", o.keys_arg);
 	if ((a.sock = attach_connect (dfd, &e)) < 0) {
 		/* running, but whatever ctr-spawn runs it is gone (killed) */
 		if (e.code == BX_NOTFOUND)

@@ -43,11 +43,24 @@ ptyrun () {
 	[[ ${lines[0]} == *'ok4'* && ${lines[0]} == *'read escape sequence'* && ${lines[1]} == rc=1 ]]
 	run -0 box inspect -f '{{.State.Status}}' sh2
 	[[ $output == running ]]
-	run --separate-stderr -1 box attach --detach-keys ctrl-ab sh2
+	# the keys are the daemon's to check, after the client's terminal check
+	run --separate-stderr -1 box attach --no-stdin --detach-keys ctrl-ab sh2
 	[[ $stderr == "Error response from daemon: Invalid detach keys (ctrl-ab) provided" ]]
-	# stdin not a terminal for a -t container with stdin: Docker's refusal
+	run --separate-stderr -1 box attach --detach-keys ctrl-ab sh2 </dev/null
+	[[ $stderr == "the input device is not a TTY" ]]
+	# stdin not a terminal for a -t container: the client's refusal, in its words
 	run --separate-stderr -1 box attach sh2 </dev/null
-	[[ $stderr == "Error response from daemon: the input device is not a TTY" ]]
+	[[ $stderr == "the input device is not a TTY" ]]
+	box pause sh2 >/dev/null
+	run --separate-stderr -1 box attach --no-stdin sh2
+	[[ $stderr == "You cannot attach to a paused container, unpause it first" ]]
+	box unpause sh2 >/dev/null
+	run --separate-stderr -1 box attach sh2 sh2
+	[[ $stderr == $'"box attach" requires exactly 1 argument.\nSee \'box attach --help\'.\n\nUsage:  box attach [OPTIONS] CONTAINER\n\nAttach local standard input, output, and error streams to a running container' ]]
+	run --separate-stderr -125 box attach --nope sh2
+	[[ $stderr == $'unknown flag: --nope\nSee \'box attach --help\'.' ]]
+	run --separate-stderr -125 box attach --sig-proxy=maybe sh2
+	[[ ${stderr_lines[0]} == 'invalid argument "maybe" for "--sig-proxy" flag: strconv.ParseBool: parsing "maybe": invalid syntax' ]]
 	box rm -f sh2 >/dev/null
 }
 
@@ -69,7 +82,7 @@ ptyrun () {
 	run -0 box logs out
 	[[ $output == $'early\nout\nerr' ]]
 	run --separate-stderr -1 box attach out
-	[[ $stderr == "Error response from daemon: You cannot attach to a stopped container, start it first" ]]
+	[[ $stderr == "You cannot attach to a stopped container, start it first" ]]
 	run --separate-stderr -1 box attach nope
 	[[ $stderr == "Error: No such container: nope" ]]
 }

@@ -42,3 +42,7 @@ setup () {
 @test "objects" { compat_file "$TESTS_DIR/compat/cases/objects.case"; }
 @test "more" { compat_file "$TESTS_DIR/compat/cases/more.case"; }
 @test "sysdf" { compat_file "$TESTS_DIR/compat/cases/sysdf.case"; }
+@test "stats" { compat_file "$TESTS_DIR/compat/cases/stats.case"; }
+@test "top" { compat_file "$TESTS_DIR/compat/cases/top.case"; }
+@test "attach" { compat_file "$TESTS_DIR/compat/cases/attach.case"; }
+@test "events" { compat_file "$TESTS_DIR/compat/cases/events.case"; }
