@@ -5,24 +5,14 @@
 
 load ../helpers
 load ../fixtures/net
+load ../fixtures/compose
 
 setup_file () { registry_start; }
 teardown_file () { registry_stop; }
 
-setup () {
-	box_setup
-	skip_unless_root
-	net_setup
-	store_add small docker.io/library/small:latest
-	mkdir -p "$BATS_TEST_TMPDIR/app"
-	cd "$BATS_TEST_TMPDIR/app"
-}
+setup () { compose_setup app; }
 
-teardown () {
-	box compose down -t 0 >/dev/null 2>&1 || true
-	net_teardown
-	box_teardown
-}
+teardown () { compose_teardown; }
 
 state () { box inspect -f '{{.State.Status}}' "$1"; }
 

@@ -6,21 +6,11 @@
 
 load ../helpers
 load ../fixtures/net
+load ../fixtures/compose
 
-setup () {
-	box_setup
-	skip_unless_root
-	net_setup
-	store_add small docker.io/library/small:latest
-	mkdir -p "$BATS_TEST_TMPDIR/app"
-	cd "$BATS_TEST_TMPDIR/app"
-}
+setup () { compose_setup app; }
 
-teardown () {
-	box compose down -t 0 >/dev/null 2>&1 || true
-	net_teardown
-	box_teardown
-}
+teardown () { compose_teardown; }
 
 @test "links and external_links: host entries of the linking container; volumes_from; label_file; uts" {
 	box run -d --name outside small sleep 1000

@@ -5,22 +5,11 @@
 
 load ../helpers
 load ../fixtures/net
+load ../fixtures/compose
 
-setup () {
-	box_setup
-	skip_unless_root
-	net_setup
-	store_add small docker.io/library/small:latest
-	mkdir -p "$BATS_TEST_TMPDIR/p"
-	cd "$BATS_TEST_TMPDIR/p"
-}
+setup () { compose_setup p; }
 
-teardown () {
-	box compose down -t 0 >/dev/null 2>&1 || true
-	privnet_teardown
-	net_teardown
-	box_teardown
-}
+teardown () { compose_teardown; }
 
 @test "up --wait: returns once every container runs and the healthchecked ones are healthy" {
 	cat >compose.yaml <<'EOF2'

@@ -6,20 +6,14 @@
 
 load ../helpers
 load ../fixtures/net
+load ../fixtures/compose
 
 setup () {
-	box_setup
-	skip_unless_root
-	net_setup
-	store_add small docker.io/library/small:latest
-	mkdir -p "$BATS_TEST_TMPDIR/app/www"
-	cd "$BATS_TEST_TMPDIR/app"
+	compose_setup app
+	mkdir www
 }
 
-teardown () {
-	net_teardown
-	box_teardown
-}
+teardown () { compose_teardown; }
 
 # the application, its page published on 127.0.0.1:PORT; GREETING (hello)
 write_app () {
