@@ -18,7 +18,9 @@ teardown () {
 }
 
 # inside [ctr-create flags] -- CMD...: run CMD in a new container; run's
-# status and output; D is its directory
+# status and output; D is its directory. stdout and stderr come apart
+# (pipes of their own, as Docker's): a script whose lines are checked in
+# order merges them itself (exec 2>&1)
 inside () {
 	local flags=() id
 	while [[ $# -gt 0 && $1 != -- ]]; do
@@ -38,12 +40,12 @@ inside () {
 }
 
 @test "mount fails" {
-	inside -- sh -c 'mount -t tmpfs none /mnt; echo rc=$?; /t/probe mount'
+	inside -- sh -c 'exec 2>&1; mount -t tmpfs none /mnt; echo rc=$?; /t/probe mount'
 	[[ $output == *rc=[1-9]* && ${lines[-1]} == EPERM ]]
 }
 
 @test "unshare fails" {
-	inside -- sh -c 'unshare -m true; echo rc=$?; /t/probe unshare'
+	inside -- sh -c 'exec 2>&1; unshare -m true; echo rc=$?; /t/probe unshare'
 	[[ $output == *rc=[1-9]* && ${lines[-1]} == EPERM ]]
 }
 
@@ -53,7 +55,7 @@ inside () {
 }
 
 @test "module loading fails" {
-	inside -- sh -c 'insmod /t/probe; echo rc=$?; /t/probe init_module'
+	inside -- sh -c 'exec 2>&1; insmod /t/probe; echo rc=$?; /t/probe init_module'
 	[[ $output == *rc=[1-9]* && ${lines[-1]} == EPERM ]]
 }
 
@@ -63,19 +65,19 @@ inside () {
 }
 
 @test "/proc/kcore reads nothing, /proc/keys is masked" {
-	inside -- sh -c 'cat /proc/kcore 2>/dev/null | wc -c; cat /proc/keys | wc -c; awk "\$5 == \"/proc/keys\"" /proc/self/mountinfo | wc -l'
+	inside -- sh -c 'exec 2>&1; cat /proc/kcore 2>/dev/null | wc -c; cat /proc/keys | wc -c; awk "\$5 == \"/proc/keys\"" /proc/self/mountinfo | wc -l'
 	[[ $status == 0 && $output == $'0\n0\n1' ]]
 }
 
 @test "writing /proc/sys fails" {
-	inside -- sh -c 'echo box >/proc/sys/kernel/hostname'
+	inside -- sh -c 'exec 2>&1; echo box >/proc/sys/kernel/hostname'
 	[[ $status != 0 && $output == *"Read-only file system"* ]]
 	[[ $(cat /proc/sys/kernel/hostname) != box ]]
 }
 
 @test "the old root is unreachable" {
 	mkdir -p "$BATS_TEST_TMPDIR/marker-outside"
-	inside -- sh -c "ls -d '$BATS_TEST_TMPDIR' 2>&1; awk '\$5 == \"/\"' /proc/self/mountinfo | wc -l; ls /proc/1/root/ | grep -c marker; cd /..; pwd; ls"
+	inside -- sh -c "exec 2>&1; ls -d '$BATS_TEST_TMPDIR' 2>&1; awk '\$5 == \"/\"' /proc/self/mountinfo | wc -l; ls /proc/1/root/ | grep -c marker; cd /..; pwd; ls"
 	[[ ${lines[0]} == *"No such file or directory"* ]]
 	[[ ${lines[1]} == 1 && ${lines[2]} == 0 && ${lines[3]} == / ]]
 	[[ $output == *srv* && $output != *marker-outside* ]]
@@ -98,7 +100,7 @@ inside () {
 
 @test "a pids limit stops a fork bomb; the host stays fine" {
 	# the bomb's shell dies on its first failed fork; its sleeps stay
-	inside --pids-limit 20 -- sh -c '(i=0; while [ $i -lt 60 ]; do sleep 30 & i=$((i+1)); done) 2>/tmp/err
+	inside --pids-limit 20 -- sh -c 'exec 2>&1; (i=0; while [ $i -lt 60 ]; do sleep 30 & i=$((i+1)); done) 2>/tmp/err
 		read n </sys/fs/cgroup/pids/pids.current; read m </sys/fs/cgroup/pids/pids.events
 		echo "$n $m"; kill -9 -1; wait; cat /tmp/err'
 	[[ $status == 0 ]]
@@ -109,9 +111,9 @@ inside () {
 }
 
 @test "files written into a read-only rootfs fail" {
-	inside --read-only -- sh -c 'touch /srv/x; echo rc=$?; touch /tmp/x; echo tmp=$?'
+	inside --read-only -- sh -c 'exec 2>&1; touch /srv/x; echo rc=$?; touch /tmp/x; echo tmp=$?'
 	[[ $output == *"Read-only file system"* && $output == *rc=1* && $output == *tmp=1* ]]
-	inside -- sh -c 'touch /srv/x && echo writable'
+	inside -- sh -c 'exec 2>&1; touch /srv/x && echo writable'
 	[[ $output == writable ]]
 }
 
@@ -119,11 +121,11 @@ inside () {
 	local src=$BATS_TEST_TMPDIR/src
 	mkdir -p "$src"
 	echo data >"$src/f"
-	inside -v "$src:/data:ro" -- sh -c 'cat /data/f; echo x >/data/f; echo rc=$?; touch /data/new; echo rc=$?'
+	inside -v "$src:/data:ro" -- sh -c 'exec 2>&1; cat /data/f; echo x >/data/f; echo rc=$?; touch /data/new; echo rc=$?'
 	[[ ${lines[0]} == data && $output == *"Read-only file system"* ]]
 	[[ $(grep -c 'rc=1' <<<"$output") == 2 ]]
 	[[ $(cat "$src/f") == data && ! -e $src/new ]]
-	inside -v "$src:/data" -- sh -c 'echo y >/data/f'
+	inside -v "$src:/data" -- sh -c 'exec 2>&1; echo y >/data/f'
 	[[ $(cat "$src/f") == y ]]
 }
 
@@ -140,7 +142,7 @@ loop_make () {
 }
 
 @test "devices: Docker's rules; mknod of any device works, opening one off the list fails" {
-	inside -- sh -c 'cat /sys/fs/cgroup/devices/devices.list; mknod /dev/sda b 8 0 && echo made
+	inside -- sh -c 'exec 2>&1; cat /sys/fs/cgroup/devices/devices.list; mknod /dev/sda b 8 0 && echo made
 		head -c1 /dev/sda; echo rc=$?; mknod /dev/fuse c 10 229 && cat /dev/fuse; echo fuse=$?
 		head -c1 /dev/full | wc -c'
 	[[ $status == 0 ]]
@@ -154,23 +156,23 @@ loop_make () {
 
 @test "--device of a loop device: read and write; :r reads only; unlisted it cannot be opened" {
 	loop_make
-	inside --device "$LOOP:/dev/xvda" -- sh -c 'echo hello | dd of=/dev/xvda conv=notrunc 2>/dev/null
+	inside --device "$LOOP:/dev/xvda" -- sh -c 'exec 2>&1; echo hello | dd of=/dev/xvda conv=notrunc 2>/dev/null
 		echo w=$?; head -c5 /dev/xvda; echo'
 	[[ $status == 0 && $output == $'w=0\nhello' ]]
 	[[ $(head -c5 "$BATS_TEST_TMPDIR/disk") == hello ]]
-	inside --device "$LOOP:/dev/xvda:r" -- sh -c 'ls -l /dev/xvda; echo bye | dd of=/dev/xvda 2>&1; echo w=$?
+	inside --device "$LOOP:/dev/xvda:r" -- sh -c 'exec 2>&1; ls -l /dev/xvda; echo bye | dd of=/dev/xvda 2>&1; echo w=$?
 		head -c5 /dev/xvda; echo'
 	[[ ${lines[0]} == "brw-------"*" 7, "*" /dev/xvda" ]]
 	[[ ${lines[1]} == "dd: can't open '/dev/xvda': Operation not permitted" && ${lines[2]} == w=1 ]]
 	[[ ${lines[3]} == hello && $(head -c5 "$BATS_TEST_TMPDIR/disk") == hello ]]
 	# the same device without --device: made, it does not open
-	inside -- sh -c "mknod /dev/l b $(stat -c '%t %T' "$LOOP" | xargs printf '%d %d'); head -c5 /dev/l"
+	inside -- sh -c "exec 2>&1; mknod /dev/l b $(stat -c '%t %T' "$LOOP" | xargs printf '%d %d'); head -c5 /dev/l"
 	[[ $status == 1 && $output == "head: /dev/l: Operation not permitted" ]]
 }
 
 @test "--privileged: the host's devices, mount works, every capability the host has" {
 	loop_make
-	inside --privileged -- sh -c "head -c5 $LOOP | wc -c; ls -l /dev/kmsg /dev/net/tun | wc -l
+	inside --privileged -- sh -c "exec 2>&1; head -c5 $LOOP | wc -c; ls -l /dev/kmsg /dev/net/tun | wc -l
 		cat /sys/fs/cgroup/devices/devices.list; mkdir /m && mount -t tmpfs t /m && echo mounted
 		grep -E '^(CapEff|Seccomp):' /proc/self/status; grep ' /sys ' /proc/self/mounts"
 	[[ $status == 0 ]]
