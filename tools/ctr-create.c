@@ -55,6 +55,7 @@
 #include "ctr-create/ctrcfg.h"
 #include "ctr-create/ctrflags.h"
 #include "ctr-create/update.h"
+#include "ctr-create/usermap.h"
 #include "image/ref.h"
 #include "image/store.h"
 #include "layers/overlay.h"
@@ -241,16 +242,28 @@ unpack_run (struct job *j, struct bx_err *e)
 	return 0;
 }
 
+/* the rootfs, idmapped for a container with a user namespace of its own */
 static int
-rootfs_ready (struct job *j, struct bx_err *e)
+rootfs_mount_for (struct job *j, const struct usermap *u, struct bundle *b, struct bx_err *e)
+{
+	struct rootfs_ids ids = {&u->uid, &u->gid};
+
+	if (u->on)
+		return rootfs_mount_ids (j->rootfd, &j->img, j->tmpdir, &ids, b, e);
+	return rootfs_mount (j->rootfd, &j->img, j->tmpdir, BUNDLE_AUTO, 1, b, e);
+}
+
+static int
+rootfs_ready (struct job *j, const struct usermap *u, struct bx_err *e)
 {
 	struct bundle b;
-	int r = rootfs_mount (j->rootfd, &j->img, j->tmpdir, BUNDLE_AUTO, 1, &b, e);
+	int r = rootfs_mount_for (j, u, &b, e);
 
 	if (r > 0) {
-		if (unpack_run (j, e) < 0)
+		/* img-unpack mounts the image as it is: a remapped one again */
+		if (unpack_run (j, e) < 0 || (u->on && rootfs_unmount (j->tmpdir, e) < 0))
 			return -1;
-		r = rootfs_mount (j->rootfd, &j->img, j->tmpdir, BUNDLE_AUTO, 1, &b, e);
+		r = rootfs_mount_for (j, u, &b, e);
 	}
 	if (r != 0)
 		return r > 0
@@ -365,7 +378,8 @@ create (struct ctrcfg *c, struct job *j, struct bx_err *e)
 		return -1;
 	if (ctrcfg_resolve_network (c, j->rootfd, e) < 0)
 		return -1;
-	if (job_start (j, c->flags->name, e) < 0 || rootfs_ready (j, e) < 0)
+	if (job_start (j, c->flags->name, e) < 0 || usermap_plan (&c->users, c->flags, j->rootfd, j->id, e) < 0 ||
+	    rootfs_ready (j, &c->users, e) < 0)
 		return -1;
 	if (ctrcfg_merge (c, j->img.config, j->id, j->name, j->img.config_digest, e) < 0)
 		return -1;
@@ -449,6 +463,7 @@ create_container (const struct ctrflags *f)
 	else if ((rc = create (&c, &j, &e)) < 0) {
 		job_undo (&j);
 		ctrcfg_volumes_undo (&c, j.rootfd);
+		usermap_undo (&c.users, j.rootfd, j.id);
 	}
 	job_close (&j);
 	if (j.rootfd >= 0)

@@ -2,9 +2,13 @@
 #include "base/idmap.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define IDMAP_ID_END 4294967295ULL /* (uid_t)-1 is no id */
 
@@ -117,4 +121,32 @@ idmap_format (const struct idmap *m, char *buf, size_t len)
 		off += (size_t)n;
 	}
 	return (int)off;
+}
+
+unsigned
+idmap_root (const struct idmap *m)
+{
+	long long id = idmap_to_host (m, 0);
+
+	return id >= 0 ? (unsigned)id : m->ext[0].outside;
+}
+
+/* setfsuid away from 0 drops CAP_CHOWN, CAP_DAC_OVERRIDE and the other
+ * file capabilities from the effective set; they are raised again here
+ * (back to 0 the kernel does it) */
+int
+idmap_fsids (unsigned uid, unsigned gid)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+
+	setfsgid (gid);
+	setfsuid (uid);
+	if ((unsigned)setfsuid ((uid_t)-1) != uid || (unsigned)setfsgid ((gid_t)-1) != gid)
+		return -1;
+	if (uid == 0 || syscall (SYS_capget, &h, d) < 0)
+		return uid == 0 ? 0 : -1;
+	d[0].effective = d[0].permitted;
+	d[1].effective = d[1].permitted;
+	return (int)syscall (SYS_capset, &h, d);
 }

@@ -42,4 +42,13 @@ long long idmap_to_ctr (const struct idmap *m, uint32_t id);
  * the length, or -1 when BUF is too short. */
 int idmap_format (const struct idmap *m, char *buf, size_t len);
 
+/* The host id of container id 0, or of M's first extent when 0 is not
+ * mapped: who stands for the container on the host when the host writes
+ * into its tree. */
+unsigned idmap_root (const struct idmap *m);
+/* This thread's fsuid and fsgid: files it makes are owned by UID, GID,
+ * its file capabilities kept (a write into an idmapped tree must be as an
+ * id the mapping has). idmap_fsids (0, 0) goes back. -1 on failure. */
+int idmap_fsids (unsigned uid, unsigned gid);
+
 #endif

@@ -23,6 +23,10 @@
 #define L_SIZE_CACHE "cache/diffsize"   /* <diff_id hex>: a layer's extracted size, "N\n" (lib/layers/diffsize) */
 #define L_EVENTS "events"               /* what every verb did, one record a line (lib/runtime/event) */
 #define L_EVENTS_OLD "events.1"         /* the log before, once events grew past its bound */
+#define L_SETTINGS "settings"           /* key=value: box config's settings (lib/runtime/settings) */
+#define L_SETTINGS_LOCK "settings.lock" /* held while settings change, or boxremap is made (lib/runtime/remap) */
+#define L_USERNS_RANGES "userns-ranges" /* OFFSET SIZE ID lines: --userns=auto's ranges (lib/runtime/idalloc) */
+#define L_USERNS_LOCK "userns-ranges.lock"
 
 /* images/ (image-spec image-layout.md) */
 #define L_OCI_LAYOUT "oci-layout"

@@ -3,12 +3,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/idmap.h"
+#include "base/layout.h"
+#include "layers/idmount.h"
 
 /* The kernel's own words on a failed fsconfig ("e overlayfs: ..."). */
 static int
@@ -104,6 +108,101 @@ overlay_mount (const char *layers, const char *const *lower, size_t n, const cha
 	if (r <= 0)
 		return r;
 	return mount_old (layers, lower, n, upper, work, target, userxattr, e);
+}
+
+/* The idmapped clones live until the superblock is made: overlayfs takes
+ * its private copies of them then, and a clone whose last fd is closed is
+ * unmounted. FDS holds N + 1 of them, -1 when not made. */
+static void
+idmapped_close (int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close (fds[i]);
+}
+
+static int
+idmapped_layers (int fs, const char *layers, const char *const *lower, size_t n, int userns, int *fds, struct bx_err *e)
+{
+	char path[4096];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf (path, sizeof path, "%s/%s", layers, lower[i]);
+		if ((fds[i] = idmount_clone (path, userns, e)) < 0)
+			return -1;
+		if (fsconfig (fs, FSCONFIG_SET_FD, "lowerdir+", NULL, fds[i]) < 0)
+			return fs_err (fs, errno, path, e);
+	}
+	return 0;
+}
+
+static int
+idmapped_upper (int fs, const char *bundle, int userns, int *tree, struct bx_err *e)
+{
+	_cleanup_close_ int upper = -1, work = -1;
+
+	if ((*tree = idmount_clone (bundle, userns, e)) < 0)
+		return -1;
+	if ((upper = openat (*tree, L_UPPER, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (work = openat (*tree, L_WORK, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "%s: upper, work", bundle);
+	if (fsconfig (fs, FSCONFIG_SET_FD, "upperdir", NULL, upper) < 0)
+		return fs_err (fs, errno, "upperdir", e);
+	if (fsconfig (fs, FSCONFIG_SET_FD, "workdir", NULL, work) < 0)
+		return fs_err (fs, errno, "workdir", e);
+	return 0;
+}
+
+static int
+idmapped_create (int fs, unsigned root_uid, unsigned root_gid, struct bx_err *e)
+{
+	int rc = 0, err;
+
+	if (idmap_fsids (root_uid, root_gid) < 0)
+		rc = err_set (e, BX_SYSTEM, errno, "mount overlay: fsuid %u", root_uid);
+	else if (fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		err = errno;
+		rc = fs_err (fs, err, "create", e);
+	}
+	idmap_fsids (0, 0);
+	return rc;
+}
+
+static int
+idmapped_super (int fs, const char *layers, const char *const *lower, size_t n, const char *bundle, int userns,
+                unsigned root_uid, unsigned root_gid, struct bx_err *e)
+{
+	_cleanup_free_ int *fds = malloc ((n + 1) * sizeof *fds);
+	int rc;
+
+	if (!fds)
+		return err_set (e, BX_SYSTEM, ENOMEM, "mount overlay");
+	for (size_t i = 0; i <= n; i++)
+		fds[i] = -1;
+	rc = idmapped_layers (fs, layers, lower, n, userns, fds, e);
+	if (rc == 0)
+		rc = idmapped_upper (fs, bundle, userns, &fds[n], e);
+	if (rc == 0 && (rc = set_str (fs, "index", "off", e)) == 0)
+		rc = idmapped_create (fs, root_uid, root_gid, e);
+	idmapped_close (fds, n + 1);
+	return rc;
+}
+
+int
+overlay_mount_idmapped (const char *layers, const char *const *lower, size_t n, const char *bundle, const char *target,
+                        int userns, unsigned root_uid, unsigned root_gid, struct bx_err *e)
+{
+	_cleanup_close_ int fs = fsopen ("overlay", FSOPEN_CLOEXEC), mfd = -1;
+
+	if (fs < 0)
+		return err_set (e, BX_SYSTEM, errno, "mount overlay: fsopen");
+	if (idmapped_super (fs, layers, lower, n, bundle, userns, root_uid, root_gid, e) < 0)
+		return -1;
+	if ((mfd = fsmount (fs, FSMOUNT_CLOEXEC, 0)) < 0)
+		return fs_err (fs, errno, "fsmount", e);
+	if (move_mount (mfd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return err_set (e, BX_SYSTEM, errno, "mount overlay on %s", target);
+	return 0;
 }
 
 int

@@ -15,6 +15,18 @@
 int overlay_mount (const char *layers, const char *const *lower, size_t n, const char *upper, const char *work,
                    const char *target, int userxattr, struct bx_err *e);
 
+/* As overlay_mount, every layer idmapped through the user namespace
+ * USERNS (idmount.h), the upper too: the files on disk keep the image's
+ * ids, a remapped container's root (host ids ROOT_UID, ROOT_GID) owns
+ * what it sees as its own, and an upper holds the ids a layer made from
+ * it must have. UPPER and WORK are the directories of BUNDLE (one
+ * idmapped clone of it: overlayfs wants them on one mount). The mount is
+ * made with fsuid ROOT_UID: overlayfs works in its upper with its maker's
+ * credentials, which must map through the idmapped upper. Needs layers
+ * by fd (fsconfig FSCONFIG_SET_FD, Linux 6.13). */
+int overlay_mount_idmapped (const char *layers, const char *const *lower, size_t n, const char *bundle,
+                            const char *target, int userns, unsigned root_uid, unsigned root_gid, struct bx_err *e);
+
 /* Detach the mount at TARGET; not being mounted is no error. */
 int overlay_unmount (const char *target, struct bx_err *e);
 

@@ -14,6 +14,7 @@
 #include "base/layout.h"
 #include "base/tree.h"
 #include "layers/flatten.h"
+#include "layers/idmount.h"
 #include "layers/overlay.h"
 #include "layers/unpack.h" /* OVL_OPAQUE_*: the names only, no code */
 
@@ -218,16 +219,37 @@ layers_path (int rootfd, char *buf, size_t len, struct bx_err *e)
 	return 0;
 }
 
+static int
+rootfs_idmapped (const char *layers, const char **lower, size_t m, const struct rootfs_ids *ids, const struct bundle *b,
+                 struct bx_err *e)
+{
+	_cleanup_close_ int userns = -1;
+
+	if ((mkdir (b->upper, 0755) < 0 && errno != EEXIST) || (mkdir (b->work, 0700) < 0 && errno != EEXIST))
+		return err_set (e, BX_SYSTEM, errno, "mkdir in %s", b->dir);
+	if ((userns = idmount_userns (ids->uid, ids->gid, e)) < 0)
+		return -1;
+	return overlay_mount_idmapped (layers, lower, m, b->dir, b->rootfs, userns, idmap_root (ids->uid),
+	                               idmap_root (ids->gid), e);
+}
+
 /* LOWER has room for the init layer in front */
 static int
 rootfs_make (int rootfd, const struct image *img, enum bundle_driver drv, int with_init, const char **lower, size_t m,
-             struct bundle *b, struct bx_err *e)
+             const struct rootfs_ids *ids, struct bundle *b, struct bx_err *e)
 {
 	char layers[PATH_MAX + 16], init[128];
 	int has_init = 0;
 
 	if (layers_path (rootfd, layers, sizeof layers, e) < 0)
 		return -1;
+	if (ids) {
+		if (m == 0)
+			return err_set (e, BX_FAIL, 0, "an image without layers in a user namespace: not implemented");
+		if (with_init && (has_init = init_layer_present (rootfd, img)))
+			init_name (img, init, sizeof init), lower[0] = init;
+		return rootfs_idmapped (layers, lower + !has_init, m + has_init, ids, b, e);
+	}
 	/* overlayfs wants at least one lower layer; an empty image is a copy */
 	if (drv == BUNDLE_COPY || m == 0)
 		return rootfs_copy (rootfd, lower + 1, m, b, e);
@@ -245,9 +267,9 @@ rootfs_make (int rootfd, const struct image *img, enum bundle_driver drv, int wi
 	return rootfs_copy (rootfd, lower + 1, m, b, e);
 }
 
-int
-rootfs_mount (int rootfd, const struct image *img, const char *dir, enum bundle_driver drv, int with_init,
-              struct bundle *b, struct bx_err *e)
+static int
+rootfs_mount_with (int rootfd, const struct image *img, const char *dir, enum bundle_driver drv, int with_init,
+                   const struct rootfs_ids *ids, struct bundle *b, struct bx_err *e)
 {
 	json_t *diffids = json_object_get (json_object_get (img->config, "rootfs"), "diff_ids");
 	/* lower[0]: the init layer's place */
@@ -270,7 +292,21 @@ rootfs_mount (int rootfd, const struct image *img, const char *dir, enum bundle_
 		return err_set (e, BX_SYSTEM, errno, "%s", b->rootfs);
 	if (mounted || rootfs_has_entries (b->rootfs))
 		return 0;
-	return rootfs_make (rootfd, img, drv, with_init, lower, (size_t)m, b, e) < 0 ? -1 : 0;
+	return rootfs_make (rootfd, img, drv, with_init, lower, (size_t)m, ids, b, e) < 0 ? -1 : 0;
+}
+
+int
+rootfs_mount (int rootfd, const struct image *img, const char *dir, enum bundle_driver drv, int with_init,
+              struct bundle *b, struct bx_err *e)
+{
+	return rootfs_mount_with (rootfd, img, dir, drv, with_init, NULL, b, e);
+}
+
+int
+rootfs_mount_ids (int rootfd, const struct image *img, const char *dir, const struct rootfs_ids *ids, struct bundle *b,
+                  struct bx_err *e)
+{
+	return rootfs_mount_with (rootfd, img, dir, BUNDLE_OVERLAY, 1, ids, b, e);
 }
 
 int

@@ -16,6 +16,7 @@
 #include <limits.h>
 
 #include "base/err.h"
+#include "base/idmap.h"
 #include "image/store.h"
 
 enum bundle_driver { BUNDLE_AUTO, BUNDLE_OVERLAY, BUNDLE_COPY };
@@ -44,6 +45,18 @@ int rootfs_has_entries (const char *path);
  * layer of IMG is not extracted yet (nothing done), -1 on error. */
 int rootfs_mount (int rootfd, const struct image *img, const char *dir, enum bundle_driver drv, int with_init,
                   struct bundle *b, struct bx_err *e);
+
+/* A remapped container's ids: container ids to host ids */
+struct rootfs_ids {
+	const struct idmap *uid, *gid;
+};
+
+/* As rootfs_mount for a container with IDS: the layers and the upper
+ * idmapped (overlay_mount_idmapped), shared with every other container
+ * whatever its range. The init layer is used, never made (its owners
+ * would be shifted). */
+int rootfs_mount_ids (int rootfd, const struct image *img, const char *dir, const struct rootfs_ids *ids,
+                      struct bundle *b, struct bx_err *e);
 
 /* Detach DIR/rootfs; not being mounted is no error. */
 int rootfs_unmount (const char *dir, struct bx_err *e);

@@ -28,6 +28,7 @@
 #include "runtime/event.h"
 #include "runtime/ctrsig.h"
 #include "runtime/freezer.h"
+#include "runtime/idalloc.h"
 #include "runtime/volume.h"
 
 extern char **environ;
@@ -337,6 +338,15 @@ cgroup_parent (json_t *c)
 	return json_string_value (json_object_get (json_object_get (c, "HostConfig"), "CgroupParent"));
 }
 
+/* --userns=auto: a range of its own to give back */
+static int
+is_auto_userns (json_t *c)
+{
+	const char *m = json_string_value (json_object_get (json_object_get (c, "HostConfig"), "UsernsMode"));
+
+	return m && !strncmp (m, "auto", 4);
+}
+
 static int
 rm_steps (struct rm *r, struct bx_err *e)
 {
@@ -355,6 +365,8 @@ rm_steps (struct rm *r, struct bx_err *e)
 		return -1;
 	ctr_test_crash ("rm-unnamed");
 	if (dir_remove (r->rootfd, tmp, e) < 0)
+		return -1;
+	if (is_auto_userns (r->create) && idalloc_release (r->rootfd, r->id, e) < 0)
 		return -1;
 	return (r->flags & CTR_RM_VOLUMES) ? volumes_remove (r, e) : 0;
 }

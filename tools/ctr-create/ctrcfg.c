@@ -682,6 +682,22 @@ network_mounts (struct ctrcfg *c)
 	}
 }
 
+/* The working directory, made as the container's root when remapped: its
+ * rootfs is idmapped, and owned by the container as Docker's is */
+static int
+workdir_make (struct ctrcfg *c, int rootfs, const char *wd, struct bx_err *e)
+{
+	int rc;
+
+	if (!c->users.on)
+		return mkdir_in_root (rootfs, wd, e);
+	if (idmap_fsids (idmap_root (&c->users.uid), idmap_root (&c->users.gid)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "working directory %s: fsuid", wd);
+	rc = mkdir_in_root (rootfs, wd, e);
+	idmap_fsids (0, 0);
+	return rc;
+}
+
 int
 ctrcfg_in_rootfs (struct ctrcfg *c, int rootfd, int rootfs, const char *bundle_tmp, struct bx_err *e)
 {
@@ -704,7 +720,7 @@ ctrcfg_in_rootfs (struct ctrcfg *c, int rootfd, int rootfs, const char *bundle_t
 		json_array_append_new (c->mounts,
 		                       json_pack ("{s:s, s:s, s:s, s:[s, s]}", "destination", "/dev/shm", "type",
 		                                  "bind", "source", "/dev/shm", "options", "rbind", "rprivate"));
-	if (wd && *wd && mkdir_in_root (rootfs, wd, e) < 0)
+	if (wd && *wd && workdir_make (c, rootfs, wd, e) < 0)
 		return -1;
 	if (user_mounts (c, rootfd, rootfs, e) < 0)
 		return -1;
@@ -804,6 +820,8 @@ decisions (const struct ctrcfg *c, const char *cgpath)
 	    .oom_kill_disable = f->oom_kill_disable,
 	    .has_oom_score_adj = f->has_oom_score_adj,
 	    .oom_score_adj = f->oom_score_adj,
+	    .uidmap = c->users.on ? &c->users.uid : NULL,
+	    .gidmap = c->users.on ? &c->users.gid : NULL,
 	};
 }
 
@@ -952,6 +970,7 @@ host_config (struct ctrcfg *c)
 	json_object_set_new (h, "PidMode", json_string (f->pid_mode ? f->pid_mode : ""));
 	json_object_set_new (h, "IpcMode", json_string (f->ipc_mode && *f->ipc_mode ? f->ipc_mode : "private"));
 	json_object_set_new (h, "UTSMode", json_string (f->uts_mode ? f->uts_mode : ""));
+	json_object_set_new (h, "UsernsMode", json_string (f->userns ? f->userns : ""));
 	json_object_set_new (h, "CgroupnsMode",
 	                     json_string (f->cgroupns_mode && *f->cgroupns_mode ? f->cgroupns_mode : "private"));
 	json_object_set (h, "LogConfig", f->log_config);

@@ -15,6 +15,7 @@
 
 #include "base/err.h"
 #include "ctrflags.h"
+#include "usermap.h"
 #include "runtime/ctr.h"
 #include "runtime/userdb.h"
 
@@ -38,6 +39,7 @@ struct ctrcfg {
 	size_t nvolume_locks;
 	json_t *anon_volumes; /* the anonymous volumes it made: they go if the container is not made */
 	struct userdb_ids ids;
+	struct usermap users; /* its user namespace (usermap_plan) */
 	const char *hostname;
 	char *hosts, *resolv, *hostname_file; /* the contents of the bundle's files */
 

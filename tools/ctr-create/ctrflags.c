@@ -20,6 +20,7 @@
 #include "devopts.h"
 #include "runtime/ctrname.h"
 #include "runtime/ctrsig.h"
+#include "runtime/idalloc.h"
 #include "runtime/logcfg.h"
 
 /* what a flag takes, as getopt_long's has_arg */
@@ -165,6 +166,42 @@ set_ns_mode (struct ctrflags *f, const struct flag *fl, const char *arg, struct 
 	if (strncmp (arg, "container:", 10) == 0)
 		return err_set (e, BX_USAGE, 0, "%s %s: not implemented", flag_name (fl), arg);
 	return err_set (e, BX_USAGE, 0, "invalid %s mode: %s", flag_name (fl) + 2, arg);
+}
+
+/* --userns: Docker's host, Podman's auto[:size=N] */
+static int
+set_userns (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	char *end;
+	unsigned long long n;
+
+	(void)fl;
+	f->userns = arg;
+	if (!strcmp (arg, "") || !strcmp (arg, "host"))
+		return 0;
+	if (!strcmp (arg, "auto")) {
+		f->userns_size = IDALLOC_DEFAULT_SIZE;
+		return 0;
+	}
+	if (!strncmp (arg, "auto:uidmapping=", 16) || !strncmp (arg, "auto:gidmapping=", 16))
+		return err_set (e, BX_USAGE, 0, "--userns %s: not implemented", arg);
+	if (strncmp (arg, "auto:size=", 10) != 0)
+		return err_set (e, BX_USAGE, 0, "--userns: invalid USER mode: %s", arg);
+	errno = 0;
+	n = strtoull (arg + 10, &end, 10);
+	if (arg[10] < '0' || arg[10] > '9' || *end || errno || n == 0 || n > 4294967294ULL)
+		return err_set (e, BX_USAGE, 0, "--userns %s: the size must be a number from 1 to 4294967294", arg);
+	f->userns_size = n;
+	return 0;
+}
+
+/* --uidmap, --gidmap CONTAINER_ID:HOST_ID:COUNT, repeatable */
+static int
+add_idmap (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	if (idmap_add_spec (field (f, fl), arg, e) < 0)
+		return err_wrap (e, "invalid argument \"%s\" for \"%s\" flag", arg, flag_name (fl));
+	return 0;
 }
 
 /* --pull: Docker's three policies, checked by its client */
@@ -855,6 +892,9 @@ static const struct flag flags[] = {
     {"ipc", 0, VALUE, 0, set_ns_mode, AT (ipc_mode)},
     {"uts", 0, VALUE, 0, set_ns_mode, AT (uts_mode)},
     {"cgroupns", 0, VALUE, 0, set_ns_mode, AT (cgroupns_mode)},
+    {"userns", 0, VALUE, 0, set_userns, 0},
+    {"uidmap", 0, VALUE, 0, add_idmap, AT (uidmap)},
+    {"gidmap", 0, VALUE, 0, add_idmap, AT (gidmap)},
     {"domainname", 0, VALUE, 0, set_str, AT (domainname)},
     {"cidfile", 0, VALUE, 0, set_cidfile, 0},
     {"device", 0, VALUE, 0, add_device, 0},
@@ -1043,6 +1083,24 @@ modes_check (const struct ctrflags *f, struct bx_err *e)
 	return 0;
 }
 
+/* --userns against the explicit maps; one map given stands for both,
+ * as Podman takes it */
+static int
+userns_check (struct ctrflags *f, struct bx_err *e)
+{
+	if (f->userns && *f->userns && (f->uidmap.n || f->gidmap.n))
+		return err_set (e, BX_USAGE, 0, "conflicting options: --userns and --uidmap/--gidmap");
+	if (f->uidmap.n && !f->gidmap.n)
+		f->gidmap = f->uidmap;
+	else if (f->gidmap.n && !f->uidmap.n)
+		f->uidmap = f->gidmap;
+	if (f->privileged && ((f->userns && !strncmp (f->userns, "auto", 4)) || f->uidmap.n))
+		return err_set (e, BX_USAGE, 0,
+		                "privileged mode is incompatible with user namespaces.  You must run the container in "
+		                "the host namespace when running privileged mode");
+	return 0;
+}
+
 /* The docker client's checks of --health-*, in its order, then the
  * daemon's (validateHealthCheck: 1ms at least) */
 static int
@@ -1074,7 +1132,7 @@ health_check (const struct ctrflags *f, struct bx_err *e)
 
 /* Combinations Docker refuses. */
 static int
-combinations_check (const struct ctrflags *f, struct bx_err *e)
+combinations_check (struct ctrflags *f, struct bx_err *e)
 {
 	const char *restart = json_string_value (json_object_get (f->restart, "Name"));
 	struct logcfg log;
@@ -1087,7 +1145,7 @@ combinations_check (const struct ctrflags *f, struct bx_err *e)
 	if (f->workdir && f->workdir[0] != '/')
 		return err_set (e, BX_USAGE, 0,
 		                "the working directory '%s' is invalid, it needs to be an absolute path", f->workdir);
-	if (limits_check (f, e) < 0 || modes_check (f, e) < 0 || health_check (f, e) < 0)
+	if (limits_check (f, e) < 0 || modes_check (f, e) < 0 || health_check (f, e) < 0 || userns_check (f, e) < 0)
 		return -1;
 	if (f->name && ctrname_check (f->name, e) < 0)
 		return -1;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "base/err.h"
+#include "base/idmap.h"
 #include "caps.h"
 
 /* what the command line asks for */
@@ -67,9 +68,12 @@ struct ctrflags {
 	const char *health_cmd;                                     /* --health-*: HealthConfig, ns */
 	int64_t health_interval, health_timeout, health_start_period, health_start_interval, health_retries;
 	int no_healthcheck;
-	const char *pull; /* --pull: always, missing (NULL) or never; box pulls, ctr-create never does */
-	int quiet;        /* -q: the missing image is not reported (box pulls it quietly) */
-	json_t *given;    /* {flag name: true} for each flag given (docker update's) */
+	const char *pull;            /* --pull: always, missing (NULL) or never; box pulls, ctr-create never does */
+	int quiet;                   /* -q: the missing image is not reported (box pulls it quietly) */
+	json_t *given;               /* {flag name: true} for each flag given (docker update's) */
+	const char *userns;          /* --userns: NULL, "host", "auto", "auto:size=N" */
+	uint64_t userns_size;        /* auto's size */
+	struct idmap uidmap, gidmap; /* --uidmap, --gidmap (Podman's) */
 	char **cmd;
 	int ncmd;
 	enum ctrflags_ask ask;

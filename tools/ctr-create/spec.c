@@ -174,6 +174,7 @@ namespaces (const struct spec_decl *s)
 	json_t *ns = json_array ();
 
 	ns_add (ns, "pid", s->pid_host);
+	ns_add (ns, "user", !s->uidmap);
 	if (s->net == SPEC_NET_OWN)
 		json_array_append_new (ns, json_pack ("{s:s}", "type", "network"));
 	else if (s->net == SPEC_NET_PATH)
@@ -334,6 +335,19 @@ add_devices (json_t *devs, json_t *more)
 	}
 }
 
+/* linux.uidMappings, gidMappings */
+static json_t *
+idmaps (const struct idmap *m)
+{
+	json_t *a = json_array ();
+
+	for (size_t i = 0; i < m->n; i++)
+		json_array_append_new (a, json_pack ("{s:I, s:I, s:I}", "containerID", (json_int_t)m->ext[i].inside,
+		                                     "hostID", (json_int_t)m->ext[i].outside, "size",
+		                                     (json_int_t)m->ext[i].count));
+	return a;
+}
+
 static json_t *
 linux_section (const struct spec_decl *s, struct bx_err *e)
 {
@@ -348,6 +362,10 @@ linux_section (const struct spec_decl *s, struct bx_err *e)
 	}
 	add_devices (devs, s->devices);
 	json_object_set_new (l, "devices", devs);
+	if (s->uidmap) {
+		json_object_set_new (l, "uidMappings", idmaps (s->uidmap));
+		json_object_set_new (l, "gidMappings", idmaps (s->gidmap));
+	}
 	if (!s->privileged) {
 		json_object_set_new (l, "maskedPaths", STRINGS (masked_paths));
 		json_object_set_new (l, "readonlyPaths", STRINGS (readonly_paths));

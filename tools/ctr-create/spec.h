@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "base/err.h"
+#include "base/idmap.h"
 #include "caps.h"
 #include "runtime/userdb.h"
 
@@ -58,11 +59,12 @@ struct spec_decl {
 	const char *domainname;                          /* NULL: unset */
 	int pid_host, ipc_host, uts_host, cgroupns_host; /* share the host's namespace */
 	int no_shm;                                      /* --ipc none: no /dev/shm */
-	json_t *sysctl;       /* --sysctl, over Docker's own (object, borrowed; may be NULL) */
-	json_t *rlimits;      /* process.rlimits (array, borrowed; may be NULL) */
-	json_t *devices;      /* --device: linux.devices entries (array, borrowed; may be NULL) */
-	json_t *device_rules; /* and their cgroup rules, after the defaults (array, borrowed) */
-	json_t *cgroup_rules; /* --device-cgroup-rule's, after those (array, borrowed; may be NULL) */
+	json_t *sysctl;                      /* --sysctl, over Docker's own (object, borrowed; may be NULL) */
+	json_t *rlimits;                     /* process.rlimits (array, borrowed; may be NULL) */
+	json_t *devices;                     /* --device: linux.devices entries (array, borrowed; may be NULL) */
+	json_t *device_rules;                /* and their cgroup rules, after the defaults (array, borrowed) */
+	json_t *cgroup_rules;                /* --device-cgroup-rule's, after those (array, borrowed; may be NULL) */
+	const struct idmap *uidmap, *gidmap; /* a user namespace of its own with these; NULL: the host's */
 };
 
 /* The config.json document (new reference); NULL only when out of memory

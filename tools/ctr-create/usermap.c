@@ -1,0 +1,46 @@
+/* usermap - the container's user namespace (usermap.h) */
+#include "usermap.h"
+
+#include <string.h>
+
+#include "runtime/idalloc.h"
+#include "runtime/remap.h"
+
+int
+usermap_plan (struct usermap *u, const struct ctrflags *f, int rootfd, const char *id, struct bx_err *e)
+{
+	char remap[512];
+	int r;
+
+	*u = (struct usermap){0};
+	if (f->uidmap.n) {
+		u->uid = f->uidmap, u->gid = f->gidmap, u->on = 1;
+		return 0;
+	}
+	if (f->userns && !strncmp (f->userns, "auto", 4)) {
+		if (idalloc_take (rootfd, id, f->userns_size, &u->uid, &u->gid, e) < 0)
+			return -1;
+		u->on = u->taken = 1;
+		return 0;
+	}
+	if (f->userns && !strcmp (f->userns, "host"))
+		return 0;
+	if ((r = remap_current (rootfd, remap, sizeof remap, e)) <= 0)
+		return r;
+	if (f->privileged)
+		return err_set (e, BX_USAGE, 0,
+		                "privileged mode is incompatible with user namespaces.  You must run the container in "
+		                "the host namespace when running privileged mode");
+	if (remap_resolve (rootfd, remap, &u->uid, &u->gid, e) < 0)
+		return -1;
+	u->on = 1;
+	return 0;
+}
+
+void
+usermap_undo (struct usermap *u, int rootfd, const char *id)
+{
+	if (u->taken)
+		idalloc_release (rootfd, id, &(struct bx_err){0});
+	u->taken = 0;
+}
