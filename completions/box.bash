@@ -41,6 +41,7 @@ _box_create () {
 		--device) COMPREPLY=($(compgen -f -- "${cur:-/dev/}")) ;;
 		--restart) COMPREPLY=($(compgen -W "no always unless-stopped on-failure" -- "$cur")) ;;
 		--pull) COMPREPLY=($(compgen -W "always missing never" -- "$cur")) ;;
+		--userns) COMPREPLY=($(compgen -W "host auto auto:size=" -- "$cur")) ;;
 		esac
 	elif [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$flags" -- "$cur"))
@@ -186,7 +187,7 @@ _box () {
 		esac
 	done
 	if [[ -z $verb ]]; then
-		COMPREPLY=($(compgen -W "--root --help --version help version info events attach pull push images inspect tag rmi login logout save load run create start restart ps stop kill rm exec logs wait pause unpause rename update top stats network port volume build builder compose commit diff history container image system" -- "$cur"))
+		COMPREPLY=($(compgen -W "--root --help --version help version info events attach pull push images inspect tag rmi login logout save load run create start restart ps stop kill rm exec logs wait pause unpause rename update top stats network port volume build builder compose commit diff history container image system config" -- "$cur"))
 		return
 	fi
 	# a management form completes as the verb it stands for
@@ -239,6 +240,10 @@ _box () {
 	volume) _box_volume ;;
 	compose) _box_compose ;;
 	"prune "*) _box_prune "${verb#prune }" ;;
+	config) case ${COMP_WORDS[COMP_CWORD-1]} in
+		config|--unset) COMPREPLY=($(compgen -W "userns-remap --unset" -- "$cur")) ;;
+		userns-remap) COMPREPLY=($(compgen -W "default $(compgen -u)" -- "$cur")) ;;
+		esac ;;
 	version|info) case ${COMP_WORDS[COMP_CWORD-1]} in -f|--format) ;; *) COMPREPLY=($(compgen -W "-f --format --help" -- "$cur")) ;; esac ;;
 	help) COMPREPLY=($(compgen -W "$(box help 2>/dev/null | awk '/^(Management )?Commands:/ { on = 1; next } /^$/ { on = 0 } on { print $1 }')" -- "$cur")) ;;
 	port) COMPREPLY=($(compgen -W "$(_box_containers)" -- "$cur")) ;;

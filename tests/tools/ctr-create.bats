@@ -11,10 +11,12 @@ setup () {
 	store_add small docker.io/library/small:latest
 	CRUN_ROOT=$BATS_TEST_TMPDIR/crun
 	CRUN_IDS=()
+	SUBUSERS=()
 }
 
 teardown () {
 	local c
+	subusers_remove
 	for c in "${CRUN_IDS[@]}"; do
 		crun --root "$CRUN_ROOT" delete -f "$c" >/dev/null 2>&1 || true
 		runc --root "$CRUN_ROOT.runc" delete -f "$c" >/dev/null 2>&1 || true
@@ -876,4 +878,107 @@ leftovers () {
 	mk --network none --init -v cfg:/etc small sh -c 'cat /etc/hostname >/dev/null; grep -c app /etc/passwd; cat /proc/1/cmdline | tr "\0" " "'
 	run -0 crun_run
 	[[ ${lines[0]} == 1 && ${lines[1]} == "/sbin/docker-init -- sh -c "* ]]
+}
+
+# --- user namespaces (issue 15): --userns, --uidmap, --gidmap, userns-remap ---
+
+# subuser NAME START: a user NAME with START..START+65535 in /etc/subuid
+# and /etc/subgid, removed (with its lines) by teardown
+subuser () {
+	useradd -M -r -s /bin/false "$1"
+	SUBUSERS+=("$1")
+	usermod -v "$2-$(($2 + 65535))" -w "$2-$(($2 + 65535))" "$1"
+}
+
+subusers_remove () {
+	local u
+	for u in "${SUBUSERS[@]}"; do userdel "$u" 2>/dev/null || true; done
+}
+
+@test "--userns auto: a user namespace on a range of its own, disjoint, given back by ctr-rm" {
+	mk --userns auto small
+	a=$id
+	[[ $(cfg '[.linux.namespaces[].type] | index("user") != null') == true ]]
+	[[ $(cfg '.linux.uidMappings | length') == 1 && $(cfg '.linux.uidMappings[0] | [.containerID, .size]') == '[0,65536]' ]]
+	[[ $(cfg '.linux.gidMappings[0].size') == 65536 ]]
+	[[ $(crt .HostConfig.UsernsMode) == '"auto"' ]]
+	ha=$(cfg '.linux.uidMappings[0].hostID')
+	mk --userns auto:size=1000 small
+	hb=$(cfg '.linux.uidMappings[0].hostID')
+	[[ $(cfg '.linux.uidMappings[0].size') == 1000 && $(crt .HostConfig.UsernsMode) == '"auto:size=1000"' ]]
+	# disjoint: one range ends before the other starts
+	((hb >= ha + 65536 || hb + 1000 <= ha))
+	[[ $(wc -l <"$BOX_ROOT/userns-ranges") == 2 ]]
+	# the rootfs shows the image's root as the range's first id; the layers are not copied
+	[[ $(stat -c %u:%g "$D/rootfs/bin") == "$hb:$hb" ]]
+	[[ $(findmnt -no FSTYPE "$D/rootfs") == overlay ]]
+	run -0 ctr-rm "$a"
+	[[ $(cat "$BOX_ROOT/userns-ranges") == *" $id" && $(wc -l <"$BOX_ROOT/userns-ranges") == 1 ]]
+	# the lowest free range is taken again
+	mk --userns auto small
+	[[ $(cfg '.linux.uidMappings[0].hostID') == "$ha" ]]
+}
+
+@test "--uidmap, --gidmap: explicit maps; the rootfs idmapped, the upper keeps image ids" {
+	mk --uidmap 0:300000:65536 --gidmap 0:400000:1000 --gidmap 1000:500000:1 -w /made small
+	[[ $(cfg '.linux.uidMappings') == '[{"containerID":0,"hostID":300000,"size":65536}]' ]]
+	[[ $(cfg '.linux.gidMappings') == '[{"containerID":0,"hostID":400000,"size":1000},{"containerID":1000,"hostID":500000,"size":1}]' ]]
+	[[ $(crt .HostConfig.UsernsMode) == '""' ]]
+	[[ $(stat -c %u:%g "$D/rootfs/etc") == 300000:400000 ]]
+	# the working directory is made as the container's root: its on the
+	# host, the image's root in the upper
+	[[ $(stat -c %u:%g "$D/rootfs/made") == 300000:400000 ]]
+	[[ $(stat -c %u:%g "$D/upper/made") == 0:0 ]]
+	# one map stands for both
+	mk --uidmap 0:300000:10 small
+	[[ $(cfg '.linux.gidMappings') == '[{"containerID":0,"hostID":300000,"size":10}]' ]]
+	[[ ! -e $BOX_ROOT/userns-ranges ]]
+}
+
+@test "--userns, --uidmap: bad values and conflicts name the flag, nothing made" {
+	run --separate-stderr -2 ctr-create --userns private small
+	[[ $stderr == "ctr-create: --userns: invalid USER mode: private" ]]
+	run --separate-stderr -2 ctr-create --userns auto:size=0 small
+	[[ $stderr == "ctr-create: --userns auto:size=0: the size must be a number from 1 to 4294967294" ]]
+	run --separate-stderr -2 ctr-create --userns auto:uidmapping=0:1:1 small
+	[[ $stderr == "ctr-create: --userns auto:uidmapping=0:1:1: not implemented" ]]
+	run --separate-stderr -2 ctr-create --uidmap 0:100000 small
+	[[ $stderr == 'ctr-create: invalid argument "0:100000" for "--uidmap" flag: not CONTAINER_ID:HOST_ID:COUNT' ]]
+	run --separate-stderr -2 ctr-create --gidmap 0:100000:10 --gidmap 5:200000:10 small
+	[[ $stderr == 'ctr-create: invalid argument "5:200000:10" for "--gidmap" flag: container ids 5-14 mapped twice' ]]
+	run --separate-stderr -2 ctr-create --userns auto --uidmap 0:100000:10 small
+	[[ $stderr == "ctr-create: conflicting options: --userns and --uidmap/--gidmap" ]]
+	run --separate-stderr -2 ctr-create --userns auto --privileged small
+	[[ $stderr == "ctr-create: privileged mode is incompatible with user namespaces.  You must run the container in the host namespace when running privileged mode" ]]
+	# more than the pool holds (root's ranges, else 2^31 - 65536 ids): a conflict
+	run --separate-stderr -4 ctr-create --userns auto:size=4294967294 small
+	[[ $stderr == "ctr-create: --userns=auto: no room for 4294967294 ids left in the pool of "* ]]
+	[[ -z $(ls "$BOX_ROOT/containers") ]]
+	[[ ! -s $BOX_ROOT/userns-ranges ]]
+}
+
+@test "userns-remap: the setting and BOX_USERNS_REMAP map every container; --userns host opts out" {
+	u=boxt$$
+	subuser "$u" 1500000000
+	run -0 sys-config userns-remap "$u"
+	mk small
+	[[ $(cfg '.linux.uidMappings') == '[{"containerID":0,"hostID":1500000000,"size":65536}]' ]]
+	[[ $(cfg '.linux.gidMappings') == '[{"containerID":0,"hostID":1500000000,"size":65536}]' ]]
+	[[ $(crt .HostConfig.UsernsMode) == '""' ]]
+	[[ $(stat -c %u "$D/rootfs/bin") == 1500000000 ]]
+	mk --userns host small
+	[[ $(cfg '.linux.uidMappings') == null && $(cfg '[.linux.namespaces[].type] | index("user")') == null ]]
+	[[ $(crt .HostConfig.UsernsMode) == '"host"' ]]
+	run --separate-stderr -2 ctr-create --privileged small
+	[[ $stderr == "ctr-create: privileged mode is incompatible with user namespaces.  You must run the container in the host namespace when running privileged mode" ]]
+	mk --privileged --userns host small
+	# the environment wins over the setting; empty turns it off
+	subuser "${u}b" 1500131072
+	BOX_USERNS_REMAP=${u}b mk small
+	[[ $(cfg '.linux.uidMappings[0].hostID') == 1500131072 ]]
+	BOX_USERNS_REMAP= mk small
+	[[ $(cfg '.linux.uidMappings') == null ]]
+	# a user without ranges: refused when a container is made, naming it
+	BOX_USERNS_REMAP=nobody run --separate-stderr -2 ctr-create small
+	[[ $stderr == "ctr-create: userns-remap nobody: no ranges for nobody in /etc/subuid" ]]
 }
