@@ -423,3 +423,15 @@ refused () {
 	run -0 img-unpack --driver copy "${id:7:12}" "$B"
 	[[ -x $B/rootfs/bin/busybox ]]
 }
+
+@test "a remapped container's rootfs is mounted idmapped again (after a reboot)" {
+	store_add small docker.io/library/small:latest
+	run -0 ctr-create --userns auto:size=100 small
+	D=$BOX_ROOT/containers/$output
+	host=$(jq '.linux.uidMappings[0].hostID' "$D/config.json")
+	[[ $(stat -c %u "$D/rootfs/bin") == "$host" ]]
+	umount "$D/rootfs"
+	run -0 img-unpack -q --root "$BOX_ROOT" "$(cat "$D/image")" "$D"
+	[[ $(stat -c %u:%g "$D/rootfs/bin") == "$host:$host" ]]
+	[[ $(stat -c %u "$D/upper") == 0 ]]
+}
