@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -606,6 +607,25 @@ volume_use (int rootfd, const char *name, int rootfs, const char *dest, int ro, 
 	json_decref (meta);
 	u->lockfd = dir;
 	dir = -1;
+	return 0;
+}
+
+int
+volume_own (int rootfd, const char *name, unsigned uid, unsigned gid, struct bx_err *e)
+{
+	char path[PATH_MAX];
+	_cleanup_close_ int data = -1;
+	struct stat st;
+
+	snprintf (path, sizeof path, L_VOLUMES "/%s/" L_VOLUME_DATA, name);
+	if ((data = openat (rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? 0 : err_set (e, BX_SYSTEM, errno, "volume %s", name);
+	if (flock (data, LOCK_EX) < 0 || fstat (data, &st) < 0)
+		return err_set (e, BX_SYSTEM, errno, "volume %s", name);
+	if (st.st_uid != 0 || st.st_gid != 0 || !dir_is_empty (data))
+		return 0;
+	if (fchown (data, uid, gid) < 0)
+		return err_set (e, BX_SYSTEM, errno, "volume %s: chown", name);
 	return 0;
 }
 

@@ -90,6 +90,10 @@ struct volume_use {
  * volume; a tmpfs volume starts empty). */
 int volume_use (int rootfd, const char *name, int rootfs, const char *dest, int ro, struct volume_use *u,
                 struct bx_err *e);
+/* The data of volume NAME, when it is empty and root's, given to UID:GID:
+ * a remapped container's root, whose volumes dockerd keeps owned by it
+ * (one filled from the image has the owner of what it was filled with). */
+int volume_own (int rootfd, const char *name, unsigned uid, unsigned gid, struct bx_err *e);
 /* Let the volume go (its lock, its mount); U may be zeroed. */
 void volume_use_end (struct volume_use *u);
 

@@ -982,3 +982,16 @@ subusers_remove () {
 	BOX_USERNS_REMAP=nobody run --separate-stderr -2 ctr-create small
 	[[ $stderr == "ctr-create: userns-remap nobody: no ranges for nobody in /etc/subuid" ]]
 }
+
+@test "a remapped container's new volumes are its root's; bind mounts are left alone" {
+	mkdir "$BATS_TEST_TMPDIR/host"
+	mk --uidmap 0:300000:65536 -v data:/data -v /anon -v "$BATS_TEST_TMPDIR/host:/host" small
+	[[ $(stat -c %u:%g "$BOX_ROOT/volumes/data/_data") == 300000:300000 ]]
+	anon=$(crt '.Mounts[] | select(.Destination == "/anon") | .Name' | tr -d '"')
+	[[ $(stat -c %u:%g "$BOX_ROOT/volumes/$anon/_data") == 300000:300000 ]]
+	[[ $(stat -c %u "$BATS_TEST_TMPDIR/host") == 0 ]]
+	# one filled from the image keeps the owner of what it holds (as the container sees it)
+	mk --uidmap 0:300000:65536 -v etcvol:/etc small
+	[[ $(stat -c %u "$BOX_ROOT/volumes/etcvol/_data") == 300000 ]]
+	[[ $(stat -c %u "$BOX_ROOT/volumes/etcvol/_data/passwd") == 300000 ]]
+}

@@ -484,6 +484,10 @@ volume_mount (struct ctrcfg *c, int rootfd, int rootfs, const char *name, const 
 			return -1;
 		*e = (struct bx_err){0};
 	}
+	if (c->users.on && volume_own (rootfd, name, idmap_root (&c->users.uid), idmap_root (&c->users.gid), e) < 0) {
+		volume_use_end (&u);
+		return -1;
+	}
 	json_array_append (c->mounts, u.mount);
 	json_array_append_new (c->inspect_mounts,
 	                       json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "Type", "volume", "Name", name,
