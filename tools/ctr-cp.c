@@ -49,6 +49,7 @@
 #include "base/tree.h"
 #include "ctr-cp/cptar.h"
 #include "runtime/ctr.h"
+#include "runtime/remap.h"
 #include "runtime/userdb.h"
 
 struct opts {
@@ -65,6 +66,8 @@ struct opts {
 struct ctr {
 	char id[CTR_ID_LEN + 1];
 	int dirfd, rootfs;
+	struct idmap uid, gid; /* its user namespace's, when it has one */
+	int mapped;
 	char rootpath[PATH_MAX];
 	int inmount; /* ROOTFS is a bind mount's source (a volume's data) */
 };
@@ -191,6 +194,20 @@ has_entries (int dirfd)
 	return n;
 }
 
+/* A remapped container's tree is idmapped: owners shift both ways */
+static int
+ctr_ids (struct ctr *c, struct bx_err *e)
+{
+	char dir[64];
+	int r;
+
+	snprintf (dir, sizeof dir, "/proc/self/fd/%d", c->dirfd);
+	if ((r = remap_bundle_maps (dir, &c->uid, &c->gid, e)) < 0)
+		return err_wrap (e, "container %.12s", c->id);
+	c->mapped = r > 0;
+	return 0;
+}
+
 static int
 ctr_load (const struct opts *o, struct ctr *c, struct bx_err *e)
 {
@@ -216,7 +233,7 @@ ctr_load (const struct opts *o, struct ctr *c, struct bx_err *e)
 	if ((n = readlink (link, c->rootpath, sizeof c->rootpath - 1)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "container %.12s: %s", c->id, L_ROOTFS);
 	c->rootpath[n] = 0;
-	return 0;
+	return ctr_ids (c, e);
 }
 
 /* FD's path inside the container ("/..."), from the kernel's own name */
@@ -404,6 +421,7 @@ cp_out (const struct opts *o, struct ctr *c)
 	if ((pfd = tree_open_in_root (c->rootfs, dirname (parent), O_RDONLY | O_DIRECTORY, 0)) < 0)
 		return fail (BX_FAIL, "Error: No such container:path: %s:%s", o->ctr, o->shown);
 	copy_name (o->shown, srcname, sizeof srcname);
+	cptar_ids_out (c->mapped ? &c->uid : NULL, c->mapped ? &c->gid : NULL);
 	if (!strcmp (o->dst, "-")) {
 		struct archive *a = cptar_writer (1, &e);
 		rc = a && cptar_tree (a, pfd, base, srcname, &e) == 0 && archive_write_close (a) == ARCHIVE_OK ? 0 : -1;
@@ -437,6 +455,8 @@ owner_in (const struct opts *o, const struct ctr *c, struct cptar_owner *own, st
 	int rc = 0;
 
 	own->chown = 1;
+	own->uidmap = c->mapped ? &c->uid : NULL;
+	own->gidmap = c->mapped ? &c->gid : NULL;
 	if (!o->archive)
 		return 0;
 	if (!(create = ctr_create_read (c->dirfd, e)))
@@ -541,6 +561,7 @@ static int export(const struct opts *o, struct ctr *c)
 		return fail (BX_FAIL, "cowardly refusing to save to a terminal. Use the -o flag or redirect");
 	if (o->out && (fd = open (o->out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
 		return fail (BX_FAIL, "failed to export container: %s: %s", o->out, strerror (errno));
+	cptar_ids_out (c->mapped ? &c->uid : NULL, c->mapped ? &c->gid : NULL);
 	rc = (a = cptar_writer (fd, &e)) && cptar_tree (a, c->rootfs, ".", NULL, &e) == 0 &&
 	             archive_write_close (a) == ARCHIVE_OK
 	         ? 0

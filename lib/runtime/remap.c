@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <jansson.h>
+#include <limits.h>
 #include <spawn.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -197,4 +199,47 @@ remap_resolve (int rootfd, const char *spec, struct idmap *uid, struct idmap *gi
 	if (remap_default_user (rootfd, e) < 0)
 		return err_wrap (e, "userns-remap default");
 	return remap_of (REMAP_DEFAULT_USER, uid, gid, e);
+}
+
+/* config.json's linux.uidMappings or gidMappings (KEY) into M */
+static int
+remap_json_map (json_t *lx, const char *key, struct idmap *m, struct bx_err *e)
+{
+	json_t *it;
+	size_t i;
+
+	m->n = 0;
+	json_array_foreach (json_object_get (lx, key), i, it)
+	{
+		json_int_t in = json_integer_value (json_object_get (it, "containerID"));
+		json_int_t out = json_integer_value (json_object_get (it, "hostID"));
+		json_int_t n = json_integer_value (json_object_get (it, "size"));
+		if (in < 0 || out < 0 || n < 0 || idmap_add (m, (uint64_t)in, (uint64_t)out, (uint64_t)n, e) < 0)
+			return err_wrap (e, L_CONFIG ": linux.%s[%zu]", key, i);
+	}
+	return 0;
+}
+
+int
+remap_bundle_maps (const char *dir, struct idmap *uid, struct idmap *gid, struct bx_err *e)
+{
+	char path[PATH_MAX];
+	json_error_t je;
+	json_t *doc, *lx;
+	_cleanup_close_ int fd = -1;
+
+	snprintf (path, sizeof path, "%s/" L_CONFIG, dir);
+	fd = open (path, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : err_set (e, BX_SYSTEM, errno, L_CONFIG);
+	if (!(doc = json_loadfd (fd, 0, &je)))
+		return err_set (e, BX_FAIL, 0, L_CONFIG ": %s", je.text);
+	lx = json_object_get (doc, "linux");
+	rc = json_array_size (json_object_get (lx, "uidMappings")) > 0;
+	if (rc && (remap_json_map (lx, "uidMappings", uid, e) < 0 || remap_json_map (lx, "gidMappings", gid, e) < 0))
+		rc = -1;
+	json_decref (doc);
+	return rc;
 }

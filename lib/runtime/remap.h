@@ -35,4 +35,11 @@ int remap_check (const char *spec, struct bx_err *e);
 /* boxremap and its ranges, made when missing, under ROOTFD's settings.lock */
 int remap_default_user (int rootfd, struct bx_err *e);
 
+/* The mappings of the container whose bundle is DIR, from its config.json's
+ * linux.uidMappings and gidMappings: 1 when it has a user namespace of its
+ * own (UID, GID filled), 0 when not (or no config.json). For the tools
+ * that touch its tree from the host (img-unpack mounting it again, ctr-cp
+ * shifting owners). */
+int remap_bundle_maps (const char *dir, struct idmap *uid, struct idmap *gid, struct bx_err *e);
+
 #endif

@@ -74,6 +74,24 @@ cptar_data (struct archive *a, int dirfd, const char *name, const char *path, st
 	return n < 0 ? -1 : 0;
 }
 
+static const struct idmap *cptar_uidmap, *cptar_gidmap;
+
+void
+cptar_ids_out (const struct idmap *uid, const struct idmap *gid)
+{
+	cptar_uidmap = uid;
+	cptar_gidmap = gid;
+}
+
+/* ID of the host as the container's (65534 when it has none) */
+static long long
+cptar_to_ctr (const struct idmap *m, unsigned id)
+{
+	long long v = idmap_to_ctr (m, id);
+
+	return v < 0 ? 65534 : v;
+}
+
 static int
 cptar_put (struct archive *a, int dirfd, const char *name, const char *path, const struct stat *st, struct bx_err *e)
 {
@@ -83,6 +101,10 @@ cptar_put (struct archive *a, int dirfd, const char *name, const char *path, con
 	int rc = 0;
 
 	archive_entry_copy_stat (en, st);
+	if (cptar_uidmap) {
+		archive_entry_set_uid (en, cptar_to_ctr (cptar_uidmap, st->st_uid));
+		archive_entry_set_gid (en, cptar_to_ctr (cptar_gidmap, st->st_gid));
+	}
 	if (S_ISDIR (st->st_mode)) {
 		snprintf (dirpath, sizeof dirpath, "%s/", path);
 		archive_entry_set_pathname (en, dirpath);
@@ -309,10 +331,19 @@ cptar_meta (struct archive_entry *en, int pfd, const char *base, const struct cp
 	struct timespec ts[2] = {{archive_entry_atime (en), archive_entry_atime_nsec (en)},
 	                         {archive_entry_mtime (en), archive_entry_mtime_nsec (en)}};
 	mode_t mode = archive_entry_mode (en);
-	uid_t uid = own->force ? own->uid : (uid_t)archive_entry_uid (en);
-	gid_t gid = own->force ? own->gid : (gid_t)archive_entry_gid (en);
+	long long uid = own->force ? own->uid : (uid_t)archive_entry_uid (en);
+	long long gid = own->force ? own->gid : (gid_t)archive_entry_gid (en);
 
-	if (own->chown && fchownat (pfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+	if (own->chown && own->uidmap) {
+		uid = idmap_to_host (own->uidmap, (uint32_t)uid);
+		gid = idmap_to_host (own->gidmap, (uint32_t)gid);
+		if (uid < 0 || gid < 0)
+			return err_set (e, BX_FAIL, 0,
+			                "%s: owner %lld:%lld not mapped in the container's user namespace", path,
+			                (long long)(own->force ? own->uid : archive_entry_uid (en)),
+			                (long long)(own->force ? own->gid : archive_entry_gid (en)));
+	}
+	if (own->chown && fchownat (pfd, base, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return err_set (e, BX_SYSTEM, errno, "%s: chown", path);
 	if (!S_ISLNK (mode) && fchmodat (pfd, base, mode & 07777, 0) < 0)
 		return err_set (e, BX_SYSTEM, errno, "%s: chmod", path);
@@ -364,8 +395,8 @@ cptar_dirtimes (int destfd, struct cptar_dirtime *d, size_t n)
 	}
 }
 
-int
-cptar_extract (struct archive *in, int destfd, const struct cptar_owner *own, struct bx_err *e)
+static int
+cptar_extract_all (struct archive *in, int destfd, const struct cptar_owner *own, struct bx_err *e)
 {
 	struct archive_entry *en;
 	struct cptar_dirtime *dirs = NULL, *nd;
@@ -389,5 +420,19 @@ cptar_extract (struct archive *in, int destfd, const struct cptar_owner *own, st
 		rc = err_set (e, BX_FAIL, 0, "tar: %s", archive_error_string (in));
 	cptar_dirtimes (destfd, dirs, n);
 	free (dirs);
+	return rc;
+}
+
+int
+cptar_extract (struct archive *in, int destfd, const struct cptar_owner *own, struct bx_err *e)
+{
+	int rc;
+
+	if (!own->uidmap)
+		return cptar_extract_all (in, destfd, own, e);
+	if (idmap_fsids (idmap_root (own->uidmap), idmap_root (own->gidmap)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "fsuid %u", idmap_root (own->uidmap));
+	rc = cptar_extract_all (in, destfd, own, e);
+	idmap_fsids (0, 0);
 	return rc;
 }

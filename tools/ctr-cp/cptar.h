@@ -12,13 +12,23 @@
 #include <sys/types.h>
 
 #include "base/err.h"
+#include "base/idmap.h"
 
 struct cptar_owner {
 	int chown; /* set owners at all (copy out does not, as Docker's CLI) */
 	int force; /* every entry owned by UID:GID (cp -a with a User) */
 	uid_t uid;
 	gid_t gid;
+	/* extracting into a remapped container (its rootfs idmapped): its
+	 * mappings; files are made as its root and owned by the host ids of
+	 * the entries' ids. NULL: not remapped */
+	const struct idmap *uidmap, *gidmap;
 };
+
+/* The trees written from now on are a remapped container's (UID, GID its
+ * mappings; NULL: not): their owners are written as the container's ids,
+ * a host id it does not map as 65534, the kernel's overflow id. */
+void cptar_ids_out (const struct idmap *uid, const struct idmap *gid);
 
 /* A plain tar writer on FD (a ustar/pax stream). */
 struct archive *cptar_writer (int fd, struct bx_err *e);

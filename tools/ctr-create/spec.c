@@ -348,6 +348,25 @@ idmaps (const struct idmap *m)
 	return a;
 }
 
+/* ping for all: every gid, or in a user namespace every gid it maps from
+ * 0 on (the kernel refuses a range with a gid the namespace lacks) */
+static const char *
+ping_groups (const struct spec_decl *s, char *buf)
+{
+	uint64_t end = 0;
+
+	if (!s->gidmap)
+		return "0 2147483647";
+	for (int moved = 1; moved;) {
+		moved = 0;
+		for (size_t i = 0; i < s->gidmap->n; i++)
+			if (s->gidmap->ext[i].inside == end)
+				end += s->gidmap->ext[i].count, moved = 1;
+	}
+	sprintf (buf, "%d %llu", end ? 0 : 1, end ? (unsigned long long)(end - 1) : 0ULL);
+	return buf;
+}
+
 static json_t *
 linux_section (const struct spec_decl *s, struct bx_err *e)
 {
@@ -374,9 +393,11 @@ linux_section (const struct spec_decl *s, struct bx_err *e)
 		json_object_set (l, "seccomp", s->seccomp);
 	/* Docker: with a network namespace of its own, any port and ping for all */
 	if (s->net != SPEC_NET_HOST || json_object_size (s->sysctl)) {
-		json_t *sys = s->net != SPEC_NET_HOST ? json_pack ("{s:s, s:s}", "net.ipv4.ip_unprivileged_port_start",
-		                                                   "0", "net.ipv4.ping_group_range", "0 2147483647")
-		                                      : json_object ();
+		char ping[32];
+		json_t *sys = s->net != SPEC_NET_HOST
+		                  ? json_pack ("{s:s, s:s}", "net.ipv4.ip_unprivileged_port_start", "0",
+		                               "net.ipv4.ping_group_range", ping_groups (s, ping))
+		                  : json_object ();
 		json_object_update (sys, s->sysctl);
 		json_object_set_new (l, "sysctl", sys);
 	}
