@@ -1,0 +1,132 @@
+#!/usr/bin/env bats
+# User namespaces (issue 15, users): root in a remapped container is an
+# unprivileged id of the host; --userns=auto ranges are disjoint; the
+# userns-remap setting (box config) and BOX_USERNS_REMAP map every
+# container, --userns=host opts out; exec, cp, volumes, networking and
+# build work in a remapped container.
+
+load ../helpers
+load ../fixtures/net
+
+setup () {
+	box_setup_small
+	net_setup
+	SUBUSERS=()
+}
+
+teardown () {
+	local u
+	net_teardown
+	box_teardown
+	for u in "${SUBUSERS[@]}"; do userdel "$u" 2>/dev/null || true; done
+}
+
+# subuser NAME START: a user NAME with START..START+65535 in /etc/subuid
+# and /etc/subgid (userdel, in teardown, removes the lines)
+subuser () {
+	useradd -M -r -s /bin/false "$1"
+	SUBUSERS+=("$1")
+	usermod -v "$2-$(($2 + 65535))" -w "$2-$(($2 + 65535))" "$1"
+}
+
+# host_uid PID: the uid the host sees for PID
+host_uid () { awk '/^Uid:/ { print $2 }' "/proc/$1/status"; }
+
+@test "root in an --userns=auto container is an unprivileged uid of the host; uid_map as configured" {
+	run -0 box run -d --name ua --userns=auto --network none small sleep 300
+	id=$output
+	D=$BOX_ROOT/containers/$id
+	host=$(jq '.linux.uidMappings[0].hostID' "$D/config.json")
+	((host > 0))
+	run -0 box exec ua id -u
+	[[ $output == 0 ]]
+	pid=$(box inspect -f '{{.State.Pid}}' ua)
+	[[ $(host_uid "$pid") == "$host" ]]
+	run -0 box exec ua cat /proc/self/uid_map /proc/self/gid_map
+	[[ $(echo $output) == "0 $host 65536 0 $(jq '.linux.gidMappings[0].hostID' "$D/config.json") 65536" ]]
+	# root of the container is nobody's root on the host: it cannot read what
+	# host root keeps to itself, even through a bind mount
+	mkdir -m 700 "$BATS_TEST_TMPDIR/private"
+	echo secret >"$BATS_TEST_TMPDIR/private/f"
+	run box run --rm --userns=auto --network none -v "$BATS_TEST_TMPDIR/private:/p" small cat /p/f
+	[[ $status != 0 && $output == *"Permission denied"* ]]
+	[[ $(box inspect -f '{{.HostConfig.UsernsMode}}' ua) == auto ]]
+}
+
+@test "a file made by container root on a bind mount is owned by the mapped uid" {
+	mkdir -m 777 "$BATS_TEST_TMPDIR/shared"
+	run -0 box run --name ub --userns=auto:size=1000 --network none -v "$BATS_TEST_TMPDIR/shared:/s" small \
+		sh -c 'touch /s/made && mkdir /s/dir && chown 7:7 /s/dir'
+	host=$(jq '.linux.uidMappings[0].hostID' "$BOX_ROOT/containers/$(box inspect -f '{{.Id}}' ub)/config.json")
+	[[ $(stat -c %u:%g "$BATS_TEST_TMPDIR/shared/made") == "$host:$host" ]]
+	[[ $(stat -c %u:%g "$BATS_TEST_TMPDIR/shared/dir") == "$((host + 7)):$((host + 7))" ]]
+}
+
+@test "two --userns=auto containers get disjoint ranges, and the image's files are their own" {
+	run -0 box run -d --name ua --userns=auto --network none small sleep 300
+	run -0 box run -d --name ub --userns=auto --network none small sleep 300
+	ha=$(host_uid "$(box inspect -f '{{.State.Pid}}' ua)")
+	hb=$(host_uid "$(box inspect -f '{{.State.Pid}}' ub)")
+	((hb >= ha + 65536 || hb + 65536 <= ha))
+	# the layers are shared, seen by each as its own root's: each writes /etc
+	run -0 box exec ua sh -c 'echo a >/etc/owned && stat -c %u /etc/passwd'
+	[[ $output == 0 ]]
+	run -0 box exec ub sh -c 'echo b >/etc/owned && cat /etc/owned'
+	[[ $output == b ]]
+	# the upper keeps the image's ids: a commit is an ordinary image
+	run -0 box commit ua committed
+	run -0 box run --rm --network none committed stat -c %u /etc/owned
+	[[ $output == 0 ]]
+	run -0 box rm -f ua ub
+	[[ ! -s $BOX_ROOT/userns-ranges ]]
+}
+
+@test "userns-remap: the setting (box config) and BOX_USERNS_REMAP; --userns=host opts out" {
+	subuser "boxu$$" 1600000000
+	run -0 box config userns-remap "boxu$$"
+	run -0 box run --rm --network none small cat /proc/self/uid_map
+	[[ $(echo $output) == "0 1600000000 65536" ]]
+	run -0 box run -d --name ur --network none small sleep 300
+	[[ $(host_uid "$(box inspect -f '{{.State.Pid}}' ur)") == 1600000000 ]]
+	run -0 box run --rm --userns=host --network none small cat /proc/self/uid_map
+	[[ $(echo $output) == "0 0 4294967295" ]]
+	run -125 box run --rm --privileged small true
+	[[ $output == *"privileged mode is incompatible with user namespaces."* ]]
+	run -0 box config --unset userns-remap
+	run -0 box run --rm --network none small cat /proc/self/uid_map
+	[[ $(echo $output) == "0 0 4294967295" ]]
+	subuser "boxv$$" 1600131072
+	BOX_USERNS_REMAP=boxv$$ run -0 box run --rm --network none small cat /proc/self/uid_map
+	[[ $(echo $output) == "0 1600131072 65536" ]]
+}
+
+@test "exec, cp and a named volume in a remapped container" {
+	run -0 box run -d --name uc --userns=auto --network none -v vol:/data small sleep 300
+	host=$(host_uid "$(box inspect -f '{{.State.Pid}}' uc)")
+	# the volume is the container's root's; what it writes there is the mapped uid's
+	run -0 box exec uc sh -c 'echo hi >/data/f && stat -c %u /data /data/f'
+	[[ $(echo $output) == "0 0" ]]
+	[[ $(stat -c %u "$BOX_ROOT/volumes/vol/_data/f") == "$host" ]]
+	# cp in: owned by the container's root; cp out: the container's ids
+	echo copied >"$BATS_TEST_TMPDIR/in"
+	run -0 box cp "$BATS_TEST_TMPDIR/in" uc:/in
+	run -0 box exec uc stat -c %u:%g /in
+	[[ $output == 0:0 ]]
+	run -0 box exec uc sh -c 'touch /seven && chown 7:8 /seven'
+	box cp uc:/seven - | tar tvf - >"$BATS_TEST_TMPDIR/list"
+	[[ $(cat "$BATS_TEST_TMPDIR/list") == "-rw-r--r-- 7/8 "* ]]
+	run -0 box cp uc:/in "$BATS_TEST_TMPDIR/out"
+	[[ $(cat "$BATS_TEST_TMPDIR/out") == copied ]]
+	box export uc | tar tvf - etc/passwd >"$BATS_TEST_TMPDIR/list"
+	[[ $(cat "$BATS_TEST_TMPDIR/list") == "-rw-r--r-- 0/0 "* ]]
+}
+
+@test "build under userns-remap: RUN steps remapped, the layers with the image's ids" {
+	subuser "boxb$$" 1600262144
+	mkdir "$BATS_TEST_TMPDIR/ctx"
+	printf 'FROM small\nRUN touch /built && chown 5:5 /built && cat /proc/self/uid_map >/map\n' \
+		>"$BATS_TEST_TMPDIR/ctx/Dockerfile"
+	BOX_USERNS_REMAP=boxb$$ run -0 box build --network none -q -t built "$BATS_TEST_TMPDIR/ctx"
+	run -0 box run --rm --userns=host --network none built sh -c 'stat -c %u:%g /built; cat /map'
+	[[ $(echo $output) == "5:5 0 1600262144 65536" ]]
+}
