@@ -10,6 +10,9 @@
  * one "OFFSET SIZE ID" a line, under a flock of userns-ranges.lock;
  * ctr-create takes a range, ctrrm releases it. A range whose container is
  * gone (its creator or remover killed) is taken back by the next take.
+ * Written without fsync: a range matters only while the container's
+ * processes live (its files on disk keep the image's ids, its rootfs is
+ * idmapped), and none outlives a crash that could lose the file.
  */
 #ifndef BOX_IDALLOC_H
 #define BOX_IDALLOC_H
