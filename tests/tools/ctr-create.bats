@@ -902,6 +902,8 @@ subusers_remove () {
 	[[ $(cfg '.linux.uidMappings | length') == 1 && $(cfg '.linux.uidMappings[0] | [.containerID, .size]') == '[0,65536]' ]]
 	[[ $(cfg '.linux.gidMappings[0].size') == 65536 ]]
 	[[ $(crt .HostConfig.UsernsMode) == '"auto"' ]]
+	# ping for every gid the namespace maps (the kernel refuses others)
+	[[ $(cfg '.linux.sysctl["net.ipv4.ping_group_range"]') == '"0 65535"' ]]
 	ha=$(cfg '.linux.uidMappings[0].hostID')
 	mk --userns auto:size=1000 small
 	hb=$(cfg '.linux.uidMappings[0].hostID')
@@ -929,6 +931,7 @@ subusers_remove () {
 	# host, the image's root in the upper
 	[[ $(stat -c %u:%g "$D/rootfs/made") == 300000:400000 ]]
 	[[ $(stat -c %u:%g "$D/upper/made") == 0:0 ]]
+	[[ $(cfg '.linux.sysctl["net.ipv4.ping_group_range"]') == '"0 1000"' ]]
 	# one map stands for both
 	mk --uidmap 0:300000:10 small
 	[[ $(cfg '.linux.gidMappings') == '[{"containerID":0,"hostID":300000,"size":10}]' ]]

@@ -348,20 +348,39 @@ idmaps (const struct idmap *m)
 	return a;
 }
 
+/* This process's own gid map (box run rootless: inside a user namespace
+ * already); 0 when it maps every gid */
+static int
+own_gid_map (struct idmap *m)
+{
+	_cleanup_file_ FILE *f = fopen ("/proc/self/gid_map", "re");
+	unsigned long long in, out, n;
+	struct bx_err ign = {0};
+
+	m->n = 0;
+	while (f && fscanf (f, "%llu %llu %llu", &in, &out, &n) == 3)
+		if (idmap_add (m, in, out, n, &ign) < 0)
+			return 0;
+	return m->n > 0 && !(m->n == 1 && m->ext[0].inside == 0 && m->ext[0].count == 4294967295U);
+}
+
 /* ping for all: every gid, or in a user namespace every gid it maps from
- * 0 on (the kernel refuses a range with a gid the namespace lacks) */
+ * 0 on (the kernel refuses a range with a gid the namespace lacks): the
+ * container's own, or the one box runs in (rootless) */
 static const char *
 ping_groups (const struct spec_decl *s, char *buf)
 {
+	struct idmap own;
+	const struct idmap *m = s->gidmap ? s->gidmap : own_gid_map (&own) ? &own : NULL;
 	uint64_t end = 0;
 
-	if (!s->gidmap)
+	if (!m)
 		return "0 2147483647";
 	for (int moved = 1; moved;) {
 		moved = 0;
-		for (size_t i = 0; i < s->gidmap->n; i++)
-			if (s->gidmap->ext[i].inside == end)
-				end += s->gidmap->ext[i].count, moved = 1;
+		for (size_t i = 0; i < m->n; i++)
+			if (m->ext[i].inside == end)
+				end += m->ext[i].count, moved = 1;
 	}
 	sprintf (buf, "%d %llu", end ? 0 : 1, end ? (unsigned long long)(end - 1) : 0ULL);
 	return buf;
