@@ -259,7 +259,7 @@ child_io (const struct spawn_io *io, struct bx_err *e)
 static int
 join_namespaces (const struct spec *s, struct bx_err *e)
 {
-	if (s->clone_flags & CLONE_NEWUSER)
+	if (s->userns)
 		return 0;
 	for (size_t i = 0; i < s->njoins; i++) {
 		int fd;
@@ -274,6 +274,26 @@ join_namespaces (const struct spec *s, struct bx_err *e)
 		}
 		close (fd);
 	}
+	return 0;
+}
+
+/* S's oomScoreAdj into PATH (/proc/self or /proc/PID's oom_score_adj) */
+static int
+oom_score_write (const struct spec *s, const char *path, struct bx_err *e)
+{
+	char v[16];
+	int n, fd;
+
+	if (!s->has_oom_score_adj)
+		return 0;
+	n = snprintf (v, sizeof v, "%d", s->oom_score_adj);
+	if ((fd = open (path, O_WRONLY | O_CLOEXEC)) < 0 || write (fd, v, (size_t)n) < 0) {
+		err_set (e, SPAWN_FAILED, errno, "oom_score_adj");
+		if (fd >= 0)
+			close (fd);
+		return -1;
+	}
+	close (fd);
 	return 0;
 }
 
@@ -388,25 +408,17 @@ container_child (const struct spec *s, const struct cgroup *cg, const struct spa
 		err_set (&e, SPAWN_FAILED, errno, "sethostname %s", s->hostname);
 		child_fail (errfd, &e);
 	}
-	if ((rootfd = mounts_root (s, &e)) < 0 || ((s->clone_flags & CLONE_NEWUSER) && userns_root (&e) < 0) ||
+	if ((rootfd = mounts_root (s, &e)) < 0 || (s->userns && userns_root (&e) < 0) ||
 	    mounts_run (s, rootfd, io->console >= 0 ? io->console_path : NULL, io->oci ? &pv : NULL, trees, &e) < 0) {
 		e.code = SPAWN_FAILED;
 		child_fail (errfd, &e);
 	}
 	if (console >= 0 && console_take (console, &e) < 0)
 		child_fail (errfd, &e);
-	/* with a user namespace, the parent wrote it: lowering it takes a
-	 * privilege of the initial one */
-	if (s->has_oom_score_adj && !(s->clone_flags & CLONE_NEWUSER)) {
-		char v[16];
-		int fd = open ("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-		snprintf (v, sizeof v, "%d", s->oom_score_adj);
-		if (fd < 0 || write (fd, v, strlen (v)) < 0) {
-			err_set (&e, SPAWN_FAILED, errno, "oom_score_adj");
-			child_fail (errfd, &e);
-		}
-		close (fd);
-	}
+	/* with a user namespace, written from the initial one already:
+	 * lowering it takes a privilege there */
+	if (!s->userns && oom_score_write (s, "/proc/self/oom_score_adj", &e) < 0)
+		child_fail (errfd, &e);
 	payload_run (s, io, errfd);
 }
 
@@ -547,6 +559,8 @@ cgroup_give (const struct spec *s, const struct cgroup *cg, struct bx_err *e)
 static int
 userns_child_setup (const struct spec *s, const struct cgroup *cg, pid_t pid, int fd, struct bx_err *e)
 {
+	char path[48];
+
 	if (userns_write_maps (pid, &s->idmaps, e) < 0)
 		return err_wrap (e, "user namespace");
 	if (cgroup_give (s, cg, e) < 0)
@@ -556,25 +570,15 @@ userns_child_setup (const struct spec *s, const struct cgroup *cg, pid_t pid, in
 		if (prlimit (pid, (enum __rlimit_resource)s->rlimits[i].resource, &rl, NULL) < 0)
 			return err_set (e, SPAWN_FAILED, errno, "rlimit %d", s->rlimits[i].resource);
 	}
-	if (s->has_oom_score_adj) {
-		char v[16];
-		int n = snprintf (v, sizeof v, "%d", s->oom_score_adj);
-		char path[48];
-		int o;
-		snprintf (path, sizeof path, "/proc/%d/oom_score_adj", (int)pid);
-		if ((o = open (path, O_WRONLY | O_CLOEXEC)) < 0 || write (o, v, (size_t)n) < 0) {
-			if (o >= 0)
-				close (o);
-			return err_set (e, SPAWN_FAILED, errno, "oom_score_adj");
-		}
-		close (o);
-	}
+	snprintf (path, sizeof path, "/proc/%d/oom_score_adj", (int)pid);
+	if (oom_score_write (s, path, e) < 0)
+		return -1;
 	if (write (fd, "", 1) != 1)
 		return err_set (e, SPAWN_FAILED, errno, "the container's process died");
 	return 0;
 }
 
-/* the child, its user namespace's maps written (with one) */
+/* the child, born in the PID namespace given by path */
 static pid_t
 child_start (const struct spec *s, const struct cgroup *cg, const struct spawn_io *io, uint64_t flags, const int *trees,
              int p[2], struct bx_err *e)
@@ -599,6 +603,99 @@ child_start (const struct spec *s, const struct cgroup *cg, const struct spawn_i
 	return pid;
 }
 
+/* A user namespace given by path: a holder process, our child, joins
+ * it (first, as runc orders the joins), then the other namespaces given
+ * by path, and makes the container's new ones from inside it, so that
+ * they belong to it (made by the host's root, its root could not mount
+ * in them); it clones the container's process as our child
+ * (CLONE_PARENT), tells us its pid over HP, and goes. What only the
+ * initial user namespace may do (raise the limits, enter the cgroup) it
+ * does first, for its child to inherit. */
+static int
+holder_setns (const struct spec *s, int user, struct bx_err *e)
+{
+	for (size_t i = 0; i < s->njoins; i++) {
+		int fd, t = s->joins[i].type;
+		if ((t == CLONE_NEWUSER) != user)
+			continue;
+		if ((fd = open (s->joins[i].path, O_RDONLY | O_CLOEXEC)) < 0 || setns (fd, t) < 0) {
+			err_set (e, SPAWN_FAILED, errno, "join namespace %s", s->joins[i].path);
+			if (fd >= 0)
+				close (fd);
+			return -1;
+		}
+		close (fd);
+	}
+	return 0;
+}
+
+static void __attribute__ ((noreturn)) holder_run (const struct spec *s, const struct cgroup *cg,
+                                                   const struct spawn_io *io, const int *trees, int hp, int p[2])
+{
+	struct bx_err e = {0};
+	pid_t pid;
+
+	if (privs_rlimits (s, &e) < 0 || oom_score_write (s, "/proc/self/oom_score_adj", &e) < 0)
+		child_fail (hp, &e);
+	if (cgroup_enter (cg) < 0) {
+		err_set (&e, SPAWN_FAILED, errno, "join cgroup %s", cg->dir[0]);
+		child_fail (hp, &e);
+	}
+	if (holder_setns (s, 1, &e) < 0 || holder_setns (s, 0, &e) < 0)
+		child_fail (hp, &e);
+	if (unshare (s->clone_flags & (CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)) < 0) {
+		err_set (&e, SPAWN_FAILED, errno, "namespaces in the user namespace");
+		child_fail (hp, &e);
+	}
+	if ((pid = clone_child (CLONE_PARENT | (uint64_t)(s->clone_flags & CLONE_NEWPID))) < 0) {
+		err_set (&e, SPAWN_FAILED, errno, "clone");
+		child_fail (hp, &e);
+	}
+	if (pid == 0) {
+		close (hp);
+		close (p[0]);
+		container_child (s, cg, io, trees, p[1]);
+	}
+	_exit (write (hp, &pid, sizeof pid) != (ssize_t)sizeof pid);
+}
+
+static pid_t
+holder_start (const struct spec *s, const struct cgroup *cg, const struct spawn_io *io, const int *trees, int p[2],
+              struct bx_err *e)
+{
+	union {
+		struct report r;
+		pid_t pid;
+	} got;
+	int hp[2];
+	ssize_t n;
+	pid_t holder, pid = -1;
+
+	if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, hp) < 0)
+		return err_set (e, SPAWN_FAILED, errno, "socketpair");
+	if ((holder = clone_child (0)) == 0) {
+		close (hp[0]);
+		holder_run (s, cg, io, trees, hp[1], p);
+	}
+	close (hp[1]);
+	if (holder < 0) {
+		close (hp[0]);
+		return err_set (e, SPAWN_FAILED, errno, "clone");
+	}
+	while ((n = read (hp[0], &got, sizeof got)) < 0 && errno == EINTR)
+		;
+	close (hp[0]);
+	while (waitpid (holder, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (n == (ssize_t)sizeof got.pid)
+		pid = got.pid;
+	else if (n == (ssize_t)sizeof got.r)
+		err_set (e, got.r.code, 0, "%.*s", (int)sizeof got.r.msg, got.r.msg);
+	else
+		err_set (e, SPAWN_FAILED, 0, "the user namespace's holder died");
+	return pid;
+}
+
 pid_t
 spawn_container (const struct spec *s, const struct cgroup *cg, const struct spawn_io *io, int clone_parent_too,
                  pid_t *failed, struct bx_err *e)
@@ -607,11 +704,14 @@ spawn_container (const struct spec *s, const struct cgroup *cg, const struct spa
 	 * time namespace once its clocks are set: both by the child */
 	uint64_t flags = (uint64_t)(s->clone_flags & ~(CLONE_NEWCGROUP | CLONE_NEWTIME));
 	int p[2], *trees = NULL, talk = io->oci || (s->clone_flags & CLONE_NEWUSER);
+	int holder = s->userns && !(s->clone_flags & CLONE_NEWUSER);
 	pid_t pid;
 
 	*failed = 0;
-	if (s->userns && !(s->clone_flags & CLONE_NEWUSER))
-		return err_set (e, SPAWN_FAILED, 0, "config.json: joining a user namespace by path: not implemented");
+	/* a box -d supervisor would be left the holder to reap */
+	if (holder && clone_parent_too)
+		return err_set (e, SPAWN_FAILED, 0,
+		                "a user namespace given by path: not implemented with a supervisor");
 	if (mounts_trees_open (s, &trees, e) < 0)
 		return -1;
 	/* a caller that talks back to the child: a socket rather than a pipe */
@@ -621,7 +721,8 @@ spawn_container (const struct spec *s, const struct cgroup *cg, const struct spa
 	}
 	if (clone_parent_too)
 		flags |= CLONE_PARENT;
-	pid = child_start (s, cg, io, flags, trees, p, e);
+	/* joined by path: the holder makes the new namespaces */
+	pid = holder ? holder_start (s, cg, io, trees, p, e) : child_start (s, cg, io, flags, trees, p, e);
 	mounts_trees_close (trees, s->nops);
 	close (p[1]);
 	if (pid < 0) {

@@ -583,3 +583,24 @@ as_user () {
 	[[ $output == *"cannot set limits: container could not join or create cgroup"* ]]
 	[[ -z $(ls -A "$RL/state") ]]
 }
+
+@test "user namespace joined by path: the container's new namespaces belong to it; exec joins it" {
+	local holder ns pid
+	unshare --user sleep 60 &
+	holder=$!
+	for _ in $(seq 50); do ns=$(pgrep -P "$holder" sleep || echo "$holder") && [[ $(readlink /proc/"$ns"/ns/user) != "$(readlink /proc/self/ns/user)" ]] && break; sleep 0.05; done
+	echo "0 100000 65536" >/proc/"$ns"/uid_map
+	echo "0 100000 65536" >/proc/"$ns"/gid_map
+	args sh -c 'readlink /proc/self/ns/user; id -u; echo $$; exec sleep 60'
+	chown -R 100000:100000 "$B/rootfs"
+	cfg ".linux.namespaces += [{type: \"user\", path: \"/proc/$ns/ns/user\"}]"
+	bg run -d --bundle "$B" c1
+	pid=$(oci state c1 | jq .pid)
+	[[ $(readlink /proc/"$pid"/ns/user) == "$(readlink /proc/"$ns"/ns/user)" ]]
+	[[ $(awk '/^Uid:/ {print $2}' /proc/"$pid"/status) == 100000 ]]
+	# its mount and PID namespaces were made inside it: proc mounted, PID 1
+	run -0 oci exec c1 sh -c 'readlink /proc/self/ns/user; id -u; cat /proc/1/comm'
+	[[ ${lines[0]} == "$(readlink /proc/"$ns"/ns/user)" && ${lines[1]} == 0 && ${lines[2]} == sleep ]]
+	oci delete -f c1
+	kill "$holder"
+}
