@@ -192,3 +192,16 @@ PODMAN_RUN=(--network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 	[[ $output == "in pod" ]]
 	p "$OCI" pod rm -f pod1 >/dev/null
 }
+
+@test "podman: --uidmap runs the container in a user namespace, as with runc" {
+	podman_load
+	run --separate-stderr -0 p "$OCI" run --rm "${PODMAN_RUN[@]}" --uidmap 0:300000:65536 --gidmap 0:300000:65536 \
+		--cgroup-parent "/$NS" localhost/small:latest sh -c 'id -u; cat /proc/self/uid_map; ls -n /etc/passwd'
+	box_out=$output
+	[[ ${lines[0]} == 0 && $(echo "${lines[1]}" | tr -s ' ') == " 0 300000 65536" ]]
+	# podman's chowned storage: the image's root is the container's
+	[[ $(echo "${lines[2]}" | awk '{print $3}') == 0 ]]
+	run --separate-stderr -0 p runc run --rm "${PODMAN_RUN[@]}" --uidmap 0:300000:65536 --gidmap 0:300000:65536 \
+		--cgroup-parent "/$NS" localhost/small:latest sh -c 'id -u; cat /proc/self/uid_map; ls -n /etc/passwd'
+	[[ $output == "$box_out" ]]
+}
