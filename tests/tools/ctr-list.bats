@@ -224,6 +224,11 @@ ENDPOINT_KEYS='["IPAMConfig","Links","Aliases","NetworkID","EndpointID","Gateway
 	run -0 ctr-list inspect web
 	[[ $(jq -c '.[0].HostConfig | [.Memory, .Ulimits, .Tmpfs, .Init, .MaskedPaths, .ReadonlyPaths, .Annotations, has("Mounts")]' <<<"$output") == '[4194304,[],{"/run":""},true,["/proc/kcore"],["/proc/sys"],{"a":"b"},false]' ]]
 	[[ $(jq -c '.[0].HostConfig | keys_unsorted | (index("Tmpfs") - index("SecurityOpt")), (index("Init") - index("ReadonlyPaths")), .[-1]' <<<"$output" | paste -sd ' ') == '1 1 "Annotations"' ]]
+	# Config in the order of Docker's struct, whatever create.json's; unknown keys last
+	jq '.Config = {"Custom": 1, "Entrypoint": null, "Labels": {}, "WorkingDir": "/w", "Cmd": ["x"], "Image": "small"}' \
+		"$dir/create.json" >"$dir/c.tmp" && mv "$dir/c.tmp" "$dir/create.json"
+	run -0 ctr-list inspect -f '{{json .Config}}' web
+	[[ $output == '{"Cmd":["x"],"Image":"small","WorkingDir":"/w","Entrypoint":null,"Labels":{},"Custom":1}' ]]
 }
 
 @test "inspect: Mounts lists binds and volumes, not the runtime's own" {

@@ -455,13 +455,24 @@ inspect_state (const struct ctrview *v)
 	                  v->st.finished[0] ? v->st.finished : ZERO_TIME, "Health", v->health);
 }
 
+/* create.json's Config in the order of Docker's container.Config */
 static json_t *
-copy_or (json_t *x, json_t *def)
+config_ordered (json_t *cfg)
 {
-	if (!x)
-		return def;
-	json_decref (def);
-	return json_deep_copy (x);
+	static const char *const order[] = {
+	    "Hostname",     "Domainname",   "User",        "AttachStdin",     "AttachStdout",
+	    "AttachStderr", "ExposedPorts", "Tty",         "OpenStdin",       "StdinOnce",
+	    "Env",          "Cmd",          "Healthcheck", "ArgsEscaped",     "Image",
+	    "Volumes",      "WorkingDir",   "Entrypoint",  "NetworkDisabled", "MacAddress",
+	    "OnBuild",      "Labels",       "StopSignal",  "StopTimeout",     "Shell"};
+	json_t *out = json_object (), *x;
+	const char *k;
+
+	for (size_t i = 0; i < sizeof order / sizeof *order; i++)
+		if ((x = json_object_get (cfg, order[i])))
+			json_object_set (out, order[i], x);
+	json_object_foreach (cfg, k, x) if (!json_object_get (out, k)) json_object_set (out, k, x);
+	return out;
 }
 
 /* Docker 20.10's NetworkSettings and EndpointSettings, in order, empty */
@@ -582,7 +593,7 @@ ctrview_inspect (const struct ctrview *v, const char *lowerdir)
 	json_object_set_new (o, "HostConfig", hostcfg_inspect (json_object_get (v->create, "HostConfig"), v->config));
 	json_object_set_new (o, "GraphDriver", gd);
 	json_object_set_new (o, "Mounts", ctrview_mounts (v));
-	json_object_set_new (o, "Config", copy_or (json_object_get (v->create, "Config"), json_object ()));
+	json_object_set_new (o, "Config", config_ordered (json_object_get (v->create, "Config")));
 	json_object_set_new (o, "NetworkSettings", network_settings (v));
 	return o;
 }
