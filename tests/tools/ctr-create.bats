@@ -953,6 +953,8 @@ subusers_remove () {
 	[[ $stderr == "ctr-create: conflicting options: --userns and --uidmap/--gidmap" ]]
 	run --separate-stderr -2 ctr-create --userns auto --privileged small
 	[[ $stderr == "ctr-create: privileged mode is incompatible with user namespaces.  You must run the container in the host namespace when running privileged mode" ]]
+	run --separate-stderr -2 ctr-create --userns auto --pid host small
+	[[ $stderr == "ctr-create: cannot share the host PID namespace when user namespaces are enabled" ]]
 	# more than the pool holds (root's ranges, else 2^31 - 65536 ids): a conflict
 	run --separate-stderr -4 ctr-create --userns auto:size=4294967294 small
 	[[ $stderr == "ctr-create: --userns=auto: no room for 4294967294 ids left in the pool of "* ]]

@@ -6,8 +6,18 @@
 #include "runtime/idalloc.h"
 #include "runtime/remap.h"
 
-int
-usermap_plan (struct usermap *u, const struct ctrflags *f, int rootfd, const char *id, struct bx_err *e)
+/* the host's PID namespace: its /proc cannot be mounted from a user
+ * namespace of the container's own (dockerd's words of 1.10 on) */
+static int
+usermap_check (const struct usermap *u, const struct ctrflags *f, struct bx_err *e)
+{
+	if (u->on && f->pid_mode && !strcmp (f->pid_mode, "host"))
+		return err_set (e, BX_USAGE, 0, "cannot share the host PID namespace when user namespaces are enabled");
+	return 0;
+}
+
+static int
+usermap_decide (struct usermap *u, const struct ctrflags *f, int rootfd, const char *id, struct bx_err *e)
 {
 	char remap[512];
 	int r;
@@ -35,6 +45,12 @@ usermap_plan (struct usermap *u, const struct ctrflags *f, int rootfd, const cha
 		return -1;
 	u->on = 1;
 	return 0;
+}
+
+int
+usermap_plan (struct usermap *u, const struct ctrflags *f, int rootfd, const char *id, struct bx_err *e)
+{
+	return usermap_decide (u, f, rootfd, id, e) < 0 ? -1 : usermap_check (u, f, e);
 }
 
 void
