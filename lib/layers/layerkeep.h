@@ -9,7 +9,8 @@
  * overlayfs's bookkeeping xattrs), so the tree is the one extracting the
  * blob gives. Whiteouts and opaque directories are in overlayfs's format
  * already. It is moved in as unpack's layers are: HEX.tmp-PID under
- * HEX.lock, synced, renamed.
+ * HEX.lock, synced, renamed (the rename not synced: a layer missing
+ * after a crash is extracted from its blob again).
  */
 #ifndef BOX_LAYERKEEP_H
 #define BOX_LAYERKEEP_H
