@@ -40,7 +40,7 @@ set_str (int fs, const char *key, const char *val, struct bx_err *e)
 /* 1 when the new mount API or lowerdir+ is missing: try mount (2) */
 static int
 mount_new (const char *layers, const char *const *lower, size_t n, const char *upper, const char *work,
-           const char *target, int userxattr, struct bx_err *e)
+           const char *target, int flags, struct bx_err *e)
 {
 	_cleanup_close_ int fs = fsopen ("overlay", FSOPEN_CLOEXEC), mfd = -1;
 	char path[4096];
@@ -57,8 +57,11 @@ mount_new (const char *layers, const char *const *lower, size_t n, const char *u
 	/* the inode index ties a lower layer to one upper; layers are shared */
 	if (set_str (fs, "index", "off", e) < 0)
 		return -1;
-	if (userxattr && fsconfig (fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
+	if ((flags & OVERLAY_USERXATTR) && fsconfig (fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
 		return fs_err (fs, errno, "userxattr", e);
+	/* a kernel without it syncs as ever */
+	if ((flags & OVERLAY_VOLATILE) && fsconfig (fs, FSCONFIG_SET_FLAG, "volatile", NULL, 0) < 0 && errno != EINVAL)
+		return fs_err (fs, errno, "volatile", e);
 	if (fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return fs_err (fs, errno, "create", e);
 	if ((mfd = fsmount (fs, FSMOUNT_CLOEXEC, 0)) < 0)
@@ -70,7 +73,7 @@ mount_new (const char *layers, const char *const *lower, size_t n, const char *u
 
 static int
 mount_old (const char *layers, const char *const *lower, size_t n, const char *upper, const char *work,
-           const char *target, int userxattr, struct bx_err *e)
+           const char *target, int flags, struct bx_err *e)
 {
 	char opts[4096];
 	size_t len = 0;
@@ -82,7 +85,7 @@ mount_old (const char *layers, const char *const *lower, size_t n, const char *u
 		len += (size_t)snprintf (opts + len, sizeof opts - len, "%s%s", i ? ":" : "", lower[i]);
 	if (len < sizeof opts)
 		len += (size_t)snprintf (opts + len, sizeof opts - len, ",upperdir=%s,workdir=%s,index=off%s", upper,
-		                         work, userxattr ? ",userxattr" : "");
+		                         work, (flags & OVERLAY_USERXATTR) ? ",userxattr" : "");
 	if (len >= sizeof opts)
 		return err_set (e, BX_FAIL, 0, "mount overlay: %zu layers do not fit in the mount options", n);
 	if (strpbrk (upper, ",:") || strpbrk (work, ",:"))
@@ -101,13 +104,13 @@ mount_old (const char *layers, const char *const *lower, size_t n, const char *u
 
 int
 overlay_mount (const char *layers, const char *const *lower, size_t n, const char *upper, const char *work,
-               const char *target, int userxattr, struct bx_err *e)
+               const char *target, int flags, struct bx_err *e)
 {
-	int r = mount_new (layers, lower, n, upper, work, target, userxattr, e);
+	int r = mount_new (layers, lower, n, upper, work, target, flags, e);
 
 	if (r <= 0)
 		return r;
-	return mount_old (layers, lower, n, upper, work, target, userxattr, e);
+	return mount_old (layers, lower, n, upper, work, target, flags, e);
 }
 
 /* The idmapped clones live until the superblock is made: overlayfs takes

@@ -6,14 +6,24 @@
 
 #include "base/err.h"
 
+/* overlay_mount's FLAGS */
+enum {
+	OVERLAY_USERXATTR = 1, /* rootless overlayfs (user.overlay.*) */
+	/* no sync of the upper's filesystem, on unmount either (overlayfs
+	 * syncs all of it when the mount goes): for a mount thrown away
+	 * whose upper its owner syncs itself if it keeps it. Where the kernel
+	 * takes it (5.10+, with "lowerdir+") */
+	OVERLAY_VOLATILE = 2,
+};
+
 /* Mount overlayfs at TARGET: LOWER[0..n) are names inside the directory
  * LAYERS (an absolute path), LOWER[0] the topmost; UPPER and WORK absolute.
  * Uses fsconfig "lowerdir+" (Linux 6.8+), one option per layer, so the
  * count is not bound by a page; older kernels get mount (2) with lowerdirs
  * relative to LAYERS (the process chdirs there, as containerd does), which
- * must fit in a page. USERXATTR: rootless overlayfs (user.overlay.*). */
+ * must fit in a page. FLAGS: OVERLAY_*. */
 int overlay_mount (const char *layers, const char *const *lower, size_t n, const char *upper, const char *work,
-                   const char *target, int userxattr, struct bx_err *e);
+                   const char *target, int flags, struct bx_err *e);
 
 /* As overlay_mount, every layer idmapped through the user namespace
  * USERNS (idmount.h), the upper too: the files on disk keep the image's

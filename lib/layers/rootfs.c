@@ -200,7 +200,8 @@ rootfs_overlay (const char *layers, const char **lower, size_t m, const struct b
 {
 	if ((mkdir (b->upper, 0755) < 0 && errno != EEXIST) || (mkdir (b->work, 0700) < 0 && errno != EEXIST))
 		return err_set (e, BX_SYSTEM, errno, "mkdir in %s", b->dir);
-	return overlay_mount (layers, lower, m, b->upper, b->work, b->rootfs, geteuid () != 0, e);
+	return overlay_mount (layers, lower, m, b->upper, b->work, b->rootfs, geteuid () != 0 ? OVERLAY_USERXATTR : 0,
+	                      e);
 }
 
 /* The absolute path of $BOX_ROOT/layers, from the state directory's fd. */

@@ -111,7 +111,8 @@ own_rootfs (struct build *b, int *rootfs, struct bx_err *e)
 	if (mkdirat (b->rootfd, dir, 0700) < 0 || mkdir (upper, 0755) < 0 || mkdir (work, 0700) < 0 ||
 	    mkdir (target, 0755) < 0)
 		return err_set (e, BX_SYSTEM, errno, "%s", dir);
-	if (overlay_mount (layers, lower, n, upper, work, target, 0, e) < 0)
+	/* the upper is kept (and synced then) or thrown away */
+	if (overlay_mount (layers, lower, n, upper, work, target, OVERLAY_VOLATILE, e) < 0)
 		return -1;
 	*rootfs = open (target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	rc = *rootfs < 0 ? err_set (e, BX_SYSTEM, errno, "%s/rootfs", dir) : 1;
