@@ -1,5 +1,6 @@
 /* build - a build, stage by stage, step by step, printed as Docker's
  * classic builder prints it */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -319,19 +320,28 @@ check_tags (struct build *b, struct bx_err *e)
 	return 0;
 }
 
+/* the tags, and the intermediate images let go, in one write */
 static int
 set_tags (struct build *b, json_t *desc, struct bx_err *e)
 {
+	_cleanup_free_ char (*full)[600] = calloc (b->o->ntags + 1, sizeof *full);
+	_cleanup_free_ const char **refs = calloc (b->o->ntags + 1, sizeof *refs);
+	struct ref r;
+
+	if (!full || !refs)
+		return err_set (e, BX_SYSTEM, ENOMEM, "tags");
 	for (size_t i = 0; i < b->o->ntags; i++) {
-		struct ref r;
-		char full[600], repo[600];
 		ref_parse (b->o->tags[i], &r, e);
-		ref_full (&r, full, sizeof full);
-		if (store_tag_set (&b->st, full, desc, e) < 0)
-			return -1;
+		ref_full (&r, full[i], sizeof full[i]);
+		refs[i] = full[i];
+	}
+	if (imgw_finish (b, desc, refs, b->o->ntags, e) < 0)
+		return -1;
+	for (size_t i = 0; i < b->o->ntags && !b->o->quiet; i++) {
+		char repo[600];
+		ref_parse (b->o->tags[i], &r, e);
 		ref_familiar_repo (&r, repo, sizeof repo);
-		if (!b->o->quiet)
-			printf ("Successfully tagged %s:%s\n", repo, r.tag[0] ? r.tag : "latest");
+		printf ("Successfully tagged %s:%s\n", repo, r.tag[0] ? r.tag : "latest");
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "base/cleanup.h"
 #include "base/hash.h"
+#include "base/layout.h"
 #include "base/timestamp.h"
 #include "image/oci.h"
 #include "imgw.h"
@@ -87,11 +88,13 @@ hold_fn (json_t *index, void *arg, struct bx_err *e)
 		return json_array_append_new (json_object_get (index, "manifests"), d);
 	}
 	ann = json_object_get (d, "annotations");
+	/* 1: index.json unchanged, not written again */
 	if (!(list = json_string_value (json_object_get (ann, IMGW_HOLDERS))))
-		return 0;
+		return 1;
 	h->held = 1;
-	if (!holders_has (list, h->pid))
-		json_object_set_new (ann, IMGW_HOLDERS, json_sprintf ("%s %s", list, h->pid));
+	if (holders_has (list, h->pid))
+		return 1;
+	json_object_set_new (ann, IMGW_HOLDERS, json_sprintf ("%s %s", list, h->pid));
 	return 0;
 }
 
@@ -184,5 +187,66 @@ imgw_forget (struct build *b, const char *keep, struct bx_err *e)
 	if (json_array_size (b->temps) == 0)
 		return 0;
 	snprintf (pid, sizeof pid, "%d", (int)getpid ());
-	return store_index_update (&b->st, forget_fn, &f, e);
+	if (store_index_update (&b->st, forget_fn, &f, e) < 0)
+		return -1;
+	json_array_clear (b->temps);
+	return 0;
+}
+
+struct finish {
+	struct forget f;
+	json_t *desc;
+	const char *const *refs;
+	size_t n;
+	int forget; /* the build holds entries */
+};
+
+/* the entry REF names is DESC's image already */
+static int
+tagged (json_t *index, const char *ref, json_t *desc)
+{
+	const char *digest = json_string_value (json_object_get (desc, "digest"));
+	json_t *d;
+	size_t i;
+
+	json_array_foreach (json_object_get (index, "manifests"), i, d)
+	{
+		const char *name =
+		    json_string_value (json_object_get (json_object_get (d, "annotations"), ANN_REF_NAME));
+		if (name && strcmp (name, ref) == 0)
+			return digest && strcmp (json_string_value (json_object_get (d, "digest")) ?: "", digest) == 0;
+	}
+	return 0;
+}
+
+static int
+finish_fn (json_t *index, void *arg, struct bx_err *e)
+{
+	struct finish *fi = arg;
+	int changed = fi->forget;
+
+	for (size_t i = 0; i < fi->n; i++) {
+		if (tagged (index, fi->refs[i], fi->desc))
+			continue;
+		changed = 1;
+		if (store_index_tag (index, fi->refs[i], fi->desc, e) < 0)
+			return err_wrap (e, "tag %s", fi->refs[i]);
+	}
+	if (fi->forget && forget_fn (index, &fi->f, e) < 0)
+		return -1;
+	return changed ? 0 : 1;
+}
+
+int
+imgw_finish (struct build *b, json_t *desc, const char *const *refs, size_t n, struct bx_err *e)
+{
+	char pid[16];
+	struct finish fi = {
+	    {pid, json_string_value (json_object_get (desc, "digest"))}, desc, refs, n, json_array_size (b->temps) > 0};
+
+	snprintf (pid, sizeof pid, "%d", (int)getpid ());
+	if (store_index_update (&b->st, finish_fn, &fi, e) < 0)
+		return -1;
+	json_array_clear (b->temps);
+	return 0;
 }

@@ -17,5 +17,9 @@ int imgw_put (struct build *b, char id[DIGEST_STR_LEN + 1], json_t **desc, struc
 /* Let go of the intermediate images: an entry no live build holds any
  * more leaves index.json, but KEEP's, which stays as a plain image. */
 int imgw_forget (struct build *b, const char *keep, struct bx_err *e);
+/* A build's end: the tags REFS[0..n) (full references) onto the image
+ * DESC and imgw_forget (b, DESC's digest), in one write of index.json,
+ * none when nothing changes (a cached rebuild). */
+int imgw_finish (struct build *b, json_t *desc, const char *const *refs, size_t n, struct bx_err *e);
 
 #endif
