@@ -208,9 +208,10 @@ mount_or_bind_host (const struct spec *s, const struct op *o, int target)
 		return 0;
 	if (errno != EPERM || !s->userns)
 		return -1;
+	/* a host without it (no /dev/mqueue): the refusal is the answer */
 	for (size_t i = 0; i < sizeof host / sizeof host[0]; i++)
 		if (!strcmp (o->fstype, host[i][0]))
-			return bind_tree (AT_FDCWD, host[i][1], target, o->flags, 1);
+			return bind_tree (AT_FDCWD, host[i][1], target, o->flags, 1) == 0 ? 0 : (errno = EPERM, -1);
 	return errno = EPERM, -1;
 }
 

@@ -604,3 +604,11 @@ as_user () {
 	oci delete -f c1
 	kill "$holder"
 }
+
+@test "user namespace without a network namespace: the host's sysfs bound, as crun" {
+	args sh -c 'ls /sys/class/net | grep -qx lo && echo sys; grep " /sys " /proc/self/mounts | cut -d" " -f2,3'
+	userns 100000
+	cfg '.linux.namespaces |= map(select(.type != "network"))'
+	run -0 oci run --bundle "$B" c1
+	[[ ${lines[0]} == sys && ${lines[1]} == "/sys sysfs" ]]
+}
