@@ -27,6 +27,8 @@
 #define L_SETTINGS_LOCK "settings.lock" /* held while settings change, or boxremap is made (lib/runtime/remap) */
 #define L_USERNS_RANGES "userns-ranges" /* OFFSET SIZE ID lines: --userns=auto's ranges (lib/runtime/idalloc) */
 #define L_USERNS_LOCK "userns-ranges.lock"
+#define L_USERNS_HOLDER "userns"           /* rootless: pid= and start= of the user namespace holder (usr-ns) */
+#define L_USERNS_HOLDER_LOCK "userns.lock" /* held while usr-ns makes the holder */
 
 /* images/ (image-spec image-layout.md) */
 #define L_OCI_LAYOUT "oci-layout"

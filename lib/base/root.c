@@ -31,6 +31,14 @@ root_path (const char *opt)
 }
 
 int
+root_is_rootless (void)
+{
+	const char *s = getenv ("BOX_ROOTLESS");
+
+	return s && !strcmp (s, "1");
+}
+
+int
 root_open (const char *opt, struct bx_err *e)
 {
 	const char *path = root_path (opt);

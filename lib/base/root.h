@@ -9,6 +9,9 @@
 /* The state directory: OPT (--root) if set, else $BOX_ROOT, else
  * /var/lib/box for root and $XDG_DATA_HOME/box for others. */
 const char *root_path (const char *opt);
+/* True when the programs run rootless: as root of an ordinary user's
+ * user namespace, which usr-ns made and marks with BOX_ROOTLESS=1. */
+int root_is_rootless (void);
 /* Create (mode 0711) if needed and open the state directory; a dirfd. */
 int root_open (const char *opt, struct bx_err *e);
 /* Read ARGV's leading --root DIR / --root=DIR options into *ROOT: the

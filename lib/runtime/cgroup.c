@@ -17,6 +17,7 @@
 
 #include "base/afile.h"
 #include "base/cleanup.h"
+#include "base/root.h"
 #include "runtime/devcg.h"
 
 #define HIERARCHY_ROOT "/sys/fs/cgroup"
@@ -44,12 +45,45 @@ cgroup_is_v2_host (void)
 	return stat (HIERARCHY_ROOT "/cgroup.controllers", &st) == 0;
 }
 
-/* the cgroup2 root, or NULL on a v1 host */
+/* rootless: the cgroup2 subtree delegated to the user (systemd's
+ * Delegate=: the user's own cgroup, /proc/self/cgroup's "0::/PATH", whose
+ * cgroup.subtree_control the user may write), or NULL */
+static const char *
+delegated_root (void)
+{
+	static char dir[PATH_MAX];
+	static int done;
+	_cleanup_file_ FILE *f = NULL;
+	char line[PATH_MAX - 64], ctl[PATH_MAX + 32];
+
+	if (done++)
+		return *dir ? dir : NULL;
+	if (!cgroup_is_v2_host () || !(f = fopen ("/proc/self/cgroup", "re")))
+		return NULL;
+	while (fgets (line, sizeof line, f))
+		if (!strncmp (line, "0::/", 4)) {
+			line[strcspn (line, "\n")] = '\0';
+			snprintf (ctl, sizeof ctl, HIERARCHY_ROOT "%s/cgroup.subtree_control", line + 3);
+			if (access (ctl, W_OK) == 0)
+				snprintf (dir, sizeof dir, HIERARCHY_ROOT "%s", line + 3);
+		}
+	return *dir ? dir : NULL;
+}
+
+int
+cgroup_is_none (void)
+{
+	return root_is_rootless () && !test_root () && !delegated_root ();
+}
+
+/* the cgroup2 root, or NULL on a v1 host (and rootless without one) */
 static const char *
 v2_root (void)
 {
 	if (test_root ())
 		return test_root ();
+	if (root_is_rootless ())
+		return delegated_root ();
 	return cgroup_is_v2_host () ? HIERARCHY_ROOT : NULL;
 }
 
@@ -80,14 +114,14 @@ set_dirs (struct cgroup *cg, const char *path, struct bx_err *e)
 	if (!*path || strstr (path, ".."))
 		return err_set (e, BX_USAGE, 0, "cgroupsPath %s: not a relative path", path);
 	cg->v2 = r != NULL;
-	cg->n = r ? 1 : CGROUP_MAX_DIRS;
+	cg->n = r ? 1 : cgroup_is_none () ? 0 : CGROUP_MAX_DIRS;
 	for (size_t i = 0; i < cg->n; i++) {
 		if (r)
 			snprintf (cg->dir[i], sizeof cg->dir[i], "%s/%s", r, path);
 		else
 			snprintf (cg->dir[i], sizeof cg->dir[i], HIERARCHY_ROOT "/%s/%s", v1_ctrls[i], path);
 	}
-	cg->memdir = 0;
+	cg->memdir = cg->n ? 0 : -1;
 	return 0;
 }
 
@@ -193,6 +227,30 @@ needs_of (const struct cgroup_limits *l, int set[N_NEEDS])
 		set[N_WEIGHT_DEV + l->blkdevs[i].kind] = 1;
 }
 
+size_t
+cgroup_limits_flags (const struct cgroup_limits *l, const char **flags, size_t max)
+{
+	int set[N_NEEDS];
+	size_t n = 0;
+
+	needs_of (l, set);
+#define FLAG(cond, name)                                                                                               \
+	do {                                                                                                           \
+		if ((cond) && n < max)                                                                                 \
+			flags[n++] = (name);                                                                           \
+	} while (0)
+	FLAG (l->memory >= 0, "--memory");
+	FLAG (l->memory_swap >= 0, "--memory-swap");
+	FLAG (l->cpu_quota >= 0, "--cpu-quota");
+	FLAG (l->cpu_period, "--cpu-period");
+	FLAG (l->cpu_shares, "--cpu-shares");
+	FLAG (l->pids > 0, "--pids-limit");
+	for (int i = 0; i < N_NEEDS; i++)
+		FLAG (set[i], v1_needs[i].flag);
+#undef FLAG
+	return n;
+}
+
 /* FILE in the hierarchy's root, or (a file the root lacks) in box/ */
 static int
 v1_has (const char *ctrl, const char *file)
@@ -270,6 +328,10 @@ cgroup_check (const struct cgroup_limits *l, struct bx_err *e)
 	int set[N_NEEDS];
 
 	needs_of (l, set);
+	/* rootless without a subtree: each flag warned of and ignored by the
+	 * tool (cgroup_limits_flags), as rootless Podman */
+	if (cgroup_is_none ())
+		return 0;
 	if (v2_root ()) {
 		if (v2_check (set, e) < 0)
 			return -1;
@@ -654,6 +716,8 @@ cgroup_create (struct cgroup *cg, const char *path, const struct cgroup_limits *
 
 	if (set_dirs (cg, path, e) < 0 || cgroup_check (l, e) < 0)
 		return -1;
+	if (!cg->n)
+		return 0;
 	while (*path == '/')
 		path++;
 	if (cg->v2 && v2_enable (v2_root (), path, l, e) < 0)
@@ -682,6 +746,8 @@ cgroup_update (const char *path, const struct cgroup_limits *l, struct bx_err *e
 
 	if (set_dirs (&cg, path, e) < 0 || cgroup_check (l, e) < 0)
 		return -1;
+	if (!cg.n)
+		return err_set (e, BX_USAGE, 0, "%s: rootless without a delegated cgroup v2 subtree: no limits", path);
 	if (stat (cg.dir[0], &st) < 0)
 		return err_set (e, BX_NOTFOUND, errno, "cgroup %s", cg.dir[0]);
 	/* --memory-swap -1: unlimited again, where create leaves the default */
@@ -873,8 +939,12 @@ cgroup_remove_all (const char *id, const char *parent, struct bx_err *e)
 	char path[CGROUP_PATH_LEN], root[PATH_MAX];
 
 	cgroup_path_in (parent && *parent ? parent : "box", id, path);
+	if (cgroup_is_none ())
+		return 0;
 	if (test_root () && remove_one (test_root (), path, e) < 0)
 		return -1;
+	if (root_is_rootless ())
+		return test_root () ? 0 : remove_one (delegated_root (), path, e);
 	if (cgroup_is_v2_host ())
 		return remove_one (HIERARCHY_ROOT, path, e);
 	if (!(d = opendir (HIERARCHY_ROOT)))

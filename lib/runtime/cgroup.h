@@ -85,6 +85,13 @@ void cgroup_limits_init (struct cgroup_limits *l);
  * host cannot apply, and why (a file the kernel lacks, cgroup v2). */
 int cgroup_check (const struct cgroup_limits *l, struct bx_err *e);
 
+/* Rootless (base/root) without a delegated cgroup v2 subtree: no cgroup
+ * is made, joined or removed, and no limit applied. */
+int cgroup_is_none (void);
+/* The Docker flags L sets, into FLAGS (MAX at most), how many: what a
+ * rootless create without a subtree warns it ignores, one line each. */
+size_t cgroup_limits_flags (const struct cgroup_limits *l, const char **flags, size_t max);
+
 struct cgroup {
 	int v2;
 	size_t n;                        /* directories: 1 (v2) or one per v1 controller */

@@ -1,0 +1,251 @@
+/* holder - the user's namespace holder (holder.h) */
+#include "holder.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/afile.h"
+#include "base/cleanup.h"
+#include "base/layout.h"
+#include "base/lock.h"
+#include "runtime/ctr.h"
+
+pid_t
+holder_find (int rootfd)
+{
+	_cleanup_free_ char *buf = NULL;
+	unsigned long long start = 0;
+	struct bx_err ign = {0};
+	int pid = 0;
+
+	if (afile_slurp_at (rootfd, L_USERNS_HOLDER, &buf, NULL, &ign) < 0)
+		return 0;
+	if (sscanf (buf, "pid=%d\nstart=%llu", &pid, &start) != 2 || pid <= 0)
+		return 0;
+	/* a pid reused since by another process is not ours */
+	return start && ctr_proc_start_time (pid) == start ? pid : 0;
+}
+
+/* the user's subordinate range of FILE (/etc/subuid): by name or by id,
+ * the first line that names the user; 0 when none */
+static int
+subid_range (const char *file, const char *name, unsigned id, unsigned long *start, unsigned long *count)
+{
+	_cleanup_file_ FILE *f = fopen (file, "re");
+	char line[512], who[256], num[16];
+
+	if (!f)
+		return 0;
+	snprintf (num, sizeof num, "%u", id);
+	while (fgets (line, sizeof line, f))
+		if (sscanf (line, "%255[^:]:%lu:%lu", who, start, count) == 3 && *count &&
+		    (!strcmp (who, name) || !strcmp (who, num)))
+			return 1;
+	return 0;
+}
+
+/* newuidmap PID 0 ID 1 1 START COUNT (setuid root: only it may map the
+ * subordinate range) */
+static int
+map_with_helper (const char *helper, pid_t pid, unsigned id, unsigned long start, unsigned long count,
+                 struct bx_err *e)
+{
+	char a[4][24];
+	pid_t c;
+	int st;
+
+	snprintf (a[0], sizeof a[0], "%d", (int)pid);
+	snprintf (a[1], sizeof a[1], "%u", id);
+	snprintf (a[2], sizeof a[2], "%lu", start);
+	snprintf (a[3], sizeof a[3], "%lu", count);
+	if ((c = fork ()) < 0)
+		return err_set (e, BX_SYSTEM, errno, "%s", helper);
+	if (c == 0) {
+		execlp (helper, helper, a[0], "0", a[1], "1", "1", a[2], a[3], (char *)NULL);
+		_exit (127);
+	}
+	if (waitpid (c, &st, 0) < 0 || !WIFEXITED (st) || WEXITSTATUS (st))
+		return err_set (e, BX_SYSTEM, 0, "%s %s 0 %s 1 1 %s %s: %s", helper, a[0], a[1], a[2], a[3],
+		                WIFEXITED (st) && WEXITSTATUS (st) == 127 ? "not found (Debian's uidmap)" : "failed");
+	return 0;
+}
+
+static int
+write_proc (pid_t pid, const char *file, const char *text, struct bx_err *e)
+{
+	char path[64];
+	_cleanup_close_ int fd = -1;
+
+	snprintf (path, sizeof path, "/proc/%d/%s", (int)pid, file);
+	if ((fd = open (path, O_WRONLY | O_CLOEXEC)) < 0 || afile_write_all (fd, text, strlen (text)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "%s", path);
+	return 0;
+}
+
+/* the maps of the holder PID: 0 the user, 1.. the subordinate ranges;
+ * without ranges, the user alone, which an unprivileged process may write
+ * itself, as Podman falls back with a warning */
+static int
+maps_write (pid_t pid, const char **warn, struct bx_err *e)
+{
+	unsigned long us, un, gs, gn;
+	struct passwd *pw = getpwuid (getuid ());
+	const char *name = pw ? pw->pw_name : "";
+	char map[64];
+
+	if (subid_range ("/etc/subuid", name, getuid (), &us, &un) &&
+	    subid_range ("/etc/subgid", name, getuid (), &gs, &gn))
+		return map_with_helper ("newuidmap", pid, getuid (), us, un, e) < 0 ||
+		               map_with_helper ("newgidmap", pid, getgid (), gs, gn, e) < 0
+		           ? -1
+		           : 0;
+	*warn = "no subordinate ids for the user in /etc/subuid and /etc/subgid: containers get one uid";
+	snprintf (map, sizeof map, "0 %u 1\n", getuid ());
+	if (write_proc (pid, "uid_map", map, e) < 0 || write_proc (pid, "setgroups", "deny", e) < 0)
+		return -1;
+	snprintf (map, sizeof map, "0 %u 1\n", getgid ());
+	return write_proc (pid, "gid_map", map, e);
+}
+
+/* the holder itself: a user namespace, mapped by its maker, then root in
+ * it, a mount namespace of its own, and a wait for its end. What it
+ * tells its maker through TO: its pid once unshared, then "ok" or the
+ * errno of its failure. */
+static void __attribute__ ((noreturn))
+holder_run (int from, int to)
+{
+	pid_t self = getpid ();
+	char go;
+	int err = 0;
+
+	if (unshare (CLONE_NEWUSER) < 0)
+		self = -errno;
+	if (write (to, &self, sizeof self) != sizeof self || self < 0 || read (from, &go, 1) != 1 || go != 'g')
+		_exit (1);
+	if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0 || unshare (CLONE_NEWNS) < 0)
+		err = errno;
+	if (write (to, &err, sizeof err) != sizeof err || err)
+		_exit (1);
+	/* nothing of its maker pinned: no fd, no directory, no terminal */
+	close_range (0, ~0U, 0);
+	if (chdir ("/") < 0)
+		_exit (1);
+	open ("/dev/null", O_RDWR);
+	dup (0);
+	dup (0);
+	prctl (PR_SET_NAME, "box-userns");
+	signal (SIGINT, SIG_IGN);
+	signal (SIGHUP, SIG_IGN);
+	for (;;)
+		pause ();
+}
+
+/* make the holder: a grandchild, so that it belongs to no box invocation
+ * (reparented to the subreaper or init) */
+static pid_t
+holder_make (const char **warn, struct bx_err *e)
+{
+	int down[2], up[2], err = 0, st;
+	pid_t mid, pid = -1;
+	ssize_t n;
+
+	if (pipe2 (down, O_CLOEXEC) < 0 || pipe2 (up, O_CLOEXEC) < 0)
+		return err_set (e, BX_SYSTEM, errno, "pipe");
+	if ((mid = fork ()) < 0)
+		return err_set (e, BX_SYSTEM, errno, "fork");
+	if (mid == 0) {
+		setsid ();
+		if (fork () == 0)
+			holder_run (down[0], up[1]);
+		_exit (0);
+	}
+	close (down[0]);
+	close (up[1]);
+	waitpid (mid, &st, 0);
+	if ((n = read (up[0], &pid, sizeof pid)) != sizeof pid || pid < 0) {
+		err_set (e, BX_SYSTEM, n == sizeof pid ? -pid : 0, "user namespace");
+		goto out;
+	}
+	if (maps_write (pid, warn, e) < 0) {
+		kill (pid, SIGKILL);
+		goto out;
+	}
+	if (write (down[1], "g", 1) != 1 || read (up[0], &err, sizeof err) != sizeof err || err) {
+		err_set (e, BX_SYSTEM, err, "user namespace: mount namespace");
+		kill (pid, SIGKILL);
+		goto out;
+	}
+	close (down[1]);
+	close (up[0]);
+	return pid;
+out:
+	close (down[1]);
+	close (up[0]);
+	return -1;
+}
+
+pid_t
+holder_ensure (int rootfd, const char **warn, struct bx_err *e)
+{
+	_cleanup_close_ int lk = -1;
+	char rec[64];
+	pid_t pid;
+
+	if ((pid = holder_find (rootfd)))
+		return pid;
+	if ((lk = lock_take_at (rootfd, L_USERNS_HOLDER_LOCK, LOCK_WAIT, e)) < 0)
+		return -1;
+	/* made by another box while this one waited */
+	if ((pid = holder_find (rootfd)))
+		return pid;
+	if ((pid = holder_make (warn, e)) < 0)
+		return -1;
+	snprintf (rec, sizeof rec, "pid=%d\nstart=%llu\n", (int)pid, ctr_proc_start_time (pid));
+	if (afile_replace_at (rootfd, L_USERNS_HOLDER, rec, strlen (rec), 0600, e) < 0) {
+		kill (pid, SIGKILL);
+		return -1;
+	}
+	return pid;
+}
+
+int
+holder_join (pid_t pid, struct bx_err *e)
+{
+	static const char *const ns[] = {"user", "mnt"};
+	char path[64];
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		_cleanup_close_ int fd = -1;
+
+		snprintf (path, sizeof path, "/proc/%d/ns/%s", (int)pid, ns[k]);
+		if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0 || setns (fd, 0) < 0)
+			return err_set (e, BX_SYSTEM, errno, "join the user namespace: %s", path);
+	}
+	return 0;
+}
+
+int
+holder_stop (int rootfd, struct bx_err *e)
+{
+	_cleanup_close_ int lk = -1;
+	pid_t pid;
+
+	if ((lk = lock_take_at (rootfd, L_USERNS_HOLDER_LOCK, LOCK_WAIT, e)) < 0)
+		return -1;
+	if ((pid = holder_find (rootfd)) && kill (pid, SIGKILL) < 0 && errno != ESRCH)
+		return err_set (e, BX_SYSTEM, errno, "user namespace holder %d", (int)pid);
+	if (unlinkat (rootfd, L_USERNS_HOLDER, 0) < 0 && errno != ENOENT)
+		return err_set (e, BX_SYSTEM, errno, "%s", L_USERNS_HOLDER);
+	return 0;
+}
