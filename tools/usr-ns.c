@@ -85,8 +85,7 @@ state_dir (const char *opt, struct bx_err *e)
 	return fd;
 }
 
-static void __attribute__ ((noreturn))
-run (char **cmd)
+static void __attribute__ ((noreturn)) run (char **cmd)
 {
 	execvp (cmd[0], cmd);
 	err_die (errno == ENOENT ? 127 : 126, "%s: %s", cmd[0], strerror (errno));

@@ -16,8 +16,10 @@
 
 #include "base/afile.h"
 #include "base/cleanup.h"
+#include "base/idmap.h"
 #include "base/layout.h"
 #include "base/lock.h"
+#include "base/subid.h"
 #include "runtime/ctr.h"
 
 pid_t
@@ -36,47 +38,54 @@ holder_find (int rootfd)
 	return start && ctr_proc_start_time (pid) == start ? pid : 0;
 }
 
-/* the user's subordinate range of FILE (/etc/subuid): by name or by id,
- * the first line that names the user; 0 when none */
+/* newuidmap PID INSIDE OUTSIDE COUNT... (setuid root: only it may map
+ * the subordinate ranges) */
 static int
-subid_range (const char *file, const char *name, unsigned id, unsigned long *start, unsigned long *count)
+map_with_helper (const char *helper, pid_t pid, const struct idmap *m, struct bx_err *e)
 {
-	_cleanup_file_ FILE *f = fopen (file, "re");
-	char line[512], who[256], num[16];
-
-	if (!f)
-		return 0;
-	snprintf (num, sizeof num, "%u", id);
-	while (fgets (line, sizeof line, f))
-		if (sscanf (line, "%255[^:]:%lu:%lu", who, start, count) == 3 && *count &&
-		    (!strcmp (who, name) || !strcmp (who, num)))
-			return 1;
-	return 0;
-}
-
-/* newuidmap PID 0 ID 1 1 START COUNT (setuid root: only it may map the
- * subordinate range) */
-static int
-map_with_helper (const char *helper, pid_t pid, unsigned id, unsigned long start, unsigned long count,
-                 struct bx_err *e)
-{
-	char a[4][24];
+	char num[IDMAP_MAX * 3 + 1][16], *argv[IDMAP_MAX * 3 + 3];
+	size_t n = 0;
 	pid_t c;
 	int st;
 
-	snprintf (a[0], sizeof a[0], "%d", (int)pid);
-	snprintf (a[1], sizeof a[1], "%u", id);
-	snprintf (a[2], sizeof a[2], "%lu", start);
-	snprintf (a[3], sizeof a[3], "%lu", count);
+	argv[n] = (char *)helper;
+	snprintf (num[n], sizeof num[n], "%d", (int)pid);
+	argv[n + 1] = num[n];
+	n++;
+	for (size_t k = 0; k < m->n; k++) {
+		snprintf (num[n], sizeof num[n], "%u", m->ext[k].inside);
+		snprintf (num[n + 1], sizeof num[n + 1], "%u", m->ext[k].outside);
+		snprintf (num[n + 2], sizeof num[n + 2], "%u", m->ext[k].count);
+		for (int j = 0; j < 3; j++, n++)
+			argv[n + 1] = num[n];
+	}
+	argv[n + 1] = NULL;
 	if ((c = fork ()) < 0)
 		return err_set (e, BX_SYSTEM, errno, "%s", helper);
 	if (c == 0) {
-		execlp (helper, helper, a[0], "0", a[1], "1", "1", a[2], a[3], (char *)NULL);
+		execvp (helper, argv);
 		_exit (127);
 	}
 	if (waitpid (c, &st, 0) < 0 || !WIFEXITED (st) || WEXITSTATUS (st))
-		return err_set (e, BX_SYSTEM, 0, "%s %s 0 %s 1 1 %s %s: %s", helper, a[0], a[1], a[2], a[3],
+		return err_set (e, BX_SYSTEM, 0, "%s %d: %s", helper, (int)pid,
 		                WIFEXITED (st) && WEXITSTATUS (st) == 127 ? "not found (Debian's uidmap)" : "failed");
+	return 0;
+}
+
+/* 0 SELF (the user's uid or gid), then 1.. over the ranges of FILE that
+ * name the user (NAME or uid ID) */
+static int
+map_of (const char *file, const char *name, unsigned id, unsigned self, struct idmap *m, struct bx_err *e)
+{
+	struct subid_ranges r;
+	uint64_t next = 1;
+
+	memset (m, 0, sizeof *m);
+	if (subid_read (file, name, id, &r, e) < 0 || idmap_add (m, 0, self, 1, e) < 0)
+		return -1;
+	for (size_t k = 0; k < r.n && m->n < IDMAP_MAX; next += r.r[k].count, k++)
+		if (idmap_add (m, next, r.r[k].start, r.r[k].count, e) < 0)
+			return err_wrap (e, "%s", file);
 	return 0;
 }
 
@@ -98,15 +107,16 @@ write_proc (pid_t pid, const char *file, const char *text, struct bx_err *e)
 static int
 maps_write (pid_t pid, const char **warn, struct bx_err *e)
 {
-	unsigned long us, un, gs, gn;
 	struct passwd *pw = getpwuid (getuid ());
-	const char *name = pw ? pw->pw_name : "";
+	const char *name = pw ? pw->pw_name : NULL;
+	struct idmap u, g;
 	char map[64];
 
-	if (subid_range ("/etc/subuid", name, getuid (), &us, &un) &&
-	    subid_range ("/etc/subgid", name, getuid (), &gs, &gn))
-		return map_with_helper ("newuidmap", pid, getuid (), us, un, e) < 0 ||
-		               map_with_helper ("newgidmap", pid, getgid (), gs, gn, e) < 0
+	if (map_of (SUBID_UID_FILE, name, getuid (), getuid (), &u, e) < 0 ||
+	    map_of (SUBID_GID_FILE, name, getuid (), getgid (), &g, e) < 0)
+		return -1;
+	if (u.n > 1 && g.n > 1)
+		return map_with_helper ("newuidmap", pid, &u, e) < 0 || map_with_helper ("newgidmap", pid, &g, e) < 0
 		           ? -1
 		           : 0;
 	*warn = "no subordinate ids for the user in /etc/subuid and /etc/subgid: containers get one uid";
@@ -121,8 +131,7 @@ maps_write (pid_t pid, const char **warn, struct bx_err *e)
  * it, a mount namespace of its own, and a wait for its end. What it
  * tells its maker through TO: its pid once unshared, then "ok" or the
  * errno of its failure. */
-static void __attribute__ ((noreturn))
-holder_run (int from, int to)
+static void __attribute__ ((noreturn)) holder_run (int from, int to)
 {
 	pid_t self = getpid ();
 	char go;
