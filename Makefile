@@ -54,7 +54,8 @@ BUILD_DEPS = gcc make pkg-config libjansson-dev libcurl4-gnutls-dev libarchive-d
 	libcap-ng-dev libseccomp-dev libssl-dev zlib1g-dev libzstd-dev libfyaml-dev
 TEST_DEPS = bats jq clang-format docker-registry skopeo umoci crun runc busybox-static apache2-utils \
 	iproute2 nftables dnsmasq-base shellcheck mandoc scdoc attr xz-utils zstd curl \
-	util-linux python3 tini docker-compose docker.io openssh-client containerd podman
+	util-linux python3 tini docker-compose docker.io openssh-client containerd podman \
+	uidmap slirp4netns passt fuse-overlayfs
 
 all: deps-build
 	@$(MAKE) --no-print-directory build
