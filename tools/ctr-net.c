@@ -44,6 +44,7 @@
 #include "ctr-net/endpoint.h"
 #include "ctr-net/netctr.h"
 #include "ctr-net/netls.h"
+#include "ctr-net/rlnet.h"
 #include "net/net.h"
 #include "runtime/ctr.h"
 
@@ -616,7 +617,7 @@ main (int argc, char **argv)
 	err_prog_init (argv[0]);
 	if ((i = root_opt (argc, argv, &c.root)) < 0 || i >= argc)
 		usage ();
-	if ((c.rootfd = root_open (c.root, &e)) < 0)
+	if ((c.rootfd = root_open (c.root, &e)) < 0 || rlnet_enter (c.rootfd, &e) < 0)
 		return err_report (&e);
 	/* what a killed create or rm left (a readdir when there is none) */
 	bridge_reap (c.rootfd);

@@ -29,6 +29,12 @@
 #define L_USERNS_LOCK "userns-ranges.lock"
 #define L_USERNS_HOLDER "userns"           /* rootless: pid= and start= of the user namespace holder (usr-ns) */
 #define L_USERNS_HOLDER_LOCK "userns.lock" /* held while usr-ns makes the holder */
+#define L_RL_NETNS "netns"           /* rootless: the namespace of the networks' bridges, bind-mounted (ctr-net) */
+#define L_RL_NETNS_SYS "netns.sys"   /* its sysfs (bridge ports' files), mounted there */
+#define L_RL_NETNS_LOCK "netns.lock" /* held while ctr-net makes it and its slirp4netns */
+#define L_RL_SLIRP "slirp.pid"       /* pid= and start= of its slirp4netns */
+#define L_RL_SLIRP_SOCK "slirp.sock" /* slirp4netns's API socket: published ports (add_hostfwd) */
+#define L_RL_SLIRP_LOG "slirp.log"   /* its output */
 
 /* images/ (image-spec image-layout.md) */
 #define L_OCI_LAYOUT "oci-layout"

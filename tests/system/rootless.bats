@@ -28,7 +28,11 @@ setup_file () {
 	mkdir -p "$RL_DIR/home"
 	chown "$RL_USER:" "$RL_DIR/home"
 	RL_UID=$(id -u "$RL_USER")
-	export RL_USER RL_DIR RL_SUB RL_UID
+	# slirp4netns opens /dev/net/tun as the user: Debian's udev makes it
+	# 0666, a machine without udev may have it 0600 (put back afterwards)
+	RL_TUN_MODE=$(stat -c %a /dev/net/tun)
+	[[ $RL_TUN_MODE == 666 ]] || chmod 666 /dev/net/tun
+	export RL_USER RL_DIR RL_SUB RL_UID RL_TUN_MODE
 }
 
 teardown_file () {
@@ -39,6 +43,7 @@ teardown_file () {
 	# the lines, whatever usermod and userdel did
 	sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid
 	rm -rf --one-file-system "$RL_DIR"
+	[[ ${RL_TUN_MODE:-666} == 666 ]] || chmod "$RL_TUN_MODE" /dev/net/tun
 	registry_stop
 }
 
@@ -60,6 +65,9 @@ setup () {
 	# the default state directory ($XDG_DATA_HOME/box), fresh for each test
 	RL_XDG=$RL_HOME/xdg-$BATS_TEST_NUMBER
 	RL_ROOT=$RL_XDG/box
+	# devices named apart from any of the host's (they live in the user's
+	# namespace, but a test must tell them from the host's)
+	RL_PREFIX=rl$(($$ % 10000))
 }
 
 teardown () {
@@ -70,7 +78,13 @@ teardown () {
 # as_user CMD...: CMD as the test user, an environment as a login's
 as_user () {
 	runuser -u "$RL_USER" -- env -i HOME="$RL_HOME" USER="$RL_USER" LC_ALL=C TZ=UTC \
-		PATH="$BOX_BUILD/bin:/usr/sbin:/usr/bin:/sbin:/bin" XDG_DATA_HOME="$RL_XDG" "$@"
+		PATH="$BOX_BUILD/bin:/usr/sbin:/usr/bin:/sbin:/bin" XDG_DATA_HOME="$RL_XDG" BOX_NET_PREFIX="$RL_PREFIX" \
+		${BOX_ROOTLESS_HOST_LOOPBACK:+BOX_ROOTLESS_HOST_LOOPBACK=$BOX_ROOTLESS_HOST_LOOPBACK} "$@"
+}
+
+# lines with their blanks squeezed (a uid_map's columns)
+rl_norm () {
+	awk '{ $1 = $1; print }'
 }
 
 # the small image in the user's store, as the user would pull it
@@ -87,7 +101,8 @@ rl_small () {
 	[[ $(awk '/^Uid:/ { print $2 }' "/proc/$holder/status") == "$RL_UID" ]]
 	# 0 is the user, 1.. the subordinate range
 	run -0 as_user usr-ns -- cat /proc/self/uid_map
-	[[ $(echo $output | tr -s ' ') == "0 $RL_UID 1 1 $RL_SUB 65536" ]]
+	[[ $(rl_norm <<<"$output") == "0 $RL_UID 1"$'\n'"1 $RL_SUB 65536" ]]
+	# shellcheck disable=SC2016 # BOX_ROOT as usr-ns sets it
 	run -0 as_user usr-ns -- sh -c 'id -u; echo "$BOX_ROOT"'
 	[[ $output == "0"$'\n'"$RL_ROOT" ]]
 	# the next call joins the same namespaces
@@ -111,12 +126,12 @@ rl_small () {
 	chown "$RL_USER:" "$RL_HOME/vol-$BATS_TEST_NUMBER"
 	run -0 as_user box run --rm --network none -v "$RL_HOME/vol-$BATS_TEST_NUMBER:/v" small \
 		sh -c 'id -u; cat /proc/self/uid_map; echo x >/v/made-by-root; mkdir /v/d; chown 1000 /v/d'
-	[[ $(echo "$output" | tr -s ' ' | sed 's/^ //') == "0"$'\n'"0 $RL_UID 1"$'\n'"1 $RL_SUB 65536" ]]
+	[[ $(rl_norm <<<"$output") == "0"$'\n'"0 $RL_UID 1"$'\n'"1 $RL_SUB 65536" ]]
 	[[ $(stat -c %u "$RL_HOME/vol-$BATS_TEST_NUMBER/made-by-root") == "$RL_UID" ]]
 	# uid 1000 inside is the 1000th of the range
 	[[ $(stat -c %u "$RL_HOME/vol-$BATS_TEST_NUMBER/d") == "$((RL_SUB + 999))" ]]
 	# nothing stays mounted on the host: the overlay is the holder's
-	! grep -q "$RL_ROOT" /proc/self/mountinfo
+	run -1 grep -c "$RL_ROOT" /proc/self/mountinfo
 }
 
 @test "rootless: run -d, ps, exec, stop, rm" {
@@ -164,7 +179,7 @@ rl_small () {
 	run -0 as_user box images -q
 	old=$(as_user usr-ns --pid)
 	run -0 as_user usr-ns --stop
-	! kill -0 "$old" 2>/dev/null || [[ $(awk '/^State:/ { print $2 }' "/proc/$old/status") == Z ]]
+	[[ ! -e /proc/$old || $(awk '/^State:/ { print $2 }' "/proc/$old/status") == Z ]]
 	run -1 as_user usr-ns --pid
 	run -0 as_user box images -q
 	new=$(as_user usr-ns --pid)
@@ -175,7 +190,7 @@ rl_small () {
 	sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid
 	run -0 --separate-stderr as_user usr-ns -- cat /proc/self/uid_map
 	usermod --add-subuids "$RL_SUB-$((RL_SUB + 65535))" --add-subgids "$RL_SUB-$((RL_SUB + 65535))" "$RL_USER"
-	[[ $(echo $output | tr -s ' ') == "0 $RL_UID 1" ]]
+	[[ $(rl_norm <<<"$output") == "0 $RL_UID 1" ]]
 	[[ $stderr == "usr-ns: warning: no subordinate ids for the user in /etc/subuid and /etc/subgid: containers get one uid" ]]
 }
 
@@ -184,4 +199,73 @@ rl_small () {
 	[[ $output == "usage: usr-ns [--root DIR] [--] CMD [ARG...]"* ]]
 	run -0 usr-ns -- sh -c 'id -u; echo "${BOX_ROOTLESS-unset}."'
 	[[ $output == "0"$'\n'"." ]]
+}
+
+# a TCP server on the host's 127.0.0.1 answering LINE once per connection,
+# its port in $port, its pid in $srv
+rl_server () {
+	port=$(_box_free_port)
+	python3 -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(4)
+while True:
+    c, _ = s.accept()
+    c.sendall(sys.argv[2].encode() + b"\n")
+    c.close()' "$port" "$1" &
+	srv=$!
+	for _ in $(seq 50); do
+		python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "rootless: the default network goes out through slirp4netns; the host's loopback only when allowed" {
+	rl_small
+	rl_server from-the-host
+	# Podman's default: 10.0.2.2 is not the host's loopback
+	run -1 as_user box run --rm small nc -w 2 10.0.2.2 "$port"
+	as_user usr-ns --stop
+	_rl_kill
+	BOX_ROOTLESS_HOST_LOOPBACK=1 run -0 as_user box run --rm small sh -c "ip route; nc -w 5 10.0.2.2 $port"
+	kill "$srv"
+	[[ $output == "default via 172.17.0.1 dev eth0"*"from-the-host" ]]
+	# the bridge is in the user's network namespace, not the host's
+	run -1 ip link show "${RL_PREFIX}0"
+	run -0 as_user usr-ns -- nsenter --net="$RL_ROOT/netns" ip -o link show "${RL_PREFIX}0"
+	[[ -n $(as_user usr-ns --pid) ]]
+}
+
+@test "rootless: -p HOSTPORT:80 is reachable on 127.0.0.1; ports below 1024 refused" {
+	rl_small
+	port=$(_box_free_port)
+	run -0 as_user box run -d --name web -p "$port:80" small sh -c 'while :; do echo hello-from-web | nc -l -p 80; done'
+	run -0 as_user box port web
+	[[ $output == "80/tcp -> 0.0.0.0:$port" ]]
+	for _ in $(seq 50); do
+		out=$(python3 -c 'import socket, sys; print(socket.create_connection(("127.0.0.1", int(sys.argv[1]))).makefile().readline().strip())' "$port" 2>/dev/null) && [[ $out == hello-from-web ]] && break
+		sleep 0.1
+	done
+	[[ $out == hello-from-web ]]
+	# the host's port is slirp4netns's, which the user runs
+	ss -Htlnp "sport = :$port" | grep -q slirp4netns
+	run -0 as_user box rm -f web
+	# gone with the container
+	[[ -z $(ss -Htln "sport = :$port") ]]
+	run -125 as_user box run --rm -p 80:80 small true
+	[[ $output == *"cannot expose privileged port 80, choose a larger port number (>= 1024)"* ]]
+}
+
+@test "rootless: a named network, containers reach each other by name" {
+	rl_small
+	run -0 as_user box network create rlnet
+	run -0 as_user box run -d --name peer --network rlnet small sh -c 'while :; do echo from-peer | nc -l -p 7000; done'
+	run -0 as_user box run --rm --network rlnet small sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do nc -w 2 peer 7000 && exit 0; sleep 0.2; done; exit 1'
+	[[ $output == from-peer ]]
+	run -0 as_user box network ls --format '{{.Name}}'
+	[[ $output == *rlnet* ]]
+	run -0 as_user box rm -f peer
+	run -0 as_user box network rm rlnet
 }

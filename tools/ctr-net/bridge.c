@@ -18,6 +18,7 @@
 #include "base/cleanup.h"
 #include "base/layout.h"
 #include "base/lock.h"
+#include "base/root.h"
 #include "base/timestamp.h"
 #include "base/tree.h"
 #include "fw.h"
@@ -635,7 +636,9 @@ make_record (int rootfd, const struct bridge_opts *o, struct net *n, const char 
 		snprintf (n->bridge, sizeof n->bridge, "%s-%.8s", prefix, n->id);
 	fw_chain_name (prefix, n->fwchain);
 	mkdir ("/run/lock", 01777);
-	if ((*hostlock = lock_take_at (AT_FDCWD, HOST_NET_LOCK, LOCK_WAIT, e)) < 0)
+	/* rootless: the namespace, so its subnets, are the state directory's */
+	if ((*hostlock = root_is_rootless () ? lock_take_at (rootfd, L_RL_NETNS_LOCK, LOCK_WAIT, e)
+	                                     : lock_take_at (AT_FDCWD, HOST_NET_LOCK, LOCK_WAIT, e)) < 0)
 		return -1;
 	/* a bridge left by a state directory that is gone holds no subnet */
 	if (netlink_open (&nl, e) < 0)

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "bridge.h"
 #include "ipam.h"
 #include "resolver.h"
+#include "rlnet.h"
 
 /* --- the endpoint file ---------------------------------------------------- */
 
@@ -415,10 +417,10 @@ endpoint_plan (int rootfd, struct net *n, struct endpoint_req *r, struct bx_err 
 static int
 brport_on (const char *veth, const char *flag, struct bx_err *e)
 {
-	char path[128];
+	char path[PATH_MAX + 64];
 	int fd;
 
-	snprintf (path, sizeof path, "/sys/class/net/%s/brport/%s", veth, flag);
+	snprintf (path, sizeof path, "%s/class/net/%s/brport/%s", rlnet_sysfs (), veth, flag);
 	if ((fd = open (path, O_WRONLY | O_CLOEXEC)) < 0 || write (fd, "1", 1) != 1) {
 		int err = errno;
 		if (fd >= 0)

@@ -16,6 +16,7 @@
 #include "base/afile.h"
 #include "base/cleanup.h"
 #include "base/lock.h"
+#include "base/root.h"
 
 /* serialises reading and rewriting the host's chains among box processes:
  * the check and the change are two programs */
@@ -316,6 +317,10 @@ fw_network_add (const char *chain, const char *br, struct bx_err *e)
 {
 	_cleanup_close_ int lock = -1;
 
+	/* rootless: the namespace of the bridges is the user's own, with no
+	 * firewall but box's */
+	if (root_is_rootless ())
+		return 0;
 	mkdir ("/run/lock", 01777);
 	if ((lock = lock_take_at (AT_FDCWD, FW_LOCK, LOCK_WAIT, e)) < 0)
 		return -1;
@@ -331,6 +336,8 @@ fw_network_del (const char *chain, const char *br)
 	struct bx_err ignored = {0};
 	_cleanup_close_ int lock = -1;
 
+	if (root_is_rootless ())
+		return;
 	mkdir ("/run/lock", 01777);
 	lock = lock_take_at (AT_FDCWD, FW_LOCK, LOCK_WAIT, &ignored);
 	ipt_del ("iptables-nft", chain, br);

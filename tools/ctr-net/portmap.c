@@ -12,6 +12,8 @@
 #include "base/afile.h"
 #include "base/layout.h"
 
+#include "rlnet.h"
+
 /* "80/tcp" -> 80, "tcp" */
 static int
 parse_key (const char *key, struct nft_port *p, struct bx_err *e)
@@ -198,10 +200,17 @@ portmap_reserve (int rootfd, struct nft_port *p, int n, const char *id, struct b
 		} while (rc && picked && ++tries < 16);
 		if (rc)
 			reserve_fail (&p[i], rc, e);
+		/* rootless: the host's port is slirp4netns's to bind */
+		else if (rlnet_forward (rootfd, p[i].proto, p[i].host_ip, p[i].host_port, 1, e) < 0) {
+			release_one (dirfd, &p[i], id);
+			rc = -1;
+		}
 	}
 	if (rc)
-		for (int j = 0; j < i - 1; j++)
+		for (int j = 0; j < i - 1; j++) {
 			release_one (dirfd, &p[j], id);
+			rlnet_forward (rootfd, p[j].proto, p[j].host_ip, p[j].host_port, 0, &(struct bx_err){0});
+		}
 	close (dirfd);
 	return rc ? -1 : 0;
 }
@@ -213,7 +222,9 @@ portmap_release (int rootfd, const struct nft_port *p, int n, const char *id)
 
 	if (dirfd < 0)
 		return;
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		release_one (dirfd, &p[i], id);
+		rlnet_forward (rootfd, p[i].proto, p[i].host_ip, p[i].host_port, 0, &(struct bx_err){0});
+	}
 	close (dirfd);
 }
