@@ -361,6 +361,9 @@ main (int argc, char **argv)
 	parse_args (argc, argv, &o);
 	if ((rootfd = root_open (o.root, &e)) < 0)
 		return err_report (&e);
+	/* rootless Podman's refusal: no cgroup, no figure */
+	if (cgroup_is_none ())
+		err_die (BX_FAIL, "stats is not supported in rootless mode without cgroups v2");
 	if (o.nargs && targets_args (rootfd, o.args, o.nargs, &t) != 0) {
 		free (t.v);
 		return BX_FAIL;

@@ -197,6 +197,8 @@ ctrstats_read_cgroup (const char *path, pid_t pid, struct ctrstats *s, struct bx
 	uint64_t host = host_memory ();
 
 	memset (s, 0, sizeof *s);
+	if (cgroup_is_none ())
+		return err_set (e, BX_FAIL, 0, "stats is not supported in rootless mode without cgroups v2");
 	if ((cgroup_dir_of (path, "memory", dir, sizeof dir) ? read_v2 (dir, s, e) : read_v1 (path, s, e)) < 0)
 		return -1;
 	/* Docker: no limit, or one above the machine's memory, is the machine's */
@@ -219,6 +221,8 @@ ctrstats_pids_cgroup (const char *path, pid_t **out, size_t *n, struct bx_err *e
 	int pid;
 
 	*n = 0;
+	if (cgroup_is_none ())
+		return err_set (e, BX_FAIL, 0, "top is not supported in rootless mode without cgroups v2");
 	cgroup_dir_of (path, "pids", dir, sizeof dir);
 	snprintf (procs, sizeof procs, "%s/cgroup.procs", dir);
 	if (!(f = fopen (procs, "re")))

@@ -80,6 +80,10 @@ freezer_freeze_cgroup (const char *path, struct bx_err *e)
 	int v2 = cgroup_dir_of (path, "freezer", dir, sizeof dir);
 	struct bx_err ign = {0};
 
+	/* rootless Podman's words */
+	if (cgroup_is_none ())
+		return err_set (e, BX_FAIL, 0,
+		                "pause is not supported for rootless containers without a delegated cgroup v2 subtree");
 	if (freezer_write (dir, v2 ? "cgroup.freeze" : "freezer.state", v2 ? "1" : "FROZEN", e) < 0)
 		return -1;
 	if (freezer_wait (dir, v2, e) < 0) {

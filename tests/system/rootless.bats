@@ -162,6 +162,16 @@ rl_small () {
 	for c in /sys/fs/cgroup/*/box/"$id" /sys/fs/cgroup/box/"$id"; do
 		[[ ! -e $c ]]
 	done
+	# the limits are ignored: the container runs
+	run -0 as_user box run --rm --network none -m 64m --pids-limit 50 small echo ran
+	[[ $output == *ran ]]
+	# what needs the container's cgroup says so, as rootless Podman
+	run -1 as_user box pause rl2
+	[[ $output == "Error response from daemon: Cannot pause container $id: pause is not supported for rootless containers without a delegated cgroup v2 subtree" ]]
+	run -1 as_user box stats --no-stream rl2
+	[[ $output == "Error response from daemon: stats is not supported in rootless mode without cgroups v2" ]]
+	run -1 as_user box top rl2
+	[[ $output == "Error response from daemon: top is not supported in rootless mode without cgroups v2" ]]
 	run -0 as_user box rm -f rl2
 }
 
