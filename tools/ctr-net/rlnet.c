@@ -79,6 +79,31 @@ netns_make (int rootfd, struct bx_err *e)
 	return 0;
 }
 
+/* the namespace's sysfs on netns.sys, when it is not there (a namespace
+ * made by a ctr-net of before, or unmounted): from a child in it */
+static int
+sysfs_ensure (int rootfd, int ns, struct bx_err *e)
+{
+	char sys[64];
+	struct statfs sf;
+	int st;
+	pid_t c;
+
+	snprintf (sys, sizeof sys, "/proc/self/fd/%d/" L_RL_NETNS_SYS, rootfd);
+	if (statfs (sys, &sf) == 0 && sf.f_type == SYSFS_MAGIC)
+		return 0;
+	if (mkdirat (rootfd, L_RL_NETNS_SYS, 0755) < 0 && errno != EEXIST)
+		return err_set (e, BX_SYSTEM, errno, "%s", L_RL_NETNS_SYS);
+	if ((c = fork ()) < 0)
+		return err_set (e, BX_SYSTEM, errno, "fork");
+	if (c == 0)
+		_exit (setns (ns, CLONE_NEWNET) < 0 ||
+		       mount ("sysfs", sys, "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0);
+	if (waitpid (c, &st, 0) < 0 || !WIFEXITED (st) || WEXITSTATUS (st))
+		return err_set (e, BX_SYSTEM, 0, "mount sysfs on %s", L_RL_NETNS_SYS);
+	return 0;
+}
+
 static pid_t
 slirp_find (int rootfd)
 {
@@ -186,6 +211,8 @@ rlnet_enter (int rootfd, struct bx_err *e)
 		} else if (!slirp_find (rootfd) && slirp_start (rootfd, e) < 0)
 			return err_wrap (e, "rootless network");
 	}
+	if (sysfs_ensure (rootfd, ns, e) < 0)
+		return err_wrap (e, "rootless network");
 	if (setns (ns, CLONE_NEWNET) < 0)
 		return err_set (e, BX_SYSTEM, errno, "join the rootless network namespace");
 	return 0;
@@ -245,14 +272,18 @@ forward_add (int rootfd, const char *proto, struct in_addr host_ip, unsigned por
 static int
 forward_remove (int rootfd, const char *proto, unsigned port, struct bx_err *e)
 {
-	json_t *req = json_pack ("{s:s}", "execute", "list_hostfwd"), *r, *ent;
+	json_t *req = json_pack ("{s:s}", "execute", "list_hostfwd"), *r, *ent, *list;
 	size_t k;
 
 	r = api_call (rootfd, req, e);
 	json_decref (req);
 	if (!r)
 		return -1;
-	json_array_foreach (json_object_get (json_object_get (r, "return"), "entries"), k, ent)
+	/* slirp4netns 1.2 answers {"entries": [...]}, unwrapped */
+	list = json_object_get (json_object_get (r, "return"), "entries");
+	if (!list)
+		list = json_object_get (r, "entries");
+	json_array_foreach (list, k, ent)
 	{
 		json_t *rm, *ans;
 
