@@ -21,6 +21,7 @@
 #include "base/lock.h"
 #include "base/subid.h"
 #include "runtime/ctr.h"
+#include "runtime/userns.h"
 
 pid_t
 holder_find (int rootfd)
@@ -36,40 +37,6 @@ holder_find (int rootfd)
 		return 0;
 	/* a pid reused since by another process is not ours */
 	return start && ctr_proc_start_time (pid) == start ? pid : 0;
-}
-
-/* newuidmap PID INSIDE OUTSIDE COUNT... (setuid root: only it may map
- * the subordinate ranges) */
-static int
-map_with_helper (const char *helper, pid_t pid, const struct idmap *m, struct bx_err *e)
-{
-	char num[IDMAP_MAX * 3 + 1][16], *argv[IDMAP_MAX * 3 + 3];
-	size_t n = 0;
-	pid_t c;
-	int st;
-
-	argv[n] = (char *)helper;
-	snprintf (num[n], sizeof num[n], "%d", (int)pid);
-	argv[n + 1] = num[n];
-	n++;
-	for (size_t k = 0; k < m->n; k++) {
-		snprintf (num[n], sizeof num[n], "%u", m->ext[k].inside);
-		snprintf (num[n + 1], sizeof num[n + 1], "%u", m->ext[k].outside);
-		snprintf (num[n + 2], sizeof num[n + 2], "%u", m->ext[k].count);
-		for (int j = 0; j < 3; j++, n++)
-			argv[n + 1] = num[n];
-	}
-	argv[n + 1] = NULL;
-	if ((c = fork ()) < 0)
-		return err_set (e, BX_SYSTEM, errno, "%s", helper);
-	if (c == 0) {
-		execvp (helper, argv);
-		_exit (127);
-	}
-	if (waitpid (c, &st, 0) < 0 || !WIFEXITED (st) || WEXITSTATUS (st))
-		return err_set (e, BX_SYSTEM, 0, "%s %d: %s", helper, (int)pid,
-		                WIFEXITED (st) && WEXITSTATUS (st) == 127 ? "not found (Debian's uidmap)" : "failed");
-	return 0;
 }
 
 /* 0 SELF (the user's uid or gid), then 1.. over the ranges of FILE that
@@ -89,42 +56,37 @@ map_of (const char *file, const char *name, unsigned id, unsigned self, struct i
 	return 0;
 }
 
-static int
-write_proc (pid_t pid, const char *file, const char *text, struct bx_err *e)
+/* the maps of the holder PID: 0 the user, 1.. the subordinate ranges
+ * (runtime/userns writes them through newuidmap and newgidmap); without
+ * ranges, the user alone, as Podman falls back with a warning */
+static void
+maps_of (const struct idmap *m, struct userns_map *out)
 {
-	char path[64];
-	_cleanup_close_ int fd = -1;
-
-	snprintf (path, sizeof path, "/proc/%d/%s", (int)pid, file);
-	if ((fd = open (path, O_WRONLY | O_CLOEXEC)) < 0 || afile_write_all (fd, text, strlen (text)) < 0)
-		return err_set (e, BX_SYSTEM, errno, "%s", path);
-	return 0;
+	for (size_t k = 0; k < m->n; k++)
+		out[k] = (struct userns_map){m->ext[k].inside, m->ext[k].outside, m->ext[k].count};
 }
 
-/* the maps of the holder PID: 0 the user, 1.. the subordinate ranges;
- * without ranges, the user alone, which an unprivileged process may write
- * itself, as Podman falls back with a warning */
 static int
 maps_write (pid_t pid, const char **warn, struct bx_err *e)
 {
 	struct passwd *pw = getpwuid (getuid ());
 	const char *name = pw ? pw->pw_name : NULL;
+	struct userns_map um[IDMAP_MAX], gm[IDMAP_MAX];
+	struct userns_maps maps = {um, gm, 0, 0};
 	struct idmap u, g;
-	char map[64];
 
 	if (map_of (SUBID_UID_FILE, name, getuid (), getuid (), &u, e) < 0 ||
 	    map_of (SUBID_GID_FILE, name, getuid (), getgid (), &g, e) < 0)
 		return -1;
-	if (u.n > 1 && g.n > 1)
-		return map_with_helper ("newuidmap", pid, &u, e) < 0 || map_with_helper ("newgidmap", pid, &g, e) < 0
-		           ? -1
-		           : 0;
-	*warn = "no subordinate ids for the user in /etc/subuid and /etc/subgid: containers get one uid";
-	snprintf (map, sizeof map, "0 %u 1\n", getuid ());
-	if (write_proc (pid, "uid_map", map, e) < 0 || write_proc (pid, "setgroups", "deny", e) < 0)
-		return -1;
-	snprintf (map, sizeof map, "0 %u 1\n", getgid ());
-	return write_proc (pid, "gid_map", map, e);
+	if (u.n < 2 || g.n < 2) {
+		*warn = "no subordinate ids for the user in /etc/subuid and /etc/subgid: containers get one uid";
+		u.n = g.n = 1;
+	}
+	maps_of (&u, um);
+	maps_of (&g, gm);
+	maps.nuid = u.n;
+	maps.ngid = g.n;
+	return userns_write_maps (pid, &maps, e);
 }
 
 /* the holder itself: a user namespace, mapped by its maker, then root in
