@@ -71,7 +71,10 @@ Error response from daemon: Container $id is already paused" ]]
 	run -0 box unpause ss
 	run --separate-stderr -1 box unpause ss
 	[[ $stderr == "Error response from daemon: Container $id is not paused" ]]
-	run -1 box pause
+	run --separate-stderr -1 box pause
+	[[ $stderr == "\"box pause\" requires at least 1 argument."$'\n'"See 'box pause --help'."$'\n\n'"Usage:  box pause CONTAINER [CONTAINER...]"$'\n\n'"Pause all processes within one or more containers" ]]
+	run --separate-stderr -1 box unpause
+	[[ $stderr == "\"box unpause\" requires at least 1 argument."* ]]
 	run --separate-stderr -125 box pause --nope ss
 	[[ -z $output && $stderr == "unknown flag: --nope"$'\n'"See 'box pause --help'." ]]
 	run --separate-stderr -125 box unpause --nope ss
