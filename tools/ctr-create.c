@@ -79,8 +79,9 @@ struct job {
 	int rootfs; /* its rootfs, a dirfd */
 	struct store store;
 	struct image img;
-	int image_missing;     /* the image is not in the store: box may pull it */
-	struct event_attrs ev; /* its create event's attributes, from create.json */
+	int image_missing;             /* the image is not in the store: box may pull it */
+	struct event_attrs ev;         /* its create event's attributes, from create.json */
+	unsigned owner_uid, owner_gid; /* its root on the host when remapped, else 0 */
 };
 
 /* --help: the synopsis on stdout, exit 0 (as docker create --help) */
@@ -288,6 +289,9 @@ put (struct job *j, const char *name, const char *buf, struct bx_err *e)
 
 	if (fd < 0 || afile_write_all (fd, buf, strlen (buf)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "write %s", name);
+	/* a remapped container's root owns them, as dockerd's remapped root */
+	if (shown && j->owner_uid && fchown (fd, j->owner_uid, j->owner_gid) < 0)
+		return err_set (e, BX_SYSTEM, errno, "chown %s", name);
 	return 0;
 }
 
@@ -311,6 +315,8 @@ bundle_files (struct job *j, struct ctrcfg *c, struct bx_err *e)
 
 	if (ctrcfg_etc_files (c, e) < 0)
 		return -1;
+	if (c->users.on)
+		j->owner_uid = idmap_root (&c->users.uid), j->owner_gid = idmap_root (&c->users.gid);
 	if (put (j, L_HOSTS, c->hosts, e) < 0 || put (j, L_HOSTNAME, c->hostname_file, e) < 0 ||
 	    put (j, L_RESOLV, c->resolv, e) < 0)
 		return -1;

@@ -113,6 +113,9 @@ host_uid () { awk '/^Uid:/ { print $2 }' "/proc/$1/status"; }
 	run -0 box exec uc stat -c %u:%g /in
 	[[ $output == 0:0 ]]
 	run -0 box exec uc sh -c 'touch /seven && chown 7:8 /seven'
+	# /etc/hosts is the container's root's, as in a remapped dockerd
+	run -0 box exec uc sh -c 'echo "10.9.9.9 extra" >>/etc/hosts && stat -c %u /etc/hosts'
+	[[ $output == 0 ]]
 	box cp uc:/seven - | tar tvf - >"$BATS_TEST_TMPDIR/list"
 	[[ $(cat "$BATS_TEST_TMPDIR/list") == "-rw-r--r-- 7/8 "* ]]
 	run -0 box cp uc:/in "$BATS_TEST_TMPDIR/out"

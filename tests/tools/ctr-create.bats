@@ -931,6 +931,9 @@ subusers_remove () {
 	# host, the image's root in the upper
 	[[ $(stat -c %u:%g "$D/rootfs/made") == 300000:400000 ]]
 	[[ $(stat -c %u:%g "$D/upper/made") == 0:0 ]]
+	# the files bound at /etc are its root's, as dockerd gives them to the remapped root
+	[[ $(stat -c %u:%g "$D/hosts") == 300000:400000 && $(stat -c %u:%g "$D/resolv.conf") == 300000:400000 ]]
+	[[ $(stat -c %u:%g "$D/config.json") == 0:0 ]]
 	[[ $(cfg '.linux.sysctl["net.ipv4.ping_group_range"]') == '"0 1000"' ]]
 	# one map stands for both
 	mk --uidmap 0:300000:10 small

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/vfs.h>
@@ -166,6 +167,21 @@ extra_hosts (json_t *create, const struct net *n, char *out, size_t cap)
 	return off;
 }
 
+/* NAME replaced whole, owned as before: a remapped container's files are
+ * its root's (ctr-create), as dockerd gives them to the remapped root */
+static int
+replace_owned (int cdir, const char *name, const char *text, struct bx_err *e)
+{
+	struct stat st;
+	int had = fstatat (cdir, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+
+	if (afile_replace_at (cdir, name, text, strlen (text), 0644, e) < 0)
+		return -1;
+	if (had && (st.st_uid || st.st_gid) && fchownat (cdir, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return err_set (e, BX_SYSTEM, errno, "chown %s", name);
+	return 0;
+}
+
 static int
 write_hosts (int cdir, json_t *create, const struct net *n, const struct endpoint *ep, struct bx_err *e)
 {
@@ -175,7 +191,7 @@ write_hosts (int cdir, json_t *create, const struct net *n, const struct endpoin
 	off += extra_hosts (create, n, buf + off, sizeof buf - off - 512);
 	inet_ntop (AF_INET, &ep->ip, ip, sizeof ip);
 	snprintf (buf + off, sizeof buf - off, "%s\t%s\n", ip, hostname_of (cdir, create, ep->cid, host));
-	return afile_replace_at (cdir, L_HOSTS, buf, strlen (buf), 0644, e);
+	return replace_owned (cdir, L_HOSTS, buf, e);
 }
 
 /* Rewrite NAME of the container in place: a running container has the
@@ -195,7 +211,7 @@ write_text (int cdir, const char *name, const char *text, int in_place, struct b
 {
 	if (in_place)
 		return write_in_place (cdir, name, text, e);
-	return afile_replace_at (cdir, name, text, strlen (text), 0644, e);
+	return replace_owned (cdir, name, text, e);
 }
 
 /* Docker's resolv.conf (lib/net/netfiles: the host's, loopback nameservers
