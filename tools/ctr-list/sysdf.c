@@ -34,8 +34,8 @@
 
 /* one image (every name of an id together) */
 struct img {
-	const struct imgset_entry *en; /* its first entry */
-	char name[700];                /* its lexically first tag, Docker's RepoTags[0]; "" when none */
+	struct imgset_entry *en; /* its first entry */
+	char name[700];          /* its lexically first tag, Docker's RepoTags[0]; "" when none */
 	int64_t size, shared;
 	int containers;
 };
@@ -81,7 +81,7 @@ since_str (int64_t t, time_t now, char *buf, size_t len)
 /* --- images -------------------------------------------------------------- */
 
 static struct img *
-img_of (struct usage *u, const struct imgset_entry *en)
+img_of (struct usage *u, struct imgset_entry *en)
 {
 	for (size_t i = 0; i < u->nimg; i++)
 		if (!strcmp (u->img[i].en->id, en->id))
@@ -171,7 +171,7 @@ images_usage (struct usage *u, struct imgset *set, const struct sysdf_ctr *c, si
 	}
 	for (size_t i = 0; i < u->nimg; i++) {
 		struct img *im = &u->img[i];
-		diffsize_entry (set, (struct imgset_entry *)im->en);
+		diffsize_entry (set, im->en);
 		im->size = im->en->size;
 		for (size_t k = 0; k < nc; k++)
 			im->containers += !strcmp (c[k].image_id, im->en->id);
@@ -358,6 +358,8 @@ run_caches (struct usage *u, int rootfd, time_t now)
 static json_t *
 summary_rows (const struct usage *u, const struct sysdf_ctr *c, size_t nc)
 {
+	static const char *const types[] = {"Images", "Containers", "Local Volumes", "Build Cache"};
+	json_t *rows = json_array ();
 	int64_t used = 0, rw = 0, rw_idle = 0, vsize = 0, vidle = 0;
 	int active_img = 0, active_ctr = 0, active_vol = 0;
 	char s[4][32], r[4][48], n[4][16], a[4][16];
@@ -401,8 +403,6 @@ summary_rows (const struct usage *u, const struct sysdf_ctr *c, size_t nc)
 	snprintf (a[1], sizeof a[1], "%d", active_ctr);
 	snprintf (a[2], sizeof a[2], "%d", active_vol);
 	snprintf (a[3], sizeof a[3], "%d", 0);
-	static const char *const types[] = {"Images", "Containers", "Local Volumes", "Build Cache"};
-	json_t *rows = json_array ();
 	for (i = 0; i < 4; i++)
 		json_array_append_new (rows, json_pack ("{ss ss ss ss ss}", "Active", a[i], "Reclaimable", r[i], "Size",
 		                                        s[i], "TotalCount", n[i], "Type", types[i]));
