@@ -16,7 +16,9 @@
  * subordinate range (newuidmap, newgidmap), in a mount namespace of that
  * namespace where the containers' overlays live, both kept by a holder
  * process across invocations (made on first use), with BOX_ROOT the
- * state directory (else $XDG_DATA_HOME/box) and BOX_ROOTLESS=1. Inside
+ * state directory (--root, else CMD's own leading --root DIR as box and
+ * the tools take it, else $BOX_ROOT, else $XDG_DATA_HOME/box) and
+ * BOX_ROOTLESS=1. Inside
  * already (BOX_ROOTLESS set) it runs CMD as it is; run by root too, with
  * BOX_ROOTLESS set empty.
  */
@@ -110,6 +112,9 @@ main (int argc, char **argv)
 		setenv ("BOX_ROOTLESS", "", 1);
 		run (o.cmd);
 	}
+	/* CMD's own --root (box's, a tool's), when usr-ns was given none */
+	if (o.what == RUN && !o.root && root_opt (argc - (int)(o.cmd - argv), o.cmd, &o.root) < 0)
+		o.root = NULL;
 	if ((rootfd = state_dir (o.root, &e)) < 0)
 		return err_report (&e);
 	if (o.what == STOP)
