@@ -128,7 +128,10 @@ print(n)' "$BOX_ROOT/images/blobs/sha256"
 	[[ $stderr == 'template: :1:2: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type *formatter.diskUsageContext' ]]
 	run --separate-stderr -1 box system df -v --format '{{'
 	[[ $stderr == 'template parsing error: template: :1: unclosed action' ]]
-	run -1 box system df extra
+	run --separate-stderr -1 box system df extra
+	[[ $stderr == "\"box system df\" accepts no arguments."$'\n'"See 'box system df --help'."$'\n\n'"Usage:  box system df [OPTIONS]"$'\n\n'"Show box disk usage" ]]
+	# a template is no operand
+	run -0 box system df --format '{{.Type}}'
 	run --separate-stderr -125 box system df --nope
 	[[ $stderr == "unknown flag: --nope"$'\n'"See 'box system df --help'." ]]
 	run -0 box system df --help
