@@ -111,6 +111,15 @@ rl_small () {
 	[[ $(as_user usr-ns -- readlink /proc/self/ns/mnt) == "$(readlink "/proc/$holder/ns/mnt")" ]]
 }
 
+@test "rootless: without XDG_DATA_HOME the state directory is ~/.local/share/box" {
+	h=$RL_HOME/h-$BATS_TEST_NUMBER
+	mkdir -p "$h"
+	chown "$RL_USER:" "$h"
+	run -0 runuser -u "$RL_USER" -- env -i HOME="$h" PATH="$BOX_BUILD/bin:/usr/bin:/bin" box images -q
+	[[ -f $h/.local/share/box/userns && -d $h/.local/share/box/images ]]
+	run -0 runuser -u "$RL_USER" -- env -i HOME="$h" PATH="$BOX_BUILD/bin:/usr/bin:/bin" usr-ns --stop
+}
+
 @test "rootless: --root names another state directory, with a holder of its own" {
 	run -0 as_user box --root "$RL_HOME/other-$BATS_TEST_NUMBER" images -q
 	[[ -f $RL_HOME/other-$BATS_TEST_NUMBER/userns ]]
@@ -175,14 +184,15 @@ rl_small () {
 	run -0 as_user box rm -f rl2
 }
 
-@test "rootless: build, RUN in a container of the user's" {
+@test "rootless: build ., RUN in a container of the user's on the default network" {
 	rl_small
 	mkdir -p "$RL_HOME/ctx-$BATS_TEST_NUMBER"
-	printf 'FROM small\nRUN echo built >/built && id -u >>/built\nCMD ["cat", "/built"]\n' >"$RL_HOME/ctx-$BATS_TEST_NUMBER/Dockerfile"
+	printf 'FROM small\nRUN echo built >/built && id -u >>/built && ip route | head -n 1 >>/built\nCMD ["cat", "/built"]\n' >"$RL_HOME/ctx-$BATS_TEST_NUMBER/Dockerfile"
 	chown -R "$RL_USER:" "$RL_HOME/ctx-$BATS_TEST_NUMBER"
-	run -0 as_user box build -q --network none -t rl/built "$RL_HOME/ctx-$BATS_TEST_NUMBER"
+	# the current directory survives joining the holder's mount namespace
+	run -0 as_user sh -c 'cd "$1" && box build -q -t rl/built .' sh "$RL_HOME/ctx-$BATS_TEST_NUMBER"
 	run -0 as_user box run --rm --network none rl/built
-	[[ $output == "built"$'\n'"0" ]]
+	[[ $output == "built"$'\n'"0"$'\n'"default via 172.17.0.1 dev eth0"* ]]
 }
 
 @test "rootless: usr-ns --stop ends the holder; the next call makes another" {

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -193,9 +194,14 @@ int
 holder_join (pid_t pid, struct bx_err *e)
 {
 	static const char *const ns[] = {"user", "mnt"};
-	char path[64];
+	char path[64], cwd[PATH_MAX];
 	size_t k;
 
+	/* joining a mount namespace moves the caller to its root: back to
+	 * the same path there (the holder's mounts are the host's, as a
+	 * slave), or `box build .` builds / */
+	if (!getcwd (cwd, sizeof cwd))
+		return err_set (e, BX_SYSTEM, errno, "current directory");
 	for (k = 0; k < 2; k++) {
 		_cleanup_close_ int fd = -1;
 
@@ -203,6 +209,8 @@ holder_join (pid_t pid, struct bx_err *e)
 		if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0 || setns (fd, 0) < 0)
 			return err_set (e, BX_SYSTEM, errno, "join the user namespace: %s", path);
 	}
+	if (chdir (cwd) < 0)
+		return err_set (e, BX_SYSTEM, errno, "current directory %s in the user's mount namespace", cwd);
 	return 0;
 }
 
