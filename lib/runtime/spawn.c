@@ -608,7 +608,9 @@ child_start (const struct spec *s, const struct cgroup *cg, const struct spawn_i
  * by path, and makes the container's new ones from inside it, so that
  * they belong to it (made by the host's root, its root could not mount
  * in them); it clones the container's process as our child
- * (CLONE_PARENT), tells us its pid over HP, and goes. What only the
+ * (CLONE_PARENT), tells us its pid over HP, and goes. With
+ * CLONE_PARENT_TOO the holder is our parent's child too (box's -d
+ * supervisor reaps it among the others). What only the
  * initial user namespace may do (raise the limits, enter the cgroup) it
  * does first, for its child to inherit. */
 static int
@@ -660,8 +662,8 @@ static void __attribute__ ((noreturn)) holder_run (const struct spec *s, const s
 }
 
 static pid_t
-holder_start (const struct spec *s, const struct cgroup *cg, const struct spawn_io *io, const int *trees, int p[2],
-              struct bx_err *e)
+holder_start (const struct spec *s, const struct cgroup *cg, const struct spawn_io *io, const int *trees,
+              uint64_t parent, int p[2], struct bx_err *e)
 {
 	union {
 		struct report r;
@@ -673,7 +675,7 @@ holder_start (const struct spec *s, const struct cgroup *cg, const struct spawn_
 
 	if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, hp) < 0)
 		return err_set (e, SPAWN_FAILED, errno, "socketpair");
-	if ((holder = clone_child (0)) == 0) {
+	if ((holder = clone_child (parent)) == 0) {
 		close (hp[0]);
 		holder_run (s, cg, io, trees, hp[1], p);
 	}
@@ -685,7 +687,7 @@ holder_start (const struct spec *s, const struct cgroup *cg, const struct spawn_
 	while ((n = read (hp[0], &got, sizeof got)) < 0 && errno == EINTR)
 		;
 	close (hp[0]);
-	while (waitpid (holder, NULL, 0) < 0 && errno == EINTR)
+	while (!parent && waitpid (holder, NULL, 0) < 0 && errno == EINTR)
 		;
 	if (n == (ssize_t)sizeof got.pid)
 		pid = got.pid;
@@ -708,10 +710,6 @@ spawn_container (const struct spec *s, const struct cgroup *cg, const struct spa
 	pid_t pid;
 
 	*failed = 0;
-	/* a box -d supervisor would be left the holder to reap */
-	if (holder && clone_parent_too)
-		return err_set (e, SPAWN_FAILED, 0,
-		                "a user namespace given by path: not implemented with a supervisor");
 	if (mounts_trees_open (s, &trees, e) < 0)
 		return -1;
 	/* a caller that talks back to the child: a socket rather than a pipe */
@@ -722,7 +720,8 @@ spawn_container (const struct spec *s, const struct cgroup *cg, const struct spa
 	if (clone_parent_too)
 		flags |= CLONE_PARENT;
 	/* joined by path: the holder makes the new namespaces */
-	pid = holder ? holder_start (s, cg, io, trees, p, e) : child_start (s, cg, io, flags, trees, p, e);
+	pid = holder ? holder_start (s, cg, io, trees, flags & CLONE_PARENT, p, e)
+	             : child_start (s, cg, io, flags, trees, p, e);
 	mounts_trees_close (trees, s->nops);
 	close (p[1]);
 	if (pid < 0) {

@@ -117,3 +117,28 @@ state () {
 	pid=$(state pid)
 	[[ $(stat -c %u "$cg") == 0 ]]
 }
+
+@test "ctr-spawn -d: a user namespace joined by path; ctr-exec joins it" {
+	local holder pid
+	mk_userns 300000 sh -c 'id -u; readlink /proc/self/ns/user; echo $$; touch /vol/joined; exec sleep 60'
+	unshare --user sleep 60 &
+	holder=$!
+	for _ in $(seq 50); do [[ $(readlink /proc/"$holder"/ns/user) != "$(readlink /proc/self/ns/user)" ]] && break; sleep 0.05; done
+	echo "0 300000 65536" >/proc/"$holder"/uid_map
+	echo "0 300000 65536" >/proc/"$holder"/gid_map
+	jq --arg p "/proc/$holder/ns/user" '.linux.namespaces |= (map(select(.type != "user")) + [{type: "user", path: $p}])
+		| del(.linux.uidMappings, .linux.gidMappings)' "$D/config.json" >"$D/c" && mv "$D/c" "$D/config.json"
+	ctr-spawn -d "$ID"
+	pid=$(state pid)
+	[[ $(readlink /proc/"$pid"/ns/user) == "$(readlink /proc/"$holder"/ns/user)" ]]
+	[[ $(awk '/^Uid:/ {print $2}' /proc/"$pid"/status) == 300000 ]]
+	for _ in $(seq 50); do [[ -e $VOL/joined ]] && break; sleep 0.05; done
+	[[ $(stat -c %u "$VOL/joined") == 300000 ]]
+	# its PID namespace made inside it: the payload is its PID 1
+	for _ in $(seq 50); do grep -q ' stdout F 1$' "$D/log" && break; sleep 0.05; done
+	grep -q ' stdout F 1$' "$D/log"
+	run --separate-stderr -0 ctr-exec "$ID" sh -c 'id -u; readlink /proc/self/ns/user'
+	[[ ${lines[0]} == 0 && ${lines[1]} == "$(readlink /proc/"$holder"/ns/user)" ]]
+	kill -KILL "$pid"
+	kill "$holder"
+}
