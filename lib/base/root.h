@@ -10,7 +10,9 @@
  * /var/lib/box for root and $XDG_DATA_HOME/box for others. */
 const char *root_path (const char *opt);
 /* True when the programs run rootless: as root of an ordinary user's
- * user namespace, which usr-ns made and marks with BOX_ROOTLESS=1. */
+ * user namespace, which usr-ns made and marks with BOX_ROOTLESS=1 (and
+ * not in the initial user namespace: a stray variable of root's is no
+ * rootless). */
 int root_is_rootless (void);
 /* Create (mode 0711) if needed and open the state directory; a dirfd. */
 int root_open (const char *opt, struct bx_err *e);

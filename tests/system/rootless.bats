@@ -219,6 +219,9 @@ rl_small () {
 	[[ $output == "usage: usr-ns [--root DIR] [--] CMD [ARG...]"* ]]
 	run -0 usr-ns -- sh -c 'id -u; echo "${BOX_ROOTLESS-unset}."'
 	[[ $output == "0"$'\n'"." ]]
+	# a stray BOX_ROOTLESS=1 in root's environment is no rootless
+	BOX_ROOTLESS=1 run -0 ctr-stats --root "$BATS_TEST_TMPDIR/root" --no-stream
+	[[ $output == "CONTAINER ID"* ]]
 }
 
 # a TCP server on the host's 127.0.0.1 answering LINE once per connection,
