@@ -1003,3 +1003,25 @@ subusers_remove () {
 	[[ $(stat -c %u "$BOX_ROOT/volumes/etcvol/_data") == 300000 ]]
 	[[ $(stat -c %u "$BOX_ROOT/volumes/etcvol/_data/passwd") == 300000 ]]
 }
+
+@test "--userns auto: the lowest gap that fits; a range of a container that is gone is taken back" {
+	local a=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+	local b=bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
+	local gone=cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc
+	mkdir -p "$BOX_ROOT/containers/$a" "$BOX_ROOT/containers/$b"
+	printf '0 65536 %s\n131072 65536 %s\n65536 65536 %s\n' "$a" "$b" "$gone" >"$BOX_ROOT/userns-ranges"
+	pool=$(awk -F: '$1 == "root" || $1 == "0" { print $2; exit }' /etc/subuid)
+	pool=${pool:-2147483648}
+	# the gone container's range is free again, and it is the lowest gap
+	mk --userns auto small
+	[[ $(cfg '.linux.uidMappings[0].hostID') == $((pool + 65536)) ]]
+	# too big for that gap: after the last one
+	mk --userns auto:size=65537 small
+	[[ $(cfg '.linux.uidMappings[0].hostID') == $((pool + 196608)) ]]
+	[[ $(grep -c "$gone" "$BOX_ROOT/userns-ranges") == 0 && $(wc -l <"$BOX_ROOT/userns-ranges") == 4 ]]
+	# a malformed file is an error naming its line, and is left as it is
+	echo "junk" >>"$BOX_ROOT/userns-ranges"
+	run --separate-stderr -1 ctr-create --userns auto small
+	[[ $stderr == "ctr-create: userns-ranges:5: not OFFSET SIZE ID" ]]
+	[[ $(tail -1 "$BOX_ROOT/userns-ranges") == junk ]]
+}
