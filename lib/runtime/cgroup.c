@@ -239,10 +239,13 @@ cgroup_limits_flags (const struct cgroup_limits *l, const char **flags, size_t m
 		if ((cond) && n < max)                                                                                 \
 			flags[n++] = (name);                                                                           \
 	} while (0)
+	/* as the flags land in the resources: -m alone gives a swap limit of
+	 * twice it, --cpus a quota over a period of 100000 */
 	FLAG (l->memory >= 0, "--memory");
-	FLAG (l->memory_swap >= 0, "--memory-swap");
-	FLAG (l->cpu_quota >= 0, "--cpu-quota");
-	FLAG (l->cpu_period, "--cpu-period");
+	FLAG (l->memory_swap >= 0 && l->memory_swap != 2 * l->memory, "--memory-swap");
+	FLAG (l->cpu_quota >= 0 && l->cpu_period == 100000, "--cpus");
+	FLAG (l->cpu_quota >= 0 && l->cpu_period != 100000, "--cpu-quota");
+	FLAG (l->cpu_period && l->cpu_period != 100000, "--cpu-period");
 	FLAG (l->cpu_shares, "--cpu-shares");
 	FLAG (l->pids > 0, "--pids-limit");
 	for (int i = 0; i < N_NEEDS; i++)

@@ -859,6 +859,20 @@ blkio_devices (const struct ctrflags *f, struct bx_err *e)
 	return out;
 }
 
+/* rootless without a delegated cgroup v2 subtree: no cgroup, so each
+ * limit given is warned of once and ignored, as rootless Podman does */
+static void
+rootless_warn (const struct cgroup_limits *l)
+{
+	const char *flags[32];
+	size_t n = cgroup_limits_flags (l, flags, 32);
+
+	for (size_t k = 0; k < n; k++)
+		err_warn ("%s: resource limits are not supported and ignored on rootless systems without a delegated "
+		          "cgroup v2 subtree",
+		          flags[k]);
+}
+
 /* a limit this host cannot apply stops the container at create, as
  * Docker's daemon refuses it, rather than at its start */
 static int
@@ -869,6 +883,8 @@ resources_check (json_t *doc, struct bx_err *e)
 
 	if (r == 0)
 		r = cgroup_check (&l, e);
+	if (r == 0 && cgroup_is_none ())
+		rootless_warn (&l);
 	ocispec_resources_free (&l);
 	return r;
 }
