@@ -52,19 +52,22 @@ idalloc_load (int rootfd, struct idalloc_table *t, struct bx_err *e)
 		*e = (struct bx_err){0};
 		return 0;
 	}
-	for (char *s = text, *nl; *s; s = nl + (*nl == '\n')) {
-		struct idalloc_entry x;
+	for (char *s = text; *s;) {
+		struct idalloc_entry x, *v;
 		unsigned long long off, size;
-		nl = s + strcspn (s, "\n");
+		size_t len = strcspn (s, "\n");
+		int more = s[len] == '\n', end = 0;
+		s[len] = '\0';
 		lineno++;
-		if (sscanf (s, "%llu %llu %64s", &off, &size, x.id) != 3 || strlen (x.id) != CTR_ID_LEN)
+		if (sscanf (s, "%llu %llu %64s%n", &off, &size, x.id, &end) != 3 || strlen (x.id) != CTR_ID_LEN ||
+		    s[end] != '\0' || size == 0)
 			return err_set (e, BX_FAIL, 0, L_USERNS_RANGES ":%d: not OFFSET SIZE ID", lineno);
 		x.off = off, x.size = size;
-		struct idalloc_entry *v = realloc (t->v, (t->n + 1) * sizeof *v);
-		if (!v)
+		if (!(v = realloc (t->v, (t->n + 1) * sizeof *v)))
 			return err_set (e, BX_SYSTEM, ENOMEM, L_USERNS_RANGES);
 		t->v = v;
 		t->v[t->n++] = x;
+		s += len + more;
 	}
 	return 0;
 }
