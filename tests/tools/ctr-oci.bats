@@ -612,3 +612,13 @@ as_user () {
 	run -0 oci run --bundle "$B" c1
 	[[ ${lines[0]} == sys && ${lines[1]} == "/sys sysfs" ]]
 }
+
+@test "--no-pivot: the root moved over / and chrooted into, the host's mounts still under it" {
+	local pivoted
+	args sh -c 'ls /bin/busybox; wc -l </proc/self/mountinfo'
+	run -0 oci run --bundle "$B" c1
+	pivoted=${lines[1]}
+	run -0 oci run --no-pivot --bundle "$B" c2
+	# pivot_root and the detach leave the container's mounts alone
+	[[ ${lines[0]} == /bin/busybox && ${lines[1]} -gt $pivoted ]]
+}
