@@ -222,9 +222,10 @@ ctrrun_create_with (struct build *b, const char *image, json_t *cmd, json_t *env
 
 	/* Docker's RUN ignores the image's ENTRYPOINT; the label marks the
 	 * container as this build's (hidden from ps, swept once it is dead);
-	 * it is removed after its run: syncing its files would buy nothing */
+	 * it is removed after its run: syncing its files, or logging its output
+	 * (the build streams it), would buy nothing */
 	snprintf (label, sizeof label, CTRRUN_LABEL "=%d", (int)getpid ());
-	const char *fixed[] = {"ctr-create",   "--root", b->o->rootpath, "--no-sync",
+	const char *fixed[] = {"ctr-create",   "--root", b->o->rootpath, "--no-sync", "--log-driver", "none",
 	                       "--entrypoint", "",       "--label",      label};
 	for (i = 0; i < sizeof fixed / sizeof *fixed; i++)
 		argv_add (&argv, &n, fixed[i]);
