@@ -104,10 +104,41 @@ test_v2 (void)
 	unsetenv ("BOX_CGROUP2_ROOT");
 }
 
+/* the flags a rootless create warns it ignores: as typed, not as the
+ * resources hold them (-m's implied swap, --cpus's period) */
+static void
+test_limits_flags (void)
+{
+	struct cgroup_limits l;
+	const char *f[32];
+	size_t n;
+
+	cgroup_limits_init (&l);
+	ok (cgroup_limits_flags (&l, f, 32) == 0, "no limit: no flag");
+	l.memory = 64 << 20;
+	l.memory_swap = 128 << 20;
+	l.cpu_quota = 100000;
+	l.cpu_period = 100000;
+	l.pids = 20;
+	l.cpuset_cpus = "0";
+	n = cgroup_limits_flags (&l, f, 32);
+	ok (n == 4 && !strcmp (f[0], "--memory") && !strcmp (f[1], "--cpus") && !strcmp (f[2], "--pids-limit") &&
+	        !strcmp (f[3], "--cpuset-cpus"),
+	    "-m 64m --cpus 1 --pids-limit 20 --cpuset-cpus 0: four flags, in order");
+	l.memory_swap = 256 << 20;
+	l.cpu_period = 50000;
+	n = cgroup_limits_flags (&l, f, 2);
+	ok (n == 2 && !strcmp (f[1], "--memory-swap"), "an explicit --memory-swap is its own; at most MAX");
+	n = cgroup_limits_flags (&l, f, 32);
+	ok (n == 6 && !strcmp (f[2], "--cpu-quota") && !strcmp (f[3], "--cpu-period"),
+	    "a quota over another period: --cpu-quota and --cpu-period");
+}
+
 int
 main (void)
 {
 	tap_scratch (root, sizeof root, "cgroup");
+	test_limits_flags ();
 	test_v2 ();
 	tap_scratch_remove (root);
 	return tap_done ();
