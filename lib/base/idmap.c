@@ -88,6 +88,52 @@ idmap_from_ranges (struct idmap *m, const struct subid_ranges *r, uint64_t size,
 	return 0;
 }
 
+/* The first container id at or after AT that FORCED maps, or END */
+static uint64_t
+idmap_next_forced (const struct idmap *forced, uint64_t at, uint64_t end)
+{
+	for (size_t i = 0; i < forced->n; i++)
+		if (forced->ext[i].inside >= at && forced->ext[i].inside < end)
+			end = forced->ext[i].inside;
+	return end;
+}
+
+/* The end of FORCED's extent holding container id AT, or AT when none */
+static uint64_t
+idmap_forced_end (const struct idmap *forced, uint64_t at)
+{
+	for (size_t i = 0; i < forced->n; i++)
+		if (at >= forced->ext[i].inside && at - forced->ext[i].inside < forced->ext[i].count)
+			return (uint64_t)forced->ext[i].inside + forced->ext[i].count;
+	return at;
+}
+
+int
+idmap_override (struct idmap *m, const struct idmap *forced, struct bx_err *e)
+{
+	struct idmap out = {0};
+
+	for (size_t i = 0; i < m->n; i++) {
+		const struct idmap_ext *x = &m->ext[i];
+		uint64_t at = x->inside, end = (uint64_t)x->inside + x->count, to;
+		while (at < end) {
+			if ((to = idmap_forced_end (forced, at)) != at) {
+				at = to;
+				continue;
+			}
+			to = idmap_next_forced (forced, at, end);
+			if (idmap_add (&out, at, x->outside + (at - x->inside), to - at, e) < 0)
+				return -1;
+			at = to;
+		}
+	}
+	for (size_t i = 0; i < forced->n; i++)
+		if (idmap_add (&out, forced->ext[i].inside, forced->ext[i].outside, forced->ext[i].count, e) < 0)
+			return -1;
+	*m = out;
+	return 0;
+}
+
 long long
 idmap_to_host (const struct idmap *m, uint32_t id)
 {

@@ -34,6 +34,10 @@ int idmap_add (struct idmap *m, uint64_t inside, uint64_t outside, uint64_t coun
 /* Container ids 0..SIZE-1 over the ranges R, in their order (SIZE 0: all
  * of them); BX_USAGE when they hold fewer than SIZE ids. */
 int idmap_from_ranges (struct idmap *m, const struct subid_ranges *r, uint64_t size, struct bx_err *e);
+/* FORCED's extents in M, in place of M's for the same container ids (the
+ * rest of M kept as it maps): Podman's --userns=auto:uidmapping. BX_USAGE
+ * when a forced host id is one M keeps. */
+int idmap_override (struct idmap *m, const struct idmap *forced, struct bx_err *e);
 /* The host id of container id ID, or -1 when M does not map it. */
 long long idmap_to_host (const struct idmap *m, uint32_t id);
 /* The container id of host id ID, or -1 when M does not map it. */

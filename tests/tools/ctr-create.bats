@@ -946,8 +946,10 @@ subusers_remove () {
 	[[ $stderr == "ctr-create: --userns: invalid USER mode: private" ]]
 	run --separate-stderr -2 ctr-create --userns auto:size=0 small
 	[[ $stderr == "ctr-create: --userns auto:size=0: the size must be a number from 1 to 4294967294" ]]
-	run --separate-stderr -2 ctr-create --userns auto:uidmapping=0:1:1 small
-	[[ $stderr == "ctr-create: --userns auto:uidmapping=0:1:1: not implemented" ]]
+	run --separate-stderr -2 ctr-create --userns auto:uidmapping=0:1 small
+	[[ $stderr == "ctr-create: --userns auto:uidmapping=0:1: uidmapping: not CONTAINER_ID:HOST_ID:COUNT" ]]
+	run --separate-stderr -2 ctr-create --userns auto:size=10,color=red small
+	[[ $stderr == "ctr-create: --userns auto:size=10,color=red: unknown option color=red" ]]
 	run --separate-stderr -2 ctr-create --uidmap 0:100000 small
 	[[ $stderr == 'ctr-create: invalid argument "0:100000" for "--uidmap" flag: not CONTAINER_ID:HOST_ID:COUNT' ]]
 	run --separate-stderr -2 ctr-create --gidmap 0:100000:10 --gidmap 5:200000:10 small
@@ -1024,4 +1026,16 @@ subusers_remove () {
 	run --separate-stderr -1 ctr-create --userns auto small
 	[[ $stderr == "ctr-create: userns-ranges:5: not OFFSET SIZE ID" ]]
 	[[ $(tail -1 "$BOX_ROOT/userns-ranges") == junk ]]
+}
+
+@test "--userns auto:size=N,uidmapping=,gidmapping= (Podman's): those ids mapped as asked, the rest from the range" {
+	mk --userns auto:size=1000,uidmapping=0:7000:1,gidmapping=500:8000:2 small
+	host=$(cfg '[.linux.uidMappings[] | select(.containerID == 1)][0].hostID')
+	[[ $(cfg '.linux.uidMappings') == "[{\"containerID\":1,\"hostID\":$host,\"size\":999},{\"containerID\":0,\"hostID\":7000,\"size\":1}]" ]]
+	ghost=$(cfg '.linux.gidMappings[0].hostID')
+	[[ $(cfg '.linux.gidMappings | length') == 3 && $(cfg '.linux.gidMappings[2]') == '{"containerID":500,"hostID":8000,"size":2}' ]]
+	[[ $(cfg '.linux.gidMappings[1]') == "{\"containerID\":502,\"hostID\":$((ghost + 502)),\"size\":498}" ]]
+	[[ $(crt .HostConfig.UsernsMode) == '"auto:size=1000,uidmapping=0:7000:1,gidmapping=500:8000:2"' ]]
+	# the image's root shows as the forced host id
+	[[ $(stat -c %u "$D/rootfs/bin") == 7000 ]]
 }

@@ -48,9 +48,34 @@ maps (void)
 	}
 }
 
+static void
+override (void)
+{
+	struct idmap m = {0}, f = {0};
+	struct bx_err e = {0};
+	char buf[256];
+
+	idmap_add_spec (&m, "0:100000:65536", &e);
+	idmap_add_spec (&f, "0:1000:1", &e);
+	idmap_add_spec (&f, "100:5000:10", &e);
+	ok (idmap_override (&m, &f, &e) == 0, "forced extents over an auto range");
+	idmap_format (&m, buf, sizeof buf);
+	is_str (buf, "1 100001 99\n110 100110 65426\n0 1000 1\n100 5000 10\n", "the range cut around them");
+	is_int (idmap_to_host (&m, 0), 1000, "container root forced");
+	is_int (idmap_to_host (&m, 105), 5005, "inside a forced extent");
+	is_int (idmap_to_host (&m, 110), 100110, "the rest as it was");
+	m.n = f.n = 0;
+	idmap_add_spec (&m, "0:100000:10", &e);
+	idmap_add_spec (&f, "5:100002:1", &e);
+	e = (struct bx_err){0};
+	ok (idmap_override (&m, &f, &e) < 0 && e.code == BX_USAGE, "a forced host id the range keeps");
+	is_str (e.msg, "host ids 100002-100002 mapped twice", "and why");
+}
+
 int
 main (void)
 {
 	maps ();
+	override ();
 	return tap_done ();
 }

@@ -168,30 +168,47 @@ set_ns_mode (struct ctrflags *f, const struct flag *fl, const char *arg, struct 
 	return err_set (e, BX_USAGE, 0, "invalid %s mode: %s", flag_name (fl) + 2, arg);
 }
 
-/* --userns: Docker's host, Podman's auto[:size=N] */
+/* one option of --userns=auto:OPT[,OPT...] (Podman's): size=N,
+ * uidmapping=CTR:HOST:N, gidmapping=CTR:HOST:N */
 static int
-set_userns (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+userns_auto_opt (struct ctrflags *f, const char *opt, struct bx_err *e)
 {
 	char *end;
 	unsigned long long n;
 
+	if (!strncmp (opt, "uidmapping=", 11))
+		return idmap_add_spec (&f->auto_uidmap, opt + 11, e) < 0 ? err_wrap (e, "uidmapping") : 0;
+	if (!strncmp (opt, "gidmapping=", 11))
+		return idmap_add_spec (&f->auto_gidmap, opt + 11, e) < 0 ? err_wrap (e, "gidmapping") : 0;
+	if (strncmp (opt, "size=", 5) != 0)
+		return err_set (e, BX_USAGE, 0, "unknown option %s", opt);
+	errno = 0;
+	n = strtoull (opt + 5, &end, 10);
+	if (opt[5] < '0' || opt[5] > '9' || *end || errno || n == 0 || n > 4294967294ULL)
+		return err_set (e, BX_USAGE, 0, "the size must be a number from 1 to 4294967294");
+	f->userns_size = n;
+	return 0;
+}
+
+/* --userns: Docker's host, Podman's auto[:OPTS] */
+static int
+set_userns (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	char opts[1024], *save = NULL, *w;
+
 	(void)fl;
 	f->userns = arg;
-	if (!strcmp (arg, "") || !strcmp (arg, "host"))
+	f->userns_size = IDALLOC_DEFAULT_SIZE;
+	f->auto_uidmap.n = f->auto_gidmap.n = 0;
+	if (!strcmp (arg, "") || !strcmp (arg, "host") || !strcmp (arg, "auto"))
 		return 0;
-	if (!strcmp (arg, "auto")) {
-		f->userns_size = IDALLOC_DEFAULT_SIZE;
-		return 0;
-	}
-	if (!strncmp (arg, "auto:uidmapping=", 16) || !strncmp (arg, "auto:gidmapping=", 16))
-		return err_set (e, BX_USAGE, 0, "--userns %s: not implemented", arg);
-	if (strncmp (arg, "auto:size=", 10) != 0)
+	if (strncmp (arg, "auto:", 5) != 0)
 		return err_set (e, BX_USAGE, 0, "--userns: invalid USER mode: %s", arg);
-	errno = 0;
-	n = strtoull (arg + 10, &end, 10);
-	if (arg[10] < '0' || arg[10] > '9' || *end || errno || n == 0 || n > 4294967294ULL)
-		return err_set (e, BX_USAGE, 0, "--userns %s: the size must be a number from 1 to 4294967294", arg);
-	f->userns_size = n;
+	if ((size_t)snprintf (opts, sizeof opts, "%s", arg + 5) >= sizeof opts)
+		return err_set (e, BX_USAGE, 0, "--userns: too long");
+	for (w = strtok_r (opts, ",", &save); w; w = strtok_r (NULL, ",", &save))
+		if (userns_auto_opt (f, w, e) < 0)
+			return err_wrap (e, "--userns %s", arg);
 	return 0;
 }
 

@@ -68,12 +68,13 @@ struct ctrflags {
 	const char *health_cmd;                                     /* --health-*: HealthConfig, ns */
 	int64_t health_interval, health_timeout, health_start_period, health_start_interval, health_retries;
 	int no_healthcheck;
-	const char *pull;            /* --pull: always, missing (NULL) or never; box pulls, ctr-create never does */
-	int quiet;                   /* -q: the missing image is not reported (box pulls it quietly) */
-	json_t *given;               /* {flag name: true} for each flag given (docker update's) */
-	const char *userns;          /* --userns: NULL, "host", "auto", "auto:size=N" */
-	uint64_t userns_size;        /* auto's size */
-	struct idmap uidmap, gidmap; /* --uidmap, --gidmap (Podman's) */
+	const char *pull;     /* --pull: always, missing (NULL) or never; box pulls, ctr-create never does */
+	int quiet;            /* -q: the missing image is not reported (box pulls it quietly) */
+	json_t *given;        /* {flag name: true} for each flag given (docker update's) */
+	const char *userns;   /* --userns: NULL, "host", "auto", "auto:size=N" */
+	uint64_t userns_size; /* auto's size */
+	struct idmap auto_uidmap, auto_gidmap; /* auto's uidmapping=, gidmapping= (Podman's) */
+	struct idmap uidmap, gidmap;           /* --uidmap, --gidmap (Podman's) */
 	char **cmd;
 	int ncmd;
 	enum ctrflags_ask ask;

@@ -31,6 +31,10 @@ usermap_decide (struct usermap *u, const struct ctrflags *f, int rootfd, const c
 		if (idalloc_take (rootfd, id, f->userns_size, &u->uid, &u->gid, e) < 0)
 			return -1;
 		u->on = u->taken = 1;
+		/* Podman's uidmapping=: those container ids mapped as asked */
+		if (idmap_override (&u->uid, &f->auto_uidmap, e) < 0 ||
+		    idmap_override (&u->gid, &f->auto_gidmap, e) < 0)
+			return err_wrap (e, "--userns %s", f->userns);
 		return 0;
 	}
 	if (f->userns && !strcmp (f->userns, "host"))
