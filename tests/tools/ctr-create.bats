@@ -309,11 +309,17 @@ crun_run () {
 	mk small
 	[[ $(cfg '.linux.namespaces | map(.type)') == '["pid","network","ipc","uts","mount","cgroup"]' ]]
 	[[ $(cfg '.linux.namespaces[1]') == "{\"type\":\"network\",\"path\":\"$D/netns\"}" ]]
-	[[ $(crt .HostConfig.NetworkMode) == '"bridge"' ]]
+	# Docker records "default" for no --network and --network default
+	[[ $(crt .HostConfig.NetworkMode) == '"default"' ]]
+	[[ $(crt '.NetworkingConfig.EndpointsConfig | keys') == '["bridge"]' ]]
 	[[ $(cfg .linux.sysctl) == '{"net.ipv4.ip_unprivileged_port_start":"0","net.ipv4.ping_group_range":"0 2147483647"}' ]]
 	grep -qx '127.0.0.1	localhost' "$D/hosts"
 	grep -qx 'ff02::2	ip6-allrouters' "$D/hosts"
 	local peer=$id peerdir=$D
+	mk --network default small
+	[[ $(crt .HostConfig.NetworkMode) == '"default"' && $(cfg '.linux.namespaces[1].path') == "\"$D/netns\"" ]]
+	mk --network bridge small
+	[[ $(crt .HostConfig.NetworkMode) == '"bridge"' ]]
 	mk --network none small
 	[[ $(cfg '.linux.namespaces[1]') == '{"type":"network"}' ]]
 	mk --net "container:${peer:0:12}" small

@@ -77,7 +77,8 @@ user_network (struct ctrcfg *c, int rootfd, struct bx_err *e)
 	const struct ctrflags *f = c->flags;
 	struct net n;
 
-	if (!strcmp (f->network, "bridge") || !strcmp (f->network, "none") || !strcmp (f->network, "host"))
+	if (!strcmp (f->network, "default") || !strcmp (f->network, "bridge") || !strcmp (f->network, "none") ||
+	    !strcmp (f->network, "host"))
 		return 0;
 	if (net_open (rootfd, f->network, &n, e) < 0)
 		return -1;
@@ -92,7 +93,7 @@ ctrcfg_resolve_network (struct ctrcfg *c, int rootfd, struct bx_err *e)
 	const struct ctrflags *f = c->flags;
 	char id[CTR_ID_LEN + 1], root[4096];
 
-	snprintf (c->net_mode, sizeof c->net_mode, "%s", f->network);
+	snprintf (c->net_mode, sizeof c->net_mode, "%s", strcmp (f->network, "default") ? f->network : "bridge");
 	if (strncmp (f->network, "container:", 10) != 0)
 		return user_network (c, rootfd, e);
 	if (ctr_resolve (rootfd, f->network + 10, id, e) < 0 || root_abspath (rootfd, root, sizeof root, e) < 0)
@@ -954,9 +955,10 @@ host_config (struct ctrcfg *c)
 	const struct ctrflags *f = c->flags;
 	json_t *restart =
 	    f->restart ? json_incref (f->restart) : json_pack ("{s:s, s:i}", "Name", "no", "MaximumRetryCount", 0);
-	json_t *h =
-	    json_pack ("{s:o, s:s, s:O, s:o, s:b}", "Binds", list_or_null (f->binds), "NetworkMode", c->net_mode,
-	               "PortBindings", f->bindings, "RestartPolicy", restart, "AutoRemove", f->auto_remove);
+	/* Docker records "default" for no --network; it is the default bridge */
+	const char *mode = strcmp (f->network, "default") ? c->net_mode : "default";
+	json_t *h = json_pack ("{s:o, s:s, s:O, s:o, s:b}", "Binds", list_or_null (f->binds), "NetworkMode", mode,
+	                       "PortBindings", f->bindings, "RestartPolicy", restart, "AutoRemove", f->auto_remove);
 
 	json_object_set_new (h, "CapAdd", list_or_null (f->cap_add));
 	json_object_set_new (h, "CapDrop", list_or_null (f->cap_drop));

@@ -718,7 +718,7 @@ static int
 set_network (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
 {
 	(void)fl, (void)e;
-	f->network = strcmp (arg, "default") == 0 ? "bridge" : arg;
+	f->network = arg;
 	return 0;
 }
 
@@ -1181,7 +1181,7 @@ ctrflags_init (struct ctrflags *f)
 	json_t **objects[] = {&f->labels,  &f->label_files, &f->tmpfs,      &f->sysctls,
 	                      &f->exposed, &f->bindings,    &f->annotations};
 
-	*f = (struct ctrflags){.network = "bridge", .memory_swappiness = -1};
+	*f = (struct ctrflags){.network = "default", .memory_swappiness = -1};
 	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
 		*lists[i] = json_array ();
 	for (size_t i = 0; i < 5; i++)

@@ -46,7 +46,7 @@ struct ctrflags {
 	struct capreq capreq;
 	json_t *cap_add, *cap_drop, *security_opt;
 	json_t *restart;            /* {Name, MaximumRetryCount} */
-	const char *network;        /* bridge, none, host, container:X, NAME */
+	const char *network;        /* default, bridge, none, host, container:X, NAME */
 	json_t *exposed, *bindings; /* -p, --expose */
 	const char *ip;
 	json_t *aliases, *add_hosts, *dns, *dns_search, *dns_options;

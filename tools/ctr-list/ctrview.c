@@ -690,6 +690,7 @@ ctrview_networks (const struct ctrview *v, char *buf, size_t len)
 	buf[0] = '\0';
 	json_object_foreach (nets, k, x) if (off < len) off +=
 	    (size_t)snprintf (buf + off, len - off, "%s%s", off ? "," : "", k);
+	/* not attached yet: the network it will join ("default" is the bridge) */
 	if (!off && mode)
-		snprintf (buf, len, "%s", mode);
+		snprintf (buf, len, "%s", strcmp (mode, "default") ? mode : "bridge");
 }
