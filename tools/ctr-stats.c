@@ -15,7 +15,8 @@
  * writes: nothing
  * exit:   0 ok; 1 a CONTAINER not found ("Error response from daemon:
  *         No such container: X", each, nothing printed) or a bad
- *         template; 2 usage
+ *         template; 2 usage; under box (BOX_DOCKER) an unknown flag
+ *         Docker's words and 125
  */
 #include <dirent.h>
 #include <errno.h>
@@ -70,7 +71,7 @@ usage (void)
 	fprintf (stderr,
 	         "usage: %s [--root DIR] [-a|--all] [--no-stream] [--no-trunc] [--format FORMAT] [CONTAINER...]\n",
 	         bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 static void
@@ -90,7 +91,7 @@ parse_args (int argc, char **argv, struct opts *o)
 		case O_NOSTREAM: o->nostream = 1; break;
 		case O_NOTRUNC: o->notrunc = 1; break;
 		case O_FORMAT: o->format = optarg; break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	o->args = argv + optind;

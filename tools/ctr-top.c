@@ -10,7 +10,8 @@
  * writes: nothing
  * exit:   0 ok; 1 in Docker's words: no such container, not running,
  *         restarting, a ps failure (its first line of error), no PID
- *         column; 2 usage
+ *         column; 2 usage; under box (BOX_DOCKER) an unknown flag
+ *         Docker's words and 125
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,7 +46,7 @@ static void
 usage (void)
 {
 	fprintf (stderr, "usage: %s [--root DIR] CONTAINER [PS_OPTION...]\n", bx_prog);
-	exit (BX_USAGE);
+	exit (err_code (BX_USAGE));
 }
 
 static void
@@ -58,7 +59,7 @@ parse_args (int argc, char **argv, struct opts *o)
 	while ((c = getopt_long (argc, argv, "+", lo, NULL)) != -1) {
 		switch (c) {
 		case 'R': o->root = optarg; break;
-		default: usage ();
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (optind == argc)

@@ -130,6 +130,8 @@ ${id:0:5}       ${id:0:12}   1" ]]
 Error response from daemon: No such container: nope2" ]]
 	run --separate-stderr box stats --no-stream --format '{{.Bogus}}' web
 	[[ $status != 0 && $stderr == *"can't evaluate field Bogus in type *container.statsContext" ]]
+	run --separate-stderr -125 box stats --nope
+	[[ -z $output && $stderr == "unknown flag: --nope"$'\n'"See 'box stats --help'." ]]
 }
 
 @test "stats streams: the screen cleared and the table drawn again; none running ends it" {

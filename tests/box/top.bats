@@ -56,5 +56,8 @@ $pid$(printf '%*s' $((20 - ${#pid})) '')sleep
 	[[ $stderr == 'Error response from daemon: specifying "foo=PID" is not allowed' ]]
 	run --separate-stderr -1 box top tt -o comm
 	[[ $stderr == "Error response from daemon: Couldn't find PID field in ps output" ]]
-	run -2 box top
+	run --separate-stderr -1 box top
+	[[ ${stderr%%$'\n'*} == '"box top" requires at least 1 argument.' && $stderr == *"Usage:  box top CONTAINER [ps OPTIONS]"* ]]
+	run --separate-stderr -125 box top --nope tt
+	[[ -z $output && $stderr == "unknown flag: --nope"$'\n'"See 'box top --help'." ]]
 }
