@@ -12,7 +12,8 @@
  * locks:  none
  * exit:   the command's code, 128+n when killed by signal n; 1 not running,
  *         2 usage, 3 no such container, 125 failed before the command
- *         ran, 126 not executable, 127 not found
+ *         ran, 126 not executable, 127 not found; under box (BOX_DOCKER)
+ *         docker exec's: runc's words on stdout and 126 for both, 1 with -d
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -292,6 +293,24 @@ exec_ev (struct exec_ev *x, const char *what, int code)
 }
 
 /* the command started, waited for (unless -d); its exit code */
+/* A command that did not start. docker exec says it in runc's words: on
+ * the exec's stdout with 126 (not found too), or from the daemon with 1
+ * when detached. */
+static int
+start_failed (const struct opts *o, const struct bx_err *e)
+{
+	static const char runc[] = "OCI runtime exec failed: exec failed: unable to start container process";
+
+	if (!err_docker () || (e->code != SPAWN_NOTFOUND && e->code != SPAWN_NOEXEC))
+		return err_report (e);
+	if (o->detach) {
+		fprintf (stderr, "Error response from daemon: %s: %s: unknown\n", runc, e->msg);
+		return 1;
+	}
+	printf ("%s: %s: unknown\n", runc, e->msg);
+	return SPAWN_NOEXEC;
+}
+
 static int
 run (const struct opts *o, const struct spec *s, int pidfd, int nsflags, const struct cgroup *cg, struct spawn_io *io,
      int master, struct exec_ev *x)
@@ -313,10 +332,7 @@ run (const struct opts *o, const struct spec *s, int pidfd, int nsflags, const s
 			waitpid (failed, &st, 0);
 		if (pcopy)
 			stdcopy_close (pcopy);
-		/* docker exec: a command not found is 126 as one not executable */
-		if (e.code == SPAWN_NOTFOUND && err_docker ())
-			e.code = SPAWN_NOEXEC;
-		return err_report (&e);
+		return start_failed (o, &e);
 	}
 	if (io->console >= 0)
 		close (io->console);

@@ -27,3 +27,18 @@ teardown () { box_teardown; }
 	box create --name idle --network none small true >/dev/null
 	run ! box exec idle true
 }
+
+@test "exec: a command that cannot start, in runc's words as docker exec says it" {
+	local runc='OCI runtime exec failed: exec failed: unable to start container process'
+	box run -d --name web --network none small sleep 1000 >/dev/null
+	run --separate-stderr -126 box exec web nope
+	[[ $output == "$runc: exec: \"nope\": executable file not found in \$PATH: unknown" && -z $stderr ]]
+	run --separate-stderr -126 box exec web /etc
+	[[ $output == "$runc: exec: \"/etc\": permission denied: unknown" && -z $stderr ]]
+	run --separate-stderr -1 box exec -d web nope
+	[[ -z $output && $stderr == "Error response from daemon: $runc: exec: \"nope\": executable file not found in \$PATH: unknown" ]]
+	# ctr-exec's own words outside box
+	run --separate-stderr -127 ctr-exec web nope
+	[[ -z $output && $stderr == 'ctr-exec: exec: "nope": executable file not found in $PATH' ]]
+	box rm -f web >/dev/null
+}
