@@ -303,19 +303,29 @@ container_entry (const struct endpoint *ep, void *arg)
 	                                       "MacAddress", mac, "IPv4Address", ip, "IPv6Address", ip6));
 }
 
-/* The network as docker network inspect shows it. */
+/* The network as docker network inspect shows it: its config, Containers
+ * in Docker's place (before Options), box's own keys left out. */
 static json_t *
 inspect_one (struct ctx *c, struct net *n, struct bx_err *e)
 {
-	json_t *j = json_deep_copy (n->config), *ctrs = json_object ();
+	json_t *j = json_object (), *ctrs = json_object (), *v;
 	void *arg[2] = {ctrs, n};
+	const char *k;
 
-	json_object_del (j, "Box");
-	if (n->dirfd >= 0 && endpoint_each (c->rootfd, n, container_entry, arg, e) < 0) {
+	if (!j || !ctrs || (n->dirfd >= 0 && endpoint_each (c->rootfd, n, container_entry, arg, e) < 0)) {
 		json_decref (j), json_decref (ctrs);
 		return NULL;
 	}
-	json_object_set_new (j, "Containers", ctrs);
+	json_object_foreach (n->config, k, v)
+	{
+		if (!strcmp (k, "Options"))
+			json_object_set (j, "Containers", ctrs);
+		if (strcmp (k, "Box"))
+			json_object_set_new (j, k, json_deep_copy (v));
+	}
+	if (!json_object_get (j, "Containers"))
+		json_object_set (j, "Containers", ctrs);
+	json_decref (ctrs);
 	return j;
 }
 
@@ -535,6 +545,20 @@ print_bindings (json_t *list, const char *key)
 	}
 }
 
+/* Docker shows a container's ports while it runs only; box attaches (and
+ * publishes) from the create on */
+static bool
+ctr_runs (int rootfd, const char *id)
+{
+	struct bx_err ignored = {0};
+	_cleanup_close_ int dfd = ctr_open (rootfd, id, &ignored);
+	struct ctr_state s;
+
+	if (dfd < 0 || ctr_state_read (dfd, &s, &ignored) < 0)
+		return false;
+	return !strcmp (s.status, "running") || !strcmp (s.status, "restarting");
+}
+
 static int
 cmd_port (struct ctx *c, int argc, char **argv)
 {
@@ -553,7 +577,7 @@ cmd_port (struct ctx *c, int argc, char **argv)
 		usage ();
 	if (resolve_ctr (c, argv[1], id, 0, &e) < 0 || netctr_settings (c->rootfd, id, &s, &e) < 0)
 		return err_report (&e);
-	ports = json_object_get (s, "Ports");
+	ports = ctr_runs (c->rootfd, id) ? json_object_get (s, "Ports") : NULL;
 	if (argc == 3) {
 		snprintf (want, sizeof want, "%s%s", argv[2], strchr (argv[2], '/') ? "" : "/tcp");
 		v = json_object_get (ports, want);

@@ -103,8 +103,11 @@ ctr_ip () {
 	run -0 ctr-net inspect net1
 	jq -e --arg id "$id" --arg dev "$dev" '.[0] | .Name == "net1" and .Id == $id and .Driver == "bridge"
 		and .Scope == "local" and (.IPAM.Config[0].Subnet | startswith("172."))
-		and .Options["com.docker.network.bridge.name"] == $dev and .Labels.team == "a"
+		and .Options == {} and .Labels.team == "a"
 		and .Containers == {} and (has("Box") | not)' <<<"$output"
+	# Docker 20.10'"'"'s keys, in its order
+	run -0 jq -c '.[0] | keys_unsorted' <<<"$output"
+	[[ $output == '["Name","Id","Created","Scope","Driver","EnableIPv6","IPAM","Internal","Attachable","Ingress","ConfigFrom","ConfigOnly","Containers","Options","Labels"]' ]]
 	run -0 ctr-net inspect -f '{{.Name}} {{.Driver}}' net1
 	[[ $output == "net1 bridge" ]]
 	run -0 ctr-net ls --format '{{.Name}}'
@@ -247,6 +250,12 @@ ctr_ip () {
 		run -0 curl -s --max-time 5 "http://$hostip:$p/"
 		[[ $output == "hello from $id" ]]
 	fi
+	# Docker lists them while the container runs only
+	printf 'status=created\n' >"$BOX_ROOT/containers/$id/state"
+	run -0 ctr-net port web
+	[[ -z $output ]]
+	run --separate-stderr -1 ctr-net port web 80
+	printf 'status=running\n' >"$BOX_ROOT/containers/$id/state"
 	run -0 ctr-net port web
 	[[ $output == "80/tcp -> 0.0.0.0:$p" ]]
 	run -0 ctr-net port web 80
@@ -263,6 +272,7 @@ ctr_ip () {
 @test "published ports: -p CTRPORT picks a free host port; -P publishes the exposed ones; a host ip binds one address" {
 	id=$(fake_ctr a '{"Name":"/a","Config":{"ExposedPorts":{"80/tcp":{},"53/udp":{}}},"HostConfig":{"PublishAllPorts":true,"PortBindings":{"8000/tcp":[{"HostIp":"127.0.0.1","HostPort":""}]}}}')
 	ctr-net attach a
+	printf 'status=running\n' >"$BOX_ROOT/containers/$id/state"
 	run -0 ctr-net port a
 	[[ ${#lines[@]} == 3 ]]
 	[[ ${lines[0]} =~ ^53/udp\ -\>\ 0\.0\.0\.0:[0-9]+$ ]]
@@ -870,6 +880,7 @@ fw_check () {
 	# published on 0.0.0.0 and on [::], as Docker 20.10 on a host with IPv6:
 	# the host reaches it on an IPv6 address of its own (the gateway's)
 	[[ $(jq -c '.Ports["80/tcp"]' "$BOX_ROOT/containers/$a/network.json") == "[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"$port\"},{\"HostIp\":\"::\",\"HostPort\":\"$port\"}]" ]]
+	printf 'status=running\n' >"$BOX_ROOT/containers/$a/state"
 	run -0 pn ctr-net port a
 	[[ $output == "80/tcp -> 0.0.0.0:$port"$'\n'"80/tcp -> :::$port" ]]
 	run -0 pn curl -gs --max-time 5 "http://[fd00:77::1]:$port/"

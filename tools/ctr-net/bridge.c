@@ -311,10 +311,8 @@ config_json (const struct net *n, const struct bridge_opts *o)
 		                  "com.docker.network.bridge.enable_ip_masquerade", "true",
 		                  "com.docker.network.bridge.host_binding_ipv4", "0.0.0.0",
 		                  "com.docker.network.bridge.name", n->bridge, "com.docker.network.driver.mtu", "1500");
-	else {
+	else /* the device is Box.Bridge: Docker shows the options given only */
 		opts = o->options ? json_deep_copy (o->options) : json_object ();
-		json_object_set_new (opts, "com.docker.network.bridge.name", json_string (n->bridge));
-	}
 	return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:{}, s:[o]}, s:b, s:b, s:b, "
 	                  "s:{s:s}, s:b, s:o, s:o, s:{s:s, s:b, s:s}}",
 	                  "Name", n->name, "Id", n->id, "Created", now, "Scope", "local", "Driver", "bridge",
