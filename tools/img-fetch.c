@@ -194,6 +194,7 @@ resolve (struct pull *p, struct bx_err *e)
 		return -1;
 	if (manifest_parse (p->top.buf, p->top.len, p->top.content_type, &p->mtop, e) < 0)
 		return -1;
+	pullview_pulling (&p->view, &p->ref);
 	if (p->mtop.is_index)
 		return resolve_index (p, e);
 	p->m = p->mtop;

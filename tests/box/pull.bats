@@ -66,5 +66,7 @@ teardown () {
 	[[ $stderr == "Error: $REGISTRY/index:latest: no matching manifest for windows/amd64 in the manifest list entries (available: linux/amd64, linux/arm64)" ]]
 	run -1 --separate-stderr box pull "$REGISTRY/nothere"
 	[[ $stderr == "Error: $REGISTRY/nothere:latest: "* ]]
+	# "Pulling from" once the registry gave a manifest, as Docker
+	[[ $output == "Using default tag: latest" ]]
 	run -1 box pull 'no spaces allowed'
 }

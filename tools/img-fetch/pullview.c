@@ -52,6 +52,14 @@ pullview_begin (struct pullview *v, const char *arg, const struct ref *r)
 		return;
 	if (!strchr (last ? last : arg, ':') && !strchr (arg, '@'))
 		fprintf (v->out, "Using default tag: %s\n", r->tag);
+	fflush (v->out);
+}
+
+void
+pullview_pulling (struct pullview *v, const struct ref *r)
+{
+	if (!v->out)
+		return;
 	fprintf (v->out, "%s: Pulling from %s\n", r->digest[0] ? r->digest : r->tag, r->path);
 	fflush (v->out);
 }

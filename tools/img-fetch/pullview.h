@@ -40,8 +40,11 @@ struct pullview {
 void pullview_init (struct pullview *v, int docker, int quiet);
 int pullview_alloc (struct pullview *v, size_t layers);
 void pullview_free (struct pullview *v);
-/* "Using default tag: latest", "latest: Pulling from library/busybox" */
+/* "Using default tag: latest" */
 void pullview_begin (struct pullview *v, const char *arg, const struct ref *r);
+/* "latest: Pulling from library/busybox": once the registry gave the
+ * manifest, as Docker says it (not before a failure to reach it) */
+void pullview_pulling (struct pullview *v, const struct ref *r);
 /* Add a layer of the manifest, in order; a repeated digest is one line. */
 void pullview_layer (struct pullview *v, const char *digest, int exists);
 struct pv_layer *pullview_find (struct pullview *v, const char *digest);
