@@ -129,9 +129,9 @@ kill_one (int rootfd, int dfd, const char *what, const char *id, int sig, struct
 	return again ? 0 : ctrsig_recorded_wait (dfd, e);
 }
 
-/* Docker's events of a stop: kill with the stop signal, then stop; none
- * for a container that was not running (the SIGKILL after the timeout
- * is not told apart) */
+/* Docker's events of a stop: kill with the stop signal (and kill 9 after
+ * the timeout: ctrsig_stop's), then stop; none for a container that was
+ * not running */
 static int
 stop_one (int rootfd, int dfd, const char *id, const struct opts *o, struct bx_err *e)
 {
@@ -147,7 +147,7 @@ stop_one (int rootfd, int dfd, const char *id, const struct opts *o, struct bx_e
 	running = ctr_state_read (dfd, &s, &ign) == 0 && (ctr_state_settle (&s), !strcmp (s.status, "running"));
 	if (running)
 		kill_event (rootfd, id, o->sig ? o->sig : sig);
-	if (ctrsig_stop (dfd, id, o->sig ? o->sig : sig, o->timeout >= 0 ? o->timeout : timeout, e) < 0)
+	if (ctrsig_stop (rootfd, dfd, id, o->sig ? o->sig : sig, o->timeout >= 0 ? o->timeout : timeout, e) < 0)
 		return -1;
 	if (running)
 		event_ctr (rootfd, id, "stop", NULL, NULL);

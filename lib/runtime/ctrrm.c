@@ -112,9 +112,11 @@ check_running (struct rm *r, int force, struct bx_err *e)
 		                "cannot remove container \"/%s\": container is running: stop the container before "
 		                "removing or force remove",
 		                r->name[0] ? r->name : r->id);
+	/* Docker's rm -f kills it, and records so */
+	event_ctr (r->rootfd, r->id, "kill", "signal", "9");
 	if (r->flags & CTR_RM_LOCKED)
 		return kill_locked (cgpath, &s, e);
-	return ctrsig_stop (r->dfd, r->id, SIGKILL, -1, e);
+	return ctrsig_stop (r->rootfd, r->dfd, r->id, SIGKILL, -1, e);
 }
 
 /* The container's lock. Held by a supervisor that is recording an exit

@@ -15,6 +15,7 @@
 #include "base/layout.h"
 #include "base/lock.h"
 #include "runtime/cgroup.h"
+#include "runtime/event.h"
 #include "runtime/freezer.h"
 
 int
@@ -138,7 +139,7 @@ ctrsig_send (int pidfd, const char *cgpath, int sig)
 }
 
 int
-ctrsig_stop (int dirfd, const char *id, int sig, int timeout, struct bx_err *e)
+ctrsig_stop (int rootfd, int dirfd, const char *id, int sig, int timeout, struct bx_err *e)
 {
 	char cgpath[CGROUP_PATH_LEN];
 	_cleanup_close_ int pidfd = -1;
@@ -155,9 +156,12 @@ ctrsig_stop (int dirfd, const char *id, int sig, int timeout, struct bx_err *e)
 	ctr_cgroup_path_at (dirfd, id, cgpath);
 	if (ctrsig_send (pidfd, cgpath, sig) < 0 && errno != ESRCH)
 		return err_set (e, BX_SYSTEM, errno, "send signal %d", sig);
-	if (!ctrsig_exit_wait (pidfd, timeout < 0 ? -1 : timeout * 1000) && ctrsig_send (pidfd, cgpath, SIGKILL) < 0 &&
-	    errno != ESRCH)
-		return err_set (e, BX_SYSTEM, errno, "send SIGKILL");
+	if (!ctrsig_exit_wait (pidfd, timeout < 0 ? -1 : timeout * 1000)) {
+		/* Docker records the SIGKILL past the timeout, before the die */
+		event_ctr (rootfd, id, "kill", "signal", "9");
+		if (ctrsig_send (pidfd, cgpath, SIGKILL) < 0 && errno != ESRCH)
+			return err_set (e, BX_SYSTEM, errno, "send SIGKILL");
+	}
 	ctrsig_exit_wait (pidfd, -1);
 	return ctrsig_recorded_wait (dirfd, e);
 }

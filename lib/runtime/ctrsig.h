@@ -46,10 +46,10 @@ void ctrsig_stop_params (json_t *create, int *sig, int *timeout);
  * restarting container do no more. */
 int ctrsig_cancel_restart (int dirfd, const struct ctr_state *s, struct bx_err *e);
 
-/* docker stop of container ID (DIRFD): mark it stopped (no restart), send SIG, after
- * TIMEOUT seconds (< 0: never) SIGKILL, and return once the exit is
- * recorded. A container that does not run is no error; one waiting to
- * restart does not restart. */
-int ctrsig_stop (int dirfd, const char *id, int sig, int timeout, struct bx_err *e);
+/* docker stop of container ID (DIRFD, in ROOTFD): mark it stopped (no
+ * restart), send SIG, after TIMEOUT seconds (< 0: never) SIGKILL (its kill
+ * event logged), and return once the exit is recorded. A container that
+ * does not run is no error; one waiting to restart does not restart. */
+int ctrsig_stop (int rootfd, int dirfd, const char *id, int sig, int timeout, struct bx_err *e);
 
 #endif

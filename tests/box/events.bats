@@ -29,7 +29,8 @@ so_far () {
 	id=$(box run -d --network none --name web small sleep 1000)
 	run -3 box exec web sh -c 'exit 3'
 	run -0 box kill -s USR1 web
-	run -0 box stop -t 5 web
+	# sleep as pid 1 ignores SIGTERM: SIGKILL after the timeout, recorded
+	run -0 box stop -t 1 web
 	run -0 box rm web
 	run -0 so_far --filter type=container
 	[[ $output == "container create once
@@ -44,6 +45,7 @@ container exec_start: sh -c exit 3 web
 container exec_die web
 container kill web
 container kill web
+container kill web
 container die web
 container stop web
 container destroy web" ]]
@@ -51,7 +53,12 @@ container destroy web" ]]
 	run -0 box events --since 0 --until 0s --filter container=once --filter event=die
 	[[ $output =~ ^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{9}Z\ container\ die\ [0-9a-f]{64}\ \(a=b,\ exitCode=0,\ image=small,\ name=once,\ org.example.k=v\)$ ]]
 	run -0 box events --since 0 --until 0s --filter container=web --filter event=kill --format '{{.Actor.Attributes.signal}}'
-	[[ $output == $'10\n15' ]]
+	[[ $output == $'10\n15\n9' ]]
+	# rm -f kills it with SIGKILL, as Docker records it
+	box run -d --network none --name gone small sleep 1000 >/dev/null
+	run -0 box rm -f gone
+	run -0 box events --since 0 --until 0s --filter container=gone --format '{{.Action}} {{.Actor.Attributes.signal}}'
+	[[ $output == $'create <no value>\nstart <no value>\nkill 9\ndie <no value>\ndestroy <no value>' ]]
 	run -0 box events --since 0 --until 0s --filter event=exec_die --format '{{.Actor.Attributes.exitCode}} {{len .Actor.Attributes.execID}}'
 	[[ $output == "3 64" ]]
 	run -0 box events --since 0 --until 0s --filter event=start --filter container="${id:0:12}" --format '{{.ID}}'
