@@ -46,6 +46,7 @@
 
 #include "base/cleanup.h"
 #include "base/err.h"
+#include "base/gotmpl.h"
 #include "base/human.h"
 #include "base/layout.h"
 #include "base/listfmt.h"
@@ -731,21 +732,99 @@ inspect_image (struct ctx *c, const char *name, struct bx_err *e)
 	return imgset_inspect (set, (size_t)k);
 }
 
-/* Docker's CLI words for a miss: "No such object" when any type would do. */
+/* The slices and maps of Docker's ContainerJSON and ImageInspect: a
+ * template prints them [] and map[] when nil */
+static const char *const ctr_nils[] = {"Args[]",
+                                       "ExecIDs[]",
+                                       "Mounts[]",
+                                       "GraphDriver.Data{}",
+                                       "HostConfig.Binds[]",
+                                       "HostConfig.LogConfig.Config{}",
+                                       "HostConfig.PortBindings{}",
+                                       "HostConfig.VolumesFrom[]",
+                                       "HostConfig.CapAdd[]",
+                                       "HostConfig.CapDrop[]",
+                                       "HostConfig.Dns[]",
+                                       "HostConfig.DnsOptions[]",
+                                       "HostConfig.DnsSearch[]",
+                                       "HostConfig.ExtraHosts[]",
+                                       "HostConfig.GroupAdd[]",
+                                       "HostConfig.Links[]",
+                                       "HostConfig.SecurityOpt[]",
+                                       "HostConfig.StorageOpt{}",
+                                       "HostConfig.Tmpfs{}",
+                                       "HostConfig.Sysctls{}",
+                                       "HostConfig.BlkioWeightDevice[]",
+                                       "HostConfig.BlkioDeviceReadBps[]",
+                                       "HostConfig.BlkioDeviceWriteBps[]",
+                                       "HostConfig.BlkioDeviceReadIOps[]",
+                                       "HostConfig.BlkioDeviceWriteIOps[]",
+                                       "HostConfig.Devices[]",
+                                       "HostConfig.DeviceCgroupRules[]",
+                                       "HostConfig.DeviceRequests[]",
+                                       "HostConfig.Ulimits[]",
+                                       "HostConfig.MaskedPaths[]",
+                                       "HostConfig.ReadonlyPaths[]",
+                                       "Config.ExposedPorts{}",
+                                       "Config.Env[]",
+                                       "Config.Cmd[]",
+                                       "Config.Entrypoint[]",
+                                       "Config.Volumes{}",
+                                       "Config.OnBuild[]",
+                                       "Config.Labels{}",
+                                       "Config.Shell[]",
+                                       "NetworkSettings.Ports{}",
+                                       "NetworkSettings.SecondaryIPAddresses[]",
+                                       "NetworkSettings.SecondaryIPv6Addresses[]",
+                                       "NetworkSettings.Networks{}",
+                                       "NetworkSettings.Networks.*.Links[]",
+                                       "NetworkSettings.Networks.*.Aliases[]",
+                                       "NetworkSettings.Networks.*.DriverOpts{}",
+                                       NULL};
+static const char *const img_nils[] = {"RepoTags[]",
+                                       "RepoDigests[]",
+                                       "RootFS.Layers[]",
+                                       "GraphDriver.Data{}",
+                                       "Config.ExposedPorts{}",
+                                       "Config.Env[]",
+                                       "Config.Cmd[]",
+                                       "Config.Entrypoint[]",
+                                       "Config.Volumes{}",
+                                       "Config.OnBuild[]",
+                                       "Config.Labels{}",
+                                       "Config.Shell[]",
+                                       "ContainerConfig.ExposedPorts{}",
+                                       "ContainerConfig.Env[]",
+                                       "ContainerConfig.Cmd[]",
+                                       "ContainerConfig.Entrypoint[]",
+                                       "ContainerConfig.Volumes{}",
+                                       "ContainerConfig.OnBuild[]",
+                                       "ContainerConfig.Labels{}",
+                                       "ContainerConfig.Shell[]",
+                                       NULL};
+
+/* Docker's CLI words for a miss: "No such object" when any type would do.
+ * TYPED: for a template, Docker's nil slices and maps typed. */
 static json_t *
-inspect_one (struct ctx *c, const char *name, int type, int size)
+inspect_one (struct ctx *c, const char *name, int type, int size, int typed)
 {
 	static const char *const what[] = {"object", "container", "image"};
 	struct bx_err e = {0};
 	json_t *o = NULL;
 
-	if (type != T_IMAGE && (o = inspect_container (c, name, size, &e)))
+	if (type != T_IMAGE && (o = inspect_container (c, name, size, &e))) {
+		if (typed)
+			gotmpl_type_nils (o, ctr_nils);
 		return o;
+	}
 	if (type == T_CONTAINER || (e.code != BX_NOTFOUND && e.code))
 		goto miss;
 	memset (&e, 0, sizeof e);
-	if ((o = inspect_image (c, name, &e)))
+	if ((o = inspect_image (c, name, &e))) {
+		if (typed)
+			gotmpl_type_nils (o, img_nils);
 		return o;
+	}
 miss:
 	if (e.code == BX_NOTFOUND)
 		fprintf (stderr, "Error: No such %s: %s\n", what[type], name);
@@ -797,7 +876,7 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 	}
 	ctx_open (c);
 	for (int i = optind; i < argc; i++) {
-		json_t *o = inspect_one (c, argv[i], type, size);
+		json_t *o = inspect_one (c, argv[i], type, size, format != NULL);
 		if (o)
 			json_array_append_new (all, o);
 		else

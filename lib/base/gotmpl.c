@@ -167,6 +167,83 @@ gotmpl_sprint (json_t *v)
 	return b.p ? b.p : strdup ("");
 }
 
+/* --- typed nils -------------------------------------------------------- */
+
+/* The one nil list and the one nil map: empty (so printed [] and map[],
+ * false, of length 0) and told apart from their kind by address. They
+ * live as long as the program. */
+static json_t *nil_list, *nil_map;
+
+static json_t *
+typed_nil (int map)
+{
+	json_t **v = map ? &nil_map : &nil_list;
+
+	if (!*v)
+		*v = map ? json_object () : json_array ();
+	return json_incref (*v);
+}
+
+/* Make DOC's null at PATH (segments, N of them) the typed nil MAP says */
+static void
+type_nil_at (json_t *doc, const char *path, int map)
+{
+	const char *dot = strchr (path, '.');
+	size_t len = dot ? (size_t)(dot - path) : strlen (path);
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object (doc))
+		return;
+	if (len == 1 && *path == '*') {
+		if (dot)
+			json_object_foreach (doc, k, v) type_nil_at (v, dot + 1, map);
+		return;
+	}
+	v = json_object_getn (doc, path, len);
+	if (dot)
+		type_nil_at (v, dot + 1, map);
+	else if (json_is_null (v))
+		json_object_setn_new (doc, path, len, typed_nil (map));
+}
+
+void
+gotmpl_type_nils (json_t *doc, const char *const *paths)
+{
+	char p[256];
+
+	for (; *paths; paths++) {
+		size_t n = strlen (*paths);
+		int map = n > 2 && !strcmp (*paths + n - 2, "{}");
+		if (n < 3 || n - 2 >= sizeof p || (!map && strcmp (*paths + n - 2, "[]")))
+			continue;
+		memcpy (p, *paths, n - 2);
+		p[n - 2] = '\0';
+		type_nil_at (doc, p, map);
+	}
+}
+
+/* V as encoding/json writes it: a typed nil is null. A new reference. */
+static json_t *
+json_untyped (json_t *v)
+{
+	json_t *c, *x;
+	const char *k;
+	size_t i;
+
+	if (v && (v == nil_list || v == nil_map))
+		return json_null ();
+	if ((!nil_list && !nil_map) || !(json_is_object (v) || json_is_array (v)))
+		return json_incref (v);
+	if (!(c = json_is_object (v) ? json_object () : json_array ()))
+		return NULL;
+	if (json_is_object (v))
+		json_object_foreach (v, k, x) json_object_set_new (c, k, json_untyped (x));
+	else
+		json_array_foreach (v, i, x) json_array_append_new (c, json_untyped (x));
+	return c;
+}
+
 /* Go's name of the type of a decoded JSON value */
 static const char *
 go_type (json_t *v)
@@ -1737,24 +1814,25 @@ fn_escape (struct state *s, const struct node *at, json_t **a, size_t n, json_t 
 static int
 fn_json (struct state *s, const struct node *at, json_t **a, size_t n, json_t **out)
 {
-	_cleanup_free_ char *js = NULL;
-	json_t *v = a[0] ? a[0] : json_null ();
+	json_t *v = a[0] ? json_untyped (a[0]) : json_null ();
+	char *js = v ? json_dumps (v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	struct buf b = {0};
 
 	(void)at, (void)n;
+	json_decref (v);
+	if (!js)
+		return x_oom (s);
 	if (s->o && s->o->json_escape && a[0] == s->top) {
-		struct buf b = {0};
-		_cleanup_free_ char *raw = json_dumps (v, JSON_COMPACT | JSON_ENCODE_ANY);
-		if (!raw)
-			return x_oom (s);
-		for (const char *p = raw; *p; p++) {
+		for (const char *p = js; *p; p++) {
 			const char *esc = *p == '<' ? "\\u003c" : *p == '>' ? "\\u003e" : *p == '&' ? "\\u0026" : NULL;
 			esc ? buf_str (&b, esc) : buf_add (&b, p, 1);
 		}
+		free (js);
 		return fn_ret_str (s, &b, out);
 	}
-	if (!(js = json_dumps (v, JSON_COMPACT | JSON_ENCODE_ANY)))
-		return x_oom (s);
-	return (*out = json_string (js)) ? 0 : x_oom (s);
+	*out = json_string (js);
+	free (js);
+	return *out ? 0 : x_oom (s);
 }
 
 static int

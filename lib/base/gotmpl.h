@@ -56,6 +56,14 @@ int gotmpl_parse (const char *text, struct gotmpl **out, struct bx_err *e);
 int gotmpl_exec (const struct gotmpl *t, json_t *dot, const struct gotmpl_opts *o, char **out, struct bx_err *e);
 void gotmpl_free (struct gotmpl *t);
 
+/* Docker's values are Go structs: a nil slice or map prints [] or map[]
+ * where JSON's null prints <nil>. Each of PATHS (NULL-terminated: a key
+ * path, "*" for every member, ending in "[]" for a slice or "{}" for a
+ * map: "Config.Cmd[]", "NetworkSettings.Networks.*.Aliases[]") that is
+ * null in DOC becomes such a typed nil: it prints [] or map[], is false
+ * and of length 0, and json gives null for it, as for Go's. */
+void gotmpl_type_nils (json_t *doc, const char *const *paths);
+
 /* Go's fmt %v of V (NULL: <no value>), appended to a malloc'd string. */
 char *gotmpl_sprint (json_t *v);
 

@@ -193,6 +193,11 @@ teardown () { box_teardown; }
 	run -0 jq -r '.[0] | [.Id, .Name, .Path, (.Args | join(",")), .State.Status, .State.Running, .State.ExitCode,
 		.State.FinishedAt, .Config.Image, .HostConfig.NetworkMode, (.NetworkSettings.Networks | keys[0])] | join("|")' <<<"$output"
 	[[ $output == "$id|/web|sleep|1000|running|true|0|0001-01-01T00:00:00Z|small|none|none" ]]
+	# Docker's nil slices and maps print [] and map[] in a template, json null
+	run -0 ctr-list inspect -f '{{.Config.Entrypoint}} {{json .Config.Entrypoint}} {{.HostConfig.CapAdd}}' web
+	[[ $output == "[] null []" ]]
+	run -0 ctr-list inspect web
+	[[ $(jq -c '.[0].Config.Entrypoint' <<<"$output") == null ]]
 	run -0 ctr-list inspect -f '{{.State.Pid}}' web
 	[[ $output == "$(sed -n 's/^pid=//p' "$(fake_dir web)/state")" ]]
 	kill -KILL "$output"

@@ -151,9 +151,49 @@ static const char *const cases[][2] = {
      "EXEC 1 template: :1:2: executing \"\" at <lt>: error calling lt: incompatible types for comparison"},
 };
 
+/* TMPL over a document whose nulls at PATHS are Go's nil slices and maps */
+static const char *
+run_typed (const char *tmpl, const char *data, const char *const *paths)
+{
+	static char out[1024];
+	struct gotmpl_opts o = {.missing = GOTMPL_MISSING_ERROR};
+	struct bx_err e = {0};
+	struct gotmpl *t = NULL;
+	json_t *dot = json_loads (data, 0, NULL);
+	char *s = NULL;
+
+	gotmpl_type_nils (dot, paths);
+	if (gotmpl_parse (tmpl, &t, &e) < 0 || gotmpl_exec (t, dot, &o, &s, &e) < 0)
+		snprintf (out, sizeof out, "ERR %s", e.msg);
+	else
+		snprintf (out, sizeof out, "%s", s);
+	gotmpl_free (t);
+	free (s);
+	json_decref (dot);
+	return out;
+}
+
+static void
+typed_nils (void)
+{
+	static const char *const paths[] = {"C.Cmd[]", "C.Labels{}", "Z[]", "N.*.Aliases[]", "Nope.X[]", NULL};
+	const char *data = "{\"C\":{\"Cmd\":null,\"Labels\":null,\"Env\":null},\"Z\":[\"a\"],"
+	                   "\"N\":{\"b\":{\"Aliases\":null},\"c\":{\"Aliases\":[\"x\"]}}}";
+
+	is_str (run_typed ("{{.C.Cmd}} {{.C.Labels}} {{.C.Env}} {{.Z}}", data, paths), "[] map[] <nil> [a]",
+	        "typed nils print [] and map[], an untyped null <nil>");
+	is_str (run_typed ("{{len .C.Cmd}} {{if .C.Labels}}y{{else}}n{{end}}{{range .C.Cmd}}x{{end}}", data, paths),
+	        "0 n", "a typed nil is empty and false");
+	is_str (run_typed ("{{json .C.Cmd}} {{json .C}}", data, paths),
+	        "null {\"Cmd\":null,\"Labels\":null,\"Env\":null}", "json gives null for a typed nil, nested too");
+	is_str (run_typed ("{{range $k, $v := .N}}{{$k}}:{{$v.Aliases}} {{end}}", data, paths), "b:[] c:[x] ",
+	        "* types every member of a map");
+}
+
 int
 main (void)
 {
+	typed_nils ();
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
 		is_str (run (cases[i][0], GOTMPL_MISSING_NOVALUE, NULL), cases[i][1], cases[i][0]);
 	/* docker inspect: Option("missingkey=error") */
