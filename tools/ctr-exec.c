@@ -99,8 +99,14 @@ parse_args (int argc, char **argv, struct opts *o)
 	if (argc - optind < 2)
 		usage (BX_USAGE);
 	/* docker exec -it: a terminal wants one on our side */
-	if (o->tty && o->interactive && !isatty (STDIN_FILENO))
+	if (o->tty && o->interactive && !isatty (STDIN_FILENO)) {
+		/* docker exec refuses it in the CLI: its words, not the daemon's */
+		if (err_docker ()) {
+			fputs ("the input device is not a TTY\n", stderr);
+			exit (1);
+		}
 		err_die (BX_FAIL, "the input device is not a TTY");
+	}
 	if (o->workdir && o->workdir[0] != '/')
 		err_die (BX_USAGE, "the working directory '%s' is invalid, it needs to be an absolute path",
 		         o->workdir);
@@ -294,8 +300,8 @@ exec_ev (struct exec_ev *x, const char *what, int code)
 
 /* the command started, waited for (unless -d); its exit code */
 /* A command that did not start. docker exec says it in runc's words: on
- * the exec's stdout with 126 (not found too), or from the daemon with 1
- * when detached. */
+ * the exec's stdout with 126 (not found too; a CRLF line, as the daemon
+ * writes it), or from the daemon with 1 when detached. */
 static int
 start_failed (const struct opts *o, const struct bx_err *e)
 {
@@ -307,7 +313,7 @@ start_failed (const struct opts *o, const struct bx_err *e)
 		fprintf (stderr, "Error response from daemon: %s: %s: unknown\n", runc, e->msg);
 		return 1;
 	}
-	printf ("%s: %s: unknown\n", runc, e->msg);
+	printf ("%s: %s: unknown\r\n", runc, e->msg);
 	return SPAWN_NOEXEC;
 }
 

@@ -68,7 +68,7 @@ parse_args (int argc, char **argv, struct opts *o)
 		case 'S': o->stop = 1; break;
 		case 's':
 			if ((o->sig = ctrsig_parse (optarg)) < 0)
-				err_die (BX_USAGE, "invalid signal: %s", optarg);
+				err_die (BX_USAGE, "%s signal: %s", err_docker () ? "Invalid" : "invalid", optarg);
 			break;
 		case 't':
 			o->timeout = (int)strtol (optarg, &end, 10);
@@ -172,6 +172,21 @@ one (int rootfd, const char *what, const char *id, void *arg, struct bx_err *e)
 	return kill_one (rootfd, dfd, what, id, o->sig ? o->sig : SIGKILL, e);
 }
 
+/* docker kill words a miss as a failed kill; docker stop does not */
+static void
+report_kill (const char *what, const struct bx_err *e)
+{
+	struct bx_err k;
+
+	if (!e || e->code != BX_NOTFOUND) {
+		err_report_each (what, e);
+		return;
+	}
+	k = *e;
+	snprintf (k.msg, sizeof k.msg, "Cannot kill container: %s: %s", what, e->msg);
+	err_report_each (what, &k);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -183,5 +198,5 @@ main (int argc, char **argv)
 	parse_args (argc, argv, &o);
 	if ((rootfd = root_open (o.root, &e)) < 0)
 		return err_report (&e);
-	return ctr_each (rootfd, argv + optind, argc - optind, one, &o, err_report_each);
+	return ctr_each (rootfd, argv + optind, argc - optind, one, &o, o.stop ? err_report_each : report_kill);
 }

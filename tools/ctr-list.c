@@ -842,6 +842,11 @@ parse_type (const char *s)
 		return T_IMAGE;
 	if (!strcmp (s, "network") || !strcmp (s, "volume"))
 		err_die (BX_FAIL, "inspect --type %s: not implemented", s);
+	/* docker inspect refuses it in the CLI: its words, not the daemon's */
+	if (err_docker ()) {
+		fprintf (stderr, "\"%s\" is not a valid value for --type\n", s);
+		exit (1);
+	}
 	err_die (BX_USAGE, "\"%s\" is not a valid value for --type", s);
 }
 

@@ -99,6 +99,11 @@ parse_time (const char *s)
 			return v * 1000000000LL + frac;
 		}
 	}
+	/* docker events parses it in the CLI: its words, not the daemon's */
+	if (err_docker ()) {
+		fprintf (stderr, "failed to parse value as time or duration: \"%s\"\n", s);
+		exit (1);
+	}
 	err_die (BX_FAIL, "failed to parse value as time or duration: \"%s\"", s);
 }
 
@@ -140,7 +145,7 @@ parse_args (int argc, char **argv, struct opts *o)
 		case 'f': add_filter (o, optarg); break;
 		case O_FORMAT: o->format = optarg; break;
 		case 'H': usage (0);
-		default: usage (EXIT_FLAG);
+		default: err_flag (argv); usage (EXIT_FLAG);
 		}
 	}
 	if (optind != argc)

@@ -213,3 +213,23 @@ verbs () {
 	run -0 box info -f '{{.ContainersRunning}} {{.ContainersStopped}}'
 	[[ $output == "0 1" ]]
 }
+
+@test "missing operands and CLI-side refusals: Docker's words, exit 1 (125 for a flag)" {
+	local verb
+	for verb in rm rmi exec tag 'network create'; do
+		# shellcheck disable=SC2086 # "network create" is two words
+		run --separate-stderr -1 box $verb
+		[[ -z $output && ${stderr%%$'\n'*} == "\"box $verb\" requires "*" argument"* ]]
+		[[ $stderr == *"See 'box $verb --help'."* && $stderr == *"Usage:  box $verb "* ]]
+	done
+	run --separate-stderr -1 box exec onlyone
+	[[ ${stderr%%$'\n'*} == '"box exec" requires at least 2 arguments.' ]]
+	run --separate-stderr -1 box tag a b c
+	[[ ${stderr%%$'\n'*} == '"box tag" requires exactly 2 arguments.' ]]
+	run --separate-stderr -125 box events --nope
+	[[ $stderr == "unknown flag: --nope"$'\n'"See 'box events --help'." ]]
+	run --separate-stderr -1 box events --since nope
+	[[ $stderr == 'failed to parse value as time or duration: "nope"' ]]
+	run --separate-stderr -1 box inspect --type nope x
+	[[ $stderr == '"nope" is not a valid value for --type' ]]
+}

@@ -32,11 +32,13 @@ teardown () { box_teardown; }
 	local runc='OCI runtime exec failed: exec failed: unable to start container process'
 	box run -d --name web --network none small sleep 1000 >/dev/null
 	run --separate-stderr -126 box exec web nope
-	[[ $output == "$runc: exec: \"nope\": executable file not found in \$PATH: unknown" && -z $stderr ]]
+	[[ $output == "$runc: exec: \"nope\": executable file not found in \$PATH: unknown"$'\r' && -z $stderr ]]
 	run --separate-stderr -126 box exec web /etc
-	[[ $output == "$runc: exec: \"/etc\": permission denied: unknown" && -z $stderr ]]
+	[[ $output == "$runc: exec: \"/etc\": permission denied: unknown"$'\r' && -z $stderr ]]
 	run --separate-stderr -1 box exec -d web nope
 	[[ -z $output && $stderr == "Error response from daemon: $runc: exec: \"nope\": executable file not found in \$PATH: unknown" ]]
+	run --separate-stderr -1 box exec -it web true </dev/null
+	[[ $stderr == "the input device is not a TTY" ]]
 	# ctr-exec's own words outside box
 	run --separate-stderr -127 ctr-exec web nope
 	[[ -z $output && $stderr == 'ctr-exec: exec: "nope": executable file not found in $PATH' ]]

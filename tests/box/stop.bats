@@ -61,4 +61,9 @@ teardown () { box_teardown; }
 @test "stop of a missing container: Docker's error, exit 1" {
 	run --separate-stderr -1 box stop nope
 	[[ $stderr == "Error response from daemon: No such container: nope" ]]
+	# docker kill words a miss as a failed kill, and a bad signal its way
+	run --separate-stderr -1 box kill nope
+	[[ $stderr == "Error response from daemon: Cannot kill container: nope: No such container: nope" ]]
+	run --separate-stderr -1 box kill -s NOPE nope
+	[[ $stderr == "Error response from daemon: Invalid signal: NOPE" ]]
 }
