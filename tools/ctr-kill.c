@@ -110,7 +110,7 @@ kill_one (int rootfd, int dfd, const char *what, const char *id, int sig, struct
 		return ctrsig_cancel_restart (dfd, &s, e);
 	if ((pidfd = ctrsig_pidfd (&s, e)) < 0) {
 		if (e->code == BX_CONFLICT)
-			err_set (e, BX_FAIL, 0, "Cannot kill container: %s: container %s is not running", what, id);
+			err_set (e, BX_FAIL, 0, "Cannot kill container: %s: Container %s is not running", what, id);
 		return -1;
 	}
 	/* Docker waits for a killed container to be gone; one with a restart

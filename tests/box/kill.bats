@@ -26,6 +26,6 @@ teardown () { box_teardown; }
 	local id
 	id=$(box create --name idle --network none small true)
 	run --separate-stderr -1 box kill idle
-	[[ $stderr == "Error response from daemon: Cannot kill container: idle: container $id is not running" ]]
+	[[ $stderr == "Error response from daemon: Cannot kill container: idle: Container $id is not running" ]]
 	run --separate-stderr -1 box kill -s NOSUCH idle
 }

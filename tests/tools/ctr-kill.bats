@@ -47,7 +47,7 @@ state_of () { sed -n "s/^$2=//p" "$(fake_dir "$1")/state"; }
 	fake_run web sleep 1000 >/dev/null
 	run --separate-stderr -1 ctr-kill old nope web
 	[[ $output == web ]]
-	[[ ${stderr_lines[0]} == "Error response from daemon: Cannot kill container: old: container $id is not running" ]]
+	[[ ${stderr_lines[0]} == "Error response from daemon: Cannot kill container: old: Container $id is not running" ]]
 	[[ ${stderr_lines[1]} == "Error response from daemon: Cannot kill container: nope: No such container: nope" ]]
 	[[ $(state_of web exit_code) == 137 ]]
 }
