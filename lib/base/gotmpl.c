@@ -1311,8 +1311,11 @@ eval_field (struct state *s, const struct node *n, json_t *recv, const char *nam
 	}
 	if (json_is_null (recv))
 		return x_err (s, n, "nil pointer evaluating interface {}.%s", name);
+	/* a formatter's field has its Go type; a decoded JSON value is an
+	 * interface {} (docker inspect's) */
 	if (!json_is_object (recv))
-		return x_err (s, n, "can't evaluate field %s in type %s", name, go_type (recv));
+		return x_err (s, n, "can't evaluate field %s in type %s", name,
+		              s->o && s->o->type ? go_type (recv) : "interface {}");
 	if ((v = json_object_get (recv, name))) {
 		*out = json_incref (v);
 		return 0;
@@ -1406,7 +1409,8 @@ fn_len (struct state *s, const struct node *at, json_t **a, size_t n, json_t **o
 	else if (json_is_object (a[0]))
 		len = (long long)json_object_size (a[0]);
 	else
-		return x_err (s, at, "error calling len: len of %s", a[0] ? go_type (a[0]) : "nil pointer");
+		return x_err (s, at, "error calling len: len of %s%s", a[0] ? "type " : "",
+		              a[0] ? go_type (a[0]) : "nil pointer");
 	return (*out = json_integer (len)) ? 0 : x_oom (s);
 }
 
@@ -1995,16 +1999,19 @@ eval_cmd (struct state *s, json_t *dot, const struct cmd *c, json_t *final, int 
 		switch (first->kind) {
 		case N_FUNC: {
 			const struct fn *f = NULL;
+			/* Go places a call's errors at the whole command: <index .L 9> */
+			struct node call = *first;
+			call.pos = c->pos, call.len = c->len;
 			for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
 				if (!strcmp (fns[i].name, first->names[0]))
 					f = &fns[i];
 			if (s->o && s->o->header && n && is_header_fn (first->names[0]))
 				*out = json_incref (a[0]);
 			else if ((int)n < f->min || (f->max >= 0 && (int)n > f->max))
-				rc = x_err (s, first, "wrong number of args for %s: want %s%d got %zu", f->name,
+				rc = x_err (s, &call, "wrong number of args for %s: want %s%d got %zu", f->name,
 				            f->max < 0 ? "at least " : "", f->max < 0 ? f->min : f->max, n);
 			else
-				rc = f->call (s, first, a, n, out);
+				rc = f->call (s, &call, a, n, out);
 			break;
 		}
 		case N_FIELD: rc = eval_chain (s, first, 0, dot, a, n, out); break;

@@ -142,13 +142,14 @@ static const char *const cases[][2] = {
     {"{{}}", "PARSE 2 template: :1: missing value for command"},
     {"{{define \"x\"}}{{end}}", ""},
     /* execution errors */
-    {"{{.A.B}}", "EXEC 1 template: :1:4: executing \"\" at <.A.B>: can't evaluate field B in type string"},
+    {"{{.A.B}}", "EXEC 1 template: :1:4: executing \"\" at <.A.B>: can't evaluate field B in type interface {}"},
     {"{{.Z.B}}", "EXEC 1 template: :1:4: executing \"\" at <.Z.B>: nil pointer evaluating interface {}.B"},
-    {"{{index .L 5}}", "EXEC 1 template: :1:2: executing \"\" at <index>: error calling index: index out of range: 5"},
+    {"{{index .L 5}}",
+     "EXEC 1 template: :1:2: executing \"\" at <index .L 5>: error calling index: index out of range: 5"},
     {"{{.A 1}}", "EXEC 1 template: :1:2: executing \"\" at <.A>: error calling A: no method A"},
     {"{{1 2}}", "EXEC 1 template: :1:2: executing \"\" at <1>: can't give argument to non-function 1"},
     {"{{lt .A 1}}",
-     "EXEC 1 template: :1:2: executing \"\" at <lt>: error calling lt: incompatible types for comparison"},
+     "EXEC 1 template: :1:2: executing \"\" at <lt .A 1>: error calling lt: incompatible types for comparison"},
 };
 
 /* TMPL over a document whose nulls at PATHS are Go's nil slices and maps */
