@@ -19,8 +19,8 @@ teardown () { box_teardown; }
 	run -0 box ps --format '{{.Names}}'
 	[[ ${lines[*]} == "two one" ]]
 	# one that runs already counts as started, as docker start has it
-	run -0 box start two
-	[[ ${lines[-1]} == two ]]
+	run --separate-stderr -0 box start two
+	[[ $output == two && -z $stderr ]]
 	box rm -f one two
 }
 
@@ -43,6 +43,6 @@ teardown () { box_teardown; }
 	box create --name good --network none small sleep 1000 >/dev/null
 	run --separate-stderr -1 box start nope good
 	[[ $output == good ]]
-	[[ $stderr == *"Error: failed to start containers: nope" ]]
+	[[ $stderr == "Error response from daemon: No such container: nope"$'\n'"Error: failed to start containers: nope" ]]
 	box rm -f good
 }
