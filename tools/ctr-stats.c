@@ -382,5 +382,6 @@ main (int argc, char **argv)
 		rc = print_table (rootfd, &t, &o, &e);
 	}
 	free (t.v);
-	return rc < 0 ? err_report (&e) : 0;
+	/* a template that fails: docker stats' words ("template parsing error") */
+	return rc < 0 ? err_report_tmpl (&e, "template parsing error", BX_FAIL) : 0;
 }

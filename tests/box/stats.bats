@@ -129,7 +129,7 @@ ${id:0:5}       ${id:0:12}   1" ]]
 	[[ $stderr == "Error response from daemon: No such container: nope
 Error response from daemon: No such container: nope2" ]]
 	run --separate-stderr box stats --no-stream --format '{{.Bogus}}' web
-	[[ $status != 0 && $stderr == *"can't evaluate field Bogus in type *container.statsContext" ]]
+	[[ $status == 1 && $stderr == "template parsing error: template: :1:2: executing \"\" at <.Bogus>: can't evaluate field Bogus in type *container.statsContext" ]]
 	run --separate-stderr -125 box stats --nope
 	[[ -z $output && $stderr == "unknown flag: --nope"$'\n'"See 'box stats --help'." ]]
 }
