@@ -14,6 +14,7 @@
 
 #include "base/fdpass.h"
 #include "base/cleanup.h"
+#include "base/root.h"
 #include "runtime/cgroup.h"
 #include "runtime/pty.h"
 #include "runtime/userns.h"
@@ -206,7 +207,7 @@ mount_or_bind_host (const struct spec *s, const struct op *o, int target)
 
 	if (mount (o->source ? o->source : o->fstype, fd_path (p, target), o->fstype, o->flags, o->data) == 0)
 		return 0;
-	if (errno != EPERM || !s->userns)
+	if (errno != EPERM || !(s->userns || root_is_rootless ()))
 		return -1;
 	/* a host without it (no /dev/mqueue): the refusal is the answer */
 	for (size_t i = 0; i < sizeof host / sizeof host[0]; i++)
@@ -355,7 +356,7 @@ op_mknod (int rootfd, const struct spec *s, const struct op *o, struct bx_err *e
 	const char *name;
 	_cleanup_close_ int d = -1;
 
-	if (s->userns)
+	if (s->userns || root_is_rootless ())
 		return device_bind (rootfd, o, e);
 	if ((d = parent_in_root (rootfd, o->dest, 1, &name)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "device %s", o->dest);

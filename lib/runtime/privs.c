@@ -7,6 +7,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "base/root.h"
+
 int
 privs_rlimits (const struct spec *s, struct bx_err *e)
 {
@@ -50,7 +52,7 @@ change_ids (const struct spec *s, struct bx_err *e)
 {
 	/* a user namespace whose gid_map an unprivileged process wrote has
 	 * setgroups denied: runc then leaves the groups as they are */
-	if (setgroups (s->ngids, s->gids) < 0 && (errno != EPERM || !s->userns))
+	if (setgroups (s->ngids, s->gids) < 0 && (errno != EPERM || !(s->userns || root_is_rootless ())))
 		return err_set (e, BX_SYSTEM, errno, "setgroups");
 	if (setresgid (s->gid, s->gid, s->gid) < 0)
 		return err_set (e, BX_SYSTEM, errno, "setgid %u", (unsigned)s->gid);
