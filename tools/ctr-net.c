@@ -405,8 +405,12 @@ cmd_rm (struct ctx *c, int argc, char **argv)
 		}
 		if (net_open (c->rootfd, argv[i], &n, &e) == 0 && remove_net (c, &n, &e) == 0)
 			puts (argv[i]);
-		else if (!force || e.code != BX_NOTFOUND)
+		else if (!force || e.code != BX_NOTFOUND) {
+			/* docker network rm looks it up first: the CLI's words */
+			if (e.code == BX_NOTFOUND && err_docker ())
+				err_set (&e, BX_NOTFOUND, 0, "No such network: %s", argv[i]);
 			rc = err_report (&e);
+		}
 		net_close (&n);
 	}
 	return rc;

@@ -841,6 +841,8 @@ fw_check () {
 	run --separate-stderr -0 ctr-net rm -f nope n3
 	[[ $output == n3 && -z $stderr ]]
 	run -3 ctr-net rm nope
+	BOX_DOCKER='network rm' run --separate-stderr -1 ctr-net rm nope
+	[[ $stderr == "Error: No such network: nope" ]]
 	ctr-net create n3 >/dev/null
 	run -0 ctr-net prune -f --filter until=1h
 	[[ -z $output ]]
