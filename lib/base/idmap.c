@@ -40,6 +40,39 @@ idmap_add (struct idmap *m, uint64_t inside, uint64_t outside, uint64_t count, s
 	return 0;
 }
 
+int
+idmap_from_json (struct idmap *m, const json_t *arr, const char *key, struct bx_err *e)
+{
+	static const char *const f[] = {"containerID", "hostID", "size"};
+	size_t i;
+	json_t *it;
+
+	m->n = 0;
+	if (!json_is_array (arr))
+		return err_set (e, BX_USAGE, 0, "%s: not an array", key);
+	json_array_foreach (arr, i, it)
+	{
+		uint64_t v[3];
+		for (int k = 0; k < 3; k++) {
+			json_t *x = json_object_get (it, f[k]);
+			json_int_t val = json_integer_value (x);
+			if (!json_is_integer (x) || val < (k == 2) || val > UINT32_MAX)
+				return err_set (e, BX_USAGE, 0, "%s[%zu].%s: %s", key, i, f[k],
+				                k == 2 ? "a count from 1 needed" : "an id from 0 to 4294967295 needed");
+			v[k] = (uint64_t)val;
+		}
+		if (v[0] + v[2] > 1ULL << 32 || v[1] + v[2] > 1ULL << 32)
+			return err_set (e, BX_USAGE, 0, "%s[%zu]: past the last id", key, i);
+		for (size_t j = 0; j < m->n; j++)
+			if (idmap_overlaps (v[0], v[2], m->ext[j].inside, m->ext[j].count) ||
+			    idmap_overlaps (v[1], v[2], m->ext[j].outside, m->ext[j].count))
+				return err_set (e, BX_USAGE, 0, "%s[%zu]: overlaps %s[%zu]", key, i, key, j);
+		if (idmap_add (m, v[0], v[1], v[2], e) < 0)
+			return err_wrap (e, "%s[%zu]", key, i);
+	}
+	return 0;
+}
+
 /* a decimal number that ends at END (':' or the string's end) */
 static int
 idmap_number (const char **s, char end, uint64_t *out)

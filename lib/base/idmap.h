@@ -12,10 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "base/err.h"
 #include "base/subid.h"
 
-#define IDMAP_MAX 64 /* within the kernel's 340 lines */
+#define IDMAP_MAX 340 /* the kernel's limit of lines in a uid_map */
 
 struct idmap_ext {
 	uint32_t inside, outside, count;
@@ -31,6 +33,11 @@ struct idmap {
 int idmap_add_spec (struct idmap *m, const char *s, struct bx_err *e);
 /* Append the extent INSIDE OUTSIDE COUNT; BX_USAGE as idmap_add_spec. */
 int idmap_add (struct idmap *m, uint64_t inside, uint64_t outside, uint64_t count, struct bx_err *e);
+/* M from ARR, runtime-spec's [{containerID, hostID, size}] (KEY names it
+ * in errors: "linux.uidMappings[1]: overlaps linux.uidMappings[0]");
+ * BX_USAGE for an entry that is not whole, past the last id or overlaps
+ * another. */
+int idmap_from_json (struct idmap *m, const json_t *arr, const char *key, struct bx_err *e);
 /* Container ids 0..SIZE-1 over the ranges R, in their order (SIZE 0: all
  * of them); BX_USAGE when they hold fewer than SIZE ids. */
 int idmap_from_ranges (struct idmap *m, const struct subid_ranges *r, uint64_t size, struct bx_err *e);

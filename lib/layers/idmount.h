@@ -4,18 +4,13 @@
  * A remapped container's layers stay shared: each is mounted idmapped
  * under its overlay, so an id N on disk shows as the host id that the
  * container's N maps to, without a copy per range. The user namespace
- * that carries the mapping is made here, before the container exists.
+ * that carries the mapping (base/userns's userns_open) is made before
+ * the container exists.
  */
 #ifndef BOX_IDMOUNT_H
 #define BOX_IDMOUNT_H
 
 #include "base/err.h"
-#include "base/idmap.h"
-
-/* A user namespace with UID's and GID's mappings, as an O_CLOEXEC fd:
- * made by a child that unshares it and waits while the maps are written,
- * then ends (crun does the same for its idmapped mounts). */
-int idmount_userns (const struct idmap *uid, const struct idmap *gid, struct bx_err *e);
 
 /* A detached clone (O_CLOEXEC fd) of the mount of PATH's tree, shown
  * through USERNS's mappings. */

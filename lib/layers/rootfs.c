@@ -13,8 +13,8 @@
 #include "base/digest.h"
 #include "base/layout.h"
 #include "base/tree.h"
+#include "base/userns.h"
 #include "layers/flatten.h"
-#include "layers/idmount.h"
 #include "layers/overlay.h"
 #include "layers/unpack.h" /* OVL_OPAQUE_*: the names only, no code */
 
@@ -224,11 +224,12 @@ static int
 rootfs_idmapped (const char *layers, const char **lower, size_t m, const struct rootfs_ids *ids, const struct bundle *b,
                  struct bx_err *e)
 {
+	const struct userns_maps maps = {ids->uid, ids->gid};
 	_cleanup_close_ int userns = -1;
 
 	if ((mkdir (b->upper, 0755) < 0 && errno != EEXIST) || (mkdir (b->work, 0700) < 0 && errno != EEXIST))
 		return err_set (e, BX_SYSTEM, errno, "mkdir in %s", b->dir);
-	if ((userns = idmount_userns (ids->uid, ids->gid, e)) < 0)
+	if ((userns = userns_open (&maps, e)) < 0)
 		return -1;
 	return overlay_mount_idmapped (layers, lower, m, b->dir, b->rootfs, userns, idmap_root (ids->uid),
 	                               idmap_root (ids->gid), e);

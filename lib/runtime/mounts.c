@@ -17,7 +17,7 @@
 #include "base/root.h"
 #include "runtime/cgroup.h"
 #include "runtime/pty.h"
-#include "runtime/userns.h"
+#include "base/userns.h"
 
 #define FD_PATH_LEN 32
 
@@ -630,7 +630,7 @@ wants_tree (const struct spec *s, const struct op *o, int root)
 int
 mounts_trees_open (const struct spec *s, int **trees, struct bx_err *e)
 {
-	const struct userns_map *last = NULL;
+	const struct idmap *last = NULL;
 	int userns = -1, r = 0, root = s->userns && geteuid () == 0;
 	size_t i;
 

@@ -362,64 +362,29 @@ namespaces_read (json_t *a, struct spec *s, struct bx_err *e)
 	return 0;
 }
 
-/* ARR (where KEY names it) as map lines: each a containerID, hostID and
- * size, none past 2^32, and no two overlapping inside or outside (the
- * kernel refuses those; here the message names the entry) */
+/* KEY of O (when given and not empty) into *M, allocated */
 static int
-idmap_lines (json_t *arr, const char *key, struct userns_map **map, size_t *n, struct bx_err *e)
+idmap_read (json_t *o, const char *where, const char *key, const struct idmap **m, struct bx_err *e)
 {
-	static const char *const f[] = {"containerID", "hostID", "size"};
-	size_t i;
-	json_t *it;
+	json_t *arr = get (o, key);
+	struct idmap *x;
+	char name[64];
 
-	if (!json_is_array (arr))
-		return err_set (e, BX_USAGE, 0, "config.json: %s: not an array", key);
-	if (json_array_size (arr) > USERNS_MAX_LINES)
-		return err_set (e, BX_USAGE, 0, "config.json: %s: more than %d entries", key, USERNS_MAX_LINES);
-	if (!(*map = calloc (json_array_size (arr) + 1, sizeof **map)))
+	if (!arr || (json_is_array (arr) && json_array_size (arr) == 0))
+		return 0;
+	if (!(x = calloc (1, sizeof *x)))
 		return err_set (e, BX_SYSTEM, errno, "config.json");
-	json_array_foreach (arr, i, it)
-	{
-		uint32_t v[3];
-		for (int k = 0; k < 3; k++) {
-			json_t *x = get (it, f[k]);
-			json_int_t val = json_integer_value (x);
-			if (!json_is_integer (x) || val < (k == 2) || val > UINT32_MAX)
-				return err_set (e, BX_USAGE, 0, "config.json: %s[%zu].%s: %s", key, i, f[k],
-				                k == 2 ? "a count from 1 needed" : "an id from 0 to 4294967295 needed");
-			v[k] = (uint32_t)val;
-		}
-		if ((uint64_t)v[0] + v[2] > 1ULL << 32 || (uint64_t)v[1] + v[2] > 1ULL << 32)
-			return err_set (e, BX_USAGE, 0, "config.json: %s[%zu]: past the last id", key, i);
-		for (size_t j = 0; j < *n; j++) {
-			const struct userns_map *o = &(*map)[j];
-			if ((v[0] < o->inner + o->count && o->inner < v[0] + v[2]) ||
-			    (v[1] < o->outer + o->count && o->outer < v[1] + v[2]))
-				return err_set (e, BX_USAGE, 0, "config.json: %s[%zu]: overlaps %s[%zu]", key, i, key,
-				                j);
-		}
-		(*map)[(*n)++] = (struct userns_map){v[0], v[1], v[2]};
-	}
-	return 0;
+	*m = x;
+	snprintf (name, sizeof name, "%s.%s", where, key);
+	return idmap_from_json (x, arr, name, e) < 0 ? err_wrap (e, "config.json") : 0;
 }
 
 /* O's uidMappings and gidMappings (WHERE: "linux" or "mounts[N]") */
 static int
 idmaps_read (json_t *o, const char *where, struct userns_maps *m, struct bx_err *e)
 {
-	struct userns_map *u = NULL, *g = NULL;
-	char key[64];
-	int r = 0;
-
-	snprintf (key, sizeof key, "%s.uidMappings", where);
-	if (get (o, "uidMappings"))
-		r = idmap_lines (get (o, "uidMappings"), key, &u, &m->nuid, e);
-	m->uid = u;
-	snprintf (key, sizeof key, "%s.gidMappings", where);
-	if (r == 0 && get (o, "gidMappings"))
-		r = idmap_lines (get (o, "gidMappings"), key, &g, &m->ngid, e);
-	m->gid = g;
-	return r;
+	return idmap_read (o, where, "uidMappings", &m->uid, e) < 0 ? -1
+	                                                            : idmap_read (o, where, "gidMappings", &m->gid, e);
 }
 
 /* runc's rules: maps only with a user namespace, and both of them for
@@ -435,12 +400,12 @@ userns_read (json_t *lx, struct spec *s, struct bx_err *e)
 	}
 	s->userns |= !!(s->clone_flags & CLONE_NEWUSER);
 	s->mntns |= !!(s->clone_flags & CLONE_NEWNS);
-	if (!s->userns && (s->idmaps.nuid || s->idmaps.ngid))
-		return bad (e, s->idmaps.nuid ? "linux.uidMappings: given, but linux.namespaces has no user namespace"
-		                              : "linux.gidMappings: given, but linux.namespaces has no user namespace");
-	if ((s->clone_flags & CLONE_NEWUSER) && (!s->idmaps.nuid || !s->idmaps.ngid))
-		return bad (e, !s->idmaps.nuid ? "linux.uidMappings: missing: a user namespace of its own needs it"
-		                               : "linux.gidMappings: missing: a user namespace of its own needs it");
+	if (!s->userns && (s->idmaps.uid || s->idmaps.gid))
+		return bad (e, s->idmaps.uid ? "linux.uidMappings: given, but linux.namespaces has no user namespace"
+		                             : "linux.gidMappings: given, but linux.namespaces has no user namespace");
+	if ((s->clone_flags & CLONE_NEWUSER) && (!s->idmaps.uid || !s->idmaps.gid))
+		return bad (e, !s->idmaps.uid ? "linux.uidMappings: missing: a user namespace of its own needs it"
+		                              : "linux.gidMappings: missing: a user namespace of its own needs it");
 	return 0;
 }
 
@@ -616,21 +581,21 @@ mount_idmap (json_t *m, size_t i, struct op *o, const struct spec *s, struct bx_
 	snprintf (where, sizeof where, "mounts[%zu]", i);
 	if (idmaps_read (m, where, &o->idmaps, e) < 0)
 		return -1;
-	if (!o->idmap && !o->idmaps.nuid && !o->idmaps.ngid)
+	if (!o->idmap && !o->idmaps.uid && !o->idmaps.gid)
 		return 0;
 	if (!o->idmap)
 		o->idmap = 1;
 	if (o->kind != OP_BIND)
 		return err_set (e, BX_USAGE, 0, "config.json: %s (%s): idmap: only bind mounts can be idmapped", where,
 		                o->dest);
-	if (!o->idmaps.nuid && !o->idmaps.ngid) {
-		if (!s->idmaps.nuid)
+	if (!o->idmaps.uid && !o->idmaps.gid) {
+		if (!s->idmaps.uid)
 			return err_set (e, BX_USAGE, 0,
 			                "config.json: %s (%s): idmap: no uidMappings, and the container has none",
 			                where, o->dest);
 		o->idmaps = s->idmaps;
 	}
-	if (!o->idmaps.nuid || !o->idmaps.ngid)
+	if (!o->idmaps.uid || !o->idmaps.gid)
 		return err_set (e, BX_USAGE, 0, "config.json: %s (%s): idmap: both uidMappings and gidMappings needed",
 		                where, o->dest);
 	return 0;

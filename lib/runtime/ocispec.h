@@ -16,7 +16,7 @@
 #include "base/err.h"
 #include "runtime/cgroup.h"
 #include "runtime/procattr.h"
-#include "runtime/userns.h"
+#include "base/userns.h"
 
 /* a setup step, run in list order inside the container's mount namespace */
 enum op_kind {

@@ -201,25 +201,6 @@ remap_resolve (int rootfd, const char *spec, struct idmap *uid, struct idmap *gi
 	return remap_of (REMAP_DEFAULT_USER, uid, gid, e);
 }
 
-/* config.json's linux.uidMappings or gidMappings (KEY) into M */
-static int
-remap_json_map (json_t *lx, const char *key, struct idmap *m, struct bx_err *e)
-{
-	json_t *it;
-	size_t i;
-
-	m->n = 0;
-	json_array_foreach (json_object_get (lx, key), i, it)
-	{
-		json_int_t in = json_integer_value (json_object_get (it, "containerID"));
-		json_int_t out = json_integer_value (json_object_get (it, "hostID"));
-		json_int_t n = json_integer_value (json_object_get (it, "size"));
-		if (in < 0 || out < 0 || n < 0 || idmap_add (m, (uint64_t)in, (uint64_t)out, (uint64_t)n, e) < 0)
-			return err_wrap (e, L_CONFIG ": linux.%s[%zu]", key, i);
-	}
-	return 0;
-}
-
 int
 remap_bundle_maps (const char *dir, struct idmap *uid, struct idmap *gid, struct bx_err *e)
 {
@@ -238,8 +219,9 @@ remap_bundle_maps (const char *dir, struct idmap *uid, struct idmap *gid, struct
 		return err_set (e, BX_FAIL, 0, L_CONFIG ": %s", je.text);
 	lx = json_object_get (doc, "linux");
 	rc = json_array_size (json_object_get (lx, "uidMappings")) > 0;
-	if (rc && (remap_json_map (lx, "uidMappings", uid, e) < 0 || remap_json_map (lx, "gidMappings", gid, e) < 0))
-		rc = -1;
+	if (rc && (idmap_from_json (uid, json_object_get (lx, "uidMappings"), "linux.uidMappings", e) < 0 ||
+	           idmap_from_json (gid, json_object_get (lx, "gidMappings"), "linux.gidMappings", e) < 0))
+		rc = err_wrap (e, L_CONFIG);
 	json_decref (doc);
 	return rc;
 }

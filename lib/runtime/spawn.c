@@ -25,7 +25,7 @@
 #include "runtime/privs.h"
 #include "runtime/pty.h"
 #include "runtime/scmp.h"
-#include "runtime/userns.h"
+#include "base/userns.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -545,13 +545,13 @@ ns_leave (struct nsback *b)
 static int
 cgroup_give (const struct spec *s, const struct cgroup *cg, struct bx_err *e)
 {
-	int64_t owner;
+	long long owner;
 
 	if (!cg->v2 || !(s->clone_flags & CLONE_NEWCGROUP))
 		return 0;
 	for (size_t i = 0; i < s->nops; i++)
 		if (s->ops[i].kind == OP_CGROUPFS && !strcmp (s->ops[i].dest, "/sys/fs/cgroup") && !s->ops[i].ro &&
-		    (owner = userns_outer (s->idmaps.uid, s->idmaps.nuid, s->uid)) >= 0)
+		    (owner = idmap_to_host (s->idmaps.uid, s->uid)) >= 0)
 			return cgroup_delegate (cg, (uid_t)owner, e);
 	return 0;
 }

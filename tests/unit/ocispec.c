@@ -95,11 +95,10 @@ test_userns (void)
 
 	ok (read_linux (USERNS ",\"timeOffsets\":{\"boottime\":{\"secs\":-5,\"nanosecs\":7}}", bind, &s, &e) == 0,
 	    "ocispec: a user namespace (%s)", e.msg);
-	ok (s.userns && s.mntns && (s.clone_flags & 0x10000000) && s.idmaps.nuid == 2 &&
-	        s.idmaps.uid[1].inner == 1000 && s.idmaps.uid[1].outer == 5 && s.idmaps.ngid == 1,
+	ok (s.userns && s.mntns && (s.clone_flags & 0x10000000) && s.idmaps.uid->n == 2 &&
+	        s.idmaps.uid->ext[1].inside == 1000 && s.idmaps.uid->ext[1].outside == 5 && s.idmaps.gid->n == 1,
 	    "ocispec: uidMappings and gidMappings");
-	ok (userns_outer (s.idmaps.uid, s.idmaps.nuid, 999) == 100999 &&
-	        userns_outer (s.idmaps.uid, s.idmaps.nuid, 1001) < 0,
+	ok (idmap_to_host (s.idmaps.uid, 999) == 100999 && idmap_to_host (s.idmaps.uid, 1001) < 0,
 	    "ocispec: ids mapped outside");
 	ok (s.timeoff[1].set && s.timeoff[1].secs == -5 && s.timeoff[1].nanosecs == 7 && !s.timeoff[0].set,
 	    "ocispec: timeOffsets");

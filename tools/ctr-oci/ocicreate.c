@@ -27,7 +27,7 @@
 #include "runtime/scmp.h"
 #include "runtime/sigproxy.h"
 #include "runtime/spawn.h"
-#include "runtime/userns.h"
+#include "base/userns.h"
 
 struct create_opts {
 	const char *bundle, *pid_file, *console_socket, *id;
@@ -215,7 +215,7 @@ static int
 fifo_make (struct made *c, struct bx_err *e)
 {
 	const struct userns_maps *m = &c->s.idmaps;
-	int64_t uid = userns_outer (m->uid, m->nuid, 0), gid = userns_outer (m->gid, m->ngid, 0);
+	long long uid = m->uid ? idmap_to_host (m->uid, 0) : -1, gid = m->gid ? idmap_to_host (m->gid, 0) : -1;
 
 	if (mkfifoat (c->dirfd, "exec.fifo", 0600) < 0 ||
 	    (c->fifo = openat (c->dirfd, "exec.fifo", O_PATH | O_CLOEXEC)) < 0)

@@ -22,7 +22,7 @@
 #include "base/lock.h"
 #include "base/subid.h"
 #include "runtime/ctr.h"
-#include "runtime/userns.h"
+#include "base/userns.h"
 
 pid_t
 holder_find (int rootfd)
@@ -58,23 +58,15 @@ map_of (const char *file, const char *name, unsigned id, unsigned self, struct i
 }
 
 /* the maps of the holder PID: 0 the user, 1.. the subordinate ranges
- * (runtime/userns writes them through newuidmap and newgidmap); without
+ * (base/userns writes them through newuidmap and newgidmap); without
  * ranges, the user alone, as Podman falls back with a warning */
-static void
-maps_of (const struct idmap *m, struct userns_map *out)
-{
-	for (size_t k = 0; k < m->n; k++)
-		out[k] = (struct userns_map){m->ext[k].inside, m->ext[k].outside, m->ext[k].count};
-}
-
 static int
 maps_write (pid_t pid, const char **warn, struct bx_err *e)
 {
 	struct passwd *pw = getpwuid (getuid ());
 	const char *name = pw ? pw->pw_name : NULL;
-	struct userns_map um[IDMAP_MAX], gm[IDMAP_MAX];
-	struct userns_maps maps = {um, gm, 0, 0};
 	struct idmap u, g;
+	struct userns_maps maps = {&u, &g};
 
 	if (map_of (SUBID_UID_FILE, name, getuid (), getuid (), &u, e) < 0 ||
 	    map_of (SUBID_GID_FILE, name, getuid (), getgid (), &g, e) < 0)
@@ -83,10 +75,6 @@ maps_write (pid_t pid, const char **warn, struct bx_err *e)
 		*warn = "no subordinate ids for the user in /etc/subuid and /etc/subgid: containers get one uid";
 		u.n = g.n = 1;
 	}
-	maps_of (&u, um);
-	maps_of (&g, gm);
-	maps.nuid = u.n;
-	maps.ngid = g.n;
 	return userns_write_maps (pid, &maps, e);
 }
 

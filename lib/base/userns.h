@@ -14,19 +14,11 @@
 #include <sys/types.h>
 
 #include "base/err.h"
+#include "base/idmap.h"
 
-/* the kernel's limit of lines in a uid_map or gid_map */
-#define USERNS_MAX_LINES 340
-
-/* one line of a map: COUNT ids from INNER (in the namespace) are OUTER
- * onwards outside it (runtime-spec's containerID, hostID, size) */
-struct userns_map {
-	uint32_t inner, outer, count;
-};
-
+/* a namespace's two maps (NULL: not given) */
 struct userns_maps {
-	const struct userns_map *uid, *gid;
-	size_t nuid, ngid;
+	const struct idmap *uid, *gid;
 };
 
 /* Write M to PID's uid_map and gid_map. Without the privilege to write
@@ -37,11 +29,9 @@ struct userns_maps {
  * program. */
 int userns_write_maps (pid_t pid, const struct userns_maps *m, struct bx_err *e);
 
-/* The id outside of ID inside, through MAP (N lines); -1 when unmapped. */
-int64_t userns_outer (const struct userns_map *map, size_t n, uint32_t id);
-
-/* An fd of a user namespace with M's maps, no process in it (for
- * mount_setattr's MOUNT_ATTR_IDMAP); -1 on error. */
+/* An O_CLOEXEC fd of a user namespace with M's maps and no process in
+ * it (for mount_setattr's MOUNT_ATTR_IDMAP): a child made in it holds it
+ * while the maps are written, then ends, as crun does; -1 on error. */
 int userns_open (const struct userns_maps *m, struct bx_err *e);
 
 #endif

@@ -1,4 +1,4 @@
-#include "runtime/userns.h"
+#include "base/userns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,20 +16,6 @@
 
 extern char **environ;
 
-/* the kernel takes a map in one write: "inner outer count" lines */
-static int
-map_text (const struct userns_map *map, size_t n, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		off += (size_t)snprintf (buf + off, len - off, "%u %u %u\n", map[i].inner, map[i].outer, map[i].count);
-		if (off >= len)
-			return -1;
-	}
-	return (int)off;
-}
-
 static int
 proc_write (pid_t pid, const char *file, const char *text, size_t len, struct bx_err *e)
 {
@@ -42,37 +28,36 @@ proc_write (pid_t pid, const char *file, const char *text, size_t len, struct bx
 	return 0;
 }
 
+/* the kernel takes a map in one write */
 static int
-map_write (pid_t pid, const char *file, const struct userns_map *map, size_t n, struct bx_err *e)
+map_write (pid_t pid, const char *file, const struct idmap *m, struct bx_err *e)
 {
-	char buf[USERNS_MAX_LINES * 34];
-	int len = map_text (map, n, buf, sizeof buf);
+	char buf[IDMAP_MAX * 34];
+	int len = idmap_format (m, buf, sizeof buf);
 
 	if (len < 0)
-		return err_set (e, BX_USAGE, 0, "%s: more than %d lines", file, USERNS_MAX_LINES);
+		return err_set (e, BX_USAGE, 0, "%s: more than %d lines", file, IDMAP_MAX);
 	return proc_write (pid, file, buf, (size_t)len, e);
 }
 
 /* PROG PID inner outer count...: the setuid helper of Debian's uidmap;
  * its complaint (one line of stderr) becomes our message */
 static int
-helper_run (const char *prog, pid_t pid, const struct userns_map *map, size_t n, struct bx_err *e)
+helper_run (const char *prog, pid_t pid, const struct idmap *m, struct bx_err *e)
 {
-	char num[1 + 3 * USERNS_MAX_LINES][12], out[256] = "";
-	char *argv[2 + 3 * USERNS_MAX_LINES + 1];
+	char num[1 + 3 * IDMAP_MAX][12], out[256] = "";
+	char *argv[2 + 3 * IDMAP_MAX + 1];
 	posix_spawn_file_actions_t fa;
 	int p[2], st, r;
 	size_t k = 0;
 	ssize_t got;
 	pid_t child;
 
-	if (n > USERNS_MAX_LINES)
-		return err_set (e, BX_USAGE, 0, "%s: more than %d lines", prog, USERNS_MAX_LINES);
 	argv[k++] = (char *)prog;
 	snprintf (num[0], sizeof num[0], "%d", (int)pid);
 	argv[k++] = num[0];
-	for (size_t i = 0; i < n; i++) {
-		uint32_t v[3] = {map[i].inner, map[i].outer, map[i].count};
+	for (size_t i = 0; i < m->n; i++) {
+		uint32_t v[3] = {m->ext[i].inside, m->ext[i].outside, m->ext[i].count};
 		for (int j = 0; j < 3; j++) {
 			snprintf (num[k - 1], sizeof num[0], "%u", v[j]);
 			argv[k] = num[k - 1];
@@ -104,36 +89,24 @@ helper_run (const char *prog, pid_t pid, const struct userns_map *map, size_t n,
 
 /* our own uid or gid alone: what an unprivileged process may write */
 static int
-only_own (const struct userns_map *map, size_t n, uint32_t own)
+only_own (const struct idmap *m, uint32_t own)
 {
-	return n == 1 && map[0].count == 1 && map[0].outer == own;
+	return m->n == 1 && m->ext[0].count == 1 && m->ext[0].outside == own;
 }
 
 int
 userns_write_maps (pid_t pid, const struct userns_maps *m, struct bx_err *e)
 {
 	if (geteuid () == 0)
-		return map_write (pid, "uid_map", m->uid, m->nuid, e) < 0
-		           ? -1
-		           : map_write (pid, "gid_map", m->gid, m->ngid, e);
-	if (only_own (m->uid, m->nuid, getuid ()) && only_own (m->gid, m->ngid, getgid ())) {
-		if (map_write (pid, "uid_map", m->uid, m->nuid, e) < 0 ||
-		    proc_write (pid, "setgroups", "deny", 4, e) < 0)
+		return map_write (pid, "uid_map", m->uid, e) < 0 ? -1 : map_write (pid, "gid_map", m->gid, e);
+	if (only_own (m->uid, getuid ()) && only_own (m->gid, getgid ())) {
+		if (map_write (pid, "uid_map", m->uid, e) < 0 || proc_write (pid, "setgroups", "deny", 4, e) < 0)
 			return -1;
-		return map_write (pid, "gid_map", m->gid, m->ngid, e);
+		return map_write (pid, "gid_map", m->gid, e);
 	}
-	if (helper_run ("newuidmap", pid, m->uid, m->nuid, e) < 0)
+	if (helper_run ("newuidmap", pid, m->uid, e) < 0)
 		return -1;
-	return helper_run ("newgidmap", pid, m->gid, m->ngid, e);
-}
-
-int64_t
-userns_outer (const struct userns_map *map, size_t n, uint32_t id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (id >= map[i].inner && id - map[i].inner < map[i].count)
-			return (int64_t)map[i].outer + (id - map[i].inner);
-	return -1;
+	return helper_run ("newgidmap", pid, m->gid, e);
 }
 
 int
