@@ -11,8 +11,8 @@
  * writes: nothing
  * locks:  with -f, containers/<id>/lock (shared, blocking) once the
  *         container's process ended, so the supervisor's last lines are in
- * exit:   0 ok, 1 no such container (Docker's "Error response from
- *         daemon: No such container: X") or a container logged to none
+ * exit:   0 ok, 1 no such container (Docker's "Error: No such
+ *         container: X") or a container logged to none
  *         ("configured logging driver does not support reading"), 2
  *         usage, 5 system error
  *
@@ -348,8 +348,9 @@ main (int argc, char **argv)
 	parse_args (argc, argv, &o);
 	if ((rootfd = root_open (o.root, &e)) < 0)
 		return err_report (&e);
+	/* docker logs inspects the container first: a miss is the CLI's "Error:" */
 	if (ctr_resolve (rootfd, o.ctr, id, &e) < 0 || (dfd = ctr_open (rootfd, id, &e)) < 0) {
-		fprintf (stderr, "Error response from daemon: %s\n", e.msg);
+		fprintf (stderr, "%s%s\n", e.code == BX_NOTFOUND ? "Error: " : "Error response from daemon: ", e.msg);
 		return BX_FAIL;
 	}
 	if (ctr_create_read_opt (dfd, &create, &e) < 0)

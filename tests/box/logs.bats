@@ -34,7 +34,7 @@ teardown () { box_teardown; }
 	run -0 box logs idle
 	[[ -z $output ]]
 	run --separate-stderr -1 box logs nope
-	[[ $stderr == "Error response from daemon: No such container: nope" ]]
+	[[ $stderr == "Error: No such container: nope" ]]
 }
 
 @test "logs -f of a container that restarts ends with its run, not with the restart" {

@@ -23,7 +23,7 @@ log () {
 	run -2 ctr-logs --tail x a
 	run -2 ctr-logs --since yesterday a
 	run --separate-stderr -1 ctr-logs nope
-	[[ $stderr == "Error response from daemon: No such container: nope" ]]
+	[[ $stderr == "Error: No such container: nope" ]]
 }
 
 @test "a container never started has no output" {
