@@ -114,6 +114,34 @@ _box_rm_cgroups () {
 	return 0
 }
 
+# cgroup2_mount: the host's cgroup2 hierarchy mounted at $CG2 for this
+# test (this host's v1 lacks it), box's v2 root a directory of the test's
+# own in it, since the hierarchy is the host's one
+cgroup2_mount () {
+	CG2=$BATS_TEST_TMPDIR/cg2
+	mkdir -p "$CG2"
+	mount -t cgroup2 none "$CG2"
+	export BOX_CGROUP2_ROOT=$CG2/box-test-$$
+	mkdir "$BOX_CGROUP2_ROOT"
+}
+
+# cgroup2_sweep: the cgroups cgroup2_mount's test left (killed, removed),
+# before box_teardown unmounts the hierarchy
+cgroup2_sweep () {
+	local c
+	[[ -n ${CG2-} ]] || return 0
+	for c in "$BOX_CGROUP2_ROOT"/box/*/; do
+		[[ -d $c ]] || continue
+		echo 1 >"$c/cgroup.kill"
+		for _ in $(seq 50); do
+			rmdir "$c" 2>/dev/null && break
+			sleep 0.1
+		done
+	done
+	rmdir "$BOX_CGROUP2_ROOT/box" "$BOX_CGROUP2_ROOT" 2>/dev/null
+	return 0
+}
+
 # the pids of this shell and its ancestors, which teardown must spare
 _box_ancestors () {
 	local p=$BASHPID

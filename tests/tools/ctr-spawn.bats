@@ -10,20 +10,7 @@ setup () {
 }
 
 teardown () {
-	# the test's cgroups in the host's cgroup2 hierarchy, before
-	# box_teardown unmounts the test's view of it
-	local c
-	if [[ -n ${CG2-} ]]; then
-		for c in "$BOX_CGROUP2_ROOT"/box/*/; do
-			[[ -d $c ]] || continue
-			echo 1 >"$c/cgroup.kill"
-			for _ in $(seq 50); do
-				rmdir "$c" 2>/dev/null && break
-				sleep 0.1
-			done
-		done
-		rmdir "$BOX_CGROUP2_ROOT/box" "$BOX_CGROUP2_ROOT" 2>/dev/null
-	fi
+	cgroup2_sweep
 	box_teardown
 	[[ -z ${LOOP-} ]] || losetup -d "$LOOP"
 }
@@ -344,12 +331,7 @@ long_restart () {
 }
 
 @test "cgroup v2: the eBPF device program denies what the rules deny (a cgroup2 hierarchy mounted here)" {
-	CG2=$BATS_TEST_TMPDIR/cg2
-	mkdir -p "$CG2"
-	mount -t cgroup2 none "$CG2"
-	# the hierarchy is the host's one: a directory of this test's own in it
-	export BOX_CGROUP2_ROOT=$CG2/box-test-$$
-	mkdir "$BOX_CGROUP2_ROOT"
+	cgroup2_mount
 	truncate -s 1M "$BATS_TEST_TMPDIR/disk"
 	LOOP=$(losetup -f --show "$BATS_TEST_TMPDIR/disk")
 	# in the v2 cgroup alone: no v1 devices cgroup stands in for the program

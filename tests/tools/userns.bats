@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# User namespaces in box's runtime (lib/runtime/userns, spawn, mounts)
+# User namespaces in box's runtime (lib/base/userns, lib/runtime/spawn, mounts)
 # through ctr-spawn and ctr-exec: a container's config.json with
 # linux.uidMappings/gidMappings runs with its root mapped to an
 # unprivileged uid of the host. ctr-oci's side is in ctr-oci.bats.
@@ -11,20 +11,7 @@ setup () {
 }
 
 teardown () {
-	local c
-	# the test's cgroups in the cgroup2 hierarchy it mounted, before
-	# box_teardown unmounts it
-	if [[ -n ${CG2-} ]]; then
-		for c in "$BOX_CGROUP2_ROOT"/box/*/; do
-			[[ -d $c ]] || continue
-			echo 1 >"$c/cgroup.kill"
-			for _ in $(seq 50); do
-				rmdir "$c" 2>/dev/null && break
-				sleep 0.1
-			done
-		done
-		rmdir "$BOX_CGROUP2_ROOT/box" "$BOX_CGROUP2_ROOT" 2>/dev/null
-	fi
+	cgroup2_sweep
 	box_teardown
 }
 
@@ -93,11 +80,7 @@ state () {
 
 @test "cgroup v2: the container's cgroup is given to its root, as runc's OwnerUID (a cgroup2 hierarchy mounted here)" {
 	local pid cg
-	CG2=$BATS_TEST_TMPDIR/cg2
-	mkdir -p "$CG2"
-	mount -t cgroup2 none "$CG2"
-	export BOX_CGROUP2_ROOT=$CG2/box-test-$$
-	mkdir "$BOX_CGROUP2_ROOT"
+	cgroup2_mount
 	mk_userns 300000 sleep 60
 	# a cgroup namespace and /sys/fs/cgroup read-write: runc's condition
 	jq '.linux.namespaces |= (map(select(.type != "cgroup")) + [{type: "cgroup"}])
