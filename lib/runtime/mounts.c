@@ -138,25 +138,34 @@ set_propagation (int rootfd, const struct op *o)
 	return mount (NULL, fd_path (p, fd), NULL, o->prop | (o->rec ? MS_REC : 0), NULL);
 }
 
+/* O's attributes on the bind mount just made at its destination */
+static int
+bind_setattr (int rootfd, const struct op *o)
+{
+	struct mount_attr attr = {.attr_set = mount_attrs (o->flags)};
+	_cleanup_close_ int fd = -1;
+
+	/* the atime modes are one field: setting one means clearing it */
+	if (o->flags & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME))
+		attr.attr_clr = MOUNT_ATTR__ATIME;
+	if (!attr.attr_set && !attr.attr_clr)
+		return 0;
+	/* the new mount: look the path up again */
+	if ((fd = open_in_root (rootfd, o->dest, O_PATH)) < 0)
+		return -1;
+	return mount_setattr (fd, "", AT_EMPTY_PATH | (o->rec ? AT_RECURSIVE : 0), &attr, sizeof attr);
+}
+
 /* mount (2) MS_BIND, then the attributes on the new mount (move_mount
  * of a cloned tree onto the overlay root is refused with EINVAL) */
 static int
 bind_classic (int rootfd, const struct op *o, int target)
 {
-	struct mount_attr attr = {.attr_set = mount_attrs (o->flags)};
-	_cleanup_close_ int fd = -1;
 	char p[FD_PATH_LEN];
 
-	/* the atime modes are one field: setting one means clearing it */
-	if (o->flags & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME))
-		attr.attr_clr = MOUNT_ATTR__ATIME;
 	if (mount (o->source, fd_path (p, target), NULL, MS_BIND | (o->rec ? MS_REC : 0), NULL) < 0)
 		return -1;
-	if (!attr.attr_set && !attr.attr_clr)
-		return 0;
-	if ((fd = open_in_root (rootfd, o->dest, O_PATH)) < 0)
-		return -1;
-	return mount_setattr (fd, "", AT_EMPTY_PATH | (o->rec ? AT_RECURSIVE : 0), &attr, sizeof attr);
+	return bind_setattr (rootfd, o);
 }
 
 /* TREE (detached, made by the caller) attached at TARGET, then O's
@@ -164,18 +173,9 @@ bind_classic (int rootfd, const struct op *o, int target)
 static int
 bind_attach (int rootfd, const struct op *o, int tree, int target)
 {
-	struct mount_attr attr = {.attr_set = mount_attrs (o->flags)};
-	_cleanup_close_ int fd = -1;
-
 	if (move_mount (tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return -1;
-	if (o->flags & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME))
-		attr.attr_clr = MOUNT_ATTR__ATIME;
-	if (!attr.attr_set && !attr.attr_clr)
-		return 0;
-	if ((fd = open_in_root (rootfd, o->dest, O_PATH)) < 0)
-		return -1;
-	return mount_setattr (fd, "", AT_EMPTY_PATH | (o->rec ? AT_RECURSIVE : 0), &attr, sizeof attr);
+	return bind_setattr (rootfd, o);
 }
 
 static int
