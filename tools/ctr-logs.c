@@ -174,6 +174,12 @@ parse_bound (const char *s, const char *flag)
 	secs = strtod (s, &end);
 	if (end != s && !*end)
 		return (int64_t)(secs * 1e9);
+	/* docker logs parses it in the CLI: its words, not the daemon's */
+	if (err_docker ()) {
+		fprintf (stderr, "invalid value for \"%s\": failed to parse value as time or duration: \"%s\"\n", flag,
+		         s);
+		exit (1);
+	}
 	err_die (BX_USAGE, "invalid value for \"%s\": failed to parse value as time or duration: \"%s\"", flag, s);
 }
 

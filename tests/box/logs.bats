@@ -35,6 +35,8 @@ teardown () { box_teardown; }
 	[[ -z $output ]]
 	run --separate-stderr -1 box logs nope
 	[[ $stderr == "Error: No such container: nope" ]]
+	run --separate-stderr -1 box logs --since nope idle
+	[[ $stderr == 'invalid value for "since": failed to parse value as time or duration: "nope"' ]]
 }
 
 @test "logs -f of a container that restarts ends with its run, not with the restart" {
