@@ -109,9 +109,9 @@ check_running (struct rm *r, int force, struct bx_err *e)
 		                r->id);
 	if (!force)
 		return err_set (e, BX_CONFLICT, 0,
-		                "cannot remove container \"/%s\": container is running: stop the container before "
-		                "removing or force remove",
-		                r->name[0] ? r->name : r->id);
+		                "You cannot remove a running container %s. Stop the container before attempting removal "
+		                "or force remove",
+		                r->id);
 	/* Docker's rm -f kills it, and records so */
 	event_ctr (r->rootfd, r->id, "kill", "signal", "9");
 	if (r->flags & CTR_RM_LOCKED)
@@ -131,9 +131,9 @@ take_lock (struct rm *r, struct bx_err *e)
 		return fd;
 	if (!(r->flags & CTR_RM_FORCE) && ctrsig_restarts (r->create))
 		return err_set (e, BX_CONFLICT, 0,
-		                "cannot remove container \"/%s\": container is restarting: stop the container before "
-		                "removing or force remove",
-		                r->name[0] ? r->name : r->id);
+		                "You cannot remove a restarting container %s. Stop the container before attempting "
+		                "removal or force remove",
+		                r->id);
 	memset (e, 0, sizeof *e);
 	return lock_take_at (r->dfd, L_CTR_LOCK, LOCK_WAIT, e);
 }

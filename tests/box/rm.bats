@@ -13,7 +13,7 @@ teardown () { box_teardown; }
 	local id
 	id=$(box run -d --name web --network none small sleep 1000)
 	run --separate-stderr -1 box rm web
-	[[ $stderr == 'Error response from daemon: cannot remove container "/web": container is running: stop the container before removing or force remove' ]]
+	[[ $stderr == "Error response from daemon: You cannot remove a running container $id. Stop the container before attempting removal or force remove" ]]
 	run -0 box rm -f web
 	[[ $output == web ]]
 	[[ ! -e $BOX_ROOT/containers/$id && ! -L $BOX_ROOT/names/web ]]

@@ -34,7 +34,7 @@ teardown () {
 	id=$(fake_run web sleep 1000)
 	pid=$(sed -n 's/^pid=//p' "$(fake_dir web)/state")
 	run --separate-stderr -1 ctr-rm web
-	[[ $stderr == 'Error response from daemon: cannot remove container "/web": container is running: stop the container before removing or force remove' ]]
+	[[ $stderr == "Error response from daemon: You cannot remove a running container $id. Stop the container before attempting removal or force remove" ]]
 	[[ -d $BOX_ROOT/containers/$id ]]
 	run -0 ctr-rm -f web
 	[[ $output == web ]]
@@ -169,7 +169,7 @@ teardown () {
 	(cd "$d" && exec flock lock sh -c 'while [ ! -e stopped ]; do sleep 0.05; done') 3>&- &
 	for _ in $(seq 100); do flock -n "$d/lock" true || break; sleep 0.02; done
 	run --separate-stderr -1 ctr-rm web
-	[[ $stderr == 'Error response from daemon: cannot remove container "/web": container is restarting: stop the container before removing or force remove' ]]
+	[[ $stderr == "Error response from daemon: You cannot remove a restarting container $(basename "$d"). Stop the container before attempting removal or force remove" ]]
 	[[ -d $d ]]
 	run -0 timeout 10 ctr-rm -f web
 	[[ ! -e $d ]]
