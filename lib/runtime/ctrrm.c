@@ -108,10 +108,11 @@ check_running (struct rm *r, int force, struct bx_err *e)
 		                "attempting removal or force remove",
 		                r->id);
 	if (!force)
-		return err_set (e, BX_CONFLICT, 0,
-		                "You cannot remove a running container %s. Stop the container before attempting removal "
-		                "or force remove",
-		                r->id);
+		return err_set (
+		    e, BX_CONFLICT, 0,
+		    "You cannot remove a running container %s. Stop the container before attempting removal "
+		    "or force remove",
+		    r->id);
 	/* Docker's rm -f kills it, and records so */
 	event_ctr (r->rootfd, r->id, "kill", "signal", "9");
 	if (r->flags & CTR_RM_LOCKED)

@@ -477,6 +477,66 @@ op_sysctl (const struct op *o, struct bx_err *e)
 	return 0;
 }
 
+int
+mounts_sysctl_by_parent (const struct spec *s, const struct op *o)
+{
+	int joined = 0;
+
+	if (o->kind != OP_SYSCTL || !(s->clone_flags & CLONE_NEWUSER) || strncmp (o->source, "net.", 4) != 0)
+		return 0;
+	for (size_t i = 0; i < s->njoins; i++)
+		joined |= s->joins[i].type == CLONE_NEWNET;
+	return joined;
+}
+
+/* O written from outside the container's user namespace: the gids of
+ * ping_group_range are read in the writer's, so they go through the
+ * container's gid map */
+static int
+net_sysctl_outside (const struct spec *s, const struct op *o, struct bx_err *e)
+{
+	unsigned lo, hi;
+	long long olo, ohi;
+	char v[32];
+	struct op x = *o;
+
+	if (strcmp (o->source, "net.ipv4.ping_group_range") != 0 || sscanf (o->data, "%u %u", &lo, &hi) != 2 || lo > hi)
+		return op_sysctl (o, e);
+	olo = idmap_to_host (s->idmaps.gid, lo);
+	ohi = idmap_to_host (s->idmaps.gid, hi);
+	if (olo < 0 || ohi < 0 || ohi - olo != (long long)(hi - lo))
+		return err_set (e, BX_USAGE, 0, "sysctl %s: %s: gids not mapped as one range", o->source, o->data);
+	snprintf (v, sizeof v, "%lld %lld", (long long)olo, (long long)ohi);
+	x.data = v;
+	return op_sysctl (&x, e);
+}
+
+/* the parent's own network namespace back, or it would serve the
+ * container's */
+int
+mounts_net_sysctls (const struct spec *s, pid_t pid, struct bx_err *e)
+{
+	_cleanup_close_ int own = -1, ns = -1;
+	char path[64];
+	size_t i = 0;
+	int rc = 0;
+
+	while (i < s->nops && !mounts_sysctl_by_parent (s, &s->ops[i]))
+		i++;
+	if (i == s->nops)
+		return 0;
+	snprintf (path, sizeof path, "/proc/%d/ns/net", (int)pid);
+	if ((own = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0 ||
+	    (ns = open (path, O_RDONLY | O_CLOEXEC)) < 0 || setns (ns, CLONE_NEWNET) < 0)
+		return err_set (e, BX_SYSTEM, errno, "join %s", path);
+	for (; rc == 0 && i < s->nops; i++)
+		if (mounts_sysctl_by_parent (s, &s->ops[i]))
+			rc = net_sysctl_outside (s, &s->ops[i], e);
+	if (setns (own, CLONE_NEWNET) < 0)
+		return err_set (e, BX_SYSTEM, errno, "back to the host's network namespace");
+	return rc;
+}
+
 static int
 op_mask (int rootfd, const struct op *o, struct bx_err *e)
 {
@@ -528,7 +588,7 @@ op_run (int rootfd, const struct spec *s, const struct op *o, const char *consol
 	case OP_SYMLINK: return op_symlink (rootfd, o, e);
 	case OP_CONSOLE: return op_console (rootfd, o, console, pv, e);
 	case OP_PIVOT: return pivot (s, rootfd, pv, e);
-	case OP_SYSCTL: return op_sysctl (o, e);
+	case OP_SYSCTL: return mounts_sysctl_by_parent (s, o) ? 0 : op_sysctl (o, e);
 	case OP_MASK: return op_mask (rootfd, o, e);
 	case OP_RDONLY: return op_rdonly (rootfd, o, e);
 	case OP_ROOT_RO: return op_root_ro (e);

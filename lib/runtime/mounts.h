@@ -51,4 +51,12 @@ int mounts_run (const struct spec *s, int rootfd, const char *console, const str
 int mounts_trees_open (const struct spec *s, int **trees, struct bx_err *e);
 void mounts_trees_close (int *trees, size_t n);
 
+/* True for a sysctl O of S that the parent writes (mounts_net_sysctls):
+ * a net.* key, with a user namespace of the container's own and a
+ * network namespace joined by path, which the host's user namespace owns
+ * (ctr-net's): from inside, the container's root may not write it. */
+int mounts_sysctl_by_parent (const struct spec *s, const struct op *o);
+/* Those sysctls, written by the caller into PID's network namespace. */
+int mounts_net_sysctls (const struct spec *s, pid_t pid, struct bx_err *e);
+
 #endif

@@ -563,6 +563,8 @@ userns_child_setup (const struct spec *s, const struct cgroup *cg, pid_t pid, in
 
 	if (userns_write_maps (pid, &s->idmaps, e) < 0)
 		return err_wrap (e, "user namespace");
+	if (mounts_net_sysctls (s, pid, e) < 0)
+		return -1;
 	if (cgroup_give (s, cg, e) < 0)
 		return -1;
 	for (size_t i = 0; i < s->nrlimits; i++) {

@@ -133,3 +133,18 @@ host_uid () { awk '/^Uid:/ { print $2 }' "/proc/$1/status"; }
 	run -0 box run --rm --userns=host --network none built sh -c 'stat -c %u:%g /built; cat /map'
 	[[ $(echo $output) == "5:5 0 1600262144 65536" ]]
 }
+
+@test "networking in a remapped container: the default bridge, a published port, a user network" {
+	port=$(free_port)
+	run -0 box run -d --name web --userns=auto -p "127.0.0.1:$port:80" small httpd -f -p 80 -h /etc
+	# root of the container binds port 80 in its network namespace
+	for _ in $(seq 50); do curl -sf -m 2 "http://127.0.0.1:$port/hostname" >/dev/null && break; sleep 0.1; done
+	run -0 curl -sf -m 5 "http://127.0.0.1:$port/hostname"
+	[[ $output == "$(box inspect -f '{{.Config.Hostname}}' web)" ]]
+	run -0 box exec web cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/net/ipv4/ping_group_range
+	[[ $(echo $output) == "0 0 65535" ]]
+	run -0 box network create usernet
+	run -0 box network connect usernet web
+	run -0 box run --rm --userns=auto --network usernet small wget -q -O- http://web/hostname
+	[[ $output == "$(box inspect -f '{{.Config.Hostname}}' web)" ]]
+}
