@@ -87,7 +87,7 @@ idalloc_save (int rootfd, const struct idalloc_table *t, struct bx_err *e)
 	}
 	if (b.oom)
 		return strbuf_free (&b), err_set (e, BX_SYSTEM, ENOMEM, L_USERNS_RANGES);
-	rc = afile_replace_at (rootfd, L_USERNS_RANGES, b.s, b.len, 0644, e);
+	rc = afile_write_at (rootfd, L_USERNS_RANGES, b.s, b.len, 0644, e);
 	strbuf_free (&b);
 	return rc;
 }

@@ -10,9 +10,10 @@
  * one "OFFSET SIZE ID" a line, under a flock of userns-ranges.lock;
  * ctr-create takes a range, ctrrm releases it. A range whose container is
  * gone (its creator or remover killed) is taken back by the next take.
- * Written without fsync: a range matters only while the container's
- * processes live (its files on disk keep the image's ids, its rootfs is
- * idmapped), and none outlives a crash that could lose the file.
+ * Synced before the rename: a stopped container keeps its range (its
+ * config.json has the maps) across a crash, and a lost entry would hand
+ * the same host ids to a second container. The fsync costs about 0.4 ms
+ * here.
  */
 #ifndef BOX_IDALLOC_H
 #define BOX_IDALLOC_H
