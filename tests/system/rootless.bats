@@ -21,6 +21,11 @@ setup_file () {
 	# the home outside bats' own temp dirs (mode 0700, root's)
 	RL_DIR=$(mktemp -d /tmp/box-rootless.XXXXXX)
 	chmod 755 "$RL_DIR"
+	# the programs where the user can run them: the checkout may be under
+	# a directory only root may enter (a mktemp -d, /root)
+	cp -a "$BOX_BUILD/bin" "$RL_DIR/bin"
+	chmod 755 "$RL_DIR/bin"
+	RL_BIN=$RL_DIR/bin
 	# a range of its own, far above the ranges useradd hands out
 	RL_SUB=$((1000000000 + ($$ % 10000) * 65536))
 	useradd -M -d "$RL_DIR/home" -s /bin/sh -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$RL_USER"
@@ -32,7 +37,7 @@ setup_file () {
 	# 0666, a machine without udev may have it 0600 (put back afterwards)
 	RL_TUN_MODE=$(stat -c %a /dev/net/tun)
 	[[ $RL_TUN_MODE == 666 ]] || chmod 666 /dev/net/tun
-	export RL_USER RL_DIR RL_SUB RL_UID RL_TUN_MODE
+	export RL_USER RL_DIR RL_BIN RL_SUB RL_UID RL_TUN_MODE
 }
 
 teardown_file () {
@@ -78,7 +83,7 @@ teardown () {
 # as_user CMD...: CMD as the test user, an environment as a login's
 as_user () {
 	runuser -u "$RL_USER" -- env -i HOME="$RL_HOME" USER="$RL_USER" LC_ALL=C TZ=UTC \
-		PATH="$BOX_BUILD/bin:/usr/sbin:/usr/bin:/sbin:/bin" XDG_DATA_HOME="$RL_XDG" BOX_NET_PREFIX="$RL_PREFIX" \
+		PATH="$RL_BIN:/usr/sbin:/usr/bin:/sbin:/bin" XDG_DATA_HOME="$RL_XDG" BOX_NET_PREFIX="$RL_PREFIX" \
 		${BOX_ROOTLESS_HOST_LOOPBACK:+BOX_ROOTLESS_HOST_LOOPBACK=$BOX_ROOTLESS_HOST_LOOPBACK} "$@"
 }
 
@@ -115,9 +120,9 @@ rl_small () {
 	h=$RL_HOME/h-$BATS_TEST_NUMBER
 	mkdir -p "$h"
 	chown "$RL_USER:" "$h"
-	run -0 runuser -u "$RL_USER" -- env -i HOME="$h" PATH="$BOX_BUILD/bin:/usr/bin:/bin" box images -q
+	run -0 runuser -u "$RL_USER" -- env -i HOME="$h" PATH="$RL_BIN:/usr/bin:/bin" box images -q
 	[[ -f $h/.local/share/box/userns && -d $h/.local/share/box/images ]]
-	run -0 runuser -u "$RL_USER" -- env -i HOME="$h" PATH="$BOX_BUILD/bin:/usr/bin:/bin" usr-ns --stop
+	run -0 runuser -u "$RL_USER" -- env -i HOME="$h" PATH="$RL_BIN:/usr/bin:/bin" usr-ns --stop
 }
 
 @test "rootless: --root names another state directory, with a holder of its own" {
