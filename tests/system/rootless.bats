@@ -67,6 +67,9 @@ _rl_kill () {
 setup () {
 	fixtures
 	RL_HOME=$RL_DIR/home
+	# a current directory the user may enter, as a user's shell has
+	# (usr-ns keeps it, and refuses one the user cannot reach)
+	cd "$RL_HOME"
 	# the default state directory ($XDG_DATA_HOME/box), fresh for each test
 	RL_XDG=$RL_HOME/xdg-$BATS_TEST_NUMBER
 	RL_ROOT=$RL_XDG/box
