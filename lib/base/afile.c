@@ -28,6 +28,23 @@ afile_write_all (int fd, const void *buf, size_t len)
 	return 0;
 }
 
+int
+afile_put (const char *path, const void *buf, size_t len)
+{
+	int fd = open (path, O_WRONLY | O_CLOEXEC), err = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	if ((n = write (fd, buf, len)) < 0)
+		err = errno;
+	else if ((size_t)n != len)
+		err = EIO;
+	close (fd);
+	errno = err;
+	return err ? -1 : 0;
+}
+
 static int
 write_renamed_at (int dirfd, const char *name, const void *buf, size_t len, mode_t mode, int sync, struct bx_err *e)
 {

@@ -31,6 +31,10 @@ int afile_slurp_fd (int fd, char **out, size_t *len, struct bx_err *e);
 int afile_slurp_at (int dirfd, const char *name, char **out, size_t *len, struct bx_err *e);
 /* write(2) until done or error. */
 int afile_write_all (int fd, const void *buf, size_t len);
+/* Write BUF to the existing file PATH in one write(2), as the kernel's
+ * files (/proc, /sys, cgroups) want a value: a short write is EIO.
+ * -1 with errno on failure. */
+int afile_put (const char *path, const void *buf, size_t len);
 /* mkdir -p relative to DIRFD (AT_FDCWD for cwd). */
 int afile_mkdir_p_at (int dirfd, const char *path, mode_t mode, struct bx_err *e);
 /* fsync a directory, so that a rename in it is durable. */

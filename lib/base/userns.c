@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/afile.h"
 #include "base/cleanup.h"
 
 extern char **environ;
@@ -20,10 +21,9 @@ static int
 proc_write (pid_t pid, const char *file, const char *text, size_t len, struct bx_err *e)
 {
 	char path[64];
-	_cleanup_close_ int fd = -1;
 
 	snprintf (path, sizeof path, "/proc/%d/%s", (int)pid, file);
-	if ((fd = open (path, O_WRONLY | O_CLOEXEC)) < 0 || write (fd, text, len) != (ssize_t)len)
+	if (afile_put (path, text, len) < 0)
 		return err_set (e, BX_SYSTEM, errno, "write %s", path);
 	return 0;
 }

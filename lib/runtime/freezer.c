@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/afile.h"
 #include "base/cleanup.h"
 #include "runtime/cgroup.h"
 
@@ -36,13 +37,10 @@ static int
 freezer_write (const char *dir, const char *file, const char *val, struct bx_err *e)
 {
 	char path[PATH_MAX];
-	_cleanup_close_ int fd = -1;
 
 	snprintf (path, sizeof path, "%s/%s", dir, file);
-	if ((fd = open (path, O_WRONLY | O_CLOEXEC)) < 0)
+	if (afile_put (path, val, strlen (val)) < 0)
 		return err_set (e, errno == ENOENT ? BX_NOTFOUND : BX_SYSTEM, errno, "cgroup %s", path);
-	if (write (fd, val, strlen (val)) < 0)
-		return err_set (e, BX_SYSTEM, errno, "cgroup %s", path);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/afile.h"
 #include "base/fdpass.h"
 #include "base/cleanup.h"
 #include "base/root.h"
@@ -466,13 +467,12 @@ static int
 op_sysctl (const struct op *o, struct bx_err *e)
 {
 	char path[512];
-	_cleanup_close_ int fd = -1;
 
 	snprintf (path, sizeof path, "/proc/sys/%s", o->source);
 	for (char *c = path + 10; *c; c++)
 		if (*c == '.')
 			*c = '/';
-	if ((fd = open (path, O_WRONLY | O_CLOEXEC)) < 0 || write (fd, o->data, strlen (o->data)) < 0)
+	if (afile_put (path, o->data, strlen (o->data)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "sysctl %s", o->source);
 	return 0;
 }

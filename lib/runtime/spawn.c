@@ -155,17 +155,15 @@ static int
 await_start (const struct spawn_oci *oci, int errfd, struct bx_err *e)
 {
 	char path[64];
-	int fd;
 
 	if (child_report (errfd, REPORT_READY, e) < 0)
 		return errfd;
 	close (errfd);
 	snprintf (path, sizeof path, "/proc/self/fd/%d", oci->start_fifo);
-	if ((fd = open (path, O_WRONLY | O_CLOEXEC)) < 0 || write (fd, "0", 1) != 1) {
+	if (afile_put (path, "0", 1) < 0) {
 		err_set (e, SPAWN_FAILED, errno, "open the start FIFO");
 		return -1;
 	}
-	close (fd);
 	close (oci->start_fifo);
 	if (oci->stage)
 		oci->stage (SPAWN_BEFORE_EXEC, oci->arg, e);
@@ -282,18 +280,13 @@ static int
 oom_score_write (const struct spec *s, const char *path, struct bx_err *e)
 {
 	char v[16];
-	int n, fd;
+	int n;
 
 	if (!s->has_oom_score_adj)
 		return 0;
 	n = snprintf (v, sizeof v, "%d", s->oom_score_adj);
-	if ((fd = open (path, O_WRONLY | O_CLOEXEC)) < 0 || write (fd, v, (size_t)n) < 0) {
-		err_set (e, SPAWN_FAILED, errno, "oom_score_adj");
-		if (fd >= 0)
-			close (fd);
-		return -1;
-	}
-	close (fd);
+	if (afile_put (path, v, (size_t)n) < 0)
+		return err_set (e, SPAWN_FAILED, errno, "oom_score_adj");
 	return 0;
 }
 
@@ -337,7 +330,6 @@ timens_make (const struct spec *s, struct bx_err *e)
 	static const char *const clock[] = {"monotonic", "boottime"};
 	char buf[128];
 	size_t len = 0;
-	int fd;
 
 	if (unshare (CLONE_NEWTIME) < 0)
 		return err_set (e, SPAWN_FAILED, errno, "time namespace");
@@ -345,15 +337,8 @@ timens_make (const struct spec *s, struct bx_err *e)
 		if (s->timeoff[c].set)
 			len += (size_t)snprintf (buf + len, sizeof buf - len, "%s %lld %u\n", clock[c],
 			                         (long long)s->timeoff[c].secs, s->timeoff[c].nanosecs);
-	if (!len)
-		return 0;
-	if ((fd = open ("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC)) < 0 || write (fd, buf, len) < 0) {
-		err_set (e, SPAWN_FAILED, errno, "linux.timeOffsets: /proc/self/timens_offsets");
-		if (fd >= 0)
-			close (fd);
-		return -1;
-	}
-	close (fd);
+	if (len && afile_put ("/proc/self/timens_offsets", buf, len) < 0)
+		return err_set (e, SPAWN_FAILED, errno, "linux.timeOffsets: /proc/self/timens_offsets");
 	return 0;
 }
 

@@ -61,9 +61,7 @@ name_ok (const char *s)
 static int
 sysctl_set (const char *path, const char *val, struct bx_err *e)
 {
-	_cleanup_close_ int fd = open (path, O_WRONLY | O_CLOEXEC);
-
-	if (fd < 0 || afile_write_all (fd, val, strlen (val)) < 0)
+	if (afile_put (path, val, strlen (val)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "set %s", path);
 	return 0;
 }

@@ -418,16 +418,10 @@ static int
 brport_on (const char *veth, const char *flag, struct bx_err *e)
 {
 	char path[PATH_MAX + 64];
-	int fd;
 
 	snprintf (path, sizeof path, "%s/class/net/%s/brport/%s", rlnet_sysfs (), veth, flag);
-	if ((fd = open (path, O_WRONLY | O_CLOEXEC)) < 0 || write (fd, "1", 1) != 1) {
-		int err = errno;
-		if (fd >= 0)
-			close (fd);
-		return err_set (e, BX_SYSTEM, err, "%s on %s", flag, veth);
-	}
-	close (fd);
+	if (afile_put (path, "1", 1) < 0)
+		return err_set (e, BX_SYSTEM, errno, "%s on %s", flag, veth);
 	return 0;
 }
 
