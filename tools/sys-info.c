@@ -36,6 +36,7 @@
 #include "image/store.h"
 #include "runtime/cgroup.h"
 #include "runtime/ctr.h"
+#include "runtime/remap.h"
 
 #ifndef BOX_VERSION
 #define BOX_VERSION "0.0.0-dev"
@@ -289,7 +290,7 @@ sysinfo_info_json (int rootfd, const struct counts *n, struct bx_err *e)
 {
 	struct utsname u;
 	struct sysinfo si;
-	char root[4096], host[256] = "";
+	char root[4096], host[256] = "", remap[256] = "";
 	json_t *sec;
 
 	if (root_abspath (rootfd, root, sizeof root, e) < 0)
@@ -297,11 +298,17 @@ sysinfo_info_json (int rootfd, const struct counts *n, struct bx_err *e)
 	uname (&u);
 	sysinfo (&si);
 	gethostname (host, sizeof host - 1);
+	/* dockerd's order: seccomp, userns, rootless, cgroupns */
 	sec = json_pack ("[s]", "name=seccomp,profile=default");
+	if (remap_current (rootfd, remap, sizeof remap, e) < 0)
+		return NULL;
+	if (*remap)
+		json_array_append_new (sec, json_string ("name=userns"));
+	/* a rootless box runs as uid 0 of the user's namespace (usr-ns) */
+	if (root_is_rootless () || geteuid ())
+		json_array_append_new (sec, json_string ("name=rootless"));
 	if (cgroup_is_v2_host ())
 		json_array_append_new (sec, json_string ("name=cgroupns"));
-	if (geteuid ())
-		json_array_append_new (sec, json_string ("name=rootless"));
 	return json_pack (
 	    "{s:s,s:i,s:i,s:i,s:i,s:i,s:s,s:[[s,s],[s,s]],s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:s,"
 	    "s:I,s:I,s:s,s:s,s:s,s:b,s:[],s:b,s:{s:{s:s}},s:s,s:o,s:s,s:s}",

@@ -77,3 +77,21 @@ teardown () {
 	run -0 sys-config userns-remap default
 	[[ $(grep -c '^boxremap:' /etc/subuid) == 1 ]]
 }
+
+@test "info's SecurityOptions say name=userns while containers are remapped, as dockerd's" {
+	run -0 sys-info info --format '{{.SecurityOptions}}'
+	[[ $output == "[name=seccomp,profile=default]" || $output == "[name=seccomp,profile=default name=cgroupns]" ]]
+	base=$output
+	run -0 sys-config userns-remap root
+	run -0 sys-info info --format '{{.SecurityOptions}}'
+	[[ $output == "${base/default/default name=userns}" ]]
+	run -0 box info
+	[[ $output == *$'\n Security Options:\n  seccomp\n   Profile: default\n  userns\n'* ]]
+	run -0 sys-config --unset userns-remap
+	BOX_USERNS_REMAP=default run -0 sys-info info --format '{{.SecurityOptions}}'
+	[[ $output == "${base/default/default name=userns}" ]]
+	# set empty: no remap, whatever the setting says
+	run -0 sys-config userns-remap root
+	BOX_USERNS_REMAP= run -0 sys-info info --format '{{.SecurityOptions}}'
+	[[ $output == "$base" ]]
+}
