@@ -45,28 +45,67 @@ cgroup_is_v2_host (void)
 	return stat (HIERARCHY_ROOT "/cgroup.controllers", &st) == 0;
 }
 
-/* rootless: the cgroup2 subtree delegated to the user (systemd's
- * Delegate=: the user's own cgroup, /proc/self/cgroup's "0::/PATH", whose
- * cgroup.subtree_control the user may write), or NULL */
+/* where the cgroup2 hierarchy is mounted for a rootless box:
+ * $BOX_CGROUP2_MOUNT (a hybrid host's /sys/fs/cgroup/unified, a test's
+ * mount), else /sys/fs/cgroup on a v2 host; NULL on a v1 host */
+static const char *
+v2_mount (void)
+{
+	const char *m = getenv ("BOX_CGROUP2_MOUNT");
+
+	if (m && *m)
+		return m;
+	return cgroup_is_v2_host () ? HIERARCHY_ROOT : NULL;
+}
+
+/* DIR is the user's to delegate from: it may move processes into it and
+ * enable controllers below it (the files systemd's Delegate= chowns) */
+static int
+is_delegated (const char *dir)
+{
+	char f[PATH_MAX + 32];
+
+	snprintf (f, sizeof f, "%s/cgroup.procs", dir);
+	if (access (f, W_OK) < 0)
+		return 0;
+	snprintf (f, sizeof f, "%s/cgroup.subtree_control", dir);
+	return access (f, W_OK) == 0;
+}
+
+/* rootless: the cgroup2 subtree delegated to the user, as systemd
+ * delegates user@UID.service: from the user's own cgroup
+ * (/proc/self/cgroup's "0::/PATH") up, the highest the user may delegate
+ * from, so that the containers sit beside the user's processes (their
+ * common parent is the user's: moving a process needs that), not under
+ * them (a cgroup with processes enables no controller); or NULL */
 static const char *
 delegated_root (void)
 {
 	static char dir[PATH_MAX];
 	static int done;
 	_cleanup_file_ FILE *f = NULL;
-	char line[PATH_MAX - 64], ctl[PATH_MAX + 32];
+	const char *m;
+	char line[PATH_MAX - 64], up[PATH_MAX], *slash;
+	size_t top;
 
 	if (done++)
 		return *dir ? dir : NULL;
-	if (!cgroup_is_v2_host () || !(f = fopen ("/proc/self/cgroup", "re")))
+	if (!(m = v2_mount ()) || !(f = fopen ("/proc/self/cgroup", "re")))
 		return NULL;
-	while (fgets (line, sizeof line, f))
-		if (!strncmp (line, "0::/", 4)) {
-			line[strcspn (line, "\n")] = '\0';
-			snprintf (ctl, sizeof ctl, HIERARCHY_ROOT "%s/cgroup.subtree_control", line + 3);
-			if (access (ctl, W_OK) == 0)
-				snprintf (dir, sizeof dir, HIERARCHY_ROOT "%s", line + 3);
+	top = strlen (m);
+	while (fgets (line, sizeof line, f)) {
+		line[strcspn (line, "\n")] = '\0';
+		/* the root cgroup is no one's delegation */
+		if (strncmp (line, "0::/", 4) || !line[4])
+			continue;
+		snprintf (up, sizeof up, "%s%s", m, line + 3);
+		while (is_delegated (up)) {
+			snprintf (dir, sizeof dir, "%s", up);
+			if (!(slash = strrchr (up, '/')) || (size_t)(slash - up) <= top)
+				break;
+			*slash = '\0';
 		}
+	}
 	return *dir ? dir : NULL;
 }
 
@@ -325,6 +364,44 @@ v2_check (const int set[N_NEEDS], struct bx_err *e)
 	return 0;
 }
 
+/* the cgroup2 controller FLAG (cgroup_limits_flags's) is written to */
+static const char *
+v2_ctrl_of (const char *flag)
+{
+	static const char *const by_prefix[][2] = {{"--memory", "memory"}, {"--cpuset", "cpuset"}, {"--cpu", "cpu"},
+	                                           {"--pids", "pids"},     {"--blkio", "io"},      {"--device-", "io"}};
+
+	for (size_t i = 0; i < sizeof by_prefix / sizeof by_prefix[0]; i++)
+		if (!strncmp (flag, by_prefix[i][0], strlen (by_prefix[i][0])))
+			return by_prefix[i][1];
+	return NULL;
+}
+
+/* v2: each flag of L has its controller in the root's cgroup.controllers
+ * (a delegated subtree has those its parent gave it); crun's words, which
+ * rootless Podman shows. A plain directory standing in for the root
+ * ($BOX_CGROUP2_ROOT in the tests) has no such file: nothing to compare. */
+static int
+v2_check_controllers (const struct cgroup_limits *l, struct bx_err *e)
+{
+	const char *flags[32], *ctrl;
+	char have[512] = " ", word[24];
+	size_t n = cgroup_limits_flags (l, flags, 32);
+
+	if (!n || get (v2_root (), "cgroup.controllers", have + 1, sizeof have - 2) < 0)
+		return 0;
+	strcat (have, " ");
+	for (size_t i = 0; i < n; i++) {
+		if (!(ctrl = v2_ctrl_of (flags[i])))
+			continue;
+		snprintf (word, sizeof word, " %s ", ctrl);
+		if (!strstr (have, word))
+			return err_set (e, BX_USAGE, 0, "%s: the requested cgroup controller `%s` is not available",
+			                flags[i], ctrl);
+	}
+	return 0;
+}
+
 int
 cgroup_check (const struct cgroup_limits *l, struct bx_err *e)
 {
@@ -336,7 +413,7 @@ cgroup_check (const struct cgroup_limits *l, struct bx_err *e)
 	if (cgroup_is_none ())
 		return 0;
 	if (v2_root ()) {
-		if (v2_check (set, e) < 0)
+		if (v2_check (set, e) < 0 || v2_check_controllers (l, e) < 0)
 			return -1;
 	} else
 		for (int i = 0; i < N_NEEDS; i++) {
@@ -733,7 +810,10 @@ cgroup_create (struct cgroup *cg, const char *path, const struct cgroup_limits *
 	}
 	if ((cg->v2 ? v2_limits (cg->dir[0], l, e) : v1_limits (cg, l, e)) < 0)
 		return -1;
-	if (cg->v2 && devcg_apply_v2 (cg->dir[0], l->devrules, l->ndevrules, e) < 0)
+	/* rootless: no device program (loading one needs CAP_BPF on the host,
+	 * as crun and runc skip it); the user namespace keeps the host's
+	 * device nodes to their owners and mknod refused */
+	if (cg->v2 && !root_is_rootless () && devcg_apply_v2 (cg->dir[0], l->devrules, l->ndevrules, e) < 0)
 		return -1;
 	if (cg->v2 && test_root ())
 		/* a test directory: no kernel file to write pids to */

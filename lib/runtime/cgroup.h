@@ -6,7 +6,10 @@
  * /sys/fs/cgroup is the cgroup2 root, the controllers enabled in the
  * parents' cgroup.subtree_control. A container's cgroup is "box/<id>"
  * under each. $BOX_CGROUP2_ROOT names a directory to use as the cgroup2
- * root instead (tests point it at a plain directory). The files to join
+ * root instead (tests point it at a plain directory). Rootless: the root
+ * is the subtree delegated to the user in the cgroup2 hierarchy
+ * ($BOX_CGROUP2_MOUNT, else /sys/fs/cgroup on a v2 host), none without
+ * one. The files to join
  * by (cgroup.procs; v1: tasks) are opened up front, so that joining is
  * one write(2) each, safe in a freshly cloned child. */
 #ifndef BOX_CGROUP_H

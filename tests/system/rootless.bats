@@ -81,13 +81,52 @@ setup () {
 teardown () {
 	[[ -z ${RL_ROOT-} ]] || as_user usr-ns --stop >/dev/null 2>&1 || true
 	_rl_kill
+	rl_undelegate
 }
 
 # as_user CMD...: CMD as the test user, an environment as a login's
 as_user () {
 	runuser -u "$RL_USER" -- env -i HOME="$RL_HOME" USER="$RL_USER" LC_ALL=C TZ=UTC \
 		PATH="$RL_BIN:/usr/sbin:/usr/bin:/sbin:/bin" XDG_DATA_HOME="$RL_XDG" BOX_NET_PREFIX="$RL_PREFIX" \
-		${BOX_ROOTLESS_HOST_LOOPBACK:+BOX_ROOTLESS_HOST_LOOPBACK=$BOX_ROOTLESS_HOST_LOOPBACK} "$@"
+		${BOX_ROOTLESS_HOST_LOOPBACK:+BOX_ROOTLESS_HOST_LOOPBACK=$BOX_ROOTLESS_HOST_LOOPBACK} \
+		${BOX_CGROUP2_MOUNT:+BOX_CGROUP2_MOUNT=$BOX_CGROUP2_MOUNT} \
+		${BOX_CGROUP2_ROOT:+BOX_CGROUP2_ROOT=$BOX_CGROUP2_ROOT} "$@"
+}
+
+# rl_delegate: a cgroup2 hierarchy mounted at $RL_CG2 (this host's v1
+# holds the controllers: it has the core files only), with a subtree
+# $RL_DELEG delegated to the user as systemd delegates user@UID.service
+# (the directory and the files of /sys/kernel/cgroup/delegate chowned),
+# the user's processes in its init.scope (as_deleg); rl_undelegate
+# removes it all
+rl_delegate () {
+	local d f
+	RL_CG2=$RL_DIR/cg2-$BATS_TEST_NUMBER
+	mkdir "$RL_CG2"
+	mount -t cgroup2 none "$RL_CG2"
+	RL_DELEG=$RL_CG2/rl-$$-$BATS_TEST_NUMBER
+	for d in "$RL_DELEG" "$RL_DELEG/init.scope"; do
+		mkdir "$d"
+		# (those of the controllers the hierarchy lacks are absent)
+		while read -r f; do
+			[[ ! -e $d/$f ]] || chown "$RL_USER:" "$d/$f"
+		done </sys/kernel/cgroup/delegate
+		chown "$RL_USER:" "$d"
+	done
+	export BOX_CGROUP2_MOUNT=$RL_CG2
+}
+
+rl_undelegate () {
+	[[ -n ${RL_DELEG-} ]] || return 0
+	_rl_kill
+	[[ ! -d $RL_DELEG ]] || find "$RL_DELEG" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	umount "$RL_CG2"
+	rmdir "$RL_CG2"
+}
+
+# as_deleg CMD...: as_user CMD, from the delegated subtree's init.scope
+as_deleg () {
+	(echo "$BASHPID" >"$RL_DELEG/init.scope/cgroup.procs" && as_user "$@")
 }
 
 # lines with their blanks squeezed (a uid_map's columns)
@@ -193,6 +232,57 @@ rl_small () {
 	run -1 as_user box top rl2
 	[[ $output == "Error response from daemon: top is not supported in rootless mode without cgroups v2" ]]
 	run -0 as_user box rm -f rl2
+}
+
+@test "rootless: with a delegated cgroup v2 subtree the container has a cgroup in it; pause, stats, top" {
+	# mounted before the holder's mount namespace is made, as
+	# /sys/fs/cgroup is there from boot
+	rl_delegate
+	rl_small
+	run -0 as_deleg box run -d --name rl3 --network none small sleep 100
+	id=$output
+	pid=$(sed -n 's/^pid=//p' "$RL_ROOT/containers/$id/state")
+	# beside the user's processes, under the top of the delegation
+	[[ $(cat "$RL_DELEG/box/$id/cgroup.procs") == "$pid" ]]
+	grep -qx "0::/rl-$$-$BATS_TEST_NUMBER/box/$id" "/proc/$pid/cgroup"
+	[[ $(stat -c %u "$RL_DELEG/box/$id") == "$RL_UID" ]]
+	# pause and unpause through cgroup.freeze
+	run -0 as_deleg box pause rl3
+	[[ $(cat "$RL_DELEG/box/$id/cgroup.freeze") == 1 ]]
+	grep -qx 'frozen 1' "$RL_DELEG/box/$id/cgroup.events"
+	run -0 as_deleg box ps --format '{{.Names}} {{.Status}}'
+	[[ $output == "rl3 Up "*" (Paused)" ]]
+	run -0 as_deleg box unpause rl3
+	[[ $(cat "$RL_DELEG/box/$id/cgroup.freeze") == 0 ]]
+	run -0 as_deleg box exec rl3 echo thawed
+	[[ $output == thawed ]]
+	run -0 as_deleg box stats --no-stream --format '{{.Name}} {{.CPUPerc}}' rl3
+	[[ $output =~ ^rl3\ [0-9]+\.[0-9]{2}%$ ]]
+	run -0 as_deleg box top rl3
+	[[ ${lines[0]} == "UID"*"PID"*"CMD" && ${lines[1]} == *" $pid "*"sleep 100" ]]
+	# the subtree delegates none of the controllers a limit needs: the
+	# container is not made, in crun's words (rootless Podman's error)
+	run -125 as_deleg box run --rm --network none -m 64m small true
+	[[ $output == *"--memory: the requested cgroup controller \`memory\` is not available" ]]
+	run -125 as_deleg box run --rm --network none --pids-limit 50 small true
+	[[ $output == *"--pids-limit: the requested cgroup controller \`pids\` is not available" ]]
+	run -0 as_deleg box rm -f rl3
+	[[ ! -e $RL_DELEG/box/$id ]]
+}
+
+@test "rootless: a limit whose controller the subtree has is written (a plain directory for the cgroup2 root)" {
+	rl_small
+	# the delegated subtree's stand-in: the user's plain directory, as
+	# BOX_CGROUP2_ROOT is root's (no controller here is v2's)
+	mkdir "$RL_HOME/cg-$BATS_TEST_NUMBER"
+	chown "$RL_USER:" "$RL_HOME/cg-$BATS_TEST_NUMBER"
+	BOX_CGROUP2_ROOT=$RL_HOME/cg-$BATS_TEST_NUMBER run -0 --separate-stderr as_user box run -d --name rl4 --network none -m 64m --pids-limit 50 --cpus 0.5 small sleep 100
+	id=$output
+	[[ -z $stderr ]]
+	cg=$RL_HOME/cg-$BATS_TEST_NUMBER/box/$id
+	[[ $(cat "$cg/memory.max") == 67108864 && $(cat "$cg/pids.max") == 50 && $(cat "$cg/cpu.max") == "50000 100000" ]]
+	BOX_CGROUP2_ROOT=$RL_HOME/cg-$BATS_TEST_NUMBER run -0 as_user box rm -f rl4
+	[[ ! -e $cg ]]
 }
 
 @test "rootless: build ., RUN in a container of the user's on the default network" {
