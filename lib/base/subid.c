@@ -131,6 +131,29 @@ subid_read (const char *file, const char *name, long long id, struct subid_range
 	return subid_parse (text, file, name, id, out, e);
 }
 
+int
+subid_read_ns (const char *map, struct subid_ranges *out, struct bx_err *e)
+{
+	_cleanup_free_ char *text = NULL;
+	unsigned long long in, host, count;
+	int n;
+
+	*out = (struct subid_ranges){0};
+	if (afile_slurp_at (AT_FDCWD, map, &text, NULL, e) < 0)
+		return -1;
+	for (const char *s = text; sscanf (s, "%llu %llu %llu%n", &in, &host, &count, &n) == 3; s += n) {
+		if (in == 0)
+			in++, count--;
+		if (!count)
+			continue;
+		if (out->n == SUBID_MAX)
+			return err_set (e, BX_FAIL, 0, "%s: more than %d ranges", map, SUBID_MAX);
+		out->r[out->n++] = (struct subid_range){in, count};
+		out->total += count;
+	}
+	return 0;
+}
+
 static int
 subid_highest (const struct subid_range *r, int matched, void *arg)
 {

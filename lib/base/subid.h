@@ -36,6 +36,10 @@ int subid_parse (const char *text, const char *file, const char *name, long long
                  struct bx_err *e);
 /* The same from the file FILE; a missing file lists nothing. */
 int subid_read (const char *file, const char *name, long long id, struct subid_ranges *out, struct bx_err *e);
+/* Rootless: the ids of this process's user namespace but 0 (the user
+ * itself), from MAP ("/proc/self/uid_map", "/proc/self/gid_map"), as the
+ * namespace numbers them: the user's subordinate ids, 1.. under usr-ns. */
+int subid_read_ns (const char *map, struct subid_ranges *out, struct bx_err *e);
 /* The first id above every range of every owner in FILE, and at least
  * MIN: where a new owner's range goes (useradd's and dockerd's choice for
  * dockremap: after the highest one used). */

@@ -10,6 +10,7 @@
 #include "base/cleanup.h"
 #include "base/layout.h"
 #include "base/lock.h"
+#include "base/root.h"
 #include "base/strbuf.h"
 #include "base/subid.h"
 #include "runtime/ctr.h"
@@ -25,10 +26,15 @@ struct idalloc_table {
 	size_t n;
 };
 
-/* The pool: root's ranges, or the default one */
+/* The pool: root's ranges, or the default one; rootless, the ids of the
+ * user's namespace (its subordinate ids, 1..: the host's ids are not
+ * the namespace's to hand out) */
 static int
 idalloc_pool (const char *file, struct subid_ranges *r, struct bx_err *e)
 {
+	if (root_is_rootless ())
+		return subid_read_ns (strcmp (file, SUBID_UID_FILE) ? "/proc/self/gid_map" : "/proc/self/uid_map", r,
+		                      e);
 	if (subid_read (file, "root", 0, r, e) < 0)
 		return -1;
 	if (r->n == 0) {

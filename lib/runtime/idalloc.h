@@ -4,7 +4,9 @@
  * The pool is root's subordinate ranges in /etc/subuid and /etc/subgid
  * (root runs the containers, as Podman's rootful auto takes the ranges of
  * its "containers" user), or, when root has none, IDALLOC_POOL_START on
- * (IDALLOC_POOL_SIZE ids), above the ids a host hands out. The uid and
+ * (IDALLOC_POOL_SIZE ids), above the ids a host hands out. Rootless
+ * (usr-ns), the ids of the user's namespace but 0: the user's
+ * subordinate ids as the namespace numbers them, 1... The uid and
  * gid pools are read as one line of ids each; a container gets the same
  * OFFSET and SIZE in both. This module alone reads and writes the file,
  * one "OFFSET SIZE ID" a line, under a flock of userns-ranges.lock;

@@ -14,9 +14,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/afile.h"
 #include "base/cleanup.h"
 #include "base/layout.h"
 #include "base/lock.h"
+#include "base/root.h"
 #include "base/subid.h"
 #include "runtime/settings.h"
 
@@ -148,10 +150,13 @@ int
 remap_default_user (int rootfd, struct bx_err *e)
 {
 	static char *const useradd[] = {"useradd", "-r", "-s", "/bin/false", "-M", REMAP_DEFAULT_USER, NULL};
-	_cleanup_close_ int lock = lock_take_at (rootfd, L_SETTINGS_LOCK, LOCK_WAIT, e);
+	_cleanup_close_ int lock = -1;
 	struct passwd *pw;
 
-	if (lock < 0)
+	/* rootless: the user's own subordinate ids stand for boxremap's */
+	if (root_is_rootless ())
+		return 0;
+	if ((lock = lock_take_at (rootfd, L_SETTINGS_LOCK, LOCK_WAIT, e)) < 0)
 		return -1;
 	if (!(pw = getpwnam (REMAP_DEFAULT_USER))) {
 		if (remap_run (useradd, e) < 0)
@@ -160,6 +165,35 @@ remap_default_user (int rootfd, struct bx_err *e)
 			return err_set (e, BX_SYSTEM, 0, "useradd made no user " REMAP_DEFAULT_USER);
 	}
 	return remap_ranges_add (pw->pw_uid, e);
+}
+
+/* rootless: the host's ids of R as the user's namespace numbers them
+ * (MAP its /proc/self/uid_map or gid_map); a range the namespace does
+ * not hold whole is refused, naming SPEC */
+static int
+remap_in_ns (const char *map, struct subid_ranges *r, const char *spec, struct bx_err *e)
+{
+	_cleanup_free_ char *text = NULL;
+	unsigned long long in, host, count;
+	int n, found;
+
+	if (afile_slurp_at (AT_FDCWD, map, &text, NULL, e) < 0)
+		return -1;
+	for (size_t i = 0; i < r->n; i++) {
+		found = 0;
+		for (const char *s = text; !found && sscanf (s, "%llu %llu %llu%n", &in, &host, &count, &n) == 3;
+		     s += n)
+			if (r->r[i].start >= host && r->r[i].start + r->r[i].count <= host + count) {
+				r->r[i].start = r->r[i].start - host + in;
+				found = 1;
+			}
+		if (!found)
+			return err_set (e, BX_USAGE, 0,
+			                "userns-remap %s: range %llu-%llu: not in the user's namespace (%s)", spec,
+			                (unsigned long long)r->r[i].start,
+			                (unsigned long long)(r->r[i].start + r->r[i].count - 1), map);
+	}
+	return 0;
 }
 
 static int
@@ -171,6 +205,9 @@ remap_map (const char *file, const char *name, long long id, const char *spec, s
 		return -1;
 	if (r.n == 0)
 		return err_set (e, BX_USAGE, 0, "userns-remap %s: no ranges for %s in %s", spec, name, file);
+	if (root_is_rootless () &&
+	    remap_in_ns (strcmp (file, SUBID_UID_FILE) ? "/proc/self/gid_map" : "/proc/self/uid_map", &r, spec, e) < 0)
+		return -1;
 	return idmap_from_ranges (m, &r, 0, e) < 0 ? err_wrap (e, "userns-remap %s", spec) : 0;
 }
 
@@ -187,11 +224,29 @@ remap_of (const char *spec, struct idmap *uid, struct idmap *gid, struct bx_err 
 	return 0;
 }
 
+/* rootless "default": the user's namespace's ids but 0, the user's
+ * subordinate ids (an ordinary user makes no boxremap) */
+static int
+remap_ns_default (struct idmap *uid, struct idmap *gid, struct bx_err *e)
+{
+	struct subid_ranges u, g;
+
+	if (subid_read_ns ("/proc/self/uid_map", &u, e) < 0 || subid_read_ns ("/proc/self/gid_map", &g, e) < 0)
+		return -1;
+	if (!u.n || !g.n)
+		return err_set (e, BX_USAGE, 0,
+		                "userns-remap default: no subordinate ids in the user's namespace (/etc/subuid, "
+		                "/etc/subgid)");
+	return idmap_from_ranges (uid, &u, 0, e) < 0 || idmap_from_ranges (gid, &g, 0, e) < 0 ? -1 : 0;
+}
+
 int
 remap_resolve (int rootfd, const char *spec, struct idmap *uid, struct idmap *gid, struct bx_err *e)
 {
 	if (strcmp (spec, REMAP_DEFAULT) != 0)
 		return remap_of (spec, uid, gid, e);
+	if (root_is_rootless ())
+		return remap_ns_default (uid, gid, e);
 	/* boxremap, or its ranges, made the first time they are missing */
 	if (remap_of (REMAP_DEFAULT_USER, uid, gid, e) == 0)
 		return 0;

@@ -6,7 +6,10 @@
  * after the highest range /etc/subuid and /etc/subgid hold (usermod -v,
  * -w). "USER[:GROUP]" maps onto USER's ranges in /etc/subuid and GROUP's
  * (USER's when none) in /etc/subgid, names or ids; container id 0 at the
- * first range's start, as dockerd does.
+ * first range's start, as dockerd does. Rootless (usr-ns), the ids are
+ * the user's namespace's: "default" is its ids but 0 (the user's
+ * subordinate ids, 1..; no boxremap is made), USER's ranges are taken as
+ * the namespace numbers them, refused when it does not hold them.
  */
 #ifndef BOX_REMAP_H
 #define BOX_REMAP_H

@@ -82,6 +82,7 @@ teardown () {
 	[[ -z ${RL_ROOT-} ]] || as_user usr-ns --stop >/dev/null 2>&1 || true
 	_rl_kill
 	rl_undelegate
+	[[ -z ${RL_NOBODY-} ]] || sed -i "/^nobody:$RL_NOBODY\$/d" /etc/subuid /etc/subgid
 }
 
 # as_user CMD...: CMD as the test user, an environment as a login's
@@ -283,6 +284,27 @@ rl_small () {
 	[[ $(cat "$cg/memory.max") == 67108864 && $(cat "$cg/pids.max") == 50 && $(cat "$cg/cpu.max") == "50000 100000" ]]
 	BOX_CGROUP2_ROOT=$RL_HOME/cg-$BATS_TEST_NUMBER run -0 as_user box rm -f rl4
 	[[ ! -e $cg ]]
+}
+
+@test "rootless: --userns=auto and userns-remap take the user's namespace's ids; info says rootless and userns" {
+	rl_small
+	run -0 as_user box info --format '{{.SecurityOptions}}'
+	[[ $output == "[name=seccomp,profile=default name=rootless]" ]]
+	# the pool is the namespace's 65536 ids (1..), not root's ranges or 2^31 on
+	run -125 as_user box run --rm --network none --userns=auto:size=65537 small true
+	[[ $output == *"--userns=auto: no room for 65537 ids left in the pool of 65536"* ]]
+	run -0 as_user box config userns-remap default
+	# no boxremap: an ordinary user makes no user
+	run -1 id boxremap
+	run -0 as_user box info --format '{{.SecurityOptions}}'
+	[[ $output == "[name=seccomp,profile=default name=userns name=rootless]" ]]
+	# another's ranges are not the user's to map (nobody's, for the test)
+	RL_NOBODY=$((RL_SUB + 65536)):65536
+	echo "nobody:$RL_NOBODY" | tee -a /etc/subuid >>/etc/subgid
+	run -0 as_user box config userns-remap nobody
+	run -125 as_user box run --rm --network none small true
+	sed -i "/^nobody:$RL_NOBODY\$/d" /etc/subuid /etc/subgid
+	[[ $output == *"userns-remap nobody: range $((RL_SUB + 65536))-$((RL_SUB + 131071)): not in the user's namespace (/proc/self/uid_map)" ]]
 }
 
 @test "rootless: build ., RUN in a container of the user's on the default network" {
