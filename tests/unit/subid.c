@@ -67,11 +67,40 @@ next_free (void)
 	tap_scratch_remove (dir);
 }
 
+static void
+read_ns (void)
+{
+	char dir[256], path[300];
+	struct subid_ranges r;
+	struct bx_err e = {0};
+	FILE *f;
+
+	tap_scratch (dir, sizeof dir, "subid");
+	snprintf (path, sizeof path, "%s/uid_map", dir);
+	f = fopen (path, "w");
+	fputs ("         0       1000          1\n         1     100000      65536\n", f);
+	fclose (f);
+	ok (subid_read_ns (path, &r, &e) == 0 && r.n == 1, "usr-ns's map: the user left out");
+	ok (r.r[0].start == 1 && r.r[0].count == 65536 && r.total == 65536, "1.., as the namespace numbers them");
+	f = fopen (path, "w");
+	fputs ("0 1000 10\n", f);
+	fclose (f);
+	ok (subid_read_ns (path, &r, &e) == 0 && r.n == 1 && r.r[0].start == 1 && r.r[0].count == 9,
+	    "0 cut from a longer line");
+	f = fopen (path, "w");
+	fputs ("0 1000 1\n", f);
+	fclose (f);
+	ok (subid_read_ns (path, &r, &e) == 0 && r.n == 0 && r.total == 0, "one uid: none");
+	ok (subid_read_ns ("/nonexistent/uid_map", &r, &e) < 0, "an unreadable map is an error");
+	tap_scratch_remove (dir);
+}
+
 int
 main (void)
 {
 	ranges ();
 	malformed ();
 	next_free ();
+	read_ns ();
 	return tap_done ();
 }
