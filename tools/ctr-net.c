@@ -645,7 +645,9 @@ main (int argc, char **argv)
 	err_prog_init (argv[0]);
 	if ((i = root_opt (argc, argv, &c.root)) < 0 || i >= argc)
 		usage ();
-	if ((c.rootfd = root_open (c.root, &e)) < 0 || rlnet_enter (c.rootfd, &e) < 0)
+	/* attach and connect may publish ports */
+	if ((c.rootfd = root_open (c.root, &e)) < 0 ||
+	    rlnet_enter (c.rootfd, !strcmp (argv[i], "attach") || !strcmp (argv[i], "connect"), &e) < 0)
 		return err_report (&e);
 	/* what a killed create or rm left (a readdir when there is none) */
 	bridge_reap (c.rootfd);

@@ -384,7 +384,7 @@ while True:
 	[[ -n $(as_user usr-ns --pid) ]]
 }
 
-@test "rootless: -p HOSTPORT:80 is reachable on 127.0.0.1; ports below 1024 refused" {
+@test "rootless: -p HOSTPORT:80 is reachable on 127.0.0.1 and [::1]; ports below 1024 refused" {
 	rl_small
 	port=$(_box_free_port)
 	run -0 as_user box run -d --name web -p "$port:80" small sh -c 'while :; do echo hello-from-web | nc -l -p 80; done'
@@ -397,11 +397,35 @@ while True:
 	[[ $out == hello-from-web ]]
 	# the host's port is slirp4netns's, which the user runs
 	ss -Htlnp "sport = :$port" | grep -q slirp4netns
+	# and on the host's IPv6 too, as rootless Podman's: a relay of the
+	# user's on [::] (slirp4netns forwards IPv4 alone) to slirp4netns
+	out=$(python3 -c 'import socket, sys; print(socket.create_connection(("::1", int(sys.argv[1]))).makefile().readline().strip())' "$port")
+	[[ $out == hello-from-web ]]
+	relay=$(ss -Htlnp "sport = :$port" | sed -n 's/^LISTEN .*\[::\]:[0-9]* .*pid=\([0-9]*\),.*/\1/p')
+	[[ $(awk '/^Uid:/ { print $2 }' "/proc/$relay/status") == "$RL_UID" ]]
+	# a second container cannot take the port, on either
+	run -125 as_user box run --rm -p "$port:80" small true
+	[[ $output == *"port is already allocated"* ]]
 	run -0 as_user box rm -f web
 	# gone with the container
 	[[ -z $(ss -Htln "sport = :$port") ]]
 	run -125 as_user box run --rm -p 80:80 small true
 	[[ $output == *"cannot expose privileged port 80, choose a larger port number (>= 1024)"* ]]
+	# a port the host's IPv6 side has taken: refused, the IPv4 side undone
+	port=$(_box_free_port)
+	python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+s.bind(("::1", int(sys.argv[1])))
+s.listen(1)
+print("up", flush=True)
+time.sleep(30)' "$port" >"$BATS_TEST_TMPDIR/v6" &
+	v6=$!
+	for _ in $(seq 50); do [[ -s $BATS_TEST_TMPDIR/v6 ]] && break; sleep 0.1; done
+	run -125 as_user box run --rm -p "$port:80" small true
+	kill "$v6"
+	[[ $output == *"Bind for :::$port failed: port is already allocated"* ]]
+	[[ -z $(ss -Htln "sport = :$port" | grep -v '\[::1\]') ]]
 }
 
 @test "rootless: a named network, containers reach each other by name" {

@@ -26,6 +26,7 @@
 #include "base/lock.h"
 #include "base/root.h"
 #include "netlink.h"
+#include "rlproxy.h"
 #include "runtime/ctr.h"
 
 #define GUEST_ADDR "10.0.2.100" /* slirp4netns --configure's address of tap0 */
@@ -190,7 +191,7 @@ rlnet_sysfs (void)
 }
 
 int
-rlnet_enter (int rootfd, struct bx_err *e)
+rlnet_enter (int rootfd, int ports, struct bx_err *e)
 {
 	_cleanup_close_ int lk = -1;
 	_cleanup_close_ int ns = -1;
@@ -213,6 +214,8 @@ rlnet_enter (int rootfd, struct bx_err *e)
 	}
 	if (sysfs_ensure (rootfd, ns, e) < 0)
 		return err_wrap (e, "rootless network");
+	if (ports && rlproxy_prepare (e) < 0)
+		return -1;
 	if (setns (ns, CLONE_NEWNET) < 0)
 		return err_set (e, BX_SYSTEM, errno, "join the rootless network namespace");
 	return 0;
@@ -243,6 +246,8 @@ api_call (int rootfd, json_t *req, struct bx_err *e)
 	return r;
 }
 
+static int forward_remove (int rootfd, const char *proto, unsigned port, struct bx_err *e);
+
 static int
 forward_add (int rootfd, const char *proto, struct in_addr host_ip, unsigned port, struct bx_err *e)
 {
@@ -265,6 +270,12 @@ forward_add (int rootfd, const char *proto, struct in_addr host_ip, unsigned por
 	if (!json_object_get (r, "return"))
 		rc = err_set (e, BX_CONFLICT, 0, "Bind for %s:%u failed: port is already allocated", ip, port);
 	json_decref (r);
+	/* all the host's addresses: its IPv6 ones through a relay of ours */
+	if (rc == 0 && host_ip.s_addr == htonl (INADDR_ANY) && !strcmp (proto, "tcp") &&
+	    rlproxy_start (rootfd, port, e) < 0) {
+		forward_remove (rootfd, proto, port, &(struct bx_err){0});
+		rc = -1;
+	}
 	return rc;
 }
 
@@ -305,5 +316,9 @@ rlnet_forward (int rootfd, const char *proto, struct in_addr host_ip, unsigned p
 {
 	if (!root_is_rootless ())
 		return 0;
-	return add ? forward_add (rootfd, proto, host_ip, port, e) : forward_remove (rootfd, proto, port, e);
+	if (add)
+		return forward_add (rootfd, proto, host_ip, port, e);
+	if (!strcmp (proto, "tcp"))
+		rlproxy_stop (rootfd, port);
+	return forward_remove (rootfd, proto, port, e);
 }

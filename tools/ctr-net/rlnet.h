@@ -17,8 +17,10 @@
 #include "base/err.h"
 
 /* Rootless (root_is_rootless): make the namespace and its slirp4netns if
- * they are not there, then join it. Nothing for root. */
-int rlnet_enter (int rootfd, struct bx_err *e);
+ * they are not there, then join it; PORTS: ports may be published (the
+ * IPv6 relays' spawner is left in the host's namespace, rlproxy.h).
+ * Nothing for root. */
+int rlnet_enter (int rootfd, int ports, struct bx_err *e);
 /* Where the sysfs of the namespace ctr-net works in is: /sys, or
  * rootless the state directory's `netns.sys`, mounted with the namespace
  * (the holder's /sys shows the host's devices). */

@@ -1,0 +1,205 @@
+/* rlproxy - rootless: [::]:PORT relayed to 127.0.0.1:PORT (rlproxy.h) */
+#include "rlproxy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/afile.h"
+#include "base/cleanup.h"
+#include "base/layout.h"
+#include "runtime/ctr.h"
+
+static void
+rlproxy_name (unsigned port, char *buf, size_t len)
+{
+	snprintf (buf, len, L_RL_PROXY "/tcp-%u", port);
+}
+
+/* bytes both ways between A and B until both have ended */
+static void __attribute__ ((noreturn)) rlproxy_relay (int a, int b)
+{
+	struct pollfd p[2] = {{.fd = a, .events = POLLIN}, {.fd = b, .events = POLLIN}};
+	char buf[65536];
+	int open = 2;
+
+	while (open && poll (p, 2, -1) >= 0)
+		for (int i = 0; i < 2; i++) {
+			ssize_t n;
+			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if ((n = read (p[i].fd, buf, sizeof buf)) <= 0) {
+				/* its end of the stream passed on: the other way may go on */
+				shutdown (p[1 - i].fd, SHUT_WR);
+				p[i].fd = -1;
+				open--;
+				continue;
+			}
+			if (afile_write_all (p[1 - i].fd, buf, (size_t)n) < 0)
+				_exit (0);
+		}
+	_exit (0);
+}
+
+/* a connection to slirp4netns's IPv4 forward of PORT, relayed */
+static void
+rlproxy_serve (int c, unsigned port)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons ((uint16_t)port),
+	                         .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
+	int s;
+
+	if (fork () != 0)
+		return;
+	if ((s = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    connect (s, (struct sockaddr *)&to, sizeof to) < 0)
+		_exit (1);
+	rlproxy_relay (c, s);
+}
+
+/* the listener's life: every fd but L closed (3, the spawner's socket,
+ * replaced by it), its children reaped by the kernel */
+static void __attribute__ ((noreturn)) rlproxy_loop (int l, unsigned port)
+{
+	int null = open ("/dev/null", O_RDWR | O_CLOEXEC), c;
+
+	signal (SIGCHLD, SIG_IGN);
+	signal (SIGPIPE, SIG_IGN);
+	if (null < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0 || dup2 (null, 2) < 0 || dup2 (l, 3) < 0)
+		_exit (1);
+	close_range (4, ~0U, 0);
+	for (;;) {
+		if ((c = accept4 (3, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+			if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE)
+				continue;
+			_exit (1);
+		}
+		rlproxy_serve (c, port);
+		close (c);
+	}
+}
+
+/* [::]:PORT, IPv6 alone, listening; -errno on failure */
+static int
+rlproxy_listen (unsigned port)
+{
+	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons ((uint16_t)port),
+	                         .sin6_addr = IN6ADDR_ANY_INIT};
+	int one = 1, s;
+
+	if ((s = socket (AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -errno;
+	if (setsockopt (s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0 ||
+	    setsockopt (s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    bind (s, (struct sockaddr *)&a, sizeof a) < 0 || listen (s, 128) < 0)
+		return -errno;
+	return s;
+}
+
+/* what a relay answers the spawner's caller */
+struct rlproxy_reply {
+	int err;
+	pid_t pid;
+};
+
+/* the spawner, in the host's namespace: a relay for each port asked on
+ * S, which answers itself; gone when ctr-net is */
+static void __attribute__ ((noreturn)) rlproxy_spawner (int s)
+{
+	unsigned port;
+
+	signal (SIGCHLD, SIG_IGN);
+	while (read (s, &port, sizeof port) == sizeof port) {
+		if (fork () != 0)
+			continue;
+		/* a session of its own before it is known: stop kills the group */
+		int l = setsid () < 0 ? -errno : rlproxy_listen (port);
+		struct rlproxy_reply r = {l < 0 ? -l : 0, getpid ()};
+		if (write (s, &r, sizeof r) != sizeof r || l < 0)
+			_exit (1);
+		rlproxy_loop (l, port);
+	}
+	_exit (0);
+}
+
+static int spawner = -1;
+
+int
+rlproxy_prepare (struct bx_err *e)
+{
+	int sv[2];
+	pid_t c;
+
+	if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 || (c = fork ()) < 0)
+		return err_set (e, BX_SYSTEM, errno, "rootless IPv6 ports");
+	if (c == 0) {
+		/* no lock or file of ctr-net's held on */
+		if (dup2 (sv[1], 3) < 0)
+			_exit (1);
+		close_range (4, ~0U, 0);
+		rlproxy_spawner (3);
+	}
+	close (sv[1]);
+	spawner = sv[0];
+	return 0;
+}
+
+int
+rlproxy_start (int rootfd, unsigned port, struct bx_err *e)
+{
+	struct rlproxy_reply r = {EIO, 0};
+	char name[64], rec[64];
+
+	rlproxy_stop (rootfd, port);
+	if (spawner < 0)
+		return err_set (e, BX_FAIL, 0, "[::]:%u: no relay spawner (rlproxy_prepare)", port);
+	if (mkdirat (rootfd, L_RL_PROXY, 0700) < 0 && errno != EEXIST)
+		return err_set (e, BX_SYSTEM, errno, "%s", L_RL_PROXY);
+	if (write (spawner, &port, sizeof port) != sizeof port || read (spawner, &r, sizeof r) != sizeof r)
+		return err_set (e, BX_SYSTEM, errno, "[::]:%u: relay", port);
+	if (r.err == EADDRINUSE)
+		return err_set (e, BX_CONFLICT, 0, "Bind for :::%u failed: port is already allocated", port);
+	if (r.err)
+		return err_set (e, BX_SYSTEM, r.err, "listen on [::]:%u", port);
+	rlproxy_name (port, name, sizeof name);
+	snprintf (rec, sizeof rec, "pid=%d\nstart=%llu\n", (int)r.pid, ctr_proc_start_time (r.pid));
+	if (afile_replace_at (rootfd, name, rec, strlen (rec), 0600, e) < 0) {
+		kill (-r.pid, SIGKILL);
+		return -1;
+	}
+	return 0;
+}
+
+void
+rlproxy_stop (int rootfd, unsigned port)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct bx_err ign = {0};
+	unsigned long long start = 0;
+	char name[64];
+	int pid = 0;
+
+	rlproxy_name (port, name, sizeof name);
+	if (afile_slurp_at (rootfd, name, &buf, NULL, &ign) < 0)
+		return;
+	if (sscanf (buf, "pid=%d\nstart=%llu", &pid, &start) == 2 && pid > 0 && start &&
+	    ctr_proc_start_time (pid) == start) {
+		struct pollfd p = {.fd = pidfd_open (pid, 0), .events = POLLIN};
+		/* its connections with it: a session, so a process group */
+		kill (-pid, SIGKILL);
+		/* gone when this returns: the port is free for the next */
+		while (p.fd >= 0 && poll (&p, 1, 1000) < 0 && errno == EINTR)
+			;
+		if (p.fd >= 0)
+			close (p.fd);
+	}
+	unlinkat (rootfd, name, 0);
+}
