@@ -53,8 +53,8 @@ static void __attribute__ ((noreturn)) rlproxy_relay (int a, int b)
 static void
 rlproxy_serve (int c, unsigned port)
 {
-	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons ((uint16_t)port),
-	                         .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
+	struct sockaddr_in to = {
+	    .sin_family = AF_INET, .sin_port = htons ((uint16_t)port), .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
 	int s;
 
 	if (fork () != 0)
@@ -91,8 +91,8 @@ static void __attribute__ ((noreturn)) rlproxy_loop (int l, unsigned port)
 static int
 rlproxy_listen (unsigned port)
 {
-	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons ((uint16_t)port),
-	                         .sin6_addr = IN6ADDR_ANY_INIT};
+	struct sockaddr_in6 a = {
+	    .sin6_family = AF_INET6, .sin6_port = htons ((uint16_t)port), .sin6_addr = IN6ADDR_ANY_INIT};
 	int one = 1, s;
 
 	if ((s = socket (AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
