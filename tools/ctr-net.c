@@ -1,7 +1,7 @@
 /*
  * ctr-net - container networks: bridges, addresses, published ports, names
  *
- * usage:  ctr-net [--root DIR] attach ID | detach ID
+ * usage:  ctr-net [--root DIR] attach ID | detach ID | release ID
  *         ctr-net [--root DIR] create [-d bridge] [--subnet CIDR] [--gateway IP]
  *                 [--ip-range CIDR] [--aux-address NAME=IP]... [--internal] [--ipv6]
  *                 [--label K=V]... [-o KEY=VALUE]... NAME
@@ -56,7 +56,7 @@ struct ctx {
 static void __attribute__ ((noreturn)) usage (void)
 {
 	fprintf (stderr,
-	         "usage: %1$s [--root DIR] attach ID | detach ID\n"
+	         "usage: %1$s [--root DIR] attach ID | detach ID | release ID\n"
 	         "       %1$s [--root DIR] create [-d bridge] [--subnet CIDR] [--gateway IP] [--ip-range CIDR]\n"
 	         "               [--aux-address NAME=IP] [--internal] [--ipv6] [--label K=V] [-o KEY=VALUE] NAME\n"
 	         "       %1$s [--root DIR] ls [-q] [--no-trunc] [--format FMT] [-f KEY=VALUE]\n"
@@ -99,17 +99,21 @@ resolve_ctr (struct ctx *c, const char *what, char id[CTR_ID_LEN + 1], int gone_
 
 /* --- attach, detach ---------------------------------------------------------------- */
 
+/* attach, or detach (rm), or release (the container's exit: ctr-spawn) */
 static int
-cmd_attach (struct ctx *c, int argc, char **argv, int detach)
+cmd_attach (struct ctx *c, int argc, char **argv)
 {
+	int (*fn) (int, const char *, struct bx_err *) = !strcmp (argv[0], "detach")    ? netctr_detach
+	                                                 : !strcmp (argv[0], "release") ? netctr_release
+	                                                                                : netctr_attach;
 	struct bx_err e = {0};
 	char id[CTR_ID_LEN + 1];
 
 	if (argc != 2)
 		usage ();
-	if (resolve_ctr (c, argv[1], id, detach, &e) < 0)
+	if (resolve_ctr (c, argv[1], id, fn != netctr_attach, &e) < 0)
 		return err_report (&e);
-	if ((detach ? netctr_detach : netctr_attach) (c->rootfd, id, &e) < 0) {
+	if (fn (c->rootfd, id, &e) < 0) {
 		err_wrap (&e, "container %.12s", id);
 		return err_report (&e);
 	}
@@ -517,8 +521,6 @@ cmd_disconnect (struct ctx *c, int argc, char **argv)
 	}
 	rc = netctr_disconnect (c->rootfd, &n, id, &e);
 	net_close (&n);
-	if (rc < 0 && e.code == BX_NOTFOUND)
-		err_set (&e, BX_NOTFOUND, 0, "container %s is not connected to network %s", argv[2], argv[1]);
 	return rc < 0 ? err_report (&e) : 0;
 }
 
@@ -587,7 +589,9 @@ cmd_port (struct ctx *c, int argc, char **argv)
 		v = json_object_get (ports, want);
 		if (!json_array_size (v)) {
 			json_decref (s);
-			err_die (BX_FAIL, "No public port '%s' published for %s", want, argv[1]);
+			/* the docker CLI's own error, as a template's */
+			err_set (&e, BX_FAIL, 0, "No public port '%s' published for %s", want, argv[1]);
+			return err_report_tmpl (&e, "Error", BX_FAIL);
 		}
 		print_bindings (v, NULL);
 		json_decref (s);
@@ -626,14 +630,9 @@ static const struct {
     {"create", cmd_create}, {"ls", cmd_ls},           {"list", cmd_ls},
     {"rm", cmd_rm},         {"remove", cmd_rm},       {"inspect", cmd_inspect},
     {"prune", cmd_prune},   {"connect", cmd_connect}, {"disconnect", cmd_disconnect},
-    {"port", cmd_port},     {"rename", cmd_rename},
+    {"port", cmd_port},     {"rename", cmd_rename},   {"attach", cmd_attach},
+    {"detach", cmd_attach}, {"release", cmd_attach},
 };
-
-static int
-cmd_attach_ (struct ctx *c, int argc, char **argv)
-{
-	return cmd_attach (c, argc, argv, !strcmp (argv[0], "detach"));
-}
 
 int
 main (int argc, char **argv)
@@ -651,8 +650,6 @@ main (int argc, char **argv)
 		return err_report (&e);
 	/* what a killed create or rm left (a readdir when there is none) */
 	bridge_reap (c.rootfd);
-	if (!strcmp (argv[i], "attach") || !strcmp (argv[i], "detach"))
-		return cmd_attach_ (&c, argc - i, argv + i);
 	for (size_t k = 0; k < sizeof cmds / sizeof *cmds; k++)
 		if (!strcmp (argv[i], cmds[k].name))
 			return cmds[k].fn (&c, argc - i, argv + i);

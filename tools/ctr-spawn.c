@@ -7,7 +7,8 @@
  * stdout: attached: the payload's output; -d: the full id once it runs
  * reads:  containers/<id>/config.json, create.json, image (after a reboot)
  * writes: containers/<id>/state (running, then exited), log (-d),
- *         rootfs (mounted again when it is not), cgroups box/<id>
+ *         rootfs (mounted again when it is not), cgroups box/<id>;
+ *         at the exit runs ctr-net release (or ctr-rm with --rm)
  * locks:  containers/<id>/lock while the container lives
  * exit:   attached: the payload's code, 128+n when killed by signal n;
  *         -d: 0 when it runs; 2 usage, 3 no such container, 4 running,
@@ -309,7 +310,19 @@ io_close (struct spawn_io *io)
 	io->in = io->out = io->err = io->console = -1;
 }
 
-/* the end: cgroup, state, --rm; returns the exit code */
+/* Docker releases a container's endpoints and ports when it ends; the
+ * next start attaches again (box start, restart). Before the lock goes:
+ * who waited for the exit finds them gone. */
+static void
+net_release (const struct ctx *c)
+{
+	struct bx_err e = {0};
+
+	if (ctrrm_net_release (c->rootfd, c->cdir, c->id, &e) < 0)
+		err_report (&e);
+}
+
+/* the end: cgroup, state, --rm, network; returns the exit code */
 static int
 finish (struct ctx *c, struct cgroup *cg, int status)
 {
@@ -324,9 +337,10 @@ finish (struct ctx *c, struct cgroup *cg, int status)
 	snprintf (n, sizeof n, "%d", code);
 	event_attrs_add (&c->ev, "exitCode", n);
 	event_log (c->rootfd, "container", "die", c->id, &c->ev);
-	if (!c->auto_remove)
+	if (!c->auto_remove) {
 		state_exited (c, code, oom);
-	else if (ctrrm_remove (c->rootfd, c->id, CTR_RM_FORCE | CTR_RM_LOCKED | CTR_RM_VOLUMES, &e) < 0) {
+		net_release (c);
+	} else if (ctrrm_remove (c->rootfd, c->id, CTR_RM_FORCE | CTR_RM_LOCKED | CTR_RM_VOLUMES, &e) < 0) {
 		err_report (&e);
 		state_exited (c, code, oom);
 	}
@@ -346,6 +360,8 @@ fail_start (struct ctx *c, struct cgroup *cg, pid_t failed, const struct bx_err 
 	state_failed (c, err);
 	if (c->auto_remove)
 		ctrrm_remove (c->rootfd, c->id, CTR_RM_FORCE | CTR_RM_LOCKED | CTR_RM_VOLUMES, &e);
+	else
+		net_release (c);
 	return err->code;
 }
 
@@ -535,6 +551,7 @@ static void __attribute__ ((noreturn)) supervise (struct ctx *c, int report)
 	 * the lock is O_CLOEXEC: ctr-rm takes it itself */
 	if (c->auto_remove)
 		execlp ("ctr-rm", "ctr-rm", "--root", c->rootpath, "-f", c->id, (char *)NULL);
+	net_release (c);
 	_exit (code);
 }
 

@@ -156,12 +156,15 @@ is_gone (struct rm *r)
 
 /* --- the network --------------------------------------------------------- */
 
+static int root_of (int rootfd, char *buf, size_t len, struct bx_err *e);
+
+/* ctr-net VERB ID on the state directory ROOT; 1: no ctr-net installed */
 static int
-run_net_detach (struct rm *r, struct bx_err *e)
+run_net (const char *root, const char *verb, const char *id, struct bx_err *e)
 {
-	char *argv[] = {"ctr-net", "detach", (char *)r->id, NULL};
+	char *argv[] = {"ctr-net", (char *)verb, (char *)id, NULL};
 	_cleanup_free_ char **env = NULL;
-	char root[PATH_MAX + 16];
+	char rootenv[PATH_MAX + 16];
 	size_t n = 0, k = 0;
 	int status, rc;
 	pid_t pid;
@@ -171,8 +174,8 @@ run_net_detach (struct rm *r, struct bx_err *e)
 		n++;
 	if (!(env = calloc (n + 2, sizeof *env)))
 		return err_set (e, BX_SYSTEM, ENOMEM, "run ctr-net");
-	snprintf (root, sizeof root, "BOX_ROOT=%s", r->root);
-	env[k++] = root;
+	snprintf (rootenv, sizeof rootenv, "BOX_ROOT=%s", root);
+	env[k++] = rootenv;
 	for (size_t i = 0; i < n; i++)
 		if (strncmp (environ[i], "BOX_ROOT=", 9))
 			env[k++] = environ[i];
@@ -185,9 +188,17 @@ run_net_detach (struct rm *r, struct bx_err *e)
 		if (errno != EINTR)
 			return err_set (e, BX_SYSTEM, errno, "wait for ctr-net");
 	if (!WIFEXITED (status) || WEXITSTATUS (status))
-		return err_set (e, BX_FAIL, 0, "ctr-net detach failed (status %d)",
+		return err_set (e, BX_FAIL, 0, "ctr-net %s failed (status %d)", verb,
 		                WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
 	return 0;
+}
+
+/* whether ctr-net attached the container of DFD */
+static int
+is_attached (int dfd)
+{
+	return faccessat (dfd, L_NETWORK_JSON, F_OK, AT_SYMLINK_NOFOLLOW) == 0 ||
+	       faccessat (dfd, L_NETNS, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 static int
@@ -196,10 +207,9 @@ net_detach (struct rm *r, struct bx_err *e)
 	char netns[PATH_MAX + 128];
 	int rc;
 
-	if (faccessat (r->dfd, L_NETWORK_JSON, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
-	    faccessat (r->dfd, L_NETNS, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+	if (!is_attached (r->dfd))
 		return 0;
-	if ((rc = run_net_detach (r, e)) <= 0)
+	if ((rc = run_net (r->root, "detach", r->id, e)) <= 0)
 		return rc;
 	/* no ctr-net installed: nothing was attached by it, but a netns
 	 * mount must not keep the directory */
@@ -207,6 +217,18 @@ net_detach (struct rm *r, struct bx_err *e)
 	if (umount2 (netns, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
 		return err_set (e, BX_SYSTEM, errno, "unmount %s", netns);
 	return 0;
+}
+
+int
+ctrrm_net_release (int rootfd, int dirfd, const char *id, struct bx_err *e)
+{
+	char root[PATH_MAX];
+
+	if (!is_attached (dirfd))
+		return 0;
+	if (root_of (rootfd, root, sizeof root, e) < 0)
+		return -1;
+	return run_net (root, "release", id, e) < 0 ? -1 : 0;
 }
 
 /* --- volumes ------------------------------------------------------------- */
@@ -600,6 +622,7 @@ ctrrm_reap_lost (int rootfd, int dirfd, const char *id, struct ctr_state *s)
 	/* --rm: what its supervisor would have done */
 	if (auto_removes (dirfd) && ctrrm_remove (rootfd, id, CTR_RM_FORCE | CTR_RM_LOCKED, &e) == 0)
 		return 1;
+	ctrrm_net_release (rootfd, dirfd, id, &e);
 	return 0;
 }
 

@@ -30,6 +30,11 @@ int ctrrm_remove (int rootfd, const char *id, int flags, struct bx_err *e);
  * and netns unmounted first. For a directory nothing runs from. */
 int ctrrm_remove_dir (int rootfd, const char *name, struct bx_err *e);
 
+/* At a container's exit: `ctr-net release ID` when ctr-net attached it
+ * (containers/ID, DIRFD, has a netns or network.json), as Docker releases
+ * a container's endpoints and ports at its stop. */
+int ctrrm_net_release (int rootfd, int dirfd, const char *id, struct bx_err *e);
+
 /* A container is made as containers/<id>.tmp-PID (ctr-create) and removed
  * from containers/<id>.tmp-PID (renamed there first, so that it is never
  * seen half removed); PID is the process at work. True when such a

@@ -46,3 +46,4 @@ setup () {
 @test "top" { compat_file "$TESTS_DIR/compat/cases/top.case"; }
 @test "attach" { compat_file "$TESTS_DIR/compat/cases/attach.case"; }
 @test "events" { compat_file "$TESTS_DIR/compat/cases/events.case"; }
+@test "fidelity" { compat_file "$TESTS_DIR/compat/cases/fidelity.case"; }

@@ -381,8 +381,8 @@ ctr_ip () {
 	run -0 ctr-net disconnect extra a
 	! nsenter --net="$BOX_ROOT/containers/$a/netns" ip link show eth1 2>/dev/null
 	jq -e '.Networks | keys == ["bridge"]' "$BOX_ROOT/containers/$a/network.json"
-	run --separate-stderr -3 ctr-net disconnect extra a
-	[[ $stderr == "ctr-net: container a is not connected to network extra" ]]
+	run --separate-stderr -1 ctr-net disconnect extra a
+	[[ $stderr == "ctr-net: container $a is not connected to network extra" ]]
 	run --separate-stderr -3 ctr-net connect nonet a
 	[[ $stderr == "ctr-net: network nonet not found" ]]
 }

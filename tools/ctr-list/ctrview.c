@@ -499,6 +499,24 @@ shaped (const char *defaults, json_t *have)
 	return out;
 }
 
+/* A created or stopped container: the networks its start joins (the one
+ * NetworkMode names, those a connect added), as create.json asks for
+ * them, no address yet */
+static void
+networks_to_join (json_t *create, const char *mode, json_t *nets)
+{
+	json_t *eps = json_object_get (json_object_get (create, "NetworkingConfig"), "EndpointsConfig"), *ep;
+	const char *k;
+
+	if (mode && !strncmp (mode, "container:", 10))
+		return;
+	if (!mode || !strcmp (mode, "default"))
+		mode = "bridge";
+	json_object_set_new (nets, mode, shaped (EP_DEFAULTS, json_object_get (eps, mode)));
+	json_object_foreach (eps, k, ep) if (strcmp (k, "default") && !json_object_get (nets, k))
+	    json_object_set_new (nets, k, shaped (EP_DEFAULTS, ep));
+}
+
 static json_t *
 network_settings (const struct ctrview *v)
 {
@@ -522,6 +540,8 @@ network_settings (const struct ctrview *v)
 	/* not attached: none and host are networks of their own, as Docker shows */
 	if (!have && mode && (!strcmp (mode, "none") || !strcmp (mode, "host")))
 		json_object_set_new (nets, mode, shaped (EP_DEFAULTS, NULL));
+	else if (!have)
+		networks_to_join (v->create, mode, nets);
 	json_object_set_new (ns, "Networks", nets);
 	/* Docker publishes ports while the container runs only */
 	if (strcmp (v->st.status, "running") && strcmp (v->st.status, "restarting"))

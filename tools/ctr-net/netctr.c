@@ -553,6 +553,7 @@ attach_steps (struct attach *a, const char *mode, struct bx_err *e)
 }
 
 static int detach (int rootfd, const char *id, int may_keep_link, struct bx_err *e);
+static int attach_connected (struct attach *a, const char *mode, struct bx_err *e);
 
 /* 1: containers/<id>/netns is a live namespace (attached already), 0: there
  * is none, -1: a file that is no namespace any more (the mount was lost
@@ -593,6 +594,8 @@ netctr_attach (int rootfd, const char *id, struct bx_err *e)
 		rc = attach_steps (&a, mode, e);
 		if (rc == 0)
 			net_event (rootfd, "connect", &a.n, id);
+		if (rc == 0)
+			rc = attach_connected (&a, mode, e);
 		/* undo from the namespace on: before it, nothing was made (but
 		 * the default bridge, which stays, as Docker's does) */
 		if (rc < 0 && a.nsfd >= 0)
@@ -766,56 +769,154 @@ next_ifname (struct netlink *inner, char out[IF_NAMESIZE])
 	}
 }
 
-int
-netctr_connect (int rootfd, struct net *n, const char *id, const char *const *aliases, int naliases, const char *ip,
-                struct bx_err *e)
+/* ID joins N now: an endpoint as create.json's EndpointsConfig entry for
+ * N says (aliases, address), the route and resolver after it */
+static int
+connect_live (int rootfd, int cdir, int nsfd, struct net *n, const char *id, json_t *create, struct bx_err *e)
 {
-	_cleanup_close_ int cdir = ctr_open (rootfd, id, e);
-	_cleanup_close_ int nsfd = -1;
 	struct netlink inner = {.fd = -1};
 	struct endpoint_req r;
-	json_t *create = NULL;
 	int rc = -1;
 
-	if (cdir < 0 || !(create = ctr_create_read (cdir, e)))
+	if (attach_request (create, id, n, &r, e) < 0 || netlink_open_in (&inner, nsfd, e) < 0)
 		return -1;
-	if ((nsfd = openat (cdir, L_NETNS, O_RDONLY | O_CLOEXEC)) < 0) {
-		err_set (e, BX_USAGE, 0, "container %.12s has no network of its own to connect (network mode %s)", id,
-		         network_mode (create));
-		goto out;
-	}
-	if (n->dirfd < 0) {
-		err_set (e, BX_USAGE, 0,
-		         "container cannot be disconnected from host network or connected to host network");
-		goto out;
-	}
-	if (attach_request (create, id, n, &r, e) < 0)
-		goto out;
-	for (int i = 0; i < naliases && r.ep.naliases < ENDPOINT_ALIAS_MAX; i++) {
-		if (!n->dns) {
-			err_set (e, BX_USAGE, 0,
-			         "network-scoped alias is supported only for containers in user defined networks");
-			goto out;
-		}
-		snprintf (r.ep.aliases[r.ep.naliases++], sizeof r.ep.aliases[0], "%s", aliases[i]);
-	}
-	if (ip && (!n->user_subnet || cidr_ip_parse (ip, &r.want, e) < 0)) {
-		if (!n->user_subnet)
-			err_set (e, BX_USAGE, 0,
-			         "user specified IP address is supported only when connecting to networks with user "
-			         "configured subnets");
-		goto out;
-	}
-	if (netlink_open_in (&inner, nsfd, e) < 0)
-		goto out;
 	next_ifname (&inner, r.ep.ifname);
 	if (endpoint_add (rootfd, n, &r, nsfd, &inner, e) == 0 && write_settings (rootfd, cdir, id, e) == 0 &&
 	    update_route (rootfd, cdir, id, e) == 0)
 		rc = update_resolv (rootfd, cdir, id, create, e);
 	if (rc == 0)
 		net_event (rootfd, "connect", n, id);
-out:
 	netlink_close (&inner);
+	return rc;
+}
+
+/* The networks a connect added (create.json's EndpointsConfig but the
+ * one NetworkMode names), joined again at each start: a network
+ * removed meanwhile fails it, as Docker's start does. */
+static int
+attach_connected (struct attach *a, const char *mode, struct bx_err *e)
+{
+	json_t *eps = json_object_get (json_object_get (a->create, "NetworkingConfig"), "EndpointsConfig"), *v;
+	const char *key;
+
+	json_object_foreach (eps, key, v)
+	{
+		struct net n;
+		int rc;
+		if (!strcmp (key, mode) || (!strcmp (mode, NET_DEFAULT) && !strcmp (key, "default")))
+			continue;
+		if (net_open (a->rootfd, key, &n, e) < 0)
+			return err_set (e, BX_NOTFOUND, 0, "network %s not found", key);
+		rc = is_mode_net (&n, mode) ? 0 : connect_live (a->rootfd, a->cdir, a->nsfd, &n, a->id, a->create, e);
+		net_close (&n);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct record {
+	const char *net;
+	json_t *entry; /* NULL: the network's entry removed */
+};
+
+static int
+record_edit (json_t *create, void *arg, struct bx_err *e)
+{
+	struct record *r = arg;
+	json_t *nc = json_object_get (create, "NetworkingConfig"), *eps;
+
+	if (!json_is_object (nc))
+		json_object_set_new (create, "NetworkingConfig", nc = json_object ());
+	if (!json_is_object (eps = json_object_get (nc, "EndpointsConfig")))
+		json_object_set_new (nc, "EndpointsConfig", eps = json_object ());
+	if (r->entry ? json_object_set (eps, r->net, r->entry) : json_object_del (eps, r->net))
+		return r->entry ? err_set (e, BX_SYSTEM, ENOMEM, L_CREATE_JSON) : 0;
+	return 0;
+}
+
+/* create.json keeps a connect (ENTRY) or forgets it (NULL): a stopped
+ * container joins its networks at its next start */
+static int
+record (int cdir, const char *net, json_t *entry, struct bx_err *e)
+{
+	struct record r = {net, entry};
+
+	return ctr_create_edit (cdir, record_edit, &r, e);
+}
+
+/* EndpointsConfig's entry for a connect: Docker's EndpointSettings keys
+ * that attach_request reads */
+static json_t *
+connect_entry (const char *const *aliases, int naliases, const char *ip)
+{
+	json_t *al = naliases ? json_array () : json_null ();
+
+	for (int i = 0; i < naliases; i++)
+		json_array_append_new (al, json_string (aliases[i]));
+	return json_pack ("{s:o, s:o}", "IPAMConfig", ip ? json_pack ("{s:s}", "IPv4Address", ip) : json_null (),
+	                  "Aliases", al);
+}
+
+/* ID has an endpoint on N, or will have at its start (N is its
+ * NetworkMode's, or a connect recorded it): NSFD its namespace, if any */
+static bool
+is_connected (struct net *n, const char *id, json_t *create, int nsfd)
+{
+	struct endpoint ep;
+	struct bx_err ignored = {0};
+
+	if (endpoint_read (n, id, &ep, &ignored) == 0)
+		return true;
+	return nsfd < 0 && (is_mode_net (n, network_mode (create)) || networking_config (create, n));
+}
+
+int
+netctr_connect (int rootfd, struct net *n, const char *id, const char *const *aliases, int naliases, const char *ip,
+                struct bx_err *e)
+{
+	_cleanup_close_ int cdir = ctr_open (rootfd, id, e);
+	_cleanup_close_ int nsfd = -1;
+	const char *mode;
+	json_t *create = NULL, *entry = NULL;
+	struct endpoint_req r;
+	bool again;
+	int rc = -1;
+
+	if (cdir < 0 || !(create = ctr_create_read (cdir, e)))
+		return -1;
+	mode = network_mode (create);
+	if (n->dirfd < 0) {
+		err_set (e, BX_USAGE, 0,
+		         "container cannot be disconnected from host network or connected to host network");
+		goto out;
+	}
+	if (!strcmp (mode, "none") || !strcmp (mode, "host") || !strncmp (mode, "container:", 10)) {
+		err_set (e, BX_USAGE, 0, "container %.12s has no network of its own to connect (network mode %s)", id,
+		         mode);
+		goto out;
+	}
+	nsfd = openat (cdir, L_NETNS, O_RDONLY | O_CLOEXEC);
+	again = is_connected (n, id, create, nsfd);
+	entry = connect_entry (aliases, naliases, ip);
+	if (record_edit (create, &(struct record){n->name, entry}, e) < 0 || attach_request (create, id, n, &r, e) < 0)
+		goto out;
+	/* Docker takes a connect again of a container that does not run */
+	if (again && nsfd < 0) {
+		rc = 0;
+		goto out;
+	}
+	if (again) {
+		err_set (e, BX_CONFLICT, 0, "endpoint with name %s already exists in network %s", ctr_name (create, id),
+		         n->name);
+		goto out;
+	}
+	if (nsfd >= 0 && connect_live (rootfd, cdir, nsfd, n, id, create, e) < 0)
+		goto out;
+	if ((rc = record (cdir, n->name, entry, e)) < 0 && nsfd >= 0)
+		netctr_disconnect (rootfd, n, id, &(struct bx_err){0});
+out:
+	json_decref (entry);
 	json_decref (create);
 	return rc;
 }
@@ -826,21 +927,29 @@ netctr_disconnect (int rootfd, struct net *n, const char *id, struct bx_err *e)
 	_cleanup_close_ int cdir = -1;
 	json_t *create = NULL;
 	struct endpoint ep;
-	int rc;
+	int rc, live;
 
 	if (n->dirfd < 0)
 		return err_set (e, BX_USAGE, 0,
 		                "container cannot be disconnected from host network or connected to host network");
-	if (endpoint_read (n, id, &ep, e) < 0)
-		return err_set (e, BX_NOTFOUND, 0, "container %s is not connected to network %s", id, n->name);
-	if (endpoint_remove (rootfd, n, id, 0, e) < 0)
-		return -1;
-	if ((cdir = ctr_open (rootfd, id, e)) < 0)
-		return 0; /* gone meanwhile: nothing to rewrite */
-	if (write_settings (rootfd, cdir, id, e) < 0 || update_route (rootfd, cdir, id, e) < 0 ||
-	    !(create = ctr_create_read (cdir, e)))
-		return -1;
-	rc = update_resolv (rootfd, cdir, id, create, e);
+	cdir = ctr_open (rootfd, id, &(struct bx_err){0});
+	create = cdir >= 0 ? ctr_create_read (cdir, &(struct bx_err){0}) : NULL;
+	live = endpoint_read (n, id, &ep, &(struct bx_err){0}) == 0;
+	/* Docker's words: libnetwork's for a running container, the daemon's
+	 * for one that is not */
+	if (!live && !(create && networking_config (create, n))) {
+		json_decref (create);
+		return err_set (e, BX_FAIL, 0, "container %s is not connected to %snetwork %s", id,
+		                cdir >= 0 && faccessat (cdir, L_NETNS, F_OK, 0) == 0 ? "" : "the ", n->name);
+	}
+	rc = create ? record (cdir, n->name, NULL, e) : 0;
+	if (rc == 0 && live && endpoint_remove (rootfd, n, id, 0, e) < 0)
+		rc = -1;
+	/* gone meanwhile, or not running: nothing to rewrite */
+	if (rc == 0 && live && create && faccessat (cdir, L_NETNS, F_OK, 0) == 0 &&
+	    (write_settings (rootfd, cdir, id, e) < 0 || update_route (rootfd, cdir, id, e) < 0 ||
+	     update_resolv (rootfd, cdir, id, create, e) < 0))
+		rc = -1;
 	json_decref (create);
 	if (rc == 0)
 		net_event (rootfd, "disconnect", n, id);
@@ -914,6 +1023,14 @@ int
 netctr_detach (int rootfd, const char *id, struct bx_err *e)
 {
 	return detach (rootfd, id, 1, e);
+}
+
+/* the veths deleted here: the namespace's own go with it later, and the
+ * next start makes the same names */
+int
+netctr_release (int rootfd, const char *id, struct bx_err *e)
+{
+	return detach (rootfd, id, 0, e);
 }
 
 struct rename_ctx {

@@ -17,16 +17,23 @@
 
 /* Attach container ID as create.json says: nothing for none, host and
  * container:ID; else the netns, the network (the default bridge made on
- * first use), ports, resolver, hosts, resolv.conf, network.json. On
- * failure nothing of it stays. */
+ * first use), ports, resolver, hosts, resolv.conf, network.json; then
+ * the networks a connect recorded. On failure nothing of it stays. */
 int netctr_attach (int rootfd, const char *id, struct bx_err *e);
 /* Undo everything any attach or connect made for ID; idempotent, also
  * when the container directory is gone. */
 int netctr_detach (int rootfd, const char *id, struct bx_err *e);
-/* Connect an attached container to one more network N. */
+/* At the container's exit: what attach made undone (Docker releases a
+ * container's endpoints at its stop); create.json keeps what the next
+ * start attaches again. */
+int netctr_release (int rootfd, const char *id, struct bx_err *e);
+/* Connect container ID to one more network N: recorded in create.json
+ * (NetworkingConfig.EndpointsConfig), joined now when it is attached,
+ * else at its next attach. */
 int netctr_connect (int rootfd, struct net *n, const char *id, const char *const *aliases, int naliases, const char *ip,
                     struct bx_err *e);
-/* Disconnect ID from N (BX_NOTFOUND when it is not connected). */
+/* Disconnect ID from N, now and in create.json (BX_FAIL when it is not
+ * connected). */
 int netctr_disconnect (int rootfd, struct net *n, const char *id, struct bx_err *e);
 /* ID's NetworkSettings (network.json's content) as it is now. */
 int netctr_settings (int rootfd, const char *id, json_t **out, struct bx_err *e);
