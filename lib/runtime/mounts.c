@@ -231,11 +231,27 @@ op_mount (int rootfd, const struct spec *s, const struct op *o, struct bx_err *e
 	return 0;
 }
 
+/* DIRFD/NAME, a hierarchy just mounted over the directory T, replaced
+ * by its cgroup SUB ("/box/<id>") */
+static int
+cgroup_v1_narrow (int dirfd, const char *name, int t, const char *sub)
+{
+	_cleanup_close_ int root = openat (dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int tree = -1;
+	char p[FD_PATH_LEN];
+
+	if (root < 0 || (tree = open_tree (root, sub + 1, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0 ||
+	    umount2 (fd_path (p, root), MNT_DETACH) < 0)
+		return -1;
+	return move_mount (tree, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}
+
 /* one v1 hierarchy (CTRLS: "memory", "cpu,cpuacct", "name=systemd") mounted
  * in DIRFD under the name systemd gives it, each comounted controller a
- * link to it */
+ * link to it; SUB (the host's cgroup namespace): only that cgroup of it,
+ * the container's own, as runc binds it then */
 static int
-cgroup_v1_mount (int dirfd, char *ctrls, unsigned long flags, struct bx_err *e)
+cgroup_v1_mount (int dirfd, char *ctrls, const char *sub, unsigned long flags, struct bx_err *e)
 {
 	const char *name = !strncmp (ctrls, "name=", 5) ? ctrls + 5 : ctrls;
 	_cleanup_close_ int t = -1;
@@ -246,6 +262,8 @@ cgroup_v1_mount (int dirfd, char *ctrls, unsigned long flags, struct bx_err *e)
 	if ((t = openat (dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
 	    mount ("cgroup", fd_path (p, t), "cgroup", flags, ctrls) < 0)
 		return err_set (e, BX_SYSTEM, errno, "mount cgroup %s", ctrls);
+	if (sub && strcmp (sub, "/") && cgroup_v1_narrow (dirfd, name, t, sub) < 0)
+		return err_set (e, BX_SYSTEM, errno, "cgroup %s: %s", ctrls, sub);
 	if (strchr (name, ','))
 		for (char *c = strtok (ctrls, ","); c; c = strtok (NULL, ","))
 			if (symlinkat (name, dirfd, c) < 0 && errno != EEXIST)
@@ -254,12 +272,13 @@ cgroup_v1_mount (int dirfd, char *ctrls, unsigned long flags, struct bx_err *e)
 }
 
 /* the v1 hierarchies this process is in, as /proc/self/cgroup lists them
- * ("4:memory:/path"; 0:: is cgroup2), each mounted again in DIRFD; the
- * cgroup namespace makes the container's cgroup their root. Not
+ * ("4:memory:/path"; 0:: is cgroup2), each mounted again in DIRFD; in a
+ * cgroup namespace of its own the container's cgroup is their root, in
+ * the host's (SUB) each is narrowed to the container's cgroup. Not
  * mountinfo: the overlay's long options make reading it cost more than
  * all the mounts. */
 static int
-cgroup_v1_mounts (int dirfd, unsigned long flags, struct bx_err *e)
+cgroup_v1_mounts (int dirfd, int sub, unsigned long flags, struct bx_err *e)
 {
 	_cleanup_close_ int fd = open ("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
 	char buf[4096], *line, *next;
@@ -277,7 +296,7 @@ cgroup_v1_mounts (int dirfd, unsigned long flags, struct bx_err *e)
 		if (!ctrls || !(end = strchr (++ctrls, ':')) || end == ctrls)
 			continue;
 		*end = '\0';
-		if (cgroup_v1_mount (dirfd, ctrls, flags, e) < 0)
+		if (cgroup_v1_mount (dirfd, ctrls, sub ? end + 1 : NULL, flags, e) < 0)
 			return -1;
 	}
 	return 0;
@@ -314,7 +333,7 @@ op_cgroupfs (int rootfd, const struct spec *s, const struct op *o, struct bx_err
 		return err_set (e, BX_SYSTEM, errno, "open %s", o->dest);
 	/* the hierarchies exist with their superblock read-write: asking for
 	 * ro there is EBUSY; the mounts are made read-only afterwards */
-	if (cgroup_v1_mounts (d, flags, e) < 0)
+	if (cgroup_v1_mounts (d, !(s->clone_flags & CLONE_NEWCGROUP), flags, e) < 0)
 		return err_wrap (e, "mount %s", o->dest);
 	if (o->ro && mount_setattr (d, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof ro) < 0)
 		return err_set (e, BX_SYSTEM, errno, "mount %s read-only", o->dest);

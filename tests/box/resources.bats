@@ -150,11 +150,22 @@ hc () {
 }
 
 @test "--cgroupns: private shows the container's cgroup as /, host the host's path" {
-	run -0 box run --rm --network none small grep :memory: /proc/self/cgroup
+	run -0 box run --rm --network none --cgroupns private small grep :memory: /proc/self/cgroup
 	[[ $output == *":memory:/" ]]
 	run -0 box run --name hostns --network none --cgroupns host small grep :memory: /proc/self/cgroup
 	[[ $output == *":memory:/box/$(box inspect -f '{{.Id}}' hostns)" ]]
 	[[ $(box inspect -f '{{.HostConfig.CgroupnsMode}}' hostns) == host ]]
+}
+
+@test "--cgroupns: dockerd's default, host on a v1 host; /sys/fs/cgroup shows the container's own cgroups" {
+	[[ ! -e /sys/fs/cgroup/cgroup.controllers ]] || skip "a cgroup v2 host: private there, as dockerd"
+	run -0 box run --name dflt --network none -m 48m small sh -c \
+		'grep -c "^[0-9]*:[a-z][a-z,]*:/$" /proc/self/cgroup; grep :memory: /proc/self/cgroup
+		cat /sys/fs/cgroup/memory/memory.limit_in_bytes; ls /sys/fs/cgroup/memory/box 2>&1; true'
+	# in each controller's hierarchy its own cgroup, that alone seen there
+	[[ ${lines[0]} == 0 && ${lines[1]} == *":memory:/box/$(box inspect -f '{{.Id}}' dflt)" ]]
+	[[ ${lines[2]} == 50331648 && ${lines[3]} == *"No such file or directory" ]]
+	[[ $(box inspect -f '{{.HostConfig.CgroupnsMode}}' dflt) == host ]]
 }
 
 @test "--blkio-weight, --blkio-weight-device: refused where the kernel has no weight (no BFQ); values checked" {

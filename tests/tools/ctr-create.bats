@@ -298,7 +298,7 @@ crun_run () {
 	[[ $(crt .Config.Hostname) == "\"${id:0:12}\"" ]]
 	mk --hostname web small
 	[[ $(cfg .hostname) == '"web"' && $(cat "$D/hostname") == web ]]
-	mk --network host small
+	mk --network host --cgroupns private small
 	[[ $(cfg .hostname) == "\"$(hostname)\"" ]]
 	[[ $(cfg '.linux.namespaces | map(.type)') == '["pid","ipc","uts","mount","cgroup"]' ]]
 	diff "$D/hosts" /etc/hosts
@@ -306,7 +306,7 @@ crun_run () {
 }
 
 @test "network modes: bridge joins BUNDLE/netns, none has its own, container: shares" {
-	mk small
+	mk --cgroupns private small
 	[[ $(cfg '.linux.namespaces | map(.type)') == '["pid","network","ipc","uts","mount","cgroup"]' ]]
 	[[ $(cfg '.linux.namespaces[1]') == "{\"type\":\"network\",\"path\":\"$D/netns\"}" ]]
 	# Docker records "default" for no --network and --network default
@@ -673,7 +673,10 @@ crun_run () {
 	[[ $stderr == "ctr-create: container ID file found, make sure the other container isn't running or delete $BATS_TEST_TMPDIR/cid" ]]
 	mk --ipc none small
 	[[ $(cfg '[.mounts[] | select(.destination == "/dev/shm")] | length') == 0 ]]
-	[[ $(crt '.HostConfig | [.PidMode, .IpcMode, .UTSMode, .CgroupnsMode]') == '["","none","","private"]' ]]
+	# dockerd's default cgroupns: host on a v1 host, private on v2
+	local cgns=host
+	[[ ! -e /sys/fs/cgroup/cgroup.controllers ]] || cgns=private
+	[[ $(crt '.HostConfig | [.PidMode, .IpcMode, .UTSMode, .CgroupnsMode]') == "[\"\",\"none\",\"\",\"$cgns\"]" ]]
 	run --separate-stderr -2 ctr-create --uts host -h x small
 	[[ $stderr == "ctr-create: conflicting options: hostname and the UTS mode" ]]
 	run --separate-stderr -2 ctr-create --ipc host --sysctl kernel.sem=1 small

@@ -773,6 +773,16 @@ seccomp_section (struct ctrcfg *c, capset_t caps, struct bx_err *e)
 	return out;
 }
 
+/* dockerd's default-cgroupns-mode: the host's on a cgroup v1 host,
+ * private on v2 */
+static const char *
+cgroupns_mode (const struct ctrflags *f)
+{
+	if (f->cgroupns_mode && *f->cgroupns_mode)
+		return f->cgroupns_mode;
+	return cgroup_is_v2_host () ? "private" : "host";
+}
+
 /* what spec_build turns into config.json, but seccomp; CGPATH is borrowed */
 static struct spec_decl
 decisions (const struct ctrcfg *c, const char *cgpath)
@@ -812,7 +822,7 @@ decisions (const struct ctrcfg *c, const char *cgpath)
 	    .pid_host = mode_is (f->pid_mode, "host"),
 	    .ipc_host = mode_is (f->ipc_mode, "host"),
 	    .uts_host = mode_is (f->uts_mode, "host"),
-	    .cgroupns_host = mode_is (f->cgroupns_mode, "host"),
+	    .cgroupns_host = !strcmp (cgroupns_mode (f), "host"),
 	    .no_shm = mode_is (f->ipc_mode, "none"),
 	    .sysctl = f->sysctls,
 	    .rlimits = f->rlimits,
@@ -993,8 +1003,7 @@ host_config (struct ctrcfg *c)
 	json_object_set_new (h, "IpcMode", json_string (f->ipc_mode && *f->ipc_mode ? f->ipc_mode : "private"));
 	json_object_set_new (h, "UTSMode", json_string (f->uts_mode ? f->uts_mode : ""));
 	json_object_set_new (h, "UsernsMode", json_string (f->userns ? f->userns : ""));
-	json_object_set_new (h, "CgroupnsMode",
-	                     json_string (f->cgroupns_mode && *f->cgroupns_mode ? f->cgroupns_mode : "private"));
+	json_object_set_new (h, "CgroupnsMode", json_string (cgroupns_mode (f)));
 	json_object_set (h, "LogConfig", f->log_config);
 	json_object_set_new (h, "Memory", json_integer (f->memory));
 	json_object_set_new (h, "MemorySwap",
