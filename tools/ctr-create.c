@@ -145,8 +145,8 @@ job_undo (struct job *j)
 static int
 image_missing (const char *ref, const char *pull, struct bx_err *e)
 {
-	const char *fmt = pull && !strcmp (pull, "never") ? "Error response from daemon: No such image: %s%s%s"
-	                                                  : "Unable to find image '%s%s%s' locally";
+	const char *fmt =
+	    pull && !strcmp (pull, "never") ? "No such image: %s%s%s" : "Unable to find image '%s%s%s' locally";
 	struct ref r;
 	char repo[600];
 	struct bx_err ignored = {0};
@@ -452,6 +452,63 @@ finish (const struct ctrflags *f, const struct job *j, struct bx_err *e)
 	return rc;
 }
 
+/* Where Docker finds an error: its client's checks, its daemon's at
+ * create, or at start */
+enum from { FROM_CLIENT, FROM_CREATE, FROM_START };
+
+/* pflag's own errors (a flag unknown, a value its type refuses) stand
+ * alone before their "See" line; the client's other checks follow
+ * "docker: " */
+static int
+pflag_error (const char *msg)
+{
+	static const char *const starts[] = {"invalid argument \"",
+	                                     "unknown flag: ", "unknown shorthand flag: ", "flag needs an argument: "};
+
+	for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
+		if (!strncmp (msg, starts[i], strlen (starts[i])))
+			return 1;
+	return 0;
+}
+
+/* E as docker VERB (run or create, from BOX_VERB) says it, its exit code:
+ * docker run's reportError ("docker: MSG." with one final period, then
+ * "See 'docker run --help'." but for a start's), 125; docker create the
+ * daemon's as every verb, "Error response from daemon: MSG", 1 */
+static int
+docker_error (const char *verb, const struct bx_err *e, enum from from)
+{
+	const char *daemon = from == FROM_CLIENT ? "" : "Error response from daemon: ";
+	int n = (int)strlen (e->msg);
+
+	if (from == FROM_CLIENT && pflag_error (e->msg)) {
+		fprintf (stderr, "%s\nSee 'box %s --help'.\n", e->msg, verb);
+		return 125;
+	}
+	if (from != FROM_CLIENT && !strcmp (verb, "create")) {
+		fprintf (stderr, "%s%s\n", daemon, e->msg);
+		return BX_FAIL;
+	}
+	if (n > 0 && e->msg[n - 1] == '.')
+		n--;
+	fprintf (stderr, "box: %s%.*s.\n", daemon, n, e->msg);
+	if (from != FROM_START)
+		fprintf (stderr, "See 'box %s --help'.\n", verb);
+	return 125;
+}
+
+/* E reported: in Docker's words under box (BOX_VERB run or create), else
+ * ours */
+static int
+report (const struct bx_err *e, enum from from)
+{
+	const char *verb = getenv ("BOX_VERB");
+
+	if (verb && (!strcmp (verb, "run") || !strcmp (verb, "create")))
+		return docker_error (verb, e, from);
+	return err_report (e);
+}
+
 /* The container F asks for: made whole, or not at all. */
 static int
 create_container (const struct ctrflags *f)
@@ -459,7 +516,7 @@ create_container (const struct ctrflags *f)
 	struct job j = {.rootfd = -1, .dirfd = -1, .rootfs = -1, .store = {.dir = -1, .blobs = -1}};
 	struct ctrcfg c;
 	struct bx_err e = {0};
-	int rc;
+	int rc, pulls = !(f->pull && !strcmp (f->pull, "never"));
 
 	nofile_raise ();
 	signals_hold (&j.oldmask);
@@ -474,25 +531,30 @@ create_container (const struct ctrflags *f)
 	job_close (&j);
 	if (j.rootfd >= 0)
 		close (j.rootfd);
-	/* -q: box pulls the missing image without a word, as docker run -q */
-	if (rc < 0 && j.image_missing && f->quiet && !(f->pull && !strcmp (f->pull, "never")))
+	/* -q: box pulls the missing image without a word, as docker run -q;
+	 * else the client's line before the pull, exit 3 (box pulls then) */
+	if (rc < 0 && j.image_missing && pulls) {
+		if (!f->quiet && getenv ("BOX_VERB"))
+			fprintf (stderr, "%s\n", e.msg);
+		else if (!f->quiet)
+			err_report (&e);
 		rc = BX_NOTFOUND;
-	else
-		rc = rc < 0 ? err_report (&e) : finish (f, &j, &e);
+	} else
+		rc = rc < 0 ? report (&e, FROM_CREATE) : finish (f, &j, &e);
 	ctrcfg_free (&c);
 	/* a signal that came meanwhile acts now */
 	sigprocmask (SIG_SETMASK, &j.oldmask, NULL);
 	return rc;
 }
 
-/* Under box (BOX_VERB: run or create) a flag error in docker's words */
+/* A flag error: under box in docker's words (update's are its own) */
 static int
-flag_error (const struct bx_err *e)
+flag_error (const struct bx_err *e, enum from from)
 {
 	const char *verb = getenv ("BOX_VERB");
 
-	if (!verb || (e->code != BX_USAGE && strcmp (verb, "update") != 0))
-		return err_report (e);
+	if (!verb || strcmp (verb, "update") != 0)
+		return report (e, from);
 	if (e->code != BX_USAGE)
 		return fprintf (stderr, "%s\n", e->msg), e->code;
 	fprintf (stderr, "%s\nSee 'box %s --help'.\n", e->msg, verb);
@@ -515,7 +577,9 @@ main (int argc, char **argv)
 	case CTRFLAGS_FLAGS: rc = flags_list (0); break;
 	case CTRFLAGS_VALUE_FLAGS: rc = flags_list (1); break;
 	case CTRFLAGS_UPDATE: rc = update_containers (&f); break;
-	default: rc = flag_error (&e);
+	case CTRFLAGS_REFUSED: rc = flag_error (&e, FROM_CREATE); break;
+	case CTRFLAGS_REFUSED_START: rc = flag_error (&e, FROM_START); break;
+	default: rc = flag_error (&e, FROM_CLIENT);
 	}
 	ctrflags_free (&f);
 	return rc;

@@ -579,7 +579,7 @@ crun_run () {
 	mk --restart=unless-stopped small
 	[[ $(crt .HostConfig.RestartPolicy.Name) == '"unless-stopped"' ]]
 	run --separate-stderr -2 ctr-create --restart always --rm small
-	[[ $stderr == "ctr-create: conflicting options: cannot specify both --restart and --rm" ]]
+	[[ $stderr == "ctr-create: Conflicting options: --restart and --rm" ]]
 	run --separate-stderr -2 ctr-create --restart sometimes small
 	[[ $stderr == "ctr-create: invalid restart policy: unknown policy 'sometimes'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'" ]]
 	run --separate-stderr -2 ctr-create --stop-signal SIGNOPE small

@@ -1118,19 +1118,18 @@ userns_check (struct ctrflags *f, struct bx_err *e)
 	return 0;
 }
 
-/* The docker client's checks of --health-*, in its order, then the
- * daemon's (validateHealthCheck: 1ms at least) */
+/* The docker client's checks of --health-*, in its order */
 static int
 health_check (const struct ctrflags *f, struct bx_err *e)
 {
 	const struct {
-		const char *flag, *field;
+		const char *flag;
 		int64_t v;
-	} h[] = {{"interval", "Interval", f->health_interval},
-	         {"timeout", "Timeout", f->health_timeout},
-	         {"retries", NULL, f->health_retries},
-	         {"start-period", "StartPeriod", f->health_start_period},
-	         {"start-interval", "StartInterval", f->health_start_interval}};
+	} h[] = {{"interval", f->health_interval},
+	         {"timeout", f->health_timeout},
+	         {"retries", f->health_retries},
+	         {"start-period", f->health_start_period},
+	         {"start-interval", f->health_start_interval}};
 	const size_t n = sizeof h / sizeof h[0];
 	int any = f->health_cmd != NULL;
 
@@ -1141,32 +1140,56 @@ health_check (const struct ctrflags *f, struct bx_err *e)
 	for (size_t i = 0; i < n; i++)
 		if (h[i].v < 0)
 			return err_set (e, BX_USAGE, 0, "--health-%s cannot be negative", h[i].flag);
-	for (size_t i = 0; i < n; i++)
-		if (h[i].field && h[i].v && h[i].v < 1000000)
+	return 0;
+}
+
+/* The daemon's check of them (validateHealthCheck): 1ms at least */
+static int
+health_limits_check (const struct ctrflags *f, struct bx_err *e)
+{
+	const struct {
+		const char *field;
+		int64_t v;
+	} h[] = {{"Interval", f->health_interval},
+	         {"Timeout", f->health_timeout},
+	         {"StartPeriod", f->health_start_period},
+	         {"StartInterval", f->health_start_interval}};
+
+	for (size_t i = 0; i < sizeof h / sizeof h[0]; i++)
+		if (h[i].v && h[i].v < 1000000)
 			return err_set (e, BX_USAGE, 0, "%s in Healthcheck cannot be less than 1ms", h[i].field);
 	return 0;
 }
 
-/* Combinations Docker refuses. */
+/* Combinations Docker's client refuses (its runconfig parse). */
 static int
-combinations_check (struct ctrflags *f, struct bx_err *e)
+client_check (const struct ctrflags *f, struct bx_err *e)
 {
 	const char *restart = json_string_value (json_object_get (f->restart, "Name"));
+
+	if (f->auto_remove && restart && strcmp (restart, "no") != 0)
+		return err_set (e, BX_USAGE, 0, "Conflicting options: --restart and --rm");
+	return health_check (f, e);
+}
+
+/* Values and combinations Docker's daemon refuses: at create, or
+ * (CTRFLAGS_REFUSED_START) the log driver's options, which Docker checks
+ * at start and box at once */
+static int
+daemon_check (struct ctrflags *f, struct bx_err *e)
+{
 	struct logcfg log;
 
-	/* Docker checks the values at start; box at once */
-	if (logcfg_parse (f->log_config, &log, e) < 0)
-		return -1;
-	if (f->auto_remove && restart && strcmp (restart, "no") != 0)
-		return err_set (e, BX_USAGE, 0, "conflicting options: cannot specify both --restart and --rm");
 	if (f->workdir && f->workdir[0] != '/')
 		return err_set (e, BX_USAGE, 0,
-		                "the working directory '%s' is invalid, it needs to be an absolute path", f->workdir);
-	if (limits_check (f, e) < 0 || modes_check (f, e) < 0 || health_check (f, e) < 0 || userns_check (f, e) < 0)
-		return -1;
-	if (f->name && ctrname_check (f->name, e) < 0)
-		return -1;
-	return 0;
+		                "the working directory '%s' is invalid, it needs to be an absolute path", f->workdir),
+		       CTRFLAGS_REFUSED;
+	if (limits_check (f, e) < 0 || modes_check (f, e) < 0 || health_limits_check (f, e) < 0 ||
+	    userns_check (f, e) < 0 || (f->name && ctrname_check (f->name, e) < 0))
+		return CTRFLAGS_REFUSED;
+	if (logcfg_parse (f->log_config, &log, e) < 0)
+		return CTRFLAGS_REFUSED_START;
+	return CTRFLAGS_CREATE;
 }
 
 void
@@ -1285,7 +1308,7 @@ ctrflags_parse (struct ctrflags *f, int argc, char **argv, struct bx_err *e)
 	f->image = argv[optind];
 	f->cmd = argv + optind + 1;
 	f->ncmd = argc - optind - 1;
-	return combinations_check (f, e) < 0 ? -1 : CTRFLAGS_CREATE;
+	return client_check (f, e) < 0 ? -1 : daemon_check (f, e);
 }
 
 int

@@ -21,11 +21,13 @@
 
 /* what the command line asks for */
 enum ctrflags_ask {
-	CTRFLAGS_CREATE,      /* a container */
-	CTRFLAGS_HELP,        /* --help */
-	CTRFLAGS_FLAGS,       /* --flags: docker create's flags */
-	CTRFLAGS_VALUE_FLAGS, /* --value-flags: those that take a value */
-	CTRFLAGS_UPDATE,      /* --update: docker update of the containers in cmd */
+	CTRFLAGS_CREATE,        /* a container */
+	CTRFLAGS_HELP,          /* --help */
+	CTRFLAGS_FLAGS,         /* --flags: docker create's flags */
+	CTRFLAGS_VALUE_FLAGS,   /* --value-flags: those that take a value */
+	CTRFLAGS_UPDATE,        /* --update: docker update of the containers in cmd */
+	CTRFLAGS_REFUSED,       /* values Docker's daemon refuses at create (e says which) */
+	CTRFLAGS_REFUSED_START, /* values it refuses at start: the log driver's */
 };
 
 struct ctrflags {
