@@ -1,11 +1,14 @@
 /*
  * img-fetch - pull images from a registry into the store
  *
- * usage:  img-fetch [--root DIR] [-q] [--docker] [--platform OS/ARCH[/VARIANT]] [--insecure HOST]... [REF...]
+ * usage:  img-fetch [--root DIR] [-q] [--docker[=run|create]]
+ *                   [--platform OS/ARCH[/VARIANT]] [--insecure HOST]... [REF...]
  *         img-fetch [--root DIR] --gc
  * stdin:  references, one per line, when none are given
  * stdout: the manifest digest pulled, one line per reference; with --docker,
  *         what `docker pull` prints (status lines, then the full reference);
+ *         --docker=run or create: what docker run's pull prints (no default
+ *         tag line, no reference), its errors in that verb's words;
  *         with --gc, the bytes of partial blobs removed
  * stderr: errors; Docker-like progress when stderr is a terminal (not -q)
  * reads:  $DOCKER_CONFIG/config.json (credentials), images/
@@ -19,7 +22,8 @@
  * exit:   0 ok, 1 failed (unauthorized, digest mismatch), 2 usage or bad
  *         input (reference, media type, malformed manifest), 3 no such
  *         repository/tag/platform, 5 network or registry failure;
- *         with several references, the first failure's code
+ *         with several references, the first failure's code; with
+ *         --docker=run 125, --docker=create 1 for any failure
  */
 #include <errno.h>
 #include <getopt.h>
@@ -52,7 +56,8 @@
 
 struct opts {
 	const char *root;
-	int quiet, docker, gc;
+	int quiet, docker, gc; /* docker: PV_PULL or PV_RUN */
+	const char *verb;      /* --docker=VERB: run or create */
 	int platform_set;
 	struct platform platform;
 	char insecure[2048];
@@ -86,7 +91,7 @@ static void
 usage (void)
 {
 	fprintf (stderr,
-	         "usage: %s [--root DIR] [-q] [--docker] [--platform OS/ARCH[/VARIANT]] "
+	         "usage: %s [--root DIR] [-q] [--docker[=run|create]] [--platform OS/ARCH[/VARIANT]] "
 	         "[--insecure HOST]... [REF...]\n"
 	         "       %s [--root DIR] --gc\n",
 	         bx_prog, bx_prog);
@@ -98,7 +103,7 @@ parse_args (int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {{"root", required_argument, NULL, 'R'},
 	                                   {"quiet", no_argument, NULL, 'q'},
-	                                   {"docker", no_argument, NULL, 'D'},
+	                                   {"docker", optional_argument, NULL, 'D'},
 	                                   {"platform", required_argument, NULL, 'P'},
 	                                   {"insecure", required_argument, NULL, 'I'},
 	                                   {"gc", no_argument, NULL, 'G'},
@@ -112,7 +117,12 @@ parse_args (int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'R': o->root = optarg; break;
 		case 'q': o->quiet = 1; break;
-		case 'D': o->docker = 1; break;
+		case 'D':
+			o->docker = optarg ? PV_RUN : PV_PULL;
+			if (optarg && strcmp (optarg, "run") != 0 && strcmp (optarg, "create") != 0)
+				err_die (BX_USAGE, "--docker=%s: run or create", optarg);
+			o->verb = optarg;
+			break;
 		case 'G': o->gc = 1; break;
 		case 'P':
 			if (platform_parse (optarg, &o->platform, &e) < 0)
@@ -450,6 +460,25 @@ pull_event (int rootfd, const struct ref *r)
 	event_log (rootfd, "image", "pull", id, &a);
 }
 
+/* E as docker VERB says a pull's error (--docker=VERB): docker run's
+ * reportError, its "See" line, 125; docker create's the daemon's, 1 */
+static int
+pull_report (const struct opts *o, const struct bx_err *e)
+{
+	size_t n = strlen (e->msg);
+
+	if (!o->verb)
+		return err_report (e);
+	if (!strcmp (o->verb, "create")) {
+		fprintf (stderr, "Error response from daemon: %s\n", e->msg);
+		return BX_FAIL;
+	}
+	if (n > 0 && e->msg[n - 1] == '.')
+		n--;
+	fprintf (stderr, "box: Error response from daemon: %.*s.\nSee 'box run --help'.\n", (int)n, e->msg);
+	return 125;
+}
+
 static int
 pull_one (const struct opts *o, int rootfd, struct store *st, int ingest, const char *arg)
 {
@@ -461,7 +490,7 @@ pull_one (const struct opts *o, int rootfd, struct store *st, int ingest, const 
 	if (pull_run (&p, &e) < 0) {
 		pullview_abort (&p.view);
 		pull_discard (&p, &e);
-		rc = err_report (&e);
+		rc = pull_report (o, &e);
 	} else {
 		pull_event (rootfd, &p.ref);
 		if (!o->docker)

@@ -27,10 +27,10 @@ teardown () { box_teardown; }
 	[[ $output == "Exited (0) "* ]]
 }
 
-@test "create: 125 for bad options, -d (a run option) and a taken name" {
+@test "create: 125 for bad options, -d (a run option); 1 for a taken name, the daemon's answer" {
 	box create --name web --network none small true >/dev/null
-	run --separate-stderr -125 box create --name web --network none small true
-	[[ $stderr == *'Conflict. The container name "/web" is already in use'* ]]
+	run --separate-stderr -1 box create --name web --network none small true
+	[[ $stderr == 'Error response from daemon: Conflict. The container name "/web" is already in use'* ]]
 	run -125 box create -d --network none small true
 	run -125 box create --memory lots small true
 	run -0 box ps -aq

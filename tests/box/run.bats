@@ -47,9 +47,35 @@ nothing_left () {
 }
 
 @test "126 when the command cannot be executed, 127 when it is not found" {
+	# docker run's reportError of a start: no "See" line, no container id
 	run --separate-stderr -127 box run --rm --network none small nosuchcmd
-	[[ $stderr == *'"nosuchcmd": executable file not found in $PATH'* ]]
-	run -126 box run --rm --network none small /etc
+	[[ -z $output && $stderr == 'box: Error response from daemon: exec: "nosuchcmd": executable file not found in $PATH.' ]]
+	run --separate-stderr -126 box run --rm --network none small /etc
+	[[ $stderr == 'box: Error response from daemon: exec: "/etc": permission denied.' ]]
+	# -d: the id first, as docker run prints it before the start
+	run --separate-stderr -127 box run -d --name gone --network none small nosuchcmd
+	[[ $output =~ ^[0-9a-f]{64}$ && $stderr == 'box: Error response from daemon: exec: "nosuchcmd": executable file not found in $PATH.' ]]
+	run -0 box inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}' gone
+	[[ $output == 'created 127 exec: "nosuchcmd": executable file not found in $PATH' ]]
+	box rm gone >/dev/null
+	nothing_left
+}
+
+@test "125: the client's and the daemon's refusals in docker run's words; create's daemon ones exit 1" {
+	run --separate-stderr -125 box run --rm --network none --restart always small true
+	[[ $stderr == "box: Conflicting options: --restart and --rm."$'\n'"See 'box run --help'." ]]
+	run --separate-stderr -125 box run --rm --network none --name bad/name small true
+	[[ $stderr == "box: Error response from daemon: Invalid container name (bad/name), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed."$'\n'"See 'box run --help'." ]]
+	run --separate-stderr -1 box create --network none --name bad/name small true
+	[[ $stderr == "Error response from daemon: Invalid container name (bad/name), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed" ]]
+	run --separate-stderr -125 box create --rm --network none --restart always small true
+	[[ $stderr == "box: Conflicting options: --restart and --rm."$'\n'"See 'box create --help'." ]]
+	# the log driver's options: Docker's daemon checks them at start, no "See" line
+	run --separate-stderr -125 box run --rm --network none --log-opt max-size=x small true
+	[[ $stderr == "box: Error response from daemon: failed to initialize logging driver: invalid size: 'x'." ]]
+	# pflag's own: no prefix
+	run --separate-stderr -125 box run --rm --network none --memory lots small true
+	[[ $stderr == "invalid argument \"lots\" for \"-m, --memory\" flag: invalid size: 'lots'"$'\n'"See 'box run --help'." ]]
 	nothing_left
 }
 
@@ -241,10 +267,11 @@ kill_at () {
 	registry_push small "lib/small:1"
 	# never: the daemon's words, nothing pulled
 	run --separate-stderr -125 box run --rm --network none --pull never "$REGISTRY/lib/small:1" true
-	[[ $stderr == "ctr-create: Error response from daemon: No such image: $REGISTRY/lib/small:1" ]]
+	[[ $stderr == "box: Error response from daemon: No such image: $REGISTRY/lib/small:1."$'\n'"See 'box run --help'." ]]
 	run -3 img-list inspect -f . "$REGISTRY/lib/small:1"
-	run --separate-stderr -125 box create --pull=never "$REGISTRY/lib/small:1"
-	[[ $stderr == *"No such image: $REGISTRY/lib/small:1" ]]
+	# docker create: the daemon's answer as any verb's, exit 1
+	run --separate-stderr -1 box create --pull=never "$REGISTRY/lib/small:1"
+	[[ $stderr == "Error response from daemon: No such image: $REGISTRY/lib/small:1" ]]
 	# -q: pulled without a word, stdout is the container's alone
 	run --separate-stderr -0 box run --rm --network none -q "$REGISTRY/lib/small:1" echo ran
 	[[ $output == ran && -z $stderr ]]
@@ -258,9 +285,11 @@ kill_at () {
 	# a pull that fails is the run's failure, even for an image that is here
 	run --separate-stderr -125 box run --rm --network none --pull always small true
 	[[ $stderr == *"Error"*"docker.io/library/small:latest: "* ]]
-	# Docker's client refuses another policy
+	# Docker's client refuses another policy (from 23.0; 20.10 takes any
+	# word), in its reportError's words
 	run --separate-stderr -125 box run --pull sometimes small true
-	[[ ${stderr_lines[0]} == "invalid pull option: 'sometimes': must be one of \"always\", \"missing\" or \"never\"" ]]
+	[[ ${stderr_lines[0]} == "box: invalid pull option: 'sometimes': must be one of \"always\", \"missing\" or \"never\"." ]]
+	[[ ${stderr_lines[1]} == "See 'box run --help'." ]]
 	run --separate-stderr -125 box create --pull=sometimes small
-	[[ ${stderr_lines[0]} == "invalid pull option: 'sometimes'"* ]]
+	[[ ${stderr_lines[0]} == "box: invalid pull option: 'sometimes'"* ]]
 }

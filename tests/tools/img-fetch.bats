@@ -205,6 +205,22 @@ wait_stopped () {
 	[[ $(snapshot) == "$before" ]]
 }
 
+@test "--docker=run and --docker=create: the pull's lines as docker run's, errors in those verbs' words" {
+	local port
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	# docker run's pull: no "Using default tag", no full reference at the end
+	run -0 --separate-stderr img-fetch --docker=run "$REGISTRY/small"
+	[[ ${lines[0]} == "latest: Pulling from small" && ${lines[-1]} == "Status: Downloaded newer image for $REGISTRY/small:latest" ]]
+	[[ $output != *"Using default tag"* && -z $stderr ]]
+	run -125 --separate-stderr img-fetch --docker=run "127.0.0.1:$port/small"
+	[[ -z $output && ${stderr_lines[0]} == "box: Error response from daemon: 127.0.0.1:$port/small:latest: registry "*"." ]]
+	[[ ${stderr_lines[1]} == "See 'box run --help'." && ${#stderr_lines[@]} == 2 ]]
+	run -1 --separate-stderr img-fetch --docker=create "127.0.0.1:$port/small"
+	[[ $stderr == "Error response from daemon: 127.0.0.1:$port/small:latest: registry "* && $stderr != *. ]]
+	run -2 --separate-stderr img-fetch --docker=pull "$REGISTRY/small"
+	[[ $stderr == "img-fetch: --docker=pull: run or create" ]]
+}
+
 @test "a second pull fetches no blob" {
 	img-fetch -q "$REGISTRY/multi" >/dev/null
 	local n

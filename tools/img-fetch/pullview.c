@@ -50,7 +50,7 @@ pullview_begin (struct pullview *v, const char *arg, const struct ref *r)
 	ref_full (r, v->full, sizeof v->full);
 	if (!v->out)
 		return;
-	if (!strchr (last ? last : arg, ':') && !strchr (arg, '@'))
+	if (v->docker != PV_RUN && !strchr (last ? last : arg, ':') && !strchr (arg, '@'))
 		fprintf (v->out, "Using default tag: %s\n", r->tag);
 	fflush (v->out);
 }
@@ -190,7 +190,7 @@ pullview_end (struct pullview *v, const char *digest, int up_to_date)
 		fprintf (v->out, "Status: %s for %s\n", up_to_date ? "Image is up to date" : "Downloaded newer image",
 		         v->name);
 	}
-	if (v->docker)
+	if (v->docker == PV_PULL)
 		printf ("%s\n", v->full);
 	if (v->out)
 		fflush (v->out);

@@ -26,7 +26,7 @@ struct pv_layer {
 struct pullview {
 	FILE *out;   /* NULL: say nothing */
 	int animate; /* redraw in place (a terminal) */
-	int docker;  /* the full reference last, on stdout */
+	int docker;  /* PV_PULL: the full reference last, on stdout; PV_RUN: neither it nor the default tag */
 	int quiet;
 	struct pv_layer *l;
 	size_t n, cap;
@@ -35,8 +35,12 @@ struct pullview {
 	char full[600];
 };
 
-/* DOCKER: speak on stdout like `docker pull`; else on stderr, and only
- * when it is a terminal. QUIET: only the reference (DOCKER) or nothing. */
+/* how docker speaks: not (0), as docker pull, as docker run's pull */
+enum { PV_PULL = 1, PV_RUN };
+
+/* DOCKER: speak on stdout like `docker pull` (PV_PULL), or its run
+ * (PV_RUN); else on stderr, and only when it is a terminal. QUIET: only
+ * the reference (PV_PULL) or nothing. */
 void pullview_init (struct pullview *v, int docker, int quiet);
 int pullview_alloc (struct pullview *v, size_t layers);
 void pullview_free (struct pullview *v);
