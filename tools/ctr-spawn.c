@@ -365,6 +365,34 @@ fail_start (struct ctx *c, struct cgroup *cg, pid_t failed, const struct bx_err 
 	return err->code;
 }
 
+/* under box run (BOX_DOCKER) */
+static int
+docker_run (void)
+{
+	const char *v = err_docker ();
+
+	return v && (!strcmp (v, "run") || !strcmp (v, "container run"));
+}
+
+/* A start that failed (CODE, MSG): as docker run's reportError says a
+ * start's, "docker: Error response from daemon: MSG." (Docker's names no
+ * container), else with the container's id */
+static int
+start_report (const char *id, int code, const char *msg)
+{
+	struct bx_err e = {.code = code};
+	int n = (int)strlen (msg);
+
+	if (docker_run ()) {
+		if (n > 0 && msg[n - 1] == '.')
+			n--;
+		fprintf (stderr, "box: Error response from daemon: %.*s.\n", n, msg);
+		return err_code (code);
+	}
+	snprintf (e.msg, sizeof e.msg, "container %.12s: %s", id, msg);
+	return err_report (&e);
+}
+
 /* the payload's fds: pipes (or a pty) to log, a stdin held open when
  * asked; FDS[] are our ends (the supervisor's with -d) */
 static int
@@ -454,11 +482,10 @@ failed:
 	for (int i = 0; i < 3; i++)
 		if (fds[i] >= 0)
 			close (fds[i]);
-	err_wrap (&e, "container %.12s", c->id);
 	fail_start (c, &cg, failed, &e);
 	ocispec_free (&s);
 	scmp_free (&filter);
-	return err_report (&e);
+	return start_report (c->id, e.code, e.msg);
 }
 
 /* the worker of one -d start (a child of the supervisor): the container
@@ -486,7 +513,6 @@ launch (void *arg, int sock)
 		m.nfds = 3;
 		return launch_send (sock, &m, fds, fds[2] >= 0 ? 3 : fds[1] >= 0 ? 2 : 1) < 0 ? SPAWN_FAILED : 0;
 	}
-	err_wrap (&e, "container %.12s", c->id);
 	m.code = e.code;
 	snprintf (m.msg, sizeof m.msg, "%s", e.msg);
 	/* the supervisor reaps the child that failed: it is its child */
@@ -578,8 +604,10 @@ run_detached (struct ctx *c)
 		err_die (SPAWN_FAILED, "container %.12s: the supervisor died", c->id);
 	if (m.code) {
 		m.msg[sizeof m.msg - 1] = '\0';
-		fprintf (stderr, "%s: %s\n", bx_prog, m.msg);
-		return m.code;
+		/* docker run -d has printed the id before the start */
+		if (docker_run ())
+			puts (c->id);
+		return start_report (c->id, m.code, m.msg);
 	}
 	puts (c->id);
 	return 0;
