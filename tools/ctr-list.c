@@ -261,8 +261,14 @@ ref_created (struct ctx *c, struct filter *f)
 		snprintf (path, sizeof path, L_CONTAINERS "/%s", id);
 		dfd = openat (c->rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
-	if (dfd < 0 || ctr_state_read (dfd, &st, &e) < 0)
+	if (dfd < 0 || ctr_state_read (dfd, &st, &e) < 0) {
+		/* the daemon's answer, not the client's "Error: No such container" */
+		if (err_docker ()) {
+			fprintf (stderr, "Error response from daemon: no such container %s\n", f->val);
+			exit (err_code (BX_NOTFOUND));
+		}
 		err_die (BX_NOTFOUND, "no such container %s", f->val);
+	}
 	snprintf (f->ref, sizeof f->ref, "%s", st.created);
 	return f->ref;
 }

@@ -467,6 +467,29 @@ print_hist (const struct hist_opts *o, const struct imghist *h)
 	return rc < 0 ? err_report_tmpl (&e, "template parsing error", BX_FAIL) : 0;
 }
 
+/* E under box for NAME when the daemon answers (docker tag, history):
+ * a missing image is its "No such image", NAME as it parsed it, the tag
+ * added ("nope:latest") */
+static int
+daemon_report (const struct bx_err *e, const char *name)
+{
+	const char *hex = strncmp (name, "sha256:", 7) == 0 ? name + 7 : name;
+	struct bx_err ign = {0};
+	struct ref r;
+	char repo[600];
+
+	if (!err_docker () || e->code != BX_NOTFOUND)
+		return err_report (e);
+	if ((strlen (hex) == DIGEST_HEX_LEN && ref_looks_like_id (hex)) || ref_parse (name, &r, &ign) < 0)
+		fprintf (stderr, "Error response from daemon: No such image: %s\n", name);
+	else {
+		ref_familiar_repo (&r, repo, sizeof repo);
+		fprintf (stderr, "Error response from daemon: No such image: %s%s%s\n", repo, r.digest[0] ? "@" : ":",
+		         r.digest[0] ? r.digest : r.tag);
+	}
+	return err_code (e->code);
+}
+
 static int
 cmd_history (int argc, char **argv, struct ctx *c)
 {
@@ -481,7 +504,8 @@ cmd_history (int argc, char **argv, struct ctx *c)
 	load_set (c, &set);
 	if ((k = imgset_find (&set, o.name, &how, &e)) >= 0 && !set.v[k].id[0])
 		k = err_set (&e, set.v[k].err.code, 0, "%s: %s", o.name, set.v[k].err.msg);
-	rc = k < 0 || imghist_build (&set, (size_t)k, c->rootfd, &h, &e) < 0 ? err_report (&e) : print_hist (&o, &h);
+	rc = k < 0 || imghist_build (&set, (size_t)k, c->rootfd, &h, &e) < 0 ? daemon_report (&e, o.name)
+	                                                                     : print_hist (&o, &h);
 	imghist_free (&h);
 	imgset_free (&set);
 	return finish (rc);
@@ -537,6 +561,30 @@ tag_event (const struct ctx *c, const struct tag_op *op)
 	event_log (c->rootfd, "image", "tag", op->id, &a);
 }
 
+/* A TARGET that is no reference, under box as the docker client says it:
+ * 'Error parsing reference: "X" is not a valid repository/tag: ' and the
+ * parser's words without the name; of our details (bad tag, bad digest)
+ * Docker's parser gives only those about the repository name */
+static int
+target_report (const struct bx_err *e, const char *target)
+{
+	static const char pre[] = "invalid reference format";
+	const char *why = e->msg + sizeof pre - 1;
+	size_t n = strlen (target);
+
+	if (!err_docker ())
+		return err_report (e);
+	fprintf (stderr, "Error parsing reference: \"%s\" is not a valid repository/tag: ", target);
+	if (strncmp (e->msg, pre, sizeof pre - 1) != 0)
+		fprintf (stderr, "%s\n", e->msg);
+	else if (!strncmp (why, ": ", 2) && !strncmp (why + 2, target, n) &&
+	         !strncmp (why + 2 + n, ": repository ", 13))
+		fprintf (stderr, "%s: %s\n", pre, why + 2 + n + 2);
+	else
+		fprintf (stderr, "%s\n", pre);
+	return err_code (e->code);
+}
+
 static int
 cmd_tag (int argc, char **argv, struct ctx *c)
 {
@@ -554,7 +602,7 @@ cmd_tag (int argc, char **argv, struct ctx *c)
 	if (argc - optind != 2)
 		usage ();
 	if (ref_parse (argv[optind + 1], &op.target, &e) < 0)
-		return err_report (&e);
+		return target_report (&e, argv[optind + 1]);
 	if (op.target.digest[0])
 		err_die (BX_USAGE, "%s: refusing to create a tag with a digest reference", argv[optind + 1]);
 	ref_full (&op.target, full, sizeof full);
@@ -563,7 +611,7 @@ cmd_tag (int argc, char **argv, struct ctx *c)
 	op.src = argv[optind];
 	op.full = full;
 	if (store_index_update (&c->st, tag_fn, &op, &e) < 0)
-		return err_report (&e);
+		return daemon_report (&e, op.src);
 	tag_event (c, &op);
 	return 0;
 }

@@ -14,6 +14,7 @@
  *         until the last tag is set, images/lock while index.json changes
  * exit:   0 ok, 1 digest or size mismatch, 2 usage or bad input, 5 system error
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -203,6 +204,17 @@ parse_args (int argc, char **argv, struct opts *o)
 		usage ();
 }
 
+/* docker load -i: its client's own open, the error as Go says it ("open
+ * X: no such file or directory", the errno's text in lower case) */
+static int
+open_report (const char *input, const struct bx_err *e)
+{
+	const char *why = strerror (e->sys);
+
+	fprintf (stderr, "open %s: %c%s\n", input, tolower ((unsigned char)why[0]), why + 1);
+	return err_code (e->code);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -227,6 +239,8 @@ main (int argc, char **argv)
 	close (stagefd);
 	tree_remove_at (rootfd, stage);
 	store_close (&st);
+	if (rc < 0 && s.unopened && err_docker ())
+		return open_report (o.input, &e);
 	if (rc < 0)
 		return err_report (&e);
 	return fflush (stdout) == 0 ? 0 : BX_SYSTEM;

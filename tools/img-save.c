@@ -393,6 +393,17 @@ parse_args (int argc, char **argv, struct opts *o)
 		err_die (BX_USAGE, "cowardly refusing to save to a terminal. Use the -o flag or redirect");
 }
 
+/* docker save: a missing image is its daemon's answer, "Error response
+ * from daemon: No such image: X" */
+static int
+save_report (const struct bx_err *e)
+{
+	if (!err_docker () || e->code != BX_NOTFOUND)
+		return err_report (e);
+	fprintf (stderr, "Error response from daemon: %s\n", e->msg);
+	return err_code (e->code);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -431,5 +442,5 @@ main (int argc, char **argv)
 	json_decref (s.index);
 	json_decref (s.docker);
 	json_decref (s.repos);
-	return rc < 0 ? err_report (&e) : 0;
+	return rc < 0 ? save_report (&e) : 0;
 }

@@ -33,7 +33,9 @@ teardown () {
 	[[ $output == "$(fixture_image_id small) 2024-01-01T00:00:00Z 1984308" ]]
 	run -0 box history --format json small
 	[[ $(jq -r .CreatedBy <<<"$output") == "ADD busybox-static /" ]]
-	run -1 box history nope
+	# the daemon's answer, the name as it parsed it
+	run --separate-stderr -1 box history nope
+	[[ $stderr == "Error response from daemon: No such image: nope:latest" ]]
 }
 
 @test "box history: CREATED BY cut at 45 characters with …, the parent's id below a commit" {

@@ -41,6 +41,13 @@ teardown () {
 	[[ -z $(ls "$BOX_ROOT/images/blobs/sha256") ]]
 }
 
+@test "box load -i of a file that is not there: the client's open error, as Go says it" {
+	run --separate-stderr -1 box load -i "$BATS_TEST_TMPDIR/nope.tar"
+	[[ -z $output && $stderr == "open $BATS_TEST_TMPDIR/nope.tar: no such file or directory" ]]
+	run --separate-stderr -1 box load -i "$BATS_TEST_TMPDIR"
+	[[ $stderr != "open "* ]]
+}
+
 @test "box load of an untagged layout prints the image id" {
 	run -0 box load -i "$FIXTURES/multi"
 	[[ $output == "Loaded image ID: sha256:"* ]]

@@ -24,6 +24,9 @@ teardown () { box_teardown; }
 	[[ $(jq -r .Names <<<"$output") == up ]]
 	run -0 box ps -a --filter ancestor=small -q
 	[[ ${#lines[@]} == 2 ]]
+	# before= naming no container: the daemon's answer
+	run --separate-stderr -1 box ps -a --filter before=nope
+	[[ -z $output && $stderr == "Error response from daemon: no such container nope" ]]
 	box rm -f up done
 }
 

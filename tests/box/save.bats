@@ -40,7 +40,7 @@ teardown () {
 
 @test "box save errors are Docker's: exit 1" {
 	run --separate-stderr -1 box save -o "$A" nosuch
-	[[ $stderr == "Error: No such image: nosuch" ]]
+	[[ $stderr == "Error response from daemon: No such image: nosuch" ]]
 	run -1 box save -o "$A"
 	[[ ! -e $A ]]
 }

@@ -25,9 +25,12 @@ teardown () {
 	local before
 	before=$(sha256sum <"$BOX_ROOT/images/index.json")
 	run --separate-stderr -1 box tag small 'a b'
-	[[ $stderr == "Error response from daemon: invalid reference format: a b" ]]
+	[[ $stderr == 'Error parsing reference: "a b" is not a valid repository/tag: invalid reference format' ]]
+	run --separate-stderr -1 box tag small UPPER
+	[[ $stderr == 'Error parsing reference: "UPPER" is not a valid repository/tag: invalid reference format: repository name must be lowercase' ]]
+	# the daemon's answer: the name as it parsed it
 	run --separate-stderr -1 box tag nosuch x
-	[[ $stderr == "Error: No such image: nosuch" ]]
+	[[ $stderr == "Error response from daemon: No such image: nosuch:latest" ]]
 	run -1 box tag small
 	[[ $(sha256sum <"$BOX_ROOT/images/index.json") == "$before" ]]
 }

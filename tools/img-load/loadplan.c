@@ -513,8 +513,10 @@ loadplan_src_open (struct loadplan_src *s, const char *input, int stage, struct 
 		return tarball_read (&s->tar, 0, s->stage, e);
 	}
 	fd = open (input, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat (fd, &st) < 0)
+	if (fd < 0 || fstat (fd, &st) < 0) {
+		s->unopened = 1;
 		return err_set (e, errno == ENOENT ? BX_NOTFOUND : BX_SYSTEM, errno, "open");
+	}
 	if (S_ISDIR (st.st_mode)) {
 		s->dir = steal_fd (&fd);
 		s->copied = json_object ();

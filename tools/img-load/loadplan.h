@@ -23,6 +23,7 @@ struct loadplan_src {
 	int stage;      /* the stage directory, borrowed */
 	json_t *copied; /* directory input: path -> {"f", "digest", "size"} */
 	unsigned ncopied;
+	int unopened; /* the input could not be opened (e's sys says why) */
 };
 
 /* INPUT: a file or directory, or NULL for stdin (an archive, possibly
