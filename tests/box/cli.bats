@@ -96,7 +96,8 @@ verbs () {
 	run --separate-stderr -1 box nope
 	[[ -z $output && $stderr == "box: 'nope' is not a box command."$'\n'"See 'box --help'" ]]
 	run --separate-stderr -125 box --nope
-	[[ $stderr == "unknown flag: --nope"$'\n'"See 'box --help'." ]]
+	[[ -z $output && $stderr == "unknown flag: --nope"$'\n'"See 'box --help'."$'\n\n'"Usage:  box [--root DIR] COMMAND"* ]]
+	[[ $stderr == *"  update      Update configuration of one or more containers"* ]]
 	run --separate-stderr -125 box run --nope small
 	[[ -z $output && $stderr == "unknown flag: --nope"$'\n'"See 'box run --help'." ]]
 	run --separate-stderr -125 box create --nope small
