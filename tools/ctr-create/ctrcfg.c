@@ -349,15 +349,19 @@ ctrcfg_merge (struct ctrcfg *c, json_t *img_config, const char *id, const char *
 	json_array_extend (user_env, f->env_flags);
 	env = env_merge (user_env, json_object_get (ic, "Env"));
 	json_decref (user_env);
+	/* the docker CLI's: without -a stdout and stderr, stdin with -i; none with -d */
 	cfg = json_pack ("{s:s, s:s, s:s, s:b, s:b, s:b}", "Hostname", c->hostname, "Domainname",
-	                 f->domainname ? f->domainname : "", "User", user ? user : "", "AttachStdin", f->interactive,
-	                 "AttachStdout", 1, "AttachStderr", 1);
+	                 f->domainname ? f->domainname : "", "User", user ? user : "", "AttachStdin",
+	                 !f->detach && (f->interactive || (f->attach & 1)), "AttachStdout",
+	                 !f->detach && (!f->attach || (f->attach & 2)), "AttachStderr",
+	                 !f->detach && (!f->attach || (f->attach & 4)));
 	json_object_set_new (cfg, "ExposedPorts", objects_merge (json_object_get (ic, "ExposedPorts"), f->exposed));
 	if (json_object_size (json_object_get (cfg, "ExposedPorts")) == 0)
 		json_object_del (cfg, "ExposedPorts");
 	json_object_set_new (cfg, "Tty", json_boolean (f->tty));
 	json_object_set_new (cfg, "OpenStdin", json_boolean (f->interactive));
-	json_object_set_new (cfg, "StdinOnce", json_false ());
+	/* the docker CLI's, for a stdin attached and kept open (-i) */
+	json_object_set_new (cfg, "StdinOnce", json_boolean (!f->detach && f->interactive));
 	json_object_set_new (cfg, "Env", env);
 	c->config = cfg;
 	if (command_merge (c, ic, cfg, e) < 0)

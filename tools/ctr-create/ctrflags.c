@@ -233,6 +233,22 @@ set_pull (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_
 	return 0;
 }
 
+/* -a: the streams Config.Attach* records (the docker CLI's validateAttach) */
+static int
+add_attach (struct ctrflags *f, const struct flag *fl, const char *arg, struct bx_err *e)
+{
+	static const char *const streams[] = {"stdin", "stdout", "stderr"};
+
+	for (unsigned i = 0; i < 3; i++)
+		if (!strcasecmp (arg, streams[i])) {
+			f->attach |= 1u << i;
+			return 0;
+		}
+	return err_set (e, BX_USAGE, 0,
+	                "invalid argument \"%s\" for \"%s\" flag: valid streams are STDIN, STDOUT and STDERR", arg,
+	                flag_name (fl));
+}
+
 /* --- ctr-create's own questions --- */
 
 static int
@@ -886,6 +902,8 @@ static const struct flag flags[] = {
     {"stop-timeout", 0, VALUE, 0, set_stop_timeout, 0},
     {"tty", 't', BOOL, 0, set_bool, AT (tty)},
     {"interactive", 'i', BOOL, 0, set_bool, AT (interactive)},
+    {"attach", 'a', VALUE, 0, add_attach, 0},
+    {"detached", 0, BOOL, 0, set_bool, AT (detach)},
     {"rm", 0, BOOL, 0, set_bool, AT (auto_remove)},
     {"restart", 0, VALUE, 0, set_restart, 0},
     {"network", 0, VALUE, 0, set_network, 0},

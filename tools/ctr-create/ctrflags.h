@@ -72,6 +72,8 @@ struct ctrflags {
 	int no_healthcheck;
 	const char *pull;     /* --pull: always, missing (NULL) or never; box pulls, ctr-create never does */
 	int quiet;            /* -q: the missing image is not reported (box pulls it quietly) */
+	int detach;           /* --detached (box run -d): no stream attached, Config.Attach* false */
+	unsigned attach;      /* -a STREAM: 1 stdin, 2 stdout, 4 stderr; 0: Docker's default */
 	json_t *given;        /* {flag name: true} for each flag given (docker update's) */
 	const char *userns;   /* --userns: NULL, "host", "auto", "auto:size=N" */
 	uint64_t userns_size; /* auto's size */
