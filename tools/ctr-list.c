@@ -738,8 +738,8 @@ inspect_image (struct ctx *c, const char *name, struct bx_err *e)
 	return imgset_inspect (set, (size_t)k);
 }
 
-/* The slices and maps of Docker's ContainerJSON and ImageInspect: a
- * template prints them [] and map[] when nil */
+/* The slices and maps of Docker's ContainerJSON (ImageInspect's:
+ * imgset_nils): a template prints them [] and map[] when nil */
 static const char *const ctr_nils[] = {"Args[]",
                                        "ExecIDs[]",
                                        "Mounts[]",
@@ -787,27 +787,6 @@ static const char *const ctr_nils[] = {"Args[]",
                                        "NetworkSettings.Networks.*.Aliases[]",
                                        "NetworkSettings.Networks.*.DriverOpts{}",
                                        NULL};
-static const char *const img_nils[] = {"RepoTags[]",
-                                       "RepoDigests[]",
-                                       "RootFS.Layers[]",
-                                       "GraphDriver.Data{}",
-                                       "Config.ExposedPorts{}",
-                                       "Config.Env[]",
-                                       "Config.Cmd[]",
-                                       "Config.Entrypoint[]",
-                                       "Config.Volumes{}",
-                                       "Config.OnBuild[]",
-                                       "Config.Labels{}",
-                                       "Config.Shell[]",
-                                       "ContainerConfig.ExposedPorts{}",
-                                       "ContainerConfig.Env[]",
-                                       "ContainerConfig.Cmd[]",
-                                       "ContainerConfig.Entrypoint[]",
-                                       "ContainerConfig.Volumes{}",
-                                       "ContainerConfig.OnBuild[]",
-                                       "ContainerConfig.Labels{}",
-                                       "ContainerConfig.Shell[]",
-                                       NULL};
 
 /* Docker's CLI words for a miss: "No such object" when any type would do.
  * TYPED: for a template, Docker's nil slices and maps typed. */
@@ -828,7 +807,7 @@ inspect_one (struct ctx *c, const char *name, int type, int size, int typed)
 	memset (&e, 0, sizeof e);
 	if ((o = inspect_image (c, name, &e))) {
 		if (typed)
-			gotmpl_type_nils (o, img_nils);
+			gotmpl_type_nils (o, imgset_nils);
 		return o;
 	}
 miss:

@@ -48,6 +48,7 @@
 #include "base/cleanup.h"
 #include "base/confirm.h"
 #include "base/err.h"
+#include "base/gotmpl.h"
 #include "base/human.h"
 #include "base/layout.h"
 #include "base/listfmt.h"
@@ -371,6 +372,9 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 		}
 		diffsize_entry (&set, &set.v[k]);
 		json_array_append_new (all, imgset_inspect (&set, (size_t)k));
+		/* for a template, Docker's nil slices and maps typed */
+		if (format)
+			gotmpl_type_nils (json_array_get (all, json_array_size (all) - 1), imgset_nils);
 	}
 	if (listfmt_inspect (all, format, stdout, &fe) < 0)
 		rc = err_report_inspect (&fe);

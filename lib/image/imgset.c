@@ -296,6 +296,28 @@ graph_driver (const struct imgset *set, json_t *diff_ids)
 	return json_pack ("{so ss}", "Data", data, "Name", "overlay2");
 }
 
+const char *const imgset_nils[] = {"RepoTags[]",
+                                   "RepoDigests[]",
+                                   "RootFS.Layers[]",
+                                   "GraphDriver.Data{}",
+                                   "Config.ExposedPorts{}",
+                                   "Config.Env[]",
+                                   "Config.Cmd[]",
+                                   "Config.Entrypoint[]",
+                                   "Config.Volumes{}",
+                                   "Config.OnBuild[]",
+                                   "Config.Labels{}",
+                                   "Config.Shell[]",
+                                   "ContainerConfig.ExposedPorts{}",
+                                   "ContainerConfig.Env[]",
+                                   "ContainerConfig.Cmd[]",
+                                   "ContainerConfig.Entrypoint[]",
+                                   "ContainerConfig.Volumes{}",
+                                   "ContainerConfig.OnBuild[]",
+                                   "ContainerConfig.Labels{}",
+                                   "ContainerConfig.Shell[]",
+                                   NULL};
+
 json_t *
 imgset_inspect (const struct imgset *set, size_t k)
 {

@@ -67,5 +67,8 @@ int imgset_entry_is_tag (const struct imgset_entry *en);
  * VirtualSize (the entry's size), GraphDriver (overlay2's shape over
  * layers/), RootFS, Metadata. NULL when out of memory. */
 json_t *imgset_inspect (const struct imgset *set, size_t k);
+/* The slices and maps of that object (gotmpl_type_nils' paths): a
+ * template prints them [] and map[] when nil, as Docker's typed nils */
+extern const char *const imgset_nils[];
 
 #endif

@@ -220,7 +220,7 @@ ENDPOINT_KEYS='["IPAMConfig","Links","Aliases","NetworkID","EndpointID","Gateway
 	[[ $(jq -c '.[0].HostConfig | keys_unsorted' <<<"$output") == "$HOSTCONFIG_KEYS" ]]
 	[[ $(jq -c '.[0].NetworkSettings | keys_unsorted' <<<"$output") == "$NETSET_KEYS" ]]
 	[[ $(jq -c '.[0].NetworkSettings.Networks.none | keys_unsorted' <<<"$output") == "$ENDPOINT_KEYS" ]]
-	[[ $(jq -c '.[0].HostConfig | [.ContainerIDFile, .Runtime, .ConsoleSize, .Ulimits, .BlkioDeviceReadBps, .ShmSize]' <<<"$output") == '["","ctr-spawn",[0,0],[],[],67108864]' ]]
+	[[ $(jq -c '.[0].HostConfig | [.ContainerIDFile, .Runtime, .ConsoleSize, .Ulimits, .BlkioDeviceReadBps, .ShmSize]' <<<"$output") == '["","ctr-spawn",[0,0],[],null,67108864]' ]]
 	# recorded values win; the masks are config.json's; the omitempty keys only when set
 	jq '.HostConfig += {"Memory": 4194304, "Ulimits": null, "Tmpfs": {"/run": ""}, "Init": true, "Mounts": null, "Annotations": {"a": "b"}}' \
 		"$dir/create.json" >"$dir/c.tmp" && mv "$dir/c.tmp" "$dir/create.json"

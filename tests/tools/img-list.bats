@@ -255,6 +255,9 @@ CID=4be1c0d3e0b8f00dfeedbeef00000000000000000000000000000000000000ab
 	[[ $(jq -c '.[0].Config.Entrypoint, .[0].Config.User, .[0].Parent' <<<"$insp") == $'null\n""\n""' ]]
 	[[ $(jq -c '.[0].RootFS' <<<"$insp") == "$(jq -c '{Type: "layers", Layers: .rootfs.diff_ids}' <<<"$cfg")" ]]
 	[[ $(jq -r '.[0] | "\(.Architecture) \(.Os) \(.Created) \(.Size)"' <<<"$insp") == "amd64 linux 2024-01-01T00:00:00Z $(size_of docker.io/library/small:latest)" ]]
+	# a template sees Docker's nil slices and maps typed, as docker inspect
+	run -0 img-list inspect -f '{{.Config.Entrypoint}} {{.Config.Volumes}} {{.Config.OnBuild}} {{json .Config.Entrypoint}}' small
+	[[ $output == "[] map[] [] null" ]]
 	# by id prefix, full id, manifest digest: the same object
 	for n in "${id:7:5}" "$id" "${id#sha256:}" "$md" small@"$md"; do
 		run -0 img-list inspect "$n"
