@@ -113,8 +113,10 @@ cmd_attach (struct ctx *c, int argc, char **argv)
 		usage ();
 	if (resolve_ctr (c, argv[1], id, fn != netctr_attach, &e) < 0)
 		return err_report (&e);
+	/* Docker's words name the container themselves where they need to */
 	if (fn (c->rootfd, id, &e) < 0) {
-		err_wrap (&e, "container %.12s", id);
+		if (!err_docker ())
+			err_wrap (&e, "container %.12s", id);
 		return err_report (&e);
 	}
 	return 0;

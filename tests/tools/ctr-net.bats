@@ -227,7 +227,8 @@ ctr_ip () {
 	done
 	run -0 in_ctr "$web" busybox nslookup cli "$gw"
 	[[ $output == *"Address: $(ctr_ip "$cli" app)"* ]]
-	jq -e '.Networks.app.Aliases == ["www","front"] and .Networks.app.DNSNames[0] == "web"' \
+	# dockerd's: the short id among a user network's aliases
+	jq -e --arg s "${web:0:12}" '.Networks.app.Aliases == ["www","front",$s] and .Networks.app.DNSNames == ["web","www","front",$s]' \
 		"$BOX_ROOT/containers/$web/network.json"
 	run -0 ctr-net inspect app
 	jq -e --arg w "$web" --arg c "$cli" '.[0].Containers | keys == ([$w, $c] | sort)
@@ -332,7 +333,7 @@ ctr_ip () {
 	ctr-net attach a
 	before=$(net_counts)
 	run --separate-stderr -4 ctr-net attach b
-	[[ $stderr == "ctr-net: container ${b:0:12}: Bind for 0.0.0.0:$p failed: port is already allocated" ]]
+	[[ $stderr == "ctr-net: container ${b:0:12}: driver failed programming external connectivity on endpoint b ("*"): Bind for 0.0.0.0:$p failed: port is already allocated" ]]
 	[[ $(net_counts) == "$before" ]]
 	[[ ! -e $BOX_ROOT/containers/$b/netns && ! -e $BOX_ROOT/containers/$b/network.json ]]
 	[[ $(ls "$BOX_ROOT/networks/bridge/leases" | wc -l) == 1 ]]

@@ -400,7 +400,8 @@ endpoint_plan (int rootfd, struct net *n, struct endpoint_req *r, struct bx_err 
 	snprintf (ep->veth, sizeof ep->veth, "%sv%08x", prefix, fnv32 (ep->cid, n->id));
 	endpoint_ports_to (n, ep);
 	if (portmap_reserve (rootfd, ep->ports, ep->nports, ep->cid, e) < 0)
-		return -1;
+		return err_wrap (e, "driver failed programming external connectivity on endpoint %s (%s)", ep->name,
+		                 ep->epid);
 	if (endpoint_write (n, ep, e) < 0) {
 		portmap_release (rootfd, ep->ports, ep->nports, ep->cid);
 		return -1;

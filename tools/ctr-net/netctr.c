@@ -245,33 +245,41 @@ write_resolv (int cdir, json_t *create, const char *first, int in_place, struct 
 
 /* --- NetworkSettings ----------------------------------------------------------- */
 
+/* EP's aliases; on a user network with the short id among them, as
+ * dockerd adds it to the endpoint's config (updateNetworkConfig) */
+static json_t *
+aliases_of (const struct endpoint *ep, int with_dns)
+{
+	json_t *a = json_array ();
+	char shortid[13];
+	int has = 0;
+
+	snprintf (shortid, sizeof shortid, "%.12s", ep->cid);
+	for (int i = 0; i < ep->naliases; i++) {
+		has |= !strcmp (ep->aliases[i], shortid);
+		json_array_append_new (a, json_string (ep->aliases[i]));
+	}
+	if (with_dns && !has)
+		json_array_append_new (a, json_string (shortid));
+	if (json_array_size (a))
+		return a;
+	json_decref (a);
+	return json_null ();
+}
+
+/* DNSNames (newer Docker's): the name, then the aliases with the short id */
 static json_t *
 names_of (const struct endpoint *ep, int with_dns)
 {
-	json_t *a;
-	char shortid[13];
+	json_t *a, *al;
 
 	if (!with_dns)
 		return json_null ();
 	a = json_array ();
 	json_array_append_new (a, json_string (ep->name));
-	for (int i = 0; i < ep->naliases; i++)
-		json_array_append_new (a, json_string (ep->aliases[i]));
-	snprintf (shortid, sizeof shortid, "%.12s", ep->cid);
-	json_array_append_new (a, json_string (shortid));
-	return a;
-}
-
-static json_t *
-aliases_of (const struct endpoint *ep)
-{
-	json_t *a;
-
-	if (!ep->naliases)
-		return json_null ();
-	a = json_array ();
-	for (int i = 0; i < ep->naliases; i++)
-		json_array_append_new (a, json_string (ep->aliases[i]));
+	al = aliases_of (ep, with_dns);
+	json_array_extend (a, al);
+	json_decref (al);
 	return a;
 }
 
@@ -280,7 +288,8 @@ static json_t *
 network_entry (const struct net *n, const struct endpoint *ep, json_t *create)
 {
 	char ip[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], mac[18], ip6[INET6_ADDRSTRLEN] = "", gw6[INET6_ADDRSTRLEN] = "";
-	json_t *ipam = json_object_get (networking_config (create, n), "IPAMConfig");
+	json_t *cfg = networking_config (create, n), *ipam = json_object_get (cfg, "IPAMConfig");
+	json_t *opts = json_object_get (cfg, "DriverOpts");
 	struct in6_addr a6 = endpoint_ip6 (n, ep);
 
 	inet_ntop (AF_INET, &ep->ip, ip, sizeof ip);
@@ -291,11 +300,12 @@ network_entry (const struct net *n, const struct endpoint *ep, json_t *create)
 	}
 	snprintf (mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", ep->mac[0], ep->mac[1], ep->mac[2], ep->mac[3],
 	          ep->mac[4], ep->mac[5]);
-	return json_pack ("{s:O, s:n, s:o, s:s, s:n, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:o}", "IPAMConfig",
-	                  ipam ? ipam : json_null (), "Links", "Aliases", aliases_of (ep), "MacAddress", mac,
-	                  "DriverOpts", "NetworkID", n->id, "EndpointID", ep->epid, "Gateway", gw, "IPAddress", ip,
-	                  "IPPrefixLen", n->subnet.len, "IPv6Gateway", gw6, "GlobalIPv6Address", ip6,
-	                  "GlobalIPv6PrefixLen", n->ipv6 ? n->subnet6.len : 0, "DNSNames", names_of (ep, n->dns));
+	return json_pack ("{s:O, s:n, s:o, s:s, s:O, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:o}", "IPAMConfig",
+	                  ipam ? ipam : json_null (), "Links", "Aliases", aliases_of (ep, n->dns), "MacAddress", mac,
+	                  "DriverOpts", opts ? opts : json_null (), "NetworkID", n->id, "EndpointID", ep->epid,
+	                  "Gateway", gw, "IPAddress", ip, "IPPrefixLen", n->subnet.len, "IPv6Gateway", gw6,
+	                  "GlobalIPv6Address", ip6, "GlobalIPv6PrefixLen", n->ipv6 ? n->subnet6.len : 0, "DNSNames",
+	                  names_of (ep, n->dns));
 }
 
 /* Ports: each published port, and each exposed one unpublished (null) */
@@ -845,17 +855,19 @@ record (int cdir, const char *net, json_t *entry, struct bx_err *e)
 	return ctr_create_edit (cdir, record_edit, &r, e);
 }
 
-/* EndpointsConfig's entry for a connect: Docker's EndpointSettings keys
- * that attach_request reads */
+/* EndpointsConfig's entry for a connect, as dockerd records it: the
+ * address asked for, the aliases (attach_request reads both), DriverOpts */
 static json_t *
-connect_entry (const char *const *aliases, int naliases, const char *ip)
+connect_entry (const struct net *n, const char *id, const char *const *aliases, int naliases, const char *ip)
 {
-	json_t *al = naliases ? json_array () : json_null ();
+	struct endpoint ep = {.naliases = 0};
 
-	for (int i = 0; i < naliases; i++)
-		json_array_append_new (al, json_string (aliases[i]));
-	return json_pack ("{s:o, s:o}", "IPAMConfig", ip ? json_pack ("{s:s}", "IPv4Address", ip) : json_null (),
-	                  "Aliases", al);
+	snprintf (ep.cid, sizeof ep.cid, "%s", id);
+	for (int i = 0; i < naliases && ep.naliases < ENDPOINT_ALIAS_MAX; i++)
+		snprintf (ep.aliases[ep.naliases++], sizeof ep.aliases[0], "%s", aliases[i]);
+	return json_pack ("{s:o, s:o, s:{}}", "IPAMConfig",
+	                  ip ? json_pack ("{s:s}", "IPv4Address", ip) : json_object (), "Aliases",
+	                  aliases_of (&ep, n->dns), "DriverOpts");
 }
 
 /* ID has an endpoint on N, or will have at its start (N is its
@@ -898,7 +910,7 @@ netctr_connect (int rootfd, struct net *n, const char *id, const char *const *al
 	}
 	nsfd = openat (cdir, L_NETNS, O_RDONLY | O_CLOEXEC);
 	again = is_connected (n, id, create, nsfd);
-	entry = connect_entry (aliases, naliases, ip);
+	entry = connect_entry (n, id, aliases, naliases, ip);
 	if (record_edit (create, &(struct record){n->name, entry}, e) < 0 || attach_request (create, id, n, &r, e) < 0)
 		goto out;
 	/* Docker takes a connect again of a container that does not run */
@@ -1025,11 +1037,81 @@ netctr_detach (int rootfd, const char *id, struct bx_err *e)
 	return detach (rootfd, id, 1, e);
 }
 
+struct kept_ctx {
+	const char *id;
+	json_t *nets; /* {name: {NetworkID, dns}} */
+};
+
+static int
+kept_one (struct net *n, void *arg)
+{
+	struct kept_ctx *c = arg;
+	struct bx_err ignored = {0};
+	struct endpoint ep;
+
+	if (endpoint_read (n, c->id, &ep, &ignored) < 0)
+		return 0;
+	return json_object_set_new (c->nets, n->name, json_pack ("{s:s, s:b}", "NetworkID", n->id, "dns", n->dns));
+}
+
+static int
+kept_edit (json_t *create, void *arg, struct bx_err *e)
+{
+	json_t *nets = arg, *v, *eps, *ep, *al, *a;
+	const char *k;
+	char shortid[13];
+	size_t i;
+
+	(void)e;
+	snprintf (shortid, sizeof shortid, "%.12s", json_string_value (json_object_get (create, "Id")) ?: "");
+	if (!json_is_object (json_object_get (create, "NetworkingConfig")))
+		json_object_set_new (create, "NetworkingConfig", json_object ());
+	if (!json_is_object (eps = json_object_get (json_object_get (create, "NetworkingConfig"), "EndpointsConfig")))
+		json_object_set_new (json_object_get (create, "NetworkingConfig"), "EndpointsConfig",
+		                     eps = json_object ());
+	json_object_foreach (nets, k, v)
+	{
+		int has = 0;
+		if (!json_is_object (ep = json_object_get (eps, k)))
+			json_object_set_new (eps, k, ep = json_object ());
+		json_object_set (ep, "NetworkID", json_object_get (v, "NetworkID"));
+		if (!json_is_true (json_object_get (v, "dns")) || !*shortid)
+			continue;
+		if (!json_is_array (al = json_object_get (ep, "Aliases")))
+			json_object_set_new (ep, "Aliases", al = json_array ());
+		json_array_foreach (al, i, a) has |= !strcmp (json_string_value (a) ?: "", shortid);
+		if (!has)
+			json_array_append_new (al, json_string (shortid));
+	}
+	return 0;
+}
+
+/* What dockerd keeps of a container's endpoints in its config once they
+ * are gone: each network's NetworkID, and on a user network the short id
+ * among the aliases (added at the start), shown by inspect while it is
+ * stopped */
+static int
+keep_ids (int rootfd, const char *id, struct bx_err *e)
+{
+	_cleanup_close_ int cdir = ctr_open (rootfd, id, e);
+	struct kept_ctx c = {id, json_object ()};
+	int rc = -1;
+
+	if (cdir >= 0 && c.nets && each_network (rootfd, kept_one, &c, e) == 0)
+		rc = json_object_size (c.nets) ? ctr_create_edit (cdir, kept_edit, c.nets, e) : 0;
+	json_decref (c.nets);
+	return rc;
+}
+
 /* the veths deleted here: the namespace's own go with it later, and the
  * next start makes the same names */
 int
 netctr_release (int rootfd, const char *id, struct bx_err *e)
 {
+	struct bx_err kept = {0};
+
+	/* a container whose create.json cannot be edited is released all the same */
+	keep_ids (rootfd, id, &kept);
 	return detach (rootfd, id, 0, e);
 }
 
