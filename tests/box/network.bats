@@ -184,3 +184,95 @@ ctr_ip () {
 	run -0 box exec cli wget -q -O- http://w1/hostname
 	run -0 box exec cli wget -q -O- http://w2/hostname
 }
+
+# up to 3 s for a published port to answer on the host
+port_answers () {
+	for _ in $(seq 30); do
+		curl -s --max-time 1 "http://127.0.0.1:$1/hostname" >/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "endpoints live from start to exit, as Docker's: none while created or stopped, ports bound only then" {
+	p=$(free_port)
+	a=$(box create --name pa -p "$p:80" small httpd -f -p 80 -h /etc)
+	# a second container may ask for the same port: it is taken at start
+	b=$(box create --name pb -p "$p:80" small httpd -f -p 80 -h /etc)
+	[[ ! -e $BOX_ROOT/containers/$a/netns && ! -e $BOX_ROOT/containers/$a/network.json ]]
+	run -0 box network inspect -f '{{len .Containers}}' bridge
+	[[ $output == 0 ]]
+	box start pa
+	run -0 box network inspect -f '{{len .Containers}}' bridge
+	[[ $output == 1 ]]
+	port_answers "$p"
+	run -1 box start pb
+	[[ $output == *"driver failed programming external connectivity on endpoint pb ("*"): Bind for 0.0.0.0:$p failed: port is already allocated"* ]]
+	[[ ! -e $BOX_ROOT/containers/$b/netns ]]
+	box stop -t 1 pa
+	[[ ! -e $BOX_ROOT/containers/$a/netns ]]
+	run -0 box network inspect -f '{{len .Containers}}' bridge
+	[[ $output == 0 ]]
+	run -0 box port pa
+	[[ -z $output ]]
+	# stopped, it keeps what Docker's config keeps: the network's id
+	[[ $(box inspect -f '{{.NetworkSettings.Networks.bridge.NetworkID}} {{.NetworkSettings.IPAddress}}' pa) == "$(box network inspect -f '{{.Id}}' bridge) " ]]
+	box start pb
+	port_answers "$p"
+	# one that ends by itself lets go too, before its exit is reported
+	s=$(box run -d --name short small sleep 0.3)
+	box wait short
+	[[ ! -e $BOX_ROOT/containers/$s/netns ]]
+	run -0 box network inspect -f '{{len .Containers}}' bridge
+	[[ $output == 1 ]]
+	box rm -f pa pb short
+}
+
+@test "a connect of a created container is kept across stops; a restart policy keeps the network between restarts" {
+	box network create side
+	c=$(box create --name cn small sleep 100)
+	run -0 box network connect --alias cc side cn
+	[[ ! -e $BOX_ROOT/containers/$c/netns ]]
+	[[ $(box inspect -f '{{json .NetworkSettings.Networks.side.Aliases}}' cn) == "[\"cc\",\"${c:0:12}\"]" ]]
+	box start cn
+	run -0 box exec cn ip -o -4 addr show eth1
+	[[ $output == *"inet $(ctr_ip cn side)/"* ]]
+	box stop -t 1 cn
+	box start cn
+	run -0 box exec cn ip -o -4 addr show eth1
+	run -0 box run --rm --network side small nslookup cc
+	box network disconnect side cn
+	box stop -t 1 cn
+	box start cn
+	run ! box exec cn ip link show eth1
+	box rm -f cn
+	r=$(box run -d --name rp --restart always small sh -c 'sleep 0.3; exit 1')
+	for _ in $(seq 50); do
+		[[ $(box inspect -f '{{.RestartCount}}' rp) -ge 2 ]] && break
+		sleep 0.1
+	done
+	[[ $(box inspect -f '{{.RestartCount}}' rp) -ge 2 ]]
+	[[ -e $BOX_ROOT/containers/$r/netns ]]
+	box stop -t 1 rp
+	[[ ! -e $BOX_ROOT/containers/$r/netns ]]
+	run -0 box network inspect -f '{{len .Containers}}' bridge
+	[[ $output == 0 ]]
+	box rm -f rp
+}
+
+@test "a -d container whose supervisor was killed: the first to find it releases its network" {
+	p=$(free_port)
+	id=$(box run -d --name lost -p "$p:80" small sleep 1000)
+	mon=$(sed -n 's/^monitor=//p' "$BOX_ROOT/containers/$id/state")
+	kill -KILL "$mon"
+	for _ in $(seq 50); do [[ -z $(box ps -q) ]] && break; sleep 0.1; done
+	run -0 box ps -q
+	[[ -z $output ]]
+	[[ ! -e $BOX_ROOT/containers/$id/netns ]]
+	run -0 box network inspect -f '{{len .Containers}}' bridge
+	[[ $output == 0 ]]
+	# its port is free again
+	box run -d --name again -p "$p:80" small httpd -f -p 80 -h /etc
+	port_answers "$p"
+	box rm -f lost again
+}
