@@ -321,8 +321,9 @@ op_cgroupfs (int rootfd, const struct spec *s, const struct op *o, struct bx_err
 		return 0;
 	}
 	/* a user namespace without a cgroup namespace of its own may not
-	 * mount the hierarchies: the host's are bound (runc's fallback) */
-	if (s->userns && !(s->clone_flags & CLONE_NEWCGROUP)) {
+	 * mount the hierarchies: the host's are bound (runc's fallback); a
+	 * rootless container is in the user's namespace */
+	if ((s->userns || root_is_rootless ()) && !(s->clone_flags & CLONE_NEWCGROUP)) {
 		if (bind_tree (AT_FDCWD, "/sys/fs/cgroup", t, o->flags, 1) < 0)
 			return err_set (e, BX_SYSTEM, errno, "bind /sys/fs/cgroup on %s", o->dest);
 		return 0;
