@@ -312,13 +312,15 @@ io_close (struct spawn_io *io)
 
 /* Docker releases a container's endpoints and ports when it ends; the
  * next start attaches again (box start, restart). Before the lock goes:
- * who waited for the exit finds them gone. */
+ * who waited for the exit finds them gone. Not for a container removed
+ * after its one run (--no-sync: df-build's steps): its removal detaches
+ * it, at less cost. */
 static void
 net_release (const struct ctx *c)
 {
 	struct bx_err e = {0};
 
-	if (ctrrm_net_release (c->rootfd, c->cdir, c->id, &e) < 0)
+	if (!c->no_sync && ctrrm_net_release (c->rootfd, c->cdir, c->id, &e) < 0)
 		err_report (&e);
 }
 
