@@ -1038,6 +1038,7 @@ netctr_detach (int rootfd, const char *id, struct bx_err *e)
 }
 
 struct kept_ctx {
+	int rootfd;
 	const char *id;
 	json_t *nets; /* {name: {NetworkID, dns}} */
 };
@@ -1051,6 +1052,8 @@ kept_one (struct net *n, void *arg)
 
 	if (endpoint_read (n, c->id, &ep, &ignored) < 0)
 		return 0;
+	/* dockerd's event of a stop, network by network */
+	net_event (c->rootfd, "disconnect", n, c->id);
 	return json_object_set_new (c->nets, n->name, json_pack ("{s:s, s:b}", "NetworkID", n->id, "dns", n->dns));
 }
 
@@ -1089,12 +1092,12 @@ kept_edit (json_t *create, void *arg, struct bx_err *e)
 /* What dockerd keeps of a container's endpoints in its config once they
  * are gone: each network's NetworkID, and on a user network the short id
  * among the aliases (added at the start), shown by inspect while it is
- * stopped */
+ * stopped; and its network disconnect events */
 static int
 keep_ids (int rootfd, const char *id, struct bx_err *e)
 {
 	_cleanup_close_ int cdir = ctr_open (rootfd, id, e);
-	struct kept_ctx c = {id, json_object ()};
+	struct kept_ctx c = {rootfd, id, json_object ()};
 	int rc = -1;
 
 	if (cdir >= 0 && c.nets && each_network (rootfd, kept_one, &c, e) == 0)
