@@ -38,7 +38,9 @@
 #include "ctr-commit/cimage.h"
 #include "image/ref.h"
 #include "image/store.h"
+#include "layers/idcopy.h"
 #include "runtime/ctr.h"
+#include "runtime/remap.h"
 
 #define MAX_CHANGES 256
 
@@ -134,6 +136,19 @@ open_changes (struct ctr *c, struct bx_err *e)
 	return 0;
 }
 
+/* A remapped container over copies of the layers has its upper in host
+ * ids (layers/idcopy.h): its config's maps give them back. 1 when so. */
+static int
+upper_maps (const struct ctr *c, struct idmap *uid, struct idmap *gid, struct bx_err *e)
+{
+	char dir[64];
+
+	snprintf (dir, sizeof dir, "/proc/self/fd/%d", c->dirfd);
+	if (!idcopy_bundle_is (dir))
+		return 0;
+	return remap_bundle_maps (dir, uid, gid, e);
+}
+
 static int
 ctr_load (const struct opts *o, struct ctr *c, struct bx_err *e)
 {
@@ -179,7 +194,8 @@ main (int argc, char **argv)
 	struct bx_err e = {0};
 	char full[600], id[DIGEST_STR_LEN + 1];
 	json_t *ctr_config, *config = NULL;
-	int rc;
+	static struct idmap uid, gid;
+	int rc, mapped = 0;
 
 	err_prog_init (argv[0]);
 	parse_commit (argc, argv, &o);
@@ -188,6 +204,8 @@ main (int argc, char **argv)
 	rc = ctr_load (&o, &c, &e);
 	ctr_config = json_object_get (c.create, "Config");
 	if (rc == 0 && !(config = cchange_apply (ctr_config, o.changes, o.nchanges, &e)))
+		rc = -1;
+	if (rc == 0 && (mapped = upper_maps (&c, &uid, &gid, &e)) < 0)
 		rc = -1;
 	if (rc == 0) {
 		struct cimage ci = {.st = &c.st,
@@ -198,6 +216,8 @@ main (int argc, char **argv)
 		                    .ctr_config = ctr_config,
 		                    .config = config,
 		                    .parent = &c.img,
+		                    .uidmap = mapped ? &uid : NULL,
+		                    .gidmap = mapped ? &gid : NULL,
 		                    .author = o.author,
 		                    .comment = o.message,
 		                    .tag = o.ref ? full : NULL};

@@ -21,6 +21,7 @@
 #define L_INIT_CACHE "cache/init"       /* <image id hex>/: the image's mount points, a layer on top of it */
 #define L_RUN_CACHE "cache/run"         /* <sha256 hex of the id>/: RUN --mount=type=cache (df-build runmount), .lock */
 #define L_SIZE_CACHE "cache/diffsize"   /* <diff_id hex>: a layer's extracted size, "N\n" (lib/layers/diffsize) */
+#define L_IDCOPIES "idcopies"           /* <maps>/<diff_id hex>/: a layer for one id range (lib/layers/idcopy) */
 #define L_EVENTS "events"               /* what every verb did, one record a line (lib/runtime/event) */
 #define L_EVENTS_OLD "events.1"         /* the log before, once events grew past its bound */
 #define L_SETTINGS "settings"           /* key=value: box config's settings (lib/runtime/settings) */
@@ -57,6 +58,7 @@
 #define L_CONFIG "config.json"
 #define L_ROOTFS "rootfs"
 #define L_UPPER "upper"
+#define L_IDCOPIED "idcopied" /* "<maps>\n": rootfs over idcopies/<maps>/, upper in host ids (layers/idcopy) */
 #define L_WORK "work"
 #define L_STATE "state"
 #define L_LOG "log"

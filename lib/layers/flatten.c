@@ -15,6 +15,7 @@
 
 #include "base/afile.h"
 #include "base/cleanup.h"
+#include "base/idmap.h"
 #include "base/tree.h"
 
 /* a file of the current layer with more than one name, and where its
@@ -34,12 +35,27 @@ struct fl {
 	struct link *links; /* open addressing on ino */
 	size_t nlinks, caplinks;
 	int rootless;
+	/* flatten_shifted: one layer as it is, its owners shifted by these */
+	const struct idmap *uid, *gid;
 };
 
 static int
 fl_err (struct fl *f, int sys, const char *what, struct bx_err *e)
 {
 	return err_set (e, BX_FAIL, sys, "layer %s: %.300s: %s", f->layer, f->path, what);
+}
+
+/* ST's owner in the destination: the same, or shifted by the maps. An id
+ * they leave out is the overflow id 65534, outside any range: the
+ * container sees it unmapped, as through an idmapped mount. */
+static void
+fl_owner (const struct fl *f, const struct stat *st, uid_t *uid, gid_t *gid)
+{
+	long long u = f->uid ? idmap_to_host (f->uid, st->st_uid) : st->st_uid;
+	long long g = f->gid ? idmap_to_host (f->gid, st->st_gid) : st->st_gid;
+
+	*uid = u < 0 ? 65534 : (uid_t)u;
+	*gid = g < 0 ? 65534 : (gid_t)g;
 }
 
 static int
@@ -146,7 +162,8 @@ xattrs_copy (struct fl *f, int sfd, int dfd, int pathfds, struct bx_err *e)
 		return fl_err (f, ENOMEM, "xattrs", e);
 	n = pathfds ? listxattr (sp, names, (size_t)n) : flistxattr (sfd, names, (size_t)n);
 	for (char *p = names; n > 0 && p < names + n; p += strlen (p) + 1) {
-		if (is_overlay_xattr (p))
+		/* a copy of one layer keeps its opaque marks */
+		if (is_overlay_xattr (p) && !f->uid)
 			continue;
 		vn = pathfds ? getxattr (sp, p, val, XATTR_SIZE_MAX) : fgetxattr (sfd, p, val, XATTR_SIZE_MAX);
 		if (vn < 0)
@@ -162,8 +179,11 @@ static int
 meta_fd (struct fl *f, int sfd, int dfd, const struct stat *st, struct bx_err *e)
 {
 	struct timespec ts[2] = {st->st_atim, st->st_mtim};
+	uid_t uid;
+	gid_t gid;
 
-	if (fchown (dfd, st->st_uid, st->st_gid) < 0 && !(f->rootless && (errno == EPERM || errno == EINVAL)))
+	fl_owner (f, st, &uid, &gid);
+	if (fchown (dfd, uid, gid) < 0 && !(f->rootless && (errno == EPERM || errno == EINVAL)))
 		return fl_err (f, errno, "chown", e);
 	if (fchmod (dfd, st->st_mode & 07777) < 0)
 		return fl_err (f, errno, "chmod", e);
@@ -179,8 +199,11 @@ static int
 meta_at (struct fl *f, int src, int dst, const char *name, const struct stat *st, struct bx_err *e)
 {
 	struct timespec ts[2] = {st->st_atim, st->st_mtim};
+	uid_t uid;
+	gid_t gid;
 
-	if (fchownat (dst, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 &&
+	fl_owner (f, st, &uid, &gid);
+	if (fchownat (dst, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 &&
 	    !(f->rootless && (errno == EPERM || errno == EINVAL)))
 		return fl_err (f, errno, "chown", e);
 	if (!S_ISLNK (st->st_mode)) {
@@ -273,7 +296,7 @@ is_opaque (struct fl *f, int fd)
 {
 	char v[2];
 
-	return fgetxattr (fd, f->opaque_xattr, v, sizeof v) == 1 && v[0] == 'y';
+	return f->opaque_xattr && fgetxattr (fd, f->opaque_xattr, v, sizeof v) == 1 && v[0] == 'y';
 }
 
 /* A directory of the layer: merged into what is below unless opaque. */
@@ -310,7 +333,7 @@ entry_copy (struct fl *f, int src, int dst, const char *name, struct bx_err *e)
 	/* a whiteout deletes; anything else replaces what was there */
 	if (tree_remove_at (dst, name) < 0)
 		return fl_err (f, errno, "remove", e);
-	if (TREE_IS_WHITEOUT (&st))
+	if (TREE_IS_WHITEOUT (&st) && !f->uid)
 		return 0;
 	return node_copy (f, src, dst, name, &st, e);
 }
@@ -361,5 +384,24 @@ flatten_layers (int layersfd, const char *const *layers, size_t n, int dstfd, co
 			rc = tree_copy (&f, src, dstfd, e);
 		links_reset (&f);
 	}
+	return rc;
+}
+
+int
+flatten_shifted (int srcfd, int dstfd, const struct idmap *uid, const struct idmap *gid, const char *name,
+                 struct bx_err *e)
+{
+	struct fl f = {.dst_root = dstfd, .layer = name, .rootless = geteuid () != 0, .uid = uid, .gid = gid};
+	struct stat st;
+	int rc;
+
+	/* the root's metadata last: its times stay the layer's */
+	rc = tree_copy (&f, srcfd, dstfd, e);
+	path_pop (&f, 0);
+	if (rc == 0 && fstat (srcfd, &st) < 0)
+		rc = fl_err (&f, errno, "stat", e);
+	if (rc == 0)
+		rc = meta_fd (&f, srcfd, dstfd, &st, e);
+	links_reset (&f);
 	return rc;
 }

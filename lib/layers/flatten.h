@@ -13,9 +13,18 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "base/idmap.h"
 
 /* Apply LAYERS[0..n) (names in LAYERSFD, bottom first) onto DSTFD. */
 int flatten_layers (int layersfd, const char *const *layers, size_t n, int dstfd, const char *opaque_xattr,
                     struct bx_err *e);
+
+/* Copy the layer tree SRCFD into the empty directory DSTFD as it is (its
+ * whiteouts and opaque marks kept, for overlayfs to read), every owner
+ * shifted from container ids to host ids by UID and GID: a remapped
+ * container's copy of a layer where idmapped mounts are not to be had
+ * (lib/layers/idcopy). NAME names the layer in errors. */
+int flatten_shifted (int srcfd, int dstfd, const struct idmap *uid, const struct idmap *gid, const char *name,
+                     struct bx_err *e);
 
 #endif

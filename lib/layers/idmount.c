@@ -19,10 +19,7 @@ idmount_clone (const char *path, int userns, struct bx_err *e)
 		int err = errno;
 		close (fd);
 		if (err == EINVAL) /* the file system (or the kernel) has no idmapped mounts */
-			return err_set (e, BX_FAIL, 0,
-			                "idmapped mount of %s: not supported here; a remapped container's copy of the "
-			                "layers: not implemented",
-			                path);
+			return err_set (e, BX_FAIL, 0, "idmapped mount of %s: not supported here", path);
 		return err_set (e, BX_SYSTEM, err, "idmapped mount of %s", path);
 	}
 	return fd;

@@ -187,13 +187,31 @@ sink_write (struct archive *a, void *arg, const void *buf, size_t len)
 	return len;
 }
 
+/* ST's owner as the layer holds it (layer_opts' maps); a made-up stat (a
+ * whiteout's, no inode) is root's */
+static void
+owner_of (const struct walk *w, const struct stat *st, long long *uid, long long *gid)
+{
+	*uid = st->st_uid, *gid = st->st_gid;
+	if (!w->o->uidmap || !st->st_ino)
+		return;
+	if ((*uid = idmap_to_ctr (w->o->uidmap, st->st_uid)) < 0)
+		*uid = 65534;
+	if ((*gid = idmap_to_ctr (w->o->gidmap, st->st_gid)) < 0)
+		*gid = 65534;
+}
+
 static struct archive_entry *
 entry_of (const struct walk *w, const char *path, const struct stat *st)
 {
 	struct archive_entry *en = archive_entry_new ();
+	long long uid, gid;
 
 	archive_entry_set_pathname (en, path);
 	archive_entry_copy_stat (en, st);
+	owner_of (w, st, &uid, &gid);
+	archive_entry_set_uid (en, uid);
+	archive_entry_set_gid (en, gid);
 	if (w->o->epoch >= 0 && st->st_mtime >= w->o->epoch)
 		archive_entry_set_mtime (en, w->o->epoch, 0);
 	archive_entry_set_atime (en, 0, 0);
@@ -403,12 +421,14 @@ lower_differs (const struct walk *w, int dirfd, const char *path, const char *na
 	_cleanup_close_ int fd = lower_open (w, path);
 	char upper[PATH_MAX];
 	struct stat ls;
+	long long uid, gid;
 
 	if (fd == -1)
 		return 0;
 	if (fd < 0 || fstat (fd, &ls) < 0)
 		return 1;
-	if ((ls.st_mode & 07777) != (st->st_mode & 07777) || ls.st_uid != st->st_uid || ls.st_gid != st->st_gid)
+	owner_of (w, st, &uid, &gid);
+	if ((ls.st_mode & 07777) != (st->st_mode & 07777) || ls.st_uid != uid || ls.st_gid != gid)
 		return 1;
 	snprintf (upper, sizeof upper, "/proc/self/fd/%d/%s", dirfd, name);
 	return !lower_same_xattrs (upper, fd);

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "base/digest.h"
+#include "base/idmap.h"
 #include "image/store.h"
 
 /* LAYER_NONE: a plain tar, as Docker keeps layers locally (a push gzips
@@ -38,6 +39,10 @@ struct layer_opts {
 	/* the blob left as TMPFD/"layer", not synced nor stored: the caller
 	 * makes it durable (a syncfs it does anyway) and calls layer_commit */
 	int defer;
+	/* UPPER's owners are host ids of these maps (a remapped container over
+	 * copies of the layers, lib/layers/idcopy): written as the container's
+	 * ids, an unmapped one as the overflow id 65534; NULL: as they are */
+	const struct idmap *uidmap, *gidmap;
 };
 
 /* Write UPPER (a directory fd) as a layer blob of ST, staging it in

@@ -135,10 +135,7 @@ idmapped_layers (int fs, const char *layers, const char *const *lower, size_t n,
 			return -1;
 		if (fsconfig (fs, FSCONFIG_SET_FD, "lowerdir+", NULL, fds[i]) < 0) {
 			if (i == 0 && errno == EINVAL) /* before Linux 6.13 */
-				return err_set (
-				    e, BX_FAIL, 0,
-				    "mount overlay: this kernel takes no layers by fd; a remapped container's "
-				    "copy of the layers: not implemented");
+				return err_set (e, BX_FAIL, 0, "mount overlay: this kernel takes no layers by fd");
 			return fs_err (fs, errno, path, e);
 		}
 	}

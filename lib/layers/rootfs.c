@@ -15,6 +15,7 @@
 #include "base/tree.h"
 #include "base/userns.h"
 #include "layers/flatten.h"
+#include "layers/idcopy.h"
 #include "layers/overlay.h"
 #include "layers/unpack.h" /* OVL_OPAQUE_*: the names only, no code */
 
@@ -235,6 +236,66 @@ rootfs_idmapped (const char *layers, const char **lower, size_t m, const struct 
 	                               idmap_root (ids->gid), e);
 }
 
+/* Over the range's copies of the layers (idcopy.h), made where missing;
+ * the upper and work are the mapped root's, as dockerd's remapped root's.
+ * No init layer: its owners are the image's, the upper takes the mount
+ * points. */
+static int
+rootfs_idcopied (int rootfd, const char *layers, const char **lower, size_t m, const struct rootfs_ids *ids,
+                 const struct bundle *b, struct bx_err *e)
+{
+	_cleanup_free_ char *names = malloc (m * (IDCOPY_KEY_LEN + DIGEST_HEX_LEN + 32));
+	_cleanup_free_ const char **v = calloc (m, sizeof *v);
+	unsigned uid = idmap_root (ids->uid), gid = idmap_root (ids->gid);
+	char key[IDCOPY_KEY_LEN];
+
+	if (!names || !v)
+		return err_set (e, BX_SYSTEM, ENOMEM, "layers");
+	idcopy_key (ids->uid, ids->gid, key);
+	for (size_t i = 0; i < m; i++) {
+		char *name = names + i * (IDCOPY_KEY_LEN + DIGEST_HEX_LEN + 32);
+		if (idcopy_layer (rootfd, key, lower[i], ids->uid, ids->gid, e) < 0)
+			return -1;
+		snprintf (name, IDCOPY_KEY_LEN + DIGEST_HEX_LEN + 32, "../" L_IDCOPIES "/%s/%s", key, lower[i]);
+		v[i] = name;
+	}
+	if ((mkdir (b->upper, 0755) < 0 && errno != EEXIST) || (mkdir (b->work, 0700) < 0 && errno != EEXIST) ||
+	    chown (b->upper, uid, gid) < 0 || chown (b->work, uid, gid) < 0)
+		return err_set (e, BX_SYSTEM, errno, "upper in %s", b->dir);
+	if (idcopy_bundle_mark (b->dir, key, e) < 0)
+		return -1;
+	return overlay_mount (layers, v, m, b->upper, b->work, b->rootfs, geteuid () != 0 ? OVERLAY_USERXATTR : 0, e);
+}
+
+/* Idmapped layers, or the range's copies: where the kernel or the
+ * filesystem has no idmapped mounts (a BX_FAIL of idmount's), or as
+ * BOX_IDMAP_LAYERS asks. A bundle keeps the one it started with: its
+ * upper holds the ids of that one. */
+static int
+rootfs_remapped (int rootfd, const char *layers, const char **lower, size_t m, int has_init,
+                 const struct rootfs_ids *ids, const struct bundle *b, struct bx_err *e)
+{
+	enum idcopy_mode mode;
+	struct stat st;
+	/* a new bundle has no upper yet: one stat on the way of every run */
+	int known = stat (b->upper, &st) == 0;
+
+	if (idcopy_mode (&mode, e) < 0)
+		return -1;
+	if (known && idcopy_bundle_is (b->dir))
+		mode = IDCOPY_COPY;
+	else if (known && rootfs_has_entries (b->upper))
+		mode = IDCOPY_IDMAP;
+	if (mode != IDCOPY_COPY) {
+		if (rootfs_idmapped (layers, lower, m, ids, b, e) == 0)
+			return 0;
+		if (mode == IDCOPY_IDMAP || e->code != BX_FAIL)
+			return -1;
+		*e = (struct bx_err){0};
+	}
+	return rootfs_idcopied (rootfd, layers, lower + has_init, m - has_init, ids, b, e);
+}
+
 /* LOWER has room for the init layer in front */
 static int
 rootfs_make (int rootfd, const struct image *img, enum bundle_driver drv, int with_init, const char **lower, size_t m,
@@ -250,7 +311,7 @@ rootfs_make (int rootfd, const struct image *img, enum bundle_driver drv, int wi
 			return err_set (e, BX_FAIL, 0, "an image without layers in a user namespace: not implemented");
 		if (with_init && (has_init = init_layer_present (rootfd, img)))
 			init_name (img, init, sizeof init), lower[0] = init;
-		return rootfs_idmapped (layers, lower + !has_init, m + has_init, ids, b, e);
+		return rootfs_remapped (rootfd, layers, lower + !has_init, m + has_init, has_init, ids, b, e);
 	}
 	/* overlayfs wants at least one lower layer; an empty image is a copy */
 	if (drv == BUNDLE_COPY || m == 0)

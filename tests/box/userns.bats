@@ -4,6 +4,11 @@
 # userns-remap setting (box config) and BOX_USERNS_REMAP map every
 # container, --userns=host opts out; exec, cp, volumes, networking and
 # build work in a remapped container.
+#
+# userns-copy.bats is a link to this file: there every test runs over
+# the layers' per-range chowned copies (BOX_IDMAP_LAYERS=copy,
+# ctr-create(1)), the fallback of kernels without idmapped layers; here
+# over idmapped layers, as this kernel has them.
 
 load ../helpers
 load ../fixtures/net
@@ -12,6 +17,9 @@ setup () {
 	box_setup_small
 	net_setup
 	SUBUSERS=()
+	LAYERS_MODE=auto
+	[[ $BATS_TEST_FILENAME != *-copy.bats ]] || LAYERS_MODE=copy
+	export BOX_IDMAP_LAYERS=$LAYERS_MODE
 }
 
 teardown () {
@@ -44,6 +52,10 @@ host_uid () { awk '/^Uid:/ { print $2 }' "/proc/$1/status"; }
 	[[ $(host_uid "$pid") == "$host" ]]
 	run -0 box exec ua cat /proc/self/uid_map /proc/self/gid_map
 	[[ $(echo $output) == "0 $host 65536 0 $(jq '.linux.gidMappings[0].hostID' "$D/config.json") 65536" ]]
+	# idmapped layers where the kernel has them, copies only when asked
+	if [[ $LAYERS_MODE == copy ]]; then [[ -e $D/idcopied ]]; else [[ ! -e $D/idcopied && ! -e $BOX_ROOT/idcopies ]]; fi
+	run -0 box exec ua stat -c %u:%g / /etc/passwd
+	[[ $(echo $output) == "0:0 0:0" ]]
 	# root of the container is nobody's root on the host: it cannot read what
 	# host root keeps to itself, even through a bind mount
 	mkdir -m 700 "$BATS_TEST_TMPDIR/private"
@@ -147,4 +159,73 @@ host_uid () { awk '/^Uid:/ { print $2 }' "/proc/$1/status"; }
 	run -0 box network connect usernet web
 	run -0 box run --rm --userns=auto --network usernet small wget -q -O- http://web/hostname
 	[[ $output == "$(box inspect -f '{{.Config.Hostname}}' web)" ]]
+}
+
+# --- BOX_IDMAP_LAYERS=copy: per-range chowned copies of the layers --------
+
+@test "copied layers: root inside owns /, the copy is made once for a range, rmi and gc remove it" {
+	export BOX_IDMAP_LAYERS=copy
+	run -0 box run -d --name ca --userns=auto --network none small sleep 300
+	id=$output
+	D=$BOX_ROOT/containers/$id
+	host=$(jq '.linux.uidMappings[0].hostID' "$D/config.json")
+	# over the range's copies, the mapped root's upper, not idmapped
+	[[ $(cat "$D/idcopied") == "u0-$host-65536_0-$host-65536" ]]
+	key=$(cat "$D/idcopied")
+	grep -F " $D/rootfs " /proc/self/mountinfo | grep -q "idcopies/$key/"
+	[[ $(stat -c %u:%g "$D/upper") == "$host:$host" ]]
+	run -0 box exec ca stat -c %u:%g / /etc /etc/passwd /bin/busybox
+	[[ $(echo $output) == "0:0 0:0 0:0 0:0" ]]
+	# on the host, the copy's files are the mapped root's
+	layer=$(box image inspect -f '{{index .RootFS.Layers 0}}' small)
+	layer=${layer#sha256:}
+	[[ $(stat -c %u "$BOX_ROOT/idcopies/$key/$layer/etc/passwd") == "$host" ]]
+	[[ $(stat -c %u "$BOX_ROOT/layers/$layer/etc/passwd") == 0 ]]
+	run -0 box exec ca sh -c 'echo x >/etc/new && stat -c %u /etc/new'
+	[[ $output == 0 ]]
+	[[ $(stat -c %u "$D/upper/etc/new") == "$host" ]]
+	# the changes are the container's, the copied-up /etc not one by itself
+	run -0 box diff ca
+	[[ $(echo $output) == "C /etc A /etc/new" ]]
+	# a second container of the range uses the copy made for the first
+	ino=$(stat -c %i "$BOX_ROOT/idcopies/$key/$layer")
+	run -0 box run --rm --uidmap "0:$host:65536" --gidmap "0:$host:65536" --network none small stat -c %u /etc/passwd
+	[[ $output == 0 ]]
+	[[ $(stat -c %i "$BOX_ROOT/idcopies/$key/$layer") == "$ino" ]]
+	run -0 box rm -f ca
+	run -0 box rmi small
+	run -0 box system prune -f
+	[[ ! -e $BOX_ROOT/idcopies/$key/$layer ]]
+}
+
+@test "copied layers: two containers of one range racing make the copy once" {
+	export BOX_IDMAP_LAYERS=copy
+	box create --name r1 --uidmap 0:1700000000:65536 --gidmap 0:1700000000:65536 --network none small true \
+		>"$BATS_TEST_TMPDIR/r1" 2>&1 &
+	p1=$!
+	box create --name r2 --uidmap 0:1700000000:65536 --gidmap 0:1700000000:65536 --network none small true \
+		>"$BATS_TEST_TMPDIR/r2" 2>&1 &
+	p2=$!
+	wait "$p1" || { cat "$BATS_TEST_TMPDIR/r1"; false; }
+	wait "$p2" || { cat "$BATS_TEST_TMPDIR/r2"; false; }
+	layer=$(box image inspect -f '{{index .RootFS.Layers 0}}' small)
+	run -0 ls -A "$BOX_ROOT/idcopies/u0-1700000000-65536_0-1700000000-65536"
+	[[ $(echo $output) == "${layer#sha256:} ${layer#sha256:}.lock" ]]
+	run -0 box start -a r1
+	run -0 box start -a r2
+}
+
+@test "auto: layers on a filesystem without idmapped mounts (ramfs) are copied" {
+	mkdir "$BATS_TEST_TMPDIR/ramfs"
+	mount -t ramfs ramfs "$BATS_TEST_TMPDIR/ramfs"
+	export BOX_ROOT=$BATS_TEST_TMPDIR/ramfs/root
+	store_add small docker.io/library/small:latest
+	run -0 box run -d --name ra --userns=auto --network none small sleep 300
+	D=$BOX_ROOT/containers/$output
+	[[ -e $D/idcopied ]]
+	run -0 box exec ra stat -c %u:%g / /etc/passwd
+	[[ $(echo $output) == "0:0 0:0" ]]
+	# where the kernel refuses them, idmap asks for nothing else
+	BOX_IDMAP_LAYERS=idmap run -125 box run --rm --userns=auto --network none small true
+	[[ $output == *"idmapped mount of $BOX_ROOT/layers/"*": not supported here" ]]
 }

@@ -41,7 +41,9 @@ make_layer (const struct cimage *c, json_t **desc, char diff_id[DIGEST_STR_LEN +
 	    .epoch = -1,
 	    .rootfd = c->rootfd,
 	    .diff_ids =
-	        c->parent->config ? json_object_get (json_object_get (c->parent->config, "rootfs"), "diff_ids") : NULL};
+	        c->parent->config ? json_object_get (json_object_get (c->parent->config, "rootfs"), "diff_ids") : NULL,
+	    .uidmap = c->uidmap,
+	    .gidmap = c->gidmap};
 	rc = layer_from_upper (c->upper, &lo, c->st, tmp, desc, diff_id, e);
 	tree_remove_at (c->rootfd, tmpname);
 	return rc;

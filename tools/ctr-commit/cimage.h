@@ -9,6 +9,7 @@
 
 #include "base/digest.h"
 #include "base/err.h"
+#include "base/idmap.h"
 #include "image/store.h"
 
 struct cimage {
@@ -22,6 +23,8 @@ struct cimage {
 	const struct image *parent; /* the container's image (its config NULL when it has none) */
 	const char *author, *comment;
 	const char *tag; /* a full reference, or NULL */
+	/* UPPER's owners are host ids of these (layer_opts'), or NULL */
+	const struct idmap *uidmap, *gidmap;
 };
 
 /* Store C's image; ID gets its id ("sha256:..."). */

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "base/tree.h"
 #include "cdiff.h"
 #include "image/store.h"
+#include "layers/idcopy.h"
 #include "layers/mountpt.h"
 #include "runtime/ctr.h"
 
@@ -229,15 +231,30 @@ cdiff_walk (int upper, const int *lower, size_t n, int whole, void (*fn) (const 
 	return rc < 0 ? err_set (e, BX_SYSTEM, w.err, "reading the container's changes") : 0;
 }
 
-/* the image's extracted layers, the topmost first */
+/* where the container's lower layers are: layers/, or the copies of
+ * them for its id range (layers/idcopy.h), whose owners its upper's
+ * match */
 static int
-open_lowers (int rootfd, json_t *ids, int *fds, size_t *n, struct bx_err *e)
+lowers_dir (int dirfd, char *buf, size_t len, struct bx_err *e)
+{
+	char key[IDCOPY_KEY_LEN];
+	int r = idcopy_bundle_key (dirfd, key, e);
+
+	if (r < 0)
+		return -1;
+	snprintf (buf, len, r ? L_IDCOPIES "/%s" : L_LAYERS, key);
+	return 0;
+}
+
+/* the image's extracted layers (in BASE), the topmost first */
+static int
+open_lowers (int rootfd, const char *base, json_t *ids, int *fds, size_t *n, struct bx_err *e)
 {
 	*n = 0;
 	for (size_t i = json_array_size (ids); i-- > 0;) {
 		const char *d = json_string_value (json_array_get (ids, i)), *hex = d ? strchr (d, ':') : NULL;
-		char path[128];
-		snprintf (path, sizeof path, "%s/%s", L_LAYERS, hex ? hex + 1 : "");
+		char path[PATH_MAX];
+		snprintf (path, sizeof path, "%s/%s", base, hex ? hex + 1 : "");
 		if ((fds[*n] = openat (rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 			return err_set (e, BX_SYSTEM, errno, "layer %s", d ? d : "?");
 		(*n)++;
@@ -272,6 +289,7 @@ cdiff_container (int rootfd, const char *id, void (*fn) (const char *line, void 
 	struct store st = {0};
 	struct image img = {0};
 	int fds[MAX_LOWER], whole = 0, rc = create ? 0 : -1;
+	char base[PATH_MAX];
 	size_t n = 0;
 
 	if (rc == 0 && !image)
@@ -282,7 +300,8 @@ cdiff_container (int rootfd, const char *id, void (*fn) (const char *line, void 
 	if (rc == 0 && json_array_size (ids) > MAX_LOWER)
 		rc = err_set (e, BX_FAIL, 0, "an image of more than %d layers: not implemented", MAX_LOWER);
 	if (rc == 0 &&
-	    ((upper = open_changes (dirfd, ids, &whole, e)) < 0 || open_lowers (rootfd, ids, fds, &n, e) < 0))
+	    ((upper = open_changes (dirfd, ids, &whole, e)) < 0 || lowers_dir (dirfd, base, sizeof base, e) < 0 ||
+	     open_lowers (rootfd, base, ids, fds, &n, e) < 0))
 		rc = -1;
 	if (rc == 0)
 		rc = cdiff_walk (upper, fds, n, whole, fn, arg, e);

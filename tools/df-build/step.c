@@ -14,12 +14,14 @@
 #include "base/tree.h"
 #include "copy.h"
 #include "imgw.h"
+#include "layers/idcopy.h"
 #include "layers/layer.h"
 #include "layers/layerkeep.h"
 #include "layers/overlay.h"
 #include "layers/rootfs.h"
 #include "meta.h"
 #include "runmount.h"
+#include "runtime/remap.h"
 #include "step.h"
 
 int
@@ -190,6 +192,20 @@ same_fs (int rootfd, const char *a, const char *b)
 	return fstatat (rootfd, a, &sa, 0) == 0 && fstatat (rootfd, b, &sb, 0) == 0 && sa.st_dev == sb.st_dev;
 }
 
+/* A RUN container over copies of the layers (layers/idcopy.h) has its
+ * upper in host ids: its config's maps give them back, and the upper is
+ * not kept as the layer's tree. 1 when so, UID and GID filled. */
+static int
+upper_maps (struct build *b, const char *id, struct idmap *uid, struct idmap *gid, struct bx_err *e)
+{
+	char dir[PATH_MAX];
+
+	snprintf (dir, sizeof dir, "%s/" L_CONTAINERS "/%s", b->o->rootpath, id);
+	if (!id[0] || !idcopy_bundle_is (dir))
+		return 0;
+	return remap_bundle_maps (dir, uid, gid, e);
+}
+
 int
 step_commit (struct build *b, const char *id, const char *created_by, struct bx_err *e)
 {
@@ -199,7 +215,8 @@ step_commit (struct build *b, const char *id, const char *created_by, struct bx_
 	json_t *desc = NULL;
 	struct bx_err re = {0};
 	struct layerkeep skipped = {0};
-	int rc;
+	static struct idmap uid, gid;
+	int rc, mapped = 0;
 
 	own_dir (own, sizeof own);
 	if (!id[0] && (upper = openat (b->rootfd, own, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
@@ -222,6 +239,8 @@ step_commit (struct build *b, const char *id, const char *created_by, struct bx_
 		rc = err_set (e, BX_SYSTEM, errno, "%s", tmpname);
 	if (rc == 0 && (tmp = openat (b->rootfd, tmpname, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		rc = err_set (e, BX_SYSTEM, errno, "%s", tmpname);
+	if (rc == 0 && (mapped = upper_maps (b, id, &uid, &gid, e)) < 0)
+		rc = -1;
 	if (rc == 0) {
 		struct layer_opts lo = {whole,
 		                        !strcmp (b->in->keyword, "run"),
@@ -231,10 +250,12 @@ step_commit (struct build *b, const char *id, const char *created_by, struct bx_
 		                        json_object_get (json_object_get (b->cfg, "rootfs"), "diff_ids"),
 		                        layerkeep_skipped,
 		                        &skipped,
-		                        1};
+		                        1,
+		                        mapped ? &uid : NULL,
+		                        mapped ? &gid : NULL};
 		rc = layer_from_upper (upper, &lo, &b->st, tmp, &desc, diff_id, e);
 	}
-	if (rc > 0 && !whole && b->o->epoch < 0 && (kept = step_keep (b, id, &skipped, diff_id, e)) < 0)
+	if (rc > 0 && !whole && !mapped && b->o->epoch < 0 && (kept = step_keep (b, id, &skipped, diff_id, e)) < 0)
 		rc = -1;
 	/* the kept tree's syncfs made the blob durable too (one barrier for
 	 * both), when they share a filesystem: the blob is named after it */

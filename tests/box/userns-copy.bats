@@ -1,0 +1,1 @@
+userns.bats
