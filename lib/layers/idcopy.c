@@ -41,8 +41,8 @@ idcopy_spell (const struct idmap *m, char c, char *buf, size_t len)
 	size_t n = (size_t)snprintf (buf, len, "%c", c);
 
 	for (size_t i = 0; i < m->n && n < len; i++)
-		n += (size_t)snprintf (buf + n, len - n, "%s%u-%u-%u", i ? "." : "", m->ext[i].inside, m->ext[i].outside,
-		                       m->ext[i].count);
+		n += (size_t)snprintf (buf + n, len - n, "%s%u-%u-%u", i ? "." : "", m->ext[i].inside,
+		                       m->ext[i].outside, m->ext[i].count);
 	return n;
 }
 
