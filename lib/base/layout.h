@@ -58,7 +58,8 @@
 #define L_CONFIG "config.json"
 #define L_ROOTFS "rootfs"
 #define L_UPPER "upper"
-#define L_IDCOPIED "idcopied" /* "<maps>\n": rootfs over idcopies/<maps>/, upper in host ids (layers/idcopy) */
+#define L_IDCOPIED "idcopied"      /* "<maps>\n": rootfs over idcopies/<maps>/, upper in host ids (layers/idcopy) */
+#define L_FUSEOVL "fuse-overlayfs" /* empty: rootfs mounted by fuse-overlayfs, its upper its own (layers/fuseovl) */
 #define L_WORK "work"
 #define L_STATE "state"
 #define L_LOG "log"

@@ -12,9 +12,11 @@
 #include "base/cleanup.h"
 #include "base/digest.h"
 #include "base/layout.h"
+#include "base/root.h"
 #include "base/tree.h"
 #include "base/userns.h"
 #include "layers/flatten.h"
+#include "layers/fuseovl.h"
 #include "layers/idcopy.h"
 #include "layers/overlay.h"
 #include "layers/unpack.h" /* OVL_OPAQUE_*: the names only, no code */
@@ -196,13 +198,27 @@ init_layer_present (int rootfd, const struct image *img)
 	return fstatat (rootfd, path, &st, 0) == 0 && S_ISDIR (st.st_mode);
 }
 
+/* Rootless, fuse-overlayfs where the kernel refuses overlayfs in a user
+ * namespace (EPERM, EINVAL), as rootless Podman, or as BOX_OVERLAY asks;
+ * root pays one getenv for it. */
 static int
 rootfs_overlay (const char *layers, const char **lower, size_t m, const struct bundle *b, struct bx_err *e)
 {
+	int fuse = 0, kernel_only = 1;
+
 	if ((mkdir (b->upper, 0755) < 0 && errno != EEXIST) || (mkdir (b->work, 0700) < 0 && errno != EEXIST))
 		return err_set (e, BX_SYSTEM, errno, "mkdir in %s", b->dir);
-	return overlay_mount (layers, lower, m, b->upper, b->work, b->rootfs, geteuid () != 0 ? OVERLAY_USERXATTR : 0,
-	                      e);
+	if (root_is_rootless () && (fuse = fuseovl_wanted (b->dir, b->upper, &kernel_only, e)) < 0)
+		return -1;
+	if (!fuse) {
+		if (overlay_mount (layers, lower, m, b->upper, b->work, b->rootfs,
+		                   geteuid () != 0 ? OVERLAY_USERXATTR : 0, e) == 0)
+			return 0;
+		if (kernel_only || (e->sys != EPERM && e->sys != EINVAL))
+			return -1;
+		*e = (struct bx_err){0};
+	}
+	return fuseovl_mount (b->dir, layers, lower, m, b->upper, b->work, b->rootfs, e);
 }
 
 /* The absolute path of $BOX_ROOT/layers, from the state directory's fd. */

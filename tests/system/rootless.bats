@@ -83,6 +83,7 @@ teardown () {
 	_rl_kill
 	rl_undelegate
 	[[ -z ${RL_NOBODY-} ]] || sed -i "/^nobody:$RL_NOBODY\$/d" /etc/subuid /etc/subgid
+	[[ -z ${RL_FUSE_MODE-} ]] || chmod "$RL_FUSE_MODE" /dev/fuse
 }
 
 # as_user CMD...: CMD as the test user, an environment as a login's
@@ -438,4 +439,41 @@ time.sleep(30)' "$port" >"$BATS_TEST_TMPDIR/v6" &
 	[[ $output == *rlnet* ]]
 	run -0 as_user box rm -f peer
 	run -0 as_user box network rm rlnet
+}
+
+@test "rootless: fuse-overlayfs (BOX_OVERLAY=fuse): the container's root, kept across stop and start, gone with rm" {
+	command -v fuse-overlayfs >/dev/null || {
+		echo "fuse-overlayfs missing (Debian's fuse-overlayfs: make deps)" >&2
+		return 1
+	}
+	# fuse-overlayfs opens /dev/fuse as the user: Debian's udev makes it
+	# 0666, a machine without udev may have it 0600 (put back in teardown)
+	RL_FUSE_MODE=$(stat -c %a /dev/fuse)
+	chmod 666 /dev/fuse
+	rl_small
+	run -0 as_user env BOX_OVERLAY=fuse box run -d --name fu --network none small sleep 300
+	id=$output
+	[[ -e $RL_ROOT/containers/$id/fuse-overlayfs ]]
+	run -0 as_user box exec fu awk '$5 == "/" { print $(NF - 2) }' /proc/self/mountinfo
+	[[ $output == fuse.fuse-overlayfs ]]
+	# the image's files are root's; what root writes, a user of the range may read
+	run -0 as_user box exec fu sh -c 'echo kept >/kept && mkdir /d && chown 1000 /d && stat -c %u /etc/passwd'
+	[[ $output == 0 ]]
+	run -0 as_user box exec -u 1000 fu sh -c 'cat /kept && touch /d/mine && stat -c %u /d/mine'
+	[[ $output == "kept"$'\n'"1000" ]]
+	# a file deleted from a layer stays deleted
+	run -0 as_user box exec fu rm /bin/true
+	run -0 as_user box stop -t 0 fu
+	# started again without the variable: the bundle is fuse-overlayfs's
+	run -0 as_user box start fu
+	run -0 as_user box exec fu sh -c 'cat /kept; test -e /bin/true || echo deleted'
+	[[ $output == "kept"$'\n'"deleted" ]]
+	run -0 as_user box exec fu awk '$5 == "/" { print $(NF - 2) }' /proc/self/mountinfo
+	[[ $output == fuse.fuse-overlayfs ]]
+	pgrep -u "$RL_UID" -f "fuse-overlayfs .*$id" >/dev/null
+	run -0 as_user box rm -f fu
+	[[ ! -e $RL_ROOT/containers/$id ]]
+	# its daemon ends with its mount
+	for _ in $(seq 50); do pgrep -u "$RL_UID" -f "fuse-overlayfs .*$id" >/dev/null || break; sleep 0.1; done
+	run -1 pgrep -u "$RL_UID" -f "fuse-overlayfs .*$id"
 }
