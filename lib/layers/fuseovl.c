@@ -1,7 +1,6 @@
 /* fuseovl - the rootfs by fuse-overlayfs (fuseovl.h) */
 #include "layers/fuseovl.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,26 +14,15 @@
 #include "base/afile.h"
 #include "base/cleanup.h"
 #include "base/layout.h"
+#include "layers/rootfs.h"
 
-static int
-fuseovl_marked (const char *dir)
+int
+fuseovl_bundle_is (const char *dir)
 {
 	char path[PATH_MAX + sizeof L_FUSEOVL + 1];
 
 	snprintf (path, sizeof path, "%s/" L_FUSEOVL, dir);
 	return access (path, F_OK) == 0;
-}
-
-static int
-fuseovl_has_entries (const char *path)
-{
-	_cleanup_dir_ DIR *d = opendir (path);
-	struct dirent *de;
-
-	while (d && (de = readdir (d)))
-		if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
-			return 1;
-	return 0;
 }
 
 int
@@ -43,12 +31,12 @@ fuseovl_wanted (const char *dir, const char *upper, int *kernel_only, struct bx_
 	const char *v = getenv (FUSEOVL_ENV);
 
 	*kernel_only = 0;
-	if (fuseovl_marked (dir))
+	if (fuseovl_bundle_is (dir))
 		return 1;
 	if (v && *v && strcmp (v, "fuse") && strcmp (v, "kernel") && strcmp (v, "auto"))
 		return err_set (e, BX_USAGE, 0, FUSEOVL_ENV "=%s: not auto, kernel or fuse", v);
 	/* a kernel overlay's upper is read by a kernel overlay only */
-	if (fuseovl_has_entries (upper))
+	if (rootfs_has_entries (upper))
 		return *kernel_only = 1, 0;
 	*kernel_only = v && !strcmp (v, "kernel");
 	return v && !strcmp (v, "fuse");

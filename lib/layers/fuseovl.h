@@ -24,6 +24,9 @@
  * when BOX_OVERLAY=kernel refuses the fallback. */
 int fuseovl_wanted (const char *dir, const char *upper, int *kernel_only, struct bx_err *e);
 
+/* 1 when the bundle DIR is mounted by fuse-overlayfs, 0 when not. */
+int fuseovl_bundle_is (const char *dir);
+
 /* Mount fuse-overlayfs at TARGET as overlay_mount would (LOWER[0..n)
  * in LAYERS, the topmost first), after marking the bundle DIR. */
 int fuseovl_mount (const char *dir, const char *layers, const char *const *lower, size_t n, const char *upper,

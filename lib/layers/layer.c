@@ -273,12 +273,14 @@ links_free (struct links *l)
 }
 
 /* the xattrs a layer keeps: the file capabilities and the user's own,
- * not the ones rootless overlayfs keeps its whiteouts and origins in */
+ * not the ones rootless overlayfs and fuse-overlayfs keep their
+ * whiteouts, origins and modes in */
 static int
 is_kept_xattr (const char *name)
 {
 	return strcmp (name, "security.capability") == 0 ||
-	       (strncmp (name, "user.", 5) == 0 && strncmp (name, "user.overlay.", 13) != 0);
+	       (strncmp (name, "user.", 5) == 0 && strncmp (name, "user.overlay.", 13) != 0 &&
+	        strncmp (name, "user.fuseoverlayfs.", 19) != 0 && strncmp (name, "user.containers.", 16) != 0);
 }
 
 static void
@@ -452,6 +454,16 @@ walk_keeps_dir (const struct walk *w, int dirfd, const char *path, const char *n
 	return lower_differs (w, dirfd, path, name, st);
 }
 
+/* an opaque directory: overlayfs's mark, rootless overlayfs's
+ * (userxattr) or fuse-overlayfs's */
+static int
+is_opaque (int dirfd, const char *name)
+{
+	return has_xattr (dirfd, name, "trusted.overlay.opaque", "y") ||
+	       has_xattr (dirfd, name, "user.overlay.opaque", "y") ||
+	       has_xattr (dirfd, name, "user.fuseoverlayfs.opaque", "y");
+}
+
 static int walk_dir (struct walk *w, int dirfd, const char *prefix);
 static int walk_sub (struct walk *w, int dirfd, const char *path, const char *name, const struct stat *st);
 
@@ -499,7 +511,7 @@ walk_sub (struct walk *w, int dirfd, const char *path, const char *name, const s
 	rc = asprintf (&sub, "%s/", path) < 0 ? -1 : 0;
 	if (rc == 0 && walk_keeps_dir (w, dirfd, path, name, st))
 		rc = flush_pending (w, fd);
-	if (rc == 0 && has_xattr (dirfd, name, "trusted.overlay.opaque", "y")) {
+	if (rc == 0 && is_opaque (dirfd, name)) {
 		struct stat z = {.st_mode = S_IFREG | 0644, .st_mtime = st->st_mtime};
 		_cleanup_free_ char *opq = NULL;
 		rc = asprintf (&opq, "%s.wh..wh..opq", sub) < 0 || flush_pending (w, fd) < 0

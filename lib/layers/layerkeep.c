@@ -17,6 +17,7 @@
 #include "base/layout.h"
 #include "base/lock.h"
 #include "base/tree.h"
+#include "layers/rootfs.h"
 #include "layers/unpack.h"
 
 int
@@ -158,7 +159,7 @@ layerkeep_upper (int rootfd, const char *dir, const struct layerkeep *k, const c
 	int rc;
 
 	/* rootless overlayfs marks in user.* xattrs: not handled here */
-	if (geteuid () != 0)
+	if (rootfs_userxattr ())
 		return 0;
 	if (mkdirat (rootfd, L_LAYERS, 0700) < 0 && errno != EEXIST)
 		return err_set (e, BX_SYSTEM, errno, "mkdir %s", L_LAYERS);

@@ -212,7 +212,7 @@ rootfs_overlay (const char *layers, const char **lower, size_t m, const struct b
 		return -1;
 	if (!fuse) {
 		if (overlay_mount (layers, lower, m, b->upper, b->work, b->rootfs,
-		                   geteuid () != 0 ? OVERLAY_USERXATTR : 0, e) == 0)
+		                   rootfs_userxattr () ? OVERLAY_USERXATTR : 0, e) == 0)
 			return 0;
 		if (kernel_only || (e->sys != EPERM && e->sys != EINVAL))
 			return -1;
@@ -280,7 +280,8 @@ rootfs_idcopied (int rootfd, const char *layers, const char **lower, size_t m, c
 		return err_set (e, BX_SYSTEM, errno, "upper in %s", b->dir);
 	if (idcopy_bundle_mark (b->dir, key, e) < 0)
 		return -1;
-	return overlay_mount (layers, v, m, b->upper, b->work, b->rootfs, geteuid () != 0 ? OVERLAY_USERXATTR : 0, e);
+	return overlay_mount (layers, v, m, b->upper, b->work, b->rootfs, rootfs_userxattr () ? OVERLAY_USERXATTR : 0,
+	                      e);
 }
 
 /* Idmapped layers, or the range's copies: where the kernel or the
@@ -398,9 +399,15 @@ rootfs_unmount (const char *dir, struct bx_err *e)
 	return overlay_unmount (b.rootfs, e);
 }
 
+int
+rootfs_userxattr (void)
+{
+	return geteuid () != 0 || root_is_rootless ();
+}
+
 const char *
 rootfs_opaque_xattr (void)
 {
 	/* trusted.* needs CAP_SYS_ADMIN; rootless overlayfs reads user.* */
-	return geteuid () == 0 ? OVL_OPAQUE_TRUSTED : OVL_OPAQUE_USER;
+	return rootfs_userxattr () ? OVL_OPAQUE_USER : OVL_OPAQUE_TRUSTED;
 }

@@ -61,6 +61,11 @@ int rootfs_mount_ids (int rootfd, const struct image *img, const char *dir, cons
 /* Detach DIR/rootfs; not being mounted is no error. */
 int rootfs_unmount (const char *dir, struct bx_err *e);
 
+/* 1 when overlayfs's marks are user.* xattrs here (its "userxattr"): for
+ * an ordinary user, and for root of a rootless user namespace (usr-ns),
+ * who may not write trusted.* on the host's filesystem. */
+int rootfs_userxattr (void);
+
 /* The opaque-directory xattr of layer trees for this process (as
  * lib/layers writes them): trusted.* as root, user.* rootless. */
 const char *rootfs_opaque_xattr (void);

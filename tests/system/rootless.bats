@@ -471,6 +471,14 @@ time.sleep(30)' "$port" >"$BATS_TEST_TMPDIR/v6" &
 	run -0 as_user box exec fu awk '$5 == "/" { print $(NF - 2) }' /proc/self/mountinfo
 	[[ $output == fuse.fuse-overlayfs ]]
 	pgrep -u "$RL_UID" -f "fuse-overlayfs .*$id" >/dev/null
+	# a commit reads fuse-overlayfs's upper: its whiteouts, not its marks
+	run -0 as_user box commit fu fucommitted
+	run -0 as_user box run --rm --network none fucommitted sh -c 'cat /kept; test -e /bin/true || echo deleted; ls -a /bin | grep -c "^\.wh\." || :'
+	[[ $output == "kept"$'\n'"deleted"$'\n'"0" ]]
+	# on overlayfs of the user's namespace (its user.* marks): a directory
+	# removed and made again is empty
+	run -0 as_user box run --rm --network none fucommitted sh -c 'ls -A /d; rm -rf /d && mkdir /d && ls -A /d | wc -l'
+	[[ $output == "mine"$'\n'"0" ]]
 	run -0 as_user box rm -f fu
 	[[ ! -e $RL_ROOT/containers/$id ]]
 	# its daemon ends with its mount

@@ -14,6 +14,7 @@
 #include "base/tree.h"
 #include "copy.h"
 #include "imgw.h"
+#include "layers/fuseovl.h"
 #include "layers/idcopy.h"
 #include "layers/layer.h"
 #include "layers/layerkeep.h"
@@ -92,7 +93,8 @@ own_lowers (struct build *b, size_t *n)
  * under an overlay of the step's own, mounted and detached at once, so
  * that the directory fd holds the mount for the step and nothing stays
  * mounted however the build ends. 1 done, 0 when the stage has a layer
- * not extracted yet (or none, or no root): a container then; -1 error. */
+ * not extracted yet (or none, or no root, or rootless): a container then;
+ * -1 error. */
 static int
 own_rootfs (struct build *b, int *rootfs, struct bx_err *e)
 {
@@ -101,7 +103,7 @@ own_rootfs (struct build *b, int *rootfs, struct bx_err *e)
 	size_t n;
 	int rc;
 
-	if (geteuid () != 0 || !(lower = own_lowers (b, &n)))
+	if (rootfs_userxattr () || !(lower = own_lowers (b, &n)))
 		return 0;
 	own_dir (dir, sizeof dir);
 	tree_remove_at (b->rootfd, dir);
@@ -206,6 +208,17 @@ upper_maps (struct build *b, const char *id, struct idmap *uid, struct idmap *gi
 	return remap_bundle_maps (dir, uid, gid, e);
 }
 
+/* fuse-overlayfs's upper (layers/fuseovl.h) is no tree overlayfs reads:
+ * its whiteouts may be .wh. files */
+static int
+upper_is_fuse (struct build *b, const char *id)
+{
+	char dir[PATH_MAX];
+
+	snprintf (dir, sizeof dir, "%s/" L_CONTAINERS "/%s", b->o->rootpath, id);
+	return id[0] && fuseovl_bundle_is (dir);
+}
+
 int
 step_commit (struct build *b, const char *id, const char *created_by, struct bx_err *e)
 {
@@ -255,7 +268,8 @@ step_commit (struct build *b, const char *id, const char *created_by, struct bx_
 		                        mapped ? &gid : NULL};
 		rc = layer_from_upper (upper, &lo, &b->st, tmp, &desc, diff_id, e);
 	}
-	if (rc > 0 && !whole && !mapped && b->o->epoch < 0 && (kept = step_keep (b, id, &skipped, diff_id, e)) < 0)
+	if (rc > 0 && !whole && !mapped && !upper_is_fuse (b, id) && b->o->epoch < 0 &&
+	    (kept = step_keep (b, id, &skipped, diff_id, e)) < 0)
 		rc = -1;
 	/* the kept tree's syncfs made the blob durable too (one barrier for
 	 * both), when they share a filesystem: the blob is named after it */

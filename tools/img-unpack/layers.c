@@ -14,6 +14,7 @@
 #include "base/layout.h"
 #include "base/lock.h"
 #include "base/tree.h"
+#include "layers/rootfs.h"
 #include "layers/unpack.h"
 
 /* media types whose content is a (compressed) tar; the content itself
@@ -43,8 +44,7 @@ is_layer_type (const char *mt)
 const char *
 layers_opaque_xattr (void)
 {
-	/* trusted.* needs CAP_SYS_ADMIN; rootless overlayfs reads user.* */
-	return geteuid () == 0 ? OVL_OPAQUE_TRUSTED : OVL_OPAQUE_USER;
+	return rootfs_opaque_xattr ();
 }
 
 static int
