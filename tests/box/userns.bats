@@ -227,5 +227,5 @@ host_uid () { awk '/^Uid:/ { print $2 }' "/proc/$1/status"; }
 	[[ $(echo $output) == "0:0 0:0" ]]
 	# where the kernel refuses them, idmap asks for nothing else
 	BOX_IDMAP_LAYERS=idmap run -125 box run --rm --userns=auto --network none small true
-	[[ $output == *"idmapped mount of $BOX_ROOT/layers/"*": not supported here" ]]
+	[[ ${lines[0]} == "box: Error response from daemon: image sha256:"*": idmapped mount of $BOX_ROOT/layers/"*": not supported here." ]]
 }
