@@ -144,7 +144,7 @@ add_filter (struct imgrows_opts *o, const char *f)
 		o->dangling = strcmp (v, "true") == 0 || strcmp (v, "1") == 0 ? 1
 		              : strcmp (v, "false") == 0 || strcmp (v, "0") == 0
 		                  ? 0
-		                  : (err_die (BX_USAGE, "Invalid filter 'dangling=%s'", v), 0);
+		                  : (err_die (BX_USAGE, "Invalid filter 'dangling=[%s]'", v), 0);
 	else if (strncmp (f, "before=", 7) == 0)
 		o->before_ref = v;
 	else if (strncmp (f, "since=", 6) == 0)

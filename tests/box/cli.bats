@@ -234,3 +234,27 @@ verbs () {
 	run --separate-stderr -1 box inspect --type nope x
 	[[ $stderr == '"nope" is not a valid value for --type' ]]
 }
+
+@test "operands counted as Docker's cobra counts them: its words, the usage and the short description, exit 1" {
+	run --separate-stderr -1 box cp x
+	[[ -z $output && $stderr == "\"box cp\" requires exactly 2 arguments."$'\n'"See 'box cp --help'."$'\n\n'"Usage:  box cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-"$'\n\t'"box cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH"$'\n\n'"Copy files/folders between a container and the local filesystem" ]]
+	# a flag's value is no operand; the words of an alias are its command's
+	run --separate-stderr -1 box logs --tail 1
+	[[ ${stderr_lines[0]} == '"box logs" requires exactly 1 argument.' ]]
+	run --separate-stderr -1 box container ps x
+	[[ ${stderr_lines[0]} == '"box container ls" accepts no arguments.' && ${stderr_lines[2]} == "Usage:  box container ls [OPTIONS]" ]]
+	run --separate-stderr -1 box commit a b c
+	[[ ${stderr_lines[0]} == '"box commit" requires at least 1 and at most 2 arguments.' ]]
+	run --separate-stderr -1 box images a b
+	[[ ${stderr_lines[0]} == '"box images" requires at most 1 argument.' ]]
+	run --separate-stderr -1 box network connect x
+	[[ ${stderr_lines[0]} == '"box network connect" requires exactly 2 arguments.' ]]
+	# the short description: the long one's first line without its period
+	run --separate-stderr -1 box login a b
+	[[ ${stderr_lines[-1]} == "Log in to a Docker registry" ]]
+	run --separate-stderr -1 box volume prune -f x
+	[[ ${stderr_lines[0]} == '"box volume prune" accepts no arguments.' ]]
+	# after --, every word is one
+	run --separate-stderr -1 box diff -- a b
+	[[ ${stderr_lines[0]} == '"box diff" requires exactly 1 argument.' ]]
+}
