@@ -126,14 +126,14 @@ container_pidfd (int cdir, const char *id, const char *what, struct bx_err *e)
 		return -1;
 	ctr_state_settle (&s);
 	if (strcmp (s.status, "running"))
-		return err_set (e, BX_FAIL, 0, "container %s is not running", id);
+		return err_set (e, BX_FAIL, 0, "Container %s is not running", id);
 	ctr_cgroup_path_at (cdir, id, cgpath);
 	if (freezer_is_frozen_cgroup (cgpath))
 		return err_set (e, BX_FAIL, 0, "Container %s is paused, unpause the container before exec", what);
 	if ((fd = pidfd_open (s.pid, 0)) < 0 || ctr_proc_start_time (s.pid) != s.pid_start) {
 		if (fd >= 0)
 			close (fd);
-		return err_set (e, BX_FAIL, 0, "container %s is not running", id);
+		return err_set (e, BX_FAIL, 0, "Container %s is not running", id);
 	}
 	return fd;
 }

@@ -43,7 +43,7 @@ two_in_cgroup () {
 	[[ $stderr == "ctr-exec: No such container: nope" ]]
 	ID=$(ctr-create --network none small true)
 	run --separate-stderr -1 ctr-exec "$ID" true
-	[[ $stderr == "ctr-exec: container $ID is not running" ]]
+	[[ $stderr == "ctr-exec: Container $ID is not running" ]]
 }
 
 @test "joins the container's namespaces and cgroup" {

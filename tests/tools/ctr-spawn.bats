@@ -212,7 +212,7 @@ no_cgroup () {
 	wait_for test ! -d "/proc/$pid"
 	flock -n "$D/lock" true
 	run --separate-stderr -1 ctr-exec "$ID" true
-	[[ $stderr == "ctr-exec: container $ID is not running" ]]
+	[[ $stderr == "ctr-exec: Container $ID is not running" ]]
 }
 
 @test "-d: a killed supervisor: the first ps, wait or rm records the exit (255) and reaps the cgroups; no restart" {

@@ -1184,10 +1184,27 @@ static int
 client_check (const struct ctrflags *f, struct bx_err *e)
 {
 	const char *restart = json_string_value (json_object_get (f->restart, "Name"));
+	const char *log = json_string_value (json_object_get (f->log_config, "Type"));
+	struct logcfg none;
 
 	if (f->auto_remove && restart && strcmp (restart, "no") != 0)
 		return err_set (e, BX_USAGE, 0, "Conflicting options: --restart and --rm");
+	/* the driver none's one check (no options) is the client's */
+	if (log && !strcmp (log, "none") && logcfg_parse (f->log_config, &none, e) < 0)
+		return -1;
 	return health_check (f, e);
+}
+
+/* The log driver alone, as Docker's daemon looks it up at create */
+static int
+log_driver_check (const struct ctrflags *f, struct bx_err *e)
+{
+	json_t *driver = json_pack ("{s:O?}", "Type", json_object_get (f->log_config, "Type"));
+	struct logcfg log;
+	int rc = driver ? logcfg_parse (driver, &log, e) : err_set (e, BX_SYSTEM, ENOMEM, "--log-driver");
+
+	json_decref (driver);
+	return rc;
 }
 
 /* Values and combinations Docker's daemon refuses: at create, or
@@ -1203,7 +1220,7 @@ daemon_check (struct ctrflags *f, struct bx_err *e)
 		                "the working directory '%s' is invalid, it needs to be an absolute path", f->workdir),
 		       CTRFLAGS_REFUSED;
 	if (limits_check (f, e) < 0 || modes_check (f, e) < 0 || health_limits_check (f, e) < 0 ||
-	    userns_check (f, e) < 0 || (f->name && ctrname_check (f->name, e) < 0))
+	    userns_check (f, e) < 0 || (f->name && ctrname_check (f->name, e) < 0) || log_driver_check (f, e) < 0)
 		return CTRFLAGS_REFUSED;
 	if (logcfg_parse (f->log_config, &log, e) < 0)
 		return CTRFLAGS_REFUSED_START;
