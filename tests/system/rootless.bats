@@ -92,7 +92,8 @@ as_user () {
 		PATH="$RL_BIN:/usr/sbin:/usr/bin:/sbin:/bin" XDG_DATA_HOME="$RL_XDG" BOX_NET_PREFIX="$RL_PREFIX" \
 		${BOX_ROOTLESS_HOST_LOOPBACK:+BOX_ROOTLESS_HOST_LOOPBACK=$BOX_ROOTLESS_HOST_LOOPBACK} \
 		${BOX_CGROUP2_MOUNT:+BOX_CGROUP2_MOUNT=$BOX_CGROUP2_MOUNT} \
-		${BOX_CGROUP2_ROOT:+BOX_CGROUP2_ROOT=$BOX_CGROUP2_ROOT} "$@"
+		${BOX_CGROUP2_ROOT:+BOX_CGROUP2_ROOT=$BOX_CGROUP2_ROOT} \
+		${BOX_IDMAP_LAYERS:+BOX_IDMAP_LAYERS=$BOX_IDMAP_LAYERS} "$@"
 }
 
 # rl_delegate: a cgroup2 hierarchy mounted at $RL_CG2 (this host's v1
@@ -306,6 +307,47 @@ rl_small () {
 	run -125 as_user box run --rm --network none small true
 	sed -i "/^nobody:$RL_NOBODY\$/d" /etc/subuid /etc/subgid
 	[[ $output == *"userns-remap nobody: range $((RL_SUB + 65536))-$((RL_SUB + 131071)): not in the user's namespace (/proc/self/uid_map)"* ]]
+}
+
+@test "rootless: two --userns=auto containers, disjoint ranges of the user's namespace, on the layers' copies" {
+	# the user's namespace may not idmap the host's file system
+	export BOX_IDMAP_LAYERS=copy
+	rl_small
+	run -0 as_user box run -d --name a1 --network none --userns=auto:size=1000 small sleep 100
+	a1=$output
+	run -0 as_user box run -d --name a2 --network none --userns=auto:size=1000 small sleep 100
+	a2=$output
+	# as the holder's namespace numbers them: 1.. (its 0 is the user)
+	run -0 as_user box exec a1 cat /proc/self/uid_map /proc/self/gid_map
+	[[ $(rl_norm <<<"$output") == "0 1 1000"$'\n'"0 1 1000" ]]
+	run -0 as_user box exec a2 cat /proc/self/uid_map
+	[[ $(rl_norm <<<"$output") == "0 1001 1000" ]]
+	# root inside is a subordinate id on the host, neither the user nor
+	# the holder's 0, and owns the image's files
+	p1=$(sed -n 's/^pid=//p' "$RL_ROOT/containers/$a1/state")
+	p2=$(sed -n 's/^pid=//p' "$RL_ROOT/containers/$a2/state")
+	[[ $(awk '/^Uid:/ { print $2 }' "/proc/$p1/status") == "$RL_SUB" ]]
+	[[ $(awk '/^Uid:/ { print $2 }' "/proc/$p2/status") == "$((RL_SUB + 1000))" ]]
+	run -0 as_user box exec a2 sh -c 'id -u; stat -c %u /bin/sh; touch /made && stat -c %u /made'
+	[[ $output == "0"$'\n'"0"$'\n'"0" ]]
+	run -0 as_user box rm -f a1 a2
+}
+
+@test "rootless: userns-remap default maps containers onto the user's subordinate ids" {
+	export BOX_IDMAP_LAYERS=copy
+	rl_small
+	run -0 as_user box config userns-remap default
+	run -0 as_user box run -d --network none small sleep 100
+	id=$output
+	run -0 as_user box exec "$id" sh -c 'cat /proc/self/uid_map; id -u; stat -c %u /bin/sh'
+	[[ $(rl_norm <<<"$output") == "0 1 65536"$'\n'"0"$'\n'"0" ]]
+	pid=$(sed -n 's/^pid=//p' "$RL_ROOT/containers/$id/state")
+	[[ $(awk '/^Uid:/ { print $2 }' "/proc/$pid/status") == "$RL_SUB" ]]
+	run -0 as_user box rm -f "$id"
+	# the user's own name: its ranges, as the namespace numbers them
+	run -0 as_user box config userns-remap "$RL_USER"
+	run -0 as_user box run --rm --network none small cat /proc/self/uid_map
+	[[ $(rl_norm <<<"$output") == "0 1 65536" ]]
 }
 
 @test "rootless: build ., RUN in a container of the user's on the default network" {
