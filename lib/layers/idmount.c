@@ -7,6 +7,8 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include "base/root.h"
+
 int
 idmount_clone (const char *path, int userns, struct bx_err *e)
 {
@@ -20,6 +22,11 @@ idmount_clone (const char *path, int userns, struct bx_err *e)
 		close (fd);
 		if (err == EINVAL) /* the file system (or the kernel) has no idmapped mounts */
 			return err_set (e, BX_FAIL, 0, "idmapped mount of %s: not supported here", path);
+		/* rootless: the user's namespace may not idmap a file system
+		 * of the host's (CAP_SYS_ADMIN over its owner): as unsupported */
+		if (err == EPERM && root_is_rootless ())
+			return err_set (e, BX_FAIL, 0, "idmapped mount of %s: not permitted in the user's namespace",
+			                path);
 		return err_set (e, BX_SYSTEM, err, "idmapped mount of %s", path);
 	}
 	return fd;

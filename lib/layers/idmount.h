@@ -13,7 +13,10 @@
 #include "base/err.h"
 
 /* A detached clone (O_CLOEXEC fd) of the mount of PATH's tree, shown
- * through USERNS's mappings. */
+ * through USERNS's mappings. BX_FAIL where idmapped mounts cannot be
+ * had (the kernel or file system has none; rootless, the host's file
+ * system is not the user's namespace's to idmap): the caller's cue for
+ * the chowned copies. */
 int idmount_clone (const char *path, int userns, struct bx_err *e);
 
 #endif
