@@ -205,6 +205,15 @@ cmp_newest (const void *a, const void *b)
 static const char *const STATUSES[] = {"created", "restarting", "running", "removing",
                                        "paused",  "exited",     "dead",    NULL};
 
+/* strconv.Atoi's syntax (the daemon reads exited= so): a sign, then
+ * digits, one at least */
+static int
+atoi_syntax (const char *s)
+{
+	s += *s == '-' || *s == '+';
+	return *s && !s[strspn (s, "0123456789")];
+}
+
 static void
 add_filter (struct list_opts *o, const char *arg)
 {
@@ -241,8 +250,10 @@ add_filter (struct list_opts *o, const char *arg)
 	}
 	if ((!strcmp (f->key, "name") || !strcmp (f->key, "id")) && regcomp (&f->re, f->val, REG_EXTENDED | REG_NOSUB))
 		err_die (BX_USAGE, "Invalid filter '%s': bad regular expression", arg);
-	if (!strcmp (f->key, "exited") && (!*f->val || f->val[strspn (f->val, "0123456789")]))
-		err_die (BX_USAGE, "Invalid filter 'exited=%s'", f->val);
+	if (!strcmp (f->key, "exited") && !atoi_syntax (f->val))
+		err_die (BX_USAGE, "strconv.Atoi: parsing \"%s\": invalid syntax", f->val);
+	if (!strcmp (f->key, "is-task") && strcmp (f->val, "true") != 0 && strcmp (f->val, "false") != 0)
+		err_die (BX_USAGE, "Invalid filter 'is-task=[%s]'", f->val);
 }
 
 /* before=, since=: the container named is resolved once, the first time
@@ -378,9 +389,10 @@ filter_matches (struct ctx *c, struct filter *f, const struct ctrview *v)
 		return network_matches (v, f->val);
 	if (!strcmp (f->key, "publish") || !strcmp (f->key, "expose"))
 		return port_matches (v, f->val, f->key[0] == 'p');
-	/* Linux has one isolation, and no swarm tasks */
+	/* Linux has no isolation modes: dockerd there filters none out
+	 * (excludeByIsolation), whatever the value; and no swarm tasks */
 	if (!strcmp (f->key, "isolation"))
-		return !strcmp (f->val, "default");
+		return 1;
 	if (!strcmp (f->key, "is-task"))
 		return !strcmp (f->val, "false");
 	if (!strcmp (f->key, "id"))
@@ -555,7 +567,7 @@ list_parse (int argc, char **argv, struct ctx *c, struct list_opts *o)
 			break;
 		case 's': o->size = 1; break;
 		case O_NOTRUNC: o->notrunc = 1; break;
-		case O_FORMAT: o->format = optarg; break;
+		case O_FORMAT: o->format = *optarg ? optarg : NULL; break; /* "": the default table */
 		case 'f': add_filter (o, optarg); break;
 		default: err_flag (argv); usage ();
 		}
@@ -582,11 +594,11 @@ cmd_list (int argc, char **argv, struct ctx *c)
 		qsort (vs.v, vs.n, sizeof *vs.v, cmp_newest);
 	if (!(rows = calloc (vs.n + 1, sizeof *rows)))
 		err_die (BX_SYSTEM, "out of memory");
-	/* Docker: -n and a status filter show every state */
-	all = o.all || o.last >= 0;
+	/* Docker: -n (but 0, no limit) and a status filter show every state */
+	all = o.all || o.last > 0;
 	for (int i = 0; i < o.nf; i++)
 		all |= !strcmp (o.f[i].key, "status");
-	for (size_t i = 0; i < vs.n && (o.last < 0 || n < (size_t)o.last); i++) {
+	for (size_t i = 0; i < vs.n && (o.last <= 0 || n < (size_t)o.last); i++) {
 		int live = !strcmp (vs.v[i].st.status, "running") || !strcmp (vs.v[i].st.status, "restarting");
 		/* a build's step shows while it runs, as Docker's classic builder's */
 		if (!live && ctrview_has_label (&vs.v[i], LABEL_BUILD_PID))

@@ -250,7 +250,7 @@ list_parse (int argc, char **argv, struct ctx *c, struct list_opts *o, const cha
 		case 'q': o->quiet = 1; break;
 		case O_DIGESTS: o->rows.digests = 1; break;
 		case O_NOTRUNC: o->notrunc = 1; break;
-		case O_FORMAT: o->format = optarg; break;
+		case O_FORMAT: o->format = *optarg ? optarg : NULL; break; /* "": the default table */
 		case 'f': add_filter (&o->rows, optarg); break;
 		case 'o': check_fields (o->fields = optarg); break;
 		default: err_flag (argv); usage ();
@@ -427,7 +427,7 @@ hist_parse (int argc, char **argv, struct ctx *c, struct hist_opts *o)
 		case O_NOTRUNC: o->notrunc = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'H': o->human = optarg ? parse_bool (optarg + (*optarg == '=')) : 1; break;
-		case O_FORMAT: o->format = optarg; break;
+		case O_FORMAT: o->format = *optarg ? optarg : NULL; break; /* "": the default table */
 		default: err_flag (argv); usage ();
 		}
 	}

@@ -15,6 +15,14 @@ teardown () { box_teardown; }
 	[[ $stderr == "ctr-list: Invalid filter 'bogus'" ]]
 	run --separate-stderr -2 ctr-list --filter status=sleeping
 	[[ $stderr == "ctr-list: Invalid filter 'status=sleeping'" ]]
+	# as the daemon reads them: exited= with strconv.Atoi, is-task= a bool
+	run --separate-stderr -2 ctr-list --filter exited=x
+	[[ $stderr == 'ctr-list: strconv.Atoi: parsing "x": invalid syntax' ]]
+	run --separate-stderr -2 ctr-list --filter exited=
+	[[ $stderr == 'ctr-list: strconv.Atoi: parsing "": invalid syntax' ]]
+	run -0 ctr-list --filter exited=-1
+	run --separate-stderr -2 ctr-list --filter is-task=maybe
+	[[ $stderr == "ctr-list: Invalid filter 'is-task=[maybe]'" ]]
 	run --separate-stderr -2 ctr-list --filter name
 	[[ $stderr == 'ctr-list: invalid argument "name" for "-f, --filter" flag: bad format of filter (expected name=value)' ]]
 	run -2 ctr-list -n x
@@ -108,6 +116,14 @@ teardown () { box_teardown; }
 	[[ ${lines[*]} == "c b" ]]
 	run -0 ctr-list -l --format '{{.Names}}'
 	[[ $output == c ]]
+	# 0 is no limit, and no state but the default's (none runs here)
+	run -0 ctr-list -n 0 --format '{{.Names}}'
+	[[ -z $output && $output == "$(ctr-list --format '{{.Names}}')" ]]
+	run -0 ctr-list -a -n 0 --format '{{.Names}}'
+	[[ ${lines[*]} == "c b a" ]]
+	# isolation= keeps every container, as dockerd on Linux; an empty format is the default
+	run -0 ctr-list -a --filter isolation=nope --format ''
+	[[ ${#lines[@]} == 4 && ${lines[0]} == "CONTAINER ID"* ]]
 }
 
 @test "filters: label, name (regex), status, id, ancestor; one key ORs, keys AND" {
