@@ -449,6 +449,15 @@ while True:
 	# a second container cannot take the port, on either
 	run -125 as_user box run --rm -p "$port:80" small true
 	[[ $output == *"port is already allocated"* ]]
+	# released at stop, both, and published again at start
+	run -0 as_user box stop -t 1 web
+	[[ -z $(ss -Htln "sport = :$port") ]]
+	run -0 as_user box start web
+	for _ in $(seq 50); do
+		out=$(python3 -c 'import socket, sys; print(socket.create_connection(("::1", int(sys.argv[1]))).makefile().readline().strip())' "$port" 2>/dev/null) && [[ $out == hello-from-web ]] && break
+		sleep 0.1
+	done
+	[[ $out == hello-from-web ]]
 	run -0 as_user box rm -f web
 	# gone with the container
 	[[ -z $(ss -Htln "sport = :$port") ]]
