@@ -22,10 +22,24 @@
 
 #define HIERARCHY_ROOT "/sys/fs/cgroup"
 
-/* the v1 hierarchies a container has a cgroup in, in dir[] order */
-enum { MEM, CPU, PIDS, DEV, CPUSET, BLKIO, FREEZER, CPUACCT };
-static const char *const v1_ctrls[CGROUP_MAX_DIRS] = {"memory", "cpu",   "pids",    "devices",
-                                                      "cpuset", "blkio", "freezer", "cpuacct"};
+/* the v1 hierarchies a container has a cgroup in, in dir[] order; the
+ * last, systemd's named one (no controller), where the host has it, as
+ * runc puts a container in each hierarchy: in the host's cgroup
+ * namespace its /proc/self/cgroup names the container's cgroup there too */
+enum { MEM, CPU, PIDS, DEV, CPUSET, BLKIO, FREEZER, CPUACCT, SYSTEMD };
+static const char *const v1_ctrls[CGROUP_MAX_DIRS] = {"memory", "cpu",     "pids",    "devices", "cpuset",
+                                                      "blkio",  "freezer", "cpuacct", "systemd"};
+
+/* whether the host has systemd's named v1 hierarchy (asked once) */
+static int
+has_systemd_hierarchy (void)
+{
+	static int known = -1;
+
+	if (known < 0)
+		known = access (HIERARCHY_ROOT "/systemd/tasks", F_OK) == 0;
+	return known;
+}
 
 /* $BOX_CGROUP2_ROOT, or NULL */
 static const char *
@@ -153,7 +167,7 @@ set_dirs (struct cgroup *cg, const char *path, struct bx_err *e)
 	if (!*path || strstr (path, ".."))
 		return err_set (e, BX_USAGE, 0, "cgroupsPath %s: not a relative path", path);
 	cg->v2 = r != NULL;
-	cg->n = r ? 1 : cgroup_is_none () ? 0 : CGROUP_MAX_DIRS;
+	cg->n = r ? 1 : cgroup_is_none () ? 0 : has_systemd_hierarchy () ? CGROUP_MAX_DIRS : SYSTEMD;
 	for (size_t i = 0; i < cg->n; i++) {
 		if (r)
 			snprintf (cg->dir[i], sizeof cg->dir[i], "%s/%s", r, path);
@@ -739,7 +753,7 @@ v2_enable (const char *root, const char *path, const struct cgroup_limits *l, st
 
 /* v1: `tasks`, where a thread moving itself does not wait for an RCU
  * grace period as a move through cgroup.procs does. OLD: a container
- * started before box made cpuset and blkio cgroups lacks those two. */
+ * started before box made cpuset, blkio and systemd cgroups lacks them. */
 static int
 open_procs (struct cgroup *cg, int old, struct bx_err *e)
 {

@@ -21,7 +21,7 @@
 
 #include "base/err.h"
 
-#define CGROUP_MAX_DIRS 8
+#define CGROUP_MAX_DIRS 9   /* the v1 controllers box uses, and name=systemd */
 #define CGROUP_PATH_LEN 240 /* "/<parent>/<64 hex>" and its NUL; --cgroup-parent up to 160 */
 
 /* The cgroup path of container ID, relative to the hierarchy roots
