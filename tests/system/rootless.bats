@@ -84,6 +84,8 @@ teardown () {
 	rl_undelegate
 	[[ -z ${RL_NOBODY-} ]] || sed -i "/^nobody:$RL_NOBODY\$/d" /etc/subuid /etc/subgid
 	[[ -z ${RL_FUSE_MODE-} ]] || chmod "$RL_FUSE_MODE" /dev/fuse
+	# a server a failed test left (it would outlive bats)
+	[[ -z ${srv-} ]] || kill "$srv" 2>/dev/null || true
 }
 
 # as_user CMD...: CMD as the test user, an environment as a login's
@@ -402,7 +404,7 @@ s.listen(4)
 while True:
     c, _ = s.accept()
     c.sendall(sys.argv[2].encode() + b"\n")
-    c.close()' "$port" "$1" &
+    c.close()' "$port" "$1" 3>&- &
 	srv=$!
 	for _ in $(seq 50); do
 		python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null && return 0
@@ -471,7 +473,7 @@ s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
 s.bind(("::1", int(sys.argv[1])))
 s.listen(1)
 print("up", flush=True)
-time.sleep(30)' "$port" >"$BATS_TEST_TMPDIR/v6" &
+time.sleep(30)' "$port" >"$BATS_TEST_TMPDIR/v6" 3>&- &
 	v6=$!
 	for _ in $(seq 50); do [[ -s $BATS_TEST_TMPDIR/v6 ]] && break; sleep 0.1; done
 	run -125 as_user box run --rm -p "$port:80" small true
