@@ -186,6 +186,19 @@ report (const struct bx_err *e)
 	return err_code (e->code ? e->code : BX_FAIL);
 }
 
+/* A REF that is no reference: under box the docker client's words, bare */
+static int
+ref_report (const struct bx_err *e, const char *ref)
+{
+	char why[sizeof e->msg];
+
+	if (!err_docker ())
+		return err_report (e);
+	ref_docker_words (e->msg, ref, why, sizeof why);
+	fprintf (stderr, "%s\n", why);
+	return err_code (e->code);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -200,7 +213,7 @@ main (int argc, char **argv)
 	err_prog_init (argv[0]);
 	parse_commit (argc, argv, &o);
 	if (o.ref && ref_parse_tag (o.ref, full, sizeof full, &e) < 0)
-		return err_report (&e);
+		return ref_report (&e, o.ref);
 	rc = ctr_load (&o, &c, &e);
 	ctr_config = json_object_get (c.create, "Config");
 	if (rc == 0 && !(config = cchange_apply (ctr_config, o.changes, o.nchanges, &e)))

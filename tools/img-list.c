@@ -566,26 +566,17 @@ tag_event (const struct ctx *c, const struct tag_op *op)
 }
 
 /* A TARGET that is no reference, under box as the docker client says it:
- * 'Error parsing reference: "X" is not a valid repository/tag: ' and the
- * parser's words without the name; of our details (bad tag, bad digest)
- * Docker's parser gives only those about the repository name */
+ * 'Error parsing reference: "X" is not a valid repository/tag: ' and its
+ * parser's words */
 static int
 target_report (const struct bx_err *e, const char *target)
 {
-	static const char pre[] = "invalid reference format";
-	const char *why = e->msg + sizeof pre - 1;
-	size_t n = strlen (target);
+	char why[sizeof e->msg];
 
 	if (!err_docker ())
 		return err_report (e);
-	fprintf (stderr, "Error parsing reference: \"%s\" is not a valid repository/tag: ", target);
-	if (strncmp (e->msg, pre, sizeof pre - 1) != 0)
-		fprintf (stderr, "%s\n", e->msg);
-	else if (!strncmp (why, ": ", 2) && !strncmp (why + 2, target, n) &&
-	         !strncmp (why + 2 + n, ": repository ", 13))
-		fprintf (stderr, "%s: %s\n", pre, why + 2 + n + 2);
-	else
-		fprintf (stderr, "%s\n", pre);
+	ref_docker_words (e->msg, target, why, sizeof why);
+	fprintf (stderr, "Error parsing reference: \"%s\" is not a valid repository/tag: %s\n", target, why);
 	return err_code (e->code);
 }
 

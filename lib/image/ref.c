@@ -246,3 +246,18 @@ ref_looks_like_id (const char *s)
 			return 0;
 	return 1;
 }
+
+void
+ref_docker_words (const char *msg, const char *s, char *buf, size_t len)
+{
+	static const char pre[] = "invalid reference format";
+	const char *why = msg + sizeof pre - 1;
+	size_t n = strlen (s);
+
+	if (strncmp (msg, pre, sizeof pre - 1) != 0)
+		snprintf (buf, len, "%s", msg);
+	else if (!strncmp (why, ": ", 2) && !strncmp (why + 2, s, n) && !strncmp (why + 2 + n, ": repository ", 13))
+		snprintf (buf, len, "%s: %s", pre, why + 2 + n + 2);
+	else
+		snprintf (buf, len, "%s", pre);
+}

@@ -24,4 +24,9 @@ teardown () {
 	run -0 box commit cc
 	run -0 box images -f dangling=true -q
 	[[ -n $output ]]
+	# a bad name: the client's parser's words, bare
+	run --separate-stderr -1 box commit cc BAD
+	[[ -z $output && $stderr == "invalid reference format: repository name must be lowercase" ]]
+	run --separate-stderr -1 box commit cc 'a b'
+	[[ $stderr == "invalid reference format" ]]
 }
