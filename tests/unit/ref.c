@@ -146,6 +146,28 @@ test_looks_like_id (void)
 	ok (!ref_looks_like_id (HEX64 "0"), "65 hex digits are not an id");
 }
 
+/* ref_parse's error about S in Docker's parser's words */
+static void
+docker_words (const char *s, const char *want)
+{
+	struct ref r;
+	struct bx_err e = {0};
+	char buf[256];
+
+	ok (ref_parse (s, &r, &e) < 0, "%s refused", s);
+	ref_docker_words (e.msg, s, buf, sizeof buf);
+	is_str (buf, want, s);
+}
+
+static void
+test_docker_words (void)
+{
+	docker_words ("BAD", "invalid reference format: repository name must be lowercase");
+	docker_words ("x:bad@", "invalid reference format");
+	docker_words ("a:t$", "invalid reference format");
+	docker_words ("a b", "invalid reference format");
+}
+
 int
 main (void)
 {
@@ -154,5 +176,6 @@ main (void)
 	test_bad ();
 	test_familiar ();
 	test_looks_like_id ();
+	test_docker_words ();
 	return tap_done ();
 }
