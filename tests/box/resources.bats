@@ -57,11 +57,11 @@ hc () {
 	[[ $(hc CpusetCpus) == '"1"' && $(hc CpusetMems) == '"0"' ]]
 	box rm -f "$ID" >/dev/null
 	run -125 box run --rm --network none --cpuset-cpus 0-63 small true
-	[[ $output == "ctr-create: Requested CPUs are not available - requested 0-63, available: $(cat /sys/fs/cgroup/cpuset/cpuset.effective_cpus)" ]]
+	[[ ${lines[0]} == "box: Error response from daemon: Requested CPUs are not available - requested 0-63, available: $(cat /sys/fs/cgroup/cpuset/cpuset.effective_cpus)." ]]
 	run -125 box run --rm --network none --cpuset-mems 7 small true
-	[[ $output == "ctr-create: Requested memory nodes are not available - requested 7, available: 0" ]]
+	[[ ${lines[0]} == "box: Error response from daemon: Requested memory nodes are not available - requested 7, available: 0." ]]
 	run -125 box run --rm --network none --cpuset-cpus 1-x small true
-	[[ ${lines[0]} == "invalid value 1-x for cpuset cpus" ]]
+	[[ ${lines[0]} == "box: invalid value 1-x for cpuset cpus." ]]
 }
 
 @test "--memory-reservation: memory.soft_limit_in_bytes; --memory-swappiness: memory.swappiness" {
@@ -73,9 +73,9 @@ hc () {
 	[[ $output == $'33554432\n7' ]]
 	[[ $(hc MemoryReservation) == 33554432 && $(hc MemorySwappiness) == 7 ]]
 	run -125 box run --rm --network none --memory-swappiness 101 small true
-	[[ ${lines[0]} == "Invalid value: 101, valid memory swappiness range is 0-100" ]]
+	[[ ${lines[0]} == "box: Error response from daemon: Invalid value: 101, valid memory swappiness range is 0-100." ]]
 	run -125 box run --rm --network none -m 8m --memory-reservation 16m small true
-	[[ ${lines[0]} == "Minimum memory limit can not be less than memory reservation limit, see usage" ]]
+	[[ ${lines[0]} == "box: Error response from daemon: Minimum memory limit can not be less than memory reservation limit, see usage." ]]
 }
 
 @test "--oom-kill-disable: a container past its limit waits (under_oom) instead of being killed" {
@@ -96,7 +96,7 @@ hc () {
 
 @test "--kernel-memory: refused with Docker's deprecation words" {
 	run -125 box run --rm --network none --kernel-memory 8m small true
-	[[ ${lines[0]} == "--kernel-memory: Specifying a kernel memory limit is deprecated and will be removed in a future release." ]]
+	[[ ${lines[0]} == "box: --kernel-memory: Specifying a kernel memory limit is deprecated and will be removed in a future release." ]]
 }
 
 @test "--cpus, --cpu-quota, --cpu-period, --cpu-shares: cpu.cfs_* and cpu.shares; a busy loop is throttled" {
@@ -126,7 +126,7 @@ hc () {
 	[[ $(cat /sys/fs/cgroup/cpu/box/cpu.rt_runtime_us) -ge 20000 ]]
 	box rm -f "$ID" >/dev/null
 	run -125 box run --rm --network none --cpu-rt-period 1000 --cpu-rt-runtime 2000 small true
-	[[ ${lines[0]} == "cpu real-time runtime cannot be higher than cpu real-time period" ]]
+	[[ ${lines[0]} == "box: Error response from daemon: cpu real-time runtime cannot be higher than cpu real-time period." ]]
 }
 
 @test "--cgroup-parent: the container's cgroups under it, paused there, removed with the container" {
@@ -146,7 +146,7 @@ hc () {
 	box rm -f "$ID" >/dev/null
 	[[ ! -e /sys/fs/cgroup/memory/$PARENT/sub/$ID && ! -e /sys/fs/cgroup/cpu/$PARENT/sub/$ID ]]
 	run -125 box run --rm --network none --cgroup-parent ../up small true
-	[[ ${lines[0]} == "invalid cgroup parent: ../up" ]]
+	[[ ${lines[0]} == "box: Error response from daemon: invalid cgroup parent: ../up." ]]
 }
 
 @test "--cgroupns: private shows the container's cgroup as /, host the host's path" {
@@ -173,11 +173,11 @@ hc () {
 		skip "this kernel has block I/O weights"
 	fi
 	run -125 box run --rm --network none --blkio-weight 300 small true
-	[[ $output == "ctr-create: --blkio-weight: Your kernel does not support Block I/O weight or the cgroup is not mounted (no blkio.weight)" ]]
+	[[ ${lines[0]} == "box: Error response from daemon: --blkio-weight: Your kernel does not support Block I/O weight or the cgroup is not mounted (no blkio.weight)." ]]
 	run -125 box run --rm --network none --blkio-weight-device /dev/null:300 small true
-	[[ $output == "ctr-create: --blkio-weight-device: Your kernel does not support Block I/O weight_device or the cgroup is not mounted (no blkio.weight_device)" ]]
+	[[ ${lines[0]} == "box: Error response from daemon: --blkio-weight-device: Your kernel does not support Block I/O weight_device or the cgroup is not mounted (no blkio.weight_device)." ]]
 	run -125 box run --rm --network none --blkio-weight 5 small true
-	[[ ${lines[0]} == "Range of blkio weight is from 10 to 1000" ]]
+	[[ ${lines[0]} == "box: Error response from daemon: Range of blkio weight is from 10 to 1000." ]]
 	run -125 box run --rm --network none --blkio-weight-device /dev/null:5 small true
 	[[ ${lines[0]} == 'invalid argument "/dev/null:5" for "--blkio-weight-device" flag: invalid weight for device: /dev/null:5' ]]
 }
@@ -253,7 +253,7 @@ dd_rate () {
 	run -125 box run --rm --network none --device-read-iops /dev/sda:x small true
 	[[ ${lines[0]} == 'invalid argument "/dev/sda:x" for "--device-read-iops" flag: invalid rate for device: /dev/sda:x. The correct format is <device-path>:<number>. Number must be a positive integer' ]]
 	run -125 box run --rm --network none --device-write-bps /dev/nope:1mb small true
-	[[ $output == "ctr-create: /dev/nope: No such file or directory" ]]
+	[[ ${lines[0]} == "box: Error response from daemon: /dev/nope: No such file or directory." ]]
 }
 
 @test "cgroup v2 (a directory as its root, \$BOX_CGROUP2_ROOT): the files written, update too; v1-only flags refused" {
@@ -277,6 +277,6 @@ dd_rate () {
 	for f in "--memory-swappiness 5" --oom-kill-disable "--cpu-rt-runtime 1000" "--cpu-rt-period 100000"; do
 		# shellcheck disable=SC2086
 		run -125 box run --rm --network none $f small true
-		[[ $output == "ctr-create: ${f%% *}: not supported on cgroup v2 (no such control)" ]]
+		[[ ${lines[0]} == "box: Error response from daemon: ${f%% *}: not supported on cgroup v2 (no such control)." ]]
 	done
 }
