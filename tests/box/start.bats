@@ -46,3 +46,11 @@ teardown () { box_teardown; }
 	[[ $stderr == "Error response from daemon: No such container: nope"$'\n'"Error: failed to start containers: nope" ]]
 	box rm -f good
 }
+
+@test "start of a container whose command is missing: the daemon's answer, no id, exit 1" {
+	box create --name bad --network none small nosuchcmd >/dev/null
+	run --separate-stderr -1 box start bad
+	[[ -z $output ]]
+	[[ $stderr == 'Error response from daemon: exec: "nosuchcmd": executable file not found in $PATH'$'\n''Error: failed to start containers: bad' ]]
+	box rm -f bad
+}
