@@ -36,7 +36,7 @@
 #define L_RL_SLIRP "slirp.pid"       /* pid= and start= of its slirp4netns */
 #define L_RL_SLIRP_SOCK "slirp.sock" /* slirp4netns's API socket: published ports (add_hostfwd) */
 #define L_RL_SLIRP_LOG "slirp.log"   /* its output */
-#define L_RL_PROXY "slirp6"          /* tcp-PORT: pid= and start= of the relay of [::]:PORT (ctr-net rlproxy) */
+#define L_RL_PROXY "slirp6"          /* tcp-PORT: pid= and start= of the relay of [::]:PORT (ctr-net rlnet) */
 
 /* images/ (image-spec image-layout.md) */
 #define L_OCI_LAYOUT "oci-layout"
@@ -84,7 +84,9 @@
 
 /* networks/ (ctr-net) */
 #define L_NETS_LOCK ".lock" /* held while a network is made */
-#define L_PORTS ".ports"    /* .ports/<proto>-<port> -> <container id>: a published host port, reserved */
+/* .ports/<proto>-<port> -> <container id>: a published host port, reserved;
+ * .ports/tcp6-<port>: pid= and start= of its relay from [::] (portmap) */
+#define L_PORTS ".ports"
 
 /* networks/<name>/ */
 #define L_NET_CONFIG "config.json"  /* as docker network inspect shows it, plus Box: {Bridge, UserSubnet} */

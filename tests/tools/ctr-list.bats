@@ -182,7 +182,7 @@ teardown () { box_teardown; }
 			   "53/udp": [{"HostIp": "0.0.0.0", "HostPort": "53"}]}}
 	EOF
 	run -0 ctr-list --format '{{.Ports}}|{{.Networks}}'
-	[[ $output == "81-82/tcp, 0.0.0.0:53->53/udp, 443/tcp, 0.0.0.0:8080->80/tcp, [::]:8080->80/tcp|bridge" ]]
+	[[ $output == "81-82/tcp, 0.0.0.0:53->53/udp, 443/tcp, 0.0.0.0:8080->80/tcp, :::8080->80/tcp|bridge" ]]
 }
 
 @test "-s: the writable layer's size, and with the image" {

@@ -257,13 +257,16 @@ ctr_ip () {
 	[[ -z $output ]]
 	run --separate-stderr -1 ctr-net port web 80
 	printf 'status=running\n' >"$BOX_ROOT/containers/$id/state"
+	# and on [::] too, the host having IPv6 (this one's lo has ::1)
 	run -0 ctr-net port web
-	[[ $output == "80/tcp -> 0.0.0.0:$p" ]]
+	[[ $output == "80/tcp -> 0.0.0.0:$p"$'\n'"80/tcp -> :::$p" ]]
 	run -0 ctr-net port web 80
-	[[ $output == "0.0.0.0:$p" ]]
+	[[ $output == "0.0.0.0:$p"$'\n'":::$p" ]]
 	run --separate-stderr -1 ctr-net port web 81/tcp
 	[[ $stderr == "ctr-net: No public port '81/tcp' published for web" ]]
-	jq -e --arg p "$p" '.Ports["80/tcp"] == [{"HostIp":"0.0.0.0","HostPort":$p}]' "$BOX_ROOT/containers/$id/network.json"
+	jq -e --arg p "$p" '.Ports["80/tcp"] == [{"HostIp":"0.0.0.0","HostPort":$p},{"HostIp":"::","HostPort":$p}]' "$BOX_ROOT/containers/$id/network.json"
+	run -0 curl -s --max-time 5 "http://[::1]:$p/"
+	[[ $output == "hello from $id" ]]
 	ctr-net detach web
 	run curl -s --max-time 2 "http://127.0.0.1:$p/"
 	[[ $status != 0 ]]
@@ -275,10 +278,12 @@ ctr_ip () {
 	ctr-net attach a
 	printf 'status=running\n' >"$BOX_ROOT/containers/$id/state"
 	run -0 ctr-net port a
-	[[ ${#lines[@]} == 3 ]]
+	# tcp on every address: on [::] too (a relay); not udp (no relay for it)
+	[[ ${#lines[@]} == 4 ]]
 	[[ ${lines[0]} =~ ^53/udp\ -\>\ 0\.0\.0\.0:[0-9]+$ ]]
-	[[ ${lines[1]} =~ ^80/tcp\ -\>\ 0\.0\.0\.0:[0-9]+$ ]]
-	[[ ${lines[2]} =~ ^8000/tcp\ -\>\ 127\.0\.0\.1:[0-9]+$ ]]
+	[[ ${lines[1]} =~ ^80/tcp\ -\>\ 0\.0\.0\.0:([0-9]+)$ ]]
+	[[ ${lines[2]} == "80/tcp -> :::${BASH_REMATCH[1]}" ]]
+	[[ ${lines[3]} =~ ^8000/tcp\ -\>\ 127\.0\.0\.1:[0-9]+$ ]]
 	p=$(ctr-net port a 8000)
 	p=${p##*:}
 	serve_http "$id" 8000

@@ -295,13 +295,11 @@ form_group (FILE *f, int *any, const struct group *g)
 		fprintf (f, "%s/%s", range, g->key);
 }
 
+/* "::" unbracketed too (":::8080->80/tcp"), as Docker 20.10's ps */
 static void
 host_mapping (FILE *f, const struct port *p)
 {
-	if (strchr (p->ip, ':'))
-		fprintf (f, "[%s]:%u->%u/%s", p->ip, p->pub, p->priv, p->type);
-	else
-		fprintf (f, "%s:%u->%u/%s", p->ip, p->pub, p->priv, p->type);
+	fprintf (f, "%s:%u->%u/%s", p->ip, p->pub, p->priv, p->type);
 }
 
 /* Same order as Docker's: groups that a gap closed, the open group of each

@@ -41,10 +41,11 @@ endpoint_set (struct endpoint *ep, const char *k, const char *v)
 		snprintf (ep->aliases[ep->naliases++], sizeof ep->aliases[0], "%s", v);
 	else if (!strcmp (k, "port") && ep->nports < PORTMAP_MAX) {
 		struct nft_port *p = &ep->ports[ep->nports];
-		char hip[INET_ADDRSTRLEN];
-		if (sscanf (v, "%3s %15s %u %u", p->proto, hip, &p->host_port, &p->ctr_port) == 4 &&
+		char hip[INET_ADDRSTRLEN], relay[8] = "";
+		if (sscanf (v, "%3s %15s %u %u %7s", p->proto, hip, &p->host_port, &p->ctr_port, relay) >= 4 &&
 		    inet_pton (AF_INET, hip, &p->host_ip) == 1) {
 			p->ctr_ip = ep->ip;
+			p->relay6 = !strcmp (relay, "relay6");
 			ep->nports++;
 		}
 	}
@@ -108,8 +109,8 @@ endpoint_write (struct net *n, const struct endpoint *ep, struct bx_err *e)
 	for (int i = 0; i < ep->nports; i++) {
 		char hip[INET_ADDRSTRLEN];
 		inet_ntop (AF_INET, &ep->ports[i].host_ip, hip, sizeof hip);
-		off += snprintf (buf + off, sizeof buf - off, "port=%s %s %u %u\n", ep->ports[i].proto, hip,
-		                 ep->ports[i].host_port, ep->ports[i].ctr_port);
+		off += snprintf (buf + off, sizeof buf - off, "port=%s %s %u %u%s\n", ep->ports[i].proto, hip,
+		                 ep->ports[i].host_port, ep->ports[i].ctr_port, ep->ports[i].relay6 ? " relay6" : "");
 	}
 	snprintf (path, sizeof path, L_ENDPOINTS "/%s", ep->cid);
 	return afile_replace_at (n->dirfd, path, buf, strlen (buf), 0644, e);

@@ -14,7 +14,8 @@
  *   ifname=eth0          the container side
  *   name=web             container name (resolves on user networks)
  *   alias=db             one line per alias
- *   port=tcp 0.0.0.0 8080 80   one line per published port
+ *   port=tcp 0.0.0.0 8080 80   one line per published port; " relay6"
+ *                        at its end: on [::] too, through a relay (portmap)
  */
 #ifndef BOX_ENDPOINT_H
 #define BOX_ENDPOINT_H

@@ -327,7 +327,7 @@ ports_json (const struct endpoint *ep, json_t *create)
 			json_object_set_new (ports, k, json_array ());
 		json_array_append_new (json_object_get (ports, k),
 		                       json_pack ("{s:s, s:s}", "HostIp", ip, "HostPort", hp));
-		if (p->v6)
+		if (p->v6 || p->relay6)
 			json_array_append_new (json_object_get (ports, k),
 			                       json_pack ("{s:s, s:s}", "HostIp", "::", "HostPort", hp));
 	}

@@ -37,6 +37,7 @@ struct nft_port {
 	unsigned ctr_port;
 	bool v6; /* published on [::] too, to CTR_IP6 */
 	struct in6_addr ctr_ip6;
+	bool relay6; /* published on [::] too, relayed to CTR_IP (portmap) */
 };
 
 #define NFT_INTERNAL 1 /* --internal: nothing in or out of the bridge but to the host */

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +12,10 @@
 
 #include "base/afile.h"
 #include "base/layout.h"
+#include "base/root.h"
 
 #include "rlnet.h"
+#include "rlproxy.h"
 
 /* "80/tcp" -> 80, "tcp" */
 static int
@@ -50,6 +53,8 @@ parse_binding (const char *key, json_t *b, struct nft_port *p, struct bx_err *e)
 			return err_set (e, BX_USAGE, 0, "invalid host port %s", hp);
 	}
 	p->host_port = (unsigned)port;
+	/* no address given: every one, the host's IPv6 ones too (Docker) */
+	p->relay6 = !ip || !*ip;
 	return 0;
 }
 
@@ -83,6 +88,7 @@ portmap_parse (json_t *create, struct nft_port *out, int *n, struct bx_err *e)
 		if (*n == PORTMAP_MAX)
 			return err_set (e, BX_USAGE, 0, "more than %d published ports", PORTMAP_MAX);
 		memset (&out[*n], 0, sizeof out[*n]);
+		out[*n].relay6 = true;
 		if (parse_key (key, &out[(*n)++], e) < 0)
 			return -1;
 	}
@@ -166,6 +172,88 @@ release_one (int dirfd, const struct nft_port *p, const char *id)
 		unlinkat (dirfd, name, 0);
 }
 
+/* The host has IPv6: ::1 on lo in this network namespace, as Docker's
+ * bridge driver asks before it publishes on [::] */
+static bool
+host_ipv6 (void)
+{
+	FILE *f = fopen ("/proc/net/if_inet6", "re");
+	char addr[40], dev[IF_NAMESIZE + 1];
+	bool found = false;
+
+	while (f && !found && fscanf (f, "%39s %*x %*x %*x %*x %16s", addr, dev) == 2)
+		found = !strcmp (addr, "00000000000000000000000000000001") && !strcmp (dev, "lo");
+	if (f)
+		fclose (f);
+	return found;
+}
+
+/* tcp6-PORT: the record of P's relay from [::] */
+static void
+relay6_name (char out[64], const struct nft_port *p)
+{
+	snprintf (out, 64, L_NETWORKS "/" L_PORTS "/%s6-%u", p->proto, p->host_port);
+}
+
+/* A container without an IPv6 address reached on [::] too, as Docker
+ * 20.10's docker-proxy: a relay to its IPv4 address. nftables cannot
+ * translate IPv6 to IPv4, and a datagram relay would have to keep a
+ * table of its peers, so TCP only. */
+static int
+relay6_start (int rootfd, const struct nft_port *p, struct bx_err *e)
+{
+	char name[64];
+
+	relay6_name (name, p);
+	if (rlproxy_prepare (e) < 0)
+		return -1;
+	if (rlproxy_start (rootfd, name, p->host_port, p->ctr_ip, p->ctr_port, e) == 0)
+		return 0;
+	/* docker-proxy's words, which Docker passes on */
+	if (e->code == BX_CONFLICT)
+		err_set (e, BX_CONFLICT, 0,
+		         "Error starting userland proxy: listen tcp6 [::]:%u: bind: address already in use",
+		         p->host_port);
+	return -1;
+}
+
+static void
+relay6_stop (int rootfd, const struct nft_port *p)
+{
+	char name[64];
+
+	relay6_name (name, p);
+	rlproxy_stop (rootfd, name);
+}
+
+/* Which of P's ports get a relay from [::]: those published on every
+ * address (no host address given), over TCP, of a container without an
+ * IPv6 address of its own, rootful (rlnet relays rootless ones), on a
+ * host with IPv6 */
+static void
+relay6_choose (struct nft_port *p, int n)
+{
+	bool want = false;
+
+	for (int i = 0; i < n; i++) {
+		p[i].relay6 = p[i].relay6 && !p[i].host_ip.s_addr && !p[i].v6 && !strcmp (p[i].proto, "tcp");
+		want = want || p[i].relay6;
+	}
+	if (want && (root_is_rootless () || !host_ipv6 ()))
+		for (int i = 0; i < n; i++)
+			p[i].relay6 = false;
+}
+
+/* What reserving P made, undone */
+static void
+unmap_one (int rootfd, int dirfd, const struct nft_port *p, const char *id)
+{
+	if (p->relay6)
+		relay6_stop (rootfd, p);
+	release_one (dirfd, p, id);
+	rlnet_forward (rootfd, p->proto, p->host_ip, p->host_port, 0, &(struct bx_err){0});
+}
+
 static int
 reserve_fail (const struct nft_port *p, int err, struct bx_err *e)
 {
@@ -189,6 +277,7 @@ portmap_reserve (int rootfd, struct nft_port *p, int n, const char *id, struct b
 		return -1;
 	if ((dirfd = openat (rootfd, L_NETWORKS "/" L_PORTS, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "open %s", L_NETWORKS "/" L_PORTS);
+	relay6_choose (p, n);
 	for (i = 0; i < n && rc == 0; i++) {
 		int picked = p[i].host_port == 0, tries = 0;
 		do {
@@ -204,13 +293,15 @@ portmap_reserve (int rootfd, struct nft_port *p, int n, const char *id, struct b
 		else if (rlnet_forward (rootfd, p[i].proto, p[i].host_ip, p[i].host_port, 1, e) < 0) {
 			release_one (dirfd, &p[i], id);
 			rc = -1;
+		} else if (p[i].relay6 && relay6_start (rootfd, &p[i], e) < 0) {
+			p[i].relay6 = false;
+			unmap_one (rootfd, dirfd, &p[i], id);
+			rc = -1;
 		}
 	}
 	if (rc)
-		for (int j = 0; j < i - 1; j++) {
-			release_one (dirfd, &p[j], id);
-			rlnet_forward (rootfd, p[j].proto, p[j].host_ip, p[j].host_port, 0, &(struct bx_err){0});
-		}
+		for (int j = 0; j < i - 1; j++)
+			unmap_one (rootfd, dirfd, &p[j], id);
 	close (dirfd);
 	return rc ? -1 : 0;
 }
@@ -222,9 +313,7 @@ portmap_release (int rootfd, const struct nft_port *p, int n, const char *id)
 
 	if (dirfd < 0)
 		return;
-	for (int i = 0; i < n; i++) {
-		release_one (dirfd, &p[i], id);
-		rlnet_forward (rootfd, p[i].proto, p[i].host_ip, p[i].host_port, 0, &(struct bx_err){0});
-	}
+	for (int i = 0; i < n; i++)
+		unmap_one (rootfd, dirfd, &p[i], id);
 	close (dirfd);
 }

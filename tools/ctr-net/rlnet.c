@@ -248,6 +248,24 @@ api_call (int rootfd, json_t *req, struct bx_err *e)
 
 static int forward_remove (int rootfd, const char *proto, unsigned port, struct bx_err *e);
 
+/* slirp6/tcp-PORT: the relay of [::]:PORT to slirp4netns's forward */
+static void
+relay_name (unsigned port, char *buf, size_t len)
+{
+	snprintf (buf, len, L_RL_PROXY "/tcp-%u", port);
+}
+
+static int
+relay_start (int rootfd, unsigned port, struct bx_err *e)
+{
+	char name[64];
+
+	relay_name (port, name, sizeof name);
+	if (mkdirat (rootfd, L_RL_PROXY, 0700) < 0 && errno != EEXIST)
+		return err_set (e, BX_SYSTEM, errno, "%s", L_RL_PROXY);
+	return rlproxy_start (rootfd, name, port, (struct in_addr){htonl (INADDR_LOOPBACK)}, port, e);
+}
+
 static int
 forward_add (int rootfd, const char *proto, struct in_addr host_ip, unsigned port, struct bx_err *e)
 {
@@ -272,7 +290,7 @@ forward_add (int rootfd, const char *proto, struct in_addr host_ip, unsigned por
 	json_decref (r);
 	/* all the host's addresses: its IPv6 ones through a relay of ours */
 	if (rc == 0 && host_ip.s_addr == htonl (INADDR_ANY) && !strcmp (proto, "tcp") &&
-	    rlproxy_start (rootfd, port, e) < 0) {
+	    relay_start (rootfd, port, e) < 0) {
 		forward_remove (rootfd, proto, port, &(struct bx_err){0});
 		rc = -1;
 	}
@@ -318,7 +336,10 @@ rlnet_forward (int rootfd, const char *proto, struct in_addr host_ip, unsigned p
 		return 0;
 	if (add)
 		return forward_add (rootfd, proto, host_ip, port, e);
-	if (!strcmp (proto, "tcp"))
-		rlproxy_stop (rootfd, port);
+	if (!strcmp (proto, "tcp")) {
+		char name[64];
+		relay_name (port, name, sizeof name);
+		rlproxy_stop (rootfd, name);
+	}
 	return forward_remove (rootfd, proto, port, e);
 }

@@ -1,4 +1,4 @@
-/* rlproxy - rootless: [::]:PORT relayed to 127.0.0.1:PORT (rlproxy.h) */
+/* rlproxy - [::]:PORT relayed to an IPv4 address and port (rlproxy.h) */
 #include "rlproxy.h"
 
 #include <errno.h>
@@ -10,19 +10,11 @@
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/afile.h"
 #include "base/cleanup.h"
-#include "base/layout.h"
 #include "runtime/ctr.h"
-
-static void
-rlproxy_name (unsigned port, char *buf, size_t len)
-{
-	snprintf (buf, len, L_RL_PROXY "/tcp-%u", port);
-}
 
 /* bytes both ways between A and B until both have ended */
 static void __attribute__ ((noreturn)) rlproxy_relay (int a, int b)
@@ -49,25 +41,23 @@ static void __attribute__ ((noreturn)) rlproxy_relay (int a, int b)
 	_exit (0);
 }
 
-/* a connection to slirp4netns's IPv4 forward of PORT, relayed */
+/* a connection to TO, relayed */
 static void
-rlproxy_serve (int c, unsigned port)
+rlproxy_serve (int c, const struct sockaddr_in *to)
 {
-	struct sockaddr_in to = {
-	    .sin_family = AF_INET, .sin_port = htons ((uint16_t)port), .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
 	int s;
 
 	if (fork () != 0)
 		return;
 	if ((s = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    connect (s, (struct sockaddr *)&to, sizeof to) < 0)
+	    connect (s, (const struct sockaddr *)to, sizeof *to) < 0)
 		_exit (1);
 	rlproxy_relay (c, s);
 }
 
 /* the listener's life: every fd but L closed (3, the spawner's socket,
  * replaced by it), its children reaped by the kernel */
-static void __attribute__ ((noreturn)) rlproxy_loop (int l, unsigned port)
+static void __attribute__ ((noreturn)) rlproxy_loop (int l, const struct sockaddr_in *to)
 {
 	int null = open ("/dev/null", O_RDWR | O_CLOEXEC), c;
 
@@ -82,7 +72,7 @@ static void __attribute__ ((noreturn)) rlproxy_loop (int l, unsigned port)
 				continue;
 			_exit (1);
 		}
-		rlproxy_serve (c, port);
+		rlproxy_serve (c, to);
 		close (c);
 	}
 }
@@ -104,6 +94,12 @@ rlproxy_listen (unsigned port)
 	return s;
 }
 
+/* what the spawner's caller asks: a relay of [::]:PORT to TO */
+struct rlproxy_req {
+	unsigned port;
+	struct sockaddr_in to;
+};
+
 /* what a relay answers the spawner's caller */
 struct rlproxy_reply {
 	int err;
@@ -114,18 +110,18 @@ struct rlproxy_reply {
  * S, which answers itself; gone when ctr-net is */
 static void __attribute__ ((noreturn)) rlproxy_spawner (int s)
 {
-	unsigned port;
+	struct rlproxy_req q;
 
 	signal (SIGCHLD, SIG_IGN);
-	while (read (s, &port, sizeof port) == sizeof port) {
+	while (read (s, &q, sizeof q) == sizeof q) {
 		if (fork () != 0)
 			continue;
 		/* a session of its own before it is known: stop kills the group */
-		int l = setsid () < 0 ? -errno : rlproxy_listen (port);
+		int l = setsid () < 0 ? -errno : rlproxy_listen (q.port);
 		struct rlproxy_reply r = {l < 0 ? -l : 0, getpid ()};
 		if (write (s, &r, sizeof r) != sizeof r || l < 0)
 			_exit (1);
-		rlproxy_loop (l, port);
+		rlproxy_loop (l, &q.to);
 	}
 	_exit (0);
 }
@@ -138,6 +134,8 @@ rlproxy_prepare (struct bx_err *e)
 	int sv[2];
 	pid_t c;
 
+	if (spawner >= 0)
+		return 0;
 	if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 || (c = fork ()) < 0)
 		return err_set (e, BX_SYSTEM, errno, "rootless IPv6 ports");
 	if (c == 0) {
@@ -153,23 +151,22 @@ rlproxy_prepare (struct bx_err *e)
 }
 
 int
-rlproxy_start (int rootfd, unsigned port, struct bx_err *e)
+rlproxy_start (int rootfd, const char *name, unsigned port, struct in_addr to, unsigned to_port, struct bx_err *e)
 {
+	struct rlproxy_req q = {.port = port,
+	                        .to = {.sin_family = AF_INET, .sin_port = htons ((uint16_t)to_port), .sin_addr = to}};
 	struct rlproxy_reply r = {EIO, 0};
-	char name[64], rec[64];
+	char rec[64];
 
-	rlproxy_stop (rootfd, port);
+	rlproxy_stop (rootfd, name);
 	if (spawner < 0)
 		return err_set (e, BX_FAIL, 0, "[::]:%u: no relay spawner (rlproxy_prepare)", port);
-	if (mkdirat (rootfd, L_RL_PROXY, 0700) < 0 && errno != EEXIST)
-		return err_set (e, BX_SYSTEM, errno, "%s", L_RL_PROXY);
-	if (write (spawner, &port, sizeof port) != sizeof port || read (spawner, &r, sizeof r) != sizeof r)
+	if (write (spawner, &q, sizeof q) != sizeof q || read (spawner, &r, sizeof r) != sizeof r)
 		return err_set (e, BX_SYSTEM, errno, "[::]:%u: relay", port);
 	if (r.err == EADDRINUSE)
 		return err_set (e, BX_CONFLICT, 0, "Bind for :::%u failed: port is already allocated", port);
 	if (r.err)
 		return err_set (e, BX_SYSTEM, r.err, "listen on [::]:%u", port);
-	rlproxy_name (port, name, sizeof name);
 	snprintf (rec, sizeof rec, "pid=%d\nstart=%llu\n", (int)r.pid, ctr_proc_start_time (r.pid));
 	if (afile_replace_at (rootfd, name, rec, strlen (rec), 0600, e) < 0) {
 		kill (-r.pid, SIGKILL);
@@ -179,15 +176,13 @@ rlproxy_start (int rootfd, unsigned port, struct bx_err *e)
 }
 
 void
-rlproxy_stop (int rootfd, unsigned port)
+rlproxy_stop (int rootfd, const char *name)
 {
 	_cleanup_free_ char *buf = NULL;
 	struct bx_err ign = {0};
 	unsigned long long start = 0;
-	char name[64];
 	int pid = 0;
 
-	rlproxy_name (port, name, sizeof name);
 	if (afile_slurp_at (rootfd, name, &buf, NULL, &ign) < 0)
 		return;
 	if (sscanf (buf, "pid=%d\nstart=%llu", &pid, &start) == 2 && pid > 0 && start &&

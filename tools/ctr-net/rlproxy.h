@@ -1,26 +1,34 @@
-/* rlproxy - rootless: a published TCP port on the host's IPv6 too
+/* rlproxy - a published TCP port on the host's IPv6 too, relayed to IPv4
  *
- * slirp4netns's API forwards IPv4 host addresses only (add_hostfwd
- * refuses "::"), so rootless ctr-net listens on the host's [::]:PORT
- * itself (IPV6_V6ONLY: slirp4netns keeps 0.0.0.0:PORT) and relays each
- * connection to slirp4netns at 127.0.0.1:PORT, as rootless Podman's
- * rootlessport listens on both. One process a port, a session of its own
- * with a child a connection; `slirp6/tcp-PORT` records it (pid=,
- * start=). Owner of `slirp6/`. */
+ * A userland relay, as Docker's docker-proxy: it listens on the host's
+ * [::]:PORT (IPV6_V6ONLY: 0.0.0.0:PORT stays the DNAT's or slirp4netns's)
+ * and relays each connection to an IPv4 address and port:
+ *   - rootless: slirp4netns's API forwards IPv4 host addresses only
+ *     (add_hostfwd refuses "::"), so to slirp4netns at 127.0.0.1:PORT, as
+ *     rootless Podman's rootlessport listens on both (rlnet);
+ *   - rootful, a container without an IPv6 address: to its IPv4 address,
+ *     as Docker 20.10 does when the host has IPv6 (portmap).
+ * One process a port, a session of its own with a child a connection; a
+ * record of the caller's naming holds its pid= and start=. */
 #ifndef CTRNET_RLPROXY_H
 #define CTRNET_RLPROXY_H
+
+#include <netinet/in.h>
 
 #include "base/err.h"
 
 /* In the host's network namespace, before ctr-net leaves it for the
  * user's (where no process of the user's can join it again): a child
- * that stays there and starts the relays rlproxy_start asks for. */
+ * that stays there and starts the relays rlproxy_start asks for. Once a
+ * process: a second call is no error. */
 int rlproxy_prepare (struct bx_err *e);
-/* The relay of PORT started, listening in the host's namespace; one left
- * from before is ended first. BX_CONFLICT when [::]:PORT is taken. */
-int rlproxy_start (int rootfd, unsigned port, struct bx_err *e);
-/* The relay of PORT ended (its connections too), its record removed;
+/* A relay of [::]:PORT to TO:TO_PORT started, listening in the host's
+ * namespace, recorded in NAME (a path under ROOTFD whose directory
+ * exists); the one NAME records from before is ended first. BX_CONFLICT
+ * when [::]:PORT is taken. */
+int rlproxy_start (int rootfd, const char *name, unsigned port, struct in_addr to, unsigned to_port, struct bx_err *e);
+/* The relay NAME records ended (its connections too), the record removed;
  * none is no error. */
-void rlproxy_stop (int rootfd, unsigned port);
+void rlproxy_stop (int rootfd, const char *name);
 
 #endif
