@@ -826,7 +826,10 @@ fw_check () {
 	[[ $output == "hello from $a" ]]
 	run -0 pn curl -s --max-time 5 "http://127.0.0.1:$port/"
 	[[ $output == "hello from $a" ]]
-	[[ $(jq -c '.Ports["80/tcp"]' "$BOX_ROOT/containers/$a/network.json") == "[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"$port\"}]" ]]
+	# the IPv6 one stays [::] (Docker's bridge driver)
+	run -0 pn curl -s --max-time 5 "http://[::1]:$port/"
+	[[ $output == "hello from $a" ]]
+	[[ $(jq -c '.Ports["80/tcp"]' "$BOX_ROOT/containers/$a/network.json") == "[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"$port\"},{\"HostIp\":\"::\",\"HostPort\":\"$port\"}]" ]]
 	# no masquerade: the outside sees an address it has no way back to
 	run pn in_ctr "$a" timeout 3 busybox wget -q -O- http://10.251.0.2/
 	[[ $status != 0 ]]

@@ -226,17 +226,17 @@ relay6_stop (int rootfd, const struct nft_port *p)
 	rlproxy_stop (rootfd, name);
 }
 
-/* Which of P's ports get a relay from [::]: those published on every
- * address (no host address given), over TCP, of a container without an
- * IPv6 address of its own, rootful (rlnet relays rootless ones), on a
- * host with IPv6 */
+/* Which of P's ports get a relay from [::]: those given no host address
+ * (host_binding_ipv4 changes their IPv4 one only, as Docker's), over TCP,
+ * of a container without an IPv6 address of its own, rootful (rlnet
+ * relays rootless ones), on a host with IPv6 */
 static void
 relay6_choose (struct nft_port *p, int n)
 {
 	bool want = false;
 
 	for (int i = 0; i < n; i++) {
-		p[i].relay6 = p[i].relay6 && !p[i].host_ip.s_addr && !p[i].v6 && !strcmp (p[i].proto, "tcp");
+		p[i].relay6 = p[i].relay6 && !p[i].v6 && !strcmp (p[i].proto, "tcp");
 		want = want || p[i].relay6;
 	}
 	if (want && (root_is_rootless () || !host_ipv6 ()))
