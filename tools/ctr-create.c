@@ -555,8 +555,10 @@ flag_error (const struct bx_err *e, enum from from)
 
 	if (!verb || strcmp (verb, "update") != 0)
 		return report (e, from);
-	if (e->code != BX_USAGE)
-		return fprintf (stderr, "%s\n", e->msg), e->code;
+	if (from != FROM_CLIENT)
+		return fprintf (stderr, "Error response from daemon: %s\n", e->msg), BX_FAIL;
+	if (!pflag_error (e->msg)) /* update's own checks: the message, 1 */
+		return fprintf (stderr, "%s\n", e->msg), BX_FAIL;
 	fprintf (stderr, "%s\nSee 'box %s --help'.\n", e->msg, verb);
 	return BX_USAGE;
 }

@@ -72,6 +72,14 @@ res () {
 	ID=$(box create --rm --name up4 --network none small true)
 	run -1 box update --restart always up4
 	[[ $output == "Error response from daemon: Cannot update container $ID: Restart policy cannot be updated because AutoRemove is enabled for the container" ]]
+	run -1 box update --restart nope up4
+	[[ $output == "Error response from daemon: invalid restart policy 'nope'" ]]
+	run -1 box update --restart always:3 up4
+	[[ $output == "Error response from daemon: maximum retry count cannot be used with restart policy 'always'" ]]
+	run -1 box update --restart on-failure:x up4
+	[[ $output == "maximum retry count must be an integer" ]]
+	run -1 box update -m 1k up4
+	[[ $output == "Error response from daemon: Minimum memory limit allowed is 6MB" ]]
 }
 
 @test "a limit the host cannot apply: refused, the files as they were" {
@@ -83,7 +91,7 @@ res () {
 	run -1 box update --blkio-weight 300 up5
 	[[ $output == "Error response from daemon: Cannot update container $ID: --blkio-weight: Your kernel does not support Block I/O weight or the cgroup is not mounted (no blkio.weight)" ]]
 	[[ $(cat "$BOX_ROOT/containers/$ID/create.json" "$BOX_ROOT/containers/$ID/config.json") == "$before" ]]
-	run -125 box update --kernel-memory 10m up5
+	run -1 box update --kernel-memory 10m up5
 	[[ ${lines[0]} == "--kernel-memory: Specifying a kernel memory limit is deprecated and will be removed in a future release." ]]
 }
 

@@ -581,7 +581,15 @@ crun_run () {
 	run --separate-stderr -2 ctr-create --restart always --rm small
 	[[ $stderr == "ctr-create: Conflicting options: --restart and --rm" ]]
 	run --separate-stderr -2 ctr-create --restart sometimes small
-	[[ $stderr == "ctr-create: invalid restart policy: unknown policy 'sometimes'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'" ]]
+	[[ $stderr == "ctr-create: invalid restart policy 'sometimes'" ]]
+	run --separate-stderr -2 ctr-create --restart always:3 small
+	[[ $stderr == "ctr-create: maximum retry count cannot be used with restart policy 'always'" ]]
+	run --separate-stderr -2 ctr-create --restart on-failure:-1 small
+	[[ $stderr == "ctr-create: maximum retry count cannot be negative" ]]
+	run --separate-stderr -2 ctr-create --restart on-failure:x small
+	[[ $stderr == "ctr-create: maximum retry count must be an integer" ]]
+	run --separate-stderr -2 ctr-create --restart a:b:c small
+	[[ $stderr == "ctr-create: invalid restart policy format" ]]
 	run --separate-stderr -2 ctr-create --stop-signal SIGNOPE small
 	[[ $stderr == "ctr-create: Invalid signal: SIGNOPE" ]]
 }

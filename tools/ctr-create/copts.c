@@ -164,37 +164,45 @@ copts_publish (const char *s, json_t *exposed, json_t *bindings, struct bx_err *
 	return 0;
 }
 
+/* --restart as Docker 20.10's client parses it (runconfig's
+ * ParseRestartPolicy): NAME[:COUNT], the count an integer; the name and
+ * count are its daemon's to judge (copts_restart_check) */
 json_t *
 copts_restart (const char *s, struct bx_err *e)
 {
 	const char *colon = strchr (s, ':');
 	size_t n = colon ? (size_t)(colon - s) : strlen (s);
-	long max = 0;
-	char name[32];
+	long long max = 0;
+	char *end;
 
-	if (colon && n == 0)
-		return err_set (e, BX_USAGE, 0, "invalid restart policy format: no policy provided before colon"), NULL;
-	if (colon && colon[1]) {
-		char *end;
-		max = strtol (colon + 1, &end, 10);
-		if (*end || !isdigit ((unsigned char)colon[1]) || max > 2147483647)
-			return err_set (e, BX_USAGE, 0,
-			                "invalid restart policy format: maximum retry count must be an integer"),
-			       NULL;
+	if (colon && strchr (colon + 1, ':'))
+		return err_set (e, BX_USAGE, 0, "invalid restart policy format"), NULL;
+	if (colon) {
+		errno = 0;
+		max = strtoll (colon + 1, &end, 10);
+		if (*end || end == colon + 1 || isspace ((unsigned char)colon[1]) || errno == ERANGE)
+			return err_set (e, BX_USAGE, 0, "maximum retry count must be an integer"), NULL;
 	}
-	snprintf (name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), s);
-	if (strcmp (name, "no") && strcmp (name, "always") && strcmp (name, "unless-stopped") &&
-	    strcmp (name, "on-failure") && *name)
-		return err_set (e, BX_USAGE, 0,
-		                "invalid restart policy: unknown policy '%s'; use one of 'no', 'always', "
-		                "'on-failure', or 'unless-stopped'",
-		                name),
-		       NULL;
-	if (max > 0 && strcmp (name, "on-failure"))
-		return err_set (e, BX_USAGE, 0,
-		                "invalid restart policy: maximum retry count can only be used with 'on-failure'"),
-		       NULL;
-	return json_pack ("{s:s, s:I}", "Name", *name ? name : "no", "MaximumRetryCount", (json_int_t)max);
+	if (!n && !colon)
+		s = "no", n = 2;
+	return json_pack ("{s:s#, s:I}", "Name", s, (int)n, "MaximumRetryCount", (json_int_t)max);
+}
+
+int
+copts_restart_check (const json_t *policy, struct bx_err *e)
+{
+	const char *name = json_string_value (json_object_get (policy, "Name"));
+	json_int_t max = json_integer_value (json_object_get (policy, "MaximumRetryCount"));
+
+	if (!name || !*name)
+		return 0;
+	if (!strcmp (name, "on-failure"))
+		return max < 0 ? err_set (e, BX_USAGE, 0, "maximum retry count cannot be negative") : 0;
+	if (strcmp (name, "no") && strcmp (name, "always") && strcmp (name, "unless-stopped"))
+		return err_set (e, BX_USAGE, 0, "invalid restart policy '%s'", name);
+	if (max)
+		return err_set (e, BX_USAGE, 0, "maximum retry count cannot be used with restart policy '%s'", name);
+	return 0;
 }
 
 int

@@ -16,8 +16,12 @@ int copts_cpus (const char *s, int64_t *nano, struct bx_err *e);
 int copts_publish (const char *s, json_t *exposed, json_t *bindings, struct bx_err *e);
 /* "--expose 80[-90][/proto]" -> EXPOSED */
 int copts_expose (const char *s, json_t *exposed, struct bx_err *e);
-/* "--restart no|always|unless-stopped|on-failure[:N]" -> {Name, MaximumRetryCount} */
+/* "--restart NAME[:N]" -> {Name, MaximumRetryCount}, as Docker's client
+ * parses it */
 json_t *copts_restart (const char *s, struct bx_err *e);
+/* POLICY as Docker's daemon judges it: a known name, a count only with
+ * on-failure and not negative */
+int copts_restart_check (const json_t *policy, struct bx_err *e);
 /* "-e K=V", "-e K" (the host's value, or just "K": unset it) appended to ENV */
 int copts_env (const char *s, json_t *env, struct bx_err *e);
 /* --env-file / --label-file: K=V lines, "#" comments; a bare K in an env

@@ -1187,7 +1187,7 @@ client_check (const struct ctrflags *f, struct bx_err *e)
 	const char *log = json_string_value (json_object_get (f->log_config, "Type"));
 	struct logcfg none;
 
-	if (f->auto_remove && restart && strcmp (restart, "no") != 0)
+	if (f->auto_remove && restart && *restart && strcmp (restart, "no") != 0)
 		return err_set (e, BX_USAGE, 0, "Conflicting options: --restart and --rm");
 	/* the driver none's one check (no options) is the client's */
 	if (log && !strcmp (log, "none") && logcfg_parse (f->log_config, &none, e) < 0)
@@ -1219,8 +1219,9 @@ daemon_check (struct ctrflags *f, struct bx_err *e)
 		return err_set (e, BX_USAGE, 0,
 		                "the working directory '%s' is invalid, it needs to be an absolute path", f->workdir),
 		       CTRFLAGS_REFUSED;
-	if (limits_check (f, e) < 0 || modes_check (f, e) < 0 || health_limits_check (f, e) < 0 ||
-	    userns_check (f, e) < 0 || (f->name && ctrname_check (f->name, e) < 0) || log_driver_check (f, e) < 0)
+	if (limits_check (f, e) < 0 || copts_restart_check (f->restart, e) < 0 || modes_check (f, e) < 0 ||
+	    health_limits_check (f, e) < 0 || userns_check (f, e) < 0 || (f->name && ctrname_check (f->name, e) < 0) ||
+	    log_driver_check (f, e) < 0)
 		return CTRFLAGS_REFUSED;
 	if (logcfg_parse (f->log_config, &log, e) < 0)
 		return CTRFLAGS_REFUSED_START;
@@ -1314,7 +1315,10 @@ update_check (struct ctrflags *f, int argc, char **argv, struct bx_err *e)
 		return err_set (e, BX_FAIL, 0, "you must provide one or more flags when using this command");
 	f->cmd = argv + optind;
 	f->ncmd = argc - optind;
-	return limits_check (f, e) < 0 ? -1 : CTRFLAGS_UPDATE;
+	/* the daemon's checks */
+	if (limits_check (f, e) < 0 || copts_restart_check (f->restart, e) < 0)
+		return CTRFLAGS_REFUSED;
+	return CTRFLAGS_UPDATE;
 }
 
 int

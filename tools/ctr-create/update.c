@@ -53,7 +53,7 @@ conflicts (const struct ctrflags *f, json_t *hc, struct bx_err *e)
 		    e, BX_USAGE, 0,
 		    "Memory limit should be smaller than already set memoryswap limit, update the memoryswap "
 		    "at the same time");
-	if (restart && strcmp (restart, "no") != 0 && json_is_true (json_object_get (hc, "AutoRemove")))
+	if (restart && *restart && strcmp (restart, "no") != 0 && json_is_true (json_object_get (hc, "AutoRemove")))
 		return err_set (e, BX_USAGE, 0,
 		                "Restart policy cannot be updated because AutoRemove is enabled for the container");
 	return 0;
@@ -70,6 +70,8 @@ set_int (json_t *hc, const char *key, int64_t v)
 static void
 merge (const struct ctrflags *f, json_t *hc)
 {
+	const char *restart = json_string_value (json_object_get (f->restart, "Name"));
+
 	set_int (hc, "BlkioWeight", f->blkio_weight);
 	set_int (hc, "CpuShares", f->cpu_shares);
 	set_int (hc, "NanoCpus", f->nano_cpus);
@@ -86,7 +88,8 @@ merge (const struct ctrflags *f, json_t *hc)
 		json_object_set_new (hc, "CpusetMems", json_string (f->cpuset_mems));
 	if (given (f, "pids-limit"))
 		json_object_set_new (hc, "PidsLimit", f->pids_limit > 0 ? json_integer (f->pids_limit) : json_null ());
-	if (f->restart)
+	/* no name: the policy kept, as Docker's */
+	if (restart && *restart)
 		json_object_set (hc, "RestartPolicy", f->restart);
 }
 
