@@ -16,7 +16,10 @@
  *         (Docker's "Error response from daemon: ..."; the other arguments
  *         are still handled), 2 usage (a bad signal or timeout)
  */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +54,23 @@ usage (void)
 	exit (err_code (BX_USAGE));
 }
 
+/* -t as pflag's int flag reads it (strconv.ParseInt, base 0); beyond an
+ * int: as long as an int waits */
+static int
+timeout_arg (const char *arg)
+{
+	long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoll (arg, &end, 0);
+	if (*end || end == arg || isspace ((unsigned char)*arg))
+		err_flag_value (arg, "-t, --time", "strconv.ParseInt: parsing \"%s\": invalid syntax", arg);
+	if (errno == ERANGE)
+		err_flag_value (arg, "-t, --time", "strconv.ParseInt: parsing \"%s\": value out of range", arg);
+	return n > INT_MAX ? INT_MAX : n < -1 ? -1 : (int)n;
+}
+
 static void
 parse_args (int argc, char **argv, struct opts *o)
 {
@@ -58,7 +78,6 @@ parse_args (int argc, char **argv, struct opts *o)
 	    {"root", required_argument, NULL, 'R'},    {"stop", no_argument, NULL, 'S'},
 	    {"signal", required_argument, NULL, 's'},  {"time", required_argument, NULL, 't'},
 	    {"timeout", required_argument, NULL, 't'}, {0, 0, 0, 0}};
-	char *end;
 	int c, t = 0;
 
 	o->timeout = -1;
@@ -70,12 +89,7 @@ parse_args (int argc, char **argv, struct opts *o)
 			if ((o->sig = ctrsig_parse (optarg)) < 0)
 				err_die (BX_USAGE, "%s signal: %s", err_docker () ? "Invalid" : "invalid", optarg);
 			break;
-		case 't':
-			o->timeout = (int)strtol (optarg, &end, 10);
-			if (*end || end == optarg)
-				err_die (BX_USAGE, "invalid argument \"%s\" for \"-t, --time\" flag", optarg);
-			t = 1;
-			break;
+		case 't': o->timeout = timeout_arg (optarg), t = 1; break;
 		default: err_flag (argv); usage ();
 		}
 	}

@@ -67,3 +67,13 @@ teardown () { box_teardown; }
 	run --separate-stderr -1 box kill -s NOPE nope
 	[[ $stderr == "Error response from daemon: Invalid signal: NOPE" ]]
 }
+
+@test "stop -t that is not a number: pflag's error, its See line, exit 125" {
+	run --separate-stderr -125 box stop -t x nope
+	[[ $stderr == 'invalid argument "x" for "-t, --time" flag: strconv.ParseInt: parsing "x": invalid syntax'$'\n'"See 'box stop --help'." ]]
+	run --separate-stderr -125 box stop -t 99999999999999999999 nope
+	[[ $stderr == *'parsing "99999999999999999999": value out of range'$'\n'"See 'box stop --help'." ]]
+	# base 0, as pflag's: 0x10 is a number
+	run --separate-stderr -1 box stop -t 0x10 nope
+	[[ $stderr == "Error response from daemon: No such container: nope" ]]
+}

@@ -17,7 +17,7 @@ state_of () { sed -n "s/^$2=//p" "$(fake_dir "$1")/state"; }
 	[[ $stderr == "ctr-kill: invalid signal: FOO" ]]
 	run -2 ctr-kill -s 0 x
 	run --separate-stderr -2 ctr-kill --stop -t soon x
-	[[ $stderr == "ctr-kill: invalid argument \"soon\" for \"-t, --time\" flag" ]]
+	[[ $stderr == "ctr-kill: invalid argument \"soon\" for \"-t, --time\" flag: strconv.ParseInt: parsing \"soon\": invalid syntax" ]]
 	# -t belongs to --stop
 	run -2 ctr-kill -t 1 x
 }
