@@ -28,6 +28,7 @@
  *         under box (BOX_DOCKER) Docker's: 1, an unknown flag 125
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -567,10 +568,58 @@ ctr_runs (int rootfd, const char *id)
 	return !strcmp (s.status, "running") || !strcmp (s.status, "restarting");
 }
 
+/* S (N bytes) as Go's strconv.ParseUint (S, 10, 16) */
+static int
+port_uint (const char *s, size_t n, unsigned long *out, struct bx_err *e)
+{
+	*out = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit ((unsigned char)s[i]))
+			return err_set (e, BX_USAGE, 0, "strconv.ParseUint: parsing \"%.*s\": invalid syntax", (int)n,
+			                s);
+		if (*out <= 65535)
+			*out = *out * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (!n)
+		return err_set (e, BX_USAGE, 0, "strconv.ParseUint: parsing \"\": invalid syntax");
+	if (*out > 65535)
+		return err_set (e, BX_USAGE, 0, "strconv.ParseUint: parsing \"%.*s\": value out of range", (int)n, s);
+	return 0;
+}
+
+/* PORT[/PROTO] as the docker CLI reads it (nat.NewPort): the key KEY it
+ * looks up and the name NAT its miss says */
+static int
+port_key (const char *arg, char *key, size_t nkey, char *nat, size_t nnat, struct bx_err *e)
+{
+	const char *slash = strchr (arg, '/'), *proto = "tcp", *dash = NULL;
+	size_t n = strlen (arg);
+	unsigned long lo = 0, hi = 0;
+
+	if (slash && slash[1])
+		n = (size_t)(slash - arg), proto = slash + 1;
+	snprintf (nat, nnat, "%.*s/%s", (int)n, arg, proto);
+	if (n && !(dash = memchr (arg, '-', n)) && port_uint (arg, n, &lo, e) < 0)
+		return -1;
+	if (n && dash) {
+		const char *end = memchr (dash + 1, '-', n - (size_t)(dash + 1 - arg));
+		size_t n2 = (size_t)((end ? end : arg + n) - (dash + 1));
+		if (port_uint (arg, (size_t)(dash - arg), &lo, e) < 0 || port_uint (dash + 1, n2, &hi, e) < 0)
+			return -1;
+		if (hi < lo)
+			return err_set (e, BX_USAGE, 0, "Invalid range specified for the Port: %.*s", (int)n, arg);
+	}
+	if (hi > lo)
+		snprintf (key, nkey, "%lu-%lu/%s", lo, hi, proto);
+	else
+		snprintf (key, nkey, "%lu/%s", lo, proto);
+	return 0;
+}
+
 static int
 cmd_port (struct ctx *c, int argc, char **argv)
 {
-	char id[CTR_ID_LEN + 1], want[32];
+	char id[CTR_ID_LEN + 1], want[64], nat[256];
 	struct bx_err e = {0};
 	const char *keys[PORTMAP_MAX * 2], *k;
 	json_t *s = NULL, *ports, *v;
@@ -586,13 +635,21 @@ cmd_port (struct ctx *c, int argc, char **argv)
 	if (resolve_ctr (c, argv[1], id, 0, &e) < 0 || netctr_settings (c->rootfd, id, &s, &e) < 0)
 		return err_report (&e);
 	ports = ctr_runs (c->rootfd, id) ? json_object_get (s, "Ports") : NULL;
+	if (argc == 3 && !*argv[2]) /* no port: all, as Docker's */
+		argc = 2;
+	if (argc == 3 && port_key (argv[2], want, sizeof want, nat, sizeof nat, &e) < 0) {
+		json_decref (s);
+		if (!err_docker ())
+			return err_report (&e);
+		fprintf (stderr, "%s\n", e.msg); /* the docker CLI's own words, 1 */
+		return BX_FAIL;
+	}
 	if (argc == 3) {
-		snprintf (want, sizeof want, "%s%s", argv[2], strchr (argv[2], '/') ? "" : "/tcp");
 		v = json_object_get (ports, want);
 		if (!json_array_size (v)) {
 			json_decref (s);
 			/* the docker CLI's own error, as a template's */
-			err_set (&e, BX_FAIL, 0, "No public port '%s' published for %s", want, argv[1]);
+			err_set (&e, BX_FAIL, 0, "No public port '%s' published for %s", nat, argv[1]);
 			return err_report_tmpl (&e, "Error", BX_FAIL);
 		}
 		print_bindings (v, NULL);

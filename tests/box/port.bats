@@ -29,6 +29,9 @@ teardown () {
 	[[ $output == "0.0.0.0:$p"$'\n'":::$p" ]]
 	run -1 box port web 81
 	[[ $output == *"No public port '81/tcp' published for web" ]]
+	# the port as a number: 080 is 80, as nat.NewPort reads it
+	run -0 box port web 080
+	[[ $output == "0.0.0.0:$p"$'\n'":::$p" ]]
 	run -0 box ps --format '{{.Ports}}'
 	[[ $output == "0.0.0.0:$p->80/tcp, :::$p->80/tcp" ]]
 }
@@ -144,4 +147,23 @@ time.sleep(30)' "$p" >"$BATS_TEST_TMPDIR/l6.out" 2>&1 3>&- &
 		id=$(readlink "$BOX_ROOT/names/second")
 		[[ ! -e $BOX_ROOT/containers/$id/netns ]]
 	fi
+}
+
+@test "port CTR PORT that is no port: the docker CLI's strconv words, exit 1" {
+	box create --name pn --network none small true >/dev/null
+	run --separate-stderr -1 box port pn nope
+	[[ $stderr == 'strconv.ParseUint: parsing "nope": invalid syntax' ]]
+	run --separate-stderr -1 box port pn 65536/udp
+	[[ $stderr == 'strconv.ParseUint: parsing "65536": value out of range' ]]
+	run --separate-stderr -1 box port pn 90-80
+	[[ $stderr == 'Invalid range specified for the Port: 90-80' ]]
+	run --separate-stderr -1 box port pn 80/nope
+	[[ $stderr == "Error: No public port '80/nope' published for pn" ]]
+	run --separate-stderr -1 box port pn /tcp
+	[[ $stderr == "Error: No public port '/tcp' published for pn" ]]
+	run -0 box port pn ''
+	[[ -z $output ]]
+	# the container first, as Docker's
+	run --separate-stderr -1 box port nope nope
+	[[ $stderr == "Error: No such container: nope" ]]
 }

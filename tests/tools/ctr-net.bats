@@ -264,6 +264,8 @@ ctr_ip () {
 	[[ $output == "0.0.0.0:$p"$'\n'":::$p" ]]
 	run --separate-stderr -1 ctr-net port web 81/tcp
 	[[ $stderr == "ctr-net: No public port '81/tcp' published for web" ]]
+	run --separate-stderr -2 ctr-net port web nope
+	[[ $stderr == 'ctr-net: strconv.ParseUint: parsing "nope": invalid syntax' ]]
 	jq -e --arg p "$p" '.Ports["80/tcp"] == [{"HostIp":"0.0.0.0","HostPort":$p},{"HostIp":"::","HostPort":$p}]' "$BOX_ROOT/containers/$id/network.json"
 	run -0 curl -s --max-time 5 "http://[::1]:$p/"
 	[[ $output == "hello from $id" ]]
