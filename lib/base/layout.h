@@ -85,7 +85,7 @@
 /* networks/ (ctr-net) */
 #define L_NETS_LOCK ".lock" /* held while a network is made */
 /* .ports/<proto>-<port> -> <container id>: a published host port, reserved;
- * .ports/tcp6-<port>: pid= and start= of its relay from [::] (portmap) */
+ * .ports/<proto>6-<port>: pid= and start= of its relay from [::] (portmap) */
 #define L_PORTS ".ports"
 
 /* networks/<name>/ */

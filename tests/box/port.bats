@@ -123,7 +123,7 @@ time.sleep(30)' "$p" >"$BATS_TEST_TMPDIR/l6.out" 2>&1 3>&- &
 	done
 }
 
-@test "udp: a published udp port carries datagrams both ways" {
+@test "udp: a published udp port carries datagrams both ways, on [::] too" {
 	p=$(free_port)
 	box run -d --name udp1 -p "$p:5353/udp" small sleep 100
 	id=$(readlink "$BOX_ROOT/names/udp1")
@@ -133,6 +133,20 @@ time.sleep(30)' "$p" >"$BATS_TEST_TMPDIR/l6.out" 2>&1 3>&- &
 	sleep 0.3
 	run -0 python3 "$TESTS_DIR/fixtures/udp.py" send 127.0.0.1 "$p" hello-udp
 	[[ $output == "pong hello-udp" ]]
+	# on [::] too, through the relay (docker-proxy's part in Docker)
+	run -0 box port udp1
+	[[ $output == "5353/udp -> 0.0.0.0:$p"$'\n'"5353/udp -> :::$p" ]]
+	(cd "$BATS_TEST_TMPDIR" && nsenter --net="$BOX_ROOT/containers/$id/netns" \
+		timeout 10 python3 "$TESTS_DIR/fixtures/udp.py" serve 5353 </dev/null >"$BATS_TEST_TMPDIR/udp.out" 2>&1 &)
+	sleep 0.3
+	run -0 python3 "$TESTS_DIR/fixtures/udp.py" send ::1 "$p" hello-udp6
+	[[ $output == "pong hello-udp6" ]]
+	pid=$(sed -n 's/^pid=//p' "$BOX_ROOT/networks/.ports/udp6-$p")
+	[[ -n $pid ]]
+	running "$pid"
+	box rm -f udp1
+	run -1 running "$pid"
+	[[ ! -e $BOX_ROOT/networks/.ports/udp6-$p ]]
 }
 
 @test "a host port published twice: the second run fails naming it and leaves no network behind" {

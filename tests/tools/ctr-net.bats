@@ -280,12 +280,13 @@ ctr_ip () {
 	ctr-net attach a
 	printf 'status=running\n' >"$BOX_ROOT/containers/$id/state"
 	run -0 ctr-net port a
-	# tcp on every address: on [::] too (a relay); not udp (no relay for it)
-	[[ ${#lines[@]} == 4 ]]
-	[[ ${lines[0]} =~ ^53/udp\ -\>\ 0\.0\.0\.0:[0-9]+$ ]]
-	[[ ${lines[1]} =~ ^80/tcp\ -\>\ 0\.0\.0\.0:([0-9]+)$ ]]
-	[[ ${lines[2]} == "80/tcp -> :::${BASH_REMATCH[1]}" ]]
-	[[ ${lines[3]} =~ ^8000/tcp\ -\>\ 127\.0\.0\.1:[0-9]+$ ]]
+	# those given no host address: on [::] too (a relay)
+	[[ ${#lines[@]} == 5 ]]
+	[[ ${lines[0]} =~ ^53/udp\ -\>\ 0\.0\.0\.0:([0-9]+)$ ]]
+	[[ ${lines[1]} == "53/udp -> :::${BASH_REMATCH[1]}" ]]
+	[[ ${lines[2]} =~ ^80/tcp\ -\>\ 0\.0\.0\.0:([0-9]+)$ ]]
+	[[ ${lines[3]} == "80/tcp -> :::${BASH_REMATCH[1]}" ]]
+	[[ ${lines[4]} =~ ^8000/tcp\ -\>\ 127\.0\.0\.1:[0-9]+$ ]]
 	p=$(ctr-net port a 8000)
 	p=${p##*:}
 	serve_http "$id" 8000

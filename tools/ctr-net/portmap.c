@@ -188,7 +188,7 @@ host_ipv6 (void)
 	return found;
 }
 
-/* tcp6-PORT: the record of P's relay from [::] */
+/* PROTO6-PORT (tcp6-8080): the record of P's relay from [::] */
 static void
 relay6_name (char out[64], const struct nft_port *p)
 {
@@ -196,9 +196,8 @@ relay6_name (char out[64], const struct nft_port *p)
 }
 
 /* A container without an IPv6 address reached on [::] too, as Docker
- * 20.10's docker-proxy: a relay to its IPv4 address. nftables cannot
- * translate IPv6 to IPv4, and a datagram relay would have to keep a
- * table of its peers, so TCP only. */
+ * 20.10's docker-proxy: a relay to its IPv4 address (nftables cannot
+ * translate IPv6 to IPv4). */
 static int
 relay6_start (int rootfd, const struct nft_port *p, struct bx_err *e)
 {
@@ -207,12 +206,12 @@ relay6_start (int rootfd, const struct nft_port *p, struct bx_err *e)
 	relay6_name (name, p);
 	if (rlproxy_prepare (e) < 0)
 		return -1;
-	if (rlproxy_start (rootfd, name, p->host_port, p->ctr_ip, p->ctr_port, e) == 0)
+	if (rlproxy_start (rootfd, name, p->proto, p->host_port, p->ctr_ip, p->ctr_port, e) == 0)
 		return 0;
 	/* docker-proxy's words, which Docker passes on */
 	if (e->code == BX_CONFLICT)
 		err_set (e, BX_CONFLICT, 0,
-		         "Error starting userland proxy: listen tcp6 [::]:%u: bind: address already in use",
+		         "Error starting userland proxy: listen %s6 [::]:%u: bind: address already in use", p->proto,
 		         p->host_port);
 	return -1;
 }
@@ -227,16 +226,16 @@ relay6_stop (int rootfd, const struct nft_port *p)
 }
 
 /* Which of P's ports get a relay from [::]: those given no host address
- * (host_binding_ipv4 changes their IPv4 one only, as Docker's), over TCP,
- * of a container without an IPv6 address of its own, rootful (rlnet
- * relays rootless ones), on a host with IPv6 */
+ * (host_binding_ipv4 changes their IPv4 one only, as Docker's), of a
+ * container without an IPv6 address of its own, rootful (rlnet relays
+ * rootless ones), on a host with IPv6 */
 static void
 relay6_choose (struct nft_port *p, int n)
 {
 	bool want = false;
 
 	for (int i = 0; i < n; i++) {
-		p[i].relay6 = p[i].relay6 && !p[i].v6 && !strcmp (p[i].proto, "tcp");
+		p[i].relay6 = p[i].relay6 && !p[i].v6;
 		want = want || p[i].relay6;
 	}
 	if (want && (root_is_rootless () || !host_ipv6 ()))

@@ -6,10 +6,12 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/afile.h"
@@ -55,9 +57,90 @@ rlproxy_serve (int c, const struct sockaddr_in *to)
 	rlproxy_relay (c, s);
 }
 
+/* UDP: a socket to TO for each peer, as docker-proxy's, forgotten after
+ * RLPROXY_UDP_IDLE seconds without a datagram either way (its 90 s), the
+ * least recent taken over when the table is full */
+#define RLPROXY_UDP_PEERS 64
+#define RLPROXY_UDP_IDLE 90
+
+struct rlproxy_peer {
+	struct sockaddr_in6 addr;
+	int fd; /* connected to TO; -1: a free slot */
+	time_t seen;
+};
+
+/* PEER's slot: its own, or a free or the least recent one given a new
+ * socket; -1 when no socket could be made */
+static int
+rlproxy_peer (struct rlproxy_peer *t, const struct sockaddr_in6 *peer, const struct sockaddr_in *to)
+{
+	int k = 0;
+
+	for (int i = 0; i < RLPROXY_UDP_PEERS; i++) {
+		if (t[i].fd >= 0 && t[i].addr.sin6_port == peer->sin6_port &&
+		    !memcmp (&t[i].addr.sin6_addr, &peer->sin6_addr, sizeof peer->sin6_addr))
+			return i;
+		if (t[k].fd >= 0 && (t[i].fd < 0 || t[i].seen < t[k].seen))
+			k = i;
+	}
+	if (t[k].fd >= 0)
+		close (t[k].fd);
+	t[k].addr = *peer;
+	if ((t[k].fd = socket (AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	if (connect (t[k].fd, (const struct sockaddr *)to, sizeof *to) < 0) {
+		close (t[k].fd);
+		return t[k].fd = -1;
+	}
+	return k;
+}
+
+/* datagrams from peers on 3 to TO, and TO's answers back to each */
+static void __attribute__ ((noreturn)) rlproxy_udp (const struct sockaddr_in *to)
+{
+	struct rlproxy_peer t[RLPROXY_UDP_PEERS];
+	struct pollfd p[RLPROXY_UDP_PEERS + 1];
+	static char buf[65536];
+
+	for (int i = 0; i < RLPROXY_UDP_PEERS; i++)
+		t[i].fd = -1;
+	for (;;) {
+		time_t now = time (NULL);
+		struct sockaddr_in6 from;
+		socklen_t len = sizeof from;
+		ssize_t n;
+		int k;
+
+		p[0] = (struct pollfd){.fd = 3, .events = POLLIN};
+		for (int i = 0; i < RLPROXY_UDP_PEERS; i++) {
+			if (t[i].fd >= 0 && now - t[i].seen > RLPROXY_UDP_IDLE) {
+				close (t[i].fd);
+				t[i].fd = -1;
+			}
+			p[i + 1] = (struct pollfd){.fd = t[i].fd, .events = POLLIN};
+		}
+		if (poll (p, RLPROXY_UDP_PEERS + 1, 10000) < 0)
+			continue;
+		now = time (NULL);
+		if ((p[0].revents & POLLIN) &&
+		    (n = recvfrom (3, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &len)) >= 0 &&
+		    (k = rlproxy_peer (t, &from, to)) >= 0) {
+			send (t[k].fd, buf, (size_t)n, 0);
+			t[k].seen = now;
+		}
+		/* a slot the datagram above took over is read without waiting */
+		for (int i = 0; i < RLPROXY_UDP_PEERS; i++)
+			if (t[i].fd >= 0 && p[i + 1].revents &&
+			    (n = recv (t[i].fd, buf, sizeof buf, MSG_DONTWAIT)) >= 0) {
+				sendto (3, buf, (size_t)n, 0, (struct sockaddr *)&t[i].addr, sizeof t[i].addr);
+				t[i].seen = now;
+			}
+	}
+}
+
 /* the listener's life: every fd but L closed (3, the spawner's socket,
  * replaced by it), its children reaped by the kernel */
-static void __attribute__ ((noreturn)) rlproxy_loop (int l, const struct sockaddr_in *to)
+static void __attribute__ ((noreturn)) rlproxy_loop (int l, const struct sockaddr_in *to, bool udp)
 {
 	int null = open ("/dev/null", O_RDWR | O_CLOEXEC), c;
 
@@ -66,6 +149,8 @@ static void __attribute__ ((noreturn)) rlproxy_loop (int l, const struct sockadd
 	if (null < 0 || dup2 (null, 0) < 0 || dup2 (null, 1) < 0 || dup2 (null, 2) < 0 || dup2 (l, 3) < 0)
 		_exit (1);
 	close_range (4, ~0U, 0);
+	if (udp)
+		rlproxy_udp (to);
 	for (;;) {
 		if ((c = accept4 (3, NULL, NULL, SOCK_CLOEXEC)) < 0) {
 			if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE || errno == ENFILE)
@@ -77,19 +162,20 @@ static void __attribute__ ((noreturn)) rlproxy_loop (int l, const struct sockadd
 	}
 }
 
-/* [::]:PORT, IPv6 alone, listening; -errno on failure */
+/* [::]:PORT, IPv6 alone, listening (UDP: bound); -errno on failure */
 static int
-rlproxy_listen (unsigned port)
+rlproxy_listen (unsigned port, bool udp)
 {
 	struct sockaddr_in6 a = {
 	    .sin6_family = AF_INET6, .sin6_port = htons ((uint16_t)port), .sin6_addr = IN6ADDR_ANY_INIT};
 	int one = 1, s;
 
-	if ((s = socket (AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+	if ((s = socket (AF_INET6, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0)) < 0)
 		return -errno;
+	/* UDP: no SO_REUSEADDR, which would let two bind the port */
 	if (setsockopt (s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0 ||
-	    setsockopt (s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-	    bind (s, (struct sockaddr *)&a, sizeof a) < 0 || listen (s, 128) < 0)
+	    (!udp && setsockopt (s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) ||
+	    bind (s, (struct sockaddr *)&a, sizeof a) < 0 || (!udp && listen (s, 128) < 0))
 		return -errno;
 	return s;
 }
@@ -97,6 +183,7 @@ rlproxy_listen (unsigned port)
 /* what the spawner's caller asks: a relay of [::]:PORT to TO */
 struct rlproxy_req {
 	unsigned port;
+	bool udp;
 	struct sockaddr_in to;
 };
 
@@ -117,11 +204,11 @@ static void __attribute__ ((noreturn)) rlproxy_spawner (int s)
 		if (fork () != 0)
 			continue;
 		/* a session of its own before it is known: stop kills the group */
-		int l = setsid () < 0 ? -errno : rlproxy_listen (q.port);
+		int l = setsid () < 0 ? -errno : rlproxy_listen (q.port, q.udp);
 		struct rlproxy_reply r = {l < 0 ? -l : 0, getpid ()};
 		if (write (s, &r, sizeof r) != sizeof r || l < 0)
 			_exit (1);
-		rlproxy_loop (l, &q.to);
+		rlproxy_loop (l, &q.to, q.udp);
 	}
 	_exit (0);
 }
@@ -151,9 +238,11 @@ rlproxy_prepare (struct bx_err *e)
 }
 
 int
-rlproxy_start (int rootfd, const char *name, unsigned port, struct in_addr to, unsigned to_port, struct bx_err *e)
+rlproxy_start (int rootfd, const char *name, const char *proto, unsigned port, struct in_addr to, unsigned to_port,
+               struct bx_err *e)
 {
 	struct rlproxy_req q = {.port = port,
+	                        .udp = !strcmp (proto, "udp"),
 	                        .to = {.sin_family = AF_INET, .sin_port = htons ((uint16_t)to_port), .sin_addr = to}};
 	struct rlproxy_reply r = {EIO, 0};
 	char rec[64];

@@ -1,4 +1,4 @@
-/* rlproxy - a published TCP port on the host's IPv6 too, relayed to IPv4
+/* rlproxy - a published port on the host's IPv6 too, relayed to IPv4
  *
  * A userland relay, as Docker's docker-proxy: it listens on the host's
  * [::]:PORT (IPV6_V6ONLY: 0.0.0.0:PORT stays the DNAT's or slirp4netns's)
@@ -8,8 +8,10 @@
  *     rootless Podman's rootlessport listens on both (rlnet);
  *   - rootful, a container without an IPv6 address: to its IPv4 address,
  *     as Docker 20.10 does when the host has IPv6 (portmap).
- * One process a port, a session of its own with a child a connection; a
- * record of the caller's naming holds its pid= and start=. */
+ * One process a port, a session of its own: over TCP with a child a
+ * connection, over UDP a socket to the container a peer, as
+ * docker-proxy's; a record of the caller's naming holds its pid= and
+ * start=. */
 #ifndef CTRNET_RLPROXY_H
 #define CTRNET_RLPROXY_H
 
@@ -22,11 +24,12 @@
  * that stays there and starts the relays rlproxy_start asks for. Once a
  * process: a second call is no error. */
 int rlproxy_prepare (struct bx_err *e);
-/* A relay of [::]:PORT to TO:TO_PORT started, listening in the host's
- * namespace, recorded in NAME (a path under ROOTFD whose directory
- * exists); the one NAME records from before is ended first. BX_CONFLICT
- * when [::]:PORT is taken. */
-int rlproxy_start (int rootfd, const char *name, unsigned port, struct in_addr to, unsigned to_port, struct bx_err *e);
+/* A relay of [::]:PORT to TO:TO_PORT over PROTO ("tcp" or "udp")
+ * started, listening in the host's namespace, recorded in NAME (a path
+ * under ROOTFD whose directory exists); the one NAME records from before
+ * is ended first. BX_CONFLICT when [::]:PORT is taken. */
+int rlproxy_start (int rootfd, const char *name, const char *proto, unsigned port, struct in_addr to, unsigned to_port,
+                   struct bx_err *e);
 /* The relay NAME records ended (its connections too), the record removed;
  * none is no error. */
 void rlproxy_stop (int rootfd, const char *name);
