@@ -92,9 +92,28 @@ test_restart (void)
 	r = copts_restart ("on-failure:5", &e);
 	is_str (dump (r), "{\"MaximumRetryCount\":5,\"Name\":\"on-failure\"}", "on-failure:5");
 	json_decref (r);
-	ok (!copts_restart ("always:3", &e) && strstr (e.msg, "only be used with 'on-failure'"), "always:3 refused");
-	ok (!copts_restart (":3", &e) && strstr (e.msg, "no policy provided before colon"), ":3 refused");
 	ok (!copts_restart ("on-failure:x", &e) && strstr (e.msg, "must be an integer"), "on-failure:x refused");
+	ok (!copts_restart ("a:b:c", &e) && !strcmp (e.msg, "invalid restart policy format"), "a:b:c refused");
+	/* the name and the count are the daemon's to judge */
+	r = copts_restart ("always:3", &e);
+	ok (r && copts_restart_check (r, &e) < 0 &&
+	        !strcmp (e.msg, "maximum retry count cannot be used with restart policy 'always'"),
+	    "always:3 parsed, refused by the check");
+	json_decref (r);
+	r = copts_restart ("nope", &e);
+	ok (r && copts_restart_check (r, &e) < 0 && !strcmp (e.msg, "invalid restart policy 'nope'"), "nope refused");
+	json_decref (r);
+	r = copts_restart ("on-failure:-1", &e);
+	ok (r && copts_restart_check (r, &e) < 0 && !strcmp (e.msg, "maximum retry count cannot be negative"),
+	    "a negative count refused");
+	json_decref (r);
+	r = copts_restart (":3", &e);
+	is_str (dump (r), "{\"MaximumRetryCount\":3,\"Name\":\"\"}", ":3: no name, as Docker's");
+	ok (copts_restart_check (r, &e) == 0, ":3 passes the check");
+	json_decref (r);
+	r = copts_restart ("", &e);
+	is_str (dump (r), "{\"MaximumRetryCount\":0,\"Name\":\"no\"}", "the empty policy is no");
+	json_decref (r);
 }
 
 /* -v, split as Docker's linux parser splits it */
