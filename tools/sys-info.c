@@ -30,7 +30,7 @@
 #include "base/cleanup.h"
 #include "base/err.h"
 #include "base/layout.h"
-#include "base/listfmt.h"
+#include "base/gotmpl.h"
 #include "base/root.h"
 #include "image/imgset.h"
 #include "image/store.h"
@@ -360,20 +360,45 @@ sysinfo_info_print (json_t *v)
 #undef I
 }
 
-/* V (taken) printed by PRINT, or FORMAT rendered against it as docker's
- * --format does ("json" is {{json .}}); the exit code */
+/* How docker version and docker info show their value: the template's
+ * name and the Go type a template's errors name, the text without one */
+struct shown {
+	const char *name, *type;
+	void (*print) (json_t *);
+};
+
+static const struct shown sysinfo_version = {"version", "system.versionInfo", sysinfo_version_print};
+static const struct shown sysinfo_info = {"", "system.info", sysinfo_info_print};
+
+/* V (taken) as HOW prints it, or FORMAT rendered against it as docker's
+ * --format does ("json" is {{json .}}): a template that does not parse
+ * "template parsing error", 64; one that fails its output's newline and
+ * Go's error alone, 1. The exit code. */
 static int
-sysinfo_show (json_t *v, const char *format, void (*print) (json_t *))
+sysinfo_show (json_t *v, const char *format, const struct shown *how)
 {
+	const struct gotmpl_opts opts = {.missing = GOTMPL_MISSING_ERROR, .type = how->type};
 	struct bx_err e = {0};
-	json_t *all = json_pack ("[o]", v);
+	struct gotmpl *t = NULL;
+	_cleanup_free_ char *text = NULL;
 	int rc = 0;
 
 	if (!format)
-		print (v);
-	else if (listfmt_inspect (all, !strcmp (format, "json") ? "{{json .}}" : format, stdout, &e) < 0)
+		how->print (v);
+	else if (gotmpl_parse_named (how->name, !strcmp (format, "json") ? "{{json .}}" : format, &t, &e) < 0)
+		rc = err_report_tmpl (&e, "template parsing error", 64);
+	else if (gotmpl_exec (t, v, &opts, &text, &e) == 0)
+		printf ("%s\n", text);
+	else if (!err_docker () || e.code == BX_SYSTEM)
 		rc = err_report (&e);
-	json_decref (all);
+	else {
+		putchar ('\n');
+		fflush (stdout);
+		fprintf (stderr, "%s\n", e.msg);
+		rc = BX_FAIL;
+	}
+	gotmpl_free (t);
+	json_decref (v);
 	return rc;
 }
 
@@ -393,11 +418,11 @@ main (int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp (o.verb, "version"))
-		return sysinfo_show (sysinfo_version_json (), o.format, sysinfo_version_print);
+		return sysinfo_show (sysinfo_version_json (), o.format, &sysinfo_version);
 	if (strcmp (o.verb, "info"))
 		usage ();
 	if ((rootfd = root_open (o.root, &e)) < 0 || sysinfo_count_containers (rootfd, &n, &e) < 0 ||
 	    sysinfo_count_images (rootfd, &n, &e) < 0 || !(v = sysinfo_info_json (rootfd, &n, &e)))
 		return err_report (&e);
-	return sysinfo_show (v, o.format, sysinfo_info_print);
+	return sysinfo_show (v, o.format, &sysinfo_info);
 }

@@ -569,6 +569,7 @@ struct def {
 };
 
 struct gotmpl {
+	char *name; /* the top template's, as Go's template.New (NAME) */
 	char *src;
 	struct node *root;
 	struct def *defs;
@@ -625,9 +626,9 @@ static int __attribute__ ((format (printf, 3, 4))) p_err (struct parser *p, stru
 	vsnprintf (msg, sizeof msg, fmt, ap);
 	va_end (ap);
 	if (p->l->errmsg[0] && k->type == T_EOF)
-		return err_set (p->e, BX_USAGE, 0, "template: :%d: %s", line_of (p->t->src, p->l->errpos),
+		return err_set (p->e, BX_USAGE, 0, "template: %s:%d: %s", p->t->name, line_of (p->t->src, p->l->errpos),
 		                p->l->errmsg);
-	return err_set (p->e, BX_USAGE, 0, "template: :%d: %s", line_of (p->t->src, k->pos), msg);
+	return err_set (p->e, BX_USAGE, 0, "template: %s:%d: %s", p->t->name, line_of (p->t->src, k->pos), msg);
 }
 
 static struct tok *
@@ -1164,11 +1165,18 @@ gotmpl_free (struct gotmpl *t)
 	free (t->mem);
 	json_decref (t->consts);
 	free (t->src);
+	free (t->name);
 	free (t);
 }
 
 int
 gotmpl_parse (const char *text, struct gotmpl **out, struct bx_err *e)
+{
+	return gotmpl_parse_named ("", text, out, e);
+}
+
+int
+gotmpl_parse_named (const char *name, const char *text, struct gotmpl **out, struct bx_err *e)
 {
 	struct gotmpl *t = calloc (1, sizeof *t);
 	struct lexer l = {.e = e};
@@ -1176,7 +1184,7 @@ gotmpl_parse (const char *text, struct gotmpl **out, struct bx_err *e)
 	struct tok *stop = NULL;
 	int rc;
 
-	if (!t || !(t->src = strdup (text)) || !(t->consts = json_array ())) {
+	if (!t || !(t->name = strdup (name)) || !(t->src = strdup (text)) || !(t->consts = json_array ())) {
 		gotmpl_free (t);
 		return err_set (e, BX_SYSTEM, ENOMEM, "template");
 	}
@@ -1242,8 +1250,8 @@ static int __attribute__ ((format (printf, 3, 4))) x_err (struct state *s, const
 	va_end (ap);
 	for (nl = src + pos; nl > src && nl[-1] != '\n'; nl--)
 		;
-	return err_set (s->e, BX_FAIL, 0, "template: :%d:%zu: executing \"%s\" at <%.*s>: %s", line_of (src, pos),
-	                (size_t)(src + pos - nl), s->name, (int)n->len, src + n->pos, msg);
+	return err_set (s->e, BX_FAIL, 0, "template: %s:%d:%zu: executing \"%s\" at <%.*s>: %s", s->t->name,
+	                line_of (src, pos), (size_t)(src + pos - nl), s->name, (int)n->len, src + n->pos, msg);
 }
 
 static int
@@ -2229,7 +2237,7 @@ walk (struct state *s, json_t *dot, const struct node *n)
 int
 gotmpl_exec (const struct gotmpl *t, json_t *dot, const struct gotmpl_opts *o, char **out, struct bx_err *e)
 {
-	struct state s = {.t = t, .o = o, .name = "", .top = dot, .e = e};
+	struct state s = {.t = t, .o = o, .name = t->name, .top = dot, .e = e};
 	int rc;
 
 	e->msg[0] = '\0';

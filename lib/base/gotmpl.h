@@ -52,6 +52,9 @@ struct gotmpl_opts {
 
 /* Parse TEXT into *OUT. */
 int gotmpl_parse (const char *text, struct gotmpl **out, struct bx_err *e);
+/* The same, the template named NAME in its errors ("template:
+ * version:1:2: executing \"version\" at ..."), as docker version's */
+int gotmpl_parse_named (const char *name, const char *text, struct gotmpl **out, struct bx_err *e);
 /* Execute T over DOT into a malloc'd *OUT. */
 int gotmpl_exec (const struct gotmpl *t, json_t *dot, const struct gotmpl_opts *o, char **out, struct bx_err *e);
 void gotmpl_free (struct gotmpl *t);

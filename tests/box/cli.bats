@@ -181,6 +181,17 @@ verbs () {
 	run -1 box version extra
 }
 
+@test "version and info --format: Go's errors naming their types, the newline first" {
+	run --separate-stderr -1 box version --format '{{.Nope}}'
+	[[ $output == "" && $stderr == 'template: version:1:2: executing "version" at <.Nope>: can'"'"'t evaluate field Nope in type system.versionInfo' ]]
+	run --separate-stderr -1 box info --format '{{.Nope}}'
+	[[ $stderr == 'template: :1:2: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type system.info' ]]
+	run --separate-stderr -64 box version --format '{{.Nope}'
+	[[ $stderr == "template parsing error: template: version:1: bad character U+007D '}'" ]]
+	run --separate-stderr -64 box info --format '{{.Nope}'
+	[[ $stderr == "template parsing error: template: :1: bad character U+007D '}'" ]]
+}
+
 @test "box info: the counts from the state dir, the host's facts, Docker's layout" {
 	local id
 	store_add small docker.io/library/small:latest
