@@ -39,6 +39,14 @@ teardown () { box_teardown; }
 	[[ $output == $'ran\nran' ]]
 }
 
+@test "start -a of a running container: attached to it from then on, its exit status" {
+	box run -d --name live --network none small sh -c 'echo early; sleep 2; echo out; echo err >&2; exit 3' >/dev/null
+	run --separate-stderr -3 box start -a live
+	[[ $output == out && $stderr == err ]]
+	run -0 box inspect -f '{{.State.ExitCode}} {{.RestartCount}}' live
+	[[ $output == "3 0" ]]
+}
+
 @test "start of a missing container: Docker's summary line, exit 1" {
 	box create --name good --network none small sleep 1000 >/dev/null
 	run --separate-stderr -1 box start nope good
