@@ -63,6 +63,7 @@ struct push {
 	struct store *st;
 	const char *name; /* the tag to push, as given or (-a) as stored */
 	int header;       /* print the repository line (once with -a) */
+	int streamed;     /* past the daemon's first line: its errors are the stream's */
 	struct ref ref;
 	char full[600];
 	struct image img;
@@ -117,17 +118,24 @@ parse_args (int argc, char **argv, struct opts *o)
 /* --- what to push ----------------------------------------------------------- */
 
 /* The tag NAME in the store (not an id, not another tag of its image). */
+/* NAME read: a reference with a tag */
+static int
+parse_name (struct push *p, struct bx_err *e)
+{
+	if (ref_parse (p->name, &p->ref, e) < 0)
+		return -1;
+	if (p->ref.digest[0])
+		return err_set (e, BX_USAGE, 0, "%s: cannot push a digest reference", p->name);
+	ref_full (&p->ref, p->full, sizeof p->full);
+	return 0;
+}
+
 static int
 find_image (struct push *p, struct bx_err *e)
 {
 	char repo[512];
 	struct bx_err ign;
 
-	if (ref_parse (p->name, &p->ref, e) < 0)
-		return -1;
-	if (p->ref.digest[0])
-		return err_set (e, BX_USAGE, 0, "%s: cannot push a digest reference", p->name);
-	ref_full (&p->ref, p->full, sizeof p->full);
 	ref_familiar_repo (&p->ref, repo, sizeof repo);
 	if (store_image_load (p->st, p->full, &p->img, &ign) < 0 || strcmp (p->img.ref, p->full) != 0)
 		return err_set (e, BX_NOTFOUND, 0, "An image does not exist locally with the tag: %s", repo);
@@ -312,19 +320,28 @@ push_manifest (struct push *p, struct bx_err *e)
 static int
 push_run (struct push *p, struct bx_err *e)
 {
-	char repo[512];
+	char repo[512], full[512];
 
-	if (find_image (p, e) < 0 || plan (p, e) < 0)
+	if (parse_name (p, e) < 0)
 		return -1;
 	ref_familiar_repo (&p->ref, repo, sizeof repo);
-	if (connect_registry (p, e) < 0)
-		return err_wrap (e, "%s", p->full);
+	ref_repo (&p->ref, full, sizeof full);
+	/* Docker's client names the tag, then its daemon the repository,
+	 * before it looks for the image or the registry */
 	if (p->o->docker && !p->o->quiet) {
 		const char *last = strrchr (p->name, '/');
 		if (!p->o->all && !strchr (last ? last : p->name, ':'))
 			printf ("Using default tag: %s\n", p->ref.tag);
 		if (p->header)
-			printf ("The push refers to repository [%s]\n", repo);
+			printf ("The push refers to repository [%s]\n", full);
+		fflush (stdout);
+	}
+	p->streamed = 1;
+	if (find_image (p, e) < 0 || plan (p, e) < 0)
+		return -1;
+	if (connect_registry (p, e) < 0)
+		return err_wrap (e, "%s", p->full);
+	if (p->o->docker && !p->o->quiet) {
 		for (size_t i = p->n; i-- > 1;)
 			say (p, &p->b[i], "Preparing");
 		fflush (stdout);
@@ -398,7 +415,16 @@ push_one (const struct opts *o, struct store *st, int tmp, const char *name, int
 {
 	struct push p = {.o = o, .st = st, .tmp = tmp, .name = name, .header = header};
 	struct bx_err e = {0};
-	int rc = push_run (&p, &e) < 0 ? err_report (&e) : 0;
+	int rc;
+
+	/* docker push says an error of its daemon's stream bare, exit 1 */
+	if (push_run (&p, &e) == 0)
+		rc = 0;
+	else if (p.streamed && o->docker) {
+		fprintf (stderr, "%s\n", e.msg);
+		rc = BX_FAIL;
+	} else
+		rc = err_report (&e);
 
 	push_free (&p);
 	return rc;

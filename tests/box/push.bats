@@ -48,6 +48,13 @@ teardown () {
 	box tag multi "$REGISTRY/boxpush/q:1"
 	run -0 box push -q "$REGISTRY/boxpush/q:1"
 	[[ $output == "$REGISTRY/boxpush/q:1" ]]
-	run --separate-stderr -1 box push "$REGISTRY/boxpush/none:1"
-	[[ $stderr == "Error: An image does not exist locally with the tag: $REGISTRY/boxpush/none" ]]
+	run --separate-stderr -1 box push -q "$REGISTRY/boxpush/none:1"
+	[[ -z $output && $stderr == "An image does not exist locally with the tag: $REGISTRY/boxpush/none" ]]
+	# the daemon's lines first, its error bare, as docker push's stream
+	run --separate-stderr -1 box push "$REGISTRY/boxpush/none"
+	[[ $output == "Using default tag: latest"$'\n'"The push refers to repository [$REGISTRY/boxpush/none]" ]]
+	[[ $stderr == "An image does not exist locally with the tag: $REGISTRY/boxpush/none" ]]
+	run --separate-stderr -1 box push nope
+	[[ ${lines[1]} == "The push refers to repository [docker.io/library/nope]" ]]
+	[[ $stderr == "An image does not exist locally with the tag: nope" ]]
 }
