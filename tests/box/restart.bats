@@ -75,7 +75,7 @@ until_jq () {
 	run --separate-stderr -1 box restart
 	[[ $stderr == *"requires at least 1 argument"* ]]
 	run --separate-stderr -125 box restart -t x web
-	[[ $stderr == *'invalid argument "x" for "-t, --timeout" flag: strconv.ParseInt: parsing "x": invalid syntax' ]]
+	[[ $stderr == 'invalid argument "x" for "-t, --time" flag: strconv.ParseInt: parsing "x": invalid syntax'$'\n'"See 'box restart --help'." ]]
 	run --separate-stderr -125 box restart --bogus web
 	[[ ${stderr_lines[0]} == "unknown flag: --bogus" && ${stderr_lines[1]} == "See 'box restart --help'." ]]
 	run --separate-stderr -125 box restart -t
