@@ -364,11 +364,14 @@ sysinfo_info_print (json_t *v)
  * name and the Go type a template's errors name, the text without one */
 struct shown {
 	const char *name, *type;
+	const char *const *member_types;
 	void (*print) (json_t *);
 };
 
-static const struct shown sysinfo_version = {"version", "system.versionInfo", sysinfo_version_print};
-static const struct shown sysinfo_info = {"", "system.info", sysinfo_info_print};
+static const char *const sysinfo_version_types[] = {"Client", "system.clientVersion", "Server", "*types.Version", NULL};
+static const struct shown sysinfo_version = {"version", "system.versionInfo", sysinfo_version_types,
+                                             sysinfo_version_print};
+static const struct shown sysinfo_info = {"", "system.info", NULL, sysinfo_info_print};
 
 /* V (taken) as HOW prints it, or FORMAT rendered against it as docker's
  * --format does ("json" is {{json .}}): a template that does not parse
@@ -377,7 +380,8 @@ static const struct shown sysinfo_info = {"", "system.info", sysinfo_info_print}
 static int
 sysinfo_show (json_t *v, const char *format, const struct shown *how)
 {
-	const struct gotmpl_opts opts = {.missing = GOTMPL_MISSING_ERROR, .type = how->type};
+	const struct gotmpl_opts opts = {
+	    .missing = GOTMPL_MISSING_ERROR, .type = how->type, .member_types = how->member_types};
 	struct bx_err e = {0};
 	struct gotmpl *t = NULL;
 	_cleanup_free_ char *text = NULL;

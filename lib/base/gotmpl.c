@@ -1291,6 +1291,21 @@ find_var (struct state *s, const char *name)
 	return NULL;
 }
 
+/* The Go type of RECV when the caller named it: the top value's or one
+ * of its members'; NULL otherwise */
+static const char *
+struct_type (const struct state *s, json_t *recv)
+{
+	if (!s->o)
+		return NULL;
+	if (recv == s->top)
+		return s->o->type;
+	for (const char *const *m = s->o->member_types; m && m[0] && m[1]; m += 2)
+		if (recv == json_object_get (s->top, m[0]))
+			return m[1];
+	return NULL;
+}
+
 /* Field NAME of RECV; with ARGS, a method. *OUT is a new reference or
  * NULL (no value). */
 static int
@@ -1310,7 +1325,7 @@ eval_field (struct state *s, const struct node *n, json_t *recv, const char *nam
 		if (s->o && s->o->method)
 			return 0;
 		return x_err (s, n, "can't evaluate field %s in type %s", name,
-		              recv == s->top && s->o && s->o->type ? s->o->type : go_type (recv));
+		              struct_type (s, recv) ? struct_type (s, recv) : go_type (recv));
 	}
 	if (!recv) {
 		if (s->o && s->o->missing == GOTMPL_MISSING_ERROR)
@@ -1328,8 +1343,8 @@ eval_field (struct state *s, const struct node *n, json_t *recv, const char *nam
 		*out = json_incref (v);
 		return 0;
 	}
-	if (recv == s->top && s->o && s->o->type && s->o->missing != GOTMPL_MISSING_EMPTY)
-		return x_err (s, n, "can't evaluate field %s in type %s", name, s->o->type);
+	if (struct_type (s, recv) && s->o->missing != GOTMPL_MISSING_EMPTY)
+		return x_err (s, n, "can't evaluate field %s in type %s", name, struct_type (s, recv));
 	switch (s->o ? s->o->missing : GOTMPL_MISSING_NOVALUE) {
 	case GOTMPL_MISSING_ERROR: return x_err (s, n, "map has no entry for key \"%s\"", name);
 	case GOTMPL_MISSING_EMPTY: return (*out = json_string ("")) ? 0 : x_oom (s);

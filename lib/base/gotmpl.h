@@ -44,6 +44,9 @@ struct gotmpl_opts {
 	/* the Go type named when a field of the top-level value is unknown
 	 * ("*formatter.ContainerContext"); NULL: a map's wording */
 	const char *type;
+	/* the Go types of the top value's members that are structs too, in
+	 * pairs: {"Client", "system.clientVersion", NULL} */
+	const char *const *member_types;
 	int json_escape; /* {{json .}} of the top value escapes <>& (a row's MarshalJSON) */
 	/* a table's header: docker's HeaderFunctions, where json split join
 	 * title lower upper pad truncate give their first argument back */

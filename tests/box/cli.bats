@@ -186,6 +186,8 @@ verbs () {
 	[[ $output == "" && $stderr == 'template: version:1:2: executing "version" at <.Nope>: can'"'"'t evaluate field Nope in type system.versionInfo' ]]
 	run --separate-stderr -1 box info --format '{{.Nope}}'
 	[[ $stderr == 'template: :1:2: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type system.info' ]]
+	run --separate-stderr -1 box version --format '{{.Server.Nope}}'
+	[[ $stderr == 'template: version:1:9: executing "version" at <.Server.Nope>: can'"'"'t evaluate field Nope in type *types.Version' ]]
 	run --separate-stderr -64 box version --format '{{.Nope}'
 	[[ $stderr == "template parsing error: template: version:1: bad character U+007D '}'" ]]
 	run --separate-stderr -64 box info --format '{{.Nope}'
