@@ -556,14 +556,17 @@ userns () {
 
 # as_user CMD...: CMD as uid and gid 4242, no passwd entry, no groups
 as_user () {
-	setpriv --reuid 4242 --regid 4242 --clear-groups env CTR_OCI_CACHE="$RL/cache" "$@"
+	setpriv --reuid 4242 --regid 4242 --clear-groups env CTR_OCI_CACHE="$RL/cache" PATH="$RL/bin:$PATH" "$@"
 }
 
 @test "--rootless: spec --rootless runs as an unprivileged user, without the cgroup it may not make" {
 	# a directory that user can reach (the test's own is root's, 0700)
 	RL=$(mktemp -d /tmp/ctr-oci-rootless.XXXXXX)
 	chmod 755 "$RL"
-	mkdir "$RL/b"
+	mkdir "$RL/b" "$RL/bin"
+	# the program where that user can run it: the checkout may be under a
+	# directory only root may enter (a mktemp -d, /root)
+	cp "$(command -v ctr-oci)" "$RL/bin/"
 	cp -a "$B/rootfs" "$RL/b/rootfs"
 	chown -R 4242:4242 "$RL"
 	as_user ctr-oci spec --rootless --bundle "$RL/b"
