@@ -186,6 +186,7 @@ ptyrun () {
 	ptyrun '[(0.5, b"echo hi$((3+4))\r"), (b"hi7", b"\x10\x11")]' attach fgt
 	[[ ${lines[0]} == *'hi7\r'* && ${lines[0]} == *'read escape sequence'* && ${lines[1]} == rc=1 ]]
 	wait "$r"
+	cat "$BATS_TEST_TMPDIR/ro"
 	[[ $(cat "$BATS_TEST_TMPDIR/ro") == *hi7* && $(cat "$BATS_TEST_TMPDIR/ro") == *rc=6* ]]
 	run -0 box logs fgt
 	[[ $output == *hi7* ]]

@@ -126,9 +126,10 @@ attachsrv_ready (struct attachsrv *s, const struct pollfd *p, size_t n)
 {
 	if (n == 0)
 		return;
-	/* attachers first, backwards: a drop moves the last into its place */
+	/* attachers first, backwards: a drop moves the last into its place.
+	 * One the output dropped since the poll no longer owns its entry. */
 	for (size_t k = n - 1; k >= 1; k--)
-		if (p[k].revents && !message (s, k - 1))
+		if (k - 1 < s->n && s->a[k - 1].fd == p[k].fd && p[k].revents && !message (s, k - 1))
 			drop (s, k - 1);
 	if (p[0].revents & POLLIN)
 		accept_one (s);
