@@ -549,14 +549,14 @@ create_container (const struct ctrflags *f)
 
 /* A flag error: under box in docker's words (update's are its own) */
 static int
-flag_error (const struct bx_err *e, enum from from)
+flag_error (const struct ctrflags *f, const struct bx_err *e, enum from from)
 {
 	const char *verb = getenv ("BOX_VERB");
 
 	if (!verb || strcmp (verb, "update") != 0)
 		return report (e, from);
 	if (from != FROM_CLIENT)
-		return fprintf (stderr, "Error response from daemon: %s\n", e->msg), BX_FAIL;
+		return update_refused (f, e);
 	if (!pflag_error (e->msg)) /* update's own checks: the message, 1 */
 		return fprintf (stderr, "%s\n", e->msg), BX_FAIL;
 	fprintf (stderr, "%s\nSee 'box %s --help'.\n", e->msg, verb);
@@ -579,9 +579,9 @@ main (int argc, char **argv)
 	case CTRFLAGS_FLAGS: rc = flags_list (0); break;
 	case CTRFLAGS_VALUE_FLAGS: rc = flags_list (1); break;
 	case CTRFLAGS_UPDATE: rc = update_containers (&f); break;
-	case CTRFLAGS_REFUSED: rc = flag_error (&e, FROM_CREATE); break;
-	case CTRFLAGS_REFUSED_START: rc = flag_error (&e, FROM_START); break;
-	default: rc = flag_error (&e, FROM_CLIENT);
+	case CTRFLAGS_REFUSED: rc = flag_error (&f, &e, FROM_CREATE); break;
+	case CTRFLAGS_REFUSED_START: rc = flag_error (&f, &e, FROM_START); break;
+	default: rc = flag_error (&f, &e, FROM_CLIENT);
 	}
 	ctrflags_free (&f);
 	return rc;

@@ -627,8 +627,11 @@ cmd_port (struct ctx *c, int argc, char **argv)
 	size_t nk = 0;
 
 	sub_begin ();
-	if (getopt_long (argc, argv, "+", lo, NULL) != -1)
-		refuse (argv);
+	/* flags anywhere until "--", as cobra's: "port c -1" is a flag */
+	if (getopt_long (argc, argv, "", lo, NULL) != -1) {
+		err_flag_unknown (argv);
+		usage ();
+	}
 	argc -= optind - 1, argv += optind - 1;
 	if (argc != 2 && argc != 3)
 		usage ();

@@ -46,8 +46,9 @@ flag_arg (char **argv)
 	return a;
 }
 
-void
-err_flag (char **argv)
+/* UNKNOWN: the tool takes no flag with a value, so none lacks one */
+static void
+flag_refuse (char **argv, int unknown)
 {
 	const char *a;
 
@@ -55,14 +56,26 @@ err_flag (char **argv)
 		return;
 	a = flag_arg (argv);
 	if (a[0] == '-' && a[1] == '-')
-		fprintf (stderr, "%s: %.*s\n", optopt ? "flag needs an argument" : "unknown flag",
+		fprintf (stderr, "%s: %.*s\n", optopt && !unknown ? "flag needs an argument" : "unknown flag",
 		         (int)strcspn (a, "="), a);
-	else if (optopt && !a[2] && a[1] == optopt && a == argv[optind - 1] && !argv[optind])
+	else if (!unknown && optopt && !a[2] && a[1] == optopt && a == argv[optind - 1] && !argv[optind])
 		fprintf (stderr, "flag needs an argument: '%c' in %s\n", optopt, a);
 	else
 		fprintf (stderr, "unknown shorthand flag: '%c' in %s\n", optopt, a);
 	fprintf (stderr, "See 'box %s --help'.\n", docker_verb);
 	exit (125);
+}
+
+void
+err_flag (char **argv)
+{
+	flag_refuse (argv, 0);
+}
+
+void
+err_flag_unknown (char **argv)
+{
+	flag_refuse (argv, 1);
 }
 
 void

@@ -49,6 +49,9 @@ int err_code (int code);
  * needs an argument") and "See 'box VERB --help'.", exit 125. Outside box
  * getopt has said it already: returns. */
 void err_flag (char **argv);
+/* err_flag for a tool whose flags take no value: an unknown flag last
+ * ("port c -1") is not one that lacks its value */
+void err_flag_unknown (char **argv);
 
 /* A template's error (base/listfmt: BX_USAGE when it did not parse, else
  * when it ran): under box "PREFIX: MSG" and CODE, as Docker's CLI says it

@@ -124,10 +124,10 @@ split_domain (char *name, struct ref *r, const char *s, struct bx_err *e)
 	snprintf (r->domain, sizeof r->domain, "%s", REF_DEFAULT_DOMAIN);
 	if (slash) {
 		size_t n = slash - name;
+		/* Docker 20.10's rule: an upper-case first component is a path
+		 * (refused below), not a host as in later releases */
 		int explicit =
 		    memchr (name, '.', n) || memchr (name, ':', n) || (n == 9 && memcmp (name, "localhost", 9) == 0);
-		for (size_t i = 0; i < n && !explicit; i++)
-			explicit = isupper ((unsigned char)name[i]);
 		if (explicit) {
 			if (!is_domain (name, n) || n >= sizeof r->domain)
 				return err_set (e, BX_USAGE, 0, "invalid reference format: %s: bad registry host", s);

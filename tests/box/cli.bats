@@ -248,6 +248,20 @@ verbs () {
 	[[ $stderr == '"nope" is not a valid value for --type' ]]
 }
 
+@test "port: a flag anywhere before --, as cobra reads it; after --, a port" {
+	skip_unless_root
+	store_add small docker.io/library/small:latest
+	box create --name pf --network none small true >/dev/null
+	run --separate-stderr -125 box port pf -1
+	[[ $stderr == "unknown shorthand flag: '1' in -1"$'\n'"See 'box port --help'." ]]
+	run --separate-stderr -125 box port pf 80/tcp -x
+	[[ $stderr == "unknown shorthand flag: 'x' in -x"$'\n'"See 'box port --help'." ]]
+	run --separate-stderr -1 box port pf -- -1
+	[[ $stderr == 'strconv.ParseUint: parsing "": invalid syntax' ]]
+	run --separate-stderr -1 box port pf -- 80
+	[[ $stderr == "Error: No public port '80/tcp' published for pf" ]]
+}
+
 @test "operands counted as Docker's cobra counts them: its words, the usage and the short description, exit 1" {
 	run --separate-stderr -1 box cp x
 	[[ -z $output && $stderr == "\"box cp\" requires exactly 2 arguments."$'\n'"See 'box cp --help'."$'\n\n'"Usage:  box cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-"$'\n\t'"box cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH"$'\n\n'"Copy files/folders between a container and the local filesystem" ]]

@@ -28,6 +28,9 @@ teardown () {
 	[[ $stderr == 'Error parsing reference: "a b" is not a valid repository/tag: invalid reference format' ]]
 	run --separate-stderr -1 box tag small UPPER
 	[[ $stderr == 'Error parsing reference: "UPPER" is not a valid repository/tag: invalid reference format: repository name must be lowercase' ]]
+	# Docker 20.10: an upper-case first component is a path, not a host
+	run --separate-stderr -1 box tag small UP/x
+	[[ $stderr == 'Error parsing reference: "UP/x" is not a valid repository/tag: invalid reference format: repository name must be lowercase' ]]
 	# the daemon's answer: the name as it parsed it
 	run --separate-stderr -1 box tag nosuch x
 	[[ $stderr == "Error response from daemon: No such image: nosuch:latest" ]]

@@ -82,6 +82,19 @@ res () {
 	[[ $output == "Error response from daemon: Minimum memory limit allowed is 6MB" ]]
 }
 
+@test "a value the daemon refuses, several containers: one refusal each, a missing one named in its turn" {
+	box create --name up7 --network none small true >/dev/null
+	box create --name up8 --network none small true >/dev/null
+	run -1 box update --restart nope nope1 up7 up8
+	[[ $output == "Error response from daemon: No such container: nope1
+Error response from daemon: invalid restart policy 'nope'
+Error response from daemon: invalid restart policy 'nope'" ]]
+	run -1 box update -m 1m up7 nope1
+	[[ $output == "Error response from daemon: Minimum memory limit allowed is 6MB
+Error response from daemon: No such container: nope1" ]]
+	[[ $(box inspect -f '{{.HostConfig.Memory}} {{.HostConfig.RestartPolicy.Name}}' up7) == "0 no" ]]
+}
+
 @test "a limit the host cannot apply: refused, the files as they were" {
 	local before
 	[[ ! -e /sys/fs/cgroup/blkio/blkio.weight && ! -e /sys/fs/cgroup/blkio/box/blkio.weight ]] ||

@@ -47,3 +47,4 @@ setup () {
 @test "attach" { compat_file "$TESTS_DIR/compat/cases/attach.case"; }
 @test "events" { compat_file "$TESTS_DIR/compat/cases/events.case"; }
 @test "fidelity" { compat_file "$TESTS_DIR/compat/cases/fidelity.case"; }
+@test "cli2" { compat_file "$TESTS_DIR/compat/cases/cli2.case"; }

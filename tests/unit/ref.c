@@ -96,6 +96,8 @@ test_bad (void)
 	bad ("", "empty");
 	bad ("Busybox", "lowercase");
 	bad ("user/App", "lowercase");
+	/* Docker 20.10: an upper-case first component is no host */
+	bad ("UP/x", "lowercase");
 	bad ("a:", "bad tag");
 	bad ("a:-x", "bad tag");
 	bad ("a:t/x", "invalid reference format");

@@ -231,3 +231,23 @@ update_containers (const struct ctrflags *f)
 		return err_report (&e);
 	return ctr_each (rootfd, f->cmd, f->ncmd, update_one, (void *)f, err_report_each);
 }
+
+/* the daemon's refusal of the flags, found by each container's update */
+static int
+refuse_one (int rootfd, const char *what, const char *id, void *arg, struct bx_err *e)
+{
+	(void)rootfd, (void)what, (void)id;
+	*e = *(const struct bx_err *)arg;
+	return -1;
+}
+
+int
+update_refused (const struct ctrflags *f, const struct bx_err *why)
+{
+	struct bx_err e = {0};
+	_cleanup_close_ int rootfd = root_open (f->root, &e);
+
+	if (rootfd < 0)
+		return err_report (&e);
+	return ctr_each (rootfd, f->cmd, f->ncmd, refuse_one, (void *)why, err_report_each);
+}

@@ -18,5 +18,9 @@
  * given when done, "Error response from daemon: ..." when not; the exit
  * code (BX_FAIL when any failed). */
 int update_containers (const struct ctrflags *f);
+/* docker update's answer when its daemon refuses the flags (WHY): that
+ * refusal for each container found, "No such container" for the others,
+ * in their order; the exit code. */
+int update_refused (const struct ctrflags *f, const struct bx_err *why);
 
 #endif
