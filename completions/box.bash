@@ -143,7 +143,7 @@ _box_prune () {
 	local cur=${COMP_WORDS[COMP_CWORD]} opts
 	case $1 in
 	container) opts="-f --force --filter" ;;
-	image) opts="-a --all -f --force" ;;
+	image) opts="-a --all -f --force --filter" ;;
 	system) opts="-a --all -f --force --volumes" ;;
 	builder) opts="-a --all -f --force" ;;
 	esac

@@ -9,7 +9,8 @@
  *         img-list [--root DIR] tag SOURCE TARGET
  *         img-list [--root DIR] rm [-f] NAME...
  *         img-list [--root DIR] gc
- *         img-list [--root DIR] prune [-a] [-f] [--bytes-fd N | --plus-bytes N]
+ *         img-list [--root DIR] prune [-a] [-f] [--filter KEY=VALUE]...
+ *                  [--bytes-fd N | --plus-bytes N]
  * stdin:  prune without -f reads the answer to Docker's question
  * stdout: list: Docker's table, ids (-q), JSON lines (--format json), a
  *         template per row, or -o's tab-separated fields (for scripts);
@@ -53,6 +54,7 @@
 #include "base/layout.h"
 #include "base/listfmt.h"
 #include "base/lock.h"
+#include "base/pfilter.h"
 #include "base/root.h"
 #include "image/imgset.h"
 #include "image/store.h"
@@ -91,7 +93,7 @@ usage (void)
 	         "       %s [--root DIR] tag SOURCE TARGET\n"
 	         "       %s [--root DIR] rm [-f] NAME...\n"
 	         "       %s [--root DIR] gc\n"
-	         "       %s [--root DIR] prune [-a] [-f] [--bytes-fd N | --plus-bytes N]\n",
+	         "       %s [--root DIR] prune [-a] [-f] [--filter KEY=VALUE]... [--bytes-fd N | --plus-bytes N]\n",
 	         bx_prog, bx_prog, bx_prog, bx_prog, bx_prog, bx_prog, bx_prog);
 	exit (err_code (BX_USAGE));
 }
@@ -758,15 +760,17 @@ prune_one (struct ctx *c, const char *id, int *header)
 }
 
 static int
-prune_parse (int argc, char **argv, struct ctx *c, int *all, int *force, uint64_t *plus)
+prune_parse (int argc, char **argv, struct ctx *c, int *all, int *force, uint64_t *plus, struct pfilter *f)
 {
-	enum { O_BYTES_FD = 256, O_PLUS };
+	enum { O_BYTES_FD = 256, O_PLUS, O_FILTER };
 	static const struct option lo[] = {{"root", required_argument, NULL, 'R'},
 	                                   {"all", no_argument, NULL, 'a'},
 	                                   {"force", no_argument, NULL, 'f'},
+	                                   {"filter", required_argument, NULL, O_FILTER},
 	                                   {"bytes-fd", required_argument, NULL, O_BYTES_FD},
 	                                   {"plus-bytes", required_argument, NULL, O_PLUS},
 	                                   {0, 0, 0, 0}};
+	struct bx_err e = {0};
 	int ch, fd = -1;
 	char *end;
 
@@ -776,6 +780,10 @@ prune_parse (int argc, char **argv, struct ctx *c, int *all, int *force, uint64_
 		case 'a': *all = 1; break;
 		case 'f': *force = 1; break;
 		case O_BYTES_FD: fd = atoi (optarg); break;
+		case O_FILTER:
+			if (pfilter_add (f, optarg, &e) < 0)
+				err_flag_value (optarg, "--filter", "%s", e.msg);
+			break;
 		case O_PLUS:
 			*plus = strtoull (optarg, &end, 10);
 			if (*end || end == optarg)
@@ -793,7 +801,9 @@ static int
 cmd_prune (int argc, char **argv, struct ctx *c)
 {
 	uint64_t partial = 0, plus = 0;
-	int all = 0, force = 0, header = 0, fd = prune_parse (argc, argv, c, &all, &force, &plus);
+	struct pfilter f = {0};
+	int all = 0, force = 0, header = 0, fd = prune_parse (argc, argv, c, &all, &force, &plus, &f);
+	struct imgprune_opts o;
 	struct bx_err e = {0};
 	struct gc_stats st = {0};
 	struct imgset set;
@@ -805,9 +815,11 @@ cmd_prune (int argc, char **argv, struct ctx *c)
 	                                  "associated to them."
 	                                : "WARNING! This will remove all dangling images."))
 		return 0;
+	if (imgprune_opts_read (&o, &f, all, &e) < 0)
+		exit (err_report (&e));
 	ctx_open (c);
 	load_set (c, &set);
-	if (imgprune_candidates (&set, c->rootfd, all, &ids, &n, &e) < 0)
+	if (imgprune_candidates (&set, c->rootfd, &o, &ids, &n, &e) < 0)
 		exit (err_report (&e));
 	for (size_t i = 0; i < n; i++)
 		prune_one (c, ids[i], &header);

@@ -78,3 +78,53 @@ partial () {
 	run --separate-stderr -0 box system prune <<<"n"
 	[[ $stderr == $'WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n  - all dangling images\n  - all dangling build cache\n\nAre you sure you want to continue? [y/N]' ]]
 }
+
+# a dangling image with LABEL d=1 and the given labels; its id on stdout
+dangling () {
+	printf 'FROM small\nLABEL d=1 %s\n' "$*" | box build -q --network none -
+}
+
+@test "box image prune --filter: label=, label!= (all of them), until=, dangling=false" {
+	local a b ab c old
+	a=$(dangling a=1)
+	b=$(dangling b=2)
+	ab=$(dangling a=1 b=2)
+	c=$(dangling c=3)
+	run -0 box image prune -f --filter label=b=2 --filter 'label!=a'
+	[[ $output == "Deleted Images:"$'\n'"deleted: $b"$'\n\nTotal reclaimed space: '* ]]
+	run -0 box image prune -f --filter label=a --filter label=b
+	[[ $output == "Deleted Images:"$'\n'"deleted: $ab"$'\n\n'* ]]
+	# label!= excludes what matches every one of them: here nothing
+	run -0 box image prune -f --filter 'label!=a' --filter 'label!=c' --filter label=d
+	[[ $output == "Deleted Images:"$'\n'"deleted: "* && $output == *$a* && $output == *$c* ]]
+	[[ -z $(box images -q --filter dangling=true) ]]
+	# until=: the fixtures are years old, a new image is not
+	a=$(dangling a=2)
+	old=$(box inspect -f '{{.Id}}' small)
+	box create --name user --network none multi true >/dev/null
+	run -0 box image prune -f --filter until=1h
+	[[ $output == "Total reclaimed space: 0B" ]]
+	run -0 box image prune -f --filter dangling=false --filter until=1h
+	[[ $output == "Deleted Images:"$'\n'"untagged: small:latest"$'\n'"deleted: $old"$'\n\n'* ]]
+	run -0 box image prune -f --filter "until=$(date -d '+1 min' +%s)" --filter label=a=2
+	[[ $output == "Deleted Images:"$'\n'"deleted: $a"$'\n\n'* ]]
+}
+
+@test "box image prune --filter: Docker's errors, nothing removed" {
+	local a
+	a=$(dangling a=1)
+	run --separate-stderr -125 box image prune -f --filter nope
+	[[ $stderr == 'invalid argument "nope" for "--filter" flag: bad format of filter (expected name=value)'$'\n'* ]]
+	run --separate-stderr -1 box image prune -f --filter nope=1
+	[[ $stderr == "Error response from daemon: Invalid filter 'nope'" ]]
+	run --separate-stderr -1 box image prune -f --filter reference=small
+	[[ $stderr == "Error response from daemon: Invalid filter 'reference'" ]]
+	run --separate-stderr -1 box image prune -f --filter until=x
+	[[ $stderr == 'Error response from daemon: failed to parse value as time or duration: "x"' ]]
+	run --separate-stderr -1 box image prune -f --filter until=1h --filter until=2h
+	[[ $stderr == "Error response from daemon: more than one until filter specified" ]]
+	# the question comes first, as the daemon checks the filters
+	run --separate-stderr -0 box image prune --filter nope=1 <<<"n"
+	[[ $stderr == "WARNING! This will remove all dangling images."* ]]
+	[[ $(box images -q --no-trunc --filter dangling=true) == "$a" ]]
+}

@@ -76,7 +76,36 @@ seen (char **ids, size_t n, const char *id)
 }
 
 int
-imgprune_candidates (const struct imgset *set, int rootfd, int all, char ***ids, size_t *n, struct bx_err *e)
+imgprune_opts_read (struct imgprune_opts *o, const struct pfilter *f, int all, struct bx_err *e)
+{
+	static const char *const keys[] = {"dangling", "label", "label!", "until", NULL};
+	const char *v[PFILTER_MAX];
+	int nv = pfilter_get (f, "dangling", v, PFILTER_MAX);
+
+	memset (o, 0, sizeof *o);
+	o->f = f;
+	o->all = all;
+	for (int i = 0; i < nv && i < PFILTER_MAX; i++)
+		o->all |= !strcmp (v[i], "false") || !strcmp (v[i], "0");
+	if (pfilter_check (f, keys, e) < 0)
+		return -1;
+	return pfilter_until (f, &o->until, &o->has_until, e);
+}
+
+/* made after until=, or its labels refused */
+static int
+filtered_out (const struct imgset_entry *en, const struct imgprune_opts *o)
+{
+	json_t *cfg = json_object_get (en->config, "config");
+
+	if (o->has_until && en->created > o->until)
+		return 1;
+	return o->f && json_is_object (cfg) && !pfilter_labels_match (o->f, json_object_get (cfg, "Labels"));
+}
+
+int
+imgprune_candidates (const struct imgset *set, int rootfd, const struct imgprune_opts *o, char ***ids, size_t *n,
+                     struct bx_err *e)
 {
 	_cleanup_free_ char *used = used_ids (rootfd);
 
@@ -85,7 +114,8 @@ imgprune_candidates (const struct imgset *set, int rootfd, int all, char ***ids,
 		return err_set (e, BX_SYSTEM, ENOMEM, "image prune");
 	for (size_t i = 0; i < set->n; i++) {
 		const char *id = set->v[i].id;
-		if (!id[0] || is_used (used, id) || seen (*ids, *n, id) || (!all && !is_dangling (set, id)))
+		if (!id[0] || is_used (used, id) || seen (*ids, *n, id) || (!o->all && !is_dangling (set, id)) ||
+		    filtered_out (&set->v[i], o))
 			continue;
 		if (!((*ids)[(*n)++] = strdup (id)))
 			return err_set (e, BX_SYSTEM, ENOMEM, "image prune");
