@@ -439,19 +439,6 @@ signals_hold (sigset_t *old)
 	sigprocmask (SIG_BLOCK, &set, old);
 }
 
-static int
-finish (const struct ctrflags *f, const struct job *j, struct bx_err *e)
-{
-	int rc = 0;
-
-	/* the container exists either way: its id goes out */
-	if (f->cidfile && cidfile_write (f->cidfile, j->id, e) < 0)
-		rc = err_report (e);
-	if (printf ("%s\n", j->id) < 0 || fflush (stdout) == EOF)
-		return errno == EPIPE ? rc : BX_SYSTEM;
-	return rc;
-}
-
 /* Where Docker finds an error: its client's checks, its daemon's at
  * create, or at start */
 enum from { FROM_CLIENT, FROM_CREATE, FROM_START };
@@ -471,21 +458,21 @@ pflag_error (const char *msg)
 	return 0;
 }
 
-/* E as docker VERB (run or create, from BOX_VERB) says it, its exit code:
- * docker run's reportError ("docker: MSG." with one final period, then
- * "See 'docker run --help'." but for a start's), 125; docker create the
- * daemon's as every verb, "Error response from daemon: MSG", 1 */
+/* E as docker run or create says it, its exit code: docker run's
+ * reportError ("docker: MSG." with one final period, then "See 'docker
+ * run --help'." but for a start's), 125; docker create the daemon's as
+ * every verb, "Error response from daemon: MSG", 1 */
 static int
-docker_error (const char *verb, const struct bx_err *e, enum from from)
+docker_error (const struct bx_err *e, enum from from)
 {
 	const char *daemon = from == FROM_CLIENT ? "" : "Error response from daemon: ";
 	int n = (int)strlen (e->msg);
 
 	if (from == FROM_CLIENT && pflag_error (e->msg)) {
-		fprintf (stderr, "%s\nSee 'box %s --help'.\n", e->msg, verb);
+		fprintf (stderr, "%s\nSee 'box %s --help'.\n", e->msg, err_docker ());
 		return 125;
 	}
-	if (from != FROM_CLIENT && !strcmp (verb, "create")) {
+	if (from != FROM_CLIENT && err_docker_is ("create")) {
 		fprintf (stderr, "%s%s\n", daemon, e->msg);
 		return BX_FAIL;
 	}
@@ -493,20 +480,30 @@ docker_error (const char *verb, const struct bx_err *e, enum from from)
 		n--;
 	fprintf (stderr, "box: %s%.*s.\n", daemon, n, e->msg);
 	if (from != FROM_START)
-		fprintf (stderr, "See 'box %s --help'.\n", verb);
+		fprintf (stderr, "See 'box %s --help'.\n", err_docker ());
 	return 125;
 }
 
-/* E reported: in Docker's words under box (BOX_VERB run or create), else
- * ours */
+/* E reported: in Docker's words under box run or create, else ours */
 static int
 report (const struct bx_err *e, enum from from)
 {
-	const char *verb = getenv ("BOX_VERB");
-
-	if (verb && (!strcmp (verb, "run") || !strcmp (verb, "create")))
-		return docker_error (verb, e, from);
+	if (err_docker_is ("run") || err_docker_is ("create"))
+		return docker_error (e, from);
 	return err_report (e);
+}
+
+static int
+finish (const struct ctrflags *f, const struct job *j, struct bx_err *e)
+{
+	int rc = 0;
+
+	/* the container exists either way: its id goes out */
+	if (f->cidfile && cidfile_write (f->cidfile, j->id, e) < 0)
+		rc = report (e, FROM_CLIENT);
+	if (printf ("%s\n", j->id) < 0 || fflush (stdout) == EOF)
+		return errno == EPIPE ? rc : BX_SYSTEM;
+	return rc;
 }
 
 /* The container F asks for: made whole, or not at all. */
@@ -534,7 +531,7 @@ create_container (const struct ctrflags *f)
 	/* -q: box pulls the missing image without a word, as docker run -q;
 	 * else the client's line before the pull, exit 3 (box pulls then) */
 	if (rc < 0 && j.image_missing && pulls) {
-		if (!f->quiet && getenv ("BOX_VERB"))
+		if (!f->quiet && err_docker ())
 			fprintf (stderr, "%s\n", e.msg);
 		else if (!f->quiet)
 			err_report (&e);
@@ -551,15 +548,13 @@ create_container (const struct ctrflags *f)
 static int
 flag_error (const struct ctrflags *f, const struct bx_err *e, enum from from)
 {
-	const char *verb = getenv ("BOX_VERB");
-
-	if (!verb || strcmp (verb, "update") != 0)
+	if (!err_docker_is ("update"))
 		return report (e, from);
 	if (from != FROM_CLIENT)
 		return update_refused (f, e);
 	if (!pflag_error (e->msg)) /* update's own checks: the message, 1 */
 		return fprintf (stderr, "%s\n", e->msg), BX_FAIL;
-	fprintf (stderr, "%s\nSee 'box %s --help'.\n", e->msg, verb);
+	fprintf (stderr, "%s\nSee 'box %s --help'.\n", e->msg, err_docker ());
 	return BX_USAGE;
 }
 

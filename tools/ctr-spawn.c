@@ -367,15 +367,6 @@ fail_start (struct ctx *c, struct cgroup *cg, pid_t failed, const struct bx_err 
 	return err->code;
 }
 
-/* under box run (BOX_DOCKER) */
-static int
-docker_run (void)
-{
-	const char *v = err_docker ();
-
-	return v && (!strcmp (v, "run") || !strcmp (v, "container run"));
-}
-
 /* A start that failed (CODE, MSG): as docker run's reportError says a
  * start's, "docker: Error response from daemon: MSG." (Docker's names no
  * container), else with the container's id */
@@ -385,7 +376,7 @@ start_report (const char *id, int code, const char *msg)
 	struct bx_err e = {.code = code};
 	int n = (int)strlen (msg);
 
-	if (docker_run ()) {
+	if (err_docker_is ("run")) {
 		if (n > 0 && msg[n - 1] == '.')
 			n--;
 		fprintf (stderr, "box: Error response from daemon: %.*s.\n", n, msg);
@@ -607,7 +598,7 @@ run_detached (struct ctx *c)
 	if (m.code) {
 		m.msg[sizeof m.msg - 1] = '\0';
 		/* docker run -d has printed the id before the start */
-		if (docker_run ())
+		if (err_docker_is ("run"))
 			puts (c->id);
 		return start_report (c->id, m.code, m.msg);
 	}

@@ -29,6 +29,14 @@ err_docker (void)
 }
 
 int
+err_docker_is (const char *verb)
+{
+	const char *v = docker_verb ? strrchr (docker_verb, ' ') : NULL;
+
+	return docker_verb && !strcmp (v ? v + 1 : docker_verb, verb);
+}
+
+int
 err_code (int code)
 {
 	return docker_verb && code >= BX_FAIL && code <= BX_SYSTEM ? BX_FAIL : code;

@@ -43,6 +43,9 @@ void err_prog_init (const char *argv0);
  * tool's code is 1 to 5; other codes (a payload's 126, 127) pass. NULL
  * when not under box. */
 const char *err_docker (void);
+/* Under box, the Docker verb is VERB, alone or in a management form
+ * ("run" and "container run" both are run). */
+int err_docker_is (const char *verb);
 /* CODE (enum bx_code), or Docker's exit code for it under box: 1. */
 int err_code (int code);
 /* For getopt's '?' under box: Docker's "unknown flag: --x" (or "flag
