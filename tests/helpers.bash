@@ -13,10 +13,11 @@
 #   box_setup, box_teardown, fixtures, fixture_digest,
 #   fixture_manifest_digest, fixture_image_id, store_add,
 #   registry_start, registry_start_auth, registry_stop, registry_push,
-#   registry_push_auth, fakereg_start, conformance_or_skip, skip_unless_root
+#   registry_push_auth, fakereg_start, http_start, conformance_or_skip,
+#   skip_unless_root
 # Variables: BOX_BUILD BOX_ROOT DOCKER_CONFIG FIXTURES CONFORMANCE TESTS_DIR
 #   REPO_DIR REGISTRY REGISTRY_DIR AUTH_REGISTRY AUTH_USER AUTH_PASS
-#   AUTH_REGISTRY_DIR FAKE FAKEREG FAKEREG_PID
+#   AUTH_REGISTRY_DIR FAKE FAKEREG FAKEREG_PID HTTP_URL
 
 bats_require_minimum_version 1.5.0
 
@@ -423,6 +424,20 @@ registry_stop () {
 		kill -KILL "$pid" 2>/dev/null || true
 	done <"$f"
 	rm -f "$f"
+}
+
+# http_start DIR: DIR served on 127.0.0.1 (tests/fixtures/httpd.py) at
+# $HTTP_URL; box_teardown ends it (its output is in the test's directory)
+http_start () {
+	local port=''
+	python3 "$TESTS_DIR/fixtures/httpd.py" "$1" >"$BATS_TEST_TMPDIR/httpd.log" 2>&1 3>&- &
+	for _ in $(seq 100); do
+		port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/httpd.log")
+		[[ -n $port ]] && break
+		sleep 0.1
+	done
+	[[ -n $port ]] || { cat "$BATS_TEST_TMPDIR/httpd.log" >&2; return 1; }
+	HTTP_URL=http://127.0.0.1:$port
 }
 
 # registry_push FIXTURE REPO:TAG: copy the fixture to $REGISTRY/REPO:TAG

@@ -4,17 +4,18 @@
  * usage:  img-import [--root DIR] [-c|--change CHANGE]... [-m|--message MSG]
  *                    FILE|-|URL [REPO[:TAG]]
  * stdin:  the tar, with "-"
- * stdout: the image's id, "sha256:..."
- * reads:  FILE (a tar, plain or gzip, zstd, xz, bzip2 compressed)
+ * stdout: the image's id, "sha256:..."; after "Downloading from URL"
+ * reads:  FILE or the http:// or https:// URL (a tar, plain or gzip,
+ *         zstd, xz, bzip2 compressed)
  * writes: blobs (the layer, gzip'd; its config; its manifest),
  *         images/index.json (tagged REPO:TAG, else untagged);
  *         tmp/import-<pid>/ while the layer is written
  * locks:  images/gc.lock shared (store_pin) until the image is indexed
- * exit:   0 ok, 1 failed (bad archive, not implemented), 2 usage or bad
+ * exit:   0 ok, 1 failed (bad archive, a failed download), 2 usage or bad
  *         input (a change, a reference), 5 system
  *
  * -c changes are commit's (lib/dockerfile/cchange) applied to an empty
- * config. Not implemented (said so, exit 1): a URL source.
+ * config. A URL is fetched as dockerd fetches it (lib/image/urlget).
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -29,6 +30,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "base/cleanup.h"
 #include "base/err.h"
 #include "base/hash.h"
 #include "base/layout.h"
@@ -39,6 +41,7 @@
 #include "image/oci.h"
 #include "image/ref.h"
 #include "image/store.h"
+#include "image/urlget.h"
 
 #define MAX_CHANGES 256
 
@@ -251,6 +254,40 @@ image_store (const struct store *st, const struct layer *l, json_t *config, cons
 	return rc;
 }
 
+/* Docker's urlutil.IsURL: what else names a file */
+static int
+is_url (const char *src)
+{
+	return !strncmp (src, "http://", 7) || !strncmp (src, "https://", 8);
+}
+
+/* URL downloaded into an unnamed file of tmp/, read from its start; as
+ * dockerd, "Downloading from URL" once it came */
+static int
+download (int rootfd, const char *url, struct bx_err *e)
+{
+	_cleanup_file_ FILE *f = NULL;
+	struct urlget g;
+	int fd, rc;
+
+	mkdirat (rootfd, L_TMP, 0700);
+	if ((fd = openat (rootfd, L_TMP, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0)
+		return err_set (e, BX_SYSTEM, errno, "%s", L_TMP);
+	if (!(f = fdopen (dup (fd), "w"))) {
+		close (fd);
+		return err_set (e, BX_SYSTEM, errno, "%s", L_TMP);
+	}
+	rc = urlget_fetch (url, f, "box-img-import", &g, e);
+	urlget_free (&g);
+	if (rc < 0 || lseek (fd, 0, SEEK_SET) < 0) {
+		close (fd);
+		return rc < 0 ? -1 : err_set (e, BX_SYSTEM, errno, "%s", L_TMP);
+	}
+	printf ("Downloading from %s\n", url);
+	fflush (stdout);
+	return fd;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -264,26 +301,26 @@ main (int argc, char **argv)
 
 	err_prog_init (argv[0]);
 	parse_import (argc, argv, &o);
-	if (strstr (o.src, "://"))
-		err_die (BX_FAIL, "import from a URL: not implemented");
 	if (!(config = import_config (&o, &e))) {
 		fprintf (stderr, "Error response from daemon: %s\n", e.msg);
 		return err_code (e.code ? e.code : BX_FAIL);
 	}
 	if (o.ref && ref_parse_tag (o.ref, full, sizeof full, &e) < 0)
 		return json_decref (config), err_report (&e);
-	if (strcmp (o.src, "-") && (srcfd = open (o.src, O_RDONLY | O_CLOEXEC)) < 0) {
+	if (strcmp (o.src, "-") && !is_url (o.src) && (srcfd = open (o.src, O_RDONLY | O_CLOEXEC)) < 0) {
 		fprintf (stderr, "open %s: %s\n", o.src,
 		         errno == ENOENT ? "no such file or directory" : strerror (errno));
 		return json_decref (config), BX_FAIL;
 	}
-	snprintf (comment, sizeof comment, "%s", o.message ? o.message : "Imported from -");
+	snprintf (comment, sizeof comment, "Imported from %s", is_url (o.src) ? o.src : "-");
 	if ((rootfd = root_open (o.root, &e)) < 0 || store_open (&st, rootfd, &e) < 0 ||
 	    (pin = store_pin (&st, &e)) < 0)
 		return json_decref (config), err_report (&e);
-	rc = layer_store (&st, rootfd, srcfd, &l, &e);
+	rc = is_url (o.src) && (srcfd = download (rootfd, o.src, &e)) < 0 ? -1 : 0;
 	if (rc == 0)
-		rc = image_store (&st, &l, config, comment, o.ref ? full : NULL, id, &e);
+		rc = layer_store (&st, rootfd, srcfd, &l, &e);
+	if (rc == 0)
+		rc = image_store (&st, &l, config, o.message ? o.message : comment, o.ref ? full : NULL, id, &e);
 	close (pin);
 	json_decref (config);
 	if (rc < 0) {

@@ -2,8 +2,6 @@
  * fetched */
 #include <archive.h>
 #include <archive_entry.h>
-#include <curl/curl.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,6 +15,7 @@
 
 #include "add.h"
 #include "base/cleanup.h"
+#include "image/urlget.h"
 
 static struct archive *
 reader (void)
@@ -159,94 +158,20 @@ add_url_name (const char *url)
 	return strndup (p, end - p);
 }
 
-/* Content-Disposition's filename, its last part, as Docker's
- * getFilenameForDownload takes it when the URL's path names none */
-static size_t
-on_header (char *buf, size_t size, size_t n, void *arg)
-{
-	char **name = arg, *h = strndup (buf, size * n), *p, *end;
-
-	if (h && !strncasecmp (h, "content-disposition:", 20) && (p = strcasestr (h, "filename="))) {
-		p += 9;
-		end = *p == '"' ? strchr (++p, '"') : p + strcspn (p, "; \t\r\n");
-		if (end && end > p && end[-1] != '/') {
-			*end = '\0';
-			free (*name);
-			*name = strdup (strrchr (p, '/') ? strrchr (p, '/') + 1 : p);
-		}
-	}
-	free (h);
-	return size * n;
-}
-
-/* libcurl, loaded by the first ADD of a URL: linked, its 25 libraries
- * cost every build about 4 ms of loading (a third of a cached rebuild) */
-static struct {
-	CURL *(*init) (void);
-	CURLcode (*setopt) (CURL *, CURLoption, ...);
-	CURLcode (*perform) (CURL *);
-	CURLcode (*getinfo) (CURL *, CURLINFO, ...);
-	void (*cleanup) (CURL *);
-	const char *(*strerror) (CURLcode);
-} curl;
-
-static int
-curl_load (struct bx_err *e)
-{
-	/* Debian's two builds of libcurl 4: GnuTLS's, OpenSSL's */
-	static const char *const names[] = {"libcurl-gnutls.so.4", "libcurl.so.4"};
-	void *h = NULL;
-
-	if (curl.init)
-		return 0;
-	for (size_t i = 0; !h && i < sizeof names / sizeof *names; i++)
-		h = dlopen (names[i], RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return err_set (e, BX_SYSTEM, 0, "ADD of a URL: libcurl: %s", dlerror ());
-	*(void **)&curl.setopt = dlsym (h, "curl_easy_setopt");
-	*(void **)&curl.perform = dlsym (h, "curl_easy_perform");
-	*(void **)&curl.getinfo = dlsym (h, "curl_easy_getinfo");
-	*(void **)&curl.cleanup = dlsym (h, "curl_easy_cleanup");
-	*(void **)&curl.strerror = dlsym (h, "curl_easy_strerror");
-	*(void **)&curl.init = dlsym (h, "curl_easy_init");
-	if (!curl.setopt || !curl.perform || !curl.getinfo || !curl.cleanup || !curl.strerror || !curl.init) {
-		curl.init = NULL;
-		return err_set (e, BX_SYSTEM, 0, "ADD of a URL: libcurl: %s", dlerror ());
-	}
-	return 0;
-}
-
 static int
 fetch_into (const char *url, FILE *f, char **disposition, struct bx_err *e)
 {
-	CURL *c = curl_load (e) < 0 ? NULL : curl.init ();
-	char cerr[CURL_ERROR_SIZE] = "";
-	curl_off_t mtime = -1;
-	long status = 0;
-	CURLcode r;
+	struct urlget g;
+	struct timespec ts[2];
 
-	if (!c)
-		return curl.init ? err_set (e, BX_SYSTEM, ENOMEM, "libcurl") : -1;
-	curl.setopt (c, CURLOPT_URL, url);
-	curl.setopt (c, CURLOPT_WRITEDATA, f);
-	curl.setopt (c, CURLOPT_HEADERFUNCTION, on_header);
-	curl.setopt (c, CURLOPT_HEADERDATA, disposition);
-	curl.setopt (c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl.setopt (c, CURLOPT_FILETIME, 1L);
-	curl.setopt (c, CURLOPT_ERRORBUFFER, cerr);
-	curl.setopt (c, CURLOPT_USERAGENT, "box-df-build");
-	r = curl.perform (c);
-	curl.getinfo (c, CURLINFO_RESPONSE_CODE, &status);
-	curl.getinfo (c, CURLINFO_FILETIME_T, &mtime);
-	curl.cleanup (c);
-	if (r != CURLE_OK)
-		return err_set (e, BX_FAIL, 0, "failed to GET %s: %s", url, *cerr ? cerr : curl.strerror (r));
-	if (status >= 400)
-		return err_set (e, BX_FAIL, 0, "failed to GET %s with status %ld", url, status);
-	if (fflush (f) != 0)
-		return err_set (e, BX_SYSTEM, errno, "writing the download");
+	if (urlget_fetch (url, f, "box-df-build", &g, e) < 0) {
+		urlget_free (&g);
+		return -1;
+	}
+	free (*disposition);
+	*disposition = g.disposition;
 	/* Last-Modified, or Docker's zero time, the epoch */
-	struct timespec ts[2] = {{mtime > 0 ? mtime : 0, 0}, {mtime > 0 ? mtime : 0, 0}};
+	ts[0] = ts[1] = (struct timespec){g.mtime > 0 ? g.mtime : 0, 0};
 	if (futimens (fileno (f), ts) < 0)
 		return err_set (e, BX_SYSTEM, errno, "the download's time");
 	return 0;
