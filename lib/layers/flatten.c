@@ -1,6 +1,7 @@
 #include "layers/flatten.h"
 
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -145,6 +146,32 @@ is_overlay_xattr (const char *name)
 	return strncmp (name, "trusted.overlay.", 16) == 0 || strncmp (name, "user.overlay.", 13) == 0;
 }
 
+/* POSIX ACLs name users and groups: in a shifted copy they are shifted as
+ * the owners are, as an idmapped mount shows them. The xattr: a version
+ * word, then entries of a 16-bit tag, 16-bit permissions, 32-bit id,
+ * little-endian. */
+static void
+acl_shift (const struct fl *f, const char *name, char *val, ssize_t n)
+{
+	enum { ACL_USER = 0x02, ACL_GROUP = 0x08 };
+
+	if (!f->uid || (strcmp (name, "system.posix_acl_access") && strcmp (name, "system.posix_acl_default")))
+		return;
+	for (ssize_t off = 4; off + 8 <= n; off += 8) {
+		uint16_t tag;
+		uint32_t id;
+		long long host;
+
+		memcpy (&tag, val + off, sizeof tag);
+		if (le16toh (tag) != ACL_USER && le16toh (tag) != ACL_GROUP)
+			continue;
+		memcpy (&id, val + off + 4, sizeof id);
+		host = idmap_to_host (le16toh (tag) == ACL_USER ? f->uid : f->gid, le32toh (id));
+		id = htole32 (host < 0 ? 65534 : (uint32_t)host);
+		memcpy (val + off + 4, &id, sizeof id);
+	}
+}
+
 /* Copy xattrs from SFD to DFD; path fds (O_PATH) through /proc/self/fd. */
 static int
 xattrs_copy (struct fl *f, int sfd, int dfd, int pathfds, struct bx_err *e)
@@ -168,6 +195,7 @@ xattrs_copy (struct fl *f, int sfd, int dfd, int pathfds, struct bx_err *e)
 		vn = pathfds ? getxattr (sp, p, val, XATTR_SIZE_MAX) : fgetxattr (sfd, p, val, XATTR_SIZE_MAX);
 		if (vn < 0)
 			return fl_err (f, errno, p, e);
+		acl_shift (f, p, val, vn);
 		if ((pathfds ? setxattr (dp, p, val, (size_t)vn, 0) : fsetxattr (dfd, p, val, (size_t)vn, 0)) < 0 &&
 		    !(f->rootless && (errno == EPERM || errno == ENOTSUP)))
 			return fl_err (f, errno, p, e);

@@ -9,6 +9,11 @@
  * <hex>.tmp-<pid>/ and renamed: two containers of one range racing make
  * it once. It goes with its layer (layergc).
  *
+ * The ids of POSIX ACLs are shifted as the owners are. File capabilities
+ * are copied as they are: a layer's (v2, no root id) apply in the
+ * container as under an idmapped mount, and the kernel refuses a v3 root
+ * id rewritten from the host's namespace anyway.
+ *
  * A container whose rootfs is over such copies has its upper in host ids
  * (its root's files are the mapped root's on disk, as under dockerd); the
  * bundle's L_IDCOPIED file says so, for the container's whole life: a

@@ -1,7 +1,9 @@
 /* idcopy - TAP unit tests of lib/layers/idcopy.h: the range's directory
  * name, BOX_IDMAP_LAYERS, and a layer copied with its owners shifted and
- * its overlayfs marks kept (as root: chown, mknod and trusted.* xattrs) */
+ * its overlayfs marks kept, its ACLs shifted (as root: chown, mknod and
+ * trusted.* xattrs) */
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +70,24 @@ modes (void)
 	unsetenv (IDCOPY_ENV);
 }
 
+/* a POSIX ACL's xattr (little-endian, this machine's order): owner,
+ * user U, group, group G, mask, other */
+#define ACL_SIZE (4 + 6 * 8)
+static const char *
+acl (uint32_t u, uint32_t g)
+{
+	static uint32_t v[1 + 6 * 2];
+	static const uint16_t tags[6] = {0x01, 0x02, 0x04, 0x08, 0x10, 0x20};
+	const uint32_t ids[6] = {~0U, u, ~0U, g, ~0U, ~0U};
+
+	v[0] = 2;
+	for (int k = 0; k < 6; k++) {
+		v[1 + 2 * k] = tags[k] | 4U << 16;
+		v[2 + 2 * k] = ids[k];
+	}
+	return (const char *)v;
+}
+
 /* layers/HEX: a file of 0:0 with a capability, one of 7:8 linked twice, a
  * symlink, a whiteout, an opaque directory, one of an unmapped owner */
 static int
@@ -96,7 +116,13 @@ layer_make (int root)
 	    fchownat (root, "layers/" HEX "/link", 3, 3, AT_SYMLINK_NOFOLLOW) < 0)
 		return -1;
 	fd = openat (root, "layers/" HEX "/opq", O_RDONLY | O_DIRECTORY);
-	return fd < 0 || fsetxattr (fd, "trusted.overlay.opaque", "y", 1, 0) < 0 || close (fd) < 0 ? -1 : 0;
+	if (fd < 0 || fsetxattr (fd, "trusted.overlay.opaque", "y", 1, 0) < 0 || close (fd) < 0)
+		return -1;
+	/* an ACL naming user 1000 and group 70000, out of the range */
+	fd = openat (root, "layers/" HEX "/acl", O_WRONLY | O_CREAT, 0640);
+	return fd < 0 || fsetxattr (fd, "system.posix_acl_access", acl (1000, 70000), ACL_SIZE, 0) < 0 || close (fd) < 0
+	           ? -1
+	           : 0;
 }
 
 /* P (a directory's /proc/self/fd/N/) and NAME */
@@ -112,7 +138,7 @@ at (const char *p, const char *name)
 static void
 copy (void)
 {
-	char dir[] = "/tmp/idcopy-unit.XXXXXX", key[IDCOPY_KEY_LEN], v[32], p[64];
+	char dir[] = "/tmp/idcopy-unit.XXXXXX", key[IDCOPY_KEY_LEN], v[32], p[64], acl_got[ACL_SIZE + 8];
 	struct idmap u = {0}, g = {0};
 	struct bx_err e = {0};
 	struct stat a, b;
@@ -149,6 +175,9 @@ copy (void)
 	    "a whiteout kept");
 	ok (getxattr (at (p, "opq"), "trusted.overlay.opaque", v, sizeof v) == 1 && v[0] == 'y', "an opaque mark kept");
 	ok (fstatat (c, "far", &a, 0) == 0 && a.st_uid == 65534 && a.st_gid == 65534, "an id out of the range: 65534");
+	ok (getxattr (at (p, "acl"), "system.posix_acl_access", acl_got, sizeof acl_got) == ACL_SIZE &&
+	        !memcmp (acl_got, acl (101000, 65534), ACL_SIZE),
+	    "an ACL's user and group shifted, the one out of the range 65534");
 	close (c);
 	ok (fstatat (root, "idcopies/u0-100000-65536_0-200000-65536/" HEX, &a, 0) == 0 &&
 	        idcopy_layer (root, key, HEX, &u, &g, &e) == 0 &&
