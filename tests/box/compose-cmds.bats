@@ -91,6 +91,23 @@ state () { box inspect -f '{{.State.Status}}' "$1"; }
 	[[ $output == *'service "a" is not running'* ]]
 }
 
+@test "ports: ranges, a range of host ports for one target, an IPv6 host address, as -p takes them" {
+	p=$(free_range 5)
+	printf 'services:\n  a:\n    image: small\n    command: sleep 1000\n    ports: ["127.0.0.1:%s-%s:80-81", "%s-%s:90", "[::1]:%s:91/udp"]\n' \
+		"$p" "$((p + 1))" "$((p + 2))" "$((p + 3))" "$((p + 4))" >compose.yaml
+	run -0 box compose config --format json
+	[[ $(jq -c '[.services.a.ports[] | [.host_ip, .published, .target, .protocol]]' <<<"$output") == '[["127.0.0.1","'$p'",80,"tcp"],["127.0.0.1","'$((p + 1))'",81,"tcp"],[null,"'$((p + 2))-$((p + 3))'",90,"tcp"],["::1","'$((p + 4))'",91,"udp"]]' ]]
+	run -0 box compose up -d
+	run -0 box inspect -f '{{json .HostConfig.PortBindings}}' app-a-1
+	[[ $output == '{"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"'$p'"}],"81/tcp":[{"HostIp":"127.0.0.1","HostPort":"'$((p + 1))'"}],"90/tcp":[{"HostIp":"","HostPort":"'$((p + 2))-$((p + 3))'"}],"91/udp":[{"HostIp":"::1","HostPort":"'$((p + 4))'"}]}' ]]
+	run -0 box compose port a 81
+	[[ $output == "127.0.0.1:$((p + 1))" ]]
+	run -0 box compose port a 90
+	[[ $output == "0.0.0.0:$((p + 2))" ]]
+	run -0 box compose port --protocol udp a 91
+	[[ $output == "::1:$((p + 4))" ]]
+}
+
 @test "wait: each container's exit, the last one's code; --down-project takes the project down after" {
 	printf 'services:\n  a:\n    image: small\n    command: sh -c "sleep 0.3; exit 3"\n  b:\n    image: small\n    command: sleep 1000\n' >compose.yaml
 	run -0 box compose up -d

@@ -181,3 +181,155 @@ time.sleep(30)' "$p" >"$BATS_TEST_TMPDIR/l6.out" 2>&1 3>&- &
 	run --separate-stderr -1 box port nope nope
 	[[ $stderr == "Error: No such container: nope" ]]
 }
+
+# wait_http URL: the URL answers within 3 s
+wait_http () {
+	for _ in $(seq 30); do curl -s --max-time 1 "$1" >/dev/null && return 0; sleep 0.1; done
+	return 1
+}
+
+@test "-p A-C:80-82: each host port reaches its container port; port, ps and inspect as Docker's" {
+	p=$(free_range 3)
+	box run -d --name rng -p "$p-$((p + 2)):80-82" small \
+		sh -c "httpd -p 80 -h /etc; httpd -p 81 -h /etc; httpd -f -p 82 -h /etc"
+	wait_http "http://127.0.0.1:$((p + 2))/hostname"
+	run -0 curl -s --max-time 5 "http://127.0.0.1:$p/hostname"
+	[[ $output == "$(box inspect -f '{{.Config.Hostname}}' rng)" ]]
+	run -0 curl -s --max-time 5 "http://127.0.0.1:$((p + 1))/hostname"
+	[[ $output == "$(box inspect -f '{{.Config.Hostname}}' rng)" ]]
+	run -0 curl -s --max-time 5 "http://[::1]:$((p + 2))/hostname"
+	run -0 box port rng 81
+	[[ $output == "0.0.0.0:$((p + 1))"$'\n'":::$((p + 1))" ]]
+	run -0 box inspect -f '{{json .HostConfig.PortBindings}}' rng
+	[[ $output == '{"80/tcp":[{"HostIp":"","HostPort":"'$p'"}],"81/tcp":[{"HostIp":"","HostPort":"'$((p + 1))'"}],"82/tcp":[{"HostIp":"","HostPort":"'$((p + 2))'"}]}' ]]
+	run -0 box inspect -f '{{json .Config.ExposedPorts}}' rng
+	[[ $output == '{"80/tcp":{},"81/tcp":{},"82/tcp":{}}' ]]
+	# Docker 20.10's ps collapses a range only where host and container
+	# ports are the same: here one mapping each
+	run -0 box ps --format '{{.Ports}}'
+	[[ $output == "0.0.0.0:$p->80/tcp, :::$p->80/tcp, 0.0.0.0:$((p + 1))->81/tcp, :::$((p + 1))->81/tcp, 0.0.0.0:$((p + 2))->82/tcp, :::$((p + 2))->82/tcp" ]]
+	box rm -f rng
+	for q in $p $((p + 1)) $((p + 2)); do
+		[[ ! -e $BOX_ROOT/networks/.ports/tcp-$q && ! -e $BOX_ROOT/networks/.ports/tcp6-$q ]]
+	done
+}
+
+@test "-p A-B:80: the first free port of the range; none free: Docker's words, nothing kept" {
+	p=$(free_range 2)
+	box run -d --name h1 -p "$p-$((p + 1)):80" small httpd -f -p 80 -h /etc
+	box run -d --name h2 -p "$p-$((p + 1)):80" small httpd -f -p 80 -h /etc
+	run -0 box port h1 80
+	[[ $output == "0.0.0.0:$p"$'\n'":::$p" ]]
+	run -0 box port h2 80
+	[[ $output == "0.0.0.0:$((p + 1))"$'\n'":::$((p + 1))" ]]
+	wait_http "http://127.0.0.1:$((p + 1))/hostname"
+	run -0 curl -s --max-time 5 "http://127.0.0.1:$((p + 1))/hostname"
+	[[ $output == "$(box inspect -f '{{.Config.Hostname}}' h2)" ]]
+	# the binding keeps the range, the settings the port taken
+	run -0 box inspect -f '{{json .HostConfig.PortBindings}}|{{json .NetworkSettings.Ports}}' h2
+	[[ $output == '{"80/tcp":[{"HostIp":"","HostPort":"'$p-$((p + 1))'"}]}|{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"'$((p + 1))'"},{"HostIp":"::","HostPort":"'$((p + 1))'"}]}' ]]
+	before=$(net_counts)
+	box create --name h3 -p "$p-$((p + 1)):80" small httpd -f -p 80 -h /etc >/dev/null
+	run --separate-stderr box start h3
+	[[ $status == 1 ]]
+	[[ ${stderr%%$'\n'*} == "Error response from daemon: driver failed programming external connectivity on endpoint h3 ("*"): all ports are allocated" ]]
+	[[ $(net_counts) == "$before" ]]
+	# a port of the range freed: the next start takes it
+	box rm -f h1
+	box start h3
+	run -0 box port h3 80
+	[[ $output == "0.0.0.0:$p"$'\n'":::$p" ]]
+}
+
+@test "-p [::1]:P:80 and [::]:P:81: published on that IPv6 address alone, through the relay" {
+	ip -6 addr show dev lo | grep -q 'inet6 ::1/128' || {
+		echo "this host's lo has no ::1: the test needs IPv6" >&2
+		return 1
+	}
+	p=$(free_range 3)
+	box run -d --name v6 -p "[::1]:$p:80" -p "[::]:$((p + 1)):81" -p "[::1]:$((p + 2)):5353/udp" small \
+		sh -c 'httpd -p 81 -h /etc; httpd -f -p 80 -h /etc'
+	wait_http "http://[::1]:$p/hostname"
+	run -0 curl -s --max-time 5 "http://[::1]:$p/hostname"
+	[[ $output == "$(box inspect -f '{{.Config.Hostname}}' v6)" ]]
+	run -0 curl -s --max-time 5 "http://[::1]:$((p + 1))/hostname"
+	# not on IPv4: no DNAT for these
+	run curl -s --max-time 2 "http://127.0.0.1:$p/hostname"
+	[[ $status != 0 ]]
+	run curl -s --max-time 2 "http://127.0.0.1:$((p + 1))/hostname"
+	[[ $status != 0 ]]
+	run -0 box port v6
+	[[ $output == "80/tcp -> ::1:$p"$'\n'"81/tcp -> :::$((p + 1))"$'\n'"5353/udp -> ::1:$((p + 2))" ]]
+	run -0 box inspect -f '{{json .NetworkSettings.Ports}}' v6
+	[[ $output == '{"5353/udp":[{"HostIp":"::1","HostPort":"'$((p + 2))'"}],"80/tcp":[{"HostIp":"::1","HostPort":"'$p'"}],"81/tcp":[{"HostIp":"::","HostPort":"'$((p + 1))'"}]}' ]]
+	run -0 box ps --format '{{.Ports}}'
+	[[ $output == "::1:$p->80/tcp, :::$((p + 1))->81/tcp, ::1:$((p + 2))->5353/udp" ]]
+	id=$(readlink "$BOX_ROOT/names/v6")
+	(cd "$BATS_TEST_TMPDIR" && nsenter --net="$BOX_ROOT/containers/$id/netns" \
+		timeout 10 python3 "$TESTS_DIR/fixtures/udp.py" serve 5353 </dev/null >"$BATS_TEST_TMPDIR/udp.out" 2>&1 &)
+	sleep 0.3
+	run -0 python3 "$TESTS_DIR/fixtures/udp.py" send ::1 "$((p + 2))" hello-v6
+	[[ $output == "pong hello-v6" ]]
+	pid=$(relay6_pid "$p")
+	running "$pid"
+	box stop -t 0 v6
+	run -1 running "$pid"
+	for f in tcp-$p tcp6-$p tcp-$((p + 1)) tcp6-$((p + 1)) udp-$((p + 2)) udp6-$((p + 2)); do
+		[[ ! -e $BOX_ROOT/networks/.ports/$f ]]
+	done
+}
+
+@test "-p [::1]:P:80 with [::1]:P taken: docker-proxy's words, nothing left" {
+	p=$(free_range 1)
+	python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET6)
+s.bind(("::1", int(sys.argv[1])))
+s.listen()
+print("up", flush=True)
+time.sleep(30)' "$p" >"$BATS_TEST_TMPDIR/l6.out" 2>&1 3>&- &
+	lpid=$!
+	for _ in $(seq 50); do grep -q up "$BATS_TEST_TMPDIR/l6.out" && break; sleep 0.1; done
+	box run --rm small true
+	before=$(net_counts)
+	run box run -d --name taken -p "[::1]:$p:80" small sleep 100
+	kill "$lpid"
+	[[ $status == 125 ]]
+	[[ $output == *"driver failed programming external connectivity on endpoint taken ("*"): Error starting userland proxy: listen tcp6 [::1]:$p: bind: address already in use"* ]]
+	diff <(echo "$before") <(net_counts)
+	[[ ! -e $BOX_ROOT/networks/.ports/tcp-$p && ! -e $BOX_ROOT/networks/.ports/tcp6-$p ]]
+}
+
+@test "--expose A-C and -P: each exposed port (the image's 80 too) on a port of its own; 0 is picked too" {
+	box run -d --name ex --expose 7000-7002 --expose 7100/udp -P -p 127.0.0.1:0:90 small httpd -f -p 7001 -h /etc
+	run -0 box inspect -f '{{json .Config.ExposedPorts}}' ex
+	[[ $output == '{"7000/tcp":{},"7001/tcp":{},"7002/tcp":{},"7100/udp":{},"80/tcp":{},"90/tcp":{}}' ]]
+	run -0 box inspect -f '{{range $k, $v := .NetworkSettings.Ports}}{{$k}}={{len $v}} {{end}}' ex
+	[[ $output == "7000/tcp=2 7001/tcp=2 7002/tcp=2 7100/udp=2 80/tcp=2 90/tcp=1 " ]]
+	run -0 box port ex 90
+	[[ $output =~ ^127\.0\.0\.1:[1-9][0-9]*$ ]]
+	run -0 box port ex 7001
+	[[ $output =~ ^0\.0\.0\.0:([0-9]+)$'\n':::([0-9]+)$ ]]
+	p=${BASH_REMATCH[1]}
+	wait_http "http://127.0.0.1:$p/hostname"
+	run -0 curl -s --max-time 5 "http://127.0.0.1:$p/hostname"
+	[[ $output == "$(box inspect -f '{{.Config.Hostname}}' ex)" ]]
+	# five distinct host ports
+	run -0 box port ex
+	[[ $(grep -c . <<<"$output") == 11 ]]
+	[[ $(sed -n 's/.*0\.0\.0\.0:\([0-9]*\)$/\1/p' <<<"$output" | sort -u | wc -l) == 5 ]]
+}
+
+@test "-p errors in the docker CLI's words, exit 125, nothing made" {
+	before=$(ls "$BOX_ROOT/containers" 2>/dev/null | wc -l)
+	run --separate-stderr -125 box run --rm -p 99999:80 small true
+	[[ $stderr == "box: Invalid hostPort: 99999."$'\n'"See 'box run --help'." ]]
+	run --separate-stderr -125 box run --rm -p 1-3:4-5 small true
+	[[ ${stderr%%$'\n'*} == *": Invalid ranges specified for container and host Ports: 4-5 and 1-3." ]]
+	run --separate-stderr -125 box run --rm -p '[::1:80:80' small true
+	[[ ${stderr%%$'\n'*} == *": Invalid ip address [::1: address [::1:: missing ']' in address." ]]
+	run --separate-stderr -125 box create -p :80/sctpx small true
+	[[ ${stderr%%$'\n'*} == *": Invalid proto: sctpx." ]]
+	run --separate-stderr -125 box create --expose 80-70 small true
+	[[ ${stderr%%$'\n'*} == *": invalid range format for --expose: 80-70, error: Invalid range specified for the Port: 80-70." ]]
+	[[ $(ls "$BOX_ROOT/containers" 2>/dev/null | wc -l) == "$before" ]]
+}

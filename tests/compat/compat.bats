@@ -48,3 +48,4 @@ setup () {
 @test "events" { compat_file "$TESTS_DIR/compat/cases/events.case"; }
 @test "fidelity" { compat_file "$TESTS_DIR/compat/cases/fidelity.case"; }
 @test "cli2" { compat_file "$TESTS_DIR/compat/cases/cli2.case"; }
+@test "ports" { compat_file "$TESTS_DIR/compat/cases/ports.case"; }

@@ -341,8 +341,9 @@ crun_run () {
 		-P --ip 10.1.2.3 --network-alias web --network-alias www --add-host db:10.0.0.9 \
 		--add-host v6=::1 --dns 192.0.2.53 small
 	[[ $(crt .HostConfig.NetworkMode) == '"mynet"' && $(crt .HostConfig.PublishAllPorts) == true ]]
-	[[ $(crt '.HostConfig.PortBindings') == '{"80/tcp":[{"HostIp":"","HostPort":"8080"}],"53/udp":[{"HostIp":"127.0.0.1","HostPort":"5353"}],"90/tcp":[{"HostIp":"","HostPort":"9000"}],"91/tcp":[{"HostIp":"","HostPort":"9001"}]}' ]]
-	[[ $(crt '.Config.ExposedPorts | keys') == '["53/udp","7000/tcp","80/tcp","90/tcp","91/tcp"]' ]]
+	# keys in Go's order for a map (sorted), as Docker's inspect writes them
+	[[ $(crt '.HostConfig.PortBindings') == '{"53/udp":[{"HostIp":"127.0.0.1","HostPort":"5353"}],"80/tcp":[{"HostIp":"","HostPort":"8080"}],"90/tcp":[{"HostIp":"","HostPort":"9000"}],"91/tcp":[{"HostIp":"","HostPort":"9001"}]}' ]]
+	[[ $(crt '.Config.ExposedPorts | keys_unsorted') == '["53/udp","7000/tcp","80/tcp","90/tcp","91/tcp"]' ]]
 	[[ $(crt .NetworkingConfig) == '{"EndpointsConfig":{"mynet":{"IPAMConfig":{"IPv4Address":"10.1.2.3"},"Aliases":["web","www"]}}}' ]]
 	[[ $(crt .HostConfig.ExtraHosts) == '["db:10.0.0.9","v6:::1"]' ]]
 	[[ $(crt .HostConfig.Dns) == '["192.0.2.53"]' ]]
@@ -823,9 +824,9 @@ leftovers () {
 	run --separate-stderr -2 ctr-create -m lots small
 	[[ $stderr == "ctr-create: invalid argument \"lots\" for \"-m, --memory\" flag: invalid size: 'lots'" ]]
 	run --separate-stderr -2 ctr-create -p 80:http small
-	[[ $stderr == "ctr-create: invalid containerPort: http" ]]
+	[[ $stderr == "ctr-create: Invalid containerPort: http" ]]
 	run --separate-stderr -2 ctr-create -p 1.2.3:80:80 small
-	[[ $stderr == "ctr-create: invalid IP address: 1.2.3" ]]
+	[[ $stderr == "ctr-create: Invalid ip address: 1.2.3" ]]
 	run --separate-stderr -2 ctr-create --bogus small
 	[[ $stderr == "ctr-create: unknown flag: --bogus" ]]
 	run --separate-stderr -2 ctr-create -tX small

@@ -75,12 +75,56 @@ test_publish (void)
 	    "\"71/sctp\":[{\"HostIp\":\"\",\"HostPort\":\"7001\"}],\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"\"}],"
 	    "\"90/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"9000-9005\"}]}",
 	    "port bindings");
-	ok (copts_publish ("1-3:1-2", ex, b, &e) < 0 && strstr (e.msg, "invalid ranges"), "unequal ranges refused");
-	ok (copts_publish ("80/icmp", ex, b, &e) < 0 && !strcmp (e.msg, "invalid proto: icmp"), "bad proto");
-	ok (copts_publish ("99999", ex, b, &e) < 0 && !strcmp (e.msg, "invalid containerPort: 99999"), "bad port");
-	ok (copts_publish ("x:80", ex, b, &e) < 0 && !strcmp (e.msg, "invalid hostPort: x"), "bad host port");
+	ok (copts_publish ("1-3:1-2", ex, b, &e) < 0 &&
+	        !strcmp (e.msg, "Invalid ranges specified for container and host Ports: 1-2 and 1-3"),
+	    "unequal ranges refused");
+	ok (copts_publish ("80/icmp", ex, b, &e) < 0 && !strcmp (e.msg, "Invalid proto: icmp"), "bad proto");
+	ok (copts_publish ("99999", ex, b, &e) < 0 && !strcmp (e.msg, "Invalid containerPort: 99999"), "bad port");
+	ok (copts_publish ("x:80", ex, b, &e) < 0 && !strcmp (e.msg, "Invalid hostPort: x"), "bad host port");
+	/* nat.ParsePortSpec's order: the address, then the ports, the protocol last */
+	ok (copts_publish ("1-3:4-5/nope", ex, b, &e) < 0 && strstr (e.msg, "Invalid ranges"), "ranges before proto");
+	ok (copts_publish ("[::1:80:80", ex, b, &e) < 0 &&
+	        !strcmp (e.msg, "Invalid ip address [::1: address [::1:: missing ']' in address"),
+	    "an unclosed bracket, in net.SplitHostPort's words");
+	ok (copts_publish ("::1:80:80", ex, b, &e) < 0 &&
+	        !strcmp (e.msg, "Invalid ip address ::1: address ::1:: too many colons in address"),
+	    "an IPv6 address without brackets");
+	ok (copts_publish ("1.2.3.4.5:80:80", ex, b, &e) < 0 && !strcmp (e.msg, "Invalid ip address: 1.2.3.4.5"),
+	    "not an address");
+	ok (copts_publish ("/udp", ex, b, &e) < 0 && !strcmp (e.msg, "No port specified: /udp<empty>"), "no port");
+	json_decref (b);
+	b = json_object ();
+	ok (copts_publish ("8080:80/UDP", ex, b, &e) == 0 && copts_publish ("1-2-9:80-81", ex, b, &e) == 0,
+	    "a protocol in capitals, a range with a second dash (Go ignores what follows)");
+	is_str (
+	    dump (b),
+	    "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"1\"}],\"80/udp\":[{\"HostIp\":\"\",\"HostPort\":\"8080\"}],"
+	    "\"81/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"2\"}]}",
+	    "their bindings");
 	json_decref (ex);
 	json_decref (b);
+}
+
+static void
+test_expose (void)
+{
+	json_t *ex = json_object ();
+	struct bx_err e = {0};
+
+	ok (copts_expose ("7000-7002", ex, &e) == 0 && copts_expose ("53/udp", ex, &e) == 0, "--expose ranges");
+	is_str (dump (ex), "{\"53/udp\":{},\"7000/tcp\":{},\"7001/tcp\":{},\"7002/tcp\":{}}", "exposed");
+	ok (copts_expose ("80:90", ex, &e) < 0 && !strcmp (e.msg, "invalid port format for --expose: 80:90"),
+	    "a colon");
+	ok (copts_expose ("80-70", ex, &e) < 0 &&
+	        !strcmp (e.msg, "invalid range format for --expose: 80-70, error: Invalid range specified for the "
+	                        "Port: 80-70"),
+	    "a range backwards");
+	ok (copts_expose ("x", ex, &e) < 0 &&
+	        !strcmp (e.msg, "invalid range format for --expose: x, error: strconv.ParseUint: parsing \"x\": "
+	                        "invalid syntax"),
+	    "not a number");
+	ok (copts_expose ("70000", ex, &e) < 0 && strstr (e.msg, "value out of range"), "out of range");
+	json_decref (ex);
 }
 
 static void
@@ -148,6 +192,7 @@ main (void)
 	test_ram ();
 	test_cpus ();
 	test_publish ();
+	test_expose ();
 	test_restart ();
 	return tap_done ();
 }

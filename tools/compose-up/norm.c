@@ -148,7 +148,8 @@ port_range (const char *s, long *lo, long *hi)
 	return *end || *lo < 0 || *hi < *lo || *hi > 65535 ? -1 : 0;
 }
 
-/* [[IP:]PUBLISHED[-RANGE]:]TARGET[-RANGE][/PROTO] */
+/* [[IP:]PUBLISHED[-RANGE]:]TARGET[-RANGE][/PROTO], IP an IPv6 one in
+ * brackets (kept without, as Compose's host_ip) */
 static int
 port_short (json_t *out, const char *spec, struct bx_err *e)
 {
@@ -171,14 +172,21 @@ port_short (json_t *out, const char *spec, struct bx_err *e)
 			pub = s;
 	} else
 		target = s;
+	if (ip && ip[0] == '[' && ip[strlen (ip) - 1] == ']') {
+		ip[strlen (ip) - 1] = '\0';
+		ip++;
+	}
 	if (port_range (target, &tlo, &thi) < 0 || (pub && *pub && port_range (pub, &plo, &phi) < 0) ||
-	    (pub && *pub && phi - plo != thi - tlo && plo != phi))
+	    (pub && *pub && phi - plo != thi - tlo && tlo != thi))
 		return err_set (e, BX_USAGE, 0, "invalid port: %s", spec);
 	for (long p = tlo; p <= thi; p++) {
 		json_t *o = json_pack ("{s:s, s:I, s:s}", "mode", "ingress", "target", (json_int_t)p, "protocol",
 		                       proto && *proto ? proto : "tcp");
 		char buf[16];
-		if (pub && *pub) {
+		/* a range of published ports for one target: one of them, picked */
+		if (pub && *pub && tlo == thi && plo != phi)
+			json_object_set_new (o, "published", json_string (pub));
+		else if (pub && *pub) {
 			snprintf (buf, sizeof buf, "%ld", plo == phi ? plo : plo + (p - tlo));
 			json_object_set_new (o, "published", json_string (buf));
 		}

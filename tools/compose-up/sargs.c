@@ -286,9 +286,12 @@ add_ports (const json_t *svc, struct prog_argv *a)
 		const char *pub = json_string_value (json_object_get (p, "published"));
 		long long t = json_integer_value (json_object_get (p, "target"));
 		const char *proto = json_string_value (json_object_get (p, "protocol")) ?: "tcp";
+		/* an IPv6 host address bracketed, as -p reads it */
+		int v6 = ip && strchr (ip, ':');
 		prog_add (a, "-p");
 		if (pub || ip)
-			prog_addf (a, "%s%s%s:%lld/%s", ip ? ip : "", ip ? ":" : "", pub ? pub : "", t, proto);
+			prog_addf (a, "%s%s%s%s%s:%lld/%s", v6 ? "[" : "", ip ? ip : "", v6 ? "]" : "", ip ? ":" : "",
+			           pub ? pub : "", t, proto);
 		else
 			prog_addf (a, "%lld/%s", t, proto);
 	}

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,28 +39,47 @@ copts_cpus (const char *s, int64_t *nano, struct bx_err *e)
 	return 0;
 }
 
-/* "80" or "8000-8010" -> [lo, hi]; 0 ok */
+/* strconv.ParseUint (S, 10, 16), N bytes of it, in Go's words */
 static int
-port_range (const char *s, size_t n, long *lo, long *hi)
+port_uint (const char *s, size_t n, unsigned long *v, char *why, size_t nwhy)
 {
-	char buf[32], *dash, *end;
+	bool range_err = false;
 
-	if (n == 0 || n >= sizeof buf)
-		return -1;
-	memcpy (buf, s, n);
-	buf[n] = '\0';
-	dash = strchr (buf, '-');
-	if (dash)
-		*dash = '\0';
-	*lo = strtol (buf, &end, 10);
-	if (!isdigit ((unsigned char)buf[0]) || *end || *lo < 0 || *lo > 65535)
+	*v = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (!isdigit ((unsigned char)s[k]))
+			return snprintf (why, nwhy, "strconv.ParseUint: parsing \"%.*s\": invalid syntax", (int)n, s),
+			       -1;
+		*v = *v * 10 + (unsigned long)(s[k] - '0');
+		range_err = range_err || *v > 65535;
+		if (*v > 65535)
+			*v = 65536;
+	}
+	if (n == 0)
+		return snprintf (why, nwhy, "strconv.ParseUint: parsing \"\": invalid syntax"), -1;
+	if (range_err)
+		return snprintf (why, nwhy, "strconv.ParseUint: parsing \"%.*s\": value out of range", (int)n, s), -1;
+	return 0;
+}
+
+/* nat.ParsePortRange: "80" or "8000-8010" (what follows a second dash is
+ * ignored, as Go's) -> [lo, hi]; WHY its error */
+static int
+port_range (const char *s, unsigned long *lo, unsigned long *hi, char *why, size_t nwhy)
+{
+	const char *dash = strchr (s, '-');
+
+	if (!*s)
+		return snprintf (why, nwhy, "Empty string specified for ports."), -1;
+	if (port_uint (s, dash ? (size_t)(dash - s) : strlen (s), lo, why, nwhy) < 0)
 		return -1;
 	*hi = *lo;
-	if (dash) {
-		*hi = strtol (dash + 1, &end, 10);
-		if (!isdigit ((unsigned char)dash[1]) || *end || *hi < *lo || *hi > 65535)
-			return -1;
-	}
+	if (!dash)
+		return 0;
+	if (port_uint (dash + 1, strcspn (dash + 1, "-"), hi, why, nwhy) < 0)
+		return -1;
+	if (*hi < *lo)
+		return snprintf (why, nwhy, "Invalid range specified for the Port: %s", s), -1;
 	return 0;
 }
 
@@ -69,27 +89,51 @@ proto_ok (const char *p)
 	return strcmp (p, "tcp") == 0 || strcmp (p, "udp") == 0 || strcmp (p, "sctp") == 0;
 }
 
+/* nat.SplitProtoPort: "80/udp" -> "80", "udp"; "80" and "80/" tcp; an
+ * empty port, none. Cuts S at the slash. */
+static void
+proto_split (char *s, const char **proto)
+{
+	char *slash = strchr (s, '/'), *second;
+
+	*proto = "tcp";
+	if (!slash)
+		return;
+	*slash = '\0';
+	if ((second = strchr (slash + 1, '/')))
+		*second = '\0';
+	if (!*s)
+		*proto = "";
+	else if (slash[1])
+		*proto = slash + 1;
+}
+
 int
 copts_expose (const char *s, json_t *exposed, struct bx_err *e)
 {
-	const char *slash = strchr (s, '/');
-	const char *proto = slash ? slash + 1 : "tcp";
-	long lo, hi;
-	char key[48];
+	_cleanup_free_ char *copy = strdup (s);
+	const char *proto;
+	unsigned long lo, hi;
+	char key[48], why[128];
 
-	if (!proto_ok (proto))
-		return err_set (e, BX_USAGE, 0, "invalid proto: %s", proto);
-	if (port_range (s, slash ? (size_t)(slash - s) : strlen (s), &lo, &hi) < 0)
-		return err_set (e, BX_USAGE, 0, "invalid range format for --expose specification: \"%s\"", s);
-	for (long p = lo; p <= hi; p++) {
-		snprintf (key, sizeof key, "%ld/%s", p, proto);
+	if (!copy)
+		return err_set (e, BX_SYSTEM, ENOMEM, "--expose");
+	if (strchr (s, ':'))
+		return err_set (e, BX_USAGE, 0, "invalid port format for --expose: %s", s);
+	proto_split (copy, &proto);
+	if (port_range (copy, &lo, &hi, why, sizeof why) < 0)
+		return err_set (e, BX_USAGE, 0, "invalid range format for --expose: %s, error: %s", s, why);
+	/* the docker CLI takes any protocol here (nat.NewPort checks none) */
+	for (unsigned long p = lo; p <= hi; p++) {
+		snprintf (key, sizeof key, "%lu/%.16s", p, proto);
 		json_object_set_new (exposed, key, json_object ());
 	}
 	return 0;
 }
 
-/* split "[ip:][host:]ctr" (ip may be [v6]) */
-static int
+/* nat's splitParts: "[ip:][host:]ctr", the address everything before the
+ * last two colons (so an IPv6 one is bracketed) */
+static void
 publish_split (char *s, char **ip, char **host, char **ctr)
 {
 	char *last = strrchr (s, ':'), *prev;
@@ -97,69 +141,102 @@ publish_split (char *s, char **ip, char **host, char **ctr)
 	*ip = *host = NULL;
 	*ctr = s;
 	if (!last)
-		return 0;
+		return;
 	*last = '\0';
 	*ctr = last + 1;
-	prev = strrchr (s, ':');
-	if (s[0] == '[') { /* [v6]:host or [v6]: */
-		char *close = strchr (s, ']');
-		if (!close || (close[1] != ':' && close[1] != '\0'))
-			return -1;
-		*close = '\0';
-		*ip = s + 1;
-		*host = close[1] ? close + 2 : close + 1;
-		return 0;
-	}
-	if (prev) {
-		*prev = '\0';
-		*ip = s;
-		*host = prev + 1;
-	} else
+	if (!(prev = strrchr (s, ':'))) {
 		*host = s;
+		return;
+	}
+	*prev = '\0';
+	*ip = s;
+	*host = prev + 1;
+}
+
+/* Go's net.SplitHostPort (IP + ":") for the host part: brackets
+ * stripped; its error as net.AddrError words it */
+static int
+publish_host_ip (char *ip, char **out, struct bx_err *e)
+{
+	const char *why = NULL;
+	char *close;
+
+	*out = ip;
+	if (ip[0] == '[') {
+		close = strchr (ip, ']');
+		if (!close)
+			why = "missing ']' in address";
+		else if (close[1] == ':')
+			why = "too many colons in address";
+		else if (close[1])
+			why = "missing port in address";
+		else if (strchr (ip + 1, '[') || strchr (close + 1, ']'))
+			why = strchr (ip + 1, '[') ? "unexpected '[' in address" : "unexpected ']' in address";
+		else {
+			*close = '\0';
+			*out = ip + 1;
+		}
+	} else if (strchr (ip, ':'))
+		why = "too many colons in address";
+	else if (strchr (ip, '[') || strchr (ip, ']'))
+		why = strchr (ip, '[') ? "unexpected '[' in address" : "unexpected ']' in address";
+	if (why)
+		return err_set (e, BX_USAGE, 0, "Invalid ip address %s: address %s:: %s", ip, ip, why);
+	if (**out && !copts_is_ip (*out))
+		return err_set (e, BX_USAGE, 0, "Invalid ip address: %s", *out);
 	return 0;
 }
 
+/* one binding of BINDINGS[KEY] (and KEY exposed) */
+static void
+publish_one (json_t *exposed, json_t *bindings, const char *key, const char *ip, const char *hp)
+{
+	json_t *list;
+
+	json_object_set_new (exposed, key, json_object ());
+	if (!(list = json_object_get (bindings, key)))
+		json_object_set_new (bindings, key, list = json_array ());
+	json_array_append_new (list, json_pack ("{s:s, s:s}", "HostIp", ip, "HostPort", hp));
+}
+
+/* nat.ParsePortSpec: its checks in its order, its words */
 int
 copts_publish (const char *s, json_t *exposed, json_t *bindings, struct bx_err *e)
 {
 	_cleanup_free_ char *copy = strdup (s);
-	char *ip, *host, *ctr, *slash;
-	const char *proto = "tcp";
-	long clo, chi, hlo = 0, hhi = 0;
+	char *rawip, *ip, *host, *ctr, lower[16], why[128], none[1] = "";
+	const char *proto;
+	unsigned long clo, chi, hlo = 0, hhi = 0;
 
-	if (!copy || publish_split (copy, &ip, &host, &ctr) < 0)
-		return err_set (e, BX_USAGE, 0, "invalid IP address: %s", s);
-	if ((slash = strchr (ctr, '/'))) {
-		*slash = '\0';
-		proto = slash + 1;
-	}
-	if (ip && *ip && !copts_is_ip (ip))
-		return err_set (e, BX_USAGE, 0, "invalid IP address: %s", ip);
+	if (!copy)
+		return err_set (e, BX_SYSTEM, ENOMEM, "-p");
+	publish_split (copy, &rawip, &host, &ctr);
+	proto_split (ctr, &proto);
+	if (publish_host_ip (rawip ? rawip : none, &ip, e) < 0)
+		return -1;
 	if (!*ctr)
-		return err_set (e, BX_USAGE, 0, "no port specified: %s<empty>", s);
-	if (port_range (ctr, strlen (ctr), &clo, &chi) < 0)
-		return err_set (e, BX_USAGE, 0, "invalid containerPort: %s", ctr);
-	if (host && *host && port_range (host, strlen (host), &hlo, &hhi) < 0)
-		return err_set (e, BX_USAGE, 0, "invalid hostPort: %s", host);
-	if (!proto_ok (proto))
-		return err_set (e, BX_USAGE, 0, "invalid proto: %s", proto);
+		return err_set (e, BX_USAGE, 0, "No port specified: %s<empty>", s);
+	if (port_range (ctr, &clo, &chi, why, sizeof why) < 0)
+		return err_set (e, BX_USAGE, 0, "Invalid containerPort: %s", ctr);
+	if (host && *host && port_range (host, &hlo, &hhi, why, sizeof why) < 0)
+		return err_set (e, BX_USAGE, 0, "Invalid hostPort: %s", host);
+	/* a host range for one container port: one port of it, picked */
 	if (host && *host && chi - clo != hhi - hlo && chi != clo)
-		return err_set (e, BX_USAGE, 0, "invalid ranges specified for container and host Ports: %s and %s", ctr,
+		return err_set (e, BX_USAGE, 0, "Invalid ranges specified for container and host Ports: %s and %s", ctr,
 		                host);
-	for (long p = clo; p <= chi; p++) {
+	snprintf (lower, sizeof lower, "%s", proto);
+	for (char *c = lower; *c; c++)
+		*c = (char)tolower ((unsigned char)*c);
+	if (!proto_ok (lower))
+		return err_set (e, BX_USAGE, 0, "Invalid proto: %s", proto);
+	for (unsigned long p = clo; p <= chi; p++) {
 		char key[48], hp[32] = "";
-		json_t *list;
-		snprintf (key, sizeof key, "%ld/%s", p, proto);
-		json_object_set_new (exposed, key, json_object ());
-		if (host && *host) {
-			if (chi == clo && hhi != hlo)
-				snprintf (hp, sizeof hp, "%ld-%ld", hlo, hhi);
-			else
-				snprintf (hp, sizeof hp, "%ld", hlo + (p - clo));
-		}
-		if (!(list = json_object_get (bindings, key)))
-			json_object_set_new (bindings, key, list = json_array ());
-		json_array_append_new (list, json_pack ("{s:s, s:s}", "HostIp", ip ? ip : "", "HostPort", hp));
+		snprintf (key, sizeof key, "%lu/%s", p, lower);
+		if (host && *host && chi == clo && hhi != hlo)
+			snprintf (hp, sizeof hp, "%lu-%lu", hlo, hhi);
+		else if (host && *host)
+			snprintf (hp, sizeof hp, "%lu", hlo + (p - clo));
+		publish_one (exposed, bindings, key, ip, hp);
 	}
 	return 0;
 }

@@ -281,6 +281,34 @@ objects_merge (json_t *base, json_t *over)
 	return out;
 }
 
+static int
+cmp_key (const void *a, const void *b)
+{
+	return strcmp (*(const char *const *)a, *(const char *const *)b);
+}
+
+/* O (taken) with its keys in the order Go's encoding/json writes a map's:
+ * sorted, as inspect shows ExposedPorts and PortBindings */
+static json_t *
+keys_sorted (json_t *o)
+{
+	size_t n = json_object_size (o), i = 0;
+	_cleanup_free_ const char **keys = calloc (n ? n : 1, sizeof *keys);
+	json_t *out = json_object (), *v;
+	const char *k;
+
+	if (!keys || !out) {
+		json_decref (out);
+		return o;
+	}
+	json_object_foreach (o, k, v) keys[i++] = k;
+	qsort (keys, n, sizeof *keys, cmp_key);
+	for (i = 0; i < n; i++)
+		json_object_set (out, keys[i], json_object_get (o, keys[i]));
+	json_decref (o);
+	return out;
+}
+
 /* the process's environment: Docker's defaults (CreateDaemonEnvironment),
  * replaced or extended by Config.Env */
 static json_t *
@@ -355,7 +383,8 @@ ctrcfg_merge (struct ctrcfg *c, json_t *img_config, const char *id, const char *
 	                 !f->detach && (f->interactive || (f->attach & 1)), "AttachStdout",
 	                 !f->detach && (!f->attach || (f->attach & 2)), "AttachStderr",
 	                 !f->detach && (!f->attach || (f->attach & 4)));
-	json_object_set_new (cfg, "ExposedPorts", objects_merge (json_object_get (ic, "ExposedPorts"), f->exposed));
+	json_object_set_new (cfg, "ExposedPorts",
+	                     keys_sorted (objects_merge (json_object_get (ic, "ExposedPorts"), f->exposed)));
 	if (json_object_size (json_object_get (cfg, "ExposedPorts")) == 0)
 		json_object_del (cfg, "ExposedPorts");
 	json_object_set_new (cfg, "Tty", json_boolean (f->tty));
@@ -971,8 +1000,9 @@ host_config (struct ctrcfg *c)
 	    f->restart ? json_incref (f->restart) : json_pack ("{s:s, s:i}", "Name", "no", "MaximumRetryCount", 0);
 	/* Docker records "default" for no --network; it is the default bridge */
 	const char *mode = strcmp (f->network, "default") ? c->net_mode : "default";
-	json_t *h = json_pack ("{s:o, s:s, s:O, s:o, s:b}", "Binds", list_or_null (f->binds), "NetworkMode", mode,
-	                       "PortBindings", f->bindings, "RestartPolicy", restart, "AutoRemove", f->auto_remove);
+	json_t *h = json_pack ("{s:o, s:s, s:o, s:o, s:b}", "Binds", list_or_null (f->binds), "NetworkMode", mode,
+	                       "PortBindings", keys_sorted (json_incref (f->bindings)), "RestartPolicy", restart,
+	                       "AutoRemove", f->auto_remove);
 
 	json_object_set_new (h, "CapAdd", list_or_null (f->cap_add));
 	json_object_set_new (h, "CapDrop", list_or_null (f->cap_drop));

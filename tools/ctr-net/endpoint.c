@@ -41,9 +41,10 @@ endpoint_set (struct endpoint *ep, const char *k, const char *v)
 		snprintf (ep->aliases[ep->naliases++], sizeof ep->aliases[0], "%s", v);
 	else if (!strcmp (k, "port") && ep->nports < PORTMAP_MAX) {
 		struct nft_port *p = &ep->ports[ep->nports];
-		char hip[INET_ADDRSTRLEN], relay[8] = "";
-		if (sscanf (v, "%3s %15s %u %u %7s", p->proto, hip, &p->host_port, &p->ctr_port, relay) >= 4 &&
-		    inet_pton (AF_INET, hip, &p->host_ip) == 1) {
+		char hip[INET6_ADDRSTRLEN], relay[8] = "";
+		if (sscanf (v, "%3s %45s %u %u %7s", p->proto, hip, &p->host_port, &p->ctr_port, relay) >= 4 &&
+		    (inet_pton (AF_INET, hip, &p->host_ip) == 1 ||
+		     (p->only6 = inet_pton (AF_INET6, hip, &p->host_ip6) == 1))) {
 			p->ctr_ip = ep->ip;
 			p->relay6 = !strcmp (relay, "relay6");
 			ep->nports++;
@@ -65,7 +66,7 @@ endpoint_ports_to (const struct net *n, struct endpoint *ep)
 	for (int i = 0; i < ep->nports; i++) {
 		struct nft_port *p = &ep->ports[i];
 		p->ctr_ip = ep->ip;
-		p->v6 = n->ipv6 && !p->host_ip.s_addr;
+		p->v6 = n->ipv6 && !p->host_ip.s_addr && !p->only6;
 		if (p->v6)
 			p->ctr_ip6 = endpoint_ip6 (n, ep);
 	}
@@ -107,8 +108,11 @@ endpoint_write (struct net *n, const struct endpoint *ep, struct bx_err *e)
 	for (int i = 0; i < ep->naliases; i++)
 		off += snprintf (buf + off, sizeof buf - off, "alias=%s\n", ep->aliases[i]);
 	for (int i = 0; i < ep->nports; i++) {
-		char hip[INET_ADDRSTRLEN];
-		inet_ntop (AF_INET, &ep->ports[i].host_ip, hip, sizeof hip);
+		char hip[INET6_ADDRSTRLEN];
+		if (ep->ports[i].only6)
+			inet_ntop (AF_INET6, &ep->ports[i].host_ip6, hip, sizeof hip);
+		else
+			inet_ntop (AF_INET, &ep->ports[i].host_ip, hip, sizeof hip);
 		off += snprintf (buf + off, sizeof buf - off, "port=%s %s %u %u%s\n", ep->ports[i].proto, hip,
 		                 ep->ports[i].host_port, ep->ports[i].ctr_port, ep->ports[i].relay6 ? " relay6" : "");
 	}

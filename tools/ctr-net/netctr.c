@@ -343,19 +343,22 @@ ports_json (const struct endpoint *ep, json_t *create)
 	json_t *ports = json_object (), *v, *sorted;
 	json_t *exposed = json_object_get (json_object_get (create, "Config"), "ExposedPorts");
 	const char *key;
-	char k[32], ip[INET_ADDRSTRLEN], hp[8];
+	char k[32], ip[INET6_ADDRSTRLEN], hp[8];
 
 	json_object_foreach (exposed, key, v) json_object_set_new (ports, key, json_null ());
 	for (int i = 0; ep && i < ep->nports; i++) {
 		const struct nft_port *p = &ep->ports[i];
 		snprintf (k, sizeof k, "%u/%s", p->ctr_port, p->proto);
-		inet_ntop (AF_INET, &p->host_ip, ip, sizeof ip);
+		if (p->only6)
+			inet_ntop (AF_INET6, &p->host_ip6, ip, sizeof ip);
+		else
+			inet_ntop (AF_INET, &p->host_ip, ip, sizeof ip);
 		snprintf (hp, sizeof hp, "%u", p->host_port);
 		if (!json_is_array (json_object_get (ports, k)))
 			json_object_set_new (ports, k, json_array ());
 		json_array_append_new (json_object_get (ports, k),
 		                       json_pack ("{s:s, s:s}", "HostIp", ip, "HostPort", hp));
-		if (p->v6 || p->relay6)
+		if (!p->only6 && (p->v6 || p->relay6))
 			json_array_append_new (json_object_get (ports, k),
 			                       json_pack ("{s:s, s:s}", "HostIp", "::", "HostPort", hp));
 	}
@@ -566,7 +569,7 @@ ports_on (const struct net *n, struct endpoint *ep)
 	if (n->internal)
 		ep->nports = 0;
 	for (int i = 0; i < ep->nports; i++)
-		if (!ep->ports[i].host_ip.s_addr)
+		if (!ep->ports[i].host_ip.s_addr && !ep->ports[i].only6)
 			ep->ports[i].host_ip = n->host_binding;
 }
 

@@ -175,6 +175,8 @@ port_elem (char *out, size_t n, const char *verb, const char *t, const struct nf
 	char hip[INET_ADDRSTRLEN], cip[INET_ADDRSTRLEN], cip6[INET6_ADDRSTRLEN], val[64] = "", val6[80] = "";
 	int len;
 
+	if (p->only6)
+		return 0;
 	inet_ntop (AF_INET, &p->host_ip, hip, sizeof hip);
 	inet_ntop (AF_INET, &p->ctr_ip, cip, sizeof cip);
 	inet_ntop (AF_INET6, &p->ctr_ip6, cip6, sizeof cip6);

@@ -38,6 +38,11 @@ struct nft_port {
 	bool v6; /* published on [::] too, to CTR_IP6 */
 	struct in6_addr ctr_ip6;
 	bool relay6; /* published on [::] too, relayed to CTR_IP (portmap) */
+	/* an IPv6 host address given (-p [::1]:P:C): published there alone,
+	 * relayed to CTR_IP, nothing in the IPv4 maps */
+	bool only6;
+	struct in6_addr host_ip6;
+	unsigned host_port_last; /* -p A-B:C: one port of A..B (HOST_PORT A), picked */
 };
 
 #define NFT_INTERNAL 1 /* --internal: nothing in or out of the bridge but to the host */

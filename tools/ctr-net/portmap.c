@@ -17,6 +17,12 @@
 #include "rlnet.h"
 #include "rlproxy.h"
 
+bool
+portmap_proto_ok (const char *proto)
+{
+	return !strcmp (proto, "tcp") || !strcmp (proto, "udp");
+}
+
 /* "80/tcp" -> 80, "tcp" */
 static int
 parse_key (const char *key, struct nft_port *p, struct bx_err *e)
@@ -25,7 +31,7 @@ parse_key (const char *key, struct nft_port *p, struct bx_err *e)
 	long port = strtol (key, &end, 10);
 	const char *proto = *end == '/' ? end + 1 : *end ? NULL : "tcp";
 
-	if (end == key || port < 1 || port > 65535 || !proto || (strcmp (proto, "tcp") && strcmp (proto, "udp")))
+	if (end == key || port < 1 || port > 65535 || !proto || !portmap_proto_ok (proto))
 		return err_set (e, BX_USAGE, 0, "invalid port %s", key);
 	p->ctr_port = (unsigned)port;
 	snprintf (p->proto, sizeof p->proto, "%s", proto);
@@ -38,23 +44,27 @@ parse_binding (const char *key, json_t *b, struct nft_port *p, struct bx_err *e)
 	const char *ip = json_string_value (json_object_get (b, "HostIp"));
 	const char *hp = json_string_value (json_object_get (b, "HostPort"));
 	char *end;
-	long port = 0;
+	long port = 0, last = 0;
 
 	memset (p, 0, sizeof *p);
 	if (parse_key (key, p, e) < 0)
 		return -1;
-	if (ip && *ip && (inet_pton (AF_INET, ip, &p->host_ip) != 1))
-		return err_set (e, BX_USAGE, 0, "invalid host address %s for port %s (IPv4 only)", ip, key);
+	if (ip && *ip && inet_pton (AF_INET, ip, &p->host_ip) != 1 &&
+	    !(p->only6 = inet_pton (AF_INET6, ip, &p->host_ip6) == 1))
+		return err_set (e, BX_USAGE, 0, "invalid host address %s for port %s", ip, key);
+	/* 0 or none: one picked; A-B: one of A..B picked */
 	if (hp && *hp) {
 		port = strtol (hp, &end, 10);
-		if (*end == '-')
-			return err_set (e, BX_USAGE, 0, "port %s: host port ranges: not implemented", key);
-		if (*end || port < 1 || port > 65535)
+		if (*end == '-' && end[1])
+			last = strtol (end + 1, &end, 10);
+		if (*end || port < 0 || port > 65535 || last > 65535 || (last && last < port))
 			return err_set (e, BX_USAGE, 0, "invalid host port %s", hp);
 	}
 	p->host_port = (unsigned)port;
-	/* no address given: every one, the host's IPv6 ones too (Docker) */
-	p->relay6 = !ip || !*ip;
+	p->host_port_last = (unsigned)last;
+	/* no address given: every one, the host's IPv6 ones too (Docker); an
+	 * IPv6 one: that one alone, through the relay */
+	p->relay6 = !ip || !*ip || p->only6;
 	return 0;
 }
 
@@ -83,13 +93,18 @@ portmap_parse (json_t *create, struct nft_port *out, int *n, struct bx_err *e)
 		return 0;
 	json_object_foreach (exposed, key, v)
 	{
+		const char *slash = strchr (key, '/');
 		if (json_object_get (pb, key))
 			continue;
 		if (*n == PORTMAP_MAX)
 			return err_set (e, BX_USAGE, 0, "more than %d published ports", PORTMAP_MAX);
 		memset (&out[*n], 0, sizeof out[*n]);
 		out[*n].relay6 = true;
-		if (parse_key (key, &out[(*n)++], e) < 0)
+		/* --expose takes any protocol (the docker CLI checks none): one
+		 * no port can have is refused when the ports are mapped (proto "") */
+		if (slash && !portmap_proto_ok (slash + 1))
+			out[(*n)++].ctr_port = (unsigned)atoi (key);
+		else if (parse_key (key, &out[(*n)++], e) < 0)
 			return -1;
 	}
 	return 0;
@@ -203,16 +218,24 @@ relay6_start (int rootfd, const struct nft_port *p, struct bx_err *e)
 {
 	char name[64];
 
+	char addr[INET6_ADDRSTRLEN];
+
 	relay6_name (name, p);
 	if (rlproxy_prepare (e) < 0)
 		return -1;
-	if (rlproxy_start (rootfd, name, p->proto, p->host_port, p->ctr_ip, p->ctr_port, e) == 0)
+	if (rlproxy_start (rootfd, name, p->proto, p->only6 ? &p->host_ip6 : &in6addr_any, p->host_port, p->ctr_ip,
+	                   p->ctr_port, e) == 0)
 		return 0;
 	/* docker-proxy's words, which Docker passes on */
+	inet_ntop (AF_INET6, p->only6 ? &p->host_ip6 : &in6addr_any, addr, sizeof addr);
 	if (e->code == BX_CONFLICT)
 		err_set (e, BX_CONFLICT, 0,
-		         "Error starting userland proxy: listen %s6 [::]:%u: bind: address already in use", p->proto,
-		         p->host_port);
+		         "Error starting userland proxy: listen %s6 [%s]:%u: bind: address already in use", p->proto,
+		         addr, p->host_port);
+	else if (e->code == BX_SYSTEM && e->sys == EADDRNOTAVAIL)
+		err_set (e, BX_SYSTEM, 0,
+		         "Error starting userland proxy: listen %s6 [%s]:%u: bind: cannot assign requested address",
+		         p->proto, addr, p->host_port);
 	return -1;
 }
 
@@ -235,12 +258,12 @@ relay6_choose (struct nft_port *p, int n)
 	bool want = false;
 
 	for (int i = 0; i < n; i++) {
-		p[i].relay6 = p[i].relay6 && !p[i].v6;
-		want = want || p[i].relay6;
+		p[i].relay6 = p[i].only6 || (p[i].relay6 && !p[i].v6);
+		want = want || (p[i].relay6 && !p[i].only6);
 	}
 	if (want && (root_is_rootless () || !host_ipv6 ()))
 		for (int i = 0; i < n; i++)
-			p[i].relay6 = false;
+			p[i].relay6 = p[i].only6;
 }
 
 /* What reserving P made, undone */
@@ -250,19 +273,63 @@ unmap_one (int rootfd, int dirfd, const struct nft_port *p, const char *id)
 	if (p->relay6)
 		relay6_stop (rootfd, p);
 	release_one (dirfd, p, id);
-	rlnet_forward (rootfd, p->proto, p->host_ip, p->host_port, 0, &(struct bx_err){0});
+	if (!p->only6)
+		rlnet_forward (rootfd, p->proto, p->host_ip, p->host_port, 0, &(struct bx_err){0});
 }
 
 static int
 reserve_fail (const struct nft_port *p, int err, struct bx_err *e)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET6_ADDRSTRLEN];
 
-	inet_ntop (AF_INET, &p->host_ip, ip, sizeof ip);
+	if (p->only6)
+		inet_ntop (AF_INET6, &p->host_ip6, ip, sizeof ip);
+	else
+		inet_ntop (AF_INET, &p->host_ip, ip, sizeof ip);
+	/* the port allocator's words, for a range none of whose ports is free */
+	if (err == ENOSPC)
+		return err_set (e, BX_CONFLICT, 0, "all ports are allocated");
 	if (err == EEXIST || err == EADDRINUSE)
 		return err_set (e, BX_CONFLICT, 0, "Bind for %s:%u failed: port is already allocated", ip,
 		                p->host_port);
 	return err_set (e, BX_SYSTEM, err, "reserve port %s:%u/%s", ip, p->host_port, p->proto);
+}
+
+/* P's host port, HOST_PORT as it is: 0 on success, an errno */
+static int
+reserve_at (int rootfd, int dirfd, const struct nft_port *p, const char *id)
+{
+	/* an IPv6 address alone: the relay's bind tells whether it is taken */
+	int rc = reserve_one (rootfd, dirfd, p, id) < 0 ? errno : !p->only6 && port_busy (p) ? EADDRINUSE : 0;
+
+	if (rc == EADDRINUSE)
+		release_one (dirfd, p, id);
+	return rc;
+}
+
+/* P's host port reserved: the one asked, the first free one of its range
+ * (ENOSPC: none), or one the kernel picks; 0 or an errno */
+static int
+reserve_port (int rootfd, int dirfd, struct nft_port *p, const char *id)
+{
+	unsigned first = p->host_port, last = p->host_port_last;
+	int rc = 0, tries = 0;
+
+	p->host_port_last = 0;
+	if (first == 0) {
+		do {
+			p->host_port = port_pick (p->proto);
+			rc = reserve_at (rootfd, dirfd, p, id);
+		} while (rc && ++tries < 16);
+		return rc;
+	}
+	if (last <= first)
+		return reserve_at (rootfd, dirfd, p, id);
+	for (p->host_port = first; p->host_port <= last; p->host_port++)
+		if ((rc = reserve_at (rootfd, dirfd, p, id)) == 0)
+			return 0;
+	p->host_port = first;
+	return rc == EEXIST || rc == EADDRINUSE ? ENOSPC : rc;
 }
 
 int
@@ -276,20 +343,22 @@ portmap_reserve (int rootfd, struct nft_port *p, int n, const char *id, struct b
 		return -1;
 	if ((dirfd = openat (rootfd, L_NETWORKS "/" L_PORTS, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "open %s", L_NETWORKS "/" L_PORTS);
+	for (i = 0; i < n; i++)
+		if (!p[i].proto[0]) {
+			close (dirfd);
+			/* libnetwork's words for a protocol it does not know */
+			return err_set (e, BX_CONFLICT, 0, "invalid transport protocol: 0");
+		} else if (p[i].only6 && root_is_rootless ()) {
+			close (dirfd);
+			return err_set (e, BX_USAGE, 0, "port %u/%s: an IPv6 host address, rootless: not implemented",
+			                p[i].ctr_port, p[i].proto);
+		}
 	relay6_choose (p, n);
 	for (i = 0; i < n && rc == 0; i++) {
-		int picked = p[i].host_port == 0, tries = 0;
-		do {
-			if (picked)
-				p[i].host_port = port_pick (p[i].proto);
-			rc = reserve_one (rootfd, dirfd, &p[i], id) < 0 ? errno : port_busy (&p[i]) ? EADDRINUSE : 0;
-			if (rc == EADDRINUSE)
-				release_one (dirfd, &p[i], id);
-		} while (rc && picked && ++tries < 16);
-		if (rc)
+		if ((rc = reserve_port (rootfd, dirfd, &p[i], id)))
 			reserve_fail (&p[i], rc, e);
 		/* rootless: the host's port is slirp4netns's to bind */
-		else if (rlnet_forward (rootfd, p[i].proto, p[i].host_ip, p[i].host_port, 1, e) < 0) {
+		else if (!p[i].only6 && rlnet_forward (rootfd, p[i].proto, p[i].host_ip, p[i].host_port, 1, e) < 0) {
 			release_one (dirfd, &p[i], id);
 			rc = -1;
 		} else if (p[i].relay6 && relay6_start (rootfd, &p[i], e) < 0) {

@@ -10,6 +10,7 @@
 #define BOX_PORTMAP_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "base/err.h"
 #include "nft.h"
@@ -18,8 +19,11 @@
 
 /* The ports CREATE (create.json) publishes: HostConfig.PortBindings, and
  * with HostConfig.PublishAllPorts every Config.ExposedPorts port without a
- * binding. A host port of 0 is to be picked. */
+ * binding. A host port of 0 is to be picked, a range (HOST_PORT_LAST)
+ * one of its ports; an IPv6 host address is ONLY6. */
 int portmap_parse (json_t *create, struct nft_port *out, int *n, struct bx_err *e);
+/* PROTO is one a port can be published with: tcp or udp */
+bool portmap_proto_ok (const char *proto);
 /* Reserve every host port of P for ID, picking free ones for 0; on
  * failure none stays reserved. BX_CONFLICT: "Bind for IP:PORT failed:
  * port is already allocated". */

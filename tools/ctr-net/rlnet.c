@@ -263,7 +263,8 @@ relay_start (int rootfd, unsigned port, struct bx_err *e)
 	relay_name (port, name, sizeof name);
 	if (mkdirat (rootfd, L_RL_PROXY, 0700) < 0 && errno != EEXIST)
 		return err_set (e, BX_SYSTEM, errno, "%s", L_RL_PROXY);
-	return rlproxy_start (rootfd, name, "tcp", port, (struct in_addr){htonl (INADDR_LOOPBACK)}, port, e);
+	return rlproxy_start (rootfd, name, "tcp", &in6addr_any, port, (struct in_addr){htonl (INADDR_LOOPBACK)}, port,
+	                      e);
 }
 
 static int

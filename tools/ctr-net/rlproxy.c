@@ -162,12 +162,11 @@ static void __attribute__ ((noreturn)) rlproxy_loop (int l, const struct sockadd
 	}
 }
 
-/* [::]:PORT, IPv6 alone, listening (UDP: bound); -errno on failure */
+/* ON:PORT, IPv6 alone, listening (UDP: bound); -errno on failure */
 static int
-rlproxy_listen (unsigned port, bool udp)
+rlproxy_listen (const struct in6_addr *on, unsigned port, bool udp)
 {
-	struct sockaddr_in6 a = {
-	    .sin6_family = AF_INET6, .sin6_port = htons ((uint16_t)port), .sin6_addr = IN6ADDR_ANY_INIT};
+	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons ((uint16_t)port), .sin6_addr = *on};
 	int one = 1, s;
 
 	if ((s = socket (AF_INET6, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0)) < 0)
@@ -180,8 +179,9 @@ rlproxy_listen (unsigned port, bool udp)
 	return s;
 }
 
-/* what the spawner's caller asks: a relay of [::]:PORT to TO */
+/* what the spawner's caller asks: a relay of ON:PORT to TO */
 struct rlproxy_req {
+	struct in6_addr on;
 	unsigned port;
 	bool udp;
 	struct sockaddr_in to;
@@ -204,7 +204,7 @@ static void __attribute__ ((noreturn)) rlproxy_spawner (int s)
 		if (fork () != 0)
 			continue;
 		/* a session of its own before it is known: stop kills the group */
-		int l = setsid () < 0 ? -errno : rlproxy_listen (q.port, q.udp);
+		int l = setsid () < 0 ? -errno : rlproxy_listen (&q.on, q.port, q.udp);
 		struct rlproxy_reply r = {l < 0 ? -l : 0, getpid ()};
 		if (write (s, &r, sizeof r) != sizeof r || l < 0)
 			_exit (1);
@@ -238,10 +238,11 @@ rlproxy_prepare (struct bx_err *e)
 }
 
 int
-rlproxy_start (int rootfd, const char *name, const char *proto, unsigned port, struct in_addr to, unsigned to_port,
-               struct bx_err *e)
+rlproxy_start (int rootfd, const char *name, const char *proto, const struct in6_addr *on, unsigned port,
+               struct in_addr to, unsigned to_port, struct bx_err *e)
 {
-	struct rlproxy_req q = {.port = port,
+	struct rlproxy_req q = {.on = *on,
+	                        .port = port,
 	                        .udp = !strcmp (proto, "udp"),
 	                        .to = {.sin_family = AF_INET, .sin_port = htons ((uint16_t)to_port), .sin_addr = to}};
 	struct rlproxy_reply r = {EIO, 0};
@@ -255,7 +256,7 @@ rlproxy_start (int rootfd, const char *name, const char *proto, unsigned port, s
 	if (r.err == EADDRINUSE)
 		return err_set (e, BX_CONFLICT, 0, "Bind for :::%u failed: port is already allocated", port);
 	if (r.err)
-		return err_set (e, BX_SYSTEM, r.err, "listen on [::]:%u", port);
+		return err_set (e, BX_SYSTEM, r.err, "listen on port %u of IPv6", port);
 	snprintf (rec, sizeof rec, "pid=%d\nstart=%llu\n", (int)r.pid, ctr_proc_start_time (r.pid));
 	if (afile_replace_at (rootfd, name, rec, strlen (rec), 0600, e) < 0) {
 		kill (-r.pid, SIGKILL);

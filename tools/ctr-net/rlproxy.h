@@ -24,12 +24,13 @@
  * that stays there and starts the relays rlproxy_start asks for. Once a
  * process: a second call is no error. */
 int rlproxy_prepare (struct bx_err *e);
-/* A relay of [::]:PORT to TO:TO_PORT over PROTO ("tcp" or "udp")
- * started, listening in the host's namespace, recorded in NAME (a path
- * under ROOTFD whose directory exists); the one NAME records from before
- * is ended first. BX_CONFLICT when [::]:PORT is taken. */
-int rlproxy_start (int rootfd, const char *name, const char *proto, unsigned port, struct in_addr to, unsigned to_port,
-                   struct bx_err *e);
+/* A relay of [ON]:PORT (ON: in6addr_any for [::]) to TO:TO_PORT over
+ * PROTO ("tcp" or "udp") started, listening in the host's namespace,
+ * recorded in NAME (a path under ROOTFD whose directory exists); the one
+ * NAME records from before is ended first. BX_CONFLICT when [ON]:PORT is
+ * taken. */
+int rlproxy_start (int rootfd, const char *name, const char *proto, const struct in6_addr *on, unsigned port,
+                   struct in_addr to, unsigned to_port, struct bx_err *e);
 /* The relay NAME records ended (its connections too), the record removed;
  * none is no error. */
 void rlproxy_stop (int rootfd, const char *name);
