@@ -144,11 +144,15 @@ _box_prune () {
 	case $1 in
 	container) opts="-f --force --filter" ;;
 	image) opts="-a --all -f --force --filter" ;;
-	system) opts="-a --all -f --force --volumes" ;;
-	builder) opts="-a --all -f --force" ;;
+	system) opts="-a --all -f --force --volumes --filter" ;;
+	builder) opts="-a --all -f --force --filter --keep-storage" ;;
 	esac
-	if [[ ${COMP_WORDS[COMP_CWORD-1]} == --filter ]]; then
+	if [[ ${COMP_WORDS[COMP_CWORD-1]} == --filter && $1 == builder ]]; then
+		COMPREPLY=($(compgen -W "until= type=" -- "$cur"))
+	elif [[ ${COMP_WORDS[COMP_CWORD-1]} == --filter ]]; then
 		COMPREPLY=($(compgen -W "until= label= label!=" -- "$cur"))
+	elif [[ ${COMP_WORDS[COMP_CWORD-1]} == --keep-storage ]]; then
+		COMPREPLY=()
 	else
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 	fi

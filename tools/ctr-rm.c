@@ -2,7 +2,7 @@
  * ctr-rm - remove containers (docker rm)
  *
  * usage:  ctr-rm [--root DIR] [-f] [-v] CONTAINER...
- *         ctr-rm [--root DIR] --prune [-f] [-v] [--filter until=T|label=K[=V]]...
+ *         ctr-rm [--root DIR] --prune [-f] [-v] [--filter until=T|label=K[=V]|label!=K[=V]]...
  *                [--bytes-fd N]
  * stdin:  --prune without -f reads the answer to Docker's question
  * stdout: each CONTAINER as given, once removed; --prune: what docker
@@ -41,6 +41,7 @@
 #include "base/err.h"
 #include "base/human.h"
 #include "base/layout.h"
+#include "base/pfilter.h"
 #include "base/tree.h"
 #include "base/root.h"
 #include "runtime/ctr.h"
@@ -56,43 +57,21 @@ usage (void)
 	exit (err_code (BX_USAGE));
 }
 
-#define MAXFILTERS 32
-
 struct prune {
-	int on, bytes_fd;
-	int64_t until; /* -1: none */
-	const char *labels[MAXFILTERS], *nolabels[MAXFILTERS];
-	int nlabels, nnolabels;
+	int on, bytes_fd, has_until;
+	int64_t until;
+	struct pfilter f;
 };
 
-/* Docker's until=: a Unix time, an RFC 3339 time or a Go duration ago */
-static int64_t
-parse_until (const char *v)
+/* the daemon's checks of the filters: after the question, as Docker's */
+static int
+prune_filters_read (struct prune *p, struct bx_err *e)
 {
-	char *end;
-	double n = strtod (v, &end);
-	int64_t t;
+	static const char *const keys[] = {"until", "label", "label!", NULL};
 
-	if (end != v && !*end)
-		return (int64_t)n;
-	if (human_time_parse (v, &t) == 0)
-		return t;
-	if (end != v && n >= 0 && (!strcmp (end, "h") || !strcmp (end, "m") || !strcmp (end, "s")))
-		return (int64_t)time (NULL) - (int64_t)(n * (*end == 'h' ? 3600 : *end == 'm' ? 60 : 1));
-	err_die (BX_USAGE, "invalid filter 'until=%s'", v);
-}
-
-static void
-add_filter (struct prune *p, const char *f)
-{
-	if (!strncmp (f, "until=", 6))
-		p->until = parse_until (f + 6);
-	else if (!strncmp (f, "label=", 6) && p->nlabels < MAXFILTERS)
-		p->labels[p->nlabels++] = f + 6;
-	else if (!strncmp (f, "label!=", 7) && p->nnolabels < MAXFILTERS)
-		p->nolabels[p->nnolabels++] = f + 7;
-	else
-		err_die (BX_USAGE, "invalid filter '%.*s'", (int)strcspn (f, "!="), f);
+	if (pfilter_check (&p->f, keys, e) < 0)
+		return -1;
+	return pfilter_until (&p->f, &p->until, &p->has_until, e);
 }
 
 static int
@@ -106,9 +85,9 @@ parse_args (int argc, char **argv, const char **root, struct prune *p)
 	                                   {"filter", required_argument, NULL, O_FILTER},
 	                                   {"bytes-fd", required_argument, NULL, O_BYTES_FD},
 	                                   {0, 0, 0, 0}};
+	struct bx_err e = {0};
 	int c, flags = 0;
 
-	p->until = -1;
 	p->bytes_fd = -1;
 	while ((c = getopt_long (argc, argv, "fv", lo, NULL)) != -1) {
 		switch (c) {
@@ -116,29 +95,20 @@ parse_args (int argc, char **argv, const char **root, struct prune *p)
 		case 'f': flags |= CTR_RM_FORCE; break;
 		case 'v': flags |= CTR_RM_VOLUMES; break;
 		case O_PRUNE: p->on = 1; break;
-		case O_FILTER: add_filter (p, optarg); break;
+		case O_FILTER:
+			if (pfilter_add (&p->f, optarg, &e) < 0)
+				err_flag_value (optarg, "--filter", "%s", e.msg);
+			break;
 		case O_BYTES_FD: p->bytes_fd = atoi (optarg); break;
 		default: err_flag (argv); usage ();
 		}
 	}
-	if (p->on ? optind != argc : optind == argc || p->bytes_fd >= 0 || p->until >= 0 || p->nlabels || p->nnolabels)
+	if (p->on ? optind != argc : optind == argc || p->bytes_fd >= 0 || p->f.n)
 		usage ();
 	return flags;
 }
 
 /* --- prune --------------------------------------------------------------- */
-
-static int
-has_label (json_t *create, const char *want)
-{
-	json_t *x, *labels = json_object_get (json_object_get (create, "Config"), "Labels");
-	const char *eq = strchr (want, '=');
-	char key[512];
-
-	snprintf (key, sizeof key, "%.*s", eq ? (int)(eq - want) : (int)strlen (want), want);
-	x = json_object_get (labels, key);
-	return x && (!eq || !strcmp (json_string_value (x) ? json_string_value (x) : "", eq + 1));
-}
 
 /* Stopped (not running, restarting or paused) and matching the filters. */
 static int
@@ -164,17 +134,14 @@ prunable (int dirfd, const struct prune *p)
 	ctr_state_settle (&st);
 	if (!strcmp (st.status, "running") || !strcmp (st.status, "restarting"))
 		return 0;
-	if (p->until >= 0 && human_time_parse (st.created, &created) == 0 && created >= p->until)
+	if (p->has_until && human_time_parse (st.created, &created) == 0 && created >= p->until)
 		return 0;
 	if (!(create = ctr_create_read (dirfd, &e)))
-		return !p->nlabels && !p->nnolabels;
+		return !pfilter_has (&p->f, "label") && !pfilter_has (&p->f, "label!");
 	/* a live build's step is its own to remove */
 	if (build_alive (create))
 		ok = 0;
-	for (int i = 0; i < p->nlabels; i++)
-		ok &= has_label (create, p->labels[i]);
-	for (int i = 0; i < p->nnolabels; i++)
-		ok &= !has_label (create, p->nolabels[i]);
+	ok = ok && pfilter_labels_match (&p->f, json_object_get (json_object_get (create, "Config"), "Labels"));
 	json_decref (create);
 	return ok;
 }
@@ -232,8 +199,9 @@ sweep_builds (int rootfd)
 }
 
 static int
-cmd_prune (int rootfd, const char *root, int flags, const struct prune *p)
+cmd_prune (int rootfd, const char *root, int flags, struct prune *p)
 {
+	struct bx_err e = {0};
 	int fd = openat (rootfd, L_CONTAINERS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_dir_ DIR *d = fd < 0 ? NULL : fdopendir (fd);
 	struct dirent *de;
@@ -244,6 +212,8 @@ cmd_prune (int rootfd, const char *root, int flags, const struct prune *p)
 	if (!(flags & CTR_RM_FORCE) &&
 	    !confirm_ask (stderr, stdin, "WARNING! This will remove all stopped containers."))
 		return 0;
+	if (prune_filters_read (p, &e) < 0)
+		return err_report (&e);
 	if (!d && fd >= 0)
 		close (fd);
 	while (d && (de = readdir (d)))

@@ -1,7 +1,8 @@
 /*
  * df-prune - remove df-build's build cache, as `docker builder prune`
  *
- * usage:  df-prune [--root DIR] [-a] [-f] [--bytes-fd N] [--plus-bytes N]
+ * usage:  df-prune [--root DIR] [-a] [-f] [--filter KEY=VALUE]... [--keep-storage SIZE]
+ *                 [--bytes-fd N] [--plus-bytes N]
  * stdin:  the answer to Docker's question, without -f
  * stdout: "Deleted build cache objects:" and the removed entries (the
  *         first 25 characters of their keys), then "Total reclaimed
@@ -14,10 +15,15 @@
  *         build/files/ with -a, the RUN cache mounts no RUN holds
  *         (cache/run/), then the blobs (store gc) and the extracted layers
  *         (layers/<hex>/) nothing uses any more, with their sizes
- *         (cache/diffsize/<hex>)
+ *         (cache/diffsize/<hex>); of those, only what the filters
+ *         take (until=DURATION: last written before it; type= as
+ *         BuildKit names its records: regular, exec.cachemount,
+ *         source.local) and, with --keep-storage, the oldest first
+ *         until the cache holds at most SIZE
  * locks:  images/gc.lock exclusive (store_gc, then the layer sweep), tried:
  *         while a build or pull holds it, those stay and a warning says so
- * exit:   0 ok, 2 usage, 5 system error
+ * exit:   0 ok, 1 a filter refused (the daemon's words: "failed to prune
+ *         build cache: ..."), 2 usage, 5 system error
  */
 #include <dirent.h>
 #include <errno.h>
@@ -26,6 +32,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/afile.h"
@@ -35,6 +43,7 @@
 #include "base/human.h"
 #include "base/layout.h"
 #include "base/lock.h"
+#include "base/pfilter.h"
 #include "base/root.h"
 #include "image/bcache.h"
 #include "image/runcache.h"
@@ -46,32 +55,40 @@ struct opts {
 	const char *root;
 	int all, force, bytes_fd;
 	unsigned long long plus;
+	int64_t keep_storage; /* bytes; 0: none */
+	struct pfilter f;
+	int64_t until;    /* seconds; 0: none */
+	const char *type; /* NULL: any */
 };
 
 static void
 usage (void)
 {
-	fprintf (stderr, "usage: %s [--root DIR] [-a] [-f] [--bytes-fd N] [--plus-bytes N]\n", bx_prog);
+	fprintf (stderr,
+	         "usage: %s [--root DIR] [-a] [-f] [--filter KEY=VALUE]... [--keep-storage SIZE] [--bytes-fd N] "
+	         "[--plus-bytes N]\n",
+	         bx_prog);
 	exit (BX_USAGE);
 }
 
 static void
 parse_args (int argc, char **argv, struct opts *o)
 {
-	enum { O_BYTES_FD = 256, O_PLUS, O_NYI };
+	enum { O_BYTES_FD = 256, O_PLUS, O_FILTER, O_KEEP };
 	static const struct option lo[] = {{"root", required_argument, NULL, 'R'},
 	                                   {"all", no_argument, NULL, 'a'},
 	                                   {"force", no_argument, NULL, 'f'},
 	                                   {"bytes-fd", required_argument, NULL, O_BYTES_FD},
 	                                   {"plus-bytes", required_argument, NULL, O_PLUS},
-	                                   {"filter", required_argument, NULL, O_NYI},
-	                                   {"keep-storage", required_argument, NULL, O_NYI},
+	                                   {"filter", required_argument, NULL, O_FILTER},
+	                                   {"keep-storage", required_argument, NULL, O_KEEP},
 	                                   {0, 0, 0, 0}};
-	int c, idx = 0;
+	struct bx_err e = {0};
+	int c;
 	char *end;
 
 	o->bytes_fd = -1;
-	while ((c = getopt_long (argc, argv, "af", lo, &idx)) != -1) {
+	while ((c = getopt_long (argc, argv, "af", lo, NULL)) != -1) {
 		switch (c) {
 		case 'R': o->root = optarg; break;
 		case 'a': o->all = 1; break;
@@ -82,12 +99,162 @@ parse_args (int argc, char **argv, struct opts *o)
 			if (*end || end == optarg)
 				usage ();
 			break;
-		case O_NYI: err_die (BX_USAGE, "--%s: not implemented", lo[idx].name);
-		default: usage ();
+		case O_FILTER:
+			if (pfilter_add (&o->f, optarg, &e) < 0)
+				err_flag_value (optarg, "--filter", "%s", e.msg);
+			break;
+		case O_KEEP:
+			if (human_ram_parse (optarg, &o->keep_storage, &e) < 0)
+				err_flag_value (optarg, "--keep-storage", "%s", e.msg);
+			break;
+		default: err_flag (argv); usage ();
 		}
 	}
 	if (optind != argc)
 		usage ();
+}
+
+/* --- the filters, as the daemon's builder prune reads them ------------------ */
+
+/* until= (or its old name unused-for=): one Go duration */
+static int
+until_read (struct opts *o, struct bx_err *e)
+{
+	const char *v[2], *key = "until";
+	int n = pfilter_get (&o->f, "until", v, 2), old = pfilter_get (&o->f, "unused-for", v + (n > 0), 2 - (n > 0));
+	int64_t ns;
+
+	if (n && old)
+		return err_set (e, BX_FAIL, 0, "conflicting filters: \"until\" and \"unused-for\"");
+	if (old)
+		key = "unused-for";
+	if (n + old > 1)
+		return err_set (e, BX_FAIL, 0, "filters expect only one value");
+	if (n + old == 0)
+		return 0;
+	if (pfilter_duration_parse (v[0], &ns, e) < 0)
+		return err_wrap (e, "\"%s\" filter expects a duration (e.g., '24h')", key);
+	o->until = ns / 1000000000;
+	return 0;
+}
+
+/* BuildKit's fields of a record: one value each; type= is box's, the
+ * others not (label= and label!= the daemon accepts and ignores) */
+static int
+fields_read (struct opts *o, struct bx_err *e)
+{
+	static const char *const fields[] = {"type", "id", "parent", "description", "inuse", "shared", "private", NULL};
+
+	for (int i = 0; fields[i]; i++) {
+		const char *v[2];
+		int n = pfilter_get (&o->f, fields[i], v, 2);
+		if (n > 1)
+			return err_set (e, BX_FAIL, 0, "filters expect only one value");
+		if (n && i == 0)
+			o->type = v[0];
+		else if (n)
+			return err_set (e, BX_FAIL, 0, "filter %s: not implemented", fields[i]);
+	}
+	return 0;
+}
+
+static int
+filters_read (struct opts *o, struct bx_err *e)
+{
+	static const char *const keys[] = {"until", "unused-for",  "label", "label!", "id",      "parent",
+	                                   "type",  "description", "inuse", "shared", "private", NULL};
+
+	if (pfilter_check (&o->f, keys, e) < 0 || until_read (o, e) < 0 || fields_read (o, e) < 0)
+		return err_wrap (e, "failed to prune build cache");
+	return 0;
+}
+
+/* --- what the filters keep ------------------------------------------------- */
+
+struct keep {
+	const struct opts *o;
+	int64_t now;
+	int dry;       /* note the candidates, keep them all */
+	json_t *cands; /* [[mtime, bytes, type/name]] */
+	json_t *go;    /* type/name -> true: --keep-storage's choice */
+	int *header;   /* the section's header printed */
+};
+
+static int
+keep_one (const char *type, const char *name, int64_t mtime, uint64_t bytes, void *arg)
+{
+	struct keep *k = arg;
+	char id[128];
+
+	if (k->o->type && strcmp (type, k->o->type))
+		return 1;
+	/* BuildKit keeps what was used within the duration */
+	if (k->o->until && mtime > k->now - k->o->until)
+		return 1;
+	if (!k->o->keep_storage)
+		return 0;
+	snprintf (id, sizeof id, "%s/%s", type, name);
+	if (k->dry)
+		return json_array_append_new (k->cands,
+		                              json_pack ("[I,I,s]", (json_int_t)mtime, (json_int_t)bytes, id)),
+		       1;
+	return !json_object_get (k->go, id);
+}
+
+static int
+keep_mount (const char *name, int64_t mtime, uint64_t bytes, void *arg)
+{
+	return keep_one ("exec.cachemount", name, mtime, bytes, arg);
+}
+
+static uint64_t
+bytes_under (int at, const char *name)
+{
+	int fd = openat (at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_dir_ DIR *d = fd < 0 ? NULL : fdopendir (fd);
+	struct dirent *de;
+	struct stat st;
+	uint64_t n = 0;
+
+	if (!d) {
+		if (fd >= 0)
+			close (fd);
+		return fstatat (at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? (uint64_t)st.st_size : 0;
+	}
+	while ((de = readdir (d)))
+		if (strcmp (de->d_name, ".") && strcmp (de->d_name, ".."))
+			n += bytes_under (dirfd (d), de->d_name);
+	return n;
+}
+
+static int
+by_age (const void *a, const void *b)
+{
+	json_int_t x = json_integer_value (json_array_get (*(json_t *const *)a, 0));
+	json_int_t y = json_integer_value (json_array_get (*(json_t *const *)b, 0));
+
+	return (x > y) - (x < y);
+}
+
+/* --keep-storage: when the cache holds more than it, the oldest
+ * candidates go until it holds at most that (BuildKit's KeepBytes) */
+static void
+keep_storage_choose (struct keep *k, int rootfd)
+{
+	uint64_t total = bytes_under (rootfd, L_BUILD_CACHE) + bytes_under (rootfd, L_BUILD_FILES) +
+	                 bytes_under (rootfd, L_RUN_CACHE);
+	size_t n = json_array_size (k->cands);
+	_cleanup_free_ json_t **v = calloc (n + 1, sizeof *v);
+
+	if (!v)
+		err_die (BX_SYSTEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_array_get (k->cands, i);
+	qsort (v, n, sizeof *v, by_age);
+	for (size_t i = 0; i < n && total > (uint64_t)k->o->keep_storage; i++) {
+		json_object_set_new (k->go, json_string_value (json_array_get (v[i], 2)), json_true ());
+		total -= (uint64_t)json_integer_value (json_array_get (v[i], 1));
+	}
 }
 
 /* --- what is in use ------------------------------------------------------- */
@@ -199,33 +366,54 @@ sweep_layers (struct store *st, int rootfd, uint64_t *bytes, struct bx_err *e)
 static void
 print_entry (const char *key, void *arg)
 {
-	int *header = arg;
+	struct keep *k = arg;
 
-	printf ("%s%.25s\n", (*header)++ ? "" : "Deleted build cache objects:\n", key);
+	printf ("%s%.25s\n", (*k->header)++ ? "" : "Deleted build cache objects:\n", key);
+}
+
+/* the entries and the cache mounts, but those K keeps */
+static int
+prune_cache (struct opts *o, int rootfd, json_t *ids, struct keep *k, int *header, uint64_t *bytes, struct bx_err *e)
+{
+	struct bcache_prune_cb cb = {keep_one, k->dry ? NULL : print_entry, k};
+	struct bcache_stats bs = {0};
+	unsigned long long mounts = 0;
+
+	k->header = header;
+	if (bcache_prune (rootfd, o->all, ids, &cb, &bs, e) < 0)
+		return -1;
+	/* BuildKit's prune takes the cache mounts, dangling or not */
+	if (runcache_prune (rootfd, keep_mount, k, &mounts, e) < 0)
+		return -1;
+	*bytes += bs.bytes + mounts;
+	return 0;
 }
 
 static int
 prune (struct opts *o, int rootfd, struct store *st, uint64_t *bytes, struct bx_err *e)
 {
 	json_t *ids = json_object (), *live = json_object ();
-	struct bcache_stats bs = {0};
+	struct keep k = {o, (int64_t)time (NULL), 0, json_array (), json_object (), NULL};
 	struct gc_stats gs = {0};
-	unsigned long long mounts = 0;
 	struct bx_err we = {0};
 	int header = 0, rc = 0;
 
 	if (!o->all)
 		rc = images_in_use (st, ids, live, e);
+	if (rc == 0 && o->keep_storage) {
+		k.dry = 1;
+		rc = prune_cache (o, rootfd, ids, &k, &header, bytes, e);
+		keep_storage_choose (&k, rootfd);
+		k.dry = 0;
+	}
 	if (rc == 0)
-		rc = bcache_prune (rootfd, o->all, ids, print_entry, &header, &bs, e);
-	/* BuildKit's prune takes the cache mounts, dangling or not */
-	if (rc == 0)
-		rc = runcache_prune (rootfd, &mounts, e);
+		rc = prune_cache (o, rootfd, ids, &k, &header, bytes, e);
 	json_decref (ids);
 	json_decref (live);
+	json_decref (k.cands);
+	json_decref (k.go);
 	if (rc < 0)
 		return -1;
-	*bytes += bs.bytes + mounts;
 	if (store_gc (st, LOCK_TRY, NULL, NULL, &gs, &we) < 0)
 		err_warn ("%s; blobs kept (img-list gc removes them)", we.msg);
 	else if (sweep_layers (st, rootfd, bytes, &we) < 0)
@@ -252,7 +440,7 @@ main (int argc, char **argv)
 	                              o.all ? "WARNING! This will remove all build cache."
 	                                    : "WARNING! This will remove all dangling build cache."))
 		return 0;
-	if ((rootfd = root_open (o.root, &e)) < 0 || store_open (&st, rootfd, &e) < 0)
+	if (filters_read (&o, &e) < 0 || (rootfd = root_open (o.root, &e)) < 0 || store_open (&st, rootfd, &e) < 0)
 		return err_report (&e);
 	if (prune (&o, rootfd, &st, &bytes, &e) < 0) {
 		store_close (&st);

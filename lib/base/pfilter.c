@@ -1,5 +1,6 @@
 #include "base/pfilter.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,61 @@ int
 pfilter_has (const struct pfilter *f, const char *key)
 {
 	return pfilter_get (f, key, NULL, 0) > 0;
+}
+
+static const char *
+digits_skip (const char *s)
+{
+	while (isdigit ((unsigned char)*s))
+		s++;
+	return s;
+}
+
+/* Go's reading of a duration's syntax, for its error words */
+static int
+duration_syntax (const char *orig, struct bx_err *e)
+{
+	static const char *const units[] = {"ns", "us", "\u00b5s", "\u03bcs", "ms", "s", "m", "h", NULL};
+	const char *s = orig + (*orig == '-' || *orig == '+');
+
+	if (!strcmp (s, "0"))
+		return 0;
+	if (!*s)
+		return err_set (e, BX_FAIL, 0, "time: invalid duration \"%s\"", orig);
+	while (*s) {
+		const char *num = s, *u;
+		size_t ulen;
+		if (*s != '.' && !isdigit ((unsigned char)*s))
+			return err_set (e, BX_FAIL, 0, "time: invalid duration \"%s\"", orig);
+		s = digits_skip (s);
+		if (*s == '.')
+			s = digits_skip (s + 1);
+		if (s - num == 1 && *num == '.')
+			return err_set (e, BX_FAIL, 0, "time: invalid duration \"%s\"", orig);
+		for (u = s; *s && *s != '.' && !isdigit ((unsigned char)*s); s++)
+			;
+		ulen = (size_t)(s - u);
+		if (!ulen)
+			return err_set (e, BX_FAIL, 0, "time: missing unit in duration \"%s\"", orig);
+		for (int i = 0;; i++) {
+			if (!units[i])
+				return err_set (e, BX_FAIL, 0, "time: unknown unit \"%.*s\" in duration \"%s\"",
+				                (int)ulen, u, orig);
+			if (strlen (units[i]) == ulen && !strncmp (units[i], u, ulen))
+				break;
+		}
+	}
+	return 0;
+}
+
+int
+pfilter_duration_parse (const char *v, int64_t *ns, struct bx_err *e)
+{
+	if (duration_syntax (v, e) < 0)
+		return -1;
+	if (human_go_duration_parse (v, ns) < 0)
+		return err_set (e, BX_FAIL, 0, "time: invalid duration \"%s\"", v);
+	return 0;
 }
 
 /* "2006-01-02", a date alone: midnight, local time as Docker reads it */

@@ -36,6 +36,10 @@ int pfilter_has (const struct pfilter *f, const char *key);
 int pfilter_until (const struct pfilter *f, int64_t *until, int *set, struct bx_err *e);
 /* Docker's time or duration ago (timetypes.GetTimestamp) into *T. */
 int pfilter_time_parse (const char *v, int64_t *t, struct bx_err *e);
+/* A Go duration (time.ParseDuration) into *NS; else Go's words: "time:
+ * invalid duration \"x\"", "time: missing unit in duration \"10\"",
+ * "time: unknown unit \"-\" in duration \"2020-01-01\"". */
+int pfilter_duration_parse (const char *v, int64_t *ns, struct bx_err *e);
 /* Do LABELS (an object of strings, or NULL) pass label= and label!=? */
 int pfilter_labels_match (const struct pfilter *f, json_t *labels);
 

@@ -183,8 +183,7 @@ struct prune {
 	json_t *parents; /* id -> parent, of every whole entry */
 	json_t *keep;    /* ids on the chain of an image */
 	int all;
-	void (*on_entry) (const char *key, void *arg);
-	void *arg;
+	const struct bcache_prune_cb *cb;
 	struct bcache_stats *st;
 	struct bx_err *e;
 };
@@ -209,12 +208,17 @@ remove_one (int dir, const char *key, struct bcache_entry *en, void *arg)
 
 	if (en && !p->all && json_object_get (p->keep, en->id))
 		return 0;
-	if (fstatat (dir, key, &sb, 0) < 0 || unlinkat (dir, key, 0) < 0)
+	if (fstatat (dir, key, &sb, 0) < 0)
+		return errno == ENOENT ? 0 : err_set (p->e, BX_SYSTEM, errno, "build cache: %s", key);
+	if (p->cb && p->cb->keep &&
+	    p->cb->keep ("regular", key, (int64_t)sb.st_mtime, (uint64_t)sb.st_size, p->cb->arg))
+		return 0;
+	if (unlinkat (dir, key, 0) < 0)
 		return errno == ENOENT ? 0 : err_set (p->e, BX_SYSTEM, errno, "build cache: remove %s", key);
 	p->st->entries++;
 	p->st->bytes += (uint64_t)sb.st_size;
-	if (p->on_entry)
-		p->on_entry (key, p->arg);
+	if (p->cb && p->cb->removed)
+		p->cb->removed (key, p->cb->arg);
 	return 0;
 }
 
@@ -237,7 +241,7 @@ chains (struct prune *p, json_t *ids)
 
 /* build/files/: every context's file hashes, each rebuilt on a miss */
 static int
-remove_files (int rootfd, struct bcache_stats *st, struct bx_err *e)
+remove_files (int rootfd, const struct bcache_prune_cb *cb, struct bcache_stats *st, struct bx_err *e)
 {
 	int fd = openat (rootfd, L_BUILD_FILES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_dir_ DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
@@ -251,16 +255,18 @@ remove_files (int rootfd, struct bcache_stats *st, struct bx_err *e)
 	}
 	while ((de = readdir (d)))
 		if (de->d_name[0] != '.' && fstatat (dirfd (d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    !(cb && cb->keep &&
+		      cb->keep ("source.local", de->d_name, (int64_t)sb.st_mtime, (uint64_t)sb.st_size, cb->arg)) &&
 		    unlinkat (dirfd (d), de->d_name, 0) == 0)
 			st->bytes += (uint64_t)sb.st_size;
 	return 0;
 }
 
 int
-bcache_prune (int rootfd, int all, json_t *ids, void (*on_entry) (const char *key, void *arg), void *arg,
-              struct bcache_stats *st, struct bx_err *e)
+bcache_prune (int rootfd, int all, json_t *ids, const struct bcache_prune_cb *cb, struct bcache_stats *st,
+              struct bx_err *e)
 {
-	struct prune p = {json_object (), json_object (), all, on_entry, arg, st, e};
+	struct prune p = {json_object (), json_object (), all, cb, st, e};
 	int rc;
 
 	memset (st, 0, sizeof *st);
@@ -270,7 +276,7 @@ bcache_prune (int rootfd, int all, json_t *ids, void (*on_entry) (const char *ke
 	if (rc == 0)
 		rc = each (rootfd, remove_one, &p, e);
 	if (rc == 0 && all)
-		rc = remove_files (rootfd, st, e);
+		rc = remove_files (rootfd, cb, st, e);
 	json_decref (p.parents);
 	json_decref (p.keep);
 	return rc;

@@ -41,11 +41,23 @@ struct bcache_stats {
 	size_t entries;
 	uint64_t bytes; /* the entries' own size */
 };
+/* What a prune asks and tells: KEEP (NULL keeps nothing) is asked of
+ * each entry or file the prune would remove, TYPE as BuildKit names its
+ * records ("regular" an entry, "source.local" a context's file hashes),
+ * with when it was last written and its bytes: 1 keeps it (docker
+ * builder prune's filters, --keep-storage). REMOVED (may be NULL) hears
+ * each removed entry's key. */
+struct bcache_prune_cb {
+	int (*keep) (const char *type, const char *name, int64_t mtime, uint64_t bytes, void *arg);
+	void (*removed) (const char *key, void *arg);
+	void *arg;
+};
+
 /* Remove the entries (ALL), or those that are dangling: not on the chain
  * of parents of an image id that IDS (id -> true) holds, and the damaged
- * ones. ON_ENTRY (may be NULL) hears each removed key. With ALL the
- * per-file digests of the contexts (build/files/) go too. */
-int bcache_prune (int rootfd, int all, json_t *ids, void (*on_entry) (const char *key, void *arg), void *arg,
-                  struct bcache_stats *st, struct bx_err *e);
+ * ones; but those CB (may be NULL) keeps. With ALL the per-file digests
+ * of the contexts (build/files/) go too. */
+int bcache_prune (int rootfd, int all, json_t *ids, const struct bcache_prune_cb *cb, struct bcache_stats *st,
+                  struct bx_err *e);
 
 #endif

@@ -48,7 +48,8 @@ bytes_under (int dirfd, const char *name)
 }
 
 int
-runcache_prune (int rootfd, unsigned long long *bytes, struct bx_err *e)
+runcache_prune (int rootfd, int (*keep) (const char *name, int64_t mtime, uint64_t bytes, void *arg), void *arg,
+                unsigned long long *bytes, struct bx_err *e)
 {
 	int fd = openat (rootfd, L_RUN_CACHE, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_dir_ DIR *d = fd < 0 ? NULL : fdopendir (fd);
@@ -62,6 +63,8 @@ runcache_prune (int rootfd, unsigned long long *bytes, struct bx_err *e)
 		return errno == ENOENT ? 0 : err_set (e, BX_SYSTEM, errno, L_RUN_CACHE);
 	}
 	while ((de = readdir (d))) {
+		unsigned long long n;
+		struct stat sb;
 		int held;
 		if (de->d_name[0] == '.' || strchr (de->d_name, '.'))
 			continue;
@@ -69,9 +72,12 @@ runcache_prune (int rootfd, unsigned long long *bytes, struct bx_err *e)
 		snprintf (lock, sizeof lock, "%s.lock", de->d_name);
 		_cleanup_close_ int l = lock_take_at (dirfd (d), lock, LOCK_TRY, &(struct bx_err){0});
 		held = l < 0;
-		if (held)
+		if (held || fstatat (dirfd (d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
-		*bytes += bytes_under (dirfd (d), de->d_name);
+		n = bytes_under (dirfd (d), de->d_name);
+		if (keep && keep (de->d_name, (int64_t)sb.st_mtime, n, arg))
+			continue;
+		*bytes += n;
 		if (tree_remove_at (dirfd (d), de->d_name) < 0)
 			return err_set (e, BX_SYSTEM, errno, L_RUN_CACHE "/%s", de->d_name);
 		unlinkat (dirfd (d), lock, 0);

@@ -128,3 +128,43 @@ dangling () {
 	[[ $stderr == "WARNING! This will remove all dangling images."* ]]
 	[[ $(box images -q --no-trunc --filter dangling=true) == "$a" ]]
 }
+
+@test "box system prune --filter: each part gets the filters; the question names them" {
+	local keep gone img
+	keep=$(box create --network none --label keep=1 small true)
+	gone=$(box create --network none small true)
+	box network create --label keep=1 kn >/dev/null
+	box network create gn >/dev/null
+	img=$(dangling a=1)
+	run --separate-stderr -0 box system prune --filter 'label!=keep' --filter until=1h --filter label=d <<<"n"
+	[[ $stderr == *$'  - all dangling build cache\n\n  Items to be pruned will be filtered with:\n  - label!=keep\n  - label=d\n  - until=1h\n\nAre you sure you want to continue? [y/N]' ]]
+	[[ -z $output ]]
+	# label!=keep: the containers and networks without it; the image has none
+	run -0 box system prune -f --filter 'label!=keep'
+	[[ $output == "Deleted Containers:"$'\n'"$gone"$'\n\n'"Deleted Networks:"$'\n'"gn"$'\n\n'"Deleted Images:"$'\n'"deleted: $img"$'\n\n'* ]]
+	[[ -n $(box ps -aq --filter "id=$keep") ]]
+	run -0 box network ls -q --filter name=kn
+	[[ -n $output ]]
+}
+
+@test "box system prune --filter: Docker's errors; the first part to refuse ends it" {
+	local c
+	c=$(box create --network none small true)
+	run --separate-stderr -125 box system prune -f --filter nope
+	[[ $stderr == 'invalid argument "nope" for "--filter" flag: bad format of filter (expected name=value)'$'\n'* ]]
+	run --separate-stderr -1 box system prune -f --volumes --filter until=1h
+	[[ $stderr == 'ERROR: The "until" filter is not supported with "--volumes"' ]]
+	run --separate-stderr -1 box system prune -f --filter dangling=true
+	[[ $stderr == "Error response from daemon: Invalid filter 'dangling'" ]]
+	[[ -n $(box ps -aq) ]]
+	# the build cache takes durations only: the rest is pruned by then
+	run --separate-stderr -1 box system prune -f --filter until=2020-01-01T00:00:00Z
+	[[ $stderr == "Error response from daemon: failed to prune build cache: \"until\" filter expects a duration (e.g., '24h'): time: unknown unit \"-\" in duration \"2020-01-01T00:00:00Z\"" ]]
+	[[ $output != *"Total reclaimed space"* ]]
+	run -0 box system prune -f --volumes --filter label=nope
+	[[ $output == "Total reclaimed space: 0B" ]]
+	[[ -n $(box ps -aq) ]]
+	# a minute from now: a Go duration may be negative
+	run -0 box system prune -f --filter until=-1m
+	[[ $output == "Deleted Containers:"$'\n'"$c"$'\n\n'* ]]
+}

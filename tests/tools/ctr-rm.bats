@@ -253,7 +253,7 @@ leftovers () {
 	[[ $output == "Deleted Containers:"$'\n'"$a"$'\n\n'"Total reclaimed space: 0B" ]]
 }
 
-@test "--prune --filter label= and until=; --bytes-fd prints the section and the bytes" {
+@test "--prune --filter label=, label!= and until=; --bytes-fd prints the section and the bytes" {
 	local a b old
 	a=$(fake_exited a 0)
 	b=$(fake_exited b 0)
@@ -266,7 +266,16 @@ leftovers () {
 	[[ $output == "Deleted Containers:"$'\n'"$a" ]]
 	[[ $(cat "$BATS_TEST_TMPDIR/bytes") == 0 ]]
 	[[ -d $BOX_ROOT/containers/$b ]]
-	run -2 ctr-rm --prune --filter nope=1
+	# label!= keeps only what has every one of them, as the daemon reads it
+	run -0 ctr-rm --prune -f --filter label!=keep --filter label!=other
+	[[ $output == "Deleted Containers:"$'\n'"$b"$'\n\n'* ]]
+	run --separate-stderr -1 ctr-rm --prune -f --filter nope=1
+	[[ $stderr == "ctr-rm: Invalid filter 'nope'" ]]
+	run --separate-stderr -1 ctr-rm --prune -f --filter until=1h --filter until=2h
+	[[ $stderr == "ctr-rm: more than one until filter specified" ]]
+	# the question first: the daemon checks the filters
+	run -0 ctr-rm --prune --filter nope=1 </dev/null
+	run -2 ctr-rm --prune --filter nope
 	run -2 ctr-rm --prune x
 	run -2 ctr-rm --bytes-fd 3 x
 }

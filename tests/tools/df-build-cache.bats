@@ -161,8 +161,10 @@ built () {
 	run -0 df-prune <<<y
 	[[ $output == "WARNING! This will remove all dangling build cache."$'\n'"Are you sure you want to continue? [y/N] Total reclaimed space: "* ]]
 	[[ -n $(ls "$BOX_ROOT/build/cache") ]]
-	run -2 df-prune --keep-storage 1GB
-	[[ $output == "df-prune: --keep-storage: not implemented" ]]
+	run -2 df-prune --keep-storage x
+	[[ $output == "df-prune: invalid argument \"x\" for \"--keep-storage\" flag: invalid size: 'x'" ]]
+	run -2 df-prune --filter x
+	[[ $output == "df-prune: invalid argument \"x\" for \"--filter\" flag: bad format of filter (expected name=value)" ]]
 	run -2 df-prune x
 	[[ $output == "usage: df-prune"* ]]
 	# Docker's management commands print their usage when given none
@@ -262,6 +264,80 @@ built () {
 	[[ $(cached_steps "$output" | tr '\n' ' ') == "2/3 " ]]
 	run -0 box builder prune -f
 	[[ -z $(ls "$BOX_ROOT/cache/run") ]]
+}
+
+# every entry of the cache made N seconds ago
+age_cache () {
+	local f
+	for f in "$BOX_ROOT"/build/cache/* "$BOX_ROOT"/build/files/* "$BOX_ROOT"/cache/run/*; do
+		[[ -e $f ]] && touch -d "@$(($(date +%s) - $1))" "$f"
+	done
+	return 0
+}
+
+@test "builder prune --filter until= and type=: BuildKit's reading of them" {
+	printf 'FROM small\nCOPY files/ /files/\nRUN --mount=type=cache,target=/c echo kept > /c/x\n' >ctx/Dockerfile
+	run -0 df-build ctx
+	# a context's file digests (df-build keeps them for large contexts)
+	mkdir -p "$BOX_ROOT/build/files"
+	echo "1 2 3.4 5 x" >"$BOX_ROOT/build/files/$(printf %064d 0)"
+	age_cache 7200
+	printf 'FROM small\nRUN echo new > /new\n' >ctx/Dockerfile
+	run -0 df-build ctx
+	[[ $(ls "$BOX_ROOT/build/cache" | wc -l) == 3 ]]
+	# used in the last 3 hours: all stays; in the last hour: the old go
+	run -0 df-prune -a -f --filter until=3h
+	[[ $output == "Total reclaimed space: "* && -n $(ls "$BOX_ROOT/cache/run") ]]
+	[[ $(ls "$BOX_ROOT/build/cache" | wc -l) == 3 ]]
+	run -0 df-prune -a -f --filter type=exec.cachemount --filter label=ignored
+	[[ $output == "Total reclaimed space: "[1-9]* && -z $(ls "$BOX_ROOT/cache/run") ]]
+	[[ $(ls "$BOX_ROOT/build/cache" | wc -l) == 3 ]]
+	run -0 df-prune -a -f --filter type=frontend
+	[[ $output == "Total reclaimed space: "* && $(ls "$BOX_ROOT/build/cache" | wc -l) == 3 ]]
+	run -0 df-prune -a -f --filter unused-for=1h --filter type=regular
+	[[ ${lines[0]} == "Deleted build cache objects:" && ${#lines[@]} == 4 ]]
+	[[ $(ls "$BOX_ROOT/build/cache" | wc -l) == 1 && -n $(ls "$BOX_ROOT/build/files") ]]
+	run -0 df-prune -a -f --filter type=source.local
+	[[ -z $(ls "$BOX_ROOT/build/files") && $(ls "$BOX_ROOT/build/cache" | wc -l) == 1 ]]
+}
+
+@test "builder prune --keep-storage: the oldest go until the cache holds at most SIZE" {
+	local n total
+	run -0 df-build ctx
+	n=$(ls "$BOX_ROOT/build/cache" | wc -l)
+	age_cache 100
+	printf 'FROM small\nRUN echo new > /new\n' >ctx/Dockerfile
+	run -0 df-build ctx
+	run -0 df-prune -a -f --keep-storage 1GB
+	[[ $output == "Total reclaimed space: "* && $(ls "$BOX_ROOT/build/cache" | wc -l) == $((n + 1)) ]]
+	total=$(du -sb --apparent-size "$BOX_ROOT/build/cache" "$BOX_ROOT/build/files" | awk '{ n += $1 } END { print n }')
+	# the newest entry (the last build's) is the one kept
+	run -0 df-prune -a -f --keep-storage "$(du -b --apparent-size "$BOX_ROOT/build/cache"/* | sort -n | tail -1 | cut -f1)"
+	[[ ${lines[0]} == "Deleted build cache objects:" ]]
+	[[ $(ls "$BOX_ROOT/build/cache" | wc -l) -ge 1 && $(ls "$BOX_ROOT/build/cache" | wc -l) -le 2 ]]
+	(($(ls "$BOX_ROOT/build/cache" | wc -l) < n + 1))
+	run -0 df-prune -a -f --keep-storage 0
+	[[ -z $(ls "$BOX_ROOT/build/cache") ]]
+	((total > 0))
+}
+
+@test "builder prune --filter: the daemon's errors, after the question, nothing removed" {
+	run -0 df-build ctx
+	export BOX_DOCKER="builder prune"
+	run -1 df-prune -a -f --filter nope=1
+	[[ $output == "Error response from daemon: failed to prune build cache: Invalid filter 'nope'" ]]
+	run -1 df-prune -a -f --filter until=2020-01-01
+	[[ $output == "Error response from daemon: failed to prune build cache: \"until\" filter expects a duration (e.g., '24h'): time: unknown unit \"-\" in duration \"2020-01-01\"" ]]
+	run -1 df-prune -a -f --filter until=10
+	[[ $output == *"time: missing unit in duration \"10\"" ]]
+	run -1 df-prune -a -f --filter until=1h --filter unused-for=1h
+	[[ $output == *': conflicting filters: "until" and "unused-for"' ]]
+	run -1 df-prune -a -f --filter type=regular --filter type=frontend
+	[[ $output == *": filters expect only one value" ]]
+	run -1 df-prune -a -f --filter inuse=true
+	[[ $output == *": filter inuse: not implemented" ]]
+	run -0 df-prune -a --filter nope=1 <<<n
+	[[ -n $(ls "$BOX_ROOT/build/cache") ]]
 }
 
 @test "a file .dockerignore leaves out changes nothing; a tar context is cached by content, its digests not kept" {

@@ -76,7 +76,8 @@ main (void)
 	put (rootfd, K ("c"), H ("1"), H ("2"), H ("8"));
 	put (rootfd, K ("d"), H ("0"), H ("3"), H ("7"));
 	json_object_set_new (ids, H ("2"), json_true ());
-	ok (bcache_prune (rootfd, 0, ids, on_entry, &n, &st, &e) == 0, "prune the dangling");
+	ok (bcache_prune (rootfd, 0, ids, &(struct bcache_prune_cb){NULL, on_entry, &n}, &st, &e) == 0,
+	    "prune the dangling");
 	is_int ((long)st.entries, 2, "the step on no image's chain and the torn entry go");
 	is_int (n, 2, "each one heard");
 	ok (bcache_get (rootfd, K ("a"), &en, &e) == 0, "the image's parent step stays");
@@ -85,7 +86,7 @@ main (void)
 	bcache_entry_free (&en);
 	ok (bcache_get (rootfd, K ("d"), &en, &e) < 0, "the other is gone");
 
-	ok (bcache_prune (rootfd, 1, NULL, NULL, NULL, &st, &e) == 0 && st.entries == 2, "-a: all of them");
+	ok (bcache_prune (rootfd, 1, NULL, NULL, &st, &e) == 0 && st.entries == 2, "-a: all of them");
 	ok (bcache_get (rootfd, K ("a"), &en, &e) < 0, "none left");
 
 	json_decref (live);

@@ -48,6 +48,25 @@ untils (void)
 	is_str (e.msg, "more than one until filter specified", "the daemon's words");
 }
 
+static void
+durations (void)
+{
+	struct bx_err e = {0};
+	int64_t ns;
+
+	ok (pfilter_duration_parse ("1h30m", &ns, &e) == 0 && ns == 5400000000000LL, "1h30m");
+	ok (pfilter_duration_parse ("-1.5s", &ns, &e) == 0 && ns == -1500000000LL, "-1.5s");
+	ok (pfilter_duration_parse ("0", &ns, &e) == 0 && ns == 0, "0");
+	ok (pfilter_duration_parse ("x", &ns, &e) < 0, "x");
+	is_str (e.msg, "time: invalid duration \"x\"", "Go's words");
+	ok (pfilter_duration_parse ("10", &ns, &e) < 0, "10");
+	is_str (e.msg, "time: missing unit in duration \"10\"", "Go's words");
+	ok (pfilter_duration_parse ("2020-01-01", &ns, &e) < 0, "a date");
+	is_str (e.msg, "time: unknown unit \"-\" in duration \"2020-01-01\"", "Go's words");
+	ok (pfilter_duration_parse ("", &ns, &e) < 0, "empty");
+	is_str (e.msg, "time: invalid duration \"\"", "Go's words");
+}
+
 static int
 match (const char *labels, const char *a, const char *b)
 {
@@ -85,6 +104,7 @@ main (void)
 {
 	keys ();
 	untils ();
+	durations ();
 	labels ();
 	return tap_done ();
 }

@@ -46,7 +46,7 @@ main (void)
 	is_int ((long)strlen (hex), 64, "a name is 64 hex digits");
 	ok (strspn (hex, "0123456789abcdef") == 64, "of the id's sha256");
 
-	ok (runcache_prune (rootfd, &bytes, &e) == 0 && bytes == 0, "nothing to prune: no error, 0 bytes");
+	ok (runcache_prune (rootfd, NULL, NULL, &bytes, &e) == 0 && bytes == 0, "nothing to prune: no error, 0 bytes");
 
 	mkcache (rootfd, "free", "some bytes");
 	mkcache (rootfd, "held", "more bytes");
@@ -55,14 +55,14 @@ main (void)
 	cachefd = open (strcat (strcpy (path, dir), "/" L_RUN_CACHE), O_RDONLY | O_DIRECTORY);
 	held = lock_take_at (cachefd, lock, LOCK_SHARED, &e);
 	ok (held >= 0, "a RUN holds one of them");
-	ok (runcache_prune (rootfd, &bytes, &e) == 0, "prune");
+	ok (runcache_prune (rootfd, NULL, NULL, &bytes, &e) == 0, "prune");
 	ok (bytes > 0, "counts what it removed");
 	runcache_name ("free", hex);
 	ok (faccessat (cachefd, hex, F_OK, 0) < 0, "the free one is gone");
 	runcache_name ("held", hex);
 	ok (faccessat (cachefd, hex, F_OK, 0) == 0, "the held one stays");
 	close (held);
-	ok (runcache_prune (rootfd, &bytes, &e) == 0 && faccessat (cachefd, hex, F_OK, 0) < 0,
+	ok (runcache_prune (rootfd, NULL, NULL, &bytes, &e) == 0 && faccessat (cachefd, hex, F_OK, 0) < 0,
 	    "released, the next prune takes it");
 	close (cachefd);
 	close (rootfd);

@@ -92,13 +92,14 @@ imgprune_opts_read (struct imgprune_opts *o, const struct pfilter *f, int all, s
 	return pfilter_until (f, &o->until, &o->has_until, e);
 }
 
-/* made after until=, or its labels refused */
+/* made in until='s second or after (times are read in whole seconds: one
+ * Docker keeps stays), or its labels refused */
 static int
 filtered_out (const struct imgset_entry *en, const struct imgprune_opts *o)
 {
 	json_t *cfg = json_object_get (en->config, "config");
 
-	if (o->has_until && en->created > o->until)
+	if (o->has_until && en->created >= o->until)
 		return 1;
 	return o->f && json_is_object (cfg) && !pfilter_labels_match (o->f, json_object_get (cfg, "Labels"));
 }

@@ -3,7 +3,7 @@
  * The images no container uses (containers/<id>/image, as imgrm reads
  * it): with ALL every one of them, else the dangling ones alone (no name
  * left); of those, the ones the filters keep (the daemon's ImagesPrune:
- * made at or before until=, their config's labels passing label= and
+ * made before until=, their config's labels passing label= and
  * label!=; an image without a config's Config passes the labels). Removing them is imgrm's (by id, without force: a
  * container made meanwhile keeps its image). The partial downloads of failed pulls (tmp/ingest) are img-fetch's:
  * `img-fetch --gc` removes those no pull holds and says how many bytes it freed.
