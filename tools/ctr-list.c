@@ -81,6 +81,7 @@ struct filter {
 
 struct list_opts {
 	int all, quiet, notrunc, size, last;
+	int sized; /* sizes counted: --size, or a template that asks for .Size */
 	const char *format;
 	struct filter f[MAXFILTERS];
 	int nf;
@@ -465,7 +466,7 @@ row_record (struct ctx *c, const struct list_opts *o, const struct ctrview *v, t
 	ctrview_mount_names (v, !o->notrunc, mounts, sizeof mounts, &nlocal);
 	ctrview_networks (v, nets, sizeof nets);
 	snprintf (local, sizeof local, "%d", nlocal);
-	if (o->size) {
+	if (o->sized) {
 		char a[32], b[32];
 		sizes (c, v, &rw, &total);
 		human_size ((double)rw, 3, a, sizeof a);
@@ -491,23 +492,6 @@ list_headers (void)
 	                  "PORTS", "RunningFor", "CREATED", "Size", "SIZE", "State", "STATE", "Status", "STATUS");
 }
 
-/* docker ps runs its template once on an empty row, so that a field it
- * lacks is an error even when no container is listed: the headers'
- * record has every field */
-static int
-dry_run (const struct list_opts *o, json_t *h, struct bx_err *e)
-{
-	struct listfmt f;
-	int rc;
-
-	if (listfmt_init (&f, o->format, DEF_TABLE, e) < 0)
-		return -1;
-	f.type = "*formatter.ContainerContext";
-	rc = listfmt_row (&f, h, e);
-	listfmt_free (&f);
-	return rc;
-}
-
 static int
 print_rows (struct ctx *c, const struct list_opts *o, struct ctrview **rows, size_t n)
 {
@@ -515,6 +499,7 @@ print_rows (struct ctx *c, const struct list_opts *o, struct ctrview **rows, siz
 	struct bx_err e = {0};
 	json_t *h = list_headers ();
 	time_t now = time (NULL);
+	const char *said = "template parsing error"; /* a row's error, as docker's formatter */
 	int rc = 0;
 
 	if (listfmt_init (&f, o->format, o->size ? DEF_TABLE_SIZE : DEF_TABLE, &e) < 0)
@@ -522,8 +507,11 @@ print_rows (struct ctx *c, const struct list_opts *o, struct ctrview **rows, siz
 	f.type = "*formatter.ContainerContext"; /* an unknown field's error names it, as docker's */
 	if (rc == 0 && listfmt_header (&f, h, &e) < 0)
 		rc = -1;
-	if (rc == 0 && n == 0)
-		rc = dry_run (o, h, &e);
+	/* docker ps without --size runs its template once on an empty row (to
+	 * see whether it asks for .Size), so that a field it lacks is an error
+	 * even when no container is listed: the headers' record has every field */
+	if (rc == 0 && o->format && !o->size && (rc = listfmt_dry_run (o->format, h, f.type, &e)) < 0)
+		said = "failed to execute template";
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		json_t *rec = row_record (c, o, rows[i], now);
 		rc = listfmt_row (&f, rec, &e);
@@ -534,8 +522,7 @@ print_rows (struct ctx *c, const struct list_opts *o, struct ctrview **rows, siz
 		rc = listfmt_print (&f, stdout, &e);
 	listfmt_free (&f);
 	if (rc < 0)
-		return err_report_tmpl (
-		    &e, e.code == BX_USAGE ? "failed to parse template" : "failed to execute template", BX_FAIL);
+		return err_report_tmpl (&e, e.code == BX_USAGE ? "failed to parse template" : said, BX_FAIL);
 	return 0;
 }
 
@@ -574,6 +561,8 @@ list_parse (int argc, char **argv, struct ctx *c, struct list_opts *o)
 	}
 	if (optind != argc)
 		usage ();
+	/* docker ps turns --size on for a template that names .Size */
+	o->sized = o->size || (o->format && strstr (o->format, ".Size"));
 }
 
 static int
@@ -857,7 +846,7 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 	                                   {"size", no_argument, NULL, 's'},
 	                                   {0, 0, 0, 0}};
 	const char *format = NULL;
-	json_t *all = json_array ();
+	struct listfmt_insp in;
 	struct bx_err e = {0};
 	int ch, rc = 0, type = T_ANY, size = 0;
 
@@ -872,21 +861,19 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 	}
 	if (optind == argc)
 		usage ();
-	if (format && listfmt_check (format, &e) < 0) {
-		json_decref (all);
+	if (listfmt_insp_init (&in, format, NULL, &e) < 0)
 		return err_report_inspect (&e);
-	}
 	ctx_open (c);
 	for (int i = optind; i < argc; i++) {
 		json_t *o = inspect_one (c, argv[i], type, size, format != NULL);
-		if (o)
-			json_array_append_new (all, o);
-		else
+		if (!o)
 			rc = BX_FAIL;
+		else if (listfmt_insp_add (&in, o, &e) < 0)
+			rc = err_report_inspect (&e);
 	}
-	if (listfmt_inspect (all, format, stdout, &e) < 0)
-		rc = err_report_inspect (&e);
-	json_decref (all);
+	if (listfmt_insp_print (&in, stdout, &e) < 0)
+		rc = err_report (&e);
+	listfmt_insp_free (&in);
 	ctx_close (c);
 	return finish (rc);
 }

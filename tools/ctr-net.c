@@ -260,8 +260,11 @@ cmd_ls (struct ctx *c, int argc, char **argv)
 		usage ();
 	if (quiet)
 		format = "{{.ID}}";
-	if (net_names (c->rootfd, &names, &nn, &e) < 0 || listfmt_init (&f, format, LS_TABLE, &e) < 0)
+	if (net_names (c->rootfd, &names, &nn, &e) < 0)
 		return err_report (&e);
+	if (listfmt_init (&f, format, LS_TABLE, &e) < 0)
+		return err_report_tmpl (&e, "template parsing error", BX_FAIL);
+	f.type = "*network.networkContext"; /* an unknown field's error names it, as docker's */
 	h = json_pack ("{s:s, s:s, s:s, s:s}", "ID", "NETWORK ID", "Name", "NAME", "Driver", "DRIVER", "Scope",
 	               "SCOPE");
 	rc = listfmt_header (&f, h, &e);
@@ -284,7 +287,7 @@ cmd_ls (struct ctx *c, int argc, char **argv)
 	if (rc == 0)
 		rc = listfmt_print (&f, stdout, &e);
 	listfmt_free (&f);
-	return rc < 0 ? err_report (&e) : 0;
+	return rc < 0 ? err_report_tmpl (&e, "template parsing error", BX_FAIL) : 0;
 }
 
 /* --- inspect --------------------------------------------------------------------------- */
@@ -341,9 +344,9 @@ cmd_inspect (struct ctx *c, int argc, char **argv)
 {
 	static const struct option lo[] = {{"format", required_argument, NULL, 'f'}, {0, 0, 0, 0}};
 	const char *format = NULL;
-	json_t *all = json_array ();
+	struct listfmt_insp in;
 	struct bx_err fe = {0};
-	int ch, rc = 0, prc;
+	int ch, rc = 0;
 
 	sub_begin ();
 	while ((ch = getopt_long (argc, argv, "+f:", lo, NULL)) != -1) {
@@ -353,6 +356,8 @@ cmd_inspect (struct ctx *c, int argc, char **argv)
 	}
 	if (optind == argc)
 		usage ();
+	if (listfmt_insp_init (&in, format, NULL, &fe) < 0)
+		return err_report_inspect (&fe);
 	for (int i = optind; i < argc; i++) {
 		struct bx_err e = {0};
 		struct net n;
@@ -361,18 +366,19 @@ cmd_inspect (struct ctx *c, int argc, char **argv)
 		                                         : net_open (c->rootfd, argv[i], &n, &e)) == 0;
 		if (ok && !(j = inspect_one (c, &n, &e)))
 			ok = 0;
-		if (ok)
-			json_array_append_new (all, j);
-		else {
+		if (ok && listfmt_insp_add (&in, j, &fe) < 0)
+			rc = err_report_inspect (&fe);
+		else if (!ok) {
 			if (e.code == BX_NOTFOUND)
 				err_set (&e, BX_NOTFOUND, 0, "No such network: %s", argv[i]);
 			rc = err_report (&e);
 		}
 		net_close (&n);
 	}
-	prc = listfmt_inspect (all, format, stdout, &fe) < 0 ? err_report (&fe) : 0;
-	json_decref (all);
-	return rc ? rc : prc;
+	if (listfmt_insp_print (&in, stdout, &fe) < 0)
+		rc = err_report (&fe);
+	listfmt_insp_free (&in);
+	return rc;
 }
 
 /* --- rm, prune ---------------------------------------------------------------------------- */

@@ -267,8 +267,9 @@ cmd_ls (struct ctx *c, int argc, char **argv)
 		usage ();
 	if (listfmt_init (&o.f, format, LS_TABLE, &e) < 0) {
 		volfilt_free (&filt);
-		return err_report (&e);
+		return err_report_tmpl (&e, "template parsing error", BX_FAIL);
 	}
+	o.f.type = "*formatter.volumeContext"; /* an unknown field's error names it, as docker's */
 	h = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Driver", "DRIVER", "Name", "VOLUME NAME", "Scope",
 	               "SCOPE", "Mountpoint", "MOUNTPOINT", "Labels", "LABELS", "Links", "LINKS", "Size", "SIZE");
 	rc = listfmt_header (&o.f, h, &e);
@@ -279,7 +280,7 @@ cmd_ls (struct ctx *c, int argc, char **argv)
 		rc = listfmt_print (&o.f, stdout, &e);
 	listfmt_free (&o.f);
 	volfilt_free (&filt);
-	return rc < 0 ? err_report (&e) : 0;
+	return rc < 0 ? err_report_tmpl (&e, "template parsing error", BX_FAIL) : 0;
 }
 
 /* --- inspect, rm -------------------------------------------------------- */
@@ -289,9 +290,9 @@ cmd_inspect (struct ctx *c, int argc, char **argv)
 {
 	static const struct option lo[] = {{"format", required_argument, NULL, 'f'}, {0, 0, 0, 0}};
 	const char *format = NULL;
+	struct listfmt_insp in;
 	struct bx_err fe = {0};
-	int ch, rc = 0, prc;
-	json_t *all;
+	int ch, rc = 0;
 
 	optind = 0;
 	while ((ch = getopt_long (argc, argv, "f:", lo, NULL)) != -1) {
@@ -301,18 +302,21 @@ cmd_inspect (struct ctx *c, int argc, char **argv)
 	}
 	if (optind == argc)
 		usage ();
-	all = json_array ();
+	/* docker volume inspect has no raw fallback: Go's words for its struct */
+	if (listfmt_insp_init (&in, format, "types.Volume", &fe) < 0)
+		return err_report_inspect (&fe);
 	for (int i = optind; i < argc; i++) {
 		struct bx_err e = {0};
 		json_t *info = volume_inspect (c->rootfd, argv[i], &e);
-		if (info)
-			json_array_append_new (all, info);
-		else
+		if (!info)
 			rc = e.code == BX_NOTFOUND ? no_such (argv[i]) : err_report (&e);
+		else if (listfmt_insp_add (&in, info, &fe) < 0)
+			rc = err_report_inspect (&fe);
 	}
-	prc = listfmt_inspect (all, format, stdout, &fe) < 0 ? err_report (&fe) : 0;
-	json_decref (all);
-	return rc ? rc : prc;
+	if (listfmt_insp_print (&in, stdout, &fe) < 0)
+		rc = err_report (&fe);
+	listfmt_insp_free (&in);
+	return rc;
 }
 
 static int

@@ -337,8 +337,7 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 	                                   {"type", required_argument, NULL, 't'},
 	                                   {0, 0, 0, 0}};
 	const char *format = NULL;
-	_cleanup_free_ char *tmpl = NULL;
-	json_t *all = json_array ();
+	struct listfmt_insp in;
 	struct imgset set;
 	struct bx_err fe = {0};
 	int ch, rc = 0;
@@ -356,10 +355,8 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 	}
 	if (optind == argc)
 		usage ();
-	if (format && listfmt_check (format, &fe) < 0) {
-		json_decref (all);
+	if (listfmt_insp_init (&in, format, NULL, &fe) < 0)
 		return err_report_inspect (&fe);
-	}
 	ctx_open (c);
 	load_set (c, &set);
 	for (int i = optind; i < argc; i++) {
@@ -373,14 +370,16 @@ cmd_inspect (int argc, char **argv, struct ctx *c)
 			continue;
 		}
 		diffsize_entry (&set, &set.v[k]);
-		json_array_append_new (all, imgset_inspect (&set, (size_t)k));
+		json_t *o = imgset_inspect (&set, (size_t)k);
 		/* for a template, Docker's nil slices and maps typed */
 		if (format)
-			gotmpl_type_nils (json_array_get (all, json_array_size (all) - 1), imgset_nils);
+			gotmpl_type_nils (o, imgset_nils);
+		if (listfmt_insp_add (&in, o, &fe) < 0)
+			rc = err_report_inspect (&fe);
 	}
-	if (listfmt_inspect (all, format, stdout, &fe) < 0)
-		rc = err_report_inspect (&fe);
-	json_decref (all);
+	if (listfmt_insp_print (&in, stdout, &fe) < 0)
+		rc = err_report (&fe);
+	listfmt_insp_free (&in);
 	imgset_free (&set);
 	return finish (rc);
 }

@@ -375,8 +375,8 @@ static const struct shown sysinfo_info = {"", "system.info", NULL, sysinfo_info_
 
 /* V (taken) as HOW prints it, or FORMAT rendered against it as docker's
  * --format does ("json" is {{json .}}): a template that does not parse
- * "template parsing error", 64; one that fails its output's newline and
- * Go's error alone, 1. The exit code. */
+ * "template parsing error", 64; one that fails the output made before
+ * the error, its newline and Go's error alone, 1. The exit code. */
 static int
 sysinfo_show (json_t *v, const char *format, const struct shown *how)
 {
@@ -391,12 +391,13 @@ sysinfo_show (json_t *v, const char *format, const struct shown *how)
 		how->print (v);
 	else if (gotmpl_parse_named (how->name, !strcmp (format, "json") ? "{{json .}}" : format, &t, &e) < 0)
 		rc = err_report_tmpl (&e, "template parsing error", 64);
-	else if (gotmpl_exec (t, v, &opts, &text, &e) == 0)
+	else if (gotmpl_exec_partial (t, v, &opts, &text, &e) == 0)
 		printf ("%s\n", text);
 	else if (!err_docker () || e.code == BX_SYSTEM)
 		rc = err_report (&e);
 	else {
-		putchar ('\n');
+		/* Go's Execute wrote what came before the error, docker its newline */
+		printf ("%s\n", text);
 		fflush (stdout);
 		fprintf (stderr, "%s\n", e.msg);
 		rc = BX_FAIL;

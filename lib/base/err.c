@@ -165,10 +165,6 @@ err_report_tmpl (const struct bx_err *e, const char *prefix, int code)
 int
 err_report_inspect (const struct bx_err *e)
 {
-	if (docker_verb && e->code == BX_FAIL) {
-		putchar ('\n');
-		fflush (stdout);
-	}
 	return err_report_tmpl (e, "template parsing error", e->code == BX_USAGE ? 64 : BX_FAIL);
 }
 

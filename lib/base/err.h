@@ -62,7 +62,7 @@ void err_flag_unknown (char **argv);
  * parsing error", 64 for a parse); else err_report's. */
 int err_report_tmpl (const struct bx_err *e, const char *prefix, int code);
 /* docker inspect's: "template parsing error", 64 when it did not parse;
- * 1 when it ran, after the empty line docker inspect prints then */
+ * 1 when it ran */
 int err_report_inspect (const struct bx_err *e);
 
 /* A flag's value refused (FLAG as Docker names it: "-f, --filter"):

@@ -2249,8 +2249,10 @@ walk (struct state *s, json_t *dot, const struct node *n)
 	return 0;
 }
 
-int
-gotmpl_exec (const struct gotmpl *t, json_t *dot, const struct gotmpl_opts *o, char **out, struct bx_err *e)
+/* T over DOT into *OUT; on failure *OUT is what came before the error
+ * when PARTIAL, else nothing */
+static int
+exec_into (const struct gotmpl *t, json_t *dot, const struct gotmpl_opts *o, char **out, int partial, struct bx_err *e)
 {
 	struct state s = {.t = t, .o = o, .name = t->name, .top = dot, .e = e};
 	int rc;
@@ -2261,12 +2263,28 @@ gotmpl_exec (const struct gotmpl *t, json_t *dot, const struct gotmpl_opts *o, c
 		rc = walk (&s, dot, t->root);
 	pop_to (&s, 0);
 	free (s.vars);
-	if (rc == 0 && s.out.oom)
-		rc = x_oom (&s);
-	if (rc < 0) {
+	if (s.out.oom) {
+		free (s.out.p);
+		return x_oom (&s);
+	}
+	if (rc < 0 && !partial) {
 		free (s.out.p);
 		return -1;
 	}
 	*out = s.out.p ? s.out.p : strdup ("");
-	return *out ? 0 : err_set (e, BX_SYSTEM, ENOMEM, "template");
+	if (!*out)
+		return err_set (e, BX_SYSTEM, ENOMEM, "template");
+	return rc;
+}
+
+int
+gotmpl_exec (const struct gotmpl *t, json_t *dot, const struct gotmpl_opts *o, char **out, struct bx_err *e)
+{
+	return exec_into (t, dot, o, out, 0, e);
+}
+
+int
+gotmpl_exec_partial (const struct gotmpl *t, json_t *dot, const struct gotmpl_opts *o, char **out, struct bx_err *e)
+{
+	return exec_into (t, dot, o, out, 1, e);
 }

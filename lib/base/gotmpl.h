@@ -60,6 +60,11 @@ int gotmpl_parse (const char *text, struct gotmpl **out, struct bx_err *e);
 int gotmpl_parse_named (const char *name, const char *text, struct gotmpl **out, struct bx_err *e);
 /* Execute T over DOT into a malloc'd *OUT. */
 int gotmpl_exec (const struct gotmpl *t, json_t *dot, const struct gotmpl_opts *o, char **out, struct bx_err *e);
+/* The same, but when it fails *OUT (malloc'd) is the output made before
+ * the error, as Go's Execute has written it to its writer by then (docker
+ * version and info print it); NULL only when out of memory. */
+int gotmpl_exec_partial (const struct gotmpl *t, json_t *dot, const struct gotmpl_opts *o, char **out,
+                         struct bx_err *e);
 void gotmpl_free (struct gotmpl *t);
 
 /* Docker's values are Go structs: a nil slice or map prints [] or map[]

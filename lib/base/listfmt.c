@@ -328,44 +328,80 @@ listfmt_text (struct listfmt *f)
 }
 
 int
-listfmt_inspect (json_t *all, const char *format, FILE *out, struct bx_err *e)
+listfmt_insp_init (struct listfmt_insp *in, const char *format, const char *type, struct bx_err *e)
 {
-	json_t *o;
-	size_t i;
-
+	*in = (struct listfmt_insp){.o = {.missing = GOTMPL_MISSING_ERROR, .type = type}};
 	if (!format) {
-		_cleanup_free_ char *s = listfmt_json_dumps_go (all, JSON_INDENT (4));
-		if (!s)
-			return err_set (e, BX_SYSTEM, 0, "out of memory");
-		fprintf (out, "%s\n", s);
-		return 0;
+		in->all = json_array ();
+		return in->all ? 0 : err_set (e, BX_SYSTEM, ENOMEM, "inspect");
 	}
-	static const struct gotmpl_opts opts = {.missing = GOTMPL_MISSING_ERROR};
-	struct gotmpl *t;
-	int rc = 0;
-
-	if (gotmpl_parse (format, &t, e) < 0)
-		return -1;
-	json_array_foreach (all, i, o)
-	{
-		_cleanup_free_ char *text = NULL;
-		if ((rc = gotmpl_exec (t, o, &opts, &text, e)) < 0)
-			break;
-		fprintf (out, "%s\n", text);
-	}
-	gotmpl_free (t);
-	return rc;
+	return gotmpl_parse (format, &in->t, e);
 }
 
 int
-listfmt_check (const char *format, struct bx_err *e)
+listfmt_insp_add (struct listfmt_insp *in, json_t *o, struct bx_err *e)
 {
+	_cleanup_free_ char *text = NULL;
+	char *p;
+	size_t n;
+
+	if (!in->t)
+		return json_array_append_new (in->all, o) == 0 ? 0 : err_set (e, BX_SYSTEM, ENOMEM, "inspect");
+	if (gotmpl_exec (in->t, o, &in->o, &text, e) < 0) {
+		json_decref (o);
+		return -1;
+	}
+	json_decref (o);
+	n = strlen (text);
+	if (!(p = realloc (in->text, in->len + n + 2)))
+		return err_set (e, BX_SYSTEM, ENOMEM, "inspect");
+	in->text = p;
+	memcpy (p + in->len, text, n);
+	in->len += n;
+	p[in->len++] = '\n';
+	p[in->len] = '\0';
+	return 0;
+}
+
+int
+listfmt_insp_print (struct listfmt_insp *in, FILE *out, struct bx_err *e)
+{
+	_cleanup_free_ char *s = NULL;
+
+	if (in->t) {
+		/* docker inspect's buffer, flushed: a line when it is empty */
+		if (in->len || err_docker ())
+			fputs (in->len ? in->text : "\n", out);
+		return 0;
+	}
+	if (!(s = listfmt_json_dumps_go (in->all, JSON_INDENT (4))))
+		return err_set (e, BX_SYSTEM, ENOMEM, "inspect");
+	fprintf (out, "%s\n", s);
+	return 0;
+}
+
+void
+listfmt_insp_free (struct listfmt_insp *in)
+{
+	gotmpl_free (in->t);
+	json_decref (in->all);
+	free (in->text);
+}
+
+int
+listfmt_dry_run (const char *format, json_t *rec, const char *type, struct bx_err *e)
+{
+	const struct gotmpl_opts o = {.missing = GOTMPL_MISSING_ERROR, .method = row_method, .type = type};
 	struct gotmpl *t;
+	char *s = NULL;
+	int rc;
 
 	if (gotmpl_parse (format, &t, e) < 0)
 		return -1;
+	rc = gotmpl_exec (t, rec, &o, &s, e);
+	free (s);
 	gotmpl_free (t);
-	return 0;
+	return rc;
 }
 
 int

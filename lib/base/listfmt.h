@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 #include "base/err.h"
+#include "base/gotmpl.h"
 
 struct gotmpl;
 
@@ -53,12 +54,32 @@ void listfmt_free (struct listfmt *f);
  * string, for `inspect --format`: a missing key is an error, as docker
  * inspect's Option("missingkey=error"). */
 int listfmt_render (const char *tmpl, json_t *dot, char **out, struct bx_err *e);
-/* docker inspect's output of ALL (an array) on OUT: indented JSON, or
- * FORMAT rendered per object. A render that fails stops the output there. */
-int listfmt_inspect (json_t *all, const char *format, FILE *out, struct bx_err *e);
-/* Parse FORMAT only: docker inspect refuses a bad template before it
- * looks for any object. */
-int listfmt_check (const char *format, struct bx_err *e);
+/* docker inspect's output, an object at a time: each rendered alone, as
+ * docker's; one whose template fails adds nothing and its error is the
+ * tool's to say then (docker says each in the objects' order), the
+ * others are printed at the end. */
+struct listfmt_insp {
+	struct gotmpl *t; /* NULL: indented JSON */
+	struct gotmpl_opts o;
+	json_t *all; /* JSON: the objects */
+	char *text;  /* a template: the renders so far, a line each */
+	size_t len;
+};
+/* FORMAT NULL: JSON; else parsed now (a bad one BX_USAGE: docker inspect
+ * refuses it before it looks for any object). TYPE: the Go type an
+ * unknown field names ("types.Volume"); NULL: a map's words, docker's
+ * fallback to the raw JSON. */
+int listfmt_insp_init (struct listfmt_insp *in, const char *format, const char *type, struct bx_err *e);
+/* O (taken) added; -1 when its template fails (E says why). */
+int listfmt_insp_add (struct listfmt_insp *in, json_t *o, struct bx_err *e);
+/* The output on OUT: the JSON array, or the renders; under box an empty
+ * line when no render succeeded, as docker's. */
+int listfmt_insp_print (struct listfmt_insp *in, FILE *out, struct bx_err *e);
+void listfmt_insp_free (struct listfmt_insp *in);
+/* docker ps's look for .Size before it lists: FORMAT exactly as given
+ * (a "table " prefix and escapes left in) run once over REC as a row of
+ * Go type TYPE, the output dropped. */
+int listfmt_dry_run (const char *format, json_t *rec, const char *type, struct bx_err *e);
 /* JSON as Go's encoding/json writes it: compact, keys sorted, <>& escaped
  * as \u003c \u003e \u0026. Malloc'd; NULL when out of memory. */
 char *listfmt_json_dumps_go (json_t *v, size_t flags);

@@ -192,6 +192,21 @@ verbs () {
 	[[ $stderr == "template parsing error: template: version:1: bad character U+007D '}'" ]]
 	run --separate-stderr -64 box info --format '{{.Nope}'
 	[[ $stderr == "template parsing error: template: :1: bad character U+007D '}'" ]]
+	# failing part-way: what Go's Execute wrote before the error, then the newline
+	run --separate-stderr -1 box version --format '<{{.Client.Os}}>{{.Nope}}'
+	[[ $output == "<linux>" ]]
+	run --separate-stderr -1 box info --format '<{{.OSType}}>{{range .Nope}}x{{end}}'
+	[[ $output == "<linux>" && $stderr == *"can't evaluate field Nope in type system.info" ]]
+}
+
+@test "network ls and volume ls --format: a row's error in docker's words, naming its type" {
+	run --separate-stderr -1 box network ls --format '{{.Name}}{{if eq .Name "none"}}{{.Nope}}{{end}}'
+	[[ -z $output && $stderr == 'template parsing error: template: :1:33: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type *network.networkContext' ]]
+	run --separate-stderr -1 box network ls --format '{{'
+	[[ $stderr == 'template parsing error: template: :1: unclosed action' ]]
+	box volume create lv >/dev/null
+	run --separate-stderr -1 box volume ls --format '{{.Nope}}'
+	[[ -z $output && $stderr == 'template parsing error: template: :1:2: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type *formatter.volumeContext' ]]
 }
 
 @test "box info: the counts from the state dir, the host's facts, Docker's layout" {

@@ -30,6 +30,26 @@ teardown () {
 	[[ $stderr == "Error: No such image: nosuch" ]]
 }
 
+@test "box inspect -f failing on some objects: the others printed, each error in its turn" {
+	store_add multi docker.io/library/other:1
+	run --separate-stderr -1 box inspect -f '{{index .RepoTags 0}}{{if eq (index .RepoTags 0) "small:latest"}}{{.Nope.X}}{{end}}' small nosuch other:1 small
+	[[ $output == "other:1" ]]
+	[[ $stderr == 'template parsing error: template: :1:72: executing "" at <.Nope.X>: map has no entry for key "Nope"
+Error: No such object: nosuch
+template parsing error: template: :1:72: executing "" at <.Nope.X>: map has no entry for key "Nope"' ]]
+	# nothing rendered: docker's empty line
+	run --separate-stderr -1 box image inspect -f '{{.Id}}' nosuch
+	[[ $stderr == "Error: No such image: nosuch" ]]
+	[[ $(box image inspect -f '{{.Id}}' nosuch 2>/dev/null | od -An -c) == '  \n' ]]
+	box volume create iv >/dev/null
+	run --separate-stderr -1 box volume inspect -f '{{.Name}}{{.Nope}}' iv
+	[[ $stderr == 'template parsing error: template: :1:11: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type types.Volume' ]]
+	run --separate-stderr -1 box network inspect -f '{{.Name}}{{.Nope}}' none host
+	[[ $stderr == *'map has no entry for key "Nope"'$'\n''template parsing error: '*'map has no entry for key "Nope"' ]]
+	run --separate-stderr -64 box network inspect -f '{{' none
+	[[ $stderr == 'template parsing error: template: :1: unclosed action' ]]
+}
+
 @test "box inspect of containers: State as the run left it, containers before images" {
 	skip_unless_root
 	local id

@@ -43,3 +43,17 @@ teardown () { box_teardown; }
 	[[ $output == "Exited ("*")"* ]]
 	box rm -f web
 }
+
+@test "ps --format: docker's look for .Size first (its error, --size turned on), then each row's" {
+	box create --name p1 --network none small true >/dev/null
+	box create --name p2 --network none small true >/dev/null
+	run --separate-stderr -1 box ps -a --format 'table {{.Nope}}'
+	[[ -z $output && $stderr == 'failed to execute template: template: :1:8: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type *formatter.ContainerContext' ]]
+	# a field only a real row reaches: the formatter's words, nothing printed
+	run --separate-stderr -1 box ps -a --format '{{.Names}}{{if eq .Names "p1"}}{{.Nope}}{{end}}'
+	[[ -z $output && $stderr == 'template parsing error: template: :1:33: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type *formatter.ContainerContext' ]]
+	run --separate-stderr -1 box ps -a -s --format '{{.Nope}}'
+	[[ $stderr == 'template parsing error: '* ]]
+	run -0 box ps -a --format '{{.Names}} {{.Size}}'
+	[[ ${lines[0]} =~ ^p2\ [0-9.]+B\ \(virtual\ [0-9.]+[kM]B\)$ ]]
+}

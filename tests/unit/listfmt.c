@@ -89,21 +89,35 @@ tables (void)
 	        "json lines");
 }
 
-/* "RC TEXT": what listfmt_inspect returns and writes for DOCS (a JSON
- * array), then its message when it fails */
+/* "RC TEXT": listfmt_insp over DOCS (a JSON array) with FORMAT: the
+ * return of the last call that failed (else 0), what it printed, then
+ * the failures' messages, "|" before each */
 static const char *
-inspect (const char *docs, const char *format)
+inspect (const char *docs, const char *format, const char *type)
 {
-	static char out[512];
+	static char out[1024];
+	struct listfmt_insp in;
 	struct bx_err e = {0};
-	json_t *all = json_loads (docs, 0, NULL);
-	char *text = NULL;
-	size_t len = 0;
+	json_t *all = json_loads (docs, 0, NULL), *o;
+	char *text = NULL, errs[512] = "";
+	size_t len = 0, i;
 	FILE *f = open_memstream (&text, &len);
-	int rc = listfmt_inspect (all, format, f, &e);
+	int rc = listfmt_insp_init (&in, format, type, &e);
 
+	if (rc == 0) {
+		json_array_foreach (all, i, o)
+		{
+			if (listfmt_insp_add (&in, json_incref (o), &e) < 0) {
+				rc = -1;
+				snprintf (errs + strlen (errs), sizeof errs - strlen (errs), "|%s", e.msg);
+			}
+		}
+		listfmt_insp_print (&in, f, &e);
+		listfmt_insp_free (&in);
+	} else
+		snprintf (errs, sizeof errs, "|%s", e.msg);
 	fclose (f);
-	snprintf (out, sizeof out, "%d %s%s", rc, text, rc < 0 ? e.msg : "");
+	snprintf (out, sizeof out, "%d %s%s", rc, text, errs);
 	free (text);
 	json_decref (all);
 	return out;
@@ -127,14 +141,18 @@ streams (void)
 	is_str (text, "a\n", "print: the text on the stream given");
 	free (text);
 	listfmt_free (&f);
-	is_str (inspect ("[{\"A\":\"x\"}]", NULL), "0 [\n    {\n        \"A\": \"x\"\n    }\n]\n",
+	is_str (inspect ("[{\"A\":\"x\"}]", NULL, NULL), "0 [\n    {\n        \"A\": \"x\"\n    }\n]\n",
 	        "inspect: indented JSON");
-	is_str (inspect ("[{\"A\":\"x\"},{\"A\":\"y\"}]", "{{.A}}"), "0 x\ny\n", "inspect: a line per object");
-	is_str (inspect ("[{\"A\":\"x\"}]", "{{range .A}}"), "-1 template: :1: unexpected EOF",
-	        "inspect: a bad template returns its error, prints nothing");
-	is_str (inspect ("[{\"A\":\"x\"},{\"B\":\"y\"}]", "{{.A}}"),
-	        "-1 x\ntemplate: :1:2: executing \"\" at <.A>: map has no entry for key \"A\"",
-	        "inspect: a failed render stops there");
+	is_str (inspect ("[{\"A\":\"x\"},{\"A\":\"y\"}]", "{{.A}}", NULL), "0 x\ny\n", "inspect: a line per object");
+	is_str (inspect ("[{\"A\":\"x\"}]", "{{range .A}}", NULL), "-1 |template: :1: unexpected EOF",
+	        "inspect: a bad template fails at once, prints nothing");
+	is_str (inspect ("[{\"B\":\"y\"},{\"A\":\"x\"},{\"C\":\"z\"}]", "{{.A}}", NULL),
+	        "-1 x\n|template: :1:2: executing \"\" at <.A>: map has no entry for key \"A\""
+	        "|template: :1:2: executing \"\" at <.A>: map has no entry for key \"A\"",
+	        "inspect: an object whose render fails adds nothing, the others are printed");
+	is_str (inspect ("[{\"B\":\"y\"}]", "<{{.B}}{{.A}}>", "types.Volume"),
+	        "-1 |template: :1:9: executing \"\" at <.A>: can't evaluate field A in type types.Volume",
+	        "inspect: none of a failed render, a struct's words");
 }
 
 int
