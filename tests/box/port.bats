@@ -333,3 +333,15 @@ time.sleep(30)' "$p" >"$BATS_TEST_TMPDIR/l6.out" 2>&1 3>&- &
 	[[ ${stderr%%$'\n'*} == *": invalid range format for --expose: 80-70, error: Invalid range specified for the Port: 80-70." ]]
 	[[ $(ls "$BOX_ROOT/containers" 2>/dev/null | wc -l) == "$before" ]]
 }
+
+@test "ps collapses consecutive ports that are the same on both sides, and exposed ones, as Docker 20.10" {
+	p=$(free_range 3)
+	box run -d --name coll -p "$p-$((p + 2)):$p-$((p + 2))" --expose 7000-7002 small sleep 100
+	run -0 box ps --format '{{.Ports}}'
+	# sorted by container port, each group closed by a gap first (docker/cli's
+	# DisplayablePorts)
+	[[ $output == "80/tcp, 7000-7002/tcp, 0.0.0.0:$p-$((p + 2))->$p-$((p + 2))/tcp, :::$p-$((p + 2))->$p-$((p + 2))/tcp" ]] || {
+		echo "got: $output"
+		false
+	}
+}

@@ -216,9 +216,7 @@ relay6_name (char out[64], const struct nft_port *p)
 static int
 relay6_start (int rootfd, const struct nft_port *p, struct bx_err *e)
 {
-	char name[64];
-
-	char addr[INET6_ADDRSTRLEN];
+	char name[64], addr[INET6_ADDRSTRLEN];
 
 	relay6_name (name, p);
 	if (rlproxy_prepare (e) < 0)
@@ -251,7 +249,8 @@ relay6_stop (int rootfd, const struct nft_port *p)
 /* Which of P's ports get a relay from [::]: those given no host address
  * (host_binding_ipv4 changes their IPv4 one only, as Docker's), of a
  * container without an IPv6 address of its own, rootful (rlnet relays
- * rootless ones), on a host with IPv6 */
+ * rootless ones), on a host with IPv6; and every one given an IPv6 host
+ * address, which only the relay publishes */
 static void
 relay6_choose (struct nft_port *p, int n)
 {
