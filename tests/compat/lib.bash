@@ -5,8 +5,8 @@
 #
 #   MARK[/FILTER] ARGS...     # comment
 #
-# ARGS are read as bash words (quotes, $COMPAT_DIR for files the case
-# needs) and run as `docker ARGS` and `box ARGS`, stdin /dev/null. MARK is
+# ARGS are read as bash words (quotes; $COMPAT_DIR is tests/compat/files,
+# the files cases need) and run as `docker ARGS` and `box ARGS`, stdin /dev/null. MARK is
 # what the case is expected to be, the suite fails when it is anything
 # else (COMPAT_UPDATE=1 rewrites the marks from what was measured):
 #   =  identical: the same exit code, stdout and stderr once normalised
@@ -61,7 +61,7 @@ compat_netns () {
 # compat_env: box's state dir and docker's config, for each test (helpers
 # unsets BOX_* as it loads)
 compat_env () {
-	export BOX_ROOT DOCKER_CONFIG
+	export BOX_ROOT DOCKER_CONFIG COMPAT_DIR=$TESTS_DIR/compat/files
 	BOX_ROOT=$(compat_dir)/bx/root
 	DOCKER_CONFIG=$(compat_dir)/docker-config
 	mkdir -p "$DOCKER_CONFIG"

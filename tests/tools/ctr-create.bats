@@ -276,6 +276,31 @@ crun_run () {
 	[[ $(cfg .process.user) == '{"uid":0,"gid":0,"additionalGids":[0]}' ]]
 }
 
+@test "--env-file and --label-file refused in Docker's words, nothing created" {
+	local t=$BATS_TEST_TMPDIR
+	printf 'A=1\r\nB C=2\r\n' >"$t/space"
+	printf 'A=1\n\n=x\n' >"$t/noname"
+	printf 'A B\n' >"$t/bare"
+	printf 'A=1\n\nB=\xc0\xaf\n' >"$t/utf8"
+	printf '\xef\xbb\xbfBOM=1\n' >"$t/bom"
+	run --separate-stderr -2 ctr-create --env-file "$t/space" small
+	[[ $stderr == "ctr-create: poorly formatted environment: variable 'B C' contains whitespaces" ]]
+	run --separate-stderr -2 ctr-create --env-file "$t/noname" small
+	[[ $stderr == "ctr-create: poorly formatted environment: no variable name on line '=x'" ]]
+	run --separate-stderr -2 ctr-create --label-file "$t/bare" small
+	[[ $stderr == "ctr-create: poorly formatted environment: variable 'A B' contains whitespaces" ]]
+	run --separate-stderr -2 ctr-create --env-file "$t/utf8" small
+	[[ $stderr == "ctr-create: env file $t/utf8 contains invalid utf8 bytes at line 3: [66 61 192 175]" ]]
+	run --separate-stderr -2 ctr-create --env-file "$t/nope" small
+	[[ $stderr == "ctr-create: open $t/nope: no such file or directory" ]]
+	run --separate-stderr -2 ctr-create --env-file "$t" small
+	[[ $stderr == "ctr-create: read $t: is a directory" ]]
+	[[ -z $(ls "$BOX_ROOT/containers" 2>/dev/null) ]]
+	# a byte order mark before the first line is dropped, as Docker's
+	mk --env-file "$t/bom" small
+	[[ $(crt '.Config.Env[0]') == '"BOM=1"' ]]
+}
+
 @test "labels: the image's merged with -l and --label-file" {
 	printf 'from.file=1\nbare\n' >"$BATS_TEST_TMPDIR/labels"
 	mk -l a=1 --label org.example.k=over --label-file "$BATS_TEST_TMPDIR/labels" small

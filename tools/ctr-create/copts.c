@@ -316,37 +316,125 @@ copts_label (const char *s, json_t *labels)
 		json_object_set_new (labels, s, json_string (""));
 }
 
+/* strerror as Go's os package words it: lower case */
+static const char *
+go_strerror (int err, char *buf, size_t n)
+{
+	snprintf (buf, n, "%s", strerror (err));
+	buf[0] = (char)tolower ((unsigned char)buf[0]);
+	return buf;
+}
+
+/* the length of the UTF-8 sequence lead byte C starts, 0 when none */
+static unsigned
+utf8_len (unsigned c)
+{
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c < 0xe0)
+		return 2;
+	if (c >= 0xe0 && c < 0xf0)
+		return 3;
+	return c >= 0xf0 && c < 0xf5 ? 4 : 0;
+}
+
+/* Go's utf8.Valid: no stray, overlong or surrogate sequence, none past
+ * U+10FFFF */
+static int
+utf8_valid (const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned c = s[i], len = utf8_len (c);
+		if (!len || i + len > n)
+			return 0;
+		for (unsigned k = 1; k < len; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+		if ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] >= 0xa0) ||
+		    (c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] >= 0x90))
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
+/* Go's %v of the bytes of a line: [255 61 50] */
+static void
+go_bytes (const unsigned char *s, size_t n, char *out, size_t size)
+{
+	size_t o = 0;
+
+	o += (size_t)snprintf (out, size, "[");
+	for (size_t i = 0; i < n && o < size; i++)
+		o += (size_t)snprintf (out + o, size - o, "%s%u", i ? " " : "", s[i]);
+	if (o < size)
+		snprintf (out + o, size - o, "]");
+}
+
+/* One line of an env or label file (docker's opts.parseKeyValueFile) */
+static int
+kv_line (char *line, json_t *out, int labels, struct bx_err *e)
+{
+	char *eq;
+	size_t klen;
+
+	while (isspace ((unsigned char)*line))
+		line++;
+	if (!*line || *line == '#')
+		return 0;
+	eq = strchr (line, '=');
+	klen = eq ? (size_t)(eq - line) : strlen (line);
+	if (strcspn (line, " \t") < klen)
+		return err_set (e, BX_USAGE, 0, "poorly formatted environment: variable '%.*s' contains whitespaces",
+		                (int)klen, line);
+	if (!klen)
+		return err_set (e, BX_USAGE, 0, "poorly formatted environment: no variable name on line '%s'", line);
+	if (labels)
+		copts_label (line, out);
+	else if (eq)
+		json_array_append_new (out, json_string (line));
+	else if (getenv (line))
+		return copts_env (line, out, e);
+	return 0;
+}
+
 int
 copts_env_file (const char *path, json_t *out, int labels, struct bx_err *e)
 {
 	_cleanup_free_ char *buf = NULL;
-	char *save = NULL, *line;
+	_cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC);
+	char why[128], *line, *end;
+	size_t len = 0;
 	int lineno = 0;
 
-	if (afile_slurp_at (AT_FDCWD, path, &buf, NULL, e) < 0) {
-		e->code = BX_USAGE;
-		return err_wrap (e, "open %s", path);
-	}
-	for (line = strtok_r (buf, "\n", &save); line; line = strtok_r (NULL, "\n", &save)) {
-		char *eq;
+	if (fd < 0)
+		return err_set (e, BX_USAGE, 0, "open %s: %s", path, go_strerror (errno, why, sizeof why));
+	if (afile_slurp_fd (fd, &buf, &len, e) < 0)
+		return err_set (e, BX_USAGE, 0, "read %s: %s", path,
+		                go_strerror (e->sys ? e->sys : EIO, why, sizeof why));
+	/* lines as Go's bufio.ScanLines cuts them: a CR before the LF dropped */
+	for (line = buf; line < buf + len; line = end + 1) {
+		char bytes[256];
+		size_t n;
+		if (!(end = memchr (line, '\n', (size_t)(buf + len - line))))
+			end = buf + len;
+		n = (size_t)(end - line);
+		if (n && line[n - 1] == '\r')
+			n--;
 		lineno++;
-		while (isspace ((unsigned char)*line))
-			line++;
-		line[strcspn (line, "\r")] = '\0';
-		if (!*line || *line == '#')
-			continue;
-		eq = strchr (line, '=');
-		if (eq == line)
-			return err_set (e, BX_USAGE, 0, "%s: no variable name on line '%s'", path, line);
-		if (eq && strcspn (line, " \t") < (size_t)(eq - line))
-			return err_set (e, BX_USAGE, 0, "%s: variable '%.*s' contains whitespaces", path,
-			                (int)(eq - line), line);
-		if (labels)
-			copts_label (line, out);
-		else if (eq)
-			json_array_append_new (out, json_string (line));
-		else if (getenv (line))
-			copts_env (line, out, e);
+		if (!utf8_valid ((unsigned char *)line, n)) {
+			go_bytes ((unsigned char *)line, n, bytes, sizeof bytes);
+			return err_set (e, BX_USAGE, 0, "env file %s contains invalid utf8 bytes at line %d: %s", path,
+			                lineno, bytes);
+		}
+		/* a UTF-8 byte order mark before the first line is not its text */
+		if (lineno == 1 && n >= 3 && !memcmp (line, "\xef\xbb\xbf", 3))
+			line += 3, n -= 3;
+		line[n] = '\0';
+		if (memchr (line, '\0', n))
+			return err_set (e, BX_USAGE, 0, "env file %s: a NUL byte at line %d", path, lineno);
+		if (kv_line (line, out, labels, e) < 0)
+			return -1;
 	}
 	return 0;
 }
