@@ -101,6 +101,20 @@ test_publish (void)
 	    "{\"80/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"1\"}],\"80/udp\":[{\"HostIp\":\"\",\"HostPort\":\"8080\"}],"
 	    "\"81/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"2\"}]}",
 	    "their bindings");
+	json_decref (b);
+	b = json_object ();
+	ok (copts_publish ("published=8080,target=80,protocol=udp,mode=host", ex, b, &e) == 0 &&
+	        copts_publish ("target=90", ex, b, &e) == 0,
+	    "the long form, as convertToStandardNotation reads it");
+	is_str (
+	    dump (b),
+	    "{\"80/udp\":[{\"HostIp\":\"\",\"HostPort\":\"8080\"}],\"90/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"\"}]}",
+	    "its bindings");
+	ok (copts_publish ("published=8080,,target=80", ex, b, &e) < 0 &&
+	        !strcmp (e.msg, "invalid publish opts format (should be name=value but got '')"),
+	    "an empty param");
+	ok (copts_publish ("published=8080", ex, b, &e) < 0 && !strcmp (e.msg, "No port specified: 8080:/tcp<empty>"),
+	    "no target");
 	json_decref (ex);
 	json_decref (b);
 }

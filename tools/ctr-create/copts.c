@@ -200,8 +200,8 @@ publish_one (json_t *exposed, json_t *bindings, const char *key, const char *ip,
 }
 
 /* nat.ParsePortSpec: its checks in its order, its words */
-int
-copts_publish (const char *s, json_t *exposed, json_t *bindings, struct bx_err *e)
+static int
+publish_spec (const char *s, json_t *exposed, json_t *bindings, struct bx_err *e)
 {
 	_cleanup_free_ char *copy = strdup (s);
 	char *rawip, *ip, *host, *ctr, lower[16], why[128], none[1] = "";
@@ -239,6 +239,54 @@ copts_publish (const char *s, json_t *exposed, json_t *bindings, struct bx_err *
 		publish_one (exposed, bindings, key, ip, hp);
 	}
 	return 0;
+}
+
+/* the docker CLI's convertToStandardNotation: "published=8080,target=80
+ * [,protocol=udp][,mode=host]" -> "8080:80/udp" in OUT (the last of a key
+ * wins, unknown keys and mode are ignored, a missing one is empty) */
+static int
+publish_long (const char *s, char *out, size_t n, struct bx_err *e)
+{
+	_cleanup_free_ char *copy = strdup (s);
+	const char *pub = "", *target = "", *proto = "tcp";
+	char *rest = copy, *param;
+
+	if (!copy)
+		return err_set (e, BX_SYSTEM, ENOMEM, "-p");
+	/* strings.Split: an empty param is one too */
+	while ((param = strsep (&rest, ","))) {
+		char *eq = strchr (param, '='), *end;
+		if (!eq)
+			return err_set (e, BX_USAGE, 0,
+			                "invalid publish opts format (should be name=value but got '%s')", param);
+		*eq = '\0';
+		/* Go's strings.Split: a second '=' ends the value */
+		if ((end = strchr (eq + 1, '=')))
+			*end = '\0';
+		if (!strcmp (param, "published"))
+			pub = eq + 1;
+		else if (!strcmp (param, "target"))
+			target = eq + 1;
+		else if (!strcmp (param, "protocol"))
+			proto = eq + 1;
+	}
+	if ((size_t)snprintf (out, n, "%s:%s/%s", pub, target, proto) >= n)
+		return err_set (e, BX_USAGE, 0, "invalid publish opts format: %s", s);
+	return 0;
+}
+
+/* -p in either form, the long one made short first, as the docker CLI does */
+int
+copts_publish (const char *s, json_t *exposed, json_t *bindings, struct bx_err *e)
+{
+	char std[256];
+
+	if (strchr (s, '=')) {
+		if (publish_long (s, std, sizeof std, e) < 0)
+			return -1;
+		s = std;
+	}
+	return publish_spec (s, exposed, bindings, e);
 }
 
 /* --restart as Docker 20.10's client parses it (runconfig's

@@ -11,8 +11,9 @@
 
 /* "--cpus 1.5" -> 1500000000 nano CPUs; at most this machine's CPUs */
 int copts_cpus (const char *s, int64_t *nano, struct bx_err *e);
-/* "-p [ip:][hostPort:]containerPort[/proto]" (ranges too): adds to
- * EXPOSED {"80/tcp":{}} and BINDINGS {"80/tcp":[{HostIp,HostPort}]} */
+/* "-p [ip:][hostPort:]containerPort[/proto]" (ranges too), or
+ * "published=P,target=C[,protocol=X]": adds to EXPOSED {"80/tcp":{}} and
+ * BINDINGS {"80/tcp":[{HostIp,HostPort}]} */
 int copts_publish (const char *s, json_t *exposed, json_t *bindings, struct bx_err *e);
 /* "--expose 80[-90][/proto]" -> EXPOSED */
 int copts_expose (const char *s, json_t *exposed, struct bx_err *e);
