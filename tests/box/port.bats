@@ -345,3 +345,21 @@ time.sleep(30)' "$p" >"$BATS_TEST_TMPDIR/l6.out" 2>&1 3>&- &
 		false
 	}
 }
+
+@test "a range of 100 ports: every one published, the first and last reached, all released at rm" {
+	p=$(free_range 100)
+	box run -d --name hundred -p "$p-$((p + 99)):1000-1099" small \
+		sh -c 'httpd -p 1000 -h /etc; httpd -f -p 1099 -h /etc'
+	run -0 box port hundred
+	[[ $(grep -c '^10[0-9][0-9]/tcp -> 0\.0\.0\.0:' <<<"$output") == 100 ]]
+	[[ $(grep -c '^10[0-9][0-9]/tcp -> :::' <<<"$output") == 100 ]]
+	run -0 box port hundred 1099
+	[[ $output == "0.0.0.0:$((p + 99))"$'\n'":::$((p + 99))" ]]
+	wait_http "http://127.0.0.1:$((p + 99))/hostname"
+	run -0 curl -s --max-time 5 "http://127.0.0.1:$p/hostname"
+	run -0 curl -s --max-time 5 "http://[::1]:$((p + 99))/hostname"
+	[[ $output == "$(box inspect -f '{{.Config.Hostname}}' hundred)" ]]
+	box rm -f hundred
+	run ls "$BOX_ROOT/networks/.ports"
+	[[ -z $output ]]
+}

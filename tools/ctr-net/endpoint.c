@@ -97,23 +97,26 @@ endpoint_read (struct net *n, const char *cid, struct endpoint *ep, struct bx_er
 static int
 endpoint_write (struct net *n, const struct endpoint *ep, struct bx_err *e)
 {
-	char buf[16384], ip[INET_ADDRSTRLEN], path[128];
-	size_t off;
+	/* a port line is at most 70 bytes, an alias line 134 */
+	size_t size = 1024 + (size_t)ep->nports * 80 + (size_t)ep->naliases * 140, off;
+	_cleanup_free_ char *buf = malloc (size);
+	char ip[INET_ADDRSTRLEN], path[128];
 
+	if (!buf)
+		return err_set (e, BX_SYSTEM, ENOMEM, "endpoint %s", ep->cid);
 	inet_ntop (AF_INET, &ep->ip, ip, sizeof ip);
-	off = snprintf (buf, sizeof buf,
-	                "endpoint=%s\nip=%s\nmac=%02x:%02x:%02x:%02x:%02x:%02x\nveth=%s\nifname=%s\nname=%s\n",
-	                ep->epid, ip, ep->mac[0], ep->mac[1], ep->mac[2], ep->mac[3], ep->mac[4], ep->mac[5], ep->veth,
-	                ep->ifname, ep->name);
+	off = snprintf (
+	    buf, size, "endpoint=%s\nip=%s\nmac=%02x:%02x:%02x:%02x:%02x:%02x\nveth=%s\nifname=%s\nname=%s\n", ep->epid,
+	    ip, ep->mac[0], ep->mac[1], ep->mac[2], ep->mac[3], ep->mac[4], ep->mac[5], ep->veth, ep->ifname, ep->name);
 	for (int i = 0; i < ep->naliases; i++)
-		off += snprintf (buf + off, sizeof buf - off, "alias=%s\n", ep->aliases[i]);
+		off += snprintf (buf + off, size - off, "alias=%s\n", ep->aliases[i]);
 	for (int i = 0; i < ep->nports; i++) {
 		char hip[INET6_ADDRSTRLEN];
 		if (ep->ports[i].only6)
 			inet_ntop (AF_INET6, &ep->ports[i].host_ip6, hip, sizeof hip);
 		else
 			inet_ntop (AF_INET, &ep->ports[i].host_ip, hip, sizeof hip);
-		off += snprintf (buf + off, sizeof buf - off, "port=%s %s %u %u%s\n", ep->ports[i].proto, hip,
+		off += snprintf (buf + off, size - off, "port=%s %s %u %u%s\n", ep->ports[i].proto, hip,
 		                 ep->ports[i].host_port, ep->ports[i].ctr_port, ep->ports[i].relay6 ? " relay6" : "");
 	}
 	snprintf (path, sizeof path, L_ENDPOINTS "/%s", ep->cid);

@@ -15,7 +15,9 @@
 #include "base/err.h"
 #include "nft.h"
 
-#define PORTMAP_MAX 64
+/* Docker has no limit; a range is one binding a port, and each has its
+ * relay on [::] as each has its docker-proxy there */
+#define PORTMAP_MAX 1024
 
 /* The ports CREATE (create.json) publishes: HostConfig.PortBindings, and
  * with HostConfig.PublishAllPorts every Config.ExposedPorts port without a
