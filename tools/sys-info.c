@@ -285,6 +285,49 @@ sysinfo_bytes_size (double b, char *buf, size_t len)
 	snprintf (buf, len, "%.4g%s", b, u[k]);
 }
 
+/* What box has of dockerd's plugins: the volume, network and log drivers
+ * it knows ("null" is --network none's driver) */
+static json_t *
+sysinfo_plugins (void)
+{
+	return json_pack ("{s:[s],s:[s,s,s],s:n,s:[s,s]}", "Volume", "local", "Network", "bridge", "host", "null",
+	                  "Authorization", "Log", "json-file", "local");
+}
+
+/* Docker's registry.ServiceConfig of box's rule (image/registry): plain
+ * http to dockerd's default 127.0.0.0/8 and to BOX_INSECURE_REGISTRIES'
+ * hosts, which Docker lists as insecure index configs; no mirrors */
+static int
+sysinfo_cmp_str (const void *a, const void *b)
+{
+	return strcmp (*(const char *const *)a, *(const char *const *)b);
+}
+
+static json_t *
+sysinfo_registry_config (void)
+{
+	_cleanup_free_ char *list =
+	    strdup (getenv ("BOX_INSECURE_REGISTRIES") ? getenv ("BOX_INSECURE_REGISTRIES") : "");
+	const char *names[64] = {"docker.io"};
+	json_t *idx = json_object ();
+	size_t n = 1;
+	char *save = NULL;
+
+	for (char *h = list ? strtok_r (list, ", ", &save) : NULL; h && n < 64; h = strtok_r (NULL, ", ", &save))
+		names[n++] = h;
+	/* a Go map: its keys sorted in JSON */
+	qsort (names, n, sizeof *names, sysinfo_cmp_str);
+	for (size_t i = 0; idx && i < n; i++) {
+		int hub = !strcmp (names[i], "docker.io");
+		json_object_set_new (
+		    idx, names[i],
+		    json_pack ("{s:s,s:[],s:b,s:b}", "Name", names[i], "Mirrors", "Secure", hub, "Official", hub));
+	}
+	return json_pack ("{s:[],s:[],s:[s],s:o,s:[]}", "AllowNondistributableArtifactsCIDRs",
+	                  "AllowNondistributableArtifactsHostnames", "InsecureRegistryCIDRs", "127.0.0.0/8",
+	                  "IndexConfigs", idx, "Mirrors");
+}
+
 static json_t *
 sysinfo_info_json (int rootfd, const struct counts *n, struct bx_err *e)
 {
@@ -311,7 +354,8 @@ sysinfo_info_json (int rootfd, const struct counts *n, struct bx_err *e)
 		json_array_append_new (sec, json_string ("name=cgroupns"));
 	return json_pack (
 	    "{s:s,s:i,s:i,s:i,s:i,s:i,s:s,s:[[s,s],[s,s]],s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:s,"
-	    "s:I,s:I,s:s,s:s,s:s,s:b,s:[],s:b,s:{s:{s:s}},s:s,s:o,s:s,s:s}",
+	    "s:I,s:I,s:s,s:s,s:s,s:b,s:[],s:b,s:{s:{s:s}},s:s,s:o,s:s,s:s,s:o,"
+	    "s:{s:s,s:s,s:s,s:b,s:s,s:n},s:o}",
 	    "ID", "", "Containers", n->containers, "ContainersRunning", n->running, "ContainersPaused", n->paused,
 	    "ContainersStopped", n->stopped, "Images", n->images, "Driver", "overlay2", "DriverStatus",
 	    "Backing Filesystem", sysinfo_fs_name (rootfd), "Supports d_type", "true", "LoggingDriver", "json-file",
@@ -321,7 +365,43 @@ sysinfo_info_json (int rootfd, const struct counts *n, struct bx_err *e)
 	    (json_int_t)sysconf (_SC_NPROCESSORS_ONLN), "MemTotal", (json_int_t)si.totalram * si.mem_unit,
 	    "DockerRootDir", root, "Name", host, "ServerVersion", BOX_VERSION, "Debug", 0, "Labels",
 	    "ExperimentalBuild", 0, "Runtimes", "ctr-spawn", "path", "ctr-spawn", "DefaultRuntime", "ctr-spawn",
-	    "SecurityOptions", sec, "IndexServerAddress", "https://index.docker.io/v1/", "InitBinary", "");
+	    "SecurityOptions", sec, "IndexServerAddress", "https://index.docker.io/v1/", "InitBinary", "", "Plugins",
+	    sysinfo_plugins (), "Swarm", "NodeID", "", "NodeAddr", "", "LocalNodeState", "inactive", "ControlAvailable",
+	    0, "Error", "", "RemoteManagers", "RegistryConfig", sysinfo_registry_config ());
+}
+
+/* docker info's lists of plugins: "  Volume: local" */
+static void
+sysinfo_print_plugins (json_t *plugins)
+{
+	static const char *const kinds[] = {"Volume", "Network", "Authorization", "Log", NULL};
+	json_t *x;
+	size_t k;
+
+	printf (" Plugins:\n");
+	for (size_t i = 0; kinds[i]; i++) {
+		json_t *names = json_object_get (plugins, kinds[i]);
+		if (!json_array_size (names))
+			continue;
+		printf ("  %s:", kinds[i]);
+		json_array_foreach (names, k, x) printf (" %s", json_string_value (x));
+		putchar ('\n');
+	}
+}
+
+/* docker info's insecure registries: the insecure index configs' names
+ * (in Go's map order, which varies: sorted here), then the CIDRs */
+static void
+sysinfo_print_registries (json_t *rc)
+{
+	json_t *idx = json_object_get (rc, "IndexConfigs"), *x;
+	const char *k;
+	size_t i;
+
+	printf (" Insecure Registries:\n");
+	json_object_foreach (idx, k, x) if (json_is_false (json_object_get (x, "Secure"))) printf ("  %s\n", k);
+	json_array_foreach (json_object_get (rc, "InsecureRegistryCIDRs"), i, x)
+	    printf ("  %s\n", json_string_value (x));
 }
 
 static void
@@ -342,6 +422,8 @@ sysinfo_info_print (json_t *v)
 	    printf ("  %s: %s\n", json_string_value (json_array_get (x, 0)), json_string_value (json_array_get (x, 1)));
 	printf (" Logging Driver: %s\n Cgroup Driver: %s\n Cgroup Version: %s\n", S ("LoggingDriver"),
 	        S ("CgroupDriver"), S ("CgroupVersion"));
+	sysinfo_print_plugins (json_object_get (v, "Plugins"));
+	printf (" Swarm: %s\n", json_string_value (json_object_get (json_object_get (v, "Swarm"), "LocalNodeState")));
 	printf (" Runtimes: %s\n Default Runtime: %s\n Security Options:\n", S ("DefaultRuntime"),
 	        S ("DefaultRuntime"));
 	json_array_foreach (json_object_get (v, "SecurityOptions"), k, x)
@@ -353,9 +435,12 @@ sysinfo_info_print (json_t *v)
 	}
 	sysinfo_bytes_size ((double)I ("MemTotal"), mem, sizeof mem);
 	printf (" Kernel Version: %s\n Operating System: %s\n OSType: %s\n Architecture: %s\n CPUs: %lld\n"
-	        " Total Memory: %s\n Name: %s\n Docker Root Dir: %s\n Debug Mode: false\n Experimental: false\n\n",
+	        " Total Memory: %s\n Name: %s\n Docker Root Dir: %s\n Debug Mode: false\n Registry: %s\n"
+	        " Labels:\n Experimental: false\n",
 	        S ("KernelVersion"), S ("OperatingSystem"), S ("OSType"), S ("Architecture"), I ("NCPU"), mem,
-	        S ("Name"), S ("DockerRootDir"));
+	        S ("Name"), S ("DockerRootDir"), S ("IndexServerAddress"));
+	sysinfo_print_registries (json_object_get (v, "RegistryConfig"));
+	putchar ('\n');
 #undef S
 #undef I
 }
@@ -371,7 +456,11 @@ struct shown {
 static const char *const sysinfo_version_types[] = {"Client", "system.clientVersion", "Server", "*types.Version", NULL};
 static const struct shown sysinfo_version = {"version", "system.versionInfo", sysinfo_version_types,
                                              sysinfo_version_print};
-static const struct shown sysinfo_info = {"", "system.info", NULL, sysinfo_info_print};
+static const char *const sysinfo_info_types[] = {
+    "Swarm", "swarm.Info", "Plugins", "types.PluginsInfo", "RegistryConfig", "*registry.ServiceConfig", NULL};
+static const struct shown sysinfo_info = {"", "system.info", sysinfo_info_types, sysinfo_info_print};
+/* Docker's nil slices in them: printed [] by a template */
+static const char *const sysinfo_info_nils[] = {"Plugins.Authorization[]", "Swarm.RemoteManagers[]", NULL};
 
 /* V (taken) as HOW prints it, or FORMAT rendered against it as docker's
  * --format does ("json" is {{json .}}): a template that does not parse
@@ -429,5 +518,7 @@ main (int argc, char **argv)
 	if ((rootfd = root_open (o.root, &e)) < 0 || sysinfo_count_containers (rootfd, &n, &e) < 0 ||
 	    sysinfo_count_images (rootfd, &n, &e) < 0 || !(v = sysinfo_info_json (rootfd, &n, &e)))
 		return err_report (&e);
+	if (o.format)
+		gotmpl_type_nils (v, sysinfo_info_nils);
 	return sysinfo_show (v, o.format, &sysinfo_info);
 }

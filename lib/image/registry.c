@@ -1,5 +1,6 @@
 #include "image/registry.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -155,7 +156,7 @@ host_in_list (const char *domain, const char *list)
 int
 registry_is_insecure (const char *domain, const char *list)
 {
-	static const char *local[] = {"localhost", "127.0.0.1", "[::1]", "::1"};
+	struct in_addr a;
 	char host[256];
 	char *colon;
 
@@ -165,9 +166,9 @@ registry_is_insecure (const char *domain, const char *list)
 		*colon = '\0';
 	else if (host[0] == '[' && (colon = strstr (host, "]:")))
 		colon[1] = '\0';
-	for (size_t i = 0; i < sizeof local / sizeof *local; i++)
-		if (strcmp (host, local[i]) == 0)
-			return 1;
+	/* dockerd's default insecure CIDR, 127.0.0.0/8 (localhost is in it) */
+	if (strcmp (host, "localhost") == 0 || (inet_pton (AF_INET, host, &a) == 1 && (ntohl (a.s_addr) >> 24) == 127))
+		return 1;
 	return host_in_list (domain, list) || host_in_list (host, list);
 }
 

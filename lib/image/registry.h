@@ -50,8 +50,9 @@ struct registry;
 struct registry *registry_new (const char *host, const struct registry_opts *o, struct bx_err *e);
 void registry_free (struct registry *r);
 
-/* Speak plain http to DOMAIN? True for localhost, 127.0.0.1, ::1 and the
- * hosts named in LIST (comma separated; NULL or "" for none). */
+/* Speak plain http to DOMAIN? True for dockerd's default, 127.0.0.0/8
+ * (and localhost), and the hosts named in LIST (comma separated; NULL or
+ * "" for none). */
 int registry_is_insecure (const char *domain, const char *list);
 
 /* GET /v2/, authorising as the registry asks: checks credentials. */

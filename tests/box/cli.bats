@@ -199,6 +199,20 @@ verbs () {
 	[[ $output == "<linux>" && $stderr == *"can't evaluate field Nope in type system.info" ]]
 }
 
+@test "info: Swarm, Plugins and RegistryConfig in Docker's shapes, with box's drivers and insecure hosts" {
+	run -0 box info --format '{{json .Swarm}}'
+	[[ $output == '{"NodeID":"","NodeAddr":"","LocalNodeState":"inactive","ControlAvailable":false,"Error":"","RemoteManagers":null}' ]]
+	run -0 box info --format '{{json .Plugins}} {{.Plugins.Authorization}}'
+	[[ $output == '{"Volume":["local"],"Network":["bridge","host","null"],"Authorization":null,"Log":["json-file","local"]} []' ]]
+	BOX_INSECURE_REGISTRIES=reg.lan:5000,a.lan run -0 box info --format '{{json .RegistryConfig}}'
+	[[ $output == '{"AllowNondistributableArtifactsCIDRs":[],"AllowNondistributableArtifactsHostnames":[],"InsecureRegistryCIDRs":["127.0.0.0/8"],"IndexConfigs":{"a.lan":{"Name":"a.lan","Mirrors":[],"Secure":false,"Official":false},"docker.io":{"Name":"docker.io","Mirrors":[],"Secure":true,"Official":true},"reg.lan:5000":{"Name":"reg.lan:5000","Mirrors":[],"Secure":false,"Official":false}},"Mirrors":[]}' ]]
+	BOX_INSECURE_REGISTRIES=reg.lan:5000 run -0 box info
+	[[ $output == *$'\n Cgroup Version: '?$'\n Plugins:\n  Volume: local\n  Network: bridge host null\n  Log: json-file local\n Swarm: inactive\n'* ]]
+	[[ $output == *$'\n Insecure Registries:\n  reg.lan:5000\n  127.0.0.0/8' ]]
+	run --separate-stderr -1 box info --format '{{.Swarm.Nope}}'
+	[[ $stderr == 'template: :1:8: executing "" at <.Swarm.Nope>: can'"'"'t evaluate field Nope in type swarm.Info' ]]
+}
+
 @test "network ls and volume ls --format: a row's error in docker's words, naming its type" {
 	run --separate-stderr -1 box network ls --format '{{.Name}}{{if eq .Name "none"}}{{.Nope}}{{end}}'
 	[[ -z $output && $stderr == 'template parsing error: template: :1:33: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type *network.networkContext' ]]

@@ -36,9 +36,10 @@ test_insecure (void)
 {
 	ok (registry_is_insecure ("localhost:5000", NULL), "localhost:port");
 	ok (registry_is_insecure ("127.0.0.1:5000", ""), "127.0.0.1:port");
-	ok (registry_is_insecure ("[::1]:5000", NULL), "[::1]:port");
+	ok (!registry_is_insecure ("[::1]:5000", NULL), "[::1]:port is not in dockerd's default");
 	ok (!registry_is_insecure ("registry-1.docker.io", NULL), "docker hub is https");
-	ok (!registry_is_insecure ("127.0.0.10:5000", NULL), "only exact loopback names");
+	ok (registry_is_insecure ("127.0.0.10:5000", NULL), "127.0.0.0/8, dockerd's default");
+	ok (!registry_is_insecure ("127.example:5000", NULL), "a name is no address");
 	ok (registry_is_insecure ("reg.lan:5000", "a.example, reg.lan:5000"), "listed host:port");
 	ok (registry_is_insecure ("reg.lan:5000", "reg.lan"), "listed host covers its ports");
 	ok (!registry_is_insecure ("reg.lan:5000", "reg.la,eg.lan:5000"), "no partial match");
