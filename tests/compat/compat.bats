@@ -49,3 +49,4 @@ setup () {
 @test "fidelity" { compat_file "$TESTS_DIR/compat/cases/fidelity.case"; }
 @test "cli2" { compat_file "$TESTS_DIR/compat/cases/cli2.case"; }
 @test "ports" { compat_file "$TESTS_DIR/compat/cases/ports.case"; }
+@test "prune" { compat_file "$TESTS_DIR/compat/cases/prune.case"; }
