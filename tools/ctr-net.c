@@ -39,7 +39,9 @@
 #include "base/cleanup.h"
 #include "base/confirm.h"
 #include "base/err.h"
+#include "base/human.h"
 #include "base/listfmt.h"
+#include "base/pfilter.h"
 #include "base/root.h"
 #include "ctr-net/bridge.h"
 #include "ctr-net/endpoint.h"
@@ -429,16 +431,41 @@ cmd_rm (struct ctx *c, int argc, char **argv)
 	return rc;
 }
 
+/* network prune's filters, the daemon's checks: after the question */
+static int
+prune_filters_read (const struct pfilter *f, int64_t *until, int *has_until, struct bx_err *e)
+{
+	static const char *const keys[] = {"until", "label", "label!", NULL};
+
+	if (pfilter_check (f, keys, e) < 0)
+		return -1;
+	return pfilter_until (f, until, has_until, e);
+}
+
+/* made before until= (whole seconds: one made in its second stays), its
+ * labels passing label= and label!= */
+static bool
+prune_match (const struct pfilter *f, int64_t until, int has_until, const struct net *n)
+{
+	const char *created = json_string_value (json_object_get (n->config, "Created"));
+	int64_t t;
+
+	if (has_until && !(created && human_time_parse (created, &t) == 0 && t < until))
+		return false;
+	return pfilter_labels_match (f, json_object_get (n->config, "Labels"));
+}
+
 static int
 cmd_prune (struct ctx *c, int argc, char **argv)
 {
 	static const struct option lo[] = {
 	    {"force", no_argument, NULL, 'f'}, {"filter", required_argument, NULL, 'F'}, {0, 0, 0, 0}};
-	struct netls filt = {0};
+	struct pfilter filt = {0};
 	struct bx_err e = {0};
 	char **names = NULL;
 	size_t nn = 0;
-	int ch, force = 0, header = 0;
+	int ch, force = 0, header = 0, has_until = 0;
+	int64_t until = 0;
 
 	sub_begin ();
 	while ((ch = getopt_long (argc, argv, "+f", lo, NULL)) != -1) {
@@ -446,8 +473,8 @@ cmd_prune (struct ctx *c, int argc, char **argv)
 			force = 1;
 		else if (ch != 'F')
 			refuse (argv);
-		else if (netls_prune_add (&filt, optarg, &e) < 0)
-			return err_report (&e);
+		else if (pfilter_add (&filt, optarg, &e) < 0)
+			err_flag_value (optarg, "--filter", "%s", e.msg);
 	}
 	if (optind != argc)
 		usage ();
@@ -455,14 +482,14 @@ cmd_prune (struct ctx *c, int argc, char **argv)
 	    !confirm_ask (stderr, stdin,
 	                  "WARNING! This will remove all custom networks not used by at least one container."))
 		return 0;
-	if (net_names (c->rootfd, &names, &nn, &e) < 0)
+	if (prune_filters_read (&filt, &until, &has_until, &e) < 0 || net_names (c->rootfd, &names, &nn, &e) < 0)
 		return err_report (&e);
 	for (size_t i = 0; i < nn; i++) {
 		struct bx_err busy = {0};
 		struct net n;
 		if (net_is_predefined (names[i]) || net_open (c->rootfd, names[i], &n, &busy) < 0)
 			continue;
-		if (netls_match (&filt, &n) && remove_net (c, &n, &busy) == 0)
+		if (prune_match (&filt, until, has_until, &n) && remove_net (c, &n, &busy) == 0)
 			printf ("%s%s\n", header++ ? "" : "Deleted Networks:\n", names[i]);
 		net_close (&n);
 	}

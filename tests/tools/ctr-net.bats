@@ -846,7 +846,7 @@ fw_check () {
 	[[ $output == 'ctr-net: failed to parse com.docker.network.bridge.host_binding_ipv4 value: abc (nil ip)' ]]
 }
 
-@test "rm -f: a missing network is no error; prune --filter until, label, label!" {
+@test "rm -f: a missing network is no error; prune --filter until, label, label! as the daemon reads them" {
 	ctr-net create --label a=1 n1 >/dev/null
 	ctr-net create --label a=2 n2 >/dev/null
 	ctr-net create n3 >/dev/null
@@ -869,6 +869,15 @@ fw_check () {
 	run -1 ctr-net prune -f --filter until=bogus
 	[[ $output == 'ctr-net: failed to parse value as time or duration: "bogus"' ]]
 	run -2 ctr-net prune -f --filter label
+	# several label= all match; several label!= exclude what has them all
+	ctr-net create --label a=1 --label b=2 n4 >/dev/null
+	ctr-net create --label a=1 n5 >/dev/null
+	run -0 ctr-net prune -f --filter label=a --filter label=b
+	[[ $output == $'Deleted Networks:\nn4' ]]
+	run -0 ctr-net prune -f --filter 'label!=a' --filter 'label!=b'
+	[[ $output == $'Deleted Networks:\nn5' ]]
+	run -1 ctr-net prune -f --filter until=1h --filter until=2h
+	[[ $output == "ctr-net: more than one until filter specified" ]]
 }
 
 @test "create --ipv6 --subnet fdxx::/64: containers get an IPv6 address, gateway and route; reach each other on it" {

@@ -4,9 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include "base/human.h"
 
 static const char *const keys[] = {"driver", "id", "label", "name", "scope", "type"};
 
@@ -26,46 +23,6 @@ netls_add (struct netls *f, const char *arg, struct bx_err *e)
 		;
 	if (i == sizeof keys / sizeof *keys)
 		return err_set (e, BX_USAGE, 0, "invalid filter '%s'", f->buf[f->n]);
-	f->key[f->n] = f->buf[f->n];
-	f->val[f->n++] = eq + 1;
-	return 0;
-}
-
-/* Docker's until=: a Unix time, an RFC 3339 time, or a Go duration ago */
-static int
-until_parse (const char *v, int64_t *out, struct bx_err *e)
-{
-	char *end;
-	double secs = strtod (v, &end);
-	int64_t ns;
-
-	if (end != v && !*end)
-		return *out = (int64_t)secs, 0;
-	if (human_time_parse (v, out) == 0)
-		return 0;
-	if (human_go_duration_parse (v, &ns) == 0)
-		return *out = (int64_t)time (NULL) - ns / 1000000000, 0;
-	return err_set (e, BX_FAIL, 0, "failed to parse value as time or duration: \"%s\"", v);
-}
-
-int
-netls_prune_add (struct netls *f, const char *arg, struct bx_err *e)
-{
-	const char *eq = strchr (arg, '=');
-	size_t klen = eq ? (size_t)(eq - arg) : 0;
-
-	if (!eq)
-		return err_set (e, BX_USAGE, 0,
-		                "invalid argument \"%s\" for \"--filter\" flag: bad format of filter (expected "
-		                "name=value)",
-		                arg);
-	if (klen == 5 && !strncmp (arg, "until", 5))
-		return until_parse (eq + 1, &f->until, e);
-	if (f->n == NETLS_MAX)
-		return err_set (e, BX_USAGE, 0, "too many filters");
-	if (!(klen == 5 && !strncmp (arg, "label", 5)) && !(klen == 6 && !strncmp (arg, "label!", 6)))
-		return err_set (e, BX_FAIL, 0, "Invalid filter '%.*s'", (int)klen, arg);
-	snprintf (f->buf[f->n], sizeof f->buf[0], "%.*s", (int)klen, arg);
 	f->key[f->n] = f->buf[f->n];
 	f->val[f->n++] = eq + 1;
 	return 0;
@@ -92,8 +49,6 @@ one_matches (const char *key, const char *val, const struct net *n)
 		return !strncmp (n->id, val, strlen (val));
 	if (!strcmp (key, "label"))
 		return has_label (n, val);
-	if (!strcmp (key, "label!"))
-		return !has_label (n, val);
 	if (!strcmp (key, "name"))
 		return strstr (n->name, val) != NULL;
 	if (!strcmp (key, "scope"))
@@ -101,21 +56,9 @@ one_matches (const char *key, const char *val, const struct net *n)
 	return !strcmp (val, net_is_predefined (n->name) ? "builtin" : "custom");
 }
 
-/* made before F's until= */
-static bool
-made_before (const struct netls *f, const struct net *n)
-{
-	const char *created = json_string_value (json_object_get (n->config, "Created"));
-	int64_t t;
-
-	return !f->until || (created && human_time_parse (created, &t) == 0 && t < f->until);
-}
-
 bool
 netls_match (const struct netls *f, const struct net *n)
 {
-	if (!made_before (f, n))
-		return false;
 	for (int i = 0; i < f->n; i++) {
 		bool any = false, seen = false;
 		/* each key once: its values are alternatives */

@@ -3,9 +3,7 @@
  * Keys: driver (exact), id (prefix), label (KEY or KEY=VALUE), name (any
  * part of it), scope (local), type (custom | builtin). Values of one key
  * are alternatives; different keys must all match, as in Docker.
- * `network prune --filter` has its own keys: until (a Unix time, an RFC
- * 3339 time or a Go duration ago: made before it), label, label! (label!=:
- * without that label). */
+ * (`network prune --filter` is lib/base/pfilter's.) */
 #ifndef BOX_NETLS_H
 #define BOX_NETLS_H
 
@@ -22,13 +20,10 @@ struct netls {
 	const char *val[NETLS_MAX];
 	char buf[NETLS_MAX][256];
 	int n;
-	int64_t until; /* prune's until=, seconds since the epoch; 0: none */
 };
 
 /* Add "KEY=VALUE"; BX_USAGE for an unknown key or a bad form. */
 int netls_add (struct netls *f, const char *arg, struct bx_err *e);
-/* A --filter of network prune */
-int netls_prune_add (struct netls *f, const char *arg, struct bx_err *e);
 bool netls_match (const struct netls *f, const struct net *n);
 
 #endif
