@@ -17,9 +17,10 @@
  *         3 no such container or image, 4 the container was removed
  *         meanwhile (no image), 5 system error
  *
- * A running container is committed as it is, not paused: box has no
- * pause yet (-p is accepted and does nothing), so a file the container
- * writes meanwhile may be caught half written.
+ * A running container is frozen while it is committed (its freezer
+ * cgroup, runtime/freezer), as Docker pauses it, unless --pause=false;
+ * Docker's pause, commit and unpause events are logged. A freeze that
+ * fails (no freezer cgroup to be had, rootless) is no error, as in Docker.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,13 +40,17 @@
 #include "image/ref.h"
 #include "image/store.h"
 #include "layers/idcopy.h"
+#include "runtime/cgroup.h"
 #include "runtime/ctr.h"
+#include "runtime/event.h"
+#include "runtime/freezer.h"
 #include "runtime/remap.h"
 
 #define MAX_CHANGES 256
 
 struct opts {
 	const char *root;
+	int nopause;
 	const char *author, *message;
 	char *changes[MAX_CHANGES];
 	size_t nchanges;
@@ -103,10 +108,7 @@ parse_commit (int argc, char **argv, struct opts *o)
 			o->changes[o->nchanges++] = optarg;
 			break;
 		case 'm': o->message = optarg; break;
-		case 'p': /* no pause in box: committed as it runs, either way */
-			if (optarg)
-				parse_bool (optarg + (*optarg == '='));
-			break;
+		case 'p': o->nopause = optarg && !parse_bool (optarg + (*optarg == '=')); break;
 		default: err_flag (argv); usage ();
 		}
 	}
@@ -199,6 +201,53 @@ ref_report (const struct bx_err *e, const char *ref)
 	return err_code (e->code);
 }
 
+/* Docker's pause for the commit: a running container not paused already
+ * frozen; 1 when it was (thaw it after), 0 when not */
+static int
+pause_for_commit (const struct ctr *c, char cgpath[CGROUP_PATH_LEN])
+{
+	struct ctr_state s;
+	struct bx_err e = {0};
+
+	if (ctr_state_read (c->dirfd, &s, &e) < 0 || (ctr_state_settle (&s), strcmp (s.status, "running")))
+		return 0;
+	ctr_cgroup_path_at (c->dirfd, c->id, cgpath);
+	if (freezer_is_frozen_cgroup (cgpath) || freezer_freeze_cgroup (cgpath, &e) < 0)
+		return 0;
+	event_ctr (c->rootfd, c->id, "pause", NULL, NULL);
+	return 1;
+}
+
+static void
+unpause_after_commit (const struct ctr *c, const char *cgpath)
+{
+	struct bx_err e = {0};
+
+	if (freezer_thaw_cgroup (cgpath, &e) == 0)
+		event_ctr (c->rootfd, c->id, "unpause", NULL, NULL);
+}
+
+/* Docker's commit event: the container's attributes, the comment, the
+ * image's id and the tag as Docker shows it */
+static void
+commit_event (const struct ctr *c, const char *comment, const char *id, const char *tag)
+{
+	struct event_attrs a = {.len = 0};
+	struct ref r;
+	struct bx_err e = {0};
+	char repo[600], shown[800] = "";
+
+	event_attrs_ctr (&a, c->create);
+	event_attrs_add (&a, "comment", comment ? comment : "");
+	event_attrs_add (&a, "imageID", id);
+	if (tag && ref_parse (tag, &r, &e) == 0) {
+		ref_familiar_repo (&r, repo, sizeof repo);
+		snprintf (shown, sizeof shown, "%s:%s", repo, r.tag);
+	}
+	event_attrs_add (&a, "imageRef", shown);
+	event_log (c->rootfd, "container", "commit", c->id, &a);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -208,7 +257,8 @@ main (int argc, char **argv)
 	char full[600], id[DIGEST_STR_LEN + 1];
 	json_t *ctr_config, *config = NULL;
 	static struct idmap uid, gid;
-	int rc, mapped = 0;
+	char cgpath[CGROUP_PATH_LEN];
+	int rc, mapped = 0, paused = 0;
 
 	err_prog_init (argv[0]);
 	parse_commit (argc, argv, &o);
@@ -220,6 +270,8 @@ main (int argc, char **argv)
 		rc = -1;
 	if (rc == 0 && (mapped = upper_maps (&c, &uid, &gid, &e)) < 0)
 		rc = -1;
+	if (rc == 0 && !o.nopause)
+		paused = pause_for_commit (&c, cgpath);
 	if (rc == 0) {
 		struct cimage ci = {.st = &c.st,
 		                    .rootfd = c.rootfd,
@@ -236,6 +288,10 @@ main (int argc, char **argv)
 		                    .tag = o.ref ? full : NULL};
 		rc = cimage_commit (&ci, id, &e);
 	}
+	if (rc == 0)
+		commit_event (&c, o.message, id, o.ref ? full : NULL);
+	if (paused)
+		unpause_after_commit (&c, cgpath);
 	json_decref (config);
 	ctr_free (&c);
 	if (rc < 0)

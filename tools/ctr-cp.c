@@ -49,7 +49,9 @@
 #include "base/tree.h"
 #include "ctr-cp/cptar.h"
 #include "runtime/ctr.h"
+#include "runtime/event.h"
 #include "runtime/remap.h"
+#include "runtime/volevents.h"
 #include "runtime/userdb.h"
 
 struct opts {
@@ -65,7 +67,8 @@ struct opts {
 
 struct ctr {
 	char id[CTR_ID_LEN + 1];
-	int dirfd, rootfs;
+	int rootfd, dirfd, rootfs;
+	struct volevents vols; /* its volumes, for Docker's events */
 	struct idmap uid, gid; /* its user namespace's, when it has one */
 	int mapped;
 	char rootpath[PATH_MAX];
@@ -213,16 +216,12 @@ ctr_load (const struct opts *o, struct ctr *c, struct bx_err *e)
 {
 	char link[64];
 	ssize_t n;
-	int rootfd;
 
 	c->dirfd = c->rootfs = -1;
-	if ((rootfd = root_open (o->root, e)) < 0)
+	c->vols = (struct volevents){0};
+	if ((c->rootfd = root_open (o->root, e)) < 0 || ctr_resolve (c->rootfd, o->ctr, c->id, e) < 0 ||
+	    (c->dirfd = ctr_open (c->rootfd, c->id, e)) < 0)
 		return -1;
-	if (ctr_resolve (rootfd, o->ctr, c->id, e) < 0 || (c->dirfd = ctr_open (rootfd, c->id, e)) < 0) {
-		close (rootfd);
-		return -1;
-	}
-	close (rootfd);
 	if ((c->rootfs = openat (c->dirfd, L_ROOTFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set (e, BX_SYSTEM, errno, "container %.12s: %s", c->id, L_ROOTFS);
 	if (!has_entries (c->rootfs))
@@ -573,6 +572,32 @@ static int export(const struct opts *o, struct ctr *c)
 	return rc < 0 ? err_report (&e) : 0;
 }
 
+/* The copy, with the events of the calls docker cp makes: into the
+ * container a stat of the destination, then the extract; out of it the
+ * archive. dockerd mounts the container's volumes for each call (a mount
+ * and an unmount event of each volume) and logs extract-to-dir or
+ * archive-path. */
+static int
+copy (const struct opts *o, struct ctr *c)
+{
+	struct bx_err e = {0};
+	json_t *create = ctr_create_read (c->dirfd, &e);
+	int rc;
+
+	volevents_read (&c->vols, json_object_get (create, "Mounts"));
+	json_decref (create);
+	if (o->into) {
+		volevents_log (&c->vols, c->rootfd, c->id, "mount");
+		volevents_log (&c->vols, c->rootfd, c->id, "unmount");
+	}
+	volevents_log (&c->vols, c->rootfd, c->id, "mount");
+	rc = o->into ? cp_in (o, c) : cp_out (o, c);
+	if (rc == 0)
+		event_ctr (c->rootfd, c->id, o->into ? "extract-to-dir" : "archive-path", NULL, NULL);
+	volevents_log (&c->vols, c->rootfd, c->id, "unmount");
+	return rc;
+}
+
 /* CONTAINER:PATH on one of the container's mounts, as typed (the mount
  * point may not exist in the rootfs yet): a directory bind mount (a
  * volume's data, a -v HOST:PATH) becomes the root the copy works in, as
@@ -633,8 +658,12 @@ main (int argc, char **argv)
 	}
 	if (!is_export && (rc = mount_enter (&o, &c)))
 		return rc;
-	rc = is_export ? export(&o, &c) : o.into ? cp_in (&o, &c) : cp_out (&o, &c);
+	rc = is_export ? export(&o, &c) : copy (&o, &c);
+	if (rc == 0 && is_export)
+		event_ctr (c.rootfd, c.id, "export", NULL, NULL);
+	volevents_free (&c.vols);
 	close (c.rootfs);
 	close (c.dirfd);
+	close (c.rootfd);
 	return rc;
 }

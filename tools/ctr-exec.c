@@ -317,6 +317,50 @@ start_failed (const struct opts *o, const struct bx_err *e)
 	return SPAWN_NOEXEC;
 }
 
+/* -d: a waiter of ours starts the command and stays its parent, to log
+ * Docker's exec_die when it ends; we return once it started, with the
+ * code of the start. The waiter keeps nothing of ours but the state
+ * directory (no lock, no caller's stdio). */
+static int
+run_detached (const struct opts *o, const struct spec *s, int pidfd, int nsflags, const struct cgroup *cg,
+              struct spawn_io *io, struct exec_ev *x)
+{
+	struct bx_err e = {0};
+	int p[2], code = 1, st;
+	pid_t w, pid, failed;
+
+	if (pipe2 (p, O_CLOEXEC) < 0 || (w = fork ()) < 0)
+		return err_set (&e, SPAWN_FAILED, errno, "exec -d"), err_report (&e);
+	if (w > 0) {
+		close (p[1]);
+		if (read (p[0], &code, sizeof code) != (ssize_t)sizeof code)
+			code = SPAWN_FAILED;
+		close (p[0]);
+		return code;
+	}
+	close (p[0]);
+	setsid ();
+	if ((pid = spawn_exec (s, pidfd, nsflags, cg, io, &failed, &e)) < 0) {
+		if (failed > 0)
+			waitpid (failed, &st, 0);
+		code = start_failed (o, &e);
+	} else {
+		exec_ev (x, "exec_start", -1);
+		code = 0;
+	}
+	if (write (p[1], &code, sizeof code) < 0 || pid < 0)
+		_exit (0);
+	if (dup2 (io->in, 0) < 0 || dup2 (io->out, 1) < 0 || dup2 (io->out, 2) < 0 || dup2 (x->rootfd, 3) < 0)
+		_exit (0);
+	close_range (4, ~0U, 0);
+	x->rootfd = 3;
+	while (waitpid (pid, &st, 0) < 0)
+		if (errno != EINTR)
+			_exit (0);
+	exec_ev (x, "exec_die", spawn_exit_code (st));
+	_exit (0);
+}
+
 static int
 run (const struct opts *o, const struct spec *s, int pidfd, int nsflags, const struct cgroup *cg, struct spawn_io *io,
      int master, struct exec_ev *x)
@@ -333,6 +377,8 @@ run (const struct opts *o, const struct spec *s, int pidfd, int nsflags, const s
 		pcopy = &copy;
 	}
 	sigproxy_block (&set);
+	if (o->detach)
+		return run_detached (o, s, pidfd, nsflags, cg, io, x);
 	if ((pid = spawn_exec (s, pidfd, nsflags, cg, io, &failed, &e)) < 0) {
 		if (failed > 0)
 			waitpid (failed, &st, 0);
@@ -343,8 +389,6 @@ run (const struct opts *o, const struct spec *s, int pidfd, int nsflags, const s
 	if (io->console >= 0)
 		close (io->console);
 	exec_ev (x, "exec_start", -1);
-	if (o->detach)
-		return 0;
 	/* the pipes' ends are the payload's now: a copy ends with its writers */
 	if (pcopy) {
 		int given[] = {io->in, io->out, io->err};

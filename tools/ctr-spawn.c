@@ -42,6 +42,7 @@
 #include "ctr-spawn/relay.h"
 #include "ctr-spawn/restart.h"
 #include "ctr-spawn/supervise.h"
+#include "runtime/volevents.h"
 #include "layers/overlay.h"
 #include "runtime/cgroup.h"
 #include "runtime/ctr.h"
@@ -76,6 +77,7 @@ struct ctx {
 	struct logcfg log;            /* -d: how the supervisor keeps the log */
 	struct sv *sv;                /* -d: the supervisor, for its restart count */
 	struct event_attrs ev;        /* its events' attributes, from create.json */
+	struct volevents vols;        /* its volumes, for their events */
 };
 
 static void __attribute__ ((noreturn)) usage (int code)
@@ -132,6 +134,7 @@ hostcfg_read (struct ctx *c, struct bx_err *e)
 	if (!j)
 		return 0;
 	event_attrs_ctr (&c->ev, j);
+	volevents_read (&c->vols, json_object_get (j, "Mounts"));
 	hc = json_object_get (j, "HostConfig");
 	pidmode = json_string_value (json_object_get (hc, "PidMode"));
 	c->shared_pidns = pidmode && *pidmode && strcmp (pidmode, "private");
@@ -260,6 +263,7 @@ state_running (struct ctx *c, pid_t pid, pid_t monitor, int restarts)
 	s.finished[0] = s.error[0] = '\0';
 	timestamp_now (s.started);
 	ctr_state_write (c->cdir, &s, !c->auto_remove && !c->no_sync, &e);
+	volevents_log (&c->vols, c->rootfd, c->id, "mount");
 	event_log (c->rootfd, "container", "start", c->id, &c->ev);
 }
 
@@ -339,6 +343,7 @@ finish (struct ctx *c, struct cgroup *cg, int status)
 	snprintf (n, sizeof n, "%d", code);
 	event_attrs_add (&c->ev, "exitCode", n);
 	event_log (c->rootfd, "container", "die", c->id, &c->ev);
+	volevents_log (&c->vols, c->rootfd, c->id, "unmount");
 	if (!c->auto_remove) {
 		state_exited (c, code, oom);
 		net_release (c);
@@ -456,7 +461,9 @@ run_attached (struct ctx *c)
 	input = fds[1] < 0 ? fds[0] : fds[2];
 	attachsrv_start (&as, input, fds[1] < 0);
 	relay_open (&fg, c->open_stdin ? STDIN_FILENO : -1, input, fds[1] < 0);
-	probe_begin (&probe, &c->health, c->cdir, c->rootpath, c->id);
+	probe_begin (&probe, &c->health,
+	             &(const struct probe_ctr){
+	                 .rootfd = c->rootfd, .cdir = c->cdir, .root = c->rootpath, .id = c->id, .ev = &c->ev});
 	sigfd = signalfd (-1, &set, SFD_CLOEXEC);
 	code = supervise_wait (pid, fds, sigfd, &log, &probe, &as, &fg);
 	probe_end (&probe);
@@ -552,6 +559,7 @@ static void __attribute__ ((noreturn)) supervise (struct ctx *c, int report)
 	                .report = report,
 	                .launch = launch,
 	                .ev = &c->ev,
+	                .vols = &c->vols,
 	                .arg = c};
 	int null = open ("/dev/null", O_RDWR), code;
 
@@ -622,9 +630,11 @@ main (int argc, char **argv)
 		if (e.code != BX_NOTFOUND && e.code != BX_CONFLICT && e.code != BX_USAGE)
 			e.code = SPAWN_FAILED;
 		probe_cfg_free (&c.health);
+		volevents_free (&c.vols);
 		return err_report (&e);
 	}
 	code = o.detach ? run_detached (&c) : run_attached (&c);
 	probe_cfg_free (&c.health);
+	volevents_free (&c.vols);
 	return code;
 }

@@ -42,6 +42,7 @@
 #include "image/ref.h"
 #include "image/store.h"
 #include "image/urlget.h"
+#include "runtime/event.h"
 
 #define MAX_CHANGES 256
 
@@ -322,6 +323,8 @@ main (int argc, char **argv)
 	if (rc == 0)
 		rc = image_store (&st, &l, config, o.message ? o.message : comment, o.ref ? full : NULL, id, &e);
 	close (pin);
+	if (rc == 0)
+		event_image (rootfd, id, "import", json_object_get (config, "Labels"));
 	json_decref (config);
 	if (rc < 0) {
 		fprintf (stderr, "Error response from daemon: %s\n", e.msg);

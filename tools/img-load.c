@@ -34,6 +34,7 @@
 #include "base/tree.h"
 #include "image/ref.h"
 #include "image/store.h"
+#include "runtime/event.h"
 #include "img-load/loadplan.h"
 
 struct opts {
@@ -112,6 +113,24 @@ commit_tags (const struct store *st, struct loadplan *p, struct bx_err *e)
 	return 0;
 }
 
+/* Docker's load event, once an image */
+static void
+load_events (const struct store *st, const struct loadplan *p)
+{
+	json_t *img, *done = json_object ();
+	size_t i;
+
+	json_array_foreach (p->images, i, img)
+	{
+		const char *id = json_string_value (json_object_get (img, "id"));
+		if (id && !json_object_get (done, id)) {
+			event_image (st->root, id, "load", json_object_get (img, "labels"));
+			json_object_set_new (done, id, json_true ());
+		}
+	}
+	json_decref (done);
+}
+
 /* --- the input ------------------------------------------------------------ */
 
 /* the stages of loaders that were killed: their pid is gone */
@@ -171,6 +190,8 @@ load (struct loadplan_src *s, const struct store *st, struct bx_err *e)
 		_cleanup_close_ int pin = store_pin (st, e);
 		rc = pin < 0 || commit_blobs (s, st, &p, e) < 0 || commit_tags (st, &p, e) < 0 ? -1 : 0;
 	}
+	if (rc == 0)
+		load_events (st, &p);
 	loadplan_free (&p);
 	return rc;
 }

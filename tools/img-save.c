@@ -36,6 +36,7 @@
 #include "image/oci.h"
 #include "image/ref.h"
 #include "image/store.h"
+#include "runtime/event.h"
 #include "image/tarball.h"
 
 struct opts {
@@ -434,6 +435,9 @@ main (int argc, char **argv)
 		rc = finish_output (o.output, tmp, fd, rc == 0, &e);
 	} else
 		rc = -1;
+	for (int i = 0; rc == 0 && i < n; i++)
+		event_image (rootfd, items[i].img.config_digest, "save",
+		             json_object_get (json_object_get (items[i].img.config, "config"), "Labels"));
 	for (int i = 0; i < n; i++) {
 		store_image_free (&items[i].img);
 		json_decref (items[i].names);

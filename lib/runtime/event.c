@@ -128,6 +128,22 @@ event_ctr (int rootfd, const char *id, const char *action, const char *k, const 
 	return event_log (rootfd, "container", action, id, &a);
 }
 
+int
+event_image (int rootfd, const char *id, const char *action, json_t *labels)
+{
+	struct event_attrs a = {.len = 0};
+	const char *k;
+	json_t *v;
+
+	json_object_foreach (labels, k, v)
+	{
+		if (json_is_string (v) && strcmp (k, "name"))
+			event_attrs_add (&a, k, json_string_value (v));
+	}
+	event_attrs_add (&a, "name", id);
+	return event_log (rootfd, "image", action, id, &a);
+}
+
 /* S unescaped in place */
 static void
 unescape (char *s)

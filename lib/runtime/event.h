@@ -47,6 +47,10 @@ int event_log (int rootfd, const char *type, const char *action, const char *id,
 /* A container event: its attributes read from containers/ID/create.json,
  * then K=V when K is not NULL. */
 int event_ctr (int rootfd, const char *id, const char *action, const char *k, const char *v);
+/* An image event as Docker's LogImageEvent (ID, ID, ACTION) makes it for
+ * load, save and import: the image's LABELS (its config's; NULL: none),
+ * and its id as its name. */
+int event_image (int rootfd, const char *id, const char *action, json_t *labels);
 
 /* one record, as read */
 struct event {

@@ -164,8 +164,11 @@ volume_create (int rootfd, const char *name, json_t *labels, json_t *opts, int *
 		return -1;
 	if ((vols = vols_open (rootfd, 1, e)) < 0)
 		return -1;
-	if (fstatat (vols, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+	/* dockerd logs a create for a volume there already too (each -v) */
+	if (fstatat (vols, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		volume_event (rootfd, name, "create");
 		return 0;
+	}
 	if (volume_build (vols, name, labels, opts, tmp, sizeof tmp, e) < 0) {
 		tree_remove_at (vols, tmp);
 		return -1;
@@ -174,8 +177,10 @@ volume_create (int rootfd, const char *name, json_t *labels, json_t *opts, int *
 		int sys = errno;
 		tree_remove_at (vols, tmp);
 		/* made by someone else meanwhile: theirs is as good */
-		if (sys == EEXIST || sys == ENOTEMPTY)
+		if (sys == EEXIST || sys == ENOTEMPTY) {
+			volume_event (rootfd, name, "create");
 			return 0;
+		}
 		return err_set (e, BX_SYSTEM, sys, "volume %s", name);
 	}
 	if (created)

@@ -82,6 +82,88 @@ container destroy web" ]]
 	[[ $output == "$img" ]]
 }
 
+@test "commit (paused meanwhile), cp, export, update; image save, load, import; as Docker records them" {
+	local img cid
+	img=$(box image inspect -f '{{.Id}}' small)
+	box run -d --network none --name ww small sleep 1000 >/dev/null
+	run -0 box commit -m msg ww snap:1
+	local snap=$output
+	run -0 box commit --pause=false ww
+	box exec ww sh -c 'echo x >/f'
+	box cp ww:/f "$BATS_TEST_TMPDIR/hn"
+	box cp "$BATS_TEST_TMPDIR/hn" ww:/tmp/
+	box export ww >/dev/null
+	box update --cpu-shares 512 ww >/dev/null
+	run -0 so_far --filter container=ww --filter type=container
+	[[ $output == "container create ww
+container start ww
+container pause ww
+container commit ww
+container unpause ww
+container commit ww
+container exec_create: sh -c echo x >/f ww
+container exec_start: sh -c echo x >/f ww
+container exec_die ww
+container archive-path ww
+container extract-to-dir ww
+container export ww
+container update ww" ]]
+	run -0 box events --since 0 --until 0s --filter event=commit --format '{{.Actor.Attributes.comment}}|{{.Actor.Attributes.imageID}}|{{.Actor.Attributes.imageRef}}|{{.Actor.Attributes.image}}'
+	[[ ${lines[0]} == "msg|$snap|snap:1|small" && ${lines[1]} == "|sha256:"*"||small" ]]
+	# the pause let go: it runs on
+	[[ $(box inspect -f '{{.State.Status}} {{.State.Paused}}' ww) == "running false" ]]
+	# a stopped container is committed without a pause, as Docker's
+	box rm -f ww >/dev/null
+	box create --network none --name st small true >/dev/null
+	box commit st >/dev/null
+	run -0 so_far --filter container=st
+	[[ $output == $'container create st\ncontainer commit st' ]]
+	box save -o "$BATS_TEST_TMPDIR/s.tar" small
+	box load -qi "$BATS_TEST_TMPDIR/s.tar" >/dev/null
+	tar -C "$BATS_TEST_TMPDIR" -cf "$BATS_TEST_TMPDIR/i.tar" hn
+	run -0 box import "$BATS_TEST_TMPDIR/i.tar"
+	cid=$output
+	run -0 box events --since 0 --until 0s --filter type=image --format '{{.Action}} {{.Actor.ID}} {{.Actor.Attributes.name}}'
+	[[ $output == *"save $img $img
+load $img $img
+import $cid $cid" ]]
+}
+
+@test "volume mount and unmount at each start and end; health_status; exec -d's exec_die" {
+	box volume create vol >/dev/null
+	box run --rm --network none -v vol:/data:ro --name v1 small true
+	box run -d --network none -v vol:/data --name v2 small sleep 1000 >/dev/null
+	box stop -t 0 v2 >/dev/null
+	run -0 box events --since 0 --until 0s --filter type=volume --format '{{.Action}} {{.Actor.ID}} {{json .Actor.Attributes}}'
+	local c1 c2
+	c1=$(box events --since 0 --until 0s --filter container=v1 --filter event=create --format '{{.Actor.ID}}')
+	c2=$(box inspect -f '{{.Id}}' v2)
+	# dockerd logs a create for each container's use of it too
+	[[ $output == "create vol {\"driver\":\"local\"}
+create vol {\"driver\":\"local\"}
+mount vol {\"container\":\"$c1\",\"destination\":\"/data\",\"driver\":\"local\",\"propagation\":\"\",\"read/write\":\"false\"}
+unmount vol {\"container\":\"$c1\",\"driver\":\"local\"}
+create vol {\"driver\":\"local\"}
+mount vol {\"container\":\"$c2\",\"destination\":\"/data\",\"driver\":\"local\",\"propagation\":\"\",\"read/write\":\"true\"}
+unmount vol {\"container\":\"$c2\",\"driver\":\"local\"}" ]]
+	# a check that passes, then fails: each change of status, once
+	box run -d --network none --name hc --health-cmd 'test ! -e /tmp/bad' --health-interval 0.2s --health-retries 1 small sleep 1000 >/dev/null
+	for _ in $(seq 50); do [[ $(box inspect -f '{{.State.Health.Status}}' hc) == healthy ]] && break; sleep 0.1; done
+	box exec hc touch /tmp/bad
+	for _ in $(seq 50); do [[ $(box inspect -f '{{.State.Health.Status}}' hc) == unhealthy ]] && break; sleep 0.1; done
+	run -0 box events --since 0 --until 0s --filter container=hc --filter event=health_status --format '{{.Action}}'
+	[[ $output == $'health_status: healthy\nhealth_status: unhealthy' ]]
+	box rm -f hc >/dev/null
+	# exec -d: its end recorded when it comes, with its code
+	box run -d --network none --name ed small sleep 1000 >/dev/null
+	box exec -d ed sh -c 'sleep 0.3; exit 7'
+	run -0 box events --since 0 --until 0s --filter event=exec_die --filter container=ed
+	[[ $output == "" ]]
+	for _ in $(seq 50); do [[ -n $(box events --since 0 --until 0s --filter event=exec_die --filter container=ed) ]] && break; sleep 0.1; done
+	run -0 box events --since 0 --until 0s --filter event=exec_die --filter container=ed --format '{{.Actor.Attributes.exitCode}}'
+	[[ $output == 7 ]]
+}
+
 @test "filters: type, event, image, label, volume; keys combine, values of one key are alternatives" {
 	box run --rm --network none -l tier=db small true
 	box run --rm --network none --name plain small true

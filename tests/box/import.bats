@@ -43,15 +43,27 @@ teardown () {
 	[[ $output == *root* ]]
 }
 
-@test "box import: not a tar, a missing file, URL said loudly, a bad change refused" {
+@test "box import: not a tar, a missing file, an unreachable URL, a bad change refused" {
 	echo 'not a tar at all' >"$BATS_TEST_TMPDIR/x"
 	run --separate-stderr -1 box import "$BATS_TEST_TMPDIR/x"
 	[[ $stderr == "Error response from daemon: archive/tar: invalid tar header" ]]
 	run --separate-stderr -1 box import "$BATS_TEST_TMPDIR/nope"
 	[[ $stderr == "open $BATS_TEST_TMPDIR/nope: no such file or directory" ]]
 	run --separate-stderr -1 box import http://127.0.0.1:1/x.tar
-	[[ $stderr == *"import from a URL: not implemented" ]]
+	[[ $stderr == "Error response from daemon: failed to GET http://127.0.0.1:1/x.tar: "* ]]
 	run --separate-stderr -1 box import -c 'RUN true' - </dev/null
 	[[ $stderr == "Error response from daemon: run is not a valid change command" ]]
 	[[ -z $(ls "$BOX_ROOT/tmp" 2>/dev/null) ]]
+}
+
+@test "box import URL: a tar served on 127.0.0.1, tagged, run" {
+	mkdir -p "$BATS_TEST_TMPDIR/www"
+	box export "$(box create --network none small)" | gzip >"$BATS_TEST_TMPDIR/www/root.tgz"
+	http_start "$BATS_TEST_TMPDIR/www"
+	run -0 box import -c 'CMD ["echo", "served"]' "$HTTP_URL/root.tgz" fromurl:1
+	[[ ${lines[0]} == "Downloading from $HTTP_URL/root.tgz" && ${lines[1]} == sha256:* ]]
+	run -0 box run --rm --network none fromurl:1
+	[[ $output == served ]]
+	run -0 box history --format '{{.Comment}}' fromurl:1
+	[[ $output == "Imported from $HTTP_URL/root.tgz" ]]
 }

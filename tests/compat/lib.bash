@@ -17,7 +17,7 @@
 #   +  set-up: run on both sides, not compared, must succeed on both
 # FILTER (a function compat_f_FILTER below) is applied to both stdouts
 # before comparing: keys (every key path of a JSON document), sort (the
-# lines sorted).
+# lines sorted), tail3 (the last three lines).
 #
 # The sides: docker is /usr/bin/docker (Debian's docker.io, 20.10) on a
 # dockerd of the suite's own (data-root, exec-root, socket and a network
@@ -159,6 +159,9 @@ compat_f_keys () {
 }
 
 compat_f_sort () { sort; }
+
+# the last three lines: what a case's own commands logged after the set-up's
+compat_f_tail3 () { tail -n 3; }
 
 # compat_side SIDE FILTER OUT ARGS...: OUT.rc, OUT.out, OUT.err
 compat_side () {

@@ -15,6 +15,7 @@
 #include "base/root.h"
 #include "runtime/cgroup.h"
 #include "runtime/ctr.h"
+#include "runtime/event.h"
 #include "runtime/ocispec.h"
 
 static int
@@ -205,10 +206,12 @@ update_one (int rootfd, const char *what, const char *id, void *arg, struct bx_e
 	resources (hc, section (section (config, "linux"), "resources"));
 	if (save (dfd, L_CONFIG, config, e) < 0 || save (dfd, L_CREATE_JSON, create, e) < 0)
 		goto restore;
-	if (apply (f, dfd, config, e) == 0) {
-		r = 0;
+	/* Docker's update event, once the new config is saved: a limit the
+	 * running container then refuses does not take it back */
+	r = apply (f, dfd, config, e);
+	event_ctr (rootfd, id, "update", NULL, NULL);
+	if (r == 0)
 		goto out;
-	}
 restore:
 	afile_write_at (dfd, L_CONFIG, old_config, strlen (old_config), 0600, &ign);
 	save (dfd, L_CREATE_JSON, old_create, &ign);

@@ -87,16 +87,16 @@ schedule (struct probe *p)
 }
 
 void
-probe_begin (struct probe *p, const struct probe_cfg *cfg, int cdir, const char *root, const char *id)
+probe_begin (struct probe *p, const struct probe_cfg *cfg, const struct probe_ctr *ctr)
 {
 	struct bx_err e = {0};
 
-	*p = (struct probe){.cfg = cfg, .cdir = cdir, .root = root, .id = id, .fd = -1};
+	*p = (struct probe){.cfg = cfg, .ctr = ctr, .fd = -1};
 	if (!cfg->test)
 		return;
 	p->started_ms = now_ms ();
 	p->status = HEALTH_STARTING;
-	health_begin (cdir, &e);
+	health_begin (ctr->cdir, &e);
 	schedule (p);
 }
 
@@ -133,7 +133,7 @@ check_spawn (const struct probe *p, int out)
 		n++;
 	if (!(argv = calloc (n + 5, sizeof *argv)))
 		return -1;
-	argv[0] = "ctr-exec", argv[1] = "--root", argv[2] = (char *)p->root, argv[3] = (char *)p->id;
+	argv[0] = "ctr-exec", argv[1] = "--root", argv[2] = (char *)p->ctr->root, argv[3] = (char *)p->ctr->id;
 	memcpy (argv + 4, p->cfg->test, n * sizeof *argv);
 	sigemptyset (&none);
 	posix_spawn_file_actions_init (&fa);
@@ -178,6 +178,18 @@ check_start (struct probe *p)
 	p->due_ms = now_ms () + (long)(p->cfg->timeout / 1000000);
 }
 
+/* Docker's event of a new status, "health_status: healthy" */
+static void
+status_event (const struct probe *p, int st)
+{
+	static struct event_attrs a; /* static: 8 KiB off the stack, touched only as far as used */
+
+	memcpy (a.buf, p->ctr->ev->buf, p->ctr->ev->len + 1);
+	a.len = p->ctr->ev->len;
+	event_log (p->ctr->rootfd, "container",
+	           st == HEALTH_HEALTHY ? "health_status: healthy" : "health_status: unhealthy", p->ctr->id, &a);
+}
+
 /* the result of the check that ran, recorded; the next one scheduled */
 static void
 check_done (struct probe *p, int code)
@@ -193,7 +205,10 @@ check_done (struct probe *p, int code)
 	p->pid = 0;
 	snprintf (r.start, sizeof r.start, "%s", p->start);
 	timestamp_now (r.end);
-	if ((st = health_record (p->cdir, &r, p->cfg->retries, grace, &e)) >= 0)
+	if ((st = health_record (p->ctr->cdir, &r, p->cfg->retries, grace, &e)) >= 0 && st != p->status &&
+	    st != HEALTH_STARTING)
+		status_event (p, st);
+	if (st >= 0)
 		p->status = st;
 	schedule (p);
 }
@@ -265,5 +280,5 @@ probe_end (struct probe *p)
 		close (p->fd);
 	p->fd = -1;
 	p->pid = 0;
-	health_end (p->cdir, &e);
+	health_end (p->ctr->cdir, &e);
 }

@@ -5,7 +5,8 @@
  * (probe_cfg_parse); the supervisor then keeps a timer, and for each check
  * starts `ctr-exec CONTAINER CMD...` (posix_spawn; it joins the container as box exec
  * does) with its output on a pipe, reads up to 4096 bytes of it, kills it
- * at its timeout, and records the result through lib/runtime/health.
+ * at its timeout, and records the result through lib/runtime/health; a
+ * change of status is Docker's "health_status: healthy" event.
  * Docker's moby daemon/health.go, timing and words included: the first
  * check one interval after the start, the next one interval after each
  * result (the start interval while starting within the start period). */
@@ -17,6 +18,7 @@
 #include <sys/types.h>
 
 #include "runtime/ctr.h"
+#include "runtime/event.h"
 #include "runtime/health.h"
 
 struct probe_cfg {
@@ -25,10 +27,16 @@ struct probe_cfg {
 	int retries;
 };
 
+/* the container a probe checks */
+struct probe_ctr {
+	int rootfd, cdir;
+	const char *root, *id;        /* the state directory's path, for ctr-exec; its id */
+	const struct event_attrs *ev; /* its event attributes: a change of status is an event */
+};
+
 struct probe {
 	const struct probe_cfg *cfg;
-	int cdir;
-	const char *root, *id;
+	const struct probe_ctr *ctr;
 	long started_ms; /* CLOCK_MONOTONIC, the container's start */
 	long due_ms;     /* the next check, or the running one's deadline */
 	int status;      /* enum health_status */
@@ -45,8 +53,8 @@ struct probe {
 int probe_cfg_parse (json_t *hc, struct probe_cfg *c);
 void probe_cfg_free (struct probe_cfg *c);
 
-/* The container started: "starting", the first check one interval on. */
-void probe_begin (struct probe *p, const struct probe_cfg *cfg, int cdir, const char *root, const char *id);
+/* The container CTR started: "starting", the first check one interval on. */
+void probe_begin (struct probe *p, const struct probe_cfg *cfg, const struct probe_ctr *ctr);
 /* The check's output fd to poll, -1 when none runs. */
 int probe_fd (const struct probe *p);
 /* Milliseconds until probe_tick has something to do (-1: never). */

@@ -217,6 +217,7 @@ die_event (struct sv *sv, int code)
 	snprintf (n, sizeof n, "%d", code);
 	event_attrs_add (&a, "exitCode", n);
 	event_log (sv->rootfd, "container", "die", sv->id, &a);
+	volevents_log (sv->vols, sv->rootfd, sv->id, "unmount");
 }
 
 /* the exit in state, the cgroup gone. RESTART: the policy starts it
@@ -362,6 +363,8 @@ supervise_run (struct sv *sv)
 	static struct crilog log;  /* static: its held pieces are 32 KiB */
 	static struct probe probe; /* static: its output buffer is 4 KiB */
 	static struct attachsrv as;
+	const struct probe_ctr pc = {
+	    .rootfd = sv->rootfd, .cdir = sv->cdir, .root = sv->root, .id = sv->id, .ev = sv->ev};
 	long delay = BACKOFF_START_MS;
 
 	crilog_open (&log, sv->cdir, &sv->log);
@@ -383,7 +386,7 @@ supervise_run (struct sv *sv)
 		if (count && faccessat (sv->cdir, L_STOPPED, F_OK, 0) == 0)
 			kill (m.pid, SIGKILL);
 		t0 = time (NULL);
-		probe_begin (&probe, &sv->health, sv->cdir, sv->root, sv->id);
+		probe_begin (&probe, &sv->health, &pc);
 		status = supervise_wait (m.pid, fds, sigfd, &log, &probe, &as, NULL);
 		probe_end (&probe);
 		for (int i = 0; i < 3; i++)

@@ -19,6 +19,7 @@
 #include "restart.h"
 #include "runtime/event.h"
 #include "runtime/logcfg.h"
+#include "runtime/volevents.h"
 
 struct sv {
 	int rootfd, cdir;
@@ -34,6 +35,7 @@ struct sv {
 	int (*launch) (void *arg, int sock);
 	void *arg;
 	const struct event_attrs *ev; /* the container's event attributes: die is the supervisor's */
+	const struct volevents *vols; /* its volumes: their unmount too */
 };
 
 /* Start, log and wait, restart as the policy says; returns the last exit

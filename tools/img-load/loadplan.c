@@ -169,12 +169,14 @@ oci_blob_doc (struct loadplan_src *s, struct loadplan *p, json_t *desc, enum oci
 }
 
 static int
-plan_image (struct loadplan *p, json_t *desc, const char *config_digest, json_t *names)
+plan_image (struct loadplan *p, json_t *desc, const char *config_digest, json_t *names, json_t *cfg)
 {
 	json_t *d = json_pack ("{s:O,s:O,s:O}", "mediaType", json_object_get (desc, "mediaType"), "digest",
 	                       json_object_get (desc, "digest"), "size", json_object_get (desc, "size"));
-	return json_array_append_new (p->images,
-	                              json_pack ("{s:o,s:s,s:O}", "desc", d, "id", config_digest, "names", names));
+	json_t *labels = json_object_get (json_object_get (cfg, "config"), "Labels");
+
+	return json_array_append_new (p->images, json_pack ("{s:o,s:s,s:O,s:O}", "desc", d, "id", config_digest,
+	                                                    "names", names, "labels", labels ? labels : json_null ()));
 }
 
 /* An image manifest and everything it names. */
@@ -201,7 +203,8 @@ oci_image (struct loadplan_src *s, struct loadplan *p, json_t *desc, json_t *nam
 		if (oci_blob (s, p, l, &staged, e) < 0)
 			goto out;
 	}
-	rc = plan_image (p, desc, json_string_value (json_object_get (json_object_get (m, "config"), "digest")), names);
+	rc = plan_image (p, desc, json_string_value (json_object_get (json_object_get (m, "config"), "digest")), names,
+	                 cfg);
 out:
 	json_decref (m);
 	json_decref (cfg);
@@ -454,7 +457,7 @@ docker_image (struct loadplan_src *s, struct loadplan *p, json_t *ent, struct bx
 	{
 		json_t *desc =
 		    json_pack ("{s:s,s:s,s:I}", "mediaType", MT_OCI_MANIFEST, "digest", mdg, "size", (json_int_t)mlen);
-		rc = plan_image (p, desc, cdg, names);
+		rc = plan_image (p, desc, cdg, names, cfg);
 		json_decref (desc);
 	}
 out:

@@ -35,7 +35,7 @@ void loadplan_src_free (struct loadplan_src *s);
 /* What the load will do once everything is checked. */
 struct loadplan {
 	json_t *blobs;    /* digest -> staged file name */
-	json_t *images;   /* [{"desc": {...}, "id": config digest, "names": [full refs]}] */
+	json_t *images;   /* [{"desc": {...}, "id": config digest, "names": [full refs], "labels": its config's}] */
 	json_t *warnings; /* [string]: what was skipped, for the user */
 	unsigned nmade;   /* manifests written for docker save archives */
 };
