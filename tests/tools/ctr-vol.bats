@@ -163,6 +163,15 @@ user () {
 	[[ $output == $'Deleted Volumes:\nfree\n\nTotal reclaimed space: 102.4kB' ]]
 	run -0 ctr-vol prune -f --filter label=keep
 	[[ $output == $'Deleted Volumes:\nlabelled\n\nTotal reclaimed space: 0B' ]]
+	# several label= all match; several label!= refuse what has them all
+	ctr-vol create --label a=1 va >/dev/null
+	ctr-vol create --label a=1 --label b=2 vab >/dev/null
+	run -0 ctr-vol ls -q -f label=a -f label=b
+	[[ $output == vab ]]
+	run -0 ctr-vol prune -f --filter 'label!=a' --filter 'label!=b'
+	[[ $output == $'Deleted Volumes:\nva\n\nTotal reclaimed space: 0B' ]]
+	run -0 ctr-vol prune -f --filter label=a --filter label=b
+	[[ $output == $'Deleted Volumes:\nvab\n\nTotal reclaimed space: 0B' ]]
 	run -0 ctr-vol prune -f
 	[[ $output == "Total reclaimed space: 0B" ]]
 	run -0 ctr-vol ls -q

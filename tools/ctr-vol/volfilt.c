@@ -89,11 +89,14 @@ volfilt_match (const struct volfilt *f, json_t *info, json_t *users)
 
 	json_object_foreach (f->by, key, list)
 	{
-		int any = 0;
-		/* label!=: none of them */
-		if (!strcmp (key, "label!")) {
-			json_array_foreach (list, i, v) if (label_matches (json_object_get (info, "Labels"),
-			                                                   json_string_value (v))) return 0;
+		int any = 0, all = 1;
+		/* the daemon's MatchKVList: every label= must match, and a
+		 * volume goes out only when it matches every label!= */
+		if (!strcmp (key, "label") || !strcmp (key, "label!")) {
+			json_array_foreach (list, i, v) all &=
+			    label_matches (json_object_get (info, "Labels"), json_string_value (v));
+			if (all == !strcmp (key, "label!"))
+				return 0;
 			continue;
 		}
 		json_array_foreach (list, i, v) any |= one_matches (key, json_string_value (v), info, users);

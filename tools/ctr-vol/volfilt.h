@@ -2,7 +2,9 @@
  *
  * ls: dangling=true|false (1|0), name= (a regular expression, as Docker's
  * filters.Match), label=K or label=K=V, driver=; prune: label= and
- * label!=. Values of one key match when any does, keys when all do.
+ * label!=. Values of one key match when any does, keys when all do; but
+ * label= as the daemon's MatchKVList: all of them, and label!= refuses a
+ * volume only when it has every one of them.
  * A key or value Docker refuses is its error: "Invalid filter 'KEY'",
  * "Invalid filter 'dangling=[VALUE]'".
  */
