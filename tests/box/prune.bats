@@ -152,6 +152,8 @@ dangling () {
 	c=$(box create --network none small true)
 	run --separate-stderr -125 box system prune -f --filter nope
 	[[ $stderr == 'invalid argument "nope" for "--filter" flag: bad format of filter (expected name=value)'$'\n'* ]]
+	run --separate-stderr -125 box system prune -f --filter
+	[[ $stderr == "flag needs an argument: --filter"$'\n'* ]]
 	run --separate-stderr -1 box system prune -f --volumes --filter until=1h
 	[[ $stderr == 'ERROR: The "until" filter is not supported with "--volumes"' ]]
 	run --separate-stderr -1 box system prune -f --filter dangling=true
