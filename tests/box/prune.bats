@@ -104,6 +104,11 @@ dangling () {
 	box create --name user --network none multi true >/dev/null
 	run -0 box image prune -f --filter until=1h
 	[[ $output == "Total reclaimed space: 0B" ]]
+	run -0 box image prune -a -f --filter label=nope --filter until=1h
+	[[ $output == "Total reclaimed space: 0B" ]]
+	run -0 box image prune -a -f --filter 'label!=d' --filter until=1h
+	[[ $output == "Deleted Images:"$'\n'"untagged: small:latest"$'\n'"deleted: $old"$'\n\n'* ]]
+	store_add small docker.io/library/small:latest
 	run -0 box image prune -f --filter dangling=false --filter until=1h
 	[[ $output == "Deleted Images:"$'\n'"untagged: small:latest"$'\n'"deleted: $old"$'\n\n'* ]]
 	run -0 box image prune -f --filter "until=$(date -d '+1 min' +%s)" --filter label=a=2
