@@ -507,6 +507,19 @@ finish (const struct ctrflags *f, const struct job *j, struct bx_err *e)
 }
 
 /* The container F asks for: made whole, or not at all. */
+/* -p with the host's network: recorded, never published; Docker's
+ * daemon says so in the create's warnings, which its CLI prints */
+static void
+host_ports_warn (const struct ctrflags *f)
+{
+	if (strcmp (f->network, "host") || json_object_size (f->bindings) == 0)
+		return;
+	if (err_docker ())
+		fprintf (stderr, "WARNING: Published ports are discarded when using host network mode\n");
+	else
+		err_warn ("published ports are discarded when using host network mode");
+}
+
 static int
 create_container (const struct ctrflags *f)
 {
@@ -538,6 +551,8 @@ create_container (const struct ctrflags *f)
 		rc = BX_NOTFOUND;
 	} else
 		rc = rc < 0 ? report (&e, FROM_CREATE) : finish (f, &j, &e);
+	if (rc == 0)
+		host_ports_warn (f);
 	ctrcfg_free (&c);
 	/* a signal that came meanwhile acts now */
 	sigprocmask (SIG_SETMASK, &j.oldmask, NULL);

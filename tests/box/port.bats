@@ -363,3 +363,15 @@ time.sleep(30)' "$p" >"$BATS_TEST_TMPDIR/l6.out" 2>&1 3>&- &
 	run ls "$BOX_ROOT/networks/.ports"
 	[[ -z $output ]]
 }
+
+@test "-p with --network host: recorded, not published, Docker's warning" {
+	p=$(free_port)
+	run --separate-stderr -0 box run --rm --network host -p "$p:80" small true
+	[[ $stderr == "WARNING: Published ports are discarded when using host network mode" ]]
+	run --separate-stderr -0 box create --name hp --network host -p "$p:80" small true
+	[[ $stderr == "WARNING: Published ports are discarded when using host network mode" ]]
+	run -0 box inspect -f '{{json .HostConfig.PortBindings}}' hp
+	[[ $output == '{"80/tcp":[{"HostIp":"","HostPort":"'$p'"}]}' ]]
+	run --separate-stderr -0 box create --network host -P small true
+	[[ -z $stderr ]]
+}
