@@ -191,7 +191,7 @@ _box () {
 		esac
 	done
 	if [[ -z $verb ]]; then
-		COMPREPLY=($(compgen -W "--root --help --version help version info events attach pull push images inspect tag rmi login logout save load run create start restart ps stop kill rm exec logs wait pause unpause rename update top stats network port volume build builder compose commit diff history container image system config" -- "$cur"))
+		COMPREPLY=($(compgen -W "--root --help --version help version info events attach pull push images search inspect tag rmi login logout save load run create start restart ps stop kill rm exec logs wait pause unpause rename update top stats network port volume build builder compose commit diff history container image system config" -- "$cur"))
 		return
 	fi
 	# a management form completes as the verb it stands for
@@ -206,6 +206,7 @@ _box () {
 	esac
 	case $verb in
 	# verbs: one line each, options first when the word starts with -
+	search) case ${COMP_WORDS[COMP_CWORD-1]} in -f|--filter) COMPREPLY=($(compgen -W "stars= is-official=true is-official=false is-automated=true is-automated=false" -- "$cur")) ;; --format) COMPREPLY=($(compgen -W "table" -- "$cur")) ;; --limit) ;; *) [[ $cur != -* ]] || COMPREPLY=($(compgen -W "-f --filter --format --limit --no-trunc" -- "$cur")) ;; esac ;;
 	save) case ${COMP_WORDS[COMP_CWORD-1]} in -o|--output) COMPREPLY=($(compgen -f -- "$cur")) ;; --format) COMPREPLY=($(compgen -W "docker oci" -- "$cur")) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-o --output --format" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")); fi ;; esac ;;
 	pull) case ${COMP_WORDS[COMP_CWORD-1]} in --platform) COMPREPLY=($(compgen -W "linux/amd64 linux/arm64 linux/arm/v7 linux/386 linux/ppc64le linux/s390x" -- "$cur")) ;; *) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-q --quiet --platform --insecure" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")); fi ;; esac ;;
 	push) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-a --all-tags -q --quiet --insecure" -- "$cur")); else COMPREPLY=($(compgen -W "$(_box_images)" -- "$cur")); fi ;;

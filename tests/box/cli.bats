@@ -152,14 +152,6 @@ verbs () {
 	run -0 box image prune -f
 }
 
-@test "forms box has no verb for say not implemented, exit 1" {
-	local f
-	for f in search; do
-		run --separate-stderr -1 box $f x
-		[[ $stderr == "box: $f: not implemented" ]]
-	done
-}
-
 @test "box --version and box version: one version and commit, Docker's layout and shape" {
 	local ver build
 	run -0 box --version

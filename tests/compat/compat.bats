@@ -50,3 +50,22 @@ setup () {
 @test "cli2" { compat_file "$TESTS_DIR/compat/cases/cli2.case"; }
 @test "ports" { compat_file "$TESTS_DIR/compat/cases/ports.case"; }
 @test "prune" { compat_file "$TESTS_DIR/compat/cases/prune.case"; }
+
+# docker search asks the registry the term names: the same fake registry
+# answers on 127.0.0.1:5000 in each side's network namespace
+@test "search" {
+	local d side pids=() rc=0
+	d=$(compat_dir)
+	for side in dk bx; do
+		nsenter --net="$d/$side/ns/net" python3 "$TESTS_DIR/compat/files/search-server.py" 5000 2>/dev/null &
+		pids+=($!)
+	done
+	for _ in $(seq 50); do
+		nsenter --net="$d/bx/ns/net" curl -fs http://127.0.0.1:5000/v1/_ping >/dev/null &&
+			nsenter --net="$d/dk/ns/net" curl -fs http://127.0.0.1:5000/v1/_ping >/dev/null && break
+		sleep 0.1
+	done
+	compat_file "$TESTS_DIR/compat/cases/search.case" || rc=$?
+	kill "${pids[@]}"
+	return "$rc"
+}
