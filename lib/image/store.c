@@ -234,6 +234,26 @@ struct tag_op {
 	json_t *desc;
 };
 
+/* OLD lost its tag to another image: kept "<none>" when no other entry
+ * names it, as Docker leaves an image whose tag moved on dangling */
+static void
+keep_dangling (json_t *manifests, json_t *old)
+{
+	const char *dg = json_string_value (json_object_get (old, "digest"));
+	json_t *d, *copy;
+	size_t i;
+
+	json_array_foreach (manifests, i, d)
+	{
+		if (dg && !strcmp (json_string_value (json_object_get (d, "digest")) ?: "", dg))
+			return;
+	}
+	if (!dg || !(copy = json_deep_copy (old)))
+		return;
+	json_object_del (json_object_get (copy, "annotations"), ANN_REF_NAME);
+	json_array_append_new (manifests, copy);
+}
+
 static int
 tag_set_fn (json_t *index, void *arg, struct bx_err *e)
 {
@@ -248,9 +268,12 @@ tag_set_fn (json_t *index, void *arg, struct bx_err *e)
 	if (!json_is_object (ann))
 		json_object_set_new (d, "annotations", ann = json_object ());
 	json_object_set_new (ann, ANN_REF_NAME, json_string (op->ref));
-	if (i >= 0)
+	if (i >= 0) {
+		json_t *old = json_incref (json_array_get (manifests, i));
 		json_array_set_new (manifests, i, d);
-	else
+		keep_dangling (manifests, old);
+		json_decref (old);
+	} else
 		json_array_append_new (manifests, d);
 	drop_untagged (manifests, json_string_value (json_object_get (d, "digest")));
 	return 0;

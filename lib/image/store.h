@@ -45,8 +45,9 @@ int store_index_load (const struct store *s, json_t **index, struct bx_err *e);
 /* Under images/lock: load index.json, let FN change it, write it back. */
 int store_index_update (const struct store *s, int (*fn) (json_t *index, void *arg, struct bx_err *e), void *arg,
                         struct bx_err *e);
-/* Point the tag FULLREF at a descriptor (replacing the tag's old target).
- * DESC is borrowed; its annotations gain the ref name. */
+/* Point the tag FULLREF at a descriptor. DESC is borrowed; its
+ * annotations gain the ref name. The tag's old target, when no other
+ * entry names it, stays untagged ("<none>"), as Docker keeps it. */
 int store_tag_set (const struct store *s, const char *fullref, json_t *desc, struct bx_err *e);
 /* Keep DESC (an image manifest's descriptor, borrowed) in index.json
  * without a tag, like Docker's "<none>" images, unless an entry for its
