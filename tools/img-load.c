@@ -80,6 +80,25 @@ print_name (const char *full)
 		printf ("Loaded image: %s@%s\n", repo, r.digest);
 }
 
+/* dockerd's line for a tag FULL that named another image than ID: that
+ * image stays, untagged (store_tag_set) */
+static void
+say_moved (const struct store *st, const char *full, const char *id)
+{
+	struct image old = {0};
+	struct bx_err e = {0};
+	struct ref r;
+	char repo[600];
+
+	if (store_image_load (st, full, &old, &e) == 0 && strcmp (old.config_digest, id) &&
+	    ref_parse (full, &r, &e) == 0) {
+		ref_familiar_repo (&r, repo, sizeof repo);
+		printf ("The image %s:%s already exists, renaming the old one with ID %s to empty string\n", repo, r.tag,
+		        old.config_digest);
+	}
+	store_image_free (&old);
+}
+
 static int
 commit_tags (const struct store *st, struct loadplan *p, struct bx_err *e)
 {
@@ -102,6 +121,7 @@ commit_tags (const struct store *st, struct loadplan *p, struct bx_err *e)
 		}
 		json_array_foreach (names, j, name)
 		{
+			say_moved (st, json_string_value (name), id);
 			if (store_tag_set (st, json_string_value (name), desc, e) < 0) {
 				json_decref (shown);
 				return -1;
