@@ -437,9 +437,11 @@ kv_line (char *line, json_t *out, int labels, struct bx_err *e)
 		                (int)klen, line);
 	if (!klen)
 		return err_set (e, BX_USAGE, 0, "poorly formatted environment: no variable name on line '%s'", line);
-	if (labels)
-		copts_label (line, out);
-	else if (eq)
+	if (labels) {
+		/* a label file's line without "=" names no label (Docker's emptyFn is nil) */
+		if (eq)
+			copts_label (line, out);
+	} else if (eq)
 		json_array_append_new (out, json_string (line));
 	else if (getenv (line))
 		return copts_env (line, out, e);

@@ -362,7 +362,7 @@ ctrcfg_merge (struct ctrcfg *c, json_t *img_config, const char *id, const char *
               struct bx_err *e)
 {
 	const struct ctrflags *f = c->flags;
-	json_t *ic = json_object_get (img_config, "config"), *user_env, *cfg, *env, *hc;
+	json_t *ic = json_object_get (img_config, "config"), *user_env, *cfg, *env, *hc, *labels;
 	const char *wd = f->workdir ? f->workdir : json_string_value (json_object_get (ic, "WorkingDir"));
 	const char *user = f->user ? f->user : json_string_value (json_object_get (ic, "User"));
 	const char *sig = f->stop_signal ? f->stop_signal : json_string_value (json_object_get (ic, "StopSignal"));
@@ -402,8 +402,9 @@ ctrcfg_merge (struct ctrcfg *c, json_t *img_config, const char *id, const char *
 	                 json_object_get (ic, "Volumes") ? json_object_get (ic, "Volumes") : json_null ());
 	json_object_set_new (cfg, "WorkingDir", json_string (wdc ? wdc : ""));
 	json_object_set_new (cfg, "OnBuild", json_null ());
-	json_object_set_new (cfg, "Labels", objects_merge (json_object_get (ic, "Labels"), f->label_files));
-	json_object_update (json_object_get (cfg, "Labels"), f->labels);
+	labels = objects_merge (json_object_get (ic, "Labels"), f->label_files);
+	json_object_update (labels, f->labels);
+	json_object_set_new (cfg, "Labels", keys_sorted (labels));
 	if (sig && *sig)
 		json_object_set_new (cfg, "StopSignal", json_string (sig));
 	if (f->has_stop_timeout)
