@@ -93,8 +93,8 @@ say_moved (const struct store *st, const char *full, const char *id)
 	if (store_image_load (st, full, &old, &e) == 0 && strcmp (old.config_digest, id) &&
 	    ref_parse (full, &r, &e) == 0) {
 		ref_familiar_repo (&r, repo, sizeof repo);
-		printf ("The image %s:%s already exists, renaming the old one with ID %s to empty string\n", repo, r.tag,
-		        old.config_digest);
+		printf ("The image %s:%s already exists, renaming the old one with ID %s to empty string\n", repo,
+		        r.tag, old.config_digest);
 	}
 	store_image_free (&old);
 }
