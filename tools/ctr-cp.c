@@ -20,9 +20,10 @@
  * the host. A path on a directory bind mount (a volume, -v HOST:PATH) is
  * copied in its source, as Docker copies into the mounted volume, with the
  * same confinement to that directory; on a read-only one, copying in is
- * refused. Any other mount (tmpfs, /proc, a file such as /etc/hosts) is
- * refused ("not implemented"): the host's view of the rootfs has only the
- * mount point there.
+ * refused. A file bind mount (/etc/hosts, -v FILE:PATH) is copied out of
+ * its source; into it, and any other mount (tmpfs, /proc), is refused
+ * ("not implemented"): the host's view of the rootfs has only the mount
+ * point there.
  * Ownership as Docker 20.10's: what is copied in keeps the archive's
  * uid/gid (with -a and a container User, that user's); what is copied out
  * belongs to the caller.
@@ -598,10 +599,45 @@ copy (const struct opts *o, struct ctr *c)
 	return rc;
 }
 
+/* The source of a file bind mount (/etc/hosts, -v FILE:PATH), copied
+ * out: its directory is the root the copy works in, the file its one
+ * path; the copy keeps the name it has in the container. FD: -1 when M
+ * is not a file's. */
+static int
+file_mount_enter (struct opts *o, struct ctr *c, const struct mnt *m, int *fd)
+{
+	static char name[NAME_MAX + 2];
+	char dir[PATH_MAX];
+	const char *slash = strrchr (m->src, '/');
+	struct stat st;
+	ssize_t n;
+
+	*fd = -1;
+	if (!*m->src || stat (m->src, &st) < 0 || !S_ISREG (st.st_mode) || !slash)
+		return 0;
+	if (o->into)
+		return fail (BX_FAIL, "Error: %s:%s is the container's file mount %s: copying into it is not implemented",
+		             o->ctr, o->shown, m->dest);
+	snprintf (dir, sizeof dir, "%.*s", slash == m->src ? 1 : (int)(slash - m->src), m->src);
+	snprintf (name, sizeof name, "/%s", slash + 1);
+	if ((*fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return fail (BX_FAIL, "%s: %s", dir, strerror (errno));
+	close (c->rootfs);
+	c->rootfs = *fd;
+	c->inmount = 1;
+	snprintf (dir, sizeof dir, "/proc/self/fd/%d", *fd);
+	if ((n = readlink (dir, c->rootpath, sizeof c->rootpath - 1)) < 0)
+		return fail (BX_FAIL, "%s: %s", m->src, strerror (errno));
+	c->rootpath[n] = 0;
+	o->cpath = name;
+	return 0;
+}
+
 /* CONTAINER:PATH on one of the container's mounts, as typed (the mount
  * point may not exist in the rootfs yet): a directory bind mount (a
  * volume's data, a -v HOST:PATH) becomes the root the copy works in, as
- * Docker copies into the mounted volume; any other is refused */
+ * Docker copies into the mounted volume; a file bind mount is copied out
+ * of its source; any other is refused */
 static int
 mount_enter (struct opts *o, struct ctr *c)
 {
@@ -609,11 +645,13 @@ mount_enter (struct opts *o, struct ctr *c)
 	char path[PATH_MAX];
 	struct mnt m;
 	ssize_t n;
-	int fd;
+	int fd, rc;
 
 	snprintf (path, sizeof path, "%s%s", *o->cpath == '/' ? "" : "/", o->cpath);
 	if (!ctr_mount_under (c, path, &m))
 		return 0;
+	if (!strcmp (path, m.dest) && ((rc = file_mount_enter (o, c, &m, &fd)) || fd >= 0))
+		return rc;
 	if (!*m.src || (fd = open (m.src, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return fail (
 		    BX_FAIL,

@@ -102,8 +102,9 @@ verbs () {
 	[[ -z $output && $stderr == "unknown flag: --nope"$'\n'"See 'box run --help'." ]]
 	run --separate-stderr -125 box create --nope small
 	[[ $stderr == "unknown flag: --nope"$'\n'"See 'box create --help'." ]]
+	# the verb as typed, as cobra's CommandPath names it
 	run --separate-stderr -125 box container create --nope small
-	[[ $stderr == "unknown flag: --nope"$'\n'"See 'box create --help'." ]]
+	[[ $stderr == "unknown flag: --nope"$'\n'"See 'box container create --help'." ]]
 	run --separate-stderr -1 box container frob
 	[[ -z $output && $stderr == *"Usage:  box container COMMAND"* ]]
 	run --separate-stderr -0 box image

@@ -142,3 +142,20 @@ t=tarfile.open(sys.argv[1],"w"); i=tarfile.TarInfo("../../climb"); i.size=1; t.a
 	run --separate-stderr -1 box cp "$H/f" vv:/t/f
 	[[ $stderr == "Error: vv:/t/f is on the container's mount /t (not a directory bind mount): not implemented" ]]
 }
+
+@test "box cp out of a file bind mount: /etc/hosts, /etc/hostname, -v FILE:PATH, named as in the container" {
+	echo conf >"$H/app.conf"
+	box run -d --name fm --hostname fmhost -v "$H/app.conf:/etc/other.conf:ro" --network none small sleep 1000 >/dev/null
+	mkdir "$H/out"
+	box cp fm:/etc/hostname "$H/out/"
+	[[ $(cat "$H/out/hostname") == fmhost ]]
+	box cp fm:/etc/hosts "$H/out/h"
+	[[ $(cat "$H/out/h") == *localhost* ]]
+	box cp fm:/etc/other.conf "$H/out/"
+	[[ $(cat "$H/out/other.conf") == conf && ! -e $H/out/app.conf ]]
+	run -0 bash -c "box cp fm:/etc/other.conf - | tar -t"
+	[[ $output == other.conf ]]
+	run --separate-stderr -1 box cp "$H/app.conf" fm:/etc/hosts
+	[[ $stderr == "Error: fm:/etc/hosts is the container's file mount /etc/hosts: copying into it is not implemented" ]]
+	[[ $(cat "$H/app.conf") == conf ]]
+}
