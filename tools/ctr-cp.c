@@ -616,7 +616,8 @@ file_mount_enter (struct opts *o, struct ctr *c, const struct mnt *m, int *fd)
 	if (!*m->src || stat (m->src, &st) < 0 || !S_ISREG (st.st_mode) || !slash)
 		return 0;
 	if (o->into)
-		return fail (BX_FAIL, "Error: %s:%s is the container's file mount %s: copying into it is not implemented",
+		return fail (BX_FAIL,
+		             "Error: %s:%s is the container's file mount %s: copying into it is not implemented",
 		             o->ctr, o->shown, m->dest);
 	snprintf (dir, sizeof dir, "%.*s", slash == m->src ? 1 : (int)(slash - m->src), m->src);
 	snprintf (name, sizeof name, "/%s", slash + 1);
