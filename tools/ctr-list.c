@@ -50,6 +50,7 @@
 #include "base/human.h"
 #include "base/layout.h"
 #include "base/listfmt.h"
+#include "base/natport.h"
 #include "base/root.h"
 #include "ctr-list/cdiff.h"
 #include "ctr-list/ctrview.h"
@@ -215,6 +216,20 @@ atoi_syntax (const char *s)
 	return *s && !s[strspn (s, "0123456789")];
 }
 
+/* publish=, expose=: PORT[-PORT][/PROTO] as the daemon reads it
+ * (nat.SplitProtoPort, nat.ParsePortRange), its errors in its words */
+static void
+port_filter_check (const struct filter *f)
+{
+	struct bx_err e = {0};
+	unsigned long lo, hi;
+
+	if (strchr (f->val, ':'))
+		err_die (BX_USAGE, "filter for '%s' should not contain ':': %s", f->key, f->val);
+	if (f->val[0] != '/' && natport_range (f->val, strcspn (f->val, "/"), &lo, &hi, &e) < 0)
+		err_die (BX_USAGE, "error while looking up for %s %s: %s", f->key, f->val, e.msg);
+}
+
 static void
 add_filter (struct list_opts *o, const char *arg)
 {
@@ -255,6 +270,8 @@ add_filter (struct list_opts *o, const char *arg)
 		err_die (BX_USAGE, "strconv.Atoi: parsing \"%s\": invalid syntax", f->val);
 	if (!strcmp (f->key, "is-task") && strcmp (f->val, "true") != 0 && strcmp (f->val, "false") != 0)
 		err_die (BX_USAGE, "Invalid filter 'is-task=[%s]'", f->val);
+	if (!strcmp (f->key, "publish") || !strcmp (f->key, "expose"))
+		port_filter_check (f);
 }
 
 /* before=, since=: the container named is resolved once, the first time
@@ -333,17 +350,19 @@ port_matches (const struct ctrview *v, const char *want, int pub)
 	if (strchr (want, '/'))
 		snprintf (proto, sizeof proto, "%s", strchr (want, '/') + 1);
 	for (char *t = strtok_r (ports, ", ", &save); t && !hit; t = strtok_r (NULL, ", ", &save)) {
-		char *arrow = strstr (t, "->"), *colon, *slash = strrchr (t, '/');
-		unsigned n;
+		char *arrow = strstr (t, "->"), *colon, *slash = strrchr (t, '/'), *end;
+		unsigned long n, last;
 		if (!slash || strcmp (slash + 1, proto))
 			continue;
 		if (pub) {
 			if (!arrow || !(colon = memrchr (t, ':', arrow - t)))
 				continue;
-			n = (unsigned)strtoul (colon + 1, NULL, 10);
+			n = strtoul (colon + 1, &end, 10);
 		} else
-			n = (unsigned)strtoul (arrow ? arrow + 2 : t, NULL, 10);
-		hit = n >= lo && n <= hi;
+			n = strtoul (arrow ? arrow + 2 : t, &end, 10);
+		/* a range the column collapsed ("7000-7002/tcp"): each of its ports */
+		last = end[0] == '-' && end[1] != '>' ? strtoul (end + 1, NULL, 10) : n;
+		hit = n <= hi && last >= lo;
 	}
 	return hit;
 }

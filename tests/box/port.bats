@@ -375,3 +375,25 @@ time.sleep(30)' "$p" >"$BATS_TEST_TMPDIR/l6.out" 2>&1 3>&- &
 	run --separate-stderr -0 box create --network host -P small true
 	[[ -z $stderr ]]
 }
+
+@test "ps --filter publish= and expose=: a port inside a range the column collapsed; bad values in the daemon's words" {
+	p=$(free_range 3)
+	q=$(free_port)
+	box run -d --name fr -p "$p-$((p + 2)):$p-$((p + 2))" -p "$q:80" --expose 7000-7002 small sleep 100
+	run -0 box ps --filter "publish=$((p + 1))" --format '{{.Names}}'
+	[[ $output == fr ]]
+	run -0 box ps --filter "publish=$q" --format '{{.Names}}'
+	[[ $output == fr ]]
+	run -0 box ps --filter "publish=$((q + 1))" --format '{{.Names}}'
+	[[ -z $output ]]
+	run -0 box ps --filter "publish=$((p + 2))-$((p + 9))/tcp" --format '{{.Names}}'
+	[[ $output == fr ]]
+	run -0 box ps --filter "publish=$((p + 1))/udp" --format '{{.Names}}'
+	[[ -z $output ]]
+	run -0 box ps --filter expose=7001 --format '{{.Names}}'
+	[[ $output == fr ]]
+	run --separate-stderr -1 box ps --filter publish=x
+	[[ $stderr == 'Error response from daemon: error while looking up for publish x: strconv.ParseUint: parsing "x": invalid syntax' ]]
+	run --separate-stderr -1 box ps --filter expose=1:2
+	[[ $stderr == "Error response from daemon: filter for 'expose' should not contain ':': 1:2" ]]
+}

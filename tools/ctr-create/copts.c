@@ -14,6 +14,7 @@
 #include "base/afile.h"
 #include "base/cleanup.h"
 #include "base/human.h"
+#include "base/natport.h"
 
 int
 copts_cpus (const char *s, int64_t *nano, struct bx_err *e)
@@ -39,48 +40,16 @@ copts_cpus (const char *s, int64_t *nano, struct bx_err *e)
 	return 0;
 }
 
-/* strconv.ParseUint (S, 10, 16), N bytes of it, in Go's words */
-static int
-port_uint (const char *s, size_t n, unsigned long *v, char *why, size_t nwhy)
-{
-	bool range_err = false;
-
-	*v = 0;
-	for (size_t k = 0; k < n; k++) {
-		if (!isdigit ((unsigned char)s[k]))
-			return snprintf (why, nwhy, "strconv.ParseUint: parsing \"%.*s\": invalid syntax", (int)n, s),
-			       -1;
-		*v = *v * 10 + (unsigned long)(s[k] - '0');
-		range_err = range_err || *v > 65535;
-		if (*v > 65535)
-			*v = 65536;
-	}
-	if (n == 0)
-		return snprintf (why, nwhy, "strconv.ParseUint: parsing \"\": invalid syntax"), -1;
-	if (range_err)
-		return snprintf (why, nwhy, "strconv.ParseUint: parsing \"%.*s\": value out of range", (int)n, s), -1;
-	return 0;
-}
-
-/* nat.ParsePortRange: "80" or "8000-8010" (what follows a second dash is
- * ignored, as Go's) -> [lo, hi]; WHY its error */
+/* nat.ParsePortRange: "80" or "8000-8010" -> [lo, hi]; WHY its error */
 static int
 port_range (const char *s, unsigned long *lo, unsigned long *hi, char *why, size_t nwhy)
 {
-	const char *dash = strchr (s, '-');
+	struct bx_err e = {0};
 
-	if (!*s)
-		return snprintf (why, nwhy, "Empty string specified for ports."), -1;
-	if (port_uint (s, dash ? (size_t)(dash - s) : strlen (s), lo, why, nwhy) < 0)
-		return -1;
-	*hi = *lo;
-	if (!dash)
+	if (natport_range (s, strlen (s), lo, hi, &e) == 0)
 		return 0;
-	if (port_uint (dash + 1, strcspn (dash + 1, "-"), hi, why, nwhy) < 0)
-		return -1;
-	if (*hi < *lo)
-		return snprintf (why, nwhy, "Invalid range specified for the Port: %s", s), -1;
-	return 0;
+	snprintf (why, nwhy, "%s", e.msg);
+	return -1;
 }
 
 static int
@@ -114,7 +83,7 @@ copts_expose (const char *s, json_t *exposed, struct bx_err *e)
 	_cleanup_free_ char *copy = strdup (s);
 	const char *proto;
 	unsigned long lo, hi;
-	char key[48], why[128];
+	char key[48], why[1024];
 
 	if (!copy)
 		return err_set (e, BX_SYSTEM, ENOMEM, "--expose");
@@ -204,7 +173,7 @@ static int
 publish_spec (const char *s, json_t *exposed, json_t *bindings, struct bx_err *e)
 {
 	_cleanup_free_ char *copy = strdup (s);
-	char *rawip, *ip, *host, *ctr, lower[16], why[128], none[1] = "";
+	char *rawip, *ip, *host, *ctr, lower[16], why[1024], none[1] = "";
 	const char *proto;
 	unsigned long clo, chi, hlo = 0, hhi = 0;
 
@@ -453,7 +422,7 @@ copts_env_file (const char *path, json_t *out, int labels, struct bx_err *e)
 {
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC);
-	char why[128], *line, *end;
+	char why[1024], *line, *end;
 	size_t len = 0;
 	int lineno = 0;
 
