@@ -11,6 +11,7 @@
 
 #include "base/afile.h"
 #include "base/cleanup.h"
+#include "base/gomap.h"
 #include "base/layout.h"
 #include "base/root.h"
 #include "base/timestamp.h"
@@ -281,30 +282,15 @@ objects_merge (json_t *base, json_t *over)
 	return out;
 }
 
-static int
-cmp_key (const void *a, const void *b)
-{
-	return strcmp (*(const char *const *)a, *(const char *const *)b);
-}
-
-/* O (taken) with its keys in the order Go's encoding/json writes a map's:
- * sorted, as inspect shows ExposedPorts and PortBindings */
+/* O (taken) with its keys in the order Go's encoding/json writes a map's,
+ * as inspect shows ExposedPorts and PortBindings; O itself without memory */
 static json_t *
 keys_sorted (json_t *o)
 {
-	size_t n = json_object_size (o), i = 0;
-	_cleanup_free_ const char **keys = calloc (n ? n : 1, sizeof *keys);
-	json_t *out = json_object (), *v;
-	const char *k;
+	json_t *out = gomap_sorted (o);
 
-	if (!keys || !out) {
-		json_decref (out);
+	if (!out)
 		return o;
-	}
-	json_object_foreach (o, k, v) keys[i++] = k;
-	qsort (keys, n, sizeof *keys, cmp_key);
-	for (i = 0; i < n; i++)
-		json_object_set (out, keys[i], json_object_get (o, keys[i]));
 	json_decref (o);
 	return out;
 }

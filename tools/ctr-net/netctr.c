@@ -16,6 +16,7 @@
 
 #include "base/afile.h"
 #include "base/cleanup.h"
+#include "base/gomap.h"
 #include "base/layout.h"
 #include "bridge.h"
 #include "endpoint.h"
@@ -308,33 +309,6 @@ network_entry (const struct net *n, const struct endpoint *ep, json_t *create)
 	                  names_of (ep, n->dns));
 }
 
-static int
-cmp_str (const void *a, const void *b)
-{
-	return strcmp (*(const char *const *)a, *(const char *const *)b);
-}
-
-/* O's keys in Go's order for a map (sorted), a new object; NULL: no memory */
-static json_t *
-sorted_object (json_t *o)
-{
-	size_t n = json_object_size (o), i = 0;
-	const char **keys = calloc (n ? n : 1, sizeof *keys);
-	json_t *r = keys ? json_object () : NULL, *v;
-	const char *key;
-
-	if (!r) {
-		free (keys);
-		return NULL;
-	}
-	json_object_foreach (o, key, v) keys[i++] = key;
-	qsort (keys, n, sizeof *keys, cmp_str);
-	for (i = 0; i < n; i++)
-		json_object_set (r, keys[i], json_object_get (o, keys[i]));
-	free (keys);
-	return r;
-}
-
 /* Ports: each published port, and each exposed one unpublished (null),
  * keyed as Go's map */
 static json_t *
@@ -362,7 +336,7 @@ ports_json (const struct endpoint *ep, json_t *create)
 			json_array_append_new (json_object_get (ports, k),
 			                       json_pack ("{s:s, s:s}", "HostIp", "::", "HostPort", hp));
 	}
-	sorted = sorted_object (ports);
+	sorted = gomap_sorted (ports);
 	json_decref (ports);
 	return sorted;
 }
