@@ -17,6 +17,20 @@ teardown () {
 	box_teardown
 }
 
+# listen6 ADDR PORT: another program listening on [ADDR]:PORT (IPv6
+# alone) for 30 s, its pid in lpid, once it listens
+listen6 () {
+	python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen()
+print("up", flush=True)
+time.sleep(30)' "$1" "$2" >"$BATS_TEST_TMPDIR/l6.out" 2>&1 3>&- &
+	lpid=$!
+	for _ in $(seq 50); do grep -q up "$BATS_TEST_TMPDIR/l6.out" && break; sleep 0.1; done
+}
+
 @test "-p HOSTPORT:80: the host fetches it on 127.0.0.1; box port and box ps show it" {
 	p=$(free_port)
 	box run -d --name web -p "$p:80" small httpd -f -p 80 -h /etc
@@ -90,15 +104,7 @@ running () {
 
 @test "[::]:HOSTPORT taken by another program: the run fails with Docker's words, nothing left" {
 	p=$(free_port)
-	python3 -c 'import socket, sys, time
-s = socket.socket(socket.AF_INET6)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-s.bind(("::", int(sys.argv[1])))
-s.listen()
-print("up", flush=True)
-time.sleep(30)' "$p" >"$BATS_TEST_TMPDIR/l6.out" 2>&1 3>&- &
-	lpid=$!
-	for _ in $(seq 50); do grep -q up "$BATS_TEST_TMPDIR/l6.out" && break; sleep 0.1; done
+	listen6 :: "$p"
 	# the default bridge made before: it stays
 	box run --rm small true
 	before=$(net_counts)
@@ -281,14 +287,7 @@ wait_http () {
 
 @test "-p [::1]:P:80 with [::1]:P taken: docker-proxy's words, nothing left" {
 	p=$(free_range 1)
-	python3 -c 'import socket, sys, time
-s = socket.socket(socket.AF_INET6)
-s.bind(("::1", int(sys.argv[1])))
-s.listen()
-print("up", flush=True)
-time.sleep(30)' "$p" >"$BATS_TEST_TMPDIR/l6.out" 2>&1 3>&- &
-	lpid=$!
-	for _ in $(seq 50); do grep -q up "$BATS_TEST_TMPDIR/l6.out" && break; sleep 0.1; done
+	listen6 ::1 "$p"
 	box run --rm small true
 	before=$(net_counts)
 	run box run -d --name taken -p "[::1]:$p:80" small sleep 100
