@@ -6,7 +6,8 @@
 #   MARK[/FILTER] ARGS...     # comment
 #
 # ARGS are read as bash words (quotes; $COMPAT_DIR is tests/compat/files,
-# the files cases need) and run as `docker ARGS` and `box ARGS`, stdin /dev/null. MARK is
+# the files cases need, $COMPAT_TMP a directory for the files they write)
+# and run as `docker ARGS` and `box ARGS`, stdin /dev/null. MARK is
 # what the case is expected to be, the suite fails when it is anything
 # else (COMPAT_UPDATE=1 rewrites the marks from what was measured):
 #   =  identical: the same exit code, stdout and stderr once normalised
@@ -61,10 +62,11 @@ compat_netns () {
 # compat_env: box's state dir and docker's config, for each test (helpers
 # unsets BOX_* as it loads)
 compat_env () {
-	export BOX_ROOT DOCKER_CONFIG COMPAT_DIR=$TESTS_DIR/compat/files
+	export BOX_ROOT DOCKER_CONFIG COMPAT_DIR=$TESTS_DIR/compat/files COMPAT_TMP
 	BOX_ROOT=$(compat_dir)/bx/root
 	DOCKER_CONFIG=$(compat_dir)/docker-config
-	mkdir -p "$DOCKER_CONFIG"
+	COMPAT_TMP=$(compat_dir)/tmp
+	mkdir -p "$DOCKER_CONFIG" "$COMPAT_TMP"
 }
 
 # compat_start: both sides up, the fixtures loaded into both. Fails with
@@ -130,7 +132,8 @@ compat_reset () {
 		$side network prune -f >/dev/null
 		$side volume prune -f >/dev/null
 		for img in $($side images --format '{{.Repository}}:{{.Tag}}'); do
-			case $img in small:latest | multi:latest) ;; *) $side rmi -f "$img" >/dev/null ;; esac
+			# <none>: the dangling ones, which image prune removes
+			case $img in small:latest | multi:latest | '<none>:<none>') ;; *) $side rmi -f "$img" >/dev/null ;; esac
 		done
 		$side image prune -f >/dev/null
 	done
