@@ -36,7 +36,7 @@
 #define L_RL_SLIRP "slirp.pid"       /* pid= and start= of its slirp4netns */
 #define L_RL_SLIRP_SOCK "slirp.sock" /* slirp4netns's API socket: published ports (add_hostfwd) */
 #define L_RL_SLIRP_LOG "slirp.log"   /* its output */
-#define L_RL_PROXY "slirp6"          /* tcp-PORT: pid= and start= of the relay of [::]:PORT (ctr-net rlnet) */
+#define L_RL_PROXY "slirp6"          /* tcp-PORT, udp[6]-PORT: pid= and start= of a port's relay (ctr-net rlnet) */
 
 /* images/ (image-spec image-layout.md) */
 #define L_OCI_LAYOUT "oci-layout"

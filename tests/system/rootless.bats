@@ -429,6 +429,35 @@ while True:
 	[[ -n $(as_user usr-ns --pid) ]]
 }
 
+@test "rootless: -p HOSTPORT:5353/udp answers on 127.0.0.1 and [::1]; -p 127.0.0.1:P:80 only there" {
+	rl_small
+	port=$(_box_free_port)
+	run -0 as_user box run -d --name dns -p "$port:5353/udp" small sleep 1000
+	id=$(as_user box inspect -f '{{.Id}}' dns)
+	# busybox nc has no -u: python in the container's network namespace
+	cp "$TESTS_DIR/fixtures/udp.py" "$RL_DIR/udp.py"
+	chmod 0755 "$RL_DIR/udp.py"
+	for peer in 127.0.0.1 ::1; do
+		(cd "$RL_DIR" && as_user usr-ns -- nsenter --net="$RL_ROOT/containers/$id/netns" \
+			timeout 10 python3 "$RL_DIR/udp.py" serve 5353 </dev/null >"$BATS_TEST_TMPDIR/udp.out" 2>&1 &)
+		sleep 0.5
+		run -0 python3 "$TESTS_DIR/fixtures/udp.py" send "$peer" "$port" "hello-$peer"
+		[[ $output == "pong hello-$peer" ]]
+	done
+	run -0 as_user box rm -f dns
+	[[ -z $(ss -Hulnp "sport = :$port") ]]
+	# a host address: that one alone
+	port=$(_box_free_port)
+	run -0 as_user box run -d --name lo -p "127.0.0.1:$port:80" small sh -c 'while :; do echo hello-lo | nc -l -p 80; done'
+	for _ in $(seq 50); do
+		out=$(python3 -c 'import socket, sys; print(socket.create_connection(("127.0.0.1", int(sys.argv[1]))).makefile().readline().strip())' "$port" 2>/dev/null) && [[ $out == hello-lo ]] && break
+		sleep 0.1
+	done
+	[[ $out == hello-lo ]]
+	[[ $(ss -Htln "sport = :$port") == *"127.0.0.1:$port "* && $(ss -Htln "sport = :$port" | wc -l) == 1 ]]
+	run -0 as_user box rm -f lo
+}
+
 @test "rootless: -p HOSTPORT:80 is reachable on 127.0.0.1 and [::1]; ports below 1024 refused" {
 	rl_small
 	port=$(_box_free_port)

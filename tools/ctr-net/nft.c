@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/root.h"
 #include "base/afile.h"
 #include "base/cleanup.h"
 
@@ -184,7 +185,9 @@ port_elem (char *out, size_t n, const char *verb, const char *t, const struct nf
 		snprintf (val, sizeof val, " : %s . %u", cip, p->ctr_port);
 		snprintf (val6, sizeof val6, " : %s . %u", cip6, p->ctr_port);
 	}
-	if (p->host_ip.s_addr == 0)
+	/* rootless, what comes from the host arrives at tap0's address,
+	 * whatever host address slirp4netns or the relay took it on */
+	if (p->host_ip.s_addr == 0 || root_is_rootless ())
 		len = snprintf (out, n, "%selement ip %s ports { %s . %u%s }\n", verb, t, p->proto, p->host_port, val);
 	else
 		len = snprintf (out, n, "%selement ip %s hports { %s . %s . %u%s }\n", verb, t, hip, p->proto,

@@ -219,10 +219,16 @@ relay6_start (int rootfd, const struct nft_port *p, struct bx_err *e)
 	char name[64], addr[INET6_ADDRSTRLEN];
 
 	relay6_name (name, p);
-	if (rlproxy_prepare (e) < 0)
+	if (rlproxy_prepare (-1, e) < 0)
 		return -1;
-	if (rlproxy_start (rootfd, name, p->proto, p->only6 ? &p->host_ip6 : &in6addr_any, p->host_port, p->ctr_ip,
-	                   p->ctr_port, e) == 0)
+	if (rlproxy_start (rootfd, name,
+	                   &(struct rlproxy_spec){.proto = p->proto,
+	                                          .family = AF_INET6,
+	                                          .on6 = p->only6 ? p->host_ip6 : in6addr_any,
+	                                          .port = p->host_port,
+	                                          .to = p->ctr_ip,
+	                                          .to_port = p->ctr_port},
+	                   e) == 0)
 		return 0;
 	/* docker-proxy's words, which Docker passes on */
 	inet_ntop (AF_INET6, p->only6 ? &p->host_ip6 : &in6addr_any, addr, sizeof addr);

@@ -214,7 +214,7 @@ rlnet_enter (int rootfd, int ports, struct bx_err *e)
 	}
 	if (sysfs_ensure (rootfd, ns, e) < 0)
 		return err_wrap (e, "rootless network");
-	if (ports && rlproxy_prepare (e) < 0)
+	if (ports && rlproxy_prepare (ns, e) < 0)
 		return -1;
 	if (setns (ns, CLONE_NEWNET) < 0)
 		return err_set (e, BX_SYSTEM, errno, "join the rootless network namespace");
@@ -248,23 +248,58 @@ api_call (int rootfd, json_t *req, struct bx_err *e)
 
 static int forward_remove (int rootfd, const char *proto, unsigned port, struct bx_err *e);
 
-/* slirp6/tcp-PORT: the relay of [::]:PORT to slirp4netns's forward */
+/* slirp6/PROTO[6]-PORT: a relay of the port, on IPv6 with 6 */
 static void
-relay_name (unsigned port, char *buf, size_t len)
+relay_name (const char *proto, int v6, unsigned port, char *buf, size_t len)
 {
-	snprintf (buf, len, L_RL_PROXY "/tcp-%u", port);
+	snprintf (buf, len, L_RL_PROXY "/%s%s-%u", proto, v6 ? "6" : "", port);
 }
 
+/* TCP: [::]:PORT to slirp4netns's forward at 127.0.0.1:PORT */
 static int
 relay_start (int rootfd, unsigned port, struct bx_err *e)
 {
 	char name[64];
 
-	relay_name (port, name, sizeof name);
+	relay_name ("tcp", 0, port, name, sizeof name);
 	if (mkdirat (rootfd, L_RL_PROXY, 0700) < 0 && errno != EEXIST)
 		return err_set (e, BX_SYSTEM, errno, "%s", L_RL_PROXY);
-	return rlproxy_start (rootfd, name, "tcp", &in6addr_any, port, (struct in_addr){htonl (INADDR_LOOPBACK)}, port,
+	return rlproxy_start (rootfd, name,
+	                      &(struct rlproxy_spec){.proto = "tcp",
+	                                             .family = AF_INET6,
+	                                             .on6 = in6addr_any,
+	                                             .port = port,
+	                                             .to = {htonl (INADDR_LOOPBACK)},
+	                                             .to_port = port},
 	                      e);
+}
+
+/* UDP: HOST_IP:PORT, and [::]:PORT with all the host's addresses, each to
+ * tap0's PORT from inside, which the network's DNAT takes on */
+static int
+udp_relays_start (int rootfd, struct in_addr host_ip, unsigned port, struct bx_err *e)
+{
+	struct rlproxy_spec s = {
+	    .proto = "udp", .family = AF_INET, .on4 = host_ip, .port = port, .to_port = port, .inner = true};
+	char name[64];
+
+	if (mkdirat (rootfd, L_RL_PROXY, 0700) < 0 && errno != EEXIST)
+		return err_set (e, BX_SYSTEM, errno, "%s", L_RL_PROXY);
+	inet_pton (AF_INET, GUEST_ADDR, &s.to);
+	relay_name ("udp", 0, port, name, sizeof name);
+	if (rlproxy_start (rootfd, name, &s, e) < 0)
+		return -1;
+	if (host_ip.s_addr != htonl (INADDR_ANY))
+		return 0;
+	s.family = AF_INET6;
+	s.on6 = in6addr_any;
+	relay_name ("udp", 1, port, name, sizeof name);
+	if (rlproxy_start (rootfd, name, &s, e) < 0) {
+		relay_name ("udp", 0, port, name, sizeof name);
+		rlproxy_stop (rootfd, name);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -280,6 +315,8 @@ forward_add (int rootfd, const char *proto, struct in_addr host_ip, unsigned por
 		return err_set (e, BX_USAGE, 0,
 		                "rootless: cannot expose privileged port %u, choose a larger port number (>= 1024)",
 		                port);
+	if (!strcmp (proto, "udp"))
+		return udp_relays_start (rootfd, host_ip, port, e);
 	req = json_pack ("{s:s, s:{s:s, s:s, s:i, s:s, s:i}}", "execute", "add_hostfwd", "arguments", "proto", proto,
 	                 "host_addr", ip, "host_port", (int)port, "guest_addr", GUEST_ADDR, "guest_port", (int)port);
 	r = api_call (rootfd, req, e);
@@ -337,10 +374,10 @@ rlnet_forward (int rootfd, const char *proto, struct in_addr host_ip, unsigned p
 		return 0;
 	if (add)
 		return forward_add (rootfd, proto, host_ip, port, e);
-	if (!strcmp (proto, "tcp")) {
+	for (int v6 = 0; v6 < 2; v6++) {
 		char name[64];
-		relay_name (port, name, sizeof name);
+		relay_name (proto, v6, port, name, sizeof name);
 		rlproxy_stop (rootfd, name);
 	}
-	return forward_remove (rootfd, proto, port, e);
+	return strcmp (proto, "udp") ? forward_remove (rootfd, proto, port, e) : 0;
 }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -64,7 +65,8 @@ rlproxy_serve (int c, const struct sockaddr_in *to)
 #define RLPROXY_UDP_IDLE 90
 
 struct rlproxy_peer {
-	struct sockaddr_in6 addr;
+	struct sockaddr_storage addr; /* an IPv4 or IPv6 peer, as the listener's family */
+	socklen_t len;
 	int fd; /* connected to TO; -1: a free slot */
 	time_t seen;
 };
@@ -72,13 +74,12 @@ struct rlproxy_peer {
 /* PEER's slot: its own, or a free or the least recent one given a new
  * socket; -1 when no socket could be made */
 static int
-rlproxy_peer (struct rlproxy_peer *t, const struct sockaddr_in6 *peer, const struct sockaddr_in *to)
+rlproxy_peer (struct rlproxy_peer *t, const struct sockaddr_storage *peer, socklen_t len, const struct sockaddr_in *to)
 {
 	int k = 0;
 
 	for (int i = 0; i < RLPROXY_UDP_PEERS; i++) {
-		if (t[i].fd >= 0 && t[i].addr.sin6_port == peer->sin6_port &&
-		    !memcmp (&t[i].addr.sin6_addr, &peer->sin6_addr, sizeof peer->sin6_addr))
+		if (t[i].fd >= 0 && t[i].len == len && !memcmp (&t[i].addr, peer, len))
 			return i;
 		if (t[k].fd >= 0 && (t[i].fd < 0 || t[i].seen < t[k].seen))
 			k = i;
@@ -86,6 +87,7 @@ rlproxy_peer (struct rlproxy_peer *t, const struct sockaddr_in6 *peer, const str
 	if (t[k].fd >= 0)
 		close (t[k].fd);
 	t[k].addr = *peer;
+	t[k].len = len;
 	if ((t[k].fd = socket (AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
 		return -1;
 	if (connect (t[k].fd, (const struct sockaddr *)to, sizeof *to) < 0) {
@@ -106,7 +108,7 @@ static void __attribute__ ((noreturn)) rlproxy_udp (const struct sockaddr_in *to
 		t[i].fd = -1;
 	for (;;) {
 		time_t now = time (NULL);
-		struct sockaddr_in6 from;
+		struct sockaddr_storage from = {0};
 		socklen_t len = sizeof from;
 		ssize_t n;
 		int k;
@@ -124,7 +126,7 @@ static void __attribute__ ((noreturn)) rlproxy_udp (const struct sockaddr_in *to
 		now = time (NULL);
 		if ((p[0].revents & POLLIN) &&
 		    (n = recvfrom (3, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &len)) >= 0 &&
-		    (k = rlproxy_peer (t, &from, to)) >= 0) {
+		    (k = rlproxy_peer (t, &from, len, to)) >= 0) {
 			send (t[k].fd, buf, (size_t)n, 0);
 			t[k].seen = now;
 		}
@@ -132,7 +134,7 @@ static void __attribute__ ((noreturn)) rlproxy_udp (const struct sockaddr_in *to
 		for (int i = 0; i < RLPROXY_UDP_PEERS; i++)
 			if (t[i].fd >= 0 && p[i + 1].revents &&
 			    (n = recv (t[i].fd, buf, sizeof buf, MSG_DONTWAIT)) >= 0) {
-				sendto (3, buf, (size_t)n, 0, (struct sockaddr *)&t[i].addr, sizeof t[i].addr);
+				sendto (3, buf, (size_t)n, 0, (struct sockaddr *)&t[i].addr, t[i].len);
 				t[i].seen = now;
 			}
 	}
@@ -162,27 +164,30 @@ static void __attribute__ ((noreturn)) rlproxy_loop (int l, const struct sockadd
 	}
 }
 
-/* ON:PORT, IPv6 alone, listening (UDP: bound); -errno on failure */
+/* Q's address and port (IPv6 alone), listening (UDP: bound); -errno on
+ * failure */
 static int
-rlproxy_listen (const struct in6_addr *on, unsigned port, bool udp)
+rlproxy_listen (const struct rlproxy_spec *q, bool udp)
 {
-	struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons ((uint16_t)port), .sin6_addr = *on};
+	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons ((uint16_t)q->port), .sin6_addr = q->on6};
+	struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons ((uint16_t)q->port), .sin_addr = q->on4};
+	bool v6 = q->family == AF_INET6;
 	int one = 1, s;
 
-	if ((s = socket (AF_INET6, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0)) < 0)
+	if ((s = socket (q->family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0)) < 0)
 		return -errno;
 	/* UDP: no SO_REUSEADDR, which would let two bind the port */
-	if (setsockopt (s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0 ||
+	if ((v6 && setsockopt (s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) ||
 	    (!udp && setsockopt (s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) ||
-	    bind (s, (struct sockaddr *)&a, sizeof a) < 0 || (!udp && listen (s, 128) < 0))
+	    (v6 ? bind (s, (struct sockaddr *)&a6, sizeof a6) : bind (s, (struct sockaddr *)&a4, sizeof a4)) < 0 ||
+	    (!udp && listen (s, 128) < 0))
 		return -errno;
 	return s;
 }
 
-/* what the spawner's caller asks: a relay of ON:PORT to TO */
+/* what the spawner's caller asks: a relay of Q's address and port to TO */
 struct rlproxy_req {
-	struct in6_addr on;
-	unsigned port;
+	struct rlproxy_spec q; /* its proto pointer unused: UDP says it */
 	bool udp;
 	struct sockaddr_in to;
 };
@@ -204,7 +209,10 @@ static void __attribute__ ((noreturn)) rlproxy_spawner (int s)
 		if (fork () != 0)
 			continue;
 		/* a session of its own before it is known: stop kills the group */
-		int l = setsid () < 0 ? -errno : rlproxy_listen (&q.on, q.port, q.udp);
+		int l = setsid () < 0 ? -errno : rlproxy_listen (&q.q, q.udp);
+		/* listening in the host's namespace, reaching TO from the user's */
+		if (l >= 0 && q.q.inner && setns (4, CLONE_NEWNET) < 0)
+			l = -errno;
 		struct rlproxy_reply r = {l < 0 ? -l : 0, getpid ()};
 		if (write (s, &r, sizeof r) != sizeof r || l < 0)
 			_exit (1);
@@ -216,7 +224,7 @@ static void __attribute__ ((noreturn)) rlproxy_spawner (int s)
 static int spawner = -1;
 
 int
-rlproxy_prepare (struct bx_err *e)
+rlproxy_prepare (int netns, struct bx_err *e)
 {
 	int sv[2];
 	pid_t c;
@@ -224,12 +232,12 @@ rlproxy_prepare (struct bx_err *e)
 	if (spawner >= 0)
 		return 0;
 	if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 || (c = fork ()) < 0)
-		return err_set (e, BX_SYSTEM, errno, "rootless IPv6 ports");
+		return err_set (e, BX_SYSTEM, errno, "port relays");
 	if (c == 0) {
-		/* no lock or file of ctr-net's held on */
-		if (dup2 (sv[1], 3) < 0)
+		/* no lock or file of ctr-net's held on: 3 the socket, 4 NETNS */
+		if (dup2 (sv[1], 3) < 0 || (netns >= 0 && dup2 (netns, 4) < 0))
 			_exit (1);
-		close_range (4, ~0U, 0);
+		close_range (netns >= 0 ? 5 : 4, ~0U, 0);
 		rlproxy_spawner (3);
 	}
 	close (sv[1]);
@@ -238,25 +246,26 @@ rlproxy_prepare (struct bx_err *e)
 }
 
 int
-rlproxy_start (int rootfd, const char *name, const char *proto, const struct in6_addr *on, unsigned port,
-               struct in_addr to, unsigned to_port, struct bx_err *e)
+rlproxy_start (int rootfd, const char *name, const struct rlproxy_spec *s, struct bx_err *e)
 {
-	struct rlproxy_req q = {.on = *on,
-	                        .port = port,
-	                        .udp = !strcmp (proto, "udp"),
-	                        .to = {.sin_family = AF_INET, .sin_port = htons ((uint16_t)to_port), .sin_addr = to}};
+	struct rlproxy_req q = {
+	    .q = *s,
+	    .udp = !strcmp (s->proto, "udp"),
+	    .to = {.sin_family = AF_INET, .sin_port = htons ((uint16_t)s->to_port), .sin_addr = s->to}};
 	struct rlproxy_reply r = {EIO, 0};
+	const char *any = s->family == AF_INET6 ? "::" : "0.0.0.0";
 	char rec[64];
 
+	q.q.proto = NULL;
 	rlproxy_stop (rootfd, name);
 	if (spawner < 0)
-		return err_set (e, BX_FAIL, 0, "[::]:%u: no relay spawner (rlproxy_prepare)", port);
+		return err_set (e, BX_FAIL, 0, "port %u: no relay spawner (rlproxy_prepare)", s->port);
 	if (write (spawner, &q, sizeof q) != sizeof q || read (spawner, &r, sizeof r) != sizeof r)
-		return err_set (e, BX_SYSTEM, errno, "[::]:%u: relay", port);
+		return err_set (e, BX_SYSTEM, errno, "port %u: relay", s->port);
 	if (r.err == EADDRINUSE)
-		return err_set (e, BX_CONFLICT, 0, "Bind for :::%u failed: port is already allocated", port);
+		return err_set (e, BX_CONFLICT, 0, "Bind for %s:%u failed: port is already allocated", any, s->port);
 	if (r.err)
-		return err_set (e, BX_SYSTEM, r.err, "listen on port %u of IPv6", port);
+		return err_set (e, BX_SYSTEM, r.err, "listen on port %u", s->port);
 	snprintf (rec, sizeof rec, "pid=%d\nstart=%llu\n", (int)r.pid, ctr_proc_start_time (r.pid));
 	if (afile_replace_at (rootfd, name, rec, strlen (rec), 0600, e) < 0) {
 		kill (-r.pid, SIGKILL);
