@@ -45,6 +45,7 @@
 #include "base/lock.h"
 #include "base/pfilter.h"
 #include "base/root.h"
+#include "base/tree.h"
 #include "image/bcache.h"
 #include "image/runcache.h"
 #include "image/store.h"
@@ -207,26 +208,6 @@ keep_mount (const char *name, int64_t mtime, uint64_t bytes, void *arg)
 	return keep_one ("exec.cachemount", name, mtime, bytes, arg);
 }
 
-static uint64_t
-bytes_under (int at, const char *name)
-{
-	int fd = openat (at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	_cleanup_dir_ DIR *d = fd < 0 ? NULL : fdopendir (fd);
-	struct dirent *de;
-	struct stat st;
-	uint64_t n = 0;
-
-	if (!d) {
-		if (fd >= 0)
-			close (fd);
-		return fstatat (at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? (uint64_t)st.st_size : 0;
-	}
-	while ((de = readdir (d)))
-		if (strcmp (de->d_name, ".") && strcmp (de->d_name, ".."))
-			n += bytes_under (dirfd (d), de->d_name);
-	return n;
-}
-
 static int
 by_age (const void *a, const void *b)
 {
@@ -241,8 +222,11 @@ by_age (const void *a, const void *b)
 static void
 keep_storage_choose (struct keep *k, int rootfd)
 {
-	uint64_t total = bytes_under (rootfd, L_BUILD_CACHE) + bytes_under (rootfd, L_BUILD_FILES) +
-	                 bytes_under (rootfd, L_RUN_CACHE);
+	struct stat root;
+	uint64_t total = fstat (rootfd, &root) < 0 ? 0
+	                                           : tree_bytes_at (rootfd, L_BUILD_CACHE, root.st_dev) +
+	                                                 tree_bytes_at (rootfd, L_BUILD_FILES, root.st_dev) +
+	                                                 tree_bytes_at (rootfd, L_RUN_CACHE, root.st_dev);
 	size_t n = json_array_size (k->cands);
 	_cleanup_free_ json_t **v = calloc (n + 1, sizeof *v);
 

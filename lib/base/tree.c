@@ -148,3 +148,29 @@ tree_sweep_dead (int dirfd, const char *prefix)
 			tree_remove_at (dirfd, de->d_name);
 	}
 }
+
+uint64_t
+tree_bytes_at (int at, const char *name, dev_t dev)
+{
+	int fd = openat (at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_dir_ DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+	struct dirent *de;
+	struct stat st;
+	uint64_t sum = 0;
+
+	if (!d) {
+		if (fd >= 0)
+			close (fd);
+		return 0;
+	}
+	while ((de = readdir (d))) {
+		if (!strcmp (de->d_name, ".") || !strcmp (de->d_name, "..") ||
+		    fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR (st.st_mode) && st.st_dev == dev)
+			sum += tree_bytes_at (dirfd (d), de->d_name, dev);
+		else if (S_ISREG (st.st_mode))
+			sum += (uint64_t)st.st_size;
+	}
+	return sum;
+}

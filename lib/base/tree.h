@@ -3,6 +3,7 @@
 #ifndef BOX_TREE_H
 #define BOX_TREE_H
 
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -22,6 +23,11 @@ int tree_remove_at (int dirfd, const char *name);
 /* Remove everything inside the directory FD, keeping FD itself; the same
  * rule, FD's device the one not to leave. */
 int tree_empty (int fd);
+
+/* The sizes of the regular files under the directory AT/NAME (0 when it
+ * is none), directories on another device than DEV not entered, as
+ * tree_remove_at will not enter them either. */
+uint64_t tree_bytes_at (int at, const char *name, dev_t dev);
 
 /* Remove every DIRFD/<PREFIX><pid>[.<suffix>] whose process is gone: the
  * staging directory of a worker that was killed (tmp/build-PID,

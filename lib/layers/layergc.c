@@ -15,34 +15,6 @@
 #include "base/layout.h"
 #include "base/tree.h"
 
-/* the size of the files under AT/NAME, mounts and other devices not
- * entered (tree_remove_at will not enter them either) */
-static uint64_t
-du_at (int at, const char *name, dev_t dev)
-{
-	int fd = openat (at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	_cleanup_dir_ DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
-	struct dirent *de;
-	struct stat st;
-	uint64_t sum = 0;
-
-	if (!d) {
-		if (fd >= 0)
-			close (fd);
-		return 0;
-	}
-	while ((de = readdir (d))) {
-		if (!strcmp (de->d_name, ".") || !strcmp (de->d_name, "..") ||
-		    fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISDIR (st.st_mode) && st.st_dev == dev)
-			sum += du_at (dirfd (d), de->d_name, dev);
-		else if (S_ISREG (st.st_mode))
-			sum += (uint64_t)st.st_size;
-	}
-	return sum;
-}
-
 /* 1 when D's entry DE is a layer's tree (<hex>/) that LIVE lacks */
 static int
 is_dead_layer (DIR *d, const struct dirent *de, json_t *live, struct stat *sb)
@@ -75,7 +47,7 @@ sweep_copies_of (int at, const char *key, json_t *live, struct layergc_stats *st
 	while ((de = readdir (d))) {
 		if (!is_dead_layer (d, de, live, &sb))
 			continue;
-		st->bytes += du_at (dirfd (d), de->d_name, sb.st_dev);
+		st->bytes += tree_bytes_at (dirfd (d), de->d_name, sb.st_dev);
 		if (tree_remove_at (dirfd (d), de->d_name) < 0)
 			return err_set (e, BX_SYSTEM, errno, "%s/%s/%s: remove", L_IDCOPIES, key, de->d_name);
 		snprintf (lock, sizeof lock, "%s" L_LAYER_LOCK, de->d_name);
@@ -123,7 +95,7 @@ layergc_sweep (int rootfd, json_t *live, struct layergc_stats *st, struct bx_err
 		uint64_t size;
 		if (!is_dead_layer (d, de, live, &sb))
 			continue;
-		size = du_at (dirfd (d), de->d_name, sb.st_dev);
+		size = tree_bytes_at (dirfd (d), de->d_name, sb.st_dev);
 		if (tree_remove_at (dirfd (d), de->d_name) < 0)
 			return err_set (e, BX_SYSTEM, errno, "%s/%s: remove", L_LAYERS, de->d_name);
 		st->layers++;
