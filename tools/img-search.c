@@ -27,6 +27,7 @@
 #include "base/err.h"
 #include "base/listfmt.h"
 #include "base/strbuf.h"
+#include "image/ref.h"
 #include "image/registry.h"
 
 #define DEF_TABLE "table {{.Name}}\t{{.Description}}\t{{.StarCount}}\t{{.IsOfficial}}\t{{.IsAutomated}}"
@@ -175,8 +176,7 @@ search_fetch (const struct opts *o, struct bx_err *e)
 	CURL *c;
 	CURLcode rc;
 
-	if (slash && (memchr (o->term, '.', slash - o->term) || memchr (o->term, ':', slash - o->term) ||
-	              !strncmp (o->term, "localhost/", 10))) {
+	if (slash && ref_names_host (o->term, (size_t)(slash - o->term))) {
 		snprintf (hostbuf, sizeof hostbuf, "%.*s", (int)(slash - o->term), o->term);
 		host = hostbuf, q = slash + 1;
 	}

@@ -115,6 +115,12 @@ split_tag (char *buf, struct ref *r, const char *s, struct bx_err *e)
 	return 0;
 }
 
+int
+ref_names_host (const char *name, size_t n)
+{
+	return memchr (name, '.', n) || memchr (name, ':', n) || (n == 9 && memcmp (name, "localhost", 9) == 0);
+}
+
 static int
 split_domain (char *name, struct ref *r, const char *s, struct bx_err *e)
 {
@@ -126,9 +132,7 @@ split_domain (char *name, struct ref *r, const char *s, struct bx_err *e)
 		size_t n = slash - name;
 		/* Docker 20.10's rule: an upper-case first component is a path
 		 * (refused below), not a host as in later releases */
-		int explicit =
-		    memchr (name, '.', n) || memchr (name, ':', n) || (n == 9 && memcmp (name, "localhost", 9) == 0);
-		if (explicit) {
+		if (ref_names_host (name, n)) {
 			if (!is_domain (name, n) || n >= sizeof r->domain)
 				return err_set (e, BX_USAGE, 0, "invalid reference format: %s: bad registry host", s);
 			memcpy (r->domain, name, n);

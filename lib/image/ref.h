@@ -32,6 +32,9 @@ void ref_familiar_repo (const struct ref *r, char *buf, size_t len);
 const char *ref_api_host (const struct ref *r);
 /* True when a string could be a short image id or digest prefix, not a ref. */
 int ref_looks_like_id (const char *s);
+/* True when NAME's first N bytes, a name's first component, name a
+ * registry host (Docker's splitDockerDomain: a dot, a colon, localhost). */
+int ref_names_host (const char *name, size_t n);
 /* MSG, ref_parse's error about S, into BUF in the words of Docker's
  * reference parser: "invalid reference format", and ": repository name
  * must ..." when that is why (ours name S and the part that is bad) */
